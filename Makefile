@@ -1,0 +1,37 @@
+# Two commands for a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEMO_DB := .demo/caseload.db
+# The demo caseload is synthetic; its passphrase is public so `make run` needs no prompt.
+DEMO_PASSPHRASE ?= linkworker-demo
+
+.PHONY: run test lint bench demo clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+$(DEMO_DB): $(STAMP)
+	mkdir -p .demo
+	LINKWORKER_PASSPHRASE=$(DEMO_PASSPHRASE) $(BIN)/linkworker --db $(DEMO_DB) demo --people 2000
+
+run: $(STAMP) $(DEMO_DB)
+	LINKWORKER_PASSPHRASE=$(DEMO_PASSPHRASE) $(BIN)/linkworker --db $(DEMO_DB)
+
+test: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -n 2 -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) .demo build dist *.egg-info

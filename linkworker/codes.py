@@ -1,0 +1,169 @@
+"""Fixed code lists: one place for every list a form, an import or a return uses.
+
+Ethnicity is stored as the 2021 Census category the person chose; the NHS ETHNIC CATEGORY code
+is derived from it (never typed), from the tables shipped in ``resources/codes``.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+from dataclasses import dataclass
+
+from linkworker.resources import resource_path
+
+GENDERS = {"1": "Male", "2": "Female", "9": "Indeterminate", "X": "Not known"}
+
+REFERRAL_SOURCES = {
+    "gp": "GP practice",
+    "self": "Self-referral",
+    "family": "Family or friend",
+    "walk_in": "Walk-in",
+    "other_service": "Another service",
+    "peer": "Peer or community group",
+    "hospital": "Hospital or discharge team",
+    "social_care": "Social care",
+    "other": "Other",
+}
+
+REFERRAL_REASONS = {
+    "loneliness": "Loneliness or isolation",
+    "long_term_condition": "Living with a long-term condition",
+    "mental_wellbeing": "Low mood, stress or anxiety",
+    "money": "Money, debt or benefits",
+    "housing": "Housing",
+    "physical_activity": "Physical activity",
+    "carer": "Caring responsibilities",
+    "bereavement": "Bereavement",
+    "employment": "Work, volunteering or learning",
+    "other": "Other",
+}
+
+EXIT_REASONS = {
+    "goals_met": "Goals met",
+    "stepped_down": "Stepped down (planned)",
+    "moved": "Moved away",
+    "declined": "Declined further support",
+    "not_engaged": "Did not engage",
+    "referred_on": "Referred to another service",
+    "died": "Died",
+    "other": "Other",
+}
+
+STAGE_LABELS = {
+    "referred": "Referred",
+    "contacting": "Contacting",
+    "active": "Active",
+    "review": "Review due",
+    "exited": "Exited",
+}
+
+CONTACT_MODE_LABELS = {
+    "face_to_face": "Face to face",
+    "phone": "Phone",
+    "video": "Video",
+    "home_visit": "Home visit",
+    "group": "Group",
+    "text": "Text message",
+    "email": "Email",
+}
+
+CONTACT_STATUS_LABELS = {
+    "planned": "Planned",
+    "attended": "Attended",
+    "did_not_attend": "Did not attend",
+    "cancelled": "Cancelled",
+    "no_answer": "No answer",
+}
+
+GOAL_CATEGORY_LABELS = {
+    "activity": "Activity",
+    "social_connection": "Social connection",
+    "mental_wellbeing": "Mental wellbeing",
+    "physical_health": "Physical health",
+    "money_debt": "Money and debt",
+    "housing": "Housing",
+    "employment_volunteering": "Employment and volunteering",
+    "learning": "Learning",
+    "other": "Other",
+}
+
+GOAL_STATUS_LABELS = {
+    "open": "Working on it",
+    "achieved": "Achieved",
+    "partly": "Partly achieved",
+    "changed": "Changed",
+    "dropped": "Dropped",
+}
+
+CONSENT_KINDS = {
+    "data_processing": "Keep and use my information for my support",
+    "share_with_gp": "Share updates with my GP",
+    "share_with_commissioner": "Share anonymised outcomes with the funder",
+    "contact_by_text": "Contact me by text message",
+    "contact_by_email": "Contact me by email",
+    "external_matching": "Match my record with NHS data for evaluation",
+}
+
+DISABILITY = {
+    "yes_limited_a_lot": "Yes, limited a lot",
+    "yes_limited_a_little": "Yes, limited a little",
+    "no": "No",
+    "prefer_not_to_say": "Prefer not to say",
+}
+
+CARER_STATUS = {"yes": "Yes, an unpaid carer", "no": "No", "prefer_not_to_say": "Prefer not to say"}
+
+AGE_BANDS = ((16, 24), (25, 34), (35, 44), (45, 54), (55, 64), (65, 74), (75, None))
+
+
+def age_band(age: int | None) -> str:
+    """The band used in returns: 16-24 ... 75+; "Unknown" without a date of birth."""
+    if age is None:
+        return "Unknown"
+    for low, high in AGE_BANDS:
+        if age >= low and (high is None or age <= high):
+            return f"{low}+" if high is None else f"{low}-{high}"
+    return "Under 16"
+
+
+@dataclass(frozen=True)
+class EthnicGroup:
+    group: str
+    category: str
+    nhs_code: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.group}: {self.category}"
+
+
+@functools.cache
+def ethnic_groups() -> tuple[EthnicGroup, ...]:
+    with resource_path("codes", "census2021_ethnic_group.csv").open(encoding="utf-8") as f:
+        rows = csv.DictReader(f)
+        return tuple(EthnicGroup(r["group"], r["category"], r["nhs_code"]) for r in rows)
+
+
+@functools.cache
+def nhs_ethnic_categories() -> dict[str, str]:
+    with resource_path("codes", "nhs_ethnic_category.csv").open(encoding="utf-8") as f:
+        return {r["code"]: f"{r['group']}: {r['description']}" for r in csv.DictReader(f)}
+
+
+def nhs_ethnic_code(category: str | None) -> str:
+    """The NHS code derived from a 2021 Census category; 99 when not known or not asked."""
+    if not category:
+        return "99"
+    wanted = category.strip().casefold()
+    for group in ethnic_groups():
+        if wanted in (group.category.casefold(), group.label.casefold()):
+            return group.nhs_code
+    return "99"
+
+
+def label(codes: dict[str, str], code: str | None) -> str:
+    """The display label of a code, or the code itself if unknown; empty for None."""
+    if code is None:
+        return ""
+    return codes.get(code, code)

@@ -1,0 +1,520 @@
+"""The caseload's data model (PRODUCT.md section 4).
+
+Every record that may travel between laptops (sync packs, hub merge) has a UUID primary key,
+so two laptops can create records offline without colliding. ``created_at``/``updated_at`` are
+UTC and let sync decide what changed. Records that erasure rules may need to keep as anonymous
+counts carry ``deleted_at``/``anonymised_at`` rather than being deleted.
+
+A few columns are *summaries* the core maintains (``Person.current_episode_id``,
+``Episode.next_review_due``, ``Episode.latest_change``): the caseload list sorts and filters on
+them across 50,000 people, which a per-row computation could not do within a keystroke. Only
+``linkworker.journey.refresh_summaries`` writes them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Tracked:
+    """UUID key and change timestamps shared by every synchronisable record."""
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+# --- people and staff -----------------------------------------------------------------------
+
+ROLES = ("link_worker", "coordinator", "manager", "admin")
+
+
+class User(Tracked, Base):
+    """Someone who signs in: a link worker, coordinator, manager or admin."""
+
+    __tablename__ = "users"
+
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20), default="link_worker")
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    venue: Mapped[str | None] = mapped_column(String(200))
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Person(Tracked, Base):
+    """A person supported by the service (never "patient" or "case")."""
+
+    __tablename__ = "people"
+
+    reference: Mapped[str] = mapped_column(String(20), unique=True)
+    given_name: Mapped[str] = mapped_column(String(100, collation="NOCASE"), index=True)
+    family_name: Mapped[str] = mapped_column(String(100, collation="NOCASE"), index=True)
+    preferred_name: Mapped[str | None] = mapped_column(String(100, collation="NOCASE"), index=True)
+    date_of_birth: Mapped[dt.date | None] = mapped_column(Date)
+    nhs_number: Mapped[str | None] = mapped_column(String(10), index=True)
+    address_line1: Mapped[str | None] = mapped_column(String(200))
+    address_line2: Mapped[str | None] = mapped_column(String(200))
+    town: Mapped[str | None] = mapped_column(String(100))
+    postcode: Mapped[str | None] = mapped_column(String(8, collation="NOCASE"), index=True)
+    phone: Mapped[str | None] = mapped_column(String(40))
+    email: Mapped[str | None] = mapped_column(String(200))
+    contact_preferences: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    gender: Mapped[str | None] = mapped_column(String(2))  # NHS stated gender: 1, 2, 9, X
+    gender_self_described: Mapped[str | None] = mapped_column(String(100))
+    ethnicity: Mapped[str | None] = mapped_column(String(100))  # 2021 Census category
+    ethnicity_nhs_code: Mapped[str | None] = mapped_column(String(2))  # derived, never typed
+    disability: Mapped[str | None] = mapped_column(String(40))
+    carer_status: Mapped[str | None] = mapped_column(String(40))
+    living_circumstances: Mapped[str | None] = mapped_column(Text)
+    gp_practice: Mapped[str | None] = mapped_column(String(200))
+    imd_decile: Mapped[int | None] = mapped_column(Integer)
+    imd_edition: Mapped[str | None] = mapped_column(String(10))
+    is_volunteer: Mapped[bool] = mapped_column(Boolean, default=False)
+    external_ref: Mapped[str | None] = mapped_column(String(100), index=True)
+    current_episode_id: Mapped[str | None] = mapped_column(
+        ForeignKey("episodes.id", use_alter=True, name="fk_people_current_episode"), index=True
+    )
+    anonymised_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    episodes: Mapped[list[Episode]] = relationship(
+        back_populates="person", foreign_keys="Episode.person_id", order_by="Episode.number"
+    )
+    current_episode: Mapped[Episode | None] = relationship(
+        foreign_keys=[current_episode_id], post_update=True
+    )
+    conditions: Mapped[list[Condition]] = relationship(
+        back_populates="person", cascade="all, delete-orphan"
+    )
+    consents: Mapped[list[Consent]] = relationship(
+        back_populates="person", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (Index("ix_people_name", "family_name", "given_name"),)
+
+    @property
+    def display_name(self) -> str:
+        first = self.preferred_name or self.given_name
+        return f"{first} {self.family_name}".strip()
+
+
+class Condition(Tracked, Base):
+    """A long-term condition: the coded term beside the person's own words ("bad chest")."""
+
+    __tablename__ = "conditions"
+
+    person_id: Mapped[str] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str | None] = mapped_column(String(40))
+    term: Mapped[str | None] = mapped_column(String(200))
+    own_words: Mapped[str | None] = mapped_column(String(400))
+
+    person: Mapped[Person] = relationship(back_populates="conditions")
+
+
+class Consent(Tracked, Base):
+    """What the person agreed to, when, how it was recorded, and until when."""
+
+    __tablename__ = "consents"
+
+    person_id: Mapped[str] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(60))
+    given: Mapped[bool] = mapped_column(Boolean, default=True)
+    recorded_on: Mapped[dt.date] = mapped_column(Date)
+    how: Mapped[str | None] = mapped_column(String(40))  # verbal, written, electronic
+    expires_on: Mapped[dt.date | None] = mapped_column(Date)
+    withdrawn_on: Mapped[dt.date | None] = mapped_column(Date)
+    recorded_by_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+
+    person: Mapped[Person] = relationship(back_populates="consents")
+
+
+# --- the journey ----------------------------------------------------------------------------
+
+STAGES = ("referred", "contacting", "active", "review", "exited")
+
+
+class Episode(Tracked, Base):
+    """One journey with the service, from referral to planned exit. Re-referral opens another."""
+
+    __tablename__ = "episodes"
+
+    person_id: Mapped[str] = mapped_column(ForeignKey("people.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer, default=1)
+    referral_date: Mapped[dt.date] = mapped_column(Date, index=True)
+    referral_source: Mapped[str | None] = mapped_column(String(40))
+    referral_reasons: Mapped[list[Any] | None] = mapped_column(JSON)
+    referrer_name: Mapped[str | None] = mapped_column(String(200))
+    referrer_organisation: Mapped[str | None] = mapped_column(String(200))
+    worker_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"), index=True)
+    contract_id: Mapped[str | None] = mapped_column(ForeignKey("contracts.id"), index=True)
+    eligibility: Mapped[str | None] = mapped_column(String(20))  # eligible, ineligible, unchecked
+    eligibility_notes: Mapped[str | None] = mapped_column(Text)
+    stage: Mapped[str] = mapped_column(String(20), default="referred", index=True)
+    first_contact_date: Mapped[dt.date | None] = mapped_column(Date)
+    first_meeting_date: Mapped[dt.date | None] = mapped_column(Date)
+    exit_date: Mapped[dt.date | None] = mapped_column(Date)
+    exit_reason: Mapped[str | None] = mapped_column(String(40))
+    what_matters: Mapped[str | None] = mapped_column(Text)
+    crisis_plan: Mapped[str | None] = mapped_column(Text)
+    external_ref: Mapped[str | None] = mapped_column(String(100), index=True)
+    # Summaries maintained by linkworker.journey.refresh_summaries (see module docstring).
+    next_review_due: Mapped[dt.date | None] = mapped_column(Date, index=True)
+    latest_change: Mapped[str | None] = mapped_column(String(20), index=True)
+
+    person: Mapped[Person] = relationship(back_populates="episodes", foreign_keys=[person_id])
+    worker: Mapped[User | None] = relationship(foreign_keys=[worker_id])
+    contacts: Mapped[list[Contact]] = relationship(
+        back_populates="episode", order_by="Contact.contact_date"
+    )
+    goals: Mapped[list[Goal]] = relationship(back_populates="episode", order_by="Goal.agreed_date")
+    signposts: Mapped[list[Signpost]] = relationship(back_populates="episode")
+    unmet_needs: Mapped[list[UnmetNeed]] = relationship(back_populates="episode")
+
+    __table_args__ = (UniqueConstraint("person_id", "number", name="uq_episode_number"),)
+
+
+CONTACT_MODES = ("face_to_face", "phone", "video", "home_visit", "group", "text", "email")
+CONTACT_STATUSES = ("planned", "attended", "did_not_attend", "cancelled", "no_answer")
+
+
+class Contact(Tracked, Base):
+    """A contact attempt, session, review or appointment (future ones are ``planned``)."""
+
+    __tablename__ = "contacts"
+
+    episode_id: Mapped[str] = mapped_column(ForeignKey("episodes.id"), index=True)
+    worker_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+    contact_date: Mapped[dt.date] = mapped_column(Date, index=True)
+    start_time: Mapped[dt.time | None] = mapped_column(Time)
+    mode: Mapped[str] = mapped_column(String(20), default="face_to_face")
+    purpose: Mapped[str | None] = mapped_column(String(40))  # attempt, first_meeting, support...
+    venue: Mapped[str | None] = mapped_column(String(200))
+    duration_minutes: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20), default="attended")
+    note: Mapped[str | None] = mapped_column(Text)
+    external_ref: Mapped[str | None] = mapped_column(String(100), index=True)
+
+    episode: Mapped[Episode] = relationship(back_populates="contacts")
+
+    __table_args__ = (Index("ix_contacts_worker_date", "worker_id", "contact_date"),)
+
+
+GOAL_CATEGORIES = (
+    "activity",
+    "social_connection",
+    "mental_wellbeing",
+    "physical_health",
+    "money_debt",
+    "housing",
+    "employment_volunteering",
+    "learning",
+    "other",
+)
+GOAL_STATUSES = ("open", "achieved", "partly", "changed", "dropped")
+
+
+class Goal(Tracked, Base):
+    """A goal in the person's own words, with an action plan of steps and progress reviews."""
+
+    __tablename__ = "goals"
+
+    episode_id: Mapped[str] = mapped_column(ForeignKey("episodes.id"), index=True)
+    own_words: Mapped[str] = mapped_column(Text)
+    category: Mapped[str] = mapped_column(String(40), default="other")
+    agreed_date: Mapped[dt.date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    status_date: Mapped[dt.date | None] = mapped_column(Date)
+    external_ref: Mapped[str | None] = mapped_column(String(100), index=True)
+
+    episode: Mapped[Episode] = relationship(back_populates="goals")
+    steps: Mapped[list[GoalStep]] = relationship(
+        back_populates="goal", cascade="all, delete-orphan", order_by="GoalStep.position"
+    )
+    reviews: Mapped[list[GoalReview]] = relationship(
+        back_populates="goal", cascade="all, delete-orphan", order_by="GoalReview.review_date"
+    )
+
+
+class GoalStep(Tracked, Base):
+    """One step of an action plan: who does what by when."""
+
+    __tablename__ = "goal_steps"
+
+    goal_id: Mapped[str] = mapped_column(ForeignKey("goals.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    description: Mapped[str] = mapped_column(Text)
+    who: Mapped[str | None] = mapped_column(String(100))
+    due_date: Mapped[dt.date | None] = mapped_column(Date)
+    done_date: Mapped[dt.date | None] = mapped_column(Date)
+
+    goal: Mapped[Goal] = relationship(back_populates="steps")
+
+
+class GoalReview(Tracked, Base):
+    """A progress review of a goal (0-10 progress scale, status at the time)."""
+
+    __tablename__ = "goal_reviews"
+
+    goal_id: Mapped[str] = mapped_column(ForeignKey("goals.id", ondelete="CASCADE"), index=True)
+    review_date: Mapped[dt.date] = mapped_column(Date)
+    progress: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    note: Mapped[str | None] = mapped_column(Text)
+
+    goal: Mapped[Goal] = relationship(back_populates="reviews")
+
+
+class Service(Tracked, Base):
+    """A community service in the directory that people are signposted to."""
+
+    __tablename__ = "services"
+
+    name: Mapped[str] = mapped_column(String(200, collation="NOCASE"), index=True)
+    category: Mapped[str] = mapped_column(String(60), index=True)
+    description: Mapped[str | None] = mapped_column(Text)
+    venue: Mapped[str | None] = mapped_column(String(200))
+    address: Mapped[str | None] = mapped_column(String(300))
+    postcode: Mapped[str | None] = mapped_column(String(8))
+    times: Mapped[str | None] = mapped_column(String(300))
+    contact_name: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    email: Mapped[str | None] = mapped_column(String(200))
+    website: Mapped[str | None] = mapped_column(String(300))
+    accessibility: Mapped[str | None] = mapped_column(Text)
+    last_checked: Mapped[dt.date | None] = mapped_column(Date)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    external_ref: Mapped[str | None] = mapped_column(String(100), index=True)
+
+
+class Signpost(Tracked, Base):
+    """A connection made to a service, accompanied or not, and whether the person took it up."""
+
+    __tablename__ = "signposts"
+
+    episode_id: Mapped[str] = mapped_column(ForeignKey("episodes.id"), index=True)
+    service_id: Mapped[str | None] = mapped_column(ForeignKey("services.id"), index=True)
+    signposted_on: Mapped[dt.date] = mapped_column(Date)
+    accompanied: Mapped[bool] = mapped_column(Boolean, default=False)
+    taken_up: Mapped[bool | None] = mapped_column(Boolean)  # None = not yet known
+    taken_up_on: Mapped[dt.date | None] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(Text)
+    external_ref: Mapped[str | None] = mapped_column(String(100), index=True)
+
+    episode: Mapped[Episode] = relationship(back_populates="signposts")
+    service: Mapped[Service | None] = relationship()
+
+
+class UnmetNeed(Tracked, Base):
+    """Something the person needed that no local service offered (commissioners want these)."""
+
+    __tablename__ = "unmet_needs"
+
+    episode_id: Mapped[str] = mapped_column(ForeignKey("episodes.id"), index=True)
+    recorded_on: Mapped[dt.date] = mapped_column(Date)
+    category: Mapped[str] = mapped_column(String(60))
+    description: Mapped[str] = mapped_column(Text)
+
+    episode: Mapped[Episode] = relationship(back_populates="unmet_needs")
+
+
+class Note(Tracked, Base):
+    """A free-text note or document reference on the person's record."""
+
+    __tablename__ = "notes"
+
+    person_id: Mapped[str] = mapped_column(ForeignKey("people.id"), index=True)
+    episode_id: Mapped[str | None] = mapped_column(ForeignKey("episodes.id"))
+    written_on: Mapped[dt.date] = mapped_column(Date)
+    author_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+    title: Mapped[str | None] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+
+
+# --- wellbeing measures ---------------------------------------------------------------------
+
+
+class Measure(Tracked, Base):
+    """One completed (or deliberately incomplete) wellbeing form.
+
+    ``raw``/``value``/``complete`` are stored as scored at save time by
+    ``linkworker.wellbeing.score`` so reports never re-derive them differently; ``value`` is
+    ``None`` for incomplete forms and for instruments reported item by item (ONS4).
+    """
+
+    __tablename__ = "measures"
+
+    person_id: Mapped[str] = mapped_column(ForeignKey("people.id"), index=True)
+    episode_id: Mapped[str | None] = mapped_column(ForeignKey("episodes.id"), index=True)
+    instrument: Mapped[str] = mapped_column(String(40))
+    timepoint: Mapped[str] = mapped_column(String(20), default="baseline")
+    completed_on: Mapped[dt.date] = mapped_column(Date)
+    mode: Mapped[str] = mapped_column(String(20), default="with_worker")
+    recorded_by_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+    raw: Mapped[int | None] = mapped_column(Integer)
+    value: Mapped[float | None] = mapped_column(Float)
+    complete: Mapped[bool] = mapped_column(Boolean, default=True)
+    external_ref: Mapped[str | None] = mapped_column(String(100), index=True)
+
+    answers: Mapped[list[MeasureAnswer]] = relationship(
+        back_populates="measure", cascade="all, delete-orphan", order_by="MeasureAnswer.item"
+    )
+
+    __table_args__ = (
+        Index("ix_measures_person_instrument_date", "person_id", "instrument", "completed_on"),
+    )
+
+
+class MeasureAnswer(Base):
+    """One answer on a form; ``answer`` is ``None`` when the item was left blank."""
+
+    __tablename__ = "measure_answers"
+
+    measure_id: Mapped[str] = mapped_column(
+        ForeignKey("measures.id", ondelete="CASCADE"), primary_key=True
+    )
+    item: Mapped[int] = mapped_column(Integer, primary_key=True)  # 1-based item number
+    answer: Mapped[int | None] = mapped_column(Integer)
+
+    measure: Mapped[Measure] = relationship(back_populates="answers")
+
+
+class InstrumentDefinition(Tracked, Base):
+    """An organisation's own instrument, added by an admin as data (JSON definition)."""
+
+    __tablename__ = "instruments"
+
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    definition: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+# --- contracts, returns and the claims ledger -----------------------------------------------
+
+
+class Contract(Tracked, Base):
+    """An outcome contract, kept as the manager's data document (see linkworker.outcomes)."""
+
+    __tablename__ = "contracts"
+
+    code: Mapped[str] = mapped_column(String(60), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    definition: Mapped[dict[str, Any]] = mapped_column(JSON)
+    pseudonym_key: Mapped[str] = mapped_column(String(64))  # hex; per-contract keyed hash
+
+
+class OutcomeReturn(Tracked, Base):
+    """A return for one contract and period; once submitted its rows are the claims ledger."""
+
+    __tablename__ = "returns"
+
+    contract_id: Mapped[str] = mapped_column(ForeignKey("contracts.id"), index=True)
+    period: Mapped[str] = mapped_column(String(20))  # e.g. 2026-Q3
+    status: Mapped[str] = mapped_column(String(20), default="draft")  # draft, submitted
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    submitted_by_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+    snapshot: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # frozen, for regeneration
+    content_hash: Mapped[str | None] = mapped_column(String(64))
+
+    claims: Mapped[list[Claim]] = relationship(back_populates="outcome_return")
+
+
+class Claim(Tracked, Base):
+    """One person-outcome claimed (or an adjustment to an earlier claim) in a submitted return."""
+
+    __tablename__ = "claims"
+
+    return_id: Mapped[str] = mapped_column(ForeignKey("returns.id"), index=True)
+    contract_id: Mapped[str] = mapped_column(ForeignKey("contracts.id"), index=True)
+    person_id: Mapped[str | None] = mapped_column(ForeignKey("people.id"), index=True)
+    episode_id: Mapped[str | None] = mapped_column(ForeignKey("episodes.id"))
+    outcome_id: Mapped[str] = mapped_column(String(60))
+    unit: Mapped[int] = mapped_column(Integer, default=1)
+    achieved_on: Mapped[dt.date] = mapped_column(Date)
+    amount: Mapped[float] = mapped_column(Float)
+    kind: Mapped[str] = mapped_column(String(20), default="claim")  # claim, adjustment
+    adjusts_claim_id: Mapped[str | None] = mapped_column(ForeignKey("claims.id"))
+    reason: Mapped[str | None] = mapped_column(Text)
+    evidence: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+    outcome_return: Mapped[OutcomeReturn] = relationship(back_populates="claims")
+
+    __table_args__ = (Index("ix_claims_person_outcome", "contract_id", "person_id", "outcome_id"),)
+
+
+class ExternalResult(Tracked, Base):
+    """A per-person result a commissioner supplied for an external outcome."""
+
+    __tablename__ = "external_results"
+
+    contract_id: Mapped[str] = mapped_column(ForeignKey("contracts.id"), index=True)
+    person_id: Mapped[str] = mapped_column(ForeignKey("people.id"), index=True)
+    outcome_id: Mapped[str] = mapped_column(String(60))
+    achieved: Mapped[bool] = mapped_column(Boolean)
+    achieved_on: Mapped[dt.date | None] = mapped_column(Date)
+    value: Mapped[float | None] = mapped_column(Float)
+    source: Mapped[str | None] = mapped_column(String(300))
+
+
+# --- safety: settings and the audit trail ---------------------------------------------------
+
+
+class Setting(Base):
+    """Organisation settings and admin-loaded data (e.g. licensed scale wording), as JSON."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+class AuditEvent(Base):
+    """An append-only event; ``hash`` chains each event to the one before it."""
+
+    __tablename__ = "audit_events"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    id: Mapped[str] = mapped_column(String(36), unique=True, default=new_id)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    user_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    username: Mapped[str | None] = mapped_column(String(80))
+    action: Mapped[str] = mapped_column(String(40), index=True)
+    entity: Mapped[str | None] = mapped_column(String(40))
+    entity_id: Mapped[str | None] = mapped_column(String(36))
+    person_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))

@@ -1,0 +1,208 @@
+"""Opening, creating and upgrading an encrypted caseload file.
+
+``Caseload`` is the one handle the rest of the core uses. It owns the SQLAlchemy engine over
+SQLCipher and hands out one short transaction per operation (``with caseload.transaction() as
+s:``). Every connection is set up the same way: the raw key, foreign keys on, WAL, a busy
+timeout, full sync (a power cut must not lose a saved note) and temporary storage in memory
+(SQLite's temp files would otherwise hold sorted personal data on disk).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import URL, create_engine, event, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import QueuePool
+
+from linkworker.storage import keys
+
+
+class CaseloadError(Exception):
+    """A problem opening a caseload, worded for the person at the keyboard."""
+
+
+class CaseloadNotFound(CaseloadError):
+    pass
+
+
+class CaseloadDamaged(CaseloadError):
+    pass
+
+
+class CaseloadTooNew(CaseloadError):
+    pass
+
+
+def _engine_for(path: Path, key: bytes) -> Engine:
+    url = URL.create("sqlite+pysqlcipher", password=f"x'{key.hex()}'", database=str(path))
+    engine = create_engine(
+        url,
+        poolclass=QueuePool,
+        hide_parameters=True,  # error messages must never carry personal data
+        pool_size=4,
+        max_overflow=4,
+        connect_args={"check_same_thread": False},
+    )
+
+    @event.listens_for(engine, "connect")
+    def _configure(dbapi_connection, _record) -> None:  # noqa: ANN001 - DB-API object
+        cursor = dbapi_connection.cursor()
+        for pragma in (
+            "PRAGMA foreign_keys=ON",
+            "PRAGMA journal_mode=WAL",
+            "PRAGMA busy_timeout=10000",
+            "PRAGMA synchronous=FULL",
+            "PRAGMA temp_store=MEMORY",
+        ):
+            cursor.execute(pragma)
+        cursor.close()
+
+    return engine
+
+
+def _check_key(engine: Engine, path: Path) -> None:
+    """Touch the schema so a wrong key or a non-database file fails here, clearly."""
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT count(*) FROM sqlite_master")).scalar_one()
+    except (DatabaseError, OperationalError) as exc:
+        engine.dispose()
+        raise CaseloadDamaged(
+            f"{path} could not be read with its key: it is damaged, or it is not a LinkWorker "
+            "caseload, or its key file belongs to another caseload. Restore the latest backup."
+        ) from exc
+
+
+@dataclass
+class Caseload:
+    """An open caseload file."""
+
+    path: Path
+    engine: Engine
+
+    def __post_init__(self) -> None:
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    # --- opening --------------------------------------------------------------------------
+
+    @classmethod
+    def create(cls, path: Path | str, passphrase: str | None = None) -> Caseload:
+        """Create a new, empty, encrypted caseload at ``path`` (which must not exist)."""
+        path = Path(path).expanduser().resolve()
+        passphrase = passphrase or keys.passphrase_from_env()
+        if path.exists() or keys.key_file_path(path).exists():
+            raise CaseloadError(f"{path} already exists; open it instead of creating it.")
+        if not passphrase:
+            raise keys.PassphraseRequired(
+                "A new caseload needs a passphrase (or set LINKWORKER_PASSPHRASE)."
+            )
+        path.parent.mkdir(parents=True, exist_ok=True)
+        key = keys.create_key(path, passphrase)
+        caseload = cls(path, _engine_for(path, key))
+        from linkworker.storage import migrate
+
+        migrate.upgrade_to_head(caseload.engine)
+        return caseload
+
+    @classmethod
+    def open(
+        cls, path: Path | str, passphrase: str | None = None, *, upgrade: bool = True
+    ) -> Caseload:
+        """Open an existing caseload, upgrading its schema (after a backup) if it is older."""
+        path = Path(path).expanduser().resolve()
+        if not path.exists():
+            raise CaseloadNotFound(
+                f"There is no caseload at {path}. Create one with 'linkworker --db {path} init' "
+                "or a demo with 'linkworker --db PATH demo'."
+            )
+        if path.stat().st_size == 0:
+            raise CaseloadDamaged(f"{path} is empty (0 bytes): it was truncated. Restore a backup.")
+        key = keys.unlock_key(path, passphrase)
+        engine = _engine_for(path, key)
+        _check_key(engine, path)
+        caseload = cls(path, engine)
+        if upgrade:
+            caseload._upgrade_if_needed()
+        return caseload
+
+    @classmethod
+    def open_or_create(cls, path: Path | str, passphrase: str | None = None) -> Caseload:
+        path = Path(path).expanduser().resolve()
+        if path.exists():
+            return cls.open(path, passphrase)
+        return cls.create(path, passphrase)
+
+    def _upgrade_if_needed(self) -> None:
+        from linkworker.storage import migrate
+
+        current, head = migrate.current_revision(self.engine), migrate.head_revision()
+        if current == head:
+            return
+        if current is not None and not migrate.is_known(current):
+            raise CaseloadTooNew(
+                f"{self.path.name} was written by a newer LinkWorker (schema {current}). "
+                "Update LinkWorker to open it."
+            )
+        self.copy_to(self.upgrade_backup_path(current))
+        migrate.upgrade_to_head(self.engine)
+
+    def upgrade_backup_path(self, revision: str | None) -> Path:
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        folder = self.path.parent / "backups"
+        return folder / f"{self.path.stem}-before-upgrade-{revision or 'empty'}-{stamp}.db"
+
+    # --- using ----------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One unit of work: commits if the block succeeds, rolls back if anything raises."""
+        with self._sessions() as session, session.begin():
+            yield session
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A session for queries only; nothing it does is committed."""
+        with self._sessions() as session:
+            try:
+                yield session
+            finally:
+                session.rollback()
+
+    def checkpoint(self) -> None:
+        """Fold the WAL into the main file, so a file copy holds every committed change."""
+        with self.engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def copy_to(self, target: Path) -> Path:
+        """A consistent copy of the encrypted file and its key file (same key, same passphrase)."""
+        target.parent.mkdir(parents=True, exist_ok=True)
+        self.checkpoint()
+        with self.engine.connect() as conn:
+            # VACUUM INTO writes a consistent, still-encrypted copy even while others read.
+            conn.exec_driver_sql("VACUUM INTO ?", (str(target),))
+        shutil.copyfile(keys.key_file_path(self.path), keys.key_file_path(target))
+        return target
+
+    def integrity_problems(self, quick: bool = True) -> list[str]:
+        """SQLite's own check: an empty list means the file is sound."""
+        pragma = "PRAGMA quick_check" if quick else "PRAGMA integrity_check"
+        with self.engine.connect() as conn:
+            rows = [r[0] for r in conn.exec_driver_sql(pragma)]
+        return [] if rows == ["ok"] else rows
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Caseload:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()

@@ -1,0 +1,242 @@
+"""The caseload's encryption key: where it lives and how it is unlocked.
+
+Each caseload has a random 256-bit key that SQLCipher uses as a *raw* key (``x'..'``), so no
+slow key derivation runs on every connection. The key never touches disk in plain text:
+
+* It is always wrapped (AES-256-GCM) by a key derived from the user's passphrase with
+  Argon2id, in a small JSON *key file* beside the database (``caseload.db.key``). That file
+  alone is useless without the passphrase, and it is what makes a restored backup openable
+  on a new laptop.
+* Where the OS offers a keyring (Windows Credential Manager, macOS Keychain, Secret Service),
+  the key is also stored there so the user is not asked for the passphrase at every start.
+
+Scripts and CI supply the passphrase through ``LINKWORKER_PASSPHRASE``.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import secrets
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import keyring
+import keyring.backends.fail
+import keyring.errors
+from argon2.low_level import Type, hash_secret_raw
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from linkworker.storage.files import atomic_write_bytes
+
+KEYRING_SERVICE = "LinkWorker"
+PASSPHRASE_ENV = "LINKWORKER_PASSPHRASE"
+KEY_FILE_VERSION = 1
+MIN_PASSPHRASE_LENGTH = 8
+
+
+@dataclass(frozen=True)
+class KdfParams:
+    """Argon2id cost; recorded in each key file so it can be raised later without breaking."""
+
+    time_cost: int = 3
+    memory_kib: int = 64 * 1024
+    parallelism: int = 1
+
+
+# Tests lower this (conftest) to keep the suite fast; real key files record what they used.
+DEFAULT_KDF = KdfParams()
+
+
+class KeyError_(Exception):
+    """Base for every key problem; the message is meant for the user, not a developer."""
+
+
+class PassphraseRequired(KeyError_):
+    pass
+
+
+class WrongPassphrase(KeyError_):
+    pass
+
+
+class KeyFileMissing(KeyError_):
+    pass
+
+
+class WeakPassphrase(KeyError_):
+    pass
+
+
+def key_file_path(db_path: Path) -> Path:
+    return db_path.with_name(db_path.name + ".key")
+
+
+def keyring_available() -> bool:
+    """True when a real OS keyring backend is installed (not the 'fail' placeholder)."""
+    backend = keyring.get_keyring()
+    if isinstance(backend, keyring.backends.fail.Keyring):
+        return False
+    try:
+        return backend.priority > 0
+    except Exception:  # noqa: BLE001 - a broken backend is as good as none
+        return False
+
+
+def _derive(passphrase: str, salt: bytes, params: KdfParams) -> bytes:
+    return hash_secret_raw(
+        passphrase.encode("utf-8"),
+        salt,
+        time_cost=params.time_cost,
+        memory_cost=params.memory_kib,
+        parallelism=params.parallelism,
+        hash_len=32,
+        type=Type.ID,
+    )
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.b64decode(text.encode("ascii"))
+
+
+def wrap_key(key: bytes, passphrase: str, params: KdfParams | None = None) -> dict[str, Any]:
+    """The key-file record for ``key`` wrapped by ``passphrase``."""
+    params = params or DEFAULT_KDF
+    salt = secrets.token_bytes(16)
+    nonce = secrets.token_bytes(12)
+    kek = _derive(passphrase, salt, params)
+    wrapped = AESGCM(kek).encrypt(nonce, key, b"linkworker-key-v1")
+    return {
+        "kdf": "argon2id",
+        "time_cost": params.time_cost,
+        "memory_kib": params.memory_kib,
+        "parallelism": params.parallelism,
+        "salt": _b64(salt),
+        "nonce": _b64(nonce),
+        "wrapped_key": _b64(wrapped),
+    }
+
+
+def unwrap_key(record: dict[str, Any], passphrase: str) -> bytes:
+    params = KdfParams(record["time_cost"], record["memory_kib"], record["parallelism"])
+    kek = _derive(passphrase, _unb64(record["salt"]), params)
+    try:
+        return AESGCM(kek).decrypt(
+            _unb64(record["nonce"]), _unb64(record["wrapped_key"]), b"linkworker-key-v1"
+        )
+    except InvalidTag:
+        raise WrongPassphrase("That passphrase does not unlock this caseload.") from None
+
+
+@dataclass
+class KeyFile:
+    """The JSON file beside a caseload that holds its wrapped key and its keyring id."""
+
+    caseload_id: str
+    wrapping: dict[str, Any]
+    in_keyring: bool
+
+    def to_json(self) -> bytes:
+        doc = {
+            "format": "linkworker-key",
+            "version": KEY_FILE_VERSION,
+            "caseload_id": self.caseload_id,
+            "in_keyring": self.in_keyring,
+            "passphrase": self.wrapping,
+        }
+        return json.dumps(doc, indent=2).encode("utf-8")
+
+    @classmethod
+    def load(cls, path: Path) -> KeyFile:
+        try:
+            doc = json.loads(path.read_text("utf-8"))
+            if doc.get("format") != "linkworker-key":
+                raise ValueError("not a key file")
+            return cls(doc["caseload_id"], doc["passphrase"], bool(doc.get("in_keyring")))
+        except FileNotFoundError:
+            raise KeyFileMissing(
+                f"The key file {path.name} is missing beside the caseload, so it cannot be "
+                "unlocked. Restore it from your backup (it is saved with every backup)."
+            ) from None
+        except (ValueError, KeyError, TypeError) as exc:
+            raise KeyError_(f"The key file {path} is damaged ({exc}).") from None
+
+    def save(self, path: Path) -> None:
+        atomic_write_bytes(path, self.to_json())
+
+
+def _keyring_get(caseload_id: str) -> bytes | None:
+    if not keyring_available():
+        return None
+    try:
+        stored = keyring.get_password(KEYRING_SERVICE, caseload_id)
+    except keyring.errors.KeyringError:
+        return None
+    return bytes.fromhex(stored) if stored else None
+
+
+def _keyring_put(caseload_id: str, key: bytes) -> bool:
+    if not keyring_available():
+        return False
+    try:
+        keyring.set_password(KEYRING_SERVICE, caseload_id, key.hex())
+    except keyring.errors.KeyringError:
+        return False
+    return True
+
+
+def check_passphrase_strength(passphrase: str) -> None:
+    if len(passphrase) < MIN_PASSPHRASE_LENGTH:
+        raise WeakPassphrase(
+            f"Choose a passphrase of at least {MIN_PASSPHRASE_LENGTH} characters."
+        )
+
+
+def create_key(db_path: Path, passphrase: str) -> bytes:
+    """Make a new random key for a new caseload and save its key file (and keyring entry)."""
+    check_passphrase_strength(passphrase)
+    key = secrets.token_bytes(32)
+    caseload_id = str(uuid.uuid4())
+    in_keyring = _keyring_put(caseload_id, key)
+    KeyFile(caseload_id, wrap_key(key, passphrase), in_keyring).save(key_file_path(db_path))
+    return key
+
+
+def passphrase_from_env() -> str | None:
+    value = os.environ.get(PASSPHRASE_ENV)
+    return value if value else None
+
+
+def unlock_key(db_path: Path, passphrase: str | None = None) -> bytes:
+    """The key for an existing caseload: from the keyring, else unwrapped by the passphrase."""
+    key_file = KeyFile.load(key_file_path(db_path))
+    passphrase = passphrase or passphrase_from_env()
+    if passphrase is None:
+        key = _keyring_get(key_file.caseload_id) if key_file.in_keyring else None
+        if key is not None:
+            return key
+        raise PassphraseRequired("This caseload is locked: enter its passphrase.")
+    key = unwrap_key(key_file.wrapping, passphrase)
+    # Re-seat the keyring entry (new laptop, restored backup) so the next start is quiet.
+    if _keyring_put(key_file.caseload_id, key) and not key_file.in_keyring:
+        key_file.in_keyring = True
+        key_file.save(key_file_path(db_path))
+    return key
+
+
+def change_passphrase(db_path: Path, old: str, new: str) -> None:
+    """Re-wrap the same key under a new passphrase; the database itself is untouched."""
+    check_passphrase_strength(new)
+    path = key_file_path(db_path)
+    key_file = KeyFile.load(path)
+    key = unwrap_key(key_file.wrapping, old)
+    key_file.wrapping = wrap_key(key, new)
+    key_file.save(path)

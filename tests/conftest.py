@@ -1,0 +1,103 @@
+"""Shared fixtures: real encrypted caseloads in tmp_path, an in-memory keyring, offscreen Qt."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+from pathlib import Path  # noqa: E402
+
+import keyring  # noqa: E402
+import keyring.backend  # noqa: E402
+import keyring.backends.fail  # noqa: E402
+import pytest  # noqa: E402
+
+from linkworker.access import Actor  # noqa: E402
+from linkworker.storage import keys  # noqa: E402
+from linkworker.storage.database import Caseload  # noqa: E402
+
+TEST_PASSPHRASE = "correct horse battery"
+
+
+class MemoryKeyring(keyring.backend.KeyringBackend):
+    """A real keyring backend that keeps secrets in a dict, standing in for the OS keyring."""
+
+    priority = 10
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.secrets: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.secrets.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.secrets[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.secrets.pop((service, username), None)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(monkeypatch, tmp_path_factory):
+    """Every test: fast KDF, a fresh in-memory keyring, no passphrase or user dirs leaking in."""
+    fast = keys.KdfParams(time_cost=1, memory_kib=8, parallelism=1)
+    monkeypatch.setattr(keys, "DEFAULT_KDF", fast)
+    backend = MemoryKeyring()
+    previous = keyring.get_keyring()
+    keyring.set_keyring(backend)
+    monkeypatch.delenv(keys.PASSPHRASE_ENV, raising=False)
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("LINKWORKER_HOME", str(home))
+    yield backend
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def memory_keyring(_isolated_environment) -> MemoryKeyring:
+    return _isolated_environment
+
+
+@pytest.fixture
+def no_keyring():
+    """As on these Linux machines and locked-down laptops: no keyring backend at all."""
+    keyring.set_keyring(keyring.backends.fail.Keyring())
+
+
+@pytest.fixture
+def passphrase() -> str:
+    return TEST_PASSPHRASE
+
+
+@pytest.fixture
+def caseload_path(tmp_path) -> Path:
+    return tmp_path / "caseload.db"
+
+
+@pytest.fixture
+def caseload(caseload_path):
+    """A new, empty, encrypted caseload at the newest schema."""
+    db = Caseload.create(caseload_path, TEST_PASSPHRASE)
+    yield db
+    db.close()
+
+
+def make_actor(role: str, username: str | None = None, user_id: str | None = None) -> Actor:
+    return Actor(user_id=user_id, username=username or role, role=role, display_name=role.title())
+
+
+@pytest.fixture
+def actor_admin() -> Actor:
+    return make_actor("admin")
+
+
+@pytest.fixture
+def actor_manager() -> Actor:
+    return make_actor("manager")
+
+
+@pytest.fixture
+def actor_coordinator() -> Actor:
+    return make_actor("coordinator")

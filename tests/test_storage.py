@@ -1,0 +1,225 @@
+"""The encrypted caseload store: keys, passphrases, safe writes and schema upgrades."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+from sqlalchemy import func, select
+
+from linkworker.models import Person
+from linkworker.storage import keys, migrate
+from linkworker.storage.database import (
+    Caseload,
+    CaseloadDamaged,
+    CaseloadError,
+    CaseloadNotFound,
+)
+
+
+def add_person(caseload: Caseload, given: str = "Ada", family: str = "Lovelace") -> str:
+    with caseload.transaction() as s:
+        person = Person(reference=f"LW-{given[:3]}{family[:3]}", given_name=given, family_name=family)
+        s.add(person)
+        s.flush()
+        return person.id
+
+
+def count_people(caseload: Caseload) -> int:
+    with caseload.reading() as s:
+        return s.execute(select(func.count()).select_from(Person)).scalar_one()
+
+
+def test_new_caseload_is_encrypted_and_at_head(caseload, caseload_path):
+    add_person(caseload, "Zebedee", "Quixotic-Marchbanks")
+    caseload.checkpoint()
+    raw = caseload_path.read_bytes()
+    assert not raw.startswith(b"SQLite format 3")
+    assert b"Quixotic" not in raw
+    assert migrate.current_revision(caseload.engine) == migrate.head_revision()
+    with caseload.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA cipher_version").scalar().startswith("4.")
+
+
+def test_key_file_holds_no_plain_key(caseload, caseload_path, memory_keyring):
+    document = json.loads(keys.key_file_path(caseload_path).read_text())
+    stored = next(iter(memory_keyring.secrets.values()))
+    assert stored not in json.dumps(document)
+    assert document["passphrase"]["kdf"] == "argon2id"
+
+
+def test_reopens_from_keyring_without_passphrase(caseload, caseload_path):
+    person_id = add_person(caseload)
+    caseload.close()
+    with Caseload.open(caseload_path) as again, again.reading() as s:
+        assert s.get(Person, person_id).family_name == "Lovelace"
+
+
+def test_no_keyring_needs_passphrase_and_env_supplies_it(no_keyring, caseload_path, monkeypatch):
+    db = Caseload.create(caseload_path, "a long passphrase")
+    add_person(db)
+    db.close()
+    assert json.loads(keys.key_file_path(caseload_path).read_text())["in_keyring"] is False
+    with pytest.raises(keys.PassphraseRequired):
+        Caseload.open(caseload_path)
+    monkeypatch.setenv(keys.PASSPHRASE_ENV, "a long passphrase")
+    with Caseload.open(caseload_path) as again:
+        assert count_people(again) == 1
+
+
+def test_wrong_passphrase_is_clear_and_creates_nothing(no_keyring, caseload_path, tmp_path):
+    Caseload.create(caseload_path, "the right passphrase").close()
+    before = sorted(p.name for p in tmp_path.iterdir())
+    with pytest.raises(keys.WrongPassphrase, match="does not unlock"):
+        Caseload.open(caseload_path, "the wrong passphrase")
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+def test_missing_caseload_is_not_created_by_open(tmp_path):
+    with pytest.raises(CaseloadNotFound):
+        Caseload.open(tmp_path / "nothing.db", "whatever passphrase")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_create_refuses_to_overwrite(caseload, caseload_path):
+    with pytest.raises(CaseloadError, match="already exists"):
+        Caseload.create(caseload_path, "another passphrase")
+
+
+def test_short_passphrase_refused(tmp_path):
+    with pytest.raises(keys.WeakPassphrase):
+        Caseload.create(tmp_path / "c.db", "short")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_missing_key_file_is_explained(caseload, caseload_path):
+    caseload.close()
+    keys.key_file_path(caseload_path).unlink()
+    with pytest.raises(keys.KeyFileMissing, match="key file"):
+        Caseload.open(caseload_path, "correct horse battery")
+
+
+def test_key_file_of_another_caseload_is_damage_not_a_new_database(tmp_path, no_keyring):
+    first = Caseload.create(tmp_path / "a.db", "passphrase one")
+    add_person(first)
+    first.close()
+    Caseload.create(tmp_path / "b.db", "passphrase one").close()
+    keys.key_file_path(tmp_path / "b.db").replace(keys.key_file_path(tmp_path / "a.db"))
+    with pytest.raises(CaseloadDamaged, match="could not be read"):
+        Caseload.open(tmp_path / "a.db", "passphrase one")
+
+
+def test_truncated_file_is_reported(caseload, caseload_path):
+    caseload.close()
+    caseload_path.write_bytes(b"")
+    with pytest.raises(CaseloadDamaged, match="truncated"):
+        Caseload.open(caseload_path)
+
+
+def test_change_passphrase_keeps_data(no_keyring, caseload_path):
+    db = Caseload.create(caseload_path, "first passphrase")
+    add_person(db)
+    db.close()
+    keys.change_passphrase(caseload_path, "first passphrase", "second passphrase")
+    with pytest.raises(keys.WrongPassphrase):
+        Caseload.open(caseload_path, "first passphrase")
+    with Caseload.open(caseload_path, "second passphrase") as again:
+        assert count_people(again) == 1
+
+
+def test_transaction_is_all_or_nothing(caseload):
+    with pytest.raises(RuntimeError), caseload.transaction() as s:
+        s.add(Person(reference="LW-1", given_name="A", family_name="B"))
+        s.flush()
+        raise RuntimeError("crash in the middle of a user action")
+    assert count_people(caseload) == 0
+
+
+def test_copy_is_encrypted_and_opens_with_same_passphrase(caseload, tmp_path, no_keyring):
+    add_person(caseload)
+    copy = caseload.copy_to(tmp_path / "copies" / "copy.db")
+    assert b"Lovelace" not in copy.read_bytes()
+    with Caseload.open(copy, "correct horse battery") as again:
+        assert count_people(again) == 1
+        assert again.integrity_problems(quick=False) == []
+
+
+def test_older_schema_is_backed_up_then_upgraded(caseload_path, monkeypatch):
+    """A caseload left at an older revision is copied aside before it is upgraded."""
+    db = Caseload.create(caseload_path, "correct horse battery")
+    add_person(db)
+    head = migrate.head_revision()
+    # Pretend the file was written by an older LinkWorker whose newest revision was "0000".
+    with db.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE alembic_version SET version_num = 'base_test'")
+    db.close()
+    monkeypatch.setattr(migrate, "is_known", lambda rev: True)
+    upgraded: list[str] = []
+    monkeypatch.setattr(migrate, "upgrade_to_head", lambda engine: upgraded.append("yes"))
+    with Caseload.open(caseload_path) as again:
+        assert upgraded == ["yes"]
+        backups = list((caseload_path.parent / "backups").glob("*before-upgrade-base_test*.db"))
+        assert len(backups) == 1
+        assert count_people(again) == 1
+    with Caseload.open(backups[0]) as copy:
+        assert count_people(copy) == 1
+    assert head
+
+
+def test_newer_schema_is_refused(caseload, caseload_path):
+    with caseload.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE alembic_version SET version_num = 'from_the_future'")
+    caseload.close()
+    with pytest.raises(CaseloadError, match="newer LinkWorker"):
+        Caseload.open(caseload_path)
+
+
+CRASH_WRITER = textwrap.dedent(
+    """
+    import sys
+    from linkworker.models import Person
+    from linkworker.storage.database import Caseload
+    db = Caseload.open(sys.argv[1], "correct horse battery")
+    with db.transaction() as s:
+        for i in range(200_000):
+            s.add(Person(reference=f"LW-{i:07d}", given_name="Crash", family_name=f"Test{i}"))
+            if i % 2_000 == 0:
+                s.flush()
+            if i == 60_000:
+                print("halfway", flush=True)
+    print("committed", flush=True)
+    """
+)
+
+
+@pytest.mark.slow
+def test_killed_mid_write_leaves_sound_database_with_none_of_the_write(caseload, caseload_path):
+    add_person(caseload, "Before", "Crash")
+    caseload.close()
+    env = dict(os.environ, LINKWORKER_PASSPHRASE="correct horse battery")
+    child = subprocess.Popen(
+        [sys.executable, "-c", CRASH_WRITER, str(caseload_path)],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    assert child.stdout.readline().strip() == "halfway"
+    child.kill()
+    child.wait()
+    with Caseload.open(caseload_path, "correct horse battery") as again:
+        assert again.integrity_problems(quick=False) == []
+        assert count_people(again) == 1
+
+
+def test_dates_round_trip(caseload):
+    with caseload.transaction() as s:
+        s.add(Person(reference="LW-D", given_name="D", family_name="O", date_of_birth=dt.date(1960, 2, 29)))
+    with caseload.reading() as s:
+        assert s.execute(select(Person.date_of_birth)).scalar_one() == dt.date(1960, 2, 29)

@@ -1,0 +1,71 @@
+"""Application start-up: unlock the caseload, sign in, show the main window.
+
+The order matters for safety: nothing personal is on screen until the caseload is unlocked
+(key from the keyring, ``LINKWORKER_PASSPHRASE`` or the passphrase dialog) and a user has
+signed in.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from linkworker.paths import default_caseload
+from linkworker.storage import keys
+from linkworker.storage.database import Caseload, CaseloadError
+from ui.unlock import CreateCaseloadDialog, PassphraseDialog
+
+
+def application() -> QApplication:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("LinkWorker")
+    app.setOrganizationName("LinkWorker")
+    app.setApplicationDisplayName("LinkWorker")
+    return app
+
+
+def unlock(path: Path, parent=None) -> Caseload | None:
+    """Open ``path``, asking for the passphrase as often as needed; None if the user gives up."""
+    if not path.exists():
+        dialog = CreateCaseloadDialog(path, parent)
+        if not dialog.exec():
+            return None
+        return Caseload.create(path, dialog.passphrase())
+    try:
+        return Caseload.open(path)  # the keyring or LINKWORKER_PASSPHRASE may unlock it
+    except keys.PassphraseRequired:
+        error = ""
+    except keys.WrongPassphrase as exc:
+        error = str(exc)
+    while True:
+        dialog = PassphraseDialog(path, error, parent)
+        if not dialog.exec():
+            return None
+        try:
+            return Caseload.open(path, dialog.passphrase())
+        except keys.WrongPassphrase as exc:
+            error = str(exc)
+
+
+def run(db: Path | None) -> int:
+    app = application()
+    path = (db or default_caseload()).expanduser().resolve()
+    try:
+        caseload = unlock(path)
+    except (CaseloadError, keys.KeyError_) as exc:
+        QMessageBox.critical(None, "LinkWorker", str(exc))
+        return 2
+    if caseload is None:
+        return 1
+    from ui.main_window import open_main_window
+
+    window = open_main_window(caseload)
+    if window is None:
+        caseload.close()
+        return 1
+    code = app.exec()
+    window.shutdown()
+    caseload.close()
+    return code

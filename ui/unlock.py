@@ -1,0 +1,104 @@
+"""The passphrase dialogs shown before anything personal is on screen."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from linkworker.storage.keys import MIN_PASSPHRASE_LENGTH
+
+
+def _secret_field(name: str) -> QLineEdit:
+    field = QLineEdit()
+    field.setEchoMode(QLineEdit.EchoMode.Password)
+    field.setAccessibleName(name)
+    return field
+
+
+class PassphraseDialog(QDialog):
+    """Asks for the caseload's passphrase; shows why the last one failed."""
+
+    def __init__(self, path: Path, error: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Unlock caseload")
+        layout = QVBoxLayout(self)
+        intro = QLabel(f"Enter the passphrase for the caseload <b>{path.name}</b>.")
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        self.error = QLabel(error.strip())
+        self.error.setStyleSheet("color: #a00000;")
+        self.error.setAccessibleName("Unlock error")
+        self.error.setVisible(bool(error.strip()))
+        layout.addWidget(self.error)
+        form = QFormLayout()
+        self.field = _secret_field("Passphrase")
+        form.addRow("&Passphrase:", self.field)
+        layout.addLayout(form)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("&Unlock")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def passphrase(self) -> str:
+        return self.field.text()
+
+
+class CreateCaseloadDialog(QDialog):
+    """First run: choose the passphrase that protects a new caseload."""
+
+    def __init__(self, path: Path, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Create a caseload")
+        layout = QVBoxLayout(self)
+        intro = QLabel(
+            f"LinkWorker will create an encrypted caseload at <b>{path}</b>.<br>"
+            "Choose a passphrase. Without it the caseload cannot be opened on another laptop "
+            "or from a backup, so keep it somewhere safe."
+        )
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        form = QFormLayout()
+        self.first = _secret_field("New passphrase")
+        self.second = _secret_field("Repeat passphrase")
+        form.addRow("&New passphrase:", self.first)
+        form.addRow("&Repeat it:", self.second)
+        layout.addLayout(form)
+        self.problem = QLabel()
+        self.problem.setAccessibleName("Passphrase problem")
+        layout.addWidget(self.problem)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("&Create")
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        self.first.textChanged.connect(self._check)
+        self.second.textChanged.connect(self._check)
+        self._check()
+
+    def _check(self) -> None:
+        first, second = self.first.text(), self.second.text()
+        if len(first) < MIN_PASSPHRASE_LENGTH:
+            problem = f"At least {MIN_PASSPHRASE_LENGTH} characters."
+        elif first != second:
+            problem = "The two passphrases differ."
+        else:
+            problem = ""
+        self.problem.setText(problem)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(not problem)
+
+    def passphrase(self) -> str:
+        return self.first.text()
