@@ -8,8 +8,14 @@ signed-in role may not: every core operation on personal data takes an ``Actor``
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from linkworker.errors import UserError
+from linkworker.errors import NotFound, UserError
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from linkworker.models import Person
 
 
 class PermissionDenied(UserError):
@@ -39,6 +45,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # people and journeys
     "person.view_any": frozenset({"manager", "admin"}),
     "person.view_own": frozenset({"link_worker", "manager", "admin"}),
+    # Full records of people *given* to the user (PersonAccess): also coordinators, for the
+    # self-referrals they registered. require_person(need="view") checks this plus the scope.
+    "person.view_given": frozenset({"link_worker", "coordinator", "manager", "admin"}),
+    "person.share": frozenset({"link_worker", "manager", "admin"}),
     "person.create": frozenset({"link_worker", "coordinator", "manager"}),
     "person.edit": frozenset({"link_worker", "manager"}),
     "journey.edit": frozenset({"link_worker", "manager"}),
@@ -79,9 +89,23 @@ def require(actor: Actor, permission: str) -> None:
     """Raise ``PermissionDenied`` (a clear message) unless ``actor`` holds ``permission``."""
     if not can(actor, permission):
         role = actor.role.replace("_", " ")
+        article = "An" if role[:1] in "aeiou" else "A"
         raise PermissionDenied(
-            f"A {role} may not do this ({permission}). Ask a manager or admin if you need to."
+            f"{article} {role} may not do this ({permission}). "
+            "Ask a manager or admin if you need to."
         )
+
+
+
+
+# --- whom an actor may reach ----------------------------------------------------------------
+
+# What an operation needs to do to a person, and the permission each need requires.
+NEEDS: dict[str, str] = {
+    "view": "person.view_given",  # open the full record (within people_scope)
+    "edit": "person.edit",  # change the record, journeys, goals
+    "attend": "attendance.record",  # register attendance or a quick form at a venue
+}
 
 
 def sees_everyone(actor: Actor) -> bool:
@@ -89,16 +113,79 @@ def sees_everyone(actor: Actor) -> bool:
     return actor.role in ("manager", "admin", "system")
 
 
-def people_scope(actor: Actor):  # noqa: ANN201 - a SQLAlchemy boolean clause
-    """A WHERE clause over ``Person`` limiting rows to those ``actor`` may see.
+def people_scope(actor: Actor, need: str = "view"):  # noqa: ANN201 - a SQLAlchemy clause
+    """A WHERE clause over ``Person`` limiting rows to those ``actor`` may reach for ``need``.
 
-    A link worker (and, for now, a coordinator) sees the people with any episode assigned to
-    them. Use it in every query that lists or opens people.
+    * link worker: people with any journey assigned to them, and people given to them
+      (``PersonAccess``), for every need;
+    * coordinator: full records ("view") only of people given to them (their own
+      self-referrals are given to them when they register them); for "attend" also anyone with
+      a contact at the coordinator's venue, so the drop-in register lists the day's people;
+    * manager, admin, system: everyone.
+
+    Use it in every query that lists or opens people.
     """
-    from sqlalchemy import exists, true
+    from sqlalchemy import exists, false, or_, true
 
-    from linkworker.models import Episode, Person
+    from linkworker.models import Contact, Episode, Person, PersonAccess
 
+    if need not in NEEDS:
+        raise KeyError(f"unknown need {need!r}")
     if sees_everyone(actor):
         return true()
-    return exists().where(Episode.person_id == Person.id, Episode.worker_id == actor.user_id)
+    if actor.user_id is None:
+        return false()
+    me = actor.user_id
+    given = exists().where(PersonAccess.person_id == Person.id, PersonAccess.user_id == me)
+    if actor.role == "link_worker":
+        assigned = exists().where(Episode.person_id == Person.id, Episode.worker_id == me)
+        return or_(assigned, given)
+    if actor.role == "coordinator":
+        if need != "attend" or not actor.venue:
+            return given
+        at_venue = (
+            exists()
+            .where(Episode.person_id == Person.id, Contact.episode_id == Episode.id)
+            .where(Contact.venue == actor.venue)
+        )
+        return or_(given, at_venue)
+    return false()
+
+
+def require_person(session: Session, actor: Actor, person_id: str, need: str = "view") -> Person:
+    """The person, if ``actor`` holds the permission for ``need`` and may reach them.
+
+    Raises ``PermissionDenied`` (role may not, or person outside the actor's scope) or
+    ``NotFound`` (no such person, or erased). Checks nothing else and writes nothing: the
+    caller audits the view or change in its own transaction.
+    """
+    from sqlalchemy import select
+
+    from linkworker.models import Person
+
+    if need not in NEEDS:
+        raise KeyError(f"unknown need {need!r}")
+    require(actor, NEEDS[need])
+    person = session.get(Person, person_id)
+    if person is None or person.deleted_at is not None:
+        raise NotFound("That person is not in this caseload (they may have been erased).")
+    if sees_everyone(actor):
+        return person
+    reachable = session.execute(
+        select(Person.id).where(Person.id == person_id, people_scope(actor, need))
+    ).first()
+    if reachable is None:
+        raise PermissionDenied(
+            "This person is not on your caseload and has not been given to you. "
+            "Ask a manager if you need to see them."
+        )
+    return person
+
+
+def may_reach(session: Session, actor: Actor, person_id: str, need: str = "view") -> bool:
+    """``require_person`` as a yes/no, for views deciding what to offer."""
+    try:
+        require_person(session, actor, person_id, need)
+    except (PermissionDenied, NotFound):
+        return False
+    return True

@@ -1,11 +1,74 @@
-"""User accounts: password hashing (Argon2id, memory-hard) and sign-in."""
+"""User accounts: password hashing (Argon2id, memory-hard), sign-in with lock-out, and the
+admin's user management.
+
+Sign-in is the front door to health data, so it is deliberately dull and strict:
+
+* passwords are hashed with Argon2id (argon2-cffi), never stored or logged; hashes made with
+  older parameters are upgraded at the next good sign-in;
+* an unknown username costs the same time as a known one (a dummy hash is verified), and gets
+  the same message, so the screen cannot be used to find out who has an account;
+* after ``security.lockout_attempts`` failures in a row an account locks for a minute, then two,
+  four... (capped at an hour); a good password resets the count; an admin can unlock at once;
+* every sign-in and failed sign-in is an audit event. A failed attempt names the account only if
+  it exists: what was typed into the username box may be a password typed in the wrong place.
+
+Every management call takes the acting ``Actor`` and requires ``users.manage`` (admins), except
+``create_first_admin`` (only while there are no users) and ``change_password`` (oneself).
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+from dataclasses import dataclass
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from linkworker import audit, settings
+from linkworker.access import Actor, PermissionDenied, require
+from linkworker.errors import NotFound, UserError
+from linkworker.models import ROLES, User, utcnow
+from linkworker.storage.database import Caseload
 
 _HASHER = PasswordHasher()  # argon2-cffi defaults: Argon2id, RFC 9106 low-memory profile
+_DUMMY_HASH: str | None = None
+
+UNKNOWN_USER = "unknown user"
+FIRST_LOCK = dt.timedelta(minutes=1)
+LONGEST_LOCK = dt.timedelta(hours=1)
+USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
+COMMON_PASSWORDS = frozenset(
+    {"password", "password1", "password123", "1234567890", "12345678", "123456789",
+     "qwertyuiop", "linkworker", "letmein123", "iloveyou", "welcome123", "changeme"}
+)
+ROLE_LABELS = {
+    "link_worker": "Link worker",
+    "coordinator": "Coordinator",
+    "manager": "Manager",
+    "admin": "Admin",
+}
+
+
+class SignInFailed(UserError):
+    """Wrong username or password (deliberately not saying which)."""
+
+
+class AccountLocked(SignInFailed):
+    """Too many failures in a row; ``until`` is when the next attempt is allowed (UTC)."""
+
+    def __init__(self, message: str, until: dt.datetime) -> None:
+        super().__init__(message)
+        self.until = until
+
+
+class WeakPassword(UserError):
+    pass
+
+
+# --- hashing ------------------------------------------------------------------------------
 
 
 def hash_password(password: str) -> str:
@@ -19,3 +82,351 @@ def verify_password(stored_hash: str | None, password: str) -> bool:
         return _HASHER.verify(stored_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+def _burn_time(password: str) -> None:
+    """Verify against a throwaway hash so an unknown username takes as long as a known one."""
+    global _DUMMY_HASH
+    if _DUMMY_HASH is None:
+        _DUMMY_HASH = _HASHER.hash("linkworker timing equaliser")
+    verify_password(_DUMMY_HASH, password)
+
+
+# --- what callers get back ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UserInfo:
+    id: str
+    username: str
+    display_name: str
+    role: str
+    active: bool
+    venue: str | None
+    locked_until: dt.datetime | None  # UTC
+    must_change_password: bool
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS.get(self.role, self.role)
+
+
+def _info(user: User) -> UserInfo:
+    return UserInfo(user.id, user.username, user.display_name, user.role, bool(user.active),
+                    user.venue, user.locked_until, bool(user.must_change_password))
+
+
+def actor_for(user: User) -> Actor:
+    return Actor(user_id=user.id, username=user.username, role=user.role,
+                 display_name=user.display_name, venue=user.venue)
+
+
+# --- rules ----------------------------------------------------------------------------------
+
+
+def normalise_username(username: str) -> str:
+    name = (username or "").strip().lower()
+    if not USERNAME.match(name):
+        raise UserError(
+            "Usernames are 2 to 40 characters: lower-case letters, digits, dots, dashes or "
+            "underscores, starting with a letter or digit (e.g. 'asmith')."
+        )
+    return name
+
+
+def check_password(session: Session, password: str, username: str = "") -> None:
+    """Refuse passwords that are short, common or the username; say how to do better."""
+    shortest = settings.get(session, settings.MIN_PASSWORD_LENGTH)
+    if len(password) < shortest:
+        raise WeakPassword(
+            f"Choose a password of at least {shortest} characters. "
+            "Three unrelated words make a strong one that is easy to remember."
+        )
+    lowered = password.lower()
+    if lowered in COMMON_PASSWORDS or len(set(lowered)) < 4:
+        raise WeakPassword("That password is too easy to guess. Try three unrelated words.")
+    if username and username.lower() in lowered:
+        raise WeakPassword("The password must not contain the username.")
+
+
+def _check_role(role: str) -> str:
+    if role not in ROLES:
+        labels = ", ".join(ROLE_LABELS[r].lower() for r in ROLES)
+        raise UserError(f"Unknown role {role!r}: choose one of {labels}.")
+    return role
+
+
+def _user(session: Session, user_id: str) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("That user does not exist.")
+    return user
+
+
+def _active_admins(session: Session) -> int:
+    return session.execute(
+        select(func.count()).select_from(User).where(User.role == "admin", User.active.is_(True))
+    ).scalar_one()
+
+
+def _keep_an_admin(session: Session, user: User) -> None:
+    if user.role == "admin" and user.active and _active_admins(session) <= 1:
+        raise UserError("This is the only active admin. Make someone else an admin first.")
+
+
+# --- first run and management (admins) ------------------------------------------------------
+
+
+def has_users(caseload: Caseload) -> bool:
+    with caseload.reading() as session:
+        return session.execute(select(User.id).limit(1)).first() is not None
+
+
+def create_first_admin(
+    caseload: Caseload, username: str, display_name: str, password: str
+) -> Actor:
+    """The first account of a new caseload: an admin. Refused once anyone has an account."""
+    username = normalise_username(username)
+    with caseload.transaction() as session:
+        if session.execute(select(User.id).limit(1)).first() is not None:
+            raise PermissionDenied("This caseload already has accounts: ask its admin to add you.")
+        check_password(session, password, username)
+        user = User(username=username, display_name=display_name.strip() or username,
+                    role="admin", password_hash=hash_password(password))
+        session.add(user)
+        session.flush()
+        actor = actor_for(user)
+        audit.record(session, actor, "user_create", entity="user", entity_id=user.id,
+                     details={"username": username, "role": "admin", "first_admin": True})
+    return actor
+
+
+def list_users(caseload: Caseload, actor: Actor) -> list[UserInfo]:
+    require(actor, "users.manage")
+    with caseload.reading() as session:
+        users = session.execute(select(User).order_by(User.username)).scalars()
+        return [_info(u) for u in users]
+
+
+def add_user(
+    caseload: Caseload,
+    actor: Actor,
+    username: str,
+    display_name: str,
+    role: str,
+    password: str,
+    venue: str | None = None,
+) -> UserInfo:
+    """A new account with a first password the user must change when they first sign in."""
+    require(actor, "users.manage")
+    username = normalise_username(username)
+    _check_role(role)
+    if not display_name.strip():
+        raise UserError("Give the person's name as colleagues know it (e.g. 'Asha Patel').")
+    with caseload.transaction() as session:
+        if session.execute(select(User.id).where(User.username == username)).first():
+            raise UserError(f"There is already an account called {username!r}.")
+        check_password(session, password, username)
+        user = User(username=username, display_name=display_name.strip(), role=role,
+                    venue=(venue or "").strip() or None, password_hash=hash_password(password),
+                    must_change_password=True)
+        session.add(user)
+        session.flush()
+        audit.record(session, actor, "user_create", entity="user", entity_id=user.id,
+                     details={"username": username, "role": role})
+        return _info(user)
+
+
+def set_role(
+    caseload: Caseload, actor: Actor, user_id: str, role: str, venue: str | None = None
+) -> UserInfo:
+    require(actor, "users.manage")
+    _check_role(role)
+    with caseload.transaction() as session:
+        user = _user(session, user_id)
+        if user.role != role:
+            _keep_an_admin(session, user)
+        old = (user.role, user.venue)
+        user.role, user.venue = role, (venue or "").strip() or None
+        audit.record(session, actor, "user_role", entity="user", entity_id=user.id,
+                     details={"field": "role", "old": old[0], "new": role,
+                              "venue_old": old[1], "venue_new": user.venue})
+        return _info(user)
+
+
+def deactivate(caseload: Caseload, actor: Actor, user_id: str) -> UserInfo:
+    """Stop an account signing in (leavers). Their records and audit history stay."""
+    require(actor, "users.manage")
+    if user_id == actor.user_id:
+        raise UserError("You cannot deactivate your own account.")
+    with caseload.transaction() as session:
+        user = _user(session, user_id)
+        _keep_an_admin(session, user)
+        user.active = False
+        audit.record(session, actor, "user_deactivate", entity="user", entity_id=user.id,
+                     details={"username": user.username})
+        return _info(user)
+
+
+def reactivate(caseload: Caseload, actor: Actor, user_id: str) -> UserInfo:
+    require(actor, "users.manage")
+    with caseload.transaction() as session:
+        user = _user(session, user_id)
+        user.active, user.failed_attempts, user.locked_until = True, 0, None
+        audit.record(session, actor, "user_reactivate", entity="user", entity_id=user.id,
+                     details={"username": user.username})
+        return _info(user)
+
+
+def reset_password(caseload: Caseload, actor: Actor, user_id: str, new_password: str) -> None:
+    """An admin sets a temporary password; the user must choose their own at next sign-in.
+    Also lifts any lock-out."""
+    require(actor, "users.manage")
+    with caseload.transaction() as session:
+        user = _user(session, user_id)
+        check_password(session, new_password, user.username)
+        user.password_hash = hash_password(new_password)
+        user.must_change_password = True
+        user.failed_attempts, user.locked_until = 0, None
+        audit.record(session, actor, "password_reset", entity="user", entity_id=user.id,
+                     details={"username": user.username})
+
+
+def unlock_account(caseload: Caseload, actor: Actor, user_id: str) -> None:
+    require(actor, "users.manage")
+    with caseload.transaction() as session:
+        user = _user(session, user_id)
+        user.failed_attempts, user.locked_until = 0, None
+        audit.record(session, actor, "user_unlock", entity="user", entity_id=user.id,
+                     details={"username": user.username})
+
+
+def change_password(caseload: Caseload, actor: Actor, old_password: str, new_password: str) -> None:
+    """Oneself: the current password first, then a new one that passes the policy."""
+    if actor.user_id is None:
+        raise UserError("Scripts have no password to change.")
+    with caseload.transaction() as session:
+        user = _user(session, actor.user_id)
+        if not verify_password(user.password_hash, old_password):
+            raise SignInFailed("Your current password is not right; nothing was changed.")
+        if old_password == new_password:
+            raise WeakPassword("Choose a password different from the current one.")
+        check_password(session, new_password, user.username)
+        user.password_hash = hash_password(new_password)
+        user.must_change_password = False
+        audit.record(session, actor, "password_change", entity="user", entity_id=user.id)
+
+
+def set_own_password(caseload: Caseload, actor: Actor, new_password: str) -> None:
+    """Right after signing in with a password an admin set (``must_change_password``): choose
+    one's own without typing the admin's again. Refused at any other time."""
+    if actor.user_id is None:
+        raise UserError("Scripts have no password to change.")
+    with caseload.transaction() as session:
+        user = _user(session, actor.user_id)
+        if not user.must_change_password:
+            raise PermissionDenied("Use 'Change password', which asks for the current one.")
+        if verify_password(user.password_hash, new_password):
+            raise WeakPassword("Choose a password different from the one the admin set.")
+        check_password(session, new_password, user.username)
+        user.password_hash = hash_password(new_password)
+        user.must_change_password = False
+        audit.record(session, actor, "password_change", entity="user", entity_id=user.id)
+
+
+def needs_new_password(caseload: Caseload, actor: Actor) -> bool:
+    """True after an admin set or reset the password: the user must choose their own."""
+    if actor.user_id is None:
+        return False
+    with caseload.reading() as session:
+        user = session.get(User, actor.user_id)
+        return bool(user and user.must_change_password)
+
+
+# --- signing in -----------------------------------------------------------------------------
+
+
+def lock_length(failures: int, allowed: int) -> dt.timedelta:
+    """One minute at the limit, doubling with each further failure, at most an hour."""
+    doublings = max(0, failures - allowed)
+    return min(FIRST_LOCK * (2 ** min(doublings, 10)), LONGEST_LOCK)
+
+
+def _minutes(delta: dt.timedelta) -> str:
+    minutes = max(1, -(-int(delta.total_seconds()) // 60))
+    return "1 minute" if minutes == 1 else f"{minutes} minutes"
+
+
+def _failed(session: Session, user: User | None, now: dt.datetime, reason: str) -> SignInFailed:
+    """Count the failure, lock if over the limit, audit it; the error to raise after commit."""
+    who = Actor(user_id=user.id if user else None,
+                username=user.username if user else UNKNOWN_USER, role="none")
+    details = {"reason": reason}
+    error: SignInFailed = SignInFailed(
+        "That username and password do not match. Check Caps Lock and try again."
+    )
+    if user is not None and reason == "wrong_password":
+        allowed = settings.get(session, settings.LOCKOUT_ATTEMPTS)
+        user.failed_attempts = (user.failed_attempts or 0) + 1
+        if user.failed_attempts >= allowed:
+            user.locked_until = now + lock_length(user.failed_attempts, allowed)
+            details["locked_minutes"] = _minutes(user.locked_until - now)
+            error = AccountLocked(
+                f"Too many failed sign-ins: this account is locked for "
+                f"{_minutes(user.locked_until - now)}. An admin can unlock it sooner.",
+                user.locked_until,
+            )
+    audit.record(session, who, "sign_in_failed", entity="user",
+                 entity_id=user.id if user else None, details=details)
+    return error
+
+
+def sign_in(
+    caseload: Caseload,
+    username: str,
+    password: str,
+    *,
+    now: dt.datetime | None = None,
+    purpose: str = "sign_in",
+) -> Actor:
+    """The signed-in ``Actor``, or ``SignInFailed``/``AccountLocked`` (audited either way).
+
+    ``purpose`` is "sign_in" or "unlock" (the idle lock screen), recorded in the audit event.
+    """
+    now = now or utcnow()
+    name = (username or "").strip().lower()
+    error: SignInFailed | None = None
+    with caseload.transaction() as session:
+        user = session.execute(select(User).where(User.username == name)).scalar_one_or_none()
+        if user is None:
+            _burn_time(password)
+            error = _failed(session, None, now, "unknown_user")
+        elif user.locked_until is not None and user.locked_until > now:
+            error = AccountLocked(
+                f"This account is locked after failed sign-ins. Try again in "
+                f"{_minutes(user.locked_until - now)}, or ask an admin to unlock it.",
+                user.locked_until,
+            )
+            _failed(session, user, now, "locked")
+        elif not verify_password(user.password_hash, password):
+            error = _failed(session, user, now, "wrong_password")
+        elif not user.active:
+            error = _failed(session, user, now, "inactive")
+        else:
+            user.failed_attempts, user.locked_until = 0, None
+            if _HASHER.check_needs_rehash(user.password_hash):
+                user.password_hash = hash_password(password)
+            actor = actor_for(user)
+            audit.record(session, actor, "sign_in", entity="user", entity_id=user.id,
+                         details={"purpose": purpose} if purpose != "sign_in" else None)
+    if error is not None:
+        raise error
+    return actor
+
+
+def sign_out(caseload: Caseload, actor: Actor, reason: str = "sign_out") -> None:
+    """Record a sign-out or a lock (``reason``); nothing else to undo: sessions are in memory."""
+    if actor.user_id is None:
+        return
+    with caseload.transaction() as session:
+        audit.record(session, actor, reason, entity="user", entity_id=actor.user_id)

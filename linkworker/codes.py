@@ -114,6 +114,48 @@ DISABILITY = {
 
 CARER_STATUS = {"yes": "Yes, an unpaid carer", "no": "No", "prefer_not_to_say": "Prefer not to say"}
 
+# Coded long-term conditions (``Condition.code``); the person's own words are kept beside them.
+# The first six are the Ways to Wellness eligibility list (reference: equality.md).
+LONG_TERM_CONDITIONS = {
+    "copd": "Chronic obstructive pulmonary disease (COPD)",
+    "asthma": "Asthma",
+    "diabetes_type1": "Type 1 diabetes",
+    "diabetes_type2": "Type 2 diabetes",
+    "coronary_heart_disease": "Coronary heart disease",
+    "heart_failure": "Heart failure",
+    "epilepsy": "Epilepsy",
+    "hypertension": "High blood pressure (hypertension)",
+    "osteoarthritis": "Osteoarthritis",
+    "arthritis": "Arthritis (other)",
+    "chronic_pain": "Chronic pain",
+    "depression": "Depression",
+    "anxiety": "Anxiety",
+    "stroke": "Stroke",
+    "cancer": "Cancer",
+    "chronic_kidney_disease": "Chronic kidney disease",
+    "obesity": "Obesity",
+    "other": "Other long-term condition",
+}
+
+# Directory categories (``Service.category``).
+SERVICE_CATEGORIES = {
+    "physical_activity": "Walking and physical activity",
+    "befriending": "Befriending and company",
+    "debt_benefits": "Debt, benefits and money advice",
+    "arts_crafts": "Arts, crafts and music",
+    "gardening": "Gardening and green spaces",
+    "mens_sheds": "Men's sheds and repair",
+    "carers": "Carers' support",
+    "mental_health_peer": "Mental health and peer support",
+    "volunteering": "Volunteering",
+    "learning": "Learning and digital skills",
+    "food": "Food",
+    "housing": "Housing advice",
+    "health": "Health and lifestyle",
+    "faith_community": "Faith and community groups",
+    "other": "Other",
+}
+
 AGE_BANDS = ((16, 24), (25, 34), (35, 44), (45, 54), (55, 64), (65, 74), (75, None))
 
 

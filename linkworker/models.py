@@ -162,6 +162,24 @@ class Consent(Tracked, Base):
     person: Mapped[Person] = relationship(back_populates="consents")
 
 
+class PersonAccess(Tracked, Base):
+    """A person *given* to a user outside their own caseload (cover for leave, a coordinator's
+    self-referral). ``linkworker.access`` reads it; only the people it names widen a scope."""
+
+    __tablename__ = "person_access"
+
+    person_id: Mapped[str] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    granted_by_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str | None] = mapped_column(String(200))
+
+    __table_args__ = (
+        UniqueConstraint("person_id", "user_id", name="uq_person_access"),
+        # people_scope's EXISTS (user_id = ? AND person_id = ?) for a given user.
+        Index("ix_person_access_user_person", "user_id", "person_id"),
+    )
+
+
 # --- the journey ----------------------------------------------------------------------------
 
 STAGES = ("referred", "contacting", "active", "review", "exited")
@@ -204,7 +222,12 @@ class Episode(Tracked, Base):
     signposts: Mapped[list[Signpost]] = relationship(back_populates="episode")
     unmet_needs: Mapped[list[UnmetNeed]] = relationship(back_populates="episode")
 
-    __table_args__ = (UniqueConstraint("person_id", "number", name="uq_episode_number"),)
+    __table_args__ = (
+        UniqueConstraint("person_id", "number", name="uq_episode_number"),
+        # people_scope's EXISTS (person_id = ? AND worker_id = ?) needs both in one index, or
+        # SQLite may walk a worker's whole caseload once per person listed.
+        Index("ix_episodes_person_worker", "person_id", "worker_id"),
+    )
 
 
 CONTACT_MODES = ("face_to_face", "phone", "video", "home_visit", "group", "text", "email")
@@ -230,7 +253,11 @@ class Contact(Tracked, Base):
 
     episode: Mapped[Episode] = relationship(back_populates="contacts")
 
-    __table_args__ = (Index("ix_contacts_worker_date", "worker_id", "contact_date"),)
+    __table_args__ = (
+        Index("ix_contacts_worker_date", "worker_id", "contact_date"),
+        # Due and overdue: planned contacts up to the end of the week, without scanning history.
+        Index("ix_contacts_status_date", "status", "contact_date"),
+    )
 
 
 GOAL_CATEGORIES = (
@@ -441,37 +468,54 @@ class OutcomeReturn(Tracked, Base):
     __tablename__ = "returns"
 
     contract_id: Mapped[str] = mapped_column(ForeignKey("contracts.id"), index=True)
-    period: Mapped[str] = mapped_column(String(20))  # e.g. 2026-Q3
+    period: Mapped[str] = mapped_column(String(30))  # e.g. 2026-Q3
+    period_start: Mapped[dt.date | None] = mapped_column(Date)
+    period_end: Mapped[dt.date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(20), default="draft")  # draft, submitted
     submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     submitted_by_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+    total_amount: Mapped[float | None] = mapped_column(Float)
     snapshot: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # frozen, for regeneration
     content_hash: Mapped[str | None] = mapped_column(String(64))
 
     claims: Mapped[list[Claim]] = relationship(back_populates="outcome_return")
 
+    __table_args__ = (UniqueConstraint("contract_id", "period", name="uq_return_period"),)
+
 
 class Claim(Tracked, Base):
-    """One person-outcome claimed (or an adjustment to an earlier claim) in a submitted return."""
+    """One person-outcome claimed (or an adjustment to an earlier claim) in a submitted return.
+
+    ``achievement_key`` names *what* was achieved (e.g. the outcome on one journey), so a later
+    return never claims it again. An adjustment waiting for the next return has no
+    ``return_id`` yet. ``pseudonym`` keeps the claim countable after the person is erased.
+    """
 
     __tablename__ = "claims"
 
-    return_id: Mapped[str] = mapped_column(ForeignKey("returns.id"), index=True)
+    return_id: Mapped[str | None] = mapped_column(ForeignKey("returns.id"), index=True)
     contract_id: Mapped[str] = mapped_column(ForeignKey("contracts.id"), index=True)
     person_id: Mapped[str | None] = mapped_column(ForeignKey("people.id"), index=True)
     episode_id: Mapped[str | None] = mapped_column(ForeignKey("episodes.id"))
+    pseudonym: Mapped[str | None] = mapped_column(String(40))
+    line: Mapped[int | None] = mapped_column(Integer)  # row number in its return
     outcome_id: Mapped[str] = mapped_column(String(60))
+    achievement_key: Mapped[str | None] = mapped_column(String(200))
     unit: Mapped[int] = mapped_column(Integer, default=1)
     achieved_on: Mapped[dt.date] = mapped_column(Date)
+    late: Mapped[bool] = mapped_column(Boolean, default=False)
     amount: Mapped[float] = mapped_column(Float)
     kind: Mapped[str] = mapped_column(String(20), default="claim")  # claim, adjustment
     adjusts_claim_id: Mapped[str | None] = mapped_column(ForeignKey("claims.id"))
     reason: Mapped[str | None] = mapped_column(Text)
     evidence: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
-    outcome_return: Mapped[OutcomeReturn] = relationship(back_populates="claims")
+    outcome_return: Mapped[OutcomeReturn | None] = relationship(back_populates="claims")
 
-    __table_args__ = (Index("ix_claims_person_outcome", "contract_id", "person_id", "outcome_id"),)
+    __table_args__ = (
+        Index("ix_claims_person_outcome", "contract_id", "person_id", "outcome_id"),
+        Index("ix_claims_achievement", "contract_id", "achievement_key"),
+    )
 
 
 class ExternalResult(Tracked, Base):

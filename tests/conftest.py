@@ -13,7 +13,9 @@ import keyring  # noqa: E402
 import keyring.backend  # noqa: E402
 import keyring.backends.fail  # noqa: E402
 import pytest  # noqa: E402
+from argon2 import PasswordHasher  # noqa: E402
 
+from linkworker import accounts  # noqa: E402
 from linkworker.access import Actor  # noqa: E402
 from linkworker.storage import keys  # noqa: E402
 from linkworker.storage.database import Caseload  # noqa: E402
@@ -45,6 +47,10 @@ def _isolated_environment(monkeypatch, tmp_path_factory):
     """Every test: fast KDF, a fresh in-memory keyring, no passphrase or user dirs leaking in."""
     fast = keys.KdfParams(time_cost=1, memory_kib=8, parallelism=1)
     monkeypatch.setattr(keys, "DEFAULT_KDF", fast)
+    # Account passwords too: still Argon2id, at a cost that keeps sign-in tests quick.
+    monkeypatch.setattr(accounts, "_HASHER", PasswordHasher(time_cost=1, memory_cost=8,
+                                                            parallelism=1))
+    monkeypatch.setattr(accounts, "_DUMMY_HASH", None)
     backend = MemoryKeyring()
     previous = keyring.get_keyring()
     keyring.set_keyring(backend)

@@ -24,7 +24,9 @@ from linkworker.storage.database import (
 
 def add_person(caseload: Caseload, given: str = "Ada", family: str = "Lovelace") -> str:
     with caseload.transaction() as s:
-        person = Person(reference=f"LW-{given[:3]}{family[:3]}", given_name=given, family_name=family)
+        person = Person(
+            reference=f"LW-{given[:3]}{family[:3]}", given_name=given, family_name=family
+        )
         s.add(person)
         s.flush()
         return person.id
@@ -220,6 +222,8 @@ def test_killed_mid_write_leaves_sound_database_with_none_of_the_write(caseload,
 
 def test_dates_round_trip(caseload):
     with caseload.transaction() as s:
-        s.add(Person(reference="LW-D", given_name="D", family_name="O", date_of_birth=dt.date(1960, 2, 29)))
+        s.add(Person(
+            reference="LW-D", given_name="D", family_name="O", date_of_birth=dt.date(1960, 2, 29)
+        ))
     with caseload.reading() as s:
         assert s.execute(select(Person.date_of_birth)).scalar_one() == dt.date(1960, 2, 29)

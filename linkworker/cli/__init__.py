@@ -25,6 +25,11 @@ from linkworker.storage.database import Caseload, CaseloadError
 COMMAND_MODULES = [
     "info",
     "init",
+    "demo",
+    "wellbeing",
+    "returns",
+    "admin",
+    "importing",
 ]
 
 OpenCaseload = Callable[..., Caseload]

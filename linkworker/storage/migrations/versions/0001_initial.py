@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 01:49:04.616731
+Create Date: 2026-11-23 02:25:41.242288
 """
 
 import sqlalchemy as sa
@@ -222,6 +222,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_episodes_latest_change'), ['latest_change'], unique=False)
         batch_op.create_index(batch_op.f('ix_episodes_next_review_due'), ['next_review_due'], unique=False)
         batch_op.create_index(batch_op.f('ix_episodes_person_id'), ['person_id'], unique=False)
+        batch_op.create_index('ix_episodes_person_worker', ['person_id', 'worker_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_episodes_referral_date'), ['referral_date'], unique=False)
         batch_op.create_index(batch_op.f('ix_episodes_stage'), ['stage'], unique=False)
         batch_op.create_index(batch_op.f('ix_episodes_worker_id'), ['worker_id'], unique=False)
@@ -245,12 +246,33 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_external_results_contract_id'), ['contract_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_external_results_person_id'), ['person_id'], unique=False)
 
+    op.create_table('person_access',
+    sa.Column('person_id', sa.String(length=36), nullable=False),
+    sa.Column('user_id', sa.String(length=36), nullable=False),
+    sa.Column('granted_by_id', sa.String(length=36), nullable=True),
+    sa.Column('reason', sa.String(length=200), nullable=True),
+    sa.Column('id', sa.String(length=36), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['granted_by_id'], ['users.id'], ),
+    sa.ForeignKeyConstraint(['person_id'], ['people.id'], ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('person_id', 'user_id', name='uq_person_access')
+    )
+    with op.batch_alter_table('person_access', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_person_access_person_id'), ['person_id'], unique=False)
+        batch_op.create_index('ix_person_access_user_person', ['user_id', 'person_id'], unique=False)
+
     op.create_table('returns',
     sa.Column('contract_id', sa.String(length=36), nullable=False),
-    sa.Column('period', sa.String(length=20), nullable=False),
+    sa.Column('period', sa.String(length=30), nullable=False),
+    sa.Column('period_start', sa.Date(), nullable=True),
+    sa.Column('period_end', sa.Date(), nullable=True),
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('submitted_at', sa.DateTime(), nullable=True),
     sa.Column('submitted_by_id', sa.String(length=36), nullable=True),
+    sa.Column('total_amount', sa.Float(), nullable=True),
     sa.Column('snapshot', sa.JSON(), nullable=True),
     sa.Column('content_hash', sa.String(length=64), nullable=True),
     sa.Column('id', sa.String(length=36), nullable=False),
@@ -258,19 +280,24 @@ def upgrade() -> None:
     sa.Column('updated_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['contract_id'], ['contracts.id'], ),
     sa.ForeignKeyConstraint(['submitted_by_id'], ['users.id'], ),
-    sa.PrimaryKeyConstraint('id')
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('contract_id', 'period', name='uq_return_period')
     )
     with op.batch_alter_table('returns', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_returns_contract_id'), ['contract_id'], unique=False)
 
     op.create_table('claims',
-    sa.Column('return_id', sa.String(length=36), nullable=False),
+    sa.Column('return_id', sa.String(length=36), nullable=True),
     sa.Column('contract_id', sa.String(length=36), nullable=False),
     sa.Column('person_id', sa.String(length=36), nullable=True),
     sa.Column('episode_id', sa.String(length=36), nullable=True),
+    sa.Column('pseudonym', sa.String(length=40), nullable=True),
+    sa.Column('line', sa.Integer(), nullable=True),
     sa.Column('outcome_id', sa.String(length=60), nullable=False),
+    sa.Column('achievement_key', sa.String(length=200), nullable=True),
     sa.Column('unit', sa.Integer(), nullable=False),
     sa.Column('achieved_on', sa.Date(), nullable=False),
+    sa.Column('late', sa.Boolean(), nullable=False),
     sa.Column('amount', sa.Float(), nullable=False),
     sa.Column('kind', sa.String(length=20), nullable=False),
     sa.Column('adjusts_claim_id', sa.String(length=36), nullable=True),
@@ -287,6 +314,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('claims', schema=None) as batch_op:
+        batch_op.create_index('ix_claims_achievement', ['contract_id', 'achievement_key'], unique=False)
         batch_op.create_index(batch_op.f('ix_claims_contract_id'), ['contract_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_claims_person_id'), ['person_id'], unique=False)
         batch_op.create_index('ix_claims_person_outcome', ['contract_id', 'person_id', 'outcome_id'], unique=False)
@@ -315,6 +343,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_contacts_contact_date'), ['contact_date'], unique=False)
         batch_op.create_index(batch_op.f('ix_contacts_episode_id'), ['episode_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_contacts_external_ref'), ['external_ref'], unique=False)
+        batch_op.create_index('ix_contacts_status_date', ['status', 'contact_date'], unique=False)
         batch_op.create_index('ix_contacts_worker_date', ['worker_id', 'contact_date'], unique=False)
 
     op.create_table('goals',
@@ -494,6 +523,7 @@ def downgrade() -> None:
     op.drop_table('goals')
     with op.batch_alter_table('contacts', schema=None) as batch_op:
         batch_op.drop_index('ix_contacts_worker_date')
+        batch_op.drop_index('ix_contacts_status_date')
         batch_op.drop_index(batch_op.f('ix_contacts_external_ref'))
         batch_op.drop_index(batch_op.f('ix_contacts_episode_id'))
         batch_op.drop_index(batch_op.f('ix_contacts_contact_date'))
@@ -504,12 +534,18 @@ def downgrade() -> None:
         batch_op.drop_index('ix_claims_person_outcome')
         batch_op.drop_index(batch_op.f('ix_claims_person_id'))
         batch_op.drop_index(batch_op.f('ix_claims_contract_id'))
+        batch_op.drop_index('ix_claims_achievement')
 
     op.drop_table('claims')
     with op.batch_alter_table('returns', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_returns_contract_id'))
 
     op.drop_table('returns')
+    with op.batch_alter_table('person_access', schema=None) as batch_op:
+        batch_op.drop_index('ix_person_access_user_person')
+        batch_op.drop_index(batch_op.f('ix_person_access_person_id'))
+
+    op.drop_table('person_access')
     with op.batch_alter_table('external_results', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_external_results_person_id'))
         batch_op.drop_index(batch_op.f('ix_external_results_contract_id'))
@@ -519,6 +555,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_episodes_worker_id'))
         batch_op.drop_index(batch_op.f('ix_episodes_stage'))
         batch_op.drop_index(batch_op.f('ix_episodes_referral_date'))
+        batch_op.drop_index('ix_episodes_person_worker')
         batch_op.drop_index(batch_op.f('ix_episodes_person_id'))
         batch_op.drop_index(batch_op.f('ix_episodes_next_review_due'))
         batch_op.drop_index(batch_op.f('ix_episodes_latest_change'))

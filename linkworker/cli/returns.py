@@ -1,0 +1,153 @@
+"""``linkworker return``, ``linkworker contract`` and ``linkworker cohort``: returns from a script.
+
+    linkworker contract check FILE             check a contract file, listing every problem
+    linkworker contract add FILE               install it (or update the contract with its code)
+    linkworker contract list
+    linkworker return --contract CODE --period 2026-Q3 --out return.xlsx [--out cover.pdf]
+    linkworker return --contract CODE --period 2026-Q3 --out return.xlsx --submit
+    linkworker return --contract CODE --adjust 2026-Q3:12 --reason "..." [--amount -50]
+    linkworker return --contract CODE --list
+    linkworker cohort export --contract CODE --out cohort.csv
+    linkworker cohort import --contract CODE results.csv [--outcome SCC]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from pathlib import Path
+
+from linkworker.access import SYSTEM
+from linkworker.errors import UserError
+from linkworker.outcomes.contract import read_contract_file
+from linkworker.outcomes.store import find_contract, list_contracts, save_contract
+from linkworker.returns.export import FORMATS, export_return
+from linkworker.validation import format_money, parse_date
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    ret = subparsers.add_parser(
+        "return", help="build, export or submit an outcome return",
+        description="Build the outcome return for a contract and period and export it "
+                    f"({', '.join(FORMATS)}, chosen by each --out extension).")
+    ret.add_argument("--contract", required=True, metavar="FILE_OR_CODE",
+                     help="the contract's code or id, or a contract file already added")
+    ret.add_argument("--period", metavar="PERIOD",
+                     help="2026-Q3 (default: the last full quarter), 2026-07, or a range "
+                          "2026-07-01..2026-09-30")
+    ret.add_argument("--out", action="append", type=Path, default=[], metavar="PATH",
+                     help="file to write; repeat for several formats")
+    ret.add_argument("--submit", action="store_true",
+                     help="lock the return into the claims ledger (cannot be undone)")
+    ret.add_argument("--as-of", metavar="DATE", help="treat this as today (dd/mm/yyyy or ISO)")
+    ret.add_argument("--list", action="store_true", help="list the submitted returns")
+    ret.add_argument("--adjust", metavar="PERIOD:LINE",
+                     help="record an adjustment to a submitted claim, for the next return")
+    ret.add_argument("--amount", type=float, help="adjustment amount (default: reverse it)")
+    ret.add_argument("--reason", help="why the adjustment is made (required with --adjust)")
+    ret.set_defaults(func=run_return)
+
+    con = subparsers.add_parser("contract", help="check, add and list outcome contracts")
+    sub = con.add_subparsers(dest="action", metavar="ACTION", required=True)
+    for name, text in (("check", "check a contract file"), ("add", "add or update a contract")):
+        p = sub.add_parser(name, help=text)
+        p.add_argument("file", type=Path)
+    sub.add_parser("list", help="list the contracts in the caseload")
+    con.set_defaults(func=run_contract)
+
+    coh = subparsers.add_parser("cohort", help="external outcomes: cohort out, results in")
+    sub = coh.add_subparsers(dest="action", metavar="ACTION", required=True)
+    p = sub.add_parser("export", help="write the consented cohort for matching")
+    p.add_argument("--contract", required=True)
+    p.add_argument("--out", required=True, type=Path)
+    p = sub.add_parser("import", help="load the commissioner's per-person results")
+    p.add_argument("--contract", required=True)
+    p.add_argument("file", type=Path)
+    p.add_argument("--outcome", help="outcome id, if the file has no outcome_id column")
+    coh.set_defaults(func=run_cohort)
+
+
+def _contract_ref(session, value: str):
+    """A contract by code/id, or by the code inside a contract file already added."""
+    path = Path(value)
+    if path.suffix.lower() == ".json" and path.exists():
+        return find_contract(session, str(read_contract_file(path).get("code", value)))
+    return find_contract(session, value)
+
+
+def _as_of(text: str | None) -> dt.date | None:
+    return parse_date(text, allow_serial=False) if text else None
+
+
+def run_return(args: argparse.Namespace, open_caseload) -> int:
+    from linkworker.returns.build import build_return
+    from linkworker.returns.period import previous_quarter
+    from linkworker.returns.submit import add_adjustment, list_returns, submit_return
+
+    with open_caseload() as caseload, caseload.transaction() as session:
+        contract = _contract_ref(session, args.contract)
+        if args.list:
+            for r in list_returns(session, contract):
+                print(f"{r.period:<12} submitted {r.submitted_on} by {r.submitted_by}: "
+                      f"{r.claims} claims, {format_money(r.net)}  {r.content_hash[:16]}")
+            return 0
+        if args.adjust:
+            if not args.reason:
+                raise UserError("--adjust needs --reason (the commissioner reads it).")
+            adj = add_adjustment(session, SYSTEM, contract, args.adjust, reason=args.reason,
+                                 amount=args.amount)
+            print(f"Adjustment of {format_money(adj.amount)} to {args.adjust} recorded; it goes "
+                  "into the next return submitted.")
+            return 0
+        period = args.period or previous_quarter(_as_of(args.as_of))
+        if args.submit:
+            doc = submit_return(session, SYSTEM, contract, period, as_of=_as_of(args.as_of))
+        else:
+            doc = build_return(session, SYSTEM, contract, period, as_of=_as_of(args.as_of))
+        for path in args.out:
+            export_return(session, SYSTEM, doc, path)
+    t = doc["totals"]
+    blocking = sum(1 for q in doc["data_quality"] if q["severity"] == "blocks")
+    state = "SUBMITTED" if doc["status"] == "submitted" else "draft"
+    print(f"{doc['contract']['code']} {doc['period']['label']} ({state}): {t['claims']} claims "
+          f"for {t['people']} people, net {format_money(t['net'], doc['contract']['currency'])}; "
+          f"{len(doc['data_quality'])} data-quality issues ({blocking} blocking).")
+    for path in args.out:
+        print(f"wrote {path}")
+    return 0
+
+
+def run_contract(args: argparse.Namespace, open_caseload) -> int:
+    if args.action == "list":
+        with open_caseload() as caseload, caseload.reading() as session:
+            for c in list_contracts(session):
+                print(f"{c.code:<20} {c.name}  ({c.start} to {c.end}; {c.outcomes} outcomes, "
+                      f"{c.episodes} journeys, {c.returns_submitted} returns, "
+                      f"{format_money(c.claimed_amount)} claimed)")
+        return 0
+    data = read_contract_file(args.file)
+    if args.action == "check":
+        from linkworker.outcomes.contract import parse_contract
+
+        parsed = parse_contract(data, source=args.file.name)
+        print(f"{args.file.name}: OK - {parsed.code}, {len(parsed.outcomes)} outcomes "
+              f"({', '.join(parsed.outcome_ids)}).")
+        return 0
+    with open_caseload() as caseload, caseload.transaction() as session:
+        row = save_contract(session, SYSTEM, data, source=args.file.name)
+        print(f"Contract {row.code} saved.")
+    return 0
+
+
+def run_cohort(args: argparse.Namespace, open_caseload) -> int:
+    from linkworker.outcomes.external import export_cohort, import_results
+
+    with open_caseload() as caseload, caseload.transaction() as session:
+        contract = _contract_ref(session, args.contract)
+        if args.action == "export":
+            count = export_cohort(session, SYSTEM, contract, args.out)
+            print(f"wrote {args.out}: {count} consented people.")
+        else:
+            result = import_results(session, SYSTEM, contract, args.file, outcome=args.outcome)
+            print(f"{args.file.name}: {result.created} results added, {result.updated} updated.")
+    return 0

@@ -1,0 +1,161 @@
+"""Data quality before money: what would block or weaken a claim, each with its record.
+
+"Blocks" means LinkWorker will not claim for that person (or that outcome) until the record is
+fixed; "weakens" means a claim may be missed or be questioned by the commissioner. Each issue
+names the person (their internal id, to open the record in the app, and the pseudonym used in
+exports) and says what is wrong in words a manager can act on, without personal details.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass
+
+from linkworker.outcomes.contract import ContractDef
+from linkworker.outcomes.eligibility import (
+    ELIGIBLE,
+    check_eligibility,
+    missing_consents,
+)
+from linkworker.outcomes.facts import EpisodeRow, Facts
+from linkworker.outcomes.rules import start_of
+from linkworker.validation import format_date
+
+BLOCKS, WEAKENS = "blocks", "weakens"
+
+ISSUE_LABELS = {
+    "ineligible": "Ineligible person",
+    "eligibility_unknown": "Eligibility cannot be confirmed",
+    "missing_consent": "Missing consent",
+    "missing_baseline": "Missing baseline",
+    "follow_up_outside_window": "Follow-up outside its window",
+    "incomplete_form": "Incomplete form",
+    "future_date": "Date in the future",
+    "exit_without_reason": "Exit without a reason",
+    "goal_without_date": "Goal outcome without a date",
+}
+
+
+@dataclass(frozen=True)
+class Issue:
+    code: str
+    severity: str
+    person_id: str
+    episode_id: str | None
+    reference: str
+    message: str
+
+    @property
+    def label(self) -> str:
+        return ISSUE_LABELS.get(self.code, self.code)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+class _Collector:
+    def __init__(self, facts: Facts) -> None:
+        self.facts, self.issues = facts, []
+
+    def add(self, code: str, severity: str, episode: EpisodeRow, message: str) -> None:
+        person = self.facts.people[episode.person_id]
+        self.issues.append(
+            Issue(code, severity, person.id, episode.id, person.reference, message)
+        )
+
+
+def _eligibility_and_consent(c: _Collector, cdef: ContractDef, episode: EpisodeRow,
+                             as_of: dt.date) -> None:
+    verdict = check_eligibility(cdef, c.facts, episode)
+    if verdict.status != ELIGIBLE:
+        code = "ineligible" if verdict.status == "ineligible" else "eligibility_unknown"
+        c.add(code, BLOCKS, episode, verdict.reason.capitalize() + ".")
+    missing = missing_consents(cdef, c.facts, episode.person_id, as_of)
+    if missing:
+        c.add("missing_consent", BLOCKS, episode,
+              "No valid consent recorded for: " + ", ".join(missing) + ".")
+
+
+def _measure_windows(c: _Collector, cdef: ContractDef, episode: EpisodeRow,
+                     as_of: dt.date) -> None:
+    seen: set[tuple[str, str | None]] = set()
+    for outcome in cdef.outcomes:
+        rule = outcome.rule
+        if rule.kind != "measure_change" or (rule.instrument, rule.item) in seen:
+            continue
+        seen.add((rule.instrument, rule.item))
+        start = start_of(c.facts, episode, rule.start)
+        if start is None:
+            continue
+        forms = c.facts.forms.get((episode.id, rule.instrument, rule.item), [])
+        baseline = next(
+            (f for f in forms if rule.baseline.contains((f.date - start).days)), None
+        )
+        baseline_closes = start + dt.timedelta(days=rule.baseline.max)
+        if baseline is None:
+            if baseline_closes < as_of:
+                c.add("missing_baseline", WEAKENS, episode,
+                      f"No complete {rule.instrument} baseline between "
+                      f"{format_date(start + dt.timedelta(days=rule.baseline.min))} and "
+                      f"{format_date(baseline_closes)}.")
+            continue
+        later = [f for f in forms if f.date > baseline.date]
+        in_window = [f for f in later if rule.follow_up.contains((f.date - baseline.date).days)]
+        closes = baseline.date + dt.timedelta(days=rule.follow_up.max)
+        if later and not in_window and closes < as_of:
+            days = (later[0].date - baseline.date).days
+            c.add("follow_up_outside_window", BLOCKS, episode,
+                  f"{rule.instrument} follow-up on {format_date(later[0].date)} is {days} days "
+                  f"after the baseline; the window is {rule.follow_up.min} to "
+                  f"{rule.follow_up.max} days.")
+
+
+def _dates(c: _Collector, episode: EpisodeRow, as_of: dt.date) -> None:
+    for label, day in (("first meeting", episode.first_meeting_date),
+                       ("exit", episode.exit_date), ("referral", episode.referral_date)):
+        if day is not None and day > as_of:
+            c.add("future_date", BLOCKS, episode, f"The {label} date {format_date(day)} is in "
+                  "the future.")
+    if episode.exit_date is not None and not episode.exit_reason:
+        c.add("exit_without_reason", WEAKENS, episode,
+              f"Exited on {format_date(episode.exit_date)} with no reason recorded.")
+    for goal in c.facts.goals.get(episode.id, ()):
+        if goal.status == "achieved" and goal.date is None:
+            c.add("goal_without_date", BLOCKS, episode, "A goal is marked achieved with no date.")
+        elif goal.date is not None and goal.date > as_of:
+            c.add("future_date", BLOCKS, episode,
+                  f"A goal's status date {format_date(goal.date)} is in the future.")
+
+
+def find_issues(cdef: ContractDef, facts: Facts, *, period_end: dt.date,
+                as_of: dt.date) -> list[Issue]:
+    """Every issue on the contract's journeys referred by the end of the period."""
+    c = _Collector(facts)
+    episodes = sorted(
+        (e for e in facts.episodes.values() if e.referral_date <= period_end),
+        key=lambda e: (facts.people[e.person_id].reference, e.number),
+    )
+    wanted = {e.id for e in episodes}
+    for episode in episodes:
+        if facts.people[episode.person_id].erased:
+            continue
+        _eligibility_and_consent(c, cdef, episode, as_of)
+        _measure_windows(c, cdef, episode, as_of)
+        _dates(c, episode, as_of)
+    by_id = facts.episodes
+    for episode_id, day in sorted(facts.future_contacts):
+        if episode_id in wanted:
+            c.add("future_date", BLOCKS, by_id[episode_id],
+                  f"A contact dated {format_date(day)} is marked attended but is in the future.")
+    for (episode_id, instrument, _item), forms in sorted(facts.forms.items(), key=str):
+        for form in forms:
+            if episode_id in wanted and form.date > as_of:
+                c.add("future_date", BLOCKS, by_id[episode_id],
+                      f"The {instrument} form of {format_date(form.date)} is dated in the "
+                      "future.")
+    for episode_id, _measure, day, instrument in sorted(facts.incomplete_forms):
+        if episode_id in wanted:
+            c.add("incomplete_form", WEAKENS, by_id[episode_id],
+                  f"The {instrument} form of {format_date(day)} has unanswered items, so it has "
+                  "no score.")
+    return c.issues

@@ -1,0 +1,349 @@
+"""Building a return: from a contract and a period to claim rows, caps applied, ready to export.
+
+The order of work, and so of the rules a commissioner can check by hand:
+
+1. Every rule finds its achievements (``linkworker.outcomes.rules``).
+2. Screening, per achievement: achieved after the period -> left for a later return (not
+   listed); already in the claims ledger -> never again; dated after today, outside the
+   contract dates, person erased, journey ineligible (or eligibility unknown), required consent
+   missing -> excluded with the reason; achieved before the period and never claimed -> claimed
+   as a *late claim* (flagged) if the contract allows late claims, else excluded.
+3. Ordering: achieved date, then pseudonymised id, then the outcome's order in the contract,
+   then the achievement key. Caps are applied in this order, so regeneration is stable.
+4. Caps, in this order: maximum units per person per outcome (counting earlier returns);
+   participant cap (people with any claim, ever); per-person money cap; contract money cap. A
+   count cap excludes the claim; a money cap reduces the last claim to what is left (noted on the
+   row) and excludes the rest. Pending adjustments count towards the money caps first.
+
+The result is a plain JSON-safe dict (the *return document*). Keys starting with "_" are
+internal (person ids for links and the ledger) and are stripped before anything is stored as a
+snapshot or exported.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from linkworker.access import Actor, require
+from linkworker.models import Contract, OutcomeReturn
+from linkworker.outcomes.contract import ContractDef
+from linkworker.outcomes.eligibility import (
+    ELIGIBLE,
+    check_eligibility,
+    missing_consents,
+    person_label,
+)
+from linkworker.outcomes.facts import Facts, load_facts
+from linkworker.outcomes.quality import find_issues
+from linkworker.outcomes.rules import Achievement, RuleContext, achievements
+from linkworker.outcomes.store import definition_of, find_contract
+from linkworker.returns.equality import FOOTNOTE, breakdowns
+from linkworker.returns.evidence import evidence_text
+from linkworker.returns.ledger import Ledger, load_ledger, pending_adjustments, who
+from linkworker.returns.period import Period, parse_period
+
+DOCUMENT_FORMAT = 1
+Progress = Callable[[int, int, str], None]
+META_KEYS = ("status", "submitted", "content_hash")
+
+
+def _context(session: Session, cdef: ContractDef) -> tuple[RuleContext, dict]:
+    from linkworker.wellbeing.store import change_thresholds, instrument_for
+
+    instruments, thresholds, items = {}, {}, {}
+    for outcome in cdef.outcomes:
+        rule = outcome.rule
+        if rule.kind not in ("measure_change", "measure_level"):
+            continue
+        inst = instrument_for(session, rule.instrument)
+        instruments[rule.instrument] = inst
+        thresholds[rule.instrument] = change_thresholds(session, inst)[0]
+        items[(rule.instrument, rule.item)] = inst.item(rule.item).number if rule.item else None
+    return RuleContext(instruments, thresholds), items
+
+
+def _screen(
+    cdef: ContractDef, facts: Facts, found: list[Achievement], ledger: Ledger,
+    period: Period, as_of: dt.date, label_of: Callable[[str], str],
+) -> tuple[list[Achievement], list[dict]]:
+    """Keep what may be claimed in this return; say why the rest of this period's may not."""
+    keep, excluded = [], []
+    verdicts = {e.id: check_eligibility(cdef, facts, e) for e in facts.episodes.values()}
+
+    def exclude(a: Achievement, reason: str) -> None:
+        excluded.append({"pseudonym": label_of(a.person_id), "outcome_id": a.outcome_id,
+                         "achieved_on": a.achieved_on.isoformat(), "reason": reason,
+                         "_person_id": a.person_id})
+
+    for a in found:
+        if a.achieved_on > period.end:
+            continue
+        if a.key in ledger.keys:
+            if period.contains(a.achieved_on):
+                exclude(a, f"already claimed in the {ledger.keys[a.key]} return")
+            continue
+        verdict = verdicts.get(a.episode_id) if a.episode_id else None
+        missing = missing_consents(cdef, facts, a.person_id, min(as_of, period.end))
+        if a.achieved_on > as_of:
+            exclude(a, "dated in the future")
+        elif not cdef.start <= a.achieved_on <= cdef.end:
+            exclude(a, "achieved outside the contract's dates")
+        elif facts.people[a.person_id].erased:
+            exclude(a, "the person's record has been erased")
+        elif verdict is not None and verdict.status != ELIGIBLE:
+            exclude(a, verdict.reason)
+        elif missing:
+            exclude(a, "no valid consent: " + ", ".join(missing))
+        elif a.achieved_on < period.start and not cdef.late_claims:
+            exclude(a, "achieved before this period; the contract does not allow late claims")
+        else:
+            keep.append(a)
+    return keep, excluded
+
+
+class _Caps:
+    """Running totals while claims are accepted one by one, in the deterministic order."""
+
+    def __init__(self, cdef: ContractDef, ledger: Ledger) -> None:
+        self.cdef = cdef
+        self.units = Counter(ledger.units)
+        self.people = set(ledger.people)
+        self.person_amount = defaultdict(float, ledger.person_amount)
+        self.total = ledger.total
+
+    def adjust(self, person: str, amount: float) -> None:
+        self.person_amount[person] += amount
+        self.total += amount
+
+    def admit(self, a: Achievement) -> tuple[float, int, str, str]:
+        """(amount, unit, note, refusal): a refusal names the cap that stopped the claim."""
+        outcome, caps = self.cdef.outcome(a.outcome_id), self.cdef.caps
+        if self.units[(a.person_id, a.outcome_id)] >= outcome.max_per_person:
+            return 0.0, 0, "", f"maximum of {outcome.max_per_person} per person already reached"
+        if caps.participants and a.person_id not in self.people and (
+            len(self.people) >= caps.participants
+        ):
+            return 0.0, 0, "", f"participant cap of {caps.participants} people reached"
+        amount, notes = outcome.price, []
+        for cap, spent, what in (
+            (caps.per_person_amount, self.person_amount[a.person_id], "per-person cap"),
+            (caps.total_amount, self.total, "contract cap"),
+        ):
+            if cap is None:
+                continue
+            room = round(cap - spent, 2)
+            if room <= 0:
+                return 0.0, 0, "", f"{what} of {cap:,.2f} reached"
+            if amount > room:
+                amount = room
+                notes.append(f"reduced to the {what}")
+        self.units[(a.person_id, a.outcome_id)] += 1
+        self.people.add(a.person_id)
+        self.adjust(a.person_id, amount)
+        return round(amount, 2), self.units[(a.person_id, a.outcome_id)], "; ".join(notes), ""
+
+
+def _claim_row(cdef: ContractDef, a: Achievement, label: str, amount: float, unit: int,
+               note: str, period: Period) -> dict[str, Any]:
+    outcome = cdef.outcome(a.outcome_id)
+    return {
+        "kind": "claim", "pseudonym": label, "outcome_id": a.outcome_id, "outcome": outcome.name,
+        "unit": unit, "achieved_on": a.achieved_on.isoformat(),
+        "late": a.achieved_on < period.start, "price": outcome.price, "amount": amount,
+        "note": note, "reason": "", "adjusts": "", "evidence": a.evidence,
+        "evidence_text": evidence_text(a.evidence),
+        "_person_id": a.person_id, "_episode_id": a.episode_id, "_key": a.key,
+    }
+
+
+def _adjustment_rows(session: Session, contract_id: str, caps: _Caps) -> list[dict[str, Any]]:
+    rows = []
+    for adj in pending_adjustments(session, contract_id):
+        caps.adjust(who(adj.person_id, adj.pseudonym), adj.amount)
+        rows.append({
+            "kind": "adjustment", "pseudonym": adj.pseudonym or "", "outcome_id": adj.outcome_id,
+            "outcome": "", "unit": adj.unit, "achieved_on": adj.achieved_on.isoformat(),
+            "late": False, "price": 0.0, "amount": round(adj.amount, 2), "note": "",
+            "reason": adj.reason or "", "adjusts": (adj.evidence or {}).get("adjusts", ""),
+            "evidence": adj.evidence or {}, "evidence_text": "",
+            "_person_id": adj.person_id, "_episode_id": adj.episode_id, "_key": None,
+            "_adjustment_id": adj.id,
+        })
+    return rows
+
+
+def _totals(cdef: ContractDef, rows: list[dict]) -> dict[str, Any]:
+    claims = [r for r in rows if r["kind"] == "claim"]
+    by_outcome = []
+    for outcome in cdef.outcomes:
+        mine = [r for r in claims if r["outcome_id"] == outcome.id]
+        by_outcome.append({
+            "outcome_id": outcome.id, "name": outcome.name, "price": outcome.price,
+            "claims": len(mine), "people": len({r["pseudonym"] for r in mine}),
+            "amount": round(sum(r["amount"] for r in mine), 2),
+        })
+    claimed = round(sum(r["amount"] for r in claims), 2)
+    adjustments = round(sum(r["amount"] for r in rows if r["kind"] == "adjustment"), 2)
+    return {
+        "claims": len(claims), "people": len({r["pseudonym"] for r in claims}),
+        "late_claims": sum(1 for r in claims if r["late"]), "claimed": claimed,
+        "adjustments": adjustments, "net": round(claimed + adjustments, 2),
+        "by_outcome": by_outcome,
+    }
+
+
+def _wellbeing(session: Session, actor: Actor, cdef: ContractDef, contract_id: str,
+               period: Period) -> list[dict[str, Any]]:
+    """Helper-1's paired-change summary for each instrument the contract pays on."""
+    from linkworker.wellbeing.summaries import SummaryFilter, build_summary, summary_lines
+
+    codes = sorted({o.rule.instrument for o in cdef.outcomes if o.rule.kind == "measure_change"})
+    out = []
+    for code in codes or ["WEMWBS"]:
+        summary = build_summary(session, actor, SummaryFilter(
+            code, start=cdef.start, end=period.end, contract_id=contract_id, as_of=period.end,
+        ))
+        out.append({
+            "instrument": code, "name": summary.instrument_name,
+            "lines": [{"label": line.label, "value": line.value, "note": line.note}
+                      for line in summary_lines(summary, suppress=True)],
+        })
+    return out
+
+
+def contract_section(cdef: ContractDef) -> dict[str, Any]:
+    return {
+        "code": cdef.code, "name": cdef.name, "commissioner": cdef.commissioner,
+        "providers": list(cdef.providers), "investor": cdef.investor,
+        "start": cdef.start.isoformat(), "end": cdef.end.isoformat(), "currency": cdef.currency,
+        "person_identifier": cdef.person_identifier, "late_claims": cdef.late_claims,
+        "caps": {"total_amount": cdef.caps.total_amount, "participants": cdef.caps.participants,
+                 "per_person_amount": cdef.caps.per_person_amount},
+        "outcomes": [
+            {"id": o.id, "name": o.name, "definition": o.definition, "price": o.price,
+             "max_per_person": o.max_per_person, "evidence": o.evidence, "kind": o.rule.kind}
+            for o in cdef.outcomes
+        ],
+        "document": dict(cdef.document),
+    }
+
+
+def build_return(
+    session: Session, actor: Actor, contract: Contract | str, period: Period | str, *,
+    as_of: dt.date | None = None, progress: Progress | None = None,
+) -> dict[str, Any]:
+    """The return for ``period``: a submitted one is returned exactly as it was frozen."""
+    require(actor, "return.build")
+    row = contract if isinstance(contract, Contract) else find_contract(session, contract)
+    period = period if isinstance(period, Period) else parse_period(period)
+    frozen = submitted_return(session, row.id, period.label)
+    if frozen is not None:
+        return frozen.snapshot
+    report = progress or (lambda *_: None)
+    as_of = as_of or dt.date.today()
+    cdef = definition_of(row)
+    ctx, items = _context(session, cdef)
+    report(0, 5, "Loading the caseload")
+    facts = load_facts(session, row.id, cdef, today=as_of, item_numbers=items)
+    report(1, 5, "Applying the contract's rules")
+    found = [a for outcome in cdef.outcomes for a in achievements(outcome, facts, ctx)]
+    labels = {pid: person_label(cdef, row.pseudonym_key, p) for pid, p in facts.people.items()}
+    ledger = load_ledger(session, row.id)
+    report(2, 5, "Checking the claims ledger and caps")
+    keep, excluded = _screen(cdef, facts, found, ledger, period, as_of, labels.__getitem__)
+    order = {o.id: i for i, o in enumerate(cdef.outcomes)}
+    keep.sort(key=lambda a: (a.achieved_on, labels[a.person_id], order[a.outcome_id], a.key))
+    caps = _Caps(cdef, ledger)
+    rows = _adjustment_rows(session, row.id, caps)
+    claims = []
+    for a in keep:
+        amount, unit, note, refusal = caps.admit(a)
+        if refusal:
+            excluded.append({"pseudonym": labels[a.person_id], "outcome_id": a.outcome_id,
+                             "achieved_on": a.achieved_on.isoformat(), "reason": refusal,
+                             "_person_id": a.person_id})
+        else:
+            claims.append(_claim_row(cdef, a, labels[a.person_id], amount, unit, note, period))
+    rows = claims + rows
+    for line, r in enumerate(rows, start=1):
+        r["line"] = line
+    report(3, 5, "Checking data quality")
+    issues = find_issues(cdef, facts, period_end=period.end, as_of=as_of)
+    claimed_people = sorted({r["_person_id"] for r in claims})
+    totals = _totals(cdef, rows)
+    history = list(ledger.history) + [
+        {"period": period.label, "outcome_id": t["outcome_id"], "claims": t["claims"],
+         "amount": t["amount"]} for t in totals["by_outcome"] if t["claims"]
+    ]
+    report(4, 5, "Summarising wellbeing and equality")
+    data = {
+        "format": DOCUMENT_FORMAT,
+        "status": "draft",
+        "contract": contract_section(cdef),
+        "period": period.as_dict(),
+        "as_of": as_of.isoformat(),
+        "rows": rows,
+        "totals": totals,
+        "caps": {
+            "total_amount": cdef.caps.total_amount, "participants": cdef.caps.participants,
+            "per_person_amount": cdef.caps.per_person_amount,
+            "claimed_before": round(ledger.total, 2),
+            "claimed_after": round(ledger.total + totals["net"], 2),
+            "participants_before": len(ledger.people), "participants_after": len(caps.people),
+        },
+        "exclusions": sorted(excluded, key=lambda e: (e["achieved_on"], e["pseudonym"],
+                                                      order.get(e["outcome_id"], 0))),
+        "data_quality": [
+            {"code": i.code, "label": i.label, "severity": i.severity,
+             "pseudonym": labels[i.person_id], "message": i.message,
+             "_person_id": i.person_id, "_episode_id": i.episode_id, "_reference": i.reference}
+            for i in issues
+        ],
+        "equality": breakdowns([facts.people[p] for p in claimed_people], period.end),
+        "equality_note": FOOTNOTE,
+        "wellbeing": _wellbeing(session, actor, cdef, row.id, period),
+        "history": history,
+    }
+    data["content_hash"] = content_hash(data)
+    report(5, 5, "Done")
+    return data
+
+
+# --- snapshot helpers -----------------------------------------------------------------------
+
+
+def public(value: Any) -> Any:
+    """The document without internal ("_") keys: what is stored and exported."""
+    if isinstance(value, dict):
+        return {k: public(v) for k, v in value.items() if not str(k).startswith("_")}
+    if isinstance(value, list):
+        return [public(v) for v in value]
+    return value
+
+
+def canonical(value: Any) -> bytes:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                      default=str).encode("utf-8")
+
+
+def content_hash(data: dict[str, Any]) -> str:
+    """SHA-256 of the public content, ignoring status and submission details."""
+    body = {k: v for k, v in public(data).items() if k not in META_KEYS}
+    return hashlib.sha256(canonical(body)).hexdigest()
+
+
+def submitted_return(session: Session, contract_id: str, label: str) -> OutcomeReturn | None:
+    return session.execute(
+        select(OutcomeReturn).where(
+            OutcomeReturn.contract_id == contract_id, OutcomeReturn.period == label,
+            OutcomeReturn.status == "submitted",
+        )
+    ).scalar_one_or_none()

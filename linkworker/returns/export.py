@@ -1,0 +1,252 @@
+"""Exporting a return: XLSX, CSV, PDF cover report and INDIGO JSON, chosen by extension.
+
+Each format is a pure function of the public return document, and every piece of metadata
+(workbook and PDF creation dates, PDF ids) is fixed from the document's own date, so exporting
+the same submitted return twice gives the same bytes, whatever has changed in the caseload
+since. Files are written atomically and every export is in the audit trail.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from linkworker import audit
+from linkworker.access import Actor, require
+from linkworker.errors import UserError
+from linkworker.returns.build import public
+from linkworker.returns.tables import (
+    CLAIM_COLUMNS,
+    claim_values,
+    document_date,
+    exclusion_rows,
+    outcome_rows,
+    person_heading,
+    quality_rows,
+    summary_pairs,
+)
+from linkworker.storage.files import atomic_write_bytes
+
+# --- XLSX -----------------------------------------------------------------------------------
+
+
+def to_xlsx(doc: dict[str, Any]) -> bytes:
+    """The commissioner's working copy: summary, claims, equality, data quality, exclusions."""
+    import xlsxwriter
+
+    doc = public(doc)
+    buffer = io.BytesIO()
+    created = dt.datetime.combine(document_date(doc), dt.time(12, 0))
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False})
+    book.set_properties({
+        "title": f"Outcome return {doc['period']['label']}: {doc['contract']['name']}",
+        "author": "LinkWorker", "company": ", ".join(doc["contract"]["providers"]),
+        "created": created,
+    })
+    bold = book.add_format({"bold": True})
+    date = book.add_format({"num_format": "dd/mm/yyyy"})
+    money = book.add_format({"num_format": "#,##0.00"})
+    wrap = book.add_format({"text_wrap": True, "valign": "top"})
+
+    sheet = book.add_worksheet("Summary")
+    sheet.set_column(0, 0, 42)
+    sheet.set_column(1, 1, 70)
+    for r, (label, value) in enumerate(summary_pairs(doc)):
+        sheet.write_string(r, 0, label, bold)
+        sheet.write_string(r, 1, value)
+    top = len(summary_pairs(doc)) + 1
+    sheet.write_row(top, 0, ["Outcome", "Name", "Price", "Claims", "Amount"], bold)
+    for r, row in enumerate(outcome_rows(doc), start=top + 1):
+        sheet.write_row(r, 0, row[:2])
+        sheet.write_number(r, 2, row[2], money)
+        sheet.write_number(r, 3, row[3])
+        sheet.write_number(r, 4, row[4], money)
+
+    sheet = book.add_worksheet("Claims")
+    headings = list(CLAIM_COLUMNS)
+    headings[2] = person_heading(doc)
+    sheet.write_row(0, 0, headings, bold)
+    sheet.freeze_panes(1, 0)
+    sheet.set_column(0, 17, 13)
+    sheet.set_column(18, 18, 90)
+    for r, row in enumerate(doc["rows"], start=1):
+        for c, value in enumerate(claim_values(row)):
+            _cell(sheet, r, c, value, date, money if c in (8, 9) else None)
+    if doc["rows"]:
+        sheet.autofilter(0, 0, len(doc["rows"]), len(headings) - 1)
+
+    sheet = book.add_worksheet("Equality")
+    sheet.set_column(0, 0, 28)
+    r = 0
+    for name, cells in doc["equality"].items():
+        sheet.write_row(r, 0, [name, "People with claims"], bold)
+        for cell in cells:
+            r += 1
+            sheet.write_string(r, 0, cell["label"])
+            _cell(sheet, r, 1, cell["count"], date, None)
+        r += 2
+    sheet.write_string(r, 0, doc["equality_note"], wrap)
+
+    _table_sheet(book, "Data quality", [person_heading(doc), "Issue", "Effect", "Detail"],
+                 quality_rows(doc), bold, date, widths=(24, 32, 10, 90))
+    _table_sheet(book, "Not claimed", [person_heading(doc), "Outcome", "Achieved on", "Reason"],
+                 exclusion_rows(doc), bold, date, widths=(24, 12, 12, 70))
+    _table_sheet(book, "Outcomes", ["Id", "Name", "Definition", "Price", "Max per person",
+                                    "Evidence", "Rule kind"],
+                 [[o["id"], o["name"], o["definition"], o["price"], o["max_per_person"],
+                   o["evidence"], o["kind"]] for o in doc["contract"]["outcomes"]],
+                 bold, date, widths=(10, 30, 70, 10, 14, 50, 16))
+    book.close()
+    return buffer.getvalue()
+
+
+def _cell(sheet, r: int, c: int, value: Any, date_format, number_format) -> None:
+    if value is None or value == "":
+        sheet.write_blank(r, c, None)
+    elif isinstance(value, bool):
+        sheet.write_boolean(r, c, value)
+    elif isinstance(value, dt.date):
+        sheet.write_datetime(r, c, dt.datetime.combine(value, dt.time()), date_format)
+    elif isinstance(value, int | float):
+        sheet.write_number(r, c, value, number_format)
+    else:
+        sheet.write_string(r, c, str(value))
+
+
+def _table_sheet(book, name: str, headings: list[str], rows: list[list[Any]], bold, date,
+                 widths: tuple[int, ...]) -> None:
+    sheet = book.add_worksheet(name)
+    sheet.write_row(0, 0, headings, bold)
+    sheet.freeze_panes(1, 0)
+    for c, width in enumerate(widths):
+        sheet.set_column(c, c, width)
+    for r, row in enumerate(rows, start=1):
+        for c, value in enumerate(row):
+            _cell(sheet, r, c, value, date, None)
+
+
+# --- CSV ------------------------------------------------------------------------------------
+
+
+def to_csv(doc: dict[str, Any]) -> bytes:
+    """One row per claim (and adjustment); ISO dates; UTF-8 with a BOM so Excel reads £."""
+    doc = public(doc)
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\r\n")
+    headings = list(CLAIM_COLUMNS)
+    headings[2] = person_heading(doc)
+    writer.writerow(["Contract", "Period"] + headings)
+    for row in doc["rows"]:
+        values = ["" if v is None else v.isoformat() if isinstance(v, dt.date) else v
+                  for v in claim_values(row)]
+        writer.writerow([doc["contract"]["code"], doc["period"]["label"]] + values)
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+# --- INDIGO ---------------------------------------------------------------------------------
+
+
+def _v(value: Any) -> dict[str, Any]:
+    return {"value": value}
+
+
+def _people(count: int) -> dict[str, Any]:
+    if 0 < count < 5:
+        return {"value": None, "notes": "suppressed: fewer than 5 people"}
+    return _v(count)
+
+
+def to_indigo(doc: dict[str, Any]) -> bytes:
+    """Project-level totals shaped like the INDIGO impact bond data standard (project schema:
+    outcome_metrics, outcome_pricings, results, outcome_payments)."""
+    doc = public(doc)
+    c, period = doc["contract"], doc["period"]
+    cur = c["currency"]
+    span = {"start_date": _v(period["start"]), "end_date": _v(period["end"])}
+    validation = {"measure_change": "Pre-Post analysis", "external": "Quasi-experimental study"}
+    project = {
+        "name": _v(c["name"]),
+        "dates": {"start_date_of_service_provision": _v(c["start"]),
+                  "anticipated_end_date_of_service_provision": _v(c["end"])},
+        "overall_project_finance": {
+            "maximum_potential_outcome_payment_v2": {
+                "currency": _v(cur), "amount": _v(c["caps"]["total_amount"])},
+            "total_outcome_payments_made": {
+                "currency": _v(cur), "amount": _v(doc["caps"]["claimed_after"])},
+        },
+        "outcome_metrics": [
+            {"id": o["id"], "definition": _v(o["definition"]),
+             "unit_type_of_targeted_service_users_or_beneficiaries": _v("Individual"),
+             "outcome_validation_method": _v(validation.get(o["kind"],
+                                                            "Simple ex-post verification")),
+             "data_source_for_outcome_validation": _v(o["evidence"]),
+             "policy_sector": _v("Health")}
+            for o in c["outcomes"]
+        ],
+        "outcome_pricings": [
+            {"outcome_metric_id": _v(o["id"]), "currency": _v(cur),
+             "price_per_unit": {"amount": _v(o["price"])},
+             "price_description": _v(f"{o['name']}: up to {o['max_per_person']} per person")}
+            for o in c["outcomes"]
+        ],
+        "results": [
+            {"outcome_metric_id": _v(t["outcome_id"]), "result_level": _v("Outcome level"),
+             "result_type": _v("Interim"), "period": span,
+             "outcomes_achieved": _v(f"{t['claims']} outcome(s) claimed: {t['name']}"),
+             "number_with_positive_social_outcomes": _people(t["people"])}
+            for t in doc["totals"]["by_outcome"]
+        ],
+        "outcome_payments": [
+            {"outcome_metric_id": _v(t["outcome_id"]), "period": span,
+             "type": _v("Actual" if doc["status"] == "submitted" else "Planned"),
+             "money": {"currency": _v(cur), "amount": _v(t["amount"])}}
+            for t in doc["totals"]["by_outcome"]
+        ],
+    }
+    return (json.dumps(project, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+# --- dispatch -------------------------------------------------------------------------------
+
+
+def _pdf(doc: dict[str, Any]) -> bytes:
+    from linkworker.returns.report_pdf import to_pdf
+
+    return to_pdf(doc)
+
+
+FORMATS: dict[str, tuple[str, Callable[[dict[str, Any]], bytes]]] = {
+    ".xlsx": ("XLSX workbook", to_xlsx),
+    ".csv": ("CSV of claims", to_csv),
+    ".pdf": ("PDF cover report", _pdf),
+    ".json": ("INDIGO JSON", to_indigo),
+}
+
+
+def render(doc: dict[str, Any], suffix: str) -> bytes:
+    suffix = suffix.lower()
+    if suffix not in FORMATS:
+        raise UserError(f"Returns export as {', '.join(FORMATS)}; {suffix or 'no extension'} "
+                        "is not one of them.")
+    return FORMATS[suffix][1](doc)
+
+
+def export_return(session: Session, actor: Actor, doc: dict[str, Any], path: Path | str) -> Path:
+    """Write ``doc`` to ``path`` in the format its extension names; audited."""
+    require(actor, "return.build")
+    path = Path(path)
+    data = render(doc, path.suffix)
+    atomic_write_bytes(path, data)
+    audit.record(session, actor, "return.export", entity="contract",
+                 details={"contract": doc["contract"]["code"], "period": doc["period"]["label"],
+                          "status": doc["status"], "format": path.suffix.lower(),
+                          "hash": doc["content_hash"]})
+    return path
+

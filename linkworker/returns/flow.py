@@ -1,0 +1,122 @@
+"""The Returns screen's steps as plain Python, and the operations it runs off the GUI thread.
+
+Steps: choose the contract -> choose the period -> check data quality -> preview the claims ->
+export and submit. ``ReturnFlow`` says which step is showing and whether the manager may move
+on; the Qt screen only renders it. The operations take a caseload and return plain values
+(the return document is a JSON-safe dict), never live database objects.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from linkworker import audit
+from linkworker.access import Actor, require
+from linkworker.outcomes.contract import read_contract_file
+from linkworker.outcomes.store import (
+    ContractSummary,
+    find_contract,
+    list_contracts,
+    save_contract,
+)
+from linkworker.returns.build import Progress, build_return
+from linkworker.returns.export import export_return
+from linkworker.returns.submit import submit_return
+from linkworker.storage.database import Caseload
+from linkworker.storage.files import atomic_write_text
+
+STEPS = ("Contract", "Period", "Data quality", "Preview", "Export and submit")
+
+
+@dataclass
+class ReturnFlow:
+    """Where the manager is in the walk-through, and what they have chosen so far."""
+
+    step: int = 0
+    contract: str | None = None
+    period: str = ""
+    document: dict[str, Any] | None = field(default=None, repr=False)
+
+    def can_advance(self) -> bool:
+        if self.step == 0:
+            return self.contract is not None
+        if self.step == 1:
+            return bool(self.period.strip())
+        return self.step < len(STEPS) - 1 and self.document is not None
+
+    def advance(self) -> None:
+        if self.can_advance():
+            self.step += 1
+
+    def back(self) -> None:
+        self.step = max(0, self.step - 1)
+
+    def choose_contract(self, code: str | None) -> None:
+        if code != self.contract:
+            self.contract, self.document = code, None
+
+    def choose_period(self, period: str) -> None:
+        if period != self.period:
+            self.period, self.document = period, None
+
+    @property
+    def submitted(self) -> bool:
+        return bool(self.document and self.document.get("status") == "submitted")
+
+
+# --- operations (run by the Runner, off the GUI thread) -------------------------------------
+
+
+def contracts(caseload: Caseload, actor: Actor) -> list[ContractSummary]:
+    require(actor, "return.build")
+    with caseload.reading() as session:
+        return list_contracts(session)
+
+
+def prepare(caseload: Caseload, actor: Actor, contract: str, period: str,
+            progress: Progress | None = None, as_of: dt.date | None = None) -> dict[str, Any]:
+    """Build (or, if submitted, reload) the return; the build is audited."""
+    with caseload.transaction() as session:
+        row = find_contract(session, contract)
+        doc = build_return(session, actor, row, period, as_of=as_of, progress=progress)
+        audit.record(session, actor, "return.build", entity="contract", entity_id=row.id,
+                     details={"period": doc["period"]["label"], "status": doc["status"],
+                              "claims": doc["totals"]["claims"]})
+    return doc
+
+
+def submit(caseload: Caseload, actor: Actor, contract: str, period: str, expected_hash: str,
+           as_of: dt.date | None = None) -> dict[str, Any]:
+    with caseload.transaction() as session:
+        return submit_return(session, actor, contract, period, as_of=as_of,
+                             expected_hash=expected_hash)
+
+
+def export(caseload: Caseload, actor: Actor, doc: dict[str, Any], path: Path | str) -> Path:
+    with caseload.transaction() as session:
+        return export_return(session, actor, doc, path)
+
+
+def load_document(caseload: Caseload, actor: Actor, contract: str) -> dict[str, Any]:
+    """A stored contract's document, for the editor."""
+    require(actor, "contract.edit")
+    with caseload.reading() as session:
+        return dict(find_contract(session, contract).definition)
+
+
+def save_document(caseload: Caseload, actor: Actor, data: dict[str, Any]) -> str:
+    """Check fully (instruments included) and save into the caseload; returns the code."""
+    with caseload.transaction() as session:
+        return save_contract(session, actor, data, source="the contract").code
+
+
+def read_document(path: Path | str) -> dict[str, Any]:
+    return read_contract_file(path)
+
+
+def write_document(path: Path | str, data: dict[str, Any]) -> None:
+    atomic_write_text(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")

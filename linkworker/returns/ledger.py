@@ -1,0 +1,76 @@
+"""The claims ledger: what earlier submitted returns (and pending adjustments) already hold.
+
+A person is identified in the ledger by their id while their record exists and by the
+contract pseudonym stored on each claim once it has been erased, so caps and "never claim twice"
+keep working after erasure.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from linkworker.models import Claim, OutcomeReturn
+
+
+def who(person_id: str | None, pseudonym: str | None) -> str:
+    return person_id or f"pseudonym:{pseudonym}"
+
+
+@dataclass
+class Ledger:
+    keys: dict[str, str] = field(default_factory=dict)  # achievement key -> period claimed
+    units: Counter = field(default_factory=Counter)  # (who, outcome id) -> units claimed
+    person_amount: defaultdict = field(default_factory=lambda: defaultdict(float))
+    total: float = 0.0
+    people: set[str] = field(default_factory=set)
+    history: list[dict] = field(default_factory=list)  # per period and outcome
+    submitted: dict[str, dt.date] = field(default_factory=dict)  # period label -> start
+
+
+def load_ledger(session: Session, contract_id: str) -> Ledger:
+    """Every submitted claim and adjustment of the contract, summed the ways caps need."""
+    ledger = Ledger()
+    rows = session.execute(
+        select(Claim.person_id, Claim.pseudonym, Claim.outcome_id, Claim.achievement_key,
+               Claim.amount, Claim.kind, OutcomeReturn.period, OutcomeReturn.period_start)
+        .join(OutcomeReturn, OutcomeReturn.id == Claim.return_id)
+        .where(Claim.contract_id == contract_id)
+    ).all()
+    per_period: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0, 0.0])
+    for person_id, pseudo, outcome_id, key, amount, kind, period, start in rows:
+        person = who(person_id, pseudo)
+        ledger.person_amount[person] += amount
+        ledger.total += amount
+        ledger.submitted[period] = start
+        cell = per_period[(period, outcome_id)]
+        cell[1] += amount
+        if kind == "claim":
+            ledger.keys[key] = period
+            ledger.units[(person, outcome_id)] += 1
+            ledger.people.add(person)
+            cell[0] += 1
+    ledger.history = [
+        {"period": period, "outcome_id": outcome_id, "claims": int(cell[0]),
+         "amount": round(cell[1], 2)}
+        for (period, outcome_id), cell in sorted(
+            per_period.items(), key=lambda kv: (ledger.submitted[kv[0][0]], kv[0][1])
+        )
+    ]
+    return ledger
+
+
+def pending_adjustments(session: Session, contract_id: str) -> list[Claim]:
+    """Adjustments recorded since the last submitted return, waiting to go into the next."""
+    return list(
+        session.execute(
+            select(Claim)
+            .where(Claim.contract_id == contract_id, Claim.return_id.is_(None),
+                   Claim.kind == "adjustment")
+            .order_by(Claim.created_at, Claim.id)
+        ).scalars()
+    )

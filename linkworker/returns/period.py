@@ -1,0 +1,63 @@
+"""Return periods: calendar quarters ("2026-Q3"), months ("2026-07") or explicit ranges."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from linkworker.errors import UserError
+from linkworker.journey import add_months
+
+
+@dataclass(frozen=True)
+class Period:
+    label: str
+    start: dt.date
+    end: dt.date
+
+    def contains(self, day: dt.date) -> bool:
+        return self.start <= day <= self.end
+
+    def as_dict(self) -> dict[str, str]:
+        return {"label": self.label, "start": self.start.isoformat(), "end": self.end.isoformat()}
+
+
+def quarter_of(day: dt.date) -> str:
+    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+
+
+def parse_period(text: str) -> Period:
+    """``2026-Q3`` (Jul-Sep), ``2026-07`` (a month) or ``2026-07-01..2026-09-30``."""
+    value = (text or "").strip().upper()
+    if m := re.fullmatch(r"(\d{4})-?Q([1-4])", value):
+        year, quarter = int(m[1]), int(m[2])
+        start = dt.date(year, 3 * quarter - 2, 1)
+        return Period(f"{year}-Q{quarter}", start, add_months(start, 3) - dt.timedelta(days=1))
+    if m := re.fullmatch(r"(\d{4})-(\d{2})", value):
+        month = int(m[2])
+        if 1 <= month <= 12:
+            start = dt.date(int(m[1]), month, 1)
+            return Period(value, start, add_months(start, 1) - dt.timedelta(days=1))
+    if m := re.fullmatch(r"(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})", value):
+        try:
+            start, end = dt.date.fromisoformat(m[1]), dt.date.fromisoformat(m[2])
+        except ValueError:
+            raise UserError(f"{text!r} holds a date that does not exist.") from None
+        if end < start:
+            raise UserError(f"The period {text!r} ends before it starts.")
+        return Period(f"{start.isoformat()}..{end.isoformat()}", start, end)
+    raise UserError(
+        f"{text!r} is not a period: use a quarter such as 2026-Q3, a month such as 2026-07, "
+        "or a range such as 2026-07-01..2026-09-30."
+    )
+
+
+def current_quarter(today: dt.date | None = None) -> str:
+    return quarter_of(today or dt.date.today())
+
+
+def previous_quarter(today: dt.date | None = None) -> str:
+    day = today or dt.date.today()
+    start = dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+    return quarter_of(start - dt.timedelta(days=1))

@@ -1,0 +1,185 @@
+"""Submitting a return into the claims ledger, adjustments, and the list of past returns.
+
+Submitting re-builds the return inside the same transaction that writes the ledger, so what
+is locked is exactly what the data says at that moment; if the manager previewed a different
+version (``expected_hash``) nothing is written and they are asked to look again. The frozen
+document (``OutcomeReturn.snapshot``) is what every later export of that return is built from,
+so it regenerates byte-for-byte after later edits or erasure. Nothing in the ledger is ever
+edited: a correction is an adjustment row that goes into the next return.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from linkworker import audit
+from linkworker.access import Actor, require
+from linkworker.errors import NotFound, UserError
+from linkworker.models import Claim, Contract, OutcomeReturn, utcnow
+from linkworker.outcomes.store import find_contract
+from linkworker.returns.build import build_return, public, submitted_return
+from linkworker.returns.period import Period, parse_period
+
+
+def _contract(session: Session, contract: Contract | str) -> Contract:
+    return contract if isinstance(contract, Contract) else find_contract(session, contract)
+
+
+def submit_return(
+    session: Session, actor: Actor, contract: Contract | str, period: Period | str, *,
+    as_of: dt.date | None = None, expected_hash: str | None = None,
+) -> dict[str, Any]:
+    """Lock the return for ``period`` into the ledger; return its frozen snapshot."""
+    require(actor, "return.submit")
+    row = _contract(session, contract)
+    period = period if isinstance(period, Period) else parse_period(period)
+    done = submitted_return(session, row.id, period.label)
+    if done is not None:
+        raise UserError(f"The {period.label} return was already submitted on "
+                        f"{done.submitted_at:%d/%m/%Y}. Corrections go in a later return as "
+                        "adjustments.")
+    later = session.execute(
+        select(OutcomeReturn.period).where(
+            OutcomeReturn.contract_id == row.id, OutcomeReturn.status == "submitted",
+            OutcomeReturn.period_start > period.start,
+        )
+    ).scalars().first()
+    if later:
+        raise UserError(f"The later {later} return is already submitted; returns are submitted "
+                        "in order. Late outcomes can go in the next return as late claims.")
+    data = build_return(session, actor, row, period, as_of=as_of)
+    if expected_hash and data["content_hash"] != expected_hash:
+        raise UserError("The caseload changed since this return was previewed. Preview it "
+                        "again and check it before submitting.")
+    ret = OutcomeReturn(
+        contract_id=row.id, period=period.label, period_start=period.start,
+        period_end=period.end, status="submitted", submitted_at=utcnow(),
+        submitted_by_id=actor.user_id, total_amount=data["totals"]["net"],
+    )
+    session.add(ret)
+    session.flush()
+    _write_ledger(session, row, ret, data["rows"])
+    snapshot = public(data)
+    snapshot["status"] = "submitted"
+    snapshot["submitted"] = {"on": (as_of or dt.date.today()).isoformat(), "by": actor.label}
+    ret.snapshot = snapshot
+    ret.content_hash = data["content_hash"]
+    audit.record(session, actor, "return.submit", entity="return", entity_id=ret.id,
+                 details={"contract": row.code, "period": period.label,
+                          "claims": data["totals"]["claims"], "net": data["totals"]["net"],
+                          "hash": data["content_hash"]})
+    return snapshot
+
+
+def _write_ledger(session: Session, contract: Contract, ret: OutcomeReturn,
+                  rows: list[dict]) -> None:
+    for r in rows:
+        if r["kind"] == "adjustment":
+            adj = session.get(Claim, r["_adjustment_id"])
+            adj.return_id, adj.line = ret.id, r["line"]
+            continue
+        session.add(Claim(
+            return_id=ret.id, contract_id=contract.id, person_id=r["_person_id"],
+            episode_id=r["_episode_id"], pseudonym=r["pseudonym"], line=r["line"],
+            outcome_id=r["outcome_id"], achievement_key=r["_key"], unit=r["unit"],
+            achieved_on=dt.date.fromisoformat(r["achieved_on"]), late=r["late"],
+            amount=r["amount"], kind="claim", evidence=r["evidence"],
+        ))
+    session.flush()
+
+
+def find_claim(session: Session, contract: Contract, ref: str) -> Claim:
+    """A submitted claim by id or by "PERIOD:LINE" as printed on a return (e.g. 2026-Q3:12)."""
+    ref = ref.strip()
+    if m := re.fullmatch(r"(.+):(\d+)", ref):
+        period = parse_period(m[1]).label
+        claim = session.execute(
+            select(Claim).join(OutcomeReturn, OutcomeReturn.id == Claim.return_id).where(
+                Claim.contract_id == contract.id, OutcomeReturn.period == period,
+                Claim.line == int(m[2]),
+            )
+        ).scalar_one_or_none()
+    else:
+        claim = session.get(Claim, ref)
+        if claim is not None and claim.contract_id != contract.id:
+            claim = None
+    if claim is None or claim.return_id is None:
+        raise NotFound(f"No submitted claim {ref!r} in contract {contract.code}.")
+    return claim
+
+
+def add_adjustment(
+    session: Session, actor: Actor, contract: Contract | str, claim_ref: str, *,
+    reason: str, amount: float | None = None,
+) -> Claim:
+    """Record a correction to a submitted claim; it goes into the next return submitted.
+
+    ``amount`` is the change in money (negative to claw back); by default the whole claim,
+    less earlier adjustments, is reversed. A claim can never be taken below zero.
+    """
+    require(actor, "return.submit")
+    row = _contract(session, contract)
+    original = find_claim(session, row, claim_ref)
+    if original.kind != "claim":
+        raise UserError("Adjust the original claim, not an adjustment.")
+    if not (reason or "").strip():
+        raise UserError("An adjustment needs a reason the commissioner can read.")
+    earlier = sum(session.execute(
+        select(Claim.amount).where(Claim.adjusts_claim_id == original.id)
+    ).scalars())
+    standing = round(original.amount + earlier, 2)
+    amount = -standing if amount is None else round(float(amount), 2)
+    if amount == 0:
+        raise UserError("An adjustment of 0 changes nothing.")
+    if standing + amount < 0:
+        raise UserError(f"That would take the claim below zero: it stands at {standing:,.2f}.")
+    period = original.outcome_return.period if original.outcome_return else ""
+    adj = Claim(
+        return_id=None, contract_id=row.id, person_id=original.person_id,
+        episode_id=original.episode_id, pseudonym=original.pseudonym,
+        outcome_id=original.outcome_id, unit=original.unit, achieved_on=original.achieved_on,
+        amount=amount, kind="adjustment", adjusts_claim_id=original.id, reason=reason.strip(),
+        evidence={"adjusts": f"{period}:{original.line}"},
+    )
+    session.add(adj)
+    session.flush()
+    audit.record(session, actor, "return.adjust", entity="claim", entity_id=original.id,
+                 person_id=original.person_id,
+                 details={"contract": row.code, "amount": amount, "adjusts": f"{period}:"
+                          f"{original.line}"})
+    return adj
+
+
+@dataclass(frozen=True)
+class ReturnSummary:
+    id: str
+    period: str
+    submitted_on: str
+    submitted_by: str
+    claims: int
+    net: float
+    content_hash: str
+
+
+def list_returns(session: Session, contract: Contract | str) -> list[ReturnSummary]:
+    row = _contract(session, contract)
+    out = []
+    for ret in session.execute(
+        select(OutcomeReturn).where(OutcomeReturn.contract_id == row.id,
+                                    OutcomeReturn.status == "submitted")
+        .order_by(OutcomeReturn.period_start)
+    ).scalars():
+        snap = ret.snapshot or {}
+        out.append(ReturnSummary(
+            ret.id, ret.period, (snap.get("submitted") or {}).get("on", ""),
+            (snap.get("submitted") or {}).get("by", ""),
+            int((snap.get("totals") or {}).get("claims", 0)), float(ret.total_amount or 0),
+            ret.content_hash or "",
+        ))
+    return out

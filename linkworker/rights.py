@@ -1,0 +1,519 @@
+"""People's data rights (UK GDPR): subject access, erasure, retention and consent checks.
+
+* **Subject access** (``subject_access``): one call writes everything the caseload holds about
+  a person into a folder the user chose: a plain-English PDF for the person, a complete JSON
+  file and one CSV per section for anyone who needs to process it, including the audit events
+  about them (who looked at or changed their record, and when).
+* **Erasure** (``anonymise``): the person's identity and everything they said in their own
+  words is removed; what remains is an anonymous record that still counts (sex, ethnic group,
+  year of birth, area deprivation decile, dates, scores, goal categories) so past returns and
+  totals still add up. Submitted returns regenerate from their frozen snapshot and their claims
+  keep their pseudonymised ids. Audit events about the person keep who/when/what but lose their
+  details (see ``linkworker.audit``). Erased people leave every list.
+* **Retention** (``retention_due``/``apply_retention``): people whose last journey ended more
+  than ``retention.years`` ago (default 8) are anonymised the same way.
+* **Consent** (``missing_consents``): which consents an action needs that the person has not
+  validly given (given, not withdrawn, not expired) on a day.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.lib.units import mm
+from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, TableStyle
+from sqlalchemy import func, inspect, select
+from sqlalchemy.orm import Session
+
+from linkworker import audit, codes, settings
+from linkworker.access import Actor, require
+from linkworker.errors import NotFound, UserError
+from linkworker.models import (
+    Claim,
+    Condition,
+    Consent,
+    Contact,
+    Contract,
+    Episode,
+    ExternalResult,
+    Goal,
+    GoalReview,
+    GoalStep,
+    Measure,
+    MeasureAnswer,
+    Note,
+    OutcomeReturn,
+    Person,
+    PersonAccess,
+    Service,
+    Signpost,
+    UnmetNeed,
+    User,
+    utcnow,
+)
+from linkworker.storage.database import Caseload
+from linkworker.storage.files import atomic_write_bytes
+from linkworker.validation import format_date
+
+ERASED = "(erased)"
+
+# --- consent --------------------------------------------------------------------------------
+
+# Action -> the consent kinds (linkworker.codes.CONSENT_KINDS) it needs.
+CONSENT_FOR: dict[str, tuple[str, ...]] = {
+    "keep_record": ("data_processing",),
+    "share_with_gp": ("share_with_gp",),
+    "share_outcomes": ("share_with_commissioner",),
+    "contact_by_text": ("contact_by_text",),
+    "contact_by_email": ("contact_by_email",),
+    "external_matching": ("external_matching",),
+}
+
+
+def consent_valid(consent: Consent, on: dt.date) -> bool:
+    """Given, recorded by ``on``, not withdrawn by then, not expired."""
+    return bool(
+        consent.given
+        and consent.recorded_on <= on
+        and (consent.withdrawn_on is None or consent.withdrawn_on > on)
+        and (consent.expires_on is None or consent.expires_on >= on)
+    )
+
+
+def missing_consents(
+    session: Session, person_id: str, action: str, on: dt.date | None = None
+) -> list[str]:
+    """The consent kinds ``action`` needs that ``person_id`` has not validly given on ``on``."""
+    try:
+        needed = CONSENT_FOR[action]
+    except KeyError:
+        raise KeyError(f"unknown action {action!r}; known: {sorted(CONSENT_FOR)}") from None
+    on = on or dt.date.today()
+    held = session.execute(select(Consent).where(Consent.person_id == person_id)).scalars()
+    valid = {c.kind for c in held if consent_valid(c, on)}
+    return [kind for kind in needed if kind not in valid]
+
+
+def consent_warning(session: Session, person_id: str, action: str,
+                    on: dt.date | None = None) -> str:
+    """A sentence for the screen, or "" when every needed consent is in place."""
+    missing = missing_consents(session, person_id, action, on)
+    if not missing:
+        return ""
+    names = "; ".join(f"“{codes.CONSENT_KINDS.get(k, k)}”" for k in missing)
+    return (f"Consent is missing, withdrawn or expired for: {names}. "
+            "Record the person's consent before doing this.")
+
+
+# --- gathering a person's whole record ------------------------------------------------------
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    return value
+
+
+def _row(obj: Any, skip: Iterable[str] = ()) -> dict[str, Any]:
+    return {c.key: _plain(getattr(obj, c.key)) for c in inspect(type(obj)).columns
+            if c.key not in skip}
+
+
+def _all(session: Session, query) -> list[Any]:  # noqa: ANN001 - a select()
+    return list(session.execute(query).scalars())
+
+
+def gather(session: Session, person_id: str) -> dict[str, Any]:
+    """Everything held about one person, as plain JSON-ready sections (rows of dicts)."""
+    person = session.get(Person, person_id)
+    if person is None:
+        raise NotFound("That person is not in this caseload.")
+    episodes = _all(session, select(Episode).where(Episode.person_id == person_id)
+                    .order_by(Episode.number))
+    episode_ids = [e.id for e in episodes]
+    goals = _all(session, select(Goal).where(Goal.episode_id.in_(episode_ids))
+                 .order_by(Goal.agreed_date))
+    goal_ids = [g.id for g in goals]
+    measures = _all(session, select(Measure).where(Measure.person_id == person_id)
+                    .order_by(Measure.completed_on))
+    names = dict(session.execute(select(User.id, User.display_name)).all())
+    services = dict(session.execute(select(Service.id, Service.name)).all())
+    contracts = dict(session.execute(select(Contract.id, Contract.name)).all())
+    periods = dict(session.execute(select(OutcomeReturn.id, OutcomeReturn.period)).all())
+    sections: dict[str, list[dict[str, Any]]] = {
+        "person": [_row(person)],
+        "conditions": [_row(c) for c in _all(session, select(Condition).where(
+            Condition.person_id == person_id))],
+        "consents": [_row(c) for c in _all(session, select(Consent).where(
+            Consent.person_id == person_id).order_by(Consent.recorded_on))],
+        "journeys": [_row(e) | {"worker": names.get(e.worker_id, ""),
+                                "contract": contracts.get(e.contract_id, "")} for e in episodes],
+        "contacts": [_row(c) | {"worker": names.get(c.worker_id, "")} for c in _all(
+            session, select(Contact).where(Contact.episode_id.in_(episode_ids))
+            .order_by(Contact.contact_date))],
+        "goals": [_row(g) for g in goals],
+        "goal_steps": [_row(s) for s in _all(session, select(GoalStep).where(
+            GoalStep.goal_id.in_(goal_ids)).order_by(GoalStep.goal_id, GoalStep.position))],
+        "goal_reviews": [_row(r) for r in _all(session, select(GoalReview).where(
+            GoalReview.goal_id.in_(goal_ids)).order_by(GoalReview.review_date))],
+        "signposts": [_row(s) | {"service": services.get(s.service_id, "")} for s in _all(
+            session, select(Signpost).where(Signpost.episode_id.in_(episode_ids))
+            .order_by(Signpost.signposted_on))],
+        "unmet_needs": [_row(u) for u in _all(session, select(UnmetNeed).where(
+            UnmetNeed.episode_id.in_(episode_ids)))],
+        "notes": [_row(n) | {"author": names.get(n.author_id, "")} for n in _all(
+            session, select(Note).where(Note.person_id == person_id).order_by(Note.written_on))],
+        "measures": [_row(m) for m in measures],
+        "measure_answers": [_row(a) for a in _all(session, select(MeasureAnswer).where(
+            MeasureAnswer.measure_id.in_([m.id for m in measures])).order_by(
+            MeasureAnswer.measure_id, MeasureAnswer.item))],
+        "claims": [_row(c) | {"contract": contracts.get(c.contract_id, ""),
+                              "period": periods.get(c.return_id, "")} for c in _all(
+            session, select(Claim).where(Claim.person_id == person_id))],
+        "external_results": [_row(r) for r in _all(session, select(ExternalResult).where(
+            ExternalResult.person_id == person_id))],
+        "given_to": [_row(g) | {"user": names.get(g.user_id, "")} for g in _all(
+            session, select(PersonAccess).where(PersonAccess.person_id == person_id))],
+        "audit_events": [
+            {"seq": e.seq, "at": _plain(e.at), "by": e.username, "action": e.action,
+             "entity": e.entity, "entity_id": e.entity_id,
+             "details": json.loads(e.details) if e.details else None}
+            for e in audit.person_events(session, person_id)
+        ],
+    }
+    return sections
+
+
+@dataclass(frozen=True)
+class FoundPerson:
+    person_id: str
+    reference: str
+
+
+def find_person(caseload: Caseload, actor: Actor, reference: str) -> FoundPerson:
+    """The person with this reference (``LW-000123``), for the admin's data-rights forms."""
+    require(actor, "rights.sar")
+    ref = reference.strip().upper()
+    with caseload.reading() as session:
+        row = session.execute(select(Person.id, Person.reference).where(
+            Person.reference == ref, Person.anonymised_at.is_(None))).first()
+    if row is None:
+        raise NotFound(f"No person with reference {ref!r} (erased people are not listed).")
+    return FoundPerson(*row)
+
+
+# --- subject access -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SubjectAccessFiles:
+    folder: Path
+    pdf: Path
+    json: Path
+    csvs: tuple[Path, ...]
+
+
+def subject_access(
+    caseload: Caseload,
+    actor: Actor,
+    person_id: str,
+    folder: Path | str,
+    *,
+    made_on: dt.date | None = None,
+) -> SubjectAccessFiles:
+    """Write the person's whole record into a new folder inside ``folder``; audited."""
+    require(actor, "rights.sar")
+    made_on = made_on or dt.date.today()
+    with caseload.transaction() as session:
+        sections = gather(session, person_id)
+        person = sections["person"][0]
+        ref = person["reference"]
+        out = Path(folder).expanduser().resolve() / f"{ref}-subject-access-{made_on:%Y%m%d}"
+        document = {"format": "linkworker-subject-access", "version": 1,
+                    "made_on": made_on.isoformat(), "sections": sections}
+        json_path = out / f"{ref}-record.json"
+        atomic_write_bytes(json_path, json.dumps(document, indent=2, ensure_ascii=False,
+                                                 default=str).encode("utf-8"))
+        csvs = tuple(_write_csv(out / f"{ref}-{name}.csv", rows)
+                     for name, rows in sections.items() if rows)
+        pdf_path = out / f"{ref}-record.pdf"
+        atomic_write_bytes(pdf_path, _sar_pdf(sections, made_on))
+        audit.record(session, actor, "subject_access", entity="person", entity_id=person_id,
+                     person_id=person_id, details={"folder": str(out), "files": len(csvs) + 2})
+    return SubjectAccessFiles(out, pdf_path, json_path, csvs)
+
+
+def _write_csv(path: Path, rows: list[dict[str, Any]]) -> Path:
+    columns: list[str] = []
+    for row in rows:
+        columns += [k for k in row if k not in columns]
+    buffer = io.StringIO(newline="")
+    writer = csv.DictWriter(buffer, fieldnames=columns)
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: json.dumps(v, default=str) if isinstance(v, dict | list) else v
+                         for k, v in row.items()})
+    atomic_write_bytes(path, buffer.getvalue().encode("utf-8-sig"))  # BOM: Excel reads UTF-8
+    return path
+
+
+# What each audit action means, in words for the person.
+ACTION_WORDS = {
+    "view_person": "looked at your record",
+    "change": "changed your record",
+    "export": "printed or saved part of your record",
+    "subject_access": "made a copy of your record for you",
+    "person_give": "gave a colleague access to your record",
+    "person_take_back": "took back a colleague's access to your record",
+    "return.submit": "included you in a report to the funder",
+}
+
+
+def _when(value: str | None) -> str:
+    if not value:
+        return ""
+    try:
+        return format_date(dt.date.fromisoformat(value[:10]))
+    except ValueError:
+        return value
+
+
+def _sar_pdf(sections: dict[str, list[dict[str, Any]]], made_on: dt.date) -> bytes:
+    """A readable copy for the person: each section as a short heading and a simple table."""
+    styles = getSampleStyleSheet()
+    body, heading = styles["BodyText"], styles["Heading2"]
+    body.fontSize, body.leading = 11, 14
+    person = sections["person"][0]
+    story: list = [
+        Paragraph("Your record with our social prescribing service", styles["Title"]),
+        Paragraph(escape(f"This is a copy of everything we hold about you, made on "
+                         f"{format_date(made_on)} in answer to your request. If anything is "
+                         "wrong, tell us and we will correct it."), body),
+        Spacer(1, 4 * mm),
+    ]
+
+    def table(title: str, headings: list[str], rows: list[list[Any]]) -> None:
+        story.append(Paragraph(escape(title), heading))
+        if not rows:
+            story.append(Paragraph("Nothing recorded.", body))
+            return
+        cells = [[Paragraph(f"<b>{escape(h)}</b>", body) for h in headings]] + [
+            [Paragraph(escape("" if v is None else str(v)), body) for v in row] for row in rows]
+        grid = LongTable(cells, repeatRows=1, hAlign="LEFT")
+        grid.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+                                  ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+        story.append(grid)
+
+    about = [(k.replace("_", " ").capitalize(), v) for k, v in person.items()
+             if v not in (None, "") and not k.endswith("_id") and k != "id"]
+    table("About you", ["What", "What we hold"], [[k, v] for k, v in about])
+    table("Your health conditions", ["Condition", "In your words"],
+          [[codes.LONG_TERM_CONDITIONS.get(c["code"], c["term"] or c["code"]), c["own_words"]]
+           for c in sections["conditions"]])
+    table("What you agreed to", ["Consent", "Given", "Recorded", "Expires", "Withdrawn"],
+          [[codes.CONSENT_KINDS.get(c["kind"], c["kind"]), "Yes" if c["given"] else "No",
+            _when(c["recorded_on"]), _when(c["expires_on"]), _when(c["withdrawn_on"])]
+           for c in sections["consents"]])
+    table("Your time with us", ["Referred", "By", "Link worker", "Ended", "What matters to you"],
+          [[_when(e["referral_date"]), e["referral_source"], e["worker"], _when(e["exit_date"]),
+            e["what_matters"]] for e in sections["journeys"]])
+    table("Meetings and contacts", ["Date", "How", "Status", "Note"],
+          [[_when(c["contact_date"]), c["mode"], c["status"], c["note"]]
+           for c in sections["contacts"]])
+    table("Your goals", ["Agreed", "Goal in your words", "Status"],
+          [[_when(g["agreed_date"]), g["own_words"], g["status"]] for g in sections["goals"]])
+    table("Services we connected you with", ["Date", "Service", "Took it up"],
+          [[_when(s["signposted_on"]), s["service"],
+            {True: "Yes", False: "No"}.get(s["taken_up"], "Not known")]
+           for s in sections["signposts"]])
+    table("Wellbeing questionnaires", ["Date", "Questionnaire", "Score"],
+          [[_when(m["completed_on"]), m["instrument"], m["value"] if m["value"] is not None
+            else m["raw"]] for m in sections["measures"]])
+    table("Notes", ["Date", "Note"], [[_when(n["written_on"]), n["body"]]
+                                      for n in sections["notes"]])
+    table("Reports to our funder that included you", ["Period", "Outcome", "Reference used"],
+          [[c["period"], c["outcome_id"], c["pseudonym"]] for c in sections["claims"]])
+    table("Who looked at or changed your record", ["Date", "Who", "What they did"],
+          [[_when(e["at"]), e["by"], ACTION_WORDS.get(e["action"], e["action"].replace("_", " "))]
+           for e in sections["audit_events"]])
+    buffer = io.BytesIO()
+    SimpleDocTemplate(buffer, pagesize=A4, title=f"Record {person['reference']}",
+                      author="LinkWorker", leftMargin=15 * mm, rightMargin=15 * mm,
+                      invariant=True).build(story)
+    return buffer.getvalue()
+
+
+# --- erasure --------------------------------------------------------------------------------
+
+
+def _birth_year_only(day: dt.date | None) -> dt.date | None:
+    return None if day is None else dt.date(day.year, 1, 1)
+
+
+# Per table: the free-text or identifying columns and what they become on erasure.
+SCRUB: dict[type, dict[str, Callable[[Any], Any]]] = {
+    Condition: {"own_words": lambda _v: None},
+    Episode: {"referrer_name": lambda _v: None, "eligibility_notes": lambda _v: None,
+              "what_matters": lambda _v: None, "crisis_plan": lambda _v: None,
+              "external_ref": lambda _v: None},
+    Contact: {"note": lambda _v: None, "external_ref": lambda _v: None},
+    Goal: {"own_words": lambda _v: ERASED, "external_ref": lambda _v: None},
+    GoalStep: {"description": lambda _v: ERASED, "who": lambda _v: None},
+    GoalReview: {"note": lambda _v: None},
+    Signpost: {"note": lambda _v: None, "external_ref": lambda _v: None},
+    UnmetNeed: {"description": lambda _v: ERASED},
+    Measure: {"external_ref": lambda _v: None},
+}
+PERSON_SCRUB: dict[str, Callable[[Any], Any]] = {
+    "given_name": lambda _v: "Erased", "family_name": lambda _v: "person",
+    "preferred_name": lambda _v: None, "date_of_birth": _birth_year_only,
+    "nhs_number": lambda _v: None, "address_line1": lambda _v: None,
+    "address_line2": lambda _v: None, "town": lambda _v: None, "postcode": lambda _v: None,
+    "phone": lambda _v: None, "email": lambda _v: None, "contact_preferences": lambda _v: None,
+    "gender_self_described": lambda _v: None, "living_circumstances": lambda _v: None,
+    "external_ref": lambda _v: None,
+}
+
+
+@dataclass(frozen=True)
+class ErasureReport:
+    person_id: str
+    reference: str  # the new, anonymous reference
+    rows_scrubbed: int
+    notes_deleted: int
+    audit_events_redacted: int
+
+
+def _scrub(obj: Any, rules: dict[str, Callable[[Any], Any]]) -> None:
+    for column, change in rules.items():
+        setattr(obj, column, change(getattr(obj, column)))
+
+
+def erase_in_session(
+    session: Session, actor: Actor, person_id: str, reason: str, on: dt.date
+) -> ErasureReport:
+    """Anonymise one person inside the caller's transaction (see the module docstring)."""
+    require(actor, "rights.erase")
+    person = session.get(Person, person_id)
+    if person is None:
+        raise NotFound("That person is not in this caseload.")
+    if person.anonymised_at is not None:
+        raise UserError("This person was already erased.")
+    _scrub(person, PERSON_SCRUB)
+    person.reference = f"ERASED-{person.id[:8].upper()}"
+    person.anonymised_at = person.deleted_at = utcnow()
+    episode_ids = select(Episode.id).where(Episode.person_id == person_id)
+    goal_ids = select(Goal.id).where(Goal.episode_id.in_(episode_ids))
+    owned_by = {Condition: Condition.person_id == person_id,
+                Episode: Episode.person_id == person_id,
+                Contact: Contact.episode_id.in_(episode_ids),
+                Goal: Goal.episode_id.in_(episode_ids),
+                GoalStep: GoalStep.goal_id.in_(goal_ids),
+                GoalReview: GoalReview.goal_id.in_(goal_ids),
+                Signpost: Signpost.episode_id.in_(episode_ids),
+                UnmetNeed: UnmetNeed.episode_id.in_(episode_ids),
+                Measure: Measure.person_id == person_id}
+    scrubbed = 1
+    for model, where in owned_by.items():
+        for obj in session.execute(select(model).where(where)).scalars():
+            _scrub(obj, SCRUB[model])
+            scrubbed += 1
+    notes = _all(session, select(Note).where(Note.person_id == person_id))
+    for note in notes:
+        session.delete(note)
+    for grant in _all(session, select(PersonAccess).where(PersonAccess.person_id == person_id)):
+        session.delete(grant)
+    session.flush()
+    redacted = audit.redact_person(session, person_id, on)
+    audit.record(session, actor, audit.ERASE_ACTION, entity="person", entity_id=person_id,
+                 person_id=person_id, details={"reason": reason.strip(), "rows": scrubbed,
+                                               "notes_deleted": len(notes)})
+    return ErasureReport(person_id, person.reference, scrubbed, len(notes), redacted)
+
+
+def anonymise(
+    caseload: Caseload, actor: Actor, person_id: str, reason: str, on: dt.date | None = None
+) -> ErasureReport:
+    """Erase a person on request (right to erasure), keeping the anonymous counts. Admin only."""
+    require(actor, "rights.erase")
+    if not reason or not reason.strip():
+        raise UserError("Say why this person is being erased (e.g. 'request by letter "
+                        "12/03/2026'); do not write their name.")
+    with caseload.transaction() as session:
+        return erase_in_session(session, actor, person_id, reason, on or dt.date.today())
+
+
+# --- retention ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RetentionCandidate:
+    person_id: str
+    reference: str
+    last_activity: dt.date
+
+
+def _years_before(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def _due(session: Session, as_of: dt.date) -> list[RetentionCandidate]:
+    years = settings.get(session, settings.RETENTION_YEARS)
+    cutoff = _years_before(as_of, years)
+    last_exit = (select(Episode.person_id, func.max(Episode.exit_date).label("last"),
+                        func.count(Episode.id).label("journeys"),
+                        func.count(Episode.exit_date).label("ended"))
+                 .group_by(Episode.person_id).subquery())
+    rows = session.execute(
+        select(Person.id, Person.reference, Person.created_at, last_exit.c.last,
+               last_exit.c.journeys, last_exit.c.ended)
+        .outerjoin(last_exit, last_exit.c.person_id == Person.id)
+        .where(Person.anonymised_at.is_(None))
+        .order_by(Person.reference)
+    ).all()
+    due = []
+    for person_id, reference, created, last, journeys, ended in rows:
+        if journeys and journeys != ended:
+            continue  # a journey is still open
+        activity = last if journeys else created.date()
+        if activity < cutoff:
+            due.append(RetentionCandidate(person_id, reference, activity))
+    return due
+
+
+def retention_due(
+    caseload: Caseload, actor: Actor, as_of: dt.date | None = None
+) -> list[RetentionCandidate]:
+    """People whose last journey ended more than the retention period before ``as_of``."""
+    require(actor, "rights.erase")
+    with caseload.reading() as session:
+        return _due(session, as_of or dt.date.today())
+
+
+def apply_retention(
+    caseload: Caseload, actor: Actor, as_of: dt.date | None = None
+) -> list[ErasureReport]:
+    """Anonymise every person past the retention period, in one transaction."""
+    require(actor, "rights.erase")
+    as_of = as_of or dt.date.today()
+    with caseload.transaction() as session:
+        years = settings.get(session, settings.RETENTION_YEARS)
+        reason = f"retention period of {years} years ended"
+        return [erase_in_session(session, actor, c.person_id, reason, as_of)
+                for c in _due(session, as_of)]

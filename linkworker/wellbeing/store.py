@@ -1,0 +1,114 @@
+"""Where wellbeing settings and organisation instruments live in the caseload.
+
+Settings (licensed wording, admin-set change thresholds) are rows of the ``settings`` table,
+keyed ``wording.<CODE>`` and ``wellbeing.<CODE>.threshold`` / ``...reliable_threshold``.
+An organisation's own instruments are rows of the ``instruments`` table. Every function takes
+the caller's session so it joins the caller's transaction.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from linkworker.models import InstrumentDefinition, Setting
+from linkworker.storage.database import Caseload
+from linkworker.wellbeing import instruments
+from linkworker.wellbeing.instruments import Instrument, InstrumentFileError
+
+
+@contextlib.contextmanager
+def unit_of_work(target: Caseload | Session, *, write: bool = True) -> Iterator[Session]:
+    """The caller's session as is, or a new transaction (or read) on a caseload."""
+    if isinstance(target, Session):
+        yield target
+    elif write:
+        with target.transaction() as session:
+            yield session
+    else:
+        with target.reading() as session:
+            yield session
+
+
+def get_setting(session: Session, key: str, default: Any = None) -> Any:
+    row = session.get(Setting, key)
+    return default if row is None else row.value
+
+
+def put_setting(session: Session, key: str, value: Any) -> None:
+    row = session.get(Setting, key)
+    if value is None:
+        if row is not None:
+            session.delete(row)
+    elif row is None:
+        session.add(Setting(key=key, value=value))
+    else:
+        row.value = value
+
+
+def threshold_keys(code: str) -> tuple[str, str]:
+    return (f"wellbeing.{code}.threshold", f"wellbeing.{code}.reliable_threshold")
+
+
+def change_thresholds(session: Session, instrument: Instrument) -> tuple[float, float | None]:
+    """The meaningful and reliable change thresholds in force (admin setting, else the file's)."""
+    key, reliable_key = threshold_keys(instrument.code)
+    meaningful = get_setting(session, key)
+    reliable = get_setting(session, reliable_key)
+    return (
+        instrument.meaningful_change if meaningful is None else float(meaningful),
+        instrument.reliable_change if reliable is None else float(reliable),
+    )
+
+
+def stored_definitions(session: Session) -> list[InstrumentDefinition]:
+    return list(session.execute(select(InstrumentDefinition).order_by(InstrumentDefinition.code))
+                .scalars())
+
+
+def instrument_for(session: Session, code: str | Instrument) -> Instrument:
+    """An instrument by code: built-in, or the organisation's own from this caseload."""
+    if isinstance(code, Instrument):
+        return code
+    key = str(code).strip().upper()
+    if key in instruments.builtin_instruments():
+        return instruments.builtin_instruments()[key]
+    row = session.execute(
+        select(InstrumentDefinition).where(InstrumentDefinition.code == key)
+    ).scalar_one_or_none()
+    if row is None:
+        return instruments.get_instrument(key)  # registered in-process, or a clear NotFound
+    return instruments.parse_definition(row.definition, source=f"instrument {key}")
+
+
+def register_stored_instruments(target: Caseload | Session) -> list[str]:
+    """Make the caseload's own instruments scorable by code (``score("MYSTAR", ...)``).
+
+    Call once after opening a caseload. Returns problems for any stored definition that no
+    longer validates (it is skipped rather than stopping the app from opening).
+    """
+    problems = []
+    with unit_of_work(target, write=False) as session:
+        for row in stored_definitions(session):
+            try:
+                instruments.register(
+                    instruments.parse_definition(row.definition, source=f"instrument {row.code}")
+                )
+            except InstrumentFileError as exc:
+                problems.append(str(exc))
+    return problems
+
+
+def all_instruments(session: Session) -> tuple[Instrument, ...]:
+    """Built-ins, then this caseload's own instruments (skipping any that no longer validate)."""
+    found = list(instruments.builtin_instruments().values())
+    for row in stored_definitions(session):
+        try:
+            found.append(instruments.parse_definition(row.definition, source=row.code))
+        except InstrumentFileError:
+            continue
+    return tuple(found)

@@ -1,0 +1,201 @@
+"""Export everything, import it into a fresh caseload, export again: the same files."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import filecmp
+
+import openpyxl
+import pytest
+from sqlalchemy import select
+
+from linkworker.access import SYSTEM, Actor, PermissionDenied
+from linkworker.cli import main
+from linkworker.io import export_all, import_file
+from linkworker.io.export import IMPORT_ORDER, TABLES
+from linkworker.journey import refresh_stage
+from linkworker.models import (
+    AuditEvent,
+    Contact,
+    Episode,
+    Goal,
+    Measure,
+    MeasureAnswer,
+    Person,
+    Service,
+    Signpost,
+    User,
+)
+from linkworker.storage.database import Caseload
+
+TODAY = dt.date(2026, 3, 1)
+D = dt.date
+
+
+def build(caseload) -> None:
+    """A small caseload that follows the app's own rules (what the screens would have saved)."""
+    with caseload.transaction() as s:
+        jo = User(username="jo", display_name="Jo Worker", role="link_worker")
+        s.add(jo)
+        walk = Service(name="Walk and Talk", category="physical_activity", venue="Leazes Park",
+                       last_checked=D(2026, 1, 1), external_ref="S-1")
+        s.add(walk)
+        ann = Person(reference="LW-000001", given_name="Zoë", family_name="Ó Briain",
+                     date_of_birth=D(1950, 2, 1), nhs_number="9434765919", postcode="NE1 4ST",
+                     gender="2", ethnicity="Irish", ethnicity_nhs_code="B", phone="+44 7700 900001",
+                     contact_preferences={"phone": True, "text": False}, external_ref="C1",
+                     living_circumstances="=Lives alone, \"sheltered\"\nflat 3")
+        bob = Person(reference="LW-000002", given_name="Bob", family_name="Hall",
+                     ethnicity_nhs_code="99")
+        s.add_all([ann, bob])
+        s.flush()
+        one = Episode(person_id=ann.id, number=1, referral_date=D(2025, 12, 1),
+                      referral_source="gp", referral_reasons=["loneliness", "money"],
+                      worker_id=jo.id, first_contact_date=D(2025, 12, 3),
+                      first_meeting_date=D(2025, 12, 10), stage="active")
+        two = Episode(person_id=bob.id, number=1, referral_date=D(2026, 1, 5), stage="referred",
+                      external_ref="R-2")
+        s.add_all([one, two])
+        s.flush()
+        s.add_all([
+            Contact(episode_id=one.id, worker_id=jo.id, contact_date=D(2025, 12, 3),
+                    mode="phone", purpose="attempt", status="attended", start_time=dt.time(9)),
+            Contact(episode_id=one.id, worker_id=jo.id, contact_date=D(2025, 12, 10),
+                    mode="face_to_face", purpose="first_meeting", status="attended",
+                    duration_minutes=60, note="Met at the library; £2 bus fare"),
+            Goal(episode_id=one.id, own_words="Walk to the shops", category="physical_health",
+                 agreed_date=D(2025, 12, 10), status="achieved", status_date=D(2026, 2, 1)),
+            Signpost(episode_id=one.id, service_id=walk.id, signposted_on=D(2025, 12, 11),
+                     accompanied=True, taken_up=None),
+        ])
+        form = Measure(person_id=ann.id, episode_id=one.id, instrument="SWEMWBS",
+                       timepoint="baseline", completed_on=D(2025, 12, 10), raw=21, value=19.25,
+                       complete=True)
+        s.add(form)
+        s.flush()
+        s.add_all([MeasureAnswer(measure_id=form.id, item=n, answer=3) for n in range(1, 8)])
+        for episode in (one, two):
+            refresh_stage(s, episode, TODAY)  # as every journey operation of the app does
+
+
+def staff_like(source, target) -> None:
+    with source.reading() as s:
+        users = [(u.username, u.display_name, u.role) for u in s.scalars(select(User))]
+    with target.transaction() as s:
+        s.add_all([User(username=u, display_name=d, role=r) for u, d, r in users])
+
+
+def test_export_import_export_gives_the_same_files(caseload, tmp_path, passphrase):
+    build(caseload)
+    first = export_all(caseload, SYSTEM, tmp_path / "one", today=TODAY)
+    assert first.counts["people"] == 2 and first.counts["measures"] == 1
+    fresh = Caseload.create(tmp_path / "fresh.db", passphrase)
+    staff_like(caseload, fresh)
+    for kind in IMPORT_ORDER:
+        report = import_file(fresh, SYSTEM, tmp_path / "one" / f"{kind}.csv", kind, today=TODAY)
+        assert report.applied and not report.problems, report.lines()
+        unmapped = [h for h, f in report.mapping.columns.items() if not f]
+        table = next(t for t in TABLES if t.name == kind)
+        # Every column maps back by itself except those documented as "not imported".
+        assert all("not imported" in doc.lower() for name, doc in table.describe_columns()
+                   if name in unmapped), unmapped
+    with fresh.reading() as s:
+        zoe = s.execute(select(Person).where(Person.reference == "LW-000001")).scalar_one()
+        assert zoe.phone == "+44 7700 900001"  # the CSV's protective apostrophe is removed
+        assert zoe.living_circumstances == "=Lives alone, \"sheltered\"\nflat 3"
+    export_all(fresh, SYSTEM, tmp_path / "two", today=TODAY)
+    for kind in IMPORT_ORDER:
+        name = f"{kind}.csv"
+        assert filecmp.cmp(tmp_path / "one" / name, tmp_path / "two" / name, shallow=False), name
+    # Importing the same export again changes nothing.
+    for kind in IMPORT_ORDER:
+        report = import_file(fresh, SYSTEM, tmp_path / "one" / f"{kind}.csv", kind, today=TODAY)
+        assert report.plan.counts["new"] == report.plan.counts["updated"] == 0
+    fresh.close()
+
+
+def test_csv_conventions_and_the_workbook(caseload, tmp_path):
+    build(caseload)
+    result = export_all(caseload, SYSTEM, tmp_path / "out", today=TODAY)
+    raw = (tmp_path / "out" / "people.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 with a byte-order mark, for Excel
+    with (tmp_path / "out" / "people.csv").open(encoding="utf-8-sig", newline="") as handle:
+        people = list(csv.DictReader(handle))
+    zoe = people[0]
+    assert zoe["given_name"] == "Zoë" and zoe["date_of_birth"] == "1950-02-01"
+    assert zoe["phone"] == "'+44 7700 900001"  # never run as a formula by Excel
+    assert zoe["living_circumstances"].startswith("'=Lives alone")
+    assert zoe["contact_preferences"] == '{"phone": true, "text": false}'
+    book = openpyxl.load_workbook(result.folder / "linkworker-export.xlsx", read_only=True)
+    assert book.sheetnames[0] == "README" and "people" in book.sheetnames
+    sheet = book["people"]
+    header, first = list(sheet.iter_rows(min_row=1, max_row=2, values_only=True))
+    row = dict(zip(header, first, strict=False))
+    assert row["phone"] == "+44 7700 900001"  # the workbook holds text as text
+    assert row["date_of_birth"] == dt.datetime(1950, 2, 1)  # and dates as dates
+    readme = list(book["README"].iter_rows(values_only=True))
+    assert any(r[0] == "measures" for r in readme)
+    assert any(r[1] == "answer_1 ... answer_7" for r in readme)
+    book.close()
+    assert (tmp_path / "out" / "README.txt").read_text(encoding="utf-8").startswith(
+        "LinkWorker export")
+    assert not list((tmp_path / "out").glob("*.part"))  # no half-written files
+
+
+def test_the_workbook_imports_back_too(caseload, tmp_path, passphrase):
+    build(caseload)
+    export_all(caseload, SYSTEM, tmp_path / "out", today=TODAY)
+    fresh = Caseload.create(tmp_path / "fresh.db", passphrase)
+    workbook = tmp_path / "out" / "linkworker-export.xlsx"
+    report = import_file(fresh, SYSTEM, workbook, "people", sheet="people", today=TODAY)
+    assert report.applied and report.plan.counts["new"] == 2
+    with fresh.reading() as s:
+        zoe = s.execute(select(Person).where(Person.reference == "LW-000001")).scalar_one()
+        assert (zoe.phone, zoe.date_of_birth) == ("+44 7700 900001", D(1950, 2, 1))
+    fresh.close()
+
+
+def test_export_is_audited_and_needs_permission(caseload, tmp_path):
+    build(caseload)
+    with pytest.raises(PermissionDenied):
+        export_all(caseload, Actor(None, "w", "link_worker"), tmp_path / "no")
+    export_all(caseload, SYSTEM, tmp_path / "out")
+    with caseload.reading() as s:
+        action, details = s.execute(select(AuditEvent.action, AuditEvent.details)).one()
+    assert action == "export" and details["tables"]["people"] == 2
+
+
+def test_erased_people_are_not_exported(caseload, tmp_path):
+    build(caseload)
+    with caseload.transaction() as s:
+        bob = s.execute(select(Person).where(Person.given_name == "Bob")).scalar_one()
+        bob.deleted_at = dt.datetime(2026, 1, 1)
+    result = export_all(caseload, SYSTEM, tmp_path / "out")
+    assert result.counts["people"] == 1 and result.counts["episodes"] == 1
+
+
+def test_cli_import_and_export(caseload, caseload_path, tmp_path, passphrase, monkeypatch,
+                               capsys):
+    caseload.close()
+    monkeypatch.setenv("LINKWORKER_PASSPHRASE", passphrase)
+    good = tmp_path / "people.csv"
+    good.write_text("Client ID,Surname,First name,DOB\nC1,Lee,Ann,01/02/1950\n"
+                    "C2,Hall,Bob,31/02/1970\n", encoding="utf-8")
+    db = ["--db", str(caseload_path)]
+    assert main([*db, "import", str(good), "--kind", "people"]) == 2
+    out = capsys.readouterr().out
+    assert "row 3, column 'DOB': '31/02/1970' is not a real date." in out
+    assert "Nothing was imported" in out
+    assert main([*db, "import", str(good), "--kind", "people", "--dry-run"]) == 2
+    mapping = tmp_path / "m.json"
+    assert main([*db, "import", str(good), "--kind", "people", "--good-rows-only",
+                 "--save-mapping", str(mapping)]) == 0
+    out = capsys.readouterr().out
+    assert "Done: 1 new" in out and (tmp_path / "people-to-fix.csv").exists()
+    assert mapping.exists()
+    assert main([*db, "import", str(tmp_path / "nothing.csv"), "--kind", "people"]) == 2
+    assert "There is no file at" in capsys.readouterr().err
+    assert main([*db, "export", str(tmp_path / "out")]) == 0
+    assert "people.csv" in capsys.readouterr().out
+    assert (tmp_path / "out" / "linkworker-export.xlsx").exists()

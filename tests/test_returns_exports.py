@@ -1,0 +1,105 @@
+"""Exports read back: XLSX with openpyxl, PDF with pypdf, CSV and INDIGO JSON as parsed."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+
+import pytest
+from openpyxl import load_workbook
+from pypdf import PdfReader
+from sqlalchemy import select
+from test_returns_caseload import AS_OF_Q3, build_caseload
+
+from linkworker.models import AuditEvent
+from linkworker.returns.build import build_return
+from linkworker.returns.export import export_return
+from linkworker.returns.submit import submit_return
+
+
+@pytest.fixture
+def submitted(caseload, actor_manager, tmp_path):
+    with caseload.transaction() as s:
+        build_caseload(s, actor_manager)
+        doc = submit_return(s, actor_manager, "TEST-SIB", "2026-Q3", as_of=AS_OF_Q3)
+        for suffix in (".xlsx", ".csv", ".pdf", ".json"):
+            export_return(s, actor_manager, doc, tmp_path / f"return{suffix}")
+    return doc, tmp_path
+
+
+def test_xlsx_reads_back_with_every_sheet(submitted):
+    doc, folder = submitted
+    book = load_workbook(folder / "return.xlsx")
+    assert book.sheetnames == ["Summary", "Claims", "Equality", "Data quality", "Not claimed",
+                               "Outcomes"]
+    claims = list(book["Claims"].iter_rows(values_only=True))
+    assert claims[0][2] == "Person ID (pseudonymised)"
+    assert len(claims) == 14
+    assert sum(r[9] for r in claims[1:]) == 2060.0
+    assert claims[1][6] == dt.datetime(2026, 5, 1) and claims[1][7] == "yes"
+    summary = dict(r[:2] for r in book["Summary"].iter_rows(values_only=True) if r[0])
+    assert summary["Net amount this return"] == "£2,060.00"
+    assert summary["Status"] == "Submitted"
+    equality = [r for r in book["Equality"].iter_rows(values_only=True) if r[0] == "45-54"]
+    assert equality == [("45-54", 9)]
+    quality = list(book["Data quality"].iter_rows(values_only=True))
+    assert ("Ineligible person" in {r[1] for r in quality})
+    assert book.properties.created == dt.datetime(2026, 10, 5, 12, 0)
+    # Nothing identifying: people appear only as pseudonyms, never by their references.
+    cells = {v for ws in book for row in ws.iter_rows(values_only=True) for v in row}
+    assert not cells & {f"P{n}" for n in range(1, 19)}
+    assert all(r[2].startswith("P-") for r in claims[1:])
+
+
+def test_pdf_cover_report_has_the_totals(submitted):
+    _, folder = submitted
+    reader = PdfReader(folder / "return.pdf")
+    text = " ".join(page.extract_text() for page in reader.pages)
+    assert "Outcome return 2026-Q3" in text
+    assert "£2,060.00" in text
+    assert "Equality" in text and "Paired wellbeing change" in text
+    assert "DRAFT" not in text
+    assert reader.metadata.title == "Outcome return 2026-Q3"
+
+
+def test_csv_has_one_row_per_claim(submitted):
+    _, folder = submitted
+    text = (folder / "return.csv").read_bytes().decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert len(rows) == 13
+    assert rows[0]["Achieved on"] == "2026-05-01" and rows[0]["Late claim"] == "yes"
+    assert {r["Period"] for r in rows} == {"2026-Q3"}
+
+
+def test_indigo_json_shape(submitted):
+    _, folder = submitted
+    project = json.loads((folder / "return.json").read_text("utf-8"))
+    assert set(project) >= {"name", "outcome_metrics", "outcome_pricings", "results",
+                            "outcome_payments", "overall_project_finance"}
+    assert project["outcome_metrics"][0]["id"] == "ENG"
+    assert project["outcome_pricings"][2]["price_per_unit"]["amount"]["value"] == 300
+    results = {r["outcome_metric_id"]["value"]: r for r in project["results"]}
+    assert results["ENG"]["number_with_positive_social_outcomes"] == {"value": None,
+                                                                      "notes": "suppressed: "
+                                                                      "fewer than 5 people"}
+    payments = {p["outcome_metric_id"]["value"]: p for p in project["outcome_payments"]}
+    assert payments["EXT"]["money"]["amount"]["value"] == 500.0
+    assert payments["EXT"]["type"]["value"] == "Actual"
+
+
+def test_exports_are_audited(submitted, caseload):
+    with caseload.reading() as s:
+        events = s.execute(select(AuditEvent.details).where(
+            AuditEvent.action == "return.export")).scalars().all()
+    assert sorted(e["format"] for e in events) == [".csv", ".json", ".pdf", ".xlsx"]
+
+
+def test_draft_pdf_says_draft(caseload, actor_manager, tmp_path):
+    with caseload.transaction() as s:
+        build_caseload(s, actor_manager)
+        doc = build_return(s, actor_manager, "TEST-SIB", "2026-Q3", as_of=AS_OF_Q3)
+        export_return(s, actor_manager, doc, tmp_path / "draft.pdf")
+    text = PdfReader(tmp_path / "draft.pdf").pages[0].extract_text()
+    assert "DRAFT" in text
