@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from linkworker.paths import default_caseload
 from linkworker.storage import keys
-from linkworker.storage.database import Caseload, CaseloadError
+from linkworker.storage.database import Caseload, CaseloadDamaged, CaseloadError
 from ui.unlock import CreateCaseloadDialog, PassphraseDialog
 
 
@@ -52,20 +52,44 @@ def unlock(path: Path, parent=None) -> Caseload | None:
 def run(db: Path | None) -> int:
     app = application()
     path = (db or default_caseload()).expanduser().resolve()
-    try:
-        caseload = unlock(path)
-    except (CaseloadError, keys.KeyError_) as exc:
-        QMessageBox.critical(None, "LinkWorker", str(exc))
-        return 2
-    if caseload is None:
-        return 1
-    from ui.main_window import open_main_window
+    from linkworker import logs
+    from ui.admin.recovery import StartupChecks, backup_on_exit, offer_restore
 
-    window = open_main_window(caseload)
-    if window is None:
+    logs.setup()
+    logs.install_crash_handler(_tell_crash)
+    while True:
+        try:
+            caseload = unlock(path)
+        except CaseloadDamaged as exc:
+            if offer_restore(path, str(exc)):
+                continue
+            return 2
+        except (CaseloadError, keys.KeyError_) as exc:
+            QMessageBox.critical(None, "LinkWorker", str(exc))
+            return 2
+        if caseload is None:
+            return 1
+        from ui.main_window import open_main_window
+
+        window = open_main_window(caseload)
+        if window is None:
+            caseload.close()
+            return 1
+        checks = StartupChecks(window, window.runner)
+        code = app.exec()
+        window.shutdown()
+        if checks.restore_requested:
+            caseload.close()
+            if offer_restore(path, "The caseload file is damaged."):
+                continue
+            return 2
+        if not checks.problems:
+            backup_on_exit(caseload)
         caseload.close()
-        return 1
-    code = app.exec()
-    window.shutdown()
-    caseload.close()
-    return code
+        return code
+
+
+def _tell_crash(report: Path) -> None:
+    """After an unexpected error: say sorry and where the (data-free) report is."""
+    QMessageBox.critical(None, "LinkWorker", "Something went wrong. Saved work is safe; "
+                         f"a crash report without personal data was written to {report}.")

@@ -20,6 +20,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
 from linkworker.errors import UserError
@@ -57,6 +58,10 @@ def friendly_message(exc: BaseException) -> str:
         "Something went wrong and nothing was changed. "
         f"({type(exc).__name__}; details are in the log.)"
     )
+
+
+def _ignore(_value: object) -> None:
+    return None
 
 
 class Runner(QObject):
@@ -129,6 +134,9 @@ class Runner(QObject):
     def _on_deliver(self, payload) -> None:
         callback, exc, result, changes = payload
         self._pending -= 1
+        owner = getattr(callback, "__self__", None)
+        if isinstance(owner, QObject) and not shiboken6.isValid(owner):
+            callback = _ignore  # the view that asked was closed before the answer came
         try:
             if exc is not None:
                 if isinstance(exc, Cancelled):

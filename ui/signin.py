@@ -1,9 +1,264 @@
-"""Sign-in (placeholder until the accounts work lands): acts as a manager."""
+"""Signing in: the first admin on a new caseload, the sign-in form, and choosing a password.
+
+One dialog with three pages, so the user never sees a window flash between steps:
+
+1. *First admin* (only while the caseload has no accounts);
+2. *Sign in* (username and password; shows the lock-out message the core gives);
+3. *Choose your password* (after an admin set or reset it; cannot be skipped).
+
+Every check runs in the core (``linkworker.accounts``) through the ``Runner``, off the GUI
+thread; this module only lays out fields and shows answers. Nothing personal is on screen here.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from linkworker import accounts, settings
 from linkworker.access import Actor
+from linkworker.errors import UserError
+from ui.operations import Runner, friendly_message
+
+DEMO_HINT = ("This is a demonstration caseload with made-up people. Sign in as <b>manager</b>, "
+             "<b>worker1</b>, <b>coordinator</b> or <b>admin</b>; the password is <b>demo</b>.")
 
 
-def sign_in(runner, parent=None) -> Actor | None:  # noqa: ANN001
-    return Actor(user_id=None, username="manager", role="manager", display_name="Manager")
+def field(name: str, secret: bool = False) -> QLineEdit:
+    box = QLineEdit()
+    box.setAccessibleName(name)
+    if secret:
+        box.setEchoMode(QLineEdit.EchoMode.Password)
+    return box
+
+
+def error_label(name: str) -> QLabel:
+    label = QLabel()
+    label.setWordWrap(True)
+    label.setStyleSheet("color: #a4262c;")
+    label.setAccessibleName(name)
+    label.hide()
+    return label
+
+
+def show_error(label: QLabel, text: str) -> None:
+    label.setText(text)
+    label.setVisible(bool(text))
+
+
+class FormPage(QWidget):
+    """A titled form with an error line and a button row."""
+
+    def __init__(self, intro: str, ok_text: str) -> None:
+        super().__init__()
+        layout = QVBoxLayout(self)
+        self.intro = QLabel(intro)
+        self.intro.setWordWrap(True)
+        layout.addWidget(self.intro)
+        self.form = QFormLayout()
+        layout.addLayout(self.form)
+        self.error = error_label("Problem")
+        layout.addWidget(self.error)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok.setText(ok_text)
+        layout.addWidget(self.buttons)
+
+
+class SignInDialog(QDialog):
+    """Asks who is signing in; ``actor`` is set once the core has let them in."""
+
+    def __init__(self, runner: Runner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.runner = runner
+        self.actor: Actor | None = None
+        self.actor_pending: Actor | None = None
+        self.setWindowTitle("Sign in to LinkWorker")
+        self.setMinimumWidth(420)
+        self.pages = QStackedWidget()
+        QVBoxLayout(self).addWidget(self.pages)
+        self._build_first_admin()
+        self._build_sign_in()
+        self._build_new_password()
+        self.pages.setCurrentWidget(self.sign_in_page)
+        self.sign_in_page.ok.setEnabled(False)
+        self.runner.run(self._first_look, self._looked, label="Opening sign-in")
+
+    # --- pages --------------------------------------------------------------------------
+
+    def _page(self, intro: str, ok_text: str, rows: list[tuple[str, QWidget]],
+              accepted: Callable[[], None]) -> FormPage:
+        page = FormPage(intro, ok_text)
+        for label, widget in rows:
+            page.form.addRow(label, widget)
+        page.buttons.accepted.connect(accepted)
+        page.buttons.rejected.connect(self.reject)
+        self.pages.addWidget(page)
+        return page
+
+    def _build_first_admin(self) -> None:
+        self.admin_username = field("Admin username")
+        self.admin_name = field("Admin's name")
+        self.admin_password = field("Admin password", secret=True)
+        self.admin_repeat = field("Repeat admin password", secret=True)
+        self.first_admin_page = self._page(
+            "This caseload has no accounts yet. Create the first one: an <b>admin</b>, who "
+            "then adds everyone else.", "&Create admin",
+            [("&Username:", self.admin_username), ("Your &name:", self.admin_name),
+             ("&Password:", self.admin_password), ("&Repeat it:", self.admin_repeat)],
+            self._create_admin)
+
+    def _build_sign_in(self) -> None:
+        self.username = field("Username")
+        self.password = field("Password", secret=True)
+        self.sign_in_page = self._page(
+            "Sign in with your LinkWorker username and password.", "&Sign in",
+            [("&Username:", self.username), ("&Password:", self.password)], self._sign_in)
+        self.demo_hint = QLabel(DEMO_HINT)
+        self.demo_hint.setWordWrap(True)
+        self.demo_hint.setAccessibleName("Demonstration accounts")
+        self.demo_hint.hide()
+        self.sign_in_page.layout().insertWidget(1, self.demo_hint)
+
+    def _build_new_password(self) -> None:
+        self.new_password = field("New password", secret=True)
+        self.new_repeat = field("Repeat new password", secret=True)
+        self.new_password_page = self._page(
+            "An admin set your password. Choose your own now; only you will know it.",
+            "&Save password",
+            [("&New password:", self.new_password), ("&Repeat it:", self.new_repeat)],
+            self._save_password)
+
+    # --- steps ----------------------------------------------------------------------------
+
+    @staticmethod
+    def _first_look(job) -> tuple[bool, bool]:  # noqa: ANN001 - a Job
+        return accounts.has_users(job.caseload), settings.read_all(job.caseload)[settings.DEMO]
+
+    def _looked(self, answer: tuple[bool, bool]) -> None:
+        has_users, demo = answer
+        self.demo_hint.setVisible(demo)
+        if has_users:
+            self.sign_in_page.ok.setEnabled(True)
+            self.username.setFocus()
+        else:
+            self.pages.setCurrentWidget(self.first_admin_page)
+            self.admin_username.setFocus()
+
+    def _busy(self, page: FormPage, busy: bool) -> None:
+        page.ok.setEnabled(not busy)
+        if busy:
+            show_error(page.error, "")
+
+    def _run(self, page: FormPage, work: Callable, done: Callable) -> None:
+        self._busy(page, True)
+
+        def failed(exc: BaseException) -> None:
+            self._busy(page, False)
+            show_error(page.error, friendly_message(exc))
+
+        self.runner.run(work, done, failed=failed, label="Signing in")
+
+    def _create_admin(self) -> None:
+        page = self.first_admin_page
+        if self.admin_password.text() != self.admin_repeat.text():
+            show_error(page.error, "The two passwords differ.")
+            return
+        username, name, password = (self.admin_username.text(), self.admin_name.text(),
+                                    self.admin_password.text())
+        self._run(page, lambda job: accounts.create_first_admin(
+            job.caseload, username, name, password), self._signed_in)
+
+    def _sign_in(self) -> None:
+        username, password = self.username.text(), self.password.text()
+        if not username.strip():
+            show_error(self.sign_in_page.error, "Enter your username.")
+            return
+
+        def work(job) -> tuple[Actor, bool]:  # noqa: ANN001 - a Job
+            actor = accounts.sign_in(job.caseload, username, password)
+            return actor, accounts.needs_new_password(job.caseload, actor)
+
+        self.password.clear()
+        self._run(self.sign_in_page, work, self._after_sign_in)
+
+    def _after_sign_in(self, answer: tuple[Actor, bool]) -> None:
+        actor, must_change = answer
+        if must_change:
+            self.actor_pending = actor
+            self.pages.setCurrentWidget(self.new_password_page)
+            self.new_password.setFocus()
+            return
+        self._signed_in(actor)
+
+    def _save_password(self) -> None:
+        page = self.new_password_page
+        new = self.new_password.text()
+        if new != self.new_repeat.text():
+            show_error(page.error, "The two passwords differ.")
+            return
+        actor = self.actor_pending
+
+        def work(job) -> Actor:  # noqa: ANN001 - a Job
+            accounts.set_own_password(job.caseload, actor, new)
+            return actor
+
+        self._run(page, work, self._signed_in)
+
+    def _signed_in(self, actor: Actor) -> None:
+        self.actor = actor
+        self.accept()
+
+
+class ChangePasswordDialog(QDialog):
+    """Oneself, at any time (File menu): current password, then the new one twice."""
+
+    def __init__(self, runner: Runner, actor: Actor, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.runner, self.actor = runner, actor
+        self.setWindowTitle("Change your password")
+        self.page = FormPage(f"Change the password for <b>{actor.username}</b>.", "&Change")
+        QVBoxLayout(self).addWidget(self.page)
+        self.old = field("Current password", secret=True)
+        self.new = field("New password", secret=True)
+        self.repeat = field("Repeat new password", secret=True)
+        self.page.form.addRow("&Current password:", self.old)
+        self.page.form.addRow("&New password:", self.new)
+        self.page.form.addRow("&Repeat it:", self.repeat)
+        self.page.buttons.accepted.connect(self._change)
+        self.page.buttons.rejected.connect(self.reject)
+
+    def _change(self) -> None:
+        if self.new.text() != self.repeat.text():
+            show_error(self.page.error, "The two new passwords differ.")
+            return
+        actor, old, new = self.actor, self.old.text(), self.new.text()
+        self.page.ok.setEnabled(False)
+
+        def failed(exc: BaseException) -> None:
+            self.page.ok.setEnabled(True)
+            show_error(self.page.error, friendly_message(exc))
+
+        self.runner.run(lambda job: accounts.change_password(job.caseload, actor, old, new),
+                        lambda _none: self.accept(), failed=failed, label="Changing password")
+
+
+def sign_in(runner: Runner, parent: QWidget | None = None) -> Actor | None:
+    """Show the sign-in dialog; the signed-in actor, or None if the user cancelled."""
+    dialog = SignInDialog(runner, parent)
+    if not dialog.exec():
+        return None
+    if dialog.actor is None:
+        raise UserError("Sign-in did not complete.")
+    return dialog.actor

@@ -1,0 +1,15 @@
+"""Benchmarks at the design point (PRODUCT.md section 9): ``python -m bench``.
+
+A small registry: each measurement is a module ``bench/<name>.py`` with a function
+``measure(bench: Bench) -> list[Row]``; list its name in ``MEASUREMENTS`` and it appears in
+the table. Measurements that need a clean process (timings from cold, peak memory) run their
+work in a child process with ``bench.common.in_child``. No timing is asserted anywhere: these
+numbers are for people to read and compare, not for tests to pass or fail on.
+"""
+
+MEASUREMENTS = [
+    "demo",
+    "window",
+    "caseload_query",
+    "import",
+]

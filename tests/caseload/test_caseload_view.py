@@ -1,0 +1,228 @@
+"""The first window's list, driven like a user would: typing, clicking headers, filters, keys."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from sqlalchemy import select
+
+from linkworker.caseload import PAGE_SIZE
+from linkworker.models import AuditEvent
+from ui.caseload_view import COLUMNS, CaseloadView
+from ui.operations import Runner
+from ui.widgets import ID_ROLE
+
+from .conftest import TODAY
+
+
+@pytest.fixture
+def make_view(widgets):
+    def make(qtbot, runner, actor):
+        view = CaseloadView(runner, actor, clock=lambda: TODAY)
+        widgets.append(view)
+        return shown(view)
+
+    return make
+
+
+def shown(view):
+    view.resize(1200, 600)
+    view.show()
+    return view
+
+
+def cells(view, column="Name"):
+    col = [c.title for c in COLUMNS].index(column)
+    model = view.model
+    return [model.index(r, col).data() for r in range(model.rowCount())]
+
+
+def wait_for(qtbot, view, expected, column="Name"):
+    qtbot.waitUntil(lambda: cells(view, column) == expected, timeout=5000)
+
+
+def test_lists_people_with_name_stage_worker_and_next_review(qtbot, runner, world, make_view):
+    view = make_view(qtbot, runner, world.actor("ann"))
+    wait_for(qtbot, view, ["Khan, Aisha", "Smith, Margaret", "Smithson, John"])
+    assert cells(view, "Stage") == ["Referred", "Active", "Active"]
+    assert cells(view, "Worker") == ["Ann Worker"] * 3
+    assert cells(view, "Next review") == ["", "01/03/2026", "10/05/2026"]
+    assert cells(view, "Known as") == ["", "Peggy", ""]
+    assert view.count_label.text() == "3 people"
+    overdue = view.model.index(1, [c.title for c in COLUMNS].index("Next review"))
+    assert overdue.data(Qt.ItemDataRole.ToolTipRole) == "Review overdue"
+    assert not view.worker.isVisible()  # a link worker has no switcher
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("smi", ["Smith, Margaret", "Smith, Thomas", "Smithson, John"]),
+        ("peg", ["Smith, Margaret"]),
+        ("LW-00006", ["Smith, Thomas"]),
+        ("401 023 2137", ["Smith, Thomas"]),
+        ("dh1", ["Van Der Berg, Mary Ann"]),
+        ("Tom Smi", ["Smith, Thomas"]),
+    ],
+)
+def test_search_as_you_type_narrows_the_rows(qtbot, runner, world, make_view, typed, expected):
+    view = make_view(qtbot, runner, world.actor("meg"))
+    qtbot.waitUntil(lambda: view.model.rowCount() == 6, timeout=5000)
+    qtbot.keyClicks(view.search, typed)
+    wait_for(qtbot, view, expected)
+    assert view.count_label.text() == ("1 person" if len(expected) == 1 else
+                                       f"{len(expected)} people")
+
+
+def test_filters_narrow_and_clear(qtbot, runner, world, make_view):
+    view = make_view(qtbot, runner, world.actor("meg"))
+    qtbot.waitUntil(lambda: view.model.rowCount() == 6, timeout=5000)
+    view.overdue.click()
+    wait_for(qtbot, view, ["Smith, Margaret"])
+    view.overdue.click()
+    view.stage.setCurrentIndex(view.stage.findData("referred"))
+    wait_for(qtbot, view, ["Khan, Aisha", "Unassigned, Nadia"])
+    view.clear_filters()
+    view.no_baseline.click()
+    wait_for(qtbot, view, ["Smith, Margaret", "Smith, Thomas", "Van Der Berg, Mary Ann"])
+    view.clear_filters()
+    view.change.setCurrentIndex(view.change.findData("improved"))
+    wait_for(qtbot, view, ["Smith, Margaret"])
+    view.clear_filters()
+    qtbot.waitUntil(lambda: view.contract.count() == 2, timeout=5000)
+    view.contract.setCurrentIndex(1)
+    wait_for(qtbot, view, ["Smith, Margaret", "Van Der Berg, Mary Ann"])
+    view.clear_filters()
+    view.exited.click()
+    qtbot.waitUntil(lambda: view.model.rowCount() == 7, timeout=5000)
+
+
+def click_header(qtbot, view, title):
+    header = view.table.horizontalHeader()
+    section = [c.title for c in COLUMNS].index(title)
+    x = header.sectionViewportPosition(section) + header.sectionSize(section) // 2
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, 5))
+
+
+def test_header_clicks_sort_in_the_database(qtbot, runner, world, make_view):
+    view = make_view(qtbot, runner, world.actor("meg"))
+    qtbot.waitUntil(lambda: view.model.rowCount() == 6, timeout=5000)
+    click_header(qtbot, view, "Next review")
+    wait_for(qtbot, view, ["01/03/2026", "13/03/2026", "10/04/2026", "10/05/2026", "", ""],
+             "Next review")
+    assert (view.sort_key, view.descending) == ("next_review", False)
+    click_header(qtbot, view, "Next review")
+    wait_for(qtbot, view, ["10/05/2026", "10/04/2026", "13/03/2026", "01/03/2026", "", ""],
+             "Next review")
+    click_header(qtbot, view, "Reference")
+    wait_for(qtbot, view, [f"LW-0000{i}" for i in (1, 2, 3, 5, 6, 7)], "Reference")
+
+
+def test_a_manager_switches_worker(qtbot, runner, world, make_view):
+    view = make_view(qtbot, runner, world.actor("meg"))
+    qtbot.waitUntil(lambda: view.model.rowCount() == 6, timeout=5000)
+    assert view.worker.isVisible()
+    assert view.worker.currentText() == "All workers"  # the manager has no caseload of their own
+    view.worker.select(world.users["bob"].id)
+    wait_for(qtbot, view, ["Smith, Thomas", "Van Der Berg, Mary Ann"])
+    assert view.worker.currentText() == "Bob Worker (2)"
+    view.worker.select("-")
+    wait_for(qtbot, view, ["Unassigned, Nadia"])
+
+
+def test_enter_and_double_click_open_the_person(qtbot, runner, world, make_view):
+    view = make_view(qtbot, runner, world.actor("ann"))
+    wait_for(qtbot, view, ["Khan, Aisha", "Smith, Margaret", "Smithson, John"])
+    view.table.setFocus()
+    view.table.setCurrentIndex(view.model.index(1, 0))
+    with qtbot.waitSignal(view.open_person, timeout=2000) as opened:
+        qtbot.keyClick(view.table, Qt.Key.Key_Return)
+    assert opened.args == [world.people["margaret"]]
+    where = view.table.visualRect(view.model.index(2, 0)).center()
+    qtbot.mouseClick(view.table.viewport(), Qt.MouseButton.LeftButton, pos=where)
+    with qtbot.waitSignal(view.open_person, timeout=2000) as opened:
+        qtbot.mouseDClick(view.table.viewport(), Qt.MouseButton.LeftButton, pos=where)
+    assert opened.args == [world.people["john"]]
+
+
+def test_enter_in_the_search_box_opens_a_single_match(qtbot, runner, world, make_view):
+    view = make_view(qtbot, runner, world.actor("ann"))
+    qtbot.waitUntil(lambda: view.model.rowCount() == 3, timeout=5000)
+    qtbot.keyClicks(view.search, "peggy")
+    wait_for(qtbot, view, ["Smith, Margaret"])
+    with qtbot.waitSignal(view.open_person, timeout=2000) as opened:
+        qtbot.keyClick(view.search, Qt.Key.Key_Return)
+    assert opened.args == [world.people["margaret"]]
+
+
+def test_space_shows_the_read_only_summary_beside_the_list(qtbot, runner, world, make_view):
+    view = make_view(qtbot, runner, world.actor("ann"))
+    wait_for(qtbot, view, ["Khan, Aisha", "Smith, Margaret", "Smithson, John"])
+    view.table.setFocus()
+    view.table.setCurrentIndex(view.model.index(1, 0))
+    qtbot.keyClick(view.table, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: view.summary.heading.text() == "Peggy Smith", timeout=5000)
+    assert view.summary.isVisible()
+    assert view.summary.values["NHS number"].text() == "943 476 5919"
+    assert view.summary.values["Next review"].text() == "01/03/2026 (overdue)"
+    with world.caseload.reading() as s:
+        viewed = s.execute(select(AuditEvent.person_id).where(
+            AuditEvent.action == "view_person")).scalars().all()
+    assert viewed == [world.people["margaret"]]
+    with qtbot.waitSignal(view.open_person, timeout=2000) as opened:
+        view.summary.open_button.click()
+    assert opened.args == [world.people["margaret"]]
+    qtbot.keyClick(view.table, Qt.Key.Key_Space)
+    assert not view.summary.isVisible()
+
+
+def test_a_save_elsewhere_refreshes_rows_in_place(qtbot, runner, world, make_view):
+    view = make_view(qtbot, runner, world.actor("ann"))
+    wait_for(qtbot, view, ["Khan, Aisha", "Smith, Margaret", "Smithson, John"])
+    from linkworker.models import Person
+
+    def rename(job):
+        with job.caseload.transaction() as s:
+            s.get(Person, world.people["john"]).preferred_name = "Jack"
+
+    resets = []
+    view.model.modelReset.connect(lambda: resets.append(1))
+    runner.run(rename, changes={"people"})
+    wait_for(qtbot, view, ["", "Peggy", "Jack"], "Known as")
+    assert resets == []  # same people: repainted, not reset
+
+
+# --- 50,000 people --------------------------------------------------------------------------
+
+
+def test_fifty_thousand_people_search_and_page_on_demand(qtbot, big_world):
+    runner = Runner(big_world.caseload)
+    view = shown(CaseloadView(runner, big_world.manager, clock=lambda: TODAY))
+    try:
+        qtbot.waitUntil(lambda: view.count == 42_858, timeout=10_000)
+        assert view.count_label.text() == "42,858 people"
+        last = view.model.rowCount() - 1
+        assert not view.model.is_loaded(last)  # only what is shown is fetched
+        qtbot.waitUntil(lambda: view.model.is_loaded(0), timeout=5000)
+        view.table.scrollToBottom()
+        qtbot.waitUntil(lambda: view.model.is_loaded(last), timeout=5000)
+        assert len(view.model._pages) <= 4  # a few pages, never the whole table
+        qtbot.keyClicks(view.search, "Smith, Ma")
+        expected = sorted(
+            (p for p in big_world.people if p["stage"] != "exited"
+             and p["family_name"].startswith("Smith")  # Smithson too: a prefix
+             and (p["given_name"].startswith("Ma") or (p["preferred_name"] or "").startswith(
+                 "Ma"))),
+            key=lambda p: (p["family_name"].lower(), p["given_name"].lower(), p["id"]))
+        want = [p["id"] for p in expected]
+        qtbot.waitUntil(lambda: view.model.ids == want, timeout=5000)
+        qtbot.waitUntil(lambda: view.model.is_loaded(0), timeout=5000)
+        assert view.model.index(0, 0).data(ID_ROLE) == want[0]
+        assert view.model.index(0, 0).data() == f"{expected[0]['family_name']}, " \
+                                                f"{expected[0]['given_name']}"
+        assert len(want) < PAGE_SIZE * 3
+    finally:
+        qtbot.waitUntil(lambda: not runner.is_busy(), timeout=5000)
+        view.deleteLater()
+        qtbot.wait(10)
+        runner.shutdown()

@@ -1,0 +1,314 @@
+"""The main window: navigation, shortcuts, record tabs, messages, and its Today and Due pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
+
+from linkworker.errors import UserError
+from ui import main_window
+from ui.caseload_view import CaseloadView, SummaryPanel
+from ui.due_view import DueView
+from ui.main_window import PAGES, MainWindow, Part, resolve
+from ui.today_view import TodayView
+
+from .conftest import TODAY
+
+
+@pytest.fixture
+def no_record_view(monkeypatch):
+    """Until (or without) the full record: double-click must show the read-only summary."""
+    monkeypatch.setattr(main_window, "RECORD", Part("Record", "ui.not_built_yet", "RecordView"))
+
+
+@pytest.fixture
+def windows(widgets):
+    return widgets
+
+
+def open_window(qtbot, runner, actor, windows) -> MainWindow:
+    window = MainWindow(runner, actor, clock=lambda: TODAY)
+    windows.append(window)
+    window.show()
+    qtbot.waitExposed(window)
+    window.raise_()
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=2000)
+    return window
+
+
+def caseload_of(window) -> CaseloadView:
+    view = window.page("caseload")
+    assert isinstance(view, CaseloadView)
+    return view
+
+
+def test_opens_on_the_workers_own_caseload(qtbot, runner, world, windows):
+    window = open_window(qtbot, runner, world.actor("ann"), windows)
+    view = caseload_of(window)
+    assert window.stack.currentIndex() == 1 and window.tabs.tabText(0) == "My caseload"
+    qtbot.waitUntil(lambda: view.model.rowCount() == 3, timeout=5000)
+    assert window.windowTitle() == "LinkWorker — caseload.db"  # never a person's name
+    assert window.signed_in.text() == "Signed in as Ann Worker (link worker)"
+
+
+def test_every_page_has_a_visible_shortcut_and_a_name(qtbot, runner, world, windows):
+    window = open_window(qtbot, runner, world.actor("ann"), windows)
+    for number, page in enumerate(PAGES, start=1):
+        action = window.actions[f"go_{page.key}"]
+        assert action.shortcut() == QKeySequence(f"Ctrl+{number}")
+        assert window.nav.item(number - 1).toolTip() == f"{page.title} (Ctrl+{number})"
+    for key in ("new_referral", "lock", "quit", "quick_note", "search"):
+        assert not window.actions[key].shortcut().isEmpty(), key
+    unnamed = [w for w in window.findChildren(QWidget)
+               if w.isVisible() and w.focusPolicy() != Qt.FocusPolicy.NoFocus
+               and not w.accessibleName() and type(w).__name__ not in (
+                   "QTabBar", "QScrollBar", "QHeaderView", "QStackedWidget", "QWidget",
+                   "QSplitterHandle", "QLabel", "QMenuBar", "QToolButton")]
+    assert unnamed == []
+
+
+def test_keyboard_navigation_between_pages(qtbot, runner, world, windows):
+    window = open_window(qtbot, runner, world.actor("ann"), windows)
+    qtbot.keyClick(window, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    assert window.stack.currentIndex() == 0 and isinstance(window.page("today"), TodayView)
+    qtbot.keyClick(window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
+    assert window.tabs.tabText(0) == "Due and overdue"
+    assert isinstance(window.page("due"), DueView)
+    qtbot.keyClick(window, Qt.Key.Key_6, Qt.KeyboardModifier.ControlModifier)
+    assert window.nav.currentRow() == 5
+
+
+def test_ctrl_f_goes_to_the_search_box(qtbot, runner, world, windows):
+    window = open_window(qtbot, runner, world.actor("ann"), windows)
+    window.go("today")
+    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    view = caseload_of(window)
+    assert window.stack.currentIndex() == 1
+    qtbot.waitUntil(lambda: view.search.hasFocus(), timeout=2000)
+
+
+def test_double_click_opens_the_read_only_summary_as_a_tab(qtbot, runner, world, windows,
+                                                           no_record_view):
+    window = open_window(qtbot, runner, world.actor("ann"), windows)
+    view = caseload_of(window)
+    qtbot.waitUntil(lambda: view.model.rowCount() == 3 and view.model.is_loaded(0),
+                    timeout=5000)
+    where = view.table.visualRect(view.model.index(1, 0)).center()
+    qtbot.mouseClick(view.table.viewport(), Qt.MouseButton.LeftButton, pos=where)
+    qtbot.mouseDClick(view.table.viewport(), Qt.MouseButton.LeftButton, pos=where)
+    assert window.tabs.count() == 2
+    summary = window.tabs.currentWidget()
+    assert isinstance(summary, SummaryPanel)
+    qtbot.waitUntil(lambda: window.tabs.tabText(1) == "Peggy Smith", timeout=5000)
+    assert summary.values["Worker"].text() == "Ann Worker"
+    assert "Peggy" not in window.windowTitle()
+    window.show_person(world.people["margaret"])  # again: the same tab comes forward
+    assert window.tabs.count() == 2
+    qtbot.keyClick(window, Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier)
+    assert window.tabs.count() == 1
+
+
+class _Unsaved(QWidget):
+    """A record with unsaved changes whose owner says "not yet" (the RecordView contract)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked = 0
+        self.allow = False
+
+    def maybe_close(self) -> bool:
+        self.asked += 1
+        return self.allow
+
+
+def test_closing_a_record_tab_asks_the_record_first(qtbot, runner, world, windows):
+    window = open_window(qtbot, runner, world.actor("ann"), windows)
+    record = _Unsaved()
+    window.tabs.addTab(record, "Someone")
+    assert window.close_tab(1) is False and window.tabs.count() == 2 and record.asked == 1
+    assert window.close() is False  # quitting asks too
+    record.allow = True
+    assert window.close_tab(1) is True and window.tabs.count() == 1
+
+
+def test_quick_note_is_enabled_only_on_a_record_that_offers_it(qtbot, runner, world, windows):
+    window = open_window(qtbot, runner, world.actor("ann"), windows)
+    assert not window.actions["quick_note"].isEnabled()
+
+    class Record(QWidget):
+        notes = 0
+
+        def quick_note(self) -> None:
+            Record.notes += 1
+
+    index = window.tabs.addTab(Record(), "Someone")
+    window.tabs.setCurrentIndex(index)
+    assert window.actions["quick_note"].isEnabled()
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    assert Record.notes == 1
+    window.tabs.setCurrentIndex(0)
+    assert not window.actions["quick_note"].isEnabled()
+
+
+def test_errors_and_saves_show_in_the_message_bar_not_a_dialog(qtbot, runner, world, windows):
+    window = open_window(qtbot, runner, world.actor("ann"), windows)
+
+    def fails(job):
+        raise UserError("That date is in the future.")
+
+    with qtbot.waitSignal(runner.failed, timeout=5000):
+        runner.run(fails)
+    assert window.messages.text() == "That date is in the future."
+    assert window.messages.kind == "error"
+    window.messages.close_button.click()
+    with qtbot.waitSignal(runner.changed, timeout=5000):
+        runner.run(lambda job: None, changes={"contacts"})
+    assert window.messages.text() == "Saved."
+    assert QApplication.activeModalWidget() is None
+
+
+def test_progress_shows_in_the_status_bar(qtbot, runner, world, windows):
+    window = open_window(qtbot, runner, world.actor("ann"), windows)
+    qtbot.waitUntil(lambda: not runner.is_busy(), timeout=5000)
+
+    def slow(job):
+        job.progress(3, 10, "Importing people")
+
+    with qtbot.waitSignal(runner.progress, timeout=5000):
+        runner.run(slow)
+    assert window.progress.maximum() == 10 and window.progress.value() == 3
+    qtbot.waitUntil(lambda: window.progress.isHidden(), timeout=5000)  # done: it goes
+
+
+def test_overdue_count_beside_due_and_overdue(qtbot, runner, world, windows):
+    window = open_window(qtbot, runner, world.actor("ann"), windows)
+    qtbot.waitUntil(lambda: window.nav.item(2).text() == "Due and overdue (2)", timeout=5000)
+
+
+def test_pages_not_built_yet_show_a_placeholder():
+    assert resolve(Part("Widget", "ui.not_built_yet", "Widget")) is None
+    assert resolve(Part("Today", "ui.today_view", "TodayView")) is TodayView
+
+
+def test_reports_and_settings_follow_the_role(qtbot, runner, world, windows):
+    window = open_window(qtbot, runner, world.actor("ann"), windows)
+    settings = window.page("settings")
+    assert isinstance(settings, QLabel) and "role does not use" in settings.text()
+
+
+def test_fits_a_1366_by_768_screen(qtbot, runner, world, windows):
+    window = open_window(qtbot, runner, world.actor("meg"), windows)
+    for key in ("today", "caseload", "due"):
+        window.go(key)
+    hint = window.minimumSizeHint()
+    assert hint.width() <= 1366 and hint.height() <= 768 - 40
+    assert window.minimumSize().width() <= 1366 and window.minimumSize().height() <= 728
+
+
+# --- Today and Due, as pages ----------------------------------------------------------------
+
+
+def table_column(table, column):
+    return [table.item(r, column).text() for r in range(table.rowCount())]
+
+
+def test_today_page_shows_appointments_tasks_and_moves_by_day(qtbot, runner, world, windows):
+    window = open_window(qtbot, runner, world.actor("ann"), windows)
+    window.go("today")
+    today = window.page("today")
+    qtbot.waitUntil(lambda: table_column(today.appointments, 1) == ["John Smithson",
+                                                                     "Peggy Smith"],
+                    timeout=5000)
+    assert today.heading.text() == "Today, Wednesday 11/03/2026"
+    assert table_column(today.week, 0) == ["Fri 13/03/2026"]
+    assert table_column(today.tasks, 1) == ["195 days overdue", "1 day overdue"]
+    assert today.tasks_box.title() == "Tasks (2)"
+    today.show_day(TODAY + dt.timedelta(days=2))
+    qtbot.waitUntil(lambda: table_column(today.appointments, 1) == ["Aisha Khan"],
+                    timeout=5000)
+    assert today.heading.text() == "Friday 13/03/2026"
+    with qtbot.waitSignal(today.open_person, timeout=2000) as opened:
+        today.appointments.setFocus()
+        today.appointments.setCurrentCell(0, 0)
+        qtbot.keyClick(today.appointments, Qt.Key.Key_Return)
+    assert opened.args == [world.people["aisha"]]
+
+
+def test_due_page_lists_most_overdue_first_and_opens_the_record(qtbot, runner, world, windows,
+                                                                no_record_view):
+    window = open_window(qtbot, runner, world.actor("ann"), windows)
+    window.go("due")
+    due = window.page("due")
+    qtbot.waitUntil(lambda: due.table.rowCount() == 5, timeout=5000)
+    assert table_column(due.table, 0) == ["100 days overdue", "3 days overdue", "Due today",
+                                          "Due today", "Due 13/03/2026"]
+    assert due.counts.text() == "2 overdue, 3 due this week"
+    due.kind.setCurrentIndex(due.kind.findData("review"))
+    assert table_column(due.table, 4) == ["Baseline wellbeing measure"]
+    due.table.setFocus()
+    due.table.setCurrentCell(0, 0)
+    qtbot.keyClick(due.table, Qt.Key.Key_Return)
+    assert window.tabs.count() == 2
+    assert window.tabs.currentWidget().property("person_id") == world.people["margaret"]
+
+
+def test_a_manager_looks_at_another_workers_due_list(qtbot, runner, world, windows):
+    window = open_window(qtbot, runner, world.actor("meg"), windows)
+    due = window.go("due")
+    qtbot.waitUntil(lambda: due.worker.options is not None, timeout=5000)
+    assert due.worker.isVisible()
+    due.worker.select(world.users["ann"].id)
+    qtbot.waitUntil(lambda: due.table.rowCount() == 5, timeout=5000)
+    due.worker.select(world.users["bob"].id)
+    qtbot.waitUntil(lambda: set(table_column(due.table, 2)) == {"Tom Smith", "Mary Ann Van Der "
+                                                                "Berg"}, timeout=5000)
+
+
+def test_the_full_record_opens_as_a_tab_and_owns_quick_note(qtbot, runner, world, windows):
+    record_class = resolve(main_window.RECORD)
+    if record_class is None:
+        pytest.skip("the full record is not in this build")
+    window = open_window(qtbot, runner, world.actor("ann"), windows)
+    record = window.show_person(world.people["margaret"])
+    assert isinstance(record, record_class)
+    qtbot.waitUntil(lambda: window.tabs.tabText(1).startswith("Peggy Smith"), timeout=5000)
+    assert "Peggy" not in window.windowTitle()
+    assert window.actions["quick_note"].isEnabled()
+    window.actions["quick_note"].trigger()
+    qtbot.waitUntil(lambda: record.quick_note.isVisible(), timeout=2000)
+
+
+def test_open_main_window_signs_in_first(qtbot, caseload, world, monkeypatch):
+    import ui.signin
+
+    monkeypatch.setattr(ui.signin, "sign_in", lambda runner, parent=None: None)
+    assert main_window.open_main_window(caseload) is None  # cancelled: nothing on screen
+
+    monkeypatch.setattr(ui.signin, "sign_in", lambda runner, parent=None: world.actor("ann"))
+    window = main_window.open_main_window(caseload)
+    try:
+        assert window is not None and window.isVisible()
+        assert window.actor == world.actor("ann")
+        assert window.width() <= 1366 and window.height() <= 768
+        view = caseload_of(window)
+        qtbot.waitUntil(lambda: view.model.rowCount() == 3, timeout=5000)
+    finally:
+        qtbot.waitUntil(lambda: not window.runner.is_busy(), timeout=5000)
+        window.shutdown()
+        assert not window.isVisible()
+        window.deleteLater()
+
+
+def test_about_shows_the_caseload_facts_without_blocking(qtbot, runner, world, windows):
+    window = open_window(qtbot, runner, world.actor("ann"), windows)
+    window.actions["about"].trigger()
+    qtbot.waitUntil(lambda: any(d.isVisible() for d in window._dialogs), timeout=5000)
+    box = next(d for d in window._dialogs if d.isVisible())
+    assert "Schema version" in box.text() and "People" in box.text()
+    assert not box.isModal() and QApplication.activeModalWidget() is None
+    box.close()

@@ -1,0 +1,109 @@
+"""Today and Due and overdue on a hand-built caseload with fixed dates (Wednesday 11/03/2026)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from linkworker.access import PermissionDenied
+from linkworker.models import Contact, Measure
+from linkworker.today import count_due, due_and_overdue, today_items, week_of
+
+from .conftest import TODAY
+
+DAY = dt.timedelta(days=1)
+
+
+def test_weeks_run_monday_to_sunday():
+    assert week_of(TODAY) == (dt.date(2026, 3, 9), dt.date(2026, 3, 15))
+    assert week_of(dt.date(2026, 3, 15)) == (dt.date(2026, 3, 9), dt.date(2026, 3, 15))
+
+
+def test_today_lists_the_days_appointments_by_time(world):
+    ann = world.actor("ann")
+    agenda = today_items(world.caseload, ann, ann.user_id, TODAY)
+    assert [(world.nick(a.person_id), a.time_text) for a in agenda.appointments] == [
+        ("john", "10:00"), ("margaret", "14:00")]
+    assert agenda.appointments[0].person_name == "John Smithson"
+    assert agenda.appointments[1].person_name == "Peggy Smith"  # preferred name first
+    assert agenda.appointments[0].mode_label == "Face to face"
+    assert [(world.nick(a.person_id), a.day) for a in agenda.later_this_week] == [
+        ("aisha", TODAY + 2 * DAY)]  # not next month's, not Bob's
+
+
+def test_today_tasks_are_open_steps_and_new_referrals_most_overdue_first(world):
+    ann = world.actor("ann")
+    tasks = today_items(world.caseload, ann, None, TODAY).tasks
+    assert [(t.kind, world.nick(t.person_id), t.overdue_days) for t in tasks] == [
+        ("referral", "aisha", 195), ("step", "margaret", 1)]
+    assert tasks[1].what == "Ring the walking group (goal: Get out of the house)"
+
+
+def test_another_day_shows_that_days_diary(world):
+    ann = world.actor("ann")
+    agenda = today_items(world.caseload, ann, ann.user_id, TODAY - 3 * DAY)
+    assert [world.nick(a.person_id) for a in agenda.appointments] == ["john"]
+
+
+def test_due_and_overdue_for_a_worker(world):
+    ann = world.actor("ann")
+    items = due_and_overdue(world.caseload, ann, ann.user_id, TODAY)
+    assert [(i.kind, world.nick(i.person_id), i.overdue_days, i.due) for i in items] == [
+        ("review", "margaret", 100, TODAY - 100 * DAY),  # baseline never recorded
+        ("contact", "john", 3, TODAY - 3 * DAY),  # planned, not yet recorded
+        ("contact", "john", 0, TODAY),
+        ("contact", "margaret", 0, TODAY),
+        ("contact", "aisha", 0, TODAY + 2 * DAY),
+    ]
+    assert items[0].what == "Baseline wellbeing measure"
+    assert items[1].what == "Face to face contact at 11:00: not yet recorded"
+    assert items[1].when_text == "3 days overdue"
+    assert items[4].when_text == "Due 13/03/2026"
+    assert count_due(world.caseload, ann, None, TODAY) == (3, 2)
+
+
+def test_a_review_held_without_its_form_lists_the_measure(world):
+    bob = world.actor("bob")
+    mary_journey = world.episodes["mary"]
+    with world.caseload.transaction() as s:
+        s.add(Measure(person_id=world.people["mary"], episode_id=mary_journey,
+                      instrument="SWEMWBS", timepoint="baseline", completed_on=TODAY - 95 * DAY,
+                      value=21.0, raw=21, complete=True))
+        s.add(Contact(episode_id=mary_journey, contact_date=TODAY - 2 * DAY, status="attended",
+                      purpose="review_3m"))
+    items = [i for i in due_and_overdue(world.caseload, bob, None, TODAY)
+             if i.kind != "contact" and i.person_id == world.people["mary"]]
+    assert [(i.kind, i.what, i.due, i.overdue_days, i.window_closes) for i in items] == [
+        ("measure", "3-month review: wellbeing measure not recorded", dt.date(2026, 3, 6), 5,
+         dt.date(2026, 4, 3))]
+
+
+def test_the_three_month_review_falls_due(world):
+    bob = world.actor("bob")
+    with world.caseload.transaction() as s:
+        s.add(Measure(person_id=world.people["mary"], episode_id=world.episodes["mary"],
+                      instrument="SWEMWBS", timepoint="baseline", completed_on=TODAY - 95 * DAY,
+                      value=21.0, raw=21, complete=True))
+    reviews = [i for i in due_and_overdue(world.caseload, bob, None, TODAY) if i.kind == "review"]
+    names = [(world.nick(i.person_id), i.what, i.overdue_days) for i in reviews]
+    assert ("mary", "3-month review and wellbeing measure", 5) in names
+
+
+def test_a_link_worker_cannot_see_another_workers_day(world):
+    ann = world.actor("ann")
+    with pytest.raises(PermissionDenied):
+        due_and_overdue(world.caseload, ann, world.users["bob"].id, TODAY)
+    with pytest.raises(PermissionDenied):
+        today_items(world.caseload, ann, world.users["bob"].id, TODAY)
+
+
+def test_a_manager_sees_any_worker_or_everyone(world):
+    meg = world.actor("meg")
+    bobs = today_items(world.caseload, meg, world.users["bob"].id, TODAY)
+    assert [world.nick(a.person_id) for a in bobs.appointments] == ["mary"]
+    everyone = today_items(world.caseload, meg, None, TODAY)
+    assert [world.nick(a.person_id) for a in everyone.appointments] == ["mary", "john",
+                                                                        "margaret"]
+    tasks = {world.nick(t.person_id) for t in everyone.tasks}
+    assert tasks == {"aisha", "margaret", "nobody"}

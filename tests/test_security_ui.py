@@ -1,0 +1,201 @@
+"""Sign-in, the idle lock and the admin pages, driven as a user would with real widgets."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QLineEdit, QMainWindow, QVBoxLayout, QWidget
+
+from linkworker import accounts, settings
+from ui.admin import AuditView, SettingsView, UsersView
+from ui.lock import LOCKED_TITLE, LockGuard
+from ui.operations import Runner
+from ui.signin import SignInDialog
+
+GOOD = "plum kettle harbour"
+
+
+@pytest.fixture
+def runner(caseload, qtbot):
+    runner = Runner(caseload)
+    yield runner
+    runner.shutdown()
+
+
+@pytest.fixture
+def admin(caseload):
+    return accounts.create_first_admin(caseload, "dana", "Dana Admin", GOOD)
+
+
+def _sign_in(qtbot, dialog, username, password):
+    dialog.username.clear()
+    qtbot.keyClicks(dialog.username, username)
+    qtbot.keyClicks(dialog.password, password)
+    qtbot.mouseClick(dialog.sign_in_page.ok, Qt.MouseButton.LeftButton)
+
+
+def test_first_run_creates_the_admin(qtbot, runner, caseload):
+    dialog = SignInDialog(runner)
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.pages.currentWidget() is dialog.first_admin_page)
+    qtbot.keyClicks(dialog.admin_username, "dana")
+    qtbot.keyClicks(dialog.admin_name, "Dana Admin")
+    qtbot.keyClicks(dialog.admin_password, GOOD)
+    qtbot.keyClicks(dialog.admin_repeat, GOOD)
+    with qtbot.waitSignal(dialog.accepted):
+        qtbot.mouseClick(dialog.first_admin_page.ok, Qt.MouseButton.LeftButton)
+    assert dialog.actor.role == "admin" and accounts.has_users(caseload)
+
+
+def test_sign_in_good_bad_and_locked_out(qtbot, runner, caseload, admin):
+    settings.update(caseload, admin, {settings.DEMO: True})
+    dialog = SignInDialog(runner)
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.sign_in_page.ok.isEnabled())
+    assert dialog.demo_hint.isVisibleTo(dialog)
+    for attempt in range(5):
+        _sign_in(qtbot, dialog, "dana", "wrong password")
+        qtbot.waitUntil(lambda: dialog.sign_in_page.ok.isEnabled()
+                        and bool(dialog.sign_in_page.error.text()))
+        if attempt < 4:
+            assert "do not match" in dialog.sign_in_page.error.text()
+            dialog.sign_in_page.error.setText("")
+    assert "locked for 1 minute" in dialog.sign_in_page.error.text()
+    assert dialog.password.text() == ""  # never left in the box
+    accounts.unlock_account(caseload, admin, admin.user_id)
+    with qtbot.waitSignal(dialog.accepted):
+        _sign_in(qtbot, dialog, "dana", GOOD)
+    assert dialog.actor.user_id == admin.user_id
+
+
+def test_admin_set_password_must_be_replaced(qtbot, runner, caseload, admin):
+    accounts.add_user(caseload, admin, "asha", "Asha Patel", "link_worker", GOOD)
+    dialog = SignInDialog(runner)
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.sign_in_page.ok.isEnabled())
+    _sign_in(qtbot, dialog, "asha", GOOD)
+    qtbot.waitUntil(lambda: dialog.pages.currentWidget() is dialog.new_password_page)
+    qtbot.keyClicks(dialog.new_password, "river lantern ocean")
+    qtbot.keyClicks(dialog.new_repeat, "river lantern ocean")
+    with qtbot.waitSignal(dialog.accepted):
+        qtbot.mouseClick(dialog.new_password_page.ok, Qt.MouseButton.LeftButton)
+    assert accounts.sign_in(caseload, "asha", "river lantern ocean").username == "asha"
+
+
+def _window_with_unsaved_edit(qtbot):
+    window = QMainWindow()
+    window.setWindowTitle("LinkWorker — caseload.db")
+    central = QWidget()
+    edit = QLineEdit()
+    edit.setAccessibleName("Contact note")
+    QVBoxLayout(central).addWidget(edit)
+    window.setCentralWidget(central)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.keyClicks(edit, "Met at the library, half-typed")
+    return window, central, edit
+
+
+def test_lock_hides_everything_and_unlock_keeps_unsaved_text(qtbot, runner, admin):
+    window, central, edit = _window_with_unsaved_edit(qtbot)
+    guard = LockGuard(window, runner, admin, idle_minutes=1)
+    guard.check_idle(now=guard.last_input + 30)
+    assert not guard.locked
+    guard.check_idle(now=guard.last_input + 61)
+    assert guard.locked and window.windowTitle() == LOCKED_TITLE
+    assert window.centralWidget() is guard.screen and not edit.isVisible()
+    qtbot.keyClicks(guard.screen.password, "not my password")
+    qtbot.keyClick(guard.screen.password, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "do not match" in guard.screen.error.text())
+    assert guard.locked
+    qtbot.keyClicks(guard.screen.password, GOOD)
+    qtbot.keyClick(guard.screen.password, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not guard.locked)
+    assert window.centralWidget() is central
+    assert edit.text() == "Met at the library, half-typed"
+    assert window.windowTitle() == "LinkWorker — caseload.db"
+    guard.stop()
+
+
+def test_open_dialogs_are_covered_not_closed(qtbot, runner, admin):
+    window, _central, _edit = _window_with_unsaved_edit(qtbot)
+    dialog = QDialog(window)
+    dialog.setWindowTitle("Quick note for Margaret")
+    note = QLineEdit(dialog)
+    dialog.show()
+    qtbot.keyClicks(note, "half a note")
+    guard = LockGuard(window, runner, admin, idle_minutes=10)
+    guard.lock_now()
+    assert dialog.isVisible() and not dialog.isEnabled()
+    assert "Margaret" not in dialog.windowTitle()
+    guard.unlock()
+    assert dialog.isEnabled() and dialog.windowTitle() == "Quick note for Margaret"
+    assert note.text() == "half a note"
+    guard.stop()
+
+
+def test_ctrl_l_style_lock_now_and_close_is_refused_while_locked(qtbot, runner, admin):
+    window, _central, _edit = _window_with_unsaved_edit(qtbot)
+    guard = LockGuard(window, runner, admin, idle_minutes=10)
+    guard.lock_now()
+    assert guard.locked
+    window.close()
+    assert window.isVisible()  # closing would have asked about unsaved edits by name
+    guard.unlock()
+    assert not guard.locked
+    guard.stop()
+
+
+def test_users_view_adds_a_user(qtbot, runner, caseload, admin):
+    view = UsersView(runner, admin)
+    qtbot.addWidget(view)
+    qtbot.waitUntil(lambda: view.table.rowCount() == 1)
+    view.add_user()
+    dialog = view.dialog
+    qtbot.keyClicks(dialog.username, "asha")
+    qtbot.keyClicks(dialog.name, "Asha Patel")
+    dialog.role.setCurrentIndex(dialog.role.findData("coordinator"))
+    qtbot.keyClicks(dialog.venue, "Elswick Library")
+    qtbot.keyClicks(dialog.password, GOOD)
+    qtbot.keyClicks(dialog.repeat, GOOD)
+    qtbot.mouseClick(dialog.page.ok, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view.table.rowCount() == 2)
+    assert view.table.item(0, 0).text() == "asha"
+    assert view.table.item(0, 2).text() == "Coordinator"
+    assert "must choose a password" in view.table.item(0, 4).text()
+
+
+def test_audit_view_filters_and_verifies(qtbot, runner, caseload, admin):
+    accounts.add_user(caseload, admin, "asha", "Asha Patel", "link_worker", GOOD)
+    view = AuditView(runner, admin)
+    qtbot.addWidget(view)
+    qtbot.waitUntil(lambda: view.model.rowCount() == 2)
+    qtbot.keyClicks(view.user, "nobody")
+    qtbot.keyClick(view.user, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: view.model.rowCount() == 0)
+    view.verify()
+    qtbot.waitUntil(lambda: "intact" in view.status.text())
+
+
+def test_settings_view_saves(qtbot, runner, caseload, admin):
+    view = SettingsView(runner, admin)
+    qtbot.addWidget(view)
+    spin = view.fields[settings.IDLE_LOCK_MINUTES]
+    qtbot.waitUntil(lambda: spin.value() == 10)
+    spin.setValue(3)
+    view.save()
+    qtbot.waitUntil(lambda: view.status.text() == "Settings saved.")
+    assert settings.read_all(caseload)[settings.IDLE_LOCK_MINUTES] == 3
+
+
+def test_start_up_makes_the_daily_backup_and_exit_backup_runs(qtbot, runner, caseload):
+    from linkworker import backup
+    from ui.admin.recovery import StartupChecks, backup_on_exit
+
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    checks = StartupChecks(window, runner)
+    qtbot.waitUntil(lambda: not backup.daily_due(caseload))
+    assert checks.problems == [] and not checks.restore_requested
+    backup_on_exit(caseload)
+    assert [b.kind for b in backup.list_backups(caseload.path)] == ["daily"]

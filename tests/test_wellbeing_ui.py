@@ -1,0 +1,188 @@
+"""The wellbeing screens driven like a worker would: keyboard only, real caseload, real runner."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from PySide6.QtCore import Qt
+from sqlalchemy import select
+
+from linkworker.access import Actor
+from linkworker.models import Episode, Person, User
+from linkworker.wellbeing.measures import person_measures
+from ui.operations import Runner
+from ui.wellbeing.tab import WellbeingTab
+
+
+@pytest.fixture
+def person(caseload):
+    with caseload.transaction() as s:
+        worker = User(username="sam", display_name="Sam Worker", role="link_worker")
+        person = Person(reference="P0001", given_name="Ada", family_name="Test")
+        s.add_all([worker, person])
+        s.flush()
+        s.add(Episode(person_id=person.id, number=1, referral_date=dt.date(2025, 1, 6),
+                      worker_id=worker.id, first_meeting_date=dt.date(2025, 1, 13),
+                      stage="active"))
+        actor = Actor(user_id=worker.id, username="sam", role="link_worker", display_name="Sam")
+        return actor, person.id
+
+
+@pytest.fixture
+def runner(caseload, qtbot):
+    runner = Runner(caseload)
+    yield runner
+    runner.shutdown()
+
+
+def open_tab(qtbot, runner, actor, person_id) -> WellbeingTab:
+    tab = WellbeingTab(runner, actor, person_id)
+    qtbot.addWidget(tab)
+    tab.resize(1366, 700)
+    tab.show()
+    qtbot.waitUntil(lambda: tab.overview is not None)
+    return tab
+
+
+def open_form(qtbot, tab, instrument="WEMWBS"):
+    dialog = tab.open_form(instrument)
+    form = dialog.form
+    qtbot.waitUntil(lambda: form.text is not None and form.text.instrument == instrument)
+    return dialog, form
+
+
+def test_key_in_a_whole_wemwbs_and_find_it_on_the_timeline(qtbot, runner, person):
+    actor, person_id = person
+    tab = open_tab(qtbot, runner, actor, person_id)
+    assert "No wellbeing forms yet" in tab.status.text()
+    dialog, form = open_form(qtbot, tab)
+    assert form.panel.prompt.text() == "Statement 1"  # no licensed wording loaded
+    assert "licensed" in form.hint.text() and "2006" in form.notice.text()
+    assert form.timepoint.currentData() == "baseline"
+    assert not form.save_button.isEnabled()
+    form.panel.setFocus()
+    qtbot.keyClicks(form.panel, "4444433333")
+    assert form.count.text() == "10 of 14 answered"
+    assert not form.save_button.isEnabled() and form.incomplete_button.isEnabled()
+    qtbot.keyClick(form.panel, Qt.Key.Key_Backspace)  # back to statement 10, retype it
+    assert form.panel.prompt.text() == "Statement 10"
+    qtbot.keyClicks(form.panel, "54444")
+    assert form.answers == [4, 4, 4, 4, 4, 3, 3, 3, 3, 5, 4, 4, 4, 4]
+    assert form.count.text() == "14 of 14 answered" and form.save_button.isEnabled()
+    with qtbot.waitSignal(form.saved, timeout=10000):
+        qtbot.keyClick(form.panel, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: tab.timeline_values("WEMWBS") == [53.0])
+    lines = tab.chart.figure.axes[0].get_lines()
+    assert any(list(line.get_ydata()) == [53.0] for line in lines)
+    assert tab.table.item(0, 3).text() == "53" and tab.table.item(0, 4).text() == "Complete"
+    stored = person_measures(runner.caseload, actor, person_id)
+    assert stored[0].answers == (4, 4, 4, 4, 4, 3, 3, 3, 3, 5, 4, 4, 4, 4)
+
+
+def test_incomplete_form_saved_deliberately_and_badge_after_follow_up(qtbot, runner, person):
+    actor, person_id = person
+    tab = open_tab(qtbot, runner, actor, person_id)
+    _, form = open_form(qtbot, tab, "SWEMWBS")
+    qtbot.keyClicks(form.panel, "333")
+    with qtbot.waitSignal(form.saved, timeout=10000):
+        form.incomplete_button.click()
+    qtbot.waitUntil(lambda: tab.table.rowCount() == 1)
+    assert tab.table.item(0, 4).text() == "Incomplete (3 answered)"
+    assert tab.timeline_values("SWEMWBS") == [None]
+    # A complete baseline and a 3-month review: 3333333 (raw 21 -> 19.25) then 4444444
+    # (raw 28 -> 25.03): +5.78 metric points, improved.
+    for timepoint, keys in (("baseline", "3333333"), ("review_3m", "4444444")):
+        _, form = open_form(qtbot, tab, "SWEMWBS")
+        form.timepoint.setCurrentIndex(form.timepoint.findData(timepoint))
+        form.date.setDate(form.date.date().addDays(-1 if timepoint == "review_3m" else -100))
+        qtbot.keyClicks(form.panel, keys)
+        with qtbot.waitSignal(form.saved, timeout=10000):
+            form.save_button.click()
+    qtbot.waitUntil(lambda: tab.badge.direction == "improved")
+    assert "SWEMWBS +5.78" in tab.badge.text()
+
+
+def test_ons4_keys_ten_and_shows_shipped_wording(qtbot, runner, person):
+    actor, person_id = person
+    tab = open_tab(qtbot, runner, actor, person_id)
+    _, form = open_form(qtbot, tab, "ONS4")
+    assert form.panel.prompt.text().startswith("Overall, how satisfied")
+    assert not form.hint.isVisible()
+    qtbot.keyClicks(form.panel, "10" + "7" + "1")
+    qtbot.keyClick(form.panel, Qt.Key.Key_Return)
+    assert form.answers == [10, 7, 1, None]
+    qtbot.keyClicks(form.panel, "2")
+    assert form.save_button.isEnabled()
+
+
+def test_save_failure_is_shown_and_nothing_is_saved(qtbot, runner, person):
+    actor, person_id = person
+    tab = open_tab(qtbot, runner, actor, person_id)
+    for attempt in range(2):
+        _, form = open_form(qtbot, tab)
+        qtbot.keyClicks(form.panel, "3" * 14)
+        if attempt == 0:
+            with qtbot.waitSignal(form.saved, timeout=10000):
+                form.save_button.click()
+        else:
+            assert form.timepoint.currentData() == "review_3m"  # the next one due is suggested
+            form.timepoint.setCurrentIndex(form.timepoint.findData("baseline"))
+            form.save_button.click()
+            qtbot.waitUntil(lambda f=form: "already has a complete WEMWBS" in f.message.text())
+            assert form.save_button.isEnabled()  # the worker can change the timepoint and retry
+    assert len(person_measures(runner.caseload, actor, person_id)) == 1
+
+
+def test_admin_loads_wording_and_forms_show_it(qtbot, runner, person, actor_admin):
+    from ui.wellbeing.wording_dialog import LoadWordingDialog
+
+    actor, person_id = person
+    dialog = LoadWordingDialog(runner, actor_admin)
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.instrument.count() == 2)
+    assert dialog.instrument.currentData() == "WEMWBS"
+    fake = [f"Invented test line {n}" for n in range(1, 15)]
+    dialog.text.setPlainText("\n".join(fake[:13]))
+    assert "has 14 statements; the text has 13" in dialog.check.text()
+    assert not dialog.load_button.isEnabled()
+    dialog.text.setPlainText("\n".join(fake))
+    assert dialog.load_button.isEnabled()
+    dialog.load_button.click()
+    qtbot.waitUntil(lambda: "Loaded 14 statements" in dialog.result.text())
+    tab = open_tab(qtbot, runner, actor, person_id)
+    _, form = open_form(qtbot, tab, "SWEMWBS")
+    assert form.panel.prompt.text() == "Invented test line 1"
+    assert not form.hint.isVisible()
+    qtbot.keyClicks(form.panel, "444")
+    assert form.panel.prompt.text() == "Invented test line 6"  # SWEMWBS item 4 = WEMWBS 6
+
+
+def test_summary_view_shows_figures_and_exports_suppressed(qtbot, runner, person, actor_manager,
+                                                          tmp_path):
+    from linkworker.wellbeing.measures import record_measure
+    from ui.wellbeing.summary_view import SummaryView
+
+    actor, person_id = person
+    with runner.caseload.reading() as s:
+        episode_id = s.execute(select(Episode.id)).scalar_one()
+    today = dt.date.today()
+    for timepoint, days, answers in (("baseline", 100, [2] * 14), ("review_3m", 5, [3] * 14)):
+        record_measure(runner.caseload, actor, person_id, episode_id, "WEMWBS", timepoint,
+                       today - dt.timedelta(days=days), "with_worker", answers)
+    view = SummaryView(runner, actor_manager)
+    qtbot.addWidget(view)
+    qtbot.waitUntil(lambda: view.instrument.count() >= 3)
+    view.all_time.setChecked(True)
+    view.show_button.click()
+    qtbot.waitUntil(lambda: view.summary is not None)
+    assert view.summary.paired == 1 and view.summary.improved == 1
+    assert "too few to mean much" in view.warning.text()
+    assert view.figures.item(1, 1).text() == "1"
+    assert "hidden in exports" in view.figures.item(1, 2).text()
+    target = tmp_path / "summary.csv"
+    view.export(target)
+    qtbot.waitUntil(lambda: "Exported" in view.warning.text())
+    text = target.read_text(encoding="utf-8-sig")
+    assert "People with a paired follow-up,suppressed,suppressed: fewer than 5 people" in text
+    assert "P0001" not in text

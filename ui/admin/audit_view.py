@@ -1,0 +1,221 @@
+"""The audit trail for admins: filter, page through lazily, verify the chain, export as CSV.
+
+The table model holds only the pages it has been asked for (200 events each), fetched on the
+runner as the admin scrolls (``canFetchMore``/``fetchMore``), so a million-event trail opens
+as fast as an empty one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLineEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from linkworker import audit
+from linkworker.access import Actor
+from linkworker.errors import UserError
+from linkworker.validation import InvalidValue, format_date, parse_date
+from ui.admin.common import StatusLine, button, run
+from ui.operations import Runner
+
+PAGE = 200
+HEADINGS = ("#", "When", "Who", "What", "Person", "Record", "Details")
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+def _local(at: dt.datetime) -> str:
+    """UTC in the database; local time on screen, dd/mm/yyyy."""
+    local = at.replace(tzinfo=dt.UTC).astimezone()
+    return f"{format_date(local.date())} {local:%H:%M:%S}"
+
+
+class AuditModel(QAbstractTableModel):
+    """Rows fetched a page at a time for one filter."""
+
+    def __init__(self, runner: Runner, actor: Actor) -> None:
+        super().__init__()
+        self.runner, self.actor = runner, actor
+        self.filters = audit.AuditFilter()
+        self.total = 0
+        self.rows: list[audit.EventRow] = []
+        self._fetching = False
+        self._generation = 0
+
+    def reset(self, filters: audit.AuditFilter, total: int, first: list[audit.EventRow]) -> None:
+        self.beginResetModel()
+        self._generation += 1
+        self.filters, self.total, self.rows = filters, total, list(first)
+        self._fetching = False
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
+        return 0 if parent.isValid() else len(HEADINGS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802 - Qt API
+                   role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return HEADINGS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole,
+                                               Qt.ItemDataRole.ToolTipRole):
+            return None
+        row = self.rows[index.row()]
+        values = (row.seq, _local(row.at), row.username, row.action,
+                  row.person_reference or (row.person_id[:8] if row.person_id else ""),
+                  f"{row.entity} {row.entity_id[:8]}".strip(), row.details)
+        return str(values[index.column()])
+
+    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: N802, B008 - Qt API
+        return not parent.isValid() and not self._fetching and len(self.rows) < self.total
+
+    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: N802, B008 - Qt API
+        if not self.canFetchMore(parent):
+            return
+        self._fetching = True
+        actor, filters, offset, generation = self.actor, self.filters, len(self.rows), \
+            self._generation
+        self.runner.run(lambda job: audit.read_page(job.caseload, actor, filters,
+                                                    offset=offset, limit=PAGE),
+                        lambda rows: self._append(rows, generation), label="Reading audit trail")
+
+    def _append(self, rows: list[audit.EventRow], generation: int) -> None:
+        if generation != self._generation:
+            return  # the filter changed while this page was on its way
+        self._fetching = False
+        if rows:
+            start = len(self.rows)
+            self.beginInsertRows(QModelIndex(), start, start + len(rows) - 1)
+            self.rows.extend(rows)
+            self.endInsertRows()
+
+
+class AuditView(QWidget):
+    """Filters across the top, the lazy table, and Verify / Export buttons."""
+
+    def __init__(self, runner: Runner, actor: Actor, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.runner, self.actor = runner, actor
+        layout = QVBoxLayout(self)
+        form = QFormLayout()
+        filters = QHBoxLayout()
+        self.user = self._line("Filter by username", "username")
+        self.action = QComboBox()
+        self.action.setAccessibleName("Filter by action")
+        self.action.addItem("Any action", "")
+        self.person = self._line("Filter by person reference", "LW-000123")
+        self.since = self._line("From date", "dd/mm/yyyy")
+        self.until = self._line("To date", "dd/mm/yyyy")
+        for widget in (self.user, self.action, self.person, self.since, self.until):
+            filters.addWidget(widget)
+        filters.addWidget(button("&Filter", "Apply filter", self.apply))
+        form.addRow("Show:", filters)
+        layout.addLayout(form)
+        self.model = AuditModel(runner, actor)
+        self.table = QTableView()
+        self.table.setAccessibleName("Audit events")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(
+            len(HEADINGS) - 1, QHeaderView.ResizeMode.Stretch)
+        layout.addWidget(self.table, 1)
+        row = QHBoxLayout()
+        row.addWidget(button("&Verify the chain", "Verify audit chain", self.verify))
+        row.addWidget(button("&Export as CSV…", "Export audit trail", self.export))
+        row.addStretch(1)
+        layout.addLayout(row)
+        self.status = StatusLine("Audit status")
+        layout.addWidget(self.status)
+        run(runner, self.status, lambda job: audit.read_actions(job.caseload, actor),
+            self._got_actions, label="Reading audit actions")
+        self.apply()
+
+    def _line(self, name: str, placeholder: str) -> QLineEdit:
+        line = QLineEdit()
+        line.setAccessibleName(name)
+        line.setPlaceholderText(placeholder)
+        line.returnPressed.connect(self.apply)
+        return line
+
+    def _got_actions(self, actions: list[str]) -> None:
+        for name in actions:
+            self.action.addItem(name, name)
+
+    def current_filter(self) -> audit.AuditFilter:
+        def day(line: QLineEdit, label: str) -> dt.date | None:
+            try:
+                return parse_date(line.text().strip()) if line.text().strip() else None
+            except InvalidValue:
+                raise UserError(f"{label}: type a date as dd/mm/yyyy.") from None
+
+        return audit.AuditFilter(
+            username=self.user.text().strip() or None, action=self.action.currentData() or None,
+            person_reference=self.person.text().strip() or None,
+            since=day(self.since, "From"), until=day(self.until, "To"))
+
+    def apply(self) -> None:
+        try:
+            filters = self.current_filter()
+        except UserError as exc:
+            self.status.error(str(exc))
+            return
+        actor = self.actor
+
+        def work(job) -> tuple[int, list[audit.EventRow]]:  # noqa: ANN001 - a Job
+            return (audit.read_count(job.caseload, actor, filters),
+                    audit.read_page(job.caseload, actor, filters, limit=PAGE))
+
+        run(self.runner, self.status, work, lambda answer: self._shown(filters, *answer),
+            label="Reading audit trail")
+
+    def _shown(self, filters: audit.AuditFilter, total: int, rows: list) -> None:
+        self.model.reset(filters, total, rows)
+        self.status.notice(f"{total:,} events match." if total != 1 else "1 event matches.")
+
+    def verify(self) -> None:
+        actor = self.actor
+        self.status.notice("Checking every event…")
+        run(self.runner, self.status, lambda job: audit.verify(job.caseload, actor),
+            self._verified, label="Verifying the audit trail")
+
+    def _verified(self, report: audit.ChainReport) -> None:
+        if report.ok:
+            self.status.notice(f"The audit trail is intact ({report.events:,} events checked).")
+        else:
+            self.status.error(f"The audit trail has been tampered with at event "
+                              f"#{report.first_bad_seq}: {report.reason}.")
+
+    def export(self, path: str | None = None) -> None:
+        if not path:
+            path, _ = QFileDialog.getSaveFileName(self, "Export the audit trail",
+                                                  "audit-trail.csv", "CSV files (*.csv)")
+        if not path:
+            return
+        try:
+            filters = self.current_filter()
+        except UserError as exc:
+            self.status.error(str(exc))
+            return
+        actor = self.actor
+        run(self.runner, self.status,
+            lambda job: audit.export_events(job.caseload, actor, path, filters),
+            lambda rows: self.status.notice(f"Exported {rows:,} events to {path}."),
+            label="Exporting the audit trail")

@@ -1,0 +1,245 @@
+"""Settings for the admin: security and backup settings, backups and restore, data rights.
+
+Every button hands its work to the core through the runner; file and folder choices are the
+only things decided here. Restoring replaces the caseload file, so after a restore the app
+closes and is started again on the restored data.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QInputDialog,
+    QLineEdit,
+    QMessageBox,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from linkworker import backup, rights, settings
+from linkworker.access import Actor, can
+from linkworker.storage import keys
+from ui.admin.common import StatusLine, button, run
+from ui.operations import Runner
+
+NUMBERS = (settings.IDLE_LOCK_MINUTES, settings.LOCKOUT_ATTEMPTS, settings.MIN_PASSWORD_LENGTH,
+           settings.BACKUP_KEEP_DAILY, settings.RETENTION_YEARS)
+
+
+class SettingsView(QWidget):
+    def __init__(self, runner: Runner, actor: Actor, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.runner, self.actor = runner, actor
+        self.fields: dict[str, QSpinBox | QCheckBox] = {}
+        self.due: list[rights.RetentionCandidate] = []
+        layout = QVBoxLayout(self)
+        layout.addWidget(self._settings_box())
+        layout.addWidget(self._backup_box())
+        layout.addWidget(self._rights_box())
+        layout.addStretch(1)
+        self.status = StatusLine("Settings status")
+        layout.addWidget(self.status)
+        run(runner, self.status, lambda job: settings.read_all(job.caseload), self._show,
+            label="Reading settings")
+
+    # --- settings -------------------------------------------------------------------------
+
+    def _settings_box(self) -> QGroupBox:
+        box = QGroupBox("Security and keeping data")
+        form = QFormLayout(box)
+        for key in NUMBERS:
+            spec = settings.SPECS[key]
+            spin = QSpinBox()
+            spin.setRange(spec.minimum or 0, spec.maximum or 999)
+            spin.setAccessibleName(spec.label)
+            form.addRow(f"{spec.label}:", spin)
+            self.fields[key] = spin
+        check = QCheckBox(settings.SPECS[settings.BACKUP_ON_EXIT].label)
+        check.setAccessibleName(settings.SPECS[settings.BACKUP_ON_EXIT].label)
+        form.addRow("", check)
+        self.fields[settings.BACKUP_ON_EXIT] = check
+        self.save_button = button("&Save settings", "Save settings", self.save)
+        form.addRow("", self.save_button)
+        return box
+
+    def _show(self, values: dict) -> None:
+        for key, widget in self.fields.items():
+            if isinstance(widget, QCheckBox):
+                widget.setChecked(bool(values[key]))
+            else:
+                widget.setValue(int(values[key]))
+
+    def values(self) -> dict:
+        return {key: (w.isChecked() if isinstance(w, QCheckBox) else w.value())
+                for key, w in self.fields.items()}
+
+    def save(self) -> None:
+        actor, changes = self.actor, self.values()
+        run(self.runner, self.status, lambda job: settings.update(job.caseload, actor, changes),
+            lambda changed: self.status.notice(
+                "Settings saved." if changed else "Nothing had changed."),
+            label="Saving settings", changes=("settings",))
+
+    # --- backups --------------------------------------------------------------------------
+
+    def _backup_box(self) -> QGroupBox:
+        box = QGroupBox("Backups")
+        row = QHBoxLayout(box)
+        row.addWidget(button("&Back up now…", "Back up now", self.backup_now))
+        restore = button("&Restore from a backup…", "Restore from a backup", self.restore)
+        restore.setEnabled(can(self.actor, "backup.restore"))
+        row.addWidget(restore)
+        row.addStretch(1)
+        return box
+
+    def backup_now(self, path: str | None = None) -> None:
+        if not path:
+            path, _ = QFileDialog.getSaveFileName(self, "Back up the caseload to",
+                                                  "linkworker-backup.db", "Caseload (*.db)")
+        if not path:
+            return
+        actor = self.actor
+        self.status.notice("Backing up…")
+        run(self.runner, self.status, lambda job: backup.backup_to(job.caseload, path, actor),
+            lambda check: self.status.notice(
+                f"Backed up and checked: {check.path} (keep {check.path.name}.key with it)."),
+            label="Backing up")
+
+    def restore(self, path: str | None = None, passphrase: str | None = None) -> None:
+        if not path:
+            path, _ = QFileDialog.getOpenFileName(self, "Restore from", "", "Caseload (*.db)")
+        if not path:
+            return
+
+        def checked(check: backup.BackupCheck) -> None:
+            if not check.ok:
+                self.status.error(f"That backup cannot be restored: {check.problems[0]}. "
+                                  "Nothing was changed.")
+                return
+            if self.confirm_restore(check):
+                self._do_restore(path, passphrase)
+
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, keys.PassphraseRequired | keys.WrongPassphrase):
+                typed, ok = QInputDialog.getText(self, "Backup passphrase",
+                                                 "The passphrase this backup was made with:",
+                                                 QLineEdit.EchoMode.Password)
+                if ok and typed:
+                    self.restore(path, typed)
+                return
+            self.status.error(str(exc))
+
+        self.runner.run(lambda job: backup.check_backup(path, passphrase), checked,
+                        failed=failed, label="Checking the backup")
+
+    def confirm_restore(self, check: backup.BackupCheck) -> bool:
+        answer = QMessageBox.question(
+            self, "Restore", f"Replace the caseload by this backup ({check.people:,} people)? "
+            "The current caseload is kept aside, and LinkWorker closes afterwards.")
+        return answer == QMessageBox.StandardButton.Yes
+
+    def _do_restore(self, path: str, passphrase: str | None) -> None:
+        actor = self.actor
+
+        def work(job) -> backup.RestoreReport:  # noqa: ANN001 - a Job
+            job.caseload.close()
+            return backup.restore_from(path, job.caseload.path, passphrase, actor)
+
+        run(self.runner, self.status, work, self._restored, label="Restoring")
+
+    def _restored(self, report: backup.RestoreReport) -> None:
+        QMessageBox.information(
+            self, "Restored", f"Restored {report.people:,} people. The caseload as it was is "
+            f"kept at {report.set_aside}. LinkWorker will now close; open it again.")
+        QApplication.quit()
+
+    # --- data rights ----------------------------------------------------------------------
+
+    def _rights_box(self) -> QGroupBox:
+        box = QGroupBox("People's data rights")
+        row = QHBoxLayout(box)
+        row.addWidget(button("&Subject access request…", "Subject access request",
+                             self.subject_access))
+        row.addWidget(button("&Erase a person…", "Erase a person", self.erase))
+        row.addWidget(button("Check re&tention", "Check retention", self.check_retention))
+        self.apply_retention_button = button("Anonymise people past retention",
+                                             "Anonymise people past retention",
+                                             self.apply_retention)
+        self.apply_retention_button.setEnabled(False)
+        row.addWidget(self.apply_retention_button)
+        row.addStretch(1)
+        return box
+
+    def subject_access(self, reference: str | None = None, folder: str | None = None) -> None:
+        if not reference:
+            reference, ok = QInputDialog.getText(self, "Subject access request",
+                                                 "The person's reference (e.g. LW-000123):")
+            if not ok or not reference.strip():
+                return
+        if not folder:
+            folder = QFileDialog.getExistingDirectory(self, "Save the record in")
+        if not folder:
+            return
+        actor = self.actor
+
+        def work(job) -> rights.SubjectAccessFiles:  # noqa: ANN001 - a Job
+            found = rights.find_person(job.caseload, actor, reference)
+            return rights.subject_access(job.caseload, actor, found.person_id, Path(folder))
+
+        run(self.runner, self.status, work, lambda files: self.status.notice(
+            f"Written to {files.folder}: {files.pdf.name} for the person, {files.json.name} "
+            f"and {len(files.csvs)} CSV files."), label="Subject access request")
+
+    def erase(self, reference: str | None = None, reason: str | None = None) -> None:
+        if not reference:
+            reference, ok = QInputDialog.getText(self, "Erase a person",
+                                                 "The person's reference (e.g. LW-000123):")
+            if not ok or not reference.strip():
+                return
+        if not reason:
+            reason, ok = QInputDialog.getText(
+                self, "Erase a person", "Why (e.g. 'request by letter 12/03/2026'; not their "
+                "name). This cannot be undone except from an older backup:")
+            if not ok or not reason.strip():
+                return
+        actor = self.actor
+
+        def work(job) -> rights.ErasureReport:  # noqa: ANN001 - a Job
+            found = rights.find_person(job.caseload, actor, reference)
+            return rights.anonymise(job.caseload, actor, found.person_id, reason)
+
+        run(self.runner, self.status, work, lambda report: self.status.notice(
+            f"Erased. The record is now the anonymous {report.reference}."),
+            label="Erasing", changes=("people",))
+
+    def check_retention(self) -> None:
+        actor = self.actor
+        run(self.runner, self.status, lambda job: rights.retention_due(job.caseload, actor),
+            self._retention_checked, label="Checking retention")
+
+    def _retention_checked(self, due: list[rights.RetentionCandidate]) -> None:
+        self.due = due
+        self.apply_retention_button.setEnabled(bool(due))
+        self.apply_retention_button.setText(f"Anonymise {len(due):,} people past retention")
+        self.status.notice(f"{len(due):,} people are past the retention period."
+                           if due else "Nobody is past the retention period.")
+
+    def apply_retention(self, confirmed: bool = False) -> None:
+        if not confirmed:
+            answer = QMessageBox.question(self, "Retention", f"Anonymise {len(self.due):,} "
+                                          "people past the retention period?")
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        actor = self.actor
+        run(self.runner, self.status, lambda job: rights.apply_retention(job.caseload, actor),
+            lambda done: self._retention_checked([]) or self.status.notice(
+                f"Anonymised {len(done):,} people."), label="Applying retention",
+            changes=("people",))

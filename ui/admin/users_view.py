@@ -1,0 +1,223 @@
+"""Users: the admin adds accounts, changes roles, resets passwords, unlocks and deactivates."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLineEdit,
+    QMessageBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from linkworker import accounts
+from linkworker.access import Actor
+from linkworker.validation import format_date
+from ui.admin.common import StatusLine, button, run
+from ui.operations import Runner, friendly_message
+from ui.signin import FormPage, field, show_error
+
+COLUMNS = ("Username", "Name", "Role", "Venue", "State")
+
+
+def role_picker(current: str = "link_worker") -> QComboBox:
+    combo = QComboBox()
+    combo.setAccessibleName("Role")
+    for role, label in accounts.ROLE_LABELS.items():
+        combo.addItem(label, role)
+    combo.setCurrentIndex(max(0, combo.findData(current)))
+    return combo
+
+
+class AddUserDialog(QDialog):
+    """Username, name, role, venue and a first password the user changes at first sign-in."""
+
+    def __init__(self, runner: Runner, actor: Actor, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.runner, self.actor = runner, actor
+        self.added: accounts.UserInfo | None = None
+        self.setWindowTitle("Add a user")
+        self.page = FormPage("They will be asked to choose their own password when they first "
+                          "sign in.", "&Add user")
+        QVBoxLayout(self).addWidget(self.page)
+        self.username = field("Username")
+        self.name = field("Name")
+        self.role = role_picker()
+        self.venue = field("Venue (coordinators)")
+        self.password = field("First password", secret=True)
+        self.repeat = field("Repeat first password", secret=True)
+        for label, widget in (("&Username:", self.username), ("&Name:", self.name),
+                              ("&Role:", self.role), ("&Venue:", self.venue),
+                              ("First &password:", self.password), ("Re&peat it:", self.repeat)):
+            self.page.form.addRow(label, widget)
+        self.page.buttons.accepted.connect(self._add)
+        self.page.buttons.rejected.connect(self.reject)
+
+    def _add(self) -> None:
+        if self.password.text() != self.repeat.text():
+            show_error(self.page.error, "The two passwords differ.")
+            return
+        actor = self.actor
+        values = (self.username.text(), self.name.text(), self.role.currentData(),
+                  self.password.text(), self.venue.text())
+        self.page.ok.setEnabled(False)
+
+        def failed(exc: BaseException) -> None:
+            self.page.ok.setEnabled(True)
+            show_error(self.page.error, friendly_message(exc))
+
+        self.runner.run(
+            lambda job: accounts.add_user(job.caseload, actor, *values[:4], venue=values[4]),
+            self._added, failed=failed, changes=("users",), label="Adding user")
+
+    def _added(self, info: accounts.UserInfo) -> None:
+        self.added = info
+        self.accept()
+
+
+class UsersView(QWidget):
+    """The list of accounts and what an admin can do to each."""
+
+    def __init__(self, runner: Runner, actor: Actor, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.runner, self.actor = runner, actor
+        self.users: list[accounts.UserInfo] = []
+        layout = QVBoxLayout(self)
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setAccessibleName("User accounts")
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().hide()
+        layout.addWidget(self.table, 1)
+        row = QHBoxLayout()
+        self.add_button = button("&Add user…", "Add user", self.add_user)
+        row.addWidget(self.add_button)
+        row.addWidget(button("Change &role…", "Change role", self.change_role))
+        row.addWidget(button("&Reset password…", "Reset password", self.reset_password))
+        row.addWidget(button("&Unlock", "Unlock account", self.unlock))
+        row.addWidget(button("&Deactivate", "Deactivate account", self.deactivate))
+        row.addWidget(button("Reac&tivate", "Reactivate account", self.reactivate))
+        row.addStretch(1)
+        layout.addLayout(row)
+        self.status = StatusLine("Users status")
+        layout.addWidget(self.status)
+        self.dialog: AddUserDialog | None = None
+        self.refresh()
+
+    # --- list -----------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        actor = self.actor
+        run(self.runner, self.status, lambda job: accounts.list_users(job.caseload, actor),
+            self._show, label="Reading users")
+
+    def _show(self, users: list[accounts.UserInfo]) -> None:
+        self.users = users
+        self.table.setRowCount(len(users))
+        for r, user in enumerate(users):
+            state = "Active" if user.active else "Deactivated"
+            if user.locked_until:
+                state += f", locked until {format_date(user.locked_until.date())} " \
+                         f"{user.locked_until:%H:%M} UTC"
+            if user.must_change_password:
+                state += ", must choose a password"
+            for c, value in enumerate((user.username, user.display_name, user.role_label,
+                                       user.venue or "", state)):
+                item = QTableWidgetItem(value)
+                item.setData(Qt.ItemDataRole.UserRole, user.id)
+                self.table.setItem(r, c, item)
+
+    def selected(self) -> accounts.UserInfo | None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            self.status.error("Choose a user in the list first.")
+            return None
+        return self.users[rows[0].row()]
+
+    # --- actions --------------------------------------------------------------------------
+
+    def add_user(self) -> None:
+        self.dialog = AddUserDialog(self.runner, self.actor, self)
+        self.dialog.accepted.connect(self._after_add)
+        self.dialog.open()
+
+    def _after_add(self) -> None:
+        if self.dialog and self.dialog.added:
+            self.status.notice(f"Added {self.dialog.added.username}.")
+        self.refresh()
+
+    def _change(self, work, done_text: str) -> None:  # noqa: ANN001 - a work function
+        def done(_result: object) -> None:
+            self.status.notice(done_text)
+            self.refresh()
+
+        run(self.runner, self.status, work, done, label="Changing user", changes=("users",))
+
+    def change_role(self) -> None:
+        user = self.selected()
+        if user is None:
+            return
+        labels = list(accounts.ROLE_LABELS.values())
+        label, ok = QInputDialog.getItem(self, "Change role", f"Role for {user.username}:",
+                                         labels, labels.index(user.role_label), False)
+        if not ok:
+            return
+        role = next(k for k, v in accounts.ROLE_LABELS.items() if v == label)
+        venue = user.venue
+        if role == "coordinator":
+            venue, ok = QInputDialog.getText(self, "Venue", "Venue they run:",
+                                             QLineEdit.EchoMode.Normal, user.venue or "")
+            if not ok:
+                return
+        actor = self.actor
+        self._change(lambda job: accounts.set_role(job.caseload, actor, user.id, role, venue),
+                     f"{user.username} is now a {label.lower()}.")
+
+    def reset_password(self) -> None:
+        user = self.selected()
+        if user is None:
+            return
+        password, ok = QInputDialog.getText(
+            self, "Reset password", f"A temporary password for {user.username} (they must "
+            "change it when they sign in):", QLineEdit.EchoMode.Password)
+        if not ok:
+            return
+        actor = self.actor
+        self._change(lambda job: accounts.reset_password(job.caseload, actor, user.id, password),
+                     f"Password reset for {user.username}; tell them the temporary one.")
+
+    def unlock(self) -> None:
+        user = self.selected()
+        if user is not None:
+            actor = self.actor
+            self._change(lambda job: accounts.unlock_account(job.caseload, actor, user.id),
+                         f"{user.username} can sign in again.")
+
+    def deactivate(self) -> None:
+        user = self.selected()
+        if user is None:
+            return
+        answer = QMessageBox.question(self, "Deactivate", f"Stop {user.username} signing in? "
+                                      "Their work stays in the caseload.")
+        if answer == QMessageBox.StandardButton.Yes:
+            actor = self.actor
+            self._change(lambda job: accounts.deactivate(job.caseload, actor, user.id),
+                         f"{user.username} can no longer sign in.")
+
+    def reactivate(self) -> None:
+        user = self.selected()
+        if user is not None:
+            actor = self.actor
+            self._change(lambda job: accounts.reactivate(job.caseload, actor, user.id),
+                         f"{user.username} can sign in again.")

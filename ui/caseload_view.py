@@ -1,0 +1,570 @@
+"""My caseload: the list a link worker lives in, responsive at 50,000 people.
+
+``CaseloadTableModel`` follows Anki's browser table: it holds the ordered ids from one indexed
+query (``linkworker.caseload.person_ids``) and fetches the rows it is asked to show a page at a
+time (``rows_for``), on the runner's thread. An unfetched row shows "…" for a moment; when its
+page arrives only those rows are repainted (``dataChanged``). A refresh after a save keeps the
+ids if they did not change and just repaints (no reset, the selection and scroll stay put).
+
+``CaseloadView`` is the controller around it: the search box (search as you type, debounced),
+the filters, header sorting (mapped to the core's ``SORT_KEYS``), the count, and opening a
+person (Enter or double-click emits ``open_person``). Its side panel shows the read-only
+summary of the selected person on request (Space), audited as a record view.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from linkworker.access import Actor
+from linkworker.caseload import (
+    CHANGE_LABELS,
+    PAGE_SIZE,
+    CaseloadFilter,
+    FilterOptions,
+    PersonRow,
+    PersonSummary,
+    filter_options,
+    person_ids,
+    person_summary,
+    rows_for,
+)
+from linkworker.codes import STAGE_LABELS
+from linkworker.validation import format_date
+from ui.operations import Runner
+from ui.widgets import ID_ROLE, OVERDUE_COLOUR, WorkerPicker, heading, on_activate, plural
+
+SEARCH_DELAY_MS = 150
+CARES_ABOUT = frozenset({"people", "episodes", "contacts", "measures", "users", "contracts",
+                         "goals", "caseload"})
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+@dataclass(frozen=True)
+class Column:
+    title: str
+    sort_key: str
+    text: Callable[[PersonRow], str]
+    width: int
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("Name", "name", lambda r: r.name, 190),
+    Column("Known as", "preferred_name", lambda r: r.preferred_name, 80),
+    Column("Reference", "reference", lambda r: r.reference, 90),
+    Column("Age", "age", lambda r: "" if r.age is None else str(r.age), 45),
+    Column("Stage", "stage", lambda r: r.stage_label, 90),
+    Column("Worker", "worker", lambda r: r.worker_name, 140),
+    Column("Next review", "next_review", lambda r: format_date(r.next_review_due), 95),
+    Column("Wellbeing", "latest_change", lambda r: r.latest_change_label, 160),
+    Column("NHS number", "nhs_number", lambda r: r.nhs_number, 105),
+    Column("Postcode", "postcode", lambda r: r.postcode, 80),
+)
+NEXT_REVIEW = next(i for i, c in enumerate(COLUMNS) if c.sort_key == "next_review")
+
+
+class CaseloadTableModel(QAbstractTableModel):
+    """Read-only rows over an ordered id list; rows arrive a page at a time from the runner."""
+
+    sort_requested = Signal(str, bool)  # core sort key, descending
+    page_loaded = Signal(int)
+
+    def __init__(self, runner: Runner, actor: Actor, clock: Callable[[], dt.date] = dt.date.today,
+                 parent: Any = None) -> None:
+        super().__init__(parent)
+        self.runner, self.actor, self.clock = runner, actor, clock
+        self.ids: list[str] = []
+        self._pages: dict[int, list[PersonRow | None]] = {}
+        self._pending: set[int] = set()
+        self._generation = 0
+
+    # --- the id list ----------------------------------------------------------------------
+
+    def set_ids(self, ids: list[str]) -> None:
+        """A new result: reset (the rows are different), or just repaint if they are the same."""
+        if ids == self.ids:
+            self.refresh_rows()
+            return
+        self.beginResetModel()
+        self.ids = list(ids)
+        self._forget_pages()
+        self.endResetModel()
+
+    def refresh_rows(self) -> None:
+        """Same people, possibly changed details: refetch pages as they are shown again."""
+        self._forget_pages()
+        if self.ids:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self.ids) - 1,
+                                                              len(COLUMNS) - 1))
+
+    def _forget_pages(self) -> None:
+        self._generation += 1
+        self._pages.clear()
+        self._pending.clear()
+
+    # --- rows -----------------------------------------------------------------------------
+
+    def row(self, row: int) -> PersonRow | None:
+        """The row if its page is here; otherwise ask for the page and return None for now."""
+        page = row // PAGE_SIZE
+        rows = self._pages.get(page)
+        if rows is None:
+            self._request(page)
+            return None
+        return rows[row - page * PAGE_SIZE]
+
+    def is_loaded(self, row: int) -> bool:
+        rows = self._pages.get(row // PAGE_SIZE)
+        return rows is not None
+
+    def _request(self, page: int) -> None:
+        if page in self._pending:
+            return
+        self._pending.add(page)
+        ids = self.ids[page * PAGE_SIZE:(page + 1) * PAGE_SIZE]
+        generation, actor, today = self._generation, self.actor, self.clock()
+
+        def work(job):  # noqa: ANN001, ANN202 - runs on the runner's thread
+            return generation, page, ids, rows_for(job.caseload, actor, ids, as_of=today)
+
+        self.runner.run(work, self._page_arrived, label="Loading the caseload")
+
+    def _page_arrived(self, result: tuple[int, int, list[str], list[PersonRow]]) -> None:
+        generation, page, ids, rows = result
+        if generation != self._generation:
+            return  # an older list's page: the ids have moved on
+        self._pending.discard(page)
+        by_id = {r.id: r for r in rows}
+        self._pages[page] = [by_id.get(i) for i in ids]  # None: no longer visible to this actor
+        first, last = page * PAGE_SIZE, page * PAGE_SIZE + len(ids) - 1
+        self.dataChanged.emit(self.index(first, 0), self.index(last, len(COLUMNS) - 1))
+        self.page_loaded.emit(page)
+
+    # --- Qt model API ---------------------------------------------------------------------
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self.ids)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self.ids):
+            return None
+        if role == ID_ROLE:
+            return self.ids[index.row()]
+        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole,
+                        Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.AccessibleTextRole):
+            return None
+        row = self.row(index.row())
+        if row is None:
+            is_name = index.column() == 0 and role == Qt.ItemDataRole.DisplayRole
+            return "…" if is_name else None
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return QBrush(OVERDUE_COLOUR) if index.column() == NEXT_REVIEW and row.overdue \
+                else None
+        text = COLUMNS[index.column()].text(row)
+        if index.column() == NEXT_REVIEW and row.overdue:
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return "Review overdue"
+            if role == Qt.ItemDataRole.AccessibleTextRole:
+                return f"{text}, overdue"
+        return text if role != Qt.ItemDataRole.ToolTipRole else None
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802 - Qt API
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section].title
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Header clicks sort in the database (the whole list), never in the view."""
+        self.sort_requested.emit(COLUMNS[column].sort_key,
+                                 order == Qt.SortOrder.DescendingOrder)
+
+
+class SummaryPanel(QWidget):
+    """A person's read-only summary (the first window's double-click, and the side panel)."""
+
+    open_person = Signal(str)
+    loaded = Signal(object)
+
+    FIELDS = (
+        ("Reference", lambda s: s.reference),
+        ("Known as", lambda s: s.preferred_name),
+        ("Date of birth", lambda s: f"{format_date(s.date_of_birth)}"
+         + (f" (age {s.age})" if s.age is not None else "")),
+        ("NHS number", lambda s: s.nhs_number),
+        ("Gender", lambda s: s.gender),
+        ("Address", lambda s: s.address),
+        ("Postcode", lambda s: s.postcode),
+        ("Phone", lambda s: s.phone),
+        ("Email", lambda s: s.email),
+        ("GP practice", lambda s: s.gp_practice),
+        ("Stage", lambda s: s.stage_label),
+        ("Worker", lambda s: s.worker_name),
+        ("Contract", lambda s: s.contract_name),
+        ("Referred", lambda s: format_date(s.referral_date)),
+        ("First meeting", lambda s: format_date(s.first_meeting_date)),
+        ("Next review", lambda s: format_date(s.next_review_due)
+         + (" (overdue)" if s.overdue else "")),
+        ("Wellbeing", lambda s: s.latest_change_label),
+        ("Contacts", lambda s: f"{s.contacts} (last {format_date(s.last_contact) or 'none'})"),
+        ("Next appointment", lambda s: format_date(s.next_appointment) or "None booked"),
+        ("Open goals", lambda s: str(s.open_goals)),
+        ("Journeys", lambda s: str(s.journeys)),
+    )
+
+    def __init__(self, runner: Runner, actor: Actor, clock: Callable[[], dt.date] = dt.date.today,
+                 parent: QWidget | None = None, *, open_button: bool = True) -> None:
+        super().__init__(parent)
+        self.runner, self.actor, self.clock = runner, actor, clock
+        self.summary: PersonSummary | None = None
+        self.person_id: str | None = None
+        self.setAccessibleName("Person summary")
+        layout = QVBoxLayout(self)
+        self.heading = heading("Choose a person and press Space to see their summary.",
+                               "Summary heading")
+        layout.addWidget(self.heading)
+        form = QFormLayout()
+        self.values: dict[str, QLabel] = {}
+        for label, _get in self.FIELDS:
+            value = QLabel()
+            value.setWordWrap(True)
+            value.setAccessibleName(label)
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self.values[label] = value
+            form.addRow(f"{label}:", value)
+        layout.addLayout(form)
+        self.open_button = QPushButton("&Open full record")
+        self.open_button.setAccessibleName("Open full record")
+        self.open_button.setVisible(open_button)
+        self.open_button.setEnabled(False)
+        self.open_button.clicked.connect(self._open)
+        layout.addWidget(self.open_button)
+        layout.addStretch(1)
+
+    def show_person(self, person_id: str) -> None:
+        self.person_id = person_id
+        actor, today = self.actor, self.clock()
+        self.runner.run(lambda job: person_summary(job.caseload, actor, person_id, as_of=today),
+                        self._show, label="Opening the summary")
+
+    def clear(self) -> None:
+        self.summary, self.person_id = None, None
+        self.heading.setText("Choose a person and press Space to see their summary.")
+        for value in self.values.values():
+            value.clear()
+        self.open_button.setEnabled(False)
+
+    def _show(self, summary: PersonSummary) -> None:
+        if summary.id != self.person_id:
+            return
+        self.summary = summary
+        self.heading.setText(f"{summary.display_name}")
+        for label, get in self.FIELDS:
+            self.values[label].setText(get(summary))
+        self.open_button.setEnabled(True)
+        self.setWindowTitle(summary.display_name)  # a tab title, never the window's
+        self.loaded.emit(summary)
+
+    def _open(self) -> None:
+        if self.person_id:
+            self.open_person.emit(self.person_id)
+
+
+class CaseloadView(QWidget):
+    """Search, filter and sort the caseload; open a person with Enter or a double-click."""
+
+    open_person = Signal(str)
+    counted = Signal(int)
+
+    def __init__(self, runner: Runner, actor: Actor, parent: QWidget | None = None, *,
+                 clock: Callable[[], dt.date] = dt.date.today) -> None:
+        super().__init__(parent)
+        self.runner, self.actor, self.clock = runner, actor, clock
+        self.options: FilterOptions | None = None
+        self.sort_key, self.descending = "name", False
+        self._query_seq = 0
+        self.count = 0
+        self.model = CaseloadTableModel(runner, actor, clock, self)
+        self.model.sort_requested.connect(self._sort)
+        self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS,
+                                    timeout=self.refresh)
+        # the side panel follows the selection once the arrow keys rest (each look is audited)
+        self._summary_timer = QTimer(self, singleShot=True, interval=300,
+                                     timeout=self._show_current_summary)
+        self._build()
+        runner.changed.connect(self._changed)
+        self._load_options()
+
+    # --- layout ---------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        top = QHBoxLayout()
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search name, reference, NHS number or postcode (Ctrl+F)")
+        self.search.setAccessibleName("Search the caseload")
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(lambda _t: self._search_timer.start())
+        self.search.returnPressed.connect(self._open_first)
+        search_label = QLabel("&Search:")
+        search_label.setBuddy(self.search)
+        top.addWidget(search_label)
+        top.addWidget(self.search, 1)
+        self.worker = WorkerPicker()
+        self.worker.currentIndexChanged.connect(self.refresh)
+        top.addWidget(self.worker.labelled("&Worker:"))
+        top.addWidget(self.worker)
+        self.count_label = QLabel("")
+        self.count_label.setAccessibleName("Number of people listed")
+        top.addWidget(self.count_label)
+        layout.addLayout(top)
+        layout.addLayout(self._filter_row())
+        self.splitter = QSplitter()
+        self.table = self._table()
+        self.splitter.addWidget(self.table)
+        self.summary = SummaryPanel(self.runner, self.actor, self.clock)
+        self.summary.open_person.connect(self.open_person)
+        self.summary.setVisible(False)
+        self.splitter.addWidget(self.summary)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 1)
+        layout.addWidget(self.splitter, 1)
+        QShortcut(QKeySequence(Qt.Key.Key_Space), self.table, self.toggle_summary,
+                  context=Qt.ShortcutContext.WidgetShortcut)
+        QShortcut(QKeySequence(Qt.Key.Key_Down), self.search, self._into_table,
+                  context=Qt.ShortcutContext.WidgetShortcut)
+
+    def _combo(self, name: str, items: list[tuple[str, str | None]]) -> QComboBox:
+        combo = QComboBox()
+        combo.setAccessibleName(name)
+        for text, data in items:
+            combo.addItem(text, data)
+        combo.currentIndexChanged.connect(self.refresh)
+        return combo
+
+    def _check(self, text: str, name: str, tip: str) -> QCheckBox:
+        box = QCheckBox(text)
+        box.setAccessibleName(name)
+        box.setToolTip(tip)
+        box.toggled.connect(self.refresh)
+        return box
+
+    def _filter_row(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        self.stage = self._combo("Stage", [("Any stage", None)]
+                                 + [(label, code) for code, label in STAGE_LABELS.items()])
+        self.contract = self._combo("Contract", [("Any contract", None)])
+        self.change = self._combo("Latest wellbeing change", [("Any wellbeing change", None)]
+                                  + [(label, code) for code, label in CHANGE_LABELS.items()])
+        self.overdue = self._check("&Overdue review", "Overdue review only",
+                                   "Only people whose next review date has passed")
+        self.no_baseline = self._check("No &baseline", "No baseline only",
+                                       "Met, but no baseline wellbeing measure recorded")
+        self.exited = self._check("Include e&xited", "Include exited people",
+                                  "Also list people whose journey has ended")
+        for widget in (self.stage, self.contract, self.change, self.overdue, self.no_baseline,
+                       self.exited):
+            row.addWidget(widget)
+        self.clear_button = QPushButton("C&lear filters")
+        self.clear_button.setAccessibleName("Clear filters")
+        self.clear_button.clicked.connect(self.clear_filters)
+        row.addWidget(self.clear_button)
+        row.addStretch(1)
+        return row
+
+    def _table(self) -> QTableView:
+        table = QTableView()
+        table.setModel(self.model)
+        table.setAccessibleName("Caseload")
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        table.setTabKeyNavigation(False)
+        table.setAlternatingRowColors(True)
+        table.setWordWrap(False)
+        table.verticalHeader().setVisible(False)
+        table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 8)
+        header = table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        for i, column in enumerate(COLUMNS):
+            header.resizeSection(i, column.width)
+        table.setSortingEnabled(True)
+        header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
+        on_activate(table, self._activated)
+        table.selectionModel().currentRowChanged.connect(self._current_changed)
+        return table
+
+    # --- the filter -----------------------------------------------------------------------
+
+    def current_filter(self) -> CaseloadFilter:
+        return CaseloadFilter(
+            text=self.search.text(),
+            stage=self.stage.currentData(),
+            worker_id=self.worker.worker_id(),
+            contract_id=self.contract.currentData(),
+            overdue_only=self.overdue.isChecked(),
+            no_baseline=self.no_baseline.isChecked(),
+            latest_change=self.change.currentData(),
+            include_exited=self.exited.isChecked() or self.stage.currentData() == "exited",
+            as_of=self.clock(),
+        )
+
+    def clear_filters(self) -> None:
+        widgets = (self.search, self.stage, self.contract, self.change, self.overdue,
+                   self.no_baseline, self.exited)
+        for widget in widgets:
+            widget.blockSignals(True)
+        self.search.clear()
+        for combo in (self.stage, self.contract, self.change):
+            combo.setCurrentIndex(0)
+        for box in (self.overdue, self.no_baseline, self.exited):
+            box.setChecked(False)
+        for widget in widgets:
+            widget.blockSignals(False)
+        self.refresh()
+
+    def set_worker(self, worker_id: str | None) -> None:
+        """The manager's switcher, from outside (e.g. the main window)."""
+        self.worker.select(worker_id)
+
+    def focus_search(self) -> None:
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()
+
+    # --- queries --------------------------------------------------------------------------
+
+    def _load_options(self) -> None:
+        actor = self.actor
+        self.runner.run(lambda job: filter_options(job.caseload, actor), self._options_loaded,
+                        label="Loading the caseload")
+
+    def _options_loaded(self, options: FilterOptions) -> None:
+        self.options = options
+        self.worker.actor_id = self.actor.user_id
+        self.worker.apply(options)
+        current = self.contract.currentData()
+        self.contract.blockSignals(True)
+        while self.contract.count() > 1:
+            self.contract.removeItem(1)
+        for contract in options.contracts:
+            self.contract.addItem(contract.name, contract.id)
+        self.contract.setCurrentIndex(max(0, self.contract.findData(current)))
+        self.contract.blockSignals(False)
+        self.contract.setVisible(bool(options.contracts))
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Run the one query for the current filter and sort; older answers are dropped."""
+        if self.options is None:
+            return  # the options load first, then refresh
+        self._search_timer.stop()
+        self._query_seq += 1
+        seq, actor, filt = self._query_seq, self.actor, self.current_filter()
+        key, descending = self.sort_key, self.descending
+
+        def work(job):  # noqa: ANN001, ANN202
+            return seq, person_ids(job.caseload, actor, filt, key, descending)
+
+        self.runner.run(work, self._ids_arrived, label="Searching")
+
+    def _ids_arrived(self, result: tuple[int, list[str]]) -> None:
+        seq, ids = result
+        if seq != self._query_seq:
+            return  # the user typed on; a newer search is on its way
+        current = self.table.currentIndex().data(ID_ROLE) if self.table.currentIndex().isValid() \
+            else None
+        self.model.set_ids(ids)
+        self.count = len(ids)
+        self.count_label.setText(plural(len(ids), "person", "people"))
+        if current in ids:
+            self.table.setCurrentIndex(self.model.index(ids.index(current), 0))
+        elif ids and not self.table.currentIndex().isValid():
+            self.table.setCurrentIndex(self.model.index(0, 0))
+        self.counted.emit(len(ids))
+
+    def _sort(self, key: str, descending: bool) -> None:
+        if (key, descending) != (self.sort_key, self.descending):
+            self.sort_key, self.descending = key, descending
+            self.refresh()
+
+    def _changed(self, tags: frozenset[str]) -> None:
+        if tags & {"users", "contracts"}:
+            self._load_options()
+        elif tags & CARES_ABOUT:
+            self.refresh()
+
+    # --- opening --------------------------------------------------------------------------
+
+    def _activated(self, index: QModelIndex) -> None:
+        person_id = index.data(ID_ROLE)
+        if person_id:
+            self.open_person.emit(person_id)
+
+    def _open_first(self) -> None:
+        """Enter in the search box opens the person when the search found exactly one."""
+        self._search_timer.stop()
+        if self.count == 1 and self.model.ids:
+            self.open_person.emit(self.model.ids[0])
+        else:
+            self._into_table()
+
+    def _into_table(self) -> None:
+        self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+        if not self.table.currentIndex().isValid() and self.model.ids:
+            self.table.setCurrentIndex(self.model.index(0, 0))
+
+    def toggle_summary(self) -> None:
+        """Space: show or hide the selected person's summary beside the list."""
+        if self.summary.isVisible():
+            self.summary.setVisible(False)
+            self.summary.clear()
+            return
+        self.summary.setVisible(True)
+        self._show_current_summary()
+
+    def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if self.summary.isVisible():
+            self._summary_timer.start()
+
+    def _show_current_summary(self) -> None:
+        index = self.table.currentIndex()
+        person_id = index.data(ID_ROLE) if index.isValid() else None
+        if person_id and person_id != self.summary.person_id:
+            self.summary.show_person(person_id)
+

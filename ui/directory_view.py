@@ -1,0 +1,288 @@
+"""The Directory screen: search community services, keep them current, import and export CSV.
+
+Opened from a person's record (``set_person``), it also signposts that person to the selected
+service. Services not checked for six months are marked "re-check" in words, not colour alone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLineEdit,
+    QPlainTextEdit,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from linkworker import codes
+from linkworker.access import Actor, can
+from linkworker.directory import (
+    ServiceItem,
+    export_services_csv,
+    import_services_csv,
+    save_service,
+    search_services,
+    signpost,
+)
+from linkworker.validation import format_date
+from ui.operations import Runner, friendly_message
+from ui.record import widgets as w
+from ui.wellbeing.guard import while_alive
+
+TEXT_FIELDS = (("name", "&Name"), ("venue", "&Venue"), ("address", "Addr&ess"),
+               ("postcode", "Post&code"), ("times", "&Times"), ("contact_name", "Contact name"),
+               ("phone", "P&hone"), ("email", "E&mail"), ("website", "&Website"))
+
+
+class DirectoryView(QWidget):
+    signposted = Signal(str)  # the person's id, after signposting them
+
+    def __init__(self, runner: Runner, actor: Actor, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.runner, self.actor = runner, actor
+        self.services: dict[str, ServiceItem] = {}
+        self.editing_id: str | None = None
+        self.person: tuple[str, str, str] | None = None  # person id, episode id, label
+        self.setAccessibleName("Directory of services")
+        self._build()
+        self._timer = QTimer(self, singleShot=True, interval=250)
+        self._timer.timeout.connect(self.refresh)
+        runner.changed.connect(lambda tags: "services" in tags and self.refresh())
+        self.refresh()
+
+    def _build(self) -> None:
+        self.search = w.line("Search services", placeholder="Search by name, venue or category")
+        self.category = w.combo("Category filter", codes.SERVICE_CATEGORIES,
+                                blank="All categories")
+        self.stale_only = w.check("Only services to re-&check")
+        self.inactive = w.check("Include &inactive")
+        top = QHBoxLayout()
+        for widget in (self.search, self.category, self.stale_only, self.inactive):
+            top.addWidget(widget)
+        self.table = w.table("Services", ("Service", "Category", "Venue", "Times", "Contact",
+                                          "Last checked"))
+        self.count = w.status_label("Number of services shown")
+
+        form_box = QGroupBox("Service details")
+        form = QFormLayout(form_box)
+        self.inputs: dict[str, QWidget] = {}
+        for key, label in TEXT_FIELDS:
+            self.inputs[key] = w.line(label.replace("&", ""))
+            w.add_row(form, label, self.inputs[key])
+            if key == "name":
+                self.inputs["category"] = w.combo("Category", codes.SERVICE_CATEGORIES)
+                w.add_row(form, "Cate&gory", self.inputs["category"])
+        self.inputs["description"] = w.text_box("Description", 2)
+        self.inputs["accessibility"] = w.text_box("Accessibility notes", 2)
+        self.inputs["last_checked"] = w.date_edit("Last checked", optional=True)
+        self.inputs["active"] = w.check("Still running (active)")
+        w.add_row(form, "Descri&ption", self.inputs["description"])
+        w.add_row(form, "Accessi&bility", self.inputs["accessibility"])
+        w.add_row(form, "Last chec&ked", self.inputs["last_checked"])
+        form.addRow("", self.inputs["active"])
+        self.save_button = w.button("Save service", "Save service", "Ctrl+S")
+        self.save_button.setShortcut(QKeySequence())
+        self.new_button = w.button("New service", "New service", "Ctrl+Shift+N")
+        self.new_button.setShortcut(QKeySequence())
+        self.checked_button = w.button("Checked today", "Mark the service checked today")
+        buttons = QHBoxLayout()
+        for button in (self.save_button, self.new_button, self.checked_button):
+            buttons.addWidget(button)
+        form.addRow(buttons)
+
+        self.signpost_box = QGroupBox("Signpost")
+        self.accompanied = w.check("Accompanied introduction")
+        self.signpost_button = w.button("Signpost current person", "Signpost the current person")
+        row = QHBoxLayout(self.signpost_box)
+        row.addWidget(self.accompanied)
+        row.addWidget(self.signpost_button)
+        self.signpost_box.hide()
+
+        self.import_button = w.button("Import CSV...", "Import services from CSV")
+        self.export_button = w.button("Export CSV...", "Export the directory as CSV")
+        self.status = w.status_label("Directory status")
+        io_row = QHBoxLayout()
+        io_row.addWidget(self.import_button)
+        io_row.addWidget(self.export_button)
+        io_row.addWidget(self.status, 1)
+
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addLayout(top)
+        left_layout.addWidget(self.table, 1)
+        left_layout.addWidget(self.count)
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(form_box)
+        right_layout.addWidget(self.signpost_box)
+        right_layout.addStretch(1)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(left)
+        splitter.addWidget(right)
+        splitter.setSizes([760, 520])
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter, 1)
+        layout.addLayout(io_row)
+
+        self.search.textChanged.connect(lambda _: self._timer.start())
+        for box in (self.category,):
+            box.currentIndexChanged.connect(self.refresh)
+        for box in (self.stale_only, self.inactive):
+            box.toggled.connect(self.refresh)
+        self.table.itemSelectionChanged.connect(self._selected)
+        self.save_button.clicked.connect(self.save)
+        self.new_button.clicked.connect(self.new_service)
+        self.checked_button.clicked.connect(self._checked_today)
+        self.signpost_button.clicked.connect(self._signpost)
+        self.import_button.clicked.connect(lambda: self.import_csv())
+        self.export_button.clicked.connect(lambda: self.export_csv())
+        for key, slot in (("Ctrl+S", self.save), ("Ctrl+Shift+N", self.new_service),
+                          ("Ctrl+F", self.search.setFocus)):
+            QShortcut(QKeySequence(key), self, slot,
+                      context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        editable = can(self.actor, "directory.edit")
+        for widget in (self.save_button, self.new_button, self.checked_button,
+                       self.import_button):
+            widget.setEnabled(editable)
+
+    # --- reading --------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        text, category = self.search.text(), self.category.currentData()
+        stale, inactive = self.stale_only.isChecked(), self.inactive.isChecked()
+        self.runner.run(lambda job: search_services(job.caseload, text, category=category,
+                                                    stale_only=stale, include_inactive=inactive),
+                        while_alive(self, self._show))
+
+    def _show(self, services: tuple[ServiceItem, ...]) -> None:
+        today = dt.date.today()
+        self.services = {s.id: s for s in services}
+        w.fill_table(self.table, [
+            (s.id, (s.name + ("" if s.active else " (inactive)"), s.category_label,
+                    s.venue or "", s.times or "", s.contact_text,
+                    (format_date(s.last_checked) or "never")
+                    + (" - re-check" if s.is_stale(today) else "")))
+            for s in services])
+        stale = sum(s.is_stale(today) for s in services)
+        self.count.setText(f"{len(services)} service(s) shown; {stale} to re-check "
+                           "(not checked for six months).")
+
+    def _selected(self) -> None:
+        service = self.services.get(w.selected_id(self.table) or "")
+        if service is not None:
+            self._fill(service)
+
+    def _fill(self, service: ServiceItem | None) -> None:
+        self.editing_id = service.id if service else None
+        for key, widget in self.inputs.items():
+            value = getattr(service, key) if service else None
+            if isinstance(widget, QLineEdit):
+                widget.setText(value or "")
+            elif isinstance(widget, QPlainTextEdit):
+                widget.setPlainText(value or "")
+            elif key == "category":
+                w.set_combo(widget, value)
+            elif key == "last_checked":
+                w.set_date(widget, value)
+            else:
+                widget.setChecked(True if service is None else bool(value))
+
+    def values(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, widget in self.inputs.items():
+            if isinstance(widget, QLineEdit):
+                out[key] = widget.text()
+            elif isinstance(widget, QPlainTextEdit):
+                out[key] = widget.toPlainText()
+            elif key == "category":
+                out[key] = widget.currentData()
+            elif key == "last_checked":
+                out[key] = w.get_date(widget)
+            else:
+                out[key] = widget.isChecked()
+        return out
+
+    # --- writing --------------------------------------------------------------------------
+
+    def _run(self, work: Any, message: str, changes: set[str], after: Any = None) -> None:
+        def done(result: Any) -> None:
+            w.show_message(self.status, message if not callable(message) else message(result))
+            if after:
+                after(result)
+
+        self.runner.run(work, while_alive(self, done),
+                        failed=while_alive(self, lambda e: w.show_message(
+                            self.status, friendly_message(e), "error")),
+                        changes=changes, label="Directory")
+
+    def new_service(self) -> None:
+        self.table.clearSelection()
+        self._fill(None)
+        w.set_date(self.inputs["last_checked"], dt.date.today())
+        self.inputs["name"].setFocus()
+
+    def save(self) -> None:
+        actor, values, service_id = self.actor, self.values(), self.editing_id
+
+        def remember(new_id: str) -> None:
+            self.editing_id = new_id
+
+        self._run(lambda job: save_service(job.caseload, actor, values, service_id),
+                  "Service saved", {"services"}, after=remember)
+
+    def _checked_today(self) -> None:
+        w.set_date(self.inputs["last_checked"], dt.date.today())
+        if self.editing_id:
+            self.save()
+
+    def set_person(self, person_id: str | None, episode_id: str | None = None,
+                   label: str = "") -> None:
+        """Opened from a record: "Signpost current person" connects them to the selection."""
+        self.person = (person_id, episode_id, label) if person_id and episode_id else None
+        self.signpost_box.setVisible(self.person is not None)
+        self.signpost_button.setText(f"Signpost {label}" if label else "Signpost current person")
+
+    def _signpost(self) -> None:
+        service_id = w.selected_id(self.table)
+        if self.person is None or service_id is None:
+            w.show_message(self.status, "Select a service first.", "warning")
+            return
+        person_id, episode_id, _ = self.person
+        actor, accompanied = self.actor, self.accompanied.isChecked()
+        self._run(lambda job: signpost(job.caseload, actor, episode_id, service_id,
+                                       accompanied=accompanied),
+                  "Signposting recorded", {"signposts"},
+                  after=lambda _: self.signposted.emit(person_id))
+
+    def import_csv(self, path: str | None = None) -> None:
+        if path is None:
+            path, _ = QFileDialog.getOpenFileName(self, "Import services", str(Path.home()),
+                                                  "CSV files (*.csv)")
+            if not path:
+                return
+        actor = self.actor
+        self._run(lambda job: import_services_csv(job.caseload, actor, path),
+                  lambda r: f"Imported: {r.added} added, {r.updated} updated.", {"services"})
+
+    def export_csv(self, path: str | None = None) -> None:
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(
+                self, "Export the directory", str(Path.home() / "directory.csv"),
+                "CSV files (*.csv)")
+            if not path:
+                return
+        actor = self.actor
+        self._run(lambda job: export_services_csv(job.caseload, actor, path),
+                  lambda n: f"Exported {n} service(s) to {path}.", set())

@@ -1,0 +1,88 @@
+"""Due and overdue: every review, follow-up measure and planned contact due by Sunday or late.
+
+Most overdue first, across the worker's caseload (a manager can pick a worker or everyone).
+Enter or a double-click opens the person's record. Overdue rows are red *and* say "overdue" in
+words, so colour is never the only signal.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout
+
+from linkworker.today import DueItem, due_and_overdue, week_of
+from linkworker.validation import format_date
+from ui.widgets import PersonTable, WorkerPage, plural
+
+CARES_ABOUT = frozenset({"contacts", "measures", "episodes", "people", "contracts", "caseload"})
+KINDS = (("Everything due", None), ("Reviews", "review"), ("Wellbeing measures", "measure"),
+         ("Planned contacts", "contact"))
+COLUMNS = ("When", "Due", "Person", "Reference", "What", "Window closes")
+
+
+def _cells(item: DueItem, today: dt.date) -> tuple[str, ...]:
+    when = "Due today" if item.due == today else item.when_text
+    return (when, format_date(item.due), item.person_name, item.reference, item.what,
+            format_date(item.window_closes))
+
+
+class DueView(WorkerPage):
+    """Reviews, follow-up measures and planned contacts due this week or overdue."""
+
+    CARES_ABOUT = CARES_ABOUT
+
+    def _build(self) -> None:
+        self.items: list[DueItem] = []
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        top = QHBoxLayout()
+        self.heading = QLabel()
+        self.heading.setAccessibleName("Week shown")
+        top.addWidget(self.heading)
+        self.counts = QLabel()
+        self.counts.setAccessibleName("How many are due")
+        top.addWidget(self.counts)
+        top.addStretch(1)
+        self.kind = QComboBox()
+        self.kind.setAccessibleName("Show")
+        for text, kind in KINDS:
+            self.kind.addItem(text, kind)
+        self.kind.currentIndexChanged.connect(self._fill)
+        show = QLabel("&Show:")
+        show.setBuddy(self.kind)
+        top.addWidget(show)
+        top.addWidget(self.kind)
+        top.addWidget(self.worker.labelled("&Worker:"))
+        top.addWidget(self.worker)
+        layout.addLayout(top)
+        self.table = PersonTable(COLUMNS, "Due and overdue")
+        self.table.person_activated.connect(self.open_person)
+        layout.addWidget(self.table, 1)
+
+    def refresh(self) -> None:
+        if self.worker.options is None:
+            return
+        actor, worker, today = self.actor, self.worker.worker_id(), self.clock()
+        _monday, sunday = week_of(today)
+        self.heading.setText(f"Due by Sunday {format_date(sunday)}, or overdue.")
+        self.runner.run(lambda job: due_and_overdue(job.caseload, actor, worker, today),
+                        self._arrived, label="Finding what is due")
+
+    def _arrived(self, items: list[DueItem]) -> None:
+        self.items = items
+        overdue = sum(1 for i in items if i.overdue)
+        self.counts.setText(f"{overdue:,} overdue, {len(items) - overdue:,} due this week")
+        self._fill()
+        self.loaded.emit(items)
+
+    def _fill(self) -> None:
+        kind = self.kind.currentData()
+        shown = [i for i in self.items if kind is None or i.kind == kind]
+        today = self.clock()
+        self.table.fill([(i.person_id, _cells(i, today), i.overdue) for i in shown])
+        self.table.setAccessibleDescription(plural(len(shown), "item"))
+
+    def focus_first(self) -> None:
+        self.table.setFocus(Qt.FocusReason.OtherFocusReason)

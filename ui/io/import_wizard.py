@@ -1,0 +1,365 @@
+"""The import wizard window: renders ``linkworker.io.wizard.ImportFlow`` one step at a time.
+
+Reading the file, checking rows and importing run on the Runner (never on the GUI thread), with
+the progress bar showing how far they are. The window holds no data logic of its own.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QStackedWidget,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from linkworker.access import Actor
+from linkworker.io.wizard import ImportFlow, Step
+from ui.operations import Runner, friendly_message
+
+FILE_FILTER = "Spreadsheets (*.csv *.xlsx *.xlsm *.txt *.tsv);;All files (*)"
+CHANGES = {"people", "episodes", "contacts", "goals", "signposts", "measures", "services"}
+
+
+def _named(widget, name: str):  # noqa: ANN001, ANN202 - any widget, returned as given
+    widget.setAccessibleName(name)
+    return widget
+
+
+class ImportWizard(QDialog):
+    """File and kind -> columns -> problems and plan -> import. ``imported`` fires when done."""
+
+    imported = Signal(object)  # the ImportReport
+
+    def __init__(self, runner: Runner, actor: Actor, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.runner, self.flow = runner, ImportFlow(actor)
+        self.setWindowTitle("Import from a spreadsheet")
+        self.setAccessibleName("Import from a spreadsheet")
+        self.resize(900, 600)
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self._choose_page())
+        self.pages.addWidget(self._mapping_page())
+        self.pages.addWidget(self._check_page())
+        self.pages.addWidget(self._done_page())
+        self.message = _named(QLabel(), "Message")
+        self.message.setWordWrap(True)
+        self.progress = _named(QProgressBar(), "Progress")
+        self.progress.setVisible(False)
+        self.back_button = _named(QPushButton("< &Back"), "Back")
+        self.next_button = _named(QPushButton("&Next >"), "Next")
+        self.import_button = _named(QPushButton("&Import"), "Import")
+        self.close_button = _named(QPushButton("&Close"), "Close")
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.back_button)
+        buttons.addStretch(1)
+        for button in (self.next_button, self.import_button, self.close_button):
+            buttons.addWidget(button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.pages, 1)
+        layout.addWidget(self.message)
+        layout.addWidget(self.progress)
+        layout.addLayout(buttons)
+        self.back_button.clicked.connect(self._back)
+        self.next_button.clicked.connect(self._next)
+        self.import_button.clicked.connect(self._import)
+        self.close_button.clicked.connect(self.reject)
+        self.runner.progress.connect(self._progress)
+        self._working = False
+        self._render()
+
+    # --- pages ----------------------------------------------------------------------------
+
+    def _choose_page(self) -> QWidget:
+        page = QWidget()
+        self.path_edit = _named(QLineEdit(), "File to import")
+        browse = _named(QPushButton("&Browse..."), "Choose the file")
+        browse.clicked.connect(self._browse)
+        row = QHBoxLayout()
+        row.addWidget(self.path_edit, 1)
+        row.addWidget(browse)
+        self.kind_box = _named(QComboBox(), "What the rows are")
+        for kind, label in ImportFlow.kinds():
+            self.kind_box.addItem(label, kind)
+        self.sheet_box = _named(QComboBox(), "Sheet")
+        self.sheet_box.setEnabled(False)
+        self.path_edit.editingFinished.connect(self._list_sheets)
+        form = QFormLayout(page)
+        form.addRow("&File:", row)
+        form.addRow("&Rows are:", self.kind_box)
+        form.addRow("&Sheet:", self.sheet_box)
+        hint = QLabel("Import in this order: directory services, people, journeys, then "
+                      "contacts, goals, signposting and measures. Nothing is written until "
+                      "you have seen every problem and what will change.")
+        hint.setWordWrap(True)
+        form.addRow(hint)
+        return page
+
+    def _mapping_page(self) -> QWidget:
+        page = QWidget()
+        self.source_label = _named(QLabel(), "The sheet read")
+        self.source_label.setWordWrap(True)
+        self.columns_table = _named(QTableWidget(0, 3), "Columns and the fields they hold")
+        self.columns_table.setHorizontalHeaderLabels(["Column in your file", "Imported as",
+                                                      "First value"])
+        self.columns_table.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
+        self.columns_table.verticalHeader().setVisible(False)
+        self.columns_table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.missing_label = _named(QLabel(), "Fields still needed")
+        self.missing_label.setWordWrap(True)
+        save = _named(QPushButton("&Save mapping..."), "Save the mapping to a file")
+        load = _named(QPushButton("&Load mapping..."), "Load a saved mapping")
+        save.clicked.connect(self._save_mapping)
+        load.clicked.connect(self._load_mapping)
+        row = QHBoxLayout()
+        row.addWidget(save)
+        row.addWidget(load)
+        row.addStretch(1)
+        layout = QVBoxLayout(page)
+        layout.addWidget(self.source_label)
+        layout.addWidget(self.columns_table, 1)
+        layout.addWidget(self.missing_label)
+        layout.addLayout(row)
+        return page
+
+    def _check_page(self) -> QWidget:
+        page = QWidget()
+        self.summary_label = _named(QLabel(), "Summary of the check")
+        self.summary_label.setWordWrap(True)
+        self.problems_table = _named(QTableWidget(0, 4), "Rows with problems")
+        self.problems_table.setHorizontalHeaderLabels(["Row", "Column", "Value", "Problem"])
+        self.problems_table.horizontalHeader().setStretchLastSection(True)
+        self.problems_table.verticalHeader().setVisible(False)  # "Row" is the sheet's row
+        self.problems_table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.plan_text = _named(QPlainTextEdit(), "What will change")
+        self.plan_text.setReadOnly(True)
+        self.good_only = _named(QCheckBox("Import the &good rows only"),
+                                "Import the good rows only")
+        self.good_only.toggled.connect(lambda _on: self._render())
+        self.save_bad = _named(QPushButton("Save bad rows to &fix..."), "Save bad rows to fix")
+        self.save_bad.clicked.connect(self._save_bad_rows)
+        row = QHBoxLayout()
+        row.addWidget(self.good_only)
+        row.addStretch(1)
+        row.addWidget(self.save_bad)
+        layout = QVBoxLayout(page)
+        layout.addWidget(self.summary_label)
+        layout.addWidget(self.problems_table, 2)
+        layout.addWidget(QLabel("What will change:"))
+        layout.addWidget(self.plan_text, 1)
+        layout.addLayout(row)
+        return page
+
+    def _done_page(self) -> QWidget:
+        page = QWidget()
+        self.result_text = _named(QPlainTextEdit(), "Import result")
+        self.result_text.setReadOnly(True)
+        QVBoxLayout(page).addWidget(self.result_text)
+        return page
+
+    # --- rendering ------------------------------------------------------------------------
+
+    def _render(self) -> None:
+        step = self.flow.step
+        self.pages.setCurrentIndex(list(Step).index(step))
+        idle = not self._working
+        self.back_button.setEnabled(idle and step in (Step.MAPPING, Step.CHECK))
+        self.next_button.setVisible(step in (Step.CHOOSE, Step.MAPPING))
+        self.next_button.setEnabled(idle and (step is not Step.MAPPING
+                                              or not self.flow.missing()))
+        self.import_button.setVisible(step is Step.CHECK)
+        self.import_button.setEnabled(idle and self.flow.can_import(self.good_only.isChecked()))
+        self.close_button.setText("&Close" if step is Step.DONE else "&Cancel")
+        if step is Step.MAPPING:
+            missing = self.flow.missing()
+            self.missing_label.setText(
+                "Still needed: " + "; ".join(missing) + ". Choose which column holds it."
+                if missing else "Every needed field has a column.")
+
+    def _fill_mapping(self) -> None:
+        table = self.flow.table
+        self.source_label.setText(table.describe() + ". Check which field each column holds; "
+                                  "fields marked * are needed.")
+        columns = self.flow.columns()
+        self.columns_table.setRowCount(len(columns))
+        choices = self.flow.field_choices()
+        for row, (header, field_name, sample) in enumerate(columns):
+            self.columns_table.setItem(row, 0, QTableWidgetItem(header))
+            box = _named(QComboBox(), f"Field for column {header}")
+            for name, label in choices:
+                box.addItem(label, name)
+            box.setCurrentIndex(max(0, box.findData(field_name)))
+            box.currentIndexChanged.connect(
+                lambda _i, h=header, b=box: self._column_changed(h, b.currentData()))
+            self.columns_table.setCellWidget(row, 1, box)
+            self.columns_table.setItem(row, 2, QTableWidgetItem(sample))
+
+    def _column_changed(self, header: str, field_name: str) -> None:
+        self.flow.set_column(header, field_name)
+        # A field taken by this column is released from any other: refill the table, after
+        # this signal returns (the box that sent it is replaced by the refill).
+        QTimer.singleShot(0, self._fill_mapping)
+        self._render()
+
+    def _fill_check(self) -> None:
+        report = self.flow.preview
+        problems = report.problems
+        rows = len(report.table.rows)
+        text = f"{rows:,} rows checked. "
+        if problems:
+            text += (f"{len(report.bad_rows):,} rows have problems: fix them in your file and "
+                     "check again, or import the good rows only and save the bad rows to fix.")
+        else:
+            text += "No problems found."
+        self.summary_label.setText(text)
+        self.problems_table.setRowCount(len(problems))
+        for row, problem in enumerate(problems):
+            for col, value in enumerate((str(problem.row), problem.column, problem.value,
+                                         problem.reason)):
+                self.problems_table.setItem(row, col, QTableWidgetItem(value))
+        self.plan_text.setPlainText("\n".join(report.plan.describe()))
+        self.good_only.setEnabled(bool(problems))
+        self.save_bad.setEnabled(bool(problems))
+
+    # --- actions --------------------------------------------------------------------------
+
+    def _browse(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Choose a spreadsheet", "", FILE_FILTER)
+        if path:
+            self.path_edit.setText(path)
+            self._list_sheets()
+
+    def _list_sheets(self) -> None:
+        text = self.path_edit.text().strip()
+        self.sheet_box.clear()
+        self.sheet_box.setEnabled(False)
+        if not text or not Path(text).is_file():
+            return
+        try:
+            sheets = self.flow.choose(text, self.kind_box.currentData())
+        except Exception as exc:  # noqa: BLE001 - shown to the user, nothing changed
+            self._say(friendly_message(exc))
+            return
+        self.sheet_box.addItem("(the sheet with the data)", None)
+        for name in sheets:
+            self.sheet_box.addItem(name, name)
+        self.sheet_box.setEnabled(bool(sheets))
+
+    def _next(self) -> None:
+        if self.flow.step is Step.CHOOSE:
+            try:
+                self.flow.choose(self.path_edit.text().strip(), self.kind_box.currentData(),
+                                 self.sheet_box.currentData())
+            except Exception as exc:  # noqa: BLE001 - shown to the user, nothing changed
+                self._say(friendly_message(exc))
+                return
+            self._start(lambda job: self.flow.load(job.progress), self._loaded, "Reading")
+        elif self.flow.step is Step.MAPPING:
+            self._start(lambda job: self.flow.check(job.caseload, job.progress), self._checked,
+                        "Checking every row")
+
+    def _back(self) -> None:
+        self.flow.back()
+        self._say("")
+        if self.flow.step is Step.MAPPING:
+            self._fill_mapping()
+        self._render()
+
+    def _import(self) -> None:
+        good_only = self.good_only.isChecked()
+        self._start(lambda job: self.flow.run(job.caseload, good_only, job.progress),
+                    self._imported, "Importing", changes=CHANGES)
+
+    def _start(self, work, done, label: str, changes=()) -> None:  # noqa: ANN001
+        self._working = True
+        self._say(f"{label}...")
+        self.progress.setVisible(True)
+        self.progress.setRange(0, 0)
+        self._render()
+        self.runner.run(work, done, failed=self._failed, changes=changes, label=label)
+
+    def _finish(self) -> None:
+        self._working = False
+        self.progress.setVisible(False)
+        self._say("")
+
+    def _loaded(self, _table) -> None:  # noqa: ANN001
+        self._finish()
+        self._fill_mapping()
+        self._render()
+
+    def _checked(self, _report) -> None:  # noqa: ANN001
+        self._finish()
+        self._fill_check()
+        self._render()
+
+    def _imported(self, report) -> None:  # noqa: ANN001
+        self._finish()
+        self.result_text.setPlainText("\n".join(report.lines()))
+        self._render()
+        self.imported.emit(report)
+
+    def _failed(self, exc: BaseException) -> None:
+        self._finish()
+        self._say(friendly_message(exc))
+        self._render()
+
+    def _progress(self, done: int, total: int, text: str) -> None:
+        if not self._working:
+            return
+        self.progress.setRange(0, total or 0)
+        if total:
+            self.progress.setValue(done)
+        self.progress.setFormat(f"{text}: %v of %m" if total else text)
+
+    def _say(self, text: str) -> None:
+        self.message.setText(text)
+
+    def _save_mapping(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Save the mapping", "mapping.json",
+                                              "Mapping files (*.json)")
+        if path:
+            self._guard(lambda: self.flow.save_mapping(path), f"Mapping saved to {path}.")
+
+    def _load_mapping(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Load a mapping", "",
+                                              "Mapping files (*.json)")
+        if path and self._guard(lambda: self.flow.load_mapping(path), "Mapping loaded."):
+            self._fill_mapping()
+            self._render()
+
+    def _save_bad_rows(self) -> None:
+        suggested = str(self.flow.path.with_name(f"{self.flow.path.stem}-to-fix.csv"))
+        path, _ = QFileDialog.getSaveFileName(self, "Save the rows to fix", suggested,
+                                              "CSV files (*.csv)")
+        if path:
+            self.save_bad_rows_to(Path(path))
+
+    def save_bad_rows_to(self, path: Path) -> bool:
+        return self._guard(lambda: self.flow.save_bad_rows(path),
+                           f"The rows to fix were saved to {path}.")
+
+    def _guard(self, action, done_text: str) -> bool:  # noqa: ANN001
+        try:
+            action()
+        except Exception as exc:  # noqa: BLE001 - shown to the user
+            self._say(friendly_message(exc))
+            return False
+        self._say(done_text)
+        return True

@@ -1,0 +1,571 @@
+"""The main window: navigation and hosting, nothing else.
+
+A left-hand list gives each job a home (Today, My caseload, Due and overdue, Directory,
+Reports, Settings; Ctrl+1..6). The pages are their own view/controller pairs, built the first
+time they are shown; the person's record opens as a closable tab beside them. The window also
+owns the things every page shares: the message bar (errors from the runner, "Saved" notices,
+never a modal dialog for a routine save), the status bar with the runner's progress and a busy
+indicator, and the menus.
+
+Pages other helpers build are placed by ``PARTS`` and imported lazily; a part that is not in
+this build yet shows a plain placeholder (the lead removes these fallbacks at integration).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import shiboken6
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSize, Qt, QTimer
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QGuiApplication,
+    QKeySequence,
+    QPainter,
+    QPalette,
+    QShortcut,
+)
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QStackedWidget,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from linkworker.access import Actor, can
+from linkworker.storage.inspect import describe
+from linkworker.today import count_due
+from ui.caseload_view import CaseloadView, SummaryPanel
+from ui.operations import Runner
+from ui.widgets import MessageBar
+
+log = logging.getLogger(__name__)
+
+SHORTCUT_ROLE = Qt.ItemDataRole.UserRole + 2
+KEY_ROLE = Qt.ItemDataRole.UserRole + 3
+
+
+@dataclass(frozen=True)
+class Part:
+    """One widget on a page, built by ``module.name(runner, actor)`` if the role may use it."""
+
+    title: str
+    module: str
+    name: str
+    permission: str | None = None
+    dated: bool = False  # takes ``clock=`` (tests pin "today")
+
+
+@dataclass(frozen=True)
+class Page:
+    key: str
+    title: str
+    parts: tuple[Part, ...]
+
+
+PAGES: tuple[Page, ...] = (
+    Page("today", "Today", (Part("Today", "ui.today_view", "TodayView", dated=True),)),
+    Page("caseload", "My caseload",
+         (Part("My caseload", "ui.caseload_view", "CaseloadView", dated=True),)),
+    Page("due", "Due and overdue",
+         (Part("Due and overdue", "ui.due_view", "DueView", dated=True),)),
+    Page("directory", "Directory", (Part("Directory", "ui.directory_view", "DirectoryView"),)),
+    Page("reports", "Reports", (
+        Part("Outcome returns", "ui.returns", "ReturnsScreen", "report.view"),
+        Part("Wellbeing summary", "ui.wellbeing.summary_view", "SummaryView"),
+    )),
+    Page("settings", "Settings", (
+        Part("Settings", "ui.admin", "SettingsView", "settings.edit"),
+        Part("Users", "ui.admin", "UsersView", "users.manage"),
+        Part("Audit trail", "ui.admin", "AuditView", "audit.view"),
+        Part("Contracts", "ui.returns", "ContractEditor", "contract.edit"),
+    )),
+)
+
+# Helpers' pieces that are not pages: resolved the same lazy way.
+RECORD = Part("Record", "ui.record", "RecordView")
+REFERRAL = Part("New referral", "ui.referral", "ReferralView", "person.create")
+IMPORT = Part("Import", "ui.io", "ImportWizard", "data.import")
+EXPORT = Part("Export everything", "ui.io", "export_everything", "data.export")
+LOCK = Part("Lock", "ui.lock", "LockGuard")
+WORDING = Part("Licensed wording", "ui.wellbeing.wording_dialog", "LoadWordingDialog",
+               "wording.load")
+
+
+def resolve(part: Part) -> Any | None:
+    """The class or function a part names, or None while it is not in this build."""
+    try:
+        return getattr(importlib.import_module(part.module), part.name)
+    except (ImportError, AttributeError) as exc:
+        log.info("%s is not available yet (%s)", part.title, type(exc).__name__)
+        return None
+
+
+def placeholder(title: str) -> QLabel:
+    label = QLabel(f"{title} is not available in this build yet.")
+    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    label.setAccessibleName(f"{title} (not available yet)")
+    return label
+
+
+class _NavDelegate(QStyledItemDelegate):
+    """Draws each page's shortcut right-aligned and dimmed, so the keys are always visible."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem,
+              index: QModelIndex | QPersistentModelIndex) -> None:
+        super().paint(painter, option, index)
+        keys = index.data(SHORTCUT_ROLE)
+        if not keys:
+            return
+        painter.save()
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        colours = QPalette.ColorRole
+        painter.setPen(option.palette.color(
+            colours.HighlightedText if selected else colours.PlaceholderText))
+        painter.drawText(option.rect.adjusted(0, 0, -8, 0),
+                         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, keys)
+        painter.restore()
+
+    def sizeHint(self, option: QStyleOptionViewItem,  # noqa: N802 - Qt API
+                 index: QModelIndex | QPersistentModelIndex) -> QSize:
+        size = super().sizeHint(option, index)
+        return QSize(size.width() + 60, max(size.height(), 30))
+
+
+class MainWindow(QMainWindow):
+    """Navigation, the pages, record tabs, menus, message bar and status bar."""
+
+    def __init__(self, runner: Runner, actor: Actor, parent: QWidget | None = None, *,
+                 clock: Callable[[], dt.date] = dt.date.today) -> None:
+        super().__init__(parent)
+        self.runner, self.actor, self.clock = runner, actor, clock
+        self.pages: dict[str, QWidget] = {}
+        self.actions: dict[str, QAction] = {}
+        self._dialogs: list[QWidget] = []
+        self.setWindowTitle(f"LinkWorker — {runner.caseload.path.name}")
+        self._build()
+        self._menus()
+        self._connect_runner()
+        self.lock_guard = self._lock_guard()
+        self.go_to_search()  # the default view, ready to type a name
+        self._fit_to_screen()
+        self.refresh_badges()
+
+    # --- layout ---------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.nav = QListWidget()
+        self.nav.setAccessibleName("Pages")
+        self.nav.setItemDelegate(_NavDelegate(self.nav))
+        for number, page in enumerate(PAGES, start=1):
+            item = QListWidgetItem(page.title)
+            keys = f"Ctrl+{number}"
+            item.setData(SHORTCUT_ROLE, keys)
+            item.setData(KEY_ROLE, page.key)
+            item.setToolTip(f"{page.title} ({keys})")
+            self.nav.addItem(item)
+        self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.nav.setFixedWidth(self.nav.sizeHintForColumn(0) + 2 * self.nav.frameWidth() + 24)
+        self.nav.currentRowChanged.connect(lambda row: self.go(PAGES[row].key))
+        self.stack = QStackedWidget()
+        for page in PAGES:
+            holder = QWidget()
+            holder.setAccessibleName(page.title)
+            QVBoxLayout(holder).setContentsMargins(6, 6, 6, 6)
+            self.stack.addWidget(holder)
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("Open pages and records")
+        self.tabs.setTabsClosable(True)
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.stack, "My caseload")
+        self.tabs.tabBar().setTabButton(0, self.tabs.tabBar().ButtonPosition.RightSide, None)
+        self.tabs.tabCloseRequested.connect(self.close_tab)
+        self.tabs.currentChanged.connect(self._tab_changed)
+        self.messages = MessageBar()
+        work = QWidget()
+        column = QVBoxLayout(work)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.messages)
+        column.addWidget(self.tabs, 1)
+        central = QWidget()
+        row = QHBoxLayout(central)
+        row.setContentsMargins(4, 4, 4, 0)
+        row.addWidget(self.nav)
+        row.addWidget(work, 1)
+        self.setCentralWidget(central)
+        self._status_bar()
+
+    def _status_bar(self) -> None:
+        bar = self.statusBar()
+        who = self.actor.label
+        role = self.actor.role.replace("_", " ")
+        self.signed_in = QLabel(f"Signed in as {who} ({role})")
+        self.signed_in.setAccessibleName("Signed in as")
+        self.progress = QProgressBar()
+        self.progress.setAccessibleName("Progress")
+        self.progress.setMaximumWidth(220)
+        self.progress.setTextVisible(True)
+        self.progress.hide()
+        bar.addPermanentWidget(self.progress)
+        bar.addPermanentWidget(self.signed_in)
+        self._busy_timer = QTimer(self, singleShot=True, interval=300, timeout=self._show_busy)
+
+    def _fit_to_screen(self) -> None:
+        """1280x720 where there is room, never larger than the screen (1366x768 laptops)."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        available = screen.availableGeometry() if screen else None
+        width, height = 1280, 720
+        if available is not None:
+            width = min(width, available.width() - 20)
+            height = min(height, available.height() - 40)
+        self.setMinimumSize(min(960, width), min(540, height))
+        self.resize(width, height)
+
+    # --- menus ----------------------------------------------------------------------------
+
+    def _action(self, key: str, text: str, keys: str | None, slot: Callable[[], Any],
+                enabled: bool = True) -> QAction:
+        action = QAction(text, self)
+        if keys:
+            action.setShortcut(QKeySequence(keys))
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        action.setEnabled(enabled)
+        action.triggered.connect(lambda _checked=False: slot())
+        self.actions[key] = action
+        return action
+
+    def _menus(self) -> None:
+        bar = self.menuBar()
+        file = bar.addMenu("&File")
+        file.addAction(self._action("new_referral", "New &referral…", "Ctrl+R",
+                                    self.new_referral, self._allowed(REFERRAL)))
+        file.addSeparator()
+        file.addAction(self._action("import", "&Import…", None, self.import_data,
+                                    self._allowed(IMPORT)))
+        file.addAction(self._action("export", "&Export everything…", None, self.export_all,
+                                    self._allowed(EXPORT)))
+        file.addSeparator()
+        file.addAction(self._action("lock", "&Lock", "Ctrl+L", self.lock))
+        file.addAction(self._action("quit", "&Quit", "Ctrl+Q", self.close))
+        go = bar.addMenu("&Go")
+        for number, page in enumerate(PAGES, start=1):
+            go.addAction(self._action(f"go_{page.key}", page.title, f"Ctrl+{number}",
+                                      lambda key=page.key: self.go(key)))
+        person = bar.addMenu("&Person")
+        person.addAction(self._action("quick_note", "Quick &note", "Ctrl+N", self.quick_note,
+                                      enabled=False))
+        person.addAction(self._action("search", "Go to &search", "Ctrl+F", self.go_to_search))
+        person.addAction(self._action("close_tab", "&Close record", "Ctrl+W",
+                                      lambda: self.close_tab(self.tabs.currentIndex())))
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self._action("about", "&About LinkWorker", None, self.about))
+
+    def _allowed(self, part: Part) -> bool:
+        return part.permission is None or can(self.actor, part.permission)
+
+    # --- pages ----------------------------------------------------------------------------
+
+    def go(self, key: str) -> QWidget:
+        """Show a page (building it the first time) and return its main widget."""
+        index = next(i for i, page in enumerate(PAGES) if page.key == key)
+        widget = self.pages.get(key) or self._build_page(PAGES[index])
+        self.stack.setCurrentIndex(index)
+        self.tabs.setTabText(0, PAGES[index].title)
+        self.tabs.setCurrentIndex(0)
+        self.nav.blockSignals(True)
+        self.nav.setCurrentRow(index)
+        self.nav.blockSignals(False)
+        return widget
+
+    def page(self, key: str) -> QWidget:
+        return self.pages.get(key) or self.go(key)
+
+    def _build_page(self, page: Page) -> QWidget:
+        holder = self.stack.widget(next(i for i, p in enumerate(PAGES) if p.key == page.key))
+        parts = [p for p in page.parts if self._allowed(p)]
+        if not parts:
+            widget: QWidget = placeholder(page.title)
+            widget.setText("Your role does not use this page.")  # type: ignore[attr-defined]
+        elif len(parts) == 1:
+            widget = self._build_part(parts[0])
+        else:
+            widget = QTabWidget()
+            widget.setAccessibleName(page.title)
+            for part in parts:
+                widget.addTab(self._build_part(part), part.title)
+        if page.key == "settings" and self._allowed(WORDING):
+            widget = self._with_wording_button(widget)
+        holder.layout().addWidget(widget)
+        self.pages[page.key] = widget
+        return widget
+
+    def _build_part(self, part: Part) -> QWidget:
+        factory = resolve(part)
+        if factory is None:
+            return placeholder(part.title)
+        if part.dated:
+            view = factory(self.runner, self.actor, clock=self.clock)
+        else:
+            view = factory(self.runner, self.actor)
+        self._connect_opening(view)
+        return view
+
+    def _with_wording_button(self, widget: QWidget) -> QWidget:
+        box = QWidget()
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        button = QPushButton("Load &licensed wording…")
+        button.setAccessibleName("Load licensed wording")
+        button.clicked.connect(self.load_wording)
+        layout.addWidget(button, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(widget, 1)
+        return box
+
+    def _connect_opening(self, widget: QWidget) -> None:
+        """Any view that can open a person does it through ``show_person``."""
+        for name in ("open_person", "person_opened"):
+            signal = getattr(widget, name, None)
+            if signal is not None and hasattr(signal, "connect"):
+                signal.connect(self.show_person)
+
+    def go_to_search(self) -> None:
+        view = self.go("caseload")
+        if isinstance(view, CaseloadView):
+            view.focus_search()
+
+    # --- record tabs ----------------------------------------------------------------------
+
+    def show_person(self, person_id: str) -> QWidget:
+        """Open (or bring forward) the person's record as a tab."""
+        for index in range(1, self.tabs.count()):
+            widget = self.tabs.widget(index)
+            if widget.property("person_id") == person_id:
+                self.tabs.setCurrentIndex(index)
+                return widget
+        record = resolve(RECORD)
+        if record is not None:
+            widget = record(self.runner, self.actor, person_id)
+        else:  # until the full record lands: the read-only summary
+            widget = SummaryPanel(self.runner, self.actor, self.clock, open_button=False)
+            widget.show_person(person_id)
+        widget.setProperty("person_id", person_id)
+        self._connect_opening(widget)
+        self._window_keys_win(widget)
+        index = self.tabs.addTab(widget, "Opening…")
+        self.tabs.setTabToolTip(index, "Close with Ctrl+W")
+        titles = getattr(widget, "title_changed", None) or widget.windowTitleChanged
+        titles.connect(lambda title, w=widget: self._retitle(w, title))
+        self.tabs.setCurrentIndex(index)
+        return widget
+
+    def _window_keys_win(self, widget: QWidget) -> None:
+        """A record's own shortcut for a key the window's menus hold (Ctrl+N) would make the
+        key ambiguous, and Qt would then do nothing; the menu's action does the same job."""
+        taken = {a.shortcut() for a in self.actions.values() if not a.shortcut().isEmpty()}
+        for shortcut in widget.findChildren(QShortcut):
+            if shortcut.key() in taken:
+                shortcut.setEnabled(False)
+
+    def _retitle(self, widget: QWidget, title: str) -> None:
+        index = self.tabs.indexOf(widget)
+        if index > 0 and title:
+            self.tabs.setTabText(index, title)
+
+    def record_tabs(self) -> list[QWidget]:
+        return [self.tabs.widget(i) for i in range(1, self.tabs.count())]
+
+    def close_tab(self, index: int) -> bool:
+        """Close a record tab, asking the record first if it has unsaved changes."""
+        if index <= 0:
+            return False
+        widget = self.tabs.widget(index)
+        maybe_close = getattr(widget, "maybe_close", None)
+        if maybe_close is not None and not maybe_close():
+            return False
+        self.tabs.removeTab(index)
+        widget.deleteLater()
+        return True
+
+    def _tab_changed(self, index: int) -> None:
+        self.actions["quick_note"].setEnabled(
+            index > 0 and _quick_note_of(self.tabs.widget(index)) is not None)
+
+    def quick_note(self) -> None:
+        note = _quick_note_of(self.tabs.currentWidget())
+        if note is not None:
+            note()
+
+    # --- file menu ------------------------------------------------------------------------
+
+    def new_referral(self) -> None:
+        for widget in self.record_tabs():
+            if widget.property("referral"):
+                self.tabs.setCurrentWidget(widget)
+                return
+        factory = resolve(REFERRAL)
+        widget = factory(self.runner, self.actor) if factory else placeholder(REFERRAL.title)
+        widget.setProperty("referral", True)
+        self._connect_opening(widget)
+        self.tabs.setCurrentIndex(self.tabs.addTab(widget, "New referral"))
+
+    def import_data(self) -> None:
+        factory = resolve(IMPORT)
+        if factory is None:
+            self.messages.show_error("Import is not available in this build yet.")
+            return
+        wizard = factory(self.runner, self.actor)
+        wizard.setParent(self, wizard.windowFlags() | Qt.WindowType.Dialog)
+        self._keep(wizard)
+        wizard.show()
+
+    def export_all(self) -> None:
+        export = resolve(EXPORT)
+        if export is None:
+            self.messages.show_error("Export is not available in this build yet.")
+            return
+        export(self, self.runner, self.actor)
+
+    def load_wording(self) -> None:
+        dialog_class = resolve(WORDING)
+        if dialog_class is not None:
+            dialog = dialog_class(self.runner, self.actor, self)
+            self._keep(dialog)
+            dialog.show()
+
+    def _lock_guard(self) -> Any | None:
+        guard_class = resolve(LOCK)
+        return guard_class(self, self.runner, self.actor) if guard_class else None
+
+    def lock(self) -> None:
+        for name in ("lock_now", "lock"):
+            method = getattr(self.lock_guard, name, None)
+            if callable(method):
+                method()
+                return
+        self.messages.show_notice("Locking arrives with the sign-in work.")
+
+    def about(self) -> None:
+        caseload = self.runner.caseload
+        self.runner.run(lambda job: describe(caseload), self._show_about,
+                        label="Reading caseload facts")
+
+    def _show_about(self, facts: list[tuple[str, str]]) -> None:
+        rows = "".join(f"<tr><td>{label}</td><td>{value}</td></tr>" for label, value in facts)
+        box = QMessageBox(QMessageBox.Icon.Information, "About LinkWorker",
+                          "<b>LinkWorker</b>: offline case management for social prescribing."
+                          f"<table>{rows}</table>", QMessageBox.StandardButton.Ok, self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.setModal(False)  # facts to read, not a question: the window stays usable
+        self._keep(box)
+        box.show()
+
+    def _keep(self, dialog: QWidget) -> None:
+        """Hold a non-modal dialog while it is open (dropping any that have gone)."""
+        self._dialogs = [d for d in self._dialogs if shiboken6.isValid(d) and d.isVisible()]
+        self._dialogs.append(dialog)
+
+    # --- runner ---------------------------------------------------------------------------
+
+    def _connect_runner(self) -> None:
+        self.runner.failed.connect(self.messages.show_error)
+        self.runner.changed.connect(self._saved)
+        self.runner.busy.connect(self._busy)
+        self.runner.progress.connect(self._progress)
+
+    def _saved(self, tags: frozenset[str]) -> None:
+        self.messages.show_notice("Saved.")
+        if tags & {"contacts", "measures", "episodes", "people", "caseload"}:
+            self.refresh_badges()
+
+    def _busy(self, busy: bool) -> None:
+        if busy:
+            self._busy_timer.start()
+        else:
+            self._busy_timer.stop()
+            self.progress.hide()
+            self.statusBar().clearMessage()
+
+    def _show_busy(self) -> None:
+        if self.progress.isHidden():
+            self.progress.setRange(0, 0)  # indeterminate until a job reports progress
+            self.progress.show()
+
+    def _progress(self, done: int, total: int, text: str) -> None:
+        self.progress.setRange(0, max(total, 0))
+        self.progress.setValue(done)
+        self.progress.show()
+        if text:
+            self.statusBar().showMessage(text)
+
+    def refresh_badges(self) -> None:
+        """The number overdue beside "Due and overdue" (the signed-in worker's own)."""
+        if self.actor.user_id is None:
+            return
+        actor, today = self.actor, self.clock()
+        self.runner.run(lambda job: count_due(job.caseload, actor, actor.user_id, today),
+                        self._show_badge, label="Counting what is due")
+
+    def _show_badge(self, counts: tuple[int, int]) -> None:
+        due, overdue = counts
+        index = next(i for i, p in enumerate(PAGES) if p.key == "due")
+        item = self.nav.item(index)
+        item.setText(f"Due and overdue ({overdue})" if overdue else "Due and overdue")
+        item.setData(Qt.ItemDataRole.AccessibleTextRole,
+                     f"Due and overdue: {overdue} overdue, {due} due this week")
+
+    # --- closing --------------------------------------------------------------------------
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
+        for index in range(self.tabs.count() - 1, 0, -1):
+            if not self.close_tab(index):
+                event.ignore()
+                return
+        event.accept()
+
+    def shutdown(self) -> None:
+        """Finish the runner's queued work, then close (the caller closes the caseload)."""
+        self.runner.shutdown()
+        if self.isVisible():
+            self.close()
+
+
+def _quick_note_of(widget: QWidget | None) -> Callable[[], Any] | None:
+    """The record's "quick note" action (``open_quick_note``, or a ``quick_note`` method)."""
+    for name in ("open_quick_note", "quick_note"):
+        method = getattr(widget, name, None)
+        if callable(method) and not isinstance(method, QWidget):
+            return method
+    return None
+
+
+def open_main_window(caseload) -> MainWindow | None:  # noqa: ANN001 - a Caseload
+    """Sign in against ``caseload`` and show the main window; None if sign-in was cancelled."""
+    from ui.signin import sign_in
+
+    QApplication.instance()  # the caller made the application
+    runner = Runner(caseload)
+    actor = sign_in(runner)
+    if actor is None:
+        runner.shutdown()
+        return None
+    window = MainWindow(runner, actor)
+    window.show()
+    return window

@@ -1,0 +1,5 @@
+"""The person's record (``RecordView``) and its tabs."""
+
+from ui.record.view import RecordView
+
+__all__ = ["RecordView"]

@@ -1,0 +1,45 @@
+"""What every tab of the record shares: the host (the RecordView) and how work is submitted."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtWidgets import QWidget
+
+if TYPE_CHECKING:
+    from ui.record.data import RecordBundle
+    from ui.record.view import RecordView
+
+
+class RecordTab(QWidget):
+    """A tab of the person's record. ``show_bundle`` redraws it from a fresh read."""
+
+    def __init__(self, host: RecordView) -> None:
+        super().__init__()
+        self.host = host
+        self.actor = host.actor
+
+    def show_bundle(self, bundle: RecordBundle) -> None:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def submit(self, work: Callable[[Any], Any], message: str, changes: Iterable[str],
+               after: Callable[[Any], None] | None = None) -> None:
+        """Run a core write on the runner; the host shows the outcome in its status line."""
+        self.host.submit(work, message, changes, after)
+
+    @property
+    def bundle(self) -> RecordBundle | None:
+        return self.host.bundle
+
+    @property
+    def episode_id(self) -> str | None:
+        bundle = self.host.bundle
+        current = bundle.record.current if bundle else None
+        return current.id if current else None
+
+    @property
+    def episode_open(self) -> bool:
+        bundle = self.host.bundle
+        current = bundle.record.current if bundle else None
+        return bool(current and current.is_open)

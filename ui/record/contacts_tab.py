@@ -1,0 +1,65 @@
+"""The Contacts tab: every contact across the person's journeys, newest (and planned) first.
+
+Planned appointments can be marked attended or did not attend in place.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout
+
+from linkworker.contacts import update_contact
+from ui.record import widgets as w
+from ui.record.base import RecordTab
+
+COLUMNS = ("When", "How", "Purpose", "Attended", "Venue", "Minutes", "Worker", "Note")
+
+
+class ContactsTab(RecordTab):
+    def __init__(self, host) -> None:  # noqa: ANN001 - the RecordView
+        super().__init__(host)
+        self.table = w.table("Contacts", COLUMNS)
+        self.new_button = w.button("New note", "New contact note", "Ctrl+N")
+        self.new_button.setShortcut(QKeySequence())  # the record owns Ctrl+N
+        self.attended = w.button("Mark &attended", "Mark selected appointment attended")
+        self.missed = w.button("Mark did &not attend", "Mark selected appointment not attended")
+        self.detail = QLabel()
+        self.detail.setAccessibleName("Selected contact's note")
+        self.detail.setWordWrap(True)
+        row = QHBoxLayout()
+        for widget in (self.new_button, self.attended, self.missed):
+            row.addWidget(widget)
+        row.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(row)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.detail)
+        self.new_button.clicked.connect(host.open_quick_note)
+        self.attended.clicked.connect(lambda: self._mark("attended"))
+        self.missed.clicked.connect(lambda: self._mark("did_not_attend"))
+        self.table.itemSelectionChanged.connect(self._selected)
+        self._items: dict[str, object] = {}
+
+    def show_bundle(self, bundle) -> None:  # noqa: ANN001
+        self._items = {c.id: c for c in bundle.contacts}
+        w.fill_table(self.table, [
+            (c.id, (c.when, c.mode_label, c.purpose_label, c.status_label, c.venue or "",
+                    str(c.duration_minutes or ""), c.worker,
+                    (c.note or "").replace("\n", " ")[:80]))
+            for c in bundle.contacts])
+        self._selected()
+
+    def _selected(self) -> None:
+        item = self._items.get(w.selected_id(self.table) or "")
+        planned = item is not None and item.status == "planned"
+        self.attended.setEnabled(planned and self.host.can_edit)
+        self.missed.setEnabled(planned and self.host.can_edit)
+        self.detail.setText(item.note or "" if item else "")
+
+    def _mark(self, status: str) -> None:
+        chosen = w.selected_id(self.table)
+        if chosen is None:
+            return
+        actor = self.actor
+        self.submit(lambda job: update_contact(job.caseload, actor, chosen, {"status": status}),
+                    "Appointment updated", {"contacts", "episodes"})

@@ -1,0 +1,285 @@
+"""The Profile tab: the person's details edited in place, conditions and consents.
+
+Field edits mark the record "Unsaved changes"; Ctrl+S (the record's Save) writes them all in
+one transaction. Conditions and consents are separate facts with their own Add buttons.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLineEdit,
+    QPlainTextEdit,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from linkworker import codes
+from linkworker.person import (
+    CONSENT_HOW,
+    add_condition,
+    add_consent,
+    remove_condition,
+    withdraw_consent,
+)
+from linkworker.validation import format_date, format_nhs_number
+from ui.record import widgets as w
+from ui.record.base import RecordTab
+
+PREFERENCES = {"phone": "Phone calls", "text": "Text messages", "email": "Email",
+               "letter": "Letters"}
+
+
+class ProfileTab(RecordTab):
+    def __init__(self, host) -> None:  # noqa: ANN001 - the RecordView
+        super().__init__(host)
+        self._loading = False
+        self.fields: dict[str, QWidget] = {}
+        self._build()
+
+    # --- layout ---------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        inner = QWidget()
+        columns = QHBoxLayout()
+        left, right = QFormLayout(), QFormLayout()
+        for form in (left, right):
+            form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        f = self.fields
+        f["given_name"] = w.line("Given name")
+        f["family_name"] = w.line("Family name")
+        f["preferred_name"] = w.line("Preferred name")
+        f["date_of_birth"] = w.date_edit("Date of birth", optional=True)
+        f["nhs_number"] = w.line("NHS number", placeholder="485 777 3456")
+        f["address_line1"] = w.line("Address line 1")
+        f["address_line2"] = w.line("Address line 2")
+        f["town"] = w.line("Town")
+        f["postcode"] = w.line("Postcode", placeholder="NE4 5AB")
+        f["phone"] = w.line("Phone")
+        f["email"] = w.line("Email")
+        f["gp_practice"] = w.line("GP practice")
+        for key, label in (("given_name", "&Given name"), ("family_name", "&Family name"),
+                           ("preferred_name", "Pre&ferred name"),
+                           ("date_of_birth", "Date of &birth"), ("nhs_number", "N&HS number"),
+                           ("address_line1", "&Address"), ("address_line2", "Address line 2"),
+                           ("town", "To&wn"), ("postcode", "Post&code"), ("phone", "P&hone"),
+                           ("email", "&Email"), ("gp_practice", "GP &practice")):
+            w.add_row(left, label, f[key])
+        f["gender"] = w.combo("Gender", codes.GENDERS, blank="Not recorded")
+        f["gender_self_described"] = w.line("Gender in their own words")
+        f["ethnicity"] = w.combo(
+            "Ethnic group (2021 Census)",
+            {g.category: g.label for g in codes.ethnic_groups()}, blank="Not recorded")
+        f["disability"] = w.combo("Disability", codes.DISABILITY, blank="Not recorded")
+        f["carer_status"] = w.combo("Carer", codes.CARER_STATUS, blank="Not recorded")
+        f["living_circumstances"] = w.text_box("Living circumstances", 3)
+        f["is_volunteer"] = w.check("Volunteers with us", "Volunteers with us")
+        self.preferences = {k: w.check(v, f"Happy to be contacted by {v.lower()}")
+                            for k, v in PREFERENCES.items()}
+        prefs = QHBoxLayout()
+        for box in self.preferences.values():
+            prefs.addWidget(box)
+            box.toggled.connect(self._edited)
+        for key, label in (("gender", "Gen&der"), ("gender_self_described", "In their words"),
+                           ("ethnicity", "Ethnic gro&up"), ("disability", "Disabilit&y"),
+                           ("carer_status", "Ca&rer"),
+                           ("living_circumstances", "&Living circumstances")):
+            w.add_row(right, label, f[key])
+        right.addRow("Contact by", prefs)
+        right.addRow("", f["is_volunteer"])
+        columns.addLayout(left, 1)
+        columns.addLayout(right, 1)
+        self.problems = w.status_label("Problems with the details")
+
+        outer = QVBoxLayout(inner)
+        outer.addWidget(self.problems)
+        outer.addLayout(columns)
+        outer.addWidget(self._conditions_box())
+        outer.addWidget(self._consents_box())
+        outer.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(inner)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(scroll)
+        for widget in f.values():
+            self._watch(widget)
+
+    def _conditions_box(self) -> QGroupBox:
+        box = QGroupBox("Long-term conditions (with the person's own words)")
+        self.conditions = w.table("Long-term conditions", ("Condition", "In their words"))
+        self.condition_code = w.combo("Condition", codes.LONG_TERM_CONDITIONS,
+                                      blank="(only their words)")
+        self.condition_words = w.line("Condition in the person's own words",
+                                      placeholder='e.g. "bad chest"')
+        self.condition_add = w.button("Add condition", "Add condition")
+        self.condition_remove = w.button("Remove condition", "Remove selected condition")
+        row = QHBoxLayout()
+        for widget in (self.condition_code, self.condition_words, self.condition_add,
+                       self.condition_remove):
+            row.addWidget(widget)
+        layout = QVBoxLayout(box)
+        layout.addWidget(self.conditions)
+        layout.addLayout(row)
+        self.conditions.setMaximumHeight(130)
+        self.condition_add.clicked.connect(self._add_condition)
+        self.condition_remove.clicked.connect(self._remove_condition)
+        return box
+
+    def _consents_box(self) -> QGroupBox:
+        box = QGroupBox("Consents")
+        self.consents = w.table("Consents", ("Consent", "Given", "Recorded", "How", "Expires",
+                                             "Withdrawn"))
+        self.consent_kind = w.combo("Consent", codes.CONSENT_KINDS)
+        self.consent_given = w.combo("Given or declined", {"yes": "Agreed", "no": "Declined"})
+        self.consent_how = w.combo("How consent was recorded", CONSENT_HOW)
+        self.consent_date = w.date_edit("Date consent was recorded")
+        self.consent_add = w.button("Record consent", "Record consent")
+        self.consent_withdraw = w.button("Withdraw selected", "Withdraw selected consent")
+        row = QHBoxLayout()
+        for widget in (self.consent_kind, self.consent_given, self.consent_how,
+                       self.consent_date, self.consent_add, self.consent_withdraw):
+            row.addWidget(widget)
+        layout = QVBoxLayout(box)
+        layout.addWidget(self.consents)
+        layout.addLayout(row)
+        self.consents.setMaximumHeight(130)
+        self.consent_add.clicked.connect(self._add_consent)
+        self.consent_withdraw.clicked.connect(self._withdraw_consent)
+        return box
+
+    def _watch(self, widget: QWidget) -> None:
+        if isinstance(widget, QLineEdit):
+            widget.textEdited.connect(self._edited)
+        elif isinstance(widget, QPlainTextEdit):
+            widget.textChanged.connect(self._edited)
+        elif isinstance(widget, QComboBox):
+            widget.currentIndexChanged.connect(self._edited)
+        elif isinstance(widget, QDateEdit):
+            widget.dateChanged.connect(self._edited)
+        else:
+            widget.toggled.connect(self._edited)
+
+    def _edited(self, *_: Any) -> None:
+        if not self._loading:
+            self.host.mark_dirty()
+
+    # --- data -----------------------------------------------------------------------------
+
+    def show_bundle(self, bundle) -> None:  # noqa: ANN001
+        record = bundle.record
+        if not self.host.has_unsaved_changes():
+            self._loading = True
+            try:
+                self._fill(record.profile)
+            finally:
+                self._loading = False
+        w.fill_table(self.conditions, [
+            (c.id, (c.term or c.code or "", c.own_words or "")) for c in record.conditions])
+        w.fill_table(self.consents, [
+            (c.id, (c.label, "Yes" if c.given else "Declined", format_date(c.recorded_on),
+                    CONSENT_HOW.get(c.how or "", c.how or ""), format_date(c.expires_on),
+                    format_date(c.withdrawn_on)))
+            for c in record.consents])
+        editable = record.can_edit
+        for widget in (*self.fields.values(), *self.preferences.values()):
+            widget.setEnabled(editable)
+        for widget in (self.condition_add, self.condition_remove, self.consent_add,
+                       self.consent_withdraw):
+            widget.setEnabled(editable)
+
+    def _fill(self, profile) -> None:  # noqa: ANN001
+        for key, widget in self.fields.items():
+            value = profile.get(key)
+            if isinstance(widget, QLineEdit):
+                widget.setText(format_nhs_number(value) if key == "nhs_number" else value or "")
+            elif isinstance(widget, QPlainTextEdit):
+                widget.setPlainText(value or "")
+            elif isinstance(widget, QComboBox):
+                w.set_combo(widget, value)
+            elif isinstance(widget, QDateEdit):
+                w.set_date(widget, value)
+            else:
+                widget.setChecked(bool(value))
+        prefs = profile.get("contact_preferences") or {}
+        for key, box in self.preferences.items():
+            box.setChecked(bool(prefs.get(key)))
+        self.problems.clear()
+
+    def values(self) -> dict[str, Any]:
+        """Every field as the core expects it (the core works out what changed)."""
+        out: dict[str, Any] = {}
+        for key, widget in self.fields.items():
+            if isinstance(widget, QLineEdit):
+                out[key] = widget.text()
+            elif isinstance(widget, QPlainTextEdit):
+                out[key] = widget.toPlainText()
+            elif isinstance(widget, QComboBox):
+                out[key] = widget.currentData()
+            elif isinstance(widget, QDateEdit):
+                out[key] = w.get_date(widget)
+            else:
+                out[key] = widget.isChecked()
+        bundle = self.bundle
+        old = bundle.record.profile.get("contact_preferences") if bundle else None
+        chosen = {k: box.isChecked() for k, box in self.preferences.items()}
+        # Keep what the screen does not show (e.g. "best time to call"); None stays None.
+        out["contact_preferences"] = {**(old or {}), **chosen} if old or any(chosen.values()) \
+            else None
+        return out
+
+    def show_problems(self, problems: dict[str, str]) -> None:
+        w.show_message(self.problems, " ".join(problems.values()), "error")
+        for key, widget in self.fields.items():
+            widget.setStyleSheet("border: 2px solid #b71c1c;" if key in problems else "")
+        first = next((self.fields[k] for k in problems if k in self.fields), None)
+        if first is not None:
+            first.setFocus()
+
+    def clear_problems(self) -> None:
+        self.problems.clear()
+        for widget in self.fields.values():
+            widget.setStyleSheet("")
+
+    # --- conditions and consents ------------------------------------------------------------
+
+    def _add_condition(self) -> None:
+        actor, pid = self.actor, self.host.person_id
+        code, words = self.condition_code.currentData(), self.condition_words.text()
+        self.submit(lambda job: add_condition(job.caseload, actor, pid, code, words),
+                    "Condition added", {"people"}, after=lambda _: self.condition_words.clear())
+
+    def _remove_condition(self) -> None:
+        chosen = w.selected_id(self.conditions)
+        if chosen is None:
+            self.host.show_status("Select a condition first.", "warning")
+            return
+        actor = self.actor
+        self.submit(lambda job: remove_condition(job.caseload, actor, chosen),
+                    "Condition removed", {"people"})
+
+    def _add_consent(self) -> None:
+        actor, pid = self.actor, self.host.person_id
+        kind, how = self.consent_kind.currentData(), self.consent_how.currentData()
+        given = self.consent_given.currentData() == "yes"
+        day = w.get_date(self.consent_date)
+        self.submit(lambda job: add_consent(job.caseload, actor, pid, kind, given=given,
+                                            recorded_on=day, how=how),
+                    "Consent recorded", {"people"})
+
+    def _withdraw_consent(self) -> None:
+        chosen = w.selected_id(self.consents)
+        if chosen is None:
+            self.host.show_status("Select a consent first.", "warning")
+            return
+        actor = self.actor
+        self.submit(lambda job: withdraw_consent(job.caseload, actor, chosen),
+                    "Consent withdrawn", {"people"})

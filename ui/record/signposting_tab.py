@@ -1,0 +1,140 @@
+"""The Signposting tab: connect the person to a service, record take-up, note unmet needs."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QFormLayout, QGroupBox, QHBoxLayout, QVBoxLayout
+
+from linkworker import codes
+from linkworker.directory import (
+    record_take_up,
+    record_unmet_need,
+    search_services,
+    signpost,
+)
+from linkworker.validation import format_date
+from ui.record import widgets as w
+from ui.record.base import RecordTab
+from ui.wellbeing.guard import while_alive
+
+TAKE_UP = {"yes": "Took it up", "no": "Did not take it up", "unknown": "Not known yet"}
+
+
+class SignpostingTab(RecordTab):
+    def __init__(self, host) -> None:  # noqa: ANN001 - the RecordView
+        super().__init__(host)
+        self.table = w.table("Signposting", ("Service", "Signposted", "Accompanied",
+                                             "Take-up", "When and where"))
+        self.take_up = w.combo("Did they take it up", TAKE_UP)
+        self.take_up_date = w.date_edit("Date they first went")
+        self.take_up_save = w.button("Save take-&up", "Save take-up for selected signposting")
+        take_row = QHBoxLayout()
+        for widget in (self.take_up, self.take_up_date, self.take_up_save):
+            take_row.addWidget(widget)
+        take_row.addStretch(1)
+
+        find = QGroupBox("Signpost to a service in the directory")
+        self.search = w.line("Search the directory", placeholder="name, venue or category")
+        self.results = w.table("Directory search results", ("Service", "Category", "Venue",
+                                                           "Times", "Checked"))
+        self.results.setMaximumHeight(150)
+        self.accompanied = w.check("Accompanied introduction")
+        self.signpost_date = w.date_edit("Signposting date")
+        self.signpost_button = w.button("Signpost to selected &service",
+                                        "Signpost to the selected service")
+        find_layout = QVBoxLayout(find)
+        find_layout.addWidget(self.search)
+        find_layout.addWidget(self.results)
+        row = QHBoxLayout()
+        for widget in (self.accompanied, self.signpost_date, self.signpost_button):
+            row.addWidget(widget)
+        row.addStretch(1)
+        find_layout.addLayout(row)
+
+        unmet = QGroupBox("Unmet needs (what no local service offered)")
+        self.unmet_table = w.table("Unmet needs", ("Recorded", "Category", "Need"))
+        self.unmet_table.setMaximumHeight(110)
+        self.unmet_category = w.combo("Unmet need category", codes.SERVICE_CATEGORIES)
+        self.unmet_text = w.line("Unmet need description")
+        self.unmet_add = w.button("Record unmet need", "Record unmet need")
+        unmet_layout = QVBoxLayout(unmet)
+        unmet_layout.addWidget(self.unmet_table)
+        form = QFormLayout()
+        w.add_row(form, "Category", self.unmet_category)
+        w.add_row(form, "&Need", self.unmet_text)
+        form.addRow("", self.unmet_add)
+        unmet_layout.addLayout(form)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(take_row)
+        layout.addWidget(find)
+        layout.addWidget(unmet)
+        self._timer = QTimer(self, singleShot=True, interval=250)
+        self._timer.timeout.connect(self._run_search)
+        self.search.textChanged.connect(lambda _: self._timer.start())
+        self.search.returnPressed.connect(self._run_search)
+        self.signpost_button.clicked.connect(self._signpost)
+        self.take_up_save.clicked.connect(self._save_take_up)
+        self.unmet_add.clicked.connect(self._add_unmet)
+        self._searched = False
+
+    def show_bundle(self, bundle) -> None:  # noqa: ANN001
+        w.fill_table(self.table, [
+            (s.id, (s.service_name, format_date(s.signposted_on),
+                    "Yes" if s.accompanied else "No", s.take_up_label,
+                    ", ".join(p for p in ((s.service.times if s.service else ""),
+                                          (s.service.venue if s.service else "")) if p)))
+            for s in bundle.signposts])
+        w.fill_table(self.unmet_table, [
+            (u.id, (format_date(u.recorded_on), u.category_label, u.description))
+            for u in bundle.unmet_needs])
+        editable = self.host.can_edit and self.episode_open
+        for widget in (self.signpost_button, self.unmet_add, self.take_up_save):
+            widget.setEnabled(editable)
+        if not self._searched:
+            self._searched = True
+            self._run_search()
+
+    def _run_search(self) -> None:
+        text = self.search.text()
+        self.host.runner.run(lambda job: search_services(job.caseload, text, limit=200),
+                             while_alive(self, self._show_results))
+
+    def _show_results(self, services) -> None:  # noqa: ANN001
+        w.fill_table(self.results, [
+            (s.id, (s.name, s.category_label, s.venue or "", s.times or "",
+                    format_date(s.last_checked) or "never"))
+            for s in services])
+        if services and not self.results.selectedItems():
+            self.results.selectRow(0)
+
+    def _signpost(self) -> None:
+        service = w.selected_id(self.results)
+        if service is None:
+            self.host.show_status("Search for a service and select it first.", "warning")
+            self.search.setFocus()
+            return
+        actor, episode = self.actor, self.episode_id
+        day, accompanied = w.get_date(self.signpost_date), self.accompanied.isChecked()
+        self.submit(lambda job: signpost(job.caseload, actor, episode, service, on=day,
+                                         accompanied=accompanied),
+                    "Signposting recorded", {"signposts"},
+                    after=lambda _: self.accompanied.setChecked(False))
+
+    def _save_take_up(self) -> None:
+        chosen = w.selected_id(self.table)
+        if chosen is None:
+            self.host.show_status("Select a signposting first.", "warning")
+            return
+        answer = self.take_up.currentData()
+        taken = {"yes": True, "no": False, "unknown": None}[answer]
+        actor, day = self.actor, w.get_date(self.take_up_date)
+        self.submit(lambda job: record_take_up(job.caseload, actor, chosen, taken, day),
+                    "Take-up saved", {"signposts"})
+
+    def _add_unmet(self) -> None:
+        actor, episode = self.actor, self.episode_id
+        category, text = self.unmet_category.currentData(), self.unmet_text.text()
+        self.submit(lambda job: record_unmet_need(job.caseload, actor, episode, category, text),
+                    "Unmet need recorded", {"signposts"}, after=lambda _: self.unmet_text.clear())

@@ -1,0 +1,353 @@
+"""The New referral screen: renders ``linkworker.referral.Intake`` (the logic lives there).
+
+Checks run as the worker types (a short pause, then one ``assess`` on the runner): problems
+are named beside the form, the contract's eligibility shows as a warning with its reason
+(never a block), and a possible duplicate offers "Open Jane Doe (LW-000123) and start a new
+episode" or "This is a different person". Ctrl+S saves. ``person_opened(person_id)`` is
+emitted after a save or when the worker opens the existing person.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from linkworker import codes
+from linkworker.access import Actor, can
+from linkworker.referral import (
+    Assessment,
+    Duplicate,
+    Intake,
+    ReferralDetails,
+    ReferralOptions,
+    SavedReferral,
+    assess,
+    refer_existing,
+    referral_options,
+    save_referral,
+)
+from linkworker.validation import format_date
+from ui.operations import Runner, friendly_message
+from ui.record import widgets as w
+from ui.wellbeing.guard import while_alive
+
+PERSON_LABELS = (("given_name", "&Given name"), ("family_name", "&Family name"),
+                 ("preferred_name", "Pre&ferred name"), ("date_of_birth", "Date of &birth"),
+                 ("nhs_number", "N&HS number"), ("postcode", "Post&code"),
+                 ("address_line1", "&Address"), ("town", "To&wn"), ("phone", "&Phone"),
+                 ("email", "&Email"))
+
+
+class ReferralView(QWidget):
+    person_opened = Signal(str)
+
+    def __init__(self, runner: Runner, actor: Actor, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.runner, self.actor = runner, actor
+        self.intake = Intake()
+        self.options: ReferralOptions | None = None
+        self.fields: dict[str, QWidget] = {}
+        self.conditions: list[tuple[str | None, str]] = []
+        self._checking = False
+        self.setAccessibleName("New referral")
+        self._build()
+        self._timer = QTimer(self, singleShot=True, interval=400)
+        self._timer.timeout.connect(self.check_now)
+        runner.run(lambda job: referral_options(job.caseload, actor),
+                   while_alive(self, self._show_options))
+
+    # --- layout ---------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        person = QGroupBox("The person")
+        person_form = QFormLayout(person)
+        for key, label in PERSON_LABELS:
+            widget = (w.date_edit("Date of birth", optional=True) if key == "date_of_birth"
+                      else w.line(label.replace("&", "")))
+            self.fields[key] = widget
+            w.add_row(person_form, label, widget)
+        self.fields["nhs_number"].setPlaceholderText("10 digits, e.g. 943 476 5919")
+        self.fields["postcode"].setPlaceholderText("e.g. NE4 5AB")
+        self.condition_code = w.combo("Long-term condition", codes.LONG_TERM_CONDITIONS,
+                                      blank="(only their words)")
+        self.condition_words = w.line("Condition in the person's own words",
+                                      placeholder='e.g. "bad chest"')
+        self.condition_add = w.button("Add &condition", "Add condition")
+        self.condition_list = QLabel("None yet")
+        self.condition_list.setAccessibleName("Conditions added")
+        self.condition_list.setWordWrap(True)
+        row = QHBoxLayout()
+        row.addWidget(self.condition_code)
+        row.addWidget(self.condition_words, 1)
+        row.addWidget(self.condition_add)
+        person_form.addRow("Conditions", row)
+        person_form.addRow("", self.condition_list)
+
+        referral = QGroupBox("The referral")
+        ref_form = QFormLayout(referral)
+        self.referral_date = w.date_edit("Referral date")
+        self.source = w.combo("Referral source", codes.REFERRAL_SOURCES, blank="Choose...")
+        self.reasons = w.check_list("Reasons for referral", codes.REFERRAL_REASONS)
+        self.referrer_name = w.line("Referrer's name")
+        self.referrer_org = w.line("Referrer's organisation")
+        self.worker = w.combo("Link worker", {}, blank="Not assigned yet")
+        self.contract = w.combo("Contract", {}, blank="No contract")
+        for label, widget in (("Referral &date", self.referral_date),
+                              ("&Source", self.source), ("Rea&sons", self.reasons),
+                              ("&Referrer", self.referrer_name),
+                              ("&Organisation", self.referrer_org),
+                              ("Lin&k worker", self.worker), ("Con&tract", self.contract)):
+            w.add_row(ref_form, label, widget)
+
+        self.problems = w.status_label("Problems with the referral")
+        self.eligibility = w.status_label("Eligibility")
+        self.duplicates_box = QGroupBox("Is this someone already known?")
+        self.duplicates_layout = QVBoxLayout(self.duplicates_box)
+        self.duplicates_box.hide()
+        self.result = w.status_label("Referral result")
+        self.save_button = w.button("Save referral", "Save referral", "Ctrl+S")
+        self.save_button.setShortcut(QKeySequence())
+        self.clear_button = w.button("Clear the form", "Clear the form")
+
+        columns = QHBoxLayout()
+        columns.addWidget(person, 1)
+        columns.addWidget(referral, 1)
+        inner = QWidget()
+        body = QVBoxLayout(inner)
+        title = QLabel("<h2>New referral</h2>")
+        body.addWidget(title)
+        body.addLayout(columns)
+        body.addWidget(self.problems)
+        body.addWidget(self.eligibility)
+        body.addWidget(self.duplicates_box)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.save_button)
+        buttons.addWidget(self.clear_button)
+        buttons.addWidget(self.result, 1)
+        body.addLayout(buttons)
+        body.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(inner)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(scroll)
+
+        for widget in (*self.fields.values(), self.referrer_name, self.referrer_org):
+            if isinstance(widget, QLineEdit):
+                widget.textEdited.connect(self._changed)
+            else:
+                widget.dateChanged.connect(self._changed)
+        self.referral_date.dateChanged.connect(self._changed)
+        for box in (self.source, self.worker, self.contract):
+            box.currentIndexChanged.connect(self._changed)
+        self.reasons.itemChanged.connect(self._changed)
+        self.condition_add.clicked.connect(self._add_condition)
+        self.save_button.clicked.connect(self.save)
+        self.clear_button.clicked.connect(self.clear)
+        QShortcut(QKeySequence("Ctrl+S"), self, self.save,
+                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+
+    def _show_options(self, options: ReferralOptions) -> None:
+        self.options = options
+        for combo_box, items, default in ((self.worker, options.workers,
+                                           options.default_worker_id),
+                                          (self.contract, options.contracts,
+                                           options.default_contract_id)):
+            combo_box.blockSignals(True)
+            for item_id, name in items:
+                combo_box.addItem(name, item_id)
+            w.set_combo(combo_box, default)
+            combo_box.blockSignals(False)
+
+    # --- the details ----------------------------------------------------------------------
+
+    def details(self) -> ReferralDetails:
+        values: dict[str, Any] = {}
+        for key, widget in self.fields.items():
+            values[key] = w.get_date(widget) if key == "date_of_birth" else widget.text()
+        return ReferralDetails(
+            **values, conditions=tuple(self.conditions),
+            referral_date=w.get_date(self.referral_date),
+            source=self.source.currentData() or "", reasons=w.checked_codes(self.reasons),
+            referrer_name=self.referrer_name.text(), referrer_organisation=self.referrer_org.text(),
+            worker_id=self.worker.currentData(), contract_id=self.contract.currentData(),
+        )
+
+    def _changed(self, *_: Any) -> None:
+        self.intake.edit(self.details())
+        self.result.clear()
+        self._timer.start()
+
+    def _add_condition(self) -> None:
+        code, words = self.condition_code.currentData(), self.condition_words.text().strip()
+        if not code and not words:
+            w.show_message(self.problems, "Choose a condition or type the person's words.",
+                           "error")
+            return
+        self.conditions.append((code, words))
+        self.condition_words.clear()
+        self.condition_code.setCurrentIndex(0)
+        self.condition_list.setText("; ".join(
+            " - ".join(p for p in (codes.LONG_TERM_CONDITIONS.get(c or "", ""),
+                                   f'"{t}"' if t else "") if p)
+            for c, t in self.conditions))
+        self._changed()
+
+    # --- checking -------------------------------------------------------------------------
+
+    def check_now(self) -> None:
+        """Run the checks now (the timer calls this after a pause in typing)."""
+        details, actor = self.details(), self.actor
+        self.runner.run(lambda job: assess(job.caseload, actor, details),
+                        while_alive(self, lambda a: self._assessed(details, a)))
+
+    def _assessed(self, details: ReferralDetails, assessment: Assessment) -> None:
+        if details != self.details():
+            return  # the form changed while checking; a newer check is on its way
+        self.intake.assessed(assessment)
+        self._render(assessment)
+
+    def _render(self, assessment: Assessment) -> None:
+        problems = assessment.problems
+        names = dict(PERSON_LABELS)
+        w.show_message(self.problems, " ".join(
+            f"{names.get(k, k.replace('_', ' ').capitalize()).replace('&', '')}: {v}"
+            for k, v in problems.items()), "error")
+        for key, widget in self.fields.items():
+            widget.setStyleSheet("border: 2px solid #b71c1c;" if key in problems else "")
+        warning = assessment.eligibility.warning
+        if assessment.eligibility.status == "eligible":
+            w.show_message(self.eligibility, "Eligible for the contract.")
+        else:
+            w.show_message(self.eligibility, warning, "warning")
+        self._show_duplicates(assessment.duplicates)
+
+    def _show_duplicates(self, duplicates: tuple[Duplicate, ...]) -> None:
+        while self.duplicates_layout.count():
+            item = self.duplicates_layout.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+        show = bool(duplicates) and not self.intake.allow_duplicates
+        self.duplicates_box.setVisible(show)
+        if not show:
+            return
+        self.duplicates_layout.addWidget(QLabel(
+            "This may be someone already known. Open them instead of making a second record?"))
+        for dup in duplicates:
+            born = format_date(dup.date_of_birth) or "date of birth not known"
+            text = f"{dup.offer} - born {born}, {dup.why}"
+            button = QPushButton(text)
+            button.setAccessibleName(dup.offer)
+            button.clicked.connect(lambda _=False, d=dup: self.open_existing(d))
+            self.duplicates_layout.addWidget(button)
+        different = QPushButton("This is a &different person")
+        different.setAccessibleName("This is a different person")
+        different.clicked.connect(self.different_person)
+        self.duplicates_layout.addWidget(different)
+        self.duplicates_box.findChildren(QPushButton)[0].setFocus()
+
+    def different_person(self) -> None:
+        self.intake.different_person()
+        self.duplicates_box.hide()
+        w.show_message(self.result, "Noted: a different person. Press Ctrl+S to save.")
+        self.save_button.setFocus()
+
+    # --- saving ---------------------------------------------------------------------------
+
+    def save(self) -> None:
+        """Check again, then save if nothing blocks (a possible duplicate must be answered)."""
+        details, actor, allow = self.details(), self.actor, self.intake.allow_duplicates
+        self.intake.edit(details)
+        self.intake.allow_duplicates = allow
+        self.save_button.setEnabled(False)
+
+        def work(job: Any) -> Assessment | SavedReferral:
+            found = assess(job.caseload, actor, details)
+            if found.problems or (found.duplicates and not allow):
+                return found
+            return save_referral(job.caseload, actor, details, allow_duplicates=allow)
+
+        self.runner.run(work, while_alive(self, self._save_done),
+                        failed=while_alive(self, self._save_failed),
+                        changes={"people", "episodes"}, label="Saving the referral")
+
+    def _save_done(self, outcome: Assessment | SavedReferral) -> None:
+        self.save_button.setEnabled(True)
+        if isinstance(outcome, Assessment):
+            self.intake.assessed(outcome)
+            self._render(outcome)
+            w.show_message(self.result, "Not saved yet: see above.", "warning")
+            return
+        self._finished(outcome, "Saved")
+
+    def _save_failed(self, exc: BaseException) -> None:
+        self.save_button.setEnabled(True)
+        w.show_message(self.result, friendly_message(exc), "error")
+
+    def open_existing(self, duplicate: Duplicate) -> None:
+        """Open the person already known; start a new journey if their last one ended."""
+        self.intake.open_existing(duplicate.person_id)
+        if duplicate.has_open_journey:
+            if duplicate.on_my_caseload:
+                self.person_opened.emit(duplicate.person_id)
+            else:
+                w.show_message(self.result, f"{duplicate.reference} already has an open journey "
+                               "with another worker: ask a manager to reassign them.", "warning")
+            return
+        details, actor = self.details(), self.actor
+        self.runner.run(lambda job: refer_existing(job.caseload, actor, duplicate.person_id,
+                                                   details),
+                        while_alive(self, lambda r: self._finished(r, "New episode started")),
+                        failed=while_alive(self, self._save_failed),
+                        changes={"people", "episodes"}, label="Starting a new episode")
+
+    def _finished(self, saved: SavedReferral, what: str) -> None:
+        visible = can(self.actor, "person.view_any") or (
+            self.actor.role == "link_worker" and self.worker.currentData() == self.actor.user_id)
+        self._clear_fields()
+        self.intake.saved(saved)
+        extra = "" if saved.eligibility.status == "eligible" else f" {saved.eligibility.warning}"
+        w.show_message(self.result, f"{what}: {saved.reference}, journey "
+                       f"{saved.episode_number}.{extra}")
+        if visible:
+            self.person_opened.emit(saved.person_id)
+
+    def clear(self) -> None:
+        self._clear_fields()
+        self.result.clear()
+
+    def _clear_fields(self) -> None:
+        for key, widget in self.fields.items():
+            if key == "date_of_birth":
+                w.set_date(widget, None)
+            else:
+                widget.clear()
+            widget.setStyleSheet("")
+        self.conditions.clear()
+        self.condition_list.setText("None yet")
+        w.set_date(self.referral_date, dt.date.today())
+        self.source.setCurrentIndex(0)
+        w.set_checked(self.reasons, ())
+        self.referrer_name.clear()
+        self.referrer_org.clear()
+        self.problems.clear()
+        self.eligibility.clear()
+        self.duplicates_box.hide()
+        self.intake = Intake()
+        self._timer.stop()  # clearing is not typing: no check of an empty form
+        self.fields["given_name"].setFocus()

@@ -1,0 +1,219 @@
+"""The contract editor: load a file or a stored contract, edit it, see every problem live.
+
+The JSON text is the contract; the form above it edits the headline fields and writes them
+into the text, so both stay in step. Problems are re-checked as you type (the format check is
+pure and quick); saving into the caseload runs the full check (instruments included) in the
+background.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from linkworker.access import Actor
+from linkworker.outcomes.contract import contract_problems
+from linkworker.outcomes.sample import sample_document
+from linkworker.returns import flow
+from ui.operations import Runner, friendly_message
+from ui.returns.pages import named
+
+# form field -> (label, JSON path)
+FIELDS = {
+    "code": ("&Code", ("code",)),
+    "name": ("&Name", ("name",)),
+    "commissioner": ("Co&mmissioner", ("commissioner",)),
+    "start": ("&Start (YYYY-MM-DD)", ("start",)),
+    "end": ("&End (YYYY-MM-DD)", ("end",)),
+    "total_amount": ("Contract &cap", ("caps", "total_amount")),
+    "participants": ("&Participant cap", ("caps", "participants")),
+    "per_person_amount": ("Cap per perso&n", ("caps", "per_person_amount")),
+}
+NUMERIC = {"total_amount", "participants", "per_person_amount"}
+
+
+def _get(data: Any, path: tuple[str, ...]) -> Any:
+    for key in path:
+        data = data.get(key) if isinstance(data, dict) else None
+    return data
+
+
+def _number(text: str) -> Any:
+    try:
+        value = float(text.replace(",", ""))
+    except ValueError:
+        return text
+    return int(value) if value.is_integer() else value
+
+
+class ContractEditor(QWidget):
+    saved = Signal(str)  # code
+
+    def __init__(self, runner: Runner, actor: Actor, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.runner, self.actor, self._syncing = runner, actor, False
+        self.setAccessibleName("Contract editor")
+        self.stored = named(QComboBox(), "Contracts in this caseload")
+        self.open_file = named(QPushButton("&Open file..."), "Open a contract file")
+        self.new_sample = named(QPushButton("Start from the sa&mple"), "Start from the sample")
+        self.save_button = named(QPushButton("Save to the &caseload"), "Save to the caseload")
+        self.save_file = named(QPushButton("Save as &file..."), "Save as a file")
+        self.fields = {key: named(QLineEdit(), label.replace("&", ""))
+                       for key, (label, _) in FIELDS.items()}
+        self.text = named(QPlainTextEdit(), "Contract JSON")
+        self.problems = named(QListWidget(), "Problems")
+        self.status = QLabel()
+        self._timer = QTimer(self, singleShot=True, interval=250)
+        self._layout()
+        self._timer.timeout.connect(self.check)
+        self.text.textChanged.connect(self._timer.start)
+        for key, edit in self.fields.items():
+            edit.textEdited.connect(lambda _t, k=key: self._field_edited(k))
+        self.open_file.clicked.connect(self._ask_open)
+        self.new_sample.clicked.connect(lambda: self.set_document(sample_document()))
+        self.save_button.clicked.connect(self.save)
+        self.save_file.clicked.connect(self._ask_save_file)
+        self.stored.activated.connect(self._load_stored)
+        self.runner.run(lambda job: flow.contracts(job.caseload, actor), self._show_stored,
+                        failed=self._failed)
+
+    def _layout(self) -> None:
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Contract:"))
+        top.addWidget(self.stored, 1)
+        for button in (self.open_file, self.new_sample, self.save_file, self.save_button):
+            top.addWidget(button)
+        form = QFormLayout()
+        for key, (label, _) in FIELDS.items():
+            form.addRow(label, self.fields[key])
+        body = QHBoxLayout()
+        left = QVBoxLayout()
+        left.addLayout(form)
+        left.addWidget(QLabel("Problems:"))
+        left.addWidget(self.problems, 1)
+        body.addLayout(left, 2)
+        body.addWidget(self.text, 3)
+        outer = QVBoxLayout(self)
+        outer.addLayout(top)
+        outer.addLayout(body, 1)
+        outer.addWidget(self.status)
+
+    # --- document <-> text <-> form -------------------------------------------------------
+
+    def document(self) -> Any:
+        try:
+            return json.loads(self.text.toPlainText())
+        except json.JSONDecodeError as exc:
+            return exc
+
+    def set_document(self, data: dict[str, Any]) -> None:
+        self.text.setPlainText(json.dumps(data, indent=2, ensure_ascii=False))
+        self.check()
+
+    def check(self) -> list[str]:
+        data = self.document()
+        if isinstance(data, json.JSONDecodeError):
+            problems = [f"(document): not valid JSON at line {data.lineno}, column "
+                        f"{data.colno}: {data.msg}"]
+        else:
+            problems = contract_problems(data)
+            self._fill_form(data)
+        self.problems.clear()
+        self.problems.addItems(problems or ["No problems found."])
+        self.save_button.setEnabled(not problems)
+        return problems
+
+    def _fill_form(self, data: Any) -> None:
+        self._syncing = True
+        for key, (_, path) in FIELDS.items():
+            value = _get(data, path)
+            edit = self.fields[key]
+            if not edit.hasFocus():
+                edit.setText("" if value is None else str(value))
+        self._syncing = False
+
+    def _field_edited(self, key: str) -> None:
+        data = self.document()
+        if self._syncing or not isinstance(data, dict):
+            return
+        path = FIELDS[key][1]
+        text = self.fields[key].text().strip()
+        target = data
+        for part in path[:-1]:
+            target = target.setdefault(part, {})
+        if text:
+            target[path[-1]] = _number(text) if key in NUMERIC else text
+        else:
+            target.pop(path[-1], None)
+        self.text.setPlainText(json.dumps(data, indent=2, ensure_ascii=False))
+
+    # --- files and the caseload -----------------------------------------------------------
+
+    def _show_stored(self, contracts) -> None:
+        self.stored.clear()
+        self.stored.addItem("(choose a stored contract)", None)
+        for c in contracts:
+            self.stored.addItem(f"{c.code}: {c.name}", c.code)
+
+    def _load_stored(self, index: int) -> None:
+        code = self.stored.itemData(index)
+        if code:
+            self.runner.run(lambda job: flow.load_document(job.caseload, self.actor, code),
+                            self.set_document, failed=self._failed)
+
+    def _ask_open(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open a contract", "", "Contracts (*.json)")
+        if path:
+            self.open_path(Path(path))
+
+    def open_path(self, path: Path) -> None:
+        try:
+            self.set_document(flow.read_document(path))
+            self.status.setText(f"Opened {path.name}.")
+        except Exception as exc:  # noqa: BLE001 - shown to the user, nothing changed
+            self.status.setText(friendly_message(exc))
+
+    def _ask_save_file(self) -> None:
+        data = self.document()
+        if not isinstance(data, dict):
+            self.status.setText("Fix the JSON before saving it to a file.")
+            return
+        path, _ = QFileDialog.getSaveFileName(self, "Save the contract",
+                                              f"{data.get('code', 'contract')}.json",
+                                              "Contracts (*.json)")
+        if path:
+            flow.write_document(path, data)
+            self.status.setText(f"Saved {Path(path).name}.")
+
+    def save(self) -> None:
+        if self.check():
+            return
+        data = self.document()
+        self.runner.run(lambda job: flow.save_document(job.caseload, self.actor, data),
+                        self._saved, failed=self._failed, changes={"contracts"},
+                        label="Saving the contract")
+
+    def _saved(self, code: str) -> None:
+        self.status.setText(f"Contract {code} saved.")
+        self.saved.emit(code)
+        self.runner.run(lambda job: flow.contracts(job.caseload, self.actor), self._show_stored,
+                        failed=self._failed)
+
+    def _failed(self, exc: BaseException) -> None:
+        self.status.setText(friendly_message(exc))

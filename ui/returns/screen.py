@@ -1,0 +1,252 @@
+"""The Returns screen: contract -> period -> data quality -> preview -> export and submit.
+
+The steps live in ``linkworker.returns.flow.ReturnFlow``; this controller renders the current
+page, and sends every build, export and submit to the Runner so the window never freezes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from linkworker.access import Actor
+from linkworker.returns import flow
+from linkworker.returns.period import previous_quarter, quarter_of
+from ui.operations import Runner, friendly_message
+from ui.returns.pages import (
+    PERSON_ROLE,
+    ContractPage,
+    ExportPage,
+    PeriodPage,
+    PreviewPage,
+    QualityPage,
+    named,
+)
+
+
+class ReturnsScreen(QWidget):
+    """Manager's walk-through for one return; ``open_person`` asks the window for a record."""
+
+    open_person = Signal(str)
+    exported = Signal(str)  # path written
+    submitted = Signal(str)  # period submitted
+
+    def __init__(self, runner: Runner, actor: Actor, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.runner, self.actor, self.state = runner, actor, flow.ReturnFlow()
+        self.as_of: dt.date | None = None  # "today" for the rules; None means the real today
+        self.setAccessibleName("Outcome returns")
+        self.steps = named(QListWidget(), "Steps")
+        self.steps.addItems([f"{i + 1}. {s}" for i, s in enumerate(flow.STEPS)])
+        self.steps.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.steps.setMaximumWidth(190)
+        self.pages = QStackedWidget()
+        self.contract_page, self.period_page = ContractPage(), PeriodPage()
+        self.quality_page, self.preview_page = QualityPage(), PreviewPage()
+        self.export_page = ExportPage()
+        for page in (self.contract_page, self.period_page, self.quality_page, self.preview_page,
+                     self.export_page):
+            self.pages.addWidget(page)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.progress = named(QProgressBar(), "Progress")
+        self.progress.setVisible(False)
+        self.back_button = named(QPushButton("< &Back"), "Back")
+        self.next_button = named(QPushButton("&Next >"), "Next")
+        self.refresh_button = named(QPushButton("&Rebuild"), "Build the return again")
+        self._layout()
+        self._connect()
+        for q in self._quarters():
+            self.period_page.period.addItem(q)
+        self.state.choose_period(self.period_page.period.currentText())
+        self.reload_contracts()
+        self._render()
+
+    # --- layout and wiring ----------------------------------------------------------------
+
+    def _layout(self) -> None:
+        body = QHBoxLayout()
+        body.addWidget(self.steps)
+        body.addWidget(self.pages, 1)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.progress, 1)
+        buttons.addWidget(self.refresh_button)
+        buttons.addWidget(self.back_button)
+        buttons.addWidget(self.next_button)
+        outer = QVBoxLayout(self)
+        outer.addLayout(body, 1)
+        outer.addWidget(self.message)
+        outer.addLayout(buttons)
+
+    def _connect(self) -> None:
+        self.back_button.clicked.connect(self.go_back)
+        self.next_button.clicked.connect(self.go_next)
+        self.refresh_button.clicked.connect(self.build)
+        self.contract_page.contracts.currentItemChanged.connect(self._contract_chosen)
+        self.period_page.period.currentTextChanged.connect(self._period_chosen)
+        self.quality_page.open_record.clicked.connect(self._open_selected)
+        self.quality_page.table.cellDoubleClicked.connect(lambda *_: self._open_selected())
+        for fmt, button in self.export_page.buttons.items():
+            button.clicked.connect(lambda _=False, f=fmt: self._ask_export(f))
+        self.export_page.submit.clicked.connect(self._ask_submit)
+        self.runner.progress.connect(self._on_progress)
+
+    @staticmethod
+    def _quarters() -> list[str]:
+        last = previous_quarter()
+        current = quarter_of(dt.date.today())
+        return [last, current] if last != current else [last]
+
+    # --- behaviour ------------------------------------------------------------------------
+
+    def reload_contracts(self) -> None:
+        self.runner.run(lambda job: flow.contracts(job.caseload, self.actor),
+                        self._show_contracts, failed=self._failed, label="Loading contracts")
+
+    def _show_contracts(self, contracts) -> None:
+        box = self.contract_page.contracts
+        box.clear()
+        for c in contracts:
+            item = QListWidgetItem(f"{c.code}: {c.name} ({c.episodes} journeys, "
+                                   f"{c.returns_submitted} returns submitted)")
+            item.setData(Qt.ItemDataRole.UserRole, c.code)
+            box.addItem(item)
+        if contracts:
+            box.setCurrentRow(0)
+        else:
+            self.message.setText("No contracts yet: add one in Settings > Contracts.")
+
+    def _contract_chosen(self, item: QListWidgetItem | None) -> None:
+        self.state.choose_contract(item.data(Qt.ItemDataRole.UserRole) if item else None)
+        self._render()
+
+    def _period_chosen(self, text: str) -> None:
+        self.state.choose_period(text)
+        self._render()
+
+    def go_back(self) -> None:
+        self.state.back()
+        self._render()
+
+    def go_next(self) -> None:
+        if self.state.step == 1 and self.state.document is None:
+            self.build()
+            return
+        self.state.advance()
+        self._render()
+
+    def build(self) -> None:
+        if not (self.state.contract and self.state.period):
+            return
+        code, period = self.state.contract, self.state.period.strip()
+        self._busy(True, "Building the return...")
+        self.runner.run(
+            lambda job: flow.prepare(job.caseload, self.actor, code, period, job.progress,
+                                     self.as_of),
+            self._built, failed=self._failed, label="Building the return")
+
+    def _built(self, doc: dict) -> None:
+        self._busy(False, "")
+        self.state.document = doc
+        self.quality_page.show_issues(doc)
+        self.preview_page.show_return(doc)
+        self.export_page.show_state(doc)
+        if self.state.step < 2:
+            self.state.step = 2
+        self._render()
+
+    def _open_selected(self) -> None:
+        table = self.quality_page.table
+        row = table.currentRow()
+        if row >= 0 and (item := table.item(row, 0)) and item.data(PERSON_ROLE):
+            self.open_person.emit(item.data(PERSON_ROLE))
+
+    def _ask_export(self, fmt: str) -> None:
+        doc = self.state.document
+        suggested = f"{doc['contract']['code']}-{doc['period']['label']}.{fmt}"
+        path, _ = QFileDialog.getSaveFileName(self, "Export the return", suggested,
+                                              f"{fmt.upper()} (*.{fmt})")
+        if path:
+            if not path.lower().endswith(f".{fmt}"):
+                path += f".{fmt}"
+            self.export_to(Path(path))
+
+    def export_to(self, path: Path) -> None:
+        doc = self.state.document
+        self._busy(True, f"Writing {path.name}...")
+        self.runner.run(lambda job: flow.export(job.caseload, self.actor, doc, path),
+                        self._exported, failed=self._failed, label="Exporting the return")
+
+    def _exported(self, path: Path) -> None:
+        self._busy(False, f"Saved {path}.")
+        self.exported.emit(str(path))
+
+    def _ask_submit(self) -> None:
+        doc = self.state.document
+        answer = QMessageBox.question(
+            self, "Submit the return?",
+            f"Submit the {doc['period']['label']} return for {doc['contract']['code']}: "
+            f"{doc['totals']['claims']} claims, net {doc['totals']['net']:,.2f}?\n\n"
+            "Its claims are locked into the ledger and can never be claimed again. This cannot "
+            "be undone.")
+        if answer == QMessageBox.StandardButton.Yes:
+            self.submit()
+
+    def submit(self) -> None:
+        doc = self.state.document
+        code, period, expected = self.state.contract, doc["period"]["label"], doc["content_hash"]
+        self._busy(True, "Submitting...")
+        self.runner.run(lambda job: flow.submit(job.caseload, self.actor, code, period, expected,
+                                                self.as_of),
+                        self._submitted, failed=self._failed, changes={"returns"},
+                        label="Submitting the return")
+
+    def _submitted(self, doc: dict) -> None:
+        self._built(doc)
+        self.message.setText(f"The {doc['period']['label']} return is submitted.")
+        self.submitted.emit(doc["period"]["label"])
+
+    # --- rendering ------------------------------------------------------------------------
+
+    def _busy(self, busy: bool, text: str) -> None:
+        self.progress.setVisible(busy)
+        self.progress.setRange(0, 0)
+        self.message.setText(text)
+        for button in (self.next_button, self.back_button, self.refresh_button):
+            button.setEnabled(not busy)
+        if not busy:
+            self._render()
+
+    def _on_progress(self, done: int, total: int, text: str) -> None:
+        if self.progress.isVisible():
+            self.progress.setRange(0, max(total, 1))
+            self.progress.setValue(done)
+            self.message.setText(text)
+
+    def _failed(self, exc: BaseException) -> None:
+        self._busy(False, "")
+        self.message.setText(friendly_message(exc))
+
+    def _render(self) -> None:
+        step = self.state.step
+        self.pages.setCurrentIndex(step)
+        self.steps.setCurrentRow(step)
+        self.back_button.setEnabled(step > 0)
+        last = step == len(flow.STEPS) - 1
+        self.next_button.setEnabled(not last and (self.state.can_advance() or step == 1))
+        self.refresh_button.setVisible(step >= 2)

@@ -1,0 +1,146 @@
+"""Today: the signed-in worker's appointments, the rest of the week, and tasks due.
+
+The day can be moved (Alt+Left / Alt+Right, Alt+Home for today, or typed as dd/mm/yyyy) to see
+another day's diary. A manager can look at any worker's day. Everything comes from
+``linkworker.today.today_items`` in one runner job; Enter or a double-click opens the person.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import (
+    QDateEdit,
+    QGroupBox,
+    QHBoxLayout,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+)
+
+from linkworker.today import TodayAgenda, today_items
+from linkworker.validation import format_date
+from ui.widgets import PersonTable, WorkerPage, heading, long_date, plural
+
+CARES_ABOUT = frozenset({"contacts", "goals", "episodes", "people", "caseload"})
+
+
+def _grouped(title: str, table: PersonTable) -> QGroupBox:
+    box = QGroupBox(title)
+    layout = QVBoxLayout(box)
+    layout.addWidget(table)
+    return box
+
+
+def _button(text: str, name: str, keys: str, slot: Callable[[], None]) -> QPushButton:
+    button = QPushButton(text)
+    button.setAccessibleName(name)
+    button.setShortcut(QKeySequence(keys))
+    shown = QKeySequence(keys).toString(QKeySequence.SequenceFormat.NativeText)
+    button.setToolTip(f"{name} ({shown})")
+    button.clicked.connect(slot)
+    return button
+
+
+class TodayView(WorkerPage):
+    """Appointments and tasks for one day (today unless moved)."""
+
+    CARES_ABOUT = CARES_ABOUT
+
+    def _build(self) -> None:
+        self.day = self.clock()
+        self.agenda: TodayAgenda | None = None
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        top = QHBoxLayout()
+        self.heading = heading("", "Day shown")
+        top.addWidget(self.heading)
+        top.addStretch(1)
+        top.addWidget(_button("◀ &Previous day", "Previous day", "Alt+Left",
+                              lambda: self.show_day(self.day - dt.timedelta(days=1))))
+        self.date_edit = QDateEdit()
+        self.date_edit.setDisplayFormat("dd/MM/yyyy")
+        self.date_edit.setCalendarPopup(True)
+        self.date_edit.setAccessibleName("Go to date")
+        self.date_edit.dateChanged.connect(self._date_typed)
+        top.addWidget(self.date_edit)
+        top.addWidget(_button("&Today", "Back to today", "Alt+Home",
+                              lambda: self.show_day(self.clock())))
+        top.addWidget(_button("&Next day ▶", "Next day", "Alt+Right",
+                              lambda: self.show_day(self.day + dt.timedelta(days=1))))
+        top.addWidget(self.worker.labelled("&Worker:"))
+        top.addWidget(self.worker)
+        layout.addLayout(top)
+        self.appointments = PersonTable(
+            ("Time", "Person", "How", "Where", "Purpose", "Status"), "Appointments today")
+        self.week = PersonTable(("Day", "Time", "Person", "How", "Where"),
+                                "Later this week")
+        self.tasks = PersonTable(("Due", "When", "Person", "Task"), "Tasks")
+        for table in (self.appointments, self.week, self.tasks):
+            table.person_activated.connect(self.open_person)
+        self.appointments_box = _grouped("Appointments", self.appointments)
+        self.week_box = _grouped("Later this week", self.week)
+        self.tasks_box = _grouped("Tasks", self.tasks)
+        lower = QSplitter(Qt.Orientation.Horizontal)
+        lower.addWidget(self.week_box)
+        lower.addWidget(self.tasks_box)
+        upper = QSplitter(Qt.Orientation.Vertical)
+        upper.addWidget(self.appointments_box)
+        upper.addWidget(lower)
+        layout.addWidget(upper, 1)
+        self._show_heading()
+
+    def _show_heading(self) -> None:
+        today = self.clock()
+        prefix = "Today, " if self.day == today else ""
+        self.heading.setText(prefix + long_date(self.day))
+        self.date_edit.blockSignals(True)
+        self.date_edit.setDate(QDate(self.day.year, self.day.month, self.day.day))
+        self.date_edit.blockSignals(False)
+
+    def _date_typed(self, value: QDate) -> None:
+        self.show_day(dt.date(value.year(), value.month(), value.day()))
+
+    def show_day(self, day: dt.date) -> None:
+        self.day = day
+        self._show_heading()
+        self.refresh()
+
+    def refresh(self) -> None:
+        if self.worker.options is None:
+            return  # the worker list loads first, then refreshes
+        actor, worker, day = self.actor, self.worker.worker_id(), self.day
+        self.runner.run(lambda job: today_items(job.caseload, actor, worker, day), self._show,
+                        label="Loading today")
+
+    def _show(self, agenda: TodayAgenda) -> None:
+        if agenda.day != self.day:
+            return
+        self.agenda = agenda
+        self.appointments.fill([
+            (a.person_id, (a.time_text, a.person_name, a.mode_label, a.venue, a.purpose,
+                           a.status_label), False)
+            for a in agenda.appointments
+        ])
+        self.week.fill([
+            (a.person_id, (a.day.strftime("%a ") + format_date(a.day), a.time_text,
+                           a.person_name, a.mode_label, a.venue), False)
+            for a in agenda.later_this_week
+        ])
+        self.tasks.fill([
+            (t.person_id, (format_date(t.due),
+                           f"{plural(t.overdue_days, 'day')} overdue" if t.overdue_days
+                           else "Due", t.person_name, t.what), t.overdue_days > 0)
+            for t in agenda.tasks
+        ])
+        self.appointments_box.setTitle(f"Appointments ({len(agenda.appointments)})")
+        self.week_box.setTitle(f"Later this week ({len(agenda.later_this_week)})")
+        self.tasks_box.setTitle(f"Tasks ({len(agenda.tasks)})")
+        self.loaded.emit(agenda)
+
+    def focus_first(self) -> None:
+        self.appointments.setFocus(Qt.FocusReason.OtherFocusReason)
+

@@ -1,0 +1,161 @@
+"""Admin: load the organisation's licensed statement wording (paste or file), once.
+
+The wording is checked for the right number of statements before it is stored; it lives in
+the caseload, never in LinkWorker's files.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from linkworker.access import Actor
+from linkworker.errors import UserError
+from linkworker.wellbeing.wording import (
+    WordingStatus,
+    load_wording,
+    parse_statements,
+    wording_statuses,
+)
+from ui.operations import Runner, friendly_message
+from ui.wellbeing.guard import while_alive
+
+EXPECTED = {"WEMWBS": 14, "SWEMWBS": 7}
+
+
+class LoadWordingDialog(QDialog):
+    """Paste (or open) the licensed statements; a live check says whether they line up."""
+
+    def __init__(self, runner: Runner, actor: Actor, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.runner, self.actor = runner, actor
+        self.setWindowTitle("Load licensed wording")
+        self.statuses: dict[str, WordingStatus] = {}
+        self.instrument = QComboBox()
+        self.instrument.setAccessibleName("Instrument")
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.status.setAccessibleName("Wording status")
+        self.text = QPlainTextEdit()
+        self.text.setAccessibleName("Statements, one per line")
+        self.text.setPlaceholderText("Paste the statements here, one per line, in order.")
+        self.check = QLabel()
+        self.check.setAccessibleName("Check result")
+        self.result = QLabel()
+        self.result.setWordWrap(True)
+        self.result.setAccessibleName("Result")
+        self.file_button = QPushButton("From &file...")
+        self.file_button.setAccessibleName("Load the statements from a text file")
+        self.load_button = QPushButton("&Load wording")
+        self.load_button.setAccessibleName("Store this wording")
+        self.load_button.setEnabled(False)
+        close = QPushButton("Close (Esc)")
+        close.setAccessibleName("Close")
+        form = QFormLayout()
+        form.addRow("&Instrument", self.instrument)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.file_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.load_button)
+        buttons.addWidget(close)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.status)
+        layout.addWidget(self.text, 1)
+        layout.addWidget(self.check)
+        layout.addWidget(self.result)
+        layout.addLayout(buttons)
+        self.instrument.currentIndexChanged.connect(self._recheck)
+        self.text.textChanged.connect(self._recheck)
+        self.file_button.clicked.connect(self._choose_file)
+        self.load_button.clicked.connect(self.load)
+        close.clicked.connect(self.reject)
+        self.resize(720, 520)
+        self._refresh_status()
+
+    def _refresh_status(self) -> None:
+        self.runner.run(lambda job: wording_statuses(job.caseload),
+                        while_alive(self, self._set_statuses))
+
+    def _set_statuses(self, statuses: tuple[WordingStatus, ...]) -> None:
+        chosen = self.instrument.currentData()
+        self.statuses = {s.instrument: s for s in statuses}
+        self.instrument.blockSignals(True)
+        self.instrument.clear()
+        for s in statuses:
+            self.instrument.addItem(s.instrument, s.instrument)
+        self.instrument.setCurrentIndex(max(self.instrument.findData(chosen), 0))
+        self.instrument.blockSignals(False)
+        self._recheck()
+
+    def _expected(self) -> int:
+        code = self.instrument.currentData() or ""
+        return EXPECTED.get(code, 0)
+
+    def _recheck(self) -> None:
+        code = self.instrument.currentData()
+        status = self.statuses.get(code)
+        if status is None:
+            self.status.setText("")
+        elif not status.loaded:
+            self.status.setText(f"{code}: no wording loaded; forms show statement numbers.")
+        elif status.via:
+            self.status.setText(f"{code}: uses the {status.via} wording.")
+        else:
+            self.status.setText(f"{code}: loaded on {status.loaded_on} by {status.loaded_by}. "
+                                "Loading again replaces it.")
+        text = self.text.toPlainText()
+        if text.strip():
+            self.result.clear()
+        if not text.strip() or code is None:
+            self.check.setText("")
+            self.load_button.setEnabled(False)
+            return
+        try:
+            expected = self._expected() or len([x for x in text.splitlines() if x.strip()])
+            parse_statements(text, expected, code)
+        except UserError as exc:
+            self.check.setText(str(exc))
+            self.load_button.setEnabled(False)
+        else:
+            self.check.setText(f"{expected} statements, in order: ready to load.")
+            self.load_button.setEnabled(True)
+
+    def _choose_file(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(self, "Statements file", "", "Text (*.txt)")
+        if name:
+            self.read_file(Path(name))
+
+    def read_file(self, path: Path) -> None:
+        try:
+            self.text.setPlainText(path.read_text(encoding="utf-8-sig"))
+        except (OSError, UnicodeDecodeError) as exc:
+            self.check.setText(f"Cannot read {path.name} as UTF-8 text: {exc}")
+
+    def load(self) -> None:
+        code, text, actor = self.instrument.currentData(), self.text.toPlainText(), self.actor
+        self.load_button.setEnabled(False)
+        self.runner.run(lambda job: load_wording(job.caseload, actor, code, text),
+                        while_alive(self, self._loaded),
+                        failed=while_alive(self, self._failed), changes=("wording",))
+
+    def _failed(self, exc: BaseException) -> None:
+        self.result.setText(friendly_message(exc))
+        self._recheck()
+
+    def _loaded(self, statements: tuple[str, ...]) -> None:
+        self.text.clear()
+        self.result.setText(f"Loaded {len(statements)} statements. Every form now shows them.")
+        self._refresh_status()

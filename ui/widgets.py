@@ -1,0 +1,282 @@
+"""Small widgets the main window and its lists share.
+
+* ``MessageBar``: the non-modal strip for errors and "Saved" notices (no dialog for routine
+  saves; errors stay until dismissed, notices fade on their own).
+* ``PersonTable``: a small, fully loaded list of rows that each belong to a person; Enter or a
+  double-click opens the person. (The 50,000-row caseload uses a lazy model instead.)
+* ``WorkerPicker``: the manager's worker switcher, filled from ``linkworker.caseload``.
+* ``on_activate``: Enter/Return on any item view does what a double-click does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QBrush, QColor, QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QToolButton,
+    QWidget,
+)
+
+from linkworker.access import Actor
+from linkworker.caseload import UNASSIGNED, FilterOptions, filter_options
+from ui.operations import Runner
+
+ID_ROLE = Qt.ItemDataRole.UserRole + 1  # the person id behind a row (models and tables)
+OVERDUE_COLOUR = QColor("#a4262c")  # red with 7:1 contrast on white; text also says "overdue"
+
+
+def heading(text: str, name: str) -> QLabel:
+    """A page or panel heading: larger and bold, with an accessible name."""
+    label = QLabel(text)
+    label.setAccessibleName(name)
+    label.setWordWrap(True)
+    font = label.font()
+    font.setPointSizeF(font.pointSizeF() * 1.3)
+    font.setBold(True)
+    label.setFont(font)
+    return label
+
+
+def long_date(day: dt.date) -> str:
+    """"Wednesday 11/03/2026": the day's name helps, the date stays dd/mm/yyyy."""
+    return f"{day.strftime('%A')} {day.strftime('%d/%m/%Y')}"
+
+
+def plural(count: int, one: str, many: str | None = None) -> str:
+    return f"{count:,} {one if count == 1 else (many or one + 's')}"
+
+
+class _Activator(QObject):
+    """Event filter: Enter/Return on the view calls ``callback(current index)``."""
+
+    def __init__(self, view: QAbstractItemView, callback: Callable[[QModelIndex], None]) -> None:
+        super().__init__(view)
+        self.view, self.callback = view, callback
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        enter = (
+            event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        )
+        if enter and self.view.currentIndex().isValid():
+            self.callback(self.view.currentIndex())
+            return True
+        return False
+
+
+def on_activate(view: QAbstractItemView, callback: Callable[[QModelIndex], None]) -> None:
+    """Double-click or Enter on a row calls ``callback(index)``."""
+    view.doubleClicked.connect(callback)
+    view.installEventFilter(_Activator(view, callback))
+
+
+class MessageBar(QFrame):
+    """A strip above the work area for errors (stay until closed) and notices (fade out)."""
+
+    NOTICE_MS = 4000
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName("Messages")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(8, 4, 4, 4)
+        self.label = QLabel()
+        self.label.setWordWrap(True)
+        self.label.setAccessibleName("Message")
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.label, 1)
+        self.close_button = QToolButton()
+        self.close_button.setText("✕")
+        self.close_button.setToolTip("Dismiss (Esc)")
+        self.close_button.setAccessibleName("Dismiss message")
+        self.close_button.clicked.connect(self.hide)
+        layout.addWidget(self.close_button)
+        self._timer = QTimer(self, singleShot=True, timeout=self.hide)
+        self.kind = ""
+        self.hide()
+
+    def show_error(self, text: str) -> None:
+        self._show(text, "error", "#fde7e9", "#a4262c")
+
+    def show_notice(self, text: str) -> None:
+        if self.isVisible() and self.kind == "error":
+            return  # an unread error is more important than "Saved"
+        self._show(text, "notice", "#dff6dd", "#107c10")
+        self._timer.start(self.NOTICE_MS)
+
+    def _show(self, text: str, kind: str, background: str, border: str) -> None:
+        self._timer.stop()
+        self.kind = kind
+        self.label.setText(text)
+        self.setStyleSheet(
+            f"MessageBar {{ background: {background}; border: 1px solid {border}; }}"
+        )
+        self.setAccessibleDescription(text)
+        self.show()
+
+    def text(self) -> str:
+        return self.label.text() if self.isVisible() else ""
+
+
+class PersonTable(QTableWidget):
+    """A small read-only table whose rows each open a person (Enter or double-click)."""
+
+    person_activated = Signal(str)
+
+    def __init__(self, columns: Sequence[str], name: str, parent: QWidget | None = None) -> None:
+        super().__init__(0, len(columns), parent)
+        self.setHorizontalHeaderLabels(list(columns))
+        self.setAccessibleName(name)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setTabKeyNavigation(False)  # Tab leaves the table, arrows move within it
+        self.setAlternatingRowColors(True)
+        self.verticalHeader().setVisible(False)
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        on_activate(self, self._activated)
+
+    def fill(self, rows: Sequence[tuple[str, Sequence[str], bool]]) -> None:
+        """Rows of (person id, cell texts, overdue?)."""
+        self.setRowCount(len(rows))
+        for r, (person_id, cells, overdue) in enumerate(rows):
+            for c, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setData(ID_ROLE, person_id)
+                if overdue:
+                    item.setForeground(QBrush(OVERDUE_COLOUR))
+                self.setItem(r, c, item)
+        if rows and self.currentRow() < 0:
+            self.setCurrentCell(0, 0)
+
+    def person_at(self, row: int) -> str | None:
+        item = self.item(row, 0)
+        return item.data(ID_ROLE) if item else None
+
+    def _activated(self, index: QModelIndex) -> None:
+        person_id = self.person_at(index.row())
+        if person_id:
+            self.person_activated.emit(person_id)
+
+
+class WorkerPicker(QComboBox):
+    """Whose caseload to show: everyone, the unassigned, or one worker (with their count).
+
+    Shown to managers only; for a link worker it stays hidden and ``worker_id`` is their own.
+    """
+
+    ready = Signal()
+
+    def __init__(self, parent: QWidget | None = None, *, unassigned: bool = True) -> None:
+        super().__init__(parent)
+        self.setAccessibleName("Worker")
+        self.setToolTip("Show another worker's caseload")
+        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.unassigned = unassigned
+        self.options: FilterOptions | None = None
+        self.actor_id: str | None = None
+        self.buddy_label: QLabel | None = None
+        self.setVisible(False)
+
+    def request(self, runner: Runner, actor: Actor) -> None:
+        """Load the workers through the runner; ``ready`` fires when they are in."""
+        self.actor_id = actor.user_id
+        runner.run(lambda job: filter_options(job.caseload, actor), self.apply,
+                   label="Loading workers")
+
+    def apply(self, options: FilterOptions) -> None:
+        """Fill the list; the first time, choose the default (see ``default_worker``)."""
+        first = self.options is None
+        self.options = options
+        wanted = default_worker(options, self.actor_id) if first else self.worker_id()
+        self.blockSignals(True)
+        self.clear()
+        self.addItem("All workers", None)
+        if self.unassigned:
+            self.addItem("Unassigned", UNASSIGNED)
+        for worker in options.workers:
+            self.addItem(f"{worker.name} ({worker.people})", worker.id)
+        index = self.findData(wanted)
+        self.setCurrentIndex(index if index >= 0 else 0)
+        self.blockSignals(False)
+        self.setVisible(options.can_switch_worker)
+        if self.buddy_label is not None:
+            self.buddy_label.setVisible(options.can_switch_worker)
+        self.ready.emit()
+
+    def worker_id(self) -> str | None:
+        """The chosen worker; a link worker (no switcher) always gets their own id."""
+        if self.options is None or not self.options.can_switch_worker:
+            return self.actor_id
+        return self.currentData()
+
+    def select(self, worker_id: str | None) -> None:
+        index = self.findData(worker_id)
+        if index >= 0:
+            self.setCurrentIndex(index)
+
+    def labelled(self, text: str) -> QLabel:
+        """A mnemonic label for the picker that hides with it."""
+        self.buddy_label = QLabel(text)
+        self.buddy_label.setBuddy(self)
+        self.buddy_label.setVisible(self.isVisible())
+        return self.buddy_label
+
+
+def default_worker(options: FilterOptions, actor_id: str | None) -> str | None:
+    """The signed-in worker's own caseload; everyone for a manager with no people of their own."""
+    own = next((w for w in options.workers if w.id == actor_id), None)
+    if own is not None and (own.people or not options.can_switch_worker):
+        return own.id
+    return None if options.can_switch_worker else actor_id
+
+
+class WorkerPage(QWidget):
+    """A page of one worker's lists (Today, Due and overdue): the worker switcher for managers,
+    a refresh when the runner announces a change the page cares about, and ``open_person``.
+
+    Subclasses build their widgets in ``_build`` (``self.worker`` already exists) and query in
+    ``refresh``.
+    """
+
+    open_person = Signal(str)
+    loaded = Signal(object)
+    CARES_ABOUT: frozenset[str] = frozenset()
+
+    def __init__(self, runner: Runner, actor: Actor, parent: QWidget | None = None, *,
+                 clock: Callable[[], dt.date] = dt.date.today) -> None:
+        super().__init__(parent)
+        self.runner, self.actor, self.clock = runner, actor, clock
+        self.worker = WorkerPicker(unassigned=False)
+        self._build()
+        self.worker.currentIndexChanged.connect(self.refresh)
+        self.worker.ready.connect(self.refresh)
+        runner.changed.connect(self._changed)
+        self.worker.request(runner, actor)
+
+    def _build(self) -> None:
+        raise NotImplementedError
+
+    def refresh(self) -> None:
+        raise NotImplementedError
+
+    def _changed(self, tags: frozenset[str]) -> None:
+        if "users" in tags:
+            self.worker.request(self.runner, self.actor)
+        elif tags & self.CARES_ABOUT:
+            self.refresh()
