@@ -153,28 +153,6 @@ def test_copy_is_encrypted_and_opens_with_same_passphrase(caseload, tmp_path, no
         assert again.integrity_problems(quick=False) == []
 
 
-def test_older_schema_is_backed_up_then_upgraded(caseload_path, monkeypatch):
-    """A caseload left at an older revision is copied aside before it is upgraded."""
-    db = Caseload.create(caseload_path, "correct horse battery")
-    add_person(db)
-    head = migrate.head_revision()
-    # Pretend the file was written by an older LinkWorker whose newest revision was "0000".
-    with db.engine.begin() as conn:
-        conn.exec_driver_sql("UPDATE alembic_version SET version_num = 'base_test'")
-    db.close()
-    monkeypatch.setattr(migrate, "is_known", lambda rev: True)
-    upgraded: list[str] = []
-    monkeypatch.setattr(migrate, "upgrade_to_head", lambda engine: upgraded.append("yes"))
-    with Caseload.open(caseload_path) as again:
-        assert upgraded == ["yes"]
-        backups = list((caseload_path.parent / "backups").glob("*before-upgrade-base_test*.db"))
-        assert len(backups) == 1
-        assert count_people(again) == 1
-    with Caseload.open(backups[0]) as copy:
-        assert count_people(copy) == 1
-    assert head
-
-
 def test_newer_schema_is_refused(caseload, caseload_path):
     with caseload.engine.begin() as conn:
         conn.exec_driver_sql("UPDATE alembic_version SET version_num = 'from_the_future'")
