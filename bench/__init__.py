@@ -12,4 +12,6 @@ MEASUREMENTS = [
     "window",
     "caseload_query",
     "import",
+    "today",
+    "returns",
 ]

@@ -6,19 +6,24 @@ The floor is one rule (engagement: first attended contact within N days of refer
 as a single SQL query: the least work any implementation must do. The full return evaluates
 every rule of the contract, the ledger, caps, data quality and the equality and wellbeing
 summaries, so it is expected to cost a small multiple of the floor, not orders of magnitude.
-Both results are checked to agree on that rule's count. ``benchmarks(caseload)`` gives the
-named timings to the bench registry.
+Both results are checked to agree on that rule's count. ``measure`` puts the build (the last
+full quarter, as the manager's default), the one-rule comparison and the PDF/XLSX/CSV exports
+in ``python -m bench``'s table.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import tempfile
 import time
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 from sqlalchemy import text
 
+from bench.common import PASSPHRASE, Bench, Row, in_child, timed
 from linkworker.access import SYSTEM
 from linkworker.outcomes.facts import load_facts
 from linkworker.outcomes.rules import RuleContext, achievements
@@ -69,6 +74,49 @@ def benchmarks(caseload: Caseload, contract: str = "SAMPLE-SP-SIB",
 
     return {"returns.sql_floor_one_rule": floor, "returns.engine_one_rule": one_rule,
             "returns.full_return": full_return}
+
+
+def run(path: str, contract: str = "SAMPLE-SP-SIB", period: str | None = None) -> dict[str, Any]:
+    """Runs in a child: cold open, the SQL floor, the full return, and its three exports.
+
+    Everything happens in a read-only session, so the export audit lines are rolled back and
+    the cached caseload is left as it was."""
+    from linkworker.returns.export import export_return
+    from linkworker.returns.period import previous_quarter
+
+    period = period or previous_quarter()
+    with Caseload.open(Path(path), PASSPHRASE) as caseload:
+        work = benchmarks(caseload, contract, period)
+        seconds, results = {}, {}
+        for name in ("returns.sql_floor_one_rule", "returns.engine_one_rule"):
+            results[name], seconds[name] = timed(work[name])
+        with caseload.reading() as s, tempfile.TemporaryDirectory() as folder:
+            doc, seconds["build"] = timed(build_return, s, SYSTEM, contract, period)
+            for ext in ("pdf", "xlsx", "csv"):
+                out = Path(folder) / f"return.{ext}"
+                _, seconds[ext] = timed(export_return, s, SYSTEM, doc, out)
+    return {"s": {k: round(v, 2) for k, v in seconds.items()}, "totals": doc["totals"],
+            "period": period,
+            "agree": results["returns.sql_floor_one_rule"]
+            == results["returns.engine_one_rule"], "people": len(doc["rows"])}
+
+
+def measure(bench: Bench) -> list[Row]:
+    result = in_child("bench.returns:run", str(bench.path))
+    if "error" in result:
+        return [Row("Outcome return", "n/a", note=result["error"])]
+    s, totals = result["s"], result["totals"]
+    agree = "agrees" if result["agree"] else "DISAGREES"
+    return [
+        Row(f"Return {result['period']}: build (all rules)", f"{s['build']:.2f} s",
+            result["rss_mb"],
+            f"{totals['claims']:,} claims for {totals['people']:,} people"),
+        Row("Return: one rule, engine vs SQL floor",
+            f"{s['returns.engine_one_rule']:.2f} s",
+            note=f"floor {s['returns.sql_floor_one_rule']:.2f} s; {agree} on the count"),
+        Row("Return export PDF / XLSX / CSV", f"{s['pdf'] + s['xlsx'] + s['csv']:.2f} s",
+            note=f"{s['pdf']:.2f} / {s['xlsx']:.2f} / {s['csv']:.2f} s"),
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -96,8 +96,6 @@ def require(actor: Actor, permission: str) -> None:
         )
 
 
-
-
 # --- whom an actor may reach ----------------------------------------------------------------
 
 # What an operation needs to do to a person, and the permission each need requires.
@@ -113,7 +111,7 @@ def sees_everyone(actor: Actor) -> bool:
     return actor.role in ("manager", "admin", "system")
 
 
-def people_scope(actor: Actor, need: str = "view"):  # noqa: ANN201 - a SQLAlchemy clause
+def people_scope(actor: Actor, need: str = "view", person=None):  # noqa: ANN001, ANN201 - SQL
     """A WHERE clause over ``Person`` limiting rows to those ``actor`` may reach for ``need``.
 
     * link worker: people with any journey assigned to them, and people given to them
@@ -123,9 +121,14 @@ def people_scope(actor: Actor, need: str = "view"):  # noqa: ANN201 - a SQLAlche
       a contact at the coordinator's venue, so the drop-in register lists the day's people;
     * manager, admin, system: everyone.
 
-    Use it in every query that lists or opens people.
+    Use it in every query that lists or opens people. ``person`` is the Person entity the outer
+    query selects from (pass an ``aliased(Person)`` if it uses one). The EXISTS subqueries use
+    their own aliases of Episode, Contact and PersonAccess and correlate to ``person`` only, so
+    an outer query that itself selects from Episode or Contact (a list of journeys or contacts)
+    cannot capture them: "any journey of this person is mine" stays exactly that.
     """
     from sqlalchemy import exists, false, or_, true
+    from sqlalchemy.orm import aliased
 
     from linkworker.models import Contact, Episode, Person, PersonAccess
 
@@ -135,19 +138,20 @@ def people_scope(actor: Actor, need: str = "view"):  # noqa: ANN201 - a SQLAlche
         return true()
     if actor.user_id is None:
         return false()
-    me = actor.user_id
-    given = exists().where(PersonAccess.person_id == Person.id, PersonAccess.user_id == me)
+    me, who = actor.user_id, person if person is not None else Person
+    grant, journey, contact = aliased(PersonAccess), aliased(Episode), aliased(Contact)
+
+    def any_of(*where):  # noqa: ANN002, ANN202
+        return exists().where(*where).correlate(who)
+
+    given = any_of(grant.person_id == who.id, grant.user_id == me)
     if actor.role == "link_worker":
-        assigned = exists().where(Episode.person_id == Person.id, Episode.worker_id == me)
-        return or_(assigned, given)
+        return or_(any_of(journey.person_id == who.id, journey.worker_id == me), given)
     if actor.role == "coordinator":
         if need != "attend" or not actor.venue:
             return given
-        at_venue = (
-            exists()
-            .where(Episode.person_id == Person.id, Contact.episode_id == Episode.id)
-            .where(Contact.venue == actor.venue)
-        )
+        at_venue = any_of(journey.person_id == who.id, contact.episode_id == journey.id,
+                          contact.venue == actor.venue)
         return or_(given, at_venue)
     return false()
 

@@ -27,9 +27,9 @@ from sqlalchemy import ColumnElement, and_, case, exists, false, func, not_, or_
 from sqlalchemy.orm import Session, aliased
 
 from linkworker import audit
-from linkworker.access import Actor, PermissionDenied, can, people_scope
+from linkworker.access import Actor, PermissionDenied, can, people_scope, require_person
 from linkworker.codes import GENDERS, STAGE_LABELS
-from linkworker.errors import NotFound, UserError
+from linkworker.errors import UserError
 from linkworker.models import (
     STAGES,
     Contact,
@@ -250,8 +250,8 @@ def search_clause(text: str) -> ColumnElement[bool] | None:
 
 # --- the ordered id list --------------------------------------------------------------------
 
-# The person's current journey, under its own name so that ``people_scope`` (which looks at
-# *any* of the person's journeys) stays a separate, correlated EXISTS.
+# The person's current journey, under its own name so the SQL reads plainly
+# (``people_scope`` aliases its own journeys, so it looks at *any* of the person's journeys).
 Current = aliased(Episode, name="current_episode")
 
 # Sort key -> the columns it orders by (each direction-aware; ties always broken by name, id).
@@ -461,26 +461,13 @@ def filter_options(caseload: Caseload | Session, actor: Actor) -> FilterOptions:
 # --- the read-only summary ------------------------------------------------------------------
 
 
-def visible_person(session: Session, actor: Actor, person_id: str) -> Person:
-    """The person, if they exist and ``actor`` may see them; otherwise a clear refusal."""
-    person = session.get(Person, person_id)
-    if person is None or person.deleted_at is not None:
-        raise NotFound("That person's record is no longer in this caseload.")
-    allowed = session.execute(
-        select(Person.id).where(Person.id == person_id, people_scope(actor))
-    ).scalar_one_or_none()
-    if allowed is None:
-        raise PermissionDenied("That person is not on your caseload.")
-    return person
-
-
 def person_summary(
     caseload: Caseload | Session, actor: Actor, person_id: str, as_of: dt.date | None = None
 ) -> PersonSummary:
     """The person's summary; looking at it is recorded in the audit trail as a record view."""
     today = as_of or dt.date.today()
     with _writing(caseload) as session:
-        person = visible_person(session, actor, person_id)
+        person = require_person(session, actor, person_id, "view")
         episode = session.get(Episode, person.current_episode_id) if person.current_episode_id \
             else None
         summary = _summary(session, person, episode, today)

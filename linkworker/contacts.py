@@ -15,15 +15,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from linkworker import audit, codes
 from linkworker.access import Actor
-from linkworker.errors import NotFound, UserError
+from linkworker.errors import UserError
 from linkworker.journey import refresh_stage
 from linkworker.models import CONTACT_MODES, CONTACT_STATUSES, Contact, Episode, User
-from linkworker.person import episode_for, person_for
+from linkworker.person import episode_for
+from linkworker.record_rows import must_get, person_rows
 from linkworker.storage.database import Caseload
 from linkworker.validation import format_date
 from linkworker.wellbeing.store import unit_of_work
@@ -185,9 +185,7 @@ def update_contact(
     if unknown:
         raise UserError(f"Not saved: {', '.join(sorted(unknown))} cannot be changed.")
     with unit_of_work(target) as session:
-        contact = session.get(Contact, contact_id)
-        if contact is None:
-            raise NotFound("That contact is no longer on the record.")
+        contact = must_get(session, Contact, contact_id, "That contact is no longer on the record.")
         episode = episode_for(session, actor, contact.episode_id, "contact.record")
         current = {name: getattr(contact, name) for name in EDITABLE}
         merged = ContactInput(**{**current, **changes})
@@ -206,12 +204,10 @@ def list_contacts(
 ) -> tuple[ContactItem, ...]:
     """All the person's contacts across their journeys, newest first (planned ones on top)."""
     with unit_of_work(target, write=False) as session:
-        person_for(session, actor, person_id)
         rows = session.execute(
-            select(Contact, Episode.number, User.display_name)
-            .join(Episode, Episode.id == Contact.episode_id)
+            person_rows(session, actor, person_id, Contact.episode_id,
+                        Contact, Episode.number, User.display_name)
             .outerjoin(User, User.id == Contact.worker_id)
-            .where(Episode.person_id == person_id)
             .order_by(Contact.contact_date.desc(), Contact.start_time.desc(),
                       Contact.created_at.desc())
         ).all()

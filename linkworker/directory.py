@@ -22,14 +22,18 @@ from sqlalchemy.orm import Session
 
 from linkworker import audit, codes
 from linkworker.access import Actor, require
-from linkworker.errors import NotFound, UserError
-from linkworker.models import Episode, Service, Signpost, UnmetNeed
-from linkworker.person import episode_for, person_for
+from linkworker.errors import UserError
+from linkworker.io.export import csv_text
+from linkworker.io.readers import MissingValue, read_table
+from linkworker.models import Service, Signpost, UnmetNeed
+from linkworker.person import episode_for
+from linkworker.record_rows import must_get, person_rows
 from linkworker.storage.database import Caseload
 from linkworker.storage.files import atomic_writer
 from linkworker.validation import InvalidValue, format_date, normalise_postcode, parse_date
 from linkworker.wellbeing.store import unit_of_work
 
+SERVICE_GONE = "That service is no longer in the directory."
 STALE_AFTER_DAYS = 183  # "last checked over six months ago"
 
 
@@ -114,9 +118,7 @@ def save_service(
             session.add(row)
             action = "service.add"
         else:
-            row = session.get(Service, service_id)
-            if row is None:
-                raise NotFound("That service is no longer in the directory.")
+            row = must_get(session, Service, service_id, SERVICE_GONE)
             for name, value in clean.items():
                 setattr(row, name, value)
             action = "service.change"
@@ -135,9 +137,7 @@ def mark_checked(
 
 def get_service(target: Caseload | Session, service_id: str) -> ServiceItem:
     with unit_of_work(target, write=False) as session:
-        row = session.get(Service, service_id)
-        if row is None:
-            raise NotFound("That service is no longer in the directory.")
+        row = must_get(session, Service, service_id, SERVICE_GONE)
         return _item(row)
 
 
@@ -214,9 +214,7 @@ def signpost(
         episode = episode_for(session, actor, episode_id, "journey.edit")
         if episode.exit_date is not None:
             raise UserError("This journey has ended; re-refer the person to signpost them.")
-        service = session.get(Service, service_id)
-        if service is None:
-            raise NotFound("That service is no longer in the directory.")
+        service = must_get(session, Service, service_id, SERVICE_GONE)
         row = Signpost(episode_id=episode.id, service_id=service.id, signposted_on=on,
                        accompanied=accompanied, note=(note or "").strip() or None)
         session.add(row)
@@ -234,9 +232,8 @@ def record_take_up(
     """Whether the person went (None: not known yet); the date they first went."""
     today = today or dt.date.today()
     with unit_of_work(target) as session:
-        row = session.get(Signpost, signpost_id)
-        if row is None:
-            raise NotFound("That signposting is no longer on the record.")
+        row = must_get(session, Signpost, signpost_id,
+                       "That signposting is no longer on the record.")
         episode = episode_for(session, actor, row.episode_id, "journey.edit")
         if taken_up and on is not None and (on > today or on < row.signposted_on):
             raise UserError("The take-up date must be between the signposting and today.")
@@ -251,12 +248,9 @@ def list_signposts(
 ) -> tuple[SignpostItem, ...]:
     """The person's signpostings across their journeys, newest first."""
     with unit_of_work(target, write=False) as session:
-        person_for(session, actor, person_id)
         rows = session.execute(
-            select(Signpost, Service)
-            .join(Episode, Episode.id == Signpost.episode_id)
+            person_rows(session, actor, person_id, Signpost.episode_id, Signpost, Service)
             .outerjoin(Service, Service.id == Signpost.service_id)
-            .where(Episode.person_id == person_id)
             .order_by(Signpost.signposted_on.desc(), Signpost.created_at.desc())
         ).all()
         return tuple(
@@ -305,10 +299,8 @@ def list_unmet_needs(
     target: Caseload | Session, actor: Actor, person_id: str
 ) -> tuple[UnmetNeedItem, ...]:
     with unit_of_work(target, write=False) as session:
-        person_for(session, actor, person_id)
         rows = session.execute(
-            select(UnmetNeed).join(Episode, Episode.id == UnmetNeed.episode_id)
-            .where(Episode.person_id == person_id)
+            person_rows(session, actor, person_id, UnmetNeed.episode_id, UnmetNeed)
             .order_by(UnmetNeed.recorded_on.desc())
         ).scalars().all()
         return tuple(UnmetNeedItem(r.id, r.recorded_on, r.category, r.description) for r in rows)
@@ -333,11 +325,7 @@ def export_services_csv(
             writer.writeheader()
             for row in rows:
                 item = _item(row)
-                writer.writerow({
-                    name: (value.isoformat() if isinstance(value, dt.date)
-                           else ("yes" if value is True else "no" if value is False else value))
-                    for name, value in ((n, getattr(item, n)) for n in CSV_COLUMNS)
-                })
+                writer.writerow({name: csv_text(getattr(item, name)) for name in CSV_COLUMNS})
         audit.record(session, actor, "export", entity="services",
                      details={"rows": len(rows), "kind": "services"})
         return len(rows)
@@ -353,7 +341,7 @@ def import_services_csv(
     target: Caseload | Session, actor: Actor, path: Path | str, dry_run: bool = False,
     today: dt.date | None = None,
 ) -> DirectoryImport:
-    """Read a directory CSV (the export's columns; category as a code or its label).
+    """Read a directory CSV or XLSX (the export's columns; category as a code or its label).
 
     A service with the same name and venue as one already in the directory updates it, so
     importing the same file twice adds nothing. Any bad row stops the whole import (nothing
@@ -391,22 +379,21 @@ _LABEL_TO_CODE = {label.casefold(): code for code, label in codes.SERVICE_CATEGO
 
 
 def _read_rows(path: Path, today: dt.date | None) -> list[dict[str, Any]]:
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv.DictReader(handle)
-            header = [h.strip() for h in (reader.fieldnames or [])]
-            raw_rows = list(reader)
-    except FileNotFoundError:
-        raise NotFound(f"There is no file at {path}.") from None
-    except UnicodeDecodeError:
-        raise UserError(f"{path.name} is not UTF-8 text: save it as 'CSV UTF-8'.") from None
+    """The file's services, checked; any bad row stops the import with every problem listed.
+
+    The general reader does the file handling (CSV in any common encoding and separator, or
+    XLSX; title rows above the header skipped; rows numbered as the user sees them).
+    """
+    table = read_table(path, header_score=_header_score)
+    header = [h.strip().casefold() for h in table.headers]
     missing = {"name", "category"} - set(header)
     if missing:
-        raise UserError(f"{path.name} has no {' or '.join(sorted(missing))} column.")
+        raise UserError(f"{table.source} has no {' or '.join(sorted(missing))} column.")
     problems: list[str] = []
     records: list[dict[str, Any]] = []
-    for number, raw in enumerate(raw_rows, start=2):
-        values = {k.strip(): v for k, v in raw.items() if k and k.strip() in CSV_COLUMNS}
+    for row in table.rows:
+        values = {key: _cell_text(cell) for key, cell in zip(header, row.cells, strict=False)
+                  if key in CSV_COLUMNS}
         if not any((v or "").strip() for v in values.values()):
             continue
         category = (values.get("category") or "").strip()
@@ -414,14 +401,27 @@ def _read_rows(path: Path, today: dt.date | None) -> list[dict[str, Any]]:
         if "active" in values:
             values["active"] = (values["active"] or "yes").strip().lower() in _YES
         try:
+            if any(isinstance(cell, MissingValue) for cell in row.cells):
+                raise UserError("a formula has no saved value: open the file in Excel, save it "
+                                "and import it again.")
             records.append(check_service(values, today))
-            if not records[-1].get("name"):
-                raise UserError("A service needs a name.")
         except (UserError, InvalidValue) as exc:
-            problems.append(f"row {number}: {exc}")
+            problems.append(f"row {row.number}: {exc}")
     if problems:
-        raise UserError(f"Nothing imported; fix {path.name} first:\n" + "\n".join(problems))
+        raise UserError(f"Nothing imported; fix {table.source} first:\n" + "\n".join(problems))
     return records
+
+
+def _header_score(texts: list[str]) -> int:
+    """How many cells of a row name a directory column (finds the header under a title)."""
+    return sum(text.strip().casefold() in CSV_COLUMNS for text in texts)
+
+
+def _cell_text(cell: object) -> str | None:
+    """A cell as the text the CSV would hold (an XLSX date becomes ISO, a number its digits)."""
+    if cell is None or isinstance(cell, str):
+        return cell
+    return csv_text(cell.date() if isinstance(cell, dt.datetime) else cell)
 
 
 _YES = ("yes", "y", "true", "1", "active")

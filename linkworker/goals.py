@@ -13,14 +13,14 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from linkworker import audit, codes
 from linkworker.access import Actor
-from linkworker.errors import NotFound, UserError
+from linkworker.errors import UserError
 from linkworker.models import GOAL_CATEGORIES, GOAL_STATUSES, Episode, Goal, GoalReview, GoalStep
-from linkworker.person import episode_for, person_for, update_episode_text
+from linkworker.person import episode_for, update_episode_text
+from linkworker.record_rows import must_get, person_rows
 from linkworker.storage.database import Caseload
 from linkworker.validation import format_date
 from linkworker.wellbeing.store import unit_of_work
@@ -111,9 +111,7 @@ def _check_step(step: StepInput) -> None:
 
 
 def _goal(session: Session, actor: Actor, goal_id: str) -> tuple[Goal, Episode]:
-    goal = session.get(Goal, goal_id)
-    if goal is None:
-        raise NotFound("That goal is no longer on the record.")
+    goal = must_get(session, Goal, goal_id, "That goal is no longer on the record.")
     return goal, episode_for(session, actor, goal.episode_id, "goal.edit")
 
 
@@ -194,9 +192,7 @@ def complete_step(
     if done_on is not None and done_on > today:
         raise UserError(f"{format_date(done_on)} is in the future.")
     with unit_of_work(target) as session:
-        step = session.get(GoalStep, step_id)
-        if step is None:
-            raise NotFound("That step is no longer on the plan.")
+        step = must_get(session, GoalStep, step_id, "That step is no longer on the plan.")
         _, episode = _goal(session, actor, step.goal_id)
         step.done_date = done_on
         audit.record(session, actor, "goal.step_done", entity="goal", entity_id=step.goal_id,
@@ -245,10 +241,8 @@ def list_goals(
 ) -> tuple[GoalItem, ...]:
     """The person's goals (one journey's if given), oldest agreed first."""
     with unit_of_work(target, write=False) as session:
-        person_for(session, actor, person_id)
         query = (
-            select(Goal, Episode.number).join(Episode, Episode.id == Goal.episode_id)
-            .where(Episode.person_id == person_id)
+            person_rows(session, actor, person_id, Goal.episode_id, Goal, Episode.number)
             .order_by(Episode.number, Goal.agreed_date, Goal.created_at)
         )
         if episode_id is not None:

@@ -30,6 +30,7 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -256,7 +257,12 @@ class Contact(Tracked, Base):
     __table_args__ = (
         Index("ix_contacts_worker_date", "worker_id", "contact_date"),
         # Due and overdue: planned contacts up to the end of the week, without scanning history.
-        Index("ix_contacts_status_date", "status", "contact_date"),
+        # Partial, so no plan can walk every attended contact through it (a full index on
+        # status made SQLite read ~900,000 rows for one contract's or one worker's contacts).
+        Index("ix_contacts_planned_date", "contact_date", sqlite_where=text("status = 'planned'"),
+              postgresql_where=text("status = 'planned'")),
+        # A journey's attended contacts and review meetings (returns, Due, the summaries).
+        Index("ix_contacts_episode_status", "episode_id", "status", "purpose"),
     )
 
 
@@ -422,6 +428,8 @@ class Measure(Tracked, Base):
 
     __table_args__ = (
         Index("ix_measures_person_instrument_date", "person_id", "instrument", "completed_on"),
+        # Which review points of a journey have a complete form (Due, the journey summaries).
+        Index("ix_measures_episode_timepoint", "episode_id", "timepoint", "complete"),
     )
 
 

@@ -7,19 +7,19 @@ value is checked first (nothing is written if one is wrong), each changed field 
 its old and new value (inside the encrypted caseload, never in logs), and ``updated_at`` guards
 against two people saving over each other (optimistic concurrency).
 
-Access is checked here, in the core: a link worker reaches only people with a journey assigned
-to them (``linkworker.access.people_scope``); managers and admins reach everyone.
+Access is checked here, in the core, through ``linkworker.access.require_person`` (the one
+rule: a link worker reaches people with a journey assigned to them or given to them; managers
+and admins reach everyone).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Integer, func, select
+from sqlalchemy import Integer, func, or_, select
 from sqlalchemy.orm import Session
 
 from linkworker import audit, codes
@@ -31,6 +31,8 @@ from linkworker.storage.database import Caseload
 from linkworker.validation import (
     InvalidValue,
     age_on,
+    check_birth_date,
+    check_email,
     format_date,
     normalise_nhs_number,
     normalise_postcode,
@@ -86,13 +88,28 @@ def latest_episode(session: Session, person_id: str) -> Episode | None:
 # --- references -------------------------------------------------------------------------------
 
 
+def format_reference(number: int) -> str:
+    """A person's reference as people read it out: ``LW-000123``. The one place it is spelt."""
+    return f"{REFERENCE_PREFIX}{number:06d}"
+
+
 def next_reference(session: Session) -> str:
-    """The next ``LW-000123`` reference: one more than the highest numbered one in use."""
-    number = func.cast(func.substr(Person.reference, len(REFERENCE_PREFIX) + 1), Integer)
-    highest = session.execute(
-        select(func.max(number)).where(Person.reference.like(f"{REFERENCE_PREFIX}%"))
-    ).scalar_one_or_none()
-    return f"{REFERENCE_PREFIX}{(highest or 0) + 1:06d}"
+    """The next free reference, ``LW-000124`` after ``LW-000123``."""
+    return format_reference(next_reference_number(session))
+
+
+def next_reference_number(session: Session) -> int:
+    """One more than the highest reference number in use (for callers numbering many people).
+
+    Demo caseloads made before references were unified used ``LW000123`` (no hyphen); their
+    numbers count too, so a new person never gets a number someone already has.
+    """
+    after_lw = func.substr(Person.reference, 3)  # "-000123" or "000123"
+    number = func.cast(func.ltrim(after_lw, "-"), Integer)
+    numbered = or_(Person.reference.op("GLOB")("LW-[0-9]*"),
+                   Person.reference.op("GLOB")("LW[0-9]*"))
+    highest = session.execute(select(func.max(number)).where(numbered)).scalar_one_or_none()
+    return (highest or 0) + 1
 
 
 # --- the record, as the screen sees it --------------------------------------------------------
@@ -324,9 +341,6 @@ def open_record(
 
 # --- editing the profile ----------------------------------------------------------------------
 
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-
 def _text(limit: int, required: str = "") -> Callable[[Any], str | None]:
     def check(value: Any) -> str | None:
         text = (str(value).strip() if value is not None else "") or None
@@ -341,20 +355,12 @@ def _text(limit: int, required: str = "") -> Callable[[Any], str | None]:
 
 def check_date_of_birth(value: Any, today: dt.date | None = None) -> dt.date | None:
     born = parse_date(value, allow_serial=False)
-    today = today or dt.date.today()
-    if born is not None:
-        if born > today:
-            raise InvalidValue(f"Date of birth {format_date(born)} is in the future.")
-        if (age_on(born, today) or 0) > 120:
-            raise InvalidValue(f"Date of birth {format_date(born)} makes them over 120.")
-    return born
+    return born if born is None else check_birth_date(born, today or dt.date.today())
 
 
 def _email(value: Any) -> str | None:
     text = _text(200)(value)
-    if text is not None and not _EMAIL.match(text):
-        raise InvalidValue(f"{text!r} is not an email address (for example name@example.org).")
-    return text
+    return text if text is None else check_email(text)
 
 
 def _code_in(options: Mapping[str, str], what: str) -> Callable[[Any], str | None]:

@@ -34,9 +34,10 @@ from linkworker.errors import UserError
 from linkworker.journey import re_refer
 from linkworker.models import Condition, Contract, Episode, Person, User
 from linkworker.outcomes.contract import Eligibility
+from linkworker.outcomes.eligibility import criteria_findings, district_of
 from linkworker.person import CHECKS, next_reference
 from linkworker.storage.database import Caseload
-from linkworker.validation import InvalidValue, age_on, format_date, postcode_district
+from linkworker.validation import InvalidValue, age_on, format_date
 from linkworker.wellbeing.store import unit_of_work
 
 ELIGIBLE, INELIGIBLE, UNCHECKED = "eligible", "ineligible", "unchecked"
@@ -167,10 +168,6 @@ def _norm(text: str | None) -> str:
     return re.sub(r"[^a-z]", "", plain.casefold())
 
 
-def _words(text: str | None) -> set[str]:
-    return set(re.sub(r"[_\W]+", " ", (text or "").casefold()).split())
-
-
 def typo_distance(a: str, b: str) -> int:
     """Damerau-Levenshtein (optimal string alignment): one swap, insert, delete or change = 1."""
     rows = [list(range(len(b) + 1))]
@@ -202,53 +199,15 @@ def names_similar(given_a: str, family_a: str, given_b: str, family_b: str) -> b
     return straight or swapped
 
 
-def condition_matches(contract_term: str, code: str | None, term: str | None,
-                      own_words: str | None = None) -> bool:
-    """Does a recorded condition meet a contract's listed one ("diabetes" ~ "diabetes_type2")?
-
-    Exact code or term (ignoring case and underscores), or every word of the contract's term
-    found among the recorded condition's words ("type 2 diabetes" ~ "Diabetes, type 2").
-    """
-    wanted = _words(contract_term)
-    if not wanted:
-        return False
-    for held in (code, term, own_words):
-        words = _words(held)
-        if words and (words == wanted or wanted <= words):
-            return True
-    return False
-
-
 def check_eligibility(
     rules: Eligibility | None, age: int | None, district: str | None,
-    conditions: Sequence[tuple[str | None, str | None, str | None]],
+    conditions: Sequence[tuple[str | None, str | None]],
 ) -> EligibilityResult:
-    """The contract's criteria, each failure with its reason; unknowns said as such."""
+    """The contract's criteria (``outcomes.eligibility.criteria_findings``, the same check the
+    return makes), each failure with its reason; unknowns said as such."""
     if rules is None:
         return EligibilityResult(UNCHECKED, ("no contract chosen",))
-    failed: list[str] = []
-    unknown: list[str] = []
-    if rules.age_min is not None or rules.age_max is not None:
-        low = rules.age_min if rules.age_min is not None else 0
-        high = rules.age_max if rules.age_max is not None else "any age"
-        if age is None:
-            unknown.append("no date of birth")
-        elif (rules.age_min is not None and age < rules.age_min) or (
-            rules.age_max is not None and age > rules.age_max
-        ):
-            failed.append(f"aged {age}, the contract takes {low} to {high}")
-    if rules.postcode_districts:
-        if district is None:
-            unknown.append("no postcode")
-        elif district not in rules.postcode_districts:
-            failed.append(f"{district} is outside the contract's area "
-                          f"({', '.join(rules.postcode_districts)})")
-    if rules.conditions:
-        if not conditions:
-            unknown.append("no long-term condition recorded")
-        elif not any(condition_matches(term, *held) for term in rules.conditions
-                     for held in conditions):
-            failed.append("none of the contract's long-term conditions recorded")
+    failed, unknown = criteria_findings(rules, age, district, conditions)
     if failed:
         return EligibilityResult(INELIGIBLE, tuple(failed + unknown))
     if unknown:
@@ -268,9 +227,10 @@ def contract_rules(session: Session, contract_id: str | None) -> Eligibility | N
     return definition_of(row).eligibility
 
 
-def _condition_triples(details: ReferralDetails) -> list[tuple[str | None, str | None, str]]:
-    return [(code, codes.LONG_TERM_CONDITIONS.get(code or ""), words)
-            for code, words in details.conditions]
+def _condition_pairs(details: ReferralDetails) -> list[tuple[str | None, str | None]]:
+    """(code, term) as the record will hold them; the person's own words are not a term."""
+    return [(code or None, codes.LONG_TERM_CONDITIONS.get(code or "")) for code, _ in
+            details.conditions]
 
 
 def find_duplicates(
@@ -325,8 +285,8 @@ def assess(
         except UserError as exc:
             problems["contract_id"] = str(exc)
             rules = None
-        district = postcode_district(clean["postcode"]) if clean.get("postcode") else None
-        eligibility = check_eligibility(rules, age, district, _condition_triples(details))
+        district = district_of(clean.get("postcode"))
+        eligibility = check_eligibility(rules, age, district, _condition_pairs(details))
         duplicates = find_duplicates(
             session, actor, clean.get("nhs_number"), clean.get("given_name") or "",
             clean.get("family_name") or "", clean.get("date_of_birth"),
@@ -403,6 +363,17 @@ def _episode_values(details: ReferralDetails, eligibility: EligibilityResult,
     }
 
 
+def _keep_with_registrar(session: Session, actor: Actor, person_id: str) -> None:
+    """A coordinator taking a self-referral at a drop-in has no caseload of their own: give them
+    the person (``sharing.give_in_session``, audited) so they can go on registering attendance
+    and forms for them that session. Other roles reach the person through their journey."""
+    if actor.role == "coordinator" and actor.user_id is not None:
+        from linkworker.sharing import give_in_session
+
+        give_in_session(session, actor, person_id, actor.user_id,
+                        "registered their self-referral at a drop-in")
+
+
 def save_referral(
     target: Caseload | Session, actor: Actor, details: ReferralDetails, *,
     allow_duplicates: bool = False, today: dt.date | None = None,
@@ -434,6 +405,7 @@ def save_referral(
                      details={"duplicates_set_aside": len(assessment.duplicates)})
         episode = re_refer(session, actor, person.id,
                            **_episode_values(details, assessment.eligibility, actor))
+        _keep_with_registrar(session, actor, person.id)
         return SavedReferral(person.id, episode.id, person.reference, episode.number,
                              assessment.eligibility)
 
@@ -457,17 +429,11 @@ def refer_existing(
             raise UserError("Give the referral date (today or earlier).")
         if details.source not in codes.REFERRAL_SOURCES or not details.reasons:
             raise UserError("Choose where the referral came from and at least one reason.")
-        held = [(c.code, c.term, c.own_words) for c in person.conditions]
-        held += _condition_triples(details)
-        district = None
-        if person.postcode:
-            try:
-                district = postcode_district(person.postcode)
-            except InvalidValue:
-                district = None
+        held = [(c.code, c.term) for c in person.conditions]
+        held += _condition_pairs(details)
         eligibility = check_eligibility(
             contract_rules(session, details.contract_id),
-            age_on(person.date_of_birth, details.referral_date), district, held,
+            age_on(person.date_of_birth, details.referral_date), district_of(person.postcode), held,
         )
         known = {(c.code, (c.own_words or "").casefold()) for c in person.conditions}
         for code, words in details.conditions:
@@ -477,6 +443,7 @@ def refer_existing(
                     own_words=(words or "").strip() or None))
         episode = re_refer(session, actor, person.id,
                            **_episode_values(details, eligibility, actor))
+        _keep_with_registrar(session, actor, person.id)
         return SavedReferral(person.id, episode.id, person.reference, episode.number,
                              eligibility)
 

@@ -7,18 +7,20 @@ does not wait on the size of the whole caseload.
 
 "Due" follows the journey's own rules (``linkworker.journey``): a review point is done when a
 complete measure for that timepoint, or an attended contact with purpose ``review_..``, is
-recorded; the next review is the earliest point not done. A follow-up *measure* is also listed
-on its own when the review meeting was held but the form was not recorded while its window is
-still open, because a contract can only pay on a form recorded within the window.
+recorded; the next review is the earliest point not done, which ``journey.refresh_summaries``
+keeps in ``Episode.next_review_due`` (indexed), so Due reads it instead of re-deriving it for
+every journey. A follow-up *measure* is also listed on its own when the review meeting was held
+but the form was not recorded while its window is still open, because a contract can only pay
+on a form recorded within the window. ``count_due`` counts the same items in the database; it
+is checked against a per-person reckoning in ``tests/caseload/test_due_counts.py``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from linkworker.access import Actor, PermissionDenied, can, people_scope
@@ -236,11 +238,9 @@ def due_and_overdue(caseload: Caseload | Session, actor: Actor, worker_id: str |
     _monday, sunday = week_of(as_of)
     with unit_of_work(caseload, write=False) as session:
         items = _review_items(session, actor, worker, as_of, sunday)
-        items += [
-            _contact_item(row, as_of)
-            for row in session.execute(_contact_query(
-                actor, worker, Contact.status == "planned", Contact.contact_date <= sunday))
-        ]
+        items += _measure_items(session, actor, worker, as_of, sunday)
+        items += [_contact_item(row, as_of)
+                  for row in session.execute(_planned_contacts(actor, worker, sunday))]
     items.sort(key=lambda i: (-i.overdue_days, i.due, i.person_name, i.what))
     return items
 
@@ -257,65 +257,89 @@ def _contact_item(row, as_of: dt.date) -> DueItem:  # noqa: ANN001 - a result ro
                    item_id=contact.id)
 
 
-def _done_timepoints(session: Session, actor: Actor, worker: str | None,
-                     ) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
-    """Per journey: timepoints with a complete measure, and review meetings held (two queries)."""
-    journeys = _current_journeys(actor, worker).with_only_columns(Journey.id).subquery()
-    measured: dict[str, set[str]] = defaultdict(set)
-    for episode_id, timepoint in session.execute(
-        select(Measure.episode_id, Measure.timepoint)
-        .where(Measure.episode_id.in_(select(journeys.c.id)), Measure.complete)
-    ):
-        measured[episode_id].add(timepoint)
-    reviewed: dict[str, set[str]] = defaultdict(set)
-    for episode_id, purpose in session.execute(
-        select(Contact.episode_id, Contact.purpose)
-        .where(Contact.episode_id.in_(select(journeys.c.id)), Contact.status == "attended",
-               Contact.purpose.like("review_%"))
-    ):
-        reviewed[episode_id].add(purpose)
-    return measured, reviewed
-
-
 def _review_items(session: Session, actor: Actor, worker: str | None, as_of: dt.date,
                   sunday: dt.date) -> list[DueItem]:
-    measured, reviewed = _done_timepoints(session, actor, worker)
-    rows = session.execute(
-        _current_journeys(actor, worker, Journey.first_meeting_date.is_not(None))
-    ).all()
-    items: list[DueItem] = []
+    """The next review of each journey whose next review falls by Sunday.
+
+    ``Episode.next_review_due`` is the journey's earliest point not yet done, kept up to date
+    by ``journey.refresh_summaries`` on every change, so one indexed range query finds them:
+    no per-journey look at forms and meetings."""
+    rows = session.execute(_current_journeys(
+        actor, worker, Journey.first_meeting_date.is_not(None), Journey.next_review_due <= sunday))
+    items = []
     for episode, given, preferred, family, reference in rows:
-        name = _display_name(given, preferred, family)
         points = schedule(episode.first_meeting_date, *contract_schedule(session, episode))
-        with_form = measured.get(episode.id, set())
-        done = with_form | reviewed.get(episode.id, set())
-        upcoming = next((p for p in points if p.timepoint not in done), None)
-        for point in points:
-            item = _point_item(point, upcoming, with_form, done, as_of, sunday)
-            if item is not None:
-                kind, what = item
-                items.append(DueItem(kind, episode.person_id, name, reference, what, point.due,
-                                     _overdue_days(point.due, as_of), point.closes, episode.id))
+        point = next((p for p in points if p.due == episode.next_review_due), None)
+        if point is None:  # off the schedule (it changed since): still show it, plainly
+            what, closes = "Review and wellbeing measure", None
+        else:
+            what, closes = _review_text(point), point.closes
+        due = episode.next_review_due
+        items.append(DueItem("review", episode.person_id, _display_name(given, preferred, family),
+                             reference, what, due, _overdue_days(due, as_of), closes, episode.id))
     return items
 
 
-def _point_item(point: ReviewPoint, upcoming: ReviewPoint | None, with_form: set[str],
-                done: set[str], as_of: dt.date, sunday: dt.date) -> tuple[str, str] | None:
-    """What (if anything) is due for one point on the schedule."""
-    if point is upcoming and point.due <= sunday:
-        if point.months == 0:
-            return "review", "Baseline wellbeing measure"
-        return "review", f"{point.label} and wellbeing measure"
-    held_without_form = point.timepoint in done and point.timepoint not in with_form
-    if held_without_form and point.opens <= sunday and as_of <= point.closes:
-        return "measure", f"{point.label}: wellbeing measure not recorded"
-    return None
+def _review_text(point: ReviewPoint) -> str:
+    if point.months == 0:
+        return "Baseline wellbeing measure"
+    return f"{point.label} and wellbeing measure"
+
+
+def _measure_items(session: Session, actor: Actor, worker: str | None, as_of: dt.date,
+                   sunday: dt.date) -> list[DueItem]:
+    """Review meetings held with no complete form for that point, while its window is open.
+
+    One query finds the (journey, review) pairs held without a form (an anti-join on the
+    forms); only those few journeys have their schedule worked out here."""
+    form = (select(Measure.id)
+            .where(Measure.episode_id == Contact.episode_id, Measure.timepoint == Contact.purpose,
+                   Measure.complete)
+            .exists())
+    # A range, not LIKE, so the lookup stays inside the (episode, status, purpose) index; only
+    # purposes equal to a review's timepoint ("review_3m") can match a point below anyway.
+    query = (_current_journeys(actor, worker, Journey.first_meeting_date.is_not(None))
+             .join(Contact, Contact.episode_id == Journey.id)
+             .where(Contact.status == "attended", Contact.purpose >= "review_",
+                    Contact.purpose < "review`", ~form)
+             .add_columns(Contact.purpose).distinct())
+    items = []
+    for episode, given, preferred, family, reference, purpose in session.execute(query):
+        points = schedule(episode.first_meeting_date, *contract_schedule(session, episode))
+        point = next((p for p in points if p.timepoint == purpose), None)
+        if point is None or point.opens > sunday or as_of > point.closes:
+            continue
+        items.append(DueItem("measure", episode.person_id, _display_name(given, preferred, family),
+                             reference, f"{point.label}: wellbeing measure not recorded",
+                             point.due, _overdue_days(point.due, as_of), point.closes,
+                             episode.id))
+    return items
+
+
+def _planned_contacts(actor: Actor, worker: str | None, sunday: dt.date):  # noqa: ANN202
+    return _contact_query(actor, worker, Contact.status == "planned",
+                          Contact.contact_date <= sunday)
 
 
 def count_due(caseload: Caseload | Session, actor: Actor, worker_id: str | None,
               as_of: dt.date) -> tuple[int, int]:
-    """(due this week, overdue) for the navigation badge."""
-    items = due_and_overdue(caseload, actor, worker_id, as_of)
-    overdue = sum(1 for i in items if i.overdue)
-    return len(items) - overdue, overdue
-
+    """(due this week, overdue) for the navigation badge: the items ``due_and_overdue`` would
+    list, counted in the database (the main window asks for it at start-up)."""
+    worker = _worker_to_show(actor, worker_id)
+    _monday, sunday = week_of(as_of)
+    with unit_of_work(caseload, write=False) as session:
+        reviews = _current_journeys(
+            actor, worker, Journey.first_meeting_date.is_not(None),
+            Journey.next_review_due <= sunday,
+        ).with_only_columns(Journey.next_review_due.label("due")).subquery()
+        contacts = _planned_contacts(actor, worker, sunday).with_only_columns(
+            Contact.contact_date.label("due")).subquery()
+        total = overdue = 0
+        for rows in (reviews, contacts):
+            count, late = session.execute(
+                select(func.count(), func.count().filter(rows.c.due < as_of)).select_from(rows)
+            ).one()
+            total, overdue = total + count, overdue + late
+        for item in _measure_items(session, actor, worker, as_of, sunday):
+            total, overdue = total + 1, overdue + item.overdue
+    return total - overdue, overdue

@@ -136,6 +136,26 @@ def age_on(date_of_birth: dt.date | None, on: dt.date) -> int | None:
     return years
 
 
+def check_birth_date(born: dt.date, today: dt.date) -> dt.date:
+    """A date of birth the service could have: not in the future, not over 120. One rule for the
+    profile, referrals and imports, so a record that imports also saves."""
+    if born > today:
+        raise InvalidValue(f"The date of birth {format_date(born)} is in the future.")
+    if (age_on(born, today) or 0) > 120:
+        raise InvalidValue(f"The date of birth {format_date(born)} makes them over 120.")
+    return born
+
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def check_email(text: str) -> str:
+    """The address if it looks like one (something@somewhere.tld); deliverability is not ours."""
+    if not _EMAIL.match(text):
+        raise InvalidValue(f"{text!r} is not an email address (for example name@example.org).")
+    return text
+
+
 def format_money(amount: float, currency: str = "GBP") -> str:
     symbol = {"GBP": "£", "EUR": "€", "USD": "$"}.get(currency, currency + " ")
     sign = "-" if amount < 0 else ""

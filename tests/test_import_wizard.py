@@ -13,6 +13,7 @@ from linkworker.io.wizard import ImportFlow, Step
 from linkworker.models import Person
 from ui.io import ImportWizard, export_everything
 from ui.operations import Runner
+from ui.widgets import keyboard_problems
 
 CSV = ("Ref,Name 1,Surname,DOB\nC1,Ann,Lee,01/02/1950\nC2,Bob,Hall,31/02/1960\n"
        "C3,Cal,Reed,03/04/1970\n")
@@ -68,6 +69,7 @@ def test_wizard_window_imports_a_small_csv(qtbot, caseload, actor_manager, sheet
     wizard = ImportWizard(runner, actor_manager)
     qtbot.addWidget(wizard)
     wizard.show()
+    assert wizard.next_button.isDefault()  # Enter moves on
     qtbot.keyClicks(wizard.path_edit, str(sheet))
     wizard.kind_box.setCurrentIndex(wizard.kind_box.findData("people"))
     qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
@@ -80,6 +82,7 @@ def test_wizard_window_imports_a_small_csv(qtbot, caseload, actor_manager, sheet
     box = wizard.columns_table.cellWidget(row, 1)
     box.setCurrentIndex(box.findData("given_name"))
     assert wizard.next_button.isEnabled()
+    assert keyboard_problems(wizard) == []  # the column choices in the table included
     qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: wizard.flow.step is Step.CHECK and not wizard._working)
     assert wizard.problems_table.rowCount() == 1
@@ -87,6 +90,8 @@ def test_wizard_window_imports_a_small_csv(qtbot, caseload, actor_manager, sheet
     assert "is not a real date" in wizard.problems_table.item(0, 3).text()
     assert "2 new" in wizard.plan_text.toPlainText()
     assert not wizard.import_button.isEnabled()
+    assert not wizard.import_button.isDefault() and not wizard.import_button.autoDefault()
+    assert keyboard_problems(wizard) == []
     assert wizard.save_bad_rows_to(tmp_path / "to-fix.csv")
     assert (tmp_path / "to-fix.csv").exists()
     wizard.good_only.setChecked(True)
@@ -95,6 +100,7 @@ def test_wizard_window_imports_a_small_csv(qtbot, caseload, actor_manager, sheet
         qtbot.mouseClick(wizard.import_button, Qt.MouseButton.LeftButton)
     assert wizard.pages.currentIndex() == 3
     assert "Done: 2 new" in wizard.result_text.toPlainText()
+    assert wizard.close_button.isDefault()
     assert people_count(caseload) == 2
     runner.shutdown()
 

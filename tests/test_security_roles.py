@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import text
 
 from linkworker import accounts, audit, backup, rights, settings, sharing
 from linkworker.access import Actor, PermissionDenied, require_person
@@ -200,21 +200,10 @@ OPERATIONS: dict[str, tuple[Callable[[World, Actor], object], set[str]]] = {
                                    {A}),
 }
 
-# Known gaps in other areas' operations, kept visible: strict, so each turns red once fixed.
-KNOWN_GAPS = {
-    ("record a form for a colleague's person", C):
-        "helper-1: coordinators' forms are not limited to their venue "
-        "(should use access.require_person(need='attend'))",
-}
-
-
 def _cases():
     for name, (_op, allowed) in OPERATIONS.items():
         for role in ROLES:
-            marks = ()
-            if (name, role) in KNOWN_GAPS:
-                marks = pytest.mark.xfail(strict=True, reason=KNOWN_GAPS[(name, role)])
-            yield pytest.param(name, role, role in allowed, id=f"{role}-{name}", marks=marks)
+            yield pytest.param(name, role, role in allowed, id=f"{role}-{name}")
 
 
 @pytest.mark.parametrize(("name", "role", "allowed"), list(_cases()))
@@ -231,12 +220,12 @@ def test_role_against_operation(world, name, role, allowed):
 
 
 def test_coordinator_at_another_venue_cannot_record_forms(world):
-    """The gap above, stated as the rule: a coordinator's quick forms are for their venue."""
+    """A coordinator's quick forms are for people seen at their own venue."""
     away = Actor(world.actors[C].user_id, "coordinator", C, "Coordinator", "Another Hall")
-    with world.caseload.reading() as s:
-        with pytest.raises(PermissionDenied):
-            require_person(s, away, world.people["own"], "attend")
-        assert select(Person.id) is not None
+    before = fingerprint(world.caseload)
+    with pytest.raises(PermissionDenied):
+        OPERATIONS["record a wellbeing form"][0](world, away)
+    assert fingerprint(world.caseload) == before
 
 
 def test_scripts_hold_every_permission(world):

@@ -199,3 +199,26 @@ def test_start_up_makes_the_daily_backup_and_exit_backup_runs(qtbot, runner, cas
     assert checks.problems == [] and not checks.restore_requested
     backup_on_exit(caseload)
     assert [b.kind for b in backup.list_backups(caseload.path)] == ["daily"]
+
+
+def test_admin_pages_are_named_for_screen_readers(qtbot, runner, caseload, admin):
+    from ui.admin.users_view import AddUserDialog
+    from ui.widgets import keyboard_problems
+
+    found = {}
+    for make in (UsersView, AuditView, SettingsView, AddUserDialog):
+        widget = make(runner, admin)
+        qtbot.addWidget(widget)
+        found[make.__name__] = keyboard_problems(widget)
+    assert found == {name: [] for name in found} and len(found) == 4
+
+
+def test_add_user_dialog_enter_adds_and_escape_cancels(qtbot, runner, caseload, admin):
+    from ui.admin.users_view import AddUserDialog
+
+    dialog = AddUserDialog(runner, admin)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.page.ok.isDefault()
+    with qtbot.waitSignal(dialog.rejected):
+        qtbot.keyClick(dialog, Qt.Key.Key_Escape)

@@ -16,10 +16,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QGroupBox,
-    QHBoxLayout,
-    QLineEdit,
-    QPlainTextEdit,
-    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -38,6 +34,7 @@ from linkworker.validation import format_date
 from ui.operations import Runner, friendly_message
 from ui.record import widgets as w
 from ui.wellbeing.guard import while_alive
+from ui.widgets import column, form_rows, hbox, side_by_side
 
 TEXT_FIELDS = (("name", "&Name"), ("venue", "&Venue"), ("address", "Addr&ess"),
                ("postcode", "Post&code"), ("times", "&Times"), ("contact_name", "Contact name"),
@@ -66,9 +63,7 @@ class DirectoryView(QWidget):
                                 blank="All categories")
         self.stale_only = w.check("Only services to re-&check")
         self.inactive = w.check("Include &inactive")
-        top = QHBoxLayout()
-        for widget in (self.search, self.category, self.stale_only, self.inactive):
-            top.addWidget(widget)
+        top = hbox(self.search, self.category, self.stale_only, self.inactive)
         self.table = w.table("Services", ("Service", "Category", "Venue", "Times", "Contact",
                                           "Last checked"))
         self.count = w.status_label("Number of services shown")
@@ -86,52 +81,33 @@ class DirectoryView(QWidget):
         self.inputs["accessibility"] = w.text_box("Accessibility notes", 2)
         self.inputs["last_checked"] = w.date_edit("Last checked", optional=True)
         self.inputs["active"] = w.check("Still running (active)")
-        w.add_row(form, "Descri&ption", self.inputs["description"])
-        w.add_row(form, "Accessi&bility", self.inputs["accessibility"])
-        w.add_row(form, "Last chec&ked", self.inputs["last_checked"])
-        form.addRow("", self.inputs["active"])
+        form_rows(form, (("Descri&ption", self.inputs["description"]),
+                         ("Accessi&bility", self.inputs["accessibility"]),
+                         ("Last chec&ked", self.inputs["last_checked"]),
+                         ("", self.inputs["active"])))
         self.save_button = w.button("Save service", "Save service", "Ctrl+S")
         self.save_button.setShortcut(QKeySequence())
         self.new_button = w.button("New service", "New service", "Ctrl+Shift+N")
         self.new_button.setShortcut(QKeySequence())
         self.checked_button = w.button("Checked today", "Mark the service checked today")
-        buttons = QHBoxLayout()
-        for button in (self.save_button, self.new_button, self.checked_button):
-            buttons.addWidget(button)
-        form.addRow(buttons)
+        form.addRow(hbox(self.save_button, self.new_button, self.checked_button))
 
         self.signpost_box = QGroupBox("Signpost")
         self.accompanied = w.check("Accompanied introduction")
         self.signpost_button = w.button("Signpost current person", "Signpost the current person")
-        row = QHBoxLayout(self.signpost_box)
-        row.addWidget(self.accompanied)
-        row.addWidget(self.signpost_button)
+        hbox(self.accompanied, self.signpost_button, parent=self.signpost_box)
         self.signpost_box.hide()
 
-        self.import_button = w.button("Import CSV...", "Import services from CSV")
+        self.import_button = w.button("Import CSV or XLSX...",
+                                      "Import services from a CSV or XLSX file")
         self.export_button = w.button("Export CSV...", "Export the directory as CSV")
         self.status = w.status_label("Directory status")
-        io_row = QHBoxLayout()
-        io_row.addWidget(self.import_button)
-        io_row.addWidget(self.export_button)
+        io_row = hbox(self.import_button, self.export_button)
         io_row.addWidget(self.status, 1)
 
-        left = QWidget()
-        left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(0, 0, 0, 0)
-        left_layout.addLayout(top)
-        left_layout.addWidget(self.table, 1)
-        left_layout.addWidget(self.count)
-        right = QWidget()
-        right_layout = QVBoxLayout(right)
-        right_layout.setContentsMargins(0, 0, 0, 0)
-        right_layout.addWidget(form_box)
-        right_layout.addWidget(self.signpost_box)
-        right_layout.addStretch(1)
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(left)
-        splitter.addWidget(right)
-        splitter.setSizes([760, 520])
+        left = column(top, (self.table, 1), self.count)
+        right = column(form_box, self.signpost_box, None)
+        splitter = side_by_side(left, right, (760, 520))
         layout = QVBoxLayout(self)
         layout.addWidget(splitter, 1)
         layout.addLayout(io_row)
@@ -187,32 +163,13 @@ class DirectoryView(QWidget):
     def _fill(self, service: ServiceItem | None) -> None:
         self.editing_id = service.id if service else None
         for key, widget in self.inputs.items():
-            value = getattr(service, key) if service else None
-            if isinstance(widget, QLineEdit):
-                widget.setText(value or "")
-            elif isinstance(widget, QPlainTextEdit):
-                widget.setPlainText(value or "")
-            elif key == "category":
-                w.set_combo(widget, value)
-            elif key == "last_checked":
-                w.set_date(widget, value)
+            if service is None:
+                w.set_value(widget, True if key == "active" else None)  # new: still running
             else:
-                widget.setChecked(True if service is None else bool(value))
+                w.set_value(widget, getattr(service, key))
 
     def values(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for key, widget in self.inputs.items():
-            if isinstance(widget, QLineEdit):
-                out[key] = widget.text()
-            elif isinstance(widget, QPlainTextEdit):
-                out[key] = widget.toPlainText()
-            elif key == "category":
-                out[key] = widget.currentData()
-            elif key == "last_checked":
-                out[key] = w.get_date(widget)
-            else:
-                out[key] = widget.isChecked()
-        return out
+        return {key: w.value_of(widget) for key, widget in self.inputs.items()}
 
     # --- writing --------------------------------------------------------------------------
 
@@ -268,8 +225,9 @@ class DirectoryView(QWidget):
 
     def import_csv(self, path: str | None = None) -> None:
         if path is None:
-            path, _ = QFileDialog.getOpenFileName(self, "Import services", str(Path.home()),
-                                                  "CSV files (*.csv)")
+            path, _ = QFileDialog.getOpenFileName(
+                self, "Import services", str(Path.home()),
+                "Spreadsheets (*.csv *.xlsx *.xlsm);;All files (*)")
             if not path:
                 return
         actor = self.actor

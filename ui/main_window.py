@@ -7,8 +7,11 @@ owns the things every page shares: the message bar (errors from the runner, "Sav
 never a modal dialog for a routine save), the status bar with the runner's progress and a busy
 indicator, and the menus.
 
-Pages other helpers build are placed by ``PARTS`` and imported lazily; a part that is not in
-this build yet shows a plain placeholder (the lead removes these fallbacks at integration).
+Pages are placed by ``PAGES`` and imported lazily (start-up builds only the caseload list);
+every part must be in the build: a missing one is an import error, never a silent stand-in.
+After sign-in the window runs the caseload's housekeeping in the background (custom
+instruments, journeys whose review window opened while the app was closed), after the first
+rows of the caseload list, so a link worker's day never waits on it.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
@@ -51,11 +55,12 @@ from PySide6.QtWidgets import (
 )
 
 from linkworker.access import Actor, can
+from linkworker.launch import Prepared, prepare_caseload
 from linkworker.storage.inspect import describe
 from linkworker.today import count_due
-from ui.caseload_view import CaseloadView, SummaryPanel
+from ui.caseload_view import CaseloadView
 from ui.operations import Runner
-from ui.widgets import MessageBar
+from ui.widgets import MessageBar, plural
 
 log = logging.getLogger(__name__)
 
@@ -108,21 +113,31 @@ EXPORT = Part("Export everything", "ui.io", "export_everything", "data.export")
 LOCK = Part("Lock", "ui.lock", "LockGuard")
 WORDING = Part("Licensed wording", "ui.wellbeing.wording_dialog", "LoadWordingDialog",
                "wording.load")
+PASSWORD = Part("Change my password", "ui.signin", "ChangePasswordDialog")
+NOT_FOR_ROLE = "Your role does not use this page."
+FALLBACK_START_MS = 15_000
+# Tags announced after start-up housekeeping (not a save: no "Saved." notice).
+STARTUP_TAGS = frozenset({"startup", "episodes"})
 
 
-def resolve(part: Part) -> Any | None:
-    """The class or function a part names, or None while it is not in this build."""
-    try:
-        return getattr(importlib.import_module(part.module), part.name)
-    except (ImportError, AttributeError) as exc:
-        log.info("%s is not available yet (%s)", part.title, type(exc).__name__)
-        return None
+def resolve(part: Part) -> Any:
+    """The class or function a part names (imported on first use, to keep start-up quick).
+
+    Every part ships with the app, so a missing one raises (ImportError/AttributeError)
+    rather than showing a stand-in: the tests that open every page catch it.
+    """
+    return getattr(importlib.import_module(part.module), part.name)
 
 
-def placeholder(title: str) -> QLabel:
-    label = QLabel(f"{title} is not available in this build yet.")
+def page_allowed(page: Page, actor: Actor) -> bool:
+    """A page is offered if the role may use at least one of its parts."""
+    return any(part.permission is None or can(actor, part.permission) for part in page.parts)
+
+
+def _not_for_role(title: str) -> QLabel:
+    label = QLabel(NOT_FOR_ROLE)
     label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-    label.setAccessibleName(f"{title} (not available yet)")
+    label.setAccessibleName(f"{title} (not for your role)")
     return label
 
 
@@ -167,7 +182,11 @@ class MainWindow(QMainWindow):
         self.lock_guard = self._lock_guard()
         self.go_to_search()  # the default view, ready to type a name
         self._fit_to_screen()
-        self.refresh_badges()
+        self.prepared: Prepared | None = None
+        self._started = False
+        self._after_first_rows(self._start_background_work)
+        # should the list never answer (an error shown in the message bar), start anyway
+        QTimer.singleShot(FALLBACK_START_MS, self, self._start_background_work)
 
     # --- layout ---------------------------------------------------------------------------
 
@@ -181,6 +200,10 @@ class MainWindow(QMainWindow):
             item.setData(SHORTCUT_ROLE, keys)
             item.setData(KEY_ROLE, page.key)
             item.setToolTip(f"{page.title} ({keys})")
+            if not page_allowed(page, self.actor):
+                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEnabled
+                              & ~Qt.ItemFlag.ItemIsSelectable)
+                item.setToolTip(f"{page.title}: not used by your role")
             self.nav.addItem(item)
         self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.nav.setFixedWidth(self.nav.sizeHintForColumn(0) + 2 * self.nav.frameWidth() + 24)
@@ -262,13 +285,18 @@ class MainWindow(QMainWindow):
                                     self._allowed(IMPORT)))
         file.addAction(self._action("export", "&Export everything…", None, self.export_all,
                                     self._allowed(EXPORT)))
+        file.addAction(self._action("wording", "Licensed &wording…", None, self.load_wording,
+                                    self._allowed(WORDING)))
         file.addSeparator()
         file.addAction(self._action("lock", "&Lock", "Ctrl+L", self.lock))
+        file.addAction(self._action("password", "Change my &password…", None,
+                                    self.change_password, self.actor.user_id is not None))
         file.addAction(self._action("quit", "&Quit", "Ctrl+Q", self.close))
         go = bar.addMenu("&Go")
         for number, page in enumerate(PAGES, start=1):
             go.addAction(self._action(f"go_{page.key}", page.title, f"Ctrl+{number}",
-                                      lambda key=page.key: self.go(key)))
+                                      lambda key=page.key: self.go(key),
+                                      page_allowed(page, self.actor)))
         person = bar.addMenu("&Person")
         person.addAction(self._action("quick_note", "Quick &note", "Ctrl+N", self.quick_note,
                                       enabled=False))
@@ -302,8 +330,7 @@ class MainWindow(QMainWindow):
         holder = self.stack.widget(next(i for i, p in enumerate(PAGES) if p.key == page.key))
         parts = [p for p in page.parts if self._allowed(p)]
         if not parts:
-            widget: QWidget = placeholder(page.title)
-            widget.setText("Your role does not use this page.")  # type: ignore[attr-defined]
+            widget: QWidget = _not_for_role(page.title)
         elif len(parts) == 1:
             widget = self._build_part(parts[0])
         else:
@@ -314,13 +341,12 @@ class MainWindow(QMainWindow):
         if page.key == "settings" and self._allowed(WORDING):
             widget = self._with_wording_button(widget)
         holder.layout().addWidget(widget)
+        self._window_keys_win(widget)
         self.pages[page.key] = widget
         return widget
 
     def _build_part(self, part: Part) -> QWidget:
         factory = resolve(part)
-        if factory is None:
-            return placeholder(part.title)
         if part.dated:
             view = factory(self.runner, self.actor, clock=self.clock)
         else:
@@ -347,6 +373,15 @@ class MainWindow(QMainWindow):
                 signal.connect(self.show_person)
 
     def go_to_search(self) -> None:
+        """Ctrl+F: the search box of the page on screen if it has one (the directory), else
+        the caseload's, ready to type a name."""
+        if self.tabs.currentIndex() == 0:
+            here = self.pages.get(PAGES[self.stack.currentIndex()].key)
+            search = getattr(here, "search", None)
+            if isinstance(search, QLineEdit) and not isinstance(here, CaseloadView):
+                search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+                search.selectAll()
+                return
         view = self.go("caseload")
         if isinstance(view, CaseloadView):
             view.focus_search()
@@ -360,12 +395,7 @@ class MainWindow(QMainWindow):
             if widget.property("person_id") == person_id:
                 self.tabs.setCurrentIndex(index)
                 return widget
-        record = resolve(RECORD)
-        if record is not None:
-            widget = record(self.runner, self.actor, person_id)
-        else:  # until the full record lands: the read-only summary
-            widget = SummaryPanel(self.runner, self.actor, self.clock, open_button=False)
-            widget.show_person(person_id)
+        widget = resolve(RECORD)(self.runner, self.actor, person_id)
         widget.setProperty("person_id", person_id)
         self._connect_opening(widget)
         self._window_keys_win(widget)
@@ -377,12 +407,18 @@ class MainWindow(QMainWindow):
         return widget
 
     def _window_keys_win(self, widget: QWidget) -> None:
-        """A record's own shortcut for a key the window's menus hold (Ctrl+N) would make the
-        key ambiguous, and Qt would then do nothing; the menu's action does the same job."""
+        """A page's or record's own shortcut for a key the window's menus hold (Ctrl+N,
+        Ctrl+F) would make the key ambiguous, and Qt would then do nothing; the menu's action
+        does the same job (``go_to_search`` uses the page's own search box)."""
         taken = {a.shortcut() for a in self.actions.values() if not a.shortcut().isEmpty()}
         for shortcut in widget.findChildren(QShortcut):
             if shortcut.key() in taken:
                 shortcut.setEnabled(False)
+            # A hosted view's keys belong to that view: PySide6 ignores the ``context=``
+            # given to QShortcut's callable constructor, leaving it window-wide, where a
+            # record's Ctrl+S and a referral's Ctrl+S would make each other do nothing.
+            if shortcut.context() == Qt.ShortcutContext.WindowShortcut:
+                shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
 
     def _retitle(self, widget: QWidget, title: str) -> None:
         index = self.tabs.indexOf(widget)
@@ -420,47 +456,46 @@ class MainWindow(QMainWindow):
             if widget.property("referral"):
                 self.tabs.setCurrentWidget(widget)
                 return
-        factory = resolve(REFERRAL)
-        widget = factory(self.runner, self.actor) if factory else placeholder(REFERRAL.title)
+        widget = resolve(REFERRAL)(self.runner, self.actor)
         widget.setProperty("referral", True)
         self._connect_opening(widget)
+        self._window_keys_win(widget)
         self.tabs.setCurrentIndex(self.tabs.addTab(widget, "New referral"))
 
-    def import_data(self) -> None:
-        factory = resolve(IMPORT)
-        if factory is None:
-            self.messages.show_error("Import is not available in this build yet.")
-            return
-        wizard = factory(self.runner, self.actor)
-        wizard.setParent(self, wizard.windowFlags() | Qt.WindowType.Dialog)
-        self._keep(wizard)
-        wizard.show()
+    def import_data(self) -> QWidget | None:
+        if not self._allowed(IMPORT):
+            return None
+        return self._show_dialog(resolve(IMPORT)(self.runner, self.actor, self))
 
-    def export_all(self) -> None:
-        export = resolve(EXPORT)
-        if export is None:
-            self.messages.show_error("Export is not available in this build yet.")
-            return
-        export(self, self.runner, self.actor)
+    def export_all(self, folder: Any = None) -> Any:
+        """Export every table (asks for a folder unless given); the job's future."""
+        if not self._allowed(EXPORT):
+            return None
+        return resolve(EXPORT)(self, self.runner, self.actor, folder)
 
-    def load_wording(self) -> None:
-        dialog_class = resolve(WORDING)
-        if dialog_class is not None:
-            dialog = dialog_class(self.runner, self.actor, self)
-            self._keep(dialog)
-            dialog.show()
+    def load_wording(self) -> QWidget | None:
+        if not self._allowed(WORDING):
+            return None
+        return self._show_dialog(resolve(WORDING)(self.runner, self.actor, self))
 
-    def _lock_guard(self) -> Any | None:
-        guard_class = resolve(LOCK)
-        return guard_class(self, self.runner, self.actor) if guard_class else None
+    def change_password(self) -> QWidget | None:
+        if self.actor.user_id is None:
+            return None
+        return self._show_dialog(resolve(PASSWORD)(self.runner, self.actor, self))
+
+    def _show_dialog(self, dialog: QWidget) -> QWidget:
+        """Non-modal, kept while open: the window behind stays usable (and lockable)."""
+        self._keep(dialog)
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+        return dialog
+
+    def _lock_guard(self) -> Any:
+        return resolve(LOCK)(self, self.runner, self.actor)
 
     def lock(self) -> None:
-        for name in ("lock_now", "lock"):
-            method = getattr(self.lock_guard, name, None)
-            if callable(method):
-                method()
-                return
-        self.messages.show_notice("Locking arrives with the sign-in work.")
+        self.lock_guard.lock_now()
 
     def about(self) -> None:
         caseload = self.runner.caseload
@@ -491,7 +526,8 @@ class MainWindow(QMainWindow):
         self.runner.progress.connect(self._progress)
 
     def _saved(self, tags: frozenset[str]) -> None:
-        self.messages.show_notice("Saved.")
+        if "startup" not in tags:
+            self.messages.show_notice("Saved.")
         if tags & {"contacts", "measures", "episodes", "people", "caseload"}:
             self.refresh_badges()
 
@@ -514,6 +550,41 @@ class MainWindow(QMainWindow):
         self.progress.show()
         if text:
             self.statusBar().showMessage(text)
+
+    def _after_first_rows(self, then: Callable[[], None]) -> None:
+        """Run ``then`` once the caseload list's first page is queued, so the first row shows
+        before slower start-up jobs (the runner does one job at a time, in order)."""
+        view = self.pages.get("caseload")
+        if not isinstance(view, CaseloadView):
+            then()
+            return
+
+        def counted(count: int) -> None:
+            view.counted.disconnect(counted)
+            if count:
+                view.model.row(0)  # asks for the first page now (a no-op if it is here)
+            then()
+
+        view.counted.connect(counted)
+
+    def _start_background_work(self) -> None:
+        if self._started:
+            return
+        self._started = True
+        self.refresh_badges()
+        today = self.clock()
+        self.runner.run(lambda job: prepare_caseload(job.caseload, today), self._prepared,
+                        label="Bringing journeys up to date")
+
+    def _prepared(self, prepared: Prepared) -> None:
+        self.prepared = prepared
+        for problem in prepared.instrument_problems:
+            self.messages.show_error(f"A wellbeing instrument could not be loaded: {problem}")
+        if prepared.stages_moved:
+            self.messages.show_notice(
+                f"Up to date: {plural(prepared.stages_moved, 'journey')} reached the review "
+                "window while LinkWorker was closed and now show as \"Review due\".")
+            self.runner.changed.emit(STARTUP_TAGS)  # the lists showing stages refresh
 
     def refresh_badges(self) -> None:
         """The number overdue beside "Due and overdue" (the signed-in worker's own)."""
@@ -567,5 +638,16 @@ def open_main_window(caseload) -> MainWindow | None:  # noqa: ANN001 - a Caseloa
         runner.shutdown()
         return None
     window = MainWindow(runner, actor)
-    window.show()
+    show_fitted(window)
     return window
+
+
+def show_fitted(window: QMainWindow) -> None:
+    """On a small laptop screen (1366x768) use all of it; elsewhere the comfortable size."""
+    screen = window.screen() or QGuiApplication.primaryScreen()
+    available = screen.availableGeometry() if screen else None
+    if available is not None and (available.width() < 1440 or available.height() < 900):
+        window.setGeometry(available)  # the whole screen even where no window manager maximises
+        window.showMaximized()
+    else:
+        window.show()

@@ -14,7 +14,6 @@ widgets.
 from __future__ import annotations
 
 import threading
-import traceback
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -23,6 +22,7 @@ from typing import Any
 import shiboken6
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
+from linkworker import logs
 from linkworker.errors import UserError
 from linkworker.storage.database import Caseload
 
@@ -120,7 +120,8 @@ class Runner(QObject):
             result = work(job)
         except BaseException as exc:  # noqa: BLE001 - every failure goes back to the GUI
             if not isinstance(exc, UserError | Cancelled):
-                traceback.print_exception(type(exc), exc, exc.__traceback__)
+                # The message and values may name a person: the report keeps only where.
+                logs.report_exception(exc)
             self._deliver.emit((failed, exc, None, frozenset()))
         else:
             self._deliver.emit((done, None, result, changes))

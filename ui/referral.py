@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -44,6 +43,7 @@ from linkworker.validation import format_date
 from ui.operations import Runner, friendly_message
 from ui.record import widgets as w
 from ui.wellbeing.guard import while_alive
+from ui.widgets import hbox, scroll_page
 
 PERSON_LABELS = (("given_name", "&Given name"), ("family_name", "&Family name"),
                  ("preferred_name", "Pre&ferred name"), ("date_of_birth", "Date of &birth"),
@@ -134,18 +134,11 @@ class ReferralView(QWidget):
         body.addWidget(self.problems)
         body.addWidget(self.eligibility)
         body.addWidget(self.duplicates_box)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.save_button)
-        buttons.addWidget(self.clear_button)
+        buttons = hbox(self.save_button, self.clear_button)
         buttons.addWidget(self.result, 1)
         body.addLayout(buttons)
         body.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(inner)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(scroll)
+        scroll_page(self, inner)
 
         for widget in (*self.fields.values(), self.referrer_name, self.referrer_org):
             if isinstance(widget, QLineEdit):

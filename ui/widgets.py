@@ -6,6 +6,9 @@
   double-click opens the person. (The 50,000-row caseload uses a lazy model instead.)
 * ``WorkerPicker``: the manager's worker switcher, filled from ``linkworker.caseload``.
 * ``on_activate``: Enter/Return on any item view does what a double-click does.
+* Layout helpers every screen uses (``hbox``, ``form_rows``, ``scroll_page``,
+  ``read_only_table``), so a row of buttons or a scrolling page is built the same way, with
+  the same keyboard behaviour, everywhere.
 """
 
 from __future__ import annotations
@@ -17,14 +20,24 @@ from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QAbstractSpinBox,
     QComboBox,
+    QFormLayout,
     QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLayout,
+    QPlainTextEdit,
+    QScrollArea,
+    QScrollBar,
+    QSplitter,
+    QStackedWidget,
     QTableWidget,
     QTableWidgetItem,
+    QTextEdit,
     QToolButton,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -46,6 +59,131 @@ def heading(text: str, name: str) -> QLabel:
     font.setBold(True)
     label.setFont(font)
     return label
+
+
+def hbox(*items: QWidget | QLayout | None, parent: QWidget | None = None) -> QHBoxLayout:
+    """A row of widgets (or layouts); ``None`` stands for a stretch that pushes the rest right.
+
+    With ``parent`` the row becomes that widget's layout (a group box holding one row).
+    """
+    row = QHBoxLayout(parent) if parent is not None else QHBoxLayout()
+    for item in items:
+        if item is None:
+            row.addStretch(1)
+        elif isinstance(item, QLayout):
+            row.addLayout(item)
+        else:
+            row.addWidget(item)
+    return row
+
+
+def form_rows(form: QFormLayout, rows: Sequence[tuple[str, QWidget | QLayout]]) -> None:
+    """Label/field rows; a label's "&x" mnemonic jumps to its field (Qt makes it the buddy)."""
+    for label, field in rows:
+        form.addRow(label, field)
+
+
+Item = QWidget | QLayout | tuple[QWidget, int] | None
+
+
+def column(*items: Item) -> QWidget:
+    """A marginless vertical pane: widgets, layouts, ``(widget, stretch)`` or ``None`` (a
+    stretch), top to bottom."""
+    pane = QWidget()
+    layout = QVBoxLayout(pane)
+    layout.setContentsMargins(0, 0, 0, 0)
+    for item in items:
+        if item is None:
+            layout.addStretch(1)
+        elif isinstance(item, tuple):
+            layout.addWidget(*item)
+        elif isinstance(item, QLayout):
+            layout.addLayout(item)
+        else:
+            layout.addWidget(item)
+    return pane
+
+
+def side_by_side(left: QWidget, right: QWidget, sizes: Sequence[int]) -> QSplitter:
+    """A list on the left and its detail on the right, the divider movable by the user."""
+    splitter = QSplitter(Qt.Orientation.Horizontal)
+    splitter.addWidget(left)
+    splitter.addWidget(right)
+    splitter.setSizes(list(sizes))
+    return splitter
+
+
+def scroll_page(owner: QWidget, inner: QWidget) -> QScrollArea:
+    """Make ``inner`` the scrolling body of ``owner`` (edge to edge), so long forms still fit
+    a 1366x768 screen."""
+    scroll = QScrollArea()
+    scroll.setWidgetResizable(True)
+    scroll.setWidget(inner)
+    layout = QVBoxLayout(owner)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(scroll)
+    return scroll
+
+
+def read_only_table(table: QTableWidget, name: str, headers: Sequence[str]) -> QTableWidget:
+    """Set up a read-only, whole-row, single-selection table with an accessible name.
+
+    Tab leaves the table (arrows move within it); columns fit their contents and the last
+    one stretches. Callers that want other column sizing change it afterwards.
+    """
+    table.setColumnCount(len(headers))
+    table.setHorizontalHeaderLabels(list(headers))
+    table.setAccessibleName(name)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setTabKeyNavigation(False)
+    table.verticalHeader().setVisible(False)
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setStretchLastSection(True)
+    return table
+
+
+def unnamed_controls(root: QWidget) -> list[QWidget]:
+    """Every control under ``root`` that takes keyboard focus but has no accessible name.
+
+    A screen reader announces a control by that name, so each must have one. The parts Qt
+    builds inside a control (a combo's or date's text box, scroll bars, a table's viewport)
+    are announced through their owner and are skipped. Tests call this on each screen.
+    """
+    missing = []
+    for widget in root.findChildren(QWidget):
+        if widget.focusPolicy() == Qt.FocusPolicy.NoFocus or _qt_internal(widget):
+            continue
+        if type(widget) in (QScrollArea, QStackedWidget):
+            continue  # a frame, not a control: its contents carry the names
+        if not widget.accessibleName().strip():
+            missing.append(widget)
+    return missing
+
+
+def keyboard_problems(root: QWidget) -> list[str]:
+    """What a keyboard or screen-reader user would trip on under ``root``: controls with no
+    accessible name, and text boxes that swallow Tab (so focus cannot leave them)."""
+    problems = [f"unnamed {type(c).__name__} {getattr(c, 'text', lambda: '')()!r}"
+                for c in unnamed_controls(root)]
+    problems += [f"Tab is trapped in {box.accessibleName()!r}"
+                 for box in root.findChildren(QWidget)
+                 if isinstance(box, QPlainTextEdit | QTextEdit) and box.isEnabled()
+                 and not box.tabChangesFocus()]
+    return problems
+
+
+def _qt_internal(widget: QWidget) -> bool:
+    if isinstance(widget, QScrollBar | QHeaderView):
+        return True
+    parent = widget.parentWidget()
+    while parent is not None:
+        if isinstance(parent, QAbstractSpinBox | QComboBox):
+            return True
+        parent = parent.parentWidget()
+    return bool(widget.objectName().startswith("qt_"))
 
 
 def long_date(day: dt.date) -> str:
@@ -138,17 +276,8 @@ class PersonTable(QTableWidget):
 
     def __init__(self, columns: Sequence[str], name: str, parent: QWidget | None = None) -> None:
         super().__init__(0, len(columns), parent)
-        self.setHorizontalHeaderLabels(list(columns))
-        self.setAccessibleName(name)
-        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.setTabKeyNavigation(False)  # Tab leaves the table, arrows move within it
+        read_only_table(self, name, columns)
         self.setAlternatingRowColors(True)
-        self.verticalHeader().setVisible(False)
-        header = self.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
         on_activate(self, self._activated)
 
     def fill(self, rows: Sequence[tuple[str, Sequence[str], bool]]) -> None:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from linkworker import __version__
 from linkworker.errors import UserError
+from linkworker.launch import register_instruments
 from linkworker.paths import default_caseload
 from linkworker.storage import keys
 from linkworker.storage.database import Caseload, CaseloadError
@@ -64,7 +65,7 @@ def caseload_opener(db: Path | None) -> OpenCaseload:
     """A function that opens ``db`` on demand, asking for the passphrase only if needed."""
     path = (db or default_caseload()).expanduser()
 
-    def open_caseload(*, create: bool = False) -> Caseload:
+    def unlock(*, create: bool) -> Caseload:
         passphrase = keys.passphrase_from_env()
         if create and not path.exists():
             if passphrase is None:
@@ -77,6 +78,12 @@ def caseload_opener(db: Path | None) -> OpenCaseload:
             if not typed:
                 raise
             return Caseload.open(path, typed)
+
+    def open_caseload(*, create: bool = False) -> Caseload:
+        caseload = unlock(create=create)
+        for problem in register_instruments(caseload):  # custom instruments score here too
+            print(f"linkworker: {problem}", file=sys.stderr)
+        return caseload
 
     return open_caseload
 

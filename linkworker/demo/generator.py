@@ -22,6 +22,7 @@ from linkworker.demo import data, forms, journeys, organisation, people, plans
 from linkworker.demo.world import ContractInfo, World
 from linkworker.demo.writer import BulkWriter, IdMaker, StampMaker, table
 from linkworker.errors import UserError
+from linkworker.person import format_reference, next_reference_number
 from linkworker.storage.database import Caseload
 
 DEMO_SETTING = "demo"
@@ -74,10 +75,11 @@ def generate(
         writer.add_many(table(models.Service), services)
         writer.flush()
         world.contract = _sample_contract(session)
+        first_number = next_reference_number(session)
         for done, kind in enumerate(plans.final_kinds(world, people)):
             if done % PROGRESS_EVERY == 0:
                 report(done, people, "Creating demo people")
-            _draw_person(world, writer, existing + done + 1, kind)
+            _draw_person(world, writer, first_number + done, kind)
             writer.maybe_flush()
         report(people, people, "Saving the demo caseload")
         writer.finish()
@@ -146,7 +148,7 @@ def _contract_for(
                     None, None, person["postcode"], False)
     journey_row = EpisodeRow("new", who.id, plan.number, plan.referral, plan.first_meeting,
                              None, None, "eligible")
-    held = {v.casefold() for c in conditions for v in (c["code"], c["term"]) if v}
+    held = {(c["code"], c["term"]) for c in conditions}
     facts = Facts(people={who.id: who}, conditions={who.id: held})
     verdict = check_eligibility(contract.definition, facts, journey_row)
     return contract if verdict.status == ELIGIBLE else None
@@ -162,7 +164,7 @@ def _draw_person(world: World, writer: BulkWriter, number: int, final_kind: str)
     journeys_planned = plans.plan_person(world, final_kind)
     person_id = world.new_id()
     first = journeys_planned[0]
-    person = people.person_row(world, person_id, f"LW{number:06d}", first.referral)
+    person = people.person_row(world, person_id, format_reference(number), first.referral)
     locality = person["address_line2"]
     venues = (f"{locality} Library", f"{locality} Community Centre", person["gp_practice"],
               f"Café, {locality}")

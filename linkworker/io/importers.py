@@ -294,14 +294,16 @@ class PeopleImporter(Importer):
               "is_volunteer", "contact_preferences", "imd_decile", "imd_edition")
 
     def prepare(self, records: Sequence[Record]) -> None:
-        from linkworker.person import REFERENCE_PREFIX, next_reference
+        from linkworker.person import next_reference_number
 
-        self.prefix = REFERENCE_PREFIX
-        self.next_number = int(next_reference(self.session)[len(REFERENCE_PREFIX):])
+        self.next_number = next_reference_number(self.session)
         t = self.table
         used = _rows_where(self.session, t, t.c.reference,
                            [r.values.get("lw_reference") for r in records])
         self.references = {row["reference"]: row["id"] for row in used}
+        # references the file itself gives: never handed to a row without one
+        self.claimed = {str(r.values["lw_reference"]) for r in records
+                        if r.values.get("lw_reference")}
         self.new_nhs: set[str] = set()
 
     def columns(self, values: dict[str, Any]) -> dict[str, Any]:
@@ -326,8 +328,15 @@ class PeopleImporter(Importer):
             return derived
         if reference:
             raise RowProblem("lw_reference", f"{reference} already belongs to another person.")
+        from linkworker.person import format_reference
+
+        reference = format_reference(self.next_number)
+        while reference in self.references or reference in self.claimed:
+            self.next_number += 1
+            reference = format_reference(self.next_number)
         self.next_number += 1
-        return derived | {"reference": f"{self.prefix}{self.next_number - 1:06d}"}
+        self.references[reference] = cols["id"]
+        return derived | {"reference": reference}
 
     def natural_key(self, cols: dict[str, Any]) -> tuple | None:
         if cols.get("nhs_number"):

@@ -24,7 +24,8 @@ from linkworker.io.mapping import ColumnMapping, Field, fields_of
 from linkworker.io.readers import MissingValue, Table
 from linkworker.validation import (
     InvalidValue,
-    age_on,
+    check_birth_date,
+    check_email,
     format_date,
     normalise_nhs_number,
     normalise_postcode,
@@ -33,7 +34,6 @@ from linkworker.validation import (
 
 _EXCEL_ERRORS = ("#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!",
                  "#SPILL!", "#CALC!", "#GETTING_DATA")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MAX_MINUTES = 600
 EARLIEST = dt.date(1900, 1, 1)
 
@@ -131,11 +131,7 @@ def _dob(value: Any, f: Field, today: dt.date) -> dt.date:
     born = parse_any_date(value)
     if born > today and isinstance(value, str) and re.search(r"\D\d{2}$", value.strip()):
         born = born.replace(year=born.year - 100)  # "03/04/60" is a birth in 1960, not 2060
-    if born > today:
-        raise InvalidValue(f"The date of birth {format_date(born)} is in the future.")
-    if (age_on(born, today) or 0) > 120:
-        raise InvalidValue(f"The date of birth {format_date(born)} makes them over 120.")
-    return born
+    return check_birth_date(born, today)
 
 
 def _time(value: Any, f: Field, today: dt.date) -> dt.time:
@@ -215,10 +211,7 @@ def _answer(value: Any, f: Field, today: dt.date) -> int:
 
 
 def _email(value: Any, f: Field, today: dt.date) -> str:
-    text = _text(value, f)
-    if not _EMAIL.match(text):
-        raise InvalidValue(f"{text!r} is not an email address (for example name@example.org).")
-    return text
+    return check_email(_text(value, f))
 
 
 def _uuid(value: Any, f: Field, today: dt.date) -> str:

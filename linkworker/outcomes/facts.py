@@ -116,7 +116,8 @@ class Facts:
     forms: dict[tuple[str, str, str | None], list[FormRow]] = field(default_factory=dict)
     incomplete_forms: list[tuple[str, str, dt.date, str]] = field(default_factory=list)
     goals: dict[str, list[GoalRow]] = field(default_factory=dict)
-    conditions: dict[str, set[str]] = field(default_factory=dict)
+    # person id -> recorded (code, term) pairs, for eligibility.conditions_check
+    conditions: dict[str, set[tuple[str | None, str | None]]] = field(default_factory=dict)
     consents: dict[str, list[ConsentRow]] = field(default_factory=dict)
     external: dict[str, list[ExternalRow]] = field(default_factory=dict)  # by outcome id
 
@@ -273,8 +274,7 @@ def _people_details(session: Session, contract_id: str, facts: Facts, cdef: Cont
                 Condition.person_id.in_(people)
             )
         ).all():
-            names = facts.conditions.setdefault(person_id, set())
-            names.update(v.strip().casefold() for v in (code, term) if v)
+            facts.conditions.setdefault(person_id, set()).add((code, term))
     if cdef.consent_required:
         for r in session.execute(
             select(Consent.person_id, Consent.kind, Consent.given, Consent.recorded_on,

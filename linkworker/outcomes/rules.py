@@ -115,6 +115,17 @@ def _improved(ctx: RuleContext, rule: Rule, baseline: FormRow, follow: FormRow):
     return verdict.direction == Direction.IMPROVED, verdict.difference, threshold
 
 
+def _later_improved(ctx: RuleContext, rule: Rule, forms: list[FormRow], baseline: FormRow,
+                    window, after: FormRow):  # noqa: ANN001, ANN202
+    """(form, change, threshold) for the first form in ``window`` (days from the baseline)
+    after ``after``, if it improved on the baseline by the threshold; else None."""
+    form = _first_in(forms, baseline.date, window, after=after)
+    if form is None:
+        return None
+    ok, change, threshold = _improved(ctx, rule, baseline, form)
+    return (form, change, threshold) if ok else None
+
+
 def _measured(facts: Facts, rule: Rule) -> Iterator[tuple[EpisodeRow, list[FormRow], dt.date]]:
     """Journeys with forms of the rule's instrument (and item) and a start date."""
     for episode in facts.episodes.values():
@@ -132,12 +143,10 @@ def measure_change(outcome: Outcome, facts: Facts, ctx: RuleContext) -> Iterator
         baseline = _first_in(forms, start, rule.baseline)
         if baseline is None:
             continue
-        follow = _first_in(forms, baseline.date, rule.follow_up, after=baseline)
-        if follow is None:
+        found = _later_improved(ctx, rule, forms, baseline, rule.follow_up, after=baseline)
+        if found is None:
             continue
-        ok, change, threshold = _improved(ctx, rule, baseline, follow)
-        if not ok:
-            continue
+        follow, change, threshold = found
         evidence: dict[str, Any] = {
             "instrument": rule.instrument, "item": rule.item, "start": _anchor(rule, start),
             "baseline": _form(baseline), "follow_up": _form(follow), "change": change,
@@ -145,12 +154,10 @@ def measure_change(outcome: Outcome, facts: Facts, ctx: RuleContext) -> Iterator
         }
         achieved = follow.date
         if rule.sustained is not None:
-            later = _first_in(forms, baseline.date, rule.sustained, after=follow)
-            if later is None:
+            kept = _later_improved(ctx, rule, forms, baseline, rule.sustained, after=follow)
+            if kept is None:
                 continue
-            ok, later_change, _ = _improved(ctx, rule, baseline, later)
-            if not ok:
-                continue
+            later, later_change, _ = kept
             evidence["sustained"] = _form(later)
             evidence["sustained_change"] = later_change
             achieved = later.date

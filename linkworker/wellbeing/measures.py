@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from linkworker import audit
-from linkworker.access import Actor, PermissionDenied, can, require
+from linkworker.access import Actor, require, require_person
 from linkworker.errors import NotFound, UserError
 from linkworker.models import Episode, Measure, MeasureAnswer, Person, User
 from linkworker.storage.database import Caseload
@@ -95,25 +95,6 @@ class ChangeSummary:
     @property
     def label(self) -> str:
         return self.change.label
-
-
-# --- access ---------------------------------------------------------------------------------
-
-
-def _require_person_access(session: Session, actor: Actor, person_id: str) -> Person:
-    """Everyone who may view any record, or a worker for people on their own caseload."""
-    person = session.get(Person, person_id)
-    if person is None or person.deleted_at is not None:
-        raise NotFound("That person is not in this caseload.")
-    if can(actor, "person.view_any"):
-        return person
-    require(actor, "person.view_own")
-    assigned = session.execute(
-        select(Episode.id).where(Episode.person_id == person_id, Episode.worker_id == actor.user_id)
-    ).first()
-    if actor.user_id is None or assigned is None:
-        raise PermissionDenied("This person is not on your caseload.")
-    return person
 
 
 # --- recording ------------------------------------------------------------------------------
@@ -192,11 +173,8 @@ def record_measure(
     """
     require(actor, "measure.record")
     with unit_of_work(target) as session:
-        person = session.get(Person, person_id)
-        if person is None or person.deleted_at is not None:
-            raise NotFound("That person is not in this caseload.")
-        if actor.role == "link_worker":
-            _require_person_access(session, actor, person_id)
+        # "attend": a coordinator's quick forms are for people at their venue or given to them.
+        person = require_person(session, actor, person_id, "attend")
         episode = _check_episode(session, person, episode_id)
         inst = instrument_for(session, instrument)
         _check_form_details(person, completed_on, mode, timepoint, today or dt.date.today())
@@ -289,7 +267,7 @@ def person_measures(
 ) -> tuple[MeasureRecord, ...]:
     """A person's forms, oldest first (optionally one instrument's only)."""
     with unit_of_work(target, write=False) as session:
-        _require_person_access(session, actor, person_id)
+        require_person(session, actor, person_id)
         query = select(Measure).where(Measure.person_id == person_id)
         if instrument is not None:
             query = query.where(Measure.instrument == instrument.upper())
@@ -304,7 +282,7 @@ def get_measure(target: Caseload | Session, actor: Actor, measure_id: str) -> Me
         measure = session.get(Measure, measure_id)
         if measure is None:
             raise NotFound("That form is not in this caseload.")
-        _require_person_access(session, actor, measure.person_id)
+        require_person(session, actor, measure.person_id)
         return _records(session, [measure])[0]
 
 
@@ -508,7 +486,7 @@ def recording_options(
     from linkworker.wellbeing.store import all_instruments
 
     with unit_of_work(target, write=False) as session:
-        _require_person_access(session, actor, person_id)
+        require_person(session, actor, person_id, "attend")  # the form record_measure takes
         episodes = session.execute(
             select(Episode).where(Episode.person_id == person_id).order_by(Episode.number.desc())
         ).scalars().all()

@@ -21,6 +21,7 @@ from ui.operations import Runner
 from ui.record import RecordView
 from ui.record import widgets as w
 from ui.referral import ReferralView
+from ui.widgets import keyboard_problems
 
 TODAY = dt.date.today()
 REFERRED = TODAY - dt.timedelta(days=120)
@@ -302,3 +303,104 @@ def test_out_of_scope_record_says_so(qtbot, caseload, runner, team, jane):
     qtbot.addWidget(view)
     settle(qtbot, runner, view)
     assert view.bundle is None and "not on your caseload" in view.status.text()
+
+
+def test_unnamed_control_check_finds_a_nameless_button(qtbot):
+    from PySide6.QtWidgets import QWidget
+
+    root = QWidget()
+    qtbot.addWidget(root)
+    named = QPushButton("Named", root)
+    named.setAccessibleName("Named button")
+    bare = QPushButton("Bare", root)
+    assert keyboard_problems(root) == ["unnamed QPushButton 'Bare'"]
+    bare.setAccessibleName("Bare button")
+    assert keyboard_problems(root) == []
+
+
+def test_every_focusable_control_has_an_accessible_name(qtbot, caseload, runner, team, jane):
+    """The record (all tabs), referral, directory, wellbeing form, wording and returns screens."""
+    from ui.returns import pages
+    from ui.returns.editor import ContractEditor
+    from ui.wellbeing.form import MeasureFormDialog
+    from ui.wellbeing.wording_dialog import LoadWordingDialog
+
+    screens = {
+        "record": lambda: RecordView(runner, team.worker, jane.person_id),
+        "referral": lambda: ReferralView(runner, team.worker),
+        "directory": lambda: DirectoryView(runner, team.worker),
+        "wellbeing form": lambda: MeasureFormDialog(runner, team.worker, jane.person_id),
+        "wording": lambda: LoadWordingDialog(runner, team.manager),
+        "contract editor": lambda: ContractEditor(runner, team.manager),
+        **{page.__name__: page for page in (pages.ContractPage, pages.PeriodPage,
+                                            pages.QualityPage, pages.PreviewPage,
+                                            pages.ExportPage)},
+    }
+    found = {}
+    for name, make in screens.items():
+        widget = make()
+        qtbot.addWidget(widget)
+        settle(qtbot, runner, widget)
+        found[name] = keyboard_problems(widget)
+    assert found == {name: [] for name in screens}
+
+
+def test_directory_xlsx_import_from_the_screen(qtbot, caseload, runner, team, tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["name", "category", "venue"])
+    book.active.append(["Knit and Natter", "Arts, crafts and music", "Elswick Library"])
+    path = tmp_path / "services.xlsx"
+    book.save(path)
+    view = DirectoryView(runner, team.worker)
+    qtbot.addWidget(view)
+    settle(qtbot, runner)
+    view.import_csv(str(path))
+    qtbot.waitUntil(lambda: view.table.rowCount() == 1, timeout=10000)
+    assert view.table.item(0, 0).text() == "Knit and Natter"
+    assert "1 added" in view.status.text()
+
+
+def test_layout_helpers_keep_mnemonics_and_keyboard_tables(qtbot):
+    """The shared helpers the record, directory, admin and import screens now build with."""
+    from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QTableWidget, QWidget
+
+    from ui.widgets import column, form_rows, hbox, read_only_table
+
+    root = QWidget()
+    qtbot.addWidget(root)
+    form = QFormLayout(root)
+    field = QLineEdit()
+    form_rows(form, (("&Name", field), ("", QPushButton("Go"))))
+    label = form.labelForField(field)
+    assert isinstance(label, QLabel) and label.buddy() is field
+    row = hbox(QPushButton("A"), None, QPushButton("B"))
+    assert row.count() == 3 and row.itemAt(1).spacerItem() is not None
+    table = read_only_table(QTableWidget(), "Things", ("One", "Two"))
+    assert (table.columnCount(), table.accessibleName(), table.tabKeyNavigation()) == (
+        2, "Things", False)
+    assert table.editTriggers() == QTableWidget.EditTrigger.NoEditTriggers
+    pane = column((table, 1), None)
+    assert pane.layout().contentsMargins().left() == 0 and pane.layout().stretch(0) == 1
+
+
+def test_row_actions_ask_for_a_selection_then_act_on_it(qtbot, caseload, runner, team, jane):
+    """Remove condition / withdraw consent share one "act on the selected row" path."""
+    view = RecordView(runner, team.worker, jane.person_id)
+    qtbot.addWidget(view)
+    view.show()
+    settle(qtbot, runner, view)
+    profile = view.profile
+    assert profile.conditions.rowCount() == 1
+    profile.conditions.clearSelection()
+    press(qtbot, profile.condition_remove)
+    assert "Select a condition first" in view.status.text()
+    profile.consents.clearSelection()
+    press(qtbot, profile.consent_withdraw)
+    assert "Select a consent first" in view.status.text()
+    profile.conditions.selectRow(0)
+    press(qtbot, profile.condition_remove)
+    settle(qtbot, runner, view)
+    qtbot.waitUntil(lambda: profile.conditions.rowCount() == 0, timeout=10000)
+    assert open_record(caseload, team.worker, jane.person_id).conditions == ()

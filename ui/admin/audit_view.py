@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QFormLayout,
-    QHBoxLayout,
     QHeaderView,
     QLineEdit,
     QTableView,
@@ -29,6 +28,7 @@ from linkworker.errors import UserError
 from linkworker.validation import InvalidValue, format_date, parse_date
 from ui.admin.common import StatusLine, button, run
 from ui.operations import Runner
+from ui.widgets import hbox
 
 PAGE = 200
 HEADINGS = ("#", "When", "Who", "What", "Person", "Record", "Details")
@@ -115,7 +115,6 @@ class AuditView(QWidget):
         self.runner, self.actor = runner, actor
         layout = QVBoxLayout(self)
         form = QFormLayout()
-        filters = QHBoxLayout()
         self.user = self._line("Filter by username", "username")
         self.action = QComboBox()
         self.action.setAccessibleName("Filter by action")
@@ -123,10 +122,8 @@ class AuditView(QWidget):
         self.person = self._line("Filter by person reference", "LW-000123")
         self.since = self._line("From date", "dd/mm/yyyy")
         self.until = self._line("To date", "dd/mm/yyyy")
-        for widget in (self.user, self.action, self.person, self.since, self.until):
-            filters.addWidget(widget)
-        filters.addWidget(button("&Filter", "Apply filter", self.apply))
-        form.addRow("Show:", filters)
+        form.addRow("Show:", hbox(self.user, self.action, self.person, self.since, self.until,
+                                  button("&Filter", "Apply filter", self.apply)))
         layout.addLayout(form)
         self.model = AuditModel(runner, actor)
         self.table = QTableView()
@@ -137,11 +134,9 @@ class AuditView(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(
             len(HEADINGS) - 1, QHeaderView.ResizeMode.Stretch)
         layout.addWidget(self.table, 1)
-        row = QHBoxLayout()
-        row.addWidget(button("&Verify the chain", "Verify audit chain", self.verify))
-        row.addWidget(button("&Export as CSV…", "Export audit trail", self.export))
-        row.addStretch(1)
-        layout.addLayout(row)
+        layout.addLayout(hbox(button("&Verify the chain", "Verify audit chain", self.verify),
+                              button("&Export as CSV…", "Export audit trail", self.export),
+                              None))
         self.status = StatusLine("Audit status")
         layout.addWidget(self.status)
         run(runner, self.status, lambda job: audit.read_actions(job.caseload, actor),
@@ -171,11 +166,17 @@ class AuditView(QWidget):
             person_reference=self.person.text().strip() or None,
             since=day(self.since, "From"), until=day(self.until, "To"))
 
-    def apply(self) -> None:
+    def _filter_or_say(self) -> audit.AuditFilter | None:
+        """The filter, or None after saying in the status line what is wrong with it."""
         try:
-            filters = self.current_filter()
+            return self.current_filter()
         except UserError as exc:
             self.status.error(str(exc))
+            return None
+
+    def apply(self) -> None:
+        filters = self._filter_or_say()
+        if filters is None:
             return
         actor = self.actor
 
@@ -207,12 +208,8 @@ class AuditView(QWidget):
         if not path:
             path, _ = QFileDialog.getSaveFileName(self, "Export the audit trail",
                                                   "audit-trail.csv", "CSV files (*.csv)")
-        if not path:
-            return
-        try:
-            filters = self.current_filter()
-        except UserError as exc:
-            self.status.error(str(exc))
+        filters = self._filter_or_say() if path else None
+        if filters is None:
             return
         actor = self.actor
         run(self.runner, self.status,

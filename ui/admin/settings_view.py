@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QGroupBox,
-    QHBoxLayout,
     QInputDialog,
     QLineEdit,
     QMessageBox,
@@ -29,6 +28,7 @@ from linkworker.access import Actor, can
 from linkworker.storage import keys
 from ui.admin.common import StatusLine, button, run
 from ui.operations import Runner
+from ui.widgets import hbox
 
 NUMBERS = (settings.IDLE_LOCK_MINUTES, settings.LOCKOUT_ATTEMPTS, settings.MIN_PASSWORD_LENGTH,
            settings.BACKUP_KEEP_DAILY, settings.RETENTION_YEARS)
@@ -92,12 +92,9 @@ class SettingsView(QWidget):
 
     def _backup_box(self) -> QGroupBox:
         box = QGroupBox("Backups")
-        row = QHBoxLayout(box)
-        row.addWidget(button("&Back up now…", "Back up now", self.backup_now))
         restore = button("&Restore from a backup…", "Restore from a backup", self.restore)
         restore.setEnabled(can(self.actor, "backup.restore"))
-        row.addWidget(restore)
-        row.addStretch(1)
+        hbox(button("&Back up now…", "Back up now", self.backup_now), restore, None, parent=box)
         return box
 
     def backup_now(self, path: str | None = None) -> None:
@@ -165,25 +162,21 @@ class SettingsView(QWidget):
 
     def _rights_box(self) -> QGroupBox:
         box = QGroupBox("People's data rights")
-        row = QHBoxLayout(box)
-        row.addWidget(button("&Subject access request…", "Subject access request",
-                             self.subject_access))
-        row.addWidget(button("&Erase a person…", "Erase a person", self.erase))
-        row.addWidget(button("Check re&tention", "Check retention", self.check_retention))
         self.apply_retention_button = button("Anonymise people past retention",
                                              "Anonymise people past retention",
                                              self.apply_retention)
         self.apply_retention_button.setEnabled(False)
-        row.addWidget(self.apply_retention_button)
-        row.addStretch(1)
+        hbox(button("&Subject access request…", "Subject access request", self.subject_access),
+             button("&Erase a person…", "Erase a person", self.erase),
+             button("Check re&tention", "Check retention", self.check_retention),
+             self.apply_retention_button, None, parent=box)
         return box
 
     def subject_access(self, reference: str | None = None, folder: str | None = None) -> None:
+        reference = reference or self._ask(
+            "Subject access request", "The person's reference (e.g. LW-000123):")
         if not reference:
-            reference, ok = QInputDialog.getText(self, "Subject access request",
-                                                 "The person's reference (e.g. LW-000123):")
-            if not ok or not reference.strip():
-                return
+            return
         if not folder:
             folder = QFileDialog.getExistingDirectory(self, "Save the record in")
         if not folder:
@@ -199,17 +192,13 @@ class SettingsView(QWidget):
             f"and {len(files.csvs)} CSV files."), label="Subject access request")
 
     def erase(self, reference: str | None = None, reason: str | None = None) -> None:
-        if not reference:
-            reference, ok = QInputDialog.getText(self, "Erase a person",
-                                                 "The person's reference (e.g. LW-000123):")
-            if not ok or not reference.strip():
-                return
-        if not reason:
-            reason, ok = QInputDialog.getText(
-                self, "Erase a person", "Why (e.g. 'request by letter 12/03/2026'; not their "
-                "name). This cannot be undone except from an older backup:")
-            if not ok or not reason.strip():
-                return
+        reference = reference or self._ask(
+            "Erase a person", "The person's reference (e.g. LW-000123):")
+        reason = reference and (reason or self._ask(
+            "Erase a person", "Why (e.g. 'request by letter 12/03/2026'; not their name). "
+            "This cannot be undone except from an older backup:"))
+        if not reference or not reason:
+            return
         actor = self.actor
 
         def work(job) -> rights.ErasureReport:  # noqa: ANN001 - a Job
@@ -219,6 +208,11 @@ class SettingsView(QWidget):
         run(self.runner, self.status, work, lambda report: self.status.notice(
             f"Erased. The record is now the anonymous {report.reference}."),
             label="Erasing", changes=("people",))
+
+    def _ask(self, title: str, question: str) -> str:
+        """One line of text from the admin; "" if they cancel or leave it blank."""
+        answer, ok = QInputDialog.getText(self, title, question)
+        return answer if ok and answer.strip() else ""
 
     def check_retention(self) -> None:
         actor = self.actor

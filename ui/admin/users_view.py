@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDialog,
-    QHBoxLayout,
+    QDialogButtonBox,
     QHeaderView,
     QInputDialog,
     QLineEdit,
@@ -24,6 +25,7 @@ from linkworker.validation import format_date
 from ui.admin.common import StatusLine, button, run
 from ui.operations import Runner, friendly_message
 from ui.signin import FormPage, field, show_error
+from ui.widgets import form_rows, hbox, read_only_table
 
 COLUMNS = ("Username", "Name", "Role", "Venue", "State")
 
@@ -54,10 +56,14 @@ class AddUserDialog(QDialog):
         self.venue = field("Venue (coordinators)")
         self.password = field("First password", secret=True)
         self.repeat = field("Repeat first password", secret=True)
-        for label, widget in (("&Username:", self.username), ("&Name:", self.name),
-                              ("&Role:", self.role), ("&Venue:", self.venue),
-                              ("First &password:", self.password), ("Re&peat it:", self.repeat)):
-            self.page.form.addRow(label, widget)
+        form_rows(self.page.form, (("&Username:", self.username), ("&Name:", self.name),
+                                   ("&Role:", self.role), ("&Venue:", self.venue),
+                                   ("First &password:", self.password),
+                                   ("Re&peat it:", self.repeat)))
+        # FormPage (ui/signin.py) leaves its buttons unnamed; name them for screen readers.
+        self.page.ok.setAccessibleName("Add user")
+        self.page.buttons.button(QDialogButtonBox.StandardButton.Cancel).setAccessibleName(
+            "Cancel")
         self.page.buttons.accepted.connect(self._add)
         self.page.buttons.rejected.connect(self.reject)
 
@@ -91,25 +97,16 @@ class UsersView(QWidget):
         self.runner, self.actor = runner, actor
         self.users: list[accounts.UserInfo] = []
         layout = QVBoxLayout(self)
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setAccessibleName("User accounts")
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table = read_only_table(QTableWidget(), "User accounts", COLUMNS)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.table.verticalHeader().hide()
         layout.addWidget(self.table, 1)
-        row = QHBoxLayout()
         self.add_button = button("&Add user…", "Add user", self.add_user)
-        row.addWidget(self.add_button)
-        row.addWidget(button("Change &role…", "Change role", self.change_role))
-        row.addWidget(button("&Reset password…", "Reset password", self.reset_password))
-        row.addWidget(button("&Unlock", "Unlock account", self.unlock))
-        row.addWidget(button("&Deactivate", "Deactivate account", self.deactivate))
-        row.addWidget(button("Reac&tivate", "Reactivate account", self.reactivate))
-        row.addStretch(1)
-        layout.addLayout(row)
+        layout.addLayout(hbox(
+            self.add_button, button("Change &role…", "Change role", self.change_role),
+            button("&Reset password…", "Reset password", self.reset_password),
+            button("&Unlock", "Unlock account", self.unlock),
+            button("&Deactivate", "Deactivate account", self.deactivate),
+            button("Reac&tivate", "Reactivate account", self.reactivate), None))
         self.status = StatusLine("Users status")
         layout.addWidget(self.status)
         self.dialog: AddUserDialog | None = None
@@ -198,11 +195,7 @@ class UsersView(QWidget):
                      f"Password reset for {user.username}; tell them the temporary one.")
 
     def unlock(self) -> None:
-        user = self.selected()
-        if user is not None:
-            actor = self.actor
-            self._change(lambda job: accounts.unlock_account(job.caseload, actor, user.id),
-                         f"{user.username} can sign in again.")
+        self._change_selected(accounts.unlock_account, "{} can sign in again.")
 
     def deactivate(self) -> None:
         user = self.selected()
@@ -216,8 +209,14 @@ class UsersView(QWidget):
                          f"{user.username} can no longer sign in.")
 
     def reactivate(self) -> None:
+        self._change_selected(accounts.reactivate, "{} can sign in again.")
+
+    def _change_selected(self, change: Callable[..., object],
+                         done_text: str) -> None:
+        """Apply ``change(caseload, actor, user id)`` to the chosen user; ``done_text`` has a
+        ``{}`` for their username."""
         user = self.selected()
         if user is not None:
             actor = self.actor
-            self._change(lambda job: accounts.reactivate(job.caseload, actor, user.id),
-                         f"{user.username} can sign in again.")
+            self._change(lambda job: change(job.caseload, actor, user.id),
+                         done_text.format(user.username))

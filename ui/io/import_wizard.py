@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from linkworker.access import Actor
 from linkworker.io.wizard import ImportFlow, Step
 from ui.operations import Runner, friendly_message
+from ui.widgets import form_rows, hbox, read_only_table
 
 FILE_FILTER = "Spreadsheets (*.csv *.xlsx *.xlsm *.txt *.tsv);;All files (*)"
 CHANGES = {"people", "episodes", "contacts", "goals", "signposts", "measures", "services"}
@@ -66,16 +67,12 @@ class ImportWizard(QDialog):
         self.next_button = _named(QPushButton("&Next >"), "Next")
         self.import_button = _named(QPushButton("&Import"), "Import")
         self.close_button = _named(QPushButton("&Close"), "Close")
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.back_button)
-        buttons.addStretch(1)
-        for button in (self.next_button, self.import_button, self.close_button):
-            buttons.addWidget(button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.pages, 1)
         layout.addWidget(self.message)
         layout.addWidget(self.progress)
-        layout.addLayout(buttons)
+        layout.addLayout(hbox(self.back_button, None, self.next_button, self.import_button,
+                              self.close_button))
         self.back_button.clicked.connect(self._back)
         self.next_button.clicked.connect(self._next)
         self.import_button.clicked.connect(self._import)
@@ -91,9 +88,8 @@ class ImportWizard(QDialog):
         self.path_edit = _named(QLineEdit(), "File to import")
         browse = _named(QPushButton("&Browse..."), "Choose the file")
         browse.clicked.connect(self._browse)
-        row = QHBoxLayout()
-        row.addWidget(self.path_edit, 1)
-        row.addWidget(browse)
+        row = hbox(self.path_edit, browse)
+        row.setStretch(0, 1)
         self.kind_box = _named(QComboBox(), "What the rows are")
         for kind, label in ImportFlow.kinds():
             self.kind_box.addItem(label, kind)
@@ -101,9 +97,8 @@ class ImportWizard(QDialog):
         self.sheet_box.setEnabled(False)
         self.path_edit.editingFinished.connect(self._list_sheets)
         form = QFormLayout(page)
-        form.addRow("&File:", row)
-        form.addRow("&Rows are:", self.kind_box)
-        form.addRow("&Sheet:", self.sheet_box)
+        form_rows(form, (("&File:", row), ("&Rows are:", self.kind_box),
+                         ("&Sheet:", self.sheet_box)))
         hint = QLabel("Import in this order: directory services, people, journeys, then "
                       "contacts, goals, signposting and measures. Nothing is written until "
                       "you have seen every problem and what will change.")
@@ -115,39 +110,34 @@ class ImportWizard(QDialog):
         page = QWidget()
         self.source_label = _named(QLabel(), "The sheet read")
         self.source_label.setWordWrap(True)
-        self.columns_table = _named(QTableWidget(0, 3), "Columns and the fields they hold")
-        self.columns_table.setHorizontalHeaderLabels(["Column in your file", "Imported as",
-                                                      "First value"])
+        self.columns_table = read_only_table(
+            QTableWidget(), "Columns and the fields they hold",
+            ("Column in your file", "Imported as", "First value"))
         self.columns_table.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
-        self.columns_table.verticalHeader().setVisible(False)
-        self.columns_table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.columns_table.setTabKeyNavigation(True)  # Tab walks the "Imported as" choices
         self.missing_label = _named(QLabel(), "Fields still needed")
         self.missing_label.setWordWrap(True)
         save = _named(QPushButton("&Save mapping..."), "Save the mapping to a file")
         load = _named(QPushButton("&Load mapping..."), "Load a saved mapping")
         save.clicked.connect(self._save_mapping)
         load.clicked.connect(self._load_mapping)
-        row = QHBoxLayout()
-        row.addWidget(save)
-        row.addWidget(load)
-        row.addStretch(1)
         layout = QVBoxLayout(page)
         layout.addWidget(self.source_label)
         layout.addWidget(self.columns_table, 1)
         layout.addWidget(self.missing_label)
-        layout.addLayout(row)
+        layout.addLayout(hbox(save, load, None))
         return page
 
     def _check_page(self) -> QWidget:
         page = QWidget()
         self.summary_label = _named(QLabel(), "Summary of the check")
         self.summary_label.setWordWrap(True)
-        self.problems_table = _named(QTableWidget(0, 4), "Rows with problems")
-        self.problems_table.setHorizontalHeaderLabels(["Row", "Column", "Value", "Problem"])
-        self.problems_table.horizontalHeader().setStretchLastSection(True)
-        self.problems_table.verticalHeader().setVisible(False)  # "Row" is the sheet's row
-        self.problems_table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        # No row numbers of its own: the "Row" column is the sheet's row.
+        self.problems_table = read_only_table(QTableWidget(), "Rows with problems",
+                                              ("Row", "Column", "Value", "Problem"))
+        self.problems_table.horizontalHeader().setSectionResizeMode(QHeaderView.Interactive)
         self.plan_text = _named(QPlainTextEdit(), "What will change")
+        self.plan_text.setTabChangesFocus(True)  # Tab moves on, never traps the keyboard
         self.plan_text.setReadOnly(True)
         self.good_only = _named(QCheckBox("Import the &good rows only"),
                                 "Import the good rows only")
@@ -169,6 +159,7 @@ class ImportWizard(QDialog):
     def _done_page(self) -> QWidget:
         page = QWidget()
         self.result_text = _named(QPlainTextEdit(), "Import result")
+        self.result_text.setTabChangesFocus(True)  # Tab moves on, never traps the keyboard
         self.result_text.setReadOnly(True)
         QVBoxLayout(page).addWidget(self.result_text)
         return page
@@ -186,6 +177,14 @@ class ImportWizard(QDialog):
         self.import_button.setVisible(step is Step.CHECK)
         self.import_button.setEnabled(idle and self.flow.can_import(self.good_only.isChecked()))
         self.close_button.setText("&Close" if step is Step.DONE else "&Cancel")
+        # Enter moves on (Next) or closes at the end; it never imports: that takes Alt+I or a
+        # press of the button itself, after the worker has read the check.
+        default = {Step.CHOOSE: self.next_button, Step.MAPPING: self.next_button,
+                   Step.DONE: self.close_button}.get(step)
+        for button in (self.back_button, self.next_button, self.import_button,
+                       self.close_button):
+            button.setAutoDefault(button is default)
+            button.setDefault(button is default)
         if step is Step.MAPPING:
             missing = self.flow.missing()
             self.missing_label.setText(

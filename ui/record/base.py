@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QTableWidget, QWidget
+
+from ui.record import widgets as w
 
 if TYPE_CHECKING:
     from ui.record.data import RecordBundle
@@ -27,6 +29,18 @@ class RecordTab(QWidget):
                after: Callable[[Any], None] | None = None) -> None:
         """Run a core write on the runner; the host shows the outcome in its status line."""
         self.host.submit(work, message, changes, after)
+
+    def submit_for_selected(self, table: QTableWidget, what: str,
+                            change: Callable[[Any, Any, str], Any], message: str,
+                            changes: Iterable[str]) -> None:
+        """Apply ``change(caseload, actor, row id)`` to the row chosen in ``table``; with none
+        chosen, ask the worker to select a ``what`` first (nothing runs)."""
+        chosen = w.selected_id(table)
+        if chosen is None:
+            self.host.show_status(f"Select a {what} first.", "warning")
+            return
+        actor = self.actor
+        self.submit(lambda job: change(job.caseload, actor, chosen), message, changes)
 
     @property
     def bundle(self) -> RecordBundle | None:

@@ -6,14 +6,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
-    QHBoxLayout,
     QLabel,
     QSpinBox,
-    QSplitter,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
-    QWidget,
 )
 
 from linkworker import codes
@@ -22,6 +19,7 @@ from linkworker.models import GOAL_STATUSES
 from linkworker.validation import format_date
 from ui.record import widgets as w
 from ui.record.base import RecordTab
+from ui.widgets import column, form_rows, hbox, side_by_side
 
 REVIEW_STATUSES = {s: codes.GOAL_STATUS_LABELS[s] for s in GOAL_STATUSES}
 
@@ -39,23 +37,9 @@ class GoalsTab(RecordTab):
         crisis_caption = QLabel("C&risis / back-up plan (who to call, what to do):")
         crisis_caption.setBuddy(self.crisis)
 
-        left = QWidget()
-        left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(0, 0, 0, 0)
-        left_layout.addWidget(self.tree, 1)
-        left_layout.addWidget(crisis_caption)
-        left_layout.addWidget(self.crisis)
-        right = QWidget()
-        right_layout = QVBoxLayout(right)
-        right_layout.setContentsMargins(0, 0, 0, 0)
-        right_layout.addWidget(self._new_goal_box())
-        right_layout.addWidget(self._step_box())
-        right_layout.addWidget(self._review_box())
-        right_layout.addStretch(1)
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(left)
-        splitter.addWidget(right)
-        splitter.setSizes([560, 440])
+        left = column((self.tree, 1), crisis_caption, self.crisis)
+        right = column(self._new_goal_box(), self._step_box(), self._review_box(), None)
+        splitter = side_by_side(left, right, (560, 440))
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
         self.tree.itemSelectionChanged.connect(self._selection)
@@ -71,13 +55,10 @@ class GoalsTab(RecordTab):
         self.goal_first_who = w.line("Who does the first step")
         self.goal_first_by = w.date_edit("First step due by", optional=True)
         self.goal_add = w.button("Add &goal", "Add goal")
-        w.add_row(form, "In their &words", self.goal_words)
-        w.add_row(form, "Ca&tegory", self.goal_category)
-        w.add_row(form, "Agreed on", self.goal_date)
-        w.add_row(form, "First step", self.goal_first_step)
-        w.add_row(form, "Who", self.goal_first_who)
-        w.add_row(form, "By", self.goal_first_by)
-        form.addRow("", self.goal_add)
+        form_rows(form, (("In their &words", self.goal_words), ("Ca&tegory", self.goal_category),
+                         ("Agreed on", self.goal_date), ("First step", self.goal_first_step),
+                         ("Who", self.goal_first_who), ("By", self.goal_first_by),
+                         ("", self.goal_add)))
         self.goal_add.clicked.connect(self._add_goal)
         return box
 
@@ -89,13 +70,9 @@ class GoalsTab(RecordTab):
         self.step_by = w.date_edit("Step: by when", optional=True)
         self.step_add = w.button("Add step", "Add step to the selected goal")
         self.step_done = w.button("Mark step done today", "Mark the selected step done")
-        w.add_row(form, "&Step", self.step_text)
-        w.add_row(form, "Who", self.step_who)
-        w.add_row(form, "By", self.step_by)
-        row = QHBoxLayout()
-        row.addWidget(self.step_add)
-        row.addWidget(self.step_done)
-        form.addRow(row)
+        form_rows(form, (("&Step", self.step_text), ("Who", self.step_who),
+                         ("By", self.step_by)))
+        form.addRow(hbox(self.step_add, self.step_done))
         self.step_add.clicked.connect(self._add_step)
         self.step_done.clicked.connect(self._step_done)
         return box
@@ -110,11 +87,9 @@ class GoalsTab(RecordTab):
         self.review_status = w.combo("Goal status at review", REVIEW_STATUSES)
         self.review_note = w.line("Review note")
         self.review_save = w.button("Save re&view", "Save goal review")
-        w.add_row(form, "Date", self.review_date)
-        w.add_row(form, "Progress (0-10)", self.review_progress)
-        w.add_row(form, "Status", self.review_status)
-        w.add_row(form, "Note", self.review_note)
-        form.addRow("", self.review_save)
+        form_rows(form, (("Date", self.review_date), ("Progress (0-10)", self.review_progress),
+                         ("Status", self.review_status), ("Note", self.review_note),
+                         ("", self.review_save)))
         self.review_save.clicked.connect(self._review)
         return box
 

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -23,6 +22,7 @@ from linkworker.referral import ReferralDetails, refer_existing
 from linkworker.validation import format_date
 from ui.record import widgets as w
 from ui.record.base import RecordTab
+from ui.widgets import form_rows, hbox, scroll_page
 
 STATE_COLOURS = {"done": "#e8f5e9", "due": "#fff8e1", "overdue": "#ffebee", "upcoming": None}
 
@@ -64,20 +64,13 @@ class JourneyTab(RecordTab):
         layout.addWidget(QLabel("All journeys:"))
         layout.addWidget(self.history)
         layout.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(inner)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroll)
+        scroll_page(self, inner)
 
     def _first_meeting_box(self) -> QGroupBox:
         self.first_box = QGroupBox("First meeting")
         self.first_date = w.date_edit("Date of first meeting")
         self.first_button = w.button("Record first meeting", "Record first meeting")
-        row = QHBoxLayout(self.first_box)
-        row.addWidget(self.first_date)
-        row.addWidget(self.first_button)
+        hbox(self.first_date, self.first_button, parent=self.first_box)
         self.first_button.clicked.connect(self._first_meeting)
         return self.first_box
 
@@ -86,10 +79,7 @@ class JourneyTab(RecordTab):
         self.exit_reason = w.combo("Exit reason", codes.EXIT_REASONS, blank="Choose a reason")
         self.exit_date = w.date_edit("Exit date")
         self.exit_button = w.button("E&xit journey", "Exit journey")
-        row = QHBoxLayout(self.exit_box)
-        row.addWidget(self.exit_reason)
-        row.addWidget(self.exit_date)
-        row.addWidget(self.exit_button)
+        hbox(self.exit_reason, self.exit_date, self.exit_button, parent=self.exit_box)
         self.exit_button.clicked.connect(self._exit)
         return self.exit_box
 
@@ -103,11 +93,9 @@ class JourneyTab(RecordTab):
                                             codes.REFERRAL_REASONS)
         self.rerefer_referrer = w.line("Referrer's name")
         self.rerefer_button = w.button("Start new &journey", "Start a new journey")
-        w.add_row(form, "Referral date", self.rerefer_date)
-        w.add_row(form, "Source", self.rerefer_source)
-        w.add_row(form, "Reasons", self.rerefer_reasons)
-        w.add_row(form, "Referrer", self.rerefer_referrer)
-        form.addRow("", self.rerefer_button)
+        form_rows(form, (("Referral date", self.rerefer_date), ("Source", self.rerefer_source),
+                         ("Reasons", self.rerefer_reasons), ("Referrer", self.rerefer_referrer),
+                         ("", self.rerefer_button)))
         self.rerefer_button.clicked.connect(self._rerefer)
         return self.rerefer_box
 

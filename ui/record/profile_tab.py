@@ -9,14 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtWidgets import (
-    QComboBox,
-    QDateEdit,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QLineEdit,
-    QPlainTextEdit,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -32,6 +27,7 @@ from linkworker.person import (
 from linkworker.validation import format_date, format_nhs_number
 from ui.record import widgets as w
 from ui.record.base import RecordTab
+from ui.widgets import hbox, scroll_page
 
 PREFERENCES = {"phone": "Phone calls", "text": "Text messages", "email": "Email",
                "letter": "Letters"}
@@ -104,12 +100,7 @@ class ProfileTab(RecordTab):
         outer.addWidget(self._conditions_box())
         outer.addWidget(self._consents_box())
         outer.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(inner)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(scroll)
+        scroll_page(self, inner)
         for widget in f.values():
             self._watch(widget)
 
@@ -122,13 +113,10 @@ class ProfileTab(RecordTab):
                                       placeholder='e.g. "bad chest"')
         self.condition_add = w.button("Add condition", "Add condition")
         self.condition_remove = w.button("Remove condition", "Remove selected condition")
-        row = QHBoxLayout()
-        for widget in (self.condition_code, self.condition_words, self.condition_add,
-                       self.condition_remove):
-            row.addWidget(widget)
         layout = QVBoxLayout(box)
         layout.addWidget(self.conditions)
-        layout.addLayout(row)
+        layout.addLayout(hbox(self.condition_code, self.condition_words, self.condition_add,
+                              self.condition_remove))
         self.conditions.setMaximumHeight(130)
         self.condition_add.clicked.connect(self._add_condition)
         self.condition_remove.clicked.connect(self._remove_condition)
@@ -144,29 +132,17 @@ class ProfileTab(RecordTab):
         self.consent_date = w.date_edit("Date consent was recorded")
         self.consent_add = w.button("Record consent", "Record consent")
         self.consent_withdraw = w.button("Withdraw selected", "Withdraw selected consent")
-        row = QHBoxLayout()
-        for widget in (self.consent_kind, self.consent_given, self.consent_how,
-                       self.consent_date, self.consent_add, self.consent_withdraw):
-            row.addWidget(widget)
         layout = QVBoxLayout(box)
         layout.addWidget(self.consents)
-        layout.addLayout(row)
+        layout.addLayout(hbox(self.consent_kind, self.consent_given, self.consent_how,
+                              self.consent_date, self.consent_add, self.consent_withdraw))
         self.consents.setMaximumHeight(130)
         self.consent_add.clicked.connect(self._add_consent)
         self.consent_withdraw.clicked.connect(self._withdraw_consent)
         return box
 
     def _watch(self, widget: QWidget) -> None:
-        if isinstance(widget, QLineEdit):
-            widget.textEdited.connect(self._edited)
-        elif isinstance(widget, QPlainTextEdit):
-            widget.textChanged.connect(self._edited)
-        elif isinstance(widget, QComboBox):
-            widget.currentIndexChanged.connect(self._edited)
-        elif isinstance(widget, QDateEdit):
-            widget.dateChanged.connect(self._edited)
-        else:
-            widget.toggled.connect(self._edited)
+        w.on_edit(widget, self._edited)
 
     def _edited(self, *_: Any) -> None:
         if not self._loading:
@@ -199,16 +175,7 @@ class ProfileTab(RecordTab):
     def _fill(self, profile) -> None:  # noqa: ANN001
         for key, widget in self.fields.items():
             value = profile.get(key)
-            if isinstance(widget, QLineEdit):
-                widget.setText(format_nhs_number(value) if key == "nhs_number" else value or "")
-            elif isinstance(widget, QPlainTextEdit):
-                widget.setPlainText(value or "")
-            elif isinstance(widget, QComboBox):
-                w.set_combo(widget, value)
-            elif isinstance(widget, QDateEdit):
-                w.set_date(widget, value)
-            else:
-                widget.setChecked(bool(value))
+            w.set_value(widget, format_nhs_number(value) if key == "nhs_number" else value)
         prefs = profile.get("contact_preferences") or {}
         for key, box in self.preferences.items():
             box.setChecked(bool(prefs.get(key)))
@@ -216,18 +183,7 @@ class ProfileTab(RecordTab):
 
     def values(self) -> dict[str, Any]:
         """Every field as the core expects it (the core works out what changed)."""
-        out: dict[str, Any] = {}
-        for key, widget in self.fields.items():
-            if isinstance(widget, QLineEdit):
-                out[key] = widget.text()
-            elif isinstance(widget, QPlainTextEdit):
-                out[key] = widget.toPlainText()
-            elif isinstance(widget, QComboBox):
-                out[key] = widget.currentData()
-            elif isinstance(widget, QDateEdit):
-                out[key] = w.get_date(widget)
-            else:
-                out[key] = widget.isChecked()
+        out: dict[str, Any] = {key: w.value_of(widget) for key, widget in self.fields.items()}
         bundle = self.bundle
         old = bundle.record.profile.get("contact_preferences") if bundle else None
         chosen = {k: box.isChecked() for k, box in self.preferences.items()}
@@ -258,13 +214,8 @@ class ProfileTab(RecordTab):
                     "Condition added", {"people"}, after=lambda _: self.condition_words.clear())
 
     def _remove_condition(self) -> None:
-        chosen = w.selected_id(self.conditions)
-        if chosen is None:
-            self.host.show_status("Select a condition first.", "warning")
-            return
-        actor = self.actor
-        self.submit(lambda job: remove_condition(job.caseload, actor, chosen),
-                    "Condition removed", {"people"})
+        self.submit_for_selected(self.conditions, "condition", remove_condition,
+                                 "Condition removed", {"people"})
 
     def _add_consent(self) -> None:
         actor, pid = self.actor, self.host.person_id
@@ -276,10 +227,5 @@ class ProfileTab(RecordTab):
                     "Consent recorded", {"people"})
 
     def _withdraw_consent(self) -> None:
-        chosen = w.selected_id(self.consents)
-        if chosen is None:
-            self.host.show_status("Select a consent first.", "warning")
-            return
-        actor = self.actor
-        self.submit(lambda job: withdraw_consent(job.caseload, actor, chosen),
-                    "Consent withdrawn", {"people"})
+        self.submit_for_selected(self.consents, "consent", withdraw_consent,
+                                 "Consent withdrawn", {"people"})

@@ -123,15 +123,12 @@ class SignpostingTab(RecordTab):
                     after=lambda _: self.accompanied.setChecked(False))
 
     def _save_take_up(self) -> None:
-        chosen = w.selected_id(self.table)
-        if chosen is None:
-            self.host.show_status("Select a signposting first.", "warning")
-            return
-        answer = self.take_up.currentData()
-        taken = {"yes": True, "no": False, "unknown": None}[answer]
-        actor, day = self.actor, w.get_date(self.take_up_date)
-        self.submit(lambda job: record_take_up(job.caseload, actor, chosen, taken, day),
-                    "Take-up saved", {"signposts"})
+        taken = {"yes": True, "no": False, "unknown": None}[self.take_up.currentData()]
+        day = w.get_date(self.take_up_date)
+        self.submit_for_selected(
+            self.table, "signposting",
+            lambda caseload, actor, chosen: record_take_up(caseload, actor, chosen, taken, day),
+            "Take-up saved", {"signposts"})
 
     def _add_unmet(self) -> None:
         actor, episode = self.actor, self.episode_id

@@ -7,17 +7,15 @@ every date" stays true without repeating the same four lines for each field.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from PySide6.QtCore import QDate, Qt, QTime
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDateEdit,
     QFormLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -29,6 +27,8 @@ from PySide6.QtWidgets import (
     QTimeEdit,
     QWidget,
 )
+
+from ui.widgets import read_only_table
 
 NO_DATE = QDate(1900, 1, 1)  # the "not known" sentinel of optional date fields
 ID_ROLE = Qt.ItemDataRole.UserRole
@@ -122,18 +122,7 @@ def button(text: str, name: str, shortcut: str | None = None) -> QPushButton:
 
 
 def table(name: str, headers: Sequence[str]) -> QTableWidget:
-    widget = QTableWidget(0, len(headers))
-    widget.setHorizontalHeaderLabels(list(headers))
-    widget.setAccessibleName(name)
-    widget.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    widget.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    widget.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    widget.verticalHeader().setVisible(False)
-    widget.setTabKeyNavigation(False)  # Tab leaves the table; arrows move within it
-    header = widget.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    header.setStretchLastSection(True)
-    return widget
+    return read_only_table(QTableWidget(), name, headers)
 
 
 def fill_table(widget: QTableWidget, rows: Iterable[tuple[str, Sequence[str]]]) -> None:
@@ -183,6 +172,52 @@ def set_checked(widget: QListWidget, codes: Iterable[str]) -> None:
         item = widget.item(i)
         state = Qt.CheckState.Checked if item.data(ID_ROLE) in wanted else Qt.CheckState.Unchecked
         item.setCheckState(state)
+
+
+def value_of(widget: QWidget) -> object:
+    """What a field holds, as the core takes it: text, the chosen code, a date (or None for
+    "Not known") or a tick."""
+    if isinstance(widget, QLineEdit):
+        return widget.text()
+    if isinstance(widget, QPlainTextEdit):
+        return widget.toPlainText()
+    if isinstance(widget, QComboBox):
+        return widget.currentData()
+    if isinstance(widget, QDateEdit):
+        return get_date(widget)
+    if isinstance(widget, QCheckBox):
+        return widget.isChecked()
+    raise TypeError(f"No value for a {type(widget).__name__}")
+
+
+def set_value(widget: QWidget, value: object) -> None:
+    """The reverse of ``value_of``; None clears the field."""
+    if isinstance(widget, QLineEdit):
+        widget.setText(str(value or ""))
+    elif isinstance(widget, QPlainTextEdit):
+        widget.setPlainText(str(value or ""))
+    elif isinstance(widget, QComboBox):
+        set_combo(widget, value)
+    elif isinstance(widget, QDateEdit):
+        set_date(widget, value)  # type: ignore[arg-type]
+    elif isinstance(widget, QCheckBox):
+        widget.setChecked(bool(value))
+    else:
+        raise TypeError(f"No value for a {type(widget).__name__}")
+
+
+def on_edit(widget: QWidget, slot: Callable[..., object]) -> None:
+    """Call ``slot`` when the user changes the field (typing, choosing, ticking)."""
+    if isinstance(widget, QLineEdit):
+        widget.textEdited.connect(slot)
+    elif isinstance(widget, QPlainTextEdit):
+        widget.textChanged.connect(slot)
+    elif isinstance(widget, QComboBox):
+        widget.currentIndexChanged.connect(slot)
+    elif isinstance(widget, QDateEdit):
+        widget.dateChanged.connect(slot)
+    else:
+        widget.toggled.connect(slot)
 
 
 def add_row(form: QFormLayout, label: str, widget: QWidget) -> QLabel:

@@ -77,6 +77,7 @@ class ContractEditor(QWidget):
         self.fields = {key: named(QLineEdit(), label.replace("&", ""))
                        for key, (label, _) in FIELDS.items()}
         self.text = named(QPlainTextEdit(), "Contract JSON")
+        self.text.setTabChangesFocus(True)  # Tab moves on, never traps the keyboard
         self.problems = named(QListWidget(), "Problems")
         self.status = QLabel()
         self._timer = QTimer(self, singleShot=True, interval=250)

@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QListWidget,
     QPushButton,
@@ -20,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from linkworker.validation import format_date, format_money, parse_date
+from ui.widgets import hbox
 
 PERSON_ROLE = Qt.ItemDataRole.UserRole
 
@@ -86,11 +86,8 @@ class QualityPage(QWidget):
         layout.addWidget(self.summary)
         self.table = _table("Data-quality issues")
         layout.addWidget(self.table)
-        row = QHBoxLayout()
         self.open_record = named(QPushButton("&Open record"), "Open the selected person's record")
-        row.addWidget(self.open_record)
-        row.addStretch()
-        layout.addLayout(row)
+        layout.addLayout(hbox(self.open_record, None))
 
     def show_issues(self, doc: dict[str, Any]) -> None:
         issues = doc["data_quality"]

@@ -12,14 +12,12 @@ from pathlib import Path
 
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDateEdit,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QSplitter,
@@ -45,21 +43,11 @@ from linkworker.wellbeing.summaries import (
 from ui.operations import Runner, friendly_message
 from ui.wellbeing.chart_view import ChartView
 from ui.wellbeing.guard import while_alive
+from ui.wellbeing.tables import read_only_table
 
 
 def _to_date(q: QDate) -> dt.date:
     return dt.date(q.year(), q.month(), q.day())
-
-
-def _table(columns: tuple[str, ...], name: str) -> QTableWidget:
-    table = QTableWidget(0, len(columns))
-    table.setHorizontalHeaderLabels(columns)
-    table.setAccessibleName(name)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.verticalHeader().setVisible(False)
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    table.horizontalHeader().setStretchLastSection(True)
-    return table
 
 
 def _fill(table: QTableWidget, rows: list[tuple[str, ...]]) -> None:
@@ -128,10 +116,11 @@ class SummaryView(QWidget):
         self.warning.setWordWrap(True)
         self.warning.setAccessibleName("Warning")
         self.warning.setStyleSheet("color: #A23B00; font-weight: bold;")
-        self.figures = _table(("Figure", "Value", "Note"), "Summary figures")
+        self.figures = read_only_table(("Figure", "Value", "Note"), "Summary figures")
         self.chart = ChartView("Improved, no change and deteriorated")
-        self.missing = _table(("Reference", "Name", "Baseline date", "Baseline", "Journey"),
-                              "People still missing a follow-up")
+        self.missing = read_only_table(
+            ("Reference", "Name", "Baseline date", "Baseline", "Journey"),
+            "People still missing a follow-up")
         right = QSplitter(Qt.Orientation.Vertical)
         right.addWidget(self.chart)
         holder = QWidget()

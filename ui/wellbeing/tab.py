@@ -10,14 +10,11 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QSplitter,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -32,7 +29,10 @@ from ui.wellbeing.badge import ChangeBadge
 from ui.wellbeing.chart_view import ChartView
 from ui.wellbeing.form import MeasureFormDialog
 from ui.wellbeing.guard import while_alive
+from ui.wellbeing.tables import read_only_table
 
+# Ctrl+N is the record's quick contact note (a window-level menu action), so forms use Ctrl+M.
+RECORD_KEYS = "Ctrl+M"
 COLUMNS = ("Date", "Instrument", "Timepoint", "Score", "Form", "Mode", "Recorded by")
 
 
@@ -63,8 +63,10 @@ class WellbeingTab(QWidget):
         self.chart_choice = QComboBox()
         self.chart_choice.setAccessibleName("Instrument shown on the chart")
         self.chart_choice.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.record_button = QPushButton("&Record a form (Ctrl+N)")
+        self.record_button = QPushButton(f"&Record a form ({RECORD_KEYS})")
         self.record_button.setAccessibleName("Record a wellbeing form")
+        self.record_button.setToolTip(f"Record a wellbeing form with the person "
+                                      f"({RECORD_KEYS} or Alt+R)")
         self.record_button.setEnabled(can(self.actor, "measure.record"))
         self.status = QLabel()
         self.status.setWordWrap(True)
@@ -78,14 +80,7 @@ class WellbeingTab(QWidget):
         top.addWidget(self.chart_choice)
         top.addWidget(self.record_button)
         self.chart = ChartView("Wellbeing scores over time")
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.setAccessibleName("Wellbeing forms recorded")
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table = read_only_table(COLUMNS, "Wellbeing forms recorded", rows=True)
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.chart)
         splitter.addWidget(self.table)
@@ -95,8 +90,9 @@ class WellbeingTab(QWidget):
         layout.addWidget(self.status)
         layout.addWidget(splitter, 1)
         self.record_button.clicked.connect(self.open_form)
-        QShortcut(QKeySequence("Ctrl+N"), self, self.open_form,
-                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        shortcut = QShortcut(QKeySequence(RECORD_KEYS), self, self.open_form)
+        # set after construction: PySide6 ignores a ``context=`` passed with a callable
+        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.chart_choice.currentIndexChanged.connect(self._draw_chart)
 
     # --- data -----------------------------------------------------------------------------

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QPlainTextEdit,
     QPushButton,
@@ -31,6 +30,7 @@ from linkworker.wellbeing.wording import (
 )
 from ui.operations import Runner, friendly_message
 from ui.wellbeing.guard import while_alive
+from ui.widgets import hbox
 
 EXPECTED = {"WEMWBS": 14, "SWEMWBS": 7}
 
@@ -50,6 +50,7 @@ class LoadWordingDialog(QDialog):
         self.status.setAccessibleName("Wording status")
         self.text = QPlainTextEdit()
         self.text.setAccessibleName("Statements, one per line")
+        self.text.setTabChangesFocus(True)  # Tab moves on; the keyboard never gets stuck here
         self.text.setPlaceholderText("Paste the statements here, one per line, in order.")
         self.check = QLabel()
         self.check.setAccessibleName("Check result")
@@ -61,15 +62,12 @@ class LoadWordingDialog(QDialog):
         self.load_button = QPushButton("&Load wording")
         self.load_button.setAccessibleName("Store this wording")
         self.load_button.setEnabled(False)
+        self.load_button.setDefault(True)  # Enter (outside the text box) loads; Esc closes
         close = QPushButton("Close (Esc)")
         close.setAccessibleName("Close")
         form = QFormLayout()
         form.addRow("&Instrument", self.instrument)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.file_button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.load_button)
-        buttons.addWidget(close)
+        buttons = hbox(self.file_button, None, self.load_button, close)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.status)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 02:25:41.242288
+Create Date: 2026-11-23 08:06:13.314712
 """
 
 import sqlalchemy as sa
@@ -342,8 +342,9 @@ def upgrade() -> None:
     with op.batch_alter_table('contacts', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_contacts_contact_date'), ['contact_date'], unique=False)
         batch_op.create_index(batch_op.f('ix_contacts_episode_id'), ['episode_id'], unique=False)
+        batch_op.create_index('ix_contacts_episode_status', ['episode_id', 'status', 'purpose'], unique=False)
         batch_op.create_index(batch_op.f('ix_contacts_external_ref'), ['external_ref'], unique=False)
-        batch_op.create_index('ix_contacts_status_date', ['status', 'contact_date'], unique=False)
+        batch_op.create_index('ix_contacts_planned_date', ['contact_date'], unique=False, sqlite_where=sa.text("status = 'planned'"), postgresql_where=sa.text("status = 'planned'"))
         batch_op.create_index('ix_contacts_worker_date', ['worker_id', 'contact_date'], unique=False)
 
     op.create_table('goals',
@@ -386,6 +387,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('measures', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_measures_episode_id'), ['episode_id'], unique=False)
+        batch_op.create_index('ix_measures_episode_timepoint', ['episode_id', 'timepoint', 'complete'], unique=False)
         batch_op.create_index(batch_op.f('ix_measures_external_ref'), ['external_ref'], unique=False)
         batch_op.create_index(batch_op.f('ix_measures_person_id'), ['person_id'], unique=False)
         batch_op.create_index('ix_measures_person_instrument_date', ['person_id', 'instrument', 'completed_on'], unique=False)
@@ -513,6 +515,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_measures_person_instrument_date')
         batch_op.drop_index(batch_op.f('ix_measures_person_id'))
         batch_op.drop_index(batch_op.f('ix_measures_external_ref'))
+        batch_op.drop_index('ix_measures_episode_timepoint')
         batch_op.drop_index(batch_op.f('ix_measures_episode_id'))
 
     op.drop_table('measures')
@@ -523,8 +526,9 @@ def downgrade() -> None:
     op.drop_table('goals')
     with op.batch_alter_table('contacts', schema=None) as batch_op:
         batch_op.drop_index('ix_contacts_worker_date')
-        batch_op.drop_index('ix_contacts_status_date')
+        batch_op.drop_index('ix_contacts_planned_date', sqlite_where=sa.text("status = 'planned'"), postgresql_where=sa.text("status = 'planned'"))
         batch_op.drop_index(batch_op.f('ix_contacts_external_ref'))
+        batch_op.drop_index('ix_contacts_episode_status')
         batch_op.drop_index(batch_op.f('ix_contacts_episode_id'))
         batch_op.drop_index(batch_op.f('ix_contacts_contact_date'))
 
