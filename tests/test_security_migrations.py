@@ -1,5 +1,5 @@
-"""Migration 0002: a caseload left at 0001 is backed up, then upgraded to carry the audit
-trail's append-only triggers."""
+"""Migrations after 0001: a caseload left at 0001 is backed up, then upgraded to carry the audit
+trail's append-only triggers (0002); one at 0002 gets the query indexes (0003)."""
 
 from __future__ import annotations
 
@@ -50,3 +50,31 @@ def test_downgrade_removes_the_triggers(caseload):
 
     command.downgrade(migrate.alembic_config(caseload.engine), "0001")
     assert not {"audit_events_no_update", "audit_events_no_delete"} & _triggers(caseload.engine)
+
+
+def _indexes(engine) -> set[str]:
+    with engine.connect() as conn:
+        return set(conn.execute(text(
+            "SELECT name FROM sqlite_master WHERE type='index'")).scalars())
+
+
+NEW_INDEXES = {"ix_contacts_planned_date", "ix_contacts_episode_status",
+               "ix_measures_episode_timepoint"}
+
+
+def test_caseload_at_0002_gets_the_query_indexes_and_loses_the_slow_one(caseload_path):
+    key = keys.create_key(caseload_path, PASS)
+    engine = _engine_for(caseload_path, key)
+    migrate.upgrade_to(engine, "0002")
+    with engine.begin() as conn:  # the shape an older build left: its index, none of the new
+        for name in NEW_INDEXES:
+            conn.execute(text(f"DROP INDEX {name}"))
+        conn.execute(text(
+            "CREATE INDEX ix_contacts_status_date ON contacts (status, contact_date)"))
+    engine.dispose()
+
+    with Caseload.open(caseload_path, PASS) as caseload:
+        assert migrate.current_revision(caseload.engine) == migrate.head_revision()
+        indexes = _indexes(caseload.engine)
+    assert NEW_INDEXES <= indexes
+    assert "ix_contacts_status_date" not in indexes
