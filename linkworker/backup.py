@@ -24,6 +24,8 @@ import datetime as dt
 import getpass
 import os
 import shutil
+import threading
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,7 +88,14 @@ def _stamp(now: dt.datetime | None = None) -> str:
 
 
 def _hidden_temp(target: Path) -> Path:
-    return target.with_name(f".{target.name}.{os.getpid()}.{_stamp()}.part")
+    """A name no other backup can share: the start-up backup and an early exit's backup run
+    in one process, often within the same second."""
+    return target.with_name(f".{target.name}.{os.getpid()}.{_stamp()}.{uuid.uuid4().hex[:8]}.part")
+
+
+# One backup of a caseload at a time in this process: two writing the same daily file would
+# race to rename it and to rotate.
+_BACKUP_LOCK = threading.Lock()
 
 
 def _remove_db_files(db: Path) -> None:
@@ -211,6 +220,15 @@ def backup_to(
     if target == caseload.path:
         raise BackupError("A backup cannot overwrite the caseload itself; choose another name.")
     target.parent.mkdir(parents=True, exist_ok=True)
+    with _BACKUP_LOCK:
+        check = _write_checked_copy(caseload, target, reason)
+    with caseload.transaction() as session:
+        audit.record(session, actor, "backup",
+                     details=_who({"file": str(target), "reason": reason}, actor))
+    return BackupCheck(target, True, (), check.revision, check.people)
+
+
+def _write_checked_copy(caseload: Caseload, target: Path, reason: str) -> BackupCheck:
     temp = _hidden_temp(target)
     try:
         caseload.copy_to(temp)
@@ -224,10 +242,7 @@ def backup_to(
                           "The caseload is unchanged.") from None
     finally:
         _remove_db_files(temp)
-    with caseload.transaction() as session:
-        audit.record(session, actor, "backup",
-                     details=_who({"file": str(target), "reason": reason}, actor))
-    return BackupCheck(target, True, (), check.revision, check.people)
+    return check
 
 
 def _who(details: dict, actor: Actor) -> dict:

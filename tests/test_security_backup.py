@@ -145,3 +145,29 @@ def test_daily_backups_rotate(caseload, caseload_path, actor_admin):
     settings.update(caseload, actor_admin, {settings.BACKUP_ON_EXIT: False})
     assert backup.auto_backup(caseload, "exit") is None
     assert [b.kind for b in backup.list_backups(caseload_path)] == ["daily", "daily"]
+
+
+def test_two_backups_of_one_caseload_at_once_both_land_verified(caseload):
+    """The start-up daily backup and an early exit's backup can overlap in one process."""
+    import threading
+
+    backups = backup
+    errors: list[BaseException] = []
+
+    def daily() -> None:
+        try:
+            backups.auto_backup(caseload, "daily")
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=daily) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    backups.auto_backup(caseload, "exit")
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    folder = caseload.path.parent / "backups"
+    assert [p.name for p in folder.iterdir() if p.name.startswith(".")] == []
+    daily_file = backups.daily_path(caseload.path, dt.date.today())
+    assert backups.inspect_file(daily_file, backups._live_key(caseload)).ok

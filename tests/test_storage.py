@@ -12,7 +12,7 @@ import textwrap
 import pytest
 from sqlalchemy import func, select
 
-from linkworker.models import Person
+from linkworker.models import AuditEvent, Person
 from linkworker.storage import keys, migrate
 from linkworker.storage.database import (
     Caseload,
@@ -205,3 +205,42 @@ def test_dates_round_trip(caseload):
         ))
     with caseload.reading() as s:
         assert s.execute(select(Person.date_of_birth)).scalar_one() == dt.date(1960, 2, 29)
+
+
+def test_two_writers_at_once_wait_for_each_other_and_keep_the_audit_chain(caseload,
+                                                                           caseload_path):
+    """The app and a script writing at the same moment: the second waits, nothing forks."""
+    import threading
+    import time
+
+    from linkworker import audit
+    from linkworker.access import SYSTEM
+
+    second = Caseload.open(caseload_path)
+    first_holds_lock = threading.Event()
+    errors: list[BaseException] = []
+
+    def first_writer() -> None:
+        try:
+            with caseload.transaction() as s:
+                audit.record(s, SYSTEM, "first")
+                first_holds_lock.set()
+                time.sleep(0.5)  # still uncommitted while the second one starts
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+            first_holds_lock.set()
+
+    thread = threading.Thread(target=first_writer)
+    thread.start()
+    first_holds_lock.wait(5)
+    with second.transaction() as s:
+        audit.record(s, SYSTEM, "second")
+    thread.join()
+    assert errors == []
+    with second.reading() as s:
+        report = audit.verify_chain(s)
+        actions = [e.action for e in s.execute(
+            select(AuditEvent).order_by(AuditEvent.seq)).scalars()]
+    second.close()
+    assert report.ok, report.reason
+    assert actions[-2:] == ["first", "second"]

@@ -81,6 +81,10 @@ def _check_key(engine: Engine, path: Path) -> None:
         ) from exc
 
 
+# A write that changes nothing: SQLite takes the write lock at the statement, not at a row.
+TAKE_WRITE_LOCK = text("UPDATE alembic_version SET version_num = version_num WHERE 0")
+
+
 @dataclass
 class Caseload:
     """An open caseload file."""
@@ -163,8 +167,15 @@ class Caseload:
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Session]:
-        """One unit of work: commits if the block succeeds, rolls back if anything raises."""
+        """One unit of work: commits if the block succeeds, rolls back if anything raises.
+
+        The write lock is taken first, before anything is read. Otherwise two writers (the app
+        and a script) could both read the same newest audit hash, and the later one would fail
+        with "database is locked" when it came to write; taking the lock up front makes it wait
+        (``busy_timeout``) and then read what the first one committed.
+        """
         with self._sessions() as session, session.begin():
+            session.execute(TAKE_WRITE_LOCK)
             yield session
 
     @contextlib.contextmanager
