@@ -4,6 +4,8 @@
 - ``instrument add FILE [--replace]``: store an organisation's instrument in the caseload.
 - ``instrument list``: the instruments this caseload knows.
 - ``instrument score CODE ANSWER...``: score one form (``-`` for a missing answer).
+- ``instrument thresholds``: each instrument's change thresholds in force.
+- ``instrument threshold CODE --meaningful N [--reliable N] | --default``: set them (admin).
 - ``wording load --instrument WEMWBS FILE``: load licensed statement wording (one per line).
 - ``wording status`` / ``wording clear --instrument CODE``.
 """
@@ -33,6 +35,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     scoring.add_argument("code")
     scoring.add_argument("answers", nargs="+", help="answers in item order; - for a missing one")
     scoring.set_defaults(func=run_score)
+    shown = isub.add_parser("thresholds", help="the change thresholds in force, per instrument")
+    shown.set_defaults(func=run_thresholds)
+    limit = isub.add_parser("threshold", help="set an instrument's change thresholds (admin)")
+    limit.add_argument("code", help="e.g. WEMWBS")
+    which = limit.add_mutually_exclusive_group(required=True)
+    which.add_argument("--meaningful", type=float, metavar="N",
+                       help="change that counts as improved/deteriorated")
+    which.add_argument("--default", action="store_true",
+                       help="go back to the instrument's own thresholds")
+    limit.add_argument("--reliable", type=float, metavar="N",
+                       help="reliable change (left out: the instrument's own)")
+    limit.set_defaults(func=run_threshold)
 
     wording = subparsers.add_parser("wording", help="load licensed statement wording (admin)")
     wsub = wording.add_subparsers(dest="wording_command", metavar="ACTION", required=True)
@@ -78,6 +92,42 @@ def run_list(args: argparse.Namespace, open_caseload) -> int:
         origin = "" if r.builtin else "  (organisation's own)"
         print(f"{r.code:<12} {r.items:>5}  {r.answers:<9} {r.scoring:<7} "
               f"{r.forms_recorded:>6}  {r.name}{origin}")
+    return 0
+
+
+def _threshold_line(t) -> str:  # noqa: ANN001 - a ThresholdSetting
+    reliable = "none" if t.reliable is None else f"{t.reliable:g}"
+    if not t.overridden:
+        origin = "instrument's own"
+    else:
+        own = "none" if t.default_reliable is None else f"{t.default_reliable:g}"
+        origin = f"set by an admin (instrument's own: {t.default_meaningful:g} / {own})"
+    return f"{t.code:<12} {t.meaningful:>10g} {reliable:>9}  {origin}; {t.unit}"
+
+
+def run_thresholds(args: argparse.Namespace, open_caseload) -> int:
+    from linkworker.wellbeing.thresholds import list_thresholds
+
+    with open_caseload() as caseload:
+        rows = list_thresholds(caseload)
+    print(f"{'Code':<12} {'Meaningful':>10} {'Reliable':>9}  Source")
+    for t in rows:
+        print(_threshold_line(t))
+    return 0
+
+
+def run_threshold(args: argparse.Namespace, open_caseload) -> int:
+    from linkworker.wellbeing.thresholds import clear_change_thresholds, set_change_thresholds
+
+    if args.default and args.reliable is not None:
+        raise UserError("Use --default on its own: it puts both thresholds back.")
+    with open_caseload() as caseload:
+        if args.default:
+            now = clear_change_thresholds(caseload, SYSTEM, args.code)
+        else:
+            now = set_change_thresholds(caseload, SYSTEM, args.code, args.meaningful,
+                                        args.reliable)
+    print(_threshold_line(now))
     return 0
 
 

@@ -9,6 +9,7 @@ the caller's session so it joins the caller's transaction.
 from __future__ import annotations
 
 import contextlib
+import math
 from collections.abc import Iterator
 from typing import Any
 
@@ -54,14 +55,31 @@ def threshold_keys(code: str) -> tuple[str, str]:
     return (f"wellbeing.{code}.threshold", f"wellbeing.{code}.reliable_threshold")
 
 
+def usable_threshold(instrument: Instrument, value: Any) -> float | None:
+    """``value`` as a threshold for ``instrument``, or None if it cannot be one.
+
+    A stored override can go stale (an organisation's instrument replaced by one with a smaller
+    range) or be damaged; reading then falls back to the file's value rather than failing.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        return None
+    low, high = instrument.value_range
+    return number if math.isfinite(number) and 0 < number <= high - low else None
+
+
 def change_thresholds(session: Session, instrument: Instrument) -> tuple[float, float | None]:
-    """The meaningful and reliable change thresholds in force (admin setting, else the file's)."""
+    """The meaningful and reliable change thresholds in force (admin setting, else the file's;
+    set them with ``linkworker.wellbeing.thresholds``)."""
     key, reliable_key = threshold_keys(instrument.code)
-    meaningful = get_setting(session, key)
-    reliable = get_setting(session, reliable_key)
+    meaningful = usable_threshold(instrument, get_setting(session, key))
+    reliable = usable_threshold(instrument, get_setting(session, reliable_key))
     return (
-        instrument.meaningful_change if meaningful is None else float(meaningful),
-        instrument.reliable_change if reliable is None else float(reliable),
+        instrument.meaningful_change if meaningful is None else meaningful,
+        instrument.reliable_change if reliable is None else reliable,
     )
 
 

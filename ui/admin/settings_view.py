@@ -1,4 +1,5 @@
-"""Settings for the admin: security and backup settings, backups and restore, data rights.
+"""Settings for the admin: security and backup settings, wellbeing change thresholds, backups
+and restore, data rights.
 
 Every button hands its work to the core through the runner; file and folder choices are the
 only things decided here. Restoring replaces the caseload file, so after a restore the app
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLineEdit,
     QMessageBox,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -27,6 +29,7 @@ from linkworker import backup, rights, settings
 from linkworker.access import Actor, can
 from linkworker.storage import keys
 from ui.admin.common import StatusLine, button, run
+from ui.admin.thresholds_box import ThresholdsBox
 from ui.operations import Runner
 from ui.widgets import hbox
 
@@ -40,11 +43,21 @@ class SettingsView(QWidget):
         self.runner, self.actor = runner, actor
         self.fields: dict[str, QSpinBox | QCheckBox] = {}
         self.due: list[rights.RetentionCandidate] = []
+        # The groups scroll, so the page still fits at 1366x768; the status line stays in view.
+        content = QWidget()
+        groups = QVBoxLayout(content)
+        groups.addWidget(self._settings_box())
+        self.thresholds = ThresholdsBox(runner, actor)
+        groups.addWidget(self.thresholds)
+        groups.addWidget(self._backup_box())
+        groups.addWidget(self._rights_box())
+        groups.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(content)
         layout = QVBoxLayout(self)
-        layout.addWidget(self._settings_box())
-        layout.addWidget(self._backup_box())
-        layout.addWidget(self._rights_box())
-        layout.addStretch(1)
+        layout.addWidget(scroll, 1)
         self.status = StatusLine("Settings status")
         layout.addWidget(self.status)
         run(runner, self.status, lambda job: settings.read_all(job.caseload), self._show,
