@@ -25,6 +25,7 @@ run: $(STAMP) $(DEMO_DB)
 	LINKWORKER_PASSPHRASE=$(DEMO_PASSPHRASE) $(BIN)/linkworker --db $(DEMO_DB)
 
 test: $(STAMP)
+	$(BIN)/ruff check .
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -n 2 -q
 
 lint: $(STAMP)
