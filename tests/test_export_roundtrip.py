@@ -199,3 +199,103 @@ def test_cli_import_and_export(caseload, caseload_path, tmp_path, passphrase, mo
     assert main([*db, "export", str(tmp_path / "out")]) == 0
     assert "people.csv" in capsys.readouterr().out
     assert (tmp_path / "out" / "linkworker-export.xlsx").exists()
+
+
+def test_a_table_longer_than_a_sheet_goes_on_over_more_sheets(caseload, tmp_path, monkeypatch):
+    from linkworker.io import export
+
+    build(caseload)
+    monkeypatch.setattr(export, "EXCEL_MAX_ROWS", 1)  # the real limit is 1,048,575 rows
+    result = export_all(caseload, SYSTEM, tmp_path / "out", today=TODAY)
+    assert result.counts["contacts"] == 2 and result.counts["measures"] == 1
+    book = openpyxl.load_workbook(result.folder / "linkworker-export.xlsx", read_only=True)
+    names = book.sheetnames
+    assert names[:3] == ["README", "people", "people (2)"]
+    assert names.index("contacts (2)") == names.index("contacts") + 1
+    assert "measures (2)" not in names and "goals (2)" not in names  # one row each
+    with (result.folder / "contacts.csv").open(encoding="utf-8-sig", newline="") as handle:
+        in_csv = [row["id"] for row in csv.DictReader(handle)]
+    in_sheets = []
+    for name in ("contacts", "contacts (2)"):
+        header, *rows = book[name].iter_rows(values_only=True)
+        assert header[0] == "id" and len(rows) == 1  # every sheet has the header row
+        in_sheets += [row[0] for row in rows]
+    assert in_sheets == in_csv  # the same rows in the same order, none lost or repeated
+    readme = {r[0]: r[2] for r in book["README"].iter_rows(values_only=True) if r[0]}
+    assert "contacts (2)" in readme["contacts"] and "(2)" not in readme["measures"]
+    book.close()
+    assert "over the sheet contacts (2) (the CSV" in (result.folder / "README.txt").read_text(
+        encoding="utf-8")
+
+
+def test_awkward_text_survives_the_workbook(caseload, tmp_path):
+    build(caseload)
+    awkward = "<b>Tom & Jerry</b> said \"hi\"\x01 and _x0041_\r\n  "
+    with caseload.transaction() as s:
+        contact = s.execute(select(Contact).where(Contact.note.is_not(None))).scalar_one()
+        contact.note = awkward
+        contact.venue = ""
+        s.execute(select(Person)).scalars().first().address_line1 = "x" * 40_000
+    result = export_all(caseload, SYSTEM, tmp_path / "out", today=TODAY)
+    book = openpyxl.load_workbook(result.folder / "linkworker-export.xlsx")
+    sheet = book["contacts"]
+    header = [cell.value for cell in sheet[1]]
+    assert sheet.freeze_panes == "A2" and sheet["A1"].font.b
+    row = dict(zip(header, sheet[3], strict=True))
+    assert row["note"].value == as_xlsxwriter_writes(awkward, tmp_path)  # as before, and valid
+    assert row["venue"].value == ""
+    assert row["duration_minutes"].value == 60 and row["contact_date"].is_date
+    assert row["contact_date"].number_format == "yyyy-mm-dd"
+    people = book["people"]
+    header = [cell.value for cell in people[1]]
+    addresses = [r[header.index("address_line1")].value for r in people.iter_rows(min_row=2)]
+    assert max(len(a or "") for a in addresses) == 32_767  # Excel's limit for a cell
+    assert "x" * 40_000 in (result.folder / "people.csv").read_text(encoding="utf-8")
+    book.close()
+
+
+def as_xlsxwriter_writes(text: str, tmp_path) -> str:
+    """What openpyxl reads back from XlsxWriter's constant-memory workbook for ``text`` (the
+    export wrote its workbook with XlsxWriter before it streamed the sheets itself)."""
+    import xlsxwriter
+
+    path = tmp_path / "reference.xlsx"
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    book.add_worksheet().write_string(0, 0, text)
+    book.close()
+    return openpyxl.load_workbook(path).active["A1"].value
+
+
+def test_progress_names_each_table_and_finishes(caseload, tmp_path):
+    build(caseload)
+    seen = []
+    export_all(caseload, SYSTEM, tmp_path / "out", today=TODAY,
+               progress=lambda done, total, text: seen.append((done, total, text)))
+    assert seen[0] == (0, len(TABLES), "Exporting people")
+    assert [s[0] for s in seen] == list(range(len(TABLES) + 1))
+    assert seen[-1] == (len(TABLES), len(TABLES), "Export finished")
+
+
+@pytest.mark.parametrize("where", ["between tables", "inside a table"])
+def test_a_failed_export_leaves_no_half_written_files(caseload, tmp_path, monkeypatch, where):
+    from linkworker.io import export
+
+    build(caseload)
+
+    def fail_at_contacts(done, total, text):
+        if text == "Exporting contacts" and where == "between tables":
+            raise RuntimeError("disk full")
+
+    def failing_row(values):
+        if "attempt" in values:  # the first contact, with its sheet and CSV half written
+            raise RuntimeError("disk full")
+        return csv_row(values)
+
+    csv_row = export._csv_row
+    monkeypatch.setattr(export, "_csv_row", failing_row)
+    with pytest.raises(RuntimeError):
+        export_all(caseload, SYSTEM, tmp_path / "out", today=TODAY, progress=fail_at_contacts)
+    left = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert left == ["episodes.csv", "people.csv"]  # whole files only: no workbook, no .part
+    with caseload.reading() as s:
+        assert s.execute(select(AuditEvent)).first() is None  # and no audit of an export
