@@ -651,3 +651,7 @@ def show_fitted(window: QMainWindow) -> None:
         window.showMaximized()
     else:
         window.show()
+    # The sign-in dialog had the keyboard; hand it to the window so the keys work at once
+    # (without a window manager, as in a kiosk session, nothing else would).
+    window.raise_()
+    window.activateWindow()

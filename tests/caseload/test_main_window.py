@@ -315,3 +315,23 @@ def test_about_shows_the_caseload_facts_without_blocking(qtbot, runner, world, w
     assert "Schema version" in box.text() and "People" in box.text()
     assert not box.isModal() and QApplication.activeModalWidget() is None
     box.close()
+
+
+def test_type_a_search_then_arrow_into_the_list_and_open_by_keyboard(qtbot, runner, world,
+                                                                     windows):
+    """The link worker's keyboard path: Ctrl+F, type, Down into the results, Down, Enter."""
+    window = open_window(qtbot, runner, world.actor("ann"), windows)
+    view = caseload_of(window)
+    qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(view.search.hasFocus, timeout=2000)
+    qtbot.keyClicks(view.search, "smi")
+    qtbot.waitUntil(lambda: view.model.rowCount() == 2, timeout=5000)
+    qtbot.keyClick(view.search, Qt.Key.Key_Down)
+    qtbot.waitUntil(view.table.hasFocus, timeout=2000)
+    assert view.table.currentIndex().row() == 0
+    qtbot.keyClick(view.table, Qt.Key.Key_Down)
+    assert view.table.currentIndex().row() == 1
+    before = len(window.record_tabs())
+    qtbot.keyClick(view.table, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: len(window.record_tabs()) == before + 1, timeout=5000)
