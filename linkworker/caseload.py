@@ -40,9 +40,8 @@ from linkworker.models import (
     Person,
     User,
 )
-from linkworker.storage.database import Caseload
+from linkworker.storage.database import Caseload, unit_of_work
 from linkworker.validation import age_on, format_nhs_number
-from linkworker.wellbeing.store import unit_of_work
 
 UNASSIGNED = "-"  # worker filter value: current journey has no worker
 NO_CHANGE_YET = "none"  # latest-change filter value: no baseline/follow-up pair yet
@@ -170,7 +169,7 @@ def _prefix(text: str) -> str:
     return re.sub(r"[%_]", "", text) + "%"
 
 
-def _name_starts(column, text: str) -> ColumnElement[bool]:  # noqa: ANN001 - a NOCASE column
+def _name_starts(column, text: str) -> ColumnElement[bool]:  # a NOCASE column
     return column.like(_prefix(text))
 
 
@@ -275,7 +274,7 @@ _CHANGE_ORDER = case(
 
 
 def _sort_columns(sort: str, descending: bool) -> list:
-    def direction(col):  # noqa: ANN001, ANN202
+    def direction(col):
         return col.desc() if descending else col.asc()
 
     name = [Person.family_name, Person.given_name]
@@ -343,7 +342,7 @@ def _check_worker_filter(actor: Actor, filt: CaseloadFilter) -> None:
     raise PermissionDenied("Only a manager can look at another worker's caseload.")
 
 
-def ids_query(actor: Actor, filt: CaseloadFilter, sort: str = "name", descending: bool = False):  # noqa: ANN201
+def ids_query(actor: Actor, filt: CaseloadFilter, sort: str = "name", descending: bool = False):
     """The one SELECT behind ``person_ids`` (exposed so tests can EXPLAIN it)."""
     _check_worker_filter(actor, filt)
     query = (
@@ -405,7 +404,7 @@ def rows_for(
     return [found[i] for i in ids if i in found]
 
 
-def _row(person: Person, stage, due, change, worker, today: dt.date) -> PersonRow:  # noqa: ANN001
+def _row(person: Person, stage, due, change, worker, today: dt.date) -> PersonRow:
     return PersonRow(
         id=person.id,
         reference=person.reference,
@@ -533,9 +532,9 @@ def _summary(session: Session, person: Person, episode: Episode | None,
 # --- sessions -------------------------------------------------------------------------------
 
 
-def _reading(target: Caseload | Session):  # noqa: ANN202 - a context manager
+def _reading(target: Caseload | Session):  # a context manager
     return unit_of_work(target, write=False)
 
 
-def _writing(target: Caseload | Session):  # noqa: ANN202 - a context manager
+def _writing(target: Caseload | Session):  # a context manager
     return unit_of_work(target, write=True)

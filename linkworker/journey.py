@@ -145,13 +145,13 @@ def latest_change(session: Session, episode: Episode) -> str | None:
 STAGE_ORDER = ("referred", "contacting", "active", "review", "exited")
 
 
-def _unit_of_work(operation):  # noqa: ANN001, ANN202 - a decorator
+def _unit_of_work(operation):  # a decorator
     """Let an operation take a caseload (its own transaction) or the caller's session."""
     import functools
 
     @functools.wraps(operation)
-    def run(target, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
-        from linkworker.wellbeing.store import unit_of_work
+    def run(target, *args, **kwargs):
+        from linkworker.storage.database import unit_of_work
 
         with unit_of_work(target) as session:
             return operation(session, *args, **kwargs)
@@ -185,7 +185,7 @@ def refresh_stage(session: Session, episode: Episode, today: dt.date | None = No
     return stage
 
 
-def _journey_episode(session: Session, actor, episode_id: str) -> Episode:  # noqa: ANN001
+def _journey_episode(session: Session, actor, episode_id: str) -> Episode:
     from linkworker.person import episode_for
 
     return episode_for(session, actor, episode_id, "journey.edit")
@@ -206,7 +206,7 @@ def _check_day(day: dt.date, episode: Episode, today: dt.date, what: str) -> Non
 
 @_unit_of_work
 def record_first_meeting(
-    session: Session, actor, episode_id: str, on: dt.date,  # noqa: ANN001
+    session: Session, actor, episode_id: str, on: dt.date,
     today: dt.date | None = None,
 ) -> Episode:
     """Start the journey's clock: the schedule of reviews counts from this date."""
@@ -233,7 +233,7 @@ def record_first_meeting(
 
 @_unit_of_work
 def set_stage(
-    session: Session, actor, episode_id: str, stage: str,  # noqa: ANN001
+    session: Session, actor, episode_id: str, stage: str,
     today: dt.date | None = None,
 ) -> Episode:
     """Move a journey back to "referred" or on to "contacting" by hand.
@@ -266,7 +266,7 @@ def set_stage(
 
 @_unit_of_work
 def exit_episode(
-    session: Session, actor, episode_id: str, reason: str, on: dt.date,  # noqa: ANN001
+    session: Session, actor, episode_id: str, reason: str, on: dt.date,
     today: dt.date | None = None,
 ) -> Episode:
     """End the journey with a reason from ``codes.EXIT_REASONS``.
@@ -302,7 +302,7 @@ def exit_episode(
 
 @_unit_of_work
 def re_refer(
-    session: Session, actor, person_id: str, *, referral_date: dt.date,  # noqa: ANN001
+    session: Session, actor, person_id: str, *, referral_date: dt.date,
     source: str | None = None, reasons: tuple[str, ...] = (), referrer_name: str | None = None,
     referrer_organisation: str | None = None, worker_id: str | None = None,
     contract_id: str | None = None, eligibility: str | None = None,
@@ -414,10 +414,10 @@ def episode_timeline(session: Session, episode: Episode, today: dt.date) -> list
     return points
 
 
-def timeline(target, actor, episode_id: str, today: dt.date | None = None):  # noqa: ANN001, ANN201
+def timeline(target, actor, episode_id: str, today: dt.date | None = None):
     """The journey's review timeline for the record screen (``list[TimelinePoint]``)."""
     from linkworker.person import episode_for
-    from linkworker.wellbeing.store import unit_of_work
+    from linkworker.storage.database import unit_of_work
 
     with unit_of_work(target, write=False) as session:
         episode = episode_for(session, actor, episode_id)

@@ -27,7 +27,7 @@ from linkworker.access import Actor, can, require, require_person
 from linkworker.errors import NotFound, UserError
 from linkworker.journey import journey_month
 from linkworker.models import Condition, Consent, Contract, Episode, Note, Person, User
-from linkworker.storage.database import Caseload
+from linkworker.storage.database import Caseload, unit_of_work
 from linkworker.validation import (
     InvalidValue,
     age_on,
@@ -38,7 +38,6 @@ from linkworker.validation import (
     normalise_postcode,
     parse_date,
 )
-from linkworker.wellbeing.store import unit_of_work
 
 REFERENCE_PREFIX = "LW-"
 

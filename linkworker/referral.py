@@ -36,9 +36,8 @@ from linkworker.models import Condition, Contract, Episode, Person, User
 from linkworker.outcomes.contract import Eligibility
 from linkworker.outcomes.eligibility import criteria_findings, district_of
 from linkworker.person import CHECKS, next_reference
-from linkworker.storage.database import Caseload
+from linkworker.storage.database import Caseload, unit_of_work
 from linkworker.validation import InvalidValue, age_on, format_date
-from linkworker.wellbeing.store import unit_of_work
 
 ELIGIBLE, INELIGIBLE, UNCHECKED = "eligible", "ineligible", "unchecked"
 

@@ -27,9 +27,8 @@ from linkworker.access import Actor, PermissionDenied, can, people_scope
 from linkworker.codes import CONTACT_MODE_LABELS, CONTACT_STATUS_LABELS
 from linkworker.journey import ReviewPoint, contract_schedule, schedule
 from linkworker.models import Contact, Episode, Goal, GoalStep, Measure, Person
-from linkworker.storage.database import Caseload
+from linkworker.storage.database import Caseload, unit_of_work
 from linkworker.validation import format_date
-from linkworker.wellbeing.store import unit_of_work
 
 # Journeys under their own name: ``people_scope`` is an EXISTS over *any* of the person's
 # episodes and must stay correlated to the person alone.
@@ -126,14 +125,14 @@ def _worker_to_show(actor: Actor, worker_id: str | None) -> str | None:
     return actor.user_id
 
 
-def _contacts_for(worker_id: str | None):  # noqa: ANN202 - a SQLAlchemy clause or None
+def _contacts_for(worker_id: str | None):  # a SQLAlchemy clause or None
     if worker_id is None:
         return None
     return or_(Contact.worker_id == worker_id,
                and_(Contact.worker_id.is_(None), Journey.worker_id == worker_id))
 
 
-def _contact_query(actor: Actor, worker_id: str | None, *where):  # noqa: ANN001, ANN202
+def _contact_query(actor: Actor, worker_id: str | None, *where):
     query = (
         select(Contact, Person.id, Person.given_name, Person.preferred_name, Person.family_name,
                Person.reference)
@@ -145,7 +144,7 @@ def _contact_query(actor: Actor, worker_id: str | None, *where):  # noqa: ANN001
     return query if mine is None else query.where(mine)
 
 
-def _appointment(row) -> Appointment:  # noqa: ANN001 - a result row
+def _appointment(row) -> Appointment:  # a result row
     contact, person_id, given, preferred, family, _ref = row
     return Appointment(
         contact_id=contact.id,
@@ -166,7 +165,7 @@ def _by_time(appointments: list[Appointment]) -> tuple[Appointment, ...]:
                                                      a.person_name)))
 
 
-def _current_journeys(actor: Actor, worker_id: str | None, *where):  # noqa: ANN001, ANN202
+def _current_journeys(actor: Actor, worker_id: str | None, *where):
     """The worker's current, unexited journeys with the person's name (one indexed query)."""
     query = (
         select(Journey, Person.given_name, Person.preferred_name, Person.family_name,
@@ -245,7 +244,7 @@ def due_and_overdue(caseload: Caseload | Session, actor: Actor, worker_id: str |
     return items
 
 
-def _contact_item(row, as_of: dt.date) -> DueItem:  # noqa: ANN001 - a result row
+def _contact_item(row, as_of: dt.date) -> DueItem:  # a result row
     appointment = _appointment(row)
     contact, reference = row[0], row[-1]
     when = f" at {appointment.time_text}" if appointment.time else ""
@@ -316,7 +315,7 @@ def _measure_items(session: Session, actor: Actor, worker: str | None, as_of: dt
     return items
 
 
-def _planned_contacts(actor: Actor, worker: str | None, sunday: dt.date):  # noqa: ANN202
+def _planned_contacts(actor: Actor, worker: str | None, sunday: dt.date):
     return _contact_query(actor, worker, Contact.status == "planned",
                           Contact.contact_date <= sunday)
 

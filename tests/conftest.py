@@ -7,18 +7,18 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("MPLBACKEND", "Agg")
 
-from pathlib import Path  # noqa: E402
+from pathlib import Path
 
-import keyring  # noqa: E402
-import keyring.backend  # noqa: E402
-import keyring.backends.fail  # noqa: E402
-import pytest  # noqa: E402
-from argon2 import PasswordHasher  # noqa: E402
+import keyring
+import keyring.backend
+import keyring.backends.fail
+import pytest
+from argon2 import PasswordHasher
 
-from linkworker import accounts  # noqa: E402
-from linkworker.access import Actor  # noqa: E402
-from linkworker.storage import keys  # noqa: E402
-from linkworker.storage.database import Caseload  # noqa: E402
+from linkworker import accounts
+from linkworker.access import Actor
+from linkworker.storage import keys
+from linkworker.storage.database import Caseload
 
 TEST_PASSPHRASE = "correct horse battery"
 

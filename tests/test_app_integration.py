@@ -164,7 +164,7 @@ def test_every_role_menu_action_opens_something_real(qtbot, runner, world, opene
     assert stand_ins(window) == []
 
 
-def main_window_part(name: str):  # noqa: ANN201 - a Part
+def main_window_part(name: str):  # a Part
     from ui import main_window
 
     return getattr(main_window, name)
@@ -316,7 +316,7 @@ def test_an_unexpected_error_writes_a_crash_report_without_personal_data(
         qtbot, runner, tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(logs, "log_dir", lambda: tmp_path / "logs")
 
-    def fails(job):  # noqa: ANN001, ANN202
+    def fails(job):
         secret = "Margaret Smith 943 476 5919"
         raise ValueError(f"could not save {secret}")
 
@@ -336,7 +336,7 @@ def test_user_errors_show_their_message_and_write_no_report(qtbot, runner, tmp_p
                                                             monkeypatch, error):
     monkeypatch.setattr(logs, "log_dir", lambda: tmp_path / "logs")
 
-    def fails(job):  # noqa: ANN001, ANN202
+    def fails(job):
         raise error
 
     with qtbot.waitSignal(runner.failed, timeout=5000) as told:

@@ -226,7 +226,7 @@ def test_two_writers_at_once_wait_for_each_other_and_keep_the_audit_chain(caselo
                 audit.record(s, SYSTEM, "first")
                 first_holds_lock.set()
                 time.sleep(0.5)  # still uncommitted while the second one starts
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:  # reported below
             errors.append(exc)
             first_holds_lock.set()
 

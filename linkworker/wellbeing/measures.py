@@ -25,11 +25,11 @@ from linkworker import audit
 from linkworker.access import Actor, require, require_person
 from linkworker.errors import NotFound, UserError
 from linkworker.models import Episode, Measure, MeasureAnswer, Person, User
-from linkworker.storage.database import Caseload
+from linkworker.storage.database import Caseload, unit_of_work
 from linkworker.validation import format_date
 from linkworker.wellbeing.instruments import Instrument, ReferenceLine
 from linkworker.wellbeing.scoring import Change, classify_change, score
-from linkworker.wellbeing.store import change_thresholds, instrument_for, unit_of_work
+from linkworker.wellbeing.store import change_thresholds, instrument_for
 
 MODES = {
     "with_worker": "With the worker",

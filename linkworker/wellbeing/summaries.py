@@ -29,13 +29,13 @@ from linkworker import audit
 from linkworker.access import Actor, can, require
 from linkworker.errors import UserError
 from linkworker.models import Episode, Measure, MeasureAnswer, Person
-from linkworker.storage.database import Caseload
+from linkworker.storage.database import Caseload, unit_of_work
 from linkworker.storage.files import atomic_write_bytes
 from linkworker.validation import format_date
 from linkworker.wellbeing.instruments import Instrument
 from linkworker.wellbeing.scoring import Direction, classify_change
 from linkworker.wellbeing.stats import MeanInterval, mean_with_interval
-from linkworker.wellbeing.store import change_thresholds, instrument_for, unit_of_work
+from linkworker.wellbeing.store import change_thresholds, instrument_for
 
 DEFAULT_MIN_CELL = 5
 

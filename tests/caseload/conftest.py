@@ -233,7 +233,8 @@ def big_rows(n: int, workers: tuple[str, ...], seed: int = 7) -> tuple[list[dict
     for i in range(n):
         pid, eid = new_id(), new_id()
         stage = STAGE_CYCLE[i % len(STAGE_CYCLE)]
-        postcode = f"{OUTWARD[i % len(OUTWARD)]} {rng.randint(1, 9)}{chr(65 + rng.randint(0, 25))}{chr(65 + rng.randint(0, 25))}"  # noqa: E501
+        letters = chr(65 + rng.randint(0, 25)) + chr(65 + rng.randint(0, 25))
+        postcode = f"{OUTWARD[i % len(OUTWARD)]} {rng.randint(1, 9)}{letters}"
         people.append({
             "id": pid, "created_at": stamp, "updated_at": stamp,
             "reference": f"LW-{i + 1:06d}",

@@ -26,7 +26,7 @@ AS_OF = (TODAY, TODAY - 45 * DAY, TODAY + 16 * DAY)
 Due = tuple[str, str, dt.date]  # kind, person id, due date
 
 
-def _in_scope(session, person: Person, worker: str | None) -> bool:  # noqa: ANN001
+def _in_scope(session, person: Person, worker: str | None) -> bool:
     if worker is None:
         return True
     episodes = session.scalars(select(Episode).where(Episode.person_id == person.id))
@@ -35,7 +35,7 @@ def _in_scope(session, person: Person, worker: str | None) -> bool:  # noqa: ANN
     return any(e.worker_id == worker for e in episodes) or given.first() is not None
 
 
-def _review_dues(session, episode: Episode, as_of: dt.date, sunday: dt.date) -> list[Due]:  # noqa: ANN001
+def _review_dues(session, episode: Episode, as_of: dt.date, sunday: dt.date) -> list[Due]:
     """The next review (if due by Sunday), and each review held without its form whose
     window is open, for one open journey."""
     dues = []
@@ -54,7 +54,7 @@ def _review_dues(session, episode: Episode, as_of: dt.date, sunday: dt.date) -> 
     return dues
 
 
-def reference_items(caseload, worker: str | None, as_of: dt.date) -> list[Due]:  # noqa: ANN001
+def reference_items(caseload, worker: str | None, as_of: dt.date) -> list[Due]:
     """(kind, person, due) of every item due by Sunday or overdue, person by person."""
     sunday = week_of(as_of)[1]
     dues: list[Due] = []
@@ -77,7 +77,7 @@ def reference_items(caseload, worker: str | None, as_of: dt.date) -> list[Due]: 
     return sorted(dues)
 
 
-def _check_all(caseload, actors: list[tuple[Actor, str | None]]) -> None:  # noqa: ANN001
+def _check_all(caseload, actors: list[tuple[Actor, str | None]]) -> None:
     for actor, worker in actors:
         for as_of in AS_OF:
             expected = reference_items(caseload, worker, as_of)
@@ -88,7 +88,7 @@ def _check_all(caseload, actors: list[tuple[Actor, str | None]]) -> None:  # noq
                                                                  overdue), (worker, as_of)
 
 
-def _actors(caseload, workers: int = 2) -> list[tuple[Actor, str | None]]:  # noqa: ANN001
+def _actors(caseload, workers: int = 2) -> list[tuple[Actor, str | None]]:
     with caseload.reading() as s:
         users = s.scalars(select(User).where(User.role == "link_worker")
                           .order_by(User.username).limit(workers)).all()
@@ -96,7 +96,7 @@ def _actors(caseload, workers: int = 2) -> list[tuple[Actor, str | None]]:  # no
 
 
 @pytest.fixture
-def demo(caseload):  # noqa: ANN001, ANN201
+def demo(caseload):
     generate(caseload, people=120, seed=5, today=TODAY)
     return caseload
 
@@ -107,7 +107,7 @@ def test_the_fast_count_matches_a_per_person_count_on_a_demo_caseload(demo):
     assert sum(sum(count_due(demo, a, w, TODAY)) for a, w in actors) > 20  # not vacuous
 
 
-def _journey(s, worker: User, n: int, *, first_meeting: dt.date | None,  # noqa: ANN001
+def _journey(s, worker: User, n: int, *, first_meeting: dt.date | None,
              exited: bool = False) -> Episode:
     person = Person(reference=f"EDGE-{n}", given_name=f"Edge{n}", family_name="Case")
     s.add(person)
@@ -122,12 +122,12 @@ def _journey(s, worker: User, n: int, *, first_meeting: dt.date | None,  # noqa:
     return episode
 
 
-def _form(s, episode: Episode, timepoint: str, on: dt.date, complete: bool = True) -> None:  # noqa: ANN001
+def _form(s, episode: Episode, timepoint: str, on: dt.date, complete: bool = True) -> None:
     s.add(Measure(person_id=episode.person_id, episode_id=episode.id, instrument="SWEMWBS",
                   timepoint=timepoint, completed_on=on, value=21.0, raw=21, complete=complete))
 
 
-def _meeting(s, episode: Episode, on: dt.date, purpose: str, status: str = "attended") -> None:  # noqa: ANN001
+def _meeting(s, episode: Episode, on: dt.date, purpose: str, status: str = "attended") -> None:
     s.add(Contact(episode_id=episode.id, contact_date=on, status=status, purpose=purpose))
 
 
