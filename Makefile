@@ -7,7 +7,7 @@ DEMO_DB := .demo/caseload.db
 # The demo caseload is synthetic; its passphrase is public so `make run` needs no prompt.
 DEMO_PASSPHRASE ?= linkworker-demo
 
-.PHONY: run test lint bench demo clean
+.PHONY: run test test-all lint bench demo clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +24,13 @@ $(DEMO_DB): $(STAMP)
 run: $(STAMP) $(DEMO_DB)
 	LINKWORKER_PASSPHRASE=$(DEMO_PASSPHRASE) $(BIN)/linkworker --db $(DEMO_DB)
 
+# The whole product, without the slow tests (50,000 people, killed processes): minutes, not ten.
 test: $(STAMP)
+	$(BIN)/ruff check .
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -n 2 -q -m "not slow"
+
+# Everything, slow tests included: what CI runs.
+test-all: $(STAMP)
 	$(BIN)/ruff check .
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -n 2 -q
 

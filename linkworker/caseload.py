@@ -30,8 +30,8 @@ from linkworker import audit
 from linkworker.access import Actor, PermissionDenied, can, people_scope, require_person
 from linkworker.codes import GENDERS, STAGE_LABELS
 from linkworker.errors import UserError
+from linkworker.journey_clock import STAGES, is_overdue
 from linkworker.models import (
-    STAGES,
     Contact,
     Contract,
     Episode,
@@ -321,7 +321,7 @@ def _filter_clauses(actor: Actor, filt: CaseloadFilter) -> list[ColumnElement[bo
         clauses.append(or_(Current.stage.is_(None), Current.stage != "exited"))
     if filt.contract_id:
         clauses.append(Current.contract_id == filt.contract_id)
-    if filt.overdue_only:
+    if filt.overdue_only:  # journey_clock.is_overdue, in SQL
         clauses.append(Current.next_review_due < filt.today())
     if filt.no_baseline:
         clauses.append(_baseline_missing())
@@ -416,7 +416,7 @@ def _row(person: Person, stage, due, change, worker, today: dt.date) -> PersonRo
         stage_label=STAGE_LABELS.get(stage, "") if stage else "No journey",
         worker_name=worker or ("Unassigned" if stage else ""),
         next_review_due=due,
-        overdue=due is not None and due < today,
+        overdue=due is not None and is_overdue(due, today),
         latest_change=change,
         latest_change_label=CHANGE_LABELS.get(change, "") if change else "",
         nhs_number=format_nhs_number(person.nhs_number),
@@ -519,7 +519,7 @@ def _summary(session: Session, person: Person, episode: Episode | None,
         first_meeting_date=episode.first_meeting_date if episode else None,
         exit_date=episode.exit_date if episode else None,
         next_review_due=due,
-        overdue=due is not None and due < today,
+        overdue=due is not None and is_overdue(due, today),
         latest_change_label=CHANGE_LABELS.get(change, "") if change else "No follow-up yet",
         journeys=journeys.scalar_one(),
         contacts=contacts[0] or 0,

@@ -183,9 +183,6 @@ class PersonAccess(Tracked, Base):
 
 # --- the journey ----------------------------------------------------------------------------
 
-STAGES = ("referred", "contacting", "active", "review", "exited")
-
-
 class Episode(Tracked, Base):
     """One journey with the service, from referral to planned exit. Re-referral opens another."""
 

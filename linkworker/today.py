@@ -25,7 +25,8 @@ from sqlalchemy.orm import Session, aliased
 
 from linkworker.access import Actor, PermissionDenied, can, people_scope
 from linkworker.codes import CONTACT_MODE_LABELS, CONTACT_STATUS_LABELS
-from linkworker.journey import ReviewPoint, contract_schedule, schedule
+from linkworker.journey import review_schedule
+from linkworker.journey_clock import ReviewPoint, overdue_days
 from linkworker.models import Contact, Episode, Goal, GoalStep, Measure, Person
 from linkworker.storage.database import Caseload, unit_of_work
 from linkworker.validation import format_date
@@ -40,10 +41,6 @@ def week_of(day: dt.date) -> tuple[dt.date, dt.date]:
     """Monday and Sunday of the week holding ``day`` (UK weeks start on Monday)."""
     monday = day - dt.timedelta(days=day.weekday())
     return monday, monday + dt.timedelta(days=6)
-
-
-def _overdue_days(due: dt.date, as_of: dt.date) -> int:
-    return max(0, (as_of - due).days)
 
 
 def _display_name(given: str, preferred: str | None, family: str) -> str:
@@ -209,7 +206,7 @@ def _steps_due(session: Session, actor: Actor, worker: str | None, day: dt.date)
         query = query.where(Journey.worker_id == worker)
     return [
         Task("step", pid, _display_name(given, preferred, family), f"{step} (goal: {goal})", due,
-             _overdue_days(due, day))
+             overdue_days(due, day))
         for step, due, goal, pid, given, preferred, family in session.execute(query)
     ]
 
@@ -222,7 +219,7 @@ def _new_referrals(session: Session, actor: Actor, worker: str | None,
         due = episode.referral_date + dt.timedelta(days=FIRST_CONTACT_DAYS)
         what = f"Make first contact (referred {format_date(episode.referral_date)})"
         tasks.append(Task("referral", episode.person_id, _display_name(given, preferred, family),
-                          what, due, _overdue_days(due, day)))
+                          what, due, overdue_days(due, day)))
     return tasks
 
 
@@ -252,7 +249,7 @@ def _contact_item(row, as_of: dt.date) -> DueItem:  # a result row
     if contact.contact_date < as_of:
         what += ": not yet recorded"
     return DueItem("contact", appointment.person_id, appointment.person_name, reference, what,
-                   contact.contact_date, _overdue_days(contact.contact_date, as_of),
+                   contact.contact_date, overdue_days(contact.contact_date, as_of),
                    item_id=contact.id)
 
 
@@ -267,7 +264,7 @@ def _review_items(session: Session, actor: Actor, worker: str | None, as_of: dt.
         actor, worker, Journey.first_meeting_date.is_not(None), Journey.next_review_due <= sunday))
     items = []
     for episode, given, preferred, family, reference in rows:
-        points = schedule(episode.first_meeting_date, *contract_schedule(session, episode))
+        points = review_schedule(session, episode).points(episode.first_meeting_date)
         point = next((p for p in points if p.due == episode.next_review_due), None)
         if point is None:  # off the schedule (it changed since): still show it, plainly
             what, closes = "Review and wellbeing measure", None
@@ -275,7 +272,7 @@ def _review_items(session: Session, actor: Actor, worker: str | None, as_of: dt.
             what, closes = _review_text(point), point.closes
         due = episode.next_review_due
         items.append(DueItem("review", episode.person_id, _display_name(given, preferred, family),
-                             reference, what, due, _overdue_days(due, as_of), closes, episode.id))
+                             reference, what, due, overdue_days(due, as_of), closes, episode.id))
     return items
 
 
@@ -304,13 +301,13 @@ def _measure_items(session: Session, actor: Actor, worker: str | None, as_of: dt
              .add_columns(Contact.purpose).distinct())
     items = []
     for episode, given, preferred, family, reference, purpose in session.execute(query):
-        points = schedule(episode.first_meeting_date, *contract_schedule(session, episode))
+        points = review_schedule(session, episode).points(episode.first_meeting_date)
         point = next((p for p in points if p.timepoint == purpose), None)
         if point is None or point.opens > sunday or as_of > point.closes:
             continue
         items.append(DueItem("measure", episode.person_id, _display_name(given, preferred, family),
                              reference, f"{point.label}: wellbeing measure not recorded",
-                             point.due, _overdue_days(point.due, as_of), point.closes,
+                             point.due, overdue_days(point.due, as_of), point.closes,
                              episode.id))
     return items
 

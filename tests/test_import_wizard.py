@@ -96,7 +96,7 @@ def test_wizard_window_imports_a_small_csv(qtbot, caseload, actor_manager, sheet
     assert (tmp_path / "to-fix.csv").exists()
     wizard.good_only.setChecked(True)
     assert wizard.import_button.isEnabled()
-    with qtbot.waitSignal(wizard.imported, timeout=10_000):
+    with qtbot.waitSignal(wizard.imported):
         qtbot.mouseClick(wizard.import_button, Qt.MouseButton.LeftButton)
     assert wizard.pages.currentIndex() == 3
     assert "Done: 2 new" in wizard.result_text.toPlainText()
@@ -108,7 +108,7 @@ def test_wizard_window_imports_a_small_csv(qtbot, caseload, actor_manager, sheet
 def test_export_everything_runs_off_the_gui_thread(qtbot, caseload, actor_manager, tmp_path):
     runner = Runner(caseload)
     future = export_everything(None, runner, actor_manager, tmp_path / "out", quiet=True)
-    qtbot.waitUntil(lambda: not runner.is_busy(), timeout=10_000)
+    qtbot.waitUntil(lambda: not runner.is_busy())
     assert future.done()
     assert (tmp_path / "out" / "linkworker-export.xlsx").exists()
     assert (tmp_path / "out" / "people.csv").exists()

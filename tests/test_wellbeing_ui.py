@@ -70,7 +70,7 @@ def test_key_in_a_whole_wemwbs_and_find_it_on_the_timeline(qtbot, runner, person
     qtbot.keyClicks(form.panel, "54444")
     assert form.answers == [4, 4, 4, 4, 4, 3, 3, 3, 3, 5, 4, 4, 4, 4]
     assert form.count.text() == "14 of 14 answered" and form.save_button.isEnabled()
-    with qtbot.waitSignal(form.saved, timeout=10000):
+    with qtbot.waitSignal(form.saved):
         qtbot.keyClick(form.panel, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: tab.timeline_values("WEMWBS") == [53.0])
     lines = tab.chart.figure.axes[0].get_lines()
@@ -85,7 +85,7 @@ def test_incomplete_form_saved_deliberately_and_badge_after_follow_up(qtbot, run
     tab = open_tab(qtbot, runner, actor, person_id)
     _, form = open_form(qtbot, tab, "SWEMWBS")
     qtbot.keyClicks(form.panel, "333")
-    with qtbot.waitSignal(form.saved, timeout=10000):
+    with qtbot.waitSignal(form.saved):
         form.incomplete_button.click()
     qtbot.waitUntil(lambda: tab.table.rowCount() == 1)
     assert tab.table.item(0, 4).text() == "Incomplete (3 answered)"
@@ -97,7 +97,7 @@ def test_incomplete_form_saved_deliberately_and_badge_after_follow_up(qtbot, run
         form.timepoint.setCurrentIndex(form.timepoint.findData(timepoint))
         form.date.setDate(form.date.date().addDays(-1 if timepoint == "review_3m" else -100))
         qtbot.keyClicks(form.panel, keys)
-        with qtbot.waitSignal(form.saved, timeout=10000):
+        with qtbot.waitSignal(form.saved):
             form.save_button.click()
     qtbot.waitUntil(lambda: tab.badge.direction == "improved")
     assert "SWEMWBS +5.78" in tab.badge.text()
@@ -123,7 +123,7 @@ def test_save_failure_is_shown_and_nothing_is_saved(qtbot, runner, person):
         _, form = open_form(qtbot, tab)
         qtbot.keyClicks(form.panel, "3" * 14)
         if attempt == 0:
-            with qtbot.waitSignal(form.saved, timeout=10000):
+            with qtbot.waitSignal(form.saved):
                 form.save_button.click()
         else:
             assert form.timepoint.currentData() == "review_3m"  # the next one due is suggested

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from linkworker.journey import add_months
+from linkworker.dates import add_months
 from linkworker.outcomes.contract import Outcome, Rule
 from linkworker.outcomes.facts import EpisodeRow, Facts, FormRow
 from linkworker.wellbeing.instruments import Instrument

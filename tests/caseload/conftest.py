@@ -193,14 +193,14 @@ def widgets(qtbot, runner):
 
     made: list = []
     yield made
-    qtbot.waitUntil(lambda: not runner.is_busy(), timeout=5000)
+    qtbot.waitUntil(lambda: not runner.is_busy())
     for widget in made:
         for close in getattr(widget, "_test_cleanup", ()):
             close()
         widget.hide()
         widget.deleteLater()
     QApplication.processEvents()
-    qtbot.waitUntil(lambda: not runner.is_busy(), timeout=5000)
+    qtbot.waitUntil(lambda: not runner.is_busy())
 
 
 # --- 50,000 people --------------------------------------------------------------------------

@@ -39,7 +39,7 @@ def _review_dues(session, episode: Episode, as_of: dt.date, sunday: dt.date) -> 
     """The next review (if due by Sunday), and each review held without its form whose
     window is open, for one open journey."""
     dues = []
-    point = journey.next_review(session, episode)
+    point = journey.clock_for(session, episode).next_review()
     if point is not None and point.due <= sunday:
         dues.append(("review", episode.person_id, point.due))
     forms = set(session.scalars(select(Measure.timepoint).where(
@@ -47,8 +47,7 @@ def _review_dues(session, episode: Episode, as_of: dt.date, sunday: dt.date) -> 
     held = set(session.scalars(select(Contact.purpose).where(
         Contact.episode_id == episode.id, Contact.status == "attended",
         Contact.purpose.like("review_%"))))
-    for p in journey.schedule(episode.first_meeting_date,
-                              *journey.contract_schedule(session, episode)):
+    for p in journey.review_schedule(session, episode).points(episode.first_meeting_date):
         if p.timepoint in held - forms and p.opens <= sunday and as_of <= p.closes:
             dues.append(("measure", episode.person_id, p.due))
     return dues
