@@ -215,7 +215,7 @@ def check_eligibility(
 
 
 def contract_rules(session: Session, contract_id: str | None) -> Eligibility | None:
-    """The contract's eligibility section (helper-3's parsed format)."""
+    """The contract's eligibility section (as ``outcomes.contract`` parses it)."""
     if not contract_id:
         return None
     from linkworker.outcomes.store import definition_of

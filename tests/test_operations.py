@@ -5,10 +5,11 @@ from __future__ import annotations
 import threading
 
 import pytest
+import shiboken6
 from PySide6.QtWidgets import QLabel
 
 from linkworker.errors import UserError
-from ui.operations import Runner
+from ui.operations import Runner, while_alive
 
 
 @pytest.fixture
@@ -73,10 +74,25 @@ def test_progress_is_reported(runner, qtbot):
 
 
 def test_answer_for_a_closed_view_is_dropped(runner, qtbot):
-    label = QLabel()
+    """A result for a deleted widget is not delivered (calling it would raise), while a live
+    widget's result still is, and nothing is reported as a failure."""
+    closed, alive, failures, late = QLabel(), QLabel(), [], []
+    runner.failed.connect(failures.append)
     gate = threading.Event()
-    runner.run(lambda job: gate.wait(5) and "late", label.setText)
-    label.deleteLater()
-    qtbot.wait(10)
+    runner.run(lambda job: gate.wait(5) and "late", closed.setText)
+    runner.run(lambda job: "late", while_alive(alive, late.append))
+    runner.run(lambda job: "on time", alive.setText)
+    shiboken6.delete(closed)
+    assert not shiboken6.isValid(closed)
     gate.set()
     qtbot.waitUntil(lambda: not runner.is_busy())
+    assert alive.text() == "on time" and late == ["late"] and failures == []
+
+
+def test_while_alive_drops_a_callback_for_a_deleted_widget(runner, qtbot):
+    label, calls = QLabel(), []
+    callback = while_alive(label, calls.append)
+    callback("before")
+    shiboken6.delete(label)
+    callback("after")
+    assert calls == ["before"]

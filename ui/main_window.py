@@ -105,7 +105,7 @@ PAGES: tuple[Page, ...] = (
     )),
 )
 
-# Helpers' pieces that are not pages: resolved the same lazy way.
+# Pieces that are not pages: resolved the same lazy way.
 RECORD = Part("Record", "ui.record", "RecordView")
 REFERRAL = Part("New referral", "ui.referral", "ReferralView", "person.create")
 IMPORT = Part("Import", "ui.io", "ImportWizard", "data.import")

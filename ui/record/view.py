@@ -47,7 +47,7 @@ from ui.wellbeing.badge import ChangeBadge
 
 
 def _wellbeing_tab(runner: Runner, actor: Actor, person_id: str) -> QWidget:
-    """helper-1's wellbeing tab; a plain label if it cannot be built."""
+    """The wellbeing tab (``ui.wellbeing``); a plain label if it cannot be built."""
     try:
         from ui.wellbeing import WellbeingTab
     except ImportError:  # pragma: no cover - only while the wellbeing screens are missing
