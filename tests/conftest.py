@@ -115,6 +115,16 @@ def actor_coordinator() -> Actor:
 
 
 @pytest.fixture
+def runner(caseload, qtbot):
+    """The GUI's background runner over the test's caseload, stopped after the test."""
+    from ui.operations import Runner  # only GUI tests pay for importing Qt
+
+    runner = Runner(caseload)
+    yield runner
+    runner.shutdown()
+
+
+@pytest.fixture
 def qtbot(qtbot, monkeypatch):
     """pytest-qt's ``qtbot`` whose waits use ``GUI_WAIT_MS`` unless a test asks for longer."""
     for name in ("waitUntil", "waitSignal", "waitSignals", "waitCallback"):

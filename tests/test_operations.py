@@ -4,19 +4,11 @@ from __future__ import annotations
 
 import threading
 
-import pytest
 import shiboken6
 from PySide6.QtWidgets import QLabel
 
 from linkworker.errors import UserError
-from ui.operations import Runner, while_alive
-
-
-@pytest.fixture
-def runner(caseload, qtbot):
-    runner = Runner(caseload)
-    yield runner
-    runner.shutdown()
+from ui.operations import while_alive
 
 
 def test_work_runs_off_the_gui_thread_and_returns_on_it(runner, qtbot):

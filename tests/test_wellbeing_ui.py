@@ -11,7 +11,6 @@ from sqlalchemy import select
 from linkworker.access import Actor
 from linkworker.models import Episode, Person, User
 from linkworker.wellbeing.measures import person_measures
-from ui.operations import Runner
 from ui.wellbeing.tab import WellbeingTab
 
 
@@ -27,13 +26,6 @@ def person(caseload):
                       stage="active"))
         actor = Actor(user_id=worker.id, username="sam", role="link_worker", display_name="Sam")
         return actor, person.id
-
-
-@pytest.fixture
-def runner(caseload, qtbot):
-    runner = Runner(caseload)
-    yield runner
-    runner.shutdown()
 
 
 def open_tab(qtbot, runner, actor, person_id) -> WellbeingTab:

@@ -177,15 +177,6 @@ def world(caseload) -> SmallWorld:
 
 
 @pytest.fixture
-def runner(caseload, qtbot):
-    from ui.operations import Runner
-
-    runner = Runner(caseload)
-    yield runner
-    runner.shutdown()
-
-
-@pytest.fixture
 def widgets(qtbot, runner):
     """Widgets to delete (timers and all) once their last queries are answered, *before* the
     runner stops, so no debounce timer fires into a stopped runner."""

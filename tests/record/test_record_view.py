@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 from pypdf import PdfReader
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
@@ -17,7 +16,6 @@ from linkworker.dates import add_months
 from linkworker.person import open_record
 from linkworker.wellbeing.measures import record_measure
 from ui.directory_view import DirectoryView
-from ui.operations import Runner
 from ui.record import RecordView
 from ui.record import widgets as w
 from ui.referral import ReferralView
@@ -27,13 +25,6 @@ TODAY = dt.date.today()
 REFERRED = TODAY - dt.timedelta(days=120)
 FIRST_MEETING = TODAY - dt.timedelta(days=110)
 REVIEW_3M = add_months(FIRST_MEETING, 3)
-
-
-@pytest.fixture
-def runner(caseload, qtbot):
-    r = Runner(caseload)
-    yield r
-    r.shutdown()
 
 
 def settle(qtbot, runner, view=None) -> None:
