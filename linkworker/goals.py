@@ -19,7 +19,8 @@ from linkworker import audit, codes
 from linkworker.access import Actor
 from linkworker.errors import UserError
 from linkworker.models import GOAL_CATEGORIES, GOAL_STATUSES, Episode, Goal, GoalReview, GoalStep
-from linkworker.person import episode_for, update_episode_text
+from linkworker.person import episode_for
+from linkworker.profile import update_episode_text
 from linkworker.record_rows import must_get, person_rows
 from linkworker.storage.database import Caseload, unit_of_work
 from linkworker.validation import format_date

@@ -28,7 +28,7 @@ from linkworker.access import Actor
 from linkworker.contacts import list_contacts
 from linkworker.directory import list_signposts
 from linkworker.goals import list_goals
-from linkworker.person import read_record
+from linkworker.record import read_record
 from linkworker.storage.database import Caseload, unit_of_work
 from linkworker.storage.files import atomic_write_bytes
 from linkworker.wellbeing.store import get_setting

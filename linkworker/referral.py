@@ -35,7 +35,8 @@ from linkworker.journey import re_refer
 from linkworker.models import Condition, Contract, Episode, Person, User
 from linkworker.outcomes.contract import Eligibility
 from linkworker.outcomes.eligibility import criteria_findings, district_of
-from linkworker.person import CHECKS, next_reference
+from linkworker.person import next_reference
+from linkworker.profile import CHECKS
 from linkworker.storage.database import Caseload, unit_of_work
 from linkworker.validation import InvalidValue, age_on, format_date
 

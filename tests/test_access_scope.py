@@ -23,7 +23,7 @@ from sqlalchemy import select
 from linkworker.access import Actor, PermissionDenied, may_reach, people_scope
 from linkworker.caseload import CaseloadFilter, person_ids, person_summary, rows_for
 from linkworker.models import Contact, Episode, Person, PersonAccess, User
-from linkworker.person import open_record
+from linkworker.record import open_record
 from linkworker.referral import ReferralDetails, save_referral
 from linkworker.wellbeing.measures import person_measures, record_measure, recording_options
 

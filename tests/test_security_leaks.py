@@ -13,8 +13,8 @@ import pytest
 
 from linkworker import accounts, backup, logs, rights
 from linkworker.paths import log_dir
-from linkworker.person import open_record, save_record_edits
 from linkworker.plan_pdf import export_plan
+from linkworker.record import open_record, save_record_edits
 from linkworker.referral import ReferralDetails, save_referral
 
 TODAY = dt.date(2026, 3, 11)

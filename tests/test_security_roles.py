@@ -20,14 +20,16 @@ from sqlalchemy import text
 
 from linkworker import accounts, audit, backup, rights, settings, sharing
 from linkworker.access import Actor, PermissionDenied, require_person
+from linkworker.consents import add_consent
 from linkworker.contacts import ContactInput, record_contact
 from linkworker.directory import save_service
 from linkworker.goals import add_goal
 from linkworker.io.export import export_all
 from linkworker.models import Base, Contact, Episode, Person, PersonAccess, User
+from linkworker.notes import add_note
 from linkworker.outcomes.sample import install_sample_contract
-from linkworker.person import add_consent, add_note, open_record
 from linkworker.plan_pdf import export_plan
+from linkworker.record import open_record
 from linkworker.referral import ReferralDetails, save_referral
 from linkworker.returns.flow import prepare
 from linkworker.storage import keys

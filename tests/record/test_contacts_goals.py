@@ -17,7 +17,7 @@ from linkworker.goals import (
     review_goal,
     set_crisis_plan,
 )
-from linkworker.person import open_record
+from linkworker.record import open_record
 from tests.record.conftest import TODAY
 
 

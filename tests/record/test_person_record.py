@@ -8,19 +8,12 @@ import pytest
 from sqlalchemy import select
 
 from linkworker.access import PermissionDenied
+from linkworker.conditions import add_condition
+from linkworker.consents import add_consent, withdraw_consent
 from linkworker.models import AuditEvent, Person
-from linkworker.person import (
-    FieldProblems,
-    StaleRecord,
-    add_condition,
-    add_consent,
-    add_note,
-    list_notes,
-    open_record,
-    update_episode_text,
-    update_person,
-    withdraw_consent,
-)
+from linkworker.notes import add_note, list_notes
+from linkworker.profile import FieldProblems, StaleRecord, update_episode_text, update_person
+from linkworker.record import open_record
 from tests.record.conftest import TODAY
 
 

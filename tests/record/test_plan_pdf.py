@@ -11,8 +11,8 @@ from linkworker.contacts import ContactInput, record_contact
 from linkworker.directory import record_take_up, save_service, signpost
 from linkworker.goals import StepInput, add_goal, set_crisis_plan
 from linkworker.models import AuditEvent
-from linkworker.person import update_episode_text, update_person
 from linkworker.plan_pdf import export_plan
+from linkworker.profile import update_episode_text, update_person
 from tests.record.conftest import TODAY
 
 

@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
 
 from linkworker.dates import add_months
-from linkworker.person import open_record
+from linkworker.record import open_record
 from linkworker.wellbeing.measures import record_measure
 from ui.directory_view import DirectoryView
 from ui.record import RecordView

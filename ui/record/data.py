@@ -15,7 +15,8 @@ from linkworker.directory import SignpostItem, UnmetNeedItem, list_signposts, li
 from linkworker.goals import GoalItem, list_goals
 from linkworker.journey import timeline
 from linkworker.journey_clock import DEFAULT_REVIEW_MONTHS, TimelinePoint
-from linkworker.person import NoteItem, PersonRecord, list_notes, open_record
+from linkworker.notes import NoteItem, list_notes
+from linkworker.record import PersonRecord, open_record
 from linkworker.storage.database import Caseload
 
 # The change tags the record cares about (announced through Runner.changed).

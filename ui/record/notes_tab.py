@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout
 
-from linkworker.person import add_note
+from linkworker.notes import add_note
 from linkworker.validation import format_date
 from ui.record import widgets as w
 from ui.record.base import RecordTab

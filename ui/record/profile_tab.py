@@ -17,13 +17,8 @@ from PySide6.QtWidgets import (
 )
 
 from linkworker import codes
-from linkworker.person import (
-    CONSENT_HOW,
-    add_condition,
-    add_consent,
-    remove_condition,
-    withdraw_consent,
-)
+from linkworker.conditions import add_condition, remove_condition
+from linkworker.consents import CONSENT_HOW, add_consent, withdraw_consent
 from linkworker.validation import format_date, format_nhs_number
 from ui.record import widgets as w
 from ui.record.base import RecordTab

@@ -30,8 +30,9 @@ from PySide6.QtWidgets import (
 from linkworker.access import Actor, can
 from linkworker.codes import GENDERS
 from linkworker.contacts import record_contact
-from linkworker.person import FieldProblems, save_record_edits
 from linkworker.plan_pdf import export_plan
+from linkworker.profile import FieldProblems
+from linkworker.record import save_record_edits
 from linkworker.validation import format_date
 from ui.operations import Runner, friendly_message, while_alive
 from ui.record import widgets as w
