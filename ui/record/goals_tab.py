@@ -15,13 +15,12 @@ from PySide6.QtWidgets import (
 
 from linkworker import codes
 from linkworker.goals import StepInput, add_goal, add_step, complete_step, review_goal
-from linkworker.models import GOAL_STATUSES
 from linkworker.validation import format_date
 from ui.record import widgets as w
 from ui.record.base import RecordTab
 from ui.widgets import column, form_rows, hbox, side_by_side
 
-REVIEW_STATUSES = {s: codes.GOAL_STATUS_LABELS[s] for s in GOAL_STATUSES}
+REVIEW_STATUSES = dict(codes.GOAL_STATUS_LABELS)  # every goal status, in order
 
 
 class GoalsTab(RecordTab):
