@@ -41,7 +41,7 @@ from linkworker.models import (
     User,
 )
 from linkworker.storage.database import Caseload, unit_of_work
-from linkworker.validation import age_on, format_nhs_number
+from linkworker.validation import OUTWARD_CODE, age_on, format_nhs_number, nhs_digits
 
 UNASSIGNED = "-"  # worker filter value: current journey has no worker
 NO_CHANGE_YET = "none"  # latest-change filter value: no baseline/follow-up pair yet
@@ -159,7 +159,7 @@ class PersonSummary:
 
 # --- search ---------------------------------------------------------------------------------
 
-_OUTWARD = re.compile(r"[A-Z]{1,2}[0-9][A-Z0-9]?")
+_OUTWARD = re.compile(OUTWARD_CODE)
 _INWARD_PREFIX = re.compile(r"[0-9][A-Z]{0,2}")
 _NHS_TYPED = re.compile(r"[0-9][0-9\s-]{8,}[0-9]")
 
@@ -216,7 +216,7 @@ def search_clause(text: str) -> ColumnElement[bool] | None:
     if not text:
         return None
     if _NHS_TYPED.fullmatch(text):
-        digits = re.sub(r"[\s-]", "", text)
+        digits = nhs_digits(text)
         if len(digits) == 10:
             return Person.nhs_number == digits
     options: list[ColumnElement[bool]] = []

@@ -25,6 +25,7 @@ from types import TracebackType
 
 from linkworker import __version__
 from linkworker.paths import log_dir
+from linkworker.validation import INWARD_CODE, OUTWARD_CODE
 
 LOG_NAME = "linkworker.log"
 _HANDLER_NAME = "linkworker-scrubbed-file"
@@ -35,7 +36,7 @@ PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"), "<email>"),
     (re.compile(r"\b\d{3}[ -]?\d{3}[ -]?\d{4}\b"), "<nhs-or-phone>"),
     (re.compile(r"(?:\+44\s?|\b0)\d(?:[ -]?\d){8,9}\b"), "<phone>"),
-    (re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b", re.IGNORECASE), "<postcode>"),
+    (re.compile(rf"\b{OUTWARD_CODE}\s*{INWARD_CODE}\b", re.IGNORECASE), "<postcode>"),
     (re.compile(r"\b\d{1,2}/\d{1,2}/\d{4}\b"), "<date>"),
 )
 

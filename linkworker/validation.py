@@ -26,11 +26,17 @@ def nhs_check_digit(first_nine: str) -> int | None:
     return None if check == 10 else check
 
 
+def nhs_digits(value: str) -> str:
+    """An NHS number as typed, without its spaces and dashes ("943 476-5919" -> "9434765919");
+    not checked. The one clean-up every reader of a typed or imported NHS number uses."""
+    return re.sub(r"[\s\-]", "", value)
+
+
 def normalise_nhs_number(value: str | None) -> str | None:
     """Ten digits with spaces and dashes removed, check digit verified; None if blank."""
     if value is None:
         return None
-    digits = re.sub(r"[\s\-]", "", str(value))
+    digits = nhs_digits(str(value))
     if digits.endswith(".0"):  # spreadsheets turn 9434765919 into 9434765919.0
         digits = digits[:-2]
     if not digits:
@@ -55,7 +61,10 @@ def format_nhs_number(digits: str | None) -> str:
 
 # --- postcodes ------------------------------------------------------------------------------
 
-_POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})$")
+# The one postcode pattern: search, log scrubbing and checking all build on these two parts.
+OUTWARD_CODE = r"[A-Z]{1,2}[0-9][A-Z0-9]?"  # "NE1", "SW1A"
+INWARD_CODE = r"[0-9][A-Z]{2}"  # "4ST"
+_POSTCODE = re.compile(rf"^({OUTWARD_CODE})({INWARD_CODE})$")
 
 
 def normalise_postcode(value: str | None) -> str | None:

@@ -26,7 +26,7 @@ from linkworker.models import Consent, Contract, Episode, ExternalResult, Person
 from linkworker.outcomes.eligibility import pseudonym
 from linkworker.outcomes.store import definition_of
 from linkworker.storage.files import atomic_write_bytes
-from linkworker.validation import InvalidValue, parse_date
+from linkworker.validation import InvalidValue, nhs_digits, parse_date
 
 MATCHING_CONSENT = "external_matching"
 COHORT_COLUMNS = ("pseudonym", "nhs_number", "date_of_birth", "postcode", "gender",
@@ -107,7 +107,7 @@ def _parse_row(n: int, row: dict[str, str], outcome: str | None, outcomes: set[s
                people: tuple[dict[str, str], dict[str, str]], problems: list[str]):
     where = f"row {n}"
     key = (row.get("pseudonym") or "").strip().upper()
-    nhs = (row.get("nhs_number") or "").replace(" ", "").strip()
+    nhs = nhs_digits(row.get("nhs_number") or "")
     person = people[0].get(key) if key else people[1].get(nhs)
     if person is None:
         problems.append(f"{where}: no person on this contract with "
