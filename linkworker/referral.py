@@ -109,10 +109,15 @@ class Assessment:
     eligibility: EligibilityResult = EligibilityResult(UNCHECKED, ("no contract chosen",))
     duplicates: tuple[Duplicate, ...] = ()
     age: int | None = None
+    clean: dict = field(default_factory=dict, repr=False)  # the person's values, checked
 
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    def blocks(self, allow_duplicates: bool) -> bool:
+        """Whether saving must wait: a problem, or a possible duplicate not yet answered."""
+        return bool(self.problems) or (bool(self.duplicates) and not allow_duplicates)
 
 
 @dataclass(frozen=True)
@@ -291,7 +296,7 @@ def assess(
             session, actor, clean.get("nhs_number"), clean.get("given_name") or "",
             clean.get("family_name") or "", clean.get("date_of_birth"),
         ) if not (problems.keys() & {"given_name", "family_name"}) else ()
-    return Assessment(problems, eligibility, duplicates, age)
+    return Assessment(problems, eligibility, duplicates, age, clean)
 
 
 # --- the state machine ------------------------------------------------------------------------
@@ -323,6 +328,12 @@ class Intake:
         else:
             self.step = "ready"
         return self.step
+
+    def saving(self, details: ReferralDetails) -> bool:
+        """Saving checks the details as they are now; returns whether a possible duplicate
+        was set aside as "a different person" (kept only while the details are unchanged)."""
+        self.edit(details)
+        return self.allow_duplicates
 
     def different_person(self) -> None:
         if self.step != "duplicates":
@@ -374,25 +385,22 @@ def _keep_with_registrar(session: Session, actor: Actor, person_id: str) -> None
                         "registered their self-referral at a drop-in")
 
 
-def save_referral(
+def submit_referral(
     target: Caseload | Session, actor: Actor, details: ReferralDetails, *,
     allow_duplicates: bool = False, today: dt.date | None = None,
-) -> SavedReferral:
-    """Create the person and their first journey (stage "referred") in one transaction.
+) -> Assessment | SavedReferral:
+    """Check the details once, inside the saving transaction, and save if nothing blocks.
 
-    The checks run again inside the transaction: what the form showed may be stale.
+    Returns the ``Assessment`` when something does (a problem, an unanswered possible
+    duplicate): what the form showed may be stale, so the screen shows this one instead.
     """
     require(actor, "person.create")
     today = today or dt.date.today()
     with unit_of_work(target) as session:
         assessment = assess(session, actor, details, today)
-        if assessment.problems:
-            raise UserError("Not saved: " + " ".join(assessment.problems.values()))
-        if assessment.duplicates and not allow_duplicates:
-            names = ", ".join(f"{d.name} ({d.reference})" for d in assessment.duplicates)
-            raise DuplicateFound(f"Not saved: this may be someone already known: {names}.")
-        clean, _ = check_details(details, today)
-        person = Person(reference=next_reference(session), **clean)
+        if assessment.blocks(allow_duplicates):
+            return assessment
+        person = Person(reference=next_reference(session), **assessment.clean)
         person.conditions = [
             Condition(code=code or None, term=codes.LONG_TERM_CONDITIONS.get(code or ""),
                       own_words=(words or "").strip() or None)
@@ -408,6 +416,22 @@ def save_referral(
         _keep_with_registrar(session, actor, person.id)
         return SavedReferral(person.id, episode.id, person.reference, episode.number,
                              assessment.eligibility)
+
+
+def save_referral(
+    target: Caseload | Session, actor: Actor, details: ReferralDetails, *,
+    allow_duplicates: bool = False, today: dt.date | None = None,
+) -> SavedReferral:
+    """Create the person and their first journey (stage "referred") in one transaction, or
+    raise ``UserError`` (``DuplicateFound`` for a possible duplicate) naming what blocks it."""
+    outcome = submit_referral(target, actor, details, allow_duplicates=allow_duplicates,
+                              today=today)
+    if isinstance(outcome, SavedReferral):
+        return outcome
+    if outcome.problems:
+        raise UserError("Not saved: " + " ".join(outcome.problems.values()))
+    names = ", ".join(f"{d.name} ({d.reference})" for d in outcome.duplicates)
+    raise DuplicateFound(f"Not saved: this may be someone already known: {names}.")
 
 
 def refer_existing(

@@ -37,7 +37,7 @@ from linkworker.referral import (
     assess,
     refer_existing,
     referral_options,
-    save_referral,
+    submit_referral,
 )
 from linkworker.validation import format_date
 from ui.operations import Runner, friendly_message, while_alive
@@ -263,18 +263,12 @@ class ReferralView(QWidget):
 
     def save(self) -> None:
         """Check again, then save if nothing blocks (a possible duplicate must be answered)."""
-        details, actor, allow = self.details(), self.actor, self.intake.allow_duplicates
-        self.intake.edit(details)
-        self.intake.allow_duplicates = allow
+        details, actor = self.details(), self.actor
+        allow = self.intake.saving(details)
         self.save_button.setEnabled(False)
-
-        def work(job: Any) -> Assessment | SavedReferral:
-            found = assess(job.caseload, actor, details)
-            if found.problems or (found.duplicates and not allow):
-                return found
-            return save_referral(job.caseload, actor, details, allow_duplicates=allow)
-
-        self.runner.run(work, while_alive(self, self._save_done),
+        self.runner.run(lambda job: submit_referral(job.caseload, actor, details,
+                                                    allow_duplicates=allow),
+                        while_alive(self, self._save_done),
                         failed=while_alive(self, self._save_failed),
                         changes={"people", "episodes"}, label="Saving the referral")
 

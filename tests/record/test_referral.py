@@ -7,12 +7,14 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
+from linkworker import referral
 from linkworker.errors import UserError
 from linkworker.models import AuditEvent, Condition, Episode, Person
 from linkworker.referral import (
     ELIGIBLE,
     INELIGIBLE,
     UNCHECKED,
+    Assessment,
     DuplicateFound,
     Intake,
     assess,
@@ -157,3 +159,26 @@ def test_intake_state_machine(caseload, team, jane):
     assert intake.step == "ready" and intake.allow_duplicates
     intake.edit(details(team, phone="0191 000 0000"))
     assert not intake.allow_duplicates  # new details: the decision must be made again
+
+
+def test_saving_checks_the_details_once_inside_its_transaction(caseload, team, monkeypatch):
+    checks = []
+    real = referral.assess
+    monkeypatch.setattr(referral, "assess", lambda *a, **k: checks.append(1) or real(*a, **k))
+    saved = referral.submit_referral(caseload, team.worker, details(team), today=TODAY)
+    assert isinstance(saved, referral.SavedReferral) and len(checks) == 1
+    again = referral.submit_referral(caseload, team.worker, details(team), today=TODAY)
+    assert isinstance(again, referral.Assessment) and again.duplicates  # nothing saved
+    assert len(checks) == 2
+    with caseload.reading() as s:
+        assert len(s.execute(select(Person)).scalars().all()) == 1
+
+
+def test_a_different_person_decision_lasts_only_while_the_details_stay_the_same(team):
+    intake = Intake()
+    first = details(team)
+    intake.edit(first)
+    intake.assessed(Assessment(duplicates=(object(),)))  # type: ignore[arg-type]
+    intake.different_person()
+    assert intake.saving(first) is True
+    assert intake.saving(details(team, given_name="Janet")) is False
