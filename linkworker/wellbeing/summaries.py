@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from linkworker import audit
 from linkworker.access import Actor, can, require
 from linkworker.errors import UserError
-from linkworker.models import Episode, Measure, MeasureAnswer, Person
+from linkworker.models import Contract, Episode, Measure, MeasureAnswer, Person, User
 from linkworker.storage.database import Caseload, unit_of_work
 from linkworker.storage.files import atomic_write_bytes
 from linkworker.validation import format_date
@@ -36,7 +36,7 @@ from linkworker.wellbeing.instruments import Instrument
 from linkworker.wellbeing.pairing import baseline_and_follow_up, by_episode
 from linkworker.wellbeing.scoring import Direction, classify_change
 from linkworker.wellbeing.stats import MeanInterval, mean_with_interval
-from linkworker.wellbeing.store import change_thresholds, instrument_for
+from linkworker.wellbeing.store import all_instruments, change_thresholds, instrument_for
 
 DEFAULT_MIN_CELL = 5
 
@@ -401,9 +401,6 @@ class SummaryOptions:
 
 
 def summary_options(target: Caseload | Session, actor: Actor) -> SummaryOptions:
-    from linkworker.models import Contract, User
-    from linkworker.wellbeing.store import all_instruments
-
     own = not can(actor, "report.view")
     if own:
         require(actor, "person.view_own")
