@@ -31,6 +31,11 @@ def month_of_journey(first_meeting: dt.date | None, today: dt.date) -> int | Non
     return months + 1
 
 
+def months_between(start: dt.date, end: dt.date) -> float:
+    """Months as a smooth number (average month length), for curves drawn over time."""
+    return (end - start).days / 30.44
+
+
 def quarter_number(day: dt.date) -> int:
     """1 to 4: January-March is quarter 1 (calendar quarters, as returns are labelled)."""
     return (day.month - 1) // 3 + 1

@@ -13,6 +13,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
+from linkworker.dates import months_between
 from linkworker.demo import forms, support
 from linkworker.demo.plans import EARLY_EXITS, EpisodePlan
 from linkworker.demo.world import World, weekday
@@ -197,7 +198,7 @@ def _sessions(ctx: EpisodeContext, met: dt.date, stop: dt.date) -> list[dt.date]
     day = met
     dropping_out = ctx.plan.exit_reason in EARLY_EXITS
     while True:
-        months = (day - met).days / 30.44
+        months = months_between(met, day)
         gap = rng.randint(7, 14) if months < 3 else rng.randint(12, 24) if months < 9 else \
             rng.randint(25, 40)
         day = weekday(day + dt.timedelta(days=gap))
@@ -247,7 +248,7 @@ def _reviews(ctx: EpisodeContext, met: dt.date, stop: dt.date) -> list[dt.date]:
                                                          (70.0, 15.0, 15.0)))
         held.append(day)
         if world.chance(FOLLOW_UP_CHANCE):
-            ctx.forms(day, purpose, (day - met).days / 30.44)
+            ctx.forms(day, purpose, months_between(met, day))
     return held
 
 
@@ -263,7 +264,7 @@ def _exit(ctx: EpisodeContext, ended: dt.date) -> None:
     last_form = max((m["completed_on"] for m in ctx.drawn.rows["measures"]), default=None)
     if plan.exit_reason in ("goals_met", "stepped_down") and last_form is not None and \
             (ended - last_form).days > 28 and world.chance(0.6):
-        ctx.forms(ended, "exit", (ended - plan.first_meeting).days / 30.44)
+        ctx.forms(ended, "exit", months_between(plan.first_meeting, ended))
 
 
 def _future(ctx: EpisodeContext) -> None:
