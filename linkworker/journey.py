@@ -158,7 +158,6 @@ def record_first_meeting(
     today: dt.date | None = None,
 ) -> JourneyState:
     """Start the journey's clock: the schedule of reviews counts from this date."""
-
     today = today or dt.date.today()
     episode = _journey_episode(session, actor, episode_id)
     _check_day(on, episode, today, "first meeting")
@@ -187,7 +186,6 @@ def set_stage(
     Later stages follow from facts (a first meeting, a review window, an exit), so they are
     reached by recording those facts, never by relabelling the journey.
     """
-
     today = today or dt.date.today()
     episode = _journey_episode(session, actor, episode_id)
     if stage not in STAGES:
@@ -218,7 +216,6 @@ def exit_episode(
     Appointments still planned after the exit date are marked cancelled, so they stop showing
     on Today.
     """
-
     today = today or dt.date.today()
     episode = _journey_episode(session, actor, episode_id)
     if reason not in EXIT_REASONS:
@@ -254,7 +251,6 @@ def re_refer(
     is assigned to a worker, which is what brings the person onto their caseload), so the
     person is looked up without the caseload scope.
     """
-
     require(actor, permission)
     person = session.get(Person, person_id)
     if person is None or person.deleted_at is not None:
