@@ -90,8 +90,8 @@ def fingerprint(people: int) -> dict[str, Any]:
 
 
 def _schema_digest() -> str:
-    """The migrations' text: before a release 0001 is regenerated in place (a new index keeps
-    the revision id), so the id alone would reuse a caseload without the new index."""
+    """The migrations' text. Committed revisions are frozen (tests/test_migrations.py), so this
+    only changes with a new revision; it also catches a revision edited in a working copy."""
     digest = hashlib.sha256()
     for path in sorted((ROOT / "linkworker" / "storage" / "migrations" / "versions").glob("*.py")):
         lines = path.read_text().splitlines()
