@@ -332,7 +332,7 @@ def count_due(caseload: Caseload | Session, actor: Actor, worker_id: str | None,
             Contact.contact_date.label("due")).subquery()
         total = overdue = 0
         for rows in (reviews, contacts):
-            count, late = session.execute(
+            count, late = session.execute(  # late: journey_clock.is_overdue, in SQL
                 select(func.count(), func.count().filter(rows.c.due < as_of)).select_from(rows)
             ).one()
             total, overdue = total + count, overdue + late
