@@ -16,7 +16,7 @@ import platformdirs
 import pytest
 from sqlalchemy import select
 
-from linkworker import __version__, accounts, logs
+from linkworker import __version__, accounts, launch, logs
 from linkworker.cli import main
 from linkworker.models import Person
 from linkworker.paths import log_dir
@@ -173,3 +173,73 @@ def test_nsis_compiles_a_windows_build_and_refuses_anything_else(tmp_path):
                              capture_output=True, text=True, timeout=300)
     assert refused.returncode != 0 and "No Windows build" in refused.stdout + refused.stderr
     assert not (tmp_path / "no.exe").exists()
+
+
+# --- Linux: the libraries Qt needs for a real display --------------------------------------
+
+
+def _loader_without(*absent: str):  # noqa: ANN202 - a stand-in for ctypes.CDLL
+    def load(name: str) -> object:
+        if name in absent:
+            raise OSError(f"{name}: cannot open shared object file")
+        return object()
+    return load
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux only")
+def test_a_missing_xcb_library_is_named_with_its_package():
+    problem = launch.display_problem({"DISPLAY": ":0"}, _loader_without("libxcb-cursor.so.0"))
+    assert problem == ("cannot open the window: the system library libxcb-cursor.so.0 is "
+                       "missing. On Debian or Ubuntu: sudo apt install libxcb-cursor0")
+    # Offscreen and Wayland do not use the xcb plugin, so its libraries are not asked for.
+    assert launch.display_problem({"QT_QPA_PLATFORM": "offscreen"},
+                                  _loader_without("libxcb-cursor.so.0")) is None
+    assert launch.display_problem({"WAYLAND_DISPLAY": "wayland-0"},
+                                  _loader_without("libxcb-cursor.so.0")) is None
+    assert "libEGL.so.1" in launch.display_problem({"QT_QPA_PLATFORM": "offscreen"},
+                                                   _loader_without("libEGL.so.1"))
+    assert "DISPLAY is not set" in launch.display_problem({}, _loader_without())
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux only")
+def test_the_app_says_which_library_is_missing_instead_of_aborting(tmp_path):
+    """A real start: an unloadable libxcb-cursor.so.0 first on the library path stands in for
+    a machine without it (Qt itself would abort with a core dump and not name it)."""
+    broken = tmp_path / "lib"
+    broken.mkdir()
+    (broken / "libxcb-cursor.so.0").write_bytes(b"")
+    env = {**os.environ, "LD_LIBRARY_PATH": str(broken), "QT_QPA_PLATFORM": "xcb",
+           "DISPLAY": ":0"}
+    done = subprocess.run([sys.executable, "-m", "linkworker", "--db", str(tmp_path / "c.db")],
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 3
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "libxcb-cursor.so.0" in lines[0] and "libxcb-cursor0" in lines[0]
+    assert not (tmp_path / "c.db").exists()
+
+
+def _needed(library: Path) -> set[str]:
+    out = subprocess.run(["readelf", "-d", str(library)], capture_output=True, text=True).stdout
+    return {line.split("[")[1].split("]")[0] for line in out.splitlines() if "(NEEDED)" in line}
+
+
+@pytest.mark.skipif(shutil.which("readelf") is None or not sys.platform.startswith("linux"),
+                    reason="needs binutils' readelf on Linux")
+def test_the_library_list_covers_what_the_installed_qt_needs():
+    import PySide6
+
+    qt = Path(PySide6.__file__).parent / "Qt"
+    shipped = {p.name for p in (qt / "lib").iterdir()}
+    needed: set[str] = set()
+    for library in ("lib/libQt6Core.so.6", "lib/libQt6Gui.so.6", "lib/libQt6Widgets.so.6",
+                    "lib/libQt6DBus.so.6", "lib/libQt6XcbQpa.so.6",
+                    "plugins/platforms/libqxcb.so"):
+        needed |= _needed(qt / library)
+    system = {name for name in needed - shipped
+              if not name.startswith(("libc.so", "libm.so", "libstdc++", "libgcc_s", "ld-linux",
+                                      "libpthread", "libdl.so", "librt.so"))}
+    known = set(launch.QT_LIBRARIES) | set(launch.XCB_LIBRARIES)
+    assert system - known == set()
+    readme = (ROOT / "README.md").read_text("utf-8")
+    packages = set(launch.QT_LIBRARIES.values()) | set(launch.XCB_LIBRARIES.values())
+    assert [package for package in sorted(packages) if package not in readme] == []
