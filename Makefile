@@ -43,13 +43,13 @@ bench: $(STAMP)
 clean:
 	rm -rf $(VENV) .demo build dist *.egg-info
 
-# Packaging (issue 17). test-all adds the slow PyInstaller check (a few minutes) to `make test`.
-.PHONY: test-all build-check lock-windows
+# Packaging (issue 17). test-all also runs the slow PyInstaller check (a few minutes).
+.PHONY: build-check lock-windows
 build-check: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[dev,build]"
 	QT_QPA_PLATFORM=offscreen $(BIN)/python installer/check_build.py
 
-test-all: test build-check
+test-all: build-check
 
 lock-windows: $(STAMP)
 	$(BIN)/python -m pip install --quiet uv
