@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import copy
 
-import caseload.conftest as small_world
 import pytest
 from caseload.conftest import TODAY, SmallWorld, build_small_world
 from PySide6.QtCore import QObject, Qt, QTimer
@@ -54,7 +53,6 @@ def world(caseload) -> SmallWorld:
     return world
 
 
-runner = small_world.runner  # the caseload tests' runner fixture, shared
 
 ROLE_USER = {"admin": "ada", "manager": "meg", "link_worker": "ann", "coordinator": "cora"}
 
