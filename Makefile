@@ -42,3 +42,21 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .demo build dist *.egg-info
+
+# Packaging (issue 17). test-all also runs the slow PyInstaller check (a few minutes).
+.PHONY: build-check lock-windows
+build-check: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[dev,build]"
+	QT_QPA_PLATFORM=offscreen $(BIN)/python installer/check_build.py
+
+test-all: build-check
+
+lock-windows: $(STAMP)
+	$(BIN)/python -m pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --extra build --python-platform windows \
+	  --python-version 3.11 --generate-hashes --no-header --annotation-style line \
+	  -o installer/requirements-windows.lock.new
+	{ head -5 installer/requirements-windows.lock; cat installer/requirements-windows.lock.new; } \
+	  > installer/requirements-windows.lock.tmp
+	mv installer/requirements-windows.lock.tmp installer/requirements-windows.lock
+	rm installer/requirements-windows.lock.new
