@@ -145,7 +145,7 @@ def install_crash_handler(notify: Callable[[Path], None] | None = None) -> None:
     ``notify`` (the app) is told the report's path so it can say sorry and where it is.
     """
 
-    def handle(kind, value, tb) -> None:  # noqa: ANN001 - sys.excepthook's signature
+    def handle(kind, value, tb) -> None:  # sys.excepthook's signature
         if issubclass(kind, KeyboardInterrupt):
             sys.__excepthook__(kind, value, tb)
             return

@@ -28,9 +28,9 @@ from linkworker.contacts import list_contacts
 from linkworker.directory import list_signposts
 from linkworker.goals import list_goals
 from linkworker.person import read_record
-from linkworker.storage.database import Caseload
+from linkworker.storage.database import Caseload, unit_of_work
 from linkworker.storage.files import atomic_write_bytes
-from linkworker.wellbeing.store import get_setting, unit_of_work
+from linkworker.wellbeing.store import get_setting
 
 BODY_PT = 14
 EMERGENCY = ("If you are in danger or it is an emergency, call 999. "

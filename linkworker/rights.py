@@ -130,7 +130,7 @@ def _row(obj: Any, skip: Iterable[str] = ()) -> dict[str, Any]:
             if c.key not in skip}
 
 
-def _all(session: Session, query) -> list[Any]:  # noqa: ANN001 - a select()
+def _all(session: Session, query) -> list[Any]:  # a select()
     return list(session.execute(query).scalars())
 
 
