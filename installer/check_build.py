@@ -67,7 +67,7 @@ def build(clean: bool) -> None:
     for name in (CLI, APP):
         if not (BUNDLE / name).exists():
             raise CheckFailed(f"the build has no {name} executable in {BUNDLE}")
-    size = sum(p.stat().st_size for p in BUNDLE.rglob("*") if p.is_file())
+    size = sum(p.stat().st_size for p in BUNDLE.rglob("*") if p.is_file() and not p.is_symlink())
     print(f"   bundle: {size / 1e6:.0f} MB in {BUNDLE.relative_to(ROOT)}")
 
 

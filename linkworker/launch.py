@@ -9,6 +9,7 @@ from __future__ import annotations
 import ctypes
 import datetime as dt
 import importlib
+import logging
 import os
 import sys
 from collections.abc import Callable, Mapping
@@ -115,4 +116,7 @@ def prepare_caseload(caseload: Caseload, today: dt.date | None = None) -> Prepar
     problems = register_instruments(caseload)
     with caseload.transaction() as session:
         moved = sweep_stages(session, today)
+    logging.getLogger(__name__).info(
+        "caseload ready: %d journeys moved on by the calendar, %d instrument problems",
+        moved, len(problems))
     return Prepared(problems, moved)

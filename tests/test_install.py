@@ -90,7 +90,7 @@ def test_a_session_log_says_what_happened_and_names_nobody(tmp_path, monkeypatch
     finally:
         logs.shutdown()
     text = logs.log_file().read_text("utf-8")
-    for expected in ("command demo started", "demo.generate", "sign_in user by",
+    for expected in ("command demo started", "caseload opened", "demo.generate", "sign_in user by",
                      "sign_in_failed", "export everything", "command export finished",
                      "command sar refused: NotFound"):
         assert expected in text, expected

@@ -82,6 +82,7 @@ def caseload_opener(db: Path | None) -> OpenCaseload:
 
     def open_caseload(*, create: bool = False) -> Caseload:
         caseload = unlock(create=create)
+        logging.getLogger("linkworker.cli").info("caseload opened")
         for problem in register_instruments(caseload):  # custom instruments score here too
             print(f"linkworker: {problem}", file=sys.stderr)
         return caseload

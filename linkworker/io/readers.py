@@ -32,6 +32,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from xlsxwriter.utility import xl_col_to_name
+
 from linkworker.io.errors import ImportFileError
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
@@ -402,12 +404,8 @@ def _clean(value: Cell) -> Cell:
 
 
 def _column_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
+    """Excel's letters for a 0-based column (27 -> "AB"), as the export names them."""
+    return xl_col_to_name(index)
 
 
 def _clean_row(name: str, number: int, raw: list[Cell]) -> tuple[Cell, ...]:
