@@ -132,8 +132,8 @@ def test_same_reference_twice_and_shared_nhs_number_are_problems(caseload, tmp_p
     report = run(caseload, path, "people")
     assert [(p.row, p.reason) for p in report.problems] == [
         (5, "row 2 is the same record."),
-        (6, "NHS number 9434765919 already belongs to another person (with a different "
-            "reference)."),
+        (6, "NHS number 9434765919 already belongs to another row of this file: is this the "
+            "same person?"),
     ]
 
 

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from linkworker import rules
 from linkworker.errors import UserError
 from linkworker.io import vocab
 from linkworker.io.mapping import ColumnMapping, Field, fields_of
@@ -397,40 +398,26 @@ def _people(record: Record, today: dt.date) -> list[tuple[str, str]]:
     return problems
 
 
+def _broken(found: list) -> list[tuple[str, str]]:
+    return [(b.field, b.message) for b in found]
+
+
 def _episodes(record: Record, today: dt.date) -> list[tuple[str, str]]:
     values = record.values
-    referred = values.get("referral_date")
-    problems = []
-    if referred and referred > today:
-        problems.append(("referral_date", f"the referral date {format_date(referred)} is in "
-                                          "the future."))
-    for name, label in (("first_contact_date", "first contact"),
-                        ("first_meeting_date", "first meeting"), ("exit_date", "exit")):
-        day = values.get(name)
-        if day and referred and day < referred:
-            problems.append((name, f"the {label} date {format_date(day)} is before the "
-                                   f"referral ({format_date(referred)})."))
-        elif day and day > today:
-            problems.append((name, f"the {label} date {format_date(day)} is in the future."))
-    if values.get("exit_reason") and not values.get("exit_date"):
-        problems.append(("exit_reason", "there is an exit reason but no exit date."))
-    return problems
+    return _broken(rules.journey_dates(
+        values.get("referral_date"), today, first_contact=values.get("first_contact_date"),
+        first_meeting=values.get("first_meeting_date"), exit_date=values.get("exit_date"),
+        exit_reason=values.get("exit_reason")))
 
 
 def _contacts(record: Record, today: dt.date) -> list[tuple[str, str]]:
     day, status = record.values.get("contact_date"), record.values.get("status", "attended")
-    if day and day > today and status not in ("planned", "cancelled"):
-        return [("contact_date", f"{format_date(day)} is in the future, so the contact cannot "
-                                 "have happened yet; mark it as planned.")]
-    return []
+    return _broken(rules.contact_date(day, status, today)) if day else []
 
 
 def _dated(name: str, label: str) -> RowCheck:
     def check(record: Record, today: dt.date) -> list[tuple[str, str]]:
-        day = record.values.get(name)
-        if day and day > today:
-            return [(name, f"the {label} date {format_date(day)} is in the future.")]
-        return []
+        return _broken(rules.not_in_future(name, label, record.values.get(name), today))
 
     return check
 
@@ -439,7 +426,8 @@ def _measures(record: Record, today: dt.date) -> list[tuple[str, str]]:
     from linkworker.wellbeing import InvalidAnswers, get_instrument, score
 
     values = record.values
-    problems = _dated("completed_on", "completion")(record, today)
+    problems = _broken(rules.form_date(values["completed_on"], today)) \
+        if values.get("completed_on") else []
     code = values.get("instrument")
     if code is None:
         return problems

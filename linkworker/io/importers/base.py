@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from linkworker.io.validate import Problem, Record, show
 from linkworker.models import Episode, Person, User
+from linkworker.rules import Broken
 
 BATCH = 1000
 CHUNK = 500  # values per IN (...) query; SQLite allows 999 parameters by default
@@ -29,6 +30,12 @@ class RowProblem(Exception):
         super().__init__(reason)
         self.field = field_name
         self.reason = reason
+
+
+def obey(broken: Iterable[Broken]) -> None:
+    """A broken domain rule (the same ones the screens enforce) is a problem on the row."""
+    for rule in broken:
+        raise RowProblem(rule.field, rule.message)
 
 
 @dataclass(frozen=True)
@@ -240,6 +247,9 @@ class Importer:
     def defaults(self, cols: dict[str, Any]) -> dict[str, Any]:
         """Values a new record gets when the file leaves them blank."""
         return {}
+
+    def check_update(self, existing: dict[str, Any], changes: dict[str, Any]) -> None:
+        """Rules a change to a stored record must obey (``RowProblem`` if it breaks one)."""
 
     def key_of(self, record: Record, cols: dict[str, Any]) -> str:
         values = record.values

@@ -7,11 +7,13 @@ from typing import Any
 
 from sqlalchemy import select
 
+from linkworker import rules
 from linkworker.io.importers.base import (
     EpisodeChild,
     chunks,
     common,
     find_named,
+    obey,
     refresh_journeys,
 )
 from linkworker.models import Contact, Episode
@@ -28,6 +30,10 @@ class ContactsImporter(EpisodeChild):
         cols = common(values, *self.FIELDS)
         episode = self.episode_of(values)
         cols["episode_id"] = episode["id"]
+        if values.get("contact_date"):
+            obey(rules.contact_date(values["contact_date"], values.get("status", "attended"),
+                                    self.today, referral=episode["referral_date"],
+                                    exit_date=episode["exit_date"]))
         if "worker" in values:
             cols["worker_id"] = find_named(self.workers, values["worker"], "worker",
                                             "link worker")

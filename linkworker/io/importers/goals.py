@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from linkworker import rules
 from linkworker.io.importers.base import (
     EpisodeChild,
     common,
+    obey,
 )
 from linkworker.models import Goal
 
@@ -20,7 +22,12 @@ class GoalsImporter(EpisodeChild):
 
     def columns(self, values: dict[str, Any]) -> dict[str, Any]:
         cols = common(values, *self.FIELDS)
-        cols["episode_id"] = self.episode_of(values)["id"]
+        episode = self.episode_of(values)
+        cols["episode_id"] = episode["id"]
+        if values.get("agreed_date"):
+            obey(rules.goal_agreed(values["agreed_date"], self.today,
+                                   referral=episode["referral_date"],
+                                   exit_date=episode["exit_date"]))
         return cols
 
     def natural_key(self, cols: dict[str, Any]) -> tuple | None:

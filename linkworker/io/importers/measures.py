@@ -8,17 +8,20 @@ from typing import Any
 
 from sqlalchemy import delete, insert, select
 
+from linkworker import rules
 from linkworker.io.importers.base import (
     BATCH,
     EpisodeFinder,
     Importer,
     chunks,
     common,
+    obey,
     refresh_journeys,
     rows_where,
 )
 from linkworker.io.validate import Record
 from linkworker.models import Measure, MeasureAnswer
+from linkworker.wellbeing.measures import timepoint_label
 
 
 class MeasuresImporter(Importer):
@@ -47,7 +50,13 @@ class MeasuresImporter(Importer):
         return cols
 
     def defaults(self, cols: dict[str, Any]) -> dict[str, Any]:
-        return {"timepoint": cols.get("timepoint") or "other"}
+        timepoint = cols.get("timepoint") or "other"
+        if cols.get("complete"):
+            key = (cols["person_id"], cols.get("episode_id"), cols["instrument"], timepoint)
+            obey(rules.one_complete_form(cols["instrument"], timepoint,
+                                         timepoint_label(timepoint), self.complete_forms.get(key)))
+            self.complete_forms[key] = cols["completed_on"]
+        return {"timepoint": timepoint}
 
     def natural_key(self, cols: dict[str, Any]) -> tuple | None:
         return (cols["person_id"], cols.get("instrument"), cols.get("completed_on"),
@@ -64,6 +73,9 @@ class MeasuresImporter(Importer):
                     MeasureAnswer.measure_id, MeasureAnswer.item, MeasureAnswer.answer).where(
                     MeasureAnswer.measure_id.in_(chunk))):
                 answers[measure_id][item] = answer
+        self.complete_forms = {
+            (r["person_id"], r["episode_id"], r["instrument"], r["timepoint"]): r["completed_on"]
+            for r in rows if r["complete"]}
         for row in rows:
             got = answers.get(row["id"], {})
             row["answers"] = [got.get(n) for n in range(1, max(got, default=0) + 1)]

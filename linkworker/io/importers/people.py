@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from linkworker import codes
+from linkworker import codes, rules
 from linkworker.io.importers.base import (
     Importer,
     RowProblem,
     common,
+    obey,
     rows_where,
 )
 from linkworker.io.validate import Record
@@ -37,7 +38,7 @@ class PeopleImporter(Importer):
         # references the file itself gives: never handed to a row without one
         self.claimed = {str(r.values["lw_reference"]) for r in records
                         if r.values.get("lw_reference")}
-        self.new_nhs: set[str] = set()
+        self.nhs_in_file: dict[str, str] = {}  # NHS number -> the record the file gives it
 
     def columns(self, values: dict[str, Any]) -> dict[str, Any]:
         cols = common(values, *self.FIELDS)
@@ -48,12 +49,7 @@ class PeopleImporter(Importer):
         return cols
 
     def defaults(self, cols: dict[str, Any]) -> dict[str, Any]:
-        nhs = cols.get("nhs_number")
-        if nhs and (self.natural.get(("nhs", nhs)) or nhs in self.new_nhs):
-            raise RowProblem("nhs_number", f"NHS number {nhs} already belongs to another person "
-                                           "(with a different reference).")
-        if nhs:
-            self.new_nhs.add(nhs)
+        self.claim_nhs_number(cols["id"], cols.get("nhs_number"))
         derived = {"ethnicity_nhs_code": codes.nhs_ethnic_code(cols.get("ethnicity"))}
         reference = cols.get("reference")
         if reference and reference not in self.references:
@@ -70,6 +66,21 @@ class PeopleImporter(Importer):
         self.next_number += 1
         self.references[reference] = cols["id"]
         return derived | {"reference": reference}
+
+    def check_update(self, existing: dict[str, Any], changes: dict[str, Any]) -> None:
+        self.claim_nhs_number(existing["id"], changes.get("nhs_number"))
+
+    def claim_nhs_number(self, person_id: str, nhs: str | None) -> None:
+        """The shared rule: nobody else, stored or earlier in the file, has this number."""
+        if not nhs:
+            return
+        holders = [r["reference"] for r in self.natural.get(("nhs", nhs), [])
+                   if r["id"] != person_id]
+        earlier = self.nhs_in_file.get(nhs)
+        if earlier is not None and earlier != person_id:
+            holders.append("another row of this file")
+        obey(rules.nhs_number_free(nhs, holders[0] if holders else None))
+        self.nhs_in_file[nhs] = person_id
 
     def natural_key(self, cols: dict[str, Any]) -> tuple | None:
         if cols.get("nhs_number"):

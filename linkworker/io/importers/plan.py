@@ -100,6 +100,7 @@ def build_plan(session: Session, kind: str, records: Sequence[Record],
             if not changes:
                 plan.unchanged += 1
                 continue
+            importer.check_update(existing, changes)
             shown = tuple(FieldChange(importer.shown_names.get(k, k), existing[k], v)
                           for k, v in changes.items() if k != "ethnicity_nhs_code")
             change = RowChange(record.row, existing["id"], importer.key_of(record, existing),
@@ -125,7 +126,7 @@ def _match(record: Record, cols: dict[str, Any], importer: Importer, by_id: dict
     if found is None and not cols.get("id"):
         key = importer.natural_key(cols)
         for row in natural.get(key, []) if key else []:
-            if row["id"] not in claimed and row.get("external_ref") in (None, ref):
+            if row["id"] not in claimed and (ref is None or row.get("external_ref") in (None, ref)):
                 return row
     if found is not None and found["id"] in claimed:
         raise RowProblem("external_ref" if ref else "id",
