@@ -60,6 +60,19 @@ class Record:
     row: int
     values: dict[str, Any]
     columns: dict[str, str] = field(default_factory=dict)  # field -> header, for problems
+    unlisted: dict[str, str] = field(default_factory=dict)  # field -> words not in our list
+
+
+@dataclass(frozen=True)
+class Unlisted:
+    """A value not in LinkWorker's list, taken as ``code`` with the words kept (a referral
+    source such as "Age UK" is another service; the name goes in the referrer organisation)."""
+
+    code: str
+    text: str
+
+
+FIXED_COLUMN = "(fixed value for every row)"
 
 
 def cell_text(value: Any) -> str:
@@ -264,6 +277,13 @@ def _purpose(value: Any, f: Field, today: dt.date) -> str:
                            "meeting, Support session, 3-month review).") from None
 
 
+def _referral_source(value: Any, f: Field, today: dt.date) -> str | Unlisted:
+    try:
+        return vocab.REFERRAL_SOURCE.code(value)
+    except InvalidValue:
+        return Unlisted("other_service", _text(value, f))
+
+
 def _vocabulary(words: vocab.Vocabulary) -> Callable[[Any, Field, dt.date], str]:
     return lambda value, f, today: words.code(value)
 
@@ -303,7 +323,7 @@ CONVERTERS: dict[str, Callable[[Any, Field, dt.date], Any]] = {
     "ethnicity": lambda value, f, today: vocab.ethnicity_vocabulary().code(value),
     "disability": _vocabulary(vocab.DISABILITY),
     "carer": _vocabulary(vocab.CARER),
-    "referral_source": _vocabulary(vocab.REFERRAL_SOURCE),
+    "referral_source": _referral_source,
     "exit_reason": _vocabulary(vocab.EXIT_REASON),
     "eligibility": _vocabulary(vocab.ELIGIBILITY),
     "contact_mode": _vocabulary(vocab.CONTACT_MODE),
@@ -345,6 +365,7 @@ def check_table(
                if mapping.columns.get(h)]
     row_check = ROW_CHECKS.get(mapping.kind)
     order = {h: i for i, h in enumerate(table.headers)}
+    fixed = fixed_values(mapping, today)
     for row in table.rows:
         record = Record(row.number, {}, {f.name: h for _, h, f in columns})
         problems: list[Problem] = []
@@ -356,6 +377,11 @@ def check_table(
                 record.values[f.name] = convert(value, f, today)
             except InvalidValue as exc:
                 problems.append(Problem(row.number, header, show(value), _sentence(exc, value)))
+        for name, value in fixed.items():
+            if name not in record.values:
+                record.values[name] = value
+                record.columns.setdefault(name, FIXED_COLUMN)
+        _keep_unlisted_words(record)
         if row_check is not None:
             for name, reason in row_check(record, today):
                 header = record.columns.get(name, "")
@@ -370,6 +396,31 @@ def check_table(
                                         f"{f.label} is empty; every row needs one."))
         problems.sort(key=lambda p: order.get(p.column, -1))  # read left to right
         yield (None if problems else record), problems
+
+
+def fixed_values(mapping: ColumnMapping, today: dt.date) -> dict[str, Any]:
+    """The mapping's fixed values, checked once for the whole file (a bad one stops it)."""
+    catalogue = fields_of(mapping.kind)
+    found: dict[str, Any] = {}
+    for name, value in mapping.fixed.items():
+        try:
+            found[name] = convert(value, catalogue[name], today)
+        except InvalidValue as exc:
+            raise UserError(f"The fixed value for {catalogue[name].label}: "
+                            f"{_sentence(exc, value)}") from None
+    return found
+
+
+def _keep_unlisted_words(record: Record) -> None:
+    """A value taken as a nearby code keeps its words where a person will see them."""
+    for name, value in list(record.values.items()):
+        if isinstance(value, Unlisted):
+            record.values[name] = value.code
+            record.unlisted[name] = value.text
+            if name == "referral_source":
+                where = ("referrer_organisation" if not record.values.get("referrer_organisation")
+                         else "referrer_name")
+                record.values.setdefault(where, value.text)
 
 
 def _sentence(exc: InvalidValue, value: Any) -> str:
@@ -395,7 +446,13 @@ def _people(record: Record, today: dt.date) -> list[tuple[str, str]]:
     problems = [(name, f"{label} is empty; every person needs one.")
                 for name, label in (("given_name", "Given name"), ("family_name", "Family name"))
                 if not values.get(name)]
-    return problems
+    referral = [n for n in ("referral_source", "referral_reasons", "referrer_name",
+                            "referrer_organisation", "worker", "contract") if n in values]
+    if referral and not values.get("referral_date") and "referral_date" in record.columns:
+        problems.append(("referral_date", "The referral date is empty, so the journey cannot "
+                                          "be created: give the date they were referred."))
+    return problems + _broken(rules.not_in_future("referral_date", "referral",
+                                                  values.get("referral_date"), today))
 
 
 def _broken(found: list) -> list[tuple[str, str]]:
@@ -420,6 +477,27 @@ def _dated(name: str, label: str) -> RowCheck:
         return _broken(rules.not_in_future(name, label, record.values.get(name), today))
 
     return check
+
+
+def _goals(record: Record, today: dt.date) -> list[tuple[str, str]]:
+    """An achieved date is the day the goal was met: status "achieved" from then on."""
+    values = record.values
+    problems = _dated("agreed_date", "agreed")(record, today)
+    achieved = values.get("achieved_date")
+    if achieved is None:
+        return problems
+    problems += _dated("achieved_date", "achieved")(record, today)
+    status = values.setdefault("status", "achieved")
+    if status != "achieved":
+        problems.append(("achieved_date", f"there is an achieved date but the status is "
+                                          f"'{vocab.GOAL_STATUS.labels[status]}': clear one "
+                                          "of them."))
+    agreed = values.get("agreed_date")
+    if agreed and achieved < agreed:
+        problems.append(("achieved_date", f"the goal was achieved ({format_date(achieved)}) "
+                                          f"before it was agreed ({format_date(agreed)})."))
+    values.setdefault("status_date", achieved)
+    return problems
 
 
 def _measures(record: Record, today: dt.date) -> list[tuple[str, str]]:
@@ -467,7 +545,7 @@ ROW_CHECKS: dict[str, RowCheck] = {
     "people": _people,
     "episodes": _episodes,
     "contacts": _contacts,
-    "goals": _dated("agreed_date", "agreed"),
+    "goals": _goals,
     "signposts": _dated("signposted_on", "signposting"),
     "measures": _measures,
 }

@@ -79,6 +79,7 @@ class Plan:
     updates: list[tuple[RowChange, dict[str, Any]]] = field(default_factory=list)
     unchanged: int = 0
     problems: list[Problem] = field(default_factory=list)
+    targets: dict[int, str] = field(default_factory=dict)  # row -> the record it makes or is
 
     @property
     def counts(self) -> dict[str, int]:

@@ -91,6 +91,7 @@ def build_plan(session: Session, kind: str, records: Sequence[Record],
                     new_refs[ref] = record.row
                 cols.update(importer.defaults(cols))
                 claimed[cols["id"]] = record.row
+                plan.targets[record.row] = cols["id"]
                 change = RowChange(record.row, cols["id"], importer.key_of(record, cols))
                 plan.creates.append((change, cols))
                 continue
@@ -99,8 +100,10 @@ def build_plan(session: Session, kind: str, records: Sequence[Record],
                        if k != "id" and k in existing and not _same(existing[k], v)}
             if not changes:
                 plan.unchanged += 1
+                plan.targets[record.row] = existing["id"]
                 continue
             importer.check_update(existing, changes)
+            plan.targets[record.row] = existing["id"]
             shown = tuple(FieldChange(importer.shown_names.get(k, k), existing[k], v)
                           for k, v in changes.items() if k != "ethnicity_nhs_code")
             change = RowChange(record.row, existing["id"], importer.key_of(record, existing),
