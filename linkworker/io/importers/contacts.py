@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from typing import Any
 
@@ -62,10 +63,15 @@ class ContactsImporter(EpisodeChild):
             # dates the journey already holds (typed, or imported) are kept as they are.
             episode = self.session.get(Episode, episode_id)
             kept = (episode.first_contact_date, episode.first_meeting_date)
-            for row in by_episode.get(episode_id, ()):
+            # In date order, not file order: the first meeting is the earliest attended one.
+            for row in sorted(by_episode.get(episode_id, ()), key=_when):
                 _apply_effects(Contact(**{k: row.get(k) for k in ("contact_date", "status",
                                                                   "purpose")}), episode)
             episode.first_contact_date = kept[0] or episode.first_contact_date
             episode.first_meeting_date = kept[1] or episode.first_meeting_date
         refresh_journeys(self.session, touched, self.today)
 
+
+
+def _when(row: dict[str, Any]) -> tuple[dt.date, dt.time]:
+    return row["contact_date"], row.get("start_time") or dt.time.min
