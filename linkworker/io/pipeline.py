@@ -140,8 +140,8 @@ def mapping_summary(mapping: ColumnMapping) -> list[str]:
 
 
 def read_file(path: Path | str, kind: str, sheet: str | None = None,
-              progress: Progress | None = None) -> Table:
-    return read_table(path, sheet, header_score(check_kind(kind)), progress)
+              progress: Progress | None = None, encoding: str | None = None) -> Table:
+    return read_table(path, sheet, header_score(check_kind(kind)), progress, encoding)
 
 
 def resolve_mapping(kind: str, table: Table,
@@ -295,17 +295,24 @@ def import_file(
     good_rows_only: bool = False,
     rejects: Path | str | None = None,
     today: dt.date | None = None,
+    encoding: str | None = None,
+    fixed: dict[str, str] | None = None,
 ) -> ImportReport:
     """Import one sheet of ``kind`` from ``path``. Nothing is written if any row has a problem,
-    unless ``good_rows_only`` (then the bad rows go to ``rejects``, default beside the file)."""
+    unless ``good_rows_only`` (then the bad rows go to ``rejects``, default beside the file).
+    ``encoding`` reads a CSV that is not UTF-8; ``fixed`` gives every row a value for a field
+    (``{"contract": "IOC-1"}``), on top of any the mapping gives."""
     require(actor, "data.import")
     kind = check_kind(kind)
     if kind == "measures":
         from linkworker.wellbeing.store import register_stored_instruments
 
         register_stored_instruments(caseload)
-    table = read_file(path, kind, sheet, progress)
-    checked = check_rows(table, resolve_mapping(kind, table, mapping), today, progress)
+    table = read_file(path, kind, sheet, progress, encoding)
+    resolved = resolve_mapping(kind, table, mapping)
+    for name, value in (fixed or {}).items():
+        resolved.set_fixed(name, value)
+    checked = check_rows(table, resolved, today, progress)
     if good_rows_only and rejects is None:
         rejects = default_rejects_path(Path(path))
     return plan_and_apply(caseload, actor, checked, dry_run=dry_run,

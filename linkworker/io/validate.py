@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import re
 import uuid
 from collections.abc import Callable, Iterator
@@ -121,7 +122,8 @@ def parse_any_date(value: Any) -> dt.date:
         value = re.sub(r"[T ]00:00(:00(\.0+)?)?$", "", value.strip())
         value = re.sub(r"\s+", " ", value)
     try:
-        parsed = parse_date(value)
+        # Excel serial numbers only from real number cells: "12345" typed in a CSV is not 1933.
+        parsed = parse_date(value, allow_serial=not isinstance(value, str))
     except InvalidValue:
         if isinstance(value, str) and _DATE_SHAPE.match(value):
             raise InvalidValue(f"{value!r} is not a real date.") from None
@@ -174,11 +176,11 @@ def _whole_number(value: Any) -> int:
         raise InvalidValue(f"{value!r} is not a number.")
     if isinstance(value, int):
         return value
-    if isinstance(value, float) and value.is_integer():
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
         return int(value)
     text = str(value).strip()
-    if re.fullmatch(r"-?\d+(\.0+)?", text):
-        return int(float(text))
+    if re.fullmatch(r"-?[0-9]{1,15}(\.0+)?", text):
+        return int(text.split(".")[0])
     raise InvalidValue(f"{show(value)!r} is not a whole number.")
 
 
@@ -192,7 +194,7 @@ def _int(value: Any, f: Field, today: dt.date) -> int:
 def _decile(value: Any, f: Field, today: dt.date) -> int:
     number = _whole_number(value)
     if not 1 <= number <= 10:
-        raise InvalidValue(f"{number} is not a decile (1 to 10).")
+        raise InvalidValue(f"{show(number)} is not a decile (1 to 10).")
     return number
 
 
@@ -236,14 +238,40 @@ def _uuid(value: Any, f: Field, today: dt.date) -> str:
                            "3f2b...-....; leave the column out for new records).") from None
 
 
+MAX_JSON_CHARS = 4000
+MAX_JSON_DEPTH = 3
+
+
 def _json(value: Any, f: Field, today: dt.date) -> dict[str, Any]:
+    """Contact preferences as the export writes them: a small, flat set of choices."""
+    text = str(value)
+    not_choices = InvalidValue("is not a set of choices in LinkWorker's format (as the export "
+                               "writes them, for example {\"phone\": true}).")
+    if len(text) > MAX_JSON_CHARS:
+        raise InvalidValue(f"is {len(text):,} characters long; contact preferences are at most "
+                           f"{MAX_JSON_CHARS:,}.")
+    if _nesting(text) > MAX_JSON_DEPTH:
+        raise InvalidValue(f"nests more than {MAX_JSON_DEPTH} levels deep; contact preferences "
+                           "are a flat set of choices.")
     try:
-        data = json.loads(str(value))
-    except json.JSONDecodeError:
-        raise InvalidValue("is not a set of choices in LinkWorker's format.") from None
+        data = json.loads(text)
+    except (json.JSONDecodeError, RecursionError):
+        raise not_choices from None
     if not isinstance(data, dict):
-        raise InvalidValue("is not a set of choices in LinkWorker's format.")
+        raise not_choices
     return data
+
+
+def _nesting(text: str) -> int:
+    """How deep brackets nest (counted before parsing: a deep one overflows the parser)."""
+    depth = deepest = 0
+    for ch in text:
+        if ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in "]}":
+            depth -= 1
+    return deepest
 
 
 def _reasons(value: Any, f: Field, today: dt.date) -> list[str]:
