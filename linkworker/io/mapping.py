@@ -42,7 +42,8 @@ def _f(name: str, label: str, type: str = "text", *synonyms: str, required: bool
 _ID = _f("id", "LinkWorker id", "uuid", "linkworker id", "uuid", "internal id",
          help="LinkWorker's own id (from an export); matches the record exactly.")
 _PERSON = _f("person", "Person", "person", "client id", "client ref", "client reference",
-             "client number", "person id", "person ref", "person reference", "lw reference",
+             "client number", "client no", "person id", "person ref", "person reference",
+             "lw reference",
              "linkworker reference", "participant id", "service user id", "client", "reference",
              "ref", "nhs number", "nhs no",
              help="The person's reference in your sheet, their LinkWorker reference (LW-...), "
@@ -68,7 +69,8 @@ PEOPLE = (
     _ID,
     _f("lw_reference", "LinkWorker reference", "lw_reference", "lw reference", "lw ref",
        "linkworker reference", "linkworker ref", limit=20),
-    _refs("client id", "client ref", "client reference", "client number", "external ref",
+    _refs("client id", "client ref", "client reference", "client number", "client no",
+          "case no", "external ref",
           "external reference", "reference", "ref", "your reference", "case id", "case number",
           "record id", "service user id", "participant id", "person id", "id number",
           "unique id"),
