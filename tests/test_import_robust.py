@@ -7,7 +7,6 @@ a clear ``ImportFileError`` or a row problem, and none may write anything it sho
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import os
 import struct
 import zipfile
@@ -15,25 +14,13 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
+from test_import_apply import run, write
 
-from linkworker.access import SYSTEM
 from linkworker.cli import main
-from linkworker.io import import_file
 from linkworker.io.errors import ImportFileError
 from linkworker.io.readers import EncodingQuestion, read_table
 from linkworker.models import Person
 from linkworker.storage import keys
-
-TODAY = dt.date(2026, 3, 1)
-
-
-def write(path: Path, text: str) -> Path:
-    path.write_text(text.strip() + "\n", encoding="utf-8")
-    return path
-
-
-def run(caseload, path, kind, **kw):
-    return import_file(caseload, SYSTEM, path, kind, today=TODAY, **kw)
 
 
 def people(caseload) -> int:

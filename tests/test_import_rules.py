@@ -7,30 +7,19 @@ service and through an import of a real file into a real encrypted caseload.
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
+from test_import_apply import TODAY, run, write
 
 from linkworker import rules
 from linkworker.access import SYSTEM
 from linkworker.errors import UserError
-from linkworker.io import import_file
 from linkworker.models import Measure, Person
 from linkworker.validation import InvalidValue, normalise_nhs_number
 from linkworker.wellbeing.measures import record_measure
 
-TODAY = dt.date(2026, 3, 1)
 SWEMWBS = ",".join(f"Q{n}" for n in range(1, 8))
-
-
-def write(path: Path, text: str) -> Path:
-    path.write_text(text.strip() + "\n", encoding="utf-8")
-    return path
-
-
-def run(caseload, path, kind, **kw):
-    return import_file(caseload, SYSTEM, path, kind, today=TODAY, **kw)
 
 
 @pytest.fixture

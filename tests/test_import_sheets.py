@@ -6,26 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from test_import_apply import run, write
 
-from linkworker.access import SYSTEM
-from linkworker.io import import_file
 from linkworker.io.mapping import ColumnMapping, guess_mapping, load_mapping, save_mapping
 from linkworker.models import Contact, Contract, Episode, Goal, Person
-
-TODAY = dt.date(2026, 3, 1)
-
-
-def write(path: Path, text: str) -> Path:
-    path.write_text(text.strip() + "\n", encoding="utf-8")
-    return path
-
-
-def run(caseload, path, kind, **kw):
-    return import_file(caseload, SYSTEM, path, kind, today=TODAY, **kw)
 
 
 @pytest.fixture
