@@ -161,3 +161,15 @@ def test_a_bad_referral_date_is_a_bad_row_and_nothing_is_written(caseload, tmp_p
         assert s.execute(select(Episode.id)).first() is None
     fixed = run(caseload, path, "people", good_rows_only=True)
     assert fixed.applied and fixed.journeys.headline() == "1 new, 0 updates, 0 unchanged"
+
+
+def test_a_mapping_file_says_what_a_charitys_own_referral_sources_are(caseload, tmp_path):
+    path = write(tmp_path / "people.csv", PEOPLE_AND_REFERRALS)
+    mapping = tmp_path / "m.json"
+    mapping.write_text(json.dumps({"kind": "people", "columns": {}, "values": {
+        "referral_source": {"age uk": "Peer or community group"}}}), encoding="utf-8")
+    report = run(caseload, path, "people", mapping=mapping)
+    assert report.applied and not any("Age UK" in n for n in report.notes)
+    with caseload.reading() as s:
+        assert s.execute(select(Episode.referral_source, Episode.referrer_organisation).where(
+            Episode.referrer_organisation.is_not(None))).one() == ("peer", "Age UK")

@@ -355,6 +355,17 @@ class ColumnMapping:
     kind: str
     columns: dict[str, str | None] = field(default_factory=dict)
     fixed: dict[str, str] = field(default_factory=dict)
+    # field -> {the charity's own word: LinkWorker's word}, e.g. "Age UK" -> "Peer or community
+    # group", for coded fields whose list lacks the charity's words
+    values: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def translate(self, field_name: str, cell: Any) -> Any:
+        """The cell as the mapping's own words say (unchanged when they say nothing)."""
+        words = self.values.get(field_name)
+        if not words or not isinstance(cell, str):
+            return cell
+        return next((mine for theirs, mine in words.items() if squash(theirs) == squash(cell)),
+                    cell)
 
     def set_fixed(self, field_name: str, value: str | None) -> None:
         """Give every row ``value`` for ``field_name`` (None or blank: stop doing so)."""
@@ -395,6 +406,8 @@ class ColumnMapping:
                                 "columns": self.columns}
         if self.fixed:
             data["fixed"] = self.fixed
+        if self.values:
+            data["values"] = self.values
         return json.dumps(data, indent=2, ensure_ascii=False)
 
 
@@ -402,7 +415,8 @@ def guess_mapping(kind: str, headers: list[str] | tuple[str, ...],
                   given: ColumnMapping | None = None) -> ColumnMapping:
     """Map each header to a field: ``given`` first, then exact spellings, then near misses."""
     kind = check_kind(kind)
-    mapping = ColumnMapping(kind, dict.fromkeys(headers), dict(given.fixed) if given else {})
+    mapping = ColumnMapping(kind, dict.fromkeys(headers), dict(given.fixed) if given else {},
+                            dict(given.values) if given else {})
     taken: set[str] = set()
     if given is not None:
         for header in headers:
@@ -453,4 +467,10 @@ def load_mapping(path: Path | str, kind: str | None = None) -> ColumnMapping:
         raise UserError(f"{path.name}: \"fixed\" must map field names to values.")
     for name, value in fixed.items():
         mapping.set_fixed(str(name), None if value is None else str(value))
+    values = data.get("values", {})
+    if not isinstance(values, dict) or not all(
+            isinstance(v, dict) and k in known for k, v in values.items()):
+        raise UserError(f"{path.name}: \"values\" must map field names to {{\"their word\": "
+                        "\"LinkWorker's word\"}.")
+    mapping.values = {k: {str(a): str(b) for a, b in v.items()} for k, v in values.items()}
     return mapping

@@ -402,9 +402,11 @@ def check_table(
             if value is None:
                 continue
             try:
-                record.values[f.name] = convert(value, f, today)
+                record.values[f.name] = convert(mapping.translate(f.name, value), f, today)
             except InvalidValue as exc:
                 problems.append(Problem(row.number, header, show(value), _sentence(exc, value)))
+            if f.name == "referral_source" and mapping.translate(f.name, value) != value:
+                record.values.setdefault("referrer_organisation", str(value))  # their words
         for name, value in fixed.items():
             if name not in record.values:
                 record.values[name] = value
