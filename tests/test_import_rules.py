@@ -116,3 +116,11 @@ def test_a_file_without_client_ids_matches_people_by_nhs_number_or_name_and_birt
     with journey.reading() as s:
         assert s.execute(select(func.count()).select_from(Person)).scalar_one() == 2
         assert sorted(s.execute(select(Person.postcode)).scalars()) == ["NE1 4ST", "NE2 1AA"]
+
+
+def test_a_form_dated_before_the_persons_birth_is_refused_as_on_the_form(journey, tmp_path):
+    forms = write(tmp_path / "m.csv", f"Client ID,Measure,Date,Timepoint,{SWEMWBS}\n"
+                  "C1,SWEMWBS,12/01/1949,other,2,2,2,2,2,2,2\n")
+    report = run(journey, forms, "measures")
+    assert [p.reason for p in report.problems] == [
+        "The form's date 12/01/1949 is before their birth."]

@@ -20,7 +20,7 @@ from linkworker.io.importers.base import (
     rows_where,
 )
 from linkworker.io.validate import Record
-from linkworker.models import Measure, MeasureAnswer
+from linkworker.models import Measure, MeasureAnswer, Person
 from linkworker.wellbeing.measures import timepoint_label
 
 
@@ -32,6 +32,10 @@ class MeasuresImporter(Importer):
 
     def prepare(self, records: Sequence[Record]) -> None:
         self.episodes = EpisodeFinder(self.session, records)
+        people = {pid for ids in self.episodes.people.found.values() for pid in ids}
+        t = Person.__table__
+        self.born = {row["id"]: row["date_of_birth"]
+                     for row in rows_where(self.session, t, t.c.id, people)}
 
     def columns(self, values: dict[str, Any]) -> dict[str, Any]:
         cols = common(values, *self.FIELDS)
@@ -44,6 +48,8 @@ class MeasuresImporter(Importer):
             started = [n for n, e in journeys.items()
                        if e["referral_date"] <= values["completed_on"]]
             cols["episode_id"] = journeys[max(started)]["id"] if started else None
+        obey(rules.form_date(values["completed_on"], self.today,
+                             self.born.get(cols["person_id"])))
         result = values["_score"]
         cols.update(raw=result.raw, value=result.value, complete=result.complete,
                     answers=list(result.answers))
