@@ -50,7 +50,10 @@ class Problem:
     reason: str
 
     def __str__(self) -> str:
+        """Row, column, value (unless the reason already quotes it) and what to do."""
         where = f"row {self.row}" + (f", column '{self.column}'" if self.column else "")
+        if self.value and self.value not in self.reason:
+            where += f", value '{self.value}'"
         return f"{where}: {self.reason}"
 
 
