@@ -173,3 +173,9 @@ def test_a_mapping_file_says_what_a_charitys_own_referral_sources_are(caseload, 
     with caseload.reading() as s:
         assert s.execute(select(Episode.referral_source, Episode.referrer_organisation).where(
             Episode.referrer_organisation.is_not(None))).one() == ("peer", "Age UK")
+
+
+def test_referral_columns_without_a_referral_date_are_not_dropped_silently(caseload, tmp_path):
+    path = write(tmp_path / "people.csv", "First name,Surname,Referred by\nAnn,Lee,GP\n")
+    with pytest.raises(Exception, match="no column was recognised for Referral date"):
+        run(caseload, path, "people")

@@ -399,6 +399,10 @@ class ColumnMapping:
         for group in NEEDS_ONE_OF.get(self.kind, ()):
             if not mapped & set(group):
                 missing.append(" or ".join(catalogue[name].label for name in group))
+        if self.kind == "people" and mapped & set(REFERRAL_FIELDS) \
+                and "referral_date" not in mapped:
+            missing.append("Referral date (the sheet has referral columns: the journey needs "
+                           "the date they were referred)")
         return missing
 
     def to_json(self) -> str:
