@@ -103,3 +103,20 @@ def test_the_generator_reproduces_the_committed_sheet(tmp_path, monkeypatch):
     from linkworker.io.readers import read_table
 
     assert read_table(tmp_path / SHEET.name).rows == read_table(SHEET).rows
+
+
+def test_people_already_imported_still_get_their_journeys_in_the_wizard(caseload,
+                                                                        actor_manager,
+                                                                        tmp_path):
+    from test_import_apply import run, write
+
+    run(caseload, write(tmp_path / "p.csv", "Client ID,First name,Surname\nC1,Ann,Lee\n"),
+        "people")
+    flow = ImportFlow(actor_manager, today=TODAY)
+    flow.choose(write(tmp_path / "pr.csv", "Client ID,First name,Surname,Date referred\n"
+                                           "C1,Ann,Lee,05/01/2026\n"), "people")
+    flow.load()
+    preview = flow.check(caseload)
+    assert preview.plan.unchanged == 1 and len(preview.journeys.creates) == 1
+    assert flow.can_import(False)
+    assert flow.run(caseload).applied

@@ -176,8 +176,8 @@ class ImportFlow:
     def can_import(self, good_rows_only: bool) -> bool:
         if self.preview is None:
             return False
-        plan = self.preview.plan
-        has_work = bool(plan.creates or plan.updates)
+        plans = [self.preview.plan, self.preview.journeys]
+        has_work = any(plan is not None and (plan.creates or plan.updates) for plan in plans)
         return has_work and (good_rows_only or not self.preview.problems)
 
     # --- import ---------------------------------------------------------------------------
