@@ -8,6 +8,8 @@ import filecmp
 
 import openpyxl
 import pytest
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from linkworker.access import SYSTEM, Actor, PermissionDenied
@@ -28,6 +30,7 @@ from linkworker.models import (
     User,
 )
 from linkworker.storage.database import Caseload
+from linkworker.validation import nhs_check_digit
 
 TODAY = dt.date(2026, 3, 1)
 D = dt.date
@@ -302,11 +305,6 @@ def test_a_failed_export_leaves_no_half_written_files(caseload, tmp_path, monkey
 
 
 # --- property: any people and journeys the screens could save survive export -> import ------
-
-from hypothesis import HealthCheck, Phase, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
-from linkworker.validation import nhs_check_digit  # noqa: E402
 
 _TEXT = st.text(st.characters(codec="utf-8", categories=("L", "N", "P", "S", "Zs")),
                 min_size=1, max_size=30).map(str.strip).filter(bool)
