@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from linkworker import audit, codes
+from linkworker import audit, codes, rules
 from linkworker.access import Actor
 from linkworker.errors import UserError
 from linkworker.journey import refresh_stage
@@ -106,17 +106,9 @@ def _check(
     if entry.purpose is not None and entry.purpose not in PURPOSES \
             and not _REVIEW.match(entry.purpose):
         raise UserError(f"Unknown purpose {entry.purpose!r}.")
-    day = format_date(entry.contact_date)
-    if entry.status == "planned" and entry.contact_date < today and not allow_past_plan:
-        raise UserError(f"A planned appointment cannot be in the past ({day}).")
-    if entry.status != "planned" and entry.contact_date > today:
-        raise UserError(f"{day} is in the future: record it as a planned appointment.")
-    if entry.contact_date < episode.referral_date:
-        raise UserError(
-            f"{day} is before the referral ({format_date(episode.referral_date)})."
-        )
-    if episode.exit_date is not None and entry.contact_date > episode.exit_date:
-        raise UserError("This journey has ended; re-refer the person to record new contacts.")
+    rules.enforce(rules.contact_date(entry.contact_date, entry.status, today,
+                                     referral=episode.referral_date, exit_date=episode.exit_date,
+                                     allow_past_plan=allow_past_plan))
     minutes = entry.duration_minutes
     if minutes is not None and not 0 <= minutes <= MAX_MINUTES:
         raise UserError(f"A contact lasts between 0 and {MAX_MINUTES} minutes.")

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from linkworker import audit, codes
+from linkworker import audit, codes, rules
 from linkworker.access import Actor
 from linkworker.errors import UserError
 from linkworker.models import GOAL_CATEGORIES, GOAL_STATUSES, Episode, Goal, GoalReview, GoalStep
@@ -131,16 +131,14 @@ def add_goal(
     words = _words(own_words, "goal")
     if category not in GOAL_CATEGORIES:
         raise UserError(f"Unknown goal category {category!r}.")
-    if agreed_date > today:
-        raise UserError(f"The agreed date {format_date(agreed_date)} is in the future.")
+    rules.enforce(rules.not_in_future("agreed_date", "agreed", agreed_date, today))
     for step in steps:
         _check_step(step)
     with unit_of_work(target) as session:
         episode = episode_for(session, actor, episode_id, "goal.edit")
         if episode.exit_date is not None:
             raise UserError("This journey has ended; re-refer the person to agree new goals.")
-        if agreed_date < episode.referral_date:
-            raise UserError("The agreed date is before the referral.")
+        rules.enforce(rules.goal_agreed(agreed_date, today, referral=episode.referral_date))
         goal = Goal(episode_id=episode.id, own_words=words, category=category,
                     agreed_date=agreed_date, status="open")
         session.add(goal)

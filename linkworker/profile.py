@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from linkworker import audit, codes
+from linkworker import audit, codes, rules
 from linkworker.access import Actor
 from linkworker.errors import UserError
 from linkworker.models import Person, utcnow
@@ -210,8 +210,8 @@ def _refuse_shared_nhs_number(session: Session, person_id: str, nhs: str) -> Non
             Person.nhs_number == nhs, Person.id != person_id, Person.deleted_at.is_(None)
         )
     ).scalar_one_or_none()
-    if other is not None:
-        raise FieldProblems({"nhs_number": f"already belongs to {other}: is this the same person?"})
+    for broken in rules.nhs_number_free(nhs, other):
+        raise FieldProblems({broken.field: broken.message})
 
 
 # --- the journey's own words: what matters, crisis plan ----------------------------------------

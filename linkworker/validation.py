@@ -41,7 +41,7 @@ def normalise_nhs_number(value: str | None) -> str | None:
         digits = digits[:-2]
     if not digits:
         return None
-    if not re.fullmatch(r"\d{10}", digits):
+    if not re.fullmatch(r"[0-9]{10}", digits):  # not \d: that also takes Arabic-Indic digits
         raise InvalidValue(f"NHS number {value!r} must be 10 digits.")
     if nhs_check_digit(digits[:9]) != int(digits[9]):
         raise InvalidValue(f"NHS number {value!r} fails the check digit: please check it.")

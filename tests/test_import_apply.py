@@ -69,8 +69,9 @@ def test_good_rows_only_imports_the_rest_and_returns_bad_rows_to_fix(caseload, t
     assert report.rejects_path == tmp_path / "people-to-fix.csv"
     with report.rejects_path.open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.reader(handle))
-    assert rows[0][1:] == ["Client ID", "First name", "Surname", "DOB", "NHS No", "Postcode"]
-    assert rows[1] == ["DOB: '31/02/1970' is not a real date.", "C4", "Dee", "Bell",
+    assert rows[0][1:] == ["Row in original file", "Client ID", "First name", "Surname", "DOB",
+                           "NHS No", "Postcode"]
+    assert rows[1] == ["DOB: '31/02/1970' is not a real date.", "5", "C4", "Dee", "Bell",
                        "31/02/1970", "", "NE4 7YY"]
     # The user fixes the date in the file they got back and imports it as it is.
     fixed = report.rejects_path.read_text(encoding="utf-8-sig").replace("31/02/1970",
@@ -132,8 +133,8 @@ def test_same_reference_twice_and_shared_nhs_number_are_problems(caseload, tmp_p
     report = run(caseload, path, "people")
     assert [(p.row, p.reason) for p in report.problems] == [
         (5, "row 2 is the same record."),
-        (6, "NHS number 9434765919 already belongs to another person (with a different "
-            "reference)."),
+        (6, "NHS number 9434765919 already belongs to another row of this file: is this the "
+            "same person?"),
     ]
 
 

@@ -27,6 +27,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--sheet", help="the sheet to read (default: the first with data)")
     parser.add_argument("--mapping", type=Path, metavar="M",
                         help="a mapping file saying which column holds which field")
+    parser.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
+                        dest="fixed", help="give every row this value for a field the file "
+                        "has no column for, e.g. --set contract=IOC-1 (repeatable)")
+    parser.add_argument("--encoding", metavar="ENC",
+                        help="the encoding of a CSV that is not UTF-8 (e.g. cp1252, cp1250, "
+                             "mac_roman); asked for when it cannot be told")
     parser.add_argument("--save-mapping", type=Path, metavar="PATH",
                         help="save the mapping used (guessed or given) as a file to edit")
     parser.add_argument("--dry-run", action="store_true",
@@ -76,13 +82,14 @@ def run_import(args: argparse.Namespace, open_caseload) -> int:
     from linkworker.io import import_file
     from linkworker.io.mapping import save_mapping
 
+    fixed = _fixed_values(args.fixed)
     progress = _ProgressLine()
     with open_caseload() as caseload:
         try:
             report = import_file(
                 caseload, SYSTEM, args.file, args.kind, sheet=args.sheet, mapping=args.mapping,
                 dry_run=args.dry_run, progress=progress, good_rows_only=args.good_rows_only,
-                rejects=args.rejects)
+                rejects=args.rejects, encoding=args.encoding, fixed=fixed)
         finally:
             progress.finish()
     if args.save_mapping:
@@ -93,6 +100,18 @@ def run_import(args: argparse.Namespace, open_caseload) -> int:
     if report.problems and (report.blocked or args.dry_run) and not args.good_rows_only:
         return 2
     return 0
+
+
+def _fixed_values(pairs: list[str]) -> dict[str, str]:
+    from linkworker.errors import UserError
+
+    fixed = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise UserError(f"--set {pair!r}: write it as FIELD=VALUE, e.g. --set contract=IOC-1.")
+        fixed[name.strip()] = value.strip()
+    return fixed
 
 
 def run_export(args: argparse.Namespace, open_caseload) -> int:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import difflib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +42,8 @@ def _f(name: str, label: str, type: str = "text", *synonyms: str, required: bool
 _ID = _f("id", "LinkWorker id", "uuid", "linkworker id", "uuid", "internal id",
          help="LinkWorker's own id (from an export); matches the record exactly.")
 _PERSON = _f("person", "Person", "person", "client id", "client ref", "client reference",
-             "client number", "person id", "person ref", "person reference", "lw reference",
+             "client number", "client no", "person id", "person ref", "person reference",
+             "lw reference",
              "linkworker reference", "participant id", "service user id", "client", "reference",
              "ref", "nhs number", "nhs no",
              help="The person's reference in your sheet, their LinkWorker reference (LW-...), "
@@ -68,7 +69,8 @@ PEOPLE = (
     _ID,
     _f("lw_reference", "LinkWorker reference", "lw_reference", "lw reference", "lw ref",
        "linkworker reference", "linkworker ref", limit=20),
-    _refs("client id", "client ref", "client reference", "client number", "external ref",
+    _refs("client id", "client ref", "client reference", "client number", "client no",
+          "case no", "external ref",
           "external reference", "reference", "ref", "your reference", "case id", "case number",
           "record id", "service user id", "participant id", "person id", "id number",
           "unique id"),
@@ -149,6 +151,13 @@ EPISODES = (
 
 _EPISODE_LINK = (_PERSON, _EPISODE, _EPISODE_NUMBER)
 
+# A people sheet may carry the referral too (charities keep both in one sheet): these columns
+# make the import create the person's journey as well, in the same transaction.
+REFERRAL_FIELDS = ("referral_date", "referral_source", "referral_reasons", "referrer_name",
+                   "referrer_organisation", "worker", "contract")
+PEOPLE = PEOPLE + tuple(
+    replace(f, required=False) for f in EPISODES if f.name in REFERRAL_FIELDS)
+
 CONTACTS = (
     _ID, _refs("contact id", "contact ref", "session id", "appointment id", "contact reference"),
     *_EPISODE_LINK,
@@ -173,14 +182,18 @@ GOALS = (
     _ID, _refs("goal id", "goal ref", "goal reference"),
     *_EPISODE_LINK,
     _f("own_words", "Goal (own words)", "text", "goal", "goal in own words", "own words",
-       "description", "goal description", "what i want", "goals", required=True, limit=2000),
+       "description", "goal description", "what i want", "goals", "text", "goal text",
+       "goal wording", "in their words", required=True, limit=2000),
     _f("category", "Category", "goal_category", "category", "goal category", "goal type",
        "area", "domain", "goal area"),
     _f("agreed_date", "Date agreed", "date", "date agreed", "agreed", "agreed on", "date set",
        "set on", "date", "goal date", "start date", required=True),
     _f("status", "Status", "goal_status", "status", "goal status", "outcome", "progress"),
-    _f("status_date", "Status date", "date", "status date", "date achieved", "outcome date",
-       "achieved on", "date completed"),
+    _f("status_date", "Status date", "date", "status date", "outcome date", "date completed",
+       "date of status"),
+    _f("achieved_date", "Date achieved", "date", "achieved date", "date achieved", "achieved on",
+       "achieved", "date goal achieved", "goal achieved date", "date met", "met on",
+       help="The goal was achieved on this date: status 'achieved' from then on."),
 )
 
 SIGNPOSTS = (
@@ -335,10 +348,34 @@ def header_score(kind: str):  # a readers.HeaderScore
 
 @dataclass
 class ColumnMapping:
-    """Header -> field name (or None: the column is not imported)."""
+    """Header -> field name (or None: the column is not imported), and fixed values: a field
+    every row gets when the file has no column for it, or leaves the cell blank (all these
+    journeys are for contract "IOC-1")."""
 
     kind: str
     columns: dict[str, str | None] = field(default_factory=dict)
+    fixed: dict[str, str] = field(default_factory=dict)
+    # field -> {the charity's own word: LinkWorker's word}, e.g. "Age UK" -> "Peer or community
+    # group", for coded fields whose list lacks the charity's words
+    values: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def translate(self, field_name: str, cell: Any) -> Any:
+        """The cell as the mapping's own words say (unchanged when they say nothing)."""
+        words = self.values.get(field_name)
+        if not words or not isinstance(cell, str):
+            return cell
+        return next((mine for theirs, mine in words.items() if squash(theirs) == squash(cell)),
+                    cell)
+
+    def set_fixed(self, field_name: str, value: str | None) -> None:
+        """Give every row ``value`` for ``field_name`` (None or blank: stop doing so)."""
+        if field_name not in fields_of(self.kind):
+            raise UserError(f"{field_name!r} is not a field of a {self.kind} import; the "
+                            f"fields are: {', '.join(fields_of(self.kind))}.")
+        if value is None or not str(value).strip():
+            self.fixed.pop(field_name, None)
+        else:
+            self.fixed[field_name] = str(value).strip()
 
     def header_for(self) -> dict[str, str]:
         """Field -> the header mapped to it."""
@@ -356,24 +393,34 @@ class ColumnMapping:
 
     def missing(self) -> list[str]:
         """Labels of what must be mapped but is not (empty when the mapping is usable)."""
-        mapped = set(self.header_for())
+        mapped = set(self.header_for()) | set(self.fixed)
         catalogue = fields_of(self.kind)
         missing = [f.label for f in catalogue.values() if f.required and f.name not in mapped]
         for group in NEEDS_ONE_OF.get(self.kind, ()):
             if not mapped & set(group):
                 missing.append(" or ".join(catalogue[name].label for name in group))
+        if self.kind == "people" and mapped & set(REFERRAL_FIELDS) \
+                and "referral_date" not in mapped:
+            missing.append("Referral date (the sheet has referral columns: the journey needs "
+                           "the date they were referred)")
         return missing
 
     def to_json(self) -> str:
-        return json.dumps({"linkworker_mapping": 1, "kind": self.kind, "columns": self.columns},
-                          indent=2, ensure_ascii=False)
+        data: dict[str, Any] = {"linkworker_mapping": 1, "kind": self.kind,
+                                "columns": self.columns}
+        if self.fixed:
+            data["fixed"] = self.fixed
+        if self.values:
+            data["values"] = self.values
+        return json.dumps(data, indent=2, ensure_ascii=False)
 
 
 def guess_mapping(kind: str, headers: list[str] | tuple[str, ...],
                   given: ColumnMapping | None = None) -> ColumnMapping:
     """Map each header to a field: ``given`` first, then exact spellings, then near misses."""
     kind = check_kind(kind)
-    mapping = ColumnMapping(kind, dict.fromkeys(headers))
+    mapping = ColumnMapping(kind, dict.fromkeys(headers), dict(given.fixed) if given else {},
+                            dict(given.values) if given else {})
     taken: set[str] = set()
     if given is not None:
         for header in headers:
@@ -419,4 +466,15 @@ def load_mapping(path: Path | str, kind: str | None = None) -> ColumnMapping:
             raise UserError(f"{path.name}: column {header!r} maps to {name!r}, which is not a "
                             f"field of a {file_kind} import.")
         mapping.columns[str(header)] = name
+    fixed = data.get("fixed", {})
+    if not isinstance(fixed, dict):
+        raise UserError(f"{path.name}: \"fixed\" must map field names to values.")
+    for name, value in fixed.items():
+        mapping.set_fixed(str(name), None if value is None else str(value))
+    values = data.get("values", {})
+    if not isinstance(values, dict) or not all(
+            isinstance(v, dict) and k in known for k, v in values.items()):
+        raise UserError(f"{path.name}: \"values\" must map field names to {{\"their word\": "
+                        "\"LinkWorker's word\"}.")
+    mapping.values = {k: {str(a): str(b) for a, b in v.items()} for k, v in values.items()}
     return mapping

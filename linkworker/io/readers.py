@@ -3,8 +3,12 @@
 Real files are messy, so the reader is forgiving about everything that has one sensible
 reading and strict about everything else:
 
-* CSV: a UTF-8 or UTF-16 byte-order mark wins; otherwise strict UTF-8, otherwise Windows-1252
-  (what Excel on Windows writes for "CSV (Comma delimited)"). The separator (, ; tab |) is
+* CSV: the encoding the user chose wins; else a UTF-8 or UTF-16 byte-order mark; else strict
+  UTF-8; else Windows-1252 (what Excel on Windows writes for "CSV (Comma delimited)") when
+  that reading looks like real text. When it does not (a Polish file in Windows-1250 read as
+  Windows-1252 turns "Łukasz" into "£ukasz"), nothing is guessed silently: ``EncodingQuestion``
+  lists the likely encodings (from ``charset-normalizer``) with a sample of each reading, and
+  the user chooses (``--encoding``, or a choice in the wizard). The separator (, ; tab |) is
   sniffed from the first lines; Excel's ``sep=;`` first line is honoured.
 * XLSX/XLSM: read-only and ``data_only`` (a formula gives the value Excel saved with it). A
   formula that has no saved value (a file written by a program, never opened in Excel) is
@@ -27,6 +31,7 @@ import io
 import re
 import unicodedata
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -105,8 +110,10 @@ def read_table(
     sheet: str | None = None,
     header_score: HeaderScore | None = None,
     progress: Progress | None = None,
+    encoding: str | None = None,
 ) -> Table:
-    """Read ``path`` (CSV or XLSX; ``sheet`` by name, else the first with data)."""
+    """Read ``path`` (CSV or XLSX; ``sheet`` by name, else the first with data; a CSV in
+    ``encoding`` when given, else as ``decode_text`` works out)."""
     path = _check_file(Path(path))
     if _kind_of(path) == "xlsx":
         name, raw_rows = _xlsx_rows(path, sheet, header_score)
@@ -115,7 +122,7 @@ def read_table(
         if sheet:
             raise ImportFileError(f"{path.name} is a CSV file: it has no sheets to choose from.")
         name = None
-        text, encoding = decode_text(path.read_bytes(), path.name)
+        text, encoding = decode_text(path.read_bytes(), path.name, encoding)
         raw_rows, separator = _csv_rows(text, path.name)
     return _tabulate(path.name, name, raw_rows, header_score, progress, encoding, separator)
 
@@ -164,16 +171,53 @@ def _kind_of(path: Path) -> str:
 # --- text files -----------------------------------------------------------------------------
 
 
-def decode_text(data: bytes, name: str) -> tuple[str, str]:
-    """The file's text and the encoding used: BOM, else UTF-8, else Windows-1252."""
-    for bom, encoding, label in (
+class EncodingQuestion(ImportFileError):
+    """The file is not UTF-8 and the usual guess reads it as garbled text: the user chooses.
+
+    ``choices`` are (encoding, label, sample) with the sample the lines that differ, as each
+    encoding reads them, so the right one is the one whose names look right."""
+
+    def __init__(self, name: str, choices: list[tuple[str, str, str]]) -> None:
+        self.choices = choices
+        listed = "; ".join(f"{label} (--encoding {codec}): {sample[:60]!r}"
+                           for codec, label, sample in choices)
+        super().__init__(
+            f"{name} is not saved as UTF-8, and LinkWorker cannot tell which encoding it is: "
+            f"read the usual way its names look garbled. Choose the encoding whose sample looks "
+            f"right: {listed}. Or save the sheet from Excel as 'CSV UTF-8' and import that.")
+
+
+_LABELS = {
+    "cp1252": "Windows-1252 (Western European)", "cp1250": "Windows-1250 (Central European)",
+    "cp1251": "Windows-1251 (Cyrillic)", "cp1253": "Windows-1253 (Greek)",
+    "cp1254": "Windows-1254 (Turkish)", "cp1257": "Windows-1257 (Baltic)",
+    "mac_roman": "Mac Roman (old Mac Excel)", "cp437": "DOS (code page 437)",
+    "cp850": "DOS Western (code page 850)", "iso8859_2": "ISO 8859-2 (Central European)",
+    "iso8859_15": "ISO 8859-15 (Western European)", "latin_1": "ISO 8859-1 (Latin-1)",
+    "utf_16": "UTF-16", "utf_8": "UTF-8",
+}
+ENCODING_LABELS = {codecs.lookup(codec).name: label for codec, label in _LABELS.items()}
+# Symbols the wrong code page puts where a letter was: "£ukasz" (Ł), "¯ó³towski" (Żół).
+_GARBLE = re.compile(r"(?<=[^\W\d_])[\x80-\xbf\u0152\u0153\u0160\u0161\u0178\u017d\u017e"
+                     r"\u0192\u02c6\u02dc\u2018\u201a-\u201e\u2020-\u2022\u2026\u2030"
+                     r"\u2039\u203a\u2122\xd7\xf7]|[\x80-\xbf\u0152\u0153\u0160\u0161"
+                     r"\u0178\u017d\u017e\u02c6\u02dc\u2030\u2039\u203a\u2122\xd7\xf7]"
+                     r"(?=[^\W\d_])")
+
+
+def decode_text(data: bytes, name: str, encoding: str | None = None) -> tuple[str, str]:
+    """The file's text and the encoding used: the one chosen, else a BOM, else UTF-8, else
+    Windows-1252 if that reads as real text, else ``EncodingQuestion``."""
+    if encoding:
+        return _decode_as(data, name, encoding)
+    for bom, codec, label in (
         (codecs.BOM_UTF8, "utf-8", "UTF-8 with BOM"),
         (codecs.BOM_UTF16_LE, "utf-16-le", "UTF-16"),
         (codecs.BOM_UTF16_BE, "utf-16-be", "UTF-16"),
     ):
         if data.startswith(bom):
             try:
-                text = data[len(bom):].decode(encoding)
+                text = data[len(bom):].decode(codec)
             except UnicodeDecodeError:
                 raise ImportFileError(
                     f"{name} says it is {label} text but is not: it may be damaged. Save it "
@@ -186,9 +230,51 @@ def decode_text(data: bytes, name: str) -> tuple[str, str]:
     except UnicodeDecodeError:
         pass
     try:
-        return _check_text(data.decode("cp1252"), name), "Windows-1252"
+        text = data.decode("cp1252")
     except UnicodeDecodeError:
-        raise ImportFileError(_NOT_TEXT.format(name=name)) from None
+        text = None
+    if text is not None and not _GARBLE.search(text):
+        return _check_text(text, name), "Windows-1252"
+    raise EncodingQuestion(name, _encoding_choices(data))
+
+
+def _decode_as(data: bytes, name: str, encoding: str) -> tuple[str, str]:
+    try:
+        codec = codecs.lookup(encoding).name
+    except LookupError:
+        raise ImportFileError(f"'{encoding}' is not an encoding LinkWorker knows (for example "
+                              "utf-8, cp1252, cp1250, mac_roman).") from None
+    try:
+        text = data.decode(codec)
+    except UnicodeDecodeError as exc:
+        raise ImportFileError(f"{name} is not {ENCODING_LABELS.get(codec, codec)} text (byte "
+                              f"{exc.start + 1:,} cannot be read that way): choose another "
+                              "encoding.") from None
+    return _check_text(text.removeprefix("\ufeff"), name), ENCODING_LABELS.get(codec, codec)
+
+
+def _encoding_choices(data: bytes) -> list[tuple[str, str, str]]:
+    """The likely encodings, best first, each with the lines it reads differently."""
+    from charset_normalizer import from_bytes
+
+    found = [codecs.lookup(m.encoding).name for m in from_bytes(data[:200_000])]
+    codecs_tried: list[str] = []
+    for codec in [*found[:4], "cp1252", "cp1250", "mac_roman"]:
+        if codec not in codecs_tried and codec != "utf-8":
+            codecs_tried.append(codec)
+    readings = {}
+    for codec in codecs_tried:
+        try:
+            readings[codec] = data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+    lines = [i for i, line in enumerate(next(iter(readings.values()), "").splitlines())
+             if not line.isascii()][:3]
+    choices = []
+    for codec, text in readings.items():
+        sample = " / ".join(text.splitlines()[i] for i in lines if i < len(text.splitlines()))
+        choices.append((codec, ENCODING_LABELS.get(codec, codec), sample))
+    return choices[:5]
 
 
 _NOT_TEXT = ("{name} is not a spreadsheet LinkWorker can read: it is not text in a known "
@@ -289,9 +375,13 @@ def _check_zip(path: Path) -> None:
             names = archive.namelist()
             total = sum(info.file_size for info in archive.infolist())
             mimetype = archive.read("mimetype")[:100] if "mimetype" in names else b""
-    except (zipfile.BadZipFile, OSError, RuntimeError, ValueError):
+            damaged = _first_damaged(archive) if total <= MAX_UNZIPPED_BYTES else None
+    except (zipfile.BadZipFile, OSError, RuntimeError, ValueError, EOFError, zlib.error):
+        damaged = ""
+    if damaged is not None:
         raise ImportFileError(f"{path.name} looks like an Excel file but is damaged or "
-                              "incomplete. Save it again from Excel.") from None
+                              "incomplete" + (f" ({damaged} fails its checksum)" if damaged
+                                              else "") + ". Save it again from Excel.")
     if b"opendocument" in mimetype:
         raise ImportFileError(f"{path.name} is an OpenDocument (LibreOffice) file: save it as "
                               ".xlsx or CSV first.")
@@ -299,6 +389,18 @@ def _check_zip(path: Path) -> None:
         raise ImportFileError(f"{path.name} is a zip file but not an Excel workbook (.xlsx).")
     if total > MAX_UNZIPPED_BYTES:
         raise ImportFileError(f"{path.name} unpacks to more than 2 GB: it is too large to import.")
+
+
+def _first_damaged(archive: zipfile.ZipFile) -> str | None:
+    """The first part whose data fails its CRC (read in chunks: a large sheet is fine)."""
+    for info in archive.infolist():
+        try:
+            with archive.open(info) as stream:
+                while stream.read(1 << 20):
+                    pass
+        except (zipfile.BadZipFile, EOFError, zlib.error, NotImplementedError):
+            return info.filename
+    return None
 
 
 def _has_formulas(path: Path) -> bool:
@@ -490,6 +592,9 @@ def _tabulate(
     index = _find_header(head, header_score)
     header = head[index]
     rows = head[index + 1:] + body
+    if not rows:
+        raise ImportFileError(f"{name} has a header (row {header.number}) but no rows of data "
+                              "below it: there is nothing to import.")
     width = max([len(header.cells)] + [len(r.cells) for r in rows])
     return Table(name, sheet, header.number, _header_names(header.cells, width), tuple(rows),
                  encoding, separator)

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import re
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from linkworker import rules
 from linkworker.errors import UserError
 from linkworker.io import vocab
 from linkworker.io.mapping import ColumnMapping, Field, fields_of
@@ -48,7 +50,10 @@ class Problem:
     reason: str
 
     def __str__(self) -> str:
+        """Row, column, value (unless the reason already quotes it) and what to do."""
         where = f"row {self.row}" + (f", column '{self.column}'" if self.column else "")
+        if self.value and self.value not in self.reason:
+            where += f", value '{self.value}'"
         return f"{where}: {self.reason}"
 
 
@@ -59,6 +64,19 @@ class Record:
     row: int
     values: dict[str, Any]
     columns: dict[str, str] = field(default_factory=dict)  # field -> header, for problems
+    unlisted: dict[str, str] = field(default_factory=dict)  # field -> words not in our list
+
+
+@dataclass(frozen=True)
+class Unlisted:
+    """A value not in LinkWorker's list, taken as ``code`` with the words kept (a referral
+    source such as "Age UK" is another service; the name goes in the referrer organisation)."""
+
+    code: str
+    text: str
+
+
+FIXED_COLUMN = "(fixed value for every row)"
 
 
 def cell_text(value: Any) -> str:
@@ -107,7 +125,8 @@ def parse_any_date(value: Any) -> dt.date:
         value = re.sub(r"[T ]00:00(:00(\.0+)?)?$", "", value.strip())
         value = re.sub(r"\s+", " ", value)
     try:
-        parsed = parse_date(value)
+        # Excel serial numbers only from real number cells: "12345" typed in a CSV is not 1933.
+        parsed = parse_date(value, allow_serial=not isinstance(value, str))
     except InvalidValue:
         if isinstance(value, str) and _DATE_SHAPE.match(value):
             raise InvalidValue(f"{value!r} is not a real date.") from None
@@ -160,11 +179,11 @@ def _whole_number(value: Any) -> int:
         raise InvalidValue(f"{value!r} is not a number.")
     if isinstance(value, int):
         return value
-    if isinstance(value, float) and value.is_integer():
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
         return int(value)
     text = str(value).strip()
-    if re.fullmatch(r"-?\d+(\.0+)?", text):
-        return int(float(text))
+    if re.fullmatch(r"-?[0-9]{1,15}(\.0+)?", text):
+        return int(text.split(".")[0])
     raise InvalidValue(f"{show(value)!r} is not a whole number.")
 
 
@@ -178,7 +197,7 @@ def _int(value: Any, f: Field, today: dt.date) -> int:
 def _decile(value: Any, f: Field, today: dt.date) -> int:
     number = _whole_number(value)
     if not 1 <= number <= 10:
-        raise InvalidValue(f"{number} is not a decile (1 to 10).")
+        raise InvalidValue(f"{show(number)} is not a decile (1 to 10).")
     return number
 
 
@@ -222,14 +241,40 @@ def _uuid(value: Any, f: Field, today: dt.date) -> str:
                            "3f2b...-....; leave the column out for new records).") from None
 
 
+MAX_JSON_CHARS = 4000
+MAX_JSON_DEPTH = 3
+
+
 def _json(value: Any, f: Field, today: dt.date) -> dict[str, Any]:
+    """Contact preferences as the export writes them: a small, flat set of choices."""
+    text = str(value)
+    not_choices = InvalidValue("is not a set of choices in LinkWorker's format (as the export "
+                               "writes them, for example {\"phone\": true}).")
+    if len(text) > MAX_JSON_CHARS:
+        raise InvalidValue(f"is {len(text):,} characters long; contact preferences are at most "
+                           f"{MAX_JSON_CHARS:,}.")
+    if _nesting(text) > MAX_JSON_DEPTH:
+        raise InvalidValue(f"nests more than {MAX_JSON_DEPTH} levels deep; contact preferences "
+                           "are a flat set of choices.")
     try:
-        data = json.loads(str(value))
-    except json.JSONDecodeError:
-        raise InvalidValue("is not a set of choices in LinkWorker's format.") from None
+        data = json.loads(text)
+    except (json.JSONDecodeError, RecursionError):
+        raise not_choices from None
     if not isinstance(data, dict):
-        raise InvalidValue("is not a set of choices in LinkWorker's format.")
+        raise not_choices
     return data
+
+
+def _nesting(text: str) -> int:
+    """How deep brackets nest (counted before parsing: a deep one overflows the parser)."""
+    depth = deepest = 0
+    for ch in text:
+        if ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in "]}":
+            depth -= 1
+    return deepest
 
 
 def _reasons(value: Any, f: Field, today: dt.date) -> list[str]:
@@ -261,6 +306,13 @@ def _purpose(value: Any, f: Field, today: dt.date) -> str:
     except InvalidValue:
         raise InvalidValue(f"{show(value)!r} is not a contact purpose (for example First "
                            "meeting, Support session, 3-month review).") from None
+
+
+def _referral_source(value: Any, f: Field, today: dt.date) -> str | Unlisted:
+    try:
+        return vocab.REFERRAL_SOURCE.code(value)
+    except InvalidValue:
+        return Unlisted("other_service", _text(value, f))
 
 
 def _vocabulary(words: vocab.Vocabulary) -> Callable[[Any, Field, dt.date], str]:
@@ -302,7 +354,7 @@ CONVERTERS: dict[str, Callable[[Any, Field, dt.date], Any]] = {
     "ethnicity": lambda value, f, today: vocab.ethnicity_vocabulary().code(value),
     "disability": _vocabulary(vocab.DISABILITY),
     "carer": _vocabulary(vocab.CARER),
-    "referral_source": _vocabulary(vocab.REFERRAL_SOURCE),
+    "referral_source": _referral_source,
     "exit_reason": _vocabulary(vocab.EXIT_REASON),
     "eligibility": _vocabulary(vocab.ELIGIBILITY),
     "contact_mode": _vocabulary(vocab.CONTACT_MODE),
@@ -344,6 +396,7 @@ def check_table(
                if mapping.columns.get(h)]
     row_check = ROW_CHECKS.get(mapping.kind)
     order = {h: i for i, h in enumerate(table.headers)}
+    fixed = fixed_values(mapping, today)
     for row in table.rows:
         record = Record(row.number, {}, {f.name: h for _, h, f in columns})
         problems: list[Problem] = []
@@ -352,9 +405,16 @@ def check_table(
             if value is None:
                 continue
             try:
-                record.values[f.name] = convert(value, f, today)
+                record.values[f.name] = convert(mapping.translate(f.name, value), f, today)
             except InvalidValue as exc:
                 problems.append(Problem(row.number, header, show(value), _sentence(exc, value)))
+            if f.name == "referral_source" and mapping.translate(f.name, value) != value:
+                record.values.setdefault("referrer_organisation", str(value))  # their words
+        for name, value in fixed.items():
+            if name not in record.values:
+                record.values[name] = value
+                record.columns.setdefault(name, FIXED_COLUMN)
+        _keep_unlisted_words(record)
         if row_check is not None:
             for name, reason in row_check(record, today):
                 header = record.columns.get(name, "")
@@ -369,6 +429,31 @@ def check_table(
                                         f"{f.label} is empty; every row needs one."))
         problems.sort(key=lambda p: order.get(p.column, -1))  # read left to right
         yield (None if problems else record), problems
+
+
+def fixed_values(mapping: ColumnMapping, today: dt.date) -> dict[str, Any]:
+    """The mapping's fixed values, checked once for the whole file (a bad one stops it)."""
+    catalogue = fields_of(mapping.kind)
+    found: dict[str, Any] = {}
+    for name, value in mapping.fixed.items():
+        try:
+            found[name] = convert(value, catalogue[name], today)
+        except InvalidValue as exc:
+            raise UserError(f"The fixed value for {catalogue[name].label}: "
+                            f"{_sentence(exc, value)}") from None
+    return found
+
+
+def _keep_unlisted_words(record: Record) -> None:
+    """A value taken as a nearby code keeps its words where a person will see them."""
+    for name, value in list(record.values.items()):
+        if isinstance(value, Unlisted):
+            record.values[name] = value.code
+            record.unlisted[name] = value.text
+            if name == "referral_source":
+                where = ("referrer_organisation" if not record.values.get("referrer_organisation")
+                         else "referrer_name")
+                record.values.setdefault(where, value.text)
 
 
 def _sentence(exc: InvalidValue, value: Any) -> str:
@@ -394,52 +479,66 @@ def _people(record: Record, today: dt.date) -> list[tuple[str, str]]:
     problems = [(name, f"{label} is empty; every person needs one.")
                 for name, label in (("given_name", "Given name"), ("family_name", "Family name"))
                 if not values.get(name)]
-    return problems
+    referral = [n for n in ("referral_source", "referral_reasons", "referrer_name",
+                            "referrer_organisation", "worker", "contract") if n in values]
+    if referral and not values.get("referral_date") and "referral_date" in record.columns:
+        problems.append(("referral_date", "The referral date is empty, so the journey cannot "
+                                          "be created: give the date they were referred."))
+    return problems + _broken(rules.not_in_future("referral_date", "referral",
+                                                  values.get("referral_date"), today))
+
+
+def _broken(found: list) -> list[tuple[str, str]]:
+    return [(b.field, b.message) for b in found]
 
 
 def _episodes(record: Record, today: dt.date) -> list[tuple[str, str]]:
     values = record.values
-    referred = values.get("referral_date")
-    problems = []
-    if referred and referred > today:
-        problems.append(("referral_date", f"the referral date {format_date(referred)} is in "
-                                          "the future."))
-    for name, label in (("first_contact_date", "first contact"),
-                        ("first_meeting_date", "first meeting"), ("exit_date", "exit")):
-        day = values.get(name)
-        if day and referred and day < referred:
-            problems.append((name, f"the {label} date {format_date(day)} is before the "
-                                   f"referral ({format_date(referred)})."))
-        elif day and day > today:
-            problems.append((name, f"the {label} date {format_date(day)} is in the future."))
-    if values.get("exit_reason") and not values.get("exit_date"):
-        problems.append(("exit_reason", "there is an exit reason but no exit date."))
-    return problems
+    return _broken(rules.journey_dates(
+        values.get("referral_date"), today, first_contact=values.get("first_contact_date"),
+        first_meeting=values.get("first_meeting_date"), exit_date=values.get("exit_date"),
+        exit_reason=values.get("exit_reason")))
 
 
 def _contacts(record: Record, today: dt.date) -> list[tuple[str, str]]:
     day, status = record.values.get("contact_date"), record.values.get("status", "attended")
-    if day and day > today and status not in ("planned", "cancelled"):
-        return [("contact_date", f"{format_date(day)} is in the future, so the contact cannot "
-                                 "have happened yet; mark it as planned.")]
-    return []
+    return _broken(rules.contact_date(day, status, today)) if day else []
 
 
 def _dated(name: str, label: str) -> RowCheck:
     def check(record: Record, today: dt.date) -> list[tuple[str, str]]:
-        day = record.values.get(name)
-        if day and day > today:
-            return [(name, f"the {label} date {format_date(day)} is in the future.")]
-        return []
+        return _broken(rules.not_in_future(name, label, record.values.get(name), today))
 
     return check
+
+
+def _goals(record: Record, today: dt.date) -> list[tuple[str, str]]:
+    """An achieved date is the day the goal was met: status "achieved" from then on."""
+    values = record.values
+    problems = _dated("agreed_date", "agreed")(record, today)
+    achieved = values.get("achieved_date")
+    if achieved is None:
+        return problems
+    problems += _dated("achieved_date", "achieved")(record, today)
+    status = values.setdefault("status", "achieved")
+    if status != "achieved":
+        problems.append(("achieved_date", f"there is an achieved date but the status is "
+                                          f"'{vocab.GOAL_STATUS.labels[status]}': clear one "
+                                          "of them."))
+    agreed = values.get("agreed_date")
+    if agreed and achieved < agreed:
+        problems.append(("achieved_date", f"the goal was achieved ({format_date(achieved)}) "
+                                          f"before it was agreed ({format_date(agreed)})."))
+    values.setdefault("status_date", achieved)
+    return problems
 
 
 def _measures(record: Record, today: dt.date) -> list[tuple[str, str]]:
     from linkworker.wellbeing import InvalidAnswers, get_instrument, score
 
     values = record.values
-    problems = _dated("completed_on", "completion")(record, today)
+    problems = _broken(rules.form_date(values["completed_on"], today)) \
+        if values.get("completed_on") else []
     code = values.get("instrument")
     if code is None:
         return problems
@@ -479,7 +578,7 @@ ROW_CHECKS: dict[str, RowCheck] = {
     "people": _people,
     "episodes": _episodes,
     "contacts": _contacts,
-    "goals": _dated("agreed_date", "agreed"),
+    "goals": _goals,
     "signposts": _dated("signposted_on", "signposting"),
     "measures": _measures,
 }

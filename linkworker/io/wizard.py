@@ -37,7 +37,7 @@ from linkworker.io.pipeline import (
     require_usable,
     write_rejects,
 )
-from linkworker.io.readers import Table, sheet_names
+from linkworker.io.readers import EncodingQuestion, Table, sheet_names
 from linkworker.io.validate import show
 from linkworker.storage.database import Caseload
 
@@ -66,6 +66,8 @@ class ImportFlow:
     preview: ImportReport | None = None  # the dry run: problems and plan
     result: ImportReport | None = None
     sheets: list[str] = field(default_factory=list)
+    encoding: str | None = None  # chosen by the user when the file's could not be told
+    encoding_choices: list[tuple[str, str, str]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         require(self.actor, "data.import")
@@ -78,15 +80,26 @@ class ImportFlow:
 
     def choose(self, path: Path | str, kind: str, sheet: str | None = None) -> list[str]:
         """Remember the choice; returns the file's sheets (empty for CSV). Reads the file."""
+        if self.path != Path(path):
+            self.encoding, self.encoding_choices = None, []
         self.path, self.kind, self.sheet = Path(path), check_kind(kind), sheet or None
         self.sheets = sheet_names(self.path)
         return self.sheets
+
+    def choose_encoding(self, codec: str | None) -> None:
+        """The user's answer to "which encoding is this file in?" (None: work it out)."""
+        self.encoding = codec or None
 
     def load(self, progress: Progress | None = None) -> Table:
         """Read the sheet and guess the mapping (off the GUI thread)."""
         if self.path is None:
             raise UserError("Choose a file to import first.")
-        self.table = read_file(self.path, self.kind, self.sheet, progress)
+        try:
+            self.table = read_file(self.path, self.kind, self.sheet, progress, self.encoding)
+        except EncodingQuestion as question:
+            self.encoding_choices = question.choices  # the window offers them as a choice
+            raise
+        self.encoding_choices = []
         self.mapping = guess_mapping(self.kind, self.table.headers)
         self.step = Step.MAPPING
         self.checked = self.preview = self.result = None
@@ -113,6 +126,19 @@ class ImportFlow:
     def set_column(self, header: str, field_name: str) -> None:
         assert self.mapping is not None
         self.mapping.set(header, field_name or None)
+        self.checked = self.preview = None
+
+    def fixed_choices(self) -> list[tuple[str, str]]:
+        """Fields that can be given one value for every row (those no column holds)."""
+        assert self.mapping is not None
+        mapped = set(self.mapping.header_for())
+        return [(f.name, f.label) for f in fields_of(self.kind).values()
+                if f.name not in mapped and f.name != "id"]
+
+    def set_fixed(self, field_name: str, value: str | None) -> None:
+        """Every row gets ``value`` for ``field_name`` ("all these journeys are for IOC-1")."""
+        assert self.mapping is not None
+        self.mapping.set_fixed(field_name, value)
         self.checked = self.preview = None
 
     def missing(self) -> list[str]:
@@ -150,8 +176,8 @@ class ImportFlow:
     def can_import(self, good_rows_only: bool) -> bool:
         if self.preview is None:
             return False
-        plan = self.preview.plan
-        has_work = bool(plan.creates or plan.updates)
+        plans = [self.preview.plan, self.preview.journeys]
+        has_work = any(plan is not None and (plan.creates or plan.updates) for plan in plans)
         return has_work and (good_rows_only or not self.preview.problems)
 
     # --- import ---------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from linkworker import audit
+from linkworker import audit, rules
 from linkworker.access import Actor, require, require_person
 from linkworker.errors import NotFound, UserError
 from linkworker.journey import clock_for, refresh_stage
@@ -93,10 +93,7 @@ def _check_form_details(
 ) -> None:
     if not isinstance(completed_on, dt.date) or isinstance(completed_on, dt.datetime):
         raise UserError("The date the form was completed is missing or not a date.")
-    if completed_on > today:
-        raise UserError(f"The form's date {format_date(completed_on)} is in the future.")
-    if person.date_of_birth and completed_on < person.date_of_birth:
-        raise UserError(f"The form's date {format_date(completed_on)} is before their birth.")
+    rules.enforce(rules.form_date(completed_on, today, person.date_of_birth))
     if mode not in MODES:
         raise UserError(f"Unknown way of completing the form {mode!r}: use {', '.join(MODES)}.")
     if not TIMEPOINT_PATTERN.match(timepoint):
@@ -121,11 +118,7 @@ def _refuse_duplicate(
             Measure.complete,
         )
     ).scalar_one_or_none()
-    if existing is not None:
-        raise UserError(
-            f"This journey already has a complete {code} for {timepoint_label(timepoint)} "
-            f"(dated {format_date(existing)}). Record this one as 'other', or correct that form."
-        )
+    rules.enforce(rules.one_complete_form(code, timepoint, timepoint_label(timepoint), existing))
 
 
 def record_measure(

@@ -96,9 +96,14 @@ class ImportWizard(QDialog):
         self.sheet_box = _named(QComboBox(), "Sheet")
         self.sheet_box.setEnabled(False)
         self.path_edit.editingFinished.connect(self._list_sheets)
+        # Offered only when the file's encoding cannot be told: each reading's sample shows
+        # which one gives the right names.
+        self.encoding_box = _named(QComboBox(), "Encoding of the file")
+        self.encoding_box.addItem("(work it out)", None)
+        self.encoding_box.setEnabled(False)
         form = QFormLayout(page)
         form_rows(form, (("&File:", row), ("&Rows are:", self.kind_box),
-                         ("&Sheet:", self.sheet_box)))
+                         ("&Sheet:", self.sheet_box), ("&Encoding:", self.encoding_box)))
         hint = QLabel("Import in this order: directory services, people, journeys, then "
                       "contacts, goals, signposting and measures. Nothing is written until "
                       "you have seen every problem and what will change.")
@@ -121,10 +126,16 @@ class ImportWizard(QDialog):
         load = _named(QPushButton("&Load mapping..."), "Load a saved mapping")
         save.clicked.connect(self._save_mapping)
         load.clicked.connect(self._load_mapping)
+        self.fixed_field = _named(QComboBox(), "Field with the same value for every row")
+        self.fixed_value = _named(QLineEdit(), "The value for every row")
+        fixed_set = _named(QPushButton("Same &value for every row"),
+                           "Give every row this value")
+        fixed_set.clicked.connect(self._set_fixed)
         layout = QVBoxLayout(page)
         layout.addWidget(self.source_label)
         layout.addWidget(self.columns_table, 1)
         layout.addWidget(self.missing_label)
+        layout.addLayout(hbox(self.fixed_field, self.fixed_value, fixed_set))
         layout.addLayout(hbox(save, load, None))
         return page
 
@@ -187,9 +198,11 @@ class ImportWizard(QDialog):
             button.setDefault(button is default)
         if step is Step.MAPPING:
             missing = self.flow.missing()
-            self.missing_label.setText(
+            fixed = "".join(f" Every row: {name} = '{value}'."
+                            for name, value in self.flow.mapping.fixed.items())
+            self.missing_label.setText((
                 "Still needed: " + "; ".join(missing) + ". Choose which column holds it."
-                if missing else "Every needed field has a column.")
+                if missing else "Every needed field has a column.") + fixed)
 
     def _fill_mapping(self) -> None:
         table = self.flow.table
@@ -208,6 +221,9 @@ class ImportWizard(QDialog):
                 lambda _i, h=header, b=box: self._column_changed(h, b.currentData()))
             self.columns_table.setCellWidget(row, 1, box)
             self.columns_table.setItem(row, 2, QTableWidgetItem(sample))
+        self.fixed_field.clear()
+        for name, label in self.flow.fixed_choices():
+            self.fixed_field.addItem(label, name)
 
     def _column_changed(self, header: str, field_name: str) -> None:
         self.flow.set_column(header, field_name)
@@ -232,7 +248,10 @@ class ImportWizard(QDialog):
             for col, value in enumerate((str(problem.row), problem.column, problem.value,
                                          problem.reason)):
                 self.problems_table.setItem(row, col, QTableWidgetItem(value))
-        self.plan_text.setPlainText("\n".join(report.plan.describe()))
+        lines = report.plan.describe()
+        if report.journeys is not None:
+            lines.append(f"Journeys (from the referral columns): {report.journeys.headline()}")
+        self.plan_text.setPlainText("\n".join(lines + list(report.notes)))
         self.good_only.setEnabled(bool(problems))
         self.save_bad.setEnabled(bool(problems))
 
@@ -265,6 +284,7 @@ class ImportWizard(QDialog):
             try:
                 self.flow.choose(self.path_edit.text().strip(), self.kind_box.currentData(),
                                  self.sheet_box.currentData())
+                self.flow.choose_encoding(self.encoding_box.currentData())
             except Exception as exc:  # shown to the user, nothing changed
                 self._say(friendly_message(exc))
                 return
@@ -317,7 +337,26 @@ class ImportWizard(QDialog):
     def _failed(self, exc: BaseException) -> None:
         self._finish()
         self._say(friendly_message(exc))
+        if self.flow.encoding_choices:
+            self._offer_encodings()
         self._render()
+
+    def _offer_encodings(self) -> None:
+        """The file's encoding could not be told: let the user pick by the samples."""
+        self.encoding_box.clear()
+        for codec, label, sample in self.flow.encoding_choices:
+            self.encoding_box.addItem(f"{label}: {sample[:50]}", codec)
+        self.encoding_box.setEnabled(True)
+        self._say("This file is not saved as UTF-8 and its encoding cannot be told. Choose the "
+                  "encoding whose names look right, then press Next.")
+        self.encoding_box.setFocus()
+
+    def _set_fixed(self) -> None:
+        name = self.fixed_field.currentData()
+        if name and self._guard(lambda: self.flow.set_fixed(name, self.fixed_value.text()),
+                                "Every row gets that value."):
+            self._fill_mapping()
+            self._render()
 
     def _progress(self, done: int, total: int, text: str) -> None:
         if not self._working:
