@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from decimal import Decimal
 from typing import Any
 
 from linkworker.codes import CONSENT_KINDS, EXIT_REASONS
@@ -23,7 +25,10 @@ from linkworker.models import CONTACT_MODES, GOAL_CATEGORIES, GOAL_STATUSES
 
 FORMAT_VERSION = 1
 RULE_KINDS = ("engagement", "measure_change", "measure_level", "goals", "journey", "external")
-ANCHORS = ("referral", "first_meeting")
+ANCHORS = ("referral", "first_meeting", "first_attended_contact")
+OVER_CAP = ("skip", "pay_remainder")
+MAX_MONEY = 1_000_000_000  # no price or cap reaches a billion; beyond it is a typing slip
+MAX_DEPTH = 20  # contract documents nest four levels; deeper is not a contract
 PERSON_IDENTIFIERS = ("pseudonym", "reference")
 PLANNED_EXITS = ("goals_met", "stepped_down", "referred_on")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,59}$")
@@ -44,13 +49,24 @@ class ContractFileError(UserError):
 
 @dataclass(frozen=True)
 class Window:
-    """Whole days, both ends included: ``min <= days <= max``."""
+    """Whole days, both ends included: ``min <= days <= max``.
+
+    Each end counts from the rule's own start unless it names another anchor
+    (``min_from``/``max_from``), so a baseline can run "from referral up to first contact + 14
+    days".
+    """
 
     min: int
     max: int
+    min_from: str | None = None
+    max_from: str | None = None
 
     def contains(self, days: int) -> bool:
         return self.min <= days <= self.max
+
+    @property
+    def anchors(self) -> tuple[str, ...]:
+        return tuple(a for a in (self.min_from, self.max_from) if a)
 
 
 @dataclass(frozen=True)
@@ -90,7 +106,7 @@ class Outcome:
     id: str
     name: str
     definition: str
-    price: float
+    price: Decimal
     max_per_person: int
     evidence: str
     rule: Rule
@@ -115,9 +131,14 @@ class Eligibility:
 
 @dataclass(frozen=True)
 class Caps:
-    total_amount: float | None = None
+    """Money caps in ``Decimal``; ``over_cap`` says what a claim that would cross one does:
+    ``skip`` (the default: it is not claimed, a later smaller one may still fit) or
+    ``pay_remainder`` (it is paid what is left)."""
+
+    total_amount: Decimal | None = None
     participants: int | None = None
-    per_person_amount: float | None = None
+    per_person_amount: Decimal | None = None
+    over_cap: str = "skip"
 
 
 @dataclass(frozen=True)
@@ -155,6 +176,25 @@ class ContractDef:
 # --- checking -------------------------------------------------------------------------------
 
 _MISSING = object()
+
+
+def _finite(value: Any) -> bool:
+    """A JSON number that is a real number (Python's json reads NaN and Infinity too)."""
+    return (isinstance(value, int | float) and not isinstance(value, bool)
+            and math.isfinite(value))
+
+
+def _depth(value: Any, limit: int = MAX_DEPTH) -> int:
+    """How deeply ``value`` nests, counting no further than ``limit`` + 1 (never recursing
+    deeper than that, so a hostile file cannot exhaust the stack)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if not isinstance(item, dict | list) or level > limit + 1:
+            continue
+        deepest = max(deepest, level)
+        stack.extend((v, level + 1) for v in (item.values() if isinstance(item, dict) else item))
+    return deepest
 
 
 class _Fields:
@@ -205,7 +245,7 @@ class _Fields:
         value = self.raw(key, required)
         if value is _MISSING:
             return default
-        if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
+        if not _finite(value) or value != int(value):
             self.problem(key, "must be a whole number")
             return default
         if value < low:
@@ -219,13 +259,27 @@ class _Fields:
         value = self.raw(key, required)
         if value is _MISSING:
             return None
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            self.problem(key, "must be a number")
+        if not _finite(value):
+            self.problem(key, "must be a number (NaN and Infinity are not allowed)")
             return None
         if positive and value <= 0:
             self.problem(key, "must be more than 0")
             return None
         return float(value)
+
+    def money(self, key: str, *, required: bool = False) -> Decimal | None:
+        """An amount in pounds, more than 0, to the penny, as the decimal it was written as."""
+        value = self.number(key, required=required, positive=True)
+        if value is None:
+            return None
+        if value >= MAX_MONEY:
+            self.problem(key, f"must be less than {MAX_MONEY:,}")
+            return None
+        amount = Decimal(repr(value))
+        if amount != amount.quantize(Decimal("0.01")):
+            self.problem(key, "must be in pounds and pence (at most two decimal places)")
+            return None
+        return amount
 
     def flag(self, key: str, default: bool) -> bool:
         value = self.raw(key, False)
@@ -264,20 +318,28 @@ class _Fields:
                     self.problem(f"{key}[{i}]", f"must be one of {', '.join(allowed)}")
         return items
 
-    def window(self, key: str, *, required: bool = False) -> Window | None:
+    def window(
+        self, key: str, *, required: bool = False, anchored: bool = False
+    ) -> Window | None:
+        """``{"min": -14, "max": 14}``; with ``anchored`` each end may name its own anchor."""
         value = self.raw(key, required)
         if value is _MISSING:
             return None
         sub = _Fields(value, self.where(key), self.problems)
         low = sub.whole("min", required=True, low=-3650)
-        high = sub.whole("max", required=True)
+        high = sub.whole("max", required=True, low=-3650)
+        ends: tuple[str | None, str | None] = (None, None)
+        if anchored:
+            ends = tuple(  # type: ignore[assignment]
+                sub.choice(end, ANCHORS, "") if end in sub.data else None
+                for end in ("min_from", "max_from"))
         sub.finish()
         if low is None or high is None:
             return None
-        if high < low:
+        if high < low and ends[0] == ends[1]:
             sub.problem("max", f"must not be less than min ({low})")
             return None
-        return Window(low, high)
+        return Window(low, high, ends[0] or None, ends[1] or None)
 
     def obj(self, key: str) -> _Fields:
         value = self.raw(key, False)
@@ -309,7 +371,7 @@ def _rule(f: _Fields, instruments: frozenset[str] | None) -> Rule:
         item = f.text("item") or None
         values["item"] = item
         if kind == "measure_change":
-            values["baseline"] = f.window("baseline", required=True)
+            values["baseline"] = f.window("baseline", required=True, anchored=True)
             values["follow_up"] = f.window("follow_up", required=True)
             values["min_change"] = f.number("min_change", positive=True)
             values["sustained"] = f.window("sustained")
@@ -345,7 +407,7 @@ def _outcome(f: _Fields, instruments: frozenset[str] | None) -> Outcome:
         f.problem("id", "use letters, digits, '-', '_' or '.' (up to 60), no spaces")
     name = f.text("name", default=outcome_id)
     definition = f.text("definition", required=True)
-    price = f.number("price", required=True, positive=True)
+    price = f.money("price", required=True)
     max_per_person = f.whole("max_per_person", default=1, low=1)
     evidence = f.text("evidence", required=True)
     if f.data.get("rule") is None:
@@ -355,7 +417,8 @@ def _outcome(f: _Fields, instruments: frozenset[str] | None) -> Outcome:
     else:
         rule = _rule(f.obj("rule"), instruments)
     f.finish()
-    return Outcome(outcome_id, name, definition, price or 0.0, max_per_person or 1, evidence, rule)
+    return Outcome(outcome_id, name, definition, price or Decimal("0.00"), max_per_person or 1,
+                   evidence, rule)
 
 
 def parse_contract(
@@ -366,6 +429,9 @@ def parse_contract(
     ``instruments`` (codes) lets the check reject an unknown instrument; ``None`` skips that.
     """
     problems: list[str] = []
+    if _depth(data) > MAX_DEPTH:
+        raise ContractFileError(source, [f"(document): nests more than {MAX_DEPTH} levels deep; "
+                                         "a contract file is never that deep"])
     f = _Fields(data, "", problems)
     fmt = f.whole("format", default=FORMAT_VERSION)
     if fmt != FORMAT_VERSION:
@@ -416,9 +482,10 @@ def parse_contract(
 
     c = f.obj("caps")
     caps = Caps(
-        c.number("total_amount", positive=True),
+        c.money("total_amount"),
         c.whole("participants", low=1),
-        c.number("per_person_amount", positive=True),
+        c.money("per_person_amount"),
+        c.choice("over_cap", OVER_CAP, "skip"),
     )
     c.finish()
 
@@ -457,13 +524,26 @@ def read_contract_file(path: Path | str) -> dict[str, Any]:
         raise UserError(f"There is no contract file at {path}.") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise UserError(f"{path.name} could not be read as text: {exc}") from None
+    return parse_json(text, path.name)
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number a contract can use")
+
+
+def parse_json(text: str, source: str = "contract") -> Any:
+    """JSON text as data, refusing NaN/Infinity and absurd nesting with one clear problem."""
     try:
-        return json.loads(text)
+        return json.loads(text, parse_constant=_no_constant)
     except json.JSONDecodeError as exc:
         raise ContractFileError(
-            path.name, [f"(document): not valid JSON at line {exc.lineno}, column {exc.colno}: "
-                        f"{exc.msg}"]
+            source, [f"(document): not valid JSON at line {exc.lineno}, column {exc.colno}: "
+                     f"{exc.msg}"]
         ) from None
+    except ValueError as exc:
+        raise ContractFileError(source, [f"(document): {exc}"]) from None
+    except RecursionError:
+        raise ContractFileError(source, ["(document): nests too deeply to be a contract"]) from None
 
 
 def load_contract_file(

@@ -18,7 +18,7 @@ from linkworker.outcomes.eligibility import (
     missing_consents,
 )
 from linkworker.outcomes.facts import EpisodeRow, Facts
-from linkworker.outcomes.rules import start_of
+from linkworker.outcomes.rules import start_of, window_dates
 from linkworker.validation import format_date
 
 BLOCKS, WEAKENS = "blocks", "weakens"
@@ -88,16 +88,16 @@ def _measure_windows(c: _Collector, cdef: ContractDef, episode: EpisodeRow,
         if start is None:
             continue
         forms = c.facts.forms.get((episode.id, rule.instrument, rule.item), [])
-        baseline = next(
-            (f for f in forms if rule.baseline.contains((f.date - start).days)), None
-        )
-        baseline_closes = start + dt.timedelta(days=rule.baseline.max)
+        bounds = window_dates(c.facts, episode, rule.baseline, start)
+        if bounds is None:
+            continue
+        opens, baseline_closes = bounds
+        baseline = next((f for f in forms if opens <= f.date <= baseline_closes), None)
         if baseline is None:
             if baseline_closes < as_of:
                 c.add("missing_baseline", WEAKENS, episode,
                       f"No complete {rule.instrument} baseline between "
-                      f"{format_date(start + dt.timedelta(days=rule.baseline.min))} and "
-                      f"{format_date(baseline_closes)}.")
+                      f"{format_date(opens)} and {format_date(baseline_closes)}.")
             continue
         later = [f for f in forms if f.date > baseline.date]
         in_window = [f for f in later if rule.follow_up.contains((f.date - baseline.date).days)]

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from linkworker.journey import add_months
-from linkworker.outcomes.contract import Outcome, Rule
+from linkworker.outcomes.contract import Outcome, Rule, Window
 from linkworker.outcomes.facts import EpisodeRow, Facts, FormRow
 from linkworker.wellbeing.instruments import Instrument
 from linkworker.wellbeing.scoring import Direction, classify_change
@@ -53,11 +53,7 @@ def iso(day: dt.date | None) -> str | None:
 
 def start_of(facts: Facts, episode: EpisodeRow, anchor: str) -> dt.date | None:
     """The date a rule counts from (first meeting falls back to the first attended contact)."""
-    start = episode.start(anchor)
-    if start is None and anchor == "first_meeting":
-        contacts = facts.contacts.get(episode.id)
-        start = contacts[0].date if contacts else None
-    return start
+    return facts.anchor(episode, anchor)
 
 
 def _anchor(rule: Rule, day: dt.date) -> dict[str, Any]:
@@ -98,11 +94,25 @@ def engagement(outcome: Outcome, facts: Facts, ctx: RuleContext) -> Iterator[Ach
 # --- measures -------------------------------------------------------------------------------
 
 
-def _first_in(forms: list[FormRow], origin: dt.date, window, after: FormRow | None = None):
+def window_dates(facts: Facts, episode: EpisodeRow, window: Window,
+                 origin: dt.date) -> tuple[dt.date, dt.date] | None:
+    """The first and last day of ``window``: each end counts from ``origin`` unless it names
+    its own anchor (``min_from``/``max_from``); None if an anchor has no date yet."""
+    low = facts.anchor(episode, window.min_from) if window.min_from else origin
+    high = facts.anchor(episode, window.max_from) if window.max_from else origin
+    if low is None or high is None:
+        return None
+    return low + dt.timedelta(days=window.min), high + dt.timedelta(days=window.max)
+
+
+def _first_in(forms: list[FormRow], origin: dt.date, window, after: FormRow | None = None,
+              bounds: tuple[dt.date, dt.date] | None = None):
+    low, high = bounds or (origin + dt.timedelta(days=window.min),
+                           origin + dt.timedelta(days=window.max))
     for form in forms:
         if after is not None and (form is after or form.date < after.date):
             continue
-        if window.contains((form.date - origin).days):
+        if low <= form.date <= high:
             return form
     return None
 
@@ -140,7 +150,8 @@ def measure_change(outcome: Outcome, facts: Facts, ctx: RuleContext) -> Iterator
     (and, if ``sustained``, the first form in that later window still improved)."""
     rule = outcome.rule
     for episode, forms, start in _measured(facts, rule):
-        baseline = _first_in(forms, start, rule.baseline)
+        bounds = window_dates(facts, episode, rule.baseline, start)
+        baseline = _first_in(forms, start, rule.baseline, bounds=bounds) if bounds else None
         if baseline is None:
             continue
         found = _later_improved(ctx, rule, forms, baseline, rule.follow_up, after=baseline)

@@ -12,10 +12,15 @@ The order of work, and so of the rules a commissioner can check by hand:
    then the achievement key. Caps are applied in this order, so regeneration is stable.
 4. Caps, in this order: maximum units per person per outcome (counting earlier returns);
    participant cap (people with any claim, ever); per-person money cap; contract money cap. A
-   count cap excludes the claim; a money cap reduces the last claim to what is left (noted on the
-   row) and excludes the rest. Pending adjustments count towards the money caps first.
+   count cap excludes the claim; a claim that would cross a money cap is skipped (the contract's
+   ``caps.over_cap`` default; a later, smaller claim may still fit) or, with
+   ``"pay_remainder"``, reduced to what is left (noted on the row). Pending adjustments count
+   towards the money caps first.
+5. The "Not claimed" list holds this return's own findings: an achievement dated inside a
+   period already submitted was listed (or claimed) there and is not listed again.
 
-The result is a plain JSON-safe dict (the *return document*). Keys starting with "_" are
+The result is a dict (the *return document*) whose money is ``Decimal``; stored snapshots hold
+money as text (``linkworker.returns.money.freeze``/``thaw``). Keys starting with "_" are
 internal (person ids for links and the ledger) and are stripped before anything is stored as a
 snapshot or exported.
 """
@@ -27,12 +32,14 @@ import hashlib
 import json
 from collections import Counter, defaultdict
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from linkworker.access import Actor, require
+from linkworker.errors import UserError
 from linkworker.models import Contract, OutcomeReturn
 from linkworker.outcomes.contract import ContractDef
 from linkworker.outcomes.eligibility import (
@@ -48,7 +55,9 @@ from linkworker.outcomes.store import definition_of, find_contract
 from linkworker.returns.equality import FOOTNOTE, breakdowns
 from linkworker.returns.evidence import evidence_text
 from linkworker.returns.ledger import Ledger, load_ledger, pending_adjustments, who
+from linkworker.returns.money import ZERO, money, thaw
 from linkworker.returns.period import Period, parse_period
+from linkworker.validation import format_money
 
 DOCUMENT_FORMAT = 1
 Progress = Callable[[int, int, str], None]
@@ -116,22 +125,23 @@ class _Caps:
         self.cdef = cdef
         self.units = Counter(ledger.units)
         self.people = set(ledger.people)
-        self.person_amount = defaultdict(float, ledger.person_amount)
-        self.total = ledger.total
+        self.person_amount: defaultdict[str, Decimal] = defaultdict(
+            lambda: ZERO, ledger.person_amount)
+        self.total: Decimal = ledger.total
 
-    def adjust(self, person: str, amount: float) -> None:
+    def adjust(self, person: str, amount: Decimal) -> None:
         self.person_amount[person] += amount
         self.total += amount
 
-    def admit(self, a: Achievement) -> tuple[float, int, str, str]:
+    def admit(self, a: Achievement) -> tuple[Decimal, int, str, str]:
         """(amount, unit, note, refusal): a refusal names the cap that stopped the claim."""
         outcome, caps = self.cdef.outcome(a.outcome_id), self.cdef.caps
         if self.units[(a.person_id, a.outcome_id)] >= outcome.max_per_person:
-            return 0.0, 0, "", f"maximum of {outcome.max_per_person} per person already reached"
+            return ZERO, 0, "", f"maximum of {outcome.max_per_person} per person already reached"
         if caps.participants and a.person_id not in self.people and (
             len(self.people) >= caps.participants
         ):
-            return 0.0, 0, "", f"participant cap of {caps.participants} people reached"
+            return ZERO, 0, "", f"participant cap of {caps.participants} people reached"
         amount, notes = outcome.price, []
         for cap, spent, what in (
             (caps.per_person_amount, self.person_amount[a.person_id], "per-person cap"),
@@ -139,19 +149,22 @@ class _Caps:
         ):
             if cap is None:
                 continue
-            room = round(cap - spent, 2)
+            room, cur = cap - spent, self.cdef.currency
             if room <= 0:
-                return 0.0, 0, "", f"{what} of {cap:,.2f} reached"
+                return ZERO, 0, "", f"{what} of {format_money(cap, cur)} reached"
+            if amount > room and caps.over_cap == "skip":
+                return ZERO, 0, "", (f"would take the {what} of {format_money(cap, cur)} over "
+                                     f"({format_money(room, cur)} left)")
             if amount > room:
                 amount = room
                 notes.append(f"reduced to the {what}")
         self.units[(a.person_id, a.outcome_id)] += 1
         self.people.add(a.person_id)
         self.adjust(a.person_id, amount)
-        return round(amount, 2), self.units[(a.person_id, a.outcome_id)], "; ".join(notes), ""
+        return money(amount), self.units[(a.person_id, a.outcome_id)], "; ".join(notes), ""
 
 
-def _claim_row(cdef: ContractDef, a: Achievement, label: str, amount: float, unit: int,
+def _claim_row(cdef: ContractDef, a: Achievement, label: str, amount: Decimal, unit: int,
                note: str, period: Period) -> dict[str, Any]:
     outcome = cdef.outcome(a.outcome_id)
     return {
@@ -167,11 +180,12 @@ def _claim_row(cdef: ContractDef, a: Achievement, label: str, amount: float, uni
 def _adjustment_rows(session: Session, contract_id: str, caps: _Caps) -> list[dict[str, Any]]:
     rows = []
     for adj in pending_adjustments(session, contract_id):
-        caps.adjust(who(adj.person_id, adj.pseudonym), adj.amount)
+        amount = money(adj.amount)
+        caps.adjust(who(adj.person_id, adj.pseudonym), amount)
         rows.append({
             "kind": "adjustment", "pseudonym": adj.pseudonym or "", "outcome_id": adj.outcome_id,
             "outcome": "", "unit": adj.unit, "achieved_on": adj.achieved_on.isoformat(),
-            "late": False, "price": 0.0, "amount": round(adj.amount, 2), "note": "",
+            "late": False, "price": ZERO, "amount": amount, "note": "",
             "reason": adj.reason or "", "adjusts": (adj.evidence or {}).get("adjusts", ""),
             "evidence": adj.evidence or {}, "evidence_text": "",
             "_person_id": adj.person_id, "_episode_id": adj.episode_id, "_key": None,
@@ -188,14 +202,14 @@ def _totals(cdef: ContractDef, rows: list[dict]) -> dict[str, Any]:
         by_outcome.append({
             "outcome_id": outcome.id, "name": outcome.name, "price": outcome.price,
             "claims": len(mine), "people": len({r["pseudonym"] for r in mine}),
-            "amount": round(sum(r["amount"] for r in mine), 2),
+            "amount": sum((r["amount"] for r in mine), ZERO),
         })
-    claimed = round(sum(r["amount"] for r in claims), 2)
-    adjustments = round(sum(r["amount"] for r in rows if r["kind"] == "adjustment"), 2)
+    claimed = sum((r["amount"] for r in claims), ZERO)
+    adjustments = sum((r["amount"] for r in rows if r["kind"] == "adjustment"), ZERO)
     return {
         "claims": len(claims), "people": len({r["pseudonym"] for r in claims}),
         "late_claims": sum(1 for r in claims if r["late"]), "claimed": claimed,
-        "adjustments": adjustments, "net": round(claimed + adjustments, 2),
+        "adjustments": adjustments, "net": claimed + adjustments,
         "by_outcome": by_outcome,
     }
 
@@ -226,7 +240,8 @@ def contract_section(cdef: ContractDef) -> dict[str, Any]:
         "start": cdef.start.isoformat(), "end": cdef.end.isoformat(), "currency": cdef.currency,
         "person_identifier": cdef.person_identifier, "late_claims": cdef.late_claims,
         "caps": {"total_amount": cdef.caps.total_amount, "participants": cdef.caps.participants,
-                 "per_person_amount": cdef.caps.per_person_amount},
+                 "per_person_amount": cdef.caps.per_person_amount,
+                 "over_cap": cdef.caps.over_cap},
         "outcomes": [
             {"id": o.id, "name": o.name, "definition": o.definition, "price": o.price,
              "max_per_person": o.max_per_person, "evidence": o.evidence, "kind": o.rule.kind}
@@ -246,10 +261,13 @@ def build_return(
     period = period if isinstance(period, Period) else parse_period(period)
     frozen = submitted_return(session, row.id, period.label)
     if frozen is not None:
-        return frozen.snapshot
+        return thaw(frozen.snapshot)
     report = progress or (lambda *_: None)
     as_of = as_of or dt.date.today()
     cdef = definition_of(row)
+    if period.end < cdef.start:
+        raise UserError(f"The period {period.label} ends before the contract starts "
+                        f"({cdef.start:%d/%m/%Y}); nothing in it can be claimed.")
     ctx, items = _context(session, cdef)
     report(0, 5, "Loading the caseload")
     facts = load_facts(session, row.id, cdef, today=as_of, item_numbers=items)
@@ -295,12 +313,13 @@ def build_return(
         "caps": {
             "total_amount": cdef.caps.total_amount, "participants": cdef.caps.participants,
             "per_person_amount": cdef.caps.per_person_amount,
-            "claimed_before": round(ledger.total, 2),
-            "claimed_after": round(ledger.total + totals["net"], 2),
+            "claimed_before": ledger.total,
+            "claimed_after": ledger.total + totals["net"],
             "participants_before": len(ledger.people), "participants_after": len(caps.people),
         },
-        "exclusions": sorted(excluded, key=lambda e: (e["achieved_on"], e["pseudonym"],
-                                                      order.get(e["outcome_id"], 0))),
+        "exclusions": sorted(
+            _not_reported_before(excluded, ledger, period),
+            key=lambda e: (e["achieved_on"], e["pseudonym"], order.get(e["outcome_id"], 0))),
         "data_quality": [
             {"code": i.code, "label": i.label, "severity": i.severity,
              "pseudonym": labels[i.person_id], "message": i.message,
@@ -315,6 +334,13 @@ def build_return(
     data["content_hash"] = content_hash(data)
     report(5, 5, "Done")
     return data
+
+
+def _not_reported_before(excluded: list[dict], ledger: Ledger, period: Period) -> list[dict]:
+    """Drop exclusions dated inside a period already submitted: that return listed them."""
+    return [e for e in excluded
+            if not (dt.date.fromisoformat(e["achieved_on"]) < period.start
+                    and ledger.reported(dt.date.fromisoformat(e["achieved_on"])))]
 
 
 # --- snapshot helpers -----------------------------------------------------------------------
