@@ -241,7 +241,10 @@ def test_adjustment_rules(hand, actor_manager):
 
 def test_suppression_hides_small_cells_and_one_more():
     cells = suppress([("A", 10), ("B", 3), ("C", 7), ("D", 0)])
-    assert [c["count"] for c in cells] == [10, "<5", "<5", 0]
+    assert [c["count"] for c in cells] == [10, "<5", "suppressed", 0]
+    # Female 85, Male 81, Other 3: Male is hidden only to protect Other, and is not "<5".
+    cells = suppress([("Female", 85), ("Male", 81), ("Other", 3)])
+    assert [c["count"] for c in cells] == [85, "suppressed", "<5"]
     assert [c["count"] for c in suppress([("A", 2), ("B", 4), ("C", 9)])] == ["<5", "<5", 9]
     assert [c["count"] for c in suppress([("A", 5), ("B", 6)])] == [5, 6]
 
