@@ -15,8 +15,8 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from linkworker.codes import CONSENT_KINDS, EXIT_REASONS

@@ -118,7 +118,7 @@ def _screen(
     return keep, excluded
 
 
-class _Caps:
+class CapTally:
     """Running totals while claims are accepted one by one, in the deterministic order."""
 
     def __init__(self, cdef: ContractDef, ledger: Ledger) -> None:
@@ -164,6 +164,18 @@ class _Caps:
         return money(amount), self.units[(a.person_id, a.outcome_id)], "; ".join(notes), ""
 
 
+def apply_caps(
+    cdef: ContractDef, caps: CapTally, found: list[Achievement], labels: dict[str, str],
+) -> list[tuple[Achievement, tuple[Decimal, int, str, str]]]:
+    """Each achievement with (amount, unit, note, refusal), in the documented order: achieved
+    date, then the person's label, then the outcome's position in the contract, then its key.
+    Pure: the caps' running totals are the only state."""
+    order = {o.id: i for i, o in enumerate(cdef.outcomes)}
+    ranked = sorted(found, key=lambda a: (a.achieved_on, labels[a.person_id],
+                                          order[a.outcome_id], a.key))
+    return [(a, caps.admit(a)) for a in ranked]
+
+
 def _claim_row(cdef: ContractDef, a: Achievement, label: str, amount: Decimal, unit: int,
                note: str, period: Period) -> dict[str, Any]:
     outcome = cdef.outcome(a.outcome_id)
@@ -177,7 +189,7 @@ def _claim_row(cdef: ContractDef, a: Achievement, label: str, amount: Decimal, u
     }
 
 
-def _adjustment_rows(session: Session, contract_id: str, caps: _Caps) -> list[dict[str, Any]]:
+def _adjustment_rows(session: Session, contract_id: str, caps: CapTally) -> list[dict[str, Any]]:
     rows = []
     for adj in pending_adjustments(session, contract_id):
         amount = money(adj.amount)
@@ -278,12 +290,10 @@ def build_return(
     report(2, 5, "Checking the claims ledger and caps")
     keep, excluded = _screen(cdef, facts, found, ledger, period, as_of, labels.__getitem__)
     order = {o.id: i for i, o in enumerate(cdef.outcomes)}
-    keep.sort(key=lambda a: (a.achieved_on, labels[a.person_id], order[a.outcome_id], a.key))
-    caps = _Caps(cdef, ledger)
+    caps = CapTally(cdef, ledger)
     rows = _adjustment_rows(session, row.id, caps)
     claims = []
-    for a in keep:
-        amount, unit, note, refusal = caps.admit(a)
+    for a, (amount, unit, note, refusal) in apply_caps(cdef, caps, keep, labels):
         if refusal:
             excluded.append({"pseudonym": labels[a.person_id], "outcome_id": a.outcome_id,
                              "achieved_on": a.achieved_on.isoformat(), "reason": refusal,

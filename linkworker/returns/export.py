@@ -268,7 +268,10 @@ def export_return(session: Session, actor: Actor, doc: dict[str, Any], path: Pat
     require(actor, "return.build")
     path = Path(path)
     data = render(doc, path.suffix)
-    atomic_write_bytes(path, data)
+    try:
+        atomic_write_bytes(path, data)
+    except OSError as exc:
+        raise UserError(f"Could not write {path}: {exc.strerror or exc}.") from None
     audit.record(session, actor, "return.export", entity="contract",
                  details={"contract": doc["contract"]["code"], "period": doc["period"]["label"],
                           "status": doc["status"], "format": path.suffix.lower(),

@@ -89,8 +89,9 @@ def prepare(caseload: Caseload, actor: Actor, contract: str, period: str,
     return doc
 
 
-def submit(caseload: Caseload, actor: Actor, contract: str, period: str, expected_hash: str,
-           as_of: dt.date | None = None) -> dict[str, Any]:
+def submit(caseload: Caseload, actor: Actor, contract: str, period: str,
+           expected_hash: str | None, as_of: dt.date | None = None) -> dict[str, Any]:
+    """Submit and commit; only then may anything be written that says "submitted"."""
     with caseload.transaction() as session:
         return submit_return(session, actor, contract, period, as_of=as_of,
                              expected_hash=expected_hash)

@@ -34,6 +34,16 @@ class Ledger:
     submitted: dict[str, dt.date] = field(default_factory=dict)  # period label -> start
     covered_until: dt.date | None = None  # the end of the latest submitted return's period
 
+    def record(self, person: str, outcome_id: str, key: str | None, amount: Decimal,
+               kind: str = "claim", period: str = "") -> None:
+        """Count one submitted claim (or adjustment) towards the caps and "never twice"."""
+        self.person_amount[person] += amount
+        self.total += amount
+        if kind == "claim":
+            self.keys[key or ""] = period
+            self.units[(person, outcome_id)] += 1
+            self.people.add(person)
+
     def reported(self, day: dt.date) -> bool:
         """Was ``day`` inside a period already submitted (its exclusions listed there)?"""
         return self.covered_until is not None and day <= self.covered_until
@@ -50,17 +60,12 @@ def load_ledger(session: Session, contract_id: str) -> Ledger:
     ).all()
     per_period: dict[tuple[str, str], list] = defaultdict(lambda: [0, ZERO])
     for person_id, pseudo, outcome_id, key, stored, kind, period, start in rows:
-        person, amount = who(person_id, pseudo), money(stored)
-        ledger.person_amount[person] += amount
-        ledger.total += amount
+        amount = money(stored)
+        ledger.record(who(person_id, pseudo), outcome_id, key, amount, kind, period)
         ledger.submitted[period] = start
         cell = per_period[(period, outcome_id)]
         cell[1] += amount
-        if kind == "claim":
-            ledger.keys[key] = period
-            ledger.units[(person, outcome_id)] += 1
-            ledger.people.add(person)
-            cell[0] += 1
+        cell[0] += kind == "claim"
     ledger.history = [
         {"period": period, "outcome_id": outcome_id, "claims": int(cell[0]),
          "amount": cell[1]}
