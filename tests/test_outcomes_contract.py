@@ -161,3 +161,69 @@ def test_format_doc_examples_are_valid():
             parse_contract(data)
         else:  # an outcome on its own: wrap it in the minimal contract
             parse_contract(contract_document(outcomes=[data]))
+
+
+# --- the published JSON Schema ---------------------------------------------------------------
+
+
+def _schema():
+    import json
+
+    from linkworker.resources import resource_path
+
+    return json.loads(resource_path("contracts", "contract.schema.json").read_text("utf-8"))
+
+
+def test_the_sample_contract_is_valid_against_the_published_schema():
+    import json
+
+    import jsonschema
+
+    from linkworker.outcomes.contract import schema_problems
+    from linkworker.resources import resource_path
+
+    jsonschema.Draft202012Validator.check_schema(_schema())
+    sample = json.loads(resource_path("contracts", "sample-sib.json").read_text("utf-8"))
+    assert schema_problems(sample) == []
+
+
+def test_the_schema_and_the_checker_agree_on_bad_documents():
+    """Each bad document is refused by the hand checks *and* by the schema, so a charity that
+    validates with the schema in another tool sees the same verdict."""
+    import copy
+    import json
+
+    from linkworker.outcomes.contract import contract_problems, schema_problems
+    from linkworker.resources import resource_path
+
+    good = json.loads(resource_path("contracts", "sample-sib.json").read_text("utf-8"))
+    breakages = [
+        lambda d: d.pop("code"),
+        lambda d: d.update(currency="pounds"),
+        lambda d: d.update(colour="blue"),
+        lambda d: d["outcomes"][0].update(price=-1),
+        lambda d: d["outcomes"][0]["rule"].update(kind="vibes"),
+        lambda d: d["outcomes"][0]["rule"].update(within_days="soon"),
+        lambda d: d["outcomes"][0]["rule"].update(baseline={"min": 0, "max": 3}),
+        lambda d: d["caps"].update(over_cap="sometimes"),
+        lambda d: d["consent_required"].append("telepathy"),
+        lambda d: d.update(outcomes=[]),
+    ]
+    for i, breakage in enumerate(breakages):
+        doc = copy.deepcopy(good)
+        breakage(doc)
+        assert contract_problems(doc), i
+        assert schema_problems(doc), i
+
+
+def test_schema_enums_match_the_code():
+    from linkworker.codes import CONSENT_KINDS
+    from linkworker.outcomes.contract import ANCHORS, OVER_CAP, RULE_KINDS
+
+    schema = _schema()
+    rule = schema["$defs"]["rule"]
+    assert rule["properties"]["kind"]["enum"] == list(RULE_KINDS)
+    assert schema["properties"]["caps"]["properties"]["over_cap"]["enum"] == list(OVER_CAP)
+    assert schema["properties"]["consent_required"]["items"]["enum"] == list(CONSENT_KINDS)
+    anchors = rule["allOf"][0]["then"]["properties"]["from"]["enum"]
+    assert anchors == list(ANCHORS)

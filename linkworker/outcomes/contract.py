@@ -10,6 +10,7 @@ engine reads; the original document is what the caseload stores.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import math
 import re
@@ -22,8 +23,10 @@ from typing import Any
 from linkworker.codes import CONSENT_KINDS, EXIT_REASONS
 from linkworker.errors import UserError
 from linkworker.models import CONTACT_MODES, GOAL_CATEGORIES, GOAL_STATUSES
+from linkworker.resources import resource_path
 
 FORMAT_VERSION = 1
+SCHEMA_FILE = "contract.schema.json"
 RULE_KINDS = ("engagement", "measure_change", "measure_level", "goals", "journey", "external")
 ANCHORS = ("referral", "first_meeting", "first_attended_contact")
 OVER_CAP = ("skip", "pay_remainder")
@@ -503,6 +506,7 @@ def parse_contract(
                 seen.add(outcome.id)
                 outcomes.append(outcome)
     f.finish()
+    problems = problems or schema_problems(data)
     if problems:
         raise ContractFileError(source, problems)
     return ContractDef(
@@ -513,6 +517,29 @@ def parse_contract(
         late_claims=late_claims, consent_required=consent, description=description,
         document=data,
     )
+
+
+@functools.cache
+def _schema_validator() -> Any:
+    import jsonschema
+
+    schema = json.loads(resource_path("contracts", SCHEMA_FILE).read_text("utf-8"))
+    return jsonschema.Draft202012Validator(schema)
+
+
+def _where(path: Any) -> str:
+    where = ""
+    for part in path:
+        where += f"[{part}]" if isinstance(part, int) else (f".{part}" if where else str(part))
+    return where or "(document)"
+
+
+def schema_problems(data: Any) -> list[str]:
+    """Problems the published JSON Schema (``resources/contracts/contract.schema.json``) finds,
+    as ``path: message``. The hand-written checks above run first and say more; this keeps the
+    schema other tools validate with and LinkWorker's own reading of a file in step."""
+    errors = sorted(_schema_validator().iter_errors(data), key=lambda e: list(map(str, e.path)))
+    return [f"{_where(e.absolute_path)}: {e.message}" for e in errors]
 
 
 def read_contract_file(path: Path | str) -> dict[str, Any]:
