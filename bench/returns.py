@@ -26,7 +26,8 @@ from sqlalchemy import text
 from bench.common import PASSPHRASE, Bench, Row, in_child, timed
 from linkworker.access import SYSTEM
 from linkworker.outcomes.facts import load_facts
-from linkworker.outcomes.rules import RuleContext, achievements
+from linkworker.outcomes.kinds import achievements
+from linkworker.outcomes.rules import RuleContext
 from linkworker.outcomes.store import definition_of, find_contract
 from linkworker.returns.build import build_return
 from linkworker.storage.database import Caseload

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -26,7 +26,10 @@ from linkworker.models import (
     MeasureAnswer,
     Person,
 )
-from linkworker.outcomes.contract import ContractDef
+from linkworker.outcomes.kinds import Needs, kind_of
+
+if TYPE_CHECKING:
+    from linkworker.outcomes.contract import ContractDef
 
 
 class PersonRow(NamedTuple):
@@ -306,24 +309,27 @@ def _external(session: Session, contract_id: str, facts: Facts) -> None:
     facts.external = dict(grouped)
 
 
+def needs_of(cdef: ContractDef) -> Needs:
+    """What the contract's rule kinds read, together (``RuleKind.needs``)."""
+    return Needs.combine(kind_of(o.rule.kind).needs(o.rule) for o in cdef.outcomes)
+
+
 def load_facts(
     session: Session, contract_id: str, cdef: ContractDef, *, today: dt.date,
     item_numbers: dict[tuple[str, str | None], int | None] | None = None,
 ) -> Facts:
-    """Load the slice of the caseload the contract's rules and quality checks read."""
+    """Load the slice of the caseload the contract's rules and quality checks read: journeys,
+    people and attended contacts always (anchors, data quality), and forms, goals and
+    commissioner results only when a rule kind of the contract needs them."""
     facts = Facts()
-    kinds = {o.rule.kind for o in cdef.outcomes}
+    needs = needs_of(cdef)
     _episodes(session, contract_id, facts)
-    windows = [o.rule.within_days or 0 for o in cdef.outcomes if o.rule.kind == "engagement"]
-    _contacts(session, contract_id, facts, today, max(windows) if windows else None)
-    wanted = {
-        (o.rule.instrument, o.rule.item)
-        for o in cdef.outcomes
-        if o.rule.kind in ("measure_change", "measure_level")
-    }
-    _forms(session, contract_id, facts, wanted, item_numbers or {})
-    _goals(session, contract_id, facts)
+    _contacts(session, contract_id, facts, today, needs.contact_days)
+    if needs.forms:
+        _forms(session, contract_id, facts, set(needs.forms), item_numbers or {})
+    if needs.goals:
+        _goals(session, contract_id, facts)
     _people_details(session, contract_id, facts, cdef)
-    if "external" in kinds:
+    if needs.external:
         _external(session, contract_id, facts)
     return facts

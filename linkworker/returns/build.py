@@ -48,9 +48,10 @@ from linkworker.outcomes.eligibility import (
     missing_consents,
     person_label,
 )
-from linkworker.outcomes.facts import Facts, load_facts
+from linkworker.outcomes.facts import Facts, load_facts, needs_of
+from linkworker.outcomes.kinds import achievements
 from linkworker.outcomes.quality import find_issues
-from linkworker.outcomes.rules import Achievement, RuleContext, achievements
+from linkworker.outcomes.rules import Achievement, RuleContext
 from linkworker.outcomes.store import definition_of, find_contract
 from linkworker.returns.equality import FOOTNOTE, breakdowns
 from linkworker.returns.evidence import evidence_text
@@ -65,17 +66,16 @@ META_KEYS = ("status", "submitted", "content_hash")
 
 
 def _context(session: Session, cdef: ContractDef) -> tuple[RuleContext, dict]:
+    """Instruments and change thresholds for the forms the contract's rules read, and the item
+    numbers of item-reported instruments (ONS4 "happy")."""
     from linkworker.wellbeing.store import change_thresholds, instrument_for
 
     instruments, thresholds, items = {}, {}, {}
-    for outcome in cdef.outcomes:
-        rule = outcome.rule
-        if rule.kind not in ("measure_change", "measure_level"):
-            continue
-        inst = instrument_for(session, rule.instrument)
-        instruments[rule.instrument] = inst
-        thresholds[rule.instrument] = change_thresholds(session, inst)[0]
-        items[(rule.instrument, rule.item)] = inst.item(rule.item).number if rule.item else None
+    for code, item in sorted(needs_of(cdef).forms, key=str):
+        inst = instrument_for(session, code)
+        instruments[code] = inst
+        thresholds[code] = change_thresholds(session, inst)[0]
+        items[(code, item)] = inst.item(item).number if item else None
     return RuleContext(instruments, thresholds), items
 
 
@@ -184,7 +184,7 @@ def _claim_row(cdef: ContractDef, a: Achievement, label: str, amount: Decimal, u
         "unit": unit, "achieved_on": a.achieved_on.isoformat(),
         "late": a.achieved_on < period.start, "price": outcome.price, "amount": amount,
         "note": note, "reason": "", "adjusts": "", "evidence": a.evidence,
-        "evidence_text": evidence_text(a.evidence),
+        "evidence_text": evidence_text(a.evidence, outcome.rule.kind),
         "_person_id": a.person_id, "_episode_id": a.episode_id, "_key": a.key,
     }
 
@@ -231,7 +231,7 @@ def _wellbeing(session: Session, actor: Actor, cdef: ContractDef, contract_id: s
     """Helper-1's paired-change summary for each instrument the contract pays on."""
     from linkworker.wellbeing.summaries import SummaryFilter, build_summary, summary_lines
 
-    codes = sorted({o.rule.instrument for o in cdef.outcomes if o.rule.kind == "measure_change"})
+    codes = sorted({code for code, _item in needs_of(cdef).forms})
     out = []
     for code in codes or ["WEMWBS"]:
         summary = build_summary(session, actor, SummaryFilter(

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from linkworker import audit
 from linkworker.access import Actor, require
 from linkworker.errors import UserError
+from linkworker.outcomes.kinds import kinds
 from linkworker.returns.build import public
 from linkworker.returns.equality import MIN_CELL
 from linkworker.returns.money import thaw
@@ -197,7 +198,7 @@ def to_indigo(doc: dict[str, Any]) -> bytes:
     c, period = doc["contract"], doc["period"]
     cur, submitted = c["currency"], doc["status"] == "submitted"
     span = {"start_date": _v(period["start"]), "end_date": _v(period["end"])}
-    validation = {"measure_change": "Pre-Post analysis", "external": "Quasi-experimental study"}
+    known = kinds()
     paid = doc["caps"]["claimed_after"] if submitted else doc["caps"]["claimed_before"]
     finance: dict[str, Any] = {
         "total_outcome_payments_made": {"currency": _v(cur), "amount": _v(paid)}}
@@ -212,8 +213,9 @@ def to_indigo(doc: dict[str, Any]) -> bytes:
         "outcome_metrics": [
             {"id": o["id"], "definition": _v(o["definition"]),
              "unit_type_of_targeted_service_users_or_beneficiaries": _v("Individual"),
-             "outcome_validation_method": _v(validation.get(o["kind"],
-                                                            "Simple ex-post verification")),
+             "outcome_validation_method": _v(known[o["kind"]].indigo_validation
+                                             if o["kind"] in known
+                                             else "Simple ex-post verification"),
              "data_source_for_outcome_validation": _v(o["evidence"]),
              "policy_sector": _v("Health")}
             for o in c["outcomes"]

@@ -138,6 +138,7 @@ class PreviewPage(QWidget):
     def show_return(self, doc: dict[str, Any]) -> None:
         t, cur = doc["totals"], doc["contract"]["currency"]
         names = {o["id"]: o["name"] for o in doc["contract"]["outcomes"]}
+        kinds = {o["id"]: o["kind"] for o in doc["contract"]["outcomes"]}
         state = "SUBMITTED" if doc["status"] == "submitted" else "Draft"
         outcome_text = "; ".join(f"{o['name']} ({o['outcome_id']}): {o['claims']} = "
                                  f"{format_money(o['amount'], cur)}"
@@ -154,7 +155,8 @@ class PreviewPage(QWidget):
                      else f"Adjustment to {r['adjusts']}",
                      format_date(parse_date(r["achieved_on"])), "late" if r["late"] else "",
                      format_money(r["amount"], cur), r["note"] or r["reason"],
-                     evidence_text(r.get("evidence") or {}, ids=False)]
+                     evidence_text(r.get("evidence") or {}, kinds.get(r["outcome_id"], ""),
+                                   ids=False)]
                     for r in doc["rows"]])
         exclusions = doc["exclusions"]
         self.excluded.setText(f"{len(exclusions)} outcome(s) found but not claimed, and why:"
