@@ -202,7 +202,7 @@ def test_the_schema_and_the_checker_agree_on_bad_documents():
         lambda d: d.update(currency="pounds"),
         lambda d: d.update(colour="blue"),
         lambda d: d["outcomes"][0].update(price=-1),
-        lambda d: d["outcomes"][0]["rule"].update(kind="vibes"),
+        # (an unknown rule kind is LinkWorker's to refuse: the schema lets new kinds through)
         lambda d: d["outcomes"][0]["rule"].update(within_days="soon"),
         lambda d: d["outcomes"][0]["rule"].update(baseline={"min": 0, "max": 3}),
         lambda d: d["caps"].update(over_cap="sometimes"),
@@ -222,8 +222,66 @@ def test_schema_enums_match_the_code():
 
     schema = _schema()
     rule = schema["$defs"]["rule"]
-    assert rule["properties"]["kind"]["enum"] == list(RULE_KINDS)
+    described = [c["if"]["properties"]["kind"]["const"] for c in rule["allOf"]]
+    assert described == list(RULE_KINDS)  # describe a new kind's settings in the schema too
     assert schema["properties"]["caps"]["properties"]["over_cap"]["enum"] == list(OVER_CAP)
     assert schema["properties"]["consent_required"]["items"]["enum"] == list(CONSENT_KINDS)
     anchors = rule["allOf"][0]["then"]["properties"]["from"]["enum"]
     assert anchors == list(ANCHORS)
+
+
+def test_a_new_rule_kind_is_one_module(caseload, actor_manager):
+    """Registering one RuleKind object is all it takes: the contract accepts it, the return
+    loads what it needs, evaluates it, words its evidence and lists its data-quality issues."""
+    from collections.abc import Iterator
+    from dataclasses import dataclass
+
+    from test_returns_caseload import AS_OF_Q3, build_caseload
+
+    from linkworker.outcomes import kinds as registry
+    from linkworker.outcomes.kinds import Needs, Rule, RuleKind, register
+    from linkworker.outcomes.rules import Achievement
+    from linkworker.outcomes.store import save_contract
+    from linkworker.returns.build import build_return
+
+    @dataclass(frozen=True)
+    class ReferredRule(Rule):
+        by_day: int = 0
+
+    class Referred(RuleKind):
+        name, order = "referred_early", 50
+        issue_labels = {"late_referral": "Referred late in the month"}
+
+        def parse(self, f, start, instruments):
+            return ReferredRule(self.name, start, by_day=f.whole("by_day", required=True))
+
+        def needs(self, rule):
+            return Needs()
+
+        def evaluate(self, outcome, facts, ctx) -> Iterator[Achievement]:
+            for e in facts.episodes.values():
+                if e.referral_date.day <= outcome.rule.by_day:
+                    yield Achievement(outcome.id, e.person_id, e.id, f"{outcome.id}:{e.id}",
+                                      e.referral_date, {"referred": e.referral_date.isoformat()})
+
+        def check(self, issues, outcome, episode, as_of):
+            if episode.referral_date.day > 28:
+                issues.add("late_referral", "weakens", episode, "Referred after the 28th.")
+
+        def evidence_parts(self, evidence, ids):
+            return [f"referred {evidence['referred']}"]
+
+    register(Referred)
+    try:
+        doc = contract_document()
+        doc["outcomes"].append({"id": "REF", "definition": "Referred early", "price": 1,
+                                "evidence": "Referral", "rule": {"kind": "referred_early",
+                                                                 "by_day": 10}})
+        with caseload.transaction() as s:
+            build_caseload(s, actor_manager)
+            save_contract(s, actor_manager, doc)
+            ret = build_return(s, actor_manager, "TEST-SIB", "2026-Q3", as_of=AS_OF_Q3)
+        rows = [r for r in ret["rows"] if r["outcome_id"] == "REF"]
+        assert rows and all(r["evidence_text"].startswith("referred 2026-") for r in rows)
+    finally:
+        registry._REGISTRY.pop("referred_early")
