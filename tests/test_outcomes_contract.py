@@ -284,4 +284,4 @@ def test_a_new_rule_kind_is_one_module(caseload, actor_manager):
         rows = [r for r in ret["rows"] if r["outcome_id"] == "REF"]
         assert rows and all(r["evidence_text"].startswith("referred 2026-") for r in rows)
     finally:
-        registry._REGISTRY.pop("referred_early")
+        registry.unregister("referred_early")

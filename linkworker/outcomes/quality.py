@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 from linkworker.outcomes.contract import ContractDef
 from linkworker.outcomes.eligibility import (
     ELIGIBLE,
+    Verdict,
     check_eligibility,
     missing_consents,
 )
@@ -75,8 +76,7 @@ class Collector:
 
 
 def _eligibility_and_consent(c: Collector, cdef: ContractDef, episode: EpisodeRow,
-                             as_of: dt.date) -> None:
-    verdict = check_eligibility(cdef, c.facts, episode)
+                             as_of: dt.date, verdict: Verdict) -> None:
     if verdict.status != ELIGIBLE:
         code = "ineligible" if verdict.status == "ineligible" else "eligibility_unknown"
         c.add(code, BLOCKS, episode, verdict.reason.capitalize() + ".")
@@ -107,8 +107,9 @@ def _dates(c: Collector, episode: EpisodeRow, as_of: dt.date) -> None:
 
 
 def find_issues(cdef: ContractDef, facts: Facts, *, period_end: dt.date,
-                as_of: dt.date) -> list[Issue]:
-    """Every issue on the contract's journeys referred by the end of the period."""
+                as_of: dt.date, verdicts: dict[str, Verdict] | None = None) -> list[Issue]:
+    """Every issue on the contract's journeys referred by the end of the period (``verdicts``:
+    eligibility already worked out for the return, so it is not worked out twice)."""
     c = Collector(facts)
     episodes = sorted(
         (e for e in facts.episodes.values() if e.referral_date <= period_end),
@@ -118,7 +119,8 @@ def find_issues(cdef: ContractDef, facts: Facts, *, period_end: dt.date,
     for episode in episodes:
         if facts.people[episode.person_id].erased:
             continue
-        _eligibility_and_consent(c, cdef, episode, as_of)
+        verdict = (verdicts or {}).get(episode.id) or check_eligibility(cdef, facts, episode)
+        _eligibility_and_consent(c, cdef, episode, as_of, verdict)
         _kind_checks(c, cdef, episode, as_of)
         _dates(c, episode, as_of)
     by_id = facts.episodes

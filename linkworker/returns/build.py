@@ -44,7 +44,7 @@ from linkworker.models import Contract, OutcomeReturn
 from linkworker.outcomes.contract import ContractDef
 from linkworker.outcomes.eligibility import (
     ELIGIBLE,
-    check_eligibility,
+    eligibility_verdicts,
     missing_consents,
     person_label,
 )
@@ -81,11 +81,10 @@ def _context(session: Session, cdef: ContractDef) -> tuple[RuleContext, dict]:
 
 def _screen(
     cdef: ContractDef, facts: Facts, found: list[Achievement], ledger: Ledger,
-    period: Period, as_of: dt.date, label_of: Callable[[str], str],
+    period: Period, as_of: dt.date, label_of: Callable[[str], str], verdicts: dict,
 ) -> tuple[list[Achievement], list[dict]]:
     """Keep what may be claimed in this return; say why the rest of this period's may not."""
     keep, excluded = [], []
-    verdicts = {e.id: check_eligibility(cdef, facts, e) for e in facts.episodes.values()}
 
     def exclude(a: Achievement, reason: str) -> None:
         excluded.append({"pseudonym": label_of(a.person_id), "outcome_id": a.outcome_id,
@@ -288,7 +287,9 @@ def build_return(
     labels = {pid: person_label(cdef, row.pseudonym_key, p) for pid, p in facts.people.items()}
     ledger = load_ledger(session, row.id)
     report(2, 5, "Checking the claims ledger and caps")
-    keep, excluded = _screen(cdef, facts, found, ledger, period, as_of, labels.__getitem__)
+    verdicts = eligibility_verdicts(cdef, facts)
+    keep, excluded = _screen(cdef, facts, found, ledger, period, as_of, labels.__getitem__,
+                             verdicts)
     order = {o.id: i for i, o in enumerate(cdef.outcomes)}
     caps = CapTally(cdef, ledger)
     rows = _adjustment_rows(session, row.id, caps)
@@ -304,7 +305,7 @@ def build_return(
     for line, r in enumerate(rows, start=1):
         r["line"] = line
     report(3, 5, "Checking data quality")
-    issues = find_issues(cdef, facts, period_end=period.end, as_of=as_of)
+    issues = find_issues(cdef, facts, period_end=period.end, as_of=as_of, verdicts=verdicts)
     claimed_people = sorted({r["_person_id"] for r in claims})
     totals = _totals(cdef, rows)
     history = list(ledger.history) + [
@@ -357,12 +358,21 @@ def _not_reported_before(excluded: list[dict], ledger: Ledger, period: Period) -
 
 
 def public(value: Any) -> Any:
-    """The document without internal ("_") keys: what is stored and exported."""
-    if isinstance(value, dict):
-        return {k: public(v) for k, v in value.items() if not str(k).startswith("_")}
-    if isinstance(value, list):
-        return [public(v) for v in value]
-    return value
+    """The document without internal ("_") keys: what is stored and exported.
+
+    Internal keys sit only on the document and on the items of its lists (rows, exclusions,
+    data-quality issues), so only those levels are copied; evidence inside is shared as is."""
+    if not isinstance(value, dict):
+        return value
+    out = {}
+    for k, v in value.items():
+        if str(k).startswith("_"):
+            continue
+        if isinstance(v, list):
+            v = [{a: b for a, b in item.items() if not str(a).startswith("_")}
+                 if isinstance(item, dict) else item for item in v]
+        out[k] = v
+    return out
 
 
 def canonical(value: Any) -> bytes:

@@ -90,11 +90,18 @@ class RuleKind:
 
 
 _REGISTRY: dict[str, RuleKind] = {}
+_ORDERED: dict[str, RuleKind] = {}  # _REGISTRY in order, rebuilt when a kind is registered
 
 
 def register(cls: type[RuleKind]) -> type[RuleKind]:
     _REGISTRY[cls.name] = cls()
+    _ORDERED.clear()
     return cls
+
+
+def unregister(name: str) -> None:
+    _REGISTRY.pop(name, None)
+    _ORDERED.clear()
 
 
 def kinds() -> dict[str, RuleKind]:
@@ -102,7 +109,9 @@ def kinds() -> dict[str, RuleKind]:
     if not _REGISTRY:
         for module in pkgutil.iter_modules(__path__):
             importlib.import_module(f"{__name__}.{module.name}")
-    return dict(sorted(_REGISTRY.items(), key=lambda kv: kv[1].order))
+    if not _ORDERED:
+        _ORDERED.update(sorted(_REGISTRY.items(), key=lambda kv: kv[1].order))
+    return _ORDERED
 
 
 def kind_of(name: str) -> RuleKind:
