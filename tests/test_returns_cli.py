@@ -195,3 +195,13 @@ def test_deeply_nested_contract_json_is_one_clear_line(tmp_path, capsys):
     path.write_text('{"code": ' + "[" * 50 + "]" * 50 + "}", "utf-8")
     assert main(["contract", "check", str(path)]) == 2
     assert "nests more than" in capsys.readouterr().err
+
+
+def test_an_impossible_out_name_is_one_clear_line(db, tmp_path, capsys):
+    out = tmp_path / ("a" * 300 + ".csv")
+    assert run(db, "return", "--contract", "TEST-SIB", "--period", "2026-Q3",
+               "--out", str(out), "--submit") == 2
+    err = capsys.readouterr().err
+    assert "Cannot write" in err and "Traceback" not in err
+    with Caseload.open(db, PASS) as caseload, caseload.reading() as s:
+        assert s.execute(select(OutcomeReturn)).first() is None

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
+import tempfile
 from pathlib import Path
 
 from linkworker.access import SYSTEM
@@ -82,18 +82,24 @@ def _as_of(text: str | None) -> dt.date | None:
 
 
 def _check_writable(paths: list[Path]) -> None:
-    """Refuse before anything is built or submitted if an --out cannot be written."""
+    """Refuse before anything is built or submitted if an --out cannot be written: a scratch
+    file is made (and removed) in its folder, the same way the export will write."""
     for path in paths:
         if path.suffix.lower() not in FORMATS:
             raise UserError(f"{path}: returns export as {', '.join(FORMATS)}, chosen by the "
                             "file's extension.")
-        if path.is_dir():
-            raise UserError(f"{path} is a folder; give a file name such as return.xlsx.")
-        folder = path.parent
-        while not folder.exists() and folder != folder.parent:
-            folder = folder.parent
-        if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
-            raise UserError(f"Cannot write {path}: {folder} is not writable.")
+        try:
+            if path.is_dir():
+                raise UserError(f"{path} is a folder; give a file name such as return.xlsx.")
+            if len(path.name.encode("utf-8")) > 250:
+                raise UserError(f"The file name {path.name[:40]}... is too long.")
+            folder = path.parent
+            while not folder.exists() and folder != folder.parent:
+                folder = folder.parent
+            with tempfile.TemporaryFile(dir=folder):
+                pass
+        except OSError as exc:
+            raise UserError(f"Cannot write {path}: {exc.strerror or exc}.") from None
 
 
 def _ledger_action(args: argparse.Namespace, caseload) -> int:
