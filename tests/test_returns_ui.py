@@ -27,14 +27,20 @@ def wait_idle(qtbot, runner):
     qtbot.waitUntil(lambda: not runner.is_busy(), timeout=20000)
 
 
-def test_walk_through_preview_open_record_export_and_submit(qtbot, runner, actor_manager,
-                                                            tmp_path, monkeypatch):
+def shown_screen(qtbot, runner, actor_manager) -> ReturnsScreen:
+    """The Returns screen at 1366x768, contracts loaded, "today" the day after Q3's return."""
     screen = ReturnsScreen(runner, actor_manager)
     screen.as_of = AS_OF_Q3
     qtbot.addWidget(screen)
     screen.resize(1366, 768)
     screen.show()
     wait_idle(qtbot, runner)
+    return screen
+
+
+def test_walk_through_preview_open_record_export_and_submit(qtbot, runner, actor_manager,
+                                                            tmp_path, monkeypatch):
+    screen = shown_screen(qtbot, runner, actor_manager)
     assert screen.contract_page.contracts.count() == 1
     assert screen.state.contract == "TEST-SIB"
     qtbot.mouseClick(screen.next_button, Qt.MouseButton.LeftButton)
@@ -104,12 +110,7 @@ def test_contract_editor_validates_live_and_saves(qtbot, runner, actor_manager, 
 
 
 def built_screen(qtbot, runner, actor_manager) -> ReturnsScreen:
-    screen = ReturnsScreen(runner, actor_manager)
-    screen.as_of = AS_OF_Q3
-    qtbot.addWidget(screen)
-    screen.resize(1366, 768)
-    screen.show()
-    wait_idle(qtbot, runner)
+    screen = shown_screen(qtbot, runner, actor_manager)
     screen.period_page.period.setEditText("2026-Q3")
     screen.go_next()
     screen.go_next()
