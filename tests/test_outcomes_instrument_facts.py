@@ -31,19 +31,14 @@ def test_every_alias_comes_from_a_file_and_resolves_to_its_instrument():
         convert("a made-up scale", INSTRUMENT, dt.date(2026, 1, 1))
 
 
-def test_the_wording_dialog_expects_the_files_item_counts(qtbot, caseload, actor_admin):
-    from ui.operations import Runner
+def test_the_wording_dialog_expects_the_files_item_counts(qtbot, runner, actor_admin):
     from ui.wellbeing.wording_dialog import LoadWordingDialog
 
-    runner = Runner(caseload)
-    try:
-        dialog = LoadWordingDialog(runner, actor_admin)
-        qtbot.addWidget(dialog)
-        qtbot.waitUntil(lambda: dialog.instrument.count() > 0, timeout=20000)
-        counts = {}
-        for i in range(dialog.instrument.count()):
-            dialog.instrument.setCurrentIndex(i)
-            counts[dialog.instrument.itemData(i)] = dialog._expected()
-        assert counts["WEMWBS"] == 14 and counts.get("SWEMWBS", 7) == 7
-    finally:
-        runner.shutdown()
+    dialog = LoadWordingDialog(runner, actor_admin)
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.instrument.count() > 0)
+    counts = {}
+    for i in range(dialog.instrument.count()):
+        dialog.instrument.setCurrentIndex(i)
+        counts[dialog.instrument.itemData(i)] = dialog._expected()
+    assert counts["WEMWBS"] == 14 and counts.get("SWEMWBS", 7) == 7

@@ -24,7 +24,7 @@ def runner(caseload, qtbot, actor_manager):
 
 
 def wait_idle(qtbot, runner):
-    qtbot.waitUntil(lambda: not runner.is_busy(), timeout=20000)
+    qtbot.waitUntil(lambda: not runner.is_busy())
 
 
 def shown_screen(qtbot, runner, actor_manager) -> ReturnsScreen:
@@ -70,12 +70,12 @@ def test_walk_through_preview_open_record_export_and_submit(qtbot, runner, actor
     target = tmp_path / "q3"
     monkeypatch.setattr("ui.returns.screen.QFileDialog.getSaveFileName",
                         lambda *a, **k: (str(target), ""))
-    with qtbot.waitSignal(screen.exported, timeout=20000) as done:
+    with qtbot.waitSignal(screen.exported) as done:
         qtbot.mouseClick(screen.export_page.buttons["xlsx"], Qt.MouseButton.LeftButton)
     assert done.args[0].endswith("q3.xlsx")
     assert len(list(load_workbook(done.args[0])["Claims"].iter_rows())) == 14
 
-    with qtbot.waitSignal(screen.submitted, timeout=20000):
+    with qtbot.waitSignal(screen.submitted):
         screen.submit()
     wait_idle(qtbot, runner)
     assert screen.state.submitted
@@ -102,7 +102,7 @@ def test_contract_editor_validates_live_and_saves(qtbot, runner, actor_manager, 
     editor.check()
     assert editor.problems.item(0).text() == "No problems found."
     assert editor.document()["start"] == "2026-02-01"
-    with qtbot.waitSignal(editor.saved, timeout=20000) as saved:
+    with qtbot.waitSignal(editor.saved) as saved:
         qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
     assert saved.args == ["NEW-ONE"]
     wait_idle(qtbot, runner)
@@ -171,7 +171,7 @@ def test_submit_question_defaults_to_cancel_and_shows_pounds(qtbot, runner, acto
 
 def test_adjustment_dialog_records_a_new_row(qtbot, runner, actor_manager):
     screen = built_screen(qtbot, runner, actor_manager)
-    with qtbot.waitSignal(screen.submitted, timeout=20000):
+    with qtbot.waitSignal(screen.submitted):
         screen.submit()
     wait_idle(qtbot, runner)
     screen.state.step = 3
@@ -187,7 +187,7 @@ def test_adjustment_dialog_records_a_new_row(qtbot, runner, actor_manager):
     qtbot.keyClicks(dialog.reason, "One contact was by phone")
     dialog._check()
     assert dialog.result() == dialog.DialogCode.Accepted and ok is not None
-    with qtbot.waitSignal(screen.adjusted, timeout=20000):
+    with qtbot.waitSignal(screen.adjusted):
         screen.record_adjustment(*dialog.values())
     wait_idle(qtbot, runner)
     assert "-£50.00" in screen.message.text()

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from linkworker.codes import EXIT_REASONS
-from linkworker.journey import add_months
+from linkworker.dates import add_months
 from linkworker.outcomes.evidence_words import day_text, words
 from linkworker.outcomes.kinds import Rule, RuleKind, register
 from linkworker.outcomes.rules import Achievement, anchor_evidence, iso, start_of
