@@ -26,9 +26,10 @@ from sqlalchemy import text
 from bench.common import PASSPHRASE, Bench, Row, in_child, timed
 from linkworker.access import SYSTEM
 from linkworker.outcomes.facts import load_facts
-from linkworker.outcomes.rules import RuleContext, achievements
+from linkworker.outcomes.kinds import achievements
+from linkworker.outcomes.rules import RuleContext
 from linkworker.outcomes.store import definition_of, find_contract
-from linkworker.returns.build import build_return
+from linkworker.returns.build import _context, build_return
 from linkworker.storage.database import Caseload
 
 FLOOR_SQL = text("""
@@ -39,6 +40,80 @@ FLOOR_SQL = text("""
       AND julianday(c.contact_date) - julianday(e.referral_date) <= :days
     GROUP BY e.id
 """)
+
+
+# The sample contract's rules written by hand in SQL: the achievements of each outcome (before
+# eligibility, consent, the ledger and caps), with the engine's choices (first form in a window,
+# first meeting falling back to the first attended contact, months clamped to the month's end).
+_EPISODES = """
+WITH fc AS MATERIALIZED (SELECT c.episode_id, MIN(c.contact_date) AS first FROM contacts c
+            JOIN episodes e ON e.id = c.episode_id
+            WHERE e.contract_id = :contract AND c.status = 'attended' GROUP BY c.episode_id),
+ep AS MATERIALIZED (SELECT e.id, e.person_id, e.referral_date, e.exit_date, e.exit_reason,
+              COALESCE(e.first_meeting_date, fc.first) AS fm
+       FROM episodes e LEFT JOIN fc ON fc.episode_id = e.id WHERE e.contract_id = :contract),
+wem AS MATERIALIZED (SELECT m.episode_id, m.completed_on AS day, m.value, m.created_at, m.id
+        FROM measures m JOIN ep ON ep.id = m.episode_id
+        WHERE m.instrument = 'WEMWBS' AND m.complete AND m.value IS NOT NULL),
+base AS MATERIALIZED (SELECT * FROM (SELECT ep.id AS eid, w.day, w.value, ROW_NUMBER() OVER (
+            PARTITION BY ep.id ORDER BY w.day, w.created_at, w.id) AS n
+         FROM ep JOIN wem w ON w.episode_id = ep.id
+         WHERE w.day BETWEEN date(ep.fm, '-14 days') AND date(ep.fm, '+14 days')) WHERE n = 1),
+fu AS MATERIALIZED (SELECT * FROM (SELECT b.eid, b.value AS bv, w.value, ROW_NUMBER() OVER (
+          PARTITION BY b.eid ORDER BY w.day, w.created_at, w.id) AS n
+       FROM base b JOIN wem w ON w.episode_id = b.eid
+       WHERE w.day BETWEEN date(b.day, '+150 days') AND date(b.day, '+240 days')) WHERE n = 1),
+sus AS MATERIALIZED (SELECT * FROM (SELECT b.eid, b.value AS bv, w.value, ROW_NUMBER() OVER (
+           PARTITION BY b.eid ORDER BY w.day, w.created_at, w.id) AS n
+        FROM base b JOIN wem w ON w.episode_id = b.eid
+        WHERE w.day BETWEEN date(b.day, '+330 days') AND date(b.day, '+420 days')) WHERE n = 1)
+"""
+SAMPLE_RULES_SQL = {
+    "ENG1": """SELECT COUNT(DISTINCT ep.id) FROM ep JOIN contacts c ON c.episode_id = ep.id
+               WHERE c.status = 'attended' AND c.contact_date >= ep.referral_date
+               AND c.contact_date <= date(ep.referral_date, '+28 days')""",
+    "ENG2": """SELECT COUNT(*) FROM (SELECT ep.id FROM ep JOIN contacts c ON c.episode_id = ep.id
+               WHERE c.status = 'attended' AND c.contact_date >= ep.fm
+               AND c.contact_date <= date(ep.fm, '+120 days') GROUP BY ep.id
+               HAVING COUNT(*) >= 4)""",
+    "WB1": "SELECT COUNT(*) FROM fu WHERE round(fu.value - fu.bv, 6) >= 3",
+    "WB2": """SELECT COUNT(*) FROM fu JOIN sus ON sus.eid = fu.eid
+              WHERE round(fu.value - fu.bv, 6) >= 3 AND round(sus.value - sus.bv, 6) >= 3""",
+    "WB3": """SELECT COUNT(*) FROM (SELECT w.value, ROW_NUMBER() OVER (
+                PARTITION BY ep.id ORDER BY w.day, w.created_at, w.id) AS n
+              FROM ep JOIN wem w ON w.episode_id = ep.id
+              WHERE w.day BETWEEN date(ep.fm, '+150 days') AND date(ep.fm, '+240 days'))
+              WHERE n = 1 AND value >= 45""",
+    "GOAL2": """SELECT COALESCE(SUM(n / 2), 0) FROM (SELECT COUNT(*) AS n FROM ep
+                JOIN goals g ON g.episode_id = ep.id
+                WHERE g.status = 'achieved' AND g.status_date IS NOT NULL GROUP BY ep.id)""",
+    "EXIT6": """SELECT COUNT(*) FROM ep WHERE ep.exit_date IS NOT NULL AND ep.fm IS NOT NULL
+                AND ep.exit_reason IN ('goals_met', 'stepped_down', 'referred_on')
+                AND ep.exit_date >= CASE
+                  WHEN strftime('%d', date(ep.fm, '+6 months')) = strftime('%d', ep.fm)
+                  THEN date(ep.fm, '+6 months')
+                  ELSE date(ep.fm, 'start of month', '+7 months', '-1 day') END""",
+    "SCC": """SELECT COUNT(*) FROM external_results x WHERE x.contract_id = :contract
+              AND x.outcome_id = 'SCC' AND x.achieved AND x.achieved_on IS NOT NULL
+              AND x.person_id IN (SELECT person_id FROM ep)""",
+}
+
+
+def sql_rules(caseload: Caseload, contract_id: str) -> dict[str, int]:
+    """Achievements per outcome of the sample contract, by hand-written SQL: one statement,
+    so each shared step (journeys and anchors, forms, baselines) is worked out once."""
+    columns = ",\n".join(f"({sql}) AS {oid}" for oid, sql in SAMPLE_RULES_SQL.items())
+    with caseload.reading() as s:
+        row = s.execute(text(f"{_EPISODES} SELECT {columns}"), {"contract": contract_id}).one()
+    return {oid: int(value) for oid, value in zip(SAMPLE_RULES_SQL, row, strict=True)}
+
+
+def engine_rules(caseload: Caseload, contract_id: str, cdef, ctx_items) -> dict[str, int]:
+    """Achievements per outcome by the engine (facts loaded, every rule evaluated)."""
+    ctx, items = ctx_items
+    with caseload.reading() as s:
+        facts = load_facts(s, contract_id, cdef, today=dt.date.today(), item_numbers=items)
+    return {o.id: len(achievements(o, facts, ctx)) for o in cdef.outcomes}
 
 
 def _engagement_outcome(cdef):
@@ -72,8 +147,15 @@ def benchmarks(caseload: Caseload, contract: str = "SAMPLE-SP-SIB",
         with caseload.reading() as s:
             return build_return(s, SYSTEM, contract, period)["totals"]["claims"]
 
-    return {"returns.sql_floor_one_rule": floor, "returns.engine_one_rule": one_rule,
+    with caseload.reading() as s:
+        ctx_items = _context(s, cdef)
+    work = {"returns.sql_floor_one_rule": floor, "returns.engine_one_rule": one_rule,
             "returns.full_return": full_return}
+    if contract == "SAMPLE-SP-SIB":
+        work["returns.sql_all_rules"] = lambda: sql_rules(caseload, contract_id)
+        work["returns.engine_all_rules"] = lambda: engine_rules(caseload, contract_id, cdef,
+                                                                ctx_items)
+    return work
 
 
 def run(path: str, contract: str = "SAMPLE-SP-SIB", period: str | None = None) -> dict[str, Any]:
@@ -88,8 +170,10 @@ def run(path: str, contract: str = "SAMPLE-SP-SIB", period: str | None = None) -
     with Caseload.open(Path(path), PASSPHRASE) as caseload:
         work = benchmarks(caseload, contract, period)
         seconds, results = {}, {}
-        for name in ("returns.sql_floor_one_rule", "returns.engine_one_rule"):
-            results[name], seconds[name] = timed(work[name])
+        for name in ("returns.sql_floor_one_rule", "returns.engine_one_rule",
+                     "returns.sql_all_rules", "returns.engine_all_rules"):
+            if name in work:
+                results[name], seconds[name] = timed(work[name])
         with caseload.reading() as s, tempfile.TemporaryDirectory() as folder:
             doc, seconds["build"] = timed(build_return, s, SYSTEM, contract, period)
             for ext in ("pdf", "xlsx", "csv"):
@@ -98,7 +182,9 @@ def run(path: str, contract: str = "SAMPLE-SP-SIB", period: str | None = None) -
     return {"s": {k: round(v, 2) for k, v in seconds.items()}, "totals": doc["totals"],
             "period": period,
             "agree": results["returns.sql_floor_one_rule"]
-            == results["returns.engine_one_rule"], "people": len(doc["rows"])}
+            == results["returns.engine_one_rule"], "people": len(doc["rows"]),
+            "all_agree": results.get("returns.sql_all_rules")
+            == results.get("returns.engine_all_rules")}
 
 
 def measure(bench: Bench) -> list[Row]:
@@ -107,13 +193,22 @@ def measure(bench: Bench) -> list[Row]:
         return [Row("Outcome return", "n/a", note=result["error"])]
     s, totals = result["s"], result["totals"]
     agree = "agrees" if result["agree"] else "DISAGREES"
-    return [
+    rows = [
         Row(f"Return {result['period']}: build (all rules)", f"{s['build']:.2f} s",
             result["rss_mb"],
             f"{totals['claims']:,} claims for {totals['people']:,} people"),
         Row("Return: one rule, engine vs SQL floor",
             f"{s['returns.engine_one_rule']:.2f} s",
             note=f"floor {s['returns.sql_floor_one_rule']:.2f} s; {agree} on the count"),
+    ]
+    if "returns.sql_all_rules" in s:
+        floor = s["returns.sql_all_rules"]
+        same = "same counts" if result["all_agree"] else "COUNTS DIFFER"
+        rows.append(Row("Return: build vs every rule in hand-written SQL",
+                        f"{s['build'] / floor:.1f}x",
+                        note=f"SQL {floor:.2f} s, engine rules {s['returns.engine_all_rules']:.2f}"
+                             f" s, build {s['build']:.2f} s; {same} per outcome"))
+    return rows + [
         Row("Return export PDF / XLSX / CSV", f"{s['pdf'] + s['xlsx'] + s['csv']:.2f} s",
             note=f"{s['pdf']:.2f} / {s['xlsx']:.2f} / {s['csv']:.2f} s"),
     ]
@@ -134,6 +229,13 @@ def main(argv: list[str] | None = None) -> int:
     if results["returns.sql_floor_one_rule"] != results["returns.engine_one_rule"]:
         print("MISMATCH: the engine and the SQL floor disagree on the engagement rule")
         return 1
+    if "returns.sql_all_rules" in results:
+        sql, engine = results["returns.sql_all_rules"], results["returns.engine_all_rules"]
+        for oid in sql:
+            mark = "" if sql[oid] == engine.get(oid) else "   MISMATCH"
+            print(f"  {oid:<8} SQL {sql[oid]:>7,}  engine {engine.get(oid, 0):>7,}{mark}")
+        if sql != engine:
+            return 1
     return 0
 
 

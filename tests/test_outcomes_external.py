@@ -74,3 +74,23 @@ def test_results_import_is_all_or_nothing_and_names_rows(world, actor_manager, t
                for r in ext)
     with caseload.transaction() as s:  # the same file again updates, never duplicates
         assert import_results(s, actor_manager, find_contract(s, "TEST-SIB"), good).updated == 1
+
+
+def test_non_finite_values_and_an_unwritable_cohort_are_clear_errors(caseload, actor_manager,
+                                                                     tmp_path):
+    from linkworker.errors import UserError
+    from linkworker.outcomes.external import export_cohort, import_results
+    from linkworker.outcomes.store import find_contract
+
+    results = tmp_path / "r.csv"
+    results.write_text("pseudonym,outcome_id,achieved,achieved_on,value\n"
+                       "P-1,EXT,yes,2026-08-01,NaN\n", "utf-8")
+    with caseload.transaction() as s:
+        build_caseload(s, actor_manager)
+        contract = find_contract(s, "TEST-SIB")
+        with pytest.raises(UserError, match="is not a number"):
+            import_results(s, actor_manager, contract, results)
+        blocker = tmp_path / "file"
+        blocker.write_text("x")
+        with pytest.raises(UserError, match="Could not write"):
+            export_cohort(s, actor_manager, contract, blocker / "cohort.csv")

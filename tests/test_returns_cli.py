@@ -12,7 +12,7 @@ from test_returns_caseload import CONTRACT, build_caseload
 
 from linkworker.access import SYSTEM
 from linkworker.cli import main
-from linkworker.models import Consent, Person
+from linkworker.models import AuditEvent, Consent, OutcomeReturn, Person
 from linkworker.storage import keys
 from linkworker.storage.database import Caseload
 
@@ -107,3 +107,101 @@ def test_cohort_export_and_results_import(db, tmp_path, capsys):
     assert run(db, "return", "--contract", "TEST-SIB", "--period", "2026-Q3", "--as-of",
                "2026-10-05", "--out", str(out)) == 0
     assert "14 claims" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("period", ["9999-Q4", "0000-Q1", "0000-01", "9999-12-01..9999-12-31",
+                                    "2026-Q3" * 10_000])
+def test_impossible_periods_are_one_clear_line(db, capsys, period):
+    assert run(db, "return", "--contract", "TEST-SIB", "--period", period) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_an_unwritable_out_is_refused_before_anything_is_submitted(db, tmp_path, capsys):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    out = blocker / "return.xlsx"
+    assert run(db, "return", "--contract", "TEST-SIB", "--period", "2026-Q3", "--as-of",
+               "2026-10-05", "--out", str(out), "--submit") == 2
+    err = capsys.readouterr().err
+    assert "Cannot write" in err and "Traceback" not in err
+    with Caseload.open(db, PASS) as caseload, caseload.reading() as s:
+        assert s.execute(select(OutcomeReturn)).first() is None
+
+
+def test_a_failing_out_after_submit_leaves_nothing_claiming_a_submit_that_did_not_happen(
+        db, tmp_path, capsys, monkeypatch):
+    """The second file cannot be written (disk full). The submit has committed, so the first
+    file's SUBMITTED is true; the message says so and how to write the rest."""
+    from linkworker.returns import export as export_module
+
+    real, calls = export_module.atomic_write_bytes, []
+
+    def disk_full_on_second(path, data):
+        calls.append(path)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device")
+        real(path, data)
+
+    monkeypatch.setattr(export_module, "atomic_write_bytes", disk_full_on_second)
+    first, second = tmp_path / "r.csv", tmp_path / "r.json"
+    assert run(db, "return", "--contract", "TEST-SIB", "--period", "2026-Q3", "--as-of",
+               "2026-10-05", "--out", str(first), "--out", str(second), "--submit") == 2
+    err = capsys.readouterr().err
+    assert "WAS submitted" in err and "No space left" in err
+    assert not second.exists() and not list(tmp_path.glob(".r.json.*"))
+    with Caseload.open(db, PASS) as caseload, caseload.reading() as s:
+        assert s.execute(select(OutcomeReturn.status)).scalar_one() == "submitted"
+        assert s.execute(select(AuditEvent).where(AuditEvent.action == "return.export")
+                         ).scalars().all() != []
+
+
+def test_a_draft_build_from_the_command_line_is_audited(db, capsys):
+    assert run(db, "return", "--contract", "TEST-SIB", "--period", "2026-Q3",
+               "--as-of", "2026-10-05") == 0
+    with Caseload.open(db, PASS) as caseload, caseload.reading() as s:
+        assert s.execute(select(AuditEvent).where(AuditEvent.action == "return.build")
+                         ).scalars().first() is not None
+
+
+@pytest.mark.parametrize("bad", ["NaN", "Infinity", "-Infinity"])
+def test_contract_numbers_must_be_finite(tmp_path, capsys, bad):
+    text = json.dumps(CONTRACT).replace('"price": 100', f'"price": {bad}', 1)
+    path = tmp_path / "c.json"
+    path.write_text(text, "utf-8")
+    assert main(["contract", "check", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert bad in err and "not a number a contract can use" in err and "Traceback" not in err
+
+
+def test_nan_in_a_contract_given_as_data_is_refused(actor_manager):
+    from linkworker.outcomes.contract import ContractFileError, parse_contract
+
+    doc = json.loads(json.dumps(CONTRACT))
+    doc["outcomes"][0]["price"] = float("nan")
+    doc["caps"] = {"total_amount": float("inf")}
+    with pytest.raises(ContractFileError) as caught:
+        parse_contract(doc)
+    assert any("outcomes[0].price" in p and "NaN" in p for p in caught.value.problems)
+    assert any("caps.total_amount" in p for p in caught.value.problems)
+
+
+def test_deeply_nested_contract_json_is_one_clear_line(tmp_path, capsys):
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 100_000 + "]" * 100_000, "utf-8")
+    assert main(["contract", "check", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "deep" in err and "Traceback" not in err
+    path.write_text('{"code": ' + "[" * 50 + "]" * 50 + "}", "utf-8")
+    assert main(["contract", "check", str(path)]) == 2
+    assert "nests more than" in capsys.readouterr().err
+
+
+def test_an_impossible_out_name_is_one_clear_line(db, tmp_path, capsys):
+    out = tmp_path / ("a" * 300 + ".csv")
+    assert run(db, "return", "--contract", "TEST-SIB", "--period", "2026-Q3",
+               "--out", str(out), "--submit") == 2
+    err = capsys.readouterr().err
+    assert "Cannot write" in err and "Traceback" not in err
+    with Caseload.open(db, PASS) as caseload, caseload.reading() as s:
+        assert s.execute(select(OutcomeReturn)).first() is None

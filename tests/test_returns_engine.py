@@ -114,12 +114,14 @@ def test_data_quality_lists_each_kind_of_problem(hand, actor_manager):
 
 
 def test_caps_apply_in_the_documented_order(hand, actor_manager):
-    """Per person 400: P1's WB 300 -> 250 (P1 already has 150). Participants 8: P14 (the 9th
-    new person, 20/08) is out. Contract 1,400: 1,260 before P1's WB, so it gets 140."""
+    """With "pay_remainder": per person 400: P1's WB 300 -> 250 (P1 already has 150).
+    Participants 8: P14 (the 9th new person, 20/08) is out. Contract 1,400: 1,260 before P1's
+    WB, so it gets 140."""
     caseload, _, refs = hand
     with caseload.transaction() as s:
         save_contract(s, actor_manager, contract_document(
-            caps={"per_person_amount": 400, "participants": 8, "total_amount": 1400}))
+            caps={"per_person_amount": 400, "participants": 8, "total_amount": 1400,
+                  "over_cap": "pay_remainder"}))
     doc = build(caseload, actor_manager)
     rows = {(refs[r["_person_id"]], r["outcome_id"]): r for r in doc["rows"]}
     assert ("P14", "EXT") not in rows
@@ -239,6 +241,37 @@ def test_adjustment_rules(hand, actor_manager):
 
 def test_suppression_hides_small_cells_and_one_more():
     cells = suppress([("A", 10), ("B", 3), ("C", 7), ("D", 0)])
-    assert [c["count"] for c in cells] == [10, "<5", "<5", 0]
+    assert [c["count"] for c in cells] == [10, "<5", "suppressed", 0]
+    # Female 85, Male 81, Other 3: Male is hidden only to protect Other, and is not "<5".
+    cells = suppress([("Female", 85), ("Male", 81), ("Other", 3)])
+    assert [c["count"] for c in cells] == [85, "suppressed", "<5"]
     assert [c["count"] for c in suppress([("A", 2), ("B", 4), ("C", 9)])] == ["<5", "<5", 9]
     assert [c["count"] for c in suppress([("A", 5), ("B", 6)])] == [5, 6]
+
+
+def test_a_claim_that_would_cross_a_money_cap_is_skipped_by_default(hand, actor_manager):
+    """Per person 400: P1 has 150, so WB (300) would cross it and is not claimed at all; a
+    smaller later claim for P1 still fits, and no claim is ever paid less than its price."""
+    caseload, _, refs = hand
+    with caseload.transaction() as s:
+        save_contract(s, actor_manager, contract_document(caps={"per_person_amount": 400}))
+    doc = build(caseload, actor_manager)
+    rows = {(refs[r["_person_id"]], r["outcome_id"]): r for r in doc["rows"]}
+    assert ("P1", "WB") not in rows
+    reasons = {(refs[e["_person_id"]], e["outcome_id"]): e["reason"] for e in doc["exclusions"]}
+    assert reasons[("P1", "WB")] == "would take the per-person cap of £400.00 over (£250.00 left)"
+    assert all(r["amount"] == r["price"] for r in doc["rows"] if r["kind"] == "claim")
+    p1 = sum(r["amount"] for r in doc["rows"] if refs[r["_person_id"]] == "P1")
+    assert p1 <= 400
+
+
+def test_money_is_decimal_from_price_to_totals(hand, actor_manager):
+    from decimal import Decimal
+
+    caseload, _, _ = hand
+    doc = build(caseload, actor_manager)
+    claims = [r for r in doc["rows"] if r["kind"] == "claim"]
+    assert all(isinstance(r["amount"], Decimal) and isinstance(r["price"], Decimal)
+               for r in claims)
+    assert isinstance(doc["totals"]["net"], Decimal)
+    assert doc["totals"]["net"] == sum(r["amount"] for r in claims)

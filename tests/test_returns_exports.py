@@ -6,7 +6,10 @@ import csv
 import datetime as dt
 import io
 import json
+import re
+from pathlib import Path
 
+import jsonschema
 import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
@@ -15,7 +18,7 @@ from test_returns_caseload import AS_OF_Q3, build_caseload
 
 from linkworker.models import AuditEvent
 from linkworker.returns.build import build_return
-from linkworker.returns.export import export_return
+from linkworker.returns.export import export_return, render
 from linkworker.returns.submit import submit_return
 
 
@@ -40,8 +43,15 @@ def test_xlsx_reads_back_with_every_sheet(submitted):
     assert sum(r[9] for r in claims[1:]) == 2060.0
     assert claims[1][6] == dt.datetime(2026, 5, 1) and claims[1][7] == "yes"
     summary = dict(r[:2] for r in book["Summary"].iter_rows(values_only=True) if r[0])
-    assert summary["Net amount this return"] == "£2,060.00"
     assert summary["Status"] == "Submitted"
+    # Summary figures are numbers and dates a commissioner can add up, not text.
+    assert summary["Net amount this return"] == 2060
+    assert summary["Claims"] == 13
+    assert summary["Period start"] == dt.datetime(2026, 7, 1)
+    assert summary["Submitted on"] == dt.datetime(2026, 10, 5)
+    net_cell = next(r[1] for r in book["Summary"].iter_rows() if r[0].value == "Net amount "
+                    "this return")
+    assert net_cell.data_type == "n" and "£" in net_cell.number_format
     equality = [r for r in book["Equality"].iter_rows(values_only=True) if r[0] == "45-54"]
     assert equality == [("45-54", 9)]
     quality = list(book["Data quality"].iter_rows(values_only=True))
@@ -81,9 +91,10 @@ def test_indigo_json_shape(submitted):
     assert project["outcome_metrics"][0]["id"] == "ENG"
     assert project["outcome_pricings"][2]["price_per_unit"]["amount"]["value"] == 300
     results = {r["outcome_metric_id"]["value"]: r for r in project["results"]}
-    assert results["ENG"]["number_with_positive_social_outcomes"] == {"value": None,
-                                                                      "notes": "suppressed: "
-                                                                      "fewer than 5 people"}
+    # 4 people: no count (INDIGO numbers cannot be null) and no count in the text beside it.
+    assert "number_with_positive_social_outcomes" not in results["ENG"]
+    assert not re.search(r"\d", results["ENG"]["outcomes_achieved"]["value"].replace("5", ""))
+    assert "fewer than 5" in results["ENG"]["notes"]
     payments = {p["outcome_metric_id"]["value"]: p for p in project["outcome_payments"]}
     assert payments["EXT"]["money"]["amount"]["value"] == 500.0
     assert payments["EXT"]["type"]["value"] == "Actual"
@@ -103,3 +114,49 @@ def test_draft_pdf_says_draft(caseload, actor_manager, tmp_path):
         export_return(s, actor_manager, doc, tmp_path / "draft.pdf")
     text = PdfReader(tmp_path / "draft.pdf").pages[0].extract_text()
     assert "DRAFT" in text
+
+
+INDIGO_CHECKS = json.loads((Path(__file__).parent / "indigo_project_4_1_checks.json")
+                           .read_text("utf-8"))
+
+
+def assert_indigo_valid(data: bytes) -> dict:
+    """Every INDIGO export is checked against the INDIGO 4.1 project schema's rules."""
+    project = json.loads(data)
+    jsonschema.Draft7Validator(INDIGO_CHECKS).validate(project)
+    return project
+
+
+def test_submitted_indigo_export_is_valid(submitted):
+    _, folder = submitted
+    assert_indigo_valid((folder / "return.json").read_bytes())
+
+
+def test_draft_indigo_is_valid_and_claims_no_payment(caseload, actor_manager):
+    with caseload.transaction() as s:
+        build_caseload(s, actor_manager)
+        doc = build_return(s, actor_manager, "TEST-SIB", "2026-Q3", as_of=AS_OF_Q3)
+    project = assert_indigo_valid(render(doc, ".json"))
+    assert project["outcome_payments"] == []
+    assert "DRAFT" in project["notes"]["value"]
+    made = project["overall_project_finance"]["total_outcome_payments_made"]
+    assert made["amount"]["value"] == 0  # nothing submitted yet, so nothing paid
+
+
+def test_indigo_with_no_cap_and_no_claims_is_valid(caseload, actor_manager):
+    from test_returns_caseload import contract_document
+
+    from linkworker.outcomes.store import save_contract
+
+    with caseload.transaction() as s:
+        build_caseload(s, actor_manager)
+        save_contract(s, actor_manager, contract_document(caps={}))
+        doc = build_return(s, actor_manager, "TEST-SIB", "2026-Q1", as_of=AS_OF_Q3)
+    project = assert_indigo_valid(render(doc, ".json"))
+    assert "maximum_potential_outcome_payment_v2" not in project["overall_project_finance"]
+
+
+def test_the_indigo_checks_catch_a_null_count():
+    bad = {"results": [{"number_with_positive_social_outcomes": {"value": None}}]}
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.Draft7Validator(INDIGO_CHECKS).validate(bad)

@@ -6,8 +6,8 @@ import json
 
 import pytest
 from openpyxl import load_workbook
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
 from test_returns_caseload import AS_OF_Q3, CONTRACT, build_caseload
 
 from ui.operations import Runner
@@ -27,14 +27,20 @@ def wait_idle(qtbot, runner):
     qtbot.waitUntil(lambda: not runner.is_busy())
 
 
-def test_walk_through_preview_open_record_export_and_submit(qtbot, runner, actor_manager,
-                                                            tmp_path, monkeypatch):
+def shown_screen(qtbot, runner, actor_manager) -> ReturnsScreen:
+    """The Returns screen at 1366x768, contracts loaded, "today" the day after Q3's return."""
     screen = ReturnsScreen(runner, actor_manager)
     screen.as_of = AS_OF_Q3
     qtbot.addWidget(screen)
     screen.resize(1366, 768)
     screen.show()
     wait_idle(qtbot, runner)
+    return screen
+
+
+def test_walk_through_preview_open_record_export_and_submit(qtbot, runner, actor_manager,
+                                                            tmp_path, monkeypatch):
+    screen = shown_screen(qtbot, runner, actor_manager)
     assert screen.contract_page.contracts.count() == 1
     assert screen.state.contract == "TEST-SIB"
     qtbot.mouseClick(screen.next_button, Qt.MouseButton.LeftButton)
@@ -52,7 +58,8 @@ def test_walk_through_preview_open_record_export_and_submit(qtbot, runner, actor
     table.selectRow(row)
     with qtbot.waitSignal(screen.open_person) as opened:
         qtbot.mouseClick(screen.quality_page.open_record, Qt.MouseButton.LeftButton)
-    assert opened.args[0] == screen.state.document["data_quality"][row]["_person_id"]
+    p16 = next(q for q in screen.state.document["data_quality"] if q["_reference"] == "P16")
+    assert opened.args[0] == p16["_person_id"]
 
     screen.go_next()
     assert screen.preview_page.claims.rowCount() == 13
@@ -68,10 +75,8 @@ def test_walk_through_preview_open_record_export_and_submit(qtbot, runner, actor
     assert done.args[0].endswith("q3.xlsx")
     assert len(list(load_workbook(done.args[0])["Claims"].iter_rows())) == 14
 
-    monkeypatch.setattr("ui.returns.screen.QMessageBox.question",
-                        lambda *a, **k: QMessageBox.StandardButton.Yes)
     with qtbot.waitSignal(screen.submitted):
-        qtbot.mouseClick(screen.export_page.submit, Qt.MouseButton.LeftButton)
+        screen.submit()
     wait_idle(qtbot, runner)
     assert screen.state.submitted
     assert not screen.export_page.submit.isEnabled()
@@ -102,3 +107,94 @@ def test_contract_editor_validates_live_and_saves(qtbot, runner, actor_manager, 
     assert saved.args == ["NEW-ONE"]
     wait_idle(qtbot, runner)
     assert editor.stored.count() == 3  # the placeholder, TEST-SIB and NEW-ONE
+
+
+def built_screen(qtbot, runner, actor_manager) -> ReturnsScreen:
+    screen = shown_screen(qtbot, runner, actor_manager)
+    screen.period_page.period.setEditText("2026-Q3")
+    screen.go_next()
+    screen.go_next()
+    wait_idle(qtbot, runner)
+    assert screen.state.document is not None
+    return screen
+
+
+def test_quality_list_puts_what_blocks_payment_first_with_names(qtbot, runner, actor_manager):
+    screen = built_screen(qtbot, runner, actor_manager)
+    table = screen.quality_page.table
+    effects = [table.item(r, 2).text() for r in range(table.rowCount())]
+    blocking = effects.count("Blocks payment")
+    assert 0 < blocking < len(effects)
+    assert effects[:blocking] == ["Blocks payment"] * blocking  # blockers first
+    headings = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
+    assert headings[:2] == ["Reference", "Name"]
+    row = next(r for r in range(table.rowCount()) if table.item(r, 0).text() == "P16")
+    assert table.item(row, 1).text() == "P16 Test"  # the person's name beside the reference
+    assert table.isSortingEnabled()
+    table.sortItems(2, Qt.SortOrder.DescendingOrder)  # a manager can re-sort by any column
+    assert table.item(0, 2).text() == "May weaken a claim"
+    assert "block payment" in screen.quality_page.summary.text()
+
+
+def test_preview_shows_outcome_names_readable_evidence_and_why_not_claimed(
+        qtbot, runner, actor_manager):
+    screen = built_screen(qtbot, runner, actor_manager)
+    screen.go_next()
+    claims = screen.preview_page.claims
+    outcomes = {claims.item(r, 2).text() for r in range(claims.rowCount())}
+    assert "WEMWBS up by 3 or more at 60-120 days." not in outcomes
+    names = {o["name"] for o in screen.state.document["contract"]["outcomes"]}
+    assert outcomes <= names
+    evidence = [claims.item(r, 7).text() for r in range(claims.rowCount())]
+    assert all("[" not in e for e in evidence)  # no raw record ids
+    assert any("baseline" in e and "score 40" in e for e in evidence)
+    unclaimed = screen.preview_page.unclaimed
+    assert unclaimed.rowCount() == len(screen.state.document["exclusions"]) > 0
+    reasons = {unclaimed.item(r, 3).text() for r in range(unclaimed.rowCount())}
+    assert any("maximum of 2 per person" in r for r in reasons)
+    assert "see the workbook" not in screen.preview_page.excluded.text()
+    assert "£" in claims.item(0, 5).text()
+
+
+def test_submit_question_defaults_to_cancel_and_shows_pounds(qtbot, runner, actor_manager):
+    screen = built_screen(qtbot, runner, actor_manager)
+    box = screen.submit_box()
+    assert box.defaultButton() is box.button(QMessageBox.StandardButton.Cancel)
+    assert "net £2,060.00" in box.text()
+    # Pressing Enter at the question (the default button) submits nothing.
+    QTimer.singleShot(200, lambda: qtbot.keyClick(QApplication.activeModalWidget(),
+                                                  Qt.Key.Key_Return))
+    screen._ask_submit()
+    wait_idle(qtbot, runner)
+    assert not screen.state.submitted
+
+
+def test_adjustment_dialog_records_a_new_row(qtbot, runner, actor_manager):
+    screen = built_screen(qtbot, runner, actor_manager)
+    with qtbot.waitSignal(screen.submitted):
+        screen.submit()
+    wait_idle(qtbot, runner)
+    screen.state.step = 3
+    screen._render()
+    screen.preview_page.claims.selectRow(1)
+    dialog = screen.adjustment_dialog()
+    qtbot.addWidget(dialog)
+    assert dialog.claim.text() == "2026-Q3:2"
+    ok = dialog.buttons.buttons()[0]
+    dialog._check()
+    assert "reason" in dialog.problem.text() and not dialog.result()
+    qtbot.keyClicks(dialog.amount, "-£50")
+    qtbot.keyClicks(dialog.reason, "One contact was by phone")
+    dialog._check()
+    assert dialog.result() == dialog.DialogCode.Accepted and ok is not None
+    with qtbot.waitSignal(screen.adjusted):
+        screen.record_adjustment(*dialog.values())
+    wait_idle(qtbot, runner)
+    assert "-£50.00" in screen.message.text()
+    screen.period_page.period.setEditText("2026-Q4")
+    screen.as_of = AS_OF_Q3.replace(year=2027, month=1)
+    screen.build()
+    wait_idle(qtbot, runner)
+    rows = screen.state.document["rows"]
+    adjustments = [r for r in rows if r["kind"] == "adjustment"]
+    assert [(r["adjusts"], str(r["amount"])) for r in adjustments] == [("2026-Q3:2", "-50.00")]

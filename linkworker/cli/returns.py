@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import tempfile
 from pathlib import Path
 
 from linkworker.access import SYSTEM
 from linkworker.errors import UserError
 from linkworker.outcomes.contract import read_contract_file
 from linkworker.outcomes.store import find_contract, list_contracts, save_contract
-from linkworker.returns.export import FORMATS, export_return
+from linkworker.returns.export import FORMATS
 from linkworker.validation import format_money, parse_date
 
 
@@ -43,7 +44,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     ret.add_argument("--list", action="store_true", help="list the submitted returns")
     ret.add_argument("--adjust", metavar="PERIOD:LINE",
                      help="record an adjustment to a submitted claim, for the next return")
-    ret.add_argument("--amount", type=float, help="adjustment amount (default: reverse it)")
+    ret.add_argument("--amount", help="adjustment amount in pounds, e.g. -50.00 (default: "
+                     "reverse the whole claim)")
     ret.add_argument("--reason", help="why the adjustment is made (required with --adjust)")
     ret.set_defaults(func=run_return)
 
@@ -79,33 +81,72 @@ def _as_of(text: str | None) -> dt.date | None:
     return parse_date(text, allow_serial=False) if text else None
 
 
-def run_return(args: argparse.Namespace, open_caseload) -> int:
-    from linkworker.returns.build import build_return
-    from linkworker.returns.period import previous_quarter
-    from linkworker.returns.submit import add_adjustment, list_returns, submit_return
+def _check_writable(paths: list[Path]) -> None:
+    """Refuse before anything is built or submitted if an --out cannot be written: a scratch
+    file is made (and removed) in its folder, the same way the export will write."""
+    for path in paths:
+        if path.suffix.lower() not in FORMATS:
+            raise UserError(f"{path}: returns export as {', '.join(FORMATS)}, chosen by the "
+                            "file's extension.")
+        try:
+            if path.is_dir():
+                raise UserError(f"{path} is a folder; give a file name such as return.xlsx.")
+            if len(path.name.encode("utf-8")) > 250:
+                raise UserError(f"The file name {path.name[:40]}... is too long.")
+            folder = path.parent
+            while not folder.exists() and folder != folder.parent:
+                folder = folder.parent
+            with tempfile.TemporaryFile(dir=folder):
+                pass
+        except OSError as exc:
+            raise UserError(f"Cannot write {path}: {exc.strerror or exc}.") from None
 
-    with open_caseload() as caseload, caseload.transaction() as session:
+
+def _ledger_action(args: argparse.Namespace, caseload) -> int:
+    from linkworker.returns.submit import add_adjustment, list_returns
+
+    with caseload.transaction() as session:
         contract = _contract_ref(session, args.contract)
         if args.list:
             for r in list_returns(session, contract):
                 print(f"{r.period:<12} submitted {r.submitted_on} by {r.submitted_by}: "
                       f"{r.claims} claims, {format_money(r.net)}  {r.content_hash[:16]}")
             return 0
-        if args.adjust:
-            if not args.reason:
-                raise UserError("--adjust needs --reason (the commissioner reads it).")
-            adj = add_adjustment(session, SYSTEM, contract, args.adjust, reason=args.reason,
-                                 amount=args.amount)
-            print(f"Adjustment of {format_money(adj.amount)} to {args.adjust} recorded; it goes "
-                  "into the next return submitted.")
-            return 0
-        period = args.period or previous_quarter(_as_of(args.as_of))
+        if not args.reason:
+            raise UserError("--adjust needs --reason (the commissioner reads it).")
+        adj = add_adjustment(session, SYSTEM, contract, args.adjust, reason=args.reason,
+                             amount=args.amount)
+        print(f"Adjustment of {format_money(adj.amount)} to {args.adjust} recorded; it goes "
+              "into the next return submitted.")
+    return 0
+
+
+def run_return(args: argparse.Namespace, open_caseload) -> int:
+    """Build (or submit) through ``returns.flow``, as the screen does, so the build is audited;
+    files are written only after a submit has committed, so none says SUBMITTED wrongly."""
+    from linkworker.returns import flow
+    from linkworker.returns.period import parse_period, previous_quarter
+
+    with open_caseload() as caseload:
+        if args.list or args.adjust:
+            return _ledger_action(args, caseload)
+        _check_writable(args.out)
+        period = parse_period(args.period or previous_quarter(_as_of(args.as_of))).label
+        with caseload.reading() as session:
+            code = _contract_ref(session, args.contract).code
         if args.submit:
-            doc = submit_return(session, SYSTEM, contract, period, as_of=_as_of(args.as_of))
+            doc = flow.submit(caseload, SYSTEM, code, period, None, as_of=_as_of(args.as_of))
         else:
-            doc = build_return(session, SYSTEM, contract, period, as_of=_as_of(args.as_of))
+            doc = flow.prepare(caseload, SYSTEM, code, period, as_of=_as_of(args.as_of))
         for path in args.out:
-            export_return(session, SYSTEM, doc, path)
+            try:
+                flow.export(caseload, SYSTEM, doc, path)
+            except UserError as exc:
+                if doc["status"] != "submitted":
+                    raise
+                raise UserError(f"The {period} return WAS submitted, but {exc} Write the file "
+                                "again with the same command without --submit: a submitted "
+                                "return regenerates exactly.") from None
     t = doc["totals"]
     blocking = sum(1 for q in doc["data_quality"] if q["severity"] == "blocks")
     state = "SUBMITTED" if doc["status"] == "submitted" else "draft"

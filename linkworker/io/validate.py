@@ -288,12 +288,13 @@ def _reasons(value: Any, f: Field, today: dt.date) -> list[str]:
 
 
 def _instrument(value: Any, f: Field, today: dt.date) -> str:
-    from linkworker.wellbeing import get_instrument
+    """An instrument by code or by one of the names its file lists under ``aliases``."""
+    from linkworker.wellbeing import get_instrument, list_instruments
 
     text = str(value).strip()
-    aliases = {"warwickedinburgh": "WEMWBS", "shortwarwickedinburgh": "SWEMWBS",
-               "ons": "ONS4", "onspersonalwellbeing": "ONS4"}
-    text = aliases.get(vocab.squash(text), text)
+    for inst in list_instruments():
+        if vocab.squash(text) in {vocab.squash(a) for a in inst.definition.get("aliases", ())}:
+            return inst.code
     return get_instrument(text).code
 
 

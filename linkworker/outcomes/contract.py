@@ -10,23 +10,27 @@ engine reads; the original document is what the caseload stores.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from linkworker.codes import CONSENT_KINDS, EXIT_REASONS
+from linkworker.codes import CONSENT_KINDS
 from linkworker.errors import UserError
 from linkworker.journey_clock import DEFAULT_REVIEW_MONTHS, DEFAULT_WINDOW_DAYS, ReviewSchedule
-from linkworker.models import CONTACT_MODES, GOAL_CATEGORIES, GOAL_STATUSES
+from linkworker.outcomes.fields import ANCHORS, MAX_DEPTH, MISSING, Fields, depth
+from linkworker.outcomes.kinds import Rule, kinds, rule_kinds
+from linkworker.resources import resource_path
 
 FORMAT_VERSION = 1
-RULE_KINDS = ("engagement", "measure_change", "measure_level", "goals", "journey", "external")
-ANCHORS = ("referral", "first_meeting")
+SCHEMA_FILE = "contract.schema.json"
+RULE_KINDS = rule_kinds()
+OVER_CAP = ("skip", "pay_remainder")
 PERSON_IDENTIFIERS = ("pseudonym", "reference")
-PLANNED_EXITS = ("goals_met", "stepped_down", "referred_on")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,59}$")
 
 
@@ -44,54 +48,11 @@ class ContractFileError(UserError):
 
 
 @dataclass(frozen=True)
-class Window:
-    """Whole days, both ends included: ``min <= days <= max``."""
-
-    min: int
-    max: int
-
-    def contains(self, days: int) -> bool:
-        return self.min <= days <= self.max
-
-
-@dataclass(frozen=True)
-class Rule:
-    """One outcome's rule. ``kind`` picks the evaluator; unused fields keep their defaults."""
-
-    kind: str
-    start: str = "first_meeting"  # the anchor the rule's days count from
-    # engagement
-    contacts: int = 1
-    within_days: int | None = None
-    modes: tuple[str, ...] = ()
-    purposes: tuple[str, ...] = ()
-    # measures
-    instrument: str = ""
-    item: str | None = None
-    baseline: Window | None = None
-    follow_up: Window | None = None
-    min_change: float | None = None
-    sustained: Window | None = None
-    at_least: float | None = None
-    at_most: float | None = None
-    # goals
-    count: int = 1
-    categories: tuple[str, ...] = ()
-    statuses: tuple[str, ...] = ("achieved",)
-    # journey
-    min_months: int = 0
-    exit_reasons: tuple[str, ...] = PLANNED_EXITS
-    # external
-    min_value: float | None = None
-    max_value: float | None = None
-
-
-@dataclass(frozen=True)
 class Outcome:
     id: str
     name: str
     definition: str
-    price: float
+    price: Decimal
     max_per_person: int
     evidence: str
     rule: Rule
@@ -116,9 +77,14 @@ class Eligibility:
 
 @dataclass(frozen=True)
 class Caps:
-    total_amount: float | None = None
+    """Money caps in ``Decimal``; ``over_cap`` says what a claim that would cross one does:
+    ``skip`` (the default: it is not claimed, a later smaller one may still fit) or
+    ``pay_remainder`` (it is paid what is left)."""
+
+    total_amount: Decimal | None = None
     participants: int | None = None
-    per_person_amount: float | None = None
+    per_person_amount: Decimal | None = None
+    over_cap: str = "skip"
 
 
 @dataclass(frozen=True)
@@ -160,198 +126,30 @@ class ContractDef:
 
 # --- checking -------------------------------------------------------------------------------
 
-_MISSING = object()
-
-
-class _Fields:
-    """Reads one JSON object, recording a problem (with its path) for each bad field."""
-
-    def __init__(self, data: Any, path: str, problems: list[str]) -> None:
-        self.path, self.problems, self.used = path, problems, set()
-        if not isinstance(data, Mapping):
-            self.problem("", "must be an object ({...})")
-            data = {}
-        self.data = data
-
-    def where(self, key: str) -> str:
-        return f"{self.path}.{key}" if self.path else key
-
-    def problem(self, key: str, message: str) -> None:
-        where = self.where(key) if key else (self.path or "(document)")
-        self.problems.append(f"{where}: {message}")
-
-    def raw(self, key: str, required: bool) -> Any:
-        self.used.add(key)
-        value = self.data.get(key, _MISSING)
-        if value is None:
-            value = _MISSING
-        if value is _MISSING and required:
-            self.problem(key, "is required")
-        return value
-
-    def text(self, key: str, *, required: bool = False, default: str = "") -> str:
-        value = self.raw(key, required)
-        if value is _MISSING:
-            return default
-        if not isinstance(value, str) or not value.strip():
-            self.problem(key, "must be some text")
-            return default
-        return value.strip()
-
-    def choice(self, key: str, options: tuple[str, ...], default: str) -> str:
-        value = self.text(key, default=default)
-        if value not in options:
-            self.problem(key, f"must be one of {', '.join(options)} (got {value!r})")
-            return default
-        return value
-
-    def whole(
-        self, key: str, *, required: bool = False, default: int | None = None, low: int = 0
-    ) -> int | None:
-        value = self.raw(key, required)
-        if value is _MISSING:
-            return default
-        if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
-            self.problem(key, "must be a whole number")
-            return default
-        if value < low:
-            self.problem(key, f"must be {low} or more")
-            return default
-        return int(value)
-
-    def number(
-        self, key: str, *, required: bool = False, positive: bool = False
-    ) -> float | None:
-        value = self.raw(key, required)
-        if value is _MISSING:
-            return None
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            self.problem(key, "must be a number")
-            return None
-        if positive and value <= 0:
-            self.problem(key, "must be more than 0")
-            return None
-        return float(value)
-
-    def flag(self, key: str, default: bool) -> bool:
-        value = self.raw(key, False)
-        if value is _MISSING:
-            return default
-        if not isinstance(value, bool):
-            self.problem(key, "must be true or false")
-            return default
-        return value
-
-    def date(self, key: str, *, required: bool = False) -> dt.date | None:
-        value = self.raw(key, required)
-        if value is _MISSING:
-            return None
-        try:
-            if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-                raise ValueError
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            self.problem(key, f"must be a date written YYYY-MM-DD (got {value!r})")
-            return None
-
-    def texts(self, key: str, *, allowed: tuple[str, ...] | None = None) -> tuple[str, ...]:
-        value = self.raw(key, False)
-        if value is _MISSING:
-            return ()
-        if not isinstance(value, list) or not all(
-            isinstance(v, str) and v.strip() for v in value
-        ):
-            self.problem(key, "must be a list of text values")
-            return ()
-        items = tuple(v.strip() for v in value)
-        if allowed is not None:
-            for i, item in enumerate(items):
-                if item not in allowed:
-                    self.problem(f"{key}[{i}]", f"must be one of {', '.join(allowed)}")
-        return items
-
-    def window(self, key: str, *, required: bool = False) -> Window | None:
-        value = self.raw(key, required)
-        if value is _MISSING:
-            return None
-        sub = _Fields(value, self.where(key), self.problems)
-        low = sub.whole("min", required=True, low=-3650)
-        high = sub.whole("max", required=True)
-        sub.finish()
-        if low is None or high is None:
-            return None
-        if high < low:
-            sub.problem("max", f"must not be less than min ({low})")
-            return None
-        return Window(low, high)
-
-    def obj(self, key: str) -> _Fields:
-        value = self.raw(key, False)
-        return _Fields({} if value is _MISSING else value, self.where(key), self.problems)
-
-    def finish(self) -> None:
-        for key in self.data:
-            if key not in self.used:
-                self.problem(str(key), "is not a field this format knows (check the spelling)")
-
-
-def _rule(f: _Fields, instruments: frozenset[str] | None) -> Rule:
+def _rule(f: Fields, instruments: frozenset[str] | None) -> Rule:
+    """The rule's kind reads its own settings (``linkworker.outcomes.kinds``)."""
+    known = kinds()
     kind = f.text("kind", required=True)
-    if kind and kind not in RULE_KINDS:
-        f.problem("kind", f"must be one of {', '.join(RULE_KINDS)} (got {kind!r})")
+    if kind and kind not in known:
+        f.problem("kind", f"must be one of {', '.join(known)} (got {kind!r})")
         kind = ""
-    start = f.choice("from", ANCHORS, "first_meeting") if kind != "external" else "first_meeting"
-    values: dict[str, Any] = {"kind": kind, "start": start}
-    if kind == "engagement":
-        values["contacts"] = f.whole("contacts", default=1, low=1)
-        values["within_days"] = f.whole("within_days", required=True)
-        values["modes"] = f.texts("modes", allowed=CONTACT_MODES)
-        values["purposes"] = f.texts("purposes")
-    elif kind in ("measure_change", "measure_level"):
-        instrument = f.text("instrument", required=True).upper()
-        if instrument and instruments is not None and instrument not in instruments:
-            f.problem("instrument", f"{instrument!r} is not an instrument this caseload knows")
-        values["instrument"] = instrument
-        item = f.text("item") or None
-        values["item"] = item
-        if kind == "measure_change":
-            values["baseline"] = f.window("baseline", required=True)
-            values["follow_up"] = f.window("follow_up", required=True)
-            values["min_change"] = f.number("min_change", positive=True)
-            values["sustained"] = f.window("sustained")
-            sustained, follow = values["sustained"], values["follow_up"]
-            if sustained and follow and sustained.min <= follow.max:
-                f.problem("sustained.min", "must be after the follow_up window ends")
-        else:
-            values["follow_up"] = f.window("follow_up", required=True)
-            values["at_least"] = f.number("at_least")
-            values["at_most"] = f.number("at_most")
-            if (values["at_least"] is None) == (values["at_most"] is None):
-                f.problem("at_least", "give exactly one of at_least or at_most")
-    elif kind == "goals":
-        values["count"] = f.whole("count", default=1, low=1)
-        values["categories"] = f.texts("categories", allowed=GOAL_CATEGORIES)
-        values["statuses"] = f.texts("statuses", allowed=GOAL_STATUSES) or ("achieved",)
-        values["within_days"] = f.whole("within_days")
-    elif kind == "journey":
-        values["min_months"] = f.whole("min_months", required=True)
-        values["exit_reasons"] = (
-            f.texts("exit_reasons", allowed=tuple(EXIT_REASONS)) or PLANNED_EXITS
-        )
-    elif kind == "external":
-        values["min_value"] = f.number("min_value")
-        values["max_value"] = f.number("max_value")
+    if not kind:
+        f.used.update(f.data)  # nothing more can be checked without a kind
+        return Rule(kind="")
+    start = f.choice("from", ANCHORS, "first_meeting") if known[kind].anchored else (
+        "first_meeting")
+    rule = known[kind].parse(f, start, instruments)
     f.finish()
-    return Rule(**{k: v for k, v in values.items() if v is not None})
+    return rule
 
 
-def _outcome(f: _Fields, instruments: frozenset[str] | None) -> Outcome:
+def _outcome(f: Fields, instruments: frozenset[str] | None) -> Outcome:
     outcome_id = f.text("id", required=True)
     if outcome_id and not _ID.match(outcome_id):
         f.problem("id", "use letters, digits, '-', '_' or '.' (up to 60), no spaces")
     name = f.text("name", default=outcome_id)
     definition = f.text("definition", required=True)
-    price = f.number("price", required=True, positive=True)
+    price = f.money("price", required=True)
     max_per_person = f.whole("max_per_person", default=1, low=1)
     evidence = f.text("evidence", required=True)
     if f.data.get("rule") is None:
@@ -361,7 +159,8 @@ def _outcome(f: _Fields, instruments: frozenset[str] | None) -> Outcome:
     else:
         rule = _rule(f.obj("rule"), instruments)
     f.finish()
-    return Outcome(outcome_id, name, definition, price or 0.0, max_per_person or 1, evidence, rule)
+    return Outcome(outcome_id, name, definition, price or Decimal("0.00"), max_per_person or 1,
+                   evidence, rule)
 
 
 def parse_contract(
@@ -372,7 +171,10 @@ def parse_contract(
     ``instruments`` (codes) lets the check reject an unknown instrument; ``None`` skips that.
     """
     problems: list[str] = []
-    f = _Fields(data, "", problems)
+    if depth(data) > MAX_DEPTH:
+        raise ContractFileError(source, [f"(document): nests more than {MAX_DEPTH} levels deep; "
+                                         "a contract file is never that deep"])
+    f = Fields(data, "", problems)
     fmt = f.whole("format", default=FORMAT_VERSION)
     if fmt != FORMAT_VERSION:
         f.problem("format", f"this LinkWorker reads format {FORMAT_VERSION}")
@@ -410,7 +212,7 @@ def parse_contract(
     r = f.obj("review_schedule")
     months = r.raw("months", False)
     review_months: tuple[int, ...] = DEFAULT_REVIEW_MONTHS
-    if months is not _MISSING:
+    if months is not MISSING:
         if isinstance(months, list) and all(
             isinstance(m, int) and not isinstance(m, bool) and m >= 0 for m in months
         ):
@@ -422,26 +224,28 @@ def parse_contract(
 
     c = f.obj("caps")
     caps = Caps(
-        c.number("total_amount", positive=True),
+        c.money("total_amount"),
         c.whole("participants", low=1),
-        c.number("per_person_amount", positive=True),
+        c.money("per_person_amount"),
+        c.choice("over_cap", OVER_CAP, "skip"),
     )
     c.finish()
 
     outcomes_raw = f.raw("outcomes", True)
     outcomes: list[Outcome] = []
-    if outcomes_raw is not _MISSING:
+    if outcomes_raw is not MISSING:
         if not isinstance(outcomes_raw, list) or not outcomes_raw:
             f.problem("outcomes", "must be a list of at least one outcome")
         else:
             seen: set[str] = set()
             for i, item in enumerate(outcomes_raw):
-                outcome = _outcome(_Fields(item, f"outcomes[{i}]", problems), instruments)
+                outcome = _outcome(Fields(item, f"outcomes[{i}]", problems), instruments)
                 if outcome.id in seen:
                     problems.append(f"outcomes[{i}].id: {outcome.id!r} is used twice")
                 seen.add(outcome.id)
                 outcomes.append(outcome)
     f.finish()
+    problems = problems or schema_problems(data)
     if problems:
         raise ContractFileError(source, problems)
     return ContractDef(
@@ -454,6 +258,29 @@ def parse_contract(
     )
 
 
+@functools.cache
+def _schema_validator() -> Any:
+    import jsonschema
+
+    schema = json.loads(resource_path("contracts", SCHEMA_FILE).read_text("utf-8"))
+    return jsonschema.Draft202012Validator(schema)
+
+
+def _where(path: Any) -> str:
+    where = ""
+    for part in path:
+        where += f"[{part}]" if isinstance(part, int) else (f".{part}" if where else str(part))
+    return where or "(document)"
+
+
+def schema_problems(data: Any) -> list[str]:
+    """Problems the published JSON Schema (``resources/contracts/contract.schema.json``) finds,
+    as ``path: message``. The hand-written checks above run first and say more; this keeps the
+    schema other tools validate with and LinkWorker's own reading of a file in step."""
+    errors = sorted(_schema_validator().iter_errors(data), key=lambda e: list(map(str, e.path)))
+    return [f"{_where(e.absolute_path)}: {e.message}" for e in errors]
+
+
 def read_contract_file(path: Path | str) -> dict[str, Any]:
     """The JSON document in ``path`` (not yet checked); a clear error if it is not JSON."""
     path = Path(path)
@@ -463,13 +290,26 @@ def read_contract_file(path: Path | str) -> dict[str, Any]:
         raise UserError(f"There is no contract file at {path}.") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise UserError(f"{path.name} could not be read as text: {exc}") from None
+    return parse_json(text, path.name)
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number a contract can use")
+
+
+def parse_json(text: str, source: str = "contract") -> Any:
+    """JSON text as data, refusing NaN/Infinity and absurd nesting with one clear problem."""
     try:
-        return json.loads(text)
+        return json.loads(text, parse_constant=_no_constant)
     except json.JSONDecodeError as exc:
         raise ContractFileError(
-            path.name, [f"(document): not valid JSON at line {exc.lineno}, column {exc.colno}: "
-                        f"{exc.msg}"]
+            source, [f"(document): not valid JSON at line {exc.lineno}, column {exc.colno}: "
+                     f"{exc.msg}"]
         ) from None
+    except ValueError as exc:
+        raise ContractFileError(source, [f"(document): {exc}"]) from None
+    except RecursionError:
+        raise ContractFileError(source, ["(document): nests too deeply to be a contract"]) from None
 
 
 def load_contract_file(

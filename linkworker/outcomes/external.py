@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -81,7 +82,10 @@ def export_cohort(session: Session, actor: Actor, contract: Contract, path: Path
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(COHORT_COLUMNS)
     writer.writerows(rows)
-    atomic_write_bytes(path, out.getvalue().encode("utf-8"))
+    try:
+        atomic_write_bytes(path, out.getvalue().encode("utf-8"))
+    except OSError as exc:
+        raise UserError(f"Could not write {path}: {exc.strerror or exc}.") from None
     audit.record(session, actor, "cohort.export", entity="contract", entity_id=contract.id,
                  details={"contract": contract.code, "people": len(rows)})
     return len(rows)
@@ -131,6 +135,8 @@ def _parse_row(n: int, row: dict[str, str], outcome: str | None, outcomes: set[s
     if (row.get("value") or "").strip():
         try:
             value = float(row["value"])
+            if not math.isfinite(value):
+                raise ValueError
         except ValueError:
             problems.append(f"{where}: value {row['value']!r} is not a number")
     return person, outcome_id, achieved, achieved_on, value

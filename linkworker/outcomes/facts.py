@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -26,7 +26,10 @@ from linkworker.models import (
     MeasureAnswer,
     Person,
 )
-from linkworker.outcomes.contract import ContractDef
+from linkworker.outcomes.kinds import Needs, kind_of
+
+if TYPE_CHECKING:
+    from linkworker.outcomes.contract import ContractDef
 
 
 class PersonRow(NamedTuple):
@@ -52,7 +55,7 @@ class EpisodeRow(NamedTuple):
     eligibility: str | None
 
     def start(self, anchor: str) -> dt.date | None:
-        """The date a rule's days count from: the referral or the first meeting."""
+        """The referral or recorded first meeting (``Facts.anchor`` adds first contact)."""
         return self.referral_date if anchor == "referral" else self.first_meeting_date
 
 
@@ -112,6 +115,7 @@ class Facts:
     people: dict[str, PersonRow] = field(default_factory=dict)
     episodes: dict[str, EpisodeRow] = field(default_factory=dict)
     contacts: dict[str, list[ContactRow]] = field(default_factory=dict)  # attended, by episode
+    first_contact: dict[str, dt.date] = field(default_factory=dict)  # first attended, by episode
     future_contacts: list[tuple[str, dt.date]] = field(default_factory=list)
     forms: dict[tuple[str, str, str | None], list[FormRow]] = field(default_factory=dict)
     incomplete_forms: list[tuple[str, str, dt.date, str]] = field(default_factory=list)
@@ -120,6 +124,16 @@ class Facts:
     conditions: dict[str, set[tuple[str | None, str | None]]] = field(default_factory=dict)
     consents: dict[str, list[ConsentRow]] = field(default_factory=dict)
     external: dict[str, list[ExternalRow]] = field(default_factory=dict)  # by outcome id
+
+    def anchor(self, episode: EpisodeRow, anchor: str) -> dt.date | None:
+        """The date a rule's days count from. ``first_attended_contact`` is the earliest
+        attended contact; ``first_meeting`` is the recorded first meeting, or the earliest
+        attended contact where none is recorded."""
+        if anchor == "referral":
+            return episode.referral_date
+        if anchor == "first_meeting" and episode.first_meeting_date is not None:
+            return episode.first_meeting_date
+        return self.first_contact.get(episode.id)
 
     def episodes_of(self, person_id: str) -> list[EpisodeRow]:
         return sorted(
@@ -152,40 +166,38 @@ def _episodes(session: Session, contract_id: str, facts: Facts) -> None:
 
 def _contacts(session: Session, contract_id: str, facts: Facts, today: dt.date,
               within: int | None) -> None:
-    """Attended contacts that an engagement rule could count: those within the longest rule
-    window of the referral or first meeting (a journey with no first meeting keeps all, as its
-    first contact stands in for it). Attended contacts dated after today are found separately
-    for the data-quality list."""
-    grouped: dict[str, list[ContactRow]] = defaultdict(list)
-    make = ContactRow._make
-    query = (
+    """Attended contacts, read once: each journey's first attended contact, those within the
+    longest engagement window of any anchor (referral, first meeting, first attended contact),
+    and those dated after today (for the data-quality list). With no engagement rule only the
+    first contact (the first meeting's stand-in and an anchor) and future ones are kept."""
+    first = func.min(Contact.contact_date).over(partition_by=Contact.episode_id).label("first")
+    inner = (
         select(Contact.episode_id, Contact.contact_date, Contact.id, Contact.mode,
-               Contact.purpose)
+               Contact.purpose, first, Episode.referral_date, Episode.first_meeting_date)
         .join(Episode, Episode.id == Contact.episode_id)
         .where(Episode.contract_id == contract_id, Contact.status == "attended")
+        .subquery()
     )
-    if within is not None:
+    day, keep = inner.c.contact_date, [inner.c.contact_date > today]
+    if within is None:
+        keep.append(day == inner.c.first)
+    else:
         shift = f"+{within} days"
-        query = query.where(or_(
-            Contact.contact_date <= func.date(Episode.referral_date, shift),
-            Episode.first_meeting_date.is_(None),
-            Contact.contact_date <= func.date(Episode.first_meeting_date, shift),
-        ))
-    else:  # no engagement rule: only the first contact (first-meeting fallback) matters
-        query = query.where(Episode.first_meeting_date.is_(None))
+        keep += [day <= func.date(inner.c.first, shift),
+                 day <= func.date(inner.c.referral_date, shift),
+                 day <= func.date(inner.c.first_meeting_date, shift)]
+    query = select(inner.c.episode_id, inner.c.first, day, inner.c.id, inner.c.mode,
+                   inner.c.purpose).where(or_(*keep))
+    grouped: dict[str, list[ContactRow]] = defaultdict(list)
+    make = ContactRow._make
     for row in session.execute(query).all():
-        grouped[row[0]].append(make(row[1:]))
+        facts.first_contact.setdefault(row[0], row[1])
+        if row[2] > today:
+            facts.future_contacts.append((row[0], row[2]))
+        grouped[row[0]].append(make(row[2:]))
     for items in grouped.values():
         items.sort(key=lambda c: (c.date, c.id))
     facts.contacts = dict(grouped)
-    facts.future_contacts = [
-        (episode_id, day) for episode_id, day in session.execute(
-            select(Contact.episode_id, Contact.contact_date)
-            .join(Episode, Episode.id == Contact.episode_id)
-            .where(Episode.contract_id == contract_id, Contact.status == "attended",
-                   Contact.contact_date > today)
-        ).all()
-    ]
 
 
 def _episode_for(facts: Facts, by_person: dict[str, list[EpisodeRow]], person_id: str,
@@ -297,24 +309,27 @@ def _external(session: Session, contract_id: str, facts: Facts) -> None:
     facts.external = dict(grouped)
 
 
+def needs_of(cdef: ContractDef) -> Needs:
+    """What the contract's rule kinds read, together (``RuleKind.needs``)."""
+    return Needs.combine(kind_of(o.rule.kind).needs(o.rule) for o in cdef.outcomes)
+
+
 def load_facts(
     session: Session, contract_id: str, cdef: ContractDef, *, today: dt.date,
     item_numbers: dict[tuple[str, str | None], int | None] | None = None,
 ) -> Facts:
-    """Load the slice of the caseload the contract's rules and quality checks read."""
+    """Load the slice of the caseload the contract's rules and quality checks read: journeys,
+    people and attended contacts always (anchors, data quality), and forms, goals and
+    commissioner results only when a rule kind of the contract needs them."""
     facts = Facts()
-    kinds = {o.rule.kind for o in cdef.outcomes}
+    needs = needs_of(cdef)
     _episodes(session, contract_id, facts)
-    windows = [o.rule.within_days or 0 for o in cdef.outcomes if o.rule.kind == "engagement"]
-    _contacts(session, contract_id, facts, today, max(windows) if windows else None)
-    wanted = {
-        (o.rule.instrument, o.rule.item)
-        for o in cdef.outcomes
-        if o.rule.kind in ("measure_change", "measure_level")
-    }
-    _forms(session, contract_id, facts, wanted, item_numbers or {})
-    _goals(session, contract_id, facts)
+    _contacts(session, contract_id, facts, today, needs.contact_days)
+    if needs.forms:
+        _forms(session, contract_id, facts, set(needs.forms), item_numbers or {})
+    if needs.goals:
+        _goals(session, contract_id, facts)
     _people_details(session, contract_id, facts, cdef)
-    if "external" in kinds:
+    if needs.external:
         _external(session, contract_id, facts)
     return facts

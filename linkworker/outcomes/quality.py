@@ -14,26 +14,31 @@ from dataclasses import asdict, dataclass
 from linkworker.outcomes.contract import ContractDef
 from linkworker.outcomes.eligibility import (
     ELIGIBLE,
+    Verdict,
     check_eligibility,
     missing_consents,
 )
 from linkworker.outcomes.facts import EpisodeRow, Facts
-from linkworker.outcomes.rules import start_of
+from linkworker.outcomes.kinds import kind_of, kinds
 from linkworker.validation import format_date
 
 BLOCKS, WEAKENS = "blocks", "weakens"
 
-ISSUE_LABELS = {
+ISSUE_LABELS = {  # the rule kinds add their own (RuleKind.issue_labels)
     "ineligible": "Ineligible person",
     "eligibility_unknown": "Eligibility cannot be confirmed",
     "missing_consent": "Missing consent",
-    "missing_baseline": "Missing baseline",
-    "follow_up_outside_window": "Follow-up outside its window",
     "incomplete_form": "Incomplete form",
     "future_date": "Date in the future",
     "exit_without_reason": "Exit without a reason",
-    "goal_without_date": "Goal outcome without a date",
 }
+
+
+def issue_label(code: str) -> str:
+    for kind in kinds().values():
+        if code in kind.issue_labels:
+            return kind.issue_labels[code]
+    return ISSUE_LABELS.get(code, code)
 
 
 @dataclass(frozen=True)
@@ -47,26 +52,31 @@ class Issue:
 
     @property
     def label(self) -> str:
-        return ISSUE_LABELS.get(self.code, self.code)
+        return issue_label(self.code)
 
     def as_dict(self) -> dict:
         return asdict(self)
 
 
-class _Collector:
+class Collector:
+    """Issues found so far; the same issue twice (two outcomes, one instrument) counts once."""
+
     def __init__(self, facts: Facts) -> None:
         self.facts, self.issues = facts, []
+        self._seen: set[tuple[str, str, str]] = set()
 
     def add(self, code: str, severity: str, episode: EpisodeRow, message: str) -> None:
+        if (code, episode.id, message) in self._seen:
+            return
+        self._seen.add((code, episode.id, message))
         person = self.facts.people[episode.person_id]
         self.issues.append(
             Issue(code, severity, person.id, episode.id, person.reference, message)
         )
 
 
-def _eligibility_and_consent(c: _Collector, cdef: ContractDef, episode: EpisodeRow,
-                             as_of: dt.date) -> None:
-    verdict = check_eligibility(cdef, c.facts, episode)
+def _eligibility_and_consent(c: Collector, cdef: ContractDef, episode: EpisodeRow,
+                             as_of: dt.date, verdict: Verdict) -> None:
     if verdict.status != ELIGIBLE:
         code = "ineligible" if verdict.status == "ineligible" else "eligibility_unknown"
         c.add(code, BLOCKS, episode, verdict.reason.capitalize() + ".")
@@ -76,41 +86,12 @@ def _eligibility_and_consent(c: _Collector, cdef: ContractDef, episode: EpisodeR
               "No valid consent recorded for: " + ", ".join(missing) + ".")
 
 
-def _measure_windows(c: _Collector, cdef: ContractDef, episode: EpisodeRow,
-                     as_of: dt.date) -> None:
-    seen: set[tuple[str, str | None]] = set()
+def _kind_checks(c: Collector, cdef: ContractDef, episode: EpisodeRow, as_of: dt.date) -> None:
     for outcome in cdef.outcomes:
-        rule = outcome.rule
-        if rule.kind != "measure_change" or (rule.instrument, rule.item) in seen:
-            continue
-        seen.add((rule.instrument, rule.item))
-        start = start_of(c.facts, episode, rule.start)
-        if start is None:
-            continue
-        forms = c.facts.forms.get((episode.id, rule.instrument, rule.item), [])
-        baseline = next(
-            (f for f in forms if rule.baseline.contains((f.date - start).days)), None
-        )
-        baseline_closes = start + dt.timedelta(days=rule.baseline.max)
-        if baseline is None:
-            if baseline_closes < as_of:
-                c.add("missing_baseline", WEAKENS, episode,
-                      f"No complete {rule.instrument} baseline between "
-                      f"{format_date(start + dt.timedelta(days=rule.baseline.min))} and "
-                      f"{format_date(baseline_closes)}.")
-            continue
-        later = [f for f in forms if f.date > baseline.date]
-        in_window = [f for f in later if rule.follow_up.contains((f.date - baseline.date).days)]
-        closes = baseline.date + dt.timedelta(days=rule.follow_up.max)
-        if later and not in_window and closes < as_of:
-            days = (later[0].date - baseline.date).days
-            c.add("follow_up_outside_window", BLOCKS, episode,
-                  f"{rule.instrument} follow-up on {format_date(later[0].date)} is {days} days "
-                  f"after the baseline; the window is {rule.follow_up.min} to "
-                  f"{rule.follow_up.max} days.")
+        kind_of(outcome.rule.kind).check(c, outcome, episode, as_of)
 
 
-def _dates(c: _Collector, episode: EpisodeRow, as_of: dt.date) -> None:
+def _dates(c: Collector, episode: EpisodeRow, as_of: dt.date) -> None:
     for label, day in (("first meeting", episode.first_meeting_date),
                        ("exit", episode.exit_date), ("referral", episode.referral_date)):
         if day is not None and day > as_of:
@@ -120,17 +101,16 @@ def _dates(c: _Collector, episode: EpisodeRow, as_of: dt.date) -> None:
         c.add("exit_without_reason", WEAKENS, episode,
               f"Exited on {format_date(episode.exit_date)} with no reason recorded.")
     for goal in c.facts.goals.get(episode.id, ()):
-        if goal.status == "achieved" and goal.date is None:
-            c.add("goal_without_date", BLOCKS, episode, "A goal is marked achieved with no date.")
-        elif goal.date is not None and goal.date > as_of:
+        if goal.date is not None and goal.date > as_of:
             c.add("future_date", BLOCKS, episode,
                   f"A goal's status date {format_date(goal.date)} is in the future.")
 
 
 def find_issues(cdef: ContractDef, facts: Facts, *, period_end: dt.date,
-                as_of: dt.date) -> list[Issue]:
-    """Every issue on the contract's journeys referred by the end of the period."""
-    c = _Collector(facts)
+                as_of: dt.date, verdicts: dict[str, Verdict] | None = None) -> list[Issue]:
+    """Every issue on the contract's journeys referred by the end of the period (``verdicts``:
+    eligibility already worked out for the return, so it is not worked out twice)."""
+    c = Collector(facts)
     episodes = sorted(
         (e for e in facts.episodes.values() if e.referral_date <= period_end),
         key=lambda e: (facts.people[e.person_id].reference, e.number),
@@ -139,8 +119,9 @@ def find_issues(cdef: ContractDef, facts: Facts, *, period_end: dt.date,
     for episode in episodes:
         if facts.people[episode.person_id].erased:
             continue
-        _eligibility_and_consent(c, cdef, episode, as_of)
-        _measure_windows(c, cdef, episode, as_of)
+        verdict = (verdicts or {}).get(episode.id) or check_eligibility(cdef, facts, episode)
+        _eligibility_and_consent(c, cdef, episode, as_of, verdict)
+        _kind_checks(c, cdef, episode, as_of)
         _dates(c, episode, as_of)
     by_id = facts.episodes
     for episode_id, day in sorted(facts.future_contacts):

@@ -12,10 +12,15 @@ The order of work, and so of the rules a commissioner can check by hand:
    then the achievement key. Caps are applied in this order, so regeneration is stable.
 4. Caps, in this order: maximum units per person per outcome (counting earlier returns);
    participant cap (people with any claim, ever); per-person money cap; contract money cap. A
-   count cap excludes the claim; a money cap reduces the last claim to what is left (noted on the
-   row) and excludes the rest. Pending adjustments count towards the money caps first.
+   count cap excludes the claim; a claim that would cross a money cap is skipped (the contract's
+   ``caps.over_cap`` default; a later, smaller claim may still fit) or, with
+   ``"pay_remainder"``, reduced to what is left (noted on the row). Pending adjustments count
+   towards the money caps first.
+5. The "Not claimed" list holds this return's own findings: an achievement dated inside a
+   period already submitted was listed (or claimed) there and is not listed again.
 
-The result is a plain JSON-safe dict (the *return document*). Keys starting with "_" are
+The result is a dict (the *return document*) whose money is ``Decimal``; stored snapshots hold
+money as text (``linkworker.returns.money.freeze``/``thaw``). Keys starting with "_" are
 internal (person ids for links and the ledger) and are stripped before anything is stored as a
 snapshot or exported.
 """
@@ -27,28 +32,33 @@ import hashlib
 import json
 from collections import Counter, defaultdict
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from linkworker.access import Actor, require
+from linkworker.errors import UserError
 from linkworker.models import Contract, OutcomeReturn
 from linkworker.outcomes.contract import ContractDef
 from linkworker.outcomes.eligibility import (
     ELIGIBLE,
-    check_eligibility,
+    eligibility_verdicts,
     missing_consents,
     person_label,
 )
-from linkworker.outcomes.facts import Facts, load_facts
+from linkworker.outcomes.facts import Facts, load_facts, needs_of
+from linkworker.outcomes.kinds import achievements
 from linkworker.outcomes.quality import find_issues
-from linkworker.outcomes.rules import Achievement, RuleContext, achievements
+from linkworker.outcomes.rules import Achievement, RuleContext
 from linkworker.outcomes.store import definition_of, find_contract
 from linkworker.returns.equality import FOOTNOTE, breakdowns
 from linkworker.returns.evidence import evidence_text
 from linkworker.returns.ledger import Ledger, load_ledger, pending_adjustments, who
+from linkworker.returns.money import ZERO, money, thaw
 from linkworker.returns.period import Period, parse_period
+from linkworker.validation import format_money
 
 DOCUMENT_FORMAT = 1
 Progress = Callable[[int, int, str], None]
@@ -56,27 +66,25 @@ META_KEYS = ("status", "submitted", "content_hash")
 
 
 def _context(session: Session, cdef: ContractDef) -> tuple[RuleContext, dict]:
+    """Instruments and change thresholds for the forms the contract's rules read, and the item
+    numbers of item-reported instruments (ONS4 "happy")."""
     from linkworker.wellbeing.store import change_thresholds, instrument_for
 
     instruments, thresholds, items = {}, {}, {}
-    for outcome in cdef.outcomes:
-        rule = outcome.rule
-        if rule.kind not in ("measure_change", "measure_level"):
-            continue
-        inst = instrument_for(session, rule.instrument)
-        instruments[rule.instrument] = inst
-        thresholds[rule.instrument] = change_thresholds(session, inst)[0]
-        items[(rule.instrument, rule.item)] = inst.item(rule.item).number if rule.item else None
+    for code, item in sorted(needs_of(cdef).forms, key=str):
+        inst = instrument_for(session, code)
+        instruments[code] = inst
+        thresholds[code] = change_thresholds(session, inst)[0]
+        items[(code, item)] = inst.item(item).number if item else None
     return RuleContext(instruments, thresholds), items
 
 
 def _screen(
     cdef: ContractDef, facts: Facts, found: list[Achievement], ledger: Ledger,
-    period: Period, as_of: dt.date, label_of: Callable[[str], str],
+    period: Period, as_of: dt.date, label_of: Callable[[str], str], verdicts: dict,
 ) -> tuple[list[Achievement], list[dict]]:
     """Keep what may be claimed in this return; say why the rest of this period's may not."""
     keep, excluded = [], []
-    verdicts = {e.id: check_eligibility(cdef, facts, e) for e in facts.episodes.values()}
 
     def exclude(a: Achievement, reason: str) -> None:
         excluded.append({"pseudonym": label_of(a.person_id), "outcome_id": a.outcome_id,
@@ -109,29 +117,30 @@ def _screen(
     return keep, excluded
 
 
-class _Caps:
+class CapTally:
     """Running totals while claims are accepted one by one, in the deterministic order."""
 
     def __init__(self, cdef: ContractDef, ledger: Ledger) -> None:
         self.cdef = cdef
         self.units = Counter(ledger.units)
         self.people = set(ledger.people)
-        self.person_amount = defaultdict(float, ledger.person_amount)
-        self.total = ledger.total
+        self.person_amount: defaultdict[str, Decimal] = defaultdict(
+            lambda: ZERO, ledger.person_amount)
+        self.total: Decimal = ledger.total
 
-    def adjust(self, person: str, amount: float) -> None:
+    def adjust(self, person: str, amount: Decimal) -> None:
         self.person_amount[person] += amount
         self.total += amount
 
-    def admit(self, a: Achievement) -> tuple[float, int, str, str]:
+    def admit(self, a: Achievement) -> tuple[Decimal, int, str, str]:
         """(amount, unit, note, refusal): a refusal names the cap that stopped the claim."""
         outcome, caps = self.cdef.outcome(a.outcome_id), self.cdef.caps
         if self.units[(a.person_id, a.outcome_id)] >= outcome.max_per_person:
-            return 0.0, 0, "", f"maximum of {outcome.max_per_person} per person already reached"
+            return ZERO, 0, "", f"maximum of {outcome.max_per_person} per person already reached"
         if caps.participants and a.person_id not in self.people and (
             len(self.people) >= caps.participants
         ):
-            return 0.0, 0, "", f"participant cap of {caps.participants} people reached"
+            return ZERO, 0, "", f"participant cap of {caps.participants} people reached"
         amount, notes = outcome.price, []
         for cap, spent, what in (
             (caps.per_person_amount, self.person_amount[a.person_id], "per-person cap"),
@@ -139,19 +148,34 @@ class _Caps:
         ):
             if cap is None:
                 continue
-            room = round(cap - spent, 2)
+            room, cur = cap - spent, self.cdef.currency
             if room <= 0:
-                return 0.0, 0, "", f"{what} of {cap:,.2f} reached"
+                return ZERO, 0, "", f"{what} of {format_money(cap, cur)} reached"
+            if amount > room and caps.over_cap == "skip":
+                return ZERO, 0, "", (f"would take the {what} of {format_money(cap, cur)} over "
+                                     f"({format_money(room, cur)} left)")
             if amount > room:
                 amount = room
                 notes.append(f"reduced to the {what}")
         self.units[(a.person_id, a.outcome_id)] += 1
         self.people.add(a.person_id)
         self.adjust(a.person_id, amount)
-        return round(amount, 2), self.units[(a.person_id, a.outcome_id)], "; ".join(notes), ""
+        return money(amount), self.units[(a.person_id, a.outcome_id)], "; ".join(notes), ""
 
 
-def _claim_row(cdef: ContractDef, a: Achievement, label: str, amount: float, unit: int,
+def apply_caps(
+    cdef: ContractDef, caps: CapTally, found: list[Achievement], labels: dict[str, str],
+) -> list[tuple[Achievement, tuple[Decimal, int, str, str]]]:
+    """Each achievement with (amount, unit, note, refusal), in the documented order: achieved
+    date, then the person's label, then the outcome's position in the contract, then its key.
+    Pure: the caps' running totals are the only state."""
+    order = {o.id: i for i, o in enumerate(cdef.outcomes)}
+    ranked = sorted(found, key=lambda a: (a.achieved_on, labels[a.person_id],
+                                          order[a.outcome_id], a.key))
+    return [(a, caps.admit(a)) for a in ranked]
+
+
+def _claim_row(cdef: ContractDef, a: Achievement, label: str, amount: Decimal, unit: int,
                note: str, period: Period) -> dict[str, Any]:
     outcome = cdef.outcome(a.outcome_id)
     return {
@@ -159,19 +183,20 @@ def _claim_row(cdef: ContractDef, a: Achievement, label: str, amount: float, uni
         "unit": unit, "achieved_on": a.achieved_on.isoformat(),
         "late": a.achieved_on < period.start, "price": outcome.price, "amount": amount,
         "note": note, "reason": "", "adjusts": "", "evidence": a.evidence,
-        "evidence_text": evidence_text(a.evidence),
+        "evidence_text": evidence_text(a.evidence, outcome.rule.kind),
         "_person_id": a.person_id, "_episode_id": a.episode_id, "_key": a.key,
     }
 
 
-def _adjustment_rows(session: Session, contract_id: str, caps: _Caps) -> list[dict[str, Any]]:
+def _adjustment_rows(session: Session, contract_id: str, caps: CapTally) -> list[dict[str, Any]]:
     rows = []
     for adj in pending_adjustments(session, contract_id):
-        caps.adjust(who(adj.person_id, adj.pseudonym), adj.amount)
+        amount = money(adj.amount)
+        caps.adjust(who(adj.person_id, adj.pseudonym), amount)
         rows.append({
             "kind": "adjustment", "pseudonym": adj.pseudonym or "", "outcome_id": adj.outcome_id,
             "outcome": "", "unit": adj.unit, "achieved_on": adj.achieved_on.isoformat(),
-            "late": False, "price": 0.0, "amount": round(adj.amount, 2), "note": "",
+            "late": False, "price": ZERO, "amount": amount, "note": "",
             "reason": adj.reason or "", "adjusts": (adj.evidence or {}).get("adjusts", ""),
             "evidence": adj.evidence or {}, "evidence_text": "",
             "_person_id": adj.person_id, "_episode_id": adj.episode_id, "_key": None,
@@ -188,14 +213,14 @@ def _totals(cdef: ContractDef, rows: list[dict]) -> dict[str, Any]:
         by_outcome.append({
             "outcome_id": outcome.id, "name": outcome.name, "price": outcome.price,
             "claims": len(mine), "people": len({r["pseudonym"] for r in mine}),
-            "amount": round(sum(r["amount"] for r in mine), 2),
+            "amount": sum((r["amount"] for r in mine), ZERO),
         })
-    claimed = round(sum(r["amount"] for r in claims), 2)
-    adjustments = round(sum(r["amount"] for r in rows if r["kind"] == "adjustment"), 2)
+    claimed = sum((r["amount"] for r in claims), ZERO)
+    adjustments = sum((r["amount"] for r in rows if r["kind"] == "adjustment"), ZERO)
     return {
         "claims": len(claims), "people": len({r["pseudonym"] for r in claims}),
         "late_claims": sum(1 for r in claims if r["late"]), "claimed": claimed,
-        "adjustments": adjustments, "net": round(claimed + adjustments, 2),
+        "adjustments": adjustments, "net": claimed + adjustments,
         "by_outcome": by_outcome,
     }
 
@@ -205,7 +230,7 @@ def _wellbeing(session: Session, actor: Actor, cdef: ContractDef, contract_id: s
     """The paired-change summary (``wellbeing.summaries``) per instrument the contract pays on."""
     from linkworker.wellbeing.summaries import SummaryFilter, build_summary, summary_lines
 
-    codes = sorted({o.rule.instrument for o in cdef.outcomes if o.rule.kind == "measure_change"})
+    codes = sorted({code for code, _item in needs_of(cdef).forms})
     out = []
     for code in codes or ["WEMWBS"]:
         summary = build_summary(session, actor, SummaryFilter(
@@ -226,7 +251,8 @@ def contract_section(cdef: ContractDef) -> dict[str, Any]:
         "start": cdef.start.isoformat(), "end": cdef.end.isoformat(), "currency": cdef.currency,
         "person_identifier": cdef.person_identifier, "late_claims": cdef.late_claims,
         "caps": {"total_amount": cdef.caps.total_amount, "participants": cdef.caps.participants,
-                 "per_person_amount": cdef.caps.per_person_amount},
+                 "per_person_amount": cdef.caps.per_person_amount,
+                 "over_cap": cdef.caps.over_cap},
         "outcomes": [
             {"id": o.id, "name": o.name, "definition": o.definition, "price": o.price,
              "max_per_person": o.max_per_person, "evidence": o.evidence, "kind": o.rule.kind}
@@ -246,10 +272,13 @@ def build_return(
     period = period if isinstance(period, Period) else parse_period(period)
     frozen = submitted_return(session, row.id, period.label)
     if frozen is not None:
-        return frozen.snapshot
+        return thaw(frozen.snapshot)
     report = progress or (lambda *_: None)
     as_of = as_of or dt.date.today()
     cdef = definition_of(row)
+    if period.end < cdef.start:
+        raise UserError(f"The period {period.label} ends before the contract starts "
+                        f"({cdef.start:%d/%m/%Y}); nothing in it can be claimed.")
     ctx, items = _context(session, cdef)
     report(0, 5, "Loading the caseload")
     facts = load_facts(session, row.id, cdef, today=as_of, item_numbers=items)
@@ -258,14 +287,14 @@ def build_return(
     labels = {pid: person_label(cdef, row.pseudonym_key, p) for pid, p in facts.people.items()}
     ledger = load_ledger(session, row.id)
     report(2, 5, "Checking the claims ledger and caps")
-    keep, excluded = _screen(cdef, facts, found, ledger, period, as_of, labels.__getitem__)
+    verdicts = eligibility_verdicts(cdef, facts)
+    keep, excluded = _screen(cdef, facts, found, ledger, period, as_of, labels.__getitem__,
+                             verdicts)
     order = {o.id: i for i, o in enumerate(cdef.outcomes)}
-    keep.sort(key=lambda a: (a.achieved_on, labels[a.person_id], order[a.outcome_id], a.key))
-    caps = _Caps(cdef, ledger)
+    caps = CapTally(cdef, ledger)
     rows = _adjustment_rows(session, row.id, caps)
     claims = []
-    for a in keep:
-        amount, unit, note, refusal = caps.admit(a)
+    for a, (amount, unit, note, refusal) in apply_caps(cdef, caps, keep, labels):
         if refusal:
             excluded.append({"pseudonym": labels[a.person_id], "outcome_id": a.outcome_id,
                              "achieved_on": a.achieved_on.isoformat(), "reason": refusal,
@@ -276,7 +305,7 @@ def build_return(
     for line, r in enumerate(rows, start=1):
         r["line"] = line
     report(3, 5, "Checking data quality")
-    issues = find_issues(cdef, facts, period_end=period.end, as_of=as_of)
+    issues = find_issues(cdef, facts, period_end=period.end, as_of=as_of, verdicts=verdicts)
     claimed_people = sorted({r["_person_id"] for r in claims})
     totals = _totals(cdef, rows)
     history = list(ledger.history) + [
@@ -295,12 +324,13 @@ def build_return(
         "caps": {
             "total_amount": cdef.caps.total_amount, "participants": cdef.caps.participants,
             "per_person_amount": cdef.caps.per_person_amount,
-            "claimed_before": round(ledger.total, 2),
-            "claimed_after": round(ledger.total + totals["net"], 2),
+            "claimed_before": ledger.total,
+            "claimed_after": ledger.total + totals["net"],
             "participants_before": len(ledger.people), "participants_after": len(caps.people),
         },
-        "exclusions": sorted(excluded, key=lambda e: (e["achieved_on"], e["pseudonym"],
-                                                      order.get(e["outcome_id"], 0))),
+        "exclusions": sorted(
+            _not_reported_before(excluded, ledger, period),
+            key=lambda e: (e["achieved_on"], e["pseudonym"], order.get(e["outcome_id"], 0))),
         "data_quality": [
             {"code": i.code, "label": i.label, "severity": i.severity,
              "pseudonym": labels[i.person_id], "message": i.message,
@@ -317,16 +347,32 @@ def build_return(
     return data
 
 
+def _not_reported_before(excluded: list[dict], ledger: Ledger, period: Period) -> list[dict]:
+    """Drop exclusions dated inside a period already submitted: that return listed them."""
+    return [e for e in excluded
+            if not (dt.date.fromisoformat(e["achieved_on"]) < period.start
+                    and ledger.reported(dt.date.fromisoformat(e["achieved_on"])))]
+
+
 # --- snapshot helpers -----------------------------------------------------------------------
 
 
 def public(value: Any) -> Any:
-    """The document without internal ("_") keys: what is stored and exported."""
-    if isinstance(value, dict):
-        return {k: public(v) for k, v in value.items() if not str(k).startswith("_")}
-    if isinstance(value, list):
-        return [public(v) for v in value]
-    return value
+    """The document without internal ("_") keys: what is stored and exported.
+
+    Internal keys sit only on the document and on the items of its lists (rows, exclusions,
+    data-quality issues), so only those levels are copied; evidence inside is shared as is."""
+    if not isinstance(value, dict):
+        return value
+    out = {}
+    for k, v in value.items():
+        if str(k).startswith("_"):
+            continue
+        if isinstance(v, list):
+            v = [{a: b for a, b in item.items() if not str(a).startswith("_")}
+                 if isinstance(item, dict) else item for item in v]
+        out[k] = v
+    return out
 
 
 def canonical(value: Any) -> bytes:

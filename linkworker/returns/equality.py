@@ -2,7 +2,9 @@
 
 Counts of 1 to 4 people are shown as "<5" in everything that leaves the building; where only
 one cell of a breakdown would be hidden, the next smallest is hidden too, so the hidden one
-cannot be worked out from the total (secondary suppression). Zero is shown: it discloses no one.
+cannot be worked out from the total (secondary suppression). That second cell is shown as
+"suppressed", never as "<5": it may hold 80 people, and "<5" would be false. Zero is shown: it
+discloses no one.
 """
 
 from __future__ import annotations
@@ -16,9 +18,11 @@ from linkworker.validation import age_on
 
 MIN_CELL = 5
 SUPPRESSED = "<5"
+SECONDARY = "suppressed"
 FOOTNOTE = (
     "Cells of 1 to 4 people are shown as \"<5\" to protect privacy; where one hidden cell could "
-    "be worked out from the total, the next smallest is hidden too."
+    "be worked out from the total, the next smallest is hidden too and shown as \"suppressed\" "
+    "(it may be any size)."
 )
 AGE_ORDER = ("Under 16", "16-24", "25-34", "35-44", "45-54", "55-64", "65-74", "75+", "Unknown")
 
@@ -42,14 +46,17 @@ def _imd(decile: int | None) -> str:
 
 
 def suppress(counts: list[tuple[str, int]], min_cell: int = MIN_CELL) -> list[dict]:
-    """Rows of ``{"label", "count"}``; small counts become "<5" (primary and secondary)."""
-    hidden = {i for i, (_, n) in enumerate(counts) if 0 < n < min_cell}
-    if len(hidden) == 1:
-        others = sorted((n, i) for i, (_, n) in enumerate(counts) if i not in hidden and n > 0)
+    """Rows of ``{"label", "count"}``: small counts become "<5"; the cell hidden only so the
+    small one cannot be worked out (secondary suppression) becomes "suppressed"."""
+    small = {i for i, (_, n) in enumerate(counts) if 0 < n < min_cell}
+    second: set[int] = set()
+    if len(small) == 1:
+        others = sorted((n, i) for i, (_, n) in enumerate(counts) if i not in small and n > 0)
         if others:
-            hidden.add(others[0][1])
+            second.add(others[0][1])
     return [
-        {"label": text, "count": SUPPRESSED if i in hidden else n}
+        {"label": text,
+         "count": SUPPRESSED if i in small else SECONDARY if i in second else n}
         for i, (text, n) in enumerate(counts)
     ]
 

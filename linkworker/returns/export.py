@@ -13,6 +13,7 @@ import datetime as dt
 import io
 import json
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,10 @@ from sqlalchemy.orm import Session
 from linkworker import audit
 from linkworker.access import Actor, require
 from linkworker.errors import UserError
+from linkworker.outcomes.kinds import kinds
 from linkworker.returns.build import public
+from linkworker.returns.equality import MIN_CELL
+from linkworker.returns.money import thaw
 from linkworker.returns.tables import (
     CLAIM_COLUMNS,
     claim_values,
@@ -30,7 +34,7 @@ from linkworker.returns.tables import (
     outcome_rows,
     person_heading,
     quality_rows,
-    summary_pairs,
+    summary_cells,
 )
 from linkworker.storage.files import atomic_write_bytes
 
@@ -41,7 +45,7 @@ def to_xlsx(doc: dict[str, Any]) -> bytes:
     """The commissioner's working copy: summary, claims, equality, data quality, exclusions."""
     import xlsxwriter
 
-    doc = public(doc)
+    doc = thaw(public(doc))
     buffer = io.BytesIO()
     created = dt.datetime.combine(document_date(doc), dt.time(12, 0))
     book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False})
@@ -52,22 +56,24 @@ def to_xlsx(doc: dict[str, Any]) -> bytes:
     })
     bold = book.add_format({"bold": True})
     date = book.add_format({"num_format": "dd/mm/yyyy"})
-    money = book.add_format({"num_format": "#,##0.00"})
+    money = book.add_format({"num_format": "£#,##0.00;-£#,##0.00"
+                             if doc["contract"]["currency"] == "GBP" else "#,##0.00"})
     wrap = book.add_format({"text_wrap": True, "valign": "top"})
 
     sheet = book.add_worksheet("Summary")
     sheet.set_column(0, 0, 42)
     sheet.set_column(1, 1, 70)
-    for r, (label, value) in enumerate(summary_pairs(doc)):
+    cells = summary_cells(doc)
+    for r, (label, value) in enumerate(cells):
         sheet.write_string(r, 0, label, bold)
-        sheet.write_string(r, 1, value)
-    top = len(summary_pairs(doc)) + 1
+        _cell(sheet, r, 1, value, date, money if isinstance(value, Decimal) else None)
+    top = len(cells) + 1
     sheet.write_row(top, 0, ["Outcome", "Name", "Price", "Claims", "Amount"], bold)
     for r, row in enumerate(outcome_rows(doc), start=top + 1):
         sheet.write_row(r, 0, row[:2])
-        sheet.write_number(r, 2, row[2], money)
-        sheet.write_number(r, 3, row[3])
-        sheet.write_number(r, 4, row[4], money)
+        _cell(sheet, r, 2, row[2], date, money)
+        _cell(sheet, r, 3, row[3], date, None)
+        _cell(sheet, r, 4, row[4], date, money)
 
     sheet = book.add_worksheet("Claims")
     headings = list(CLAIM_COLUMNS)
@@ -114,8 +120,8 @@ def _cell(sheet, r: int, c: int, value: Any, date_format, number_format) -> None
         sheet.write_boolean(r, c, value)
     elif isinstance(value, dt.date):
         sheet.write_datetime(r, c, dt.datetime.combine(value, dt.time()), date_format)
-    elif isinstance(value, int | float):
-        sheet.write_number(r, c, value, number_format)
+    elif isinstance(value, int | float | Decimal):
+        sheet.write_number(r, c, float(value), number_format)
     else:
         sheet.write_string(r, c, str(value))
 
@@ -132,20 +138,29 @@ def _table_sheet(book, name: str, headings: list[str], rows: list[list[Any]], bo
             _cell(sheet, r, c, value, date, None)
 
 
+def _csv_value(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    return value
+
+
 # --- CSV ------------------------------------------------------------------------------------
 
 
 def to_csv(doc: dict[str, Any]) -> bytes:
     """One row per claim (and adjustment); ISO dates; UTF-8 with a BOM so Excel reads £."""
-    doc = public(doc)
+    doc = thaw(public(doc))
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\r\n")
     headings = list(CLAIM_COLUMNS)
     headings[2] = person_heading(doc)
     writer.writerow(["Contract", "Period"] + headings)
     for row in doc["rows"]:
-        values = ["" if v is None else v.isoformat() if isinstance(v, dt.date) else v
-                  for v in claim_values(row)]
+        values = [_csv_value(v) for v in claim_values(row)]
         writer.writerow([doc["contract"]["code"], doc["period"]["label"]] + values)
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
@@ -154,38 +169,53 @@ def to_csv(doc: dict[str, Any]) -> bytes:
 
 
 def _v(value: Any) -> dict[str, Any]:
-    return {"value": value}
+    """An INDIGO ``{"value": ...}`` object; money goes out as a JSON number whose text is the
+    exact amount (a two-decimal ``Decimal`` converts to the float that prints as itself)."""
+    return {"value": float(value) if isinstance(value, Decimal) else value}
 
 
-def _people(count: int) -> dict[str, Any]:
-    if 0 < count < 5:
-        return {"value": None, "notes": "suppressed: fewer than 5 people"}
-    return _v(count)
+def _result(t: dict[str, Any], span: dict[str, Any]) -> dict[str, Any]:
+    """One outcome's result. A count of 1 to 4 people is left out (INDIGO numbers cannot be
+    null) and the text beside it gives no count either, so it cannot be worked back."""
+    result = {"outcome_metric_id": _v(t["outcome_id"]), "result_level": _v("Outcome level"),
+              "result_type": _v("Interim"), "period": span}
+    if 0 < t["people"] < MIN_CELL:
+        result["outcomes_achieved"] = _v(f"{t['name']}: achieved by fewer than {MIN_CELL} "
+                                         "people")
+        result["notes"] = (f"The number of people is not shown: fewer than {MIN_CELL}, "
+                           "suppressed to protect privacy.")
+    else:
+        result["outcomes_achieved"] = _v(f"{t['name']}: {t['claims']} outcome(s) claimed")
+        result["number_with_positive_social_outcomes"] = _v(t["people"])
+    return result
 
 
 def to_indigo(doc: dict[str, Any]) -> bytes:
-    """Project-level totals shaped like the INDIGO impact bond data standard (project schema:
-    outcome_metrics, outcome_pricings, results, outcome_payments)."""
-    doc = public(doc)
+    """Project-level totals shaped like the INDIGO impact bond data standard (project schema
+    4.1: outcome_metrics, outcome_pricings, results, outcome_payments). A draft says so and
+    reports no payment for its period; only a submitted return lists its outcome payments."""
+    doc = thaw(public(doc))
     c, period = doc["contract"], doc["period"]
-    cur = c["currency"]
+    cur, submitted = c["currency"], doc["status"] == "submitted"
     span = {"start_date": _v(period["start"]), "end_date": _v(period["end"])}
-    validation = {"measure_change": "Pre-Post analysis", "external": "Quasi-experimental study"}
-    project = {
+    known = kinds()
+    paid = doc["caps"]["claimed_after"] if submitted else doc["caps"]["claimed_before"]
+    finance: dict[str, Any] = {
+        "total_outcome_payments_made": {"currency": _v(cur), "amount": _v(paid)}}
+    if c["caps"].get("total_amount") is not None:
+        finance["maximum_potential_outcome_payment_v2"] = {
+            "currency": _v(cur), "amount": _v(c["caps"]["total_amount"])}
+    project: dict[str, Any] = {
         "name": _v(c["name"]),
         "dates": {"start_date_of_service_provision": _v(c["start"]),
                   "anticipated_end_date_of_service_provision": _v(c["end"])},
-        "overall_project_finance": {
-            "maximum_potential_outcome_payment_v2": {
-                "currency": _v(cur), "amount": _v(c["caps"]["total_amount"])},
-            "total_outcome_payments_made": {
-                "currency": _v(cur), "amount": _v(doc["caps"]["claimed_after"])},
-        },
+        "overall_project_finance": finance,
         "outcome_metrics": [
             {"id": o["id"], "definition": _v(o["definition"]),
              "unit_type_of_targeted_service_users_or_beneficiaries": _v("Individual"),
-             "outcome_validation_method": _v(validation.get(o["kind"],
-                                                            "Simple ex-post verification")),
+             "outcome_validation_method": _v(known[o["kind"]].indigo_validation
+                                             if o["kind"] in known
+                                             else "Simple ex-post verification"),
              "data_source_for_outcome_validation": _v(o["evidence"]),
              "policy_sector": _v("Health")}
             for o in c["outcomes"]
@@ -196,20 +226,17 @@ def to_indigo(doc: dict[str, Any]) -> bytes:
              "price_description": _v(f"{o['name']}: up to {o['max_per_person']} per person")}
             for o in c["outcomes"]
         ],
-        "results": [
-            {"outcome_metric_id": _v(t["outcome_id"]), "result_level": _v("Outcome level"),
-             "result_type": _v("Interim"), "period": span,
-             "outcomes_achieved": _v(f"{t['claims']} outcome(s) claimed: {t['name']}"),
-             "number_with_positive_social_outcomes": _people(t["people"])}
-            for t in doc["totals"]["by_outcome"]
-        ],
+        "results": [_result(t, span) for t in doc["totals"]["by_outcome"]],
         "outcome_payments": [
-            {"outcome_metric_id": _v(t["outcome_id"]), "period": span,
-             "type": _v("Actual" if doc["status"] == "submitted" else "Planned"),
+            {"outcome_metric_id": _v(t["outcome_id"]), "period": span, "type": _v("Actual"),
              "money": {"currency": _v(cur), "amount": _v(t["amount"])}}
             for t in doc["totals"]["by_outcome"]
-        ],
+        ] if submitted else [],
     }
+    if not submitted:
+        project["notes"] = _v(f"DRAFT return for {period['label']}, not submitted: its figures "
+                              "are not payments, and payments made count submitted returns "
+                              "only.")
     return (json.dumps(project, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
@@ -243,7 +270,10 @@ def export_return(session: Session, actor: Actor, doc: dict[str, Any], path: Pat
     require(actor, "return.build")
     path = Path(path)
     data = render(doc, path.suffix)
-    atomic_write_bytes(path, data)
+    try:
+        atomic_write_bytes(path, data)
+    except OSError as exc:
+        raise UserError(f"Could not write {path}: {exc.strerror or exc}.") from None
     audit.record(session, actor, "return.export", entity="contract",
                  details={"contract": doc["contract"]["code"], "period": doc["period"]["label"],
                           "status": doc["status"], "format": path.suffix.lower(),

@@ -11,11 +11,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from linkworker import audit
 from linkworker.access import Actor, require
+from linkworker.models import Person
 from linkworker.outcomes.contract import read_contract_file
 from linkworker.outcomes.store import (
     ContractSummary,
@@ -25,7 +30,8 @@ from linkworker.outcomes.store import (
 )
 from linkworker.returns.build import Progress, build_return
 from linkworker.returns.export import export_return
-from linkworker.returns.submit import submit_return
+from linkworker.returns.money import money
+from linkworker.returns.submit import add_adjustment, submit_return
 from linkworker.storage.database import Caseload
 from linkworker.storage.files import atomic_write_text
 
@@ -86,14 +92,44 @@ def prepare(caseload: Caseload, actor: Actor, contract: str, period: str,
         audit.record(session, actor, "return.build", entity="contract", entity_id=row.id,
                      details={"period": doc["period"]["label"], "status": doc["status"],
                               "claims": doc["totals"]["claims"]})
+        name_issues(session, doc)
     return doc
 
 
-def submit(caseload: Caseload, actor: Actor, contract: str, period: str, expected_hash: str,
-           as_of: dt.date | None = None) -> dict[str, Any]:
+def name_issues(session: Session, doc: dict[str, Any]) -> None:
+    """Add each data-quality issue's person name (``_name``, internal: never stored or
+    exported) so the manager, who may see names, knows whose record to fix."""
+    ids = sorted({q["_person_id"] for q in doc["data_quality"] if q.get("_person_id")})
+    names: dict[str, str] = {}
+    for start in range(0, len(ids), 900):
+        for pid, given, preferred, family in session.execute(
+            select(Person.id, Person.given_name, Person.preferred_name, Person.family_name)
+            .where(Person.id.in_(ids[start:start + 900]), Person.deleted_at.is_(None),
+                   Person.anonymised_at.is_(None))
+        ).all():
+            names[pid] = f"{preferred or given} {family}".strip()
+    for issue in doc["data_quality"]:
+        issue["_name"] = names.get(issue.get("_person_id") or "", "")
+
+
+def adjust(caseload: Caseload, actor: Actor, contract: str, claim_ref: str, reason: str,
+           amount: str | None) -> Decimal:
+    """Record a correction to a submitted claim (a new adjustment row, never an edit);
+    returns the adjustment's amount."""
     with caseload.transaction() as session:
-        return submit_return(session, actor, contract, period, as_of=as_of,
-                             expected_hash=expected_hash)
+        adj = add_adjustment(session, actor, contract, claim_ref, reason=reason,
+                             amount=(amount or "").strip() or None)
+        return money(adj.amount)
+
+
+def submit(caseload: Caseload, actor: Actor, contract: str, period: str,
+           expected_hash: str | None, as_of: dt.date | None = None) -> dict[str, Any]:
+    """Submit and commit; only then may anything be written that says "submitted"."""
+    with caseload.transaction() as session:
+        doc = submit_return(session, actor, contract, period, as_of=as_of,
+                            expected_hash=expected_hash)
+        name_issues(session, doc)
+    return doc
 
 
 def export(caseload: Caseload, actor: Actor, doc: dict[str, Any], path: Path | str) -> Path:

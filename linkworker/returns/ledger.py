@@ -10,11 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from linkworker.models import Claim, OutcomeReturn
+from linkworker.returns.money import ZERO, money
 
 
 def who(person_id: str | None, pseudonym: str | None) -> str:
@@ -25,11 +27,26 @@ def who(person_id: str | None, pseudonym: str | None) -> str:
 class Ledger:
     keys: dict[str, str] = field(default_factory=dict)  # achievement key -> period claimed
     units: Counter = field(default_factory=Counter)  # (who, outcome id) -> units claimed
-    person_amount: defaultdict = field(default_factory=lambda: defaultdict(float))
-    total: float = 0.0
+    person_amount: defaultdict = field(default_factory=lambda: defaultdict(lambda: ZERO))
+    total: Decimal = ZERO
     people: set[str] = field(default_factory=set)
     history: list[dict] = field(default_factory=list)  # per period and outcome
     submitted: dict[str, dt.date] = field(default_factory=dict)  # period label -> start
+    covered_until: dt.date | None = None  # the end of the latest submitted return's period
+
+    def record(self, person: str, outcome_id: str, key: str | None, amount: Decimal,
+               kind: str = "claim", period: str = "") -> None:
+        """Count one submitted claim (or adjustment) towards the caps and "never twice"."""
+        self.person_amount[person] += amount
+        self.total += amount
+        if kind == "claim":
+            self.keys[key or ""] = period
+            self.units[(person, outcome_id)] += 1
+            self.people.add(person)
+
+    def reported(self, day: dt.date) -> bool:
+        """Was ``day`` inside a period already submitted (its exclusions listed there)?"""
+        return self.covered_until is not None and day <= self.covered_until
 
 
 def load_ledger(session: Session, contract_id: str) -> Ledger:
@@ -41,26 +58,25 @@ def load_ledger(session: Session, contract_id: str) -> Ledger:
         .join(OutcomeReturn, OutcomeReturn.id == Claim.return_id)
         .where(Claim.contract_id == contract_id)
     ).all()
-    per_period: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0, 0.0])
-    for person_id, pseudo, outcome_id, key, amount, kind, period, start in rows:
-        person = who(person_id, pseudo)
-        ledger.person_amount[person] += amount
-        ledger.total += amount
+    per_period: dict[tuple[str, str], list] = defaultdict(lambda: [0, ZERO])
+    for person_id, pseudo, outcome_id, key, stored, kind, period, start in rows:
+        amount = money(stored)
+        ledger.record(who(person_id, pseudo), outcome_id, key, amount, kind, period)
         ledger.submitted[period] = start
         cell = per_period[(period, outcome_id)]
         cell[1] += amount
-        if kind == "claim":
-            ledger.keys[key] = period
-            ledger.units[(person, outcome_id)] += 1
-            ledger.people.add(person)
-            cell[0] += 1
+        cell[0] += kind == "claim"
     ledger.history = [
         {"period": period, "outcome_id": outcome_id, "claims": int(cell[0]),
-         "amount": round(cell[1], 2)}
+         "amount": cell[1]}
         for (period, outcome_id), cell in sorted(
             per_period.items(), key=lambda kv: (ledger.submitted[kv[0][0]], kv[0][1])
         )
     ]
+    ledger.covered_until = session.execute(
+        select(func.max(OutcomeReturn.period_end)).where(
+            OutcomeReturn.contract_id == contract_id, OutcomeReturn.status == "submitted")
+    ).scalar()
     return ledger
 
 

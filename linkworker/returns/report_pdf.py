@@ -24,6 +24,7 @@ from reportlab.platypus import (
 from linkworker import pdf
 from linkworker.charts import claims_by_outcome_and_period, figure_bytes
 from linkworker.returns.build import public
+from linkworker.returns.money import thaw
 from linkworker.returns.tables import issue_counts, summary_pairs
 from linkworker.validation import format_money
 
@@ -51,7 +52,7 @@ def _chart(doc: dict[str, Any]) -> Image:
 
 
 def to_pdf(doc: dict[str, Any]) -> bytes:
-    doc = public(doc)
+    doc = thaw(public(doc))
     styles = pdf.styles()
     small = ParagraphStyle("small", parent=styles["Normal"], fontSize=8, leading=10)
     cur = doc["contract"]["currency"]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -24,6 +25,7 @@ from linkworker.errors import NotFound, UserError
 from linkworker.models import Claim, Contract, OutcomeReturn, utcnow
 from linkworker.outcomes.store import find_contract
 from linkworker.returns.build import build_return, public, submitted_return
+from linkworker.returns.money import freeze, money, thaw
 from linkworker.returns.period import Period, parse_period
 
 
@@ -60,7 +62,7 @@ def submit_return(
     ret = OutcomeReturn(
         contract_id=row.id, period=period.label, period_start=period.start,
         period_end=period.end, status="submitted", submitted_at=utcnow(),
-        submitted_by_id=actor.user_id, total_amount=data["totals"]["net"],
+        submitted_by_id=actor.user_id, total_amount=float(data["totals"]["net"]),
     )
     session.add(ret)
     session.flush()
@@ -68,13 +70,13 @@ def submit_return(
     snapshot = public(data)
     snapshot["status"] = "submitted"
     snapshot["submitted"] = {"on": (as_of or dt.date.today()).isoformat(), "by": actor.label}
-    ret.snapshot = snapshot
+    ret.snapshot = freeze(snapshot)
     ret.content_hash = data["content_hash"]
     audit.record(session, actor, "return.submit", entity="return", entity_id=ret.id,
                  details={"contract": row.code, "period": period.label,
-                          "claims": data["totals"]["claims"], "net": data["totals"]["net"],
-                          "hash": data["content_hash"]})
-    return snapshot
+                          "claims": data["totals"]["claims"],
+                          "net": f"{data['totals']['net']:.2f}", "hash": data["content_hash"]})
+    return thaw(ret.snapshot)
 
 
 def _write_ledger(session: Session, contract: Contract, ret: OutcomeReturn,
@@ -89,7 +91,7 @@ def _write_ledger(session: Session, contract: Contract, ret: OutcomeReturn,
             episode_id=r["_episode_id"], pseudonym=r["pseudonym"], line=r["line"],
             outcome_id=r["outcome_id"], achievement_key=r["_key"], unit=r["unit"],
             achieved_on=dt.date.fromisoformat(r["achieved_on"]), late=r["late"],
-            amount=r["amount"], kind="claim", evidence=r["evidence"],
+            amount=float(r["amount"]), kind="claim", evidence=r["evidence"],
         ))
     session.flush()
 
@@ -116,7 +118,7 @@ def find_claim(session: Session, contract: Contract, ref: str) -> Claim:
 
 def add_adjustment(
     session: Session, actor: Actor, contract: Contract | str, claim_ref: str, *,
-    reason: str, amount: float | None = None,
+    reason: str, amount: float | str | None = None,
 ) -> Claim:
     """Record a correction to a submitted claim; it goes into the next return submitted.
 
@@ -130,28 +132,32 @@ def add_adjustment(
         raise UserError("Adjust the original claim, not an adjustment.")
     if not (reason or "").strip():
         raise UserError("An adjustment needs a reason the commissioner can read.")
-    earlier = sum(session.execute(
+    earlier = sum((money(a) for a in session.execute(
         select(Claim.amount).where(Claim.adjusts_claim_id == original.id)
-    ).scalars())
-    standing = round(original.amount + earlier, 2)
-    amount = -standing if amount is None else round(float(amount), 2)
-    if amount == 0:
+    ).scalars()), money(0))
+    standing = money(original.amount) + earlier
+    try:
+        change = -standing if amount is None else money(amount)
+    except ValueError:
+        raise UserError(f"{amount!r} is not an amount of money.") from None
+    if change == 0:
         raise UserError("An adjustment of 0 changes nothing.")
-    if standing + amount < 0:
+    if standing + change < 0:
         raise UserError(f"That would take the claim below zero: it stands at {standing:,.2f}.")
     period = original.outcome_return.period if original.outcome_return else ""
     adj = Claim(
         return_id=None, contract_id=row.id, person_id=original.person_id,
         episode_id=original.episode_id, pseudonym=original.pseudonym,
         outcome_id=original.outcome_id, unit=original.unit, achieved_on=original.achieved_on,
-        amount=amount, kind="adjustment", adjusts_claim_id=original.id, reason=reason.strip(),
+        amount=float(change), kind="adjustment", adjusts_claim_id=original.id,
+        reason=reason.strip(),
         evidence={"adjusts": f"{period}:{original.line}"},
     )
     session.add(adj)
     session.flush()
     audit.record(session, actor, "return.adjust", entity="claim", entity_id=original.id,
                  person_id=original.person_id,
-                 details={"contract": row.code, "amount": amount, "adjusts": f"{period}:"
+                 details={"contract": row.code, "amount": f"{change:.2f}", "adjusts": f"{period}:"
                           f"{original.line}"})
     return adj
 
@@ -163,7 +169,7 @@ class ReturnSummary:
     submitted_on: str
     submitted_by: str
     claims: int
-    net: float
+    net: Decimal
     content_hash: str
 
 
@@ -179,7 +185,7 @@ def list_returns(session: Session, contract: Contract | str) -> list[ReturnSumma
         out.append(ReturnSummary(
             ret.id, ret.period, (snap.get("submitted") or {}).get("on", ""),
             (snap.get("submitted") or {}).get("by", ""),
-            int((snap.get("totals") or {}).get("claims", 0)), float(ret.total_amount or 0),
+            int((snap.get("totals") or {}).get("claims", 0)), money(ret.total_amount or 0),
             ret.content_hash or "",
         ))
     return out

@@ -7,8 +7,10 @@ return depends on nothing but its frozen snapshot.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
+from linkworker.returns.money import money
 from linkworker.validation import format_date, format_money
 
 CLAIM_COLUMNS = (
@@ -29,60 +31,78 @@ def day(value: str | None) -> dt.date | None:
 
 
 def claim_values(row: dict[str, Any]) -> list[Any]:
-    """One claim row as typed values (dates as ``date``, money as float)."""
+    """One claim row as typed values (dates as ``date``, money as ``Decimal``)."""
     ev = row.get("evidence") or {}
     base, follow = ev.get("baseline") or {}, ev.get("sustained") or ev.get("follow_up") or {}
     change = ev.get("sustained_change", ev.get("change"))
     return [
         row["line"], row["kind"], row["pseudonym"], row["outcome_id"], row["outcome"],
-        row["unit"], day(row["achieved_on"]), "yes" if row["late"] else "", row["price"],
-        row["amount"], row["note"], row["adjusts"], row["reason"], day(base.get("date")),
+        row["unit"], day(row["achieved_on"]), "yes" if row["late"] else "", money(row["price"]),
+        money(row["amount"]), row["note"], row["adjusts"], row["reason"], day(base.get("date")),
         base.get("score"), day(follow.get("date")), follow.get("score"), change,
         row["evidence_text"],
     ]
 
 
-def summary_pairs(doc: dict[str, Any]) -> list[tuple[str, str]]:
-    """The headline facts of a return, as label/value text."""
+def summary_cells(doc: dict[str, Any]) -> list[tuple[str, Any]]:
+    """The headline facts of a return as typed values: dates as ``date``, money as
+    ``Decimal``, counts as ``int`` (the workbook writes them as real numbers and dates)."""
     c, t, caps = doc["contract"], doc["totals"], doc["caps"]
-    cur = c["currency"]
     submitted = doc.get("submitted") or {}
-    pairs = [
+    cells: list[tuple[str, Any]] = [
         ("Contract", f"{c['name']} ({c['code']})"),
         ("Commissioner", c["commissioner"]),
         ("Provider(s)", ", ".join(c["providers"])),
         ("Investor", c.get("investor") or "None"),
-        ("Contract dates", f"{format_date(day(c['start']))} to {format_date(day(c['end']))}"),
-        ("Period", f"{doc['period']['label']}: {format_date(day(doc['period']['start']))} to "
-                   f"{format_date(day(doc['period']['end']))}"),
-        ("Status", "Submitted" if doc["status"] == "submitted" else "Draft (not submitted)"),
+        ("Contract start", day(c["start"])),
+        ("Contract end", day(c["end"])),
+        ("Period", doc["period"]["label"]),
+        ("Period start", day(doc["period"]["start"])),
+        ("Period end", day(doc["period"]["end"])),
+        ("Status", "Submitted" if doc["status"] == "submitted"
+         else "Draft (not submitted, nothing paid)"),
     ]
     if submitted:
-        pairs.append(("Submitted", f"{format_date(day(submitted['on']))} by {submitted['by']}"))
-    pairs += [
-        ("Data as of", format_date(day(doc["as_of"]))),
-        ("Claims", str(t["claims"])),
-        ("People with claims", str(t["people"])),
-        ("Late claims (achieved before the period)", str(t["late_claims"])),
-        ("Amount claimed", format_money(t["claimed"], cur)),
-        ("Adjustments", format_money(t["adjustments"], cur)),
-        ("Net amount this return", format_money(t["net"], cur)),
-        ("Claimed to date (after this return)", format_money(caps["claimed_after"], cur)),
+        cells += [("Submitted on", day(submitted["on"])), ("Submitted by", submitted["by"])]
+    cells += [
+        ("Data as of", day(doc["as_of"])),
+        ("Claims", t["claims"]),
+        ("People with claims", t["people"]),
+        ("Late claims (achieved before the period)", t["late_claims"]),
+        ("Amount claimed", money(t["claimed"])),
+        ("Adjustments", money(t["adjustments"])),
+        ("Net amount this return", money(t["net"])),
+        ("Claimed to date (after this return)", money(caps["claimed_after"])),
     ]
     if caps.get("total_amount"):
-        pairs.append(("Contract cap", format_money(caps["total_amount"], cur)))
+        cells.append(("Contract cap", money(caps["total_amount"])))
     if caps.get("participants"):
-        pairs.append(("Participant cap", f"{caps['participants_after']} of "
-                                          f"{caps['participants']} people"))
+        cells += [("Participant cap (people)", caps["participants"]),
+                  ("People claimed for to date", caps["participants_after"])]
     if caps.get("per_person_amount"):
-        pairs.append(("Cap per person", format_money(caps["per_person_amount"], cur)))
-    pairs.append(("Content hash (SHA-256)", doc["content_hash"]))
-    return pairs
+        cells.append(("Cap per person", money(caps["per_person_amount"])))
+    cells.append(("Content hash (SHA-256)", doc["content_hash"]))
+    return cells
+
+
+def as_text(value: Any, currency: str = "GBP") -> str:
+    """A summary value as a person reads it: dd/mm/yyyy, £1,234.50."""
+    if isinstance(value, Decimal):
+        return format_money(value, currency)
+    if isinstance(value, dt.date):
+        return format_date(value)
+    return str(value)
+
+
+def summary_pairs(doc: dict[str, Any]) -> list[tuple[str, str]]:
+    """The headline facts of a return, as label/value text (the PDF and the screen)."""
+    cur = doc["contract"]["currency"]
+    return [(label, as_text(value, cur)) for label, value in summary_cells(doc)]
 
 
 def outcome_rows(doc: dict[str, Any]) -> list[list[Any]]:
     return [
-        [o["outcome_id"], o["name"], o["price"], o["claims"], o["amount"]]
+        [o["outcome_id"], o["name"], money(o["price"]), o["claims"], money(o["amount"])]
         for o in doc["totals"]["by_outcome"]
     ]
 

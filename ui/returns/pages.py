@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from linkworker.returns.evidence import evidence_text
 from linkworker.validation import format_date, format_money, parse_date
 from ui.widgets import hbox
 
@@ -30,8 +31,9 @@ def named(widget: QWidget, name: str) -> QWidget:
 
 
 def fill_table(table: QTableWidget, headings: list[str], rows: list[list[Any]],
-               ids: list[str | None] | None = None) -> None:
-    """Replace a table's contents; ``ids`` (person ids) ride on the first column."""
+               ids: list[str | None] | None = None, sortable: bool = False) -> None:
+    """Replace a table's contents; ``ids`` (person ids) ride on the first column. A sortable
+    table sorts when a heading is clicked (or from the keyboard: ``sort_by``)."""
     table.setSortingEnabled(False)
     table.clear()
     table.setColumnCount(len(headings))
@@ -46,6 +48,7 @@ def fill_table(table: QTableWidget, headings: list[str], rows: list[list[Any]],
             table.setItem(r, c, item)
     table.resizeColumnsToContents()
     table.horizontalHeader().setStretchLastSection(True)
+    table.setSortingEnabled(sortable)
 
 
 def _table(name: str) -> QTableWidget:
@@ -77,6 +80,15 @@ class PeriodPage(QWidget):
                            "outcome rule. It runs in the background."))
 
 
+EFFECTS = {"blocks": "Blocks payment", "weakens": "May weaken a claim"}
+
+
+def issues_in_order(issues: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Issues that block payment first, then by person and issue."""
+    return sorted(issues, key=lambda q: (q["severity"] != "blocks",
+                                         q.get("_reference") or q["pseudonym"], q["label"]))
+
+
 class QualityPage(QWidget):
     def __init__(self) -> None:
         super().__init__()
@@ -84,23 +96,27 @@ class QualityPage(QWidget):
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         layout.addWidget(self.summary)
-        self.table = _table("Data-quality issues")
+        self.table = _table("Data-quality issues, those that block payment first")
+        self.table.setToolTip("Click a heading to sort by it.")
         layout.addWidget(self.table)
         self.open_record = named(QPushButton("&Open record"), "Open the selected person's record")
         layout.addLayout(hbox(self.open_record, None))
+        self.issues: list[dict[str, Any]] = []
 
     def show_issues(self, doc: dict[str, Any]) -> None:
-        issues = doc["data_quality"]
-        blocking = sum(1 for q in issues if q["severity"] == "blocks")
+        self.issues = issues_in_order(doc["data_quality"])
+        blocking = sum(1 for q in self.issues if q["severity"] == "blocks")
         self.summary.setText(
-            f"{len(issues)} issue(s); {blocking} block claims until fixed. Fix them in the "
-            "person's record, then build the return again." if issues else
+            f"<b>{blocking} issue(s) block payment</b> (listed first) and "
+            f"{len(self.issues) - blocking} may weaken a claim. Fix them in the person's "
+            "record, then build the return again." if self.issues else
             "No data-quality issues found.")
-        fill_table(self.table, ["Person", "Issue", "Effect", "Detail"],
-                   [[q.get("_reference") or q["pseudonym"], q["label"], q["severity"],
-                     q["message"]] for q in issues],
-                   [q.get("_person_id") for q in issues])
-        self.open_record.setEnabled(bool(issues) and doc["status"] != "submitted")
+        fill_table(self.table, ["Reference", "Name", "Effect", "Issue", "Detail"],
+                   [[q.get("_reference") or q["pseudonym"], q.get("_name", ""),
+                     EFFECTS.get(q["severity"], q["severity"]), q["label"], q["message"]]
+                    for q in self.issues],
+                   [q.get("_person_id") for q in self.issues], sortable=True)
+        self.open_record.setEnabled(bool(self.issues) and doc["status"] != "submitted")
 
 
 class PreviewPage(QWidget):
@@ -114,12 +130,17 @@ class PreviewPage(QWidget):
         self.claims = _table("Claims in this return")
         layout.addWidget(self.claims, 3)
         self.excluded = QLabel()
+        self.excluded.setWordWrap(True)
         layout.addWidget(self.excluded)
+        self.unclaimed = _table("Outcomes found but not claimed, with the reason")
+        layout.addWidget(self.unclaimed, 2)
 
     def show_return(self, doc: dict[str, Any]) -> None:
         t, cur = doc["totals"], doc["contract"]["currency"]
+        names = {o["id"]: o["name"] for o in doc["contract"]["outcomes"]}
+        kinds = {o["id"]: o["kind"] for o in doc["contract"]["outcomes"]}
         state = "SUBMITTED" if doc["status"] == "submitted" else "Draft"
-        outcome_text = "; ".join(f"{o['outcome_id']} {o['claims']} = "
+        outcome_text = "; ".join(f"{o['name']} ({o['outcome_id']}): {o['claims']} = "
                                  f"{format_money(o['amount'], cur)}"
                                  for o in t["by_outcome"] if o["claims"])
         self.totals.setText(
@@ -129,12 +150,22 @@ class PreviewPage(QWidget):
             f"{format_money(t['net'], cur)}</b>.<br>{outcome_text}")
         fill_table(self.claims, ["Line", "Person", "Outcome", "Achieved", "Late", "Amount",
                                  "Note", "Evidence"],
-                   [[r["line"], r["pseudonym"], r["outcome_id"],
+                   [[r["line"], r["pseudonym"],
+                     names.get(r["outcome_id"], r["outcome_id"]) if r["kind"] == "claim"
+                     else f"Adjustment to {r['adjusts']}",
                      format_date(parse_date(r["achieved_on"])), "late" if r["late"] else "",
                      format_money(r["amount"], cur), r["note"] or r["reason"],
-                     r["evidence_text"]] for r in doc["rows"]])
-        self.excluded.setText(f"{len(doc['exclusions'])} outcome(s) found but not claimed "
-                              "(caps, eligibility, consent, already claimed): see the workbook.")
+                     evidence_text(r.get("evidence") or {}, kinds.get(r["outcome_id"], ""),
+                                   ids=False)]
+                    for r in doc["rows"]])
+        exclusions = doc["exclusions"]
+        self.excluded.setText(f"{len(exclusions)} outcome(s) found but not claimed, and why:"
+                              if exclusions else "Every outcome found is claimed.")
+        fill_table(self.unclaimed, ["Person", "Outcome", "Achieved", "Why not claimed"],
+                   [[e["pseudonym"], names.get(e["outcome_id"], e["outcome_id"]),
+                     format_date(parse_date(e["achieved_on"])), e["reason"]]
+                    for e in exclusions], sortable=True)
+        self.unclaimed.setVisible(bool(exclusions))
 
 
 class ExportPage(QWidget):
@@ -155,6 +186,11 @@ class ExportPage(QWidget):
         self.submit = named(QPushButton("&Submit return..."), "Submit the return")
         layout.addSpacing(12)
         layout.addWidget(self.submit)
+        self.adjust = named(QPushButton("Record an a&djustment..."),
+                            "Record an adjustment to a submitted claim")
+        self.adjust.setToolTip("A correction to a claim already submitted: it goes into the "
+                               "next return as a new row; the submitted claim is never edited.")
+        layout.addWidget(self.adjust)
         layout.addStretch()
 
     def show_state(self, doc: dict[str, Any]) -> None:

@@ -27,7 +27,9 @@ from PySide6.QtWidgets import (
 from linkworker.access import Actor
 from linkworker.returns import flow
 from linkworker.returns.period import previous_quarter, quarter_of
+from linkworker.validation import format_money
 from ui.operations import Runner, friendly_message
+from ui.returns.adjust import AdjustmentDialog
 from ui.returns.pages import (
     PERSON_ROLE,
     ContractPage,
@@ -45,6 +47,7 @@ class ReturnsScreen(QWidget):
     open_person = Signal(str)
     exported = Signal(str)  # path written
     submitted = Signal(str)  # period submitted
+    adjusted = Signal(str)  # claim reference adjusted
 
     def __init__(self, runner: Runner, actor: Actor, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -104,6 +107,7 @@ class ReturnsScreen(QWidget):
         for fmt, button in self.export_page.buttons.items():
             button.clicked.connect(lambda _=False, f=fmt: self._ask_export(f))
         self.export_page.submit.clicked.connect(self._ask_submit)
+        self.export_page.adjust.clicked.connect(self._ask_adjustment)
         self.runner.progress.connect(self._on_progress)
 
     @staticmethod
@@ -196,16 +200,56 @@ class ReturnsScreen(QWidget):
         self._busy(False, f"Saved {path}.")
         self.exported.emit(str(path))
 
-    def _ask_submit(self) -> None:
+    def submit_box(self) -> QMessageBox:
+        """The irreversible question, with Cancel as the default (Enter does not submit)."""
         doc = self.state.document
-        answer = QMessageBox.question(
-            self, "Submit the return?",
-            f"Submit the {doc['period']['label']} return for {doc['contract']['code']}: "
-            f"{doc['totals']['claims']} claims, net {doc['totals']['net']:,.2f}?\n\n"
-            "Its claims are locked into the ledger and can never be claimed again. This cannot "
-            "be undone.")
-        if answer == QMessageBox.StandardButton.Yes:
+        net = format_money(doc["totals"]["net"], doc["contract"]["currency"])
+        box = QMessageBox(QMessageBox.Icon.Warning, "Submit the return?",
+                          f"Submit the {doc['period']['label']} return for "
+                          f"{doc['contract']['code']}: {doc['totals']['claims']} claims, net "
+                          f"{net}?\n\nIts claims are locked into the ledger and can never be "
+                          "claimed again. This cannot be undone.", parent=self)
+        box.setAccessibleName("Confirm submitting the return")
+        submit = box.addButton("&Submit", QMessageBox.ButtonRole.AcceptRole)
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(cancel)
+        box.setEscapeButton(cancel)
+        submit.setObjectName("submit")
+        return box
+
+    def _ask_submit(self) -> None:
+        box = self.submit_box()
+        box.exec()
+        if box.clickedButton() is box.findChild(QPushButton, "submit"):
             self.submit()
+
+    def _ask_adjustment(self) -> None:
+        dialog = self.adjustment_dialog()
+        if dialog.exec():
+            self.record_adjustment(*dialog.values())
+
+    def adjustment_dialog(self) -> AdjustmentDialog:
+        """Pre-filled with the claim selected in the preview of a submitted return."""
+        doc, ref = self.state.document, ""
+        row = self.preview_page.claims.currentRow()
+        if doc and doc["status"] == "submitted" and row >= 0:
+            line = self.preview_page.claims.item(row, 0)
+            ref = f"{doc['period']['label']}:{line.text()}" if line else ""
+        return AdjustmentDialog(ref, self)
+
+    def record_adjustment(self, claim_ref: str, amount: str, reason: str) -> None:
+        code = self.state.contract
+        self._busy(True, "Recording the adjustment...")
+        self.runner.run(
+            lambda job: flow.adjust(job.caseload, self.actor, code, claim_ref, reason, amount),
+            lambda amt: self._adjusted(claim_ref, amt), failed=self._failed,
+            changes={"returns"}, label="Recording an adjustment")
+
+    def _adjusted(self, claim_ref: str, amount) -> None:
+        cur = (self.state.document or {}).get("contract", {}).get("currency", "GBP")
+        self._busy(False, f"Adjustment of {format_money(amount, cur)} to {claim_ref} recorded; "
+                          "it goes into the next return submitted.")
+        self.adjusted.emit(claim_ref)
 
     def submit(self) -> None:
         doc = self.state.document

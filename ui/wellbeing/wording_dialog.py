@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from linkworker.access import Actor
 from linkworker.errors import UserError
+from linkworker.wellbeing.instruments import get_instrument
 from linkworker.wellbeing.wording import (
     WordingStatus,
     load_wording,
@@ -30,8 +31,6 @@ from linkworker.wellbeing.wording import (
 )
 from ui.operations import Runner, friendly_message, while_alive
 from ui.widgets import hbox
-
-EXPECTED = {"WEMWBS": 14, "SWEMWBS": 7}
 
 
 class LoadWordingDialog(QDialog):
@@ -98,8 +97,11 @@ class LoadWordingDialog(QDialog):
         self._recheck()
 
     def _expected(self) -> int:
-        code = self.instrument.currentData() or ""
-        return EXPECTED.get(code, 0)
+        """The statements the instrument's file lists (its items), 0 if unknown."""
+        try:
+            return get_instrument(self.instrument.currentData() or "").item_count
+        except UserError:
+            return 0
 
     def _recheck(self) -> None:
         code = self.instrument.currentData()
