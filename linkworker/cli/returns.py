@@ -17,7 +17,6 @@ import argparse
 import datetime as dt
 from pathlib import Path
 
-from linkworker.access import SYSTEM
 from linkworker.errors import UserError
 from linkworker.outcomes.contract import read_contract_file
 from linkworker.outcomes.store import find_contract, list_contracts, save_contract
@@ -94,18 +93,18 @@ def run_return(args: argparse.Namespace, open_caseload) -> int:
         if args.adjust:
             if not args.reason:
                 raise UserError("--adjust needs --reason (the commissioner reads it).")
-            adj = add_adjustment(session, SYSTEM, contract, args.adjust, reason=args.reason,
+            adj = add_adjustment(session, args.actor, contract, args.adjust, reason=args.reason,
                                  amount=args.amount)
             print(f"Adjustment of {format_money(adj.amount)} to {args.adjust} recorded; it goes "
                   "into the next return submitted.")
             return 0
         period = args.period or previous_quarter(_as_of(args.as_of))
         if args.submit:
-            doc = submit_return(session, SYSTEM, contract, period, as_of=_as_of(args.as_of))
+            doc = submit_return(session, args.actor, contract, period, as_of=_as_of(args.as_of))
         else:
-            doc = build_return(session, SYSTEM, contract, period, as_of=_as_of(args.as_of))
+            doc = build_return(session, args.actor, contract, period, as_of=_as_of(args.as_of))
         for path in args.out:
-            export_return(session, SYSTEM, doc, path)
+            export_return(session, args.actor, doc, path)
     t = doc["totals"]
     blocking = sum(1 for q in doc["data_quality"] if q["severity"] == "blocks")
     state = "SUBMITTED" if doc["status"] == "submitted" else "draft"
@@ -134,7 +133,7 @@ def run_contract(args: argparse.Namespace, open_caseload) -> int:
               f"({', '.join(parsed.outcome_ids)}).")
         return 0
     with open_caseload() as caseload, caseload.transaction() as session:
-        row = save_contract(session, SYSTEM, data, source=args.file.name)
+        row = save_contract(session, args.actor, data, source=args.file.name)
         print(f"Contract {row.code} saved.")
     return 0
 
@@ -145,9 +144,9 @@ def run_cohort(args: argparse.Namespace, open_caseload) -> int:
     with open_caseload() as caseload, caseload.transaction() as session:
         contract = _contract_ref(session, args.contract)
         if args.action == "export":
-            count = export_cohort(session, SYSTEM, contract, args.out)
+            count = export_cohort(session, args.actor, contract, args.out)
             print(f"wrote {args.out}: {count} consented people.")
         else:
-            result = import_results(session, SYSTEM, contract, args.file, outcome=args.outcome)
+            result = import_results(session, args.actor, contract, args.file, outcome=args.outcome)
             print(f"{args.file.name}: {result.created} results added, {result.updated} updated.")
     return 0
