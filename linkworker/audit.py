@@ -349,9 +349,9 @@ def upgrade_chain(caseload: Caseload) -> bool:
             previous = _digest(event, key)
             changed.append({"s": event.seq, "p": event.prev_hash, "h": previous})
         session.expunge_all()
-        session.execute(update(AuditEvent).where(AuditEvent.seq == bindparam("s")).values(
-            prev_hash=bindparam("p"), hash=bindparam("h")).execution_options(
-            synchronize_session=False), changed)
+        table = AuditEvent.__table__
+        session.connection().execute(table.update().where(table.c.seq == bindparam("s")).values(
+            prev_hash=bindparam("p"), hash=bindparam("h")), changed)
         for _name, sql in triggers:
             session.execute(text(sql))
         record(session, SYSTEM_CHAIN, REKEY_ACTION,

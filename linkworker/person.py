@@ -510,12 +510,13 @@ def _later_than(previous: dt.datetime | None) -> dt.datetime:
 
 def _refuse_shared_nhs_number(session: Session, person_id: str, nhs: str) -> None:
     other = session.execute(
-        select(Person.reference).where(
+        select(Person.id).where(
             Person.nhs_number == nhs, Person.id != person_id, Person.deleted_at.is_(None)
-        )
-    ).scalar_one_or_none()
-    if other is not None:
-        raise FieldProblems({"nhs_number": f"already belongs to {other}: is this the same person?"})
+        ).limit(1)
+    ).first()
+    if other is not None:  # never say whose: the user may not be allowed to see them
+        raise FieldProblems({"nhs_number": "already belongs to someone else known to the "
+                                           "service: check it, or ask a manager"})
 
 
 # --- the journey's own words: what matters, crisis plan ----------------------------------------
