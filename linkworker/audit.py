@@ -533,6 +533,7 @@ def export_events(
     if target.suffix.lower() != ".csv":
         raise UserError("Export the audit trail to a file ending in .csv.")
     with caseload.transaction() as session:
+        check_actor(session, actor)  # before the file is written
         written = 0
         with atomic_writer(target, "w") as handle:
             out = csv.writer(handle)

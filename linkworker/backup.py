@@ -48,7 +48,7 @@ from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.pool import NullPool
 
 from linkworker import audit, settings
-from linkworker.access import SYSTEM, Actor, require
+from linkworker.access import SYSTEM, Actor, check_actor, require
 from linkworker.errors import UserError
 from linkworker.models import Person
 from linkworker.paths import backup_dir
@@ -272,6 +272,8 @@ def backup_to(
     if target == caseload.path:
         raise BackupError("A backup cannot overwrite the caseload itself; choose another name.")
     target.parent.mkdir(parents=True, exist_ok=True)
+    with caseload.reading() as session:
+        check_actor(session, actor)  # a deactivated account makes no copy of the data
     with _BACKUP_LOCK:
         remove_stale_parts(target.parent)
         check = _write_checked_copy(caseload, target, reason)

@@ -48,7 +48,7 @@ from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
 from linkworker import audit, codes, settings
-from linkworker.access import Actor, require
+from linkworker.access import Actor, check_actor, require
 from linkworker.errors import NotFound, UserError
 from linkworker.models import (
     Claim,
@@ -250,6 +250,7 @@ def subject_access(
     require(actor, "rights.sar")
     made_on = made_on or dt.date.today()
     with caseload.transaction() as session:
+        check_actor(session, actor)  # before any file is written, not only at the audit line
         sections = gather(session, person_id)
         person = sections["person"][0]
         ref = safe_file_part(person["reference"])
