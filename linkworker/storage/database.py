@@ -103,6 +103,9 @@ class Caseload:
         """Create a new, empty, encrypted caseload at ``path`` (which must not exist)."""
         path = Path(path).expanduser().resolve()
         passphrase = passphrase or keys.passphrase_from_env()
+        from linkworker.backup import recover_interrupted_restore
+
+        recover_interrupted_restore(path)  # never a new caseload where a restore was cut off
         if path.exists() or keys.key_file_path(path).exists():
             raise CaseloadError(f"{path} already exists; open it instead of creating it.")
         if not passphrase:

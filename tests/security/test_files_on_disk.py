@@ -20,7 +20,7 @@ from sqlalchemy import select
 from linkworker import backup
 from linkworker.models import Person
 from linkworker.storage import keys
-from linkworker.storage.database import Caseload
+from linkworker.storage.database import Caseload, CaseloadError
 
 
 def _mode(path):
@@ -77,6 +77,8 @@ def test_a_restore_killed_between_its_renames_is_undone_at_open(caseload, caselo
     finally:
         backup._swap_in = original
     assert not caseload_path.exists()  # the state a crash leaves behind
+    with pytest.raises(CaseloadError):  # and no new, empty caseload may take its place
+        Caseload.create(caseload_path, TEST_PASSPHRASE)
     with Caseload.open(caseload_path, TEST_PASSPHRASE) as again, again.reading() as s:
         assert s.execute(select(Person.given_name)).scalars().all() == ["Current"]
     assert not list(tmp_path.glob(".*restore-journal"))
