@@ -620,6 +620,9 @@ def apply_retention(
     """Anonymise every person past the retention period, in one transaction."""
     require(actor, "rights.erase")
     as_of = as_of or dt.date.today()
+    if as_of > dt.date.today():
+        raise UserError(f"Retention counts back from today or an earlier day, not from "
+                        f"{format_date(as_of)}: a future day would erase people too early.")
     with caseload.transaction() as session:
         years = settings.get(session, settings.RETENTION_YEARS)
         reason = f"retention period of {years} years ended"

@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from linkworker import backup, rights
 from linkworker.cli import main
+from linkworker.errors import UserError
 from linkworker.models import AuditEvent, Contact, Episode, Person
 from linkworker.storage.database import Caseload
 from security.test_rights import make_person
@@ -26,9 +27,13 @@ D = dt.date
 
 
 def test_many_people_can_be_erased_one_after_another(caseload, actor_admin):
+    # Demo ids share their first 8 characters: the old ERASED-<8 characters> collided.
+    ids = [f"d3m0d3m0-0000-4000-8000-{i:012d}" for i in range(3)]
     with caseload.transaction() as s:
-        ids = [make_person(s, actor_admin, ref=f"LW-00000{i}", exit_date=D(2010, 1, 1),
-                           referral=D(2009, 1, 1)) for i in range(1, 4)]
+        for i, person_id in enumerate(ids):
+            s.add(Person(id=person_id, reference=f"LW-00000{i}", given_name="A", family_name="B"))
+            s.add(Episode(person_id=person_id, referral_date=D(2009, 1, 1),
+                          referral_source="gp", exit_date=D(2010, 1, 1), stage="exited"))
     done = rights.apply_retention(caseload, actor_admin, D(2026, 1, 1))
     assert len(done) == 3 and len({r.reference for r in done}) == 3
     with caseload.reading() as s:
@@ -102,6 +107,8 @@ def test_retention_asks_first_and_refuses_a_future_day(caseload, caseload_path, 
         assert s.execute(select(Person.anonymised_at)).scalar() is None
     assert main([*db, "retention", "--apply", "--yes"]) == 0
     assert "Anonymised 1 people" in capsys.readouterr().out
+    with Caseload.open(caseload_path, TEST_PASSPHRASE) as again, pytest.raises(UserError):
+        rights.apply_retention(again, actor_admin, dt.date.today() + dt.timedelta(days=1))
 
 
 def test_subject_access_stays_in_its_folder_and_defuses_formulas(caseload, actor_admin,

@@ -7,7 +7,7 @@ Promises (docs/security.md, "Accounts and roles" and "The command line").
 from __future__ import annotations
 
 import pytest
-from conftest import TEST_PASSPHRASE, cli_sign_in
+from conftest import CLI_PASSWORD, TEST_PASSPHRASE, cli_sign_in
 from sqlalchemy import select
 
 from linkworker import accounts, rights
@@ -83,3 +83,18 @@ def test_lock_out_says_nothing_about_which_usernames_exist(db):
                     accounts.sign_in(caseload, name, "wrong guess here")
                 answers.setdefault(name, set()).add(str(caught.value))
     assert answers["dana"] == answers["nobody-here"] == {accounts.SIGN_IN_FAILED}
+
+
+def test_restore_over_a_lost_caseload_signs_in_against_the_backup(db, tmp_path, monkeypatch,
+                                                                  capsys):
+    cli_sign_in(monkeypatch, db, "admin")
+    assert main(["--db", str(db), "backup", str(tmp_path / "b.db")]) == 0
+    for path in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
+        path.unlink(missing_ok=True)  # the laptop's caseload is gone; the key file too
+    db.with_name(db.name + ".key").unlink()
+    monkeypatch.setenv("LINKWORKER_PASSWORD", "not the password")
+    assert main(["--db", str(db), "restore", str(tmp_path / "b.db"), "--yes"]) == 2
+    assert "do not match" in capsys.readouterr().err and not db.exists()
+    monkeypatch.setenv("LINKWORKER_PASSWORD", CLI_PASSWORD)
+    assert main(["--db", str(db), "restore", str(tmp_path / "b.db"), "--yes"]) == 0
+    assert db.exists()
