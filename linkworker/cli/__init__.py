@@ -66,16 +66,20 @@ def signed_in(args: argparse.Namespace) -> Actor:
     return actor
 
 
-def credentials(what: str) -> tuple[str, str]:
-    """Username and password from the environment (scripts) or typed on a terminal."""
+def credentials(what: str, *, new: bool = False) -> tuple[str, str]:
+    """Username and password from the environment (scripts) or typed on a terminal; ``new``
+    (the first admin's) is typed twice."""
     username, password = os.environ.get(USER_ENV), os.environ.get(PASSWORD_ENV)
     if username and password:
         return username, password
     if not sys.stdin.isatty():
-        raise UserError(f"Sign in to use {what}: set {USER_ENV} and {PASSWORD_ENV} for a "
-                        "script, or run the command on a terminal.")
+        raise UserError(f"{what}: set {USER_ENV} and {PASSWORD_ENV} for a script, or run the "
+                        "command on a terminal. Nothing was changed.")
     username = username or input("Username: ")
-    return username, getpass.getpass(f"Password for {username}: ")
+    password = getpass.getpass(f"Password for {username}: ")
+    if new and password != getpass.getpass("Repeat it: "):
+        raise UserError("The two passwords differ; nothing was changed.")
+    return username, password
 
 
 def sign_in_user(caseload: Caseload) -> Actor:
@@ -85,7 +89,8 @@ def sign_in_user(caseload: Caseload) -> Actor:
     if not accounts.has_users(caseload):
         raise UserError(f"{caseload.path.name} has no accounts yet: create the first admin with "
                         f"'linkworker --db {caseload.path} init' (it asks for one).")
-    actor = accounts.sign_in(caseload, *credentials(caseload.path.name), purpose="command_line")
+    username, password = credentials(f"Sign in to use {caseload.path.name}")
+    actor = accounts.sign_in(caseload, username, password, purpose="command_line")
     if accounts.needs_new_password(caseload, actor):
         raise UserError("Your password was set by an admin: sign in to the app once and choose "
                         "your own before using the command line.")

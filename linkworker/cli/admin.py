@@ -202,7 +202,7 @@ def _restoring_admin(args: argparse.Namespace, open_caseload, source: Path) -> A
 def _credentials_for(source: Path) -> tuple[str, str, str | None]:
     from linkworker.cli import credentials
 
-    return (*credentials(source.name), keys.passphrase_from_env())
+    return (*credentials(f"Sign in to restore {source.name}"), keys.passphrase_from_env())
 
 
 def run_restore(args: argparse.Namespace, open_caseload) -> int:

@@ -9,11 +9,8 @@ password come from ``LINKWORKER_USER``/``LINKWORKER_PASSWORD`` or are typed on a
 from __future__ import annotations
 
 import argparse
-import getpass
-import os
-import sys
 
-from linkworker.cli import no_sign_in
+from linkworker.cli import credentials, no_sign_in
 from linkworker.errors import UserError
 
 
@@ -24,22 +21,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
-def _first_admin() -> tuple[str, str]:
-    from linkworker.cli import PASSWORD_ENV, USER_ENV
-
-    username, password = os.environ.get(USER_ENV), os.environ.get(PASSWORD_ENV)
-    if username and password:
-        return username, password
-    if not sys.stdin.isatty():
-        raise UserError(f"Name the first admin: set {USER_ENV} and {PASSWORD_ENV}, or run "
-                        "'init' on a terminal. Nothing was created.")
-    username = username or input("First admin's username: ")
-    password = getpass.getpass("Their password: ")
-    if password != getpass.getpass("Repeat it: "):
-        raise UserError("The two passwords differ; nothing was created.")
-    return username, password
-
-
 @no_sign_in  # nobody has an account yet: this makes the first one
 def run(args: argparse.Namespace, open_caseload) -> int:
     from linkworker import accounts
@@ -47,7 +28,7 @@ def run(args: argparse.Namespace, open_caseload) -> int:
     from linkworker.paths import default_caseload
 
     path = (args.db or default_caseload()).expanduser()
-    username, password = _first_admin()
+    username, password = credentials("Name the first admin", new=True)
     existed = path.exists()
     with open_caseload(create=True) as caseload:
         if existed and accounts.has_users(caseload):

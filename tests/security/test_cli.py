@@ -14,7 +14,6 @@ from sqlalchemy import select
 
 from linkworker.cli import main
 from linkworker.models import AuditEvent, Person
-from linkworker.storage import keys
 from linkworker.storage.database import Caseload
 
 PASS = "correct horse battery"
@@ -22,7 +21,8 @@ PASS = "correct horse battery"
 
 @pytest.fixture
 def db(tmp_path, monkeypatch):
-    monkeypatch.setenv(keys.PASSPHRASE_ENV, PASS)
+    """Margaret in a caseload, and the CLI signed in as its admin dana (which also sets the
+    passphrase)."""
     path = tmp_path / "caseload.db"
     with Caseload.create(path, PASS) as caseload, caseload.transaction() as s:
         s.add(Person(reference="LW-000007", given_name="Margaret", family_name="Okonkwo"))
