@@ -37,6 +37,7 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+import logging
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, fields
@@ -54,6 +55,8 @@ from linkworker.models import AuditEvent, Person, new_id, utcnow
 from linkworker.storage import keys
 from linkworker.storage.database import Caseload
 from linkworker.storage.files import atomic_writer
+
+_log = logging.getLogger(__name__)
 
 GENESIS = "0" * 64
 # Who re-keys a legacy chain: LinkWorker itself, when the caseload is opened.
@@ -167,6 +170,9 @@ def record(
     event.hash = _digest(event, session_chain_key(session))
     session.add(event)
     session.flush()
+    # The log's story of a session (sign-in, imports, backups, returns): the action and ids
+    # only; details and usernames stay in the encrypted audit trail.
+    _log.info("%s %s by %s (%s)", action, entity or "-", actor.user_id or "system", actor.role)
     return event
 
 

@@ -20,13 +20,14 @@ import argparse
 import functools
 import getpass
 import importlib
+import logging
 import os
 import sys
 import traceback
 from collections.abc import Callable
 from pathlib import Path
 
-from linkworker import __version__
+from linkworker import __version__, logs
 from linkworker.access import Actor
 from linkworker.errors import UserError
 from linkworker.launch import register_instruments
@@ -134,7 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         default=None,
         metavar="PATH",
-        help=f"caseload file (default: {default_caseload()})",
+        help=f"caseload file (default: {default_caseload(create=False)})",
     )
     parser.add_argument("--version", action="version", version=f"linkworker {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -184,6 +185,7 @@ def main(argv: list[str] | None = None) -> int:
         from linkworker.launch import launch_app
 
         return launch_app(args.db)
+    logs.setup(program=f"command {args.command}")
     if not getattr(args.func, "no_sign_in", False):
         opener = _signing_in(opener, args)
     return _dispatch(args, opener)
@@ -191,30 +193,36 @@ def main(argv: list[str] | None = None) -> int:
 
 def _dispatch(args: argparse.Namespace, opener: OpenCaseload) -> int:
     """Run the command; every failure is one clear line on stderr and exit 2, never a trace."""
+    log = logging.getLogger("linkworker.cli")
     try:
-        return int(args.func(args, opener) or 0)
+        code = int(args.func(args, opener) or 0)
     except (UserError, CaseloadError, keys.KeyError_) as exc:
+        # The message may name a person: the log keeps only what kind of refusal it was.
+        log.warning("command %s refused: %s", args.command, type(exc).__name__)
         print(f"linkworker: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
+        log.warning("command %s interrupted", args.command)
         print("linkworker: interrupted; nothing half-written was kept.", file=sys.stderr)
         return 130
     except OSError as exc:
+        log.warning("command %s refused: %s", args.command, type(exc).__name__)
         where = f" ({exc.filename})" if exc.filename else ""
         print(f"linkworker: could not use a file{where}: {exc.strerror or type(exc).__name__}. "
               "Nothing half-written was kept.", file=sys.stderr)
         return 2
     except (ValueError, RecursionError, OverflowError, MemoryError) as exc:
+        log.warning("command %s refused: %s", args.command, type(exc).__name__)
         print(f"linkworker: that input cannot be used ({_where(exc)}). Nothing was changed.",
               file=sys.stderr)
         return 2
     except Exception as exc:  # noqa: BLE001 - a bug: one line and a crash report, no trace
-        from linkworker.logs import report_exception
-
-        report = report_exception(exc)
+        report = logs.report_exception(exc)
         print(f"linkworker: stopped on an unexpected error ({_where(exc)}); the crash report "
               f"{report} says where, without any personal data.", file=sys.stderr)
         return 2
+    log.info("command %s finished, exit code %d", args.command, code)
+    return code
 
 
 def _where(exc: BaseException) -> str:

@@ -115,7 +115,7 @@ def _confirm(args: argparse.Namespace, question: str) -> None:
         raise UserError("Stopped; nothing was changed.")
 
 
-def _user_id(caseload, username: str) -> str:  # noqa: ANN001
+def _user_id(caseload, username: str) -> str:
     with caseload.reading() as session:
         found = session.execute(
             select(User.id).where(User.username == username.strip().lower())).scalar()
@@ -124,7 +124,7 @@ def _user_id(caseload, username: str) -> str:  # noqa: ANN001
     return found
 
 
-def _person_id(caseload, reference: str) -> str:  # noqa: ANN001
+def _person_id(caseload, reference: str) -> str:
     ref = reference.strip()
     with caseload.reading() as session:
         found = session.execute(select(Person.id).where(
@@ -134,7 +134,7 @@ def _person_id(caseload, reference: str) -> str:  # noqa: ANN001
     return found
 
 
-def _date(text: str | None):  # noqa: ANN202
+def _date(text: str | None):
     return parse_date(text) if text else None
 
 
