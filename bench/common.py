@@ -43,10 +43,14 @@ class Bench:
 
 
 def child_env() -> dict[str, str]:
-    """Children unlock with the passphrase only and never touch the user's OS keyring."""
+    """Children unlock with the passphrase, sign in as the demo admin, and never touch the
+    user's OS keyring."""
     env = dict(os.environ)
     env.update({
         "LINKWORKER_PASSPHRASE": PASSPHRASE,
+        # Commands sign in as a user; the demo's admin (every demo password is "demo").
+        "LINKWORKER_USER": "admin",
+        "LINKWORKER_PASSWORD": "demo",
         "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
         "QT_QPA_PLATFORM": "offscreen",
         "MPLBACKEND": "Agg",

@@ -79,6 +79,14 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 }
 
 
+def check_actor(session: Session, actor: Actor) -> None:
+    """Is this actor's account still active, in the same role (``accounts.revalidate``)?
+    Called for every audited operation and every opened record."""
+    from linkworker.accounts import revalidate  # accounts imports this module
+
+    revalidate(session, actor)
+
+
 def can(actor: Actor, permission: str) -> bool:
     if permission not in PERMISSIONS:
         raise KeyError(f"unknown permission {permission!r}")
@@ -170,6 +178,7 @@ def require_person(session: Session, actor: Actor, person_id: str, need: str = "
     if need not in NEEDS:
         raise KeyError(f"unknown need {need!r}")
     require(actor, NEEDS[need])
+    check_actor(session, actor)
     person = session.get(Person, person_id)
     if person is None or person.deleted_at is not None:
         raise NotFound("That person is not in this caseload (they may have been erased).")

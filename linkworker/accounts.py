@@ -37,6 +37,11 @@ _HASHER = PasswordHasher()  # argon2-cffi defaults: Argon2id, RFC 9106 low-memor
 _DUMMY_HASH: str | None = None
 
 UNKNOWN_USER = "unknown user"
+# One answer for every failed sign-in: a wrong password, an unknown username and a locked
+# account must look alike, or the screen tells a stranger which usernames exist.
+SIGN_IN_FAILED = ("That username and password do not match, or the account is locked after too "
+                  "many failed sign-ins. Check Caps Lock and try again later; an admin can "
+                  "unlock an account at once.")
 FIRST_LOCK = dt.timedelta(minutes=1)
 LONGEST_LOCK = dt.timedelta(hours=1)
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
@@ -242,6 +247,8 @@ def set_role(
 ) -> UserInfo:
     require(actor, "users.manage")
     _check_role(role)
+    if user_id == actor.user_id:
+        raise UserError("You cannot change your own role: ask another admin.")
     with caseload.transaction() as session:
         user = _user(session, user_id)
         if user.role != role:
@@ -343,6 +350,28 @@ def needs_new_password(caseload: Caseload, actor: Actor) -> bool:
         return bool(user and user.must_change_password)
 
 
+# --- the actor, checked again at every operation ---------------------------------------------
+
+
+def revalidate(session: Session, actor: Actor) -> None:
+    """Refuse an actor whose account was deactivated, or whose role or venue changed, since
+    they signed in: a window left open must not keep rights an admin has taken away.
+
+    ``audit.record`` and ``access.require_person`` call this (via ``access.ACTOR_CHECK``), so
+    every audited operation and every opened record checks the account as it is now.
+    """
+    if actor.user_id is None or actor.role in ("system", "none"):
+        return
+    row = session.execute(select(User.active, User.role, User.venue).where(
+        User.id == actor.user_id)).first()
+    if row is None or not row.active:
+        raise PermissionDenied("This account has been deactivated: sign in again or ask an "
+                               "admin. Nothing was changed.")
+    if row.role != actor.role or (row.venue or None) != (actor.venue or None):
+        raise PermissionDenied("Your role was changed by an admin: sign out and in again to "
+                               "go on. Nothing was changed.")
+
+
 # --- signing in -----------------------------------------------------------------------------
 
 
@@ -362,20 +391,14 @@ def _failed(session: Session, user: User | None, now: dt.datetime, reason: str) 
     who = Actor(user_id=user.id if user else None,
                 username=user.username if user else UNKNOWN_USER, role="none")
     details = {"reason": reason}
-    error: SignInFailed = SignInFailed(
-        "That username and password do not match. Check Caps Lock and try again."
-    )
+    error: SignInFailed = SignInFailed(SIGN_IN_FAILED)
     if user is not None and reason == "wrong_password":
         allowed = settings.get(session, settings.LOCKOUT_ATTEMPTS)
         user.failed_attempts = (user.failed_attempts or 0) + 1
         if user.failed_attempts >= allowed:
             user.locked_until = now + lock_length(user.failed_attempts, allowed)
             details["locked_minutes"] = _minutes(user.locked_until - now)
-            error = AccountLocked(
-                f"Too many failed sign-ins: this account is locked for "
-                f"{_minutes(user.locked_until - now)}. An admin can unlock it sooner.",
-                user.locked_until,
-            )
+            error = AccountLocked(SIGN_IN_FAILED, user.locked_until)
     audit.record(session, who, "sign_in_failed", entity="user",
                  entity_id=user.id if user else None, details=details)
     return error
@@ -402,11 +425,7 @@ def sign_in(
             _burn_time(password)
             error = _failed(session, None, now, "unknown_user")
         elif user.locked_until is not None and user.locked_until > now:
-            error = AccountLocked(
-                f"This account is locked after failed sign-ins. Try again in "
-                f"{_minutes(user.locked_until - now)}, or ask an admin to unlock it.",
-                user.locked_until,
-            )
+            error = AccountLocked(SIGN_IN_FAILED, user.locked_until)
             _failed(session, user, now, "locked")
         elif not verify_password(user.password_hash, password):
             error = _failed(session, user, now, "wrong_password")
@@ -422,6 +441,31 @@ def sign_in(
     if error is not None:
         raise error
     return actor
+
+
+def sign_in_readonly(db_path, username: str, password: str,  # noqa: ANN001 - a Path
+                     passphrase: str | None = None) -> Actor:
+    """Check a user's password against a caseload file without writing to it (nothing
+    audited, no lock-out counted): for restoring over a caseload too damaged to sign in to,
+    where the backup's own accounts decide who may restore it."""
+    from sqlalchemy.orm import Session as _Session
+
+    from linkworker.backup import _reader
+    from linkworker.storage import keys
+
+    engine = _reader(db_path, keys.unlock_key(db_path, passphrase))
+    try:
+        with _Session(engine) as session:
+            user = session.execute(select(User).where(
+                User.username == (username or "").strip().lower())).scalar_one_or_none()
+            good = user is not None and verify_password(user.password_hash, password)
+            if user is None:
+                _burn_time(password)
+            if not good or not user.active:
+                raise SignInFailed(SIGN_IN_FAILED)
+            return actor_for(user)
+    finally:
+        engine.dispose()
 
 
 def sign_out(caseload: Caseload, actor: Actor, reason: str = "sign_out") -> None:

@@ -2,8 +2,20 @@
 
 Each event's hash covers its own fields and the previous event's hash; changing, inserting or
 deleting any past event breaks every hash after it. ``verify_chain`` walks the trail and names
-the first broken event. Events are written in the same transaction as the work they describe,
-so an action and its audit line land together or not at all.
+the first broken event.
+
+The chain is *keyed*: each hash is an HMAC-SHA256 under a secret derived (HKDF) from the
+caseload's own key, so nobody can recompute the hashes after an edit without that key.
+Caseloads from before keyed chains are re-keyed once when opened (``upgrade_chain``: checked
+first, then re-hashed, audited as ``audit_rekey``). The newest event is *anchored* outside the
+database: its seq and hash (with an HMAC tag) go into the key file when the caseload closes and
+into every backup's key file, so trimming the tail of the trail is caught too; the sync code
+can compare heads with ``chain_head``/``head_problem``. ``verify_chain`` also checks that the
+append-only triggers are still there, unchanged, and that every redaction marker has exactly
+the marker's shape and an erasure after it.
+
+Events are written in the same transaction as the work they describe, so an action and its
+audit line land together or not at all.
 
 Two layers keep the trail append-only: SQLite triggers (migration 0002) refuse ``UPDATE`` and
 ``DELETE`` even from raw SQL, and the chain catches anyone who drops the triggers first.
@@ -23,25 +35,33 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
+import hmac
 import json
 import logging
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select, update
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from sqlalchemy import bindparam, func, select, text, update
 from sqlalchemy.orm import Session
 
-from linkworker.access import Actor, require
+from linkworker.access import Actor, check_actor, require
 from linkworker.errors import UserError
 from linkworker.models import AuditEvent, Person, new_id, utcnow
+from linkworker.storage import keys
 from linkworker.storage.database import Caseload
 from linkworker.storage.files import atomic_writer
 
 _log = logging.getLogger(__name__)
 
 GENESIS = "0" * 64
+# Who re-keys a legacy chain: LinkWorker itself, when the caseload is opened.
+SYSTEM_CHAIN = Actor(user_id=None, username="system:audit-upgrade", role="system",
+                     display_name="LinkWorker (upgrade)")
 ERASE_ACTION = "erase"
 REDACTED = "redacted"
 
@@ -63,7 +83,37 @@ def details_digest(details: Any) -> str | None:
     return hashlib.sha256(_canonical(details).encode("utf-8")).hexdigest()
 
 
-def _digest(event: AuditEvent) -> str:
+CHAIN_INFO = b"linkworker audit chain v1"
+REKEY_ACTION = "audit_rekey"
+# The append-only triggers of migration 0002, by the SHA-256 of their SQL with whitespace
+# collapsed: a trigger dropped, or replaced by a weaker one of the same name, is tampering.
+TRIGGERS = {
+    "audit_events_no_delete": "5cc258b2f7ff2ace3f7d85d6c66aac98e25f26968df4057a0fb74e7395acf621",
+    "audit_events_no_update": "defe6b7ec45244c711dd807240e04d9e1cd58b1b1f541b3b08d5ef558dd26b1c",
+}
+_HEX64 = re.compile(r"^[0-9a-f]{64}$")
+_CHAIN_KEYS: dict[str, bytes] = {}
+
+
+def chain_key(raw_key: bytes) -> bytes:
+    """The audit chain's HMAC key: HKDF-SHA256 of the caseload key, for this purpose only."""
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=CHAIN_INFO).derive(raw_key)
+
+
+def session_chain_key(session: Session) -> bytes | None:
+    """The chain key of the caseload ``session`` is bound to (None: not an encrypted file)."""
+    bind = session.get_bind()
+    password = getattr(bind, "engine", bind).url.password
+    if not password or not str(password).startswith("x'"):
+        return None
+    password = str(password)
+    if password not in _CHAIN_KEYS:
+        _CHAIN_KEYS[password] = chain_key(bytes.fromhex(password[2:-1]))
+    return _CHAIN_KEYS[password]
+
+
+def _digest(event: AuditEvent, key: bytes | None = None) -> str:
+    """HMAC-SHA256 of the event under ``key``; plain SHA-256 for a legacy (unkeyed) chain."""
     payload = json.dumps(
         [
             event.id,
@@ -80,8 +130,10 @@ def _digest(event: AuditEvent) -> str:
         sort_keys=True,
         default=str,
         separators=(",", ":"),
-    )
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    ).encode("utf-8")
+    if key is None:
+        return hashlib.sha256(payload).hexdigest()
+    return hmac.new(key, payload, hashlib.sha256).hexdigest()
 
 
 def record(
@@ -94,7 +146,12 @@ def record(
     person_id: str | None = None,
     details: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one event inside the caller's transaction."""
+    """Append one event inside the caller's transaction.
+
+    Checks the actor's account first (``access.check_actor``): a deactivated or demoted user
+    still signed in somewhere can do nothing that is audited, and their work rolls back.
+    """
+    check_actor(session, actor)
     previous = session.execute(
         select(AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
     ).scalar_one_or_none()
@@ -110,7 +167,7 @@ def record(
         details=details,
         prev_hash=previous or GENESIS,
     )
-    event.hash = _digest(event)
+    event.hash = _digest(event, session_chain_key(session))
     session.add(event)
     session.flush()
     # The log's story of a session (sign-in, imports, backups, returns): the action and ids
@@ -127,12 +184,64 @@ class ChainReport:
     reason: str = ""
 
 
-def verify_chain(session: Session) -> ChainReport:
-    """Walk every event in order and check each hash and link, then the redactions."""
+def _triggers_problem(session: Session) -> str:
+    """"" if both append-only triggers are in place exactly as migration 0002 made them."""
+    if session.get_bind().dialect.name != "sqlite":
+        return ""
+    found = dict(session.execute(text(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_events'"
+    )).all())
+    for name, digest in TRIGGERS.items():
+        sql = found.get(name)
+        if sql is None:
+            return f"the append-only rule {name} was removed"
+        if hashlib.sha256(" ".join(sql.split()).encode("utf-8")).hexdigest() != digest:
+            return f"the append-only rule {name} was changed"
+    return ""
+
+
+def _marker_ok(details: dict) -> bool:
+    """A redaction marker holds the day and the original digest, and nothing else."""
+    if set(details) != {REDACTED, "digest"}:
+        return False
+    day, digest = details.get(REDACTED), details.get("digest")
+    try:
+        dt.date.fromisoformat(day)
+    except (TypeError, ValueError):
+        return False
+    return isinstance(digest, str) and bool(_HEX64.match(digest))
+
+
+def is_legacy(session: Session) -> bool:
+    """True when the trail still uses the old unkeyed (plain SHA-256) chain."""
+    first = session.execute(select(AuditEvent).order_by(AuditEvent.seq).limit(1)).scalar()
+    return first is not None and first.hash == _digest(first)
+
+
+def verify_chain(session: Session, anchor: dict | None = None) -> ChainReport:
+    """Check every hash and link, the redactions, the ``anchor`` (the head recorded outside the
+    database: see ``anchor_head``) and the append-only triggers; names the first problem."""
+    report = _walk(session, anchor)
+    triggers = _triggers_problem(session)
+    if not triggers:
+        return report
+    if report.ok:
+        return ChainReport(False, report.events, None, triggers)
+    return ChainReport(False, report.events, report.first_bad_seq,
+                       f"{report.reason}; and {triggers}")
+
+
+def _walk(session: Session, anchor: dict | None) -> ChainReport:
+    key = session_chain_key(session)
+    if key is not None and is_legacy(session):
+        if anchor:
+            return ChainReport(False, 0, 1, "the trail was re-hashed without the caseload key")
+        key = None  # not yet re-keyed (upgrade_chain refused a broken legacy chain)
     expected_prev = GENESIS
     count = 0
-    redacted: dict[str, int] = {}  # person id -> first redacted event's seq
-    erased: set[str] = set()
+    redacted: dict[str, tuple[int, int]] = {}  # person id -> first, last redacted seq
+    erased: dict[str, int] = {}  # person id -> first erase event's seq
+    head: tuple[int, str] | None = None
     rows = session.execute(select(AuditEvent).order_by(AuditEvent.seq).execution_options(
         yield_per=2000)).scalars()
     for event in rows:
@@ -141,21 +250,120 @@ def verify_chain(session: Session) -> ChainReport:
             return ChainReport(
                 False, count, event.seq, "an event before this one is missing or changed"
             )
-        if _digest(event) != event.hash:
+        if _digest(event, key) != event.hash:
             return ChainReport(
                 False, count, event.seq, "this event was changed after it was written"
             )
-        if event.person_id and is_redacted(event.details):
-            redacted.setdefault(event.person_id, event.seq)
+        if is_redacted(event.details):
+            if not event.person_id or not _marker_ok(event.details):
+                return ChainReport(False, count, event.seq,
+                                   "a redaction marker carries something other than a redaction")
+            first = redacted.get(event.person_id, (event.seq, 0))[0]
+            redacted[event.person_id] = (first, event.seq)
         if event.action == ERASE_ACTION and event.person_id:
-            erased.add(event.person_id)
-        expected_prev = event.hash
-    unexplained = [seq for person, seq in redacted.items() if person not in erased]
+            erased.setdefault(event.person_id, event.seq)
+        expected_prev, head = event.hash, (event.seq, event.hash)
+    unexplained = [first for person, (first, last) in redacted.items()
+                   if person not in erased or erased[person] < last]
     if unexplained:
         return ChainReport(
             False, count, min(unexplained), "details were removed without an erasure"
         )
+    problem = head_problem(session, anchor, head) if anchor else ""
+    if problem:
+        return ChainReport(False, count, anchor.get("seq") if anchor else None, problem)
     return ChainReport(True, count)
+
+
+# --- the head, anchored outside the database ------------------------------------------------
+
+
+def _tag(key: bytes | None, seq: int, digest: str) -> str:
+    return hmac.new(key or b"", f"{seq}:{digest}".encode(), hashlib.sha256).hexdigest()
+
+
+def chain_head(session: Session) -> dict | None:
+    """The newest event's seq and hash with an HMAC tag: what is anchored in key files and
+    backups, and what a sync hub compares (``head_problem``). None for an empty trail."""
+    row = session.execute(
+        select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
+    ).first()
+    if row is None:
+        return None
+    return {"seq": row.seq, "hash": row.hash, "tag": _tag(session_chain_key(session), *row)}
+
+
+def head_problem(session: Session, anchor: dict, head: tuple[int, str] | None = None) -> str:
+    """"" if the anchored head is still in this trail unchanged; else what went wrong."""
+    try:
+        seq, digest, tag = int(anchor["seq"]), str(anchor["hash"]), str(anchor["tag"])
+    except (KeyError, TypeError, ValueError):
+        return "the head recorded outside the database is unreadable"
+    if not hmac.compare_digest(tag, _tag(session_chain_key(session), seq, digest)):
+        return "the head recorded outside the database was altered"
+    found = session.execute(select(AuditEvent.hash).where(AuditEvent.seq == seq)).scalar()
+    if found is None:
+        last = head[0] if head else session.execute(select(func.max(AuditEvent.seq))).scalar()
+        return (f"events at the end were removed: the trail ends at event {last or 0}, but "
+                f"event {seq} was recorded outside the database")
+    if found != digest:
+        return f"event {seq} differs from the one recorded outside the database"
+    return ""
+
+
+def anchor_head(caseload: Caseload, db_path: Path | None = None) -> bool:
+    """Record the trail's head in the key file beside ``db_path`` (default: the caseload's).
+
+    The anchor only moves forward: if the head already recorded is no longer in the trail
+    (trimmed or rewritten), it is kept as evidence for ``verify`` and False is returned.
+    """
+    target = Path(db_path or caseload.path)
+    with caseload.reading() as session:
+        head = chain_head(session)
+        if head is None:
+            return True
+        if target == caseload.path:
+            previous = keys.read_anchor(target)
+            if previous and head_problem(session, previous):
+                return False
+    keys.write_anchor(target, head)
+    return True
+
+
+def upgrade_chain(caseload: Caseload) -> bool:
+    """Re-key a legacy (unkeyed) chain once, if it verifies; audited. True if re-keyed.
+
+    The UPDATEs need the append-only triggers out of the way: they are dropped and made again
+    from their own stored SQL in the same transaction, so no other writer ever sees them gone.
+    """
+    with caseload.reading() as session:
+        if session_chain_key(session) is None or not is_legacy(session):
+            return False
+        if not verify_chain(session).ok:
+            return False  # keep the evidence: verify goes on reporting the break
+    with caseload.transaction() as session:
+        key = session_chain_key(session)
+        triggers = session.execute(text(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
+            "AND tbl_name = 'audit_events'")).all()
+        for name, _sql in triggers:
+            session.execute(text(f'DROP TRIGGER "{name}"'))
+        previous, changed, legacy_head = GENESIS, [], None
+        for event in session.execute(select(AuditEvent).order_by(AuditEvent.seq)).scalars():
+            legacy_head = event.hash
+            event.prev_hash = previous
+            previous = _digest(event, key)
+            changed.append({"s": event.seq, "p": event.prev_hash, "h": previous})
+        session.expunge_all()
+        table = AuditEvent.__table__
+        session.connection().execute(table.update().where(table.c.seq == bindparam("s")).values(
+            prev_hash=bindparam("p"), hash=bindparam("h")), changed)
+        for _name, sql in triggers:
+            session.execute(text(sql))
+        record(session, SYSTEM_CHAIN, REKEY_ACTION,
+               details={"events": len(changed), "legacy_head": legacy_head})
+    anchor_head(caseload)
+    return True
 
 
 def redact_person(session: Session, person_id: str, on: dt.date) -> int:
@@ -311,10 +519,11 @@ def read_actions(caseload: Caseload, actor: Actor) -> list[str]:
 
 
 def verify(caseload: Caseload, actor: Actor) -> ChainReport:
-    """Walk the whole chain (admins; seconds for a million events: run it off the GUI thread)."""
+    """Walk the whole chain against the head anchored in the key file (admins; seconds for a
+    million events: run it off the GUI thread)."""
     require(actor, "audit.view")
     with caseload.reading() as session:
-        return verify_chain(session)
+        return verify_chain(session, keys.read_anchor(caseload.path))
 
 
 EXPORT_COLUMNS = [f.name for f in fields(EventRow)]
@@ -330,6 +539,7 @@ def export_events(
     if target.suffix.lower() != ".csv":
         raise UserError("Export the audit trail to a file ending in .csv.")
     with caseload.transaction() as session:
+        check_actor(session, actor)  # before the file is written
         written = 0
         with atomic_writer(target, "w") as handle:
             out = csv.writer(handle)

@@ -12,6 +12,15 @@ integrity and for a schema this version knows, and only then is the current file
 and key file) moved aside as ``NAME.before-restore-STAMP.db`` and the staged copy moved in.
 If anything fails after that, the aside copy is moved back. The aside copy is kept.
 
+A restore writes a small journal (``.NAME.restore-journal``) before it swaps the files and
+removes it once the restored caseload is open and audited. If the process dies between the two
+renames, the next open (``recover_interrupted_restore``, called by ``Caseload.open``) puts the
+caseload back as it was, so LinkWorker never finds "no caseload" and offers to start afresh.
+Backups and their key files are readable by their owner only (0600), like the caseload's key.
+A backup killed half-way leaves a hidden ``.part`` file; the next backup to that folder removes
+those whose process has gone. After a restore, erasures made since the backup are applied
+again from the erasure register (``linkworker.rights.reapply_erasures``).
+
 Automatic backups go to ``backups/`` beside the caseload: one file per day
 (``STEM-daily-YYYYMMDD.db``), refreshed on exit and made at start if the day has none; the
 newest ``backup.keep_daily`` are kept. Upgrade and before-restore copies are never rotated away.
@@ -22,9 +31,12 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import getpass
+import json
 import os
+import re
 import shutil
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -36,13 +48,13 @@ from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.pool import NullPool
 
 from linkworker import audit, settings
-from linkworker.access import SYSTEM, Actor, require
+from linkworker.access import SYSTEM, Actor, check_actor, require
 from linkworker.errors import UserError
 from linkworker.models import Person
 from linkworker.paths import backup_dir
 from linkworker.storage import keys, migrate
 from linkworker.storage.database import Caseload, CaseloadDamaged
-from linkworker.storage.files import _fsync_dir
+from linkworker.storage.files import _fsync_dir, atomic_write_text
 
 DAILY = "daily"
 SIDECARS = ("-wal", "-shm", "-journal")
@@ -74,6 +86,7 @@ class RestoreReport:
     caseload: Path
     set_aside: Path | None
     people: int
+    erasures_reapplied: int = 0
 
 
 # --- files ----------------------------------------------------------------------------------
@@ -85,6 +98,46 @@ def key_path(db: Path) -> Path:
 
 def _stamp(now: dt.datetime | None = None) -> str:
     return (now or dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
+
+
+OWNER_ONLY = 0o600
+STALE_AFTER = 24 * 3600  # seconds: a .part older than a day is stale even if its pid is reused
+_PART = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)\.\d{8}-\d{6}\.[0-9a-f]{8}\.part$")
+
+
+def _owner_only(db: Path) -> None:
+    """Backups hold the same data as the caseload: nobody else on the machine may read them."""
+    for path in (db, key_path(db)):
+        if path.exists():
+            os.chmod(path, OWNER_ONLY)
+
+
+def _process_gone(pid: int) -> bool:
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except (PermissionError, OSError):
+        return False
+    return False
+
+
+def remove_stale_parts(folder: Path) -> list[Path]:
+    """Delete half-made backups (``.NAME.PID.STAMP.ID.part``) whose process is gone or that
+    are over a day old: a backup killed mid-way must not leave copies behind for ever."""
+    removed = []
+    for path in folder.glob(".*.part"):
+        match = _PART.match(path.name)
+        if match is None:
+            continue
+        with contextlib.suppress(OSError):
+            old = time.time() - path.stat().st_mtime > STALE_AFTER
+            if old or _process_gone(int(match["pid"])):
+                _remove_db_files(path)
+                removed.append(path)
+    return removed
 
 
 def _hidden_temp(target: Path) -> Path:
@@ -175,8 +228,7 @@ def check_backup(path: Path | str, passphrase: str | None = None) -> BackupCheck
 
 def _live_key(caseload: Caseload) -> bytes:
     """The open caseload's raw key, as its engine was given it (never written anywhere)."""
-    password = caseload.engine.url.password or ""
-    return bytes.fromhex(str(password)[2:-1])
+    return keys.engine_key(caseload.engine) or b""
 
 
 def health_problems(caseload: Caseload) -> list[str]:
@@ -220,7 +272,10 @@ def backup_to(
     if target == caseload.path:
         raise BackupError("A backup cannot overwrite the caseload itself; choose another name.")
     target.parent.mkdir(parents=True, exist_ok=True)
+    with caseload.reading() as session:
+        check_actor(session, actor)  # a deactivated account makes no copy of the data
     with _BACKUP_LOCK:
+        remove_stale_parts(target.parent)
         check = _write_checked_copy(caseload, target, reason)
     with caseload.transaction() as session:
         audit.record(session, actor, "backup",
@@ -231,7 +286,13 @@ def backup_to(
 def _write_checked_copy(caseload: Caseload, target: Path, reason: str) -> BackupCheck:
     temp = _hidden_temp(target)
     try:
+        audit.anchor_head(caseload)  # the caseload's own key file first, so the copy has it
+        with caseload.reading() as session:
+            head = audit.chain_head(session)
         caseload.copy_to(temp)
+        _owner_only(temp)
+        if head is not None:  # the backup's trail reaches at least this head
+            keys.write_anchor(temp, head)
         check = inspect_file(temp, _live_key(caseload), quick=reason in ("exit", "daily"))
         if not check.ok:
             raise BackupError(f"The backup failed its check ({check.problems[0]}); it was not "
@@ -360,6 +421,7 @@ def restore_from(
     try:
         shutil.copyfile(source, staging)
         shutil.copyfile(key_path(source), key_path(staging))
+        _owner_only(staging)
         key = keys.unlock_key(staging, passphrase)
         check = inspect_file(staging, key)
         if not check.ok:
@@ -376,18 +438,31 @@ def restore_from(
     except BaseException:
         _put_back(target, aside)
         raise
-    with restored, restored.transaction() as session:
-        audit.record(session, actor, "restore", details=_who(
-            {"from": str(source), "set_aside": str(aside) if aside else None}, actor))
-    return RestoreReport(source, target, aside, check.people or 0)
+    from linkworker.rights import reapply_erasures
+
+    with restored:
+        with restored.transaction() as session:
+            audit.record(session, actor, "restore", details=_who(
+                {"from": str(source), "set_aside": str(aside) if aside else None,
+                 "superseded_head": keys.read_anchor(aside) if aside else None}, actor))
+        again = reapply_erasures(restored)  # Caseload.open did it; this counts for the report
+    return RestoreReport(source, target, aside, check.people or 0, again or restored.reapplied)
+
+
+def _journal(target: Path) -> Path:
+    return target.with_name(f".{target.name}.restore-journal")
 
 
 def _swap_in(staging: Path, target: Path) -> Path | None:
     aside = None
     if target.exists():
         aside = target.with_name(f"{target.stem}.before-restore-{_stamp()}.db")
+    atomic_write_text(_journal(target), json.dumps(
+        {"staging": str(staging), "aside": str(aside) if aside else None}))
+    if aside is not None:
         _move_db_files(target, aside)
     _move_db_files(staging, target)
+    _journal(target).unlink()  # both renames done: nothing left to recover
     return aside
 
 
@@ -395,3 +470,32 @@ def _put_back(target: Path, aside: Path | None) -> None:
     _remove_db_files(target)
     if aside is not None:
         _move_db_files(aside, target)
+    _journal(target).unlink(missing_ok=True)
+
+
+def recover_interrupted_restore(target: Path) -> str:
+    """Undo a restore the process did not finish (see the module docstring); "" if none.
+
+    With a caseload set aside, it goes back in place (the restore simply did not happen: run
+    it again). With none (restoring onto an empty place), the checked staging copy goes in.
+    """
+    target = Path(target)
+    journal = _journal(target)
+    if not journal.exists():
+        return ""
+    try:
+        plan = json.loads(journal.read_text("utf-8"))
+        staging = Path(plan["staging"])
+        aside = Path(plan["aside"]) if plan.get("aside") else None
+    except (OSError, ValueError, KeyError, TypeError):
+        return ""  # not ours to act on; leave it for a person to look at
+    if aside is not None and aside.exists():
+        _put_back(target, aside)
+        _remove_db_files(staging)
+        done = "An interrupted restore was undone: the caseload is as it was before it."
+    else:
+        if staging.exists() and not target.exists():
+            _move_db_files(staging, target)
+        journal.unlink(missing_ok=True)
+        done = "An interrupted restore was completed."
+    return done

@@ -206,11 +206,13 @@ def _later_than(previous: dt.datetime | None) -> dt.datetime:
 
 def _refuse_shared_nhs_number(session: Session, person_id: str, nhs: str) -> None:
     other = session.execute(
-        select(Person.reference).where(
+        select(Person.id).where(
             Person.nhs_number == nhs, Person.id != person_id, Person.deleted_at.is_(None)
-        )
-    ).scalar_one_or_none()
-    for broken in rules.nhs_number_free(nhs, other):
+        ).limit(1)
+    ).first()
+    # Never say whose: the user may not be allowed to see them.
+    holder = "someone else known to the service (check it, or ask a manager)" if other else None
+    for broken in rules.nhs_number_free(nhs, holder):
         raise FieldProblems({broken.field: broken.message})
 
 

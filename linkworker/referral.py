@@ -15,6 +15,11 @@ the outcome engine re-checks eligibility before anything is claimed.
 Duplicates: the same NHS number, or a close name (case, accents and one typo forgiven on the
 family name, the same first initial) with the same date of birth. Offering to open the
 existing person and start a new journey keeps one person, one history.
+
+The check searches the whole caseload (a second record is worse than a question), but shows
+only what the role may see: a match outside the user's scope (``access.may_reach``) comes back
+as "known to the service: ask a manager" with no name, reference, date of birth or id, and
+``refer_existing`` opens a person's earlier history only to those allowed to see it.
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from linkworker import audit, codes
-from linkworker.access import Actor, can, require
+from linkworker.access import Actor, may_reach, require, require_person
 from linkworker.errors import UserError
 from linkworker.journey import re_refer
 from linkworker.models import Condition, Contract, Episode, Person, User
@@ -86,6 +91,10 @@ class EligibilityResult:
         return f"{lead}: {'; '.join(self.reasons)}. You can still save the referral."
 
 
+OUT_OF_SCOPE = ("Someone with these details is known to the service: ask a manager before "
+                "making a new record")
+
+
 @dataclass(frozen=True)
 class Duplicate:
     person_id: str
@@ -95,9 +104,12 @@ class Duplicate:
     why: str  # "same NHS number" / "similar name, same date of birth"
     has_open_journey: bool
     on_my_caseload: bool
+    in_scope: bool = True  # False: someone this user may not see; nothing identifying is kept
 
     @property
     def offer(self) -> str:
+        if not self.in_scope:
+            return OUT_OF_SCOPE
         if self.has_open_journey:
             return f"{self.name} ({self.reference}) already has an open journey: open their record"
         return f"Open {self.name} ({self.reference}) and start a new episode"
@@ -266,14 +278,15 @@ def find_duplicates(
 
 
 def _duplicate(session: Session, actor: Actor, person: Person, why: str) -> Duplicate:
+    if not may_reach(session, actor, person.id, "view"):
+        return Duplicate("", "", "", None, why, False, False, in_scope=False)
     episodes = session.execute(
         select(Episode.exit_date, Episode.worker_id).where(Episode.person_id == person.id)
         .order_by(Episode.number)
     ).all()
     open_journey = bool(episodes) and episodes[-1][0] is None
-    mine = can(actor, "person.view_any") or any(w == actor.user_id for _, w in episodes)
     return Duplicate(person.id, person.reference, f"{person.given_name} {person.family_name}",
-                     person.date_of_birth, why, open_journey, mine)
+                     person.date_of_birth, why, open_journey, True)
 
 
 def assess(
@@ -343,8 +356,9 @@ class Intake:
     def open_existing(self, person_id: str) -> None:
         if self.step != "duplicates" or self.assessment is None:
             raise UserError("Check the details first.")
-        if person_id not in {d.person_id for d in self.assessment.duplicates}:
-            raise UserError("That person was not one of the possible duplicates.")
+        if not person_id or person_id not in {d.person_id for d in self.assessment.duplicates
+                                              if d.in_scope}:
+            raise UserError("That person was not one of the possible duplicates you may open.")
         self.chosen_person_id, self.step = person_id, "existing"
 
     def saved(self, result: SavedReferral) -> None:
@@ -430,7 +444,8 @@ def save_referral(
         return outcome
     if outcome.problems:
         raise UserError("Not saved: " + " ".join(outcome.problems.values()))
-    names = ", ".join(f"{d.name} ({d.reference})" for d in outcome.duplicates)
+    names = ", ".join(f"{d.name} ({d.reference})" if d.in_scope else "someone you may "
+                      "not see (ask a manager)" for d in outcome.duplicates)
     raise DuplicateFound(f"Not saved: this may be someone already known: {names}.")
 
 
@@ -445,10 +460,10 @@ def refer_existing(
     eligibility is checked against the person as recorded.
     """
     today = today or dt.date.today()
+    require(actor, "person.create")
     with unit_of_work(target) as session:
-        person = session.get(Person, person_id)
-        if person is None or person.deleted_at is not None:
-            raise UserError("That person is no longer in this caseload.")
+        # Their earlier journeys and notes open only to someone allowed to see them.
+        person = require_person(session, actor, person_id, "view")
         if details.referral_date is None or details.referral_date > today:
             raise UserError("Give the referral date (today or earlier).")
         if details.source not in codes.REFERRAL_SOURCES or not details.reasons:

@@ -10,6 +10,11 @@
   totals still add up. Submitted returns regenerate from their frozen snapshot and their claims
   keep their pseudonymised ids. Audit events about the person keep who/when/what but lose their
   details (see ``linkworker.audit``). Erased people leave every list.
+* **Erasures stay erased**: each erasure is also written to the *erasure register*, an
+  encrypted file beside the key file (``NAME.db.erasures``, AES-GCM under a key derived from
+  the caseload key). It lives outside the database, so restoring an older backup (or copying
+  one back by hand) cannot bring an erased person back: ``reapply_erasures`` runs at every
+  open and erases again anyone the register names who is not erased in the file.
 * **Retention** (``retention_due``/``apply_retention``): people whose last journey ended more
   than ``retention.years`` ago (default 8) are anonymised the same way.
 * **Consent** (``missing_consents``): which consents an action needs that the person has not
@@ -22,12 +27,18 @@ import csv
 import datetime as dt
 import io
 import json
+import re
+import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import LongTable, Paragraph, Spacer, TableStyle
@@ -35,7 +46,7 @@ from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
 from linkworker import audit, codes, pdf, settings
-from linkworker.access import Actor, require
+from linkworker.access import Actor, check_actor, require
 from linkworker.errors import NotFound, UserError
 from linkworker.models import (
     Claim,
@@ -60,6 +71,7 @@ from linkworker.models import (
     User,
     utcnow,
 )
+from linkworker.storage import keys
 from linkworker.storage.database import Caseload
 from linkworker.storage.files import atomic_write_bytes
 from linkworker.validation import format_date
@@ -236,10 +248,14 @@ def subject_access(
     require(actor, "rights.sar")
     made_on = made_on or dt.date.today()
     with caseload.transaction() as session:
+        check_actor(session, actor)  # before any file is written, not only at the audit line
         sections = gather(session, person_id)
         person = sections["person"][0]
-        ref = person["reference"]
-        out = Path(folder).expanduser().resolve() / f"{ref}-subject-access-{made_on:%Y%m%d}"
+        ref = safe_file_part(person["reference"])
+        base = Path(folder).expanduser().resolve()
+        out = base / f"{ref}-subject-access-{made_on:%Y%m%d}"
+        if out.parent != base:  # belt and braces: nothing is written outside the chosen folder
+            raise UserError("That reference cannot be used in a file name; nothing was written.")
         document = {"format": "linkworker-subject-access", "version": 1,
                     "made_on": made_on.isoformat(), "sections": sections}
         json_path = out / f"{ref}-record.json"
@@ -254,6 +270,12 @@ def subject_access(
     return SubjectAccessFiles(out, pdf_path, json_path, csvs)
 
 
+def safe_file_part(text: str) -> str:
+    """A reference as a file-name part: letters, digits and dashes only. References come from
+    imports too, and ``../../X`` must not write outside the folder the user chose."""
+    return re.sub(r"[^A-Za-z0-9-]", "_", str(text or ""))[:40].strip("_-") or "person"
+
+
 def _write_csv(path: Path, rows: list[dict[str, Any]]) -> Path:
     columns: list[str] = []
     for row in rows:
@@ -261,9 +283,11 @@ def _write_csv(path: Path, rows: list[dict[str, Any]]) -> Path:
     buffer = io.StringIO(newline="")
     writer = csv.DictWriter(buffer, fieldnames=columns)
     writer.writeheader()
+    from linkworker.io.export import csv_text  # the same formula-neutralising as ``export``
+
     for row in rows:
-        writer.writerow({k: json.dumps(v, default=str) if isinstance(v, dict | list) else v
-                         for k, v in row.items()})
+        writer.writerow({k: csv_text(json.dumps(v, default=str) if isinstance(v, dict | list)
+                                     else v) for k, v in row.items()})
     atomic_write_bytes(path, buffer.getvalue().encode("utf-8-sig"))  # BOM: Excel reads UTF-8
     return path
 
@@ -367,7 +391,8 @@ SCRUB: dict[type, dict[str, Callable[[Any], Any]]] = {
     Episode: {"referrer_name": lambda _v: None, "eligibility_notes": lambda _v: None,
               "what_matters": lambda _v: None, "crisis_plan": lambda _v: None,
               "external_ref": lambda _v: None},
-    Contact: {"note": lambda _v: None, "external_ref": lambda _v: None},
+    Contact: {"note": lambda _v: None, "external_ref": lambda _v: None,
+              "venue": lambda _v: None},
     Goal: {"own_words": lambda _v: ERASED, "external_ref": lambda _v: None},
     GoalStep: {"description": lambda _v: ERASED, "who": lambda _v: None},
     GoalReview: {"note": lambda _v: None},
@@ -382,7 +407,7 @@ PERSON_SCRUB: dict[str, Callable[[Any], Any]] = {
     "address_line2": lambda _v: None, "town": lambda _v: None, "postcode": lambda _v: None,
     "phone": lambda _v: None, "email": lambda _v: None, "contact_preferences": lambda _v: None,
     "gender_self_described": lambda _v: None, "living_circumstances": lambda _v: None,
-    "external_ref": lambda _v: None,
+    "external_ref": lambda _v: None, "gp_practice": lambda _v: None,
 }
 
 
@@ -411,7 +436,7 @@ def erase_in_session(
     if person.anonymised_at is not None:
         raise UserError("This person was already erased.")
     _scrub(person, PERSON_SCRUB)
-    person.reference = f"ERASED-{person.id[:8].upper()}"
+    person.reference = _erased_reference(session)
     person.anonymised_at = person.deleted_at = utcnow()
     episode_ids = select(Episode.id).where(Episode.person_id == person_id)
     goal_ids = select(Goal.id).where(Goal.episode_id.in_(episode_ids))
@@ -439,7 +464,90 @@ def erase_in_session(
     audit.record(session, actor, audit.ERASE_ACTION, entity="person", entity_id=person_id,
                  person_id=person_id, details={"reason": reason.strip(), "rows": scrubbed,
                                                "notes_deleted": len(notes)})
+    _register(session, {"person_id": person_id, "on": on.isoformat(), "by": actor.username,
+                        "reason": reason.strip()})
     return ErasureReport(person_id, person.reference, scrubbed, len(notes), redacted)
+
+
+def _erased_reference(session: Session) -> str:
+    """A new anonymous reference, unique however many people are erased (ids share prefixes,
+    so a slice of the id is not enough)."""
+    while True:
+        reference = f"ERASED-{secrets.token_hex(6).upper()}"
+        if session.execute(select(Person.id).where(Person.reference == reference)).first() is None:
+            return reference
+
+
+# --- the erasure register: erasures survive any restore -------------------------------------
+
+REGISTER_INFO = b"linkworker erasure register v1"
+# Who re-applies an erasure after a restore: the register itself, on behalf of whoever erased.
+REGISTER_ACTOR = Actor(user_id=None, username="system:erasure-register", role="system",
+                       display_name="LinkWorker (erasure register)")
+
+
+def register_path(db_path: Path) -> Path:
+    return Path(db_path).with_name(Path(db_path).name + ".erasures")
+
+
+def _register_cipher(raw_key: bytes) -> AESGCM:
+    return AESGCM(HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
+                       info=REGISTER_INFO).derive(raw_key))
+
+
+def read_register(db_path: Path, raw_key: bytes) -> list[dict[str, Any]]:
+    """The erasures recorded beside ``db_path``; [] if none. A register that does not decrypt
+    is refused loudly: silently ignoring it would let erased people come back."""
+    path = register_path(db_path)
+    if not path.exists():
+        return []
+    try:
+        doc = json.loads(path.read_text("utf-8"))
+        plain = _register_cipher(raw_key).decrypt(bytes.fromhex(doc["nonce"]),
+                                                  bytes.fromhex(doc["data"]), REGISTER_INFO)
+        entries = json.loads(plain)
+    except (OSError, ValueError, KeyError, TypeError, InvalidTag):
+        raise UserError(f"The erasure register {path.name} is damaged or belongs to another "
+                        "caseload; restore it from where you keep the key file.") from None
+    return [e for e in entries if isinstance(e, dict) and isinstance(e.get("person_id"), str)]
+
+
+def _write_register(db_path: Path, raw_key: bytes, entries: list[dict[str, Any]]) -> None:
+    nonce = secrets.token_bytes(12)
+    data = _register_cipher(raw_key).encrypt(nonce, json.dumps(entries).encode(), REGISTER_INFO)
+    atomic_write_bytes(register_path(db_path), json.dumps(
+        {"format": "linkworker-erasures", "nonce": nonce.hex(), "data": data.hex()}).encode())
+
+
+def _register(session: Session, entry: dict[str, Any]) -> None:
+    """Add an erasure to the register, before the transaction commits: an entry for an erasure
+    that then failed to commit is applied at the next open, which is what was asked for."""
+    bind = session.get_bind()
+    raw_key, database = keys.engine_key(bind), getattr(bind, "engine", bind).url.database
+    if raw_key is None or not database:
+        return
+    entries = read_register(Path(database), raw_key)
+    if all(e["person_id"] != entry["person_id"] for e in entries):
+        _write_register(Path(database), raw_key, [*entries, entry])
+
+
+def reapply_erasures(caseload: Caseload) -> int:
+    """Erase again anyone the register names who is back un-erased (a restored or copied-back
+    older file); audited as the register, naming who erased them first and when."""
+    raw_key = keys.engine_key(caseload.engine)
+    entries = read_register(caseload.path, raw_key) if raw_key else []
+    if not entries:
+        return 0
+    wanted = {e["person_id"]: e for e in entries}
+    with caseload.transaction() as session:
+        back = list(session.execute(select(Person.id).where(
+            Person.id.in_(list(wanted)), Person.anonymised_at.is_(None))).scalars())
+        for person_id in back:
+            first = wanted[person_id]
+            erase_in_session(session, REGISTER_ACTOR, person_id,
+                             f"applied again after a restore (erased on {first.get('on')} by "
+                             f"{first.get('by')}: {first.get('reason')})", dt.date.today())
+    return len(back)
 
 
 def anonymise(
@@ -510,6 +618,9 @@ def apply_retention(
     """Anonymise every person past the retention period, in one transaction."""
     require(actor, "rights.erase")
     as_of = as_of or dt.date.today()
+    if as_of > dt.date.today():
+        raise UserError(f"Retention counts back from today or an earlier day, not from "
+                        f"{format_date(as_of)}: a future day would erase people too early.")
     with caseload.transaction() as session:
         years = settings.get(session, settings.RETENTION_YEARS)
         reason = f"retention period of {years} years ended"

@@ -144,3 +144,34 @@ def pytest_collection_modifyitems(items) -> None:
     for item in items:
         if "big_world" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.slow)
+
+
+# --- the command line signs in as a user (docs/security.md) -----------------------------------
+
+CLI_PASSWORD = "plum kettle harbour"
+
+
+def cli_sign_in(monkeypatch, db_path, role: str = "admin", passphrase: str = TEST_PASSPHRASE,
+                username: str | None = None) -> str:
+    """Make ``db_path`` hold an account with ``role`` (if it has none by that name) and sign the
+    CLI in as it through LINKWORKER_USER / LINKWORKER_PASSWORD; returns the username."""
+    from sqlalchemy import select
+
+    from linkworker.models import User
+
+    username = username or role.replace("_", "")
+    with Caseload.open(db_path, passphrase) as db, db.transaction() as session:
+        if session.execute(select(User.id).where(User.username == username)).first() is None:
+            session.add(User(username=username, display_name=username.title(), role=role,
+                             password_hash=accounts.hash_password(CLI_PASSWORD),
+                             must_change_password=False))
+    monkeypatch.setenv("LINKWORKER_USER", username)
+    monkeypatch.setenv("LINKWORKER_PASSWORD", CLI_PASSWORD)
+    monkeypatch.setenv(keys.PASSPHRASE_ENV, passphrase)
+    return username
+
+
+def cli_sign_in_demo(monkeypatch, username: str = "admin") -> None:
+    """Sign the CLI in as one of a demo caseload's accounts (every password is 'demo')."""
+    monkeypatch.setenv("LINKWORKER_USER", username)
+    monkeypatch.setenv("LINKWORKER_PASSWORD", "demo")

@@ -11,6 +11,8 @@ from linkworker.storage import keys
 @pytest.fixture
 def env_passphrase(monkeypatch):
     monkeypatch.setenv(keys.PASSPHRASE_ENV, "correct horse battery")
+    monkeypatch.setenv("LINKWORKER_USER", "dataperson")  # init names the first admin
+    monkeypatch.setenv("LINKWORKER_PASSWORD", "plum kettle harbour")
 
 
 def test_init_then_info(tmp_path, env_passphrase, capsys):
@@ -38,9 +40,8 @@ def test_info_on_missing_caseload_is_an_error_not_a_traceback(tmp_path, env_pass
     assert not (tmp_path / "none.db").exists()
 
 
-def test_wrong_passphrase_message(tmp_path, monkeypatch, capsys, no_keyring):
+def test_wrong_passphrase_message(tmp_path, env_passphrase, monkeypatch, capsys, no_keyring):
     db = tmp_path / "c.db"
-    monkeypatch.setenv(keys.PASSPHRASE_ENV, "correct horse battery")
     main(["--db", str(db), "init"])
     monkeypatch.setenv(keys.PASSPHRASE_ENV, "not the passphrase")
     assert main(["--db", str(db), "info"]) == 2

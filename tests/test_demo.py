@@ -14,6 +14,7 @@ from pathlib import Path
 import keyring
 import keyring.backends.fail
 import pytest
+from conftest import cli_sign_in_demo
 from sqlalchemy import func, select
 
 from linkworker import codes, journey, models
@@ -329,6 +330,7 @@ def test_cli_creates_refuses_and_cleans_up(tmp_path, monkeypatch, capsys):
     out = capsys.readouterr()
     assert "25 people" in out.out and "password is 'demo'" in out.out
     assert "Creating demo people" in out.err
+    cli_sign_in_demo(monkeypatch)  # an existing caseload: the command signs in first
     assert main(["--db", str(db), "demo", "--people", "5", "--quiet"]) == 2
     assert "already holds 25 people" in capsys.readouterr().err
     missing = tmp_path / "none.db"

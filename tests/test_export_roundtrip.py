@@ -8,6 +8,7 @@ import filecmp
 
 import openpyxl
 import pytest
+from conftest import cli_sign_in
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
@@ -181,7 +182,7 @@ def test_erased_people_are_not_exported(caseload, tmp_path):
 def test_cli_import_and_export(caseload, caseload_path, tmp_path, passphrase, monkeypatch,
                                capsys):
     caseload.close()
-    monkeypatch.setenv("LINKWORKER_PASSPHRASE", passphrase)
+    cli_sign_in(monkeypatch, caseload_path, "manager", passphrase)
     good = tmp_path / "people.csv"
     good.write_text("Client ID,Surname,First name,DOB\nC1,Lee,Ann,01/02/1950\n"
                     "C2,Hall,Bob,31/02/1970\n", encoding="utf-8")

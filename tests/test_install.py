@@ -14,6 +14,7 @@ from pathlib import Path
 
 import platformdirs
 import pytest
+from conftest import cli_sign_in_demo
 from sqlalchemy import select
 
 from linkworker import __version__, accounts, launch, logs
@@ -85,6 +86,7 @@ def test_a_session_log_says_what_happened_and_names_nobody(tmp_path, monkeypatch
             with pytest.raises(accounts.SignInFailed):  # a person's name in the username box
                 accounts.sign_in(caseload, f"{people[0][0]} {people[0][1]}", "demo")
             accounts.sign_out(caseload, worker)
+        cli_sign_in_demo(monkeypatch, "manager")  # commands sign in as a user
         assert main(["--db", str(db), "export", str(tmp_path / "out")]) == 0
         assert main(["--db", str(db), "sar", "LW-999999", "--out", str(tmp_path)]) == 2
     finally:

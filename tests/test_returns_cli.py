@@ -6,6 +6,7 @@ import datetime as dt
 import json
 
 import pytest
+from conftest import cli_sign_in
 from openpyxl import load_workbook
 from sqlalchemy import select
 from test_returns_caseload import CONTRACT, build_caseload
@@ -25,6 +26,7 @@ def db(tmp_path, monkeypatch):
     path = tmp_path / "c.db"
     with Caseload.create(path, PASS) as caseload, caseload.transaction() as s:
         build_caseload(s, SYSTEM)
+    cli_sign_in(monkeypatch, path, "manager", PASS)
     return path
 
 

@@ -8,6 +8,7 @@ import datetime as dt
 import json
 
 import pytest
+from conftest import make_actor
 from sqlalchemy import select
 
 from linkworker.access import SYSTEM, PermissionDenied
@@ -226,6 +227,7 @@ def run_cli(argv, caseload=None) -> int:
     parser = argparse.ArgumentParser()
     cli.register(parser.add_subparsers())
     args = parser.parse_args(argv)
+    args.actor = make_actor("admin")  # what main() sets once the command has signed in
 
     class _Open:
         def __call__(self, **_):

@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from conftest import cli_sign_in
 from sqlalchemy import select
 
 from linkworker.access import SYSTEM, PermissionDenied
 from linkworker.cli import main
 from linkworker.errors import UserError
 from linkworker.models import AuditEvent, Episode, Person, Setting, User
-from linkworker.storage import keys
 from linkworker.wellbeing.measures import latest_changes, record_measure
 from linkworker.wellbeing.summaries import SummaryFilter, build_summary
 from linkworker.wellbeing.thresholds import (
@@ -149,7 +149,7 @@ def test_damaged_or_stale_stored_values_fall_back_to_the_instruments(caseload):
 
 
 def test_cli_lists_sets_and_refuses(caseload, caseload_path, pair, monkeypatch, capsys):
-    monkeypatch.setenv(keys.PASSPHRASE_ENV, "correct horse battery")
+    cli_sign_in(monkeypatch, caseload_path, "admin")
     db = ["--db", str(caseload_path)]
     assert main([*db, "instrument", "threshold", "WEMWBS", "--meaningful", "5",
                  "--reliable", "9"]) == 0

@@ -241,6 +241,9 @@ class ReferralView(QWidget):
         self.duplicates_layout.addWidget(QLabel(
             "This may be someone already known. Open them instead of making a second record?"))
         for dup in duplicates:
+            if not dup.in_scope:  # someone this role may not see: no name, no button
+                self.duplicates_layout.addWidget(QLabel(f"{dup.offer} ({dup.why})."))
+                continue
             born = format_date(dup.date_of_birth) or "date of birth not known"
             text = f"{dup.offer} - born {born}, {dup.why}"
             button = QPushButton(text)

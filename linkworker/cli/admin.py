@@ -1,7 +1,8 @@
 """The data lead's commands: users, backup and restore, the audit trail, data rights.
 
-Scripts act as the data person holding the caseload's key (``SYSTEM``); the audit trail names
-them ``system:<OS account>`` so a command is still traceable to a person.
+Every command signs in as a user (see ``linkworker.cli``) and gets exactly that role's rights:
+the passphrase opens the file, the account decides what may be done, and the audit trail names
+the account.
 
     linkworker user add|list|reset|deactivate|reactivate|unlock ...
     linkworker backup PATH            linkworker restore PATH [--yes]
@@ -14,6 +15,7 @@ them ``system:<OS account>`` so a command is still traceable to a person.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import getpass
 import sys
 from pathlib import Path
@@ -21,21 +23,14 @@ from pathlib import Path
 from sqlalchemy import or_, select
 
 from linkworker import accounts, audit, backup, rights
-from linkworker.access import Actor
+from linkworker.access import Actor, require
+from linkworker.cli import signed_in
 from linkworker.errors import NotFound, UserError
 from linkworker.models import Person, User
 from linkworker.paths import default_caseload
 from linkworker.storage import keys
+from linkworker.storage.database import CaseloadDamaged, CaseloadNotFound
 from linkworker.validation import format_date, parse_date
-
-
-def script_actor() -> Actor:
-    try:
-        who = getpass.getuser()
-    except Exception:  # no login name (service accounts, containers)
-        who = "unknown"
-    return Actor(user_id=None, username=f"system:{who}"[:80], role="system",
-                 display_name="LinkWorker (script)")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -69,7 +64,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     p.set_defaults(func=run_erase)
     p = subparsers.add_parser("retention", help="list (or --apply) people past retention")
-    p.add_argument("--apply", action="store_true", help="anonymise them")
+    p.add_argument("--apply", action="store_true", help="anonymise them (asks to confirm)")
+    p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     p.add_argument("--as-of", help="the day to count from (default today)")
     p.set_defaults(func=run_retention)
 
@@ -148,7 +144,7 @@ def _date(text: str | None):
 def run_user_add(args: argparse.Namespace, open_caseload) -> int:
     password = _new_password(args)
     with open_caseload() as caseload:
-        info = accounts.add_user(caseload, script_actor(), args.username, args.name, args.role,
+        info = accounts.add_user(caseload, signed_in(args), args.username, args.name, args.role,
                                  password, venue=args.venue)
     print(f"Added {info.username} ({info.role_label}); they choose their own password at "
           "first sign-in.")
@@ -157,7 +153,7 @@ def run_user_add(args: argparse.Namespace, open_caseload) -> int:
 
 def run_user_list(args: argparse.Namespace, open_caseload) -> int:
     with open_caseload() as caseload:
-        users = accounts.list_users(caseload, script_actor())
+        users = accounts.list_users(caseload, signed_in(args))
     for u in users:
         state = "active" if u.active else "deactivated"
         if u.locked_until:
@@ -170,7 +166,9 @@ def run_user_list(args: argparse.Namespace, open_caseload) -> int:
 def run_user_change(args: argparse.Namespace, open_caseload) -> int:
     password = _new_password(args) if args.user_action == "reset" else ""
     with open_caseload() as caseload:
-        user_id, actor = _user_id(caseload, args.username), script_actor()
+        actor = signed_in(args)
+        require(actor, "users.manage")  # before looking anyone up: names are not for everyone
+        user_id = _user_id(caseload, args.username)
         if args.user_action == "reset":
             accounts.reset_password(caseload, actor, user_id, password)
         elif args.user_action == "deactivate":
@@ -185,10 +183,26 @@ def run_user_change(args: argparse.Namespace, open_caseload) -> int:
 
 def run_backup(args: argparse.Namespace, open_caseload) -> int:
     with open_caseload() as caseload:
-        check = backup.backup_to(caseload, args.path, script_actor())
+        check = backup.backup_to(caseload, args.path, signed_in(args))
     print(f"Backed up {check.people} people to {check.path} (and {check.path.name}.key); "
           "the backup was reopened and checked.")
     return 0
+
+
+def _restoring_admin(args: argparse.Namespace, open_caseload, source: Path) -> Actor:
+    """Sign in against the current caseload; if it is missing or damaged, against the backup's
+    own accounts (read-only: the backup is not touched). The core then requires an admin."""
+    try:
+        with open_caseload():
+            return signed_in(args)
+    except (CaseloadNotFound, CaseloadDamaged):
+        return accounts.sign_in_readonly(source, *_credentials_for(source))
+
+
+def _credentials_for(source: Path) -> tuple[str, str, str | None]:
+    from linkworker.cli import credentials
+
+    return (*credentials(f"Sign in to restore {source.name}"), keys.passphrase_from_env())
 
 
 def run_restore(args: argparse.Namespace, open_caseload) -> int:
@@ -205,22 +219,26 @@ def run_restore(args: argparse.Namespace, open_caseload) -> int:
         if not check.ok:
             raise UserError(f"{source} cannot be restored: {check.problems[0]}. "
                             "Nothing was changed.")
+    actor = _restoring_admin(args, open_caseload, Path(source))
+    require(actor, "backup.restore")
     _confirm(args, f"Replace {target} by the backup {source}? The current file is kept aside.")
-    report = backup.restore_from(source, target, passphrase, script_actor())
+    report = backup.restore_from(source, target, passphrase, actor)
     print(f"Restored {report.people} people from {report.restored_from}.")
     if report.set_aside:
         print(f"The caseload as it was is kept at {report.set_aside}.")
+    if report.erasures_reapplied:
+        print(f"{report.erasures_reapplied} erasures made since that backup were applied again.")
     return 0
 
 
 def run_audit_verify(args: argparse.Namespace, open_caseload) -> int:
-    with open_caseload() as caseload, caseload.reading() as session:
-        report = audit.verify_chain(session)
+    with open_caseload() as caseload:
+        report = audit.verify(caseload, signed_in(args))  # admins; checks the anchored head
     if report.ok:
         print(f"The audit trail is intact ({report.events} events).")
         return 0
-    print(f"The audit trail has been tampered with at event {report.first_bad_seq}: "
-          f"{report.reason}.", file=sys.stderr)
+    where = f" at event {report.first_bad_seq}" if report.first_bad_seq else ""
+    print(f"The audit trail has been tampered with{where}: {report.reason}.", file=sys.stderr)
     return 1
 
 
@@ -229,14 +247,16 @@ def run_audit_export(args: argparse.Namespace, open_caseload) -> int:
                                 person_reference=args.person, since=_date(args.since),
                                 until=_date(args.until))
     with open_caseload() as caseload:
-        rows = audit.export_events(caseload, script_actor(), args.path, filters)
+        rows = audit.export_events(caseload, signed_in(args), args.path, filters)
     print(f"Wrote {rows} audit events to {args.path}.")
     return 0
 
 
 def run_sar(args: argparse.Namespace, open_caseload) -> int:
     with open_caseload() as caseload:
-        files = rights.subject_access(caseload, script_actor(), _person_id(caseload, args.person),
+        actor = signed_in(args)
+        require(actor, "rights.sar")
+        files = rights.subject_access(caseload, actor, _person_id(caseload, args.person),
                                       args.out)
     print(f"Wrote the record to {files.folder}: {files.pdf.name} for the person, "
           f"{files.json.name} and {len(files.csvs)} CSV files.")
@@ -245,25 +265,40 @@ def run_sar(args: argparse.Namespace, open_caseload) -> int:
 
 def run_erase(args: argparse.Namespace, open_caseload) -> int:
     with open_caseload() as caseload:
+        actor = signed_in(args)
+        require(actor, "rights.erase")
         person_id = _person_id(caseload, args.person)
         _confirm(args, f"Erase {args.person}? Their identity and own words cannot be restored "
-                       "(except from an older backup).")
-        report = rights.anonymise(caseload, script_actor(), person_id, args.reason)
+                       "(not even from an older backup).")
+        report = rights.anonymise(caseload, actor, person_id, args.reason)
     print(f"Erased: the record is now the anonymous {report.reference} "
           f"({report.rows_scrubbed} records scrubbed, {report.notes_deleted} notes deleted).")
     return 0
 
 
+def _as_of(text: str | None) -> dt.date | None:
+    """Retention counts back from a day; a future day would erase people too early."""
+    day = _date(text)
+    if day is not None and day > dt.date.today():
+        raise UserError(f"--as-of {format_date(day)} is in the future; retention counts back "
+                        "from today or an earlier day.")
+    return day
+
+
 def run_retention(args: argparse.Namespace, open_caseload) -> int:
-    as_of = _date(args.as_of)
+    as_of = _as_of(args.as_of)
     with open_caseload() as caseload:
-        if args.apply:
-            done = rights.apply_retention(caseload, script_actor(), as_of)
+        actor = signed_in(args)
+        due = rights.retention_due(caseload, actor, as_of)
+        if args.apply and due:
+            _confirm(args, f"Anonymise {len(due)} people past the retention period? This "
+                           "cannot be undone.")
+            done = rights.apply_retention(caseload, actor, as_of)
             print(f"Anonymised {len(done)} people past the retention period.")
             return 0
-        due = rights.retention_due(caseload, script_actor(), as_of)
     for candidate in due:
         ended = format_date(candidate.last_activity)
         print(f"{candidate.reference:<14} last journey ended {ended}")
-    print(f"{len(due)} people are past the retention period. Run with --apply to anonymise.")
+    print(f"{len(due)} people are past the retention period."
+          + ("" if args.apply else " Run with --apply to anonymise."))
     return 0

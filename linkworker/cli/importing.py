@@ -12,7 +12,6 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from linkworker.access import SYSTEM
 from linkworker.io.mapping import KINDS
 
 
@@ -87,7 +86,7 @@ def run_import(args: argparse.Namespace, open_caseload) -> int:
     with open_caseload() as caseload:
         try:
             report = import_file(
-                caseload, SYSTEM, args.file, args.kind, sheet=args.sheet, mapping=args.mapping,
+                caseload, args.actor, args.file, args.kind, sheet=args.sheet, mapping=args.mapping,
                 dry_run=args.dry_run, progress=progress, good_rows_only=args.good_rows_only,
                 rejects=args.rejects, encoding=args.encoding, fixed=fixed)
         finally:
@@ -120,7 +119,7 @@ def run_export(args: argparse.Namespace, open_caseload) -> int:
     progress = _ProgressLine()
     with open_caseload() as caseload:
         try:
-            result = export_all(caseload, SYSTEM, args.folder, progress=progress)
+            result = export_all(caseload, args.actor, args.folder, progress=progress)
         finally:
             progress.finish()
     for name, rows in result.counts.items():

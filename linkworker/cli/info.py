@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from linkworker.cli import no_sign_in
 from linkworker.storage.inspect import describe
 
 
@@ -12,6 +13,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
+@no_sign_in  # file facts and counts only, never a person's data
 def run(args: argparse.Namespace, open_caseload) -> int:
     with open_caseload() as caseload:
         for label, value in describe(caseload):

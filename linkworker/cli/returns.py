@@ -18,7 +18,6 @@ import datetime as dt
 import tempfile
 from pathlib import Path
 
-from linkworker.access import SYSTEM
 from linkworker.errors import UserError
 from linkworker.outcomes.contract import read_contract_file
 from linkworker.outcomes.store import find_contract, list_contracts, save_contract
@@ -114,7 +113,7 @@ def _ledger_action(args: argparse.Namespace, caseload) -> int:
             return 0
         if not args.reason:
             raise UserError("--adjust needs --reason (the commissioner reads it).")
-        adj = add_adjustment(session, SYSTEM, contract, args.adjust, reason=args.reason,
+        adj = add_adjustment(session, args.actor, contract, args.adjust, reason=args.reason,
                              amount=args.amount)
         print(f"Adjustment of {format_money(adj.amount)} to {args.adjust} recorded; it goes "
               "into the next return submitted.")
@@ -135,12 +134,12 @@ def run_return(args: argparse.Namespace, open_caseload) -> int:
         with caseload.reading() as session:
             code = _contract_ref(session, args.contract).code
         if args.submit:
-            doc = flow.submit(caseload, SYSTEM, code, period, None, as_of=_as_of(args.as_of))
+            doc = flow.submit(caseload, args.actor, code, period, None, as_of=_as_of(args.as_of))
         else:
-            doc = flow.prepare(caseload, SYSTEM, code, period, as_of=_as_of(args.as_of))
+            doc = flow.prepare(caseload, args.actor, code, period, as_of=_as_of(args.as_of))
         for path in args.out:
             try:
-                flow.export(caseload, SYSTEM, doc, path)
+                flow.export(caseload, args.actor, doc, path)
             except UserError as exc:
                 if doc["status"] != "submitted":
                     raise
@@ -175,7 +174,7 @@ def run_contract(args: argparse.Namespace, open_caseload) -> int:
               f"({', '.join(parsed.outcome_ids)}).")
         return 0
     with open_caseload() as caseload, caseload.transaction() as session:
-        row = save_contract(session, SYSTEM, data, source=args.file.name)
+        row = save_contract(session, args.actor, data, source=args.file.name)
         print(f"Contract {row.code} saved.")
     return 0
 
@@ -186,9 +185,9 @@ def run_cohort(args: argparse.Namespace, open_caseload) -> int:
     with open_caseload() as caseload, caseload.transaction() as session:
         contract = _contract_ref(session, args.contract)
         if args.action == "export":
-            count = export_cohort(session, SYSTEM, contract, args.out)
+            count = export_cohort(session, args.actor, contract, args.out)
             print(f"wrote {args.out}: {count} consented people.")
         else:
-            result = import_results(session, SYSTEM, contract, args.file, outcome=args.outcome)
+            result = import_results(session, args.actor, contract, args.file, outcome=args.outcome)
             print(f"{args.file.name}: {result.created} results added, {result.updated} updated.")
     return 0

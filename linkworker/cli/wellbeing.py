@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from linkworker.access import SYSTEM
+from linkworker.cli import no_sign_in, signed_in
 from linkworker.errors import UserError
 
 
@@ -61,6 +61,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     clear.set_defaults(func=run_wording_clear)
 
 
+@no_sign_in  # reads a file, not the caseload
 def run_check(args: argparse.Namespace, open_caseload) -> int:
     from linkworker.wellbeing.custom import check_instrument_file
 
@@ -77,7 +78,7 @@ def run_add(args: argparse.Namespace, open_caseload) -> int:
     from linkworker.wellbeing.custom import add_instrument
 
     with open_caseload() as caseload:
-        instrument = add_instrument(caseload, SYSTEM, args.file, replace=args.replace)
+        instrument = add_instrument(caseload, signed_in(args), args.file, replace=args.replace)
     print(f"Added {instrument.code} ({instrument.name}) to {caseload.path.name}.")
     return 0
 
@@ -123,9 +124,9 @@ def run_threshold(args: argparse.Namespace, open_caseload) -> int:
         raise UserError("Use --default on its own: it puts both thresholds back.")
     with open_caseload() as caseload:
         if args.default:
-            now = clear_change_thresholds(caseload, SYSTEM, args.code)
+            now = clear_change_thresholds(caseload, signed_in(args), args.code)
         else:
-            now = set_change_thresholds(caseload, SYSTEM, args.code, args.meaningful,
+            now = set_change_thresholds(caseload, signed_in(args), args.code, args.meaningful,
                                         args.reliable)
     print(_threshold_line(now))
     return 0
@@ -141,6 +142,7 @@ def _parse_answer(text: str) -> int | None:
             from exc
 
 
+@no_sign_in  # scores typed answers; nothing is read or kept
 def run_score(args: argparse.Namespace, open_caseload) -> int:
     from linkworker.wellbeing import get_instrument, score
 
@@ -162,7 +164,7 @@ def run_wording_load(args: argparse.Namespace, open_caseload) -> int:
     from linkworker.wellbeing.wording import load_wording_file
 
     with open_caseload() as caseload:
-        statements = load_wording_file(caseload, SYSTEM, args.instrument, args.file)
+        statements = load_wording_file(caseload, signed_in(args), args.instrument, args.file)
     print(f"Loaded {len(statements)} {args.instrument.upper()} statements; forms now show them.")
     return 0
 
@@ -186,6 +188,6 @@ def run_wording_clear(args: argparse.Namespace, open_caseload) -> int:
     from linkworker.wellbeing.wording import clear_wording
 
     with open_caseload() as caseload:
-        clear_wording(caseload, SYSTEM, args.instrument)
+        clear_wording(caseload, signed_in(args), args.instrument)
     print(f"Removed the {args.instrument.upper()} wording.")
     return 0

@@ -111,6 +111,7 @@ class Caseload:
 
     def __post_init__(self) -> None:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.reapplied = 0  # erasures applied again from the register at open (safeguards)
 
     # --- opening --------------------------------------------------------------------------
 
@@ -119,6 +120,9 @@ class Caseload:
         """Create a new, empty, encrypted caseload at ``path`` (which must not exist)."""
         path = Path(path).expanduser().resolve()
         passphrase = passphrase or keys.passphrase_from_env()
+        from linkworker.backup import recover_interrupted_restore
+
+        recover_interrupted_restore(path)  # never a new caseload where a restore was cut off
         if path.exists() or keys.key_file_path(path).exists():
             raise CaseloadError(f"{path} already exists; open it instead of creating it.")
         if not passphrase:
@@ -139,6 +143,9 @@ class Caseload:
     ) -> Caseload:
         """Open an existing caseload, upgrading its schema (after a backup) if it is older."""
         path = Path(path).expanduser().resolve()
+        from linkworker.backup import recover_interrupted_restore
+
+        recover_interrupted_restore(path)  # a crash mid-restore is undone before anything else
         if not path.exists():
             raise CaseloadNotFound(
                 f"There is no caseload at {path}. Create one with 'linkworker --db {path} init' "
@@ -152,6 +159,9 @@ class Caseload:
         caseload = cls(path, engine)
         if upgrade:
             caseload._upgrade_if_needed()
+            from linkworker.safeguards import after_open
+
+            after_open(caseload)
         return caseload
 
     @classmethod
@@ -217,6 +227,8 @@ class Caseload:
             # VACUUM INTO writes a consistent, still-encrypted copy even while others read.
             conn.exec_driver_sql("VACUUM INTO ?", (str(target),))
         shutil.copyfile(keys.key_file_path(self.path), keys.key_file_path(target))
+        for copied in (target, keys.key_file_path(target)):
+            copied.chmod(0o600)  # a copy holds the same data: its owner only, like the key file
         return target
 
     def integrity_problems(self, quick: bool = True) -> list[str]:
@@ -227,6 +239,9 @@ class Caseload:
         return [] if rows == ["ok"] else rows
 
     def close(self) -> None:
+        from linkworker.safeguards import before_close
+
+        before_close(self)
         self.engine.dispose()
 
     def __enter__(self) -> Caseload:

@@ -36,7 +36,15 @@ from linkworker.storage.files import atomic_write_bytes
 KEYRING_SERVICE = "LinkWorker"
 PASSPHRASE_ENV = "LINKWORKER_PASSPHRASE"
 KEY_FILE_VERSION = 1
-MIN_PASSPHRASE_LENGTH = 8
+MIN_PASSPHRASE_LENGTH = 10
+# zxcvbn's score (0-4) a passphrase must reach: 3 is "safely unguessable: moderate protection
+# from an offline slow-hash attack", which is what a stolen key file faces.
+MIN_PASSPHRASE_SCORE = 3
+# Words an attacker tries first against a LinkWorker key file.
+PRODUCT_WORDS = ["caseload", "prescribing", "socialprescribing"]
+# What a key file may ask Argon2 for. A file is data, not code: a damaged or hostile one must
+# not make unlocking allocate terabytes or spin for hours.
+KDF_LIMITS = {"time_cost": (1, 20), "memory_kib": (8, 4 * 1024 * 1024), "parallelism": (1, 16)}
 
 
 @dataclass(frozen=True)
@@ -125,24 +133,42 @@ def wrap_key(key: bytes, passphrase: str, params: KdfParams | None = None) -> di
     }
 
 
+def _params(record: dict[str, Any]) -> KdfParams:
+    """The key file's Argon2 cost, refused (clearly) if it is outside sane limits."""
+    values = []
+    for name, (low, high) in KDF_LIMITS.items():
+        value = record.get(name)
+        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+            raise KeyError_(f"The key file asks for an impossible unlocking cost ({name} = "
+                            f"{str(value)[:20]}; allowed {low} to {high}): it is damaged or not "
+                            "a LinkWorker key file. Use the key file saved with a backup.")
+        values.append(value)
+    return KdfParams(*values)
+
+
 def unwrap_key(record: dict[str, Any], passphrase: str) -> bytes:
-    params = KdfParams(record["time_cost"], record["memory_kib"], record["parallelism"])
-    kek = _derive(passphrase, _unb64(record["salt"]), params)
+    params = _params(record)
     try:
-        return AESGCM(kek).decrypt(
-            _unb64(record["nonce"]), _unb64(record["wrapped_key"]), b"linkworker-key-v1"
-        )
+        salt, nonce, wrapped = (_unb64(record["salt"]), _unb64(record["nonce"]),
+                                _unb64(record["wrapped_key"]))
+    except (KeyError, TypeError, ValueError):
+        raise KeyError_("The key file is damaged (its wrapped key cannot be read).") from None
+    kek = _derive(passphrase, salt, params)
+    try:
+        return AESGCM(kek).decrypt(nonce, wrapped, b"linkworker-key-v1")
     except InvalidTag:
         raise WrongPassphrase("That passphrase does not unlock this caseload.") from None
 
 
 @dataclass
 class KeyFile:
-    """The JSON file beside a caseload that holds its wrapped key and its keyring id."""
+    """The JSON file beside a caseload that holds its wrapped key and its keyring id, and the
+    audit trail's newest head (``audit_head``, see ``linkworker.audit.anchor_head``)."""
 
     caseload_id: str
     wrapping: dict[str, Any]
     in_keyring: bool
+    audit_head: dict[str, Any] | None = None
 
     def to_json(self) -> bytes:
         doc = {
@@ -152,25 +178,45 @@ class KeyFile:
             "in_keyring": self.in_keyring,
             "passphrase": self.wrapping,
         }
+        if self.audit_head:
+            doc["audit_head"] = self.audit_head
         return json.dumps(doc, indent=2).encode("utf-8")
 
     @classmethod
     def load(cls, path: Path) -> KeyFile:
         try:
             doc = json.loads(path.read_text("utf-8"))
-            if doc.get("format") != "linkworker-key":
+            if not isinstance(doc, dict) or doc.get("format") != "linkworker-key" \
+                    or not isinstance(doc.get("passphrase"), dict):
                 raise ValueError("not a key file")
-            return cls(doc["caseload_id"], doc["passphrase"], bool(doc.get("in_keyring")))
+            return cls(doc["caseload_id"], doc["passphrase"], bool(doc.get("in_keyring")),
+                       doc.get("audit_head"))
         except FileNotFoundError:
             raise KeyFileMissing(
                 f"The key file {path.name} is missing beside the caseload, so it cannot be "
                 "unlocked. Restore it from your backup (it is saved with every backup)."
             ) from None
-        except (ValueError, KeyError, TypeError) as exc:
-            raise KeyError_(f"The key file {path} is damaged ({exc}).") from None
+        except (ValueError, KeyError, TypeError, RecursionError) as exc:
+            raise KeyError_(f"The key file {path} is damaged ({type(exc).__name__}).") from None
 
     def save(self, path: Path) -> None:
         atomic_write_bytes(path, self.to_json())
+
+
+def read_anchor(db_path: Path) -> dict[str, Any] | None:
+    """The audit head anchored in the key file beside ``db_path`` (None if none yet)."""
+    try:
+        return KeyFile.load(key_file_path(db_path)).audit_head
+    except KeyError_:
+        return None
+
+
+def write_anchor(db_path: Path, head: dict[str, Any]) -> None:
+    """Rewrite the key file with a new audit head; the wrapped key is carried over as it is."""
+    path = key_file_path(db_path)
+    key_file = KeyFile.load(path)
+    key_file.audit_head = dict(head)
+    key_file.save(path)
 
 
 def _keyring_get(caseload_id: str) -> bytes | None:
@@ -194,10 +240,20 @@ def _keyring_put(caseload_id: str, key: bytes) -> bool:
 
 
 def check_passphrase_strength(passphrase: str) -> None:
+    """Refuse a passphrase a stolen key file would give up quickly: too short, or judged
+    guessable by zxcvbn (common passwords, keyboard runs, dates, repeats, names)."""
+    from zxcvbn import zxcvbn
+
     if len(passphrase) < MIN_PASSPHRASE_LENGTH:
         raise WeakPassphrase(
-            f"Choose a passphrase of at least {MIN_PASSPHRASE_LENGTH} characters."
+            f"Choose a passphrase of at least {MIN_PASSPHRASE_LENGTH} characters: three or "
+            "four unrelated words make a strong one that is easy to remember."
         )
+    judged = zxcvbn(passphrase[:100], user_inputs=PRODUCT_WORDS)  # slow on very long input
+    if judged["score"] < MIN_PASSPHRASE_SCORE:
+        hint = judged["feedback"].get("warning") or "It would be guessed quickly."
+        raise WeakPassphrase(f"That passphrase is too easy to guess: {hint.rstrip('.')}. "
+                             "Try three or four unrelated words.")
 
 
 def create_key(db_path: Path, passphrase: str) -> bytes:
@@ -208,6 +264,12 @@ def create_key(db_path: Path, passphrase: str) -> bytes:
     in_keyring = _keyring_put(caseload_id, key)
     KeyFile(caseload_id, wrap_key(key, passphrase), in_keyring).save(key_file_path(db_path))
     return key
+
+
+def engine_key(engine: Any) -> bytes | None:
+    """The raw key an open caseload's engine was given (never written anywhere)."""
+    password = str(getattr(engine, "engine", engine).url.password or "")
+    return bytes.fromhex(password[2:-1]) if password.startswith("x'") else None
 
 
 def passphrase_from_env() -> str | None:

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from linkworker import referral
+from linkworker.access import PermissionDenied
 from linkworker.errors import UserError
 from linkworker.models import AuditEvent, Condition, Episode, Person
 from linkworker.referral import (
@@ -133,7 +134,12 @@ def test_re_referral_needs_the_last_journey_closed(caseload, team, jane):
 
     with caseload.transaction() as s:
         exit_episode(s, team.worker, jane.episode_id, "moved", dt.date(2026, 2, 1), TODAY)
-    again = refer_existing(caseload, team.other_worker, jane.person_id,
+    # Another worker may not open a former client's history by re-referring them (issue 13):
+    with pytest.raises(PermissionDenied):
+        refer_existing(caseload, team.other_worker, jane.person_id,
+                       details(team, referral_date=dt.date(2026, 3, 1), source="self"),
+                       today=TODAY)
+    again = refer_existing(caseload, team.manager, jane.person_id,
                            details(team, referral_date=dt.date(2026, 3, 1), source="self",
                                    worker_id=team.other_worker.user_id), today=TODAY)
     assert again.episode_number == 2 and again.reference == jane.reference

@@ -1,15 +1,19 @@
-"""The data lead's commands end to end: users, backup/restore, audit, SAR, erase, retention."""
+"""The data lead's commands end to end: users, backup/restore, audit, SAR, erase, retention.
+
+Promise: the command line signs in as a user and gets exactly that role's rights, audited by
+the username (docs/security.md, "The command line").
+"""
 
 from __future__ import annotations
 
 import io
 
 import pytest
+from conftest import cli_sign_in
 from sqlalchemy import select
 
 from linkworker.cli import main
 from linkworker.models import AuditEvent, Person
-from linkworker.storage import keys
 from linkworker.storage.database import Caseload
 
 PASS = "correct horse battery"
@@ -17,10 +21,12 @@ PASS = "correct horse battery"
 
 @pytest.fixture
 def db(tmp_path, monkeypatch):
-    monkeypatch.setenv(keys.PASSPHRASE_ENV, PASS)
+    """Margaret in a caseload, and the CLI signed in as its admin dana (which also sets the
+    passphrase)."""
     path = tmp_path / "caseload.db"
     with Caseload.create(path, PASS) as caseload, caseload.transaction() as s:
         s.add(Person(reference="LW-000007", given_name="Margaret", family_name="Okonkwo"))
+    cli_sign_in(monkeypatch, path, "admin", PASS, username="dana")
     return path
 
 
@@ -43,7 +49,7 @@ def test_user_commands(db, monkeypatch, capsys):
     assert _run(db, "user", "unlock", "nobody") == 2
     with Caseload.open(db) as caseload, caseload.reading() as s:
         names = set(s.execute(select(AuditEvent.username)).scalars())
-    assert all(n.startswith("system:") for n in names)
+    assert names == {"dana"}  # every event names the signed-in admin, none a bare "system"
 
 
 def test_backup_restore_and_audit_commands(db, tmp_path, capsys):

@@ -1,0 +1,145 @@
+"""Every command, fed hostile input, prints one clear line and exits 2: never a traceback.
+
+Promise (docs/security.md, "The command line"). The table names one hostile case per
+command; ``test_every_command_has_a_hostile_case`` fails when a command is added without one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+
+import pytest
+from conftest import CLI_PASSWORD, TEST_PASSPHRASE, cli_sign_in
+
+from linkworker.cli import build_parser, main
+from linkworker.models import Person, User
+from linkworker.outcomes.sample import install_sample_contract, sample_document
+from linkworker.storage import keys
+from linkworker.storage.database import Caseload
+
+NESTED = "[" * 100_000 + "]" * 100_000  # deeply nested JSON: a RecursionError waiting to happen
+
+
+def _leaf_commands(parser: argparse.ArgumentParser, prefix=()) -> set[tuple[str, ...]]:
+    found = set()
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                found |= _leaf_commands(sub, (*prefix, name)) or {(*prefix, name)}
+    return found
+
+
+# (command words, then the rest of argv with {placeholders}, setup) -> must exit 2.
+CASES = {
+    ("info",): (["info"], "huge_kdf"),
+    ("init",): (["init"], "weak_first_admin"),
+    ("demo",): (["demo", "--people", "-5"], ""),
+    ("instrument", "check"): (["instrument", "check", "{nested}"], ""),
+    ("instrument", "add"): (["instrument", "add", "{nested}"], ""),
+    ("instrument", "list"): (["instrument", "list"], "wrong_password"),
+    ("instrument", "score"): (["instrument", "score", "WEMWBS", "9" * 400], ""),
+    ("instrument", "thresholds"): (["instrument", "thresholds"], "passphrase_only"),
+    ("instrument", "threshold"): (["instrument", "threshold", "WEMWBS", "--meaningful", "nan"],
+                                  ""),
+    ("wording", "load"): (["wording", "load", "--instrument", "../../x", "{binary}"], ""),
+    ("wording", "status"): (["wording", "status"], "deactivated"),
+    ("wording", "clear"): (["wording", "clear", "--instrument", "'; DROP TABLE users;--"], ""),
+    ("return",): (["return", "--contract", "{contract}", "--period", "9999-Q4"], "manager"),
+    ("contract", "check"): (["contract", "check", "{nested}"], ""),
+    ("contract", "add"): (["contract", "add", "{nested}"], "manager"),
+    ("contract", "list"): (["contract", "list"], "passphrase_only"),
+    ("cohort", "export"): (["cohort", "export", "--contract", "{contract}", "--out",
+                            "{under_a_file}"], "manager"),
+    ("cohort", "import"): (["cohort", "import", "--contract", "{contract}", "{binary}"],
+                           "manager"),
+    ("user", "add"): (["user", "add", "../../eve", "--name", "Eve", "--role", "admin",
+                       "--password-stdin"], "stdin"),
+    ("user", "list"): (["user", "list"], "link_worker"),
+    ("user", "reset"): (["user", "reset", "nobody\x00", "--password-stdin"], "stdin"),
+    ("user", "deactivate"): (["user", "deactivate", "admin"], ""),  # oneself
+    ("user", "reactivate"): (["user", "reactivate", "x" * 5000], ""),
+    ("user", "unlock"): (["user", "unlock", "admin"], "link_worker"),
+    ("backup",): (["backup", "{under_a_file}"], ""),
+    ("restore",): (["restore", "{binary}", "--yes"], ""),
+    ("audit", "verify"): (["audit", "verify"], "link_worker"),
+    ("audit", "export"): (["audit", "export", "{out}/a.csv", "--since", "31/02/2026"], ""),
+    ("sar",): (["sar", "../../LW-000001", "--out", "{out}"], ""),
+    ("erase",): (["erase", "LW-000001", "--reason", "request"], ""),  # no --yes, no terminal
+    ("retention",): (["retention", "--as-of", "0000-01-01"], ""),
+    ("import",): (["import", "{binary}", "--kind", "people"], "manager"),
+    ("export",): (["export", "{under_a_file}"], "manager"),
+}
+
+
+def test_every_command_has_a_hostile_case():
+    assert _leaf_commands(build_parser()) == set(CASES)
+
+
+@pytest.fixture
+def world(tmp_path, monkeypatch):
+    path = tmp_path / "caseload.db"
+    with Caseload.create(path, TEST_PASSPHRASE) as db, db.transaction() as s:
+        s.add(Person(reference="LW-000001", given_name="Margaret", family_name="Okonkwo"))
+        install_sample_contract(s)
+    cli_sign_in(monkeypatch, path, "admin")
+    (tmp_path / "nested.json").write_text(NESTED)
+    (tmp_path / "binary.csv").write_bytes(bytes(range(256)) * 64)
+    keys.key_file_path(tmp_path / "binary.csv").write_text(NESTED)
+    (tmp_path / "a-file").write_text("not a folder")
+    (tmp_path / "out").mkdir()
+    return path
+
+
+def _setup(kind, path, tmp_path, monkeypatch):  # noqa: ANN001
+    if kind in ("manager", "link_worker"):
+        cli_sign_in(monkeypatch, path, kind)
+    elif kind == "wrong_password":
+        monkeypatch.setenv("LINKWORKER_PASSWORD", CLI_PASSWORD + "x")
+    elif kind == "passphrase_only":
+        monkeypatch.delenv("LINKWORKER_USER")
+        monkeypatch.delenv("LINKWORKER_PASSWORD")
+    elif kind == "deactivated":
+        with Caseload.open(path, TEST_PASSPHRASE) as db, db.transaction() as s:
+            s.add(User(username="leaver", display_name="Leaver", role="admin", active=False,
+                       password_hash=__import__("linkworker.accounts").accounts.hash_password(
+                           CLI_PASSWORD)))
+        monkeypatch.setenv("LINKWORKER_USER", "leaver")
+    elif kind == "huge_kdf":
+        key = keys.key_file_path(path)
+        doc = json.loads(key.read_text())
+        doc["passphrase"]["memory_kib"] = 2 ** 40
+        key.write_text(json.dumps(doc))
+    elif kind == "weak_first_admin":
+        monkeypatch.setenv("LINKWORKER_PASSWORD", "12345678")
+        return tmp_path / "new.db"
+    elif kind == "stdin":
+        monkeypatch.setattr("sys.stdin", io.StringIO("plum kettle harbour\n"))
+    return path
+
+
+@pytest.mark.parametrize("command", sorted(CASES), ids=" ".join)
+def test_hostile_input_is_one_line_and_exit_2(command, world, tmp_path, monkeypatch, capsys):
+    argv, setup = CASES[command]
+    db = _setup(setup, world, tmp_path, monkeypatch)
+    values = {"nested": tmp_path / "nested.json", "binary": tmp_path / "binary.csv",
+              "under_a_file": tmp_path / "a-file" / "inside" / "x.db", "out": tmp_path / "out",
+              "contract": sample_document()["code"]}
+    argv = [part.format(**values) for part in argv]
+    code = main(["--db", str(db), *argv])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert err.startswith("linkworker: ") and err.count("\n") == 1, err
+    assert "Traceback" not in err
+
+
+def test_the_passphrase_alone_grants_no_rights(world, monkeypatch, capsys):
+    monkeypatch.delenv("LINKWORKER_USER")
+    monkeypatch.delenv("LINKWORKER_PASSWORD")
+    monkeypatch.setattr("sys.stdin", io.StringIO("plum kettle harbour\n"))
+    assert main(["--db", str(world), "user", "add", "eve", "--name", "Eve", "--role", "admin",
+                 "--password-stdin"]) == 2
+    assert "Sign in" in capsys.readouterr().err
+    with Caseload.open(world, TEST_PASSPHRASE) as db, db.reading() as s:
+        assert s.query(User).filter_by(username="eve").first() is None
