@@ -76,11 +76,11 @@ class ReferralView(QWidget):
         person = QGroupBox("The person")
         person_form = QFormLayout(person)
         for key, label in PERSON_LABELS:
-            widget = (w.date_edit("Date of birth", optional=True) if key == "date_of_birth"
-                      else w.line(label.replace("&", "")))
+            widget = (w.date_edit("Date of birth", optional=True, near=w.BIRTH_NEAR)
+                      if key == "date_of_birth" else w.line(label.replace("&", "")))
             self.fields[key] = widget
             w.add_row(person_form, label, widget)
-        self.fields["nhs_number"].setPlaceholderText("10 digits, e.g. 943 476 5919")
+        self.fields["nhs_number"].setPlaceholderText("10 digits")
         self.fields["postcode"].setPlaceholderText("e.g. NE4 5AB")
         self.condition_code = w.combo("Long-term condition", codes.LONG_TERM_CONDITIONS,
                                       blank="(only their words)")
