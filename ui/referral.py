@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from linkworker import codes
 from linkworker.access import Actor, can
+from linkworker.errors import UserError
 from linkworker.referral import (
     Assessment,
     Duplicate,
@@ -50,6 +52,20 @@ PERSON_LABELS = (("given_name", "&Given name"), ("family_name", "&Family name"),
                  ("nhs_number", "N&HS number"), ("postcode", "Post&code"),
                  ("address_line1", "&Address"), ("town", "To&wn"), ("phone", "&Phone"),
                  ("email", "&Email"))
+
+
+def why_not_saved(assessment: Assessment, duplicates_answered: bool) -> str:
+    """Ctrl+S that could not save says exactly why (never silence)."""
+    reasons = []
+    if assessment.problems:
+        names = dict(PERSON_LABELS)
+        fields = ", ".join(names.get(k, k.replace("_", " ").capitalize()).replace("&", "")
+                           for k in assessment.problems)
+        reasons.append(f"fix {fields}")
+    if assessment.duplicates and not duplicates_answered:
+        reasons.append('this may be someone already known: choose "Open ..." or '
+                       '"This is a different person"')
+    return "Not saved: " + "; ".join(reasons or ["check the form"]) + "."
 
 
 class ReferralView(QWidget):
@@ -255,9 +271,14 @@ class ReferralView(QWidget):
         self.duplicates_box.findChildren(QPushButton)[0].setFocus()
 
     def different_person(self) -> None:
-        self.intake.different_person()
+        try:
+            self.intake.different_person()
+        except UserError as exc:
+            w.show_message(self.result, str(exc), "warning")
+            return
         self.duplicates_box.hide()
-        w.show_message(self.result, "Noted: a different person. Press Ctrl+S to save.")
+        still = " Then fix the problems above." if self.intake.step == "details" else ""
+        w.show_message(self.result, f"Noted: a different person. Press Ctrl+S to save.{still}")
         self.save_button.setFocus()
 
     # --- saving ---------------------------------------------------------------------------
@@ -275,16 +296,20 @@ class ReferralView(QWidget):
                 return found
             return save_referral(job.caseload, actor, details, allow_duplicates=allow)
 
+        # No ``changes=``: a check that stops the save must not announce "Saved."; the
+        # change is announced in ``_finished`` once something was really written.
         self.runner.run(work, while_alive(self, self._save_done),
-                        failed=while_alive(self, self._save_failed),
-                        changes={"people", "episodes"}, label="Saving the referral")
+                        failed=while_alive(self, self._save_failed), label="Saving the referral")
 
     def _save_done(self, outcome: Assessment | SavedReferral) -> None:
         self.save_button.setEnabled(True)
         if isinstance(outcome, Assessment):
             self.intake.assessed(outcome)
             self._render(outcome)
-            w.show_message(self.result, "Not saved yet: see above.", "warning")
+            w.show_message(self.result,
+                           why_not_saved(outcome, self.intake.allow_duplicates), "warning")
+            if self.duplicates_box.isVisible():
+                self.duplicates_box.findChildren(QPushButton)[0].setFocus()
             return
         self._finished(outcome, "Saved")
 
@@ -294,7 +319,11 @@ class ReferralView(QWidget):
 
     def open_existing(self, duplicate: Duplicate) -> None:
         """Open the person already known; start a new journey if their last one ended."""
-        self.intake.open_existing(duplicate.person_id)
+        try:
+            self.intake.open_existing(duplicate.person_id)
+        except UserError as exc:
+            w.show_message(self.result, str(exc), "warning")
+            return
         if duplicate.has_open_journey:
             if duplicate.on_my_caseload:
                 self.person_opened.emit(duplicate.person_id)
@@ -307,9 +336,10 @@ class ReferralView(QWidget):
                                                    details),
                         while_alive(self, lambda r: self._finished(r, "New episode started")),
                         failed=while_alive(self, self._save_failed),
-                        changes={"people", "episodes"}, label="Starting a new episode")
+                        label="Starting a new episode")
 
     def _finished(self, saved: SavedReferral, what: str) -> None:
+        self.runner.changed.emit(frozenset({"people", "episodes"}))
         visible = can(self.actor, "person.view_any") or (
             self.actor.role == "link_worker" and self.worker.currentData() == self.actor.user_id)
         self._clear_fields()
@@ -319,6 +349,25 @@ class ReferralView(QWidget):
                        f"{saved.episode_number}.{extra}")
         if visible:
             self.person_opened.emit(saved.person_id)
+
+    def has_unsaved_changes(self) -> bool:
+        """Anything typed about the person or the referral that is not saved yet."""
+        typed = self.details()
+        person = any(getattr(typed, key) for key in self.fields)
+        referral = bool(typed.source or typed.reasons or typed.referrer_name.strip()
+                        or typed.referrer_organisation.strip() or self.conditions)
+        return person or referral
+
+    def maybe_close(self) -> bool:
+        """Ctrl+W / Ctrl+Q on a half-typed referral asks first (Cancel is the default)."""
+        if not self.has_unsaved_changes():
+            return True
+        answer = QMessageBox.question(
+            self, "Referral not saved",
+            "This referral has not been saved. Discard what you typed?",
+            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel)
+        return answer == QMessageBox.StandardButton.Discard
 
     def clear(self) -> None:
         self._clear_fields()

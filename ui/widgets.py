@@ -221,7 +221,12 @@ def on_activate(view: QAbstractItemView, callback: Callable[[QModelIndex], None]
 
 
 class MessageBar(QFrame):
-    """A strip above the work area for errors (stay until closed) and notices (fade out)."""
+    """A strip above the work area for errors (stay until closed) and notices (fade out).
+
+    Its space is kept while it is hidden (one line high), so "Saved." appearing and fading
+    never moves the page under the pointer: a click always lands where the person aimed.
+    Only an error longer than a line makes it grow.
+    """
 
     NOTICE_MS = 4000
 
@@ -244,6 +249,10 @@ class MessageBar(QFrame):
         layout.addWidget(self.close_button)
         self._timer = QTimer(self, singleShot=True, timeout=self.hide)
         self.kind = ""
+        policy = self.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        self.setSizePolicy(policy)
+        self.setMinimumHeight(self.sizeHint().height())
         self.hide()
 
     def show_error(self, text: str) -> None:
