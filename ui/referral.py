@@ -47,10 +47,12 @@ from ui.record import widgets as w
 from ui.wellbeing.guard import while_alive
 from ui.widgets import hbox, scroll_page
 
-PERSON_LABELS = (("given_name", "&Given name"), ("family_name", "&Family name"),
-                 ("preferred_name", "Pre&ferred name"), ("date_of_birth", "Date of &birth"),
-                 ("nhs_number", "N&HS number"), ("postcode", "Post&code"),
-                 ("address_line1", "&Address"), ("town", "To&wn"), ("phone", "&Phone"),
+# Alt+letters: F, G, P and H belong to the menu bar (File, Go, Person, Help); none repeats
+# on this screen (tests/test_ux_walk.py walks every screen for clashes).
+PERSON_LABELS = (("given_name", "Given &name"), ("family_name", "Fa&mily name"),
+                 ("preferred_name", "Preferred name"), ("date_of_birth", "Date of &birth"),
+                 ("nhs_number", "NHS n&umber"), ("postcode", "Post&code"),
+                 ("address_line1", "&Address"), ("town", "To&wn"), ("phone", "Phone"),
                  ("email", "&Email"))
 
 
@@ -102,7 +104,7 @@ class ReferralView(QWidget):
                                       blank="(only their words)")
         self.condition_words = w.line("Condition in the person's own words",
                                       placeholder='e.g. "bad chest"')
-        self.condition_add = w.button("Add &condition", "Add condition")
+        self.condition_add = w.button("Add cond&ition", "Add condition")
         self.condition_list = QLabel("None yet")
         self.condition_list.setAccessibleName("Conditions added")
         self.condition_list.setWordWrap(True)
@@ -123,9 +125,9 @@ class ReferralView(QWidget):
         self.worker = w.combo("Link worker", {}, blank="Not assigned yet")
         self.contract = w.combo("Contract", {}, blank="No contract")
         for label, widget in (("Referral &date", self.referral_date),
-                              ("&Source", self.source), ("Rea&sons", self.reasons),
+                              ("&Source", self.source), ("Reas&ons", self.reasons),
                               ("&Referrer", self.referrer_name),
-                              ("&Organisation", self.referrer_org),
+                              ("Organisation", self.referrer_org),
                               ("Lin&k worker", self.worker), ("Con&tract", self.contract)):
             w.add_row(ref_form, label, widget)
 
@@ -264,7 +266,7 @@ class ReferralView(QWidget):
             button.setAccessibleName(dup.offer)
             button.clicked.connect(lambda _=False, d=dup: self.open_existing(d))
             self.duplicates_layout.addWidget(button)
-        different = QPushButton("This is a &different person")
+        different = QPushButton("This is a different person")
         different.setAccessibleName("This is a different person")
         different.clicked.connect(self.different_person)
         self.duplicates_layout.addWidget(different)

@@ -17,8 +17,9 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor, QKeyEvent
+from PySide6.QtGui import QBrush, QColor, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QAbstractItemView,
     QAbstractSpinBox,
     QComboBox,
@@ -28,11 +29,13 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLayout,
+    QMainWindow,
     QPlainTextEdit,
     QScrollArea,
     QScrollBar,
     QSplitter,
     QStackedWidget,
+    QTabBar,
     QTableWidget,
     QTableWidgetItem,
     QTextEdit,
@@ -175,6 +178,56 @@ def keyboard_problems(root: QWidget) -> list[str]:
     return problems
 
 
+def mnemonics(root: QWidget) -> list[tuple[str, str]]:
+    """Every Alt+letter a person can press in ``root``'s window right now, with where it is:
+    the menu bar's titles and the visible labels (with a buddy), buttons and tabs."""
+    window = root.window()
+    found: list[tuple[str, str]] = []
+
+    def add(text: str, where: str) -> None:
+        key = QKeySequence.mnemonic(text).toString()
+        if key:
+            found.append((key, f"{where} {text.replace('&&', '').strip()!r}"))
+
+    if isinstance(window, QMainWindow) and window.menuWidget() is not None:
+        for action in window.menuBar().actions():
+            if action.isVisible():
+                add(action.text(), "menu")
+    for widget in window.findChildren(QWidget):
+        if not widget.isVisible():
+            continue
+        if isinstance(widget, QLabel) and widget.buddy() is not None:
+            add(widget.text(), "label")
+        elif isinstance(widget, QAbstractButton) and not isinstance(widget, QToolButton):
+            add(widget.text(), "button")
+        elif isinstance(widget, QTabBar):
+            for index in range(widget.count()):
+                add(widget.tabText(index), "tab")
+    return found
+
+
+def mnemonic_clashes(root: QWidget) -> list[str]:
+    """Alt+letters that two visible things share (Qt then only cycles between them, so
+    Alt+G meant for "Add goal" would open the Go menu instead)."""
+    by_key: dict[str, list[str]] = {}
+    for key, where in mnemonics(root):
+        by_key.setdefault(key, []).append(where)
+    return [f"{key}: {', '.join(places)}" for key, places in sorted(by_key.items())
+            if len(places) > 1]
+
+
+def literal_ampersands(root: QWidget) -> list[str]:
+    """Labels that would show a stray "&": a mnemonic with no field to jump to."""
+    return [label.text() for label in root.findChildren(QLabel)
+            if label.isVisible() and label.buddy() is None and label.textFormat()
+            != Qt.TextFormat.RichText and _has_mnemonic(label.text())
+            and not label.text().lstrip().startswith("<")]
+
+
+def _has_mnemonic(text: str) -> bool:
+    return bool(QKeySequence.mnemonic(text).toString())
+
+
 def _qt_internal(widget: QWidget) -> bool:
     if isinstance(widget, QScrollBar | QHeaderView):
         return True
@@ -212,6 +265,28 @@ class _Activator(QObject):
             self.callback(self.view.currentIndex())
             return True
         return False
+
+
+class _TabLeaves(QObject):
+    """Event filter: Tab / Shift+Tab move on from a date or time box (Qt's own walks the
+    day/month/year parts with Tab, a keyboard trap; "/" and the arrow keys still do that)."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) and (
+                event.key() in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab)):
+            backwards = event.key() == Qt.Key.Key_Backtab or bool(
+                event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+            box = watched if isinstance(watched, QWidget) else None
+            if box is not None:
+                QWidget.focusNextPrevChild(box, not backwards)
+                return True
+        return False
+
+
+def tab_leaves(box: QAbstractSpinBox) -> QAbstractSpinBox:
+    """Make Tab leave a date/time box like every other field; returns the box."""
+    box.installEventFilter(_TabLeaves(box))
+    return box
 
 
 def on_activate(view: QAbstractItemView, callback: Callable[[QModelIndex], None]) -> None:

@@ -179,7 +179,7 @@ class SettingsView(QWidget):
                                              "Anonymise people past retention",
                                              self.apply_retention)
         self.apply_retention_button.setEnabled(False)
-        hbox(button("&Subject access request…", "Subject access request", self.subject_access),
+        hbox(button("Subject &access request…", "Subject access request", self.subject_access),
              button("&Erase a person…", "Erase a person", self.erase),
              button("Check re&tention", "Check retention", self.check_retention),
              self.apply_retention_button, None, parent=box)

@@ -54,7 +54,7 @@ class GoalsTab(RecordTab):
         self.goal_first_step = w.line("First step (optional)")
         self.goal_first_who = w.line("Who does the first step")
         self.goal_first_by = w.date_edit("First step due by", optional=True)
-        self.goal_add = w.button("Add &goal", "Add goal")
+        self.goal_add = w.button("&Add goal", "Add goal")
         form_rows(form, (("In their &words", self.goal_words), ("Ca&tegory", self.goal_category),
                          ("Agreed on", self.goal_date), ("First step", self.goal_first_step),
                          ("Who", self.goal_first_who), ("By", self.goal_first_by),

@@ -61,12 +61,13 @@ class ProfileTab(RecordTab):
         f["phone"] = w.line("Phone")
         f["email"] = w.line("Email")
         f["gp_practice"] = w.line("GP practice")
-        for key, label in (("given_name", "&Given name"), ("family_name", "&Family name"),
-                           ("preferred_name", "Pre&ferred name"),
-                           ("date_of_birth", "Date of &birth"), ("nhs_number", "N&HS number"),
+        # F, G, P and H are the menu bar's (File, Go, Person, Help): never used here.
+        for key, label in (("given_name", "Given &name"), ("family_name", "Fa&mily name"),
+                           ("preferred_name", "Preferred name"),
+                           ("date_of_birth", "Date of &birth"), ("nhs_number", "NHS n&umber"),
                            ("address_line1", "&Address"), ("address_line2", "Address line 2"),
-                           ("town", "To&wn"), ("postcode", "Post&code"), ("phone", "P&hone"),
-                           ("email", "&Email"), ("gp_practice", "GP &practice")):
+                           ("town", "To&wn"), ("postcode", "Post&code"), ("phone", "Phone"),
+                           ("email", "&Email"), ("gp_practice", "GP pract&ice")):
             w.add_row(left, label, f[key])
         f["gender"] = w.combo("Gender", codes.GENDERS, blank="Not recorded")
         f["gender_self_described"] = w.line("Gender in their own words")
@@ -84,7 +85,7 @@ class ProfileTab(RecordTab):
             prefs.addWidget(box)
             box.toggled.connect(self._edited)
         for key, label in (("gender", "Gen&der"), ("gender_self_described", "In their words"),
-                           ("ethnicity", "Ethnic gro&up"), ("disability", "Disabilit&y"),
+                           ("ethnicity", "E&thnic group"), ("disability", "Disabilit&y"),
                            ("carer_status", "Ca&rer"),
                            ("living_circumstances", "&Living circumstances")):
             w.add_row(right, label, f[key])

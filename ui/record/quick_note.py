@@ -48,7 +48,7 @@ class QuickNotePanel(QFrame):
         grid = QGridLayout(self)
         title = QLabel("<b>Quick note</b> (Ctrl+N)")
         grid.addWidget(title, 0, 0, 1, 2)
-        pairs = (("&Date", self.date), ("T&ime", self.time), ("&How", self.mode),
+        pairs = (("&Date", self.date), ("T&ime", self.time), ("Ho&w", self.mode),
                  ("&Attended", self.status), ("P&urpose", self.purpose),
                  ("&Venue", self.venue), ("&Length", self.duration))
         for i, (label, widget) in enumerate(pairs):

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from linkworker.validation import InvalidValue, format_date, parse_date
-from ui.widgets import read_only_table
+from ui.widgets import read_only_table, tab_leaves
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 # An empty date of birth opens its calendar about 40 years back, not at today.
@@ -211,7 +211,7 @@ def get_date(widget: DateField) -> dt.date | None:
 
 
 def time_edit(name: str, value: dt.time | None = None) -> QTimeEdit:
-    widget = QTimeEdit()
+    widget = tab_leaves(QTimeEdit())
     widget.setAccessibleName(name)
     widget.setDisplayFormat("HH:mm")
     now = value or dt.datetime.now().time()

@@ -40,6 +40,7 @@ from linkworker.wellbeing.wording import FormText, form_text
 from ui.operations import Runner
 from ui.wellbeing.form_state import FormState
 from ui.wellbeing.guard import while_alive
+from ui.widgets import tab_leaves
 
 CHANGES = ("measures", "episodes", "people")
 
@@ -184,7 +185,7 @@ class MeasureForm(QWidget):
         self.instrument = self._combo("Instrument")
         self.episode = self._combo("Journey")
         self.timepoint = self._combo("Timepoint")
-        self.date = QDateEdit(QDate.currentDate())
+        self.date = tab_leaves(QDateEdit(QDate.currentDate()))
         self.date.setDisplayFormat("dd/MM/yyyy")
         self.date.setCalendarPopup(True)
         self.date.setMaximumDate(QDate.currentDate())
