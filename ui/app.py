@@ -22,7 +22,8 @@ def application() -> QApplication:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("LinkWorker")
     app.setOrganizationName("LinkWorker")
-    app.setApplicationDisplayName("LinkWorker")
+    # No display name: Qt would append " — LinkWorker" to every title, and the window's own
+    # title already says it ("LinkWorker — caseload.db — LinkWorker" was the result).
     return app
 
 

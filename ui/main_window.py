@@ -180,6 +180,8 @@ class MainWindow(QMainWindow):
         self._menus()
         self._connect_runner()
         self.lock_guard = self._lock_guard()
+        self.successor: MainWindow | None = None
+        self.lock_guard.switched.connect(self.switch_to)
         self.go_to_search()  # the default view, ready to type a name
         self._fit_to_screen()
         self.prepared: Prepared | None = None
@@ -289,6 +291,8 @@ class MainWindow(QMainWindow):
                                     self._allowed(WORDING)))
         file.addSeparator()
         file.addAction(self._action("lock", "&Lock", "Ctrl+L", self.lock))
+        file.addAction(self._action("sign_out", "Sign &out / switch user", None, self.sign_out,
+                                    self.actor.user_id is not None))
         file.addAction(self._action("password", "Change my &password…", None,
                                     self.change_password, self.actor.user_id is not None))
         file.addAction(self._action("quit", "&Quit", "Ctrl+Q", self.close))
@@ -496,6 +500,31 @@ class MainWindow(QMainWindow):
 
     def lock(self) -> None:
         self.lock_guard.lock_now()
+
+    def sign_out(self) -> bool:
+        """File > Sign out: close the records (asking about unsaved edits), then the sign-in
+        screen; whoever signs in next gets their own window. False if the user cancelled."""
+        for index in range(self.tabs.count() - 1, 0, -1):
+            if not self.close_tab(index):
+                return False
+        self.lock_guard.lock_now(reason="sign_out", signed_out=True)
+        return True
+
+    def switch_to(self, actor: Actor) -> MainWindow:
+        """Someone else signed in at the lock screen (a shared laptop): a fresh window for
+        them; this one drops its pages and records (nothing of the last user stays on
+        screen) and hides. The runner, and so the open caseload, carries on."""
+        window = MainWindow(self.runner, actor, clock=self.clock)
+        self.successor = window
+        show_fitted(window)
+        self.lock_guard.discard()
+        for widget in [*self.record_tabs(), *self.pages.values()]:
+            widget.deleteLater()  # nothing of the last user's stays, nothing queries for them
+        while self.tabs.count() > 1:
+            self.tabs.removeTab(1)
+        self.pages.clear()
+        self.hide()
+        return window
 
     def about(self) -> None:
         caseload = self.runner.caseload
