@@ -74,6 +74,7 @@ CONTACT_STATUS_LABELS = {
     "did_not_attend": "Did not attend",
     "cancelled": "Cancelled",
     "no_answer": "No answer",
+    "withdrawn": "Withdrawn (recorded in error)",
 }
 
 GOAL_CATEGORY_LABELS = {
@@ -94,6 +95,7 @@ GOAL_STATUS_LABELS = {
     "partly": "Partly achieved",
     "changed": "Changed",
     "dropped": "Dropped",
+    "withdrawn": "Withdrawn (recorded in error)",
 }
 
 CONSENT_KINDS = {

@@ -5,6 +5,10 @@ attempt makes it "contacting", the first attended meeting sets ``first_meeting_d
 starts the review schedule) and an attended review marks that review done. Appointments in the
 future are ``planned``; they appear on Today and become attended / did not attend later
 (``update_contact``). The note's text is never written to the audit trail or logs.
+
+A contact recorded in error is corrected with ``update_contact`` or taken back with
+``withdraw_contact``: the row stays, marked "withdrawn" with the reason, so the audit trail and
+the record still show what happened; it stops counting for the journey and the returns.
 """
 
 from __future__ import annotations
@@ -39,6 +43,12 @@ PURPOSES = {
 _REVIEW = re.compile(r"^review_(\d{1,3})m$")
 NOT_MET = ("attempt",)  # purposes that are not a meeting with the person
 MAX_MINUTES = 600
+WITHDRAWN = "withdrawn"
+WITHDRAW_REASONS = {
+    "mistake": "Entered by mistake",
+    "wrong_person": "Recorded on the wrong person",
+    "duplicate": "Recorded twice",
+}
 
 
 def purpose_label(purpose: str | None) -> str:
@@ -187,6 +197,8 @@ def update_contact(
     with unit_of_work(target) as session:
         contact = must_get(session, Contact, contact_id, "That contact is no longer on the record.")
         episode = episode_for(session, actor, contact.episode_id, "contact.record")
+        if contact.status == WITHDRAWN:
+            raise UserError("That contact was withdrawn; record a new one instead.")
         current = {name: getattr(contact, name) for name in EDITABLE}
         merged = ContactInput(**{**current, **changes})
         _check(merged, episode, today, allow_past_plan=merged.contact_date == contact.contact_date)
@@ -197,6 +209,44 @@ def update_contact(
                      person_id=episode.person_id,
                      details={"fields": sorted(changes), "status": contact.status})
         refresh_stage(session, episode, today)
+
+
+def withdraw_contact(
+    target: Caseload | Session, actor: Actor, contact_id: str, reason: str,
+    today: dt.date | None = None,
+) -> None:
+    """Take back a contact recorded in error (``reason`` from ``WITHDRAW_REASONS``).
+
+    The row is kept and marked withdrawn (audited with the reason, never the note), and the
+    journey's first-contact and first-meeting dates are worked out again without it.
+    """
+    today = today or dt.date.today()
+    if reason not in WITHDRAW_REASONS:
+        raise UserError(f"Choose why it is withdrawn: {', '.join(WITHDRAW_REASONS.values())}.")
+    with unit_of_work(target) as session:
+        contact = must_get(session, Contact, contact_id, "That contact is no longer on the record.")
+        episode = episode_for(session, actor, contact.episode_id, "contact.record")
+        if contact.status == WITHDRAWN:
+            raise UserError("That contact is already withdrawn.")
+        was = contact.status
+        contact.status = WITHDRAWN
+        session.flush()
+        _recount_dates(session, episode, contact)
+        audit.record(session, actor, "contact.withdraw", entity="contact", entity_id=contact.id,
+                     person_id=episode.person_id, details={"reason": reason, "was": was})
+        refresh_stage(session, episode, today)
+
+
+def _recount_dates(session: Session, episode: Episode, withdrawn: Contact) -> None:
+    """The journey's dates that came from the withdrawn contact, from the contacts left."""
+    others = [c for c in session.query(Contact).filter(Contact.episode_id == episode.id)
+              if c.status not in ("planned", "cancelled", WITHDRAWN)]
+    if episode.first_contact_date == withdrawn.contact_date:
+        episode.first_contact_date = min((c.contact_date for c in others), default=None)
+    if episode.first_meeting_date == withdrawn.contact_date:
+        met = [c.contact_date for c in others
+               if c.status == "attended" and c.purpose not in NOT_MET]
+        episode.first_meeting_date = min(met, default=None)
 
 
 def list_contacts(

@@ -110,9 +110,21 @@ def _check_step(step: StepInput) -> None:
         raise UserError("'Who' is too long (at most 100 characters).")
 
 
+WITHDRAWN = "withdrawn"
+WITHDRAW_REASONS = {
+    "mistake": "Entered by mistake",
+    "wrong_person": "Recorded on the wrong person",
+    "duplicate": "Recorded twice",
+}
+
+
 def _goal(session: Session, actor: Actor, goal_id: str) -> tuple[Goal, Episode]:
+    """A goal that may still be changed (a withdrawn one is kept only as a record)."""
     goal = must_get(session, Goal, goal_id, "That goal is no longer on the record.")
-    return goal, episode_for(session, actor, goal.episode_id, "goal.edit")
+    episode = episode_for(session, actor, goal.episode_id, "goal.edit")
+    if goal.status == WITHDRAWN:
+        raise UserError("That goal was withdrawn; agree a new goal instead.")
+    return goal, episode
 
 
 def _steps(goal: Goal, steps: Sequence[StepInput]) -> None:
@@ -154,11 +166,21 @@ def add_goal(
 
 def update_goal(
     target: Caseload | Session, actor: Actor, goal_id: str, *, own_words: str | None = None,
-    category: str | None = None,
+    category: str | None = None, agreed_date: dt.date | None = None,
+    today: dt.date | None = None,
 ) -> None:
+    """Correct a goal as recorded (its words, category or agreed date); audited by field
+    name, never the words themselves."""
+    today = today or dt.date.today()
     with unit_of_work(target) as session:
         goal, episode = _goal(session, actor, goal_id)
         fields = []
+        if agreed_date is not None and agreed_date != goal.agreed_date:
+            if agreed_date > today or agreed_date < episode.referral_date:
+                raise UserError(f"The agreed date {format_date(agreed_date)} must be between "
+                                "the referral and today.")
+            goal.agreed_date = agreed_date
+            fields.append("agreed_date")
         if own_words is not None and own_words.strip() != goal.own_words:
             goal.own_words = _words(own_words, "goal")
             fields.append("own_words")
@@ -170,6 +192,24 @@ def update_goal(
         if fields:
             audit.record(session, actor, "goal.change", entity="goal", entity_id=goal.id,
                          person_id=episode.person_id, details={"fields": fields})
+
+
+def withdraw_goal(
+    target: Caseload | Session, actor: Actor, goal_id: str, reason: str,
+    today: dt.date | None = None,
+) -> None:
+    """Take back a goal recorded in error (``reason`` from ``WITHDRAW_REASONS``): it stays on
+    the record as "withdrawn" (audited with the reason), its steps leave Today's tasks and it
+    never counts as achieved in a return."""
+    today = today or dt.date.today()
+    if reason not in WITHDRAW_REASONS:
+        raise UserError(f"Choose why it is withdrawn: {', '.join(WITHDRAW_REASONS.values())}.")
+    with unit_of_work(target) as session:
+        goal, episode = _goal(session, actor, goal_id)
+        was = goal.status
+        goal.status, goal.status_date = WITHDRAWN, today
+        audit.record(session, actor, "goal.withdraw", entity="goal", entity_id=goal.id,
+                     person_id=episode.person_id, details={"reason": reason, "was": was})
 
 
 def add_step(target: Caseload | Session, actor: Actor, goal_id: str, step: StepInput) -> str:

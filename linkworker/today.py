@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, aliased
 
 from linkworker.access import Actor, PermissionDenied, can, people_scope
 from linkworker.codes import CONTACT_MODE_LABELS, CONTACT_STATUS_LABELS
+from linkworker.contacts import purpose_label
 from linkworker.journey import ReviewPoint, contract_schedule, schedule
 from linkworker.models import Contact, Episode, Goal, GoalStep, Measure, Person
 from linkworker.storage.database import Caseload
@@ -155,7 +156,7 @@ def _appointment(row) -> Appointment:  # noqa: ANN001 - a result row
         time=contact.start_time,
         mode_label=CONTACT_MODE_LABELS.get(contact.mode, contact.mode),
         venue=contact.venue or "",
-        purpose=(contact.purpose or "").replace("_", " "),
+        purpose=purpose_label(contact.purpose),  # "Support session", never the code
         status=contact.status,
         status_label=CONTACT_STATUS_LABELS.get(contact.status, contact.status),
     )

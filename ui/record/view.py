@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from linkworker.access import Actor, can
 from linkworker.codes import GENDERS
-from linkworker.contacts import record_contact
+from linkworker.contacts import record_contact, update_contact
 from linkworker.person import FieldProblems, save_record_edits
 from linkworker.plan_pdf import export_plan
 from linkworker.validation import format_date
@@ -355,6 +355,9 @@ class RecordView(QWidget):
         self.quick_note.open_panel()
 
     def _save_contact(self, entry: Any) -> None:
+        if self.quick_note.editing is not None:
+            self._save_correction(self.quick_note.editing.id, self.quick_note.changes())
+            return
         current = self.bundle.record.current if self.bundle else None
         if current is None:
             return
@@ -362,6 +365,20 @@ class RecordView(QWidget):
         planned = entry.status == "planned"
         self.submit(lambda job: record_contact(job.caseload, actor, episode, entry),
                     "Appointment booked (it shows on Today)" if planned else "Note saved",
+                    {"contacts", "episodes"}, after=lambda _: self.quick_note.saved())
+
+    def correct_contact(self, item: Any) -> None:
+        """Open the quick-note panel on a saved contact to correct it."""
+        self.quick_note.correct(item)
+
+    def _save_correction(self, contact_id: str, changes: dict[str, Any]) -> None:
+        if not changes:
+            self.show_status("Nothing was changed.")
+            self.quick_note.saved()
+            return
+        actor = self.actor
+        self.submit(lambda job: update_contact(job.caseload, actor, contact_id, changes),
+                    "Contact corrected (the change is in the audit trail)",
                     {"contacts", "episodes"}, after=lambda _: self.quick_note.saved())
 
     # --- my plan --------------------------------------------------------------------------
