@@ -459,12 +459,14 @@ class MainWindow(QMainWindow):
         for widget in self.record_tabs():
             if widget.property("referral"):
                 self.tabs.setCurrentWidget(widget)
+                widget.focus_first()
                 return
         widget = resolve(REFERRAL)(self.runner, self.actor)
         widget.setProperty("referral", True)
         self._connect_opening(widget)
         self._window_keys_win(widget)
         self.tabs.setCurrentIndex(self.tabs.addTab(widget, "New referral"))
+        widget.focus_first()  # Ctrl+R: ready to type a name
 
     def import_data(self) -> QWidget | None:
         if not self._allowed(IMPORT):

@@ -352,6 +352,10 @@ class ReferralView(QWidget):
         if visible:
             self.person_opened.emit(saved.person_id)
 
+    def focus_first(self) -> None:
+        """Ctrl+R lands in the first field, ready to type the person's name."""
+        self.fields["given_name"].setFocus(Qt.FocusReason.ShortcutFocusReason)
+
     def has_unsaved_changes(self) -> bool:
         """Anything typed about the person or the referral that is not saved yet."""
         typed = self.details()

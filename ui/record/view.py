@@ -58,8 +58,9 @@ def _wellbeing_tab(runner: Runner, actor: Actor, person_id: str) -> QWidget:
     tab = WellbeingTab(runner, actor, person_id)
     # In the record, Ctrl+N is the quick contact note (the issue's rule); the wellbeing tab's
     # own Ctrl+N would make the key ambiguous, so its button (Alt+R) records a form here.
+    # Its Ctrl+M moves up to the record, so a form can be started from any tab.
     for shortcut in tab.findChildren(QShortcut):
-        if shortcut.key() == QKeySequence("Ctrl+N"):
+        if shortcut.key() in (QKeySequence("Ctrl+N"), QKeySequence("Ctrl+M")):
             shortcut.setEnabled(False)
     return tab
 
@@ -167,6 +168,7 @@ class RecordView(QWidget):
         self.reload_button.clicked.connect(self._reload_clicked)
         self.quick_note.save_requested.connect(self._save_contact)
         for key, slot in (("Ctrl+S", self.save), ("Ctrl+N", self.open_quick_note),
+                          ("Ctrl+M", self.record_form),
                           ("Ctrl+P", self.print_plan), ("F5", self._reload_clicked)):
             QShortcut(QKeySequence(key), self, slot,
                       context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -353,6 +355,14 @@ class RecordView(QWidget):
                              "warning")
             return
         self.quick_note.open_panel()
+
+    def record_form(self) -> None:
+        """Ctrl+M from anywhere in the record: the Wellbeing tab, and a new form."""
+        opener = getattr(self.wellbeing, "open_form", None)
+        if opener is None:
+            return
+        self.show_tab(self.wellbeing)
+        opener()
 
     def _save_contact(self, entry: Any) -> None:
         if self.quick_note.editing is not None:

@@ -1,0 +1,35 @@
+"""Keys that must work from anywhere (issue 16): Ctrl+R lands in the first field, Ctrl+M
+starts a wellbeing form from any tab of the record, F1 opens the guide at this screen."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+from test_app_integration import idle, opened, runner, world  # noqa: F401
+
+
+def test_ctrl_r_puts_the_cursor_in_the_given_name(qtbot, world, opened):  # noqa: F811
+    window = opened(world.actor("meg"))
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    qtbot.keyClick(window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+    referral = window.tabs.currentWidget()
+    assert referral.property("referral")
+    assert QApplication.focusWidget() is referral.fields["given_name"]
+    window.go("caseload")
+    qtbot.keyClick(window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+    assert QApplication.focusWidget() is referral.fields["given_name"]
+
+
+def test_ctrl_m_from_the_profile_tab_starts_a_wellbeing_form(qtbot, world, opened):  # noqa: F811
+    window = opened(world.actor("ann"))
+    record = window.show_person(world.people["john"])
+    idle(qtbot, window.runner)
+    record.tabs.setCurrentIndex(0)  # Profile
+    record.profile.setFocus()
+    qtbot.keyClick(record.tabs, Qt.Key.Key_M, Qt.KeyboardModifier.ControlModifier)
+    tab = record.wellbeing
+    qtbot.waitUntil(lambda: tab.dialog is not None and tab.dialog.isVisible(), timeout=5000)
+    assert record.tabs.currentIndex() == 5
+    tab.dialog.reject()
+    idle(qtbot, window.runner)
