@@ -228,6 +228,17 @@ def _new_referrals(session: Session, actor: Actor, worker: str | None,
     return tasks
 
 
+def overdue_tasks(caseload: Caseload | Session, actor: Actor, worker_id: str | None,
+                  day: dt.date) -> int:
+    """How many of Today's tasks (plan steps, first contacts) are overdue: the one count both
+    Today and the Due page show, so the two pages never disagree about "overdue"."""
+    worker = _worker_to_show(actor, worker_id)
+    with unit_of_work(caseload, write=False) as session:
+        tasks = _steps_due(session, actor, worker, day) + _new_referrals(session, actor, worker,
+                                                                         day)
+    return sum(1 for task in tasks if task.overdue_days > 0)
+
+
 # --- due and overdue ------------------------------------------------------------------------
 
 

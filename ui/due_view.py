@@ -12,7 +12,7 @@ import datetime as dt
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout
 
-from linkworker.today import DueItem, due_and_overdue, week_of
+from linkworker.today import DueItem, due_and_overdue, overdue_tasks, week_of
 from linkworker.validation import format_date
 from ui.widgets import PersonTable, WorkerPage, plural
 
@@ -67,13 +67,18 @@ class DueView(WorkerPage):
         actor, worker, today = self.actor, self.worker.worker_id(), self.clock()
         _monday, sunday = week_of(today)
         self.heading.setText(f"Due by Sunday {format_date(sunday)}, or overdue.")
-        self.runner.run(lambda job: due_and_overdue(job.caseload, actor, worker, today),
+        self.runner.run(lambda job: (due_and_overdue(job.caseload, actor, worker, today),
+                                     overdue_tasks(job.caseload, actor, worker, today)),
                         self._arrived, label="Finding what is due")
 
-    def _arrived(self, items: list[DueItem]) -> None:
+    def _arrived(self, answer: tuple[list[DueItem], int]) -> None:
+        items, tasks_late = answer
         self.items = items
         overdue = sum(1 for i in items if i.overdue)
-        self.counts.setText(f"{overdue:,} overdue, {len(items) - overdue:,} due this week")
+        tasks = (f" Also {plural(tasks_late, 'overdue task')} (plan steps, first contacts) "
+                 "on Today (Ctrl+1).") if tasks_late else ""
+        self.counts.setText(f"{overdue:,} reviews, forms or appointments overdue, "
+                            f"{len(items) - overdue:,} due this week.{tasks}")
         self._fill()
         self.loaded.emit(items)
 

@@ -138,7 +138,9 @@ class TodayView(WorkerPage):
         ])
         self.appointments_box.setTitle(f"Appointments ({len(agenda.appointments)})")
         self.week_box.setTitle(f"Later this week ({len(agenda.later_this_week)})")
-        self.tasks_box.setTitle(f"Tasks ({len(agenda.tasks)})")
+        late = sum(1 for t in agenda.tasks if t.overdue_days > 0)  # as overdue_tasks counts
+        self.tasks_box.setTitle(f"Tasks ({len(agenda.tasks)}, {late} overdue)" if late
+                                else f"Tasks ({len(agenda.tasks)})")
         self.loaded.emit(agenda)
 
     def focus_first(self) -> None:
