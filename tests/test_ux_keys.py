@@ -33,3 +33,40 @@ def test_ctrl_m_from_the_profile_tab_starts_a_wellbeing_form(qtbot, world, opene
     assert record.tabs.currentIndex() == 5
     tab.dialog.reject()
     idle(qtbot, window.runner)
+
+
+def test_f1_opens_the_guide_at_the_screen_in_front(qtbot, world, opened):  # noqa: F811
+    window = opened(world.actor("meg"))
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    qtbot.keyClick(window, Qt.Key.Key_F1)
+    guide = next(d for d in window._dialogs if d.isVisible())
+    assert guide.topic == "index" and "Getting around" in guide.text()
+    window.new_referral()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    qtbot.keyClick(window, Qt.Key.Key_F1)
+    assert guide.topic == "referral" and "Ctrl+R" in guide.text()
+    window.go("reports")
+    assert window.guide_topic() == "reports"
+    window.show_person(world.people["john"])
+    assert window.guide_topic() == "record"
+    guide.close()
+
+
+def test_every_guide_page_exists_and_links_work():
+    from ui.guide import GUIDE, TOPICS
+
+    for name in TOPICS.values():
+        text = (GUIDE / name).read_text(encoding="utf-8")
+        for linked in (part.split(")")[0] for part in text.split("](")[1:]):
+            assert (GUIDE / linked).exists(), linked
+
+
+def test_the_wording_hint_names_a_menu_that_exists(qtbot, world, opened):  # noqa: F811
+    from linkworker.wellbeing.wording import how_to_load
+
+    window = opened(world.actor("ada"))
+    menu_texts = [a.text().replace("&", "").rstrip("…") for a in window.actions.values()]
+    hint = how_to_load("WEMWBS")
+    assert "File > Licensed wording" in hint and "Licensed wording" in menu_texts

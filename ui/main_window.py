@@ -308,6 +308,8 @@ class MainWindow(QMainWindow):
         person.addAction(self._action("close_tab", "&Close record", "Ctrl+W",
                                       lambda: self.close_tab(self.tabs.currentIndex())))
         help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self._action("guide", "&User guide (this screen)", "F1",
+                                         self.show_guide))
         help_menu.addAction(self._action("about", "&About LinkWorker", None, self.about))
 
     def _allowed(self, part: Part) -> bool:
@@ -527,6 +529,24 @@ class MainWindow(QMainWindow):
         self.pages.clear()
         self.hide()
         return window
+
+    def guide_topic(self) -> str:
+        """What the person is looking at, as a guide topic (F1 opens that page)."""
+        here = self.tabs.currentWidget()
+        if here is not None and here.property("referral"):
+            return "referral"
+        if here is not None and here.property("person_id"):
+            return "record"
+        key = PAGES[self.stack.currentIndex()].key
+        return {"reports": "reports", "settings": "offline"}.get(key, "index")
+
+    def show_guide(self) -> QWidget:
+        from ui.guide import GuideWindow
+
+        guide = next((d for d in self._dialogs if isinstance(d, GuideWindow)
+                      and shiboken6.isValid(d)), None) or GuideWindow(self)
+        guide.show_topic(self.guide_topic())
+        return self._show_dialog(guide)
 
     def about(self) -> None:
         caseload = self.runner.caseload
