@@ -12,7 +12,13 @@ from PySide6.QtWidgets import QApplication, QScrollArea, QStackedWidget, QTabWid
 from test_app_integration import ROLE_USER, idle, opened, runner, world  # noqa: F401
 
 from ui.main_window import PAGES, MainWindow
-from ui.widgets import _qt_internal, keyboard_problems, literal_ampersands, mnemonic_clashes
+from ui.widgets import (
+    _qt_internal,
+    cut_off,
+    keyboard_problems,
+    literal_ampersands,
+    mnemonic_clashes,
+)
 
 # The returns and contract screens are walked by their own tests (tests/test_returns_ui.py).
 ELSEWHERE = "ui.returns"
@@ -102,3 +108,34 @@ def test_tab_leaves_every_control_on_every_screen(qtbot, world, opened):  # noqa
             if QApplication.focusWidget() is start:
                 trapped.setdefault(name, []).append(widget.accessibleName())
     assert trapped == {}
+
+
+def test_nothing_is_cut_off_at_1366x768(qtbot, world, opened):  # noqa: F811
+    window = opened(world.actor(ROLE_USER["manager"]))
+    window.setGeometry(0, 0, 1366, 768 - 40)  # the laptop's screen less its task bar
+    found = {}
+    for name in screens(qtbot, window, world):
+        problems = cut_off(window.centralWidget())
+        if problems:
+            found[name] = problems
+    assert found == {}
+
+
+def test_nothing_is_cut_off_at_150_percent(qtbot, world, opened):  # noqa: F811
+    """150% scaling on a 1920x1080 screen: 1280x720 of room for text half as big again."""
+    app = QApplication.instance()
+    normal = app.font()
+    bigger = app.font()
+    bigger.setPointSizeF(normal.pointSizeF() * 1.5)
+    app.setFont(bigger)
+    try:
+        window = opened(world.actor(ROLE_USER["manager"]))
+        window.setGeometry(0, 0, 1280, 720 - 32)
+        found = {}
+        for name in screens(qtbot, window, world):
+            problems = cut_off(window.centralWidget())
+            if problems:
+                found[name] = problems
+    finally:
+        app.setFont(normal)
+    assert found == {}

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QGroupBox,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -63,10 +64,13 @@ class DirectoryView(QWidget):
                                 blank="All categories")
         self.stale_only = w.check("&Only services to re-check")
         self.inactive = w.check("Include &inactive")
-        top = hbox(self.search, self.category, self.stale_only, self.inactive)
+        top = QVBoxLayout()  # the ticks on their own line: one line was cut at 150% scaling
+        top.addLayout(hbox(self.search, self.category))
+        top.addLayout(hbox(self.stale_only, self.inactive, None))
         self.table = w.table("Services", ("Service", "Category", "Venue", "Times", "Contact",
                                           "Last checked"))
         self.count = w.status_label("Number of services shown")
+        self.count.setMinimumHeight(self.count.fontMetrics().lineSpacing() * 2 + 4)
 
         form_box = QGroupBox("Service details")
         form = QFormLayout(form_box)
@@ -106,7 +110,10 @@ class DirectoryView(QWidget):
         io_row.addWidget(self.status, 1)
 
         left = column(top, (self.table, 1), self.count)
-        right = column(form_box, self.signpost_box, None)
+        right = QScrollArea()  # the form scrolls rather than squeezing its buttons
+        right.setWidgetResizable(True)
+        right.setFrameShape(QScrollArea.Shape.NoFrame)
+        right.setWidget(column(form_box, self.signpost_box, None))
         splitter = side_by_side(left, right, (760, 520))
         layout = QVBoxLayout(self)
         layout.addWidget(splitter, 1)

@@ -43,8 +43,9 @@ class DueView(WorkerPage):
         top.addWidget(self.heading)
         self.counts = QLabel()
         self.counts.setAccessibleName("How many are due")
-        top.addWidget(self.counts)
-        top.addStretch(1)
+        self.counts.setWordWrap(True)  # wraps rather than being cut at 150% scaling
+        self.heading.setWordWrap(True)
+        top.addWidget(self.counts, 1)
         self.kind = QComboBox()
         self.kind.setAccessibleName("Show")
         for text, kind in KINDS:
@@ -75,10 +76,11 @@ class DueView(WorkerPage):
         items, tasks_late = answer
         self.items = items
         overdue = sum(1 for i in items if i.overdue)
-        tasks = (f" Also {plural(tasks_late, 'overdue task')} (plan steps, first contacts) "
-                 "on Today (Ctrl+1).") if tasks_late else ""
-        self.counts.setText(f"{overdue:,} reviews, forms or appointments overdue, "
-                            f"{len(items) - overdue:,} due this week.{tasks}")
+        tasks = f" Also {plural(tasks_late, 'overdue task')} on Today." if tasks_late else ""
+        self.counts.setText(f"{overdue:,} overdue, {len(items) - overdue:,} due this week."
+                            f"{tasks}")
+        self.counts.setToolTip("Reviews, wellbeing forms and appointments. Tasks (plan steps, "
+                               "first contacts) are on Today (Ctrl+1).")
         self._fill()
         self.loaded.emit(items)
 

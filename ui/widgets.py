@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QScrollArea,
     QScrollBar,
+    QSizePolicy,
     QSplitter,
     QStackedWidget,
     QTabBar,
@@ -222,6 +223,42 @@ def literal_ampersands(root: QWidget) -> list[str]:
             if label.isVisible() and label.buddy() is None and label.textFormat()
             != Qt.TextFormat.RichText and _has_mnemonic(label.text())
             and not label.text().lstrip().startswith("<")]
+
+
+def never_cut(widget: QWidget) -> QWidget:
+    """A button or tick box keeps room for its whole text: a row that is short of space
+    squeezes the stretchy fields (search boxes, lists) instead (150% scaling cut them)."""
+    widget.setSizePolicy(QSizePolicy.Policy.Minimum, widget.sizePolicy().verticalPolicy())
+    return widget
+
+
+def cut_off(root: QWidget) -> list[str]:
+    """Visible labels, buttons and ticks under ``root`` too small for their own text (what a
+    1366x768 screen or 150% scaling cuts). Inside a scroll area nothing is cut: it scrolls."""
+    found = []
+    for widget in root.findChildren(QWidget):
+        if not widget.isVisible() or _scrolls(widget, root):
+            continue
+        if isinstance(widget, QLabel) and widget.text() and widget.pixmap().isNull():
+            short = (widget.heightForWidth(widget.width()) > widget.height() + 1
+                     if widget.wordWrap()
+                     else widget.minimumSizeHint().width() > widget.width() + 1)
+        elif isinstance(widget, QAbstractButton) and not isinstance(widget, QToolButton):
+            short = widget.sizeHint().width() > widget.width() + 1
+        else:
+            continue
+        if short:
+            found.append(f"{type(widget).__name__} {widget.text()!r}")
+    return found
+
+
+def _scrolls(widget: QWidget, root: QWidget) -> bool:
+    parent = widget.parentWidget()
+    while parent is not None and parent is not root:
+        if isinstance(parent, QScrollArea):
+            return True
+        parent = parent.parentWidget()
+    return False
 
 
 def _has_mnemonic(text: str) -> bool:

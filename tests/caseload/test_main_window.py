@@ -250,8 +250,7 @@ def test_due_page_lists_most_overdue_first_and_opens_the_record(qtbot, runner, w
     qtbot.waitUntil(lambda: due.table.rowCount() == 5, timeout=5000)
     assert table_column(due.table, 0) == ["100 days overdue", "3 days overdue", "Due today",
                                           "Due today", "Due 13/03/2026"]
-    assert due.counts.text().startswith(
-        "2 reviews, forms or appointments overdue, 3 due this week.")
+    assert due.counts.text().startswith("2 overdue, 3 due this week.")
     assert "Also 2 overdue tasks" in due.counts.text()  # the same count Today shows
     due.kind.setCurrentIndex(due.kind.findData("review"))
     assert table_column(due.table, 4) == ["Baseline wellbeing measure"]

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from linkworker.validation import InvalidValue, format_date, parse_date
-from ui.widgets import read_only_table, tab_leaves
+from ui.widgets import never_cut, read_only_table, tab_leaves
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 # An empty date of birth opens its calendar about 40 years back, not at today.
@@ -227,6 +227,7 @@ def get_time(widget: QTimeEdit) -> dt.time:
 def check(text: str, name: str | None = None) -> QCheckBox:
     widget = QCheckBox(text)
     widget.setAccessibleName(name or text.replace("&", ""))
+    never_cut(widget)
     return widget
 
 
@@ -235,6 +236,7 @@ def button(text: str, name: str, shortcut: str | None = None) -> QPushButton:
     label = f"{text} ({shortcut})" if shortcut else text
     widget = QPushButton(label)
     widget.setAccessibleName(name)
+    never_cut(widget)
     if shortcut:
         widget.setShortcut(QKeySequence(shortcut))
         widget.setToolTip(f"{name} ({shortcut})")
