@@ -70,3 +70,44 @@ def test_the_wording_hint_names_a_menu_that_exists(qtbot, world, opened):  # noq
     menu_texts = [a.text().replace("&", "").rstrip("…") for a in window.actions.values()]
     hint = how_to_load("WEMWBS")
     assert "File > Licensed wording" in hint and "Licensed wording" in menu_texts
+
+
+WELSH_TS = """<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="cy_GB">
+<context><name>MainWindow</name>
+<message><source>&amp;File</source><translation>&amp;Ffeil</translation></message>
+</context>
+<context><name>Pages</name>
+<message><source>Today</source><translation>Heddiw</translation></message>
+</context>
+</TS>
+"""
+
+
+def test_a_welsh_translation_file_changes_the_menus_without_code(qtbot, world, opened,  # noqa: F811
+                                                                 tmp_path, monkeypatch):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from PySide6.QtCore import QLocale
+
+    from ui import i18n
+
+    source = tmp_path / "linkworker_cy.ts"
+    source.write_text(WELSH_TS, encoding="utf-8")
+    lrelease = Path(sys.executable).with_name("pyside6-lrelease")
+    subprocess.run([str(lrelease), str(source), "-qm", str(tmp_path / "linkworker_cy.qm")],
+                   check=True, capture_output=True)
+    monkeypatch.setattr(i18n, "TRANSLATIONS", tmp_path)
+    app = QApplication.instance()
+    try:
+        loaded = i18n.install(app, QLocale("cy_GB"))
+        assert any(name.endswith("linkworker_cy.qm") for name in loaded)
+        window = opened(world.actor("ann"))
+        assert window.menuBar().actions()[0].text() == "&Ffeil"
+        assert window.nav.item(0).text() == "Heddiw"
+    finally:
+        i18n.install(app, QLocale("en_GB"))
+    assert i18n.tr("Pages", "Today") == "Today"
