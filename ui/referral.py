@@ -15,6 +15,7 @@ from typing import Any
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QComboBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -102,6 +103,11 @@ class ReferralView(QWidget):
         self.fields["postcode"].setPlaceholderText("e.g. NE4 5AB")
         self.condition_code = w.combo("Long-term condition", codes.LONG_TERM_CONDITIONS,
                                       blank="(only their words)")
+        # The list of conditions has long names: let it shrink, so the words box beside it
+        # keeps room to type in (it was squeezed to nothing at 1366x768).
+        self.condition_code.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.condition_code.setMinimumContentsLength(14)
         self.condition_words = w.line("Condition in the person's own words",
                                       placeholder='e.g. "bad chest"')
         self.condition_add = w.button("Add cond&ition", "Add condition")

@@ -408,6 +408,8 @@ class PersonTable(QTableWidget):
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setData(ID_ROLE, person_id)
+                if len(text) > 30:
+                    item.setToolTip(text)  # a long task or note cut by a narrow column
                 if overdue:
                     item.setForeground(QBrush(OVERDUE_COLOUR))
                 self.setItem(r, c, item)

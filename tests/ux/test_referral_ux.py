@@ -82,3 +82,9 @@ def test_half_typed_referral_asks_before_it_is_discarded(qtbot, runner, team):
     QTimer.singleShot(0, lambda: answer(QMessageBox.StandardButton.Discard))
     assert view.maybe_close()
     assert len(asked) == 2 and "not been saved" in asked[0]
+
+
+def test_the_conditions_row_leaves_room_to_type_at_1366x768(qtbot, runner, team):
+    view = shown(qtbot, ReferralView(runner, team.worker))
+    settle(qtbot, runner)
+    assert view.condition_words.width() >= 120, view.condition_words.width()
