@@ -381,10 +381,6 @@ class CaseloadView(QWidget):
     def _combo(self, name: str, items: list[tuple[str, str | None]]) -> QComboBox:
         combo = QComboBox()
         combo.setAccessibleName(name)
-        # Shrinks before the tick boxes beside it do (at 150% scaling they were cut).
-        combo.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        combo.setMinimumContentsLength(10)
         for text, data in items:
             combo.addItem(text, data)
         combo.currentIndexChanged.connect(self.refresh)

@@ -40,12 +40,13 @@ class DueView(WorkerPage):
         top = QHBoxLayout()
         self.heading = QLabel()
         self.heading.setAccessibleName("Week shown")
-        top.addWidget(self.heading)
+        titles = QVBoxLayout()  # the week above the counts: one line was cut at 150% scaling
+        titles.addWidget(self.heading)
         self.counts = QLabel()
         self.counts.setAccessibleName("How many are due")
-        self.counts.setWordWrap(True)  # wraps rather than being cut at 150% scaling
-        self.heading.setWordWrap(True)
-        top.addWidget(self.counts, 1)
+        self.counts.setWordWrap(True)
+        titles.addWidget(self.counts)
+        top.addLayout(titles, 1)
         self.kind = QComboBox()
         self.kind.setAccessibleName("Show")
         for text, kind in KINDS:
