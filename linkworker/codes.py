@@ -77,6 +77,13 @@ CONTACT_STATUS_LABELS = {
     "withdrawn": "Withdrawn (recorded in error)",
 }
 
+# Why a saved contact or goal is withdrawn (it stays on the record, marked, and audited).
+WITHDRAW_REASONS = {
+    "mistake": "Entered by mistake",
+    "wrong_person": "Recorded on the wrong person",
+    "duplicate": "Recorded twice",
+}
+
 GOAL_CATEGORY_LABELS = {
     "activity": "Activity",
     "social_connection": "Social connection",

@@ -44,11 +44,7 @@ _REVIEW = re.compile(r"^review_(\d{1,3})m$")
 NOT_MET = ("attempt",)  # purposes that are not a meeting with the person
 MAX_MINUTES = 600
 WITHDRAWN = "withdrawn"
-WITHDRAW_REASONS = {
-    "mistake": "Entered by mistake",
-    "wrong_person": "Recorded on the wrong person",
-    "duplicate": "Recorded twice",
-}
+WITHDRAW_REASONS = codes.WITHDRAW_REASONS  # why a record is taken back
 
 
 def purpose_label(purpose: str | None) -> str:
@@ -185,6 +181,15 @@ EDITABLE = ("contact_date", "start_time", "mode", "purpose", "venue", "duration_
             "status", "note")
 
 
+def _live_contact(session: Session, actor: Actor, contact_id: str) -> tuple[Contact, Episode]:
+    """A contact the actor may change: on their caseload and not withdrawn."""
+    contact = must_get(session, Contact, contact_id, "That contact is no longer on the record.")
+    episode = episode_for(session, actor, contact.episode_id, "contact.record")
+    if contact.status == WITHDRAWN:
+        raise UserError("That contact was withdrawn (it stays as it was); record a new one.")
+    return contact, episode
+
+
 def update_contact(
     target: Caseload | Session, actor: Actor, contact_id: str, changes: Mapping[str, Any],
     today: dt.date | None = None,
@@ -195,10 +200,7 @@ def update_contact(
     if unknown:
         raise UserError(f"Not saved: {', '.join(sorted(unknown))} cannot be changed.")
     with unit_of_work(target) as session:
-        contact = must_get(session, Contact, contact_id, "That contact is no longer on the record.")
-        episode = episode_for(session, actor, contact.episode_id, "contact.record")
-        if contact.status == WITHDRAWN:
-            raise UserError("That contact was withdrawn; record a new one instead.")
+        contact, episode = _live_contact(session, actor, contact_id)
         current = {name: getattr(contact, name) for name in EDITABLE}
         merged = ContactInput(**{**current, **changes})
         _check(merged, episode, today, allow_past_plan=merged.contact_date == contact.contact_date)
@@ -224,10 +226,7 @@ def withdraw_contact(
     if reason not in WITHDRAW_REASONS:
         raise UserError(f"Choose why it is withdrawn: {', '.join(WITHDRAW_REASONS.values())}.")
     with unit_of_work(target) as session:
-        contact = must_get(session, Contact, contact_id, "That contact is no longer on the record.")
-        episode = episode_for(session, actor, contact.episode_id, "contact.record")
-        if contact.status == WITHDRAWN:
-            raise UserError("That contact is already withdrawn.")
+        contact, episode = _live_contact(session, actor, contact_id)
         was = contact.status
         contact.status = WITHDRAWN
         session.flush()

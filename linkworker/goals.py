@@ -111,11 +111,7 @@ def _check_step(step: StepInput) -> None:
 
 
 WITHDRAWN = "withdrawn"
-WITHDRAW_REASONS = {
-    "mistake": "Entered by mistake",
-    "wrong_person": "Recorded on the wrong person",
-    "duplicate": "Recorded twice",
-}
+WITHDRAW_REASONS = codes.WITHDRAW_REASONS  # why a record is taken back
 
 
 def _goal(session: Session, actor: Actor, goal_id: str) -> tuple[Goal, Episode]:

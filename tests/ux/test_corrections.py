@@ -55,7 +55,7 @@ def test_withdrawing_the_first_meeting_undoes_what_it_started(caseload, team, ja
     assert event.details == {"reason": "wrong_person", "was": "attended"}
     with pytest.raises(UserError, match="withdrawn"):
         update_contact(caseload, team.worker, first, {"note": "x"}, TODAY)
-    with pytest.raises(UserError, match="already withdrawn"):
+    with pytest.raises(UserError, match="was withdrawn"):
         withdraw_contact(caseload, team.worker, first, "mistake", TODAY)
 
 
