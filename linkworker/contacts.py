@@ -27,7 +27,12 @@ from linkworker.errors import UserError
 from linkworker.journey import refresh_stage
 from linkworker.models import CONTACT_MODES, CONTACT_STATUSES, Contact, Episode, User
 from linkworker.person import episode_for
-from linkworker.record_rows import must_get, person_rows
+from linkworker.record_rows import (
+    WITHDRAWN,
+    changeable,
+    person_rows,
+    withdraw_reason,
+)
 from linkworker.storage.database import Caseload
 from linkworker.validation import format_date
 from linkworker.wellbeing.store import unit_of_work
@@ -43,7 +48,6 @@ PURPOSES = {
 _REVIEW = re.compile(r"^review_(\d{1,3})m$")
 NOT_MET = ("attempt",)  # purposes that are not a meeting with the person
 MAX_MINUTES = 600
-WITHDRAWN = "withdrawn"
 WITHDRAW_REASONS = codes.WITHDRAW_REASONS  # why a record is taken back
 
 
@@ -183,11 +187,9 @@ EDITABLE = ("contact_date", "start_time", "mode", "purpose", "venue", "duration_
 
 def _live_contact(session: Session, actor: Actor, contact_id: str) -> tuple[Contact, Episode]:
     """A contact the actor may change: on their caseload and not withdrawn."""
-    contact = must_get(session, Contact, contact_id, "That contact is no longer on the record.")
-    episode = episode_for(session, actor, contact.episode_id, "contact.record")
-    if contact.status == WITHDRAWN:
-        raise UserError("That contact was withdrawn (it stays as it was); record a new one.")
-    return contact, episode
+    return changeable(session, actor, Contact, contact_id,
+                      "That contact is no longer on the record.", "contact.record",
+                      "That contact was withdrawn (it stays as it was); record a new one.")
 
 
 def update_contact(
@@ -223,8 +225,7 @@ def withdraw_contact(
     journey's first-contact and first-meeting dates are worked out again without it.
     """
     today = today or dt.date.today()
-    if reason not in WITHDRAW_REASONS:
-        raise UserError(f"Choose why it is withdrawn: {', '.join(WITHDRAW_REASONS.values())}.")
+    withdraw_reason(reason)
     with unit_of_work(target) as session:
         contact, episode = _live_contact(session, actor, contact_id)
         was = contact.status

@@ -20,7 +20,13 @@ from linkworker.access import Actor
 from linkworker.errors import UserError
 from linkworker.models import GOAL_CATEGORIES, GOAL_STATUSES, Episode, Goal, GoalReview, GoalStep
 from linkworker.person import episode_for, update_episode_text
-from linkworker.record_rows import must_get, person_rows
+from linkworker.record_rows import (
+    WITHDRAWN,
+    changeable,
+    must_get,
+    person_rows,
+    withdraw_reason,
+)
 from linkworker.storage.database import Caseload
 from linkworker.validation import format_date
 from linkworker.wellbeing.store import unit_of_work
@@ -110,17 +116,13 @@ def _check_step(step: StepInput) -> None:
         raise UserError("'Who' is too long (at most 100 characters).")
 
 
-WITHDRAWN = "withdrawn"
 WITHDRAW_REASONS = codes.WITHDRAW_REASONS  # why a record is taken back
 
 
 def _goal(session: Session, actor: Actor, goal_id: str) -> tuple[Goal, Episode]:
     """A goal that may still be changed (a withdrawn one is kept only as a record)."""
-    goal = must_get(session, Goal, goal_id, "That goal is no longer on the record.")
-    episode = episode_for(session, actor, goal.episode_id, "goal.edit")
-    if goal.status == WITHDRAWN:
-        raise UserError("That goal was withdrawn; agree a new goal instead.")
-    return goal, episode
+    return changeable(session, actor, Goal, goal_id, "That goal is no longer on the record.",
+                      "goal.edit", "That goal was withdrawn; agree a new goal instead.")
 
 
 def _steps(goal: Goal, steps: Sequence[StepInput]) -> None:
@@ -198,8 +200,7 @@ def withdraw_goal(
     the record as "withdrawn" (audited with the reason), its steps leave Today's tasks and it
     never counts as achieved in a return."""
     today = today or dt.date.today()
-    if reason not in WITHDRAW_REASONS:
-        raise UserError(f"Choose why it is withdrawn: {', '.join(WITHDRAW_REASONS.values())}.")
+    withdraw_reason(reason)
     with unit_of_work(target) as session:
         goal, episode = _goal(session, actor, goal_id)
         was = goal.status
