@@ -33,9 +33,8 @@ from linkworker.record_rows import (
     person_rows,
     withdraw_reason,
 )
-from linkworker.storage.database import Caseload
+from linkworker.storage.database import Caseload, unit_of_work
 from linkworker.validation import format_date
-from linkworker.wellbeing.store import unit_of_work
 
 PURPOSES = {
     "attempt": "Trying to make contact",
