@@ -74,6 +74,14 @@ CONTACT_STATUS_LABELS = {
     "did_not_attend": "Did not attend",
     "cancelled": "Cancelled",
     "no_answer": "No answer",
+    "withdrawn": "Withdrawn (recorded in error)",
+}
+
+# Why a saved contact or goal is withdrawn (it stays on the record, marked, and audited).
+WITHDRAW_REASONS = {
+    "mistake": "Entered by mistake",
+    "wrong_person": "Recorded on the wrong person",
+    "duplicate": "Recorded twice",
 }
 
 GOAL_CATEGORY_LABELS = {
@@ -94,6 +102,7 @@ GOAL_STATUS_LABELS = {
     "partly": "Partly achieved",
     "changed": "Changed",
     "dropped": "Dropped",
+    "withdrawn": "Withdrawn (recorded in error)",
 }
 
 CONSENT_KINDS = {

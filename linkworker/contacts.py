@@ -5,6 +5,10 @@ attempt makes it "contacting", the first attended meeting sets ``first_meeting_d
 starts the review schedule) and an attended review marks that review done. Appointments in the
 future are ``planned``; they appear on Today and become attended / did not attend later
 (``update_contact``). The note's text is never written to the audit trail or logs.
+
+A contact recorded in error is corrected with ``update_contact`` or taken back with
+``withdraw_contact``: the row stays, marked "withdrawn" with the reason, so the audit trail and
+the record still show what happened; it stops counting for the journey and the returns.
 """
 
 from __future__ import annotations
@@ -23,7 +27,12 @@ from linkworker.errors import UserError
 from linkworker.journey import refresh_stage
 from linkworker.models import CONTACT_MODES, CONTACT_STATUSES, Contact, Episode, User
 from linkworker.person import episode_for
-from linkworker.record_rows import must_get, person_rows
+from linkworker.record_rows import (
+    WITHDRAWN,
+    changeable,
+    person_rows,
+    withdraw_reason,
+)
 from linkworker.storage.database import Caseload, unit_of_work
 from linkworker.validation import format_date
 
@@ -38,6 +47,7 @@ PURPOSES = {
 _REVIEW = re.compile(r"^review_(\d{1,3})m$")
 NOT_MET = ("attempt",)  # purposes that are not a meeting with the person
 MAX_MINUTES = 600
+WITHDRAW_REASONS = codes.WITHDRAW_REASONS  # why a record is taken back
 
 
 def purpose_label(purpose: str | None) -> str:
@@ -166,6 +176,13 @@ EDITABLE = ("contact_date", "start_time", "mode", "purpose", "venue", "duration_
             "status", "note")
 
 
+def _live_contact(session: Session, actor: Actor, contact_id: str) -> tuple[Contact, Episode]:
+    """A contact the actor may change: on their caseload and not withdrawn."""
+    return changeable(session, actor, Contact, contact_id,
+                      "That contact is no longer on the record.", "contact.record",
+                      "That contact was withdrawn (it stays as it was); record a new one.")
+
+
 def update_contact(
     target: Caseload | Session, actor: Actor, contact_id: str, changes: Mapping[str, Any],
     today: dt.date | None = None,
@@ -176,8 +193,7 @@ def update_contact(
     if unknown:
         raise UserError(f"Not saved: {', '.join(sorted(unknown))} cannot be changed.")
     with unit_of_work(target) as session:
-        contact = must_get(session, Contact, contact_id, "That contact is no longer on the record.")
-        episode = episode_for(session, actor, contact.episode_id, "contact.record")
+        contact, episode = _live_contact(session, actor, contact_id)
         current = {name: getattr(contact, name) for name in EDITABLE}
         merged = ContactInput(**{**current, **changes})
         _check(merged, episode, today, allow_past_plan=merged.contact_date == contact.contact_date)
@@ -188,6 +204,40 @@ def update_contact(
                      person_id=episode.person_id,
                      details={"fields": sorted(changes), "status": contact.status})
         refresh_stage(session, episode, today)
+
+
+def withdraw_contact(
+    target: Caseload | Session, actor: Actor, contact_id: str, reason: str,
+    today: dt.date | None = None,
+) -> None:
+    """Take back a contact recorded in error (``reason`` from ``WITHDRAW_REASONS``).
+
+    The row is kept and marked withdrawn (audited with the reason, never the note), and the
+    journey's first-contact and first-meeting dates are worked out again without it.
+    """
+    today = today or dt.date.today()
+    withdraw_reason(reason)
+    with unit_of_work(target) as session:
+        contact, episode = _live_contact(session, actor, contact_id)
+        was = contact.status
+        contact.status = WITHDRAWN
+        session.flush()
+        _recount_dates(session, episode, contact)
+        audit.record(session, actor, "contact.withdraw", entity="contact", entity_id=contact.id,
+                     person_id=episode.person_id, details={"reason": reason, "was": was})
+        refresh_stage(session, episode, today)
+
+
+def _recount_dates(session: Session, episode: Episode, withdrawn: Contact) -> None:
+    """The journey's dates that came from the withdrawn contact, from the contacts left."""
+    others = [c for c in session.query(Contact).filter(Contact.episode_id == episode.id)
+              if c.status not in ("planned", "cancelled", WITHDRAWN)]
+    if episode.first_contact_date == withdrawn.contact_date:
+        episode.first_contact_date = min((c.contact_date for c in others), default=None)
+    if episode.first_meeting_date == withdrawn.contact_date:
+        met = [c.contact_date for c in others
+               if c.status == "attended" and c.purpose not in NOT_MET]
+        episode.first_meeting_date = min(met, default=None)
 
 
 def list_contacts(

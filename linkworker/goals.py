@@ -21,7 +21,13 @@ from linkworker.errors import UserError
 from linkworker.models import GOAL_CATEGORIES, GOAL_STATUSES, Episode, Goal, GoalReview, GoalStep
 from linkworker.person import episode_for
 from linkworker.profile import update_episode_text
-from linkworker.record_rows import must_get, person_rows
+from linkworker.record_rows import (
+    WITHDRAWN,
+    changeable,
+    must_get,
+    person_rows,
+    withdraw_reason,
+)
 from linkworker.storage.database import Caseload, unit_of_work
 from linkworker.validation import format_date
 
@@ -110,9 +116,13 @@ def _check_step(step: StepInput) -> None:
         raise UserError("'Who' is too long (at most 100 characters).")
 
 
+WITHDRAW_REASONS = codes.WITHDRAW_REASONS  # why a record is taken back
+
+
 def _goal(session: Session, actor: Actor, goal_id: str) -> tuple[Goal, Episode]:
-    goal = must_get(session, Goal, goal_id, "That goal is no longer on the record.")
-    return goal, episode_for(session, actor, goal.episode_id, "goal.edit")
+    """A goal that may still be changed (a withdrawn one is kept only as a record)."""
+    return changeable(session, actor, Goal, goal_id, "That goal is no longer on the record.",
+                      "goal.edit", "That goal was withdrawn; agree a new goal instead.")
 
 
 def _steps(goal: Goal, steps: Sequence[StepInput]) -> None:
@@ -152,11 +162,21 @@ def add_goal(
 
 def update_goal(
     target: Caseload | Session, actor: Actor, goal_id: str, *, own_words: str | None = None,
-    category: str | None = None,
+    category: str | None = None, agreed_date: dt.date | None = None,
+    today: dt.date | None = None,
 ) -> None:
+    """Correct a goal as recorded (its words, category or agreed date); audited by field
+    name, never the words themselves."""
+    today = today or dt.date.today()
     with unit_of_work(target) as session:
         goal, episode = _goal(session, actor, goal_id)
         fields = []
+        if agreed_date is not None and agreed_date != goal.agreed_date:
+            if agreed_date > today or agreed_date < episode.referral_date:
+                raise UserError(f"The agreed date {format_date(agreed_date)} must be between "
+                                "the referral and today.")
+            goal.agreed_date = agreed_date
+            fields.append("agreed_date")
         if own_words is not None and own_words.strip() != goal.own_words:
             goal.own_words = _words(own_words, "goal")
             fields.append("own_words")
@@ -168,6 +188,23 @@ def update_goal(
         if fields:
             audit.record(session, actor, "goal.change", entity="goal", entity_id=goal.id,
                          person_id=episode.person_id, details={"fields": fields})
+
+
+def withdraw_goal(
+    target: Caseload | Session, actor: Actor, goal_id: str, reason: str,
+    today: dt.date | None = None,
+) -> None:
+    """Take back a goal recorded in error (``reason`` from ``WITHDRAW_REASONS``): it stays on
+    the record as "withdrawn" (audited with the reason), its steps leave Today's tasks and it
+    never counts as achieved in a return."""
+    today = today or dt.date.today()
+    withdraw_reason(reason)
+    with unit_of_work(target) as session:
+        goal, episode = _goal(session, actor, goal_id)
+        was = goal.status
+        goal.status, goal.status_date = WITHDRAWN, today
+        audit.record(session, actor, "goal.withdraw", entity="goal", entity_id=goal.id,
+                     person_id=episode.person_id, details={"reason": reason, "was": was})
 
 
 def add_step(target: Caseload | Session, actor: Actor, goal_id: str, step: StepInput) -> str:

@@ -35,6 +35,35 @@ def person_rows(
             .where(Episode.person_id == person_id))
 
 
+WITHDRAWN = "withdrawn"  # a contact or goal recorded in error: kept, marked, not counted
+
+
+def changeable(session: Session, actor: Actor, model: type[Row], row_id: str, gone: str,
+               permission: str, withdrawn: str) -> tuple[Row, Episode]:
+    """A journey's row (a contact, a goal) the actor may change, with its journey; a withdrawn
+    row stays exactly as it was (``UserError(withdrawn)``)."""
+    from linkworker.errors import UserError
+    from linkworker.person import episode_for
+
+    row = must_get(session, model, row_id, gone)
+    episode = episode_for(session, actor, row.episode_id, permission)  # type: ignore[attr-defined]
+    if row.status == WITHDRAWN:  # type: ignore[attr-defined]
+        raise UserError(withdrawn)
+    return row, episode
+
+
+def withdraw_reason(reason: str) -> str:
+    """``reason`` if it is one of the fixed reasons for withdrawing a record, else a
+    ``UserError`` listing them."""
+    from linkworker import codes
+    from linkworker.errors import UserError
+
+    if reason not in codes.WITHDRAW_REASONS:
+        raise UserError("Choose why it is withdrawn: "
+                        f"{', '.join(codes.WITHDRAW_REASONS.values())}.")
+    return reason
+
+
 def must_get(session: Session, model: type[Row], row_id: str, gone: str) -> Row:
     """The row with ``row_id``, or ``NotFound(gone)`` if it no longer exists."""
     row = session.get(model, row_id)

@@ -348,16 +348,22 @@ class Intake:
         self.edit(details)
         return self.allow_duplicates
 
+    def _offered(self) -> set[str]:
+        """The people offered as possible duplicates by the last check (the form may still
+        have other problems, such as no source yet: the question can be answered first)."""
+        return {d.person_id for d in self.assessment.duplicates} if self.assessment else set()
+
     def different_person(self) -> None:
-        if self.step != "duplicates":
+        if not self._offered():
             raise UserError("There is no possible duplicate to set aside.")
-        self.allow_duplicates, self.step = True, "ready"
+        self.allow_duplicates = True
+        self.step = "details" if self.assessment and self.assessment.problems else "ready"
 
     def open_existing(self, person_id: str) -> None:
-        if self.step != "duplicates" or self.assessment is None:
+        offered = self._offered()
+        if not offered:
             raise UserError("Check the details first.")
-        if not person_id or person_id not in {d.person_id for d in self.assessment.duplicates
-                                              if d.in_scope}:
+        if not person_id or person_id not in offered:  # out of scope: no id is kept
             raise UserError("That person was not one of the possible duplicates you may open.")
         self.chosen_person_id, self.step = person_id, "existing"
 

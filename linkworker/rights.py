@@ -313,6 +313,52 @@ def _when(value: str | None) -> str:
         return value
 
 
+# The person's own details, in the words the form uses and the order a person reads them;
+# technical columns (ids, timestamps, derived codes) stay in the JSON and CSV copies.
+ABOUT_YOU = (
+    ("reference", "Your reference", None), ("given_name", "Given name", None),
+    ("family_name", "Family name", None), ("preferred_name", "Preferred name", None),
+    ("date_of_birth", "Date of birth", "date"), ("nhs_number", "NHS number", "nhs"),
+    ("address_line1", "Address", None), ("address_line2", "Address (second line)", None),
+    ("town", "Town", None), ("postcode", "Postcode", None), ("phone", "Phone", None),
+    ("email", "Email", None), ("contact_preferences", "How you like to be contacted", "dict"),
+    ("gender", "Gender", codes.GENDERS), ("gender_self_described", "Gender, in your words", None),
+    ("ethnicity", "Ethnic group", None), ("disability", "Disability", codes.DISABILITY),
+    ("carer_status", "Unpaid carer", codes.CARER_STATUS),
+    ("living_circumstances", "Living circumstances", None),
+    ("gp_practice", "GP practice", None), ("is_volunteer", "Volunteers with us", "yes_no"),
+)
+
+
+def _about_you(person: dict[str, Any]) -> list[list[str]]:
+    rows = []
+    for key, label, kind in ABOUT_YOU:
+        value = person.get(key)
+        if value in (None, "", {}, []) or (kind == "yes_no" and not value):
+            continue
+        rows.append([label, _in_words(value, kind)])
+    return rows
+
+
+def _in_words(value: Any, kind: Any) -> str:  # noqa: ANN401 - any stored value
+    """A stored value as the person would write it: dates dd/mm/yyyy, codes as their labels,
+    the NHS number spaced 3-3-4, a set of preferences as "Phone: yes; Post: no"."""
+    if isinstance(kind, dict):
+        return str(kind.get(value, value))
+    if kind == "date":
+        return _when(value)
+    if kind == "nhs":
+        digits = str(value)
+        return f"{digits[:3]} {digits[3:6]} {digits[6:]}" if len(digits) == 10 else digits
+    if kind == "yes_no":
+        return "Yes" if value else "No"
+    if kind == "dict" and isinstance(value, dict):
+        return "; ".join(f"{str(k).replace('_', ' ').capitalize()}: "
+                         f"{'yes' if v is True else 'no' if v is False else v}"
+                         for k, v in value.items())
+    return str(value)
+
+
 def _sar_pdf(sections: dict[str, list[dict[str, Any]]], made_on: dt.date) -> bytes:
     """A readable copy for the person: each section as a short heading and a simple table."""
     styles = pdf.styles()
@@ -340,9 +386,7 @@ def _sar_pdf(sections: dict[str, list[dict[str, Any]]], made_on: dt.date) -> byt
                                   ("VALIGN", (0, 0), (-1, -1), "TOP")]))
         story.append(grid)
 
-    about = [(k.replace("_", " ").capitalize(), v) for k, v in person.items()
-             if v not in (None, "") and not k.endswith("_id") and k != "id"]
-    table("About you", ["What", "What we hold"], [[k, v] for k, v in about])
+    table("About you", ["What", "What we hold"], _about_you(person))
     table("Your health conditions", ["Condition", "In your words"],
           [[codes.LONG_TERM_CONDITIONS.get(c["code"], c["term"] or c["code"]), c["own_words"]]
            for c in sections["conditions"]])
@@ -351,13 +395,17 @@ def _sar_pdf(sections: dict[str, list[dict[str, Any]]], made_on: dt.date) -> byt
             _when(c["recorded_on"]), _when(c["expires_on"]), _when(c["withdrawn_on"])]
            for c in sections["consents"]])
     table("Your time with us", ["Referred", "By", "Link worker", "Ended", "What matters to you"],
-          [[_when(e["referral_date"]), e["referral_source"], e["worker"], _when(e["exit_date"]),
-            e["what_matters"]] for e in sections["journeys"]])
+          [[_when(e["referral_date"]),
+            codes.REFERRAL_SOURCES.get(e["referral_source"] or "", e["referral_source"]),
+            e["worker"], _when(e["exit_date"]), e["what_matters"]]
+           for e in sections["journeys"]])
     table("Meetings and contacts", ["Date", "How", "Status", "Note"],
-          [[_when(c["contact_date"]), c["mode"], c["status"], c["note"]]
+          [[_when(c["contact_date"]), codes.label(codes.CONTACT_MODE_LABELS, c["mode"]),
+            codes.label(codes.CONTACT_STATUS_LABELS, c["status"]), c["note"]]
            for c in sections["contacts"]])
     table("Your goals", ["Agreed", "Goal in your words", "Status"],
-          [[_when(g["agreed_date"]), g["own_words"], g["status"]] for g in sections["goals"]])
+          [[_when(g["agreed_date"]), g["own_words"],
+            codes.label(codes.GOAL_STATUS_LABELS, g["status"])] for g in sections["goals"]])
     table("Services we connected you with", ["Date", "Service", "Took it up"],
           [[_when(s["signposted_on"]), s["service"],
             {True: "Yes", False: "No"}.get(s["taken_up"], "Not known")]

@@ -35,6 +35,8 @@ LOCKOUT_ATTEMPTS = "security.lockout_attempts"
 BACKUP_KEEP_DAILY = "backup.keep_daily"
 BACKUP_ON_EXIT = "backup.on_exit"
 RETENTION_YEARS = "retention.years"
+ORGANISATION_NAME = "organisation.name"  # on "My plan": who the person's worker is with
+ORGANISATION_CONTACT = "organisation.contact"  # and how to reach them (phone, email)
 DEMO = "demo"  # set by the demo generator: the sign-in screen shows the demo accounts
 
 SPECS: dict[str, Spec] = {
@@ -45,6 +47,8 @@ SPECS: dict[str, Spec] = {
     BACKUP_ON_EXIT: Spec(bool, True, "Back up when LinkWorker closes"),
     RETENTION_YEARS: Spec(int, 8, "Years to keep a record after the last journey ended", 1, 100),
     DEMO: Spec(bool, False, "This is a demonstration caseload"),
+    ORGANISATION_NAME: Spec(str, "", "Organisation's name (printed on My plan)", 0, 200),
+    ORGANISATION_CONTACT: Spec(str, "", "Phone or email people can reach you on", 0, 200),
 }
 
 
@@ -58,6 +62,11 @@ def _spec(key: str) -> Spec:
 def check(key: str, value: Any) -> Any:
     """``value`` converted to the setting's type, or ``UserError`` saying what is allowed."""
     spec = _spec(key)
+    if spec.kind is str:
+        text = "" if value is None else str(value).strip()
+        if spec.maximum is not None and len(text) > spec.maximum:
+            raise UserError(f"{spec.label}: at most {spec.maximum} characters.")
+        return text
     if spec.kind is bool:
         if isinstance(value, bool):
             return value

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, aliased
 
 from linkworker.access import Actor, PermissionDenied, can, people_scope
 from linkworker.codes import CONTACT_MODE_LABELS, CONTACT_STATUS_LABELS
+from linkworker.contacts import purpose_label
 from linkworker.journey import review_schedule
 from linkworker.journey_clock import ReviewPoint, overdue_days
 from linkworker.models import Contact, Episode, Goal, GoalStep, Measure, Person
@@ -151,7 +152,7 @@ def _appointment(row) -> Appointment:  # a result row
         time=contact.start_time,
         mode_label=CONTACT_MODE_LABELS.get(contact.mode, contact.mode),
         venue=contact.venue or "",
-        purpose=(contact.purpose or "").replace("_", " "),
+        purpose=purpose_label(contact.purpose),  # "Support session", never the code
         status=contact.status,
         status_label=CONTACT_STATUS_LABELS.get(contact.status, contact.status),
     )
@@ -221,6 +222,17 @@ def _new_referrals(session: Session, actor: Actor, worker: str | None,
         tasks.append(Task("referral", episode.person_id, _display_name(given, preferred, family),
                           what, due, overdue_days(due, day)))
     return tasks
+
+
+def overdue_tasks(caseload: Caseload | Session, actor: Actor, worker_id: str | None,
+                  day: dt.date) -> int:
+    """How many of Today's tasks (plan steps, first contacts) are overdue: the one count both
+    Today and the Due page show, so the two pages never disagree about "overdue"."""
+    worker = _worker_to_show(actor, worker_id)
+    with unit_of_work(caseload, write=False) as session:
+        tasks = _steps_due(session, actor, worker, day) + _new_referrals(session, actor, worker,
+                                                                         day)
+    return sum(1 for task in tasks if task.overdue_days > 0)
 
 
 # --- due and overdue ------------------------------------------------------------------------

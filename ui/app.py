@@ -22,7 +22,11 @@ def application() -> QApplication:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("LinkWorker")
     app.setOrganizationName("LinkWorker")
-    app.setApplicationDisplayName("LinkWorker")
+    from ui import i18n
+
+    i18n.install(app)  # resources/translations/linkworker_<lang>.qm, if there is one
+    # No display name: Qt would append " — LinkWorker" to every title, and the window's own
+    # title already says it ("LinkWorker — caseload.db — LinkWorker" was the result).
     return app
 
 

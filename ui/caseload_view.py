@@ -60,7 +60,15 @@ from linkworker.caseload import (
 from linkworker.codes import STAGE_LABELS
 from linkworker.validation import format_date
 from ui.operations import Runner
-from ui.widgets import ID_ROLE, OVERDUE_COLOUR, WorkerPicker, heading, on_activate, plural
+from ui.widgets import (
+    ID_ROLE,
+    OVERDUE_COLOUR,
+    WorkerPicker,
+    heading,
+    never_cut,
+    on_activate,
+    plural,
+)
 
 SEARCH_DELAY_MS = 150
 CARES_ABOUT = frozenset({"people", "episodes", "contacts", "measures", "users", "contracts",
@@ -379,13 +387,16 @@ class CaseloadView(QWidget):
         return combo
 
     def _check(self, text: str, name: str, tip: str) -> QCheckBox:
-        box = QCheckBox(text)
+        box = never_cut(QCheckBox(text))
         box.setAccessibleName(name)
         box.setToolTip(tip)
         box.toggled.connect(self.refresh)
         return box
 
-    def _filter_row(self) -> QHBoxLayout:
+    def _filter_row(self) -> QVBoxLayout:
+        """The lists on one line, the ticks and "Clear filters" on the next (one line was cut
+        at 150% scaling)."""
+        rows = QVBoxLayout()
         row = QHBoxLayout()
         self.stage = self._combo("Stage", [("Any stage", None)]
                                  + [(label, code) for code, label in STAGE_LABELS.items()])
@@ -398,15 +409,20 @@ class CaseloadView(QWidget):
                                        "Met, but no baseline wellbeing measure recorded")
         self.exited = self._check("Include e&xited", "Include exited people",
                                   "Also list people whose journey has ended")
-        for widget in (self.stage, self.contract, self.change, self.overdue, self.no_baseline,
-                       self.exited):
+        ticks = QHBoxLayout()
+        for widget in (self.stage, self.contract, self.change):
             row.addWidget(widget)
+        for widget in (self.overdue, self.no_baseline, self.exited):
+            ticks.addWidget(widget)
         self.clear_button = QPushButton("C&lear filters")
         self.clear_button.setAccessibleName("Clear filters")
         self.clear_button.clicked.connect(self.clear_filters)
-        row.addWidget(self.clear_button)
+        ticks.addWidget(self.clear_button)
         row.addStretch(1)
-        return row
+        ticks.addStretch(1)
+        rows.addLayout(row)
+        rows.addLayout(ticks)
+        return rows
 
     def _table(self) -> QTableView:
         table = QTableView()

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QGroupBox,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -37,7 +38,7 @@ from ui.widgets import column, form_rows, hbox, side_by_side
 
 TEXT_FIELDS = (("name", "&Name"), ("venue", "&Venue"), ("address", "Addr&ess"),
                ("postcode", "Post&code"), ("times", "&Times"), ("contact_name", "Contact name"),
-               ("phone", "P&hone"), ("email", "E&mail"), ("website", "&Website"))
+               ("phone", "Phone"), ("email", "E&mail"), ("website", "&Website"))
 
 
 class DirectoryView(QWidget):
@@ -60,12 +61,15 @@ class DirectoryView(QWidget):
         self.search = w.line("Search services", placeholder="Search by name, venue or category")
         self.category = w.combo("Category filter", codes.SERVICE_CATEGORIES,
                                 blank="All categories")
-        self.stale_only = w.check("Only services to re-&check")
+        self.stale_only = w.check("&Only services to re-check")
         self.inactive = w.check("Include &inactive")
-        top = hbox(self.search, self.category, self.stale_only, self.inactive)
+        top = QVBoxLayout()  # the ticks on their own line: one line was cut at 150% scaling
+        top.addLayout(hbox(self.search, self.category))
+        top.addLayout(hbox(self.stale_only, self.inactive, None))
         self.table = w.table("Services", ("Service", "Category", "Venue", "Times", "Contact",
                                           "Last checked"))
         self.count = w.status_label("Number of services shown")
+        self.count.setMinimumHeight(self.count.fontMetrics().lineSpacing() * 2 + 4)
 
         form_box = QGroupBox("Service details")
         form = QFormLayout(form_box)
@@ -75,12 +79,12 @@ class DirectoryView(QWidget):
             w.add_row(form, label, self.inputs[key])
             if key == "name":
                 self.inputs["category"] = w.combo("Category", codes.SERVICE_CATEGORIES)
-                w.add_row(form, "Cate&gory", self.inputs["category"])
+                w.add_row(form, "Categor&y", self.inputs["category"])
         self.inputs["description"] = w.text_box("Description", 2)
         self.inputs["accessibility"] = w.text_box("Accessibility notes", 2)
         self.inputs["last_checked"] = w.date_edit("Last checked", optional=True)
         self.inputs["active"] = w.check("Still running (active)")
-        form_rows(form, (("Descri&ption", self.inputs["description"]),
+        form_rows(form, (("&Description", self.inputs["description"]),
                          ("Accessi&bility", self.inputs["accessibility"]),
                          ("Last chec&ked", self.inputs["last_checked"]),
                          ("", self.inputs["active"])))
@@ -105,7 +109,10 @@ class DirectoryView(QWidget):
         io_row.addWidget(self.status, 1)
 
         left = column(top, (self.table, 1), self.count)
-        right = column(form_box, self.signpost_box, None)
+        right = QScrollArea()  # the form scrolls rather than squeezing its buttons
+        right.setWidgetResizable(True)
+        right.setFrameShape(QScrollArea.Shape.NoFrame)
+        right.setWidget(column(form_box, self.signpost_box, None))
         splitter = side_by_side(left, right, (760, 520))
         layout = QVBoxLayout(self)
         layout.addWidget(splitter, 1)

@@ -12,7 +12,7 @@ import datetime as dt
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout
 
-from linkworker.today import DueItem, due_and_overdue, week_of
+from linkworker.today import DueItem, due_and_overdue, overdue_tasks, week_of
 from linkworker.validation import format_date
 from ui.widgets import PersonTable, WorkerPage, plural
 
@@ -40,11 +40,13 @@ class DueView(WorkerPage):
         top = QHBoxLayout()
         self.heading = QLabel()
         self.heading.setAccessibleName("Week shown")
-        top.addWidget(self.heading)
+        titles = QVBoxLayout()  # the week above the counts: one line was cut at 150% scaling
+        titles.addWidget(self.heading)
         self.counts = QLabel()
         self.counts.setAccessibleName("How many are due")
-        top.addWidget(self.counts)
-        top.addStretch(1)
+        self.counts.setWordWrap(True)
+        titles.addWidget(self.counts)
+        top.addLayout(titles, 1)
         self.kind = QComboBox()
         self.kind.setAccessibleName("Show")
         for text, kind in KINDS:
@@ -67,13 +69,19 @@ class DueView(WorkerPage):
         actor, worker, today = self.actor, self.worker.worker_id(), self.clock()
         _monday, sunday = week_of(today)
         self.heading.setText(f"Due by Sunday {format_date(sunday)}, or overdue.")
-        self.runner.run(lambda job: due_and_overdue(job.caseload, actor, worker, today),
+        self.runner.run(lambda job: (due_and_overdue(job.caseload, actor, worker, today),
+                                     overdue_tasks(job.caseload, actor, worker, today)),
                         self._arrived, label="Finding what is due")
 
-    def _arrived(self, items: list[DueItem]) -> None:
+    def _arrived(self, answer: tuple[list[DueItem], int]) -> None:
+        items, tasks_late = answer
         self.items = items
         overdue = sum(1 for i in items if i.overdue)
-        self.counts.setText(f"{overdue:,} overdue, {len(items) - overdue:,} due this week")
+        tasks = f" Also {plural(tasks_late, 'overdue task')} on Today." if tasks_late else ""
+        self.counts.setText(f"{overdue:,} overdue, {len(items) - overdue:,} due this week."
+                            f"{tasks}")
+        self.counts.setToolTip("Reviews, wellbeing forms and appointments. Tasks (plan steps, "
+                               "first contacts) are on Today (Ctrl+1).")
         self._fill()
         self.loaded.emit(items)
 

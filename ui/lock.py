@@ -1,5 +1,8 @@
 """The idle lock: after ``security.idle_lock_minutes`` without input, or on Ctrl+L, the window
-hides everything personal until the same user types their password again.
+hides everything personal until someone signs in again: the same user carries on where they
+left off; another user (a shared laptop at a hub) gets a fresh window of their own, and the
+first user's open records close. File > Sign out closes the records first (asking about
+unsaved edits) and shows the same screen with an empty username.
 
 Locking takes the main window's central widget out (it is kept, not destroyed, so half-typed
 notes and unsaved edits are exactly as they were after unlocking), puts a lock screen in its
@@ -14,7 +17,8 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+import shiboken6
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QApplication,
@@ -28,7 +32,6 @@ from PySide6.QtWidgets import (
 
 from linkworker import accounts, settings
 from linkworker.access import Actor
-from linkworker.errors import UserError
 from ui.operations import Runner, friendly_message
 from ui.signin import error_label, field, show_error
 
@@ -41,28 +44,39 @@ LOCKED_TITLE = "LinkWorker (locked)"
 
 
 class LockScreen(QWidget):
-    """What shows while locked: who, and a password box. No personal data."""
+    """What shows while locked or signed out: a username and password box. No personal data."""
 
-    def __init__(self, actor: Actor) -> None:
+    def __init__(self, actor: Actor, signed_out: bool = False) -> None:
         super().__init__()
-        self.setAccessibleName("Locked")
+        self.setAccessibleName("Signed out" if signed_out else "Locked")
         outer = QVBoxLayout(self)
         outer.addStretch(1)
         box = QVBoxLayout()
-        title = QLabel("<h2>LinkWorker is locked</h2>")
+        heading = "You are signed out" if signed_out else "LinkWorker is locked"
+        title = QLabel(f"<h2>{heading}</h2>")
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         box.addWidget(title)
-        who = QLabel(f"Locked for <b>{actor.label}</b> ({actor.username}). "
-                     "Enter your password to carry on where you left off.")
+        if signed_out:
+            words = "Sign in with your username and password."
+        else:
+            words = (f"Locked for <b>{actor.label}</b>. Type your password to carry on where "
+                     "you left off. Someone else can sign in with their own username: "
+                     f"{actor.label}'s open records then close, and changes not saved are "
+                     "lost.")
+        who = QLabel(words)
         who.setWordWrap(True)
         box.addWidget(who)
+        self.username = field("Username")
+        self.username.setPlaceholderText("Username")
+        self.username.setText("" if signed_out else actor.username)
+        box.addWidget(self.username)
         self.password = field("Password to unlock", secret=True)
         self.password.setPlaceholderText("Password")
         box.addWidget(self.password)
         self.error = error_label("Unlock problem")
         box.addWidget(self.error)
-        self.unlock_button = QPushButton("&Unlock")
-        self.unlock_button.setAccessibleName("Unlock")
+        self.unlock_button = QPushButton("Sign &in" if signed_out else "&Unlock")
+        self.unlock_button.setAccessibleName("Sign in" if signed_out else "Unlock")
         self.unlock_button.setDefault(True)
         box.addWidget(self.unlock_button)
         holder = QWidget()
@@ -75,6 +89,10 @@ class LockScreen(QWidget):
         outer.addLayout(row)
         outer.addStretch(2)
         self.password.returnPressed.connect(self.unlock_button.click)
+        self.username.returnPressed.connect(self.password.setFocus)
+
+    def first_field(self) -> QWidget:
+        return self.password if self.username.text() else self.username
 
 
 class Cover(QWidget):
@@ -93,7 +111,13 @@ class Cover(QWidget):
 
 
 class LockGuard(QObject):
-    """Watches for idle time and locks ``window``; ``lock_now`` is the Ctrl+L action."""
+    """Watches for idle time and locks ``window``; ``lock_now`` is the Ctrl+L action.
+
+    ``switched(actor)`` fires when someone other than the signed-in user unlocks: the main
+    window then hands over to a new window for them (``MainWindow.switch_to``).
+    """
+
+    switched = Signal(object)
 
     def __init__(self, window: QMainWindow, runner: Runner, actor: Actor,
                  idle_minutes: int | None = None) -> None:
@@ -141,7 +165,7 @@ class LockGuard(QObject):
 
     # --- locking --------------------------------------------------------------------------
 
-    def lock_now(self, reason: str = "on_demand") -> None:
+    def lock_now(self, reason: str = "on_demand", signed_out: bool = False) -> None:
         if self.locked:
             return
         self._title = self.window.windowTitle()
@@ -154,20 +178,20 @@ class LockGuard(QObject):
         for action in self._disabled_actions:
             action.setEnabled(False)
         self._hidden_central = self.window.takeCentralWidget()
-        self.screen = LockScreen(self.actor)
+        self.screen = LockScreen(self.actor, signed_out)
         self.screen.unlock_button.clicked.connect(self._try_unlock)
         self.window.setCentralWidget(self.screen)
         self.window.setWindowTitle(LOCKED_TITLE)
         self.window.statusBar().clearMessage()
-        self.screen.password.setFocus()
-        actor = self.actor
-        self.runner.run(lambda job: accounts.sign_out(job.caseload, actor, "lock"),
+        self.screen.first_field().setFocus()
+        actor, why = self.actor, "sign_out" if signed_out else "lock"
+        self.runner.run(lambda job: accounts.sign_out(job.caseload, actor, why),
                         failed=lambda _exc: None, label="Locking")
 
     def _try_unlock(self) -> None:
         if self.screen is None:
             return
-        password, username = self.screen.password.text(), self.actor.username
+        password, username = self.screen.password.text(), self.screen.username.text().strip()
         self.screen.password.clear()
         self.screen.unlock_button.setEnabled(False)
         self.runner.run(lambda job: accounts.sign_in(job.caseload, username, password,
@@ -182,7 +206,7 @@ class LockGuard(QObject):
 
     def _unlocked(self, actor: Actor) -> None:
         if actor.user_id != self.actor.user_id:
-            self._refused(UserError("Only the person who was signed in can unlock."))
+            self.switched.emit(actor)  # someone else: the window hands over to them
             return
         self.unlock()
 
@@ -196,7 +220,8 @@ class LockGuard(QObject):
         self.window.setCentralWidget(self._hidden_central)
         self._hidden_central = None
         for action in self._disabled_actions:
-            action.setEnabled(True)
+            if shiboken6.isValid(action):  # a record closed just before locking has gone
+                action.setEnabled(True)
         for widget, (cover, title) in self._covered.items():
             cover.deleteLater()
             widget.setWindowTitle(title)
@@ -208,3 +233,12 @@ class LockGuard(QObject):
     def stop(self) -> None:
         self.timer.stop()
         QApplication.instance().removeEventFilter(self)
+
+    def discard(self) -> None:
+        """After a switch of user: stop watching, and close the previous user's dialogs (the
+        window drops its own pages and records, and stays locked while hidden)."""
+        self.stop()
+        for widget, (cover, _title) in self._covered.items():
+            cover.deleteLater()
+            widget.close()  # the previous user's dialogs go with their window
+        self._covered = {}

@@ -59,6 +59,7 @@ from linkworker.launch import Prepared, prepare_caseload
 from linkworker.storage.inspect import describe
 from linkworker.today import count_due
 from ui.caseload_view import CaseloadView
+from ui.i18n import tr
 from ui.operations import Runner
 from ui.widgets import MessageBar, plural
 
@@ -180,6 +181,8 @@ class MainWindow(QMainWindow):
         self._menus()
         self._connect_runner()
         self.lock_guard = self._lock_guard()
+        self.successor: MainWindow | None = None
+        self.lock_guard.switched.connect(self.switch_to)
         self.go_to_search()  # the default view, ready to type a name
         self._fit_to_screen()
         self.prepared: Prepared | None = None
@@ -195,7 +198,7 @@ class MainWindow(QMainWindow):
         self.nav.setAccessibleName("Pages")
         self.nav.setItemDelegate(_NavDelegate(self.nav))
         for number, page in enumerate(PAGES, start=1):
-            item = QListWidgetItem(page.title)
+            item = QListWidgetItem(tr("Pages", page.title))
             keys = f"Ctrl+{number}"
             item.setData(SHORTCUT_ROLE, keys)
             item.setData(KEY_ROLE, page.key)
@@ -277,34 +280,40 @@ class MainWindow(QMainWindow):
 
     def _menus(self) -> None:
         bar = self.menuBar()
-        file = bar.addMenu("&File")
-        file.addAction(self._action("new_referral", "New &referral…", "Ctrl+R",
+        file = bar.addMenu(self.tr("&File"))
+        file.addAction(self._action("new_referral", self.tr("New &referral…"), "Ctrl+R",
                                     self.new_referral, self._allowed(REFERRAL)))
         file.addSeparator()
-        file.addAction(self._action("import", "&Import…", None, self.import_data,
+        file.addAction(self._action("import", self.tr("&Import…"), None, self.import_data,
                                     self._allowed(IMPORT)))
-        file.addAction(self._action("export", "&Export everything…", None, self.export_all,
-                                    self._allowed(EXPORT)))
-        file.addAction(self._action("wording", "Licensed &wording…", None, self.load_wording,
-                                    self._allowed(WORDING)))
+        file.addAction(self._action("export", self.tr("&Export everything…"), None,
+                                    self.export_all, self._allowed(EXPORT)))
+        file.addAction(self._action("wording", self.tr("Licensed &wording…"), None,
+                                    self.load_wording, self._allowed(WORDING)))
         file.addSeparator()
-        file.addAction(self._action("lock", "&Lock", "Ctrl+L", self.lock))
-        file.addAction(self._action("password", "Change my &password…", None,
+        file.addAction(self._action("lock", self.tr("&Lock"), "Ctrl+L", self.lock))
+        file.addAction(self._action("sign_out", self.tr("Sign &out / switch user"), None,
+                                    self.sign_out, self.actor.user_id is not None))
+        file.addAction(self._action("password", self.tr("Change my &password…"), None,
                                     self.change_password, self.actor.user_id is not None))
-        file.addAction(self._action("quit", "&Quit", "Ctrl+Q", self.close))
-        go = bar.addMenu("&Go")
+        file.addAction(self._action("quit", self.tr("&Quit"), "Ctrl+Q", self.close))
+        go = bar.addMenu(self.tr("&Go"))
         for number, page in enumerate(PAGES, start=1):
-            go.addAction(self._action(f"go_{page.key}", page.title, f"Ctrl+{number}",
-                                      lambda key=page.key: self.go(key),
+            go.addAction(self._action(f"go_{page.key}", tr("Pages", page.title),
+                                      f"Ctrl+{number}", lambda key=page.key: self.go(key),
                                       page_allowed(page, self.actor)))
-        person = bar.addMenu("&Person")
-        person.addAction(self._action("quick_note", "Quick &note", "Ctrl+N", self.quick_note,
-                                      enabled=False))
-        person.addAction(self._action("search", "Go to &search", "Ctrl+F", self.go_to_search))
-        person.addAction(self._action("close_tab", "&Close record", "Ctrl+W",
+        person = bar.addMenu(self.tr("&Person"))
+        person.addAction(self._action("quick_note", self.tr("Quick &note"), "Ctrl+N",
+                                      self.quick_note, enabled=False))
+        person.addAction(self._action("search", self.tr("Go to &search"), "Ctrl+F",
+                                      self.go_to_search))
+        person.addAction(self._action("close_tab", self.tr("&Close record"), "Ctrl+W",
                                       lambda: self.close_tab(self.tabs.currentIndex())))
-        help_menu = bar.addMenu("&Help")
-        help_menu.addAction(self._action("about", "&About LinkWorker", None, self.about))
+        help_menu = bar.addMenu(self.tr("&Help"))
+        help_menu.addAction(self._action("guide", self.tr("&User guide (this screen)"), "F1",
+                                         self.show_guide))
+        help_menu.addAction(self._action("about", self.tr("&About LinkWorker"), None,
+                                         self.about))
 
     def _allowed(self, part: Part) -> bool:
         return part.permission is None or can(self.actor, part.permission)
@@ -316,7 +325,7 @@ class MainWindow(QMainWindow):
         index = next(i for i, page in enumerate(PAGES) if page.key == key)
         widget = self.pages.get(key) or self._build_page(PAGES[index])
         self.stack.setCurrentIndex(index)
-        self.tabs.setTabText(0, PAGES[index].title)
+        self.tabs.setTabText(0, tr("Pages", PAGES[index].title))
         self.tabs.setCurrentIndex(0)
         self.nav.blockSignals(True)
         self.nav.setCurrentRow(index)
@@ -455,12 +464,14 @@ class MainWindow(QMainWindow):
         for widget in self.record_tabs():
             if widget.property("referral"):
                 self.tabs.setCurrentWidget(widget)
+                widget.focus_first()
                 return
         widget = resolve(REFERRAL)(self.runner, self.actor)
         widget.setProperty("referral", True)
         self._connect_opening(widget)
         self._window_keys_win(widget)
         self.tabs.setCurrentIndex(self.tabs.addTab(widget, "New referral"))
+        widget.focus_first()  # Ctrl+R: ready to type a name
 
     def import_data(self) -> QWidget | None:
         if not self._allowed(IMPORT):
@@ -496,6 +507,49 @@ class MainWindow(QMainWindow):
 
     def lock(self) -> None:
         self.lock_guard.lock_now()
+
+    def sign_out(self) -> bool:
+        """File > Sign out: close the records (asking about unsaved edits), then the sign-in
+        screen; whoever signs in next gets their own window. False if the user cancelled."""
+        for index in range(self.tabs.count() - 1, 0, -1):
+            if not self.close_tab(index):
+                return False
+        self.lock_guard.lock_now(reason="sign_out", signed_out=True)
+        return True
+
+    def switch_to(self, actor: Actor) -> MainWindow:
+        """Someone else signed in at the lock screen (a shared laptop): a fresh window for
+        them; this one drops its pages and records (nothing of the last user stays on
+        screen) and hides. The runner, and so the open caseload, carries on."""
+        window = MainWindow(self.runner, actor, clock=self.clock)
+        self.successor = window
+        show_fitted(window)
+        self.lock_guard.discard()
+        for widget in [*self.record_tabs(), *self.pages.values()]:
+            widget.deleteLater()  # nothing of the last user's stays, nothing queries for them
+        while self.tabs.count() > 1:
+            self.tabs.removeTab(1)
+        self.pages.clear()
+        self.hide()
+        return window
+
+    def guide_topic(self) -> str:
+        """What the person is looking at, as a guide topic (F1 opens that page)."""
+        here = self.tabs.currentWidget()
+        if here is not None and here.property("referral"):
+            return "referral"
+        if here is not None and here.property("person_id"):
+            return "record"
+        key = PAGES[self.stack.currentIndex()].key
+        return {"reports": "reports", "settings": "offline"}.get(key, "index")
+
+    def show_guide(self) -> QWidget:
+        from ui.guide import GuideWindow
+
+        guide = next((d for d in self._dialogs if isinstance(d, GuideWindow)
+                      and shiboken6.isValid(d)), None) or GuideWindow(self)
+        guide.show_topic(self.guide_topic())
+        return self._show_dialog(guide)
 
     def about(self) -> None:
         caseload = self.runner.caseload

@@ -15,11 +15,13 @@ from typing import Any
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QComboBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -27,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from linkworker import codes
 from linkworker.access import Actor, can
+from linkworker.errors import UserError
 from linkworker.referral import (
     Assessment,
     Duplicate,
@@ -44,11 +47,27 @@ from ui.operations import Runner, friendly_message, while_alive
 from ui.record import widgets as w
 from ui.widgets import hbox, scroll_page
 
-PERSON_LABELS = (("given_name", "&Given name"), ("family_name", "&Family name"),
-                 ("preferred_name", "Pre&ferred name"), ("date_of_birth", "Date of &birth"),
-                 ("nhs_number", "N&HS number"), ("postcode", "Post&code"),
-                 ("address_line1", "&Address"), ("town", "To&wn"), ("phone", "&Phone"),
+# Alt+letters: F, G, P and H belong to the menu bar (File, Go, Person, Help); none repeats
+# on this screen (tests/test_ux_walk.py walks every screen for clashes).
+PERSON_LABELS = (("given_name", "Given &name"), ("family_name", "Fa&mily name"),
+                 ("preferred_name", "Preferred name"), ("date_of_birth", "Date of &birth"),
+                 ("nhs_number", "NHS n&umber"), ("postcode", "Post&code"),
+                 ("address_line1", "&Address"), ("town", "To&wn"), ("phone", "Phone"),
                  ("email", "&Email"))
+
+
+def why_not_saved(assessment: Assessment, duplicates_answered: bool) -> str:
+    """Ctrl+S that could not save says exactly why (never silence)."""
+    reasons = []
+    if assessment.problems:
+        names = dict(PERSON_LABELS)
+        fields = ", ".join(names.get(k, k.replace("_", " ").capitalize()).replace("&", "")
+                           for k in assessment.problems)
+        reasons.append(f"fix {fields}")
+    if assessment.duplicates and not duplicates_answered:
+        reasons.append('this may be someone already known: choose "Open ..." or '
+                       '"This is a different person"')
+    return "Not saved: " + "; ".join(reasons or ["check the form"]) + "."
 
 
 class ReferralView(QWidget):
@@ -75,17 +94,22 @@ class ReferralView(QWidget):
         person = QGroupBox("The person")
         person_form = QFormLayout(person)
         for key, label in PERSON_LABELS:
-            widget = (w.date_edit("Date of birth", optional=True) if key == "date_of_birth"
-                      else w.line(label.replace("&", "")))
+            widget = (w.date_edit("Date of birth", optional=True, near=w.BIRTH_NEAR)
+                      if key == "date_of_birth" else w.line(label.replace("&", "")))
             self.fields[key] = widget
             w.add_row(person_form, label, widget)
-        self.fields["nhs_number"].setPlaceholderText("10 digits, e.g. 943 476 5919")
+        self.fields["nhs_number"].setPlaceholderText("10 digits")
         self.fields["postcode"].setPlaceholderText("e.g. NE4 5AB")
         self.condition_code = w.combo("Long-term condition", codes.LONG_TERM_CONDITIONS,
                                       blank="(only their words)")
+        # The list of conditions has long names: let it shrink, so the words box beside it
+        # keeps room to type in (it was squeezed to nothing at 1366x768).
+        self.condition_code.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.condition_code.setMinimumContentsLength(14)
         self.condition_words = w.line("Condition in the person's own words",
                                       placeholder='e.g. "bad chest"')
-        self.condition_add = w.button("Add &condition", "Add condition")
+        self.condition_add = w.button("Add cond&ition", "Add condition")
         self.condition_list = QLabel("None yet")
         self.condition_list.setAccessibleName("Conditions added")
         self.condition_list.setWordWrap(True)
@@ -106,9 +130,9 @@ class ReferralView(QWidget):
         self.worker = w.combo("Link worker", {}, blank="Not assigned yet")
         self.contract = w.combo("Contract", {}, blank="No contract")
         for label, widget in (("Referral &date", self.referral_date),
-                              ("&Source", self.source), ("Rea&sons", self.reasons),
+                              ("&Source", self.source), ("Reas&ons", self.reasons),
                               ("&Referrer", self.referrer_name),
-                              ("&Organisation", self.referrer_org),
+                              ("Organisation", self.referrer_org),
                               ("Lin&k worker", self.worker), ("Con&tract", self.contract)):
             w.add_row(ref_form, label, widget)
 
@@ -250,16 +274,21 @@ class ReferralView(QWidget):
             button.setAccessibleName(dup.offer)
             button.clicked.connect(lambda _=False, d=dup: self.open_existing(d))
             self.duplicates_layout.addWidget(button)
-        different = QPushButton("This is a &different person")
+        different = QPushButton("This is a different person")
         different.setAccessibleName("This is a different person")
         different.clicked.connect(self.different_person)
         self.duplicates_layout.addWidget(different)
         self.duplicates_box.findChildren(QPushButton)[0].setFocus()
 
     def different_person(self) -> None:
-        self.intake.different_person()
+        try:
+            self.intake.different_person()
+        except UserError as exc:
+            w.show_message(self.result, str(exc), "warning")
+            return
         self.duplicates_box.hide()
-        w.show_message(self.result, "Noted: a different person. Press Ctrl+S to save.")
+        still = " Then fix the problems above." if self.intake.step == "details" else ""
+        w.show_message(self.result, f"Noted: a different person. Press Ctrl+S to save.{still}")
         self.save_button.setFocus()
 
     # --- saving ---------------------------------------------------------------------------
@@ -269,18 +298,22 @@ class ReferralView(QWidget):
         details, actor = self.details(), self.actor
         allow = self.intake.saving(details)
         self.save_button.setEnabled(False)
+        # No ``changes=``: a check that stops the save must not announce "Saved."; the
+        # change is announced in ``_finished`` once something was really written.
         self.runner.run(lambda job: submit_referral(job.caseload, actor, details,
                                                     allow_duplicates=allow),
                         while_alive(self, self._save_done),
-                        failed=while_alive(self, self._save_failed),
-                        changes={"people", "episodes"}, label="Saving the referral")
+                        failed=while_alive(self, self._save_failed), label="Saving the referral")
 
     def _save_done(self, outcome: Assessment | SavedReferral) -> None:
         self.save_button.setEnabled(True)
         if isinstance(outcome, Assessment):
             self.intake.assessed(outcome)
             self._render(outcome)
-            w.show_message(self.result, "Not saved yet: see above.", "warning")
+            w.show_message(self.result,
+                           why_not_saved(outcome, self.intake.allow_duplicates), "warning")
+            if self.duplicates_box.isVisible():
+                self.duplicates_box.findChildren(QPushButton)[0].setFocus()
             return
         self._finished(outcome, "Saved")
 
@@ -290,7 +323,11 @@ class ReferralView(QWidget):
 
     def open_existing(self, duplicate: Duplicate) -> None:
         """Open the person already known; start a new journey if their last one ended."""
-        self.intake.open_existing(duplicate.person_id)
+        try:
+            self.intake.open_existing(duplicate.person_id)
+        except UserError as exc:
+            w.show_message(self.result, str(exc), "warning")
+            return
         if duplicate.has_open_journey:
             if duplicate.on_my_caseload:
                 self.person_opened.emit(duplicate.person_id)
@@ -303,9 +340,10 @@ class ReferralView(QWidget):
                                                    details),
                         while_alive(self, lambda r: self._finished(r, "New episode started")),
                         failed=while_alive(self, self._save_failed),
-                        changes={"people", "episodes"}, label="Starting a new episode")
+                        label="Starting a new episode")
 
     def _finished(self, saved: SavedReferral, what: str) -> None:
+        self.runner.changed.emit(frozenset({"people", "episodes"}))
         visible = can(self.actor, "person.view_any") or (
             self.actor.role == "link_worker" and self.worker.currentData() == self.actor.user_id)
         self._clear_fields()
@@ -315,6 +353,29 @@ class ReferralView(QWidget):
                        f"{saved.episode_number}.{extra}")
         if visible:
             self.person_opened.emit(saved.person_id)
+
+    def focus_first(self) -> None:
+        """Ctrl+R lands in the first field, ready to type the person's name."""
+        self.fields["given_name"].setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def has_unsaved_changes(self) -> bool:
+        """Anything typed about the person or the referral that is not saved yet."""
+        typed = self.details()
+        person = any(getattr(typed, key) for key in self.fields)
+        referral = bool(typed.source or typed.reasons or typed.referrer_name.strip()
+                        or typed.referrer_organisation.strip() or self.conditions)
+        return person or referral
+
+    def maybe_close(self) -> bool:
+        """Ctrl+W / Ctrl+Q on a half-typed referral asks first (Cancel is the default)."""
+        if not self.has_unsaved_changes():
+            return True
+        answer = QMessageBox.question(
+            self, "Referral not saved",
+            "This referral has not been saved. Discard what you typed?",
+            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel)
+        return answer == QMessageBox.StandardButton.Discard
 
     def clear(self) -> None:
         self._clear_fields()

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from linkworker.today import TodayAgenda, today_items
 from linkworker.validation import format_date
-from ui.widgets import PersonTable, WorkerPage, heading, long_date, plural
+from ui.widgets import PersonTable, WorkerPage, heading, long_date, plural, tab_leaves
 
 CARES_ABOUT = frozenset({"contacts", "goals", "episodes", "people", "caseload"})
 
@@ -59,9 +59,9 @@ class TodayView(WorkerPage):
         self.heading = heading("", "Day shown")
         top.addWidget(self.heading)
         top.addStretch(1)
-        top.addWidget(_button("◀ &Previous day", "Previous day", "Alt+Left",
+        top.addWidget(_button("◀ Pre&vious day", "Previous day", "Alt+Left",
                               lambda: self.show_day(self.day - dt.timedelta(days=1))))
-        self.date_edit = QDateEdit()
+        self.date_edit = tab_leaves(QDateEdit())
         self.date_edit.setDisplayFormat("dd/MM/yyyy")
         self.date_edit.setCalendarPopup(True)
         self.date_edit.setAccessibleName("Go to date")
@@ -138,7 +138,9 @@ class TodayView(WorkerPage):
         ])
         self.appointments_box.setTitle(f"Appointments ({len(agenda.appointments)})")
         self.week_box.setTitle(f"Later this week ({len(agenda.later_this_week)})")
-        self.tasks_box.setTitle(f"Tasks ({len(agenda.tasks)})")
+        late = sum(1 for t in agenda.tasks if t.overdue_days > 0)  # as overdue_tasks counts
+        self.tasks_box.setTitle(f"Tasks ({len(agenda.tasks)}, {late} overdue)" if late
+                                else f"Tasks ({len(agenda.tasks)})")
         self.loaded.emit(agenda)
 
     def focus_first(self) -> None:

@@ -17,8 +17,9 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor, QKeyEvent
+from PySide6.QtGui import QBrush, QColor, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QAbstractItemView,
     QAbstractSpinBox,
     QComboBox,
@@ -28,11 +29,14 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLayout,
+    QMainWindow,
     QPlainTextEdit,
     QScrollArea,
     QScrollBar,
+    QSizePolicy,
     QSplitter,
     QStackedWidget,
+    QTabBar,
     QTableWidget,
     QTableWidgetItem,
     QTextEdit,
@@ -175,6 +179,92 @@ def keyboard_problems(root: QWidget) -> list[str]:
     return problems
 
 
+def mnemonics(root: QWidget) -> list[tuple[str, str]]:
+    """Every Alt+letter a person can press in ``root``'s window right now, with where it is:
+    the menu bar's titles and the visible labels (with a buddy), buttons and tabs."""
+    window = root.window()
+    found: list[tuple[str, str]] = []
+
+    def add(text: str, where: str) -> None:
+        key = QKeySequence.mnemonic(text).toString()
+        if key:
+            found.append((key, f"{where} {text.replace('&&', '').strip()!r}"))
+
+    if isinstance(window, QMainWindow) and window.menuWidget() is not None:
+        for action in window.menuBar().actions():
+            if action.isVisible():
+                add(action.text(), "menu")
+    for widget in window.findChildren(QWidget):
+        if not widget.isVisible():
+            continue
+        if isinstance(widget, QLabel) and widget.buddy() is not None:
+            add(widget.text(), "label")
+        elif isinstance(widget, QAbstractButton) and not isinstance(widget, QToolButton):
+            add(widget.text(), "button")
+        elif isinstance(widget, QTabBar):
+            for index in range(widget.count()):
+                add(widget.tabText(index), "tab")
+    return found
+
+
+def mnemonic_clashes(root: QWidget) -> list[str]:
+    """Alt+letters that two visible things share (Qt then only cycles between them, so
+    Alt+G meant for "Add goal" would open the Go menu instead)."""
+    by_key: dict[str, list[str]] = {}
+    for key, where in mnemonics(root):
+        by_key.setdefault(key, []).append(where)
+    return [f"{key}: {', '.join(places)}" for key, places in sorted(by_key.items())
+            if len(places) > 1]
+
+
+def literal_ampersands(root: QWidget) -> list[str]:
+    """Labels that would show a stray "&": a mnemonic with no field to jump to."""
+    return [label.text() for label in root.findChildren(QLabel)
+            if label.isVisible() and label.buddy() is None and label.textFormat()
+            != Qt.TextFormat.RichText and _has_mnemonic(label.text())
+            and not label.text().lstrip().startswith("<")]
+
+
+def never_cut(widget: QWidget) -> QWidget:
+    """A button or tick box keeps room for its whole text: a row that is short of space
+    squeezes the stretchy fields (search boxes, lists) instead (150% scaling cut them)."""
+    widget.setSizePolicy(QSizePolicy.Policy.Minimum, widget.sizePolicy().verticalPolicy())
+    return widget
+
+
+def cut_off(root: QWidget) -> list[str]:
+    """Visible labels, buttons and ticks under ``root`` too small for their own text (what a
+    1366x768 screen or 150% scaling cuts). Inside a scroll area nothing is cut: it scrolls."""
+    found = []
+    for widget in root.findChildren(QWidget):
+        if not widget.isVisible() or _scrolls(widget, root):
+            continue
+        if isinstance(widget, QLabel) and widget.text() and widget.pixmap().isNull():
+            short = (widget.heightForWidth(widget.width()) > widget.height() + 1
+                     if widget.wordWrap()
+                     else widget.minimumSizeHint().width() > widget.width() + 1)
+        elif isinstance(widget, QAbstractButton) and not isinstance(widget, QToolButton):
+            short = widget.sizeHint().width() > widget.width() + 1
+        else:
+            continue
+        if short:
+            found.append(f"{type(widget).__name__} {widget.text()!r}")
+    return found
+
+
+def _scrolls(widget: QWidget, root: QWidget) -> bool:
+    parent = widget.parentWidget()
+    while parent is not None and parent is not root:
+        if isinstance(parent, QScrollArea):
+            return True
+        parent = parent.parentWidget()
+    return False
+
+
+def _has_mnemonic(text: str) -> bool:
+    return bool(QKeySequence.mnemonic(text).toString())
+
+
 def _qt_internal(widget: QWidget) -> bool:
     if isinstance(widget, QScrollBar | QHeaderView):
         return True
@@ -214,6 +304,28 @@ class _Activator(QObject):
         return False
 
 
+class _TabLeaves(QObject):
+    """Event filter: Tab / Shift+Tab move on from a date or time box (Qt's own walks the
+    day/month/year parts with Tab, a keyboard trap; "/" and the arrow keys still do that)."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) and (
+                event.key() in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab)):
+            backwards = event.key() == Qt.Key.Key_Backtab or bool(
+                event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+            box = watched if isinstance(watched, QWidget) else None
+            if box is not None:
+                QWidget.focusNextPrevChild(box, not backwards)
+                return True
+        return False
+
+
+def tab_leaves(box: QAbstractSpinBox) -> QAbstractSpinBox:
+    """Make Tab leave a date/time box like every other field; returns the box."""
+    box.installEventFilter(_TabLeaves(box))
+    return box
+
+
 def on_activate(view: QAbstractItemView, callback: Callable[[QModelIndex], None]) -> None:
     """Double-click or Enter on a row calls ``callback(index)``."""
     view.doubleClicked.connect(callback)
@@ -221,7 +333,12 @@ def on_activate(view: QAbstractItemView, callback: Callable[[QModelIndex], None]
 
 
 class MessageBar(QFrame):
-    """A strip above the work area for errors (stay until closed) and notices (fade out)."""
+    """A strip above the work area for errors (stay until closed) and notices (fade out).
+
+    Its space is kept while it is hidden (one line high), so "Saved." appearing and fading
+    never moves the page under the pointer: a click always lands where the person aimed.
+    Only an error longer than a line makes it grow.
+    """
 
     NOTICE_MS = 4000
 
@@ -244,6 +361,10 @@ class MessageBar(QFrame):
         layout.addWidget(self.close_button)
         self._timer = QTimer(self, singleShot=True, timeout=self.hide)
         self.kind = ""
+        policy = self.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        self.setSizePolicy(policy)
+        self.setMinimumHeight(self.sizeHint().height())
         self.hide()
 
     def show_error(self, text: str) -> None:
@@ -287,6 +408,8 @@ class PersonTable(QTableWidget):
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setData(ID_ROLE, person_id)
+                if len(text) > 30:
+                    item.setToolTip(text)  # a long task or note cut by a narrow column
                 if overdue:
                     item.setForeground(QBrush(OVERDUE_COLOUR))
                 self.setItem(r, c, item)

@@ -43,7 +43,7 @@ def how_to_load(code: str) -> str:
     """The hint shown on a form that has no wording yet."""
     return (
         f"The {code} statements' wording is licensed and not supplied with LinkWorker. "
-        f"An admin can load your organisation's licensed wording once (Admin > Load licensed "
+        f"An admin can load your organisation's licensed wording once (File > Licensed "
         f"wording, or 'linkworker wording load --instrument {code} FILE'); until then the form "
         "shows statement numbers only."
     )

@@ -123,7 +123,7 @@ class AuditView(QWidget):
         self.since = self._line("From date", "dd/mm/yyyy")
         self.until = self._line("To date", "dd/mm/yyyy")
         form.addRow("Show:", hbox(self.user, self.action, self.person, self.since, self.until,
-                                  button("&Filter", "Apply filter", self.apply)))
+                                  button("Fil&ter", "Apply filter", self.apply)))
         layout.addLayout(form)
         self.model = AuditModel(runner, actor)
         self.table = QTableView()

@@ -41,7 +41,7 @@ class SettingsView(QWidget):
     def __init__(self, runner: Runner, actor: Actor, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.runner, self.actor = runner, actor
-        self.fields: dict[str, QSpinBox | QCheckBox] = {}
+        self.fields: dict[str, QSpinBox | QCheckBox | QLineEdit] = {}
         self.due: list[rights.RetentionCandidate] = []
         # The groups scroll, so the page still fits at 1366x768; the status line stays in view.
         content = QWidget()
@@ -75,6 +75,12 @@ class SettingsView(QWidget):
             spin.setAccessibleName(spec.label)
             form.addRow(f"{spec.label}:", spin)
             self.fields[key] = spin
+        for key in (settings.ORGANISATION_NAME, settings.ORGANISATION_CONTACT):
+            text = QLineEdit()
+            text.setAccessibleName(settings.SPECS[key].label)
+            text.setMaxLength(settings.SPECS[key].maximum or 200)
+            form.addRow(f"{settings.SPECS[key].label}:", text)
+            self.fields[key] = text
         check = QCheckBox(settings.SPECS[settings.BACKUP_ON_EXIT].label)
         check.setAccessibleName(settings.SPECS[settings.BACKUP_ON_EXIT].label)
         form.addRow("", check)
@@ -87,11 +93,14 @@ class SettingsView(QWidget):
         for key, widget in self.fields.items():
             if isinstance(widget, QCheckBox):
                 widget.setChecked(bool(values[key]))
+            elif isinstance(widget, QLineEdit):
+                widget.setText(str(values[key] or ""))
             else:
                 widget.setValue(int(values[key]))
 
     def values(self) -> dict:
-        return {key: (w.isChecked() if isinstance(w, QCheckBox) else w.value())
+        return {key: (w.isChecked() if isinstance(w, QCheckBox)
+                      else w.text() if isinstance(w, QLineEdit) else w.value())
                 for key, w in self.fields.items()}
 
     def save(self) -> None:
@@ -179,7 +188,7 @@ class SettingsView(QWidget):
                                              "Anonymise people past retention",
                                              self.apply_retention)
         self.apply_retention_button.setEnabled(False)
-        hbox(button("&Subject access request…", "Subject access request", self.subject_access),
+        hbox(button("Subject &access request…", "Subject access request", self.subject_access),
              button("&Erase a person…", "Erase a person", self.erase),
              button("Check re&tention", "Check retention", self.check_retention),
              self.apply_retention_button, None, parent=box)

@@ -102,7 +102,7 @@ class UsersView(QWidget):
         layout.addWidget(self.table, 1)
         self.add_button = button("&Add user…", "Add user", self.add_user)
         layout.addLayout(hbox(
-            self.add_button, button("Change &role…", "Change role", self.change_role),
+            self.add_button, button("Change r&ole…", "Change role", self.change_role),
             button("&Reset password…", "Reset password", self.reset_password),
             button("&Unlock", "Unlock account", self.unlock),
             button("&Deactivate", "Deactivate account", self.deactivate),

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtWidgets import QTableWidget, QWidget
+from PySide6.QtWidgets import QInputDialog, QTableWidget, QWidget
 
+from linkworker.contacts import WITHDRAW_REASONS
 from ui.record import widgets as w
 
 if TYPE_CHECKING:
@@ -41,6 +42,26 @@ class RecordTab(QWidget):
             return
         actor = self.actor
         self.submit(lambda job: change(job.caseload, actor, chosen), message, changes)
+
+    def withdraw_selected(self, chosen: str | None, what: str,
+                          withdraw: Callable[[Any, Any, str, str], Any],
+                          changes: Iterable[str]) -> None:
+        """Ask why (from the fixed reasons) and withdraw the chosen ``what`` recorded in error;
+        it stays on the record marked withdrawn, and the audit trail keeps the reason."""
+        if chosen is None:
+            self.host.show_status(f"Select a {what} first.", "warning")
+            return
+        labels = list(WITHDRAW_REASONS.values())
+        label, ok = QInputDialog.getItem(
+            self, f"Withdraw the {what}",
+            f"Why is this {what} withdrawn? It stays on the record marked \"withdrawn\" and "
+            "no longer counts; the audit trail keeps who did it and why.", labels, 0, False)
+        if not ok:
+            return
+        reason = next(code for code, text in WITHDRAW_REASONS.items() if text == label)
+        actor = self.actor
+        self.submit(lambda job: withdraw(job.caseload, actor, chosen, reason),
+                    f"{what.capitalize()} withdrawn (the reason is in the audit trail)", changes)
 
     @property
     def bundle(self) -> RecordBundle | None:

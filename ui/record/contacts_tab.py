@@ -8,7 +8,7 @@ from __future__ import annotations
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout
 
-from linkworker.contacts import update_contact
+from linkworker.contacts import update_contact, withdraw_contact
 from ui.record import widgets as w
 from ui.record.base import RecordTab
 
@@ -23,11 +23,15 @@ class ContactsTab(RecordTab):
         self.new_button.setShortcut(QKeySequence())  # the record owns Ctrl+N
         self.attended = w.button("Mark &attended", "Mark selected appointment attended")
         self.missed = w.button("Mark did &not attend", "Mark selected appointment not attended")
+        self.correct = w.button("&Correct…", "Correct the selected contact")
+        self.withdraw = w.button("Withdraw (recorded in &error)…",
+                                 "Withdraw the selected contact, recorded in error")
         self.detail = QLabel()
         self.detail.setAccessibleName("Selected contact's note")
         self.detail.setWordWrap(True)
         row = QHBoxLayout()
-        for widget in (self.new_button, self.attended, self.missed):
+        for widget in (self.new_button, self.attended, self.missed, self.correct,
+                       self.withdraw):
             row.addWidget(widget)
         row.addStretch(1)
         layout = QVBoxLayout(self)
@@ -37,6 +41,9 @@ class ContactsTab(RecordTab):
         self.new_button.clicked.connect(host.open_quick_note)
         self.attended.clicked.connect(lambda: self._mark("attended"))
         self.missed.clicked.connect(lambda: self._mark("did_not_attend"))
+        self.correct.clicked.connect(self._correct)
+        self.withdraw.clicked.connect(lambda: self.withdraw_selected(
+            w.selected_id(self.table), "contact", withdraw_contact, {"contacts", "episodes"}))
         self.table.itemSelectionChanged.connect(self._selected)
         self._items: dict[str, object] = {}
 
@@ -54,7 +61,15 @@ class ContactsTab(RecordTab):
         planned = item is not None and item.status == "planned"
         self.attended.setEnabled(planned and self.host.can_edit)
         self.missed.setEnabled(planned and self.host.can_edit)
+        live = item is not None and item.status != "withdrawn" and self.host.can_edit
+        self.correct.setEnabled(live)
+        self.withdraw.setEnabled(live)
         self.detail.setText(item.note or "" if item else "")
+
+    def _correct(self) -> None:
+        item = self._items.get(w.selected_id(self.table) or "")
+        if item is not None:
+            self.host.correct_contact(item)
 
     def _mark(self, status: str) -> None:
         chosen = w.selected_id(self.table)

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
     QFormLayout,
     QGroupBox,
+    QHeaderView,
     QLabel,
     QSpinBox,
     QTreeWidget,
@@ -14,7 +17,15 @@ from PySide6.QtWidgets import (
 )
 
 from linkworker import codes
-from linkworker.goals import StepInput, add_goal, add_step, complete_step, review_goal
+from linkworker.goals import (
+    StepInput,
+    add_goal,
+    add_step,
+    complete_step,
+    review_goal,
+    update_goal,
+    withdraw_goal,
+)
 from linkworker.validation import format_date
 from ui.record import widgets as w
 from ui.record.base import RecordTab
@@ -27,16 +38,30 @@ class GoalsTab(RecordTab):
     def __init__(self, host) -> None:  # the RecordView
         super().__init__(host)
         self._loading = False
+        self._goals: dict[str, object] = {}
         self.tree = QTreeWidget()
         self.tree.setAccessibleName("Goals, steps and reviews")
         self.tree.setHeaderLabels(("Goal / step / review", "Category or who", "Date", "Status"))
-        self.tree.setColumnWidth(0, 380)
+        # The goal's words take the room left; status and dates always show whole (they were
+        # cut off at 1366x768 when the first column had a fixed 380 px).
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column_index in (1, 2, 3):
+            header.setSectionResizeMode(column_index, QHeaderView.ResizeMode.ResizeToContents)
         self.crisis = w.text_box("Crisis and back-up plan", 3)
         self.crisis.textChanged.connect(self._edited)
         crisis_caption = QLabel("C&risis / back-up plan (who to call, what to do):")
         crisis_caption.setBuddy(self.crisis)
 
-        left = column((self.tree, 1), crisis_caption, self.crisis)
+        self.correct_button = w.button("C&orrect goal…", "Correct the selected goal")
+        self.withdraw_button = w.button("Withdraw goal (recorded in &error)…",
+                                        "Withdraw the selected goal, recorded in error")
+        self.correct_button.clicked.connect(self._correct_goal)
+        self.withdraw_button.clicked.connect(lambda: self.withdraw_selected(
+            self._selected_goal_id(), "goal", withdraw_goal, {"goals"}))
+        left = column((self.tree, 1), hbox(self.correct_button, self.withdraw_button, None),
+                      crisis_caption, self.crisis)
         right = column(self._new_goal_box(), self._step_box(), self._review_box(), None)
         splitter = side_by_side(left, right, (560, 440))
         layout = QVBoxLayout(self)
@@ -53,7 +78,7 @@ class GoalsTab(RecordTab):
         self.goal_first_step = w.line("First step (optional)")
         self.goal_first_who = w.line("Who does the first step")
         self.goal_first_by = w.date_edit("First step due by", optional=True)
-        self.goal_add = w.button("Add &goal", "Add goal")
+        self.goal_add = w.button("&Add goal", "Add goal")
         form_rows(form, (("In their &words", self.goal_words), ("Ca&tegory", self.goal_category),
                          ("Agreed on", self.goal_date), ("First step", self.goal_first_step),
                          ("Who", self.goal_first_who), ("By", self.goal_first_by),
@@ -133,8 +158,10 @@ class GoalsTab(RecordTab):
             self.crisis.setPlainText((current.crisis_plan if current else "") or "")
             self._loading = False
         editable = self.host.can_edit and self.episode_open
-        for widget in (self.goal_add, self.step_add, self.step_done, self.review_save):
+        for widget in (self.goal_add, self.step_add, self.step_done, self.review_save,
+                       self.correct_button, self.withdraw_button):
             widget.setEnabled(editable)
+        self._goals = {goal.id: goal for goal in bundle.goals}
         self.crisis.setReadOnly(not editable)
         self._selection()
 
@@ -148,6 +175,14 @@ class GoalsTab(RecordTab):
         self.step_add.setEnabled(editable and chosen is not None)
         self.review_save.setEnabled(editable and chosen is not None)
         self.step_done.setEnabled(editable and chosen is not None and chosen[0] == "step")
+        goal = self._goals.get(chosen[2]) if chosen else None
+        live = editable and goal is not None and goal.status != "withdrawn"
+        self.correct_button.setEnabled(live)
+        self.withdraw_button.setEnabled(live)
+
+    def _selected_goal_id(self) -> str | None:
+        chosen = self._selected()
+        return chosen[2] if chosen else None
 
     def edits(self) -> dict[str, str]:
         return {"crisis_plan": self.crisis.toPlainText()}
@@ -171,6 +206,33 @@ class GoalsTab(RecordTab):
         self.submit(lambda job: add_goal(job.caseload, actor, episode, words, category, agreed,
                                          steps),
                     "Goal added", {"goals"}, after=cleared)
+
+    def _correct_goal(self) -> None:
+        """Put right a goal as recorded: its words, category and agreed date."""
+        goal = self._goals.get(self._selected_goal_id() or "")
+        if goal is None:
+            return
+        dialog = QDialog(self)
+        dialog.setWindowTitle("Correct the goal")
+        words = w.line("Goal in the person's own words", goal.own_words)
+        category = w.combo("Goal category", codes.GOAL_CATEGORY_LABELS)
+        w.set_combo(category, goal.category)
+        agreed = w.date_edit("Date the goal was agreed", value=goal.agreed_date)
+        form = QFormLayout(dialog)
+        form_rows(form, (("In their &words", words), ("Ca&tegory", category),
+                         ("Agreed &on", agreed)))
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(dialog.accept)
+        buttons.rejected.connect(dialog.reject)
+        form.addRow(buttons)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        actor, goal_id = self.actor, goal.id
+        text, code, day = words.text(), category.currentData(), w.get_date(agreed)
+        self.submit(lambda job: update_goal(job.caseload, actor, goal_id, own_words=text,
+                                            category=code, agreed_date=day),
+                    "Goal corrected (the change is in the audit trail)", {"goals"})
 
     def _add_step(self) -> None:
         chosen = self._selected()

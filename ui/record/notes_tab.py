@@ -25,7 +25,7 @@ class NotesTab(RecordTab):
         self.add.setShortcut(QKeySequence())  # Ctrl+Enter is scoped to this tab below
         form = QFormLayout()
         w.add_row(form, "&Title", self.title)
-        w.add_row(form, "N&ote", self.body)
+        w.add_row(form, "Note te&xt", self.body)
         form.addRow("", self.add)
         layout = QVBoxLayout(self)
         layout.addWidget(self.table, 1)

@@ -47,8 +47,8 @@ class ProfileTab(RecordTab):
         f["given_name"] = w.line("Given name")
         f["family_name"] = w.line("Family name")
         f["preferred_name"] = w.line("Preferred name")
-        f["date_of_birth"] = w.date_edit("Date of birth", optional=True)
-        f["nhs_number"] = w.line("NHS number", placeholder="485 777 3456")
+        f["date_of_birth"] = w.date_edit("Date of birth", optional=True, near=w.BIRTH_NEAR)
+        f["nhs_number"] = w.line("NHS number", placeholder="10 digits")
         f["address_line1"] = w.line("Address line 1")
         f["address_line2"] = w.line("Address line 2")
         f["town"] = w.line("Town")
@@ -56,12 +56,13 @@ class ProfileTab(RecordTab):
         f["phone"] = w.line("Phone")
         f["email"] = w.line("Email")
         f["gp_practice"] = w.line("GP practice")
-        for key, label in (("given_name", "&Given name"), ("family_name", "&Family name"),
-                           ("preferred_name", "Pre&ferred name"),
-                           ("date_of_birth", "Date of &birth"), ("nhs_number", "N&HS number"),
+        # F, G, P and H are the menu bar's (File, Go, Person, Help): never used here.
+        for key, label in (("given_name", "Given &name"), ("family_name", "Fa&mily name"),
+                           ("preferred_name", "Preferred name"),
+                           ("date_of_birth", "Date of &birth"), ("nhs_number", "NHS n&umber"),
                            ("address_line1", "&Address"), ("address_line2", "Address line 2"),
-                           ("town", "To&wn"), ("postcode", "Post&code"), ("phone", "P&hone"),
-                           ("email", "&Email"), ("gp_practice", "GP &practice")):
+                           ("town", "To&wn"), ("postcode", "Post&code"), ("phone", "Phone"),
+                           ("email", "&Email"), ("gp_practice", "GP pract&ice")):
             w.add_row(left, label, f[key])
         f["gender"] = w.combo("Gender", codes.GENDERS, blank="Not recorded")
         f["gender_self_described"] = w.line("Gender in their own words")
@@ -79,7 +80,7 @@ class ProfileTab(RecordTab):
             prefs.addWidget(box)
             box.toggled.connect(self._edited)
         for key, label in (("gender", "Gen&der"), ("gender_self_described", "In their words"),
-                           ("ethnicity", "Ethnic gro&up"), ("disability", "Disabilit&y"),
+                           ("ethnicity", "E&thnic group"), ("disability", "Disabilit&y"),
                            ("carer_status", "Ca&rer"),
                            ("living_circumstances", "&Living circumstances")):
             w.add_row(right, label, f[key])

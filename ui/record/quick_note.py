@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTime, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QSpinBox
 
 from linkworker import codes
-from linkworker.contacts import ContactInput, purposes_for
+from linkworker.contacts import ContactInput, ContactItem, purposes_for
 from ui.record import widgets as w
 
-STATUSES = {k: v for k, v in codes.CONTACT_STATUS_LABELS.items() if k != "cancelled"}
+STATUSES = {k: v for k, v in codes.CONTACT_STATUS_LABELS.items()
+            if k not in ("cancelled", "withdrawn")}
+NEW_TITLE = "<b>Quick note</b> (Ctrl+N)"
+WORK_IT_OUT = "Usual: first meeting, then support session"
 
 
 class QuickNotePanel(QFrame):
@@ -34,7 +37,8 @@ class QuickNotePanel(QFrame):
         self.time = w.time_edit("Contact time")
         self.mode = w.combo("How you met", codes.CONTACT_MODE_LABELS)
         self.status = w.combo("Attended or not", STATUSES)
-        self.purpose = w.combo("Purpose", purposes_for((0, 3, 6, 12, 18)), blank="(work it out)")
+        w.set_combo(self.status, "attended")  # a note written after a meeting: it was held
+        self.purpose = w.combo("Purpose", purposes_for((0, 3, 6, 12, 18)), blank=WORK_IT_OUT)
         self.venue = w.line("Venue", placeholder="e.g. Elswick Library")
         self.duration = QSpinBox()
         self.duration.setAccessibleName("Duration in minutes")
@@ -46,9 +50,11 @@ class QuickNotePanel(QFrame):
         self.save_button = w.button("Save note", "Save contact note", "Ctrl+Return")
         self.cancel_button = w.button("Close", "Close the note panel", "Esc")
         grid = QGridLayout(self)
-        title = QLabel("<b>Quick note</b> (Ctrl+N)")
-        grid.addWidget(title, 0, 0, 1, 2)
-        pairs = (("&Date", self.date), ("T&ime", self.time), ("&How", self.mode),
+        self.title = QLabel(NEW_TITLE)
+        self.title.setAccessibleName("Quick note title")
+        grid.addWidget(self.title, 0, 0, 1, 4)
+        self.editing: ContactItem | None = None  # a saved contact being corrected
+        pairs = (("&Date", self.date), ("T&ime", self.time), ("Ho&w", self.mode),
                  ("&Attended", self.status), ("P&urpose", self.purpose),
                  ("&Venue", self.venue), ("&Length", self.duration))
         for i, (label, widget) in enumerate(pairs):
@@ -77,19 +83,54 @@ class QuickNotePanel(QFrame):
     def set_schedule(self, months: tuple[int, ...]) -> None:
         current = self.purpose.currentData()
         self.purpose.clear()
-        self.purpose.addItem("(work it out)", None)
+        self.purpose.addItem(WORK_IT_OUT, None)
         for code, label in purposes_for(months).items():
             self.purpose.addItem(label, code)
         w.set_combo(self.purpose, current)
 
     def open_panel(self) -> None:
         """Show the panel, reset for a new note, and put the cursor in the note."""
+        self.editing = None
+        self.title.setText(NEW_TITLE)
+        self.save_button.setText("Save note (Ctrl+Return)")
         w.set_date(self.date, dt.date.today())
         now = dt.datetime.now()
         self.time.setTime(self.time.time().fromString(now.strftime("%H:%M"), "HH:mm"))
+        if self.status.currentData() == "planned":
+            w.set_combo(self.status, "attended")  # a note dated now was held, not planned
         self.note.clear()
         self.show()
         self.note.setFocus()
+
+    def correct(self, item: ContactItem) -> None:
+        """Open the panel on a saved contact to put a mistake right (saved as a change)."""
+        self.editing = item
+        self.title.setText(f"<b>Correct the contact of {item.when}</b> (Esc leaves it as it was)")
+        self.save_button.setText("Save the correction (Ctrl+Return)")
+        w.set_date(self.date, item.contact_date)
+        if item.start_time is not None:
+            self.time.setTime(QTime(item.start_time.hour, item.start_time.minute))
+        for combo_box, value in ((self.mode, item.mode), (self.status, item.status),
+                                 (self.purpose, item.purpose)):
+            w.set_combo(combo_box, value)
+        self.venue.setText(item.venue or "")
+        self.duration.setValue(item.duration_minutes or 0)
+        self.note.setPlainText(item.note or "")
+        self.show()
+        self.note.setFocus()
+
+    def changes(self) -> dict[str, object]:
+        """What the correction changes, field by field (only those, so the audit names them)."""
+        if self.editing is None:
+            return {}
+        entry, before = self.entry(), self.editing
+        now = {"contact_date": entry.contact_date, "start_time": entry.start_time,
+               "mode": entry.mode, "status": entry.status, "purpose": entry.purpose,
+               "venue": (entry.venue or "").strip() or None,
+               "duration_minutes": entry.duration_minutes,
+               "note": (entry.note or "").strip() or None}
+        return {k: v for k, v in now.items() if v != getattr(before, k) and not (
+            k == "purpose" and v is None)}
 
     def close_panel(self) -> None:
         self.hide()

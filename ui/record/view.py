@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from linkworker.access import Actor, can
 from linkworker.codes import GENDERS
-from linkworker.contacts import record_contact
+from linkworker.contacts import record_contact, update_contact
 from linkworker.plan_pdf import export_plan
 from linkworker.profile import FieldProblems
 from linkworker.record import save_record_edits
@@ -58,8 +58,9 @@ def _wellbeing_tab(runner: Runner, actor: Actor, person_id: str) -> QWidget:
     tab = WellbeingTab(runner, actor, person_id)
     # In the record, Ctrl+N is the quick contact note (the issue's rule); the wellbeing tab's
     # own Ctrl+N would make the key ambiguous, so its button (Alt+R) records a form here.
+    # Its Ctrl+M moves up to the record, so a form can be started from any tab.
     for shortcut in tab.findChildren(QShortcut):
-        if shortcut.key() == QKeySequence("Ctrl+N"):
+        if shortcut.key() in (QKeySequence("Ctrl+N"), QKeySequence("Ctrl+M")):
             shortcut.setEnabled(False)
     return tab
 
@@ -167,6 +168,7 @@ class RecordView(QWidget):
         self.reload_button.clicked.connect(self._reload_clicked)
         self.quick_note.save_requested.connect(self._save_contact)
         for key, slot in (("Ctrl+S", self.save), ("Ctrl+N", self.open_quick_note),
+                          ("Ctrl+M", self.record_form),
                           ("Ctrl+P", self.print_plan), ("F5", self._reload_clicked)):
             QShortcut(QKeySequence(key), self, slot,
                       context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -354,7 +356,18 @@ class RecordView(QWidget):
             return
         self.quick_note.open_panel()
 
+    def record_form(self) -> None:
+        """Ctrl+M from anywhere in the record: the Wellbeing tab, and a new form."""
+        opener = getattr(self.wellbeing, "open_form", None)
+        if opener is None:
+            return
+        self.show_tab(self.wellbeing)
+        opener()
+
     def _save_contact(self, entry: Any) -> None:
+        if self.quick_note.editing is not None:
+            self._save_correction(self.quick_note.editing.id, self.quick_note.changes())
+            return
         current = self.bundle.record.current if self.bundle else None
         if current is None:
             return
@@ -362,6 +375,20 @@ class RecordView(QWidget):
         planned = entry.status == "planned"
         self.submit(lambda job: record_contact(job.caseload, actor, episode, entry),
                     "Appointment booked (it shows on Today)" if planned else "Note saved",
+                    {"contacts", "episodes"}, after=lambda _: self.quick_note.saved())
+
+    def correct_contact(self, item: Any) -> None:
+        """Open the quick-note panel on a saved contact to correct it."""
+        self.quick_note.correct(item)
+
+    def _save_correction(self, contact_id: str, changes: dict[str, Any]) -> None:
+        if not changes:
+            self.show_status("Nothing was changed.")
+            self.quick_note.saved()
+            return
+        actor = self.actor
+        self.submit(lambda job: update_contact(job.caseload, actor, contact_id, changes),
+                    "Contact corrected (the change is in the audit trail)",
                     {"contacts", "episodes"}, after=lambda _: self.quick_note.saved())
 
     # --- my plan --------------------------------------------------------------------------

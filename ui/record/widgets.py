@@ -9,29 +9,34 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
-from PySide6.QtCore import QDate, Qt, QTime
-from PySide6.QtGui import QKeySequence
+from PySide6.QtCore import QDate, QPoint, Qt, QTime, Signal
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QCalendarWidget,
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QFormLayout,
+    QFrame,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
+    QStyle,
     QTableWidget,
     QTableWidgetItem,
     QTimeEdit,
+    QVBoxLayout,
     QWidget,
 )
 
-from ui.widgets import read_only_table
+from linkworker.validation import InvalidValue, format_date, parse_date
+from ui.widgets import never_cut, read_only_table, tab_leaves
 
-NO_DATE = QDate(1900, 1, 1)  # the "not known" sentinel of optional date fields
 ID_ROLE = Qt.ItemDataRole.UserRole
+# An empty date of birth opens its calendar about 40 years back, not at today.
+BIRTH_NEAR = dt.date(dt.date.today().year - 40, 1, 1)
 
 
 def line(name: str, text: str = "", placeholder: str = "") -> QLineEdit:
@@ -66,32 +71,147 @@ def set_combo(widget: QComboBox, value: object) -> None:
     widget.setCurrentIndex(max(index, 0))
 
 
-def date_edit(name: str, optional: bool = False, value: dt.date | None = None) -> QDateEdit:
-    """A dd/mm/yyyy date with a calendar; optional ones show "Not known" at the sentinel."""
-    widget = QDateEdit()
-    widget.setAccessibleName(name)
-    widget.setDisplayFormat("dd/MM/yyyy")
-    widget.setCalendarPopup(True)
-    if optional:
-        widget.setMinimumDate(NO_DATE)
-        widget.setSpecialValueText("Not known")
-    set_date(widget, value if value is not None or optional else dt.date.today())
+class _CalendarPopup(QFrame):
+    """The calendar under a date field: Enter or a click picks the day, Esc closes."""
+
+    def __init__(self, field: DateField) -> None:
+        super().__init__(field, Qt.WindowType.Popup)
+        self.field = field
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.calendar = QCalendarWidget()
+        self.calendar.setAccessibleName(f"Calendar: {field.accessibleName()}")
+        self.calendar.setGridVisible(True)
+        self.calendar.setFirstDayOfWeek(Qt.DayOfWeek.Monday)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(1, 1, 1, 1)
+        layout.addWidget(self.calendar)
+        self.calendar.activated.connect(self._pick)
+        self.calendar.clicked.connect(self._pick)
+
+    def open_at(self, day: dt.date) -> None:
+        self.calendar.setSelectedDate(QDate(day.year, day.month, day.day))
+        self.move(self.field.mapToGlobal(QPoint(0, self.field.height())))
+        self.show()
+        self.calendar.setFocus(Qt.FocusReason.PopupFocusReason)
+
+    def _pick(self, qdate: QDate) -> None:
+        self.hide()
+        self.field.set_value(dt.date(qdate.year(), qdate.month(), qdate.day()))
+        self.field.setFocus(Qt.FocusReason.PopupFocusReason)
+
+
+class DateField(QLineEdit):
+    """A dd/mm/yyyy date typed like any text (19/06/1980, 19.6.1980 or 19061980) with a
+    calendar on F4, Alt+Down or the button at its end.
+
+    Qt's own date box walks day/month/year with Tab (a keyboard trap), shows an optional
+    field's "Not known" as text that typing appends to, and opens its calendar at January
+    1900. This one is a plain text box: Tab leaves, an optional field is simply empty ("Not
+    known" is its placeholder), and the calendar opens at the date shown or near ``near``.
+    Text that is not a date turns the field red and says why; ``value()`` then keeps the
+    last good date so nothing half-typed is ever saved as a date.
+    """
+
+    dateChanged = Signal(object)  # noqa: N815 - the QDateEdit name callers already use
+
+    def __init__(self, name: str, optional: bool = False, near: dt.date | None = None) -> None:
+        super().__init__()
+        self.optional, self.near = optional, near
+        self._value: dt.date | None = None
+        self.setAccessibleName(name)
+        self.setPlaceholderText("Not known (dd/mm/yyyy)" if optional else "dd/mm/yyyy")
+        self.setToolTip("Type dd/mm/yyyy, or press F4 for a calendar")
+        pick = QAction(self.style().standardIcon(QStyle.StandardPixmap.SP_ArrowDown),
+                       "Open the calendar (F4)", self)
+        pick.triggered.connect(self.open_calendar)
+        self.addAction(pick, QLineEdit.ActionPosition.TrailingPosition)
+        self.popup: _CalendarPopup | None = None
+        self.editingFinished.connect(self._typed)
+        self.textEdited.connect(self._typing)
+
+    def value(self) -> dt.date | None:
+        parsed, problem = self._parse()
+        return self._value if problem else parsed
+
+    def set_value(self, value: dt.date | None) -> None:
+        self.setText(format_date(value))
+        self._accept(value)
+
+    def problem(self) -> str:
+        return self._parse()[1]
+
+    def _parse(self) -> tuple[dt.date | None, str]:
+        text = self.text().strip()
+        if not text:
+            return None, "" if self.optional else "a date is needed (dd/mm/yyyy)"
+        if text.isdigit() and len(text) == 8:
+            text = f"{text[:2]}/{text[2:4]}/{text[4:]}"
+        try:
+            day = parse_date(text, allow_serial=False)
+        except InvalidValue:
+            day = None
+        if day is None or day.year < 1900:
+            return None, f"{self.text().strip()!r} is not a date (dd/mm/yyyy)"
+        return day, ""
+
+    def _typing(self) -> None:
+        parsed, problem = self._parse()
+        if not problem and len(self.text().strip()) >= 8:
+            self._accept(parsed)
+
+    def _typed(self) -> None:
+        parsed, problem = self._parse()
+        if problem:
+            self.setStyleSheet("border: 2px solid #b71c1c;")
+            self.setAccessibleDescription(problem)
+            self.setToolTip(f"{problem[0].upper()}{problem[1:]}.")
+            return
+        self.setText(format_date(parsed))
+        self._accept(parsed)
+
+    def _accept(self, value: dt.date | None) -> None:
+        self.setStyleSheet("")
+        self.setAccessibleDescription("")
+        self.setToolTip("Type dd/mm/yyyy, or press F4 for a calendar")
+        if value != self._value:
+            self._value = value
+            self.dateChanged.emit(value)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt API
+        alt_down = (event.key() == Qt.Key.Key_Down
+                    and bool(event.modifiers() & Qt.KeyboardModifier.AltModifier))
+        if event.key() == Qt.Key.Key_F4 or alt_down:
+            self.open_calendar()
+            return
+        super().keyPressEvent(event)
+
+    def open_calendar(self) -> None:
+        """At the date shown; for an empty field at ``near`` (or today)."""
+        if self.isReadOnly():
+            return
+        if self.popup is None:
+            self.popup = _CalendarPopup(self)
+        self.popup.open_at(self.value() or self.near or dt.date.today())
+
+
+def date_edit(name: str, optional: bool = False, value: dt.date | None = None,
+              near: dt.date | None = None) -> DateField:
+    """A dd/mm/yyyy date field; an optional one may be left empty ("Not known")."""
+    widget = DateField(name, optional, near)
+    widget.set_value(value if value is not None or optional else dt.date.today())
     return widget
 
 
-def set_date(widget: QDateEdit, value: dt.date | None) -> None:
-    widget.setDate(QDate(value.year, value.month, value.day) if value else NO_DATE)
+def set_date(widget: DateField, value: dt.date | None) -> None:
+    widget.set_value(value)
 
 
-def get_date(widget: QDateEdit) -> dt.date | None:
-    qdate = widget.date()
-    if widget.specialValueText() and qdate == widget.minimumDate():
-        return None
-    return dt.date(qdate.year(), qdate.month(), qdate.day())
+def get_date(widget: DateField) -> dt.date | None:
+    return widget.value()
 
 
 def time_edit(name: str, value: dt.time | None = None) -> QTimeEdit:
-    widget = QTimeEdit()
+    widget = tab_leaves(QTimeEdit())
     widget.setAccessibleName(name)
     widget.setDisplayFormat("HH:mm")
     now = value or dt.datetime.now().time()
@@ -107,6 +227,7 @@ def get_time(widget: QTimeEdit) -> dt.time:
 def check(text: str, name: str | None = None) -> QCheckBox:
     widget = QCheckBox(text)
     widget.setAccessibleName(name or text.replace("&", ""))
+    never_cut(widget)
     return widget
 
 
@@ -115,6 +236,7 @@ def button(text: str, name: str, shortcut: str | None = None) -> QPushButton:
     label = f"{text} ({shortcut})" if shortcut else text
     widget = QPushButton(label)
     widget.setAccessibleName(name)
+    never_cut(widget)
     if shortcut:
         widget.setShortcut(QKeySequence(shortcut))
         widget.setToolTip(f"{name} ({shortcut})")
@@ -177,14 +299,14 @@ def set_checked(widget: QListWidget, codes: Iterable[str]) -> None:
 def value_of(widget: QWidget) -> object:
     """What a field holds, as the core takes it: text, the chosen code, a date (or None for
     "Not known") or a tick."""
+    if isinstance(widget, DateField):
+        return widget.value()
     if isinstance(widget, QLineEdit):
         return widget.text()
     if isinstance(widget, QPlainTextEdit):
         return widget.toPlainText()
     if isinstance(widget, QComboBox):
         return widget.currentData()
-    if isinstance(widget, QDateEdit):
-        return get_date(widget)
     if isinstance(widget, QCheckBox):
         return widget.isChecked()
     raise TypeError(f"No value for a {type(widget).__name__}")
@@ -192,14 +314,14 @@ def value_of(widget: QWidget) -> object:
 
 def set_value(widget: QWidget, value: object) -> None:
     """The reverse of ``value_of``; None clears the field."""
-    if isinstance(widget, QLineEdit):
+    if isinstance(widget, DateField):
+        widget.set_value(value)  # type: ignore[arg-type]
+    elif isinstance(widget, QLineEdit):
         widget.setText(str(value or ""))
     elif isinstance(widget, QPlainTextEdit):
         widget.setPlainText(str(value or ""))
     elif isinstance(widget, QComboBox):
         set_combo(widget, value)
-    elif isinstance(widget, QDateEdit):
-        set_date(widget, value)  # type: ignore[arg-type]
     elif isinstance(widget, QCheckBox):
         widget.setChecked(bool(value))
     else:
@@ -208,14 +330,14 @@ def set_value(widget: QWidget, value: object) -> None:
 
 def on_edit(widget: QWidget, slot: Callable[..., object]) -> None:
     """Call ``slot`` when the user changes the field (typing, choosing, ticking)."""
-    if isinstance(widget, QLineEdit):
+    if isinstance(widget, DateField):
+        widget.dateChanged.connect(slot)
+    elif isinstance(widget, QLineEdit):
         widget.textEdited.connect(slot)
     elif isinstance(widget, QPlainTextEdit):
         widget.textChanged.connect(slot)
     elif isinstance(widget, QComboBox):
         widget.currentIndexChanged.connect(slot)
-    elif isinstance(widget, QDateEdit):
-        widget.dateChanged.connect(slot)
     else:
         widget.toggled.connect(slot)
 

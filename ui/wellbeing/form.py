@@ -39,6 +39,7 @@ from linkworker.wellbeing.measures import RecordingOptions, record_measure, reco
 from linkworker.wellbeing.wording import FormText, form_text
 from ui.operations import Runner, while_alive
 from ui.wellbeing.form_state import FormState
+from ui.widgets import tab_leaves
 
 CHANGES = ("measures", "episodes", "people")
 
@@ -183,7 +184,7 @@ class MeasureForm(QWidget):
         self.instrument = self._combo("Instrument")
         self.episode = self._combo("Journey")
         self.timepoint = self._combo("Timepoint")
-        self.date = QDateEdit(QDate.currentDate())
+        self.date = tab_leaves(QDateEdit(QDate.currentDate()))
         self.date.setDisplayFormat("dd/MM/yyyy")
         self.date.setCalendarPopup(True)
         self.date.setMaximumDate(QDate.currentDate())

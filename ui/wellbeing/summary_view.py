@@ -43,6 +43,7 @@ from linkworker.wellbeing.summaries import (
 from ui.operations import Runner, friendly_message, while_alive
 from ui.wellbeing.chart_view import ChartView
 from ui.wellbeing.tables import read_only_table
+from ui.widgets import tab_leaves
 
 
 def _to_date(q: QDate) -> dt.date:
@@ -74,7 +75,7 @@ class SummaryView(QWidget):
         return combo
 
     def _date(self, name: str, value: QDate) -> QDateEdit:
-        edit = QDateEdit(value)
+        edit = tab_leaves(QDateEdit(value))
         edit.setDisplayFormat("dd/MM/yyyy")
         edit.setCalendarPopup(True)
         edit.setAccessibleName(name)
@@ -104,7 +105,9 @@ class SummaryView(QWidget):
         dates.addWidget(QLabel("to"))
         dates.addWidget(self.end)
         dates.addWidget(self.all_time)
-        form.addRow("&Baselines dated", dates)
+        caption = QLabel("&Baselines dated")  # a row of fields: Alt+B goes to the first
+        caption.setBuddy(self.start)
+        form.addRow(caption, dates)
         form.addRow("&Worker", self.worker)
         form.addRow("&Contract", self.contract)
         buttons = QHBoxLayout()

@@ -1,0 +1,61 @@
+"""Translations: every user-facing string goes through Qt's ``tr`` / ``translate``, so a
+language is added by dropping a compiled ``linkworker_<lang>.qm`` into
+``resources/translations/`` (no code change). See docs/translations.md for adding Welsh.
+
+``install(app)`` loads the file for the user's locale (``LINKWORKER_LANG=cy`` forces one),
+plus Qt's own translations of its standard buttons when Qt ships them.
+"""
+
+from __future__ import annotations
+
+import os
+
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QCoreApplication,
+    QLibraryInfo,
+    QLocale,
+    QTranslator,
+)
+
+from linkworker.resources import RESOURCES
+
+TRANSLATIONS = RESOURCES / "translations"
+_installed: list[QTranslator] = []  # kept alive while the app runs
+
+
+def chosen_locale() -> QLocale:
+    forced = os.environ.get("LINKWORKER_LANG", "").strip()
+    return QLocale(forced) if forced else QLocale()
+
+
+def install(app: QCoreApplication, locale: QLocale | None = None) -> list[str]:
+    """Load the translations for ``locale``; the names of the files loaded (none for English,
+    or for a language with no .qm yet: the English text then shows, never an error)."""
+    locale = locale or chosen_locale()
+    loaded = []
+    for translator in _installed:
+        app.removeTranslator(translator)
+    _installed.clear()
+    for folder, prefix in ((str(TRANSLATIONS), "linkworker"),
+                           (QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath),
+                            "qtbase")):
+        translator = QTranslator(app)
+        if translator.load(locale, prefix, "_", folder):
+            app.installTranslator(translator)
+            _installed.append(translator)
+            loaded.append(translator.filePath())
+    return loaded
+
+
+def tr(context: str, text: str) -> str:
+    """Translate text defined outside a widget (page titles, module constants)."""
+    return QCoreApplication.translate(context, text)
+
+
+# Titles defined as data (ui/main_window.py PAGES), marked here so lupdate collects them.
+PAGE_TITLES = (
+    QT_TRANSLATE_NOOP("Pages", "Today"), QT_TRANSLATE_NOOP("Pages", "My caseload"),
+    QT_TRANSLATE_NOOP("Pages", "Due and overdue"), QT_TRANSLATE_NOOP("Pages", "Directory"),
+    QT_TRANSLATE_NOOP("Pages", "Reports"), QT_TRANSLATE_NOOP("Pages", "Settings"),
+)
