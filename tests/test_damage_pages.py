@@ -100,3 +100,31 @@ def test_a_cut_short_file_is_damaged(big):
         handle.truncate((pages - 1) * PAGE_SIZE + 1000)
     with Caseload.open(path, TEST_PASSPHRASE) as db:
         assert db.page_checker().all_damaged() == [pages]
+
+
+def test_the_background_check_finds_deep_damage_and_offers_a_restore(big, qtbot, monkeypatch):
+    from PySide6.QtWidgets import QMainWindow, QMessageBox
+
+    from ui.admin.recovery import StartupChecks
+    from ui.operations import Runner
+
+    path, pages = big
+    _damage_page(path, pages - 20)
+    asked: list[str] = []
+
+    def answer(_parent, _title, text, *_buttons):
+        asked.append(text)
+        return QMessageBox.StandardButton.Yes
+
+    monkeypatch.setattr(QMessageBox, "warning", answer)
+    caseload = Caseload.open(path, TEST_PASSPHRASE)
+    runner = Runner(caseload)
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    checks = StartupChecks(window, runner)
+    qtbot.waitUntil(lambda: checks.problems != [], timeout=30000)
+    assert f"page {pages - 20}" in checks.problems[0] and "restore" in asked[0]
+    assert checks.restore_requested  # app.run then closes the caseload and offers the restore
+    runner.shutdown()
+    caseload.close()

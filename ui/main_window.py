@@ -521,6 +521,7 @@ class MainWindow(QMainWindow):
 
     def _connect_runner(self) -> None:
         self.runner.failed.connect(self.messages.show_error)
+        self.runner.damaged.connect(self.messages.show_error)
         self.runner.changed.connect(self._saved)
         self.runner.busy.connect(self._busy)
         self.runner.progress.connect(self._progress)
@@ -591,8 +592,8 @@ class MainWindow(QMainWindow):
         if self.actor.user_id is None:
             return
         actor, today = self.actor, self.clock()
-        self.runner.run(lambda job: count_due(job.caseload, actor, actor.user_id, today),
-                        self._show_badge, label="Counting what is due")
+        self.runner.read(lambda job: count_due(job.caseload, actor, actor.user_id, today),
+                         self._show_badge, label="Counting what is due", supersede="badge")
 
     def _show_badge(self, counts: tuple[int, int]) -> None:
         due, overdue = counts

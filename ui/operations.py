@@ -52,6 +52,7 @@ class Job:
     _report: Callable[[int, int, str], None] = field(default=lambda *_: None, repr=False)
     _cancel: threading.Event = field(default_factory=threading.Event, repr=False)
     track: bool = False  # a writer or background job (``cancel_current`` reaches it)
+    quiet: bool = False  # housekeeping: not shown as busy, cancelled on shutdown
 
     def progress(self, done: int, total: int, text: str = "") -> None:
         if self._cancel.is_set():
@@ -114,6 +115,7 @@ class Runner(QObject):
         self._pending = 0
         self._running: set[Job] = set()  # writer and background jobs now running
         self._latest: dict[str, Job] = {}  # supersede key -> the newest read for it
+        self._quiet: set[Job] = set()  # housekeeping still to finish
         self._deliver.connect(self._on_deliver, Qt.ConnectionType.QueuedConnection)
 
     # --- public API -----------------------------------------------------------------------
@@ -155,9 +157,12 @@ class Runner(QObject):
         *,
         failed: Callable[[BaseException], None] | None = None,
         label: str = "",
+        quiet: bool = False,
     ) -> Future:
-        """Queue a long read (a page check, an export, a backup) on its own lane."""
-        return self._submit(self._slow, work, done, failed, Changes(), label, track=True)
+        """Queue a long read (a page check, an export, a backup) on its own lane. A ``quiet``
+        job is housekeeping: it never shows as busy and closing the window cancels it."""
+        return self._submit(self._slow, work, done, failed, Changes(), label, track=True,
+                            quiet=quiet)
 
     def cancel_current(self) -> None:
         """Cancel the writer's and the background lane's running jobs."""
@@ -169,7 +174,7 @@ class Runner(QObject):
 
     def shutdown(self) -> None:
         """Drop queued reads, stop running ones, and finish the writer's queued work."""
-        for job in self._latest.values():
+        for job in (*self._latest.values(), *self._quiet):
             job._cancel.set()
         self._readers.shutdown(wait=True, cancel_futures=True)
         self._slow.shutdown(wait=True)
@@ -178,8 +183,11 @@ class Runner(QObject):
     # --- internals ------------------------------------------------------------------------
 
     def _submit(self, pool, work, done, failed, changes: Changes, label: str, *,  # noqa: ANN001
-                track: bool, supersede: str | None = None) -> Future:
-        job = Job(self.caseload, label, self._report_progress, track=track)
+                track: bool, supersede: str | None = None, quiet: bool = False) -> Future:
+        job = Job(self.caseload, label, self._report_progress, track=track, quiet=quiet)
+        if quiet:
+            self._quiet.add(job)
+            return pool.submit(self._execute, job, work, done, failed, changes)
         if supersede is not None:
             older = self._latest.get(supersede)
             if older is not None:
@@ -216,27 +224,34 @@ class Runner(QObject):
     @Slot(object)
     def _on_deliver(self, payload) -> None:
         callback, exc, result, changes, job = payload
+        if job.quiet:
+            self._quiet.discard(job)
+            self._answer(callback, exc, result, changes)
+            return
         self._pending -= 1
         if not job.track and job.cancelled:
             callback = _ignore  # superseded after it finished: a newer answer is coming
-        owner = getattr(callback, "__self__", None)
-        if isinstance(owner, QObject) and not shiboken6.isValid(owner):
-            callback = _ignore  # the view that asked was closed before the answer came
         try:
-            if exc is not None:
-                if isinstance(exc, Cancelled):
-                    pass
-                elif looks_damaged(exc):
-                    self.damaged.emit("A check found damage in the caseload file.")
-                elif callback is not None:
-                    callback(exc)
-                else:
-                    self.failed.emit(friendly_message(exc))
-            else:
-                if callback is not None:
-                    callback(result)
-                if changes:
-                    self.changed.emit(changes)
+            self._answer(callback, exc, result, changes)
         finally:
             if self._pending == 0:
                 self.busy.emit(False)
+
+    def _answer(self, callback, exc, result, changes) -> None:  # noqa: ANN001
+        owner = getattr(callback, "__self__", None)
+        if isinstance(owner, QObject) and not shiboken6.isValid(owner):
+            callback = _ignore  # the view that asked was closed before the answer came
+        if exc is not None:
+            if isinstance(exc, Cancelled):
+                pass
+            elif looks_damaged(exc):
+                self.damaged.emit("A check found damage in the caseload file.")
+            elif callback is not None:
+                callback(exc)
+            else:
+                self.failed.emit(friendly_message(exc))
+        else:
+            if callback is not None:
+                callback(result)
+            if changes:
+                self.changed.emit(changes)
