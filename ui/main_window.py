@@ -562,11 +562,13 @@ class MainWindow(QMainWindow):
 
         def counted(count: int) -> None:
             view.counted.disconnect(counted)
+            view.first_rows.disconnect(counted)
             if count:
                 view.model.row(0)  # asks for the first page now (a no-op if it is here)
             then()
 
         view.counted.connect(counted)
+        view.first_rows.connect(counted)  # the first screenful usually comes first
 
     def _start_background_work(self) -> None:
         if self._started:
