@@ -116,7 +116,7 @@ def existing(path: Path, people: int) -> Bench:
                                 "size_mb": round(path.stat().st_size / 1e6)})
 
 
-def prepare(people: int, rebuild: bool = False, log=print) -> Bench:  # noqa: ANN001
+def prepare(people: int, rebuild: bool = False, log=print) -> Bench:
     """The cached caseload for ``people``, building it (timed, in a child) when needed."""
     CACHE.mkdir(parents=True, exist_ok=True)
     path = CACHE / f"demo-{people}.db"
@@ -136,7 +136,7 @@ def prepare(people: int, rebuild: bool = False, log=print) -> Bench:  # noqa: AN
     return Bench(people, path, meta | {"cached": False})
 
 
-def timed(func, *args, **kwargs) -> tuple[Any, float]:  # noqa: ANN001
+def timed(func, *args, **kwargs) -> tuple[Any, float]:
     started = time.perf_counter()
     result = func(*args, **kwargs)
     return result, time.perf_counter() - started

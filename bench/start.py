@@ -24,7 +24,7 @@ TIMEOUT_S = 300
 TYPED = ("rob", "smith", "mar", "ne1 4")
 
 
-def _wait(app, ready, what: str) -> float:  # noqa: ANN001
+def _wait(app, ready, what: str) -> float:
     started = time.perf_counter()
     while not ready():
         if time.perf_counter() - started > TIMEOUT_S:
@@ -34,7 +34,7 @@ def _wait(app, ready, what: str) -> float:  # noqa: ANN001
     return time.perf_counter() - started
 
 
-def _keystrokes(app, view) -> list[float]:  # noqa: ANN001
+def _keystrokes(app, view) -> list[float]:
     """Type each word a key at a time; each keystroke's time to its first rows."""
     times = []
     for word in TYPED:

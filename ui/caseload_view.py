@@ -180,7 +180,7 @@ class CaseloadTableModel(QAbstractTableModel):
         ids = self.ids[page * PAGE_SIZE:(page + 1) * PAGE_SIZE]
         generation, actor, today = self._generation, self.actor, self.clock()
 
-        def work(job):  # noqa: ANN001, ANN202 - runs on the runner's thread
+        def work(job):  # runs on the runner's thread
             return generation, page, ids, rows_for(job.caseload, actor, ids, as_of=today)
 
         self.runner.read(work, self._page_arrived, label="Loading the caseload")
@@ -198,10 +198,10 @@ class CaseloadTableModel(QAbstractTableModel):
 
     # --- Qt model API ---------------------------------------------------------------------
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
+    def rowCount(self, parent: Index = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.ids)
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
+    def columnCount(self, parent: Index = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(COLUMNS)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -227,7 +227,7 @@ class CaseloadTableModel(QAbstractTableModel):
                 return f"{text}, overdue"
         return text if role != Qt.ItemDataRole.ToolTipRole else None
 
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802 - Qt API
+    def headerData(self, section: int, orientation: Qt.Orientation,  # Qt API
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return COLUMNS[section].title
@@ -531,10 +531,10 @@ class CaseloadView(QWidget):
         seq, actor, filt = self._query_seq, self.actor, self.current_filter()
         key, descending = self.sort_key, self.descending
 
-        def screenful(job):  # noqa: ANN001, ANN202
+        def screenful(job):
             return seq, first_page(job.caseload, actor, filt, key, descending)
 
-        def everyone(job):  # noqa: ANN001, ANN202
+        def everyone(job):
             return seq, person_ids(job.caseload, actor, filt, key, descending)
 
         if first:  # not after a save: the list on screen stays until the new one is whole

@@ -31,6 +31,7 @@ from typing import Any
 
 import shiboken6
 from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtWidgets import QWidget
 
 from linkworker import logs
 from linkworker.errors import UserError
@@ -182,7 +183,7 @@ class Runner(QObject):
 
     # --- internals ------------------------------------------------------------------------
 
-    def _submit(self, pool, work, done, failed, changes: Changes, label: str, *,  # noqa: ANN001
+    def _submit(self, pool, work, done, failed, changes: Changes, label: str, *,
                 track: bool, supersede: str | None = None, quiet: bool = False) -> Future:
         job = Job(self.caseload, label, self._report_progress, track=track, quiet=quiet)
         if quiet:
@@ -198,7 +199,7 @@ class Runner(QObject):
             self.busy.emit(True)
         return pool.submit(self._execute, job, work, done, failed, changes)
 
-    def _execute(self, job, work, done, failed, changes) -> None:  # noqa: ANN001
+    def _execute(self, job, work, done, failed, changes) -> None:
         if job.track:
             self._running.add(job)
         try:
@@ -206,7 +207,7 @@ class Runner(QObject):
                 raise Cancelled()
             with interruptible(lambda: job._cancel.is_set()):
                 result = work(job)
-        except BaseException as exc:  # noqa: BLE001 - every failure goes back to the GUI
+        except BaseException as exc:  # every failure goes back to the GUI
             # A cancelled or superseded query stopped part way is not an error.
             error = Cancelled() if job.cancelled else exc
             if not isinstance(error, UserError | Cancelled) and not looks_damaged(error):
@@ -237,7 +238,7 @@ class Runner(QObject):
             if self._pending == 0:
                 self.busy.emit(False)
 
-    def _answer(self, callback, exc, result, changes) -> None:  # noqa: ANN001
+    def _answer(self, callback, exc, result, changes) -> None:
         owner = getattr(callback, "__self__", None)
         if isinstance(owner, QObject) and not shiboken6.isValid(owner):
             callback = _ignore  # the view that asked was closed before the answer came
@@ -255,3 +256,18 @@ class Runner(QObject):
                 callback(result)
             if changes:
                 self.changed.emit(changes)
+
+
+
+def while_alive(widget: QWidget, callback: Callable[..., Any]) -> Callable[..., None]:
+    """Wrap a runner callback so it does nothing once ``widget`` has been deleted.
+
+    A result can arrive after its dialog or tab was closed; calling into a deleted widget
+    would crash the app.
+    """
+
+    def call(*args: Any) -> None:
+        if shiboken6.isValid(widget):
+            callback(*args)
+
+    return call

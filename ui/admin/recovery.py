@@ -78,7 +78,7 @@ def offer_restore(path: Path, problem: str, parent: QWidget | None = None) -> bo
 SLICE_PAUSE_S = 0.005  # between slices of the page check: the user's queries come first
 
 
-def check_pages(job) -> list[str]:  # noqa: ANN001 - a Job
+def check_pages(job) -> list[str]:  # a Job
     """Every page's HMAC, slice by slice (stops when the job is cancelled); the problems."""
     checker = job.caseload.page_checker()
     if not checker.usable:  # other SQLCipher settings: fall back to SQLite's own check
@@ -96,7 +96,7 @@ class StartupChecks(QObject):
     """After the window shows, in the background: the damage check, then today's backup if
     missing. Closing the window cancels both (the exit backup then runs, visibly)."""
 
-    def __init__(self, window: QWidget, runner: Any) -> None:  # noqa: ANN401 - a Runner
+    def __init__(self, window: QWidget, runner: Any) -> None:  # a Runner
         super().__init__(window)
         self.window, self.runner = window, runner
         self.restore_requested = False
@@ -106,7 +106,7 @@ class StartupChecks(QObject):
                           label="Checking the caseload", quiet=True)
 
     @staticmethod
-    def _check(job) -> list[str]:  # noqa: ANN001 - a Job
+    def _check(job) -> list[str]:  # a Job
         problems = check_pages(job)
         if not problems and not job.cancelled and backup.daily_due(job.caseload):
             backup.auto_backup(job.caseload, "daily")
@@ -134,7 +134,7 @@ def run_with_progress(text: str, work: Callable[[], Any]) -> Any:
     def target() -> None:
         try:
             result["value"] = work()
-        except BaseException as exc:  # noqa: BLE001 - handed back to the caller below
+        except BaseException as exc:  # handed back to the caller below
             result["error"] = exc
         QMetaObject.invokeMethod(loop, "quit", Qt.ConnectionType.QueuedConnection)
 
