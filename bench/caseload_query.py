@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.common import PASSPHRASE, Bench, Row, in_child
+from bench.common import Bench, Row, in_child, passphrase
 
 
 def run(path: str) -> dict[str, Any]:
@@ -30,7 +30,7 @@ def run(path: str) -> dict[str, Any]:
         timings[name] = round((time.perf_counter() - started) * 1000, 1)
         return result
 
-    with clock("open", Caseload.open, Path(path), PASSPHRASE) as caseload:
+    with clock("open", Caseload.open, Path(path), passphrase()) as caseload:
         with caseload.reading() as s:
             manager_id, worker_id = (s.execute(select(User.id).where(User.username == name))
                                      .scalar_one() for name in ("manager", "worker1"))

@@ -33,6 +33,7 @@ class Row:
     value: str
     rss_mb: float | None = None
     note: str = ""
+    target: str = ""  # the issue's floor, printed beside the figure
 
 
 @dataclass
@@ -42,12 +43,18 @@ class Bench:
     meta: dict[str, Any] = field(default_factory=dict)
 
 
+def passphrase() -> str:
+    """The bench's own caseloads use ``PASSPHRASE``; ``--db`` on another caseload takes
+    ``LINKWORKER_PASSPHRASE``."""
+    return os.environ.get("LINKWORKER_PASSPHRASE") or PASSPHRASE
+
+
 def child_env() -> dict[str, str]:
     """Children unlock with the passphrase, sign in as the demo admin, and never touch the
     user's OS keyring."""
     env = dict(os.environ)
     env.update({
-        "LINKWORKER_PASSPHRASE": PASSPHRASE,
+        "LINKWORKER_PASSPHRASE": passphrase(),
         # Commands sign in as a user; the demo's admin (every demo password is "demo").
         "LINKWORKER_USER": "admin",
         "LINKWORKER_PASSWORD": "demo",
@@ -101,6 +108,16 @@ def _schema_digest() -> str:
         lines = path.read_text().splitlines()
         digest.update("\n".join(x for x in lines if not x.startswith("Create Date")).encode())
     return digest.hexdigest()[:16]
+
+
+def existing(path: Path, people: int) -> Bench:
+    """``--db PATH``: measure a caseload that is already there (built with ``linkworker demo``
+    or this bench); nothing is rebuilt, and the demo-generation rows say so."""
+    path = path.expanduser().resolve()
+    if not path.exists():
+        raise SystemExit(f"There is no caseload at {path}.")
+    return Bench(people, path, {"cached": True, "external": True,
+                                "size_mb": round(path.stat().st_size / 1e6)})
 
 
 def prepare(people: int, rebuild: bool = False, log=print) -> Bench:

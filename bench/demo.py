@@ -27,6 +27,8 @@ def build(path: str, people: int, seed: int) -> dict[str, Any]:
 
 def measure(bench: Bench) -> list[Row]:
     meta = bench.meta
+    if meta.get("external"):
+        return [Row("Caseload size", f"{meta['size_mb']:,} MB", note=f"{bench.path.name} (--db)")]
     rows = meta["rows"]
     when = f"cached, built {meta['built_on']}" if meta.get("cached") else "built this run"
     out = [

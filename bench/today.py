@@ -11,7 +11,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from bench.common import PASSPHRASE, Bench, Row, in_child, timed
+from bench.common import Bench, Row, in_child, passphrase, timed
 
 
 def run(path: str) -> dict[str, Any]:
@@ -26,7 +26,7 @@ def run(path: str) -> dict[str, Any]:
     day = dt.date.today()
     ms: dict[str, float] = {}
     counts: dict[str, Any] = {}
-    with Caseload.open(Path(path), PASSPHRASE) as caseload:
+    with Caseload.open(Path(path), passphrase()) as caseload:
         with caseload.reading() as s:
             actors = {name: Actor(uid, name, role) for uid, name, role in s.execute(
                 select(User.id, User.username, User.role)

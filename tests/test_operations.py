@@ -8,7 +8,7 @@ import shiboken6
 from PySide6.QtWidgets import QLabel
 
 from linkworker.errors import UserError
-from ui.operations import while_alive
+from ui.operations import Changes, while_alive
 
 
 def test_work_runs_off_the_gui_thread_and_returns_on_it(runner, qtbot):
@@ -77,14 +77,50 @@ def test_answer_for_a_closed_view_is_dropped(runner, qtbot):
     shiboken6.delete(closed)
     assert not shiboken6.isValid(closed)
     gate.set()
-    qtbot.waitUntil(lambda: not runner.is_busy())
-    assert alive.text() == "on time" and late == ["late"] and failures == []
+    qtbot.waitUntil(lambda: not runner.is_busy(), timeout=5000)
 
 
-def test_while_alive_drops_a_callback_for_a_deleted_widget(runner, qtbot):
-    label, calls = QLabel(), []
-    callback = while_alive(label, calls.append)
-    callback("before")
-    shiboken6.delete(label)
-    callback("after")
-    assert calls == ["before"]
+def test_a_page_read_never_waits_behind_a_long_write_or_export(runner, qtbot):
+    gate = threading.Event()
+    runner.run(lambda job: gate.wait(10), label="A long write")
+    runner.background(lambda job: gate.wait(10), label="A long export")
+    answers: list[int] = []
+
+    def read(job):
+        with job.caseload.reading() as s:
+            return s.connection().exec_driver_sql("SELECT 7").scalar()
+
+    runner.read(read, answers.append)
+    qtbot.waitUntil(lambda: answers == [7], timeout=5000)
+    assert not gate.is_set()  # both slow jobs were still running when the page came back
+    gate.set()
+    qtbot.waitUntil(lambda: not runner.is_busy(), timeout=5000)
+
+
+def test_a_newer_search_supersedes_an_older_one_even_mid_query(runner, qtbot):
+    started = threading.Event()
+    answers: list[str] = []
+    failures: list[BaseException] = []
+
+    def slow_search(job):
+        started.set()
+        with job.caseload.reading() as s:  # a query that would run for minutes
+            s.connection().exec_driver_sql(
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) "
+                "SELECT count(*) FROM n").scalar()
+        return "old"
+
+    runner.read(slow_search, answers.append, failed=failures.append, supersede="search")
+    assert started.wait(5)
+    runner.read(lambda job: "new", answers.append, supersede="search")
+    qtbot.waitUntil(lambda: not runner.is_busy(), timeout=10000)
+    assert answers == ["new"] and failures == []
+
+
+def test_changes_are_a_typed_record_views_can_still_test_as_tags(runner, qtbot):
+    with qtbot.waitSignal(runner.changed, timeout=5000) as changed:
+        runner.run(lambda job: None, changes=Changes({"people"}, person_ids={"p1"}))
+    record = changed.args[0]
+    assert isinstance(record, Changes)
+    assert record & {"people", "contacts"} == {"people"}
+    assert record.person_ids == {"p1"}

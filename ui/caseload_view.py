@@ -2,9 +2,14 @@
 
 ``CaseloadTableModel`` follows Anki's browser table: it holds the ordered ids from one indexed
 query (``linkworker.caseload.person_ids``) and fetches the rows it is asked to show a page at a
-time (``rows_for``), on the runner's thread. An unfetched row shows "…" for a moment; when its
-page arrives only those rows are repainted (``dataChanged``). A refresh after a save keeps the
-ids if they did not change and just repaints (no reset, the selection and scroll stay put).
+time (``rows_for``), on the runner's reader pool. An unfetched row shows "…" for a moment; when
+its page arrives only those rows are repainted (``dataChanged``). A refresh after a save keeps
+the ids if they did not change and just repaints (no reset, the selection and scroll stay put).
+
+Every search or filter change asks two things at once: the first screenful (``first_page``,
+ids and rows, which stops after one page) and the whole id list. The first screenful shows
+within milliseconds at any caseload size; the whole list then extends it without a reset.
+Both are superseding reads, so a newer keystroke cancels the older search, even mid-query.
 
 ``CaseloadView`` is the controller around it: the search box (search as you type, debounced),
 the filters, header sorting (mapped to the core's ``SORT_KEYS``), the count, and opening a
@@ -53,6 +58,7 @@ from linkworker.caseload import (
     PersonRow,
     PersonSummary,
     filter_options,
+    first_page,
     person_ids,
     person_summary,
     rows_for,
@@ -114,11 +120,32 @@ class CaseloadTableModel(QAbstractTableModel):
         self._pages: dict[int, list[PersonRow | None]] = {}
         self._pending: set[int] = set()
         self._generation = 0
+        self.partial = False  # only the first screenful is here; the whole list is coming
 
     # --- the id list ----------------------------------------------------------------------
 
+    def set_first_page(self, ids: list[str], rows: list[PersonRow]) -> None:
+        """The first screenful of a new result, rows included, ahead of the whole id list."""
+        self.beginResetModel()
+        self.ids = list(ids)
+        self._forget_pages()
+        by_id = {r.id: r for r in rows}
+        self._pages[0] = [by_id.get(i) for i in ids]
+        self.partial = True
+        self.endResetModel()
+        self.page_loaded.emit(0)
+
     def set_ids(self, ids: list[str]) -> None:
-        """A new result: reset (the rows are different), or just repaint if they are the same."""
+        """A new result: reset (the rows are different), or just repaint if they are the same;
+        after a first screenful, the rest of the list is appended (no reset, no flicker)."""
+        if self.partial and ids[:len(self.ids)] == self.ids:
+            self.partial = False
+            if len(ids) > len(self.ids):
+                self.beginInsertRows(QModelIndex(), len(self.ids), len(ids) - 1)
+                self.ids = list(ids)
+                self.endInsertRows()
+            return
+        self.partial = False
         if ids == self.ids:
             self.refresh_rows()
             return
@@ -164,7 +191,7 @@ class CaseloadTableModel(QAbstractTableModel):
         def work(job):  # runs on the runner's thread
             return generation, page, ids, rows_for(job.caseload, actor, ids, as_of=today)
 
-        self.runner.run(work, self._page_arrived, label="Loading the caseload")
+        self.runner.read(work, self._page_arrived, label="Loading the caseload")
 
     def _page_arrived(self, result: tuple[int, int, list[str], list[PersonRow]]) -> None:
         generation, page, ids, rows = result
@@ -317,7 +344,8 @@ class CaseloadView(QWidget):
     """Search, filter and sort the caseload; open a person with Enter or a double-click."""
 
     open_person = Signal(str)
-    counted = Signal(int)
+    counted = Signal(int)  # the whole list is here: how many
+    first_rows = Signal(int)  # the first screenful is on screen
 
     def __init__(self, runner: Runner, actor: Actor, parent: QWidget | None = None, *,
                  clock: Callable[[], dt.date] = dt.date.today) -> None:
@@ -326,6 +354,7 @@ class CaseloadView(QWidget):
         self.options: FilterOptions | None = None
         self.sort_key, self.descending = "name", False
         self._query_seq = 0
+        self._ids_seq = -1  # the newest refresh whose whole list has arrived
         self.count = 0
         self.model = CaseloadTableModel(runner, actor, clock, self)
         self.model.sort_requested.connect(self._sort)
@@ -487,8 +516,8 @@ class CaseloadView(QWidget):
 
     def _load_options(self) -> None:
         actor = self.actor
-        self.runner.run(lambda job: filter_options(job.caseload, actor), self._options_loaded,
-                        label="Loading the caseload")
+        self.runner.read(lambda job: filter_options(job.caseload, actor), self._options_loaded,
+                         label="Loading the caseload")
 
     def _options_loaded(self, options: FilterOptions) -> None:
         self.options = options
@@ -506,7 +535,11 @@ class CaseloadView(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
-        """Run the one query for the current filter and sort; older answers are dropped."""
+        """Ask for the first screenful and the whole list for the current filter and sort;
+        a newer refresh supersedes both (older answers are never shown)."""
+        self._query(first=True)
+
+    def _query(self, *, first: bool) -> None:
         if self.options is None:
             return  # the options load first, then refresh
         self._search_timer.stop()
@@ -514,15 +547,36 @@ class CaseloadView(QWidget):
         seq, actor, filt = self._query_seq, self.actor, self.current_filter()
         key, descending = self.sort_key, self.descending
 
-        def work(job):
+        def screenful(job):
+            return seq, first_page(job.caseload, actor, filt, key, descending)
+
+        def everyone(job):
             return seq, person_ids(job.caseload, actor, filt, key, descending)
 
-        self.runner.run(work, self._ids_arrived, label="Searching")
+        if first:  # not after a save: the list on screen stays until the new one is whole
+            self.runner.read(screenful, self._first_arrived, label="Searching",
+                             supersede=f"first-{id(self)}")
+        self.runner.read(everyone, self._ids_arrived, label="Searching",
+                         supersede=f"ids-{id(self)}")
+
+    def _first_arrived(self, result: tuple[int, tuple[list[str], list[PersonRow]]]) -> None:
+        seq, (ids, rows) = result
+        if seq != self._query_seq or self._ids_seq == seq:
+            return  # superseded, or the whole list is already here
+        if not self.model.partial and self.model.ids[:len(ids)] == ids and ids:
+            return  # the same people lead the list: keep it (and the selection) as it is
+        self.model.set_first_page(ids, rows)
+        self.count_label.setText(plural(len(ids), "person", "people") if len(ids) < PAGE_SIZE
+                                 else f"{len(ids)}+ people, counting…")
+        if ids and not self.table.currentIndex().isValid():
+            self.table.setCurrentIndex(self.model.index(0, 0))
+        self.first_rows.emit(len(ids))
 
     def _ids_arrived(self, result: tuple[int, list[str]]) -> None:
         seq, ids = result
         if seq != self._query_seq:
             return  # the user typed on; a newer search is on its way
+        self._ids_seq = seq
         current = self.table.currentIndex().data(ID_ROLE) if self.table.currentIndex().isValid() \
             else None
         self.model.set_ids(ids)
@@ -543,7 +597,7 @@ class CaseloadView(QWidget):
         if tags & {"users", "contracts"}:
             self._load_options()
         elif tags & CARES_ABOUT:
-            self.refresh()
+            self._query(first=False)
 
     # --- opening --------------------------------------------------------------------------
 

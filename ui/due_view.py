@@ -1,8 +1,9 @@
 """Due and overdue: every review, follow-up measure and planned contact due by Sunday or late.
 
 Most overdue first, across the worker's caseload (a manager can pick a worker or everyone).
-Enter or a double-click opens the person's record. Overdue rows are red *and* say "overdue" in
-words, so colour is never the only signal.
+Enter or a double-click opens the person's record. The table is a lazy model
+(``ui.person_list``): cells are made only for the rows on screen, whatever the list's length.
+Overdue rows are red *and* say "overdue" in words, so colour is never the only signal.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout
 
 from linkworker.today import DueItem, due_and_overdue, overdue_tasks, week_of
 from linkworker.validation import format_date
-from ui.widgets import PersonTable, WorkerPage, plural
+from ui.person_list import PersonList
+from ui.widgets import WorkerPage, plural
 
 CARES_ABOUT = frozenset({"contacts", "measures", "episodes", "people", "contracts", "caseload"})
 KINDS = (("Everything due", None), ("Reviews", "review"), ("Wellbeing measures", "measure"),
@@ -59,7 +61,7 @@ class DueView(WorkerPage):
         top.addWidget(self.worker.labelled("&Worker:"))
         top.addWidget(self.worker)
         layout.addLayout(top)
-        self.table = PersonTable(COLUMNS, "Due and overdue")
+        self.table = PersonList(COLUMNS, "Due and overdue")
         self.table.person_activated.connect(self.open_person)
         layout.addWidget(self.table, 1)
 
@@ -69,9 +71,9 @@ class DueView(WorkerPage):
         actor, worker, today = self.actor, self.worker.worker_id(), self.clock()
         _monday, sunday = week_of(today)
         self.heading.setText(f"Due by Sunday {format_date(sunday)}, or overdue.")
-        self.runner.run(lambda job: (due_and_overdue(job.caseload, actor, worker, today),
-                                     overdue_tasks(job.caseload, actor, worker, today)),
-                        self._arrived, label="Finding what is due")
+        self.runner.read(lambda job: (due_and_overdue(job.caseload, actor, worker, today),
+                                      overdue_tasks(job.caseload, actor, worker, today)),
+                         self._arrived, label="Finding what is due", supersede=f"due-{id(self)}")
 
     def _arrived(self, answer: tuple[list[DueItem], int]) -> None:
         items, tasks_late = answer
@@ -87,9 +89,9 @@ class DueView(WorkerPage):
 
     def _fill(self) -> None:
         kind = self.kind.currentData()
-        shown = [i for i in self.items if kind is None or i.kind == kind]
+        shown = self.items if kind is None else [i for i in self.items if i.kind == kind]
         today = self.clock()
-        self.table.fill([(i.person_id, _cells(i, today), i.overdue) for i in shown])
+        self.table.fill(shown, lambda item: _cells(item, today), overdue=lambda i: i.overdue)
         self.table.setAccessibleDescription(plural(len(shown), "item"))
 
     def focus_first(self) -> None:

@@ -575,6 +575,7 @@ class MainWindow(QMainWindow):
 
     def _connect_runner(self) -> None:
         self.runner.failed.connect(self.messages.show_error)
+        self.runner.damaged.connect(self.messages.show_error)
         self.runner.changed.connect(self._saved)
         self.runner.busy.connect(self._busy)
         self.runner.progress.connect(self._progress)
@@ -615,11 +616,13 @@ class MainWindow(QMainWindow):
 
         def counted(count: int) -> None:
             view.counted.disconnect(counted)
+            view.first_rows.disconnect(counted)
             if count:
                 view.model.row(0)  # asks for the first page now (a no-op if it is here)
             then()
 
         view.counted.connect(counted)
+        view.first_rows.connect(counted)  # the first screenful usually comes first
 
     def _start_background_work(self) -> None:
         if self._started:
@@ -645,8 +648,8 @@ class MainWindow(QMainWindow):
         if self.actor.user_id is None:
             return
         actor, today = self.actor, self.clock()
-        self.runner.run(lambda job: count_due(job.caseload, actor, actor.user_id, today),
-                        self._show_badge, label="Counting what is due")
+        self.runner.read(lambda job: count_due(job.caseload, actor, actor.user_id, today),
+                         self._show_badge, label="Counting what is due", supersede="badge")
 
     def _show_badge(self, counts: tuple[int, int]) -> None:
         due, overdue = counts

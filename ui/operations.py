@@ -1,14 +1,24 @@
-"""Database work off the GUI thread, one job at a time, announcing what changed.
+"""Database work off the GUI thread: one writer, a pool of readers, a background lane.
 
 Modelled on Anki's ``aqt/operations``: views never block on the database. They hand a *work
-function* to the ``Runner``; it runs on a single background thread (SQLite has one writer, so
-one worker keeps writes in order), and its result comes back to a callback on the GUI thread.
-Errors go to the job's own handler or, by default, to one ``failed`` signal the main window
-shows. After a write, ``changed`` announces *what* changed (e.g. ``{"people", "contacts"}``) so
-each view refreshes only if it cares.
+function* to the ``Runner`` and its result comes back to a callback on the GUI thread. There
+are three lanes, so nothing a user looks at waits behind something slow:
 
-Work functions receive a ``Job`` (the caseload and a progress callback) and must never touch
-widgets.
+* ``run``: the one writer thread (SQLite has one writer; one thread keeps writes in order).
+  After a write, ``changed`` announces a typed ``Changes`` record of *what* changed (tags such
+  as ``{"people", "contacts"}``, and the people touched when known) so each view refreshes
+  only if it cares.
+* ``read``: a pool of ``READERS`` threads for the pages' queries (WAL lets them read beside
+  the writer). A read given a ``supersede`` key replaces the older read with the same key:
+  the older one is dropped if it has not started and interrupted if it has (a newer keystroke
+  supersedes an older search).
+* ``background``: one thread for long reads (page checks, exports, backups), so a three-minute
+  export never delays a page.
+
+Errors go to the job's own handler or, by default, to one ``failed`` signal the main window
+shows; a damaged page met by any query goes to ``damaged`` instead (the window offers a
+restore). Work functions receive a ``Job`` (the caseload and a progress callback) and must
+never touch widgets.
 """
 
 from __future__ import annotations
@@ -25,14 +35,16 @@ from PySide6.QtWidgets import QWidget
 
 from linkworker import logs
 from linkworker.errors import UserError
-from linkworker.storage.database import Caseload
+from linkworker.storage.database import Caseload, interruptible, looks_damaged
+
+READERS = 2  # the laptops we aim at have two cores
 
 
 class Cancelled(Exception):
     """Raised inside a work function when the user cancelled the job."""
 
 
-@dataclass
+@dataclass(eq=False)
 class Job:
     """What a work function gets: the caseload, a way to report progress, a cancel flag."""
 
@@ -40,6 +52,8 @@ class Job:
     label: str = ""
     _report: Callable[[int, int, str], None] = field(default=lambda *_: None, repr=False)
     _cancel: threading.Event = field(default_factory=threading.Event, repr=False)
+    track: bool = False  # a writer or background job (``cancel_current`` reaches it)
+    quiet: bool = False  # housekeeping: not shown as busy, cancelled on shutdown
 
     def progress(self, done: int, total: int, text: str = "") -> None:
         if self._cancel.is_set():
@@ -49,6 +63,22 @@ class Job:
     @property
     def cancelled(self) -> bool:
         return self._cancel.is_set()
+
+
+class Changes(frozenset):
+    """What an operation changed, as views read it: the tags (a frozenset, so ``tags &
+    CARES_ABOUT`` works) plus the ids of the people it touched, when the operation knows them
+    (empty: anyone may have changed)."""
+
+    person_ids: frozenset[str]
+
+    def __new__(cls, tags: Iterable[str] = (), person_ids: Iterable[str] = ()) -> Changes:
+        record = super().__new__(cls, tags)
+        record.person_ids = frozenset(person_ids)
+        return record
+
+    def __repr__(self) -> str:
+        return f"Changes({sorted(self)!r}, people={len(self.person_ids)})"
 
 
 def friendly_message(exc: BaseException) -> str:
@@ -66,10 +96,12 @@ def _ignore(_value: object) -> None:
 
 
 class Runner(QObject):
-    """Runs work functions on one background thread and calls back on the GUI thread."""
+    """Runs work functions off the GUI thread (writer, readers, background) and calls back on
+    the GUI thread."""
 
-    changed = Signal(object)  # a frozenset of change tags
+    changed = Signal(object)  # a Changes record (a frozenset of tags)
     failed = Signal(str)  # a message for the user
+    damaged = Signal(str)  # a query met a damaged page: offer a restore
     progress = Signal(int, int, str)  # done, total, label
     busy = Signal(bool)
     _deliver = Signal(object)
@@ -77,9 +109,14 @@ class Runner(QObject):
     def __init__(self, caseload: Caseload, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.caseload = caseload
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="linkworker-db")
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="linkworker-write")
+        self._readers = ThreadPoolExecutor(max_workers=READERS,
+                                           thread_name_prefix="linkworker-read")
+        self._slow = ThreadPoolExecutor(max_workers=1, thread_name_prefix="linkworker-slow")
         self._pending = 0
-        self._current: Job | None = None
+        self._running: set[Job] = set()  # writer and background jobs now running
+        self._latest: dict[str, Job] = {}  # supersede key -> the newest read for it
+        self._quiet: set[Job] = set()  # housekeeping still to finish
         self._deliver.connect(self._on_deliver, Qt.ConnectionType.QueuedConnection)
 
     # --- public API -----------------------------------------------------------------------
@@ -93,68 +130,133 @@ class Runner(QObject):
         changes: Iterable[str] = (),
         label: str = "",
     ) -> Future:
-        """Queue ``work(job)``; then ``done(result)`` (or ``failed(exc)``) on the GUI thread.
-
-        ``changes`` are announced through ``changed`` after a successful write.
+        """Queue ``work(job)`` on the writer; then ``done(result)`` (or ``failed(exc)``) on the
+        GUI thread. ``changes`` (tags, or a ``Changes``) are announced through ``changed``
+        after a successful write.
         """
-        job = Job(self.caseload, label, self._report_progress)
-        self._pending += 1
-        if self._pending == 1:
-            self.busy.emit(True)
-        return self._pool.submit(self._execute, job, work, done, failed, frozenset(changes))
+        record = changes if isinstance(changes, Changes) else Changes(changes)
+        return self._submit(self._pool, work, done, failed, record, label, track=True)
+
+    def read(
+        self,
+        work: Callable[[Job], Any],
+        done: Callable[[Any], None] | None = None,
+        *,
+        failed: Callable[[BaseException], None] | None = None,
+        label: str = "",
+        supersede: str | None = None,
+    ) -> Future:
+        """Queue a query on the reader pool (it must not write). A newer read with the same
+        ``supersede`` key cancels this one: its ``done`` is then never called."""
+        return self._submit(self._readers, work, done, failed, Changes(), label, track=False,
+                            supersede=supersede)
+
+    def background(
+        self,
+        work: Callable[[Job], Any],
+        done: Callable[[Any], None] | None = None,
+        *,
+        failed: Callable[[BaseException], None] | None = None,
+        label: str = "",
+        quiet: bool = False,
+    ) -> Future:
+        """Queue a long read (a page check, an export, a backup) on its own lane. A ``quiet``
+        job is housekeeping: it never shows as busy and closing the window cancels it."""
+        return self._submit(self._slow, work, done, failed, Changes(), label, track=True,
+                            quiet=quiet)
 
     def cancel_current(self) -> None:
-        if self._current is not None:
-            self._current._cancel.set()
+        """Cancel the writer's and the background lane's running jobs."""
+        for job in list(self._running):
+            job._cancel.set()
 
     def is_busy(self) -> bool:
         return self._pending > 0
 
     def shutdown(self) -> None:
+        """Drop queued reads, stop running ones, and finish the writer's queued work."""
+        for job in (*self._latest.values(), *self._quiet):
+            job._cancel.set()
+        self._readers.shutdown(wait=True, cancel_futures=True)
+        self._slow.shutdown(wait=True)
         self._pool.shutdown(wait=True)
 
     # --- internals ------------------------------------------------------------------------
 
+    def _submit(self, pool, work, done, failed, changes: Changes, label: str, *,
+                track: bool, supersede: str | None = None, quiet: bool = False) -> Future:
+        job = Job(self.caseload, label, self._report_progress, track=track, quiet=quiet)
+        if quiet:
+            self._quiet.add(job)
+            return pool.submit(self._execute, job, work, done, failed, changes)
+        if supersede is not None:
+            older = self._latest.get(supersede)
+            if older is not None:
+                older._cancel.set()
+            self._latest[supersede] = job
+        self._pending += 1
+        if self._pending == 1:
+            self.busy.emit(True)
+        return pool.submit(self._execute, job, work, done, failed, changes)
+
     def _execute(self, job, work, done, failed, changes) -> None:
-        self._current = job
+        if job.track:
+            self._running.add(job)
         try:
-            result = work(job)
+            if job.cancelled:
+                raise Cancelled()
+            with interruptible(lambda: job._cancel.is_set()):
+                result = work(job)
         except BaseException as exc:  # every failure goes back to the GUI
-            if not isinstance(exc, UserError | Cancelled):
+            # A cancelled or superseded query stopped part way is not an error.
+            error = Cancelled() if job.cancelled else exc
+            if not isinstance(error, UserError | Cancelled) and not looks_damaged(error):
                 # The message and values may name a person: the report keeps only where.
-                logs.report_exception(exc)
-            self._deliver.emit((failed, exc, None, frozenset()))
+                logs.report_exception(error)
+            self._deliver.emit((failed, error, None, Changes(), job))
         else:
-            self._deliver.emit((done, None, result, changes))
+            self._deliver.emit((done, None, result, changes, job))
         finally:
-            self._current = None
+            self._running.discard(job)
 
     def _report_progress(self, done: int, total: int, text: str) -> None:
         self.progress.emit(done, total, text)  # queued to the GUI thread by Qt
 
     @Slot(object)
     def _on_deliver(self, payload) -> None:
-        callback, exc, result, changes = payload
+        callback, exc, result, changes, job = payload
+        if job.quiet:
+            self._quiet.discard(job)
+            self._answer(callback, exc, result, changes)
+            return
         self._pending -= 1
-        owner = getattr(callback, "__self__", None)
-        if isinstance(owner, QObject) and not shiboken6.isValid(owner):
-            callback = _ignore  # the view that asked was closed before the answer came
+        if not job.track and job.cancelled:
+            callback = _ignore  # superseded after it finished: a newer answer is coming
         try:
-            if exc is not None:
-                if isinstance(exc, Cancelled):
-                    pass
-                elif callback is not None:
-                    callback(exc)
-                else:
-                    self.failed.emit(friendly_message(exc))
-            else:
-                if callback is not None:
-                    callback(result)
-                if changes:
-                    self.changed.emit(changes)
+            self._answer(callback, exc, result, changes)
         finally:
             if self._pending == 0:
                 self.busy.emit(False)
+
+    def _answer(self, callback, exc, result, changes) -> None:
+        owner = getattr(callback, "__self__", None)
+        if isinstance(owner, QObject) and not shiboken6.isValid(owner):
+            callback = _ignore  # the view that asked was closed before the answer came
+        if exc is not None:
+            if isinstance(exc, Cancelled):
+                pass
+            elif looks_damaged(exc):
+                self.damaged.emit("A check found damage in the caseload file.")
+            elif callback is not None:
+                callback(exc)
+            else:
+                self.failed.emit(friendly_message(exc))
+        else:
+            if callback is not None:
+                callback(result)
+            if changes:
+                self.changed.emit(changes)
+
 
 
 def while_alive(widget: QWidget, callback: Callable[..., Any]) -> Callable[..., None]:

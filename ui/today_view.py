@@ -2,7 +2,9 @@
 
 The day can be moved (Alt+Left / Alt+Right, Alt+Home for today, or typed as dd/mm/yyyy) to see
 another day's diary. A manager can look at any worker's day. Everything comes from
-``linkworker.today.today_items`` in one runner job; Enter or a double-click opens the person.
+``linkworker.today.today_items`` in one read on the runner's reader pool; the tables are lazy
+models (``ui.person_list``: a manager's 95,000 tasks never become 95,000 rows of items), and
+Enter or a double-click opens the person.
 """
 
 from __future__ import annotations
@@ -21,14 +23,29 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from linkworker.today import TodayAgenda, today_items
+from linkworker.today import Appointment, Task, TodayAgenda, today_items
 from linkworker.validation import format_date
-from ui.widgets import PersonTable, WorkerPage, heading, long_date, plural, tab_leaves
+from ui.person_list import PersonList
+from ui.widgets import WorkerPage, heading, long_date, plural, tab_leaves
 
 CARES_ABOUT = frozenset({"contacts", "goals", "episodes", "people", "caseload"})
 
 
-def _grouped(title: str, table: PersonTable) -> QGroupBox:
+def _appointment_cells(a: Appointment) -> tuple[str, ...]:
+    return (a.time_text, a.person_name, a.mode_label, a.venue, a.purpose, a.status_label)
+
+
+def _week_cells(a: Appointment) -> tuple[str, ...]:
+    return (a.day.strftime("%a ") + format_date(a.day), a.time_text, a.person_name, a.mode_label,
+            a.venue)
+
+
+def _task_cells(t: Task) -> tuple[str, ...]:
+    when = f"{plural(t.overdue_days, 'day')} overdue" if t.overdue_days else "Due"
+    return (format_date(t.due), when, t.person_name, t.what)
+
+
+def _grouped(title: str, table: PersonList) -> QGroupBox:
     box = QGroupBox(title)
     layout = QVBoxLayout(box)
     layout.addWidget(table)
@@ -74,11 +91,10 @@ class TodayView(WorkerPage):
         top.addWidget(self.worker.labelled("&Worker:"))
         top.addWidget(self.worker)
         layout.addLayout(top)
-        self.appointments = PersonTable(
+        self.appointments = PersonList(
             ("Time", "Person", "How", "Where", "Purpose", "Status"), "Appointments today")
-        self.week = PersonTable(("Day", "Time", "Person", "How", "Where"),
-                                "Later this week")
-        self.tasks = PersonTable(("Due", "When", "Person", "Task"), "Tasks")
+        self.week = PersonList(("Day", "Time", "Person", "How", "Where"), "Later this week")
+        self.tasks = PersonList(("Due", "When", "Person", "Task"), "Tasks")
         for table in (self.appointments, self.week, self.tasks):
             table.person_activated.connect(self.open_person)
         self.appointments_box = _grouped("Appointments", self.appointments)
@@ -113,29 +129,16 @@ class TodayView(WorkerPage):
         if self.worker.options is None:
             return  # the worker list loads first, then refreshes
         actor, worker, day = self.actor, self.worker.worker_id(), self.day
-        self.runner.run(lambda job: today_items(job.caseload, actor, worker, day), self._show,
-                        label="Loading today")
+        self.runner.read(lambda job: today_items(job.caseload, actor, worker, day), self._show,
+                         label="Loading today", supersede=f"today-{id(self)}")
 
     def _show(self, agenda: TodayAgenda) -> None:
         if agenda.day != self.day:
             return
         self.agenda = agenda
-        self.appointments.fill([
-            (a.person_id, (a.time_text, a.person_name, a.mode_label, a.venue, a.purpose,
-                           a.status_label), False)
-            for a in agenda.appointments
-        ])
-        self.week.fill([
-            (a.person_id, (a.day.strftime("%a ") + format_date(a.day), a.time_text,
-                           a.person_name, a.mode_label, a.venue), False)
-            for a in agenda.later_this_week
-        ])
-        self.tasks.fill([
-            (t.person_id, (format_date(t.due),
-                           f"{plural(t.overdue_days, 'day')} overdue" if t.overdue_days
-                           else "Due", t.person_name, t.what), t.overdue_days > 0)
-            for t in agenda.tasks
-        ])
+        self.appointments.fill(agenda.appointments, _appointment_cells)
+        self.week.fill(agenda.later_this_week, _week_cells)
+        self.tasks.fill(agenda.tasks, _task_cells, overdue=lambda t: t.overdue_days > 0)
         self.appointments_box.setTitle(f"Appointments ({len(agenda.appointments)})")
         self.week_box.setTitle(f"Later this week ({len(agenda.later_this_week)})")
         late = sum(1 for t in agenda.tasks if t.overdue_days > 0)  # as overdue_tasks counts

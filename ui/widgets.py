@@ -448,8 +448,8 @@ class WorkerPicker(QComboBox):
     def request(self, runner: Runner, actor: Actor) -> None:
         """Load the workers through the runner; ``ready`` fires when they are in."""
         self.actor_id = actor.user_id
-        runner.run(lambda job: filter_options(job.caseload, actor), self.apply,
-                   label="Loading workers")
+        runner.read(lambda job: filter_options(job.caseload, actor), self.apply,
+                    label="Loading workers")
 
     def apply(self, options: FilterOptions) -> None:
         """Fill the list; the first time, choose the default (see ``default_worker``)."""

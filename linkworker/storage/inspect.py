@@ -42,3 +42,16 @@ def describe(caseload: Caseload) -> list[tuple[str, str]]:
             count = session.execute(select(func.count()).select_from(model)).scalar_one()
             lines.append((label, f"{count:,}"))
     return lines
+
+
+def page_damage(caseload: Caseload) -> tuple[str, str, list[int]]:
+    """Every page's HMAC checked (``storage.pages``): the line for ``info`` and the damaged
+    page numbers. Slower than the counts (it reads the whole file), so not in the About box."""
+    checker = caseload.page_checker()
+    if not checker.usable:
+        return "Damaged pages", "not checked (other SQLCipher settings)", []
+    damaged = checker.all_damaged()
+    if not damaged:
+        return "Damaged pages", f"none ({checker.page_count:,} pages checked)", []
+    shown = ", ".join(str(n) for n in damaged[:10]) + (" …" if len(damaged) > 10 else "")
+    return "Damaged pages", f"{len(damaged):,} (page {shown})", damaged

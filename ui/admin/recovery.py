@@ -1,11 +1,17 @@
 """Start-up safety: a damaged caseload is met with an offer to restore the latest good backup;
-the daily backup and a background health check run once the window is up; the exit backup runs
-with a small "Backing up" window so closing never looks frozen.
+the damage check and the daily backup run in the background once the window is up (never
+between a user and their caseload); the exit backup runs with a small "Backing up" window so
+closing never looks frozen.
+
+The damage check reads the file's pages a slice at a time and checks each page's HMAC
+(``linkworker.storage.pages``); the first pages were already checked at open. Any query that
+meets a damaged page on the way (``Runner.damaged``) leads to the same offer.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -69,28 +75,47 @@ def offer_restore(path: Path, problem: str, parent: QWidget | None = None) -> bo
     return True
 
 
+SLICE_PAUSE_S = 0.005  # between slices of the page check: the user's queries come first
+
+
+def check_pages(job) -> list[str]:  # a Job
+    """Every page's HMAC, slice by slice (stops when the job is cancelled); the problems."""
+    checker = job.caseload.page_checker()
+    if not checker.usable:  # other SQLCipher settings: fall back to SQLite's own check
+        return backup.health_problems(job.caseload)
+    for step in checker.slices():
+        if step.damaged:
+            return [f"page {step.damaged[0]} does not match what was written"]
+        if job.cancelled:
+            return []
+        time.sleep(SLICE_PAUSE_S)
+    return []
+
+
 class StartupChecks(QObject):
-    """After the window shows: today's backup if missing, then SQLite's quick check."""
+    """After the window shows, in the background: the damage check, then today's backup if
+    missing. Closing the window cancels both (the exit backup then runs, visibly)."""
 
     def __init__(self, window: QWidget, runner: Any) -> None:  # a Runner
         super().__init__(window)
         self.window, self.runner = window, runner
         self.restore_requested = False
         self.problems: list[str] = []
-        runner.run(self._check, self._checked, failed=lambda _exc: None,
-                   label="Checking the caseload")
+        runner.damaged.connect(lambda _text: self._checked(["a page could not be read"]))
+        runner.background(self._check, self._checked, failed=lambda _exc: None,
+                          label="Checking the caseload", quiet=True)
 
     @staticmethod
     def _check(job) -> list[str]:  # a Job
-        problems = backup.health_problems(job.caseload)
-        if not problems and backup.daily_due(job.caseload):
+        problems = check_pages(job)
+        if not problems and not job.cancelled and backup.daily_due(job.caseload):
             backup.auto_backup(job.caseload, "daily")
         return problems
 
     def _checked(self, problems: list[str]) -> None:
+        if not problems or self.problems:
+            return  # sound, or the user has already been asked
         self.problems = problems
-        if not problems:
-            return
         answer = QMessageBox.warning(
             self.window, "LinkWorker: the caseload is damaged",
             f"A check found damage in the caseload file ({problems[0]}). Close LinkWorker "

@@ -1,0 +1,137 @@
+"""The app's real start path, then typing a search, then the day's pages: what a user waits on.
+
+Each user in a fresh process (offscreen): unlock with the passphrase (Argon2id), sign in as the
+sign-in dialog does (``accounts.sign_in``, password check, the audit event), build the main
+window and the start-up checks exactly as ``ui.app.run`` does (``StartupChecks``: the page
+check and the daily backup, in the background), show it, and time until the caseload list has
+its first rows. Then, in the same window, a search typed one key at a time: each keystroke's
+time to its first rows on screen (a newer keystroke supersedes the older query, as in the
+app). Last, as the manager, Today and Due and overdue are opened and the process's memory is
+read (peak and now).
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.common import Bench, Row, in_child, passphrase
+
+TIMEOUT_S = 300
+TYPED = ("rob", "smith", "mar", "ne1 4")
+
+
+def _wait(app, ready, what: str) -> float:
+    started = time.perf_counter()
+    while not ready():
+        if time.perf_counter() - started > TIMEOUT_S:
+            raise TimeoutError(f"no {what} after {TIMEOUT_S}s")
+        app.processEvents()
+        time.sleep(0.001)
+    return time.perf_counter() - started
+
+
+def _keystrokes(app, view) -> list[float]:
+    """Type each word a key at a time; each keystroke's time to its first rows."""
+    times = []
+    for word in TYPED:
+        for end in range(1, len(word) + 1):
+            arrived: list[int] = []
+            view.first_rows.connect(arrived.append)
+            view.counted.connect(arrived.append)
+            view.search.setText(word[:end])
+            view.refresh()  # what the debounce timer calls after the last key
+            times.append(_wait(app, lambda got=arrived: bool(got), "search rows"))
+            view.first_rows.disconnect(arrived.append)
+            view.counted.disconnect(arrived.append)
+        view.search.clear()
+    return times
+
+
+def rss_now_mb() -> float:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def run(path: str, username: str) -> dict[str, Any]:
+    """Runs in a child (QT_QPA_PLATFORM=offscreen)."""
+    started = time.perf_counter()
+    from PySide6.QtWidgets import QApplication
+
+    from linkworker import accounts
+    from linkworker.storage.database import Caseload
+    from ui.admin.recovery import StartupChecks
+    from ui.main_window import MainWindow
+    from ui.operations import Runner
+
+    app = QApplication.instance() or QApplication([])
+    caseload = Caseload.open(Path(path), passphrase())
+    opened = time.perf_counter()
+    from linkworker import backup
+
+    daily_due = backup.daily_due(caseload)
+    actor = accounts.sign_in(caseload, username, "demo")
+    accounts.needs_new_password(caseload, actor)
+    signed_in = time.perf_counter()
+    runner = Runner(caseload)
+    window = MainWindow(runner, actor)
+    StartupChecks(window, runner)
+    window.show()
+    view = window.page("caseload")
+    model = view.model
+    _wait(app, lambda: model.rowCount() and model.is_loaded(0) and model.row(0) is not None,
+          "caseload row")
+    first_row = time.perf_counter()
+    _wait(app, lambda: view.count > 0, "whole list")
+    whole, rows = time.perf_counter(), view.count
+    times = _keystrokes(app, view)
+    pages: dict[str, float] = {}
+    if username == "manager":
+        for key in ("today", "due"):
+            page = window.go(key)
+            loaded: list[object] = []
+            page.loaded.connect(loaded.append)
+            pages[key] = round(_wait(app, lambda got=loaded: bool(got), key), 2)
+    rss = rss_now_mb()
+    runner.shutdown()
+    window.close()
+    caseload.close()
+    load = os.getloadavg()[0]
+    return {"load": round(load, 1), "first_row_s": round(first_row - started, 2),
+            "open_s": round(opened - started, 2),
+            "sign_in_s": round(signed_in - opened, 2), "whole_s": round(whole - started, 2),
+            "rows": rows, "keys_ms": [round(t * 1000, 1) for t in times],
+            "pages_s": pages, "rss_now_mb": round(rss), "daily_due": daily_due}
+
+
+def measure(bench: Bench) -> list[Row]:
+    out = []
+    for username, label in (("manager", "manager, everyone"), ("worker1", "worker1's own")):
+        result = in_child("bench.start:run", str(bench.path), username)
+        if "error" in result:
+            out.append(Row(f"Start to first rows, {label}", "n/a", note=result["error"]))
+            continue
+        out.append(Row(
+            f"Start to first rows, {label}", f"{result['first_row_s']:.2f} s", target="< 2 s",
+            note=f"unlock {result['open_s']:.1f} s, sign-in {result['sign_in_s']:.1f} s; whole "
+                 f"list ({result['rows']:,}) at {result['whole_s']:.1f} s; load {result['load']}"
+                 + ("; first start of the day (daily backup due)" if result["daily_due"]
+                    else "")))
+        keys = result["keys_ms"]
+        out.append(Row(
+            f"Search per keystroke, {label}", f"{max(keys):.0f} / {statistics.mean(keys):.0f} ms",
+            target="< 50 ms worst", note=f"worst / mean over {len(keys)} keys typing "
+                                         + ", ".join(repr(t) for t in TYPED)))
+        if result["pages_s"]:
+            pages = result["pages_s"]
+            out.append(Row(f"Memory after Today and Due, {label}", f"{result['rss_now_mb']:,} MB",
+                           result["rss_mb"], target="< 400 MB",
+                           note=f"Today {pages['today']:.1f} s, Due {pages['due']:.1f} s "
+                                "to show; peak RSS beside"))
+    return out
