@@ -31,6 +31,8 @@ COMMAND_MODULES = [
     "returns",
     "admin",
     "importing",
+    "sync",
+    "hub",
 ]
 
 OpenCaseload = Callable[..., Caseload]
