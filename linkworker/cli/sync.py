@@ -24,6 +24,7 @@ TEAM_KEY_PASSPHRASE_ENV = "LINKWORKER_TEAM_KEY_PASSPHRASE"
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("sync", help="sync with the team: online, or by sync packs")
+    parser.add_argument("--hub", metavar="URL", help="the hub's postgresql:// address")
     parser.set_defaults(func=run_online)
     sub = parser.add_subparsers(dest="sync_command", metavar="ACTION")
     p = sub.add_parser("export", help="write this laptop's changes since its last pack")

@@ -55,7 +55,7 @@ def receive(conn: Connection, changes: Iterable[dict[str, Any]]) -> Applied:
     report = Applied()
     incoming = {c["change_id"]: c for c in changes}
     report.received = len(incoming)
-    known = _known(conn, list(incoming))
+    known = known_ids(conn, list(incoming))
     fresh = [incoming[i] for i in sorted(incoming) if i not in known]
     for rule_name in {c["table_name"] for c in fresh}:
         if rule_name not in RULES:
@@ -70,7 +70,7 @@ def receive(conn: Connection, changes: Iterable[dict[str, Any]]) -> Applied:
     return report
 
 
-def _known(conn: Connection, ids: list[str]) -> set[str]:
+def known_ids(conn: Connection, ids: list[str]) -> set[str]:
     known: set[str] = set()
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
