@@ -22,13 +22,14 @@ from sqlalchemy import event, inspect, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from linkworker.models import AuditEvent, SyncChange, SyncConflict, SyncRow, utcnow
+from linkworker.models import AuditEvent, SyncChange, SyncConflict, SyncRow, SyncState, utcnow
 from linkworker.sync import clock, state
 from linkworker.sync.tables import PARENT_PERSON, RULES, TableRule, encode
 
 CHANGES = SyncChange.__table__
 ROWS = SyncRow.__table__
 CONFLICTS = SyncConflict.__table__
+STATE_TABLE = SyncState.__table__
 DEFAULT = "_"  # heads key for every field not edited since the record's insert(s)
 
 
@@ -80,6 +81,8 @@ class Recorder:
         self.info = info
         self.device = state.device_id(conn)
         self.stamp = state.last_stamp(conn)
+        self.changes: list[dict[str, Any]] = []  # written together at the end of the flush
+        self.new_rows: list[dict[str, Any]] = []
 
     def next_id(self) -> str:
         self.stamp = clock.tick(self.stamp, self.device)
@@ -89,7 +92,7 @@ class Recorder:
         rule = RULES[obj.__table__.name]
         values = _values(obj, rule)
         row_id = rule.row_id(values)
-        current = self.conn.execute(
+        current = None if op == "insert" else self.conn.execute(
             select(ROWS.c.heads, ROWS.c.deleted)
             .where(ROWS.c.table_name == rule.name, ROWS.c.row_id == row_id)
         ).first()
@@ -100,11 +103,11 @@ class Recorder:
             return
         change_id = self.next_id()
         user = self.info.get("sync_user")
-        self.conn.execute(CHANGES.insert().values(
-            change_id=change_id, device_id=self.device, user_id=user, table_name=rule.name,
-            row_id=row_id, person_id=person_of(self.conn, rule, values), op=op, data=data,
-            bases=bases, applied=True,
-        ))
+        self.changes.append({
+            "change_id": change_id, "device_id": self.device, "user_id": user,
+            "table_name": rule.name, "row_id": row_id, "op": op, "data": data, "bases": bases,
+            "person_id": person_of(self.conn, rule, values), "applied": True,
+        })
         if user is None:
             self.info.setdefault("sync_unattributed", []).append(change_id)
         self._move_heads(rule, row_id, op, data, current, change_id)
@@ -135,8 +138,8 @@ class Recorder:
                 self.conn.execute(ROWS.update().where(*where).values(deleted=True))
             return
         if current is None:
-            self.conn.execute(ROWS.insert().values(
-                table_name=rule.name, row_id=row_id, heads={DEFAULT: [change_id]}, deleted=False))
+            self.new_rows.append({"table_name": rule.name, "row_id": row_id,
+                                  "heads": {DEFAULT: [change_id]}, "deleted": False})
             return
         heads = dict(current.heads)
         for field in data or {}:
@@ -157,6 +160,10 @@ class Recorder:
         )
 
     def finish(self) -> None:
+        if self.changes:
+            self.conn.execute(CHANGES.insert(), self.changes)
+        if self.new_rows:
+            self.conn.execute(ROWS.insert(), self.new_rows)
         if self.stamp is not None:
             state.save_stamp(self.conn, self.stamp)
 

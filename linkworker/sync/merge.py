@@ -102,6 +102,7 @@ def _apply_waiting(conn: Connection, report: Applied) -> None:
         waiting = still
     report.waiting = len(waiting)
     report.conflicts = sorted(applier.opened)
+    _fill_links(conn, applier.late_links)
 
 
 class Applier:
@@ -111,6 +112,7 @@ class Applier:
         self.conn = conn
         self.opened: set[str] = set()
         self.applied_ids: set[str] = set()
+        self.late_links: list[list[str]] = []  # [table, row_id, column] left empty for now
 
     # --- is it ready? -------------------------------------------------------------------
 
@@ -185,7 +187,7 @@ class Applier:
     def _insert(self, rule: TableRule, change: dict[str, Any], sync_row: Any) -> None:
         cid, data = change["change_id"], change["data"]
         if sync_row is None:
-            values = self._row_values(rule, data)
+            values = self._row_values(rule, data, change["row_id"])
             self.conn.execute(rule.table.insert().values(**values))
             self.conn.execute(ROWS.insert().values(table_name=rule.name, row_id=change["row_id"],
                                                    heads={DEFAULT: [cid]}, deleted=False))
@@ -248,12 +250,13 @@ class Applier:
             ROWS.c.table_name == rule.name, ROWS.c.row_id == change["row_id"]).values(heads=heads))
         shown = {f: v for f, v in updates.items() if v is not _UNCHANGED}
         if shown:
-            values = self._row_values(rule, shown)
+            values = self._row_values(rule, shown, change["row_id"])
             self.conn.execute(rule.table.update().where(*self._where(rule, change["row_id"]))
                               .values(**values))
 
-    def _row_values(self, rule: TableRule, data: dict[str, Any]) -> dict[str, Any]:
-        """Decoded column values; an optional link to a record not here yet stays empty."""
+    def _row_values(self, rule: TableRule, data: dict[str, Any], row_id: str) -> dict[str, Any]:
+        """Decoded column values; an optional link to a record not here yet stays empty until
+        that record arrives (``_fill_links``), e.g. a person's current journey."""
         values = {k: decode(rule.table.c[k], v) for k, v in data.items()
                   if k in rule.table.c and k not in rule.skip}
         for fk in rule.table.foreign_keys:
@@ -262,7 +265,31 @@ class Applier:
                 target = fk.column
                 if self.conn.execute(select(target).where(target == values[key])).first() is None:
                     values[key] = None
+                    self.late_links.append([rule.name, row_id, key])
         return values
+
+
+def _fill_links(conn: Connection, new: list[list[str]]) -> None:
+    """Fill optional links whose record has arrived since; keep waiting for the rest."""
+    waiting = [*state.get(conn, "late_links", []), *new]
+    if not waiting:
+        return
+    still = []
+    for table, row_id, column in waiting:
+        rule = RULES[table]
+        sync_row = conn.execute(select(ROWS.c.heads).where(
+            ROWS.c.table_name == table, ROWS.c.row_id == row_id)).first()
+        if sync_row is None:
+            continue
+        newest = max(field_heads(sync_row.heads, column))
+        value = _head_values(conn, [newest], column)[0]
+        fk = next(iter(rule.table.c[column].foreign_keys)).column
+        if value is not None and conn.execute(select(fk).where(fk == value)).first() is None:
+            still.append([table, row_id, column])
+            continue
+        where = [rule.table.c[k] == v for k, v in rule.identity_values(row_id).items()]
+        conn.execute(rule.table.update().where(*where).values({column: value}))
+    state.put(conn, "late_links", still)
 
 
 class _Unchanged:

@@ -94,3 +94,19 @@ def test_a_change_that_arrives_before_its_record_waits_then_applies(replicas):
     assert report.applied == 0 and report.waiting == len(later)
     send(a, b)
     assert read(b, models.Person, person_id, "town") == ("Leeds",)
+
+
+def test_an_optional_link_that_arrives_before_its_record_is_filled_in_later(replicas):
+    from linkworker.sync import merge
+    from tests.sync.conftest import all_changes
+
+    a, b, _ = replicas
+    person_id = add_person(a)
+    episode_id = read(a, models.Person, person_id, "current_episode_id")[0]
+    changes = all_changes(a)
+    people_first = [c for c in changes if c["table_name"] == "people"]
+    with b.engine.begin() as conn:
+        merge.receive(conn, people_first)
+    assert read(b, models.Person, person_id, "current_episode_id") == (None,)
+    send(a, b)
+    assert read(b, models.Person, person_id, "current_episode_id") == (episode_id,)
