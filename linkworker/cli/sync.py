@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 from linkworker.errors import UserError
-from linkworker.sync import conflicts, service, teamkey
+from linkworker.sync import conflicts, people, service, teamkey
 
 TEAM_KEY_PASSPHRASE_ENV = "LINKWORKER_TEAM_KEY_PASSPHRASE"
 
@@ -38,6 +38,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         func=run_status)
     sub.add_parser("conflicts", help="list edits waiting for a person to choose").set_defaults(
         func=run_conflicts)
+    sub.add_parser("duplicates", help="people who are probably the same person"
+                   ).set_defaults(func=run_duplicates)
+    p = sub.add_parser("merge-people", help="merge OTHER into KEEP (references), undoably")
+    p.add_argument("keep")
+    p.add_argument("other")
+    p.set_defaults(func=run_merge_people)
+    p = sub.add_parser("undo-merge", help="undo a merge of two people")
+    p.add_argument("merge_id")
+    p.set_defaults(func=run_undo_merge)
     _register_team_key(subparsers)
 
 
@@ -78,6 +87,53 @@ def run_import(args: argparse.Namespace, open_caseload) -> int:
     if report.conflicts:
         print(f"{len(report.conflicts)} edits need a person to choose: "
               "see 'linkworker sync conflicts'.")
+    _print_duplicates(report.duplicates)
+    return 0
+
+
+def _print_duplicates(found) -> None:  # noqa: ANN001
+    for pair in found:
+        print(f"Probably the same person ({pair.reason}): {pair.first_label} and "
+              f"{pair.second_label}. Merge with 'linkworker sync merge-people'.")
+
+
+def run_duplicates(args: argparse.Namespace, open_caseload) -> int:
+    with open_caseload() as caseload:
+        found = people.all_duplicates(caseload)
+    _print_duplicates(found)
+    if not found:
+        print("No probable duplicates.")
+    return 0
+
+
+def _person_id(caseload, reference: str) -> str:  # noqa: ANN001
+    from sqlalchemy import select
+
+    from linkworker.models import Person
+
+    with caseload.reading() as s:
+        found = s.scalar(select(Person.id).where(Person.reference == reference))
+    if found is None:
+        raise UserError(f"There is no person with the reference {reference}.")
+    return found
+
+
+def run_merge_people(args: argparse.Namespace, open_caseload) -> int:
+    from linkworker.cli.admin import script_actor
+
+    with open_caseload() as caseload:
+        merge_id = people.merge_people(caseload, script_actor(), _person_id(caseload, args.keep),
+                                       _person_id(caseload, args.other))
+    print(f"Merged {args.other} into {args.keep}. To undo: linkworker sync undo-merge {merge_id}")
+    return 0
+
+
+def run_undo_merge(args: argparse.Namespace, open_caseload) -> int:
+    from linkworker.cli.admin import script_actor
+
+    with open_caseload() as caseload:
+        people.undo_merge(caseload, script_actor(), args.merge_id)
+    print("The merge was undone; both records are as they were.")
     return 0
 
 

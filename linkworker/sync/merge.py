@@ -48,6 +48,8 @@ class Applied:
     applied: int = 0
     waiting: int = 0
     conflicts: list[str] = field(default_factory=list)
+    new_people: list[str] = field(default_factory=list)  # to check for duplicates
+    duplicates: list[Any] = field(default_factory=list)  # filled by the caller (sync.people)
 
 
 def receive(conn: Connection, changes: Iterable[dict[str, Any]]) -> Applied:
@@ -66,6 +68,8 @@ def receive(conn: Connection, changes: Iterable[dict[str, Any]]) -> Applied:
         ])
         _witness(conn, fresh)
     report.new = len(fresh)
+    report.new_people = [c["row_id"] for c in fresh
+                         if c["table_name"] == "people" and c["op"] == "insert"]
     _apply_waiting(conn, report)
     return report
 

@@ -24,7 +24,7 @@ from linkworker.models import Person
 from linkworker.storage import migrate
 from linkworker.storage.database import Caseload
 from linkworker.storage.server import describe_url, engine_for_url
-from linkworker.sync import baseline, merge, packs, state, teamkey
+from linkworker.sync import baseline, merge, packs, people, state, teamkey
 from linkworker.sync.changelog import CHANGES
 
 BATCH = 2000
@@ -37,6 +37,7 @@ class SyncReport:
     pulled: int
     applied: int
     conflicts: int
+    duplicates: tuple = ()  # people.Duplicate pairs found among the people pulled in
 
 
 class HubUnreachable(UserError):
@@ -49,7 +50,7 @@ def sync_with_hub(caseload: Caseload, url: str, progress: Progress | None = None
     try:
         _check_schema(hub, url)
         pushed = _push(caseload, hub, report)
-        pulled, applied, conflicts = _pull(caseload, hub, report)
+        pulled, applied, conflicts, duplicates = _pull(caseload, hub, report)
     except OperationalError as exc:
         raise HubUnreachable(
             f"The hub at {describe_url(url)} could not be reached ({_first_line(exc)}). "
@@ -60,7 +61,7 @@ def sync_with_hub(caseload: Caseload, url: str, progress: Progress | None = None
     with caseload.transaction() as session:
         state.put(session.connection(), "last_synced",
                   dt.datetime.now().isoformat(timespec="seconds"))
-    return SyncReport(pushed, pulled, applied, conflicts)
+    return SyncReport(pushed, pulled, applied, conflicts, tuple(duplicates))
 
 
 def _noop(done: int, total: int, text_: str) -> None:
@@ -116,7 +117,7 @@ def _push(caseload: Caseload, hub: Any, progress: Progress) -> int:
             progress(sent, sent + total - len(changes), "Sending changes to the hub")
 
 
-def _pull(caseload: Caseload, hub: Any, progress: Progress) -> tuple[int, int, int]:
+def _pull(caseload: Caseload, hub: Any, progress: Progress) -> tuple[int, int, int, list]:
     with caseload.engine.connect() as conn:
         mark = int(state.get(conn, "hub_pulled_seq", 0))
         known = list(state.get(conn, "hub_scope_people", []))
@@ -125,9 +126,11 @@ def _pull(caseload: Caseload, hub: Any, progress: Progress) -> tuple[int, int, i
                                 {"after": mark, "known": known}).all()
     changes = [{k: v for k, v in r._mapping.items() if k != "seq"} for r in rows]
     applied = conflicts = 0
+    duplicates: list = []
     for start in range(0, len(changes), BATCH):
         with caseload.transaction() as session:
             result = merge.receive(session.connection(), changes[start:start + BATCH])
+            duplicates += people.duplicates_among(session, result.new_people)
         applied += result.applied
         conflicts += len(result.conflicts)
         progress(min(start + BATCH, len(changes)), len(changes), "Receiving the team's changes")
@@ -136,4 +139,4 @@ def _pull(caseload: Caseload, hub: Any, progress: Progress) -> tuple[int, int, i
         newest = max([mark, *(r.seq for r in rows)])
         state.put(conn, "hub_pulled_seq", newest)
         state.put(conn, "hub_scope_people", sorted(session.scalars(select(Person.id))))
-    return len(changes), applied, conflicts
+    return len(changes), applied, conflicts, duplicates

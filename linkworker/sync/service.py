@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from linkworker.models import SyncChange, SyncConflict
 from linkworker.storage.database import Caseload
-from linkworker.sync import merge, packs, state, teamkey
+from linkworker.sync import merge, packs, people, state, teamkey
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,7 @@ def import_pack(caseload: Caseload, path: Path) -> merge.Applied:
     with caseload.transaction() as session:
         conn = session.connection()
         report = packs.import_pack(conn, Path(path))
+        report.duplicates = people.duplicates_among(session, report.new_people)
         state.put(conn, "last_synced", _now())
         return report
 
