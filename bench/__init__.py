@@ -14,4 +14,5 @@ MEASUREMENTS = [
     "import",
     "today",
     "returns",
+    "sync",
 ]
