@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -35,6 +36,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--login", required=True, help="the PostgreSQL login name for that laptop")
     p.add_argument("--url", help=f"the hub, as its owner (default: ${HUB_URL_ENV})")
     p.set_defaults(func=run_add_user)
+    p = sub.add_parser("export-pack", help="a sync pack of one user's scope, for their laptop")
+    p.add_argument("pack", type=Path)
+    p.add_argument("--for", dest="username", required=True, help="the laptop's user")
+    p.add_argument("--url", help=f"the hub, as its owner (default: ${HUB_URL_ENV})")
+    p.set_defaults(func=run_export_pack)
+    p = sub.add_parser("import-pack", help="apply a laptop's sync pack at the hub")
+    p.add_argument("pack", type=Path)
+    p.add_argument("--url", help=f"the hub, as its owner (default: ${HUB_URL_ENV})")
+    p.set_defaults(func=run_import_pack)
     p = sub.add_parser("apply", help="check and apply the changes laptops have pushed")
     p.add_argument("--url", help=f"the hub, as its owner (default: ${HUB_URL_ENV})")
     p.set_defaults(func=run_apply)
@@ -74,6 +84,33 @@ def run_add_user(args: argparse.Namespace, open_caseload) -> int:
     finally:
         hub.close()
     print(f"{args.login} can now sync as {args.username}.")
+    return 0
+
+
+def run_export_pack(args: argparse.Namespace, open_caseload) -> int:
+    from linkworker.hub.exchange import pack_for_user
+    from linkworker.storage.server import ServerCaseload
+
+    hub = ServerCaseload.connect(_hub_url(args))
+    try:
+        info = pack_for_user(hub, args.username, args.pack)
+    finally:
+        hub.close()
+    print(f"Wrote {info.changes} changes for {args.username} to {info.path}")
+    return 0
+
+
+def run_import_pack(args: argparse.Namespace, open_caseload) -> int:
+    from linkworker.storage.server import ServerCaseload
+    from linkworker.sync import service
+
+    hub = ServerCaseload.connect(_hub_url(args))
+    try:
+        report = service.import_pack(hub, args.pack)
+    finally:
+        hub.close()
+    print(f"Applied {report.applied} changes at the hub ({report.new} new of "
+          f"{report.received}).")
     return 0
 
 

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
+from linkworker.errors import UserError
 from linkworker.models import SyncChange, SyncConflict
 from linkworker.storage.database import Caseload
 from linkworker.sync import merge, packs, people, state, teamkey
@@ -67,6 +69,15 @@ def status(caseload: Caseload) -> SyncStatus:
             changes_waiting=waiting, open_conflicts=conflicts, incoming_waiting=pending,
             has_team_key=teamkey.current(conn) is not None, hub=state.get(conn, "hub"),
         )
+
+
+def require_hub_for_returns(session: Session) -> None:
+    """Refuse on a laptop that syncs with a hub: returns and the claims ledger live there only,
+    so a return is built and submitted in one place (a single-laptop charity has no hub)."""
+    conn = session.connection()
+    if conn.dialect.name == "sqlite" and state.get(conn, "hub"):
+        raise UserError(f"Returns are submitted at the team's hub ({state.get(conn, 'hub')}), "
+                        "not on a laptop, so the claims ledger stays in one place.")
 
 
 def _now() -> str:

@@ -176,3 +176,45 @@ def test_a_new_person_added_on_a_laptop_reaches_the_hub(office, pg_url, tmp_path
     finally:
         hub.close()
     laptop.close()
+
+
+def test_packs_at_the_hub_carry_only_the_users_scope_and_come_back(office, pg_url, tmp_path,
+                                                                   monkeypatch, capsys):
+    from linkworker.cli import main
+    from linkworker.hub.exchange import pack_for_user
+    from linkworker.sync import service
+
+    caseload, ids = office
+    create_hub(caseload, pg_url)
+    laptop, _ = _laptop_for(tmp_path, caseload, pg_url, "sam", ids["sam"])
+    hub = ServerCaseload.connect(pg_url)
+    try:
+        info = pack_for_user(hub, "sam", tmp_path / "for-sam.lwpack")
+        assert info.changes > 0
+    finally:
+        hub.close()
+    service.import_pack(laptop, tmp_path / "for-sam.lwpack")
+    with laptop.reading() as s:
+        assert set(s.scalars(select(models.Person.given_name))) == {"Ruth"}
+    edit(laptop, models.Person, ids["ruth"], phone="01632 960001")
+    service.export_pack(laptop, tmp_path / "from-sam.lwpack")
+    laptop.close()
+    monkeypatch.setenv("LINKWORKER_PASSPHRASE", TEST_PASSPHRASE)
+    assert main(["hub", "import-pack", str(tmp_path / "from-sam.lwpack"), "--url", pg_url]) == 0
+    assert "Applied" in capsys.readouterr().out
+    hub = ServerCaseload.connect(pg_url)
+    try:
+        assert read(hub, models.Person, ids["ruth"], "phone") == ("01632 960001",)
+    finally:
+        hub.close()
+
+
+def test_a_laptop_that_syncs_with_a_hub_cannot_submit_returns(office, pg_url):
+    from linkworker.access import SYSTEM
+    from linkworker.returns.submit import submit_return
+
+    caseload, _ = office
+    create_hub(caseload, pg_url)
+    with pytest.raises(Exception, match="submitted at the team's hub"), \
+            caseload.transaction() as s:
+        submit_return(s, SYSTEM, "ANY", "2026-Q3")
