@@ -23,6 +23,12 @@ from linkworker.storage.database import Caseload
 from linkworker.sync.clock import Stamp
 from linkworker.sync.tables import RULES, decode
 
+# What a link worker calls each kind of record.
+KIND_NAMES = {"episodes": "journey", "contacts": "contact", "goals": "goal",
+              "goal_steps": "goal step", "goal_reviews": "goal review", "measures": "form",
+              "notes": "note", "consents": "consent", "conditions": "condition",
+              "signposts": "signpost", "unmet_needs": "unmet need", "services": "directory entry"}
+
 
 @dataclass(frozen=True)
 class Option:
@@ -76,10 +82,12 @@ def _describe(s: Any, row: SyncConflict) -> Conflict:
                dt.datetime.fromtimestamp(Stamp.parse(c.change_id).seconds))
         for c in sorted(changes, key=lambda c: c.change_id)
     )
-    label = row.table_name.replace("_", " ")
+    kind = KIND_NAMES.get(row.table_name, row.table_name.replace("_", " "))
+    label = kind.capitalize()
     if row.person_id:
-        reference = s.scalar(select(Person.reference).where(Person.id == row.person_id))
-        label = f"{reference or 'a person'} ({label})"
+        person = s.get(Person, row.person_id)
+        who = f"{person.display_name} ({person.reference})" if person else "a person"
+        label = who if row.table_name == "people" else f"{who}, {kind}"
     return Conflict(row.id, row.table_name, row.row_id, row.field, row.person_id, label, options)
 
 
