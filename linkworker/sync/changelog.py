@@ -31,12 +31,14 @@ ROWS = SyncRow.__table__
 CONFLICTS = SyncConflict.__table__
 STATE_TABLE = SyncState.__table__
 DEFAULT = "_"  # heads key for every field not edited since the record's insert(s)
+DELETED = "~"  # heads key naming the newest delete: older inserts and edits are dead
 
 
 def track(target: Any) -> None:
     """Record changes for every session made by ``target`` (a sessionmaker or Session class)."""
     if not event.contains(target, "after_flush", _after_flush):
         event.listen(target, "after_flush", _after_flush)
+        event.listen(target, "do_orm_execute", _bulk_statement)
 
 
 def field_heads(heads: dict[str, list[str]], field: str) -> list[str]:
@@ -59,6 +61,45 @@ def _after_flush(session: Session, _context: Any) -> None:
     for obj, op in work:
         recorder.record(obj, op)
     recorder.finish()
+
+
+def _bulk_statement(orm_state: Any) -> Any:
+    """UPDATE and DELETE statements run through the session (erasure's audit redaction, the
+    importers' updates, summaries) are recorded per row too: the rows they will touch are found
+    first, and their new values read back after."""
+    statement = orm_state.statement
+    if not (orm_state.is_update or orm_state.is_delete):
+        return None
+    table = getattr(statement, "table", None)
+    rule = RULES.get(getattr(table, "name", ""))
+    if rule is None:
+        return None
+    session = orm_state.session
+    conn = session.connection()
+    where = statement.whereclause
+    keys = [rule.table.c[c] for c in rule.identity]
+    found = conn.execute(select(*keys).where(where) if where is not None else select(*keys))
+    targets = [dict(r._mapping) for r in found]
+    result = orm_state.invoke_statement()
+    if not targets:
+        return result
+    recorder = Recorder(conn, session.info)
+    if orm_state.is_delete:
+        for values in targets:
+            recorder.record_row(rule, values, "delete", None)
+    else:
+        fields = [_column_key(k) for k in statement._values]
+        for values in targets:
+            row = conn.execute(select(rule.table).where(
+                *[rule.table.c[k] == v for k, v in values.items()])).first()
+            full = {k: encode(v) for k, v in row._mapping.items() if k not in rule.skip}
+            recorder.record_row(rule, full, "update", [f for f in fields if f in full])
+    recorder.finish()
+    return result
+
+
+def _column_key(key: Any) -> str:
+    return key if isinstance(key, str) else key.key
 
 
 def _note_user(session: Session, work: list[tuple[Any, str]]) -> None:
@@ -92,7 +133,8 @@ class Recorder:
         rule = RULES[obj.__table__.name]
         values = _values(obj, rule)
         row_id = rule.row_id(values)
-        current = None if op == "insert" else self.conn.execute(
+        reusable = rule.identity != ("id",)  # a setting's key, a form's item: made again
+        current = None if op == "insert" and not reusable else self.conn.execute(
             select(ROWS.c.heads, ROWS.c.deleted)
             .where(ROWS.c.table_name == rule.name, ROWS.c.row_id == row_id)
         ).first()
@@ -110,6 +152,30 @@ class Recorder:
         })
         if user is None:
             self.info.setdefault("sync_unattributed", []).append(change_id)
+        self._move_heads(rule, row_id, op, data, current, change_id)
+
+    def record_row(self, rule: TableRule, values: dict[str, Any], op: str,
+                   fields: list[str] | None) -> None:
+        """A change made by a statement rather than an ORM object (see ``_bulk_statement``)."""
+        row_id = rule.row_id(values)
+        current = self.conn.execute(
+            select(ROWS.c.heads, ROWS.c.deleted)
+            .where(ROWS.c.table_name == rule.name, ROWS.c.row_id == row_id)).first()
+        data, bases = None, None
+        if op == "update" and current is None:
+            op, data = "insert", values
+        elif op == "update":
+            data = {k: values[k] for k in sorted(fields or [])}
+            bases = {k: field_heads(current.heads, k) for k in data}
+            if not data:
+                return
+        change_id = self.next_id()
+        self.changes.append({
+            "change_id": change_id, "device_id": self.device,
+            "user_id": self.info.get("sync_user"), "table_name": rule.name, "row_id": row_id,
+            "op": op, "data": data, "bases": bases, "applied": True,
+            "person_id": person_of(self.conn, rule, values) if op != "delete" else None,
+        })
         self._move_heads(rule, row_id, op, data, current, change_id)
 
     def _payload(self, obj: Any, rule: TableRule, op: str, values: dict[str, Any],
@@ -133,9 +199,15 @@ class Recorder:
         if op == "delete":
             if current is None:
                 self.conn.execute(ROWS.insert().values(
-                    table_name=rule.name, row_id=row_id, heads={}, deleted=True))
+                    table_name=rule.name, row_id=row_id, heads={DELETED: [change_id]},
+                    deleted=True))
             else:
-                self.conn.execute(ROWS.update().where(*where).values(deleted=True))
+                self.conn.execute(ROWS.update().where(*where).values(
+                    deleted=True, heads={DELETED: [change_id]}))
+            return
+        if current is not None and current.deleted:  # made again after a delete
+            self.conn.execute(ROWS.update().where(*where).values(
+                deleted=False, heads={DEFAULT: [change_id], DELETED: current.heads[DELETED]}))
             return
         if current is None:
             self.new_rows.append({"table_name": rule.name, "row_id": row_id,

@@ -29,6 +29,7 @@ from linkworker.sync.changelog import (
     CHANGES,
     CONFLICTS,
     DEFAULT,
+    DELETED,
     ROWS,
     conflict_id,
     field_heads,
@@ -123,12 +124,14 @@ class Applier:
     def ready(self, change: dict[str, Any]) -> bool:
         rule = RULES[change["table_name"]]
         sync_row = self._sync_row(rule.name, change["row_id"])
-        if change["op"] == "delete" or (sync_row is not None and sync_row.deleted):
+        if change["op"] == "delete":
             return True
         if change["op"] == "insert":
             return self._parents_present(rule, change["data"])
         if sync_row is None:
             return False  # the record itself has not arrived yet
+        if sync_row.deleted:
+            return True  # it will do nothing
         bases = {b for ids in (change["bases"] or {}).values() for b in ids}
         return self._all_applied(bases) and self._parents_present(rule, change["data"])
 
@@ -165,8 +168,12 @@ class Applier:
         sync_row = self._sync_row(rule.name, change["row_id"])
         if change["op"] == "delete":
             self._delete(rule, change, sync_row)
+        elif _dead(sync_row, change["change_id"]):
+            pass  # about a record deleted after it; the change is kept, it does nothing
+        elif change["op"] == "insert" and sync_row is not None and sync_row.deleted:
+            self._resurrect(rule, change, sync_row)
         elif sync_row is not None and sync_row.deleted:
-            pass  # a deleted record stays deleted; the change is kept, it just does nothing
+            pass  # an edit of a deleted record
         elif change["op"] == "insert":
             self._insert(rule, change, sync_row)
         else:
@@ -179,14 +186,33 @@ class Applier:
         return [rule.table.c[c] == v for c, v in rule.identity_values(row_id).items()]
 
     def _delete(self, rule: TableRule, change: dict[str, Any], sync_row: Any) -> None:
-        self.conn.execute(rule.table.delete().where(*self._where(rule, change["row_id"])))
+        """Delete, unless the record was made again after this delete (the newer one wins:
+        a form's answer or a setting's key can be deleted and made again)."""
+        cid = change["change_id"]
+        where = (ROWS.c.table_name == rule.name, ROWS.c.row_id == change["row_id"])
         if sync_row is None:
+            self.conn.execute(rule.table.delete().where(*self._where(rule, change["row_id"])))
             self.conn.execute(ROWS.insert().values(table_name=rule.name, row_id=change["row_id"],
-                                                   heads={}, deleted=True))
-        else:
-            self.conn.execute(ROWS.update().where(
-                ROWS.c.table_name == rule.name, ROWS.c.row_id == change["row_id"])
-                .values(deleted=True))
+                                                   heads={DELETED: [cid]}, deleted=True))
+            return
+        heads = dict(sync_row.heads)
+        newest_delete = max([cid, *heads.get(DELETED, [])])
+        heads[DELETED] = [newest_delete]
+        made_again = max(heads.get(DEFAULT, [""])) > newest_delete
+        if sync_row.deleted or made_again:
+            self.conn.execute(ROWS.update().where(*where).values(heads=heads))
+            return
+        self.conn.execute(rule.table.delete().where(*self._where(rule, change["row_id"])))
+        self.conn.execute(ROWS.update().where(*where).values(heads={DELETED: [newest_delete]},
+                                                             deleted=True))
+
+    def _resurrect(self, rule: TableRule, change: dict[str, Any], sync_row: Any) -> None:
+        values = self._row_values(rule, change["data"], change["row_id"])
+        self.conn.execute(rule.table.insert().values(**values))
+        self.conn.execute(ROWS.update().where(
+            ROWS.c.table_name == rule.name, ROWS.c.row_id == change["row_id"]).values(
+            heads={DEFAULT: [change["change_id"]], DELETED: sync_row.heads[DELETED]},
+            deleted=False))
 
     def _insert(self, rule: TableRule, change: dict[str, Any], sync_row: Any) -> None:
         cid, data = change["change_id"], change["data"]
@@ -271,6 +297,14 @@ class Applier:
                     values[key] = None
                     self.late_links.append([rule.name, row_id, key])
         return values
+
+
+def _dead(sync_row: Any, change_id: str) -> bool:
+    """True for an insert or edit older than the record's newest delete."""
+    if sync_row is None:
+        return False
+    deletes = sync_row.heads.get(DELETED, [])
+    return bool(deletes) and change_id < max(deletes)
 
 
 def _fill_links(conn: Connection, new: list[list[str]]) -> None:

@@ -110,3 +110,50 @@ def test_an_optional_link_that_arrives_before_its_record_is_filled_in_later(repl
     assert read(b, models.Person, person_id, "current_episode_id") == (None,)
     send(a, b)
     assert read(b, models.Person, person_id, "current_episode_id") == (episode_id,)
+
+
+def test_statement_updates_are_recorded_so_an_erasure_redaction_travels(replicas):
+    import datetime as dt
+
+    from linkworker import audit
+    from linkworker.access import Actor
+
+    a, b, _ = replicas
+    person_id = add_person(a)
+    with a.transaction() as s:
+        audit.record(s, Actor("u1", "sam", "link_worker"), "person.edit", person_id=person_id,
+                     details={"old": "Ann Lee"})
+    send(a, b)
+    with a.transaction() as s:
+        assert audit.redact_person(s, person_id, dt.date(2026, 12, 1)) == 1
+    send(a, b)
+    with b.reading() as s:
+        from sqlalchemy import select
+
+        details = s.scalar(select(models.AuditEvent.details)
+                           .where(models.AuditEvent.person_id == person_id))
+    assert audit.is_redacted(details)
+
+
+def test_a_record_deleted_and_made_again_ends_the_same_whatever_the_order(replicas):
+    import random
+
+    from linkworker.sync import merge
+    from tests.sync.conftest import all_changes
+
+    a, b, c = replicas
+    with a.transaction() as s:
+        s.add(models.Setting(key="venue.default", value="Library"))
+    with a.transaction() as s:
+        s.delete(s.get(models.Setting, "venue.default"))
+    with a.transaction() as s:
+        s.add(models.Setting(key="venue.default", value="Church hall"))
+    changes = all_changes(a)
+    assert [ch["op"] for ch in changes] == ["insert", "delete", "insert"]
+    for target, seed in ((b, 1), (c, 2)):
+        shuffled = list(changes)
+        random.Random(seed).shuffle(shuffled)
+        for change in shuffled:
+            with target.engine.begin() as conn:
+                merge.receive(conn, [change])
+        assert read(target, models.Setting, "venue.default", "value") == ("Church hall",)
