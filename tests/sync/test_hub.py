@@ -218,3 +218,25 @@ def test_a_laptop_that_syncs_with_a_hub_cannot_submit_returns(office, pg_url):
     with pytest.raises(Exception, match="submitted at the team's hub"), \
             caseload.transaction() as s:
         submit_return(s, SYSTEM, "ANY", "2026-Q3")
+
+
+def test_an_old_laptop_is_told_to_update_and_nothing_is_sent(office, pg_url, tmp_path):
+    from linkworker.errors import UserError
+    from linkworker.sync import service
+
+    caseload, ids = office
+    create_hub(caseload, pg_url)
+    laptop, login_url = _laptop_for(tmp_path, caseload, pg_url, "sam", ids["sam"])
+    sync_with_hub(laptop, login_url)
+    edit(laptop, models.Person, ids["ruth"], town="Halifax")
+    waiting = service.status(laptop).changes_waiting
+    hub = ServerCaseload.connect(pg_url, upgrade=False)
+    try:
+        with hub.engine.begin() as conn:  # as if the hub had been upgraded past this laptop
+            conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    finally:
+        hub.close()
+    with pytest.raises(UserError, match="newer LinkWorker.*Update LinkWorker on this laptop"):
+        sync_with_hub(laptop, login_url)
+    assert service.status(laptop).changes_waiting == waiting
+    laptop.close()
