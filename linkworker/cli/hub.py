@@ -130,10 +130,16 @@ def run_apply(args: argparse.Namespace, open_caseload) -> int:
 
 
 def run_sync(args: argparse.Namespace, open_caseload) -> int:
+    from linkworker.sync import service
     from linkworker.sync.online import sync_with_hub
 
     with open_caseload() as caseload:
-        result = sync_with_hub(caseload, _hub_url(args), _print_progress)
+        url = args.hub or os.environ.get(HUB_URL_ENV) or service.status(caseload).hub
+        if not url:
+            raise UserError("No hub is set for this caseload: give it with --hub "
+                            "postgresql://login@server/database, or use sync packs "
+                            "('linkworker sync export PACK').")
+        result = sync_with_hub(caseload, url, _print_progress)
     print(f"Sent {result.pushed} changes; received {result.pulled} "
           f"({result.applied} applied). {result.conflicts} edits to review.")
     return 0

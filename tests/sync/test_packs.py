@@ -166,3 +166,12 @@ def test_cli_team_key_and_packs_from_end_to_end(tmp_path, monkeypatch, capsys):
     os.remove(tmp_path / "team.key")
     assert main(["--db", hub, "sync", "import", str(tmp_path / "missing.lwpack")]) == 2
     assert "cannot be read" in capsys.readouterr().err
+
+
+def test_cli_sync_without_a_hub_says_how_to_use_packs(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("LINKWORKER_PASSPHRASE", TEST_PASSPHRASE)
+    monkeypatch.delenv("LINKWORKER_HUB_URL", raising=False)
+    laptop = str(tmp_path / "laptop.db")
+    assert main(["--db", laptop, "init"]) == 0
+    assert main(["--db", laptop, "sync"]) == 2
+    assert "sync packs" in capsys.readouterr().err
