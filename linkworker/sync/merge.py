@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.engine import Connection
 
 from linkworker.models import utcnow
@@ -35,6 +35,14 @@ from linkworker.sync.changelog import (
     field_heads,
 )
 from linkworker.sync.tables import RULES, TableRule, decode, needs_a_person
+
+# Built once: the statements run for every change applied (building them per change cost more
+# than running them).
+_FIND_ROW = select(ROWS).where(ROWS.c.table_name == bindparam("t"), ROWS.c.row_id == bindparam("r"))
+_SET_HEADS = ROWS.update().where(ROWS.c.table_name == bindparam("t"),
+                                 ROWS.c.row_id == bindparam("r")).values(heads=bindparam("h"))
+_MARK_APPLIED = CHANGES.update().where(CHANGES.c.change_id == bindparam("c")).values(applied=True)
+_FIND_CONFLICT = select(CONFLICTS).where(CONFLICTS.c.id == bindparam("k"))
 
 CHANGE_FIELDS = ("change_id", "device_id", "user_id", "table_name", "row_id", "person_id",
                  "op", "data", "bases")
@@ -105,6 +113,7 @@ def _apply_waiting(conn: Connection, report: Applied) -> None:
             else:
                 still.append(change)
         waiting = still
+    applier.mark_done()
     report.waiting = len(waiting)
     report.conflicts = sorted(applier.opened)
     _fill_links(conn, applier.late_links)
@@ -118,12 +127,20 @@ class Applier:
         self.opened: set[str] = set()
         self.applied_ids: set[str] = set()
         self.late_links: list[list[str]] = []  # [table, row_id, column] left empty for now
+        self.done: list[dict[str, str]] = []  # applied, to be marked so in one statement
+        self._checked: tuple[str, Any] = ("", None)
+
+    def mark_done(self) -> None:
+        if self.done:
+            self.conn.execute(_MARK_APPLIED, self.done)
+            self.done = []
 
     # --- is it ready? -------------------------------------------------------------------
 
     def ready(self, change: dict[str, Any]) -> bool:
         rule = RULES[change["table_name"]]
         sync_row = self._sync_row(rule.name, change["row_id"])
+        self._checked = (change["change_id"], sync_row)  # apply() follows at once: reuse it
         if change["op"] == "delete":
             return True
         if change["op"] == "insert":
@@ -158,14 +175,15 @@ class Applier:
         return True
 
     def _sync_row(self, table: str, row_id: str) -> Any:
-        return self.conn.execute(select(ROWS).where(
-            ROWS.c.table_name == table, ROWS.c.row_id == row_id)).first()
+        return self.conn.execute(_FIND_ROW, {"t": table, "r": row_id}).first()
 
     # --- applying -----------------------------------------------------------------------
 
     def apply(self, change: dict[str, Any]) -> None:
         rule = RULES[change["table_name"]]
-        sync_row = self._sync_row(rule.name, change["row_id"])
+        checked_id, sync_row = self._checked
+        if checked_id != change["change_id"]:
+            sync_row = self._sync_row(rule.name, change["row_id"])
         if change["op"] == "delete":
             self._delete(rule, change, sync_row)
         elif _dead(sync_row, change["change_id"]):
@@ -178,8 +196,7 @@ class Applier:
             self._insert(rule, change, sync_row)
         else:
             self._update(rule, change, sync_row)
-        self.conn.execute(CHANGES.update().where(CHANGES.c.change_id == change["change_id"])
-                          .values(applied=True))
+        self.done.append({"c": change["change_id"]})
         self.applied_ids.add(change["change_id"])
 
     def _where(self, rule: TableRule, row_id: str) -> list[Any]:
@@ -259,7 +276,7 @@ class Applier:
         key = conflict_id(rule.name, change["row_id"], f)
         values = _head_values(self.conn, heads, f) if len(heads) > 1 else []
         is_conflict = len({repr(v) for v in values}) > 1
-        existing = self.conn.execute(select(CONFLICTS).where(CONFLICTS.c.id == key)).first()
+        existing = self.conn.execute(_FIND_CONFLICT, {"k": key}).first()
         if is_conflict:
             row = {"heads": heads, "resolved_at": None, "resolved_by": None, "resolution": None}
             if existing is None:
@@ -276,8 +293,7 @@ class Applier:
 
     def _write(self, rule: TableRule, change: dict[str, Any], heads: dict[str, list[str]],
                updates: dict[str, Any]) -> None:
-        self.conn.execute(ROWS.update().where(
-            ROWS.c.table_name == rule.name, ROWS.c.row_id == change["row_id"]).values(heads=heads))
+        self.conn.execute(_SET_HEADS, {"t": rule.name, "r": change["row_id"], "h": heads})
         shown = {f: v for f, v in updates.items() if v is not _UNCHANGED}
         if shown:
             values = self._row_values(rule, shown, change["row_id"])
