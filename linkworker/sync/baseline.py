@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import String, and_, cast, select
+from sqlalchemy import String, and_, cast, func, select
 from sqlalchemy.engine import Connection
 
 from linkworker.sync import clock, state
@@ -45,6 +45,8 @@ def baseline(conn: Connection, user_id: str | None = None) -> int:
     total = 0
     for name in LOAD_ORDER:
         rule = RULES[name]
+        if not _may_have_untracked(conn, rule):
+            continue
         changes, rows = [], []
         for row in untracked(conn, rule):
             values = {k: encode(v) for k, v in row._mapping.items() if k not in rule.skip}
@@ -63,6 +65,14 @@ def baseline(conn: Connection, user_id: str | None = None) -> int:
     if stamp is not None:
         state.save_stamp(conn, stamp)
     return total
+
+
+def _may_have_untracked(conn: Connection, rule: TableRule) -> bool:
+    """Two counts instead of the join, which is what makes a routine pack quick."""
+    rows = conn.execute(select(func.count()).select_from(rule.table)).scalar_one()
+    tracked = conn.execute(select(func.count()).select_from(ROWS).where(
+        ROWS.c.table_name == rule.name, ROWS.c.deleted.is_(False))).scalar_one()
+    return rows != tracked
 
 
 def _write(conn: Connection, changes: list[dict[str, Any]], rows: list[dict[str, Any]]) -> int:
