@@ -7,7 +7,7 @@ DEMO_DB := .demo/caseload.db
 # The demo caseload is synthetic; its passphrase is public so `make run` needs no prompt.
 DEMO_PASSPHRASE ?= linkworker-demo
 
-.PHONY: run test lint bench demo clean
+.PHONY: run test test-all lint bench demo clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +24,13 @@ $(DEMO_DB): $(STAMP)
 run: $(STAMP) $(DEMO_DB)
 	LINKWORKER_PASSPHRASE=$(DEMO_PASSPHRASE) $(BIN)/linkworker --db $(DEMO_DB)
 
+# The whole product, without the slow tests (50,000 people, killed processes): minutes, not ten.
 test: $(STAMP)
+	$(BIN)/ruff check .
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -n 2 -q -m "not slow"
+
+# Everything, slow tests included: what CI runs.
+test-all: $(STAMP)
 	$(BIN)/ruff check .
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -n 2 -q
 
@@ -36,3 +42,21 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .demo build dist *.egg-info
+
+# Packaging (issue 17). test-all also runs the slow PyInstaller check (a few minutes).
+.PHONY: build-check lock-windows
+build-check: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[dev,build]"
+	QT_QPA_PLATFORM=offscreen $(BIN)/python installer/check_build.py
+
+test-all: build-check
+
+lock-windows: $(STAMP)
+	$(BIN)/python -m pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --extra build --python-platform windows \
+	  --python-version 3.11 --generate-hashes --no-header --annotation-style line \
+	  -o installer/requirements-windows.lock.new
+	{ head -5 installer/requirements-windows.lock; cat installer/requirements-windows.lock.new; } \
+	  > installer/requirements-windows.lock.tmp
+	mv installer/requirements-windows.lock.tmp installer/requirements-windows.lock
+	rm installer/requirements-windows.lock.new

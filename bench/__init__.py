@@ -1,4 +1,4 @@
-"""Benchmarks at the design point (PRODUCT.md section 9): ``python -m bench``.
+"""Benchmarks at the design point (50,000 people; docs/demo.md): ``python -m bench``.
 
 A small registry: each measurement is a module ``bench/<name>.py`` with a function
 ``measure(bench: Bench) -> list[Row]``; list its name in ``MEASUREMENTS`` and it appears in

@@ -24,7 +24,7 @@ def run(path: str) -> dict[str, Any]:
 
     timings: dict[str, float] = {}
 
-    def clock(name: str, func, *args, **kwargs):  # noqa: ANN001, ANN202
+    def clock(name: str, func, *args, **kwargs):
         started = time.perf_counter()
         result = func(*args, **kwargs)
         timings[name] = round((time.perf_counter() - started) * 1000, 1)

@@ -99,7 +99,7 @@ def _schema_digest() -> str:
     return digest.hexdigest()[:16]
 
 
-def prepare(people: int, rebuild: bool = False, log=print) -> Bench:  # noqa: ANN001
+def prepare(people: int, rebuild: bool = False, log=print) -> Bench:
     """The cached caseload for ``people``, building it (timed, in a child) when needed."""
     CACHE.mkdir(parents=True, exist_ok=True)
     path = CACHE / f"demo-{people}.db"
@@ -119,7 +119,7 @@ def prepare(people: int, rebuild: bool = False, log=print) -> Bench:  # noqa: AN
     return Bench(people, path, meta | {"cached": False})
 
 
-def timed(func, *args, **kwargs) -> tuple[Any, float]:  # noqa: ANN001
+def timed(func, *args, **kwargs) -> tuple[Any, float]:
     started = time.perf_counter()
     result = func(*args, **kwargs)
     return result, time.perf_counter() - started

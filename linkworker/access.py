@@ -111,7 +111,7 @@ def sees_everyone(actor: Actor) -> bool:
     return actor.role in ("manager", "admin", "system")
 
 
-def people_scope(actor: Actor, need: str = "view", person=None):  # noqa: ANN001, ANN201 - SQL
+def people_scope(actor: Actor, need: str = "view", person=None):  # SQL
     """A WHERE clause over ``Person`` limiting rows to those ``actor`` may reach for ``need``.
 
     * link worker: people with any journey assigned to them, and people given to them
@@ -141,7 +141,7 @@ def people_scope(actor: Actor, need: str = "view", person=None):  # noqa: ANN001
     me, who = actor.user_id, person if person is not None else Person
     grant, journey, contact = aliased(PersonAccess), aliased(Episode), aliased(Contact)
 
-    def any_of(*where):  # noqa: ANN002, ANN202
+    def any_of(*where):
         return exists().where(*where).correlate(who)
 
     given = any_of(grant.person_id == who.id, grant.user_id == me)

@@ -24,6 +24,7 @@ import csv
 import datetime as dt
 import hashlib
 import json
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -37,6 +38,8 @@ from linkworker.errors import UserError
 from linkworker.models import AuditEvent, Person, new_id, utcnow
 from linkworker.storage.database import Caseload
 from linkworker.storage.files import atomic_writer
+
+_log = logging.getLogger(__name__)
 
 GENESIS = "0" * 64
 ERASE_ACTION = "erase"
@@ -110,6 +113,9 @@ def record(
     event.hash = _digest(event)
     session.add(event)
     session.flush()
+    # The log's story of a session (sign-in, imports, backups, returns): the action and ids
+    # only; details and usernames stay in the encrypted audit trail.
+    _log.info("%s %s by %s (%s)", action, entity or "-", actor.user_id or "system", actor.role)
     return event
 
 

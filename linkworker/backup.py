@@ -124,7 +124,7 @@ def _reader(path: Path, key: bytes) -> Engine:
     engine = create_engine(url, poolclass=NullPool, hide_parameters=True)
 
     @event.listens_for(engine, "connect")
-    def _configure(dbapi_connection, _record) -> None:  # noqa: ANN001 - DB-API object
+    def _configure(dbapi_connection, _record) -> None:  # DB-API object
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA cipher_log_level = NONE")  # damage is reported, not logged
         cursor.execute("PRAGMA query_only=ON")

@@ -30,8 +30,8 @@ from linkworker import audit
 from linkworker.access import Actor, PermissionDenied, can, people_scope, require_person
 from linkworker.codes import GENDERS, STAGE_LABELS
 from linkworker.errors import UserError
+from linkworker.journey_clock import STAGES, is_overdue
 from linkworker.models import (
-    STAGES,
     Contact,
     Contract,
     Episode,
@@ -40,9 +40,8 @@ from linkworker.models import (
     Person,
     User,
 )
-from linkworker.storage.database import Caseload
+from linkworker.storage.database import Caseload, unit_of_work
 from linkworker.validation import age_on, format_nhs_number
-from linkworker.wellbeing.store import unit_of_work
 
 UNASSIGNED = "-"  # worker filter value: current journey has no worker
 NO_CHANGE_YET = "none"  # latest-change filter value: no baseline/follow-up pair yet
@@ -170,7 +169,7 @@ def _prefix(text: str) -> str:
     return re.sub(r"[%_]", "", text) + "%"
 
 
-def _name_starts(column, text: str) -> ColumnElement[bool]:  # noqa: ANN001 - a NOCASE column
+def _name_starts(column, text: str) -> ColumnElement[bool]:  # a NOCASE column
     return column.like(_prefix(text))
 
 
@@ -275,7 +274,7 @@ _CHANGE_ORDER = case(
 
 
 def _sort_columns(sort: str, descending: bool) -> list:
-    def direction(col):  # noqa: ANN001, ANN202
+    def direction(col):
         return col.desc() if descending else col.asc()
 
     name = [Person.family_name, Person.given_name]
@@ -322,7 +321,7 @@ def _filter_clauses(actor: Actor, filt: CaseloadFilter) -> list[ColumnElement[bo
         clauses.append(or_(Current.stage.is_(None), Current.stage != "exited"))
     if filt.contract_id:
         clauses.append(Current.contract_id == filt.contract_id)
-    if filt.overdue_only:
+    if filt.overdue_only:  # journey_clock.is_overdue, in SQL
         clauses.append(Current.next_review_due < filt.today())
     if filt.no_baseline:
         clauses.append(_baseline_missing())
@@ -343,7 +342,7 @@ def _check_worker_filter(actor: Actor, filt: CaseloadFilter) -> None:
     raise PermissionDenied("Only a manager can look at another worker's caseload.")
 
 
-def ids_query(actor: Actor, filt: CaseloadFilter, sort: str = "name", descending: bool = False):  # noqa: ANN201
+def ids_query(actor: Actor, filt: CaseloadFilter, sort: str = "name", descending: bool = False):
     """The one SELECT behind ``person_ids`` (exposed so tests can EXPLAIN it)."""
     _check_worker_filter(actor, filt)
     query = (
@@ -405,7 +404,7 @@ def rows_for(
     return [found[i] for i in ids if i in found]
 
 
-def _row(person: Person, stage, due, change, worker, today: dt.date) -> PersonRow:  # noqa: ANN001
+def _row(person: Person, stage, due, change, worker, today: dt.date) -> PersonRow:
     return PersonRow(
         id=person.id,
         reference=person.reference,
@@ -417,7 +416,7 @@ def _row(person: Person, stage, due, change, worker, today: dt.date) -> PersonRo
         stage_label=STAGE_LABELS.get(stage, "") if stage else "No journey",
         worker_name=worker or ("Unassigned" if stage else ""),
         next_review_due=due,
-        overdue=due is not None and due < today,
+        overdue=due is not None and is_overdue(due, today),
         latest_change=change,
         latest_change_label=CHANGE_LABELS.get(change, "") if change else "",
         nhs_number=format_nhs_number(person.nhs_number),
@@ -520,7 +519,7 @@ def _summary(session: Session, person: Person, episode: Episode | None,
         first_meeting_date=episode.first_meeting_date if episode else None,
         exit_date=episode.exit_date if episode else None,
         next_review_due=due,
-        overdue=due is not None and due < today,
+        overdue=due is not None and is_overdue(due, today),
         latest_change_label=CHANGE_LABELS.get(change, "") if change else "No follow-up yet",
         journeys=journeys.scalar_one(),
         contacts=contacts[0] or 0,
@@ -533,9 +532,9 @@ def _summary(session: Session, person: Person, episode: Episode | None,
 # --- sessions -------------------------------------------------------------------------------
 
 
-def _reading(target: Caseload | Session):  # noqa: ANN202 - a context manager
+def _reading(target: Caseload | Session):  # a context manager
     return unit_of_work(target, write=False)
 
 
-def _writing(target: Caseload | Session):  # noqa: ANN202 - a context manager
+def _writing(target: Caseload | Session):  # a context manager
     return unit_of_work(target, write=True)

@@ -24,9 +24,8 @@ from linkworker.journey import refresh_stage
 from linkworker.models import CONTACT_MODES, CONTACT_STATUSES, Contact, Episode, User
 from linkworker.person import episode_for
 from linkworker.record_rows import must_get, person_rows
-from linkworker.storage.database import Caseload
+from linkworker.storage.database import Caseload, unit_of_work
 from linkworker.validation import format_date
-from linkworker.wellbeing.store import unit_of_work
 
 PURPOSES = {
     "attempt": "Trying to make contact",

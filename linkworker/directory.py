@@ -28,10 +28,9 @@ from linkworker.io.readers import MissingValue, read_table
 from linkworker.models import Service, Signpost, UnmetNeed
 from linkworker.person import episode_for
 from linkworker.record_rows import must_get, person_rows
-from linkworker.storage.database import Caseload
+from linkworker.storage.database import Caseload, unit_of_work
 from linkworker.storage.files import atomic_writer
 from linkworker.validation import InvalidValue, format_date, normalise_postcode, parse_date
-from linkworker.wellbeing.store import unit_of_work
 
 SERVICE_GONE = "That service is no longer in the directory."
 STALE_AFTER_DAYS = 183  # "last checked over six months ago"

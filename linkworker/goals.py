@@ -21,9 +21,8 @@ from linkworker.errors import UserError
 from linkworker.models import GOAL_CATEGORIES, GOAL_STATUSES, Episode, Goal, GoalReview, GoalStep
 from linkworker.person import episode_for, update_episode_text
 from linkworker.record_rows import must_get, person_rows
-from linkworker.storage.database import Caseload
+from linkworker.storage.database import Caseload, unit_of_work
 from linkworker.validation import format_date
-from linkworker.wellbeing.store import unit_of_work
 
 
 @dataclass(frozen=True)

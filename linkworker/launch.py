@@ -6,8 +6,12 @@ actually asks for the window, so scripts and the CLI run on machines with no dis
 
 from __future__ import annotations
 
+import ctypes
 import datetime as dt
 import importlib
+import os
+import sys
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,7 +20,74 @@ if TYPE_CHECKING:
     from linkworker.storage.database import Caseload
 
 
+# The system libraries Qt 6 loads on Linux that PySide6's wheel does not ship (from the
+# DT_NEEDED entries of QtGui, QtWidgets, QtDBus and the xcb platform plugin; a test keeps this
+# list in step with the installed PySide6), with the Debian/Ubuntu package providing each.
+QT_LIBRARIES = {
+    "libEGL.so.1": "libegl1", "libGL.so.1": "libgl1", "libfontconfig.so.1": "libfontconfig1",
+    "libfreetype.so.6": "libfreetype6", "libxkbcommon.so.0": "libxkbcommon0",
+    "libX11.so.6": "libx11-6", "libglib-2.0.so.0": "libglib2.0-0",
+    "libgthread-2.0.so.0": "libglib2.0-0", "libdbus-1.so.3": "libdbus-1-3", "libz.so.1": "zlib1g",
+    "libzstd.so.1": "libzstd1",
+}
+XCB_LIBRARIES = {
+    "libxcb-cursor.so.0": "libxcb-cursor0", "libxcb-icccm.so.4": "libxcb-icccm4",
+    "libxcb-util.so.1": "libxcb-util1", "libxcb-image.so.0": "libxcb-image0",
+    "libxcb-keysyms.so.1": "libxcb-keysyms1", "libxcb-randr.so.0": "libxcb-randr0",
+    "libxcb-render.so.0": "libxcb-render0", "libxcb-render-util.so.0": "libxcb-render-util0",
+    "libxcb-shape.so.0": "libxcb-shape0", "libxcb-shm.so.0": "libxcb-shm0",
+    "libxcb-sync.so.1": "libxcb-sync1", "libxcb.so.1": "libxcb1",
+    "libxcb-xfixes.so.0": "libxcb-xfixes0", "libxcb-xkb.so.1": "libxcb-xkb1",
+    "libX11-xcb.so.1": "libx11-xcb1", "libxkbcommon-x11.so.0": "libxkbcommon-x11-0",
+}
+
+
+def _qt_platform(env: Mapping[str, str]) -> str:
+    """The platform plugin Qt will try first on Linux (as Qt 6 chooses it)."""
+    chosen = env.get("QT_QPA_PLATFORM", "").split(";")[0].split(":")[0].strip()
+    if chosen:
+        return chosen
+    return "wayland" if env.get("WAYLAND_DISPLAY") else "xcb"
+
+
+def display_problem(env: Mapping[str, str] | None = None,
+                    load: Callable[[str], object] = ctypes.CDLL) -> str | None:
+    """One clear line if the window cannot open on this Linux machine, else None.
+
+    Qt itself prints several lines and then aborts (a core dump, no exit code) when the xcb
+    plugin's libraries are missing, which is what a volunteer meets on a minimal desktop.
+    Loading each library first names the missing one and the package to install."""
+    if not sys.platform.startswith("linux"):
+        return None
+    env = os.environ if env is None else env
+    platform = _qt_platform(env)
+    needed = dict(QT_LIBRARIES)
+    if platform == "xcb":
+        needed |= XCB_LIBRARIES
+    missing = []
+    for library, package in needed.items():
+        try:
+            load(library)
+        except OSError:
+            missing.append((library, package))
+    if missing:
+        names = ", ".join(library for library, _ in missing)
+        packages = " ".join(dict.fromkeys(package for _, package in missing))
+        what = "library" if len(missing) == 1 else "libraries"
+        verb = "is" if len(missing) == 1 else "are"
+        return (f"cannot open the window: the system {what} {names} {verb} missing. "
+                f"On Debian or Ubuntu: sudo apt install {packages}")
+    if platform == "xcb" and not env.get("DISPLAY"):
+        return ("cannot open the window: no desktop display here (DISPLAY is not set). "
+                "The linkworker commands work without one; see linkworker --help.")
+    return None
+
+
 def launch_app(db: Path | None) -> int:
+    problem = display_problem()
+    if problem:
+        print(f"linkworker: {problem}", file=sys.stderr)
+        return 3
     app_module = importlib.import_module("ui.app")
     return int(app_module.run(db))
 

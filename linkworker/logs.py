@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import logging.handlers
+import platform
 import re
 import sys
 import threading
@@ -57,8 +58,11 @@ def log_file(folder: Path | None = None) -> Path:
     return (folder or log_dir()) / LOG_NAME
 
 
-def setup(level: int = logging.INFO, folder: Path | None = None) -> Path:
-    """Send the ``linkworker`` and ``ui`` loggers to a rotating, scrubbed file; idempotent."""
+def setup(level: int = logging.INFO, folder: Path | None = None, program: str = "app") -> Path:
+    """Send the ``linkworker`` and ``ui`` loggers to a rotating, scrubbed file; idempotent.
+
+    The first line of each run says what started and on what, which is the first thing an IT
+    volunteer reading the log for a charity needs."""
     path = log_file(folder)
     path.parent.mkdir(parents=True, exist_ok=True)
     for name in ("linkworker", "ui"):
@@ -74,6 +78,9 @@ def setup(level: int = logging.INFO, folder: Path | None = None) -> Path:
         handler.set_name(_HANDLER_NAME)
         handler.setFormatter(ScrubbingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         logger.addHandler(handler)
+    logging.getLogger("linkworker").info(
+        "LinkWorker %s %s started (Python %s, %s)", __version__, program,
+        platform.python_version(), platform.platform(terse=True))
     return path
 
 
@@ -138,7 +145,7 @@ def install_crash_handler(notify: Callable[[Path], None] | None = None) -> None:
     ``notify`` (the app) is told the report's path so it can say sorry and where it is.
     """
 
-    def handle(kind, value, tb) -> None:  # noqa: ANN001 - sys.excepthook's signature
+    def handle(kind, value, tb) -> None:  # sys.excepthook's signature
         if issubclass(kind, KeyboardInterrupt):
             sys.__excepthook__(kind, value, tb)
             return

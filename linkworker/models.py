@@ -1,4 +1,4 @@
-"""The caseload's data model (PRODUCT.md section 4).
+"""The caseload's data model (described in docs/ARCHITECTURE.md, "Data model").
 
 Every record that may travel between laptops (sync packs, hub merge) has a UUID primary key,
 so two laptops can create records offline without colliding. ``created_at``/``updated_at`` are
@@ -182,9 +182,6 @@ class PersonAccess(Tracked, Base):
 
 
 # --- the journey ----------------------------------------------------------------------------
-
-STAGES = ("referred", "contacting", "active", "review", "exited")
-
 
 class Episode(Tracked, Base):
     """One journey with the service, from referral to planned exit. Re-referral opens another."""

@@ -24,10 +24,10 @@ from sqlalchemy.orm import Session
 
 from linkworker import audit, codes
 from linkworker.access import Actor, can, require, require_person
+from linkworker.dates import month_of_journey
 from linkworker.errors import NotFound, UserError
-from linkworker.journey import journey_month
 from linkworker.models import Condition, Consent, Contract, Episode, Note, Person, User
-from linkworker.storage.database import Caseload
+from linkworker.storage.database import Caseload, unit_of_work
 from linkworker.validation import (
     InvalidValue,
     age_on,
@@ -38,7 +38,6 @@ from linkworker.validation import (
     normalise_postcode,
     parse_date,
 )
-from linkworker.wellbeing.store import unit_of_work
 
 REFERENCE_PREFIX = "LW-"
 
@@ -241,7 +240,7 @@ class PersonRecord:
         current = self.current
         if current is None or current.exit_date is not None:
             return None
-        return journey_month(current.first_meeting_date, self.today)
+        return month_of_journey(current.first_meeting_date, self.today)
 
     @property
     def consents_summary(self) -> str:

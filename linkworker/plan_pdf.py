@@ -18,20 +18,19 @@ from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate
+from reportlab.platypus import KeepTogether, Paragraph
 
-from linkworker import audit
+from linkworker import audit, pdf
 from linkworker.access import Actor
 from linkworker.contacts import list_contacts
 from linkworker.directory import list_signposts
 from linkworker.goals import list_goals
 from linkworker.person import read_record
-from linkworker.storage.database import Caseload
+from linkworker.storage.database import Caseload, unit_of_work
 from linkworker.storage.files import atomic_write_bytes
-from linkworker.wellbeing.store import get_setting, unit_of_work
+from linkworker.wellbeing.store import get_setting
 
 BODY_PT = 14
 EMERGENCY = ("If you are in danger or it is an emergency, call 999. "
@@ -140,15 +139,17 @@ def plan_data(
 
 
 def _styles() -> dict[str, ParagraphStyle]:
-    base = ParagraphStyle("body", fontName="Helvetica", fontSize=BODY_PT, leading=BODY_PT * 1.4,
-                          textColor=colors.black, alignment=TA_LEFT, spaceAfter=6)
+    pdf.register_fonts()
+    base = ParagraphStyle("body", fontName=pdf.FONT, fontSize=BODY_PT, leading=BODY_PT * 1.4,
+                          textColor=colors.black, alignment=TA_LEFT, spaceAfter=6,
+                          bulletFontName=pdf.FONT)
     return {
-        "title": ParagraphStyle("title", parent=base, fontName="Helvetica-Bold", fontSize=24,
+        "title": ParagraphStyle("title", parent=base, fontName=pdf.BOLD, fontSize=24,
                                 leading=30, spaceAfter=4),
         "sub": ParagraphStyle("sub", parent=base, fontSize=BODY_PT),
-        "h": ParagraphStyle("h", parent=base, fontName="Helvetica-Bold", fontSize=18,
+        "h": ParagraphStyle("h", parent=base, fontName=pdf.BOLD, fontSize=18,
                             leading=24, spaceBefore=12, spaceAfter=6),
-        "goal": ParagraphStyle("goal", parent=base, fontName="Helvetica-Bold"),
+        "goal": ParagraphStyle("goal", parent=base, fontName=pdf.BOLD),
         "body": base,
         "item": ParagraphStyle("item", parent=base, leftIndent=8 * mm, bulletIndent=2 * mm,
                                bulletFontSize=BODY_PT),
@@ -201,10 +202,9 @@ def render_plan(data: PlanData) -> bytes:
     if data.service_contact:
         story.append(_p(data.service_contact, st["body"]))
     buffer = io.BytesIO()
-    doc = SimpleDocTemplate(
-        buffer, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm, topMargin=18 * mm,
+    doc = pdf.document(
+        buffer, leftMargin=20 * mm, rightMargin=20 * mm, topMargin=18 * mm,
         bottomMargin=18 * mm, title="My plan", author=data.service_name,
-        invariant=True,
     )
     doc.build(story)
     return buffer.getvalue()

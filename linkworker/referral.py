@@ -36,9 +36,8 @@ from linkworker.models import Condition, Contract, Episode, Person, User
 from linkworker.outcomes.contract import Eligibility
 from linkworker.outcomes.eligibility import criteria_findings, district_of
 from linkworker.person import CHECKS, next_reference
-from linkworker.storage.database import Caseload
+from linkworker.storage.database import Caseload, unit_of_work
 from linkworker.validation import InvalidValue, age_on, format_date
-from linkworker.wellbeing.store import unit_of_work
 
 ELIGIBLE, INELIGIBLE, UNCHECKED = "eligible", "ineligible", "unchecked"
 
@@ -216,7 +215,7 @@ def check_eligibility(
 
 
 def contract_rules(session: Session, contract_id: str | None) -> Eligibility | None:
-    """The contract's eligibility section (helper-3's parsed format)."""
+    """The contract's eligibility section (as ``outcomes.contract`` parses it)."""
     if not contract_id:
         return None
     from linkworker.outcomes.store import definition_of

@@ -29,14 +29,12 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, TableStyle
+from reportlab.platypus import LongTable, Paragraph, Spacer, TableStyle
 from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
-from linkworker import audit, codes, settings
+from linkworker import audit, codes, pdf, settings
 from linkworker.access import Actor, require
 from linkworker.errors import NotFound, UserError
 from linkworker.models import (
@@ -132,7 +130,7 @@ def _row(obj: Any, skip: Iterable[str] = ()) -> dict[str, Any]:
             if c.key not in skip}
 
 
-def _all(session: Session, query) -> list[Any]:  # noqa: ANN001 - a select()
+def _all(session: Session, query) -> list[Any]:  # a select()
     return list(session.execute(query).scalars())
 
 
@@ -293,7 +291,7 @@ def _when(value: str | None) -> str:
 
 def _sar_pdf(sections: dict[str, list[dict[str, Any]]], made_on: dt.date) -> bytes:
     """A readable copy for the person: each section as a short heading and a simple table."""
-    styles = getSampleStyleSheet()
+    styles = pdf.styles()
     body, heading = styles["BodyText"], styles["Heading2"]
     body.fontSize, body.leading = 11, 14
     person = sections["person"][0]
@@ -314,6 +312,7 @@ def _sar_pdf(sections: dict[str, list[dict[str, Any]]], made_on: dt.date) -> byt
             [Paragraph(escape("" if v is None else str(v)), body) for v in row] for row in rows]
         grid = LongTable(cells, repeatRows=1, hAlign="LEFT")
         grid.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+                                  ("FONTNAME", (0, 0), (-1, -1), pdf.FONT),
                                   ("VALIGN", (0, 0), (-1, -1), "TOP")]))
         story.append(grid)
 
@@ -350,9 +349,8 @@ def _sar_pdf(sections: dict[str, list[dict[str, Any]]], made_on: dt.date) -> byt
           [[_when(e["at"]), e["by"], ACTION_WORDS.get(e["action"], e["action"].replace("_", " "))]
            for e in sections["audit_events"]])
     buffer = io.BytesIO()
-    SimpleDocTemplate(buffer, pagesize=A4, title=f"Record {person['reference']}",
-                      author="LinkWorker", leftMargin=15 * mm, rightMargin=15 * mm,
-                      invariant=True).build(story)
+    pdf.document(buffer, title=f"Record {person['reference']}", author="LinkWorker",
+                 leftMargin=15 * mm, rightMargin=15 * mm).build(story)
     return buffer.getvalue()
 
 

@@ -25,11 +25,11 @@ from sqlalchemy.orm import Session, aliased
 
 from linkworker.access import Actor, PermissionDenied, can, people_scope
 from linkworker.codes import CONTACT_MODE_LABELS, CONTACT_STATUS_LABELS
-from linkworker.journey import ReviewPoint, contract_schedule, schedule
+from linkworker.journey import review_schedule
+from linkworker.journey_clock import ReviewPoint, overdue_days
 from linkworker.models import Contact, Episode, Goal, GoalStep, Measure, Person
-from linkworker.storage.database import Caseload
+from linkworker.storage.database import Caseload, unit_of_work
 from linkworker.validation import format_date
-from linkworker.wellbeing.store import unit_of_work
 
 # Journeys under their own name: ``people_scope`` is an EXISTS over *any* of the person's
 # episodes and must stay correlated to the person alone.
@@ -41,10 +41,6 @@ def week_of(day: dt.date) -> tuple[dt.date, dt.date]:
     """Monday and Sunday of the week holding ``day`` (UK weeks start on Monday)."""
     monday = day - dt.timedelta(days=day.weekday())
     return monday, monday + dt.timedelta(days=6)
-
-
-def _overdue_days(due: dt.date, as_of: dt.date) -> int:
-    return max(0, (as_of - due).days)
 
 
 def _display_name(given: str, preferred: str | None, family: str) -> str:
@@ -126,14 +122,14 @@ def _worker_to_show(actor: Actor, worker_id: str | None) -> str | None:
     return actor.user_id
 
 
-def _contacts_for(worker_id: str | None):  # noqa: ANN202 - a SQLAlchemy clause or None
+def _contacts_for(worker_id: str | None):  # a SQLAlchemy clause or None
     if worker_id is None:
         return None
     return or_(Contact.worker_id == worker_id,
                and_(Contact.worker_id.is_(None), Journey.worker_id == worker_id))
 
 
-def _contact_query(actor: Actor, worker_id: str | None, *where):  # noqa: ANN001, ANN202
+def _contact_query(actor: Actor, worker_id: str | None, *where):
     query = (
         select(Contact, Person.id, Person.given_name, Person.preferred_name, Person.family_name,
                Person.reference)
@@ -145,7 +141,7 @@ def _contact_query(actor: Actor, worker_id: str | None, *where):  # noqa: ANN001
     return query if mine is None else query.where(mine)
 
 
-def _appointment(row) -> Appointment:  # noqa: ANN001 - a result row
+def _appointment(row) -> Appointment:  # a result row
     contact, person_id, given, preferred, family, _ref = row
     return Appointment(
         contact_id=contact.id,
@@ -166,7 +162,7 @@ def _by_time(appointments: list[Appointment]) -> tuple[Appointment, ...]:
                                                      a.person_name)))
 
 
-def _current_journeys(actor: Actor, worker_id: str | None, *where):  # noqa: ANN001, ANN202
+def _current_journeys(actor: Actor, worker_id: str | None, *where):
     """The worker's current, unexited journeys with the person's name (one indexed query)."""
     query = (
         select(Journey, Person.given_name, Person.preferred_name, Person.family_name,
@@ -210,7 +206,7 @@ def _steps_due(session: Session, actor: Actor, worker: str | None, day: dt.date)
         query = query.where(Journey.worker_id == worker)
     return [
         Task("step", pid, _display_name(given, preferred, family), f"{step} (goal: {goal})", due,
-             _overdue_days(due, day))
+             overdue_days(due, day))
         for step, due, goal, pid, given, preferred, family in session.execute(query)
     ]
 
@@ -223,7 +219,7 @@ def _new_referrals(session: Session, actor: Actor, worker: str | None,
         due = episode.referral_date + dt.timedelta(days=FIRST_CONTACT_DAYS)
         what = f"Make first contact (referred {format_date(episode.referral_date)})"
         tasks.append(Task("referral", episode.person_id, _display_name(given, preferred, family),
-                          what, due, _overdue_days(due, day)))
+                          what, due, overdue_days(due, day)))
     return tasks
 
 
@@ -245,7 +241,7 @@ def due_and_overdue(caseload: Caseload | Session, actor: Actor, worker_id: str |
     return items
 
 
-def _contact_item(row, as_of: dt.date) -> DueItem:  # noqa: ANN001 - a result row
+def _contact_item(row, as_of: dt.date) -> DueItem:  # a result row
     appointment = _appointment(row)
     contact, reference = row[0], row[-1]
     when = f" at {appointment.time_text}" if appointment.time else ""
@@ -253,7 +249,7 @@ def _contact_item(row, as_of: dt.date) -> DueItem:  # noqa: ANN001 - a result ro
     if contact.contact_date < as_of:
         what += ": not yet recorded"
     return DueItem("contact", appointment.person_id, appointment.person_name, reference, what,
-                   contact.contact_date, _overdue_days(contact.contact_date, as_of),
+                   contact.contact_date, overdue_days(contact.contact_date, as_of),
                    item_id=contact.id)
 
 
@@ -268,7 +264,7 @@ def _review_items(session: Session, actor: Actor, worker: str | None, as_of: dt.
         actor, worker, Journey.first_meeting_date.is_not(None), Journey.next_review_due <= sunday))
     items = []
     for episode, given, preferred, family, reference in rows:
-        points = schedule(episode.first_meeting_date, *contract_schedule(session, episode))
+        points = review_schedule(session, episode).points(episode.first_meeting_date)
         point = next((p for p in points if p.due == episode.next_review_due), None)
         if point is None:  # off the schedule (it changed since): still show it, plainly
             what, closes = "Review and wellbeing measure", None
@@ -276,7 +272,7 @@ def _review_items(session: Session, actor: Actor, worker: str | None, as_of: dt.
             what, closes = _review_text(point), point.closes
         due = episode.next_review_due
         items.append(DueItem("review", episode.person_id, _display_name(given, preferred, family),
-                             reference, what, due, _overdue_days(due, as_of), closes, episode.id))
+                             reference, what, due, overdue_days(due, as_of), closes, episode.id))
     return items
 
 
@@ -305,18 +301,18 @@ def _measure_items(session: Session, actor: Actor, worker: str | None, as_of: dt
              .add_columns(Contact.purpose).distinct())
     items = []
     for episode, given, preferred, family, reference, purpose in session.execute(query):
-        points = schedule(episode.first_meeting_date, *contract_schedule(session, episode))
+        points = review_schedule(session, episode).points(episode.first_meeting_date)
         point = next((p for p in points if p.timepoint == purpose), None)
         if point is None or point.opens > sunday or as_of > point.closes:
             continue
         items.append(DueItem("measure", episode.person_id, _display_name(given, preferred, family),
                              reference, f"{point.label}: wellbeing measure not recorded",
-                             point.due, _overdue_days(point.due, as_of), point.closes,
+                             point.due, overdue_days(point.due, as_of), point.closes,
                              episode.id))
     return items
 
 
-def _planned_contacts(actor: Actor, worker: str | None, sunday: dt.date):  # noqa: ANN202
+def _planned_contacts(actor: Actor, worker: str | None, sunday: dt.date):
     return _contact_query(actor, worker, Contact.status == "planned",
                           Contact.contact_date <= sunday)
 

@@ -7,20 +7,25 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("MPLBACKEND", "Agg")
 
-from pathlib import Path  # noqa: E402
+from pathlib import Path
 
-import keyring  # noqa: E402
-import keyring.backend  # noqa: E402
-import keyring.backends.fail  # noqa: E402
-import pytest  # noqa: E402
-from argon2 import PasswordHasher  # noqa: E402
+import keyring
+import keyring.backend
+import keyring.backends.fail
+import pytest
+from argon2 import PasswordHasher
 
-from linkworker import accounts  # noqa: E402
-from linkworker.access import Actor  # noqa: E402
-from linkworker.storage import keys  # noqa: E402
-from linkworker.storage.database import Caseload  # noqa: E402
+from linkworker import accounts
+from linkworker.access import Actor
+from linkworker.storage import keys
+from linkworker.storage.database import Caseload
 
 TEST_PASSPHRASE = "correct horse battery"
+
+# How long a GUI test waits for the background runner (ms) before it fails. The one place for
+# it: waits return as soon as their condition holds, so a generous limit costs nothing on a
+# quiet machine and stops tests flaking on a loaded one. Tests pass no timeouts of their own.
+GUI_WAIT_MS = int(os.environ.get("LINKWORKER_TEST_WAIT_MS", "60000"))
 
 
 class MemoryKeyring(keyring.backend.KeyringBackend):
@@ -107,3 +112,35 @@ def actor_manager() -> Actor:
 @pytest.fixture
 def actor_coordinator() -> Actor:
     return make_actor("coordinator")
+
+
+@pytest.fixture
+def runner(caseload, qtbot):
+    """The GUI's background runner over the test's caseload, stopped after the test."""
+    from ui.operations import Runner  # only GUI tests pay for importing Qt
+
+    runner = Runner(caseload)
+    yield runner
+    runner.shutdown()
+
+
+@pytest.fixture
+def qtbot(qtbot, monkeypatch):
+    """pytest-qt's ``qtbot`` whose waits use ``GUI_WAIT_MS`` unless a test asks for longer."""
+    for name in ("waitUntil", "waitSignal", "waitSignals", "waitCallback"):
+        wait = getattr(qtbot, name)
+
+        def generous(*args, _wait=wait, timeout: int = GUI_WAIT_MS, **kwargs):
+            return _wait(*args, timeout=max(timeout, GUI_WAIT_MS), **kwargs)
+
+        monkeypatch.setattr(qtbot, name, generous)
+    return qtbot
+
+
+def pytest_collection_modifyitems(items) -> None:
+    """Tests on the 50,000-person caseload are slow like the kill tests: ``make test`` leaves
+    them out, ``make test-all`` (and CI) runs them. Mark other slow tests ``@pytest.mark.slow``.
+    """
+    for item in items:
+        if "big_world" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)

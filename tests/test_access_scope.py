@@ -138,7 +138,7 @@ def test_quick_forms_reach_exactly_the_attend_scope(world, role):
     for nick, person_id in world.people.items():
         journey = world.journeys[nick][-1]
 
-        def record(p=person_id, j=journey):  # noqa: ANN001, ANN202
+        def record(p=person_id, j=journey):
             recording_options(world.caseload, actor, p)
             return record_measure(world.caseload, actor, p, j, "SWEMWBS", "baseline", TODAY,
                                   "with_worker", [3] * 7, today=TODAY)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import copy
 
-import caseload.conftest as small_world
 import pytest
 from caseload.conftest import TODAY, SmallWorld, build_small_world
 from PySide6.QtCore import QObject, Qt, QTimer
@@ -54,7 +53,6 @@ def world(caseload) -> SmallWorld:
     return world
 
 
-runner = small_world.runner  # the caseload tests' runner fixture, shared
 
 ROLE_USER = {"admin": "ada", "manager": "meg", "link_worker": "ann", "coordinator": "cora"}
 
@@ -70,11 +68,11 @@ def opened(qtbot, runner):
         window.show()
         qtbot.waitExposed(window)
         window.activateWindow()
-        qtbot.waitUntil(lambda: window.prepared is not None, timeout=10000)
+        qtbot.waitUntil(lambda: window.prepared is not None)
         return window
 
     yield open_as
-    qtbot.waitUntil(lambda: not runner.is_busy(), timeout=10000)
+    qtbot.waitUntil(lambda: not runner.is_busy())
     for window in made:
         window.lock_guard.stop()
         for dialog in window._dialogs:
@@ -84,11 +82,11 @@ def opened(qtbot, runner):
         window.hide()
         window.deleteLater()
     QApplication.processEvents()
-    qtbot.waitUntil(lambda: not runner.is_busy(), timeout=10000)
+    qtbot.waitUntil(lambda: not runner.is_busy())
 
 
 def idle(qtbot, runner: Runner) -> None:
-    qtbot.waitUntil(lambda: not runner.is_busy(), timeout=10000)
+    qtbot.waitUntil(lambda: not runner.is_busy())
 
 
 def stand_ins(root: QWidget) -> list[str]:
@@ -164,7 +162,7 @@ def test_every_role_menu_action_opens_something_real(qtbot, runner, world, opene
     assert stand_ins(window) == []
 
 
-def main_window_part(name: str):  # noqa: ANN201 - a Part
+def main_window_part(name: str):  # a Part
     from ui import main_window
 
     return getattr(main_window, name)
@@ -181,7 +179,7 @@ def test_ctrl_l_locks_and_the_password_unlocks(qtbot, runner, world, opened):
     screen = window.centralWidget()
     qtbot.keyClicks(screen.password, PASSWORD)
     qtbot.keyClick(screen.password, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: not window.lock_guard.locked, timeout=10000)
+    qtbot.waitUntil(lambda: not window.lock_guard.locked)
     assert window.centralWidget() is not screen and window.actions["go_today"].isEnabled()
 
 
@@ -192,7 +190,7 @@ def test_change_my_password_from_the_file_menu(qtbot, runner, world, opened, cas
     qtbot.keyClicks(dialog.new, "another long password 22")
     qtbot.keyClicks(dialog.repeat, "another long password 22")
     qtbot.keyClick(dialog.repeat, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: dialog.result() == dialog.DialogCode.Accepted, timeout=10000)
+    qtbot.waitUntil(lambda: dialog.result() == dialog.DialogCode.Accepted)
     assert accounts.sign_in(caseload, "ada", "another long password 22").username == "ada"
 
 
@@ -217,7 +215,7 @@ def test_export_everything_from_the_file_menu(qtbot, runner, world, opened, tmp_
     window = opened(world.actor("meg"))
     QTimer.singleShot(50, close_the_box)
     window.actions["export"].trigger()
-    qtbot.waitUntil(lambda: bool(told), timeout=20000)
+    qtbot.waitUntil(lambda: bool(told))
     assert "tables" in told[0] and any(folder.rglob("*.xlsx")) and any(folder.rglob("*.csv"))
 
 
@@ -260,7 +258,7 @@ def test_the_first_rows_arrive_before_the_overdue_count(qtbot, runner, world, op
     view.model.page_loaded.connect(lambda _page: events.append("first rows"))
     window.nav.model().dataChanged.connect(lambda *_args: events.append("badge"))
     window.hide()  # never painted: the window itself must ask for the first page
-    qtbot.waitUntil(lambda: "badge" in events, timeout=10000)
+    qtbot.waitUntil(lambda: "badge" in events)
     assert events[0] == "first rows"
     window.lock_guard.stop()
     idle(qtbot, runner)
@@ -316,11 +314,11 @@ def test_an_unexpected_error_writes_a_crash_report_without_personal_data(
         qtbot, runner, tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(logs, "log_dir", lambda: tmp_path / "logs")
 
-    def fails(job):  # noqa: ANN001, ANN202
+    def fails(job):
         secret = "Margaret Smith 943 476 5919"
         raise ValueError(f"could not save {secret}")
 
-    with qtbot.waitSignal(runner.failed, timeout=5000) as told:
+    with qtbot.waitSignal(runner.failed) as told:
         runner.run(fails)
     assert "Something went wrong" in told.args[0] and "Margaret" not in told.args[0]
     reports = list((tmp_path / "logs").glob("crash-*.txt"))
@@ -336,10 +334,10 @@ def test_user_errors_show_their_message_and_write_no_report(qtbot, runner, tmp_p
                                                             monkeypatch, error):
     monkeypatch.setattr(logs, "log_dir", lambda: tmp_path / "logs")
 
-    def fails(job):  # noqa: ANN001, ANN202
+    def fails(job):
         raise error
 
-    with qtbot.waitSignal(runner.failed, timeout=5000) as told:
+    with qtbot.waitSignal(runner.failed) as told:
         runner.run(fails)
     assert told.args == [str(error)]
     assert not (tmp_path / "logs").exists()
@@ -402,6 +400,6 @@ def test_the_wellbeing_tab_records_a_form_with_ctrl_m(qtbot, runner, world, open
     record.tabs.setCurrentIndex(record.tabs.indexOf(record.tabs.widget(5)))
     tab.table.setFocus()
     qtbot.keyClick(tab.table, Qt.Key.Key_M, Qt.KeyboardModifier.ControlModifier)
-    qtbot.waitUntil(lambda: tab.dialog is not None and tab.dialog.isVisible(), timeout=5000)
+    qtbot.waitUntil(lambda: tab.dialog is not None and tab.dialog.isVisible())
     tab.dialog.reject()
     idle(qtbot, runner)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -96,7 +97,7 @@ def test_wizard_window_imports_a_small_csv(qtbot, caseload, actor_manager, sheet
     assert (tmp_path / "to-fix.csv").exists()
     wizard.good_only.setChecked(True)
     assert wizard.import_button.isEnabled()
-    with qtbot.waitSignal(wizard.imported, timeout=10_000):
+    with qtbot.waitSignal(wizard.imported):
         qtbot.mouseClick(wizard.import_button, Qt.MouseButton.LeftButton)
     assert wizard.pages.currentIndex() == 3
     assert "Done: 2 new" in wizard.result_text.toPlainText()
@@ -107,9 +108,13 @@ def test_wizard_window_imports_a_small_csv(qtbot, caseload, actor_manager, sheet
 
 def test_export_everything_runs_off_the_gui_thread(qtbot, caseload, actor_manager, tmp_path):
     runner = Runner(caseload)
+    threads: set[threading.Thread] = set()  # where the export's progress reports come from
+    runner.progress.connect(lambda *_: threads.add(threading.current_thread()),
+                            Qt.ConnectionType.DirectConnection)
     future = export_everything(None, runner, actor_manager, tmp_path / "out", quiet=True)
-    qtbot.waitUntil(lambda: not runner.is_busy(), timeout=10_000)
+    qtbot.waitUntil(lambda: not runner.is_busy())
     assert future.done()
+    assert threads and threading.main_thread() not in threads
     assert (tmp_path / "out" / "linkworker-export.xlsx").exists()
     assert (tmp_path / "out" / "people.csv").exists()
     runner.shutdown()

@@ -4,18 +4,11 @@ from __future__ import annotations
 
 import threading
 
-import pytest
+import shiboken6
 from PySide6.QtWidgets import QLabel
 
 from linkworker.errors import UserError
-from ui.operations import Runner
-
-
-@pytest.fixture
-def runner(caseload, qtbot):
-    runner = Runner(caseload)
-    yield runner
-    runner.shutdown()
+from ui.operations import while_alive
 
 
 def test_work_runs_off_the_gui_thread_and_returns_on_it(runner, qtbot):
@@ -33,7 +26,7 @@ def test_work_runs_off_the_gui_thread_and_returns_on_it(runner, qtbot):
         seen["callback"] = threading.get_ident()
         results.append(value)
 
-    with qtbot.waitSignal(runner.changed, timeout=5000) as changed:
+    with qtbot.waitSignal(runner.changed) as changed:
         runner.run(work, done, changes={"people"})
     assert results == [42]
     assert seen["worker"] != gui and seen["callback"] == gui
@@ -44,7 +37,7 @@ def test_user_errors_reach_the_failed_signal_as_written(runner, qtbot):
     def work(job):
         raise UserError("That date is in the future.")
 
-    with qtbot.waitSignal(runner.failed, timeout=5000) as failed:
+    with qtbot.waitSignal(runner.failed) as failed:
         runner.run(work, lambda _: None)
     assert failed.args == ["That date is in the future."]
 
@@ -53,7 +46,7 @@ def test_unexpected_errors_are_apologised_for_without_details(runner, qtbot):
     def work(job):
         raise RuntimeError("Mrs Jane Example, NHS 943 476 5919")
 
-    with qtbot.waitSignal(runner.failed, timeout=5000) as failed:
+    with qtbot.waitSignal(runner.failed) as failed:
         runner.run(work, lambda _: None)
     assert "nothing was changed" in failed.args[0]
     assert "Jane" not in failed.args[0]
@@ -67,16 +60,31 @@ def test_progress_is_reported(runner, qtbot):
         for i in range(3):
             job.progress(i + 1, 3)
 
-    with qtbot.waitSignal(runner.busy, timeout=5000, check_params_cb=lambda b: b is False):
+    with qtbot.waitSignal(runner.busy, check_params_cb=lambda b: b is False):
         runner.run(work, label="Counting")
     assert reports == [(1, 3, "Counting"), (2, 3, "Counting"), (3, 3, "Counting")]
 
 
 def test_answer_for_a_closed_view_is_dropped(runner, qtbot):
-    label = QLabel()
+    """A result for a deleted widget is not delivered (calling it would raise), while a live
+    widget's result still is, and nothing is reported as a failure."""
+    closed, alive, failures, late = QLabel(), QLabel(), [], []
+    runner.failed.connect(failures.append)
     gate = threading.Event()
-    runner.run(lambda job: gate.wait(5) and "late", label.setText)
-    label.deleteLater()
-    qtbot.wait(10)
+    runner.run(lambda job: gate.wait(5) and "late", closed.setText)
+    runner.run(lambda job: "late", while_alive(alive, late.append))
+    runner.run(lambda job: "on time", alive.setText)
+    shiboken6.delete(closed)
+    assert not shiboken6.isValid(closed)
     gate.set()
-    qtbot.waitUntil(lambda: not runner.is_busy(), timeout=5000)
+    qtbot.waitUntil(lambda: not runner.is_busy())
+    assert alive.text() == "on time" and late == ["late"] and failures == []
+
+
+def test_while_alive_drops_a_callback_for_a_deleted_widget(runner, qtbot):
+    label, calls = QLabel(), []
+    callback = while_alive(label, calls.append)
+    callback("before")
+    shiboken6.delete(label)
+    callback("after")
+    assert calls == ["before"]

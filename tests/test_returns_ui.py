@@ -24,7 +24,7 @@ def runner(caseload, qtbot, actor_manager):
 
 
 def wait_idle(qtbot, runner):
-    qtbot.waitUntil(lambda: not runner.is_busy(), timeout=20000)
+    qtbot.waitUntil(lambda: not runner.is_busy())
 
 
 def test_walk_through_preview_open_record_export_and_submit(qtbot, runner, actor_manager,
@@ -63,14 +63,14 @@ def test_walk_through_preview_open_record_export_and_submit(qtbot, runner, actor
     target = tmp_path / "q3"
     monkeypatch.setattr("ui.returns.screen.QFileDialog.getSaveFileName",
                         lambda *a, **k: (str(target), ""))
-    with qtbot.waitSignal(screen.exported, timeout=20000) as done:
+    with qtbot.waitSignal(screen.exported) as done:
         qtbot.mouseClick(screen.export_page.buttons["xlsx"], Qt.MouseButton.LeftButton)
     assert done.args[0].endswith("q3.xlsx")
     assert len(list(load_workbook(done.args[0])["Claims"].iter_rows())) == 14
 
     monkeypatch.setattr("ui.returns.screen.QMessageBox.question",
                         lambda *a, **k: QMessageBox.StandardButton.Yes)
-    with qtbot.waitSignal(screen.submitted, timeout=20000):
+    with qtbot.waitSignal(screen.submitted):
         qtbot.mouseClick(screen.export_page.submit, Qt.MouseButton.LeftButton)
     wait_idle(qtbot, runner)
     assert screen.state.submitted
@@ -97,7 +97,7 @@ def test_contract_editor_validates_live_and_saves(qtbot, runner, actor_manager, 
     editor.check()
     assert editor.problems.item(0).text() == "No problems found."
     assert editor.document()["start"] == "2026-02-01"
-    with qtbot.waitSignal(editor.saved, timeout=20000) as saved:
+    with qtbot.waitSignal(editor.saved) as saved:
         qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
     assert saved.args == ["NEW-ONE"]
     wait_idle(qtbot, runner)

@@ -157,7 +157,7 @@ def test_two_backups_of_one_caseload_at_once_both_land_verified(caseload):
     def daily() -> None:
         try:
             backups.auto_backup(caseload, "daily")
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:  # reported below
             errors.append(exc)
 
     threads = [threading.Thread(target=daily) for _ in range(3)]

@@ -136,7 +136,7 @@ EVERYONE = {W, C, M, A}
 
 # name -> (operation, roles allowed)
 OPERATIONS: dict[str, tuple[Callable[[World, Actor], object], set[str]]] = {
-    # the person's record (helper-7) and the journey
+    # the person's record and the journey
     "open own record": (lambda w, a: open_record(w.caseload, a, w.people["own"], TODAY),
                         {W, M, A}),
     "open a colleague's record": (lambda w, a: open_record(w.caseload, a, w.people["other"],
@@ -166,7 +166,7 @@ OPERATIONS: dict[str, tuple[Callable[[World, Actor], object], set[str]]] = {
                           {M, A}),
     "build a return": (lambda w, a: prepare(w.caseload, a, "SAMPLE-SP-SIB", "2026-Q1",
                                             as_of=TODAY), {M}),
-    # scope (helper-5)
+    # scope
     "view a person given to me": (_in_session(lambda w, a, s: require_person(
         s, a, w.people["given"], "view")), {W, M, A}),
     "register attendance at my venue": (_in_session(lambda w, a, s: require_person(
@@ -176,7 +176,7 @@ OPERATIONS: dict[str, tuple[Callable[[World, Actor], object], set[str]]] = {
     "give a person to a colleague": (lambda w, a: sharing.give_person(
         w.caseload, a, w.people["own"], w.actors["colleague"].user_id, "leave cover"),
         {W, M, A}),
-    # accounts, settings, audit, backups, rights (helper-5)
+    # accounts, settings, audit, backups, rights
     "add a user": (lambda w, a: accounts.add_user(w.caseload, a, "newbie", "New Person",
                                                   "link_worker", "plum kettle harbour"), {A}),
     "list users": (lambda w, a: accounts.list_users(w.caseload, a), {A}),

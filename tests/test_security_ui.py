@@ -9,17 +9,9 @@ from PySide6.QtWidgets import QDialog, QLineEdit, QMainWindow, QVBoxLayout, QWid
 from linkworker import accounts, settings
 from ui.admin import AuditView, SettingsView, UsersView
 from ui.lock import LOCKED_TITLE, LockGuard
-from ui.operations import Runner
 from ui.signin import SignInDialog
 
 GOOD = "plum kettle harbour"
-
-
-@pytest.fixture
-def runner(caseload, qtbot):
-    runner = Runner(caseload)
-    yield runner
-    runner.shutdown()
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import sys
 import textwrap
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from linkworker.models import AuditEvent, Person
 from linkworker.storage import keys, migrate
@@ -198,13 +198,17 @@ def test_killed_mid_write_leaves_sound_database_with_none_of_the_write(caseload,
         assert count_people(again) == 1
 
 
-def test_dates_round_trip(caseload):
+def test_dates_are_stored_as_iso_8601_and_read_back_as_dates(caseload):
+    """Files hold ISO 8601 (a script reading the caseload with SQL sees 1960-02-29), and the
+    core gets ``date`` objects back, a leap day included."""
     with caseload.transaction() as s:
         s.add(Person(
             reference="LW-D", given_name="D", family_name="O", date_of_birth=dt.date(1960, 2, 29)
         ))
     with caseload.reading() as s:
         assert s.execute(select(Person.date_of_birth)).scalar_one() == dt.date(1960, 2, 29)
+        stored = s.execute(text("SELECT date_of_birth, typeof(date_of_birth) FROM people")).one()
+        assert tuple(stored) == ("1960-02-29", "text")
 
 
 def test_two_writers_at_once_wait_for_each_other_and_keep_the_audit_chain(caseload,
@@ -226,7 +230,7 @@ def test_two_writers_at_once_wait_for_each_other_and_keep_the_audit_chain(caselo
                 audit.record(s, SYSTEM, "first")
                 first_holds_lock.set()
                 time.sleep(0.5)  # still uncommitted while the second one starts
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:  # reported below
             errors.append(exc)
             first_holds_lock.set()
 

@@ -12,13 +12,13 @@ from linkworker.errors import NotFound, UserError
 from linkworker.models import AuditEvent, Episode, Measure, MeasureAnswer, Person, User
 from linkworker.wellbeing import InvalidAnswers
 from linkworker.wellbeing.measures import (
-    episode_latest_change,
     get_measure,
     latest_changes,
     person_measures,
     record_measure,
     timeline,
 )
+from linkworker.wellbeing.pairing import episode_latest_change
 from linkworker.wellbeing.store import put_setting
 
 D = dt.date

@@ -172,15 +172,6 @@ def test_cli_lists_sets_and_refuses(caseload, caseload_path, pair, monkeypatch, 
     assert SYSTEM.role == "system"
 
 
-@pytest.fixture
-def runner(caseload, qtbot):
-    from ui.operations import Runner
-
-    runner = Runner(caseload)
-    yield runner
-    runner.shutdown()
-
-
 def test_settings_page_sets_and_resets_thresholds(qtbot, runner, caseload, actor_admin, pair):
     from PySide6.QtCore import Qt
 

@@ -11,7 +11,6 @@ from sqlalchemy import select
 from linkworker.access import Actor
 from linkworker.models import Episode, Person, User
 from linkworker.wellbeing.measures import person_measures
-from ui.operations import Runner
 from ui.wellbeing.tab import WellbeingTab
 
 
@@ -27,13 +26,6 @@ def person(caseload):
                       stage="active"))
         actor = Actor(user_id=worker.id, username="sam", role="link_worker", display_name="Sam")
         return actor, person.id
-
-
-@pytest.fixture
-def runner(caseload, qtbot):
-    runner = Runner(caseload)
-    yield runner
-    runner.shutdown()
 
 
 def open_tab(qtbot, runner, actor, person_id) -> WellbeingTab:
@@ -70,7 +62,7 @@ def test_key_in_a_whole_wemwbs_and_find_it_on_the_timeline(qtbot, runner, person
     qtbot.keyClicks(form.panel, "54444")
     assert form.answers == [4, 4, 4, 4, 4, 3, 3, 3, 3, 5, 4, 4, 4, 4]
     assert form.count.text() == "14 of 14 answered" and form.save_button.isEnabled()
-    with qtbot.waitSignal(form.saved, timeout=10000):
+    with qtbot.waitSignal(form.saved):
         qtbot.keyClick(form.panel, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: tab.timeline_values("WEMWBS") == [53.0])
     lines = tab.chart.figure.axes[0].get_lines()
@@ -85,7 +77,7 @@ def test_incomplete_form_saved_deliberately_and_badge_after_follow_up(qtbot, run
     tab = open_tab(qtbot, runner, actor, person_id)
     _, form = open_form(qtbot, tab, "SWEMWBS")
     qtbot.keyClicks(form.panel, "333")
-    with qtbot.waitSignal(form.saved, timeout=10000):
+    with qtbot.waitSignal(form.saved):
         form.incomplete_button.click()
     qtbot.waitUntil(lambda: tab.table.rowCount() == 1)
     assert tab.table.item(0, 4).text() == "Incomplete (3 answered)"
@@ -97,7 +89,7 @@ def test_incomplete_form_saved_deliberately_and_badge_after_follow_up(qtbot, run
         form.timepoint.setCurrentIndex(form.timepoint.findData(timepoint))
         form.date.setDate(form.date.date().addDays(-1 if timepoint == "review_3m" else -100))
         qtbot.keyClicks(form.panel, keys)
-        with qtbot.waitSignal(form.saved, timeout=10000):
+        with qtbot.waitSignal(form.saved):
             form.save_button.click()
     qtbot.waitUntil(lambda: tab.badge.direction == "improved")
     assert "SWEMWBS +5.78" in tab.badge.text()
@@ -123,7 +115,7 @@ def test_save_failure_is_shown_and_nothing_is_saved(qtbot, runner, person):
         _, form = open_form(qtbot, tab)
         qtbot.keyClicks(form.panel, "3" * 14)
         if attempt == 0:
-            with qtbot.waitSignal(form.saved, timeout=10000):
+            with qtbot.waitSignal(form.saved):
                 form.save_button.click()
         else:
             assert form.timepoint.currentData() == "review_3m"  # the next one due is suggested

@@ -153,7 +153,7 @@ class CaseloadTableModel(QAbstractTableModel):
         ids = self.ids[page * PAGE_SIZE:(page + 1) * PAGE_SIZE]
         generation, actor, today = self._generation, self.actor, self.clock()
 
-        def work(job):  # noqa: ANN001, ANN202 - runs on the runner's thread
+        def work(job):  # runs on the runner's thread
             return generation, page, ids, rows_for(job.caseload, actor, ids, as_of=today)
 
         self.runner.run(work, self._page_arrived, label="Loading the caseload")
@@ -171,10 +171,10 @@ class CaseloadTableModel(QAbstractTableModel):
 
     # --- Qt model API ---------------------------------------------------------------------
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
+    def rowCount(self, parent: Index = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.ids)
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
+    def columnCount(self, parent: Index = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(COLUMNS)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -200,7 +200,7 @@ class CaseloadTableModel(QAbstractTableModel):
                 return f"{text}, overdue"
         return text if role != Qt.ItemDataRole.ToolTipRole else None
 
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802 - Qt API
+    def headerData(self, section: int, orientation: Qt.Orientation,  # Qt API
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return COLUMNS[section].title
@@ -498,7 +498,7 @@ class CaseloadView(QWidget):
         seq, actor, filt = self._query_seq, self.actor, self.current_filter()
         key, descending = self.sort_key, self.descending
 
-        def work(job):  # noqa: ANN001, ANN202
+        def work(job):
             return seq, person_ids(job.caseload, actor, filt, key, descending)
 
         self.runner.run(work, self._ids_arrived, label="Searching")

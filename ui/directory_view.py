@@ -31,9 +31,8 @@ from linkworker.directory import (
     signpost,
 )
 from linkworker.validation import format_date
-from ui.operations import Runner, friendly_message
+from ui.operations import Runner, friendly_message, while_alive
 from ui.record import widgets as w
-from ui.wellbeing.guard import while_alive
 from ui.widgets import column, form_rows, hbox, side_by_side
 
 TEXT_FIELDS = (("name", "&Name"), ("venue", "&Venue"), ("address", "Addr&ess"),

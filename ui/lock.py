@@ -123,7 +123,7 @@ class LockGuard(QObject):
 
     # --- idle -----------------------------------------------------------------------------
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt API
         kind = event.type()
         if kind in INPUT_EVENTS and not self.locked:
             self.last_input = time.monotonic()

@@ -105,7 +105,7 @@ PAGES: tuple[Page, ...] = (
     )),
 )
 
-# Helpers' pieces that are not pages: resolved the same lazy way.
+# Pieces that are not pages: resolved the same lazy way.
 RECORD = Part("Record", "ui.record", "RecordView")
 REFERRAL = Part("New referral", "ui.referral", "ReferralView", "person.create")
 IMPORT = Part("Import", "ui.io", "ImportWizard", "data.import")
@@ -159,7 +159,7 @@ class _NavDelegate(QStyledItemDelegate):
                          Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, keys)
         painter.restore()
 
-    def sizeHint(self, option: QStyleOptionViewItem,  # noqa: N802 - Qt API
+    def sizeHint(self, option: QStyleOptionViewItem,  # Qt API
                  index: QModelIndex | QPersistentModelIndex) -> QSize:
         size = super().sizeHint(option, index)
         return QSize(size.width() + 60, max(size.height(), 30))
@@ -608,7 +608,7 @@ class MainWindow(QMainWindow):
 
     # --- closing --------------------------------------------------------------------------
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
+    def closeEvent(self, event: QCloseEvent) -> None:  # Qt API
         for index in range(self.tabs.count() - 1, 0, -1):
             if not self.close_tab(index):
                 event.ignore()
@@ -631,7 +631,7 @@ def _quick_note_of(widget: QWidget | None) -> Callable[[], Any] | None:
     return None
 
 
-def open_main_window(caseload) -> MainWindow | None:  # noqa: ANN001 - a Caseload
+def open_main_window(caseload) -> MainWindow | None:  # a Caseload
     """Sign in against ``caseload`` and show the main window; None if sign-in was cancelled."""
     from ui.signin import sign_in
 

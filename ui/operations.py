@@ -21,6 +21,7 @@ from typing import Any
 
 import shiboken6
 from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtWidgets import QWidget
 
 from linkworker import logs
 from linkworker.errors import UserError
@@ -118,7 +119,7 @@ class Runner(QObject):
         self._current = job
         try:
             result = work(job)
-        except BaseException as exc:  # noqa: BLE001 - every failure goes back to the GUI
+        except BaseException as exc:  # every failure goes back to the GUI
             if not isinstance(exc, UserError | Cancelled):
                 # The message and values may name a person: the report keeps only where.
                 logs.report_exception(exc)
@@ -154,3 +155,17 @@ class Runner(QObject):
         finally:
             if self._pending == 0:
                 self.busy.emit(False)
+
+
+def while_alive(widget: QWidget, callback: Callable[..., Any]) -> Callable[..., None]:
+    """Wrap a runner callback so it does nothing once ``widget`` has been deleted.
+
+    A result can arrive after its dialog or tab was closed; calling into a deleted widget
+    would crash the app.
+    """
+
+    def call(*args: Any) -> None:
+        if shiboken6.isValid(widget):
+            callback(*args)
+
+    return call

@@ -40,9 +40,8 @@ from linkworker.referral import (
     save_referral,
 )
 from linkworker.validation import format_date
-from ui.operations import Runner, friendly_message
+from ui.operations import Runner, friendly_message, while_alive
 from ui.record import widgets as w
-from ui.wellbeing.guard import while_alive
 from ui.widgets import hbox, scroll_page
 
 PERSON_LABELS = (("given_name", "&Given name"), ("family_name", "&Family name"),

@@ -143,7 +143,7 @@ class SignInDialog(QDialog):
     # --- steps ----------------------------------------------------------------------------
 
     @staticmethod
-    def _first_look(job) -> tuple[bool, bool]:  # noqa: ANN001 - a Job
+    def _first_look(job) -> tuple[bool, bool]:  # a Job
         return accounts.has_users(job.caseload), settings.read_all(job.caseload)[settings.DEMO]
 
     def _looked(self, answer: tuple[bool, bool]) -> None:
@@ -186,7 +186,7 @@ class SignInDialog(QDialog):
             show_error(self.sign_in_page.error, "Enter your username.")
             return
 
-        def work(job) -> tuple[Actor, bool]:  # noqa: ANN001 - a Job
+        def work(job) -> tuple[Actor, bool]:  # a Job
             actor = accounts.sign_in(job.caseload, username, password)
             return actor, accounts.needs_new_password(job.caseload, actor)
 
@@ -210,7 +210,7 @@ class SignInDialog(QDialog):
             return
         actor = self.actor_pending
 
-        def work(job) -> Actor:  # noqa: ANN001 - a Job
+        def work(job) -> Actor:  # a Job
             accounts.set_own_password(job.caseload, actor, new)
             return actor
 

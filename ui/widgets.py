@@ -202,7 +202,7 @@ class _Activator(QObject):
         super().__init__(view)
         self.view, self.callback = view, callback
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt API
         enter = (
             event.type() == QEvent.Type.KeyPress
             and isinstance(event, QKeyEvent)

@@ -64,7 +64,7 @@ def shoot(window: MainWindow, app: QApplication, runner: Runner, name: str) -> N
 
 
 def shoot_record(window: MainWindow, app: QApplication, runner: Runner,
-                 view) -> None:  # noqa: ANN001 - the CaseloadView
+                 view) -> None:  # the CaseloadView
     """The first person on the caseload with goals, one screenshot per main section."""
     window.go("caseload")
     settle(app, runner)

@@ -11,11 +11,12 @@ from __future__ import annotations
 import argparse
 import getpass
 import importlib
+import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from linkworker import __version__
+from linkworker import __version__, logs
 from linkworker.errors import UserError
 from linkworker.launch import register_instruments
 from linkworker.paths import default_caseload
@@ -48,7 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         default=None,
         metavar="PATH",
-        help=f"caseload file (default: {default_caseload()})",
+        help=f"caseload file (default: {default_caseload(create=False)})",
     )
     parser.add_argument("--version", action="version", version=f"linkworker {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -98,14 +99,21 @@ def main(argv: list[str] | None = None) -> int:
         from linkworker.launch import launch_app
 
         return launch_app(args.db)
+    logs.setup(program=f"command {args.command}")
+    log = logging.getLogger("linkworker.cli")
     try:
-        return int(args.func(args, opener) or 0)
+        code = int(args.func(args, opener) or 0)
     except (UserError, CaseloadError, keys.KeyError_) as exc:
+        # The message may name a person: the log keeps only what kind of refusal it was.
+        log.warning("command %s refused: %s", args.command, type(exc).__name__)
         print(f"linkworker: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
+        log.warning("command %s interrupted", args.command)
         print("linkworker: interrupted; nothing half-written was kept.", file=sys.stderr)
         return 130
+    log.info("command %s finished, exit code %d", args.command, code)
+    return code
 
 
 if __name__ == "__main__":

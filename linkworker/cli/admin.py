@@ -32,7 +32,7 @@ from linkworker.validation import format_date, parse_date
 def script_actor() -> Actor:
     try:
         who = getpass.getuser()
-    except Exception:  # noqa: BLE001 - no login name (service accounts, containers)
+    except Exception:  # no login name (service accounts, containers)
         who = "unknown"
     return Actor(user_id=None, username=f"system:{who}"[:80], role="system",
                  display_name="LinkWorker (script)")
@@ -119,7 +119,7 @@ def _confirm(args: argparse.Namespace, question: str) -> None:
         raise UserError("Stopped; nothing was changed.")
 
 
-def _user_id(caseload, username: str) -> str:  # noqa: ANN001
+def _user_id(caseload, username: str) -> str:
     with caseload.reading() as session:
         found = session.execute(
             select(User.id).where(User.username == username.strip().lower())).scalar()
@@ -128,7 +128,7 @@ def _user_id(caseload, username: str) -> str:  # noqa: ANN001
     return found
 
 
-def _person_id(caseload, reference: str) -> str:  # noqa: ANN001
+def _person_id(caseload, reference: str) -> str:
     ref = reference.strip()
     with caseload.reading() as session:
         found = session.execute(select(Person.id).where(
@@ -138,7 +138,7 @@ def _person_id(caseload, reference: str) -> str:  # noqa: ANN001
     return found
 
 
-def _date(text: str | None):  # noqa: ANN202
+def _date(text: str | None):
     return parse_date(text) if text else None
 
 

@@ -38,7 +38,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
-def _progress_line(quiet: bool):  # noqa: ANN202 - a progress callback
+def _progress_line(quiet: bool):  # a progress callback
     started = time.monotonic()
 
     def report(done: int, total: int, text: str) -> None:

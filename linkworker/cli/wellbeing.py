@@ -95,7 +95,7 @@ def run_list(args: argparse.Namespace, open_caseload) -> int:
     return 0
 
 
-def _threshold_line(t) -> str:  # noqa: ANN001 - a ThresholdSetting
+def _threshold_line(t) -> str:  # a ThresholdSetting
     reliable = "none" if t.reliable is None else f"{t.reliable:g}"
     if not t.overridden:
         origin = "instrument's own"

@@ -16,12 +16,13 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from linkworker import audit, journey, models
+from linkworker import audit, models
 from linkworker.access import SYSTEM
 from linkworker.demo import data, forms, journeys, organisation, people, plans
 from linkworker.demo.world import ContractInfo, World
 from linkworker.demo.writer import BulkWriter, IdMaker, StampMaker, table
 from linkworker.errors import UserError
+from linkworker.journey_clock import DEFAULT_REVIEW_MONTHS, DEFAULT_WINDOW_DAYS
 from linkworker.person import format_reference, next_reference_number
 from linkworker.storage.database import Caseload
 
@@ -200,12 +201,13 @@ def _draw_episode(
     ctx = journeys.EpisodeContext(
         world=world, plan=plan, person_id=person_id, episode_id=world.new_id(),
         worker_id=worker, venues=venues, wellbeing=forms.wellbeing_for(world),
-        months=contract.months if contract else journey.DEFAULT_SCHEDULE_MONTHS,
-        window_days=contract.window_days if contract else journey.DEFAULT_WINDOW_DAYS,
+        months=contract.months if contract else DEFAULT_REVIEW_MONTHS,
+        window_days=contract.window_days if contract else DEFAULT_WINDOW_DAYS,
         reasons=header["referral_reasons"],
     )
     values = journeys.draw_episode(ctx)
-    review_due = journeys.next_review_due(ctx, values)
+    clock = journeys.clock(ctx, values)
+    next_review = clock.next_review()
     met = plan.first_meeting is not None and plan.eligible
     stamp = world.stamp(plan.referral)
     episode = {
@@ -214,11 +216,11 @@ def _draw_episode(
         "referral_date": plan.referral, **header, "worker_id": worker,
         "contract_id": contract.id if contract else None, "eligibility": eligibility,
         "eligibility_notes": None if plan.eligible else world.pick(INELIGIBLE_NOTES),
-        "stage": journeys.stage(ctx, values, review_due), **values,
+        "stage": clock.stage(world.today), **values,
         "what_matters": world.pick(world.data.what_matters) if met and world.chance(0.85)
         else None,
         "crisis_plan": journeys.CRISIS_PLAN if met and world.chance(0.15) else None,
-        "external_ref": None, "next_review_due": review_due,
+        "external_ref": None, "next_review_due": next_review.due if next_review else None,
         "latest_change": journeys.latest_change(ctx),
     }
     for name, rows in ctx.drawn.rows.items():

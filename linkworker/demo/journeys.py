@@ -2,21 +2,23 @@
 forms, goals, signposting, exit, and the appointments still to come.
 
 The episode's summary columns (``next_review_due``, ``latest_change``, ``stage``) are worked
-out here from the rows just drawn, by the same rules as ``linkworker.journey`` (its
-``schedule`` and ``wellbeing.classify_change``), because asking the database per episode would
-make a 50,000-person demo take an hour. ``tests/test_demo.py`` checks the two agree.
+out here from the rows just drawn, by the same code as the caseload (``journey_clock`` and
+``wellbeing.pairing``), because asking the database per episode would make a 50,000-person
+demo take an hour. ``tests/test_demo.py`` checks the two agree.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
-from linkworker import journey
 from linkworker.demo import forms, support
 from linkworker.demo.plans import EARLY_EXITS, EpisodePlan
 from linkworker.demo.world import World, weekday
-from linkworker.wellbeing import classify_change
+from linkworker.journey_clock import JourneyClock, ReviewSchedule
+from linkworker.wellbeing import get_instrument
+from linkworker.wellbeing.pairing import latest_pair_change
 
 SOURCES = ("gp", "self", "family", "walk_in", "other_service", "peer", "hospital",
            "social_care", "other")
@@ -227,7 +229,7 @@ def _reviews(ctx: EpisodeContext, met: dt.date, stop: dt.date) -> list[dt.date]:
     """Reviews on the schedule: most in window, some late, some missed; returns held dates."""
     world, today = ctx.world, ctx.world.today
     held = []
-    for point in journey.schedule(met, ctx.months, ctx.window_days)[1:]:
+    for point in ReviewSchedule(ctx.months, ctx.window_days).points(met)[1:]:
         if point.opens >= stop:
             break
         outcome = world.pick(REVIEW_OUTCOMES, REVIEW_OUTCOME_WEIGHTS)
@@ -292,44 +294,31 @@ def _support(ctx: EpisodeContext, attended: list[dt.date], reviews: list[dt.date
 # --- summaries, by the rules of linkworker.journey ------------------------------------------
 
 
-def next_review_due(ctx: EpisodeContext, values: dict) -> dt.date | None:
-    """As ``journey.next_review``: the first point on the schedule not yet done."""
-    if values["first_meeting_date"] is None or values["exit_date"] is not None:
-        return None
+def clock(ctx: EpisodeContext, values: dict) -> JourneyClock:
+    """The journey clock of the drawn episode (as ``journey.clock_for`` builds it)."""
     rows = ctx.drawn.rows
-    done = {m["timepoint"] for m in rows["measures"] if m["complete"]}
-    done |= {c["purpose"] for c in rows["contacts"]
-             if c["status"] == "attended" and c["purpose"].startswith("review_")}
-    for point in journey.schedule(values["first_meeting_date"], ctx.months, ctx.window_days):
-        if point.timepoint not in done:
-            return point.due
-    return None
+    done: dict[str, tuple[dt.date, str]] = {}
+    for m in sorted(rows["measures"], key=lambda m: m["completed_on"]):
+        if m["complete"]:
+            done.setdefault(m["timepoint"], (m["completed_on"], f"{m['instrument']} form"))
+    for c in sorted(rows["contacts"], key=lambda c: c["contact_date"]):
+        if c["status"] == "attended" and c["purpose"].startswith("review_"):
+            done.setdefault(c["purpose"], (c["contact_date"], "review meeting"))
+    return JourneyClock(ReviewSchedule(ctx.months, ctx.window_days),
+                        values["first_meeting_date"], values["exit_date"],
+                        values["first_contact_date"], done)
 
 
 def latest_change(ctx: EpisodeContext) -> str | None:
-    """As ``journey.latest_change``: the newest follow-up against the episode's baseline."""
-    scored = sorted(
-        (m for m in ctx.drawn.rows["measures"] if m["complete"] and m["value"] is not None),
-        key=lambda m: m["completed_on"],
-    )
-    first: dict[str, float] = {}
-    newest = None
-    for m in scored:
-        if m["instrument"] not in first:
-            first[m["instrument"]] = m["value"]
-        else:
-            newest = m
-    if newest is None:
-        return None
-    instrument = newest["instrument"]
-    return str(classify_change(instrument, first[instrument], newest["value"]))
-
-
-def stage(ctx: EpisodeContext, values: dict, review_due: dt.date | None) -> str:
-    plan = ctx.plan
-    if values["exit_date"] is not None:
-        return "exited"
-    if plan.kind in ("referred", "contacting"):
-        return plan.kind
-    opens = review_due - dt.timedelta(days=ctx.window_days) if review_due else None
-    return "review" if opens is not None and opens <= ctx.world.today else "active"
+    """As ``pairing.episode_latest_change``, at each instrument's own thresholds."""
+    scored = [SimpleNamespace(**m) for m in sorted(
+        ctx.drawn.rows["measures"], key=lambda m: (m["completed_on"], m["created_at"]))
+        if m["complete"] and m["value"] is not None]
+    best = None
+    for code in dict.fromkeys(m.instrument for m in scored):
+        inst = get_instrument(code)
+        found = latest_pair_change(inst, [m for m in scored if m.instrument == code],
+                                   inst.meaningful_change, inst.reliable_change)
+        if found is not None and (best is None or found.follow_up_on >= best.follow_up_on):
+            best = found
+    return None if best is None else best.direction

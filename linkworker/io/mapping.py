@@ -325,7 +325,7 @@ def match_header(kind: str, header: str, fuzzy: bool = True) -> str | None:
 _SPELLINGS = {kind: _spellings(kind) for kind in CATALOGUE}
 
 
-def header_score(kind: str):  # noqa: ANN201 - a readers.HeaderScore
+def header_score(kind: str):  # a readers.HeaderScore
     """How many cells of a candidate header row name a field of ``kind`` (exact spellings)."""
     def score(texts: list[str]) -> int:
         return len({match_header(kind, t, fuzzy=False) for t in texts} - {None})

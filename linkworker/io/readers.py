@@ -239,7 +239,7 @@ def _csv_rows(text: str, name: str) -> tuple[Iterator[tuple[int, list[Cell]]], s
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
         number = 0
         try:
-            for number, record in enumerate(reader, start=1):  # noqa: B007 - used after
+            for number, record in enumerate(reader, start=1):  # used after
                 if number > skip:
                     yield number, [_unprotect(cell) for cell in record]
         except csv.Error as exc:
@@ -269,13 +269,13 @@ def _huge_cell(name: str, row: int, column: str | None = None) -> str:
 _FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
 
 
-def _open_workbook(path: Path, data_only: bool):  # noqa: ANN202 - an openpyxl Workbook
+def _open_workbook(path: Path, data_only: bool):  # an openpyxl Workbook
     import openpyxl
 
     _check_zip(path)
     try:
         return openpyxl.load_workbook(path, read_only=True, data_only=data_only)
-    except Exception as exc:  # noqa: BLE001 - any failure inside openpyxl means "not readable"
+    except Exception as exc:  # any failure inside openpyxl means "not readable"
         raise ImportFileError(
             f"{path.name} could not be opened as an Excel workbook ({type(exc).__name__}). "
             "Open it in Excel and save it again as .xlsx, or save the sheet as CSV.") from None
@@ -313,7 +313,7 @@ def _has_formulas(path: Path) -> bool:
     return False
 
 
-def _choose_sheet(workbook, wanted: str | None, name: str,  # noqa: ANN001, ANN202
+def _choose_sheet(workbook, wanted: str | None, name: str,
                   header_score: HeaderScore | None):
     """The sheet asked for; else the one whose first rows name most known columns; else the
     first sheet with any data (a "Read me" sheet before the list is common)."""
@@ -349,7 +349,7 @@ def _xlsx_rows(path: Path, wanted: str | None, header_score: HeaderScore | None,
     except ImportFileError:
         workbook.close()
         raise
-    except Exception as exc:  # noqa: BLE001 - a damaged sheet inside a valid zip
+    except Exception as exc:  # a damaged sheet inside a valid zip
         workbook.close()
         raise ImportFileError(f"{path.name} could not be read ({type(exc).__name__}); save it "
                               "again from Excel.") from None
@@ -370,7 +370,7 @@ def _xlsx_rows(path: Path, wanted: str | None, header_score: HeaderScore | None,
                 yield number, _with_missing_values(list(row), shadow)
         except ImportFileError:
             raise
-        except Exception as exc:  # noqa: BLE001 - damaged XML inside the workbook
+        except Exception as exc:  # damaged XML inside the workbook
             raise ImportFileError(f"{path.name} is damaged inside ({type(exc).__name__}); "
                                   "save it again from Excel.") from None
         finally:

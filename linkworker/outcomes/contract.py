@@ -19,6 +19,7 @@ from typing import Any
 
 from linkworker.codes import CONSENT_KINDS, EXIT_REASONS
 from linkworker.errors import UserError
+from linkworker.journey_clock import DEFAULT_REVIEW_MONTHS, DEFAULT_WINDOW_DAYS, ReviewSchedule
 from linkworker.models import CONTACT_MODES, GOAL_CATEGORIES, GOAL_STATUSES
 
 FORMAT_VERSION = 1
@@ -140,6 +141,11 @@ class ContractDef:
     consent_required: tuple[str, ...] = ()
     description: str = ""
     document: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def review_schedule(self) -> ReviewSchedule:
+        """The schedule the journey clock runs on for this contract's journeys."""
+        return ReviewSchedule(self.review_months, self.review_window_days)
 
     def outcome(self, outcome_id: str) -> Outcome:
         for o in self.outcomes:
@@ -403,7 +409,7 @@ def parse_contract(
 
     r = f.obj("review_schedule")
     months = r.raw("months", False)
-    review_months: tuple[int, ...] = (0, 3, 6, 12, 18)
+    review_months: tuple[int, ...] = DEFAULT_REVIEW_MONTHS
     if months is not _MISSING:
         if isinstance(months, list) and all(
             isinstance(m, int) and not isinstance(m, bool) and m >= 0 for m in months
@@ -411,7 +417,7 @@ def parse_contract(
             review_months = tuple(months)
         else:
             r.problem("months", "must be a list of whole numbers of months, e.g. [0, 3, 6, 12]")
-    window_days = r.whole("window_days", default=28) or 0
+    window_days = r.whole("window_days", default=DEFAULT_WINDOW_DAYS) or 0
     r.finish()
 
     c = f.obj("caps")

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from linkworker.journey import add_months
+from linkworker.dates import add_months
 from linkworker.outcomes.contract import Outcome, Rule
 from linkworker.outcomes.facts import EpisodeRow, Facts, FormRow
 from linkworker.wellbeing.instruments import Instrument
@@ -116,7 +116,7 @@ def _improved(ctx: RuleContext, rule: Rule, baseline: FormRow, follow: FormRow):
 
 
 def _later_improved(ctx: RuleContext, rule: Rule, forms: list[FormRow], baseline: FormRow,
-                    window, after: FormRow):  # noqa: ANN001, ANN202
+                    window, after: FormRow):
     """(form, change, threshold) for the first form in ``window`` (days from the baseline)
     after ``after``, if it improved on the baseline by the threshold; else None."""
     form = _first_in(forms, baseline.date, window, after=after)

@@ -202,7 +202,7 @@ def _totals(cdef: ContractDef, rows: list[dict]) -> dict[str, Any]:
 
 def _wellbeing(session: Session, actor: Actor, cdef: ContractDef, contract_id: str,
                period: Period) -> list[dict[str, Any]]:
-    """Helper-1's paired-change summary for each instrument the contract pays on."""
+    """The paired-change summary (``wellbeing.summaries``) per instrument the contract pays on."""
     from linkworker.wellbeing.summaries import SummaryFilter, build_summary, summary_lines
 
     codes = sorted({o.rule.instrument for o in cdef.outcomes if o.rule.kind == "measure_change"})

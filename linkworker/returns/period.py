@@ -6,8 +6,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from linkworker.dates import add_months, quarter_end, quarter_number, quarter_start
 from linkworker.errors import UserError
-from linkworker.journey import add_months
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,7 @@ class Period:
 
 
 def quarter_of(day: dt.date) -> str:
-    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+    return f"{day.year}-Q{quarter_number(day)}"
 
 
 def parse_period(text: str) -> Period:
@@ -32,8 +32,8 @@ def parse_period(text: str) -> Period:
     value = (text or "").strip().upper()
     if m := re.fullmatch(r"(\d{4})-?Q([1-4])", value):
         year, quarter = int(m[1]), int(m[2])
-        start = dt.date(year, 3 * quarter - 2, 1)
-        return Period(f"{year}-Q{quarter}", start, add_months(start, 3) - dt.timedelta(days=1))
+        return Period(f"{year}-Q{quarter}", quarter_start(year, quarter),
+                      quarter_end(year, quarter))
     if m := re.fullmatch(r"(\d{4})-(\d{2})", value):
         month = int(m[2])
         if 1 <= month <= 12:
@@ -59,5 +59,4 @@ def current_quarter(today: dt.date | None = None) -> str:
 
 def previous_quarter(today: dt.date | None = None) -> str:
     day = today or dt.date.today()
-    start = dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
-    return quarter_of(start - dt.timedelta(days=1))
+    return quarter_of(quarter_start(day.year, quarter_number(day)) - dt.timedelta(days=1))

@@ -10,19 +10,18 @@ import io
 from typing import Any
 
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import (
     Image,
     KeepTogether,
     Paragraph,
-    SimpleDocTemplate,
     Spacer,
     Table,
     TableStyle,
 )
 
+from linkworker import pdf
 from linkworker.charts import claims_by_outcome_and_period, figure_bytes
 from linkworker.returns.build import public
 from linkworker.returns.tables import issue_counts, summary_pairs
@@ -30,7 +29,8 @@ from linkworker.validation import format_money
 
 GRID = TableStyle([
     ("FONTSIZE", (0, 0), (-1, -1), 8.5),
-    ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
+    ("FONTNAME", (0, 0), (-1, -1), pdf.FONT),
+    ("FONTNAME", (0, 0), (-1, 0), pdf.BOLD),
     ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#E8EEF4")),
     ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#999999")),
     ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -52,12 +52,12 @@ def _chart(doc: dict[str, Any]) -> Image:
 
 def to_pdf(doc: dict[str, Any]) -> bytes:
     doc = public(doc)
-    styles = getSampleStyleSheet()
+    styles = pdf.styles()
     small = ParagraphStyle("small", parent=styles["Normal"], fontSize=8, leading=10)
     cur = doc["contract"]["currency"]
     buffer = io.BytesIO()
-    pdf = SimpleDocTemplate(
-        buffer, pagesize=A4, invariant=1, leftMargin=18 * mm, rightMargin=18 * mm,
+    out = pdf.document(
+        buffer, leftMargin=18 * mm, rightMargin=18 * mm,
         topMargin=16 * mm, bottomMargin=16 * mm, creator="LinkWorker", author="LinkWorker",
         title=f"Outcome return {doc['period']['label']}", subject=doc["contract"]["name"],
     )
@@ -113,5 +113,5 @@ def to_pdf(doc: dict[str, Any]) -> bytes:
     story.append(Paragraph(
         f"{len(doc['exclusions'])} outcome(s) found but not claimed (caps, eligibility, "
         "consent or already claimed) are listed in the workbook.", small))
-    pdf.build(story)
+    out.build(story)
     return buffer.getvalue()

@@ -25,6 +25,23 @@ from sqlalchemy.pool import QueuePool
 from linkworker.storage import keys
 
 
+@contextlib.contextmanager
+def unit_of_work(target: Caseload | Session, *, write: bool = True) -> Iterator[Session]:
+    """The caller's session as is, or a new transaction (or read) on a caseload.
+
+    Service functions take either, so a caller can join several of them into one transaction
+    while a script can pass the caseload and get a transaction of its own.
+    """
+    if isinstance(target, Session):
+        yield target
+    elif write:
+        with target.transaction() as session:
+            yield session
+    else:
+        with target.reading() as session:
+            yield session
+
+
 class CaseloadError(Exception):
     """A problem opening a caseload, worded for the person at the keyboard."""
 
@@ -53,7 +70,7 @@ def _engine_for(path: Path, key: bytes) -> Engine:
     )
 
     @event.listens_for(engine, "connect")
-    def _configure(dbapi_connection, _record) -> None:  # noqa: ANN001 - DB-API object
+    def _configure(dbapi_connection, _record) -> None:  # DB-API object
         cursor = dbapi_connection.cursor()
         for pragma in (
             "PRAGMA foreign_keys=ON",

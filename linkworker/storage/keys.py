@@ -83,7 +83,7 @@ def keyring_available() -> bool:
         return False
     try:
         return backend.priority > 0
-    except Exception:  # noqa: BLE001 - a broken backend is as good as none
+    except Exception:  # a broken backend is as good as none
         return False
 
 

@@ -32,7 +32,7 @@ def is_known(revision: str) -> bool:
     script = ScriptDirectory.from_config(alembic_config())
     try:
         return script.get_revision(revision) is not None
-    except Exception:  # noqa: BLE001 - alembic raises several kinds for an unknown id
+    except Exception:  # alembic raises several kinds for an unknown id
         return False
 
 

@@ -22,10 +22,10 @@ from linkworker import audit
 from linkworker.access import Actor, require
 from linkworker.errors import UserError
 from linkworker.models import InstrumentDefinition, Measure
-from linkworker.storage.database import Caseload
+from linkworker.storage.database import Caseload, unit_of_work
 from linkworker.wellbeing import instruments
 from linkworker.wellbeing.instruments import Instrument, load_definition_file, parse_definition
-from linkworker.wellbeing.store import instrument_for, stored_definitions, unit_of_work
+from linkworker.wellbeing.store import instrument_for, stored_definitions
 
 
 @dataclass(frozen=True)

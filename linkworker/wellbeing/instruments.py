@@ -7,28 +7,30 @@ scoring a licensed "star" tool or a local questionnaire needs no code change.
 
 ``parse_definition`` is the validator: it collects *every* problem in a file and names the field
 of each (``answers.max``, ``items[3].bands``...), because an admin fixing a file by hand needs
-the whole list at once, not one error per attempt.
+the whole list at once, not one error per attempt. The shape is the published JSON Schema
+``resources/instruments/instrument.schema.json`` (checked with jsonschema, so other tools and
+editors can check a file too); the cross-field rules a schema cannot express are ours.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
+
+from jsonschema import Draft202012Validator
 
 from linkworker.errors import NotFound, UserError
 from linkworker.resources import resource_path
 
 FORMAT_VERSION = 1
 BUILTIN_FILES = ("wemwbs.json", "swemwbs.json", "ons4.json")
-SCORING_METHODS = ("sum", "lookup", "items")
-CODE_PATTERN = re.compile(r"^[A-Z][A-Z0-9_-]{1,39}$")
-ITEM_CODE_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
-MAX_ITEMS = 100
+SCHEMA_FILE = "instrument.schema.json"  # the published shape of a definition (JSON Schema)
 
 
 class InstrumentFileError(UserError):
@@ -155,6 +157,11 @@ class Instrument:
 
 
 # --- validation -----------------------------------------------------------------------------
+# Two layers: the published JSON Schema (resources/instruments/instrument.schema.json, checked
+# with jsonschema) says the shape and types, with our field-named messages in its "x-error" /
+# "x-required" annotations; ``_check_rules`` adds what a schema cannot say (ranges that depend
+# on other fields, coverage, uniqueness, the lookup table). Both always run, so an admin gets
+# every problem at once; the rules skip any part the schema already rejected.
 
 
 class _Problems:
@@ -164,191 +171,142 @@ class _Problems:
         self.items: list[str] = []
 
     def add(self, path: str, message: str) -> None:
-        self.items.append(f"{path}: {message}")
+        line = f"{path}: {message}"
+        if line not in self.items:
+            self.items.append(line)
 
 
 def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+@functools.cache
+def _validator() -> Draft202012Validator:
+    schema = json.loads(resource_path("instruments", SCHEMA_FILE).read_text(encoding="utf-8"))
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema)
 
 
-def _text(data: Mapping[str, Any], key: str, problems: _Problems, *, required: bool) -> str:
-    value = data.get(key)
-    if value is None:
-        if required:
-            problems.add(key, "is required (text)")
-        return ""
-    if not isinstance(value, str) or (required and not value.strip()):
-        problems.add(key, "must be non-empty text")
-        return ""
-    return value
+def _field(path: Sequence[str | int]) -> str:
+    """``items``, 0 -> ``items[1]`` (items are numbered from 1, as admins count them);
+    other lists from 0 (``items[1].bands[0]``), object keys dotted."""
+    text = ""
+    for index, part in enumerate(path):
+        if isinstance(part, int):
+            text += f"[{part + 1 if index == 1 and path[0] == 'items' else part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text
 
 
-def _answers(data: Mapping[str, Any], problems: _Problems) -> tuple[int, int, dict[int, str]]:
-    answers = data.get("answers")
-    if not isinstance(answers, Mapping):
-        problems.add("answers", 'is required: an object like {"min": 1, "max": 5, "labels": {...}}')
-        return (0, 0, {})
-    low, high = answers.get("min"), answers.get("max")
-    if not _is_int(low):
-        problems.add("answers.min", "must be a whole number")
-        low = 0
-    if not _is_int(high) or high <= low:
+def _schema_at(path: Sequence[str | int]) -> Mapping[str, Any]:
+    """The schema of the object at ``path`` (for naming a missing property)."""
+    schema: Mapping[str, Any] = _validator().schema
+    for part in path:
+        schema = schema.get("items" if isinstance(part, int) else "properties", {})
+        schema = schema if isinstance(part, int) else schema.get(part, {})
+    return schema
+
+
+def schema_problems(data: Any) -> list[str]:
+    """Every place ``data`` breaks the published schema, as "field: what is wrong"."""
+    problems = _Problems()
+    for error in _validator().iter_errors(data):
+        path = list(error.absolute_path)
+        if error.validator == "required":
+            owner = _schema_at(path)
+            for name in error.validator_value:
+                if isinstance(error.instance, Mapping) and name not in error.instance:
+                    wanted = owner.get("properties", {}).get(name, {})
+                    message = wanted.get("x-required") or wanted.get("x-error") or "is required"
+                    problems.add(wanted.get("x-required-path") or _field([*path, name]),
+                                 message)
+            continue
+        message = error.schema.get("x-error") if isinstance(error.schema, Mapping) else None
+        problems.add(_field(path) or "file", message or error.message)
+    return problems.items
+
+
+def _answer_range(answers: Any, problems: _Problems) -> tuple[int, int] | None:
+    low, high = (answers.get("min"), answers.get("max")) if isinstance(answers, Mapping) else (
+        None, None)
+    if not (_is_int(low) and _is_int(high)):
+        return None
+    if high <= low:
         problems.add("answers.max", f"must be a whole number greater than answers.min ({low})")
-        high = low
+        return None
     if high - low > 100:
         problems.add("answers.max", "allows more than 101 answers; use a smaller range")
-        high = low
-    labels: dict[int, str] = {}
-    raw_labels = answers.get("labels", {})
-    if not isinstance(raw_labels, Mapping):
-        problems.add("answers.labels", 'must be an object of answer: label ({"1": "Never"})')
-        raw_labels = {}
-    for key, label in raw_labels.items():
-        try:
-            number = int(key)
-        except (TypeError, ValueError):
-            problems.add(f"answers.labels.{key}", "the key must be a whole-number answer")
-            continue
-        if not low <= number <= high:
+        return None
+    labels = answers.get("labels", {})
+    for key in labels if isinstance(labels, Mapping) else ():
+        if re.fullmatch(r"-?[0-9]+", str(key)) and not low <= int(key) <= high:
             problems.add(f"answers.labels.{key}", f"is outside the answer range {low}..{high}")
-        elif not isinstance(label, str) or not label.strip():
-            problems.add(f"answers.labels.{key}", "must be non-empty text")
-        else:
-            labels[number] = label
-    return (low, high, labels)
+    return (low, high)
 
 
-def _bands(raw: Any, path: str, low: int, high: int, problems: _Problems) -> tuple[Band, ...]:
-    if raw is None:
-        return ()
+def _check_bands(raw: Any, path: str, low: int, high: int, problems: _Problems) -> None:
     if not isinstance(raw, list):
-        problems.add(path, 'must be a list of {"min", "max", "label"} objects')
-        return ()
-    bands: list[Band] = []
-    for i, entry in enumerate(raw):
-        where = f"{path}[{i}]"
-        if not isinstance(entry, Mapping):
-            problems.add(where, 'must be an object {"min", "max", "label"}')
-            continue
-        b_low, b_high, label = entry.get("min"), entry.get("max"), entry.get("label")
-        if not (_is_int(b_low) and _is_int(b_high) and low <= b_low <= b_high <= high):
-            problems.add(where, f"min and max must be whole numbers, {low} <= min <= max <= {high}")
-            continue
-        if not isinstance(label, str) or not label.strip():
-            problems.add(f"{where}.label", "must be non-empty text")
-            continue
-        bands.append(Band(b_low, b_high, label))
-    covered = sorted(a for b in bands for a in range(b.low, b.high + 1))
-    if bands and covered != list(range(low, high + 1)):
+        return
+    covered: list[int] = []
+    for i, band in enumerate(raw):
+        if not (isinstance(band, Mapping) and _is_int(band.get("min"))
+                and _is_int(band.get("max"))):
+            return  # the schema has named it
+        if not low <= band["min"] <= band["max"] <= high:
+            problems.add(f"{path}[{i}]", f"min and max must be whole numbers, "
+                         f"{low} <= min <= max <= {high}")
+            return
+        covered += range(band["min"], band["max"] + 1)
+    if raw and sorted(covered) != list(range(low, high + 1)):
         problems.add(path, f"must cover every answer {low}..{high} exactly once")
-    return tuple(bands)
 
 
-def _items(
-    data: Mapping[str, Any],
-    low: int,
-    high: int,
-    wording: tuple[bool, str, Any],
-    problems: _Problems,
-) -> tuple[Item, ...]:
-    ships, placeholder, _ = wording
+def _check_items(data: Mapping[str, Any], answers: tuple[int, int] | None,
+                 problems: _Problems) -> None:
     raw = data.get("items")
-    if not isinstance(raw, list) or not raw:
-        problems.add("items", "is required: a non-empty list of item objects")
-        return ()
-    if len(raw) > MAX_ITEMS:
-        problems.add("items", f"has {len(raw)} items; at most {MAX_ITEMS} are allowed")
-        return ()
+    if not isinstance(raw, list):
+        return
+    wording = data.get("wording")
+    ships = wording.get("ships") if isinstance(wording, Mapping) else None
     reverse = data.get("reverse_items", [])
-    if not isinstance(reverse, list) or not all(_is_int(n) for n in reverse):
-        problems.add("reverse_items", "must be a list of item numbers (1-based)")
-        reverse = []
-    for n in reverse:
-        if not 1 <= n <= len(raw):
+    for n in reverse if isinstance(reverse, list) else ():
+        if _is_int(n) and n > len(raw):
             problems.add("reverse_items", f"item {n} does not exist (items are 1..{len(raw)})")
-    items: list[Item] = []
     seen: set[str] = set()
     for i, entry in enumerate(raw):
-        where = f"items[{i + 1}]"
         if not isinstance(entry, Mapping):
-            problems.add(where, "must be an object with at least a code")
             continue
+        where = f"items[{i + 1}]"
         code = entry.get("code", f"item{i + 1}")
-        if not isinstance(code, str) or not ITEM_CODE_PATTERN.match(code):
-            problems.add(f"{where}.code", "must be lower-case letters, digits or _ (e.g. item1)")
-            code = f"item{i + 1}"
         if code in seen:
             problems.add(f"{where}.code", f"{code!r} is used by more than one item")
         seen.add(code)
-        text = entry.get("text")
-        if text is not None and (not isinstance(text, str) or not text.strip()):
-            problems.add(f"{where}.text", "must be non-empty text or left out")
-            text = None
-        if text is not None and not ships:
+        has_text = entry.get("text") is not None
+        if has_text and ships is False:
             problems.add(f"{where}.text", 'wording.ships is false, so items must not carry "text"')
-        if text is None and ships:
-            problems.add(f"{where}.text", 'is required because wording.ships is true')
-        label = entry.get("label", placeholder.format(n=i + 1))
-        if not isinstance(label, str):
-            problems.add(f"{where}.label", "must be text")
-            label = placeholder.format(n=i + 1)
-        better = entry.get("higher_is_better", True)
-        if not isinstance(better, bool):
-            problems.add(f"{where}.higher_is_better", "must be true or false")
-            better = True
-        bands = _bands(entry.get("bands"), f"{where}.bands", low, high, problems)
-        items.append(Item(i + 1, code, label, text, (i + 1) in reverse, better, bands))
-    return tuple(items)
+        if not has_text and ships is True:
+            problems.add(f"{where}.text", "is required because wording.ships is true")
+        if answers is not None:
+            _check_bands(entry.get("bands"), f"{where}.bands", *answers, problems)
 
 
-def _wording(data: Mapping[str, Any], problems: _Problems) -> tuple[bool, str, Any]:
-    wording = data.get("wording")
-    if not isinstance(wording, Mapping) or not isinstance(wording.get("ships"), bool):
-        problems.add("wording.ships", "is required: true if the item text may ship, else false")
-        return (True, "Item {n}", None)
-    placeholder = wording.get("placeholder", "Item {n}")
-    if not isinstance(placeholder, str) or "{n}" not in placeholder:
-        problems.add("wording.placeholder", 'must be text containing "{n}", e.g. "Statement {n}"')
-        placeholder = "Item {n}"
-    same_as = wording.get("same_as")
-    parsed = None
-    if same_as is not None:
-        if (
-            not isinstance(same_as, Mapping)
-            or not isinstance(same_as.get("instrument"), str)
-            or not isinstance(same_as.get("items"), list)
-            or not all(_is_int(n) and n >= 1 for n in same_as["items"])
-        ):
-            problems.add("wording.same_as", 'must be {"instrument": CODE, "items": [numbers]}')
-        else:
-            parsed = (same_as["instrument"], tuple(same_as["items"]))
-    return (wording["ships"], placeholder, parsed)
-
-
-def _lookup(
-    scoring: Mapping[str, Any], raw_min: int, raw_max: int, problems: _Problems
-) -> dict[int, float] | None:
-    table = scoring.get("table")
-    if not isinstance(table, Mapping):
-        problems.add("scoring.table", 'is required for lookup scoring: {"raw": score, ...}')
-        return None
+def _check_lookup(data: Mapping[str, Any], answers: tuple[int, int] | None,
+                  problems: _Problems) -> None:
+    scoring, items = data.get("scoring"), data.get("items")
+    if not (isinstance(scoring, Mapping) and scoring.get("method") == "lookup"
+            and isinstance(scoring.get("table"), Mapping) and isinstance(items, list) and items
+            and answers is not None):
+        return
+    raw_min, raw_max = answers[0] * len(items), answers[1] * len(items)
     parsed: dict[int, float] = {}
-    for key, value in table.items():
-        try:
-            raw = int(key)
-        except (TypeError, ValueError):
-            problems.add(f"scoring.table.{key}", "the key must be a whole-number raw sum")
-            continue
-        if not raw_min <= raw <= raw_max:
+    for key, value in scoring["table"].items():
+        if not re.fullmatch(r"-?[0-9]+", str(key)) or not isinstance(value, int | float):
+            continue  # the schema has named it
+        if not raw_min <= int(key) <= raw_max:
             problems.add(f"scoring.table.{key}", f"is outside the raw sums {raw_min}..{raw_max}")
-        elif not _is_number(value):
-            problems.add(f"scoring.table.{key}", "must be a number")
         else:
-            parsed[raw] = float(value)
+            parsed[int(key)] = float(value)
     missing = [r for r in range(raw_min, raw_max + 1) if r not in parsed]
     if missing:
         shown = ", ".join(str(r) for r in missing[:8]) + (" ..." if len(missing) > 8 else "")
@@ -357,46 +315,53 @@ def _lookup(
     ordered = [parsed[r] for r in sorted(parsed)]
     if any(b < a for a, b in zip(ordered, ordered[1:], strict=False)):
         problems.add("scoring.table", "scores must not go down as the raw sum goes up")
-    return parsed
 
 
-def _change(data: Mapping[str, Any], problems: _Problems) -> tuple[float, float | None, str]:
-    change = data.get("change")
-    if not isinstance(change, Mapping):
-        problems.add("change", 'is required: {"meaningful": number, "reliable": number or null}')
-        return (1.0, None, "")
-    meaningful = change.get("meaningful")
-    if not _is_number(meaningful) or meaningful <= 0:
-        problems.add("change.meaningful", "must be a number greater than 0")
-        meaningful = 1.0
-    reliable = change.get("reliable")
-    if reliable is not None and (not _is_number(reliable) or reliable <= 0):
-        problems.add("change.reliable", "must be a number greater than 0, or null")
-        reliable = None
-    basis = change.get("basis", "")
-    if not isinstance(basis, str):
-        problems.add("change.basis", "must be text")
-        basis = ""
-    return (float(meaningful), None if reliable is None else float(reliable), basis)
+def _check_rules(data: Mapping[str, Any], problems: _Problems) -> None:
+    """What the schema cannot say; each check skips input the schema already rejected."""
+    answers = _answer_range(data.get("answers"), problems)
+    _check_items(data, answers, problems)
+    _check_lookup(data, answers, problems)
 
 
-def _reference_lines(data: Mapping[str, Any], problems: _Problems) -> tuple[ReferenceLine, ...]:
-    raw = data.get("reference_lines", [])
-    if not isinstance(raw, list):
-        problems.add("reference_lines", "must be a list")
-        return ()
-    lines = []
-    for i, entry in enumerate(raw):
-        if (
-            not isinstance(entry, Mapping)
-            or not _is_number(entry.get("value"))
-            or not isinstance(entry.get("label"), str)
-        ):
-            problems.add(f"reference_lines[{i}]", 'must be {"value": number, "label": text}')
-            continue
-        source = str(entry.get("source", ""))
-        lines.append(ReferenceLine(float(entry["value"]), entry["label"], source))
-    return tuple(lines)
+def _build(data: Mapping[str, Any], builtin: bool) -> Instrument:
+    """The ``Instrument`` of a definition that passed both layers (defaults filled in)."""
+    code = data["code"]
+    short_name = data.get("short_name") or code
+    answers, wording, scoring = data["answers"], data["wording"], data["scoring"]
+    placeholder = wording.get("placeholder", "Item {n}")
+    reverse = set(data.get("reverse_items", []))
+    items = tuple(
+        Item(n, entry.get("code", f"item{n}"), entry.get("label", placeholder.format(n=n)),
+             entry.get("text"), n in reverse, entry.get("higher_is_better", True),
+             tuple(Band(b["min"], b["max"], b["label"]) for b in entry.get("bands", ())))
+        for n, entry in enumerate(data["items"], 1)
+    )
+    same_as = wording.get("same_as")
+    reported = data.get("reported_score", {})
+    change = data["change"]
+    lookup = ({int(k): float(v) for k, v in scoring["table"].items()}
+              if scoring["method"] == "lookup" else None)
+    return Instrument(
+        code=code, name=data["name"], short_name=short_name, answer_min=answers["min"],
+        answer_max=answers["max"],
+        answer_labels=MappingProxyType({int(k): v for k, v in answers.get("labels", {}).items()}),
+        items=items, scoring=scoring["method"],
+        lookup=None if lookup is None else MappingProxyType(lookup),
+        score_name=str(reported.get("name", f"{short_name} score")),
+        score_decimals=reported.get("decimals", 0),
+        higher_is_better=reported.get("higher_is_better", True),
+        meaningful_change=float(change["meaningful"]),
+        reliable_change=None if change.get("reliable") is None else float(change["reliable"]),
+        change_basis=change.get("basis", ""),
+        reference_lines=tuple(ReferenceLine(float(r["value"]), r["label"], str(r.get("source", "")))
+                              for r in data.get("reference_lines", [])),
+        notice=data.get("notice", ""), licence=data.get("licence", ""),
+        wording_ships=wording["ships"], placeholder=placeholder,
+        wording_same_as=(same_as["instrument"], tuple(same_as["items"])) if same_as else None,
+        recall=data.get("recall", ""), instructions=data.get("instructions", ""),
+        builtin=builtin, definition=MappingProxyType(dict(data)),
+    )
 
 
 def parse_definition(data: Any, *, source: str = "definition", builtin: bool = False) -> Instrument:
@@ -405,61 +370,13 @@ def parse_definition(data: Any, *, source: str = "definition", builtin: bool = F
     Raises ``InstrumentFileError`` listing every problem, each naming its field.
     """
     problems = _Problems()
+    problems.items += schema_problems(data)
     if not isinstance(data, Mapping):
         raise InstrumentFileError(source, ["the file must contain one JSON object"])
-    if data.get("format") != FORMAT_VERSION:
-        problems.add("format", f"must be {FORMAT_VERSION} (the instrument file format version)")
-    code = data.get("code")
-    if not isinstance(code, str) or not CODE_PATTERN.match(code):
-        problems.add("code", "must be 2-40 capital letters, digits, _ or -, starting with a letter")
-        code = "?"
-    name = _text(data, "name", problems, required=True)
-    short_name = _text(data, "short_name", problems, required=False) or code
-    low, high, labels = _answers(data, problems)
-    wording = _wording(data, problems)
-    ships, placeholder, same_as = wording
-    items = _items(data, low, high, wording, problems)
-    scoring = data.get("scoring")
-    method = scoring.get("method") if isinstance(scoring, Mapping) else None
-    if method not in SCORING_METHODS:
-        problems.add("scoring.method", f"must be one of {', '.join(SCORING_METHODS)}")
-        scoring, method = {}, "sum"
-    if scoring.get("missing", "no_score") != "no_score":
-        problems.add("scoring.missing", '"no_score" is the only rule: incomplete forms never score')
-    lookup = None
-    if method == "lookup" and items:
-        lookup = _lookup(scoring, low * len(items), high * len(items), problems)
-    reported = data.get("reported_score", {})
-    if not isinstance(reported, Mapping):
-        problems.add("reported_score", "must be an object")
-        reported = {}
-    score_name = reported.get("name", f"{short_name} score")
-    decimals = reported.get("decimals", 0)
-    if not _is_int(decimals) or not 0 <= decimals <= 4:
-        problems.add("reported_score.decimals", "must be a whole number 0..4")
-        decimals = 0
-    higher_is_better = reported.get("higher_is_better", True)
-    if not isinstance(higher_is_better, bool):
-        problems.add("reported_score.higher_is_better", "must be true or false")
-        higher_is_better = True
-    meaningful, reliable, basis = _change(data, problems)
-    lines = _reference_lines(data, problems)
-    notice = _text(data, "notice", problems, required=False)
-    licence = _text(data, "licence", problems, required=not ships)
-    recall = _text(data, "recall", problems, required=False)
-    instructions = _text(data, "instructions", problems, required=False)
+    _check_rules(data, problems)
     if problems.items:
         raise InstrumentFileError(source, problems.items)
-    return Instrument(
-        code=code, name=name, short_name=short_name, answer_min=low, answer_max=high,
-        answer_labels=MappingProxyType(labels), items=items, scoring=method,
-        lookup=None if lookup is None else MappingProxyType(lookup),
-        score_name=str(score_name), score_decimals=decimals, higher_is_better=higher_is_better,
-        meaningful_change=meaningful, reliable_change=reliable, change_basis=basis,
-        reference_lines=lines, notice=notice, licence=licence, wording_ships=ships,
-        placeholder=placeholder, wording_same_as=same_as, recall=recall,
-        instructions=instructions, builtin=builtin, definition=MappingProxyType(dict(data)),
-    )
+    return _build(data, builtin)
 
 
 def load_definition_file(path: Path) -> tuple[Instrument, dict[str, Any]]:

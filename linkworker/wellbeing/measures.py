@@ -5,10 +5,7 @@ A form is scored once, when it is saved, by ``scoring.score``; the stored ``raw`
 differently. Every answer is kept (``None`` for a blank), so an incomplete form stays visible
 as incomplete and can be checked against the paper later.
 
-Pairing rule (used here for the per-person badge and by ``summaries`` for the caseload): within
-one episode and one instrument, the *baseline* is the complete form marked ``baseline`` (or, if
-none is marked, the earliest complete form); a *follow-up* is any later complete form. Change is
-always a person's own follow-up against their own baseline.
+Change is measured between a baseline and a follow-up paired by ``wellbeing.pairing``.
 """
 
 from __future__ import annotations
@@ -24,12 +21,14 @@ from sqlalchemy.orm import Session
 from linkworker import audit
 from linkworker.access import Actor, require, require_person
 from linkworker.errors import NotFound, UserError
+from linkworker.journey import clock_for, refresh_stage
 from linkworker.models import Episode, Measure, MeasureAnswer, Person, User
-from linkworker.storage.database import Caseload
+from linkworker.storage.database import Caseload, unit_of_work
 from linkworker.validation import format_date
 from linkworker.wellbeing.instruments import Instrument, ReferenceLine
-from linkworker.wellbeing.scoring import Change, classify_change, score
-from linkworker.wellbeing.store import change_thresholds, instrument_for, unit_of_work
+from linkworker.wellbeing.pairing import ChangeSummary, baseline_and_follow_up, latest_pair_change
+from linkworker.wellbeing.scoring import score
+from linkworker.wellbeing.store import all_instruments, change_thresholds, instrument_for
 
 MODES = {
     "with_worker": "With the worker",
@@ -75,26 +74,6 @@ class MeasureRecord:
     @property
     def answered(self) -> int:
         return sum(a is not None for a in self.answers)
-
-
-@dataclass(frozen=True)
-class ChangeSummary:
-    """The latest change for one instrument: own follow-up against own baseline."""
-
-    instrument: str
-    baseline_value: float
-    baseline_on: dt.date
-    follow_up_value: float
-    follow_up_on: dt.date
-    change: Change
-
-    @property
-    def direction(self) -> str:
-        return self.change.direction.value
-
-    @property
-    def label(self) -> str:
-        return self.change.label
 
 
 # --- recording ------------------------------------------------------------------------------
@@ -168,8 +147,8 @@ def record_measure(
     """Score and save one form; returns the new measure's id.
 
     An incomplete form is refused unless ``allow_incomplete`` says the worker chose to keep it
-    as incomplete. Audited, and the episode's summaries (next review, latest change) refreshed,
-    in the same transaction.
+    as incomplete. Audited, and the episode's summaries (next review, latest change) and stage
+    refreshed, in the same transaction.
     """
     require(actor, "measure.record")
     with unit_of_work(target) as session:
@@ -210,10 +189,8 @@ def record_measure(
             person_id=person.id,
             details={"instrument": inst.code, "timepoint": timepoint, "complete": result.complete},
         )
-        if episode is not None:
-            from linkworker.journey import refresh_summaries
-
-            refresh_summaries(session, episode)
+        if episode is not None:  # the form may complete a review: the stage moves on too
+            refresh_stage(session, episode, today)
         return measure.id
 
 
@@ -286,56 +263,6 @@ def get_measure(target: Caseload | Session, actor: Actor, measure_id: str) -> Me
         return _records(session, [measure])[0]
 
 
-def baseline_and_follow_up(
-    forms: Sequence[MeasureRecord],
-) -> tuple[MeasureRecord | None, MeasureRecord | None]:
-    """The pair for one episode and one instrument (see the module docstring for the rule).
-
-    ``forms`` are that episode's forms of that instrument, oldest first; only complete forms
-    with a reported value take part.
-    """
-    scored = [f for f in forms if f.complete and f.value is not None]
-    if not scored:
-        return (None, None)
-    baseline = next((f for f in scored if f.timepoint == "baseline"), scored[0])
-    later = [
-        f
-        for f in scored
-        if f is not baseline
-        and f.timepoint != "baseline"
-        and f.completed_on >= baseline.completed_on
-    ]
-    return (baseline, later[-1] if later else None)
-
-
-def _by_episode(forms: Sequence[MeasureRecord]) -> dict[str | None, list[MeasureRecord]]:
-    grouped: dict[str | None, list[MeasureRecord]] = {}
-    for f in forms:
-        grouped.setdefault(f.episode_id, []).append(f)
-    return grouped
-
-
-def _latest_pair_change(
-    session: Session, inst: Instrument, forms: Sequence[MeasureRecord]
-) -> ChangeSummary | None:
-    """The change for the most recent episode that has a baseline/follow-up pair."""
-    threshold, reliable = change_thresholds(session, inst)
-    best: ChangeSummary | None = None
-    for episode_forms in _by_episode(forms).values():
-        base, follow = baseline_and_follow_up(episode_forms)
-        if base is None or follow is None:
-            continue
-        if best is not None and follow.completed_on < best.follow_up_on:
-            continue
-        change = classify_change(
-            inst, base.value, follow.value, threshold=threshold, reliable_threshold=reliable
-        )
-        best = ChangeSummary(
-            inst.code, base.value, base.completed_on, follow.value, follow.completed_on, change
-        )
-    return best
-
-
 def latest_changes(
     target: Caseload | Session, actor: Actor, person_id: str
 ) -> Mapping[str, ChangeSummary]:
@@ -347,7 +274,9 @@ def latest_changes(
             inst = instrument_for(session, code)
             if not inst.reports_total:
                 continue
-            found = _latest_pair_change(session, inst, [f for f in forms if f.instrument == code])
+            scored = [f for f in forms
+                      if f.instrument == code and f.complete and f.value is not None]
+            found = latest_pair_change(inst, scored, *change_thresholds(session, inst))
             if found is not None:
                 out[code] = found
         return out
@@ -421,11 +350,13 @@ def timeline(
         inst = instrument_for(session, instrument)
         forms = person_measures(session, actor, person_id, inst.code)
         threshold, reliable = change_thresholds(session, inst)
-        change = _latest_pair_change(session, inst, forms) if inst.reports_total else None
+        scored = [f for f in forms if f.complete and f.value is not None]
+        change = (latest_pair_change(inst, scored, threshold, reliable) if inst.reports_total
+                  else None)
         baseline = None
         if inst.reports_total and forms:
             newest_episode = forms[-1].episode_id
-            base, _ = baseline_and_follow_up([f for f in forms if f.episode_id == newest_episode])
+            base, _ = baseline_and_follow_up([f for f in scored if f.episode_id == newest_episode])
             if base is not None:
                 baseline = TimelinePoint(base.id, base.completed_on, base.value, base.timepoint,
                                          base.episode_number, True)
@@ -464,13 +395,12 @@ class RecordingOptions:
 
 
 def _episode_choice(session: Session, episode: Episode) -> EpisodeChoice:
-    from linkworker.journey import contract_schedule, next_review
-
-    months, _ = contract_schedule(session, episode)
+    clock = clock_for(session, episode)
     points = [Choice("baseline", "Baseline")] + [
-        Choice(f"review_{m}m", timepoint_label(f"review_{m}m")) for m in months if m > 0
+        Choice(f"review_{m}m", timepoint_label(f"review_{m}m"))
+        for m in clock.schedule.months if m > 0
     ] + [Choice("exit", "Exit"), Choice("other", "Other")]
-    due = next_review(session, episode)
+    due = clock.next_review()
     suggested = due.timepoint if due is not None else "baseline"
     start = format_date(episode.first_meeting_date or episode.referral_date)
     label = f"Journey {episode.number} (from {start})"
@@ -483,8 +413,6 @@ def recording_options(
     target: Caseload | Session, actor: Actor, person_id: str
 ) -> RecordingOptions:
     """The choices the recording form offers for this person."""
-    from linkworker.wellbeing.store import all_instruments
-
     with unit_of_work(target, write=False) as session:
         require_person(session, actor, person_id, "attend")  # the form record_measure takes
         episodes = session.execute(
@@ -524,24 +452,3 @@ def wellbeing_overview(
             timelines={c: timeline(session, actor, person_id, c) for c in codes},
             changes=latest_changes(session, actor, person_id),
         )
-
-
-def episode_latest_change(session: Session, episode_id: str) -> str | None:
-    """The badge value for one journey, by the pairing rule above and the thresholds in force.
-
-    For ``linkworker.journey.refresh_summaries``: the instrument with the most recent
-    follow-up speaks for the journey; None until a baseline has a follow-up.
-    """
-    rows = session.execute(
-        select(Measure).where(Measure.episode_id == episode_id, Measure.complete,
-                              Measure.value.is_not(None))
-        .order_by(Measure.completed_on, Measure.created_at)
-    ).scalars().all()
-    forms = _records(session, rows)
-    best: ChangeSummary | None = None
-    for code in dict.fromkeys(f.instrument for f in forms):
-        found = _latest_pair_change(session, instrument_for(session, code),
-                                    [f for f in forms if f.instrument == code])
-        if found is not None and (best is None or found.follow_up_on >= best.follow_up_on):
-            best = found
-    return None if best is None else best.direction

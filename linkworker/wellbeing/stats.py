@@ -4,6 +4,8 @@ The 95% interval of a mean paired change uses Student's t with n-1 degrees of fr
 distribution function is computed from the regularised incomplete beta function (continued
 fraction, as in Numerical Recipes), and the quantile by bisection: exact to well beyond the
 two decimals any report shows, and checked in the tests against published t-table values.
+This is the one home for statistics: scipy is not a dependency (it would add tens of megabytes
+to the installer for one quantile); pandas, which is, has no t distribution.
 """
 
 from __future__ import annotations

@@ -8,31 +8,16 @@ the caller's session so it joins the caller's transaction.
 
 from __future__ import annotations
 
-import contextlib
 import math
-from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from linkworker.models import InstrumentDefinition, Setting
-from linkworker.storage.database import Caseload
+from linkworker.storage.database import Caseload, unit_of_work
 from linkworker.wellbeing import instruments
 from linkworker.wellbeing.instruments import Instrument, InstrumentFileError
-
-
-@contextlib.contextmanager
-def unit_of_work(target: Caseload | Session, *, write: bool = True) -> Iterator[Session]:
-    """The caller's session as is, or a new transaction (or read) on a caseload."""
-    if isinstance(target, Session):
-        yield target
-    elif write:
-        with target.transaction() as session:
-            yield session
-    else:
-        with target.reading() as session:
-            yield session
 
 
 def get_setting(session: Session, key: str, default: Any = None) -> Any:

@@ -29,13 +29,14 @@ from linkworker import audit
 from linkworker.access import Actor, can, require
 from linkworker.errors import UserError
 from linkworker.models import Episode, Measure, MeasureAnswer, Person
-from linkworker.storage.database import Caseload
+from linkworker.storage.database import Caseload, unit_of_work
 from linkworker.storage.files import atomic_write_bytes
 from linkworker.validation import format_date
 from linkworker.wellbeing.instruments import Instrument
+from linkworker.wellbeing.pairing import baseline_and_follow_up, by_episode
 from linkworker.wellbeing.scoring import Direction, classify_change
 from linkworker.wellbeing.stats import MeanInterval, mean_with_interval
-from linkworker.wellbeing.store import change_thresholds, instrument_for, unit_of_work
+from linkworker.wellbeing.store import change_thresholds, instrument_for
 
 DEFAULT_MIN_CELL = 5
 
@@ -142,25 +143,19 @@ def _forms(session: Session, inst: Instrument, f: SummaryFilter) -> pd.DataFrame
 
 
 def _pairs(forms: pd.DataFrame) -> pd.DataFrame:
-    """Per journey: baseline (marked, else earliest) and latest later follow-up."""
+    """Per journey: the baseline and latest follow-up, by the one pairing rule."""
     if forms.empty:
         return pd.DataFrame()
     forms = forms.sort_values(["episode_id", "completed_on", "created_at"])
-    marked = forms[forms["timepoint"] == "baseline"].groupby("episode_id").head(1)
-    unmarked = forms[~forms["episode_id"].isin(marked["episode_id"])].groupby("episode_id").head(1)
-    baselines = pd.concat([marked, unmarked]).set_index("episode_id")
-    base_dates = baselines[["completed_on"]].rename(columns={"completed_on": "completed_on_base"})
-    follow = forms.join(base_dates, on="episode_id")
-    follow = follow[
-        (follow["timepoint"] != "baseline")
-        & (follow["completed_on"] >= follow["completed_on_base"])
-        & ~follow.index.isin(pd.concat([marked, unmarked]).index)
-    ]
-    latest = follow.groupby("episode_id").tail(1).set_index("episode_id")
-    out = baselines.rename(columns={"completed_on": "baseline_on", "value": "baseline_value"})
-    out["follow_up_on"] = latest["completed_on"]
-    out["follow_up_value"] = latest["value"]
-    return out.reset_index()
+    rows = []
+    for group in by_episode(forms.itertuples(index=False)).values():
+        base, follow = baseline_and_follow_up(group)
+        row = base._asdict()  # type: ignore[union-attr]
+        row["baseline_on"], row["baseline_value"] = row.pop("completed_on"), row.pop("value")
+        row["follow_up_on"] = follow.completed_on if follow else None
+        row["follow_up_value"] = follow.value if follow else None
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
 def _cohort(pairs: pd.DataFrame, f: SummaryFilter) -> pd.DataFrame:

@@ -36,6 +36,7 @@ from linkworker.errors import UserError
 from linkworker.models import Episode, Measure
 from linkworker.storage.database import Caseload
 from linkworker.wellbeing.instruments import Instrument
+from linkworker.wellbeing.pairing import episode_latest_change
 from linkworker.wellbeing.store import (
     all_instruments,
     change_thresholds,
@@ -157,11 +158,9 @@ def clear_change_thresholds(
 def rejudge_latest_changes(session: Session, code: str) -> int:
     """Recompute ``latest_change`` for journeys with a scored form of ``code``; how many changed.
 
-    Uses the journey's own pairing rule (``measures.episode_latest_change``), so the result is
+    Uses the journey's own pairing rule (``pairing.episode_latest_change``), so the result is
     exactly what recording a form would have stored.
     """
-    from linkworker.wellbeing.measures import episode_latest_change
-
     rows = session.execute(
         select(Episode.id, Episode.latest_change).where(Episode.id.in_(
             select(Measure.episode_id).where(Measure.instrument == code, Measure.complete,

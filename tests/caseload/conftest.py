@@ -177,15 +177,6 @@ def world(caseload) -> SmallWorld:
 
 
 @pytest.fixture
-def runner(caseload, qtbot):
-    from ui.operations import Runner
-
-    runner = Runner(caseload)
-    yield runner
-    runner.shutdown()
-
-
-@pytest.fixture
 def widgets(qtbot, runner):
     """Widgets to delete (timers and all) once their last queries are answered, *before* the
     runner stops, so no debounce timer fires into a stopped runner."""
@@ -193,14 +184,14 @@ def widgets(qtbot, runner):
 
     made: list = []
     yield made
-    qtbot.waitUntil(lambda: not runner.is_busy(), timeout=5000)
+    qtbot.waitUntil(lambda: not runner.is_busy())
     for widget in made:
         for close in getattr(widget, "_test_cleanup", ()):
             close()
         widget.hide()
         widget.deleteLater()
     QApplication.processEvents()
-    qtbot.waitUntil(lambda: not runner.is_busy(), timeout=5000)
+    qtbot.waitUntil(lambda: not runner.is_busy())
 
 
 # --- 50,000 people --------------------------------------------------------------------------
@@ -233,7 +224,8 @@ def big_rows(n: int, workers: tuple[str, ...], seed: int = 7) -> tuple[list[dict
     for i in range(n):
         pid, eid = new_id(), new_id()
         stage = STAGE_CYCLE[i % len(STAGE_CYCLE)]
-        postcode = f"{OUTWARD[i % len(OUTWARD)]} {rng.randint(1, 9)}{chr(65 + rng.randint(0, 25))}{chr(65 + rng.randint(0, 25))}"  # noqa: E501
+        letters = chr(65 + rng.randint(0, 25)) + chr(65 + rng.randint(0, 25))
+        postcode = f"{OUTWARD[i % len(OUTWARD)]} {rng.randint(1, 9)}{letters}"
         people.append({
             "id": pid, "created_at": stamp, "updated_at": stamp,
             "reference": f"LW-{i + 1:06d}",

@@ -38,7 +38,7 @@ def cells(view, column="Name"):
 
 
 def wait_for(qtbot, view, expected, column="Name"):
-    qtbot.waitUntil(lambda: cells(view, column) == expected, timeout=5000)
+    qtbot.waitUntil(lambda: cells(view, column) == expected)
 
 
 def test_lists_people_with_name_stage_worker_and_next_review(qtbot, runner, world, make_view):
@@ -67,7 +67,7 @@ def test_lists_people_with_name_stage_worker_and_next_review(qtbot, runner, worl
 )
 def test_search_as_you_type_narrows_the_rows(qtbot, runner, world, make_view, typed, expected):
     view = make_view(qtbot, runner, world.actor("meg"))
-    qtbot.waitUntil(lambda: view.model.rowCount() == 6, timeout=5000)
+    qtbot.waitUntil(lambda: view.model.rowCount() == 6)
     qtbot.keyClicks(view.search, typed)
     wait_for(qtbot, view, expected)
     assert view.count_label.text() == ("1 person" if len(expected) == 1 else
@@ -76,7 +76,7 @@ def test_search_as_you_type_narrows_the_rows(qtbot, runner, world, make_view, ty
 
 def test_filters_narrow_and_clear(qtbot, runner, world, make_view):
     view = make_view(qtbot, runner, world.actor("meg"))
-    qtbot.waitUntil(lambda: view.model.rowCount() == 6, timeout=5000)
+    qtbot.waitUntil(lambda: view.model.rowCount() == 6)
     view.overdue.click()
     wait_for(qtbot, view, ["Smith, Margaret"])
     view.overdue.click()
@@ -89,12 +89,12 @@ def test_filters_narrow_and_clear(qtbot, runner, world, make_view):
     view.change.setCurrentIndex(view.change.findData("improved"))
     wait_for(qtbot, view, ["Smith, Margaret"])
     view.clear_filters()
-    qtbot.waitUntil(lambda: view.contract.count() == 2, timeout=5000)
+    qtbot.waitUntil(lambda: view.contract.count() == 2)
     view.contract.setCurrentIndex(1)
     wait_for(qtbot, view, ["Smith, Margaret", "Van Der Berg, Mary Ann"])
     view.clear_filters()
     view.exited.click()
-    qtbot.waitUntil(lambda: view.model.rowCount() == 7, timeout=5000)
+    qtbot.waitUntil(lambda: view.model.rowCount() == 7)
 
 
 def click_header(qtbot, view, title):
@@ -106,7 +106,7 @@ def click_header(qtbot, view, title):
 
 def test_header_clicks_sort_in_the_database(qtbot, runner, world, make_view):
     view = make_view(qtbot, runner, world.actor("meg"))
-    qtbot.waitUntil(lambda: view.model.rowCount() == 6, timeout=5000)
+    qtbot.waitUntil(lambda: view.model.rowCount() == 6)
     click_header(qtbot, view, "Next review")
     wait_for(qtbot, view, ["01/03/2026", "13/03/2026", "10/04/2026", "10/05/2026", "", ""],
              "Next review")
@@ -120,7 +120,7 @@ def test_header_clicks_sort_in_the_database(qtbot, runner, world, make_view):
 
 def test_a_manager_switches_worker(qtbot, runner, world, make_view):
     view = make_view(qtbot, runner, world.actor("meg"))
-    qtbot.waitUntil(lambda: view.model.rowCount() == 6, timeout=5000)
+    qtbot.waitUntil(lambda: view.model.rowCount() == 6)
     assert view.worker.isVisible()
     assert view.worker.currentText() == "All workers"  # the manager has no caseload of their own
     view.worker.select(world.users["bob"].id)
@@ -135,22 +135,22 @@ def test_enter_and_double_click_open_the_person(qtbot, runner, world, make_view)
     wait_for(qtbot, view, ["Khan, Aisha", "Smith, Margaret", "Smithson, John"])
     view.table.setFocus()
     view.table.setCurrentIndex(view.model.index(1, 0))
-    with qtbot.waitSignal(view.open_person, timeout=2000) as opened:
+    with qtbot.waitSignal(view.open_person) as opened:
         qtbot.keyClick(view.table, Qt.Key.Key_Return)
     assert opened.args == [world.people["margaret"]]
     where = view.table.visualRect(view.model.index(2, 0)).center()
     qtbot.mouseClick(view.table.viewport(), Qt.MouseButton.LeftButton, pos=where)
-    with qtbot.waitSignal(view.open_person, timeout=2000) as opened:
+    with qtbot.waitSignal(view.open_person) as opened:
         qtbot.mouseDClick(view.table.viewport(), Qt.MouseButton.LeftButton, pos=where)
     assert opened.args == [world.people["john"]]
 
 
 def test_enter_in_the_search_box_opens_a_single_match(qtbot, runner, world, make_view):
     view = make_view(qtbot, runner, world.actor("ann"))
-    qtbot.waitUntil(lambda: view.model.rowCount() == 3, timeout=5000)
+    qtbot.waitUntil(lambda: view.model.rowCount() == 3)
     qtbot.keyClicks(view.search, "peggy")
     wait_for(qtbot, view, ["Smith, Margaret"])
-    with qtbot.waitSignal(view.open_person, timeout=2000) as opened:
+    with qtbot.waitSignal(view.open_person) as opened:
         qtbot.keyClick(view.search, Qt.Key.Key_Return)
     assert opened.args == [world.people["margaret"]]
 
@@ -161,7 +161,7 @@ def test_space_shows_the_read_only_summary_beside_the_list(qtbot, runner, world,
     view.table.setFocus()
     view.table.setCurrentIndex(view.model.index(1, 0))
     qtbot.keyClick(view.table, Qt.Key.Key_Space)
-    qtbot.waitUntil(lambda: view.summary.heading.text() == "Peggy Smith", timeout=5000)
+    qtbot.waitUntil(lambda: view.summary.heading.text() == "Peggy Smith")
     assert view.summary.isVisible()
     assert view.summary.values["NHS number"].text() == "943 476 5919"
     assert view.summary.values["Next review"].text() == "01/03/2026 (overdue)"
@@ -169,7 +169,7 @@ def test_space_shows_the_read_only_summary_beside_the_list(qtbot, runner, world,
         viewed = s.execute(select(AuditEvent.person_id).where(
             AuditEvent.action == "view_person")).scalars().all()
     assert viewed == [world.people["margaret"]]
-    with qtbot.waitSignal(view.open_person, timeout=2000) as opened:
+    with qtbot.waitSignal(view.open_person) as opened:
         view.summary.open_button.click()
     assert opened.args == [world.people["margaret"]]
     qtbot.keyClick(view.table, Qt.Key.Key_Space)
@@ -199,13 +199,13 @@ def test_fifty_thousand_people_search_and_page_on_demand(qtbot, big_world):
     runner = Runner(big_world.caseload)
     view = shown(CaseloadView(runner, big_world.manager, clock=lambda: TODAY))
     try:
-        qtbot.waitUntil(lambda: view.count == 42_858, timeout=10_000)
+        qtbot.waitUntil(lambda: view.count == 42_858)
         assert view.count_label.text() == "42,858 people"
         last = view.model.rowCount() - 1
         assert not view.model.is_loaded(last)  # only what is shown is fetched
-        qtbot.waitUntil(lambda: view.model.is_loaded(0), timeout=5000)
+        qtbot.waitUntil(lambda: view.model.is_loaded(0))
         view.table.scrollToBottom()
-        qtbot.waitUntil(lambda: view.model.is_loaded(last), timeout=5000)
+        qtbot.waitUntil(lambda: view.model.is_loaded(last))
         assert len(view.model._pages) <= 4  # a few pages, never the whole table
         qtbot.keyClicks(view.search, "Smith, Ma")
         expected = sorted(
@@ -215,14 +215,14 @@ def test_fifty_thousand_people_search_and_page_on_demand(qtbot, big_world):
                  "Ma"))),
             key=lambda p: (p["family_name"].lower(), p["given_name"].lower(), p["id"]))
         want = [p["id"] for p in expected]
-        qtbot.waitUntil(lambda: view.model.ids == want, timeout=5000)
-        qtbot.waitUntil(lambda: view.model.is_loaded(0), timeout=5000)
+        qtbot.waitUntil(lambda: view.model.ids == want)
+        qtbot.waitUntil(lambda: view.model.is_loaded(0))
         assert view.model.index(0, 0).data(ID_ROLE) == want[0]
         assert view.model.index(0, 0).data() == f"{expected[0]['family_name']}, " \
                                                 f"{expected[0]['given_name']}"
         assert len(want) < PAGE_SIZE * 3
     finally:
-        qtbot.waitUntil(lambda: not runner.is_busy(), timeout=5000)
+        qtbot.waitUntil(lambda: not runner.is_busy())
         view.deleteLater()
         qtbot.wait(10)
         runner.shutdown()

@@ -26,7 +26,7 @@ AS_OF = (TODAY, TODAY - 45 * DAY, TODAY + 16 * DAY)
 Due = tuple[str, str, dt.date]  # kind, person id, due date
 
 
-def _in_scope(session, person: Person, worker: str | None) -> bool:  # noqa: ANN001
+def _in_scope(session, person: Person, worker: str | None) -> bool:
     if worker is None:
         return True
     episodes = session.scalars(select(Episode).where(Episode.person_id == person.id))
@@ -35,11 +35,11 @@ def _in_scope(session, person: Person, worker: str | None) -> bool:  # noqa: ANN
     return any(e.worker_id == worker for e in episodes) or given.first() is not None
 
 
-def _review_dues(session, episode: Episode, as_of: dt.date, sunday: dt.date) -> list[Due]:  # noqa: ANN001
+def _review_dues(session, episode: Episode, as_of: dt.date, sunday: dt.date) -> list[Due]:
     """The next review (if due by Sunday), and each review held without its form whose
     window is open, for one open journey."""
     dues = []
-    point = journey.next_review(session, episode)
+    point = journey.clock_for(session, episode).next_review()
     if point is not None and point.due <= sunday:
         dues.append(("review", episode.person_id, point.due))
     forms = set(session.scalars(select(Measure.timepoint).where(
@@ -47,14 +47,13 @@ def _review_dues(session, episode: Episode, as_of: dt.date, sunday: dt.date) -> 
     held = set(session.scalars(select(Contact.purpose).where(
         Contact.episode_id == episode.id, Contact.status == "attended",
         Contact.purpose.like("review_%"))))
-    for p in journey.schedule(episode.first_meeting_date,
-                              *journey.contract_schedule(session, episode)):
+    for p in journey.review_schedule(session, episode).points(episode.first_meeting_date):
         if p.timepoint in held - forms and p.opens <= sunday and as_of <= p.closes:
             dues.append(("measure", episode.person_id, p.due))
     return dues
 
 
-def reference_items(caseload, worker: str | None, as_of: dt.date) -> list[Due]:  # noqa: ANN001
+def reference_items(caseload, worker: str | None, as_of: dt.date) -> list[Due]:
     """(kind, person, due) of every item due by Sunday or overdue, person by person."""
     sunday = week_of(as_of)[1]
     dues: list[Due] = []
@@ -77,7 +76,7 @@ def reference_items(caseload, worker: str | None, as_of: dt.date) -> list[Due]: 
     return sorted(dues)
 
 
-def _check_all(caseload, actors: list[tuple[Actor, str | None]]) -> None:  # noqa: ANN001
+def _check_all(caseload, actors: list[tuple[Actor, str | None]]) -> None:
     for actor, worker in actors:
         for as_of in AS_OF:
             expected = reference_items(caseload, worker, as_of)
@@ -88,7 +87,7 @@ def _check_all(caseload, actors: list[tuple[Actor, str | None]]) -> None:  # noq
                                                                  overdue), (worker, as_of)
 
 
-def _actors(caseload, workers: int = 2) -> list[tuple[Actor, str | None]]:  # noqa: ANN001
+def _actors(caseload, workers: int = 2) -> list[tuple[Actor, str | None]]:
     with caseload.reading() as s:
         users = s.scalars(select(User).where(User.role == "link_worker")
                           .order_by(User.username).limit(workers)).all()
@@ -96,7 +95,7 @@ def _actors(caseload, workers: int = 2) -> list[tuple[Actor, str | None]]:  # no
 
 
 @pytest.fixture
-def demo(caseload):  # noqa: ANN001, ANN201
+def demo(caseload):
     generate(caseload, people=120, seed=5, today=TODAY)
     return caseload
 
@@ -107,7 +106,7 @@ def test_the_fast_count_matches_a_per_person_count_on_a_demo_caseload(demo):
     assert sum(sum(count_due(demo, a, w, TODAY)) for a, w in actors) > 20  # not vacuous
 
 
-def _journey(s, worker: User, n: int, *, first_meeting: dt.date | None,  # noqa: ANN001
+def _journey(s, worker: User, n: int, *, first_meeting: dt.date | None,
              exited: bool = False) -> Episode:
     person = Person(reference=f"EDGE-{n}", given_name=f"Edge{n}", family_name="Case")
     s.add(person)
@@ -122,12 +121,12 @@ def _journey(s, worker: User, n: int, *, first_meeting: dt.date | None,  # noqa:
     return episode
 
 
-def _form(s, episode: Episode, timepoint: str, on: dt.date, complete: bool = True) -> None:  # noqa: ANN001
+def _form(s, episode: Episode, timepoint: str, on: dt.date, complete: bool = True) -> None:
     s.add(Measure(person_id=episode.person_id, episode_id=episode.id, instrument="SWEMWBS",
                   timepoint=timepoint, completed_on=on, value=21.0, raw=21, complete=complete))
 
 
-def _meeting(s, episode: Episode, on: dt.date, purpose: str, status: str = "attended") -> None:  # noqa: ANN001
+def _meeting(s, episode: Episode, on: dt.date, purpose: str, status: str = "attended") -> None:
     s.add(Contact(episode_id=episode.id, contact_date=on, status=status, purpose=purpose))
 
 

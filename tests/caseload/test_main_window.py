@@ -33,8 +33,8 @@ def open_window(qtbot, runner, actor, windows) -> MainWindow:
     qtbot.waitExposed(window)
     window.raise_()
     window.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=2000)
-    qtbot.waitUntil(lambda: window.prepared is not None, timeout=5000)  # start-up work done
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    qtbot.waitUntil(lambda: window.prepared is not None)  # start-up work done
     return window
 
 
@@ -48,7 +48,7 @@ def test_opens_on_the_workers_own_caseload(qtbot, runner, world, windows):
     window = open_window(qtbot, runner, world.actor("ann"), windows)
     view = caseload_of(window)
     assert window.stack.currentIndex() == 1 and window.tabs.tabText(0) == "My caseload"
-    qtbot.waitUntil(lambda: view.model.rowCount() == 3, timeout=5000)
+    qtbot.waitUntil(lambda: view.model.rowCount() == 3)
     assert window.windowTitle() == "LinkWorker — caseload.db"  # never a person's name
     assert window.signed_in.text() == "Signed in as Ann Worker (link worker)"
 
@@ -89,21 +89,20 @@ def test_ctrl_f_goes_to_the_search_box(qtbot, runner, world, windows):
     qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     view = caseload_of(window)
     assert window.stack.currentIndex() == 1
-    qtbot.waitUntil(lambda: view.search.hasFocus(), timeout=2000)
+    qtbot.waitUntil(lambda: view.search.hasFocus())
 
 
 def test_double_click_opens_the_record_as_a_tab(qtbot, runner, world, windows):
     window = open_window(qtbot, runner, world.actor("ann"), windows)
     view = caseload_of(window)
-    qtbot.waitUntil(lambda: view.model.rowCount() == 3 and view.model.is_loaded(0),
-                    timeout=5000)
+    qtbot.waitUntil(lambda: view.model.rowCount() == 3 and view.model.is_loaded(0))
     where = view.table.visualRect(view.model.index(1, 0)).center()
     qtbot.mouseClick(view.table.viewport(), Qt.MouseButton.LeftButton, pos=where)
     qtbot.mouseDClick(view.table.viewport(), Qt.MouseButton.LeftButton, pos=where)
     assert window.tabs.count() == 2
     record = window.tabs.currentWidget()
     assert isinstance(record, RecordView)
-    qtbot.waitUntil(lambda: window.tabs.tabText(1).startswith("Peggy Smith"), timeout=5000)
+    qtbot.waitUntil(lambda: window.tabs.tabText(1).startswith("Peggy Smith"))
     assert "Peggy" not in window.windowTitle()
     window.show_person(world.people["margaret"])  # again: the same tab comes forward
     assert window.tabs.count() == 2
@@ -159,12 +158,12 @@ def test_errors_and_saves_show_in_the_message_bar_not_a_dialog(qtbot, runner, wo
     def fails(job):
         raise UserError("That date is in the future.")
 
-    with qtbot.waitSignal(runner.failed, timeout=5000):
+    with qtbot.waitSignal(runner.failed):
         runner.run(fails)
     assert window.messages.text() == "That date is in the future."
     assert window.messages.kind == "error"
     window.messages.close_button.click()
-    with qtbot.waitSignal(runner.changed, timeout=5000):
+    with qtbot.waitSignal(runner.changed):
         runner.run(lambda job: None, changes={"contacts"})
     assert window.messages.text() == "Saved."
     assert QApplication.activeModalWidget() is None
@@ -172,20 +171,20 @@ def test_errors_and_saves_show_in_the_message_bar_not_a_dialog(qtbot, runner, wo
 
 def test_progress_shows_in_the_status_bar(qtbot, runner, world, windows):
     window = open_window(qtbot, runner, world.actor("ann"), windows)
-    qtbot.waitUntil(lambda: not runner.is_busy(), timeout=5000)
+    qtbot.waitUntil(lambda: not runner.is_busy())
 
     def slow(job):
         job.progress(3, 10, "Importing people")
 
-    with qtbot.waitSignal(runner.progress, timeout=5000):
+    with qtbot.waitSignal(runner.progress):
         runner.run(slow)
     assert window.progress.maximum() == 10 and window.progress.value() == 3
-    qtbot.waitUntil(lambda: window.progress.isHidden(), timeout=5000)  # done: it goes
+    qtbot.waitUntil(lambda: window.progress.isHidden())  # done: it goes
 
 
 def test_overdue_count_beside_due_and_overdue(qtbot, runner, world, windows):
     window = open_window(qtbot, runner, world.actor("ann"), windows)
-    qtbot.waitUntil(lambda: window.nav.item(2).text() == "Due and overdue (2)", timeout=5000)
+    qtbot.waitUntil(lambda: window.nav.item(2).text() == "Due and overdue (2)")
 
 
 def test_a_missing_part_is_an_error_not_a_placeholder():
@@ -225,17 +224,15 @@ def test_today_page_shows_appointments_tasks_and_moves_by_day(qtbot, runner, wor
     window.go("today")
     today = window.page("today")
     qtbot.waitUntil(lambda: table_column(today.appointments, 1) == ["John Smithson",
-                                                                     "Peggy Smith"],
-                    timeout=5000)
+                                                                     "Peggy Smith"])
     assert today.heading.text() == "Today, Wednesday 11/03/2026"
     assert table_column(today.week, 0) == ["Fri 13/03/2026"]
     assert table_column(today.tasks, 1) == ["195 days overdue", "1 day overdue"]
     assert today.tasks_box.title() == "Tasks (2)"
     today.show_day(TODAY + dt.timedelta(days=2))
-    qtbot.waitUntil(lambda: table_column(today.appointments, 1) == ["Aisha Khan"],
-                    timeout=5000)
+    qtbot.waitUntil(lambda: table_column(today.appointments, 1) == ["Aisha Khan"])
     assert today.heading.text() == "Friday 13/03/2026"
-    with qtbot.waitSignal(today.open_person, timeout=2000) as opened:
+    with qtbot.waitSignal(today.open_person) as opened:
         today.appointments.setFocus()
         today.appointments.setCurrentCell(0, 0)
         qtbot.keyClick(today.appointments, Qt.Key.Key_Return)
@@ -247,7 +244,7 @@ def test_due_page_lists_most_overdue_first_and_opens_the_record(qtbot, runner, w
     window = open_window(qtbot, runner, world.actor("ann"), windows)
     window.go("due")
     due = window.page("due")
-    qtbot.waitUntil(lambda: due.table.rowCount() == 5, timeout=5000)
+    qtbot.waitUntil(lambda: due.table.rowCount() == 5)
     assert table_column(due.table, 0) == ["100 days overdue", "3 days overdue", "Due today",
                                           "Due today", "Due 13/03/2026"]
     assert due.counts.text() == "2 overdue, 3 due this week"
@@ -264,13 +261,13 @@ def test_a_manager_looks_at_another_workers_due_list(qtbot, runner, world, windo
     refresh(world)
     window = open_window(qtbot, runner, world.actor("meg"), windows)
     due = window.go("due")
-    qtbot.waitUntil(lambda: due.worker.options is not None, timeout=5000)
+    qtbot.waitUntil(lambda: due.worker.options is not None)
     assert due.worker.isVisible()
     due.worker.select(world.users["ann"].id)
-    qtbot.waitUntil(lambda: due.table.rowCount() == 5, timeout=5000)
+    qtbot.waitUntil(lambda: due.table.rowCount() == 5)
     due.worker.select(world.users["bob"].id)
     qtbot.waitUntil(lambda: set(table_column(due.table, 2)) == {"Tom Smith", "Mary Ann Van Der "
-                                                                "Berg"}, timeout=5000)
+                                                                "Berg"})
 
 
 def test_the_full_record_opens_as_a_tab_and_owns_quick_note(qtbot, runner, world, windows):
@@ -278,11 +275,11 @@ def test_the_full_record_opens_as_a_tab_and_owns_quick_note(qtbot, runner, world
     window = open_window(qtbot, runner, world.actor("ann"), windows)
     record = window.show_person(world.people["margaret"])
     assert isinstance(record, record_class)
-    qtbot.waitUntil(lambda: window.tabs.tabText(1).startswith("Peggy Smith"), timeout=5000)
+    qtbot.waitUntil(lambda: window.tabs.tabText(1).startswith("Peggy Smith"))
     assert "Peggy" not in window.windowTitle()
     assert window.actions["quick_note"].isEnabled()
     window.actions["quick_note"].trigger()
-    qtbot.waitUntil(lambda: record.quick_note.isVisible(), timeout=2000)
+    qtbot.waitUntil(lambda: record.quick_note.isVisible())
 
 
 def test_open_main_window_signs_in_first(qtbot, caseload, world, monkeypatch):
@@ -299,9 +296,9 @@ def test_open_main_window_signs_in_first(qtbot, caseload, world, monkeypatch):
         room = window.screen().availableGeometry()  # small screens: all of it, no more
         assert window.width() <= room.width() and window.height() <= room.height()
         view = caseload_of(window)
-        qtbot.waitUntil(lambda: view.model.rowCount() == 3, timeout=5000)
+        qtbot.waitUntil(lambda: view.model.rowCount() == 3)
     finally:
-        qtbot.waitUntil(lambda: not window.runner.is_busy(), timeout=5000)
+        qtbot.waitUntil(lambda: not window.runner.is_busy())
         window.shutdown()
         assert not window.isVisible()
         window.deleteLater()
@@ -310,7 +307,7 @@ def test_open_main_window_signs_in_first(qtbot, caseload, world, monkeypatch):
 def test_about_shows_the_caseload_facts_without_blocking(qtbot, runner, world, windows):
     window = open_window(qtbot, runner, world.actor("ann"), windows)
     window.actions["about"].trigger()
-    qtbot.waitUntil(lambda: any(d.isVisible() for d in window._dialogs), timeout=5000)
+    qtbot.waitUntil(lambda: any(d.isVisible() for d in window._dialogs))
     box = next(d for d in window._dialogs if d.isVisible())
     assert "Schema version" in box.text() and "People" in box.text()
     assert not box.isModal() and QApplication.activeModalWidget() is None
@@ -324,14 +321,14 @@ def test_type_a_search_then_arrow_into_the_list_and_open_by_keyboard(qtbot, runn
     view = caseload_of(window)
     qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
     qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
-    qtbot.waitUntil(view.search.hasFocus, timeout=2000)
+    qtbot.waitUntil(view.search.hasFocus)
     qtbot.keyClicks(view.search, "smi")
-    qtbot.waitUntil(lambda: view.model.rowCount() == 2, timeout=5000)
+    qtbot.waitUntil(lambda: view.model.rowCount() == 2)
     qtbot.keyClick(view.search, Qt.Key.Key_Down)
-    qtbot.waitUntil(view.table.hasFocus, timeout=2000)
+    qtbot.waitUntil(view.table.hasFocus)
     assert view.table.currentIndex().row() == 0
     qtbot.keyClick(view.table, Qt.Key.Key_Down)
     assert view.table.currentIndex().row() == 1
     before = len(window.record_tabs())
     qtbot.keyClick(view.table, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: len(window.record_tabs()) == before + 1, timeout=5000)
+    qtbot.waitUntil(lambda: len(window.record_tabs()) == before + 1)

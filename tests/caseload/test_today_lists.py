@@ -16,7 +16,7 @@ from .conftest import TODAY
 DAY = dt.timedelta(days=1)
 
 
-def refresh(world) -> None:  # noqa: ANN001
+def refresh(world) -> None:
     """What every product operation does after a change: bring the journey summaries
     (``next_review_due``) in line with the forms and meetings held."""
     with world.caseload.transaction() as s:
@@ -25,7 +25,7 @@ def refresh(world) -> None:  # noqa: ANN001
 
 
 @pytest.fixture
-def world(world):  # noqa: ANN001, ANN201
+def world(world):
     """The shared small world hand-writes its summaries; here they follow the facts."""
     refresh(world)
     return world

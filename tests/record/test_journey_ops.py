@@ -45,8 +45,9 @@ def test_stages_follow_the_facts(caseload, team, jane):
     # Three months on, the 3-month review window (28 days either side) is open.
     in_window = dt.date(2026, 3, 20)
     record_measure(caseload, worker, jane.person_id, jane.episode_id, "WEMWBS", "baseline",
-                   dt.date(2026, 1, 12), "with_worker", WEMWBS_ANSWERS, today=in_window)
-    with caseload.transaction() as s:
+                   dt.date(2026, 1, 12), "with_worker", WEMWBS_ANSWERS, today=TODAY)
+    assert _episode(caseload, jane.episode_id).stage == "active"  # the window opens 15/03
+    with caseload.transaction() as s:  # the start-up sweep, days later
         assert sweep_stages(s, in_window) == 1
     ep = _episode(caseload, jane.episode_id)
     assert (ep.stage, ep.next_review_due) == ("review", dt.date(2026, 4, 12))

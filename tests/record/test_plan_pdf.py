@@ -57,7 +57,7 @@ def test_my_plan_has_goals_steps_services_appointments_and_crisis_plan(caseload,
 def _font_sizes(reader: PdfReader) -> list[float]:
     sizes: list[float] = []
 
-    def visit(text, cm, tm, font_dict, font_size):  # noqa: ANN001 - pypdf's visitor signature
+    def visit(text, cm, tm, font_dict, font_size):  # pypdf's visitor signature
         if text.strip():
             sizes.append(font_size * tm[0])
 

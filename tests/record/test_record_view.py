@@ -8,16 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 from pypdf import PdfReader
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
 
-from linkworker.journey import add_months
+from linkworker.dates import add_months
 from linkworker.person import open_record
 from linkworker.wellbeing.measures import record_measure
 from ui.directory_view import DirectoryView
-from ui.operations import Runner
 from ui.record import RecordView
 from ui.record import widgets as w
 from ui.referral import ReferralView
@@ -29,18 +27,11 @@ FIRST_MEETING = TODAY - dt.timedelta(days=110)
 REVIEW_3M = add_months(FIRST_MEETING, 3)
 
 
-@pytest.fixture
-def runner(caseload, qtbot):
-    r = Runner(caseload)
-    yield r
-    r.shutdown()
-
-
 def settle(qtbot, runner, view=None) -> None:
     """Wait for every queued job (and the redraws they trigger) to finish."""
     def idle() -> bool:
         return not runner.is_busy() and (view is None or not getattr(view, "_loading", False))
-    qtbot.waitUntil(idle, timeout=10000)
+    qtbot.waitUntil(idle)
 
 
 def type_into(qtbot, widget, text: str) -> None:
@@ -106,7 +97,7 @@ def test_whole_journey_by_keyboard(qtbot, caseload, runner, team, tmp_path):
     settle(qtbot, runner)
     assert referral.problems.text() == ""
     assert "Eligible" in referral.eligibility.text()
-    with qtbot.waitSignal(referral.person_opened, timeout=10000) as opened:
+    with qtbot.waitSignal(referral.person_opened) as opened:
         shortcut(qtbot, referral.fields["given_name"], Qt.Key.Key_S)
     person_id = opened.args[0]
     assert "LW-000001" in referral.result.text()
@@ -121,7 +112,7 @@ def test_whole_journey_by_keyboard(qtbot, caseload, runner, team, tmp_path):
              if "LW-000001" in b.text()][0]
     assert "already has an open journey" in offer.text()
     referral.grab().save(str(tmp_path / "referral.png"))
-    with qtbot.waitSignal(referral.person_opened, timeout=5000) as again:
+    with qtbot.waitSignal(referral.person_opened) as again:
         press(qtbot, offer)
     assert again.args == [person_id]
 
@@ -147,12 +138,13 @@ def test_whole_journey_by_keyboard(qtbot, caseload, runner, team, tmp_path):
     assert (current.first_meeting_date, current.stage) == (FIRST_MEETING, "active")
     assert view.bundle.contacts[0].purpose == "first_meeting"
 
-    # --- baseline form (helper-1's core; its dialog is tested in its own suite) -------------
+    # --- baseline form (its dialog is tested in tests/test_wellbeing_ui.py) -------------------
     record_measure(caseload, worker, person_id, current.id, "WEMWBS", "baseline",
                    FIRST_MEETING, "with_worker", [3] * 14)
     view.refresh()
     settle(qtbot, runner, view)
-    assert [p.state for p in view.bundle.timeline][:2] == ["done", "due"]
+    # The 3-month review fell due before today: overdue here as in Due and the caseload list.
+    assert [p.state for p in view.bundle.timeline][:2] == ["done", "overdue"]
     assert view.bundle.record.current.stage == "review"  # the 3-month window is open
 
     # --- in-place edit, Ctrl+S, the "saved" state -------------------------------------------
@@ -357,7 +349,7 @@ def test_directory_xlsx_import_from_the_screen(qtbot, caseload, runner, team, tm
     qtbot.addWidget(view)
     settle(qtbot, runner)
     view.import_csv(str(path))
-    qtbot.waitUntil(lambda: view.table.rowCount() == 1, timeout=10000)
+    qtbot.waitUntil(lambda: view.table.rowCount() == 1)
     assert view.table.item(0, 0).text() == "Knit and Natter"
     assert "1 added" in view.status.text()
 
@@ -402,5 +394,5 @@ def test_row_actions_ask_for_a_selection_then_act_on_it(qtbot, caseload, runner,
     profile.conditions.selectRow(0)
     press(qtbot, profile.condition_remove)
     settle(qtbot, runner, view)
-    qtbot.waitUntil(lambda: profile.conditions.rowCount() == 0, timeout=10000)
+    qtbot.waitUntil(lambda: profile.conditions.rowCount() == 0)
     assert open_record(caseload, team.worker, jane.person_id).conditions == ()

@@ -61,13 +61,13 @@ class AuditModel(QAbstractTableModel):
         self._fetching = False
         self.endResetModel()
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # Qt API
         return 0 if parent.isValid() else len(self.rows)
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # Qt API
         return 0 if parent.isValid() else len(HEADINGS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802 - Qt API
+    def headerData(self, section: int, orientation: Qt.Orientation,  # Qt API
                    role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
             return HEADINGS[section]
@@ -83,10 +83,10 @@ class AuditModel(QAbstractTableModel):
                   f"{row.entity} {row.entity_id[:8]}".strip(), row.details)
         return str(values[index.column()])
 
-    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: N802, B008 - Qt API
+    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # Qt API
         return not parent.isValid() and not self._fetching and len(self.rows) < self.total
 
-    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: N802, B008 - Qt API
+    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # Qt API
         if not self.canFetchMore(parent):
             return
         self._fetching = True
@@ -180,7 +180,7 @@ class AuditView(QWidget):
             return
         actor = self.actor
 
-        def work(job) -> tuple[int, list[audit.EventRow]]:  # noqa: ANN001 - a Job
+        def work(job) -> tuple[int, list[audit.EventRow]]:  # a Job
             return (audit.read_count(job.caseload, actor, filters),
                     audit.read_page(job.caseload, actor, filters, limit=PAGE))
 

@@ -72,7 +72,7 @@ def offer_restore(path: Path, problem: str, parent: QWidget | None = None) -> bo
 class StartupChecks(QObject):
     """After the window shows: today's backup if missing, then SQLite's quick check."""
 
-    def __init__(self, window: QWidget, runner: Any) -> None:  # noqa: ANN401 - a Runner
+    def __init__(self, window: QWidget, runner: Any) -> None:  # a Runner
         super().__init__(window)
         self.window, self.runner = window, runner
         self.restore_requested = False
@@ -81,7 +81,7 @@ class StartupChecks(QObject):
                    label="Checking the caseload")
 
     @staticmethod
-    def _check(job) -> list[str]:  # noqa: ANN001 - a Job
+    def _check(job) -> list[str]:  # a Job
         problems = backup.health_problems(job.caseload)
         if not problems and backup.daily_due(job.caseload):
             backup.auto_backup(job.caseload, "daily")
@@ -109,7 +109,7 @@ def run_with_progress(text: str, work: Callable[[], Any]) -> Any:
     def target() -> None:
         try:
             result["value"] = work()
-        except BaseException as exc:  # noqa: BLE001 - handed back to the caller below
+        except BaseException as exc:  # handed back to the caller below
             result["error"] = exc
         QMetaObject.invokeMethod(loop, "quit", Qt.ConnectionType.QueuedConnection)
 

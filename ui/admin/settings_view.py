@@ -159,7 +159,7 @@ class SettingsView(QWidget):
     def _do_restore(self, path: str, passphrase: str | None) -> None:
         actor = self.actor
 
-        def work(job) -> backup.RestoreReport:  # noqa: ANN001 - a Job
+        def work(job) -> backup.RestoreReport:  # a Job
             job.caseload.close()
             return backup.restore_from(path, job.caseload.path, passphrase, actor)
 
@@ -196,7 +196,7 @@ class SettingsView(QWidget):
             return
         actor = self.actor
 
-        def work(job) -> rights.SubjectAccessFiles:  # noqa: ANN001 - a Job
+        def work(job) -> rights.SubjectAccessFiles:  # a Job
             found = rights.find_person(job.caseload, actor, reference)
             return rights.subject_access(job.caseload, actor, found.person_id, Path(folder))
 
@@ -214,7 +214,7 @@ class SettingsView(QWidget):
             return
         actor = self.actor
 
-        def work(job) -> rights.ErasureReport:  # noqa: ANN001 - a Job
+        def work(job) -> rights.ErasureReport:  # a Job
             found = rights.find_person(job.caseload, actor, reference)
             return rights.anonymise(job.caseload, actor, found.person_id, reason)
 

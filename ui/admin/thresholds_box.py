@@ -109,7 +109,7 @@ class ThresholdsBox(QGroupBox):
                     self.grid.addWidget(widget, line, column)
             row.show(s)
 
-    def apply(self, code: str, change) -> None:  # noqa: ANN001 - (caseload, actor) -> setting
+    def apply(self, code: str, change) -> None:  # (caseload, actor) -> setting
         actor = self.actor
 
         def done(now: ThresholdSetting) -> None:

@@ -154,7 +154,7 @@ class UsersView(QWidget):
             self.status.notice(f"Added {self.dialog.added.username}.")
         self.refresh()
 
-    def _change(self, work, done_text: str) -> None:  # noqa: ANN001 - a work function
+    def _change(self, work, done_text: str) -> None:  # a work function
         def done(_result: object) -> None:
             self.status.notice(done_text)
             self.refresh()

@@ -41,7 +41,7 @@ def export_everything(parent: QWidget | None, runner: Runner, actor: Actor,
         runner.progress.disconnect(report)
         progress.close()
 
-    def done(result) -> None:  # noqa: ANN001 - an ExportResult
+    def done(result) -> None:  # an ExportResult
         finish()
         if not quiet:
             rows = sum(result.counts.values())

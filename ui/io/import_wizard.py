@@ -38,7 +38,7 @@ FILE_FILTER = "Spreadsheets (*.csv *.xlsx *.xlsm *.txt *.tsv);;All files (*)"
 CHANGES = {"people", "episodes", "contacts", "goals", "signposts", "measures", "services"}
 
 
-def _named(widget, name: str):  # noqa: ANN001, ANN202 - any widget, returned as given
+def _named(widget, name: str):  # any widget, returned as given
     widget.setAccessibleName(name)
     return widget
 
@@ -252,7 +252,7 @@ class ImportWizard(QDialog):
             return
         try:
             sheets = self.flow.choose(text, self.kind_box.currentData())
-        except Exception as exc:  # noqa: BLE001 - shown to the user, nothing changed
+        except Exception as exc:  # shown to the user, nothing changed
             self._say(friendly_message(exc))
             return
         self.sheet_box.addItem("(the sheet with the data)", None)
@@ -265,7 +265,7 @@ class ImportWizard(QDialog):
             try:
                 self.flow.choose(self.path_edit.text().strip(), self.kind_box.currentData(),
                                  self.sheet_box.currentData())
-            except Exception as exc:  # noqa: BLE001 - shown to the user, nothing changed
+            except Exception as exc:  # shown to the user, nothing changed
                 self._say(friendly_message(exc))
                 return
             self._start(lambda job: self.flow.load(job.progress), self._loaded, "Reading")
@@ -285,7 +285,7 @@ class ImportWizard(QDialog):
         self._start(lambda job: self.flow.run(job.caseload, good_only, job.progress),
                     self._imported, "Importing", changes=CHANGES)
 
-    def _start(self, work, done, label: str, changes=()) -> None:  # noqa: ANN001
+    def _start(self, work, done, label: str, changes=()) -> None:
         self._working = True
         self._say(f"{label}...")
         self.progress.setVisible(True)
@@ -298,17 +298,17 @@ class ImportWizard(QDialog):
         self.progress.setVisible(False)
         self._say("")
 
-    def _loaded(self, _table) -> None:  # noqa: ANN001
+    def _loaded(self, _table) -> None:
         self._finish()
         self._fill_mapping()
         self._render()
 
-    def _checked(self, _report) -> None:  # noqa: ANN001
+    def _checked(self, _report) -> None:
         self._finish()
         self._fill_check()
         self._render()
 
-    def _imported(self, report) -> None:  # noqa: ANN001
+    def _imported(self, report) -> None:
         self._finish()
         self.result_text.setPlainText("\n".join(report.lines()))
         self._render()
@@ -354,10 +354,10 @@ class ImportWizard(QDialog):
         return self._guard(lambda: self.flow.save_bad_rows(path),
                            f"The rows to fix were saved to {path}.")
 
-    def _guard(self, action, done_text: str) -> bool:  # noqa: ANN001
+    def _guard(self, action, done_text: str) -> bool:
         try:
             action()
-        except Exception as exc:  # noqa: BLE001 - shown to the user
+        except Exception as exc:  # shown to the user
             self._say(friendly_message(exc))
             return False
         self._say(done_text)

@@ -16,7 +16,7 @@ COLUMNS = ("When", "How", "Purpose", "Attended", "Venue", "Minutes", "Worker", "
 
 
 class ContactsTab(RecordTab):
-    def __init__(self, host) -> None:  # noqa: ANN001 - the RecordView
+    def __init__(self, host) -> None:  # the RecordView
         super().__init__(host)
         self.table = w.table("Contacts", COLUMNS)
         self.new_button = w.button("New note", "New contact note", "Ctrl+N")
@@ -40,7 +40,7 @@ class ContactsTab(RecordTab):
         self.table.itemSelectionChanged.connect(self._selected)
         self._items: dict[str, object] = {}
 
-    def show_bundle(self, bundle) -> None:  # noqa: ANN001
+    def show_bundle(self, bundle) -> None:
         self._items = {c.id: c for c in bundle.contacts}
         w.fill_table(self.table, [
             (c.id, (c.when, c.mode_label, c.purpose_label, c.status_label, c.venue or "",

@@ -13,7 +13,8 @@ from linkworker.access import Actor
 from linkworker.contacts import ContactItem, list_contacts
 from linkworker.directory import SignpostItem, UnmetNeedItem, list_signposts, list_unmet_needs
 from linkworker.goals import GoalItem, list_goals
-from linkworker.journey import DEFAULT_SCHEDULE_MONTHS, TimelinePoint, timeline
+from linkworker.journey import timeline
+from linkworker.journey_clock import DEFAULT_REVIEW_MONTHS, TimelinePoint
 from linkworker.person import NoteItem, PersonRecord, list_notes, open_record
 from linkworker.storage.database import Caseload
 
@@ -34,7 +35,7 @@ class RecordBundle:
 
     @property
     def schedule_months(self) -> tuple[int, ...]:
-        return tuple(p.point.months for p in self.timeline) or DEFAULT_SCHEDULE_MONTHS
+        return tuple(p.point.months for p in self.timeline) or DEFAULT_REVIEW_MONTHS
 
 
 def load_bundle(caseload: Caseload, actor: Actor, person_id: str, audited: bool) -> RecordBundle:

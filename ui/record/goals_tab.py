@@ -25,7 +25,7 @@ REVIEW_STATUSES = {s: codes.GOAL_STATUS_LABELS[s] for s in GOAL_STATUSES}
 
 
 class GoalsTab(RecordTab):
-    def __init__(self, host) -> None:  # noqa: ANN001 - the RecordView
+    def __init__(self, host) -> None:  # the RecordView
         super().__init__(host)
         self._loading = False
         self.tree = QTreeWidget()
@@ -99,7 +99,7 @@ class GoalsTab(RecordTab):
 
     # --- data -----------------------------------------------------------------------------
 
-    def show_bundle(self, bundle) -> None:  # noqa: ANN001
+    def show_bundle(self, bundle) -> None:
         chosen = self._selected()
         self.tree.clear()
         for goal in bundle.goals:

@@ -28,7 +28,7 @@ STATE_COLOURS = {"done": "#e8f5e9", "due": "#fff8e1", "overdue": "#ffebee", "upc
 
 
 class JourneyTab(RecordTab):
-    def __init__(self, host) -> None:  # noqa: ANN001 - the RecordView
+    def __init__(self, host) -> None:  # the RecordView
         super().__init__(host)
         self._loading = False
         self._build()
@@ -105,7 +105,7 @@ class JourneyTab(RecordTab):
 
     # --- data -----------------------------------------------------------------------------
 
-    def show_bundle(self, bundle) -> None:  # noqa: ANN001
+    def show_bundle(self, bundle) -> None:
         record, current = bundle.record, bundle.record.current
         if current is None:
             self.summary.setText("No journey recorded.")
@@ -148,7 +148,7 @@ class JourneyTab(RecordTab):
                     codes.label(codes.EXIT_REASONS, e.exit_reason)))
             for e in reversed(record.episodes)])
 
-    def _show_timeline(self, bundle, current) -> None:  # noqa: ANN001
+    def _show_timeline(self, bundle, current) -> None:
         if current.first_meeting_date is None:
             w.fill_table(self.timeline, [("none", ("The schedule starts at the first meeting",
                                                    "", "", "", ""))])

@@ -13,7 +13,7 @@ from ui.record.base import RecordTab
 
 
 class NotesTab(RecordTab):
-    def __init__(self, host) -> None:  # noqa: ANN001 - the RecordView
+    def __init__(self, host) -> None:  # the RecordView
         super().__init__(host)
         self.table = w.table("Notes", ("Date", "Title", "Author", "Journey", "Note"))
         self.body_view = QLabel()
@@ -38,7 +38,7 @@ class NotesTab(RecordTab):
         self.table.itemSelectionChanged.connect(self._selected)
         self._notes: dict[str, str] = {}
 
-    def show_bundle(self, bundle) -> None:  # noqa: ANN001
+    def show_bundle(self, bundle) -> None:
         self._notes = {n.id: n.body for n in bundle.notes}
         w.fill_table(self.table, [
             (n.id, (format_date(n.written_on), n.title or "", n.author,

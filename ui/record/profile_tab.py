@@ -34,7 +34,7 @@ PREFERENCES = {"phone": "Phone calls", "text": "Text messages", "email": "Email"
 
 
 class ProfileTab(RecordTab):
-    def __init__(self, host) -> None:  # noqa: ANN001 - the RecordView
+    def __init__(self, host) -> None:  # the RecordView
         super().__init__(host)
         self._loading = False
         self.fields: dict[str, QWidget] = {}
@@ -150,7 +150,7 @@ class ProfileTab(RecordTab):
 
     # --- data -----------------------------------------------------------------------------
 
-    def show_bundle(self, bundle) -> None:  # noqa: ANN001
+    def show_bundle(self, bundle) -> None:
         record = bundle.record
         if not self.host.has_unsaved_changes():
             self._loading = True
@@ -172,7 +172,7 @@ class ProfileTab(RecordTab):
                        self.consent_withdraw):
             widget.setEnabled(editable)
 
-    def _fill(self, profile) -> None:  # noqa: ANN001
+    def _fill(self, profile) -> None:
         for key, widget in self.fields.items():
             value = profile.get(key)
             w.set_value(widget, format_nhs_number(value) if key == "nhs_number" else value)

@@ -121,7 +121,7 @@ class QuickNotePanel(QFrame):
         self.hide()
         self.closed.emit()
 
-    def keyPressEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt override
+    def keyPressEvent(self, event) -> None:  # Qt override
         if event.key() == Qt.Key.Key_Escape:
             self.close_panel()
             return

@@ -13,15 +13,15 @@ from linkworker.directory import (
     signpost,
 )
 from linkworker.validation import format_date
+from ui.operations import while_alive
 from ui.record import widgets as w
 from ui.record.base import RecordTab
-from ui.wellbeing.guard import while_alive
 
 TAKE_UP = {"yes": "Took it up", "no": "Did not take it up", "unknown": "Not known yet"}
 
 
 class SignpostingTab(RecordTab):
-    def __init__(self, host) -> None:  # noqa: ANN001 - the RecordView
+    def __init__(self, host) -> None:  # the RecordView
         super().__init__(host)
         self.table = w.table("Signposting", ("Service", "Signposted", "Accompanied",
                                              "Take-up", "When and where"))
@@ -79,7 +79,7 @@ class SignpostingTab(RecordTab):
         self.unmet_add.clicked.connect(self._add_unmet)
         self._searched = False
 
-    def show_bundle(self, bundle) -> None:  # noqa: ANN001
+    def show_bundle(self, bundle) -> None:
         w.fill_table(self.table, [
             (s.id, (s.service_name, format_date(s.signposted_on),
                     "Yes" if s.accompanied else "No", s.take_up_label,
@@ -101,7 +101,7 @@ class SignpostingTab(RecordTab):
         self.host.runner.run(lambda job: search_services(job.caseload, text, limit=200),
                              while_alive(self, self._show_results))
 
-    def _show_results(self, services) -> None:  # noqa: ANN001
+    def _show_results(self, services) -> None:
         w.fill_table(self.results, [
             (s.id, (s.name, s.category_label, s.venue or "", s.times or "",
                     format_date(s.last_checked) or "never"))

@@ -33,7 +33,7 @@ from linkworker.contacts import record_contact
 from linkworker.person import FieldProblems, save_record_edits
 from linkworker.plan_pdf import export_plan
 from linkworker.validation import format_date
-from ui.operations import Runner, friendly_message
+from ui.operations import Runner, friendly_message, while_alive
 from ui.record import widgets as w
 from ui.record.contacts_tab import ContactsTab
 from ui.record.data import RECORD_TAGS, RecordBundle, load_bundle
@@ -44,11 +44,10 @@ from ui.record.profile_tab import ProfileTab
 from ui.record.quick_note import QuickNotePanel
 from ui.record.signposting_tab import SignpostingTab
 from ui.wellbeing.badge import ChangeBadge
-from ui.wellbeing.guard import while_alive
 
 
 def _wellbeing_tab(runner: Runner, actor: Actor, person_id: str) -> QWidget:
-    """helper-1's wellbeing tab; a plain label if it cannot be built."""
+    """The wellbeing tab (``ui.wellbeing``); a plain label if it cannot be built."""
     try:
         from ui.wellbeing import WellbeingTab
     except ImportError:  # pragma: no cover - only while the wellbeing screens are missing

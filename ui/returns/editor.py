@@ -187,7 +187,7 @@ class ContractEditor(QWidget):
         try:
             self.set_document(flow.read_document(path))
             self.status.setText(f"Opened {path.name}.")
-        except Exception as exc:  # noqa: BLE001 - shown to the user, nothing changed
+        except Exception as exc:  # shown to the user, nothing changed
             self.status.setText(friendly_message(exc))
 
     def _ask_save_file(self) -> None:

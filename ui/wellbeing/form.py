@@ -37,9 +37,8 @@ from PySide6.QtWidgets import (
 from linkworker.access import Actor
 from linkworker.wellbeing.measures import RecordingOptions, record_measure, recording_options
 from linkworker.wellbeing.wording import FormText, form_text
-from ui.operations import Runner
+from ui.operations import Runner, while_alive
 from ui.wellbeing.form_state import FormState
-from ui.wellbeing.guard import while_alive
 
 CHANGES = ("measures", "episodes", "people")
 
@@ -122,7 +121,7 @@ class ItemPanel(QFrame):
             self.answered.emit()
             self.setFocus()
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # Qt override
         state = self.state
         if state is None:
             return super().keyPressEvent(event)

@@ -40,9 +40,8 @@ from linkworker.wellbeing.summaries import (
     summary_lines,
     summary_options,
 )
-from ui.operations import Runner, friendly_message
+from ui.operations import Runner, friendly_message, while_alive
 from ui.wellbeing.chart_view import ChartView
-from ui.wellbeing.guard import while_alive
 from ui.wellbeing.tables import read_only_table
 
 

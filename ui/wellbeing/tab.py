@@ -24,11 +24,10 @@ from linkworker.access import Actor, can
 from linkworker.charts import wellbeing_timeline
 from linkworker.validation import format_date
 from linkworker.wellbeing.measures import MeasureRecord, WellbeingOverview, wellbeing_overview
-from ui.operations import Runner, friendly_message
+from ui.operations import Runner, friendly_message, while_alive
 from ui.wellbeing.badge import ChangeBadge
 from ui.wellbeing.chart_view import ChartView
 from ui.wellbeing.form import MeasureFormDialog
-from ui.wellbeing.guard import while_alive
 from ui.wellbeing.tables import read_only_table
 
 # Ctrl+N is the record's quick contact note (a window-level menu action), so forms use Ctrl+M.

@@ -28,8 +28,7 @@ from linkworker.wellbeing.wording import (
     parse_statements,
     wording_statuses,
 )
-from ui.operations import Runner, friendly_message
-from ui.wellbeing.guard import while_alive
+from ui.operations import Runner, friendly_message, while_alive
 from ui.widgets import hbox
 
 EXPECTED = {"WEMWBS": 14, "SWEMWBS": 7}

@@ -1,0 +1,8 @@
+"""``python -m linkworker``: the same as the ``linkworker`` command."""
+
+import sys
+
+from linkworker.cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())

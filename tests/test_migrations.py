@@ -1,0 +1,99 @@
+"""The migrations are frozen history: checked against stored checksums, upgraded from a real
+caseload of every schema version, and ending at exactly the models' schema."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import select, text
+
+from linkworker.audit import verify_chain
+from linkworker.models import Base, Measure, Note, Person
+from linkworker.storage import migrate
+from linkworker.storage.database import Caseload
+
+FIXTURES = Path(__file__).parent / "fixtures"
+CHECKSUMS = FIXTURES / "migrations" / "checksums.json"
+CASELOADS = FIXTURES / "caseloads"
+FIXTURE_PASSPHRASE = "fixture caseload passphrase"  # as in caseloads/make_caseload.py
+VERSIONS = migrate.MIGRATIONS / "versions"
+
+HOW_TO_ADD = (
+    "A migration is frozen once it is committed: a caseload upgraded by the old text would "
+    "differ from one upgraded by the new. Change the schema with a NEW revision instead. "
+    "Adding one: write linkworker/storage/migrations/versions/NNNN_what.py, then add this line "
+    "to tests/fixtures/migrations/checksums.json:\n    {line}\n"
+    "and, while it is the newest revision, make its frozen caseload with "
+    "`.venv/bin/python -m tests.fixtures.caseloads.make_caseload NNNN`."
+)
+
+
+def _checksum(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes().replace(b"\r\n", b"\n")).hexdigest()
+
+
+def _schema_differences(engine) -> list:
+    with engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        return compare_metadata(context, Base.metadata)
+
+
+def test_every_migration_matches_its_stored_checksum():
+    stored = json.loads(CHECKSUMS.read_text())
+    files = {p.name: p for p in sorted(VERSIONS.glob("[0-9]*.py"))}
+    for name, path in files.items():
+        line = f'"{name}": "{_checksum(path)}"'
+        assert name in stored, f"{name} has no stored checksum. " + HOW_TO_ADD.format(line=line)
+        assert stored[name] == _checksum(path), (
+            f"{name} was edited after it was frozen. " + HOW_TO_ADD.format(line=line))
+    assert set(stored) <= set(files), f"migrations removed: {sorted(set(stored) - set(files))}"
+
+
+def test_no_tool_regenerates_the_initial_migration():
+    assert not (migrate.MIGRATIONS.parent / "regen_initial.py").exists()
+
+
+def test_upgrade_head_gives_exactly_the_models_schema(caseload):
+    assert _schema_differences(caseload.engine) == []
+    # The comparison sees drift: without one of the models' indexes it reports it.
+    with caseload.engine.begin() as conn:
+        conn.execute(text("DROP INDEX ix_measures_episode_timepoint"))
+    assert [d[0] for d in _schema_differences(caseload.engine)] == ["add_index"]
+
+
+FROZEN = sorted(p.parent.name for p in CASELOADS.glob("*/caseload.db"))
+
+
+def test_there_is_a_frozen_caseload_for_each_schema_version_up_to_0003():
+    revisions = {r.revision for r in
+                 ScriptDirectory.from_config(migrate.alembic_config()).walk_revisions()}
+    assert {"0001", "0002", "0003"} <= set(FROZEN) <= revisions
+
+
+@pytest.mark.parametrize("revision", FROZEN)
+def test_a_frozen_caseload_upgrades_to_head_with_its_data(revision, tmp_path, no_keyring):
+    path = tmp_path / "caseload.db"
+    for name in ("caseload.db", "caseload.db.key"):
+        shutil.copyfile(CASELOADS / revision / name, tmp_path / name)
+    with Caseload.open(path, FIXTURE_PASSPHRASE, upgrade=False) as old:
+        assert migrate.current_revision(old.engine) == revision
+    with Caseload.open(path, FIXTURE_PASSPHRASE) as caseload:
+        assert migrate.current_revision(caseload.engine) == migrate.head_revision()
+        assert _schema_differences(caseload.engine) == []
+        with caseload.reading() as s:
+            person = s.execute(select(Person)).scalar_one()
+            assert (person.given_name, person.nhs_number, person.postcode) == (
+                "Jane", "9434765919", "NE4 5AB")
+            assert s.execute(select(Measure.timepoint).order_by(Measure.completed_on)
+                             ).scalars().all() == ["baseline", "review_3m"]
+            assert s.execute(select(Note.body)).scalar_one() == "Likes the walking group."
+            assert verify_chain(s).ok
+    if revision != migrate.head_revision():
+        assert list((tmp_path / "backups").glob(f"*before-upgrade-{revision}*.db"))
