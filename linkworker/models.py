@@ -621,7 +621,7 @@ class SyncState(Base):
     __tablename__ = "sync_state"
 
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
-    value: Mapped[Any] = mapped_column(JSON)
+    value: Mapped[Any] = mapped_column(JSON, nullable=True)
 
 
 class SyncConflict(Base):
