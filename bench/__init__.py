@@ -15,4 +15,5 @@ MEASUREMENTS = [
     "today",
     "returns",
     "xlsx_writer",
+    "sync",
 ]

@@ -567,3 +567,75 @@ class AuditEvent(Base):
     details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     prev_hash: Mapped[str | None] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+# --- sync: the change log, merge state and conflicts (linkworker.sync) ----------------------
+
+
+class SyncChange(Base):
+    """One recorded change to one record: which fields, their new values, and what it replaced.
+
+    ``change_id`` is the change's hybrid-logical-clock stamp plus its device, so it is unique
+    across laptops and sorts in causal order. ``bases`` names, per field, the changes this one
+    overwrote (the field's heads when it was made): that is what tells a true conflict (two
+    edits from the same base) from a later edit. ``seq`` is only this replica's arrival order
+    ("changes since the last pack"). ``applied`` is false while a change waits for what it
+    depends on (its record, its parent record, or an earlier change) to arrive.
+    """
+
+    __tablename__ = "sync_changes"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    change_id: Mapped[str] = mapped_column(String(80), unique=True)
+    device_id: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[str | None] = mapped_column(String(36))
+    table_name: Mapped[str] = mapped_column(String(40))
+    row_id: Mapped[str] = mapped_column(String(80))
+    person_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    op: Mapped[str] = mapped_column(String(8))  # insert, update, delete
+    data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    bases: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    applied: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
+
+    __table_args__ = (Index("ix_sync_changes_row", "table_name", "row_id"),)
+
+
+class SyncRow(Base):
+    """Per synchronised record: each field's current *heads* (changes not yet overwritten).
+
+    One head per field is the normal case; two or more means concurrent edits (a conflict, or
+    for last-writer-wins fields a tie broken by the clock until the next edit merges them).
+    """
+
+    __tablename__ = "sync_rows"
+
+    table_name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    row_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    heads: Mapped[dict[str, Any]] = mapped_column(JSON)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class SyncState(Base):
+    """This replica's sync bookkeeping: device id, clock, last pack, last sync (key -> JSON)."""
+
+    __tablename__ = "sync_state"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON, nullable=True)
+
+
+class SyncConflict(Base):
+    """The same field edited on two replicas: kept open until a person chooses the value."""
+
+    __tablename__ = "sync_conflicts"
+
+    id: Mapped[str] = mapped_column(String(80), primary_key=True)  # table/row/field
+    table_name: Mapped[str] = mapped_column(String(40))
+    row_id: Mapped[str] = mapped_column(String(80))
+    field: Mapped[str] = mapped_column(String(60))
+    person_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    heads: Mapped[list[Any]] = mapped_column(JSON)
+    opened_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime, index=True)
+    resolved_by: Mapped[str | None] = mapped_column(String(80))
+    resolution: Mapped[dict[str, Any] | None] = mapped_column(JSON)

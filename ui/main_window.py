@@ -251,6 +251,10 @@ class MainWindow(QMainWindow):
         self.progress.setTextVisible(True)
         self.progress.hide()
         bar.addPermanentWidget(self.progress)
+        from ui.sync_view import SyncStatus  # the sync corner (issue 14)
+
+        self.sync_status = SyncStatus(self.runner, self.actor, self)
+        bar.addPermanentWidget(self.sync_status)
         bar.addPermanentWidget(self.signed_in)
         self._busy_timer = QTimer(self, singleShot=True, interval=300, timeout=self._show_busy)
 

@@ -44,6 +44,8 @@ COMMAND_MODULES = [
     "returns",
     "admin",
     "importing",
+    "sync",
+    "hub",
 ]
 
 OpenCaseload = Callable[..., Caseload]

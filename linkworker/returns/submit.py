@@ -39,6 +39,9 @@ def submit_return(
 ) -> dict[str, Any]:
     """Lock the return for ``period`` into the ledger; return its frozen snapshot."""
     require(actor, "return.submit")
+    from linkworker.sync.service import require_hub_for_returns
+
+    require_hub_for_returns(session)  # with a hub, returns are submitted there only
     row = _contract(session, contract)
     period = period if isinstance(period, Period) else parse_period(period)
     done = submitted_return(session, row.id, period.label)
@@ -126,6 +129,9 @@ def add_adjustment(
     less earlier adjustments, is reversed. A claim can never be taken below zero.
     """
     require(actor, "return.submit")
+    from linkworker.sync.service import require_hub_for_returns
+
+    require_hub_for_returns(session)
     row = _contract(session, contract)
     original = find_claim(session, row, claim_ref)
     if original.kind != "claim":

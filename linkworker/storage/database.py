@@ -171,6 +171,9 @@ class Caseload:
     def __post_init__(self) -> None:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self.reapplied = 0  # erasures applied again from the register at open (safeguards)
+        from linkworker.sync.changelog import track
+
+        track(self._sessions)  # every change is recorded for sync as it is made
 
     # --- opening --------------------------------------------------------------------------
 
@@ -259,6 +262,11 @@ class Caseload:
 
     # --- using ----------------------------------------------------------------------------
 
+    @property
+    def write_lock(self):  # noqa: ANN201 - a SQL statement
+        """The statement that makes a transaction the one writer (see ``transaction``)."""
+        return TAKE_WRITE_LOCK
+
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Session]:
         """One unit of work: commits if the block succeeds, rolls back if anything raises.
@@ -269,7 +277,7 @@ class Caseload:
         (``busy_timeout``) and then read what the first one committed.
         """
         with self._sessions() as session, session.begin():
-            session.execute(TAKE_WRITE_LOCK)
+            session.execute(self.write_lock)
             yield session
 
     @contextlib.contextmanager

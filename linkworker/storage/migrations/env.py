@@ -10,6 +10,11 @@ if engine is None:
     raise RuntimeError("Run migrations through linkworker.storage.migrate, not the alembic CLI.")
 
 with engine.begin() as connection:
+    if connection.dialect.name == "postgresql":
+        # The models name SQLite's NOCASE collation (fast case-insensitive prefix search on a
+        # laptop). PostgreSQL has no such collation; a hub gets a plain one of that name so the
+        # same migrations run unchanged. (A nondeterministic ICU collation would refuse LIKE.)
+        connection.exec_driver_sql('CREATE COLLATION IF NOT EXISTS "NOCASE" FROM "C"')
     context.configure(
         connection=connection,
         target_metadata=Base.metadata,

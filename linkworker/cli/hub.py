@@ -1,0 +1,149 @@
+"""The PostgreSQL hub from the command line.
+
+    linkworker hub init --url postgresql://owner@host/db     the hub from this caseload
+    linkworker hub add-user USERNAME --login NAME --url ...  a laptop login for one user
+    linkworker hub apply --url ...                           apply what laptops pushed
+    linkworker sync [--hub URL]                              online: push, then pull this scope
+
+Passwords never go on the command line: PostgreSQL's own ``PGPASSWORD`` or ``~/.pgpass`` supply
+them, and ``LINKWORKER_HUB_LOGIN_PASSWORD`` the new login's password for ``add-user``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from sqlalchemy import select
+
+from linkworker.errors import UserError
+from linkworker.models import User
+
+HUB_URL_ENV = "LINKWORKER_HUB_URL"
+LOGIN_PASSWORD_ENV = "LINKWORKER_HUB_LOGIN_PASSWORD"
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("hub", help="the charity's PostgreSQL hub")
+    sub = parser.add_subparsers(dest="hub_command", metavar="ACTION", required=True)
+    p = sub.add_parser("init", help="create the hub from this caseload (nothing is lost)")
+    p.add_argument("--url", required=True, help="postgresql://owner@host/database")
+    p.set_defaults(func=run_init)
+    p = sub.add_parser("add-user", help="give a user's laptop a login to the hub")
+    p.add_argument("username")
+    p.add_argument("--login", required=True, help="the PostgreSQL login name for that laptop")
+    p.add_argument("--url", help=f"the hub, as its owner (default: ${HUB_URL_ENV})")
+    p.set_defaults(func=run_add_user)
+    p = sub.add_parser("export-pack", help="a sync pack of one user's scope, for their laptop")
+    p.add_argument("pack", type=Path)
+    p.add_argument("--for", dest="username", required=True, help="the laptop's user")
+    p.add_argument("--url", help=f"the hub, as its owner (default: ${HUB_URL_ENV})")
+    p.set_defaults(func=run_export_pack)
+    p = sub.add_parser("import-pack", help="apply a laptop's sync pack at the hub")
+    p.add_argument("pack", type=Path)
+    p.add_argument("--url", help=f"the hub, as its owner (default: ${HUB_URL_ENV})")
+    p.set_defaults(func=run_import_pack)
+    p = sub.add_parser("apply", help="check and apply the changes laptops have pushed")
+    p.add_argument("--url", help=f"the hub, as its owner (default: ${HUB_URL_ENV})")
+    p.set_defaults(func=run_apply)
+
+
+def _hub_url(args: argparse.Namespace) -> str:
+    url = getattr(args, "url", None) or getattr(args, "hub", None) or os.environ.get(HUB_URL_ENV)
+    if not url:
+        raise UserError(f"Give the hub's address with --url (or set {HUB_URL_ENV}).")
+    return url
+
+
+def run_init(args: argparse.Namespace, open_caseload) -> int:
+    from linkworker.hub.create import create_hub
+
+    with open_caseload() as caseload:
+        made = create_hub(caseload, args.url)
+    print(f"The hub now holds {made.people:,} people and {made.changes:,} changes. "
+          f"Team key {made.key_id}: give it to each laptop with 'linkworker team-key export'.")
+    return 0
+
+
+def run_add_user(args: argparse.Namespace, open_caseload) -> int:
+    from linkworker.hub import schema
+    from linkworker.storage.server import ServerCaseload
+
+    password = os.environ.get(LOGIN_PASSWORD_ENV)
+    if not password:
+        raise UserError(f"Set {LOGIN_PASSWORD_ENV} to the new login's password.")
+    hub = ServerCaseload.connect(_hub_url(args))
+    try:
+        with hub.transaction() as session:
+            user_id = session.scalar(select(User.id).where(User.username == args.username))
+            if user_id is None:
+                raise UserError(f"There is no user {args.username!r} at the hub.")
+            schema.add_login(session.connection(), args.login, password, user_id)
+    finally:
+        hub.close()
+    print(f"{args.login} can now sync as {args.username}.")
+    return 0
+
+
+def run_export_pack(args: argparse.Namespace, open_caseload) -> int:
+    from linkworker.hub.exchange import pack_for_user
+    from linkworker.storage.server import ServerCaseload
+
+    hub = ServerCaseload.connect(_hub_url(args))
+    try:
+        info = pack_for_user(hub, args.username, args.pack)
+    finally:
+        hub.close()
+    print(f"Wrote {info.changes} changes for {args.username} to {info.path}")
+    return 0
+
+
+def run_import_pack(args: argparse.Namespace, open_caseload) -> int:
+    from linkworker.storage.server import ServerCaseload
+    from linkworker.sync import service
+
+    hub = ServerCaseload.connect(_hub_url(args))
+    try:
+        report = service.import_pack(hub, args.pack)
+    finally:
+        hub.close()
+    print(f"Applied {report.applied} changes at the hub ({report.new} new of "
+          f"{report.received}).")
+    return 0
+
+
+def run_apply(args: argparse.Namespace, open_caseload) -> int:
+    from linkworker.hub.inbox import apply_inbox
+    from linkworker.storage.server import ServerCaseload
+
+    hub = ServerCaseload.connect(_hub_url(args))
+    try:
+        report = apply_inbox(hub)
+    finally:
+        hub.close()
+    print(f"Applied {report.applied} packs ({report.changes} new changes).")
+    for reason in report.refused:
+        print(f"Refused {reason}", file=sys.stderr)
+    return 1 if report.refused else 0
+
+
+def run_sync(args: argparse.Namespace, open_caseload) -> int:
+    from linkworker.sync import service
+    from linkworker.sync.online import sync_with_hub
+
+    with open_caseload() as caseload:
+        url = args.hub or os.environ.get(HUB_URL_ENV) or service.status(caseload).hub
+        if not url:
+            raise UserError("No hub is set for this caseload: give it with --hub "
+                            "postgresql://login@server/database, or use sync packs "
+                            "('linkworker sync export PACK').")
+        result = sync_with_hub(caseload, url, _print_progress)
+    print(f"Sent {result.pushed} changes; received {result.pulled} "
+          f"({result.applied} applied). {result.conflicts} edits to review.")
+    return 0
+
+
+def _print_progress(done: int, total: int, text: str) -> None:
+    print(f"{text}: {done}/{total}", file=sys.stderr)

@@ -1,0 +1,190 @@
+"""Team sync from the command line: packs for venues with no Wi-Fi, the team key, status.
+
+    linkworker sync export PACK [--all]     this laptop's changes since its last pack
+    linkworker sync import PACK             apply a pack (all of it or none of it)
+    linkworker sync status                  last synced, changes waiting, conflicts
+    linkworker sync conflicts               the edits waiting for a person to choose
+    linkworker sync                         online: push and pull with the hub (see cli/hub.py)
+    linkworker team-key create|export FILE|import FILE [--replace]
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from pathlib import Path
+
+from linkworker.errors import UserError
+from linkworker.sync import conflicts, people, service, teamkey
+
+TEAM_KEY_PASSPHRASE_ENV = "LINKWORKER_TEAM_KEY_PASSPHRASE"
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("sync", help="sync with the team: online, or by sync packs")
+    parser.add_argument("--hub", metavar="URL", help="the hub's postgresql:// address")
+    parser.set_defaults(func=run_online)
+    sub = parser.add_subparsers(dest="sync_command", metavar="ACTION")
+    p = sub.add_parser("export", help="write this laptop's changes since its last pack")
+    p.add_argument("pack", type=Path)
+    p.add_argument("--all", action="store_true", help="every change held, not just new ones")
+    p.set_defaults(func=run_export)
+    p = sub.add_parser("import", help="apply a sync pack from the hub or another laptop")
+    p.add_argument("pack", type=Path)
+    p.set_defaults(func=run_import)
+    sub.add_parser("status", help="last synced, changes waiting, conflicts").set_defaults(
+        func=run_status)
+    sub.add_parser("conflicts", help="list edits waiting for a person to choose").set_defaults(
+        func=run_conflicts)
+    sub.add_parser("duplicates", help="people who are probably the same person"
+                   ).set_defaults(func=run_duplicates)
+    p = sub.add_parser("merge-people", help="merge OTHER into KEEP (references), undoably")
+    p.add_argument("keep")
+    p.add_argument("other")
+    p.set_defaults(func=run_merge_people)
+    p = sub.add_parser("undo-merge", help="undo a merge of two people")
+    p.add_argument("merge_id")
+    p.set_defaults(func=run_undo_merge)
+    _register_team_key(subparsers)
+
+
+def _register_team_key(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("team-key", help="the team key that encrypts sync packs")
+    sub = parser.add_subparsers(dest="team_key_command", metavar="ACTION", required=True)
+    sub.add_parser("create", help="make this caseload's team key (once, on the hub)"
+                   ).set_defaults(func=run_team_key_create)
+    p = sub.add_parser("export", help="write the team key, wrapped by a passphrase, for a laptop")
+    p.add_argument("file", type=Path)
+    p.set_defaults(func=run_team_key_export)
+    p = sub.add_parser("import", help="install the team key from a file made by 'export'")
+    p.add_argument("file", type=Path)
+    p.add_argument("--replace", action="store_true", help="replace a different team key")
+    p.set_defaults(func=run_team_key_import)
+
+
+def run_online(args: argparse.Namespace, open_caseload) -> int:
+    from linkworker.cli.hub import run_sync
+
+    return run_sync(args, open_caseload)
+
+
+def run_export(args: argparse.Namespace, open_caseload) -> int:
+    with open_caseload() as caseload:
+        info = service.export_pack(caseload, args.pack, everything=args.all)
+    print(f"Wrote {info.changes} changes to {info.path}")
+    return 0
+
+
+def run_import(args: argparse.Namespace, open_caseload) -> int:
+    with open_caseload() as caseload:
+        report = service.import_pack(caseload, args.pack)
+    print(f"Applied {report.applied} changes ({report.new} new of {report.received} in the "
+          f"pack; {report.received - report.new} already here).")
+    if report.waiting:
+        print(f"{report.waiting} changes wait for an earlier pack.")
+    if report.conflicts:
+        print(f"{len(report.conflicts)} edits need a person to choose: "
+              "see 'linkworker sync conflicts'.")
+    _print_duplicates(report.duplicates)
+    return 0
+
+
+def _print_duplicates(found) -> None:  # noqa: ANN001
+    for pair in found:
+        print(f"Probably the same person ({pair.reason}): {pair.first_label} and "
+              f"{pair.second_label}. Merge with 'linkworker sync merge-people'.")
+
+
+def run_duplicates(args: argparse.Namespace, open_caseload) -> int:
+    with open_caseload() as caseload:
+        found = people.all_duplicates(caseload)
+    _print_duplicates(found)
+    if not found:
+        print("No probable duplicates.")
+    return 0
+
+
+def _person_id(caseload, reference: str) -> str:  # noqa: ANN001
+    from sqlalchemy import select
+
+    from linkworker.models import Person
+
+    with caseload.reading() as s:
+        found = s.scalar(select(Person.id).where(Person.reference == reference))
+    if found is None:
+        raise UserError(f"There is no person with the reference {reference}.")
+    return found
+
+
+def run_merge_people(args: argparse.Namespace, open_caseload) -> int:
+    from linkworker.cli.admin import script_actor
+
+    with open_caseload() as caseload:
+        merge_id = people.merge_people(caseload, script_actor(), _person_id(caseload, args.keep),
+                                       _person_id(caseload, args.other))
+    print(f"Merged {args.other} into {args.keep}. To undo: linkworker sync undo-merge {merge_id}")
+    return 0
+
+
+def run_undo_merge(args: argparse.Namespace, open_caseload) -> int:
+    from linkworker.cli.admin import script_actor
+
+    with open_caseload() as caseload:
+        people.undo_merge(caseload, script_actor(), args.merge_id)
+    print("The merge was undone; both records are as they were.")
+    return 0
+
+
+def run_status(args: argparse.Namespace, open_caseload) -> int:
+    with open_caseload() as caseload:
+        status = service.status(caseload)
+    print(status.summary)
+    if not status.has_team_key:
+        print("No team key yet: packs cannot be made or read (see 'linkworker team-key').")
+    return 0
+
+
+def run_conflicts(args: argparse.Namespace, open_caseload) -> int:
+    with open_caseload() as caseload:
+        found = conflicts.open_conflicts(caseload)
+    if not found:
+        print("No edits waiting for review.")
+    for conflict in found:
+        print(f"{conflict.record_label}: {conflict.field_label}")
+        for option in conflict.options:
+            print(f"    {option.value!r:40} by {option.who} at {option.when_text}")
+    return 0
+
+
+def _passphrase(prompt: str) -> str:
+    value = os.environ.get(TEAM_KEY_PASSPHRASE_ENV)
+    if value:
+        return value
+    if not sys.stdin.isatty():
+        raise UserError(f"Give the team key file's passphrase (or set {TEAM_KEY_PASSPHRASE_ENV}).")
+    return getpass.getpass(prompt)
+
+
+def run_team_key_create(args: argparse.Namespace, open_caseload) -> int:
+    with open_caseload() as caseload, caseload.transaction() as session:
+        key = teamkey.create(session.connection())
+    print(f"Made the team key {key.key_id}. Give it to each laptop with 'team-key export'.")
+    return 0
+
+
+def run_team_key_export(args: argparse.Namespace, open_caseload) -> int:
+    with open_caseload() as caseload, caseload.engine.connect() as conn:
+        key = teamkey.require(conn)
+    teamkey.export_to(args.file, key, _passphrase("Passphrase to protect the team key file: "))
+    print(f"Wrote the team key {key.key_id} to {args.file}; give its passphrase separately.")
+    return 0
+
+
+def run_team_key_import(args: argparse.Namespace, open_caseload) -> int:
+    key = teamkey.import_from(args.file, _passphrase("Passphrase of the team key file: "))
+    with open_caseload() as caseload, caseload.transaction() as session:
+        teamkey.install(session.connection(), key, replace=args.replace)
+    print(f"Installed the team key {key.key_id}.")
+    return 0

@@ -1,0 +1,155 @@
+"""The hub applies what laptops pushed, after checking every change against the pusher.
+
+Each pack in ``hub_inbox`` is opened with the team key, its schema checked, and every change
+checked *with the hub's own data* (not what the laptop claims): the record's person must be in
+the pushing user's scope at the hub (or be a person that same pack creates), the role must be
+allowed to change that kind of record, and the claims ledger and returns are never accepted
+from a laptop (they are built and submitted at the hub only). One change out of bounds refuses
+the whole pack, with the reason kept in the inbox; otherwise it is applied in one transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Column, MetaData, String, Table, select, text
+from sqlalchemy.engine import Connection
+
+from linkworker.access import Actor, people_scope
+from linkworker.errors import UserError
+from linkworker.models import Person, User
+from linkworker.storage.server import ServerCaseload
+from linkworker.sync import merge, packs, teamkey
+from linkworker.sync.changelog import person_of
+from linkworker.sync.tables import RULES
+
+# Reference data only these roles may change from a laptop; everything else is person-scoped.
+REFERENCE_EDITORS = {
+    "users": {"admin"},
+    "settings": {"admin"},
+    "instruments": {"admin"},
+    "contracts": {"manager"},
+    "services": {"link_worker", "coordinator", "manager", "admin"},
+}
+HUB_ONLY = {name for name, rule in RULES.items() if rule.hub_only}
+# What a coordinator may write about a person: attendance and quick forms at a venue.
+COORDINATOR_TABLES = {"contacts", "measures", "measure_answers", "audit_events", "people",
+                      "episodes", "person_access", "consents"}
+
+
+# The hub's login table (made by hub.schema, outside the models: laptops never have it).
+_ACCOUNTS = Table("hub_accounts", MetaData(), Column("role_name", String),
+                  Column("user_id", String))
+
+
+class Refused(UserError):
+    pass
+
+
+@dataclass
+class InboxReport:
+    applied: int = 0
+    refused: list[str] = field(default_factory=list)
+    changes: int = 0
+
+
+def apply_inbox(hub: ServerCaseload) -> InboxReport:
+    """Apply every waiting pack, oldest first, each all-or-nothing."""
+    report = InboxReport()
+    while True:
+        with hub.transaction() as session:
+            conn = session.connection()
+            item = conn.execute(text(
+                "SELECT id, role_name, pack FROM hub_inbox WHERE applied_at IS NULL "
+                "AND refused IS NULL ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED")).first()
+            if item is None:
+                return report
+            try:
+                with conn.begin_nested():
+                    applied = _apply_one(conn, item.role_name, bytes(item.pack))
+                conn.execute(text("UPDATE hub_inbox SET applied_at = now() AT TIME ZONE 'utc' "
+                                  "WHERE id = :id"), {"id": item.id})
+                report.applied += 1
+                report.changes += applied.new
+            except (UserError, ValueError) as exc:
+                conn.execute(text("UPDATE hub_inbox SET refused = :why WHERE id = :id"),
+                             {"why": str(exc), "id": item.id})
+                report.refused.append(f"pack {item.id} from {item.role_name}: {exc}")
+
+
+def _apply_one(conn: Connection, role_name: str, blob: bytes) -> merge.Applied:
+    header, changes = packs.unseal(teamkey.require(conn), blob)
+    packs.check_schema(header.get("schema"), "pack")
+    actor = _actor_for(conn, role_name)
+    known = merge.known_ids(conn, [c["change_id"] for c in changes])
+    fresh = [c for c in changes if c["change_id"] not in known]  # echoes of the hub's own
+    check_changes(conn, actor, fresh)
+    return merge.receive(conn, fresh)
+
+
+def _actor_for(conn: Connection, role_name: str) -> Actor:
+    row = conn.execute(
+        select(User.id, User.username, User.role, User.active)
+        .join_from(User, _ACCOUNTS, _ACCOUNTS.c.user_id == User.id)
+        .where(_ACCOUNTS.c.role_name == role_name)).first()
+    if row is None or not row.active:
+        raise Refused(f"{role_name} is not an active LinkWorker user at the hub.")
+    return Actor(user_id=row.id, username=row.username, role=row.role)
+
+
+def check_changes(conn: Connection, actor: Actor, changes: list[dict[str, Any]]) -> None:
+    """Raise ``Refused`` naming the first change the pusher may not make at the hub."""
+    created = {c["row_id"] for c in changes if c["table_name"] == "people" and c["op"] == "insert"
+               and not _exists(conn, "people", c["row_id"])}
+    if created and actor.role not in ("link_worker", "coordinator", "manager"):
+        raise Refused("This user's role may not add people.")
+    owners: dict[str, set[str]] = {}
+    for change in changes:
+        name = change["table_name"]
+        if name not in RULES:
+            raise Refused(f"unknown kind of record {name!r}")
+        if name in HUB_ONLY:
+            raise Refused("The claims ledger and returns are made at the hub only; "
+                          "a laptop cannot send them.")
+        if name in REFERENCE_EDITORS:
+            if actor.role not in REFERENCE_EDITORS[name]:
+                raise Refused(f"A {actor.role.replace('_', ' ')} may not change {name}.")
+            continue
+        if actor.role == "coordinator" and name not in COORDINATOR_TABLES:
+            raise Refused(f"A coordinator may not change {name.replace('_', ' ')}.")
+        person = _true_person(conn, change)
+        if person is not None and person not in created:
+            owners.setdefault(person, set()).add(change["change_id"])
+    reachable = _reachable(conn, actor, list(owners))
+    outside = sorted(set(owners) - reachable)
+    if outside:
+        raise Refused(f"{len(owners[outside[0]])} change(s) are about a person outside "
+                      f"{actor.username}'s caseload at the hub; nothing was applied.")
+
+
+def _true_person(conn: Connection, change: dict[str, Any]) -> str | None:
+    """The person a change is about, from the hub's own records where they exist."""
+    rule = RULES[change["table_name"]]
+    where = [rule.table.c[k] == v for k, v in rule.identity_values(change["row_id"]).items()]
+    row = conn.execute(select(rule.table).where(*where)).first()
+    values = dict(row._mapping) if row is not None else dict(change.get("data") or {})
+    if row is None and change["op"] != "insert":
+        return change.get("person_id")
+    return person_of(conn, rule, values) or (change.get("person_id") if row is None else None)
+
+
+def _reachable(conn: Connection, actor: Actor, people: list[str]) -> set[str]:
+    found: set[str] = set()
+    for start in range(0, len(people), 500):
+        chunk = people[start:start + 500]
+        found.update(conn.execute(select(Person.id).where(
+            Person.id.in_(chunk), people_scope(actor, "view"))).scalars())
+    return found
+
+
+def _exists(conn: Connection, table: str, row_id: str) -> bool:
+    rule = RULES[table]
+    return conn.execute(select(rule.table.c.id).where(rule.table.c.id == row_id)).first() \
+        is not None
+

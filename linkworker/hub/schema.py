@@ -1,0 +1,104 @@
+"""The hub's door: the inbox, the login table and the two functions laptops may call.
+
+Installed (idempotently) by ``hub init`` and ``hub add-user`` as the database owner, after the
+Alembic migrations. PostgreSQL only; a laptop never has these.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+
+HUB_ONLY_TABLES = ("returns", "claims", "external_results")
+
+STATEMENTS = (
+    """CREATE TABLE IF NOT EXISTS hub_accounts (
+        role_name text PRIMARY KEY,
+        user_id varchar(36) NOT NULL REFERENCES users(id)
+    )""",
+    """CREATE TABLE IF NOT EXISTS hub_inbox (
+        id bigserial PRIMARY KEY,
+        role_name text NOT NULL DEFAULT session_user,
+        received_at timestamp NOT NULL DEFAULT (now() AT TIME ZONE 'utc'),
+        pack bytea NOT NULL,
+        applied_at timestamp,
+        refused text
+    )""",
+    "CREATE INDEX IF NOT EXISTS ix_hub_inbox_waiting ON hub_inbox (id) "
+    "WHERE applied_at IS NULL AND refused IS NULL",
+    """DO $$ BEGIN
+        IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'linkworker_laptop') THEN
+            CREATE ROLE linkworker_laptop NOLOGIN;
+        END IF;
+    END $$""",
+    """CREATE OR REPLACE FUNCTION linkworker_push(pack bytea) RETURNS bigint
+    LANGUAGE sql SECURITY DEFINER SET search_path = public AS $$
+        INSERT INTO hub_inbox (role_name, pack)
+        SELECT session_user, pack
+        WHERE EXISTS (SELECT 1 FROM hub_accounts WHERE role_name = session_user)
+        RETURNING id
+    $$""",
+    """CREATE OR REPLACE FUNCTION linkworker_pull(after_seq integer, known text[])
+    RETURNS TABLE (seq integer, change_id varchar, device_id varchar, user_id varchar,
+                   table_name varchar, row_id varchar, person_id varchar, op varchar,
+                   data json, bases json)
+    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
+        WITH me AS (
+            SELECT u.id, u.role FROM hub_accounts a JOIN users u ON u.id = a.user_id
+            WHERE a.role_name = session_user AND u.active
+        ), scope AS (
+            SELECT p.id FROM people p, me
+            WHERE me.role IN ('manager', 'admin')
+               OR EXISTS (SELECT 1 FROM episodes e WHERE e.person_id = p.id AND e.worker_id = me.id
+                          AND me.role = 'link_worker')
+               OR EXISTS (SELECT 1 FROM person_access g WHERE g.person_id = p.id
+                          AND g.user_id = me.id)
+        ), chosen AS (
+            SELECT c.* FROM sync_changes c JOIN scope s ON s.id = c.person_id
+            WHERE c.applied AND (c.seq > after_seq OR NOT (c.person_id = ANY (known)))
+            UNION ALL
+            SELECT c.* FROM sync_changes c, me
+            WHERE c.applied AND c.person_id IS NULL AND c.seq > after_seq
+              AND (me.role IN ('manager', 'admin')
+                   OR c.table_name NOT IN ('returns', 'claims', 'external_results',
+                                           'audit_events'))
+        )
+        SELECT seq, change_id, device_id, user_id, table_name, row_id, person_id, op,
+               data, bases
+        FROM chosen
+        WHERE (SELECT role FROM me) IN ('manager', 'admin')
+           OR table_name NOT IN ('returns', 'claims', 'external_results', 'audit_events')
+        ORDER BY seq
+    $$""",
+    "REVOKE ALL ON FUNCTION linkworker_push(bytea) FROM PUBLIC",
+    "REVOKE ALL ON FUNCTION linkworker_pull(integer, text[]) FROM PUBLIC",
+    "GRANT EXECUTE ON FUNCTION linkworker_push(bytea) TO linkworker_laptop",
+    "GRANT EXECUTE ON FUNCTION linkworker_pull(integer, text[]) TO linkworker_laptop",
+    "GRANT SELECT ON alembic_version TO linkworker_laptop",  # the schema check before sync
+)
+
+
+def install(conn: Connection) -> None:
+    """Create or refresh the hub's door (needs the database owner)."""
+    database = conn.execute(text("SELECT current_database()")).scalar_one()
+    conn.execute(text(f'REVOKE ALL ON DATABASE "{database}" FROM PUBLIC'))
+    conn.execute(text("REVOKE ALL ON SCHEMA public FROM PUBLIC"))
+    for statement in STATEMENTS:
+        conn.execute(text(statement))
+    conn.execute(text(f'GRANT CONNECT ON DATABASE "{database}" TO linkworker_laptop'))
+    conn.execute(text("GRANT USAGE ON SCHEMA public TO linkworker_laptop"))
+
+
+def add_login(conn: Connection, role_name: str, password: str, user_id: str) -> None:
+    """A PostgreSQL login for one LinkWorker user's laptop, with nothing but the door."""
+    if not role_name.replace("_", "").isalnum():
+        raise ValueError("login names are letters, digits and underscores")
+    exists = conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"),
+                          {"r": role_name}).first()
+    verb = "ALTER" if exists else "CREATE"
+    quoted = password.replace("'", "''")
+    conn.execute(text(f"{verb} ROLE \"{role_name}\" LOGIN PASSWORD '{quoted}'"))
+    conn.execute(text(f'GRANT linkworker_laptop TO "{role_name}"'))
+    conn.execute(text("INSERT INTO hub_accounts (role_name, user_id) VALUES (:r, :u) "
+                      "ON CONFLICT (role_name) DO UPDATE SET user_id = EXCLUDED.user_id"),
+                 {"r": role_name, "u": user_id})

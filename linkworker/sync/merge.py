@@ -1,0 +1,359 @@
+"""Applying changes from other replicas, field by field, in any order, each exactly once.
+
+The state a replica converges to depends only on *which* changes it holds:
+
+* a change is stored once (its id is unique), so a pack applied twice adds nothing;
+* a change waits (``applied = False``) until what it builds on is here: its record (for an
+  update), its parent records (for an insert), and every change it overwrote (its bases).
+  So packs applied out of order end exactly where packs applied in order do;
+* a field's *heads* are the changes to it that nothing later has overwritten. Applying a change
+  replaces its bases among the heads by itself. The field shows the newest head (clock order);
+  two or more heads with different values are a conflict: for fields that need a person it is
+  opened (once per field) for review, for last-writer-wins fields the newest simply shows.
+
+Remote changes are written with Core statements, so ``changelog`` never records them again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import bindparam, select
+from sqlalchemy.engine import Connection
+
+from linkworker.models import utcnow
+from linkworker.sync import clock, state
+from linkworker.sync.changelog import (
+    CHANGES,
+    CONFLICTS,
+    DEFAULT,
+    DELETED,
+    ROWS,
+    conflict_id,
+    field_heads,
+)
+from linkworker.sync.tables import RULES, TableRule, decode, needs_a_person
+
+# Built once: the statements run for every change applied (building them per change cost more
+# than running them).
+_FIND_ROW = select(ROWS).where(ROWS.c.table_name == bindparam("t"), ROWS.c.row_id == bindparam("r"))
+_SET_HEADS = ROWS.update().where(ROWS.c.table_name == bindparam("t"),
+                                 ROWS.c.row_id == bindparam("r")).values(heads=bindparam("h"))
+_MARK_APPLIED = CHANGES.update().where(CHANGES.c.change_id == bindparam("c")).values(applied=True)
+_FIND_CONFLICT = select(CONFLICTS).where(CONFLICTS.c.id == bindparam("k"))
+
+CHANGE_FIELDS = ("change_id", "device_id", "user_id", "table_name", "row_id", "person_id",
+                 "op", "data", "bases")
+
+
+@dataclass
+class Applied:
+    """What one batch of incoming changes did."""
+
+    received: int = 0
+    new: int = 0
+    applied: int = 0
+    waiting: int = 0
+    conflicts: list[str] = field(default_factory=list)
+    new_people: list[str] = field(default_factory=list)  # to check for duplicates
+    duplicates: list[Any] = field(default_factory=list)  # filled by the caller (sync.people)
+
+
+def receive(conn: Connection, changes: Iterable[dict[str, Any]]) -> Applied:
+    """Store the unknown ones among ``changes`` and apply everything that can now be applied."""
+    report = Applied()
+    incoming = {c["change_id"]: c for c in changes}
+    report.received = len(incoming)
+    known = known_ids(conn, list(incoming))
+    fresh = [incoming[i] for i in sorted(incoming) if i not in known]
+    for rule_name in {c["table_name"] for c in fresh}:
+        if rule_name not in RULES:
+            raise ValueError(f"unknown table {rule_name!r} in incoming changes")
+    if fresh:
+        conn.execute(CHANGES.insert(), [
+            {k: c.get(k) for k in CHANGE_FIELDS} | {"applied": False} for c in fresh
+        ])
+        _witness(conn, fresh)
+    report.new = len(fresh)
+    report.new_people = [c["row_id"] for c in fresh
+                         if c["table_name"] == "people" and c["op"] == "insert"]
+    _apply_waiting(conn, report)
+    return report
+
+
+def known_ids(conn: Connection, ids: list[str]) -> set[str]:
+    known: set[str] = set()
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        known.update(conn.execute(
+            select(CHANGES.c.change_id).where(CHANGES.c.change_id.in_(chunk))).scalars())
+    return known
+
+
+def _witness(conn: Connection, changes: list[dict[str, Any]]) -> None:
+    newest = max(clock.Stamp.parse(c["change_id"]) for c in changes)
+    device = state.device_id(conn)
+    state.save_stamp(conn, clock.witness(state.last_stamp(conn), newest, device))
+
+
+def _apply_waiting(conn: Connection, report: Applied) -> None:
+    waiting = [dict(r._mapping) for r in conn.execute(
+        select(CHANGES).where(CHANGES.c.applied.is_(False)).order_by(CHANGES.c.change_id))]
+    applier = Applier(conn)
+    progress = True
+    while waiting and progress:
+        progress, still = False, []
+        for change in waiting:
+            if applier.ready(change):
+                applier.apply(change)
+                progress = True
+                report.applied += 1
+            else:
+                still.append(change)
+        waiting = still
+    applier.mark_done()
+    report.waiting = len(waiting)
+    report.conflicts = sorted(applier.opened)
+    _fill_links(conn, applier.late_links)
+
+
+class Applier:
+    """Applies ready changes to the records, the field heads and the conflict list."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.opened: set[str] = set()
+        self.applied_ids: set[str] = set()
+        self.late_links: list[list[str]] = []  # [table, row_id, column] left empty for now
+        self.done: list[dict[str, str]] = []  # applied, to be marked so in one statement
+        self._checked: tuple[str, Any] = ("", None)
+
+    def mark_done(self) -> None:
+        if self.done:
+            self.conn.execute(_MARK_APPLIED, self.done)
+            self.done = []
+
+    # --- is it ready? -------------------------------------------------------------------
+
+    def ready(self, change: dict[str, Any]) -> bool:
+        rule = RULES[change["table_name"]]
+        sync_row = self._sync_row(rule.name, change["row_id"])
+        self._checked = (change["change_id"], sync_row)  # apply() follows at once: reuse it
+        if change["op"] == "delete":
+            return True
+        if change["op"] == "insert":
+            return self._parents_present(rule, change["data"])
+        if sync_row is None:
+            return False  # the record itself has not arrived yet
+        if sync_row.deleted:
+            return True  # it will do nothing
+        bases = {b for ids in (change["bases"] or {}).values() for b in ids}
+        return self._all_applied(bases) and self._parents_present(rule, change["data"])
+
+    def _all_applied(self, ids: set[str]) -> bool:
+        missing = ids - self.applied_ids
+        if not missing:
+            return True
+        found = set(self.conn.execute(select(CHANGES.c.change_id).where(
+            CHANGES.c.change_id.in_(missing), CHANGES.c.applied.is_(True))).scalars())
+        self.applied_ids |= found
+        return found == missing
+
+    def _parents_present(self, rule: TableRule, data: dict[str, Any]) -> bool:
+        for fk in rule.table.foreign_keys:
+            column = fk.parent
+            value = data.get(column.key)
+            if value is None or column.nullable:
+                continue  # optional links are filled in later if their record is late
+            target = fk.column
+            found = self.conn.execute(
+                select(target).where(target == decode(target, value)).limit(1)).first()
+            if found is None:
+                return False
+        return True
+
+    def _sync_row(self, table: str, row_id: str) -> Any:
+        return self.conn.execute(_FIND_ROW, {"t": table, "r": row_id}).first()
+
+    # --- applying -----------------------------------------------------------------------
+
+    def apply(self, change: dict[str, Any]) -> None:
+        rule = RULES[change["table_name"]]
+        checked_id, sync_row = self._checked
+        if checked_id != change["change_id"]:
+            sync_row = self._sync_row(rule.name, change["row_id"])
+        if change["op"] == "delete":
+            self._delete(rule, change, sync_row)
+        elif _dead(sync_row, change["change_id"]):
+            pass  # about a record deleted after it; the change is kept, it does nothing
+        elif change["op"] == "insert" and sync_row is not None and sync_row.deleted:
+            self._resurrect(rule, change, sync_row)
+        elif sync_row is not None and sync_row.deleted:
+            pass  # an edit of a deleted record
+        elif change["op"] == "insert":
+            self._insert(rule, change, sync_row)
+        else:
+            self._update(rule, change, sync_row)
+        self.done.append({"c": change["change_id"]})
+        self.applied_ids.add(change["change_id"])
+
+    def _where(self, rule: TableRule, row_id: str) -> list[Any]:
+        return [rule.table.c[c] == v for c, v in rule.identity_values(row_id).items()]
+
+    def _delete(self, rule: TableRule, change: dict[str, Any], sync_row: Any) -> None:
+        """Delete, unless the record was made again after this delete (the newer one wins:
+        a form's answer or a setting's key can be deleted and made again)."""
+        cid = change["change_id"]
+        where = (ROWS.c.table_name == rule.name, ROWS.c.row_id == change["row_id"])
+        if sync_row is None:
+            self.conn.execute(rule.table.delete().where(*self._where(rule, change["row_id"])))
+            self.conn.execute(ROWS.insert().values(table_name=rule.name, row_id=change["row_id"],
+                                                   heads={DELETED: [cid]}, deleted=True))
+            return
+        heads = dict(sync_row.heads)
+        newest_delete = max([cid, *heads.get(DELETED, [])])
+        heads[DELETED] = [newest_delete]
+        made_again = max(heads.get(DEFAULT, [""])) > newest_delete
+        if sync_row.deleted or made_again:
+            self.conn.execute(ROWS.update().where(*where).values(heads=heads))
+            return
+        self.conn.execute(rule.table.delete().where(*self._where(rule, change["row_id"])))
+        self.conn.execute(ROWS.update().where(*where).values(heads={DELETED: [newest_delete]},
+                                                             deleted=True))
+
+    def _resurrect(self, rule: TableRule, change: dict[str, Any], sync_row: Any) -> None:
+        values = self._row_values(rule, change["data"], change["row_id"])
+        self.conn.execute(rule.table.insert().values(**values))
+        self.conn.execute(ROWS.update().where(
+            ROWS.c.table_name == rule.name, ROWS.c.row_id == change["row_id"]).values(
+            heads={DEFAULT: [change["change_id"]], DELETED: sync_row.heads[DELETED]},
+            deleted=False))
+
+    def _insert(self, rule: TableRule, change: dict[str, Any], sync_row: Any) -> None:
+        cid, data = change["change_id"], change["data"]
+        if sync_row is None:
+            values = self._row_values(rule, data, change["row_id"])
+            self.conn.execute(rule.table.insert().values(**values))
+            self.conn.execute(ROWS.insert().values(table_name=rule.name, row_id=change["row_id"],
+                                                   heads={DEFAULT: [cid]}, deleted=False))
+            return
+        # The same record inserted twice (e.g. one caseload copied to two laptops before either
+        # synced): every field gains this insert as one more head, as if edited concurrently.
+        heads = dict(sync_row.heads)
+        fields = set(heads) | set(data)
+        updates = {f: self._add_head(rule, change, f, field_heads(heads, f), [], data[f])
+                   for f in fields if f in data and f != DEFAULT}
+        heads = {f: h for f, (h, _) in updates.items()} | {
+            DEFAULT: sorted(set(heads.get(DEFAULT, [])) | {cid})}
+        self._write(rule, change, heads, {f: v for f, (_, v) in updates.items()})
+
+    def _update(self, rule: TableRule, change: dict[str, Any], sync_row: Any) -> None:
+        heads = dict(sync_row.heads)
+        updates = {}
+        for f, value in change["data"].items():
+            heads_f, shown = self._add_head(rule, change, f, field_heads(heads, f),
+                                            change["bases"].get(f, []), value)
+            heads[f] = heads_f
+            updates[f] = shown
+        self._write(rule, change, heads, updates)
+
+    def _add_head(self, rule: TableRule, change: dict[str, Any], f: str, current: list[str],
+                  bases: list[str], value: Any) -> tuple[list[str], Any]:
+        """The field's heads with ``change`` added, and the value the field should now show."""
+        cid = change["change_id"]
+        heads = sorted((set(current) - set(bases)) | {cid})
+        newest = heads[-1]
+        shown = value if newest == cid else _UNCHANGED
+        self._settle_conflict(rule, change, f, heads)
+        return heads, shown
+
+    def _settle_conflict(self, rule: TableRule, change: dict[str, Any], f: str,
+                         heads: list[str]) -> None:
+        if not needs_a_person(rule, f):
+            return
+        key = conflict_id(rule.name, change["row_id"], f)
+        values = _head_values(self.conn, heads, f) if len(heads) > 1 else []
+        is_conflict = len({repr(v) for v in values}) > 1
+        existing = self.conn.execute(_FIND_CONFLICT, {"k": key}).first()
+        if is_conflict:
+            row = {"heads": heads, "resolved_at": None, "resolved_by": None, "resolution": None}
+            if existing is None:
+                self.conn.execute(CONFLICTS.insert().values(
+                    id=key, table_name=rule.name, row_id=change["row_id"], field=f,
+                    person_id=change.get("person_id"), opened_at=utcnow(), **row))
+            elif existing.resolved_at is not None or list(existing.heads) != heads:
+                self.conn.execute(CONFLICTS.update().where(CONFLICTS.c.id == key).values(**row))
+            self.opened.add(key)
+        elif existing is not None and existing.resolved_at is None:
+            self.conn.execute(CONFLICTS.update().where(CONFLICTS.c.id == key).values(
+                resolved_at=utcnow(), resolved_by=change.get("user_id"),
+                resolution={"change": change["change_id"]}))
+
+    def _write(self, rule: TableRule, change: dict[str, Any], heads: dict[str, list[str]],
+               updates: dict[str, Any]) -> None:
+        self.conn.execute(_SET_HEADS, {"t": rule.name, "r": change["row_id"], "h": heads})
+        shown = {f: v for f, v in updates.items() if v is not _UNCHANGED}
+        if shown:
+            values = self._row_values(rule, shown, change["row_id"])
+            self.conn.execute(rule.table.update().where(*self._where(rule, change["row_id"]))
+                              .values(**values))
+
+    def _row_values(self, rule: TableRule, data: dict[str, Any], row_id: str) -> dict[str, Any]:
+        """Decoded column values; an optional link to a record not here yet stays empty until
+        that record arrives (``_fill_links``), e.g. a person's current journey."""
+        values = {k: decode(rule.table.c[k], v) for k, v in data.items()
+                  if k in rule.table.c and k not in rule.skip}
+        for fk in rule.table.foreign_keys:
+            key = fk.parent.key
+            if values.get(key) is not None and fk.parent.nullable:
+                target = fk.column
+                if self.conn.execute(select(target).where(target == values[key])).first() is None:
+                    values[key] = None
+                    self.late_links.append([rule.name, row_id, key])
+        return values
+
+
+def _dead(sync_row: Any, change_id: str) -> bool:
+    """True for an insert or edit older than the record's newest delete."""
+    if sync_row is None:
+        return False
+    deletes = sync_row.heads.get(DELETED, [])
+    return bool(deletes) and change_id < max(deletes)
+
+
+def _fill_links(conn: Connection, new: list[list[str]]) -> None:
+    """Fill optional links whose record has arrived since; keep waiting for the rest."""
+    waiting = [*state.get(conn, "late_links", []), *new]
+    if not waiting:
+        return
+    still = []
+    for table, row_id, column in waiting:
+        rule = RULES[table]
+        sync_row = conn.execute(select(ROWS.c.heads).where(
+            ROWS.c.table_name == table, ROWS.c.row_id == row_id)).first()
+        if sync_row is None:
+            continue
+        newest = max(field_heads(sync_row.heads, column))
+        value = _head_values(conn, [newest], column)[0]
+        fk = next(iter(rule.table.c[column].foreign_keys)).column
+        if value is not None and conn.execute(select(fk).where(fk == value)).first() is None:
+            still.append([table, row_id, column])
+            continue
+        where = [rule.table.c[k] == v for k, v in rule.identity_values(row_id).items()]
+        conn.execute(rule.table.update().where(*where).values({column: value}))
+    state.put(conn, "late_links", still)
+
+
+class _Unchanged:
+    def __repr__(self) -> str:
+        return "<unchanged>"
+
+
+_UNCHANGED = _Unchanged()
+
+
+def _head_values(conn: Connection, heads: list[str], f: str) -> list[Any]:
+    rows = conn.execute(select(CHANGES.c.data).where(CHANGES.c.change_id.in_(heads))).scalars()
+    return [(data or {}).get(f) for data in rows]

@@ -1,0 +1,142 @@
+"""``linkworker sync``: a laptop pushes its changes to the hub and pulls its scope back.
+
+The laptop connects with its own hub login, which can do nothing but call the hub's two
+functions (see ``linkworker.hub``). Push: the changes since the last push go as sealed packs of
+``BATCH`` changes; the push mark moves after each is safely in the hub's inbox, so a dropped
+connection resumes where it stopped (a pack sent twice is harmless). Pull: the hub returns the
+changes in this user's scope newer than the pull mark, plus every change of any person who has
+newly come into scope; they are applied in batches, each one transaction, and the marks move
+only when the whole pull is in, so a pull cut short is simply repeated.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from linkworker.errors import UserError
+from linkworker.models import Person
+from linkworker.storage import migrate
+from linkworker.storage.database import Caseload
+from linkworker.storage.server import describe_url, engine_for_url
+from linkworker.sync import baseline, merge, packs, people, state, teamkey
+from linkworker.sync.changelog import CHANGES
+
+BATCH = 2000
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    pushed: int
+    pulled: int
+    applied: int
+    conflicts: int
+    duplicates: tuple = ()  # people.Duplicate pairs found among the people pulled in
+
+
+class HubUnreachable(UserError):
+    pass
+
+
+def sync_with_hub(caseload: Caseload, url: str, progress: Progress | None = None) -> SyncReport:
+    report = _noop if progress is None else progress
+    hub = engine_for_url(url)
+    try:
+        _check_schema(hub, url)
+        pushed = _push(caseload, hub, report)
+        pulled, applied, conflicts, duplicates = _pull(caseload, hub, report)
+    except OperationalError as exc:
+        raise HubUnreachable(
+            f"The hub at {describe_url(url)} could not be reached ({_first_line(exc)}). "
+            "Nothing was lost: what was not sent is still waiting; try again when online."
+        ) from None
+    finally:
+        hub.dispose()
+    with caseload.transaction() as session:
+        state.put(session.connection(), "last_synced",
+                  dt.datetime.now().isoformat(timespec="seconds"))
+    return SyncReport(pushed, pulled, applied, conflicts, tuple(duplicates))
+
+
+def _noop(done: int, total: int, text_: str) -> None:
+    """No progress display."""
+
+
+def _first_line(exc: DBAPIError) -> str:
+    return str(exc.orig).strip().splitlines()[0] if exc.orig else "no answer"
+
+
+def _check_schema(hub: Any, url: str) -> None:
+    with hub.connect() as conn:
+        theirs = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    ours = migrate.head_revision()
+    if theirs == ours:
+        return
+    if theirs is not None and migrate.is_known(theirs):
+        raise UserError(f"The hub is at an older schema ({theirs}; this laptop has {ours}): "
+                        "ask whoever runs the hub to update it. Nothing was sent.")
+    raise UserError(f"The hub runs a newer LinkWorker (schema {theirs}; this laptop has "
+                    f"{ours}). Update LinkWorker on this laptop, then sync. Nothing was sent.")
+
+
+def _push(caseload: Caseload, hub: Any, progress: Progress) -> int:
+    sent = 0
+    with caseload.transaction() as session:
+        baseline.baseline(session.connection())
+    while True:
+        with caseload.transaction() as session:
+            conn = session.connection()
+            key = teamkey.require(conn)
+            mark = int(state.get(conn, "hub_pushed_seq", 0))
+            total = conn.execute(select(func.count()).select_from(CHANGES)
+                                 .where(CHANGES.c.seq > mark)).scalar_one()
+            changes, last = packs.outgoing(conn, mark)
+            changes = changes[:BATCH]
+            if not changes:
+                return sent
+            last = conn.execute(select(CHANGES.c.seq).where(
+                CHANGES.c.change_id == changes[-1]["change_id"])).scalar_one()
+            header = {"format": 1, "team_key": key.key_id, "schema": migrate.head_revision(),
+                      "device": state.device_id(conn), "after_seq": mark, "to_seq": last,
+                      "changes": len(changes)}
+            blob = packs.seal(key, header, changes)
+            with hub.begin() as hub_conn:
+                accepted = hub_conn.execute(text("SELECT linkworker_push(:p)"),
+                                            {"p": blob}).scalar()
+            if accepted is None:
+                raise UserError("This hub login is not linked to a LinkWorker user; ask the "
+                                "hub's admin to run 'linkworker hub add-user'.")
+            state.put(conn, "hub_pushed_seq", last)
+            sent += len(changes)
+            progress(sent, sent + total - len(changes), "Sending changes to the hub")
+
+
+def _pull(caseload: Caseload, hub: Any, progress: Progress) -> tuple[int, int, int, list]:
+    with caseload.engine.connect() as conn:
+        mark = int(state.get(conn, "hub_pulled_seq", 0))
+        known = list(state.get(conn, "hub_scope_people", []))
+    with hub.connect() as hub_conn:
+        rows = hub_conn.execute(text("SELECT * FROM linkworker_pull(:after, :known)"),
+                                {"after": mark, "known": known}).all()
+    changes = [{k: v for k, v in r._mapping.items() if k != "seq"} for r in rows]
+    applied = conflicts = 0
+    duplicates: list = []
+    for start in range(0, len(changes), BATCH):
+        with caseload.transaction() as session:
+            result = merge.receive(session.connection(), changes[start:start + BATCH])
+            duplicates += people.duplicates_among(session, result.new_people)
+        applied += result.applied
+        conflicts += len(result.conflicts)
+        progress(min(start + BATCH, len(changes)), len(changes), "Receiving the team's changes")
+    with caseload.transaction() as session:
+        conn = session.connection()
+        newest = max([mark, *(r.seq for r in rows)])
+        state.put(conn, "hub_pulled_seq", newest)
+        state.put(conn, "hub_scope_people", sorted(session.scalars(select(Person.id))))
+    return len(changes), applied, conflicts, duplicates

@@ -1,0 +1,164 @@
+"""The same person referred on two laptops: found at sync, offered for merge, undoable.
+
+Two records are *probably one person* when they share an NHS number, or share a date of birth
+and have close names (same family name and a similar first name, allowing "Jon"/"John" and a
+preferred name). ``duplicates_among`` checks the people a sync just brought in against everyone
+here; ``merge_people`` keeps every journey, contact, form, goal, note, consent and condition of
+both under the kept record (the other's journeys renumbered after the kept one's), fills the
+kept record's empty fields from the other, hides the other (``deleted_at``) and records who
+merged and exactly what moved, so ``undo_merge`` can put everything back. All of it is ordinary
+edits, so the merge travels to the hub and other laptops like any other change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import json
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from linkworker import audit
+from linkworker.access import Actor, require, require_person
+from linkworker.errors import NotFound, UserError
+from linkworker.models import (
+    Claim,
+    Condition,
+    Consent,
+    Episode,
+    ExternalResult,
+    Measure,
+    Note,
+    Person,
+    PersonAccess,
+    SyncState,
+    utcnow,
+)
+from linkworker.storage.database import Caseload
+
+NAME_SIMILARITY = 0.8
+# Records that belong to a person directly; everything else hangs off their journeys.
+OWNED = (Episode, Note, Measure, Condition, Consent, PersonAccess, Claim, ExternalResult)
+FILLABLE = ("preferred_name", "date_of_birth", "nhs_number", "address_line1", "address_line2",
+            "town", "postcode", "phone", "email", "gender", "ethnicity", "ethnicity_nhs_code",
+            "disability", "carer_status", "living_circumstances", "gp_practice")
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    first_id: str
+    second_id: str
+    reason: str  # "same NHS number" or "close name and same date of birth"
+    first_label: str
+    second_label: str
+
+
+def _label(person: Person) -> str:
+    born = person.date_of_birth.strftime("%d/%m/%Y") if person.date_of_birth else "no DOB"
+    return f"{person.given_name} {person.family_name} ({person.reference}, born {born})"
+
+
+def _close(a: Person, b: Person) -> bool:
+    if a.family_name.strip().lower() != b.family_name.strip().lower():
+        return False
+    firsts_a = {n.strip().lower() for n in (a.given_name, a.preferred_name) if n}
+    firsts_b = {n.strip().lower() for n in (b.given_name, b.preferred_name) if n}
+    return any(difflib.SequenceMatcher(None, x, y).ratio() >= NAME_SIMILARITY
+               for x in firsts_a for y in firsts_b)
+
+
+def duplicates_among(session: Session, person_ids: Iterable[str]) -> list[Duplicate]:
+    """Probable duplicates of the given people among everyone here (each pair once)."""
+    live = (Person.deleted_at.is_(None), Person.anonymised_at.is_(None))
+    found: dict[tuple[str, str], Duplicate] = {}
+    ids = list(person_ids)
+    for start in range(0, len(ids), 500):
+        for person in session.scalars(select(Person).where(Person.id.in_(ids[start:start + 500]),
+                                                           *live)):
+            same = []
+            if person.nhs_number:
+                same += [(o, "same NHS number") for o in session.scalars(select(Person).where(
+                    Person.nhs_number == person.nhs_number, Person.id != person.id, *live))]
+            if person.date_of_birth:
+                same += [(o, "close name and same date of birth") for o in session.scalars(
+                    select(Person).where(Person.date_of_birth == person.date_of_birth,
+                                         Person.id != person.id, *live)) if _close(person, o)]
+            for other, reason in same:
+                pair = tuple(sorted((person.id, other.id)))
+                if pair not in found:
+                    first, second = sorted((person, other), key=lambda p: p.id)
+                    found[pair] = Duplicate(first.id, second.id, reason, _label(first),
+                                            _label(second))
+    return list(found.values())
+
+
+def all_duplicates(caseload: Caseload) -> list[Duplicate]:
+    with caseload.reading() as s:
+        return duplicates_among(s, s.scalars(select(Person.id)).all())
+
+
+def merge_people(caseload: Caseload, actor: Actor, keep_id: str, other_id: str) -> str:
+    """Merge ``other_id`` into ``keep_id``; returns the merge's id (for ``undo_merge``)."""
+    require(actor, "person.edit")
+    if keep_id == other_id:
+        raise UserError("Choose two different people to merge.")
+    with caseload.transaction() as s:
+        s.info["sync_user"] = actor.user_id
+        keep = require_person(s, actor, keep_id, need="edit")
+        other = require_person(s, actor, other_id, need="edit")
+        record = {"id": str(uuid.uuid4()), "keep": keep.id, "other": other.id,
+                  "by": actor.username, "at": utcnow().isoformat(timespec="seconds"),
+                  "moved": [], "renumbered": {}, "filled": []}
+        top = s.scalar(select(func.max(Episode.number)).where(Episode.person_id == keep.id)) or 0
+        for model in OWNED:
+            for row in s.scalars(select(model).where(model.person_id == other.id)):
+                record["moved"].append([model.__tablename__, row.id])
+                if isinstance(row, Episode):
+                    record["renumbered"][row.id] = row.number
+                    top += 1
+                    row.number = top
+                row.person_id = keep.id
+        for field in FILLABLE:
+            if getattr(keep, field) in (None, "") and getattr(other, field) not in (None, ""):
+                setattr(keep, field, getattr(other, field))
+                record["filled"].append(field)
+        other.deleted_at = utcnow()
+        s.flush()
+        s.add(SyncState(key=f"person_merge:{record['id']}", value=json.loads(
+            json.dumps(record, default=str))))
+        audit.record(s, actor, "person.merge", entity="people", entity_id=keep.id,
+                     person_id=keep.id, details={"merged": other.reference,
+                                                 "merge": record["id"]})
+        return record["id"]
+
+
+def undo_merge(caseload: Caseload, actor: Actor, merge_id: str) -> None:
+    """Put back everything a merge moved, emptied or hid."""
+    require(actor, "person.edit")
+    with caseload.transaction() as s:
+        s.info["sync_user"] = actor.user_id
+        stored = s.get(SyncState, f"person_merge:{merge_id}")
+        if stored is None or stored.value.get("undone"):
+            raise NotFound("There is no such merge to undo (or it was already undone).")
+        record = dict(stored.value)
+        keep = require_person(s, actor, record["keep"], need="edit")
+        other = s.get(Person, record["other"])
+        models_by_table = {m.__tablename__: m for m in OWNED}
+        for table, row_id in record["moved"]:
+            row = s.get(models_by_table[table], row_id)
+            if row is not None and row.person_id == keep.id:
+                row.person_id = other.id
+                if table == "episodes":
+                    row.number = record["renumbered"][row_id]
+        for field in record["filled"]:
+            setattr(keep, field, None)
+        other.deleted_at = None
+        record["undone"] = {"by": actor.username,
+                            "at": dt.datetime.now().isoformat(timespec="seconds")}
+        stored.value = record
+        audit.record(s, actor, "person.unmerge", entity="people", entity_id=keep.id,
+                     person_id=keep.id, details={"merge": merge_id})

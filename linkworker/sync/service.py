@@ -1,0 +1,84 @@
+"""Sync as a link worker's laptop uses it: packs, status, conflicts, over an open caseload.
+
+These are the functions the ``linkworker sync`` command and the window's Sync button call.
+Each runs in one caseload transaction, so a pack is applied entirely or not at all, even if
+the process is killed half way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from linkworker.errors import UserError
+from linkworker.models import SyncChange, SyncConflict
+from linkworker.storage.database import Caseload
+from linkworker.sync import merge, packs, people, state, teamkey
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    """What the window's sync indicator shows."""
+
+    last_synced: dt.datetime | None
+    changes_waiting: int  # recorded here and not yet sent in a pack or a sync
+    open_conflicts: int
+    incoming_waiting: int  # received but waiting for something they depend on
+    has_team_key: bool
+    hub: str | None
+
+    @property
+    def summary(self) -> str:
+        when = self.last_synced.strftime("%d/%m/%Y %H:%M") if self.last_synced else "never"
+        parts = [f"Last synced {when}", f"{self.changes_waiting} changes waiting"]
+        if self.open_conflicts:
+            parts.append(f"{self.open_conflicts} to review")
+        return " · ".join(parts)
+
+
+def export_pack(caseload: Caseload, path: Path, *, everything: bool = False) -> packs.PackInfo:
+    with caseload.transaction() as session:
+        return packs.export_pack(session.connection(), Path(path), everything=everything)
+
+
+def import_pack(caseload: Caseload, path: Path) -> merge.Applied:
+    with caseload.transaction() as session:
+        conn = session.connection()
+        report = packs.import_pack(conn, Path(path))
+        report.duplicates = people.duplicates_among(session, report.new_people)
+        state.put(conn, "last_synced", _now())
+        return report
+
+
+def status(caseload: Caseload) -> SyncStatus:
+    with caseload.engine.connect() as conn:
+        sent = max(int(state.get(conn, "pack_seq", 0)), int(state.get(conn, "hub_pushed_seq", 0)))
+        waiting = conn.execute(select(func.count()).select_from(SyncChange)
+                               .where(SyncChange.seq > sent)).scalar_one()
+        conflicts = conn.execute(select(func.count()).select_from(SyncConflict)
+                                 .where(SyncConflict.resolved_at.is_(None))).scalar_one()
+        pending = conn.execute(select(func.count()).select_from(SyncChange)
+                               .where(SyncChange.applied.is_(False))).scalar_one()
+        last = state.get(conn, "last_synced")
+        return SyncStatus(
+            last_synced=dt.datetime.fromisoformat(last) if last else None,
+            changes_waiting=waiting, open_conflicts=conflicts, incoming_waiting=pending,
+            has_team_key=teamkey.current(conn) is not None, hub=state.get(conn, "hub"),
+        )
+
+
+def require_hub_for_returns(session: Session) -> None:
+    """Refuse on a laptop that syncs with a hub: returns and the claims ledger live there only,
+    so a return is built and submitted in one place (a single-laptop charity has no hub)."""
+    conn = session.connection()
+    if conn.dialect.name == "sqlite" and state.get(conn, "hub"):
+        raise UserError(f"Returns are submitted at the team's hub ({state.get(conn, 'hub')}), "
+                        "not on a laptop, so the claims ledger stays in one place.")
+
+
+def _now() -> str:
+    return dt.datetime.now().isoformat(timespec="seconds")

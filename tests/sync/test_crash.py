@@ -1,0 +1,115 @@
+"""Kill -9 during a pack import and during a sync: nothing half-applied, the next run finishes."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+from sqlalchemy import func, select
+
+from linkworker import models
+from linkworker.storage.database import Caseload
+from linkworker.sync import service, teamkey
+from tests.conftest import TEST_PASSPHRASE
+from tests.sync.conftest import all_changes
+
+# Runs the real import in a child; after 300 changes are applied (inside the one transaction)
+# it says so and slows down, so the parent's SIGKILL lands mid-import.
+CHILD = textwrap.dedent(
+    """
+    import sys, time
+    from linkworker.storage.database import Caseload
+    from linkworker.sync import merge, service
+    real_apply, done = merge.Applier.apply, [0]
+    def apply(self, change):
+        real_apply(self, change)
+        done[0] += 1
+        if done[0] == 300:
+            print("halfway", flush=True)
+        if done[0] > 300:
+            time.sleep(0.01)
+    merge.Applier.apply = apply
+    target = Caseload.open(sys.argv[1], "correct horse battery")
+    {action}
+    print("finished", flush=True)
+    """
+)
+
+
+def _people(source: Caseload, n: int) -> None:
+    with source.transaction() as s:
+        for i in range(n):
+            s.add(models.Person(reference=f"LW-{i:06d}", given_name="Kill", family_name=f"T{i}"))
+
+
+def _run_and_kill(action: str, db) -> None:  # noqa: ANN001
+    env = dict(os.environ, LINKWORKER_PASSPHRASE=TEST_PASSPHRASE)
+    child = subprocess.Popen([sys.executable, "-c", CHILD.format(action=action), str(db)],
+                             stdout=subprocess.PIPE, text=True, env=env)
+    assert child.stdout.readline().strip() == "halfway"
+    child.kill()
+    child.wait()
+
+
+def _count(caseload: Caseload, model) -> int:  # noqa: ANN001
+    with caseload.reading() as s:
+        return s.execute(select(func.count()).select_from(model)).scalar_one()
+
+
+@pytest.mark.slow
+def test_killed_during_pack_import_applies_nothing_then_the_retry_applies_all(replicas,
+                                                                              tmp_path):
+    source, target, _ = replicas
+    with source.transaction() as s:
+        key = teamkey.create(s.connection())
+    with target.transaction() as s:
+        teamkey.install(s.connection(), key)
+    _people(source, 600)
+    pack = tmp_path / "big.lwpack"
+    service.export_pack(source, pack)
+    target_path = target.path
+    target.close()
+    _run_and_kill(f"service.import_pack(target, {str(pack)!r})", target_path)
+    again = Caseload.open(target_path, TEST_PASSPHRASE)
+    try:
+        assert again.integrity_problems(quick=False) == []
+        assert _count(again, models.Person) == 0 and all_changes(again) == []
+        report = service.import_pack(again, pack)
+        assert report.applied == len(all_changes(source)) == _count(again, models.SyncChange)
+        assert _count(again, models.Person) == 600
+    finally:
+        again.close()
+
+
+@pytest.mark.slow
+def test_killed_during_online_sync_resumes_and_finishes(tmp_path, pg_url):
+    from linkworker.hub.create import create_hub
+    from tests.sync.test_hub import _laptop_for
+
+    office = Caseload.create(tmp_path / "office.db", TEST_PASSPHRASE)
+    with office.transaction() as s:
+        manager = models.User(username="meg", display_name="Meg", role="manager")
+        s.add(manager)
+        s.flush()
+        manager_id = manager.id
+    _people(office, 2500)  # more than one pull batch
+    create_hub(office, pg_url)
+    laptop, login_url = _laptop_for(tmp_path, office, pg_url, "meg", manager_id)
+    laptop_path = laptop.path
+    laptop.close()
+    _run_and_kill(f"from linkworker.sync.online import sync_with_hub\n"
+                  f"sync_with_hub(target, {login_url!r})", laptop_path)
+    laptop = Caseload.open(laptop_path, TEST_PASSPHRASE)
+    try:
+        assert laptop.integrity_problems(quick=False) == []
+        from linkworker.sync.online import sync_with_hub
+
+        sync_with_hub(laptop, login_url)
+        assert _count(laptop, models.Person) == 2500
+        assert service.status(laptop).incoming_waiting == 0
+    finally:
+        laptop.close()
+        office.close()

@@ -1,0 +1,242 @@
+"""The hub on a real PostgreSQL: made from a laptop, scoped replicas, roles held at the hub."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import pytest
+import sqlalchemy
+from sqlalchemy import func, select, text
+from sqlalchemy.engine import make_url
+
+from linkworker import audit, models
+from linkworker.access import Actor
+from linkworker.hub import schema
+from linkworker.hub.create import create_hub
+from linkworker.hub.inbox import apply_inbox
+from linkworker.storage.database import Caseload
+from linkworker.storage.server import ServerCaseload
+from linkworker.sync import packs, teamkey
+from linkworker.sync.online import sync_with_hub
+from tests.conftest import TEST_PASSPHRASE
+from tests.sync.conftest import edit, read
+
+
+def _user(s, username: str, role: str) -> str:
+    user = models.User(username=username, display_name=username.title(), role=role)
+    s.add(user)
+    s.flush()
+    return user.id
+
+
+def _person(s, given: str, worker_id: str) -> str:
+    person = models.Person(reference=f"LW-{uuid.uuid4().hex[:6]}", given_name=given,
+                           family_name="Smith", date_of_birth=dt.date(1960, 5, 1))
+    s.add(person)
+    s.flush()
+    s.add(models.Episode(person_id=person.id, referral_date=dt.date(2026, 11, 2),
+                         worker_id=worker_id))
+    s.flush()
+    return person.id
+
+
+@pytest.fixture
+def office(tmp_path):
+    """The manager's existing single-laptop caseload: two workers, one person each."""
+    caseload = Caseload.create(tmp_path / "office.db", TEST_PASSPHRASE)
+    with caseload.transaction() as s:
+        ids = {"sam": _user(s, "sam", "link_worker"), "lee": _user(s, "lee", "link_worker"),
+               "meg": _user(s, "meg", "manager")}
+        ids["ruth"] = _person(s, "Ruth", ids["sam"])
+        ids["omar"] = _person(s, "Omar", ids["lee"])
+        meg = Actor(ids["meg"], "meg", "manager")
+        audit.record(s, meg, "person.view", person_id=ids["ruth"])
+        audit.record(s, meg, "person.view", person_id=ids["omar"])
+    yield caseload, ids
+    caseload.close()
+
+
+def _login_url(pg_url: str, login: str) -> str:
+    return make_url(pg_url).set(username=login).render_as_string(hide_password=False)
+
+
+def _laptop_for(tmp_path, office_caseload, pg_url, username, user_id):
+    """A new laptop for ``username``: empty caseload, the team key, its own hub login."""
+    login = f"lw_{username}_{uuid.uuid4().hex[:6]}"
+    hub = ServerCaseload.connect(pg_url)
+    with hub.transaction() as s:
+        schema.add_login(s.connection(), login, "not-used-with-trust-auth", user_id)
+    hub.close()
+    laptop = Caseload.create(tmp_path / f"{username}.db", TEST_PASSPHRASE)
+    with office_caseload.engine.connect() as conn:
+        key = teamkey.require(conn)
+    with laptop.transaction() as s:
+        teamkey.install(s.connection(), key)
+    return laptop, _login_url(pg_url, login)
+
+
+def test_hub_init_takes_the_whole_caseload_and_keeps_the_audit_chain(office, pg_url):
+    caseload, ids = office
+    made = create_hub(caseload, pg_url)
+    assert made.people == 2
+    hub = ServerCaseload.connect(pg_url)
+    try:
+        with hub.reading() as s, caseload.reading() as local:
+            for model in (models.Person, models.Episode, models.User, models.AuditEvent):
+                count = select(func.count()).select_from(model)
+                assert s.execute(count).scalar_one() == local.execute(count).scalar_one()
+            chain = select(models.AuditEvent.seq, models.AuditEvent.prev_hash,
+                           models.AuditEvent.hash).order_by(models.AuditEvent.seq)
+            assert s.execute(chain).all() == local.execute(chain).all()
+        with pytest.raises(sqlalchemy.exc.DBAPIError, match="append-only"), \
+                hub.transaction() as s:
+            s.execute(text("DELETE FROM audit_events"))
+    finally:
+        hub.close()
+    with pytest.raises(Exception, match="already holds a caseload"):
+        create_hub(caseload, pg_url)
+
+
+def test_a_worker_laptop_holds_only_its_scope_and_its_edits_reach_the_hub(
+        office, pg_url, tmp_path):
+    caseload, ids = office
+    create_hub(caseload, pg_url)
+    laptop, login_url = _laptop_for(tmp_path, caseload, pg_url, "sam", ids["sam"])
+    first = sync_with_hub(laptop, login_url)
+    assert first.pulled > 0
+    with laptop.reading() as s:
+        assert set(s.scalars(select(models.Person.given_name))) == {"Ruth"}
+        assert s.scalar(select(func.count()).select_from(models.User)) == 3
+        assert s.scalar(select(func.count()).select_from(models.AuditEvent)) == 0
+    edit(laptop, models.Person, ids["ruth"], town="Wakefield")
+    second = sync_with_hub(laptop, login_url)
+    assert second.pushed >= 1
+    hub = ServerCaseload.connect(pg_url)
+    try:
+        report = apply_inbox(hub)
+        assert report.applied >= 1 and report.refused == []
+        assert read(hub, models.Person, ids["ruth"], "town") == ("Wakefield",)
+    finally:
+        hub.close()
+    again = sync_with_hub(laptop, login_url)  # nothing new either way
+    assert again.applied == 0
+    laptop.close()
+
+
+def test_a_modified_client_can_neither_read_nor_write_outside_its_scope(
+        office, pg_url, tmp_path):
+    caseload, ids = office
+    create_hub(caseload, pg_url)
+    laptop, login_url = _laptop_for(tmp_path, caseload, pg_url, "sam", ids["sam"])
+    raw = sqlalchemy.create_engine(login_url)
+    try:
+        with raw.connect() as conn, pytest.raises(sqlalchemy.exc.ProgrammingError,
+                                                  match="permission denied"):
+            conn.execute(text("SELECT given_name FROM people"))
+        with raw.connect() as conn:
+            pulled = conn.execute(text("SELECT person_id FROM linkworker_pull(0, '{}')")).all()
+        assert {p for (p,) in pulled if p} == {ids["ruth"]}
+        # A forged change to Lee's person, sealed with the real team key, pushed directly.
+        with caseload.engine.connect() as conn:
+            key = teamkey.require(conn)
+        forged = [{"change_id": f"{9_999_999_999_999}.000000.{'e' * 32}", "device_id": "e" * 32,
+                   "user_id": ids["sam"], "table_name": "people", "row_id": ids["omar"],
+                   "person_id": ids["ruth"], "op": "update", "data": {"town": "Nowhere"},
+                   "bases": {"town": []}}]
+        header = {"format": 1, "team_key": key.key_id, "schema": packs.migrate.head_revision()}
+        with raw.begin() as conn:
+            conn.execute(text("SELECT linkworker_push(:p)"),
+                         {"p": packs.seal(key, header, forged)})
+    finally:
+        raw.dispose()
+    hub = ServerCaseload.connect(pg_url)
+    try:
+        report = apply_inbox(hub)
+        assert report.applied == 0 and len(report.refused) == 1
+        assert "outside" in report.refused[0]
+        assert read(hub, models.Person, ids["omar"], "town") == (None,)
+    finally:
+        hub.close()
+    laptop.close()
+
+
+def test_a_new_person_added_on_a_laptop_reaches_the_hub(office, pg_url, tmp_path):
+    caseload, ids = office
+    create_hub(caseload, pg_url)
+    laptop, login_url = _laptop_for(tmp_path, caseload, pg_url, "sam", ids["sam"])
+    sync_with_hub(laptop, login_url)
+    with laptop.transaction() as s:
+        new_id = _person(s, "Nadia", ids["sam"])
+    sync_with_hub(laptop, login_url)
+    hub = ServerCaseload.connect(pg_url)
+    try:
+        assert apply_inbox(hub).refused == []
+        assert read(hub, models.Person, new_id, "given_name") == ("Nadia",)
+    finally:
+        hub.close()
+    laptop.close()
+
+
+def test_packs_at_the_hub_carry_only_the_users_scope_and_come_back(office, pg_url, tmp_path,
+                                                                   monkeypatch, capsys):
+    from linkworker.cli import main
+    from linkworker.hub.exchange import pack_for_user
+    from linkworker.sync import service
+
+    caseload, ids = office
+    create_hub(caseload, pg_url)
+    laptop, _ = _laptop_for(tmp_path, caseload, pg_url, "sam", ids["sam"])
+    hub = ServerCaseload.connect(pg_url)
+    try:
+        info = pack_for_user(hub, "sam", tmp_path / "for-sam.lwpack")
+        assert info.changes > 0
+    finally:
+        hub.close()
+    service.import_pack(laptop, tmp_path / "for-sam.lwpack")
+    with laptop.reading() as s:
+        assert set(s.scalars(select(models.Person.given_name))) == {"Ruth"}
+    edit(laptop, models.Person, ids["ruth"], phone="01632 960001")
+    service.export_pack(laptop, tmp_path / "from-sam.lwpack")
+    laptop.close()
+    monkeypatch.setenv("LINKWORKER_PASSPHRASE", TEST_PASSPHRASE)
+    assert main(["hub", "import-pack", str(tmp_path / "from-sam.lwpack"), "--url", pg_url]) == 0
+    assert "Applied" in capsys.readouterr().out
+    hub = ServerCaseload.connect(pg_url)
+    try:
+        assert read(hub, models.Person, ids["ruth"], "phone") == ("01632 960001",)
+    finally:
+        hub.close()
+
+
+def test_a_laptop_that_syncs_with_a_hub_cannot_submit_returns(office, pg_url):
+    from linkworker.access import SYSTEM
+    from linkworker.returns.submit import submit_return
+
+    caseload, _ = office
+    create_hub(caseload, pg_url)
+    with pytest.raises(Exception, match="submitted at the team's hub"), \
+            caseload.transaction() as s:
+        submit_return(s, SYSTEM, "ANY", "2026-Q3")
+
+
+def test_an_old_laptop_is_told_to_update_and_nothing_is_sent(office, pg_url, tmp_path):
+    from linkworker.errors import UserError
+    from linkworker.sync import service
+
+    caseload, ids = office
+    create_hub(caseload, pg_url)
+    laptop, login_url = _laptop_for(tmp_path, caseload, pg_url, "sam", ids["sam"])
+    sync_with_hub(laptop, login_url)
+    edit(laptop, models.Person, ids["ruth"], town="Halifax")
+    waiting = service.status(laptop).changes_waiting
+    hub = ServerCaseload.connect(pg_url, upgrade=False)
+    try:
+        with hub.engine.begin() as conn:  # as if the hub had been upgraded past this laptop
+            conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    finally:
+        hub.close()
+    with pytest.raises(UserError, match="newer LinkWorker.*Update LinkWorker on this laptop"):
+        sync_with_hub(laptop, login_url)
+    assert service.status(laptop).changes_waiting == waiting
+    laptop.close()

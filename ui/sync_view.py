@@ -1,0 +1,183 @@
+"""The window's sync corner and the conflict review.
+
+``SyncStatus`` sits in the status bar: when it last synced, how many changes are waiting to go,
+and how many edits wait for a person (a button that opens the review). Its Sync button runs
+the online sync on the runner's background thread (progress in the status bar), or, with no
+hub set, offers sync packs for a venue with no Wi-Fi. Nothing here ever waits on the network
+or the database on the GUI thread.
+
+``ConflictReview`` lists each conflicted field with every competing value, who wrote it and
+when; choosing one keeps it everywhere (the choice travels with the next sync).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMenu,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from linkworker.access import Actor
+from linkworker.sync import conflicts, service
+from ui.operations import Runner
+
+SYNC_TAGS = ("people", "episodes", "contacts", "goals", "measures", "directory", "sync")
+HUB_URL_ENV = "LINKWORKER_HUB_URL"
+
+
+class SyncStatus(QWidget):
+    """Last synced · changes waiting · conflicts to review, and the Sync button."""
+
+    def __init__(self, runner: Runner, actor: Actor, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.runner, self.actor = runner, actor
+        self.status: service.SyncStatus | None = None
+        self.label = QLabel("Sync status…")
+        self.label.setAccessibleName("Sync status")
+        self.review = QPushButton("Review")
+        self.review.setAccessibleName("Review sync conflicts")
+        self.review.hide()
+        self.review.clicked.connect(self.open_review)
+        self.button = QPushButton("&Sync")
+        self.button.setAccessibleName("Sync now")
+        self.button.setToolTip("Send this laptop's changes and receive the team's")
+        self.button.clicked.connect(self.sync)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.label)
+        row.addWidget(self.review)
+        row.addWidget(self.button)
+        self.dialog: ConflictReview | None = None
+        runner.changed.connect(lambda _tags: self.refresh())
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.runner.run(lambda job: service.status(job.caseload), self._show)
+
+    def _show(self, status: service.SyncStatus) -> None:
+        self.status = status
+        self.label.setText(status.summary)
+        self.review.setVisible(status.open_conflicts > 0)
+        self.review.setText(f"Review {status.open_conflicts}")
+
+    def hub_url(self) -> str | None:
+        return os.environ.get(HUB_URL_ENV) or (self.status.hub if self.status else None)
+
+    def sync(self) -> None:
+        url = self.hub_url()
+        if not url:
+            self._offer_packs()
+            return
+        from linkworker.sync.online import sync_with_hub
+
+        self.button.setEnabled(False)
+        self.runner.run(lambda job: sync_with_hub(job.caseload, url, job.progress),
+                        self._synced, failed=lambda _exc: self.button.setEnabled(True),
+                        changes=SYNC_TAGS, label="Syncing with the hub")
+
+    def _synced(self, _result: Any) -> None:
+        self.button.setEnabled(True)
+
+    def _offer_packs(self) -> None:
+        menu = QMenu(self)
+        menu.addAction("Export a sync pack…", self.export_pack)
+        menu.addAction("Import a sync pack…", self.import_pack)
+        menu.popup(self.button.mapToGlobal(self.button.rect().bottomLeft()))
+        self.menu = menu
+
+    def export_pack(self, path: str | None = None) -> None:
+        path = path or QFileDialog.getSaveFileName(self, "Export a sync pack", "",
+                                                   "Sync packs (*.lwpack)")[0]
+        if path:
+            self.runner.run(lambda job: service.export_pack(job.caseload, path),
+                            changes=("sync",), label="Writing the sync pack")
+
+    def import_pack(self, path: str | None = None) -> None:
+        path = path or QFileDialog.getOpenFileName(self, "Import a sync pack", "",
+                                                   "Sync packs (*.lwpack)")[0]
+        if path:
+            self.runner.run(lambda job: service.import_pack(job.caseload, path),
+                            changes=SYNC_TAGS, label="Applying the sync pack")
+
+    def open_review(self) -> ConflictReview:
+        self.dialog = ConflictReview(self.runner, self.actor, self)
+        self.dialog.show()
+        return self.dialog
+
+
+class ConflictReview(QDialog):
+    """Each conflicted field, the competing values with who and when, and a way to choose."""
+
+    def __init__(self, runner: Runner, actor: Actor, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.runner, self.actor = runner, actor
+        self.setWindowTitle("Edits to review")
+        self.found: list[conflicts.Conflict] = []
+        self.list = QListWidget()
+        self.list.setAccessibleName("Edits made on two laptops")
+        self.list.currentRowChanged.connect(self._show_options)
+        self.options = QTableWidget(0, 3)
+        self.options.setAccessibleName("The competing values")
+        self.options.setHorizontalHeaderLabels(["Value", "Who", "When"])
+        self.options.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.options.horizontalHeader().setStretchLastSection(True)
+        self.keep = QPushButton("&Keep this value")
+        self.keep.setAccessibleName("Keep the selected value")
+        self.keep.clicked.connect(self.keep_selected)
+        self.note = QLabel("Choose the value that is right; it replaces the other everywhere.")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.list)
+        layout.addWidget(self.options)
+        layout.addWidget(self.note)
+        layout.addWidget(self.keep, 0, Qt.AlignmentFlag.AlignRight)
+        runner.changed.connect(lambda _tags: self.reload())
+        self.reload()
+
+    def reload(self) -> None:
+        self.runner.run(lambda job: conflicts.open_conflicts(job.caseload, self.actor),
+                        self._fill)
+
+    def _fill(self, found: list[conflicts.Conflict]) -> None:
+        self.found = found
+        self.list.clear()
+        for conflict in found:
+            self.list.addItem(QListWidgetItem(f"{conflict.record_label}: {conflict.field_label}"))
+        if found:
+            self.list.setCurrentRow(0)
+        else:
+            self.options.setRowCount(0)
+            self.note.setText("Nothing to review.")
+
+    def _show_options(self, row: int) -> None:
+        if not 0 <= row < len(self.found):
+            return
+        options = self.found[row].options
+        self.options.setRowCount(len(options))
+        for i, option in enumerate(options):
+            for column, text in enumerate((str(option.value), option.who, option.when_text)):
+                self.options.setItem(i, column, QTableWidgetItem(text))
+        self.options.selectRow(0)
+
+    def keep_selected(self) -> None:
+        row, choice = self.list.currentRow(), self.options.currentRow()
+        if not (0 <= row < len(self.found)) or choice < 0:
+            return
+        conflict = self.found[row]
+        value = conflict.options[choice].value
+        self.runner.run(lambda job: conflicts.resolve(job.caseload, self.actor, conflict.id,
+                                                      value),
+                        changes=SYNC_TAGS, label="Keeping the chosen value")
