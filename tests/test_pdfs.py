@@ -8,8 +8,8 @@ import io
 import json
 
 from pypdf import PdfReader
+from security.test_rights import make_person
 from test_returns_caseload import AS_OF_Q3, build_caseload
-from test_security_rights import make_person
 
 from linkworker import pdf, rights
 from linkworker.plan_pdf import PlanData, PlanGoal, PlanService, PlanStep, render_plan
