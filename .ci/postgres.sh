@@ -61,5 +61,6 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
   set -euo pipefail
   pg_start
   trap pg_stop EXIT
+  trap "exit 143" TERM INT
   if [ "$#" -gt 0 ]; then "$@"; else echo "export LINKWORKER_TEST_PG_URL='$LINKWORKER_TEST_PG_URL'"; read -r -p "Press Enter to stop PostgreSQL. "; fi
 fi

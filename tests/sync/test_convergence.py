@@ -80,6 +80,7 @@ def _deliver(source: Caseload, target: Caseload, seed: int) -> None:
             merge.receive(conn, part)
 
 
+@pytest.mark.slow  # a minute or more: runs in make test-all and CI
 @settings(max_examples=10, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(ops=st.lists(operation, min_size=1, max_size=14))
