@@ -62,7 +62,7 @@ def rss_now_mb() -> float:
 def run(path: str, username: str) -> dict[str, Any]:
     """Runs in a child (QT_QPA_PLATFORM=offscreen)."""
     started = time.perf_counter()
-    from PySide6.QtWidgets import QApplication
+    from PySide6.QtWidgets import QApplication, QMessageBox
 
     from linkworker import accounts
     from linkworker.storage.database import Caseload
@@ -70,6 +70,8 @@ def run(path: str, username: str) -> dict[str, Any]:
     from ui.main_window import MainWindow
     from ui.operations import Runner
 
+    # A damage warning would wait for a click: answer "No" so the run ends and says so.
+    QMessageBox.warning = staticmethod(lambda *_args: QMessageBox.StandardButton.No)
     app = QApplication.instance() or QApplication([])
     caseload = Caseload.open(Path(path), passphrase())
     opened = time.perf_counter()

@@ -128,3 +128,15 @@ def test_the_background_check_finds_deep_damage_and_offers_a_restore(big, qtbot,
     assert checks.restore_requested  # app.run then closes the caseload and offers the restore
     runner.shutdown()
     caseload.close()
+
+
+def test_the_lock_byte_page_at_one_gigabyte_is_not_a_page_to_check(tmp_path):
+    """SQLite never writes the page holding byte 0x40000000; a file past 1 GB is sound."""
+    from linkworker.storage.pages import LOCK_BYTE_PAGE, PageChecker
+
+    sparse = tmp_path / "sparse.db"
+    with sparse.open("wb") as handle:
+        handle.write(os.urandom(16))
+        handle.truncate(LOCK_BYTE_PAGE * PAGE_SIZE)  # zeros: never a sound page
+    checker = PageChecker(sparse, b"k" * 32)
+    assert checker.damaged_pages(LOCK_BYTE_PAGE - 1, 2) == [LOCK_BYTE_PAGE - 1]

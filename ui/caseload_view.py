@@ -34,12 +34,10 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -66,6 +64,7 @@ from linkworker.caseload import (
 from linkworker.codes import STAGE_LABELS
 from linkworker.validation import format_date
 from ui.operations import Runner
+from ui.person_list import list_view
 from ui.widgets import (
     ID_ROLE,
     OVERDUE_COLOUR,
@@ -455,18 +454,7 @@ class CaseloadView(QWidget):
 
     def _table(self) -> QTableView:
         table = QTableView()
-        table.setModel(self.model)
-        table.setAccessibleName("Caseload")
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        table.setTabKeyNavigation(False)
-        table.setAlternatingRowColors(True)
-        table.setWordWrap(False)
-        table.verticalHeader().setVisible(False)
-        table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 8)
-        header = table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
+        header = list_view(table, self.model, "Caseload")
         for i, column in enumerate(COLUMNS):
             header.resizeSection(i, column.width)
         table.setSortingEnabled(True)

@@ -26,6 +26,25 @@ def _no(_item: Any) -> bool:
     return False
 
 
+def list_view(table: QTableView, model: QAbstractTableModel, name: str) -> QHeaderView:
+    """Set up a read-only, whole-row, single-selection list over ``model`` (this one and the
+    caseload's): Tab leaves it, arrows move in it; the columns' header, for sizing."""
+    table.setModel(model)
+    table.setAccessibleName(name)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setTabKeyNavigation(False)
+    table.setAlternatingRowColors(True)
+    table.setWordWrap(False)
+    table.verticalHeader().setVisible(False)
+    table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 8)
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    header.setStretchLastSection(True)
+    return header
+
+
 class PersonListModel(QAbstractTableModel):
     """Items plus three small functions: the cells, the person, and whether it is overdue."""
 
@@ -98,19 +117,7 @@ class PersonList(QTableView):
     def __init__(self, columns: Sequence[str], name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.list_model = PersonListModel(columns, self)
-        self.setModel(self.list_model)
-        self.setAccessibleName(name)
-        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.setTabKeyNavigation(False)
-        self.setAlternatingRowColors(True)
-        self.setWordWrap(False)
-        self.verticalHeader().setVisible(False)
-        self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
-        header = self.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
+        header = list_view(self, self.list_model, name)
         header.setResizeContentsPrecision(200)  # fit columns to the first rows, not all of them
         on_activate(self, self._activated)
 
