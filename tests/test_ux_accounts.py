@@ -4,7 +4,7 @@ screen with their own username, through the real main window."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from test_app_integration import PASSWORD, idle, opened, runner, world  # noqa: F401
+from test_app_integration import PASSWORD, idle, opened, world  # noqa: F401
 
 from linkworker.models import AuditEvent
 from ui.lock import LockScreen

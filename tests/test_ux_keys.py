@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
-from test_app_integration import idle, opened, runner, world  # noqa: F401
+from test_app_integration import idle, opened, world  # noqa: F401
 
 
 def test_ctrl_r_puts_the_cursor_in_the_given_name(qtbot, world, opened):  # noqa: F811

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QScrollArea, QStackedWidget, QTabWidget, QWidget
-from test_app_integration import ROLE_USER, idle, opened, runner, world  # noqa: F401
+from test_app_integration import ROLE_USER, idle, opened, world  # noqa: F401
 
 from ui.main_window import PAGES, MainWindow
 from ui.widgets import (

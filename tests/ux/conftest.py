@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.record.conftest import details, jane, team  # noqa: F401 - fixtures
-from tests.record.test_record_view import runner, settle  # noqa: F401 - fixture, helper
+from tests.record.test_record_view import settle  # noqa: F401 - helper (runner: tests/conftest.py)
 
 
 def shown(qtbot, widget, size=(1366, 768)):
