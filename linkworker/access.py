@@ -80,11 +80,26 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 
 
 def check_actor(session: Session, actor: Actor) -> None:
-    """Is this actor's account still active, in the same role (``accounts.revalidate``)?
-    Called for every audited operation and every opened record."""
-    from linkworker.accounts import revalidate  # accounts imports this module
+    """Refuse an actor whose account was deactivated, or whose role or venue changed, since
+    they signed in: a window left open must not keep rights an admin has taken away.
 
-    revalidate(session, actor)
+    ``audit.record`` and ``require_person`` call this, so every audited operation and every
+    opened record checks the account as it is now.
+    """
+    from sqlalchemy import select
+
+    from linkworker.models import User
+
+    if actor.user_id is None or actor.role in ("system", "none"):
+        return
+    row = session.execute(select(User.active, User.role, User.venue).where(
+        User.id == actor.user_id)).first()
+    if row is None or not row.active:
+        raise PermissionDenied("This account has been deactivated: sign in again or ask an "
+                               "admin. Nothing was changed.")
+    if row.role != actor.role or (row.venue or None) != (actor.venue or None):
+        raise PermissionDenied("Your role was changed by an admin: sign out and in again to "
+                               "go on. Nothing was changed.")
 
 
 def can(actor: Actor, permission: str) -> bool:

@@ -353,25 +353,6 @@ def needs_new_password(caseload: Caseload, actor: Actor) -> bool:
 # --- the actor, checked again at every operation ---------------------------------------------
 
 
-def revalidate(session: Session, actor: Actor) -> None:
-    """Refuse an actor whose account was deactivated, or whose role or venue changed, since
-    they signed in: a window left open must not keep rights an admin has taken away.
-
-    ``audit.record`` and ``access.require_person`` call this (via ``access.ACTOR_CHECK``), so
-    every audited operation and every opened record checks the account as it is now.
-    """
-    if actor.user_id is None or actor.role in ("system", "none"):
-        return
-    row = session.execute(select(User.active, User.role, User.venue).where(
-        User.id == actor.user_id)).first()
-    if row is None or not row.active:
-        raise PermissionDenied("This account has been deactivated: sign in again or ask an "
-                               "admin. Nothing was changed.")
-    if row.role != actor.role or (row.venue or None) != (actor.venue or None):
-        raise PermissionDenied("Your role was changed by an admin: sign out and in again to "
-                               "go on. Nothing was changed.")
-
-
 # --- signing in -----------------------------------------------------------------------------
 
 

@@ -42,7 +42,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
@@ -53,8 +53,10 @@ from linkworker.access import Actor, check_actor, require
 from linkworker.errors import UserError
 from linkworker.models import AuditEvent, Person, new_id, utcnow
 from linkworker.storage import keys
-from linkworker.storage.database import Caseload
 from linkworker.storage.files import atomic_writer
+
+if TYPE_CHECKING:  # storage opens caseloads through safeguards, which use this module
+    from linkworker.storage.database import Caseload
 
 _log = logging.getLogger(__name__)
 

@@ -14,8 +14,9 @@ If anything fails after that, the aside copy is moved back. The aside copy is ke
 
 A restore writes a small journal (``.NAME.restore-journal``) before it swaps the files and
 removes it once the restored caseload is open and audited. If the process dies between the two
-renames, the next open (``recover_interrupted_restore``, called by ``Caseload.open``) puts the
-caseload back as it was, so LinkWorker never finds "no caseload" and offers to start afresh.
+renames, the next open (``storage.dbfiles.recover_interrupted_restore``, called by
+``Caseload.open``) puts the caseload back as it was, so LinkWorker never finds "no caseload"
+and offers to start afresh.
 Backups and their key files are readable by their owner only (0600), like the caseload's key.
 A backup killed half-way leaves a hidden ``.part`` file; the next backup to that folder removes
 those whose process has gone. After a restore, erasures made since the backup are applied
@@ -31,7 +32,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import getpass
-import json
 import os
 import re
 import shutil
@@ -54,10 +54,12 @@ from linkworker.models import Person
 from linkworker.paths import backup_dir
 from linkworker.storage import keys, migrate
 from linkworker.storage.database import Caseload, CaseloadDamaged
-from linkworker.storage.files import _fsync_dir, atomic_write_text
+from linkworker.storage.dbfiles import move_db_files as _move_db_files
+from linkworker.storage.dbfiles import put_back as _put_back
+from linkworker.storage.dbfiles import remove_db_files as _remove_db_files
+from linkworker.storage.dbfiles import swap_in as _swap_in
 
 DAILY = "daily"
-SIDECARS = ("-wal", "-shm", "-journal")
 
 
 class BackupError(UserError):
@@ -149,23 +151,6 @@ def _hidden_temp(target: Path) -> Path:
 # One backup of a caseload at a time in this process: two writing the same daily file would
 # race to rename it and to rotate.
 _BACKUP_LOCK = threading.Lock()
-
-
-def _remove_db_files(db: Path) -> None:
-    for path in (db, key_path(db), *(db.with_name(db.name + s) for s in SIDECARS)):
-        with contextlib.suppress(FileNotFoundError):
-            path.unlink()
-
-
-def _move_db_files(source: Path, target: Path) -> None:
-    """Move a database with its key file and any WAL/SHM beside it (a stale WAL left behind
-    would be replayed into whatever file takes the name next)."""
-    os.replace(source, target)
-    for suffix in (".key", *SIDECARS):
-        side = source.with_name(source.name + suffix)
-        if side.exists():
-            os.replace(side, target.with_name(target.name + suffix))
-    _fsync_dir(target.parent)
 
 
 # --- checking a file ------------------------------------------------------------------------
@@ -447,55 +432,3 @@ def restore_from(
                  "superseded_head": keys.read_anchor(aside) if aside else None}, actor))
         again = reapply_erasures(restored)  # Caseload.open did it; this counts for the report
     return RestoreReport(source, target, aside, check.people or 0, again or restored.reapplied)
-
-
-def _journal(target: Path) -> Path:
-    return target.with_name(f".{target.name}.restore-journal")
-
-
-def _swap_in(staging: Path, target: Path) -> Path | None:
-    aside = None
-    if target.exists():
-        aside = target.with_name(f"{target.stem}.before-restore-{_stamp()}.db")
-    atomic_write_text(_journal(target), json.dumps(
-        {"staging": str(staging), "aside": str(aside) if aside else None}))
-    if aside is not None:
-        _move_db_files(target, aside)
-    _move_db_files(staging, target)
-    _journal(target).unlink()  # both renames done: nothing left to recover
-    return aside
-
-
-def _put_back(target: Path, aside: Path | None) -> None:
-    _remove_db_files(target)
-    if aside is not None:
-        _move_db_files(aside, target)
-    _journal(target).unlink(missing_ok=True)
-
-
-def recover_interrupted_restore(target: Path) -> str:
-    """Undo a restore the process did not finish (see the module docstring); "" if none.
-
-    With a caseload set aside, it goes back in place (the restore simply did not happen: run
-    it again). With none (restoring onto an empty place), the checked staging copy goes in.
-    """
-    target = Path(target)
-    journal = _journal(target)
-    if not journal.exists():
-        return ""
-    try:
-        plan = json.loads(journal.read_text("utf-8"))
-        staging = Path(plan["staging"])
-        aside = Path(plan["aside"]) if plan.get("aside") else None
-    except (OSError, ValueError, KeyError, TypeError):
-        return ""  # not ours to act on; leave it for a person to look at
-    if aside is not None and aside.exists():
-        _put_back(target, aside)
-        _remove_db_files(staging)
-        done = "An interrupted restore was undone: the caseload is as it was before it."
-    else:
-        if staging.exists() and not target.exists():
-            _move_db_files(staging, target)
-        journal.unlink(missing_ok=True)
-        done = "An interrupted restore was completed."
-    return done

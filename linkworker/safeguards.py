@@ -4,7 +4,7 @@
   re-keyed once (``audit.upgrade_chain``), and erasures recorded in the erasure register are
   applied again to anyone a restored or copied-back file brought back
   (``rights.reapply_erasures``). A restore interrupted between its two renames is undone even
-  earlier, before the file is looked for (``backup.recover_interrupted_restore``).
+  earlier, before the file is looked for (``storage.dbfiles.recover_interrupted_restore``).
 * At close: the audit trail's newest head is anchored in the key file (``audit.anchor_head``),
   so events trimmed from the end while the file was closed are caught by ``audit verify``.
 
@@ -18,7 +18,7 @@ import logging
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from linkworker.storage.database import Caseload
+from linkworker.storage.database import CLOSE_HOOKS, OPEN_HOOKS, Caseload
 
 log = logging.getLogger(__name__)
 
@@ -43,3 +43,7 @@ def before_close(caseload: Caseload) -> None:
         audit.anchor_head(caseload)
     except (SQLAlchemyError, OSError, keys.KeyError_, ValueError) as exc:
         log.info("audit head not anchored at close (%s)", type(exc).__name__)
+
+
+OPEN_HOOKS.append(after_open)
+CLOSE_HOOKS.append(before_close)

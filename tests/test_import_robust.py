@@ -13,6 +13,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import cli_sign_in
 from sqlalchemy import func, select
 from test_import_apply import run, write
 
@@ -20,7 +21,6 @@ from linkworker.cli import main
 from linkworker.io.errors import ImportFileError
 from linkworker.io.readers import EncodingQuestion, read_table
 from linkworker.models import Person
-from linkworker.storage import keys
 
 
 def people(caseload) -> int:
@@ -120,11 +120,10 @@ def test_a_number_typed_in_a_csv_date_column_is_not_an_excel_serial(caseload, tm
 
 
 @pytest.fixture
-def cli_caseload(tmp_path, monkeypatch):
-    monkeypatch.setenv(keys.PASSPHRASE_ENV, "correct horse battery")
-    db = tmp_path / "caseload.db"
-    assert main(["--db", str(db), "init"]) == 0
-    return db
+def cli_caseload(caseload_path, caseload, monkeypatch):
+    caseload.close()
+    cli_sign_in(monkeypatch, caseload_path, "manager")
+    return caseload_path
 
 
 def test_a_header_only_file_is_no_rows_and_exit_2(cli_caseload, tmp_path, capsys):

@@ -32,13 +32,21 @@ def _core_files() -> list[Path]:
     return [p for p in CORE.rglob("*.py") if "migrations" not in p.parts]
 
 
+def _run_time_nodes(tree: ast.AST) -> list[ast.AST]:
+    """Every node but those under ``if TYPE_CHECKING:`` (imports for type hints never run)."""
+    skipped = {id(n) for block in ast.walk(tree)
+               if isinstance(block, ast.If) and getattr(block.test, "id", "") == "TYPE_CHECKING"
+               for inner in block.body for n in ast.walk(inner)}
+    return [n for n in ast.walk(tree) if id(n) not in skipped]
+
+
 def _graph(top_level_only: bool) -> dict[str, set[str]]:
     modules = {_module_name(p): p for p in _core_files()}
     graph: dict[str, set[str]] = {}
     for name, path in modules.items():
         tree = ast.parse(path.read_text())
         package = name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
-        nodes = tree.body if top_level_only else list(ast.walk(tree))
+        nodes = tree.body if top_level_only else _run_time_nodes(tree)
         found = set()
         for node in nodes:
             for target in _imported(node, package):

@@ -32,7 +32,7 @@ def application() -> QApplication:
 
 def unlock(path: Path, parent=None) -> Caseload | None:
     """Open ``path``, asking for the passphrase as often as needed; None if the user gives up."""
-    from linkworker.backup import recover_interrupted_restore
+    from linkworker.storage.dbfiles import recover_interrupted_restore
 
     recover_interrupted_restore(path)  # a restore cut off mid-swap is not "no caseload"
     if not path.exists():

@@ -161,6 +161,13 @@ def _check_first_pages(engine: Engine, path: Path, key: bytes) -> None:
 TAKE_WRITE_LOCK = text("UPDATE alembic_version SET version_num = version_num WHERE 0")
 
 
+# What opening (after any upgrade) and closing a caseload also does: the safeguards of
+# docs/security.md register here (``linkworker.safeguards``, imported by this package), so
+# storage never imports the services above it.
+OPEN_HOOKS: list[Callable[[Caseload], None]] = []
+CLOSE_HOOKS: list[Callable[[Caseload], None]] = []
+
+
 @dataclass
 class Caseload:
     """An open caseload file."""
@@ -182,7 +189,7 @@ class Caseload:
         """Create a new, empty, encrypted caseload at ``path`` (which must not exist)."""
         path = Path(path).expanduser().resolve()
         passphrase = passphrase or keys.passphrase_from_env()
-        from linkworker.backup import recover_interrupted_restore
+        from linkworker.storage.dbfiles import recover_interrupted_restore
 
         recover_interrupted_restore(path)  # never a new caseload where a restore was cut off
         if path.exists() or keys.key_file_path(path).exists():
@@ -205,7 +212,7 @@ class Caseload:
     ) -> Caseload:
         """Open an existing caseload, upgrading its schema (after a backup) if it is older."""
         path = Path(path).expanduser().resolve()
-        from linkworker.backup import recover_interrupted_restore
+        from linkworker.storage.dbfiles import recover_interrupted_restore
 
         recover_interrupted_restore(path)  # a crash mid-restore is undone before anything else
         if not path.exists():
@@ -229,9 +236,8 @@ class Caseload:
                 engine.dispose()
                 raise CaseloadDamaged(f"{path.name} is damaged ({exc.orig}). Restore the "
                                       "latest good backup; nothing has been changed.") from exc
-            from linkworker.safeguards import after_open
-
-            after_open(caseload)
+            for hook in OPEN_HOOKS:
+                hook(caseload)
         return caseload
 
     @classmethod
@@ -324,9 +330,8 @@ class Caseload:
         return [] if rows == ["ok"] else rows
 
     def close(self) -> None:
-        from linkworker.safeguards import before_close
-
-        before_close(self)
+        for hook in CLOSE_HOOKS:
+            hook(self)
         self.engine.dispose()
 
     def __enter__(self) -> Caseload:

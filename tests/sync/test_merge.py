@@ -120,6 +120,8 @@ def test_statement_updates_are_recorded_so_an_erasure_redaction_travels(replicas
 
     a, b, _ = replicas
     person_id = add_person(a)
+    with a.transaction() as s:  # audit.record checks the account is real and active
+        s.add(models.User(id="u1", username="sam", display_name="Sam", role="link_worker"))
     with a.transaction() as s:
         audit.record(s, Actor("u1", "sam", "link_worker"), "person.edit", person_id=person_id,
                      details={"old": "Ann Lee"})

@@ -7,9 +7,9 @@ import datetime as dt
 import re
 
 from pypdf import PdfReader
-from test_security_rights import margaret  # noqa: F401 - fixture
 
 from linkworker import rights
+from tests.security.test_rights import margaret  # noqa: F401 - fixture
 
 
 def test_the_sar_pdf_uses_human_labels(caseload, margaret, actor_manager, tmp_path):  # noqa: F811
