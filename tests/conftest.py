@@ -171,6 +171,13 @@ def cli_sign_in(monkeypatch, db_path, role: str = "admin", passphrase: str = TES
     return username
 
 
+def cli_as_first_admin(monkeypatch, username: str = "admin") -> None:
+    """``linkworker init`` names its first admin from LINKWORKER_USER / LINKWORKER_PASSWORD;
+    later commands then sign in as that admin."""
+    monkeypatch.setenv("LINKWORKER_USER", username)
+    monkeypatch.setenv("LINKWORKER_PASSWORD", CLI_PASSWORD)
+
+
 def cli_sign_in_demo(monkeypatch, username: str = "admin") -> None:
     """Sign the CLI in as one of a demo caseload's accounts (every password is 'demo')."""
     monkeypatch.setenv("LINKWORKER_USER", username)

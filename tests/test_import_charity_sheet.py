@@ -9,6 +9,7 @@ import datetime as dt
 import importlib.util
 from pathlib import Path
 
+from conftest import cli_as_first_admin
 from sqlalchemy import select
 
 from linkworker.cli import main
@@ -52,6 +53,7 @@ def _check_stored(caseload: Caseload) -> None:
 
 def test_the_sheet_in_one_step_on_the_command_line(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv(keys.PASSPHRASE_ENV, "correct horse battery")
+    cli_as_first_admin(monkeypatch)
     db = tmp_path / "caseload.db"
     assert main(["--db", str(db), "init"]) == 0
     fix = tmp_path / "to-fix.csv"

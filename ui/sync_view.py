@@ -16,6 +16,7 @@ import os
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
@@ -52,9 +53,12 @@ class SyncStatus(QWidget):
         self.review.setAccessibleName("Review sync conflicts")
         self.review.hide()
         self.review.clicked.connect(self.open_review)
-        self.button = QPushButton("&Sync")
+        # The bar is on every screen, so no Alt-letter (each screen's own letters stay free):
+        # F9 from anywhere, as the tooltip says.
+        self.button = QPushButton("Sync")
+        self.button.setShortcut(QKeySequence(Qt.Key.Key_F9))
         self.button.setAccessibleName("Sync now")
-        self.button.setToolTip("Send this laptop's changes and receive the team's")
+        self.button.setToolTip("Send this laptop's changes and receive the team's (F9)")
         self.button.clicked.connect(self.sync)
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)

@@ -40,8 +40,11 @@ class ContractFileError(UserError):
     def __init__(self, source: str, problems: list[str]) -> None:
         self.source = source
         self.problems = problems
+        if len(problems) == 1:  # one problem, one line (what a script's log can keep)
+            super().__init__(f"{source}: {problems[0]}")
+            return
         listed = "\n".join(f"  - {p}" for p in problems)
-        super().__init__(f"{source} has {len(problems)} problem(s):\n{listed}")
+        super().__init__(f"{source} has {len(problems)} problems:\n{listed}")
 
 
 # --- the parsed contract --------------------------------------------------------------------

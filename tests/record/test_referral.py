@@ -16,6 +16,7 @@ from linkworker.referral import (
     INELIGIBLE,
     UNCHECKED,
     Assessment,
+    Duplicate,
     DuplicateFound,
     Intake,
     assess,
@@ -184,7 +185,8 @@ def test_a_different_person_decision_lasts_only_while_the_details_stay_the_same(
     intake = Intake()
     first = details(team)
     intake.edit(first)
-    intake.assessed(Assessment(duplicates=(object(),)))  # type: ignore[arg-type]
+    someone = Duplicate("p-1", "LW-000001", "Jane Doe", None, "same NHS number", False, False)
+    intake.assessed(Assessment(duplicates=(someone,)))
     intake.different_person()
     assert intake.saving(first) is True
     assert intake.saving(details(team, given_name="Janet")) is False

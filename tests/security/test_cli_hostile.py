@@ -70,6 +70,22 @@ CASES = {
     ("retention",): (["retention", "--as-of", "0000-01-01"], ""),
     ("import",): (["import", "{binary}", "--kind", "people"], "manager"),
     ("export",): (["export", "{under_a_file}"], "manager"),
+    ("sync", "export"): (["sync", "export", "{under_a_file}"], ""),  # no team key yet
+    ("sync", "import"): (["sync", "import", "{binary}"], ""),
+    ("sync", "status"): (["sync", "status"], "wrong_password"),
+    ("sync", "conflicts"): (["sync", "conflicts"], "deactivated"),
+    ("sync", "duplicates"): (["sync", "duplicates"], "passphrase_only"),
+    ("sync", "merge-people"): (["sync", "merge-people", "../../x", "LW-000001"], ""),
+    ("sync", "undo-merge"): (["sync", "undo-merge", "x" * 5000], ""),
+    ("hub", "init"): (["hub", "init", "--url", "http://127.0.0.1:1/not-postgres"], ""),
+    ("hub", "add-user"): (["hub", "add-user", "--login", "'; DROP ROLE x;--", "admin"], ""),
+    ("hub", "export-pack"): (["hub", "export-pack", "--for", "nobody", "{under_a_file}"], ""),
+    ("hub", "import-pack"): (["hub", "import-pack", "{binary}"], ""),
+    ("hub", "apply"): (["hub", "apply", "--url", "postgresql://nobody@/x?host=/nonexistent"],
+                       ""),
+    ("team-key", "create"): (["team-key", "create"], "wrong_password"),
+    ("team-key", "export"): (["team-key", "export", "{under_a_file}"], ""),
+    ("team-key", "import"): (["team-key", "import", "{binary}"], ""),
 }
 
 

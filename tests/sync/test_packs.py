@@ -6,6 +6,7 @@ import json
 import os
 
 import pytest
+from conftest import cli_as_first_admin
 
 from linkworker import models
 from linkworker.cli import main
@@ -147,18 +148,24 @@ def test_conflict_from_packs_is_resolved_by_a_person_and_travels(replicas, tmp_p
 
 def test_cli_team_key_and_packs_from_end_to_end(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("LINKWORKER_PASSPHRASE", TEST_PASSPHRASE)
+    cli_as_first_admin(monkeypatch)
     monkeypatch.setenv("LINKWORKER_TEAM_KEY_PASSPHRASE", "team key passphrase")
     hub, laptop = str(tmp_path / "hub.db"), str(tmp_path / "laptop.db")
     assert main(["--db", hub, "init"]) == 0
+    # Each caseload's first admin has their own name (one username, one account, team-wide).
+    cli_as_first_admin(monkeypatch, "laptopadmin")
     assert main(["--db", laptop, "init"]) == 0
+    cli_as_first_admin(monkeypatch)
     assert main(["--db", hub, "team-key", "create"]) == 0
     assert main(["--db", hub, "team-key", "export", str(tmp_path / "team.key")]) == 0
+    cli_as_first_admin(monkeypatch, "laptopadmin")
     assert main(["--db", laptop, "team-key", "import", str(tmp_path / "team.key")]) == 0
     from linkworker.storage.database import Caseload
 
     with Caseload.open(laptop, TEST_PASSPHRASE) as caseload:
         add_person(caseload, given="Priya")
     assert main(["--db", laptop, "sync", "export", str(tmp_path / "day.lwpack")]) == 0
+    cli_as_first_admin(monkeypatch)
     assert main(["--db", hub, "sync", "import", str(tmp_path / "day.lwpack")]) == 0
     assert main(["--db", hub, "sync", "status"]) == 0
     out = capsys.readouterr().out
@@ -170,6 +177,7 @@ def test_cli_team_key_and_packs_from_end_to_end(tmp_path, monkeypatch, capsys):
 
 def test_cli_sync_without_a_hub_says_how_to_use_packs(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("LINKWORKER_PASSPHRASE", TEST_PASSPHRASE)
+    cli_as_first_admin(monkeypatch)
     monkeypatch.delenv("LINKWORKER_HUB_URL", raising=False)
     laptop = str(tmp_path / "laptop.db")
     assert main(["--db", laptop, "init"]) == 0
