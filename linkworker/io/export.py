@@ -44,7 +44,7 @@ from sqlalchemy.orm import Session, aliased
 from xlsxwriter.utility import xl_col_to_name
 
 from linkworker import __version__, audit
-from linkworker.access import Actor, people_scope, require
+from linkworker.access import Actor, check_actor, people_scope, require
 from linkworker.errors import UserError
 from linkworker.io.mapping import MAX_ANSWERS, fields_of
 from linkworker.models import (
@@ -613,6 +613,8 @@ def export_all(caseload: Caseload, actor: Actor, folder: Path | str,
                progress: Progress | None = None, today: dt.date | None = None) -> ExportResult:
     """Write every table as CSV and one workbook into ``folder``; audited. Returns the files."""
     require(actor, "data.export")
+    with caseload.reading() as session:
+        check_actor(session, actor)  # a manager deactivated since signing in gets nothing
     folder = Path(folder).expanduser()
     if folder.exists() and not folder.is_dir():
         raise UserError(f"{folder} is a file; choose a folder to export into.")

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from linkworker import accounts, rights
 from linkworker.access import PermissionDenied
 from linkworker.cli import main
+from linkworker.io.export import export_all
 from linkworker.models import AuditEvent, Person, User
 from linkworker.storage.database import Caseload
 
@@ -70,7 +71,10 @@ def test_a_deactivated_or_demoted_user_already_signed_in_can_do_nothing_more(db)
         accounts.deactivate(caseload, admin, info.id)
         with pytest.raises(PermissionDenied, match="deactivated"):
             rights.subject_access(caseload, asha, person_id, db.parent / "sar")
+        with pytest.raises(PermissionDenied, match="deactivated"):
+            export_all(caseload, asha, db.parent / "everything")
     assert not (db.parent / "sar").exists() or not any((db.parent / "sar").rglob("*.json"))
+    assert not (db.parent / "everything").exists()
 
 
 def test_lock_out_says_nothing_about_which_usernames_exist(db):
