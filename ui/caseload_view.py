@@ -597,7 +597,8 @@ class CaseloadView(QWidget):
     def _open_first(self) -> None:
         """Enter in the search box opens the person when the search found exactly one."""
         self._search_timer.stop()
-        if self.count == 1 and self.model.ids:
+        # The first page can land before the count: one row on it is one match.
+        if self.model.ids and (self.count == 1 or len(self.model.ids) == 1):
             self.open_person.emit(self.model.ids[0])
         else:
             self._into_table()
