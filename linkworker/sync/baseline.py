@@ -16,7 +16,8 @@ from sqlalchemy.engine import Connection
 
 from linkworker.sync import clock, state
 from linkworker.sync.changelog import CHANGES, DEFAULT, ROWS
-from linkworker.sync.tables import LOAD_ORDER, PARENT_PERSON, RULES, TableRule, encode
+from linkworker.sync.changelog import person_of as changelog_person_of
+from linkworker.sync.tables import LOAD_ORDER, RULES, TableRule, encode
 
 BATCH = 2000
 
@@ -97,13 +98,6 @@ class PersonIndex:
         return self.maps[table_name]
 
     def person_of(self, rule: TableRule, values: dict[str, Any]) -> str | None:
-        if rule.person_via is None:
-            return None
-        if rule.person_via == "self":
-            return values.get("id")
-        column, value = rule.person_via, values.get(rule.person_via)
-        while value is not None and column in PARENT_PERSON:
-            parent, onwards = PARENT_PERSON[column]
-            value = self._map(parent, onwards).get(value)
-            column = onwards
-        return value
+        return changelog_person_of(self.conn, rule, values,
+                                   lambda parent, onwards, value:
+                                   self._map(parent, onwards).get(value))

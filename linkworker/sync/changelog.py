@@ -16,6 +16,7 @@ never recorded again here.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import event, inspect, select
@@ -250,18 +251,26 @@ def _values(obj: Any, rule: TableRule) -> dict[str, Any]:
     return out
 
 
-def person_of(conn: Connection, rule: TableRule, values: dict[str, Any]) -> str | None:
-    """The person a record belongs to (what scopes it to a link worker's replica)."""
+def person_of(conn: Connection, rule: TableRule, values: dict[str, Any],
+              parent_of: Callable[[str, str, Any], Any] | None = None) -> str | None:
+    """The person a record belongs to (what scopes it to a link worker's replica).
+
+    ``parent_of(table, column, id)`` reads one step up the chain; by default one query a step
+    (a bulk caller, such as the first baseline, passes a cached look-up)."""
     if rule.person_via is None:
         return None
     if rule.person_via == "self":
         return values.get("id")
+
+    def one_query(parent: str, onwards: str, value: Any) -> Any:
+        table = RULES[parent].table
+        return conn.execute(select(table.c[onwards]).where(table.c.id == value)
+                            ).scalar_one_or_none()
+
+    step = parent_of or one_query
     column, value = rule.person_via, values.get(rule.person_via)
     while value is not None and column in PARENT_PERSON:
         parent, onwards = PARENT_PERSON[column]
-        table = RULES[parent].table
-        value = conn.execute(
-            select(table.c[onwards]).where(table.c.id == value)
-        ).scalar_one_or_none()
+        value = step(parent, onwards, value)
         column = onwards
     return value
