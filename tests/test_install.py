@@ -245,3 +245,10 @@ def test_the_library_list_covers_what_the_installed_qt_needs():
     readme = (ROOT / "README.md").read_text("utf-8")
     packages = set(launch.QT_LIBRARIES.values()) | set(launch.XCB_LIBRARIES.values())
     assert [package for package in sorted(packages) if package not in readme] == []
+
+
+def test_every_window_carries_the_linkworker_icon(qtbot):
+    """The taskbar and title bars show LinkWorker's own icon, not a blank one."""
+    from ui.app import application
+
+    assert not application().windowIcon().isNull()

@@ -10,9 +10,11 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from linkworker.paths import default_caseload
+from linkworker.resources import resource_path
 from linkworker.storage import keys
 from linkworker.storage.database import Caseload, CaseloadDamaged, CaseloadError
 from ui.unlock import CreateCaseloadDialog, PassphraseDialog
@@ -22,6 +24,7 @@ def application() -> QApplication:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("LinkWorker")
     app.setOrganizationName("LinkWorker")
+    app.setWindowIcon(QIcon(str(resource_path("icons", "linkworker.png"))))  # every window's
     from ui import i18n
 
     i18n.install(app)  # resources/translations/linkworker_<lang>.qm, if there is one
