@@ -84,10 +84,13 @@ def run_console(home: Path) -> None:
     version = _run([exe, "--version"], env).stdout.strip()
     if version != f"linkworker {metadata.version('linkworker')}":
         raise CheckFailed(f"--version said {version!r}")
-    _run([exe, "--db", str(home / "empty.db"), "init"], env)
+    # Commands sign in: init names its first admin, the return is built as the demo's manager.
+    first_admin = {**env, "LINKWORKER_USER": "admin", "LINKWORKER_PASSWORD": "plum kettle harbour"}
+    _run([exe, "--db", str(home / "empty.db"), "init"], first_admin)
     _run([exe, "--db", db, "demo", "--people", "40", "--quiet"], env)
+    manager = {**env, "LINKWORKER_USER": "manager", "LINKWORKER_PASSWORD": "demo"}
     _run([exe, "--db", db, "return", "--contract", "SAMPLE-SP-SIB", "--period", "2026-Q3",
-          "--out", str(home / "return.pdf"), "--out", str(home / "return.xlsx")], env)
+          "--out", str(home / "return.pdf"), "--out", str(home / "return.xlsx")], manager)
     for name in ("return.pdf", "return.xlsx"):
         if (home / name).stat().st_size < 1000:
             raise CheckFailed(f"{name} is too small to be a return")
