@@ -15,11 +15,15 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
 from linkworker.errors import UserError
 from linkworker.models import User
+
+if TYPE_CHECKING:  # imported when a command runs: psycopg is not needed for --help
+    from linkworker.storage.server import ServerCaseload
 
 HUB_URL_ENV = "LINKWORKER_HUB_URL"
 LOGIN_PASSWORD_ENV = "LINKWORKER_HUB_LOGIN_PASSWORD"
@@ -67,48 +71,42 @@ def run_init(args: argparse.Namespace, open_caseload) -> int:
     return 0
 
 
+def _connect(args: argparse.Namespace) -> ServerCaseload:
+    """The hub at ``--url`` (or the configured one), opened for one command (use ``with``)."""
+    from linkworker.storage.server import ServerCaseload
+
+    return ServerCaseload.connect(_hub_url(args))
+
+
 def run_add_user(args: argparse.Namespace, open_caseload) -> int:
     from linkworker.hub import schema
-    from linkworker.storage.server import ServerCaseload
 
     password = os.environ.get(LOGIN_PASSWORD_ENV)
     if not password:
         raise UserError(f"Set {LOGIN_PASSWORD_ENV} to the new login's password.")
-    hub = ServerCaseload.connect(_hub_url(args))
-    try:
-        with hub.transaction() as session:
-            user_id = session.scalar(select(User.id).where(User.username == args.username))
-            if user_id is None:
-                raise UserError(f"There is no user {args.username!r} at the hub.")
-            schema.add_login(session.connection(), args.login, password, user_id)
-    finally:
-        hub.close()
+    with _connect(args) as hub, hub.transaction() as session:
+        user_id = session.scalar(select(User.id).where(User.username == args.username))
+        if user_id is None:
+            raise UserError(f"There is no user {args.username!r} at the hub.")
+        schema.add_login(session.connection(), args.login, password, user_id)
     print(f"{args.login} can now sync as {args.username}.")
     return 0
 
 
 def run_export_pack(args: argparse.Namespace, open_caseload) -> int:
     from linkworker.hub.exchange import pack_for_user
-    from linkworker.storage.server import ServerCaseload
 
-    hub = ServerCaseload.connect(_hub_url(args))
-    try:
+    with _connect(args) as hub:
         info = pack_for_user(hub, args.username, args.pack)
-    finally:
-        hub.close()
     print(f"Wrote {info.changes} changes for {args.username} to {info.path}")
     return 0
 
 
 def run_import_pack(args: argparse.Namespace, open_caseload) -> int:
-    from linkworker.storage.server import ServerCaseload
     from linkworker.sync import service
 
-    hub = ServerCaseload.connect(_hub_url(args))
-    try:
+    with _connect(args) as hub:
         report = service.import_pack(hub, args.pack)
-    finally:
-        hub.close()
     print(f"Applied {report.applied} changes at the hub ({report.new} new of "
           f"{report.received}).")
     return 0
@@ -116,13 +114,9 @@ def run_import_pack(args: argparse.Namespace, open_caseload) -> int:
 
 def run_apply(args: argparse.Namespace, open_caseload) -> int:
     from linkworker.hub.inbox import apply_inbox
-    from linkworker.storage.server import ServerCaseload
 
-    hub = ServerCaseload.connect(_hub_url(args))
-    try:
+    with _connect(args) as hub:
         report = apply_inbox(hub)
-    finally:
-        hub.close()
     print(f"Applied {report.applied} packs ({report.changes} new changes).")
     for reason in report.refused:
         print(f"Refused {reason}", file=sys.stderr)
