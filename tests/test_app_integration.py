@@ -86,7 +86,10 @@ def opened(qtbot, runner):
 
 
 def idle(qtbot, runner: Runner) -> None:
+    """Wait until the background work is done and its answer is on screen: a label filled by
+    the answer asks for a new layout, which Qt does on the next turn of the event loop."""
     qtbot.waitUntil(lambda: not runner.is_busy())
+    QApplication.processEvents()
 
 
 def stand_ins(root: QWidget) -> list[str]:
