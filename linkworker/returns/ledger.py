@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from linkworker.models import Claim, OutcomeReturn
-from linkworker.returns.money import ZERO, money
+from linkworker.returns.money import ZERO
 
 
 def who(person_id: str | None, pseudonym: str | None) -> str:
@@ -59,8 +59,7 @@ def load_ledger(session: Session, contract_id: str) -> Ledger:
         .where(Claim.contract_id == contract_id)
     ).all()
     per_period: dict[tuple[str, str], list] = defaultdict(lambda: [0, ZERO])
-    for person_id, pseudo, outcome_id, key, stored, kind, period, start in rows:
-        amount = money(stored)
+    for person_id, pseudo, outcome_id, key, amount, kind, period, start in rows:
         ledger.record(who(person_id, pseudo), outcome_id, key, amount, kind, period)
         ledger.submitted[period] = start
         cell = per_period[(period, outcome_id)]

@@ -25,7 +25,7 @@ from linkworker.errors import NotFound, UserError
 from linkworker.models import Claim, Contract, OutcomeReturn, utcnow
 from linkworker.outcomes.store import find_contract
 from linkworker.returns.build import build_return, public, submitted_return
-from linkworker.returns.money import freeze, money, thaw
+from linkworker.returns.money import ZERO, freeze, money, thaw
 from linkworker.returns.period import Period, parse_period
 
 
@@ -65,7 +65,7 @@ def submit_return(
     ret = OutcomeReturn(
         contract_id=row.id, period=period.label, period_start=period.start,
         period_end=period.end, status="submitted", submitted_at=utcnow(),
-        submitted_by_id=actor.user_id, total_amount=float(data["totals"]["net"]),
+        submitted_by_id=actor.user_id, total_amount=money(data["totals"]["net"]),
     )
     session.add(ret)
     session.flush()
@@ -94,7 +94,7 @@ def _write_ledger(session: Session, contract: Contract, ret: OutcomeReturn,
             episode_id=r["_episode_id"], pseudonym=r["pseudonym"], line=r["line"],
             outcome_id=r["outcome_id"], achievement_key=r["_key"], unit=r["unit"],
             achieved_on=dt.date.fromisoformat(r["achieved_on"]), late=r["late"],
-            amount=float(r["amount"]), kind="claim", evidence=r["evidence"],
+            amount=money(r["amount"]), kind="claim", evidence=r["evidence"],
         ))
     session.flush()
 
@@ -138,10 +138,10 @@ def add_adjustment(
         raise UserError("Adjust the original claim, not an adjustment.")
     if not (reason or "").strip():
         raise UserError("An adjustment needs a reason the commissioner can read.")
-    earlier = sum((money(a) for a in session.execute(
+    earlier = sum(session.execute(
         select(Claim.amount).where(Claim.adjusts_claim_id == original.id)
-    ).scalars()), money(0))
-    standing = money(original.amount) + earlier
+    ).scalars(), ZERO)
+    standing = original.amount + earlier
     try:
         change = -standing if amount is None else money(amount)
     except ValueError:
@@ -155,7 +155,7 @@ def add_adjustment(
         return_id=None, contract_id=row.id, person_id=original.person_id,
         episode_id=original.episode_id, pseudonym=original.pseudonym,
         outcome_id=original.outcome_id, unit=original.unit, achieved_on=original.achieved_on,
-        amount=float(change), kind="adjustment", adjusts_claim_id=original.id,
+        amount=change, kind="adjustment", adjusts_claim_id=original.id,
         reason=reason.strip(),
         evidence={"adjusts": f"{period}:{original.line}"},
     )
@@ -191,7 +191,7 @@ def list_returns(session: Session, contract: Contract | str) -> list[ReturnSumma
         out.append(ReturnSummary(
             ret.id, ret.period, (snap.get("submitted") or {}).get("on", ""),
             (snap.get("submitted") or {}).get("by", ""),
-            int((snap.get("totals") or {}).get("claims", 0)), money(ret.total_amount or 0),
+            int((snap.get("totals") or {}).get("claims", 0)), ret.total_amount or ZERO,
             ret.content_hash or "",
         ))
     return out
