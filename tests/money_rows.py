@@ -27,9 +27,10 @@ def _table(name: str, *columns: str, json: tuple[str, ...] = ()) -> sa.TableClau
                     *(sa.column(c, sa.JSON) for c in json))
 
 
-def write_0004_money(conn: Connection) -> None:
+def write_0004_money(conn: Connection, *, change_log: bool = True) -> None:
     """A contract, two returns (one with no total) and claims holding awkward REAL amounts,
-    with the change log entries a 0004 laptop wrote for them (amounts as JSON floats)."""
+    with the change log entries a 0004 laptop wrote for them (amounts as JSON floats; before
+    0004 there is no change log)."""
     conn.execute(_table("contracts", "id", "created_at", "updated_at", "code", "name",
                         "pseudonym_key", json=("definition",)).insert().values(
         id="k1", created_at=AT, updated_at=AT, code="OLD", name="Old contract",
@@ -50,6 +51,8 @@ def write_0004_money(conn: Connection) -> None:
          "amount": stored, "kind": "adjustment" if stored < 0 else "claim",
          "adjusts_claim_id": "c-big" if stored < 0 else None}  # a link the rebuild keeps
         for key, (stored, _) in AWKWARD.items()])
+    if not change_log:
+        return
     log = _table("sync_changes", "change_id", "device_id", "table_name", "row_id", "op",
                  "applied", json=("data",))
     conn.execute(log.insert(), [
