@@ -30,7 +30,6 @@ from linkworker.outcomes.store import (
 )
 from linkworker.returns.build import Progress, build_return
 from linkworker.returns.export import export_return
-from linkworker.returns.money import money
 from linkworker.returns.submit import add_adjustment, submit_return
 from linkworker.storage.database import Caseload
 from linkworker.storage.files import atomic_write_text
@@ -119,7 +118,7 @@ def adjust(caseload: Caseload, actor: Actor, contract: str, claim_ref: str, reas
     with caseload.transaction() as session:
         adj = add_adjustment(session, actor, contract, claim_ref, reason=reason,
                              amount=(amount or "").strip() or None)
-        return money(adj.amount)
+        return adj.amount
 
 
 def submit(caseload: Caseload, actor: Actor, contract: str, period: str,
