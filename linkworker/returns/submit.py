@@ -121,7 +121,7 @@ def find_claim(session: Session, contract: Contract, ref: str) -> Claim:
 
 def add_adjustment(
     session: Session, actor: Actor, contract: Contract | str, claim_ref: str, *,
-    reason: str, amount: Decimal | str | None = None,
+    reason: str, amount: Decimal | int | str | None = None,
 ) -> Claim:
     """Record a correction to a submitted claim; it goes into the next return submitted.
 
