@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import types
 import typing
 from decimal import Decimal
 from pathlib import Path
@@ -138,7 +139,7 @@ def strategy_for(hint) -> st.SearchStrategy:
     if hint in SPECIAL:
         return SPECIAL[hint]
     origin, args = typing.get_origin(hint), typing.get_args(hint)
-    if origin in (typing.Union, __import__("types").UnionType):
+    if origin in (typing.Union, types.UnionType):
         return st.one_of(*(st.none() if a is type(None) else strategy_for(a) for a in args))
     if origin is tuple:
         return st.lists(strategy_for(args[0]), max_size=3).map(tuple)
