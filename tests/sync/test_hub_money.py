@@ -26,7 +26,7 @@ from tests.sync.test_hub import _laptop_for, office  # noqa: F401 (office is a f
 AMOUNTS = [Decimal("0.30"), Decimal("1234.57"), Decimal("39000.00"), Decimal("0.01")]
 
 
-def _column_types(conn) -> set[str]:  # noqa: ANN001
+def _column_types(conn) -> set[str]:
     return set(conn.execute(text(
         "SELECT data_type FROM information_schema.columns WHERE (table_name, column_name) IN "
         "(('claims', 'amount'), ('returns', 'total_amount'))")).scalars())
