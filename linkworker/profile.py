@@ -28,6 +28,7 @@ from linkworker.validation import (
     normalise_nhs_number,
     normalise_postcode,
     parse_date,
+    tidy_text,
 )
 
 
@@ -40,7 +41,7 @@ class StaleRecord(UserError):
 def checked_text(limit: int, required: str = "") -> Callable[[Any], str | None]:
     """A check for a free-text field: trimmed, empty is None, at most ``limit`` characters."""
     def check(value: Any) -> str | None:
-        text = (str(value).strip() if value is not None else "") or None
+        text = tidy_text(str(value)) if value is not None else None
         if text is None and required:
             raise InvalidValue(f"{required} cannot be empty.")
         if text is not None and len(text) > limit:

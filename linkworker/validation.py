@@ -17,6 +17,13 @@ class InvalidValue(UserError, ValueError):
 _NHS_WEIGHTS = (10, 9, 8, 7, 6, 5, 4, 3, 2)
 
 
+def tidy_text(value: str) -> str | None:
+    """Trimmed text, no-break spaces as plain ones, empty as None: a name pasted from a web page
+    or typed with Option+Space must be the same name typed plainly (duplicates, search, and an
+    export imported back), whether it came from a screen or a spreadsheet."""
+    return value.replace("\xa0", " ").strip() or None
+
+
 def nhs_check_digit(first_nine: str) -> int | None:
     """The modulus-11 check digit, or None where the nine digits can never be valid (10)."""
     total = sum(int(d) * w for d, w in zip(first_nine, _NHS_WEIGHTS, strict=True))

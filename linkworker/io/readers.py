@@ -40,6 +40,7 @@ from typing import Any
 from xlsxwriter.utility import xl_col_to_name
 
 from linkworker.io.errors import ImportFileError
+from linkworker.validation import tidy_text
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
 MAX_UNZIPPED_BYTES = 2 * 1024 * 1024 * 1024  # an XLSX that inflates beyond this is a zip bomb
@@ -498,8 +499,7 @@ def _with_missing_values(values: list[Cell], shadow: Iterable[Cell]) -> list[Cel
 
 def _clean(value: Cell) -> Cell:
     if isinstance(value, str):
-        value = value.replace("\xa0", " ").strip()
-        return value or None
+        return tidy_text(value)
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return int(value)
     return value
