@@ -52,6 +52,7 @@ def create_hub(laptop: Caseload, url: str) -> HubCreated:
                 state.put(conn, "hub", describe_url(url))
                 state.put(conn, "hub_pushed_seq", last)
                 schema.install(hub_conn)
+            hub_conn.execute(text("ANALYZE"))  # the planner's figures for the copied tables
             people = hub_conn.execute(select(func.count()).select_from(Person)).scalar_one()
             changes = hub_conn.execute(select(func.count()).select_from(SyncChange)).scalar_one()
         return HubCreated(people, changes, key.key_id)

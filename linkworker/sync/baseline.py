@@ -9,14 +9,13 @@ in batches) because a first adoption may hold 50,000 people.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from sqlalchemy import String, and_, cast, func, select
 from sqlalchemy.engine import Connection
 
 from linkworker.sync import clock, state
-from linkworker.sync.changelog import CHANGES, DEFAULT, ROWS
+from linkworker.sync.changelog import DEFAULT, ROWS, insert_changes, insert_rows
 from linkworker.sync.changelog import person_of as changelog_person_of
 from linkworker.sync.tables import LOAD_ORDER, RULES, TableRule, encode
 
@@ -78,31 +77,9 @@ def _may_have_untracked(conn: Connection, rule: TableRule) -> bool:
 
 
 def _write(conn: Connection, changes: list[dict[str, Any]], rows: list[dict[str, Any]]) -> int:
-    if not changes:
-        return 0
-    if conn.dialect.name != "sqlite":
-        conn.execute(CHANGES.insert(), changes)
-        conn.execute(ROWS.insert(), rows)
-        return len(changes)
-    # A laptop's first adoption writes a change per record (millions at 50,000 people): the
-    # driver's executemany with the JSON made here (as SQLAlchemy's JSON type would make it)
-    # skips a round of per-value type processing that cost as much as the writing.
-    cursor = conn.connection.dbapi_connection.cursor()
-    try:
-        cursor.executemany(_INSERT_CHANGE, [
-            (c["change_id"], c["device_id"], c["user_id"], c["table_name"], c["row_id"],
-             c["person_id"], c["op"], json.dumps(c["data"]), json.dumps(c["bases"]), True)
-            for c in changes])
-        cursor.executemany(_INSERT_ROW, [(r["table_name"], r["row_id"], json.dumps(r["heads"]),
-                                          r["deleted"]) for r in rows])
-    finally:
-        cursor.close()
+    insert_changes(conn, changes)
+    insert_rows(conn, rows)
     return len(changes)
-
-
-_INSERT_CHANGE = ("INSERT INTO sync_changes (change_id, device_id, user_id, table_name, row_id, "
-                  "person_id, op, data, bases, applied) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-_INSERT_ROW = "INSERT INTO sync_rows (table_name, row_id, heads, deleted) VALUES (?, ?, ?, ?)"
 
 
 class PersonIndex:

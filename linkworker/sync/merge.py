@@ -33,13 +33,14 @@ from linkworker.sync.changelog import (
     ROWS,
     conflict_id,
     field_heads,
+    insert_changes,
+    insert_rows,
 )
 from linkworker.sync.tables import LOAD_ORDER, RULES, TableRule, decode, needs_a_person
 
 # Built once: the statements run for every change applied (building them per change cost more
 # than running them).
 _FIND_ROW = select(ROWS).where(ROWS.c.table_name == bindparam("t"), ROWS.c.row_id == bindparam("r"))
-_MARK_APPLIED = CHANGES.update().where(CHANGES.c.change_id == bindparam("c")).values(applied=True)
 _SET_ROW = ROWS.update().where(ROWS.c.table_name == bindparam("t"),
                                 ROWS.c.row_id == bindparam("r")).values(
     heads=bindparam("h"), deleted=bindparam("d"))
@@ -73,9 +74,8 @@ def receive(conn: Connection, changes: Iterable[dict[str, Any]]) -> Applied:
         if rule_name not in RULES:
             raise ValueError(f"unknown table {rule_name!r} in incoming changes")
     if fresh:
-        conn.execute(CHANGES.insert(), [
-            {k: c.get(k) for k in CHANGE_FIELDS} | {"applied": False} for c in fresh
-        ])
+        insert_changes(conn, [{k: c.get(k) for k in CHANGE_FIELDS} | {"applied": False}
+                              for c in fresh])
         _witness(conn, fresh)
     report.new = len(fresh)
     report.new_people = [c["row_id"] for c in fresh
@@ -149,7 +149,7 @@ class Applier:
         self.opened: set[str] = set()
         self.applied_ids: set[str] = set()
         self.late_links: list[list[str]] = []  # [table, row_id, column] left empty for now
-        self.done: list[dict[str, str]] = []  # applied, to be marked so in one statement
+        self.done: list[str] = []  # applied, to be marked so in one statement
         self.checked: set[str] = set()  # change ids whose applied state has been read
         self.rows: dict[tuple[str, str], _SyncRow | None] = {}
         self.rows_changed: dict[tuple[str, str], bool] = {}  # key -> is it a new sync row
@@ -160,9 +160,10 @@ class Applier:
 
     def mark_done(self) -> None:
         self.flush()
-        if self.done:
-            self.conn.execute(_MARK_APPLIED, self.done)
-            self.done = []
+        for chunk in _chunks(self.done):
+            self.conn.execute(CHANGES.update().where(CHANGES.c.change_id.in_(chunk))
+                              .values(applied=True))
+        self.done = []
 
     # --- reading once -------------------------------------------------------------------
 
@@ -278,7 +279,7 @@ class Applier:
             self._insert(rule, change, sync_row)
         else:
             self._update(rule, change, sync_row)
-        self.done.append({"c": change["change_id"]})
+        self.done.append(change["change_id"])
         self.applied_ids.add(change["change_id"])
 
     def _where(self, rule: TableRule, row_id: str) -> list[Any]:
@@ -416,8 +417,7 @@ class Applier:
                for (t, r), is_new in self.rows_changed.items() if is_new]
         old = [{"t": t, "r": r, "h": self.rows[(t, r)].heads, "d": self.rows[(t, r)].deleted}
                for (t, r), is_new in self.rows_changed.items() if not is_new]
-        if new:
-            self.conn.execute(ROWS.insert(), new)
+        insert_rows(self.conn, new)
         if old:
             self.conn.execute(_SET_ROW, old)
         self.rows_changed.clear()
