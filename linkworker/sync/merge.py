@@ -16,6 +16,7 @@ Remote changes are written with Core statements, so ``changelog`` never records 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -141,8 +142,9 @@ class Applier:
     What it decides on is read in a few set-wise queries (``preload``) and then kept in memory
     as it changes: the records' field heads, which changes are applied, the open conflicts and
     which parent records exist. Its writes are batched: field heads once per record at the end
-    (``mark_done``), new records per table in one statement, flushed before anything else
-    touches the records. One query per change made a 200-change pack cost seconds."""
+    (``mark_done``), new records per table and runs of like edits in one statement each,
+    in the order they were made, flushed before anything else touches the records. One
+    query per change made a 200-change pack cost seconds."""
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
@@ -157,6 +159,7 @@ class Applier:
         self.present: set[tuple[str, str, Any]] = set()  # (table, column, value) that exist
         self.pending: dict[str, list[dict[str, Any]]] = {}  # new records, per table
         self.pending_keys: set[tuple[str, str, Any]] = set()
+        self.updates: list[tuple[str, dict[str, Any]]] = []  # edits waiting, in order
 
     def mark_done(self) -> None:
         self.flush()
@@ -190,9 +193,10 @@ class Applier:
 
     def _read_applied(self, ids: set[str]) -> None:
         unknown = sorted(ids - self.checked - self.applied_ids)
-        for chunk in _chunks(unknown):
-            self.applied_ids.update(self.conn.execute(select(CHANGES.c.change_id).where(
-                CHANGES.c.change_id.in_(chunk), CHANGES.c.applied.is_(True))).scalars())
+        for chunk in _chunks(unknown):  # applied is tested here: SQLite would scan its index
+            self.applied_ids.update(row.change_id for row in self.conn.execute(
+                select(CHANGES.c.change_id, CHANGES.c.applied)
+                .where(CHANGES.c.change_id.in_(chunk))) if row.applied)
         self.checked.update(unknown)
 
     def _read_conflicts(self, keys: list[str]) -> None:
@@ -305,6 +309,7 @@ class Applier:
 
     def _remove(self, rule: TableRule, row_id: str) -> None:
         self.flush_records()
+        self.flush_updates()
         self.conn.execute(rule.table.delete().where(*self._where(rule, row_id)))
         self.present.clear()  # a delete may cascade: existence is read again
 
@@ -383,9 +388,23 @@ class Applier:
         shown = {f: v for f, v in updates.items() if v is not _UNCHANGED}
         if shown:
             values = self._row_values(rule, shown, change["row_id"])
-            self.flush_records()
-            self.conn.execute(rule.table.update().where(*self._where(rule, change["row_id"]))
-                              .values(**values))
+            self.flush_records()  # the record may be one of those waiting to be written
+            where = {f"w_{k}": v for k, v in rule.identity_values(change["row_id"]).items()}
+            self.updates.append((rule.name, where | {f"v_{k}": v for k, v in values.items()}))
+
+    def flush_updates(self) -> None:
+        """Run the edits waiting, in order; a run of edits of the same fields of one table is
+        one statement."""
+        shape, run = None, []
+        for name, params in self.updates:
+            if (name, tuple(params)) != shape and run:
+                self.conn.execute(_update_statement(*shape), run)
+                run = []
+            shape = (name, tuple(params))
+            run.append(params)
+        if run:
+            self.conn.execute(_update_statement(*shape), run)
+        self.updates.clear()
 
     def _add_record(self, rule: TableRule, values: dict[str, Any]) -> None:
         """A new record, written with the others of its table in one statement."""
@@ -410,8 +429,9 @@ class Applier:
         self.pending_keys.clear()
 
     def flush(self) -> None:
-        """Everything held back: new records, then every record's field heads."""
+        """Everything held back: new records, edits, then every record's field heads."""
         self.flush_records()
+        self.flush_updates()
         new = [{"table_name": t, "row_id": r, "heads": self.rows[(t, r)].heads,
                 "deleted": self.rows[(t, r)].deleted}
                for (t, r), is_new in self.rows_changed.items() if is_new]
@@ -438,6 +458,15 @@ class Applier:
                     values[key] = None
                     self.late_links.append([rule.name, row_id, key])
         return values
+
+
+@functools.lru_cache(maxsize=256)
+def _update_statement(table_name: str, keys: tuple[str, ...]) -> Any:
+    """``UPDATE table SET v_ columns WHERE w_ columns`` for an executemany (built once)."""
+    table = RULES[table_name].table
+    return table.update().where(*[table.c[k[2:]] == bindparam(k) for k in keys
+                                  if k.startswith("w_")]).values(
+        {k[2:]: bindparam(k) for k in keys if k.startswith("v_")})
 
 
 def _chunks(items: list[Any], size: int = 500) -> Iterable[list[Any]]:
