@@ -1,7 +1,7 @@
 """``hub init``: the first laptop's caseload becomes the hub's content, nothing lost.
 
 The hub is migrated to the same schema, then every table is copied across in parent-before-
-child order with Core batches (a first adoption may hold 50,000 people), together with the
+child order with PostgreSQL COPY (a first adoption may hold 50,000 people), together with the
 laptop's change log and field heads, so the hub and the laptop start from the same history:
 nothing is sent twice and nothing is in conflict. Audit events keep their ``seq``, ``hash`` and
 ``prev_hash`` verbatim, so the chain verifies at the hub exactly as it did on the laptop. All
@@ -23,8 +23,6 @@ from linkworker.storage.server import ServerCaseload, describe_url
 from linkworker.sync import baseline, state, teamkey
 from linkworker.sync.changelog import CHANGES, ROWS
 from linkworker.sync.tables import LOAD_ORDER, RULES
-
-BATCH = 5000
 
 
 @dataclass(frozen=True)
@@ -54,6 +52,7 @@ def create_hub(laptop: Caseload, url: str) -> HubCreated:
                 state.put(conn, "hub", describe_url(url))
                 state.put(conn, "hub_pushed_seq", last)
                 schema.install(hub_conn)
+            hub_conn.execute(text("ANALYZE"))  # the planner's figures for the copied tables
             people = hub_conn.execute(select(func.count()).select_from(Person)).scalar_one()
             changes = hub_conn.execute(select(func.count()).select_from(SyncChange)).scalar_one()
         return HubCreated(people, changes, key.key_id)
@@ -73,24 +72,32 @@ def _later_links(table) -> list[str]:
 
 
 def _copy(source, target, name: str) -> None:
+    """One table from the laptop to the hub with PostgreSQL's COPY, values passed as SQLite
+    holds them (ISO text for dates, JSON text, 0/1 for booleans, all of which PostgreSQL reads
+    as they are): a row costs microseconds, not an INSERT's round of type conversions."""
     table = RULES[name].table if name in RULES else {"sync_changes": CHANGES,
                                                         "sync_rows": ROWS}[name]
-    later = _later_links(table)
-    batch, links = [], []
-    for row in source.execute(select(table)):
-        values = dict(row._mapping)
-        if any(values.get(k) is not None for k in later):
-            links.append({"_id": values["id"]} | {f"v_{k}": values[k] for k in later})
-            values |= dict.fromkeys(later)
-        batch.append(values)
-        if len(batch) >= BATCH:
-            target.execute(table.insert(), batch)
-            batch = []
-    if batch:
-        target.execute(table.insert(), batch)
+    names = [c.name for c in table.columns]
+    later = [names.index(k) for k in _later_links(table)]
+    columns = ", ".join(f'"{n}"' for n in names)
+    rows = source.connection.dbapi_connection.cursor()
+    links = []
+    try:
+        rows.execute(f'SELECT {columns} FROM "{table.name}"')
+        with target.connection.driver_connection.cursor() as hub, \
+                hub.copy(f'COPY "{table.name}" ({columns}) FROM STDIN') as copy:
+            for row in rows:
+                if any(row[i] is not None for i in later):
+                    links.append({"_id": row[names.index("id")]}
+                                 | {f"v_{names[i]}": row[i] for i in later})
+                    row = [None if i in later else v for i, v in enumerate(row)]
+                copy.write_row(row)
+    finally:
+        rows.close()
     if links:
+        keys = [names[i] for i in later]
         target.execute(table.update().where(table.c.id == bindparam("_id"))
-                       .values({k: bindparam(f"v_{k}") for k in later}), links)
+                       .values({k: bindparam(f"v_{k}") for k in keys}), links)
 
 
 def _reset_sequences(conn) -> None:

@@ -54,8 +54,9 @@ STATEMENTS = (
                OR EXISTS (SELECT 1 FROM person_access g WHERE g.person_id = p.id
                           AND g.user_id = me.id)
         ), chosen AS (
-            SELECT c.* FROM sync_changes c JOIN scope s ON s.id = c.person_id
-            WHERE c.applied AND (c.seq > after_seq OR NOT (c.person_id = ANY (known)))
+            SELECT c.* FROM sync_changes c
+            WHERE c.person_id = ANY (ARRAY(SELECT id FROM scope))  -- by index, not a scan
+              AND c.applied AND (c.seq > after_seq OR NOT (c.person_id = ANY (known)))
             UNION ALL
             SELECT c.* FROM sync_changes c, me
             WHERE c.applied AND c.person_id IS NULL AND c.seq > after_seq

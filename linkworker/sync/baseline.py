@@ -15,7 +15,7 @@ from sqlalchemy import String, and_, cast, func, select
 from sqlalchemy.engine import Connection
 
 from linkworker.sync import clock, state
-from linkworker.sync.changelog import CHANGES, DEFAULT, ROWS
+from linkworker.sync.changelog import DEFAULT, ROWS, insert_changes, insert_rows
 from linkworker.sync.changelog import person_of as changelog_person_of
 from linkworker.sync.tables import LOAD_ORDER, RULES, TableRule, encode
 
@@ -77,9 +77,8 @@ def _may_have_untracked(conn: Connection, rule: TableRule) -> bool:
 
 
 def _write(conn: Connection, changes: list[dict[str, Any]], rows: list[dict[str, Any]]) -> int:
-    if changes:
-        conn.execute(CHANGES.insert(), changes)
-        conn.execute(ROWS.insert(), rows)
+    insert_changes(conn, changes)
+    insert_rows(conn, rows)
     return len(changes)
 
 

@@ -16,6 +16,7 @@ never recorded again here.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -274,3 +275,43 @@ def person_of(conn: Connection, rule: TableRule, values: dict[str, Any],
         value = step(parent, onwards, value)
         column = onwards
     return value
+
+
+_INSERT_CHANGE = ("INSERT INTO sync_changes (change_id, device_id, user_id, table_name, row_id, "
+                  "person_id, op, data, bases, applied) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+_INSERT_ROW = "INSERT INTO sync_rows (table_name, row_id, heads, deleted) VALUES (?, ?, ?, ?)"
+
+
+def insert_changes(conn: Connection, changes: list[dict[str, Any]]) -> None:
+    """Write changes in one statement. On a laptop (SQLite) through the driver, with the JSON
+    made here as SQLAlchemy's JSON type would make it: a first adoption or a new laptop's first
+    pull writes a change per record, and the per-value type processing cost as much as the
+    writing itself."""
+    if not changes:
+        return
+    if conn.dialect.name != "sqlite":
+        conn.execute(CHANGES.insert(), changes)
+        return
+    _driver_executemany(conn, _INSERT_CHANGE, [
+        (c["change_id"], c["device_id"], c.get("user_id"), c["table_name"], c["row_id"],
+         c.get("person_id"), c["op"], json.dumps(c.get("data")), json.dumps(c.get("bases")),
+         bool(c.get("applied", True))) for c in changes])
+
+
+def insert_rows(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """New field-heads rows in one statement (see ``insert_changes``)."""
+    if not rows:
+        return
+    if conn.dialect.name != "sqlite":
+        conn.execute(ROWS.insert(), rows)
+        return
+    _driver_executemany(conn, _INSERT_ROW, [
+        (r["table_name"], r["row_id"], json.dumps(r["heads"]), bool(r["deleted"])) for r in rows])
+
+
+def _driver_executemany(conn: Connection, statement: str, rows: list[tuple[Any, ...]]) -> None:
+    cursor = conn.connection.dbapi_connection.cursor()
+    try:
+        cursor.executemany(statement, rows)
+    finally:
+        cursor.close()
