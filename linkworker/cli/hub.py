@@ -25,6 +25,7 @@ from sqlalchemy.exc import OperationalError
 from linkworker.errors import UserError
 from linkworker.models import User
 from linkworker.storage.database import CaseloadError
+from linkworker.sync import merge
 
 if TYPE_CHECKING:  # imported when a command runs: psycopg is not needed for --help
     from linkworker.storage.server import ServerCaseload
@@ -126,6 +127,7 @@ def _seconds(text: str) -> int:
 
 
 def run_apply(args: argparse.Namespace, open_caseload) -> int:
+    """Apply the inbox once, or every ``--every`` seconds."""
     if args.every is None:
         return _apply_once(args)
     return _apply_every(args, args.every)
@@ -136,7 +138,11 @@ def _apply_once(args: argparse.Namespace) -> int:
 
     with _connect(args) as hub:
         report = apply_inbox(hub)
+        with hub.engine.connect() as conn:
+            clashes = merge.waiting_clashes(conn)
     print(f"Applied {report.applied} packs ({report.changes} new changes).", flush=True)
+    for username in clashes:
+        print(merge.clash_advice(username), file=sys.stderr, flush=True)
     for reason in report.refused:
         print(f"Refused {reason}", file=sys.stderr, flush=True)
     return 1 if report.refused else 0
@@ -176,6 +182,11 @@ def run_sync(args: argparse.Namespace, open_caseload) -> int:
         result = sync_with_hub(caseload, url, _print_progress)
     print(f"Sent {result.pushed} changes; received {result.pulled} "
           f"({result.applied} applied). {result.conflicts} edits to review.")
+    if result.removed or result.kept_unsent:
+        print(f"{result.removed} people are no longer on this laptop's caseload and were "
+              f"removed from it; {result.kept_unsent} stay until their changes are sent.")
+    for username in result.clashes:
+        print(merge.clash_advice(username))
     return 0
 
 

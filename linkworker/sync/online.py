@@ -40,6 +40,7 @@ class SyncReport:
     duplicates: tuple = ()  # people.Duplicate pairs found among the people pulled in
     removed: int = 0  # people who left this laptop's scope, removed from it (sync.leaving)
     kept_unsent: int = 0  # left the scope but still hold unsent changes: removed next time
+    clashes: tuple[str, ...] = ()  # usernames held here by another account (merge.clash_advice)
 
 
 class HubUnreachable(UserError):
@@ -53,6 +54,8 @@ def sync_with_hub(caseload: Caseload, url: str, progress: Progress | None = None
         _check_schema(hub, url)
         pushed = _push(caseload, hub, report)
         pulled, applied, conflicts, duplicates, left = _pull(caseload, hub, report)
+        with caseload.engine.connect() as conn:
+            left_clashes = merge.waiting_clashes(conn)
     except OperationalError as exc:
         raise HubUnreachable(
             f"The hub at {describe_url(url)} could not be reached ({_first_line(exc)}). "
@@ -66,7 +69,7 @@ def sync_with_hub(caseload: Caseload, url: str, progress: Progress | None = None
     if left.removed or left.trimmed:
         caseload.checkpoint()  # the removed rows leave the WAL file too
     return SyncReport(pushed, pulled, applied, conflicts, tuple(duplicates), left.removed,
-                      left.kept_unsent)
+                      left.kept_unsent, tuple(sorted(set(left_clashes))))
 
 
 def _noop(done: int, total: int, text_: str) -> None:

@@ -61,6 +61,7 @@ CASES = {
     ("user", "deactivate"): (["user", "deactivate", "admin"], ""),  # oneself
     ("user", "reactivate"): (["user", "reactivate", "x" * 5000], ""),
     ("user", "unlock"): (["user", "unlock", "admin"], "link_worker"),
+    ("user", "rename"): (["user", "rename", "admin", "../../eve"], ""),
     ("backup",): (["backup", "{under_a_file}"], ""),
     ("restore",): (["restore", "{binary}", "--yes"], ""),
     ("audit", "verify"): (["audit", "verify"], "link_worker"),
