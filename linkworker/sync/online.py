@@ -6,7 +6,9 @@ functions (see ``linkworker.hub``). Push: the changes since the last push go as 
 connection resumes where it stopped (a pack sent twice is harmless). Pull: the hub returns the
 changes in this user's scope newer than the pull mark, plus every change of any person who has
 newly come into scope; they are applied in batches, each one transaction, and the marks move
-only when the whole pull is in, so a pull cut short is simply repeated.
+only when the whole pull is in, so a pull cut short is simply repeated. Last, people who have
+left this laptop's scope are removed from it (``sync.leaving``; never before their changes are
+pushed).
 """
 
 from __future__ import annotations
