@@ -1,4 +1,4 @@
-"""The hub's door: the inbox, the login table and the two functions laptops may call.
+"""The hub's door: the inbox, the login table and the three functions laptops may call.
 
 Installed (idempotently) by ``hub init`` and ``hub add-user`` as the database owner, after the
 Alembic migrations. PostgreSQL only; a laptop never has these.
