@@ -242,6 +242,22 @@ def add_user(
         return _info(user)
 
 
+def rename(caseload: Caseload, actor: Actor, user_id: str, new_username: str) -> UserInfo:
+    """A new username for an account (its id, password and history stay). Needed when two
+    caseloads set up on their own each made an ``admin`` and now sync: the team's usernames
+    must name one account each (see ``sync.merge.clash_advice``)."""
+    require(actor, "users.manage")
+    new_username = normalise_username(new_username)
+    with caseload.transaction() as session:
+        if session.execute(select(User.id).where(User.username == new_username)).first():
+            raise UserError(f"There is already an account called {new_username!r}.")
+        user = _user(session, user_id)
+        old, user.username = user.username, new_username
+        audit.record(session, actor, "user_rename", entity="user", entity_id=user.id,
+                     details={"field": "username", "old": old, "new": new_username})
+        return _info(user)
+
+
 def set_role(
     caseload: Caseload, actor: Actor, user_id: str, role: str, venue: str | None = None
 ) -> UserInfo:

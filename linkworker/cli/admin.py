@@ -90,6 +90,10 @@ def _register_user(subparsers: argparse._SubParsersAction) -> None:
         if name == "reset":
             cmd.add_argument("--password-stdin", action="store_true")
         cmd.set_defaults(func=run_user_change, user_action=name)
+    rename = sub.add_parser("rename", help="give an account a new username (it keeps the rest)")
+    rename.add_argument("username")
+    rename.add_argument("new_username")
+    rename.set_defaults(func=run_user_rename)
 
 
 # --- helpers --------------------------------------------------------------------------------
@@ -178,6 +182,16 @@ def run_user_change(args: argparse.Namespace, open_caseload) -> int:
         else:
             accounts.unlock_account(caseload, actor, user_id)
     print(f"{args.username}: {args.user_action} done.")
+    return 0
+
+
+def run_user_rename(args: argparse.Namespace, open_caseload) -> int:
+    with open_caseload() as caseload:
+        actor = signed_in(args)
+        require(actor, "users.manage")
+        accounts.rename(caseload, actor, _user_id(caseload, args.username), args.new_username)
+    print(f"{args.username} is now {accounts.normalise_username(args.new_username)}; "
+          "they sign in with the new name.")
     return 0
 
 

@@ -3,6 +3,7 @@
     linkworker hub init --url postgresql://owner@host/db     the hub from this caseload
     linkworker hub add-user USERNAME --login NAME --url ...  a laptop login for one user
     linkworker hub apply --url ...                           apply what laptops pushed
+    linkworker hub apply --every 60 --url ...                the same, every minute, until stopped
     linkworker sync [--hub URL]                              online: push, then pull this scope
 
 Passwords never go on the command line: PostgreSQL's own ``PGPASSWORD`` or ``~/.pgpass`` supply
@@ -14,13 +15,17 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from linkworker.errors import UserError
 from linkworker.models import User
+from linkworker.storage.database import CaseloadError
+from linkworker.sync import merge
 
 if TYPE_CHECKING:  # imported when a command runs: psycopg is not needed for --help
     from linkworker.storage.server import ServerCaseload
@@ -51,6 +56,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run_import_pack)
     p = sub.add_parser("apply", help="check and apply the changes laptops have pushed")
     p.add_argument("--url", help=f"the hub, as its owner (default: ${HUB_URL_ENV})")
+    p.add_argument("--every", type=_seconds, metavar="SECONDS",
+                   help="keep running: apply again every SECONDS (10 to 86400) until stopped")
     p.set_defaults(func=run_apply)
 
 
@@ -112,15 +119,54 @@ def run_import_pack(args: argparse.Namespace, open_caseload) -> int:
     return 0
 
 
+def _seconds(text: str) -> int:
+    """``--every``: whole seconds, at least 10 (the hub is not a busy loop), at most a day."""
+    if not text.isdigit() or not 10 <= int(text) <= 86_400:
+        raise argparse.ArgumentTypeError("give whole seconds from 10 to 86400, e.g. --every 60")
+    return int(text)
+
+
 def run_apply(args: argparse.Namespace, open_caseload) -> int:
+    """Apply the inbox once, or every ``--every`` seconds."""
+    if args.every is None:
+        return _apply_once(args)
+    return _apply_every(args, args.every)
+
+
+def _apply_once(args: argparse.Namespace) -> int:
     from linkworker.hub.inbox import apply_inbox
 
     with _connect(args) as hub:
         report = apply_inbox(hub)
-    print(f"Applied {report.applied} packs ({report.changes} new changes).")
+        with hub.engine.connect() as conn:
+            clashes = merge.waiting_clashes(conn)
+    print(f"Applied {report.applied} packs ({report.changes} new changes).", flush=True)
+    for username in clashes:
+        print(merge.clash_advice(username), file=sys.stderr, flush=True)
     for reason in report.refused:
-        print(f"Refused {reason}", file=sys.stderr)
+        print(f"Refused {reason}", file=sys.stderr, flush=True)
     return 1 if report.refused else 0
+
+
+def _apply_every(args: argparse.Namespace, seconds: int) -> int:
+    """The hub's own timer, on any system (a service manager only has to keep it running).
+
+    A round that fails (the hub restarting, the network down) is reported in one line and
+    tried again next round: an unattended loop must not die of a passing fault. Ctrl+C or a
+    service stop ends it between rounds with exit 0."""
+    print(f"Applying what laptops push every {seconds} s; Ctrl+C stops.", flush=True)
+    try:
+        while True:
+            try:
+                _apply_once(args)
+            except (UserError, CaseloadError, OperationalError) as exc:
+                why = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+                print(f"linkworker: {why} (trying again in {seconds} s)", file=sys.stderr,
+                      flush=True)
+            time.sleep(seconds)
+    except KeyboardInterrupt:
+        print("Stopped.", flush=True)
+        return 0
 
 
 def run_sync(args: argparse.Namespace, open_caseload) -> int:
@@ -136,6 +182,11 @@ def run_sync(args: argparse.Namespace, open_caseload) -> int:
         result = sync_with_hub(caseload, url, _print_progress)
     print(f"Sent {result.pushed} changes; received {result.pulled} "
           f"({result.applied} applied). {result.conflicts} edits to review.")
+    if result.removed or result.kept_unsent:
+        print(f"{result.removed} people are no longer on this laptop's caseload and were "
+              f"removed from it; {result.kept_unsent} stay until their changes are sent.")
+    for username in result.clashes:
+        print(merge.clash_advice(username))
     return 0
 
 

@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 from linkworker.errors import UserError
-from linkworker.sync import conflicts, people, service, teamkey
+from linkworker.sync import conflicts, merge, people, service, teamkey
 
 TEAM_KEY_PASSPHRASE_ENV = "LINKWORKER_TEAM_KEY_PASSPHRASE"
 
@@ -88,6 +88,8 @@ def run_import(args: argparse.Namespace, open_caseload) -> int:
         print(f"{len(report.conflicts)} edits need a person to choose: "
               "see 'linkworker sync conflicts'.")
     _print_duplicates(report.duplicates)
+    for username in report.clashes:
+        print(merge.clash_advice(username))
     return 0
 
 

@@ -21,7 +21,7 @@ from linkworker.errors import UserError
 from linkworker.models import Person, User
 from linkworker.storage.server import ServerCaseload
 from linkworker.sync import merge, packs, teamkey
-from linkworker.sync.changelog import person_of
+from linkworker.sync.changelog import CHANGES, person_of
 from linkworker.sync.tables import RULES
 
 # Reference data only these roles may change from a laptop; everything else is person-scoped.
@@ -122,7 +122,8 @@ def check_changes(conn: Connection, actor: Actor, changes: list[dict[str, Any]])
         if person is not None and person not in created:
             owners.setdefault(person, set()).add(change["change_id"])
     reachable = _reachable(conn, actor, list(owners))
-    outside = sorted(set(owners) - reachable)
+    outside = set(owners) - reachable
+    outside = sorted(outside - _formerly_theirs(conn, actor, outside))
     if outside:
         raise Refused(f"{len(owners[outside[0]])} change(s) are about a person outside "
                       f"{actor.username}'s caseload at the hub; nothing was applied.")
@@ -146,6 +147,19 @@ def _reachable(conn: Connection, actor: Actor, people: list[str]) -> set[str]:
         found.update(conn.execute(select(Person.id).where(
             Person.id.in_(chunk), people_scope(actor, "view"))).scalars())
     return found
+
+
+def _formerly_theirs(conn: Connection, actor: Actor, people: set[str]) -> set[str]:
+    """People once on this link worker's caseload (the hub's log shows a journey of theirs
+    assigned to them) and since given to someone else. The edits their laptop made before it
+    heard of the handover are accepted, not refused: refusing them would lose the last visit's
+    notes. Their laptop removes the person at the same sync (``sync.leaving``), after pushing."""
+    if actor.role != "link_worker" or not people:
+        return set()
+    rows = conn.execute(select(CHANGES.c.person_id, CHANGES.c.data).where(
+        CHANGES.c.person_id.in_(sorted(people)), CHANGES.c.table_name == "episodes",
+        CHANGES.c.applied)).all()
+    return {p for p, data in rows if (data or {}).get("worker_id") == actor.user_id}
 
 
 def _exists(conn: Connection, table: str, row_id: str) -> bool:

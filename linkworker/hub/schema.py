@@ -1,4 +1,4 @@
-"""The hub's door: the inbox, the login table and the two functions laptops may call.
+"""The hub's door: the inbox, the login table and the three functions laptops may call.
 
 Installed (idempotently) by ``hub init`` and ``hub add-user`` as the database owner, after the
 Alembic migrations. PostgreSQL only; a laptop never has these.
@@ -38,25 +38,51 @@ STATEMENTS = (
         WHERE EXISTS (SELECT 1 FROM hub_accounts WHERE role_name = session_user)
         RETURNING id
     $$""",
+    # Who this login may hold: ``whole`` people with everything about them (a link worker's
+    # journeys, people given to them; everyone for managers and admins), and, for a
+    # coordinator, the people with a contact at their venue (``whole`` false: the drop-in
+    # register's person, journeys and contacts there, as ``access.people_scope`` "attend").
+    """CREATE OR REPLACE FUNCTION linkworker_scope()
+    RETURNS TABLE (person_id varchar, whole boolean)
+    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
+        WITH me AS (
+            SELECT u.id, u.role, u.venue FROM hub_accounts a JOIN users u ON u.id = a.user_id
+            WHERE a.role_name = session_user AND u.active
+        ), reach (id, whole) AS (
+            SELECT p.id, true FROM people p, me
+            WHERE me.role IN ('manager', 'admin')
+               OR EXISTS (SELECT 1 FROM episodes e WHERE e.person_id = p.id AND e.worker_id = me.id
+                          AND me.role = 'link_worker')
+               OR EXISTS (SELECT 1 FROM person_access g WHERE g.person_id = p.id
+                          AND g.user_id = me.id)
+            UNION ALL
+            SELECT e.person_id, false FROM episodes e JOIN contacts k ON k.episode_id = e.id, me
+            WHERE me.role = 'coordinator' AND k.venue = me.venue
+        )
+        SELECT id, bool_or(whole) FROM reach GROUP BY id
+    $$""",
     """CREATE OR REPLACE FUNCTION linkworker_pull(after_seq integer, known text[])
     RETURNS TABLE (seq integer, change_id varchar, device_id varchar, user_id varchar,
                    table_name varchar, row_id varchar, person_id varchar, op varchar,
                    data json, bases json)
     LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
         WITH me AS (
-            SELECT u.id, u.role FROM hub_accounts a JOIN users u ON u.id = a.user_id
+            SELECT u.id, u.role, u.venue FROM hub_accounts a JOIN users u ON u.id = a.user_id
             WHERE a.role_name = session_user AND u.active
         ), scope AS (
-            SELECT p.id FROM people p, me
-            WHERE me.role IN ('manager', 'admin')
-               OR EXISTS (SELECT 1 FROM episodes e WHERE e.person_id = p.id AND e.worker_id = me.id
-                          AND me.role = 'link_worker')
-               OR EXISTS (SELECT 1 FROM person_access g WHERE g.person_id = p.id
-                          AND g.user_id = me.id)
+            SELECT * FROM linkworker_scope()
         ), chosen AS (
             SELECT c.* FROM sync_changes c
-            WHERE c.person_id = ANY (ARRAY(SELECT id FROM scope))  -- by index, not a scan
+            WHERE c.person_id = ANY (ARRAY(SELECT person_id FROM scope WHERE whole))  -- by index
               AND c.applied AND (c.seq > after_seq OR NOT (c.person_id = ANY (known)))
+            UNION ALL
+            -- venue people: few and small, so sent whole each time (a contact that moved to
+            -- this venue brings its history); never their notes, goals or forms
+            SELECT c.* FROM sync_changes c JOIN scope s ON s.person_id = c.person_id
+                AND NOT s.whole, me
+            WHERE c.applied AND (c.table_name IN ('people', 'episodes')
+                  OR (c.table_name = 'contacts' AND EXISTS (
+                      SELECT 1 FROM contacts k WHERE k.id = c.row_id AND k.venue = me.venue)))
             UNION ALL
             SELECT c.* FROM sync_changes c, me
             WHERE c.applied AND c.person_id IS NULL AND c.seq > after_seq
@@ -73,8 +99,10 @@ STATEMENTS = (
     $$""",
     "REVOKE ALL ON FUNCTION linkworker_push(bytea) FROM PUBLIC",
     "REVOKE ALL ON FUNCTION linkworker_pull(integer, text[]) FROM PUBLIC",
+    "REVOKE ALL ON FUNCTION linkworker_scope() FROM PUBLIC",
     "GRANT EXECUTE ON FUNCTION linkworker_push(bytea) TO linkworker_laptop",
     "GRANT EXECUTE ON FUNCTION linkworker_pull(integer, text[]) TO linkworker_laptop",
+    "GRANT EXECUTE ON FUNCTION linkworker_scope() TO linkworker_laptop",
     "GRANT SELECT ON alembic_version TO linkworker_laptop",  # the schema check before sync
 )
 

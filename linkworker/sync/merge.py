@@ -61,7 +61,26 @@ class Applied:
     waiting: int = 0
     conflicts: list[str] = field(default_factory=list)
     new_people: list[str] = field(default_factory=list)  # to check for duplicates
+    clashes: list[str] = field(default_factory=list)  # usernames held by another account here
     duplicates: list[Any] = field(default_factory=list)  # filled by the caller (sync.people)
+
+
+def clash_advice(username: str) -> str:
+    """What to do when two separately set-up caseloads each made an account of one name."""
+    return (f"The account {username!r} that arrived is a different account from the "
+            f"{username!r} here (each caseload's 'init' made its own), and one username names "
+            "one person team-wide. It waits here, with its changes, until it is renamed where "
+            f"it was made: there, run 'linkworker user rename {username} NEW-NAME', then sync "
+            "again. Nothing is lost.")
+
+
+def waiting_clashes(conn: Connection) -> list[str]:
+    """Usernames of accounts waiting here because another account holds the name."""
+    applier = Applier(conn)
+    waiting = conn.execute(select(CHANGES).where(CHANGES.c.applied.is_(False),
+                                                 CHANGES.c.table_name == "users"))
+    return sorted({applier.username_of(dict(c._mapping)) for c in waiting
+                   if applier.username_clash(dict(c._mapping))})
 
 
 def receive(conn: Connection, changes: Iterable[dict[str, Any]]) -> Applied:
@@ -118,6 +137,8 @@ def _apply_waiting(conn: Connection, report: Applied) -> None:
         waiting = still
     applier.mark_done()
     report.waiting = len(waiting)
+    report.clashes = sorted({applier.username_of(c) for c in waiting
+                             if applier.username_clash(c)})
     report.conflicts = sorted(applier.opened)
     _fill_links(conn, applier.late_links)
 
@@ -242,13 +263,42 @@ class Applier:
         if change["op"] == "delete":
             return True
         if change["op"] == "insert":
-            return self._parents_present(rule, change["data"])
+            return self._parents_present(rule, change["data"]) and not self.username_clash(change)
         if sync_row is None:
             return False  # the record itself has not arrived yet
+        if self.username_clash(change):
+            return False
         if sync_row.deleted:
             return True  # it will do nothing
         bases = {b for ids in (change["bases"] or {}).values() for b in ids}
         return self._all_applied(bases) and self._parents_present(rule, change["data"])
+
+    # --- one username, one account, team-wide ---------------------------------------------
+
+    def username_of(self, change: dict[str, Any]) -> str | None:
+        """The username an account change would write: for an insert, its newest rename held
+        here (so an account renamed on its laptop arrives under its new name)."""
+        if change["table_name"] != "users" or "username" not in (change["data"] or {}):
+            return None
+        if change["op"] != "insert":
+            return change["data"]["username"]
+        renames = self.conn.execute(select(CHANGES.c.data).where(
+            CHANGES.c.table_name == "users", CHANGES.c.row_id == change["row_id"],
+            CHANGES.c.op == "update").order_by(CHANGES.c.change_id)).scalars()
+        names = [d["username"] for d in renames if d and "username" in d]
+        return names[-1] if names else change["data"]["username"]
+
+    def username_clash(self, change: dict[str, Any]) -> bool:
+        """Two caseloads each set up with ``init`` both made an ``admin``: different accounts
+        (their own ids and passwords) that cannot share a name. The arriving one waits, with
+        everything that depends on it, until it is renamed on its own laptop; nothing is
+        merged by guesswork and nothing fails half way."""
+        name = self.username_of(change)
+        if name is None:
+            return False
+        users = RULES["users"].table
+        holder = self.conn.execute(select(users.c.id).where(users.c.username == name)).scalar()
+        return holder is not None and holder != change["row_id"]
 
     def _all_applied(self, ids: set[str]) -> bool:
         if ids <= self.applied_ids:
@@ -323,6 +373,8 @@ class Applier:
         cid, data = change["change_id"], change["data"]
         if sync_row is None:
             values = self._row_values(rule, data, change["row_id"])
+            if rule.name == "users" and "username" in values:
+                values["username"] = self.username_of(change)  # renamed since: no clash
             self._add_record(rule, values)
             self._put_row(rule.name, change["row_id"], {DEFAULT: [cid]}, False)
             return

@@ -6,7 +6,9 @@ functions (see ``linkworker.hub``). Push: the changes since the last push go as 
 connection resumes where it stopped (a pack sent twice is harmless). Pull: the hub returns the
 changes in this user's scope newer than the pull mark, plus every change of any person who has
 newly come into scope; they are applied in batches, each one transaction, and the marks move
-only when the whole pull is in, so a pull cut short is simply repeated.
+only when the whole pull is in, so a pull cut short is simply repeated. Last, people who have
+left this laptop's scope are removed from it (``sync.leaving``; never before their changes are
+pushed).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from linkworker.models import Person
 from linkworker.storage import migrate
 from linkworker.storage.database import Caseload
 from linkworker.storage.server import describe_url, engine_for_url
-from linkworker.sync import baseline, merge, packs, people, state, teamkey
+from linkworker.sync import baseline, leaving, merge, packs, people, state, teamkey
 from linkworker.sync.changelog import CHANGES
 
 BATCH = 2000
@@ -38,6 +40,9 @@ class SyncReport:
     applied: int
     conflicts: int
     duplicates: tuple = ()  # people.Duplicate pairs found among the people pulled in
+    removed: int = 0  # people who left this laptop's scope, removed from it (sync.leaving)
+    kept_unsent: int = 0  # left the scope but still hold unsent changes: removed next time
+    clashes: tuple[str, ...] = ()  # usernames held here by another account (merge.clash_advice)
 
 
 class HubUnreachable(UserError):
@@ -50,7 +55,9 @@ def sync_with_hub(caseload: Caseload, url: str, progress: Progress | None = None
     try:
         _check_schema(hub, url)
         pushed = _push(caseload, hub, report)
-        pulled, applied, conflicts, duplicates = _pull(caseload, hub, report)
+        pulled, applied, conflicts, duplicates, left = _pull(caseload, hub, report)
+        with caseload.engine.connect() as conn:
+            left_clashes = merge.waiting_clashes(conn)
     except OperationalError as exc:
         raise HubUnreachable(
             f"The hub at {describe_url(url)} could not be reached ({_first_line(exc)}). "
@@ -61,7 +68,10 @@ def sync_with_hub(caseload: Caseload, url: str, progress: Progress | None = None
     with caseload.transaction() as session:
         state.put(session.connection(), "last_synced",
                   dt.datetime.now().isoformat(timespec="seconds"))
-    return SyncReport(pushed, pulled, applied, conflicts, tuple(duplicates))
+    if left.removed or left.trimmed:
+        caseload.checkpoint()  # the removed rows leave the WAL file too
+    return SyncReport(pushed, pulled, applied, conflicts, tuple(duplicates), left.removed,
+                      left.kept_unsent, tuple(sorted(set(left_clashes))))
 
 
 def _noop(done: int, total: int, text_: str) -> None:
@@ -117,13 +127,19 @@ def _push(caseload: Caseload, hub: Any, progress: Progress) -> int:
             progress(sent, sent + total - len(changes), "Sending changes to the hub")
 
 
-def _pull(caseload: Caseload, hub: Any, progress: Progress) -> tuple[int, int, int, list]:
+def _pull(caseload: Caseload, hub: Any, progress: Progress
+          ) -> tuple[int, int, int, list, leaving.Left]:
     with caseload.engine.connect() as conn:
         mark = int(state.get(conn, "hub_pulled_seq", 0))
         known = list(state.get(conn, "hub_scope_people", []))
-    with hub.connect() as hub_conn:
+    # One snapshot, so the scope and the changes pulled agree.
+    with hub.connect().execution_options(isolation_level="REPEATABLE READ") as hub_conn, \
+            hub_conn.begin():
         rows = hub_conn.execute(text("SELECT * FROM linkworker_pull(:after, :known)"),
                                 {"after": mark, "known": known}).all()
+        scope = hub_conn.execute(text("SELECT person_id, whole FROM linkworker_scope()")).all()
+    whole = {p for p, is_whole in scope if is_whole}
+    venue = {p for p, is_whole in scope if not is_whole}
     changes = [{k: v for k, v in r._mapping.items() if k != "seq"} for r in rows]
     applied = conflicts = 0
     duplicates: list = []
@@ -138,5 +154,7 @@ def _pull(caseload: Caseload, hub: Any, progress: Progress) -> tuple[int, int, i
         conn = session.connection()
         newest = max([mark, *(r.seq for r in rows)])
         state.put(conn, "hub_pulled_seq", newest)
-        state.put(conn, "hub_scope_people", sorted(session.scalars(select(Person.id))))
-    return len(changes), applied, conflicts, duplicates
+        left = leaving.remove_out_of_scope(conn, whole, venue)
+        here = set(session.scalars(select(Person.id)))
+        state.put(conn, "hub_scope_people", sorted(here & whole))  # known whole: not resent
+    return len(changes), applied, conflicts, duplicates, left

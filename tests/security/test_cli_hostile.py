@@ -61,6 +61,7 @@ CASES = {
     ("user", "deactivate"): (["user", "deactivate", "admin"], ""),  # oneself
     ("user", "reactivate"): (["user", "reactivate", "x" * 5000], ""),
     ("user", "unlock"): (["user", "unlock", "admin"], "link_worker"),
+    ("user", "rename"): (["user", "rename", "admin", "../../eve"], ""),
     ("backup",): (["backup", "{under_a_file}"], ""),
     ("restore",): (["restore", "{binary}", "--yes"], ""),
     ("audit", "verify"): (["audit", "verify"], "link_worker"),
@@ -159,3 +160,13 @@ def test_the_passphrase_alone_grants_no_rights(world, monkeypatch, capsys):
     assert "Sign in" in capsys.readouterr().err
     with Caseload.open(world, TEST_PASSPHRASE) as db, db.reading() as s:
         assert s.query(User).filter_by(username="eve").first() is None
+
+
+# Flags beyond the one-case-per-command table.
+@pytest.mark.parametrize("every", ["5", "0", "-60", "nan", "1e9", "86401", "60s"])
+def test_hub_apply_every_refuses_a_silly_interval(every, capsys):
+    """``hub apply --every``: a loop that never sleeps, or sleeps for ever, is refused."""
+    with pytest.raises(SystemExit) as stopped:
+        main(["hub", "apply", "--every", every, "--url", "postgresql://x@/y"])
+    assert stopped.value.code == 2
+    assert "whole seconds from 10 to 86400" in capsys.readouterr().err

@@ -8,6 +8,7 @@ conflict option), and each true conflict is open exactly once on every replica.
 
 from __future__ import annotations
 
+import os
 import random
 import shutil
 import uuid
@@ -81,12 +82,15 @@ def _deliver(source: Caseload, target: Caseload, seed: int) -> None:
 
 
 @pytest.mark.slow  # a minute or more: runs in make test-all and CI
-# Known defect (issue 14, left open): under load, two concurrent edits of one field sometimes
-# reach a replica without their conflict being opened (the case hypothesis prints). It runs on
-# every test-all and is reported as XFAIL/XPASS until the merge is fixed; it must not be hidden.
-@pytest.mark.xfail(strict=False, reason="issue 14: a concurrent same-field edit sometimes opens "
-                                        "no conflict under load")
-@settings(max_examples=10, deadline=None, database=None,
+# Known defect (issue 14, left open): now and then one replica's final read lacks a record its
+# own change log holds as applied (an edit or a contact; the shrunk cases read like the
+# replica's state before the last ops, and pass when replayed alone). HLC ties were ruled out
+# (a frozen clock passes). It runs on every test-all as XFAIL/XPASS until fixed; it must not
+# be hidden. LINKWORKER_SYNC_EXAMPLES=300 runs more histories (about 5 minutes per 60).
+@pytest.mark.xfail(strict=False, reason="issue 14: a replica sometimes reads a state older than "
+                                        "its change log (see the comment)")
+@settings(max_examples=int(os.environ.get("LINKWORKER_SYNC_EXAMPLES", "10")), deadline=None,
+          database=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(ops=st.lists(operation, min_size=1, max_size=14))
 def test_any_order_of_syncs_converges_with_no_lost_edits(ops, template, tmp_path_factory):

@@ -7,6 +7,7 @@ import os
 
 import pytest
 from conftest import cli_as_first_admin
+from sqlalchemy import func, select
 
 from linkworker import models
 from linkworker.cli import main
@@ -152,24 +153,35 @@ def test_cli_team_key_and_packs_from_end_to_end(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("LINKWORKER_TEAM_KEY_PASSPHRASE", "team key passphrase")
     hub, laptop = str(tmp_path / "hub.db"), str(tmp_path / "laptop.db")
     assert main(["--db", hub, "init"]) == 0
-    # Each caseload's first admin has their own name (one username, one account, team-wide).
-    cli_as_first_admin(monkeypatch, "laptopadmin")
-    assert main(["--db", laptop, "init"]) == 0
-    cli_as_first_admin(monkeypatch)
+    assert main(["--db", laptop, "init"]) == 0  # each set up on its own: two different 'admin's
     assert main(["--db", hub, "team-key", "create"]) == 0
     assert main(["--db", hub, "team-key", "export", str(tmp_path / "team.key")]) == 0
-    cli_as_first_admin(monkeypatch, "laptopadmin")
     assert main(["--db", laptop, "team-key", "import", str(tmp_path / "team.key")]) == 0
     from linkworker.storage.database import Caseload
 
     with Caseload.open(laptop, TEST_PASSPHRASE) as caseload:
         add_person(caseload, given="Priya")
     assert main(["--db", laptop, "sync", "export", str(tmp_path / "day.lwpack")]) == 0
-    cli_as_first_admin(monkeypatch)
     assert main(["--db", hub, "sync", "import", str(tmp_path / "day.lwpack")]) == 0
+    out = capsys.readouterr().out
+    assert "Applied" in out
+    # The laptop's own admin is refused a name the hub's admin holds: it waits, with advice.
+    assert "'admin' that arrived is a different account" in out
+    assert "linkworker user rename admin NEW-NAME" in out
+    with Caseload.open(hub, TEST_PASSPHRASE) as caseload, caseload.reading() as s:
+        assert s.scalar(select(func.count()).select_from(models.User)) == 1
+        assert s.scalar(select(models.Person.given_name)) == "Priya"  # the rest is applied
+    assert main(["--db", laptop, "user", "rename", "admin", "priya-admin"]) == 0
+    cli_as_first_admin(monkeypatch, "priya-admin")  # the laptop's admin signs in by the new name
+    assert main(["--db", laptop, "sync", "export", str(tmp_path / "day2.lwpack")]) == 0
+    cli_as_first_admin(monkeypatch)
+    assert main(["--db", hub, "sync", "import", str(tmp_path / "day2.lwpack")]) == 0
+    assert "different account" not in capsys.readouterr().out
+    with Caseload.open(hub, TEST_PASSPHRASE) as caseload, caseload.reading() as s:
+        assert set(s.scalars(select(models.User.username))) == {"admin", "priya-admin"}
     assert main(["--db", hub, "sync", "status"]) == 0
     out = capsys.readouterr().out
-    assert "Applied" in out and "Last synced" in out
+    assert "Last synced" in out
     os.remove(tmp_path / "team.key")
     assert main(["--db", hub, "sync", "import", str(tmp_path / "missing.lwpack")]) == 2
     assert "cannot be read" in capsys.readouterr().err
