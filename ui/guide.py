@@ -19,6 +19,7 @@ GUIDE = RESOURCES / "guide"
 TOPICS = {
     "index": "index.md",
     "referral": "first-referral.md",
+    "first_meeting": "first-meeting.md",
     "record": "review.md",
     "reports": "quarterly-return.md",
     "offline": "offline.md",

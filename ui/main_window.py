@@ -543,7 +543,10 @@ class MainWindow(QMainWindow):
         if here is not None and here.property("referral"):
             return "referral"
         if here is not None and here.property("person_id"):
-            return "record"
+            current = getattr(getattr(getattr(here, "bundle", None), "record", None),
+                              "current", None)
+            waiting = current is not None and current.stage in ("referred", "contacting")
+            return "first_meeting" if waiting else "record"
         key = PAGES[self.stack.currentIndex()].key
         return {"reports": "reports", "settings": "offline"}.get(key, "index")
 

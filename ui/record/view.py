@@ -162,11 +162,14 @@ class RecordView(QWidget):
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.quick_note)
 
-        self.save_button.clicked.connect(self.save)
+        self.save_button.clicked.connect(lambda: self.save())  # clicked(bool) is no "then"
         self.note_button.clicked.connect(self.open_quick_note)
         self.plan_button.clicked.connect(self.print_plan)
         self.reload_button.clicked.connect(self._reload_clicked)
         self.quick_note.save_requested.connect(self._save_contact)
+        # The hidden panel took the keyboard with it: give it back to the record, so Ctrl+M,
+        # Alt+4 and the rest work straight after a note is saved or closed.
+        self.quick_note.closed.connect(lambda: self.tabs.setFocus(Qt.FocusReason.OtherFocusReason))
         for key, slot in (("Ctrl+S", self.save), ("Ctrl+N", self.open_quick_note),
                           ("Ctrl+M", self.record_form),
                           ("Ctrl+P", self.print_plan), ("F5", self._reload_clicked)):
