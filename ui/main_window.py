@@ -417,6 +417,9 @@ class MainWindow(QMainWindow):
         titles = getattr(widget, "title_changed", None) or widget.windowTitleChanged
         titles.connect(lambda title, w=widget: self._retitle(w, title))
         self.tabs.setCurrentIndex(index)
+        # The list that opened it is hidden now: the keyboard goes to the record, so its keys
+        # (Ctrl+N, Ctrl+M, Alt+4) work at once instead of landing nowhere.
+        getattr(widget, "tabs", widget).setFocus(Qt.FocusReason.OtherFocusReason)
         return widget
 
     def _window_keys_win(self, widget: QWidget) -> None:

@@ -226,6 +226,7 @@ def test_a_new_link_worker_records_a_first_meeting_by_keyboard(qtbot, runner, de
     person.press(Qt.Key.Key_Return)
     record = window.tabs.currentWidget()
     assert record.property("person_id") == person_id
+    assert record.isAncestorOf(QApplication.focusWidget())  # its keys work at once
     qtbot.waitUntil(lambda: record.bundle is not None)
     person.sees("Record")
 
