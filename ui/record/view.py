@@ -197,6 +197,9 @@ class RecordView(QWidget):
         for tab in self.record_tabs:
             tab.show_bundle(bundle)
         self.quick_note.set_schedule(bundle.schedule_months)
+        if getattr(self, "_note_when_loaded", False):
+            self._note_when_loaded = False
+            self.open_quick_note()
         if not self._dirty:
             self._set_dirty(False)  # shows "Saved" once the record is on screen
         if self._reload_again:
@@ -352,6 +355,10 @@ class RecordView(QWidget):
     # --- quick note -----------------------------------------------------------------------
 
     def open_quick_note(self) -> None:
+        if self.bundle is None:  # Ctrl+N pressed while the record is still opening
+            self._note_when_loaded = True
+            self.show_status("Opening the record: the note opens in a moment.")
+            return
         current = self.bundle.record.current if self.bundle else None
         if current is None or not current.is_open:
             self.show_status("This journey has ended: re-refer the person to add notes.",
