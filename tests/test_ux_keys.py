@@ -113,8 +113,7 @@ def test_a_welsh_translation_file_changes_the_menus_without_code(qtbot, world, o
     assert i18n.tr("Pages", "Today") == "Today"
 
 
-def test_ctrl_n_while_the_record_is_opening_opens_the_note_once_it_is_in(qtbot, world,  # noqa: F811
-                                                                          opened):
+def test_ctrl_n_while_the_record_opens_opens_the_note(qtbot, world, opened):  # noqa: F811
     window = opened(world.actor("ann"))
     record = window.show_person(world.people["john"])
     assert record.isAncestorOf(QApplication.focusWidget())  # the record has the keyboard
