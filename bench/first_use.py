@@ -49,7 +49,8 @@ WORKER: list[Step] = [
      ["key:F1", "key:Tab", "key:Tab", "key:Return"]),
     ("Read it, close it (Esc)", ["key:Escape"]),
     ("Ctrl+F, the reference, Down, Enter",
-     ["key:ctrl+f", "type:{reference}", "wait:2", "key:Down", "key:Return"]),
+     ["key:ctrl+f", "type:{reference}", "wait:2", "key:Down", "key:Return", "sleep:0.5",
+      "until:500x30+210+115"]),  # the heading: "Opening the record..." -> the name
     ("Note: Ctrl+N, type, Ctrl+Enter",
      ["key:ctrl+n", "type:First meeting at home. Lonely since her husband died; keen on "
       "gardening.", "key:ctrl+Return"]),
@@ -100,6 +101,28 @@ def act(action: str, key: float, values: dict[str, str]) -> None:
     elif kind == "wait":
         time.sleep(float(what))
         screen_still(30)
+    elif kind == "sleep":
+        time.sleep(float(what))
+    elif kind == "until":  # until this part of the screen changes (what the person waits for)
+        region_changes(what)
+
+
+def region_changes(geometry: str, limit: float = 90) -> float:
+    """Wait until the screen inside ``geometry`` (WxH+X+Y) differs from now: a record's
+    heading turning from "Opening the record..." to the person's name."""
+    start = time.monotonic()
+    folder = Path(tempfile.mkdtemp())
+    first, now = folder / "a.png", folder / "b.png"
+    subprocess.run(["import", "-window", "root", "-crop", geometry, str(first)], check=True)
+    while time.monotonic() - start < limit:
+        time.sleep(0.5)
+        subprocess.run(["import", "-window", "root", "-crop", geometry, str(now)], check=True)
+        diff = subprocess.run(["compare", "-metric", "AE", str(first), str(now), "null:"],
+                              capture_output=True, text=True)
+        if float((diff.stderr or "0").split()[0]) > 200:
+            break
+    shutil.rmtree(folder, ignore_errors=True)
+    return time.monotonic() - start
 
 
 def wait_for_window(name: str, limit: float = 120) -> None:

@@ -119,6 +119,36 @@ def shoot_record(window: MainWindow, app: QApplication, runner: Runner,
     window.close_tab(window.tabs.indexOf(record))
 
 
+SHEET = """Client ID,First name,Surname,DOB,Postcode,Referred on,Referred by
+C-101,Margaret,Hughes,19/06/1948,NE4 5TG,02/09/2026,GP surgery
+C-102,Tom,Reilly,31/02/1961,NE6 1AB,05/09/2026,Self
+C-103,Aisha,Khan,07/11/1990,ne15 8wn,09/09/2026,Social care
+"""
+
+
+def shoot_import(window: MainWindow, app: QApplication, runner: Runner, folder: Path) -> None:
+    """The import wizard's column mapping and its check of a small made-up sheet."""
+    from ui.io import ImportWizard
+    from ui.io.import_wizard import Step
+
+    sheet = folder / "referrals.csv"
+    sheet.write_text(SHEET, encoding="utf-8")
+    wizard = ImportWizard(runner, window.actor, window)
+    wizard.setGeometry(190, 60, 1000, 660)
+    wizard.show()
+    wizard.path_edit.setText(str(sheet))
+    wizard.kind_box.setCurrentIndex(wizard.kind_box.findData("people"))
+    wizard.next_button.click()
+    settle(app, runner, 800)
+    shoot(window, app, runner, "import_mapping")
+    if wizard.next_button.isEnabled():
+        wizard.next_button.click()
+        settle(app, runner, 800)
+        if wizard.flow.step is Step.CHECK:
+            shoot(window, app, runner, "import_check")
+    wizard.close()
+
+
 def main() -> int:
     keyring.set_keyring(keyring.backends.fail.Keyring())  # never touch a real keyring
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -154,6 +184,7 @@ def main() -> int:
         manager.page("caseload").overdue.setChecked(True)
         shoot(manager, app, runner, "main_manager_overdue")
         shoot_returns(manager, app, runner)
+        shoot_import(manager, app, runner, Path(folder))
         manager.close()
         settle(app, runner)
         runner.shutdown()
