@@ -48,7 +48,7 @@ class GuideWindow(QDialog):
         QVBoxLayout(self).addWidget(self.browser)
         self.resize(640, 600)
 
-    def hideEvent(self, event) -> None:  # noqa: N802 - Qt API
+    def hideEvent(self, event) -> None:
         """Esc closes the guide: hand the keyboard straight back to the window, so the key the
         guide just taught (Ctrl+5, Ctrl+N) works at once, whatever the window manager does."""
         super().hideEvent(event)

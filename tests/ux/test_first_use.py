@@ -166,9 +166,9 @@ def test_a_new_manager_submits_an_evidenced_return_by_keyboard(qtbot, runner, de
     assert not asked.isActive()
 
     doc = screen.state.document
-    assert doc["status"] == "submitted" and doc["period"]["label"] == "2026-Q3"
-    claims = [r for r in doc["rows"] if r["kind"] == "claim"]
-    assert claims and all(r["evidence"] for r in claims)  # every claim carries its evidence
+    assert doc.status == "submitted" and doc.period.label == "2026-Q3"
+    claims = [r for r in doc.rows if r.kind == "claim"]
+    assert claims and all(r.evidence for r in claims)  # every claim carries its evidence
     assert {p.suffix for p in saved} == {".xlsx", ".pdf"}
     with demo.reading() as s:
         stored = [r.status for r in s.scalars(select(models.OutcomeReturn))]
