@@ -111,3 +111,23 @@ def test_a_welsh_translation_file_changes_the_menus_without_code(qtbot, world, o
     finally:
         i18n.install(app, QLocale("en_GB"))
     assert i18n.tr("Pages", "Today") == "Today"
+
+
+def test_ctrl_n_while_the_record_opens_opens_the_note(qtbot, world, opened):  # noqa: F811
+    window = opened(world.actor("ann"))
+    record = window.show_person(world.people["john"])
+    assert record.isAncestorOf(QApplication.focusWidget())  # the record has the keyboard
+    record.open_quick_note()  # before the record has arrived
+    assert "journey has ended" not in record.status.text()
+    idle(qtbot, window.runner)
+    assert record.quick_note.isVisible()
+    record.quick_note.close_panel()
+    assert record.isAncestorOf(QApplication.focusWidget())  # and gets it back from the note
+
+
+def test_the_save_button_with_nothing_to_save_says_so(qtbot, world, opened):  # noqa: F811
+    window = opened(world.actor("ann"))
+    record = window.show_person(world.people["john"])
+    idle(qtbot, window.runner)
+    record.save_button.click()  # clicked(False) once crashed: False was taken as a callback
+    assert "Nothing to save" in record.status.text()

@@ -19,6 +19,7 @@ GUIDE = RESOURCES / "guide"
 TOPICS = {
     "index": "index.md",
     "referral": "first-referral.md",
+    "first_meeting": "first-meeting.md",
     "record": "review.md",
     "reports": "quarterly-return.md",
     "offline": "offline.md",
@@ -46,6 +47,13 @@ class GuideWindow(QDialog):
         self.browser.setSearchPaths([str(GUIDE)])
         QVBoxLayout(self).addWidget(self.browser)
         self.resize(640, 600)
+
+    def hideEvent(self, event) -> None:
+        """Esc closes the guide: hand the keyboard straight back to the window, so the key the
+        guide just taught (Ctrl+5, Ctrl+N) works at once, whatever the window manager does."""
+        super().hideEvent(event)
+        if self.parentWidget() is not None:
+            self.parentWidget().activateWindow()
 
     def show_topic(self, topic: str) -> None:
         path = guide_file(topic)

@@ -417,6 +417,9 @@ class MainWindow(QMainWindow):
         titles = getattr(widget, "title_changed", None) or widget.windowTitleChanged
         titles.connect(lambda title, w=widget: self._retitle(w, title))
         self.tabs.setCurrentIndex(index)
+        # The list that opened it is hidden now: the keyboard goes to the record, so its keys
+        # (Ctrl+N, Ctrl+M, Alt+4) work at once instead of landing nowhere.
+        getattr(widget, "tabs", widget).setFocus(Qt.FocusReason.OtherFocusReason)
         return widget
 
     def _window_keys_win(self, widget: QWidget) -> None:
@@ -543,7 +546,10 @@ class MainWindow(QMainWindow):
         if here is not None and here.property("referral"):
             return "referral"
         if here is not None and here.property("person_id"):
-            return "record"
+            current = getattr(getattr(getattr(here, "bundle", None), "record", None),
+                              "current", None)
+            waiting = current is not None and current.stage in ("referred", "contacting")
+            return "first_meeting" if waiting else "record"
         key = PAGES[self.stack.currentIndex()].key
         return {"reports": "reports", "settings": "offline"}.get(key, "index")
 

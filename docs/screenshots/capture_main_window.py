@@ -1,20 +1,24 @@
 """Regenerate the main-window screenshots in this folder from a fresh demo caseload.
 
-    QT_QPA_PLATFORM=offscreen .venv/bin/python docs/screenshots/capture_main_window.py
+    xvfb-run -s "-screen 0 1366x768x24" .venv/bin/python docs/screenshots/capture_main_window.py
 
-Everything shown is synthetic (``linkworker.demo``). Windows are grabbed at 1366x768, the
-smallest laptop screen the app is designed for.
+Under a real X display (as above) each picture is the whole 1366x768 screen taken with
+ImageMagick's ``import -window root``, so it shows what X drew, dialogs included; with
+``QT_QPA_PLATFORM=offscreen`` the window grabs itself instead. Everything shown is synthetic
+(``linkworker.demo``); 1366x768 is the smallest laptop screen the app is designed for.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+REAL_X = bool(os.environ.get("DISPLAY")) and os.environ.get("QT_QPA_PLATFORM") != "offscreen"
+os.environ.setdefault("QT_QPA_PLATFORM", "xcb" if REAL_X else "offscreen")
 HERE = Path(__file__).resolve().parent
 
 import keyring  # noqa: E402
@@ -31,7 +35,7 @@ from ui.main_window import MainWindow  # noqa: E402
 from ui.operations import Runner  # noqa: E402
 from ui.widgets import ID_ROLE  # noqa: E402
 
-TODAY = dt.date(2026, 3, 11)
+TODAY = dt.date(2026, 11, 20)  # a Friday inside the sample contract, Q3 returnable
 
 
 def actor(caseload: Caseload, username: str) -> Actor:
@@ -58,9 +62,48 @@ def settle(app: QApplication, runner: Runner, ms: int = 400) -> None:
 
 
 def shoot(window: MainWindow, app: QApplication, runner: Runner, name: str) -> None:
+    settle(app, runner, 1500 if REAL_X else 400)
+    path = HERE / f"{name}.png"
+    if REAL_X:
+        subprocess.run(["import", "-window", "root", str(path)], check=True)
+    else:
+        window.grab().save(str(path))
+    print("wrote", path)
+
+
+def shoot_wellbeing(window: MainWindow, app: QApplication, runner: Runner, record) -> None:
+    """The Wellbeing tab with its chart, and the form over it."""
+    record.tabs.setCurrentIndex(5)
+    shoot(window, app, runner, "wellbeing_tab")
+    dialog = record.wellbeing.open_form("SWEMWBS")
+    settle(app, runner, 800)
+    for answer in "4343434":
+        dialog.form.panel.setFocus()
+        dialog.form.panel.keyPressEvent(_digit(answer))
+    shoot(window, app, runner, "wellbeing_form")
+    dialog.reject()
+
+
+def _digit(text: str):
+    from PySide6.QtCore import QEvent, Qt
+    from PySide6.QtGui import QKeyEvent
+
+    return QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_0 + int(text), Qt.KeyboardModifier.NoModifier,
+                     text)
+
+
+def shoot_returns(window: MainWindow, app: QApplication, runner: Runner) -> None:
+    """The manager's return for 2026-Q3: data quality, then the preview."""
+    screen = window.go("reports").widget(0)
     settle(app, runner)
-    window.grab().save(str(HERE / f"{name}.png"))
-    print("wrote", HERE / f"{name}.png")
+    screen.as_of = TODAY
+    screen.go_next()
+    screen.period_page.period.setEditText("2026-Q3")
+    screen.go_next()
+    settle(app, runner)
+    shoot(window, app, runner, "returns-data-quality")
+    screen.go_next()
+    shoot(window, app, runner, "returns-preview")
 
 
 def shoot_record(window: MainWindow, app: QApplication, runner: Runner,
@@ -72,7 +115,38 @@ def shoot_record(window: MainWindow, app: QApplication, runner: Runner,
     for index, name in ((0, "profile"), (1, "journey"), (3, "goals"), (4, "signposting")):
         record.tabs.setCurrentIndex(index)
         shoot(window, app, runner, f"record-{name}")
+    shoot_wellbeing(window, app, runner, record)
     window.close_tab(window.tabs.indexOf(record))
+
+
+SHEET = """Client ID,First name,Surname,DOB,Postcode,Referred on,Referred by
+C-101,Margaret,Hughes,19/06/1948,NE4 5TG,02/09/2026,GP surgery
+C-102,Tom,Reilly,31/02/1961,NE6 1AB,05/09/2026,Self
+C-103,Aisha,Khan,07/11/1990,ne15 8wn,09/09/2026,Social care
+"""
+
+
+def shoot_import(window: MainWindow, app: QApplication, runner: Runner, folder: Path) -> None:
+    """The import wizard's column mapping and its check of a small made-up sheet."""
+    from ui.io import ImportWizard
+    from ui.io.import_wizard import Step
+
+    sheet = folder / "referrals.csv"
+    sheet.write_text(SHEET, encoding="utf-8")
+    wizard = ImportWizard(runner, window.actor, window)
+    wizard.setGeometry(190, 60, 1000, 660)
+    wizard.show()
+    wizard.path_edit.setText(str(sheet))
+    wizard.kind_box.setCurrentIndex(wizard.kind_box.findData("people"))
+    wizard.next_button.click()
+    settle(app, runner, 800)
+    shoot(window, app, runner, "import_mapping")
+    if wizard.next_button.isEnabled():
+        wizard.next_button.click()
+        settle(app, runner, 800)
+        if wizard.flow.step is Step.CHECK:
+            shoot(window, app, runner, "import_check")
+    wizard.close()
 
 
 def main() -> int:
@@ -83,7 +157,7 @@ def main() -> int:
         generate(caseload, people=2000, seed=3, today=TODAY)
         runner = Runner(caseload)
         worker = MainWindow(runner, busy_worker(caseload), clock=lambda: TODAY)
-        worker.resize(1366, 768)
+        worker.setGeometry(0, 0, 1366, 768)
         worker.show()
         settle(app, runner)
         worker.messages.close_button.click()  # the one-off start-up notice
@@ -104,11 +178,13 @@ def main() -> int:
         shoot_record(worker, app, runner, view)
         worker.close()
         manager = MainWindow(runner, actor(caseload, "manager"), clock=lambda: TODAY)
-        manager.resize(1366, 768)
+        manager.setGeometry(0, 0, 1366, 768)
         manager.show()
         settle(app, runner)
         manager.page("caseload").overdue.setChecked(True)
         shoot(manager, app, runner, "main_manager_overdue")
+        shoot_returns(manager, app, runner)
+        shoot_import(manager, app, runner, Path(folder))
         manager.close()
         settle(app, runner)
         runner.shutdown()

@@ -36,6 +36,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from linkworker.access import Actor, require
+from linkworker.codes import CONSENT_KINDS
 from linkworker.errors import UserError
 from linkworker.models import Contract, OutcomeReturn
 from linkworker.outcomes.contract import ContractDef
@@ -124,7 +125,8 @@ def _screen(
         elif verdict is not None and verdict.status != ELIGIBLE:
             exclude(a, verdict.reason)
         elif missing:
-            exclude(a, "no valid consent: " + ", ".join(missing))
+            exclude(a, "no consent in force for " + ", ".join(  # words, not codes
+                f'"{CONSENT_KINDS.get(kind, kind)}"' for kind in missing))
         elif a.achieved_on < period.start and not cdef.late_claims:
             exclude(a, "achieved before this period; the contract does not allow late claims")
         else:

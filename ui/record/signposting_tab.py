@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QFormLayout, QGroupBox, QHBoxLayout, QVBoxLayout
+from PySide6.QtWidgets import QFormLayout, QGroupBox, QHBoxLayout, QLabel, QVBoxLayout
 
 from linkworker import codes
 from linkworker.directory import (
@@ -43,7 +43,12 @@ class SignpostingTab(RecordTab):
         self.signpost_button = w.button("Signpost to selected &service",
                                         "Signpost to the selected service")
         find_layout = QVBoxLayout(find)
-        find_layout.addWidget(self.search)
+        search_label = QLabel("Fin&d a service:")  # Alt+D: the box has no other way in
+        search_label.setBuddy(self.search)
+        search_row = QHBoxLayout()
+        search_row.addWidget(search_label)
+        search_row.addWidget(self.search, 1)
+        find_layout.addLayout(search_row)
         find_layout.addWidget(self.results)
         row = QHBoxLayout()
         for widget in (self.accompanied, self.signpost_date, self.signpost_button):

@@ -162,11 +162,14 @@ class RecordView(QWidget):
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.quick_note)
 
-        self.save_button.clicked.connect(self.save)
+        self.save_button.clicked.connect(lambda: self.save())  # clicked(bool) is no "then"
         self.note_button.clicked.connect(self.open_quick_note)
         self.plan_button.clicked.connect(self.print_plan)
         self.reload_button.clicked.connect(self._reload_clicked)
         self.quick_note.save_requested.connect(self._save_contact)
+        # The hidden panel took the keyboard with it: give it back to the record, so Ctrl+M,
+        # Alt+4 and the rest work straight after a note is saved or closed.
+        self.quick_note.closed.connect(lambda: self.tabs.setFocus(Qt.FocusReason.OtherFocusReason))
         for key, slot in (("Ctrl+S", self.save), ("Ctrl+N", self.open_quick_note),
                           ("Ctrl+M", self.record_form),
                           ("Ctrl+P", self.print_plan), ("F5", self._reload_clicked)):
@@ -194,6 +197,9 @@ class RecordView(QWidget):
         for tab in self.record_tabs:
             tab.show_bundle(bundle)
         self.quick_note.set_schedule(bundle.schedule_months)
+        if getattr(self, "_note_when_loaded", False):
+            self._note_when_loaded = False
+            self.open_quick_note()
         if not self._dirty:
             self._set_dirty(False)  # shows "Saved" once the record is on screen
         if self._reload_again:
@@ -349,6 +355,10 @@ class RecordView(QWidget):
     # --- quick note -----------------------------------------------------------------------
 
     def open_quick_note(self) -> None:
+        if self.bundle is None:  # Ctrl+N pressed while the record is still opening
+            self._note_when_loaded = True
+            self.show_status("Opening the record: the note opens in a moment.")
+            return
         current = self.bundle.record.current if self.bundle else None
         if current is None or not current.is_open:
             self.show_status("This journey has ended: re-refer the person to add notes.",

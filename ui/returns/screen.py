@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QStandardPaths, Qt, Signal
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -89,6 +89,7 @@ class ReturnsScreen(QWidget):
         body.addWidget(self.pages, 1)
         buttons = QHBoxLayout()
         buttons.addWidget(self.progress, 1)
+        buttons.addStretch(1)  # the buttons keep their size at the right, as in a wizard
         buttons.addWidget(self.refresh_button)
         buttons.addWidget(self.back_button)
         buttons.addWidget(self.next_button)
@@ -183,7 +184,10 @@ class ReturnsScreen(QWidget):
 
     def _ask_export(self, fmt: str) -> None:
         doc = self.state.document
-        suggested = f"{doc.contract.code}-{doc.period.label}.{fmt}"
+        # In Documents, not wherever the app was started from (where no one would look).
+        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+        where = Path(folder) if folder and Path(folder).is_dir() else Path.home()
+        suggested = str(where / f"{doc.contract.code}-{doc.period.label}.{fmt}")
         path, _ = QFileDialog.getSaveFileName(self, "Export the return", suggested,
                                               f"{fmt.upper()} (*.{fmt})")
         if path:

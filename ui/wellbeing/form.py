@@ -97,8 +97,9 @@ class ItemPanel(QFrame):
             self.buttons.addButton(button, value)
             self.button_row.addWidget(button, i // columns, i % columns)
         ten = " (for 10, type 1 then 0)" if text.answer_max >= 10 else ""
+        self.keys_hint.setBuddy(self)  # Alt+A brings the keys back here from any field
         self.keys_hint.setText(
-            f"Type {text.answer_min}-{text.answer_max}{ten} to answer and move on. "
+            f"&Answers: type {text.answer_min}-{text.answer_max}{ten} to answer and move on. "
             "Backspace: back one. Delete: clear. Up/Down: move. Ctrl+S: save."
         )
         self.refresh()
