@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout
 
 from linkworker.today import DueItem, due_and_overdue, overdue_tasks, week_of
 from linkworker.validation import format_date
+from ui.i18n import translate
 from ui.person_list import PersonList
 from ui.widgets import WorkerPage, plural
 
@@ -41,27 +42,27 @@ class DueView(WorkerPage):
         layout.setContentsMargins(0, 0, 0, 0)
         top = QHBoxLayout()
         self.heading = QLabel()
-        self.heading.setAccessibleName("Week shown")
+        self.heading.setAccessibleName(translate("due_view", "Week shown"))
         titles = QVBoxLayout()  # the week above the counts: one line was cut at 150% scaling
         titles.addWidget(self.heading)
         self.counts = QLabel()
-        self.counts.setAccessibleName("How many are due")
+        self.counts.setAccessibleName(translate("due_view", "How many are due"))
         self.counts.setWordWrap(True)
         titles.addWidget(self.counts)
         top.addLayout(titles, 1)
         self.kind = QComboBox()
-        self.kind.setAccessibleName("Show")
+        self.kind.setAccessibleName(translate("due_view", "Show"))
         for text, kind in KINDS:
             self.kind.addItem(text, kind)
         self.kind.currentIndexChanged.connect(self._fill)
-        show = QLabel("&Show:")
+        show = QLabel(translate("due_view", "&Show:"))
         show.setBuddy(self.kind)
         top.addWidget(show)
         top.addWidget(self.kind)
-        top.addWidget(self.worker.labelled("&Worker:"))
+        top.addWidget(self.worker.labelled(translate("due_view", "&Worker:")))
         top.addWidget(self.worker)
         layout.addLayout(top)
-        self.table = PersonList(COLUMNS, "Due and overdue")
+        self.table = PersonList(COLUMNS, translate("due_view", "Due and overdue"))
         self.table.person_activated.connect(self.open_person)
         layout.addWidget(self.table, 1)
 
@@ -70,20 +71,38 @@ class DueView(WorkerPage):
             return
         actor, worker, today = self.actor, self.worker.worker_id(), self.clock()
         _monday, sunday = week_of(today)
-        self.heading.setText(f"Due by Sunday {format_date(sunday)}, or overdue.")
-        self.runner.read(lambda job: (due_and_overdue(job.caseload, actor, worker, today),
-                                      overdue_tasks(job.caseload, actor, worker, today)),
-                         self._arrived, label="Finding what is due", supersede=f"due-{id(self)}")
+        self.heading.setText(
+            translate("due_view", "Due by Sunday {sunday}, or overdue.").format(
+                sunday=format_date(sunday)
+            )
+        )
+        self.runner.read(
+            lambda job: (
+                due_and_overdue(job.caseload, actor, worker, today),
+                overdue_tasks(job.caseload, actor, worker, today),
+            ),
+            self._arrived,
+            label=translate("due_view", "Finding what is due"),
+            supersede=f"due-{id(self)}",
+        )
 
     def _arrived(self, answer: tuple[list[DueItem], int]) -> None:
         items, tasks_late = answer
         self.items = items
         overdue = sum(1 for i in items if i.overdue)
         tasks = f" Also {plural(tasks_late, 'overdue task')} on Today." if tasks_late else ""
-        self.counts.setText(f"{overdue:,} overdue, {len(items) - overdue:,} due this week."
-                            f"{tasks}")
-        self.counts.setToolTip("Reviews, wellbeing forms and appointments. Tasks (plan steps, "
-                               "first contacts) are on Today (Ctrl+1).")
+        self.counts.setText(
+            translate("due_view", "{overdue:,} overdue, {count:,} due this week.{tasks}").format(
+                overdue=overdue, count=len(items) - overdue, tasks=tasks
+            )
+        )
+        self.counts.setToolTip(
+            translate(
+                "due_view",
+                "Reviews, wellbeing forms and appointments. Tasks (plan steps, "
+                "first contacts) are on Today (Ctrl+1).",
+            )
+        )
         self._fill()
         self.loaded.emit(items)
 

@@ -48,6 +48,16 @@ def install(app: QCoreApplication, locale: QLocale | None = None) -> list[str]:
     return loaded
 
 
+def translate(context: str, text: str, disambiguation: str | None = None, n: int = -1) -> str:
+    """The one way screens mark text: ``translate("due_view", "{n} overdue").format(n=...)``.
+
+    The context is the screen's module (``record.goals_tab``), so a translator sees a screen's
+    strings together; ``n`` picks a plural form (``"%Ln day(s)"``, see docs/translations.md).
+    lupdate finds these calls by the name ``translate`` and literal arguments.
+    """
+    return QCoreApplication.translate(context, text, disambiguation, n)
+
+
 def tr(context: str, text: str) -> str:
     """Translate text defined outside a widget (page titles, module constants)."""
     return QCoreApplication.translate(context, text)

@@ -43,6 +43,7 @@ from linkworker.referral import (
     submit_referral,
 )
 from linkworker.validation import format_date
+from ui.i18n import translate
 from ui.operations import Runner, friendly_message, while_alive
 from ui.record import widgets as w
 from ui.widgets import hbox, scroll_page
@@ -81,7 +82,7 @@ class ReferralView(QWidget):
         self.fields: dict[str, QWidget] = {}
         self.conditions: list[tuple[str | None, str]] = []
         self._checking = False
-        self.setAccessibleName("New referral")
+        self.setAccessibleName(translate("referral", "New referral"))
         self._build()
         self._timer = QTimer(self, singleShot=True, interval=400)
         self._timer.timeout.connect(self.check_now)
@@ -91,44 +92,68 @@ class ReferralView(QWidget):
     # --- layout ---------------------------------------------------------------------------
 
     def _build(self) -> None:
-        person = QGroupBox("The person")
+        person = QGroupBox(translate("referral", "The person"))
         person_form = QFormLayout(person)
         for key, label in PERSON_LABELS:
-            widget = (w.date_edit("Date of birth", optional=True, near=w.BIRTH_NEAR)
-                      if key == "date_of_birth" else w.line(label.replace("&", "")))
+            widget = (
+                w.date_edit(
+                    translate("referral", "Date of birth"), optional=True, near=w.BIRTH_NEAR
+                )
+                if key == "date_of_birth"
+                else w.line(label.replace("&", ""))
+            )
             self.fields[key] = widget
             w.add_row(person_form, label, widget)
-        self.fields["nhs_number"].setPlaceholderText("10 digits")
-        self.fields["postcode"].setPlaceholderText("e.g. NE4 5AB")
-        self.condition_code = w.combo("Long-term condition", codes.LONG_TERM_CONDITIONS,
-                                      blank="(only their words)")
+        self.fields["nhs_number"].setPlaceholderText(translate("referral", "10 digits"))
+        self.fields["postcode"].setPlaceholderText(translate("referral", "e.g. NE4 5AB"))
+        self.condition_code = w.combo(
+            translate("referral", "Long-term condition"),
+            codes.LONG_TERM_CONDITIONS,
+            blank=translate("referral", "(only their words)"),
+        )
         # The list of conditions has long names: let it shrink, so the words box beside it
         # keeps room to type in (it was squeezed to nothing at 1366x768).
         self.condition_code.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.condition_code.setMinimumContentsLength(14)
-        self.condition_words = w.line("Condition in the person's own words",
-                                      placeholder='e.g. "bad chest"')
-        self.condition_add = w.button("Add cond&ition", "Add condition")
-        self.condition_list = QLabel("None yet")
-        self.condition_list.setAccessibleName("Conditions added")
+        self.condition_words = w.line(
+            translate("referral", "Condition in the person's own words"),
+            placeholder=translate("referral", 'e.g. "bad chest"'),
+        )
+        self.condition_add = w.button(
+            translate("referral", "Add cond&ition"), translate("referral", "Add condition")
+        )
+        self.condition_list = QLabel(translate("referral", "None yet"))
+        self.condition_list.setAccessibleName(translate("referral", "Conditions added"))
         self.condition_list.setWordWrap(True)
         row = QHBoxLayout()
         row.addWidget(self.condition_code)
         row.addWidget(self.condition_words, 1)
         row.addWidget(self.condition_add)
-        person_form.addRow("Conditions", row)
+        person_form.addRow(translate("referral", "Conditions"), row)
         person_form.addRow("", self.condition_list)
 
-        referral = QGroupBox("The referral")
+        referral = QGroupBox(translate("referral", "The referral"))
         ref_form = QFormLayout(referral)
-        self.referral_date = w.date_edit("Referral date")
-        self.source = w.combo("Referral source", codes.REFERRAL_SOURCES, blank="Choose...")
-        self.reasons = w.check_list("Reasons for referral", codes.REFERRAL_REASONS)
-        self.referrer_name = w.line("Referrer's name")
-        self.referrer_org = w.line("Referrer's organisation")
-        self.worker = w.combo("Link worker", {}, blank="Not assigned yet")
-        self.contract = w.combo("Contract", {}, blank="No contract")
+        self.referral_date = w.date_edit(translate("referral", "Referral date"))
+        self.source = w.combo(
+            translate("referral", "Referral source"),
+            codes.REFERRAL_SOURCES,
+            blank=translate("referral", "Choose..."),
+        )
+        self.reasons = w.check_list(
+            translate("referral", "Reasons for referral"), codes.REFERRAL_REASONS
+        )
+        self.referrer_name = w.line(translate("referral", "Referrer's name"))
+        self.referrer_org = w.line(translate("referral", "Referrer's organisation"))
+        self.worker = w.combo(
+            translate("referral", "Link worker"),
+            {},
+            blank=translate("referral", "Not assigned yet"),
+        )
+        self.contract = w.combo(
+            translate("referral", "Contract"), {}, blank=translate("referral", "No contract")
+        )
         for label, widget in (("Referral &date", self.referral_date),
                               ("&Source", self.source), ("Reas&ons", self.reasons),
                               ("&Referrer", self.referrer_name),
@@ -138,20 +163,24 @@ class ReferralView(QWidget):
 
         self.problems = w.status_label("Problems with the referral")
         self.eligibility = w.status_label("Eligibility")
-        self.duplicates_box = QGroupBox("Is this someone already known?")
+        self.duplicates_box = QGroupBox(translate("referral", "Is this someone already known?"))
         self.duplicates_layout = QVBoxLayout(self.duplicates_box)
         self.duplicates_box.hide()
         self.result = w.status_label("Referral result")
-        self.save_button = w.button("Save referral", "Save referral", "Ctrl+S")
+        self.save_button = w.button(
+            translate("referral", "Save referral"), translate("referral", "Save referral"), "Ctrl+S"
+        )
         self.save_button.setShortcut(QKeySequence())
-        self.clear_button = w.button("Clear the form", "Clear the form")
+        self.clear_button = w.button(
+            translate("referral", "Clear the form"), translate("referral", "Clear the form")
+        )
 
         columns = QHBoxLayout()
         columns.addWidget(person, 1)
         columns.addWidget(referral, 1)
         inner = QWidget()
         body = QVBoxLayout(inner)
-        title = QLabel("<h2>New referral</h2>")
+        title = QLabel(translate("referral", "<h2>New referral</h2>"))
         body.addWidget(title)
         body.addLayout(columns)
         body.addWidget(self.problems)
@@ -212,8 +241,11 @@ class ReferralView(QWidget):
     def _add_condition(self) -> None:
         code, words = self.condition_code.currentData(), self.condition_words.text().strip()
         if not code and not words:
-            w.show_message(self.problems, "Choose a condition or type the person's words.",
-                           "error")
+            w.show_message(
+                self.problems,
+                translate("referral", "Choose a condition or type the person's words."),
+                "error",
+            )
             return
         self.conditions.append((code, words))
         self.condition_words.clear()
@@ -248,7 +280,7 @@ class ReferralView(QWidget):
             widget.setStyleSheet("border: 2px solid #b71c1c;" if key in problems else "")
         warning = assessment.eligibility.warning
         if assessment.eligibility.status == "eligible":
-            w.show_message(self.eligibility, "Eligible for the contract.")
+            w.show_message(self.eligibility, translate("referral", "Eligible for the contract."))
         else:
             w.show_message(self.eligibility, warning, "warning")
         self._show_duplicates(assessment.duplicates)
@@ -262,8 +294,15 @@ class ReferralView(QWidget):
         self.duplicates_box.setVisible(show)
         if not show:
             return
-        self.duplicates_layout.addWidget(QLabel(
-            "This may be someone already known. Open them instead of making a second record?"))
+        self.duplicates_layout.addWidget(
+            QLabel(
+                translate(
+                    "referral",
+                    "This may be someone already known. Open them instead of making "
+                    "a second record?",
+                )
+            )
+        )
         for dup in duplicates:
             if not dup.in_scope:  # someone this role may not see: no name, no button
                 self.duplicates_layout.addWidget(QLabel(f"{dup.offer} ({dup.why})."))
@@ -274,8 +313,8 @@ class ReferralView(QWidget):
             button.setAccessibleName(dup.offer)
             button.clicked.connect(lambda _=False, d=dup: self.open_existing(d))
             self.duplicates_layout.addWidget(button)
-        different = QPushButton("This is a different person")
-        different.setAccessibleName("This is a different person")
+        different = QPushButton(translate("referral", "This is a different person"))
+        different.setAccessibleName(translate("referral", "This is a different person"))
         different.clicked.connect(self.different_person)
         self.duplicates_layout.addWidget(different)
         self.duplicates_box.findChildren(QPushButton)[0].setFocus()
@@ -288,7 +327,12 @@ class ReferralView(QWidget):
             return
         self.duplicates_box.hide()
         still = " Then fix the problems above." if self.intake.step == "details" else ""
-        w.show_message(self.result, f"Noted: a different person. Press Ctrl+S to save.{still}")
+        w.show_message(
+            self.result,
+            translate("referral", "Noted: a different person. Press Ctrl+S to save.{still}").format(
+                still=still
+            ),
+        )
         self.save_button.setFocus()
 
     # --- saving ---------------------------------------------------------------------------
@@ -300,10 +344,12 @@ class ReferralView(QWidget):
         self.save_button.setEnabled(False)
         # No ``changes=``: a check that stops the save must not announce "Saved."; the
         # change is announced in ``_finished`` once something was really written.
-        self.runner.run(lambda job: submit_referral(job.caseload, actor, details,
-                                                    allow_duplicates=allow),
-                        while_alive(self, self._save_done),
-                        failed=while_alive(self, self._save_failed), label="Saving the referral")
+        self.runner.run(
+            lambda job: submit_referral(job.caseload, actor, details, allow_duplicates=allow),
+            while_alive(self, self._save_done),
+            failed=while_alive(self, self._save_failed),
+            label=translate("referral", "Saving the referral"),
+        )
 
     def _save_done(self, outcome: Assessment | SavedReferral) -> None:
         self.save_button.setEnabled(True)
@@ -332,15 +378,23 @@ class ReferralView(QWidget):
             if duplicate.on_my_caseload:
                 self.person_opened.emit(duplicate.person_id)
             else:
-                w.show_message(self.result, f"{duplicate.reference} already has an open journey "
-                               "with another worker: ask a manager to reassign them.", "warning")
+                w.show_message(
+                    self.result,
+                    translate(
+                        "referral",
+                        "{reference} already has an open journey with another worker: "
+                        "ask a manager to reassign them.",
+                    ).format(reference=duplicate.reference),
+                    "warning",
+                )
             return
         details, actor = self.details(), self.actor
-        self.runner.run(lambda job: refer_existing(job.caseload, actor, duplicate.person_id,
-                                                   details),
-                        while_alive(self, lambda r: self._finished(r, "New episode started")),
-                        failed=while_alive(self, self._save_failed),
-                        label="Starting a new episode")
+        self.runner.run(
+            lambda job: refer_existing(job.caseload, actor, duplicate.person_id, details),
+            while_alive(self, lambda r: self._finished(r, "New episode started")),
+            failed=while_alive(self, self._save_failed),
+            label=translate("referral", "Starting a new episode"),
+        )
 
     def _finished(self, saved: SavedReferral, what: str) -> None:
         self.runner.changed.emit(frozenset({"people", "episodes"}))
@@ -349,8 +403,15 @@ class ReferralView(QWidget):
         self._clear_fields()
         self.intake.saved(saved)
         extra = "" if saved.eligibility.status == "eligible" else f" {saved.eligibility.warning}"
-        w.show_message(self.result, f"{what}: {saved.reference}, journey "
-                       f"{saved.episode_number}.{extra}")
+        w.show_message(
+            self.result,
+            translate("referral", "{what}: {reference}, journey {episode_number}.{extra}").format(
+                what=what,
+                reference=saved.reference,
+                episode_number=saved.episode_number,
+                extra=extra,
+            ),
+        )
         if visible:
             self.person_opened.emit(saved.person_id)
 
@@ -371,10 +432,12 @@ class ReferralView(QWidget):
         if not self.has_unsaved_changes():
             return True
         answer = QMessageBox.question(
-            self, "Referral not saved",
-            "This referral has not been saved. Discard what you typed?",
+            self,
+            translate("referral", "Referral not saved"),
+            translate("referral", "This referral has not been saved. Discard what you typed?"),
             QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Cancel)
+            QMessageBox.StandardButton.Cancel,
+        )
         return answer == QMessageBox.StandardButton.Discard
 
     def clear(self) -> None:
@@ -389,7 +452,7 @@ class ReferralView(QWidget):
                 widget.clear()
             widget.setStyleSheet("")
         self.conditions.clear()
-        self.condition_list.setText("None yet")
+        self.condition_list.setText(translate("referral", "None yet"))
         w.set_date(self.referral_date, dt.date.today())
         self.source.setCurrentIndex(0)
         w.set_checked(self.reasons, ())

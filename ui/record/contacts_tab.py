@@ -9,6 +9,7 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout
 
 from linkworker.contacts import update_contact, withdraw_contact
+from ui.i18n import translate
 from ui.record import widgets as w
 from ui.record.base import RecordTab
 
@@ -18,16 +19,31 @@ COLUMNS = ("When", "How", "Purpose", "Attended", "Venue", "Minutes", "Worker", "
 class ContactsTab(RecordTab):
     def __init__(self, host) -> None:  # the RecordView
         super().__init__(host)
-        self.table = w.table("Contacts", COLUMNS)
-        self.new_button = w.button("New note", "New contact note", "Ctrl+N")
+        self.table = w.table(translate("record.contacts_tab", "Contacts"), COLUMNS)
+        self.new_button = w.button(
+            translate("record.contacts_tab", "New note"),
+            translate("record.contacts_tab", "New contact note"),
+            "Ctrl+N",
+        )
         self.new_button.setShortcut(QKeySequence())  # the record owns Ctrl+N
-        self.attended = w.button("Mark &attended", "Mark selected appointment attended")
-        self.missed = w.button("Mark did &not attend", "Mark selected appointment not attended")
-        self.correct = w.button("&Correct…", "Correct the selected contact")
-        self.withdraw = w.button("Withdraw (recorded in &error)…",
-                                 "Withdraw the selected contact, recorded in error")
+        self.attended = w.button(
+            translate("record.contacts_tab", "Mark &attended"),
+            translate("record.contacts_tab", "Mark selected appointment attended"),
+        )
+        self.missed = w.button(
+            translate("record.contacts_tab", "Mark did &not attend"),
+            translate("record.contacts_tab", "Mark selected appointment not attended"),
+        )
+        self.correct = w.button(
+            translate("record.contacts_tab", "&Correct…"),
+            translate("record.contacts_tab", "Correct the selected contact"),
+        )
+        self.withdraw = w.button(
+            translate("record.contacts_tab", "Withdraw (recorded in &error)…"),
+            translate("record.contacts_tab", "Withdraw the selected contact, recorded in error"),
+        )
         self.detail = QLabel()
-        self.detail.setAccessibleName("Selected contact's note")
+        self.detail.setAccessibleName(translate("record.contacts_tab", "Selected contact's note"))
         self.detail.setWordWrap(True)
         row = QHBoxLayout()
         for widget in (self.new_button, self.attended, self.missed, self.correct,

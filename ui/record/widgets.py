@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from linkworker.validation import InvalidValue, format_date, parse_date
+from ui.i18n import translate
 from ui.widgets import never_cut, read_only_table, tab_leaves
 
 ID_ROLE = Qt.ItemDataRole.UserRole
@@ -79,7 +80,11 @@ class _CalendarPopup(QFrame):
         self.field = field
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.calendar = QCalendarWidget()
-        self.calendar.setAccessibleName(f"Calendar: {field.accessibleName()}")
+        self.calendar.setAccessibleName(
+            translate("record.widgets", "Calendar: {accessibleName}").format(
+                accessibleName=field.accessibleName()
+            )
+        )
         self.calendar.setGridVisible(True)
         self.calendar.setFirstDayOfWeek(Qt.DayOfWeek.Monday)
         layout = QVBoxLayout(self)
@@ -119,10 +124,15 @@ class DateField(QLineEdit):
         self.optional, self.near = optional, near
         self._value: dt.date | None = None
         self.setAccessibleName(name)
-        self.setPlaceholderText("Not known (dd/mm/yyyy)" if optional else "dd/mm/yyyy")
-        self.setToolTip("Type dd/mm/yyyy, or press F4 for a calendar")
-        pick = QAction(self.style().standardIcon(QStyle.StandardPixmap.SP_ArrowDown),
-                       "Open the calendar (F4)", self)
+        self.setPlaceholderText(
+            translate("record.widgets", "Not known (dd/mm/yyyy)") if optional else "dd/mm/yyyy"
+        )
+        self.setToolTip(translate("record.widgets", "Type dd/mm/yyyy, or press F4 for a calendar"))
+        pick = QAction(
+            self.style().standardIcon(QStyle.StandardPixmap.SP_ArrowDown),
+            translate("record.widgets", "Open the calendar (F4)"),
+            self,
+        )
         pick.triggered.connect(self.open_calendar)
         self.addAction(pick, QLineEdit.ActionPosition.TrailingPosition)
         self.popup: _CalendarPopup | None = None
@@ -172,7 +182,7 @@ class DateField(QLineEdit):
     def _accept(self, value: dt.date | None) -> None:
         self.setStyleSheet("")
         self.setAccessibleDescription("")
-        self.setToolTip("Type dd/mm/yyyy, or press F4 for a calendar")
+        self.setToolTip(translate("record.widgets", "Type dd/mm/yyyy, or press F4 for a calendar"))
         if value != self._value:
             self._value = value
             self.dateChanged.emit(value)

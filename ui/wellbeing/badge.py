@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QLabel, QWidget
 
+from ui.i18n import translate
+
 BADGES = {
     "improved": ("Improved", "#00704F"),
     "no_change": ("No meaningful change", "#555555"),
@@ -30,7 +32,9 @@ class ChangeBadge(QLabel):
         colour = BADGES.get(direction or "", ("", "#888888"))[1]
         self.direction = direction
         self.setText(f"{text}{f'  ({detail})' if detail else ''}")
-        self.setAccessibleName(f"Latest change: {text}")
+        self.setAccessibleName(
+            translate("wellbeing.badge", "Latest change: {text}").format(text=text)
+        )
         self.setStyleSheet(
             f"QLabel {{ color: white; background: {colour}; border-radius: 9px; "
             "padding: 3px 10px; font-weight: bold; }"

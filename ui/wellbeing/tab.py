@@ -24,6 +24,7 @@ from linkworker.access import Actor, can
 from linkworker.charts import wellbeing_timeline
 from linkworker.validation import format_date
 from linkworker.wellbeing.measures import MeasureRecord, WellbeingOverview, wellbeing_overview
+from ui.i18n import translate
 from ui.operations import Runner, friendly_message, while_alive
 from ui.wellbeing.badge import ChangeBadge
 from ui.wellbeing.chart_view import ChartView
@@ -60,26 +61,37 @@ class WellbeingTab(QWidget):
     def _build(self) -> None:
         self.badge = ChangeBadge()
         self.chart_choice = QComboBox()
-        self.chart_choice.setAccessibleName("Instrument shown on the chart")
+        self.chart_choice.setAccessibleName(
+            translate("wellbeing.tab", "Instrument shown on the chart")
+        )
         self.chart_choice.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.record_button = QPushButton(f"&Record a form ({RECORD_KEYS})")
-        self.record_button.setAccessibleName("Record a wellbeing form")
-        self.record_button.setToolTip(f"Record a wellbeing form with the person "
-                                      f"({RECORD_KEYS} or Alt+R)")
+        self.record_button = QPushButton(
+            translate("wellbeing.tab", "&Record a form ({RECORD_KEYS})").format(
+                RECORD_KEYS=RECORD_KEYS
+            )
+        )
+        self.record_button.setAccessibleName(translate("wellbeing.tab", "Record a wellbeing form"))
+        self.record_button.setToolTip(
+            translate(
+                "wellbeing.tab", "Record a wellbeing form with the person ({RECORD_KEYS} or Alt+R)"
+            ).format(RECORD_KEYS=RECORD_KEYS)
+        )
         self.record_button.setEnabled(can(self.actor, "measure.record"))
         self.status = QLabel()
         self.status.setWordWrap(True)
-        self.status.setAccessibleName("Status")
+        self.status.setAccessibleName(translate("wellbeing.tab", "Status"))
         top = QHBoxLayout()
-        top.addWidget(QLabel("Latest change:"))
+        top.addWidget(QLabel(translate("wellbeing.tab", "Latest change:")))
         top.addWidget(self.badge)
         top.addStretch(1)
-        top.addWidget(QLabel("&Chart:"))
+        top.addWidget(QLabel(translate("wellbeing.tab", "&Chart:")))
         top.itemAt(top.count() - 1).widget().setBuddy(self.chart_choice)
         top.addWidget(self.chart_choice)
         top.addWidget(self.record_button)
         self.chart = ChartView("Wellbeing scores over time")
-        self.table = read_only_table(COLUMNS, "Wellbeing forms recorded", rows=True)
+        self.table = read_only_table(
+            COLUMNS, translate("wellbeing.tab", "Wellbeing forms recorded"), rows=True
+        )
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.chart)
         splitter.addWidget(self.table)
@@ -135,8 +147,13 @@ class WellbeingTab(QWidget):
         index = self.chart_choice.findData(chosen)
         self.chart_choice.setCurrentIndex(index if index >= 0 else 0)
         self.chart_choice.blockSignals(False)
-        self.status.setText("" if overview.forms else
-                            "No wellbeing forms yet. Record a baseline as early as possible.")
+        self.status.setText(
+            ""
+            if overview.forms
+            else translate(
+                "wellbeing.tab", "No wellbeing forms yet. Record a baseline as early as possible."
+            )
+        )
         self._draw_chart()
 
     def _draw_chart(self) -> None:
