@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
     QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
@@ -73,7 +74,6 @@ from ui.widgets import (
     heading,
     never_cut,
     on_activate,
-    plural,
 )
 
 SEARCH_DELAY_MS = 150
@@ -92,30 +92,38 @@ class Column:
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column(translate("caseload_view", "Name"), "name", lambda r: r.name, 190),
+    Column(QT_TRANSLATE_NOOP("caseload_view", "Name"), "name", lambda r: r.name, 190),
     Column(
-        translate("caseload_view", "Known as"), "preferred_name", lambda r: r.preferred_name, 80
+        QT_TRANSLATE_NOOP("caseload_view", "Known as"),
+        "preferred_name",
+        lambda r: r.preferred_name,
+        80,
     ),
-    Column(translate("caseload_view", "Reference"), "reference", lambda r: r.reference, 90),
+    Column(QT_TRANSLATE_NOOP("caseload_view", "Reference"), "reference", lambda r: r.reference, 90),
     Column(
-        translate("caseload_view", "Age"), "age", lambda r: "" if r.age is None else str(r.age), 45
+        QT_TRANSLATE_NOOP("caseload_view", "Age"),
+        "age",
+        lambda r: "" if r.age is None else str(r.age),
+        45,
     ),
-    Column(translate("caseload_view", "Stage"), "stage", lambda r: r.stage_label, 90),
-    Column(translate("caseload_view", "Worker"), "worker", lambda r: r.worker_name, 140),
+    Column(QT_TRANSLATE_NOOP("caseload_view", "Stage"), "stage", lambda r: r.stage_label, 90),
+    Column(QT_TRANSLATE_NOOP("caseload_view", "Worker"), "worker", lambda r: r.worker_name, 140),
     Column(
-        translate("caseload_view", "Next review"),
+        QT_TRANSLATE_NOOP("caseload_view", "Next review"),
         "next_review",
         lambda r: format_date(r.next_review_due),
         95,
     ),
     Column(
-        translate("caseload_view", "Wellbeing"),
+        QT_TRANSLATE_NOOP("caseload_view", "Wellbeing"),
         "latest_change",
         lambda r: r.latest_change_label,
         160,
     ),
-    Column(translate("caseload_view", "NHS number"), "nhs_number", lambda r: r.nhs_number, 105),
-    Column(translate("caseload_view", "Postcode"), "postcode", lambda r: r.postcode, 80),
+    Column(
+        QT_TRANSLATE_NOOP("caseload_view", "NHS number"), "nhs_number", lambda r: r.nhs_number, 105
+    ),
+    Column(QT_TRANSLATE_NOOP("caseload_view", "Postcode"), "postcode", lambda r: r.postcode, 80),
 )
 NEXT_REVIEW = next(i for i, c in enumerate(COLUMNS) if c.sort_key == "next_review")
 
@@ -246,15 +254,15 @@ class CaseloadTableModel(QAbstractTableModel):
         text = COLUMNS[index.column()].text(row)
         if index.column() == NEXT_REVIEW and row.overdue:
             if role == Qt.ItemDataRole.ToolTipRole:
-                return "Review overdue"
+                return translate("caseload_view", "Review overdue")
             if role == Qt.ItemDataRole.AccessibleTextRole:
-                return f"{text}, overdue"
+                return translate("caseload_view", "{text}, overdue").format(text=text)
         return text if role != Qt.ItemDataRole.ToolTipRole else None
 
     def headerData(self, section: int, orientation: Qt.Orientation,  # Qt API
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section].title
+            return translate("caseload_view", COLUMNS[section].title)
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
@@ -273,29 +281,50 @@ class SummaryPanel(QWidget):
     loaded = Signal(object)
 
     FIELDS = (
-        ("Reference", lambda s: s.reference),
-        ("Known as", lambda s: s.preferred_name),
-        ("Date of birth", lambda s: f"{format_date(s.date_of_birth)}"
-         + (f" (age {s.age})" if s.age is not None else "")),
-        ("NHS number", lambda s: s.nhs_number),
-        ("Gender", lambda s: s.gender),
-        ("Address", lambda s: s.address),
-        ("Postcode", lambda s: s.postcode),
-        ("Phone", lambda s: s.phone),
-        ("Email", lambda s: s.email),
-        ("GP practice", lambda s: s.gp_practice),
-        ("Stage", lambda s: s.stage_label),
-        ("Worker", lambda s: s.worker_name),
-        ("Contract", lambda s: s.contract_name),
-        ("Referred", lambda s: format_date(s.referral_date)),
-        ("First meeting", lambda s: format_date(s.first_meeting_date)),
-        ("Next review", lambda s: format_date(s.next_review_due)
-         + (" (overdue)" if s.overdue else "")),
-        ("Wellbeing", lambda s: s.latest_change_label),
-        ("Contacts", lambda s: f"{s.contacts} (last {format_date(s.last_contact) or 'none'})"),
-        ("Next appointment", lambda s: format_date(s.next_appointment) or "None booked"),
-        ("Open goals", lambda s: str(s.open_goals)),
-        ("Journeys", lambda s: str(s.journeys)),
+        (QT_TRANSLATE_NOOP("caseload_view", "Reference"), lambda s: s.reference),
+        (QT_TRANSLATE_NOOP("caseload_view", "Known as"), lambda s: s.preferred_name),
+        (
+            QT_TRANSLATE_NOOP("caseload_view", "Date of birth"),
+            lambda s: (
+                f"{format_date(s.date_of_birth)}"
+                + (QT_TRANSLATE_NOOP("caseload_view", " (age ") if s.age is not None else "")
+            ),
+        ),
+        (QT_TRANSLATE_NOOP("caseload_view", "NHS number"), lambda s: s.nhs_number),
+        (QT_TRANSLATE_NOOP("caseload_view", "Gender"), lambda s: s.gender),
+        (QT_TRANSLATE_NOOP("caseload_view", "Address"), lambda s: s.address),
+        (QT_TRANSLATE_NOOP("caseload_view", "Postcode"), lambda s: s.postcode),
+        (QT_TRANSLATE_NOOP("caseload_view", "Phone"), lambda s: s.phone),
+        (QT_TRANSLATE_NOOP("caseload_view", "Email"), lambda s: s.email),
+        (QT_TRANSLATE_NOOP("caseload_view", "GP practice"), lambda s: s.gp_practice),
+        (QT_TRANSLATE_NOOP("caseload_view", "Stage"), lambda s: s.stage_label),
+        (QT_TRANSLATE_NOOP("caseload_view", "Worker"), lambda s: s.worker_name),
+        (QT_TRANSLATE_NOOP("caseload_view", "Contract"), lambda s: s.contract_name),
+        (QT_TRANSLATE_NOOP("caseload_view", "Referred"), lambda s: format_date(s.referral_date)),
+        (
+            QT_TRANSLATE_NOOP("caseload_view", "First meeting"),
+            lambda s: format_date(s.first_meeting_date),
+        ),
+        (
+            QT_TRANSLATE_NOOP("caseload_view", "Next review"),
+            lambda s: (
+                format_date(s.next_review_due)
+                + (QT_TRANSLATE_NOOP("caseload_view", " (overdue)") if s.overdue else "")
+            ),
+        ),
+        (QT_TRANSLATE_NOOP("caseload_view", "Wellbeing"), lambda s: s.latest_change_label),
+        (
+            QT_TRANSLATE_NOOP("caseload_view", "Contacts"),
+            lambda s: QT_TRANSLATE_NOOP("caseload_view", " (last "),
+        ),
+        (
+            QT_TRANSLATE_NOOP("caseload_view", "Next appointment"),
+            lambda s: (
+                format_date(s.next_appointment) or QT_TRANSLATE_NOOP("caseload_view", "None booked")
+            ),
+        ),
+        (QT_TRANSLATE_NOOP("caseload_view", "Open goals"), lambda s: str(s.open_goals)),
+        (QT_TRANSLATE_NOOP("caseload_view", "Journeys"), lambda s: str(s.journeys)),
     )
 
     def __init__(self, runner: Runner, actor: Actor, clock: Callable[[], dt.date] = dt.date.today,
@@ -607,9 +636,10 @@ class CaseloadView(QWidget):
         if not self.model.partial and self.model.ids[:len(ids)] == ids and ids:
             return  # the same people lead the list: keep it (and the selection) as it is
         self.model.set_first_page(ids, rows)
+        found = len(ids)  # lupdate sees a plural only when the count is a plain name
         self.count_label.setText(
-            plural(len(ids), "person", "people")
-            if len(ids) < PAGE_SIZE
+            translate("caseload_view", "%Ln person(s)", None, found)
+            if found < PAGE_SIZE
             else translate("caseload_view", "{ids}+ people, counting…").format(ids=len(ids))
         )
         if ids and not self.table.currentIndex().isValid():
@@ -624,8 +654,8 @@ class CaseloadView(QWidget):
         current = self.table.currentIndex().data(ID_ROLE) if self.table.currentIndex().isValid() \
             else None
         self.model.set_ids(ids)
-        self.count = len(ids)
-        self.count_label.setText(plural(len(ids), "person", "people"))
+        self.count = found = len(ids)
+        self.count_label.setText(translate("caseload_view", "%Ln person(s)", None, found))
         if current in ids:
             self.table.setCurrentIndex(self.model.index(ids.index(current), 0))
         elif ids and not self.table.currentIndex().isValid():

@@ -10,7 +10,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -37,9 +37,17 @@ from ui.operations import Runner, friendly_message, while_alive
 from ui.record import widgets as w
 from ui.widgets import column, form_rows, hbox, side_by_side
 
-TEXT_FIELDS = (("name", "&Name"), ("venue", "&Venue"), ("address", "Addr&ess"),
-               ("postcode", "Post&code"), ("times", "&Times"), ("contact_name", "Contact name"),
-               ("phone", "Phone"), ("email", "E&mail"), ("website", "&Website"))
+TEXT_FIELDS = (
+    ("name", QT_TRANSLATE_NOOP("directory_view", "&Name")),
+    ("venue", QT_TRANSLATE_NOOP("directory_view", "&Venue")),
+    ("address", QT_TRANSLATE_NOOP("directory_view", "Addr&ess")),
+    ("postcode", QT_TRANSLATE_NOOP("directory_view", "Post&code")),
+    ("times", QT_TRANSLATE_NOOP("directory_view", "&Times")),
+    ("contact_name", QT_TRANSLATE_NOOP("directory_view", "Contact name")),
+    ("phone", QT_TRANSLATE_NOOP("directory_view", "Phone")),
+    ("email", QT_TRANSLATE_NOOP("directory_view", "E&mail")),
+    ("website", QT_TRANSLATE_NOOP("directory_view", "&Website")),
+)
 
 
 class DirectoryView(QWidget):
@@ -84,13 +92,14 @@ class DirectoryView(QWidget):
                 translate("directory_view", "Last checked"),
             ),
         )
-        self.count = w.status_label("Number of services shown")
+        self.count = w.status_label(translate("directory_view", "Number of services shown"))
         self.count.setMinimumHeight(self.count.fontMetrics().lineSpacing() * 2 + 4)
 
         form_box = QGroupBox(translate("directory_view", "Service details"))
         form = QFormLayout(form_box)
         self.inputs: dict[str, QWidget] = {}
-        for key, label in TEXT_FIELDS:
+        for key, source in TEXT_FIELDS:
+            label = translate("directory_view", source)
             self.inputs[key] = w.line(label.replace("&", ""))
             w.add_row(form, label, self.inputs[key])
             if key == "name":
@@ -106,10 +115,15 @@ class DirectoryView(QWidget):
             translate("directory_view", "Last checked"), optional=True
         )
         self.inputs["active"] = w.check(translate("directory_view", "Still running (active)"))
-        form_rows(form, (("&Description", self.inputs["description"]),
-                         ("Accessi&bility", self.inputs["accessibility"]),
-                         ("Last chec&ked", self.inputs["last_checked"]),
-                         ("", self.inputs["active"])))
+        form_rows(
+            form,
+            (
+                (translate("directory_view", "&Description"), self.inputs["description"]),
+                (translate("directory_view", "Accessi&bility"), self.inputs["accessibility"]),
+                (translate("directory_view", "Last chec&ked"), self.inputs["last_checked"]),
+                ("", self.inputs["active"]),
+            ),
+        )
         self.save_button = w.button(
             translate("directory_view", "Save service"),
             translate("directory_view", "Save service"),
@@ -145,7 +159,7 @@ class DirectoryView(QWidget):
             translate("directory_view", "Export CSV..."),
             translate("directory_view", "Export the directory as CSV"),
         )
-        self.status = w.status_label("Directory status")
+        self.status = w.status_label(translate("directory_view", "Directory status"))
         io_row = hbox(self.import_button, self.export_button)
         io_row.addWidget(self.status, 1)
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import time
 
 import shiboken6
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QApplication,
@@ -41,7 +41,7 @@ INPUT_EVENTS = frozenset({
     QEvent.Type.Wheel, QEvent.Type.TouchBegin,
 })
 CHECK_EVERY_MS = 15_000
-LOCKED_TITLE = "LinkWorker (locked)"
+LOCKED_TITLE = QT_TRANSLATE_NOOP("lock", "LinkWorker (locked)")
 
 
 class LockScreen(QWidget):
@@ -61,12 +61,15 @@ class LockScreen(QWidget):
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         box.addWidget(title)
         if signed_out:
-            words = "Sign in with your username and password."
+            words = translate("lock", "Sign in with your username and password.")
         else:
-            words = (f"Locked for <b>{actor.label}</b>. Type your password to carry on where "
-                     "you left off. Someone else can sign in with their own username: "
-                     f"{actor.label}'s open records then close, and changes not saved are "
-                     "lost.")
+            words = translate(
+                "lock",
+                "Locked for <b>{label}</b>. Type your password to carry on where "
+                "you left off. Someone else can sign in with their own username: "
+                "{label}'s open records then close, and changes not saved are "
+                "lost.",
+            ).format(label=actor.label)
         who = QLabel(words)
         who.setWordWrap(True)
         box.addWidget(who)
@@ -185,7 +188,7 @@ class LockGuard(QObject):
         for widget in QApplication.topLevelWidgets():
             if widget is not self.window and widget.isVisible():
                 self._covered[widget] = (Cover(widget), widget.windowTitle())
-                widget.setWindowTitle(LOCKED_TITLE)
+                widget.setWindowTitle(translate("lock", LOCKED_TITLE))
                 widget.setEnabled(False)
         self._disabled_actions = [a for a in self.window.findChildren(QAction) if a.isEnabled()]
         for action in self._disabled_actions:
@@ -194,7 +197,7 @@ class LockGuard(QObject):
         self.screen = LockScreen(self.actor, signed_out)
         self.screen.unlock_button.clicked.connect(self._try_unlock)
         self.window.setCentralWidget(self.screen)
-        self.window.setWindowTitle(LOCKED_TITLE)
+        self.window.setWindowTitle(translate("lock", LOCKED_TITLE))
         self.window.statusBar().clearMessage()
         self.screen.first_field().setFocus()
         actor, why = self.actor, "sign_out" if signed_out else "lock"

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSize, Qt, QTimer
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QModelIndex, QPersistentModelIndex, QSize, Qt, QTimer
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -61,7 +61,7 @@ from linkworker.today import count_due
 from ui.caseload_view import CaseloadView
 from ui.i18n import tr, translate
 from ui.operations import Runner
-from ui.widgets import MessageBar, plural
+from ui.widgets import MessageBar
 
 log = logging.getLogger(__name__)
 
@@ -90,54 +90,94 @@ class Page:
 PAGES: tuple[Page, ...] = (
     Page(
         "today",
-        translate("main_window", "Today"),
-        (Part("Today", "ui.today_view", "TodayView", dated=True),),
+        "Today",
+        (Part(QT_TRANSLATE_NOOP("Pages", "Today"), "ui.today_view", "TodayView", dated=True),),
     ),
     Page(
         "caseload",
-        translate("main_window", "My caseload"),
-        (Part("My caseload", "ui.caseload_view", "CaseloadView", dated=True),),
+        "My caseload",
+        (
+            Part(
+                QT_TRANSLATE_NOOP("Pages", "My caseload"),
+                "ui.caseload_view",
+                "CaseloadView",
+                dated=True,
+            ),
+        ),
     ),
     Page(
         "due",
-        translate("main_window", "Due and overdue"),
-        (Part("Due and overdue", "ui.due_view", "DueView", dated=True),),
+        "Due and overdue",
+        (
+            Part(
+                QT_TRANSLATE_NOOP("Pages", "Due and overdue"), "ui.due_view", "DueView", dated=True
+            ),
+        ),
     ),
     Page(
         "directory",
-        translate("main_window", "Directory"),
-        (Part("Directory", "ui.directory_view", "DirectoryView"),),
+        "Directory",
+        (Part(QT_TRANSLATE_NOOP("Pages", "Directory"), "ui.directory_view", "DirectoryView"),),
     ),
     Page(
         "reports",
-        translate("main_window", "Reports"),
+        "Reports",
         (
-            Part("Outcome returns", "ui.returns", "ReturnsScreen", "report.view"),
-            Part("Wellbeing summary", "ui.wellbeing.summary_view", "SummaryView"),
+            Part(
+                QT_TRANSLATE_NOOP("Pages", "Outcome returns"),
+                "ui.returns",
+                "ReturnsScreen",
+                "report.view",
+            ),
+            Part(
+                QT_TRANSLATE_NOOP("Pages", "Wellbeing summary"),
+                "ui.wellbeing.summary_view",
+                "SummaryView",
+            ),
         ),
     ),
     Page(
         "settings",
-        translate("main_window", "Settings"),
+        "Settings",
         (
-            Part("Settings", "ui.admin", "SettingsView", "settings.edit"),
-            Part("Users", "ui.admin", "UsersView", "users.manage"),
-            Part("Audit trail", "ui.admin", "AuditView", "audit.view"),
-            Part("Contracts", "ui.returns", "ContractEditor", "contract.edit"),
+            Part(
+                QT_TRANSLATE_NOOP("Pages", "Settings"), "ui.admin", "SettingsView", "settings.edit"
+            ),
+            Part(QT_TRANSLATE_NOOP("Pages", "Users"), "ui.admin", "UsersView", "users.manage"),
+            Part(QT_TRANSLATE_NOOP("Pages", "Audit trail"), "ui.admin", "AuditView", "audit.view"),
+            Part(
+                QT_TRANSLATE_NOOP("Pages", "Contracts"),
+                "ui.returns",
+                "ContractEditor",
+                "contract.edit",
+            ),
         ),
     ),
 )
 
 # Pieces that are not pages: resolved the same lazy way.
-RECORD = Part("Record", "ui.record", "RecordView")
-REFERRAL = Part("New referral", "ui.referral", "ReferralView", "person.create")
-IMPORT = Part("Import", "ui.io", "ImportWizard", "data.import")
-EXPORT = Part("Export everything", "ui.io", "export_everything", "data.export")
-LOCK = Part("Lock", "ui.lock", "LockGuard")
-WORDING = Part("Licensed wording", "ui.wellbeing.wording_dialog", "LoadWordingDialog",
-               "wording.load")
-PASSWORD = Part("Change my password", "ui.signin", "ChangePasswordDialog")
-NOT_FOR_ROLE = "Your role does not use this page."
+RECORD = Part(QT_TRANSLATE_NOOP("Pages", "Record"), "ui.record", "RecordView")
+REFERRAL = Part(
+    QT_TRANSLATE_NOOP("Pages", "New referral"), "ui.referral", "ReferralView", "person.create"
+)
+IMPORT = Part(QT_TRANSLATE_NOOP("Pages", "Import"), "ui.io", "ImportWizard", "data.import")
+EXPORT = Part(
+    QT_TRANSLATE_NOOP("Pages", "Export everything"),
+    "ui.io",
+    "export_everything",
+    "data.export",
+)
+LOCK = Part(QT_TRANSLATE_NOOP("Pages", "Lock"), "ui.lock", "LockGuard")
+WORDING = Part(
+    QT_TRANSLATE_NOOP("Pages", "Licensed wording"),
+    "ui.wellbeing.wording_dialog",
+    "LoadWordingDialog",
+    "wording.load",
+)
+PASSWORD = Part(
+    QT_TRANSLATE_NOOP("main_window", "Change my password"), "ui.signin", "ChangePasswordDialog"
+)
+NOT_FOR_ROLE = QT_TRANSLATE_NOOP("main_window", "Your role does not use this page.")
 FALLBACK_START_MS = 15_000
 # Tags announced after start-up housekeeping (not a save: no "Saved." notice).
 STARTUP_TAGS = frozenset({"startup", "episodes"})
@@ -158,7 +198,7 @@ def page_allowed(page: Page, actor: Actor) -> bool:
 
 
 def _not_for_role(title: str) -> QLabel:
-    label = QLabel(NOT_FOR_ROLE)
+    label = QLabel(translate("main_window", NOT_FOR_ROLE))
     label.setAlignment(Qt.AlignmentFlag.AlignCenter)
     label.setAccessibleName(
         translate("main_window", "{title} (not for your role)").format(title=title)
@@ -228,13 +268,13 @@ class MainWindow(QMainWindow):
             keys = f"Ctrl+{number}"
             item.setData(SHORTCUT_ROLE, keys)
             item.setData(KEY_ROLE, page.key)
-            item.setToolTip(f"{page.title} ({keys})")
+            item.setToolTip(f"{tr('Pages', page.title)} ({keys})")
             if not page_allowed(page, self.actor):
                 item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEnabled
                               & ~Qt.ItemFlag.ItemIsSelectable)
                 item.setToolTip(
                     translate("main_window", "{title}: not used by your role").format(
-                        title=page.title
+                        title=tr("Pages", page.title)
                     )
                 )
             self.nav.addItem(item)
@@ -244,7 +284,7 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget()
         for page in PAGES:
             holder = QWidget()
-            holder.setAccessibleName(page.title)
+            holder.setAccessibleName(tr("Pages", page.title))
             QVBoxLayout(holder).setContentsMargins(6, 6, 6, 6)
             self.stack.addWidget(holder)
         self.tabs = QTabWidget()
@@ -381,14 +421,14 @@ class MainWindow(QMainWindow):
         holder = self.stack.widget(next(i for i, p in enumerate(PAGES) if p.key == page.key))
         parts = [p for p in page.parts if self._allowed(p)]
         if not parts:
-            widget: QWidget = _not_for_role(page.title)
+            widget: QWidget = _not_for_role(tr("Pages", page.title))
         elif len(parts) == 1:
             widget = self._build_part(parts[0])
         else:
             widget = QTabWidget()
-            widget.setAccessibleName(page.title)
+            widget.setAccessibleName(tr("Pages", page.title))
             for part in parts:
-                widget.addTab(self._build_part(part), part.title)
+                widget.addTab(self._build_part(part), tr("Pages", part.title))
         if page.key == "settings" and self._allowed(WORDING):
             widget = self._with_wording_button(widget)
         holder.layout().addWidget(widget)
@@ -691,13 +731,13 @@ class MainWindow(QMainWindow):
                     "main_window", "A wellbeing instrument could not be loaded: {problem}"
                 ).format(problem=problem)
             )
-        if prepared.stages_moved:
+        if moved := prepared.stages_moved:
             self.messages.show_notice(
                 translate(
                     "main_window",
                     "Up to date: {stages_moved} reached the review window while "
                     'LinkWorker was closed and now show as "Review due".',
-                ).format(stages_moved=plural(prepared.stages_moved, "journey"))
+                ).format(stages_moved=translate("main_window", "%Ln journey(s)", None, moved))
             )
             self.runner.changed.emit(STARTUP_TAGS)  # the lists showing stages refresh
 

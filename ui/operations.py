@@ -36,6 +36,7 @@ from PySide6.QtWidgets import QWidget
 from linkworker import logs
 from linkworker.errors import UserError
 from linkworker.storage.database import Caseload, interruptible, looks_damaged
+from ui.i18n import translate
 
 READERS = 2  # the laptops we aim at have two cores
 
@@ -86,8 +87,8 @@ def friendly_message(exc: BaseException) -> str:
     if isinstance(exc, UserError):
         return str(exc)
     return (
-        "Something went wrong and nothing was changed. "
-        f"({type(exc).__name__}; details are in the log.)"
+        translate("operations", "Something went wrong and nothing was changed. ({error}; "
+                  "details are in the log.)").format(error=type(exc).__name__)
     )
 
 

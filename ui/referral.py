@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -50,25 +50,36 @@ from ui.widgets import hbox, scroll_page
 
 # Alt+letters: F, G, P and H belong to the menu bar (File, Go, Person, Help); none repeats
 # on this screen (tests/test_ux_walk.py walks every screen for clashes).
-PERSON_LABELS = (("given_name", "Given &name"), ("family_name", "Fa&mily name"),
-                 ("preferred_name", "Preferred name"), ("date_of_birth", "Date of &birth"),
-                 ("nhs_number", "NHS n&umber"), ("postcode", "Post&code"),
-                 ("address_line1", "&Address"), ("town", "To&wn"), ("phone", "Phone"),
-                 ("email", "&Email"))
+PERSON_LABELS = (
+    ("given_name", QT_TRANSLATE_NOOP("referral", "Given &name")),
+    ("family_name", QT_TRANSLATE_NOOP("referral", "Fa&mily name")),
+    ("preferred_name", QT_TRANSLATE_NOOP("referral", "Preferred name")),
+    ("date_of_birth", QT_TRANSLATE_NOOP("referral", "Date of &birth")),
+    ("nhs_number", QT_TRANSLATE_NOOP("referral", "NHS n&umber")),
+    ("postcode", QT_TRANSLATE_NOOP("referral", "Post&code")),
+    ("address_line1", QT_TRANSLATE_NOOP("referral", "&Address")),
+    ("town", QT_TRANSLATE_NOOP("referral", "To&wn")),
+    ("phone", QT_TRANSLATE_NOOP("referral", "Phone")),
+    ("email", QT_TRANSLATE_NOOP("referral", "&Email")),
+)
 
 
 def why_not_saved(assessment: Assessment, duplicates_answered: bool) -> str:
     """Ctrl+S that could not save says exactly why (never silence)."""
     reasons = []
     if assessment.problems:
-        names = dict(PERSON_LABELS)
+        names = {k: translate("referral", v) for k, v in PERSON_LABELS}
         fields = ", ".join(names.get(k, k.replace("_", " ").capitalize()).replace("&", "")
                            for k in assessment.problems)
         reasons.append(f"fix {fields}")
     if assessment.duplicates and not duplicates_answered:
         reasons.append('this may be someone already known: choose "Open ..." or '
                        '"This is a different person"')
-    return "Not saved: " + "; ".join(reasons or ["check the form"]) + "."
+    return (
+        translate("referral", "Not saved: ")
+        + "; ".join(reasons or [translate("referral", "check the form")])
+        + "."
+    )
 
 
 class ReferralView(QWidget):
@@ -94,7 +105,8 @@ class ReferralView(QWidget):
     def _build(self) -> None:
         person = QGroupBox(translate("referral", "The person"))
         person_form = QFormLayout(person)
-        for key, label in PERSON_LABELS:
+        for key, source in PERSON_LABELS:
+            label = translate("referral", source)
             widget = (
                 w.date_edit(
                     translate("referral", "Date of birth"), optional=True, near=w.BIRTH_NEAR
@@ -154,19 +166,23 @@ class ReferralView(QWidget):
         self.contract = w.combo(
             translate("referral", "Contract"), {}, blank=translate("referral", "No contract")
         )
-        for label, widget in (("Referral &date", self.referral_date),
-                              ("&Source", self.source), ("Reas&ons", self.reasons),
-                              ("&Referrer", self.referrer_name),
-                              ("Organisation", self.referrer_org),
-                              ("Lin&k worker", self.worker), ("Con&tract", self.contract)):
+        for label, widget in (
+            (translate("referral", "Referral &date"), self.referral_date),
+            (translate("referral", "&Source"), self.source),
+            (translate("referral", "Reas&ons"), self.reasons),
+            (translate("referral", "&Referrer"), self.referrer_name),
+            (translate("referral", "Organisation"), self.referrer_org),
+            (translate("referral", "Lin&k worker"), self.worker),
+            (translate("referral", "Con&tract"), self.contract),
+        ):
             w.add_row(ref_form, label, widget)
 
-        self.problems = w.status_label("Problems with the referral")
-        self.eligibility = w.status_label("Eligibility")
+        self.problems = w.status_label(translate("referral", "Problems with the referral"))
+        self.eligibility = w.status_label(translate("referral", "Eligibility"))
         self.duplicates_box = QGroupBox(translate("referral", "Is this someone already known?"))
         self.duplicates_layout = QVBoxLayout(self.duplicates_box)
         self.duplicates_box.hide()
-        self.result = w.status_label("Referral result")
+        self.result = w.status_label(translate("referral", "Referral result"))
         self.save_button = w.button(
             translate("referral", "Save referral"), translate("referral", "Save referral"), "Ctrl+S"
         )
@@ -272,7 +288,7 @@ class ReferralView(QWidget):
 
     def _render(self, assessment: Assessment) -> None:
         problems = assessment.problems
-        names = dict(PERSON_LABELS)
+        names = {k: translate("referral", v) for k, v in PERSON_LABELS}
         w.show_message(self.problems, " ".join(
             f"{names.get(k, k.replace('_', ' ').capitalize()).replace('&', '')}: {v}"
             for k, v in problems.items()), "error")
@@ -308,7 +324,9 @@ class ReferralView(QWidget):
                 self.duplicates_layout.addWidget(QLabel(f"{dup.offer} ({dup.why})."))
                 continue
             born = format_date(dup.date_of_birth) or "date of birth not known"
-            text = f"{dup.offer} - born {born}, {dup.why}"
+            text = translate("referral", "{offer} - born {born}, {why}").format(
+                offer=dup.offer, born=born, why=dup.why
+            )
             button = QPushButton(text)
             button.setAccessibleName(dup.offer)
             button.clicked.connect(lambda _=False, d=dup: self.open_existing(d))
@@ -326,7 +344,11 @@ class ReferralView(QWidget):
             w.show_message(self.result, str(exc), "warning")
             return
         self.duplicates_box.hide()
-        still = " Then fix the problems above." if self.intake.step == "details" else ""
+        still = (
+            translate("referral", " Then fix the problems above.")
+            if self.intake.step == "details"
+            else ""
+        )
         w.show_message(
             self.result,
             translate("referral", "Noted: a different person. Press Ctrl+S to save.{still}").format(

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -31,8 +32,12 @@ from linkworker.errors import UserError
 from ui.i18n import translate
 from ui.operations import Runner, friendly_message
 
-DEMO_HINT = ("This is a demonstration caseload with made-up people. Sign in as <b>manager</b>, "
-             "<b>worker1</b>, <b>coordinator</b> or <b>admin</b>; the password is <b>demo</b>.")
+DEMO_HINT = QT_TRANSLATE_NOOP(
+    "signin",
+    "This is a demonstration caseload with made-up people. Sign in "
+    "as <b>manager</b>, <b>worker1</b>, <b>coordinator</b> or "
+    "<b>admin</b>; the password is <b>demo</b>.",
+)
 
 
 def field(name: str, secret: bool = False) -> QLineEdit:
@@ -140,7 +145,7 @@ class SignInDialog(QDialog):
             [("&Username:", self.username), ("&Password:", self.password)],
             self._sign_in,
         )
-        self.demo_hint = QLabel(DEMO_HINT)
+        self.demo_hint = QLabel(translate("signin", DEMO_HINT))
         self.demo_hint.setWordWrap(True)
         self.demo_hint.setAccessibleName(translate("signin", "Demonstration accounts"))
         self.demo_hint.hide()

@@ -41,6 +41,18 @@ SYNC_TAGS = ("people", "episodes", "contacts", "goals", "measures", "directory",
 HUB_URL_ENV = "LINKWORKER_HUB_URL"
 
 
+def _summary(status: service.SyncStatus) -> str:
+    """The core's ``SyncStatus.summary`` in the user's language (the CLI prints the core's)."""
+    when = (status.last_synced.strftime("%d/%m/%Y %H:%M") if status.last_synced
+            else translate("sync_view", "never"))
+    waiting, conflicts = status.changes_waiting, status.open_conflicts
+    parts = [translate("sync_view", "Last synced {when}").format(when=when),
+             translate("sync_view", "%Ln change(s) waiting", None, waiting)]
+    if conflicts:
+        parts.append(translate("sync_view", "%Ln to review", None, conflicts))
+    return " · ".join(parts)
+
+
 class SyncStatus(QWidget):
     """Last synced · changes waiting · conflicts to review, and the Sync button."""
 
@@ -77,7 +89,7 @@ class SyncStatus(QWidget):
 
     def _show(self, status: service.SyncStatus) -> None:
         self.status = status
-        self.label.setText(status.summary)
+        self.label.setText(_summary(status))
         self.review.setVisible(status.open_conflicts > 0)
         self.review.setText(
             translate("sync_view", "Review {open_conflicts}").format(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QDate, QLocale, Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QDateEdit,
@@ -27,7 +27,7 @@ from linkworker.today import Appointment, Task, TodayAgenda, today_items
 from linkworker.validation import format_date
 from ui.i18n import translate
 from ui.person_list import PersonList
-from ui.widgets import WorkerPage, heading, long_date, plural, tab_leaves
+from ui.widgets import WorkerPage, heading, long_date, tab_leaves
 
 CARES_ABOUT = frozenset({"contacts", "goals", "episodes", "people", "caseload"})
 
@@ -37,12 +37,20 @@ def _appointment_cells(a: Appointment) -> tuple[str, ...]:
 
 
 def _week_cells(a: Appointment) -> tuple[str, ...]:
-    return (a.day.strftime("%a ") + format_date(a.day), a.time_text, a.person_name, a.mode_label,
+    day = QLocale().dayName(a.day.isoweekday(), QLocale.FormatType.ShortFormat)
+    return (f"{day} {format_date(a.day)}", a.time_text, a.person_name, a.mode_label,
             a.venue)
 
 
 def _task_cells(t: Task) -> tuple[str, ...]:
-    when = f"{plural(t.overdue_days, 'day')} overdue" if t.overdue_days else "Due"
+    if days := t.overdue_days:
+        return (
+            format_date(t.due),
+            translate("today_view", "%Ln day(s) overdue", None, days),
+            t.person_name,
+            t.what,
+        )
+    when = translate("today_view", "Due")
     return (format_date(t.due), when, t.person_name, t.what)
 
 
@@ -156,8 +164,8 @@ class TodayView(WorkerPage):
 
     def _show_heading(self) -> None:
         today = self.clock()
-        prefix = "Today, " if self.day == today else ""
-        self.heading.setText(prefix + long_date(self.day))
+        self.heading.setText(translate("today_view", "Today, {day}").format(day=long_date(self.day))
+                             if self.day == today else long_date(self.day))
         self.date_edit.blockSignals(True)
         self.date_edit.setDate(QDate(self.day.year, self.day.month, self.day.day))
         self.date_edit.blockSignals(False)

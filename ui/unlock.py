@@ -103,9 +103,11 @@ class CreateCaseloadDialog(QDialog):
     def _check(self) -> None:
         first, second = self.first.text(), self.second.text()
         if len(first) < MIN_PASSPHRASE_LENGTH:
-            problem = f"At least {MIN_PASSPHRASE_LENGTH} characters."
+            problem = translate("unlock", "At least {MIN_PASSPHRASE_LENGTH} characters.").format(
+                MIN_PASSPHRASE_LENGTH=MIN_PASSPHRASE_LENGTH
+            )
         elif first != second:
-            problem = "The two passphrases differ."
+            problem = translate("unlock", "The two passphrases differ.")
         else:
             problem = ""
         self.problem.setText(problem)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QLocale, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -279,11 +279,7 @@ def _qt_internal(widget: QWidget) -> bool:
 
 def long_date(day: dt.date) -> str:
     """"Wednesday 11/03/2026": the day's name helps, the date stays dd/mm/yyyy."""
-    return f"{day.strftime('%A')} {day.strftime('%d/%m/%Y')}"
-
-
-def plural(count: int, one: str, many: str | None = None) -> str:
-    return f"{count:,} {one if count == 1 else (many or one + 's')}"
+    return f"{QLocale().dayName(day.isoweekday())} {day.strftime('%d/%m/%Y')}"
 
 
 class _Activator(QObject):

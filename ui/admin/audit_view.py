@@ -9,7 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -32,7 +38,15 @@ from ui.operations import Runner
 from ui.widgets import hbox
 
 PAGE = 200
-HEADINGS = ("#", "When", "Who", "What", "Person", "Record", "Details")
+HEADINGS = (
+    "#",
+    QT_TRANSLATE_NOOP("admin.audit_view", "When"),
+    QT_TRANSLATE_NOOP("admin.audit_view", "Who"),
+    QT_TRANSLATE_NOOP("admin.audit_view", "What"),
+    QT_TRANSLATE_NOOP("admin.audit_view", "Person"),
+    QT_TRANSLATE_NOOP("admin.audit_view", "Record"),
+    QT_TRANSLATE_NOOP("admin.audit_view", "Details"),
+)
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -71,7 +85,7 @@ class AuditModel(QAbstractTableModel):
     def headerData(self, section: int, orientation: Qt.Orientation,  # Qt API
                    role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return HEADINGS[section]
+            return translate("admin.audit_view", HEADINGS[section])
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
@@ -126,8 +140,12 @@ class AuditView(QWidget):
             translate("admin.audit_view", "Filter by person reference"),
             translate("admin.audit_view", "LW-000123"),
         )
-        self.since = self._line(translate("admin.audit_view", "From date"), "dd/mm/yyyy")
-        self.until = self._line(translate("admin.audit_view", "To date"), "dd/mm/yyyy")
+        self.since = self._line(
+            translate("admin.audit_view", "From date"), translate("admin.audit_view", "dd/mm/yyyy")
+        )
+        self.until = self._line(
+            translate("admin.audit_view", "To date"), translate("admin.audit_view", "dd/mm/yyyy")
+        )
         form.addRow(
             translate("admin.audit_view", "Show:"),
             hbox(

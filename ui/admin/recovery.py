@@ -106,7 +106,11 @@ def check_pages(job) -> list[str]:  # a Job
         return backup.health_problems(job.caseload)
     for step in checker.slices():
         if step.damaged:
-            return [f"page {step.damaged[0]} does not match what was written"]
+            return [
+                translate(
+                    "admin.recovery", "page {damaged} does not match what was written"
+                ).format(damaged=step.damaged[0])
+            ]
         if job.cancelled:
             return []
         time.sleep(SLICE_PAUSE_S)

@@ -8,6 +8,7 @@ runner. The rules (range, audit, re-judging journey badges) are the core's
 
 from __future__ import annotations
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtWidgets import QDoubleSpinBox, QGridLayout, QGroupBox, QLabel, QWidget
 
 from linkworker.access import Actor
@@ -17,7 +18,14 @@ from ui.admin.common import StatusLine, button, run
 from ui.i18n import translate
 from ui.operations import Runner
 
-HEADERS = ("Instrument", "Meaningful change", "Reliable change", "Source", "", "")
+HEADERS = (
+    QT_TRANSLATE_NOOP("admin.thresholds_box", "Instrument"),
+    QT_TRANSLATE_NOOP("admin.thresholds_box", "Meaningful change"),
+    QT_TRANSLATE_NOOP("admin.thresholds_box", "Reliable change"),
+    QT_TRANSLATE_NOOP("admin.thresholds_box", "Source"),
+    "",
+    "",
+)
 
 
 class ThresholdRow:
@@ -112,7 +120,7 @@ class ThresholdsBox(QGroupBox):
         for column, text in enumerate(HEADERS):
             if text:
                 self.grid.addWidget(
-                    QLabel(f"<b>{text}</b>"),
+                    QLabel(f"<b>{translate('admin.thresholds_box', text)}</b>"),
                     0,
                     column,
                 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -28,7 +28,13 @@ from ui.operations import Runner, friendly_message
 from ui.signin import FormPage, field, show_error
 from ui.widgets import form_rows, hbox, read_only_table
 
-COLUMNS = ("Username", "Name", "Role", "Venue", "State")
+COLUMNS = (
+    QT_TRANSLATE_NOOP("admin.users_view", "Username"),
+    QT_TRANSLATE_NOOP("admin.users_view", "Name"),
+    QT_TRANSLATE_NOOP("admin.users_view", "Role"),
+    QT_TRANSLATE_NOOP("admin.users_view", "Venue"),
+    QT_TRANSLATE_NOOP("admin.users_view", "State"),
+)
 
 
 def role_picker(current: str = "link_worker") -> QComboBox:
@@ -62,10 +68,17 @@ class AddUserDialog(QDialog):
         self.venue = field(translate("admin.users_view", "Venue (coordinators)"))
         self.password = field(translate("admin.users_view", "First password"), secret=True)
         self.repeat = field(translate("admin.users_view", "Repeat first password"), secret=True)
-        form_rows(self.page.form, (("&Username:", self.username), ("&Name:", self.name),
-                                   ("&Role:", self.role), ("&Venue:", self.venue),
-                                   ("First &password:", self.password),
-                                   ("Re&peat it:", self.repeat)))
+        form_rows(
+            self.page.form,
+            (
+                (translate("admin.users_view", "&Username:"), self.username),
+                (translate("admin.users_view", "&Name:"), self.name),
+                (translate("admin.users_view", "&Role:"), self.role),
+                (translate("admin.users_view", "&Venue:"), self.venue),
+                (translate("admin.users_view", "First &password:"), self.password),
+                (translate("admin.users_view", "Re&peat it:"), self.repeat),
+            ),
+        )
         # FormPage (ui/signin.py) leaves its buttons unnamed; name them for screen readers.
         self.page.ok.setAccessibleName(translate("admin.users_view", "Add user"))
         self.page.buttons.button(QDialogButtonBox.StandardButton.Cancel).setAccessibleName(
@@ -109,7 +122,8 @@ class UsersView(QWidget):
         self.users: list[accounts.UserInfo] = []
         layout = QVBoxLayout(self)
         self.table = read_only_table(
-            QTableWidget(), translate("admin.users_view", "User accounts"), COLUMNS
+            QTableWidget(), translate("admin.users_view", "User accounts"),
+            [translate("admin.users_view", c) for c in COLUMNS],
         )
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         layout.addWidget(self.table, 1)
@@ -170,7 +184,11 @@ class UsersView(QWidget):
         self.users = users
         self.table.setRowCount(len(users))
         for r, user in enumerate(users):
-            state = "Active" if user.active else "Deactivated"
+            state = (
+                translate("admin.users_view", "Active")
+                if user.active
+                else translate("admin.users_view", "Deactivated")
+            )
             if user.locked_until:
                 state += f", locked until {format_date(user.locked_until.date())} " \
                          f"{user.locked_until:%H:%M} UTC"

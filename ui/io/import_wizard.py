@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -35,7 +35,9 @@ from ui.i18n import translate
 from ui.operations import Runner, friendly_message
 from ui.widgets import form_rows, hbox, read_only_table
 
-FILE_FILTER = "Spreadsheets (*.csv *.xlsx *.xlsm *.txt *.tsv);;All files (*)"
+FILE_FILTER = QT_TRANSLATE_NOOP(
+    "io.import_wizard", "Spreadsheets (*.csv *.xlsx *.xlsm *.txt *.tsv);;All files (*)"
+)
 CHANGES = {"people", "episodes", "contacts", "goals", "signposts", "measures", "services"}
 
 
@@ -120,8 +122,15 @@ class ImportWizard(QDialog):
         self.encoding_box.addItem(translate("io.import_wizard", "(work it out)"), None)
         self.encoding_box.setEnabled(False)
         form = QFormLayout(page)
-        form_rows(form, (("&File:", row), ("&Rows are:", self.kind_box),
-                         ("&Sheet:", self.sheet_box), ("&Encoding:", self.encoding_box)))
+        form_rows(
+            form,
+            (
+                (translate("io.import_wizard", "&File:"), row),
+                (translate("io.import_wizard", "&Rows are:"), self.kind_box),
+                (translate("io.import_wizard", "&Sheet:"), self.sheet_box),
+                (translate("io.import_wizard", "&Encoding:"), self.encoding_box),
+            ),
+        )
         hint = QLabel(
             translate(
                 "io.import_wizard",
@@ -297,7 +306,7 @@ class ImportWizard(QDialog):
         report = self.flow.preview
         problems = report.problems
         rows = len(report.table.rows)
-        text = f"{rows:,} rows checked. "
+        text = translate("io.import_wizard", "{rows:,} rows checked. ").format(rows=rows)
         if problems:
             text += (f"{len(report.bad_rows):,} rows have problems: fix them in your file and "
                      "check again, or import the good rows only and save the bad rows to fix.")
@@ -320,7 +329,10 @@ class ImportWizard(QDialog):
 
     def _browse(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
-            self, translate("io.import_wizard", "Choose a spreadsheet"), "", FILE_FILTER
+            self,
+            translate("io.import_wizard", "Choose a spreadsheet"),
+            "",
+            translate("io.import_wizard", FILE_FILTER),
         )
         if path:
             self.path_edit.setText(path)

@@ -5,6 +5,7 @@ Planned appointments can be marked attended or did not attend in place.
 
 from __future__ import annotations
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout
 
@@ -13,13 +14,23 @@ from ui.i18n import translate
 from ui.record import widgets as w
 from ui.record.base import RecordTab
 
-COLUMNS = ("When", "How", "Purpose", "Attended", "Venue", "Minutes", "Worker", "Note")
+COLUMNS = (
+    QT_TRANSLATE_NOOP("record.contacts_tab", "When"),
+    QT_TRANSLATE_NOOP("record.contacts_tab", "How"),
+    QT_TRANSLATE_NOOP("record.contacts_tab", "Purpose"),
+    QT_TRANSLATE_NOOP("record.contacts_tab", "Attended"),
+    QT_TRANSLATE_NOOP("record.contacts_tab", "Venue"),
+    QT_TRANSLATE_NOOP("record.contacts_tab", "Minutes"),
+    QT_TRANSLATE_NOOP("record.contacts_tab", "Worker"),
+    QT_TRANSLATE_NOOP("record.contacts_tab", "Note"),
+)
 
 
 class ContactsTab(RecordTab):
     def __init__(self, host) -> None:  # the RecordView
         super().__init__(host)
-        self.table = w.table(translate("record.contacts_tab", "Contacts"), COLUMNS)
+        self.table = w.table(translate("record.contacts_tab", "Contacts"),
+                             [translate("record.contacts_tab", c) for c in COLUMNS])
         self.new_button = w.button(
             translate("record.contacts_tab", "New note"),
             translate("record.contacts_tab", "New contact note"),

@@ -102,10 +102,18 @@ class GoalsTab(RecordTab):
         self.goal_add = w.button(
             translate("record.goals_tab", "&Add goal"), translate("record.goals_tab", "Add goal")
         )
-        form_rows(form, (("In their &words", self.goal_words), ("Ca&tegory", self.goal_category),
-                         ("Agreed on", self.goal_date), ("First step", self.goal_first_step),
-                         ("Who", self.goal_first_who), ("By", self.goal_first_by),
-                         ("", self.goal_add)))
+        form_rows(
+            form,
+            (
+                (translate("record.goals_tab", "In their &words"), self.goal_words),
+                (translate("record.goals_tab", "Ca&tegory"), self.goal_category),
+                (translate("record.goals_tab", "Agreed on"), self.goal_date),
+                (translate("record.goals_tab", "First step"), self.goal_first_step),
+                (translate("record.goals_tab", "Who"), self.goal_first_who),
+                (translate("record.goals_tab", "By"), self.goal_first_by),
+                ("", self.goal_add),
+            ),
+        )
         self.goal_add.clicked.connect(self._add_goal)
         return box
 
@@ -123,8 +131,14 @@ class GoalsTab(RecordTab):
             translate("record.goals_tab", "Mark step done today"),
             translate("record.goals_tab", "Mark the selected step done"),
         )
-        form_rows(form, (("&Step", self.step_text), ("Who", self.step_who),
-                         ("By", self.step_by)))
+        form_rows(
+            form,
+            (
+                (translate("record.goals_tab", "&Step"), self.step_text),
+                (translate("record.goals_tab", "Who"), self.step_who),
+                (translate("record.goals_tab", "By"), self.step_by),
+            ),
+        )
         form.addRow(hbox(self.step_add, self.step_done))
         self.step_add.clicked.connect(self._add_step)
         self.step_done.clicked.connect(self._step_done)
@@ -147,9 +161,16 @@ class GoalsTab(RecordTab):
             translate("record.goals_tab", "Save re&view"),
             translate("record.goals_tab", "Save goal review"),
         )
-        form_rows(form, (("Date", self.review_date), ("Progress (0-10)", self.review_progress),
-                         ("Status", self.review_status), ("Note", self.review_note),
-                         ("", self.review_save)))
+        form_rows(
+            form,
+            (
+                (translate("record.goals_tab", "Date"), self.review_date),
+                (translate("record.goals_tab", "Progress (0-10)"), self.review_progress),
+                (translate("record.goals_tab", "Status"), self.review_status),
+                (translate("record.goals_tab", "Note"), self.review_note),
+                ("", self.review_save),
+            ),
+        )
         self.review_save.clicked.connect(self._review)
         return box
 
@@ -266,8 +287,14 @@ class GoalsTab(RecordTab):
             translate("record.goals_tab", "Date the goal was agreed"), value=goal.agreed_date
         )
         form = QFormLayout(dialog)
-        form_rows(form, (("In their &words", words), ("Ca&tegory", category),
-                         ("Agreed &on", agreed)))
+        form_rows(
+            form,
+            (
+                (translate("record.goals_tab", "In their &words"), words),
+                (translate("record.goals_tab", "Ca&tegory"), category),
+                (translate("record.goals_tab", "Agreed &on"), agreed),
+            ),
+        )
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
                                    | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(dialog.accept)

@@ -137,9 +137,16 @@ class JourneyTab(RecordTab):
             translate("record.journey_tab", "Start new &journey"),
             translate("record.journey_tab", "Start a new journey"),
         )
-        form_rows(form, (("Referral date", self.rerefer_date), ("Source", self.rerefer_source),
-                         ("Reasons", self.rerefer_reasons), ("Referrer", self.rerefer_referrer),
-                         ("", self.rerefer_button)))
+        form_rows(
+            form,
+            (
+                (translate("record.journey_tab", "Referral date"), self.rerefer_date),
+                (translate("record.journey_tab", "Source"), self.rerefer_source),
+                (translate("record.journey_tab", "Reasons"), self.rerefer_reasons),
+                (translate("record.journey_tab", "Referrer"), self.rerefer_referrer),
+                ("", self.rerefer_button),
+            ),
+        )
         self.rerefer_button.clicked.connect(self._rerefer)
         return self.rerefer_box
 
@@ -156,21 +163,50 @@ class JourneyTab(RecordTab):
             return
         month = record.journey_month
         lines = [
-            f"<b>{current.title}</b> - stage: <b>{current.stage_label}</b>"
-            + (f", month {month} of the journey" if month else ""),
-            f"Referred {format_date(current.referral_date)} by "
-            f"{codes.label(codes.REFERRAL_SOURCES, current.referral_source) or 'unknown'}"
+            translate("record.journey_tab", "<b>{title}</b> - stage: <b>{stage_label}</b>").format(
+                title=current.title, stage_label=current.stage_label
+            )
+            + (
+                translate("record.journey_tab", ", month {month} of the journey").format(
+                    month=month
+                )
+                if month
+                else ""
+            ),
+            translate("record.journey_tab", "Referred {referral_date} by {source}").format(
+                referral_date=format_date(current.referral_date),
+                source=codes.label(codes.REFERRAL_SOURCES, current.referral_source)
+                or translate("record.journey_tab", "unknown"),
+            )
             + (f" ({current.referrer_name})" if current.referrer_name else "")
-            + ". Reasons: " + ", ".join(codes.label(codes.REFERRAL_REASONS, r)
-                                         for r in current.referral_reasons),
-            f"Worker: {current.worker_name}. Contract: {current.contract_name or 'none'}. "
-            f"Eligibility: {current.eligibility or 'not checked'}"
+            + translate("record.journey_tab", ". Reasons: ")
+            + ", ".join(codes.label(codes.REFERRAL_REASONS, r) for r in current.referral_reasons),
+            translate(
+                "record.journey_tab",
+                "Worker: {worker_name}. Contract: {contract}. Eligibility: {eligibility}",
+            ).format(
+                worker_name=current.worker_name,
+                contract=current.contract_name or translate("record.journey_tab", "none"),
+                eligibility=current.eligibility or translate("record.journey_tab", "not checked"),
+            )
             + (f" ({current.eligibility_notes})" if current.eligibility_notes else ""),
-            f"First contact: {format_date(current.first_contact_date) or 'not yet'}. "
-            f"First meeting: {format_date(current.first_meeting_date) or 'not yet'}."
-            + (f" Ended {format_date(current.exit_date)}: "
-               f"{codes.label(codes.EXIT_REASONS, current.exit_reason)}."
-               if current.exit_date else ""),
+            translate(
+                "record.journey_tab",
+                "First contact: {first_contact}. First meeting: {first_meeting}.",
+            ).format(
+                first_contact=format_date(current.first_contact_date)
+                or translate("record.journey_tab", "not yet"),
+                first_meeting=format_date(current.first_meeting_date)
+                or translate("record.journey_tab", "not yet"),
+            )
+            + (
+                translate("record.journey_tab", " Ended {exit_date}: {reason}.").format(
+                    exit_date=format_date(current.exit_date),
+                    reason=codes.label(codes.EXIT_REASONS, current.exit_reason),
+                )
+                if current.exit_date
+                else ""
+            ),
         ]
         self.summary.setText("<br>".join(_escape(line) for line in lines))
         self._show_timeline(bundle, current)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
@@ -25,8 +26,12 @@ from ui.record import widgets as w
 from ui.record.base import RecordTab
 from ui.widgets import hbox, scroll_page
 
-PREFERENCES = {"phone": "Phone calls", "text": "Text messages", "email": "Email",
-               "letter": "Letters"}
+PREFERENCES = {
+    "phone": QT_TRANSLATE_NOOP("record.profile_tab", "Phone calls"),
+    "text": QT_TRANSLATE_NOOP("record.profile_tab", "Text messages"),
+    "email": QT_TRANSLATE_NOOP("record.profile_tab", "Email"),
+    "letter": QT_TRANSLATE_NOOP("record.profile_tab", "Letters"),
+}
 
 
 class ProfileTab(RecordTab):
@@ -66,12 +71,20 @@ class ProfileTab(RecordTab):
         f["email"] = w.line(translate("record.profile_tab", "Email"))
         f["gp_practice"] = w.line(translate("record.profile_tab", "GP practice"))
         # F, G, P and H are the menu bar's (File, Go, Person, Help): never used here.
-        for key, label in (("given_name", "Given &name"), ("family_name", "Fa&mily name"),
-                           ("preferred_name", "Preferred name"),
-                           ("date_of_birth", "Date of &birth"), ("nhs_number", "NHS n&umber"),
-                           ("address_line1", "&Address"), ("address_line2", "Address line 2"),
-                           ("town", "To&wn"), ("postcode", "Post&code"), ("phone", "Phone"),
-                           ("email", "&Email"), ("gp_practice", "GP pract&ice")):
+        for key, label in (
+            ("given_name", translate("record.profile_tab", "Given &name")),
+            ("family_name", translate("record.profile_tab", "Fa&mily name")),
+            ("preferred_name", translate("record.profile_tab", "Preferred name")),
+            ("date_of_birth", translate("record.profile_tab", "Date of &birth")),
+            ("nhs_number", translate("record.profile_tab", "NHS n&umber")),
+            ("address_line1", translate("record.profile_tab", "&Address")),
+            ("address_line2", translate("record.profile_tab", "Address line 2")),
+            ("town", translate("record.profile_tab", "To&wn")),
+            ("postcode", translate("record.profile_tab", "Post&code")),
+            ("phone", translate("record.profile_tab", "Phone")),
+            ("email", translate("record.profile_tab", "&Email")),
+            ("gp_practice", translate("record.profile_tab", "GP pract&ice")),
+        ):
             w.add_row(left, label, f[key])
         f["gender"] = w.combo(
             translate("record.profile_tab", "Gender"),
@@ -105,9 +118,9 @@ class ProfileTab(RecordTab):
         )
         self.preferences = {
             k: w.check(
-                v,
+                translate("record.profile_tab", v),
                 translate("record.profile_tab", "Happy to be contacted by {lower}").format(
-                    lower=v.lower()
+                    lower=translate("record.profile_tab", v).lower()
                 ),
             )
             for k, v in PREFERENCES.items()
@@ -116,16 +129,20 @@ class ProfileTab(RecordTab):
         for box in self.preferences.values():
             prefs.addWidget(box)
             box.toggled.connect(self._edited)
-        for key, label in (("gender", "Gen&der"), ("gender_self_described", "In their words"),
-                           ("ethnicity", "E&thnic group"), ("disability", "Disabilit&y"),
-                           ("carer_status", "Ca&rer"),
-                           ("living_circumstances", "&Living circumstances")):
+        for key, label in (
+            ("gender", translate("record.profile_tab", "Gen&der")),
+            ("gender_self_described", translate("record.profile_tab", "In their words")),
+            ("ethnicity", translate("record.profile_tab", "E&thnic group")),
+            ("disability", translate("record.profile_tab", "Disabilit&y")),
+            ("carer_status", translate("record.profile_tab", "Ca&rer")),
+            ("living_circumstances", translate("record.profile_tab", "&Living circumstances")),
+        ):
             w.add_row(right, label, f[key])
         right.addRow(translate("record.profile_tab", "Contact by"), prefs)
         right.addRow("", f["is_volunteer"])
         columns.addLayout(left, 1)
         columns.addLayout(right, 1)
-        self.problems = w.status_label("Problems with the details")
+        self.problems = w.status_label(translate("record.profile_tab", "Problems with the details"))
 
         outer = QVBoxLayout(inner)
         outer.addWidget(self.problems)
@@ -190,7 +207,10 @@ class ProfileTab(RecordTab):
         self.consent_kind = w.combo(translate("record.profile_tab", "Consent"), codes.CONSENT_KINDS)
         self.consent_given = w.combo(
             translate("record.profile_tab", "Given or declined"),
-            {"yes": "Agreed", "no": "Declined"},
+            {
+                "yes": translate("record.profile_tab", "Agreed"),
+                "no": translate("record.profile_tab", "Declined"),
+            },
         )
         self.consent_how = w.combo(
             translate("record.profile_tab", "How consent was recorded"), CONSENT_HOW

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import Qt, QTime, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, QTime, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QSpinBox
 
@@ -20,8 +20,8 @@ from ui.record import widgets as w
 
 STATUSES = {k: v for k, v in codes.CONTACT_STATUS_LABELS.items()
             if k not in ("cancelled", "withdrawn")}
-NEW_TITLE = "<b>Quick note</b> (Ctrl+N)"
-WORK_IT_OUT = "Usual: first meeting, then support session"
+NEW_TITLE = QT_TRANSLATE_NOOP("record.quick_note", "<b>Quick note</b> (Ctrl+N)")
+WORK_IT_OUT = QT_TRANSLATE_NOOP("record.quick_note", "Usual: first meeting, then support session")
 
 
 class QuickNotePanel(QFrame):
@@ -44,7 +44,7 @@ class QuickNotePanel(QFrame):
         self.purpose = w.combo(
             translate("record.quick_note", "Purpose"),
             purposes_for((0, 3, 6, 12, 18)),
-            blank=WORK_IT_OUT,
+            blank=translate("record.quick_note", WORK_IT_OUT),
         )
         self.venue = w.line(
             translate("record.quick_note", "Venue"),
@@ -68,13 +68,19 @@ class QuickNotePanel(QFrame):
             "Esc",
         )
         grid = QGridLayout(self)
-        self.title = QLabel(NEW_TITLE)
+        self.title = QLabel(translate("record.quick_note", NEW_TITLE))
         self.title.setAccessibleName(translate("record.quick_note", "Quick note title"))
         grid.addWidget(self.title, 0, 0, 1, 4)
         self.editing: ContactItem | None = None  # a saved contact being corrected
-        pairs = (("&Date", self.date), ("T&ime", self.time), ("Ho&w", self.mode),
-                 ("&Attended", self.status), ("P&urpose", self.purpose),
-                 ("&Venue", self.venue), ("&Length", self.duration))
+        pairs = (
+            (translate("record.quick_note", "&Date"), self.date),
+            (translate("record.quick_note", "T&ime"), self.time),
+            (translate("record.quick_note", "Ho&w"), self.mode),
+            (translate("record.quick_note", "&Attended"), self.status),
+            (translate("record.quick_note", "P&urpose"), self.purpose),
+            (translate("record.quick_note", "&Venue"), self.venue),
+            (translate("record.quick_note", "&Length"), self.duration),
+        )
         for i, (label, widget) in enumerate(pairs):
             caption = QLabel(label)
             caption.setBuddy(widget)
@@ -101,7 +107,7 @@ class QuickNotePanel(QFrame):
     def set_schedule(self, months: tuple[int, ...]) -> None:
         current = self.purpose.currentData()
         self.purpose.clear()
-        self.purpose.addItem(WORK_IT_OUT, None)
+        self.purpose.addItem(translate("record.quick_note", WORK_IT_OUT), None)
         for code, label in purposes_for(months).items():
             self.purpose.addItem(label, code)
         w.set_combo(self.purpose, current)
@@ -109,7 +115,7 @@ class QuickNotePanel(QFrame):
     def open_panel(self) -> None:
         """Show the panel, reset for a new note, and put the cursor in the note."""
         self.editing = None
-        self.title.setText(NEW_TITLE)
+        self.title.setText(translate("record.quick_note", NEW_TITLE))
         self.save_button.setText(translate("record.quick_note", "Save note (Ctrl+Return)"))
         w.set_date(self.date, dt.date.today())
         now = dt.datetime.now()

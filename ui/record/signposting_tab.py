@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QTimer
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QHBoxLayout, QVBoxLayout
 
 from linkworker import codes
@@ -18,7 +18,11 @@ from ui.operations import while_alive
 from ui.record import widgets as w
 from ui.record.base import RecordTab
 
-TAKE_UP = {"yes": "Took it up", "no": "Did not take it up", "unknown": "Not known yet"}
+TAKE_UP = {
+    "yes": QT_TRANSLATE_NOOP("record.signposting_tab", "Took it up"),
+    "no": QT_TRANSLATE_NOOP("record.signposting_tab", "Did not take it up"),
+    "unknown": QT_TRANSLATE_NOOP("record.signposting_tab", "Not known yet"),
+}
 
 
 class SignpostingTab(RecordTab):
@@ -34,7 +38,10 @@ class SignpostingTab(RecordTab):
                 translate("record.signposting_tab", "When and where"),
             ),
         )
-        self.take_up = w.combo(translate("record.signposting_tab", "Did they take it up"), TAKE_UP)
+        self.take_up = w.combo(
+            translate("record.signposting_tab", "Did they take it up"),
+            {k: translate("record.signposting_tab", v) for k, v in TAKE_UP.items()},
+        )
         self.take_up_date = w.date_edit(translate("record.signposting_tab", "Date they first went"))
         self.take_up_save = w.button(
             translate("record.signposting_tab", "Save take-&up"),

@@ -133,7 +133,7 @@ class RecordView(QWidget):
         for button in (self.save_button, self.note_button, self.plan_button,
                        self.reload_button):
             button.setShortcut(QKeySequence())  # bound below, scoped to this record only
-        self.status = w.status_label("Record status")
+        self.status = w.status_label(translate("record.view", "Record status"))
 
         header = QHBoxLayout()
         titles = QVBoxLayout()
@@ -159,10 +159,15 @@ class RecordView(QWidget):
         self.signposting = SignpostingTab(self)
         self.wellbeing = _wellbeing_tab(self.runner, self.actor, self.person_id)
         self.notes = NotesTab(self)
-        for widget, title in ((self.profile, "&1 Profile"), (self.journey, "&2 Journey"),
-                              (self.contacts, "&3 Contacts"), (self.goals, "&4 Goals and plan"),
-                              (self.signposting, "&5 Signposting"),
-                              (self.wellbeing, "&6 Wellbeing"), (self.notes, "&7 Notes")):
+        for widget, title in (
+            (self.profile, translate("record.view", "&1 Profile")),
+            (self.journey, translate("record.view", "&2 Journey")),
+            (self.contacts, translate("record.view", "&3 Contacts")),
+            (self.goals, translate("record.view", "&4 Goals and plan")),
+            (self.signposting, translate("record.view", "&5 Signposting")),
+            (self.wellbeing, translate("record.view", "&6 Wellbeing")),
+            (self.notes, translate("record.view", "&7 Notes")),
+        ):
             self.tabs.addTab(_scrolling(widget), title)
         self.record_tabs = (self.profile, self.journey, self.contacts, self.goals,
                             self.signposting, self.notes)
@@ -239,20 +244,39 @@ class RecordView(QWidget):
             name += f" ({record.full_name})"
         self.name_label.setText(f"{name} - {record.reference}")
         facts = [
-            f"Age {record.age}" if record.age is not None else "Age not known",
-            f"born {format_date(record.date_of_birth)}" if record.date_of_birth else "",
+            translate("record.view", "Age {age}").format(age=record.age)
+            if record.age is not None
+            else translate("record.view", "Age not known"),
+            translate("record.view", "born {date_of_birth}").format(
+                date_of_birth=format_date(record.date_of_birth)
+            )
+            if record.date_of_birth
+            else "",
             GENDERS.get(record.gender or "", ""),
         ]
         if current is not None:
             month = record.journey_month
             facts += [
-                f"Worker: {current.worker_name}",
-                f"Stage: {current.stage_label}",
-                f"Journey month {month}" if month else "",
-                f"Next review: {format_date(current.next_review_due)}"
-                if current.next_review_due else "No review due",
+                translate("record.view", "Worker: {worker_name}").format(
+                    worker_name=current.worker_name
+                ),
+                translate("record.view", "Stage: {stage_label}").format(
+                    stage_label=current.stage_label
+                ),
+                translate("record.view", "Journey month {month}").format(month=month)
+                if month
+                else "",
+                translate("record.view", "Next review: {next_review_due}").format(
+                    next_review_due=format_date(current.next_review_due)
+                )
+                if current.next_review_due
+                else translate("record.view", "No review due"),
             ]
-        facts.append(f"Consent: {record.consents_summary}")
+        facts.append(
+            translate("record.view", "Consent: {consents_summary}").format(
+                consents_summary=record.consents_summary
+            )
+        )
         self.facts_label.setText(" | ".join(f for f in facts if f))
         self.badge.set_change(current.latest_change if current else None)
         self.title_changed.emit(self.tab_title())
@@ -272,7 +296,7 @@ class RecordView(QWidget):
     def tab_title(self) -> str:
         """For the main window's tab (never its window title: names stay inside the app)."""
         if self.bundle is None:
-            return "Record"
+            return translate("record.view", "Record")
         return f"{self.bundle.record.display_name} ({self.bundle.record.reference})"
 
     @property

@@ -125,7 +125,9 @@ class DateField(QLineEdit):
         self._value: dt.date | None = None
         self.setAccessibleName(name)
         self.setPlaceholderText(
-            translate("record.widgets", "Not known (dd/mm/yyyy)") if optional else "dd/mm/yyyy"
+            translate("record.widgets", "Not known (dd/mm/yyyy)")
+            if optional
+            else translate("record.widgets", "dd/mm/yyyy")
         )
         self.setToolTip(translate("record.widgets", "Type dd/mm/yyyy, or press F4 for a calendar"))
         pick = QAction(
@@ -153,7 +155,9 @@ class DateField(QLineEdit):
     def _parse(self) -> tuple[dt.date | None, str]:
         text = self.text().strip()
         if not text:
-            return None, "" if self.optional else "a date is needed (dd/mm/yyyy)"
+            return None, "" if self.optional else translate(
+                "record.widgets", "a date is needed (dd/mm/yyyy)"
+            )
         if text.isdigit() and len(text) == 8:
             text = f"{text[:2]}/{text[2:4]}/{text[4:]}"
         try:
@@ -161,7 +165,9 @@ class DateField(QLineEdit):
         except InvalidValue:
             day = None
         if day is None or day.year < 1900:
-            return None, f"{self.text().strip()!r} is not a date (dd/mm/yyyy)"
+            return None, translate("record.widgets", "{typed!r} is not a date (dd/mm/yyyy)").format(
+                typed=self.text().strip()
+            )
         return day, ""
 
     def _typing(self) -> None:
@@ -373,5 +379,6 @@ def show_message(widget: QLabel, text: str, kind: str = "info") -> None:
     """A message in place (never a modal box for routine work); colour is not the only cue."""
     colours = {"info": "#1b5e20", "error": "#b71c1c", "warning": "#8a4b00"}
     widget.setStyleSheet(f"color: {colours.get(kind, '#000')};")
-    prefix = {"error": "Problem: ", "warning": "Warning: "}.get(kind, "")
+    prefix = {"error": translate("record.widgets", "Problem: "),
+              "warning": translate("record.widgets", "Warning: ")}.get(kind, "")
     widget.setText(prefix + text if text else "")

@@ -103,7 +103,9 @@ class ItemPanel(QFrame):
             )
             self.buttons.addButton(button, value)
             self.button_row.addWidget(button, i // columns, i % columns)
-        ten = " (for 10, type 1 then 0)" if text.answer_max >= 10 else ""
+        ten = (
+            translate("wellbeing.form", " (for 10, type 1 then 0)") if text.answer_max >= 10 else ""
+        )
         self.keys_hint.setText(
             translate(
                 "wellbeing.form",
@@ -117,7 +119,11 @@ class ItemPanel(QFrame):
         if self.state is None or self.text is None:
             return
         i = self.state.current
-        word = "Question" if self.text.instrument == "ONS4" else "Statement"
+        word = (
+            translate("wellbeing.form", "Question")
+            if self.text.instrument == "ONS4"
+            else translate("wellbeing.form", "Statement")
+        )
         self.position.setText(
             translate("wellbeing.form", "{word} {count} of {item_count}").format(
                 word=word, count=i + 1, item_count=self.state.item_count

@@ -113,7 +113,7 @@ class SummaryView(QWidget):
         form.addRow(translate("wellbeing.summary_view", "I&tem"), self.item)
         dates = QHBoxLayout()
         dates.addWidget(self.start)
-        dates.addWidget(QLabel("to"))
+        dates.addWidget(QLabel(translate("wellbeing.summary_view", "to")))
         dates.addWidget(self.end)
         dates.addWidget(self.all_time)
         caption = QLabel(
@@ -139,7 +139,9 @@ class SummaryView(QWidget):
             ),
             translate("wellbeing.summary_view", "Summary figures"),
         )
-        self.chart = ChartView("Improved, no change and deteriorated")
+        self.chart = ChartView(
+            translate("wellbeing.summary_view", "Improved, no change and deteriorated")
+        )
         self.missing = read_only_table(
             (
                 translate("wellbeing.summary_view", "Reference"),

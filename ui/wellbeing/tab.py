@@ -7,7 +7,7 @@ the runner announces that measures changed.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -33,7 +33,15 @@ from ui.wellbeing.tables import read_only_table
 
 # Ctrl+N is the record's quick contact note (a window-level menu action), so forms use Ctrl+M.
 RECORD_KEYS = "Ctrl+M"
-COLUMNS = ("Date", "Instrument", "Timepoint", "Score", "Form", "Mode", "Recorded by")
+COLUMNS = (
+    QT_TRANSLATE_NOOP("wellbeing.tab", "Date"),
+    QT_TRANSLATE_NOOP("wellbeing.tab", "Instrument"),
+    QT_TRANSLATE_NOOP("wellbeing.tab", "Timepoint"),
+    QT_TRANSLATE_NOOP("wellbeing.tab", "Score"),
+    QT_TRANSLATE_NOOP("wellbeing.tab", "Form"),
+    QT_TRANSLATE_NOOP("wellbeing.tab", "Mode"),
+    QT_TRANSLATE_NOOP("wellbeing.tab", "Recorded by"),
+)
 
 
 def score_text(form: MeasureRecord, decimals: int = 2) -> str:
@@ -42,7 +50,11 @@ def score_text(form: MeasureRecord, decimals: int = 2) -> str:
     if form.value is None:  # item-reported (ONS4): show the answers
         return " / ".join(str(a) for a in form.answers)
     shown = f"{form.value:.{decimals}f}".rstrip("0").rstrip(".")
-    return shown if form.raw is None or form.raw == form.value else f"{shown} (raw {form.raw})"
+    return (
+        shown
+        if form.raw is None or form.raw == form.value
+        else translate("wellbeing.tab", "{shown} (raw {raw})").format(shown=shown, raw=form.raw)
+    )
 
 
 class WellbeingTab(QWidget):
@@ -88,9 +100,11 @@ class WellbeingTab(QWidget):
         top.itemAt(top.count() - 1).widget().setBuddy(self.chart_choice)
         top.addWidget(self.chart_choice)
         top.addWidget(self.record_button)
-        self.chart = ChartView("Wellbeing scores over time")
+        self.chart = ChartView(translate("wellbeing.tab", "Wellbeing scores over time"))
         self.table = read_only_table(
-            COLUMNS, translate("wellbeing.tab", "Wellbeing forms recorded"), rows=True
+            [translate("wellbeing.tab", c) for c in COLUMNS],
+            translate("wellbeing.tab", "Wellbeing forms recorded"),
+            rows=True,
         )
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.chart)
@@ -127,10 +141,17 @@ class WellbeingTab(QWidget):
         for row, form in enumerate(overview.forms):
             timeline = overview.timelines.get(form.instrument)
             cells = (
-                format_date(form.completed_on), form.instrument, form.timepoint_label,
+                format_date(form.completed_on),
+                form.instrument,
+                form.timepoint_label,
                 score_text(form, timeline.decimals if timeline else 2),
-                "Complete" if form.complete else f"Incomplete ({form.answered} answered)",
-                form.mode_label, form.recorded_by or "",
+                translate("wellbeing.tab", "Complete")
+                if form.complete
+                else translate("wellbeing.tab", "Incomplete ({answered} answered)").format(
+                    answered=form.answered
+                ),
+                form.mode_label,
+                form.recorded_by or "",
             )
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
