@@ -64,6 +64,7 @@ from linkworker.caseload import (
 )
 from linkworker.codes import STAGE_LABELS
 from linkworker.validation import format_date
+from ui.core_words import core
 from ui.i18n import translate
 from ui.operations import Runner
 from ui.person_list import list_view
@@ -106,7 +107,7 @@ COLUMNS: tuple[Column, ...] = (
         lambda r: "" if r.age is None else str(r.age),
         45,
     ),
-    Column(QT_TRANSLATE_NOOP("caseload_view", "Stage"), "stage", lambda r: r.stage_label, 90),
+    Column(QT_TRANSLATE_NOOP("caseload_view", "Stage"), "stage", lambda r: core(r.stage_label), 90),
     Column(QT_TRANSLATE_NOOP("caseload_view", "Worker"), "worker", lambda r: r.worker_name, 140),
     Column(
         QT_TRANSLATE_NOOP("caseload_view", "Next review"),
@@ -297,7 +298,7 @@ class SummaryPanel(QWidget):
         (QT_TRANSLATE_NOOP("caseload_view", "Phone"), lambda s: s.phone),
         (QT_TRANSLATE_NOOP("caseload_view", "Email"), lambda s: s.email),
         (QT_TRANSLATE_NOOP("caseload_view", "GP practice"), lambda s: s.gp_practice),
-        (QT_TRANSLATE_NOOP("caseload_view", "Stage"), lambda s: s.stage_label),
+        (QT_TRANSLATE_NOOP("caseload_view", "Stage"), lambda s: core(s.stage_label)),
         (QT_TRANSLATE_NOOP("caseload_view", "Worker"), lambda s: s.worker_name),
         (QT_TRANSLATE_NOOP("caseload_view", "Contract"), lambda s: s.contract_name),
         (QT_TRANSLATE_NOOP("caseload_view", "Referred"), lambda s: format_date(s.referral_date)),

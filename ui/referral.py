@@ -43,6 +43,7 @@ from linkworker.referral import (
     submit_referral,
 )
 from linkworker.validation import format_date
+from ui.core_words import core
 from ui.i18n import translate
 from ui.operations import Runner, friendly_message, while_alive
 from ui.record import widgets as w
@@ -267,7 +268,7 @@ class ReferralView(QWidget):
         self.condition_words.clear()
         self.condition_code.setCurrentIndex(0)
         self.condition_list.setText("; ".join(
-            " - ".join(p for p in (codes.LONG_TERM_CONDITIONS.get(c or "", ""),
+            " - ".join(p for p in (core(codes.LONG_TERM_CONDITIONS.get(c or "", "")),
                                    f'"{t}"' if t else "") if p)
             for c, t in self.conditions))
         self._changed()

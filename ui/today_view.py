@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from linkworker.today import Appointment, Task, TodayAgenda, today_items
 from linkworker.validation import format_date
+from ui.core_words import core
 from ui.i18n import translate
 from ui.person_list import PersonList
 from ui.widgets import WorkerPage, heading, long_date, tab_leaves
@@ -33,12 +34,13 @@ CARES_ABOUT = frozenset({"contacts", "goals", "episodes", "people", "caseload"})
 
 
 def _appointment_cells(a: Appointment) -> tuple[str, ...]:
-    return (a.time_text, a.person_name, a.mode_label, a.venue, a.purpose, a.status_label)
+    return (a.time_text, a.person_name, core(a.mode_label), a.venue, a.purpose,
+            core(a.status_label))
 
 
 def _week_cells(a: Appointment) -> tuple[str, ...]:
     day = QLocale().dayName(a.day.isoweekday(), QLocale.FormatType.ShortFormat)
-    return (f"{day} {format_date(a.day)}", a.time_text, a.person_name, a.mode_label,
+    return (f"{day} {format_date(a.day)}", a.time_text, a.person_name, core(a.mode_label),
             a.venue)
 
 

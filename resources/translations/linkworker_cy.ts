@@ -244,13 +244,18 @@
     </message>
     <message>
       <location line="+65" />
-      <location line="+137" />
+      <location line="+138" />
       <source>Reading audit trail</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-115" />
+      <location line="-116" />
       <source>Filter by username</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>username</source>
       <translation type="unfinished" />
     </message>
     <message>
@@ -457,7 +462,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
   <context>
     <name>admin.settings_view</name>
     <message>
-      <location filename="../../ui/admin/settings_view.py" line="+62" />
+      <location filename="../../ui/admin/settings_view.py" line="+63" />
       <source>Settings status</source>
       <translation type="unfinished" />
     </message>
@@ -787,7 +792,12 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+34" />
+      <location line="+22" />
+      <source>Wellbeing change thresholds</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+12" />
       <source>Changes are judged on each person's own baseline and follow-up. A contract's own threshold still decides its payments.</source>
       <translation type="unfinished" />
     </message>
@@ -1085,7 +1095,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
   <context>
     <name>caseload_view</name>
     <message>
-      <location filename="../../ui/caseload_view.py" line="+95" />
+      <location filename="../../ui/caseload_view.py" line="+96" />
       <source>Name</source>
       <translation type="unfinished" />
     </message>
@@ -1383,6 +1393,699 @@ No good backup was found beside {name}. The damaged file has not been changed; a
     <message>
       <location line="-15" />
       <source>{ids}+ people, counting…</source>
+      <translation type="unfinished" />
+    </message>
+  </context>
+  <context>
+    <name>core</name>
+    <message>
+      <location filename="../../ui/core_words.py" line="+52" />
+      <source>Yes, an unpaid carer</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>No</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Prefer not to say</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Keep and use my information for my support</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Share updates with my GP</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Share anonymised outcomes with the funder</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Contact me by text message</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Contact me by email</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Match my record with NHS data for evaluation</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Face to face</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Phone</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Video</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Home visit</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Group</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Text message</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Email</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Planned</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Attended</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Did not attend</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Cancelled</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>No answer</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Withdrawn (recorded in error)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Yes, limited a lot</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Yes, limited a little</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Goals met</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Stepped down (planned)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Moved away</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Declined further support</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Did not engage</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Referred to another service</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Died</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Other</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Male</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Female</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Indeterminate</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Not known</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Activity</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Social connection</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Mental wellbeing</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Physical health</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Money and debt</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Housing</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Employment and volunteering</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Learning</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Working on it</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Achieved</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Partly achieved</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Changed</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Dropped</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Chronic obstructive pulmonary disease (COPD)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Asthma</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Type 1 diabetes</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Type 2 diabetes</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Coronary heart disease</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Heart failure</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Epilepsy</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>High blood pressure (hypertension)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Osteoarthritis</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Arthritis (other)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Chronic pain</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Depression</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Anxiety</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Stroke</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Cancer</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Chronic kidney disease</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Obesity</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Other long-term condition</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Loneliness or isolation</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Living with a long-term condition</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Low mood, stress or anxiety</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Money, debt or benefits</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Physical activity</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Caring responsibilities</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Bereavement</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Work, volunteering or learning</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>GP practice</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Self-referral</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Family or friend</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Walk-in</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Another service</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Peer or community group</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Hospital or discharge team</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Social care</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Walking and physical activity</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Befriending and company</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Debt, benefits and money advice</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Arts, crafts and music</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Gardening and green spaces</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Men's sheds and repair</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Carers' support</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Mental health and peer support</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Volunteering</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Learning and digital skills</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Food</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Housing advice</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Health and lifestyle</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Faith and community groups</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Referred</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Contacting</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Active</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Review due</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Exited</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Entered by mistake</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Recorded on the wrong person</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Recorded twice</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Lock the window after this many idle minutes</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Shortest password allowed</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Failed sign-ins before an account is locked</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Daily backups to keep</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Back up when LinkWorker closes</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Years to keep a record after the last journey ended</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>This is a demonstration caseload</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Organisation's name (printed on My plan)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Phone or email people can reach you on</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>White</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>English, Welsh, Scottish, Northern Irish or British</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Irish</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Gypsy or Irish Traveller</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Roma</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Any other White background</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Mixed or Multiple</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>White and Black Caribbean</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>White and Black African</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>White and Asian</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Any other Mixed or Multiple background</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Asian or Asian British</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Indian</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Pakistani</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Bangladeshi</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Chinese</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Any other Asian background</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Black, Black British, Caribbean or African</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Caribbean</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>African</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Any other Black background</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Arab</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Any other ethnic group</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Not stated</source>
       <translation type="unfinished" />
     </message>
   </context>
@@ -2440,7 +3143,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
   <context>
     <name>record.contacts_tab</name>
     <message>
-      <location filename="../../ui/record/contacts_tab.py" line="+18" />
+      <location filename="../../ui/record/contacts_tab.py" line="+19" />
       <source>When</source>
       <translation type="unfinished" />
     </message>
@@ -2543,7 +3246,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
   <context>
     <name>record.goals_tab</name>
     <message>
-      <location filename="../../ui/record/goals_tab.py" line="+44" />
+      <location filename="../../ui/record/goals_tab.py" line="+45" />
       <source>Goals, steps and reviews</source>
       <translation type="unfinished" />
     </message>
@@ -2606,29 +3309,29 @@ No good backup was found beside {name}. The damaged file has not been changed; a
     </message>
     <message>
       <location line="+3" />
-      <location line="+190" />
+      <location line="+192" />
       <source>Goal in the person's own words</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-189" />
+      <location line="-191" />
       <source>e.g. "Get back to my allotment"</source>
       <translation type="unfinished" />
     </message>
     <message>
       <location line="+3" />
-      <location line="+189" />
+      <location line="+191" />
       <source>Goal category</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-187" />
-      <location line="+191" />
+      <location line="-189" />
+      <location line="+193" />
       <source>Date the goal was agreed</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-190" />
+      <location line="-192" />
       <source>First step (optional)</source>
       <translation type="unfinished" />
     </message>
@@ -2654,18 +3357,18 @@ No good backup was found beside {name}. The damaged file has not been changed; a
     </message>
     <message>
       <location line="+5" />
-      <location line="+185" />
+      <location line="+187" />
       <source>In their &amp;words</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-184" />
-      <location line="+185" />
+      <location line="-186" />
+      <location line="+187" />
       <source>Ca&amp;tegory</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-184" />
+      <location line="-186" />
       <source>Agreed on</source>
       <translation type="unfinished" />
     </message>
@@ -2782,7 +3485,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+83" />
+      <location line="+85" />
       <source>Correct the goal</source>
       <translation type="unfinished" />
     </message>
@@ -2795,7 +3498,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
   <context>
     <name>record.journey_tab</name>
     <message>
-      <location filename="../../ui/record/journey_tab.py" line="+41" />
+      <location filename="../../ui/record/journey_tab.py" line="+42" />
       <source>Journey summary</source>
       <translation type="unfinished" />
     </message>
@@ -3126,7 +3829,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
   <context>
     <name>record.profile_tab</name>
     <message>
-      <location filename="../../ui/record/profile_tab.py" line="+30" />
+      <location filename="../../ui/record/profile_tab.py" line="+31" />
       <source>Phone calls</source>
       <translation type="unfinished" />
     </message>
@@ -3818,7 +4521,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
   <context>
     <name>record.view</name>
     <message>
-      <location filename="../../ui/record/view.py" line="+56" />
+      <location filename="../../ui/record/view.py" line="+57" />
       <source>Wellbeing forms are not available in this build.</source>
       <translation type="unfinished" />
     </message>
@@ -4082,7 +4785,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
   <context>
     <name>record.widgets</name>
     <message>
-      <location filename="../../ui/record/widgets.py" line="+84" />
+      <location filename="../../ui/record/widgets.py" line="+85" />
       <source>Calendar: {accessibleName}</source>
       <translation type="unfinished" />
     </message>
@@ -4131,7 +4834,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
   <context>
     <name>referral</name>
     <message>
-      <location filename="../../ui/referral.py" line="+54" />
+      <location filename="../../ui/referral.py" line="+55" />
       <source>Given &amp;name</source>
       <translation type="unfinished" />
     </message>
@@ -4775,7 +5478,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
   <context>
     <name>today_view</name>
     <message numerus="yes">
-      <location filename="../../ui/today_view.py" line="+49" />
+      <location filename="../../ui/today_view.py" line="+51" />
       <source>%Ln day(s) overdue</source>
       <translation type="unfinished">
         <numerusform />
@@ -5435,7 +6138,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
   <context>
     <name>wellbeing.tab</name>
     <message>
-      <location filename="../../ui/wellbeing/tab.py" line="+37" />
+      <location filename="../../ui/wellbeing/tab.py" line="+38" />
       <source>Date</source>
       <translation type="unfinished" />
     </message>

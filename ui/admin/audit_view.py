@@ -132,7 +132,8 @@ class AuditView(QWidget):
         self.runner, self.actor = runner, actor
         layout = QVBoxLayout(self)
         form = QFormLayout()
-        self.user = self._line(translate("admin.audit_view", "Filter by username"), "username")
+        self.user = self._line(translate("admin.audit_view", "Filter by username"),
+                               translate("admin.audit_view", "username"))
         self.action = QComboBox()
         self.action.setAccessibleName(translate("admin.audit_view", "Filter by action"))
         self.action.addItem(translate("admin.audit_view", "Any action"), "")

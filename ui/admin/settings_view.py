@@ -30,6 +30,7 @@ from linkworker.access import Actor, can
 from linkworker.storage import keys
 from ui.admin.common import StatusLine, button, run
 from ui.admin.thresholds_box import ThresholdsBox
+from ui.core_words import core
 from ui.i18n import translate
 from ui.operations import Runner
 from ui.widgets import hbox
@@ -78,17 +79,17 @@ class SettingsView(QWidget):
             spec = settings.SPECS[key]
             spin = QSpinBox()
             spin.setRange(spec.minimum or 0, spec.maximum or 999)
-            spin.setAccessibleName(spec.label)
-            form.addRow(f"{spec.label}:", spin)
+            spin.setAccessibleName(core(spec.label))
+            form.addRow(f"{core(spec.label)}:", spin)
             self.fields[key] = spin
         for key in (settings.ORGANISATION_NAME, settings.ORGANISATION_CONTACT):
             text = QLineEdit()
-            text.setAccessibleName(settings.SPECS[key].label)
+            text.setAccessibleName(core(settings.SPECS[key].label))
             text.setMaxLength(settings.SPECS[key].maximum or 200)
-            form.addRow(f"{settings.SPECS[key].label}:", text)
+            form.addRow(f"{core(settings.SPECS[key].label)}:", text)
             self.fields[key] = text
-        check = QCheckBox(settings.SPECS[settings.BACKUP_ON_EXIT].label)
-        check.setAccessibleName(settings.SPECS[settings.BACKUP_ON_EXIT].label)
+        check = QCheckBox(core(settings.SPECS[settings.BACKUP_ON_EXIT].label))
+        check.setAccessibleName(core(settings.SPECS[settings.BACKUP_ON_EXIT].label))
         form.addRow("", check)
         self.fields[settings.BACKUP_ON_EXIT] = check
         self.save_button = button(

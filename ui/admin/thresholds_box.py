@@ -113,7 +113,7 @@ class ThresholdsBox(QGroupBox):
     """Per instrument: what counts as a meaningful and a reliable change in this caseload."""
 
     def __init__(self, runner: Runner, actor: Actor, parent: QWidget | None = None) -> None:
-        super().__init__("Wellbeing change thresholds", parent)
+        super().__init__(translate("admin.thresholds_box", "Wellbeing change thresholds"), parent)
         self.runner, self.actor = runner, actor
         self.rows: dict[str, ThresholdRow] = {}
         self.grid = QGridLayout(self)

@@ -10,6 +10,7 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout
 
 from linkworker.contacts import update_contact, withdraw_contact
+from ui.core_words import core
 from ui.i18n import translate
 from ui.record import widgets as w
 from ui.record.base import RecordTab
@@ -76,11 +77,25 @@ class ContactsTab(RecordTab):
 
     def show_bundle(self, bundle) -> None:
         self._items = {c.id: c for c in bundle.contacts}
-        w.fill_table(self.table, [
-            (c.id, (c.when, c.mode_label, c.purpose_label, c.status_label, c.venue or "",
-                    str(c.duration_minutes or ""), c.worker,
-                    (c.note or "").replace("\n", " ")[:80]))
-            for c in bundle.contacts])
+        w.fill_table(
+            self.table,
+            [
+                (
+                    c.id,
+                    (
+                        c.when,
+                        core(c.mode_label),
+                        c.purpose_label,
+                        core(c.status_label),
+                        c.venue or "",
+                        str(c.duration_minutes or ""),
+                        c.worker,
+                        (c.note or "").replace("\n", " ")[:80],
+                    ),
+                )
+                for c in bundle.contacts
+            ],
+        )
         self._selected()
 
     def _selected(self) -> None:

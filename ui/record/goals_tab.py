@@ -27,6 +27,7 @@ from linkworker.goals import (
     withdraw_goal,
 )
 from linkworker.validation import format_date
+from ui.core_words import core
 from ui.i18n import translate
 from ui.record import widgets as w
 from ui.record.base import RecordTab
@@ -186,7 +187,7 @@ class GoalsTab(RecordTab):
         for goal in bundle.goals:
             top = QTreeWidgetItem([goal.own_words, goal.category_label,
                                    f"agreed {format_date(goal.agreed_date)}",
-                                   goal.status_label])
+                                   core(goal.status_label)])
             top.setData(0, Qt.ItemDataRole.UserRole, ("goal", goal.id, goal.id))
             if goal.episode_number != (bundle.record.current.number
                                        if bundle.record.current else 0):
@@ -194,7 +195,9 @@ class GoalsTab(RecordTab):
                     3,
                     translate(
                         "record.goals_tab", "{status_label} (journey {episode_number})"
-                    ).format(status_label=goal.status_label, episode_number=goal.episode_number),
+                    ).format(
+                        status_label=core(goal.status_label), episode_number=goal.episode_number
+                    ),
                 )
             for step in goal.steps:
                 child = QTreeWidgetItem([

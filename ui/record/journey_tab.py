@@ -20,6 +20,7 @@ from linkworker import codes
 from linkworker.journey import exit_episode, record_first_meeting
 from linkworker.referral import ReferralDetails, refer_existing
 from linkworker.validation import format_date
+from ui.core_words import core, core_label
 from ui.i18n import translate
 from ui.record import widgets as w
 from ui.record.base import RecordTab
@@ -164,7 +165,7 @@ class JourneyTab(RecordTab):
         month = record.journey_month
         lines = [
             translate("record.journey_tab", "<b>{title}</b> - stage: <b>{stage_label}</b>").format(
-                title=current.title, stage_label=current.stage_label
+                title=current.title, stage_label=core(current.stage_label)
             )
             + (
                 translate("record.journey_tab", ", month {month} of the journey").format(
@@ -175,12 +176,12 @@ class JourneyTab(RecordTab):
             ),
             translate("record.journey_tab", "Referred {referral_date} by {source}").format(
                 referral_date=format_date(current.referral_date),
-                source=codes.label(codes.REFERRAL_SOURCES, current.referral_source)
+                source=core_label(codes.REFERRAL_SOURCES, current.referral_source)
                 or translate("record.journey_tab", "unknown"),
             )
             + (f" ({current.referrer_name})" if current.referrer_name else "")
             + translate("record.journey_tab", ". Reasons: ")
-            + ", ".join(codes.label(codes.REFERRAL_REASONS, r) for r in current.referral_reasons),
+            + ", ".join(core_label(codes.REFERRAL_REASONS, r) for r in current.referral_reasons),
             translate(
                 "record.journey_tab",
                 "Worker: {worker_name}. Contract: {contract}. Eligibility: {eligibility}",
@@ -202,7 +203,7 @@ class JourneyTab(RecordTab):
             + (
                 translate("record.journey_tab", " Ended {exit_date}: {reason}.").format(
                     exit_date=format_date(current.exit_date),
-                    reason=codes.label(codes.EXIT_REASONS, current.exit_reason),
+                    reason=core_label(codes.EXIT_REASONS, current.exit_reason),
                 )
                 if current.exit_date
                 else ""
@@ -223,9 +224,9 @@ class JourneyTab(RecordTab):
             widget.setEnabled(can_edit)
         w.fill_table(self.history, [
             (e.id, (str(e.number), format_date(e.referral_date),
-                    codes.label(codes.REFERRAL_SOURCES, e.referral_source), e.worker_name,
-                    e.stage_label, format_date(e.exit_date),
-                    codes.label(codes.EXIT_REASONS, e.exit_reason)))
+                    core_label(codes.REFERRAL_SOURCES, e.referral_source), e.worker_name,
+                    core(e.stage_label), format_date(e.exit_date),
+                    core_label(codes.EXIT_REASONS, e.exit_reason)))
             for e in reversed(record.episodes)])
 
     def _show_timeline(self, bundle, current) -> None:

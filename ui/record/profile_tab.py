@@ -21,6 +21,7 @@ from linkworker import codes
 from linkworker.conditions import add_condition, remove_condition
 from linkworker.consents import CONSENT_HOW, add_consent, withdraw_consent
 from linkworker.validation import format_date, format_nhs_number
+from ui.core_words import core
 from ui.i18n import translate
 from ui.record import widgets as w
 from ui.record.base import RecordTab
@@ -96,7 +97,7 @@ class ProfileTab(RecordTab):
         )
         f["ethnicity"] = w.combo(
             translate("record.profile_tab", "Ethnic group (2021 Census)"),
-            {g.category: g.label for g in codes.ethnic_groups()},
+            {g.category: f"{core(g.group)}: {core(g.category)}" for g in codes.ethnic_groups()},
             blank=translate("record.profile_tab", "Not recorded"),
         )
         f["disability"] = w.combo(

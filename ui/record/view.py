@@ -34,6 +34,7 @@ from linkworker.plan_pdf import export_plan
 from linkworker.profile import FieldProblems
 from linkworker.record import save_record_edits
 from linkworker.validation import format_date
+from ui.core_words import core
 from ui.i18n import translate
 from ui.operations import Runner, friendly_message, while_alive
 from ui.record import widgets as w
@@ -261,7 +262,7 @@ class RecordView(QWidget):
                     worker_name=current.worker_name
                 ),
                 translate("record.view", "Stage: {stage_label}").format(
-                    stage_label=current.stage_label
+                    stage_label=core(current.stage_label)
                 ),
                 translate("record.view", "Journey month {month}").format(month=month)
                 if month

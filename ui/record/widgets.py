@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from linkworker.validation import InvalidValue, format_date, parse_date
+from ui.core_words import core
 from ui.i18n import translate
 from ui.widgets import never_cut, read_only_table, tab_leaves
 
@@ -63,7 +64,7 @@ def combo(name: str, options: Mapping[str, str], blank: str | None = None) -> QC
     if blank is not None:
         widget.addItem(blank, None)
     for code, label in options.items():
-        widget.addItem(label, code)
+        widget.addItem(core(label), code)  # code tables are the core's words
     return widget
 
 
@@ -288,7 +289,7 @@ def check_list(name: str, options: Mapping[str, str]) -> QListWidget:
     widget = QListWidget()
     widget.setAccessibleName(name)
     for code, label in options.items():
-        item = QListWidgetItem(label)
+        item = QListWidgetItem(core(label))
         item.setData(ID_ROLE, code)
         item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
         item.setCheckState(Qt.CheckState.Unchecked)

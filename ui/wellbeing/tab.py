@@ -24,6 +24,7 @@ from linkworker.access import Actor, can
 from linkworker.charts import wellbeing_timeline
 from linkworker.validation import format_date
 from linkworker.wellbeing.measures import MeasureRecord, WellbeingOverview, wellbeing_overview
+from ui.core_words import core
 from ui.i18n import translate
 from ui.operations import Runner, friendly_message, while_alive
 from ui.wellbeing.badge import ChangeBadge
@@ -150,7 +151,7 @@ class WellbeingTab(QWidget):
                 else translate("wellbeing.tab", "Incomplete ({answered} answered)").format(
                     answered=form.answered
                 ),
-                form.mode_label,
+                core(form.mode_label),
                 form.recorded_by or "",
             )
             for col, text in enumerate(cells):
