@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
 from openpyxl import load_workbook
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 from test_returns_caseload import AS_OF_Q3, CONTRACT, build_caseload
 
+from linkworker.returns import flow
 from ui.operations import Runner
 from ui.returns import ContractEditor, ReturnsScreen
 
@@ -96,9 +98,11 @@ def test_contract_editor_validates_live_and_saves(qtbot, runner, actor_manager, 
     assert any(p.startswith("start: must be a date") for p in problems)
     assert not editor.save_button.isEnabled()
     start = editor.fields["start"]
+    assert start.text() == "someday"  # what the file says is wrong is what the field shows
     start.setFocus()
     start.selectAll()
-    qtbot.keyClicks(start, "2026-02-01")
+    qtbot.keyClicks(start, "01/02/2026")
+    qtbot.keyClick(start, Qt.Key.Key_Tab)
     editor.check()
     assert editor.problems.item(0).text() == "No problems found."
     assert editor.document()["start"] == "2026-02-01"
@@ -107,6 +111,40 @@ def test_contract_editor_validates_live_and_saves(qtbot, runner, actor_manager, 
     assert saved.args == ["NEW-ONE"]
     wait_idle(qtbot, runner)
     assert editor.stored.count() == 3  # the placeholder, TEST-SIB and NEW-ONE
+
+
+def test_contract_editor_dates_are_dd_mm_yyyy_on_screen_and_iso_in_the_file(
+        qtbot, runner, actor_manager, tmp_path):
+    editor = ContractEditor(runner, actor_manager)
+    qtbot.addWidget(editor)
+    editor.show()
+    wait_idle(qtbot, runner)
+    path = tmp_path / "c.json"
+    path.write_text(json.dumps(dict(CONTRACT, start="2026-04-01", end="2027-03-31")),
+                    encoding="utf-8")
+    editor.open_path(path)
+    start, end = editor.fields["start"], editor.fields["end"]
+    assert (start.text(), end.text()) == ("01/04/2026", "31/03/2027")
+    assert not [w.text() for w in editor.findChildren(QLabel) if "YYYY" in w.text()]
+    end.setFocus()
+    end.selectAll()
+    qtbot.keyClicks(end, "30062027")  # digits only, as people type on a number pad
+    qtbot.keyClick(end, Qt.Key.Key_Tab)
+    assert end.text() == "30/06/2027"
+    assert editor.document()["end"] == "2027-06-30"
+    end.setFocus()
+    end.selectAll()
+    qtbot.keyClicks(end, "31/02/2027")  # no such day: the file keeps the last good date
+    qtbot.keyClick(end, Qt.Key.Key_Tab)
+    assert "not a date" in end.accessibleDescription()
+    assert editor.document()["end"] == "2027-06-30"
+    qtbot.keyClick(end, Qt.Key.Key_F4)  # the calendar opens at the date shown
+    assert end.popup.isVisible()
+    assert end.popup.calendar.selectedDate().toPython() == dt.date(2027, 6, 30)
+    end.popup.hide()
+    out = tmp_path / "out.json"
+    flow.write_document(out, editor.document())  # what "Save as file..." writes
+    assert json.loads(out.read_text(encoding="utf-8"))["start"] == "2026-04-01"
 
 
 def built_screen(qtbot, runner, actor_manager) -> ReturnsScreen:

@@ -8,6 +8,7 @@ background.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
@@ -32,26 +33,43 @@ from linkworker.outcomes.contract import contract_problems
 from linkworker.outcomes.sample import sample_document
 from linkworker.returns import flow
 from ui.operations import Runner, friendly_message
+from ui.record.widgets import DateField
 from ui.returns.pages import named
 
 # form field -> (label, JSON path)
+# Alt+letters: none shared with the menu bar (F, G, P, H), the buttons or each other.
 FIELDS = {
-    "code": ("&Code", ("code",)),
+    "code": ("Co&de", ("code",)),
     "name": ("&Name", ("name",)),
-    "commissioner": ("Co&mmissioner", ("commissioner",)),
-    "start": ("&Start (YYYY-MM-DD)", ("start",)),
-    "end": ("&End (YYYY-MM-DD)", ("end",)),
-    "total_amount": ("Contract &cap", ("caps", "total_amount")),
-    "participants": ("&Participant cap", ("caps", "participants")),
-    "per_person_amount": ("Cap per perso&n", ("caps", "per_person_amount")),
+    "commissioner": ("Comm&issioner", ("commissioner",)),
+    "start": ("&Start date", ("start",)),
+    "end": ("&End date", ("end",)),
+    "total_amount": ("Con&tract cap (£)", ("caps", "total_amount")),
+    "participants": ("Pa&rticipant cap", ("caps", "participants")),
+    "per_person_amount": ("C&ap per person (£)", ("caps", "per_person_amount")),
 }
 NUMERIC = {"total_amount", "participants", "per_person_amount"}
+DATES = {"start", "end"}  # dd/mm/yyyy on screen, ISO 8601 in the file
 
 
 def _get(data: Any, path: tuple[str, ...]) -> Any:
     for key in path:
         data = data.get(key) if isinstance(data, dict) else None
     return data
+
+
+def _field(key: str, label: str) -> QLineEdit:
+    name = label.replace("&", "")
+    return DateField(name) if key in DATES else named(QLineEdit(), name)
+
+
+def _show_date(edit: DateField, value: Any) -> None:
+    """An ISO date from the file shown as dd/mm/yyyy; anything else shown as it is, so the
+    problem list and the field agree about what is wrong."""
+    try:
+        edit.set_value(dt.date.fromisoformat(value) if value else None)
+    except (TypeError, ValueError):
+        edit.setText(str(value))
 
 
 def _number(text: str) -> Any:
@@ -73,9 +91,8 @@ class ContractEditor(QWidget):
         self.open_file = named(QPushButton("&Open file..."), "Open a contract file")
         self.new_sample = named(QPushButton("Start from the sa&mple"), "Start from the sample")
         self.save_button = named(QPushButton("Save to the &caseload"), "Save to the caseload")
-        self.save_file = named(QPushButton("Save as &file..."), "Save as a file")
-        self.fields = {key: named(QLineEdit(), label.replace("&", ""))
-                       for key, (label, _) in FIELDS.items()}
+        self.save_file = named(QPushButton("Sa&ve as file..."), "Save as a file")
+        self.fields = {key: _field(key, label) for key, (label, _) in FIELDS.items()}
         self.text = named(QPlainTextEdit(), "Contract JSON")
         self.text.setTabChangesFocus(True)  # Tab moves on, never traps the keyboard
         self.problems = named(QListWidget(), "Problems")
@@ -85,7 +102,8 @@ class ContractEditor(QWidget):
         self._timer.timeout.connect(self.check)
         self.text.textChanged.connect(self._timer.start)
         for key, edit in self.fields.items():
-            edit.textEdited.connect(lambda _t, k=key: self._field_edited(k))
+            changed = edit.dateChanged if isinstance(edit, DateField) else edit.textEdited
+            changed.connect(lambda _t, k=key: self._field_edited(k))
         self.open_file.clicked.connect(self._ask_open)
         self.new_sample.clicked.connect(lambda: self.set_document(sample_document()))
         self.save_button.clicked.connect(self.save)
@@ -145,7 +163,11 @@ class ContractEditor(QWidget):
         for key, (_, path) in FIELDS.items():
             value = _get(data, path)
             edit = self.fields[key]
-            if not edit.hasFocus():
+            if edit.hasFocus():
+                continue
+            if isinstance(edit, DateField):
+                _show_date(edit, value)
+            else:
                 edit.setText("" if value is None else str(value))
         self._syncing = False
 
@@ -153,8 +175,9 @@ class ContractEditor(QWidget):
         data = self.document()
         if self._syncing or not isinstance(data, dict):
             return
-        path = FIELDS[key][1]
-        text = self.fields[key].text().strip()
+        path, edit = FIELDS[key][1], self.fields[key]
+        day = edit.value() if isinstance(edit, DateField) else None
+        text = day.isoformat() if day else edit.text().strip()
         target = data
         for part in path[:-1]:
             target = target.setdefault(part, {})

@@ -75,9 +75,11 @@ class PeriodPage(QWidget):
         form = QFormLayout(self)
         self.period = named(QComboBox(), "Return period")
         self.period.setEditable(True)
-        form.addRow("&Period (e.g. 2026-Q3):", self.period)
-        form.addRow(QLabel("Next builds the return: the caseload is checked against every "
-                           "outcome rule. It runs in the background."))
+        form.addRow("P&eriod (e.g. 2026-Q3):", self.period)  # Alt+P is the Person menu
+        note = QLabel("Next builds the return: the caseload is checked against every "
+                      "outcome rule. It runs in the background.")
+        note.setWordWrap(True)  # never cut at 150% scale
+        form.addRow(note)
 
 
 EFFECTS = {"blocks": "Blocks payment", "weakens": "May weaken a claim"}
@@ -170,7 +172,7 @@ class PreviewPage(QWidget):
 
 class ExportPage(QWidget):
     FORMATS = (("xlsx", "&Workbook (XLSX)..."), ("csv", "&CSV of claims..."),
-               ("pdf", "&PDF cover report..."), ("json", "&INDIGO JSON..."))
+               ("pdf", "PDF co&ver report..."), ("json", "&INDIGO JSON..."))
 
     def __init__(self) -> None:
         super().__init__()
