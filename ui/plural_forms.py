@@ -21,6 +21,7 @@ from pathlib import Path
 
 COUNTED = re.compile(r"%L?n")
 IRREGULAR = {"person": "people"}  # plurals that are not "+s"
+SINGULAR_VERBS = {"block": "blocks"}  # "1 issue blocks", "2 issues block"
 
 
 def english_forms(source: str) -> tuple[str, str]:
@@ -28,7 +29,10 @@ def english_forms(source: str) -> tuple[str, str]:
     def plural(match: re.Match[str]) -> str:
         return IRREGULAR.get(match.group(1).lower(), match.group(1) + "s")
 
-    return (re.sub(r"(\w+)\(s\)", r"\1", source), re.sub(r"(\w+)\(s\)", plural, source))
+    one = re.sub(r"(\w+)\(s\)", r"\1", source)
+    for verb, singular in SINGULAR_VERBS.items():
+        one = re.sub(rf"(\(s\)|\w) {verb}\b", rf"\1 {singular}", one)
+    return one, re.sub(r"(\w+)\(s\)", plural, source)
 
 
 def _counted(message: ET.Element) -> bool:

@@ -3116,7 +3116,32 @@ No good backup was found beside {name}. The damaged file has not been changed; a
   <context>
     <name>operations</name>
     <message>
-      <location filename="../../ui/operations.py" line="+90" />
+      <location filename="../../ui/operations.py" line="+87" />
+      <source>An admin</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>A manager</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>A link worker</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>A coordinator</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+6" />
+      <source>{who} may not do this ({permission}). Ask a manager or admin if you need to.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+6" />
       <source>Something went wrong and nothing was changed. ({error}; details are in the log.)</source>
       <translation type="unfinished" />
     </message>
@@ -5153,6 +5178,631 @@ No good backup was found beside {name}. The damaged file has not been changed; a
     <message>
       <location line="+1" />
       <source>This referral has not been saved. Discard what you typed?</source>
+      <translation type="unfinished" />
+    </message>
+  </context>
+  <context>
+    <name>returns.adjust</name>
+    <message>
+      <location filename="../../ui/returns/adjust.py" line="+28" />
+      <source>Record an adjustment</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+2" />
+      <source>Record an adjustment to a submitted claim</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+3" />
+      <source>A correction to a claim already submitted. It becomes a new row in the next return; the submitted claim itself is never changed.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+8" />
+      <source>Claim, as printed on the return</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>period:line, e.g. 2026-Q3:12</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+2" />
+      <source>Change in pounds</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+2" />
+      <source>e.g. -50.00; blank reverses the whole claim</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+4" />
+      <source>Reason the commissioner will read</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+9" />
+      <source>&amp;Record adjustment</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+6" />
+      <source>&amp;Claim:</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>C&amp;hange (£):</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Rea&amp;son:</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+13" />
+      <source>Say which claim: its period and line, e.g. 2026-Q3:12.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+7" />
+      <source>Give a reason the commissioner can read.</source>
+      <translation type="unfinished" />
+    </message>
+  </context>
+  <context>
+    <name>returns.editor</name>
+    <message>
+      <location filename="../../ui/returns/editor.py" line="+43" />
+      <source>Co&amp;de</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>&amp;Name</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Comm&amp;issioner</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>&amp;Start date</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>&amp;End date</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+2" />
+      <source>Con&amp;tract cap (£)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+4" />
+      <source>Pa&amp;rticipant cap</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+4" />
+      <source>C&amp;ap per person (£)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+42" />
+      <source>Contract editor</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Contracts in this caseload</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+2" />
+      <source>&amp;Open file...</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Open a contract file</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+3" />
+      <source>Start from the sa&amp;mple</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Start from the sample</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+3" />
+      <source>Save to the &amp;caseload</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Save to the caseload</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+3" />
+      <source>Sa&amp;ve as file...</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Save as a file</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+4" />
+      <source>Contract JSON</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+2" />
+      <source>Problems</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+19" />
+      <source>Contract:</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+10" />
+      <source>Problems:</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+67" />
+      <source>(choose a stored contract)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+13" />
+      <source>Open a contract</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+2" />
+      <location line="+25" />
+      <source>Contracts (*.json)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="-16" />
+      <source>Opened {name}.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+9" />
+      <source>Fix the JSON before saving it to a file.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+5" />
+      <source>Save the contract</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+7" />
+      <source>Saved {name}.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+12" />
+      <source>Saving the contract</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+4" />
+      <source>Contract {code} saved.</source>
+      <translation type="unfinished" />
+    </message>
+  </context>
+  <context>
+    <name>returns.pages</name>
+    <message>
+      <location filename="../../ui/returns/pages.py" line="+68" />
+      <source>Which contract is this return for?</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Contracts</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+8" />
+      <source>Return period</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+3" />
+      <source>P&amp;eriod (e.g. 2026-Q3):</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+3" />
+      <source>Next builds the return: the caseload is checked against every outcome rule. It runs in the background.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+11" />
+      <source>Blocks payment</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>May weaken a claim</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+18" />
+      <source>Data-quality issues, those that block payment first</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+2" />
+      <source>Click a heading to sort by it.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+3" />
+      <source>&amp;Open record</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Open the selected person's record</source>
+      <translation type="unfinished" />
+    </message>
+    <message numerus="yes">
+      <location line="+8" />
+      <source>%Ln issue(s) block payment</source>
+      <translation type="unfinished">
+        <numerusform />
+      </translation>
+    </message>
+    <message>
+      <location line="+2" />
+      <source>&lt;b&gt;{blocks}&lt;/b&gt; (listed first) and {weaken} may weaken a claim. Fix them in the person's record, then build the return again.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+6" />
+      <source>No data-quality issues found.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+5" />
+      <source>Reference</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Name</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Effect</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Issue</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Detail</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+22" />
+      <source>Return totals</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+4" />
+      <source>Claims in this return</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+6" />
+      <source>Outcomes found but not claimed, with the reason</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+8" />
+      <source>SUBMITTED</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Draft</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+5" />
+      <source>&lt;b&gt;{state}: {period}&lt;/b&gt; - {claims} claims for {people} people, {late} late; claimed {claimed}, adjustments {adjustments}, &lt;b&gt;net {net}&lt;/b&gt;.&lt;br&gt;{outcome_text}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+20" />
+      <source>Line</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <location line="+39" />
+      <source>Person</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="-38" />
+      <location line="+39" />
+      <source>Outcome</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="-38" />
+      <location line="+39" />
+      <source>Achieved</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="-38" />
+      <source>Late</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Amount</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Note</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Evidence</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+8" />
+      <source>Adjustment to {line}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+4" />
+      <source>late</source>
+      <translation type="unfinished" />
+    </message>
+    <message numerus="yes">
+      <location line="+13" />
+      <source>%Ln outcome(s) found but not claimed, and why:</source>
+      <translation type="unfinished">
+        <numerusform />
+      </translation>
+    </message>
+    <message>
+      <location line="+3" />
+      <source>Every outcome found is claimed.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+8" />
+      <source>Why not claimed</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+18" />
+      <source>&amp;Workbook (XLSX)...</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>&amp;CSV of claims...</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>PDF co&amp;ver report...</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>&amp;INDIGO JSON...</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+14" />
+      <source>Export the return as {upper}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+7" />
+      <source>&amp;Submit return...</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Submit the return</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+5" />
+      <source>Record an a&amp;djustment...</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Record an adjustment to a submitted claim</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+3" />
+      <source>A correction to a claim already submitted: it goes into the next return as a new row; the submitted claim is never edited.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+13" />
+      <source>Submitted on {format_date} by {get}. Exports are rebuilt from the frozen return, identical every time.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+8" />
+      <source>Draft. Export it to check, then submit it to lock its claims into the ledger (this cannot be undone; corrections become adjustments in a later return).</source>
+      <translation type="unfinished" />
+    </message>
+  </context>
+  <context>
+    <name>returns.screen</name>
+    <message>
+      <location filename="../../ui/returns/screen.py" line="+57" />
+      <source>Outcome returns</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Steps</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+13" />
+      <source>Progress</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+3" />
+      <source>&lt; &amp;Back</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+0" />
+      <source>Back</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+3" />
+      <source>&amp;Next &gt;</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+0" />
+      <source>Next</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+3" />
+      <source>&amp;Rebuild</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Build the return again</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+53" />
+      <source>Loading contracts</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+8" />
+      <source>{code}: {name} ({episodes} journeys, {returns_submitted} returns submitted)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+16" />
+      <source>No contracts yet: add one in Settings &gt; Contracts.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+26" />
+      <source>Building the return...</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+7" />
+      <source>Building the return</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+24" />
+      <source>Export the return</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+11" />
+      <source>Writing {name}...</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+5" />
+      <source>Exporting the return</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+4" />
+      <source>Saved {path}.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+12" />
+      <source>Confirm submitting the return</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+2" />
+      <source>&amp;Submit</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+30" />
+      <source>Recording the adjustment...</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+6" />
+      <source>Recording an adjustment</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+7" />
+      <source>Adjustment of {amount} to {claim_ref} recorded; it goes into the next return submitted.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+11" />
+      <source>Submitting...</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+6" />
+      <source>Submitting the return</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+6" />
+      <source>The {doc} return is submitted.</source>
       <translation type="unfinished" />
     </message>
   </context>

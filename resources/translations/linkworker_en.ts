@@ -39,6 +39,23 @@
     </message>
   </context>
   <context>
+    <name>returns.pages</name>
+    <message numerus="yes">
+      <source>%Ln issue(s) block payment</source>
+      <translation>
+        <numerusform>%Ln issue blocks payment</numerusform>
+        <numerusform>%Ln issues block payment</numerusform>
+      </translation>
+    </message>
+    <message numerus="yes">
+      <source>%Ln outcome(s) found but not claimed, and why:</source>
+      <translation>
+        <numerusform>%Ln outcome found but not claimed, and why:</numerusform>
+        <numerusform>%Ln outcomes found but not claimed, and why:</numerusform>
+      </translation>
+    </message>
+  </context>
+  <context>
     <name>sync_view</name>
     <message numerus="yes">
       <source>%Ln change(s) waiting</source>
