@@ -46,7 +46,7 @@ class PseudoTranslator(QTranslator):
                   n: int = -1) -> str:  # Qt API
         return f"{OPEN}{source}{CLOSE}" if source else source
 
-    def isEmpty(self) -> bool:  # noqa: N802 - Qt API
+    def isEmpty(self) -> bool:
         return False
 
 
@@ -101,7 +101,7 @@ def unmarked(root: QWidget, data: set[str]) -> list[str]:
     return sorted(set(problems))
 
 
-def _data_words(world) -> set[str]:  # noqa: ANN001, F811
+def _data_words(world) -> set[str]:  # noqa: F811
     """Names and words from the test caseload, shown as data."""
     from sqlalchemy import select
 

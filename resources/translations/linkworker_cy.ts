@@ -5416,7 +5416,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
   <context>
     <name>returns.pages</name>
     <message>
-      <location filename="../../ui/returns/pages.py" line="+68" />
+      <location filename="../../ui/returns/pages.py" line="+69" />
       <source>Which contract is this return for?</source>
       <translation type="unfinished" />
     </message>
@@ -5431,8 +5431,8 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+3" />
-      <source>P&amp;eriod (e.g. 2026-Q3):</source>
+      <location line="+2" />
+      <source>&amp;Period (e.g. 2026-Q3):</source>
       <translation type="unfinished" />
     </message>
     <message>
@@ -5441,7 +5441,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+11" />
+      <location line="+10" />
       <source>Blocks payment</source>
       <translation type="unfinished" />
     </message>
@@ -5451,7 +5451,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+18" />
+      <location line="+23" />
       <source>Data-quality issues, those that block payment first</source>
       <translation type="unfinished" />
     </message>
@@ -5539,34 +5539,44 @@ No good backup was found beside {name}. The damaged file has not been changed; a
     </message>
     <message>
       <location line="+5" />
-      <source>&lt;b&gt;{state}: {period}&lt;/b&gt; - {claims} claims for {people} people, {late} late; claimed {claimed}, adjustments {adjustments}, &lt;b&gt;net {net}&lt;/b&gt;.&lt;br&gt;{outcome_text}</source>
+      <source>&lt;b&gt;{state}: {label}&lt;/b&gt; - {claims} claims for {people} people, {late_claims} late; claimed {claimed}, adjustments {adjustments}, &lt;b&gt;net {net}&lt;/b&gt;.&lt;br&gt;{outcome_text}</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+20" />
+      <location line="+81" />
+      <source>&amp;PDF cover report...</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+44" />
+      <source>Submitted on {on} by {by}. Exports are rebuilt from the frozen return, identical every time.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="-105" />
       <source>Line</source>
       <translation type="unfinished" />
     </message>
     <message>
       <location line="+1" />
-      <location line="+39" />
+      <location line="+37" />
       <source>Person</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-38" />
-      <location line="+39" />
+      <location line="-36" />
+      <location line="+37" />
       <source>Outcome</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-38" />
-      <location line="+39" />
+      <location line="-36" />
+      <location line="+37" />
       <source>Achieved</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-38" />
+      <location line="-36" />
       <source>Late</source>
       <translation type="unfinished" />
     </message>
@@ -5596,7 +5606,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message numerus="yes">
-      <location line="+13" />
+      <location line="+11" />
       <source>%Ln outcome(s) found but not claimed, and why:</source>
       <translation type="unfinished">
         <numerusform />
@@ -5623,12 +5633,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+1" />
-      <source>PDF co&amp;ver report...</source>
-      <translation type="unfinished" />
-    </message>
-    <message>
-      <location line="+1" />
+      <location line="+2" />
       <source>&amp;INDIGO JSON...</source>
       <translation type="unfinished" />
     </message>
@@ -5663,12 +5668,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+13" />
-      <source>Submitted on {format_date} by {get}. Exports are rebuilt from the frozen return, identical every time.</source>
-      <translation type="unfinished" />
-    </message>
-    <message>
-      <location line="+8" />
+      <location line="+20" />
       <source>Draft. Export it to check, then submit it to lock its claims into the ledger (this cannot be undone; corrections become adjustments in a later return).</source>
       <translation type="unfinished" />
     </message>
@@ -5676,7 +5676,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
   <context>
     <name>returns.screen</name>
     <message>
-      <location filename="../../ui/returns/screen.py" line="+57" />
+      <location filename="../../ui/returns/screen.py" line="+58" />
       <source>Outcome returns</source>
       <translation type="unfinished" />
     </message>
@@ -5766,7 +5766,19 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+12" />
+      <location line="+9" />
+      <source>Submit the return?</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Submit the {label} return for {code}: {claims} claims, net {net}?
+
+Its claims are locked into the ledger and can never be claimed again. This cannot be undone.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+10" />
       <source>Confirm submitting the return</source>
       <translation type="unfinished" />
     </message>
@@ -5802,7 +5814,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
     </message>
     <message>
       <location line="+6" />
-      <source>The {doc} return is submitted.</source>
+      <source>The {label} return is submitted.</source>
       <translation type="unfinished" />
     </message>
   </context>

@@ -18,8 +18,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from linkworker.returns.document import DataQualityItem, ReturnDocument
 from linkworker.returns.evidence import evidence_text
-from linkworker.validation import format_date, format_money, parse_date
+from linkworker.validation import format_date, format_money
 from ui.i18n import translate
 from ui.widgets import hbox
 
@@ -76,18 +77,16 @@ class PeriodPage(QWidget):
         form = QFormLayout(self)
         self.period = named(QComboBox(), translate("returns.pages", "Return period"))
         self.period.setEditable(True)
+        form.addRow(translate("returns.pages", "&Period (e.g. 2026-Q3):"), self.period)
         form.addRow(
-            translate("returns.pages", "P&eriod (e.g. 2026-Q3):"), self.period
-        )  # Alt+P is the Person menu
-        note = QLabel(
-            translate(
-                "returns.pages",
-                "Next builds the return: the caseload is checked against every "
-                "outcome rule. It runs in the background.",
+            QLabel(
+                translate(
+                    "returns.pages",
+                    "Next builds the return: the caseload is checked against every "
+                    "outcome rule. It runs in the background.",
+                )
             )
         )
-        note.setWordWrap(True)  # never cut at 150% scale
-        form.addRow(note)
 
 
 EFFECTS = {
@@ -96,10 +95,15 @@ EFFECTS = {
 }
 
 
-def issues_in_order(issues: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def reference_of(issue: DataQualityItem) -> str:
+    """The service's own reference while the record is at hand, else the pseudonym (a
+    submitted return, reloaded from its snapshot, carries no references)."""
+    return (issue.link and issue.link.reference) or issue.pseudonym
+
+
+def issues_in_order(issues: tuple[DataQualityItem, ...]) -> list[DataQualityItem]:
     """Issues that block payment first, then by person and issue."""
-    return sorted(issues, key=lambda q: (q["severity"] != "blocks",
-                                         q.get("_reference") or q["pseudonym"], q["label"]))
+    return sorted(issues, key=lambda q: (not q.blocks, reference_of(q), q.label))
 
 
 class QualityPage(QWidget):
@@ -119,11 +123,11 @@ class QualityPage(QWidget):
             translate("returns.pages", "Open the selected person's record"),
         )
         layout.addLayout(hbox(self.open_record, None))
-        self.issues: list[dict[str, Any]] = []
+        self.issues: list[DataQualityItem] = []
 
-    def show_issues(self, doc: dict[str, Any]) -> None:
-        self.issues = issues_in_order(doc["data_quality"])
-        blocking = sum(1 for q in self.issues if q["severity"] == "blocks")
+    def show_issues(self, doc: ReturnDocument) -> None:
+        self.issues = issues_in_order(doc.data_quality)
+        blocking = sum(1 for q in self.issues if q.blocks)
         blocks = translate("returns.pages", "%Ln issue(s) block payment", None, blocking)
         self.summary.setText(
             translate(
@@ -145,18 +149,18 @@ class QualityPage(QWidget):
             ],
             [
                 [
-                    q.get("_reference") or q["pseudonym"],
-                    q.get("_name", ""),
-                    translate("returns.pages", EFFECTS.get(q["severity"], q["severity"])),
-                    q["label"],
-                    q["message"],
+                    reference_of(q),
+                    q.link.name if q.link else "",
+                    translate("returns.pages", EFFECTS.get(q.severity, q.severity)),
+                    q.label,
+                    q.message,
                 ]
                 for q in self.issues
             ],
-            [q.get("_person_id") for q in self.issues],
+            [q.link.person_id if q.link else None for q in self.issues],
             sortable=True,
         )
-        self.open_record.setEnabled(bool(self.issues) and doc["status"] != "submitted")
+        self.open_record.setEnabled(bool(self.issues) and not doc.is_submitted)
 
 
 class PreviewPage(QWidget):
@@ -177,30 +181,30 @@ class PreviewPage(QWidget):
         )
         layout.addWidget(self.unclaimed, 2)
 
-    def show_return(self, doc: dict[str, Any]) -> None:
-        t, cur = doc["totals"], doc["contract"]["currency"]
-        names = {o["id"]: o["name"] for o in doc["contract"]["outcomes"]}
-        kinds = {o["id"]: o["kind"] for o in doc["contract"]["outcomes"]}
-        state = (translate("returns.pages", "SUBMITTED") if doc["status"] == "submitted"
+    def show_return(self, doc: ReturnDocument) -> None:
+        t, cur = doc.totals, doc.contract.currency
+        names = doc.contract.outcome_names()
+        kinds = {o.id: o.kind for o in doc.contract.outcomes}
+        state = (translate("returns.pages", "SUBMITTED") if doc.is_submitted
                  else translate("returns.pages", "Draft"))
-        outcome_text = "; ".join(f"{o['name']} ({o['outcome_id']}): {o['claims']} = "
-                                 f"{format_money(o['amount'], cur)}"
-                                 for o in t["by_outcome"] if o["claims"])
+        outcome_text = "; ".join(f"{o.name} ({o.outcome_id}): {o.claims} = "
+                                 f"{format_money(o.amount, cur)}"
+                                 for o in t.by_outcome if o.claims)
         self.totals.setText(
             translate(
                 "returns.pages",
-                "<b>{state}: {period}</b> - {claims} claims for {people} people, {late} "
-                "late; claimed {claimed}, adjustments {adjustments}, <b>net "
-                "{net}</b>.<br>{outcome_text}",
+                "<b>{state}: {label}</b> - {claims} claims for {people} people, "
+                "{late_claims} late; claimed {claimed}, adjustments "
+                "{adjustments}, <b>net {net}</b>.<br>{outcome_text}",
             ).format(
                 state=state,
-                period=doc["period"]["label"],
-                claims=t["claims"],
-                people=t["people"],
-                late=t["late_claims"],
-                claimed=format_money(t["claimed"], cur),
-                adjustments=format_money(t["adjustments"], cur),
-                net=format_money(t["net"], cur),
+                label=doc.period.label,
+                claims=t.claims,
+                people=t.people,
+                late_claims=t.late_claims,
+                claimed=format_money(t.claimed, cur),
+                adjustments=format_money(t.adjustments, cur),
+                net=format_money(t.net, cur),
                 outcome_text=outcome_text,
             )
         )
@@ -218,25 +222,23 @@ class PreviewPage(QWidget):
             ],
             [
                 [
-                    r["line"],
-                    r["pseudonym"],
-                    names.get(r["outcome_id"], r["outcome_id"])
-                    if r["kind"] == "claim"
+                    r.line,
+                    r.pseudonym,
+                    names.get(r.outcome_id, r.outcome_id)
+                    if r.is_claim
                     else translate("returns.pages", "Adjustment to {line}").format(
-                        line=r["adjusts"]
+                        line=r.adjusts
                     ),
-                    format_date(parse_date(r["achieved_on"])),
-                    translate("returns.pages", "late") if r["late"] else "",
-                    format_money(r["amount"], cur),
-                    r["note"] or r["reason"],
-                    evidence_text(
-                        r.get("evidence") or {}, kinds.get(r["outcome_id"], ""), ids=False
-                    ),
+                    format_date(r.achieved_on),
+                    translate("returns.pages", "late") if r.late else "",
+                    format_money(r.amount, cur),
+                    r.note or r.reason,
+                    evidence_text(r.evidence, kinds.get(r.outcome_id, ""), ids=False),
                 ]
-                for r in doc["rows"]
+                for r in doc.rows
             ],
         )
-        exclusions = doc["exclusions"]
+        exclusions = doc.exclusions
         count = len(exclusions)
         self.excluded.setText(
             translate("returns.pages", "%Ln outcome(s) found but not claimed, and why:", None,
@@ -254,10 +256,10 @@ class PreviewPage(QWidget):
             ],
             [
                 [
-                    e["pseudonym"],
-                    names.get(e["outcome_id"], e["outcome_id"]),
-                    format_date(parse_date(e["achieved_on"])),
-                    e["reason"],
+                    e.pseudonym,
+                    names.get(e.outcome_id, e.outcome_id),
+                    format_date(e.achieved_on),
+                    e.reason,
                 ]
                 for e in exclusions
             ],
@@ -270,7 +272,7 @@ class ExportPage(QWidget):
     FORMATS = (
         ("xlsx", QT_TRANSLATE_NOOP("returns.pages", "&Workbook (XLSX)...")),
         ("csv", QT_TRANSLATE_NOOP("returns.pages", "&CSV of claims...")),
-        ("pdf", QT_TRANSLATE_NOOP("returns.pages", "PDF co&ver report...")),
+        ("pdf", QT_TRANSLATE_NOOP("returns.pages", "&PDF cover report...")),
         ("json", QT_TRANSLATE_NOOP("returns.pages", "&INDIGO JSON...")),
     )
 
@@ -311,15 +313,14 @@ class ExportPage(QWidget):
         layout.addWidget(self.adjust)
         layout.addStretch()
 
-    def show_state(self, doc: dict[str, Any]) -> None:
-        if doc["status"] == "submitted":
-            sub = doc.get("submitted") or {}
+    def show_state(self, doc: ReturnDocument) -> None:
+        if doc.submitted:
             self.status.setText(
                 translate(
                     "returns.pages",
-                    "Submitted on {format_date} by {get}. Exports are rebuilt from "
-                    "the frozen return, identical every time.",
-                ).format(format_date=format_date(parse_date(sub.get("on"))), get=sub.get("by", ""))
+                    "Submitted on {on} by {by}. Exports are rebuilt from the frozen "
+                    "return, identical every time.",
+                ).format(on=format_date(doc.submitted.on), by=doc.submitted.by)
             )
         else:
             self.status.setText(
@@ -330,4 +331,4 @@ class ExportPage(QWidget):
                     "adjustments in a later return).",
                 )
             )
-        self.submit.setEnabled(doc["status"] != "submitted")
+        self.submit.setEnabled(not doc.is_submitted)

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from linkworker.access import Actor
 from linkworker.returns import flow
+from linkworker.returns.document import ReturnDocument
 from linkworker.returns.period import previous_quarter, quarter_of
 from linkworker.validation import format_money
 from ui.i18n import translate
@@ -191,7 +192,7 @@ class ReturnsScreen(QWidget):
             label=translate("returns.screen", "Building the return"),
         )
 
-    def _built(self, doc: dict) -> None:
+    def _built(self, doc: ReturnDocument) -> None:
         self._busy(False, "")
         self.state.document = doc
         self.quality_page.show_issues(doc)
@@ -209,7 +210,7 @@ class ReturnsScreen(QWidget):
 
     def _ask_export(self, fmt: str) -> None:
         doc = self.state.document
-        suggested = f"{doc['contract']['code']}-{doc['period']['label']}.{fmt}"
+        suggested = f"{doc.contract.code}-{doc.period.label}.{fmt}"
         path, _ = QFileDialog.getSaveFileName(
             self,
             translate("returns.screen", "Export the return"),
@@ -238,12 +239,20 @@ class ReturnsScreen(QWidget):
     def submit_box(self) -> QMessageBox:
         """The irreversible question, with Cancel as the default (Enter does not submit)."""
         doc = self.state.document
-        net = format_money(doc["totals"]["net"], doc["contract"]["currency"])
-        box = QMessageBox(QMessageBox.Icon.Warning, "Submit the return?",
-                          f"Submit the {doc['period']['label']} return for "
-                          f"{doc['contract']['code']}: {doc['totals']['claims']} claims, net "
-                          f"{net}?\n\nIts claims are locked into the ledger and can never be "
-                          "claimed again. This cannot be undone.", parent=self)
+        net = format_money(doc.totals.net, doc.contract.currency)
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            translate("returns.screen", "Submit the return?"),
+            translate(
+                "returns.screen",
+                "Submit the {label} return for {code}: {claims} claims, net "
+                "{net}?\n\nIts claims are locked into the ledger and can never be "
+                "claimed again. This cannot be undone.",
+            ).format(
+                label=doc.period.label, code=doc.contract.code, claims=doc.totals.claims, net=net
+            ),
+            parent=self,
+        )
         box.setAccessibleName(translate("returns.screen", "Confirm submitting the return"))
         submit = box.addButton(
             translate("returns.screen", "&Submit"), QMessageBox.ButtonRole.AcceptRole
@@ -269,9 +278,9 @@ class ReturnsScreen(QWidget):
         """Pre-filled with the claim selected in the preview of a submitted return."""
         doc, ref = self.state.document, ""
         row = self.preview_page.claims.currentRow()
-        if doc and doc["status"] == "submitted" and row >= 0:
+        if doc and doc.is_submitted and row >= 0:
             line = self.preview_page.claims.item(row, 0)
-            ref = f"{doc['period']['label']}:{line.text()}" if line else ""
+            ref = f"{doc.period.label}:{line.text()}" if line else ""
         return AdjustmentDialog(ref, self)
 
     def record_adjustment(self, claim_ref: str, amount: str, reason: str) -> None:
@@ -286,7 +295,7 @@ class ReturnsScreen(QWidget):
         )
 
     def _adjusted(self, claim_ref: str, amount) -> None:
-        cur = (self.state.document or {}).get("contract", {}).get("currency", "GBP")
+        cur = self.state.document.contract.currency if self.state.document else "GBP"
         self._busy(
             False,
             translate(
@@ -299,7 +308,7 @@ class ReturnsScreen(QWidget):
 
     def submit(self) -> None:
         doc = self.state.document
-        code, period, expected = self.state.contract, doc["period"]["label"], doc["content_hash"]
+        code, period, expected = self.state.contract, doc.period.label, doc.content_hash
         self._busy(True, translate("returns.screen", "Submitting..."))
         self.runner.run(
             lambda job: flow.submit(job.caseload, self.actor, code, period, expected, self.as_of),
@@ -309,14 +318,14 @@ class ReturnsScreen(QWidget):
             label=translate("returns.screen", "Submitting the return"),
         )
 
-    def _submitted(self, doc: dict) -> None:
+    def _submitted(self, doc: ReturnDocument) -> None:
         self._built(doc)
         self.message.setText(
-            translate("returns.screen", "The {doc} return is submitted.").format(
-                doc=doc["period"]["label"]
+            translate("returns.screen", "The {label} return is submitted.").format(
+                label=doc.period.label
             )
         )
-        self.submitted.emit(doc["period"]["label"])
+        self.submitted.emit(doc.period.label)
 
     # --- rendering ------------------------------------------------------------------------
 
