@@ -5431,17 +5431,12 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+2" />
-      <source>&amp;Period (e.g. 2026-Q3):</source>
-      <translation type="unfinished" />
-    </message>
-    <message>
-      <location line="+3" />
+      <location line="+4" />
       <source>Next builds the return: the caseload is checked against every outcome rule. It runs in the background.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+10" />
+      <location line="+7" />
       <source>Blocks payment</source>
       <translation type="unfinished" />
     </message>
@@ -5543,12 +5538,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+81" />
-      <source>&amp;PDF cover report...</source>
-      <translation type="unfinished" />
-    </message>
-    <message>
-      <location line="+44" />
+      <location line="+125" />
       <source>Submitted on {on} by {by}. Exports are rebuilt from the frozen return, identical every time.</source>
       <translation type="unfinished" />
     </message>
@@ -5558,7 +5548,12 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+1" />
+      <location line="-129" />
+      <source>P&amp;eriod (e.g. 2026-Q3):</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+130" />
       <location line="+37" />
       <source>Person</source>
       <translation type="unfinished" />
@@ -5633,7 +5628,12 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+2" />
+      <location line="+1" />
+      <source>PDF co&amp;ver report...</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
       <source>&amp;INDIGO JSON...</source>
       <translation type="unfinished" />
     </message>

@@ -77,16 +77,12 @@ class PeriodPage(QWidget):
         form = QFormLayout(self)
         self.period = named(QComboBox(), translate("returns.pages", "Return period"))
         self.period.setEditable(True)
-        form.addRow(translate("returns.pages", "&Period (e.g. 2026-Q3):"), self.period)
-        form.addRow(
-            QLabel(
-                translate(
-                    "returns.pages",
-                    "Next builds the return: the caseload is checked against every "
-                    "outcome rule. It runs in the background.",
-                )
-            )
-        )
+        # Alt+P is the Person menu
+        form.addRow(translate("returns.pages", "P&eriod (e.g. 2026-Q3):"), self.period)
+        note = QLabel(translate("returns.pages", "Next builds the return: the caseload is checked "
+                                "against every outcome rule. It runs in the background."))
+        note.setWordWrap(True)  # never cut at 150% scale
+        form.addRow(note)
 
 
 EFFECTS = {
@@ -272,7 +268,7 @@ class ExportPage(QWidget):
     FORMATS = (
         ("xlsx", QT_TRANSLATE_NOOP("returns.pages", "&Workbook (XLSX)...")),
         ("csv", QT_TRANSLATE_NOOP("returns.pages", "&CSV of claims...")),
-        ("pdf", QT_TRANSLATE_NOOP("returns.pages", "&PDF cover report...")),
+        ("pdf", QT_TRANSLATE_NOOP("returns.pages", "PDF co&ver report...")),
         ("json", QT_TRANSLATE_NOOP("returns.pages", "&INDIGO JSON...")),
     )
 
