@@ -60,3 +60,16 @@ lock-windows: $(STAMP)
 	  > installer/requirements-windows.lock.tmp
 	mv installer/requirements-windows.lock.tmp installer/requirements-windows.lock
 	rm installer/requirements-windows.lock.new
+
+# Translations (issue 17): collect every marked string of the screens into the Welsh template
+# (translations already made are kept), and rebuild the English plural forms. docs/translations.md.
+UI_SOURCES = $(shell find ui -name '*.py' | sort)
+.PHONY: translations
+translations: $(STAMP)
+	mkdir -p resources/translations
+	$(BIN)/pyside6-lupdate $(UI_SOURCES) -locations relative -no-obsolete -target-language cy_GB \
+	  -ts resources/translations/linkworker_cy.ts
+	$(BIN)/python ui/plural_forms.py resources/translations/linkworker_cy.ts \
+	  resources/translations/linkworker_en.ts
+	$(BIN)/pyside6-lrelease -silent resources/translations/linkworker_en.ts \
+	  -qm resources/translations/linkworker_en.qm

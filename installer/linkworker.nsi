@@ -31,6 +31,9 @@ SetCompressor /SOLID lzma
 
 !include "MUI2.nsh"
 !include "LogicLib.nsh"
+!include "FileFunc.nsh"
+!include "TextFunc.nsh"
+!include "WordFunc.nsh"
 
 Name "${APPNAME} ${VERSION}"
 OutFile "${OUTFILE}"
@@ -143,16 +146,98 @@ Function .onInit
   ${EndIf}
 FunctionEnd
 
+; --- removing an earlier version (an upgrade) ---------------------------------------------
+; $R9 = the earlier version's folder. From 0.2 on it holds LinkWorker.files, the exact list of
+; what that version installed (files, then folders deepest first): each is deleted, folders
+; only if empty. LinkWorker 0.1's setup.exe wrote no list; its known layout is the PyInstaller
+; folder (the LinkWorker program, everything under _internal) and Uninstall.exe. Nothing else
+; in the folder (a caseload, backups, a user's files) is touched.
+Function RemovePrevious
+  ${If} ${FileExists} "$R9\LinkWorker.files"
+    ClearErrors
+    FileOpen $0 "$R9\LinkWorker.files" r
+    ${IfNot} ${Errors}
+      ${Do}
+        ClearErrors
+        FileRead $0 $1
+        ${If} ${Errors}
+          ${Break}
+        ${EndIf}
+        ${TrimNewLines} "$1" $1
+        StrCpy $2 $1 1
+        ClearErrors
+        ${WordFind} "$1" ".." "E*" $3  ; never outside the folder
+        ${If} $1 == ""
+        ${OrIf} $2 == "\"
+        ${OrIfNot} ${Errors}
+          ${Continue}
+        ${EndIf}
+        StrCpy $2 $1 1 -1
+        ${If} $2 == "\"
+          RMDir "$R9\$1"
+        ${Else}
+          Delete "$R9\$1"
+        ${EndIf}
+      ${Loop}
+      FileClose $0
+    ${EndIf}
+    Delete "$R9\LinkWorker.files"
+  ${ElseIf} ${FileExists} "$R9\Uninstall.exe"
+  ${AndIf} ${FileExists} "$R9\_internal\*.*"
+    Delete "$R9\LinkWorker"
+    Delete "$R9\LinkWorker.exe"
+    StrCpy $R8 "$R9\_internal"
+    Call EmptyBundleFolder
+  ${EndIf}
+  Delete "$R9\Uninstall.exe"
+  ${If} $R9 != "$INSTDIR"
+    RMDir "$R9"
+  ${EndIf}
+FunctionEnd
+
+; Empty $R8 (a folder inside 0.1's _internal) file by file, then remove it if nothing is left.
+Function EmptyBundleFolder
+  Push $R7
+  Push $R6
+  FindFirst $R7 $R6 "$R8\*.*"
+  ${DoUntil} $R6 == ""
+    ${If} $R6 != "."
+    ${AndIf} $R6 != ".."
+      ${If} ${FileExists} "$R8\$R6\*.*"
+        Push $R8
+        StrCpy $R8 "$R8\$R6"
+        Call EmptyBundleFolder
+        Pop $R8
+      ${Else}
+        Delete "$R8\$R6"
+      ${EndIf}
+    ${EndIf}
+    FindNext $R7 $R6
+  ${Loop}
+  FindClose $R7
+  RMDir "$R8"
+  Pop $R6
+  Pop $R7
+FunctionEnd
+
 Section "LinkWorker" SecMain
   SectionIn RO
   Call WaitUntilClosed
-  ; An upgrade: the old uninstaller removes exactly the old version's files (data untouched).
-  ${If} ${FileExists} "$INSTDIR\Uninstall.exe"
-    ExecWait '"$INSTDIR\Uninstall.exe" /S _?=$INSTDIR'
-    Delete "$INSTDIR\Uninstall.exe"
+  ; An upgrade: the earlier version's program files are removed here, never by running its
+  ; uninstaller (0.1's deletes its whole folder, RMDir /r, with any caseload or backups in it).
+  ReadRegStr $R9 HKCU "${UNINSTALL_KEY}" "UninstallString"
+  ${If} $R9 != ""
+    ${WordReplace} $R9 '"' "" "+" $R9
+    ${GetParent} $R9 $R9
+    ${If} $R9 != "$INSTDIR"
+      Call RemovePrevious
+    ${EndIf}
   ${EndIf}
+  StrCpy $R9 "$INSTDIR"
+  Call RemovePrevious
   !insertmacro INSTALL_FILES
   SetOutPath "$INSTDIR"
+  File "/oname=LinkWorker.files" "${FILE_LIST}"
   WriteUninstaller "$INSTDIR\Uninstall.exe"
   CreateDirectory "$SMPROGRAMS\${APPNAME}"
   CreateShortcut "$SMPROGRAMS\${APPNAME}\${APPNAME}.lnk" "$INSTDIR\LinkWorker.exe" "" "$INSTDIR\LinkWorker.exe" 0
@@ -173,6 +258,7 @@ Section "Uninstall"
   ; Exactly the files this version installed; folders only if they are then empty. The
   ; caseload and its backups live in ${DATA_DIR} and are never touched here.
   !insertmacro UNINSTALL_FILES
+  Delete "$INSTDIR\LinkWorker.files"
   Delete "$INSTDIR\Uninstall.exe"
   RMDir "$INSTDIR"
   Delete "$DESKTOP\${APPNAME}.lnk"

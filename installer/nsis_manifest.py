@@ -64,6 +64,15 @@ def manifest(bundle: Path, version: str) -> str:
     return "\n".join(lines)
 
 
+def file_list(bundle: Path) -> str:
+    """``LinkWorker.files``: what an upgrade removes (relative paths, Windows separators)."""
+    files = sorted(PureWindowsPath(*p.relative_to(bundle).parts)
+                   for p in bundle.rglob("*") if p.is_file())
+    folders = {f for p in files for f in p.parents if str(f) != "."}
+    deepest = sorted(folders, key=lambda f: (-len(f.parts), str(f)))
+    return "".join(f"{f}\r\n" for f in files) + "".join(f"{f}\\\r\n" for f in deepest)
+
+
 def main(argv: list[str]) -> int:
     bundle = Path(argv[0]) if argv else ROOT / "dist" / "LinkWorker"
     out = Path(argv[1]) if len(argv) > 1 else ROOT / "build" / "nsis" / "manifest.nsh"
@@ -73,6 +82,9 @@ def main(argv: list[str]) -> int:
         print(f"nsis_manifest: {exc}", file=sys.stderr)
         return 2
     out.parent.mkdir(parents=True, exist_ok=True)
+    listing = out.resolve().with_name("LinkWorker.files")
+    listing.write_text(file_list(bundle.resolve()), encoding="utf-8", newline="")
+    text += f'!define FILE_LIST "{listing}"\n'
     out.write_text(text, encoding="utf-8")
     print(f"wrote {out} ({text.count(chr(10) + '  File ')} files)")
     return 0

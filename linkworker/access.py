@@ -19,7 +19,16 @@ if TYPE_CHECKING:
 
 
 class PermissionDenied(UserError):
-    """The signed-in role may not do this."""
+    """The signed-in role may not do this.
+
+    ``role`` and ``permission`` are set when a role lacks a permission, so a screen can say it
+    in the user's language; the message itself stays English (scripts, the CLI, logs).
+    """
+
+    def __init__(self, message: str, *, role: str | None = None,
+                 permission: str | None = None) -> None:
+        super().__init__(message)
+        self.role, self.permission = role, permission
 
 
 @dataclass(frozen=True)
@@ -115,7 +124,8 @@ def require(actor: Actor, permission: str) -> None:
         article = "An" if role[:1] in "aeiou" else "A"
         raise PermissionDenied(
             f"{article} {role} may not do this ({permission}). "
-            "Ask a manager or admin if you need to."
+            "Ask a manager or admin if you need to.",
+            role=actor.role, permission=permission,
         )
 
 

@@ -182,3 +182,15 @@ def cli_sign_in_demo(monkeypatch, username: str = "admin") -> None:
     """Sign the CLI in as one of a demo caseload's accounts (every password is 'demo')."""
     monkeypatch.setenv("LINKWORKER_USER", username)
     monkeypatch.setenv("LINKWORKER_PASSWORD", "demo")
+
+
+@pytest.fixture(autouse=True)
+def _english_plurals(request):
+    """Widget tests see what users see: "2 people", not Qt's source text "%Ln person(s)"."""
+    if "qtbot" in request.fixturenames or "qapp" in request.fixturenames:
+        from PySide6.QtCore import QLocale
+
+        from ui import i18n
+
+        if not i18n._installed:
+            i18n.install(request.getfixturevalue("qapp"), QLocale("en_GB"))

@@ -177,6 +177,104 @@ def test_nsis_compiles_a_windows_build_and_refuses_anything_else(tmp_path):
     assert not (tmp_path / "no.exe").exists()
 
 
+def test_the_file_list_names_files_then_folders_deepest_first(tmp_path):
+    nsis = _installer_module("nsis_manifest")
+    listing = nsis.file_list(_fake_windows_build(tmp_path, *WINDOWS_BUILD)).split("\r\n")
+    assert set(listing[:len(WINDOWS_BUILD)]) == {name.replace("/", "\\") for name in WINDOWS_BUILD}
+    assert listing[len(WINDOWS_BUILD):] == [
+        "_internal\\PySide6\\plugins\\platforms\\", "_internal\\PySide6\\plugins\\",
+        "_internal\\PySide6\\", "_internal\\", ""]
+
+
+def test_an_upgrade_never_runs_the_earlier_uninstaller():
+    """0.1's uninstaller deletes its whole folder (RMDir /r): the new setup removes the old
+    program files itself, by LinkWorker.files or 0.1's known layout."""
+    script = (ROOT / "installer" / "linkworker.nsi").read_text("utf-8")
+    commands = [line.split(";")[0] for line in script.splitlines()]
+    assert not [line for line in commands if line.strip().startswith("Exec")]  # runs nothing
+    assert "Call RemovePrevious" in script and 'File "/oname=LinkWorker.files"' in script
+    old = script[script.index("${ElseIf} ${FileExists} \"$R9\\Uninstall.exe\""):
+                 script.index("FunctionEnd", script.index("Function RemovePrevious"))]
+    assert 'StrCpy $R8 "$R9\\_internal"' in old  # 0.1's folder is emptied only in _internal
+
+
+WINE_OLD_SETUP = """Unicode true
+Name "LinkWorker 0.1.0"
+OutFile "{out}"
+InstallDir "$LOCALAPPDATA\\Programs\\LinkWorker"
+RequestExecutionLevel user
+Section "Install"
+  SetOutPath "$INSTDIR"
+  File /r "{bundle}\\*.*"
+  WriteUninstaller "$INSTDIR\\Uninstall.exe"
+  WriteRegStr HKCU "Software\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\LinkWorker" \
+"UninstallString" "$INSTDIR\\Uninstall.exe"
+SectionEnd
+Section "Uninstall"
+  RMDir /r "$INSTDIR"
+SectionEnd
+"""  # the install part of LinkWorker 0.1's linkworker.nsi (git 2fa47ea^), shortcuts left out
+
+
+def _wine(prefix: Path, *argv: str) -> None:
+    env = {**os.environ, "WINEPREFIX": str(prefix), "WINEDEBUG": "-all", "DISPLAY": ""}
+    subprocess.run(["wine", *argv], env=env, check=True, capture_output=True, timeout=300)
+
+
+def _new_setup(tmp_path: Path, name: str, *files: str) -> Path:
+    nsis = _installer_module("nsis_manifest")
+    bundle = _fake_windows_build(tmp_path / name / "LinkWorker", *files)
+    assert nsis.main([str(bundle), str(tmp_path / name / "manifest.nsh")]) == 0
+    setup = tmp_path / name / "setup.exe"
+    subprocess.run(["makensis", "-V1", "-XTarget amd64-unicode",
+                    f"-DMANIFEST={tmp_path / name / 'manifest.nsh'}", f"-DOUTFILE={setup}",
+                    str(ROOT / "installer" / "linkworker.nsi")], check=True, timeout=300)
+    return setup
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not (shutil.which("makensis") and shutil.which("wine")),
+                    reason="needs NSIS and Wine")
+def test_upgrading_from_0_1_in_the_data_folder_keeps_the_caseload(tmp_path):
+    """Under Wine (64-bit installers): 0.1 installed into the data folder, a caseload and
+    backups beside it; the new setup removes 0.1's program files, keeps the data, installs
+    into Programs; a second upgrade removes files the new version dropped and keeps a user's
+    file; the uninstaller removes only its own files."""
+    old_bundle = _fake_windows_build(tmp_path / "old", "LinkWorker", "_internal/libQt6.so",
+                                     "_internal/PySide6/plugins/x.so")
+    (tmp_path / "old.nsi").write_text(WINE_OLD_SETUP.format(
+        out=tmp_path / "old-setup.exe", bundle=old_bundle), "utf-8")
+    subprocess.run(["makensis", "-V1", "-XTarget amd64-unicode", str(tmp_path / "old.nsi")],
+                   check=True, timeout=300)
+    prefix = tmp_path / "wine"
+    _wine(prefix, "wineboot", "-i")
+    local = next((prefix / "drive_c" / "users").glob("*/AppData/Local"))
+    windows_local = "C:\\users\\" + local.parent.parent.name + "\\AppData\\Local"
+    _wine(prefix, str(tmp_path / "old-setup.exe"), "/S", f"/D={windows_local}\\LinkWorker")
+    data = local / "LinkWorker"
+    assert (data / "Uninstall.exe").exists() and (data / "_internal" / "libQt6.so").exists()
+    (data / "caseload.db").write_bytes(b"the caseload")
+    (data / "backups").mkdir()
+    (data / "backups" / "caseload-2026-11-30.db").write_bytes(b"a backup")
+
+    _wine(prefix, str(_new_setup(tmp_path, "v2", *WINDOWS_BUILD)), "/S")
+    assert sorted(str(p.relative_to(data)) for p in data.rglob("*")) == [
+        "backups", "backups/caseload-2026-11-30.db", "caseload.db"]
+    program = local / "Programs" / "LinkWorker"
+    assert (program / "LinkWorker.exe").exists() and (program / "LinkWorker.files").exists()
+
+    (program / "my notes.txt").write_text("mine", "utf-8")
+    third = [name for name in WINDOWS_BUILD if "qwindows" not in name] + ["_internal/new.dll"]
+    _wine(prefix, str(_new_setup(tmp_path, "v3", *third)), "/S")
+    assert not (program / "_internal" / "PySide6").exists()  # dropped by v3, removed
+    assert (program / "_internal" / "new.dll").exists() and (program / "my notes.txt").exists()
+
+    _wine(prefix, str(program / "Uninstall.exe"), "/S", f"_?={windows_local}\\Programs\\LinkWorker")
+    # Run in place (_?=), an uninstaller cannot delete itself; from Apps & features it can.
+    assert sorted(p.name for p in program.rglob("*")) == ["Uninstall.exe", "my notes.txt"]
+    assert (data / "caseload.db").read_bytes() == b"the caseload"
+
+
 # --- Linux: the libraries Qt needs for a real display --------------------------------------
 
 

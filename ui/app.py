@@ -17,6 +17,7 @@ from linkworker.paths import default_caseload
 from linkworker.resources import resource_path
 from linkworker.storage import keys
 from linkworker.storage.database import Caseload, CaseloadDamaged, CaseloadError
+from ui.i18n import translate
 from ui.unlock import CreateCaseloadDialog, PassphraseDialog
 
 
@@ -75,7 +76,7 @@ def run(db: Path | None) -> int:
                 continue
             return 2
         except (CaseloadError, keys.KeyError_) as exc:
-            QMessageBox.critical(None, "LinkWorker", str(exc))
+            QMessageBox.critical(None, translate("app", "LinkWorker"), str(exc))
             return 2
         if caseload is None:
             return 1
@@ -101,5 +102,12 @@ def run(db: Path | None) -> int:
 
 def _tell_crash(report: Path) -> None:
     """After an unexpected error: say sorry and where the (data-free) report is."""
-    QMessageBox.critical(None, "LinkWorker", "Something went wrong. Saved work is safe; "
-                         f"a crash report without personal data was written to {report}.")
+    QMessageBox.critical(
+        None,
+        translate("app", "LinkWorker"),
+        translate(
+            "app",
+            "Something went wrong. Saved work is safe; a crash report "
+            "without personal data was written to {report}.",
+        ).format(report=report),
+    )

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
     QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
@@ -63,6 +64,8 @@ from linkworker.caseload import (
 )
 from linkworker.codes import STAGE_LABELS
 from linkworker.validation import format_date
+from ui.core_words import core
+from ui.i18n import translate
 from ui.operations import Runner
 from ui.person_list import list_view
 from ui.widgets import (
@@ -72,7 +75,6 @@ from ui.widgets import (
     heading,
     never_cut,
     on_activate,
-    plural,
 )
 
 SEARCH_DELAY_MS = 150
@@ -91,16 +93,38 @@ class Column:
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("Name", "name", lambda r: r.name, 190),
-    Column("Known as", "preferred_name", lambda r: r.preferred_name, 80),
-    Column("Reference", "reference", lambda r: r.reference, 90),
-    Column("Age", "age", lambda r: "" if r.age is None else str(r.age), 45),
-    Column("Stage", "stage", lambda r: r.stage_label, 90),
-    Column("Worker", "worker", lambda r: r.worker_name, 140),
-    Column("Next review", "next_review", lambda r: format_date(r.next_review_due), 95),
-    Column("Wellbeing", "latest_change", lambda r: r.latest_change_label, 160),
-    Column("NHS number", "nhs_number", lambda r: r.nhs_number, 105),
-    Column("Postcode", "postcode", lambda r: r.postcode, 80),
+    Column(QT_TRANSLATE_NOOP("caseload_view", "Name"), "name", lambda r: r.name, 190),
+    Column(
+        QT_TRANSLATE_NOOP("caseload_view", "Known as"),
+        "preferred_name",
+        lambda r: r.preferred_name,
+        80,
+    ),
+    Column(QT_TRANSLATE_NOOP("caseload_view", "Reference"), "reference", lambda r: r.reference, 90),
+    Column(
+        QT_TRANSLATE_NOOP("caseload_view", "Age"),
+        "age",
+        lambda r: "" if r.age is None else str(r.age),
+        45,
+    ),
+    Column(QT_TRANSLATE_NOOP("caseload_view", "Stage"), "stage", lambda r: core(r.stage_label), 90),
+    Column(QT_TRANSLATE_NOOP("caseload_view", "Worker"), "worker", lambda r: r.worker_name, 140),
+    Column(
+        QT_TRANSLATE_NOOP("caseload_view", "Next review"),
+        "next_review",
+        lambda r: format_date(r.next_review_due),
+        95,
+    ),
+    Column(
+        QT_TRANSLATE_NOOP("caseload_view", "Wellbeing"),
+        "latest_change",
+        lambda r: r.latest_change_label,
+        160,
+    ),
+    Column(
+        QT_TRANSLATE_NOOP("caseload_view", "NHS number"), "nhs_number", lambda r: r.nhs_number, 105
+    ),
+    Column(QT_TRANSLATE_NOOP("caseload_view", "Postcode"), "postcode", lambda r: r.postcode, 80),
 )
 NEXT_REVIEW = next(i for i, c in enumerate(COLUMNS) if c.sort_key == "next_review")
 
@@ -190,7 +214,9 @@ class CaseloadTableModel(QAbstractTableModel):
         def work(job):  # runs on the runner's thread
             return generation, page, ids, rows_for(job.caseload, actor, ids, as_of=today)
 
-        self.runner.read(work, self._page_arrived, label="Loading the caseload")
+        self.runner.read(
+            work, self._page_arrived, label=translate("caseload_view", "Loading the caseload")
+        )
 
     def _page_arrived(self, result: tuple[int, int, list[str], list[PersonRow]]) -> None:
         generation, page, ids, rows = result
@@ -229,15 +255,15 @@ class CaseloadTableModel(QAbstractTableModel):
         text = COLUMNS[index.column()].text(row)
         if index.column() == NEXT_REVIEW and row.overdue:
             if role == Qt.ItemDataRole.ToolTipRole:
-                return "Review overdue"
+                return translate("caseload_view", "Review overdue")
             if role == Qt.ItemDataRole.AccessibleTextRole:
-                return f"{text}, overdue"
+                return translate("caseload_view", "{text}, overdue").format(text=text)
         return text if role != Qt.ItemDataRole.ToolTipRole else None
 
     def headerData(self, section: int, orientation: Qt.Orientation,  # Qt API
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section].title
+            return translate("caseload_view", COLUMNS[section].title)
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
@@ -256,29 +282,50 @@ class SummaryPanel(QWidget):
     loaded = Signal(object)
 
     FIELDS = (
-        ("Reference", lambda s: s.reference),
-        ("Known as", lambda s: s.preferred_name),
-        ("Date of birth", lambda s: f"{format_date(s.date_of_birth)}"
-         + (f" (age {s.age})" if s.age is not None else "")),
-        ("NHS number", lambda s: s.nhs_number),
-        ("Gender", lambda s: s.gender),
-        ("Address", lambda s: s.address),
-        ("Postcode", lambda s: s.postcode),
-        ("Phone", lambda s: s.phone),
-        ("Email", lambda s: s.email),
-        ("GP practice", lambda s: s.gp_practice),
-        ("Stage", lambda s: s.stage_label),
-        ("Worker", lambda s: s.worker_name),
-        ("Contract", lambda s: s.contract_name),
-        ("Referred", lambda s: format_date(s.referral_date)),
-        ("First meeting", lambda s: format_date(s.first_meeting_date)),
-        ("Next review", lambda s: format_date(s.next_review_due)
-         + (" (overdue)" if s.overdue else "")),
-        ("Wellbeing", lambda s: s.latest_change_label),
-        ("Contacts", lambda s: f"{s.contacts} (last {format_date(s.last_contact) or 'none'})"),
-        ("Next appointment", lambda s: format_date(s.next_appointment) or "None booked"),
-        ("Open goals", lambda s: str(s.open_goals)),
-        ("Journeys", lambda s: str(s.journeys)),
+        (QT_TRANSLATE_NOOP("caseload_view", "Reference"), lambda s: s.reference),
+        (QT_TRANSLATE_NOOP("caseload_view", "Known as"), lambda s: s.preferred_name),
+        (
+            QT_TRANSLATE_NOOP("caseload_view", "Date of birth"),
+            lambda s: (
+                f"{format_date(s.date_of_birth)}"
+                + (QT_TRANSLATE_NOOP("caseload_view", " (age ") if s.age is not None else "")
+            ),
+        ),
+        (QT_TRANSLATE_NOOP("caseload_view", "NHS number"), lambda s: s.nhs_number),
+        (QT_TRANSLATE_NOOP("caseload_view", "Gender"), lambda s: s.gender),
+        (QT_TRANSLATE_NOOP("caseload_view", "Address"), lambda s: s.address),
+        (QT_TRANSLATE_NOOP("caseload_view", "Postcode"), lambda s: s.postcode),
+        (QT_TRANSLATE_NOOP("caseload_view", "Phone"), lambda s: s.phone),
+        (QT_TRANSLATE_NOOP("caseload_view", "Email"), lambda s: s.email),
+        (QT_TRANSLATE_NOOP("caseload_view", "GP practice"), lambda s: s.gp_practice),
+        (QT_TRANSLATE_NOOP("caseload_view", "Stage"), lambda s: core(s.stage_label)),
+        (QT_TRANSLATE_NOOP("caseload_view", "Worker"), lambda s: s.worker_name),
+        (QT_TRANSLATE_NOOP("caseload_view", "Contract"), lambda s: s.contract_name),
+        (QT_TRANSLATE_NOOP("caseload_view", "Referred"), lambda s: format_date(s.referral_date)),
+        (
+            QT_TRANSLATE_NOOP("caseload_view", "First meeting"),
+            lambda s: format_date(s.first_meeting_date),
+        ),
+        (
+            QT_TRANSLATE_NOOP("caseload_view", "Next review"),
+            lambda s: (
+                format_date(s.next_review_due)
+                + (QT_TRANSLATE_NOOP("caseload_view", " (overdue)") if s.overdue else "")
+            ),
+        ),
+        (QT_TRANSLATE_NOOP("caseload_view", "Wellbeing"), lambda s: s.latest_change_label),
+        (
+            QT_TRANSLATE_NOOP("caseload_view", "Contacts"),
+            lambda s: QT_TRANSLATE_NOOP("caseload_view", " (last "),
+        ),
+        (
+            QT_TRANSLATE_NOOP("caseload_view", "Next appointment"),
+            lambda s: (
+                format_date(s.next_appointment) or QT_TRANSLATE_NOOP("caseload_view", "None booked")
+            ),
+        ),
+        (QT_TRANSLATE_NOOP("caseload_view", "Open goals"), lambda s: str(s.open_goals)),
+        (QT_TRANSLATE_NOOP("caseload_view", "Journeys"), lambda s: str(s.journeys)),
     )
 
     def __init__(self, runner: Runner, actor: Actor, clock: Callable[[], dt.date] = dt.date.today,
@@ -287,10 +334,12 @@ class SummaryPanel(QWidget):
         self.runner, self.actor, self.clock = runner, actor, clock
         self.summary: PersonSummary | None = None
         self.person_id: str | None = None
-        self.setAccessibleName("Person summary")
+        self.setAccessibleName(translate("caseload_view", "Person summary"))
         layout = QVBoxLayout(self)
-        self.heading = heading("Choose a person and press Space to see their summary.",
-                               "Summary heading")
+        self.heading = heading(
+            translate("caseload_view", "Choose a person and press Space to see their summary."),
+            translate("caseload_view", "Summary heading"),
+        )
         layout.addWidget(self.heading)
         form = QFormLayout()
         self.values: dict[str, QLabel] = {}
@@ -302,8 +351,8 @@ class SummaryPanel(QWidget):
             self.values[label] = value
             form.addRow(f"{label}:", value)
         layout.addLayout(form)
-        self.open_button = QPushButton("&Open full record")
-        self.open_button.setAccessibleName("Open full record")
+        self.open_button = QPushButton(translate("caseload_view", "&Open full record"))
+        self.open_button.setAccessibleName(translate("caseload_view", "Open full record"))
         self.open_button.setVisible(open_button)
         self.open_button.setEnabled(False)
         self.open_button.clicked.connect(self._open)
@@ -313,12 +362,17 @@ class SummaryPanel(QWidget):
     def show_person(self, person_id: str) -> None:
         self.person_id = person_id
         actor, today = self.actor, self.clock()
-        self.runner.run(lambda job: person_summary(job.caseload, actor, person_id, as_of=today),
-                        self._show, label="Opening the summary")
+        self.runner.run(
+            lambda job: person_summary(job.caseload, actor, person_id, as_of=today),
+            self._show,
+            label=translate("caseload_view", "Opening the summary"),
+        )
 
     def clear(self) -> None:
         self.summary, self.person_id = None, None
-        self.heading.setText("Choose a person and press Space to see their summary.")
+        self.heading.setText(
+            translate("caseload_view", "Choose a person and press Space to see their summary.")
+        )
         for value in self.values.values():
             value.clear()
         self.open_button.setEnabled(False)
@@ -373,21 +427,23 @@ class CaseloadView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         top = QHBoxLayout()
         self.search = QLineEdit()
-        self.search.setPlaceholderText("Search name, reference, NHS number or postcode (Ctrl+F)")
-        self.search.setAccessibleName("Search the caseload")
+        self.search.setPlaceholderText(
+            translate("caseload_view", "Search name, reference, NHS number or postcode (Ctrl+F)")
+        )
+        self.search.setAccessibleName(translate("caseload_view", "Search the caseload"))
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(lambda _t: self._search_timer.start())
         self.search.returnPressed.connect(self._open_first)
-        search_label = QLabel("&Search:")
+        search_label = QLabel(translate("caseload_view", "&Search:"))
         search_label.setBuddy(self.search)
         top.addWidget(search_label)
         top.addWidget(self.search, 1)
         self.worker = WorkerPicker()
         self.worker.currentIndexChanged.connect(self.refresh)
-        top.addWidget(self.worker.labelled("&Worker:"))
+        top.addWidget(self.worker.labelled(translate("caseload_view", "&Worker:")))
         top.addWidget(self.worker)
         self.count_label = QLabel("")
-        self.count_label.setAccessibleName("Number of people listed")
+        self.count_label.setAccessibleName(translate("caseload_view", "Number of people listed"))
         top.addWidget(self.count_label)
         layout.addLayout(top)
         layout.addLayout(self._filter_row())
@@ -426,24 +482,40 @@ class CaseloadView(QWidget):
         at 150% scaling)."""
         rows = QVBoxLayout()
         row = QHBoxLayout()
-        self.stage = self._combo("Stage", [("Any stage", None)]
-                                 + [(label, code) for code, label in STAGE_LABELS.items()])
-        self.contract = self._combo("Contract", [("Any contract", None)])
-        self.change = self._combo("Latest wellbeing change", [("Any wellbeing change", None)]
-                                  + [(label, code) for code, label in CHANGE_LABELS.items()])
-        self.overdue = self._check("&Overdue review", "Overdue review only",
-                                   "Only people whose next review date has passed")
-        self.no_baseline = self._check("No &baseline", "No baseline only",
-                                       "Met, but no baseline wellbeing measure recorded")
-        self.exited = self._check("Include e&xited", "Include exited people",
-                                  "Also list people whose journey has ended")
+        self.stage = self._combo(
+            translate("caseload_view", "Stage"),
+            [("Any stage", None)] + [(label, code) for code, label in STAGE_LABELS.items()],
+        )
+        self.contract = self._combo(
+            translate("caseload_view", "Contract"), [("Any contract", None)]
+        )
+        self.change = self._combo(
+            translate("caseload_view", "Latest wellbeing change"),
+            [("Any wellbeing change", None)]
+            + [(label, code) for code, label in CHANGE_LABELS.items()],
+        )
+        self.overdue = self._check(
+            translate("caseload_view", "&Overdue review"),
+            translate("caseload_view", "Overdue review only"),
+            translate("caseload_view", "Only people whose next review date has passed"),
+        )
+        self.no_baseline = self._check(
+            translate("caseload_view", "No &baseline"),
+            translate("caseload_view", "No baseline only"),
+            translate("caseload_view", "Met, but no baseline wellbeing measure recorded"),
+        )
+        self.exited = self._check(
+            translate("caseload_view", "Include e&xited"),
+            translate("caseload_view", "Include exited people"),
+            translate("caseload_view", "Also list people whose journey has ended"),
+        )
         ticks = QHBoxLayout()
         for widget in (self.stage, self.contract, self.change):
             row.addWidget(widget)
         for widget in (self.overdue, self.no_baseline, self.exited):
             ticks.addWidget(widget)
-        self.clear_button = QPushButton("C&lear filters")
-        self.clear_button.setAccessibleName("Clear filters")
+        self.clear_button = QPushButton(translate("caseload_view", "C&lear filters"))
+        self.clear_button.setAccessibleName(translate("caseload_view", "Clear filters"))
         self.clear_button.clicked.connect(self.clear_filters)
         ticks.addWidget(self.clear_button)
         row.addStretch(1)
@@ -454,7 +526,7 @@ class CaseloadView(QWidget):
 
     def _table(self) -> QTableView:
         table = QTableView()
-        header = list_view(table, self.model, "Caseload")
+        header = list_view(table, self.model, translate("caseload_view", "Caseload"))
         for i, column in enumerate(COLUMNS):
             header.resizeSection(i, column.width)
         table.setSortingEnabled(True)
@@ -504,8 +576,11 @@ class CaseloadView(QWidget):
 
     def _load_options(self) -> None:
         actor = self.actor
-        self.runner.read(lambda job: filter_options(job.caseload, actor), self._options_loaded,
-                         label="Loading the caseload")
+        self.runner.read(
+            lambda job: filter_options(job.caseload, actor),
+            self._options_loaded,
+            label=translate("caseload_view", "Loading the caseload"),
+        )
 
     def _options_loaded(self, options: FilterOptions) -> None:
         self.options = options
@@ -542,10 +617,18 @@ class CaseloadView(QWidget):
             return seq, person_ids(job.caseload, actor, filt, key, descending)
 
         if first:  # not after a save: the list on screen stays until the new one is whole
-            self.runner.read(screenful, self._first_arrived, label="Searching",
-                             supersede=f"first-{id(self)}")
-        self.runner.read(everyone, self._ids_arrived, label="Searching",
-                         supersede=f"ids-{id(self)}")
+            self.runner.read(
+                screenful,
+                self._first_arrived,
+                label=translate("caseload_view", "Searching"),
+                supersede=f"first-{id(self)}",
+            )
+        self.runner.read(
+            everyone,
+            self._ids_arrived,
+            label=translate("caseload_view", "Searching"),
+            supersede=f"ids-{id(self)}",
+        )
 
     def _first_arrived(self, result: tuple[int, tuple[list[str], list[PersonRow]]]) -> None:
         seq, (ids, rows) = result
@@ -554,8 +637,12 @@ class CaseloadView(QWidget):
         if not self.model.partial and self.model.ids[:len(ids)] == ids and ids:
             return  # the same people lead the list: keep it (and the selection) as it is
         self.model.set_first_page(ids, rows)
-        self.count_label.setText(plural(len(ids), "person", "people") if len(ids) < PAGE_SIZE
-                                 else f"{len(ids)}+ people, counting…")
+        found = len(ids)  # lupdate sees a plural only when the count is a plain name
+        self.count_label.setText(
+            translate("caseload_view", "%Ln person(s)", None, found)
+            if found < PAGE_SIZE
+            else translate("caseload_view", "{ids}+ people, counting…").format(ids=len(ids))
+        )
         if ids and not self.table.currentIndex().isValid():
             self.table.setCurrentIndex(self.model.index(0, 0))
         self.first_rows.emit(len(ids))
@@ -568,8 +655,8 @@ class CaseloadView(QWidget):
         current = self.table.currentIndex().data(ID_ROLE) if self.table.currentIndex().isValid() \
             else None
         self.model.set_ids(ids)
-        self.count = len(ids)
-        self.count_label.setText(plural(len(ids), "person", "people"))
+        self.count = found = len(ids)
+        self.count_label.setText(translate("caseload_view", "%Ln person(s)", None, found))
         if current in ids:
             self.table.setCurrentIndex(self.model.index(ids.index(current), 0))
         elif ids and not self.table.currentIndex().isValid():

@@ -10,7 +10,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -32,13 +32,22 @@ from linkworker.directory import (
     signpost,
 )
 from linkworker.validation import format_date
+from ui.i18n import translate
 from ui.operations import Runner, friendly_message, while_alive
 from ui.record import widgets as w
 from ui.widgets import column, form_rows, hbox, side_by_side
 
-TEXT_FIELDS = (("name", "&Name"), ("venue", "&Venue"), ("address", "Addr&ess"),
-               ("postcode", "Post&code"), ("times", "&Times"), ("contact_name", "Contact name"),
-               ("phone", "Phone"), ("email", "E&mail"), ("website", "&Website"))
+TEXT_FIELDS = (
+    ("name", QT_TRANSLATE_NOOP("directory_view", "&Name")),
+    ("venue", QT_TRANSLATE_NOOP("directory_view", "&Venue")),
+    ("address", QT_TRANSLATE_NOOP("directory_view", "Addr&ess")),
+    ("postcode", QT_TRANSLATE_NOOP("directory_view", "Post&code")),
+    ("times", QT_TRANSLATE_NOOP("directory_view", "&Times")),
+    ("contact_name", QT_TRANSLATE_NOOP("directory_view", "Contact name")),
+    ("phone", QT_TRANSLATE_NOOP("directory_view", "Phone")),
+    ("email", QT_TRANSLATE_NOOP("directory_view", "E&mail")),
+    ("website", QT_TRANSLATE_NOOP("directory_view", "&Website")),
+)
 
 
 class DirectoryView(QWidget):
@@ -50,7 +59,7 @@ class DirectoryView(QWidget):
         self.services: dict[str, ServiceItem] = {}
         self.editing_id: str | None = None
         self.person: tuple[str, str, str] | None = None  # person id, episode id, label
-        self.setAccessibleName("Directory of services")
+        self.setAccessibleName(translate("directory_view", "Directory of services"))
         self._build()
         self._timer = QTimer(self, singleShot=True, interval=250)
         self._timer.timeout.connect(self.refresh)
@@ -58,53 +67,99 @@ class DirectoryView(QWidget):
         self.refresh()
 
     def _build(self) -> None:
-        self.search = w.line("Search services", placeholder="Search by name, venue or category")
-        self.category = w.combo("Category filter", codes.SERVICE_CATEGORIES,
-                                blank="All categories")
-        self.stale_only = w.check("&Only services to re-check")
-        self.inactive = w.check("Include &inactive")
+        self.search = w.line(
+            translate("directory_view", "Search services"),
+            placeholder=translate("directory_view", "Search by name, venue or category"),
+        )
+        self.category = w.combo(
+            translate("directory_view", "Category filter"),
+            codes.SERVICE_CATEGORIES,
+            blank=translate("directory_view", "All categories"),
+        )
+        self.stale_only = w.check(translate("directory_view", "&Only services to re-check"))
+        self.inactive = w.check(translate("directory_view", "Include &inactive"))
         top = QVBoxLayout()  # the ticks on their own line: one line was cut at 150% scaling
         top.addLayout(hbox(self.search, self.category))
         top.addLayout(hbox(self.stale_only, self.inactive, None))
-        self.table = w.table("Services", ("Service", "Category", "Venue", "Times", "Contact",
-                                          "Last checked"))
-        self.count = w.status_label("Number of services shown")
+        self.table = w.table(
+            translate("directory_view", "Services"),
+            (
+                translate("directory_view", "Service"),
+                translate("directory_view", "Category"),
+                translate("directory_view", "Venue"),
+                translate("directory_view", "Times"),
+                translate("directory_view", "Contact"),
+                translate("directory_view", "Last checked"),
+            ),
+        )
+        self.count = w.status_label(translate("directory_view", "Number of services shown"))
         self.count.setMinimumHeight(self.count.fontMetrics().lineSpacing() * 2 + 4)
 
-        form_box = QGroupBox("Service details")
+        form_box = QGroupBox(translate("directory_view", "Service details"))
         form = QFormLayout(form_box)
         self.inputs: dict[str, QWidget] = {}
-        for key, label in TEXT_FIELDS:
+        for key, source in TEXT_FIELDS:
+            label = translate("directory_view", source)
             self.inputs[key] = w.line(label.replace("&", ""))
             w.add_row(form, label, self.inputs[key])
             if key == "name":
-                self.inputs["category"] = w.combo("Category", codes.SERVICE_CATEGORIES)
-                w.add_row(form, "Categor&y", self.inputs["category"])
-        self.inputs["description"] = w.text_box("Description", 2)
-        self.inputs["accessibility"] = w.text_box("Accessibility notes", 2)
-        self.inputs["last_checked"] = w.date_edit("Last checked", optional=True)
-        self.inputs["active"] = w.check("Still running (active)")
-        form_rows(form, (("&Description", self.inputs["description"]),
-                         ("Accessi&bility", self.inputs["accessibility"]),
-                         ("Last chec&ked", self.inputs["last_checked"]),
-                         ("", self.inputs["active"])))
-        self.save_button = w.button("Save service", "Save service", "Ctrl+S")
+                self.inputs["category"] = w.combo(
+                    translate("directory_view", "Category"), codes.SERVICE_CATEGORIES
+                )
+                w.add_row(form, translate("directory_view", "Categor&y"), self.inputs["category"])
+        self.inputs["description"] = w.text_box(translate("directory_view", "Description"), 2)
+        self.inputs["accessibility"] = w.text_box(
+            translate("directory_view", "Accessibility notes"), 2
+        )
+        self.inputs["last_checked"] = w.date_edit(
+            translate("directory_view", "Last checked"), optional=True
+        )
+        self.inputs["active"] = w.check(translate("directory_view", "Still running (active)"))
+        form_rows(
+            form,
+            (
+                (translate("directory_view", "&Description"), self.inputs["description"]),
+                (translate("directory_view", "Accessi&bility"), self.inputs["accessibility"]),
+                (translate("directory_view", "Last chec&ked"), self.inputs["last_checked"]),
+                ("", self.inputs["active"]),
+            ),
+        )
+        self.save_button = w.button(
+            translate("directory_view", "Save service"),
+            translate("directory_view", "Save service"),
+            "Ctrl+S",
+        )
         self.save_button.setShortcut(QKeySequence())
-        self.new_button = w.button("New service", "New service", "Ctrl+Shift+N")
+        self.new_button = w.button(
+            translate("directory_view", "New service"),
+            translate("directory_view", "New service"),
+            "Ctrl+Shift+N",
+        )
         self.new_button.setShortcut(QKeySequence())
-        self.checked_button = w.button("Checked today", "Mark the service checked today")
+        self.checked_button = w.button(
+            translate("directory_view", "Checked today"),
+            translate("directory_view", "Mark the service checked today"),
+        )
         form.addRow(hbox(self.save_button, self.new_button, self.checked_button))
 
-        self.signpost_box = QGroupBox("Signpost")
-        self.accompanied = w.check("Accompanied introduction")
-        self.signpost_button = w.button("Signpost current person", "Signpost the current person")
+        self.signpost_box = QGroupBox(translate("directory_view", "Signpost"))
+        self.accompanied = w.check(translate("directory_view", "Accompanied introduction"))
+        self.signpost_button = w.button(
+            translate("directory_view", "Signpost current person"),
+            translate("directory_view", "Signpost the current person"),
+        )
         hbox(self.accompanied, self.signpost_button, parent=self.signpost_box)
         self.signpost_box.hide()
 
-        self.import_button = w.button("Import CSV or XLSX...",
-                                      "Import services from a CSV or XLSX file")
-        self.export_button = w.button("Export CSV...", "Export the directory as CSV")
-        self.status = w.status_label("Directory status")
+        self.import_button = w.button(
+            translate("directory_view", "Import CSV or XLSX..."),
+            translate("directory_view", "Import services from a CSV or XLSX file"),
+        )
+        self.export_button = w.button(
+            translate("directory_view", "Export CSV..."),
+            translate("directory_view", "Export the directory as CSV"),
+        )
+        self.status = w.status_label(translate("directory_view", "Directory status"))
         io_row = hbox(self.import_button, self.export_button)
         io_row.addWidget(self.status, 1)
 
@@ -158,8 +213,12 @@ class DirectoryView(QWidget):
                     + (" - re-check" if s.is_stale(today) else "")))
             for s in services])
         stale = sum(s.is_stale(today) for s in services)
-        self.count.setText(f"{len(services)} service(s) shown; {stale} to re-check "
-                           "(not checked for six months).")
+        self.count.setText(
+            translate(
+                "directory_view",
+                "{services} service(s) shown; {stale} to re-check (not checked for six months).",
+            ).format(services=len(services), stale=stale)
+        )
 
     def _selected(self) -> None:
         service = self.services.get(w.selected_id(self.table) or "")
@@ -185,10 +244,15 @@ class DirectoryView(QWidget):
             if after:
                 after(result)
 
-        self.runner.run(work, while_alive(self, done),
-                        failed=while_alive(self, lambda e: w.show_message(
-                            self.status, friendly_message(e), "error")),
-                        changes=changes, label="Directory")
+        self.runner.run(
+            work,
+            while_alive(self, done),
+            failed=while_alive(
+                self, lambda e: w.show_message(self.status, friendly_message(e), "error")
+            ),
+            changes=changes,
+            label=translate("directory_view", "Directory"),
+        )
 
     def new_service(self) -> None:
         self.table.clearSelection()
@@ -202,8 +266,12 @@ class DirectoryView(QWidget):
         def remember(new_id: str) -> None:
             self.editing_id = new_id
 
-        self._run(lambda job: save_service(job.caseload, actor, values, service_id),
-                  "Service saved", {"services"}, after=remember)
+        self._run(
+            lambda job: save_service(job.caseload, actor, values, service_id),
+            translate("directory_view", "Service saved"),
+            {"services"},
+            after=remember,
+        )
 
     def _checked_today(self) -> None:
         w.set_date(self.inputs["last_checked"], dt.date.today())
@@ -215,25 +283,38 @@ class DirectoryView(QWidget):
         """Opened from a record: "Signpost current person" connects them to the selection."""
         self.person = (person_id, episode_id, label) if person_id and episode_id else None
         self.signpost_box.setVisible(self.person is not None)
-        self.signpost_button.setText(f"Signpost {label}" if label else "Signpost current person")
+        self.signpost_button.setText(
+            translate("directory_view", "Signpost {label}").format(label=label)
+            if label
+            else translate("directory_view", "Signpost current person")
+        )
 
     def _signpost(self) -> None:
         service_id = w.selected_id(self.table)
         if self.person is None or service_id is None:
-            w.show_message(self.status, "Select a service first.", "warning")
+            w.show_message(
+                self.status, translate("directory_view", "Select a service first."), "warning"
+            )
             return
         person_id, episode_id, _ = self.person
         actor, accompanied = self.actor, self.accompanied.isChecked()
-        self._run(lambda job: signpost(job.caseload, actor, episode_id, service_id,
-                                       accompanied=accompanied),
-                  "Signposting recorded", {"signposts"},
-                  after=lambda _: self.signposted.emit(person_id))
+        self._run(
+            lambda job: signpost(
+                job.caseload, actor, episode_id, service_id, accompanied=accompanied
+            ),
+            translate("directory_view", "Signposting recorded"),
+            {"signposts"},
+            after=lambda _: self.signposted.emit(person_id),
+        )
 
     def import_csv(self, path: str | None = None) -> None:
         if path is None:
             path, _ = QFileDialog.getOpenFileName(
-                self, "Import services", str(Path.home()),
-                "Spreadsheets (*.csv *.xlsx *.xlsm);;All files (*)")
+                self,
+                translate("directory_view", "Import services"),
+                str(Path.home()),
+                translate("directory_view", "Spreadsheets (*.csv *.xlsx *.xlsm);;All files (*)"),
+            )
             if not path:
                 return
         actor = self.actor
@@ -243,8 +324,11 @@ class DirectoryView(QWidget):
     def export_csv(self, path: str | None = None) -> None:
         if path is None:
             path, _ = QFileDialog.getSaveFileName(
-                self, "Export the directory", str(Path.home() / "directory.csv"),
-                "CSV files (*.csv)")
+                self,
+                translate("directory_view", "Export the directory"),
+                str(Path.home() / "directory.csv"),
+                translate("directory_view", "CSV files (*.csv)"),
+            )
             if not path:
                 return
         actor = self.actor

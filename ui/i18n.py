@@ -30,22 +30,45 @@ def chosen_locale() -> QLocale:
 
 
 def install(app: QCoreApplication, locale: QLocale | None = None) -> list[str]:
-    """Load the translations for ``locale``; the names of the files loaded (none for English,
-    or for a language with no .qm yet: the English text then shows, never an error)."""
+    """Load the translations for ``locale``; the names of the files loaded.
+
+    ``linkworker_en.qm`` always comes first: it holds only the English plural forms
+    ("%Ln person(s)" -> "1 person" / "2 people"), Qt's way of writing plurals in source text.
+    A language with no .qm yet shows the English text, never an error.
+    """
     locale = locale or chosen_locale()
+    if locale.language() == QLocale.Language.C:  # no language set (a bare container): UK
+        locale = QLocale(QLocale.Language.English, QLocale.Country.UnitedKingdom)
+    QLocale.setDefault(locale)  # %Ln and day names follow the chosen language
     loaded = []
     for translator in _installed:
         app.removeTranslator(translator)
     _installed.clear()
-    for folder, prefix in ((str(TRANSLATIONS), "linkworker"),
-                           (QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath),
-                            "qtbase")):
+    english = QTranslator(app)
+    if english.load(str(TRANSLATIONS / "linkworker_en.qm")):
+        app.installTranslator(english)
+        _installed.append(english)
+        loaded.append(english.filePath())
+    sources = [(str(QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)), "qtbase")]
+    if locale.language() != QLocale.Language.English:
+        sources.insert(0, (str(TRANSLATIONS), "linkworker"))
+    for folder, prefix in sources:
         translator = QTranslator(app)
         if translator.load(locale, prefix, "_", folder):
             app.installTranslator(translator)
             _installed.append(translator)
             loaded.append(translator.filePath())
     return loaded
+
+
+def translate(context: str, text: str, disambiguation: str | None = None, n: int = -1) -> str:
+    """The one way screens mark text: ``translate("due_view", "{n} overdue").format(n=...)``.
+
+    The context is the screen's module (``record.goals_tab``), so a translator sees a screen's
+    strings together; ``n`` picks a plural form (``"%Ln day(s)"``, see docs/translations.md).
+    lupdate finds these calls by the name ``translate`` and literal arguments.
+    """
+    return QCoreApplication.translate(context, text, disambiguation, n)
 
 
 def tr(context: str, text: str) -> str:

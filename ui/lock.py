@@ -18,7 +18,7 @@ from __future__ import annotations
 import time
 
 import shiboken6
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QApplication,
@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from linkworker import accounts, settings
 from linkworker.access import Actor
+from ui.i18n import translate
 from ui.operations import Runner, friendly_message
 from ui.signin import error_label, field, show_error
 
@@ -40,7 +41,7 @@ INPUT_EVENTS = frozenset({
     QEvent.Type.Wheel, QEvent.Type.TouchBegin,
 })
 CHECK_EVERY_MS = 15_000
-LOCKED_TITLE = "LinkWorker (locked)"
+LOCKED_TITLE = QT_TRANSLATE_NOOP("lock", "LinkWorker (locked)")
 
 
 class LockScreen(QWidget):
@@ -48,35 +49,45 @@ class LockScreen(QWidget):
 
     def __init__(self, actor: Actor, signed_out: bool = False) -> None:
         super().__init__()
-        self.setAccessibleName("Signed out" if signed_out else "Locked")
+        self.setAccessibleName(
+            translate("lock", "Signed out") if signed_out else translate("lock", "Locked")
+        )
         outer = QVBoxLayout(self)
         outer.addStretch(1)
         box = QVBoxLayout()
-        heading = "You are signed out" if signed_out else "LinkWorker is locked"
+        heading = (translate("lock", "You are signed out") if signed_out
+                   else translate("lock", "LinkWorker is locked"))
         title = QLabel(f"<h2>{heading}</h2>")
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         box.addWidget(title)
         if signed_out:
-            words = "Sign in with your username and password."
+            words = translate("lock", "Sign in with your username and password.")
         else:
-            words = (f"Locked for <b>{actor.label}</b>. Type your password to carry on where "
-                     "you left off. Someone else can sign in with their own username: "
-                     f"{actor.label}'s open records then close, and changes not saved are "
-                     "lost.")
+            words = translate(
+                "lock",
+                "Locked for <b>{label}</b>. Type your password to carry on where "
+                "you left off. Someone else can sign in with their own username: "
+                "{label}'s open records then close, and changes not saved are "
+                "lost.",
+            ).format(label=actor.label)
         who = QLabel(words)
         who.setWordWrap(True)
         box.addWidget(who)
-        self.username = field("Username")
-        self.username.setPlaceholderText("Username")
+        self.username = field(translate("lock", "Username"))
+        self.username.setPlaceholderText(translate("lock", "Username"))
         self.username.setText("" if signed_out else actor.username)
         box.addWidget(self.username)
-        self.password = field("Password to unlock", secret=True)
-        self.password.setPlaceholderText("Password")
+        self.password = field(translate("lock", "Password to unlock"), secret=True)
+        self.password.setPlaceholderText(translate("lock", "Password"))
         box.addWidget(self.password)
-        self.error = error_label("Unlock problem")
+        self.error = error_label(translate("lock", "Unlock problem"))
         box.addWidget(self.error)
-        self.unlock_button = QPushButton("Sign &in" if signed_out else "&Unlock")
-        self.unlock_button.setAccessibleName("Sign in" if signed_out else "Unlock")
+        self.unlock_button = QPushButton(
+            translate("lock", "Sign &in") if signed_out else translate("lock", "&Unlock")
+        )
+        self.unlock_button.setAccessibleName(
+            translate("lock", "Sign in") if signed_out else translate("lock", "Unlock")
+        )
         self.unlock_button.setDefault(True)
         box.addWidget(self.unlock_button)
         holder = QWidget()
@@ -101,8 +112,10 @@ class Cover(QWidget):
     def __init__(self, window: QWidget) -> None:
         super().__init__(window)
         self.setAutoFillBackground(True)
-        self.setAccessibleName("Locked")
-        label = QLabel("LinkWorker is locked. Unlock it in the main window.", self)
+        self.setAccessibleName(translate("lock", "Locked"))
+        label = QLabel(
+            translate("lock", "LinkWorker is locked. Unlock it in the main window."), self
+        )
         label.setWordWrap(True)
         QVBoxLayout(self).addWidget(label, 0, Qt.AlignmentFlag.AlignCenter)
         self.setGeometry(window.rect())
@@ -135,8 +148,11 @@ class LockGuard(QObject):
         self.timer = QTimer(self, interval=CHECK_EVERY_MS, timeout=self.check_idle)
         self.timer.start()
         if idle_minutes is None:
-            runner.run(lambda job: settings.read_all(job.caseload), self._got_settings,
-                       label="Reading settings")
+            runner.run(
+                lambda job: settings.read_all(job.caseload),
+                self._got_settings,
+                label=translate("lock", "Reading settings"),
+            )
 
     def _got_settings(self, values: dict) -> None:
         self.idle_seconds = int(values[settings.IDLE_LOCK_MINUTES]) * 60
@@ -172,7 +188,7 @@ class LockGuard(QObject):
         for widget in QApplication.topLevelWidgets():
             if widget is not self.window and widget.isVisible():
                 self._covered[widget] = (Cover(widget), widget.windowTitle())
-                widget.setWindowTitle(LOCKED_TITLE)
+                widget.setWindowTitle(translate("lock", LOCKED_TITLE))
                 widget.setEnabled(False)
         self._disabled_actions = [a for a in self.window.findChildren(QAction) if a.isEnabled()]
         for action in self._disabled_actions:
@@ -181,12 +197,15 @@ class LockGuard(QObject):
         self.screen = LockScreen(self.actor, signed_out)
         self.screen.unlock_button.clicked.connect(self._try_unlock)
         self.window.setCentralWidget(self.screen)
-        self.window.setWindowTitle(LOCKED_TITLE)
+        self.window.setWindowTitle(translate("lock", LOCKED_TITLE))
         self.window.statusBar().clearMessage()
         self.screen.first_field().setFocus()
         actor, why = self.actor, "sign_out" if signed_out else "lock"
-        self.runner.run(lambda job: accounts.sign_out(job.caseload, actor, why),
-                        failed=lambda _exc: None, label="Locking")
+        self.runner.run(
+            lambda job: accounts.sign_out(job.caseload, actor, why),
+            failed=lambda _exc: None,
+            label=translate("lock", "Locking"),
+        )
 
     def _try_unlock(self) -> None:
         if self.screen is None:
@@ -194,9 +213,12 @@ class LockGuard(QObject):
         password, username = self.screen.password.text(), self.screen.username.text().strip()
         self.screen.password.clear()
         self.screen.unlock_button.setEnabled(False)
-        self.runner.run(lambda job: accounts.sign_in(job.caseload, username, password,
-                                                     purpose="unlock"),
-                        self._unlocked, failed=self._refused, label="Unlocking")
+        self.runner.run(
+            lambda job: accounts.sign_in(job.caseload, username, password, purpose="unlock"),
+            self._unlocked,
+            failed=self._refused,
+            label=translate("lock", "Unlocking"),
+        )
 
     def _refused(self, exc: BaseException) -> None:
         if self.screen is not None:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSize, Qt, QTimer
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QModelIndex, QPersistentModelIndex, QSize, Qt, QTimer
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -59,9 +59,9 @@ from linkworker.launch import Prepared, prepare_caseload
 from linkworker.storage.inspect import describe
 from linkworker.today import count_due
 from ui.caseload_view import CaseloadView
-from ui.i18n import tr
+from ui.i18n import tr, translate
 from ui.operations import Runner
-from ui.widgets import MessageBar, plural
+from ui.widgets import MessageBar
 
 log = logging.getLogger(__name__)
 
@@ -88,34 +88,96 @@ class Page:
 
 
 PAGES: tuple[Page, ...] = (
-    Page("today", "Today", (Part("Today", "ui.today_view", "TodayView", dated=True),)),
-    Page("caseload", "My caseload",
-         (Part("My caseload", "ui.caseload_view", "CaseloadView", dated=True),)),
-    Page("due", "Due and overdue",
-         (Part("Due and overdue", "ui.due_view", "DueView", dated=True),)),
-    Page("directory", "Directory", (Part("Directory", "ui.directory_view", "DirectoryView"),)),
-    Page("reports", "Reports", (
-        Part("Outcome returns", "ui.returns", "ReturnsScreen", "report.view"),
-        Part("Wellbeing summary", "ui.wellbeing.summary_view", "SummaryView"),
-    )),
-    Page("settings", "Settings", (
-        Part("Settings", "ui.admin", "SettingsView", "settings.edit"),
-        Part("Users", "ui.admin", "UsersView", "users.manage"),
-        Part("Audit trail", "ui.admin", "AuditView", "audit.view"),
-        Part("Contracts", "ui.returns", "ContractEditor", "contract.edit"),
-    )),
+    Page(
+        "today",
+        "Today",
+        (Part(QT_TRANSLATE_NOOP("Pages", "Today"), "ui.today_view", "TodayView", dated=True),),
+    ),
+    Page(
+        "caseload",
+        "My caseload",
+        (
+            Part(
+                QT_TRANSLATE_NOOP("Pages", "My caseload"),
+                "ui.caseload_view",
+                "CaseloadView",
+                dated=True,
+            ),
+        ),
+    ),
+    Page(
+        "due",
+        "Due and overdue",
+        (
+            Part(
+                QT_TRANSLATE_NOOP("Pages", "Due and overdue"), "ui.due_view", "DueView", dated=True
+            ),
+        ),
+    ),
+    Page(
+        "directory",
+        "Directory",
+        (Part(QT_TRANSLATE_NOOP("Pages", "Directory"), "ui.directory_view", "DirectoryView"),),
+    ),
+    Page(
+        "reports",
+        "Reports",
+        (
+            Part(
+                QT_TRANSLATE_NOOP("Pages", "Outcome returns"),
+                "ui.returns",
+                "ReturnsScreen",
+                "report.view",
+            ),
+            Part(
+                QT_TRANSLATE_NOOP("Pages", "Wellbeing summary"),
+                "ui.wellbeing.summary_view",
+                "SummaryView",
+            ),
+        ),
+    ),
+    Page(
+        "settings",
+        "Settings",
+        (
+            Part(
+                QT_TRANSLATE_NOOP("Pages", "Settings"), "ui.admin", "SettingsView", "settings.edit"
+            ),
+            Part(QT_TRANSLATE_NOOP("Pages", "Users"), "ui.admin", "UsersView", "users.manage"),
+            Part(QT_TRANSLATE_NOOP("Pages", "Audit trail"), "ui.admin", "AuditView", "audit.view"),
+            Part(
+                QT_TRANSLATE_NOOP("Pages", "Contracts"),
+                "ui.returns",
+                "ContractEditor",
+                "contract.edit",
+            ),
+        ),
+    ),
 )
 
 # Pieces that are not pages: resolved the same lazy way.
-RECORD = Part("Record", "ui.record", "RecordView")
-REFERRAL = Part("New referral", "ui.referral", "ReferralView", "person.create")
-IMPORT = Part("Import", "ui.io", "ImportWizard", "data.import")
-EXPORT = Part("Export everything", "ui.io", "export_everything", "data.export")
-LOCK = Part("Lock", "ui.lock", "LockGuard")
-WORDING = Part("Licensed wording", "ui.wellbeing.wording_dialog", "LoadWordingDialog",
-               "wording.load")
-PASSWORD = Part("Change my password", "ui.signin", "ChangePasswordDialog")
-NOT_FOR_ROLE = "Your role does not use this page."
+RECORD = Part(QT_TRANSLATE_NOOP("Pages", "Record"), "ui.record", "RecordView")
+REFERRAL = Part(
+    QT_TRANSLATE_NOOP("Pages", "New referral"), "ui.referral", "ReferralView", "person.create"
+)
+IMPORT = Part(QT_TRANSLATE_NOOP("Pages", "Import"), "ui.io", "ImportWizard", "data.import")
+EXPORT = Part(
+    QT_TRANSLATE_NOOP("Pages", "Export everything"),
+    "ui.io",
+    "export_everything",
+    "data.export",
+)
+LOCK = Part(QT_TRANSLATE_NOOP("Pages", "Lock"), "ui.lock", "LockGuard")
+WORDING = Part(
+    QT_TRANSLATE_NOOP("Pages", "Licensed wording"),
+    "ui.wellbeing.wording_dialog",
+    "LoadWordingDialog",
+    "wording.load",
+)
+PASSWORD = Part(
+    QT_TRANSLATE_NOOP("main_window", "Change my password"), "ui.signin", "ChangePasswordDialog"
+)
+NOT_FOR_ROLE = QT_TRANSLATE_NOOP("main_window", "Your role does not use this page.")
 FALLBACK_START_MS = 15_000
 # Tags announced after start-up housekeeping (not a save: no "Saved." notice).
 STARTUP_TAGS = frozenset({"startup", "episodes"})
@@ -136,9 +198,11 @@ def page_allowed(page: Page, actor: Actor) -> bool:
 
 
 def _not_for_role(title: str) -> QLabel:
-    label = QLabel(NOT_FOR_ROLE)
+    label = QLabel(translate("main_window", NOT_FOR_ROLE))
     label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-    label.setAccessibleName(f"{title} (not for your role)")
+    label.setAccessibleName(
+        translate("main_window", "{title} (not for your role)").format(title=title)
+    )
     return label
 
 
@@ -176,7 +240,9 @@ class MainWindow(QMainWindow):
         self.pages: dict[str, QWidget] = {}
         self.actions: dict[str, QAction] = {}
         self._dialogs: list[QWidget] = []
-        self.setWindowTitle(f"LinkWorker — {runner.caseload.path.name}")
+        self.setWindowTitle(
+            translate("main_window", "LinkWorker — {name}").format(name=runner.caseload.path.name)
+        )
         self._build()
         self._menus()
         self._connect_runner()
@@ -195,18 +261,22 @@ class MainWindow(QMainWindow):
 
     def _build(self) -> None:
         self.nav = QListWidget()
-        self.nav.setAccessibleName("Pages")
+        self.nav.setAccessibleName(translate("main_window", "Pages"))
         self.nav.setItemDelegate(_NavDelegate(self.nav))
         for number, page in enumerate(PAGES, start=1):
             item = QListWidgetItem(tr("Pages", page.title))
             keys = f"Ctrl+{number}"
             item.setData(SHORTCUT_ROLE, keys)
             item.setData(KEY_ROLE, page.key)
-            item.setToolTip(f"{page.title} ({keys})")
+            item.setToolTip(f"{tr('Pages', page.title)} ({keys})")
             if not page_allowed(page, self.actor):
                 item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEnabled
                               & ~Qt.ItemFlag.ItemIsSelectable)
-                item.setToolTip(f"{page.title}: not used by your role")
+                item.setToolTip(
+                    translate("main_window", "{title}: not used by your role").format(
+                        title=tr("Pages", page.title)
+                    )
+                )
             self.nav.addItem(item)
         self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.nav.setFixedWidth(self.nav.sizeHintForColumn(0) + 2 * self.nav.frameWidth() + 24)
@@ -214,14 +284,14 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget()
         for page in PAGES:
             holder = QWidget()
-            holder.setAccessibleName(page.title)
+            holder.setAccessibleName(tr("Pages", page.title))
             QVBoxLayout(holder).setContentsMargins(6, 6, 6, 6)
             self.stack.addWidget(holder)
         self.tabs = QTabWidget()
-        self.tabs.setAccessibleName("Open pages and records")
+        self.tabs.setAccessibleName(translate("main_window", "Open pages and records"))
         self.tabs.setTabsClosable(True)
         self.tabs.setDocumentMode(True)
-        self.tabs.addTab(self.stack, "My caseload")
+        self.tabs.addTab(self.stack, translate("main_window", "My caseload"))
         self.tabs.tabBar().setTabButton(0, self.tabs.tabBar().ButtonPosition.RightSide, None)
         self.tabs.tabCloseRequested.connect(self.close_tab)
         self.tabs.currentChanged.connect(self._tab_changed)
@@ -243,10 +313,12 @@ class MainWindow(QMainWindow):
         bar = self.statusBar()
         who = self.actor.label
         role = self.actor.role.replace("_", " ")
-        self.signed_in = QLabel(f"Signed in as {who} ({role})")
-        self.signed_in.setAccessibleName("Signed in as")
+        self.signed_in = QLabel(
+            translate("main_window", "Signed in as {who} ({role})").format(who=who, role=role)
+        )
+        self.signed_in.setAccessibleName(translate("main_window", "Signed in as"))
         self.progress = QProgressBar()
-        self.progress.setAccessibleName("Progress")
+        self.progress.setAccessibleName(translate("main_window", "Progress"))
         self.progress.setMaximumWidth(220)
         self.progress.setTextVisible(True)
         self.progress.hide()
@@ -303,9 +375,15 @@ class MainWindow(QMainWindow):
         file.addAction(self._action("quit", self.tr("&Quit"), "Ctrl+Q", self.close))
         go = bar.addMenu(self.tr("&Go"))
         for number, page in enumerate(PAGES, start=1):
-            go.addAction(self._action(f"go_{page.key}", tr("Pages", page.title),
-                                      f"Ctrl+{number}", lambda key=page.key: self.go(key),
-                                      page_allowed(page, self.actor)))
+            go.addAction(
+                self._action(
+                    f"go_{page.key}",
+                    tr("Pages", page.title),
+                    f"Ctrl+{number}",
+                    lambda key=page.key: self.go(key),
+                    page_allowed(page, self.actor),
+                )
+            )
         person = bar.addMenu(self.tr("&Person"))
         person.addAction(self._action("quick_note", self.tr("Quick &note"), "Ctrl+N",
                                       self.quick_note, enabled=False))
@@ -343,14 +421,14 @@ class MainWindow(QMainWindow):
         holder = self.stack.widget(next(i for i, p in enumerate(PAGES) if p.key == page.key))
         parts = [p for p in page.parts if self._allowed(p)]
         if not parts:
-            widget: QWidget = _not_for_role(page.title)
+            widget: QWidget = _not_for_role(tr("Pages", page.title))
         elif len(parts) == 1:
             widget = self._build_part(parts[0])
         else:
             widget = QTabWidget()
-            widget.setAccessibleName(page.title)
+            widget.setAccessibleName(tr("Pages", page.title))
             for part in parts:
-                widget.addTab(self._build_part(part), part.title)
+                widget.addTab(self._build_part(part), tr("Pages", part.title))
         if page.key == "settings" and self._allowed(WORDING):
             widget = self._with_wording_button(widget)
         holder.layout().addWidget(widget)
@@ -371,8 +449,8 @@ class MainWindow(QMainWindow):
         box = QWidget()
         layout = QVBoxLayout(box)
         layout.setContentsMargins(0, 0, 0, 0)
-        button = QPushButton("Load &licensed wording…")
-        button.setAccessibleName("Load licensed wording")
+        button = QPushButton(translate("main_window", "Load &licensed wording…"))
+        button.setAccessibleName(translate("main_window", "Load licensed wording"))
         button.clicked.connect(self.load_wording)
         layout.addWidget(button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(widget, 1)
@@ -412,8 +490,8 @@ class MainWindow(QMainWindow):
         widget.setProperty("person_id", person_id)
         self._connect_opening(widget)
         self._window_keys_win(widget)
-        index = self.tabs.addTab(widget, "Opening…")
-        self.tabs.setTabToolTip(index, "Close with Ctrl+W")
+        index = self.tabs.addTab(widget, translate("main_window", "Opening…"))
+        self.tabs.setTabToolTip(index, translate("main_window", "Close with Ctrl+W"))
         titles = getattr(widget, "title_changed", None) or widget.windowTitleChanged
         titles.connect(lambda title, w=widget: self._retitle(w, title))
         self.tabs.setCurrentIndex(index)
@@ -477,7 +555,9 @@ class MainWindow(QMainWindow):
         widget.setProperty("referral", True)
         self._connect_opening(widget)
         self._window_keys_win(widget)
-        self.tabs.setCurrentIndex(self.tabs.addTab(widget, "New referral"))
+        self.tabs.setCurrentIndex(
+            self.tabs.addTab(widget, translate("main_window", "New referral"))
+        )
         widget.focus_first()  # Ctrl+R: ready to type a name
 
     def import_data(self) -> QWidget | None:
@@ -563,8 +643,11 @@ class MainWindow(QMainWindow):
 
     def about(self) -> None:
         caseload = self.runner.caseload
-        self.runner.run(lambda job: describe(caseload), self._show_about,
-                        label="Reading caseload facts")
+        self.runner.run(
+            lambda job: describe(caseload),
+            self._show_about,
+            label=translate("main_window", "Reading caseload facts"),
+        )
 
     def _show_about(self, facts: list[tuple[str, str]]) -> None:
         rows = "".join(f"<tr><td>{label}</td><td>{value}</td></tr>" for label, value in facts)
@@ -592,7 +675,7 @@ class MainWindow(QMainWindow):
 
     def _saved(self, tags: frozenset[str]) -> None:
         if "startup" not in tags:
-            self.messages.show_notice("Saved.")
+            self.messages.show_notice(translate("main_window", "Saved."))
         if tags & {"contacts", "measures", "episodes", "people", "caseload"}:
             self.refresh_badges()
 
@@ -640,17 +723,28 @@ class MainWindow(QMainWindow):
         self._started = True
         self.refresh_badges()
         today = self.clock()
-        self.runner.run(lambda job: prepare_caseload(job.caseload, today), self._prepared,
-                        label="Bringing journeys up to date")
+        self.runner.run(
+            lambda job: prepare_caseload(job.caseload, today),
+            self._prepared,
+            label=translate("main_window", "Bringing journeys up to date"),
+        )
 
     def _prepared(self, prepared: Prepared) -> None:
         self.prepared = prepared
         for problem in prepared.instrument_problems:
-            self.messages.show_error(f"A wellbeing instrument could not be loaded: {problem}")
-        if prepared.stages_moved:
+            self.messages.show_error(
+                translate(
+                    "main_window", "A wellbeing instrument could not be loaded: {problem}"
+                ).format(problem=problem)
+            )
+        if moved := prepared.stages_moved:
             self.messages.show_notice(
-                f"Up to date: {plural(prepared.stages_moved, 'journey')} reached the review "
-                "window while LinkWorker was closed and now show as \"Review due\".")
+                translate(
+                    "main_window",
+                    "Up to date: {stages_moved} reached the review window while "
+                    'LinkWorker was closed and now show as "Review due".',
+                ).format(stages_moved=translate("main_window", "%Ln journey(s)", None, moved))
+            )
             self.runner.changed.emit(STARTUP_TAGS)  # the lists showing stages refresh
 
     def refresh_badges(self) -> None:
@@ -658,14 +752,22 @@ class MainWindow(QMainWindow):
         if self.actor.user_id is None:
             return
         actor, today = self.actor, self.clock()
-        self.runner.read(lambda job: count_due(job.caseload, actor, actor.user_id, today),
-                         self._show_badge, label="Counting what is due", supersede="badge")
+        self.runner.read(
+            lambda job: count_due(job.caseload, actor, actor.user_id, today),
+            self._show_badge,
+            label=translate("main_window", "Counting what is due"),
+            supersede="badge",
+        )
 
     def _show_badge(self, counts: tuple[int, int]) -> None:
         due, overdue = counts
         index = next(i for i, p in enumerate(PAGES) if p.key == "due")
         item = self.nav.item(index)
-        item.setText(f"Due and overdue ({overdue})" if overdue else "Due and overdue")
+        item.setText(
+            translate("main_window", "Due and overdue ({overdue})").format(overdue=overdue)
+            if overdue
+            else translate("main_window", "Due and overdue")
+        )
         item.setData(Qt.ItemDataRole.AccessibleTextRole,
                      f"Due and overdue: {overdue} overdue, {due} due this week")
 

@@ -30,12 +30,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import QWidget
 
 from linkworker import logs
+from linkworker.access import PermissionDenied
 from linkworker.errors import UserError
 from linkworker.storage.database import Caseload, interruptible, looks_damaged
+from ui.i18n import translate
 
 READERS = 2  # the laptops we aim at have two cores
 
@@ -81,13 +83,24 @@ class Changes(frozenset):
         return f"Changes({sorted(self)!r}, people={len(self.person_ids)})"
 
 
+# Who was refused, for the role refusal above (the core's message is English only).
+WHO = {"admin": QT_TRANSLATE_NOOP("operations", "An admin"),
+       "manager": QT_TRANSLATE_NOOP("operations", "A manager"),
+       "link_worker": QT_TRANSLATE_NOOP("operations", "A link worker"),
+       "coordinator": QT_TRANSLATE_NOOP("operations", "A coordinator")}
+
+
 def friendly_message(exc: BaseException) -> str:
     """What the user reads: our own errors as written, anything else as a short apology."""
+    if isinstance(exc, PermissionDenied) and exc.role in WHO:
+        return translate("operations", "{who} may not do this ({permission}). Ask a manager or "
+                         "admin if you need to.").format(who=translate("operations", WHO[exc.role]),
+                                                         permission=exc.permission)
     if isinstance(exc, UserError):
-        return str(exc)
+        return str(exc)  # the core's own words: English (docs/translations.md)
     return (
-        "Something went wrong and nothing was changed. "
-        f"({type(exc).__name__}; details are in the log.)"
+        translate("operations", "Something went wrong and nothing was changed. ({error}; "
+                  "details are in the log.)").format(error=type(exc).__name__)
     )
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -43,31 +43,44 @@ from linkworker.referral import (
     submit_referral,
 )
 from linkworker.validation import format_date
+from ui.core_words import core
+from ui.i18n import translate
 from ui.operations import Runner, friendly_message, while_alive
 from ui.record import widgets as w
 from ui.widgets import hbox, scroll_page
 
 # Alt+letters: F, G, P and H belong to the menu bar (File, Go, Person, Help); none repeats
 # on this screen (tests/test_ux_walk.py walks every screen for clashes).
-PERSON_LABELS = (("given_name", "Given &name"), ("family_name", "Fa&mily name"),
-                 ("preferred_name", "Preferred name"), ("date_of_birth", "Date of &birth"),
-                 ("nhs_number", "NHS n&umber"), ("postcode", "Post&code"),
-                 ("address_line1", "&Address"), ("town", "To&wn"), ("phone", "Phone"),
-                 ("email", "&Email"))
+PERSON_LABELS = (
+    ("given_name", QT_TRANSLATE_NOOP("referral", "Given &name")),
+    ("family_name", QT_TRANSLATE_NOOP("referral", "Fa&mily name")),
+    ("preferred_name", QT_TRANSLATE_NOOP("referral", "Preferred name")),
+    ("date_of_birth", QT_TRANSLATE_NOOP("referral", "Date of &birth")),
+    ("nhs_number", QT_TRANSLATE_NOOP("referral", "NHS n&umber")),
+    ("postcode", QT_TRANSLATE_NOOP("referral", "Post&code")),
+    ("address_line1", QT_TRANSLATE_NOOP("referral", "&Address")),
+    ("town", QT_TRANSLATE_NOOP("referral", "To&wn")),
+    ("phone", QT_TRANSLATE_NOOP("referral", "Phone")),
+    ("email", QT_TRANSLATE_NOOP("referral", "&Email")),
+)
 
 
 def why_not_saved(assessment: Assessment, duplicates_answered: bool) -> str:
     """Ctrl+S that could not save says exactly why (never silence)."""
     reasons = []
     if assessment.problems:
-        names = dict(PERSON_LABELS)
+        names = {k: translate("referral", v) for k, v in PERSON_LABELS}
         fields = ", ".join(names.get(k, k.replace("_", " ").capitalize()).replace("&", "")
                            for k in assessment.problems)
         reasons.append(f"fix {fields}")
     if assessment.duplicates and not duplicates_answered:
         reasons.append('this may be someone already known: choose "Open ..." or '
                        '"This is a different person"')
-    return "Not saved: " + "; ".join(reasons or ["check the form"]) + "."
+    return (
+        translate("referral", "Not saved: ")
+        + "; ".join(reasons or [translate("referral", "check the form")])
+        + "."
+    )
 
 
 class ReferralView(QWidget):
@@ -81,7 +94,7 @@ class ReferralView(QWidget):
         self.fields: dict[str, QWidget] = {}
         self.conditions: list[tuple[str | None, str]] = []
         self._checking = False
-        self.setAccessibleName("New referral")
+        self.setAccessibleName(translate("referral", "New referral"))
         self._build()
         self._timer = QTimer(self, singleShot=True, interval=400)
         self._timer.timeout.connect(self.check_now)
@@ -91,67 +104,100 @@ class ReferralView(QWidget):
     # --- layout ---------------------------------------------------------------------------
 
     def _build(self) -> None:
-        person = QGroupBox("The person")
+        person = QGroupBox(translate("referral", "The person"))
         person_form = QFormLayout(person)
-        for key, label in PERSON_LABELS:
-            widget = (w.date_edit("Date of birth", optional=True, near=w.BIRTH_NEAR)
-                      if key == "date_of_birth" else w.line(label.replace("&", "")))
+        for key, source in PERSON_LABELS:
+            label = translate("referral", source)
+            widget = (
+                w.date_edit(
+                    translate("referral", "Date of birth"), optional=True, near=w.BIRTH_NEAR
+                )
+                if key == "date_of_birth"
+                else w.line(label.replace("&", ""))
+            )
             self.fields[key] = widget
             w.add_row(person_form, label, widget)
-        self.fields["nhs_number"].setPlaceholderText("10 digits")
-        self.fields["postcode"].setPlaceholderText("e.g. NE4 5AB")
-        self.condition_code = w.combo("Long-term condition", codes.LONG_TERM_CONDITIONS,
-                                      blank="(only their words)")
+        self.fields["nhs_number"].setPlaceholderText(translate("referral", "10 digits"))
+        self.fields["postcode"].setPlaceholderText(translate("referral", "e.g. NE4 5AB"))
+        self.condition_code = w.combo(
+            translate("referral", "Long-term condition"),
+            codes.LONG_TERM_CONDITIONS,
+            blank=translate("referral", "(only their words)"),
+        )
         # The list of conditions has long names: let it shrink, so the words box beside it
         # keeps room to type in (it was squeezed to nothing at 1366x768).
         self.condition_code.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.condition_code.setMinimumContentsLength(14)
-        self.condition_words = w.line("Condition in the person's own words",
-                                      placeholder='e.g. "bad chest"')
-        self.condition_add = w.button("Add cond&ition", "Add condition")
-        self.condition_list = QLabel("None yet")
-        self.condition_list.setAccessibleName("Conditions added")
+        self.condition_words = w.line(
+            translate("referral", "Condition in the person's own words"),
+            placeholder=translate("referral", 'e.g. "bad chest"'),
+        )
+        self.condition_add = w.button(
+            translate("referral", "Add cond&ition"), translate("referral", "Add condition")
+        )
+        self.condition_list = QLabel(translate("referral", "None yet"))
+        self.condition_list.setAccessibleName(translate("referral", "Conditions added"))
         self.condition_list.setWordWrap(True)
         row = QHBoxLayout()
         row.addWidget(self.condition_code)
         row.addWidget(self.condition_words, 1)
         row.addWidget(self.condition_add)
-        person_form.addRow("Conditions", row)
+        person_form.addRow(translate("referral", "Conditions"), row)
         person_form.addRow("", self.condition_list)
 
-        referral = QGroupBox("The referral")
+        referral = QGroupBox(translate("referral", "The referral"))
         ref_form = QFormLayout(referral)
-        self.referral_date = w.date_edit("Referral date")
-        self.source = w.combo("Referral source", codes.REFERRAL_SOURCES, blank="Choose...")
-        self.reasons = w.check_list("Reasons for referral", codes.REFERRAL_REASONS)
-        self.referrer_name = w.line("Referrer's name")
-        self.referrer_org = w.line("Referrer's organisation")
-        self.worker = w.combo("Link worker", {}, blank="Not assigned yet")
-        self.contract = w.combo("Contract", {}, blank="No contract")
-        for label, widget in (("Referral &date", self.referral_date),
-                              ("&Source", self.source), ("Reas&ons", self.reasons),
-                              ("&Referrer", self.referrer_name),
-                              ("Organisation", self.referrer_org),
-                              ("Lin&k worker", self.worker), ("Con&tract", self.contract)):
+        self.referral_date = w.date_edit(translate("referral", "Referral date"))
+        self.source = w.combo(
+            translate("referral", "Referral source"),
+            codes.REFERRAL_SOURCES,
+            blank=translate("referral", "Choose..."),
+        )
+        self.reasons = w.check_list(
+            translate("referral", "Reasons for referral"), codes.REFERRAL_REASONS
+        )
+        self.referrer_name = w.line(translate("referral", "Referrer's name"))
+        self.referrer_org = w.line(translate("referral", "Referrer's organisation"))
+        self.worker = w.combo(
+            translate("referral", "Link worker"),
+            {},
+            blank=translate("referral", "Not assigned yet"),
+        )
+        self.contract = w.combo(
+            translate("referral", "Contract"), {}, blank=translate("referral", "No contract")
+        )
+        for label, widget in (
+            (translate("referral", "Referral &date"), self.referral_date),
+            (translate("referral", "&Source"), self.source),
+            (translate("referral", "Reas&ons"), self.reasons),
+            (translate("referral", "&Referrer"), self.referrer_name),
+            (translate("referral", "Organisation"), self.referrer_org),
+            (translate("referral", "Lin&k worker"), self.worker),
+            (translate("referral", "Con&tract"), self.contract),
+        ):
             w.add_row(ref_form, label, widget)
 
-        self.problems = w.status_label("Problems with the referral")
-        self.eligibility = w.status_label("Eligibility")
-        self.duplicates_box = QGroupBox("Is this someone already known?")
+        self.problems = w.status_label(translate("referral", "Problems with the referral"))
+        self.eligibility = w.status_label(translate("referral", "Eligibility"))
+        self.duplicates_box = QGroupBox(translate("referral", "Is this someone already known?"))
         self.duplicates_layout = QVBoxLayout(self.duplicates_box)
         self.duplicates_box.hide()
-        self.result = w.status_label("Referral result")
-        self.save_button = w.button("Save referral", "Save referral", "Ctrl+S")
+        self.result = w.status_label(translate("referral", "Referral result"))
+        self.save_button = w.button(
+            translate("referral", "Save referral"), translate("referral", "Save referral"), "Ctrl+S"
+        )
         self.save_button.setShortcut(QKeySequence())
-        self.clear_button = w.button("Clear the form", "Clear the form")
+        self.clear_button = w.button(
+            translate("referral", "Clear the form"), translate("referral", "Clear the form")
+        )
 
         columns = QHBoxLayout()
         columns.addWidget(person, 1)
         columns.addWidget(referral, 1)
         inner = QWidget()
         body = QVBoxLayout(inner)
-        title = QLabel("<h2>New referral</h2>")
+        title = QLabel(translate("referral", "<h2>New referral</h2>"))
         body.addWidget(title)
         body.addLayout(columns)
         body.addWidget(self.problems)
@@ -212,14 +258,17 @@ class ReferralView(QWidget):
     def _add_condition(self) -> None:
         code, words = self.condition_code.currentData(), self.condition_words.text().strip()
         if not code and not words:
-            w.show_message(self.problems, "Choose a condition or type the person's words.",
-                           "error")
+            w.show_message(
+                self.problems,
+                translate("referral", "Choose a condition or type the person's words."),
+                "error",
+            )
             return
         self.conditions.append((code, words))
         self.condition_words.clear()
         self.condition_code.setCurrentIndex(0)
         self.condition_list.setText("; ".join(
-            " - ".join(p for p in (codes.LONG_TERM_CONDITIONS.get(c or "", ""),
+            " - ".join(p for p in (core(codes.LONG_TERM_CONDITIONS.get(c or "", "")),
                                    f'"{t}"' if t else "") if p)
             for c, t in self.conditions))
         self._changed()
@@ -240,7 +289,7 @@ class ReferralView(QWidget):
 
     def _render(self, assessment: Assessment) -> None:
         problems = assessment.problems
-        names = dict(PERSON_LABELS)
+        names = {k: translate("referral", v) for k, v in PERSON_LABELS}
         w.show_message(self.problems, " ".join(
             f"{names.get(k, k.replace('_', ' ').capitalize()).replace('&', '')}: {v}"
             for k, v in problems.items()), "error")
@@ -248,7 +297,7 @@ class ReferralView(QWidget):
             widget.setStyleSheet("border: 2px solid #b71c1c;" if key in problems else "")
         warning = assessment.eligibility.warning
         if assessment.eligibility.status == "eligible":
-            w.show_message(self.eligibility, "Eligible for the contract.")
+            w.show_message(self.eligibility, translate("referral", "Eligible for the contract."))
         else:
             w.show_message(self.eligibility, warning, "warning")
         self._show_duplicates(assessment.duplicates)
@@ -262,20 +311,29 @@ class ReferralView(QWidget):
         self.duplicates_box.setVisible(show)
         if not show:
             return
-        self.duplicates_layout.addWidget(QLabel(
-            "This may be someone already known. Open them instead of making a second record?"))
+        self.duplicates_layout.addWidget(
+            QLabel(
+                translate(
+                    "referral",
+                    "This may be someone already known. Open them instead of making "
+                    "a second record?",
+                )
+            )
+        )
         for dup in duplicates:
             if not dup.in_scope:  # someone this role may not see: no name, no button
                 self.duplicates_layout.addWidget(QLabel(f"{dup.offer} ({dup.why})."))
                 continue
             born = format_date(dup.date_of_birth) or "date of birth not known"
-            text = f"{dup.offer} - born {born}, {dup.why}"
+            text = translate("referral", "{offer} - born {born}, {why}").format(
+                offer=dup.offer, born=born, why=dup.why
+            )
             button = QPushButton(text)
             button.setAccessibleName(dup.offer)
             button.clicked.connect(lambda _=False, d=dup: self.open_existing(d))
             self.duplicates_layout.addWidget(button)
-        different = QPushButton("This is a different person")
-        different.setAccessibleName("This is a different person")
+        different = QPushButton(translate("referral", "This is a different person"))
+        different.setAccessibleName(translate("referral", "This is a different person"))
         different.clicked.connect(self.different_person)
         self.duplicates_layout.addWidget(different)
         self.duplicates_box.findChildren(QPushButton)[0].setFocus()
@@ -287,8 +345,17 @@ class ReferralView(QWidget):
             w.show_message(self.result, str(exc), "warning")
             return
         self.duplicates_box.hide()
-        still = " Then fix the problems above." if self.intake.step == "details" else ""
-        w.show_message(self.result, f"Noted: a different person. Press Ctrl+S to save.{still}")
+        still = (
+            translate("referral", " Then fix the problems above.")
+            if self.intake.step == "details"
+            else ""
+        )
+        w.show_message(
+            self.result,
+            translate("referral", "Noted: a different person. Press Ctrl+S to save.{still}").format(
+                still=still
+            ),
+        )
         self.save_button.setFocus()
 
     # --- saving ---------------------------------------------------------------------------
@@ -300,10 +367,12 @@ class ReferralView(QWidget):
         self.save_button.setEnabled(False)
         # No ``changes=``: a check that stops the save must not announce "Saved."; the
         # change is announced in ``_finished`` once something was really written.
-        self.runner.run(lambda job: submit_referral(job.caseload, actor, details,
-                                                    allow_duplicates=allow),
-                        while_alive(self, self._save_done),
-                        failed=while_alive(self, self._save_failed), label="Saving the referral")
+        self.runner.run(
+            lambda job: submit_referral(job.caseload, actor, details, allow_duplicates=allow),
+            while_alive(self, self._save_done),
+            failed=while_alive(self, self._save_failed),
+            label=translate("referral", "Saving the referral"),
+        )
 
     def _save_done(self, outcome: Assessment | SavedReferral) -> None:
         self.save_button.setEnabled(True)
@@ -332,15 +401,23 @@ class ReferralView(QWidget):
             if duplicate.on_my_caseload:
                 self.person_opened.emit(duplicate.person_id)
             else:
-                w.show_message(self.result, f"{duplicate.reference} already has an open journey "
-                               "with another worker: ask a manager to reassign them.", "warning")
+                w.show_message(
+                    self.result,
+                    translate(
+                        "referral",
+                        "{reference} already has an open journey with another worker: "
+                        "ask a manager to reassign them.",
+                    ).format(reference=duplicate.reference),
+                    "warning",
+                )
             return
         details, actor = self.details(), self.actor
-        self.runner.run(lambda job: refer_existing(job.caseload, actor, duplicate.person_id,
-                                                   details),
-                        while_alive(self, lambda r: self._finished(r, "New episode started")),
-                        failed=while_alive(self, self._save_failed),
-                        label="Starting a new episode")
+        self.runner.run(
+            lambda job: refer_existing(job.caseload, actor, duplicate.person_id, details),
+            while_alive(self, lambda r: self._finished(r, "New episode started")),
+            failed=while_alive(self, self._save_failed),
+            label=translate("referral", "Starting a new episode"),
+        )
 
     def _finished(self, saved: SavedReferral, what: str) -> None:
         self.runner.changed.emit(frozenset({"people", "episodes"}))
@@ -349,8 +426,15 @@ class ReferralView(QWidget):
         self._clear_fields()
         self.intake.saved(saved)
         extra = "" if saved.eligibility.status == "eligible" else f" {saved.eligibility.warning}"
-        w.show_message(self.result, f"{what}: {saved.reference}, journey "
-                       f"{saved.episode_number}.{extra}")
+        w.show_message(
+            self.result,
+            translate("referral", "{what}: {reference}, journey {episode_number}.{extra}").format(
+                what=what,
+                reference=saved.reference,
+                episode_number=saved.episode_number,
+                extra=extra,
+            ),
+        )
         if visible:
             self.person_opened.emit(saved.person_id)
 
@@ -371,10 +455,12 @@ class ReferralView(QWidget):
         if not self.has_unsaved_changes():
             return True
         answer = QMessageBox.question(
-            self, "Referral not saved",
-            "This referral has not been saved. Discard what you typed?",
+            self,
+            translate("referral", "Referral not saved"),
+            translate("referral", "This referral has not been saved. Discard what you typed?"),
             QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Cancel)
+            QMessageBox.StandardButton.Cancel,
+        )
         return answer == QMessageBox.StandardButton.Discard
 
     def clear(self) -> None:
@@ -389,7 +475,7 @@ class ReferralView(QWidget):
                 widget.clear()
             widget.setStyleSheet("")
         self.conditions.clear()
-        self.condition_list.setText("None yet")
+        self.condition_list.setText(translate("referral", "None yet"))
         w.set_date(self.referral_date, dt.date.today())
         self.source.setCurrentIndex(0)
         w.set_checked(self.reasons, ())

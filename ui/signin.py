@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -28,10 +29,15 @@ from PySide6.QtWidgets import (
 from linkworker import accounts, settings
 from linkworker.access import Actor
 from linkworker.errors import UserError
+from ui.i18n import translate
 from ui.operations import Runner, friendly_message
 
-DEMO_HINT = ("This is a demonstration caseload with made-up people. Sign in as <b>manager</b>, "
-             "<b>worker1</b>, <b>coordinator</b> or <b>admin</b>; the password is <b>demo</b>.")
+DEMO_HINT = QT_TRANSLATE_NOOP(
+    "signin",
+    "This is a demonstration caseload with made-up people. Sign in "
+    "as <b>manager</b>, <b>worker1</b>, <b>coordinator</b> or "
+    "<b>admin</b>; the password is <b>demo</b>.",
+)
 
 
 def field(name: str, secret: bool = False) -> QLineEdit:
@@ -67,7 +73,7 @@ class FormPage(QWidget):
         layout.addWidget(self.intro)
         self.form = QFormLayout()
         layout.addLayout(self.form)
-        self.error = error_label("Problem")
+        self.error = error_label(translate("signin", "Problem"))
         layout.addWidget(self.error)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
@@ -84,7 +90,7 @@ class SignInDialog(QDialog):
         self.runner = runner
         self.actor: Actor | None = None
         self.actor_pending: Actor | None = None
-        self.setWindowTitle("Sign in to LinkWorker")
+        self.setWindowTitle(translate("signin", "Sign in to LinkWorker"))
         self.setMinimumWidth(420)
         self.pages = QStackedWidget()
         QVBoxLayout(self).addWidget(self.pages)
@@ -93,7 +99,9 @@ class SignInDialog(QDialog):
         self._build_new_password()
         self.pages.setCurrentWidget(self.sign_in_page)
         self.sign_in_page.ok.setEnabled(False)
-        self.runner.run(self._first_look, self._looked, label="Opening sign-in")
+        self.runner.run(
+            self._first_look, self._looked, label=translate("signin", "Opening sign-in")
+        )
 
     # --- pages --------------------------------------------------------------------------
 
@@ -108,37 +116,52 @@ class SignInDialog(QDialog):
         return page
 
     def _build_first_admin(self) -> None:
-        self.admin_username = field("Admin username")
-        self.admin_name = field("Admin's name")
-        self.admin_password = field("Admin password", secret=True)
-        self.admin_repeat = field("Repeat admin password", secret=True)
+        self.admin_username = field(translate("signin", "Admin username"))
+        self.admin_name = field(translate("signin", "Admin's name"))
+        self.admin_password = field(translate("signin", "Admin password"), secret=True)
+        self.admin_repeat = field(translate("signin", "Repeat admin password"), secret=True)
         self.first_admin_page = self._page(
-            "This caseload has no accounts yet. Create the first one: an <b>admin</b>, who "
-            "then adds everyone else.", "&Create admin",
-            [("&Username:", self.admin_username), ("Your &name:", self.admin_name),
-             ("&Password:", self.admin_password), ("&Repeat it:", self.admin_repeat)],
-            self._create_admin)
+            translate(
+                "signin",
+                "This caseload has no accounts yet. Create the first one: an "
+                "<b>admin</b>, who then adds everyone else.",
+            ),
+            translate("signin", "&Create admin"),
+            [
+                ("&Username:", self.admin_username),
+                ("Your &name:", self.admin_name),
+                ("&Password:", self.admin_password),
+                ("&Repeat it:", self.admin_repeat),
+            ],
+            self._create_admin,
+        )
 
     def _build_sign_in(self) -> None:
-        self.username = field("Username")
-        self.password = field("Password", secret=True)
+        self.username = field(translate("signin", "Username"))
+        self.password = field(translate("signin", "Password"), secret=True)
         self.sign_in_page = self._page(
-            "Sign in with your LinkWorker username and password.", "&Sign in",
-            [("&Username:", self.username), ("&Password:", self.password)], self._sign_in)
-        self.demo_hint = QLabel(DEMO_HINT)
+            translate("signin", "Sign in with your LinkWorker username and password."),
+            translate("signin", "&Sign in"),
+            [("&Username:", self.username), ("&Password:", self.password)],
+            self._sign_in,
+        )
+        self.demo_hint = QLabel(translate("signin", DEMO_HINT))
         self.demo_hint.setWordWrap(True)
-        self.demo_hint.setAccessibleName("Demonstration accounts")
+        self.demo_hint.setAccessibleName(translate("signin", "Demonstration accounts"))
         self.demo_hint.hide()
         self.sign_in_page.layout().insertWidget(1, self.demo_hint)
 
     def _build_new_password(self) -> None:
-        self.new_password = field("New password", secret=True)
-        self.new_repeat = field("Repeat new password", secret=True)
+        self.new_password = field(translate("signin", "New password"), secret=True)
+        self.new_repeat = field(translate("signin", "Repeat new password"), secret=True)
         self.new_password_page = self._page(
-            "An admin set your password. Choose your own now; only you will know it.",
-            "&Save password",
+            translate(
+                "signin", "An admin set your password. Choose your own now; only you will know it."
+            ),
+            translate("signin", "&Save password"),
             [("&New password:", self.new_password), ("&Repeat it:", self.new_repeat)],
-            self._save_password)
+            self._save_password,
+        )
 
     # --- steps ----------------------------------------------------------------------------
 
@@ -168,12 +191,12 @@ class SignInDialog(QDialog):
             self._busy(page, False)
             show_error(page.error, friendly_message(exc))
 
-        self.runner.run(work, done, failed=failed, label="Signing in")
+        self.runner.run(work, done, failed=failed, label=translate("signin", "Signing in"))
 
     def _create_admin(self) -> None:
         page = self.first_admin_page
         if self.admin_password.text() != self.admin_repeat.text():
-            show_error(page.error, "The two passwords differ.")
+            show_error(page.error, translate("signin", "The two passwords differ."))
             return
         username, name, password = (self.admin_username.text(), self.admin_name.text(),
                                     self.admin_password.text())
@@ -183,7 +206,7 @@ class SignInDialog(QDialog):
     def _sign_in(self) -> None:
         username, password = self.username.text(), self.password.text()
         if not username.strip():
-            show_error(self.sign_in_page.error, "Enter your username.")
+            show_error(self.sign_in_page.error, translate("signin", "Enter your username."))
             return
 
         def work(job) -> tuple[Actor, bool]:  # a Job
@@ -206,7 +229,7 @@ class SignInDialog(QDialog):
         page = self.new_password_page
         new = self.new_password.text()
         if new != self.new_repeat.text():
-            show_error(page.error, "The two passwords differ.")
+            show_error(page.error, translate("signin", "The two passwords differ."))
             return
         actor = self.actor_pending
 
@@ -227,21 +250,26 @@ class ChangePasswordDialog(QDialog):
     def __init__(self, runner: Runner, actor: Actor, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.runner, self.actor = runner, actor
-        self.setWindowTitle("Change your password")
-        self.page = FormPage(f"Change the password for <b>{actor.username}</b>.", "&Change")
+        self.setWindowTitle(translate("signin", "Change your password"))
+        self.page = FormPage(
+            translate("signin", "Change the password for <b>{username}</b>.").format(
+                username=actor.username
+            ),
+            translate("signin", "&Change"),
+        )
         QVBoxLayout(self).addWidget(self.page)
-        self.old = field("Current password", secret=True)
-        self.new = field("New password", secret=True)
-        self.repeat = field("Repeat new password", secret=True)
-        self.page.form.addRow("&Current password:", self.old)
-        self.page.form.addRow("&New password:", self.new)
-        self.page.form.addRow("&Repeat it:", self.repeat)
+        self.old = field(translate("signin", "Current password"), secret=True)
+        self.new = field(translate("signin", "New password"), secret=True)
+        self.repeat = field(translate("signin", "Repeat new password"), secret=True)
+        self.page.form.addRow(translate("signin", "&Current password:"), self.old)
+        self.page.form.addRow(translate("signin", "&New password:"), self.new)
+        self.page.form.addRow(translate("signin", "&Repeat it:"), self.repeat)
         self.page.buttons.accepted.connect(self._change)
         self.page.buttons.rejected.connect(self.reject)
 
     def _change(self) -> None:
         if self.new.text() != self.repeat.text():
-            show_error(self.page.error, "The two new passwords differ.")
+            show_error(self.page.error, translate("signin", "The two new passwords differ."))
             return
         actor, old, new = self.actor, self.old.text(), self.new.text()
         self.page.ok.setEnabled(False)
@@ -250,8 +278,12 @@ class ChangePasswordDialog(QDialog):
             self.page.ok.setEnabled(True)
             show_error(self.page.error, friendly_message(exc))
 
-        self.runner.run(lambda job: accounts.change_password(job.caseload, actor, old, new),
-                        lambda _none: self.accept(), failed=failed, label="Changing password")
+        self.runner.run(
+            lambda job: accounts.change_password(job.caseload, actor, old, new),
+            lambda _none: self.accept(),
+            failed=failed,
+            label=translate("signin", "Changing password"),
+        )
 
 
 def sign_in(runner: Runner, parent: QWidget | None = None) -> Actor | None:
@@ -260,5 +292,5 @@ def sign_in(runner: Runner, parent: QWidget | None = None) -> Actor | None:
     if not dialog.exec():
         return None
     if dialog.actor is None:
-        raise UserError("Sign-in did not complete.")
+        raise UserError(translate("signin", "Sign-in did not complete."))
     return dialog.actor

@@ -34,10 +34,23 @@ from PySide6.QtWidgets import (
 
 from linkworker.access import Actor
 from linkworker.sync import conflicts, service
+from ui.i18n import translate
 from ui.operations import Runner
 
 SYNC_TAGS = ("people", "episodes", "contacts", "goals", "measures", "directory", "sync")
 HUB_URL_ENV = "LINKWORKER_HUB_URL"
+
+
+def _summary(status: service.SyncStatus) -> str:
+    """The core's ``SyncStatus.summary`` in the user's language (the CLI prints the core's)."""
+    when = (status.last_synced.strftime("%d/%m/%Y %H:%M") if status.last_synced
+            else translate("sync_view", "never"))
+    waiting, conflicts = status.changes_waiting, status.open_conflicts
+    parts = [translate("sync_view", "Last synced {when}").format(when=when),
+             translate("sync_view", "%Ln change(s) waiting", None, waiting)]
+    if conflicts:
+        parts.append(translate("sync_view", "%Ln to review", None, conflicts))
+    return " · ".join(parts)
 
 
 class SyncStatus(QWidget):
@@ -47,18 +60,20 @@ class SyncStatus(QWidget):
         super().__init__(parent)
         self.runner, self.actor = runner, actor
         self.status: service.SyncStatus | None = None
-        self.label = QLabel("Sync status…")
-        self.label.setAccessibleName("Sync status")
-        self.review = QPushButton("Review")
-        self.review.setAccessibleName("Review sync conflicts")
+        self.label = QLabel(translate("sync_view", "Sync status…"))
+        self.label.setAccessibleName(translate("sync_view", "Sync status"))
+        self.review = QPushButton(translate("sync_view", "Review"))
+        self.review.setAccessibleName(translate("sync_view", "Review sync conflicts"))
         self.review.hide()
         self.review.clicked.connect(self.open_review)
         # The bar is on every screen, so no Alt-letter (each screen's own letters stay free):
         # F9 from anywhere, as the tooltip says.
-        self.button = QPushButton("Sync")
+        self.button = QPushButton(translate("sync_view", "Sync"))
         self.button.setShortcut(QKeySequence(Qt.Key.Key_F9))
-        self.button.setAccessibleName("Sync now")
-        self.button.setToolTip("Send this laptop's changes and receive the team's (F9)")
+        self.button.setAccessibleName(translate("sync_view", "Sync now"))
+        self.button.setToolTip(
+            translate("sync_view", "Send this laptop's changes and receive the team's (F9)")
+        )
         self.button.clicked.connect(self.sync)
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
@@ -74,9 +89,13 @@ class SyncStatus(QWidget):
 
     def _show(self, status: service.SyncStatus) -> None:
         self.status = status
-        self.label.setText(status.summary)
+        self.label.setText(_summary(status))
         self.review.setVisible(status.open_conflicts > 0)
-        self.review.setText(f"Review {status.open_conflicts}")
+        self.review.setText(
+            translate("sync_view", "Review {open_conflicts}").format(
+                open_conflicts=status.open_conflicts
+            )
+        )
 
     def hub_url(self) -> str | None:
         return os.environ.get(HUB_URL_ENV) or (self.status.hub if self.status else None)
@@ -89,9 +108,13 @@ class SyncStatus(QWidget):
         from linkworker.sync.online import sync_with_hub
 
         self.button.setEnabled(False)
-        self.runner.run(lambda job: sync_with_hub(job.caseload, url, job.progress),
-                        self._synced, failed=lambda _exc: self.button.setEnabled(True),
-                        changes=SYNC_TAGS, label="Syncing with the hub")
+        self.runner.run(
+            lambda job: sync_with_hub(job.caseload, url, job.progress),
+            self._synced,
+            failed=lambda _exc: self.button.setEnabled(True),
+            changes=SYNC_TAGS,
+            label=translate("sync_view", "Syncing with the hub"),
+        )
 
     def _synced(self, _result: Any) -> None:
         self.button.setEnabled(True)
@@ -104,18 +127,38 @@ class SyncStatus(QWidget):
         self.menu = menu
 
     def export_pack(self, path: str | None = None) -> None:
-        path = path or QFileDialog.getSaveFileName(self, "Export a sync pack", "",
-                                                   "Sync packs (*.lwpack)")[0]
+        path = (
+            path
+            or QFileDialog.getSaveFileName(
+                self,
+                translate("sync_view", "Export a sync pack"),
+                "",
+                translate("sync_view", "Sync packs (*.lwpack)"),
+            )[0]
+        )
         if path:
-            self.runner.run(lambda job: service.export_pack(job.caseload, path),
-                            changes=("sync",), label="Writing the sync pack")
+            self.runner.run(
+                lambda job: service.export_pack(job.caseload, path),
+                changes=("sync",),
+                label=translate("sync_view", "Writing the sync pack"),
+            )
 
     def import_pack(self, path: str | None = None) -> None:
-        path = path or QFileDialog.getOpenFileName(self, "Import a sync pack", "",
-                                                   "Sync packs (*.lwpack)")[0]
+        path = (
+            path
+            or QFileDialog.getOpenFileName(
+                self,
+                translate("sync_view", "Import a sync pack"),
+                "",
+                translate("sync_view", "Sync packs (*.lwpack)"),
+            )[0]
+        )
         if path:
-            self.runner.run(lambda job: service.import_pack(job.caseload, path),
-                            changes=SYNC_TAGS, label="Applying the sync pack")
+            self.runner.run(
+                lambda job: service.import_pack(job.caseload, path),
+                changes=SYNC_TAGS,
+                label=translate("sync_view", "Applying the sync pack"),
+            )
 
     def open_review(self) -> ConflictReview:
         self.dialog = ConflictReview(self.runner, self.actor, self)
@@ -129,20 +172,30 @@ class ConflictReview(QDialog):
     def __init__(self, runner: Runner, actor: Actor, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.runner, self.actor = runner, actor
-        self.setWindowTitle("Edits to review")
+        self.setWindowTitle(translate("sync_view", "Edits to review"))
         self.found: list[conflicts.Conflict] = []
         self.list = QListWidget()
-        self.list.setAccessibleName("Edits made on two laptops")
+        self.list.setAccessibleName(translate("sync_view", "Edits made on two laptops"))
         self.list.currentRowChanged.connect(self._show_options)
         self.options = QTableWidget(0, 3)
-        self.options.setAccessibleName("The competing values")
-        self.options.setHorizontalHeaderLabels(["Value", "Who", "When"])
+        self.options.setAccessibleName(translate("sync_view", "The competing values"))
+        self.options.setHorizontalHeaderLabels(
+            [
+                translate("sync_view", "Value"),
+                translate("sync_view", "Who"),
+                translate("sync_view", "When"),
+            ]
+        )
         self.options.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.options.horizontalHeader().setStretchLastSection(True)
-        self.keep = QPushButton("&Keep this value")
-        self.keep.setAccessibleName("Keep the selected value")
+        self.keep = QPushButton(translate("sync_view", "&Keep this value"))
+        self.keep.setAccessibleName(translate("sync_view", "Keep the selected value"))
         self.keep.clicked.connect(self.keep_selected)
-        self.note = QLabel("Choose the value that is right; it replaces the other everywhere.")
+        self.note = QLabel(
+            translate(
+                "sync_view", "Choose the value that is right; it replaces the other everywhere."
+            )
+        )
         layout = QVBoxLayout(self)
         layout.addWidget(self.list)
         layout.addWidget(self.options)
@@ -164,7 +217,7 @@ class ConflictReview(QDialog):
             self.list.setCurrentRow(0)
         else:
             self.options.setRowCount(0)
-            self.note.setText("Nothing to review.")
+            self.note.setText(translate("sync_view", "Nothing to review."))
 
     def _show_options(self, row: int) -> None:
         if not 0 <= row < len(self.found):
@@ -182,6 +235,8 @@ class ConflictReview(QDialog):
             return
         conflict = self.found[row]
         value = conflict.options[choice].value
-        self.runner.run(lambda job: conflicts.resolve(job.caseload, self.actor, conflict.id,
-                                                      value),
-                        changes=SYNC_TAGS, label="Keeping the chosen value")
+        self.runner.run(
+            lambda job: conflicts.resolve(job.caseload, self.actor, conflict.id, value),
+            changes=SYNC_TAGS,
+            label=translate("sync_view", "Keeping the chosen value"),
+        )

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QDate, QLocale, Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QDateEdit,
@@ -25,23 +25,34 @@ from PySide6.QtWidgets import (
 
 from linkworker.today import Appointment, Task, TodayAgenda, today_items
 from linkworker.validation import format_date
+from ui.core_words import core
+from ui.i18n import translate
 from ui.person_list import PersonList
-from ui.widgets import WorkerPage, heading, long_date, plural, tab_leaves
+from ui.widgets import WorkerPage, heading, long_date, tab_leaves
 
 CARES_ABOUT = frozenset({"contacts", "goals", "episodes", "people", "caseload"})
 
 
 def _appointment_cells(a: Appointment) -> tuple[str, ...]:
-    return (a.time_text, a.person_name, a.mode_label, a.venue, a.purpose, a.status_label)
+    return (a.time_text, a.person_name, core(a.mode_label), a.venue, a.purpose,
+            core(a.status_label))
 
 
 def _week_cells(a: Appointment) -> tuple[str, ...]:
-    return (a.day.strftime("%a ") + format_date(a.day), a.time_text, a.person_name, a.mode_label,
+    day = QLocale().dayName(a.day.isoweekday(), QLocale.FormatType.ShortFormat)
+    return (f"{day} {format_date(a.day)}", a.time_text, a.person_name, core(a.mode_label),
             a.venue)
 
 
 def _task_cells(t: Task) -> tuple[str, ...]:
-    when = f"{plural(t.overdue_days, 'day')} overdue" if t.overdue_days else "Due"
+    if days := t.overdue_days:
+        return (
+            format_date(t.due),
+            translate("today_view", "%Ln day(s) overdue", None, days),
+            t.person_name,
+            t.what,
+        )
+    when = translate("today_view", "Due")
     return (format_date(t.due), when, t.person_name, t.what)
 
 
@@ -73,33 +84,77 @@ class TodayView(WorkerPage):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         top = QHBoxLayout()
-        self.heading = heading("", "Day shown")
+        self.heading = heading("", translate("today_view", "Day shown"))
         top.addWidget(self.heading)
         top.addStretch(1)
-        top.addWidget(_button("◀ Pre&vious day", "Previous day", "Alt+Left",
-                              lambda: self.show_day(self.day - dt.timedelta(days=1))))
+        top.addWidget(
+            _button(
+                translate("today_view", "◀ Pre&vious day"),
+                translate("today_view", "Previous day"),
+                "Alt+Left",
+                lambda: self.show_day(self.day - dt.timedelta(days=1)),
+            )
+        )
         self.date_edit = tab_leaves(QDateEdit())
         self.date_edit.setDisplayFormat("dd/MM/yyyy")
         self.date_edit.setCalendarPopup(True)
-        self.date_edit.setAccessibleName("Go to date")
+        self.date_edit.setAccessibleName(translate("today_view", "Go to date"))
         self.date_edit.dateChanged.connect(self._date_typed)
         top.addWidget(self.date_edit)
-        top.addWidget(_button("&Today", "Back to today", "Alt+Home",
-                              lambda: self.show_day(self.clock())))
-        top.addWidget(_button("&Next day ▶", "Next day", "Alt+Right",
-                              lambda: self.show_day(self.day + dt.timedelta(days=1))))
-        top.addWidget(self.worker.labelled("&Worker:"))
+        top.addWidget(
+            _button(
+                translate("today_view", "&Today"),
+                translate("today_view", "Back to today"),
+                "Alt+Home",
+                lambda: self.show_day(self.clock()),
+            )
+        )
+        top.addWidget(
+            _button(
+                translate("today_view", "&Next day ▶"),
+                translate("today_view", "Next day"),
+                "Alt+Right",
+                lambda: self.show_day(self.day + dt.timedelta(days=1)),
+            )
+        )
+        top.addWidget(self.worker.labelled(translate("today_view", "&Worker:")))
         top.addWidget(self.worker)
         layout.addLayout(top)
         self.appointments = PersonList(
-            ("Time", "Person", "How", "Where", "Purpose", "Status"), "Appointments today")
-        self.week = PersonList(("Day", "Time", "Person", "How", "Where"), "Later this week")
-        self.tasks = PersonList(("Due", "When", "Person", "Task"), "Tasks")
+            (
+                translate("today_view", "Time"),
+                translate("today_view", "Person"),
+                translate("today_view", "How"),
+                translate("today_view", "Where"),
+                translate("today_view", "Purpose"),
+                translate("today_view", "Status"),
+            ),
+            translate("today_view", "Appointments today"),
+        )
+        self.week = PersonList(
+            (
+                translate("today_view", "Day"),
+                translate("today_view", "Time"),
+                translate("today_view", "Person"),
+                translate("today_view", "How"),
+                translate("today_view", "Where"),
+            ),
+            translate("today_view", "Later this week"),
+        )
+        self.tasks = PersonList(
+            (
+                translate("today_view", "Due"),
+                translate("today_view", "When"),
+                translate("today_view", "Person"),
+                translate("today_view", "Task"),
+            ),
+            translate("today_view", "Tasks"),
+        )
         for table in (self.appointments, self.week, self.tasks):
             table.person_activated.connect(self.open_person)
-        self.appointments_box = _grouped("Appointments", self.appointments)
-        self.week_box = _grouped("Later this week", self.week)
-        self.tasks_box = _grouped("Tasks", self.tasks)
+        self.appointments_box = _grouped(translate("today_view", "Appointments"), self.appointments)
+        self.week_box = _grouped(translate("today_view", "Later this week"), self.week)
+        self.tasks_box = _grouped(translate("today_view", "Tasks"), self.tasks)
         lower = QSplitter(Qt.Orientation.Horizontal)
         lower.addWidget(self.week_box)
         lower.addWidget(self.tasks_box)
@@ -111,8 +166,8 @@ class TodayView(WorkerPage):
 
     def _show_heading(self) -> None:
         today = self.clock()
-        prefix = "Today, " if self.day == today else ""
-        self.heading.setText(prefix + long_date(self.day))
+        self.heading.setText(translate("today_view", "Today, {day}").format(day=long_date(self.day))
+                             if self.day == today else long_date(self.day))
         self.date_edit.blockSignals(True)
         self.date_edit.setDate(QDate(self.day.year, self.day.month, self.day.day))
         self.date_edit.blockSignals(False)
@@ -129,8 +184,12 @@ class TodayView(WorkerPage):
         if self.worker.options is None:
             return  # the worker list loads first, then refreshes
         actor, worker, day = self.actor, self.worker.worker_id(), self.day
-        self.runner.read(lambda job: today_items(job.caseload, actor, worker, day), self._show,
-                         label="Loading today", supersede=f"today-{id(self)}")
+        self.runner.read(
+            lambda job: today_items(job.caseload, actor, worker, day),
+            self._show,
+            label=translate("today_view", "Loading today"),
+            supersede=f"today-{id(self)}",
+        )
 
     def _show(self, agenda: TodayAgenda) -> None:
         if agenda.day != self.day:
@@ -139,11 +198,24 @@ class TodayView(WorkerPage):
         self.appointments.fill(agenda.appointments, _appointment_cells)
         self.week.fill(agenda.later_this_week, _week_cells)
         self.tasks.fill(agenda.tasks, _task_cells, overdue=lambda t: t.overdue_days > 0)
-        self.appointments_box.setTitle(f"Appointments ({len(agenda.appointments)})")
-        self.week_box.setTitle(f"Later this week ({len(agenda.later_this_week)})")
+        self.appointments_box.setTitle(
+            translate("today_view", "Appointments ({appointments})").format(
+                appointments=len(agenda.appointments)
+            )
+        )
+        self.week_box.setTitle(
+            translate("today_view", "Later this week ({later_this_week})").format(
+                later_this_week=len(agenda.later_this_week)
+            )
+        )
         late = sum(1 for t in agenda.tasks if t.overdue_days > 0)  # as overdue_tasks counts
-        self.tasks_box.setTitle(f"Tasks ({len(agenda.tasks)}, {late} overdue)" if late
-                                else f"Tasks ({len(agenda.tasks)})")
+        self.tasks_box.setTitle(
+            translate("today_view", "Tasks ({tasks}, {late} overdue)").format(
+                tasks=len(agenda.tasks), late=late
+            )
+            if late
+            else translate("today_view", "Tasks ({tasks})").format(tasks=len(agenda.tasks))
+        )
         self.loaded.emit(agenda)
 
     def focus_first(self) -> None:

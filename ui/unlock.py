@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from linkworker.storage.keys import MIN_PASSPHRASE_LENGTH
+from ui.i18n import translate
 
 
 def _secret_field(name: str) -> QLineEdit:
@@ -29,24 +30,28 @@ class PassphraseDialog(QDialog):
 
     def __init__(self, path: Path, error: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Unlock caseload")
+        self.setWindowTitle(translate("unlock", "Unlock caseload"))
         layout = QVBoxLayout(self)
-        intro = QLabel(f"Enter the passphrase for the caseload <b>{path.name}</b>.")
+        intro = QLabel(
+            translate("unlock", "Enter the passphrase for the caseload <b>{name}</b>.").format(
+                name=path.name
+            )
+        )
         intro.setWordWrap(True)
         layout.addWidget(intro)
         self.error = QLabel(error.strip())
         self.error.setStyleSheet("color: #a00000;")
-        self.error.setAccessibleName("Unlock error")
+        self.error.setAccessibleName(translate("unlock", "Unlock error"))
         self.error.setVisible(bool(error.strip()))
         layout.addWidget(self.error)
         form = QFormLayout()
-        self.field = _secret_field("Passphrase")
-        form.addRow("&Passphrase:", self.field)
+        self.field = _secret_field(translate("unlock", "Passphrase"))
+        form.addRow(translate("unlock", "&Passphrase:"), self.field)
         layout.addLayout(form)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("&Unlock")
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(translate("unlock", "&Unlock"))
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
@@ -60,28 +65,34 @@ class CreateCaseloadDialog(QDialog):
 
     def __init__(self, path: Path, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Create a caseload")
+        self.setWindowTitle(translate("unlock", "Create a caseload"))
         layout = QVBoxLayout(self)
         intro = QLabel(
-            f"LinkWorker will create an encrypted caseload at <b>{path}</b>.<br>"
-            "Choose a passphrase. Without it the caseload cannot be opened on another laptop "
-            "or from a backup, so keep it somewhere safe."
+            translate(
+                "unlock",
+                "LinkWorker will create an encrypted caseload at "
+                "<b>{path}</b>.<br>Choose a passphrase. Without it the caseload "
+                "cannot be opened on another laptop or from a backup, so keep it "
+                "somewhere safe.",
+            ).format(path=path)
         )
         intro.setWordWrap(True)
         layout.addWidget(intro)
         form = QFormLayout()
-        self.first = _secret_field("New passphrase")
-        self.second = _secret_field("Repeat passphrase")
-        form.addRow("&New passphrase:", self.first)
-        form.addRow("&Repeat it:", self.second)
+        self.first = _secret_field(translate("unlock", "New passphrase"))
+        self.second = _secret_field(translate("unlock", "Repeat passphrase"))
+        form.addRow(translate("unlock", "&New passphrase:"), self.first)
+        form.addRow(translate("unlock", "&Repeat it:"), self.second)
         layout.addLayout(form)
         self.problem = QLabel()
-        self.problem.setAccessibleName("Passphrase problem")
+        self.problem.setAccessibleName(translate("unlock", "Passphrase problem"))
         layout.addWidget(self.problem)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("&Create")
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(
+            translate("unlock", "&Create")
+        )
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
@@ -92,9 +103,11 @@ class CreateCaseloadDialog(QDialog):
     def _check(self) -> None:
         first, second = self.first.text(), self.second.text()
         if len(first) < MIN_PASSPHRASE_LENGTH:
-            problem = f"At least {MIN_PASSPHRASE_LENGTH} characters."
+            problem = translate("unlock", "At least {MIN_PASSPHRASE_LENGTH} characters.").format(
+                MIN_PASSPHRASE_LENGTH=MIN_PASSPHRASE_LENGTH
+            )
         elif first != second:
-            problem = "The two passphrases differ."
+            problem = translate("unlock", "The two passphrases differ.")
         else:
             problem = ""
         self.problem.setText(problem)

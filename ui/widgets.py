@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QLocale, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -47,6 +47,7 @@ from PySide6.QtWidgets import (
 
 from linkworker.access import Actor
 from linkworker.caseload import UNASSIGNED, FilterOptions, filter_options
+from ui.i18n import translate
 from ui.operations import Runner
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1  # the person id behind a row (models and tables)
@@ -278,11 +279,7 @@ def _qt_internal(widget: QWidget) -> bool:
 
 def long_date(day: dt.date) -> str:
     """"Wednesday 11/03/2026": the day's name helps, the date stays dd/mm/yyyy."""
-    return f"{day.strftime('%A')} {day.strftime('%d/%m/%Y')}"
-
-
-def plural(count: int, one: str, many: str | None = None) -> str:
-    return f"{count:,} {one if count == 1 else (many or one + 's')}"
+    return f"{QLocale().dayName(day.isoweekday())} {day.strftime('%d/%m/%Y')}"
 
 
 class _Activator(QObject):
@@ -344,19 +341,19 @@ class MessageBar(QFrame):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setAccessibleName("Messages")
+        self.setAccessibleName(translate("widgets", "Messages"))
         self.setFrameShape(QFrame.Shape.StyledPanel)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(8, 4, 4, 4)
         self.label = QLabel()
         self.label.setWordWrap(True)
-        self.label.setAccessibleName("Message")
+        self.label.setAccessibleName(translate("widgets", "Message"))
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.label, 1)
         self.close_button = QToolButton()
         self.close_button.setText("✕")
-        self.close_button.setToolTip("Dismiss (Esc)")
-        self.close_button.setAccessibleName("Dismiss message")
+        self.close_button.setToolTip(translate("widgets", "Dismiss (Esc)"))
+        self.close_button.setAccessibleName(translate("widgets", "Dismiss message"))
         self.close_button.clicked.connect(self.hide)
         layout.addWidget(self.close_button)
         self._timer = QTimer(self, singleShot=True, timeout=self.hide)
@@ -436,8 +433,8 @@ class WorkerPicker(QComboBox):
 
     def __init__(self, parent: QWidget | None = None, *, unassigned: bool = True) -> None:
         super().__init__(parent)
-        self.setAccessibleName("Worker")
-        self.setToolTip("Show another worker's caseload")
+        self.setAccessibleName(translate("widgets", "Worker"))
+        self.setToolTip(translate("widgets", "Show another worker's caseload"))
         self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.unassigned = unassigned
         self.options: FilterOptions | None = None
@@ -448,8 +445,11 @@ class WorkerPicker(QComboBox):
     def request(self, runner: Runner, actor: Actor) -> None:
         """Load the workers through the runner; ``ready`` fires when they are in."""
         self.actor_id = actor.user_id
-        runner.read(lambda job: filter_options(job.caseload, actor), self.apply,
-                    label="Loading workers")
+        runner.read(
+            lambda job: filter_options(job.caseload, actor),
+            self.apply,
+            label=translate("widgets", "Loading workers"),
+        )
 
     def apply(self, options: FilterOptions) -> None:
         """Fill the list; the first time, choose the default (see ``default_worker``)."""
@@ -458,9 +458,9 @@ class WorkerPicker(QComboBox):
         wanted = default_worker(options, self.actor_id) if first else self.worker_id()
         self.blockSignals(True)
         self.clear()
-        self.addItem("All workers", None)
+        self.addItem(translate("widgets", "All workers"), None)
         if self.unassigned:
-            self.addItem("Unassigned", UNASSIGNED)
+            self.addItem(translate("widgets", "Unassigned"), UNASSIGNED)
         for worker in options.workers:
             self.addItem(f"{worker.name} ({worker.people})", worker.id)
         index = self.findData(wanted)

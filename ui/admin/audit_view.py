@@ -9,7 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -27,11 +33,20 @@ from linkworker.access import Actor
 from linkworker.errors import UserError
 from linkworker.validation import InvalidValue, format_date, parse_date
 from ui.admin.common import StatusLine, button, run
+from ui.i18n import translate
 from ui.operations import Runner
 from ui.widgets import hbox
 
 PAGE = 200
-HEADINGS = ("#", "When", "Who", "What", "Person", "Record", "Details")
+HEADINGS = (
+    "#",
+    QT_TRANSLATE_NOOP("admin.audit_view", "When"),
+    QT_TRANSLATE_NOOP("admin.audit_view", "Who"),
+    QT_TRANSLATE_NOOP("admin.audit_view", "What"),
+    QT_TRANSLATE_NOOP("admin.audit_view", "Person"),
+    QT_TRANSLATE_NOOP("admin.audit_view", "Record"),
+    QT_TRANSLATE_NOOP("admin.audit_view", "Details"),
+)
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -70,7 +85,7 @@ class AuditModel(QAbstractTableModel):
     def headerData(self, section: int, orientation: Qt.Orientation,  # Qt API
                    role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return HEADINGS[section]
+            return translate("admin.audit_view", HEADINGS[section])
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
@@ -92,9 +107,11 @@ class AuditModel(QAbstractTableModel):
         self._fetching = True
         actor, filters, offset, generation = self.actor, self.filters, len(self.rows), \
             self._generation
-        self.runner.run(lambda job: audit.read_page(job.caseload, actor, filters,
-                                                    offset=offset, limit=PAGE),
-                        lambda rows: self._append(rows, generation), label="Reading audit trail")
+        self.runner.run(
+            lambda job: audit.read_page(job.caseload, actor, filters, offset=offset, limit=PAGE),
+            lambda rows: self._append(rows, generation),
+            label=translate("admin.audit_view", "Reading audit trail"),
+        )
 
     def _append(self, rows: list[audit.EventRow], generation: int) -> None:
         if generation != self._generation:
@@ -115,32 +132,70 @@ class AuditView(QWidget):
         self.runner, self.actor = runner, actor
         layout = QVBoxLayout(self)
         form = QFormLayout()
-        self.user = self._line("Filter by username", "username")
+        self.user = self._line(translate("admin.audit_view", "Filter by username"),
+                               translate("admin.audit_view", "username"))
         self.action = QComboBox()
-        self.action.setAccessibleName("Filter by action")
-        self.action.addItem("Any action", "")
-        self.person = self._line("Filter by person reference", "LW-000123")
-        self.since = self._line("From date", "dd/mm/yyyy")
-        self.until = self._line("To date", "dd/mm/yyyy")
-        form.addRow("Show:", hbox(self.user, self.action, self.person, self.since, self.until,
-                                  button("Fil&ter", "Apply filter", self.apply)))
+        self.action.setAccessibleName(translate("admin.audit_view", "Filter by action"))
+        self.action.addItem(translate("admin.audit_view", "Any action"), "")
+        self.person = self._line(
+            translate("admin.audit_view", "Filter by person reference"),
+            translate("admin.audit_view", "LW-000123"),
+        )
+        self.since = self._line(
+            translate("admin.audit_view", "From date"), translate("admin.audit_view", "dd/mm/yyyy")
+        )
+        self.until = self._line(
+            translate("admin.audit_view", "To date"), translate("admin.audit_view", "dd/mm/yyyy")
+        )
+        form.addRow(
+            translate("admin.audit_view", "Show:"),
+            hbox(
+                self.user,
+                self.action,
+                self.person,
+                self.since,
+                self.until,
+                button(
+                    translate("admin.audit_view", "Fil&ter"),
+                    translate("admin.audit_view", "Apply filter"),
+                    self.apply,
+                ),
+            ),
+        )
         layout.addLayout(form)
         self.model = AuditModel(runner, actor)
         self.table = QTableView()
-        self.table.setAccessibleName("Audit events")
+        self.table.setAccessibleName(translate("admin.audit_view", "Audit events"))
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(
             len(HEADINGS) - 1, QHeaderView.ResizeMode.Stretch)
         layout.addWidget(self.table, 1)
-        layout.addLayout(hbox(button("&Verify the chain", "Verify audit chain", self.verify),
-                              button("&Export as CSV…", "Export audit trail", self.export),
-                              None))
-        self.status = StatusLine("Audit status")
+        layout.addLayout(
+            hbox(
+                button(
+                    translate("admin.audit_view", "&Verify the chain"),
+                    translate("admin.audit_view", "Verify audit chain"),
+                    self.verify,
+                ),
+                button(
+                    translate("admin.audit_view", "&Export as CSV…"),
+                    translate("admin.audit_view", "Export audit trail"),
+                    self.export,
+                ),
+                None,
+            )
+        )
+        self.status = StatusLine(translate("admin.audit_view", "Audit status"))
         layout.addWidget(self.status)
-        run(runner, self.status, lambda job: audit.read_actions(job.caseload, actor),
-            self._got_actions, label="Reading audit actions")
+        run(
+            runner,
+            self.status,
+            lambda job: audit.read_actions(job.caseload, actor),
+            self._got_actions,
+            label=translate("admin.audit_view", "Reading audit actions"),
+        )
         self.apply()
 
     def _line(self, name: str, placeholder: str) -> QLineEdit:
@@ -159,7 +214,11 @@ class AuditView(QWidget):
             try:
                 return parse_date(line.text().strip()) if line.text().strip() else None
             except InvalidValue:
-                raise UserError(f"{label}: type a date as dd/mm/yyyy.") from None
+                raise UserError(
+                    translate("admin.audit_view", "{label}: type a date as dd/mm/yyyy.").format(
+                        label=label
+                    )
+                ) from None
 
         return audit.AuditFilter(
             username=self.user.text().strip() or None, action=self.action.currentData() or None,
@@ -184,35 +243,68 @@ class AuditView(QWidget):
             return (audit.read_count(job.caseload, actor, filters),
                     audit.read_page(job.caseload, actor, filters, limit=PAGE))
 
-        run(self.runner, self.status, work, lambda answer: self._shown(filters, *answer),
-            label="Reading audit trail")
+        run(
+            self.runner,
+            self.status,
+            work,
+            lambda answer: self._shown(filters, *answer),
+            label=translate("admin.audit_view", "Reading audit trail"),
+        )
 
     def _shown(self, filters: audit.AuditFilter, total: int, rows: list) -> None:
         self.model.reset(filters, total, rows)
-        self.status.notice(f"{total:,} events match." if total != 1 else "1 event matches.")
+        self.status.notice(
+            translate("admin.audit_view", "{total:,} events match.").format(total=total)
+            if total != 1
+            else translate("admin.audit_view", "1 event matches.")
+        )
 
     def verify(self) -> None:
         actor = self.actor
-        self.status.notice("Checking every event…")
-        run(self.runner, self.status, lambda job: audit.verify(job.caseload, actor),
-            self._verified, label="Verifying the audit trail")
+        self.status.notice(translate("admin.audit_view", "Checking every event…"))
+        run(
+            self.runner,
+            self.status,
+            lambda job: audit.verify(job.caseload, actor),
+            self._verified,
+            label=translate("admin.audit_view", "Verifying the audit trail"),
+        )
 
     def _verified(self, report: audit.ChainReport) -> None:
         if report.ok:
-            self.status.notice(f"The audit trail is intact ({report.events:,} events checked).")
+            self.status.notice(
+                translate(
+                    "admin.audit_view", "The audit trail is intact ({events:,} events checked)."
+                ).format(events=report.events)
+            )
         else:
-            self.status.error(f"The audit trail has been tampered with at event "
-                              f"#{report.first_bad_seq}: {report.reason}.")
+            self.status.error(
+                translate(
+                    "admin.audit_view",
+                    "The audit trail has been tampered with at event #{first_bad_seq}: {reason}.",
+                ).format(first_bad_seq=report.first_bad_seq, reason=report.reason)
+            )
 
     def export(self, path: str | None = None) -> None:
         if not path:
-            path, _ = QFileDialog.getSaveFileName(self, "Export the audit trail",
-                                                  "audit-trail.csv", "CSV files (*.csv)")
+            path, _ = QFileDialog.getSaveFileName(
+                self,
+                translate("admin.audit_view", "Export the audit trail"),
+                "audit-trail.csv",
+                translate("admin.audit_view", "CSV files (*.csv)"),
+            )
         filters = self._filter_or_say() if path else None
         if filters is None:
             return
         actor = self.actor
-        run(self.runner, self.status,
+        run(
+            self.runner,
+            self.status,
             lambda job: audit.export_events(job.caseload, actor, path, filters),
-            lambda rows: self.status.notice(f"Exported {rows:,} events to {path}."),
-            label="Exporting the audit trail")
+            lambda rows: self.status.notice(
+                translate("admin.audit_view", "Exported {rows:,} events to {path}.").format(
+                    rows=rows, path=path
+                )
+            ),
+            label=translate("admin.audit_view", "Exporting the audit trail"),
+        )

@@ -24,12 +24,13 @@ from linkworker.errors import UserError
 from linkworker.storage import keys
 from linkworker.storage.database import Caseload, CaseloadError
 from linkworker.validation import format_date
+from ui.i18n import translate
 from ui.unlock import PassphraseDialog
 
 
 def _ask_passphrase(path: Path, error: str = "") -> str | None:
     dialog = PassphraseDialog(path, error)
-    dialog.setWindowTitle("Passphrase for the backups")
+    dialog.setWindowTitle(translate("admin.recovery", "Passphrase for the backups"))
     return dialog.passphrase() if dialog.exec() else None
 
 
@@ -52,26 +53,46 @@ def offer_restore(path: Path, problem: str, parent: QWidget | None = None) -> bo
     """Explain the damage and, if the user agrees, restore the newest good backup."""
     good, passphrase = find_good_backup(path)
     if good is None:
-        QMessageBox.critical(parent, "LinkWorker", f"{problem}\n\nNo good backup was found "
-                             f"beside {path.name}. The damaged file has not been changed; ask "
-                             "your data lead to restore one ('linkworker restore PATH').")
+        QMessageBox.critical(
+            parent,
+            translate("admin.recovery", "LinkWorker"),
+            translate(
+                "admin.recovery",
+                "{problem}\n\nNo good backup was found beside {name}. The damaged "
+                "file has not been changed; ask your data lead to restore one "
+                "('linkworker restore PATH').",
+            ).format(problem=problem, name=path.name),
+        )
         return False
     made = format_date(backup.made_at(good.path).date())
     box = QMessageBox(QMessageBox.Icon.Warning, "LinkWorker: the caseload is damaged",
                       f"{problem}\n\nThe latest good backup is from {made} "
                       f"({good.people:,} people). Restoring it keeps the damaged file aside.",
                       QMessageBox.StandardButton.Cancel, parent)
-    restore = box.addButton("&Restore the latest good backup", QMessageBox.ButtonRole.AcceptRole)
+    restore = box.addButton(
+        translate("admin.recovery", "&Restore the latest good backup"),
+        QMessageBox.ButtonRole.AcceptRole,
+    )
     box.exec()
     if box.clickedButton() is not restore:
         return False
     try:
         report = backup.restore_from(good.path, path, passphrase)
     except (UserError, CaseloadError, keys.KeyError_) as exc:
-        QMessageBox.critical(parent, "LinkWorker", f"The restore failed: {exc}")
+        QMessageBox.critical(
+            parent,
+            translate("admin.recovery", "LinkWorker"),
+            translate("admin.recovery", "The restore failed: {exc}").format(exc=exc),
+        )
         return False
-    QMessageBox.information(parent, "LinkWorker", f"Restored {report.people:,} people from "
-                            f"{made}. The damaged file is kept at {report.set_aside}.")
+    QMessageBox.information(
+        parent,
+        translate("admin.recovery", "LinkWorker"),
+        translate(
+            "admin.recovery",
+            "Restored {people:,} people from {made}. The damaged file is kept at {set_aside}.",
+        ).format(people=report.people, made=made, set_aside=report.set_aside),
+    )
     return True
 
 
@@ -85,7 +106,11 @@ def check_pages(job) -> list[str]:  # a Job
         return backup.health_problems(job.caseload)
     for step in checker.slices():
         if step.damaged:
-            return [f"page {step.damaged[0]} does not match what was written"]
+            return [
+                translate(
+                    "admin.recovery", "page {damaged} does not match what was written"
+                ).format(damaged=step.damaged[0])
+            ]
         if job.cancelled:
             return []
         time.sleep(SLICE_PAUSE_S)
@@ -117,10 +142,15 @@ class StartupChecks(QObject):
             return  # sound, or the user has already been asked
         self.problems = problems
         answer = QMessageBox.warning(
-            self.window, "LinkWorker: the caseload is damaged",
-            f"A check found damage in the caseload file ({problems[0]}). Close LinkWorker "
-            "now and restore the latest good backup?",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
+            self.window,
+            translate("admin.recovery", "LinkWorker: the caseload is damaged"),
+            translate(
+                "admin.recovery",
+                "A check found damage in the caseload file ({problems}). Close "
+                "LinkWorker now and restore the latest good backup?",
+            ).format(problems=problems[0]),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        )
         if answer == QMessageBox.StandardButton.Yes:
             self.restore_requested = True
             self.window.close()
@@ -140,7 +170,7 @@ def run_with_progress(text: str, work: Callable[[], Any]) -> Any:
 
     dialog = QProgressDialog(text, "", 0, 0)
     dialog.setCancelButton(None)
-    dialog.setWindowTitle("LinkWorker")
+    dialog.setWindowTitle(translate("admin.recovery", "LinkWorker"))
     dialog.setWindowModality(Qt.WindowModality.ApplicationModal)
     dialog.setMinimumDuration(500)
     thread = threading.Thread(target=target, name="linkworker-exit-backup")
@@ -158,4 +188,8 @@ def backup_on_exit(caseload: Caseload) -> None:
         run_with_progress("Backing up the caseload before closing…",
                           lambda: backup.auto_backup(caseload, "exit"))
     except (UserError, CaseloadError, OSError) as exc:
-        QMessageBox.warning(None, "LinkWorker", f"The backup on closing failed: {exc}")
+        QMessageBox.warning(
+            None,
+            translate("admin.recovery", "LinkWorker"),
+            translate("admin.recovery", "The backup on closing failed: {exc}").format(exc=exc),
+        )

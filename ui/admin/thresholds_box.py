@@ -8,15 +8,24 @@ runner. The rules (range, audit, re-judging journey badges) are the core's
 
 from __future__ import annotations
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtWidgets import QDoubleSpinBox, QGridLayout, QGroupBox, QLabel, QWidget
 
 from linkworker.access import Actor
 from linkworker.wellbeing import thresholds
 from linkworker.wellbeing.thresholds import ThresholdSetting
 from ui.admin.common import StatusLine, button, run
+from ui.i18n import translate
 from ui.operations import Runner
 
-HEADERS = ("Instrument", "Meaningful change", "Reliable change", "Source", "", "")
+HEADERS = (
+    QT_TRANSLATE_NOOP("admin.thresholds_box", "Instrument"),
+    QT_TRANSLATE_NOOP("admin.thresholds_box", "Meaningful change"),
+    QT_TRANSLATE_NOOP("admin.thresholds_box", "Reliable change"),
+    QT_TRANSLATE_NOOP("admin.thresholds_box", "Source"),
+    "",
+    "",
+)
 
 
 class ThresholdRow:
@@ -25,15 +34,31 @@ class ThresholdRow:
     def __init__(self, box: ThresholdsBox, setting: ThresholdSetting) -> None:
         self.box, self.code = box, setting.code
         self.label = QLabel()
-        self.meaningful = self._spin(f"{setting.code} meaningful change", setting)
-        self.reliable = self._spin(f"{setting.code} reliable change", setting)
+        self.meaningful = self._spin(
+            translate("admin.thresholds_box", "{code} meaningful change").format(code=setting.code),
+            setting,
+        )
+        self.reliable = self._spin(
+            translate("admin.thresholds_box", "{code} reliable change").format(code=setting.code),
+            setting,
+        )
         self.reliable.setMinimum(0)
         self.source = QLabel()
-        self.source.setAccessibleName(f"{setting.code} thresholds source")
-        self.save_button = button("Save", f"Save {setting.code} thresholds", self.save)
-        self.default_button = button("Use the instrument's values",
-                                     f"Use the instrument's values for {setting.code}",
-                                     self.use_default)
+        self.source.setAccessibleName(
+            translate("admin.thresholds_box", "{code} thresholds source").format(code=setting.code)
+        )
+        self.save_button = button(
+            translate("admin.thresholds_box", "Save"),
+            translate("admin.thresholds_box", "Save {code} thresholds").format(code=setting.code),
+            self.save,
+        )
+        self.default_button = button(
+            translate("admin.thresholds_box", "Use the instrument's values"),
+            translate("admin.thresholds_box", "Use the instrument's values for {code}").format(
+                code=setting.code
+            ),
+            self.use_default,
+        )
         self.show(setting)
 
     @staticmethod
@@ -55,11 +80,19 @@ class ThresholdRow:
         self.label.setToolTip(s.name)
         own = "none" if s.default_reliable is None else f"{s.default_reliable:g}"
         # 0 stands for "no reliable threshold of its own": saving it means the instrument's.
-        self.reliable.setSpecialValueText(f"Instrument's ({own})")
+        self.reliable.setSpecialValueText(
+            translate("admin.thresholds_box", "Instrument's ({own})").format(own=own)
+        )
         self.meaningful.setValue(s.meaningful)
         self.reliable.setValue(0 if s.reliable is None else s.reliable)
-        self.source.setText(f"Set here (instrument's own: {s.default_meaningful:g} / {own})"
-                            if s.overridden else "Instrument's own values")
+        self.source.setText(
+            translate(
+                "admin.thresholds_box",
+                "Set here (instrument's own: {default_meaningful:g} / {own})",
+            ).format(default_meaningful=s.default_meaningful, own=own)
+            if s.overridden
+            else translate("admin.thresholds_box", "Instrument's own values")
+        )
         self.default_button.setEnabled(s.overridden)
 
     def values(self) -> tuple[float, float | None]:
@@ -80,24 +113,38 @@ class ThresholdsBox(QGroupBox):
     """Per instrument: what counts as a meaningful and a reliable change in this caseload."""
 
     def __init__(self, runner: Runner, actor: Actor, parent: QWidget | None = None) -> None:
-        super().__init__("Wellbeing change thresholds", parent)
+        super().__init__(translate("admin.thresholds_box", "Wellbeing change thresholds"), parent)
         self.runner, self.actor = runner, actor
         self.rows: dict[str, ThresholdRow] = {}
         self.grid = QGridLayout(self)
         for column, text in enumerate(HEADERS):
             if text:
-                self.grid.addWidget(QLabel(f"<b>{text}</b>"), 0, column)
-        note = QLabel("Changes are judged on each person's own baseline and follow-up. "
-                      "A contract's own threshold still decides its payments.")
+                self.grid.addWidget(
+                    QLabel(f"<b>{translate('admin.thresholds_box', text)}</b>"),
+                    0,
+                    column,
+                )
+        note = QLabel(
+            translate(
+                "admin.thresholds_box",
+                "Changes are judged on each person's own baseline and follow-up. "
+                "A contract's own threshold still decides its payments.",
+            )
+        )
         note.setWordWrap(True)
         self.grid.addWidget(note, 100, 0, 1, len(HEADERS))
-        self.status = StatusLine("Change thresholds status")
+        self.status = StatusLine(translate("admin.thresholds_box", "Change thresholds status"))
         self.grid.addWidget(self.status, 101, 0, 1, len(HEADERS))
         self.refresh()
 
     def refresh(self) -> None:
-        run(self.runner, self.status, lambda job: thresholds.list_thresholds(job.caseload),
-            self._show, label="Reading change thresholds")
+        run(
+            self.runner,
+            self.status,
+            lambda job: thresholds.list_thresholds(job.caseload),
+            self._show,
+            label=translate("admin.thresholds_box", "Reading change thresholds"),
+        )
 
     def _show(self, settings: tuple[ThresholdSetting, ...]) -> None:
         for s in settings:
@@ -115,8 +162,19 @@ class ThresholdsBox(QGroupBox):
         def done(now: ThresholdSetting) -> None:
             self.rows[code].show(now)
             reliable = "none" if now.reliable is None else f"{now.reliable:g}"
-            self.status.notice(f"{code}: meaningful change {now.meaningful:g}, reliable change "
-                               f"{reliable}. Journey badges were updated.")
+            self.status.notice(
+                translate(
+                    "admin.thresholds_box",
+                    "{code}: meaningful change {meaningful:g}, reliable change "
+                    "{reliable}. Journey badges were updated.",
+                ).format(code=code, meaningful=now.meaningful, reliable=reliable)
+            )
 
-        run(self.runner, self.status, lambda job: change(job.caseload, actor), done,
-            label="Saving change thresholds", changes=("measures", "episodes", "people"))
+        run(
+            self.runner,
+            self.status,
+            lambda job: change(job.caseload, actor),
+            done,
+            label=translate("admin.thresholds_box", "Saving change thresholds"),
+            changes=("measures", "episodes", "people"),
+        )

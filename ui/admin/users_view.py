@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -23,16 +23,23 @@ from linkworker import accounts
 from linkworker.access import Actor
 from linkworker.validation import format_date
 from ui.admin.common import StatusLine, button, run
+from ui.i18n import translate
 from ui.operations import Runner, friendly_message
 from ui.signin import FormPage, field, show_error
 from ui.widgets import form_rows, hbox, read_only_table
 
-COLUMNS = ("Username", "Name", "Role", "Venue", "State")
+COLUMNS = (
+    QT_TRANSLATE_NOOP("admin.users_view", "Username"),
+    QT_TRANSLATE_NOOP("admin.users_view", "Name"),
+    QT_TRANSLATE_NOOP("admin.users_view", "Role"),
+    QT_TRANSLATE_NOOP("admin.users_view", "Venue"),
+    QT_TRANSLATE_NOOP("admin.users_view", "State"),
+)
 
 
 def role_picker(current: str = "link_worker") -> QComboBox:
     combo = QComboBox()
-    combo.setAccessibleName("Role")
+    combo.setAccessibleName(translate("admin.users_view", "Role"))
     for role, label in accounts.ROLE_LABELS.items():
         combo.addItem(label, role)
     combo.setCurrentIndex(max(0, combo.findData(current)))
@@ -46,30 +53,43 @@ class AddUserDialog(QDialog):
         super().__init__(parent)
         self.runner, self.actor = runner, actor
         self.added: accounts.UserInfo | None = None
-        self.setWindowTitle("Add a user")
-        self.page = FormPage("They will be asked to choose their own password when they first "
-                          "sign in.", "&Add user")
+        self.setWindowTitle(translate("admin.users_view", "Add a user"))
+        self.page = FormPage(
+            translate(
+                "admin.users_view",
+                "They will be asked to choose their own password when they first sign in.",
+            ),
+            translate("admin.users_view", "&Add user"),
+        )
         QVBoxLayout(self).addWidget(self.page)
-        self.username = field("Username")
-        self.name = field("Name")
+        self.username = field(translate("admin.users_view", "Username"))
+        self.name = field(translate("admin.users_view", "Name"))
         self.role = role_picker()
-        self.venue = field("Venue (coordinators)")
-        self.password = field("First password", secret=True)
-        self.repeat = field("Repeat first password", secret=True)
-        form_rows(self.page.form, (("&Username:", self.username), ("&Name:", self.name),
-                                   ("&Role:", self.role), ("&Venue:", self.venue),
-                                   ("First &password:", self.password),
-                                   ("Re&peat it:", self.repeat)))
+        self.venue = field(translate("admin.users_view", "Venue (coordinators)"))
+        self.password = field(translate("admin.users_view", "First password"), secret=True)
+        self.repeat = field(translate("admin.users_view", "Repeat first password"), secret=True)
+        form_rows(
+            self.page.form,
+            (
+                (translate("admin.users_view", "&Username:"), self.username),
+                (translate("admin.users_view", "&Name:"), self.name),
+                (translate("admin.users_view", "&Role:"), self.role),
+                (translate("admin.users_view", "&Venue:"), self.venue),
+                (translate("admin.users_view", "First &password:"), self.password),
+                (translate("admin.users_view", "Re&peat it:"), self.repeat),
+            ),
+        )
         # FormPage (ui/signin.py) leaves its buttons unnamed; name them for screen readers.
-        self.page.ok.setAccessibleName("Add user")
+        self.page.ok.setAccessibleName(translate("admin.users_view", "Add user"))
         self.page.buttons.button(QDialogButtonBox.StandardButton.Cancel).setAccessibleName(
-            "Cancel")
+            translate("admin.users_view", "Cancel")
+        )
         self.page.buttons.accepted.connect(self._add)
         self.page.buttons.rejected.connect(self.reject)
 
     def _add(self) -> None:
         if self.password.text() != self.repeat.text():
-            show_error(self.page.error, "The two passwords differ.")
+            show_error(self.page.error, translate("admin.users_view", "The two passwords differ."))
             return
         actor = self.actor
         values = (self.username.text(), self.name.text(), self.role.currentData(),
@@ -82,7 +102,11 @@ class AddUserDialog(QDialog):
 
         self.runner.run(
             lambda job: accounts.add_user(job.caseload, actor, *values[:4], venue=values[4]),
-            self._added, failed=failed, changes=("users",), label="Adding user")
+            self._added,
+            failed=failed,
+            changes=("users",),
+            label=translate("admin.users_view", "Adding user"),
+        )
 
     def _added(self, info: accounts.UserInfo) -> None:
         self.added = info
@@ -97,17 +121,49 @@ class UsersView(QWidget):
         self.runner, self.actor = runner, actor
         self.users: list[accounts.UserInfo] = []
         layout = QVBoxLayout(self)
-        self.table = read_only_table(QTableWidget(), "User accounts", COLUMNS)
+        self.table = read_only_table(
+            QTableWidget(), translate("admin.users_view", "User accounts"),
+            [translate("admin.users_view", c) for c in COLUMNS],
+        )
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         layout.addWidget(self.table, 1)
-        self.add_button = button("&Add user…", "Add user", self.add_user)
-        layout.addLayout(hbox(
-            self.add_button, button("Change r&ole…", "Change role", self.change_role),
-            button("&Reset password…", "Reset password", self.reset_password),
-            button("&Unlock", "Unlock account", self.unlock),
-            button("&Deactivate", "Deactivate account", self.deactivate),
-            button("Reac&tivate", "Reactivate account", self.reactivate), None))
-        self.status = StatusLine("Users status")
+        self.add_button = button(
+            translate("admin.users_view", "&Add user…"),
+            translate("admin.users_view", "Add user"),
+            self.add_user,
+        )
+        layout.addLayout(
+            hbox(
+                self.add_button,
+                button(
+                    translate("admin.users_view", "Change r&ole…"),
+                    translate("admin.users_view", "Change role"),
+                    self.change_role,
+                ),
+                button(
+                    translate("admin.users_view", "&Reset password…"),
+                    translate("admin.users_view", "Reset password"),
+                    self.reset_password,
+                ),
+                button(
+                    translate("admin.users_view", "&Unlock"),
+                    translate("admin.users_view", "Unlock account"),
+                    self.unlock,
+                ),
+                button(
+                    translate("admin.users_view", "&Deactivate"),
+                    translate("admin.users_view", "Deactivate account"),
+                    self.deactivate,
+                ),
+                button(
+                    translate("admin.users_view", "Reac&tivate"),
+                    translate("admin.users_view", "Reactivate account"),
+                    self.reactivate,
+                ),
+                None,
+            )
+        )
+        self.status = StatusLine(translate("admin.users_view", "Users status"))
         layout.addWidget(self.status)
         self.dialog: AddUserDialog | None = None
         self.refresh()
@@ -116,14 +172,23 @@ class UsersView(QWidget):
 
     def refresh(self) -> None:
         actor = self.actor
-        run(self.runner, self.status, lambda job: accounts.list_users(job.caseload, actor),
-            self._show, label="Reading users")
+        run(
+            self.runner,
+            self.status,
+            lambda job: accounts.list_users(job.caseload, actor),
+            self._show,
+            label=translate("admin.users_view", "Reading users"),
+        )
 
     def _show(self, users: list[accounts.UserInfo]) -> None:
         self.users = users
         self.table.setRowCount(len(users))
         for r, user in enumerate(users):
-            state = "Active" if user.active else "Deactivated"
+            state = (
+                translate("admin.users_view", "Active")
+                if user.active
+                else translate("admin.users_view", "Deactivated")
+            )
             if user.locked_until:
                 state += f", locked until {format_date(user.locked_until.date())} " \
                          f"{user.locked_until:%H:%M} UTC"
@@ -138,7 +203,7 @@ class UsersView(QWidget):
     def selected(self) -> accounts.UserInfo | None:
         rows = self.table.selectionModel().selectedRows()
         if not rows:
-            self.status.error("Choose a user in the list first.")
+            self.status.error(translate("admin.users_view", "Choose a user in the list first."))
             return None
         return self.users[rows[0].row()]
 
@@ -151,7 +216,11 @@ class UsersView(QWidget):
 
     def _after_add(self) -> None:
         if self.dialog and self.dialog.added:
-            self.status.notice(f"Added {self.dialog.added.username}.")
+            self.status.notice(
+                translate("admin.users_view", "Added {username}.").format(
+                    username=self.dialog.added.username
+                )
+            )
         self.refresh()
 
     def _change(self, work, done_text: str) -> None:  # a work function
@@ -159,57 +228,102 @@ class UsersView(QWidget):
             self.status.notice(done_text)
             self.refresh()
 
-        run(self.runner, self.status, work, done, label="Changing user", changes=("users",))
+        run(
+            self.runner,
+            self.status,
+            work,
+            done,
+            label=translate("admin.users_view", "Changing user"),
+            changes=("users",),
+        )
 
     def change_role(self) -> None:
         user = self.selected()
         if user is None:
             return
         labels = list(accounts.ROLE_LABELS.values())
-        label, ok = QInputDialog.getItem(self, "Change role", f"Role for {user.username}:",
-                                         labels, labels.index(user.role_label), False)
+        label, ok = QInputDialog.getItem(
+            self,
+            translate("admin.users_view", "Change role"),
+            translate("admin.users_view", "Role for {username}:").format(username=user.username),
+            labels,
+            labels.index(user.role_label),
+            False,
+        )
         if not ok:
             return
         role = next(k for k, v in accounts.ROLE_LABELS.items() if v == label)
         venue = user.venue
         if role == "coordinator":
-            venue, ok = QInputDialog.getText(self, "Venue", "Venue they run:",
-                                             QLineEdit.EchoMode.Normal, user.venue or "")
+            venue, ok = QInputDialog.getText(
+                self,
+                translate("admin.users_view", "Venue"),
+                translate("admin.users_view", "Venue they run:"),
+                QLineEdit.EchoMode.Normal,
+                user.venue or "",
+            )
             if not ok:
                 return
         actor = self.actor
-        self._change(lambda job: accounts.set_role(job.caseload, actor, user.id, role, venue),
-                     f"{user.username} is now a {label.lower()}.")
+        self._change(
+            lambda job: accounts.set_role(job.caseload, actor, user.id, role, venue),
+            translate("admin.users_view", "{username} is now a {lower}.").format(
+                username=user.username, lower=label.lower()
+            ),
+        )
 
     def reset_password(self) -> None:
         user = self.selected()
         if user is None:
             return
         password, ok = QInputDialog.getText(
-            self, "Reset password", f"A temporary password for {user.username} (they must "
-            "change it when they sign in):", QLineEdit.EchoMode.Password)
+            self,
+            translate("admin.users_view", "Reset password"),
+            translate(
+                "admin.users_view",
+                "A temporary password for {username} (they must change it when they sign in):",
+            ).format(username=user.username),
+            QLineEdit.EchoMode.Password,
+        )
         if not ok:
             return
         actor = self.actor
-        self._change(lambda job: accounts.reset_password(job.caseload, actor, user.id, password),
-                     f"Password reset for {user.username}; tell them the temporary one.")
+        self._change(
+            lambda job: accounts.reset_password(job.caseload, actor, user.id, password),
+            translate(
+                "admin.users_view", "Password reset for {username}; tell them the temporary one."
+            ).format(username=user.username),
+        )
 
     def unlock(self) -> None:
-        self._change_selected(accounts.unlock_account, "{} can sign in again.")
+        self._change_selected(
+            accounts.unlock_account, translate("admin.users_view", "{} can sign in again.")
+        )
 
     def deactivate(self) -> None:
         user = self.selected()
         if user is None:
             return
-        answer = QMessageBox.question(self, "Deactivate", f"Stop {user.username} signing in? "
-                                      "Their work stays in the caseload.")
+        answer = QMessageBox.question(
+            self,
+            translate("admin.users_view", "Deactivate"),
+            translate(
+                "admin.users_view", "Stop {username} signing in? Their work stays in the caseload."
+            ).format(username=user.username),
+        )
         if answer == QMessageBox.StandardButton.Yes:
             actor = self.actor
-            self._change(lambda job: accounts.deactivate(job.caseload, actor, user.id),
-                         f"{user.username} can no longer sign in.")
+            self._change(
+                lambda job: accounts.deactivate(job.caseload, actor, user.id),
+                translate("admin.users_view", "{username} can no longer sign in.").format(
+                    username=user.username
+                ),
+            )
 
     def reactivate(self) -> None:
-        self._change_selected(accounts.reactivate, "{} can sign in again.")
+        self._change_selected(
+            accounts.reactivate, translate("admin.users_view", "{} can sign in again.")
+        )
 
     def _change_selected(self, change: Callable[..., object],
                          done_text: str) -> None:

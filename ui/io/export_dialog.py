@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog, QWidget
 
 from linkworker.access import Actor
 from linkworker.io import export_all
+from ui.i18n import translate
 from ui.operations import Runner, friendly_message
 
 
@@ -20,12 +21,16 @@ def export_everything(parent: QWidget | None, runner: Runner, actor: Actor,
     the returned future.
     """
     if folder is None:
-        chosen = QFileDialog.getExistingDirectory(parent, "Export everything into a folder")
+        chosen = QFileDialog.getExistingDirectory(
+            parent, translate("io.export_dialog", "Export everything into a folder")
+        )
         if not chosen:
             return None
         folder = Path(chosen)
-    progress = QProgressDialog("Exporting everything...", "", 0, 0, parent)
-    progress.setAccessibleName("Export progress")
+    progress = QProgressDialog(
+        translate("io.export_dialog", "Exporting everything..."), "", 0, 0, parent
+    )
+    progress.setAccessibleName(translate("io.export_dialog", "Export progress"))
     progress.setCancelButton(None)
     progress.setMinimumDuration(0)
     progress.show()
@@ -45,14 +50,26 @@ def export_everything(parent: QWidget | None, runner: Runner, actor: Actor,
         finish()
         if not quiet:
             rows = sum(result.counts.values())
-            QMessageBox.information(parent, "Export finished",
-                                    f"{len(result.counts)} tables ({rows:,} rows) were written "
-                                    f"to {result.folder} as CSV files and one workbook.")
+            QMessageBox.information(
+                parent,
+                translate("io.export_dialog", "Export finished"),
+                translate(
+                    "io.export_dialog",
+                    "{counts} tables ({rows:,} rows) were written to {folder} as CSV "
+                    "files and one workbook.",
+                ).format(counts=len(result.counts), rows=rows, folder=result.folder),
+            )
 
     def failed(exc: BaseException) -> None:
         finish()
         if not quiet:
-            QMessageBox.warning(parent, "Export failed", friendly_message(exc))
+            QMessageBox.warning(
+                parent, translate("io.export_dialog", "Export failed"), friendly_message(exc)
+            )
 
-    return runner.run(lambda job: export_all(job.caseload, actor, folder, progress=job.progress),
-                      done, failed=failed, label="Exporting everything")
+    return runner.run(
+        lambda job: export_all(job.caseload, actor, folder, progress=job.progress),
+        done,
+        failed=failed,
+        label=translate("io.export_dialog", "Exporting everything"),
+    )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -31,10 +31,13 @@ from PySide6.QtWidgets import (
 
 from linkworker.access import Actor
 from linkworker.io.wizard import ImportFlow, Step
+from ui.i18n import translate
 from ui.operations import Runner, friendly_message
 from ui.widgets import form_rows, hbox, read_only_table
 
-FILE_FILTER = "Spreadsheets (*.csv *.xlsx *.xlsm *.txt *.tsv);;All files (*)"
+FILE_FILTER = QT_TRANSLATE_NOOP(
+    "io.import_wizard", "Spreadsheets (*.csv *.xlsx *.xlsm *.txt *.tsv);;All files (*)"
+)
 CHANGES = {"people", "episodes", "contacts", "goals", "signposts", "measures", "services"}
 
 
@@ -51,22 +54,34 @@ class ImportWizard(QDialog):
     def __init__(self, runner: Runner, actor: Actor, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.runner, self.flow = runner, ImportFlow(actor)
-        self.setWindowTitle("Import from a spreadsheet")
-        self.setAccessibleName("Import from a spreadsheet")
+        self.setWindowTitle(translate("io.import_wizard", "Import from a spreadsheet"))
+        self.setAccessibleName(translate("io.import_wizard", "Import from a spreadsheet"))
         self.resize(900, 600)
         self.pages = QStackedWidget()
         self.pages.addWidget(self._choose_page())
         self.pages.addWidget(self._mapping_page())
         self.pages.addWidget(self._check_page())
         self.pages.addWidget(self._done_page())
-        self.message = _named(QLabel(), "Message")
+        self.message = _named(QLabel(), translate("io.import_wizard", "Message"))
         self.message.setWordWrap(True)
-        self.progress = _named(QProgressBar(), "Progress")
+        self.progress = _named(QProgressBar(), translate("io.import_wizard", "Progress"))
         self.progress.setVisible(False)
-        self.back_button = _named(QPushButton("< &Back"), "Back")
-        self.next_button = _named(QPushButton("&Next >"), "Next")
-        self.import_button = _named(QPushButton("&Import"), "Import")
-        self.close_button = _named(QPushButton("&Close"), "Close")
+        self.back_button = _named(
+            QPushButton(translate("io.import_wizard", "< &Back")),
+            translate("io.import_wizard", "Back"),
+        )
+        self.next_button = _named(
+            QPushButton(translate("io.import_wizard", "&Next >")),
+            translate("io.import_wizard", "Next"),
+        )
+        self.import_button = _named(
+            QPushButton(translate("io.import_wizard", "&Import")),
+            translate("io.import_wizard", "Import"),
+        )
+        self.close_button = _named(
+            QPushButton(translate("io.import_wizard", "&Close")),
+            translate("io.import_wizard", "Close"),
+        )
         layout = QVBoxLayout(self)
         layout.addWidget(self.pages, 1)
         layout.addWidget(self.message)
@@ -85,51 +100,86 @@ class ImportWizard(QDialog):
 
     def _choose_page(self) -> QWidget:
         page = QWidget()
-        self.path_edit = _named(QLineEdit(), "File to import")
-        browse = _named(QPushButton("&Browse..."), "Choose the file")
+        self.path_edit = _named(QLineEdit(), translate("io.import_wizard", "File to import"))
+        browse = _named(
+            QPushButton(translate("io.import_wizard", "&Browse...")),
+            translate("io.import_wizard", "Choose the file"),
+        )
         browse.clicked.connect(self._browse)
         row = hbox(self.path_edit, browse)
         row.setStretch(0, 1)
-        self.kind_box = _named(QComboBox(), "What the rows are")
+        self.kind_box = _named(QComboBox(), translate("io.import_wizard", "What the rows are"))
         for kind, label in ImportFlow.kinds():
             self.kind_box.addItem(label, kind)
-        self.sheet_box = _named(QComboBox(), "Sheet")
+        self.sheet_box = _named(QComboBox(), translate("io.import_wizard", "Sheet"))
         self.sheet_box.setEnabled(False)
         self.path_edit.editingFinished.connect(self._list_sheets)
         # Offered only when the file's encoding cannot be told: each reading's sample shows
         # which one gives the right names.
-        self.encoding_box = _named(QComboBox(), "Encoding of the file")
-        self.encoding_box.addItem("(work it out)", None)
+        self.encoding_box = _named(
+            QComboBox(), translate("io.import_wizard", "Encoding of the file")
+        )
+        self.encoding_box.addItem(translate("io.import_wizard", "(work it out)"), None)
         self.encoding_box.setEnabled(False)
         form = QFormLayout(page)
-        form_rows(form, (("&File:", row), ("&Rows are:", self.kind_box),
-                         ("&Sheet:", self.sheet_box), ("&Encoding:", self.encoding_box)))
-        hint = QLabel("Import in this order: directory services, people, journeys, then "
-                      "contacts, goals, signposting and measures. Nothing is written until "
-                      "you have seen every problem and what will change.")
+        form_rows(
+            form,
+            (
+                (translate("io.import_wizard", "&File:"), row),
+                (translate("io.import_wizard", "&Rows are:"), self.kind_box),
+                (translate("io.import_wizard", "&Sheet:"), self.sheet_box),
+                (translate("io.import_wizard", "&Encoding:"), self.encoding_box),
+            ),
+        )
+        hint = QLabel(
+            translate(
+                "io.import_wizard",
+                "Import in this order: directory services, people, journeys, "
+                "then contacts, goals, signposting and measures. Nothing is "
+                "written until you have seen every problem and what will change.",
+            )
+        )
         hint.setWordWrap(True)
         form.addRow(hint)
         return page
 
     def _mapping_page(self) -> QWidget:
         page = QWidget()
-        self.source_label = _named(QLabel(), "The sheet read")
+        self.source_label = _named(QLabel(), translate("io.import_wizard", "The sheet read"))
         self.source_label.setWordWrap(True)
         self.columns_table = read_only_table(
-            QTableWidget(), "Columns and the fields they hold",
-            ("Column in your file", "Imported as", "First value"))
+            QTableWidget(),
+            translate("io.import_wizard", "Columns and the fields they hold"),
+            (
+                translate("io.import_wizard", "Column in your file"),
+                translate("io.import_wizard", "Imported as"),
+                translate("io.import_wizard", "First value"),
+            ),
+        )
         self.columns_table.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
         self.columns_table.setTabKeyNavigation(True)  # Tab walks the "Imported as" choices
-        self.missing_label = _named(QLabel(), "Fields still needed")
+        self.missing_label = _named(QLabel(), translate("io.import_wizard", "Fields still needed"))
         self.missing_label.setWordWrap(True)
-        save = _named(QPushButton("&Save mapping..."), "Save the mapping to a file")
-        load = _named(QPushButton("&Load mapping..."), "Load a saved mapping")
+        save = _named(
+            QPushButton(translate("io.import_wizard", "&Save mapping...")),
+            translate("io.import_wizard", "Save the mapping to a file"),
+        )
+        load = _named(
+            QPushButton(translate("io.import_wizard", "&Load mapping...")),
+            translate("io.import_wizard", "Load a saved mapping"),
+        )
         save.clicked.connect(self._save_mapping)
         load.clicked.connect(self._load_mapping)
-        self.fixed_field = _named(QComboBox(), "Field with the same value for every row")
-        self.fixed_value = _named(QLineEdit(), "The value for every row")
-        fixed_set = _named(QPushButton("Same &value for every row"),
-                           "Give every row this value")
+        self.fixed_field = _named(
+            QComboBox(), translate("io.import_wizard", "Field with the same value for every row")
+        )
+        self.fixed_value = _named(
+            QLineEdit(), translate("io.import_wizard", "The value for every row")
+        )
+        fixed_set = _named(
+            QPushButton(translate("io.import_wizard", "Same &value for every row")),
+            translate("io.import_wizard", "Give every row this value"),
+        )
         fixed_set.clicked.connect(self._set_fixed)
         layout = QVBoxLayout(page)
         layout.addWidget(self.source_label)
@@ -141,19 +191,32 @@ class ImportWizard(QDialog):
 
     def _check_page(self) -> QWidget:
         page = QWidget()
-        self.summary_label = _named(QLabel(), "Summary of the check")
+        self.summary_label = _named(QLabel(), translate("io.import_wizard", "Summary of the check"))
         self.summary_label.setWordWrap(True)
         # No row numbers of its own: the "Row" column is the sheet's row.
-        self.problems_table = read_only_table(QTableWidget(), "Rows with problems",
-                                              ("Row", "Column", "Value", "Problem"))
+        self.problems_table = read_only_table(
+            QTableWidget(),
+            translate("io.import_wizard", "Rows with problems"),
+            (
+                translate("io.import_wizard", "Row"),
+                translate("io.import_wizard", "Column"),
+                translate("io.import_wizard", "Value"),
+                translate("io.import_wizard", "Problem"),
+            ),
+        )
         self.problems_table.horizontalHeader().setSectionResizeMode(QHeaderView.Interactive)
-        self.plan_text = _named(QPlainTextEdit(), "What will change")
+        self.plan_text = _named(QPlainTextEdit(), translate("io.import_wizard", "What will change"))
         self.plan_text.setTabChangesFocus(True)  # Tab moves on, never traps the keyboard
         self.plan_text.setReadOnly(True)
-        self.good_only = _named(QCheckBox("Import the &good rows only"),
-                                "Import the good rows only")
+        self.good_only = _named(
+            QCheckBox(translate("io.import_wizard", "Import the &good rows only")),
+            translate("io.import_wizard", "Import the good rows only"),
+        )
         self.good_only.toggled.connect(lambda _on: self._render())
-        self.save_bad = _named(QPushButton("Save bad rows to &fix..."), "Save bad rows to fix")
+        self.save_bad = _named(
+            QPushButton(translate("io.import_wizard", "Save bad rows to &fix...")),
+            translate("io.import_wizard", "Save bad rows to fix"),
+        )
         self.save_bad.clicked.connect(self._save_bad_rows)
         row = QHBoxLayout()
         row.addWidget(self.good_only)
@@ -162,14 +225,14 @@ class ImportWizard(QDialog):
         layout = QVBoxLayout(page)
         layout.addWidget(self.summary_label)
         layout.addWidget(self.problems_table, 2)
-        layout.addWidget(QLabel("What will change:"))
+        layout.addWidget(QLabel(translate("io.import_wizard", "What will change:")))
         layout.addWidget(self.plan_text, 1)
         layout.addLayout(row)
         return page
 
     def _done_page(self) -> QWidget:
         page = QWidget()
-        self.result_text = _named(QPlainTextEdit(), "Import result")
+        self.result_text = _named(QPlainTextEdit(), translate("io.import_wizard", "Import result"))
         self.result_text.setTabChangesFocus(True)  # Tab moves on, never traps the keyboard
         self.result_text.setReadOnly(True)
         QVBoxLayout(page).addWidget(self.result_text)
@@ -187,7 +250,11 @@ class ImportWizard(QDialog):
                                               or not self.flow.missing()))
         self.import_button.setVisible(step is Step.CHECK)
         self.import_button.setEnabled(idle and self.flow.can_import(self.good_only.isChecked()))
-        self.close_button.setText("&Close" if step is Step.DONE else "&Cancel")
+        self.close_button.setText(
+            translate("io.import_wizard", "&Close")
+            if step is Step.DONE
+            else translate("io.import_wizard", "&Cancel")
+        )
         # Enter moves on (Next) or closes at the end; it never imports: that takes Alt+I or a
         # press of the button itself, after the worker has read the check.
         default = {Step.CHOOSE: self.next_button, Step.MAPPING: self.next_button,
@@ -213,7 +280,10 @@ class ImportWizard(QDialog):
         choices = self.flow.field_choices()
         for row, (header, field_name, sample) in enumerate(columns):
             self.columns_table.setItem(row, 0, QTableWidgetItem(header))
-            box = _named(QComboBox(), f"Field for column {header}")
+            box = _named(
+                QComboBox(),
+                translate("io.import_wizard", "Field for column {header}").format(header=header),
+            )
             for name, label in choices:
                 box.addItem(label, name)
             box.setCurrentIndex(max(0, box.findData(field_name)))
@@ -236,7 +306,7 @@ class ImportWizard(QDialog):
         report = self.flow.preview
         problems = report.problems
         rows = len(report.table.rows)
-        text = f"{rows:,} rows checked. "
+        text = translate("io.import_wizard", "{rows:,} rows checked. ").format(rows=rows)
         if problems:
             text += (f"{len(report.bad_rows):,} rows have problems: fix them in your file and "
                      "check again, or import the good rows only and save the bad rows to fix.")
@@ -258,7 +328,12 @@ class ImportWizard(QDialog):
     # --- actions --------------------------------------------------------------------------
 
     def _browse(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Choose a spreadsheet", "", FILE_FILTER)
+        path, _ = QFileDialog.getOpenFileName(
+            self,
+            translate("io.import_wizard", "Choose a spreadsheet"),
+            "",
+            translate("io.import_wizard", FILE_FILTER),
+        )
         if path:
             self.path_edit.setText(path)
             self._list_sheets()
@@ -274,7 +349,7 @@ class ImportWizard(QDialog):
         except Exception as exc:  # shown to the user, nothing changed
             self._say(friendly_message(exc))
             return
-        self.sheet_box.addItem("(the sheet with the data)", None)
+        self.sheet_box.addItem(translate("io.import_wizard", "(the sheet with the data)"), None)
         for name in sheets:
             self.sheet_box.addItem(name, name)
         self.sheet_box.setEnabled(bool(sheets))
@@ -288,10 +363,17 @@ class ImportWizard(QDialog):
             except Exception as exc:  # shown to the user, nothing changed
                 self._say(friendly_message(exc))
                 return
-            self._start(lambda job: self.flow.load(job.progress), self._loaded, "Reading")
+            self._start(
+                lambda job: self.flow.load(job.progress),
+                self._loaded,
+                translate("io.import_wizard", "Reading"),
+            )
         elif self.flow.step is Step.MAPPING:
-            self._start(lambda job: self.flow.check(job.caseload, job.progress), self._checked,
-                        "Checking every row")
+            self._start(
+                lambda job: self.flow.check(job.caseload, job.progress),
+                self._checked,
+                translate("io.import_wizard", "Checking every row"),
+            )
 
     def _back(self) -> None:
         self.flow.back()
@@ -302,8 +384,12 @@ class ImportWizard(QDialog):
 
     def _import(self) -> None:
         good_only = self.good_only.isChecked()
-        self._start(lambda job: self.flow.run(job.caseload, good_only, job.progress),
-                    self._imported, "Importing", changes=CHANGES)
+        self._start(
+            lambda job: self.flow.run(job.caseload, good_only, job.progress),
+            self._imported,
+            translate("io.import_wizard", "Importing"),
+            changes=CHANGES,
+        )
 
     def _start(self, work, done, label: str, changes=()) -> None:
         self._working = True
@@ -347,14 +433,22 @@ class ImportWizard(QDialog):
         for codec, label, sample in self.flow.encoding_choices:
             self.encoding_box.addItem(f"{label}: {sample[:50]}", codec)
         self.encoding_box.setEnabled(True)
-        self._say("This file is not saved as UTF-8 and its encoding cannot be told. Choose the "
-                  "encoding whose names look right, then press Next.")
+        self._say(
+            translate(
+                "io.import_wizard",
+                "This file is not saved as UTF-8 and its encoding cannot be "
+                "told. Choose the encoding whose names look right, then press "
+                "Next.",
+            )
+        )
         self.encoding_box.setFocus()
 
     def _set_fixed(self) -> None:
         name = self.fixed_field.currentData()
-        if name and self._guard(lambda: self.flow.set_fixed(name, self.fixed_value.text()),
-                                "Every row gets that value."):
+        if name and self._guard(
+            lambda: self.flow.set_fixed(name, self.fixed_value.text()),
+            translate("io.import_wizard", "Every row gets that value."),
+        ):
             self._fill_mapping()
             self._render()
 
@@ -370,28 +464,49 @@ class ImportWizard(QDialog):
         self.message.setText(text)
 
     def _save_mapping(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save the mapping", "mapping.json",
-                                              "Mapping files (*.json)")
+        path, _ = QFileDialog.getSaveFileName(
+            self,
+            translate("io.import_wizard", "Save the mapping"),
+            "mapping.json",
+            translate("io.import_wizard", "Mapping files (*.json)"),
+        )
         if path:
-            self._guard(lambda: self.flow.save_mapping(path), f"Mapping saved to {path}.")
+            self._guard(
+                lambda: self.flow.save_mapping(path),
+                translate("io.import_wizard", "Mapping saved to {path}.").format(path=path),
+            )
 
     def _load_mapping(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Load a mapping", "",
-                                              "Mapping files (*.json)")
-        if path and self._guard(lambda: self.flow.load_mapping(path), "Mapping loaded."):
+        path, _ = QFileDialog.getOpenFileName(
+            self,
+            translate("io.import_wizard", "Load a mapping"),
+            "",
+            translate("io.import_wizard", "Mapping files (*.json)"),
+        )
+        if path and self._guard(
+            lambda: self.flow.load_mapping(path), translate("io.import_wizard", "Mapping loaded.")
+        ):
             self._fill_mapping()
             self._render()
 
     def _save_bad_rows(self) -> None:
         suggested = str(self.flow.path.with_name(f"{self.flow.path.stem}-to-fix.csv"))
-        path, _ = QFileDialog.getSaveFileName(self, "Save the rows to fix", suggested,
-                                              "CSV files (*.csv)")
+        path, _ = QFileDialog.getSaveFileName(
+            self,
+            translate("io.import_wizard", "Save the rows to fix"),
+            suggested,
+            translate("io.import_wizard", "CSV files (*.csv)"),
+        )
         if path:
             self.save_bad_rows_to(Path(path))
 
     def save_bad_rows_to(self, path: Path) -> bool:
-        return self._guard(lambda: self.flow.save_bad_rows(path),
-                           f"The rows to fix were saved to {path}.")
+        return self._guard(
+            lambda: self.flow.save_bad_rows(path),
+            translate("io.import_wizard", "The rows to fix were saved to {path}.").format(
+                path=path
+            ),
+        )
 
     def _guard(self, action, done_text: str) -> bool:
         try:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtWidgets import QInputDialog, QTableWidget, QWidget
 
 from linkworker.contacts import WITHDRAW_REASONS
+from ui.i18n import translate
 from ui.record import widgets as w
 
 if TYPE_CHECKING:
@@ -38,7 +39,9 @@ class RecordTab(QWidget):
         chosen, ask the worker to select a ``what`` first (nothing runs)."""
         chosen = w.selected_id(table)
         if chosen is None:
-            self.host.show_status(f"Select a {what} first.", "warning")
+            self.host.show_status(
+                translate("record.base", "Select a {what} first.").format(what=what), "warning"
+            )
             return
         actor = self.actor
         self.submit(lambda job: change(job.caseload, actor, chosen), message, changes)
@@ -49,13 +52,24 @@ class RecordTab(QWidget):
         """Ask why (from the fixed reasons) and withdraw the chosen ``what`` recorded in error;
         it stays on the record marked withdrawn, and the audit trail keeps the reason."""
         if chosen is None:
-            self.host.show_status(f"Select a {what} first.", "warning")
+            self.host.show_status(
+                translate("record.base", "Select a {what} first.").format(what=what), "warning"
+            )
             return
         labels = list(WITHDRAW_REASONS.values())
         label, ok = QInputDialog.getItem(
-            self, f"Withdraw the {what}",
-            f"Why is this {what} withdrawn? It stays on the record marked \"withdrawn\" and "
-            "no longer counts; the audit trail keeps who did it and why.", labels, 0, False)
+            self,
+            translate("record.base", "Withdraw the {what}").format(what=what),
+            translate(
+                "record.base",
+                "Why is this {what} withdrawn? It stays on the record marked "
+                '"withdrawn" and no longer counts; the audit trail keeps who did '
+                "it and why.",
+            ).format(what=what),
+            labels,
+            0,
+            False,
+        )
         if not ok:
             return
         reason = next(code for code, text in WITHDRAW_REASONS.items() if text == label)

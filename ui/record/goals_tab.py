@@ -27,6 +27,8 @@ from linkworker.goals import (
     withdraw_goal,
 )
 from linkworker.validation import format_date
+from ui.core_words import core
+from ui.i18n import translate
 from ui.record import widgets as w
 from ui.record.base import RecordTab
 from ui.widgets import column, form_rows, hbox, side_by_side
@@ -40,8 +42,15 @@ class GoalsTab(RecordTab):
         self._loading = False
         self._goals: dict[str, object] = {}
         self.tree = QTreeWidget()
-        self.tree.setAccessibleName("Goals, steps and reviews")
-        self.tree.setHeaderLabels(("Goal / step / review", "Category or who", "Date", "Status"))
+        self.tree.setAccessibleName(translate("record.goals_tab", "Goals, steps and reviews"))
+        self.tree.setHeaderLabels(
+            (
+                translate("record.goals_tab", "Goal / step / review"),
+                translate("record.goals_tab", "Category or who"),
+                translate("record.goals_tab", "Date"),
+                translate("record.goals_tab", "Status"),
+            )
+        )
         # The goal's words take the room left; status and dates always show whole (they were
         # cut off at 1366x768 when the first column had a fixed 380 px).
         header = self.tree.header()
@@ -49,14 +58,21 @@ class GoalsTab(RecordTab):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for column_index in (1, 2, 3):
             header.setSectionResizeMode(column_index, QHeaderView.ResizeMode.ResizeToContents)
-        self.crisis = w.text_box("Crisis and back-up plan", 3)
+        self.crisis = w.text_box(translate("record.goals_tab", "Crisis and back-up plan"), 3)
         self.crisis.textChanged.connect(self._edited)
-        crisis_caption = QLabel("C&risis / back-up plan (who to call, what to do):")
+        crisis_caption = QLabel(
+            translate("record.goals_tab", "C&risis / back-up plan (who to call, what to do):")
+        )
         crisis_caption.setBuddy(self.crisis)
 
-        self.correct_button = w.button("C&orrect goal…", "Correct the selected goal")
-        self.withdraw_button = w.button("Withdraw goal (recorded in &error)…",
-                                        "Withdraw the selected goal, recorded in error")
+        self.correct_button = w.button(
+            translate("record.goals_tab", "C&orrect goal…"),
+            translate("record.goals_tab", "Correct the selected goal"),
+        )
+        self.withdraw_button = w.button(
+            translate("record.goals_tab", "Withdraw goal (recorded in &error)…"),
+            translate("record.goals_tab", "Withdraw the selected goal, recorded in error"),
+        )
         self.correct_button.clicked.connect(self._correct_goal)
         self.withdraw_button.clicked.connect(lambda: self.withdraw_selected(
             self._selected_goal_id(), "goal", withdraw_goal, {"goals"}))
@@ -69,51 +85,93 @@ class GoalsTab(RecordTab):
         self.tree.itemSelectionChanged.connect(self._selection)
 
     def _new_goal_box(self) -> QGroupBox:
-        box = QGroupBox("New goal")
+        box = QGroupBox(translate("record.goals_tab", "New goal"))
         form = QFormLayout(box)
-        self.goal_words = w.line("Goal in the person's own words",
-                                 placeholder='e.g. "Get back to my allotment"')
-        self.goal_category = w.combo("Goal category", codes.GOAL_CATEGORY_LABELS)
-        self.goal_date = w.date_edit("Date the goal was agreed")
-        self.goal_first_step = w.line("First step (optional)")
-        self.goal_first_who = w.line("Who does the first step")
-        self.goal_first_by = w.date_edit("First step due by", optional=True)
-        self.goal_add = w.button("&Add goal", "Add goal")
-        form_rows(form, (("In their &words", self.goal_words), ("Ca&tegory", self.goal_category),
-                         ("Agreed on", self.goal_date), ("First step", self.goal_first_step),
-                         ("Who", self.goal_first_who), ("By", self.goal_first_by),
-                         ("", self.goal_add)))
+        self.goal_words = w.line(
+            translate("record.goals_tab", "Goal in the person's own words"),
+            placeholder=translate("record.goals_tab", 'e.g. "Get back to my allotment"'),
+        )
+        self.goal_category = w.combo(
+            translate("record.goals_tab", "Goal category"), codes.GOAL_CATEGORY_LABELS
+        )
+        self.goal_date = w.date_edit(translate("record.goals_tab", "Date the goal was agreed"))
+        self.goal_first_step = w.line(translate("record.goals_tab", "First step (optional)"))
+        self.goal_first_who = w.line(translate("record.goals_tab", "Who does the first step"))
+        self.goal_first_by = w.date_edit(
+            translate("record.goals_tab", "First step due by"), optional=True
+        )
+        self.goal_add = w.button(
+            translate("record.goals_tab", "&Add goal"), translate("record.goals_tab", "Add goal")
+        )
+        form_rows(
+            form,
+            (
+                (translate("record.goals_tab", "In their &words"), self.goal_words),
+                (translate("record.goals_tab", "Ca&tegory"), self.goal_category),
+                (translate("record.goals_tab", "Agreed on"), self.goal_date),
+                (translate("record.goals_tab", "First step"), self.goal_first_step),
+                (translate("record.goals_tab", "Who"), self.goal_first_who),
+                (translate("record.goals_tab", "By"), self.goal_first_by),
+                ("", self.goal_add),
+            ),
+        )
         self.goal_add.clicked.connect(self._add_goal)
         return box
 
     def _step_box(self) -> QGroupBox:
-        box = QGroupBox("Steps for the selected goal")
+        box = QGroupBox(translate("record.goals_tab", "Steps for the selected goal"))
         form = QFormLayout(box)
-        self.step_text = w.line("Step: what will be done")
-        self.step_who = w.line("Step: who does it")
-        self.step_by = w.date_edit("Step: by when", optional=True)
-        self.step_add = w.button("Add step", "Add step to the selected goal")
-        self.step_done = w.button("Mark step done today", "Mark the selected step done")
-        form_rows(form, (("&Step", self.step_text), ("Who", self.step_who),
-                         ("By", self.step_by)))
+        self.step_text = w.line(translate("record.goals_tab", "Step: what will be done"))
+        self.step_who = w.line(translate("record.goals_tab", "Step: who does it"))
+        self.step_by = w.date_edit(translate("record.goals_tab", "Step: by when"), optional=True)
+        self.step_add = w.button(
+            translate("record.goals_tab", "Add step"),
+            translate("record.goals_tab", "Add step to the selected goal"),
+        )
+        self.step_done = w.button(
+            translate("record.goals_tab", "Mark step done today"),
+            translate("record.goals_tab", "Mark the selected step done"),
+        )
+        form_rows(
+            form,
+            (
+                (translate("record.goals_tab", "&Step"), self.step_text),
+                (translate("record.goals_tab", "Who"), self.step_who),
+                (translate("record.goals_tab", "By"), self.step_by),
+            ),
+        )
         form.addRow(hbox(self.step_add, self.step_done))
         self.step_add.clicked.connect(self._add_step)
         self.step_done.clicked.connect(self._step_done)
         return box
 
     def _review_box(self) -> QGroupBox:
-        box = QGroupBox("Review the selected goal")
+        box = QGroupBox(translate("record.goals_tab", "Review the selected goal"))
         form = QFormLayout(box)
-        self.review_date = w.date_edit("Review date")
+        self.review_date = w.date_edit(translate("record.goals_tab", "Review date"))
         self.review_progress = QSpinBox()
         self.review_progress.setRange(0, 10)
-        self.review_progress.setAccessibleName("Progress from 0 to 10")
-        self.review_status = w.combo("Goal status at review", REVIEW_STATUSES)
-        self.review_note = w.line("Review note")
-        self.review_save = w.button("Save re&view", "Save goal review")
-        form_rows(form, (("Date", self.review_date), ("Progress (0-10)", self.review_progress),
-                         ("Status", self.review_status), ("Note", self.review_note),
-                         ("", self.review_save)))
+        self.review_progress.setAccessibleName(
+            translate("record.goals_tab", "Progress from 0 to 10")
+        )
+        self.review_status = w.combo(
+            translate("record.goals_tab", "Goal status at review"), REVIEW_STATUSES
+        )
+        self.review_note = w.line(translate("record.goals_tab", "Review note"))
+        self.review_save = w.button(
+            translate("record.goals_tab", "Save re&view"),
+            translate("record.goals_tab", "Save goal review"),
+        )
+        form_rows(
+            form,
+            (
+                (translate("record.goals_tab", "Date"), self.review_date),
+                (translate("record.goals_tab", "Progress (0-10)"), self.review_progress),
+                (translate("record.goals_tab", "Status"), self.review_status),
+                (translate("record.goals_tab", "Note"), self.review_note),
+                ("", self.review_save),
+            ),
+        )
         self.review_save.clicked.connect(self._review)
         return box
 
@@ -129,11 +187,18 @@ class GoalsTab(RecordTab):
         for goal in bundle.goals:
             top = QTreeWidgetItem([goal.own_words, goal.category_label,
                                    f"agreed {format_date(goal.agreed_date)}",
-                                   goal.status_label])
+                                   core(goal.status_label)])
             top.setData(0, Qt.ItemDataRole.UserRole, ("goal", goal.id, goal.id))
             if goal.episode_number != (bundle.record.current.number
                                        if bundle.record.current else 0):
-                top.setText(3, f"{goal.status_label} (journey {goal.episode_number})")
+                top.setText(
+                    3,
+                    translate(
+                        "record.goals_tab", "{status_label} (journey {episode_number})"
+                    ).format(
+                        status_label=core(goal.status_label), episode_number=goal.episode_number
+                    ),
+                )
             for step in goal.steps:
                 child = QTreeWidgetItem([
                     f"Step: {step.description}", step.who or "",
@@ -213,14 +278,26 @@ class GoalsTab(RecordTab):
         if goal is None:
             return
         dialog = QDialog(self)
-        dialog.setWindowTitle("Correct the goal")
-        words = w.line("Goal in the person's own words", goal.own_words)
-        category = w.combo("Goal category", codes.GOAL_CATEGORY_LABELS)
+        dialog.setWindowTitle(translate("record.goals_tab", "Correct the goal"))
+        words = w.line(
+            translate("record.goals_tab", "Goal in the person's own words"), goal.own_words
+        )
+        category = w.combo(
+            translate("record.goals_tab", "Goal category"), codes.GOAL_CATEGORY_LABELS
+        )
         w.set_combo(category, goal.category)
-        agreed = w.date_edit("Date the goal was agreed", value=goal.agreed_date)
+        agreed = w.date_edit(
+            translate("record.goals_tab", "Date the goal was agreed"), value=goal.agreed_date
+        )
         form = QFormLayout(dialog)
-        form_rows(form, (("In their &words", words), ("Ca&tegory", category),
-                         ("Agreed &on", agreed)))
+        form_rows(
+            form,
+            (
+                (translate("record.goals_tab", "In their &words"), words),
+                (translate("record.goals_tab", "Ca&tegory"), category),
+                (translate("record.goals_tab", "Agreed &on"), agreed),
+            ),
+        )
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
                                    | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(dialog.accept)

@@ -20,6 +20,8 @@ from linkworker import codes
 from linkworker.journey import exit_episode, record_first_meeting
 from linkworker.referral import ReferralDetails, refer_existing
 from linkworker.validation import format_date
+from ui.core_words import core, core_label
+from ui.i18n import translate
 from ui.record import widgets as w
 from ui.record.base import RecordTab
 from ui.widgets import form_rows, hbox, scroll_page
@@ -37,18 +39,32 @@ class JourneyTab(RecordTab):
         inner = QWidget()
         layout = QVBoxLayout(inner)
         self.summary = QLabel()
-        self.summary.setAccessibleName("Journey summary")
+        self.summary.setAccessibleName(translate("record.journey_tab", "Journey summary"))
         self.summary.setWordWrap(True)
         layout.addWidget(self.summary)
-        self.timeline = w.table("Review timeline",
-                                ("Review", "Due", "Window", "Where it stands", "Done"))
+        self.timeline = w.table(
+            translate("record.journey_tab", "Review timeline"),
+            (
+                translate("record.journey_tab", "Review"),
+                translate("record.journey_tab", "Due"),
+                translate("record.journey_tab", "Window"),
+                translate("record.journey_tab", "Where it stands"),
+                translate("record.journey_tab", "Done"),
+            ),
+        )
         self.timeline.setMaximumHeight(190)
-        layout.addWidget(QLabel("Review timeline (from the contract's schedule):"))
+        layout.addWidget(
+            QLabel(
+                translate("record.journey_tab", "Review timeline (from the contract's schedule):")
+            )
+        )
         layout.addWidget(self.timeline)
 
-        self.what_matters = w.text_box("What matters to the person", 3)
+        self.what_matters = w.text_box(
+            translate("record.journey_tab", "What matters to the person"), 3
+        )
         self.what_matters.textChanged.connect(self._edited)
-        caption = QLabel("What &matters to them (in their words):")
+        caption = QLabel(translate("record.journey_tab", "What &matters to them (in their words):"))
         caption.setBuddy(self.what_matters)
         layout.addWidget(caption)
         layout.addWidget(self.what_matters)
@@ -58,44 +74,80 @@ class JourneyTab(RecordTab):
         actions.addWidget(self._exit_box())
         layout.addLayout(actions)
         layout.addWidget(self._rerefer_box())
-        self.history = w.table("Journeys", ("Journey", "Referred", "Source", "Worker", "Stage",
-                                            "Ended", "Exit reason"))
+        self.history = w.table(
+            translate("record.journey_tab", "Journeys"),
+            (
+                translate("record.journey_tab", "Journey"),
+                translate("record.journey_tab", "Referred"),
+                translate("record.journey_tab", "Source"),
+                translate("record.journey_tab", "Worker"),
+                translate("record.journey_tab", "Stage"),
+                translate("record.journey_tab", "Ended"),
+                translate("record.journey_tab", "Exit reason"),
+            ),
+        )
         self.history.setMaximumHeight(120)
-        layout.addWidget(QLabel("All journeys:"))
+        layout.addWidget(QLabel(translate("record.journey_tab", "All journeys:")))
         layout.addWidget(self.history)
         layout.addStretch(1)
         scroll_page(self, inner)
 
     def _first_meeting_box(self) -> QGroupBox:
-        self.first_box = QGroupBox("First meeting")
-        self.first_date = w.date_edit("Date of first meeting")
-        self.first_button = w.button("Record first meeting", "Record first meeting")
+        self.first_box = QGroupBox(translate("record.journey_tab", "First meeting"))
+        self.first_date = w.date_edit(translate("record.journey_tab", "Date of first meeting"))
+        self.first_button = w.button(
+            translate("record.journey_tab", "Record first meeting"),
+            translate("record.journey_tab", "Record first meeting"),
+        )
         hbox(self.first_date, self.first_button, parent=self.first_box)
         self.first_button.clicked.connect(self._first_meeting)
         return self.first_box
 
     def _exit_box(self) -> QGroupBox:
-        self.exit_box = QGroupBox("End the journey")
-        self.exit_reason = w.combo("Exit reason", codes.EXIT_REASONS, blank="Choose a reason")
-        self.exit_date = w.date_edit("Exit date")
-        self.exit_button = w.button("E&xit journey", "Exit journey")
+        self.exit_box = QGroupBox(translate("record.journey_tab", "End the journey"))
+        self.exit_reason = w.combo(
+            translate("record.journey_tab", "Exit reason"),
+            codes.EXIT_REASONS,
+            blank=translate("record.journey_tab", "Choose a reason"),
+        )
+        self.exit_date = w.date_edit(translate("record.journey_tab", "Exit date"))
+        self.exit_button = w.button(
+            translate("record.journey_tab", "E&xit journey"),
+            translate("record.journey_tab", "Exit journey"),
+        )
         hbox(self.exit_reason, self.exit_date, self.exit_button, parent=self.exit_box)
         self.exit_button.clicked.connect(self._exit)
         return self.exit_box
 
     def _rerefer_box(self) -> QGroupBox:
-        self.rerefer_box = QGroupBox("Re-referral: start a new journey for this person")
+        self.rerefer_box = QGroupBox(
+            translate("record.journey_tab", "Re-referral: start a new journey for this person")
+        )
         form = QFormLayout(self.rerefer_box)
-        self.rerefer_date = w.date_edit("New referral date")
-        self.rerefer_source = w.combo("Referral source", codes.REFERRAL_SOURCES,
-                                      blank="Choose a source")
-        self.rerefer_reasons = w.check_list("Reasons for the new referral",
-                                            codes.REFERRAL_REASONS)
-        self.rerefer_referrer = w.line("Referrer's name")
-        self.rerefer_button = w.button("Start new &journey", "Start a new journey")
-        form_rows(form, (("Referral date", self.rerefer_date), ("Source", self.rerefer_source),
-                         ("Reasons", self.rerefer_reasons), ("Referrer", self.rerefer_referrer),
-                         ("", self.rerefer_button)))
+        self.rerefer_date = w.date_edit(translate("record.journey_tab", "New referral date"))
+        self.rerefer_source = w.combo(
+            translate("record.journey_tab", "Referral source"),
+            codes.REFERRAL_SOURCES,
+            blank=translate("record.journey_tab", "Choose a source"),
+        )
+        self.rerefer_reasons = w.check_list(
+            translate("record.journey_tab", "Reasons for the new referral"), codes.REFERRAL_REASONS
+        )
+        self.rerefer_referrer = w.line(translate("record.journey_tab", "Referrer's name"))
+        self.rerefer_button = w.button(
+            translate("record.journey_tab", "Start new &journey"),
+            translate("record.journey_tab", "Start a new journey"),
+        )
+        form_rows(
+            form,
+            (
+                (translate("record.journey_tab", "Referral date"), self.rerefer_date),
+                (translate("record.journey_tab", "Source"), self.rerefer_source),
+                (translate("record.journey_tab", "Reasons"), self.rerefer_reasons),
+                (translate("record.journey_tab", "Referrer"), self.rerefer_referrer),
+                ("", self.rerefer_button),
+            ),
+        )
         self.rerefer_button.clicked.connect(self._rerefer)
         return self.rerefer_box
 
@@ -108,25 +160,54 @@ class JourneyTab(RecordTab):
     def show_bundle(self, bundle) -> None:
         record, current = bundle.record, bundle.record.current
         if current is None:
-            self.summary.setText("No journey recorded.")
+            self.summary.setText(translate("record.journey_tab", "No journey recorded."))
             return
         month = record.journey_month
         lines = [
-            f"<b>{current.title}</b> - stage: <b>{current.stage_label}</b>"
-            + (f", month {month} of the journey" if month else ""),
-            f"Referred {format_date(current.referral_date)} by "
-            f"{codes.label(codes.REFERRAL_SOURCES, current.referral_source) or 'unknown'}"
+            translate("record.journey_tab", "<b>{title}</b> - stage: <b>{stage_label}</b>").format(
+                title=current.title, stage_label=core(current.stage_label)
+            )
+            + (
+                translate("record.journey_tab", ", month {month} of the journey").format(
+                    month=month
+                )
+                if month
+                else ""
+            ),
+            translate("record.journey_tab", "Referred {referral_date} by {source}").format(
+                referral_date=format_date(current.referral_date),
+                source=core_label(codes.REFERRAL_SOURCES, current.referral_source)
+                or translate("record.journey_tab", "unknown"),
+            )
             + (f" ({current.referrer_name})" if current.referrer_name else "")
-            + ". Reasons: " + ", ".join(codes.label(codes.REFERRAL_REASONS, r)
-                                         for r in current.referral_reasons),
-            f"Worker: {current.worker_name}. Contract: {current.contract_name or 'none'}. "
-            f"Eligibility: {current.eligibility or 'not checked'}"
+            + translate("record.journey_tab", ". Reasons: ")
+            + ", ".join(core_label(codes.REFERRAL_REASONS, r) for r in current.referral_reasons),
+            translate(
+                "record.journey_tab",
+                "Worker: {worker_name}. Contract: {contract}. Eligibility: {eligibility}",
+            ).format(
+                worker_name=current.worker_name,
+                contract=current.contract_name or translate("record.journey_tab", "none"),
+                eligibility=current.eligibility or translate("record.journey_tab", "not checked"),
+            )
             + (f" ({current.eligibility_notes})" if current.eligibility_notes else ""),
-            f"First contact: {format_date(current.first_contact_date) or 'not yet'}. "
-            f"First meeting: {format_date(current.first_meeting_date) or 'not yet'}."
-            + (f" Ended {format_date(current.exit_date)}: "
-               f"{codes.label(codes.EXIT_REASONS, current.exit_reason)}."
-               if current.exit_date else ""),
+            translate(
+                "record.journey_tab",
+                "First contact: {first_contact}. First meeting: {first_meeting}.",
+            ).format(
+                first_contact=format_date(current.first_contact_date)
+                or translate("record.journey_tab", "not yet"),
+                first_meeting=format_date(current.first_meeting_date)
+                or translate("record.journey_tab", "not yet"),
+            )
+            + (
+                translate("record.journey_tab", " Ended {exit_date}: {reason}.").format(
+                    exit_date=format_date(current.exit_date),
+                    reason=core_label(codes.EXIT_REASONS, current.exit_reason),
+                )
+                if current.exit_date
+                else ""
+            ),
         ]
         self.summary.setText("<br>".join(_escape(line) for line in lines))
         self._show_timeline(bundle, current)
@@ -143,9 +224,9 @@ class JourneyTab(RecordTab):
             widget.setEnabled(can_edit)
         w.fill_table(self.history, [
             (e.id, (str(e.number), format_date(e.referral_date),
-                    codes.label(codes.REFERRAL_SOURCES, e.referral_source), e.worker_name,
-                    e.stage_label, format_date(e.exit_date),
-                    codes.label(codes.EXIT_REASONS, e.exit_reason)))
+                    core_label(codes.REFERRAL_SOURCES, e.referral_source), e.worker_name,
+                    core(e.stage_label), format_date(e.exit_date),
+                    core_label(codes.EXIT_REASONS, e.exit_reason)))
             for e in reversed(record.episodes)])
 
     def _show_timeline(self, bundle, current) -> None:
@@ -180,7 +261,9 @@ class JourneyTab(RecordTab):
     def _exit(self) -> None:
         reason = self.exit_reason.currentData()
         if reason is None:
-            self.host.show_status("Choose an exit reason first.", "warning")
+            self.host.show_status(
+                translate("record.journey_tab", "Choose an exit reason first."), "warning"
+            )
             self.exit_reason.setFocus()
             return
         actor, episode, day = self.actor, self.episode_id, w.get_date(self.exit_date)

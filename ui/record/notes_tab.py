@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout
 
 from linkworker.notes import add_note
 from linkworker.validation import format_date
+from ui.i18n import translate
 from ui.record import widgets as w
 from ui.record.base import RecordTab
 
@@ -15,17 +16,33 @@ from ui.record.base import RecordTab
 class NotesTab(RecordTab):
     def __init__(self, host) -> None:  # the RecordView
         super().__init__(host)
-        self.table = w.table("Notes", ("Date", "Title", "Author", "Journey", "Note"))
+        self.table = w.table(
+            translate("record.notes_tab", "Notes"),
+            (
+                translate("record.notes_tab", "Date"),
+                translate("record.notes_tab", "Title"),
+                translate("record.notes_tab", "Author"),
+                translate("record.notes_tab", "Journey"),
+                translate("record.notes_tab", "Note"),
+            ),
+        )
         self.body_view = QLabel()
-        self.body_view.setAccessibleName("Selected note")
+        self.body_view.setAccessibleName(translate("record.notes_tab", "Selected note"))
         self.body_view.setWordWrap(True)
-        self.title = w.line("Note title", placeholder="e.g. Letter from GP")
-        self.body = w.text_box("Note text", 4)
-        self.add = w.button("Add note", "Add note", "Ctrl+Return")
+        self.title = w.line(
+            translate("record.notes_tab", "Note title"),
+            placeholder=translate("record.notes_tab", "e.g. Letter from GP"),
+        )
+        self.body = w.text_box(translate("record.notes_tab", "Note text"), 4)
+        self.add = w.button(
+            translate("record.notes_tab", "Add note"),
+            translate("record.notes_tab", "Add note"),
+            "Ctrl+Return",
+        )
         self.add.setShortcut(QKeySequence())  # Ctrl+Enter is scoped to this tab below
         form = QFormLayout()
-        w.add_row(form, "&Title", self.title)
-        w.add_row(form, "Note te&xt", self.body)
+        w.add_row(form, translate("record.notes_tab", "&Title"), self.title)
+        w.add_row(form, translate("record.notes_tab", "Note te&xt"), self.body)
         form.addRow("", self.add)
         layout = QVBoxLayout(self)
         layout.addWidget(self.table, 1)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
@@ -20,12 +21,18 @@ from linkworker import codes
 from linkworker.conditions import add_condition, remove_condition
 from linkworker.consents import CONSENT_HOW, add_consent, withdraw_consent
 from linkworker.validation import format_date, format_nhs_number
+from ui.core_words import core
+from ui.i18n import translate
 from ui.record import widgets as w
 from ui.record.base import RecordTab
 from ui.widgets import hbox, scroll_page
 
-PREFERENCES = {"phone": "Phone calls", "text": "Text messages", "email": "Email",
-               "letter": "Letters"}
+PREFERENCES = {
+    "phone": QT_TRANSLATE_NOOP("record.profile_tab", "Phone calls"),
+    "text": QT_TRANSLATE_NOOP("record.profile_tab", "Text messages"),
+    "email": QT_TRANSLATE_NOOP("record.profile_tab", "Email"),
+    "letter": QT_TRANSLATE_NOOP("record.profile_tab", "Letters"),
+}
 
 
 class ProfileTab(RecordTab):
@@ -44,51 +51,99 @@ class ProfileTab(RecordTab):
         for form in (left, right):
             form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         f = self.fields
-        f["given_name"] = w.line("Given name")
-        f["family_name"] = w.line("Family name")
-        f["preferred_name"] = w.line("Preferred name")
-        f["date_of_birth"] = w.date_edit("Date of birth", optional=True, near=w.BIRTH_NEAR)
-        f["nhs_number"] = w.line("NHS number", placeholder="10 digits")
-        f["address_line1"] = w.line("Address line 1")
-        f["address_line2"] = w.line("Address line 2")
-        f["town"] = w.line("Town")
-        f["postcode"] = w.line("Postcode", placeholder="NE4 5AB")
-        f["phone"] = w.line("Phone")
-        f["email"] = w.line("Email")
-        f["gp_practice"] = w.line("GP practice")
+        f["given_name"] = w.line(translate("record.profile_tab", "Given name"))
+        f["family_name"] = w.line(translate("record.profile_tab", "Family name"))
+        f["preferred_name"] = w.line(translate("record.profile_tab", "Preferred name"))
+        f["date_of_birth"] = w.date_edit(
+            translate("record.profile_tab", "Date of birth"), optional=True, near=w.BIRTH_NEAR
+        )
+        f["nhs_number"] = w.line(
+            translate("record.profile_tab", "NHS number"),
+            placeholder=translate("record.profile_tab", "10 digits"),
+        )
+        f["address_line1"] = w.line(translate("record.profile_tab", "Address line 1"))
+        f["address_line2"] = w.line(translate("record.profile_tab", "Address line 2"))
+        f["town"] = w.line(translate("record.profile_tab", "Town"))
+        f["postcode"] = w.line(
+            translate("record.profile_tab", "Postcode"),
+            placeholder=translate("record.profile_tab", "NE4 5AB"),
+        )
+        f["phone"] = w.line(translate("record.profile_tab", "Phone"))
+        f["email"] = w.line(translate("record.profile_tab", "Email"))
+        f["gp_practice"] = w.line(translate("record.profile_tab", "GP practice"))
         # F, G, P and H are the menu bar's (File, Go, Person, Help): never used here.
-        for key, label in (("given_name", "Given &name"), ("family_name", "Fa&mily name"),
-                           ("preferred_name", "Preferred name"),
-                           ("date_of_birth", "Date of &birth"), ("nhs_number", "NHS n&umber"),
-                           ("address_line1", "&Address"), ("address_line2", "Address line 2"),
-                           ("town", "To&wn"), ("postcode", "Post&code"), ("phone", "Phone"),
-                           ("email", "&Email"), ("gp_practice", "GP pract&ice")):
+        for key, label in (
+            ("given_name", translate("record.profile_tab", "Given &name")),
+            ("family_name", translate("record.profile_tab", "Fa&mily name")),
+            ("preferred_name", translate("record.profile_tab", "Preferred name")),
+            ("date_of_birth", translate("record.profile_tab", "Date of &birth")),
+            ("nhs_number", translate("record.profile_tab", "NHS n&umber")),
+            ("address_line1", translate("record.profile_tab", "&Address")),
+            ("address_line2", translate("record.profile_tab", "Address line 2")),
+            ("town", translate("record.profile_tab", "To&wn")),
+            ("postcode", translate("record.profile_tab", "Post&code")),
+            ("phone", translate("record.profile_tab", "Phone")),
+            ("email", translate("record.profile_tab", "&Email")),
+            ("gp_practice", translate("record.profile_tab", "GP pract&ice")),
+        ):
             w.add_row(left, label, f[key])
-        f["gender"] = w.combo("Gender", codes.GENDERS, blank="Not recorded")
-        f["gender_self_described"] = w.line("Gender in their own words")
+        f["gender"] = w.combo(
+            translate("record.profile_tab", "Gender"),
+            codes.GENDERS,
+            blank=translate("record.profile_tab", "Not recorded"),
+        )
+        f["gender_self_described"] = w.line(
+            translate("record.profile_tab", "Gender in their own words")
+        )
         f["ethnicity"] = w.combo(
-            "Ethnic group (2021 Census)",
-            {g.category: g.label for g in codes.ethnic_groups()}, blank="Not recorded")
-        f["disability"] = w.combo("Disability", codes.DISABILITY, blank="Not recorded")
-        f["carer_status"] = w.combo("Carer", codes.CARER_STATUS, blank="Not recorded")
-        f["living_circumstances"] = w.text_box("Living circumstances", 3)
-        f["is_volunteer"] = w.check("Volunteers with us", "Volunteers with us")
-        self.preferences = {k: w.check(v, f"Happy to be contacted by {v.lower()}")
-                            for k, v in PREFERENCES.items()}
+            translate("record.profile_tab", "Ethnic group (2021 Census)"),
+            {g.category: f"{core(g.group)}: {core(g.category)}" for g in codes.ethnic_groups()},
+            blank=translate("record.profile_tab", "Not recorded"),
+        )
+        f["disability"] = w.combo(
+            translate("record.profile_tab", "Disability"),
+            codes.DISABILITY,
+            blank=translate("record.profile_tab", "Not recorded"),
+        )
+        f["carer_status"] = w.combo(
+            translate("record.profile_tab", "Carer"),
+            codes.CARER_STATUS,
+            blank=translate("record.profile_tab", "Not recorded"),
+        )
+        f["living_circumstances"] = w.text_box(
+            translate("record.profile_tab", "Living circumstances"), 3
+        )
+        f["is_volunteer"] = w.check(
+            translate("record.profile_tab", "Volunteers with us"),
+            translate("record.profile_tab", "Volunteers with us"),
+        )
+        self.preferences = {
+            k: w.check(
+                translate("record.profile_tab", v),
+                translate("record.profile_tab", "Happy to be contacted by {lower}").format(
+                    lower=translate("record.profile_tab", v).lower()
+                ),
+            )
+            for k, v in PREFERENCES.items()
+        }
         prefs = QHBoxLayout()
         for box in self.preferences.values():
             prefs.addWidget(box)
             box.toggled.connect(self._edited)
-        for key, label in (("gender", "Gen&der"), ("gender_self_described", "In their words"),
-                           ("ethnicity", "E&thnic group"), ("disability", "Disabilit&y"),
-                           ("carer_status", "Ca&rer"),
-                           ("living_circumstances", "&Living circumstances")):
+        for key, label in (
+            ("gender", translate("record.profile_tab", "Gen&der")),
+            ("gender_self_described", translate("record.profile_tab", "In their words")),
+            ("ethnicity", translate("record.profile_tab", "E&thnic group")),
+            ("disability", translate("record.profile_tab", "Disabilit&y")),
+            ("carer_status", translate("record.profile_tab", "Ca&rer")),
+            ("living_circumstances", translate("record.profile_tab", "&Living circumstances")),
+        ):
             w.add_row(right, label, f[key])
-        right.addRow("Contact by", prefs)
+        right.addRow(translate("record.profile_tab", "Contact by"), prefs)
         right.addRow("", f["is_volunteer"])
         columns.addLayout(left, 1)
         columns.addLayout(right, 1)
-        self.problems = w.status_label("Problems with the details")
+        self.problems = w.status_label(translate("record.profile_tab", "Problems with the details"))
 
         outer = QVBoxLayout(inner)
         outer.addWidget(self.problems)
@@ -101,14 +156,33 @@ class ProfileTab(RecordTab):
             self._watch(widget)
 
     def _conditions_box(self) -> QGroupBox:
-        box = QGroupBox("Long-term conditions (with the person's own words)")
-        self.conditions = w.table("Long-term conditions", ("Condition", "In their words"))
-        self.condition_code = w.combo("Condition", codes.LONG_TERM_CONDITIONS,
-                                      blank="(only their words)")
-        self.condition_words = w.line("Condition in the person's own words",
-                                      placeholder='e.g. "bad chest"')
-        self.condition_add = w.button("Add condition", "Add condition")
-        self.condition_remove = w.button("Remove condition", "Remove selected condition")
+        box = QGroupBox(
+            translate("record.profile_tab", "Long-term conditions (with the person's own words)")
+        )
+        self.conditions = w.table(
+            translate("record.profile_tab", "Long-term conditions"),
+            (
+                translate("record.profile_tab", "Condition"),
+                translate("record.profile_tab", "In their words"),
+            ),
+        )
+        self.condition_code = w.combo(
+            translate("record.profile_tab", "Condition"),
+            codes.LONG_TERM_CONDITIONS,
+            blank=translate("record.profile_tab", "(only their words)"),
+        )
+        self.condition_words = w.line(
+            translate("record.profile_tab", "Condition in the person's own words"),
+            placeholder=translate("record.profile_tab", 'e.g. "bad chest"'),
+        )
+        self.condition_add = w.button(
+            translate("record.profile_tab", "Add condition"),
+            translate("record.profile_tab", "Add condition"),
+        )
+        self.condition_remove = w.button(
+            translate("record.profile_tab", "Remove condition"),
+            translate("record.profile_tab", "Remove selected condition"),
+        )
         layout = QVBoxLayout(box)
         layout.addWidget(self.conditions)
         layout.addLayout(hbox(self.condition_code, self.condition_words, self.condition_add,
@@ -119,15 +193,40 @@ class ProfileTab(RecordTab):
         return box
 
     def _consents_box(self) -> QGroupBox:
-        box = QGroupBox("Consents")
-        self.consents = w.table("Consents", ("Consent", "Given", "Recorded", "How", "Expires",
-                                             "Withdrawn"))
-        self.consent_kind = w.combo("Consent", codes.CONSENT_KINDS)
-        self.consent_given = w.combo("Given or declined", {"yes": "Agreed", "no": "Declined"})
-        self.consent_how = w.combo("How consent was recorded", CONSENT_HOW)
-        self.consent_date = w.date_edit("Date consent was recorded")
-        self.consent_add = w.button("Record consent", "Record consent")
-        self.consent_withdraw = w.button("Withdraw selected", "Withdraw selected consent")
+        box = QGroupBox(translate("record.profile_tab", "Consents"))
+        self.consents = w.table(
+            translate("record.profile_tab", "Consents"),
+            (
+                translate("record.profile_tab", "Consent"),
+                translate("record.profile_tab", "Given"),
+                translate("record.profile_tab", "Recorded"),
+                translate("record.profile_tab", "How"),
+                translate("record.profile_tab", "Expires"),
+                translate("record.profile_tab", "Withdrawn"),
+            ),
+        )
+        self.consent_kind = w.combo(translate("record.profile_tab", "Consent"), codes.CONSENT_KINDS)
+        self.consent_given = w.combo(
+            translate("record.profile_tab", "Given or declined"),
+            {
+                "yes": translate("record.profile_tab", "Agreed"),
+                "no": translate("record.profile_tab", "Declined"),
+            },
+        )
+        self.consent_how = w.combo(
+            translate("record.profile_tab", "How consent was recorded"), CONSENT_HOW
+        )
+        self.consent_date = w.date_edit(
+            translate("record.profile_tab", "Date consent was recorded")
+        )
+        self.consent_add = w.button(
+            translate("record.profile_tab", "Record consent"),
+            translate("record.profile_tab", "Record consent"),
+        )
+        self.consent_withdraw = w.button(
+            translate("record.profile_tab", "Withdraw selected"),
+            translate("record.profile_tab", "Withdraw selected consent"),
+        )
         layout = QVBoxLayout(box)
         layout.addWidget(self.consents)
         layout.addLayout(hbox(self.consent_kind, self.consent_given, self.consent_how,
@@ -210,8 +309,13 @@ class ProfileTab(RecordTab):
                     "Condition added", {"people"}, after=lambda _: self.condition_words.clear())
 
     def _remove_condition(self) -> None:
-        self.submit_for_selected(self.conditions, "condition", remove_condition,
-                                 "Condition removed", {"people"})
+        self.submit_for_selected(
+            self.conditions,
+            "condition",
+            remove_condition,
+            translate("record.profile_tab", "Condition removed"),
+            {"people"},
+        )
 
     def _add_consent(self) -> None:
         actor, pid = self.actor, self.host.person_id
@@ -223,5 +327,10 @@ class ProfileTab(RecordTab):
                     "Consent recorded", {"people"})
 
     def _withdraw_consent(self) -> None:
-        self.submit_for_selected(self.consents, "consent", withdraw_consent,
-                                 "Consent withdrawn", {"people"})
+        self.submit_for_selected(
+            self.consents,
+            "consent",
+            withdraw_consent,
+            translate("record.profile_tab", "Consent withdrawn"),
+            {"people"},
+        )

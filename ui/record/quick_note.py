@@ -9,18 +9,19 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import Qt, QTime, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, QTime, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QSpinBox
 
 from linkworker import codes
 from linkworker.contacts import ContactInput, ContactItem, purposes_for
+from ui.i18n import translate
 from ui.record import widgets as w
 
 STATUSES = {k: v for k, v in codes.CONTACT_STATUS_LABELS.items()
             if k not in ("cancelled", "withdrawn")}
-NEW_TITLE = "<b>Quick note</b> (Ctrl+N)"
-WORK_IT_OUT = "Usual: first meeting, then support session"
+NEW_TITLE = QT_TRANSLATE_NOOP("record.quick_note", "<b>Quick note</b> (Ctrl+N)")
+WORK_IT_OUT = QT_TRANSLATE_NOOP("record.quick_note", "Usual: first meeting, then support session")
 
 
 class QuickNotePanel(QFrame):
@@ -32,37 +33,60 @@ class QuickNotePanel(QFrame):
     def __init__(self) -> None:
         super().__init__()
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setAccessibleName("Quick contact note")
-        self.date = w.date_edit("Contact date")
-        self.time = w.time_edit("Contact time")
-        self.mode = w.combo("How you met", codes.CONTACT_MODE_LABELS)
-        self.status = w.combo("Attended or not", STATUSES)
+        self.setAccessibleName(translate("record.quick_note", "Quick contact note"))
+        self.date = w.date_edit(translate("record.quick_note", "Contact date"))
+        self.time = w.time_edit(translate("record.quick_note", "Contact time"))
+        self.mode = w.combo(
+            translate("record.quick_note", "How you met"), codes.CONTACT_MODE_LABELS
+        )
+        self.status = w.combo(translate("record.quick_note", "Attended or not"), STATUSES)
         w.set_combo(self.status, "attended")  # a note written after a meeting: it was held
-        self.purpose = w.combo("Purpose", purposes_for((0, 3, 6, 12, 18)), blank=WORK_IT_OUT)
-        self.venue = w.line("Venue", placeholder="e.g. Elswick Library")
+        self.purpose = w.combo(
+            translate("record.quick_note", "Purpose"),
+            purposes_for((0, 3, 6, 12, 18)),
+            blank=translate("record.quick_note", WORK_IT_OUT),
+        )
+        self.venue = w.line(
+            translate("record.quick_note", "Venue"),
+            placeholder=translate("record.quick_note", "e.g. Elswick Library"),
+        )
         self.duration = QSpinBox()
-        self.duration.setAccessibleName("Duration in minutes")
+        self.duration.setAccessibleName(translate("record.quick_note", "Duration in minutes"))
         self.duration.setRange(0, 600)
         self.duration.setSingleStep(15)
         self.duration.setValue(45)
-        self.duration.setSuffix(" min")
-        self.note = w.text_box("Contact note", 3)
-        self.save_button = w.button("Save note", "Save contact note", "Ctrl+Return")
-        self.cancel_button = w.button("Close", "Close the note panel", "Esc")
+        self.duration.setSuffix(translate("record.quick_note", " min"))
+        self.note = w.text_box(translate("record.quick_note", "Contact note"), 3)
+        self.save_button = w.button(
+            translate("record.quick_note", "Save note"),
+            translate("record.quick_note", "Save contact note"),
+            "Ctrl+Return",
+        )
+        self.cancel_button = w.button(
+            translate("record.quick_note", "Close"),
+            translate("record.quick_note", "Close the note panel"),
+            "Esc",
+        )
         grid = QGridLayout(self)
-        self.title = QLabel(NEW_TITLE)
-        self.title.setAccessibleName("Quick note title")
+        self.title = QLabel(translate("record.quick_note", NEW_TITLE))
+        self.title.setAccessibleName(translate("record.quick_note", "Quick note title"))
         grid.addWidget(self.title, 0, 0, 1, 4)
         self.editing: ContactItem | None = None  # a saved contact being corrected
-        pairs = (("&Date", self.date), ("T&ime", self.time), ("Ho&w", self.mode),
-                 ("&Attended", self.status), ("P&urpose", self.purpose),
-                 ("&Venue", self.venue), ("&Length", self.duration))
+        pairs = (
+            (translate("record.quick_note", "&Date"), self.date),
+            (translate("record.quick_note", "T&ime"), self.time),
+            (translate("record.quick_note", "Ho&w"), self.mode),
+            (translate("record.quick_note", "&Attended"), self.status),
+            (translate("record.quick_note", "P&urpose"), self.purpose),
+            (translate("record.quick_note", "&Venue"), self.venue),
+            (translate("record.quick_note", "&Length"), self.duration),
+        )
         for i, (label, widget) in enumerate(pairs):
             caption = QLabel(label)
             caption.setBuddy(widget)
             grid.addWidget(caption, 1 + i // 4 * 2, i % 4)
             grid.addWidget(widget, 2 + i // 4 * 2, i % 4)
-        caption = QLabel("N&ote")
+        caption = QLabel(translate("record.quick_note", "N&ote"))
         caption.setBuddy(self.note)
         grid.addWidget(caption, 5, 0)
         grid.addWidget(self.note, 6, 0, 1, 4)
@@ -83,7 +107,7 @@ class QuickNotePanel(QFrame):
     def set_schedule(self, months: tuple[int, ...]) -> None:
         current = self.purpose.currentData()
         self.purpose.clear()
-        self.purpose.addItem(WORK_IT_OUT, None)
+        self.purpose.addItem(translate("record.quick_note", WORK_IT_OUT), None)
         for code, label in purposes_for(months).items():
             self.purpose.addItem(label, code)
         w.set_combo(self.purpose, current)
@@ -91,8 +115,8 @@ class QuickNotePanel(QFrame):
     def open_panel(self) -> None:
         """Show the panel, reset for a new note, and put the cursor in the note."""
         self.editing = None
-        self.title.setText(NEW_TITLE)
-        self.save_button.setText("Save note (Ctrl+Return)")
+        self.title.setText(translate("record.quick_note", NEW_TITLE))
+        self.save_button.setText(translate("record.quick_note", "Save note (Ctrl+Return)"))
         w.set_date(self.date, dt.date.today())
         now = dt.datetime.now()
         self.time.setTime(self.time.time().fromString(now.strftime("%H:%M"), "HH:mm"))
@@ -105,8 +129,15 @@ class QuickNotePanel(QFrame):
     def correct(self, item: ContactItem) -> None:
         """Open the panel on a saved contact to put a mistake right (saved as a change)."""
         self.editing = item
-        self.title.setText(f"<b>Correct the contact of {item.when}</b> (Esc leaves it as it was)")
-        self.save_button.setText("Save the correction (Ctrl+Return)")
+        self.title.setText(
+            translate(
+                "record.quick_note",
+                "<b>Correct the contact of {when}</b> (Esc leaves it as it was)",
+            ).format(when=item.when)
+        )
+        self.save_button.setText(
+            translate("record.quick_note", "Save the correction (Ctrl+Return)")
+        )
         w.set_date(self.date, item.contact_date)
         if item.start_time is not None:
             self.time.setTime(QTime(item.start_time.hour, item.start_time.minute))

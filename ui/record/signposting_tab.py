@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QTimer
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QHBoxLayout, QLabel, QVBoxLayout
 
 from linkworker import codes
@@ -13,37 +13,72 @@ from linkworker.directory import (
     signpost,
 )
 from linkworker.validation import format_date
+from ui.i18n import translate
 from ui.operations import while_alive
 from ui.record import widgets as w
 from ui.record.base import RecordTab
 
-TAKE_UP = {"yes": "Took it up", "no": "Did not take it up", "unknown": "Not known yet"}
+TAKE_UP = {
+    "yes": QT_TRANSLATE_NOOP("record.signposting_tab", "Took it up"),
+    "no": QT_TRANSLATE_NOOP("record.signposting_tab", "Did not take it up"),
+    "unknown": QT_TRANSLATE_NOOP("record.signposting_tab", "Not known yet"),
+}
 
 
 class SignpostingTab(RecordTab):
     def __init__(self, host) -> None:  # the RecordView
         super().__init__(host)
-        self.table = w.table("Signposting", ("Service", "Signposted", "Accompanied",
-                                             "Take-up", "When and where"))
-        self.take_up = w.combo("Did they take it up", TAKE_UP)
-        self.take_up_date = w.date_edit("Date they first went")
-        self.take_up_save = w.button("Save take-&up", "Save take-up for selected signposting")
+        self.table = w.table(
+            translate("record.signposting_tab", "Signposting"),
+            (
+                translate("record.signposting_tab", "Service"),
+                translate("record.signposting_tab", "Signposted"),
+                translate("record.signposting_tab", "Accompanied"),
+                translate("record.signposting_tab", "Take-up"),
+                translate("record.signposting_tab", "When and where"),
+            ),
+        )
+        self.take_up = w.combo(
+            translate("record.signposting_tab", "Did they take it up"),
+            {k: translate("record.signposting_tab", v) for k, v in TAKE_UP.items()},
+        )
+        self.take_up_date = w.date_edit(translate("record.signposting_tab", "Date they first went"))
+        self.take_up_save = w.button(
+            translate("record.signposting_tab", "Save take-&up"),
+            translate("record.signposting_tab", "Save take-up for selected signposting"),
+        )
         take_row = QHBoxLayout()
         for widget in (self.take_up, self.take_up_date, self.take_up_save):
             take_row.addWidget(widget)
         take_row.addStretch(1)
 
-        find = QGroupBox("Signpost to a service in the directory")
-        self.search = w.line("Search the directory", placeholder="name, venue or category")
-        self.results = w.table("Directory search results", ("Service", "Category", "Venue",
-                                                           "Times", "Checked"))
+        find = QGroupBox(
+            translate("record.signposting_tab", "Signpost to a service in the directory")
+        )
+        self.search = w.line(
+            translate("record.signposting_tab", "Search the directory"),
+            placeholder=translate("record.signposting_tab", "name, venue or category"),
+        )
+        self.results = w.table(
+            translate("record.signposting_tab", "Directory search results"),
+            (
+                translate("record.signposting_tab", "Service"),
+                translate("record.signposting_tab", "Category"),
+                translate("record.signposting_tab", "Venue"),
+                translate("record.signposting_tab", "Times"),
+                translate("record.signposting_tab", "Checked"),
+            ),
+        )
         self.results.setMaximumHeight(150)
-        self.accompanied = w.check("Accompanied introduction")
-        self.signpost_date = w.date_edit("Signposting date")
-        self.signpost_button = w.button("Signpost to selected &service",
-                                        "Signpost to the selected service")
+        self.accompanied = w.check(translate("record.signposting_tab", "Accompanied introduction"))
+        self.signpost_date = w.date_edit(translate("record.signposting_tab", "Signposting date"))
+        self.signpost_button = w.button(
+            translate("record.signposting_tab", "Signpost to selected &service"),
+            translate("record.signposting_tab", "Signpost to the selected service"),
+        )
         find_layout = QVBoxLayout(find)
-        search_label = QLabel("Fin&d a service:")  # Alt+D: the box has no other way in
+        # Alt+D: the box has no other way in
+        search_label = QLabel(translate("record.signposting_tab", "Fin&d a service:"))
         search_label.setBuddy(self.search)
         search_row = QHBoxLayout()
         search_row.addWidget(search_label)
@@ -56,17 +91,31 @@ class SignpostingTab(RecordTab):
         row.addStretch(1)
         find_layout.addLayout(row)
 
-        unmet = QGroupBox("Unmet needs (what no local service offered)")
-        self.unmet_table = w.table("Unmet needs", ("Recorded", "Category", "Need"))
+        unmet = QGroupBox(
+            translate("record.signposting_tab", "Unmet needs (what no local service offered)")
+        )
+        self.unmet_table = w.table(
+            translate("record.signposting_tab", "Unmet needs"),
+            (
+                translate("record.signposting_tab", "Recorded"),
+                translate("record.signposting_tab", "Category"),
+                translate("record.signposting_tab", "Need"),
+            ),
+        )
         self.unmet_table.setMaximumHeight(110)
-        self.unmet_category = w.combo("Unmet need category", codes.SERVICE_CATEGORIES)
-        self.unmet_text = w.line("Unmet need description")
-        self.unmet_add = w.button("Record unmet need", "Record unmet need")
+        self.unmet_category = w.combo(
+            translate("record.signposting_tab", "Unmet need category"), codes.SERVICE_CATEGORIES
+        )
+        self.unmet_text = w.line(translate("record.signposting_tab", "Unmet need description"))
+        self.unmet_add = w.button(
+            translate("record.signposting_tab", "Record unmet need"),
+            translate("record.signposting_tab", "Record unmet need"),
+        )
         unmet_layout = QVBoxLayout(unmet)
         unmet_layout.addWidget(self.unmet_table)
         form = QFormLayout()
-        w.add_row(form, "Category", self.unmet_category)
-        w.add_row(form, "&Need", self.unmet_text)
+        w.add_row(form, translate("record.signposting_tab", "Category"), self.unmet_category)
+        w.add_row(form, translate("record.signposting_tab", "&Need"), self.unmet_text)
         form.addRow("", self.unmet_add)
         unmet_layout.addLayout(form)
 
@@ -117,7 +166,10 @@ class SignpostingTab(RecordTab):
     def _signpost(self) -> None:
         service = w.selected_id(self.results)
         if service is None:
-            self.host.show_status("Search for a service and select it first.", "warning")
+            self.host.show_status(
+                translate("record.signposting_tab", "Search for a service and select it first."),
+                "warning",
+            )
             self.search.setFocus()
             return
         actor, episode = self.actor, self.episode_id
@@ -131,9 +183,12 @@ class SignpostingTab(RecordTab):
         taken = {"yes": True, "no": False, "unknown": None}[self.take_up.currentData()]
         day = w.get_date(self.take_up_date)
         self.submit_for_selected(
-            self.table, "signposting",
+            self.table,
+            "signposting",
             lambda caseload, actor, chosen: record_take_up(caseload, actor, chosen, taken, day),
-            "Take-up saved", {"signposts"})
+            translate("record.signposting_tab", "Take-up saved"),
+            {"signposts"},
+        )
 
     def _add_unmet(self) -> None:
         actor, episode = self.actor, self.episode_id

@@ -34,6 +34,8 @@ from linkworker.plan_pdf import export_plan
 from linkworker.profile import FieldProblems
 from linkworker.record import save_record_edits
 from linkworker.validation import format_date
+from ui.core_words import core
+from ui.i18n import translate
 from ui.operations import Runner, friendly_message, while_alive
 from ui.record import widgets as w
 from ui.record.contacts_tab import ContactsTab
@@ -52,8 +54,8 @@ def _wellbeing_tab(runner: Runner, actor: Actor, person_id: str) -> QWidget:
     try:
         from ui.wellbeing import WellbeingTab
     except ImportError:  # pragma: no cover - only while the wellbeing screens are missing
-        label = QLabel("Wellbeing forms are not available in this build.")
-        label.setAccessibleName("Wellbeing")
+        label = QLabel(translate("record.view", "Wellbeing forms are not available in this build."))
+        label.setAccessibleName(translate("record.view", "Wellbeing"))
         return label
     tab = WellbeingTab(runner, actor, person_id)
     # In the record, Ctrl+N is the quick contact note (the issue's rule); the wellbeing tab's
@@ -93,7 +95,7 @@ class RecordView(QWidget):
         self._loading = False
         self._reload_again = False
         self._opened = False
-        self.setAccessibleName("Person's record")
+        self.setAccessibleName(translate("record.view", "Person's record"))
         self._build()
         runner.changed.connect(self._changed)
         self.refresh()
@@ -101,26 +103,38 @@ class RecordView(QWidget):
     # --- layout ---------------------------------------------------------------------------
 
     def _build(self) -> None:
-        self.name_label = QLabel("Opening the record...")
-        self.name_label.setAccessibleName("Person's name and reference")
+        self.name_label = QLabel(translate("record.view", "Opening the record..."))
+        self.name_label.setAccessibleName(translate("record.view", "Person's name and reference"))
         font = self.name_label.font()
         font.setPointSizeF(font.pointSizeF() * 1.5)
         font.setBold(True)
         self.name_label.setFont(font)
         self.facts_label = QLabel()
-        self.facts_label.setAccessibleName("Key facts")
+        self.facts_label.setAccessibleName(translate("record.view", "Key facts"))
         self.facts_label.setWordWrap(True)
         self.badge = ChangeBadge()
         self.state_label = QLabel()
-        self.state_label.setAccessibleName("Save state")
-        self.save_button = w.button("Save", "Save changes", "Ctrl+S")
-        self.note_button = w.button("New note", "New contact note", "Ctrl+N")
-        self.plan_button = w.button("Print my plan", "Print the person's plan", "Ctrl+P")
-        self.reload_button = w.button("Reload", "Reload the record", "F5")
+        self.state_label.setAccessibleName(translate("record.view", "Save state"))
+        self.save_button = w.button(
+            translate("record.view", "Save"), translate("record.view", "Save changes"), "Ctrl+S"
+        )
+        self.note_button = w.button(
+            translate("record.view", "New note"),
+            translate("record.view", "New contact note"),
+            "Ctrl+N",
+        )
+        self.plan_button = w.button(
+            translate("record.view", "Print my plan"),
+            translate("record.view", "Print the person's plan"),
+            "Ctrl+P",
+        )
+        self.reload_button = w.button(
+            translate("record.view", "Reload"), translate("record.view", "Reload the record"), "F5"
+        )
         for button in (self.save_button, self.note_button, self.plan_button,
                        self.reload_button):
             button.setShortcut(QKeySequence())  # bound below, scoped to this record only
-        self.status = w.status_label("Record status")
+        self.status = w.status_label(translate("record.view", "Record status"))
 
         header = QHBoxLayout()
         titles = QVBoxLayout()
@@ -138,7 +152,7 @@ class RecordView(QWidget):
         buttons.addWidget(self.status, 1)
 
         self.tabs = QTabWidget()
-        self.tabs.setAccessibleName("Sections of the record")
+        self.tabs.setAccessibleName(translate("record.view", "Sections of the record"))
         self.profile = ProfileTab(self)
         self.journey = JourneyTab(self)
         self.contacts = ContactsTab(self)
@@ -146,10 +160,15 @@ class RecordView(QWidget):
         self.signposting = SignpostingTab(self)
         self.wellbeing = _wellbeing_tab(self.runner, self.actor, self.person_id)
         self.notes = NotesTab(self)
-        for widget, title in ((self.profile, "&1 Profile"), (self.journey, "&2 Journey"),
-                              (self.contacts, "&3 Contacts"), (self.goals, "&4 Goals and plan"),
-                              (self.signposting, "&5 Signposting"),
-                              (self.wellbeing, "&6 Wellbeing"), (self.notes, "&7 Notes")):
+        for widget, title in (
+            (self.profile, translate("record.view", "&1 Profile")),
+            (self.journey, translate("record.view", "&2 Journey")),
+            (self.contacts, translate("record.view", "&3 Contacts")),
+            (self.goals, translate("record.view", "&4 Goals and plan")),
+            (self.signposting, translate("record.view", "&5 Signposting")),
+            (self.wellbeing, translate("record.view", "&6 Wellbeing")),
+            (self.notes, translate("record.view", "&7 Notes")),
+        ):
             self.tabs.addTab(_scrolling(widget), title)
         self.record_tabs = (self.profile, self.journey, self.contacts, self.goals,
                             self.signposting, self.notes)
@@ -186,9 +205,12 @@ class RecordView(QWidget):
             return
         self._loading = True
         actor, pid, first = self.actor, self.person_id, not self._opened
-        self.runner.run(lambda job: load_bundle(job.caseload, actor, pid, first),
-                        while_alive(self, self._loaded),
-                        failed=while_alive(self, self._load_failed), label="Opening the record")
+        self.runner.run(
+            lambda job: load_bundle(job.caseload, actor, pid, first),
+            while_alive(self, self._loaded),
+            failed=while_alive(self, self._load_failed),
+            label=translate("record.view", "Opening the record"),
+        )
 
     def _loaded(self, bundle: RecordBundle) -> None:
         self._loading, self._opened = False, True
@@ -210,7 +232,7 @@ class RecordView(QWidget):
         self._loading = False
         self.show_status(friendly_message(exc), "error")
         if self.bundle is None:
-            self.name_label.setText("This record could not be opened")
+            self.name_label.setText(translate("record.view", "This record could not be opened"))
 
     def _changed(self, tags: frozenset[str]) -> None:
         if tags & RECORD_TAGS and self._opened:
@@ -229,20 +251,39 @@ class RecordView(QWidget):
             name += f" ({record.full_name})"
         self.name_label.setText(f"{name} - {record.reference}")
         facts = [
-            f"Age {record.age}" if record.age is not None else "Age not known",
-            f"born {format_date(record.date_of_birth)}" if record.date_of_birth else "",
+            translate("record.view", "Age {age}").format(age=record.age)
+            if record.age is not None
+            else translate("record.view", "Age not known"),
+            translate("record.view", "born {date_of_birth}").format(
+                date_of_birth=format_date(record.date_of_birth)
+            )
+            if record.date_of_birth
+            else "",
             GENDERS.get(record.gender or "", ""),
         ]
         if current is not None:
             month = record.journey_month
             facts += [
-                f"Worker: {current.worker_name}",
-                f"Stage: {current.stage_label}",
-                f"Journey month {month}" if month else "",
-                f"Next review: {format_date(current.next_review_due)}"
-                if current.next_review_due else "No review due",
+                translate("record.view", "Worker: {worker_name}").format(
+                    worker_name=current.worker_name
+                ),
+                translate("record.view", "Stage: {stage_label}").format(
+                    stage_label=core(current.stage_label)
+                ),
+                translate("record.view", "Journey month {month}").format(month=month)
+                if month
+                else "",
+                translate("record.view", "Next review: {next_review_due}").format(
+                    next_review_due=format_date(current.next_review_due)
+                )
+                if current.next_review_due
+                else translate("record.view", "No review due"),
             ]
-        facts.append(f"Consent: {record.consents_summary}")
+        facts.append(
+            translate("record.view", "Consent: {consents_summary}").format(
+                consents_summary=record.consents_summary
+            )
+        )
         self.facts_label.setText(" | ".join(f for f in facts if f))
         self.badge.set_change(current.latest_change if current else None)
         self.title_changed.emit(self.tab_title())
@@ -262,7 +303,7 @@ class RecordView(QWidget):
     def tab_title(self) -> str:
         """For the main window's tab (never its window title: names stay inside the app)."""
         if self.bundle is None:
-            return "Record"
+            return translate("record.view", "Record")
         return f"{self.bundle.record.display_name} ({self.bundle.record.reference})"
 
     @property
@@ -281,10 +322,10 @@ class RecordView(QWidget):
     def _set_dirty(self, dirty: bool) -> None:
         self._dirty = dirty
         if dirty:
-            self.state_label.setText("Unsaved changes (Ctrl+S to save)")
+            self.state_label.setText(translate("record.view", "Unsaved changes (Ctrl+S to save)"))
             self.state_label.setStyleSheet("color: #8a4b00; font-weight: bold;")
         else:
-            self.state_label.setText("Saved" if self._opened else "")
+            self.state_label.setText(translate("record.view", "Saved") if self._opened else "")
             self.state_label.setStyleSheet("color: #1b5e20; font-weight: bold;")
         self.saved_state_changed.emit(not dirty)
 
@@ -302,13 +343,13 @@ class RecordView(QWidget):
              on_fail: Callable[[], None] | None = None) -> None:
         """Save every in-place edit as one transaction (Ctrl+S)."""
         if self.bundle is None or not self._dirty:
-            self.show_status("Nothing to save: everything is saved.")
+            self.show_status(translate("record.view", "Nothing to save: everything is saved."))
             if then is not None:
                 then()
             return
         person_changes, episode_id, episode_changes = self._edits()
         actor, pid, expected = self.actor, self.person_id, self.bundle.record.updated_at
-        self.show_status("Saving...")
+        self.show_status(translate("record.view", "Saving..."))
 
         def work(job: Any) -> list[str]:
             return save_record_edits(job.caseload, actor, pid, person_changes=person_changes,
@@ -319,7 +360,11 @@ class RecordView(QWidget):
             self.profile.clear_problems()
             self._set_dirty(False)
             count = len(changed)
-            self.show_status(f"Saved ({count} change{'s' if count != 1 else ''}).")
+            self.show_status(
+                translate("record.view", "Saved ({count} change{value}).").format(
+                    count=count, value="s" if count != 1 else ""
+                )
+            )
             if then is not None:
                 then()
 
@@ -328,8 +373,13 @@ class RecordView(QWidget):
             if on_fail is not None:
                 on_fail()
 
-        self.runner.run(work, while_alive(self, done), failed=while_alive(self, failed),
-                        changes={"people", "episodes"}, label="Saving the record")
+        self.runner.run(
+            work,
+            while_alive(self, done),
+            failed=while_alive(self, failed),
+            changes={"people", "episodes"},
+            label=translate("record.view", "Saving the record"),
+        )
 
     def _save_failed(self, exc: BaseException) -> None:
         if isinstance(exc, FieldProblems):
@@ -361,8 +411,12 @@ class RecordView(QWidget):
             return
         current = self.bundle.record.current if self.bundle else None
         if current is None or not current.is_open:
-            self.show_status("This journey has ended: re-refer the person to add notes.",
-                             "warning")
+            self.show_status(
+                translate(
+                    "record.view", "This journey has ended: re-refer the person to add notes."
+                ),
+                "warning",
+            )
             return
         self.quick_note.open_panel()
 
@@ -393,7 +447,7 @@ class RecordView(QWidget):
 
     def _save_correction(self, contact_id: str, changes: dict[str, Any]) -> None:
         if not changes:
-            self.show_status("Nothing was changed.")
+            self.show_status(translate("record.view", "Nothing was changed."))
             self.quick_note.saved()
             return
         actor = self.actor
@@ -409,25 +463,40 @@ class RecordView(QWidget):
             return
         if path is None:
             suggested = str(Path.home() / f"My plan {self.bundle.record.reference}.pdf")
-            path, _ = QFileDialog.getSaveFileName(self, "Save the person's plan", suggested,
-                                                  "PDF files (*.pdf)")
+            path, _ = QFileDialog.getSaveFileName(
+                self,
+                translate("record.view", "Save the person's plan"),
+                suggested,
+                translate("record.view", "PDF files (*.pdf)"),
+            )
             if not path:
                 return
         if not path.lower().endswith(".pdf"):
             path += ".pdf"
         actor, pid, today = self.actor, self.person_id, dt.date.today()
-        self.show_status("Writing the plan...")
-        self.runner.run(lambda job: export_plan(job.caseload, actor, pid, path, today),
-                        while_alive(self, lambda p: self.show_status(f"Plan saved to {p}")),
-                        failed=while_alive(self, self._save_failed), label="Writing the plan")
+        self.show_status(translate("record.view", "Writing the plan..."))
+        self.runner.run(
+            lambda job: export_plan(job.caseload, actor, pid, path, today),
+            while_alive(
+                self,
+                lambda p: self.show_status(
+                    translate("record.view", "Plan saved to {p}").format(p=p)
+                ),
+            ),
+            failed=while_alive(self, self._save_failed),
+            label=translate("record.view", "Writing the plan"),
+        )
 
     # --- closing --------------------------------------------------------------------------
 
     def _confirm_discard(self) -> bool:
         answer = QMessageBox.question(
-            self, "Unsaved changes", "Discard the unsaved changes to this record?",
+            self,
+            translate("record.view", "Unsaved changes"),
+            translate("record.view", "Discard the unsaved changes to this record?"),
             QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Cancel)
+            QMessageBox.StandardButton.Cancel,
+        )
         return answer == QMessageBox.StandardButton.Discard
 
     def maybe_close(self) -> bool:
@@ -439,9 +508,14 @@ class RecordView(QWidget):
         if not self._dirty:
             return True
         answer = QMessageBox.question(
-            self, "Unsaved changes", "Save the changes to this record before closing?",
-            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
-            | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save)
+            self,
+            translate("record.view", "Unsaved changes"),
+            translate("record.view", "Save the changes to this record before closing?"),
+            QMessageBox.StandardButton.Save
+            | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Save,
+        )
         if answer == QMessageBox.StandardButton.Discard:
             self._set_dirty(False)
             return True

@@ -32,6 +32,8 @@ from PySide6.QtWidgets import (
 )
 
 from linkworker.validation import InvalidValue, format_date, parse_date
+from ui.core_words import core
+from ui.i18n import translate
 from ui.widgets import never_cut, read_only_table, tab_leaves
 
 ID_ROLE = Qt.ItemDataRole.UserRole
@@ -62,7 +64,7 @@ def combo(name: str, options: Mapping[str, str], blank: str | None = None) -> QC
     if blank is not None:
         widget.addItem(blank, None)
     for code, label in options.items():
-        widget.addItem(label, code)
+        widget.addItem(core(label), code)  # code tables are the core's words
     return widget
 
 
@@ -79,7 +81,11 @@ class _CalendarPopup(QFrame):
         self.field = field
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.calendar = QCalendarWidget()
-        self.calendar.setAccessibleName(f"Calendar: {field.accessibleName()}")
+        self.calendar.setAccessibleName(
+            translate("record.widgets", "Calendar: {accessibleName}").format(
+                accessibleName=field.accessibleName()
+            )
+        )
         self.calendar.setGridVisible(True)
         self.calendar.setFirstDayOfWeek(Qt.DayOfWeek.Monday)
         layout = QVBoxLayout(self)
@@ -119,10 +125,17 @@ class DateField(QLineEdit):
         self.optional, self.near = optional, near
         self._value: dt.date | None = None
         self.setAccessibleName(name)
-        self.setPlaceholderText("Not known (dd/mm/yyyy)" if optional else "dd/mm/yyyy")
-        self.setToolTip("Type dd/mm/yyyy, or press F4 for a calendar")
-        pick = QAction(self.style().standardIcon(QStyle.StandardPixmap.SP_ArrowDown),
-                       "Open the calendar (F4)", self)
+        self.setPlaceholderText(
+            translate("record.widgets", "Not known (dd/mm/yyyy)")
+            if optional
+            else translate("record.widgets", "dd/mm/yyyy")
+        )
+        self.setToolTip(translate("record.widgets", "Type dd/mm/yyyy, or press F4 for a calendar"))
+        pick = QAction(
+            self.style().standardIcon(QStyle.StandardPixmap.SP_ArrowDown),
+            translate("record.widgets", "Open the calendar (F4)"),
+            self,
+        )
         pick.triggered.connect(self.open_calendar)
         self.addAction(pick, QLineEdit.ActionPosition.TrailingPosition)
         self.popup: _CalendarPopup | None = None
@@ -143,7 +156,9 @@ class DateField(QLineEdit):
     def _parse(self) -> tuple[dt.date | None, str]:
         text = self.text().strip()
         if not text:
-            return None, "" if self.optional else "a date is needed (dd/mm/yyyy)"
+            return None, "" if self.optional else translate(
+                "record.widgets", "a date is needed (dd/mm/yyyy)"
+            )
         if text.isdigit() and len(text) == 8:
             text = f"{text[:2]}/{text[2:4]}/{text[4:]}"
         try:
@@ -151,7 +166,9 @@ class DateField(QLineEdit):
         except InvalidValue:
             day = None
         if day is None or day.year < 1900:
-            return None, f"{self.text().strip()!r} is not a date (dd/mm/yyyy)"
+            return None, translate("record.widgets", "{typed!r} is not a date (dd/mm/yyyy)").format(
+                typed=self.text().strip()
+            )
         return day, ""
 
     def _typing(self) -> None:
@@ -172,7 +189,7 @@ class DateField(QLineEdit):
     def _accept(self, value: dt.date | None) -> None:
         self.setStyleSheet("")
         self.setAccessibleDescription("")
-        self.setToolTip("Type dd/mm/yyyy, or press F4 for a calendar")
+        self.setToolTip(translate("record.widgets", "Type dd/mm/yyyy, or press F4 for a calendar"))
         if value != self._value:
             self._value = value
             self.dateChanged.emit(value)
@@ -272,7 +289,7 @@ def check_list(name: str, options: Mapping[str, str]) -> QListWidget:
     widget = QListWidget()
     widget.setAccessibleName(name)
     for code, label in options.items():
-        item = QListWidgetItem(label)
+        item = QListWidgetItem(core(label))
         item.setData(ID_ROLE, code)
         item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
         item.setCheckState(Qt.CheckState.Unchecked)
@@ -363,5 +380,6 @@ def show_message(widget: QLabel, text: str, kind: str = "info") -> None:
     """A message in place (never a modal box for routine work); colour is not the only cue."""
     colours = {"info": "#1b5e20", "error": "#b71c1c", "warning": "#8a4b00"}
     widget.setStyleSheet(f"color: {colours.get(kind, '#000')};")
-    prefix = {"error": "Problem: ", "warning": "Warning: "}.get(kind, "")
+    prefix = {"error": translate("record.widgets", "Problem: "),
+              "warning": translate("record.widgets", "Warning: ")}.get(kind, "")
     widget.setText(prefix + text if text else "")

@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -32,6 +32,7 @@ from linkworker.access import Actor
 from linkworker.outcomes.contract import contract_problems
 from linkworker.outcomes.sample import sample_document
 from linkworker.returns import flow
+from ui.i18n import translate
 from ui.operations import Runner, friendly_message
 from ui.record.widgets import DateField
 from ui.returns.pages import named
@@ -39,14 +40,23 @@ from ui.returns.pages import named
 # form field -> (label, JSON path)
 # Alt+letters: none shared with the menu bar (F, G, P, H), the buttons or each other.
 FIELDS = {
-    "code": ("Co&de", ("code",)),
-    "name": ("&Name", ("name",)),
-    "commissioner": ("Comm&issioner", ("commissioner",)),
-    "start": ("&Start date", ("start",)),
-    "end": ("&End date", ("end",)),
-    "total_amount": ("Con&tract cap (£)", ("caps", "total_amount")),
-    "participants": ("Pa&rticipant cap", ("caps", "participants")),
-    "per_person_amount": ("C&ap per person (£)", ("caps", "per_person_amount")),
+    "code": (QT_TRANSLATE_NOOP("returns.editor", "Co&de"), ("code",)),
+    "name": (QT_TRANSLATE_NOOP("returns.editor", "&Name"), ("name",)),
+    "commissioner": (QT_TRANSLATE_NOOP("returns.editor", "Comm&issioner"), ("commissioner",)),
+    "start": (QT_TRANSLATE_NOOP("returns.editor", "&Start date"), ("start",)),
+    "end": (QT_TRANSLATE_NOOP("returns.editor", "&End date"), ("end",)),
+    "total_amount": (
+        QT_TRANSLATE_NOOP("returns.editor", "Con&tract cap (£)"),
+        ("caps", "total_amount"),
+    ),
+    "participants": (
+        QT_TRANSLATE_NOOP("returns.editor", "Pa&rticipant cap"),
+        ("caps", "participants"),
+    ),
+    "per_person_amount": (
+        QT_TRANSLATE_NOOP("returns.editor", "C&ap per person (£)"),
+        ("caps", "per_person_amount"),
+    ),
 }
 NUMERIC = {"total_amount", "participants", "per_person_amount"}
 DATES = {"start", "end"}  # dd/mm/yyyy on screen, ISO 8601 in the file
@@ -86,16 +96,29 @@ class ContractEditor(QWidget):
     def __init__(self, runner: Runner, actor: Actor, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.runner, self.actor, self._syncing = runner, actor, False
-        self.setAccessibleName("Contract editor")
-        self.stored = named(QComboBox(), "Contracts in this caseload")
-        self.open_file = named(QPushButton("&Open file..."), "Open a contract file")
-        self.new_sample = named(QPushButton("Start from the sa&mple"), "Start from the sample")
-        self.save_button = named(QPushButton("Save to the &caseload"), "Save to the caseload")
-        self.save_file = named(QPushButton("Sa&ve as file..."), "Save as a file")
-        self.fields = {key: _field(key, label) for key, (label, _) in FIELDS.items()}
-        self.text = named(QPlainTextEdit(), "Contract JSON")
+        self.setAccessibleName(translate("returns.editor", "Contract editor"))
+        self.stored = named(QComboBox(), translate("returns.editor", "Contracts in this caseload"))
+        self.open_file = named(
+            QPushButton(translate("returns.editor", "&Open file...")),
+            translate("returns.editor", "Open a contract file"),
+        )
+        self.new_sample = named(
+            QPushButton(translate("returns.editor", "Start from the sa&mple")),
+            translate("returns.editor", "Start from the sample"),
+        )
+        self.save_button = named(
+            QPushButton(translate("returns.editor", "Save to the &caseload")),
+            translate("returns.editor", "Save to the caseload"),
+        )
+        self.save_file = named(
+            QPushButton(translate("returns.editor", "Sa&ve as file...")),
+            translate("returns.editor", "Save as a file"),
+        )
+        self.fields = {key: _field(key, translate("returns.editor", label))
+                       for key, (label, _) in FIELDS.items()}
+        self.text = named(QPlainTextEdit(), translate("returns.editor", "Contract JSON"))
         self.text.setTabChangesFocus(True)  # Tab moves on, never traps the keyboard
-        self.problems = named(QListWidget(), "Problems")
+        self.problems = named(QListWidget(), translate("returns.editor", "Problems"))
         self.status = QLabel()
         self._timer = QTimer(self, singleShot=True, interval=250)
         self._layout()
@@ -114,17 +137,17 @@ class ContractEditor(QWidget):
 
     def _layout(self) -> None:
         top = QHBoxLayout()
-        top.addWidget(QLabel("Contract:"))
+        top.addWidget(QLabel(translate("returns.editor", "Contract:")))
         top.addWidget(self.stored, 1)
         for button in (self.open_file, self.new_sample, self.save_file, self.save_button):
             top.addWidget(button)
         form = QFormLayout()
         for key, (label, _) in FIELDS.items():
-            form.addRow(label, self.fields[key])
+            form.addRow(translate("returns.editor", label), self.fields[key])
         body = QHBoxLayout()
         left = QVBoxLayout()
         left.addLayout(form)
-        left.addWidget(QLabel("Problems:"))
+        left.addWidget(QLabel(translate("returns.editor", "Problems:")))
         left.addWidget(self.problems, 1)
         body.addLayout(left, 2)
         body.addWidget(self.text, 3)
@@ -191,7 +214,7 @@ class ContractEditor(QWidget):
 
     def _show_stored(self, contracts) -> None:
         self.stored.clear()
-        self.stored.addItem("(choose a stored contract)", None)
+        self.stored.addItem(translate("returns.editor", "(choose a stored contract)"), None)
         for c in contracts:
             self.stored.addItem(f"{c.code}: {c.name}", c.code)
 
@@ -202,39 +225,57 @@ class ContractEditor(QWidget):
                             self.set_document, failed=self._failed)
 
     def _ask_open(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open a contract", "", "Contracts (*.json)")
+        path, _ = QFileDialog.getOpenFileName(
+            self,
+            translate("returns.editor", "Open a contract"),
+            "",
+            translate("returns.editor", "Contracts (*.json)"),
+        )
         if path:
             self.open_path(Path(path))
 
     def open_path(self, path: Path) -> None:
         try:
             self.set_document(flow.read_document(path))
-            self.status.setText(f"Opened {path.name}.")
+            self.status.setText(
+                translate("returns.editor", "Opened {name}.").format(name=path.name)
+            )
         except Exception as exc:  # shown to the user, nothing changed
             self.status.setText(friendly_message(exc))
 
     def _ask_save_file(self) -> None:
         data = self.document()
         if not isinstance(data, dict):
-            self.status.setText("Fix the JSON before saving it to a file.")
+            self.status.setText(
+                translate("returns.editor", "Fix the JSON before saving it to a file.")
+            )
             return
-        path, _ = QFileDialog.getSaveFileName(self, "Save the contract",
-                                              f"{data.get('code', 'contract')}.json",
-                                              "Contracts (*.json)")
+        path, _ = QFileDialog.getSaveFileName(
+            self,
+            translate("returns.editor", "Save the contract"),
+            f"{data.get('code', 'contract')}.json",
+            translate("returns.editor", "Contracts (*.json)"),
+        )
         if path:
             flow.write_document(path, data)
-            self.status.setText(f"Saved {Path(path).name}.")
+            self.status.setText(
+                translate("returns.editor", "Saved {name}.").format(name=Path(path).name)
+            )
 
     def save(self) -> None:
         if self.check():
             return
         data = self.document()
-        self.runner.run(lambda job: flow.save_document(job.caseload, self.actor, data),
-                        self._saved, failed=self._failed, changes={"contracts"},
-                        label="Saving the contract")
+        self.runner.run(
+            lambda job: flow.save_document(job.caseload, self.actor, data),
+            self._saved,
+            failed=self._failed,
+            changes={"contracts"},
+            label=translate("returns.editor", "Saving the contract"),
+        )
 
     def _saved(self, code: str) -> None:
-        self.status.setText(f"Contract {code} saved.")
+        self.status.setText(translate("returns.editor", "Contract {code} saved.").format(code=code))
         self.saved.emit(code)
         self.runner.run(lambda job: flow.contracts(job.caseload, self.actor), self._show_stored,
                         failed=self._failed)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from linkworker.returns.document import DataQualityItem, ReturnDocument
 from linkworker.returns.evidence import evidence_text
 from linkworker.validation import format_date, format_money
+from ui.i18n import translate
 from ui.widgets import hbox
 
 PERSON_ROLE = Qt.ItemDataRole.UserRole
@@ -65,8 +66,8 @@ class ContractPage(QWidget):
     def __init__(self) -> None:
         super().__init__()
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("Which contract is this return for?"))
-        self.contracts = named(QListWidget(), "Contracts")
+        layout.addWidget(QLabel(translate("returns.pages", "Which contract is this return for?")))
+        self.contracts = named(QListWidget(), translate("returns.pages", "Contracts"))
         layout.addWidget(self.contracts)
 
 
@@ -74,16 +75,20 @@ class PeriodPage(QWidget):
     def __init__(self) -> None:
         super().__init__()
         form = QFormLayout(self)
-        self.period = named(QComboBox(), "Return period")
+        self.period = named(QComboBox(), translate("returns.pages", "Return period"))
         self.period.setEditable(True)
-        form.addRow("P&eriod (e.g. 2026-Q3):", self.period)  # Alt+P is the Person menu
-        note = QLabel("Next builds the return: the caseload is checked against every "
-                      "outcome rule. It runs in the background.")
+        # Alt+P is the Person menu
+        form.addRow(translate("returns.pages", "P&eriod (e.g. 2026-Q3):"), self.period)
+        note = QLabel(translate("returns.pages", "Next builds the return: the caseload is checked "
+                                "against every outcome rule. It runs in the background."))
         note.setWordWrap(True)  # never cut at 150% scale
         form.addRow(note)
 
 
-EFFECTS = {"blocks": "Blocks payment", "weakens": "May weaken a claim"}
+EFFECTS = {
+    "blocks": QT_TRANSLATE_NOOP("returns.pages", "Blocks payment"),
+    "weakens": QT_TRANSLATE_NOOP("returns.pages", "May weaken a claim"),
+}
 
 
 def reference_of(issue: DataQualityItem) -> str:
@@ -104,26 +109,53 @@ class QualityPage(QWidget):
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         layout.addWidget(self.summary)
-        self.table = _table("Data-quality issues, those that block payment first")
-        self.table.setToolTip("Click a heading to sort by it.")
+        self.table = _table(
+            translate("returns.pages", "Data-quality issues, those that block payment first")
+        )
+        self.table.setToolTip(translate("returns.pages", "Click a heading to sort by it."))
         layout.addWidget(self.table)
-        self.open_record = named(QPushButton("&Open record"), "Open the selected person's record")
+        self.open_record = named(
+            QPushButton(translate("returns.pages", "&Open record")),
+            translate("returns.pages", "Open the selected person's record"),
+        )
         layout.addLayout(hbox(self.open_record, None))
         self.issues: list[DataQualityItem] = []
 
     def show_issues(self, doc: ReturnDocument) -> None:
         self.issues = issues_in_order(doc.data_quality)
         blocking = sum(1 for q in self.issues if q.blocks)
+        blocks = translate("returns.pages", "%Ln issue(s) block payment", None, blocking)
         self.summary.setText(
-            f"<b>{blocking} issue(s) block payment</b> (listed first) and "
-            f"{len(self.issues) - blocking} may weaken a claim. Fix them in the person's "
-            "record, then build the return again." if self.issues else
-            "No data-quality issues found.")
-        fill_table(self.table, ["Reference", "Name", "Effect", "Issue", "Detail"],
-                   [[reference_of(q), q.link.name if q.link else "",
-                     EFFECTS.get(q.severity, q.severity), q.label, q.message]
-                    for q in self.issues],
-                   [q.link.person_id if q.link else None for q in self.issues], sortable=True)
+            translate(
+                "returns.pages",
+                "<b>{blocks}</b> (listed first) and {weaken} may weaken a claim. Fix them "
+                "in the person's record, then build the return again.",
+            ).format(blocks=blocks, weaken=len(self.issues) - blocking)
+            if self.issues
+            else translate("returns.pages", "No data-quality issues found.")
+        )
+        fill_table(
+            self.table,
+            [
+                translate("returns.pages", "Reference"),
+                translate("returns.pages", "Name"),
+                translate("returns.pages", "Effect"),
+                translate("returns.pages", "Issue"),
+                translate("returns.pages", "Detail"),
+            ],
+            [
+                [
+                    reference_of(q),
+                    q.link.name if q.link else "",
+                    translate("returns.pages", EFFECTS.get(q.severity, q.severity)),
+                    q.label,
+                    q.message,
+                ]
+                for q in self.issues
+            ],
+            [q.link.person_id if q.link else None for q in self.issues],
+            sortable=True,
+        )
         self.open_record.setEnabled(bool(self.issues) and not doc.is_submitted)
 
 
@@ -131,53 +163,114 @@ class PreviewPage(QWidget):
     def __init__(self) -> None:
         super().__init__()
         layout = QVBoxLayout(self)
-        self.totals = named(QLabel(), "Return totals")
+        self.totals = named(QLabel(), translate("returns.pages", "Return totals"))
         self.totals.setWordWrap(True)
         self.totals.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.totals)
-        self.claims = _table("Claims in this return")
+        self.claims = _table(translate("returns.pages", "Claims in this return"))
         layout.addWidget(self.claims, 3)
         self.excluded = QLabel()
         self.excluded.setWordWrap(True)
         layout.addWidget(self.excluded)
-        self.unclaimed = _table("Outcomes found but not claimed, with the reason")
+        self.unclaimed = _table(
+            translate("returns.pages", "Outcomes found but not claimed, with the reason")
+        )
         layout.addWidget(self.unclaimed, 2)
 
     def show_return(self, doc: ReturnDocument) -> None:
         t, cur = doc.totals, doc.contract.currency
         names = doc.contract.outcome_names()
         kinds = {o.id: o.kind for o in doc.contract.outcomes}
-        state = "SUBMITTED" if doc.is_submitted else "Draft"
+        state = (translate("returns.pages", "SUBMITTED") if doc.is_submitted
+                 else translate("returns.pages", "Draft"))
         outcome_text = "; ".join(f"{o.name} ({o.outcome_id}): {o.claims} = "
                                  f"{format_money(o.amount, cur)}"
                                  for o in t.by_outcome if o.claims)
         self.totals.setText(
-            f"<b>{state}: {doc.period.label}</b> - {t.claims} claims for {t.people} "
-            f"people, {t.late_claims} late; claimed {format_money(t.claimed, cur)}, "
-            f"adjustments {format_money(t.adjustments, cur)}, <b>net "
-            f"{format_money(t.net, cur)}</b>.<br>{outcome_text}")
-        fill_table(self.claims, ["Line", "Person", "Outcome", "Achieved", "Late", "Amount",
-                                 "Note", "Evidence"],
-                   [[r.line, r.pseudonym,
-                     names.get(r.outcome_id, r.outcome_id) if r.is_claim
-                     else f"Adjustment to {r.adjusts}",
-                     format_date(r.achieved_on), "late" if r.late else "",
-                     format_money(r.amount, cur), r.note or r.reason,
-                     evidence_text(r.evidence, kinds.get(r.outcome_id, ""), ids=False)]
-                    for r in doc.rows])
+            translate(
+                "returns.pages",
+                "<b>{state}: {label}</b> - {claims} claims for {people} people, "
+                "{late_claims} late; claimed {claimed}, adjustments "
+                "{adjustments}, <b>net {net}</b>.<br>{outcome_text}",
+            ).format(
+                state=state,
+                label=doc.period.label,
+                claims=t.claims,
+                people=t.people,
+                late_claims=t.late_claims,
+                claimed=format_money(t.claimed, cur),
+                adjustments=format_money(t.adjustments, cur),
+                net=format_money(t.net, cur),
+                outcome_text=outcome_text,
+            )
+        )
+        fill_table(
+            self.claims,
+            [
+                translate("returns.pages", "Line"),
+                translate("returns.pages", "Person"),
+                translate("returns.pages", "Outcome"),
+                translate("returns.pages", "Achieved"),
+                translate("returns.pages", "Late"),
+                translate("returns.pages", "Amount"),
+                translate("returns.pages", "Note"),
+                translate("returns.pages", "Evidence"),
+            ],
+            [
+                [
+                    r.line,
+                    r.pseudonym,
+                    names.get(r.outcome_id, r.outcome_id)
+                    if r.is_claim
+                    else translate("returns.pages", "Adjustment to {line}").format(
+                        line=r.adjusts
+                    ),
+                    format_date(r.achieved_on),
+                    translate("returns.pages", "late") if r.late else "",
+                    format_money(r.amount, cur),
+                    r.note or r.reason,
+                    evidence_text(r.evidence, kinds.get(r.outcome_id, ""), ids=False),
+                ]
+                for r in doc.rows
+            ],
+        )
         exclusions = doc.exclusions
-        self.excluded.setText(f"{len(exclusions)} outcome(s) found but not claimed, and why:"
-                              if exclusions else "Every outcome found is claimed.")
-        fill_table(self.unclaimed, ["Person", "Outcome", "Achieved", "Why not claimed"],
-                   [[e.pseudonym, names.get(e.outcome_id, e.outcome_id),
-                     format_date(e.achieved_on), e.reason]
-                    for e in exclusions], sortable=True)
+        count = len(exclusions)
+        self.excluded.setText(
+            translate("returns.pages", "%Ln outcome(s) found but not claimed, and why:", None,
+                      count)
+            if exclusions
+            else translate("returns.pages", "Every outcome found is claimed.")
+        )
+        fill_table(
+            self.unclaimed,
+            [
+                translate("returns.pages", "Person"),
+                translate("returns.pages", "Outcome"),
+                translate("returns.pages", "Achieved"),
+                translate("returns.pages", "Why not claimed"),
+            ],
+            [
+                [
+                    e.pseudonym,
+                    names.get(e.outcome_id, e.outcome_id),
+                    format_date(e.achieved_on),
+                    e.reason,
+                ]
+                for e in exclusions
+            ],
+            sortable=True,
+        )
         self.unclaimed.setVisible(bool(exclusions))
 
 
 class ExportPage(QWidget):
-    FORMATS = (("xlsx", "&Workbook (XLSX)..."), ("csv", "&CSV of claims..."),
-               ("pdf", "PDF co&ver report..."), ("json", "&INDIGO JSON..."))
+    FORMATS = (
+        ("xlsx", QT_TRANSLATE_NOOP("returns.pages", "&Workbook (XLSX)...")),
+        ("csv", QT_TRANSLATE_NOOP("returns.pages", "&CSV of claims...")),
+        ("pdf", QT_TRANSLATE_NOOP("returns.pages", "PDF co&ver report...")),
+        ("json", QT_TRANSLATE_NOOP("returns.pages", "&INDIGO JSON...")),
+    )
 
     def __init__(self) -> None:
         super().__init__()
@@ -186,27 +279,52 @@ class ExportPage(QWidget):
         self.status.setWordWrap(True)
         layout.addWidget(self.status)
         self.buttons: dict[str, QPushButton] = {}
-        for fmt, text in self.FORMATS:
-            button = named(QPushButton(text), f"Export the return as {fmt.upper()}")
+        for fmt, source in self.FORMATS:
+            text = translate("returns.pages", source)
+            button = named(
+                QPushButton(text),
+                translate("returns.pages", "Export the return as {upper}").format(
+                    upper=fmt.upper()
+                ),
+            )
             self.buttons[fmt] = button
             layout.addWidget(button)
-        self.submit = named(QPushButton("&Submit return..."), "Submit the return")
+        self.submit = named(
+            QPushButton(translate("returns.pages", "&Submit return...")),
+            translate("returns.pages", "Submit the return"),
+        )
         layout.addSpacing(12)
         layout.addWidget(self.submit)
-        self.adjust = named(QPushButton("Record an a&djustment..."),
-                            "Record an adjustment to a submitted claim")
-        self.adjust.setToolTip("A correction to a claim already submitted: it goes into the "
-                               "next return as a new row; the submitted claim is never edited.")
+        self.adjust = named(
+            QPushButton(translate("returns.pages", "Record an a&djustment...")),
+            translate("returns.pages", "Record an adjustment to a submitted claim"),
+        )
+        self.adjust.setToolTip(
+            translate(
+                "returns.pages",
+                "A correction to a claim already submitted: it goes into the "
+                "next return as a new row; the submitted claim is never edited.",
+            )
+        )
         layout.addWidget(self.adjust)
         layout.addStretch()
 
     def show_state(self, doc: ReturnDocument) -> None:
         if doc.submitted:
-            self.status.setText(f"Submitted on {format_date(doc.submitted.on)} by "
-                                f"{doc.submitted.by}. Exports are rebuilt from the frozen "
-                                "return, identical every time.")
+            self.status.setText(
+                translate(
+                    "returns.pages",
+                    "Submitted on {on} by {by}. Exports are rebuilt from the frozen "
+                    "return, identical every time.",
+                ).format(on=format_date(doc.submitted.on), by=doc.submitted.by)
+            )
         else:
-            self.status.setText("Draft. Export it to check, then submit it to lock its claims "
-                                "into the ledger (this cannot be undone; corrections become "
-                                "adjustments in a later return).")
+            self.status.setText(
+                translate(
+                    "returns.pages",
+                    "Draft. Export it to check, then submit it to lock its claims "
+                    "into the ledger (this cannot be undone; corrections become "
+                    "adjustments in a later return).",
+                )
+            )
         self.submit.setEnabled(not doc.is_submitted)

@@ -29,6 +29,7 @@ from linkworker.returns import flow
 from linkworker.returns.document import ReturnDocument
 from linkworker.returns.period import previous_quarter, quarter_of
 from linkworker.validation import format_money
+from ui.i18n import translate
 from ui.operations import Runner, friendly_message
 from ui.returns.adjust import AdjustmentDialog
 from ui.returns.pages import (
@@ -54,8 +55,8 @@ class ReturnsScreen(QWidget):
         super().__init__(parent)
         self.runner, self.actor, self.state = runner, actor, flow.ReturnFlow()
         self.as_of: dt.date | None = None  # "today" for the rules; None means the real today
-        self.setAccessibleName("Outcome returns")
-        self.steps = named(QListWidget(), "Steps")
+        self.setAccessibleName(translate("returns.screen", "Outcome returns"))
+        self.steps = named(QListWidget(), translate("returns.screen", "Steps"))
         self.steps.addItems([f"{i + 1}. {s}" for i, s in enumerate(flow.STEPS)])
         self.steps.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.steps.setMaximumWidth(190)
@@ -68,11 +69,18 @@ class ReturnsScreen(QWidget):
             self.pages.addWidget(page)
         self.message = QLabel()
         self.message.setWordWrap(True)
-        self.progress = named(QProgressBar(), "Progress")
+        self.progress = named(QProgressBar(), translate("returns.screen", "Progress"))
         self.progress.setVisible(False)
-        self.back_button = named(QPushButton("< &Back"), "Back")
-        self.next_button = named(QPushButton("&Next >"), "Next")
-        self.refresh_button = named(QPushButton("&Rebuild"), "Build the return again")
+        self.back_button = named(
+            QPushButton(translate("returns.screen", "< &Back")), translate("returns.screen", "Back")
+        )
+        self.next_button = named(
+            QPushButton(translate("returns.screen", "&Next >")), translate("returns.screen", "Next")
+        )
+        self.refresh_button = named(
+            QPushButton(translate("returns.screen", "&Rebuild")),
+            translate("returns.screen", "Build the return again"),
+        )
         self._layout()
         self._connect()
         for q in self._quarters():
@@ -121,21 +129,36 @@ class ReturnsScreen(QWidget):
     # --- behaviour ------------------------------------------------------------------------
 
     def reload_contracts(self) -> None:
-        self.runner.run(lambda job: flow.contracts(job.caseload, self.actor),
-                        self._show_contracts, failed=self._failed, label="Loading contracts")
+        self.runner.run(
+            lambda job: flow.contracts(job.caseload, self.actor),
+            self._show_contracts,
+            failed=self._failed,
+            label=translate("returns.screen", "Loading contracts"),
+        )
 
     def _show_contracts(self, contracts) -> None:
         box = self.contract_page.contracts
         box.clear()
         for c in contracts:
-            item = QListWidgetItem(f"{c.code}: {c.name} ({c.episodes} journeys, "
-                                   f"{c.returns_submitted} returns submitted)")
+            item = QListWidgetItem(
+                translate(
+                    "returns.screen",
+                    "{code}: {name} ({episodes} journeys, {returns_submitted} returns submitted)",
+                ).format(
+                    code=c.code,
+                    name=c.name,
+                    episodes=c.episodes,
+                    returns_submitted=c.returns_submitted,
+                )
+            )
             item.setData(Qt.ItemDataRole.UserRole, c.code)
             box.addItem(item)
         if contracts:
             box.setCurrentRow(0)
         else:
-            self.message.setText("No contracts yet: add one in Settings > Contracts.")
+            self.message.setText(
+                translate("returns.screen", "No contracts yet: add one in Settings > Contracts.")
+            )
 
     def _contract_chosen(self, item: QListWidgetItem | None) -> None:
         self.state.choose_contract(item.data(Qt.ItemDataRole.UserRole) if item else None)
@@ -160,11 +183,15 @@ class ReturnsScreen(QWidget):
         if not (self.state.contract and self.state.period):
             return
         code, period = self.state.contract, self.state.period.strip()
-        self._busy(True, "Building the return...")
+        self._busy(True, translate("returns.screen", "Building the return..."))
         self.runner.run(
-            lambda job: flow.prepare(job.caseload, self.actor, code, period, job.progress,
-                                     self.as_of),
-            self._built, failed=self._failed, label="Building the return")
+            lambda job: flow.prepare(
+                job.caseload, self.actor, code, period, job.progress, self.as_of
+            ),
+            self._built,
+            failed=self._failed,
+            label=translate("returns.screen", "Building the return"),
+        )
 
     def _built(self, doc: ReturnDocument) -> None:
         self._busy(False, "")
@@ -188,8 +215,12 @@ class ReturnsScreen(QWidget):
         folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
         where = Path(folder) if folder and Path(folder).is_dir() else Path.home()
         suggested = str(where / f"{doc.contract.code}-{doc.period.label}.{fmt}")
-        path, _ = QFileDialog.getSaveFileName(self, "Export the return", suggested,
-                                              f"{fmt.upper()} (*.{fmt})")
+        path, _ = QFileDialog.getSaveFileName(
+            self,
+            translate("returns.screen", "Export the return"),
+            suggested,
+            f"{fmt.upper()} (*.{fmt})",
+        )
         if path:
             if not path.lower().endswith(f".{fmt}"):
                 path += f".{fmt}"
@@ -197,25 +228,39 @@ class ReturnsScreen(QWidget):
 
     def export_to(self, path: Path) -> None:
         doc = self.state.document
-        self._busy(True, f"Writing {path.name}...")
-        self.runner.run(lambda job: flow.export(job.caseload, self.actor, doc, path),
-                        self._exported, failed=self._failed, label="Exporting the return")
+        self._busy(True, translate("returns.screen", "Writing {name}...").format(name=path.name))
+        self.runner.run(
+            lambda job: flow.export(job.caseload, self.actor, doc, path),
+            self._exported,
+            failed=self._failed,
+            label=translate("returns.screen", "Exporting the return"),
+        )
 
     def _exported(self, path: Path) -> None:
-        self._busy(False, f"Saved {path}.")
+        self._busy(False, translate("returns.screen", "Saved {path}.").format(path=path))
         self.exported.emit(str(path))
 
     def submit_box(self) -> QMessageBox:
         """The irreversible question, with Cancel as the default (Enter does not submit)."""
         doc = self.state.document
         net = format_money(doc.totals.net, doc.contract.currency)
-        box = QMessageBox(QMessageBox.Icon.Warning, "Submit the return?",
-                          f"Submit the {doc.period.label} return for "
-                          f"{doc.contract.code}: {doc.totals.claims} claims, net "
-                          f"{net}?\n\nIts claims are locked into the ledger and can never be "
-                          "claimed again. This cannot be undone.", parent=self)
-        box.setAccessibleName("Confirm submitting the return")
-        submit = box.addButton("&Submit", QMessageBox.ButtonRole.AcceptRole)
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            translate("returns.screen", "Submit the return?"),
+            translate(
+                "returns.screen",
+                "Submit the {label} return for {code}: {claims} claims, net "
+                "{net}?\n\nIts claims are locked into the ledger and can never be "
+                "claimed again. This cannot be undone.",
+            ).format(
+                label=doc.period.label, code=doc.contract.code, claims=doc.totals.claims, net=net
+            ),
+            parent=self,
+        )
+        box.setAccessibleName(translate("returns.screen", "Confirm submitting the return"))
+        submit = box.addButton(
+            translate("returns.screen", "&Submit"), QMessageBox.ButtonRole.AcceptRole
+        )
         cancel = box.addButton(QMessageBox.StandardButton.Cancel)
         box.setDefaultButton(cancel)
         box.setEscapeButton(cancel)
@@ -244,30 +289,46 @@ class ReturnsScreen(QWidget):
 
     def record_adjustment(self, claim_ref: str, amount: str, reason: str) -> None:
         code = self.state.contract
-        self._busy(True, "Recording the adjustment...")
+        self._busy(True, translate("returns.screen", "Recording the adjustment..."))
         self.runner.run(
             lambda job: flow.adjust(job.caseload, self.actor, code, claim_ref, reason, amount),
-            lambda amt: self._adjusted(claim_ref, amt), failed=self._failed,
-            changes={"returns"}, label="Recording an adjustment")
+            lambda amt: self._adjusted(claim_ref, amt),
+            failed=self._failed,
+            changes={"returns"},
+            label=translate("returns.screen", "Recording an adjustment"),
+        )
 
     def _adjusted(self, claim_ref: str, amount) -> None:
         cur = self.state.document.contract.currency if self.state.document else "GBP"
-        self._busy(False, f"Adjustment of {format_money(amount, cur)} to {claim_ref} recorded; "
-                          "it goes into the next return submitted.")
+        self._busy(
+            False,
+            translate(
+                "returns.screen",
+                "Adjustment of {amount} to {claim_ref} recorded; it goes into "
+                "the next return submitted.",
+            ).format(amount=format_money(amount, cur), claim_ref=claim_ref),
+        )
         self.adjusted.emit(claim_ref)
 
     def submit(self) -> None:
         doc = self.state.document
         code, period, expected = self.state.contract, doc.period.label, doc.content_hash
-        self._busy(True, "Submitting...")
-        self.runner.run(lambda job: flow.submit(job.caseload, self.actor, code, period, expected,
-                                                self.as_of),
-                        self._submitted, failed=self._failed, changes={"returns"},
-                        label="Submitting the return")
+        self._busy(True, translate("returns.screen", "Submitting..."))
+        self.runner.run(
+            lambda job: flow.submit(job.caseload, self.actor, code, period, expected, self.as_of),
+            self._submitted,
+            failed=self._failed,
+            changes={"returns"},
+            label=translate("returns.screen", "Submitting the return"),
+        )
 
     def _submitted(self, doc: ReturnDocument) -> None:
         self._built(doc)
-        self.message.setText(f"The {doc.period.label} return is submitted.")
+        self.message.setText(
+            translate("returns.screen", "The {label} return is submitted.").format(
+                label=doc.period.label
+            )
+        )
         self.submitted.emit(doc.period.label)
 
     # --- rendering ------------------------------------------------------------------------

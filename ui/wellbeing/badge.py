@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtWidgets import QLabel, QWidget
 
+from ui.i18n import translate
+
 BADGES = {
-    "improved": ("Improved", "#00704F"),
-    "no_change": ("No meaningful change", "#555555"),
-    "deteriorated": ("Deteriorated", "#A23B00"),
+    "improved": (QT_TRANSLATE_NOOP("wellbeing.badge", "Improved"), "#00704F"),
+    "no_change": (QT_TRANSLATE_NOOP("wellbeing.badge", "No meaningful change"), "#555555"),
+    "deteriorated": (QT_TRANSLATE_NOOP("wellbeing.badge", "Deteriorated"), "#A23B00"),
 }
 
 
 def badge_text(direction: str | None) -> str:
     """The words for a stored ``latest_change`` value (for list delegates and tooltips)."""
     if direction is None:
-        return "No follow-up yet"
-    return BADGES.get(direction, (direction, ""))[0]
+        return translate("wellbeing.badge", "No follow-up yet")
+    return translate("wellbeing.badge", BADGES.get(direction, (direction, ""))[0])
 
 
 class ChangeBadge(QLabel):
@@ -30,7 +33,9 @@ class ChangeBadge(QLabel):
         colour = BADGES.get(direction or "", ("", "#888888"))[1]
         self.direction = direction
         self.setText(f"{text}{f'  ({detail})' if detail else ''}")
-        self.setAccessibleName(f"Latest change: {text}")
+        self.setAccessibleName(
+            translate("wellbeing.badge", "Latest change: {text}").format(text=text)
+        )
         self.setStyleSheet(
             f"QLabel {{ color: white; background: {colour}; border-radius: 9px; "
             "padding: 3px 10px; font-weight: bold; }"

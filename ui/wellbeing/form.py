@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 from linkworker.access import Actor
 from linkworker.wellbeing.measures import RecordingOptions, record_measure, recording_options
 from linkworker.wellbeing.wording import FormText, form_text
+from ui.i18n import translate
 from ui.operations import Runner, while_alive
 from ui.wellbeing.form_state import FormState
 from ui.widgets import tab_leaves
@@ -52,7 +53,9 @@ class ItemPanel(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.setAccessibleName("Current statement: type the answer's number")
+        self.setAccessibleName(
+            translate("wellbeing.form", "Current statement: type the answer's number")
+        )
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.state: FormState | None = None
         self.text: FormText | None = None
@@ -63,7 +66,7 @@ class ItemPanel(QFrame):
         big = QFont()
         big.setPointSize(17)
         self.prompt.setFont(big)
-        self.prompt.setAccessibleName("Statement text")
+        self.prompt.setAccessibleName(translate("wellbeing.form", "Statement text"))
         self.buttons = QButtonGroup(self)
         self.buttons.setExclusive(True)
         self.button_row = QGridLayout()
@@ -93,14 +96,23 @@ class ItemPanel(QFrame):
             button.setMinimumHeight(56)
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keys go to the panel
             button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-            button.setAccessibleName(f"Answer {value}: {label}")
+            button.setAccessibleName(
+                translate("wellbeing.form", "Answer {value}: {label}").format(
+                    value=value, label=label
+                )
+            )
             self.buttons.addButton(button, value)
             self.button_row.addWidget(button, i // columns, i % columns)
-        ten = " (for 10, type 1 then 0)" if text.answer_max >= 10 else ""
+        ten = (
+            translate("wellbeing.form", " (for 10, type 1 then 0)") if text.answer_max >= 10 else ""
+        )
         self.keys_hint.setBuddy(self)  # Alt+A brings the keys back here from any field
         self.keys_hint.setText(
-            f"&Answers: type {text.answer_min}-{text.answer_max}{ten} to answer and move on. "
-            "Backspace: back one. Delete: clear. Up/Down: move. Ctrl+S: save."
+            translate(
+                "wellbeing.form",
+                "&Answers: type {answer_min}-{answer_max}{ten} to answer and move on. "
+                "Backspace: back one. Delete: clear. Up/Down: move. Ctrl+S: save.",
+            ).format(answer_min=text.answer_min, answer_max=text.answer_max, ten=ten)
         )
         self.refresh()
 
@@ -108,8 +120,16 @@ class ItemPanel(QFrame):
         if self.state is None or self.text is None:
             return
         i = self.state.current
-        word = "Question" if self.text.instrument == "ONS4" else "Statement"
-        self.position.setText(f"{word} {i + 1} of {self.state.item_count}")
+        word = (
+            translate("wellbeing.form", "Question")
+            if self.text.instrument == "ONS4"
+            else translate("wellbeing.form", "Statement")
+        )
+        self.position.setText(
+            translate("wellbeing.form", "{word} {count} of {item_count}").format(
+                word=word, count=i + 1, item_count=self.state.item_count
+            )
+        )
         self.prompt.setText(self.text.prompts[i])
         answer = self.state.answers[i]
         self.buttons.setExclusive(False)
@@ -182,55 +202,57 @@ class MeasureForm(QWidget):
         return combo
 
     def _build(self) -> None:
-        self.instrument = self._combo("Instrument")
-        self.episode = self._combo("Journey")
-        self.timepoint = self._combo("Timepoint")
+        self.instrument = self._combo(translate("wellbeing.form", "Instrument"))
+        self.episode = self._combo(translate("wellbeing.form", "Journey"))
+        self.timepoint = self._combo(translate("wellbeing.form", "Timepoint"))
         self.date = tab_leaves(QDateEdit(QDate.currentDate()))
         self.date.setDisplayFormat("dd/MM/yyyy")
         self.date.setCalendarPopup(True)
         self.date.setMaximumDate(QDate.currentDate())
-        self.date.setAccessibleName("Date completed")
-        self.mode = self._combo("How it was completed")
-        self.recorder = self._combo("Recorded by")
+        self.date.setAccessibleName(translate("wellbeing.form", "Date completed"))
+        self.mode = self._combo(translate("wellbeing.form", "How it was completed"))
+        self.recorder = self._combo(translate("wellbeing.form", "Recorded by"))
         details = QFormLayout()
-        details.addRow("&Instrument", self.instrument)
-        details.addRow("&Journey", self.episode)
-        details.addRow("&Timepoint", self.timepoint)
-        details.addRow("&Date", self.date)
-        details.addRow("&Mode", self.mode)
-        details.addRow("Recorded &by", self.recorder)
+        details.addRow(translate("wellbeing.form", "&Instrument"), self.instrument)
+        details.addRow(translate("wellbeing.form", "&Journey"), self.episode)
+        details.addRow(translate("wellbeing.form", "&Timepoint"), self.timepoint)
+        details.addRow(translate("wellbeing.form", "&Date"), self.date)
+        details.addRow(translate("wellbeing.form", "&Mode"), self.mode)
+        details.addRow(translate("wellbeing.form", "Recorded &by"), self.recorder)
 
         self.panel = ItemPanel()
         self.items = QListWidget()
-        self.items.setAccessibleName("All statements and answers")
+        self.items.setAccessibleName(translate("wellbeing.form", "All statements and answers"))
         self.items.setMinimumWidth(220)
         self.items.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.count = QLabel()
-        self.count.setAccessibleName("Answered count")
+        self.count.setAccessibleName(translate("wellbeing.form", "Answered count"))
         bold = QFont()
         bold.setPointSize(12)
         bold.setBold(True)
         self.count.setFont(bold)
         self.hint = QLabel()
         self.hint.setWordWrap(True)
-        self.hint.setAccessibleName("How to load the licensed wording")
+        self.hint.setAccessibleName(translate("wellbeing.form", "How to load the licensed wording"))
         self.notice = QLabel()
         self.notice.setWordWrap(True)
-        self.notice.setAccessibleName("Copyright notice")
+        self.notice.setAccessibleName(translate("wellbeing.form", "Copyright notice"))
         small = QFont()
         small.setPointSize(8)
         self.notice.setFont(small)
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setStyleSheet("color: #B00020;")
-        self.message.setAccessibleName("Problem")
+        self.message.setAccessibleName(translate("wellbeing.form", "Problem"))
 
-        self.save_button = QPushButton("&Save (Ctrl+S)")
-        self.save_button.setAccessibleName("Save the form")
-        self.incomplete_button = QPushButton("Save as &incomplete")
-        self.incomplete_button.setAccessibleName("Save the form as incomplete")
-        self.cancel_button = QPushButton("Cancel (Esc)")
-        self.cancel_button.setAccessibleName("Cancel")
+        self.save_button = QPushButton(translate("wellbeing.form", "&Save (Ctrl+S)"))
+        self.save_button.setAccessibleName(translate("wellbeing.form", "Save the form"))
+        self.incomplete_button = QPushButton(translate("wellbeing.form", "Save as &incomplete"))
+        self.incomplete_button.setAccessibleName(
+            translate("wellbeing.form", "Save the form as incomplete")
+        )
+        self.cancel_button = QPushButton(translate("wellbeing.form", "Cancel (Esc)"))
+        self.cancel_button.setAccessibleName(translate("wellbeing.form", "Cancel"))
 
         middle = QHBoxLayout()
         middle.addWidget(self.panel, 3)
@@ -282,7 +304,7 @@ class MeasureForm(QWidget):
         for episode in options.episodes:
             self.episode.addItem(episode.label, episode.id)
         if not options.episodes:
-            self.episode.addItem("No journey", None)
+            self.episode.addItem(translate("wellbeing.form", "No journey"), None)
         self.episode.blockSignals(False)
         self._episode_chosen()
         if self._wanted_instrument:
@@ -298,7 +320,7 @@ class MeasureForm(QWidget):
                       None)
         points = chosen.timepoints if chosen else ()
         if not points:
-            self.timepoint.addItem("Other", "other")
+            self.timepoint.addItem(translate("wellbeing.form", "Other"), "other")
             return
         for point in points:
             self.timepoint.addItem(point.label, point.value)
@@ -346,9 +368,17 @@ class MeasureForm(QWidget):
                 row.setText(f"{i + 1}. {prompt[:40]}{'...' if len(prompt) > 40 else ''}\n"
                             f"    {shown}")
                 row.setSelected(i == state.current)
-            self.count.setText(f"{state.answered} of {state.item_count} answered")
+            self.count.setText(
+                translate("wellbeing.form", "{answered} of {item_count} answered").format(
+                    answered=state.answered, item_count=state.item_count
+                )
+            )
         else:
-            self.count.setText("Loading..." if not self._saving else "Saving...")
+            self.count.setText(
+                translate("wellbeing.form", "Loading...")
+                if not self._saving
+                else translate("wellbeing.form", "Saving...")
+            )
         has_timepoint = self.timepoint.currentData() is not None
         self.save_button.setEnabled(bool(ready and state.complete and has_timepoint))
         self.incomplete_button.setEnabled(
@@ -386,7 +416,7 @@ class MeasureForm(QWidget):
             while_alive(self, self._saved),
             failed=while_alive(self, self._show_error),
             changes=CHANGES,
-            label="Saving the form",
+            label=translate("wellbeing.form", "Saving the form"),
         )
 
     def _saved(self, measure_id: str) -> None:
@@ -407,7 +437,9 @@ class MeasureFormDialog(QDialog):
         instrument: str | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Record a wellbeing form")  # never the person's name
+        self.setWindowTitle(
+            translate("wellbeing.form", "Record a wellbeing form")
+        )  # never the person's name
         self.form = MeasureForm(runner, actor, person_id, self, instrument=instrument)
         self.measure_id: str | None = None
         layout = QVBoxLayout(self)

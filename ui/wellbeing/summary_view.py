@@ -40,6 +40,7 @@ from linkworker.wellbeing.summaries import (
     summary_lines,
     summary_options,
 )
+from ui.i18n import translate
 from ui.operations import Runner, friendly_message, while_alive
 from ui.wellbeing.chart_view import ChartView
 from ui.wellbeing.tables import read_only_table
@@ -83,52 +84,82 @@ class SummaryView(QWidget):
 
     def _build(self) -> None:
         today = QDate.currentDate()
-        self.instrument = self._combo("Instrument")
-        self.item = self._combo("Item (for instruments reported item by item)")
-        self.start = self._date("Baselines from", today.addYears(-1))
-        self.end = self._date("Baselines to", today)
-        self.all_time = QCheckBox("&All dates")
-        self.all_time.setAccessibleName("Include baselines of any date")
-        self.worker = self._combo("Worker")
-        self.contract = self._combo("Contract")
-        self.show_button = QPushButton("&Show (Ctrl+Return)")
-        self.show_button.setAccessibleName("Show the summary")
+        self.instrument = self._combo(translate("wellbeing.summary_view", "Instrument"))
+        self.item = self._combo(
+            translate("wellbeing.summary_view", "Item (for instruments reported item by item)")
+        )
+        self.start = self._date(
+            translate("wellbeing.summary_view", "Baselines from"), today.addYears(-1)
+        )
+        self.end = self._date(translate("wellbeing.summary_view", "Baselines to"), today)
+        self.all_time = QCheckBox(translate("wellbeing.summary_view", "&All dates"))
+        self.all_time.setAccessibleName(
+            translate("wellbeing.summary_view", "Include baselines of any date")
+        )
+        self.worker = self._combo(translate("wellbeing.summary_view", "Worker"))
+        self.contract = self._combo(translate("wellbeing.summary_view", "Contract"))
+        self.show_button = QPushButton(translate("wellbeing.summary_view", "&Show (Ctrl+Return)"))
+        self.show_button.setAccessibleName(translate("wellbeing.summary_view", "Show the summary"))
         self.show_button.setShortcut("Ctrl+Return")
-        self.export_button = QPushButton("&Export with small numbers hidden...")
-        self.export_button.setAccessibleName("Export the summary with small numbers suppressed")
+        self.export_button = QPushButton(
+            translate("wellbeing.summary_view", "&Export with small numbers hidden...")
+        )
+        self.export_button.setAccessibleName(
+            translate("wellbeing.summary_view", "Export the summary with small numbers suppressed")
+        )
         self.export_button.setEnabled(False)
         form = QFormLayout()
-        form.addRow("&Instrument", self.instrument)
-        form.addRow("I&tem", self.item)
+        form.addRow(translate("wellbeing.summary_view", "&Instrument"), self.instrument)
+        form.addRow(translate("wellbeing.summary_view", "I&tem"), self.item)
         dates = QHBoxLayout()
         dates.addWidget(self.start)
-        dates.addWidget(QLabel("to"))
+        dates.addWidget(QLabel(translate("wellbeing.summary_view", "to")))
         dates.addWidget(self.end)
         dates.addWidget(self.all_time)
-        caption = QLabel("&Baselines dated")  # a row of fields: Alt+B goes to the first
+        caption = QLabel(
+            translate("wellbeing.summary_view", "&Baselines dated")
+        )  # a row of fields: Alt+B goes to the first
         caption.setBuddy(self.start)
         form.addRow(caption, dates)
-        form.addRow("&Worker", self.worker)
-        form.addRow("&Contract", self.contract)
+        form.addRow(translate("wellbeing.summary_view", "&Worker"), self.worker)
+        form.addRow(translate("wellbeing.summary_view", "&Contract"), self.contract)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.show_button)
         buttons.addWidget(self.export_button)
         self.warning = QLabel()
         self.warning.setWordWrap(True)
-        self.warning.setAccessibleName("Warning")
+        self.warning.setAccessibleName(translate("wellbeing.summary_view", "Warning"))
         self.warning.setStyleSheet("color: #A23B00; font-weight: bold;")
-        self.figures = read_only_table(("Figure", "Value", "Note"), "Summary figures")
-        self.chart = ChartView("Improved, no change and deteriorated")
+        self.figures = read_only_table(
+            (
+                translate("wellbeing.summary_view", "Figure"),
+                translate("wellbeing.summary_view", "Value"),
+                translate("wellbeing.summary_view", "Note"),
+            ),
+            translate("wellbeing.summary_view", "Summary figures"),
+        )
+        self.chart = ChartView(
+            translate("wellbeing.summary_view", "Improved, no change and deteriorated")
+        )
         self.missing = read_only_table(
-            ("Reference", "Name", "Baseline date", "Baseline", "Journey"),
-            "People still missing a follow-up")
+            (
+                translate("wellbeing.summary_view", "Reference"),
+                translate("wellbeing.summary_view", "Name"),
+                translate("wellbeing.summary_view", "Baseline date"),
+                translate("wellbeing.summary_view", "Baseline"),
+                translate("wellbeing.summary_view", "Journey"),
+            ),
+            translate("wellbeing.summary_view", "People still missing a follow-up"),
+        )
         right = QSplitter(Qt.Orientation.Vertical)
         right.addWidget(self.chart)
         holder = QWidget()
         missing_layout = QVBoxLayout(holder)
         missing_layout.setContentsMargins(0, 0, 0, 0)
-        missing_layout.addWidget(QLabel("People still missing a follow-up:"))
+        missing_layout.addWidget(
+            QLabel(translate("wellbeing.summary_view", "People still missing a follow-up:"))
+        )
         missing_layout.addWidget(self.missing)
         right.addWidget(holder)
         body = QSplitter(Qt.Orientation.Horizontal)
@@ -156,10 +187,10 @@ class SummaryView(QWidget):
         for code, name in options.instruments:
             self.instrument.addItem(f"{code}: {name}", code)
         if not options.restricted_to_own:
-            self.worker.addItem("All workers", None)
+            self.worker.addItem(translate("wellbeing.summary_view", "All workers"), None)
         for uid, name in options.workers:
             self.worker.addItem(name, uid)
-        self.contract.addItem("All contracts", None)
+        self.contract.addItem(translate("wellbeing.summary_view", "All contracts"), None)
         for cid, name in options.contracts:
             self.contract.addItem(name, cid)
         self.export_button.setVisible(can(self.actor, "data.export"))
@@ -205,15 +236,23 @@ class SummaryView(QWidget):
         ])
         self.chart.show_figure(change_breakdown(summary))
         self.warning.setText(
-            f"Only {summary.paired} people have a paired follow-up: too few to mean much. "
-            f"Exports hide counts under {DEFAULT_MIN_CELL}." if summary.too_few else ""
+            translate(
+                "wellbeing.summary_view",
+                "Only {paired} people have a paired follow-up: too few to mean "
+                "much. Exports hide counts under {DEFAULT_MIN_CELL}.",
+            ).format(paired=summary.paired, DEFAULT_MIN_CELL=DEFAULT_MIN_CELL)
+            if summary.too_few
+            else ""
         )
         self.export_button.setEnabled(True)
 
     def _ask_export(self) -> None:
         name, _ = QFileDialog.getSaveFileName(
-            self, "Export wellbeing summary", "wellbeing-summary.xlsx",
-            "Excel workbook (*.xlsx);;CSV (*.csv)")
+            self,
+            translate("wellbeing.summary_view", "Export wellbeing summary"),
+            "wellbeing-summary.xlsx",
+            translate("wellbeing.summary_view", "Excel workbook (*.xlsx);;CSV (*.csv)"),
+        )
         if name:
             self.export(Path(name))
 
@@ -221,6 +260,14 @@ class SummaryView(QWidget):
         summary, actor = self.summary, self.actor
         if summary is None:
             return
-        self.runner.run(lambda job: export_summary(job.caseload, actor, summary, path),
-                        while_alive(self, lambda p: self.warning.setText(f"Exported to {p.name}.")),
-                        failed=while_alive(self, self._fail), label="Exporting")
+        self.runner.run(
+            lambda job: export_summary(job.caseload, actor, summary, path),
+            while_alive(
+                self,
+                lambda p: self.warning.setText(
+                    translate("wellbeing.summary_view", "Exported to {name}.").format(name=p.name)
+                ),
+            ),
+            failed=while_alive(self, self._fail),
+            label=translate("wellbeing.summary_view", "Exporting"),
+        )

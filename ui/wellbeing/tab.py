@@ -7,7 +7,7 @@ the runner announces that measures changed.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -24,6 +24,8 @@ from linkworker.access import Actor, can
 from linkworker.charts import wellbeing_timeline
 from linkworker.validation import format_date
 from linkworker.wellbeing.measures import MeasureRecord, WellbeingOverview, wellbeing_overview
+from ui.core_words import core
+from ui.i18n import translate
 from ui.operations import Runner, friendly_message, while_alive
 from ui.wellbeing.badge import ChangeBadge
 from ui.wellbeing.chart_view import ChartView
@@ -32,7 +34,15 @@ from ui.wellbeing.tables import read_only_table
 
 # Ctrl+N is the record's quick contact note (a window-level menu action), so forms use Ctrl+M.
 RECORD_KEYS = "Ctrl+M"
-COLUMNS = ("Date", "Instrument", "Timepoint", "Score", "Form", "Mode", "Recorded by")
+COLUMNS = (
+    QT_TRANSLATE_NOOP("wellbeing.tab", "Date"),
+    QT_TRANSLATE_NOOP("wellbeing.tab", "Instrument"),
+    QT_TRANSLATE_NOOP("wellbeing.tab", "Timepoint"),
+    QT_TRANSLATE_NOOP("wellbeing.tab", "Score"),
+    QT_TRANSLATE_NOOP("wellbeing.tab", "Form"),
+    QT_TRANSLATE_NOOP("wellbeing.tab", "Mode"),
+    QT_TRANSLATE_NOOP("wellbeing.tab", "Recorded by"),
+)
 
 
 def score_text(form: MeasureRecord, decimals: int = 2) -> str:
@@ -41,7 +51,11 @@ def score_text(form: MeasureRecord, decimals: int = 2) -> str:
     if form.value is None:  # item-reported (ONS4): show the answers
         return " / ".join(str(a) for a in form.answers)
     shown = f"{form.value:.{decimals}f}".rstrip("0").rstrip(".")
-    return shown if form.raw is None or form.raw == form.value else f"{shown} (raw {form.raw})"
+    return (
+        shown
+        if form.raw is None or form.raw == form.value
+        else translate("wellbeing.tab", "{shown} (raw {raw})").format(shown=shown, raw=form.raw)
+    )
 
 
 class WellbeingTab(QWidget):
@@ -60,26 +74,39 @@ class WellbeingTab(QWidget):
     def _build(self) -> None:
         self.badge = ChangeBadge()
         self.chart_choice = QComboBox()
-        self.chart_choice.setAccessibleName("Instrument shown on the chart")
+        self.chart_choice.setAccessibleName(
+            translate("wellbeing.tab", "Instrument shown on the chart")
+        )
         self.chart_choice.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.record_button = QPushButton(f"&Record a form ({RECORD_KEYS})")
-        self.record_button.setAccessibleName("Record a wellbeing form")
-        self.record_button.setToolTip(f"Record a wellbeing form with the person "
-                                      f"({RECORD_KEYS} or Alt+R)")
+        self.record_button = QPushButton(
+            translate("wellbeing.tab", "&Record a form ({RECORD_KEYS})").format(
+                RECORD_KEYS=RECORD_KEYS
+            )
+        )
+        self.record_button.setAccessibleName(translate("wellbeing.tab", "Record a wellbeing form"))
+        self.record_button.setToolTip(
+            translate(
+                "wellbeing.tab", "Record a wellbeing form with the person ({RECORD_KEYS} or Alt+R)"
+            ).format(RECORD_KEYS=RECORD_KEYS)
+        )
         self.record_button.setEnabled(can(self.actor, "measure.record"))
         self.status = QLabel()
         self.status.setWordWrap(True)
-        self.status.setAccessibleName("Status")
+        self.status.setAccessibleName(translate("wellbeing.tab", "Status"))
         top = QHBoxLayout()
-        top.addWidget(QLabel("Latest change:"))
+        top.addWidget(QLabel(translate("wellbeing.tab", "Latest change:")))
         top.addWidget(self.badge)
         top.addStretch(1)
-        top.addWidget(QLabel("&Chart:"))
+        top.addWidget(QLabel(translate("wellbeing.tab", "&Chart:")))
         top.itemAt(top.count() - 1).widget().setBuddy(self.chart_choice)
         top.addWidget(self.chart_choice)
         top.addWidget(self.record_button)
-        self.chart = ChartView("Wellbeing scores over time")
-        self.table = read_only_table(COLUMNS, "Wellbeing forms recorded", rows=True)
+        self.chart = ChartView(translate("wellbeing.tab", "Wellbeing scores over time"))
+        self.table = read_only_table(
+            [translate("wellbeing.tab", c) for c in COLUMNS],
+            translate("wellbeing.tab", "Wellbeing forms recorded"),
+            rows=True,
+        )
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.chart)
         splitter.addWidget(self.table)
@@ -115,10 +142,17 @@ class WellbeingTab(QWidget):
         for row, form in enumerate(overview.forms):
             timeline = overview.timelines.get(form.instrument)
             cells = (
-                format_date(form.completed_on), form.instrument, form.timepoint_label,
+                format_date(form.completed_on),
+                form.instrument,
+                form.timepoint_label,
                 score_text(form, timeline.decimals if timeline else 2),
-                "Complete" if form.complete else f"Incomplete ({form.answered} answered)",
-                form.mode_label, form.recorded_by or "",
+                translate("wellbeing.tab", "Complete")
+                if form.complete
+                else translate("wellbeing.tab", "Incomplete ({answered} answered)").format(
+                    answered=form.answered
+                ),
+                core(form.mode_label),
+                form.recorded_by or "",
             )
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
@@ -135,8 +169,13 @@ class WellbeingTab(QWidget):
         index = self.chart_choice.findData(chosen)
         self.chart_choice.setCurrentIndex(index if index >= 0 else 0)
         self.chart_choice.blockSignals(False)
-        self.status.setText("" if overview.forms else
-                            "No wellbeing forms yet. Record a baseline as early as possible.")
+        self.status.setText(
+            ""
+            if overview.forms
+            else translate(
+                "wellbeing.tab", "No wellbeing forms yet. Record a baseline as early as possible."
+            )
+        )
         self._draw_chart()
 
     def _draw_chart(self) -> None:

@@ -29,6 +29,7 @@ from linkworker.wellbeing.wording import (
     parse_statements,
     wording_statuses,
 )
+from ui.i18n import translate
 from ui.operations import Runner, friendly_message, while_alive
 from ui.widgets import hbox
 
@@ -39,32 +40,42 @@ class LoadWordingDialog(QDialog):
     def __init__(self, runner: Runner, actor: Actor, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.runner, self.actor = runner, actor
-        self.setWindowTitle("Load licensed wording")
+        self.setWindowTitle(translate("wellbeing.wording_dialog", "Load licensed wording"))
         self.statuses: dict[str, WordingStatus] = {}
         self.instrument = QComboBox()
-        self.instrument.setAccessibleName("Instrument")
+        self.instrument.setAccessibleName(translate("wellbeing.wording_dialog", "Instrument"))
         self.status = QLabel()
         self.status.setWordWrap(True)
-        self.status.setAccessibleName("Wording status")
+        self.status.setAccessibleName(translate("wellbeing.wording_dialog", "Wording status"))
         self.text = QPlainTextEdit()
-        self.text.setAccessibleName("Statements, one per line")
+        self.text.setAccessibleName(
+            translate("wellbeing.wording_dialog", "Statements, one per line")
+        )
         self.text.setTabChangesFocus(True)  # Tab moves on; the keyboard never gets stuck here
-        self.text.setPlaceholderText("Paste the statements here, one per line, in order.")
+        self.text.setPlaceholderText(
+            translate(
+                "wellbeing.wording_dialog", "Paste the statements here, one per line, in order."
+            )
+        )
         self.check = QLabel()
-        self.check.setAccessibleName("Check result")
+        self.check.setAccessibleName(translate("wellbeing.wording_dialog", "Check result"))
         self.result = QLabel()
         self.result.setWordWrap(True)
-        self.result.setAccessibleName("Result")
-        self.file_button = QPushButton("From &file...")
-        self.file_button.setAccessibleName("Load the statements from a text file")
-        self.load_button = QPushButton("&Load wording")
-        self.load_button.setAccessibleName("Store this wording")
+        self.result.setAccessibleName(translate("wellbeing.wording_dialog", "Result"))
+        self.file_button = QPushButton(translate("wellbeing.wording_dialog", "From &file..."))
+        self.file_button.setAccessibleName(
+            translate("wellbeing.wording_dialog", "Load the statements from a text file")
+        )
+        self.load_button = QPushButton(translate("wellbeing.wording_dialog", "&Load wording"))
+        self.load_button.setAccessibleName(
+            translate("wellbeing.wording_dialog", "Store this wording")
+        )
         self.load_button.setEnabled(False)
         self.load_button.setDefault(True)  # Enter (outside the text box) loads; Esc closes
-        close = QPushButton("Close (Esc)")
-        close.setAccessibleName("Close")
+        close = QPushButton(translate("wellbeing.wording_dialog", "Close (Esc)"))
+        close.setAccessibleName(translate("wellbeing.wording_dialog", "Close"))
         form = QFormLayout()
-        form.addRow("&Instrument", self.instrument)
+        form.addRow(translate("wellbeing.wording_dialog", "&Instrument"), self.instrument)
         buttons = hbox(self.file_button, None, self.load_button, close)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
@@ -109,12 +120,25 @@ class LoadWordingDialog(QDialog):
         if status is None:
             self.status.setText("")
         elif not status.loaded:
-            self.status.setText(f"{code}: no wording loaded; forms show statement numbers.")
+            self.status.setText(
+                translate(
+                    "wellbeing.wording_dialog",
+                    "{code}: no wording loaded; forms show statement numbers.",
+                ).format(code=code)
+            )
         elif status.via:
-            self.status.setText(f"{code}: uses the {status.via} wording.")
+            self.status.setText(
+                translate("wellbeing.wording_dialog", "{code}: uses the {via} wording.").format(
+                    code=code, via=status.via
+                )
+            )
         else:
-            self.status.setText(f"{code}: loaded on {status.loaded_on} by {status.loaded_by}. "
-                                "Loading again replaces it.")
+            self.status.setText(
+                translate(
+                    "wellbeing.wording_dialog",
+                    "{code}: loaded on {loaded_on} by {loaded_by}. Loading again replaces it.",
+                ).format(code=code, loaded_on=status.loaded_on, loaded_by=status.loaded_by)
+            )
         text = self.text.toPlainText()
         if text.strip():
             self.result.clear()
@@ -129,11 +153,20 @@ class LoadWordingDialog(QDialog):
             self.check.setText(str(exc))
             self.load_button.setEnabled(False)
         else:
-            self.check.setText(f"{expected} statements, in order: ready to load.")
+            self.check.setText(
+                translate(
+                    "wellbeing.wording_dialog", "{expected} statements, in order: ready to load."
+                ).format(expected=expected)
+            )
             self.load_button.setEnabled(True)
 
     def _choose_file(self) -> None:
-        name, _ = QFileDialog.getOpenFileName(self, "Statements file", "", "Text (*.txt)")
+        name, _ = QFileDialog.getOpenFileName(
+            self,
+            translate("wellbeing.wording_dialog", "Statements file"),
+            "",
+            translate("wellbeing.wording_dialog", "Text (*.txt)"),
+        )
         if name:
             self.read_file(Path(name))
 
@@ -141,7 +174,11 @@ class LoadWordingDialog(QDialog):
         try:
             self.text.setPlainText(path.read_text(encoding="utf-8-sig"))
         except (OSError, UnicodeDecodeError) as exc:
-            self.check.setText(f"Cannot read {path.name} as UTF-8 text: {exc}")
+            self.check.setText(
+                translate(
+                    "wellbeing.wording_dialog", "Cannot read {name} as UTF-8 text: {exc}"
+                ).format(name=path.name, exc=exc)
+            )
 
     def load(self) -> None:
         code, text, actor = self.instrument.currentData(), self.text.toPlainText(), self.actor
@@ -156,5 +193,10 @@ class LoadWordingDialog(QDialog):
 
     def _loaded(self, statements: tuple[str, ...]) -> None:
         self.text.clear()
-        self.result.setText(f"Loaded {len(statements)} statements. Every form now shows them.")
+        self.result.setText(
+            translate(
+                "wellbeing.wording_dialog",
+                "Loaded {statements} statements. Every form now shows them.",
+            ).format(statements=len(statements))
+        )
         self._refresh_status()
