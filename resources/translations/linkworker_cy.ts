@@ -19,7 +19,7 @@
   <context>
     <name>GuideWindow</name>
     <message>
-      <location filename="../../ui/guide.py" line="+41" />
+      <location filename="../../ui/guide.py" line="+42" />
       <source>LinkWorker guide</source>
       <translation type="unfinished" />
     </message>
@@ -3061,12 +3061,12 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+62" />
+      <location line="+65" />
       <source>New referral</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+87" />
+      <location line="+90" />
       <source>Reading caseload facts</source>
       <translation type="unfinished" />
     </message>
@@ -4451,13 +4451,13 @@ No good backup was found beside {name}. The damaged file has not been changed; a
     </message>
     <message>
       <location line="+3" />
-      <location line="+29" />
+      <location line="+35" />
       <location line="+16" />
       <source>Category</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-44" />
+      <location line="-50" />
       <source>Venue</source>
       <translation type="unfinished" />
     </message>
@@ -4492,7 +4492,12 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+12" />
+      <location line="+4" />
+      <source>Fin&amp;d a service:</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+14" />
       <source>Unmet needs (what no local service offered)</source>
       <translation type="unfinished" />
     </message>
@@ -4666,12 +4671,12 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+39" />
+      <location line="+42" />
       <source>Opening the record</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+20" />
+      <location line="+23" />
       <source>This record could not be opened</source>
       <translation type="unfinished" />
     </message>
@@ -4756,7 +4761,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+30" />
+      <location line="+34" />
       <source>This journey has ended: re-refer the person to add notes.</source>
       <translation type="unfinished" />
     </message>
@@ -5721,7 +5726,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+53" />
+      <location line="+54" />
       <source>Loading contracts</source>
       <translation type="unfinished" />
     </message>
@@ -5746,7 +5751,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+24" />
+      <location line="+27" />
       <source>Export the return</source>
       <translation type="unfinished" />
     </message>
@@ -6434,8 +6439,8 @@ Its claims are locked into the ledger and can never be claimed again. This canno
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+3" />
-      <source>Type {answer_min}-{answer_max}{ten} to answer and move on. Backspace: back one. Delete: clear. Up/Down: move. Ctrl+S: save.</source>
+      <location line="+4" />
+      <source>&amp;Answers: type {answer_min}-{answer_max}{ten} to answer and move on. Backspace: back one. Delete: clear. Up/Down: move. Ctrl+S: save.</source>
       <translation type="unfinished" />
     </message>
     <message>
