@@ -120,6 +120,7 @@ class FilterOptions:
     workers: tuple[WorkerOption, ...]
     contracts: tuple[ContractOption, ...]
     can_switch_worker: bool
+    counted: bool = True  # False: only the actor's own ``people`` is counted (others are 0)
 
 
 @dataclass(frozen=True)
@@ -450,8 +451,13 @@ def pages(ids: Sequence[str], size: int = PAGE_SIZE) -> list[Sequence[str]]:
 # --- filter choices -------------------------------------------------------------------------
 
 
-def filter_options(caseload: Caseload | Session, actor: Actor) -> FilterOptions:
-    """Workers (with the size of each one's caseload) and contracts, for the filter bar."""
+def filter_options(caseload: Caseload | Session, actor: Actor, *,
+                   own_count_only: bool = False) -> FilterOptions:
+    """Workers (with the size of each one's caseload) and contracts, for the filter bar.
+
+    Counting everyone's caseload joins every current journey to its person (seconds at
+    150,000 people), so the first screen asks with ``own_count_only``: only the actor's own
+    count (all ``default_worker`` needs), through the worker index, and the rest later."""
     switch = can(actor, "caseload.switch_worker")
     counts = (
         select(Episode.worker_id, func.count())
@@ -459,6 +465,8 @@ def filter_options(caseload: Caseload | Session, actor: Actor) -> FilterOptions:
         .where(Episode.stage != "exited", Person.deleted_at.is_(None))
         .group_by(Episode.worker_id)
     )
+    if own_count_only:
+        counts = counts.where(Episode.worker_id == actor.user_id)
     staff = select(User).where(User.role.in_(("link_worker", "manager", "coordinator")))
     if not switch:
         staff = staff.where(User.id == actor.user_id)
@@ -473,7 +481,7 @@ def filter_options(caseload: Caseload | Session, actor: Actor) -> FilterOptions:
             ContractOption(c.id, c.name)
             for c in session.execute(select(Contract).order_by(Contract.name)).scalars()
         )
-    return FilterOptions(workers, contracts, switch)
+    return FilterOptions(workers, contracts, switch, counted=not own_count_only or not switch)
 
 
 # --- the read-only summary ------------------------------------------------------------------

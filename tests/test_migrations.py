@@ -97,3 +97,13 @@ def test_a_frozen_caseload_upgrades_to_head_with_its_data(revision, tmp_path, no
             assert verify_chain(s).ok
     if revision != migrate.head_revision():
         assert list((tmp_path / "backups").glob(f"*before-upgrade-{revision}*.db"))
+
+
+def test_the_start_up_head_check_agrees_with_alembic(caseload):
+    """Opening asks "up to date?" without Alembic (issue 15): the scripts' revision lines
+    must name the same head as Alembic, and a caseload at head must say so."""
+    assert migrate.head_from_scripts() == migrate.head_revision()
+    assert migrate.is_up_to_date(caseload.engine)
+    with caseload.engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '0001'"))
+    assert not migrate.is_up_to_date(caseload.engine)

@@ -250,6 +250,8 @@ class Caseload:
     def _upgrade_if_needed(self) -> None:
         from linkworker.storage import migrate
 
+        if migrate.is_up_to_date(self.engine):
+            return  # the everyday case, without importing Alembic
         current, head = migrate.current_revision(self.engine), migrate.head_revision()
         if current == head:
             return
