@@ -27,7 +27,14 @@ from sqlalchemy import ColumnElement, and_, case, exists, false, func, not_, or_
 from sqlalchemy.orm import Session, aliased
 
 from linkworker import audit
-from linkworker.access import Actor, PermissionDenied, can, people_scope, require_person
+from linkworker.access import (
+    Actor,
+    PermissionDenied,
+    can,
+    people_scope,
+    require_person,
+    sees_everyone,
+)
 from linkworker.codes import GENDERS, STAGE_LABELS
 from linkworker.errors import UserError
 from linkworker.journey_clock import STAGES, is_overdue
@@ -387,7 +394,7 @@ def first_page(
     stops after one page, so it answers in milliseconds at any caseload size."""
     with _reading(caseload) as session:
         ids = None
-        if 0 < len(filt.text.strip()) <= SHORT_SEARCH and sort == "name" and not descending:
+        if _window_may_fill(actor, filt, sort, descending):
             ids = _first_in_name_window(session, actor, filt)
         if ids is None:
             ids = person_ids(session, actor, filt, sort, descending, limit=PAGE_SIZE)
@@ -398,6 +405,13 @@ def first_page(
 # back to gathering every match through the name indexes.
 NAME_WINDOW = 5_000
 SHORT_SEARCH = 3  # letters; longer searches match few enough for the indexes to be quicker
+
+
+def _window_may_fill(actor: Actor, filt: CaseloadFilter, sort: str, descending: bool) -> bool:
+    """A short search over everyone, in name order: the many-matches case. A worker's own
+    caseload is a few hundred people scattered through the names, so it never fills."""
+    return (0 < len(filt.text.strip()) <= SHORT_SEARCH and sort == "name" and not descending
+            and filt.worker_id is None and sees_everyone(actor))
 
 
 def _first_in_name_window(session: Session, actor: Actor, filt: CaseloadFilter) -> list[str] | None:
