@@ -62,6 +62,9 @@ def rss_now_mb() -> float:
 def run(path: str, username: str) -> dict[str, Any]:
     """Runs in a child (QT_QPA_PLATFORM=offscreen)."""
     started = time.perf_counter()
+    from linkworker.launch import preload_core
+
+    preload_core()  # as ``launch_app`` does, before Qt
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from linkworker import accounts
