@@ -145,7 +145,7 @@ def benchmarks(caseload: Caseload, contract: str = "SAMPLE-SP-SIB",
 
     def full_return() -> int:
         with caseload.reading() as s:
-            return build_return(s, SYSTEM, contract, period)["totals"]["claims"]
+            return build_return(s, SYSTEM, contract, period).totals.claims
 
     with caseload.reading() as s:
         ctx_items = _context(s, cdef)
@@ -179,10 +179,11 @@ def run(path: str, contract: str = "SAMPLE-SP-SIB", period: str | None = None) -
             for ext in ("pdf", "xlsx", "csv"):
                 out = Path(folder) / f"return.{ext}"
                 _, seconds[ext] = timed(export_return, s, SYSTEM, doc, out)
-    return {"s": {k: round(v, 2) for k, v in seconds.items()}, "totals": doc["totals"],
+    totals = {"claims": doc.totals.claims, "people": doc.totals.people}
+    return {"s": {k: round(v, 2) for k, v in seconds.items()}, "totals": totals,
             "period": period,
             "agree": results["returns.sql_floor_one_rule"]
-            == results["returns.engine_one_rule"], "people": len(doc["rows"]),
+            == results["returns.engine_one_rule"], "people": len(doc.rows),
             "all_agree": results.get("returns.sql_all_rules")
             == results.get("returns.engine_all_rules")}
 

@@ -29,7 +29,7 @@ HEADERS = ("id", "external_ref", "episode", "person", "episode_number", "contact
 MODES = ("face_to_face", "phone", "video", "home_visit", "group")
 
 
-def rows(count: int):  # noqa: ANN201 - a generator of tuples
+def rows(count: int):
     start = dt.date(2021, 1, 4)
     for n in range(count):
         yield (f"{n:032x}", None if n % 3 else f"EXT-{n}", f"{n // 18:032x}", f"LW-{n // 18:06d}",

@@ -37,9 +37,9 @@ class CheckFailed(Exception):
     pass
 
 
-def step(title: str):  # noqa: ANN201 - a tiny timing decorator
-    def wrap(function):  # noqa: ANN001, ANN202
-        def run(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+def step(title: str):
+    def wrap(function):
+        def run(*args, **kwargs):
             started = time.monotonic()
             print(f"-- {title}...", flush=True)
             result = function(*args, **kwargs)

@@ -424,7 +424,7 @@ def sign_in(
     return actor
 
 
-def sign_in_readonly(db_path, username: str, password: str,  # noqa: ANN001 - a Path
+def sign_in_readonly(db_path, username: str, password: str,
                      passphrase: str | None = None) -> Actor:
     """Check a user's password against a caseload file without writing to it (nothing
     audited, no lock-out counted): for restoring over a caseload too damaged to sign in to,

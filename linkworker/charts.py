@@ -20,6 +20,7 @@ from matplotlib.figure import Figure
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
+    from linkworker.returns.document import HistoryEntry
     from linkworker.wellbeing.measures import Timeline
     from linkworker.wellbeing.summaries import WellbeingSummary
 
@@ -163,18 +164,19 @@ def change_breakdown(summary: WellbeingSummary, width: float = 5.0, height: floa
 
 
 def claims_by_outcome_and_period(
-    history: Sequence[dict], outcomes: Sequence[str], width: float = 7.0, height: float = 3.4
+    history: Sequence[HistoryEntry], outcomes: Sequence[str], width: float = 7.0,
+    height: float = 3.4,
 ) -> Figure:
-    """Claims per return period, stacked by outcome (``history`` rows: period, outcome_id,
-    claims), in the order the periods were submitted and the contract lists its outcomes."""
-    if not any(row["claims"] for row in history):
+    """Claims per return period, stacked by outcome, in the order the periods were submitted
+    and the contract lists its outcomes."""
+    if not any(row.claims for row in history):
         return empty_chart("No claims yet.", width, height)
-    periods = list(dict.fromkeys(row["period"] for row in history))
+    periods = list(dict.fromkeys(row.period for row in history))
     figure, axes = new_figure(width, height)
     bottom = [0] * len(periods)
     for index, outcome in enumerate(outcomes):
-        counts = [sum(r["claims"] for r in history if r["period"] == p and r["outcome_id"] ==
-                      outcome) for p in periods]
+        counts = [sum(r.claims for r in history if r.period == p and r.outcome_id == outcome)
+                  for p in periods]
         if not any(counts):
             continue
         axes.bar(periods, counts, bottom=bottom, label=outcome,

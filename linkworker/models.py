@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
@@ -33,6 +34,8 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from linkworker.storage.pence import Pence, refuse_floats
 
 
 def new_id() -> str:
@@ -479,7 +482,7 @@ class OutcomeReturn(Tracked, Base):
     status: Mapped[str] = mapped_column(String(20), default="draft")  # draft, submitted
     submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     submitted_by_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
-    total_amount: Mapped[float | None] = mapped_column(Float)
+    total_amount: Mapped[Decimal | None] = mapped_column(Pence)  # whole pennies at rest
     snapshot: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # frozen, for regeneration
     content_hash: Mapped[str | None] = mapped_column(String(64))
 
@@ -509,7 +512,7 @@ class Claim(Tracked, Base):
     unit: Mapped[int] = mapped_column(Integer, default=1)
     achieved_on: Mapped[dt.date] = mapped_column(Date)
     late: Mapped[bool] = mapped_column(Boolean, default=False)
-    amount: Mapped[float] = mapped_column(Float)
+    amount: Mapped[Decimal] = mapped_column(Pence)  # whole pennies at rest (migration 0005)
     kind: Mapped[str] = mapped_column(String(20), default="claim")  # claim, adjustment
     adjusts_claim_id: Mapped[str | None] = mapped_column(ForeignKey("claims.id"))
     reason: Mapped[str | None] = mapped_column(Text)
@@ -536,6 +539,8 @@ class ExternalResult(Tracked, Base):
     value: Mapped[float | None] = mapped_column(Float)
     source: Mapped[str | None] = mapped_column(String(300))
 
+
+refuse_floats(OutcomeReturn.total_amount, Claim.amount)  # money is Decimal, never float
 
 # --- safety: settings and the audit trail ---------------------------------------------------
 

@@ -340,7 +340,7 @@ def _about_you(person: dict[str, Any]) -> list[list[str]]:
     return rows
 
 
-def _in_words(value: Any, kind: Any) -> str:  # noqa: ANN401 - any stored value
+def _in_words(value: Any, kind: Any) -> str:
     """A stored value as the person would write it: dates dd/mm/yyyy, codes as their labels,
     the NHS number spaced 3-3-4, a set of preferences as "Phone: yes; Post: no"."""
     if isinstance(kind, dict):

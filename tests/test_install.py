@@ -105,7 +105,7 @@ def test_a_session_log_says_what_happened_and_names_nobody(tmp_path, monkeypatch
 # --- the Windows installer ----------------------------------------------------------------
 
 
-def _installer_module(name: str):  # noqa: ANN202 - a script module loaded by path
+def _installer_module(name: str):
     spec = importlib.util.spec_from_file_location(name, ROOT / "installer" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -180,7 +180,7 @@ def test_nsis_compiles_a_windows_build_and_refuses_anything_else(tmp_path):
 # --- Linux: the libraries Qt needs for a real display --------------------------------------
 
 
-def _loader_without(*absent: str):  # noqa: ANN202 - a stand-in for ctypes.CDLL
+def _loader_without(*absent: str):
     def load(name: str) -> object:
         if name in absent:
             raise OSError(f"{name}: cannot open shared object file")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -15,9 +16,10 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import select, text
 
 from linkworker.audit import verify_chain
-from linkworker.models import Base, Measure, Note, Person
+from linkworker.models import Base, Claim, Measure, Note, OutcomeReturn, Person
 from linkworker.storage import migrate
 from linkworker.storage.database import Caseload
+from tests.money_rows import EXPECTED_PENNIES, stored_pennies, write_0004_money
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CHECKSUMS = FIXTURES / "migrations" / "checksums.json"
@@ -71,10 +73,10 @@ def test_upgrade_head_gives_exactly_the_models_schema(caseload):
 FROZEN = sorted(p.parent.name for p in CASELOADS.glob("*/caseload.db"))
 
 
-def test_there_is_a_frozen_caseload_for_each_schema_version_up_to_0003():
+def test_there_is_a_frozen_caseload_for_each_schema_version_up_to_0005():
     revisions = {r.revision for r in
                  ScriptDirectory.from_config(migrate.alembic_config()).walk_revisions()}
-    assert {"0001", "0002", "0003"} <= set(FROZEN) <= revisions
+    assert {"0001", "0002", "0003", "0004", "0005"} <= set(FROZEN) <= revisions
 
 
 @pytest.mark.parametrize("revision", FROZEN)
@@ -84,6 +86,9 @@ def test_a_frozen_caseload_upgrades_to_head_with_its_data(revision, tmp_path, no
         shutil.copyfile(CASELOADS / revision / name, tmp_path / name)
     with Caseload.open(path, FIXTURE_PASSPHRASE, upgrade=False) as old:
         assert migrate.current_revision(old.engine) == revision
+        if revision < "0005":  # money was REAL: add awkward amounts the upgrade must keep
+            with old.engine.begin() as conn:
+                write_0004_money(conn, change_log=revision >= "0004")
     with Caseload.open(path, FIXTURE_PASSPHRASE) as caseload:
         assert migrate.current_revision(caseload.engine) == migrate.head_revision()
         assert _schema_differences(caseload.engine) == []
@@ -95,8 +100,21 @@ def test_a_frozen_caseload_upgrades_to_head_with_its_data(revision, tmp_path, no
                              ).scalars().all() == ["baseline", "review_3m"]
             assert s.execute(select(Note.body)).scalar_one() == "Likes the walking group."
             assert verify_chain(s).ok
+            _check_money(s, revision)
     if revision != migrate.head_revision():
         assert list((tmp_path / "backups").glob(f"*before-upgrade-{revision}*.db"))
+
+
+def _check_money(s, revision: str) -> None:
+    """Money reads back to the penny: the REAL amounts added to an older caseload as the pennies
+    the app showed, and from 0005 on the caseload's own return (1,234.57 less a 0.10
+    adjustment)."""
+    if revision < "0005":
+        assert stored_pennies(s.connection()) == EXPECTED_PENNIES
+        return
+    amounts = s.execute(select(Claim.kind, Claim.amount).order_by(Claim.amount)).all()
+    assert amounts == [("adjustment", Decimal("-0.10")), ("claim", Decimal("1234.57"))]
+    assert s.execute(select(OutcomeReturn.total_amount)).scalar_one() == Decimal("1234.57")
 
 
 def test_the_start_up_head_check_agrees_with_alembic(caseload):

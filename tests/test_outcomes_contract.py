@@ -281,7 +281,7 @@ def test_a_new_rule_kind_is_one_module(caseload, actor_manager):
             build_caseload(s, actor_manager)
             save_contract(s, actor_manager, doc)
             ret = build_return(s, actor_manager, "TEST-SIB", "2026-Q3", as_of=AS_OF_Q3)
-        rows = [r for r in ret["rows"] if r["outcome_id"] == "REF"]
-        assert rows and all(r["evidence_text"].startswith("referred 2026-") for r in rows)
+        rows = [r for r in ret.rows if r.outcome_id == "REF"]
+        assert rows and all(r.evidence_text.startswith("referred 2026-") for r in rows)
     finally:
         registry.unregister("referred_early")

@@ -68,9 +68,9 @@ def test_results_import_is_all_or_nothing_and_names_rows(world, actor_manager, t
     assert (result.created, result.updated) == (1, 0)
     with caseload.transaction() as s:
         doc = build_return(s, actor_manager, "TEST-SIB", "2026-Q3", as_of=AS_OF_Q3)
-    ext = [r for r in doc["rows"] if r["outcome_id"] == "EXT"]
+    ext = [r for r in doc.rows if r.outcome_id == "EXT"]
     assert len(ext) == 2
-    assert any(r["evidence"]["external"]["value"] == -950.5 and r["achieved_on"] == "2026-09-01"
+    assert any(r.evidence["external"]["value"] == -950.5 and r.achieved_on == dt.date(2026, 9, 1)
                for r in ext)
     with caseload.transaction() as s:  # the same file again updates, never duplicates
         assert import_results(s, actor_manager, find_contract(s, "TEST-SIB"), good).updated == 1

@@ -35,7 +35,7 @@ def build(caseload, actor, period="2026-Q3", as_of=AS_OF_Q3, code="OPT"):
 
 
 def claimed(doc) -> list[tuple[str, str]]:
-    return [(r["_person_id"], r["outcome_id"]) for r in doc["rows"] if r["kind"] == "claim"]
+    return [(r.link.person_id, r.outcome_id) for r in doc.rows if r.kind == "claim"]
 
 
 def test_first_attended_contact_anchor_counts_days_from_the_earliest_contact(
@@ -52,11 +52,11 @@ def test_first_attended_contact_anchor_counts_days_from_the_earliest_contact(
         b.contacts("B", D(2026, 7, 1), D(2026, 7, 8), D(2026, 7, 16))  # day 15: outside
         b.contacts("B", D(2026, 6, 25), status="dna")  # not attended: not the anchor
     doc = build(caseload, actor_manager)
-    rows = [r for r in doc["rows"] if r["kind"] == "claim"]
-    assert [(r["_person_id"], r["achieved_on"]) for r in rows] == [(a, "2026-07-15")]
-    assert rows[0]["evidence"]["start"] == {"from": "first_attended_contact",
+    rows = [r for r in doc.rows if r.kind == "claim"]
+    assert [(r.link.person_id, r.achieved_on) for r in rows] == [(a, dt.date(2026, 7, 15))]
+    assert rows[0].evidence["start"] == {"from": "first_attended_contact",
                                             "date": "2026-07-01"}
-    assert late not in {r["_person_id"] for r in rows}
+    assert late not in {r.link.person_id for r in rows}
 
 
 def test_a_baseline_window_with_two_anchors(caseload, actor_manager):
@@ -85,10 +85,10 @@ def test_a_baseline_window_with_two_anchors(caseload, actor_manager):
         b.wemwbs("AFTER", (D(2026, 5, 18), 40), (D(2026, 7, 20), 50))
     doc = build(caseload, actor_manager)
     assert claimed(doc) == [(inside, "WB")]
-    assert {before, after}.isdisjoint({q["_person_id"] for q in doc["data_quality"]
-                                       if q["code"] != "missing_baseline"})
-    baseline_issues = {q["_person_id"] for q in doc["data_quality"]
-                       if q["code"] == "missing_baseline"}
+    assert {before, after}.isdisjoint({q.link.person_id for q in doc.data_quality
+                                       if q.code != "missing_baseline"})
+    baseline_issues = {q.link.person_id for q in doc.data_quality
+                       if q.code == "missing_baseline"}
     assert {before, after} <= baseline_issues
 
 
@@ -115,8 +115,8 @@ def test_not_claimed_does_not_repeat_earlier_returns(caseload, actor_manager):
     with caseload.transaction() as s:
         build_caseload(s, actor_manager)
     q3 = build(caseload, actor_manager, code="TEST-SIB")
-    assert {e["outcome_id"] for e in q3["exclusions"]} >= {"ENG", "WB", "GOALS"}
+    assert {e.outcome_id for e in q3.exclusions} >= {"ENG", "WB", "GOALS"}
     with caseload.transaction() as s:
         submit_return(s, actor_manager, "TEST-SIB", "2026-Q3", as_of=AS_OF_Q3)
     q4 = build(caseload, actor_manager, "2026-Q4", AS_OF_Q4, code="TEST-SIB")
-    assert [e for e in q4["exclusions"] if e["achieved_on"] < "2026-10-01"] == []
+    assert [e for e in q4.exclusions if e.achieved_on < dt.date(2026, 10, 1)] == []

@@ -44,8 +44,8 @@ def build(caseload, actor, period="2026-Q3", as_of=AS_OF_Q3):
 
 def claims_of(doc, refs):
     return sorted(
-        (refs[r["_person_id"]], r["outcome_id"], D.fromisoformat(r["achieved_on"]), r["amount"],
-         r["late"]) for r in doc["rows"] if r["kind"] == "claim"
+        (refs[r.link.person_id], r.outcome_id, r.achieved_on, r.amount,
+         r.late) for r in doc.rows if r.kind == "claim"
     )
 
 
@@ -53,40 +53,40 @@ def test_q3_claims_are_exactly_the_hand_computed_ones(hand, actor_manager):
     caseload, _, refs = hand
     doc = build(caseload, actor_manager)
     assert claims_of(doc, refs) == sorted(EXPECTED_Q3)
-    assert doc["totals"]["net"] == EXPECTED_Q3_TOTAL
-    assert doc["totals"]["claims"] == 13 and doc["totals"]["people"] == 9
-    assert doc["totals"]["late_claims"] == 1
-    dates = [r["achieved_on"] for r in doc["rows"]]
+    assert doc.totals.net == EXPECTED_Q3_TOTAL
+    assert doc.totals.claims == 13 and doc.totals.people == 9
+    assert doc.totals.late_claims == 1
+    dates = [r.achieved_on for r in doc.rows]
     assert dates == sorted(dates)  # the deterministic order caps apply in
-    assert [r["line"] for r in doc["rows"]] == list(range(1, 14))
-    by_outcome = {t["outcome_id"]: (t["claims"], t["amount"]) for t in doc["totals"]["by_outcome"]}
+    assert [r.line for r in doc.rows] == list(range(1, 14))
+    by_outcome = {t.outcome_id: (t.claims, t.amount) for t in doc.totals.by_outcome}
     assert by_outcome["ENG"] == (4, 400.0) and by_outcome["GOALS"] == (2, 80.0)
 
 
 def test_every_claim_carries_its_evidence(hand, actor_manager):
     caseload, builder, refs = hand
     doc = build(caseload, actor_manager)
-    rows = {(refs[r["_person_id"]], r["outcome_id"]): r for r in doc["rows"]}
-    wb = rows[("P1", "WB")]["evidence"]
+    rows = {(refs[r.link.person_id], r.outcome_id): r for r in doc.rows}
+    wb = rows[("P1", "WB")].evidence
     assert (wb["baseline"]["date"], wb["baseline"]["score"]) == ("2026-07-10", 40.0)
     assert (wb["follow_up"]["date"], wb["follow_up"]["score"], wb["change"]) == (
         "2026-09-20", 45.0, 5.0)
-    eng3 = rows[("P1", "ENG3")]["evidence"]["contacts"]
+    eng3 = rows[("P1", "ENG3")].evidence["contacts"]
     assert [c["date"] for c in eng3] == ["2026-07-10", "2026-07-24", "2026-08-07"]
-    sustained = rows[("P8", "WBS")]["evidence"]
+    sustained = rows[("P8", "WBS")].evidence
     assert sustained["sustained"]["date"] == "2026-08-15" and sustained["sustained_change"] == 6
-    assert len(rows[("P9", "GOALS")]["evidence"]["goals"]) == 2
-    assert rows[("P10", "EXIT")]["evidence"]["exit"] == {"date": "2026-07-10",
+    assert len(rows[("P9", "GOALS")].evidence["goals"]) == 2
+    assert rows[("P10", "EXIT")].evidence["exit"] == {"date": "2026-07-10",
                                                          "reason": "goals_met"}
-    assert "ICB match" in rows[("P14", "EXT")]["evidence_text"]
-    assert all(r["pseudonym"].startswith("P-") and len(r["pseudonym"]) == 14
-               for r in doc["rows"])
+    assert "ICB match" in rows[("P14", "EXT")].evidence_text
+    assert all(r.pseudonym.startswith("P-") and len(r.pseudonym) == 14
+               for r in doc.rows)
 
 
 def test_exclusions_say_why(hand, actor_manager):
     caseload, _, refs = hand
     doc = build(caseload, actor_manager)
-    found = [(refs[e["_person_id"]], e["outcome_id"], e["reason"]) for e in doc["exclusions"]]
+    found = [(refs[e.link.person_id], e.outcome_id, e.reason) for e in doc.exclusions]
     assert len(found) == len(EXPECTED_Q3_EXCLUSIONS)
     for who, outcome, fragment in EXPECTED_Q3_EXCLUSIONS:
         assert any(w == who and o == outcome and fragment in r for w, o, r in found), (who,
@@ -99,7 +99,7 @@ def test_data_quality_lists_each_kind_of_problem(hand, actor_manager):
         s.add(Measure(person_id=builder.people["P4"], episode_id=builder.episodes["P4"],
                       instrument="WEMWBS", completed_on=D(2026, 10, 30), value=50.0, raw=50))
     doc = build(caseload, actor_manager)
-    issues = {(q["_reference"], q["code"]) for q in doc["data_quality"]}
+    issues = {(q.link.reference, q.code) for q in doc.data_quality}
     assert ("P16", "ineligible") in issues
     assert ("P17", "missing_consent") in issues
     assert ("P6", "follow_up_outside_window") in issues
@@ -109,8 +109,8 @@ def test_data_quality_lists_each_kind_of_problem(hand, actor_manager):
     assert ("P13", "exit_without_reason") in issues
     assert ("P2", "missing_baseline") in issues
     assert ("P1", "missing_baseline") not in issues
-    assert all(q["_person_id"] and q["severity"] in ("blocks", "weakens")
-               for q in doc["data_quality"])
+    assert all(q.link.person_id and q.severity in ("blocks", "weakens")
+               for q in doc.data_quality)
 
 
 def test_caps_apply_in_the_documented_order(hand, actor_manager):
@@ -123,15 +123,15 @@ def test_caps_apply_in_the_documented_order(hand, actor_manager):
             caps={"per_person_amount": 400, "participants": 8, "total_amount": 1400,
                   "over_cap": "pay_remainder"}))
     doc = build(caseload, actor_manager)
-    rows = {(refs[r["_person_id"]], r["outcome_id"]): r for r in doc["rows"]}
+    rows = {(refs[r.link.person_id], r.outcome_id): r for r in doc.rows}
     assert ("P14", "EXT") not in rows
-    assert rows[("P1", "WB")]["amount"] == 140.0
-    assert "per-person cap" in rows[("P1", "WB")]["note"]
-    assert "contract cap" in rows[("P1", "WB")]["note"]
-    assert doc["totals"]["net"] == 1400.0
-    reasons = {(refs[e["_person_id"]], e["outcome_id"]): e["reason"] for e in doc["exclusions"]}
+    assert rows[("P1", "WB")].amount == 140.0
+    assert "per-person cap" in rows[("P1", "WB")].note
+    assert "contract cap" in rows[("P1", "WB")].note
+    assert doc.totals.net == 1400.0
+    reasons = {(refs[e.link.person_id], e.outcome_id): e.reason for e in doc.exclusions}
     assert "participant cap of 8" in reasons[("P14", "EXT")]
-    assert doc["caps"]["participants_after"] == 8
+    assert doc.caps.participants_after == 8
 
 
 def test_late_claims_can_be_turned_off(hand, actor_manager):
@@ -139,16 +139,16 @@ def test_late_claims_can_be_turned_off(hand, actor_manager):
     with caseload.transaction() as s:
         save_contract(s, actor_manager, contract_document(late_claims=False))
     doc = build(caseload, actor_manager)
-    assert ("P5", "ENG") not in {(refs[r["_person_id"]], r["outcome_id"]) for r in doc["rows"]}
-    assert any("late claims" in e["reason"] for e in doc["exclusions"])
+    assert ("P5", "ENG") not in {(refs[r.link.person_id], r.outcome_id) for r in doc.rows}
+    assert any("late claims" in e.reason for e in doc.exclusions)
 
 
 def test_submit_locks_claims_and_the_next_quarter_never_claims_them_again(hand, actor_manager):
     caseload, builder, refs = hand
     with caseload.transaction() as s:
         snapshot = submit_return(s, actor_manager, "TEST-SIB", "2026-Q3", as_of=AS_OF_Q3)
-    assert snapshot["status"] == "submitted" and snapshot["totals"]["net"] == EXPECTED_Q3_TOTAL
-    assert "_person_id" not in snapshot["rows"][0]
+    assert snapshot.status == "submitted" and snapshot.totals.net == EXPECTED_Q3_TOTAL
+    assert all(r.link is None for r in snapshot.rows)  # nothing private is kept
     with caseload.reading() as s:
         assert len(s.execute(select(Claim)).scalars().all()) == 13
         assert s.execute(select(AuditEvent).where(AuditEvent.action == "return.submit")).first()
@@ -166,17 +166,17 @@ def test_submit_locks_claims_and_the_next_quarter_never_claims_them_again(hand, 
         add_adjustment(s, actor_manager, "TEST-SIB", f"2026-Q3:{line}",
                        reason="One of the three contacts was a phone call", amount=-50)
     doc = build(caseload, actor_manager, "2026-Q4", AS_OF_Q4)
-    got = [(refs.get(r["_person_id"]), r["outcome_id"], r["amount"], r["late"], r["kind"])
-           for r in doc["rows"]]
+    got = [(refs.get(r.link.person_id), r.outcome_id, r.amount, r.late, r.kind)
+           for r in doc.rows]
     assert got == [
         ("P2", "GOALS", 40.0, True, "claim"),
         ("P20", "ENG", 100.0, False, "claim"),
         ("P1", "ENG3", -50.0, False, "adjustment"),
     ]
-    assert doc["rows"][2]["reason"] == "One of the three contacts was a phone call"
-    assert doc["rows"][2]["adjusts"] == f"2026-Q3:{line}"
-    assert doc["totals"]["net"] == 90.0
-    assert doc["caps"]["claimed_after"] == EXPECTED_Q3_TOTAL + 90.0
+    assert doc.rows[2].reason == "One of the three contacts was a phone call"
+    assert doc.rows[2].adjusts == f"2026-Q3:{line}"
+    assert doc.totals.net == 90.0
+    assert doc.caps.claimed_after == EXPECTED_Q3_TOTAL + 90.0
     with caseload.transaction() as s:
         submit_return(s, actor_manager, "TEST-SIB", "2026-Q4", as_of=AS_OF_Q4)
     with caseload.reading() as s:
@@ -185,7 +185,7 @@ def test_submit_locks_claims_and_the_next_quarter_never_claims_them_again(hand, 
         assert pending == []
     # A third quarter finds nothing new to claim.
     doc = build(caseload, actor_manager, "2027-Q1", D(2027, 4, 5))
-    assert [r for r in doc["rows"] if r["kind"] == "claim"] == []
+    assert [r for r in doc.rows if r.kind == "claim"] == []
 
 
 def test_submitted_return_regenerates_byte_for_byte_after_edits(hand, actor_manager):
@@ -206,7 +206,7 @@ def test_submitted_return_regenerates_byte_for_byte_after_edits(hand, actor_mana
         assert render(again, suffix) == data, suffix
     with caseload.reading() as s:
         stored = s.execute(select(OutcomeReturn)).scalar_one()
-        assert stored.content_hash == first["content_hash"]
+        assert stored.content_hash == first.content_hash
 
 
 def test_submit_rules(hand, actor_manager, actor_coordinator):
@@ -241,12 +241,12 @@ def test_adjustment_rules(hand, actor_manager):
 
 def test_suppression_hides_small_cells_and_one_more():
     cells = suppress([("A", 10), ("B", 3), ("C", 7), ("D", 0)])
-    assert [c["count"] for c in cells] == [10, "<5", "suppressed", 0]
+    assert [c.shown for c in cells] == [10, "<5", "suppressed", 0]
     # Female 85, Male 81, Other 3: Male is hidden only to protect Other, and is not "<5".
     cells = suppress([("Female", 85), ("Male", 81), ("Other", 3)])
-    assert [c["count"] for c in cells] == [85, "suppressed", "<5"]
-    assert [c["count"] for c in suppress([("A", 2), ("B", 4), ("C", 9)])] == ["<5", "<5", 9]
-    assert [c["count"] for c in suppress([("A", 5), ("B", 6)])] == [5, 6]
+    assert [c.shown for c in cells] == [85, "suppressed", "<5"]
+    assert [c.shown for c in suppress([("A", 2), ("B", 4), ("C", 9)])] == ["<5", "<5", 9]
+    assert [c.shown for c in suppress([("A", 5), ("B", 6)])] == [5, 6]
 
 
 def test_a_claim_that_would_cross_a_money_cap_is_skipped_by_default(hand, actor_manager):
@@ -256,12 +256,12 @@ def test_a_claim_that_would_cross_a_money_cap_is_skipped_by_default(hand, actor_
     with caseload.transaction() as s:
         save_contract(s, actor_manager, contract_document(caps={"per_person_amount": 400}))
     doc = build(caseload, actor_manager)
-    rows = {(refs[r["_person_id"]], r["outcome_id"]): r for r in doc["rows"]}
+    rows = {(refs[r.link.person_id], r.outcome_id): r for r in doc.rows}
     assert ("P1", "WB") not in rows
-    reasons = {(refs[e["_person_id"]], e["outcome_id"]): e["reason"] for e in doc["exclusions"]}
+    reasons = {(refs[e.link.person_id], e.outcome_id): e.reason for e in doc.exclusions}
     assert reasons[("P1", "WB")] == "would take the per-person cap of £400.00 over (£250.00 left)"
-    assert all(r["amount"] == r["price"] for r in doc["rows"] if r["kind"] == "claim")
-    p1 = sum(r["amount"] for r in doc["rows"] if refs[r["_person_id"]] == "P1")
+    assert all(r.amount == r.price for r in doc.rows if r.kind == "claim")
+    p1 = sum(r.amount for r in doc.rows if refs[r.link.person_id] == "P1")
     assert p1 <= 400
 
 
@@ -270,8 +270,8 @@ def test_money_is_decimal_from_price_to_totals(hand, actor_manager):
 
     caseload, _, _ = hand
     doc = build(caseload, actor_manager)
-    claims = [r for r in doc["rows"] if r["kind"] == "claim"]
-    assert all(isinstance(r["amount"], Decimal) and isinstance(r["price"], Decimal)
+    claims = [r for r in doc.rows if r.kind == "claim"]
+    assert all(isinstance(r.amount, Decimal) and isinstance(r.price, Decimal)
                for r in claims)
-    assert isinstance(doc["totals"]["net"], Decimal)
-    assert doc["totals"]["net"] == sum(r["amount"] for r in claims)
+    assert isinstance(doc.totals.net, Decimal)
+    assert doc.totals.net == sum(r.amount for r in claims)

@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 
 from linkworker.outcomes.contract import parse_contract
 from linkworker.outcomes.rules import Achievement
-from linkworker.returns.build import CapTally, apply_caps, canonical, content_hash
+from linkworker.returns.build import CapTally, apply_caps
+from linkworker.returns.document import HistoryEntry, ReturnDocument
 from linkworker.returns.ledger import Ledger
-from linkworker.returns.money import freeze, money, thaw
 from linkworker.returns.period import parse_period, previous_quarter, quarter_of
 
 PEOPLE = [f"person-{n}" for n in range(6)]
@@ -127,11 +127,33 @@ money_values = st.decimals(min_value=Decimal("-1000000"), max_value=Decimal("100
 
 @given(st.lists(money_values, max_size=20))
 def test_money_survives_the_snapshot_round_trip(amounts):
-    doc = {"rows": [{"amount": a, "price": money(abs(a)), "note": "x"} for a in amounts],
-           "totals": {"net": sum(amounts, Decimal("0.00"))}}
-    stored = freeze(doc)
-    assert all(isinstance(r["amount"], str) for r in stored["rows"])
-    again = thaw(stored)
-    assert again == doc
-    assert canonical(again) == canonical(doc)
-    assert content_hash(again) == content_hash(doc)
+    """Money is stored as text with two decimals and reads back to the same pence (the whole
+    document's round trip is in ``test_returns_document``)."""
+    history = tuple(HistoryEntry("2026-Q3", "ENG", 1, a) for a in amounts)
+    stored = [{"period": h.period, "outcome_id": h.outcome_id, "claims": h.claims,
+               "amount": f"{h.amount:.2f}"} for h in history]
+    doc = ReturnDocument.from_json(_skeleton(stored))
+    assert doc.history == history
+    assert [h["amount"] for h in doc.to_json()["history"]] == [h["amount"] for h in stored]
+    assert sum((h.amount for h in doc.history), Decimal("0.00")) == sum(amounts, Decimal("0"))
+
+
+def _skeleton(history: list[dict]) -> dict:
+    """The smallest stored return around ``history``."""
+    zero = "0.00"
+    return {
+        "format": 1, "status": "draft", "as_of": "2026-10-05", "rows": [], "exclusions": [],
+        "data_quality": [], "equality": {}, "equality_note": "", "wellbeing": [],
+        "history": history, "content_hash": "",
+        "period": {"label": "2026-Q3", "start": "2026-07-01", "end": "2026-09-30"},
+        "contract": {"code": "C", "name": "C", "commissioner": "ICB", "providers": ["P"],
+                     "investor": None, "start": "2026-01-01", "end": "2027-12-31",
+                     "currency": "GBP", "person_identifier": "pseudonym", "late_claims": True,
+                     "caps": {"total_amount": None, "participants": None,
+                              "per_person_amount": None}, "outcomes": []},
+        "totals": {"claims": 0, "people": 0, "late_claims": 0, "claimed": zero,
+                   "adjustments": zero, "net": zero, "by_outcome": []},
+        "caps": {"total_amount": None, "participants": None, "per_person_amount": None,
+                 "claimed_before": zero, "claimed_after": zero, "participants_before": 0,
+                 "participants_after": 0},
+    }

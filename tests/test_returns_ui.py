@@ -53,13 +53,13 @@ def test_walk_through_preview_open_record_export_and_submit(qtbot, runner, actor
     wait_idle(qtbot, runner)
     assert screen.pages.currentWidget() is screen.quality_page
     table = screen.quality_page.table
-    assert table.rowCount() == len(screen.state.document["data_quality"]) > 0
+    assert table.rowCount() == len(screen.state.document.data_quality) > 0
     row = next(r for r in range(table.rowCount()) if table.item(r, 0).text() == "P16")
     table.selectRow(row)
     with qtbot.waitSignal(screen.open_person) as opened:
         qtbot.mouseClick(screen.quality_page.open_record, Qt.MouseButton.LeftButton)
-    p16 = next(q for q in screen.state.document["data_quality"] if q["_reference"] == "P16")
-    assert opened.args[0] == p16["_person_id"]
+    p16 = next(q for q in screen.state.document.data_quality if q.link.reference == "P16")
+    assert opened.args[0] == p16.link.person_id
 
     screen.go_next()
     assert screen.preview_page.claims.rowCount() == 13
@@ -143,13 +143,13 @@ def test_preview_shows_outcome_names_readable_evidence_and_why_not_claimed(
     claims = screen.preview_page.claims
     outcomes = {claims.item(r, 2).text() for r in range(claims.rowCount())}
     assert "WEMWBS up by 3 or more at 60-120 days." not in outcomes
-    names = {o["name"] for o in screen.state.document["contract"]["outcomes"]}
+    names = {o.name for o in screen.state.document.contract.outcomes}
     assert outcomes <= names
     evidence = [claims.item(r, 7).text() for r in range(claims.rowCount())]
     assert all("[" not in e for e in evidence)  # no raw record ids
     assert any("baseline" in e and "score 40" in e for e in evidence)
     unclaimed = screen.preview_page.unclaimed
-    assert unclaimed.rowCount() == len(screen.state.document["exclusions"]) > 0
+    assert unclaimed.rowCount() == len(screen.state.document.exclusions) > 0
     reasons = {unclaimed.item(r, 3).text() for r in range(unclaimed.rowCount())}
     assert any("maximum of 2 per person" in r for r in reasons)
     assert "see the workbook" not in screen.preview_page.excluded.text()
@@ -195,6 +195,6 @@ def test_adjustment_dialog_records_a_new_row(qtbot, runner, actor_manager):
     screen.as_of = AS_OF_Q3.replace(year=2027, month=1)
     screen.build()
     wait_idle(qtbot, runner)
-    rows = screen.state.document["rows"]
-    adjustments = [r for r in rows if r["kind"] == "adjustment"]
-    assert [(r["adjusts"], str(r["amount"])) for r in adjustments] == [("2026-Q3:2", "-50.00")]
+    rows = screen.state.document.rows
+    adjustments = [r for r in rows if r.kind == "adjustment"]
+    assert [(r.adjusts, str(r.amount)) for r in adjustments] == [("2026-Q3:2", "-50.00")]

@@ -71,10 +71,10 @@ class PersonListModel(QAbstractTableModel):
     def text(self, row: int, column: int) -> str:
         return self._cells(self.items[row])[column]
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
+    def rowCount(self, parent: Index = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.items)
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
+    def columnCount(self, parent: Index = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.columns)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -89,7 +89,7 @@ class PersonListModel(QAbstractTableModel):
             return QBrush(OVERDUE_COLOUR)
         return None
 
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802 - Qt API
+    def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return self.columns[section]
@@ -134,7 +134,7 @@ class PersonList(QTableView):
 
     # --- the table-widget calls tests and keyboard code use --------------------------------
 
-    def rowCount(self) -> int:  # noqa: N802 - as QTableWidget
+    def rowCount(self) -> int:
         return self.list_model.rowCount()
 
     def item(self, row: int, column: int) -> _Cell | None:
@@ -142,10 +142,10 @@ class PersonList(QTableView):
             return None
         return _Cell(self.list_model.text(row, column), self.list_model.person_at(row))
 
-    def setCurrentCell(self, row: int, column: int) -> None:  # noqa: N802 - as QTableWidget
+    def setCurrentCell(self, row: int, column: int) -> None:
         self.setCurrentIndex(self.list_model.index(row, column))
 
-    def currentRow(self) -> int:  # noqa: N802 - as QTableWidget
+    def currentRow(self) -> int:
         return self.currentIndex().row() if self.currentIndex().isValid() else -1
 
     def person_at(self, row: int) -> str | None:

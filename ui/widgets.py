@@ -308,7 +308,7 @@ class _TabLeaves(QObject):
     """Event filter: Tab / Shift+Tab move on from a date or time box (Qt's own walks the
     day/month/year parts with Tab, a keyboard trap; "/" and the arrow keys still do that)."""
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) and (
                 event.key() in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab)):
             backwards = event.key() == Qt.Key.Key_Backtab or bool(

@@ -219,7 +219,7 @@ def _dispatch(args: argparse.Namespace, opener: OpenCaseload) -> int:
         print(f"linkworker: that input cannot be used ({_where(exc)}). Nothing was changed.",
               file=sys.stderr)
         return 2
-    except Exception as exc:  # noqa: BLE001 - a bug: one line and a crash report, no trace
+    except Exception as exc:  # a bug: one line and a crash report, no trace
         report = logs.report_exception(exc)
         print(f"linkworker: stopped on an unexpected error ({_where(exc)}); the crash report "
               f"{report} says where, without any personal data.", file=sys.stderr)

@@ -141,17 +141,17 @@ def run_return(args: argparse.Namespace, open_caseload) -> int:
             try:
                 flow.export(caseload, args.actor, doc, path)
             except UserError as exc:
-                if doc["status"] != "submitted":
+                if not doc.is_submitted:
                     raise
                 raise UserError(f"The {period} return WAS submitted, but {exc} Write the file "
                                 "again with the same command without --submit: a submitted "
                                 "return regenerates exactly.") from None
-    t = doc["totals"]
-    blocking = sum(1 for q in doc["data_quality"] if q["severity"] == "blocks")
-    state = "SUBMITTED" if doc["status"] == "submitted" else "draft"
-    print(f"{doc['contract']['code']} {doc['period']['label']} ({state}): {t['claims']} claims "
-          f"for {t['people']} people, net {format_money(t['net'], doc['contract']['currency'])}; "
-          f"{len(doc['data_quality'])} data-quality issues ({blocking} blocking).")
+    t = doc.totals
+    blocking = sum(1 for q in doc.data_quality if q.blocks)
+    state = "SUBMITTED" if doc.is_submitted else "draft"
+    print(f"{doc.contract.code} {doc.period.label} ({state}): {t.claims} claims "
+          f"for {t.people} people, net {format_money(t.net, doc.contract.currency)}; "
+          f"{len(doc.data_quality)} data-quality issues ({blocking} blocking).")
     for path in args.out:
         print(f"wrote {path}")
     return 0

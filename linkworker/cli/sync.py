@@ -91,7 +91,7 @@ def run_import(args: argparse.Namespace, open_caseload) -> int:
     return 0
 
 
-def _print_duplicates(found) -> None:  # noqa: ANN001
+def _print_duplicates(found) -> None:
     for pair in found:
         print(f"Probably the same person ({pair.reason}): {pair.first_label} and "
               f"{pair.second_label}. Merge with 'linkworker sync merge-people'.")
@@ -106,7 +106,7 @@ def run_duplicates(args: argparse.Namespace, open_caseload) -> int:
     return 0
 
 
-def _person_id(caseload, reference: str) -> str:  # noqa: ANN001
+def _person_id(caseload, reference: str) -> str:
     from sqlalchemy import select
 
     from linkworker.models import Person

@@ -61,7 +61,7 @@ def create_hub(laptop: Caseload, url: str) -> HubCreated:
         hub.close()
 
 
-def _later_links(table) -> list[str]:  # noqa: ANN001
+def _later_links(table) -> list[str]:
     """Optional links to rows copied later (a person's current journey, a claim's adjusted
     claim): written empty first and filled in once their rows are there."""
     if table.name not in LOAD_ORDER:
@@ -72,7 +72,7 @@ def _later_links(table) -> list[str]:  # noqa: ANN001
             and LOAD_ORDER.index(fk.column.table.name) >= here]
 
 
-def _copy(source, target, name: str) -> None:  # noqa: ANN001 - two connections
+def _copy(source, target, name: str) -> None:
     table = RULES[name].table if name in RULES else {"sync_changes": CHANGES,
                                                         "sync_rows": ROWS}[name]
     later = _later_links(table)
@@ -93,7 +93,7 @@ def _copy(source, target, name: str) -> None:  # noqa: ANN001 - two connections
                        .values({k: bindparam(f"v_{k}") for k in later}), links)
 
 
-def _reset_sequences(conn) -> None:  # noqa: ANN001
+def _reset_sequences(conn) -> None:
     """Copied serial keys (audit ``seq``, change ``seq``) continue after the copied rows."""
     for table, column in (("audit_events", "seq"), ("sync_changes", "seq")):
         conn.execute(text(

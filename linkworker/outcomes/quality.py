@@ -9,7 +9,7 @@ exports) and says what is wrong in words a manager can act on, without personal 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from linkworker.outcomes.contract import ContractDef
 from linkworker.outcomes.eligibility import (
@@ -53,9 +53,6 @@ class Issue:
     @property
     def label(self) -> str:
         return issue_label(self.code)
-
-    def as_dict(self) -> dict:
-        return asdict(self)
 
 
 class Collector:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, or_, select
@@ -86,7 +87,7 @@ class ContractSummary:
     outcomes: int
     episodes: int
     returns_submitted: int
-    claimed_amount: float
+    claimed_amount: Decimal
 
 
 def list_contracts(session: Session) -> list[ContractSummary]:
@@ -115,6 +116,7 @@ def list_contracts(session: Session) -> list[ContractSummary]:
         out.append(ContractSummary(
             row.id, row.code, row.name, str(doc.get("commissioner", "")),
             str(doc.get("start", "")), str(doc.get("end", "")), len(doc.get("outcomes") or []),
-            episodes.get(row.id, 0), returns.get(row.id, 0), float(claimed.get(row.id) or 0.0),
+            episodes.get(row.id, 0), returns.get(row.id, 0),
+            claimed.get(row.id) or Decimal("0.00"),
         ))
     return out

@@ -3,6 +3,8 @@
 - ``period``: "2026-Q3" and friends;
 - ``build``: contract + period -> the return document (claims with evidence, caps applied,
   exclusions, data quality, equality breakdowns, paired wellbeing change);
+- ``document``: that document as typed, frozen dataclasses (``ReturnDocument``), its JSON for
+  the stored snapshot, and which of its fields are private;
 - ``ledger``: what earlier submitted returns hold; ``submit``: freezing a return into the
   ledger, adjustments, listing returns;
 - ``export``: XLSX, CSV, PDF cover report and INDIGO JSON, chosen by file extension;

@@ -19,21 +19,18 @@ The order of work, and so of the rules a commissioner can check by hand:
 5. The "Not claimed" list holds this return's own findings: an achievement dated inside a
    period already submitted was listed (or claimed) there and is not listed again.
 
-The result is a dict (the *return document*) whose money is ``Decimal``; stored snapshots hold
-money as text (``linkworker.returns.money.freeze``/``thaw``). Keys starting with "_" are
-internal (person ids for links and the ledger) and are stripped before anything is stored as a
-snapshot or exported.
+The result is a ``ReturnDocument`` (``linkworker.returns.document``): typed, frozen, money in
+``Decimal``, with who each line is about (person ids for the ledger and the screen) in private
+fields that no snapshot or export can hold.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 from collections import Counter, defaultdict
 from collections.abc import Callable
+from dataclasses import replace
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -53,16 +50,31 @@ from linkworker.outcomes.kinds import achievements
 from linkworker.outcomes.quality import find_issues
 from linkworker.outcomes.rules import Achievement, RuleContext
 from linkworker.outcomes.store import definition_of, find_contract
+from linkworker.returns.document import (
+    DOCUMENT_FORMAT,
+    CapsPosition,
+    ClaimLine,
+    ContractCaps,
+    ContractInfo,
+    DataQualityItem,
+    HistoryEntry,
+    NotClaimed,
+    OutcomeTerms,
+    OutcomeTotal,
+    PersonLink,
+    ReturnDocument,
+    Totals,
+    WellbeingChange,
+    WellbeingLine,
+)
 from linkworker.returns.equality import FOOTNOTE, breakdowns
 from linkworker.returns.evidence import evidence_text
 from linkworker.returns.ledger import Ledger, load_ledger, pending_adjustments, who
-from linkworker.returns.money import ZERO, money, thaw
+from linkworker.returns.money import ZERO, money, optional_money
 from linkworker.returns.period import Period, parse_period
 from linkworker.validation import format_money
 
-DOCUMENT_FORMAT = 1
 Progress = Callable[[int, int, str], None]
-META_KEYS = ("status", "submitted", "content_hash")
 
 
 def _context(session: Session, cdef: ContractDef) -> tuple[RuleContext, dict]:
@@ -79,17 +91,20 @@ def _context(session: Session, cdef: ContractDef) -> tuple[RuleContext, dict]:
     return RuleContext(instruments, thresholds), items
 
 
+def _not_claimed(a: Achievement, label: str, reason: str) -> NotClaimed:
+    return NotClaimed(label, a.outcome_id, a.achieved_on, reason, PersonLink(a.person_id))
+
+
 def _screen(
     cdef: ContractDef, facts: Facts, found: list[Achievement], ledger: Ledger,
     period: Period, as_of: dt.date, label_of: Callable[[str], str], verdicts: dict,
-) -> tuple[list[Achievement], list[dict]]:
+) -> tuple[list[Achievement], list[NotClaimed]]:
     """Keep what may be claimed in this return; say why the rest of this period's may not."""
-    keep, excluded = [], []
+    keep: list[Achievement] = []
+    excluded: list[NotClaimed] = []
 
     def exclude(a: Achievement, reason: str) -> None:
-        excluded.append({"pseudonym": label_of(a.person_id), "outcome_id": a.outcome_id,
-                         "achieved_on": a.achieved_on.isoformat(), "reason": reason,
-                         "_person_id": a.person_id})
+        excluded.append(_not_claimed(a, label_of(a.person_id), reason))
 
     for a in found:
         if a.achieved_on > period.end:
@@ -175,58 +190,54 @@ def apply_caps(
     return [(a, caps.admit(a)) for a in ranked]
 
 
-def _claim_row(cdef: ContractDef, a: Achievement, label: str, amount: Decimal, unit: int,
-               note: str, period: Period) -> dict[str, Any]:
+def _claim_line(cdef: ContractDef, a: Achievement, label: str, amount: Decimal, unit: int,
+                note: str, period: Period) -> ClaimLine:
     outcome = cdef.outcome(a.outcome_id)
-    return {
-        "kind": "claim", "pseudonym": label, "outcome_id": a.outcome_id, "outcome": outcome.name,
-        "unit": unit, "achieved_on": a.achieved_on.isoformat(),
-        "late": a.achieved_on < period.start, "price": outcome.price, "amount": amount,
-        "note": note, "reason": "", "adjusts": "", "evidence": a.evidence,
-        "evidence_text": evidence_text(a.evidence, outcome.rule.kind),
-        "_person_id": a.person_id, "_episode_id": a.episode_id, "_key": a.key,
-    }
+    return ClaimLine(
+        line=0, kind="claim", pseudonym=label, outcome_id=a.outcome_id, outcome=outcome.name,
+        unit=unit, achieved_on=a.achieved_on, late=a.achieved_on < period.start,
+        price=money(outcome.price), amount=amount, note=note, reason="", adjusts="",
+        evidence=a.evidence, evidence_text=evidence_text(a.evidence, outcome.rule.kind),
+        link=PersonLink(a.person_id, a.episode_id, achievement_key=a.key),
+    )
 
 
-def _adjustment_rows(session: Session, contract_id: str, caps: CapTally) -> list[dict[str, Any]]:
-    rows = []
+def _adjustment_lines(session: Session, contract_id: str, caps: CapTally) -> list[ClaimLine]:
+    lines = []
     for adj in pending_adjustments(session, contract_id):
-        amount = money(adj.amount)
+        amount = adj.amount  # Decimal from the ledger (Pence)
         caps.adjust(who(adj.person_id, adj.pseudonym), amount)
-        rows.append({
-            "kind": "adjustment", "pseudonym": adj.pseudonym or "", "outcome_id": adj.outcome_id,
-            "outcome": "", "unit": adj.unit, "achieved_on": adj.achieved_on.isoformat(),
-            "late": False, "price": ZERO, "amount": amount, "note": "",
-            "reason": adj.reason or "", "adjusts": (adj.evidence or {}).get("adjusts", ""),
-            "evidence": adj.evidence or {}, "evidence_text": "",
-            "_person_id": adj.person_id, "_episode_id": adj.episode_id, "_key": None,
-            "_adjustment_id": adj.id,
-        })
-    return rows
+        lines.append(ClaimLine(
+            line=0, kind="adjustment", pseudonym=adj.pseudonym or "", outcome_id=adj.outcome_id,
+            outcome="", unit=adj.unit, achieved_on=adj.achieved_on, late=False, price=ZERO,
+            amount=amount, note="", reason=adj.reason or "",
+            adjusts=(adj.evidence or {}).get("adjusts", ""), evidence=adj.evidence or {},
+            evidence_text="",
+            link=PersonLink(adj.person_id, adj.episode_id, adjustment_id=adj.id),
+        ))
+    return lines
 
 
-def _totals(cdef: ContractDef, rows: list[dict]) -> dict[str, Any]:
-    claims = [r for r in rows if r["kind"] == "claim"]
+def _totals(cdef: ContractDef, rows: list[ClaimLine]) -> Totals:
+    claims = [r for r in rows if r.is_claim]
     by_outcome = []
     for outcome in cdef.outcomes:
-        mine = [r for r in claims if r["outcome_id"] == outcome.id]
-        by_outcome.append({
-            "outcome_id": outcome.id, "name": outcome.name, "price": outcome.price,
-            "claims": len(mine), "people": len({r["pseudonym"] for r in mine}),
-            "amount": sum((r["amount"] for r in mine), ZERO),
-        })
-    claimed = sum((r["amount"] for r in claims), ZERO)
-    adjustments = sum((r["amount"] for r in rows if r["kind"] == "adjustment"), ZERO)
-    return {
-        "claims": len(claims), "people": len({r["pseudonym"] for r in claims}),
-        "late_claims": sum(1 for r in claims if r["late"]), "claimed": claimed,
-        "adjustments": adjustments, "net": claimed + adjustments,
-        "by_outcome": by_outcome,
-    }
+        mine = [r for r in claims if r.outcome_id == outcome.id]
+        by_outcome.append(OutcomeTotal(
+            outcome.id, outcome.name, money(outcome.price), claims=len(mine),
+            people=len({r.pseudonym for r in mine}), amount=sum((r.amount for r in mine), ZERO),
+        ))
+    claimed = sum((r.amount for r in claims), ZERO)
+    adjustments = sum((r.amount for r in rows if not r.is_claim), ZERO)
+    return Totals(
+        claims=len(claims), people=len({r.pseudonym for r in claims}),
+        late_claims=sum(1 for r in claims if r.late), claimed=claimed,
+        adjustments=adjustments, net=claimed + adjustments, by_outcome=tuple(by_outcome),
+    )
 
 
 def _wellbeing(session: Session, actor: Actor, cdef: ContractDef, contract_id: str,
-               period: Period) -> list[dict[str, Any]]:
+               period: Period) -> tuple[WellbeingChange, ...]:
     """The paired-change summary (``wellbeing.summaries``) per instrument the contract pays on."""
     from linkworker.wellbeing.summaries import SummaryFilter, build_summary, summary_lines
 
@@ -236,43 +247,48 @@ def _wellbeing(session: Session, actor: Actor, cdef: ContractDef, contract_id: s
         summary = build_summary(session, actor, SummaryFilter(
             code, start=cdef.start, end=period.end, contract_id=contract_id, as_of=period.end,
         ))
-        out.append({
-            "instrument": code, "name": summary.instrument_name,
-            "lines": [{"label": line.label, "value": line.value, "note": line.note}
-                      for line in summary_lines(summary, suppress=True)],
-        })
-    return out
+        out.append(WellbeingChange(code, summary.instrument_name, tuple(
+            WellbeingLine(line.label, line.value, line.note)
+            for line in summary_lines(summary, suppress=True))))
+    return tuple(out)
 
 
-def contract_section(cdef: ContractDef) -> dict[str, Any]:
-    return {
-        "code": cdef.code, "name": cdef.name, "commissioner": cdef.commissioner,
-        "providers": list(cdef.providers), "investor": cdef.investor,
-        "start": cdef.start.isoformat(), "end": cdef.end.isoformat(), "currency": cdef.currency,
-        "person_identifier": cdef.person_identifier, "late_claims": cdef.late_claims,
-        "caps": {"total_amount": cdef.caps.total_amount, "participants": cdef.caps.participants,
-                 "per_person_amount": cdef.caps.per_person_amount,
-                 "over_cap": cdef.caps.over_cap},
-        "outcomes": [
-            {"id": o.id, "name": o.name, "definition": o.definition, "price": o.price,
-             "max_per_person": o.max_per_person, "evidence": o.evidence, "kind": o.rule.kind}
-            for o in cdef.outcomes
-        ],
-        "document": dict(cdef.document),
-    }
+def contract_info(cdef: ContractDef) -> ContractInfo:
+    """The contract as it stands, carried in the return (a later edit does not change it)."""
+    caps = cdef.caps
+    return ContractInfo(
+        code=cdef.code, name=cdef.name, commissioner=cdef.commissioner,
+        providers=tuple(cdef.providers), investor=cdef.investor, start=cdef.start,
+        end=cdef.end, currency=cdef.currency, person_identifier=cdef.person_identifier,
+        late_claims=cdef.late_claims,
+        caps=ContractCaps(optional_money(caps.total_amount), caps.participants,
+                          optional_money(caps.per_person_amount), caps.over_cap),
+        outcomes=tuple(
+            OutcomeTerms(o.id, o.name, o.definition, money(o.price), o.max_per_person,
+                         o.evidence, o.rule.kind)
+            for o in cdef.outcomes),
+        document=dict(cdef.document),
+    )
+
+
+def _quality(issues: list, labels: dict[str, str]) -> tuple[DataQualityItem, ...]:
+    return tuple(
+        DataQualityItem(i.code, i.label, i.severity, labels[i.person_id], i.message,
+                        PersonLink(i.person_id, i.episode_id, reference=i.reference))
+        for i in issues)
 
 
 def build_return(
     session: Session, actor: Actor, contract: Contract | str, period: Period | str, *,
     as_of: dt.date | None = None, progress: Progress | None = None,
-) -> dict[str, Any]:
+) -> ReturnDocument:
     """The return for ``period``: a submitted one is returned exactly as it was frozen."""
     require(actor, "return.build")
     row = contract if isinstance(contract, Contract) else find_contract(session, contract)
     period = period if isinstance(period, Period) else parse_period(period)
     frozen = submitted_return(session, row.id, period.label)
     if frozen is not None:
-        return thaw(frozen.snapshot)
+        return ReturnDocument.from_json(frozen.snapshot)
     report = progress or (lambda *_: None)
     as_of = as_of or dt.date.today()
     cdef = definition_of(row)
@@ -292,98 +308,51 @@ def build_return(
                              verdicts)
     order = {o.id: i for i, o in enumerate(cdef.outcomes)}
     caps = CapTally(cdef, ledger)
-    rows = _adjustment_rows(session, row.id, caps)
+    adjustments = _adjustment_lines(session, row.id, caps)
     claims = []
     for a, (amount, unit, note, refusal) in apply_caps(cdef, caps, keep, labels):
         if refusal:
-            excluded.append({"pseudonym": labels[a.person_id], "outcome_id": a.outcome_id,
-                             "achieved_on": a.achieved_on.isoformat(), "reason": refusal,
-                             "_person_id": a.person_id})
+            excluded.append(_not_claimed(a, labels[a.person_id], refusal))
         else:
-            claims.append(_claim_row(cdef, a, labels[a.person_id], amount, unit, note, period))
-    rows = claims + rows
-    for line, r in enumerate(rows, start=1):
-        r["line"] = line
+            claims.append(_claim_line(cdef, a, labels[a.person_id], amount, unit, note, period))
+    rows = [replace(r, line=n) for n, r in enumerate(claims + adjustments, start=1)]
     report(3, 5, "Checking data quality")
     issues = find_issues(cdef, facts, period_end=period.end, as_of=as_of, verdicts=verdicts)
-    claimed_people = sorted({r["_person_id"] for r in claims})
+    claimed_people = sorted({r.link.person_id for r in claims})
     totals = _totals(cdef, rows)
-    history = list(ledger.history) + [
-        {"period": period.label, "outcome_id": t["outcome_id"], "claims": t["claims"],
-         "amount": t["amount"]} for t in totals["by_outcome"] if t["claims"]
+    history = ledger.history + [
+        HistoryEntry(period.label, t.outcome_id, t.claims, t.amount)
+        for t in totals.by_outcome if t.claims
     ]
     report(4, 5, "Summarising wellbeing and equality")
-    data = {
-        "format": DOCUMENT_FORMAT,
-        "status": "draft",
-        "contract": contract_section(cdef),
-        "period": period.as_dict(),
-        "as_of": as_of.isoformat(),
-        "rows": rows,
-        "totals": totals,
-        "caps": {
-            "total_amount": cdef.caps.total_amount, "participants": cdef.caps.participants,
-            "per_person_amount": cdef.caps.per_person_amount,
-            "claimed_before": ledger.total,
-            "claimed_after": ledger.total + totals["net"],
-            "participants_before": len(ledger.people), "participants_after": len(caps.people),
-        },
-        "exclusions": sorted(
+    doc = ReturnDocument(
+        format=DOCUMENT_FORMAT, status="draft", contract=contract_info(cdef), period=period,
+        as_of=as_of, rows=tuple(rows), totals=totals,
+        caps=CapsPosition(
+            total_amount=optional_money(cdef.caps.total_amount),
+            participants=cdef.caps.participants,
+            per_person_amount=optional_money(cdef.caps.per_person_amount),
+            claimed_before=ledger.total, claimed_after=ledger.total + totals.net,
+            participants_before=len(ledger.people), participants_after=len(caps.people),
+        ),
+        exclusions=tuple(sorted(
             _not_reported_before(excluded, ledger, period),
-            key=lambda e: (e["achieved_on"], e["pseudonym"], order.get(e["outcome_id"], 0))),
-        "data_quality": [
-            {"code": i.code, "label": i.label, "severity": i.severity,
-             "pseudonym": labels[i.person_id], "message": i.message,
-             "_person_id": i.person_id, "_episode_id": i.episode_id, "_reference": i.reference}
-            for i in issues
-        ],
-        "equality": breakdowns([facts.people[p] for p in claimed_people], period.end),
-        "equality_note": FOOTNOTE,
-        "wellbeing": _wellbeing(session, actor, cdef, row.id, period),
-        "history": history,
-    }
-    data["content_hash"] = content_hash(data)
+            key=lambda e: (e.achieved_on, e.pseudonym, order.get(e.outcome_id, 0)))),
+        data_quality=_quality(issues, labels),
+        equality=breakdowns([facts.people[p] for p in claimed_people], period.end),
+        equality_note=FOOTNOTE,
+        wellbeing=_wellbeing(session, actor, cdef, row.id, period),
+        history=tuple(history),
+    ).hashed()
     report(5, 5, "Done")
-    return data
+    return doc
 
 
-def _not_reported_before(excluded: list[dict], ledger: Ledger, period: Period) -> list[dict]:
+def _not_reported_before(excluded: list[NotClaimed], ledger: Ledger,
+                         period: Period) -> list[NotClaimed]:
     """Drop exclusions dated inside a period already submitted: that return listed them."""
     return [e for e in excluded
-            if not (dt.date.fromisoformat(e["achieved_on"]) < period.start
-                    and ledger.reported(dt.date.fromisoformat(e["achieved_on"])))]
-
-
-# --- snapshot helpers -----------------------------------------------------------------------
-
-
-def public(value: Any) -> Any:
-    """The document without internal ("_") keys: what is stored and exported.
-
-    Internal keys sit only on the document and on the items of its lists (rows, exclusions,
-    data-quality issues), so only those levels are copied; evidence inside is shared as is."""
-    if not isinstance(value, dict):
-        return value
-    out = {}
-    for k, v in value.items():
-        if str(k).startswith("_"):
-            continue
-        if isinstance(v, list):
-            v = [{a: b for a, b in item.items() if not str(a).startswith("_")}
-                 if isinstance(item, dict) else item for item in v]
-        out[k] = v
-    return out
-
-
-def canonical(value: Any) -> bytes:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                      default=str).encode("utf-8")
-
-
-def content_hash(data: dict[str, Any]) -> str:
-    """SHA-256 of the public content, ignoring status and submission details."""
-    body = {k: v for k, v in public(data).items() if k not in META_KEYS}
-    return hashlib.sha256(canonical(body)).hexdigest()
+            if not (e.achieved_on < period.start and ledger.reported(e.achieved_on))]
 
 
 def submitted_return(session: Session, contract_id: str, label: str) -> OutcomeReturn | None:

@@ -1,6 +1,7 @@
 """Exporting a return: XLSX, CSV, PDF cover report and INDIGO JSON, chosen by extension.
 
-Each format is a pure function of the public return document, and every piece of metadata
+Each format is a pure function of the ``ReturnDocument`` (reading only its public fields:
+nothing private can reach a file), and every piece of metadata
 (workbook and PDF creation dates, PDF ids) is fixed from the document's own date, so exporting
 the same submitted return twice gives the same bytes, whatever has changed in the caseload
 since. Files are written atomically and every export is in the audit trail.
@@ -23,16 +24,13 @@ from linkworker import audit
 from linkworker.access import Actor, require
 from linkworker.errors import UserError
 from linkworker.outcomes.kinds import kinds
-from linkworker.returns.build import public
+from linkworker.returns.document import OutcomeTotal, ReturnDocument
 from linkworker.returns.equality import MIN_CELL
-from linkworker.returns.money import thaw
 from linkworker.returns.tables import (
-    CLAIM_COLUMNS,
+    claim_headings,
     claim_values,
-    document_date,
     exclusion_rows,
     outcome_rows,
-    person_heading,
     quality_rows,
     summary_cells,
 )
@@ -41,23 +39,23 @@ from linkworker.storage.files import atomic_write_bytes
 # --- XLSX -----------------------------------------------------------------------------------
 
 
-def to_xlsx(doc: dict[str, Any]) -> bytes:
+def to_xlsx(doc: ReturnDocument) -> bytes:
     """The commissioner's working copy: summary, claims, equality, data quality, exclusions."""
     import xlsxwriter
 
-    doc = thaw(public(doc))
+    c = doc.contract
     buffer = io.BytesIO()
-    created = dt.datetime.combine(document_date(doc), dt.time(12, 0))
+    created = dt.datetime.combine(doc.document_date, dt.time(12, 0))
     book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False})
     book.set_properties({
-        "title": f"Outcome return {doc['period']['label']}: {doc['contract']['name']}",
-        "author": "LinkWorker", "company": ", ".join(doc["contract"]["providers"]),
+        "title": f"Outcome return {doc.period.label}: {c.name}",
+        "author": "LinkWorker", "company": ", ".join(c.providers),
         "created": created,
     })
     bold = book.add_format({"bold": True})
     date = book.add_format({"num_format": "dd/mm/yyyy"})
     money = book.add_format({"num_format": "£#,##0.00;-£#,##0.00"
-                             if doc["contract"]["currency"] == "GBP" else "#,##0.00"})
+                             if c.currency == "GBP" else "#,##0.00"})
     wrap = book.add_format({"text_wrap": True, "valign": "top"})
 
     sheet = book.add_worksheet("Summary")
@@ -76,38 +74,38 @@ def to_xlsx(doc: dict[str, Any]) -> bytes:
         _cell(sheet, r, 4, row[4], date, money)
 
     sheet = book.add_worksheet("Claims")
-    headings = list(CLAIM_COLUMNS)
-    headings[2] = person_heading(doc)
+    headings = claim_headings(doc)
     sheet.write_row(0, 0, headings, bold)
     sheet.freeze_panes(1, 0)
     sheet.set_column(0, 17, 13)
     sheet.set_column(18, 18, 90)
-    for r, row in enumerate(doc["rows"], start=1):
-        for c, value in enumerate(claim_values(row)):
-            _cell(sheet, r, c, value, date, money if c in (8, 9) else None)
-    if doc["rows"]:
-        sheet.autofilter(0, 0, len(doc["rows"]), len(headings) - 1)
+    for r, row in enumerate(doc.rows, start=1):
+        for col, value in enumerate(claim_values(row)):
+            _cell(sheet, r, col, value, date, money if col in (8, 9) else None)
+    if doc.rows:
+        sheet.autofilter(0, 0, len(doc.rows), len(headings) - 1)
 
     sheet = book.add_worksheet("Equality")
     sheet.set_column(0, 0, 28)
     r = 0
-    for name, cells in doc["equality"].items():
-        sheet.write_row(r, 0, [name, "People with claims"], bold)
-        for cell in cells:
+    for breakdown in doc.equality:
+        sheet.write_row(r, 0, [breakdown.name, "People with claims"], bold)
+        for cell in breakdown.cells:
             r += 1
-            sheet.write_string(r, 0, cell["label"])
-            _cell(sheet, r, 1, cell["count"], date, None)
+            sheet.write_string(r, 0, cell.label)
+            _cell(sheet, r, 1, cell.shown, date, None)
         r += 2
-    sheet.write_string(r, 0, doc["equality_note"], wrap)
+    sheet.write_string(r, 0, doc.equality_note, wrap)
 
-    _table_sheet(book, "Data quality", [person_heading(doc), "Issue", "Effect", "Detail"],
+    person = c.person_heading
+    _table_sheet(book, "Data quality", [person, "Issue", "Effect", "Detail"],
                  quality_rows(doc), bold, date, widths=(24, 32, 10, 90))
-    _table_sheet(book, "Not claimed", [person_heading(doc), "Outcome", "Achieved on", "Reason"],
+    _table_sheet(book, "Not claimed", [person, "Outcome", "Achieved on", "Reason"],
                  exclusion_rows(doc), bold, date, widths=(24, 12, 12, 70))
     _table_sheet(book, "Outcomes", ["Id", "Name", "Definition", "Price", "Max per person",
                                     "Evidence", "Rule kind"],
-                 [[o["id"], o["name"], o["definition"], o["price"], o["max_per_person"],
-                   o["evidence"], o["kind"]] for o in doc["contract"]["outcomes"]],
+                 [[o.id, o.name, o.definition, o.price, o.max_per_person, o.evidence, o.kind]
+                  for o in c.outcomes],
                  bold, date, widths=(10, 30, 70, 10, 14, 50, 16))
     book.close()
     return buffer.getvalue()
@@ -151,17 +149,14 @@ def _csv_value(value: Any) -> Any:
 # --- CSV ------------------------------------------------------------------------------------
 
 
-def to_csv(doc: dict[str, Any]) -> bytes:
+def to_csv(doc: ReturnDocument) -> bytes:
     """One row per claim (and adjustment); ISO dates; UTF-8 with a BOM so Excel reads £."""
-    doc = thaw(public(doc))
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\r\n")
-    headings = list(CLAIM_COLUMNS)
-    headings[2] = person_heading(doc)
-    writer.writerow(["Contract", "Period"] + headings)
-    for row in doc["rows"]:
+    writer.writerow(["Contract", "Period"] + claim_headings(doc))
+    for row in doc.rows:
         values = [_csv_value(v) for v in claim_values(row)]
-        writer.writerow([doc["contract"]["code"], doc["period"]["label"]] + values)
+        writer.writerow([doc.contract.code, doc.period.label] + values)
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -174,67 +169,65 @@ def _v(value: Any) -> dict[str, Any]:
     return {"value": float(value) if isinstance(value, Decimal) else value}
 
 
-def _result(t: dict[str, Any], span: dict[str, Any]) -> dict[str, Any]:
+def _result(t: OutcomeTotal, span: dict[str, Any]) -> dict[str, Any]:
     """One outcome's result. A count of 1 to 4 people is left out (INDIGO numbers cannot be
     null) and the text beside it gives no count either, so it cannot be worked back."""
-    result = {"outcome_metric_id": _v(t["outcome_id"]), "result_level": _v("Outcome level"),
+    result = {"outcome_metric_id": _v(t.outcome_id), "result_level": _v("Outcome level"),
               "result_type": _v("Interim"), "period": span}
-    if 0 < t["people"] < MIN_CELL:
-        result["outcomes_achieved"] = _v(f"{t['name']}: achieved by fewer than {MIN_CELL} "
-                                         "people")
+    if 0 < t.people < MIN_CELL:
+        result["outcomes_achieved"] = _v(f"{t.name}: achieved by fewer than {MIN_CELL} people")
         result["notes"] = (f"The number of people is not shown: fewer than {MIN_CELL}, "
                            "suppressed to protect privacy.")
     else:
-        result["outcomes_achieved"] = _v(f"{t['name']}: {t['claims']} outcome(s) claimed")
-        result["number_with_positive_social_outcomes"] = _v(t["people"])
+        result["outcomes_achieved"] = _v(f"{t.name}: {t.claims} outcome(s) claimed")
+        result["number_with_positive_social_outcomes"] = _v(t.people)
     return result
 
 
-def to_indigo(doc: dict[str, Any]) -> bytes:
+def to_indigo(doc: ReturnDocument) -> bytes:
     """Project-level totals shaped like the INDIGO impact bond data standard (project schema
     4.1: outcome_metrics, outcome_pricings, results, outcome_payments). A draft says so and
     reports no payment for its period; only a submitted return lists its outcome payments."""
-    doc = thaw(public(doc))
-    c, period = doc["contract"], doc["period"]
-    cur, submitted = c["currency"], doc["status"] == "submitted"
-    span = {"start_date": _v(period["start"]), "end_date": _v(period["end"])}
+    c, period = doc.contract, doc.period
+    cur, submitted = c.currency, doc.is_submitted
+    span = {"start_date": _v(period.start.isoformat()), "end_date": _v(period.end.isoformat())}
     known = kinds()
-    paid = doc["caps"]["claimed_after"] if submitted else doc["caps"]["claimed_before"]
+    paid = doc.caps.claimed_after if submitted else doc.caps.claimed_before
     finance: dict[str, Any] = {
         "total_outcome_payments_made": {"currency": _v(cur), "amount": _v(paid)}}
-    if c["caps"].get("total_amount") is not None:
+    if c.caps.total_amount is not None:
         finance["maximum_potential_outcome_payment_v2"] = {
-            "currency": _v(cur), "amount": _v(c["caps"]["total_amount"])}
+            "currency": _v(cur), "amount": _v(c.caps.total_amount)}
     project: dict[str, Any] = {
-        "name": _v(c["name"]),
-        "dates": {"start_date_of_service_provision": _v(c["start"]),
-                  "anticipated_end_date_of_service_provision": _v(c["end"])},
+        "name": _v(c.name),
+        "dates": {"start_date_of_service_provision": _v(c.start.isoformat()),
+                  "anticipated_end_date_of_service_provision": _v(c.end.isoformat())},
         "overall_project_finance": finance,
         "outcome_metrics": [
-            {"id": o["id"], "definition": _v(o["definition"]),
+            {"id": o.id, "definition": _v(o.definition),
              "unit_type_of_targeted_service_users_or_beneficiaries": _v("Individual"),
-             "outcome_validation_method": _v(known[o["kind"]].indigo_validation
-                                             if o["kind"] in known
+             "outcome_validation_method": _v(known[o.kind].indigo_validation
+                                             if o.kind in known
                                              else "Simple ex-post verification"),
-             "data_source_for_outcome_validation": _v(o["evidence"]),
+             "data_source_for_outcome_validation": _v(o.evidence),
              "policy_sector": _v("Health")}
-            for o in c["outcomes"]
+            for o in c.outcomes
         ],
         "outcome_pricings": [
-            {"outcome_metric_id": _v(o["id"]), "currency": _v(cur),
-             "price_per_unit": {"amount": _v(o["price"])},
-             "price_description": _v(f"{o['name']}: up to {o['max_per_person']} per person")}
-            for o in c["outcomes"]
+            {"outcome_metric_id": _v(o.id), "currency": _v(cur),
+             "price_per_unit": {"amount": _v(o.price)},
+             "price_description": _v(f"{o.name}: up to {o.max_per_person} per person")}
+            for o in c.outcomes
         ],
-        "results": [_result(t, span) for t in doc["totals"]["by_outcome"]],
+        "results": [_result(t, span) for t in doc.totals.by_outcome],
         "outcome_payments": [
-            {"outcome_metric_id": _v(t["outcome_id"]), "period": span, "type": _v("Actual"),
-             "money": {"currency": _v(cur), "amount": _v(t["amount"])}}
-            for t in doc["totals"]["by_outcome"]
+            {"outcome_metric_id": _v(t.outcome_id), "period": span, "type": _v("Actual"),
+             "money": {"currency": _v(cur), "amount": _v(t.amount)}}
+            for t in doc.totals.by_outcome
         ] if submitted else [],
     }
     if not submitted:
-        project["notes"] = _v(f"DRAFT return for {period['label']}, not submitted: its figures "
+        project["notes"] = _v(f"DRAFT return for {period.label}, not submitted: its figures "
                               "are not payments, and payments made count submitted returns "
                               "only.")
     return (json.dumps(project, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
@@ -243,13 +236,13 @@ def to_indigo(doc: dict[str, Any]) -> bytes:
 # --- dispatch -------------------------------------------------------------------------------
 
 
-def _pdf(doc: dict[str, Any]) -> bytes:
+def _pdf(doc: ReturnDocument) -> bytes:
     from linkworker.returns.report_pdf import to_pdf
 
     return to_pdf(doc)
 
 
-FORMATS: dict[str, tuple[str, Callable[[dict[str, Any]], bytes]]] = {
+FORMATS: dict[str, tuple[str, Callable[[ReturnDocument], bytes]]] = {
     ".xlsx": ("XLSX workbook", to_xlsx),
     ".csv": ("CSV of claims", to_csv),
     ".pdf": ("PDF cover report", _pdf),
@@ -257,7 +250,7 @@ FORMATS: dict[str, tuple[str, Callable[[dict[str, Any]], bytes]]] = {
 }
 
 
-def render(doc: dict[str, Any], suffix: str) -> bytes:
+def render(doc: ReturnDocument, suffix: str) -> bytes:
     suffix = suffix.lower()
     if suffix not in FORMATS:
         raise UserError(f"Returns export as {', '.join(FORMATS)}; {suffix or 'no extension'} "
@@ -265,7 +258,7 @@ def render(doc: dict[str, Any], suffix: str) -> bytes:
     return FORMATS[suffix][1](doc)
 
 
-def export_return(session: Session, actor: Actor, doc: dict[str, Any], path: Path | str) -> Path:
+def export_return(session: Session, actor: Actor, doc: ReturnDocument, path: Path | str) -> Path:
     """Write ``doc`` to ``path`` in the format its extension names; audited."""
     require(actor, "return.build")
     path = Path(path)
@@ -275,8 +268,8 @@ def export_return(session: Session, actor: Actor, doc: dict[str, Any], path: Pat
     except OSError as exc:
         raise UserError(f"Could not write {path}: {exc.strerror or exc}.") from None
     audit.record(session, actor, "return.export", entity="contract",
-                 details={"contract": doc["contract"]["code"], "period": doc["period"]["label"],
-                          "status": doc["status"], "format": path.suffix.lower(),
-                          "hash": doc["content_hash"]})
+                 details={"contract": doc.contract.code, "period": doc.period.label,
+                          "status": doc.status, "format": path.suffix.lower(),
+                          "hash": doc.content_hash})
     return path
 

@@ -3,7 +3,7 @@
 Steps: choose the contract -> choose the period -> check data quality -> preview the claims ->
 export and submit. ``ReturnFlow`` says which step is showing and whether the manager may move
 on; the Qt screen only renders it. The operations take a caseload and return plain values
-(the return document is a JSON-safe dict), never live database objects.
+(the return is a frozen ``ReturnDocument``), never live database objects.
 """
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ from linkworker.outcomes.store import (
     save_contract,
 )
 from linkworker.returns.build import Progress, build_return
+from linkworker.returns.document import ReturnDocument
 from linkworker.returns.export import export_return
-from linkworker.returns.money import money
 from linkworker.returns.submit import add_adjustment, submit_return
 from linkworker.storage.database import Caseload
 from linkworker.storage.files import atomic_write_text
@@ -45,7 +45,7 @@ class ReturnFlow:
     step: int = 0
     contract: str | None = None
     period: str = ""
-    document: dict[str, Any] | None = field(default=None, repr=False)
+    document: ReturnDocument | None = field(default=None, repr=False)
 
     def can_advance(self) -> bool:
         if self.step == 0:
@@ -71,7 +71,7 @@ class ReturnFlow:
 
     @property
     def submitted(self) -> bool:
-        return bool(self.document and self.document.get("status") == "submitted")
+        return bool(self.document and self.document.is_submitted)
 
 
 # --- operations (run by the Runner, off the GUI thread) -------------------------------------
@@ -84,22 +84,22 @@ def contracts(caseload: Caseload, actor: Actor) -> list[ContractSummary]:
 
 
 def prepare(caseload: Caseload, actor: Actor, contract: str, period: str,
-            progress: Progress | None = None, as_of: dt.date | None = None) -> dict[str, Any]:
+            progress: Progress | None = None,
+            as_of: dt.date | None = None) -> ReturnDocument:
     """Build (or, if submitted, reload) the return; the build is audited."""
     with caseload.transaction() as session:
         row = find_contract(session, contract)
         doc = build_return(session, actor, row, period, as_of=as_of, progress=progress)
         audit.record(session, actor, "return.build", entity="contract", entity_id=row.id,
-                     details={"period": doc["period"]["label"], "status": doc["status"],
-                              "claims": doc["totals"]["claims"]})
-        name_issues(session, doc)
-    return doc
+                     details={"period": doc.period.label, "status": doc.status,
+                              "claims": doc.totals.claims})
+        return name_issues(session, doc)
 
 
-def name_issues(session: Session, doc: dict[str, Any]) -> None:
-    """Add each data-quality issue's person name (``_name``, internal: never stored or
-    exported) so the manager, who may see names, knows whose record to fix."""
-    ids = sorted({q["_person_id"] for q in doc["data_quality"] if q.get("_person_id")})
+def name_issues(session: Session, doc: ReturnDocument) -> ReturnDocument:
+    """The document with each data-quality issue's person name (in its private link: never
+    stored or exported) so the manager, who may see names, knows whose record to fix."""
+    ids = sorted({q.link.person_id for q in doc.data_quality if q.link and q.link.person_id})
     names: dict[str, str] = {}
     for start in range(0, len(ids), 900):
         for pid, given, preferred, family in session.execute(
@@ -108,8 +108,7 @@ def name_issues(session: Session, doc: dict[str, Any]) -> None:
                    Person.anonymised_at.is_(None))
         ).all():
             names[pid] = f"{preferred or given} {family}".strip()
-    for issue in doc["data_quality"]:
-        issue["_name"] = names.get(issue.get("_person_id") or "", "")
+    return doc.with_names(names)
 
 
 def adjust(caseload: Caseload, actor: Actor, contract: str, claim_ref: str, reason: str,
@@ -119,20 +118,19 @@ def adjust(caseload: Caseload, actor: Actor, contract: str, claim_ref: str, reas
     with caseload.transaction() as session:
         adj = add_adjustment(session, actor, contract, claim_ref, reason=reason,
                              amount=(amount or "").strip() or None)
-        return money(adj.amount)
+        return adj.amount
 
 
 def submit(caseload: Caseload, actor: Actor, contract: str, period: str,
-           expected_hash: str | None, as_of: dt.date | None = None) -> dict[str, Any]:
+           expected_hash: str | None, as_of: dt.date | None = None) -> ReturnDocument:
     """Submit and commit; only then may anything be written that says "submitted"."""
     with caseload.transaction() as session:
         doc = submit_return(session, actor, contract, period, as_of=as_of,
                             expected_hash=expected_hash)
-        name_issues(session, doc)
-    return doc
+        return name_issues(session, doc)
 
 
-def export(caseload: Caseload, actor: Actor, doc: dict[str, Any], path: Path | str) -> Path:
+def export(caseload: Caseload, actor: Actor, doc: ReturnDocument, path: Path | str) -> Path:
     with caseload.transaction() as session:
         return export_return(session, actor, doc, path)
 

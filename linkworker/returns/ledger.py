@@ -16,7 +16,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from linkworker.models import Claim, OutcomeReturn
-from linkworker.returns.money import ZERO, money
+from linkworker.returns.document import HistoryEntry
+from linkworker.returns.money import ZERO
 
 
 def who(person_id: str | None, pseudonym: str | None) -> str:
@@ -30,7 +31,7 @@ class Ledger:
     person_amount: defaultdict = field(default_factory=lambda: defaultdict(lambda: ZERO))
     total: Decimal = ZERO
     people: set[str] = field(default_factory=set)
-    history: list[dict] = field(default_factory=list)  # per period and outcome
+    history: list[HistoryEntry] = field(default_factory=list)  # per period and outcome
     submitted: dict[str, dt.date] = field(default_factory=dict)  # period label -> start
     covered_until: dt.date | None = None  # the end of the latest submitted return's period
 
@@ -59,16 +60,14 @@ def load_ledger(session: Session, contract_id: str) -> Ledger:
         .where(Claim.contract_id == contract_id)
     ).all()
     per_period: dict[tuple[str, str], list] = defaultdict(lambda: [0, ZERO])
-    for person_id, pseudo, outcome_id, key, stored, kind, period, start in rows:
-        amount = money(stored)
+    for person_id, pseudo, outcome_id, key, amount, kind, period, start in rows:
         ledger.record(who(person_id, pseudo), outcome_id, key, amount, kind, period)
         ledger.submitted[period] = start
         cell = per_period[(period, outcome_id)]
         cell[1] += amount
         cell[0] += kind == "claim"
     ledger.history = [
-        {"period": period, "outcome_id": outcome_id, "claims": int(cell[0]),
-         "amount": cell[1]}
+        HistoryEntry(period, outcome_id, int(cell[0]), cell[1])
         for (period, outcome_id), cell in sorted(
             per_period.items(), key=lambda kv: (ledger.submitted[kv[0][0]], kv[0][1])
         )

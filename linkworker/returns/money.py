@@ -3,8 +3,9 @@
 Floats cannot hold 0.10 exactly, so a return summed in floats can be a penny out after a few
 thousand claims. Every price, cap, claim and total is a ``Decimal`` rounded to the penny (half
 up, as a person would round). Contract files and stored snapshots are JSON: a number in a
-contract becomes the decimal it was written as (``Decimal(repr(float))``), and snapshots store
-money as text ("400.00") so a submitted return reads back to exactly the same pence.
+contract becomes the decimal it was written as (``Decimal(repr(float))``), and a submitted
+return's snapshot holds money as text ("400.00", ``returns.document``) so it reads back to
+exactly the same pence.
 """
 
 from __future__ import annotations
@@ -14,11 +15,6 @@ from typing import Any
 
 PENNY = Decimal("0.01")
 ZERO = Decimal("0.00")
-# Keys of the return document whose values are money (stored as text in snapshots).
-MONEY_KEYS = frozenset({
-    "price", "amount", "claimed", "adjustments", "net", "total_amount", "per_person_amount",
-    "claimed_before", "claimed_after",
-})
 
 
 def money(value: Any) -> Decimal:
@@ -41,31 +37,3 @@ def money(value: Any) -> Decimal:
 
 def optional_money(value: Any) -> Decimal | None:
     return None if value is None else money(value)
-
-
-def freeze(value: Any) -> Any:
-    """A document made JSON-safe: money as text with two decimals."""
-    if isinstance(value, dict):
-        return {k: freeze(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [freeze(v) for v in value]
-    if isinstance(value, Decimal):
-        return f"{value:.2f}"
-    return value
-
-
-def thaw(value: Any, key: str = "") -> Any:
-    """A stored document with its money fields read back as ``Decimal`` (inverse of freeze).
-
-    The contract's own ``document`` (the manager's JSON) is left exactly as it was written.
-    """
-    if isinstance(value, dict):
-        return {k: (v if k == "document" else thaw(v, k)) for k, v in value.items()}
-    if isinstance(value, list):
-        return [thaw(v, key) for v in value]
-    if key in MONEY_KEYS and isinstance(value, str | int | float) and not isinstance(value, bool):
-        try:
-            return money(value)
-        except ValueError:
-            return value
-    return value

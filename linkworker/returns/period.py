@@ -19,9 +19,6 @@ class Period:
     def contains(self, day: dt.date) -> bool:
         return self.start <= day <= self.end
 
-    def as_dict(self) -> dict[str, str]:
-        return {"label": self.label, "start": self.start.isoformat(), "end": self.end.isoformat()}
-
 
 def quarter_of(day: dt.date) -> str:
     return f"{day.year}-Q{quarter_number(day)}"

@@ -14,7 +14,6 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,8 +23,9 @@ from linkworker.access import Actor, require
 from linkworker.errors import NotFound, UserError
 from linkworker.models import Claim, Contract, OutcomeReturn, utcnow
 from linkworker.outcomes.store import find_contract
-from linkworker.returns.build import build_return, public, submitted_return
-from linkworker.returns.money import freeze, money, thaw
+from linkworker.returns.build import build_return, submitted_return
+from linkworker.returns.document import ClaimLine, ReturnDocument
+from linkworker.returns.money import ZERO, money
 from linkworker.returns.period import Period, parse_period
 
 
@@ -36,8 +36,8 @@ def _contract(session: Session, contract: Contract | str) -> Contract:
 def submit_return(
     session: Session, actor: Actor, contract: Contract | str, period: Period | str, *,
     as_of: dt.date | None = None, expected_hash: str | None = None,
-) -> dict[str, Any]:
-    """Lock the return for ``period`` into the ledger; return its frozen snapshot."""
+) -> ReturnDocument:
+    """Lock the return for ``period`` into the ledger; return it as frozen (public)."""
     require(actor, "return.submit")
     from linkworker.sync.service import require_hub_for_returns
 
@@ -59,42 +59,42 @@ def submit_return(
         raise UserError(f"The later {later} return is already submitted; returns are submitted "
                         "in order. Late outcomes can go in the next return as late claims.")
     data = build_return(session, actor, row, period, as_of=as_of)
-    if expected_hash and data["content_hash"] != expected_hash:
+    if expected_hash and data.content_hash != expected_hash:
         raise UserError("The caseload changed since this return was previewed. Preview it "
                         "again and check it before submitting.")
     ret = OutcomeReturn(
         contract_id=row.id, period=period.label, period_start=period.start,
         period_end=period.end, status="submitted", submitted_at=utcnow(),
-        submitted_by_id=actor.user_id, total_amount=float(data["totals"]["net"]),
+        submitted_by_id=actor.user_id, total_amount=data.totals.net,
     )
     session.add(ret)
     session.flush()
-    _write_ledger(session, row, ret, data["rows"])
-    snapshot = public(data)
-    snapshot["status"] = "submitted"
-    snapshot["submitted"] = {"on": (as_of or dt.date.today()).isoformat(), "by": actor.label}
-    ret.snapshot = freeze(snapshot)
-    ret.content_hash = data["content_hash"]
+    _write_ledger(session, row, ret, data.rows)
+    frozen = data.as_submitted(as_of or dt.date.today(), actor.label)
+    ret.snapshot = frozen.to_json()
+    ret.content_hash = data.content_hash
     audit.record(session, actor, "return.submit", entity="return", entity_id=ret.id,
                  details={"contract": row.code, "period": period.label,
-                          "claims": data["totals"]["claims"],
-                          "net": f"{data['totals']['net']:.2f}", "hash": data["content_hash"]})
-    return thaw(ret.snapshot)
+                          "claims": data.totals.claims,
+                          "net": f"{data.totals.net:.2f}", "hash": data.content_hash})
+    return frozen
 
 
 def _write_ledger(session: Session, contract: Contract, ret: OutcomeReturn,
-                  rows: list[dict]) -> None:
+                  rows: tuple[ClaimLine, ...]) -> None:
+    """The ledger rows of a submitted return: the only place a line's private link is used."""
     for r in rows:
-        if r["kind"] == "adjustment":
-            adj = session.get(Claim, r["_adjustment_id"])
-            adj.return_id, adj.line = ret.id, r["line"]
+        link = r.link
+        if not r.is_claim:
+            adj = session.get(Claim, link.adjustment_id)
+            adj.return_id, adj.line = ret.id, r.line
             continue
         session.add(Claim(
-            return_id=ret.id, contract_id=contract.id, person_id=r["_person_id"],
-            episode_id=r["_episode_id"], pseudonym=r["pseudonym"], line=r["line"],
-            outcome_id=r["outcome_id"], achievement_key=r["_key"], unit=r["unit"],
-            achieved_on=dt.date.fromisoformat(r["achieved_on"]), late=r["late"],
-            amount=float(r["amount"]), kind="claim", evidence=r["evidence"],
+            return_id=ret.id, contract_id=contract.id, person_id=link.person_id,
+            episode_id=link.episode_id, pseudonym=r.pseudonym, line=r.line,
+            outcome_id=r.outcome_id, achievement_key=link.achievement_key, unit=r.unit,
+            achieved_on=r.achieved_on, late=r.late, amount=r.amount, kind="claim",
+            evidence=dict(r.evidence),
         ))
     session.flush()
 
@@ -121,7 +121,7 @@ def find_claim(session: Session, contract: Contract, ref: str) -> Claim:
 
 def add_adjustment(
     session: Session, actor: Actor, contract: Contract | str, claim_ref: str, *,
-    reason: str, amount: float | str | None = None,
+    reason: str, amount: Decimal | int | str | None = None,
 ) -> Claim:
     """Record a correction to a submitted claim; it goes into the next return submitted.
 
@@ -138,10 +138,10 @@ def add_adjustment(
         raise UserError("Adjust the original claim, not an adjustment.")
     if not (reason or "").strip():
         raise UserError("An adjustment needs a reason the commissioner can read.")
-    earlier = sum((money(a) for a in session.execute(
+    earlier = sum(session.execute(
         select(Claim.amount).where(Claim.adjusts_claim_id == original.id)
-    ).scalars()), money(0))
-    standing = money(original.amount) + earlier
+    ).scalars(), ZERO)
+    standing = original.amount + earlier
     try:
         change = -standing if amount is None else money(amount)
     except ValueError:
@@ -155,7 +155,7 @@ def add_adjustment(
         return_id=None, contract_id=row.id, person_id=original.person_id,
         episode_id=original.episode_id, pseudonym=original.pseudonym,
         outcome_id=original.outcome_id, unit=original.unit, achieved_on=original.achieved_on,
-        amount=float(change), kind="adjustment", adjusts_claim_id=original.id,
+        amount=change, kind="adjustment", adjusts_claim_id=original.id,
         reason=reason.strip(),
         evidence={"adjusts": f"{period}:{original.line}"},
     )
@@ -187,11 +187,10 @@ def list_returns(session: Session, contract: Contract | str) -> list[ReturnSumma
                                     OutcomeReturn.status == "submitted")
         .order_by(OutcomeReturn.period_start)
     ).scalars():
-        snap = ret.snapshot or {}
+        doc = ReturnDocument.from_json(ret.snapshot)
+        sub = doc.submitted
         out.append(ReturnSummary(
-            ret.id, ret.period, (snap.get("submitted") or {}).get("on", ""),
-            (snap.get("submitted") or {}).get("by", ""),
-            int((snap.get("totals") or {}).get("claims", 0)), money(ret.total_amount or 0),
-            ret.content_hash or "",
+            ret.id, ret.period, sub.on.isoformat() if sub else "", sub.by if sub else "",
+            doc.totals.claims, ret.total_amount or ZERO, ret.content_hash or "",
         ))
     return out

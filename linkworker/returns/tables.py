@@ -1,7 +1,7 @@
 """The return document as tables: the same rows and headings for XLSX, CSV, PDF and the screen.
 
-Everything here reads only the public part of the document, so an export of a submitted
-return depends on nothing but its frozen snapshot.
+Everything here reads only public fields of the ``ReturnDocument``, so an export of a
+submitted return depends on nothing but its frozen snapshot.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from linkworker.returns.money import money
+from linkworker.returns.document import ClaimLine, ReturnDocument
 from linkworker.validation import format_date, format_money
 
 CLAIM_COLUMNS = (
@@ -20,68 +20,65 @@ CLAIM_COLUMNS = (
 )
 
 
-def person_heading(doc: dict[str, Any]) -> str:
-    if doc["contract"]["person_identifier"] == "reference":
-        return "Person reference"
-    return "Person ID (pseudonymised)"
+def claim_headings(doc: ReturnDocument) -> list[str]:
+    headings = list(CLAIM_COLUMNS)
+    headings[2] = doc.contract.person_heading
+    return headings
 
 
 def day(value: str | None) -> dt.date | None:
     return dt.date.fromisoformat(value) if value else None
 
 
-def claim_values(row: dict[str, Any]) -> list[Any]:
+def claim_values(row: ClaimLine) -> list[Any]:
     """One claim row as typed values (dates as ``date``, money as ``Decimal``)."""
-    ev = row.get("evidence") or {}
+    ev = row.evidence or {}
     base, follow = ev.get("baseline") or {}, ev.get("sustained") or ev.get("follow_up") or {}
     change = ev.get("sustained_change", ev.get("change"))
     return [
-        row["line"], row["kind"], row["pseudonym"], row["outcome_id"], row["outcome"],
-        row["unit"], day(row["achieved_on"]), "yes" if row["late"] else "", money(row["price"]),
-        money(row["amount"]), row["note"], row["adjusts"], row["reason"], day(base.get("date")),
-        base.get("score"), day(follow.get("date")), follow.get("score"), change,
-        row["evidence_text"],
+        row.line, row.kind, row.pseudonym, row.outcome_id, row.outcome, row.unit,
+        row.achieved_on, "yes" if row.late else "", row.price, row.amount, row.note,
+        row.adjusts, row.reason, day(base.get("date")), base.get("score"),
+        day(follow.get("date")), follow.get("score"), change, row.evidence_text,
     ]
 
 
-def summary_cells(doc: dict[str, Any]) -> list[tuple[str, Any]]:
+def summary_cells(doc: ReturnDocument) -> list[tuple[str, Any]]:
     """The headline facts of a return as typed values: dates as ``date``, money as
     ``Decimal``, counts as ``int`` (the workbook writes them as real numbers and dates)."""
-    c, t, caps = doc["contract"], doc["totals"], doc["caps"]
-    submitted = doc.get("submitted") or {}
+    c, t, caps = doc.contract, doc.totals, doc.caps
     cells: list[tuple[str, Any]] = [
-        ("Contract", f"{c['name']} ({c['code']})"),
-        ("Commissioner", c["commissioner"]),
-        ("Provider(s)", ", ".join(c["providers"])),
-        ("Investor", c.get("investor") or "None"),
-        ("Contract start", day(c["start"])),
-        ("Contract end", day(c["end"])),
-        ("Period", doc["period"]["label"]),
-        ("Period start", day(doc["period"]["start"])),
-        ("Period end", day(doc["period"]["end"])),
-        ("Status", "Submitted" if doc["status"] == "submitted"
-         else "Draft (not submitted, nothing paid)"),
+        ("Contract", f"{c.name} ({c.code})"),
+        ("Commissioner", c.commissioner),
+        ("Provider(s)", ", ".join(c.providers)),
+        ("Investor", c.investor or "None"),
+        ("Contract start", c.start),
+        ("Contract end", c.end),
+        ("Period", doc.period.label),
+        ("Period start", doc.period.start),
+        ("Period end", doc.period.end),
+        ("Status", "Submitted" if doc.is_submitted else "Draft (not submitted, nothing paid)"),
     ]
-    if submitted:
-        cells += [("Submitted on", day(submitted["on"])), ("Submitted by", submitted["by"])]
+    if doc.submitted:
+        cells += [("Submitted on", doc.submitted.on), ("Submitted by", doc.submitted.by)]
     cells += [
-        ("Data as of", day(doc["as_of"])),
-        ("Claims", t["claims"]),
-        ("People with claims", t["people"]),
-        ("Late claims (achieved before the period)", t["late_claims"]),
-        ("Amount claimed", money(t["claimed"])),
-        ("Adjustments", money(t["adjustments"])),
-        ("Net amount this return", money(t["net"])),
-        ("Claimed to date (after this return)", money(caps["claimed_after"])),
+        ("Data as of", doc.as_of),
+        ("Claims", t.claims),
+        ("People with claims", t.people),
+        ("Late claims (achieved before the period)", t.late_claims),
+        ("Amount claimed", t.claimed),
+        ("Adjustments", t.adjustments),
+        ("Net amount this return", t.net),
+        ("Claimed to date (after this return)", caps.claimed_after),
     ]
-    if caps.get("total_amount"):
-        cells.append(("Contract cap", money(caps["total_amount"])))
-    if caps.get("participants"):
-        cells += [("Participant cap (people)", caps["participants"]),
-                  ("People claimed for to date", caps["participants_after"])]
-    if caps.get("per_person_amount"):
-        cells.append(("Cap per person", money(caps["per_person_amount"])))
-    cells.append(("Content hash (SHA-256)", doc["content_hash"]))
+    if caps.total_amount:
+        cells.append(("Contract cap", caps.total_amount))
+    if caps.participants:
+        cells += [("Participant cap (people)", caps.participants),
+                  ("People claimed for to date", caps.participants_after)]
+    if caps.per_person_amount:
+        cells.append(("Cap per person", caps.per_person_amount))
+    cells.append(("Content hash (SHA-256)", doc.content_hash))
     return cells
 
 
@@ -94,39 +91,27 @@ def as_text(value: Any, currency: str = "GBP") -> str:
     return str(value)
 
 
-def summary_pairs(doc: dict[str, Any]) -> list[tuple[str, str]]:
+def summary_pairs(doc: ReturnDocument) -> list[tuple[str, str]]:
     """The headline facts of a return, as label/value text (the PDF and the screen)."""
-    cur = doc["contract"]["currency"]
-    return [(label, as_text(value, cur)) for label, value in summary_cells(doc)]
+    return [(label, as_text(value, doc.contract.currency)) for label, value in summary_cells(doc)]
 
 
-def outcome_rows(doc: dict[str, Any]) -> list[list[Any]]:
-    return [
-        [o["outcome_id"], o["name"], money(o["price"]), o["claims"], money(o["amount"])]
-        for o in doc["totals"]["by_outcome"]
-    ]
+def outcome_rows(doc: ReturnDocument) -> list[list[Any]]:
+    return [[o.outcome_id, o.name, o.price, o.claims, o.amount] for o in doc.totals.by_outcome]
 
 
-def quality_rows(doc: dict[str, Any]) -> list[list[str]]:
-    return [[q["pseudonym"], q["label"], q["severity"], q["message"]]
-            for q in doc["data_quality"]]
+def quality_rows(doc: ReturnDocument) -> list[list[str]]:
+    return [[q.pseudonym, q.label, q.severity, q.message] for q in doc.data_quality]
 
 
-def exclusion_rows(doc: dict[str, Any]) -> list[list[Any]]:
-    return [[e["pseudonym"], e["outcome_id"], day(e["achieved_on"]), e["reason"]]
-            for e in doc["exclusions"]]
+def exclusion_rows(doc: ReturnDocument) -> list[list[Any]]:
+    return [[e.pseudonym, e.outcome_id, e.achieved_on, e.reason] for e in doc.exclusions]
 
 
-def issue_counts(doc: dict[str, Any]) -> list[tuple[str, str, int]]:
+def issue_counts(doc: ReturnDocument) -> list[tuple[str, str, int]]:
     """(issue, severity, number of issues), most serious first."""
     counts: dict[tuple[str, str], int] = {}
-    for q in doc["data_quality"]:
-        counts[(q["label"], q["severity"])] = counts.get((q["label"], q["severity"]), 0) + 1
+    for q in doc.data_quality:
+        counts[(q.label, q.severity)] = counts.get((q.label, q.severity), 0) + 1
     return sorted(((k[0], k[1], n) for k, n in counts.items()),
                   key=lambda x: (x[1] != "blocks", x[0]))
-
-
-def document_date(doc: dict[str, Any]) -> dt.date:
-    """The one date an export's metadata carries: submission, else the data's date."""
-    submitted = doc.get("submitted") or {}
-    return dt.date.fromisoformat(submitted.get("on") or doc["as_of"])

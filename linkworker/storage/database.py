@@ -272,7 +272,7 @@ class Caseload:
     # --- using ----------------------------------------------------------------------------
 
     @property
-    def write_lock(self):  # noqa: ANN201 - a SQL statement
+    def write_lock(self):
         """The statement that makes a transaction the one writer (see ``transaction``)."""
         return TAKE_WRITE_LOCK
 

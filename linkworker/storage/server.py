@@ -64,7 +64,7 @@ class ServerCaseload(Caseload):
         return hub
 
     @property
-    def write_lock(self):  # noqa: ANN201 - a SQL statement
+    def write_lock(self):
         return HUB_LOCK
 
     def checkpoint(self) -> None:

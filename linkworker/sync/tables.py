@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Date, DateTime, Table, Time
 
 from linkworker import models
+from linkworker.storage.pence import Pence
 
 
 @dataclass(frozen=True)
@@ -110,9 +112,12 @@ def needs_a_person(rule: TableRule, field: str) -> bool:
 
 
 def encode(value: Any) -> Any:
-    """A JSON-safe form of a column value (dates and times as ISO 8601)."""
+    """A JSON-safe form of a column value (dates and times as ISO 8601, money as its exact
+    decimal text, "1234.57": a JSON number would come back as a float)."""
     if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
     return value
 
 
@@ -127,6 +132,8 @@ def decode(column: Any, value: Any) -> Any:
         return dt.date.fromisoformat(value)
     if isinstance(kind, Time):
         return dt.time.fromisoformat(value)
+    if isinstance(kind, Pence) and isinstance(value, str):
+        return Decimal(value)  # as encode wrote it; anything else (a float) Pence refuses
     if column.type.python_type is int and isinstance(value, str):
         return int(value)
     return value

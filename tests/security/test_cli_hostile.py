@@ -108,7 +108,7 @@ def world(tmp_path, monkeypatch):
     return path
 
 
-def _setup(kind, path, tmp_path, monkeypatch):  # noqa: ANN001
+def _setup(kind, path, tmp_path, monkeypatch):
     if kind in ("manager", "link_worker"):
         cli_sign_in(monkeypatch, path, kind)
     elif kind == "wrong_password":

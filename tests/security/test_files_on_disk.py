@@ -62,7 +62,7 @@ def test_a_restore_killed_between_its_renames_is_undone_at_open(caseload, caselo
     saved = backup.backup_to(caseload, tmp_path / "b.db").path
     caseload.close()
 
-    def die_between_renames(staging, target):  # noqa: ANN001, ANN202
+    def die_between_renames(staging, target):
         aside = target.with_name(f"{target.stem}.before-restore-x.db")
         (target.with_name(f".{target.name}.restore-journal")).write_text(json.dumps(
             {"staging": str(staging), "aside": str(aside)}))

@@ -45,7 +45,7 @@ def _people(source: Caseload, n: int) -> None:
             s.add(models.Person(reference=f"LW-{i:06d}", given_name="Kill", family_name=f"T{i}"))
 
 
-def _run_and_kill(action: str, db) -> None:  # noqa: ANN001
+def _run_and_kill(action: str, db) -> None:
     env = dict(os.environ, LINKWORKER_PASSPHRASE=TEST_PASSPHRASE)
     child = subprocess.Popen([sys.executable, "-c", CHILD.format(action=action), str(db)],
                              stdout=subprocess.PIPE, text=True, env=env)
@@ -54,7 +54,7 @@ def _run_and_kill(action: str, db) -> None:  # noqa: ANN001
     child.wait()
 
 
-def _count(caseload: Caseload, model) -> int:  # noqa: ANN001
+def _count(caseload: Caseload, model) -> int:
     with caseload.reading() as s:
         return s.execute(select(func.count()).select_from(model)).scalar_one()
 

@@ -112,7 +112,7 @@ class DateField(QLineEdit):
     last good date so nothing half-typed is ever saved as a date.
     """
 
-    dateChanged = Signal(object)  # noqa: N815 - the QDateEdit name callers already use
+    dateChanged = Signal(object)  # the QDateEdit name callers already use
 
     def __init__(self, name: str, optional: bool = False, near: dt.date | None = None) -> None:
         super().__init__()
@@ -177,7 +177,7 @@ class DateField(QLineEdit):
             self._value = value
             self.dateChanged.emit(value)
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt API
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         alt_down = (event.key() == Qt.Key.Key_Down
                     and bool(event.modifiers() & Qt.KeyboardModifier.AltModifier))
         if event.key() == Qt.Key.Key_F4 or alt_down:

@@ -18,8 +18,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from linkworker.returns.document import DataQualityItem, ReturnDocument
 from linkworker.returns.evidence import evidence_text
-from linkworker.validation import format_date, format_money, parse_date
+from linkworker.validation import format_date, format_money
 from ui.widgets import hbox
 
 PERSON_ROLE = Qt.ItemDataRole.UserRole
@@ -83,10 +84,15 @@ class PeriodPage(QWidget):
 EFFECTS = {"blocks": "Blocks payment", "weakens": "May weaken a claim"}
 
 
-def issues_in_order(issues: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def reference_of(issue: DataQualityItem) -> str:
+    """The service's own reference while the record is at hand, else the pseudonym (a
+    submitted return, reloaded from its snapshot, carries no references)."""
+    return (issue.link and issue.link.reference) or issue.pseudonym
+
+
+def issues_in_order(issues: tuple[DataQualityItem, ...]) -> list[DataQualityItem]:
     """Issues that block payment first, then by person and issue."""
-    return sorted(issues, key=lambda q: (q["severity"] != "blocks",
-                                         q.get("_reference") or q["pseudonym"], q["label"]))
+    return sorted(issues, key=lambda q: (not q.blocks, reference_of(q), q.label))
 
 
 class QualityPage(QWidget):
@@ -101,22 +107,22 @@ class QualityPage(QWidget):
         layout.addWidget(self.table)
         self.open_record = named(QPushButton("&Open record"), "Open the selected person's record")
         layout.addLayout(hbox(self.open_record, None))
-        self.issues: list[dict[str, Any]] = []
+        self.issues: list[DataQualityItem] = []
 
-    def show_issues(self, doc: dict[str, Any]) -> None:
-        self.issues = issues_in_order(doc["data_quality"])
-        blocking = sum(1 for q in self.issues if q["severity"] == "blocks")
+    def show_issues(self, doc: ReturnDocument) -> None:
+        self.issues = issues_in_order(doc.data_quality)
+        blocking = sum(1 for q in self.issues if q.blocks)
         self.summary.setText(
             f"<b>{blocking} issue(s) block payment</b> (listed first) and "
             f"{len(self.issues) - blocking} may weaken a claim. Fix them in the person's "
             "record, then build the return again." if self.issues else
             "No data-quality issues found.")
         fill_table(self.table, ["Reference", "Name", "Effect", "Issue", "Detail"],
-                   [[q.get("_reference") or q["pseudonym"], q.get("_name", ""),
-                     EFFECTS.get(q["severity"], q["severity"]), q["label"], q["message"]]
+                   [[reference_of(q), q.link.name if q.link else "",
+                     EFFECTS.get(q.severity, q.severity), q.label, q.message]
                     for q in self.issues],
-                   [q.get("_person_id") for q in self.issues], sortable=True)
-        self.open_record.setEnabled(bool(self.issues) and doc["status"] != "submitted")
+                   [q.link.person_id if q.link else None for q in self.issues], sortable=True)
+        self.open_record.setEnabled(bool(self.issues) and not doc.is_submitted)
 
 
 class PreviewPage(QWidget):
@@ -135,35 +141,34 @@ class PreviewPage(QWidget):
         self.unclaimed = _table("Outcomes found but not claimed, with the reason")
         layout.addWidget(self.unclaimed, 2)
 
-    def show_return(self, doc: dict[str, Any]) -> None:
-        t, cur = doc["totals"], doc["contract"]["currency"]
-        names = {o["id"]: o["name"] for o in doc["contract"]["outcomes"]}
-        kinds = {o["id"]: o["kind"] for o in doc["contract"]["outcomes"]}
-        state = "SUBMITTED" if doc["status"] == "submitted" else "Draft"
-        outcome_text = "; ".join(f"{o['name']} ({o['outcome_id']}): {o['claims']} = "
-                                 f"{format_money(o['amount'], cur)}"
-                                 for o in t["by_outcome"] if o["claims"])
+    def show_return(self, doc: ReturnDocument) -> None:
+        t, cur = doc.totals, doc.contract.currency
+        names = doc.contract.outcome_names()
+        kinds = {o.id: o.kind for o in doc.contract.outcomes}
+        state = "SUBMITTED" if doc.is_submitted else "Draft"
+        outcome_text = "; ".join(f"{o.name} ({o.outcome_id}): {o.claims} = "
+                                 f"{format_money(o.amount, cur)}"
+                                 for o in t.by_outcome if o.claims)
         self.totals.setText(
-            f"<b>{state}: {doc['period']['label']}</b> - {t['claims']} claims for {t['people']} "
-            f"people, {t['late_claims']} late; claimed {format_money(t['claimed'], cur)}, "
-            f"adjustments {format_money(t['adjustments'], cur)}, <b>net "
-            f"{format_money(t['net'], cur)}</b>.<br>{outcome_text}")
+            f"<b>{state}: {doc.period.label}</b> - {t.claims} claims for {t.people} "
+            f"people, {t.late_claims} late; claimed {format_money(t.claimed, cur)}, "
+            f"adjustments {format_money(t.adjustments, cur)}, <b>net "
+            f"{format_money(t.net, cur)}</b>.<br>{outcome_text}")
         fill_table(self.claims, ["Line", "Person", "Outcome", "Achieved", "Late", "Amount",
                                  "Note", "Evidence"],
-                   [[r["line"], r["pseudonym"],
-                     names.get(r["outcome_id"], r["outcome_id"]) if r["kind"] == "claim"
-                     else f"Adjustment to {r['adjusts']}",
-                     format_date(parse_date(r["achieved_on"])), "late" if r["late"] else "",
-                     format_money(r["amount"], cur), r["note"] or r["reason"],
-                     evidence_text(r.get("evidence") or {}, kinds.get(r["outcome_id"], ""),
-                                   ids=False)]
-                    for r in doc["rows"]])
-        exclusions = doc["exclusions"]
+                   [[r.line, r.pseudonym,
+                     names.get(r.outcome_id, r.outcome_id) if r.is_claim
+                     else f"Adjustment to {r.adjusts}",
+                     format_date(r.achieved_on), "late" if r.late else "",
+                     format_money(r.amount, cur), r.note or r.reason,
+                     evidence_text(r.evidence, kinds.get(r.outcome_id, ""), ids=False)]
+                    for r in doc.rows])
+        exclusions = doc.exclusions
         self.excluded.setText(f"{len(exclusions)} outcome(s) found but not claimed, and why:"
                               if exclusions else "Every outcome found is claimed.")
         fill_table(self.unclaimed, ["Person", "Outcome", "Achieved", "Why not claimed"],
-                   [[e["pseudonym"], names.get(e["outcome_id"], e["outcome_id"]),
-                     format_date(parse_date(e["achieved_on"])), e["reason"]]
+                   [[e.pseudonym, names.get(e.outcome_id, e.outcome_id),
+                     format_date(e.achieved_on), e.reason]
                     for e in exclusions], sortable=True)
         self.unclaimed.setVisible(bool(exclusions))
 
@@ -193,14 +198,13 @@ class ExportPage(QWidget):
         layout.addWidget(self.adjust)
         layout.addStretch()
 
-    def show_state(self, doc: dict[str, Any]) -> None:
-        if doc["status"] == "submitted":
-            sub = doc.get("submitted") or {}
-            self.status.setText(f"Submitted on {format_date(parse_date(sub.get('on')))} by "
-                                f"{sub.get('by', '')}. Exports are rebuilt from the frozen "
+    def show_state(self, doc: ReturnDocument) -> None:
+        if doc.submitted:
+            self.status.setText(f"Submitted on {format_date(doc.submitted.on)} by "
+                                f"{doc.submitted.by}. Exports are rebuilt from the frozen "
                                 "return, identical every time.")
         else:
             self.status.setText("Draft. Export it to check, then submit it to lock its claims "
                                 "into the ledger (this cannot be undone; corrections become "
                                 "adjustments in a later return).")
-        self.submit.setEnabled(doc["status"] != "submitted")
+        self.submit.setEnabled(not doc.is_submitted)

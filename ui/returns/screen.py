@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from linkworker.access import Actor
 from linkworker.returns import flow
+from linkworker.returns.document import ReturnDocument
 from linkworker.returns.period import previous_quarter, quarter_of
 from linkworker.validation import format_money
 from ui.operations import Runner, friendly_message
@@ -164,7 +165,7 @@ class ReturnsScreen(QWidget):
                                      self.as_of),
             self._built, failed=self._failed, label="Building the return")
 
-    def _built(self, doc: dict) -> None:
+    def _built(self, doc: ReturnDocument) -> None:
         self._busy(False, "")
         self.state.document = doc
         self.quality_page.show_issues(doc)
@@ -182,7 +183,7 @@ class ReturnsScreen(QWidget):
 
     def _ask_export(self, fmt: str) -> None:
         doc = self.state.document
-        suggested = f"{doc['contract']['code']}-{doc['period']['label']}.{fmt}"
+        suggested = f"{doc.contract.code}-{doc.period.label}.{fmt}"
         path, _ = QFileDialog.getSaveFileName(self, "Export the return", suggested,
                                               f"{fmt.upper()} (*.{fmt})")
         if path:
@@ -203,10 +204,10 @@ class ReturnsScreen(QWidget):
     def submit_box(self) -> QMessageBox:
         """The irreversible question, with Cancel as the default (Enter does not submit)."""
         doc = self.state.document
-        net = format_money(doc["totals"]["net"], doc["contract"]["currency"])
+        net = format_money(doc.totals.net, doc.contract.currency)
         box = QMessageBox(QMessageBox.Icon.Warning, "Submit the return?",
-                          f"Submit the {doc['period']['label']} return for "
-                          f"{doc['contract']['code']}: {doc['totals']['claims']} claims, net "
+                          f"Submit the {doc.period.label} return for "
+                          f"{doc.contract.code}: {doc.totals.claims} claims, net "
                           f"{net}?\n\nIts claims are locked into the ledger and can never be "
                           "claimed again. This cannot be undone.", parent=self)
         box.setAccessibleName("Confirm submitting the return")
@@ -232,9 +233,9 @@ class ReturnsScreen(QWidget):
         """Pre-filled with the claim selected in the preview of a submitted return."""
         doc, ref = self.state.document, ""
         row = self.preview_page.claims.currentRow()
-        if doc and doc["status"] == "submitted" and row >= 0:
+        if doc and doc.is_submitted and row >= 0:
             line = self.preview_page.claims.item(row, 0)
-            ref = f"{doc['period']['label']}:{line.text()}" if line else ""
+            ref = f"{doc.period.label}:{line.text()}" if line else ""
         return AdjustmentDialog(ref, self)
 
     def record_adjustment(self, claim_ref: str, amount: str, reason: str) -> None:
@@ -246,24 +247,24 @@ class ReturnsScreen(QWidget):
             changes={"returns"}, label="Recording an adjustment")
 
     def _adjusted(self, claim_ref: str, amount) -> None:
-        cur = (self.state.document or {}).get("contract", {}).get("currency", "GBP")
+        cur = self.state.document.contract.currency if self.state.document else "GBP"
         self._busy(False, f"Adjustment of {format_money(amount, cur)} to {claim_ref} recorded; "
                           "it goes into the next return submitted.")
         self.adjusted.emit(claim_ref)
 
     def submit(self) -> None:
         doc = self.state.document
-        code, period, expected = self.state.contract, doc["period"]["label"], doc["content_hash"]
+        code, period, expected = self.state.contract, doc.period.label, doc.content_hash
         self._busy(True, "Submitting...")
         self.runner.run(lambda job: flow.submit(job.caseload, self.actor, code, period, expected,
                                                 self.as_of),
                         self._submitted, failed=self._failed, changes={"returns"},
                         label="Submitting the return")
 
-    def _submitted(self, doc: dict) -> None:
+    def _submitted(self, doc: ReturnDocument) -> None:
         self._built(doc)
-        self.message.setText(f"The {doc['period']['label']} return is submitted.")
-        self.submitted.emit(doc["period"]["label"])
+        self.message.setText(f"The {doc.period.label} return is submitted.")
+        self.submitted.emit(doc.period.label)
 
     # --- rendering ------------------------------------------------------------------------
 

@@ -92,7 +92,7 @@ class MeasureChange(_Measure):
 
     @staticmethod
     def _improved_later(ctx: RuleContext, rule: MeasureRule, forms: list[FormRow],
-                        baseline: FormRow, window: Window, after: FormRow):  # noqa: ANN205
+                        baseline: FormRow, window: Window, after: FormRow):
         """(form, change, threshold) for the first form in ``window`` (days from the
         baseline) after ``after``, if it improved on the baseline by the threshold."""
         form = first_in(forms, baseline.date, window, after=after)
