@@ -65,12 +65,15 @@ def child_env() -> dict[str, str]:
     return env
 
 
-def in_child(target: str, *args: Any, timeout: float = 1800) -> dict[str, Any]:
-    """Run ``module:function(*args)`` in a fresh Python; returns its JSON result and the
-    child's peak RSS in MB under ``"rss_mb"``. A failure comes back as ``{"error": text}``."""
+def in_child(target: str, *args: Any, timeout: float = 1800,
+             env: dict[str, str] | None = None) -> dict[str, Any]:
+    """Run ``module:function(*args)`` in a fresh Python (``env`` added to its environment);
+    returns its JSON result and the child's peak RSS in MB under ``"rss_mb"``. A failure
+    comes back as ``{"error": text}``."""
     command = [sys.executable, "-m", "bench.child", target, json.dumps(args)]
     try:
-        done = subprocess.run(command, cwd=ROOT, env=child_env(), capture_output=True,
+        done = subprocess.run(command, cwd=ROOT, env=child_env() | (env or {}),
+                              capture_output=True,
                               text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
         return {"error": f"timed out after {timeout:.0f}s"}

@@ -62,6 +62,9 @@ def rss_now_mb() -> float:
 def run(path: str, username: str) -> dict[str, Any]:
     """Runs in a child (QT_QPA_PLATFORM=offscreen)."""
     started = time.perf_counter()
+    from linkworker.launch import preload_core
+
+    preload_core()  # as ``launch_app`` does, before Qt
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from linkworker import accounts
@@ -113,8 +116,13 @@ def run(path: str, username: str) -> dict[str, Any]:
 
 
 def measure(bench: Bench) -> list[Row]:
+    from bench import floor
+
+    key = {"BENCH_RAW_KEY": floor.raw_key(str(bench.path))}
     out = []
     for username, label in (("manager", "manager, everyone"), ("worker1", "worker1's own")):
+        low = in_child("bench.floor:run", str(bench.path), username, username != "manager",
+                       env=key)
         result = in_child("bench.start:run", str(bench.path), username)
         if "error" in result:
             out.append(Row(f"Start to first rows, {label}", "n/a", note=result["error"]))
@@ -125,6 +133,12 @@ def measure(bench: Bench) -> list[Row]:
                  f"list ({result['rows']:,}) at {result['whole_s']:.1f} s; load {result['load']}"
                  + ("; first start of the day (daily backup due)" if result["daily_due"]
                     else "")))
+        if "floor_s" in low:
+            out.append(Row(f"  the same as a multiple of the floor, {label}",
+                           f"{result['first_row_s'] / low['floor_s']:.1f}x",
+                           note=f"floor {low['floor_s']:.2f} s (Qt, Argon2id unwrap "
+                                f"{low['kdf_s']:.2f} s, password check, raw SQL of the first "
+                                "screenful, a plain table): bench/floor.py"))
         keys = result["keys_ms"]
         out.append(Row(
             f"Search per keystroke, {label}", f"{max(keys):.0f} / {statistics.mean(keys):.0f} ms",

@@ -52,7 +52,7 @@ from linkworker.access import SYSTEM, Actor, check_actor, require
 from linkworker.errors import UserError
 from linkworker.models import Person
 from linkworker.paths import backup_dir
-from linkworker.storage import keys, migrate
+from linkworker.storage import keys
 from linkworker.storage.database import Caseload, CaseloadDamaged
 from linkworker.storage.dbfiles import move_db_files as _move_db_files
 from linkworker.storage.dbfiles import put_back as _put_back
@@ -196,6 +196,8 @@ def inspect_file(path: Path, key: bytes, *, quick: bool = False) -> BackupCheck:
         return BackupCheck(path, False, (f"it cannot be read with its key ({reason})",))
     finally:
         engine.dispose()
+    from linkworker.storage import migrate  # Alembic: only when a backup is checked
+
     if revision is None or not migrate.is_known(revision):
         return BackupCheck(path, False, (f"its schema ({revision}) is unknown to this version",),
                            revision)

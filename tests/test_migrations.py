@@ -115,3 +115,13 @@ def _check_money(s, revision: str) -> None:
     amounts = s.execute(select(Claim.kind, Claim.amount).order_by(Claim.amount)).all()
     assert amounts == [("adjustment", Decimal("-0.10")), ("claim", Decimal("1234.57"))]
     assert s.execute(select(OutcomeReturn.total_amount)).scalar_one() == Decimal("1234.57")
+
+
+def test_the_start_up_head_check_agrees_with_alembic(caseload):
+    """Opening asks "up to date?" without Alembic (issue 15): the scripts' revision lines
+    must name the same head as Alembic, and a caseload at head must say so."""
+    assert migrate.head_from_scripts() == migrate.head_revision()
+    assert migrate.is_up_to_date(caseload.engine)
+    with caseload.engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '0001'"))
+    assert not migrate.is_up_to_date(caseload.engine)

@@ -575,12 +575,16 @@ class CaseloadView(QWidget):
     # --- queries --------------------------------------------------------------------------
 
     def _load_options(self) -> None:
-        actor = self.actor
+        """The filter bar's choices; the first time with only the user's own count, so the
+        first rows need not wait for every worker's count (``_counts_loaded`` follows)."""
+        actor, own_only = self.actor, self.options is None
         self.runner.read(
-            lambda job: filter_options(job.caseload, actor),
-            self._options_loaded,
-            label=translate("caseload_view", "Loading the caseload"),
-        )
+            lambda job: filter_options(job.caseload, actor, own_count_only=own_only),
+            self._options_loaded, label=translate("caseload_view", "Loading the caseload"))
+
+    def _counts_loaded(self, options: FilterOptions) -> None:
+        self.options = options
+        self.worker.apply(options, announce=False)
 
     def _options_loaded(self, options: FilterOptions) -> None:
         self.options = options
@@ -596,6 +600,10 @@ class CaseloadView(QWidget):
         self.contract.blockSignals(False)
         self.contract.setVisible(bool(options.contracts))
         self.refresh()
+        if not options.counted:  # after the rows' queries, so it never delays them
+            actor = self.actor
+            self.runner.read(lambda job: filter_options(job.caseload, actor),
+                             self._counts_loaded, label="Counting caseloads")
 
     def refresh(self) -> None:
         """Ask for the first screenful and the whole list for the current filter and sort;

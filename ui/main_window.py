@@ -56,7 +56,6 @@ from PySide6.QtWidgets import (
 
 from linkworker.access import Actor, can
 from linkworker.launch import Prepared, prepare_caseload
-from linkworker.storage.inspect import describe
 from linkworker.today import count_due
 from ui.caseload_view import CaseloadView
 from ui.i18n import tr, translate
@@ -642,6 +641,8 @@ class MainWindow(QMainWindow):
         return self._show_dialog(guide)
 
     def about(self) -> None:
+        from linkworker.storage.inspect import describe  # Alembic: not at start-up
+
         caseload = self.runner.caseload
         self.runner.run(
             lambda job: describe(caseload),

@@ -48,7 +48,7 @@ from PySide6.QtWidgets import (
 from linkworker.access import Actor
 from linkworker.caseload import UNASSIGNED, FilterOptions, filter_options
 from ui.i18n import translate
-from ui.operations import Runner
+from ui.operations import Runner, while_alive
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1  # the person id behind a row (models and tables)
 OVERDUE_COLOUR = QColor("#a4262c")  # red with 7:1 contrast on white; text also says "overdue"
@@ -443,16 +443,26 @@ class WorkerPicker(QComboBox):
         self.setVisible(False)
 
     def request(self, runner: Runner, actor: Actor) -> None:
-        """Load the workers through the runner; ``ready`` fires when they are in."""
-        self.actor_id = actor.user_id
-        runner.read(
-            lambda job: filter_options(job.caseload, actor),
-            self.apply,
-            label=translate("widgets", "Loading workers"),
-        )
+        """Load the workers through the runner; ``ready`` fires when they are in.
 
-    def apply(self, options: FilterOptions) -> None:
-        """Fill the list; the first time, choose the default (see ``default_worker``)."""
+        The first time, only the actor's own count is read (quick), so the page can show its
+        rows; a manager's per-worker counts follow and only relabel the list."""
+        self.actor_id = actor.user_id
+        own_only = self.options is None
+
+        def arrived(options: FilterOptions) -> None:
+            self.apply(options)
+            if not options.counted:
+                runner.read(lambda job: filter_options(job.caseload, actor),
+                            while_alive(self, lambda full: self.apply(full, announce=False)),
+                            label=translate("widgets", "Counting caseloads"))
+
+        runner.read(lambda job: filter_options(job.caseload, actor, own_count_only=own_only),
+                    while_alive(self, arrived), label=translate("widgets", "Loading workers"))
+
+    def apply(self, options: FilterOptions, *, announce: bool = True) -> None:
+        """Fill the list; the first time, choose the default (see ``default_worker``).
+        ``announce``: emit ``ready`` (not when only the counts beside the names changed)."""
         first = self.options is None
         self.options = options
         wanted = default_worker(options, self.actor_id) if first else self.worker_id()
@@ -462,14 +472,16 @@ class WorkerPicker(QComboBox):
         if self.unassigned:
             self.addItem(translate("widgets", "Unassigned"), UNASSIGNED)
         for worker in options.workers:
-            self.addItem(f"{worker.name} ({worker.people})", worker.id)
+            self.addItem(f"{worker.name} ({worker.people})" if options.counted else worker.name,
+                         worker.id)
         index = self.findData(wanted)
         self.setCurrentIndex(index if index >= 0 else 0)
         self.blockSignals(False)
         self.setVisible(options.can_switch_worker)
         if self.buddy_label is not None:
             self.buddy_label.setVisible(options.can_switch_worker)
-        self.ready.emit()
+        if announce:
+            self.ready.emit()
 
     def worker_id(self) -> str | None:
         """The chosen worker; a link worker (no switcher) always gets their own id."""

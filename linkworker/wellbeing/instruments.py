@@ -21,12 +21,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
-
-from jsonschema import Draft202012Validator
+from typing import TYPE_CHECKING, Any
 
 from linkworker.errors import NotFound, UserError
 from linkworker.resources import resource_path
+
+if TYPE_CHECKING:  # jsonschema is imported when a definition is first checked, not at start-up
+    from jsonschema import Draft202012Validator
 
 FORMAT_VERSION = 1
 BUILTIN_FILES = ("wemwbs.json", "swemwbs.json", "ons4.json")
@@ -182,6 +183,8 @@ def _is_int(value: Any) -> bool:
 
 @functools.cache
 def _validator() -> Draft202012Validator:
+    from jsonschema import Draft202012Validator
+
     schema = json.loads(resource_path("instruments", SCHEMA_FILE).read_text(encoding="utf-8"))
     Draft202012Validator.check_schema(schema)
     return Draft202012Validator(schema)

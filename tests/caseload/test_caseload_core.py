@@ -204,3 +204,17 @@ def test_filter_options_offer_the_switcher_to_managers_only(read_only_world):
     workers = filter_options(world.caseload, world.actor("ann"))
     assert not workers.can_switch_worker
     assert [w.name for w in workers.workers] == ["Ann Worker"]
+
+
+def test_the_first_screen_counts_only_the_users_own_caseload(read_only_world):
+    """``own_count_only`` (issue 15): the actor's own count is right, the others are not
+    counted yet and the options say so; a worker's options are complete either way."""
+    world = read_only_world
+    quick = filter_options(world.caseload, world.actor("meg"), own_count_only=True)
+    assert not quick.counted
+    assert {w.name: w.people for w in quick.workers}["Ann Worker"] == 0
+    assert [w.id for w in quick.workers] == [
+        w.id for w in filter_options(world.caseload, world.actor("meg")).workers
+        if w.active]
+    own = filter_options(world.caseload, world.actor("ann"), own_count_only=True)
+    assert own.counted and [(w.name, w.people) for w in own.workers] == [("Ann Worker", 3)]

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from linkworker.caseload import CaseloadFilter, ids_query, person_ids, rows_for
+from linkworker import caseload as listing
+from linkworker.caseload import CaseloadFilter, first_page, ids_query, person_ids, rows_for
 
 from .conftest import TODAY
 
@@ -83,6 +84,19 @@ def test_nhs_number_exact(big_world):
     assert found == [person["id"]]
     row, = rows_for(big_world.caseload, big_world.manager, found)
     assert row.nhs_number == spaced and row.reference == person["reference"]
+
+
+@pytest.mark.parametrize("typed", ["s", "m", "ne", "r", "x", "gar", "zq"])
+def test_a_searchs_first_screenful_is_the_start_of_its_whole_list(big_world, typed):
+    """``first_page`` may answer from the first people in name order (issue 15); whether it
+    does ("s", "ne": many matches) or falls back ("x", "zq"), it is the whole list's start."""
+    filt = CaseloadFilter(text=typed, as_of=TODAY)
+    whole = person_ids(big_world.caseload, big_world.manager, filt)
+    with big_world.caseload.reading() as session:
+        windowed = listing._first_in_name_window(session, big_world.manager, filt)
+    ids, rows = first_page(big_world.caseload, big_world.manager, filt)
+    assert ids == whole[:listing.PAGE_SIZE] == [row.id for row in rows]
+    assert windowed is None or windowed == ids
 
 
 @pytest.mark.parametrize("typed", ["ne14", "NE1 4", "dh1 2b", "ts1"])

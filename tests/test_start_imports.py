@@ -1,0 +1,34 @@
+"""What start-up imports (issue 15): the path to the first caseload rows must not pay for
+libraries only other screens use. Checked in a fresh interpreter, by module name, not time."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+START_PATH = (
+    "from PySide6.QtWidgets import QApplication\n"
+    "from linkworker import accounts, backup\n"
+    "from linkworker.storage.database import Caseload\n"
+    "from ui.admin.recovery import StartupChecks\n"
+    "from ui.main_window import MainWindow\n"
+    "from ui.operations import Runner\n"
+    "import ui.app\n"
+)
+NOT_AT_START = ("alembic", "reportlab", "jsonschema", "pandas", "matplotlib", "openpyxl",
+                "xlsxwriter", "ui.admin.settings_view", "ui.admin.audit_view")
+
+
+def test_start_up_imports_no_library_of_another_screen():
+    probe = START_PATH + "import sys, json\nprint(json.dumps(sorted(sys.modules)))\n"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          check=True, env={"QT_QPA_PLATFORM": "offscreen", "PATH": ""})
+    loaded = set(json.loads(done.stdout.strip().splitlines()[-1]))
+    assert [name for name in NOT_AT_START if name in loaded] == []
+
+
+def test_an_admin_page_still_resolves_by_name():
+    from ui.admin import SettingsView
+
+    assert SettingsView.__name__ == "SettingsView"
