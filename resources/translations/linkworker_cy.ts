@@ -4,7 +4,7 @@
   <context>
     <name />
     <message>
-      <location filename="../../ui/main_window.py" line="+267" />
+      <location filename="../../ui/main_window.py" line="+266" />
       <location line="+10" />
       <location line="+10" />
       <location line="+94" />
@@ -1155,12 +1155,12 @@ No good backup was found beside {name}. The damaged file has not been changed; a
     </message>
     <message>
       <location line="-79" />
-      <location line="+364" />
+      <location line="+365" />
       <source>Loading the caseload</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-324" />
+      <location line="-325" />
       <source>Review overdue</source>
       <translation type="unfinished" />
     </message>
@@ -1377,7 +1377,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+94" />
+      <location line="+102" />
       <location line="+6" />
       <source>Searching</source>
       <translation type="unfinished" />
@@ -3066,7 +3066,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+90" />
+      <location line="+92" />
       <source>Reading caseload facts</source>
       <translation type="unfinished" />
     </message>
@@ -7051,7 +7051,12 @@ Its claims are locked into the ledger and can never be claimed again. This canno
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+14" />
+      <location line="+21" />
+      <source>Counting caseloads</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+3" />
       <source>Loading workers</source>
       <translation type="unfinished" />
     </message>
