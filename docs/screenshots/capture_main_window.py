@@ -61,11 +61,14 @@ def settle(app: QApplication, runner: Runner, ms: int = 400) -> None:
         app.processEvents()
 
 
-def shoot(window: MainWindow, app: QApplication, runner: Runner, name: str) -> None:
+def shoot(window, app: QApplication, runner: Runner, name: str, crop: bool = False) -> None:
+    """The whole screen, or with ``crop`` only the part ``window`` covers (a lone dialog)."""
     settle(app, runner, 1500 if REAL_X else 400)
     path = HERE / f"{name}.png"
     if REAL_X:
-        subprocess.run(["import", "-window", "root", str(path)], check=True)
+        area = window.frameGeometry()
+        where = ["-crop", f"{area.width()}x{area.height()}+{area.x()}+{area.y()}"] if crop else []
+        subprocess.run(["import", "-window", "root", *where, str(path)], check=True)
     else:
         window.grab().save(str(path))
     print("wrote", path)
@@ -117,6 +120,75 @@ def shoot_record(window: MainWindow, app: QApplication, runner: Runner,
         shoot(window, app, runner, f"record-{name}")
     shoot_wellbeing(window, app, runner, record)
     window.close_tab(window.tabs.indexOf(record))
+
+
+def shoot_lock(window: MainWindow, app: QApplication, runner: Runner) -> None:
+    """The lock screen (Ctrl+L) over the worker's window, then unlocked again."""
+    window.lock_guard.lock_now()
+    shoot(window, app, runner, "security-locked")
+    window.lock_guard.unlock()
+    settle(app, runner)
+
+
+def shoot_sign_in(app: QApplication, runner: Runner) -> None:
+    """The sign-in box as it opens on a demo caseload, a username typed; just the box."""
+    from ui.signin import SignInDialog
+
+    dialog = SignInDialog(runner)
+    dialog.show()
+    settle(app, runner, 800)
+    dialog.adjustSize()
+    size = dialog.size()
+    dialog.move((1366 - size.width()) // 2, (768 - size.height()) // 2)
+    dialog.username.setText("worker1")
+    dialog.password.setText("not-a-real-one")
+    dialog.password.setFocus()
+    shoot(dialog, app, runner, "security-sign-in", crop=True)
+    dialog.reject()
+
+
+def shoot_referral_duplicate(window: MainWindow, app: QApplication, runner: Runner,
+                             caseload: Caseload, view) -> None:  # view: the CaseloadView
+    """A new referral for someone already on the caseload: the possible duplicate is offered."""
+    from linkworker.models import Person
+    from ui.record import widgets as w
+
+    window.go("caseload")
+    settle(app, runner)
+    with caseload.reading() as s:
+        known = s.get(Person, view.model.index(0, 0).data(ID_ROLE))
+        given, family, born = known.given_name, known.family_name, known.date_of_birth
+    window.new_referral()
+    referral = window.tabs.currentWidget()
+    settle(app, runner)
+    w.set_date(referral.referral_date, TODAY)  # the form starts at the real date
+    referral.fields["given_name"].setText(given)
+    referral.fields["family_name"].setText(family)
+    w.set_date(referral.fields["date_of_birth"], born)
+    referral.check_now()
+    settle(app, runner, 800)
+    shoot(window, app, runner, "referral-duplicate")
+    for key in ("given_name", "family_name"):  # nothing typed: closes without asking
+        referral.fields[key].clear()
+    w.set_date(referral.fields["date_of_birth"], None)
+    window.close_tab(window.tabs.indexOf(referral))
+
+
+def shoot_admin(window: MainWindow, app: QApplication, runner: Runner) -> None:
+    """The admin's Settings page: the wellbeing change thresholds, then the audit trail."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QScrollArea, QTabWidget
+
+    page = window.go("settings")  # the admin's tabs sit under the licensed-wording button
+    tabs = page if isinstance(page, QTabWidget) else page.findChild(
+        QTabWidget, options=Qt.FindChildOption.FindDirectChildrenOnly)
+    settings_view = tabs.widget(0)
+    settle(app, runner)
+    settings_view.findChild(QScrollArea).ensureWidgetVisible(settings_view.thresholds, 0, 0)
+    shoot(window, app, runner, "settings-thresholds")
+    tabs.setCurrentIndex(2)
+    settle(app, runner)
+    shoot(window, app, runner, "security-audit")
 
 
 SHEET = """Client ID,First name,Surname,DOB,Postcode,Referred on,Referred by
@@ -176,6 +248,8 @@ def main() -> int:
         worker.go("due")
         shoot(worker, app, runner, "main_due")
         shoot_record(worker, app, runner, view)
+        shoot_referral_duplicate(worker, app, runner, caseload, view)
+        shoot_lock(worker, app, runner)
         worker.close()
         manager = MainWindow(runner, actor(caseload, "manager"), clock=lambda: TODAY)
         manager.setGeometry(0, 0, 1366, 768)
@@ -186,6 +260,14 @@ def main() -> int:
         shoot_returns(manager, app, runner)
         shoot_import(manager, app, runner, Path(folder))
         manager.close()
+        admin = MainWindow(runner, actor(caseload, "admin"), clock=lambda: TODAY)
+        admin.setGeometry(0, 0, 1366, 768)
+        admin.show()
+        settle(app, runner)
+        shoot_admin(admin, app, runner)
+        admin.close()
+        settle(app, runner)
+        shoot_sign_in(app, runner)
         settle(app, runner)
         runner.shutdown()
         caseload.close()
