@@ -214,3 +214,20 @@ def test_add_user_dialog_enter_adds_and_escape_cancels(qtbot, runner, caseload, 
     assert dialog.page.ok.isDefault()
     with qtbot.waitSignal(dialog.rejected):
         qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+
+
+def test_the_audit_trail_tells_records_apart_by_the_tail_of_their_ids(qtbot, runner, caseload,
+                                                                       admin):
+    """A demo run's ids share their first eight characters (one prefix a run), so the trail
+    shows the last eight on screen and the whole id in the tooltip."""
+    from ui.admin.audit_view import HEADINGS
+
+    accounts.add_user(caseload, admin, "asha", "Asha Patel", "link_worker", GOOD)
+    view = AuditView(runner, admin)
+    qtbot.addWidget(view)
+    qtbot.waitUntil(lambda: view.model.rowCount() == 2)
+    column = HEADINGS.index("Record")
+    for number, row in enumerate(view.model.rows):
+        cell = view.model.index(number, column)
+        assert row.entity_id and cell.data() == f"{row.entity} {row.entity_id[-8:]}"
+        assert cell.data(Qt.ItemDataRole.ToolTipRole) == f"{row.entity} {row.entity_id}"
