@@ -109,8 +109,10 @@ def test_a_welsh_translation_file_changes_the_menus_without_code(qtbot, world, o
         assert window.menuBar().actions()[0].text() == "&Ffeil"
         assert window.nav.item(0).text() == "Heddiw"
     finally:
+        monkeypatch.undo()  # the real folder again, or the English plurals are not found
         i18n.install(app, QLocale("en_GB"))
     assert i18n.tr("Pages", "Today") == "Today"
+    assert any(name.endswith("linkworker_en.qm") for name in i18n.install(app, QLocale("en_GB")))
 
 
 def test_ctrl_n_while_the_record_opens_opens_the_note(qtbot, world, opened):  # noqa: F811
