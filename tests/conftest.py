@@ -194,3 +194,20 @@ def _english_plurals(request):
 
         if not i18n._installed:
             i18n.install(request.getfixturevalue("qapp"), QLocale("en_GB"))
+
+
+@pytest.fixture(autouse=True)
+def _collect_on_the_gui_thread(request):
+    """Widget tests collect cycles as the app does (ui/collector.py): never on a runner's
+    thread while the GUI thread is busy with the widgets such a cycle holds."""
+    if "qtbot" not in request.fixturenames and "qapp" not in request.fixturenames:
+        yield
+        return
+    import gc
+
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.collect()
+        gc.enable()

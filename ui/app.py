@@ -17,6 +17,7 @@ from linkworker.paths import default_caseload
 from linkworker.resources import resource_path
 from linkworker.storage import keys
 from linkworker.storage.database import Caseload, CaseloadDamaged, CaseloadError
+from ui.collector import GuiThreadCollector
 from ui.i18n import translate
 from ui.unlock import CreateCaseloadDialog, PassphraseDialog
 
@@ -29,6 +30,8 @@ def application() -> QApplication:
     from ui import i18n
 
     i18n.install(app)  # resources/translations/linkworker_<lang>.qm, if there is one
+    if app.findChild(GuiThreadCollector) is None:
+        GuiThreadCollector(app)  # cycles holding widgets are freed on this thread only
     # No display name: Qt would append " — LinkWorker" to every title, and the window's own
     # title already says it ("LinkWorker — caseload.db — LinkWorker" was the result).
     return app
