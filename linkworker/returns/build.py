@@ -39,7 +39,7 @@ from linkworker.access import Actor, require
 from linkworker.codes import CONSENT_KINDS
 from linkworker.errors import UserError
 from linkworker.models import Contract, OutcomeReturn
-from linkworker.outcomes.contract import ContractDef
+from linkworker.outcomes.contract import Caps, ContractDef
 from linkworker.outcomes.eligibility import (
     ELIGIBLE,
     eligibility_verdicts,
@@ -55,7 +55,6 @@ from linkworker.returns.document import (
     DOCUMENT_FORMAT,
     CapsPosition,
     ClaimLine,
-    ContractCaps,
     ContractInfo,
     DataQualityItem,
     HistoryEntry,
@@ -263,8 +262,8 @@ def contract_info(cdef: ContractDef) -> ContractInfo:
         providers=tuple(cdef.providers), investor=cdef.investor, start=cdef.start,
         end=cdef.end, currency=cdef.currency, person_identifier=cdef.person_identifier,
         late_claims=cdef.late_claims,
-        caps=ContractCaps(optional_money(caps.total_amount), caps.participants,
-                          optional_money(caps.per_person_amount), caps.over_cap),
+        caps=Caps(optional_money(caps.total_amount), caps.participants,
+                  optional_money(caps.per_person_amount), caps.over_cap),
         outcomes=tuple(
             OutcomeTerms(o.id, o.name, o.definition, money(o.price), o.max_per_person,
                          o.evidence, o.rule.kind)

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field, fields, replace
 from decimal import Decimal
 from typing import Any
 
+from linkworker.outcomes.contract import Caps
 from linkworker.returns.money import money
 from linkworker.returns.period import Period
 
@@ -75,14 +76,6 @@ class OutcomeTerms:
 
 
 @dataclass(frozen=True)
-class ContractCaps:
-    total_amount: Decimal | None
-    participants: int | None
-    per_person_amount: Decimal | None
-    over_cap: str = "skip"
-
-
-@dataclass(frozen=True)
 class ContractInfo:
     code: str
     name: str
@@ -94,7 +87,7 @@ class ContractInfo:
     currency: str
     person_identifier: str
     late_claims: bool
-    caps: ContractCaps
+    caps: Caps  # the contract's own type: the caps as they stood when the return was made
     outcomes: tuple[OutcomeTerms, ...]
     document: Mapping[str, Any] = field(default_factory=dict)  # the contract file, as written
 
