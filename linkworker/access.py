@@ -85,6 +85,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "backup.restore": frozenset({"admin"}),
     "rights.sar": frozenset({"admin", "manager"}),
     "rights.erase": frozenset({"admin"}),
+    # team sync: the team key opens every pack, and a hub made from this laptop holds it all
+    "sync.team_key": frozenset({"admin"}),
+    "sync.hub_init": frozenset({"admin"}),
 }
 
 

@@ -244,10 +244,16 @@ def _walk(session: Session, anchor: dict | None) -> ChainReport:
     redacted: dict[str, tuple[int, int]] = {}  # person id -> first, last redacted seq
     erased: dict[str, int] = {}  # person id -> first erase event's seq
     head: tuple[int, str] | None = None
+    received = _received_events(session)
     rows = session.execute(select(AuditEvent).order_by(AuditEvent.seq).execution_options(
         yield_per=2000)).scalars()
     for event in rows:
         count += 1
+        if event.id in received:  # another replica's link: verified where it was written
+            if event.action == ERASE_ACTION and event.person_id:
+                erased.setdefault(event.person_id, event.seq)
+            expected_prev, head = event.hash, (event.seq, event.hash)
+            continue
         if event.prev_hash != expected_prev:
             return ChainReport(
                 False, count, event.seq, "an event before this one is missing or changed"
@@ -275,6 +281,20 @@ def _walk(session: Session, anchor: dict | None) -> ChainReport:
     if problem:
         return ChainReport(False, count, anchor.get("seq") if anchor else None, problem)
     return ChainReport(True, count)
+
+
+def _received_events(session: Session) -> set[str]:
+    """Events that came by sync from another replica (a pack, the hub). Each was chained and
+    keyed with its own laptop's caseload key, so this replica cannot check its hash; it checks
+    that its own events link through them (one removed or changed here is still caught)."""
+    from linkworker.models import SyncChange, SyncState
+
+    me = session.scalar(select(SyncState.value).where(SyncState.key == "device_id"))
+    if me is None:
+        return set()
+    return set(session.scalars(select(SyncChange.row_id).where(
+        SyncChange.table_name == "audit_events", SyncChange.op == "insert",
+        SyncChange.device_id != me)))
 
 
 # --- the head, anchored outside the database ------------------------------------------------

@@ -42,7 +42,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import LongTable, Paragraph, Spacer, TableStyle
-from sqlalchemy import func, inspect, select
+from sqlalchemy import func, inspect, select, update
 from sqlalchemy.orm import Session
 
 from linkworker import audit, codes, pdf, settings
@@ -514,7 +514,59 @@ def erase_in_session(
                                                "notes_deleted": len(notes)})
     _register(session, {"person_id": person_id, "on": on.isoformat(), "by": actor.username,
                         "reason": reason.strip()})
+    scrub_change_log(session, person_id, person.reference)
     return ErasureReport(person_id, person.reference, scrubbed, len(notes), redacted)
+
+
+# --- the sync change log forgets an erased person too ----------------------------------------
+
+_RULES_BY_TABLE: dict[str, dict[str, Callable[[Any], Any]]] = {
+    model.__tablename__: rules for model, rules in SCRUB.items()}
+
+
+def _scrub_values(table: str, data: dict[str, Any], reference: str) -> dict[str, Any]:
+    """A recorded change's values as the erasure left the record: the log must not keep what
+    the record no longer holds (a later pack, pull or new replica would carry it again)."""
+    if table == "people":
+        rules = PERSON_SCRUB
+        if "reference" in data:
+            data["reference"] = reference
+    elif table == "notes":  # deleted by the erasure: keep only the keys that link the record
+        return {k: (v if k == "id" or k.endswith("_id") or not isinstance(v, str) else ERASED)
+                for k, v in data.items()}
+    else:
+        rules = _RULES_BY_TABLE.get(table, {})
+    for column, change in rules.items():
+        if column in data and data[column] is not None:
+            value = data[column]
+            if column == "date_of_birth" and isinstance(value, str):
+                value = dt.date.fromisoformat(value[:10])
+            value = change(value)
+            data[column] = value.isoformat() if isinstance(value, dt.date) else value
+    return data
+
+
+def scrub_change_log(session: Session, person_id: str, reference: str) -> int:
+    """Scrub every recorded sync change about ``person_id`` (their record, journeys, notes,
+    audit events) as the erasure scrubbed the records; how many changed. Runs wherever an
+    erasure is applied: the erasing laptop, each replica that receives it, the hub."""
+    from linkworker.models import AuditEvent, SyncChange
+
+    changed = 0
+    rows = session.execute(select(SyncChange.seq, SyncChange.table_name, SyncChange.row_id,
+                                  SyncChange.data).where(SyncChange.person_id == person_id)).all()
+    for seq, table, row_id, data in rows:
+        if not data:
+            continue
+        if table == "audit_events":
+            details = session.scalar(select(AuditEvent.details).where(AuditEvent.id == row_id))
+            new = dict(data, details=details) if audit.is_redacted(details) else data
+        else:
+            new = _scrub_values(table, dict(data), reference)
+        if new != data:
+            session.execute(update(SyncChange).where(SyncChange.seq == seq).values(data=new))
+            changed += 1
+    return changed
 
 
 def _erased_reference(session: Session) -> str:
@@ -596,6 +648,53 @@ def reapply_erasures(caseload: Caseload) -> int:
                              f"applied again after a restore (erased on {first.get('on')} by "
                              f"{first.get('by')}: {first.get('reason')})", dt.date.today())
     return len(back)
+
+
+SYNC_ACTOR = Actor(user_id=None, username="system:sync", role="system",
+                   display_name="LinkWorker (an erasure received by sync)")
+
+
+def erased_in(changes: Iterable[dict[str, Any]]) -> list[str]:
+    """The people a batch of received sync changes erases."""
+    return sorted({c["row_id"] for c in changes if c.get("table_name") == "people"
+                   and (c.get("data") or {}).get("anonymised_at")})
+
+
+def forget_received(session: Session, person_id: str) -> None:
+    """What an erasure made elsewhere must also do here, where the changes only scrubbed the
+    records: this replica's own audit events about the person lose their details (audited as
+    an erasure, so ``audit verify`` sees why) and its change log forgets the old values."""
+    person = session.get(Person, person_id)
+    if person is None or person.anonymised_at is None:
+        return
+    on = person.anonymised_at.date()
+    if audit.redact_person(session, person_id, on):
+        audit.record(session, SYNC_ACTOR, audit.ERASE_ACTION, entity="person",
+                     entity_id=person_id, person_id=person_id,
+                     details={"reason": f"erased on another replica on {on.isoformat()}"})
+    scrub_change_log(session, person_id, person.reference)
+
+
+def register_received_erasures(caseload: Caseload) -> int:
+    """Treat every erasure that arrived by sync (a pack, a pull) as one made here: forget the
+    person here too and add them to this laptop's erasure register, so restoring this laptop's
+    older backup never brings them back. How many were new here."""
+    raw_key = keys.engine_key(caseload.engine)
+    if raw_key is None:
+        return 0
+    entries = read_register(caseload.path, raw_key)
+    known = {e["person_id"] for e in entries}
+    with caseload.transaction() as session:
+        arrived = [(pid, at) for pid, at in session.execute(select(
+            Person.id, Person.anonymised_at).where(Person.anonymised_at.is_not(None)))
+            if pid not in known]
+        for person_id, _at in arrived:
+            forget_received(session, person_id)
+        if arrived:
+            _write_register(caseload.path, raw_key, [*entries, *(
+                {"person_id": pid, "on": at.date().isoformat(), "by": "another replica (sync)",
+                 "reason": "erasure received by sync"} for pid, at in arrived)])
+    return len(arrived)
 
 
 def anonymise(

@@ -138,7 +138,7 @@ class SyncStatus(QWidget):
         )
         if path:
             self.runner.run(
-                lambda job: service.export_pack(job.caseload, path),
+                lambda job: service.export_pack(job.caseload, path, actor=self.actor),
                 changes=("sync",),
                 label=translate("sync_view", "Writing the sync pack"),
             )
@@ -155,7 +155,7 @@ class SyncStatus(QWidget):
         )
         if path:
             self.runner.run(
-                lambda job: service.import_pack(job.caseload, path),
+                lambda job: service.import_pack(job.caseload, path, actor=self.actor),
                 changes=SYNC_TAGS,
                 label=translate("sync_view", "Applying the sync pack"),
             )

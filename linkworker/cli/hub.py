@@ -69,9 +69,17 @@ def _hub_url(args: argparse.Namespace) -> str:
 
 
 def run_init(args: argparse.Namespace, open_caseload) -> int:
+    from linkworker import audit
+    from linkworker.access import require
+    from linkworker.cli import signed_in
     from linkworker.hub.create import create_hub
+    from linkworker.storage.server import describe_url
 
     with open_caseload() as caseload:
+        actor = signed_in(args)
+        require(actor, "sync.hub_init")  # the whole caseload leaves this laptop
+        with caseload.transaction() as session:
+            audit.record(session, actor, "hub.init", details={"hub": describe_url(args.url)})
         made = create_hub(caseload, args.url)
     print(f"The hub now holds {made.people:,} people and {made.changes:,} changes. "
           f"Team key {made.key_id}: give it to each laptop with 'linkworker team-key export'.")

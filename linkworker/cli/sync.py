@@ -16,6 +16,9 @@ import os
 import sys
 from pathlib import Path
 
+from linkworker import audit
+from linkworker.access import people_scope, require
+from linkworker.cli import signed_in
 from linkworker.errors import UserError
 from linkworker.sync import conflicts, merge, people, service, teamkey
 
@@ -72,14 +75,15 @@ def run_online(args: argparse.Namespace, open_caseload) -> int:
 
 def run_export(args: argparse.Namespace, open_caseload) -> int:
     with open_caseload() as caseload:
-        info = service.export_pack(caseload, args.pack, everything=args.all)
+        info = service.export_pack(caseload, args.pack, everything=args.all,
+                                   actor=signed_in(args))
     print(f"Wrote {info.changes} changes to {info.path}")
     return 0
 
 
 def run_import(args: argparse.Namespace, open_caseload) -> int:
     with open_caseload() as caseload:
-        report = service.import_pack(caseload, args.pack)
+        report = service.import_pack(caseload, args.pack, actor=signed_in(args))
     print(f"Applied {report.applied} changes ({report.new} new of {report.received} in the "
           f"pack; {report.received - report.new} already here).")
     if report.waiting:
@@ -87,7 +91,7 @@ def run_import(args: argparse.Namespace, open_caseload) -> int:
     if report.conflicts:
         print(f"{len(report.conflicts)} edits need a person to choose: "
               "see 'linkworker sync conflicts'.")
-    _print_duplicates(report.duplicates)
+    _print_duplicates(_visible(caseload, args, report.duplicates))
     for username in report.clashes:
         print(merge.clash_advice(username))
     return 0
@@ -101,11 +105,24 @@ def _print_duplicates(found) -> None:
 
 def run_duplicates(args: argparse.Namespace, open_caseload) -> int:
     with open_caseload() as caseload:
-        found = people.all_duplicates(caseload)
+        found = _visible(caseload, args, people.all_duplicates(caseload))
     _print_duplicates(found)
     if not found:
         print("No probable duplicates.")
     return 0
+
+
+def _visible(caseload, args: argparse.Namespace, found: list) -> list:
+    """Only the pairs whose two people the signed-in user may see (names, dates of birth)."""
+    from sqlalchemy import select
+
+    from linkworker.models import Person
+
+    ids = sorted({p for pair in found for p in (pair.first_id, pair.second_id)})
+    with caseload.reading() as s:
+        seen = set(s.scalars(select(Person.id).where(Person.id.in_(ids),
+                                                     people_scope(signed_in(args), "view"))))
+    return [pair for pair in found if {pair.first_id, pair.second_id} <= seen]
 
 
 def _person_id(caseload, reference: str) -> str:
@@ -121,20 +138,17 @@ def _person_id(caseload, reference: str) -> str:
 
 
 def run_merge_people(args: argparse.Namespace, open_caseload) -> int:
-    from linkworker.cli.admin import script_actor
-
     with open_caseload() as caseload:
-        merge_id = people.merge_people(caseload, script_actor(), _person_id(caseload, args.keep),
+        merge_id = people.merge_people(caseload, signed_in(args),
+                                       _person_id(caseload, args.keep),
                                        _person_id(caseload, args.other))
     print(f"Merged {args.other} into {args.keep}. To undo: linkworker sync undo-merge {merge_id}")
     return 0
 
 
 def run_undo_merge(args: argparse.Namespace, open_caseload) -> int:
-    from linkworker.cli.admin import script_actor
-
     with open_caseload() as caseload:
-        people.undo_merge(caseload, script_actor(), args.merge_id)
+        people.undo_merge(caseload, signed_in(args), args.merge_id)
     print("The merge was undone; both records are as they were.")
     return 0
 
@@ -150,7 +164,7 @@ def run_status(args: argparse.Namespace, open_caseload) -> int:
 
 def run_conflicts(args: argparse.Namespace, open_caseload) -> int:
     with open_caseload() as caseload:
-        found = conflicts.open_conflicts(caseload)
+        found = conflicts.open_conflicts(caseload, signed_in(args))
     if not found:
         print("No edits waiting for review.")
     for conflict in found:
@@ -169,24 +183,37 @@ def _passphrase(prompt: str) -> str:
     return getpass.getpass(prompt)
 
 
+def _team_key_audit(session, args: argparse.Namespace, action: str, **details) -> None:
+    """Admins only (the team key opens every pack of the team), audited by name; checked
+    before any passphrase is asked or any file read."""
+    actor = signed_in(args)
+    require(actor, "sync.team_key")
+    audit.record(session, actor, action, details=details or None)
+
+
 def run_team_key_create(args: argparse.Namespace, open_caseload) -> int:
     with open_caseload() as caseload, caseload.transaction() as session:
+        _team_key_audit(session, args, "team_key.create")
         key = teamkey.create(session.connection())
     print(f"Made the team key {key.key_id}. Give it to each laptop with 'team-key export'.")
     return 0
 
 
 def run_team_key_export(args: argparse.Namespace, open_caseload) -> int:
-    with open_caseload() as caseload, caseload.engine.connect() as conn:
-        key = teamkey.require(conn)
-    teamkey.export_to(args.file, key, _passphrase("Passphrase to protect the team key file: "))
+    with open_caseload() as caseload, caseload.transaction() as session:
+        _team_key_audit(session, args, "team_key.export", file=str(args.file))
+        key = teamkey.require(session.connection())
+        teamkey.export_to(args.file, key,
+                          _passphrase("Passphrase to protect the team key file: "))
     print(f"Wrote the team key {key.key_id} to {args.file}; give its passphrase separately.")
     return 0
 
 
 def run_team_key_import(args: argparse.Namespace, open_caseload) -> int:
-    key = teamkey.import_from(args.file, _passphrase("Passphrase of the team key file: "))
     with open_caseload() as caseload, caseload.transaction() as session:
+        _team_key_audit(session, args, "team_key.import", file=str(args.file),
+                        replace=args.replace)
+        key = teamkey.import_from(args.file, _passphrase("Passphrase of the team key file: "))
         teamkey.install(session.connection(), key, replace=args.replace)
     print(f"Installed the team key {key.key_id}.")
     return 0

@@ -85,7 +85,26 @@ def _apply_one(conn: Connection, role_name: str, blob: bytes) -> merge.Applied:
     known = merge.known_ids(conn, [c["change_id"] for c in changes])
     fresh = [c for c in changes if c["change_id"] not in known]  # echoes of the hub's own
     check_changes(conn, actor, fresh)
-    return merge.receive(conn, fresh)
+    applied = merge.receive(conn, fresh)
+    forget_erased(conn, fresh)
+    return applied
+
+
+def forget_erased(conn: Connection, changes: list[dict[str, Any]]) -> None:
+    """An erasure pushed by a laptop also scrubs the hub's change log and its audit details
+    about the person, so no later pull or pack hands the old values out again."""
+    from sqlalchemy.orm import Session
+
+    from linkworker import audit, rights
+
+    for person_id in rights.erased_in(changes):
+        with Session(bind=conn) as session:
+            person = session.get(Person, person_id)
+            if person is None or person.anonymised_at is None:
+                continue
+            audit.redact_person(session, person_id, person.anonymised_at.date())
+            rights.scrub_change_log(session, person_id, person.reference)
+            session.flush()
 
 
 def _actor_for(conn: Connection, role_name: str) -> Actor:

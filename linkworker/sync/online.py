@@ -68,6 +68,9 @@ def sync_with_hub(caseload: Caseload, url: str, progress: Progress | None = None
     with caseload.transaction() as session:
         state.put(session.connection(), "last_synced",
                   dt.datetime.now().isoformat(timespec="seconds"))
+    from linkworker import rights  # (not at import: it brings reportlab)
+
+    rights.register_received_erasures(caseload)  # erased here too, and after any restore
     if left.removed or left.trimmed:
         caseload.checkpoint()  # the removed rows leave the WAL file too
     return SyncReport(pushed, pulled, applied, conflicts, tuple(duplicates), left.removed,

@@ -14,6 +14,8 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from linkworker import audit
+from linkworker.access import Actor
 from linkworker.errors import UserError
 from linkworker.models import SyncChange, SyncConflict
 from linkworker.storage.database import Caseload
@@ -40,18 +42,32 @@ class SyncStatus:
         return " · ".join(parts)
 
 
-def export_pack(caseload: Caseload, path: Path, *, everything: bool = False) -> packs.PackInfo:
+def export_pack(caseload: Caseload, path: Path, *, everything: bool = False,
+                actor: Actor | None = None) -> packs.PackInfo:
+    """Write a pack; with ``actor`` (the CLI, the window) audited by name in the same
+    transaction, so a pack leaves the laptop only with an event saying who took it."""
     with caseload.transaction() as session:
+        if actor is not None:  # first, so the pack carries its own event
+            audit.record(session, actor, "sync.pack_export", details={
+                "file": str(path), "all": everything})
+            session.flush()
         return packs.export_pack(session.connection(), Path(path), everything=everything)
 
 
-def import_pack(caseload: Caseload, path: Path) -> merge.Applied:
+def import_pack(caseload: Caseload, path: Path, *, actor: Actor | None = None) -> merge.Applied:
     with caseload.transaction() as session:
         conn = session.connection()
         report = packs.import_pack(conn, Path(path))
         report.duplicates = people.duplicates_among(session, report.new_people)
         state.put(conn, "last_synced", _now())
-        return report
+        if actor is not None:
+            audit.record(session, actor, "sync.pack_import", details={
+                "file": str(path), "received": report.received, "new": report.new})
+    from linkworker import rights  # (not at import: it brings reportlab)
+
+    # An erasure that arrived here stays erased here too, even after restoring an older backup.
+    rights.register_received_erasures(caseload)
+    return report
 
 
 def status(caseload: Caseload) -> SyncStatus:
