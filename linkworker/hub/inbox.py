@@ -104,7 +104,7 @@ def forget_erased(conn: Connection, changes: list[dict[str, Any]]) -> None:
                 continue
             audit.redact_person(session, person_id, person.anonymised_at.date())
             rights.scrub_change_log(session, person_id, person.reference)
-            session.flush()
+            session.commit()  # into the pack's savepoint (the hub transaction commits it)
 
 
 def _actor_for(conn: Connection, role_name: str) -> Actor:

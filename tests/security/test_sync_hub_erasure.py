@@ -1,0 +1,70 @@
+"""An erasure on one laptop reaches the hub and the other laptops and stays erased everywhere
+(issue 13 items 4 and 10 again, through the hub). Needs PostgreSQL: skipped without it (run
+through ``bash .ci/postgres.sh``).
+
+Promise (docs/security.md, "Team sync"): the hub's change log and audit details forget the
+erased person, a laptop that pulls the erasure registers it, so restoring that laptop's older
+backup does not bring the person back, and no later pull hands the old values out again.
+"""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import select
+
+from linkworker import backup, models, rights
+from linkworker.access import Actor
+from linkworker.hub import schema
+from linkworker.hub.create import create_hub
+from linkworker.hub.inbox import apply_inbox
+from linkworker.storage.server import ServerCaseload
+from linkworker.sync.online import sync_with_hub
+from tests.conftest import TEST_PASSPHRASE
+from tests.sync.conftest import pg_server_url, pg_url  # noqa: F401 - fixtures
+from tests.sync.test_hub import _laptop_for, _login_url, office  # noqa: F401 - a fixture
+
+
+def _office_login(hub_url: str, user_id: str) -> str:
+    hub = ServerCaseload.connect(hub_url)
+    with hub.transaction() as s:
+        schema.add_login(s.connection(), "lw_office_meg", "not-used-with-trust-auth", user_id)
+    hub.close()
+    return _login_url(hub_url, "lw_office_meg")
+
+
+def _log(caseload) -> str:
+    with caseload.reading() as s:
+        changes = [c.data for c in s.scalars(select(models.SyncChange))]
+        events = [e.details for e in s.scalars(select(models.AuditEvent))]
+    return json.dumps([changes, events])
+
+
+def test_an_erasure_reaches_the_hub_and_the_other_laptops_and_stays(
+        office, pg_url, tmp_path):  # noqa: F811
+    caseload, ids = office
+    create_hub(caseload, pg_url)
+    office_url = _office_login(pg_url, ids["meg"])
+    laptop, login_url = _laptop_for(tmp_path, caseload, pg_url, "sam", ids["sam"])
+    sync_with_hub(laptop, login_url)
+    older = backup.backup_to(laptop, tmp_path / "sam-older.db").path
+    assert "Ruth" in _log(laptop)
+
+    rights.anonymise(caseload, Actor(None, "system", "system"), ids["ruth"], "letter")
+    sync_with_hub(caseload, office_url)
+    hub = ServerCaseload.connect(pg_url)
+    try:
+        assert apply_inbox(hub).refused == []
+        with hub.reading() as s:
+            assert s.get(models.Person, ids["ruth"]).given_name == "Erased"
+        assert "Ruth" not in _log(hub)  # the hub's log no longer hands the name out
+    finally:
+        hub.close()
+
+    sync_with_hub(laptop, login_url)
+    with laptop.reading() as s:
+        assert s.get(models.Person, ids["ruth"]).given_name == "Erased"
+    assert "Ruth" not in _log(laptop)
+    path = laptop.path
+    laptop.close()
+    assert backup.restore_from(older, path, TEST_PASSPHRASE).erasures_reapplied == 1
