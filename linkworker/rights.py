@@ -486,6 +486,21 @@ def erase_in_session(
     _scrub(person, PERSON_SCRUB)
     person.reference = _erased_reference(session)
     person.anonymised_at = person.deleted_at = utcnow()
+    scrubbed, notes = _scrub_records(session, person_id)
+    session.flush()
+    redacted = audit.redact_person(session, person_id, on)
+    audit.record(session, actor, audit.ERASE_ACTION, entity="person", entity_id=person_id,
+                 person_id=person_id, details={"reason": reason.strip(), "rows": scrubbed,
+                                               "notes_deleted": notes})
+    _register(session, {"person_id": person_id, "on": on.isoformat(), "by": actor.username,
+                        "reason": reason.strip()})
+    scrub_change_log(session, person_id, person.reference)
+    return ErasureReport(person_id, person.reference, scrubbed, notes, redacted)
+
+
+def _scrub_records(session: Session, person_id: str) -> tuple[int, int]:
+    """Scrub the person's own records, delete their notes and grants: (rows scrubbed, notes
+    deleted). Also what an erased person's records get again when a late edit arrives."""
     episode_ids = select(Episode.id).where(Episode.person_id == person_id)
     goal_ids = select(Goal.id).where(Goal.episode_id.in_(episode_ids))
     owned_by = {Condition: Condition.person_id == person_id,
@@ -507,15 +522,7 @@ def erase_in_session(
         session.delete(note)
     for grant in _all(session, select(PersonAccess).where(PersonAccess.person_id == person_id)):
         session.delete(grant)
-    session.flush()
-    redacted = audit.redact_person(session, person_id, on)
-    audit.record(session, actor, audit.ERASE_ACTION, entity="person", entity_id=person_id,
-                 person_id=person_id, details={"reason": reason.strip(), "rows": scrubbed,
-                                               "notes_deleted": len(notes)})
-    _register(session, {"person_id": person_id, "on": on.isoformat(), "by": actor.username,
-                        "reason": reason.strip()})
-    scrub_change_log(session, person_id, person.reference)
-    return ErasureReport(person_id, person.reference, scrubbed, len(notes), redacted)
+    return scrubbed, len(notes)
 
 
 # --- the sync change log forgets an erased person too ----------------------------------------
@@ -675,6 +682,34 @@ def forget_received(session: Session, person_id: str) -> None:
     scrub_change_log(session, person_id, person.reference)
 
 
+def _late_edits(session: Session) -> list[str]:
+    """Erased people with changes received since the last look: an edit made on another
+    laptop before it heard of the erasure, arriving after it."""
+    from linkworker.models import SyncChange
+    from linkworker.sync import state
+
+    conn = session.connection()
+    mark = int(state.get(conn, "erasure_checked_seq", 0))
+    newest = session.scalar(select(func.max(SyncChange.seq))) or 0
+    if newest == mark:
+        return []
+    state.put(conn, "erasure_checked_seq", newest)
+    return list(session.scalars(select(Person.id).where(
+        Person.anonymised_at.is_not(None), Person.id.in_(select(SyncChange.person_id).where(
+            SyncChange.seq > mark, SyncChange.person_id.is_not(None))))))
+
+
+def scrub_again(session: Session, person_id: str) -> None:
+    """Put an erased person's records back as the erasure left them (a late edit from another
+    laptop must not give them back a phone number or a note) and forget the late values."""
+    person = session.get(Person, person_id)
+    reference = person.reference
+    _scrub(person, PERSON_SCRUB)
+    _scrub_records(session, person_id)
+    session.flush()
+    scrub_change_log(session, person_id, reference)
+
+
 def register_received_erasures(caseload: Caseload) -> int:
     """Treat every erasure that arrived by sync (a pack, a pull) as one made here: forget the
     person here too and add them to this laptop's erasure register, so restoring this laptop's
@@ -690,6 +725,8 @@ def register_received_erasures(caseload: Caseload) -> int:
             if pid not in known]
         for person_id, _at in arrived:
             forget_received(session, person_id)
+        for person_id in _late_edits(session):
+            scrub_again(session, person_id)
         if arrived:
             _write_register(caseload.path, raw_key, [*entries, *(
                 {"person_id": pid, "on": at.date().isoformat(), "by": "another replica (sync)",

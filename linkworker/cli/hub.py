@@ -188,6 +188,7 @@ def run_sync(args: argparse.Namespace, open_caseload) -> int:
                             "postgresql://login@server/database, or use sync packs "
                             "('linkworker sync export PACK').")
         result = sync_with_hub(caseload, url, _print_progress)
+        _audit_sync(caseload, args, url, result)
     print(f"Sent {result.pushed} changes; received {result.pulled} "
           f"({result.applied} applied). {result.conflicts} edits to review.")
     if result.removed or result.kept_unsent:
@@ -196,6 +197,17 @@ def run_sync(args: argparse.Namespace, open_caseload) -> int:
     for username in result.clashes:
         print(merge.clash_advice(username))
     return 0
+
+
+def _audit_sync(caseload, args: argparse.Namespace, url: str, result) -> None:
+    """Who synced, with which hub, and how much went each way (sent with the next sync)."""
+    from linkworker import audit
+    from linkworker.cli import signed_in
+    from linkworker.storage.server import describe_url
+
+    with caseload.transaction() as session:
+        audit.record(session, signed_in(args), "sync.hub", details={
+            "hub": describe_url(url), "sent": result.pushed, "received": result.pulled})
 
 
 def _print_progress(done: int, total: int, text: str) -> None:

@@ -92,18 +92,24 @@ def _apply_one(conn: Connection, role_name: str, blob: bytes) -> merge.Applied:
 
 def forget_erased(conn: Connection, changes: list[dict[str, Any]]) -> None:
     """An erasure pushed by a laptop also scrubs the hub's change log and its audit details
-    about the person, so no later pull or pack hands the old values out again."""
+    about the person, so no later pull or pack hands the old values out again; an edit of an
+    erased person arriving late is scrubbed away again."""
     from sqlalchemy.orm import Session
 
     from linkworker import audit, rights
 
-    for person_id in rights.erased_in(changes):
+    erased = set(rights.erased_in(changes))
+    touched = erased | {c["person_id"] for c in changes if c.get("person_id")}
+    for person_id in sorted(touched):
         with Session(bind=conn) as session:
             person = session.get(Person, person_id)
             if person is None or person.anonymised_at is None:
                 continue
-            audit.redact_person(session, person_id, person.anonymised_at.date())
-            rights.scrub_change_log(session, person_id, person.reference)
+            if person_id in erased:
+                audit.redact_person(session, person_id, person.anonymised_at.date())
+                rights.scrub_change_log(session, person_id, person.reference)
+            else:  # a laptop's edit made before it heard of the erasure
+                rights.scrub_again(session, person_id)
             session.commit()  # into the pack's savepoint (the hub transaction commits it)
 
 

@@ -181,3 +181,17 @@ def test_a_replica_that_received_events_still_verifies_its_own_chain(two_laptops
                           "WHERE action = 'settings.change' AND details LIKE '%2}'"))
     report = _verify(other)
     assert not report.ok and "changed" in report.reason
+
+
+def test_a_late_edit_from_another_laptop_does_not_undo_an_erasure(two_laptops, tmp_path):
+    """The other laptop changed Ronald's phone number offline before it heard of the erasure;
+    its pack arrives after. The erased record must not get the number back."""
+    office, other = two_laptops
+    with other.transaction() as s:
+        s.get(Person, "p-ronald").phone = "07700 900123"
+    rights.anonymise(office, ADMIN, "p-ronald", "request by letter")
+    service.export_pack(other, tmp_path / "late.lwpack")
+    service.import_pack(office, tmp_path / "late.lwpack")
+    with office.reading() as s:
+        assert s.get(Person, "p-ronald").phone is None
+    assert "07700 900123" not in _log_text(office)

@@ -21,7 +21,7 @@ from linkworker.hub.inbox import apply_inbox
 from linkworker.storage.server import ServerCaseload
 from linkworker.sync.online import sync_with_hub
 from tests.conftest import TEST_PASSPHRASE
-from tests.sync.conftest import pg_server_url, pg_url  # noqa: F401 - fixtures
+from tests.sync.conftest import edit, pg_server_url, pg_url  # noqa: F401 - fixtures
 from tests.sync.test_hub import _laptop_for, _login_url, office  # noqa: F401 - a fixture
 
 
@@ -49,6 +49,7 @@ def test_an_erasure_reaches_the_hub_and_the_other_laptops_and_stays(
     sync_with_hub(laptop, login_url)
     older = backup.backup_to(laptop, tmp_path / "sam-older.db").path
     assert "Ruth" in _log(laptop)
+    edit(laptop, models.Person, ids["ruth"], phone="07700 900123")  # offline, not yet sent
 
     rights.anonymise(caseload, Actor(None, "system", "system"), ids["ruth"], "letter")
     sync_with_hub(caseload, office_url)
@@ -61,10 +62,38 @@ def test_an_erasure_reaches_the_hub_and_the_other_laptops_and_stays(
     finally:
         hub.close()
 
-    sync_with_hub(laptop, login_url)
+    sync_with_hub(laptop, login_url)  # pushes the late phone number, pulls the erasure
     with laptop.reading() as s:
-        assert s.get(models.Person, ids["ruth"]).given_name == "Erased"
-    assert "Ruth" not in _log(laptop)
+        ruth = s.get(models.Person, ids["ruth"])
+        assert ruth.given_name == "Erased" and ruth.phone is None
+    assert "Ruth" not in _log(laptop) and "07700 900123" not in _log(laptop)
+    hub = ServerCaseload.connect(pg_url)
+    try:
+        assert apply_inbox(hub).refused == []  # the late edit lands on an erased record
+        with hub.reading() as s:
+            assert s.get(models.Person, ids["ruth"]).phone is None
+        assert "07700 900123" not in _log(hub)
+    finally:
+        hub.close()
     path = laptop.path
     laptop.close()
     assert backup.restore_from(older, path, TEST_PASSPHRASE).erasures_reapplied == 1
+
+
+def test_an_online_sync_from_the_command_line_is_audited_by_name(
+        office, pg_url, tmp_path, monkeypatch):  # noqa: F811
+    from sqlalchemy import select as select_
+
+    from linkworker.cli import main
+    from tests.conftest import cli_sign_in
+
+    caseload, _ids = office
+    cli_sign_in(monkeypatch, caseload.path, "admin")
+    with caseload.reading() as s:
+        admin_id = s.scalar(select_(models.User.id).where(models.User.username == "admin"))
+    create_hub(caseload, pg_url)
+    url = _office_login(pg_url, admin_id)
+    assert main(["--db", str(caseload.path), "sync", "--hub", url]) == 0
+    with caseload.reading() as s:
+        done = s.execute(select_(models.AuditEvent.username, models.AuditEvent.action)).all()
+    assert ("admin", "sync.hub") in done
