@@ -30,16 +30,17 @@ def run(args: argparse.Namespace, open_caseload) -> int:
     path = (args.db or default_caseload()).expanduser()
     username, password = credentials("Name the first admin", new=True)
     existed = path.exists()
-    with open_caseload(create=True) as caseload:
-        if existed and accounts.has_users(caseload):
-            raise UserError(f"{path} already exists and has accounts; nothing was changed.")
-        try:
+    try:
+        with open_caseload(create=True) as caseload:
+            if existed and accounts.has_users(caseload):
+                raise UserError(f"{path} already exists and has accounts; nothing was changed.")
             accounts.create_first_admin(caseload, username, args.name or username, password)
-        except BaseException:
-            caseload.close()
-            if not existed:  # a weak password must not leave a caseload nobody can sign in to
-                _remove_new_caseload(caseload.path)
-            raise
-        print(f"{'Opened' if existed else 'Created'} an encrypted caseload at {caseload.path} "
-              f"with the first admin {accounts.normalise_username(username)}.")
+    except BaseException:
+        # Removed only once closed: closing writes the file again (the audit anchor), and a
+        # keyless file left behind refused every later 'init' ("key file missing").
+        if not existed:  # a weak password must not leave a caseload nobody can sign in to
+            _remove_new_caseload(path)
+        raise
+    print(f"{'Opened' if existed else 'Created'} an encrypted caseload at {path} "
+          f"with the first admin {accounts.normalise_username(username)}.")
     return 0

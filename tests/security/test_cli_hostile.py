@@ -164,6 +164,19 @@ def test_the_passphrase_alone_grants_no_rights(world, monkeypatch, capsys):
         assert s.query(User).filter_by(username="eve").first() is None
 
 
+def test_a_refused_init_leaves_nothing_behind(tmp_path, monkeypatch, capsys):
+    """A first admin's weak password left a 4 KB keyless file, and every later 'init' then
+    said the key file was missing."""
+    path = tmp_path / "new.db"
+    monkeypatch.setenv(keys.PASSPHRASE_ENV, TEST_PASSPHRASE)
+    monkeypatch.setenv("LINKWORKER_USER", "zed")
+    monkeypatch.setenv("LINKWORKER_PASSWORD", "short")
+    assert main(["--db", str(path), "init"]) == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+    monkeypatch.setenv("LINKWORKER_PASSWORD", CLI_PASSWORD)
+    assert main(["--db", str(path), "init"]) == 0, capsys.readouterr().err
+
+
 # Flags beyond the one-case-per-command table.
 @pytest.mark.parametrize("every", ["5", "0", "-60", "nan", "1e9", "86401", "60s"])
 def test_hub_apply_every_refuses_a_silly_interval(every, capsys):
