@@ -42,7 +42,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import LongTable, Paragraph, Spacer, TableStyle
-from sqlalchemy import func, inspect, select, update
+from sqlalchemy import exists, func, inspect, select, update
 from sqlalchemy.orm import Session
 
 from linkworker import audit, codes, pdf, settings
@@ -694,9 +694,9 @@ def _late_edits(session: Session) -> list[str]:
     if newest == mark:
         return []
     state.put(conn, "erasure_checked_seq", newest)
-    return list(session.scalars(select(Person.id).where(
-        Person.anonymised_at.is_not(None), Person.id.in_(select(SyncChange.person_id).where(
-            SyncChange.seq > mark, SyncChange.person_id.is_not(None))))))
+    arrived = exists().where(SyncChange.person_id == Person.id, SyncChange.seq > mark)
+    return list(session.scalars(select(Person.id).where(  # per erased person, by the index
+        Person.anonymised_at.is_not(None), arrived)))
 
 
 def scrub_again(session: Session, person_id: str) -> None:
