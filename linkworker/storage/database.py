@@ -177,11 +177,11 @@ class Caseload:
     engine: Engine
 
     def __post_init__(self) -> None:
-        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        self.reapplied = 0  # erasures applied again from the register at open (safeguards)
-        from linkworker.sync.changelog import track
+        from linkworker.sync.changelog import TrackedSession
 
-        track(self._sessions)  # every change is recorded for sync as it is made
+        # Every change is recorded for sync as it is made (listeners on the class, see there).
+        self._sessions = sessionmaker(self.engine, class_=TrackedSession, expire_on_commit=False)
+        self.reapplied = 0  # erasures applied again from the register at open (safeguards)
 
     # --- opening --------------------------------------------------------------------------
 
