@@ -6,8 +6,9 @@ preferred name). ``duplicates_among`` checks the people a sync just brought in a
 here; ``merge_people`` keeps every journey, contact, form, goal, note, consent and condition of
 both under the kept record (the other's journeys renumbered after the kept one's), fills the
 kept record's empty fields from the other, hides the other (``deleted_at``) and records who
-merged and exactly what moved, so ``undo_merge`` can put everything back. All of it is ordinary
-edits, so the merge travels to the hub and other laptops like any other change.
+merged and exactly what moved, so ``undo_merge`` can put everything back (a detail typed over
+since the merge stays as typed). All of it is ordinary edits, so the merge travels to the hub
+and other laptops like any other change.
 """
 
 from __future__ import annotations
@@ -112,7 +113,7 @@ def merge_people(caseload: Caseload, actor: Actor, keep_id: str, other_id: str) 
         other = require_person(s, actor, other_id, need="edit")
         record = {"id": str(uuid.uuid4()), "keep": keep.id, "other": other.id,
                   "by": actor.username, "at": utcnow().isoformat(timespec="seconds"),
-                  "moved": [], "renumbered": {}, "filled": []}
+                  "moved": [], "renumbered": {}, "filled": [], "filled_with": {}}
         top = s.scalar(select(func.max(Episode.number)).where(Episode.person_id == keep.id)) or 0
         for model in OWNED:
             for row in s.scalars(select(model).where(model.person_id == other.id)):
@@ -126,14 +127,19 @@ def merge_people(caseload: Caseload, actor: Actor, keep_id: str, other_id: str) 
             if getattr(keep, field) in (None, "") and getattr(other, field) not in (None, ""):
                 setattr(keep, field, getattr(other, field))
                 record["filled"].append(field)
+                record["filled_with"][field] = _as_stored(getattr(other, field))
         other.deleted_at = utcnow()
         s.flush()
-        s.add(SyncState(key=f"person_merge:{record['id']}", value=json.loads(
-            json.dumps(record, default=str))))
+        s.add(SyncState(key=f"person_merge:{record['id']}", value=_as_stored(record)))
         audit.record(s, actor, "person.merge", entity="people", entity_id=keep.id,
                      person_id=keep.id, details={"merged": other.reference,
                                                  "merge": record["id"]})
         return record["id"]
+
+
+def _as_stored(value: object) -> object:
+    """``value`` as the merge record holds it (JSON; dates as ISO text)."""
+    return json.loads(json.dumps(value, default=str))
 
 
 def undo_merge(caseload: Caseload, actor: Actor, merge_id: str) -> None:
@@ -154,8 +160,10 @@ def undo_merge(caseload: Caseload, actor: Actor, merge_id: str) -> None:
                 row.person_id = other.id
                 if table == "episodes":
                     row.number = record["renumbered"][row_id]
+        filled_with = record.get("filled_with")  # absent in merges made before it was kept
         for field in record["filled"]:
-            setattr(keep, field, None)
+            if filled_with is None or _as_stored(getattr(keep, field)) == filled_with[field]:
+                setattr(keep, field, None)  # else typed over since the merge: that stays
         other.deleted_at = None
         record["undone"] = {"by": actor.username,
                             "at": dt.datetime.now().isoformat(timespec="seconds")}
