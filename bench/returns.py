@@ -53,7 +53,7 @@ ep AS MATERIALIZED (SELECT e.id, e.person_id, e.referral_date, e.exit_date, e.ex
               COALESCE(e.first_meeting_date, fc.first) AS fm
        FROM episodes e LEFT JOIN fc ON fc.episode_id = e.id WHERE e.contract_id = :contract),
 wem AS MATERIALIZED (SELECT m.episode_id, m.completed_on AS day, m.value, m.created_at, m.id
-        FROM measures m JOIN ep ON ep.id = m.episode_id
+        FROM ep CROSS JOIN measures m ON m.episode_id = ep.id
         WHERE m.instrument = 'WEMWBS' AND m.complete AND m.value IS NOT NULL),
 base AS MATERIALIZED (SELECT * FROM (SELECT ep.id AS eid, w.day, w.value, ROW_NUMBER() OVER (
             PARTITION BY ep.id ORDER BY w.day, w.created_at, w.id) AS n
@@ -72,7 +72,7 @@ SAMPLE_RULES_SQL = {
     "ENG1": """SELECT COUNT(DISTINCT ep.id) FROM ep JOIN contacts c ON c.episode_id = ep.id
                WHERE c.status = 'attended' AND c.contact_date >= ep.referral_date
                AND c.contact_date <= date(ep.referral_date, '+28 days')""",
-    "ENG2": """SELECT COUNT(*) FROM (SELECT ep.id FROM ep JOIN contacts c ON c.episode_id = ep.id
+    "ENG2": """SELECT COUNT(*) FROM (SELECT ep.id FROM ep CROSS JOIN contacts c ON c.episode_id = ep.id
                WHERE c.status = 'attended' AND c.contact_date >= ep.fm
                AND c.contact_date <= date(ep.fm, '+120 days') GROUP BY ep.id
                HAVING COUNT(*) >= 4)""",
@@ -85,7 +85,7 @@ SAMPLE_RULES_SQL = {
               WHERE w.day BETWEEN date(ep.fm, '+150 days') AND date(ep.fm, '+240 days'))
               WHERE n = 1 AND value >= 45""",
     "GOAL2": """SELECT COALESCE(SUM(n / 2), 0) FROM (SELECT COUNT(*) AS n FROM ep
-                JOIN goals g ON g.episode_id = ep.id
+                CROSS JOIN goals g ON g.episode_id = ep.id
                 WHERE g.status = 'achieved' AND g.status_date IS NOT NULL GROUP BY ep.id)""",
     "EXIT6": """SELECT COUNT(*) FROM ep WHERE ep.exit_date IS NOT NULL AND ep.fm IS NOT NULL
                 AND ep.exit_reason IN ('goals_met', 'stepped_down', 'referred_on')
