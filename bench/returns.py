@@ -182,9 +182,12 @@ def run(path: str, contract: str = "SAMPLE-SP-SIB", period: str | None = None) -
                 results[name], seconds[name] = timed(work[name])
                 cpu[name] = time.process_time() - started
         with caseload.reading() as s, tempfile.TemporaryDirectory() as folder:
-            started = time.process_time()
-            doc, seconds["build"] = timed(build_return, s, SYSTEM, contract, period)
-            cpu["build"] = time.process_time() - started
+            # The first build in a process also imports pandas and the wellbeing summaries
+            # (~0.7 s CPU, once per session); the second is the build itself. Both are shown.
+            for name in ("first_build", "build"):
+                started = time.process_time()
+                doc, seconds[name] = timed(build_return, s, SYSTEM, contract, period)
+                cpu[name] = time.process_time() - started
             for ext in ("pdf", "xlsx", "csv"):
                 out = Path(folder) / f"return.{ext}"
                 _, seconds[ext] = timed(export_return, s, SYSTEM, doc, out)
@@ -208,7 +211,9 @@ def measure(bench: Bench) -> list[Row]:
         Row(f"Return {result['period']}: build (all rules)", f"{s['build']:.2f} s",
             result["rss_mb"],
             f"{totals['claims']:,} claims for {totals['people']:,} people; CPU "
-            f"{cpu['build']:.2f} s; load average {result['load']:.1f}", target="< 3 s"),
+            f"{cpu['build']:.2f} s; first build in the process {s['first_build']:.2f} s (CPU "
+            f"{cpu['first_build']:.2f} s, imports included); load average "
+            f"{result['load']:.1f}", target="< 3 s"),
         Row("Return: one rule, engine vs SQL floor",
             f"{s['returns.engine_one_rule']:.2f} s",
             note=f"floor {s['returns.sql_floor_one_rule']:.2f} s; {agree} on the count"),
