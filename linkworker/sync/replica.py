@@ -214,20 +214,19 @@ def _write_records(conn: Connection, snapshot: Snapshot,
         table = RULES[name].table
         columns = [c for c in table.columns
                    if c.key not in RULES[name].skip or _scalar_default(c)]
-        convert = [_storage_form(c, conn.dialect) for c in columns]
-        defaults = [_default(c) for c in columns]
-        optional = {c.name: (fk.column.table.name, fk.column.key) for c in columns
-                    for fk in c.foreign_keys if c.nullable}
+        links = {c.name: (fk.column.table.name, fk.column.key) for c in columns
+                 for fk in c.foreign_keys if c.nullable}
+        plan = [(c.name, c.key, _storage_form(c, conn.dialect), _default(c), links.get(c.name))
+                for c in columns]
         rows = []
         for _, row_id, record in sorted(by_table[name], key=lambda r: r[:2]):
             # in the order a replay would write them (the audit trail's local seq follows it)
             values = []
-            for column, to_storage, default in zip(columns, convert, defaults, strict=True):
-                value = record.get(column.name, default)
-                if column.name in optional and value is not None and \
-                        (*optional[column.name], value) not in present:
+            for column, key, to_storage, default, link in plan:
+                value = record.get(column, default)
+                if link is not None and value is not None and (*link, value) not in present:
                     value = None  # its record is not here (yet): filled if it comes
-                    late.append([name, row_id, column.key])
+                    late.append([name, row_id, key])
                 values.append(value if to_storage is None else to_storage(value))
             rows.append(tuple(values))
         names = ", ".join(f'"{c.name}"' for c in columns)
