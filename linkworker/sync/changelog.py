@@ -286,9 +286,9 @@ def person_of(conn: Connection, rule: TableRule, values: dict[str, Any],
     return value
 
 
-_INSERT_CHANGE = ("INSERT INTO sync_changes (change_id, device_id, user_id, table_name, row_id, "
+INSERT_CHANGE = ("INSERT INTO sync_changes (change_id, device_id, user_id, table_name, row_id, "
                   "person_id, op, data, bases, applied) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-_INSERT_ROW = "INSERT INTO sync_rows (table_name, row_id, heads, deleted) VALUES (?, ?, ?, ?)"
+INSERT_ROW = "INSERT INTO sync_rows (table_name, row_id, heads, deleted) VALUES (?, ?, ?, ?)"
 
 
 def insert_changes(conn: Connection, changes: list[dict[str, Any]]) -> None:
@@ -301,7 +301,7 @@ def insert_changes(conn: Connection, changes: list[dict[str, Any]]) -> None:
     if conn.dialect.name != "sqlite":
         conn.execute(CHANGES.insert(), changes)
         return
-    _driver_executemany(conn, _INSERT_CHANGE, [
+    driver_executemany(conn, INSERT_CHANGE, [
         (c["change_id"], c["device_id"], c.get("user_id"), c["table_name"], c["row_id"],
          c.get("person_id"), c["op"], json.dumps(c.get("data")), json.dumps(c.get("bases")),
          bool(c.get("applied", True))) for c in changes])
@@ -314,11 +314,11 @@ def insert_rows(conn: Connection, rows: list[dict[str, Any]]) -> None:
     if conn.dialect.name != "sqlite":
         conn.execute(ROWS.insert(), rows)
         return
-    _driver_executemany(conn, _INSERT_ROW, [
+    driver_executemany(conn, INSERT_ROW, [
         (r["table_name"], r["row_id"], json.dumps(r["heads"]), bool(r["deleted"])) for r in rows])
 
 
-def _driver_executemany(conn: Connection, statement: str, rows: list[tuple[Any, ...]]) -> None:
+def driver_executemany(conn: Connection, statement: str, rows: list[tuple[Any, ...]]) -> None:
     cursor = conn.connection.dbapi_connection.cursor()
     try:
         cursor.executemany(statement, rows)

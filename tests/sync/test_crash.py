@@ -32,6 +32,14 @@ CHILD = textwrap.dedent(
         if done[0] > 300:
             time.sleep(0.01)
     merge.Applier.apply = apply
+    from linkworker.sync import replica
+    real_write = replica._write_records
+    def write_records(*args):  # a first replica copied in bulk: killed after its records
+        written = real_write(*args)
+        print("halfway", flush=True)
+        time.sleep(60)
+        return written
+    replica._write_records = write_records
     target = Caseload.open(sys.argv[1], "correct horse battery")
     {action}
     print("finished", flush=True)
@@ -85,7 +93,8 @@ def test_killed_during_pack_import_applies_nothing_then_the_retry_applies_all(re
 
 
 @pytest.mark.slow
-def test_killed_during_online_sync_resumes_and_finishes(tmp_path, pg_url):
+@pytest.mark.parametrize("bulk", [True, False], ids=["bulk-copy", "replay"])
+def test_killed_during_online_sync_resumes_and_finishes(tmp_path, pg_url, bulk):
     from linkworker.hub.create import create_hub
     from tests.sync.test_hub import _laptop_for
 
@@ -101,13 +110,14 @@ def test_killed_during_online_sync_resumes_and_finishes(tmp_path, pg_url):
     laptop_path = laptop.path
     laptop.close()
     _run_and_kill(f"from linkworker.sync.online import sync_with_hub\n"
-                  f"sync_with_hub(target, {login_url!r})", laptop_path)
+                  f"sync_with_hub(target, {login_url!r}, bulk={bulk})", laptop_path)
     laptop = Caseload.open(laptop_path, TEST_PASSPHRASE)
     try:
         assert laptop.integrity_problems(quick=False) == []
         from linkworker.sync.online import sync_with_hub
 
-        sync_with_hub(laptop, login_url)
+        assert _count(laptop, models.Person) == 0  # nothing half-applied
+        sync_with_hub(laptop, login_url, bulk=bulk)
         assert _count(laptop, models.Person) == 2500
         assert service.status(laptop).incoming_waiting == 0
     finally:
