@@ -60,31 +60,34 @@ def rss_now_mb() -> float:
 
 
 def run(path: str, username: str) -> dict[str, Any]:
-    """Runs in a child (QT_QPA_PLATFORM=offscreen)."""
+    """Runs in a child (QT_QPA_PLATFORM=offscreen), in ``ui.app.run``'s order."""
     started = time.perf_counter()
-    from linkworker.launch import preload_core
+    from linkworker.launch import preload_core, warm_window
 
     preload_core()  # as ``launch_app`` does, before Qt
-    from PySide6.QtWidgets import QApplication, QMessageBox
+    from PySide6.QtWidgets import QMessageBox
 
     from linkworker import accounts
     from linkworker.storage.database import Caseload
-    from ui.admin.recovery import StartupChecks
-    from ui.main_window import MainWindow
-    from ui.operations import Runner
+    from ui.app import application
 
     # A damage warning would wait for a click: answer "No" so the run ends and says so.
     QMessageBox.warning = staticmethod(lambda *_args: QMessageBox.StandardButton.No)
-    app = QApplication.instance() or QApplication([])
+    app = application()
+    warm_window()  # as ``ui.app.run``: the window's modules load while unlocking, signing in
     caseload = Caseload.open(Path(path), passphrase())
     opened = time.perf_counter()
     from linkworker import backup
+    from ui.operations import Runner
 
     daily_due = backup.daily_due(caseload)
-    actor = accounts.sign_in(caseload, username, "demo")
+    runner = Runner(caseload)
+    actor = accounts.sign_in(caseload, username, "demo")  # what the sign-in box does on OK
     accounts.needs_new_password(caseload, actor)
     signed_in = time.perf_counter()
-    runner = Runner(caseload)
+    from ui.admin.recovery import StartupChecks
+    from ui.main_window import MainWindow
+
     window = MainWindow(runner, actor)
     StartupChecks(window, runner)
     window.show()

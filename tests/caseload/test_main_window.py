@@ -333,3 +333,28 @@ def test_type_a_search_then_arrow_into_the_list_and_open_by_keyboard(qtbot, runn
     before = len(window.record_tabs())
     qtbot.keyClick(view.table, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: len(window.record_tabs()) == before + 1)
+
+
+def test_start_up_checks_and_backup_wait_for_the_first_rows(qtbot, runner, world, windows):
+    """The page check and the daily backup go to the background lane only once the caseload
+    list shows its first rows (issue 15): they never compete with them."""
+    from ui.admin.recovery import StartupChecks
+
+    queued: list[int] = []
+    window = MainWindow(runner, world.actor("ann"), clock=lambda: TODAY)
+    windows.append(window)
+    view = caseload_of(window)
+    background = runner.background
+
+    def record(work, *args, **kwargs):
+        queued.append(view.model.rowCount())
+        return background(work, *args, **kwargs)
+
+    runner.background = record
+    checks = StartupChecks(window, runner)
+    assert queued == []  # nothing queued before the rows
+    window.show()
+    qtbot.waitUntil(lambda: queued != [])
+    assert queued[0] > 0  # the rows were on screen when the checks were queued
+    qtbot.waitUntil(lambda: window.prepared is not None)
+    assert checks.problems == []
