@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session, aliased
 
 from linkworker.access import Actor, PermissionDenied, can, people_scope
@@ -130,6 +130,11 @@ def _contacts_for(worker_id: str | None):  # a SQLAlchemy clause or None
                and_(Contact.worker_id.is_(None), Journey.worker_id == worker_id))
 
 
+def _person_name():  # SQL: ``_display_name`` in the database, so lists sort by it there
+    return func.trim(func.coalesce(func.nullif(Person.preferred_name, ""), Person.given_name)
+                     + " " + Person.family_name)
+
+
 def _contact_query(actor: Actor, worker_id: str | None, *where):
     query = (
         select(Contact, Person.id, Person.given_name, Person.preferred_name, Person.family_name,
@@ -158,11 +163,6 @@ def _appointment(row) -> Appointment:  # a result row
     )
 
 
-def _by_time(appointments: list[Appointment]) -> tuple[Appointment, ...]:
-    return tuple(sorted(appointments, key=lambda a: (a.day, a.time is None, a.time or dt.time(),
-                                                     a.person_name)))
-
-
 def _current_journeys(actor: Actor, worker_id: str | None, *where):
     """The worker's current, unexited journeys with the person's name (one indexed query)."""
     query = (
@@ -176,52 +176,116 @@ def _current_journeys(actor: Actor, worker_id: str | None, *where):
     return query if worker_id is None else query.where(Journey.worker_id == worker_id)
 
 
-def today_items(caseload: Caseload | Session, actor: Actor, worker_id: str | None,
-                day: dt.date) -> TodayAgenda:
-    """The worker's appointments on ``day``, the rest of the week's, and tasks due by ``day``."""
-    worker = _worker_to_show(actor, worker_id)
-    _monday, sunday = week_of(day)
-    with unit_of_work(caseload, write=False) as session:
-        on_day = [_appointment(r) for r in session.execute(
-            _contact_query(actor, worker, Contact.contact_date == day))]
-        later = [_appointment(r) for r in session.execute(_contact_query(
-            actor, worker, Contact.status == "planned", Contact.contact_date > day,
-            Contact.contact_date <= sunday))]
-        tasks = _steps_due(session, actor, worker, day) + _new_referrals(session, actor, worker,
-                                                                         day)
-    tasks.sort(key=lambda t: (-t.overdue_days, t.due, t.person_name))
-    return TodayAgenda(day, _by_time(on_day), _by_time(later), tuple(tasks))
+# Today's three lists, each read a page at a time in its own order (``today_page``).
+TODAY_LISTS = ("appointments", "later", "tasks")
 
 
-def _steps_due(session: Session, actor: Actor, worker: str | None, day: dt.date) -> list[Task]:
-    query = (
-        select(GoalStep.description, GoalStep.due_date, Goal.own_words, Person.id,
-               Person.given_name, Person.preferred_name, Person.family_name)
+@dataclass(frozen=True)
+class TodayCounts:
+    """How long each of Today's lists is, counted in the database (``today_counts``)."""
+
+    appointments: int
+    later: int
+    tasks: int
+    overdue: int  # tasks overdue: the one figure Today and Due both show
+
+
+def _appointments_query(actor: Actor, worker: str | None, day: dt.date, part: str):
+    """``appointments``: every contact on ``day``; ``later``: planned ones after it, to Sunday.
+    Ordered by day and time (untimed last), then name, in SQL (``Appointment`` order)."""
+    if part == "appointments":
+        query = _contact_query(actor, worker, Contact.contact_date == day)
+    else:
+        query = _contact_query(actor, worker, Contact.status == "planned",
+                               Contact.contact_date > day, Contact.contact_date <= week_of(day)[1])
+    return query.order_by(Contact.contact_date, Contact.start_time.is_(None), Contact.start_time,
+                          _person_name(), Contact.id)
+
+
+def _tasks_query(actor: Actor, worker: str | None, day: dt.date):
+    """Plan steps due by ``day`` and first contacts for new referrals, as one list in the
+    database: (due, name, person, kind, id, step, goal, referred). Most overdue first is
+    earliest due first, then by name; a step before a first contact on the same day."""
+    name = _person_name()
+    steps = (
+        select(GoalStep.due_date.label("due"), name.label("person_name"), Person.id,
+               literal("step").label("kind"), GoalStep.id.label("item_id"),
+               GoalStep.description, Goal.own_words, literal(None).label("referred"))
         .join(Goal, Goal.id == GoalStep.goal_id)
         .join(Journey, Journey.id == Goal.episode_id)
         .join(Person, Person.current_episode_id == Journey.id)
         .where(GoalStep.done_date.is_(None), GoalStep.due_date <= day, Goal.status == "open",
                Journey.exit_date.is_(None), Person.deleted_at.is_(None), people_scope(actor))
     )
+    referrals = (
+        _current_journeys(actor, None, Journey.stage == "referred")
+        .with_only_columns(
+            func.date(Journey.referral_date, f"+{FIRST_CONTACT_DAYS} days"), name, Person.id,
+            literal("referral"), Journey.id, literal(None), literal(None), Journey.referral_date)
+    )
     if worker is not None:
-        query = query.where(Journey.worker_id == worker)
-    return [
-        Task("step", pid, _display_name(given, preferred, family), f"{step} (goal: {goal})", due,
-             overdue_days(due, day))
-        for step, due, goal, pid, given, preferred, family in session.execute(query)
-    ]
+        steps = steps.where(Journey.worker_id == worker)
+        referrals = referrals.where(Journey.worker_id == worker)
+    return union_all(steps, referrals).subquery()
 
 
-def _new_referrals(session: Session, actor: Actor, worker: str | None,
-                   day: dt.date) -> list[Task]:
-    rows = session.execute(_current_journeys(actor, worker, Journey.stage == "referred"))
-    tasks = []
-    for episode, given, preferred, family, _ref in rows:
-        due = episode.referral_date + dt.timedelta(days=FIRST_CONTACT_DAYS)
-        what = f"Make first contact (referred {format_date(episode.referral_date)})"
-        tasks.append(Task("referral", episode.person_id, _display_name(given, preferred, family),
-                          what, due, overdue_days(due, day)))
-    return tasks
+def _task(row, day: dt.date) -> Task:  # a row of ``_tasks_query``
+    due, name, person_id, kind, _id, step, goal, referred = row
+    due = due if isinstance(due, dt.date) else dt.date.fromisoformat(due)
+    if kind == "step":
+        what = f"{step} (goal: {goal})"
+    else:
+        referred = referred if isinstance(referred, dt.date) else dt.date.fromisoformat(referred)
+        what = f"Make first contact (referred {format_date(referred)})"
+    return Task(kind, person_id, name, what, due, overdue_days(due, day))
+
+
+def today_page(caseload: Caseload | Session, actor: Actor, worker_id: str | None,
+               day: dt.date, part: str, offset: int = 0,
+               limit: int | None = None) -> list[Appointment] | list[Task]:
+    """Rows ``offset`` to ``offset + limit`` of one of Today's lists (``TODAY_LISTS``), in its
+    order: the database sorts and cuts, so a screenful costs a screenful of Python objects
+    whatever the caseload (a manager's Today at 150,000 people holds ~95,000 tasks)."""
+    worker = _worker_to_show(actor, worker_id)
+    with unit_of_work(caseload, write=False) as session:
+        if part == "tasks":
+            tasks = _tasks_query(actor, worker, day)
+            query = (select(tasks).order_by(tasks.c.due, tasks.c.person_name,
+                                            tasks.c.kind.desc(), tasks.c.item_id)
+                     .offset(offset).limit(limit))
+            return [_task(row, day) for row in session.execute(query)]
+        query = _appointments_query(actor, worker, day, part).offset(offset).limit(limit)
+        return [_appointment(row) for row in session.execute(query)]
+
+
+def today_counts(caseload: Caseload | Session, actor: Actor, worker_id: str | None,
+                 day: dt.date) -> TodayCounts:
+    """The length of each of Today's lists and the overdue tasks, counted in the database."""
+    worker = _worker_to_show(actor, worker_id)
+    with unit_of_work(caseload, write=False) as session:
+        sizes = [session.execute(select(func.count()).select_from(
+            _appointments_query(actor, worker, day, part).order_by(None).subquery())).scalar_one()
+            for part in ("appointments", "later")]
+        total, late = _count_tasks(session, actor, worker, day)
+    return TodayCounts(sizes[0], sizes[1], total, late)
+
+
+def _count_tasks(session: Session, actor: Actor, worker: str | None,
+                 day: dt.date) -> tuple[int, int]:
+    tasks = _tasks_query(actor, worker, day)
+    total, late = session.execute(
+        select(func.count(), func.count().filter(tasks.c.due < day))).one()
+    return total, late
+
+
+def today_items(caseload: Caseload | Session, actor: Actor, worker_id: str | None,
+                day: dt.date) -> TodayAgenda:
+    """The worker's appointments on ``day``, the rest of the week's, and tasks due by ``day``
+    (every row of each list: for scripts and reports; the app reads ``today_page``)."""
+    with unit_of_work(caseload, write=False) as session:
+        on_day, later, tasks = (today_page(session, actor, worker_id, day, part)
+                                for part in TODAY_LISTS)
+        return TodayAgenda(day, tuple(on_day), tuple(later), tuple(tasks))
 
 
 def overdue_tasks(caseload: Caseload | Session, actor: Actor, worker_id: str | None,
@@ -230,9 +294,7 @@ def overdue_tasks(caseload: Caseload | Session, actor: Actor, worker_id: str | N
     Today and the Due page show, so the two pages never disagree about "overdue"."""
     worker = _worker_to_show(actor, worker_id)
     with unit_of_work(caseload, write=False) as session:
-        tasks = _steps_due(session, actor, worker, day) + _new_referrals(session, actor, worker,
-                                                                         day)
-    return sum(1 for task in tasks if task.overdue_days > 0)
+        return _count_tasks(session, actor, worker, day)[1]
 
 
 # --- due and overdue ------------------------------------------------------------------------

@@ -358,3 +358,29 @@ def test_start_up_checks_and_backup_wait_for_the_first_rows(qtbot, runner, world
     assert queued[0] > 0  # the rows were on screen when the checks were queued
     qtbot.waitUntil(lambda: window.prepared is not None)
     assert checks.problems == []
+
+
+def test_a_long_today_list_shows_its_first_page_then_counts_and_pages_in(
+        qtbot, runner, world, windows, monkeypatch):
+    """Pages of one row: the first answer brings one task, the database's count follows (the
+    title, the scroll range) and the second task's page comes when its row is looked at."""
+    import ui.person_list
+    import ui.today_view
+
+    monkeypatch.setattr(ui.person_list, "PAGE_ROWS", 1)
+    monkeypatch.setattr(ui.today_view, "PAGE_ROWS", 1)
+    window = open_window(qtbot, runner, world.actor("ann"), windows)
+    window.go("today")
+    today = window.page("today")
+    qtbot.waitUntil(lambda: today.counts is not None)
+    assert today.tasks_box.title() == "Tasks (2, 2 overdue)"
+    assert today.tasks.rowCount() == 2
+    assert len(today.tasks.list_model.items.pages) == 1  # only the first page is held
+    today.tasks.item(1, 1)  # looking at the row asks for its page
+    qtbot.waitUntil(lambda: table_column(today.tasks, 1) == ["195 days overdue",
+                                                            "1 day overdue"])
+    today.tasks.setFocus()
+    today.tasks.setCurrentCell(1, 0)
+    with qtbot.waitSignal(today.open_person) as opened:
+        qtbot.keyClick(today.tasks, Qt.Key.Key_Return)
+    assert opened.args == [world.people["margaret"]]
