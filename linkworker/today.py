@@ -18,7 +18,9 @@ is checked against a per-person reckoning in ``tests/caseload/test_due_counts.py
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from sqlalchemy import and_, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session, aliased
@@ -300,19 +302,83 @@ def overdue_tasks(caseload: Caseload | Session, actor: Actor, worker_id: str | N
 # --- due and overdue ------------------------------------------------------------------------
 
 
+class DueKey(NamedTuple):
+    """One row of Due and overdue before it is read: enough to sort, count and filter it.
+
+    The list's order is most overdue first, i.e. earliest due first, then by name; a page's
+    rows are read from their keys (``due_rows``), so a manager's list at 150,000 people keeps
+    a small tuple per item, never a journey's schedule or a contact's row."""
+
+    due: dt.date
+    person_name: str
+    kind: str  # "review", "measure" or "contact"
+    item_id: str  # the journey's (review, measure) or the contact's id
+    timepoint: str = ""  # a measure's review point ("review_3m")
+
+
+def due_keys(caseload: Caseload | Session, actor: Actor, worker_id: str | None,
+             as_of: dt.date) -> list[DueKey]:
+    """Every item due by Sunday or overdue, as keys in the list's order (``due_rows`` reads
+    a page of them). Reviews and contacts come from indexed queries of a few columns; the
+    few review meetings held without their form are worked out on their schedule."""
+    worker = _worker_to_show(actor, worker_id)
+    _monday, sunday = week_of(as_of)
+    name = _person_name()
+    with unit_of_work(caseload, write=False) as session:
+        reviews = _current_journeys(
+            actor, worker, Journey.first_meeting_date.is_not(None),
+            Journey.next_review_due <= sunday,
+        ).with_only_columns(Journey.next_review_due, name, Journey.id)
+        keys = [DueKey(due, person, "review", journey) for due, person, journey in
+                session.execute(reviews)]
+        keys += [DueKey(item.due, item.person_name, "measure", item.item_id, timepoint)
+                 for item, timepoint in _measures_due(session, actor, worker, as_of, sunday)]
+        contacts = _planned_contacts(actor, worker, sunday).with_only_columns(
+            Contact.contact_date, name, Contact.id)
+        keys += [DueKey(due, person, "contact", contact) for due, person, contact in
+                 session.execute(contacts)]
+    keys.sort(key=lambda k: (k.due, k.person_name, KIND_ORDER[k.kind], k.item_id))
+    return keys
+
+
+KIND_ORDER = {"review": 0, "measure": 1, "contact": 2}
+
+
+def due_rows(caseload: Caseload | Session, actor: Actor, keys: Sequence[DueKey],
+             as_of: dt.date) -> list[DueItem]:
+    """The items for ``keys`` (a page of ``due_keys``), in the same order; an item gone since
+    the keys were read (a contact recorded meanwhile) is left out."""
+    _monday, sunday = week_of(as_of)
+    found: dict[DueKey, DueItem] = {}
+    with unit_of_work(caseload, write=False) as session:
+        by_journey: dict[str, list[DueKey]] = {}
+        for key in keys:
+            if key.kind != "contact":
+                by_journey.setdefault(key.item_id, []).append(key)
+        if by_journey:
+            for episode, given, preferred, family, reference in session.execute(
+                    _current_journeys(actor, None, Journey.id.in_(by_journey))):
+                name = _display_name(given, preferred, family)
+                for key in by_journey[episode.id]:
+                    item = (_measure_item(session, episode, name, reference, key.timepoint,
+                                          as_of, sunday) if key.kind == "measure"
+                            else _review_item(session, episode, name, reference, as_of))
+                    if item is not None:
+                        found[key] = item
+        contacts = {k.item_id: k for k in keys if k.kind == "contact"}
+        if contacts:
+            for row in session.execute(_contact_query(actor, None, Contact.id.in_(contacts))):
+                found[contacts[row[0].id]] = _contact_item(row, as_of)
+    return [found[k] for k in keys if k in found]
+
+
 def due_and_overdue(caseload: Caseload | Session, actor: Actor, worker_id: str | None,
                     as_of: dt.date) -> list[DueItem]:
     """Reviews, follow-up measures and planned contacts due by Sunday or overdue; most overdue
-    first."""
-    worker = _worker_to_show(actor, worker_id)
-    _monday, sunday = week_of(as_of)
+    first (every item: for scripts and tests; the app reads ``due_keys`` and a page at a time
+    through ``due_rows``)."""
     with unit_of_work(caseload, write=False) as session:
-        items = _review_items(session, actor, worker, as_of, sunday)
-        items += _measure_items(session, actor, worker, as_of, sunday)
-        items += [_contact_item(row, as_of)
-                  for row in session.execute(_planned_contacts(actor, worker, sunday))]
-    items.sort(key=lambda i: (-i.overdue_days, i.due, i.person_name, i.what))
-    return items
+        return due_rows(session, actor, due_keys(session, actor, worker_id, as_of), as_of)
 
 
 def _contact_item(row, as_of: dt.date) -> DueItem:  # a result row
@@ -327,27 +393,21 @@ def _contact_item(row, as_of: dt.date) -> DueItem:  # a result row
                    item_id=contact.id)
 
 
-def _review_items(session: Session, actor: Actor, worker: str | None, as_of: dt.date,
-                  sunday: dt.date) -> list[DueItem]:
-    """The next review of each journey whose next review falls by Sunday.
-
-    ``Episode.next_review_due`` is the journey's earliest point not yet done, kept up to date
-    by ``journey.refresh_summaries`` on every change, so one indexed range query finds them:
-    no per-journey look at forms and meetings."""
-    rows = session.execute(_current_journeys(
-        actor, worker, Journey.first_meeting_date.is_not(None), Journey.next_review_due <= sunday))
-    items = []
-    for episode, given, preferred, family, reference in rows:
-        points = review_schedule(session, episode).points(episode.first_meeting_date)
-        point = next((p for p in points if p.due == episode.next_review_due), None)
-        if point is None:  # off the schedule (it changed since): still show it, plainly
-            what, closes = "Review and wellbeing measure", None
-        else:
-            what, closes = _review_text(point), point.closes
-        due = episode.next_review_due
-        items.append(DueItem("review", episode.person_id, _display_name(given, preferred, family),
-                             reference, what, due, overdue_days(due, as_of), closes, episode.id))
-    return items
+def _review_item(session: Session, episode: Episode, name: str, reference: str,
+                 as_of: dt.date) -> DueItem | None:
+    """The journey's next review (``Episode.next_review_due``, kept by
+    ``journey.refresh_summaries``), worded from its schedule; None if it has none now."""
+    if episode.next_review_due is None:
+        return None
+    points = review_schedule(session, episode).points(episode.first_meeting_date)
+    point = next((p for p in points if p.due == episode.next_review_due), None)
+    if point is None:  # off the schedule (it changed since): still show it, plainly
+        what, closes = "Review and wellbeing measure", None
+    else:
+        what, closes = _review_text(point), point.closes
+    due = episode.next_review_due
+    return DueItem("review", episode.person_id, name, reference, what, due,
+                   overdue_days(due, as_of), closes, episode.id)
 
 
 def _review_text(point: ReviewPoint) -> str:
@@ -356,9 +416,10 @@ def _review_text(point: ReviewPoint) -> str:
     return f"{point.label} and wellbeing measure"
 
 
-def _measure_items(session: Session, actor: Actor, worker: str | None, as_of: dt.date,
-                   sunday: dt.date) -> list[DueItem]:
-    """Review meetings held with no complete form for that point, while its window is open.
+def _measures_due(session: Session, actor: Actor, worker: str | None, as_of: dt.date,
+                  sunday: dt.date) -> list[tuple[DueItem, str]]:
+    """Review meetings held with no complete form for that point, while its window is open,
+    each with its review point.
 
     One query finds the (journey, review) pairs held without a form (an anti-join on the
     forms); only those few journeys have their schedule worked out here."""
@@ -375,15 +436,23 @@ def _measure_items(session: Session, actor: Actor, worker: str | None, as_of: dt
              .add_columns(Contact.purpose).distinct())
     items = []
     for episode, given, preferred, family, reference, purpose in session.execute(query):
-        points = review_schedule(session, episode).points(episode.first_meeting_date)
-        point = next((p for p in points if p.timepoint == purpose), None)
-        if point is None or point.opens > sunday or as_of > point.closes:
-            continue
-        items.append(DueItem("measure", episode.person_id, _display_name(given, preferred, family),
-                             reference, f"{point.label}: wellbeing measure not recorded",
-                             point.due, overdue_days(point.due, as_of), point.closes,
-                             episode.id))
+        item = _measure_item(session, episode, _display_name(given, preferred, family),
+                             reference, purpose, as_of, sunday)
+        if item is not None:
+            items.append((item, purpose))
     return items
+
+
+def _measure_item(session: Session, episode: Episode, name: str, reference: str,
+                  timepoint: str, as_of: dt.date, sunday: dt.date) -> DueItem | None:
+    """The follow-up form for ``timepoint``, if its window is open by Sunday and not closed."""
+    points = review_schedule(session, episode).points(episode.first_meeting_date)
+    point = next((p for p in points if p.timepoint == timepoint), None)
+    if point is None or point.opens > sunday or as_of > point.closes:
+        return None
+    return DueItem("measure", episode.person_id, name, reference,
+                   f"{point.label}: wellbeing measure not recorded", point.due,
+                   overdue_days(point.due, as_of), point.closes, episode.id)
 
 
 def _planned_contacts(actor: Actor, worker: str | None, sunday: dt.date):
@@ -410,6 +479,6 @@ def count_due(caseload: Caseload | Session, actor: Actor, worker_id: str | None,
                 select(func.count(), func.count().filter(rows.c.due < as_of)).select_from(rows)
             ).one()
             total, overdue = total + count, overdue + late
-        for item in _measure_items(session, actor, worker, as_of, sunday):
+        for item, _point in _measures_due(session, actor, worker, as_of, sunday):
             total, overdue = total + 1, overdue + item.overdue
     return total - overdue, overdue

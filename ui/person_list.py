@@ -34,7 +34,8 @@ def _no(_item: Any) -> bool:
 
 
 class PagedRows(Sequence):
-    """A list of ``count`` rows holding only the pages looked at.
+    """A list of ``count`` rows holding only the pages looked at (``first_page`` None: none
+    yet, the first is read when painted).
 
     ``fetch(job, offset, limit)`` reads one page on the runner's reader pool; a row not yet
     here is ``None`` (shown blank) until its page arrives and ``arrived(first, last)`` tells
@@ -42,10 +43,10 @@ class PagedRows(Sequence):
     (``PersonListModel.set_count``)."""
 
     def __init__(self, runner: Any, fetch: Callable[[Any, int, int], list[Any]],
-                 first_page: Sequence[Any], count: int | None = None) -> None:
+                 first_page: Sequence[Any] | None, count: int | None = None) -> None:
         self.runner, self.fetch = runner, fetch
-        self.count = len(first_page) if count is None else count
-        self.pages: dict[int, Sequence[Any]] = {0: first_page}
+        self.count = len(first_page or ()) if count is None else count
+        self.pages: dict[int, Sequence[Any]] = {} if first_page is None else {0: first_page}
         self._asked: set[int] = set()
         self.arrived: Callable[[int, int], None] = lambda _first, _last: None
 

@@ -13,6 +13,8 @@ from linkworker.today import (
     TODAY_LISTS,
     count_due,
     due_and_overdue,
+    due_keys,
+    due_rows,
     overdue_tasks,
     today_counts,
     today_items,
@@ -83,6 +85,19 @@ def test_todays_lists_page_by_page_are_the_whole_lists_and_the_counts_agree(worl
             len(agenda.appointments), len(agenda.later_this_week), len(agenda.tasks), late)
         assert overdue_tasks(world.caseload, meg, None, day) == late
     assert len(today_items(world.caseload, meg, None, TODAY).tasks) >= 2  # something to page
+
+
+def test_due_read_a_page_of_keys_at_a_time_is_the_whole_list(world):
+    """The Due page keeps the keys and reads the rows of a page: pages of one key, end to end,
+    are the whole list, in its order (most overdue first)."""
+    meg = world.actor("meg")
+    for day in (TODAY, TODAY + 30 * DAY):
+        whole = due_and_overdue(world.caseload, meg, None, day)
+        keys = due_keys(world.caseload, meg, None, day)
+        assert [(k.due, k.kind) for k in keys] == [(i.due, i.kind) for i in whole]
+        paged = [item for at in range(len(keys))
+                 for item in due_rows(world.caseload, meg, keys[at:at + 1], day)]
+        assert paged == whole and len(whole) >= 3
 
 
 def test_another_day_shows_that_days_diary(world):
