@@ -52,6 +52,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run_export_pack)
     p = sub.add_parser("import-pack", help="apply a laptop's sync pack at the hub")
     p.add_argument("pack", type=Path)
+    p.add_argument("--from", dest="username", required=True,
+                   help="the user whose laptop made the pack (it may change only what they may)")
     p.add_argument("--url", help=f"the hub, as its owner (default: ${HUB_URL_ENV})")
     p.set_defaults(func=run_import_pack)
     p = sub.add_parser("apply", help="check and apply the changes laptops have pushed")
@@ -119,10 +121,10 @@ def run_export_pack(args: argparse.Namespace, open_caseload) -> int:
 
 
 def run_import_pack(args: argparse.Namespace, open_caseload) -> int:
-    from linkworker.sync import service
+    from linkworker.hub.exchange import import_pack_from
 
     with _connect(args) as hub:
-        report = service.import_pack(hub, args.pack)
+        report = import_pack_from(hub, args.username, args.pack)
     print(f"Applied {report.applied} changes at the hub ({report.new} new of "
           f"{report.received}).")
     return 0

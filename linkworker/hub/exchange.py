@@ -2,8 +2,9 @@
 
 ``pack_for_user`` writes the changes within one user's scope since the last pack made for
 them (the same scope ``linkworker_pull`` gives their laptop online: never the whole caseload
-on a USB stick); ``import_pack`` applies a laptop's pack at the hub in one transaction (the
-operator doing it at the hub is trusted as the hub's own process is).
+on a USB stick); ``import_pack_from`` applies a laptop's pack at the hub in one transaction,
+checked against the user who made it exactly as ``hub apply`` checks an online push (the team
+key is shared by the whole team, so it cannot say whose pack it is: the operator names them).
 """
 
 from __future__ import annotations
@@ -15,13 +16,13 @@ from sqlalchemy import select
 
 from linkworker.access import Actor, people_scope, sees_everyone
 from linkworker.errors import NotFound
+from linkworker.hub import inbox
 from linkworker.models import Person, User, utcnow
 from linkworker.storage import migrate
 from linkworker.storage.database import Caseload
 from linkworker.storage.files import atomic_write_bytes
-from linkworker.sync import packs, state, teamkey
+from linkworker.sync import merge, packs, people, state, teamkey
 from linkworker.sync.changelog import CHANGES
-from linkworker.sync.merge import CHANGE_FIELDS
 from linkworker.sync.tables import RULES
 
 NOT_FOR_LAPTOPS = {name for name, rule in RULES.items() if rule.hub_only} | {"audit_events"}
@@ -42,7 +43,7 @@ def pack_for_user(hub: Caseload, username: str, path: Path) -> packs.PackInfo:
             people_scope(actor, "view"))))
         rows = conn.execute(select(CHANGES).where(CHANGES.c.seq > since, CHANGES.c.applied)
                             .order_by(CHANGES.c.seq)).all()
-        chosen = [{k: r._mapping[k] for k in CHANGE_FIELDS} for r in rows
+        chosen = [{k: r._mapping[k] for k in merge.CHANGE_FIELDS} for r in rows
                   if everyone or (r.table_name not in NOT_FOR_LAPTOPS
                                   and (r.person_id is None or r.person_id in scope))]
         last = rows[-1].seq if rows else since
@@ -53,3 +54,15 @@ def pack_for_user(hub: Caseload, username: str, path: Path) -> packs.PackInfo:
         atomic_write_bytes(path, packs.seal(key, header, chosen))
         state.put(conn, mark_key, last)
         return packs.PackInfo(Path(path), len(chosen), header)
+
+
+def import_pack_from(hub: Caseload, username: str, path: Path) -> merge.Applied:
+    """Apply ``username``'s pack at the hub, all of it or none of it, refusing any change that
+    user may not make (a worker's pack cannot reach outside their scope by travelling on a USB
+    stick instead of the network)."""
+    blob = packs.read(path)
+    with hub.transaction() as s:
+        conn = s.connection()
+        applied = inbox.apply_pack_as(conn, inbox.actor_named(conn, username), blob)
+        applied.duplicates = people.duplicates_among(s, applied.new_people)
+        return applied

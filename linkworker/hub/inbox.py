@@ -79,9 +79,14 @@ def apply_inbox(hub: ServerCaseload) -> InboxReport:
 
 
 def _apply_one(conn: Connection, role_name: str, blob: bytes) -> merge.Applied:
+    return apply_pack_as(conn, _actor_for(conn, role_name), blob)
+
+
+def apply_pack_as(conn: Connection, actor: Actor, blob: bytes) -> merge.Applied:
+    """Apply a laptop's pack as ``actor`` may: the team key only proves the pack came from the
+    team, so what each change may touch is judged by who made it, with the hub's own data."""
     header, changes = packs.unseal(teamkey.require(conn), blob)
     packs.check_schema(header.get("schema"), "pack")
-    actor = _actor_for(conn, role_name)
     known = merge.known_ids(conn, [c["change_id"] for c in changes])
     fresh = [c for c in changes if c["change_id"] not in known]  # echoes of the hub's own
     check_changes(conn, actor, fresh)
@@ -111,6 +116,15 @@ def forget_erased(conn: Connection, changes: list[dict[str, Any]]) -> None:
             else:  # a laptop's edit made before it heard of the erasure
                 rights.scrub_again(session, person_id)
             session.commit()  # into the pack's savepoint (the hub transaction commits it)
+
+
+def actor_named(conn: Connection, username: str) -> Actor:
+    """The hub's active user ``username`` (the one whose laptop made a pack carried in)."""
+    row = conn.execute(select(User.id, User.username, User.role, User.active)
+                       .where(User.username == username)).first()
+    if row is None or not row.active:
+        raise Refused(f"{username!r} is not an active LinkWorker user at the hub.")
+    return Actor(user_id=row.id, username=row.username, role=row.role)
 
 
 def _actor_for(conn: Connection, role_name: str) -> Actor:

@@ -139,12 +139,15 @@ def export_pack(conn: Connection, path: Path, *, everything: bool = False) -> Pa
     return PackInfo(Path(path), len(changes), header)
 
 
-def import_pack(conn: Connection, path: Path) -> merge.Applied:
-    """Check and apply a pack inside the caller's transaction (all of it or none of it)."""
+def read(path: Path) -> bytes:
     try:
-        blob = Path(path).read_bytes()
+        return Path(path).read_bytes()
     except OSError as exc:
         raise PackRefused(f"The pack {path} cannot be read ({exc.strerror}).") from None
-    header, changes = unseal(teamkey.require(conn), blob)
+
+
+def import_pack(conn: Connection, path: Path) -> merge.Applied:
+    """Check and apply a pack inside the caller's transaction (all of it or none of it)."""
+    header, changes = unseal(teamkey.require(conn), read(path))
     check_schema(header.get("schema"), "pack")
     return merge.receive(conn, changes)

@@ -81,7 +81,7 @@ CASES = {
     ("hub", "init"): (["hub", "init", "--url", "http://127.0.0.1:1/not-postgres"], ""),
     ("hub", "add-user"): (["hub", "add-user", "--login", "'; DROP ROLE x;--", "admin"], ""),
     ("hub", "export-pack"): (["hub", "export-pack", "--for", "nobody", "{under_a_file}"], ""),
-    ("hub", "import-pack"): (["hub", "import-pack", "{binary}"], ""),
+    ("hub", "import-pack"): (["hub", "import-pack", "{binary}", "--from", "admin"], ""),
     ("hub", "apply"): (["hub", "apply", "--url", "postgresql://nobody@/x?host=/nonexistent"],
                        ""),
     ("team-key", "create"): (["team-key", "create"], "wrong_password"),

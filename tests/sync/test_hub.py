@@ -208,11 +208,49 @@ def test_packs_at_the_hub_carry_only_the_users_scope_and_come_back(office, pg_ur
     service.export_pack(laptop, tmp_path / "from-sam.lwpack")
     laptop.close()
     monkeypatch.setenv("LINKWORKER_PASSPHRASE", TEST_PASSPHRASE)
-    assert main(["hub", "import-pack", str(tmp_path / "from-sam.lwpack"), "--url", pg_url]) == 0
+    pack = str(tmp_path / "from-sam.lwpack")
+    assert main(["hub", "import-pack", pack, "--from", "sam", "--url", pg_url]) == 0
     assert "Applied" in capsys.readouterr().out
     hub = ServerCaseload.connect(pg_url)
     try:
         assert read(hub, models.Person, ids["ruth"], "phone") == ("01632 960001",)
+    finally:
+        hub.close()
+
+
+def test_a_pack_carried_to_the_hub_is_held_to_its_makers_scope(office, pg_url, tmp_path,
+                                                               monkeypatch, capsys):
+    """The team key is the whole team's, so a worker's pack could hold a forged edit of
+    someone else's client: ``hub import-pack --from`` refuses all of it, as ``hub apply`` does."""
+    from linkworker.cli import main
+
+    caseload, ids = office
+    create_hub(caseload, pg_url)
+    with caseload.engine.connect() as conn:
+        key = teamkey.require(conn)
+    forged = [{"change_id": f"{9_999_999_999_999}.000000.{'e' * 32}", "device_id": "e" * 32,
+               "user_id": ids["sam"], "table_name": "people", "row_id": ids["omar"],
+               "person_id": ids["omar"], "op": "update", "data": {"town": "Nowhere"},
+               "bases": {"town": []}}]
+    header = {"format": 1, "team_key": key.key_id, "schema": packs.migrate.head_revision()}
+    pack = tmp_path / "from-sam.lwpack"
+    pack.write_bytes(packs.seal(key, header, forged))
+    monkeypatch.setenv("LINKWORKER_PASSPHRASE", TEST_PASSPHRASE)
+    assert main(["hub", "import-pack", str(pack), "--from", "sam", "--url", pg_url]) == 2
+    err = capsys.readouterr().err
+    assert "outside" in err and err.count("\n") == 1
+    assert main(["hub", "import-pack", str(pack), "--from", "nobody", "--url", pg_url]) == 2
+    assert "not an active LinkWorker user" in capsys.readouterr().err
+    hub = ServerCaseload.connect(pg_url)
+    try:
+        assert read(hub, models.Person, ids["omar"], "town") == (None,)
+    finally:
+        hub.close()
+    # Lee may change Omar: the same pack, said to be Lee's, is applied.
+    assert main(["hub", "import-pack", str(pack), "--from", "lee", "--url", pg_url]) == 0
+    hub = ServerCaseload.connect(pg_url)
+    try:
+        assert read(hub, models.Person, ids["omar"], "town") == ("Nowhere",)
     finally:
         hub.close()
 
