@@ -38,7 +38,15 @@ from linkworker.access import (
     require_person,
     sees_everyone,
 )
-from linkworker.caseload_index import NEVER, count_matching, entries, match_query, matching
+from linkworker.caseload_index import (
+    NEVER,
+    all_matching,
+    entries,
+    first_matching,
+    match_query,
+    matching,
+    within_list,
+)
 from linkworker.codes import GENDERS, STAGE_LABELS
 from linkworker.errors import UserError
 from linkworker.journey_clock import STAGES, is_overdue
@@ -306,9 +314,8 @@ def person_ids(
     _check_worker_filter(actor, filt)
     with _reading(caseload) as session:
         if _from_index(actor, filt, sort, descending):
-            query = _index_query(session, filt)
-        else:
-            query = ids_query(actor, filt, sort, descending)
+            return _from_caseload_index(session, filt, limit)
+        query = ids_query(actor, filt, sort, descending)
         if limit is not None:
             query = query.limit(limit)
         return list(session.execute(query).scalars())
@@ -331,11 +338,6 @@ def first_page(
 
 # --- the default list and its search, from the caseload index --------------------------------
 
-# Up to this many matches, a search gathers its people from the search index and sorts them;
-# with more, it walks the list in name order and keeps the matches (it soon has a screenful).
-FEW_MATCHES = 2_000
-
-
 def _from_index(actor: Actor, filt: CaseloadFilter, sort: str, descending: bool) -> bool:
     """Is this list the caseload index's (``caseload_index``): name order, no filter but the
     worker, the search and "include exited", for someone who sees everyone or a link worker
@@ -349,25 +351,25 @@ def _from_index(actor: Actor, filt: CaseloadFilter, sort: str, descending: bool)
     return own or sees_everyone(actor)
 
 
-def _index_query(session: Session, filt: CaseloadFilter):
-    """The list from ``caseload_entries`` alone: an index walk in name order that reads no
-    person's row and joins no journey."""
-    query = select(entries.c.person_id)
-    if filt.worker_id is not None:
-        query = query.where(entries.c.worker_id == filt.worker_id)
-    if not filt.include_exited:
-        query = query.where(entries.c.open.is_(True))
+def _from_caseload_index(session: Session, filt: CaseloadFilter, limit: int | None) -> list[str]:
+    """The list from the caseload index alone: with no search, a walk of an index in name
+    order; with one, FTS5's matches (see ``caseload_index.first_matching``). Neither reads a
+    person's row or joins a journey."""
     found = match_query(filt.text)
     if found == NEVER:
-        query = query.where(false())
-    elif found is not None:
-        if count_matching(session, found, FEW_MATCHES) < FEW_MATCHES:
-            # Few: the matches drive (a look-up per match), then sorted.
-            query = query.where(entries.c.entry.in_(matching(found)))
-        else:
-            # Many: walk in name order, keeping matches ("+ 0": never driven by the matches).
-            query = query.where((entries.c.entry + 0).in_(matching(found)))
-    return query.order_by(entries.c.family_name, entries.c.given_name, entries.c.person_id)
+        return []
+    listed = select(entries.c.person_id)
+    if filt.worker_id is not None:
+        listed = listed.where(entries.c.worker_id == filt.worker_id)
+    if not filt.include_exited:
+        listed = listed.where(entries.c.open.is_(True))
+    listed = listed.order_by(entries.c.family_name, entries.c.given_name, entries.c.person_id)
+    if found is None:
+        return list(session.execute(listed.limit(limit)).scalars())
+    query = within_list(found, filt.worker_id, filt.include_exited)
+    if limit is None:
+        return all_matching(session, query, listed)
+    return first_matching(session, query, limit)
 
 
 # --- rows, a page at a time -----------------------------------------------------------------
@@ -390,26 +392,32 @@ def rows_for(
         return []
     today = as_of or dt.date.today()
     query = (
-        select(Person, Current.stage, Current.next_review_due, Current.latest_change,
+        select(*_ROW_COLUMNS, Current.stage, Current.next_review_due, Current.latest_change,
                User.display_name)
+        .select_from(Person)
         .outerjoin(Current, Current.id == Person.current_episode_id)
         .outerjoin(User, User.id == Current.worker_id)
         .where(Person.id.in_(list(ids)), people_scope(actor), Person.deleted_at.is_(None))
     )
     with _reading(caseload) as session:
-        found = {
-            person.id: _row(person, stage, due, change, worker, today)
-            for person, stage, due, change, worker in session.execute(query)
-        }
+        found = {row.id: _row(row, today) for row in session.execute(query)}
     return [found[i] for i in ids if i in found]
 
 
-def _row(person: Person, stage, due, change, worker, today: dt.date) -> PersonRow:
+# Only the columns a row shows: a whole Person (every column, JSON included) for each of a
+# page's people cost more than the query.
+_ROW_COLUMNS = (Person.id, Person.reference, Person.family_name, Person.given_name,
+                Person.preferred_name, Person.date_of_birth, Person.nhs_number, Person.postcode)
+
+
+def _row(person, today: dt.date) -> PersonRow:
+    stage, due, change, worker = person[-4:]
+    first = person.preferred_name or person.given_name
     return PersonRow(
         id=person.id,
         reference=person.reference,
         name=_name(person.family_name, person.given_name),
-        display_name=person.display_name,
+        display_name=f"{first} {person.family_name}".strip(),
         preferred_name=person.preferred_name or "",
         age=age_on(person.date_of_birth, today),
         stage=stage,

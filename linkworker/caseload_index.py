@@ -10,9 +10,16 @@ a script), so they can never drift from the records:
   open, in name order" and "this worker's open people, in name order" are one index walk that
   never reads a person's row or joins a journey.
 * ``person_search``: a contentless FTS5 index of the words people are found by (family name,
-  given and preferred names, postcode spaced and compact, reference, NHS number), its rowid the
-  entry's. FTS5 folds case and accents; apostrophes are removed on both sides (``fold``), so
-  "O'Neill", "O’Neill" and "oneill" are one word, and "Zoë" is found by "zoe".
+  given and preferred names, postcode spaced and compact, reference, NHS number) and of the
+  entry's own state (``list``: "open" or "exited", and the worker), its rowid the entry's.
+  FTS5 folds case and accents; apostrophes are removed on both sides (``fold``), so "O'Neill",
+  "O’Neill" and "oneill" are one word, and "Zoë" is found by "zoe".
+
+An entry's number follows the list's order: its top bits are the first five characters of the
+family name, a count within them the low ``COUNT_BITS``. So the first screenful of a search is
+read from FTS5 in rowid order, stopping after a screenful of matches and the rest of the last
+one's five characters (``first_matching``): a search matching 100,000 people costs no more
+than one matching a hundred.
 
 Neither is synchronised or in ``models.Base.metadata``: they are derived, per replica, and only
 on SQLite (a hub has no caseload list). This module turns what was typed into an FTS5 query;
@@ -34,7 +41,6 @@ from sqlalchemy import (
     String,
     Table,
     bindparam,
-    func,
     literal_column,
     select,
 )
@@ -59,6 +65,7 @@ OTHER_COLUMNS = "{postcode reference}"
 EVERY_COLUMN = "{family first postcode reference}"
 _NHS_TYPED = re.compile(r"[0-9][0-9\s-]*")
 NEVER = ""  # a search that can match no one (nothing searchable was typed)
+COUNT_BITS = 20  # as migration 0006 numbers entries
 
 
 def fold(text: str) -> str:
@@ -114,6 +121,21 @@ def match_query(text: str) -> str | None:
     return " OR ".join(f"({o})" for o in options) if options else NEVER
 
 
+def within_list(query: str, worker_id: str | None, include_exited: bool) -> str:
+    """``query`` limited to the list's people: open ones unless ``include_exited``, and one
+    worker's if ``worker_id`` (the index's own ``list`` words, so FTS5 alone answers)."""
+    terms = [f"({query})"]
+    if not include_exited:
+        terms.append('list : "open"')
+    if worker_id is not None:
+        terms.append(f'list : "{worker_token(worker_id)}"')
+    return " AND ".join(terms)
+
+
+def worker_token(worker_id: str) -> str:
+    return "w" + re.sub(r"[^0-9a-zA-Z]", "", worker_id)
+
+
 def matching(query: str) -> Select:
     """The entries (FTS5 rowids) matching an FTS5 query from ``match_query``."""
     return select(search_words.c.rowid).where(_match(query))
@@ -123,7 +145,28 @@ def _match(query: str) -> ColumnElement[bool]:
     return literal_column("person_search").op("MATCH")(bindparam(None, query))
 
 
-def count_matching(session: Session, query: str, up_to: int) -> int:
-    """How many people match, counting no further than ``up_to`` (FTS5 alone, no rows read)."""
-    found = matching(query).limit(up_to).subquery()
-    return session.execute(select(func.count()).select_from(found)).scalar_one()
+def _in_list_order(query: Select) -> Select:
+    return query.order_by(entries.c.family_name, entries.c.given_name, entries.c.person_id)
+
+
+def all_matching(session: Session, query: str, listed: Select) -> list[str]:
+    """Every matching person's id in list order: ``listed`` (the list's own index walk, in
+    name order) keeping the entries among FTS5's matches (gathered once; "+ 0" so that the
+    walk, not the matches, drives and nothing is sorted)."""
+    found = listed.where((entries.c.entry + 0).in_(matching(query)))
+    return list(session.execute(found).scalars())
+
+
+def first_matching(session: Session, query: str, limit: int) -> list[str]:
+    """The first ``limit`` matching people's ids in list order, reading FTS5's matches in
+    rowid order only as far as the end of the ``limit``-th match's name key: anyone with a
+    later key comes after all of those in the list, so cannot be among the first ``limit``."""
+    first = list(session.execute(
+        matching(query).order_by(search_words.c.rowid).limit(limit)).scalars())
+    if not first:
+        return []
+    end = ((first[-1] >> COUNT_BITS) + 1) << COUNT_BITS
+    found = select(entries.c.person_id).select_from(
+        search_words.join(entries, entries.c.entry == search_words.c.rowid)).where(
+        _match(query), search_words.c.rowid < end)
+    return list(session.execute(_in_list_order(found).limit(limit)).scalars())

@@ -46,48 +46,77 @@ def _fold(column: str) -> str:
     return expression
 
 
-ENTRY = (  # the entry of person NEW (no row when they are deleted or erased)
-    "INSERT INTO caseload_entries (person_id, family_name, given_name, worker_id, open) "
-    "SELECT NEW.id, NEW.family_name, NEW.given_name, e.worker_id, "
+# An entry's number follows the list's order: the first five characters of the family name
+# (as NOCASE compares them: ASCII folded, code points above 254 counted as 255 and the rest of
+# the name then ignored) make the top 40 bits, a count within them the low 20. So a search can
+# read FTS5's matches in rowid order and stop: whoever comes before a given entry's five
+# characters comes before it in the list (``linkworker.caseload_index``).
+KEY_CHARS, COUNT_BITS = 5, 20
+
+
+def _bucket(family: str) -> str:
+    """SQL: the top bits of an entry's number for family name ``family``."""
+    chars = [f"min(coalesce(unicode(substr(lower({family}), {i}, 1)), 0), 255)"
+             for i in range(1, KEY_CHARS + 1)]
+    terms, stopped = [], []
+    for i, char in enumerate(chars):
+        value = f"(CASE WHEN {' OR '.join(stopped)} THEN 0 ELSE {char} END)" if stopped else char
+        terms.append(f"({value} << {8 * (KEY_CHARS - 1 - i)})")
+        stopped.append(f"{char} = 255")
+    return "((" + " + ".join(terms) + f") << {COUNT_BITS})"
+
+
+BUCKET = _bucket("NEW.family_name")
+NEXT_ENTRY = (f"coalesce((SELECT max(entry) FROM caseload_entries WHERE entry >= {BUCKET} "
+              f"AND entry < {BUCKET} + {1 << COUNT_BITS}), {BUCKET}) + 1")
+ENTRY = (  # the entry of person NEW (none when they are deleted or erased)
+    "INSERT INTO caseload_entries (entry, person_id, family_name, given_name, worker_id, open) "
+    f"SELECT {NEXT_ENTRY}, NEW.id, NEW.family_name, NEW.given_name, e.worker_id, "
     "coalesce(e.stage, '') != 'exited' "
     "FROM (SELECT 1) LEFT JOIN episodes e ON e.id = NEW.current_episode_id "
-    "WHERE NEW.deleted_at IS NULL AND NEW.anonymised_at IS NULL "
-    "ON CONFLICT (person_id) DO UPDATE SET family_name = excluded.family_name, "
-    "given_name = excluded.given_name, worker_id = excluded.worker_id, open = excluded.open;"
+    "WHERE NEW.deleted_at IS NULL AND NEW.anonymised_at IS NULL;"
 )
 
 
 def _words(p: str) -> str:
-    """The search columns' values for person row ``p`` (NEW in a trigger, a table alias)."""
+    """The search columns' values for person row ``p`` and entry row ``c``: the words, then the
+    list's own ("open" or "exited"; the worker as "w" and their id without hyphens)."""
     return (f"{_fold(f'{p}.family_name')}, "
             f"{_fold(f'{p}.given_name')} || ' ' || {_fold(f'{p}.preferred_name')}, "
             f"coalesce({p}.postcode, '') || ' ' || replace(coalesce({p}.postcode, ''), ' ', ''), "
-            f"coalesce({p}.reference, ''), coalesce({p}.nhs_number, '')")
+            f"coalesce({p}.reference, ''), coalesce({p}.nhs_number, ''), "
+            "CASE WHEN c.open THEN 'open' ELSE 'exited' END || ' ' || "
+            "coalesce('w' || replace(c.worker_id, '-', ''), 'unassigned')")
 
 
-SEARCH = ("INSERT INTO person_search (rowid, family, first, postcode, reference, nhs) "
-          f"SELECT entry, {_words('NEW')} FROM caseload_entries WHERE person_id = NEW.id;")
-UNSEARCH = ("DELETE FROM person_search WHERE rowid = "
-            "(SELECT entry FROM caseload_entries WHERE person_id = OLD.id);")
+COLUMNS = "rowid, family, first, postcode, reference, nhs, list"
+SEARCH = (f"INSERT INTO person_search ({COLUMNS}) SELECT c.entry, {_words('p')} "
+          "FROM caseload_entries c JOIN people p ON p.id = c.person_id WHERE c.person_id {who};")
+UNSEARCH = ("DELETE FROM person_search WHERE rowid IN "
+            "(SELECT entry FROM caseload_entries WHERE person_id {who});")
 WATCHED = ("family_name", "given_name", "preferred_name", "nhs_number", "postcode", "reference",
            "current_episode_id", "deleted_at", "anonymised_at")
 CHANGED = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in WATCHED)
+CURRENT_OF = "(SELECT id FROM people WHERE current_episode_id = {row}.id)"
 
 
 def _journey(row: str, worker: str, is_open: str) -> str:
-    return (f"UPDATE caseload_entries SET worker_id = {worker}, open = {is_open} WHERE person_id "
-            f"IN (SELECT id FROM people WHERE current_episode_id = {row}.id);")
+    """A journey changed: the entry (and search words) of whoever has it as current."""
+    people = "IN " + CURRENT_OF.format(row=row)
+    return (f"{UNSEARCH.format(who=people)} UPDATE caseload_entries SET worker_id = {worker}, "
+            f"open = {is_open} WHERE person_id {people}; {SEARCH.format(who=people)}")
 
 
 NEW_OPEN = "coalesce(NEW.stage, '') != 'exited'"
 TRIGGERS = {
-    "caseload_person_added": f"AFTER INSERT ON people BEGIN {ENTRY} {SEARCH} END",
+    "caseload_person_added": (
+        f"AFTER INSERT ON people BEGIN {ENTRY} {SEARCH.format(who='= NEW.id')} END"),
     "caseload_person_changed": (
-        f"AFTER UPDATE OF {', '.join(WATCHED)} ON people WHEN {CHANGED} BEGIN {UNSEARCH} "
-        "DELETE FROM caseload_entries WHERE person_id = OLD.id AND (NEW.deleted_at IS NOT NULL "
-        f"OR NEW.anonymised_at IS NOT NULL OR OLD.id IS NOT NEW.id); {ENTRY} {SEARCH} END"),
+        f"AFTER UPDATE OF {', '.join(WATCHED)} ON people WHEN {CHANGED} BEGIN "
+        f"{UNSEARCH.format(who='= OLD.id')} DELETE FROM caseload_entries WHERE person_id = OLD.id; "
+        f"{ENTRY} {SEARCH.format(who='= NEW.id')} END"),
     "caseload_person_removed": (
-        f"AFTER DELETE ON people BEGIN {UNSEARCH} "
+        f"AFTER DELETE ON people BEGIN {UNSEARCH.format(who='= OLD.id')} "
         "DELETE FROM caseload_entries WHERE person_id = OLD.id; END"),
     "caseload_journey_added": (
         f"AFTER INSERT ON episodes BEGIN {_journey('NEW', 'NEW.worker_id', NEW_OPEN)} END"),
@@ -110,7 +139,7 @@ TABLE = (
 )
 FTS = (
     "CREATE VIRTUAL TABLE person_search USING fts5("
-    "family, first, postcode, reference, nhs, content='', contentless_delete=1, "
+    "family, first, postcode, reference, nhs, list, content='', contentless_delete=1, "
     "tokenize='unicode61 remove_diacritics 2', prefix='1 2 3')"
 )
 INDEXES = (
@@ -122,13 +151,14 @@ INDEXES = (
     "ON caseload_entries (worker_id, open, family_name, given_name, person_id)",
 )
 FILL = (
-    "INSERT INTO caseload_entries (person_id, family_name, given_name, worker_id, open) "
-    "SELECT p.id, p.family_name, p.given_name, e.worker_id, coalesce(e.stage, '') != 'exited' "
+    "INSERT INTO caseload_entries (entry, person_id, family_name, given_name, worker_id, open) "
+    f"SELECT {_bucket('p.family_name')} + row_number() OVER (PARTITION BY "
+    f"{_bucket('p.family_name')} ORDER BY p.family_name, p.given_name, p.id), "
+    "p.id, p.family_name, p.given_name, e.worker_id, coalesce(e.stage, '') != 'exited' "
     "FROM people p LEFT JOIN episodes e ON e.id = p.current_episode_id "
-    "WHERE p.deleted_at IS NULL AND p.anonymised_at IS NULL "
-    "ORDER BY p.family_name, p.given_name, p.id",
-    "INSERT INTO person_search (rowid, family, first, postcode, reference, nhs) "
-    f"SELECT c.entry, {_words('p')} FROM caseload_entries c JOIN people p ON p.id = c.person_id",
+    "WHERE p.deleted_at IS NULL AND p.anonymised_at IS NULL",
+    f"INSERT INTO person_search ({COLUMNS}) SELECT c.entry, {_words('p')} "
+    "FROM caseload_entries c JOIN people p ON p.id = c.person_id ORDER BY c.entry",
 )
 
 
