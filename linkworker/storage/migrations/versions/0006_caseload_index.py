@@ -13,8 +13,10 @@ reading people's rows or joining each person's current journey (issue 15):
   the list's questions: everyone open in name order, everyone in name order, one worker's.
 * ``person_search``: an FTS5 full-text index of the words a link worker types (family name,
   given and preferred names, postcode in both its spaced and compact forms, reference, NHS
-  number), its rowid the entry's. Contentless (it stores no copy of the text) with FTS5's
-  ``secure-delete`` on, so a person's words leave the index itself when they are erased.
+  number) and the entry's own state (``list``: "open" or "exited", and the worker), its rowid
+  the entry's, which follows the list's order (see ``KEY_CHARS``). Contentless (it stores no
+  copy of the text) with FTS5's ``secure-delete`` on, so a person's words leave the index
+  itself when they are erased.
   ``unicode61 remove_diacritics 2`` folds case and accents ("Zoë" is found by "zoe");
   apostrophes are taken out before indexing ("O'Neill" is the word "oneill"), hyphens split.
 
