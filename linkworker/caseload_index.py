@@ -9,7 +9,7 @@ a script), so they can never drift from the records:
   current journey, or one not exited: who the default list shows). Indexed so that "everyone
   open, in name order" and "this worker's open people, in name order" are one index walk that
   never reads a person's row or joins a journey.
-* ``person_search``: a contentless FTS5 index of the words people are found by (family name,
+* ``person_search``: an FTS5 index of the words people are found by (family name,
   given and preferred names, postcode spaced and compact, reference, NHS number) and of the
   entry's own state (``list``: "open" or "exited", and the worker), its rowid the entry's.
   FTS5 folds case and accents; apostrophes are removed on both sides (``fold``), so "O'Neill",

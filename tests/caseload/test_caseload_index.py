@@ -10,6 +10,7 @@ every step of random sequences (hypothesis), on a real SQLCipher file.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import re
 import unicodedata
@@ -206,3 +207,36 @@ def test_a_new_caseload_has_the_index_and_its_triggers(caseload):
     assert {"caseload_person_added", "caseload_person_changed", "caseload_person_removed",
             "caseload_journey_added", "caseload_journey_changed",
             "caseload_journey_removed"} <= names
+
+
+def test_an_erased_persons_words_leave_the_search_index(caseload):
+    """Erasure (right to erasure) takes the person's words out of the FTS5 index itself (its
+    secure-delete) with SQLite's secure_delete on: no term, no leaf of the index holding them,
+    no list entry; they are no longer found."""
+    story = Story(caseload)
+    save_referral(caseload, story.manager, ReferralDetails(
+        given_name="Quillon", family_name="Zebedee-Oakhart", date_of_birth=dt.date(1970, 1, 1),
+        nhs_number="943 476 5919", postcode="NE1 4ST", referral_date=TODAY,
+        source="gp", reasons=("loneliness",)), today=TODAY)
+    everyone = listing.CaseloadFilter(include_exited=True)
+
+    def found(text: str) -> list[str]:
+        return listing.person_ids(caseload, story.manager, dataclasses.replace(everyone,
+                                                                               text=text))
+
+    assert len(found("zebedee")) == len(found("oakhart")) == len(found("9434765919")) == 1
+    person_id = found("quillon")[0]
+    anonymise(caseload, story.admin, person_id, "asked by letter", on=TODAY)
+    assert found("zebedee") == found("quillon") == found("9434765919") == found("ne1 4") == []
+    with caseload.engine.connect() as conn:
+        conn.exec_driver_sql("CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_terms "
+                             "USING fts5vocab(main, person_search, row)")
+        terms = set(conn.exec_driver_sql("SELECT term FROM temp.search_terms").scalars())
+        leaves = b"".join(conn.exec_driver_sql(
+            "SELECT block FROM person_search_data").scalars())
+        entries = conn.exec_driver_sql("SELECT count(*) FROM caseload_entries").scalar()
+        copies = conn.exec_driver_sql("SELECT count(*) FROM person_search_content").scalar()
+    assert not terms & {"zebedee", "oakhart", "quillon", "9434765919", "ne14st"}
+    for word in (b"zebedee", b"oakhart", b"quillon", b"9434765919", b"ne14st"):
+        assert word not in leaves
+    assert entries == copies == 0

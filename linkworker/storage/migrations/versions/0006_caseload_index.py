@@ -14,9 +14,10 @@ reading people's rows or joining each person's current journey (issue 15):
 * ``person_search``: an FTS5 full-text index of the words a link worker types (family name,
   given and preferred names, postcode in both its spaced and compact forms, reference, NHS
   number) and the entry's own state (``list``: "open" or "exited", and the worker), its rowid
-  the entry's, which follows the list's order (see ``KEY_CHARS``). Contentless (it stores no
-  copy of the text) with FTS5's ``secure-delete`` on, so a person's words leave the index
-  itself when they are erased.
+  the entry's, which follows the list's order (see ``KEY_CHARS``). It keeps its own copy of
+  the words (inside the encrypted file, as the tables are), so that removing a person knows
+  their words, and FTS5's ``secure-delete`` is on: the words leave the index itself at once,
+  not at some later merge (a contentless table can only mark a row deleted).
   ``unicode61 remove_diacritics 2`` folds case and accents ("Zoë" is found by "zoe");
   apostrophes are taken out before indexing ("O'Neill" is the word "oneill"), hyphens split.
 
@@ -141,7 +142,7 @@ TABLE = (
 )
 FTS = (
     "CREATE VIRTUAL TABLE person_search USING fts5("
-    "family, first, postcode, reference, nhs, list, content='', contentless_delete=1, "
+    "family, first, postcode, reference, nhs, list, "
     "tokenize='unicode61 remove_diacritics 2', prefix='1 2 3')"
 )
 INDEXES = (
