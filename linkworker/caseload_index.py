@@ -128,12 +128,15 @@ def within_list(query: str, worker_id: str | None, include_exited: bool) -> str:
     if not include_exited:
         terms.append('list : "open"')
     if worker_id is not None:
-        terms.append(f'list : "{worker_token(worker_id)}"')
+        quoted = worker_token(worker_id).replace('"', '""')
+        terms.append(f'list : "{quoted}"')
     return " AND ".join(terms)
 
 
 def worker_token(worker_id: str) -> str:
-    return "w" + re.sub(r"[^0-9a-zA-Z]", "", worker_id)
+    """The worker's word in ``list``, as migration 0006 writes it (a UUID without hyphens is
+    one word; FTS5 splits any other id the same way on both sides)."""
+    return "w" + worker_id.replace("-", "")
 
 
 def matching(query: str) -> Select:
