@@ -16,4 +16,6 @@ MEASUREMENTS = [
     "returns",
     "xlsx_writer",
     "sync",
+    "export",
 ]
+ALIASES = {"return": "returns"}  # ``--only return``

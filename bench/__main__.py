@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench import MEASUREMENTS
+from bench import ALIASES, MEASUREMENTS
 from bench.common import Row, existing, prepare
 
 DESIGN_POINT = 50_000
@@ -36,13 +36,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", type=Path, help="measure this caseload instead of the cached "
                         "demo (LINKWORKER_PASSPHRASE unlocks it; staff passwords 'demo')")
     parser.add_argument("--rebuild", action="store_true", help="rebuild the cached caseload")
-    parser.add_argument("--only", nargs="+", choices=MEASUREMENTS, help="run only these")
+    parser.add_argument("--only", nargs="+", choices=[*MEASUREMENTS, *ALIASES],
+                        help="run only these")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     log = lambda text: print(text, file=sys.stderr)  # noqa: E731
     bench = existing(args.db, args.people) if args.db else prepare(args.people, args.rebuild, log)
     rows: list[Row] = []
-    for name in args.only or MEASUREMENTS:
+    for name in [ALIASES.get(n, n) for n in args.only or MEASUREMENTS]:
         print(f"Measuring {name}...", file=sys.stderr)
         try:
             rows.extend(importlib.import_module(f"bench.{name}").measure(bench))

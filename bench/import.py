@@ -1,10 +1,9 @@
-"""Import and export at the design point: 50,000 people from a CSV, and "export everything".
+"""Import at the design point: 50,000 people from a CSV ("export everything": bench/export.py).
 
     python -m bench --only import
 
 The import is timed end to end (read, check every row, plan, write in one transaction) into a
-fresh caseload, then again with the same file (every row matched, nothing written). The export
-writes every table of the cached 50,000-person demo caseload as CSV plus the workbook.
+fresh caseload, then again with the same file (every row matched, nothing written).
 """
 
 from __future__ import annotations
@@ -55,19 +54,6 @@ def run_import(folder: str, rows: int) -> dict[str, Any]:
             "problems": len(first.problems)}
 
 
-def run_export(caseload_path: str, folder: str) -> dict[str, Any]:
-    """Runs in a child: export everything from the cached demo caseload."""
-    from linkworker.access import SYSTEM
-    from linkworker.io import export_all
-    from linkworker.storage.database import Caseload
-
-    with Caseload.open(Path(caseload_path), PASSPHRASE) as caseload:
-        started = time.perf_counter()
-        result = export_all(caseload, SYSTEM, Path(folder) / "export")
-        seconds = time.perf_counter() - started
-    return {"seconds": round(seconds, 1), "rows": sum(result.counts.values())}
-
-
 def measure(bench: Bench) -> list[Row]:
     out: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="linkworker-bench-") as folder:
@@ -80,10 +66,4 @@ def measure(bench: Bench) -> list[Row]:
                            "read, check, plan, one transaction"))
             out.append(Row("Import the same file again", f"{done['again']:.1f} s",
                            note=f"{done['unchanged']:,} unchanged, nothing written"))
-        exported = in_child("bench.import:run_export", str(bench.path), folder)
-        if "error" in exported:
-            out.append(Row("Export everything", "n/a", note=exported["error"]))
-        else:
-            out.append(Row("Export everything (CSV + XLSX)", f"{exported['seconds']:.1f} s",
-                           exported["rss_mb"], f"{exported['rows']:,} rows"))
     return out

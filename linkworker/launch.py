@@ -12,6 +12,7 @@ import importlib
 import logging
 import os
 import sys
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -95,6 +96,31 @@ def preload_core() -> None:
     about a fifth of start-up's import time (measured, issue 15)."""
     for name in START_MODULES:
         importlib.import_module(name)
+
+
+# The main window's modules (Qt views), by name: ``warm_window`` imports them on a thread.
+WINDOW_MODULES = ("ui.operations", "ui.signin", "ui.widgets", "ui.caseload_view",
+                  "ui.admin.recovery", "ui.main_window")
+
+
+def warm_window(names: tuple[str, ...] = WINDOW_MODULES) -> threading.Thread:
+    """Import the main window's modules on a thread while the caseload unlocks and the user
+    signs in. Argon2id (one lane) runs in C without the GIL, and a person types slowly, so the
+    imports (about a second of a start, issue 15) use time the window would otherwise wait
+    through. An import the GUI thread then makes waits for the thread's, never runs twice; a
+    module that fails here fails again, with its real error, where the window imports it."""
+
+    def load() -> None:
+        for name in names:
+            try:
+                importlib.import_module(name)
+            except Exception:  # reported by the GUI thread's own import of it
+                logging.getLogger(__name__).debug("warm import of %s failed", name)
+                return
+
+    thread = threading.Thread(target=load, name="linkworker-warm", daemon=True)
+    thread.start()
+    return thread
 
 
 def launch_app(db: Path | None) -> int:

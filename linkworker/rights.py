@@ -73,6 +73,7 @@ from linkworker.models import (
 )
 from linkworker.storage import keys
 from linkworker.storage.database import Caseload
+from linkworker.storage.dbfiles import erasure_register_path
 from linkworker.storage.files import atomic_write_bytes
 from linkworker.validation import format_date
 
@@ -538,7 +539,7 @@ REGISTER_ACTOR = Actor(user_id=None, username="system:erasure-register", role="s
 
 
 def register_path(db_path: Path) -> Path:
-    return Path(db_path).with_name(Path(db_path).name + ".erasures")
+    return erasure_register_path(db_path)
 
 
 def _register_cipher(raw_key: bytes) -> AESGCM:

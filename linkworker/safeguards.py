@@ -19,17 +19,22 @@ import logging
 from sqlalchemy.exc import SQLAlchemyError
 
 from linkworker.storage.database import CLOSE_HOOKS, OPEN_HOOKS, Caseload
+from linkworker.storage.dbfiles import erasure_register_path
 
 log = logging.getLogger(__name__)
 
 
 def after_open(caseload: Caseload) -> None:
-    from linkworker import audit, rights
+    from linkworker import audit
 
     try:
         audit.upgrade_chain(caseload)
     except SQLAlchemyError as exc:  # damage is for the start-up checks to report, not this
         log.warning("audit chain not re-keyed at open (%s)", type(exc).__name__)
+    if not erasure_register_path(caseload.path).exists():
+        return  # nobody erased: the rights module (and its PDF half) is not needed to start
+    from linkworker import rights
+
     caseload.reapplied = rights.reapply_erasures(caseload)
     if caseload.reapplied:
         log.warning("re-applied %d erasures from the erasure register", caseload.reapplied)

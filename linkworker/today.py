@@ -18,9 +18,11 @@ is checked against a per-person reckoning in ``tests/caseload/test_due_counts.py
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session, aliased
 
 from linkworker.access import Actor, PermissionDenied, can, people_scope
@@ -130,6 +132,11 @@ def _contacts_for(worker_id: str | None):  # a SQLAlchemy clause or None
                and_(Contact.worker_id.is_(None), Journey.worker_id == worker_id))
 
 
+def _person_name():  # SQL: ``_display_name`` in the database, so lists sort by it there
+    return func.trim(func.coalesce(func.nullif(Person.preferred_name, ""), Person.given_name)
+                     + " " + Person.family_name)
+
+
 def _contact_query(actor: Actor, worker_id: str | None, *where):
     query = (
         select(Contact, Person.id, Person.given_name, Person.preferred_name, Person.family_name,
@@ -158,11 +165,6 @@ def _appointment(row) -> Appointment:  # a result row
     )
 
 
-def _by_time(appointments: list[Appointment]) -> tuple[Appointment, ...]:
-    return tuple(sorted(appointments, key=lambda a: (a.day, a.time is None, a.time or dt.time(),
-                                                     a.person_name)))
-
-
 def _current_journeys(actor: Actor, worker_id: str | None, *where):
     """The worker's current, unexited journeys with the person's name (one indexed query)."""
     query = (
@@ -176,52 +178,116 @@ def _current_journeys(actor: Actor, worker_id: str | None, *where):
     return query if worker_id is None else query.where(Journey.worker_id == worker_id)
 
 
-def today_items(caseload: Caseload | Session, actor: Actor, worker_id: str | None,
-                day: dt.date) -> TodayAgenda:
-    """The worker's appointments on ``day``, the rest of the week's, and tasks due by ``day``."""
-    worker = _worker_to_show(actor, worker_id)
-    _monday, sunday = week_of(day)
-    with unit_of_work(caseload, write=False) as session:
-        on_day = [_appointment(r) for r in session.execute(
-            _contact_query(actor, worker, Contact.contact_date == day))]
-        later = [_appointment(r) for r in session.execute(_contact_query(
-            actor, worker, Contact.status == "planned", Contact.contact_date > day,
-            Contact.contact_date <= sunday))]
-        tasks = _steps_due(session, actor, worker, day) + _new_referrals(session, actor, worker,
-                                                                         day)
-    tasks.sort(key=lambda t: (-t.overdue_days, t.due, t.person_name))
-    return TodayAgenda(day, _by_time(on_day), _by_time(later), tuple(tasks))
+# Today's three lists, each read a page at a time in its own order (``today_page``).
+TODAY_LISTS = ("appointments", "later", "tasks")
 
 
-def _steps_due(session: Session, actor: Actor, worker: str | None, day: dt.date) -> list[Task]:
-    query = (
-        select(GoalStep.description, GoalStep.due_date, Goal.own_words, Person.id,
-               Person.given_name, Person.preferred_name, Person.family_name)
+@dataclass(frozen=True)
+class TodayCounts:
+    """How long each of Today's lists is, counted in the database (``today_counts``)."""
+
+    appointments: int
+    later: int
+    tasks: int
+    overdue: int  # tasks overdue: the one figure Today and Due both show
+
+
+def _appointments_query(actor: Actor, worker: str | None, day: dt.date, part: str):
+    """``appointments``: every contact on ``day``; ``later``: planned ones after it, to Sunday.
+    Ordered by day and time (untimed last), then name, in SQL (``Appointment`` order)."""
+    if part == "appointments":
+        query = _contact_query(actor, worker, Contact.contact_date == day)
+    else:
+        query = _contact_query(actor, worker, Contact.status == "planned",
+                               Contact.contact_date > day, Contact.contact_date <= week_of(day)[1])
+    return query.order_by(Contact.contact_date, Contact.start_time.is_(None), Contact.start_time,
+                          _person_name(), Contact.id)
+
+
+def _tasks_query(actor: Actor, worker: str | None, day: dt.date):
+    """Plan steps due by ``day`` and first contacts for new referrals, as one list in the
+    database: (due, name, person, kind, id, step, goal, referred). Most overdue first is
+    earliest due first, then by name; a step before a first contact on the same day."""
+    name = _person_name()
+    steps = (
+        select(GoalStep.due_date.label("due"), name.label("person_name"), Person.id,
+               literal("step").label("kind"), GoalStep.id.label("item_id"),
+               GoalStep.description, Goal.own_words, literal(None).label("referred"))
         .join(Goal, Goal.id == GoalStep.goal_id)
         .join(Journey, Journey.id == Goal.episode_id)
         .join(Person, Person.current_episode_id == Journey.id)
         .where(GoalStep.done_date.is_(None), GoalStep.due_date <= day, Goal.status == "open",
                Journey.exit_date.is_(None), Person.deleted_at.is_(None), people_scope(actor))
     )
+    referrals = (
+        _current_journeys(actor, None, Journey.stage == "referred")
+        .with_only_columns(
+            func.date(Journey.referral_date, f"+{FIRST_CONTACT_DAYS} days"), name, Person.id,
+            literal("referral"), Journey.id, literal(None), literal(None), Journey.referral_date)
+    )
     if worker is not None:
-        query = query.where(Journey.worker_id == worker)
-    return [
-        Task("step", pid, _display_name(given, preferred, family), f"{step} (goal: {goal})", due,
-             overdue_days(due, day))
-        for step, due, goal, pid, given, preferred, family in session.execute(query)
-    ]
+        steps = steps.where(Journey.worker_id == worker)
+        referrals = referrals.where(Journey.worker_id == worker)
+    return union_all(steps, referrals).subquery()
 
 
-def _new_referrals(session: Session, actor: Actor, worker: str | None,
-                   day: dt.date) -> list[Task]:
-    rows = session.execute(_current_journeys(actor, worker, Journey.stage == "referred"))
-    tasks = []
-    for episode, given, preferred, family, _ref in rows:
-        due = episode.referral_date + dt.timedelta(days=FIRST_CONTACT_DAYS)
-        what = f"Make first contact (referred {format_date(episode.referral_date)})"
-        tasks.append(Task("referral", episode.person_id, _display_name(given, preferred, family),
-                          what, due, overdue_days(due, day)))
-    return tasks
+def _task(row, day: dt.date) -> Task:  # a row of ``_tasks_query``
+    due, name, person_id, kind, _id, step, goal, referred = row
+    due = due if isinstance(due, dt.date) else dt.date.fromisoformat(due)
+    if kind == "step":
+        what = f"{step} (goal: {goal})"
+    else:
+        referred = referred if isinstance(referred, dt.date) else dt.date.fromisoformat(referred)
+        what = f"Make first contact (referred {format_date(referred)})"
+    return Task(kind, person_id, name, what, due, overdue_days(due, day))
+
+
+def today_page(caseload: Caseload | Session, actor: Actor, worker_id: str | None,
+               day: dt.date, part: str, offset: int = 0,
+               limit: int | None = None) -> list[Appointment] | list[Task]:
+    """Rows ``offset`` to ``offset + limit`` of one of Today's lists (``TODAY_LISTS``), in its
+    order: the database sorts and cuts, so a screenful costs a screenful of Python objects
+    whatever the caseload (a manager's Today at 150,000 people holds ~95,000 tasks)."""
+    worker = _worker_to_show(actor, worker_id)
+    with unit_of_work(caseload, write=False) as session:
+        if part == "tasks":
+            tasks = _tasks_query(actor, worker, day)
+            query = (select(tasks).order_by(tasks.c.due, tasks.c.person_name,
+                                            tasks.c.kind.desc(), tasks.c.item_id)
+                     .offset(offset).limit(limit))
+            return [_task(row, day) for row in session.execute(query)]
+        query = _appointments_query(actor, worker, day, part).offset(offset).limit(limit)
+        return [_appointment(row) for row in session.execute(query)]
+
+
+def today_counts(caseload: Caseload | Session, actor: Actor, worker_id: str | None,
+                 day: dt.date) -> TodayCounts:
+    """The length of each of Today's lists and the overdue tasks, counted in the database."""
+    worker = _worker_to_show(actor, worker_id)
+    with unit_of_work(caseload, write=False) as session:
+        sizes = [session.execute(select(func.count()).select_from(
+            _appointments_query(actor, worker, day, part).order_by(None).subquery())).scalar_one()
+            for part in ("appointments", "later")]
+        total, late = _count_tasks(session, actor, worker, day)
+    return TodayCounts(sizes[0], sizes[1], total, late)
+
+
+def _count_tasks(session: Session, actor: Actor, worker: str | None,
+                 day: dt.date) -> tuple[int, int]:
+    tasks = _tasks_query(actor, worker, day)
+    total, late = session.execute(
+        select(func.count(), func.count().filter(tasks.c.due < day))).one()
+    return total, late
+
+
+def today_items(caseload: Caseload | Session, actor: Actor, worker_id: str | None,
+                day: dt.date) -> TodayAgenda:
+    """The worker's appointments on ``day``, the rest of the week's, and tasks due by ``day``
+    (every row of each list: for scripts and reports; the app reads ``today_page``)."""
+    with unit_of_work(caseload, write=False) as session:
+        on_day, later, tasks = (today_page(session, actor, worker_id, day, part)
+                                for part in TODAY_LISTS)
+        return TodayAgenda(day, tuple(on_day), tuple(later), tuple(tasks))
 
 
 def overdue_tasks(caseload: Caseload | Session, actor: Actor, worker_id: str | None,
@@ -230,27 +296,89 @@ def overdue_tasks(caseload: Caseload | Session, actor: Actor, worker_id: str | N
     Today and the Due page show, so the two pages never disagree about "overdue"."""
     worker = _worker_to_show(actor, worker_id)
     with unit_of_work(caseload, write=False) as session:
-        tasks = _steps_due(session, actor, worker, day) + _new_referrals(session, actor, worker,
-                                                                         day)
-    return sum(1 for task in tasks if task.overdue_days > 0)
+        return _count_tasks(session, actor, worker, day)[1]
 
 
 # --- due and overdue ------------------------------------------------------------------------
 
 
+class DueKey(NamedTuple):
+    """One row of Due and overdue before it is read: enough to sort, count and filter it.
+
+    The list's order is most overdue first, i.e. earliest due first, then by name; a page's
+    rows are read from their keys (``due_rows``), so a manager's list at 150,000 people keeps
+    a small tuple per item, never a journey's schedule or a contact's row."""
+
+    due: dt.date
+    person_name: str
+    kind: str  # "review", "measure" or "contact"
+    item_id: str  # the journey's (review, measure) or the contact's id
+    timepoint: str = ""  # a measure's review point ("review_3m")
+
+
+def due_keys(caseload: Caseload | Session, actor: Actor, worker_id: str | None,
+             as_of: dt.date) -> list[DueKey]:
+    """Every item due by Sunday or overdue, as keys in the list's order (``due_rows`` reads
+    a page of them). Reviews and contacts come from indexed queries of a few columns; the
+    few review meetings held without their form are worked out on their schedule."""
+    worker = _worker_to_show(actor, worker_id)
+    _monday, sunday = week_of(as_of)
+    name = _person_name()
+    with unit_of_work(caseload, write=False) as session:
+        reviews = _current_journeys(
+            actor, worker, Journey.first_meeting_date.is_not(None),
+            Journey.next_review_due <= sunday,
+        ).with_only_columns(Journey.next_review_due, name, Journey.id)
+        keys = [DueKey(due, person, "review", journey) for due, person, journey in
+                session.execute(reviews)]
+        keys += [DueKey(item.due, item.person_name, "measure", item.item_id, timepoint)
+                 for item, timepoint in _measures_due(session, actor, worker, as_of, sunday)]
+        contacts = _planned_contacts(actor, worker, sunday).with_only_columns(
+            Contact.contact_date, name, Contact.id)
+        keys += [DueKey(due, person, "contact", contact) for due, person, contact in
+                 session.execute(contacts)]
+    keys.sort(key=lambda k: (k.due, k.person_name, KIND_ORDER[k.kind], k.item_id))
+    return keys
+
+
+KIND_ORDER = {"review": 0, "measure": 1, "contact": 2}
+
+
+def due_rows(caseload: Caseload | Session, actor: Actor, keys: Sequence[DueKey],
+             as_of: dt.date) -> list[DueItem]:
+    """The items for ``keys`` (a page of ``due_keys``), in the same order; an item gone since
+    the keys were read (a contact recorded meanwhile) is left out."""
+    _monday, sunday = week_of(as_of)
+    found: dict[DueKey, DueItem] = {}
+    with unit_of_work(caseload, write=False) as session:
+        by_journey: dict[str, list[DueKey]] = {}
+        for key in keys:
+            if key.kind != "contact":
+                by_journey.setdefault(key.item_id, []).append(key)
+        if by_journey:
+            for episode, given, preferred, family, reference in session.execute(
+                    _current_journeys(actor, None, Journey.id.in_(by_journey))):
+                name = _display_name(given, preferred, family)
+                for key in by_journey[episode.id]:
+                    item = (_measure_item(session, episode, name, reference, key.timepoint,
+                                          as_of, sunday) if key.kind == "measure"
+                            else _review_item(session, episode, name, reference, as_of))
+                    if item is not None:
+                        found[key] = item
+        contacts = {k.item_id: k for k in keys if k.kind == "contact"}
+        if contacts:
+            for row in session.execute(_contact_query(actor, None, Contact.id.in_(contacts))):
+                found[contacts[row[0].id]] = _contact_item(row, as_of)
+    return [found[k] for k in keys if k in found]
+
+
 def due_and_overdue(caseload: Caseload | Session, actor: Actor, worker_id: str | None,
                     as_of: dt.date) -> list[DueItem]:
     """Reviews, follow-up measures and planned contacts due by Sunday or overdue; most overdue
-    first."""
-    worker = _worker_to_show(actor, worker_id)
-    _monday, sunday = week_of(as_of)
+    first (every item: for scripts and tests; the app reads ``due_keys`` and a page at a time
+    through ``due_rows``)."""
     with unit_of_work(caseload, write=False) as session:
-        items = _review_items(session, actor, worker, as_of, sunday)
-        items += _measure_items(session, actor, worker, as_of, sunday)
-        items += [_contact_item(row, as_of)
-                  for row in session.execute(_planned_contacts(actor, worker, sunday))]
-    items.sort(key=lambda i: (-i.overdue_days, i.due, i.person_name, i.what))
-    return items
+        return due_rows(session, actor, due_keys(session, actor, worker_id, as_of), as_of)
 
 
 def _contact_item(row, as_of: dt.date) -> DueItem:  # a result row
@@ -265,27 +393,21 @@ def _contact_item(row, as_of: dt.date) -> DueItem:  # a result row
                    item_id=contact.id)
 
 
-def _review_items(session: Session, actor: Actor, worker: str | None, as_of: dt.date,
-                  sunday: dt.date) -> list[DueItem]:
-    """The next review of each journey whose next review falls by Sunday.
-
-    ``Episode.next_review_due`` is the journey's earliest point not yet done, kept up to date
-    by ``journey.refresh_summaries`` on every change, so one indexed range query finds them:
-    no per-journey look at forms and meetings."""
-    rows = session.execute(_current_journeys(
-        actor, worker, Journey.first_meeting_date.is_not(None), Journey.next_review_due <= sunday))
-    items = []
-    for episode, given, preferred, family, reference in rows:
-        points = review_schedule(session, episode).points(episode.first_meeting_date)
-        point = next((p for p in points if p.due == episode.next_review_due), None)
-        if point is None:  # off the schedule (it changed since): still show it, plainly
-            what, closes = "Review and wellbeing measure", None
-        else:
-            what, closes = _review_text(point), point.closes
-        due = episode.next_review_due
-        items.append(DueItem("review", episode.person_id, _display_name(given, preferred, family),
-                             reference, what, due, overdue_days(due, as_of), closes, episode.id))
-    return items
+def _review_item(session: Session, episode: Episode, name: str, reference: str,
+                 as_of: dt.date) -> DueItem | None:
+    """The journey's next review (``Episode.next_review_due``, kept by
+    ``journey.refresh_summaries``), worded from its schedule; None if it has none now."""
+    if episode.next_review_due is None:
+        return None
+    points = review_schedule(session, episode).points(episode.first_meeting_date)
+    point = next((p for p in points if p.due == episode.next_review_due), None)
+    if point is None:  # off the schedule (it changed since): still show it, plainly
+        what, closes = "Review and wellbeing measure", None
+    else:
+        what, closes = _review_text(point), point.closes
+    due = episode.next_review_due
+    return DueItem("review", episode.person_id, name, reference, what, due,
+                   overdue_days(due, as_of), closes, episode.id)
 
 
 def _review_text(point: ReviewPoint) -> str:
@@ -294,9 +416,10 @@ def _review_text(point: ReviewPoint) -> str:
     return f"{point.label} and wellbeing measure"
 
 
-def _measure_items(session: Session, actor: Actor, worker: str | None, as_of: dt.date,
-                   sunday: dt.date) -> list[DueItem]:
-    """Review meetings held with no complete form for that point, while its window is open.
+def _measures_due(session: Session, actor: Actor, worker: str | None, as_of: dt.date,
+                  sunday: dt.date) -> list[tuple[DueItem, str]]:
+    """Review meetings held with no complete form for that point, while its window is open,
+    each with its review point.
 
     One query finds the (journey, review) pairs held without a form (an anti-join on the
     forms); only those few journeys have their schedule worked out here."""
@@ -313,15 +436,23 @@ def _measure_items(session: Session, actor: Actor, worker: str | None, as_of: dt
              .add_columns(Contact.purpose).distinct())
     items = []
     for episode, given, preferred, family, reference, purpose in session.execute(query):
-        points = review_schedule(session, episode).points(episode.first_meeting_date)
-        point = next((p for p in points if p.timepoint == purpose), None)
-        if point is None or point.opens > sunday or as_of > point.closes:
-            continue
-        items.append(DueItem("measure", episode.person_id, _display_name(given, preferred, family),
-                             reference, f"{point.label}: wellbeing measure not recorded",
-                             point.due, overdue_days(point.due, as_of), point.closes,
-                             episode.id))
+        item = _measure_item(session, episode, _display_name(given, preferred, family),
+                             reference, purpose, as_of, sunday)
+        if item is not None:
+            items.append((item, purpose))
     return items
+
+
+def _measure_item(session: Session, episode: Episode, name: str, reference: str,
+                  timepoint: str, as_of: dt.date, sunday: dt.date) -> DueItem | None:
+    """The follow-up form for ``timepoint``, if its window is open by Sunday and not closed."""
+    points = review_schedule(session, episode).points(episode.first_meeting_date)
+    point = next((p for p in points if p.timepoint == timepoint), None)
+    if point is None or point.opens > sunday or as_of > point.closes:
+        return None
+    return DueItem("measure", episode.person_id, name, reference,
+                   f"{point.label}: wellbeing measure not recorded", point.due,
+                   overdue_days(point.due, as_of), point.closes, episode.id)
 
 
 def _planned_contacts(actor: Actor, worker: str | None, sunday: dt.date):
@@ -348,6 +479,6 @@ def count_due(caseload: Caseload | Session, actor: Actor, worker_id: str | None,
                 select(func.count(), func.count().filter(rows.c.due < as_of)).select_from(rows)
             ).one()
             total, overdue = total + count, overdue + late
-        for item in _measure_items(session, actor, worker, as_of, sunday):
+        for item, _point in _measures_due(session, actor, worker, as_of, sunday):
             total, overdue = total + 1, overdue + item.overdue
     return total - overdue, overdue

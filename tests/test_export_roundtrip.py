@@ -286,6 +286,9 @@ def test_a_failed_export_leaves_no_half_written_files(caseload, tmp_path, monkey
     from linkworker.io import export
 
     build(caseload)
+    earlier = tmp_path / "earlier"
+    export_all(caseload, SYSTEM, earlier, today=TODAY)  # an existing export, to be replaced
+    before = {p.name: p.read_bytes() for p in earlier.iterdir()}
 
     def fail_at_contacts(done, total, text):
         if text == "Exporting contacts" and where == "between tables":
@@ -298,12 +301,30 @@ def test_a_failed_export_leaves_no_half_written_files(caseload, tmp_path, monkey
 
     csv_row = export._csv_row
     monkeypatch.setattr(export, "_csv_row", failing_row)
-    with pytest.raises(RuntimeError):
-        export_all(caseload, SYSTEM, tmp_path / "out", today=TODAY, progress=fail_at_contacts)
-    left = sorted(p.name for p in (tmp_path / "out").iterdir())
-    assert left == ["episodes.csv", "people.csv"]  # whole files only: no workbook, no .part
     with caseload.reading() as s:
-        assert s.execute(select(AuditEvent)).first() is None  # and no audit of an export
+        audited = len(s.execute(select(AuditEvent)).all())
+    for target in (tmp_path / "out", earlier):
+        with pytest.raises(RuntimeError):
+            export_all(caseload, SYSTEM, target, today=TODAY, progress=fail_at_contacts)
+    # Nothing of the failed exports: no new folder, no staging folder, the old files as they were.
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_dir()) == ["earlier"]
+    assert {p.name: p.read_bytes() for p in earlier.iterdir()} == before
+    with caseload.reading() as s:
+        assert len(s.execute(select(AuditEvent)).all()) == audited  # and no audit of them
+
+
+def test_an_export_into_an_existing_folder_replaces_its_files_and_keeps_others(caseload,
+                                                                             tmp_path):
+    build(caseload)
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    (folder / "mine.txt").write_text("kept")
+    (folder / "people.csv").write_text("old")
+    result = export_all(caseload, SYSTEM, folder, today=TODAY)
+    assert (folder / "mine.txt").read_text() == "kept"
+    assert (folder / "people.csv").read_text(encoding="utf-8-sig").startswith("id,")
+    assert all(p.exists() for p in result.files)
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
 
 
 # --- property: any people and journeys the screens could save survive export -> import ------

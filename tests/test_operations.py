@@ -124,3 +124,66 @@ def test_changes_are_a_typed_record_views_can_still_test_as_tags(runner, qtbot):
     assert isinstance(record, Changes)
     assert record & {"people", "contacts"} == {"people"}
     assert record.person_ids == {"p1"}
+
+
+def test_a_page_reads_the_database_while_a_write_holds_its_lock_and_an_export_reads(
+        runner, qtbot):
+    """Real database work on every lane: the writer has taken the write lock and changed a row
+    (not yet committed), the background lane is reading the file query after query; a page's
+    read on the reader pool still completes, and sees only committed data (WAL)."""
+    gate, writing, exporting = threading.Event(), threading.Event(), threading.Event()
+
+    def long_write(job):
+        with job.caseload.transaction() as s:
+            s.connection().exec_driver_sql(
+                "INSERT INTO settings (key, value, updated_at) "
+                "VALUES ('issue15-probe', '\"x\"', CURRENT_TIMESTAMP)")
+            writing.set()
+            gate.wait(20)
+            raise UserError("rolled back")  # leaves the caseload as it was
+
+    def long_export(job):
+        with job.caseload.reading() as s:
+            while not gate.is_set():
+                s.connection().exec_driver_sql("SELECT count(*) FROM sqlite_master").scalar()
+                exporting.set()
+
+    failures: list[BaseException] = []
+    runner.run(long_write, failed=failures.append, label="A long write")
+    runner.background(long_export, failed=failures.append, label="A long export")
+    answers: list[int] = []
+
+    def page(job):
+        with job.caseload.reading() as s:
+            return s.connection().exec_driver_sql(
+                "SELECT count(*) FROM settings WHERE key = 'issue15-probe'").scalar()
+
+    try:
+        qtbot.waitUntil(lambda: (writing.is_set() and exporting.is_set()) or bool(failures),
+                        timeout=10000)
+        assert failures == []
+        runner.read(page, answers.append, failed=failures.append)
+        qtbot.waitUntil(lambda: bool(answers or failures), timeout=10000)
+        assert answers == [0] and not gate.is_set()  # both slow jobs were still running
+    finally:
+        gate.set()
+    qtbot.waitUntil(lambda: not runner.is_busy(), timeout=10000)
+    assert [str(f) for f in failures] == ["rolled back"]
+
+
+def test_only_the_readers_keep_a_big_page_cache(runner, qtbot):
+    from linkworker.storage.database import BACKGROUND_CACHE_MB, CACHE_MB, WRITER_CACHE_MB
+
+    def cache_kib(job):
+        with job.caseload.reading() as s:
+            return -s.connection().exec_driver_sql("PRAGMA cache_size").scalar() // 1024
+
+    sizes: dict[str, int] = {}
+    runner.run(cache_kib, lambda mb: sizes.__setitem__("writer", mb))
+    runner.read(cache_kib, lambda mb: sizes.__setitem__("reader", mb))
+    runner.background(cache_kib, lambda mb: sizes.__setitem__("background", mb))
+    qtbot.waitUntil(lambda: len(sizes) == 3, timeout=10000)
+    runner.read(cache_kib, lambda mb: sizes.__setitem__("reader again", mb))
+    qtbot.waitUntil(lambda: len(sizes) == 4, timeout=10000)
+    assert sizes == {"writer": WRITER_CACHE_MB, "reader": CACHE_MB,
+                     "background": BACKGROUND_CACHE_MB, "reader again": CACHE_MB}

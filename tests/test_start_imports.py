@@ -7,6 +7,8 @@ import json
 import subprocess
 import sys
 
+from tests.conftest import TEST_PASSPHRASE
+
 START_PATH = (
     "from PySide6.QtWidgets import QApplication\n"
     "from linkworker import accounts, backup\n"
@@ -32,3 +34,19 @@ def test_an_admin_page_still_resolves_by_name():
     from ui.admin import SettingsView
 
     assert SettingsView.__name__ == "SettingsView"
+
+
+def test_opening_a_caseload_imports_no_library_of_another_screen(caseload):
+    """Opening runs the safeguards (audit chain, erasure register): with no register beside the
+    file, the rights module and its PDF half (reportlab) stay out of the start path."""
+    path = caseload.path
+    caseload.close()
+    probe = (START_PATH + "from pathlib import Path\n"
+             f"Caseload.open(Path({str(path)!r})).close()\n"
+             "import sys, json\nprint(json.dumps(sorted(sys.modules)))\n")
+    env = {"QT_QPA_PLATFORM": "offscreen", "PATH": "", "LINKWORKER_PASSPHRASE": TEST_PASSPHRASE,
+           "HOME": str(path.parent)}
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          check=True, env=env)
+    loaded = set(json.loads(done.stdout.strip().splitlines()[-1]))
+    assert [name for name in (*NOT_AT_START, "linkworker.rights") if name in loaded] == []

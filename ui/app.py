@@ -13,6 +13,7 @@ from pathlib import Path
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from linkworker.launch import warm_window
 from linkworker.paths import default_caseload
 from linkworker.resources import resource_path
 from linkworker.storage import keys
@@ -71,6 +72,7 @@ def run(db: Path | None) -> int:
 
     logs.setup()
     logs.install_crash_handler(_tell_crash)
+    warm_window()  # the window's modules load while the caseload unlocks and the user signs in
     while True:
         try:
             caseload = unlock(path)
@@ -83,7 +85,7 @@ def run(db: Path | None) -> int:
             return 2
         if caseload is None:
             return 1
-        from ui.main_window import open_main_window
+        from ui.signin import open_main_window
 
         window = open_main_window(caseload)
         if window is None:

@@ -1,8 +1,10 @@
 """Due and overdue: every review, follow-up measure and planned contact due by Sunday or late.
 
 Most overdue first, across the worker's caseload (a manager can pick a worker or everyone).
-Enter or a double-click opens the person's record. The table is a lazy model
-(``ui.person_list``): cells are made only for the rows on screen, whatever the list's length.
+Enter or a double-click opens the person's record. The list is its keys (``today.due_keys``:
+a small tuple per item, which also give the counts and the "Show" filter) plus the pages
+looked at (``today.due_rows`` through ``ui.person_list.PagedRows``), so a row's wording, its
+journey's schedule and its cells are worked out only for the rows on screen.
 Overdue rows are red *and* say "overdue" in words, so colour is never the only signal.
 """
 
@@ -13,10 +15,10 @@ import datetime as dt
 from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout
 
-from linkworker.today import DueItem, due_and_overdue, overdue_tasks, week_of
+from linkworker.today import DueItem, DueKey, due_keys, due_rows, overdue_tasks, week_of
 from linkworker.validation import format_date
 from ui.i18n import translate
-from ui.person_list import PersonList
+from ui.person_list import PAGE_ROWS, PagedRows, PersonList
 from ui.widgets import WorkerPage
 
 CARES_ABOUT = frozenset({"contacts", "measures", "episodes", "people", "contracts", "caseload"})
@@ -36,6 +38,10 @@ COLUMNS = (
 )
 
 
+def _of_kind(keys: list[DueKey], kind: str | None) -> list[DueKey]:
+    return keys if kind is None else [k for k in keys if k.kind == kind]
+
+
 def _cells(item: DueItem, today: dt.date) -> tuple[str, ...]:
     when = translate("due_view", "Due today") if item.due == today else item.when_text
     return (when, format_date(item.due), item.person_name, item.reference, item.what,
@@ -48,7 +54,9 @@ class DueView(WorkerPage):
     CARES_ABOUT = CARES_ABOUT
 
     def _build(self) -> None:
-        self.items: list[DueItem] = []
+        self.keys: list[DueKey] = []
+        self._first: dict[str | None, list[DueItem]] = {}  # each choice's first page
+        self._tasks_late = 0  # Today's overdue tasks, counted after the list
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         top = QHBoxLayout()
@@ -88,25 +96,37 @@ class DueView(WorkerPage):
                 sunday=format_date(sunday)
             )
         )
-        self.runner.read(
-            lambda job: (
-                due_and_overdue(job.caseload, actor, worker, today),
-                overdue_tasks(job.caseload, actor, worker, today),
-            ),
-            self._arrived,
-            label=translate("due_view", "Finding what is due"),
-            supersede=f"due-{id(self)}",
-        )
 
-    def _arrived(self, answer: tuple[list[DueItem], int]) -> None:
-        items, tasks_late = answer
-        self.items = items
-        overdue = sum(1 for i in items if i.overdue)
-        tasks = (translate("due_view", " Also %Ln overdue task(s) on Today.", None, tasks_late)
-                 if tasks_late else "")
+        def first(job):  # the keys, and the first page of each "Show" choice
+            keys = due_keys(job.caseload, actor, worker, today)
+            return keys, {kind: due_rows(job.caseload, actor, _of_kind(keys, kind)[:PAGE_ROWS],
+                                         today) for _text, kind in KINDS}
+
+        self.runner.read(first, self._arrived, label=translate("due_view", "Finding what is due"),
+                         supersede=f"due-{id(self)}")
+        self.runner.read(lambda job: overdue_tasks(job.caseload, actor, worker, today),
+                         self._tasks_counted, label=translate("due_view", "Counting tasks"),
+                         supersede=f"due-tasks-{id(self)}")
+
+    def _arrived(self, answer: tuple[list[DueKey], dict[str | None, list[DueItem]]]) -> None:
+        self.keys, self._first = answer
+        self._show_counts()
+        self._fill()
+        self.loaded.emit(self.keys)
+
+    def _tasks_counted(self, late: int) -> None:
+        self._tasks_late = late
+        self._show_counts()
+
+    def _show_counts(self) -> None:
+        today = self.clock()
+        overdue = sum(1 for k in self.keys if k.due < today)
+        late = self._tasks_late
+        tasks = (translate("due_view", " Also %Ln overdue task(s) on Today.", None, late)
+                 if late else "")
         self.counts.setText(
             translate("due_view", "{overdue:,} overdue, {count:,} due this week.{tasks}").format(
-                overdue=overdue, count=len(items) - overdue, tasks=tasks
+                overdue=overdue, count=len(self.keys) - overdue, tasks=tasks
             )
         )
         self.counts.setToolTip(
@@ -116,14 +136,17 @@ class DueView(WorkerPage):
                 "first contacts) are on Today (Ctrl+1).",
             )
         )
-        self._fill()
-        self.loaded.emit(items)
 
     def _fill(self) -> None:
         kind = self.kind.currentData()
-        shown = self.items if kind is None else [i for i in self.items if i.kind == kind]
-        today = self.clock()
-        self.table.fill(shown, lambda item: _cells(item, today), overdue=lambda i: i.overdue)
+        shown = _of_kind(self.keys, kind)
+        actor, today = self.actor, self.clock()
+
+        def fetch(job, offset, limit):
+            return due_rows(job.caseload, actor, shown[offset:offset + limit], today)
+
+        rows = PagedRows(self.runner, fetch, self._first.get(kind), len(shown))
+        self.table.fill(rows, lambda item: _cells(item, today), overdue=lambda i: i.overdue)
         count = len(shown)
         self.table.setAccessibleDescription(translate("due_view", "%Ln item(s)", None, count))
 

@@ -35,7 +35,6 @@ from PySide6.QtGui import (
     QShortcut,
 )
 from PySide6.QtWidgets import (
-    QApplication,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -252,6 +251,7 @@ class MainWindow(QMainWindow):
         self._fit_to_screen()
         self.prepared: Prepared | None = None
         self._started = False
+        self._waiting: list[Callable[[], None]] = []  # ``when_started`` callers
         self._after_first_rows(self._start_background_work)
         # should the list never answer (an error shown in the message bar), start anyway
         QTimer.singleShot(FALLBACK_START_MS, self, self._start_background_work)
@@ -718,10 +718,22 @@ class MainWindow(QMainWindow):
         view.counted.connect(counted)
         view.first_rows.connect(counted)  # the first screenful usually comes first
 
+    def when_started(self, then: Callable[[], None]) -> None:
+        """Run ``then`` with the window's background work: once the first caseload rows are
+        on screen (or the fallback timer fired). The start-up checks and the daily backup
+        wait here, so they never compete with the first rows for the disk or the cores."""
+        if self._started:
+            then()
+        else:
+            self._waiting.append(then)
+
     def _start_background_work(self) -> None:
         if self._started:
             return
         self._started = True
+        waiting, self._waiting = self._waiting, []
+        for then in waiting:
+            then()
         self.refresh_badges()
         today = self.clock()
         self.runner.run(
@@ -798,18 +810,10 @@ def _quick_note_of(widget: QWidget | None) -> Callable[[], Any] | None:
 
 
 def open_main_window(caseload) -> MainWindow | None:  # a Caseload
-    """Sign in against ``caseload`` and show the main window; None if sign-in was cancelled."""
-    from ui.signin import sign_in
+    """Sign in against ``caseload`` and show the main window (``ui.signin.open_main_window``)."""
+    from ui import signin
 
-    QApplication.instance()  # the caller made the application
-    runner = Runner(caseload)
-    actor = sign_in(runner)
-    if actor is None:
-        runner.shutdown()
-        return None
-    window = MainWindow(runner, actor)
-    show_fitted(window)
-    return window
+    return signin.open_main_window(caseload)
 
 
 def show_fitted(window: QMainWindow) -> None:

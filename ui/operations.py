@@ -36,7 +36,14 @@ from PySide6.QtWidgets import QWidget
 from linkworker import logs
 from linkworker.access import PermissionDenied
 from linkworker.errors import UserError
-from linkworker.storage.database import Caseload, interruptible, looks_damaged
+from linkworker.storage.database import (
+    BACKGROUND_CACHE_MB,
+    WRITER_CACHE_MB,
+    Caseload,
+    interruptible,
+    looks_damaged,
+    use_cache,
+)
 from ui.i18n import translate
 
 READERS = 2  # the laptops we aim at have two cores
@@ -122,10 +129,14 @@ class Runner(QObject):
     def __init__(self, caseload: Caseload, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.caseload = caseload
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="linkworker-write")
+        # Only the readers keep a big page cache: the pages' queries re-read the same index
+        # pages; a save or a check does not (``storage.database.use_cache``).
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="linkworker-write",
+                                        initializer=use_cache, initargs=(WRITER_CACHE_MB,))
         self._readers = ThreadPoolExecutor(max_workers=READERS,
                                            thread_name_prefix="linkworker-read")
-        self._slow = ThreadPoolExecutor(max_workers=1, thread_name_prefix="linkworker-slow")
+        self._slow = ThreadPoolExecutor(max_workers=1, thread_name_prefix="linkworker-slow",
+                                        initializer=use_cache, initargs=(BACKGROUND_CACHE_MB,))
         self._pending = 0
         self._running: set[Job] = set()  # writer and background jobs now running
         self._latest: dict[str, Job] = {}  # supersede key -> the newest read for it

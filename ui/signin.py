@@ -286,6 +286,24 @@ class ChangePasswordDialog(QDialog):
         )
 
 
+def open_main_window(caseload) -> QWidget | None:  # a Caseload
+    """Sign in against ``caseload`` and show the main window; None if sign-in was cancelled.
+
+    The window's modules are imported only after the sign-in box (here, not in
+    ``ui.main_window``): ``launch.warm_window`` imports them on a thread meanwhile, while the
+    user types and Argon2id checks the password (issue 15)."""
+    runner = Runner(caseload)
+    actor = sign_in(runner)
+    if actor is None:
+        runner.shutdown()
+        return None
+    from ui.main_window import MainWindow, show_fitted
+
+    window = MainWindow(runner, actor)
+    show_fitted(window)
+    return window
+
+
 def sign_in(runner: Runner, parent: QWidget | None = None) -> Actor | None:
     """Show the sign-in dialog; the signed-in actor, or None if the user cancelled."""
     dialog = SignInDialog(runner, parent)

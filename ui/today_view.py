@@ -23,11 +23,18 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from linkworker.today import Appointment, Task, TodayAgenda, today_items
+from linkworker.today import (
+    TODAY_LISTS,
+    Appointment,
+    Task,
+    TodayCounts,
+    today_counts,
+    today_page,
+)
 from linkworker.validation import format_date
 from ui.core_words import core
 from ui.i18n import translate
-from ui.person_list import PersonList
+from ui.person_list import PAGE_ROWS, PagedRows, PersonList
 from ui.widgets import WorkerPage, heading, long_date, tab_leaves
 
 CARES_ABOUT = frozenset({"contacts", "goals", "episodes", "people", "caseload"})
@@ -80,7 +87,7 @@ class TodayView(WorkerPage):
 
     def _build(self) -> None:
         self.day = self.clock()
-        self.agenda: TodayAgenda | None = None
+        self.counts: TodayCounts | None = None  # each list's length, once known
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         top = QHBoxLayout()
@@ -185,38 +192,66 @@ class TodayView(WorkerPage):
             return  # the worker list loads first, then refreshes
         actor, worker, day = self.actor, self.worker.worker_id(), self.day
         self.runner.read(
-            lambda job: today_items(job.caseload, actor, worker, day),
+            lambda job: (day, {part: today_page(job.caseload, actor, worker, day, part, 0,
+                                                PAGE_ROWS) for part in TODAY_LISTS}),
             self._show,
             label=translate("today_view", "Loading today"),
             supersede=f"today-{id(self)}",
         )
 
-    def _show(self, agenda: TodayAgenda) -> None:
-        if agenda.day != self.day:
+    def _tables(self) -> dict[str, tuple[PersonList, Callable[..., tuple[str, ...]]]]:
+        return {"appointments": (self.appointments, _appointment_cells),
+                "later": (self.week, _week_cells), "tasks": (self.tasks, _task_cells)}
+
+    def _show(self, answer: tuple[dt.date, dict[str, list]]) -> None:
+        day, pages = answer
+        if day != self.day:
             return
-        self.agenda = agenda
-        self.appointments.fill(agenda.appointments, _appointment_cells)
-        self.week.fill(agenda.later_this_week, _week_cells)
-        self.tasks.fill(agenda.tasks, _task_cells, overdue=lambda t: t.overdue_days > 0)
+        actor, worker = self.actor, self.worker.worker_id()
+        for part, (table, cells) in self._tables().items():
+
+            def fetch(job, offset, limit, part=part):
+                return today_page(job.caseload, actor, worker, day, part, offset, limit)
+
+            table.fill(PagedRows(self.runner, fetch, pages[part]), cells,
+                       overdue=lambda t: getattr(t, "overdue_days", 0) > 0)
+        if all(len(rows) < PAGE_ROWS for rows in pages.values()):  # each list is whole
+            tasks = pages["tasks"]
+            self._counted(day, TodayCounts(len(pages["appointments"]), len(pages["later"]),
+                                           len(tasks), sum(t.overdue_days > 0 for t in tasks)))
+        else:  # counted in the database, after the first rows are on screen
+            self.counts = None
+            self.runner.read(lambda job: (day, today_counts(job.caseload, actor, worker, day)),
+                             lambda got: self._counted(*got),
+                             label=translate("today_view", "Counting today"),
+                             supersede=f"today-counts-{id(self)}")
+        self.loaded.emit(pages)
+
+    def _counted(self, day: dt.date, counts: TodayCounts) -> None:
+        if day != self.day:
+            return
+        self.counts = counts
+        self.appointments.list_model.set_count(counts.appointments)
+        self.week.list_model.set_count(counts.later)
+        self.tasks.list_model.set_count(counts.tasks)
         self.appointments_box.setTitle(
             translate("today_view", "Appointments ({appointments})").format(
-                appointments=len(agenda.appointments)
+                appointments=counts.appointments
             )
         )
         self.week_box.setTitle(
             translate("today_view", "Later this week ({later_this_week})").format(
-                later_this_week=len(agenda.later_this_week)
+                later_this_week=counts.later
             )
         )
-        late = sum(1 for t in agenda.tasks if t.overdue_days > 0)  # as overdue_tasks counts
+        late = counts.overdue  # as overdue_tasks counts
         self.tasks_box.setTitle(
             translate("today_view", "Tasks ({tasks}, {late} overdue)").format(
-                tasks=len(agenda.tasks), late=late
+                tasks=counts.tasks, late=late
             )
             if late
-            else translate("today_view", "Tasks ({tasks})").format(tasks=len(agenda.tasks))
+            else translate("today_view", "Tasks ({tasks})").format(tasks=counts.tasks)
         )
-        self.loaded.emit(agenda)
 
     def focus_first(self) -> None:
         self.appointments.setFocus(Qt.FocusReason.OtherFocusReason)

@@ -95,6 +95,7 @@ def run_add_user(args: argparse.Namespace, open_caseload) -> int:
         user_id = session.scalar(select(User.id).where(User.username == args.username))
         if user_id is None:
             raise UserError(f"There is no user {args.username!r} at the hub.")
+        schema.install(session.connection())  # this version's functions, on an older hub too
         schema.add_login(session.connection(), args.login, password, user_id)
     print(f"{args.login} can now sync as {args.username}.")
     return 0

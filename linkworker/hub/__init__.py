@@ -2,7 +2,7 @@
 
 Why a service inside the database rather than row-level security on every table (see
 docs/ARCHITECTURE.md, "The hub"): a laptop's PostgreSQL login holds *no* privilege on any
-table. It may only call three ``SECURITY DEFINER`` functions:
+table. It may only call four ``SECURITY DEFINER`` functions:
 
 * ``linkworker_push(pack)`` drops a sealed sync pack in the hub's inbox, tagged with the login
   that pushed it (``session_user``, which a client cannot fake);
@@ -11,7 +11,10 @@ table. It may only call three ``SECURITY DEFINER`` functions:
   given to them, plus directory, contracts, instruments, settings and users; managers and
   admins everything; the claims ledger and returns never leave the hub for a link worker);
 * ``linkworker_scope()`` names the people that login may hold (whole, or a coordinator's
-  venue register only), which the pull uses and the laptop reads to forget people who left.
+  venue register only), which the pull uses and the laptop reads to forget people who left;
+* ``linkworker_replica()`` gives a new laptop its first replica in one answer: exactly what
+  its first pull would give, plus each of those records as the hub holds it with its field
+  heads and conflicts, so the laptop copies them in bulk instead of replaying the log.
 
 ``linkworker hub apply`` (the hub's own process, as the database owner) opens each pack in the
 inbox and checks every change against the pusher's role and scope *at the hub* with

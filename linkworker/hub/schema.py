@@ -1,4 +1,4 @@
-"""The hub's door: the inbox, the login table and the three functions laptops may call.
+"""The hub's door: the inbox, the login table and the four functions laptops may call.
 
 Installed (idempotently) by ``hub init`` and ``hub add-user`` as the database owner, after the
 Alembic migrations. PostgreSQL only; a laptop never has these.
@@ -6,10 +6,67 @@ Alembic migrations. PostgreSQL only; a laptop never has these.
 
 from __future__ import annotations
 
-from sqlalchemy import text
+from sqlalchemy import String, text
 from sqlalchemy.engine import Connection
 
+from linkworker.sync.tables import RULES, TableRule
+
 HUB_ONLY_TABLES = ("returns", "claims", "external_results")
+
+
+def _record_join(rule: TableRule) -> str:
+    """Join one table's rows to the pulled records' ids (by its key's index)."""
+    if len(rule.identity) == 1:
+        column = rule.table.c[rule.identity[0]]
+        key = "k.row_id" if isinstance(column.type, String) else \
+            f"CAST(k.row_id AS {column.type.compile()})"
+        return f't."{column.name}" = {key}'
+    return " AND ".join(
+        f't."{c}" = CAST(split_part(k.row_id, \'|\', {i + 1}) AS '
+        f"{rule.table.c[c].type.compile()})" for i, c in enumerate(rule.identity))
+
+
+def _replica_function() -> str:
+    """``linkworker_replica()``: a new laptop's first replica in one answer.
+
+    Exactly what ``linkworker_pull(0, '{}')`` gives this login (so the scope, the role's
+    limits and the coordinator's venue register are the pull's own), and with it, for every
+    record those changes are about, the record as the hub holds it, its field heads and its
+    conflicts. The laptop writes them in bulk instead of replaying the changes one by one
+    (``sync.replica``). Local-only columns (``TableRule.skip``) never leave the hub."""
+    nothing = "NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL"
+    records = []
+    for rule in RULES.values():
+        row = "to_json(t)" if not rule.skip else \
+            "(to_jsonb(t) - ARRAY[{}]::text[])::json".format(
+                ", ".join(f"'{c}'" for c in sorted(rule.skip)))
+        records.append(
+            f"SELECT 'record', 0, k.table_name, k.row_id, {nothing}, {row} FROM keys k "
+            f"JOIN \"{rule.name}\" t ON k.table_name = '{rule.name}' AND {_record_join(rule)}")
+    return f"""CREATE OR REPLACE FUNCTION linkworker_replica()
+    RETURNS TABLE (kind text, seq integer, table_name varchar, row_id varchar,
+                   change_id varchar, device_id varchar, user_id varchar, person_id varchar,
+                   op varchar, data json, bases json, deleted boolean, body json)
+    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
+        WITH pulled AS MATERIALIZED (
+            SELECT * FROM linkworker_pull(0, '{{}}'::text[])
+        ), keys AS MATERIALIZED (
+            SELECT DISTINCT table_name, row_id FROM pulled
+        )
+        SELECT 'change', p.seq, p.table_name, p.row_id, p.change_id, p.device_id, p.user_id,
+               p.person_id, p.op, p.data, p.bases, NULL::boolean, NULL::json
+        FROM pulled p
+        UNION ALL
+        SELECT 'heads', 0, r.table_name, r.row_id, NULL, NULL, NULL, NULL, NULL, r.heads,
+               NULL, r.deleted, NULL
+        FROM keys k JOIN sync_rows r USING (table_name, row_id)
+        UNION ALL
+        SELECT 'conflict', 0, c.table_name, c.row_id, {nothing}, to_json(c)
+        FROM keys k JOIN sync_conflicts c USING (table_name, row_id)
+        UNION ALL
+        {" UNION ALL ".join(records)}
+    $$"""
+
 
 STATEMENTS = (
     """CREATE TABLE IF NOT EXISTS hub_accounts (
@@ -97,7 +154,11 @@ STATEMENTS = (
            OR table_name NOT IN ('returns', 'claims', 'external_results', 'audit_events')
         ORDER BY seq
     $$""",
+    "DROP FUNCTION IF EXISTS linkworker_replica()",  # its columns may have changed
+    _replica_function(),  # after linkworker_pull, which it calls
     "REVOKE ALL ON FUNCTION linkworker_push(bytea) FROM PUBLIC",
+    "REVOKE ALL ON FUNCTION linkworker_replica() FROM PUBLIC",
+    "GRANT EXECUTE ON FUNCTION linkworker_replica() TO linkworker_laptop",
     "REVOKE ALL ON FUNCTION linkworker_pull(integer, text[]) FROM PUBLIC",
     "REVOKE ALL ON FUNCTION linkworker_scope() FROM PUBLIC",
     "GRANT EXECUTE ON FUNCTION linkworker_push(bytea) TO linkworker_laptop",

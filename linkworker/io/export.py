@@ -15,12 +15,21 @@ Decisions, so the files are both honest and useful:
   then a sheet per table (dates as real dates). ``README.txt`` says the same beside the CSVs.
   A sheet holds 1,048,575 rows below its header; a longer table goes on over "contacts (2)",
   "contacts (3)"... (each with the header), and the README says so. The CSV is never split.
-* Speed (a 50,000-person caseload is 2.7 million rows): each table is read once, as plain
-  tuples in batches, and each row goes to the CSV and the sheet from the same pass. The sheets
-  are streamed as SpreadsheetML straight into the workbook's zip (see ``_Sheet``) rather than
-  through a general-purpose writer, whose per-cell calls were most of the export's time.
+* Speed and memory (a 50,000-person caseload is 2.7 million rows): each table is one query
+  over that table alone, in stored (rowid) order: no join and no sort, so SQLite reads its
+  pages once, in order, and memory does not grow with the table. What a row names by id (the
+  person's reference, the journey's number, usernames, contract codes, service names) and who
+  is in the export are read once beforehand into dictionaries (``_Lookups``). Rows stream in
+  batches; each goes to the CSV and the sheet from the same pass. The sheets are streamed as
+  SpreadsheetML straight into the workbook's zip (see ``_Sheet``; docs/ARCHITECTURE.md says
+  why not XlsxWriter's constant-memory mode: four times slower here).
+* Rows are in the order they were stored (for a caseload built by the app or an import: the
+  order they were recorded or imported), the same on every export; importing an export into a
+  fresh caseload and exporting again gives the same files.
 * Only people within the actor's scope are exported (``people_scope``), never erased people.
-  Files are written atomically; one audit event records the export and its counts.
+  Everything is written into a hidden ``.NAME.*.part`` folder beside the target and moved into
+  place only when complete (a new folder by one rename); a failed export leaves nothing. One
+  audit event records the export and its counts.
 """
 
 from __future__ import annotations
@@ -31,7 +40,10 @@ import datetime as dt
 import itertools
 import json
 import math
+import os
 import re
+import shutil
+import tempfile
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -39,12 +51,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Select, and_, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import Date, DateTime, Select, Time, and_, func, literal_column, select
+from sqlalchemy.orm import Session
 from xlsxwriter.utility import xl_col_to_name
 
 from linkworker import __version__, audit
-from linkworker.access import Actor, check_actor, people_scope, require
+from linkworker.access import Actor, check_actor, people_scope, require, sees_everyone
 from linkworker.errors import UserError
 from linkworker.io.mapping import MAX_ANSWERS, fields_of
 from linkworker.models import (
@@ -66,7 +78,6 @@ from linkworker.models import (
     User,
 )
 from linkworker.storage.database import Caseload
-from linkworker.storage.files import atomic_write_text, atomic_writer
 
 Progress = Callable[[int, int, str], None]
 WORKBOOK = "linkworker-export.xlsx"
@@ -76,23 +87,36 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _FORMULA_SET = frozenset(_FORMULA_START)
 _BATCH = 2000
 
-Worker = aliased(User)
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """A column whose value is looked up by the row's key column in what ``_lookups`` read
+    before the tables (the person's reference, a journey's number, a username...), rather
+    than joined row by row in SQL."""
+
+    kind: str  # a field of ``_Lookups``
+    key: Any  # the row's column holding the id
 
 
 @dataclass(frozen=True)
 class Column:
     name: str
-    expr: Any
+    expr: Any  # a model column, or a ``Lookup``
     doc: str = ""
 
 
 @dataclass(frozen=True)
 class ExportTable:
+    """One table: read in a single pass over ``source`` in stored order (no join, no sort)."""
+
     name: str
     doc: str
     columns: tuple[Column, ...]
-    query: Callable[[Actor], Select]
+    source: Any  # the model read
+    scope: tuple[str, Any] | None  # ("people" | "episode_people", its id column); None: all
     importable: str | None = None  # the import kind that reads it back
+    through: tuple[Any, Any] | None = None  # (model, ON clause) joined to reach ``scope``'s key
 
     def describe_columns(self) -> list[tuple[str, str]]:
         catalogue = fields_of(self.importable) if self.importable else {}
@@ -122,14 +146,18 @@ def _people_rows(actor: Actor) -> Any:
     return and_(Person.deleted_at.is_(None), people_scope(actor))
 
 
-def _episode_join(query: Select, actor: Actor, model: Any) -> Select:
-    return (query.join(Episode, Episode.id == model.episode_id)
-            .join(Person, Person.id == Episode.person_id).where(_people_rows(actor)))
+def _person_ref(key: Any) -> Column:
+    return _c("person", Lookup("people", key), "The person's LinkWorker reference (see people).")
 
 
-_PERSON_REF = _c("person", Person.reference, "The person's LinkWorker reference (see people).")
-_EPISODE_REF = (_c("episode", Episode.id, "The journey's id (see episodes)."), _PERSON_REF,
-                _c("episode_number", Episode.number, "The journey's number for the person."))
+def _episode_ref(model: Any) -> tuple[Column, ...]:
+    return (_c("episode", model.episode_id, "The journey's id (see episodes)."),
+            _c("person", Lookup("episode_people", model.episode_id),
+               "The person's LinkWorker reference (see people)."),
+            _c("episode_number", Lookup("episode_numbers", model.episode_id),
+               "The journey's number for the person."))
+
+
 def _id(model: Any) -> Column:
     return Column("id", model.id, "LinkWorker's own id for the row.")
 
@@ -156,18 +184,16 @@ PEOPLE = ExportTable(
      _c("imd_decile", Person.imd_decile, "Index of Multiple Deprivation decile (1 = most "
         "deprived), from the postcode lookup (not imported)."),
      _c("imd_edition", Person.imd_edition, "Which IoD edition the decile came from.")),
-    lambda actor: select().select_from(Person).where(_people_rows(actor))
-    .order_by(Person.reference),
-    "people",
+    Person, ("people", Person.id), "people",
 )
 
 EPISODES = ExportTable(
     "episodes", "Journeys: one per referral, from referral to exit.",
-    (_id(Episode), _ref(Episode), _PERSON_REF, _c("number", Episode.number),
+    (_id(Episode), _ref(Episode), _person_ref(Episode.person_id), _c("number", Episode.number),
      *_plain(Episode, "referral_date", "referral_source", "referral_reasons", "referrer_name",
              "referrer_organisation"),
-     _c("worker", Worker.username, "The assigned link worker's username."),
-     _c("contract", Contract.code, "The contract's code."),
+     _c("worker", Lookup("users", Episode.worker_id), "The assigned link worker's username."),
+     _c("contract", Lookup("contracts", Episode.contract_id), "The contract's code."),
      *_plain(Episode, "eligibility", "eligibility_notes"),
      _c("stage", Episode.stage, "Stage, worked out from the dates (not imported)."),
      *_plain(Episode, "first_contact_date", "first_meeting_date", "exit_date", "exit_reason",
@@ -175,85 +201,70 @@ EPISODES = ExportTable(
      _c("next_review_due", Episode.next_review_due, "Worked out from the schedule (not "
         "imported)."),
      _c("latest_change", Episode.latest_change, "Latest wellbeing change (not imported).")),
-    lambda actor: select().select_from(Episode).join(Person, Person.id == Episode.person_id)
-    .outerjoin(Worker, Worker.id == Episode.worker_id)
-    .outerjoin(Contract, Contract.id == Episode.contract_id).where(_people_rows(actor))
-    .order_by(Person.reference, Episode.number),
-    "episodes",
+    Episode, ("episode_people", Episode.id), "episodes",
 )
 
 CONTACTS = ExportTable(
     "contacts", "Contacts, sessions, attempts and planned appointments.",
-    (_id(Contact), _ref(Contact), *_EPISODE_REF,
+    (_id(Contact), _ref(Contact), *_episode_ref(Contact),
      *_plain(Contact, "contact_date", "start_time", "mode", "purpose", "venue",
              "duration_minutes", "status", "note"),
-     _c("worker", Worker.username, "Who recorded or held the contact (username).")),
-    lambda actor: _episode_join(select().select_from(Contact), actor, Contact)
-    .outerjoin(Worker, Worker.id == Contact.worker_id)
-    .order_by(Person.reference, Episode.number, Contact.contact_date, Contact.start_time,
-              Contact.id),
-    "contacts",
+     _c("worker", Lookup("users", Contact.worker_id),
+        "Who recorded or held the contact (username).")),
+    Contact, ("episode_people", Contact.episode_id), "contacts",
 )
 
 GOALS = ExportTable(
     "goals", "Goals in the person's own words.",
-    (_id(Goal), _ref(Goal), *_EPISODE_REF,
+    (_id(Goal), _ref(Goal), *_episode_ref(Goal),
      *_plain(Goal, "own_words", "category", "agreed_date", "status", "status_date")),
-    lambda actor: _episode_join(select().select_from(Goal), actor, Goal)
-    .order_by(Person.reference, Episode.number, Goal.agreed_date, Goal.id),
-    "goals",
+    Goal, ("episode_people", Goal.episode_id), "goals",
 )
 
 GOAL_STEPS = ExportTable(
     "goal_steps", "Action-plan steps of each goal (not imported).",
-    (_id(GoalStep), _c("goal", GoalStep.goal_id, "The goal's id (see goals)."), _PERSON_REF,
+    (_id(GoalStep), _c("goal", GoalStep.goal_id, "The goal's id (see goals)."),
+     _c("person", Lookup("episode_people", Goal.episode_id),
+        "The person's LinkWorker reference (see people)."),
      *_plain(GoalStep, "position", "description", "who", "due_date", "done_date")),
-    lambda actor: _episode_join(select().select_from(GoalStep).join(
-        Goal, Goal.id == GoalStep.goal_id), actor, Goal)
-    .order_by(Person.reference, GoalStep.goal_id, GoalStep.position, GoalStep.id),
+    GoalStep, ("episode_people", Goal.episode_id), through=(Goal, Goal.id == GoalStep.goal_id),
 )
 
 GOAL_REVIEWS = ExportTable(
     "goal_reviews", "Progress reviews of each goal, 0-10 (not imported).",
     (_id(GoalReview), _c("goal", GoalReview.goal_id, "The goal's id (see goals)."),
-     _PERSON_REF, *_plain(GoalReview, "review_date", "progress", "status", "note")),
-    lambda actor: _episode_join(select().select_from(GoalReview).join(
-        Goal, Goal.id == GoalReview.goal_id), actor, Goal)
-    .order_by(Person.reference, GoalReview.goal_id, GoalReview.review_date, GoalReview.id),
+     _c("person", Lookup("episode_people", Goal.episode_id),
+        "The person's LinkWorker reference (see people)."),
+     *_plain(GoalReview, "review_date", "progress", "status", "note")),
+    GoalReview, ("episode_people", Goal.episode_id), through=(Goal, Goal.id == GoalReview.goal_id),
 )
 
 SIGNPOSTS = ExportTable(
     "signposts", "Connections made to services in the directory.",
-    (_id(Signpost), _ref(Signpost), *_EPISODE_REF,
+    (_id(Signpost), _ref(Signpost), *_episode_ref(Signpost),
      _c("service", Signpost.service_id, "The service's id (see services)."),
-     _c("service_name", Service.name, "The service's name (for reading; not imported)."),
+     _c("service_name", Lookup("services", Signpost.service_id),
+        "The service's name (for reading; not imported)."),
      *_plain(Signpost, "signposted_on", "accompanied", "taken_up", "taken_up_on", "note")),
-    lambda actor: _episode_join(select().select_from(Signpost), actor, Signpost)
-    .outerjoin(Service, Service.id == Signpost.service_id)
-    .order_by(Person.reference, Episode.number, Signpost.signposted_on, Signpost.id),
-    "signposts",
+    Signpost, ("episode_people", Signpost.episode_id), "signposts",
 )
 
 UNMET_NEEDS = ExportTable(
     "unmet_needs", "What people needed that no local service offered (not imported).",
-    (_id(UnmetNeed), *_EPISODE_REF,
+    (_id(UnmetNeed), *_episode_ref(UnmetNeed),
      *_plain(UnmetNeed, "recorded_on", "category", "description")),
-    lambda actor: _episode_join(select().select_from(UnmetNeed), actor, UnmetNeed)
-    .order_by(Person.reference, UnmetNeed.recorded_on, UnmetNeed.id),
+    UnmetNeed, ("episode_people", UnmetNeed.episode_id),
 )
 
 MEASURES = ExportTable(
     "measures", "Wellbeing forms: every answer, and the score stored when it was saved.",
-    (_id(Measure), _ref(Measure), _PERSON_REF,
+    (_id(Measure), _ref(Measure), _person_ref(Measure.person_id),
      _c("episode", Measure.episode_id, "The journey's id, if the form belongs to one."),
      *_plain(Measure, "instrument", "timepoint", "completed_on", "mode"),
      _c("raw", Measure.raw, "Raw score (not imported: worked out from the answers)."),
      _c("value", Measure.value, "Reported score (not imported: worked out from the answers)."),
      _c("complete", Measure.complete, "yes when every question was answered (not imported).")),
-    lambda actor: select().select_from(Measure).join(Person, Person.id == Measure.person_id)
-    .where(_people_rows(actor))
-    .order_by(Person.reference, Measure.completed_on, Measure.instrument, Measure.id),
-    "measures",
+    Measure, ("people", Measure.person_id), "measures",
 )
 
 SERVICES = ExportTable(
@@ -262,40 +273,37 @@ SERVICES = ExportTable(
      *_plain(Service, "name", "category", "description", "venue", "address", "postcode",
              "times", "contact_name", "phone", "email", "website", "accessibility",
              "last_checked", "active")),
-    lambda actor: select().select_from(Service).order_by(Service.name, Service.id),
-    "services",
+    Service, None, "services",
 )
 
 CONDITIONS = ExportTable(
     "conditions", "Long-term conditions: the code and the person's own words (not imported).",
-    (_id(Condition), _PERSON_REF, *_plain(Condition, "code", "term", "own_words")),
-    lambda actor: select().select_from(Condition).join(Person, Person.id == Condition.person_id)
-    .where(_people_rows(actor)).order_by(Person.reference, Condition.id),
+    (_id(Condition), _person_ref(Condition.person_id),
+     *_plain(Condition, "code", "term", "own_words")),
+    Condition, ("people", Condition.person_id),
 )
 
 CONSENTS = ExportTable(
     "consents", "What each person agreed to, when and how (not imported).",
-    (_id(Consent), _PERSON_REF,
+    (_id(Consent), _person_ref(Consent.person_id),
      *_plain(Consent, "kind", "given", "recorded_on", "how", "expires_on", "withdrawn_on")),
-    lambda actor: select().select_from(Consent).join(Person, Person.id == Consent.person_id)
-    .where(_people_rows(actor)).order_by(Person.reference, Consent.recorded_on, Consent.id),
+    Consent, ("people", Consent.person_id),
 )
 
 NOTES = ExportTable(
     "notes", "Free-text notes on people's records (not imported).",
-    (_id(Note), _PERSON_REF, _c("episode", Note.episode_id, "The journey's id, if any."),
+    (_id(Note), _person_ref(Note.person_id),
+     _c("episode", Note.episode_id, "The journey's id, if any."),
      *_plain(Note, "written_on", "title", "body"),
-     _c("author", Worker.username, "Who wrote it (username).")),
-    lambda actor: select().select_from(Note).join(Person, Person.id == Note.person_id)
-    .outerjoin(Worker, Worker.id == Note.author_id).where(_people_rows(actor))
-    .order_by(Person.reference, Note.written_on, Note.id),
+     _c("author", Lookup("users", Note.author_id), "Who wrote it (username).")),
+    Note, ("people", Note.person_id),
 )
 
 STAFF = ExportTable(
     "staff", "Everyone who signs in (no passwords), so worker usernames can be read.",
     tuple(Column(n, getattr(User, n)) for n in ("username", "display_name", "role", "active",
                                                  "venue")),
-    lambda actor: select().select_from(User).order_by(User.username),
+    User, None,
 )
 
 TABLES: tuple[ExportTable, ...] = (PEOPLE, EPISODES, CONTACTS, GOALS, GOAL_STEPS, GOAL_REVIEWS,
@@ -307,35 +315,140 @@ IMPORT_ORDER = ("services", "people", "episodes", "contacts", "goals", "signpost
 # --- reading rows -----------------------------------------------------------------------------
 
 
-def _answer_width(session: Session, actor: Actor) -> int:
-    widest = session.execute(
-        select(func.max(MeasureAnswer.item)).join(Measure, Measure.id == MeasureAnswer.measure_id)
-        .join(Person, Person.id == Measure.person_id).where(_people_rows(actor))
-    ).scalar_one_or_none()
-    return min(widest or 0, MAX_ANSWERS)
+@dataclass
+class _Lookups:
+    """Read once before the tables: who is in the export (``people``: in-scope person id ->
+    reference; ``episode_people``: their journeys -> reference), and the small tables a row
+    names by id. A million contacts then need no join: a dictionary look-up each."""
+
+    people: dict[str, str]
+    episode_people: dict[str, str]
+    episode_numbers: dict[str, int]
+    users: dict[str, str]
+    contracts: dict[str, str]
+    services: dict[str, str]
 
 
-def _rows(session: Session, actor: Actor, table: ExportTable,
-          answers: int) -> Iterator[Sequence[Any]]:
-    """Plain tuples, streamed in batches: Core rows through the session's connection, so no
-    ORM row processing is paid for a million contacts."""
-    query = table.query(actor).add_columns(*(c.expr for c in table.columns))
+def _lookups(session: Session, actor: Actor) -> _Lookups:
     connection = session.connection()
-    result = connection.execute(query.execution_options(yield_per=_BATCH))
-    if table is not MEASURES or not answers:
-        for batch in result.partitions(_BATCH):
-            yield from batch
-        return
+
+    def pairs(query: Select) -> dict:
+        return dict(connection.execute(query).all())
+
+    people = pairs(select(Person.id, Person.reference).where(_people_rows(actor)))
+    episode_people, episode_numbers = {}, {}
+    for episode_id, person_id, number in connection.execute(
+            select(Episode.id, Episode.person_id, Episode.number)):
+        if person_id in people:
+            episode_people[episode_id] = people[person_id]
+            episode_numbers[episode_id] = number
+    return _Lookups(people, episode_people, episode_numbers,
+                    pairs(select(User.id, User.username)),
+                    pairs(select(Contract.id, Contract.code)),
+                    pairs(select(Service.id, Service.name)))
+
+
+def _stored_order(model: Any) -> Any:
+    """The table's rowid: its rows as stored, read page after page (an id order would read
+    the pages in random order: ids are random UUIDs), the same order on every export."""
+    return literal_column(f"{model.__tablename__}.rowid")
+
+
+def _keys(session: Session, table: ExportTable, lookups: _Lookups) -> int:
+    """How many rows the table will write (the sheet's size goes before its rows): only its
+    scope's key column is read, from an index where there is one."""
+    if table.scope is None:
+        return session.connection().execute(
+            select(func.count()).select_from(table.source)).scalar_one()
+    kind, key = table.scope
+    query = select(key).select_from(table.source)
+    if table.through is not None:
+        query = query.join(*table.through)
+    scope = getattr(lookups, kind)
+    return sum(1 for (k,) in session.connection().execute(query) if k in scope)
+
+
+def _rows(session: Session, table: ExportTable, lookups: _Lookups,
+          answers: int) -> Iterator[Sequence[Any]]:
+    """The table's rows in stored order, out-of-scope ones skipped, looked-up columns filled
+    in. Read straight from the driver's cursor with one converter per column that needs one
+    (``_converters``): SQLAlchemy's per-row result machinery cost three times the read."""
+    exprs = [c.expr.key if isinstance(c.expr, Lookup) else c.expr for c in table.columns]
+    lookup = [(n, getattr(lookups, c.expr.kind)) for n, c in enumerate(table.columns)
+              if isinstance(c.expr, Lookup)]
+    kind, key = table.scope if table.scope else (None, None)
+    query = select(*exprs).select_from(table.source)
+    if key is not None:
+        query = query.add_columns(key)
+    if table.through is not None:
+        query = query.join(*table.through)
+    query = query.order_by(_stored_order(table.source))
+    connection = session.connection()
+    convert = _converters(exprs, connection.dialect)
+    scope = getattr(lookups, kind) if kind else None
+    width = len(exprs)
+    cursor = connection.connection.dbapi_connection.cursor()
+    try:
+        cursor.execute(str(query.compile(dialect=connection.dialect)))
+        while batch := cursor.fetchmany(_BATCH):
+            out = []
+            for row in batch:
+                if scope is not None and row[width] not in scope:
+                    continue
+                values = list(row[:width])
+                for n, change in convert:
+                    if values[n] is not None:
+                        values[n] = change(values[n])
+                for n, found in lookup:
+                    values[n] = found.get(values[n])
+                out.append(values)
+            if table is MEASURES and answers and out:
+                _add_answers(connection, out, answers)
+            yield from out
+    finally:
+        cursor.close()
+
+
+def _converters(exprs: list[Any], dialect: Any) -> list[tuple[int, Callable[[Any], Any]]]:
+    """(column, converter) for the columns whose stored form is not what the files want:
+    ISO text to dates and times, 0/1 to yes/no, JSON text to lists and dictionaries. Dates
+    and times are parsed by the standard library (SQLite's stored form is ISO 8601)."""
+    out = []
+    for n, expr in enumerate(exprs):
+        kind = expr.type
+        if isinstance(kind, DateTime):
+            out.append((n, dt.datetime.fromisoformat))
+        elif isinstance(kind, Date):
+            out.append((n, dt.date.fromisoformat))
+        elif isinstance(kind, Time):
+            out.append((n, dt.time.fromisoformat))
+        elif (change := kind.result_processor(dialect, None)) is not None:
+            out.append((n, change))
+    return out
+
+
+def _add_answers(connection: Any, rows: list[list[Any]], answers: int) -> None:
+    """Each form's answers in question order (``answer_1``...), for one batch of forms."""
+    found: dict[str, dict[int, int | None]] = {}
+    for measure_id, item, answer in connection.execute(
+            select(MeasureAnswer.measure_id, MeasureAnswer.item, MeasureAnswer.answer)
+            .where(MeasureAnswer.measure_id.in_([row[0] for row in rows]))):
+        found.setdefault(measure_id, {})[item] = answer
     items = range(1, answers + 1)
-    for batch in result.partitions(_BATCH):
-        found: dict[str, dict[int, int | None]] = {}
-        for measure_id, item, answer in connection.execute(
-                select(MeasureAnswer.measure_id, MeasureAnswer.item, MeasureAnswer.answer)
-                .where(MeasureAnswer.measure_id.in_([row[0] for row in batch]))):
-            found.setdefault(measure_id, {})[item] = answer
-        for row in batch:
-            given = found.get(row[0], {})
-            yield (*row, *(given.get(n) for n in items))
+    for row in rows:
+        given = found.get(row[0], {})
+        row.extend(given.get(n) for n in items)
+
+
+def _answer_width(session: Session, actor: Actor) -> int:
+    """How many ``answer_N`` columns the measures need: the highest question number answered
+    (over everyone's forms when the actor sees everyone: the answers' own key, no join)."""
+    query = select(func.max(MeasureAnswer.item))
+    if not sees_everyone(actor):
+        query = (query.join(Measure, Measure.id == MeasureAnswer.measure_id)
+                 .join(Person, Person.id == Measure.person_id).where(_people_rows(actor)))
+    widest = session.execute(query).scalar_one_or_none()
+    return min(widest or 0, MAX_ANSWERS)
 
 
 def _headers(table: ExportTable, answers: int) -> list[str]:
@@ -611,50 +724,81 @@ def readme_lines(counts: dict[str, int], answers: int, today: dt.date) -> list[l
 
 def export_all(caseload: Caseload, actor: Actor, folder: Path | str,
                progress: Progress | None = None, today: dt.date | None = None) -> ExportResult:
-    """Write every table as CSV and one workbook into ``folder``; audited. Returns the files."""
+    """Write every table as CSV and one workbook into ``folder``; audited. Returns the files.
+
+    Everything is written into a hidden folder beside ``folder`` and moved into place only when
+    every file is complete: a new folder appears whole; in an existing folder each file
+    replaces its old copy whole. A failed export leaves nothing behind."""
     require(actor, "data.export")
     with caseload.reading() as session:
         check_actor(session, actor)  # a manager deactivated since signing in gets nothing
     folder = Path(folder).expanduser()
     if folder.exists() and not folder.is_dir():
         raise UserError(f"{folder} is a file; choose a folder to export into.")
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.parent.mkdir(parents=True, exist_ok=True)
     today = today or dt.date.today()
     counts: dict[str, int] = {}
-    files: list[Path] = []
-    # One read snapshot, so every file shows the same moment; no write lock is held while
-    # the files are written (a minute at 50,000 people), so others can keep saving.
-    with caseload.reading() as session, atomic_writer(folder / WORKBOOK) as handle:
-        answers = _answer_width(session, actor)
-        with _Workbook(handle) as book:
-            for index, table in enumerate(TABLES):
-                if progress:
-                    progress(index, len(TABLES), f"Exporting {table.name}")
-                counts[table.name] = _export_table(session, actor, table, answers, folder, book)
-                files.append(folder / f"{table.name}.csv")
-            book.write_readme(readme_lines(counts, answers, today))
-            book.close()
+    names: list[str] = []
+    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".part", dir=folder.parent))
+    try:
+        # One read snapshot, so every file shows the same moment; no write lock is held while
+        # the files are written (a minute at 50,000 people), so others can keep saving.
+        with caseload.reading() as session, (staging / WORKBOOK).open("wb") as handle:
+            answers = _answer_width(session, actor)
+            lookups = _lookups(session, actor)
+            with _Workbook(handle) as book:
+                for index, table in enumerate(TABLES):
+                    if progress:
+                        progress(index, len(TABLES), f"Exporting {table.name}")
+                    counts[table.name] = _export_table(session, table, lookups, answers,
+                                                       staging, book)
+                    names.append(f"{table.name}.csv")
+                book.write_readme(readme_lines(counts, answers, today))
+                book.close()
+            _flush(handle)
+        readme = "\n".join("\t".join(line) for line in readme_lines(counts, answers, today))
+        with (staging / README).open("w", encoding="utf-8") as text:
+            text.write(readme + "\n")
+            _flush(text)
+        names += [WORKBOOK, README]
+        _move_into_place(staging, folder, names)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     with caseload.transaction() as session:
         audit.record(session, actor, "export", entity="everything",
                      details={"tables": counts, "format": "csv+xlsx"})
-    readme = "\n".join("\t".join(line) for line in readme_lines(counts, answers, today))
-    atomic_write_text(folder / README, readme + "\n")
     if progress:
         progress(len(TABLES), len(TABLES), "Export finished")
-    return ExportResult(folder, (*files, folder / WORKBOOK, folder / README), counts)
+    return ExportResult(folder, tuple(folder / name for name in names), counts)
 
 
-def _count(session: Session, actor: Actor, table: ExportTable) -> int:
-    query = table.query(actor).with_only_columns(func.count()).order_by(None)
-    return session.connection().execute(query).scalar_one()
+def _flush(handle: Any) -> None:
+    handle.flush()
+    os.fsync(handle.fileno())
 
 
-def _export_table(session: Session, actor: Actor, table: ExportTable, answers: int,
+def _move_into_place(staging: Path, folder: Path, names: list[str]) -> None:
+    """A new folder: the staging folder is renamed to it (one step). An existing one: each
+    file replaces its old copy (``os.replace``: a reader sees the old file or the new)."""
+    if not folder.exists():
+        staging.rename(folder)
+    else:
+        for name in names:
+            os.replace(staging / name, folder / name)
+    with contextlib.suppress(OSError):  # make the renames durable (not possible on Windows)
+        directory = os.open(folder.parent, os.O_RDONLY)
+        try:
+            os.fsync(directory)
+        finally:
+            os.close(directory)
+
+
+def _export_table(session: Session, table: ExportTable, lookups: _Lookups, answers: int,
                   folder: Path, book: _Workbook) -> int:
     """One CSV and its sheet(s), from one pass over the rows, in batches. A table longer than
     a sheet goes on over "name (2)"... (see ``sheet_names``)."""
     headers = _headers(table, answers)
-    expected = _count(session, actor, table)
+    expected = _keys(session, table, lookups)
 
     def next_sheet(count: int) -> _Sheet:
         name = sheet_names(table.name, count + 1)[-1]
@@ -662,11 +806,11 @@ def _export_table(session: Session, actor: Actor, table: ExportTable, answers: i
 
     sheet = next_sheet(0)
     count = 0
-    with atomic_writer(folder / f"{table.name}.csv", "w") as handle:
+    with (folder / f"{table.name}.csv").open("w", encoding="utf-8", newline="") as handle:
         handle.write("\ufeff")
         out = csv.writer(handle)
         out.writerow(headers)
-        rows = _rows(session, actor, table, answers)
+        rows = _rows(session, table, lookups, answers)
         while batch := list(itertools.islice(rows, _BATCH)):
             out.writerows(map(_csv_row, batch))
             for values in batch:
@@ -675,5 +819,6 @@ def _export_table(session: Session, actor: Actor, table: ExportTable, answers: i
                     sheet = next_sheet(count)
                 sheet.row(values)
                 count += 1
+        _flush(handle)
     sheet.close()
     return count

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from linkworker.models import (
@@ -142,8 +143,14 @@ class Facts:
         )
 
 
+def _all(session: Session, query: Any) -> Sequence[Row]:
+    """Plain rows through the session's connection (its snapshot): a Core result, so no ORM
+    row processing is paid for tens of thousands of contacts."""
+    return session.connection().execute(query).all()
+
+
 def _episodes(session: Session, contract_id: str, facts: Facts) -> None:
-    rows = session.execute(
+    rows = _all(session,
         select(
             Episode.id, Episode.person_id, Episode.number, Episode.referral_date,
             Episode.first_meeting_date, Episode.exit_date, Episode.exit_reason,
@@ -153,7 +160,7 @@ def _episodes(session: Session, contract_id: str, facts: Facts) -> None:
         )
         .join(Person, Person.id == Episode.person_id)
         .where(Episode.contract_id == contract_id)
-    ).all()
+    )
     for r in rows:
         facts.episodes[r[0]] = EpisodeRow(*r[:8])
         if r[1] not in facts.people:
@@ -166,38 +173,35 @@ def _episodes(session: Session, contract_id: str, facts: Facts) -> None:
 
 def _contacts(session: Session, contract_id: str, facts: Facts, today: dt.date,
               within: int | None) -> None:
-    """Attended contacts, read once: each journey's first attended contact, those within the
-    longest engagement window of any anchor (referral, first meeting, first attended contact),
-    and those dated after today (for the data-quality list). With no engagement rule only the
-    first contact (the first meeting's stand-in and an anchor) and future ones are kept."""
-    first = func.min(Contact.contact_date).over(partition_by=Contact.episode_id).label("first")
-    inner = (
+    """Attended contacts, read once (from each journey through the contacts' journey index):
+    each journey's first attended contact, those within the longest engagement window of any
+    anchor (referral, first meeting, first attended contact), and those dated after today (for
+    the data-quality list). With no engagement rule only the first contact (the first
+    meeting's stand-in and an anchor) and future ones are kept."""
+    rows = _all(session,
         select(Contact.episode_id, Contact.contact_date, Contact.id, Contact.mode,
-               Contact.purpose, first, Episode.referral_date, Episode.first_meeting_date)
-        .join(Episode, Episode.id == Contact.episode_id)
+               Contact.purpose)
+        .select_from(Episode).join(Contact, Contact.episode_id == Episode.id)
         .where(Episode.contract_id == contract_id, Contact.status == "attended")
-        .subquery()
     )
-    day, keep = inner.c.contact_date, [inner.c.contact_date > today]
-    if within is None:
-        keep.append(day == inner.c.first)
-    else:
-        shift = f"+{within} days"
-        keep += [day <= func.date(inner.c.first, shift),
-                 day <= func.date(inner.c.referral_date, shift),
-                 day <= func.date(inner.c.first_meeting_date, shift)]
-    query = select(inner.c.episode_id, inner.c.first, day, inner.c.id, inner.c.mode,
-                   inner.c.purpose).where(or_(*keep))
-    grouped: dict[str, list[ContactRow]] = defaultdict(list)
+    attended: dict[str, list[ContactRow]] = defaultdict(list)
     make = ContactRow._make
-    for row in session.execute(query).all():
-        facts.first_contact.setdefault(row[0], row[1])
-        if row[2] > today:
-            facts.future_contacts.append((row[0], row[2]))
-        grouped[row[0]].append(make(row[2:]))
-    for items in grouped.values():
-        items.sort(key=lambda c: (c.date, c.id))
-    facts.contacts = dict(grouped)
+    for row in rows:
+        attended[row[0]].append(make(row[1:]))
+    span = None if within is None else dt.timedelta(days=within)
+    grouped: dict[str, list[ContactRow]] = {}
+    for episode_id, items in attended.items():
+        items.sort()  # (date, id), as ContactRow's first two fields
+        first = items[0].date
+        facts.first_contact[episode_id] = first
+        episode = facts.episodes[episode_id]
+        last = first if span is None else max(
+            day + span for day in (first, episode.referral_date, episode.first_meeting_date)
+            if day is not None)
+        kept = [c for c in items if c.date <= last or c.date > today]
+        facts.future_contacts.extend((episode_id, c.date) for c in kept if c.date > today)
+        grouped[episode_id] = kept
+    facts.contacts = grouped
 
 
 def _episode_for(facts: Facts, by_person: dict[str, list[EpisodeRow]], person_id: str,
@@ -233,7 +237,7 @@ def _forms(session: Session, contract_id: str, facts: Facts, wanted: set[tuple[s
             return _episode_for(facts, by_person, person_id, day)
         return None  # a form from a journey outside this contract
 
-    for r in session.execute(base).all():
+    for r in _all(session, base):
         episode_id = place(r.person_id, r.episode_id, r.completed_on)
         if episode_id is None:
             continue
@@ -247,12 +251,12 @@ def _forms(session: Session, contract_id: str, facts: Facts, wanted: set[tuple[s
     for (code, item), number in instrument_items.items():
         if item is None or number is None:
             continue
-        rows = session.execute(
+        rows = _all(session,
             base.add_columns(MeasureAnswer.answer).join(
                 MeasureAnswer,
                 (MeasureAnswer.measure_id == Measure.id) & (MeasureAnswer.item == number),
             ).where(Measure.instrument == code, MeasureAnswer.answer.is_not(None))
-        ).all()
+        )
         for r in rows:
             episode_id = place(r.person_id, r.episode_id, r.completed_on)
             if episode_id is not None:
@@ -266,11 +270,11 @@ def _forms(session: Session, contract_id: str, facts: Facts, wanted: set[tuple[s
 
 def _goals(session: Session, contract_id: str, facts: Facts) -> None:
     grouped: dict[str, list[GoalRow]] = defaultdict(list)
-    rows = session.execute(
+    rows = _all(session,
         select(Goal.episode_id, Goal.status_date, Goal.id, Goal.category, Goal.status)
         .join(Episode, Episode.id == Goal.episode_id)
         .where(Episode.contract_id == contract_id, Goal.status != "open")
-    ).all()
+    )
     for episode_id, day, goal_id, category, status in rows:
         grouped[episode_id].append(GoalRow(day, goal_id, category, status))
     for items in grouped.values():
@@ -281,30 +285,30 @@ def _goals(session: Session, contract_id: str, facts: Facts) -> None:
 def _people_details(session: Session, contract_id: str, facts: Facts, cdef: ContractDef) -> None:
     people = select(Episode.person_id).where(Episode.contract_id == contract_id)
     if cdef.eligibility.conditions:
-        for person_id, code, term in session.execute(
+        for person_id, code, term in _all(session,
             select(Condition.person_id, Condition.code, Condition.term).where(
                 Condition.person_id.in_(people)
             )
-        ).all():
+        ):
             facts.conditions.setdefault(person_id, set()).add((code, term))
     if cdef.consent_required:
-        for r in session.execute(
+        for r in _all(session,
             select(Consent.person_id, Consent.kind, Consent.given, Consent.recorded_on,
                    Consent.expires_on, Consent.withdrawn_on)
             .where(Consent.person_id.in_(people), Consent.kind.in_(cdef.consent_required))
-        ).all():
+        ):
             facts.consents.setdefault(r[0], []).append(ConsentRow(*r[1:]))
 
 
 def _external(session: Session, contract_id: str, facts: Facts) -> None:
     grouped: dict[str, list[ExternalRow]] = defaultdict(list)
-    for r in session.execute(
+    for r in _all(session,
         select(ExternalResult.outcome_id, ExternalResult.id, ExternalResult.person_id,
                ExternalResult.achieved, ExternalResult.achieved_on, ExternalResult.value,
                ExternalResult.source)
         .where(ExternalResult.contract_id == contract_id)
         .order_by(ExternalResult.person_id, ExternalResult.id)
-    ).all():
+    ):
         grouped[r[0]].append(ExternalRow(*r[1:]))
     facts.external = dict(grouped)
 

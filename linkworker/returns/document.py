@@ -366,15 +366,30 @@ def canonical(value: Any) -> bytes:
 # --- JSON, driven by the field types ------------------------------------------------------
 
 
+@functools.cache
+def _plan(cls: type) -> tuple[tuple[str, Callable[[Any], Any] | None, bool], ...]:
+    """A dataclass's JSON fields, worked out once per class: (name, encoder, omit when None).
+    A return holds tens of thousands of small records, so ``fields()`` per record was a
+    large part of hashing one."""
+    return tuple((f.name, (f.metadata.get("json") or (None,))[0], bool(f.metadata.get("omit_none")))
+                 for f in fields(cls) if not f.metadata.get("private"))
+
+
 def _encode(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+    kind = type(value)
+    if kind is str or kind is int or kind is float or kind is bool or value is None:
+        return value
+    if kind is tuple or kind is list:
+        return [_encode(v) for v in value]
+    if kind is dt.date:
+        return value.isoformat()
+    if dataclasses.is_dataclass(kind):
         out = {}
-        for f in fields(value):
-            item = getattr(value, f.name)
-            if f.metadata.get("private") or (f.metadata.get("omit_none") and item is None):
+        for name, codec, omit_none in _plan(kind):
+            item = getattr(value, name)
+            if omit_none and item is None:
                 continue
-            codec = f.metadata.get("json")
-            out[f.name] = codec[0](item) if codec else _encode(item)
+            out[name] = codec(item) if codec else _encode(item)
         return out
     if isinstance(value, Decimal):
         return f"{value:.2f}"

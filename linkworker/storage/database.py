@@ -73,6 +73,12 @@ class CaseloadTooNew(CaseloadError):
 # connection, so the worst case stays inside the 400 MB memory target at 150,000 people
 # (measured: 16 MB halved the whole list's speed, 64 MB took a manager's window past 400 MB).
 CACHE_MB = 40
+# The writer and the background lane read little that a page will read again (a save's few
+# rows; a check or backup streams the file once): their connections keep a smaller cache
+# (``use_cache``), so four busy connections stay well inside the memory target.
+WRITER_CACHE_MB = 8
+BACKGROUND_CACHE_MB = 16
+_cache = threading.local()
 # How often (in SQLite VM steps) a running query asks whether it should stop.
 INTERRUPT_STEPS = 10_000
 _interrupt = threading.local()
@@ -88,6 +94,23 @@ def interruptible(should_stop: Callable[[], bool]) -> Iterator[None]:
         yield
     finally:
         _interrupt.check = previous
+
+
+def use_cache(megabytes: int) -> None:
+    """The page cache of the connections this thread uses from now on (a thread initializer
+    of the app's writer and background lanes); other threads keep ``CACHE_MB``."""
+    _cache.kib = megabytes * 1024
+
+
+def _size_cache(dbapi_connection, record) -> None:  # DB-API objects
+    """On checkout: give the connection the cache its thread asked for. Shrinking the
+    cache_size frees the pages above it, so a connection a reader used gives them back."""
+    wanted = getattr(_cache, "kib", CACHE_MB * 1024)
+    if record.info.get("cache_kib") != wanted:
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA cache_size=-{wanted}")
+        cursor.close()
+        record.info["cache_kib"] = wanted
 
 
 def _should_interrupt() -> int:
@@ -127,6 +150,10 @@ def _engine_for(path: Path, key: bytes) -> Engine:
             cursor.execute(pragma)
         cursor.close()
         dbapi_connection.set_progress_handler(_should_interrupt, INTERRUPT_STEPS)
+
+    @event.listens_for(engine, "checkout")
+    def _checkout(dbapi_connection, record, _proxy) -> None:  # DB-API objects
+        _size_cache(dbapi_connection, record)
 
     return engine
 
@@ -177,11 +204,11 @@ class Caseload:
     engine: Engine
 
     def __post_init__(self) -> None:
-        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        self.reapplied = 0  # erasures applied again from the register at open (safeguards)
-        from linkworker.sync.changelog import track
+        from linkworker.sync.changelog import TrackedSession
 
-        track(self._sessions)  # every change is recorded for sync as it is made
+        # Every change is recorded for sync as it is made (listeners on the class, see there).
+        self._sessions = sessionmaker(self.engine, class_=TrackedSession, expire_on_commit=False)
+        self.reapplied = 0  # erasures applied again from the register at open (safeguards)
 
     # --- opening --------------------------------------------------------------------------
 

@@ -23,6 +23,12 @@ def _stamp() -> str:
     return dt.datetime.now().strftime("%Y%m%d-%H%M%S")
 
 
+def erasure_register_path(db: Path) -> Path:
+    """The erasure register beside a caseload (``linkworker.rights``). Here so opening can ask
+    whether there is one without importing the rights module (and its PDFs: issue 15)."""
+    return Path(db).with_name(Path(db).name + ".erasures")
+
+
 def remove_db_files(db: Path) -> None:
     for path in (db, keys.key_file_path(db), *(db.with_name(db.name + s) for s in SIDECARS)):
         with contextlib.suppress(FileNotFoundError):

@@ -19,6 +19,7 @@ import base64
 import json
 import os
 import secrets
+import threading
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -286,7 +287,12 @@ def unlock_key(db_path: Path, passphrase: str | None = None) -> bytes:
         if key is not None:
             return key
         raise PassphraseRequired("This caseload is locked: enter its passphrase.")
+    # Finding the OS keyring (its backends' entry points) is Python work: done on a thread
+    # while Argon2id, in C without the GIL, derives the key (issue 15: a few hundred ms).
+    finding = threading.Thread(target=keyring_available, name="linkworker-keyring", daemon=True)
+    finding.start()
     key = unwrap_key(key_file.wrapping, passphrase)
+    finding.join()
     # Re-seat the keyring entry (new laptop, restored backup) so the next start is quiet.
     if _keyring_put(key_file.caseload_id, key) and not key_file.in_keyring:
         key_file.in_keyring = True

@@ -3,21 +3,30 @@
 The demo generator and the importers write rows with Core ``insert()`` for speed, and caseloads
 made before migration 0004 have no change log at all. Before anything leaves a replica (a pack,
 a sync, ``hub init``), every record with no ``sync_rows`` entry gets one insert change carrying
-all of it, so nothing is left behind. It is done set-wise (one pass per table, changes written
-in batches) because a first adoption may hold 50,000 people.
+all of it, so nothing is left behind.
+
+A first adoption may hold 150,000 people (14 million records), so on a laptop (SQLite) it is
+one ``INSERT ... SELECT`` per table: the change's JSON is built by SQLite's ``json_object`` from
+each column as it is stored, in exactly the form ``tables.encode`` gives it in Python (ISO
+dates and times, booleans, money as its decimal text), and the clock ids are numbered in SQL
+the way ``clock.tick`` would have stamped them. A Python pass took 2 ms a record (over two
+hours at 50,000 people). Any other database uses the Python pass (``baseline_rows``), which is
+also the reference the SQL is tested against.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import String, and_, cast, func, select
+from sqlalchemy import Boolean, DateTime, String, Time, and_, cast, func, select
 from sqlalchemy.engine import Connection
+from sqlalchemy.types import JSON
 
+from linkworker.storage.pence import Pence
 from linkworker.sync import clock, state
 from linkworker.sync.changelog import DEFAULT, ROWS, insert_changes, insert_rows
 from linkworker.sync.changelog import person_of as changelog_person_of
-from linkworker.sync.tables import LOAD_ORDER, RULES, TableRule, encode
+from linkworker.sync.tables import LOAD_ORDER, PARENT_PERSON, RULES, TableRule, encode
 
 BATCH = 2000
 
@@ -40,6 +49,13 @@ def untracked(conn: Connection, rule: TableRule) -> Any:
 
 def baseline(conn: Connection, user_id: str | None = None) -> int:
     """Record an insert change for every untracked record; returns how many."""
+    if conn.dialect.name == "sqlite":
+        return baseline_sql(conn, user_id)
+    return baseline_rows(conn, user_id)
+
+
+def baseline_rows(conn: Connection, user_id: str | None = None) -> int:
+    """The record-by-record baseline (any database; the reference for ``baseline_sql``)."""
     device = state.device_id(conn)
     stamp = state.last_stamp(conn)
     people = PersonIndex(conn)
@@ -100,3 +116,121 @@ class PersonIndex:
         return changelog_person_of(self.conn, rule, values,
                                    lambda parent, onwards, value:
                                    self._map(parent, onwards).get(value))
+
+
+# --- the set-wise baseline (SQLite) -------------------------------------------------------
+
+COUNTER_SPAN = clock.COUNTER_LIMIT + 1  # stamps a millisecond holds before the wall moves on
+
+
+def baseline_sql(conn: Connection, user_id: str | None = None) -> int:
+    """``baseline`` as one INSERT ... SELECT per table on SQLite (see the module's docstring).
+
+    Each table is read in storage order and the changes are numbered in that order, so the
+    change log and its clock index grow at their ends. The two indexes that would be written
+    at random places (by person, by record) are dropped while a big first log is written and
+    made again after (a sort), and the field heads are written in key order: on a 50,000-
+    person caseload the random writes, not the JSON, were what took the time."""
+    device = state.device_id(conn)
+    last = state.last_stamp(conn)
+    now = clock.now_ms()
+    if last is None or now > last.wall_ms:
+        wall, first = now, 0
+    else:
+        wall, first = last.wall_ms, last.counter + 1
+    rules = [RULES[name] for name in LOAD_ORDER if _may_have_untracked(conn, RULES[name])]
+    if not rules:
+        return 0
+    before = conn.exec_driver_sql("SELECT coalesce(max(seq), 0) FROM sync_changes").scalar()
+    dropped = _drop_random_indexes(conn) if _is_big(conn, rules) else []
+    total = 0
+    for rule in rules:
+        total += conn.exec_driver_sql(_changes_sql(rule), {
+            "wall": wall, "first": first + total, "span": COUNTER_SPAN, "device": device,
+            "user": user_id}).rowcount
+    for statement in dropped:
+        conn.exec_driver_sql(statement)
+    conn.exec_driver_sql(  # sorted (the `|| ''` keeps SQLite from walking an index instead)
+        "INSERT INTO sync_rows (table_name, row_id, heads, deleted) "
+        "SELECT table_name, row_id, json_object(?, json_array(change_id)), 0 "
+        "FROM sync_changes WHERE seq > ? ORDER BY table_name || '', row_id", (DEFAULT, before))
+    if total:
+        n = first + total - 1
+        state.save_stamp(conn, clock.Stamp(wall + n // COUNTER_SPAN, n % COUNTER_SPAN, device))
+    return total
+
+
+BIG = 100_000  # records: above this, indexes are made again rather than kept up to date
+RANDOM_INDEXES = ("ix_sync_changes_person_id", "ix_sync_changes_row")
+
+
+def _is_big(conn: Connection, rules: list[TableRule]) -> bool:
+    return sum(conn.execute(select(func.count()).select_from(rule.table)).scalar_one()
+               for rule in rules) > BIG
+
+
+def _drop_random_indexes(conn: Connection) -> list[str]:
+    """Drop the change log's by-person and by-record indexes; returns how to make them again
+    (in the same transaction: a failure puts them back with everything else)."""
+    made = conn.exec_driver_sql(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = "
+        "'sync_changes' AND name IN (?, ?)", RANDOM_INDEXES).all()
+    for name, _sql in made:
+        conn.exec_driver_sql(f'DROP INDEX "{name}"')
+    return [sql for _name, sql in made]
+
+
+def _changes_sql(rule: TableRule) -> str:
+    """``INSERT INTO sync_changes SELECT ...`` for the untracked rows of one table."""
+    table = _quote(rule.name)
+    row_id = " || '|' || ".join(f"CAST(t.{_quote(c)} AS TEXT)" for c in rule.identity)
+    data = ", ".join(f"'{c.key}', {_json_value(c, f't.{_quote(c.name)}')}"
+                     for c in rule.table.columns if c.key not in rule.skip)
+    person, joins = _person_sql(rule)
+    number = "(:first + row_number() OVER (ORDER BY t.rowid) - 1)"
+    return (
+        "INSERT INTO sync_changes (change_id, device_id, user_id, table_name, row_id, person_id, "
+        "op, data, bases, applied) "
+        f"SELECT printf('%013d.%06d.%s', :wall + {number} / :span, {number} % :span, :device), "
+        f":device, :user, '{rule.name}', {row_id}, {person}, 'insert', json_object({data}), "
+        f"'null', 1 FROM {table} t {joins} "
+        f"LEFT JOIN sync_rows r ON r.table_name = '{rule.name}' AND r.row_id = {row_id} "
+        "WHERE r.row_id IS NULL ORDER BY t.rowid")  # storage order: read straight through
+
+
+def _person_sql(rule: TableRule) -> tuple[str, str]:
+    """The person column of a table's rows, through its parents (as ``changelog.person_of``)."""
+    if rule.person_via is None:
+        return "NULL", ""
+    if rule.person_via == "self":
+        return "t.id", ""
+    alias, column, joins = "t", rule.person_via, []
+    while column in PARENT_PERSON:
+        parent, onwards = PARENT_PERSON[column]
+        step = f"p{len(joins)}"
+        joins.append(f"LEFT JOIN {_quote(parent)} {step} ON {step}.id = {alias}.{_quote(column)}")
+        alias, column = step, onwards
+    return f"{alias}.{_quote(column)}", " ".join(joins)
+
+
+def _json_value(column: Any, ref: str) -> str:
+    """SQL for one stored column value as ``json.dumps(encode(value))`` would have it."""
+    kind = column.type
+    if isinstance(kind, Pence):  # whole pennies at rest; Decimal pounds' text in the log
+        return (f"CASE WHEN {ref} IS NULL THEN NULL ELSE printf('%s%d.%02d', "
+                f"CASE WHEN {ref} < 0 THEN '-' ELSE '' END, abs({ref}) / 100, "
+                f"abs({ref}) % 100) END")
+    if isinstance(kind, Boolean):
+        return (f"CASE WHEN {ref} IS NULL THEN NULL WHEN {ref} THEN json('true') "
+                "ELSE json('false') END")
+    if isinstance(kind, DateTime | Time):  # isoformat: a T, no ".000000"
+        text = f"replace({ref}, ' ', 'T')" if isinstance(kind, DateTime) else ref
+        return (f"CASE WHEN {ref} IS NULL THEN NULL WHEN {ref} LIKE '%.000000' THEN "
+                f"substr({text}, 1, length({ref}) - 7) ELSE {text} END")
+    if isinstance(kind, JSON):
+        return f"json({ref})"
+    return ref  # text, dates, numbers: as stored
+
+
+def _quote(name: str) -> str:
+    return f'"{name}"'

@@ -1,11 +1,11 @@
 """Recording changes as they are made: one ``SyncChange`` per record changed, same transaction.
 
-``track`` hooks a caseload's sessions. After each flush, every new, changed or deleted record
-of a synchronised table (``tables.RULES``) gets a change: an insert carries every field, an
-update the fields that changed and, per field, the *heads* it overwrote (its bases), a delete
-just the record. The clock, the change rows and the field heads are written on the flush's own
-connection, so a rolled-back action leaves no change behind and a committed one always has its
-change.
+Every caseload session is a ``TrackedSession``: after each flush, every new, changed or
+deleted record of a synchronised table (``tables.RULES``) gets a change: an insert carries
+every field, an update the fields that changed and, per field, the *heads* it overwrote (its
+bases), a delete just the record. The clock, the change rows and the field heads are written on
+the flush's own connection, so a rolled-back action leaves no change behind and a committed one
+always has its change.
 
 Who made a change: ``session.info["sync_user"]`` if the caller set it, else the user on the
 audit event written in the same transaction (every user action writes one).
@@ -34,13 +34,6 @@ CONFLICTS = SyncConflict.__table__
 STATE_TABLE = SyncState.__table__
 DEFAULT = "_"  # heads key for every field not edited since the record's insert(s)
 DELETED = "~"  # heads key naming the newest delete: older inserts and edits are dead
-
-
-def track(target: Any) -> None:
-    """Record changes for every session made by ``target`` (a sessionmaker or Session class)."""
-    if not event.contains(target, "after_flush", _after_flush):
-        event.listen(target, "after_flush", _after_flush)
-        event.listen(target, "do_orm_execute", _bulk_statement)
 
 
 def field_heads(heads: dict[str, list[str]], field: str) -> list[str]:
@@ -98,6 +91,22 @@ def _bulk_statement(orm_state: Any) -> Any:
             recorder.record_row(rule, full, "update", [f for f in fields if f in full])
     recorder.finish()
     return result
+
+
+class TrackedSession(Session):
+    """The session class of every caseload (``Caseload`` makes its sessions from it): each
+    flush and each UPDATE/DELETE statement records its changes.
+
+    The listeners are registered once, here, on a class that lives as long as the process.
+    They used to be registered on each opening's sessionmaker, guarded by ``event.contains``;
+    SQLAlchemy's registry keys that on the ``id()`` of the sessionmaker's session class and
+    keeps the key after the class is collected, so a caseload opened later whose class landed
+    at the same address was taken as already tracked: its edits were saved but never entered
+    the change log, and no sync ever sent them (issue 14's lost edits)."""
+
+
+event.listen(TrackedSession, "after_flush", _after_flush)
+event.listen(TrackedSession, "do_orm_execute", _bulk_statement)
 
 
 def _column_key(key: Any) -> str:
@@ -277,9 +286,9 @@ def person_of(conn: Connection, rule: TableRule, values: dict[str, Any],
     return value
 
 
-_INSERT_CHANGE = ("INSERT INTO sync_changes (change_id, device_id, user_id, table_name, row_id, "
+INSERT_CHANGE = ("INSERT INTO sync_changes (change_id, device_id, user_id, table_name, row_id, "
                   "person_id, op, data, bases, applied) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-_INSERT_ROW = "INSERT INTO sync_rows (table_name, row_id, heads, deleted) VALUES (?, ?, ?, ?)"
+INSERT_ROW = "INSERT INTO sync_rows (table_name, row_id, heads, deleted) VALUES (?, ?, ?, ?)"
 
 
 def insert_changes(conn: Connection, changes: list[dict[str, Any]]) -> None:
@@ -292,7 +301,7 @@ def insert_changes(conn: Connection, changes: list[dict[str, Any]]) -> None:
     if conn.dialect.name != "sqlite":
         conn.execute(CHANGES.insert(), changes)
         return
-    _driver_executemany(conn, _INSERT_CHANGE, [
+    driver_executemany(conn, INSERT_CHANGE, [
         (c["change_id"], c["device_id"], c.get("user_id"), c["table_name"], c["row_id"],
          c.get("person_id"), c["op"], json.dumps(c.get("data")), json.dumps(c.get("bases")),
          bool(c.get("applied", True))) for c in changes])
@@ -305,11 +314,11 @@ def insert_rows(conn: Connection, rows: list[dict[str, Any]]) -> None:
     if conn.dialect.name != "sqlite":
         conn.execute(ROWS.insert(), rows)
         return
-    _driver_executemany(conn, _INSERT_ROW, [
+    driver_executemany(conn, INSERT_ROW, [
         (r["table_name"], r["row_id"], json.dumps(r["heads"]), bool(r["deleted"])) for r in rows])
 
 
-def _driver_executemany(conn: Connection, statement: str, rows: list[tuple[Any, ...]]) -> None:
+def driver_executemany(conn: Connection, statement: str, rows: list[tuple[Any, ...]]) -> None:
     cursor = conn.connection.dbapi_connection.cursor()
     try:
         cursor.executemany(statement, rows)

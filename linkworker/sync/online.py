@@ -26,7 +26,7 @@ from linkworker.models import Person
 from linkworker.storage import migrate
 from linkworker.storage.database import Caseload
 from linkworker.storage.server import describe_url, engine_for_url
-from linkworker.sync import baseline, leaving, merge, packs, people, state, teamkey
+from linkworker.sync import baseline, leaving, merge, packs, people, replica, state, teamkey
 from linkworker.sync.changelog import CHANGES
 
 BATCH = 2000
@@ -49,13 +49,16 @@ class HubUnreachable(UserError):
     pass
 
 
-def sync_with_hub(caseload: Caseload, url: str, progress: Progress | None = None) -> SyncReport:
+def sync_with_hub(caseload: Caseload, url: str, progress: Progress | None = None, *,
+                  bulk: bool = True) -> SyncReport:
+    """Push, pull, forget who left. ``bulk``: a laptop's first pull copies its replica in bulk
+    (``sync.replica``) when the hub offers it; False replays the changes (the tests compare)."""
     report = _noop if progress is None else progress
     hub = engine_for_url(url)
     try:
         _check_schema(hub, url)
         pushed = _push(caseload, hub, report)
-        pulled, applied, conflicts, duplicates, left = _pull(caseload, hub, report)
+        pulled, applied, conflicts, duplicates, left = _pull(caseload, hub, report, bulk)
         with caseload.engine.connect() as conn:
             left_clashes = merge.waiting_clashes(conn)
     except OperationalError as exc:
@@ -127,22 +130,34 @@ def _push(caseload: Caseload, hub: Any, progress: Progress) -> int:
             progress(sent, sent + total - len(changes), "Sending changes to the hub")
 
 
-def _pull(caseload: Caseload, hub: Any, progress: Progress
+def _pull(caseload: Caseload, hub: Any, progress: Progress, bulk: bool = True
           ) -> tuple[int, int, int, list, leaving.Left]:
     with caseload.engine.connect() as conn:
         mark = int(state.get(conn, "hub_pulled_seq", 0))
         known = list(state.get(conn, "hub_scope_people", []))
+    snapshot = None
     # One snapshot, so the scope and the changes pulled agree.
     with hub.connect().execution_options(isolation_level="REPEATABLE READ") as hub_conn, \
             hub_conn.begin():
-        rows = hub_conn.execute(text("SELECT * FROM linkworker_pull(:after, :known)"),
-                                {"after": mark, "known": known}).all()
+        if bulk and mark == 0 and replica.available(hub_conn):
+            snapshot = replica.fetch(hub_conn)
+            rows = snapshot.changes
+        else:
+            rows = [dict(r._mapping) for r in hub_conn.execute(
+                text("SELECT * FROM linkworker_pull(:after, :known)"),
+                {"after": mark, "known": known})]
         scope = hub_conn.execute(text("SELECT person_id, whole FROM linkworker_scope()")).all()
     whole = {p for p, is_whole in scope if is_whole}
     venue = {p for p, is_whole in scope if not is_whole}
-    changes = [{k: v for k, v in r._mapping.items() if k != "seq"} for r in rows]
+    changes = [{k: v for k, v in r.items() if k != "seq"} for r in rows]
     applied = conflicts = 0
     duplicates: list = []
+    if snapshot is not None:  # a first pull: copied in bulk, in one transaction
+        with caseload.transaction() as session:
+            result, _ = replica.load(session.connection(), snapshot)
+            duplicates += people.duplicates_among(session, result.new_people)
+        applied, conflicts, changes = result.applied, len(result.conflicts), []
+        progress(len(rows), len(rows), "Receiving the team's changes")
     for start in range(0, len(changes), BATCH):
         with caseload.transaction() as session:
             result = merge.receive(session.connection(), changes[start:start + BATCH])
@@ -152,9 +167,9 @@ def _pull(caseload: Caseload, hub: Any, progress: Progress
         progress(min(start + BATCH, len(changes)), len(changes), "Receiving the team's changes")
     with caseload.transaction() as session:
         conn = session.connection()
-        newest = max([mark, *(r.seq for r in rows)])
+        newest = max([mark, *(r["seq"] for r in rows)])
         state.put(conn, "hub_pulled_seq", newest)
         left = leaving.remove_out_of_scope(conn, whole, venue)
         here = set(session.scalars(select(Person.id)))
         state.put(conn, "hub_scope_people", sorted(here & whole))  # known whole: not resent
-    return len(changes), applied, conflicts, duplicates, left
+    return len(rows), applied, conflicts, duplicates, left

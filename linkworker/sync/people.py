@@ -6,8 +6,9 @@ preferred name). ``duplicates_among`` checks the people a sync just brought in a
 here; ``merge_people`` keeps every journey, contact, form, goal, note, consent and condition of
 both under the kept record (the other's journeys renumbered after the kept one's), fills the
 kept record's empty fields from the other, hides the other (``deleted_at``) and records who
-merged and exactly what moved, so ``undo_merge`` can put everything back. All of it is ordinary
-edits, so the merge travels to the hub and other laptops like any other change.
+merged and exactly what moved, so ``undo_merge`` can put everything back (a detail typed over
+since the merge stays as typed). All of it is ordinary edits, so the merge travels to the hub
+and other laptops like any other change.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import json
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -72,21 +74,28 @@ def _close(a: Person, b: Person) -> bool:
 
 
 def duplicates_among(session: Session, person_ids: Iterable[str]) -> list[Duplicate]:
-    """Probable duplicates of the given people among everyone here (each pair once)."""
+    """Probable duplicates of the given people among everyone here (each pair once).
+
+    Three queries per 500 people (the people, everyone sharing one of their NHS numbers,
+    everyone sharing one of their dates of birth), not two per person: a new laptop's first
+    replica brings hundreds at once."""
     live = (Person.deleted_at.is_(None), Person.anonymised_at.is_(None))
     found: dict[tuple[str, str], Duplicate] = {}
     ids = list(person_ids)
     for start in range(0, len(ids), 500):
-        for person in session.scalars(select(Person).where(Person.id.in_(ids[start:start + 500]),
-                                                           *live)):
-            same = []
-            if person.nhs_number:
-                same += [(o, "same NHS number") for o in session.scalars(select(Person).where(
-                    Person.nhs_number == person.nhs_number, Person.id != person.id, *live))]
+        chunk = session.scalars(select(Person).where(Person.id.in_(ids[start:start + 500]),
+                                                     *live)).all()
+        by_number = _grouped(session, Person.nhs_number,
+                             {p.nhs_number for p in chunk if p.nhs_number}, live)
+        by_birth = _grouped(session, Person.date_of_birth,
+                            {p.date_of_birth for p in chunk if p.date_of_birth}, live)
+        for person in chunk:
+            same = [(o, "same NHS number") for o in by_number.get(person.nhs_number, [])
+                    if o.id != person.id] if person.nhs_number else []
             if person.date_of_birth:
-                same += [(o, "close name and same date of birth") for o in session.scalars(
-                    select(Person).where(Person.date_of_birth == person.date_of_birth,
-                                         Person.id != person.id, *live)) if _close(person, o)]
+                same += [(o, "close name and same date of birth")
+                         for o in by_birth.get(person.date_of_birth, [])
+                         if o.id != person.id and _close(person, o)]
             for other, reason in same:
                 pair = tuple(sorted((person.id, other.id)))
                 if pair not in found:
@@ -94,6 +103,15 @@ def duplicates_among(session: Session, person_ids: Iterable[str]) -> list[Duplic
                     found[pair] = Duplicate(first.id, second.id, reason, _label(first),
                                             _label(second))
     return list(found.values())
+
+
+def _grouped(session: Session, column: Any, values: set[Any], live: tuple) -> dict[Any, list]:
+    """Everyone here whose ``column`` is one of ``values``, by value."""
+    out: dict[Any, list] = {}
+    for person in session.scalars(select(Person).where(column.in_(sorted(values)), *live)
+                                  .order_by(Person.id)) if values else []:
+        out.setdefault(getattr(person, column.key), []).append(person)
+    return out
 
 
 def all_duplicates(caseload: Caseload) -> list[Duplicate]:
@@ -112,7 +130,7 @@ def merge_people(caseload: Caseload, actor: Actor, keep_id: str, other_id: str) 
         other = require_person(s, actor, other_id, need="edit")
         record = {"id": str(uuid.uuid4()), "keep": keep.id, "other": other.id,
                   "by": actor.username, "at": utcnow().isoformat(timespec="seconds"),
-                  "moved": [], "renumbered": {}, "filled": []}
+                  "moved": [], "renumbered": {}, "filled": [], "filled_with": {}}
         top = s.scalar(select(func.max(Episode.number)).where(Episode.person_id == keep.id)) or 0
         for model in OWNED:
             for row in s.scalars(select(model).where(model.person_id == other.id)):
@@ -126,14 +144,19 @@ def merge_people(caseload: Caseload, actor: Actor, keep_id: str, other_id: str) 
             if getattr(keep, field) in (None, "") and getattr(other, field) not in (None, ""):
                 setattr(keep, field, getattr(other, field))
                 record["filled"].append(field)
+                record["filled_with"][field] = _as_stored(getattr(other, field))
         other.deleted_at = utcnow()
         s.flush()
-        s.add(SyncState(key=f"person_merge:{record['id']}", value=json.loads(
-            json.dumps(record, default=str))))
+        s.add(SyncState(key=f"person_merge:{record['id']}", value=_as_stored(record)))
         audit.record(s, actor, "person.merge", entity="people", entity_id=keep.id,
                      person_id=keep.id, details={"merged": other.reference,
                                                  "merge": record["id"]})
         return record["id"]
+
+
+def _as_stored(value: object) -> object:
+    """``value`` as the merge record holds it (JSON; dates as ISO text)."""
+    return json.loads(json.dumps(value, default=str))
 
 
 def undo_merge(caseload: Caseload, actor: Actor, merge_id: str) -> None:
@@ -154,8 +177,10 @@ def undo_merge(caseload: Caseload, actor: Actor, merge_id: str) -> None:
                 row.person_id = other.id
                 if table == "episodes":
                     row.number = record["renumbered"][row_id]
+        filled_with = record.get("filled_with")  # absent in merges made before it was kept
         for field in record["filled"]:
-            setattr(keep, field, None)
+            if filled_with is None or _as_stored(getattr(keep, field)) == filled_with[field]:
+                setattr(keep, field, None)  # else typed over since the merge: that stays
         other.deleted_at = None
         record["undone"] = {"by": actor.username,
                             "at": dt.datetime.now().isoformat(timespec="seconds")}

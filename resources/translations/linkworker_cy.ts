@@ -121,7 +121,7 @@
     <name>Pages</name>
     <message>
       <location filename="../../ui/i18n.py" line="+81" />
-      <location filename="../../ui/main_window.py" line="-303" />
+      <location filename="../../ui/main_window.py" line="-304" />
       <source>Today</source>
       <translation type="unfinished" />
     </message>
@@ -411,13 +411,13 @@
       <location line="+25" />
       <location line="+26" />
       <location line="+6" />
-      <location line="+83" />
+      <location line="+91" />
       <location line="+20" />
       <source>LinkWorker</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-134" />
+      <location line="-142" />
       <source>{problem}
 
 No good backup was found beside {name}. The damaged file has not been changed; ask your data lead to restore one ('linkworker restore PATH').</source>
@@ -444,7 +444,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+36" />
+      <location line="+44" />
       <source>LinkWorker: the caseload is damaged</source>
       <translation type="unfinished" />
     </message>
@@ -1081,7 +1081,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
   <context>
     <name>app</name>
     <message>
-      <location filename="../../ui/app.py" line="+79" />
+      <location filename="../../ui/app.py" line="+84" />
       <location line="+28" />
       <source>LinkWorker</source>
       <translation type="unfinished" />
@@ -2375,7 +2375,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
   <context>
     <name>due_view</name>
     <message>
-      <location filename="../../ui/due_view.py" line="+24" />
+      <location filename="../../ui/due_view.py" line="+26" />
       <source>Everything due</source>
       <translation type="unfinished" />
     </message>
@@ -2425,12 +2425,12 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+5" />
+      <location line="+9" />
       <source>Due today</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+16" />
+      <location line="+18" />
       <source>Week shown</source>
       <translation type="unfinished" />
     </message>
@@ -2469,8 +2469,13 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <source>Finding what is due</source>
       <translation type="unfinished" />
     </message>
+    <message>
+      <location line="+3" />
+      <source>Counting tasks</source>
+      <translation type="unfinished" />
+    </message>
     <message numerus="yes">
-      <location line="+8" />
+      <location line="+17" />
       <source> Also %Ln overdue task(s) on Today.</source>
       <translation type="unfinished">
         <numerusform />
@@ -2487,7 +2492,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message numerus="yes">
-      <location line="+15" />
+      <location line="+18" />
       <source>%Ln item(s)</source>
       <translation type="unfinished">
         <numerusform />
@@ -3006,7 +3011,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+20" />
+      <location line="+21" />
       <source>Pages</source>
       <translation type="unfinished" />
     </message>
@@ -3076,7 +3081,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+51" />
+      <location line="+63" />
       <source>Bringing journeys up to date</source>
       <translation type="unfinished" />
     </message>
@@ -5984,7 +5989,7 @@ Its claims are locked into the ledger and can never be claimed again. This canno
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+10" />
+      <location line="+28" />
       <source>Sign-in did not complete.</source>
       <translation type="unfinished" />
     </message>
@@ -6145,7 +6150,7 @@ Its claims are locked into the ledger and can never be claimed again. This canno
   <context>
     <name>today_view</name>
     <message numerus="yes">
-      <location filename="../../ui/today_view.py" line="+51" />
+      <location filename="../../ui/today_view.py" line="+58" />
       <source>%Ln day(s) overdue</source>
       <translation type="unfinished">
         <numerusform />
@@ -6280,8 +6285,13 @@ Its claims are locked into the ledger and can never be claimed again. This canno
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+21" />
+      <location line="+22" />
       <source>Loading today</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+28" />
+      <source>Counting today</source>
       <translation type="unfinished" />
     </message>
     <message>

@@ -248,7 +248,7 @@ def test_due_page_lists_most_overdue_first_and_opens_the_record(qtbot, runner, w
     assert table_column(due.table, 0) == ["100 days overdue", "3 days overdue", "Due today",
                                           "Due today", "Due 13/03/2026"]
     assert due.counts.text().startswith("2 overdue, 3 due this week.")
-    assert "Also 2 overdue tasks" in due.counts.text()  # the same count Today shows
+    qtbot.waitUntil(lambda: "Also 2 overdue tasks" in due.counts.text())  # as Today counts
     due.kind.setCurrentIndex(due.kind.findData("review"))
     assert table_column(due.table, 4) == ["Baseline wellbeing measure"]
     due.table.setFocus()
@@ -333,3 +333,54 @@ def test_type_a_search_then_arrow_into_the_list_and_open_by_keyboard(qtbot, runn
     before = len(window.record_tabs())
     qtbot.keyClick(view.table, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: len(window.record_tabs()) == before + 1)
+
+
+def test_start_up_checks_and_backup_wait_for_the_first_rows(qtbot, runner, world, windows):
+    """The page check and the daily backup go to the background lane only once the caseload
+    list shows its first rows (issue 15): they never compete with them."""
+    from ui.admin.recovery import StartupChecks
+
+    queued: list[int] = []
+    window = MainWindow(runner, world.actor("ann"), clock=lambda: TODAY)
+    windows.append(window)
+    view = caseload_of(window)
+    background = runner.background
+
+    def record(work, *args, **kwargs):
+        queued.append(view.model.rowCount())
+        return background(work, *args, **kwargs)
+
+    runner.background = record
+    checks = StartupChecks(window, runner)
+    assert queued == []  # nothing queued before the rows
+    window.show()
+    qtbot.waitUntil(lambda: queued != [])
+    assert queued[0] > 0  # the rows were on screen when the checks were queued
+    qtbot.waitUntil(lambda: window.prepared is not None)
+    assert checks.problems == []
+
+
+def test_a_long_today_list_shows_its_first_page_then_counts_and_pages_in(
+        qtbot, runner, world, windows, monkeypatch):
+    """Pages of one row: the first answer brings one task, the database's count follows (the
+    title, the scroll range) and the second task's page comes when its row is looked at."""
+    import ui.person_list
+    import ui.today_view
+
+    monkeypatch.setattr(ui.person_list, "PAGE_ROWS", 1)
+    monkeypatch.setattr(ui.today_view, "PAGE_ROWS", 1)
+    window = open_window(qtbot, runner, world.actor("ann"), windows)
+    window.go("today")
+    today = window.page("today")
+    qtbot.waitUntil(lambda: today.counts is not None)
+    assert today.tasks_box.title() == "Tasks (2, 2 overdue)"
+    assert today.tasks.rowCount() == 2
+    assert len(today.tasks.list_model.items.pages) == 1  # only the first page is held
+    today.tasks.item(1, 1)  # looking at the row asks for its page
+    qtbot.waitUntil(lambda: table_column(today.tasks, 1) == ["195 days overdue",
+                                                            "1 day overdue"])
+    today.tasks.setFocus()
+    today.tasks.setCurrentCell(1, 0)
+    with qtbot.waitSignal(today.open_person) as opened:
+        qtbot.keyClick(today.tasks, Qt.Key.Key_Return)
+    assert opened.args == [world.people["margaret"]]

@@ -9,7 +9,18 @@ import pytest
 from linkworker.access import PermissionDenied
 from linkworker.journey import refresh_summaries
 from linkworker.models import Contact, Episode, Measure
-from linkworker.today import count_due, due_and_overdue, today_items, week_of
+from linkworker.today import (
+    TODAY_LISTS,
+    count_due,
+    due_and_overdue,
+    due_keys,
+    due_rows,
+    overdue_tasks,
+    today_counts,
+    today_items,
+    today_page,
+    week_of,
+)
 
 from .conftest import TODAY
 
@@ -54,6 +65,39 @@ def test_today_tasks_are_open_steps_and_new_referrals_most_overdue_first(world):
     assert [(t.kind, world.nick(t.person_id), t.overdue_days) for t in tasks] == [
         ("referral", "aisha", 195), ("step", "margaret", 1)]
     assert tasks[1].what == "Ring the walking group (goal: Get out of the house)"
+
+
+def test_todays_lists_page_by_page_are_the_whole_lists_and_the_counts_agree(world):
+    """The app reads Today a page at a time (the database sorts and cuts) and counts in the
+    database: pages of one row, end to end, are each whole list in order."""
+    meg = world.actor("meg")
+    for day in (TODAY, TODAY + 2 * DAY, TODAY - 3 * DAY):
+        agenda = today_items(world.caseload, meg, None, day)
+        whole = dict(zip(TODAY_LISTS, (agenda.appointments, agenda.later_this_week,
+                                       agenda.tasks), strict=True))
+        for part, rows in whole.items():
+            paged = [row for offset in range(len(rows) + 1)
+                     for row in today_page(world.caseload, meg, None, day, part, offset, 1)]
+            assert paged == list(rows), part
+        counts = today_counts(world.caseload, meg, None, day)
+        late = sum(t.overdue_days > 0 for t in agenda.tasks)
+        assert (counts.appointments, counts.later, counts.tasks, counts.overdue) == (
+            len(agenda.appointments), len(agenda.later_this_week), len(agenda.tasks), late)
+        assert overdue_tasks(world.caseload, meg, None, day) == late
+    assert len(today_items(world.caseload, meg, None, TODAY).tasks) >= 2  # something to page
+
+
+def test_due_read_a_page_of_keys_at_a_time_is_the_whole_list(world):
+    """The Due page keeps the keys and reads the rows of a page: pages of one key, end to end,
+    are the whole list, in its order (most overdue first)."""
+    meg = world.actor("meg")
+    for day in (TODAY, TODAY + 30 * DAY):
+        whole = due_and_overdue(world.caseload, meg, None, day)
+        keys = due_keys(world.caseload, meg, None, day)
+        assert [(k.due, k.kind) for k in keys] == [(i.due, i.kind) for i in whole]
+        paged = [item for at in range(len(keys))
+                 for item in due_rows(world.caseload, meg, keys[at:at + 1], day)]
+        assert paged == whole and len(whole) >= 3
 
 
 def test_another_day_shows_that_days_diary(world):

@@ -82,3 +82,33 @@ def test_clock_moves_past_what_it_has_seen():
     mine = clock.witness(clock.Stamp(1_000, 0, "a" * 32), seen, "a" * 32)
     after = clock.tick(mine, "a" * 32, wall_ms=1_500)
     assert after > seen and str(after) > str(seen)
+
+
+def test_a_caseload_opened_again_in_the_same_process_records_its_changes(tmp_path):
+    """Issue 14's lost edits: a caseload opened after others were closed and collected must
+    record its changes too. The tracking used to be registered per opening and skipped when
+    SQLAlchemy's event registry "already" held it: a key made from the id() of a collected
+    session class, which a new one can reuse. Then that opening's edits were saved but never
+    entered the change log, so no sync ever sent them (the convergence property's rare
+    failure). 30 openings, each collected before the next: the old code missed several in
+    every run.
+    """
+    import gc
+
+    from linkworker.storage.database import Caseload
+    from tests.conftest import TEST_PASSPHRASE
+
+    first = Caseload.create(tmp_path / "laptop.db", TEST_PASSPHRASE)
+    person_id = add_person(first)
+    engine = first.engine
+    unrecorded = []
+    for n in range(30):
+        caseload = Caseload(first.path, engine)  # what every open does, without the key work
+        edit(caseload, models.Person, person_id, town=f"Town {n}")
+        last = [c for c in all_changes(caseload) if c["table_name"] == "people"][-1]
+        if last["data"] != {"town": f"Town {n}"}:
+            unrecorded.append(n)
+        del caseload
+        gc.collect(1)  # its session class (a cycle) is freed: its address can be reused
+    first.close()
+    assert unrecorded == []

@@ -8,7 +8,7 @@ import sys
 import textwrap
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from linkworker import models
 from linkworker.storage.database import Caseload
@@ -32,6 +32,14 @@ CHILD = textwrap.dedent(
         if done[0] > 300:
             time.sleep(0.01)
     merge.Applier.apply = apply
+    from linkworker.sync import replica
+    real_write = replica._write_records
+    def write_records(*args):  # a first replica copied in bulk: killed after its records
+        written = real_write(*args)
+        print("halfway", flush=True)
+        time.sleep(60)
+        return written
+    replica._write_records = write_records
     target = Caseload.open(sys.argv[1], "correct horse battery")
     {action}
     print("finished", flush=True)
@@ -85,7 +93,8 @@ def test_killed_during_pack_import_applies_nothing_then_the_retry_applies_all(re
 
 
 @pytest.mark.slow
-def test_killed_during_online_sync_resumes_and_finishes(tmp_path, pg_url):
+@pytest.mark.parametrize("bulk", [True, False], ids=["bulk-copy", "replay"])
+def test_killed_during_online_sync_resumes_and_finishes(tmp_path, pg_url, bulk):
     from linkworker.hub.create import create_hub
     from tests.sync.test_hub import _laptop_for
 
@@ -101,15 +110,87 @@ def test_killed_during_online_sync_resumes_and_finishes(tmp_path, pg_url):
     laptop_path = laptop.path
     laptop.close()
     _run_and_kill(f"from linkworker.sync.online import sync_with_hub\n"
-                  f"sync_with_hub(target, {login_url!r})", laptop_path)
+                  f"sync_with_hub(target, {login_url!r}, bulk={bulk})", laptop_path)
     laptop = Caseload.open(laptop_path, TEST_PASSPHRASE)
     try:
         assert laptop.integrity_problems(quick=False) == []
         from linkworker.sync.online import sync_with_hub
 
-        sync_with_hub(laptop, login_url)
+        assert _count(laptop, models.Person) == 0  # nothing half-applied
+        sync_with_hub(laptop, login_url, bulk=bulk)
         assert _count(laptop, models.Person) == 2500
         assert service.status(laptop).incoming_waiting == 0
     finally:
         laptop.close()
         office.close()
+
+
+# In the child: the push stops for good right after the hub has taken a batch and before the
+# laptop has moved its push mark (the widest window: the hub has it, the laptop does not know).
+STOP_AFTER_THE_HUB_TOOK_A_BATCH = textwrap.dedent(
+    """
+    from linkworker.sync import state
+    real_put = state.put
+    def put(conn, key, value):
+        if key == "hub_pushed_seq":
+            print("halfway", flush=True)
+            time.sleep(600)
+        real_put(conn, key, value)
+    state.put = put
+    from linkworker.sync.online import sync_with_hub
+    sync_with_hub(target, {url!r})
+    """
+)
+
+
+@pytest.mark.slow
+def test_killed_during_a_push_the_next_sync_sends_again_and_the_hub_applies_once(
+        tmp_path, pg_url):
+    from linkworker.hub.create import create_hub
+    from linkworker.hub.inbox import apply_inbox
+    from linkworker.storage.server import ServerCaseload
+    from linkworker.sync.online import sync_with_hub
+    from tests.sync.conftest import edit, read
+    from tests.sync.test_hub import _laptop_for, _person, _user
+
+    office = Caseload.create(tmp_path / "office.db", TEST_PASSPHRASE)
+    with office.transaction() as s:
+        sam = _user(s, "sam", "link_worker")
+        ruth = _person(s, "Ruth", sam)
+    create_hub(office, pg_url)
+    laptop, login_url = _laptop_for(tmp_path, office, pg_url, "sam", sam)
+    sync_with_hub(laptop, login_url)
+    edit(laptop, models.Person, ruth, town="Wakefield", phone="0113 496 0000")
+    laptop_path = laptop.path
+    laptop.close()
+    _run_and_kill(STOP_AFTER_THE_HUB_TOOK_A_BATCH.format(url=login_url), laptop_path)
+    laptop = Caseload.open(laptop_path, TEST_PASSPHRASE)
+    hub = ServerCaseload.connect(pg_url)
+    try:
+        assert service.status(laptop).changes_waiting > 0  # not known as sent: sent again
+        again = sync_with_hub(laptop, login_url)
+        assert again.pushed > 0 and service.status(laptop).changes_waiting == 0
+        report = apply_inbox(hub)
+        assert report.refused == []
+        assert read(hub, models.Person, ruth, "town", "phone") == ("Wakefield", "0113 496 0000")
+        assert _own_changes(hub, laptop) == _own_changes(laptop, laptop) > 0  # all, once
+        with hub.engine.connect() as conn:  # the batch came twice; both copies were taken
+            packs_in = conn.execute(text("SELECT count(*), count(applied_at) FROM hub_inbox")
+                                    ).one()
+        assert packs_in[0] == packs_in[1] >= 2
+        assert sync_with_hub(laptop, login_url).applied == 0
+    finally:
+        hub.close()
+        laptop.close()
+        office.close()
+
+
+def _own_changes(holder, laptop: Caseload) -> int:
+    """How many of ``laptop``'s own changes ``holder`` (the laptop or the hub) has."""
+    from linkworker.sync import state
+
+    with laptop.engine.connect() as conn:
+        device = state.device_id(conn)
+    with holder.engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(models.SyncChange)
+                            .where(models.SyncChange.device_id == device)).scalar_one()

@@ -137,6 +137,14 @@ def test_a_modified_client_can_neither_read_nor_write_outside_its_scope(
         with raw.connect() as conn:
             pulled = conn.execute(text("SELECT person_id FROM linkworker_pull(0, '{}')")).all()
         assert {p for (p,) in pulled if p} == {ids["ruth"]}
+        with raw.connect() as conn:  # the bulk first replica: the same scope, no more
+            copied = conn.execute(text(
+                "SELECT kind, table_name, row_id, body FROM linkworker_replica()")).all()
+        records = {(t, r): body for kind, t, r, body in copied if kind == "record"}
+        assert {r for t, r in records if t == "people"} == {ids["ruth"]}
+        assert not {t for t, _ in records} & {"audit_events", "claims", "returns"}
+        assert all("failed_attempts" not in b  # local-only columns stay at the hub
+                   for (t, _), b in records.items() if t == "users")
         # A forged change to Lee's person, sealed with the real team key, pushed directly.
         with caseload.engine.connect() as conn:
             key = teamkey.require(conn)

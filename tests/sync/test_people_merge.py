@@ -65,3 +65,20 @@ def test_close_name_and_same_birthday_is_a_probable_duplicate_but_a_stranger_is_
     (pair,) = people.all_duplicates(a)
     assert pair.reason == "close name and same date of birth"
     assert "Grace" not in pair.first_label + pair.second_label
+
+
+def test_undoing_a_merge_keeps_edits_made_since_to_the_details_it_filled(replicas):
+    """Undo takes back what the merge filled in, not what a person typed over it since."""
+    a, _, _ = replicas
+    first = add_person(a, "Margaret", "Jones", nhs_number="9434765919")
+    second = add_person(a, "Maggie", "Jones", nhs_number="9434765919", phone="07700 900123",
+                        town="Leeds")
+    merge_id = people.merge_people(a, SYSTEM, first, second)
+    with a.transaction() as s:
+        s.get(models.Person, first).phone = "07700 900999"  # a new number, after the merge
+    people.undo_merge(a, SYSTEM, merge_id)
+    with a.reading() as s:
+        kept = s.get(models.Person, first)
+        assert kept.phone == "07700 900999"  # typed since: kept
+        assert kept.town is None  # filled by the merge, untouched since: taken back
+        assert s.get(models.Person, second).phone == "07700 900123"

@@ -118,8 +118,8 @@ def check_pages(job) -> list[str]:  # a Job
 
 
 class StartupChecks(QObject):
-    """After the window shows, in the background: the damage check, then today's backup if
-    missing. Closing the window cancels both (the exit backup then runs, visibly)."""
+    """After the window's first rows, in the background: the damage check, then today's backup
+    if missing. Closing the window cancels both (the exit backup then runs, visibly)."""
 
     def __init__(self, window: QWidget, runner: Any) -> None:  # a Runner
         super().__init__(window)
@@ -127,8 +127,16 @@ class StartupChecks(QObject):
         self.restore_requested = False
         self.problems: list[str] = []
         runner.damaged.connect(lambda _text: self._checked(["a page could not be read"]))
-        runner.background(self._check, self._checked, failed=lambda _exc: None,
-                          label="Checking the caseload", quiet=True)
+        # The main window starts them after its first rows (``when_started``); elsewhere now.
+        when_started = getattr(window, "when_started", None)
+        if callable(when_started):
+            when_started(self._start)
+        else:
+            self._start()
+
+    def _start(self) -> None:
+        self.runner.background(self._check, self._checked, failed=lambda _exc: None,
+                               label="Checking the caseload", quiet=True)
 
     @staticmethod
     def _check(job) -> list[str]:  # a Job

@@ -1,0 +1,285 @@
+"""A new laptop's first replica, copied in bulk from the hub instead of replayed change by change.
+
+Replaying a caseload's history (``merge.receive``) decides every change: is it ready, which
+head shows, is there a conflict. For a laptop that has never pulled, the hub has already made
+every one of those decisions, and they are the same ones the laptop would make (the state
+depends only on which changes a replica holds: ``merge``). So the hub's
+``linkworker_replica()`` sends, in one answer and for exactly the records its pull would send,
+the changes, each record as the hub holds it, its field heads and its conflicts; they are
+written here with one executemany per table. The laptop then holds what a replay would have
+given it, and later syncs carry on from there.
+
+What a replay would *not* have applied is not copied either: a record this laptop already
+holds (made here before its first sync), an account whose username another account holds here,
+a record whose parent is outside the scope. Their changes go through ``merge.receive`` as
+before, which applies them, or keeps them waiting, exactly as a replay would. An optional link
+to a record outside the scope is left empty and remembered (``late_links``), as a replay
+leaves it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import DateTime, Time, select
+from sqlalchemy.engine import Connection
+from sqlalchemy.types import JSON
+
+from linkworker.models import SyncConflict
+from linkworker.sync import clock, merge, state
+from linkworker.sync.changelog import (
+    CHANGES,
+    INSERT_CHANGE,
+    INSERT_ROW,
+    ROWS,
+    driver_executemany,
+)
+from linkworker.sync.merge import CHANGE_FIELDS
+from linkworker.sync.tables import LOAD_ORDER, RULES, decode
+
+CONFLICTS = SyncConflict.__table__
+
+
+@dataclass
+class Snapshot:
+    """What ``linkworker_replica()`` answered, sorted by kind. A change's ``data`` and
+    ``bases`` and a record's heads stay JSON text: they are stored as they came."""
+
+    changes: list[dict[str, Any]] = field(default_factory=list)  # with the hub's ``seq``
+    records: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    heads: dict[tuple[str, str], tuple[str, bool]] = field(default_factory=dict)
+    conflicts: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def last_seq(self) -> int:
+        return max((c["seq"] for c in self.changes), default=0)
+
+
+def available(hub_conn: Connection) -> bool:
+    """Does the hub offer the bulk copy (hubs made before it only offer the pull)?"""
+    return hub_conn.exec_driver_sql(
+        "SELECT to_regprocedure('linkworker_replica()') IS NOT NULL").scalar()
+
+
+_FETCH = ("SELECT kind, seq, table_name, row_id, change_id, device_id, user_id, person_id, op, "
+          "data::text, bases::text, deleted, body FROM linkworker_replica()")
+_CHANGE_COLUMNS = ("seq", "table_name", "row_id", "change_id", "device_id", "user_id",
+                   "person_id", "op", "data", "bases")
+
+
+def fetch(hub_conn: Connection) -> Snapshot:
+    """One call, read through the driver (a row through SQLAlchemy cost more than its JSON)."""
+    snapshot = Snapshot()
+    cursor = hub_conn.connection.dbapi_connection.cursor()
+    try:
+        cursor.execute(_FETCH)
+        rows = cursor.fetchall()
+    finally:
+        cursor.close()
+    for kind, *row in rows:
+        if kind == "change":
+            snapshot.changes.append(dict(zip(_CHANGE_COLUMNS, row[:10], strict=True)))
+        elif kind == "record":
+            snapshot.records[(row[1], row[2])] = row[11]
+        elif kind == "heads":
+            snapshot.heads[(row[1], row[2])] = (row[8], row[10])
+        else:
+            snapshot.conflicts.append(row[11])
+    snapshot.changes.sort(key=lambda c: c["seq"])
+    return snapshot
+
+
+def load(conn: Connection, snapshot: Snapshot) -> tuple[merge.Applied, list[str]]:
+    """Write the snapshot into this (never pulled) replica; returns what ``merge.receive``
+    did with the changes that could not be copied, and the people copied."""
+    copied = _copyable(conn, snapshot)
+    conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")  # a person's current journey
+    late = _write_records(conn, snapshot, copied)
+    changes = [c for c in snapshot.changes if (c["table_name"], c["row_id"]) in copied]
+    driver_executemany(conn, INSERT_CHANGE, [
+        (c["change_id"], c["device_id"], c["user_id"], c["table_name"], c["row_id"],
+         c["person_id"], c["op"], c["data"], c["bases"], True) for c in changes])
+    driver_executemany(conn, INSERT_ROW, [
+        (t, r, heads, bool(deleted)) for (t, r), (heads, deleted) in snapshot.heads.items()
+        if (t, r) in copied])
+    conflicts = [c for c in snapshot.conflicts if (c["table_name"], c["row_id"]) in copied]
+    _write_conflicts(conn, conflicts)
+    if changes:
+        newest = max(clock.Stamp.parse(c["change_id"]) for c in changes)
+        state.save_stamp(conn, clock.witness(state.last_stamp(conn), newest,
+                                             state.device_id(conn)))
+    if late:
+        state.put(conn, "late_links", [*state.get(conn, "late_links", []), *late])
+    rest = [{k: c[k] for k in CHANGE_FIELDS} | {"data": _json(c["data"]),
+                                                 "bases": _json(c["bases"])}
+            for c in snapshot.changes if (c["table_name"], c["row_id"]) not in copied]
+    report = merge.receive(conn, rest)
+    report.received += len(changes)
+    report.new += len(changes)
+    report.applied += len(changes)
+    people = [r for t, r in copied if t == "people" and (t, r) in snapshot.records]
+    report.new_people = sorted({*report.new_people, *people})
+    report.conflicts = sorted({*report.conflicts,
+                               *(c["id"] for c in conflicts if c["resolved_at"] is None)})
+    return report, people
+
+
+def _copyable(conn: Connection, snapshot: Snapshot) -> set[tuple[str, str]]:
+    """The records a replay would simply have written as the hub holds them."""
+    held = {(t, r) for t, r in conn.execute(select(ROWS.c.table_name, ROWS.c.row_id))}
+    known = set(conn.execute(select(CHANGES.c.change_id)).scalars())
+    blocked = {(c["table_name"], c["row_id"]) for c in snapshot.changes
+               if c["change_id"] in known}
+    taken = _usernames_held(conn)
+    copied = set()
+    for key, (_heads, deleted) in snapshot.heads.items():
+        record = snapshot.records.get(key)
+        if key in held or key in blocked or (record is None and not deleted):
+            continue
+        if key[0] == "users" and record is not None and taken.get(record["username"],
+                                                                  key[1]) != key[1]:
+            continue  # another account holds the name here: it waits (merge.clash_advice)
+        copied.add(key)
+    return _with_parents(conn, snapshot, copied)
+
+
+def _usernames_held(conn: Connection) -> dict[str, str]:
+    users = RULES["users"].table
+    return dict(conn.execute(select(users.c.username, users.c.id)).all())
+
+
+def _with_parents(conn: Connection, snapshot: Snapshot,
+                  copied: set[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Drop records whose required parent is neither copied nor here (a replay would keep
+    their insert waiting), children before grandchildren, until nothing changes."""
+    while True:
+        present = _keys_present(conn, snapshot, copied)
+        dropped = {key for key in copied if key in snapshot.records
+                   and not _parents_present(key[0], snapshot.records[key], present)}
+        if not dropped:
+            return copied
+        copied -= dropped
+
+
+def _keys_present(conn: Connection, snapshot: Snapshot,
+                  copied: set[tuple[str, str]]) -> set[tuple[str, str, Any]]:
+    """(table, column, value) for every key column a link may point at."""
+    targets = {(fk.column.table.name, fk.column.key) for rule in RULES.values()
+               for fk in rule.table.foreign_keys}
+    coming: dict[str, list[dict[str, Any]]] = {}
+    for key in copied:
+        if key in snapshot.records:
+            coming.setdefault(key[0], []).append(snapshot.records[key])
+    present = set()
+    for table, column in targets:
+        local = RULES[table].table.c[column] if table in RULES else None
+        if local is None:
+            continue
+        present.update((table, column, v) for v in conn.execute(select(local)).scalars())
+        present.update((table, column, r.get(column)) for r in coming.get(table, []))
+    return present
+
+
+def _parents_present(table: str, record: dict[str, Any],
+                     present: set[tuple[str, str, Any]]) -> bool:
+    for fk in RULES[table].table.foreign_keys:
+        value = record.get(fk.parent.key)
+        if value is None or fk.parent.nullable:
+            continue
+        if (fk.column.table.name, fk.column.key, value) not in present:
+            return False
+    return True
+
+
+def _write_records(conn: Connection, snapshot: Snapshot,
+                   copied: set[tuple[str, str]]) -> list[list[str]]:
+    """The copied records, parents first, one executemany per table; returns the optional
+    links left empty because their record is not in this replica."""
+    present = _keys_present(conn, snapshot, copied)
+    late: list[list[str]] = []
+    arrived: dict[tuple[str, str], int] = {}  # each record's first change in the hub's order
+    for change in reversed(snapshot.changes):
+        arrived[(change["table_name"], change["row_id"])] = change["seq"]
+    by_table: dict[str, list[tuple[int, str, dict[str, Any]]]] = {}
+    for key in copied:
+        if key in snapshot.records:  # else deleted at the hub: its heads say so
+            by_table.setdefault(key[0], []).append((arrived[key], key[1],
+                                                    snapshot.records[key]))
+    for name in LOAD_ORDER:
+        if not by_table.get(name):
+            continue
+        table = RULES[name].table
+        columns = [c for c in table.columns
+                   if c.key not in RULES[name].skip or _scalar_default(c)]
+        links = {c.name: (fk.column.table.name, fk.column.key) for c in columns
+                 for fk in c.foreign_keys if c.nullable}
+        plan = [(c.name, c.key, _storage_form(c, conn.dialect), _default(c), links.get(c.name))
+                for c in columns]
+        rows = []
+        for _, row_id, record in sorted(by_table[name], key=lambda r: r[:2]):
+            # in the order a replay would write them (the audit trail's local seq follows it)
+            values = []
+            for column, key, to_storage, default, link in plan:
+                value = record.get(column, default)
+                if link is not None and value is not None and (*link, value) not in present:
+                    value = None  # its record is not here (yet): filled if it comes
+                    late.append([name, row_id, key])
+                values.append(value if to_storage is None else to_storage(value))
+            rows.append(tuple(values))
+        names = ", ".join(f'"{c.name}"' for c in columns)
+        driver_executemany(conn, f'INSERT INTO "{name}" ({names}) VALUES '
+                                 f'({", ".join("?" for _ in columns)})', rows)
+    return late
+
+
+def _default(column: Any) -> Any:
+    """A local-only column the hub does not send: its default, as a Core insert fills it."""
+    return column.default.arg if _scalar_default(column) else None
+
+
+def _scalar_default(column: Any) -> bool:
+    return column.default is not None and column.default.is_scalar
+
+
+def _storage_form(column: Any, dialect: Any) -> Callable[[Any], Any] | None:
+    """From a value in the hub's JSON of a row to the form SQLAlchemy stores it in on SQLite
+    (None: as it comes). Text, numbers, booleans, ISO dates and money (whole pennies on both
+    sides) need nothing; timestamps and times get SQLite's space and six-digit fraction;
+    JSON goes through the column type's own serialiser."""
+    kind = column.type
+    if isinstance(kind, DateTime):
+        return _datetime_text
+    if isinstance(kind, Time):
+        return _time_text
+    if isinstance(kind, JSON):
+        return kind._cached_bind_processor(dialect)
+    return None
+
+
+def _datetime_text(value: str | None) -> str | None:
+    """``2026-11-02T10:00:00.5`` (PostgreSQL's JSON) as ``2026-11-02 10:00:00.500000``."""
+    if value is None:
+        return None
+    whole, _, fraction = value.partition(".")
+    return f"{whole[:10]} {whole[11:]}.{fraction.ljust(6, '0')}"
+
+
+def _time_text(value: str | None) -> str | None:
+    if value is None:
+        return None
+    whole, _, fraction = value.partition(".")
+    return f"{whole}.{fraction.ljust(6, '0')}"
+
+
+def _write_conflicts(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        conn.execute(CONFLICTS.insert(), [
+            {c.key: decode(c, row.get(c.name)) if c.key not in ("heads", "resolution")
+             else row.get(c.name) for c in CONFLICTS.columns} for row in rows])
+
+
+def _json(text: str | None) -> Any:
+    return None if text is None else json.loads(text)

@@ -1,0 +1,122 @@
+"""The first change log of a caseload made before sync: SQL (SQLite) and Python agree exactly.
+
+``baseline_sql`` builds each change's JSON in SQLite from the stored columns; ``baseline_rows``
+is the record-by-record reference (SQLAlchemy's types, then ``tables.encode``). Both run on
+copies of one demo caseload with every kind of column (money, a time, booleans, JSON, nulls,
+datetimes with and without microseconds) and must record the same changes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import uuid
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from linkworker import models
+from linkworker.demo import generate
+from linkworker.storage.database import Caseload
+from linkworker.sync import baseline, clock, state
+from linkworker.sync.changelog import CHANGES, DEFAULT, ROWS
+from tests.conftest import TEST_PASSPHRASE
+
+
+def _with_odd_values(caseload: Caseload) -> None:
+    """Rows no demo writes: claims with pennies (negative too), a return, a time of day."""
+    now = dt.datetime(2026, 11, 2, 9, 30, 0)
+    with caseload.engine.begin() as conn:  # Core, as the importers: no change recorded
+        contract = conn.execute(select(models.Contract.id)).scalar()
+        person, episode = conn.execute(select(models.Episode.person_id, models.Episode.id)).first()
+        returned = str(uuid.uuid4())
+        conn.execute(models.OutcomeReturn.__table__.insert().values(
+            id=returned, contract_id=contract, period="2026-Q3", status="submitted",
+            submitted_at=now.replace(microsecond=123456), total_amount=Decimal("-0.05"),
+            snapshot=None, created_at=now, updated_at=now))
+        for amount, late in ((Decimal("123.45"), True), (Decimal("1.00"), False),
+                             (Decimal("0.00"), False)):
+            conn.execute(models.Claim.__table__.insert().values(
+                id=str(uuid.uuid4()), return_id=returned, contract_id=contract, person_id=person,
+                episode_id=episode, outcome_id="o1", achieved_on=dt.date(2026, 9, 1), late=late,
+                amount=amount, evidence={"forms": [1, 2.5, None], "ok": True},
+                created_at=now, updated_at=now))
+        conn.execute(models.Contact.__table__.update().where(
+            models.Contact.id == conn.execute(select(models.Contact.id)).scalar()).values(
+            start_time=dt.time(14, 5, 9, 7)))
+
+
+def _log(caseload: Caseload) -> tuple[dict, dict, list[str]]:
+    with caseload.engine.connect() as conn:
+        changes = conn.execute(select(CHANGES).order_by(CHANGES.c.seq)).all()
+        heads = {(r.table_name, r.row_id): (r.heads, r.deleted) for r in conn.execute(select(ROWS))}
+        stamp = state.last_stamp(conn)
+    by_row = {(c.table_name, c.row_id): c for c in changes}
+    assert len(by_row) == len(changes)  # one change per record
+    for key, change in by_row.items():
+        assert heads[key] == ({DEFAULT: [change.change_id]}, False)
+        assert clock.Stamp.parse(change.change_id) <= stamp
+    ids = [c.change_id for c in changes]
+    assert len(set(ids)) == len(ids)
+    ids = [c.change_id for c in changes if c.user_id == "u-1"]  # the baseline's own
+    return ({k: (c.op, c.person_id, c.user_id, c.bases, c.applied, c.data)
+             for k, c in by_row.items()}, heads, ids)
+
+
+def test_the_sql_baseline_records_what_the_python_one_does(tmp_path, monkeypatch):
+    monkeypatch.setattr(baseline, "BIG", 1000)  # as a first adoption: indexes made again
+    python_path, sql_path = tmp_path / "python.db", tmp_path / "sql.db"
+    with Caseload.create(python_path, TEST_PASSPHRASE) as caseload:
+        generate(caseload, people=25, seed=3, today=dt.date(2026, 11, 20))
+        _with_odd_values(caseload)
+    shutil.copyfile(python_path, sql_path)
+    shutil.copyfile(f"{python_path}.key", f"{sql_path}.key")
+    counts = {}
+    for path, write in ((python_path, baseline.baseline_rows), (sql_path, baseline.baseline_sql)):
+        with Caseload.open(path, TEST_PASSPHRASE) as caseload, caseload.transaction() as s:
+            before = state.last_stamp(s.connection())
+            counts[path] = write(s.connection(), user_id="u-1")
+            assert write(s.connection()) == 0  # once only
+    assert counts[python_path] == counts[sql_path] > 2000
+    with Caseload.open(python_path, TEST_PASSPHRASE) as a, \
+            Caseload.open(sql_path, TEST_PASSPHRASE) as b:
+        expected, _, _ = _log(a)
+        found, _, ids = _log(b)
+        with b.engine.connect() as conn:
+            indexes = set(conn.exec_driver_sql(
+                "SELECT name FROM sqlite_master WHERE tbl_name = 'sync_changes'").scalars())
+        assert b.integrity_problems(quick=False) == []
+    assert set(baseline.RANDOM_INDEXES) <= indexes
+    assert found.keys() == expected.keys()
+    for key, value in expected.items():
+        assert found[key] == value, key
+    assert before is None or all(clock.Stamp.parse(i) > before for i in ids)
+    assert len(ids) == counts[sql_path] and ids == sorted(ids)  # in the order written
+    claims = [v[5] for k, v in found.items() if k[0] == "claims"]
+    assert sorted(c["amount"] for c in claims) == ["0.00", "1.00", "123.45"]
+    assert any(v[5]["total_amount"] == "-0.05" and v[5]["submitted_at"].endswith(".123456")
+               for k, v in found.items() if k[0] == "returns")
+    assert json.dumps(claims[0]["evidence"]) == '{"forms": [1, 2.5, null], "ok": true}'
+
+
+def test_the_sql_baseline_numbers_past_a_full_millisecond(tmp_path):
+    """More records than one millisecond of the clock holds: the wall moves on, ids stay in
+    order, and the saved clock is the last id (later local changes sort after it)."""
+    with Caseload.create(tmp_path / "c.db", TEST_PASSPHRASE) as caseload:
+        with caseload.engine.begin() as conn:
+            conn.execute(models.Setting.__table__.insert(), [
+                {"key": f"k{i}", "value": i, "updated_at": dt.datetime(2026, 1, 1)}
+                for i in range(30)])
+        with caseload.transaction() as s:
+            conn = s.connection()
+            device = state.device_id(conn)
+            state.save_stamp(conn, clock.Stamp(clock.now_ms() + 60_000, 999_990, device))
+            assert baseline.baseline_sql(conn) >= 30
+            ids = list(conn.execute(select(CHANGES.c.change_id)
+                                    .order_by(CHANGES.c.seq)).scalars())
+            last = state.last_stamp(conn)
+    stamps = [clock.Stamp.parse(i) for i in ids]
+    assert stamps == sorted(stamps) and len(set(stamps)) == len(stamps)
+    assert stamps[0].counter == 999_991 and stamps[-1] == last
+    assert stamps[-1].wall_ms == stamps[0].wall_ms + 1

@@ -1,0 +1,174 @@
+"""A new laptop's first replica copied in bulk ends exactly where replaying the hub's log ends.
+
+Two new laptops of one link worker: one copies its replica in bulk (``linkworker_replica()``,
+``sync.replica``), the other replays the change log (``bulk=False``). The hub already holds a
+conflict and a deleted record in the worker's scope. Both must hold the same records, field
+heads, change log and open conflicts, and after edits on every side (the same field on both
+new laptops: a true conflict) and rounds of sync, still the same.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from sqlalchemy import func, select
+
+from linkworker import models
+from linkworker.demo import generate
+from linkworker.hub.create import create_hub
+from linkworker.hub.inbox import apply_inbox
+from linkworker.storage.database import Caseload
+from linkworker.storage.server import ServerCaseload
+from linkworker.sync import replica, state
+from linkworker.sync.changelog import CHANGES, ROWS
+from linkworker.sync.online import sync_with_hub
+from linkworker.sync.tables import RULES
+from tests.conftest import TEST_PASSPHRASE
+from tests.sync.conftest import edit, open_conflicts
+from tests.sync.test_hub import _laptop_for
+
+
+def _busiest_worker(caseload: Caseload) -> tuple[str, str, list[str]]:
+    """The link worker with most people, and their people."""
+    with caseload.reading() as s:
+        worker_id, _ = s.execute(
+            select(models.Episode.worker_id, func.count(func.distinct(models.Episode.person_id)))
+            .join(models.User, models.User.id == models.Episode.worker_id)
+            .where(models.User.role == "link_worker")
+            .group_by(models.Episode.worker_id).order_by(func.count().desc())).first()
+        name = s.get(models.User, worker_id).username
+        people = sorted(s.scalars(select(models.Episode.person_id).distinct()
+                                  .where(models.Episode.worker_id == worker_id)))
+    return worker_id, name, people
+
+
+def _state(caseload: Caseload) -> dict:
+    """Everything sync decides, in a form two replicas can be compared by. Not ``updated_at``:
+    applying an edit that does not carry it stamps the local time (on a replay, the laptop's;
+    in a bulk copy, the hub's), as it always has."""
+    out = {}
+    with caseload.engine.connect() as conn:
+        for name, rule in RULES.items():
+            columns = [c for c in rule.table.columns
+                       if c.key not in rule.skip and c.key != "updated_at"]
+            rows = conn.execute(select(*columns)).all()
+            out[name] = sorted(json.dumps([str(v) for v in r]) for r in rows)
+        out["heads"] = sorted((r.table_name, r.row_id, json.dumps(r.heads, sort_keys=True),
+                               r.deleted) for r in conn.execute(select(ROWS)))
+        out["log"] = sorted((c.change_id, c.table_name, c.row_id, c.person_id, c.op,
+                             json.dumps(c.data, sort_keys=True),
+                             json.dumps(c.bases, sort_keys=True), c.applied)
+                            for c in conn.execute(select(CHANGES)))
+        out["late_links"] = sorted(map(tuple, state.get(conn, "late_links", [])))
+    out["conflicts"] = sorted((c.id, json.dumps(c.heads), c.person_id)
+                              for c in open_conflicts(caseload))
+    return out
+
+
+def _sync_round(hub: ServerCaseload, laptops: list[tuple[Caseload, str]]) -> None:
+    for laptop, url in laptops:
+        sync_with_hub(laptop, url)
+    apply_inbox(hub)
+    for laptop, url in laptops:
+        sync_with_hub(laptop, url)
+
+
+def _first_note(caseload: Caseload, people: list[str], skip: int = 0) -> str:
+    with caseload.reading() as s:
+        return s.scalars(select(models.Contact.id).join(models.Episode)
+                         .where(models.Episode.person_id.in_(people))
+                         .order_by(models.Contact.id).offset(skip)).first()
+
+
+def test_a_replica_copied_in_bulk_equals_one_replayed_before_and_after_edits(
+        pg_url, tmp_path, monkeypatch):
+    copies = []
+    real_load = replica.load
+
+    def load(conn, snapshot):
+        copies.append(len(snapshot.records))
+        return real_load(conn, snapshot)
+
+    monkeypatch.setattr(replica, "load", load)
+    office = Caseload.create(tmp_path / "office.db", TEST_PASSPHRASE)
+    generate(office, people=24, seed=5, today=dt.date(2026, 11, 20))
+    worker_id, worker, people = _busiest_worker(office)
+    create_hub(office, pg_url)
+    hub = ServerCaseload.connect(pg_url)
+    try:
+        # Two laptops of the worker make a conflict and a delete at the hub.
+        for name in "abcd":
+            (tmp_path / name).mkdir()
+        a, a_url = _laptop_for(tmp_path / "a", office, pg_url, worker, worker_id)
+        b, b_url = _laptop_for(tmp_path / "b", office, pg_url, worker, worker_id)
+        _sync_round(hub, [(a, a_url), (b, b_url)])
+        edit(a, models.Person, people[0], town="Leeds")
+        edit(b, models.Person, people[0], town="Bradford")
+        with a.transaction() as s:
+            s.delete(s.get(models.Contact, _first_note(a, people, skip=1)))
+        _sync_round(hub, [(a, a_url), (b, b_url)])
+        assert open_conflicts(a)
+
+        # Two new laptops: one copies in bulk, one replays.
+        c, c_url = _laptop_for(tmp_path / "c", office, pg_url, worker, worker_id)
+        d, d_url = _laptop_for(tmp_path / "d", office, pg_url, worker, worker_id)
+        copies.clear()
+        bulk = sync_with_hub(c, c_url)
+        assert copies and copies[0] > 1000  # c copied its records in bulk
+        copies.clear()
+        replayed = sync_with_hub(d, d_url, bulk=False)
+        assert copies == []  # d replayed the log
+        assert bulk.pulled == replayed.pulled > 0
+        assert bulk.conflicts == replayed.conflicts == 1
+        first = _state(c)
+        assert first == _state(d)
+        assert len(first["people"]) == len(people) and first["conflicts"]
+        assert any(deleted for *_, deleted in first["heads"])
+
+        # Edits on every side, the same field on both new laptops, then rounds of sync.
+        note = _first_note(c, people)
+        edit(c, models.Contact, note, note="seen at home (c)")
+        edit(d, models.Contact, note, note="seen at home (d)")
+        edit(c, models.Person, people[1], town="Halifax")
+        edit(d, models.Person, people[2], phone="01234 567890")
+        edit(a, models.Person, people[0], town="Leeds")  # settles a's conflict by editing
+        everyone = [(a, a_url), (b, b_url), (c, c_url), (d, d_url)]
+        _sync_round(hub, everyone)
+        _sync_round(hub, everyone)
+        last = _state(c)
+        assert last == _state(d)
+        conflicted = {row[0] for row in last["conflicts"]}
+        assert conflicted == {f"contacts/{note}/note"}
+        for laptop in (a, b, c, d):
+            laptop.close()
+    finally:
+        hub.close()
+        office.close()
+
+
+def test_the_bulk_copy_stores_each_value_as_sqlalchemy_would(caseload):
+    """The hub's JSON of a row, written through the driver, is byte for byte what a Core
+    insert of the decoded value stores (so SQL comparisons and sorts see the same text)."""
+    from decimal import Decimal
+
+    people, contacts, claims = (models.Person.__table__, models.Contact.__table__,
+                                models.Claim.__table__)
+    dialect = caseload.engine.dialect
+    cases = [
+        (people.c.created_at, "2026-11-02T10:00:00", dt.datetime(2026, 11, 2, 10)),
+        (people.c.created_at, "2026-11-02T10:00:00.5", dt.datetime(2026, 11, 2, 10, 0, 0, 500000)),
+        (people.c.deleted_at, None, None),
+        (contacts.c.start_time, "14:05:09.000007", dt.time(14, 5, 9, 7)),
+        (contacts.c.start_time, "14:05:09", dt.time(14, 5, 9)),
+        (contacts.c.contact_date, "2026-11-02", dt.date(2026, 11, 2)),
+        (people.c.contact_preferences, {"a": [1, None]}, {"a": [1, None]}),
+        (people.c.contact_preferences, None, None),
+        (claims.c.amount, 12345, Decimal("123.45")),
+        (claims.c.late, True, True),
+    ]
+    for column, from_hub, python in cases:
+        to_storage = replica._storage_form(column, dialect)
+        stored = from_hub if to_storage is None else to_storage(from_hub)
+        process = column.type._cached_bind_processor(dialect)
+        assert stored == (python if process is None else process(python)), column
