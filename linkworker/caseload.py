@@ -5,11 +5,15 @@ builds its browser: ONE indexed query returns the ordered ids that match the fil
 search (``person_ids``), and the screen asks for the rows it is about to show a page at a time
 (``rows_for``). Nothing here loads the whole table.
 
-Search is "what a link worker types": a name prefix ("smi", "Smith, Ma", "Mar Smi"), the
-preferred name, a reference prefix, an NHS number (exact, only when ten digits are typed) or a
-postcode prefix. Every form maps onto prefix comparisons on indexed columns (the name columns
-are NOCASE, so SQLite's LIKE optimisation turns ``LIKE 'smi%'`` into an index range); ``%`` and
-``_`` are dropped from what was typed so a prefix can never become a scan.
+Search is "what a link worker types": the start of any of a person's names ("smi", "Smith, Ma",
+"Mar Smi", "o'neill", "zoe" for Zoë), the start of their postcode ("ne1 4", "ne14s") or
+reference, or their NHS number (digits, with or without spaces). It is answered by the search
+index (``linkworker.caseload_index``: FTS5 inside the encrypted file); what was typed is never
+read as SQL or FTS5 syntax.
+
+The default list (everyone or one worker's people, not exited, in name order) and its search
+come from the caseload index alone, without reading a person's row or joining their journey;
+other filters and sorts use the full query (``ids_query``).
 
 Each person's row describes their *current* journey (``Person.current_episode_id``), using the
 summaries ``linkworker.journey.refresh_summaries`` keeps (``next_review_due``,
@@ -19,7 +23,6 @@ summaries ``linkworker.journey.refresh_summaries`` keeps (``next_review_due``,
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -35,6 +38,15 @@ from linkworker.access import (
     require_person,
     sees_everyone,
 )
+from linkworker.caseload_index import (
+    NEVER,
+    all_matching,
+    entries,
+    first_matching,
+    match_query,
+    matching,
+    within_list,
+)
 from linkworker.codes import GENDERS, STAGE_LABELS
 from linkworker.errors import UserError
 from linkworker.journey_clock import STAGES, is_overdue
@@ -48,7 +60,7 @@ from linkworker.models import (
     User,
 )
 from linkworker.storage.database import Caseload, unit_of_work
-from linkworker.validation import OUTWARD_CODE, age_on, format_nhs_number, nhs_digits
+from linkworker.validation import age_on, format_nhs_number
 
 UNASSIGNED = "-"  # worker filter value: current journey has no worker
 NO_CHANGE_YET = "none"  # latest-change filter value: no baseline/follow-up pair yet
@@ -167,92 +179,16 @@ class PersonSummary:
 
 # --- search ---------------------------------------------------------------------------------
 
-_OUTWARD = re.compile(OUTWARD_CODE)
-_INWARD_PREFIX = re.compile(r"[0-9][A-Z]{0,2}")
-_NHS_TYPED = re.compile(r"[0-9][0-9\s-]{8,}[0-9]")
-
-
-def _prefix(text: str) -> str:
-    """A LIKE prefix pattern; wildcards typed by the user are dropped, never interpreted."""
-    return re.sub(r"[%_]", "", text) + "%"
-
-
-def _name_starts(column, text: str) -> ColumnElement[bool]:  # a NOCASE column
-    return column.like(_prefix(text))
-
-
-def _first_name_starts(text: str) -> ColumnElement[bool]:
-    return or_(_name_starts(Person.given_name, text), _name_starts(Person.preferred_name, text))
-
-
-def postcode_prefixes(text: str) -> list[str]:
-    """The stored forms a typed postcode fragment could begin ("ne14s" -> "NE1 4S", ...).
-
-    Postcodes are stored normalised ("NE1 4ST"); people type them in any case, with or without
-    the space. Where the space is missing every split that could be a real outward code is
-    tried, so "NE14" finds both "NE1 4.." and "NE14 ..".
-    """
-    compact = re.sub(r"\s+", "", text).upper()
-    if not compact or not compact.isalnum() or not compact[0].isalpha():
-        return []
-    found: list[str] = []
-    if " " in text.strip():
-        outward, _, inward = text.strip().upper().partition(" ")
-        inward = inward.replace(" ", "")
-        if _OUTWARD.fullmatch(outward) and (not inward or _INWARD_PREFIX.fullmatch(inward)):
-            found.append(f"{outward} {inward}")
-        return found
-    if re.fullmatch(r"[A-Z]{1,2}[0-9]?", compact) or _OUTWARD.fullmatch(compact):
-        found.append(compact)  # a bare area or district: "NE", "NE1", "NE14"
-    for cut in range(2, min(len(compact), 4) + 1):
-        outward, inward = compact[:cut], compact[cut:]
-        if inward and _OUTWARD.fullmatch(outward) and _INWARD_PREFIX.fullmatch(inward):
-            found.append(f"{outward} {inward}")
-    return found
-
-
-def _reference_starts(text: str) -> ColumnElement[bool] | None:
-    """References are matched by GLOB (case-sensitive) so the unique index serves the prefix."""
-    cleaned = re.sub(r"[*?\[\]]", "", text.strip())
-    forms = [form for form in dict.fromkeys((cleaned.upper(), cleaned)) if form]
-    return or_(*(Person.reference.op("GLOB")(form + "*") for form in forms)) if forms else None
-
 
 def search_clause(text: str) -> ColumnElement[bool] | None:
-    """The WHERE clause for what was typed in the search box; None for an empty box."""
-    text = " ".join(text.split())
-    if not text:
+    """The WHERE clause over ``Person`` for what was typed in the search box (None for an empty
+    box): the person's entry is among the search index's matches (``caseload_index``)."""
+    query = match_query(text)
+    if query is None:
         return None
-    if _NHS_TYPED.fullmatch(text):
-        digits = nhs_digits(text)
-        if len(digits) == 10:
-            return Person.nhs_number == digits
-    options: list[ColumnElement[bool]] = []
-    if "," in text:  # "Family, Given"
-        family, _, given = (part.strip() for part in text.partition(","))
-        if family:
-            clause = _name_starts(Person.family_name, family)
-            options.append(and_(clause, _first_name_starts(given)) if given else clause)
-    else:
-        words = text.split(" ")
-        options += [
-            _name_starts(Person.family_name, text),
-            _name_starts(Person.given_name, text),
-            _name_starts(Person.preferred_name, text),
-        ]
-        if len(words) > 1:  # "Given Family" (first word a given or preferred name)
-            rest = " ".join(words[1:])
-            options += [
-                and_(_name_starts(Person.given_name, words[0]),
-                     _name_starts(Person.family_name, rest)),
-                and_(_name_starts(Person.preferred_name, words[0]),
-                     _name_starts(Person.family_name, rest)),
-            ]
-    reference = _reference_starts(text)
-    if reference is not None and " " not in text:
-        options.append(reference)
-    options += [Person.postcode.like(p + "%") for p in postcode_prefixes(text)]
-    return or_(*options) if options else false()
+    if query == NEVER:
+        return false()
+    return Person.id.in_(select(entries.c.person_id).where(entries.c.entry.in_(matching(query))))
 
 
 # --- the ordered id list --------------------------------------------------------------------
@@ -375,10 +311,13 @@ def person_ids(
 ) -> list[str]:
     """The ids of every person matching ``filt`` that ``actor`` may see, in display order
     (only the first ``limit`` if given: the first screenful, before the whole list)."""
-    query = ids_query(actor, filt, sort, descending)
-    if limit is not None:
-        query = query.limit(limit)
+    _check_worker_filter(actor, filt)
     with _reading(caseload) as session:
+        if _from_index(actor, filt, sort, descending):
+            return _from_caseload_index(session, filt, limit)
+        query = ids_query(actor, filt, sort, descending)
+        if limit is not None:
+            query = query.limit(limit)
         return list(session.execute(query).scalars())
 
 
@@ -390,45 +329,47 @@ def first_page(
     descending: bool = False,
 ) -> tuple[list[str], list[PersonRow]]:
     """The first ``PAGE_SIZE`` ids and their rows in one read: what the screen shows while the
-    whole id list (``person_ids``) is still being gathered. With the sort's index the query
-    stops after one page, so it answers in milliseconds at any caseload size."""
+    whole id list (``person_ids``) is still being gathered. The default list and its search
+    read the caseload index and stop after one page, in milliseconds at any size."""
     with _reading(caseload) as session:
-        ids = None
-        if _window_may_fill(actor, filt, sort, descending):
-            ids = _first_in_name_window(session, actor, filt)
-        if ids is None:
-            ids = person_ids(session, actor, filt, sort, descending, limit=PAGE_SIZE)
+        ids = person_ids(session, actor, filt, sort, descending, limit=PAGE_SIZE)
         return ids, rows_for(session, actor, ids, as_of=filt.as_of)
 
 
-# How many people, in name order, a search's first screenful looks through before it falls
-# back to gathering every match through the name indexes.
-NAME_WINDOW = 5_000
-SHORT_SEARCH = 3  # letters; longer searches match few enough for the indexes to be quicker
+# --- the default list and its search, from the caseload index --------------------------------
+
+def _from_index(actor: Actor, filt: CaseloadFilter, sort: str, descending: bool) -> bool:
+    """Is this list the caseload index's (``caseload_index``): name order, no filter but the
+    worker, the search and "include exited", for someone who sees everyone or a link worker
+    looking at their own caseload (whose current journeys are theirs, so in their scope)?"""
+    if sort != "name" or descending or filt.worker_id == UNASSIGNED:
+        return False
+    if filt.stage or filt.contract_id or filt.overdue_only or filt.no_baseline \
+            or filt.latest_change:
+        return False
+    own = actor.role == "link_worker" and filt.worker_id == actor.user_id
+    return own or sees_everyone(actor)
 
 
-def _window_may_fill(actor: Actor, filt: CaseloadFilter, sort: str, descending: bool) -> bool:
-    """A short search over everyone, in name order: the many-matches case. A worker's own
-    caseload is a few hundred people scattered through the names, so it never fills."""
-    return (0 < len(filt.text.strip()) <= SHORT_SEARCH and sort == "name" and not descending
-            and filt.worker_id is None and sees_everyone(actor))
-
-
-def _first_in_name_window(session: Session, actor: Actor, filt: CaseloadFilter) -> list[str] | None:
-    """The first screenful of a search from the first ``NAME_WINDOW`` people in name order, or
-    None if fewer than a screenful match there.
-
-    A short search ("n", "r") matches thousands: gathering and sorting them all took seconds
-    per keystroke at 50,000 people. Looking only at the first people in display order is
-    bounded, and when a whole screenful matches there it is exactly the list's start (every
-    person before the last of them has been looked at). A rare match falls back to the
-    indexes, which are quick when there are few."""
-    first = aliased(Person)
-    window = (select(first.id)
-              .order_by(first.family_name, first.given_name, first.id).limit(NAME_WINDOW))
-    query = ids_query(actor, filt).where(Person.id.in_(window)).limit(PAGE_SIZE)
-    ids = list(session.execute(query).scalars())
-    return ids if len(ids) == PAGE_SIZE else None
+def _from_caseload_index(session: Session, filt: CaseloadFilter, limit: int | None) -> list[str]:
+    """The list from the caseload index alone: with no search, a walk of an index in name
+    order; with one, FTS5's matches (see ``caseload_index.first_matching``). Neither reads a
+    person's row or joins a journey."""
+    found = match_query(filt.text)
+    if found == NEVER:
+        return []
+    listed = select(entries.c.person_id)
+    if filt.worker_id is not None:
+        listed = listed.where(entries.c.worker_id == filt.worker_id)
+    if not filt.include_exited:
+        listed = listed.where(entries.c.open.is_(True))
+    listed = listed.order_by(entries.c.family_name, entries.c.given_name, entries.c.person_id)
+    if found is None:
+        return list(session.execute(listed.limit(limit)).scalars())
+    query = within_list(found, filt.worker_id, filt.include_exited)
+    if limit is None:
+        return all_matching(session, query, listed)
+    return first_matching(session, query, limit)
 
 
 # --- rows, a page at a time -----------------------------------------------------------------
@@ -451,26 +392,32 @@ def rows_for(
         return []
     today = as_of or dt.date.today()
     query = (
-        select(Person, Current.stage, Current.next_review_due, Current.latest_change,
+        select(*_ROW_COLUMNS, Current.stage, Current.next_review_due, Current.latest_change,
                User.display_name)
+        .select_from(Person)
         .outerjoin(Current, Current.id == Person.current_episode_id)
         .outerjoin(User, User.id == Current.worker_id)
         .where(Person.id.in_(list(ids)), people_scope(actor), Person.deleted_at.is_(None))
     )
     with _reading(caseload) as session:
-        found = {
-            person.id: _row(person, stage, due, change, worker, today)
-            for person, stage, due, change, worker in session.execute(query)
-        }
+        found = {row.id: _row(row, today) for row in session.execute(query)}
     return [found[i] for i in ids if i in found]
 
 
-def _row(person: Person, stage, due, change, worker, today: dt.date) -> PersonRow:
+# Only the columns a row shows: a whole Person (every column, JSON included) for each of a
+# page's people cost more than the query.
+_ROW_COLUMNS = (Person.id, Person.reference, Person.family_name, Person.given_name,
+                Person.preferred_name, Person.date_of_birth, Person.nhs_number, Person.postcode)
+
+
+def _row(person, today: dt.date) -> PersonRow:
+    stage, due, change, worker = person[-4:]
+    first = person.preferred_name or person.given_name
     return PersonRow(
         id=person.id,
         reference=person.reference,
         name=_name(person.family_name, person.given_name),
-        display_name=person.display_name,
+        display_name=f"{first} {person.family_name}".strip(),
         preferred_name=person.preferred_name or "",
         age=age_on(person.date_of_birth, today),
         stage=stage,
@@ -496,18 +443,15 @@ def filter_options(caseload: Caseload | Session, actor: Actor, *,
                    own_count_only: bool = False) -> FilterOptions:
     """Workers (with the size of each one's caseload) and contracts, for the filter bar.
 
-    Counting everyone's caseload joins every current journey to its person (seconds at
-    150,000 people), so the first screen asks with ``own_count_only``: only the actor's own
-    count (all ``default_worker`` needs), through the worker index, and the rest later."""
+    The counts walk the caseload index's worker index (open entries per worker), a few
+    milliseconds at 150,000 people; the first screen still asks with ``own_count_only``
+    (only the actor's own count, all ``default_worker`` needs) and the rest later."""
     switch = can(actor, "caseload.switch_worker")
-    counts = (
-        select(Episode.worker_id, func.count())
-        .join(Person, Person.current_episode_id == Episode.id)
-        .where(Episode.stage != "exited", Person.deleted_at.is_(None))
-        .group_by(Episode.worker_id)
-    )
+    # the caseload index's worker walk: no journey joined to its person
+    counts = (select(entries.c.worker_id, func.count()).where(entries.c.open.is_(True))
+              .group_by(entries.c.worker_id))
     if own_count_only:
-        counts = counts.where(Episode.worker_id == actor.user_id)
+        counts = counts.where(entries.c.worker_id == actor.user_id)
     staff = select(User).where(User.role.in_(("link_worker", "manager", "coordinator")))
     if not switch:
         staff = staff.where(User.id == actor.user_id)

@@ -6,8 +6,9 @@ time (``rows_for``), on the runner's reader pool. An unfetched row shows "…" f
 its page arrives only those rows are repainted (``dataChanged``). A refresh after a save keeps
 the ids if they did not change and just repaints (no reset, the selection and scroll stay put).
 
-Every search or filter change asks two things at once: the first screenful (``first_page``,
-ids and rows, which stops after one page) and the whole id list. The first screenful shows
+Every search or filter change asks first for the first screenful (``first_page``, ids and
+rows, which stops after one page), then, once it is on screen, for the whole id list (not at
+all when the screenful is not full: then it is the whole list). The first screenful shows
 within milliseconds at any caseload size; the whole list then extends it without a reset.
 Both are superseding reads, so a newer keystroke cancels the older search, even mid-query.
 
@@ -408,6 +409,7 @@ class CaseloadView(QWidget):
         self.sort_key, self.descending = "name", False
         self._query_seq = 0
         self._ids_seq = -1  # the newest refresh whose whole list has arrived
+        self._ask_everyone: Callable[[], object] = lambda: None  # the current whole list
         self.count = 0
         self.model = CaseloadTableModel(runner, actor, clock, self)
         self.model.sort_requested.connect(self._sort)
@@ -624,26 +626,41 @@ class CaseloadView(QWidget):
         def everyone(job):
             return seq, person_ids(job.caseload, actor, filt, key, descending)
 
-        if first:  # not after a save: the list on screen stays until the new one is whole
-            self.runner.read(
-                screenful,
-                self._first_arrived,
-                label=translate("caseload_view", "Searching"),
-                supersede=f"first-{id(self)}",
-            )
-        self.runner.read(
+        self._ask_everyone = lambda: self.runner.read(
             everyone,
             self._ids_arrived,
             label=translate("caseload_view", "Searching"),
             supersede=f"ids-{id(self)}",
         )
+        if not first:  # after a save: the list on screen stays until the new one is whole
+            self._ask_everyone()
+            return
+        self.runner.read(
+            screenful,
+            self._first_arrived,
+            label=translate("caseload_view", "Searching"),
+            supersede=f"first-{id(self)}",
+        )
 
     def _first_arrived(self, result: tuple[int, tuple[list[str], list[PersonRow]]]) -> None:
+        """The first screenful; the whole list is asked for only now (a keystroke's first rows
+        never share the machine with its whole list), and not at all when the screenful is
+        not full: then it is the whole list."""
         seq, (ids, rows) = result
         if seq != self._query_seq or self._ids_seq == seq:
             return  # superseded, or the whole list is already here
+        whole = len(ids) < PAGE_SIZE
         if not self.model.partial and self.model.ids[:len(ids)] == ids and ids:
-            return  # the same people lead the list: keep it (and the selection) as it is
+            # the same people lead the list: keep it (and the selection) as it is
+            if not whole:
+                self._ask_everyone()
+            elif self.model.ids == ids:
+                self._ids_seq = seq
+                self.counted.emit(len(ids))
+            else:
+                self._ids_arrived((seq, ids))
+            self.first_rows.emit(len(ids))
+            return
         self.model.set_first_page(ids, rows)
         found = len(ids)  # lupdate sees a plural only when the count is a plain name
         self.count_label.setText(
@@ -654,6 +671,10 @@ class CaseloadView(QWidget):
         if ids and not self.table.currentIndex().isValid():
             self.table.setCurrentIndex(self.model.index(0, 0))
         self.first_rows.emit(len(ids))
+        if whole:
+            self._ids_arrived((seq, ids))
+        else:
+            self._ask_everyone()
 
     def _ids_arrived(self, result: tuple[int, list[str]]) -> None:
         seq, ids = result

@@ -18,7 +18,6 @@ from linkworker.caseload import (
     own_caseload,
     person_ids,
     person_summary,
-    postcode_prefixes,
     rows_for,
 )
 from linkworker.models import AuditEvent
@@ -104,15 +103,6 @@ def test_search_as_you_type(read_only_world, typed, expected):
 def test_search_respects_scope(read_only_world):
     world = read_only_world
     assert listed(world, "ann", text="smi") == ["margaret", "john"]  # not Bob's Tom
-
-
-def test_postcode_fragments_become_the_stored_forms():
-    assert postcode_prefixes("ne14s") == ["NE1 4S"]  # an inward code starts with a digit
-    assert postcode_prefixes("ne14") == ["NE14", "NE1 4"]
-    assert postcode_prefixes("NE1") == ["NE1"]
-    assert postcode_prefixes("ne1 4st") == ["NE1 4ST"]
-    assert postcode_prefixes("smith") == []
-    assert postcode_prefixes("123") == []
 
 
 def test_filters(read_only_world):

@@ -226,3 +226,44 @@ def test_fifty_thousand_people_search_and_page_on_demand(qtbot, big_world):
         view.deleteLater()
         qtbot.wait(10)
         runner.shutdown()
+
+
+def test_a_newer_keystroke_supersedes_an_older_search_mid_query(
+        qtbot, runner, world, make_view, monkeypatch):
+    """Search as you type is cancellable (issue 15): while "sm" is still being searched (a query
+    that would run for minutes), "khan" is typed; "sm" is interrupted inside SQLite, its answer
+    is never shown, and "khan"'s is."""
+    import threading
+
+    from sqlalchemy.exc import OperationalError
+
+    import ui.caseload_view as caseload_view
+
+    started, interrupted = threading.Event(), threading.Event()
+    real = caseload_view.first_page
+
+    def first_page(caseload, actor, filt, *args):
+        if filt.text == "sm":
+            started.set()
+            try:
+                with caseload.reading() as s:
+                    s.connection().exec_driver_sql(
+                        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) "
+                        "SELECT count(*) FROM n").scalar()
+            except OperationalError:
+                interrupted.set()
+                raise
+        return real(caseload, actor, filt, *args)
+
+    monkeypatch.setattr(caseload_view, "first_page", first_page)
+    view = make_view(qtbot, runner, world.actor("meg"))
+    qtbot.waitUntil(lambda: view.model.rowCount() == 6)
+    view.search.setText("sm")
+    view.refresh()
+    qtbot.waitUntil(started.is_set)
+    view.search.setText("khan")
+    view.refresh()
+    wait_for(qtbot, view, ["Khan, Aisha"])
+    qtbot.waitUntil(interrupted.is_set)
+    qtbot.waitUntil(lambda: not runner.is_busy())
+    assert cells(view) == ["Khan, Aisha"] and view.count_label.text() == "1 person"
