@@ -1095,7 +1095,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
   <context>
     <name>caseload_view</name>
     <message>
-      <location filename="../../ui/caseload_view.py" line="+96" />
+      <location filename="../../ui/caseload_view.py" line="+97" />
       <source>Name</source>
       <translation type="unfinished" />
     </message>
@@ -1119,12 +1119,12 @@ No good backup was found beside {name}. The damaged file has not been changed; a
     <message>
       <location line="+5" />
       <location line="+191" />
-      <location line="+185" />
+      <location line="+186" />
       <source>Stage</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-375" />
+      <location line="-376" />
       <location line="+191" />
       <source>Worker</source>
       <translation type="unfinished" />
@@ -1155,12 +1155,12 @@ No good backup was found beside {name}. The damaged file has not been changed; a
     </message>
     <message>
       <location line="-79" />
-      <location line="+365" />
+      <location line="+366" />
       <source>Loading the caseload</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-325" />
+      <location line="-326" />
       <source>Review overdue</source>
       <translation type="unfinished" />
     </message>
@@ -1206,12 +1206,12 @@ No good backup was found beside {name}. The damaged file has not been changed; a
     </message>
     <message>
       <location line="+3" />
-      <location line="+187" />
+      <location line="+188" />
       <source>Contract</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-186" />
+      <location line="-187" />
       <source>Referred</source>
       <translation type="unfinished" />
     </message>
@@ -1287,7 +1287,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+63" />
+      <location line="+64" />
       <source>Search name, reference, NHS number or postcode (Ctrl+F)</source>
       <translation type="unfinished" />
     </message>
@@ -1377,21 +1377,21 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+102" />
-      <location line="+6" />
+      <location line="+101" />
+      <location line="+9" />
       <source>Searching</source>
       <translation type="unfinished" />
     </message>
     <message numerus="yes">
-      <location line="+13" />
-      <location line="+17" />
+      <location line="+26" />
+      <location line="+21" />
       <source>%Ln person(s)</source>
       <translation type="unfinished">
         <numerusform />
       </translation>
     </message>
     <message>
-      <location line="-15" />
+      <location line="-19" />
       <source>{ids}+ people, counting…</source>
       <translation type="unfinished" />
     </message>
@@ -3121,7 +3121,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
   <context>
     <name>operations</name>
     <message>
-      <location filename="../../ui/operations.py" line="+87" />
+      <location filename="../../ui/operations.py" line="+94" />
       <source>An admin</source>
       <translation type="unfinished" />
     </message>
