@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import os
 import shutil
 import threading
 from collections.abc import Callable, Iterator
@@ -228,6 +229,7 @@ class Caseload:
             )
         path.parent.mkdir(parents=True, exist_ok=True)
         key = keys.create_key(path, passphrase)
+        _make_owner_only(path)
         caseload = cls(path, _engine_for(path, key))
         from linkworker.storage import migrate
 
@@ -251,6 +253,7 @@ class Caseload:
         if path.stat().st_size == 0:
             raise CaseloadDamaged(f"{path} is empty (0 bytes): it was truncated. Restore a backup.")
         key = keys.unlock_key(path, passphrase)
+        _tighten(path)
         engine = _engine_for(path, key)
         _check_key(engine, path)
         _check_first_pages(engine, path, key)
@@ -372,3 +375,21 @@ class Caseload:
 
     def __exit__(self, *_exc: object) -> None:
         self.close()
+
+
+def _make_owner_only(path: Path) -> None:
+    """Start the caseload as an empty file only its owner can read: SQLite makes the -wal and
+    -shm files with the database's permissions, so all three stay owner-only (like the key
+    file and every backup), whatever the umask. (An empty file is an empty database to SQLite.)"""
+    os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+
+
+def _tighten(path: Path) -> None:
+    """A caseload made before files were owner-only is made so at its next open (its next
+    -wal and -shm follow); a file this OS user does not own is left as it is. (On Windows the
+    user's profile folder is what keeps it private: chmod there only sets read-only.)"""
+    if os.name != "posix":
+        return
+    with contextlib.suppress(OSError):
+        if path.stat().st_mode & 0o077 and path.stat().st_uid == os.getuid():
+            path.chmod(0o600)

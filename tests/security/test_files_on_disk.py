@@ -39,6 +39,23 @@ def test_backups_and_their_key_files_are_owner_only(caseload, tmp_path):
         assert _mode(path) == 0o600, path
 
 
+def test_a_new_caseload_and_its_wal_are_owner_only_whatever_the_umask(tmp_path):
+    old = os.umask(0o022)
+    try:
+        path = tmp_path / "new.db"
+        with Caseload.create(path, TEST_PASSPHRASE) as db, db.transaction() as s:
+            s.add(Person(reference="LW-000001", given_name="Ann", family_name="Lee"))
+            wal = path.with_name(path.name + "-wal")
+            assert wal.exists()
+            for made in (path, wal, path.with_name(path.name + "-shm"), keys.key_file_path(path)):
+                assert _mode(made) == 0o600, made
+        path.chmod(0o644)  # as a caseload made by an older version was
+        Caseload.open(path, TEST_PASSPHRASE).close()
+        assert _mode(path) == 0o600
+    finally:
+        os.umask(old)
+
+
 def test_a_killed_backup_leaves_no_part_files_for_ever(caseload, tmp_path):
     folder = tmp_path / "backups"
     folder.mkdir()
