@@ -109,7 +109,7 @@ class SyncStatus(QWidget):
 
         self.button.setEnabled(False)
         self.runner.run(
-            lambda job: sync_with_hub(job.caseload, url, job.progress),
+            lambda job: sync_with_hub(job.caseload, url, job.progress, actor=self.actor),
             self._synced,
             failed=lambda _exc: self.button.setEnabled(True),
             changes=SYNC_TAGS,
@@ -121,8 +121,8 @@ class SyncStatus(QWidget):
 
     def _offer_packs(self) -> None:
         menu = QMenu(self)
-        menu.addAction("Export a sync pack…", self.export_pack)
-        menu.addAction("Import a sync pack…", self.import_pack)
+        menu.addAction(translate("sync_view", "Export a sync pack…"), self.export_pack)
+        menu.addAction(translate("sync_view", "Import a sync pack…"), self.import_pack)
         menu.popup(self.button.mapToGlobal(self.button.rect().bottomLeft()))
         self.menu = menu
 

@@ -181,6 +181,7 @@ def _apply_every(args: argparse.Namespace, seconds: int) -> int:
 
 
 def run_sync(args: argparse.Namespace, open_caseload) -> int:
+    from linkworker.cli import signed_in
     from linkworker.sync import service
     from linkworker.sync.online import sync_with_hub
 
@@ -190,8 +191,7 @@ def run_sync(args: argparse.Namespace, open_caseload) -> int:
             raise UserError("No hub is set for this caseload: give it with --hub "
                             "postgresql://login@server/database, or use sync packs "
                             "('linkworker sync export PACK').")
-        result = sync_with_hub(caseload, url, _print_progress)
-        _audit_sync(caseload, args, url, result)
+        result = sync_with_hub(caseload, url, _print_progress, actor=signed_in(args))
     print(f"Sent {result.pushed} changes; received {result.pulled} "
           f"({result.applied} applied). {result.conflicts} edits to review.")
     if result.removed or result.kept_unsent:
@@ -200,17 +200,6 @@ def run_sync(args: argparse.Namespace, open_caseload) -> int:
     for username in result.clashes:
         print(merge.clash_advice(username))
     return 0
-
-
-def _audit_sync(caseload, args: argparse.Namespace, url: str, result) -> None:
-    """Who synced, with which hub, and how much went each way (sent with the next sync)."""
-    from linkworker import audit
-    from linkworker.cli import signed_in
-    from linkworker.storage.server import describe_url
-
-    with caseload.transaction() as session:
-        audit.record(session, signed_in(args), "sync.hub", details={
-            "hub": describe_url(url), "sent": result.pushed, "received": result.pulled})
 
 
 def _print_progress(done: int, total: int, text: str) -> None:

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from linkworker.access import Actor
 from linkworker.errors import UserError
 from linkworker.models import Person
 from linkworker.storage import migrate
@@ -50,9 +51,11 @@ class HubUnreachable(UserError):
 
 
 def sync_with_hub(caseload: Caseload, url: str, progress: Progress | None = None, *,
-                  bulk: bool = True) -> SyncReport:
+                  bulk: bool = True, actor: Actor | None = None) -> SyncReport:
     """Push, pull, forget who left. ``bulk``: a laptop's first pull copies its replica in bulk
-    (``sync.replica``) when the hub offers it; False replays the changes (the tests compare)."""
+    (``sync.replica``) when the hub offers it; False replays the changes (the tests compare).
+    ``actor``: who synced, audited with the hub and how much went each way (the window's
+    Sync button and the command line both say; the event itself goes with the next sync)."""
     report = _noop if progress is None else progress
     hub = engine_for_url(url)
     try:
@@ -76,8 +79,18 @@ def sync_with_hub(caseload: Caseload, url: str, progress: Progress | None = None
     rights.register_received_erasures(caseload)  # erased here too, and after any restore
     if left.removed or left.trimmed:
         caseload.checkpoint()  # the removed rows leave the WAL file too
+    if actor is not None:
+        _audit(caseload, actor, url, pushed, pulled)
     return SyncReport(pushed, pulled, applied, conflicts, tuple(duplicates), left.removed,
                       left.kept_unsent, tuple(sorted(set(left_clashes))))
+
+
+def _audit(caseload: Caseload, actor: Actor, url: str, pushed: int, pulled: int) -> None:
+    from linkworker import audit
+
+    with caseload.transaction() as session:
+        audit.record(session, actor, "sync.hub", details={
+            "hub": describe_url(url), "sent": pushed, "received": pulled})
 
 
 def _noop(done: int, total: int, text_: str) -> None:

@@ -6066,7 +6066,17 @@ Its claims are locked into the ledger and can never be claimed again. This canno
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+18" />
+      <location line="+8" />
+      <source>Export a sync pack…</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Import a sync pack…</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+9" />
       <source>Export a sync pack</source>
       <translation type="unfinished" />
     </message>

@@ -97,3 +97,20 @@ def test_an_online_sync_from_the_command_line_is_audited_by_name(
     with caseload.reading() as s:
         done = s.execute(select_(models.AuditEvent.username, models.AuditEvent.action)).all()
     assert ("admin", "sync.hub") in done
+
+
+def test_the_windows_sync_is_audited_by_name_too(office, pg_url, tmp_path):  # noqa: F811
+    """The window's Sync button calls the same core function with the signed-in user."""
+    from sqlalchemy import select as select_
+
+    from linkworker.access import Actor
+    from linkworker.sync.online import sync_with_hub
+
+    caseload, ids = office
+    create_hub(caseload, pg_url)
+    sync_with_hub(caseload, _office_login(pg_url, ids["meg"]),
+                  actor=Actor(ids["meg"], "meg", "manager"))
+    with caseload.reading() as s:
+        done = s.execute(select_(models.AuditEvent.username, models.AuditEvent.action,
+                                 models.AuditEvent.details)).all()
+    assert [d for u, a, d in done if (u, a) == ("meg", "sync.hub")][0]["sent"] >= 0
