@@ -43,6 +43,20 @@ def _copy(source: Path, target: Path, new_device: bool) -> None:
             state.put(s.connection(), "device_id", uuid.uuid4().hex)
 
 
+def _a_week_of_ten_laptops(laptop: Any, folder: Path) -> list[Path]:
+    """Ten laptops' packs of a day's work each: one caseload posing as each in turn, with its
+    own device id, so the hub sees ten devices' changes."""
+    from linkworker.sync import service, state
+
+    week = []
+    for n in range(10):
+        with laptop.transaction() as s:
+            state.put(s.connection(), "device_id", uuid.uuid4().hex)
+        _a_days_work(laptop, 200, f"laptop{n}")
+        week.append(service.export_pack(laptop, folder / f"w{n}.lwpack").path)
+    return week
+
+
 def _a_days_work(caseload: Any, changes: int, tag: str) -> None:
     """``changes`` edits across worker1's people: notes on contacts, goals, journeys."""
     from sqlalchemy import select
@@ -58,7 +72,7 @@ def _a_days_work(caseload: Any, changes: int, tag: str) -> None:
 def run(path: str) -> dict[str, Any]:
     """Runs in a child: baseline, one pack of 200, ten packs of 200."""
     from linkworker.storage.database import Caseload
-    from linkworker.sync import service, state, teamkey
+    from linkworker.sync import service, teamkey
 
     out: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(dir=Path(path).parent) as folder:
@@ -79,12 +93,7 @@ def run(path: str) -> dict[str, Any]:
             info, out["export_s"] = timed(service.export_pack, laptop, day)
             applied, out["apply_s"] = timed(service.import_pack, hub, day)
             out["day_changes"], out["day_applied"] = info.changes, applied.applied
-            week = []
-            for n in range(10):  # ten laptops: each its own device id and its own edits
-                with laptop.transaction() as s:
-                    state.put(s.connection(), "device_id", uuid.uuid4().hex)
-                _a_days_work(laptop, 200, f"laptop{n}")
-                week.append(service.export_pack(laptop, Path(folder) / f"w{n}.lwpack").path)
+            week = _a_week_of_ten_laptops(laptop, Path(folder))
             reports, out["week_s"] = timed(lambda: [service.import_pack(hub, p) for p in week])
             out["week_applied"] = sum(r.applied for r in reports)
     return out
@@ -105,7 +114,7 @@ def hub(path: str, url: str) -> dict[str, Any]:
     from linkworker.hub.create import create_hub
     from linkworker.storage.database import Caseload
     from linkworker.storage.server import ServerCaseload, engine_for_url
-    from linkworker.sync import baseline, replica, service, state, teamkey
+    from linkworker.sync import baseline, replica, service, teamkey
     from linkworker.sync.online import sync_with_hub
 
     out: dict[str, Any] = {"load_before": os.getloadavg()[0]}
@@ -146,12 +155,7 @@ def hub(path: str, url: str) -> dict[str, Any]:
         info = _timed(out, "export", service.export_pack, laptop, day)
         applied = _timed(out, "apply", service.import_pack, server, day)
         out["day_changes"], out["day_applied"] = info.changes, applied.applied
-        week = []
-        for n in range(10):  # ten laptops: each its own device id and its own edits
-            with laptop.transaction() as s:
-                state.put(s.connection(), "device_id", uuid.uuid4().hex)
-            _a_days_work(laptop, 200, f"laptop{n}")
-            week.append(service.export_pack(laptop, Path(folder) / f"w{n}.lwpack").path)
+        week = _a_week_of_ten_laptops(laptop, Path(folder))
         reports = _timed(out, "week", lambda: [service.import_pack(server, p) for p in week])
         out["week_applied"] = sum(r.applied for r in reports)
         laptop.close()
