@@ -124,6 +124,18 @@ def test_a_worker_laptop_holds_only_its_scope_and_its_edits_reach_the_hub(
     laptop.close()
 
 
+def _forged_town_edit(caseload, ids, *, claimed_person: str) -> bytes:
+    """A pack, sealed with the real team key, of Sam changing Lee's client Omar's town."""
+    with caseload.engine.connect() as conn:
+        key = teamkey.require(conn)
+    forged = [{"change_id": f"{9_999_999_999_999}.000000.{'e' * 32}", "device_id": "e" * 32,
+               "user_id": ids["sam"], "table_name": "people", "row_id": ids["omar"],
+               "person_id": claimed_person, "op": "update", "data": {"town": "Nowhere"},
+               "bases": {"town": []}}]
+    header = {"format": 1, "team_key": key.key_id, "schema": packs.migrate.head_revision()}
+    return packs.seal(key, header, forged)
+
+
 def test_a_modified_client_can_neither_read_nor_write_outside_its_scope(
         office, pg_url, tmp_path):
     caseload, ids = office
@@ -145,17 +157,10 @@ def test_a_modified_client_can_neither_read_nor_write_outside_its_scope(
         assert not {t for t, _ in records} & {"audit_events", "claims", "returns"}
         assert all("failed_attempts" not in b  # local-only columns stay at the hub
                    for (t, _), b in records.items() if t == "users")
-        # A forged change to Lee's person, sealed with the real team key, pushed directly.
-        with caseload.engine.connect() as conn:
-            key = teamkey.require(conn)
-        forged = [{"change_id": f"{9_999_999_999_999}.000000.{'e' * 32}", "device_id": "e" * 32,
-                   "user_id": ids["sam"], "table_name": "people", "row_id": ids["omar"],
-                   "person_id": ids["ruth"], "op": "update", "data": {"town": "Nowhere"},
-                   "bases": {"town": []}}]
-        header = {"format": 1, "team_key": key.key_id, "schema": packs.migrate.head_revision()}
+        # A forged change to Lee's person (claiming to be Ruth's), pushed directly.
         with raw.begin() as conn:
             conn.execute(text("SELECT linkworker_push(:p)"),
-                         {"p": packs.seal(key, header, forged)})
+                         {"p": _forged_town_edit(caseload, ids, claimed_person=ids["ruth"])})
     finally:
         raw.dispose()
     hub = ServerCaseload.connect(pg_url)
@@ -226,15 +231,8 @@ def test_a_pack_carried_to_the_hub_is_held_to_its_makers_scope(office, pg_url, t
 
     caseload, ids = office
     create_hub(caseload, pg_url)
-    with caseload.engine.connect() as conn:
-        key = teamkey.require(conn)
-    forged = [{"change_id": f"{9_999_999_999_999}.000000.{'e' * 32}", "device_id": "e" * 32,
-               "user_id": ids["sam"], "table_name": "people", "row_id": ids["omar"],
-               "person_id": ids["omar"], "op": "update", "data": {"town": "Nowhere"},
-               "bases": {"town": []}}]
-    header = {"format": 1, "team_key": key.key_id, "schema": packs.migrate.head_revision()}
     pack = tmp_path / "from-sam.lwpack"
-    pack.write_bytes(packs.seal(key, header, forged))
+    pack.write_bytes(_forged_town_edit(caseload, ids, claimed_person=ids["omar"]))
     monkeypatch.setenv("LINKWORKER_PASSPHRASE", TEST_PASSPHRASE)
     assert main(["hub", "import-pack", str(pack), "--from", "sam", "--url", pg_url]) == 2
     err = capsys.readouterr().err
