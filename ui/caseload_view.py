@@ -605,7 +605,7 @@ class CaseloadView(QWidget):
         if not options.counted:  # after the rows' queries, so it never delays them
             actor = self.actor
             self.runner.read(lambda job: filter_options(job.caseload, actor),
-                             self._counts_loaded, label="Counting caseloads")
+                             self._counts_loaded, label="Counting caseloads", yields=True)
 
     def refresh(self) -> None:
         """Ask for the first screenful and the whole list for the current filter and sort;
@@ -616,6 +616,8 @@ class CaseloadView(QWidget):
         if self.options is None:
             return  # the options load first, then refresh
         self._search_timer.stop()
+        if first:  # the last search's whole list is moot: stop it, so it takes no core
+            self.runner.drop(f"ids-{id(self)}")
         self._query_seq += 1
         seq, actor, filt = self._query_seq, self.actor, self.current_filter()
         key, descending = self.sort_key, self.descending

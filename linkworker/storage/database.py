@@ -97,6 +97,21 @@ def interruptible(should_stop: Callable[[], bool]) -> Iterator[None]:
         _interrupt.check = previous
 
 
+@contextlib.contextmanager
+def stepping_aside(pause: Callable[[], None] | None) -> Iterator[None]:
+    """Queries run by this thread inside the block call ``pause()`` every ``INTERRUPT_STEPS``
+    steps, from inside SQLite: a page check, backup or export can wait there (asleep, without
+    the GIL or a core) while the user's own reads run, even part way through one long
+    statement such as ``VACUUM INTO``. A write never does (``transaction``): it would keep
+    the write lock from everyone while it waited."""
+    previous = getattr(_interrupt, "pause", None)
+    _interrupt.pause = pause
+    try:
+        yield
+    finally:
+        _interrupt.pause = previous
+
+
 def use_cache(megabytes: int) -> None:
     """The page cache of the connections this thread uses from now on (a thread initializer
     of the app's writer and background lanes); other threads keep ``CACHE_MB``."""
@@ -115,6 +130,9 @@ def _size_cache(dbapi_connection, record) -> None:  # DB-API objects
 
 
 def _should_interrupt() -> int:
+    pause = getattr(_interrupt, "pause", None)
+    if pause is not None:
+        pause()
     check = getattr(_interrupt, "check", None)
     return 1 if check is not None and check() else 0
 
@@ -315,7 +333,7 @@ class Caseload:
         with "database is locked" when it came to write; taking the lock up front makes it wait
         (``busy_timeout``) and then read what the first one committed.
         """
-        with self._sessions() as session, session.begin():
+        with self._sessions() as session, session.begin(), stepping_aside(None):
             session.execute(self.write_lock)
             yield session
 
