@@ -128,6 +128,14 @@ COLUMNS: tuple[Column, ...] = (
     Column(QT_TRANSLATE_NOOP("caseload_view", "Postcode"), "postcode", lambda r: r.postcode, 80),
 )
 NEXT_REVIEW = next(i for i, c in enumerate(COLUMNS) if c.sort_key == "next_review")
+# Qt asks every visible cell for a dozen roles at each paint, as plain ints: these are
+# compared as ints, and the flags made once (an enum ``|`` per cell was a tenth of a
+# keystroke's painting, issue 15).
+DISPLAY, TOOLTIP, FOREGROUND, ACCESSIBLE, ID = (int(role) for role in (
+    Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.ForegroundRole,
+    Qt.ItemDataRole.AccessibleTextRole, ID_ROLE))
+SHOWN_ROLES = frozenset((DISPLAY, TOOLTIP, FOREGROUND, ACCESSIBLE))
+ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
 
 class CaseloadTableModel(QAbstractTableModel):
@@ -238,28 +246,26 @@ class CaseloadTableModel(QAbstractTableModel):
     def columnCount(self, parent: Index = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(COLUMNS)
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self.ids):
-            return None
-        if role == ID_ROLE:
-            return self.ids[index.row()]
-        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole,
-                        Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.AccessibleTextRole):
+    def data(self, index: Index, role: int = DISPLAY) -> Any:
+        role = int(role)
+        if role == ID:
+            return self.ids[index.row()] if index.isValid() and index.row() < len(self.ids) \
+                else None
+        if role not in SHOWN_ROLES or not index.isValid() or index.row() >= len(self.ids):
             return None
         row = self.row(index.row())
+        column = index.column()
         if row is None:
-            is_name = index.column() == 0 and role == Qt.ItemDataRole.DisplayRole
-            return "…" if is_name else None
-        if role == Qt.ItemDataRole.ForegroundRole:
-            return QBrush(OVERDUE_COLOUR) if index.column() == NEXT_REVIEW and row.overdue \
-                else None
-        text = COLUMNS[index.column()].text(row)
-        if index.column() == NEXT_REVIEW and row.overdue:
-            if role == Qt.ItemDataRole.ToolTipRole:
+            return "…" if column == 0 and role == DISPLAY else None
+        if role == FOREGROUND:
+            return QBrush(OVERDUE_COLOUR) if column == NEXT_REVIEW and row.overdue else None
+        text = COLUMNS[column].text(row)
+        if column == NEXT_REVIEW and row.overdue:
+            if role == TOOLTIP:
                 return translate("caseload_view", "Review overdue")
-            if role == Qt.ItemDataRole.AccessibleTextRole:
+            if role == ACCESSIBLE:
                 return translate("caseload_view", "{text}, overdue").format(text=text)
-        return text if role != Qt.ItemDataRole.ToolTipRole else None
+        return text if role != TOOLTIP else None
 
     def headerData(self, section: int, orientation: Qt.Orientation,  # Qt API
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -268,7 +274,7 @@ class CaseloadTableModel(QAbstractTableModel):
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        return ROW_FLAGS
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Header clicks sort in the database (the whole list), never in the view."""
