@@ -772,6 +772,7 @@ class MainWindow(QMainWindow):
             self._show_badge,
             label=translate("main_window", "Counting what is due"),
             supersede="badge",
+            yields=True,  # a count: it steps aside while the user's own reads run (issue 15)
         )
 
     def _show_badge(self, counts: tuple[int, int]) -> None:
