@@ -73,6 +73,7 @@ from ui.widgets import (
     ID_ROLE,
     OVERDUE_COLOUR,
     WorkerPicker,
+    default_worker,
     heading,
     never_cut,
     on_activate,
@@ -584,17 +585,29 @@ class CaseloadView(QWidget):
 
     def _load_options(self) -> None:
         """The filter bar's choices; the first time with only the user's own count, so the
-        first rows need not wait for every worker's count (``_counts_loaded`` follows)."""
-        actor, own_only = self.actor, self.options is None
-        self.runner.read(
-            lambda job: filter_options(job.caseload, actor, own_count_only=own_only),
-            self._options_loaded, label=translate("caseload_view", "Loading the caseload"))
+        first rows need not wait for every worker's count (``_counts_loaded`` follows), and
+        with the default list's first screenful read in the same job: the first rows need
+        not wait for a second read to be asked for once the window shows (issue 15)."""
+        actor, own_only, today = self.actor, self.options is None, self.clock()
+
+        def work(job):
+            options = filter_options(job.caseload, actor, own_count_only=own_only)
+            if not own_only:
+                return options, None
+            worker = default_worker(options, actor.user_id) if options.can_switch_worker \
+                else actor.user_id
+            filt = CaseloadFilter(worker_id=worker, as_of=today)
+            return options, (filt, first_page(job.caseload, actor, filt))
+
+        self.runner.read(work, self._options_loaded,
+                         label=translate("caseload_view", "Loading the caseload"))
 
     def _counts_loaded(self, options: FilterOptions) -> None:
         self.options = options
         self.worker.apply(options, announce=False)
 
-    def _options_loaded(self, options: FilterOptions) -> None:
+    def _options_loaded(self, loaded: tuple[FilterOptions, tuple | None]) -> None:
+        options, early = loaded
         self.options = options
         self.worker.actor_id = self.actor.user_id
         self.worker.apply(options)
@@ -607,7 +620,11 @@ class CaseloadView(QWidget):
         self.contract.setCurrentIndex(max(0, self.contract.findData(current)))
         self.contract.blockSignals(False)
         self.contract.setVisible(bool(options.contracts))
-        self.refresh()
+        default_list = (self.sort_key, self.descending) == ("name", False)
+        if early is not None and default_list and early[0] == self.current_filter():
+            self._query(first=True, ready=early[1])  # read with the options: no wait
+        else:
+            self.refresh()
         if not options.counted:  # after the rows' queries, so it never delays them
             actor = self.actor
             self.runner.read(lambda job: filter_options(job.caseload, actor),
@@ -618,7 +635,10 @@ class CaseloadView(QWidget):
         a newer refresh supersedes both (older answers are never shown)."""
         self._query(first=True)
 
-    def _query(self, *, first: bool) -> None:
+    def _query(self, *, first: bool,
+               ready: tuple[list[str], list[PersonRow]] | None = None) -> None:
+        """Ask for the first screenful (unless it is already here: ``ready``) and then the
+        whole list."""
         if self.options is None:
             return  # the options load first, then refresh
         self._search_timer.stop()
@@ -642,6 +662,9 @@ class CaseloadView(QWidget):
         )
         if not first:  # after a save: the list on screen stays until the new one is whole
             self._ask_everyone()
+            return
+        if ready is not None:
+            self._first_arrived((seq, ready))
             return
         self.runner.read(
             screenful,
