@@ -86,30 +86,29 @@ _interrupt = threading.local()
 
 
 @contextlib.contextmanager
-def interruptible(should_stop: Callable[[], bool]) -> Iterator[None]:
-    """Queries run by this thread inside the block stop (raising ``OperationalError``,
-    "interrupted") as soon as ``should_stop()`` is true: a superseded search costs nothing."""
-    previous = getattr(_interrupt, "check", None)
-    _interrupt.check = should_stop
+def _progress_setting(name: str, value: Callable[[], object] | None) -> Iterator[None]:
+    """One of what this thread's progress handler calls, for the block, then as it was."""
+    previous = getattr(_interrupt, name, None)
+    setattr(_interrupt, name, value)
     try:
         yield
     finally:
-        _interrupt.check = previous
+        setattr(_interrupt, name, previous)
 
 
-@contextlib.contextmanager
-def stepping_aside(pause: Callable[[], None] | None) -> Iterator[None]:
+def interruptible(should_stop: Callable[[], bool]) -> contextlib.AbstractContextManager:
+    """Queries run by this thread inside the block stop (raising ``OperationalError``,
+    "interrupted") as soon as ``should_stop()`` is true: a superseded search costs nothing."""
+    return _progress_setting("check", should_stop)
+
+
+def stepping_aside(pause: Callable[[], None] | None) -> contextlib.AbstractContextManager:
     """Queries run by this thread inside the block call ``pause()`` every ``INTERRUPT_STEPS``
     steps, from inside SQLite: a page check, backup or export can wait there (asleep, without
     the GIL or a core) while the user's own reads run, even part way through one long
     statement such as ``VACUUM INTO``. A write never does (``transaction``): it would keep
     the write lock from everyone while it waited."""
-    previous = getattr(_interrupt, "pause", None)
-    _interrupt.pause = pause
-    try:
-        yield
-    finally:
-        _interrupt.pause = previous
+    return _progress_setting("pause", pause)
 
 
 def use_cache(megabytes: int) -> None:
