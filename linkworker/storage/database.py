@@ -410,8 +410,3 @@ def _tighten(path: Path) -> None:
     with contextlib.suppress(OSError):
         if path.stat().st_mode & 0o077 and path.stat().st_uid == os.getuid():
             path.chmod(0o600)
-
-
-# The safeguards register their open and close hooks (above) when this module loads, so any
-# code that can open a caseload has them; at the end, because they import this module.
-from linkworker import safeguards as _safeguards  # noqa: E402,F401
