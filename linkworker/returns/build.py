@@ -102,9 +102,16 @@ def _screen(
     """Keep what may be claimed in this return; say why the rest of this period's may not."""
     keep: list[Achievement] = []
     excluded: list[NotClaimed] = []
+    consent_day = min(as_of, period.end)
+    gaps: dict[str, list[str]] = {}  # person -> consents missing on consent_day
 
     def exclude(a: Achievement, reason: str) -> None:
         excluded.append(_not_claimed(a, label_of(a.person_id), reason))
+
+    def missing_for(person_id: str) -> list[str]:
+        if person_id not in gaps:
+            gaps[person_id] = missing_consents(cdef, facts, person_id, consent_day)
+        return gaps[person_id]
 
     for a in found:
         if a.achieved_on > period.end:
@@ -114,7 +121,6 @@ def _screen(
                 exclude(a, f"already claimed in the {ledger.keys[a.key]} return")
             continue
         verdict = verdicts.get(a.episode_id) if a.episode_id else None
-        missing = missing_consents(cdef, facts, a.person_id, min(as_of, period.end))
         if a.achieved_on > as_of:
             exclude(a, "dated in the future")
         elif not cdef.start <= a.achieved_on <= cdef.end:
@@ -123,7 +129,7 @@ def _screen(
             exclude(a, "the person's record has been erased")
         elif verdict is not None and verdict.status != ELIGIBLE:
             exclude(a, verdict.reason)
-        elif missing:
+        elif missing := missing_for(a.person_id):
             exclude(a, "no consent in force for " + ", ".join(  # words, not codes
                 f'"{CONSENT_KINDS.get(kind, kind)}"' for kind in missing))
         elif a.achieved_on < period.start and not cdef.late_claims:
@@ -192,10 +198,10 @@ def apply_caps(
 
 
 def _claim_line(cdef: ContractDef, a: Achievement, label: str, amount: Decimal, unit: int,
-                note: str, period: Period) -> ClaimLine:
+                note: str, period: Period, line: int) -> ClaimLine:
     outcome = cdef.outcome(a.outcome_id)
     return ClaimLine(
-        line=0, kind="claim", pseudonym=label, outcome_id=a.outcome_id, outcome=outcome.name,
+        line=line, kind="claim", pseudonym=label, outcome_id=a.outcome_id, outcome=outcome.name,
         unit=unit, achieved_on=a.achieved_on, late=a.achieved_on < period.start,
         price=money(outcome.price), amount=amount, note=note, reason="", adjusts="",
         evidence=a.evidence, evidence_text=evidence_text(a.evidence, outcome.rule.kind),
@@ -238,20 +244,41 @@ def _totals(cdef: ContractDef, rows: list[ClaimLine]) -> Totals:
 
 
 def _wellbeing(session: Session, actor: Actor, cdef: ContractDef, contract_id: str,
-               period: Period) -> tuple[WellbeingChange, ...]:
-    """The paired-change summary (``wellbeing.summaries``) per instrument the contract pays on."""
+               period: Period, facts: Facts) -> tuple[WellbeingChange, ...]:
+    """The paired-change summary (``wellbeing.summaries``) per instrument the contract pays on,
+    from the forms the rules loaded where they hold the instrument's totals."""
     from linkworker.wellbeing.summaries import SummaryFilter, build_summary, summary_lines
 
-    codes = sorted({code for code, _item in needs_of(cdef).forms})
+    needs = needs_of(cdef).forms
     out = []
-    for code in codes or ["WEMWBS"]:
+    for code in sorted({code for code, _item in needs}) or ["WEMWBS"]:
         summary = build_summary(session, actor, SummaryFilter(
             code, start=cdef.start, end=period.end, contract_id=contract_id, as_of=period.end,
-        ))
+        ), forms=_summary_forms(facts, code, period.end) if (code, None) in needs else None)
         out.append(WellbeingChange(code, summary.instrument_name, tuple(
             WellbeingLine(line.label, line.value, line.note)
             for line in summary_lines(summary, suppress=True))))
     return tuple(out)
+
+
+def _summary_forms(facts: Facts, code: str, as_of: dt.date) -> list:
+    """The contract's complete ``code`` forms as the wellbeing summary would read them: recorded
+    on one of its journeys (not placed there by date), up to ``as_of``, not of a deleted
+    person. Names are not loaded: the return shows only the summary's figures."""
+    from linkworker.wellbeing.summaries import SummaryForm
+
+    out = []
+    for (episode_id, instrument, item), forms in facts.forms.items():
+        if instrument != code or item is not None:
+            continue
+        episode = facts.episodes[episode_id]
+        person = facts.people[episode.person_id]
+        if person.deleted:
+            continue
+        out.extend(SummaryForm(person.id, episode_id, form.timepoint, form.date, form.created,
+                               person.reference, "", "", "", episode.exit_date, form.value)
+                   for form in forms if form.on_journey and form.date <= as_of)
+    return out
 
 
 def contract_info(cdef: ContractDef) -> ContractInfo:
@@ -315,8 +342,9 @@ def build_return(
         if refusal:
             excluded.append(_not_claimed(a, labels[a.person_id], refusal))
         else:
-            claims.append(_claim_line(cdef, a, labels[a.person_id], amount, unit, note, period))
-    rows = [replace(r, line=n) for n, r in enumerate(claims + adjustments, start=1)]
+            claims.append(_claim_line(cdef, a, labels[a.person_id], amount, unit, note, period,
+                                      line=len(claims) + 1))
+    rows = claims + [replace(r, line=n) for n, r in enumerate(adjustments, start=len(claims) + 1)]
     report(3, 5, "Checking data quality")
     issues = find_issues(cdef, facts, period_end=period.end, as_of=as_of, verdicts=verdicts)
     claimed_people = sorted({r.link.person_id for r in claims})
@@ -342,7 +370,7 @@ def build_return(
         data_quality=_quality(issues, labels),
         equality=breakdowns([facts.people[p] for p in claimed_people], period.end),
         equality_note=FOOTNOTE,
-        wellbeing=_wellbeing(session, actor, cdef, row.id, period),
+        wellbeing=_wellbeing(session, actor, cdef, row.id, period, facts),
         history=tuple(history),
     ).hashed()
     report(5, 5, "Done")
