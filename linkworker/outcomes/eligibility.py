@@ -50,7 +50,14 @@ def check_eligibility(cdef: ContractDef, facts: Facts, episode: EpisodeRow,
     if cdef.eligibility.conditions:
         conditions = _remembered(memo, ("conditions", frozenset(held)), conditions_check,
                                  cdef.eligibility.conditions, held)
-    failed, unknown = criteria_findings(cdef.eligibility, age, district, held,
+    return _remembered(memo, ("verdict", age, district, conditions), _verdict,
+                       cdef.eligibility, age, district, held, conditions)
+
+
+def _verdict(rules: Eligibility, age: int | None, district: str | None,
+             held: Iterable[tuple[str | None, str | None]], conditions: Verdict | None
+             ) -> Verdict:
+    failed, unknown = criteria_findings(rules, age, district, held,
                                         conditions_verdict=conditions)
     if failed:
         return Verdict(INELIGIBLE, "; ".join(failed))

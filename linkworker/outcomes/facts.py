@@ -218,10 +218,14 @@ def _contacts(session: Session, contract_id: str, facts: Facts, today: dt.date,
     data-quality list). With no engagement rule only the first contact (the first meeting's
     stand-in and an anchor) and future ones are kept."""
     attended: dict[str, list[ContactRow]] = defaultdict(list)
-    day = _days()
+    days: dict[str, dt.date] = {}  # each distinct day parsed once
+    new = tuple.__new__  # ContactRow without its Python-level __new__: ~110,000 at 150k
     for episode_id, when, contact_id, mode, purpose in _rows(session, _CONTACTS,
                                                              contract=contract_id):
-        attended[episode_id].append(ContactRow(day(when), contact_id, mode, purpose))
+        day = days.get(when)
+        if day is None:
+            day = days[when] = dt.date.fromisoformat(when[:10])
+        attended[episode_id].append(new(ContactRow, (day, contact_id, mode, purpose)))
     span = None if within is None else dt.timedelta(days=within)
     grouped: dict[str, list[ContactRow]] = {}
     for episode_id, items in attended.items():

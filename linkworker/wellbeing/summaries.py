@@ -126,6 +126,7 @@ class SummaryForm(NamedTuple):
     preferred_name: str | None
     exit_date: dt.date | None
     value: float
+    id: str  # the form's: orders forms entered at the same moment
 
 
 def _forms(session: Session, inst: Instrument, f: SummaryFilter) -> list[SummaryForm]:
@@ -145,6 +146,7 @@ def _forms(session: Session, inst: Instrument, f: SummaryFilter) -> list[Summary
     else:
         query = query.add_columns(value.label("value")).where(Measure.complete,
                                                                value.is_not(None))
+    query = query.add_columns(Measure.id)
     query = (
         query.join(Episode, Episode.id == Measure.episode_id)
         .join(Person, Person.id == Measure.person_id)
@@ -168,9 +170,9 @@ class _Pair(NamedTuple):
 
 def _pairs(forms: Iterable[SummaryForm]) -> list[_Pair]:
     """Per journey: the baseline and latest follow-up, by the one pairing rule. Forms of a
-    journey are taken in date and then entry order (a stable sort: forms entered at the same
-    moment keep the order they came in), and journeys in id order."""
-    ordered = sorted(forms, key=lambda r: (r.episode_id, r.completed_on, r.created_at))
+    journey are taken in date and then entry order (then by id, so two forms entered at the
+    same moment always pair the same way), and journeys in id order."""
+    ordered = sorted(forms, key=lambda r: (r.episode_id, r.completed_on, r.created_at, r.id))
     pairs = []
     for group in by_episode(ordered).values():
         base, follow = baseline_and_follow_up(group)
