@@ -3,6 +3,7 @@
     linkworker hub init --url postgresql://owner@host/db     the hub from this caseload
     linkworker hub add-user USERNAME --login NAME --url ...  a laptop login for one user
     linkworker hub apply --url ...                           apply what laptops pushed
+    linkworker hub undo-merge ID --by USER --url ...         undo a merge of two people there
     linkworker hub apply --every 60 --url ...                the same, every minute, until stopped
     linkworker sync [--hub URL]                              online: push, then pull this scope
 
@@ -56,6 +57,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="the user whose laptop made the pack (it may change only what they may)")
     p.add_argument("--url", help=f"the hub, as its owner (default: ${HUB_URL_ENV})")
     p.set_defaults(func=run_import_pack)
+    p = sub.add_parser("undo-merge", help="undo a merge of two people at the hub")
+    p.add_argument("merge_id")
+    p.add_argument("--by", dest="username", required=True,
+                   help="the hub user undoing it (a manager or link worker who may edit both)")
+    p.add_argument("--url", help=f"the hub, as its owner (default: ${HUB_URL_ENV})")
+    p.set_defaults(func=run_undo_merge)
     p = sub.add_parser("apply", help="check and apply the changes laptops have pushed")
     p.add_argument("--url", help=f"the hub, as its owner (default: ${HUB_URL_ENV})")
     p.add_argument("--every", type=_seconds, metavar="SECONDS",
@@ -127,6 +134,20 @@ def run_import_pack(args: argparse.Namespace, open_caseload) -> int:
         report = import_pack_from(hub, args.username, args.pack)
     print(f"Applied {report.applied} changes at the hub ({report.new} new of "
           f"{report.received}).")
+    return 0
+
+
+def run_undo_merge(args: argparse.Namespace, open_caseload) -> int:
+    """Undo a merge at the hub as a named hub user (audited as them); every laptop holding
+    the people gets the undo at its next sync."""
+    from linkworker.hub.inbox import actor_named
+    from linkworker.sync import people
+
+    with _connect(args) as hub:
+        with hub.engine.connect() as conn:
+            actor = actor_named(conn, args.username)
+        people.undo_merge(hub, actor, args.merge_id)
+    print("The merge was undone at the hub; laptops get it at their next sync.")
     return 0
 
 

@@ -4,6 +4,7 @@
     linkworker sync import PACK             apply a pack (all of it or none of it)
     linkworker sync status                  last synced, changes waiting, conflicts
     linkworker sync conflicts               the edits waiting for a person to choose
+    linkworker sync repair [--dry-run]      log edits that were saved but never logged
     linkworker sync                         online: push and pull with the hub (see cli/hub.py)
     linkworker team-key create|export FILE|import FILE [--replace]
 """
@@ -50,6 +51,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = sub.add_parser("undo-merge", help="undo a merge of two people")
     p.add_argument("merge_id")
     p.set_defaults(func=run_undo_merge)
+    p = sub.add_parser("repair", help="log edits that were saved but never entered the "
+                       "change log, so the next sync sends them")
+    p.add_argument("--dry-run", action="store_true", help="only count them, per table")
+    p.set_defaults(func=run_repair)
     _register_team_key(subparsers)
 
 
@@ -150,6 +155,25 @@ def run_undo_merge(args: argparse.Namespace, open_caseload) -> int:
     with open_caseload() as caseload:
         people.undo_merge(caseload, signed_in(args), args.merge_id)
     print("The merge was undone; both records are as they were.")
+    return 0
+
+
+def run_repair(args: argparse.Namespace, open_caseload) -> int:
+    from linkworker.sync import repair
+
+    with open_caseload() as caseload:
+        report = repair.repair(caseload, signed_in(args), dry_run=args.dry_run)
+    for table, count in sorted(report.records.items()):
+        print(f"{table.replace('_', ' ')}: {count} records differ from the change log")
+    if report.never_logged:
+        print(f"{report.never_logged} records were never logged at all (the first sync or pack "
+              "logs them)")
+    if not report.total:
+        print("Nothing to repair: every record matches its change log.")
+    elif args.dry_run:
+        print("Nothing was changed (a dry run); 'linkworker sync repair' records them.")
+    else:
+        print(f"Recorded {report.changes} changes; the next sync or pack sends them.")
     return 0
 
 

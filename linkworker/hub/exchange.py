@@ -49,6 +49,7 @@ def pack_for_user(hub: Caseload, username: str, path: Path) -> packs.PackInfo:
         last = rows[-1].seq if rows else since
         header = {"format": 1, "team_key": key.key_id, "schema": migrate.head_revision(),
                   "device": state.device_id(conn), "pack": str(uuid.uuid4()), "for": username,
+                  "hub": True,
                   "after_seq": since, "to_seq": last, "changes": len(chosen),
                   "made_at": utcnow().isoformat(timespec="seconds")}
         atomic_write_bytes(path, packs.seal(key, header, chosen))

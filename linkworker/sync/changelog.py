@@ -166,14 +166,15 @@ class Recorder:
         self._move_heads(rule, row_id, op, data, current, change_id)
 
     def record_row(self, rule: TableRule, values: dict[str, Any], op: str,
-                   fields: list[str] | None) -> None:
-        """A change made by a statement rather than an ORM object (see ``_bulk_statement``)."""
+                   fields: list[str] | None, *, person_id: str | None = None) -> None:
+        """A change made by a statement rather than an ORM object (see ``_bulk_statement``,
+        and ``repair``, which also names a deleted record's person)."""
         row_id = rule.row_id(values)
         current = self.conn.execute(
             select(ROWS.c.heads, ROWS.c.deleted)
             .where(ROWS.c.table_name == rule.name, ROWS.c.row_id == row_id)).first()
         data, bases = None, None
-        if op == "update" and current is None:
+        if op == "insert" or (op == "update" and current is None):
             op, data = "insert", values
         elif op == "update":
             data = {k: values[k] for k in sorted(fields or [])}
@@ -185,7 +186,7 @@ class Recorder:
             "change_id": change_id, "device_id": self.device,
             "user_id": self.info.get("sync_user"), "table_name": rule.name, "row_id": row_id,
             "op": op, "data": data, "bases": bases, "applied": True,
-            "person_id": person_of(self.conn, rule, values) if op != "delete" else None,
+            "person_id": person_of(self.conn, rule, values) if op != "delete" else person_id,
         })
         self._move_heads(rule, row_id, op, data, current, change_id)
 

@@ -28,7 +28,8 @@ from sqlalchemy import select, tuple_
 from sqlalchemy.engine import Connection
 
 from linkworker.models import Person, SyncChange, SyncConflict
-from linkworker.sync import state
+from linkworker.sync import marks, state
+from linkworker.sync.baseline import PersonIndex
 from linkworker.sync.changelog import CHANGES, ROWS
 from linkworker.sync.tables import LOAD_ORDER, RULES
 
@@ -60,6 +61,7 @@ def remove_out_of_scope(conn: Connection, whole: set[str], venue: set[str]) -> L
             _remove(conn, trim, tables=set(LOAD_ORDER) - VENUE_TABLES)
         finally:
             conn.exec_driver_sql("PRAGMA secure_delete = OFF")
+        marks.clamp(conn)  # SQLite gives a removed top seq out again: keep the marks below it
     return Left(len(gone), len(trim), len(unsent))
 
 
@@ -68,7 +70,7 @@ def _with_unsent_changes(conn: Connection, people: set[str]) -> set[str]:
         return set()
     pushed = int(state.get(conn, "hub_pushed_seq", 0))
     return set(conn.execute(select(CHANGES.c.person_id).distinct().where(
-        CHANGES.c.person_id.in_(people), CHANGES.c.seq > pushed)).scalars())
+        CHANGES.c.person_id.in_(people), marks.unsent(conn, pushed))).scalars())
 
 
 def _remove(conn: Connection, people: set[str], tables: set[str]) -> None:
@@ -79,8 +81,7 @@ def _remove(conn: Connection, people: set[str], tables: set[str]) -> None:
     if not people:
         return
     names = [n for n in reversed(LOAD_ORDER) if n in tables and n not in KEPT_TABLES]
-    records = conn.execute(select(CHANGES.c.table_name, CHANGES.c.row_id).distinct().where(
-        CHANGES.c.person_id.in_(people), CHANGES.c.table_name.in_(names))).all()
+    records = _theirs_now(conn, people, names)
     by_table: dict[str, list[str]] = {}
     for table_name, row_id in records:
         by_table.setdefault(table_name, []).append(row_id)
@@ -95,5 +96,26 @@ def _remove(conn: Connection, people: set[str], tables: set[str]) -> None:
         conn.execute(ROWS.delete().where(tuple_(ROWS.c.table_name, ROWS.c.row_id).in_(chunk)))
         conn.execute(CONFLICTS.delete().where(
             tuple_(CONFLICTS.c.table_name, CONFLICTS.c.row_id).in_(chunk)))
-    conn.execute(SyncChange.__table__.delete().where(
-        SyncChange.person_id.in_(people), SyncChange.table_name.in_(names)))
+        conn.execute(SyncChange.__table__.delete().where(
+            tuple_(CHANGES.c.table_name, CHANGES.c.row_id).in_(chunk)))
+
+
+def _theirs_now(conn: Connection, people: set[str], names: list[str]) -> list[tuple[str, str]]:
+    """The records the log names as ``people``'s that are still theirs as stored now (through
+    their parents): a journey a merge moved to the kept person, and its contacts, stay with
+    their whole history, though their first changes named the person who left."""
+    named = conn.execute(select(CHANGES.c.table_name, CHANGES.c.row_id).distinct().where(
+        CHANGES.c.person_id.in_(people), CHANGES.c.table_name.in_(names))).all()
+    index = PersonIndex(conn)
+    theirs = []
+    for table_name, row_id in named:
+        rule = RULES[table_name]
+        if rule.person_via == "self":
+            person = row_id
+        else:
+            where = [rule.table.c[k] == v for k, v in rule.identity_values(row_id).items()]
+            link = conn.execute(select(rule.table.c[rule.person_via]).where(*where)).scalar()
+            person = None if link is None else index.person_of(rule, {rule.person_via: link})
+        if person is None or person in people:  # (None: the record is gone already)
+            theirs.append((table_name, row_id))
+    return theirs

@@ -1,14 +1,15 @@
 """``linkworker sync``: a laptop pushes its changes to the hub and pulls its scope back.
 
 The laptop connects with its own hub login, which can do nothing but call the hub's two
-functions (see ``linkworker.hub``). Push: the changes since the last push go as sealed packs of
-``BATCH`` changes; the push mark moves after each is safely in the hub's inbox, so a dropped
-connection resumes where it stopped (a pack sent twice is harmless). Pull: the hub returns the
-changes in this user's scope newer than the pull mark, plus every change of any person who has
-newly come into scope; they are applied in batches, each one transaction, and the marks move
-only when the whole pull is in, so a pull cut short is simply repeated. Last, people who have
-left this laptop's scope are removed from it (``sync.leaving``; never before their changes are
-pushed).
+functions (see ``linkworker.hub``). Push: the changes since the last push (never those that came
+from the hub: ``marks``) go as sealed packs of ``BATCH`` changes; the push mark moves after
+each is safely in the hub's inbox, so a dropped connection resumes where it stopped (a pack
+sent twice is harmless). Pull: the hub returns the changes in this user's scope newer than
+the pull mark, plus every change of any person who has newly come into scope; they are
+applied in batches, each one transaction (whose new changes are noted as the hub's, so they
+are never sent back), and the marks move only when the whole pull is in, so a pull cut
+short is simply repeated. Last, people who have left this laptop's scope are removed from it
+(``sync.leaving``; never before their changes are pushed).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from linkworker.access import Actor
@@ -27,8 +28,17 @@ from linkworker.models import Person
 from linkworker.storage import migrate
 from linkworker.storage.database import Caseload
 from linkworker.storage.server import describe_url, engine_for_url
-from linkworker.sync import baseline, leaving, merge, packs, people, replica, state, teamkey
-from linkworker.sync.changelog import CHANGES
+from linkworker.sync import (
+    baseline,
+    leaving,
+    marks,
+    merge,
+    packs,
+    people,
+    replica,
+    state,
+    teamkey,
+)
 
 BATCH = 2000
 Progress = Callable[[int, int, str], None]
@@ -123,14 +133,13 @@ def _push(caseload: Caseload, hub: Any, progress: Progress) -> int:
             conn = session.connection()
             key = teamkey.require(conn)
             mark = int(state.get(conn, "hub_pushed_seq", 0))
-            total = conn.execute(select(func.count()).select_from(CHANGES)
-                                 .where(CHANGES.c.seq > mark)).scalar_one()
-            changes, last = packs.outgoing(conn, mark)
-            changes = changes[:BATCH]
+            total = marks.count_unsent(conn, mark)
+            changes, last = packs.outgoing(conn, mark, limit=BATCH)
             if not changes:
+                top = marks.newest_seq(conn)
+                if top > mark:  # all above the mark came from the hub: nothing to echo
+                    marks.pushed(conn, top)
                 return sent
-            last = conn.execute(select(CHANGES.c.seq).where(
-                CHANGES.c.change_id == changes[-1]["change_id"])).scalar_one()
             header = {"format": 1, "team_key": key.key_id, "schema": migrate.head_revision(),
                       "device": state.device_id(conn), "after_seq": mark, "to_seq": last,
                       "changes": len(changes)}
@@ -141,7 +150,7 @@ def _push(caseload: Caseload, hub: Any, progress: Progress) -> int:
             if accepted is None:
                 raise UserError("This hub login is not linked to a LinkWorker user; ask the "
                                 "hub's admin to run 'linkworker hub add-user'.")
-            state.put(conn, "hub_pushed_seq", last)
+            marks.pushed(conn, last)
             sent += len(changes)
             progress(sent, sent + total - len(changes), "Sending changes to the hub")
 
@@ -170,13 +179,17 @@ def _pull(caseload: Caseload, hub: Any, progress: Progress, bulk: bool = True
     duplicates: list = []
     if snapshot is not None:  # a first pull: copied in bulk, in one transaction
         with caseload.transaction() as session:
+            before = marks.newest_seq(session.connection())
             result, _ = replica.load(session.connection(), snapshot)
+            marks.from_hub(session.connection(), before)
             duplicates += people.duplicates_among(session, result.new_people)
         applied, conflicts, changes = result.applied, len(result.conflicts), []
         progress(len(rows), len(rows), "Receiving the team's changes")
     for start in range(0, len(changes), BATCH):
         with caseload.transaction() as session:
+            before = marks.newest_seq(session.connection())
             result = merge.receive(session.connection(), changes[start:start + BATCH])
+            marks.from_hub(session.connection(), before)
             duplicates += people.duplicates_among(session, result.new_people)
         applied += result.applied
         conflicts += len(result.conflicts)

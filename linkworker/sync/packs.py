@@ -6,9 +6,10 @@ changes (zlib-compressed JSON) encrypted with AES-256-GCM, and an HMAC-SHA256 si
 everything before it. The encryption and signing keys are derived from the team key (HKDF);
 the header is also the cipher's associated data, so no byte of the file can change unnoticed.
 
-Export takes every change this replica holds that is newer than its last pack (relaying what
-it received, so packs can hop laptop to laptop); it is written atomically and the mark moves
-only after the file is safely in place (a crash means the next pack carries them again, which
+Export takes what the hub may not have yet (``marks``): this replica's own changes and those
+it relays from other laptops' packs (so packs can hop laptop to laptop), not already sent
+online or in a pack, and never what came from the hub; it is written atomically and the mark
+moves only after the file is safely in place (a crash means the next pack carries them again, which
 is harmless). Import is one transaction through ``merge.receive``: all or nothing, and applying
 a pack twice or out of order changes nothing more.
 """
@@ -37,7 +38,7 @@ from linkworker.errors import UserError
 from linkworker.models import utcnow
 from linkworker.storage import migrate
 from linkworker.storage.files import atomic_write_bytes
-from linkworker.sync import baseline, merge, state, teamkey
+from linkworker.sync import baseline, marks, merge, state, teamkey
 from linkworker.sync.changelog import CHANGES
 from linkworker.sync.merge import CHANGE_FIELDS
 
@@ -117,19 +118,29 @@ def check_schema(theirs: str | None, where: str) -> None:
                       "nothing was applied.")
 
 
-def outgoing(conn: Connection, after_seq: int) -> tuple[list[dict[str, Any]], int]:
-    rows = conn.execute(select(CHANGES).where(CHANGES.c.seq > after_seq)
-                        .order_by(CHANGES.c.seq)).all()
+def outgoing(conn: Connection, after_seq: int, limit: int | None = None
+             ) -> tuple[list[dict[str, Any]], int]:
+    """The changes after ``after_seq`` that did not come from the hub (``marks.unsent``), in
+    arrival order (at most ``limit``), and the ``seq`` of the last one."""
+    rows = conn.execute(select(CHANGES).where(marks.unsent(conn, after_seq))
+                        .order_by(CHANGES.c.seq).limit(limit)).all()
     last = rows[-1].seq if rows else after_seq
     return [{k: r._mapping[k] for k in CHANGE_FIELDS} for r in rows], last
 
 
 def export_pack(conn: Connection, path: Path, *, everything: bool = False) -> PackInfo:
-    """Write this replica's changes since its last pack to ``path`` (atomically)."""
+    """Write what the hub may not have yet to ``path`` (atomically): this replica's changes
+    and those it relays from other laptops' packs, not sent online or in an earlier pack, and
+    never what came from the hub (``marks``). ``everything``: every change held."""
     key = teamkey.require(conn)
     baseline.baseline(conn)
-    since = 0 if everything else int(state.get(conn, "pack_seq", 0))
-    changes, last = outgoing(conn, since)
+    if everything:
+        since, changes = 0, [{k: r._mapping[k] for k in CHANGE_FIELDS} for r in conn.execute(
+            select(CHANGES).order_by(CHANGES.c.seq))]
+    else:
+        since = marks.pack_mark(conn)
+        changes, _ = outgoing(conn, since)
+    last = marks.newest_seq(conn)  # all after ``since`` is in the pack or came from the hub
     header = {"format": 1, "team_key": key.key_id, "schema": migrate.head_revision(),
               "device": state.device_id(conn), "pack": str(uuid.uuid4()),
               "after_seq": since, "to_seq": last, "changes": len(changes),
@@ -150,4 +161,8 @@ def import_pack(conn: Connection, path: Path) -> merge.Applied:
     """Check and apply a pack inside the caller's transaction (all of it or none of it)."""
     header, changes = unseal(teamkey.require(conn), read(path))
     check_schema(header.get("schema"), "pack")
-    return merge.receive(conn, changes)
+    before = marks.newest_seq(conn)
+    applied = merge.receive(conn, changes)
+    if header.get("hub") or "for" in header:  # made at the hub: never sent back to it
+        marks.from_hub(conn, before)
+    return applied

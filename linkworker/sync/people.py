@@ -8,7 +8,9 @@ both under the kept record (the other's journeys renumbered after the kept one's
 kept record's empty fields from the other, hides the other (``deleted_at``) and records who
 merged and exactly what moved, so ``undo_merge`` can put everything back (a detail typed over
 since the merge stays as typed). All of it is ordinary edits, so the merge travels to the hub
-and other laptops like any other change.
+and other laptops like any other change; what it moved travels in its audit event (ids and
+field names only), so it can be undone wherever it has arrived with both people, and the undo
+travels back the same way.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from linkworker import audit
 from linkworker.access import Actor, require, require_person
 from linkworker.errors import NotFound, UserError
 from linkworker.models import (
+    AuditEvent,
     Claim,
     Condition,
     Consent,
@@ -41,6 +44,7 @@ from linkworker.models import (
     utcnow,
 )
 from linkworker.storage.database import Caseload
+from linkworker.sync.changelog import ROWS, field_heads
 
 NAME_SIMILARITY = 0.8
 # Records that belong to a person directly; everything else hangs off their journeys.
@@ -149,9 +153,56 @@ def merge_people(caseload: Caseload, actor: Actor, keep_id: str, other_id: str) 
         s.flush()
         s.add(SyncState(key=f"person_merge:{record['id']}", value=_as_stored(record)))
         audit.record(s, actor, "person.merge", entity="people", entity_id=keep.id,
-                     person_id=keep.id, details={"merged": other.reference,
-                                                 "merge": record["id"]})
+                     person_id=keep.id, details=_travelling(s, record, other.reference))
         return record["id"]
+
+
+def _travelling(session: Session, record: dict[str, Any], reference: str) -> dict[str, Any]:
+    """The merge as its audit event carries it to the hub and every replica that gets it:
+    which records moved and what was filled in, by ids and field names, never a value. What
+    was filled is named by the change that filled it, so an undo anywhere can tell whether it
+    is still what the merge put there (the field's head is still that change)."""
+    heads = session.connection().execute(select(ROWS.c.heads).where(
+        ROWS.c.table_name == "people", ROWS.c.row_id == record["keep"])).scalar() or {}
+    return {"merged": reference, "merge": record["id"], "keep": record["keep"],
+            "other": record["other"], "moved": record["moved"],
+            "renumbered": record["renumbered"],
+            "filled_by": {f: field_heads(heads, f) for f in record["filled"]}}
+
+
+def find_merge(session: Session, merge_id: str) -> tuple[dict[str, Any], SyncState | None]:
+    """A merge made here (its full record) or that arrived here (its audit event)."""
+    stored = session.get(SyncState, f"person_merge:{merge_id}")
+    if stored is not None:
+        return dict(stored.value), stored
+    for details in session.scalars(select(AuditEvent.details).where(
+            AuditEvent.action == "person.merge", AuditEvent.entity == "people")):
+        if isinstance(details, dict) and details.get("merge") == merge_id \
+                and "moved" in details:
+            return dict(details), None
+    raise NotFound("There is no such merge here to undo.")
+
+
+def _undone_already(session: Session, merge_id: str, record: dict[str, Any],
+                    other: Person) -> bool:
+    if record.get("undone") or other.deleted_at is None:
+        return True
+    return any(isinstance(d, dict) and d.get("merge") == merge_id
+               for d in session.scalars(select(AuditEvent.details).where(
+                   AuditEvent.action == "person.unmerge")))
+
+
+def _still_as_filled(session: Session, record: dict[str, Any], keep: Person) -> list[str]:
+    """The details the merge filled in that nobody has changed since."""
+    filled_with = record.get("filled_with")  # the merging replica's own record
+    if filled_with is not None:
+        return [f for f in record["filled"] if _as_stored(getattr(keep, f)) == filled_with[f]]
+    filled_by = record.get("filled_by")  # an arrived merge: is the field's head still its?
+    if filled_by is None:
+        return list(record.get("filled", []))  # a merge recorded before either was kept
+    heads = session.connection().execute(select(ROWS.c.heads).where(
+        ROWS.c.table_name == "people", ROWS.c.row_id == keep.id)).scalar() or {}
+    return [f for f, by in filled_by.items() if field_heads(heads, f) == by]
 
 
 def _as_stored(value: object) -> object:
@@ -160,16 +211,24 @@ def _as_stored(value: object) -> object:
 
 
 def undo_merge(caseload: Caseload, actor: Actor, merge_id: str) -> None:
-    """Put back everything a merge moved, emptied or hid."""
+    """Put back everything a merge moved, emptied or hid: on the replica that made it, or
+    wherever it has arrived with both people (the hub, a manager's full replica, a laptop
+    that received it by pack). The undo is ordinary edits, so it travels like the merge did,
+    and two replicas undoing the same merge write the same values (no conflict)."""
     require(actor, "person.edit")
     with caseload.transaction() as s:
         s.info["sync_user"] = actor.user_id
-        stored = s.get(SyncState, f"person_merge:{merge_id}")
-        if stored is None or stored.value.get("undone"):
-            raise NotFound("There is no such merge to undo (or it was already undone).")
-        record = dict(stored.value)
+        record, stored = find_merge(s, merge_id)
         keep = require_person(s, actor, record["keep"], need="edit")
         other = s.get(Person, record["other"])
+        if other is None:
+            raise UserError(
+                f"{record.get('merged', 'The other record')} is not on this laptop: it left "
+                "this caseload when the merge gave everything of theirs to the kept record. "
+                "Undo the merge at the hub or on a manager's replica; it then comes back here "
+                "at the next sync.")
+        if _undone_already(s, merge_id, record, other):
+            raise NotFound("That merge has already been undone.")
         models_by_table = {m.__tablename__: m for m in OWNED}
         for table, row_id in record["moved"]:
             row = s.get(models_by_table[table], row_id)
@@ -177,13 +236,12 @@ def undo_merge(caseload: Caseload, actor: Actor, merge_id: str) -> None:
                 row.person_id = other.id
                 if table == "episodes":
                     row.number = record["renumbered"][row_id]
-        filled_with = record.get("filled_with")  # absent in merges made before it was kept
-        for field in record["filled"]:
-            if filled_with is None or _as_stored(getattr(keep, field)) == filled_with[field]:
-                setattr(keep, field, None)  # else typed over since the merge: that stays
+        for field in _still_as_filled(s, record, keep):
+            setattr(keep, field, None)  # the rest were typed over since the merge: they stay
         other.deleted_at = None
-        record["undone"] = {"by": actor.username,
-                            "at": dt.datetime.now().isoformat(timespec="seconds")}
-        stored.value = record
+        if stored is not None:
+            record["undone"] = {"by": actor.username,
+                                "at": dt.datetime.now().isoformat(timespec="seconds")}
+            stored.value = record
         audit.record(s, actor, "person.unmerge", entity="people", entity_id=keep.id,
                      person_id=keep.id, details={"merge": merge_id})

@@ -19,7 +19,7 @@ from linkworker.access import Actor
 from linkworker.errors import UserError
 from linkworker.models import SyncChange, SyncConflict
 from linkworker.storage.database import Caseload
-from linkworker.sync import merge, packs, people, state, teamkey
+from linkworker.sync import marks, merge, packs, people, state, teamkey
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,7 @@ class SyncStatus:
     """What the window's sync indicator shows."""
 
     last_synced: dt.datetime | None
-    changes_waiting: int  # recorded here and not yet sent in a pack or a sync
+    changes_waiting: int  # to send: not yet sent in a pack or a sync, nor from the hub
     open_conflicts: int
     incoming_waiting: int  # received but waiting for something they depend on
     has_team_key: bool
@@ -72,9 +72,7 @@ def import_pack(caseload: Caseload, path: Path, *, actor: Actor | None = None) -
 
 def status(caseload: Caseload) -> SyncStatus:
     with caseload.engine.connect() as conn:
-        sent = max(int(state.get(conn, "pack_seq", 0)), int(state.get(conn, "hub_pushed_seq", 0)))
-        waiting = conn.execute(select(func.count()).select_from(SyncChange)
-                               .where(SyncChange.seq > sent)).scalar_one()
+        waiting = marks.count_unsent(conn, marks.pack_mark(conn))
         conflicts = conn.execute(select(func.count()).select_from(SyncConflict)
                                  .where(SyncConflict.resolved_at.is_(None))).scalar_one()
         pending = conn.execute(select(func.count()).select_from(SyncChange)
