@@ -247,9 +247,7 @@ def _tasks_query(actor: Actor, worker: str | None, day: dt.date, *, due_only: bo
         .join(Goal, Goal.id == GoalStep.goal_id)
         .join(Journey, Journey.id == Goal.episode_id)
         .join(Person, Person.current_episode_id == Journey.id)
-        .where(GoalStep.done_date.is_(None), GoalStep.due_date <= day,
-               _step_goal_in(select(Goal.id).where(Goal.status == "open")),
-               Goal.status == "open",
+        .where(GoalStep.done_date.is_(None), GoalStep.due_date <= day, Goal.status == "open",
                Journey.exit_date.is_(None), Person.deleted_at.is_(None), people_scope(actor))
     )
     referrals = (
@@ -258,13 +256,15 @@ def _tasks_query(actor: Actor, worker: str | None, day: dt.date, *, due_only: bo
             func.date(Journey.referral_date, f"+{FIRST_CONTACT_DAYS} days"), name, Person.id,
             literal("referral"), Journey.id, literal(None), literal(None), Journey.referral_date)
     )
-    if worker is not None:
+    if worker is not None:  # a worker's few steps come quicker from their journeys
         steps = steps.where(Journey.worker_id == worker)
         referrals = referrals.where(Journey.worker_id == worker)
+    else:  # everyone's: in due order, closed goals' steps dropped first
+        steps = steps.where(_step_goal_in(select(Goal.id).where(Goal.status == "open")))
     if due_only:
         steps, referrals = (part.with_only_columns(part.selected_columns[0].label("due"))
                             for part in (steps, referrals))
-        if worker is None:  # a worker's few steps come quicker from their journeys
+        if worker is None:  # everyone's: counted without reading a step
             steps = _everyones_steps_due(actor, day)
     return union_all(steps, referrals)
 
