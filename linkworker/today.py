@@ -212,13 +212,26 @@ def _appointments_query(actor: Actor, worker: str | None, day: dt.date, part: st
 TASK_ORDER = ("due", "person_name", desc("kind"), "item_id")
 
 
-def _open_goal(step_goal):  # SQL: "this step's goal is open", asked of ix_goals_open
+def _step_goal_in(goals):  # SQL: "this step's goal is one of ``goals``" (a select of ids)
     """The unary ``+`` keeps SQLite from turning the test around (reading every open goal's
     steps and sorting them all): it walks the steps not done in due order
-    (``ix_goal_steps_open_due``) and drops those of closed goals, most of them, from a small
-    index of open goals' ids before reading any goal, so the first page stops early."""
-    marked = UnaryExpression(step_goal, operator=custom_op("+"), type_=step_goal.type)
-    return marked.in_(select(Goal.id).where(Goal.status == "open"))
+    (``ix_goal_steps_open_due``) and drops those of closed goals, most of them, against the
+    ids (read once, from ``ix_goals_open``) before reading any goal, so a page stops early."""
+    column = GoalStep.goal_id.expression
+    return UnaryExpression(column, operator=custom_op("+"), type_=column.type).in_(goals)
+
+
+def _everyones_steps_due(actor: Actor, day: dt.date):
+    """The due dates of everyone's steps (a manager's list): the steps not done walked once
+    against the listed open goals, so no step row is read (counting by joins read every open
+    goal's steps: 2.5 s of CPU at 150,000 people, this 1.4 s)."""
+    listed = (select(Goal.id)
+              .join(Journey, Journey.id == Goal.episode_id)
+              .join(Person, Person.current_episode_id == Journey.id)
+              .where(Goal.status == "open", Journey.exit_date.is_(None),
+                     Person.deleted_at.is_(None), people_scope(actor)))
+    return select(GoalStep.due_date.label("due")).where(
+        GoalStep.done_date.is_(None), GoalStep.due_date <= day, _step_goal_in(listed))
 
 
 def _tasks_query(actor: Actor, worker: str | None, day: dt.date, *, due_only: bool = False):
@@ -234,8 +247,7 @@ def _tasks_query(actor: Actor, worker: str | None, day: dt.date, *, due_only: bo
         .join(Goal, Goal.id == GoalStep.goal_id)
         .join(Journey, Journey.id == Goal.episode_id)
         .join(Person, Person.current_episode_id == Journey.id)
-        .where(GoalStep.done_date.is_(None), GoalStep.due_date <= day,
-               _open_goal(GoalStep.goal_id.expression), Goal.status == "open",
+        .where(GoalStep.done_date.is_(None), GoalStep.due_date <= day, Goal.status == "open",
                Journey.exit_date.is_(None), Person.deleted_at.is_(None), people_scope(actor))
     )
     referrals = (
@@ -244,12 +256,16 @@ def _tasks_query(actor: Actor, worker: str | None, day: dt.date, *, due_only: bo
             func.date(Journey.referral_date, f"+{FIRST_CONTACT_DAYS} days"), name, Person.id,
             literal("referral"), Journey.id, literal(None), literal(None), Journey.referral_date)
     )
-    if worker is not None:
+    if worker is not None:  # a worker's few steps come quicker from their journeys
         steps = steps.where(Journey.worker_id == worker)
         referrals = referrals.where(Journey.worker_id == worker)
+    else:  # everyone's: in due order, closed goals' steps dropped first
+        steps = steps.where(_step_goal_in(select(Goal.id).where(Goal.status == "open")))
     if due_only:
         steps, referrals = (part.with_only_columns(part.selected_columns[0].label("due"))
                             for part in (steps, referrals))
+        if worker is None:  # everyone's: counted without reading a step
+            steps = _everyones_steps_due(actor, day)
     return union_all(steps, referrals)
 
 

@@ -1,10 +1,11 @@
 """Today: the signed-in worker's appointments, the rest of the week, and tasks due.
 
 The day can be moved (Alt+Left / Alt+Right, Alt+Home for today, or typed as dd/mm/yyyy) to see
-another day's diary. A manager can look at any worker's day. Everything comes from
-``linkworker.today.today_items`` in one read on the runner's reader pool; the tables are lazy
-models (``ui.person_list``: a manager's 95,000 tasks never become 95,000 rows of items), and
-Enter or a double-click opens the person.
+another day's diary. A manager can look at any worker's day. The first page of each list
+comes from ``linkworker.today.today_page`` in two reads on the runner's reader pool (tasks
+beside the diary), their lengths after (``today_counts``); the tables are lazy models
+(``ui.person_list``: a manager's 95,000 tasks never become 95,000 rows of items), and Enter or
+a double-click opens the person.
 """
 
 from __future__ import annotations
@@ -38,6 +39,9 @@ from ui.person_list import PAGE_ROWS, PagedRows, PersonList
 from ui.widgets import WorkerPage, heading, long_date, tab_leaves
 
 CARES_ABOUT = frozenset({"contacts", "goals", "episodes", "people", "caseload"})
+# The first pages are two reads, one per reader thread: the tasks (a manager's longest list)
+# beside the day's diary, so the first rows wait for the slower, not for both.
+READS = (("tasks",), ("appointments", "later"))
 
 
 def _appointment_cells(a: Appointment) -> tuple[str, ...]:
@@ -88,6 +92,8 @@ class TodayView(WorkerPage):
     def _build(self) -> None:
         self.day = self.clock()
         self.counts: TodayCounts | None = None  # each list's length, once known
+        self._reading = 0  # the newest refresh: an older one's pages are not shown
+        self._arrived: dict[str, list] = {}  # its first pages so far, by list
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         top = QHBoxLayout()
@@ -191,13 +197,26 @@ class TodayView(WorkerPage):
         if self.worker.options is None:
             return  # the worker list loads first, then refreshes
         actor, worker, day = self.actor, self.worker.worker_id(), self.day
-        self.runner.read(
-            lambda job: (day, {part: today_page(job.caseload, actor, worker, day, part, 0,
-                                                PAGE_ROWS) for part in TODAY_LISTS}),
-            self._show,
-            label=translate("today_view", "Loading today"),
-            supersede=f"today-{id(self)}",
-        )
+        self._reading += 1
+        reading, self._arrived = self._reading, {}
+        for parts in READS:
+
+            def first_pages(job, parts=parts):
+                return reading, day, {part: today_page(job.caseload, actor, worker, day, part,
+                                                       0, PAGE_ROWS) for part in parts}
+
+            self.runner.read(first_pages, self._pages_arrived,
+                             label=translate("today_view", "Loading today"),
+                             supersede=f"today-{id(self)}-{parts[0]}")
+
+    def _pages_arrived(self, answer: tuple[int, dt.date, dict[str, list]]) -> None:
+        """Shows the lists once both reads of the newest refresh have answered."""
+        reading, day, pages = answer
+        if reading != self._reading:
+            return
+        self._arrived.update(pages)
+        if set(self._arrived) == set(TODAY_LISTS):
+            self._show((day, self._arrived))
 
     def _tables(self) -> dict[str, tuple[PersonList, Callable[..., tuple[str, ...]]]]:
         return {"appointments": (self.appointments, _appointment_cells),

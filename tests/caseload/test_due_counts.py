@@ -16,8 +16,9 @@ from sqlalchemy import select
 
 from linkworker import journey
 from linkworker.access import SYSTEM, Actor
+from linkworker.dates import add_months
 from linkworker.demo import generate
-from linkworker.models import Contact, Episode, Measure, Person, PersonAccess, User
+from linkworker.models import Contact, Contract, Episode, Measure, Person, PersonAccess, User
 from linkworker.today import count_due, due_and_overdue, week_of
 
 TODAY = dt.date(2026, 11, 18)  # a Wednesday, inside the sample contract's dates
@@ -163,3 +164,47 @@ def test_edge_cases_count_the_same_both_ways(caseload):
     items = due_and_overdue(caseload, actor, actor.user_id, TODAY)
     assert ("measure", "EDGE-5") in {(i.kind, i.reference) for i in items}
     assert "EDGE-6" not in {i.reference for i in items if i.kind == "review" and i.overdue}
+
+
+def _first_meetings(months: int) -> list[dt.date]:
+    """First meetings whose ``months`` review falls on either side of each edge of the
+    windows (28 and 42 days) around each day ``_check_all`` asks about, and on every month's
+    last day from ~13 weeks before ``TODAY`` to ~8 after it."""
+    centre = add_months(TODAY, -months)
+    offsets = {(as_of - TODAY).days + edge for as_of in AS_OF for window in (28, 42)
+               for edge in (-window - 1, -window, window + 6, window + 7)}
+    span = [centre + offset * DAY for offset in range(-95, 60)]
+    month_ends = {d for d in span if (d + DAY).month != d.month}
+    return sorted({centre + offset * DAY for offset in offsets} | month_ends)
+
+
+def test_forms_missing_at_the_edges_of_their_windows_count_the_same_both_ways(caseload):
+    """Due asks only the open journeys met a review's months before the week (a range of an
+    index, per review point, for the widest window any schedule gives it): at the edges of
+    the windows, on month ends (31/08 + 3 months = 30/11), for a contract with its own months
+    and a wider window, and for a meeting a journey's schedule does not have (9 months by
+    default, 3 for WIDE), the list must still be exactly the per-person reckoning."""
+    with caseload.transaction() as s:
+        worker = User(username="edges", display_name="Edge Worker", role="link_worker")
+        wide = Contract(code="WIDE", name="Wide windows", pseudonym_key="00" * 32,
+                        definition={"review_schedule": {"months": [0, 2, 9], "window_days": 42}})
+        s.add_all([worker, wide])
+        s.flush()
+        n = 0
+        for contract_id in (None, wide.id):
+            for months in (3, 9):  # the default schedule's and WIDE's
+                for first in _first_meetings(months):
+                    n += 1
+                    episode = _journey(s, worker, n, first_meeting=first)
+                    episode.contract_id = contract_id
+                    _form(s, episode, "baseline", first)
+                    _meeting(s, episode, min(first + 80 * DAY * months // 3, TODAY),
+                             f"review_{months}m")
+                    s.get(Person, episode.person_id).current_episode_id = episode.id
+                    journey.refresh_summaries(s, episode)
+        actor = Actor(worker.id, worker.username, worker.role)
+    _check_all(caseload, [(actor, actor.user_id), (SYSTEM, None)])
+    measures = [i for i in due_and_overdue(caseload, actor, actor.user_id, TODAY)
+                if i.kind == "measure"]
+    assert len(measures) > 20  # not vacuous: forms missing on both schedules
+    assert {i.window_closes - i.due for i in measures} == {28 * DAY, 42 * DAY}
