@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import uuid
-
 import pytest
 import sqlalchemy
 from sqlalchemy import func, select
@@ -14,6 +11,7 @@ from linkworker.hub.create import COPIED, create_hub
 from linkworker.storage.database import Caseload
 from linkworker.storage.server import ServerCaseload
 from tests.conftest import TEST_PASSPHRASE
+from tests.sync.conftest import add_person
 
 DEFINITIONS = """
     SELECT 'constraint', t.relname, k.conname, pg_get_constraintdef(k.oid)
@@ -34,16 +32,9 @@ def _definitions(hub: ServerCaseload) -> set[tuple]:
 @pytest.fixture
 def office(tmp_path):
     caseload = Caseload.create(tmp_path / "office.db", TEST_PASSPHRASE)
+    person_id = add_person(caseload, "Ruth", "Smith")
     with caseload.transaction() as s:
-        person = models.Person(reference=f"LW-{uuid.uuid4().hex[:6]}", given_name="Ruth",
-                               family_name="Smith")
-        s.add(person)
-        s.flush()
-        episode = models.Episode(person_id=person.id, referral_date=dt.date(2026, 11, 2))
-        s.add(episode)
-        s.flush()
-        person.current_episode_id = episode.id
-        s.add(models.Condition(person_id=person.id, term="Asthma"))
+        s.add(models.Condition(person_id=person_id, term="Asthma"))
     yield caseload
     caseload.close()
 
