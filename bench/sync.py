@@ -106,7 +106,7 @@ def hub(path: str, url: str) -> dict[str, Any]:
     hold 40-2,500 each); its first change log and ``hub init`` are timed; then that worker's
     new laptop makes its first replica (bulk copy), a day's work of 200 changes goes to the
     hub as a pack, and a week of ten laptops' packs (2,000 changes) is merged there."""
-    from sqlalchemy import func, select
+    from sqlalchemy import func, select, text
     from sqlalchemy.engine import make_url
 
     from linkworker import models
@@ -136,6 +136,8 @@ def hub(path: str, url: str) -> dict[str, Any]:
         for leftover in Path(folder).glob("office.db*"):
             leftover.unlink()  # a 150,000-person copy is gigabytes: not kept for the rest
         server = ServerCaseload.connect(url)
+        with server.reading() as s:  # the disk a hub of this size needs
+            out["hub_bytes"] = s.scalar(text("SELECT pg_database_size(current_database())"))
         login = f"bench_{uuid.uuid4().hex[:8]}"
         with server.transaction() as s:
             schema.add_login(s.connection(), login, "bench", worker)
@@ -220,7 +222,8 @@ def _hub_rows(result: dict[str, Any]) -> list[Row]:
         Row("First change log of a caseload made before sync", took("baseline"),
             target="minutes", note=f"{result['baseline_changes']:,} records; {load}"),
         Row("Hub init (COPY to PostgreSQL)", took("hub_init"), target="minutes",
-            note=f"{result['hub_people']:,} people, {result['hub_changes']:,} changes"),
+            note=f"{result['hub_people']:,} people, {result['hub_changes']:,} changes, "
+                 f"{result['hub_bytes'] / 1e9:.1f} GB"),
         Row(f"Initial replica of a {CASELOAD}-person caseload", took("replica"),
             target="< 10 s", note=f"{result['replica_people']:,} people from a {size}; "
             f"the hub's answer alone {result['replica_fetch_s']:.1f} s"),

@@ -1,7 +1,8 @@
 """``hub init``: the first laptop's caseload becomes the hub's content, nothing lost.
 
-The hub is migrated to the same schema, then every table is copied across in parent-before-
-child order with PostgreSQL COPY (a first adoption may hold 50,000 people), together with the
+The hub is migrated to the same schema, then every table is copied across with PostgreSQL COPY
+as a bulk load (``bulk.loading``: keys, indexes and links built after the copy; a first
+adoption may hold 150,000 people), together with the
 laptop's change log and field heads, so the hub and the laptop start from the same history:
 nothing is sent twice and nothing is in conflict. Audit events keep their ``seq``, ``hash`` and
 ``prev_hash`` verbatim, so the chain verifies at the hub exactly as it did on the laptop. All
@@ -13,16 +14,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, func, select, text
+from sqlalchemy import func, select, text
 
 from linkworker.errors import UserError
-from linkworker.hub import schema
+from linkworker.hub import bulk, schema
 from linkworker.models import Person, SyncChange
 from linkworker.storage.database import Caseload
 from linkworker.storage.server import ServerCaseload, describe_url
 from linkworker.sync import baseline, state, teamkey
 from linkworker.sync.changelog import CHANGES, ROWS
 from linkworker.sync.tables import LOAD_ORDER, RULES
+
+COPIED = (*LOAD_ORDER, "sync_changes", "sync_rows")
+# A new laptop's first replica reads its people's changes: written person by person (the
+# laptop's person index gives that order), they sit on a few pages each instead of one page
+# per change scattered across the whole log, which is what a cold hub has to read from disk.
+ORDER = {"sync_changes": " ORDER BY person_id, seq"}
 
 
 @dataclass(frozen=True)
@@ -37,15 +44,16 @@ def create_hub(laptop: Caseload, url: str) -> HubCreated:
     try:
         with hub.transaction() as hub_session:
             hub_conn = hub_session.connection()
-            if hub_conn.execute(select(func.count()).select_from(SyncChange)).scalar_one():
+            if bulk.nonempty(hub_conn, COPIED):
                 raise UserError(f"The hub at {describe_url(url)} already holds a caseload; "
                                 "add this laptop with 'linkworker sync' instead.")
             with laptop.transaction() as session:
                 conn = session.connection()
                 baseline.baseline(conn)
                 key = teamkey.current(conn) or teamkey.create(conn)
-                for name in (*LOAD_ORDER, "sync_changes", "sync_rows"):
-                    _copy(conn, hub_conn, name)
+                with bulk.loading(hub_conn, COPIED) as options:
+                    for name in COPIED:
+                        _copy(conn, hub_conn, name, options)
                 _reset_sequences(hub_conn)
                 teamkey.install(hub_conn, key)
                 last = conn.execute(select(func.max(CHANGES.c.seq))).scalar() or 0
@@ -60,44 +68,23 @@ def create_hub(laptop: Caseload, url: str) -> HubCreated:
         hub.close()
 
 
-def _later_links(table) -> list[str]:
-    """Optional links to rows copied later (a person's current journey, a claim's adjusted
-    claim): written empty first and filled in once their rows are there."""
-    if table.name not in LOAD_ORDER:
-        return []
-    here = LOAD_ORDER.index(table.name)
-    return [fk.parent.key for fk in table.foreign_keys if fk.parent.nullable
-            and fk.column.table.name in LOAD_ORDER
-            and LOAD_ORDER.index(fk.column.table.name) >= here]
-
-
-def _copy(source, target, name: str) -> None:
+def _copy(source, target, name: str, options: str) -> None:
     """One table from the laptop to the hub with PostgreSQL's COPY, values passed as SQLite
     holds them (ISO text for dates, JSON text, 0/1 for booleans, all of which PostgreSQL reads
-    as they are): a row costs microseconds, not an INSERT's round of type conversions."""
+    as they are): a row costs microseconds, not an INSERT's round of type conversions. The
+    links are checked once everything is in (``bulk.loading``), so the order is free."""
     table = RULES[name].table if name in RULES else {"sync_changes": CHANGES,
                                                         "sync_rows": ROWS}[name]
-    names = [c.name for c in table.columns]
-    later = [names.index(k) for k in _later_links(table)]
-    columns = ", ".join(f'"{n}"' for n in names)
+    columns = ", ".join(f'"{c.name}"' for c in table.columns)
     rows = source.connection.dbapi_connection.cursor()
-    links = []
     try:
-        rows.execute(f'SELECT {columns} FROM "{table.name}"')
+        rows.execute(f'SELECT {columns} FROM "{table.name}"{ORDER.get(name, "")}')
         with target.connection.driver_connection.cursor() as hub, \
-                hub.copy(f'COPY "{table.name}" ({columns}) FROM STDIN') as copy:
+                hub.copy(f'COPY "{table.name}" ({columns}) FROM STDIN ({options})') as copy:
             for row in rows:
-                if any(row[i] is not None for i in later):
-                    links.append({"_id": row[names.index("id")]}
-                                 | {f"v_{names[i]}": row[i] for i in later})
-                    row = [None if i in later else v for i, v in enumerate(row)]
                 copy.write_row(row)
     finally:
         rows.close()
-    if links:
-        keys = [names[i] for i in later]
-        target.execute(table.update().where(table.c.id == bindparam("_id"))
-                       .values({k: bindparam(f"v_{k}") for k in keys}), links)
 
 
 def _reset_sequences(conn) -> None:

@@ -216,18 +216,20 @@ def _write_records(conn: Connection, snapshot: Snapshot,
                    if c.key not in RULES[name].skip or _scalar_default(c)]
         links = {c.name: (fk.column.table.name, fk.column.key) for c in columns
                  for fk in c.foreign_keys if c.nullable}
-        plan = [(c.name, c.key, _storage_form(c, conn.dialect), _default(c), links.get(c.name))
-                for c in columns]
+        read = [(c.name, _default(c)) for c in columns]
+        linked = [(i, c.key, links[c.name]) for i, c in enumerate(columns) if c.name in links]
+        stored = [(i, form) for i, c in enumerate(columns)
+                  if (form := _storage_form(c, conn.dialect)) is not None]
         rows = []
         for _, row_id, record in sorted(by_table[name], key=lambda r: r[:2]):
             # in the order a replay would write them (the audit trail's local seq follows it)
-            values = []
-            for column, key, to_storage, default, link in plan:
-                value = record.get(column, default)
-                if link is not None and value is not None and (*link, value) not in present:
-                    value = None  # its record is not here (yet): filled if it comes
+            values = [record.get(column, default) for column, default in read]
+            for i, key, link in linked:
+                if values[i] is not None and (*link, values[i]) not in present:
+                    values[i] = None  # its record is not here (yet): filled if it comes
                     late.append([name, row_id, key])
-                values.append(value if to_storage is None else to_storage(value))
+            for i, to_storage in stored:
+                values[i] = to_storage(values[i])
             rows.append(tuple(values))
         names = ", ".join(f'"{c.name}"' for c in columns)
         driver_executemany(conn, f'INSERT INTO "{name}" ({names}) VALUES '
