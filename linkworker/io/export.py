@@ -16,13 +16,17 @@ Decisions, so the files are both honest and useful:
   A sheet holds 1,048,575 rows below its header; a longer table goes on over "contacts (2)",
   "contacts (3)"... (each with the header), and the README says so. The CSV is never split.
 * Speed and memory (a 50,000-person caseload is 2.7 million rows): each table is one query
-  over that table alone, in stored (rowid) order: no join and no sort, so SQLite reads its
-  pages once, in order, and memory does not grow with the table. What a row names by id (the
-  person's reference, the journey's number, usernames, contract codes, service names) and who
-  is in the export are read once beforehand into dictionaries (``_Lookups``). Rows stream in
-  batches; each goes to the CSV and the sheet from the same pass. The sheets are streamed as
-  SpreadsheetML straight into the workbook's zip (see ``_Sheet``; docs/ARCHITECTURE.md says
-  why not XlsxWriter's constant-memory mode: four times slower here).
+  over that table in stored (rowid) order: no sort, so SQLite reads its pages once, in order,
+  and memory does not grow with the table. Who is in the export and what a row names by id
+  (the person's reference, the journey's number, usernames, contract codes, service names)
+  are read once into small in-memory temporary tables that the query joins by key
+  (``_Lookups``, ``_temporary_lookups``). SQLite formats every row into its finished CSV
+  line and sheet row (``_row_query``); Python only joins batches of text (formatting each
+  cell in Python was almost all of the time). The CSVs are read on the calling thread and
+  the sheets on a second one, each through its own connection on the same snapshot
+  (``_two_readers``), so the two use both cores. The sheets are streamed as SpreadsheetML
+  straight into the workbook's zip (see ``_Sheet``; docs/ARCHITECTURE.md says why not
+  XlsxWriter's constant-memory mode).
 * Rows are in the order they were stored (for a caseload built by the app or an import: the
   order they were recorded or imported), the same on every export; importing an export into a
   fresh caseload and exporting again gives the same files.
@@ -756,15 +760,19 @@ class _Sheet:
             self.flush()
 
     def flush(self) -> None:
-        """Hand the rows so far to the compressing thread, after its previous batch: zlib
-        lets go of the GIL, so compression overlaps building the next batch."""
-        data = "".join(self.parts).encode("utf-8")
-        self.parts.clear()
-        if _has_rare(data):
-            data = _rare_escapes(data.decode("utf-8")).encode("utf-8")
+        """Hand the rows so far to the compressing thread, after its previous batch. It also
+        joins, encodes and checks them, so the thread reading the rows only waits on SQLite
+        (which, like zlib, lets go of the GIL): three threads share two cores evenly."""
+        parts, self.parts = self.parts, []
         if self.pending is not None:
             self.pending.result()
-        self.pending = self.book.compressor.submit(self.entry.write, data)
+        self.pending = self.book.compressor.submit(self._write, parts)
+
+    def _write(self, parts: list[str]) -> None:
+        data = "".join(parts).encode("utf-8")
+        if _has_rare(data):
+            data = _rare_escapes(data.decode("utf-8")).encode("utf-8")
+        self.entry.write(data)
 
     def close(self) -> None:
         self.parts.append("</sheetData>"
