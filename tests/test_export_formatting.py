@@ -63,7 +63,7 @@ def python_sheet_row(number: int, values: list) -> str:
     return f'<row r="{number}">{"".join(cells)}</row>'
 
 
-@settings(max_examples=40, deadline=None,
+@settings(max_examples=25, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(contacts=st.lists(CONTACT, min_size=1, max_size=12), worker=TEXT.filter(bool))
 @example(contacts=[{"contact_date": day, "start_time": time, "duration_minutes": number,
