@@ -63,8 +63,9 @@ def rss_now_mb() -> float:
 def run(path: str, username: str) -> dict[str, Any]:
     """Runs in a child (QT_QPA_PLATFORM=offscreen), in ``ui.app.run``'s order."""
     started = time.perf_counter()
-    from linkworker.launch import preload_core, warm_window
+    from linkworker.launch import begin_unlock, preload_core, warm_window
 
+    begin_unlock(Path(path))  # as ``launch_app`` does, first of all: Argon2id beside the imports
     preload_core()  # as ``launch_app`` does, before Qt
     from PySide6.QtWidgets import QMessageBox
 

@@ -295,28 +295,38 @@ def timeline(target, actor, episode_id: str, today: dt.date | None = None):
         return episode_timeline(session, episode, today or dt.date.today())
 
 
+SWEEP_BATCH = 500  # journeys changed per query: well inside SQLite's limit on parameters
+
+
 def sweep_stages(session: Session, today: dt.date | None = None) -> int:
     """Move journeys whose review window has opened to "review"; returns how many moved.
 
     Stages change with the calendar, not only with edits; run this once a day (at start-up) so
     the caseload list's stage filter is right for everyone, not just records opened today. It
-    reads only the summary columns (no per-journey queries), so it stays quick at 50,000.
+    reads only the summary columns as plain rows (no per-journey queries, no records made for
+    the journeys that stay put), so it stays quick at 150,000; the few that move are changed
+    as records, so sync and ``updated_at`` see them as any edit.
     """
     today = today or dt.date.today()
     schedules = review_schedules(session)
     rows = session.execute(
-        select(Episode).where(
+        select(Episode.id, Episode.contract_id, Episode.first_meeting_date,
+               Episode.first_contact_date, Episode.next_review_due, Episode.stage).where(
             Episode.exit_date.is_(None), Episode.first_meeting_date.is_not(None),
             Episode.stage.in_(("active", "review")),
         )
-    ).scalars()
-    moved = 0
-    for episode in rows:
-        window = schedules.get(episode.contract_id, schedules[None]).window_days
-        stage = stage_of(exit_date=None, first_meeting=episode.first_meeting_date,
-                         first_contact=episode.first_contact_date,
-                         next_due=episode.next_review_due, window_days=window, today=today)
-        if stage != episode.stage:
-            episode.stage = stage
-            moved += 1
-    return moved
+    )
+    moving: dict[str, str] = {}
+    for episode_id, contract_id, first_meeting, first_contact, next_due, current in rows:
+        window = schedules.get(contract_id, schedules[None]).window_days
+        stage = stage_of(exit_date=None, first_meeting=first_meeting,
+                         first_contact=first_contact, next_due=next_due, window_days=window,
+                         today=today)
+        if stage != current:
+            moving[episode_id] = stage
+    ids = list(moving)
+    for start in range(0, len(ids), SWEEP_BATCH):
+        batch = ids[start:start + SWEEP_BATCH]
+        for episode in session.execute(select(Episode).where(Episode.id.in_(batch))).scalars():
+            episode.stage = moving[episode.id]
+    return len(moving)

@@ -128,9 +128,23 @@ def launch_app(db: Path | None) -> int:
     if problem:
         print(f"linkworker: {problem}", file=sys.stderr)
         return 3
+    begin_unlock(db)
     preload_core()
     app_module = importlib.import_module("ui.app")
     return int(app_module.run(db))
+
+
+def begin_unlock(db: Path | None) -> None:
+    """Begin Argon2id for the caseload the app will open (``keys.begin_unlock``), first of all:
+    it runs on its own thread, beside the imports below, which need the GIL and it does not."""
+    from linkworker.paths import default_caseload
+    from linkworker.storage import keys
+
+    keys.begin_unlock((db or default_caseload()).expanduser().resolve())
+    # Finding the OS keyring's backends is Python work that unlocking waits for: begun now,
+    # it shares the GIL with the imports instead of following them.
+    threading.Thread(target=keys.keyring_available, name="linkworker-keyring",
+                     daemon=True).start()
 
 
 @dataclass(frozen=True)

@@ -128,7 +128,15 @@ class Person(Tracked, Base):
         back_populates="person", cascade="all, delete-orphan"
     )
 
-    __table_args__ = (Index("ix_people_name", "family_name", "given_name"),)
+    __table_args__ = (
+        Index("ix_people_name", "family_name", "given_name"),
+        # The names Today and Due show and sort by, read from an index, not each person's row
+        # (0007): by person (a contact's) and by current journey.
+        Index("ix_people_names", "id", "deleted_at", "given_name", "preferred_name",
+              "family_name", "reference"),
+        Index("ix_people_current_names", "current_episode_id", "deleted_at", "anonymised_at",
+              "given_name", "preferred_name", "family_name", "reference", "id"),
+    )
 
     @property
     def display_name(self) -> str:
@@ -148,6 +156,10 @@ class Condition(Tracked, Base):
 
     person: Mapped[Person] = relationship(back_populates="conditions")
 
+    __table_args__ = (  # the return reads these from the index alone (0007)
+        Index("ix_conditions_person_terms", "person_id", "code", "term"),
+    )
+
 
 class Consent(Tracked, Base):
     """What the person agreed to, when, how it was recorded, and until when."""
@@ -164,6 +176,11 @@ class Consent(Tracked, Base):
     recorded_by_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
 
     person: Mapped[Person] = relationship(back_populates="consents")
+
+    __table_args__ = (  # the return reads these from the index alone (0007)
+        Index("ix_consents_person_kind", "person_id", "kind", "given", "recorded_on",
+              "expires_on", "withdrawn_on"),
+    )
 
 
 class PersonAccess(Tracked, Base):
@@ -228,6 +245,14 @@ class Episode(Tracked, Base):
         # people_scope's EXISTS (person_id = ? AND worker_id = ?) needs both in one index, or
         # SQLite may walk a worker's whole caseload once per person listed.
         Index("ix_episodes_person_worker", "person_id", "worker_id"),
+        # Due's follow-up forms: open journeys by first meeting, read from the index alone
+        # (migration 0007; exit_date is a column only so that the index covers the query).
+        Index("ix_episodes_open_first_meeting", "first_meeting_date", "worker_id", "id",
+              "exit_date", sqlite_where=text("exit_date IS NULL"),
+              postgresql_where=text("exit_date IS NULL")),
+        # The return: a contract's journeys from the index alone (0007).
+        Index("ix_episodes_contract_journeys", "contract_id", "id", "person_id", "number",
+              "referral_date", "first_meeting_date", "exit_date", "exit_reason", "eligibility"),
     )
 
 
@@ -261,8 +286,16 @@ class Contact(Tracked, Base):
         # status made SQLite read ~900,000 rows for one contract's or one worker's contacts).
         Index("ix_contacts_planned_date", "contact_date", sqlite_where=text("status = 'planned'"),
               postgresql_where=text("status = 'planned'")),
+        # With the journey, worker and id, Due's keys read no contact row (0007).
+        Index("ix_contacts_planned_due", "contact_date", "episode_id", "worker_id", "id",
+              sqlite_where=text("status = 'planned'"),
+              postgresql_where=text("status = 'planned'")),
         # A journey's attended contacts and review meetings (returns, Due, the summaries).
         Index("ix_contacts_episode_status", "episode_id", "status", "purpose"),
+        # The return: a journey's attended contacts from the index alone (0007).
+        Index("ix_contacts_attended", "episode_id", "contact_date", "mode", "purpose", "id",
+              sqlite_where=text("status = 'attended'"),
+              postgresql_where=text("status = 'attended'")),
     )
 
 
@@ -301,6 +334,15 @@ class Goal(Tracked, Base):
         back_populates="goal", cascade="all, delete-orphan", order_by="GoalReview.review_date"
     )
 
+    __table_args__ = (
+        # Today: is a step's goal open? asked of this small index, not the goal (0007).
+        Index("ix_goals_open", "id", "episode_id", sqlite_where=text("status = 'open'"),
+              postgresql_where=text("status = 'open'")),
+        # The return: a journey's goals closed, from the index alone.
+        Index("ix_goals_episode_done", "episode_id", "status_date", "id", "category", "status",
+              sqlite_where=text("status != 'open'"), postgresql_where=text("status != 'open'")),
+    )
+
 
 class GoalStep(Tracked, Base):
     """One step of an action plan: who does what by when."""
@@ -315,6 +357,12 @@ class GoalStep(Tracked, Base):
     done_date: Mapped[dt.date | None] = mapped_column(Date)
 
     goal: Mapped[Goal] = relationship(back_populates="steps")
+
+    __table_args__ = (
+        # Today's tasks, most overdue first: the steps not done in due order (0007).
+        Index("ix_goal_steps_open_due", "due_date", "goal_id",
+              sqlite_where=text("done_date IS NULL"), postgresql_where=text("done_date IS NULL")),
+    )
 
 
 class GoalReview(Tracked, Base):
@@ -430,6 +478,9 @@ class Measure(Tracked, Base):
         Index("ix_measures_person_instrument_date", "person_id", "instrument", "completed_on"),
         # Which review points of a journey have a complete form (Due, the journey summaries).
         Index("ix_measures_episode_timepoint", "episode_id", "timepoint", "complete"),
+        # The return: a person's forms from the index alone (0007).
+        Index("ix_measures_person_forms", "person_id", "instrument", "completed_on",
+              "created_at", "id", "episode_id", "timepoint", "complete", "value"),
     )
 
 

@@ -22,14 +22,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from sqlalchemy import and_, func, literal, or_, select, union_all
+from sqlalchemy import and_, desc, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.elements import UnaryExpression
+from sqlalchemy.sql.operators import custom_op
 
 from linkworker.access import Actor, PermissionDenied, can, people_scope
 from linkworker.codes import CONTACT_MODE_LABELS, CONTACT_STATUS_LABELS
 from linkworker.contacts import purpose_label
-from linkworker.journey import review_schedule
-from linkworker.journey_clock import ReviewPoint, overdue_days
+from linkworker.dates import add_months
+from linkworker.journey import review_schedule, review_schedules
+from linkworker.journey_clock import ReviewPoint, ReviewSchedule, overdue_days
 from linkworker.models import Contact, Episode, Goal, GoalStep, Measure, Person
 from linkworker.storage.database import Caseload, unit_of_work
 from linkworker.validation import format_date
@@ -204,10 +207,25 @@ def _appointments_query(actor: Actor, worker: str | None, day: dt.date, part: st
                           _person_name(), Contact.id)
 
 
-def _tasks_query(actor: Actor, worker: str | None, day: dt.date):
-    """Plan steps due by ``day`` and first contacts for new referrals, as one list in the
-    database: (due, name, person, kind, id, step, goal, referred). Most overdue first is
-    earliest due first, then by name; a step before a first contact on the same day."""
+# Today's tasks in their list order (``_tasks_query``): most overdue first is earliest due
+# first, then by name; a step before a first contact on the same day.
+TASK_ORDER = ("due", "person_name", desc("kind"), "item_id")
+
+
+def _open_goal(step_goal):  # SQL: "this step's goal is open", asked of ix_goals_open
+    """The unary ``+`` keeps SQLite from turning the test around (reading every open goal's
+    steps and sorting them all): it walks the steps not done in due order
+    (``ix_goal_steps_open_due``) and drops those of closed goals, most of them, from a small
+    index of open goals' ids before reading any goal, so the first page stops early."""
+    marked = UnaryExpression(step_goal, operator=custom_op("+"), type_=step_goal.type)
+    return marked.in_(select(Goal.id).where(Goal.status == "open"))
+
+
+def _tasks_query(actor: Actor, worker: str | None, day: dt.date, *, due_only: bool = False):
+    """Plan steps due by ``day`` and first contacts for new referrals, as one compound select:
+    (due, name, person, kind, id, step, goal, referred). Ordered by ``TASK_ORDER`` with a
+    limit, SQLite merges its two parts, each read in due order, and stops at the limit.
+    ``due_only``: the due dates alone, for counting (no goal or step row is then read)."""
     name = _person_name()
     steps = (
         select(GoalStep.due_date.label("due"), name.label("person_name"), Person.id,
@@ -216,7 +234,8 @@ def _tasks_query(actor: Actor, worker: str | None, day: dt.date):
         .join(Goal, Goal.id == GoalStep.goal_id)
         .join(Journey, Journey.id == Goal.episode_id)
         .join(Person, Person.current_episode_id == Journey.id)
-        .where(GoalStep.done_date.is_(None), GoalStep.due_date <= day, Goal.status == "open",
+        .where(GoalStep.done_date.is_(None), GoalStep.due_date <= day,
+               _open_goal(GoalStep.goal_id.expression), Goal.status == "open",
                Journey.exit_date.is_(None), Person.deleted_at.is_(None), people_scope(actor))
     )
     referrals = (
@@ -228,7 +247,10 @@ def _tasks_query(actor: Actor, worker: str | None, day: dt.date):
     if worker is not None:
         steps = steps.where(Journey.worker_id == worker)
         referrals = referrals.where(Journey.worker_id == worker)
-    return union_all(steps, referrals).subquery()
+    if due_only:
+        steps, referrals = (part.with_only_columns(part.selected_columns[0].label("due"))
+                            for part in (steps, referrals))
+    return union_all(steps, referrals)
 
 
 def _task(row, day: dt.date) -> Task:  # a row of ``_tasks_query``
@@ -251,11 +273,8 @@ def today_page(caseload: Caseload | Session, actor: Actor, worker_id: str | None
     worker = _worker_to_show(actor, worker_id)
     with unit_of_work(caseload, write=False) as session:
         if part == "tasks":
-            tasks = _tasks_query(actor, worker, day)
-            query = (select(tasks).order_by(tasks.c.due, tasks.c.person_name,
-                                            tasks.c.kind.desc(), tasks.c.item_id)
-                     .offset(offset).limit(limit))
-            return [_task(row, day) for row in session.execute(query)]
+            query = _tasks_query(actor, worker, day).order_by(*TASK_ORDER)
+            return [_task(row, day) for row in session.execute(query.offset(offset).limit(limit))]
         query = _appointments_query(actor, worker, day, part).offset(offset).limit(limit)
         return [_appointment(row) for row in session.execute(query)]
 
@@ -274,7 +293,7 @@ def today_counts(caseload: Caseload | Session, actor: Actor, worker_id: str | No
 
 def _count_tasks(session: Session, actor: Actor, worker: str | None,
                  day: dt.date) -> tuple[int, int]:
-    tasks = _tasks_query(actor, worker, day)
+    tasks = _tasks_query(actor, worker, day, due_only=True).subquery()
     total, late = session.execute(
         select(func.count(), func.count().filter(tasks.c.due < day))).one()
     return total, late
@@ -421,32 +440,74 @@ def _measures_due(session: Session, actor: Actor, worker: str | None, as_of: dt.
     """Review meetings held with no complete form for that point, while its window is open,
     each with its review point.
 
-    One query finds the (journey, review) pairs held without a form (an anti-join on the
-    forms); only those few journeys have their schedule worked out here."""
+    A point's window can only be open this week if the journey's first meeting lies the
+    point's months before it, so one small query per review point asks only the open journeys
+    met then (``ix_episodes_open_first_meeting``, read from the index alone) for a meeting
+    held and no form; only those few journeys are then read, with their schedules worked out
+    here (``_measure_item`` decides exactly)."""
+    schedules = review_schedules(session)
     form = (select(Measure.id)
             .where(Measure.episode_id == Contact.episode_id, Measure.timepoint == Contact.purpose,
                    Measure.complete)
             .exists())
-    # A range, not LIKE, so the lookup stays inside the (episode, status, purpose) index; only
-    # purposes equal to a review's timepoint ("review_3m") can match a point below anyway.
-    query = (_current_journeys(actor, worker, Journey.first_meeting_date.is_not(None))
-             .join(Contact, Contact.episode_id == Journey.id)
-             .where(Contact.status == "attended", Contact.purpose >= "review_",
-                    Contact.purpose < "review`", ~form)
-             .add_columns(Contact.purpose).distinct())
+    held = [select(Journey.id, Contact.purpose)
+            .join(Contact, Contact.episode_id == Journey.id)
+            .where(Journey.exit_date.is_(None), Journey.first_meeting_date.between(*met),
+                   Contact.status == "attended", Contact.purpose == timepoint, ~form,
+                   *([] if worker is None else [Journey.worker_id == worker]))
+            for timepoint, met in _first_meetings_in_window(schedules, as_of, sunday).items()]
+    points: dict[str, set[str]] = {}
+    for journey, timepoint in (session.execute(union_all(*held)) if held else ()):
+        points.setdefault(journey, set()).add(timepoint)
     items = []
-    for episode, given, preferred, family, reference, purpose in session.execute(query):
-        item = _measure_item(session, episode, _display_name(given, preferred, family),
-                             reference, purpose, as_of, sunday)
-        if item is not None:
-            items.append((item, purpose))
+    for chunk in _chunks(sorted(points)):
+        query = _current_journeys(actor, worker, Journey.first_meeting_date.is_not(None),
+                                  Journey.id.in_(chunk))
+        for episode, given, preferred, family, reference in session.execute(query):
+            name = _display_name(given, preferred, family)
+            schedule = schedules.get(episode.contract_id) or schedules[None]
+            for timepoint in sorted(points[episode.id]):
+                item = _measure_item(session, episode, name, reference, timepoint, as_of,
+                                     sunday, schedule)
+                if item is not None:
+                    items.append((item, timepoint))
     return items
 
 
+# How far a month's length can move a date ``add_months`` gives (31 Jan + 1 month = 28 Feb),
+# with room to spare: the first-meeting ranges below may hold a little more, never less.
+MONTH_SLACK = dt.timedelta(days=7)
+
+
+def _first_meetings_in_window(schedules: dict[str | None, ReviewSchedule], as_of: dt.date,
+                              sunday: dt.date) -> dict[str, tuple[dt.date, dt.date]]:
+    """For each review point of any schedule ("review_3m"), the first meetings whose point's
+    window can be open by Sunday and not closed today: due within (window) days of this week,
+    for the widest window any schedule gives that point."""
+    widest: dict[int, int] = {}
+    for schedule in schedules.values():
+        for months in schedule.months:
+            if months > 0:  # the baseline's form is not a review meeting's
+                widest[months] = max(widest.get(months, 0), schedule.window_days)
+    ranges = {}
+    for months, window in widest.items():
+        earliest = as_of - dt.timedelta(days=window)
+        latest = sunday + dt.timedelta(days=window)
+        ranges[f"review_{months}m"] = (add_months(earliest, -months) - MONTH_SLACK,
+                                       add_months(latest, -months) + MONTH_SLACK)
+    return ranges
+
+
+def _chunks(ids: list[str], size: int = 500) -> list[list[str]]:
+    return [ids[i:i + size] for i in range(0, len(ids), size)]
+
+
 def _measure_item(session: Session, episode: Episode, name: str, reference: str,
-                  timepoint: str, as_of: dt.date, sunday: dt.date) -> DueItem | None:
+                  timepoint: str, as_of: dt.date, sunday: dt.date,
+                  schedule: ReviewSchedule | None = None) -> DueItem | None:
     """The follow-up form for ``timepoint``, if its window is open by Sunday and not closed."""
-    points = review_schedule(session, episode).points(episode.first_meeting_date)
+    schedule = schedule or review_schedule(session, episode)
+    points = schedule.points(episode.first_meeting_date)
     point = next((p for p in points if p.timepoint == timepoint), None)
     if point is None or point.opens > sunday or as_of > point.closes:
         return None

@@ -130,6 +130,41 @@ def test_the_background_check_finds_deep_damage_and_offers_a_restore(big, qtbot,
     caseload.close()
 
 
+def test_the_page_check_waits_while_a_search_runs_then_still_finds_damage(big, qtbot):
+    """The check steps aside for the user's reads (issue 15) and still reaches every page."""
+    import threading
+
+    from ui.admin.recovery import check_pages
+    from ui.operations import Runner
+
+    path, pages = big
+    _damage_page(path, pages - 20)
+    caseload = Caseload.open(path, TEST_PASSPHRASE)
+    runner = Runner(caseload)
+    searching, release = threading.Event(), threading.Event()
+    searched: list[str] = []
+    found: list[list[str]] = []
+
+    def search(job):
+        searching.set()
+        release.wait(30)
+        return "rows"
+
+    try:
+        runner.read(search, searched.append, supersede="search")
+        assert searching.wait(10)
+        runner.background(check_pages, found.append, quiet=True)
+        qtbot.wait(800)  # ample for the whole check, were it not waiting
+        assert found == []
+        release.set()
+        qtbot.waitUntil(lambda: found != [], timeout=30000)
+        assert searched == ["rows"] and f"page {pages - 20}" in found[0][0]
+    finally:
+        release.set()
+        runner.shutdown()
+        caseload.close()
+
+
 def test_the_lock_byte_page_at_one_gigabyte_is_not_a_page_to_check(tmp_path):
     """SQLite never writes the page holding byte 0x40000000; a file past 1 GB is sound."""
     from linkworker.storage.pages import LOCK_BYTE_PAGE, PageChecker

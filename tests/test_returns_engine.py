@@ -275,3 +275,30 @@ def test_money_is_decimal_from_price_to_totals(hand, actor_manager):
                for r in claims)
     assert isinstance(doc.totals.net, Decimal)
     assert doc.totals.net == sum(r.amount for r in claims)
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_a_build_leaves_automatic_garbage_collection_as_it_found_it(hand, actor_manager,
+                                                                     enabled, monkeypatch):
+    """The build pauses the cycle collector (its many small rows form no cycles); afterwards
+    it is on again for scripts, and still off under the window's own collector."""
+    import gc
+
+    from linkworker.returns import build as building
+
+    seen = []
+    real = building.load_facts
+
+    def watching(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(building, "load_facts", watching)
+    was = gc.isenabled()
+    (gc.enable if enabled else gc.disable)()
+    try:
+        build(hand[0], actor_manager)
+        assert seen == [False]
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()

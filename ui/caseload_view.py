@@ -73,6 +73,7 @@ from ui.widgets import (
     ID_ROLE,
     OVERDUE_COLOUR,
     WorkerPicker,
+    default_worker,
     heading,
     never_cut,
     on_activate,
@@ -128,6 +129,14 @@ COLUMNS: tuple[Column, ...] = (
     Column(QT_TRANSLATE_NOOP("caseload_view", "Postcode"), "postcode", lambda r: r.postcode, 80),
 )
 NEXT_REVIEW = next(i for i, c in enumerate(COLUMNS) if c.sort_key == "next_review")
+# Qt asks every visible cell for a dozen roles at each paint, as plain ints: these are
+# compared as ints, and the flags made once (an enum ``|`` per cell was a tenth of a
+# keystroke's painting, issue 15).
+DISPLAY, TOOLTIP, FOREGROUND, ACCESSIBLE, ID = (int(role) for role in (
+    Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.ForegroundRole,
+    Qt.ItemDataRole.AccessibleTextRole, ID_ROLE))
+SHOWN_ROLES = frozenset((DISPLAY, TOOLTIP, FOREGROUND, ACCESSIBLE))
+ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
 
 class CaseloadTableModel(QAbstractTableModel):
@@ -238,28 +247,26 @@ class CaseloadTableModel(QAbstractTableModel):
     def columnCount(self, parent: Index = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(COLUMNS)
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self.ids):
-            return None
-        if role == ID_ROLE:
-            return self.ids[index.row()]
-        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole,
-                        Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.AccessibleTextRole):
+    def data(self, index: Index, role: int = DISPLAY) -> Any:
+        role = int(role)
+        if role == ID:
+            return self.ids[index.row()] if index.isValid() and index.row() < len(self.ids) \
+                else None
+        if role not in SHOWN_ROLES or not index.isValid() or index.row() >= len(self.ids):
             return None
         row = self.row(index.row())
+        column = index.column()
         if row is None:
-            is_name = index.column() == 0 and role == Qt.ItemDataRole.DisplayRole
-            return "…" if is_name else None
-        if role == Qt.ItemDataRole.ForegroundRole:
-            return QBrush(OVERDUE_COLOUR) if index.column() == NEXT_REVIEW and row.overdue \
-                else None
-        text = COLUMNS[index.column()].text(row)
-        if index.column() == NEXT_REVIEW and row.overdue:
-            if role == Qt.ItemDataRole.ToolTipRole:
+            return "…" if column == 0 and role == DISPLAY else None
+        if role == FOREGROUND:
+            return QBrush(OVERDUE_COLOUR) if column == NEXT_REVIEW and row.overdue else None
+        text = COLUMNS[column].text(row)
+        if column == NEXT_REVIEW and row.overdue:
+            if role == TOOLTIP:
                 return translate("caseload_view", "Review overdue")
-            if role == Qt.ItemDataRole.AccessibleTextRole:
+            if role == ACCESSIBLE:
                 return translate("caseload_view", "{text}, overdue").format(text=text)
-        return text if role != Qt.ItemDataRole.ToolTipRole else None
+        return text if role != TOOLTIP else None
 
     def headerData(self, section: int, orientation: Qt.Orientation,  # Qt API
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -268,7 +275,7 @@ class CaseloadTableModel(QAbstractTableModel):
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        return ROW_FLAGS
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Header clicks sort in the database (the whole list), never in the view."""
@@ -578,17 +585,29 @@ class CaseloadView(QWidget):
 
     def _load_options(self) -> None:
         """The filter bar's choices; the first time with only the user's own count, so the
-        first rows need not wait for every worker's count (``_counts_loaded`` follows)."""
-        actor, own_only = self.actor, self.options is None
-        self.runner.read(
-            lambda job: filter_options(job.caseload, actor, own_count_only=own_only),
-            self._options_loaded, label=translate("caseload_view", "Loading the caseload"))
+        first rows need not wait for every worker's count (``_counts_loaded`` follows), and
+        with the default list's first screenful read in the same job: the first rows need
+        not wait for a second read to be asked for once the window shows (issue 15)."""
+        actor, own_only, today = self.actor, self.options is None, self.clock()
+
+        def work(job):
+            options = filter_options(job.caseload, actor, own_count_only=own_only)
+            if not own_only:
+                return options, None
+            worker = default_worker(options, actor.user_id) if options.can_switch_worker \
+                else actor.user_id
+            filt = CaseloadFilter(worker_id=worker, as_of=today)
+            return options, (filt, first_page(job.caseload, actor, filt))
+
+        self.runner.read(work, self._options_loaded,
+                         label=translate("caseload_view", "Loading the caseload"))
 
     def _counts_loaded(self, options: FilterOptions) -> None:
         self.options = options
         self.worker.apply(options, announce=False)
 
-    def _options_loaded(self, options: FilterOptions) -> None:
+    def _options_loaded(self, loaded: tuple[FilterOptions, tuple | None]) -> None:
+        options, early = loaded
         self.options = options
         self.worker.actor_id = self.actor.user_id
         self.worker.apply(options)
@@ -601,21 +620,30 @@ class CaseloadView(QWidget):
         self.contract.setCurrentIndex(max(0, self.contract.findData(current)))
         self.contract.blockSignals(False)
         self.contract.setVisible(bool(options.contracts))
-        self.refresh()
+        default_list = (self.sort_key, self.descending) == ("name", False)
+        if early is not None and default_list and early[0] == self.current_filter():
+            self._query(first=True, ready=early[1])  # read with the options: no wait
+        else:
+            self.refresh()
         if not options.counted:  # after the rows' queries, so it never delays them
             actor = self.actor
             self.runner.read(lambda job: filter_options(job.caseload, actor),
-                             self._counts_loaded, label="Counting caseloads")
+                             self._counts_loaded, label="Counting caseloads", yields=True)
 
     def refresh(self) -> None:
         """Ask for the first screenful and the whole list for the current filter and sort;
         a newer refresh supersedes both (older answers are never shown)."""
         self._query(first=True)
 
-    def _query(self, *, first: bool) -> None:
+    def _query(self, *, first: bool,
+               ready: tuple[list[str], list[PersonRow]] | None = None) -> None:
+        """Ask for the first screenful (unless it is already here: ``ready``) and then the
+        whole list."""
         if self.options is None:
             return  # the options load first, then refresh
         self._search_timer.stop()
+        if first:  # the last search's whole list is moot: stop it, so it takes no core
+            self.runner.drop(f"ids-{id(self)}")
         self._query_seq += 1
         seq, actor, filt = self._query_seq, self.actor, self.current_filter()
         key, descending = self.sort_key, self.descending
@@ -634,6 +662,9 @@ class CaseloadView(QWidget):
         )
         if not first:  # after a save: the list on screen stays until the new one is whole
             self._ask_everyone()
+            return
+        if ready is not None:
+            self._first_arrived((seq, ready))
             return
         self.runner.read(
             screenful,

@@ -10,6 +10,7 @@ same generation thresholds Python itself would use.
 
 from __future__ import annotations
 
+import functools
 import gc
 
 from PySide6.QtCore import QObject, QTimer
@@ -27,6 +28,17 @@ def collect_when_due(thresholds: tuple[int, ...] | None = None) -> int:
             break
         freed += gc.collect(generation)
     return freed
+
+
+@functools.cache  # once a process
+def freeze_start_up() -> None:
+    """Once the window's first rows are up: take everything start-up made (modules, the ORM's
+    mappings, the window's widgets) out of the collector's sight (``gc.freeze``), so a full
+    collection on the GUI thread looks only at what came after: a few ms instead of tens,
+    which would otherwise land in the middle of a keystroke (issue 15). Cycles among those
+    objects are never collected; they live as long as the window anyway. Once a process: a
+    second window (after a restore) has nothing of start-up's left to hide."""
+    gc.freeze()
 
 
 class GuiThreadCollector(QObject):

@@ -57,6 +57,7 @@ from linkworker.access import Actor, can
 from linkworker.launch import Prepared, prepare_caseload
 from linkworker.today import count_due
 from ui.caseload_view import CaseloadView
+from ui.collector import freeze_start_up
 from ui.i18n import tr, translate
 from ui.operations import Runner
 from ui.widgets import MessageBar
@@ -731,6 +732,7 @@ class MainWindow(QMainWindow):
         if self._started:
             return
         self._started = True
+        freeze_start_up()  # issue 15: full collections then skip what start-up made
         waiting, self._waiting = self._waiting, []
         for then in waiting:
             then()
@@ -770,6 +772,7 @@ class MainWindow(QMainWindow):
             self._show_badge,
             label=translate("main_window", "Counting what is due"),
             supersede="badge",
+            yields=True,  # a count: it steps aside while the user's own reads run (issue 15)
         )
 
     def _show_badge(self, counts: tuple[int, int]) -> None:

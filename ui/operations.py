@@ -15,6 +15,12 @@ are three lanes, so nothing a user looks at waits behind something slow:
 * ``background``: one thread for long reads (page checks, exports, backups), so a three-minute
   export never delays a page.
 
+The user's reads come first (``Foreground``): while one is queued or running, and for a
+moment after (its rows still being put on screen), background jobs and housekeeping reads
+step aside, between their own steps and from inside SQLite (``stepping_aside``). Python is
+one core at a time (the GIL), so a page check hashing pages beside a search would otherwise
+make every row of the search wait its turn.
+
 Errors go to the job's own handler or, by default, to one ``failed`` signal the main window
 shows; a damaged page met by any query goes to ``damaged`` instead (the window offers a
 restore). Work functions receive a ``Job`` (the caseload and a progress callback) and must
@@ -24,8 +30,10 @@ never touch widgets.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,11 +50,60 @@ from linkworker.storage.database import (
     Caseload,
     interruptible,
     looks_damaged,
+    stepping_aside,
     use_cache,
 )
 from ui.i18n import translate
 
 READERS = 2  # the laptops we aim at have two cores
+# After the user's last read ends, background work waits this much longer: the rows are
+# still being put on screen, and the next keystroke's search is usually on its way.
+LINGER_S = 0.3
+
+
+class Foreground:
+    """The reads a user is waiting for; background work waits (``wait_until_quiet``) while
+    any is queued or running, and for ``LINGER_S`` after the last."""
+
+    def __init__(self, linger_s: float = LINGER_S) -> None:
+        self.linger_s = linger_s
+        self._changed = threading.Condition()
+        self._waiting_for = 0
+        self._last_end = 0.0
+        self._closed = False
+
+    def begin(self) -> None:
+        with self._changed:
+            self._waiting_for += 1
+
+    def end(self) -> None:
+        with self._changed:
+            self._waiting_for -= 1
+            self._last_end = time.monotonic()
+            self._changed.notify_all()
+
+    def close(self) -> None:
+        """Shutting down: nothing waits for the user any more."""
+        with self._changed:
+            self._closed = True
+            self._changed.notify_all()
+
+    def _quiet_in(self) -> float:
+        """0 when quiet; else how long to wait before asking again."""
+        if self._closed:
+            return 0.0
+        if self._waiting_for:
+            return 0.05
+        return max(0.0, self._last_end + self.linger_s - time.monotonic())
+
+    def busy(self) -> bool:
+        with self._changed:
+            return self._quiet_in() > 0
+
+    def wait_until_quiet(self, cancelled: threading.Event) -> None:
+        with self._changed:
+            while not cancelled.is_set() and (wait := self._quiet_in()) > 0:
+                self._changed.wait(wait)
 
 
 class Cancelled(Exception):
@@ -63,6 +120,7 @@ class Job:
     _cancel: threading.Event = field(default_factory=threading.Event, repr=False)
     track: bool = False  # a writer or background job (``cancel_current`` reaches it)
     quiet: bool = False  # housekeeping: not shown as busy, cancelled on shutdown
+    _foreground: Foreground | None = field(default=None, repr=False)  # yields to it if set
 
     def progress(self, done: int, total: int, text: str = "") -> None:
         if self._cancel.is_set():
@@ -72,6 +130,12 @@ class Job:
     @property
     def cancelled(self) -> bool:
         return self._cancel.is_set()
+
+    def step_aside(self) -> None:
+        """Between steps of background work: wait while the user's reads run (or return at
+        once, for a job that does not yield)."""
+        if self._foreground is not None:
+            self._foreground.wait_until_quiet(self._cancel)
 
 
 class Changes(frozenset):
@@ -141,6 +205,7 @@ class Runner(QObject):
         self._running: set[Job] = set()  # writer and background jobs now running
         self._latest: dict[str, Job] = {}  # supersede key -> the newest read for it
         self._quiet: set[Job] = set()  # housekeeping still to finish
+        self.foreground = Foreground()  # the reads the user waits for
         self._deliver.connect(self._on_deliver, Qt.ConnectionType.QueuedConnection)
 
     # --- public API -----------------------------------------------------------------------
@@ -169,11 +234,21 @@ class Runner(QObject):
         failed: Callable[[BaseException], None] | None = None,
         label: str = "",
         supersede: str | None = None,
+        yields: bool = False,
     ) -> Future:
         """Queue a query on the reader pool (it must not write). A newer read with the same
-        ``supersede`` key cancels this one: its ``done`` is then never called."""
+        ``supersede`` key cancels this one: its ``done`` is then never called. A read that
+        ``yields`` (counts, totals: nobody is looking at a cursor for it) steps aside for the
+        others."""
         return self._submit(self._readers, work, done, failed, Changes(), label, track=False,
-                            supersede=supersede)
+                            supersede=supersede, yields=yields)
+
+    def drop(self, supersede: str) -> None:
+        """Cancel the newest read with this ``supersede`` key, if any: its answer is no longer
+        wanted (a keystroke made the last search's whole list moot)."""
+        job = self._latest.get(supersede)
+        if job is not None:
+            job._cancel.set()
 
     def background(
         self,
@@ -185,9 +260,10 @@ class Runner(QObject):
         quiet: bool = False,
     ) -> Future:
         """Queue a long read (a page check, an export, a backup) on its own lane. A ``quiet``
-        job is housekeeping: it never shows as busy and closing the window cancels it."""
+        job is housekeeping: it never shows as busy and closing the window cancels it. Every
+        background job steps aside while the user's reads run (``Foreground``)."""
         return self._submit(self._slow, work, done, failed, Changes(), label, track=True,
-                            quiet=quiet)
+                            quiet=quiet, yields=True)
 
     def cancel_current(self) -> None:
         """Cancel the writer's and the background lane's running jobs."""
@@ -201,6 +277,7 @@ class Runner(QObject):
         """Drop queued reads, stop running ones, and finish the writer's queued work."""
         for job in (*self._latest.values(), *self._quiet):
             job._cancel.set()
+        self.foreground.close()
         self._readers.shutdown(wait=True, cancel_futures=True)
         self._slow.shutdown(wait=True)
         self._pool.shutdown(wait=True)
@@ -208,8 +285,12 @@ class Runner(QObject):
     # --- internals ------------------------------------------------------------------------
 
     def _submit(self, pool, work, done, failed, changes: Changes, label: str, *,
-                track: bool, supersede: str | None = None, quiet: bool = False) -> Future:
-        job = Job(self.caseload, label, self._report_progress, track=track, quiet=quiet)
+                track: bool, supersede: str | None = None, quiet: bool = False,
+                yields: bool = False) -> Future:
+        job = Job(self.caseload, label, self._report_progress, track=track, quiet=quiet,
+                  _foreground=self.foreground if yields else None)
+        if pool is self._readers and not yields:
+            self.foreground.begin()  # ended when the job has run (or was dropped unrun)
         if quiet:
             self._quiet.add(job)
             return pool.submit(self._execute, job, work, done, failed, changes)
@@ -229,7 +310,8 @@ class Runner(QObject):
         try:
             if job.cancelled:
                 raise Cancelled()
-            with interruptible(lambda: job._cancel.is_set()):
+            aside = stepping_aside(job.step_aside) if job._foreground else nullcontext()
+            with interruptible(lambda: job._cancel.is_set()), aside:
                 result = work(job)
         except BaseException as exc:  # every failure goes back to the GUI
             # A cancelled or superseded query stopped part way is not an error.
@@ -242,6 +324,8 @@ class Runner(QObject):
             self._deliver.emit((done, None, result, changes, job))
         finally:
             self._running.discard(job)
+            if not job.track and job._foreground is None:
+                self.foreground.end()
 
     def _report_progress(self, done: int, total: int, text: str) -> None:
         self.progress.emit(done, total, text)  # queued to the GUI thread by Qt

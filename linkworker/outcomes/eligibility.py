@@ -15,8 +15,9 @@ import functools
 import hashlib
 import hmac
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from linkworker.codes import LONG_TERM_CONDITIONS
 from linkworker.outcomes.contract import ContractDef, Eligibility
@@ -32,14 +33,32 @@ class Verdict:
     reason: str = ""
 
 
-def check_eligibility(cdef: ContractDef, facts: Facts, episode: EpisodeRow) -> Verdict:
-    """The return's verdict on one journey: a recorded "ineligible" stands, else the criteria."""
+def check_eligibility(cdef: ContractDef, facts: Facts, episode: EpisodeRow,
+                      memo: dict | None = None) -> Verdict:
+    """The return's verdict on one journey: a recorded "ineligible" stands, else the criteria.
+
+    ``memo``: postcode districts and condition verdicts already worked out in this return
+    (many people share a district or a set of conditions)."""
     if episode.eligibility == INELIGIBLE:
         return Verdict(INELIGIBLE, "recorded as ineligible on the journey")
     person = facts.people[episode.person_id]
     age = age_on(person.date_of_birth, episode.referral_date)
-    failed, unknown = criteria_findings(cdef.eligibility, age, district_of(person.postcode),
-                                        facts.conditions.get(person.id, ()))
+    held = facts.conditions.get(person.id, ())
+    memo = {} if memo is None else memo
+    district = _remembered(memo, ("district", person.postcode), district_of, person.postcode)
+    conditions = None
+    if cdef.eligibility.conditions:
+        conditions = _remembered(memo, ("conditions", frozenset(held)), conditions_check,
+                                 cdef.eligibility.conditions, held)
+    return _remembered(memo, ("verdict", age, district, conditions), _verdict,
+                       cdef.eligibility, age, district, held, conditions)
+
+
+def _verdict(rules: Eligibility, age: int | None, district: str | None,
+             held: Iterable[tuple[str | None, str | None]], conditions: Verdict | None
+             ) -> Verdict:
+    failed, unknown = criteria_findings(rules, age, district, held,
+                                        conditions_verdict=conditions)
     if failed:
         return Verdict(INELIGIBLE, "; ".join(failed))
     if unknown:
@@ -47,21 +66,32 @@ def check_eligibility(cdef: ContractDef, facts: Facts, episode: EpisodeRow) -> V
     return Verdict(ELIGIBLE)
 
 
+def _remembered(memo: dict, key: tuple, work: Callable[..., Any], *args: Any) -> Any:
+    try:
+        return memo[key]
+    except KeyError:
+        memo[key] = found = work(*args)
+        return found
+
+
 def eligibility_verdicts(cdef: ContractDef, facts: Facts) -> dict[str, Verdict]:
     """Every journey's verdict, worked out once per return (the screen and the data-quality
     list both read it)."""
-    return {e.id: check_eligibility(cdef, facts, e) for e in facts.episodes.values()}
+    memo: dict = {}
+    return {e.id: check_eligibility(cdef, facts, e, memo) for e in facts.episodes.values()}
 
 
 def criteria_findings(
     rules: Eligibility, age: int | None, district: str | None,
-    conditions: Iterable[tuple[str | None, str | None]],
+    conditions: Iterable[tuple[str | None, str | None]], *,
+    conditions_verdict: Verdict | None = None,
 ) -> tuple[list[str], list[str]]:
     """Every criterion of the contract, checked the one way the referral form, the record and
     the return all use: (reasons the person fails, criteria that cannot be checked yet).
 
     ``age`` is at the referral date, ``district`` the postcode's outward code (None when there
-    is no valid postcode), ``conditions`` the recorded (code, term) pairs.
+    is no valid postcode), ``conditions`` the recorded (code, term) pairs (and
+    ``conditions_verdict`` their ``conditions_check`` verdict, if already worked out).
     """
     failed: list[str] = []
     unknown: list[str] = []
@@ -81,7 +111,7 @@ def criteria_findings(
             failed.append(f"lives in {district}, outside the contract's area "
                           f"({', '.join(rules.postcode_districts)})")
     if rules.conditions:
-        verdict = conditions_check(rules.conditions, conditions)
+        verdict = conditions_verdict or conditions_check(rules.conditions, conditions)
         if verdict.status == INELIGIBLE:
             failed.append(verdict.reason)
         elif verdict.status == UNKNOWN:

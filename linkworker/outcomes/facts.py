@@ -9,24 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
-from linkworker.models import (
-    Condition,
-    Consent,
-    Contact,
-    Episode,
-    ExternalResult,
-    Goal,
-    Measure,
-    MeasureAnswer,
-    Person,
-)
 from linkworker.outcomes.kinds import Needs, kind_of
 
 if TYPE_CHECKING:
@@ -42,7 +30,8 @@ class PersonRow(NamedTuple):
     disability: str | None
     imd_decile: int | None
     postcode: str | None
-    erased: bool
+    erased: bool  # deleted or anonymised
+    deleted: bool = False
 
 
 class EpisodeRow(NamedTuple):
@@ -75,6 +64,8 @@ class FormRow(NamedTuple):
     id: str
     value: float
     timepoint: str
+    # False: recorded with no journey, and placed in the journey referred by its date
+    on_journey: bool = True
 
 
 class GoalRow(NamedTuple):
@@ -143,51 +134,98 @@ class Facts:
         )
 
 
-def _all(session: Session, query: Any) -> Sequence[Row]:
-    """Plain rows through the session's connection (its snapshot): a Core result, so no ORM
-    row processing is paid for tens of thousands of contacts."""
-    return session.connection().execute(query).all()
+def _rows(session: Session, sql: str, **params: Any) -> list[tuple]:
+    """Plain tuples from the session's own connection (so its snapshot), without SQLAlchemy's
+    row processing: at 150,000 people a return reads ~110,000 contacts, and typed rows cost
+    half as much again as reading them. The caseload is SQLite, so dates arrive as ISO text
+    (``_day``). Each statement names the covering index it is written for (migration 0007):
+    every column it reads is in that index, so no table row is read."""
+    cursor = session.connection().connection.driver_connection.cursor()
+    try:
+        return cursor.execute(sql, params).fetchall()
+    finally:
+        cursor.close()
+
+
+def _days() -> Callable[[str | None], dt.date | None]:
+    """ISO text -> date, each distinct day parsed once (a contract's rows fall on a few
+    thousand days)."""
+    seen: dict[str | None, dt.date | None] = {None: None}
+
+    def day(text: str | None) -> dt.date | None:
+        try:
+            return seen[text]
+        except KeyError:
+            seen[text] = found = dt.date.fromisoformat(text[:10])  # type: ignore[index]
+            return found
+
+    return day
+
+
+def _moment(text: str | None) -> dt.datetime | None:
+    return None if text is None else dt.datetime.fromisoformat(text)
+
+
+def _in(name: str, values: Sequence[Any]) -> tuple[str, dict[str, Any]]:
+    """``IN (:name0, :name1, ...)`` and its parameters."""
+    params = {f"{name}{n}": value for n, value in enumerate(values)}
+    return "(" + ", ".join(f":{key}" for key in params) + ")", params
+
+
+# The contract's journeys (ix_episodes_contract_journeys) and their people.
+_EPISODES = """
+    SELECT e.rowid, e.id, e.person_id, e.number, e.referral_date, e.first_meeting_date,
+           e.exit_date, e.exit_reason, e.eligibility, p.reference, p.date_of_birth, p.gender,
+           p.ethnicity_nhs_code, p.disability, p.imd_decile, p.postcode, p.deleted_at,
+           p.anonymised_at
+    FROM episodes e JOIN people p ON p.id = e.person_id
+    WHERE e.contract_id = :contract"""
+
+# A person of the contract (for tables keyed by person).
+_PEOPLE = "SELECT person_id FROM episodes WHERE contract_id = :contract"
 
 
 def _episodes(session: Session, contract_id: str, facts: Facts) -> None:
-    rows = _all(session,
-        select(
-            Episode.id, Episode.person_id, Episode.number, Episode.referral_date,
-            Episode.first_meeting_date, Episode.exit_date, Episode.exit_reason,
-            Episode.eligibility, Person.reference, Person.date_of_birth, Person.gender,
-            Person.ethnicity_nhs_code, Person.disability, Person.imd_decile, Person.postcode,
-            Person.deleted_at, Person.anonymised_at,
-        )
-        .join(Person, Person.id == Episode.person_id)
-        .where(Episode.contract_id == contract_id)
-    )
-    for r in rows:
-        facts.episodes[r[0]] = EpisodeRow(*r[:8])
-        if r[1] not in facts.people:
-            facts.people[r[1]] = PersonRow(
-                r[1], r.reference, r.date_of_birth, r.gender, r.ethnicity_nhs_code,
-                r.disability, r.imd_decile, r.postcode,
-                r.deleted_at is not None or r.anonymised_at is not None,
-            )
+    """The journeys in stored order: the order the rules meet them, and so the order of claims
+    and exclusions with the same date, person and outcome. (Sorted here, not in SQL, so SQLite
+    reads the covering index rather than every journey's row.)"""
+    day = _days()
+    for (_, episode_id, person_id, number, referral, first_meeting, exit_date, exit_reason,
+         eligibility, reference, born, gender, ethnicity, disability, imd, postcode, deleted,
+         anonymised) in sorted(_rows(session, _EPISODES, contract=contract_id)):
+        facts.episodes[episode_id] = EpisodeRow(
+            episode_id, person_id, number, day(referral), day(first_meeting), day(exit_date),
+            exit_reason, eligibility)
+        if person_id not in facts.people:
+            facts.people[person_id] = PersonRow(
+                person_id, reference, day(born), gender, ethnicity, disability, imd, postcode,
+                deleted is not None or anonymised is not None, deleted is not None)
+
+
+# Attended contacts of the contract's journeys, each journey's in date order, straight from
+# ix_contacts_attended (partial: attended contacts only).
+_CONTACTS = """
+    SELECT c.episode_id, c.contact_date, c.id, c.mode, c.purpose
+    FROM episodes e CROSS JOIN contacts c ON c.episode_id = e.id
+    WHERE e.contract_id = :contract AND c.status = 'attended'"""
 
 
 def _contacts(session: Session, contract_id: str, facts: Facts, today: dt.date,
               within: int | None) -> None:
-    """Attended contacts, read once (from each journey through the contacts' journey index):
-    each journey's first attended contact, those within the longest engagement window of any
-    anchor (referral, first meeting, first attended contact), and those dated after today (for
-    the data-quality list). With no engagement rule only the first contact (the first
-    meeting's stand-in and an anchor) and future ones are kept."""
-    rows = _all(session,
-        select(Contact.episode_id, Contact.contact_date, Contact.id, Contact.mode,
-               Contact.purpose)
-        .select_from(Episode).join(Contact, Contact.episode_id == Episode.id)
-        .where(Episode.contract_id == contract_id, Contact.status == "attended")
-    )
+    """Attended contacts, read once (each journey's from the covering index): each journey's
+    first attended contact, those within the longest engagement window of any anchor
+    (referral, first meeting, first attended contact), and those dated after today (for the
+    data-quality list). With no engagement rule only the first contact (the first meeting's
+    stand-in and an anchor) and future ones are kept."""
     attended: dict[str, list[ContactRow]] = defaultdict(list)
-    make = ContactRow._make
-    for row in rows:
-        attended[row[0]].append(make(row[1:]))
+    days: dict[str, dt.date] = {}  # each distinct day parsed once
+    new = tuple.__new__  # ContactRow without its Python-level __new__: ~110,000 at 150k
+    for episode_id, when, contact_id, mode, purpose in _rows(session, _CONTACTS,
+                                                             contract=contract_id):
+        day = days.get(when)
+        if day is None:
+            day = days[when] = dt.date.fromisoformat(when[:10])
+        attended[episode_id].append(new(ContactRow, (day, contact_id, mode, purpose)))
     span = None if within is None else dt.timedelta(days=within)
     grouped: dict[str, list[ContactRow]] = {}
     for episode_id, items in attended.items():
@@ -196,8 +234,8 @@ def _contacts(session: Session, contract_id: str, facts: Facts, today: dt.date,
         facts.first_contact[episode_id] = first
         episode = facts.episodes[episode_id]
         last = first if span is None else max(
-            day + span for day in (first, episode.referral_date, episode.first_meeting_date)
-            if day is not None)
+            start + span for start in (first, episode.referral_date, episode.first_meeting_date)
+            if start is not None)
         kept = [c for c in items if c.date <= last or c.date > today]
         facts.future_contacts.extend((episode_id, c.date) for c in kept if c.date > today)
         grouped[episode_id] = kept
@@ -214,6 +252,23 @@ def _episode_for(facts: Facts, by_person: dict[str, list[EpisodeRow]], person_id
     return best
 
 
+# Forms of the named instruments by anyone with a journey in the contract (a form with no
+# journey is placed by its date). ix_measures_person_forms.
+_FORMS = """
+    SELECT m.person_id, m.episode_id, m.instrument, m.completed_on, m.created_at, m.id,
+           m.timepoint, m.complete, m.value
+    FROM measures m
+    WHERE m.person_id IN (""" + _PEOPLE + """) AND m.instrument IN {instruments}"""
+
+# One item's answers on forms of an item-reported instrument (ONS4 "happy").
+_ITEM_FORMS = """
+    SELECT m.person_id, m.episode_id, m.instrument, m.completed_on, m.created_at, m.id,
+           m.timepoint, m.complete, a.answer
+    FROM measures m JOIN measure_answers a ON a.measure_id = m.id AND a.item = :item
+    WHERE m.person_id IN (""" + _PEOPLE + """) AND m.instrument = :instrument
+      AND a.answer IS NOT NULL"""
+
+
 def _forms(session: Session, contract_id: str, facts: Facts, wanted: set[tuple[str, str | None]],
            instrument_items: dict[tuple[str, str | None], int | None]) -> None:
     """Complete forms of the instruments (and items) the rules name, grouped by journey."""
@@ -223,94 +278,103 @@ def _forms(session: Session, contract_id: str, facts: Facts, wanted: set[tuple[s
     instruments = sorted({code for code, _ in wanted})
     if not instruments:
         return
-    people_in_contract = select(Episode.person_id).where(Episode.contract_id == contract_id)
-    base = select(
-        Measure.person_id, Measure.episode_id, Measure.instrument, Measure.completed_on,
-        Measure.created_at, Measure.id, Measure.timepoint, Measure.complete, Measure.value,
-    ).where(Measure.instrument.in_(instruments), Measure.person_id.in_(people_in_contract))
     grouped: dict[tuple[str, str, str | None], list[FormRow]] = defaultdict(list)
+    day = _days()
 
-    def place(person_id: str, episode_id: str | None, day: dt.date) -> str | None:
+    def place(person_id: str, episode_id: str | None, completed: dt.date) -> str | None:
         if episode_id in facts.episodes:
             return episode_id
         if episode_id is None:
-            return _episode_for(facts, by_person, person_id, day)
+            return _episode_for(facts, by_person, person_id, completed)
         return None  # a form from a journey outside this contract
 
-    for r in _all(session, base):
-        episode_id = place(r.person_id, r.episode_id, r.completed_on)
+    listed, params = _in("instrument", instruments)
+    for (person_id, recorded, code, when, created, form_id, timepoint, complete,
+         value) in _rows(session, _FORMS.format(instruments=listed), contract=contract_id,
+                         **params):
+        completed = day(when)
+        episode_id = place(person_id, recorded, completed)
         if episode_id is None:
             continue
-        if not r.complete:
-            facts.incomplete_forms.append((episode_id, r.id, r.completed_on, r.instrument))
+        if not complete:
+            facts.incomplete_forms.append((episode_id, form_id, completed, code))
             continue
-        if (r.instrument, None) in wanted and r.value is not None:
-            grouped[(episode_id, r.instrument, None)].append(
-                FormRow(r.completed_on, r.created_at, r.id, float(r.value), r.timepoint)
-            )
+        if (code, None) in wanted and value is not None:
+            grouped[(episode_id, code, None)].append(FormRow(
+                completed, _moment(created), form_id, float(value), timepoint,
+                recorded is not None))
     for (code, item), number in instrument_items.items():
         if item is None or number is None:
             continue
-        rows = _all(session,
-            base.add_columns(MeasureAnswer.answer).join(
-                MeasureAnswer,
-                (MeasureAnswer.measure_id == Measure.id) & (MeasureAnswer.item == number),
-            ).where(Measure.instrument == code, MeasureAnswer.answer.is_not(None))
-        )
-        for r in rows:
-            episode_id = place(r.person_id, r.episode_id, r.completed_on)
+        for (person_id, recorded, _code, when, created, form_id, timepoint, _complete,
+             answer) in _rows(session, _ITEM_FORMS, contract=contract_id, item=number,
+                              instrument=code):
+            completed = day(when)
+            episode_id = place(person_id, recorded, completed)
             if episode_id is not None:
-                grouped[(episode_id, code, item)].append(
-                    FormRow(r.completed_on, r.created_at, r.id, float(r.answer), r.timepoint)
-                )
+                grouped[(episode_id, code, item)].append(FormRow(
+                    completed, _moment(created), form_id, float(answer), timepoint,
+                    recorded is not None))
     for items in grouped.values():
         items.sort(key=lambda f: (f.date, f.created, f.id))
     facts.forms = dict(grouped)
 
 
+# Goals that reached a status (not open) on the contract's journeys. ix_goals_episode_done.
+_GOALS = """
+    SELECT g.episode_id, g.status_date, g.id, g.category, g.status
+    FROM episodes e CROSS JOIN goals g ON g.episode_id = e.id
+    WHERE e.contract_id = :contract AND g.status != 'open'"""
+
+
 def _goals(session: Session, contract_id: str, facts: Facts) -> None:
     grouped: dict[str, list[GoalRow]] = defaultdict(list)
-    rows = _all(session,
-        select(Goal.episode_id, Goal.status_date, Goal.id, Goal.category, Goal.status)
-        .join(Episode, Episode.id == Goal.episode_id)
-        .where(Episode.contract_id == contract_id, Goal.status != "open")
-    )
-    for episode_id, day, goal_id, category, status in rows:
-        grouped[episode_id].append(GoalRow(day, goal_id, category, status))
+    day = _days()
+    for episode_id, when, goal_id, category, status in _rows(session, _GOALS,
+                                                               contract=contract_id):
+        grouped[episode_id].append(GoalRow(day(when), goal_id, category, status))
     for items in grouped.values():
         items.sort(key=lambda g: (g.date or dt.date.max, g.id))
     facts.goals = dict(grouped)
 
 
+# ix_conditions_person_terms and ix_consents_person_kind.
+_CONDITIONS = ("SELECT person_id, code, term FROM conditions WHERE person_id IN ("
+               + _PEOPLE + ")")
+_CONSENTS = """
+    SELECT person_id, kind, given, recorded_on, expires_on, withdrawn_on FROM consents
+    WHERE person_id IN (""" + _PEOPLE + """) AND kind IN {kinds}"""
+
+
 def _people_details(session: Session, contract_id: str, facts: Facts, cdef: ContractDef) -> None:
-    people = select(Episode.person_id).where(Episode.contract_id == contract_id)
     if cdef.eligibility.conditions:
-        for person_id, code, term in _all(session,
-            select(Condition.person_id, Condition.code, Condition.term).where(
-                Condition.person_id.in_(people)
-            )
-        ):
+        for person_id, code, term in _rows(session, _CONDITIONS, contract=contract_id):
             facts.conditions.setdefault(person_id, set()).add((code, term))
     if cdef.consent_required:
-        for r in _all(session,
-            select(Consent.person_id, Consent.kind, Consent.given, Consent.recorded_on,
-                   Consent.expires_on, Consent.withdrawn_on)
-            .where(Consent.person_id.in_(people), Consent.kind.in_(cdef.consent_required))
+        day = _days()
+        listed, params = _in("kind", list(cdef.consent_required))
+        for person_id, kind, given, recorded, expires, withdrawn in _rows(
+            session, _CONSENTS.format(kinds=listed), contract=contract_id, **params
         ):
-            facts.consents.setdefault(r[0], []).append(ConsentRow(*r[1:]))
+            facts.consents.setdefault(person_id, []).append(
+                ConsentRow(kind, bool(given), day(recorded), day(expires), day(withdrawn)))
+
+
+_EXTERNAL = """
+    SELECT outcome_id, id, person_id, achieved, achieved_on, value, source
+    FROM external_results WHERE contract_id = :contract ORDER BY person_id, id"""
 
 
 def _external(session: Session, contract_id: str, facts: Facts) -> None:
     grouped: dict[str, list[ExternalRow]] = defaultdict(list)
-    for r in _all(session,
-        select(ExternalResult.outcome_id, ExternalResult.id, ExternalResult.person_id,
-               ExternalResult.achieved, ExternalResult.achieved_on, ExternalResult.value,
-               ExternalResult.source)
-        .where(ExternalResult.contract_id == contract_id)
-        .order_by(ExternalResult.person_id, ExternalResult.id)
+    day = _days()
+    for outcome_id, result_id, person_id, achieved, achieved_on, value, source in _rows(
+        session, _EXTERNAL, contract=contract_id
     ):
-        grouped[r[0]].append(ExternalRow(*r[1:]))
+        grouped[outcome_id].append(ExternalRow(
+            result_id, person_id, bool(achieved), day(achieved_on), value, source))
     facts.external = dict(grouped)
+
 
 
 def needs_of(cdef: ContractDef) -> Needs:

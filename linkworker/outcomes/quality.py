@@ -9,7 +9,9 @@ exports) and says what is wrong in words a manager can act on, without personal 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Hashable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from linkworker.outcomes.contract import ContractDef
 from linkworker.outcomes.eligibility import (
@@ -19,8 +21,11 @@ from linkworker.outcomes.eligibility import (
     missing_consents,
 )
 from linkworker.outcomes.facts import EpisodeRow, Facts
-from linkworker.outcomes.kinds import kind_of, kinds
+from linkworker.outcomes.kinds import RuleKind, kind_of, kinds
 from linkworker.validation import format_date
+
+if TYPE_CHECKING:
+    from linkworker.outcomes.contract import Outcome
 
 BLOCKS, WEAKENS = "blocks", "weakens"
 
@@ -83,9 +88,16 @@ def _eligibility_and_consent(c: Collector, cdef: ContractDef, episode: EpisodeRo
               "No valid consent recorded for: " + ", ".join(missing) + ".")
 
 
-def _kind_checks(c: Collector, cdef: ContractDef, episode: EpisodeRow, as_of: dt.date) -> None:
+def _checks(cdef: ContractDef) -> list[tuple[RuleKind, Outcome]]:
+    """The outcomes whose kind checks journeys, each distinct check once: two outcomes on the
+    same forms and windows (a change, and the same change sustained) find the same issues,
+    which the collector would only drop as repeats."""
+    found: dict[tuple[str, Hashable], tuple[RuleKind, Outcome]] = {}
     for outcome in cdef.outcomes:
-        kind_of(outcome.rule.kind).check(c, outcome, episode, as_of)
+        kind = kind_of(outcome.rule.kind)
+        if type(kind).check is not RuleKind.check:
+            found.setdefault((kind.name, kind.check_key(outcome.rule)), (kind, outcome))
+    return list(found.values())
 
 
 def _dates(c: Collector, episode: EpisodeRow, as_of: dt.date) -> None:
@@ -113,12 +125,14 @@ def find_issues(cdef: ContractDef, facts: Facts, *, period_end: dt.date,
         key=lambda e: (facts.people[e.person_id].reference, e.number),
     )
     wanted = {e.id for e in episodes}
+    checks = _checks(cdef)
     for episode in episodes:
         if facts.people[episode.person_id].erased:
             continue
         verdict = (verdicts or {}).get(episode.id) or check_eligibility(cdef, facts, episode)
         _eligibility_and_consent(c, cdef, episode, as_of, verdict)
-        _kind_checks(c, cdef, episode, as_of)
+        for kind, outcome in checks:
+            kind.check(c, outcome, episode, as_of)
         _dates(c, episode, as_of)
     by_id = facts.episodes
     for episode_id, day in sorted(facts.future_contacts):

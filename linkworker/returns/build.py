@@ -26,9 +26,12 @@ fields that no snapshot or export can hold.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
+import threading
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from decimal import Decimal
 
@@ -91,6 +94,19 @@ def _context(session: Session, cdef: ContractDef) -> tuple[RuleContext, dict]:
     return RuleContext(instruments, thresholds), items
 
 
+class _Labels(dict):
+    """Each person's label in this contract's returns, made when first needed: a pseudonym is
+    an HMAC, and most of a contract's people appear on no line of a given return."""
+
+    def __init__(self, cdef: ContractDef, key_hex: str, facts: Facts) -> None:
+        super().__init__()
+        self.cdef, self.key_hex, self.people = cdef, key_hex, facts.people
+
+    def __missing__(self, person_id: str) -> str:
+        self[person_id] = label = person_label(self.cdef, self.key_hex, self.people[person_id])
+        return label
+
+
 def _not_claimed(a: Achievement, label: str, reason: str) -> NotClaimed:
     return NotClaimed(label, a.outcome_id, a.achieved_on, reason, PersonLink(a.person_id))
 
@@ -102,9 +118,16 @@ def _screen(
     """Keep what may be claimed in this return; say why the rest of this period's may not."""
     keep: list[Achievement] = []
     excluded: list[NotClaimed] = []
+    consent_day = min(as_of, period.end)
+    gaps: dict[str, list[str]] = {}  # person -> consents missing on consent_day
 
     def exclude(a: Achievement, reason: str) -> None:
         excluded.append(_not_claimed(a, label_of(a.person_id), reason))
+
+    def missing_for(person_id: str) -> list[str]:
+        if person_id not in gaps:
+            gaps[person_id] = missing_consents(cdef, facts, person_id, consent_day)
+        return gaps[person_id]
 
     for a in found:
         if a.achieved_on > period.end:
@@ -114,7 +137,6 @@ def _screen(
                 exclude(a, f"already claimed in the {ledger.keys[a.key]} return")
             continue
         verdict = verdicts.get(a.episode_id) if a.episode_id else None
-        missing = missing_consents(cdef, facts, a.person_id, min(as_of, period.end))
         if a.achieved_on > as_of:
             exclude(a, "dated in the future")
         elif not cdef.start <= a.achieved_on <= cdef.end:
@@ -123,7 +145,7 @@ def _screen(
             exclude(a, "the person's record has been erased")
         elif verdict is not None and verdict.status != ELIGIBLE:
             exclude(a, verdict.reason)
-        elif missing:
+        elif missing := missing_for(a.person_id):
             exclude(a, "no consent in force for " + ", ".join(  # words, not codes
                 f'"{CONSENT_KINDS.get(kind, kind)}"' for kind in missing))
         elif a.achieved_on < period.start and not cdef.late_claims:
@@ -192,10 +214,10 @@ def apply_caps(
 
 
 def _claim_line(cdef: ContractDef, a: Achievement, label: str, amount: Decimal, unit: int,
-                note: str, period: Period) -> ClaimLine:
+                note: str, period: Period, line: int) -> ClaimLine:
     outcome = cdef.outcome(a.outcome_id)
     return ClaimLine(
-        line=0, kind="claim", pseudonym=label, outcome_id=a.outcome_id, outcome=outcome.name,
+        line=line, kind="claim", pseudonym=label, outcome_id=a.outcome_id, outcome=outcome.name,
         unit=unit, achieved_on=a.achieved_on, late=a.achieved_on < period.start,
         price=money(outcome.price), amount=amount, note=note, reason="", adjusts="",
         evidence=a.evidence, evidence_text=evidence_text(a.evidence, outcome.rule.kind),
@@ -238,20 +260,42 @@ def _totals(cdef: ContractDef, rows: list[ClaimLine]) -> Totals:
 
 
 def _wellbeing(session: Session, actor: Actor, cdef: ContractDef, contract_id: str,
-               period: Period) -> tuple[WellbeingChange, ...]:
-    """The paired-change summary (``wellbeing.summaries``) per instrument the contract pays on."""
+               period: Period, facts: Facts) -> tuple[WellbeingChange, ...]:
+    """The paired-change summary (``wellbeing.summaries``) per instrument the contract pays on,
+    from the forms the rules loaded where they hold the instrument's totals."""
     from linkworker.wellbeing.summaries import SummaryFilter, build_summary, summary_lines
 
-    codes = sorted({code for code, _item in needs_of(cdef).forms})
+    needs = needs_of(cdef).forms
     out = []
-    for code in codes or ["WEMWBS"]:
+    for code in sorted({code for code, _item in needs}) or ["WEMWBS"]:
         summary = build_summary(session, actor, SummaryFilter(
             code, start=cdef.start, end=period.end, contract_id=contract_id, as_of=period.end,
-        ))
+        ), forms=_summary_forms(facts, code, period.end) if (code, None) in needs else None)
         out.append(WellbeingChange(code, summary.instrument_name, tuple(
             WellbeingLine(line.label, line.value, line.note)
             for line in summary_lines(summary, suppress=True))))
     return tuple(out)
+
+
+def _summary_forms(facts: Facts, code: str, as_of: dt.date) -> list:
+    """The contract's complete ``code`` forms as the wellbeing summary would read them: recorded
+    on one of its journeys (not placed there by date), up to ``as_of``, not of a deleted
+    person. Names are not loaded: the return shows only the summary's figures."""
+    from linkworker.wellbeing.summaries import SummaryForm
+
+    out = []
+    for (episode_id, instrument, item), forms in facts.forms.items():
+        if instrument != code or item is not None:
+            continue
+        episode = facts.episodes[episode_id]
+        person = facts.people[episode.person_id]
+        if person.deleted:
+            continue
+        out.extend(SummaryForm(person.id, episode_id, form.timepoint, form.date, form.created,
+                               person.reference, "", "", "", episode.exit_date, form.value,
+                               form.id)
+                   for form in forms if form.on_journey and form.date <= as_of)
+    return out
 
 
 def contract_info(cdef: ContractDef) -> ContractInfo:
@@ -279,11 +323,49 @@ def _quality(issues: list, labels: dict[str, str]) -> tuple[DataQualityItem, ...
         for i in issues)
 
 
+_pause_lock = threading.Lock()
+_pauses = 0  # builds running with the cycle collector paused by them
+_was_enabled = False
+
+
+@contextlib.contextmanager
+def _cycle_collector_paused() -> Iterator[None]:
+    """Automatic garbage collection off while a return is built, then as it was.
+
+    A build makes a few hundred thousand small objects that form no cycles (a row per contact,
+    form and goal, a claim per achievement); each batch of them set off a collection that also
+    walked everything else alive, which cost a third of a 150,000-person build. The app's
+    window already collects on its own timer instead (``ui.collector``); this does the same
+    for the command line and scripts. Counted, so overlapping builds on two threads leave the
+    collector as they found it."""
+    global _pauses, _was_enabled
+    with _pause_lock:
+        if _pauses == 0:
+            _was_enabled = gc.isenabled()
+            gc.disable()
+        _pauses += 1
+    try:
+        yield
+    finally:
+        with _pause_lock:
+            _pauses -= 1
+            if _pauses == 0 and _was_enabled:
+                gc.enable()
+
+
 def build_return(
     session: Session, actor: Actor, contract: Contract | str, period: Period | str, *,
     as_of: dt.date | None = None, progress: Progress | None = None,
 ) -> ReturnDocument:
     """The return for ``period``: a submitted one is returned exactly as it was frozen."""
+    with _cycle_collector_paused():
+        return _build_return(session, actor, contract, period, as_of=as_of, progress=progress)
+
+
+def _build_return(
+    session: Session, actor: Actor, contract: Contract | str, period: Period | str, *,
+    as_of: dt.date | None, progress: Progress | None,
+) -> ReturnDocument:
     require(actor, "return.build")
     row = contract if isinstance(contract, Contract) else find_contract(session, contract)
     period = period if isinstance(period, Period) else parse_period(period)
@@ -301,7 +383,7 @@ def build_return(
     facts = load_facts(session, row.id, cdef, today=as_of, item_numbers=items)
     report(1, 5, "Applying the contract's rules")
     found = [a for outcome in cdef.outcomes for a in achievements(outcome, facts, ctx)]
-    labels = {pid: person_label(cdef, row.pseudonym_key, p) for pid, p in facts.people.items()}
+    labels = _Labels(cdef, row.pseudonym_key, facts)
     ledger = load_ledger(session, row.id)
     report(2, 5, "Checking the claims ledger and caps")
     verdicts = eligibility_verdicts(cdef, facts)
@@ -315,8 +397,9 @@ def build_return(
         if refusal:
             excluded.append(_not_claimed(a, labels[a.person_id], refusal))
         else:
-            claims.append(_claim_line(cdef, a, labels[a.person_id], amount, unit, note, period))
-    rows = [replace(r, line=n) for n, r in enumerate(claims + adjustments, start=1)]
+            claims.append(_claim_line(cdef, a, labels[a.person_id], amount, unit, note, period,
+                                      line=len(claims) + 1))
+    rows = claims + [replace(r, line=n) for n, r in enumerate(adjustments, start=len(claims) + 1)]
     report(3, 5, "Checking data quality")
     issues = find_issues(cdef, facts, period_end=period.end, as_of=as_of, verdicts=verdicts)
     claimed_people = sorted({r.link.person_id for r in claims})
@@ -342,7 +425,7 @@ def build_return(
         data_quality=_quality(issues, labels),
         equality=breakdowns([facts.people[p] for p in claimed_people], period.end),
         equality_note=FOOTNOTE,
-        wellbeing=_wellbeing(session, actor, cdef, row.id, period),
+        wellbeing=_wellbeing(session, actor, cdef, row.id, period, facts),
         history=tuple(history),
     ).hashed()
     report(5, 5, "Done")

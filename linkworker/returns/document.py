@@ -375,17 +375,24 @@ def _plan(cls: type) -> tuple[tuple[str, Callable[[Any], Any] | None, bool], ...
                  for f in fields(cls) if not f.metadata.get("private"))
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+_PLANS: dict[type, tuple[tuple[str, Callable[[Any], Any] | None, bool], ...]] = {}
+
+
 def _encode(value: Any) -> Any:
     kind = type(value)
-    if kind is str or kind is int or kind is float or kind is bool or value is None:
+    if kind in _PLAIN:
         return value
     if kind is tuple or kind is list:
         return [_encode(v) for v in value]
     if kind is dt.date:
         return value.isoformat()
-    if dataclasses.is_dataclass(kind):
+    plan = _PLANS.get(kind)
+    if plan is None and dataclasses.is_dataclass(kind):
+        plan = _PLANS[kind] = _plan(kind)
+    if plan is not None:
         out = {}
-        for name, codec, omit_none in _plan(kind):
+        for name, codec, omit_none in plan:
             item = getattr(value, name)
             if omit_none and item is None:
                 continue

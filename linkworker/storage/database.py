@@ -86,15 +86,29 @@ _interrupt = threading.local()
 
 
 @contextlib.contextmanager
-def interruptible(should_stop: Callable[[], bool]) -> Iterator[None]:
-    """Queries run by this thread inside the block stop (raising ``OperationalError``,
-    "interrupted") as soon as ``should_stop()`` is true: a superseded search costs nothing."""
-    previous = getattr(_interrupt, "check", None)
-    _interrupt.check = should_stop
+def _progress_setting(name: str, value: Callable[[], object] | None) -> Iterator[None]:
+    """One of what this thread's progress handler calls, for the block, then as it was."""
+    previous = getattr(_interrupt, name, None)
+    setattr(_interrupt, name, value)
     try:
         yield
     finally:
-        _interrupt.check = previous
+        setattr(_interrupt, name, previous)
+
+
+def interruptible(should_stop: Callable[[], bool]) -> contextlib.AbstractContextManager:
+    """Queries run by this thread inside the block stop (raising ``OperationalError``,
+    "interrupted") as soon as ``should_stop()`` is true: a superseded search costs nothing."""
+    return _progress_setting("check", should_stop)
+
+
+def stepping_aside(pause: Callable[[], None] | None) -> contextlib.AbstractContextManager:
+    """Queries run by this thread inside the block call ``pause()`` every ``INTERRUPT_STEPS``
+    steps, from inside SQLite: a page check, backup or export can wait there (asleep, without
+    the GIL or a core) while the user's own reads run, even part way through one long
+    statement such as ``VACUUM INTO``. A write never does (``transaction``): it would keep
+    the write lock from everyone while it waited."""
+    return _progress_setting("pause", pause)
 
 
 def use_cache(megabytes: int) -> None:
@@ -115,6 +129,9 @@ def _size_cache(dbapi_connection, record) -> None:  # DB-API objects
 
 
 def _should_interrupt() -> int:
+    pause = getattr(_interrupt, "pause", None)
+    if pause is not None:
+        pause()
     check = getattr(_interrupt, "check", None)
     return 1 if check is not None and check() else 0
 
@@ -315,7 +332,7 @@ class Caseload:
         with "database is locked" when it came to write; taking the lock up front makes it wait
         (``busy_timeout``) and then read what the first one committed.
         """
-        with self._sessions() as session, session.begin():
+        with self._sessions() as session, session.begin(), stepping_aside(None):
             session.execute(self.write_lock)
             yield session
 

@@ -25,9 +25,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import keyring
-import keyring.backends.fail
-import keyring.errors
 from argon2.low_level import Type, hash_secret_raw
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -85,8 +82,19 @@ def key_file_path(db_path: Path) -> Path:
     return db_path.with_name(db_path.name + ".key")
 
 
+def _keyring() -> Any:
+    """The ``keyring`` package, imported when first needed: finding its backends costs more
+    than Argon2id's start needs to wait for (``begin_unlock``)."""
+    import keyring
+    import keyring.backends.fail
+    import keyring.errors
+
+    return keyring
+
+
 def keyring_available() -> bool:
     """True when a real OS keyring backend is installed (not the 'fail' placeholder)."""
+    keyring = _keyring()
     backend = keyring.get_keyring()
     if isinstance(backend, keyring.backends.fail.Keyring):
         return False
@@ -96,7 +104,65 @@ def keyring_available() -> bool:
         return False
 
 
+# Argon2id begun before the app's modules load (``begin_unlock``), by what it was given:
+# (passphrase, salt, cost) -> the thread deriving it. ``_derive`` takes each result once.
+_begun: dict[tuple[str, bytes, KdfParams], _Derivation] = {}
+_begun_lock = threading.Lock()
+
+
+class _Derivation(threading.Thread):
+    """One Argon2id derivation on its own thread (argon2-cffi runs it without the GIL)."""
+
+    def __init__(self, passphrase: str, salt: bytes, params: KdfParams) -> None:
+        super().__init__(name="linkworker-unlock", daemon=True)
+        self._inputs = (passphrase, salt, params)
+        self.kek: bytes | None = None
+
+    def run(self) -> None:
+        try:
+            self.kek = _argon2id(*self._inputs)
+        except Exception:  # unlocking derives it again, and says what failed
+            self.kek = None
+        finally:
+            self._inputs = None
+
+
+def begin_unlock(db_path: Path) -> None:
+    """Start Argon2id for ``db_path``'s key file with ``LINKWORKER_PASSPHRASE`` on a thread now.
+
+    Argon2id runs in C without the GIL, so begun before the app imports its modules (a second or
+    more of Python on a laptop) it is done, or nearly, by the time the caseload opens: a start
+    costs the longer of the two instead of both (issue 15). Nothing is weakened: it is the same
+    derivation at the key file's own cost, and ``unwrap_key`` uses its result only for the same
+    passphrase, salt and cost, once. Without the variable, or with no usable key file, it does
+    nothing (unlocking then reports any problem as it always did)."""
+    passphrase = passphrase_from_env()
+    if passphrase is None:
+        return
+    try:
+        record = KeyFile.load(key_file_path(db_path)).wrapping
+        inputs = (passphrase, _unb64(record["salt"]), _params(record))
+    except (KeyError_, KeyError, TypeError, ValueError):
+        return
+    with _begun_lock:
+        if inputs in _begun:
+            return
+        derivation = _begun[inputs] = _Derivation(*inputs)
+    derivation.start()
+
+
 def _derive(passphrase: str, salt: bytes, params: KdfParams) -> bytes:
+    """The key-encryption key: from ``begin_unlock``'s thread if it began this one, else now."""
+    with _begun_lock:
+        begun = _begun.pop((passphrase, salt, params), None)
+    if begun is not None:
+        begun.join()
+        if begun.kek is not None:
+            return begun.kek
+    return _argon2id(passphrase, salt, params)
+
+
+def _argon2id(passphrase: str, salt: bytes, params: KdfParams) -> bytes:
     return hash_secret_raw(
         passphrase.encode("utf-8"),
         salt,
@@ -223,6 +289,7 @@ def write_anchor(db_path: Path, head: dict[str, Any]) -> None:
 def _keyring_get(caseload_id: str) -> bytes | None:
     if not keyring_available():
         return None
+    keyring = _keyring()
     try:
         stored = keyring.get_password(KEYRING_SERVICE, caseload_id)
     except keyring.errors.KeyringError:
@@ -233,6 +300,7 @@ def _keyring_get(caseload_id: str) -> bytes | None:
 def _keyring_put(caseload_id: str, key: bytes) -> bool:
     if not keyring_available():
         return False
+    keyring = _keyring()
     try:
         keyring.set_password(KEYRING_SERVICE, caseload_id, key.hex())
     except keyring.errors.KeyringError:

@@ -18,10 +18,11 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
 
-import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -37,6 +38,9 @@ from linkworker.wellbeing.pairing import baseline_and_follow_up, by_episode
 from linkworker.wellbeing.scoring import Direction, classify_change
 from linkworker.wellbeing.stats import MeanInterval, mean_with_interval
 from linkworker.wellbeing.store import all_instruments, change_thresholds, instrument_for
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 DEFAULT_MIN_CELL = 5
 
@@ -108,7 +112,24 @@ class WellbeingSummary:
 # --- building -------------------------------------------------------------------------------
 
 
-def _forms(session: Session, inst: Instrument, f: SummaryFilter) -> pd.DataFrame:
+class SummaryForm(NamedTuple):
+    """One complete scored form (or answered item) with its journey and person."""
+
+    person_id: str
+    episode_id: str
+    timepoint: str
+    completed_on: dt.date
+    created_at: dt.datetime
+    reference: str
+    given_name: str | None
+    family_name: str | None
+    preferred_name: str | None
+    exit_date: dt.date | None
+    value: float
+    id: str  # the form's: orders forms entered at the same moment
+
+
+def _forms(session: Session, inst: Instrument, f: SummaryFilter) -> list[SummaryForm]:
     """One row per complete form of the instrument (or answered item), with its journey."""
     value = Measure.value
     query = select(
@@ -125,6 +146,7 @@ def _forms(session: Session, inst: Instrument, f: SummaryFilter) -> pd.DataFrame
     else:
         query = query.add_columns(value.label("value")).where(Measure.complete,
                                                                value.is_not(None))
+    query = query.add_columns(Measure.id)
     query = (
         query.join(Episode, Episode.id == Measure.episode_id)
         .join(Person, Person.id == Measure.person_id)
@@ -135,39 +157,38 @@ def _forms(session: Session, inst: Instrument, f: SummaryFilter) -> pd.DataFrame
         query = query.where(Episode.worker_id == f.worker_id)
     if f.contract_id:
         query = query.where(Episode.contract_id == f.contract_id)
-    rows = session.execute(query).mappings().all()
-    return pd.DataFrame(rows, columns=[
-        "person_id", "episode_id", "timepoint", "completed_on", "created_at", "reference",
-        "given_name", "family_name", "preferred_name", "exit_date", "value",
-    ])
+    return [SummaryForm._make(row) for row in session.execute(query).all()]
 
 
-def _pairs(forms: pd.DataFrame) -> pd.DataFrame:
-    """Per journey: the baseline and latest follow-up, by the one pairing rule."""
-    if forms.empty:
-        return pd.DataFrame()
-    forms = forms.sort_values(["episode_id", "completed_on", "created_at"])
-    rows = []
-    for group in by_episode(forms.itertuples(index=False)).values():
+class _Pair(NamedTuple):
+    """A journey's baseline and latest follow-up (none yet: ``follow_up_on`` is None)."""
+
+    form: SummaryForm  # the baseline
+    follow_up_on: dt.date | None
+    follow_up_value: float | None
+
+
+def _pairs(forms: Iterable[SummaryForm]) -> list[_Pair]:
+    """Per journey: the baseline and latest follow-up, by the one pairing rule. Forms of a
+    journey are taken in date and then entry order (then by id, so two forms entered at the
+    same moment always pair the same way), and journeys in id order."""
+    ordered = sorted(forms, key=lambda r: (r.episode_id, r.completed_on, r.created_at, r.id))
+    pairs = []
+    for group in by_episode(ordered).values():
         base, follow = baseline_and_follow_up(group)
-        row = base._asdict()  # type: ignore[union-attr]
-        row["baseline_on"], row["baseline_value"] = row.pop("completed_on"), row.pop("value")
-        row["follow_up_on"] = follow.completed_on if follow else None
-        row["follow_up_value"] = follow.value if follow else None
-        rows.append(row)
-    return pd.DataFrame(rows)
+        pairs.append(_Pair(base, follow.completed_on if follow else None,  # type: ignore[arg-type]
+                           follow.value if follow else None))
+    return pairs
 
 
-def _cohort(pairs: pd.DataFrame, f: SummaryFilter) -> pd.DataFrame:
-    if pairs.empty:
-        return pairs
-    in_period = pd.Series(True, index=pairs.index)
-    if f.start:
-        in_period &= pairs["baseline_on"] >= f.start
-    if f.end:
-        in_period &= pairs["baseline_on"] <= f.end
-    cohort = pairs[in_period].sort_values(["person_id", "baseline_on"])
-    return cohort.groupby("person_id").tail(1)  # one journey per person: the most recent
+def _cohort(pairs: list[_Pair], f: SummaryFilter) -> list[_Pair]:
+    """One journey per person, the most recent baseline in the period, in person id order."""
+    latest: dict[str, _Pair] = {}
+    for pair in sorted(pairs, key=lambda p: (p.form.person_id, p.form.completed_on)):
+        day = pair.form.completed_on
+        if (f.start is None or day >= f.start) and (f.end is None or day <= f.end):
+            latest[pair.form.person_id] = pair
+    return list(latest.values())
 
 
 def _check_scope(actor: Actor, f: SummaryFilter) -> SummaryFilter:
@@ -180,9 +201,17 @@ def _check_scope(actor: Actor, f: SummaryFilter) -> SummaryFilter:
     return replace(f, worker_id=actor.user_id)
 
 
-def build_summary(target: Caseload | Session, actor: Actor, f: SummaryFilter) -> WellbeingSummary:
-    """The paired-change summary for one instrument and slice of the caseload."""
-    f = _check_scope(actor, f)
+def build_summary(target: Caseload | Session, actor: Actor, f: SummaryFilter,
+                  forms: Iterable[SummaryForm] | None = None) -> WellbeingSummary:
+    """The paired-change summary for one instrument and slice of the caseload.
+
+    ``forms``: the slice's forms already in hand, as ``_forms`` would read them (the return
+    has loaded its contract's, so they are not read twice); the caller answers for them
+    matching ``f``."""
+    scoped = _check_scope(actor, f)
+    if scoped != f:
+        forms = None  # narrowed to a worker's caseload: read it
+    f = scoped
     if f.start and f.end and f.end < f.start:
         raise UserError("The period ends before it starts.")
     with unit_of_work(target, write=False) as session:
@@ -192,20 +221,20 @@ def build_summary(target: Caseload | Session, actor: Actor, f: SummaryFilter) ->
             raise UserError(f"{inst.code} is reported item by item: choose an item ({codes}).")
         f = replace(f, instrument=inst.code)
         threshold, reliable = change_thresholds(session, inst)
-        cohort = _cohort(_pairs(_forms(session, inst, f)), f)
+        cohort = _cohort(_pairs(_forms(session, inst, f) if forms is None else forms), f)
     paired_rows, missing_rows = [], []
-    for r in cohort.itertuples(index=False):
-        if pd.isna(r.follow_up_value):
-            name = f"{r.preferred_name or r.given_name} {r.family_name}".strip()
-            missing_rows.append(MissingRow(r.person_id, r.reference, name, r.episode_id,
-                                           r.baseline_on, float(r.baseline_value),
-                                           r.exit_date is not None and not pd.isna(r.exit_date)))
+    for base, follow_up_on, follow_up_value in cohort:
+        if follow_up_value is None:
+            name = f"{base.preferred_name or base.given_name} {base.family_name}".strip()
+            missing_rows.append(MissingRow(base.person_id, base.reference, name,
+                                           base.episode_id, base.completed_on,
+                                           float(base.value), base.exit_date is not None))
             continue
-        verdict = classify_change(inst, float(r.baseline_value), float(r.follow_up_value),
+        verdict = classify_change(inst, float(base.value), float(follow_up_value),
                                   threshold=threshold, reliable_threshold=reliable, item=f.item)
-        paired_rows.append(PairRow(r.person_id, r.reference, r.episode_id, r.baseline_on,
-                                   float(r.baseline_value), r.follow_up_on,
-                                   float(r.follow_up_value), verdict.difference, str(verdict)))
+        paired_rows.append(PairRow(base.person_id, base.reference, base.episode_id,
+                                   base.completed_on, float(base.value), follow_up_on,
+                                   float(follow_up_value), verdict.difference, str(verdict)))
     counts = {d.value: sum(p.direction == d.value for p in paired_rows) for d in Direction}
     n = len(paired_rows)
     return WellbeingSummary(
@@ -333,6 +362,8 @@ def describe_filter(s: WellbeingSummary) -> list[tuple[str, str]]:
 
 
 def summary_frame(s: WellbeingSummary, *, suppress: bool = True) -> pd.DataFrame:
+    import pandas as pd  # here, so building a summary (or a return) never imports pandas
+
     lines = summary_lines(s, suppress=suppress)
     return pd.DataFrame(
         {"Figure": [x.label for x in lines], "Value": [x.value for x in lines],

@@ -54,6 +54,27 @@ def test_lists_people_with_name_stage_worker_and_next_review(qtbot, runner, worl
     assert not view.worker.isVisible()  # a link worker has no switcher
 
 
+@pytest.mark.parametrize("who", ["ann", "meg"])
+def test_the_first_rows_come_with_the_filter_bars_options_in_one_read(
+        qtbot, runner, world, make_view, who):
+    """Issue 15: the default list's first screenful is read in the options' own job, so the
+    first rows need no second read once the window shows."""
+    reads: list[str] = []
+    read = runner.read
+
+    def counted(work, *args, **kwargs):
+        reads.append(kwargs.get("label", ""))
+        return read(work, *args, **kwargs)
+
+    runner.read = counted
+    view = make_view(qtbot, runner, world.actor(who))
+    before_rows: list[list[str]] = []
+    view.first_rows.connect(lambda _n: before_rows.append(list(reads)))
+    qtbot.waitUntil(lambda: before_rows != [])
+    assert before_rows[0] == ["Loading the caseload"]  # one read, and no search asked for
+    assert view.model.rowCount() > 0 and view.model.is_loaded(0)
+
+
 @pytest.mark.parametrize(
     ("typed", "expected"),
     [

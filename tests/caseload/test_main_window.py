@@ -338,6 +338,8 @@ def test_type_a_search_then_arrow_into_the_list_and_open_by_keyboard(qtbot, runn
 def test_start_up_checks_and_backup_wait_for_the_first_rows(qtbot, runner, world, windows):
     """The page check and the daily backup go to the background lane only once the caseload
     list shows its first rows (issue 15): they never compete with them."""
+    import gc
+
     from ui.admin.recovery import StartupChecks
 
     queued: list[int] = []
@@ -356,6 +358,7 @@ def test_start_up_checks_and_backup_wait_for_the_first_rows(qtbot, runner, world
     window.show()
     qtbot.waitUntil(lambda: queued != [])
     assert queued[0] > 0  # the rows were on screen when the checks were queued
+    assert gc.get_freeze_count() > 0  # and start-up's objects left the collector's sight
     qtbot.waitUntil(lambda: window.prepared is not None)
     assert checks.problems == []
 

@@ -97,14 +97,19 @@ def offer_restore(path: Path, problem: str, parent: QWidget | None = None) -> bo
 
 
 SLICE_PAUSE_S = 0.005  # between slices of the page check: the user's queries come first
+# 2 MB of pages per step: a few milliseconds of hashing, so a keystroke that arrives during
+# a step waits at most that long before the check steps aside for it (``Job.step_aside``).
+CHECK_SLICE_PAGES = 512
 
 
 def check_pages(job) -> list[str]:  # a Job
-    """Every page's HMAC, slice by slice (stops when the job is cancelled); the problems."""
+    """Every page's HMAC, slice by slice (stops when the job is cancelled, waits while the
+    user's reads run); the problems."""
     checker = job.caseload.page_checker()
     if not checker.usable:  # other SQLCipher settings: fall back to SQLite's own check
         return backup.health_problems(job.caseload)
-    for step in checker.slices():
+    for step in checker.slices(size=CHECK_SLICE_PAGES):
+        job.step_aside()
         if step.damaged:
             return [
                 translate(

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Iterable, Iterator
+from collections.abc import Hashable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -84,6 +84,11 @@ class RuleKind:
     def check(self, issues: Collector, outcome: Outcome, episode: EpisodeRow, as_of: Any
               ) -> None:
         """Data-quality issues of this kind on one journey (none by default)."""
+
+    def check_key(self, rule: Any) -> Hashable:
+        """What ``check`` reads of the rule: outcomes with the same key find the same issues,
+        so a return checks each journey once per key (the whole rule by default)."""
+        return rule
 
     def evidence_parts(self, evidence: dict[str, Any], ids: bool) -> list[str]:
         return []

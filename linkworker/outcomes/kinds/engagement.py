@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import islice
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from linkworker.models import CONTACT_MODES
@@ -16,6 +20,8 @@ if TYPE_CHECKING:
     from linkworker.outcomes.facts import Facts
     from linkworker.outcomes.fields import Fields
     from linkworker.outcomes.rules import RuleContext
+
+_day = attrgetter("date")
 
 
 @dataclass(frozen=True)
@@ -41,20 +47,27 @@ class Engagement(RuleKind):
 
     def evaluate(self, outcome: Outcome, facts: Facts, ctx: RuleContext
                  ) -> Iterator[Achievement]:
+        """The first ``contacts`` attended contacts from the start to ``within_days`` after it
+        (both ends counted). A journey's contacts are in date order, so the search starts at
+        the start date and stops at the window's end or the K-th contact."""
         rule: EngagementRule = outcome.rule  # type: ignore[assignment]
+        span = dt.timedelta(days=rule.within_days)
         for episode in facts.episodes.values():
             start = start_of(facts, episode, rule.start)
-            if start is None:
+            contacts = facts.contacts.get(episode.id)
+            if start is None or not contacts:
                 continue
-            counted = [
-                c for c in facts.contacts.get(episode.id, ())
-                if 0 <= (c.date - start).days <= rule.within_days
-                and (not rule.modes or c.mode in rule.modes)
-                and (not rule.purposes or c.purpose in rule.purposes)
-            ]
-            if len(counted) < rule.contacts:
+            end, used = start + span, []
+            for c in islice(contacts, bisect_left(contacts, start, key=_day), None):
+                if c.date > end:
+                    break
+                if ((not rule.modes or c.mode in rule.modes)
+                        and (not rule.purposes or c.purpose in rule.purposes)):
+                    used.append(c)
+                    if len(used) == rule.contacts:
+                        break
+            if len(used) < rule.contacts:
                 continue
-            used = counted[: rule.contacts]
             yield Achievement(
                 outcome.id, episode.person_id, episode.id, f"{outcome.id}:{episode.id}",
                 used[-1].date,

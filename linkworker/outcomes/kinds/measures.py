@@ -166,6 +166,9 @@ class MeasureChange(_Measure):
                        f"days after the baseline; the window is {rule.follow_up.min} to "
                        f"{rule.follow_up.max} days.")
 
+    def check_key(self, rule: MeasureRule) -> tuple:
+        return rule.instrument, rule.item, rule.start, rule.baseline, rule.follow_up
+
     def evidence_parts(self, evidence: dict[str, Any], ids: bool) -> list[str]:
         parts = [form_text(f"{evidence['instrument']} baseline", evidence["baseline"], ids),
                  form_text("follow-up", evidence["follow_up"], ids),

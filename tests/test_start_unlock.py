@@ -1,0 +1,82 @@
+"""Argon2id begun at the very start of the app (issue 15): the same derivation, at the key
+file's own cost, done once, beside the imports, and never a way round the passphrase."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from linkworker.launch import begin_unlock
+from linkworker.storage import keys
+from linkworker.storage.database import Caseload
+from tests.conftest import TEST_PASSPHRASE
+
+
+@pytest.fixture
+def closed_caseload(tmp_path, no_keyring):
+    """A real caseload whose key is in no keyring: only its passphrase unlocks it."""
+    path = tmp_path / "caseload.db"
+    Caseload.create(path, TEST_PASSPHRASE).close()
+    return path
+
+
+@pytest.fixture
+def argon2_calls(monkeypatch) -> list[int]:
+    """Every Argon2id run (argon2-cffi's, not ours), as its memory cost."""
+    calls: list[int] = []
+    real = keys.hash_secret_raw
+
+    def counted(*args, **kwargs):
+        calls.append(kwargs["memory_cost"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(keys, "hash_secret_raw", counted)
+    return calls
+
+
+def _unlock_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "linkworker-unlock"]
+
+
+def test_argon2id_begun_at_start_is_the_one_unlocking_uses(closed_caseload, argon2_calls,
+                                                          monkeypatch):
+    monkeypatch.setenv(keys.PASSPHRASE_ENV, TEST_PASSPHRASE)
+    record = keys.KeyFile.load(keys.key_file_path(closed_caseload)).wrapping
+    begin_unlock(closed_caseload)
+    for thread in _unlock_threads():
+        thread.join()
+    assert argon2_calls == [record["memory_kib"]]  # begun, at the key file's own cost
+    Caseload.open(closed_caseload).close()
+    assert len(argon2_calls) == 1  # opening took the begun result, did not derive again
+    Caseload.open(closed_caseload).close()  # each result is used once: the next open derives
+    assert len(argon2_calls) == 2
+
+
+def test_a_begun_unlock_never_opens_with_another_passphrase(closed_caseload, monkeypatch):
+    monkeypatch.setenv(keys.PASSPHRASE_ENV, TEST_PASSPHRASE)
+    begin_unlock(closed_caseload)
+    with pytest.raises(keys.WrongPassphrase):
+        Caseload.open(closed_caseload, "not the passphrase at all")
+    Caseload.open(closed_caseload, TEST_PASSPHRASE).close()
+
+
+def test_a_key_file_changed_since_the_start_is_unlocked_as_it_now_is(closed_caseload,
+                                                                     monkeypatch):
+    """A new passphrase (a new salt) after the derivation began: the begun result is not
+    the key to it, and the old passphrase no longer opens the file."""
+    monkeypatch.setenv(keys.PASSPHRASE_ENV, TEST_PASSPHRASE)
+    begin_unlock(closed_caseload)
+    keys.change_passphrase(closed_caseload, TEST_PASSPHRASE, "a quite different passphrase")
+    with pytest.raises(keys.WrongPassphrase):
+        Caseload.open(closed_caseload)
+    Caseload.open(closed_caseload, "a quite different passphrase").close()
+
+
+def test_nothing_is_begun_without_a_passphrase_or_a_key_file(closed_caseload, tmp_path,
+                                                             argon2_calls, monkeypatch):
+    monkeypatch.delenv(keys.PASSPHRASE_ENV, raising=False)
+    begin_unlock(closed_caseload)
+    monkeypatch.setenv(keys.PASSPHRASE_ENV, TEST_PASSPHRASE)
+    begin_unlock(tmp_path / "no-such-caseload.db")
+    assert argon2_calls == [] and _unlock_threads() == []
