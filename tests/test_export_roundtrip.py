@@ -294,13 +294,14 @@ def test_a_failed_export_leaves_no_half_written_files(caseload, tmp_path, monkey
         if text == "Exporting contacts" and where == "between tables":
             raise RuntimeError("disk full")
 
-    def failing_row(values):
-        if "attempt" in values:  # the first contact, with its sheet and CSV half written
-            raise RuntimeError("disk full")
-        return csv_row(values)
+    def failing_rows(connection, query, sql):
+        for batch in formatted(connection, query, sql):
+            if where == "inside a table" and any("attempt" in row for row in batch):
+                raise RuntimeError("disk full")  # a contact: its sheet and CSV half written
+            yield batch
 
-    csv_row = export._csv_row
-    monkeypatch.setattr(export, "_csv_row", failing_row)
+    formatted = export._formatted
+    monkeypatch.setattr(export, "_formatted", failing_rows)
     with caseload.reading() as s:
         audited = len(s.execute(select(AuditEvent)).all())
     for target in (tmp_path / "out", earlier):

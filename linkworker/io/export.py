@@ -16,13 +16,17 @@ Decisions, so the files are both honest and useful:
   A sheet holds 1,048,575 rows below its header; a longer table goes on over "contacts (2)",
   "contacts (3)"... (each with the header), and the README says so. The CSV is never split.
 * Speed and memory (a 50,000-person caseload is 2.7 million rows): each table is one query
-  over that table alone, in stored (rowid) order: no join and no sort, so SQLite reads its
-  pages once, in order, and memory does not grow with the table. What a row names by id (the
-  person's reference, the journey's number, usernames, contract codes, service names) and who
-  is in the export are read once beforehand into dictionaries (``_Lookups``). Rows stream in
-  batches; each goes to the CSV and the sheet from the same pass. The sheets are streamed as
-  SpreadsheetML straight into the workbook's zip (see ``_Sheet``; docs/ARCHITECTURE.md says
-  why not XlsxWriter's constant-memory mode: four times slower here).
+  over that table in stored (rowid) order: no sort, so SQLite reads its pages once, in order,
+  and memory does not grow with the table. Who is in the export and what a row names by id
+  (the person's reference, the journey's number, usernames, contract codes, service names)
+  are read once into small in-memory temporary tables that the query joins by key
+  (``_Lookups``, ``_temporary_lookups``). SQLite formats every row into its finished CSV
+  line and sheet row (``_row_query``); Python only joins batches of text (formatting each
+  cell in Python was almost all of the time). The CSVs are read on the calling thread and
+  the sheets on a second one, each through its own connection on the same snapshot
+  (``_two_readers``), so the two use both cores. The sheets are streamed as SpreadsheetML
+  straight into the workbook's zip (see ``_Sheet``; docs/ARCHITECTURE.md says why not
+  XlsxWriter's constant-memory mode).
 * Rows are in the order they were stored (for a caseload built by the app or an import: the
   order they were recorded or imported), the same on every export; importing an export into a
   fresh caseload and exporting again gives the same files.
@@ -47,11 +51,23 @@ import tempfile
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Date, DateTime, Select, Time, and_, func, literal_column, select
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Integer,
+    Select,
+    String,
+    Time,
+    and_,
+    func,
+    select,
+)
 from sqlalchemy.orm import Session
 from xlsxwriter.utility import xl_col_to_name
 
@@ -84,7 +100,6 @@ WORKBOOK = "linkworker-export.xlsx"
 README = "README.txt"
 EXCEL_MAX_ROWS = 1_048_575  # below the header
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_FORMULA_SET = frozenset(_FORMULA_START)
 _BATCH = 2000
 
 
@@ -348,96 +363,209 @@ def _lookups(session: Session, actor: Actor) -> _Lookups:
                     pairs(select(Service.id, Service.name)))
 
 
-def _stored_order(model: Any) -> Any:
-    """The table's rowid: its rows as stored, read page after page (an id order would read
-    the pages in random order: ids are random UUIDs), the same order on every export."""
-    return literal_column(f"{model.__tablename__}.rowid")
+# How each kind of column is written. SQLite formats every row into its CSV line and its
+# sheet row, so Python only joins batches of finished text (formatting a cell at a time in
+# Python was almost all of the export's time: ~60 us a row). Each kind has a fast path in
+# SQL for the stored form the app writes (ISO dates, 0/1, text) and, for anything else, a
+# call back into Python (``_py_csv`` / ``_py_cell``) that formats it exactly as the plain
+# Python code does; floats and JSON always take that path (Python's ``repr`` and lists).
+_TEXT, _INT, _DATE, _TIME, _BOOL, _OTHER = "text", "int", "date", "time", "bool", "other"
+_FORMULA_CODES = ", ".join(str(ord(c)) for c in _FORMULA_START)
+_QUOTE_GLOB = "'*[,\"' || char(10, 13) || ']*'"  # csv's QUOTE_MINIMAL: , " CR LF
+_TIME_GLOBS = ("[0-1][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9][0-9][0-9][0-9]",
+               "2[0-3]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9][0-9][0-9][0-9]")
+_CELL_TEXT = '" t="inlineStr"><is><t xml:space="preserve">'
 
 
-def _keys(session: Session, table: ExportTable, lookups: _Lookups) -> int:
-    """How many rows the table will write (the sheet's size goes before its rows): only its
-    scope's key column is read, from an index where there is one."""
-    if table.scope is None:
-        return session.connection().execute(
-            select(func.count()).select_from(table.source)).scalar_one()
-    kind, key = table.scope
-    query = select(key).select_from(table.source)
+def _kind(expr: Any) -> str:
+    kind = expr.type
+    if isinstance(kind, Date) and not isinstance(kind, DateTime):
+        return _DATE
+    if isinstance(kind, Time):
+        return _TIME
+    if isinstance(kind, Boolean):
+        return _BOOL
+    if isinstance(kind, Integer):
+        return _INT
+    if isinstance(kind, String) and not isinstance(kind, JSON):
+        return _TEXT
+    return _OTHER
+
+
+def _csv_sql(v: str, kind: str, n: int) -> str:
+    """SQL for one CSV field of value ``v``: what ``csv_text`` and the csv module write."""
+    formula = f"unicode({v}) IN ({_FORMULA_CODES})"
+    if kind == _TEXT:
+        return (f"CASE WHEN {v} GLOB {_QUOTE_GLOB} THEN concat('\"', iif({formula}, '''', ''), "
+                f"replace({v}, '\"', '\"\"'), '\"') WHEN {formula} THEN '''' || {v} ELSE {v} END")
+    fast = {_INT: (f"typeof({v}) = 'integer'", f"iif({v} < 0, '''' || {v}, {v})"),
+            _DATE: (f"date({v}) = {v} AND {v} >= '0001'", v),
+            _TIME: (" OR ".join(f"{v} GLOB '{g}'" for g in _TIME_GLOBS), f"substr({v}, 1, 5)"),
+            _BOOL: (f"typeof({v}) = 'integer'", f"iif({v}, 'yes', 'no')")}.get(kind)
+    slow = f"lw_csv({n}, {v})"
+    if fast is None:
+        return f"CASE WHEN {v} IS NOT NULL THEN {slow} END"
+    return f"CASE WHEN {v} IS NULL THEN NULL WHEN {fast[0]} THEN {fast[1]} ELSE {slow} END"
+
+
+def _cell_sql(v: str, kind: str, n: int, letter: str) -> str:
+    """SQL for one sheet cell of value ``v`` (nothing for a blank): what ``_cell`` writes."""
+    ref = f"'<c r=\"{letter}', lw_row"
+    if kind == _TEXT:
+        return (f"CASE WHEN {v} IS NOT NULL THEN concat({ref}, '{_CELL_TEXT}', "
+                f"CASE WHEN length({v}) > {_EXCEL_TEXT} THEN lw_markup({v}) "
+                f"WHEN {v} GLOB '*[&<>]*' THEN replace(replace(replace({v}, '&', '&amp;'), "
+                f"'<', '&lt;'), '>', '&gt;') ELSE {v} END, '</t></is></c>') END")
+    number = f"concat({ref}, '\"><v>', {v}, '</v></c>')"
+    fast = {_INT: (f"typeof({v}) = 'integer'", number),
+            _DATE: (f"date({v}) = {v} AND {v} >= '0001'",
+                    f"concat({ref}, '\" s=\"{_DATE_STYLE}\"><v>', CAST(julianday({v}) - "
+                    f"2415019.5 + ({v} >= '1900-03-01') AS INTEGER), '</v></c>')"),
+            _TIME: (" OR ".join(f"{v} GLOB '{g}'" for g in _TIME_GLOBS),
+                    f"concat({ref}, '{_CELL_TEXT}', substr({v}, 1, 5), '</t></is></c>')"),
+            _BOOL: (f"typeof({v}) = 'integer'",
+                    f"concat({ref}, '{_CELL_TEXT}', iif({v}, 'yes', 'no'), '</t></is></c>')"),
+            }.get(kind)
+    slow = f"lw_cell({n}, {v}, '{letter}' || lw_row)"
+    if fast is None:
+        return f"CASE WHEN {v} IS NOT NULL THEN {slow} END"
+    return f"CASE WHEN {v} IS NULL THEN NULL WHEN {fast[0]} THEN {fast[1]} ELSE {slow} END"
+
+
+@dataclass(frozen=True)
+class _RowQuery:
+    """One table's rows as SQL, in stored order: ``lines`` its CSV lines, ``sheet_rows`` its
+    sheet rows; ``count`` how many rows that is; ``converters`` what the Python path needs."""
+
+    lines: str
+    sheet_rows: str
+    count: str
+    converters: tuple[Callable[[Any], Any] | None, ...]
+
+
+def _row_query(table: ExportTable, answers: int, dialect: Any) -> _RowQuery:
+    """The inner query reads each value once (the table in rowid order, the scope and the
+    looked-up names from the temporary ``lw_*`` tables); the outer formats them. Each sheet
+    row carries its number (``lw_row``, counted by ``lw_next``, restarting on a sheet's
+    overflow): a window function would copy every row into a scratch table first."""
+    source = table.source.__tablename__
+    joins = []
     if table.through is not None:
-        query = query.join(*table.through)
-    scope = getattr(lookups, kind)
-    return sum(1 for (k,) in session.connection().execute(query) if k in scope)
+        model, on = table.through
+        joins.append(f"CROSS JOIN {model.__tablename__} ON {_sql(on, dialect)}")
+    if table.scope is not None:
+        kind, key = table.scope
+        joins.append(f"CROSS JOIN temp.lw_{kind} AS lw_scope ON lw_scope.id = {_sql(key, dialect)}")
+    values, kinds, converters = [], [], []
+    for n, column in enumerate(table.columns):
+        if isinstance(column.expr, Lookup):
+            joins.append(f"LEFT JOIN temp.lw_{column.expr.kind} AS lw_{n} "
+                         f"ON lw_{n}.id = {_sql(column.expr.key, dialect)}")
+            values.append(f"lw_{n}.value")
+            kinds.append(_INT if column.expr.kind == "episode_numbers" else _TEXT)
+            converters.append(None)
+        else:
+            values.append(_sql(column.expr, dialect))
+            kinds.append(_kind(column.expr))
+            converters.append(_converter(column.expr, dialect))
+    first_answer, answers = len(values), answers if table is MEASURES else 0
+    kinds += [_INT] * answers
+    converters += [None] * answers
+    inner = ", ".join(f"{v} AS v{n}" for n, v in enumerate(values))
+    line = ", ',', ".join(_csv_sql(f"v{n}", k, n) for n, k in enumerate(kinds))
+    cells = ", ".join(_cell_sql(f"v{n}", k, n, xl_col_to_name(n)) for n, k in enumerate(kinds))
+    source_rows = f"FROM {source} {' '.join(joins)}"
+    # OFFSET keeps the inner query a subquery of its own (SQLite does not flatten it into
+    # the outer one), so ``lw_next`` runs once per row, in order.
+    rows = f"{source_rows} ORDER BY {source}.rowid LIMIT -1 OFFSET 0"
+    if answers:
+        # A form's answers as one JSON object read once, then taken apart: a look-up per
+        # question cost twice as much.
+        inner += (", (SELECT json_group_object(item, answer) FROM measure_answers "
+                  f"WHERE measure_id = {source}.id) AS lw_answers")
+        taken = ", ".join(f"lw_answers ->> '$.\"{item}\"' AS v{first_answer + item - 1}"
+                          for item in range(1, answers + 1))
+        rows = f"{rows}) LIMIT -1 OFFSET 0"
+        prefix = f"SELECT *, {taken} FROM (SELECT"
+    else:
+        prefix = "SELECT"
+    return _RowQuery(
+        f"SELECT concat({line}, char(13, 10)) FROM ({prefix} {inner} {rows})",
+        f"SELECT concat('<row r=\"', lw_row, '\">', {cells}, '</row>') FROM ({prefix} lw_next() "
+        f"% {EXCEL_MAX_ROWS} + 2 AS lw_row, {inner} {rows})",
+        f"SELECT count(*) {source_rows}", tuple(converters))
 
 
-def _rows(session: Session, table: ExportTable, lookups: _Lookups,
-          answers: int) -> Iterator[Sequence[Any]]:
-    """The table's rows in stored order, out-of-scope ones skipped, looked-up columns filled
-    in. Read straight from the driver's cursor with one converter per column that needs one
-    (``_converters``): SQLAlchemy's per-row result machinery cost three times the read."""
-    exprs = [c.expr.key if isinstance(c.expr, Lookup) else c.expr for c in table.columns]
-    lookup = [(n, getattr(lookups, c.expr.kind)) for n, c in enumerate(table.columns)
-              if isinstance(c.expr, Lookup)]
-    kind, key = table.scope if table.scope else (None, None)
-    query = select(*exprs).select_from(table.source)
-    if key is not None:
-        query = query.add_columns(key)
-    if table.through is not None:
-        query = query.join(*table.through)
-    query = query.order_by(_stored_order(table.source))
-    connection = session.connection()
-    convert = _converters(exprs, connection.dialect)
-    scope = getattr(lookups, kind) if kind else None
-    width = len(exprs)
-    cursor = connection.connection.dbapi_connection.cursor()
+def _sql(clause: Any, dialect: Any) -> str:
+    return str(clause.compile(dialect=dialect))
+
+
+def _converter(expr: Any, dialect: Any) -> Callable[[Any], Any] | None:
+    """What the stored value becomes in Python: ISO text to dates and times, 0/1 to yes/no,
+    JSON text to lists and dictionaries (SQLite's stored form is ISO 8601 for dates)."""
+    kind = expr.type
+    if isinstance(kind, DateTime):
+        return dt.datetime.fromisoformat
+    if isinstance(kind, Date):
+        return dt.date.fromisoformat
+    if isinstance(kind, Time):
+        return dt.time.fromisoformat
+    return kind.result_processor(dialect, None)
+
+
+class _Formatter:
+    """The Python side of one table's query: ``lw_csv``, ``lw_cell`` and ``lw_markup``, for
+    the values SQLite leaves to Python (registered on the reading connection while it runs)."""
+
+    def __init__(self, converters: Sequence[Callable[[Any], Any] | None]) -> None:
+        self.converters = converters
+
+    def value(self, n: int, stored: Any) -> Any:
+        change = self.converters[n] if n < len(self.converters) else None
+        return stored if change is None else change(stored)
+
+    def csv(self, n: int, stored: Any) -> str:
+        return csv_field(csv_text(self.value(n, stored)))
+
+    def cell(self, n: int, stored: Any, ref: str) -> str:
+        return _cell(ref, self.value(n, stored), '"')
+
+    def register(self, connection: Any) -> None:
+        connection.create_function("lw_csv", 2, self.csv, deterministic=True)
+        connection.create_function("lw_cell", 3, self.cell, deterministic=True)
+        connection.create_function("lw_markup", 1, _markup_text, deterministic=True)
+        connection.create_function("lw_next", 0, itertools.count().__next__)
+
+
+@contextlib.contextmanager
+def _temporary_lookups(connection: Any, lookups: _Lookups) -> Iterator[None]:
+    """The lookups as temporary tables (in memory: ``temp_store=MEMORY``) that the row
+    queries join by key; dropped afterwards, so nothing stays on the pooled connection."""
+    cursor = connection.cursor()
+    names = [f.name for f in fields(lookups)]
     try:
-        cursor.execute(str(query.compile(dialect=connection.dialect)))
-        while batch := cursor.fetchmany(_BATCH):
-            out = []
-            for row in batch:
-                if scope is not None and row[width] not in scope:
-                    continue
-                values = list(row[:width])
-                for n, change in convert:
-                    if values[n] is not None:
-                        values[n] = change(values[n])
-                for n, found in lookup:
-                    values[n] = found.get(values[n])
-                out.append(values)
-            if table is MEASURES and answers and out:
-                _add_answers(connection, out, answers)
-            yield from out
+        for name in names:
+            cursor.execute(f"CREATE TEMP TABLE lw_{name} (id TEXT PRIMARY KEY, value) "
+                           "WITHOUT ROWID")
+            cursor.executemany(f"INSERT INTO temp.lw_{name} VALUES (?, ?)",
+                               getattr(lookups, name).items())
+        yield
     finally:
+        for name in names:
+            cursor.execute(f"DROP TABLE IF EXISTS temp.lw_{name}")
         cursor.close()
 
 
-def _converters(exprs: list[Any], dialect: Any) -> list[tuple[int, Callable[[Any], Any]]]:
-    """(column, converter) for the columns whose stored form is not what the files want:
-    ISO text to dates and times, 0/1 to yes/no, JSON text to lists and dictionaries. Dates
-    and times are parsed by the standard library (SQLite's stored form is ISO 8601)."""
-    out = []
-    for n, expr in enumerate(exprs):
-        kind = expr.type
-        if isinstance(kind, DateTime):
-            out.append((n, dt.datetime.fromisoformat))
-        elif isinstance(kind, Date):
-            out.append((n, dt.date.fromisoformat))
-        elif isinstance(kind, Time):
-            out.append((n, dt.time.fromisoformat))
-        elif (change := kind.result_processor(dialect, None)) is not None:
-            out.append((n, change))
-    return out
-
-
-def _add_answers(connection: Any, rows: list[list[Any]], answers: int) -> None:
-    """Each form's answers in question order (``answer_1``...), for one batch of forms."""
-    found: dict[str, dict[int, int | None]] = {}
-    for measure_id, item, answer in connection.execute(
-            select(MeasureAnswer.measure_id, MeasureAnswer.item, MeasureAnswer.answer)
-            .where(MeasureAnswer.measure_id.in_([row[0] for row in rows]))):
-        found.setdefault(measure_id, {})[item] = answer
-    items = range(1, answers + 1)
-    for row in rows:
-        given = found.get(row[0], {})
-        row.extend(given.get(n) for n in items)
+def _formatted(connection: Any, query: _RowQuery, sql: str) -> Iterator[list[str]]:
+    """Batches of finished text (CSV lines or sheet rows), straight from the driver."""
+    _Formatter(query.converters).register(connection)
+    cursor = connection.cursor()
+    try:
+        cursor.execute(sql)
+        while batch := cursor.fetchmany(_BATCH):
+            yield [text for (text,) in batch]
+    finally:
+        cursor.close()
 
 
 def _answer_width(session: Session, actor: Actor) -> int:
@@ -480,11 +608,12 @@ def csv_text(value: Any) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
-def _csv_row(values: Sequence[Any]) -> list[str]:
-    """``csv_text`` of every value; text, blanks and dates (most cells) without a call each."""
-    return [value if type(value) is str and value[:1] not in _FORMULA_SET
-            else "" if value is None else value.isoformat() if type(value) is dt.date
-            else csv_text(value) for value in values]
+def csv_field(text: str) -> str:
+    """A field as the csv module writes it (``QUOTE_MINIMAL``: quoted when it holds a comma,
+    a quote or a line break)."""
+    if "," in text or '"' in text or "\n" in text or "\r" in text:
+        return '"' + text.replace('"', '""') + '"'
+    return text
 
 
 # --- the workbook -----------------------------------------------------------------------------
@@ -517,17 +646,60 @@ _STYLES = (
     '</styleSheet>')
 _BOLD, _DATE, _WRAP = 1, 2, 3
 _EXCEL_EPOCH = dt.date(1899, 12, 31).toordinal()
-_XML_SPECIAL = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
+_X_ESCAPE = re.compile(r"(_x[0-9a-fA-F]{4}_)")
+_EXCEL_TEXT = 32767  # characters in a cell
+_DATE_STYLE = _DATE
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\ufffe\uffff]")  # \r too: XML would drop it
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), *range(0x0B, 0x20)])
 
 
 def _xml_text(text: str) -> str:
     """Text for an XML element, control characters as Excel's own _xHHHH_ escapes."""
-    if not _XML_SPECIAL.search(text):
-        return text
-    text = re.sub(r"(_x[0-9a-fA-F]{4}_)", r"_x005F\1", text)
-    text = _CONTROL.sub(lambda found: f"_x{ord(found.group()):04X}_", text)
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _rare_escapes(_markup_text(text, limit=len(text)))
+
+
+def _markup_text(text: str, limit: int = _EXCEL_TEXT) -> str:
+    """The first ``limit`` characters with & < > escaped: the part of ``_xml_text`` done cell
+    by cell (in SQL for most cells); ``_rare_escapes`` does the rest a whole batch at once."""
+    text = text[:limit]
+    if "&" in text or "<" in text or ">" in text:
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text
+
+
+def _rare_escapes(xml: str) -> str:
+    """Excel's _xHHHH_ escapes for control characters, and _x005F before text that already
+    looks like one, over a batch of finished rows. The markup around the text holds neither
+    (no control character, no underscore), and & < > escaping neither makes nor breaks a
+    match, so this equals escaping each cell's text in ``_xml_text``'s order."""
+    if "_x" in xml and _X_ESCAPE.search(xml):
+        xml = _X_ESCAPE.sub(r"_x005F\1", xml)
+    if _CONTROL.search(xml):
+        xml = _CONTROL.sub(lambda found: f"_x{ord(found.group()):04X}_", xml)
+    return xml
+
+
+def _has_rare(data: bytes) -> bool:
+    """Might ``_rare_escapes`` change this UTF-8 batch? Checked on bytes, ~4x faster than a
+    regular expression over the text (it runs over every byte of the workbook)."""
+    return (len(data.translate(None, _CONTROL_BYTES)) != len(data)
+            or b"\xef\xbf\xbe" in data or b"\xef\xbf\xbf" in data  # U+FFFE, U+FFFF
+            or b"_x" in data)
+
+
+def _cell(ref: str, value: Any, styled: str) -> str:
+    """One cell of the Python path (``_Sheet.row``, and values SQLite leaves to Python): a
+    number, a date (the date style), or inline text (yes/no, lists... as in the CSV, without
+    the protective apostrophe); & < > escaped here, the rest by ``_rare_escapes``."""
+    kind = type(value)
+    if kind is int or kind is float and math.isfinite(value):
+        return f"<c r=\"{ref}{styled}><v>{value!r}</v></c>"
+    if kind is not str and isinstance(value, dt.date):
+        return f'<c r="{ref}" s="{_DATE}"><v>{_excel_date(value)}</v></c>'
+    if value == "" and styled != '"':
+        return f"<c r=\"{ref}{styled}/>"  # a blank styled cell, as XlsxWriter wrote
+    text = _markup_text(value if kind is str else csv_text(value))
+    return f'<c r="{ref}{styled} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
 
 
 def _excel_date(value: dt.date) -> str:
@@ -553,7 +725,7 @@ class _Sheet:
         """``rows``: how many rows follow the first (for the sheet's dimension, which readers
         such as openpyxl's read-only mode rely on)."""
         columns = max(len(headers), len(widths), 1)
-        self.refs = [f'<c r="{xl_col_to_name(n)}' for n in range(columns)]
+        self.refs = [xl_col_to_name(n) for n in range(columns)]
         self.number = 0
         self.parts: list[str] = []
         self.book = book
@@ -580,37 +752,35 @@ class _Sheet:
         self.number += 1
         if not values:
             return
-        number = str(self.number)
-        cells = [f'<row r="{number}">']
-        add = cells.append
         styled = f'" s="{style}"' if style else '"'
-        for ref, value in zip(self.refs, values, strict=False):
-            if value is None:
-                continue
-            kind = type(value)
-            if kind is int or kind is float and math.isfinite(value):
-                add(f"{ref}{number}{styled}><v>{value!r}</v></c>")
-            elif kind is not str and isinstance(value, dt.date):
-                add(f'{ref}{number}" s="{_DATE}"><v>{_excel_date(value)}</v></c>')
-            elif value == "" and style:
-                add(f"{ref}{number}{styled}/>")  # a blank styled cell, as XlsxWriter wrote
-            else:  # text as it is (no protective apostrophe); yes/no, lists... as in the CSV
-                text = _xml_text((value if kind is str else csv_text(value))[:32767])
-                add(f'{ref}{number}{styled} t="inlineStr"><is><t xml:space="preserve">'
-                    f"{text}</t></is></c>")
-        add("</row>")
-        self.parts.append("".join(cells))
+        self.parts.append(f'<row r="{self.number}">' + "".join(
+            _cell(f"{ref}{self.number}", value, styled)
+            for ref, value in zip(self.refs, values, strict=False) if value is not None)
+            + "</row>")
+        if len(self.parts) >= _BATCH:
+            self.flush()
+
+    def add_rows(self, rows: list[str]) -> None:
+        """Append rows already written as SpreadsheetML (numbered from ``number + 1``)."""
+        self.number += len(rows)
+        self.parts.extend(rows)
         if len(self.parts) >= _BATCH:
             self.flush()
 
     def flush(self) -> None:
-        """Hand the rows so far to the compressing thread, after its previous batch: zlib
-        lets go of the GIL, so compression overlaps building the next batch."""
-        data = "".join(self.parts).encode("utf-8")
-        self.parts.clear()
+        """Hand the rows so far to the compressing thread, after its previous batch. It also
+        joins, encodes and checks them, so the thread reading the rows only waits on SQLite
+        (which, like zlib, lets go of the GIL): three threads share two cores evenly."""
+        parts, self.parts = self.parts, []
         if self.pending is not None:
             self.pending.result()
-        self.pending = self.book.compressor.submit(self.entry.write, data)
+        self.pending = self.book.compressor.submit(self._write, parts)
+
+    def _write(self, parts: list[str]) -> None:
+        data = "".join(parts).encode("utf-8")
+        if _has_rare(data):
+            data = _rare_escapes(data.decode("utf-8")).encode("utf-8")
+        self.entry.write(data)
 
     def close(self) -> None:
         self.parts.append("</sheetData>"
@@ -630,7 +800,9 @@ class _Workbook:
     scratch files). The README sheet is written last but listed first."""
 
     def __init__(self, handle: Any) -> None:
-        self.zip = zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED)
+        # Level 1: a sheet is ~2 GB of repetitive XML at 50,000 people; level 6 (the default)
+        # took three times the CPU for a file about a sixth smaller.
+        self.zip = zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED, compresslevel=1)
         self.compressor = ThreadPoolExecutor(1, thread_name_prefix="export-zip")
         self.entries: list[Any] = []  # the sheets' zip entries, to close if the export fails
         self.sheets: list[str] = []
@@ -743,15 +915,15 @@ def export_all(caseload: Caseload, actor: Actor, folder: Path | str,
     try:
         # One read snapshot, so every file shows the same moment; no write lock is held while
         # the files are written (a minute at 50,000 people), so others can keep saving.
-        with caseload.reading() as session, (staging / WORKBOOK).open("wb") as handle:
+        with _two_readers(caseload) as (session, other), \
+                (staging / WORKBOOK).open("wb") as handle:
             answers = _answer_width(session, actor)
             lookups = _lookups(session, actor)
-            with _Workbook(handle) as book:
+            with _Workbook(handle) as book, _Tables(session, other, lookups) as tables:
                 for index, table in enumerate(TABLES):
                     if progress:
                         progress(index, len(TABLES), f"Exporting {table.name}")
-                    counts[table.name] = _export_table(session, table, lookups, answers,
-                                                       staging, book)
+                    counts[table.name] = tables.export(table, answers, staging, book)
                     names.append(f"{table.name}.csv")
                 book.write_readme(readme_lines(counts, answers, today))
                 book.close()
@@ -770,6 +942,63 @@ def export_all(caseload: Caseload, actor: Actor, folder: Path | str,
     if progress:
         progress(len(TABLES), len(TABLES), "Export finished")
     return ExportResult(folder, tuple(folder / name for name in names), counts)
+
+
+@contextlib.contextmanager
+def _two_readers(caseload: Caseload) -> Iterator[tuple[Session, Session]]:
+    """Two reading sessions on the same snapshot (the CSVs are read through one, the
+    workbook through the other, on two cores): each begins its read while a momentary write
+    lock stops anyone committing in between. No lock is held while the files are written."""
+    with caseload.reading() as first, caseload.reading() as second:
+        with caseload.engine.connect() as lock:
+            lock.exec_driver_sql("BEGIN IMMEDIATE")
+            try:
+                for session in (first, second):
+                    connection = session.connection()
+                    connection.exec_driver_sql("BEGIN")
+                    connection.exec_driver_sql("SELECT count(*) FROM sqlite_master").all()
+            finally:
+                lock.exec_driver_sql("ROLLBACK")
+        yield first, second
+
+
+class _Tables:
+    """Each table's CSV written on the calling thread while its sheets are written on a
+    second one, each reading through its own connection (SQLite formats the rows and lets
+    go of the GIL meanwhile). Both finish a table before the next begins, so progress and
+    cancelling between tables work as before; a failure stops the other side too."""
+
+    def __init__(self, session: Session, other: Session, lookups: _Lookups) -> None:
+        self.dialect = session.connection().dialect
+        self.lookups = lookups
+        self.connections = [s.connection().connection.dbapi_connection for s in (session, other)]
+        self.stack = contextlib.ExitStack()
+        self.sheets = ThreadPoolExecutor(1, thread_name_prefix="export-sheets")
+
+    def __enter__(self) -> _Tables:
+        for connection in self.connections:
+            self.stack.enter_context(_temporary_lookups(connection, self.lookups))
+        return self
+
+    def export(self, table: ExportTable, answers: int, folder: Path, book: _Workbook) -> int:
+        query = _row_query(table, answers, self.dialect)
+        headers = _headers(table, answers)
+        mine, theirs = self.connections
+        sheets = self.sheets.submit(_write_sheets, theirs, query, table.name, headers, book)
+        try:
+            count = _write_csv(mine, query, headers, folder / f"{table.name}.csv")
+        except BaseException:
+            theirs.interrupt()
+            with contextlib.suppress(Exception):
+                sheets.result()
+            raise
+        if sheets.result() != count:
+            raise RuntimeError(f"{table.name}: the CSV and the sheet read different rows")
+        return count
+
+    def __exit__(self, *exc: object) -> None:
+        self.sheets.shutdown()
+        self.stack.close()
 
 
 def _flush(handle: Any) -> None:
@@ -793,32 +1022,43 @@ def _move_into_place(staging: Path, folder: Path, names: list[str]) -> None:
             os.close(directory)
 
 
-def _export_table(session: Session, table: ExportTable, lookups: _Lookups, answers: int,
-                  folder: Path, book: _Workbook) -> int:
-    """One CSV and its sheet(s), from one pass over the rows, in batches. A table longer than
-    a sheet goes on over "name (2)"... (see ``sheet_names``)."""
-    headers = _headers(table, answers)
-    expected = _keys(session, table, lookups)
+def _write_csv(connection: Any, query: _RowQuery, headers: list[str], path: Path) -> int:
+    """One table's CSV file; returns its rows."""
+    count = 0
+    with path.open("w", encoding="utf-8", newline="") as handle, \
+            contextlib.closing(_formatted(connection, query, query.lines)) as batches:
+        handle.write("\ufeff")
+        csv.writer(handle).writerow(headers)
+        for lines in batches:
+            handle.write("".join(lines))
+            count += len(lines)
+        _flush(handle)
+    return count
+
+
+def _write_sheets(connection: Any, query: _RowQuery, name: str, headers: list[str],
+                  book: _Workbook) -> int:
+    """One table's sheet(s); a table longer than a sheet goes on over "name (2)"... (see
+    ``sheet_names``). Returns its rows."""
+    cursor = connection.cursor()
+    expected = cursor.execute(query.count).fetchone()[0]
+    cursor.close()
 
     def next_sheet(count: int) -> _Sheet:
-        name = sheet_names(table.name, count + 1)[-1]
-        return _Sheet(book, name, headers, min(max(expected - count, 0), EXCEL_MAX_ROWS))
+        return _Sheet(book, sheet_names(name, count + 1)[-1], headers,
+                      min(max(expected - count, 0), EXCEL_MAX_ROWS))
 
     sheet = next_sheet(0)
     count = 0
-    with (folder / f"{table.name}.csv").open("w", encoding="utf-8", newline="") as handle:
-        handle.write("\ufeff")
-        out = csv.writer(handle)
-        out.writerow(headers)
-        rows = _rows(session, table, lookups, answers)
-        while batch := list(itertools.islice(rows, _BATCH)):
-            out.writerows(map(_csv_row, batch))
-            for values in batch:
+    with contextlib.closing(_formatted(connection, query, query.sheet_rows)) as batches:
+        for rows in batches:
+            while rows:
                 if sheet.number > EXCEL_MAX_ROWS:
                     sheet.close()
                     sheet = next_sheet(count)
-                sheet.row(values)
-                count += 1
-        _flush(handle)
+                room = EXCEL_MAX_ROWS + 1 - sheet.number
+                sheet.add_rows(rows[:room])
+                count += len(rows[:room])
+                rows = rows[room:]
     sheet.close()
     return count
