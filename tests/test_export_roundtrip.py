@@ -388,3 +388,25 @@ def test_any_people_and_journeys_round_trip(tmp_path_factory, passphrase, people
         assert filecmp.cmp(folder / "one" / name, folder / "two" / name, shallow=False), name
     source.close()
     fresh.close()
+
+
+def test_an_export_while_another_task_holds_the_write_lock_says_so_and_writes_nothing(
+        caseload, tmp_path):
+    """The export takes the write lock for a moment (one snapshot for both readers); a sync or
+    import holding it past the busy timeout gets a plain message, not "database is locked"."""
+    from linkworker.errors import UserError
+    from linkworker.io.export import BUSY
+
+    build(caseload)
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    with caseload.engine.connect() as other:
+        other.exec_driver_sql("PRAGMA busy_timeout=0")
+        other.exec_driver_sql("BEGIN IMMEDIATE")
+        try:
+            with pytest.raises(UserError) as refused:
+                export_all(caseload, SYSTEM, exports / "out", today=TODAY)
+        finally:
+            other.exec_driver_sql("ROLLBACK")
+    assert str(refused.value) == BUSY
+    assert list(exports.iterdir()) == []  # no folder, no staging folder left behind

@@ -68,6 +68,7 @@ from sqlalchemy import (
     func,
     select,
 )
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from xlsxwriter.utility import xl_col_to_name
 
@@ -944,6 +945,10 @@ def export_all(caseload: Caseload, actor: Actor, folder: Path | str,
     return ExportResult(folder, tuple(folder / name for name in names), counts)
 
 
+BUSY = ("The caseload is busy saving other work (a sync or an import), so nothing was "
+        "exported. Try again when it has finished.")
+
+
 @contextlib.contextmanager
 def _two_readers(caseload: Caseload) -> Iterator[tuple[Session, Session]]:
     """Two reading sessions on the same snapshot (the CSVs are read through one, the
@@ -951,7 +956,10 @@ def _two_readers(caseload: Caseload) -> Iterator[tuple[Session, Session]]:
     lock stops anyone committing in between. No lock is held while the files are written."""
     with caseload.reading() as first, caseload.reading() as second:
         with caseload.engine.connect() as lock:
-            lock.exec_driver_sql("BEGIN IMMEDIATE")
+            try:
+                lock.exec_driver_sql("BEGIN IMMEDIATE")
+            except OperationalError as exc:
+                raise UserError(BUSY) from exc
             try:
                 for session in (first, second):
                     connection = session.connection()
