@@ -51,6 +51,23 @@ def test_background_work_waits_between_steps_while_a_users_read_runs(runner, qtb
     qtbot.waitUntil(lambda: answers == ["rows"] and done == ["checked"], timeout=10000)
 
 
+def test_writer_housekeeping_that_yields_waits_while_a_users_read_runs(runner, qtbot):
+    """The start-up stage sweep reads on the writer's lane; it steps aside for a search."""
+    _started, release, answers = _held_read(runner)
+    passed = threading.Event()
+
+    def sweep(job):
+        job.step_aside()
+        passed.set()
+        return "swept"
+
+    done: list[str] = []
+    runner.run(sweep, done.append, yields=True)
+    assert not passed.wait(0.8)  # still waiting: the user's read is running
+    release.set()
+    qtbot.waitUntil(lambda: answers == ["rows"] and done == ["swept"], timeout=10000)
+
+
 def test_a_long_background_statement_pauses_inside_sqlite_and_then_finishes(runner, qtbot):
     ticks: list[int] = []
     done: list[int] = []

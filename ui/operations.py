@@ -218,13 +218,17 @@ class Runner(QObject):
         failed: Callable[[BaseException], None] | None = None,
         changes: Iterable[str] = (),
         label: str = "",
+        yields: bool = False,
     ) -> Future:
         """Queue ``work(job)`` on the writer; then ``done(result)`` (or ``failed(exc)``) on the
         GUI thread. ``changes`` (tags, or a ``Changes``) are announced through ``changed``
-        after a successful write.
+        after a successful write. Work that ``yields`` (housekeeping nobody waits for, such as
+        the start-up stage sweep) steps aside for the user's reads while it reads
+        (``Job.step_aside``, and inside SQLite), never inside its write transaction.
         """
         record = changes if isinstance(changes, Changes) else Changes(changes)
-        return self._submit(self._pool, work, done, failed, record, label, track=True)
+        return self._submit(self._pool, work, done, failed, record, label, track=True,
+                            yields=yields)
 
     def read(
         self,
