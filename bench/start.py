@@ -38,37 +38,56 @@ def _wait(app, ready, what: str) -> float:
 def _keystrokes(app, view) -> list[float]:
     """Type each word a key at a time; each keystroke's time to its first rows painted.
 
-    Qt paints from an event posted while the rows are put in the model, so one more pass of
-    the event loop after they arrive paints them (before stop 21 the clock stopped before the
-    paint, which then fell into the next keystroke's time). Keys come ``SEARCH_DELAY_MS``
-    apart, the fastest typing at which the app searches every keystroke (its debounce), and
-    the events in between are processed (the whole list, its pages), untimed."""
+    The GUI thread waits in a real event loop, as the app's does (polling with sleeps would
+    take the GIL every millisecond from the threads doing the work). Qt paints from an event
+    posted while the rows are put in the model, so one more pass of the loop after they
+    arrive paints them (before stop 21 the clock stopped before the paint, which then fell
+    into the next keystroke's time). Keys come ``SEARCH_DELAY_MS`` apart, the fastest typing
+    at which the app searches every keystroke (its debounce); the events in between (the
+    whole list, its pages) are processed, untimed."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
     from ui.caseload_view import SEARCH_DELAY_MS
 
     times = []
+    loop = QEventLoop()
+    arrived: list[int] = []
+
+    def rows(count: int) -> None:
+        arrived.append(count)
+        loop.quit()
+
+    view.first_rows.connect(rows)
+    view.counted.connect(rows)
     for word in TYPED:
         for end in range(1, len(word) + 1):
-            arrived: list[int] = []
-            view.first_rows.connect(arrived.append)
-            view.counted.connect(arrived.append)
+            arrived.clear()
             started = time.perf_counter()
             view.search.setText(word[:end])
             view.refresh()  # what the debounce timer calls after the last key
-            _wait(app, lambda got=arrived: bool(got), "search rows")
+            if not arrived:
+                QTimer.singleShot(TIMEOUT_S * 1000, loop.quit)
+                loop.exec()
+            if not arrived:
+                raise TimeoutError(f"no search rows after {TIMEOUT_S}s")
             app.processEvents()  # the paint posted while the rows were put in the model
             times.append(time.perf_counter() - started)
-            view.first_rows.disconnect(arrived.append)
-            view.counted.disconnect(arrived.append)
-            _idle(app, started + SEARCH_DELAY_MS / 1000)
+            _idle(started + SEARCH_DELAY_MS / 1000)
         view.search.clear()
+    view.first_rows.disconnect(rows)
+    view.counted.disconnect(rows)
     return times
 
 
-def _idle(app, until: float) -> None:
+def _idle(until: float) -> None:
     """The event loop runs on until ``until`` (between a typist's keys)."""
-    while time.perf_counter() < until:
-        app.processEvents()
-        time.sleep(0.001)
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    wait_ms = int((until - time.perf_counter()) * 1000)
+    if wait_ms > 0:
+        loop = QEventLoop()
+        QTimer.singleShot(wait_ms, loop.quit)
+        loop.exec()
 
 
 def rss_now_mb() -> float:

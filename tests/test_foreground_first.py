@@ -109,3 +109,19 @@ def test_a_dropped_read_never_answers(runner, qtbot):
     qtbot.waitUntil(lambda: not runner.is_busy(), timeout=10000)
     assert answers == [] and failures == []
     release.set()
+
+
+def test_housekeeping_reads_that_step_aside_never_hold_up_a_users_read(runner, qtbot):
+    """Two counts that step aside (everyone's caseload counts, the Due badge) must not take
+    both reader threads while they wait: the user's search would then wait for them, and
+    they for it, for ever."""
+    ticks: tuple[list[int], list[int]] = ([], [])
+    done: list[int] = []
+    for counted in ticks:
+        runner.read(lambda job, counted=counted: _counting(job, counted), done.append,
+                    yields=True)
+    qtbot.waitUntil(lambda: len(ticks[0]) > 1000, timeout=10000)  # running
+    answers: list[str] = []
+    runner.read(lambda job: "rows", answers.append, supersede="search")
+    qtbot.waitUntil(lambda: answers == ["rows"], timeout=10000)
+    qtbot.waitUntil(lambda: done == [COUNT_TO, COUNT_TO], timeout=60000)
