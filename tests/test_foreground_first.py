@@ -7,6 +7,8 @@ from __future__ import annotations
 import threading
 import time
 
+import pytest
+
 COUNT_TO = 3_000_000
 LONG_COUNT = ("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < "
               f"{COUNT_TO}) SELECT count(tick(i)) FROM n")
@@ -35,7 +37,10 @@ def _counting(job, ticks: list[int], transaction: bool = False) -> int:
         return session.connection().exec_driver_sql(LONG_COUNT).scalar()
 
 
-def test_background_work_waits_between_steps_while_a_users_read_runs(runner, qtbot):
+@pytest.mark.parametrize("lane", ["background", "writer"])
+def test_background_work_waits_between_steps_while_a_users_read_runs(runner, qtbot, lane):
+    """The background lane's jobs, and the writer's housekeeping that yields (the start-up
+    stage sweep reads there), wait between steps while a search runs."""
     _started, release, answers = _held_read(runner)
     passed = threading.Event()
 
@@ -45,27 +50,13 @@ def test_background_work_waits_between_steps_while_a_users_read_runs(runner, qtb
         return "checked"
 
     done: list[str] = []
-    runner.background(check, done.append, quiet=True)
+    if lane == "background":
+        runner.background(check, done.append, quiet=True)
+    else:
+        runner.run(check, done.append, yields=True)
     assert not passed.wait(0.8)  # still waiting: the user's read is running
     release.set()
     qtbot.waitUntil(lambda: answers == ["rows"] and done == ["checked"], timeout=10000)
-
-
-def test_writer_housekeeping_that_yields_waits_while_a_users_read_runs(runner, qtbot):
-    """The start-up stage sweep reads on the writer's lane; it steps aside for a search."""
-    _started, release, answers = _held_read(runner)
-    passed = threading.Event()
-
-    def sweep(job):
-        job.step_aside()
-        passed.set()
-        return "swept"
-
-    done: list[str] = []
-    runner.run(sweep, done.append, yields=True)
-    assert not passed.wait(0.8)  # still waiting: the user's read is running
-    release.set()
-    qtbot.waitUntil(lambda: answers == ["rows"] and done == ["swept"], timeout=10000)
 
 
 def test_a_long_background_statement_pauses_inside_sqlite_and_then_finishes(runner, qtbot):
