@@ -76,7 +76,7 @@ def status(caseload: Caseload) -> SyncStatus:
         conflicts = conn.execute(select(func.count()).select_from(SyncConflict)
                                  .where(SyncConflict.resolved_at.is_(None))).scalar_one()
         pending = conn.execute(select(func.count()).select_from(SyncChange)
-                               .where(SyncChange.applied.is_(False))).scalar_one()
+                               .where(~SyncChange.applied)).scalar_one()
         last = state.get(conn, "last_synced")
         return SyncStatus(
             last_synced=dt.datetime.fromisoformat(last) if last else None,
