@@ -297,8 +297,7 @@ class Contact(Tracked, Base):
               sqlite_where=text("status = 'attended'"),
               postgresql_where=text("status = 'attended'")),
         # A coordinator's register and the hub's scope: the contacts at a venue (0008).
-        Index("ix_contacts_venue", "venue", "episode_id", sqlite_where=text("venue IS NOT NULL"),
-              postgresql_where=text("venue IS NOT NULL")),
+        Index("ix_contacts_venue", "venue", "episode_id", sqlite_where=text("venue IS NOT NULL")),
     )
 
 
@@ -367,7 +366,7 @@ class GoalStep(Tracked, Base):
               sqlite_where=text("done_date IS NULL"), postgresql_where=text("done_date IS NULL")),
         # Today: the earliest due date of an open goal's step, where that walk starts (0008).
         Index("ix_goal_steps_open_by_goal", "goal_id", "due_date", "done_date",
-              sqlite_where=text("done_date IS NULL"), postgresql_where=text("done_date IS NULL")),
+              sqlite_where=text("done_date IS NULL")),
     )
 
 
@@ -661,10 +660,9 @@ class SyncChange(Base):
 
     __table_args__ = (
         Index("ix_sync_changes_row", "table_name", "row_id"),
-        # Only the changes waiting to be applied, in the order they are tried; the condition as
-        # each database writes ``~applied`` (0008).
-        Index("ix_sync_changes_waiting", "change_id", sqlite_where=text("applied = 0"),
-              postgresql_where=text("NOT applied")),
+        # Only the changes waiting to be applied, in the order they are tried (0008); queries
+        # say ``changelog.WAITING``, this condition word for word.
+        Index("ix_sync_changes_waiting", "change_id", sqlite_where=text("applied = false")),
     )
 
 

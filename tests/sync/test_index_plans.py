@@ -15,7 +15,7 @@ from linkworker import models
 from linkworker.access import Actor, people_scope
 from linkworker.storage.server import ServerCaseload
 from linkworker.sync import merge, service
-from linkworker.sync.changelog import CHANGES
+from linkworker.sync.changelog import CHANGES, WAITING
 from tests.sync.conftest import add_person, all_changes
 
 
@@ -81,7 +81,7 @@ def test_the_coordinators_register_reads_the_contacts_at_their_venue_by_index(ca
 def test_the_hub_takes_the_partial_indexes_for_the_scope_and_the_waiting_changes(pg_url):
     """On a tiny table PostgreSQL would read it whole; with sequential scans off it shows
     whether the partial index can serve the statement at all."""
-    waiting = select(CHANGES).where(~CHANGES.c.applied).order_by(CHANGES.c.change_id)
+    waiting = select(CHANGES).where(WAITING).order_by(CHANGES.c.change_id)
     with ServerCaseload.connect(pg_url) as hub, hub.engine.connect() as conn:
         conn.execute(text("SET enable_seqscan = off"))
         scope = conn.execute(text(

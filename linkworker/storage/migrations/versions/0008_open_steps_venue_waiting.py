@@ -21,8 +21,9 @@ Only indexes: no table changes, no data rewritten. Frozen SQL, not imported from
 * ``ix_sync_changes_waiting`` replaces 0004's ``ix_sync_changes_applied``: only the changes
   waiting for what they depend on (``applied`` false) are indexed, in the order they are
   tried. Nearly every change is applied, so the full index held one entry per change for
-  nothing. The condition is written as each database writes "not applied" (SQLAlchemy's
-  ``~applied``), so the planners match it to the queries word for word.
+  nothing. The condition is "applied = false", which both databases read, and the queries
+  say it word for word (``sync.changelog.WAITING``): a partial index is only taken when the
+  planner sees the query's condition is the index's.
 """
 
 from alembic import op
@@ -37,21 +38,18 @@ INDEXES = {
         "ON goal_steps (goal_id, due_date, done_date) WHERE done_date IS NULL",
     "ix_contacts_venue":
         "ON contacts (venue, episode_id) WHERE venue IS NOT NULL",
+    "ix_sync_changes_waiting":
+        "ON sync_changes (change_id) WHERE applied = false",
 }
-NOT_APPLIED = {"postgresql": "NOT applied", "sqlite": "applied = 0"}
 
 
 def upgrade() -> None:
     for name, definition in INDEXES.items():
         op.execute(f"CREATE INDEX IF NOT EXISTS {name} {definition}")
-    waiting = NOT_APPLIED[op.get_bind().dialect.name]
     op.execute("DROP INDEX IF EXISTS ix_sync_changes_applied")
-    op.execute("CREATE INDEX IF NOT EXISTS ix_sync_changes_waiting "
-               f"ON sync_changes (change_id) WHERE {waiting}")
 
 
 def downgrade() -> None:
     for name in INDEXES:
         op.execute(f"DROP INDEX IF EXISTS {name}")
-    op.execute("DROP INDEX IF EXISTS ix_sync_changes_waiting")
     op.execute("CREATE INDEX IF NOT EXISTS ix_sync_changes_applied ON sync_changes (applied)")
