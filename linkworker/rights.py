@@ -39,13 +39,10 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from reportlab.lib import colors
-from reportlab.lib.units import mm
-from reportlab.platypus import LongTable, Paragraph, Spacer, TableStyle
 from sqlalchemy import exists, func, inspect, select, update
 from sqlalchemy.orm import Session
 
-from linkworker import audit, codes, pdf, settings
+from linkworker import audit, codes, settings
 from linkworker.access import Actor, check_actor, require
 from linkworker.errors import NotFound, UserError
 from linkworker.models import (
@@ -361,7 +358,17 @@ def _in_words(value: Any, kind: Any) -> str:
 
 
 def _sar_pdf(sections: dict[str, list[dict[str, Any]]], made_on: dt.date) -> bytes:
-    """A readable copy for the person: each section as a short heading and a simple table."""
+    """A readable copy for the person: each section as a short heading and a simple table.
+
+    reportlab is imported here, not with the module: a sync registers received erasures
+    through this module, and a laptop's first sync should not pay a second for a PDF library
+    it does not use."""
+    from reportlab.lib import colors
+    from reportlab.lib.units import mm
+    from reportlab.platypus import LongTable, Paragraph, Spacer, TableStyle
+
+    from linkworker import pdf
+
     styles = pdf.styles()
     body, heading = styles["BodyText"], styles["Heading2"]
     body.fontSize, body.leading = 11, 14

@@ -211,3 +211,92 @@ def _collect_on_the_gui_thread(request):
     finally:
         gc.collect()
         gc.enable()
+
+
+# --- new caseloads are a copy of one migrated template (the suite's time budget) -------------
+#
+# Every new caseload used to run the migrations from nothing (0.3-0.5 s of CPU and a dozen
+# fsyncs each, hundreds of times a run). A brand-new file is now a copy of one empty caseload
+# that the real migrations made at head once per test process, re-encrypted under the new
+# file's own key (SQLCipher's rekey), so each caseload still has its own key and is the same
+# schema, byte for byte in meaning. Files at an older revision, PostgreSQL hubs and tests
+# marked ``real_migrations`` upgrade through Alembic as before (LINKWORKER_TEST_REAL_MIGRATIONS=1
+# does so for every test); tests/test_template.py checks the copy against a caseload migrated
+# from nothing.
+
+_TEMPLATE: dict[str, object] = {}
+
+
+def pytest_configure(config) -> None:
+    config.addinivalue_line("markers", "real_migrations: new caseloads run every migration "
+                            "from nothing instead of copying the migrated template")
+
+
+def _migrated_template(folder: Path, migrate_to_head) -> tuple[Path, bytes]:
+    """An empty caseload at head, made by the real migrations once per test process."""
+    if "path" not in _TEMPLATE:
+        import secrets
+
+        from linkworker.storage import database
+
+        folder.mkdir(parents=True, exist_ok=True)
+        path, key = folder / "template.db", secrets.token_bytes(32)
+        engine = database._engine_for(path, key)
+        migrate_to_head(engine)
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        engine.dispose()
+        _TEMPLATE.update(path=path, key=key)
+    return _TEMPLATE["path"], _TEMPLATE["key"]  # type: ignore[return-value]
+
+
+def _brand_new(path: Path) -> bool:
+    wal = path.with_name(path.name + "-wal")
+    return path.is_file() and path.stat().st_size == 0 and not (wal.exists() and
+                                                                wal.stat().st_size)
+
+
+def copy_template_into(engine, folder: Path, migrate_to_head) -> bool:
+    """Make ``engine``'s brand-new, empty SQLCipher file the migrated template (made by
+    ``migrate_to_head``) under the engine's own key; False (nothing done) for any other
+    database."""
+    import shutil
+
+    from sqlcipher3 import dbapi2
+
+    key = keys.engine_key(engine)
+    path = Path(engine.url.database or "")
+    if engine.url.drivername != "sqlite+pysqlcipher" or key is None or not _brand_new(path):
+        return False
+    template, template_key = _migrated_template(folder, migrate_to_head)
+    engine.dispose()
+    shutil.copyfile(template, path)  # into the existing owner-only file: its mode stays
+    conn = dbapi2.connect(str(path))
+    try:
+        conn.execute(f"PRAGMA key = \"x'{template_key.hex()}'\"")
+        conn.execute(f"PRAGMA rekey = \"x'{key.hex()}'\"")
+    finally:
+        conn.close()
+    return True
+
+
+@pytest.fixture(autouse=True)
+def _new_caseloads_from_a_template(request, monkeypatch, tmp_path_factory):
+    """The template in use (its path and key, once made), or None for ``real_migrations``."""
+    if request.node.get_closest_marker("real_migrations") or os.environ.get(
+            "LINKWORKER_TEST_REAL_MIGRATIONS") == "1":
+        return None
+    import functools
+
+    from linkworker.storage import migrate
+
+    real = migrate.upgrade_to_head
+    folder = tmp_path_factory.getbasetemp()
+
+    @functools.wraps(real)
+    def upgrade_to_head(engine) -> None:
+        if not copy_template_into(engine, folder, real):
+            real(engine)
+
+    monkeypatch.setattr(migrate, "upgrade_to_head", upgrade_to_head)
+    return _TEMPLATE

@@ -4,6 +4,7 @@
     linkworker hub add-user USERNAME --login NAME --url ...  a laptop login for one user
     linkworker hub apply --url ...                           apply what laptops pushed
     linkworker hub undo-merge ID --by USER --url ...         undo a merge of two people there
+    linkworker hub merges --by USER --url ...                the merges there that USER may see
     linkworker hub apply --every 60 --url ...                the same, every minute, until stopped
     linkworker sync [--hub URL]                              online: push, then pull this scope
 
@@ -63,6 +64,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="the hub user undoing it (a manager or link worker who may edit both)")
     p.add_argument("--url", help=f"the hub, as its owner (default: ${HUB_URL_ENV})")
     p.set_defaults(func=run_undo_merge)
+    p = sub.add_parser("merges", help="list the merges of two people at the hub")
+    p.add_argument("--by", dest="username", required=True,
+                   help="the hub user asking (a link worker sees their own caseload's merges)")
+    p.add_argument("--url", help=f"the hub, as its owner (default: ${HUB_URL_ENV})")
+    p.set_defaults(func=run_merges)
     p = sub.add_parser("apply", help="check and apply the changes laptops have pushed")
     p.add_argument("--url", help=f"the hub, as its owner (default: ${HUB_URL_ENV})")
     p.add_argument("--every", type=_seconds, metavar="SECONDS",
@@ -148,6 +154,20 @@ def run_undo_merge(args: argparse.Namespace, open_caseload) -> int:
             actor = actor_named(conn, args.username)
         people.undo_merge(hub, actor, args.merge_id)
     print("The merge was undone at the hub; laptops get it at their next sync.")
+    return 0
+
+
+def run_merges(args: argparse.Namespace, open_caseload) -> int:
+    """The hub's merges that a named hub user may see (the ids ``hub undo-merge`` takes)."""
+    from linkworker.cli.sync import print_merges
+    from linkworker.hub.inbox import actor_named
+    from linkworker.sync import people
+
+    with _connect(args) as hub:
+        with hub.engine.connect() as conn:
+            actor = actor_named(conn, args.username)
+        found = people.list_merges(hub, actor)
+    print_merges(found, f"linkworker hub undo-merge ID --by {args.username} --url ...")
     return 0
 
 

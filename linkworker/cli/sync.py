@@ -5,6 +5,7 @@
     linkworker sync status                  last synced, changes waiting, conflicts
     linkworker sync conflicts               the edits waiting for a person to choose
     linkworker sync repair [--dry-run]      log edits that were saved but never logged
+    linkworker sync merges                  every merge of two people: id, when, who, undone?
     linkworker sync                         online: push and pull with the hub (see cli/hub.py)
     linkworker team-key create|export FILE|import FILE [--replace]
 """
@@ -51,6 +52,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = sub.add_parser("undo-merge", help="undo a merge of two people")
     p.add_argument("merge_id")
     p.set_defaults(func=run_undo_merge)
+    sub.add_parser("merges", help="list merges of two people (the ids undo-merge takes)"
+                   ).set_defaults(func=run_merges)
     p = sub.add_parser("repair", help="log edits that were saved but never entered the "
                        "change log, so the next sync sends them")
     p.add_argument("--dry-run", action="store_true", help="only count them, per table")
@@ -156,6 +159,25 @@ def run_undo_merge(args: argparse.Namespace, open_caseload) -> int:
         people.undo_merge(caseload, signed_in(args), args.merge_id)
     print("The merge was undone; both records are as they were.")
     return 0
+
+
+def run_merges(args: argparse.Namespace, open_caseload) -> int:
+    with open_caseload() as caseload:
+        found = people.list_merges(caseload, signed_in(args))
+    print_merges(found, "linkworker sync undo-merge ID")
+    return 0
+
+
+def print_merges(found: list, undo: str) -> None:
+    """One line per merge (references only: the list may be pasted into an email)."""
+    if not found:
+        print("No merges of two people recorded here (that you may see).")
+        return
+    print(f"{'Merge id':36}  {'When':16}  {'By':12}  {'Kept':12}  {'Merged':12}  Undone")
+    for m in found:
+        print(f"{m.merge_id:36}  {m.when_text:16}  {m.by:12}  {m.kept:12}  {m.merged:12}  "
+              f"{m.undone_text}")
+    print(f"To undo one that is not undone: {undo}")
 
 
 def run_repair(args: argparse.Namespace, open_caseload) -> int:

@@ -84,7 +84,7 @@ def sync_with_hub(caseload: Caseload, url: str, progress: Progress | None = None
     with caseload.transaction() as session:
         state.put(session.connection(), "last_synced",
                   dt.datetime.now().isoformat(timespec="seconds"))
-    from linkworker import rights  # (not at import: it brings reportlab)
+    from linkworker import rights  # (not at import: opening a caseload does not need it)
 
     rights.register_received_erasures(caseload)  # erased here too, and after any restore
     if left.removed or left.trimmed:

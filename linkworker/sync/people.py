@@ -27,7 +27,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from linkworker import audit
-from linkworker.access import Actor, require, require_person
+from linkworker.access import Actor, people_scope, require, require_person
 from linkworker.errors import NotFound, UserError
 from linkworker.models import (
     AuditEvent,
@@ -245,3 +245,68 @@ def undo_merge(caseload: Caseload, actor: Actor, merge_id: str) -> None:
             stored.value = record
         audit.record(s, actor, "person.unmerge", entity="people", entity_id=keep.id,
                      person_id=keep.id, details={"merge": merge_id})
+
+
+# --- the list of merges ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MergeEntry:
+    """One merge as ``linkworker sync merges`` lists it: references only, never names."""
+
+    merge_id: str
+    at: dt.datetime  # UTC, as the audit event holds it
+    by: str
+    kept: str  # the kept person's LinkWorker reference
+    merged: str  # the merged (hidden) person's reference
+    undone_at: dt.datetime | None = None
+    undone_by: str | None = None
+
+    @property
+    def when_text(self) -> str:
+        return _local_text(self.at)
+
+    @property
+    def undone_text(self) -> str:
+        if self.undone_at is None:
+            return "no"
+        return f"yes, {_local_text(self.undone_at)} by {self.undone_by}"
+
+
+def _local_text(at: dt.datetime) -> str:
+    """dd/mm/yyyy HH:MM in this computer's time zone (audit times are stored in UTC)."""
+    return at.replace(tzinfo=dt.UTC).astimezone().strftime("%d/%m/%Y %H:%M")
+
+
+def list_merges(caseload: Caseload, actor: Actor) -> list[MergeEntry]:
+    """Every merge recorded here (made here or arrived by sync), oldest first, that ``actor``
+    may see: one of its two people is in their scope (a link worker sees the merges of their
+    own caseload; managers and admins all of them). The merge's id is the one ``undo-merge``
+    takes; erased people's merges (their events keep no ids) are not listed."""
+    with caseload.reading() as s:
+        events = s.execute(select(AuditEvent.at, AuditEvent.username, AuditEvent.action,
+                                  AuditEvent.details)
+                           .where(AuditEvent.action.in_(("person.merge", "person.unmerge")))
+                           .order_by(AuditEvent.seq)).all()
+        merges = [e for e in events if e.action == "person.merge"
+                  and isinstance(e.details, dict) and e.details.get("merge")]
+        undone = {e.details["merge"]: e for e in events if e.action == "person.unmerge"
+                  and isinstance(e.details, dict) and e.details.get("merge")}
+        ids = {e.details.get(k) for e in merges for k in ("keep", "other")} - {None}
+        references = dict(s.execute(select(Person.id, Person.reference)
+                                    .where(Person.id.in_(sorted(ids)))).all())
+        seen = set(s.scalars(select(Person.id).where(Person.id.in_(sorted(ids)),
+                                                     people_scope(actor, "view"))))
+    found = []
+    for event in merges:
+        keep, other = event.details.get("keep"), event.details.get("other")
+        if not {keep, other} & seen:
+            continue
+        undo = undone.get(event.details["merge"])
+        found.append(MergeEntry(
+            event.details["merge"], event.at, event.username or "unknown",
+            references.get(keep, "(not here)"),
+            references.get(other) or event.details.get("merged") or "(not here)",
+            undo.at if undo is not None else None,
+            (undo.username or "unknown") if undo is not None else None))
+    return found

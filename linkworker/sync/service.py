@@ -63,7 +63,7 @@ def import_pack(caseload: Caseload, path: Path, *, actor: Actor | None = None) -
         if actor is not None:
             audit.record(session, actor, "sync.pack_import", details={
                 "file": str(path), "received": report.received, "new": report.new})
-    from linkworker import rights  # (not at import: it brings reportlab)
+    from linkworker import rights  # (not at import: opening a caseload does not need it)
 
     # An erasure that arrived here stays erased here too, even after restoring an older backup.
     rights.register_received_erasures(caseload)

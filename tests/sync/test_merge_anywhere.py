@@ -96,6 +96,12 @@ def test_a_merge_is_undone_on_a_managers_replica_and_at_the_hub_and_every_replic
         assert _state(hub, ids)[0] is False
     assert main(["hub", "undo-merge", second, "--by", "meg", "--url", pg_url]) == 0  # at the hub
     assert "undone at the hub" in capsys.readouterr().out
+    assert main(["hub", "merges", "--by", "sam", "--url", pg_url]) == 0  # Sam's caseload
+    listed = [line for line in capsys.readouterr().out.splitlines()
+              if line.startswith((first, second))]
+    assert len(listed) == 2 and all(line.endswith("by meg") for line in listed)
+    assert main(["hub", "merges", "--by", "lee", "--url", pg_url]) == 0  # not Lee's people
+    assert "No merges" in capsys.readouterr().out
     _round(pg_url, *everyone)
     with ServerCaseload.connect(pg_url) as hub:
         assert _state(hub, ids) == separate
