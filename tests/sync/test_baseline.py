@@ -1,9 +1,10 @@
 """The first change log of a caseload made before sync: SQL (SQLite) and Python agree exactly.
 
-``baseline_sql`` builds each change's JSON in SQLite from the stored columns; ``baseline_rows``
-is the record-by-record reference (SQLAlchemy's types, then ``tables.encode``). Both run on
-copies of one demo caseload with every kind of column (money, a time, booleans, JSON, nulls,
-datetimes with and without microseconds) and must record the same changes.
+``baseline_sql`` stores its inserts without data, and ``baseline.fill`` builds each one's JSON in
+SQLite from the stored columns; ``baseline_rows`` is the record-by-record reference
+(SQLAlchemy's types, then ``tables.encode``). Both run on copies of one demo caseload with every
+kind of column (money, a time, booleans, JSON, nulls, datetimes with and without microseconds)
+and must record the same changes.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ import json
 import shutil
 import uuid
 from decimal import Decimal
+from types import SimpleNamespace
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from linkworker import models
 from linkworker.demo import generate
@@ -47,9 +49,12 @@ def _with_odd_values(caseload: Caseload) -> None:
             start_time=dt.time(14, 5, 9, 7)))
 
 
-def _log(caseload: Caseload) -> tuple[dict, dict, list[str]]:
+def _log(caseload: Caseload, dataless: bool = False) -> tuple[dict, dict, list[str]]:
     with caseload.engine.connect() as conn:
         changes = conn.execute(select(CHANGES).order_by(CHANGES.c.seq)).all()
+        assert all((c.data is None) == (dataless and c.user_id == "u-1") for c in changes)
+        changes = [SimpleNamespace(**c) for c in baseline.fill(
+            conn, [dict(c._mapping) for c in changes])]
         heads = {(r.table_name, r.row_id): (r.heads, r.deleted) for r in conn.execute(select(ROWS))}
         stamp = state.last_stamp(conn)
     by_row = {(c.table_name, c.row_id): c for c in changes}
@@ -82,7 +87,7 @@ def test_the_sql_baseline_records_what_the_python_one_does(tmp_path, monkeypatch
     with Caseload.open(python_path, TEST_PASSPHRASE) as a, \
             Caseload.open(sql_path, TEST_PASSPHRASE) as b:
         expected, _, _ = _log(a)
-        found, _, ids = _log(b)
+        found, _, ids = _log(b, dataless=True)
         with b.engine.connect() as conn:
             indexes = set(conn.exec_driver_sql(
                 "SELECT name FROM sqlite_master WHERE tbl_name = 'sync_changes'").scalars())
@@ -120,3 +125,27 @@ def test_the_sql_baseline_numbers_past_a_full_millisecond(tmp_path):
     assert stamps == sorted(stamps) and len(set(stamps)) == len(stamps)
     assert stamps[0].counter == 999_991 and stamps[-1] == last
     assert stamps[-1].wall_ms == stamps[0].wall_ms + 1
+
+
+def test_a_dataless_insert_is_given_its_values_before_the_record_changes(tmp_path):
+    """The record stands for its first insert only while unchanged: an edit through a
+    session, an UPDATE statement and a delete each store the values as they were first."""
+    with Caseload.create(tmp_path / "c.db", TEST_PASSPHRASE) as caseload:
+        with caseload.engine.begin() as conn:
+            conn.execute(models.Setting.__table__.insert(), [
+                {"key": f"k{i}", "value": {"n": i}, "updated_at": dt.datetime(2026, 1, 1)}
+                for i in range(4)])
+        with caseload.transaction() as s:
+            assert baseline.baseline_sql(s.connection()) == 4
+        with caseload.transaction() as s:
+            s.get(models.Setting, "k0").value = {"n": 10}
+            s.delete(s.get(models.Setting, "k1"))
+            s.execute(update(models.Setting).where(models.Setting.key == "k2")
+                      .values(value={"n": 12}))
+        with caseload.engine.connect() as conn:
+            stored = dict(conn.execute(select(CHANGES.c.row_id, CHANGES.c.data).where(
+                CHANGES.c.op == "insert")).all())
+    assert stored == {"k0": {"key": "k0", "value": {"n": 0}, "updated_at": "2026-01-01T00:00:00"},
+                      "k1": {"key": "k1", "value": {"n": 1}, "updated_at": "2026-01-01T00:00:00"},
+                      "k2": {"key": "k2", "value": {"n": 2}, "updated_at": "2026-01-01T00:00:00"},
+                      "k3": None}  # untouched: still the record as stored
