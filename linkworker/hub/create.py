@@ -49,6 +49,7 @@ def create_hub(laptop: Caseload, url: str) -> HubCreated:
             if bulk.nonempty(hub_conn, COPIED):
                 raise UserError(f"The hub at {describe_url(url)} already holds a caseload; "
                                 "add this laptop with 'linkworker sync' instead.")
+            baseline.prepare(laptop)  # committed table by table: the WAL holds one at a time
             with laptop.transaction() as session:
                 conn = session.connection()
                 baseline.baseline(conn)

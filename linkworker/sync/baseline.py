@@ -130,7 +130,8 @@ class PersonIndex:
 COUNTER_SPAN = clock.COUNTER_LIMIT + 1  # stamps a millisecond holds before the wall moves on
 
 
-def baseline_sql(conn: Connection, user_id: str | None = None) -> int:
+def baseline_sql(conn: Connection, user_id: str | None = None,
+                 only: list[str] | None = None) -> int:
     """``baseline`` as one INSERT ... SELECT per table on SQLite (see the module's docstring).
 
     Each table is read in storage order and the changes are numbered in that order, so the
@@ -145,11 +146,14 @@ def baseline_sql(conn: Connection, user_id: str | None = None) -> int:
         wall, first = now, 0
     else:
         wall, first = last.wall_ms, last.counter + 1
-    rules = [RULES[name] for name in LOAD_ORDER if _may_have_untracked(conn, RULES[name])]
+    rules = [RULES[name] for name in only or LOAD_ORDER
+             if _may_have_untracked(conn, RULES[name])]
+    if only is None:  # a whole baseline: a ``prepare`` cut short has its indexes made again
+        _restore_indexes(conn)
     if not rules:
         return 0
     before = conn.exec_driver_sql("SELECT coalesce(max(seq), 0) FROM sync_changes").scalar()
-    dropped = _drop_random_indexes(conn) if _is_big(conn, rules) else []
+    dropped = _drop_random_indexes(conn) if only is None and _is_big(conn, rules) else []
     total = 0
     for rule in rules:
         total += conn.exec_driver_sql(_changes_sql(rule), {
@@ -165,6 +169,45 @@ def baseline_sql(conn: Connection, user_id: str | None = None) -> int:
         n = first + total - 1
         state.save_stamp(conn, clock.Stamp(wall + n // COUNTER_SPAN, n % COUNTER_SPAN, device))
     return total
+
+
+def prepare(caseload: Any, user_id: str | None = None) -> int:
+    """``baseline`` committed table by table, before the work that needs it (``hub init``, a
+    pack, a push) opens its own transaction; returns how many records it logged.
+
+    One transaction for a 150,000-person first log held every page it wrote in the WAL at
+    once (about 12 GB when the inserts carried their data). Each table's changes and field
+    heads are committed together, so the WAL holds one table at a time, and a kill -9 leaves
+    whole tables logged and the rest untracked, which the next run (or the caller's own
+    ``baseline``) logs. The two indexes dropped for a big first log are named in
+    ``sync_state`` (``RESTORE``) while they are away, and made again by whichever run comes
+    next if this one is cut short."""
+    with caseload.transaction() as session:
+        conn = session.connection()
+        if conn.dialect.name != "sqlite":
+            return baseline(conn, user_id)
+        names = [n for n in LOAD_ORDER if _may_have_untracked(conn, RULES[n])]
+        if names and not state.get(conn, RESTORE) and _is_big(conn, [RULES[n] for n in names]):
+            state.put(conn, RESTORE, _drop_random_indexes(conn))
+    total = 0
+    for name in names:
+        with caseload.transaction() as session:
+            total += baseline_sql(session.connection(), user_id, only=[name])
+    with caseload.transaction() as session:
+        _restore_indexes(session.connection())
+    return total
+
+
+RESTORE = "baseline_indexes"  # sync_state: indexes a cut-short ``prepare`` left to make again
+
+
+def _restore_indexes(conn: Connection) -> None:
+    statements = state.get(conn, RESTORE)
+    if statements:
+        for statement in statements:
+            conn.exec_driver_sql(statement.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS",
+                                                   1))
+        state.put(conn, RESTORE, [])
 
 
 BIG = 100_000  # records: above this, indexes are made again rather than kept up to date

@@ -16,7 +16,8 @@ import uuid
 from decimal import Decimal
 from types import SimpleNamespace
 
-from sqlalchemy import select, update
+import pytest
+from sqlalchemy import func, select, update
 
 from linkworker import models
 from linkworker.demo import generate
@@ -149,3 +150,39 @@ def test_a_dataless_insert_is_given_its_values_before_the_record_changes(tmp_pat
                       "k1": {"key": "k1", "value": {"n": 1}, "updated_at": "2026-01-01T00:00:00"},
                       "k2": {"key": "k2", "value": {"n": 2}, "updated_at": "2026-01-01T00:00:00"},
                       "k3": None}  # untouched: still the record as stored
+
+
+def test_a_first_log_cut_short_between_tables_is_finished_by_the_next_run(tmp_path,
+                                                                          monkeypatch):
+    """``prepare`` commits table by table: killed after some tables (here: an error on the
+    third), those stay logged, the rest are logged next time, and the by-person and
+    by-record indexes dropped for a big log come back."""
+    monkeypatch.setattr(baseline, "BIG", 10)
+    with Caseload.create(tmp_path / "c.db", TEST_PASSPHRASE) as caseload:
+        generate(caseload, people=3, seed=5, today=dt.date(2026, 11, 20))
+        real, calls = baseline.baseline_sql, []
+
+        def third_fails(conn, user_id=None, only=None):
+            calls.append(only)
+            if len(calls) == 3:
+                raise RuntimeError("cut short")
+            return real(conn, user_id, only)
+
+        monkeypatch.setattr(baseline, "baseline_sql", third_fails)
+        with pytest.raises(RuntimeError):
+            baseline.prepare(caseload)
+        monkeypatch.setattr(baseline, "baseline_sql", real)
+        with caseload.engine.connect() as conn:
+            assert state.get(conn, baseline.RESTORE)  # the indexes are away, and named
+            logged = {r for r, in conn.execute(select(ROWS.c.table_name).distinct())}
+        assert {calls[0][0], calls[1][0]} <= logged and calls[2][0] not in logged
+        assert baseline.prepare(caseload) > 0
+        with caseload.transaction() as s:
+            assert baseline.baseline(s.connection()) == 0  # everything logged, once
+        with caseload.engine.connect() as conn:
+            indexes = set(conn.exec_driver_sql(
+                "SELECT name FROM sqlite_master WHERE tbl_name = 'sync_changes'").scalars())
+            assert not state.get(conn, baseline.RESTORE)
+            rows = conn.execute(select(func.count()).select_from(ROWS)).scalar()
+            changes = conn.execute(select(func.count()).select_from(CHANGES)).scalar()
+        assert set(baseline.RANDOM_INDEXES) <= indexes and rows == changes
