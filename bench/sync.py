@@ -125,9 +125,7 @@ def hub(path: str, url: str) -> dict[str, Any]:
                            check=True)
         with Caseload.open(office_path, PASSPHRASE) as office:
             worker = _give_caseload(office, CASELOAD)
-            with office.transaction() as s:
-                out["baseline_changes"] = _timed(out, "baseline", baseline.baseline,
-                                                  s.connection())
+            out["baseline_changes"] = _timed(out, "baseline", baseline.prepare, office)
             made = _timed(out, "hub_init", create_hub, office, url)
             out["hub_people"] = made.people
             out["hub_changes"] = made.changes

@@ -5,7 +5,9 @@ as a bulk load (``bulk.loading``: keys, indexes and links built after the copy; 
 adoption may hold 150,000 people), together with the
 laptop's change log and field heads, so the hub and the laptop start from the same history:
 nothing is sent twice and nothing is in conflict. Audit events keep their ``seq``, ``hash`` and
-``prev_hash`` verbatim, so the chain verifies at the hub exactly as it did on the laptop. All
+``prev_hash`` verbatim, so the chain verifies at the hub exactly as it did on the laptop. The
+laptop's first inserts store no data (``baseline``): each is filled from its record as it is
+copied, so the hub holds every change's data and the laptop never held a second copy. All
 in one hub transaction: a failure leaves the hub empty. The laptop gets the team key (made
 here if it had none) and remembers the hub.
 """
@@ -29,7 +31,7 @@ COPIED = (*LOAD_ORDER, "sync_changes", "sync_rows")
 # A new laptop's first replica reads its people's changes: written person by person (the
 # laptop's person index gives that order), they sit on a few pages each instead of one page
 # per change scattered across the whole log, which is what a cold hub has to read from disk.
-ORDER = {"sync_changes": " ORDER BY person_id, seq"}
+ORDER = {"sync_changes": " ORDER BY c.person_id, c.seq"}
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,7 @@ def create_hub(laptop: Caseload, url: str) -> HubCreated:
             if bulk.nonempty(hub_conn, COPIED):
                 raise UserError(f"The hub at {describe_url(url)} already holds a caseload; "
                                 "add this laptop with 'linkworker sync' instead.")
+            baseline.prepare(laptop)  # committed table by table: the WAL holds one at a time
             with laptop.transaction() as session:
                 conn = session.connection()
                 baseline.baseline(conn)
@@ -76,9 +79,11 @@ def _copy(source, target, name: str, options: str) -> None:
     table = RULES[name].table if name in RULES else {"sync_changes": CHANGES,
                                                         "sync_rows": ROWS}[name]
     columns = ", ".join(f'"{c.name}"' for c in table.columns)
+    read = ", ".join(baseline.filled_data_sql("c") if c.name == "data" and table is CHANGES
+                     else f'c."{c.name}"' for c in table.columns)
     rows = source.connection.dbapi_connection.cursor()
     try:
-        rows.execute(f'SELECT {columns} FROM "{table.name}"{ORDER.get(name, "")}')
+        rows.execute(f'SELECT {read} FROM "{table.name}" c{ORDER.get(name, "")}')
         with target.connection.driver_connection.cursor() as hub, \
                 hub.copy(f'COPY "{table.name}" ({columns}) FROM STDIN ({options})') as copy:
             for row in rows:

@@ -62,6 +62,25 @@ def _after_flush(session: Session, _context: Any) -> None:
     recorder.finish()
 
 
+def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
+    """Records about to be changed or deleted keep their dataless first insert true: it is
+    given their values as they still are (``baseline.settle``)."""
+    targets: dict[str, list[str]] = {}
+    for obj in [*session.dirty, *session.deleted]:
+        rule = RULES.get(getattr(getattr(obj, "__table__", None), "name", ""))
+        if rule is not None and not inspect(obj).pending:
+            targets.setdefault(rule.name, []).append(rule.row_id(
+                {c: encode(getattr(obj, c)) for c in rule.identity}))
+    _settle(session.connection() if targets else None, targets)
+
+
+def _settle(conn: Connection | None, targets: dict[str, list[str]]) -> None:
+    from linkworker.sync import baseline  # baseline builds on this module
+
+    for name, row_ids in targets.items():
+        baseline.settle(conn, name, row_ids)
+
+
 def _bulk_statement(orm_state: Any) -> Any:
     """UPDATE and DELETE statements run through the session (erasure's audit redaction, the
     importers' updates, summaries) are recorded per row too: the rows they will touch are found
@@ -79,6 +98,8 @@ def _bulk_statement(orm_state: Any) -> Any:
     keys = [rule.table.c[c] for c in rule.identity]
     found = conn.execute(select(*keys).where(where) if where is not None else select(*keys))
     targets = [dict(r._mapping) for r in found]
+    _settle(conn, {rule.name: [rule.row_id({k: encode(v) for k, v in t.items()})
+                               for t in targets]})
     result = orm_state.invoke_statement()
     if not targets:
         return result
@@ -109,6 +130,7 @@ class TrackedSession(Session):
     the change log, and no sync ever sent them (issue 14's lost edits)."""
 
 
+event.listen(TrackedSession, "before_flush", _before_flush)
 event.listen(TrackedSession, "after_flush", _after_flush)
 event.listen(TrackedSession, "do_orm_execute", _bulk_statement)
 

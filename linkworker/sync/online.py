@@ -126,8 +126,7 @@ def _check_schema(hub: Any, url: str) -> None:
 
 def _push(caseload: Caseload, hub: Any, progress: Progress) -> int:
     sent = 0
-    with caseload.transaction() as session:
-        baseline.baseline(session.connection())
+    baseline.prepare(caseload)
     while True:
         with caseload.transaction() as session:
             conn = session.connection()

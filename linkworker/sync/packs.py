@@ -125,7 +125,7 @@ def outgoing(conn: Connection, after_seq: int, limit: int | None = None
     rows = conn.execute(select(CHANGES).where(marks.unsent(conn, after_seq))
                         .order_by(CHANGES.c.seq).limit(limit)).all()
     last = rows[-1].seq if rows else after_seq
-    return [{k: r._mapping[k] for k in CHANGE_FIELDS} for r in rows], last
+    return baseline.fill(conn, [{k: r._mapping[k] for k in CHANGE_FIELDS} for r in rows]), last
 
 
 def export_pack(conn: Connection, path: Path, *, everything: bool = False) -> PackInfo:
@@ -135,8 +135,9 @@ def export_pack(conn: Connection, path: Path, *, everything: bool = False) -> Pa
     key = teamkey.require(conn)
     baseline.baseline(conn)
     if everything:
-        since, changes = 0, [{k: r._mapping[k] for k in CHANGE_FIELDS} for r in conn.execute(
-            select(CHANGES).order_by(CHANGES.c.seq))]
+        since, changes = 0, baseline.fill(conn, [
+            {k: r._mapping[k] for k in CHANGE_FIELDS}
+            for r in conn.execute(select(CHANGES).order_by(CHANGES.c.seq))])
     else:
         since = marks.pack_mark(conn)
         changes, _ = outgoing(conn, since)

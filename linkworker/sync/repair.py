@@ -207,7 +207,8 @@ def _candidates(conn: Connection, rule: TableRule, stamps: set[str]) -> list[str
     """The records that may differ, found by SQLite alone (the set-wise pass): a record whose
     only head is its insert and whose columns, as JSON, are exactly that insert's is no
     difference. Everything else (edited since, made again, text that is merely written
-    differently, such as an escaped "ë" or "12.5" for 12.50) is compared value by value."""
+    differently, such as an escaped "ë" or "12.5" for 12.50) is compared value by value. A
+    dataless first insert (``baseline``) is the record as stored: no difference by definition."""
     quoted = [f'"{c}"' for c in rule.identity]
     row_id = " || '|' || ".join(f"CAST(t.{q} AS TEXT)" for q in quoted)
     columns = [c for c in rule.table.columns if c.key not in rule.skip and c.key not in stamps]
@@ -219,7 +220,8 @@ def _candidates(conn: Connection, rule: TableRule, stamps: set[str]) -> list[str
         f"AND r.row_id = {row_id} LEFT JOIN sync_changes c ON c.change_id = "
         "(SELECT max(h.value) FROM json_each(r.heads, '$._') h) "
         "WHERE r.deleted OR c.change_id IS NULL OR (SELECT count(*) FROM json_each(r.heads)) > 1 "
-        f"OR json_object({now}) IS NOT json_object({logged})", (rule.name,)).scalars())
+        f"OR (c.data IS NOT NULL AND json_object({now}) IS NOT json_object({logged}))",
+        (rule.name,)).scalars())
 
 
 def _head_data(conn: Connection, rule: TableRule, rows: list[dict[str, Any]]

@@ -19,7 +19,7 @@ from linkworker.access import Actor
 from linkworker.errors import UserError
 from linkworker.models import SyncChange, SyncConflict
 from linkworker.storage.database import Caseload
-from linkworker.sync import changelog, marks, merge, packs, people, state, teamkey
+from linkworker.sync import baseline, changelog, marks, merge, packs, people, state, teamkey
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,7 @@ def export_pack(caseload: Caseload, path: Path, *, everything: bool = False,
                 actor: Actor | None = None) -> packs.PackInfo:
     """Write a pack; with ``actor`` (the CLI, the window) audited by name in the same
     transaction, so a pack leaves the laptop only with an event saying who took it."""
+    baseline.prepare(caseload)  # a first log is committed table by table (bounded WAL)
     with caseload.transaction() as session:
         if actor is not None:  # first, so the pack carries its own event
             audit.record(session, actor, "sync.pack_export", details={

@@ -1,9 +1,10 @@
 """The first change log of a caseload made before sync: SQL (SQLite) and Python agree exactly.
 
-``baseline_sql`` builds each change's JSON in SQLite from the stored columns; ``baseline_rows``
-is the record-by-record reference (SQLAlchemy's types, then ``tables.encode``). Both run on
-copies of one demo caseload with every kind of column (money, a time, booleans, JSON, nulls,
-datetimes with and without microseconds) and must record the same changes.
+``baseline_sql`` stores its inserts without data, and ``baseline.fill`` builds each one's JSON in
+SQLite from the stored columns; ``baseline_rows`` is the record-by-record reference
+(SQLAlchemy's types, then ``tables.encode``). Both run on copies of one demo caseload with every
+kind of column (money, a time, booleans, JSON, nulls, datetimes with and without microseconds)
+and must record the same changes.
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ import json
 import shutil
 import uuid
 from decimal import Decimal
+from types import SimpleNamespace
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import func, select, update
 
 from linkworker import models
 from linkworker.demo import generate
@@ -47,9 +50,12 @@ def _with_odd_values(caseload: Caseload) -> None:
             start_time=dt.time(14, 5, 9, 7)))
 
 
-def _log(caseload: Caseload) -> tuple[dict, dict, list[str]]:
+def _log(caseload: Caseload, dataless: bool = False) -> tuple[dict, dict, list[str]]:
     with caseload.engine.connect() as conn:
         changes = conn.execute(select(CHANGES).order_by(CHANGES.c.seq)).all()
+        assert all((c.data is None) == (dataless and c.user_id == "u-1") for c in changes)
+        changes = [SimpleNamespace(**c) for c in baseline.fill(
+            conn, [dict(c._mapping) for c in changes])]
         heads = {(r.table_name, r.row_id): (r.heads, r.deleted) for r in conn.execute(select(ROWS))}
         stamp = state.last_stamp(conn)
     by_row = {(c.table_name, c.row_id): c for c in changes}
@@ -82,7 +88,7 @@ def test_the_sql_baseline_records_what_the_python_one_does(tmp_path, monkeypatch
     with Caseload.open(python_path, TEST_PASSPHRASE) as a, \
             Caseload.open(sql_path, TEST_PASSPHRASE) as b:
         expected, _, _ = _log(a)
-        found, _, ids = _log(b)
+        found, _, ids = _log(b, dataless=True)
         with b.engine.connect() as conn:
             indexes = set(conn.exec_driver_sql(
                 "SELECT name FROM sqlite_master WHERE tbl_name = 'sync_changes'").scalars())
@@ -120,3 +126,63 @@ def test_the_sql_baseline_numbers_past_a_full_millisecond(tmp_path):
     assert stamps == sorted(stamps) and len(set(stamps)) == len(stamps)
     assert stamps[0].counter == 999_991 and stamps[-1] == last
     assert stamps[-1].wall_ms == stamps[0].wall_ms + 1
+
+
+def test_a_dataless_insert_is_given_its_values_before_the_record_changes(tmp_path):
+    """The record stands for its first insert only while unchanged: an edit through a
+    session, an UPDATE statement and a delete each store the values as they were first."""
+    with Caseload.create(tmp_path / "c.db", TEST_PASSPHRASE) as caseload:
+        with caseload.engine.begin() as conn:
+            conn.execute(models.Setting.__table__.insert(), [
+                {"key": f"k{i}", "value": {"n": i}, "updated_at": dt.datetime(2026, 1, 1)}
+                for i in range(4)])
+        with caseload.transaction() as s:
+            assert baseline.baseline_sql(s.connection()) == 4
+        with caseload.transaction() as s:
+            s.get(models.Setting, "k0").value = {"n": 10}
+            s.delete(s.get(models.Setting, "k1"))
+            s.execute(update(models.Setting).where(models.Setting.key == "k2")
+                      .values(value={"n": 12}))
+        with caseload.engine.connect() as conn:
+            stored = dict(conn.execute(select(CHANGES.c.row_id, CHANGES.c.data).where(
+                CHANGES.c.op == "insert")).all())
+    assert stored == {"k0": {"key": "k0", "value": {"n": 0}, "updated_at": "2026-01-01T00:00:00"},
+                      "k1": {"key": "k1", "value": {"n": 1}, "updated_at": "2026-01-01T00:00:00"},
+                      "k2": {"key": "k2", "value": {"n": 2}, "updated_at": "2026-01-01T00:00:00"},
+                      "k3": None}  # untouched: still the record as stored
+
+
+def test_a_first_log_cut_short_between_tables_is_finished_by_the_next_run(tmp_path,
+                                                                          monkeypatch):
+    """``prepare`` commits table by table: killed after some tables (here: an error on the
+    third), those stay logged, the rest are logged next time, and the by-person and
+    by-record indexes dropped for a big log come back."""
+    monkeypatch.setattr(baseline, "BIG", 10)
+    with Caseload.create(tmp_path / "c.db", TEST_PASSPHRASE) as caseload:
+        generate(caseload, people=3, seed=5, today=dt.date(2026, 11, 20))
+        real, calls = baseline.baseline_sql, []
+
+        def third_fails(conn, user_id=None, only=None):
+            calls.append(only)
+            if len(calls) == 3:
+                raise RuntimeError("cut short")
+            return real(conn, user_id, only)
+
+        monkeypatch.setattr(baseline, "baseline_sql", third_fails)
+        with pytest.raises(RuntimeError):
+            baseline.prepare(caseload)
+        monkeypatch.setattr(baseline, "baseline_sql", real)
+        with caseload.engine.connect() as conn:
+            assert state.get(conn, baseline.RESTORE)  # the indexes are away, and named
+            logged = {r for r, in conn.execute(select(ROWS.c.table_name).distinct())}
+        assert {calls[0][0], calls[1][0]} <= logged and calls[2][0] not in logged
+        assert baseline.prepare(caseload) > 0
+        with caseload.transaction() as s:
+            assert baseline.baseline(s.connection()) == 0  # everything logged, once
+        with caseload.engine.connect() as conn:
+            indexes = set(conn.exec_driver_sql(
+                "SELECT name FROM sqlite_master WHERE tbl_name = 'sync_changes'").scalars())
+            assert not state.get(conn, baseline.RESTORE)
+            rows = conn.execute(select(func.count()).select_from(ROWS)).scalar()
+            changes = conn.execute(select(func.count()).select_from(CHANGES)).scalar()
+        assert set(baseline.RANDOM_INDEXES) <= indexes and rows == changes
