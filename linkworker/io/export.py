@@ -410,7 +410,7 @@ def _csv_sql(v: str, kind: str, n: int, exact: bool = True) -> str:
             _DATE: (f"date({v}) = {v} AND {v} >= '0001'", v),
             _TIME: (" OR ".join(f"{v} GLOB '{g}'" for g in _TIME_GLOBS), f"substr({v}, 1, 5)"),
             _BOOL: (f"typeof({v}) = 'integer'", f"iif({v}, 'yes', 'no')")}.get(kind)
-    slow = f"lw_csv({n}, {v})"
+    slow = f"lw_csv({n}, {v})" if exact else f"lw_text({n}, {v})"
     if fast is None:
         return f"CASE WHEN {v} IS NOT NULL THEN {slow} END"
     return f"CASE WHEN {v} IS NULL THEN NULL WHEN {fast[0]} THEN {fast[1]} ELSE {slow} END"
@@ -454,6 +454,7 @@ class _RowQuery:
     exact: str
     columns: int
     converters: tuple[Callable[[Any], Any] | None, ...]
+    texts: frozenset[int]  # the text columns (those that may need a protective apostrophe)
 
 
 def _row_query(table: ExportTable, answers: int, dialect: Any) -> _RowQuery:
@@ -505,13 +506,15 @@ def _row_query(table: ExportTable, answers: int, dialect: Any) -> _RowQuery:
             rows = (", (SELECT json_group_object(item, answer) FROM measure_answers "
                     f"WHERE measure_id = {source}.id) AS lw_answers {rows}) LIMIT -1 OFFSET 0")
             prefix = f"SELECT *, {taken} FROM (SELECT"
-        line = ", ',', ".join(_csv_sql(f"v{n}", k, n, exact) for n, k in enumerate(kinds))
+        line = f", '{',' if exact else _SEP}', ".join(_csv_sql(f"v{n}", k, n, exact)
+                                                      for n, k in enumerate(kinds))
         cells = ", ".join(_cell_sql(f"v{n}", k, n, xl_col_to_name(n), exact)
                           for n, k in enumerate(kinds))
         return (f"SELECT lw_id, concat({line}, char(13, 10)), concat('<row r=\"', lw_row, "
                 f"'\">', {cells}, '</row>') FROM ({prefix} {inner} {rows})")
 
-    return _RowQuery(select(False), select(True), len(kinds), tuple(converters))
+    return _RowQuery(select(False), select(True), len(kinds), tuple(converters),
+                     frozenset(n for n, k in enumerate(kinds) if k == _TEXT))
 
 
 def _sql(clause: Any, dialect: Any) -> str:
@@ -545,11 +548,15 @@ class _Formatter:
     def csv(self, n: int, stored: Any) -> str:
         return csv_field(csv_text(self.value(n, stored)))
 
+    def text(self, n: int, stored: Any) -> str:
+        return csv_text(self.value(n, stored))
+
     def cell(self, n: int, stored: Any, ref: str) -> str:
         return _cell(ref, self.value(n, stored), '"')
 
     def register(self, connection: Any) -> None:
         connection.create_function("lw_csv", 2, self.csv, deterministic=True)
+        connection.create_function("lw_text", 2, self.text, deterministic=True)
         connection.create_function("lw_cell", 3, self.cell, deterministic=True)
         connection.create_function("lw_markup", 1, _markup_text, deterministic=True)
         connection.create_function("lw_next", 0, itertools.count().__next__)
@@ -590,48 +597,76 @@ def _formatted(connection: Any, query: _RowQuery, sql: str,
 # would: a quote, & < > (the sheet escapes them), control characters and _xHHHH_ look-alikes
 # (``_rare_escapes``), a field starting as a formula would. Commas and line breaks are
 # counted instead (every line has its own); so is a line too long for a cell.
-_NOT_PLAIN = re.compile(r'["&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|_x|[,\n][-=+@\t]')
+_SEP = "\x1f"  # between a plain line's fields, so a comma in a value can be told apart
+# What only the exact query writes right (the sheet escapes & < >, control characters and
+# _xHHHH_ look-alikes); a field separator or line end inside a value is counted instead.
+_NOT_PLAIN = re.compile(r"[&<>\x00-\x08\x0b\x0c\x0e-\x1e\ufffe\uffff]|_x")
+# What Python puts right in a plain line: quoting, and the apostrophe before a formula.
+_TO_QUOTE = re.compile(r'[,"]|[\x1f\n][-=+@\t]')
 
 
 def _plain(text: str, lines: int, columns: int) -> bool:
-    """Did the plain query write these ``lines`` (joined as ``text``) exactly?"""
-    return (text.count(",") == lines * (columns - 1) and text.count("\n") == lines
-            and text.count("\r") == lines and not text.startswith(_FORMULA_START)
+    """Did the plain query write the sheet rows of these ``lines`` (joined as ``text``)
+    exactly, and their CSV lines but for quoting (``_quoted``)?"""
+    return (text.count(_SEP) == lines * (columns - 1) and text.count("\r") == lines
             and _NOT_PLAIN.search(text) is None)
+
+
+def _needs_quoting(text: str, lines: int) -> bool:
+    return (text.count("\n") != lines or text.startswith(_FORMULA_START)
+            or _TO_QUOTE.search(text) is not None)
+
+
+def _quoted(line: str, texts: frozenset[int]) -> str:
+    """A plain line as the exact query writes it: a text starting as a formula would gets an
+    apostrophe, and a field holding a comma, quote or line break is quoted."""
+    fields = line[:-2].split(_SEP)
+    for n in texts:
+        if fields[n].startswith(_FORMULA_START):
+            fields[n] = "'" + fields[n]
+    return ",".join(map(csv_field, fields)) + "\r\n"
 
 
 def _rows(connection: Any, query: _RowQuery,
           numbers: Iterator[int] | None = None) -> Iterator[tuple[list[str], list[str]]]:
     """One table's rows as batches of (CSV lines, sheet rows), numbered from ``numbers``
-    (2, 3, ... if not given). Read once with text as stored, checked a whole batch at a
-    time; the few rows that need quoting, escaping or a protective apostrophe are read again
-    through the exact query (formatting every cell that carefully in SQL was most of the
-    export's time)."""
+    (2, 3, ... if not given). Read once with text as stored and checked a whole batch at a
+    time: Python quotes the fields that need it, and the few rows that need escaping in the
+    sheet are read again through the exact query (formatting every cell that carefully in
+    SQL was most of the export's time)."""
     numbers = numbers if numbers is not None else itertools.count(2)
     _Formatter(query.converters).register(connection)
     for batch in _formatted(connection, query, query.plain):
         ids, lines, sheet = (list(column) for column in zip(*batch, strict=True))
         sheet = [row.replace(_MARK, str(number))
                  for row, number in zip(sheet, numbers, strict=False)]
-        if not (max(map(len, lines)) <= _EXCEL_TEXT
-                and _plain("".join(lines), len(lines), query.columns)):
-            _redo(connection, query, ids, lines, sheet)
-        yield lines, sheet
+        text = "".join(lines)
+        if max(map(len, lines)) <= _EXCEL_TEXT and _plain(text, len(lines), query.columns):
+            if _needs_quoting(text, len(lines)):
+                lines = [_quoted(line, query.texts) for line in lines]
+                yield lines, sheet
+            else:
+                yield [text.replace(_SEP, ",")], sheet
+        else:
+            exact = _redo(connection, query, ids, lines, sheet)
+            yield [line if n in exact else _quoted(line, query.texts)
+                   for n, line in enumerate(lines)], sheet
 
 
 def _redo(connection: Any, query: _RowQuery, ids: list[int], lines: list[str],
-          sheet: list[str]) -> None:
+          sheet: list[str]) -> set[int]:
     """Replace the lines and sheet rows the plain query may have got wrong with the exact
-    query's (each sheet row keeps the number it was given)."""
+    query's (each sheet row keeps the number it was given); returns which they are."""
     wrong = {rowid: n for n, (rowid, line) in enumerate(zip(ids, lines, strict=True))
              if len(line) > _EXCEL_TEXT or not _plain(line, 1, query.columns)}
     if not wrong:
-        return
+        return set()
     numbers = {rowid: int(sheet[n][len('<row r="'):sheet[n].index('"', 8)])
                for rowid, n in wrong.items()}
     for batch in _formatted(connection, query, query.exact, (json.dumps(numbers),)):
         for rowid, line, row in batch:
             lines[wrong[rowid]], sheet[wrong[rowid]] = line, _rare_escapes(row)
+    return set(wrong.values())
 
 
 def _answer_width(session: Session, actor: Actor) -> int:
