@@ -20,12 +20,15 @@ Decisions, so the files are both honest and useful:
   and memory does not grow with the table. Who is in the export and what a row names by id
   (the person's reference, the journey's number, usernames, contract codes, service names)
   are read once into small in-memory temporary tables that the query joins by key
-  (``_Lookups``, ``_temporary_lookups``). SQLite formats every row into its finished CSV
-  line and sheet row (``_row_query``); Python only joins batches of text (formatting each
-  cell in Python was almost all of the time). The CSVs are read on the calling thread and
-  the sheets on a second one, each through its own connection on the same snapshot
-  (``_two_readers``), so the two use both cores. The sheets are streamed as SpreadsheetML
-  straight into the workbook's zip (see ``_Sheet``; docs/ARCHITECTURE.md says why not
+  (``_Lookups``, ``_temporary_lookups``). One query per table gives each row's CSV line and
+  sheet row together (``_row_query``: the table is read once), with text as stored; Python
+  checks a whole batch of lines at a time and quotes the few fields that need it, and rows
+  whose sheet text needs escaping (& < >, control characters) are read again through the
+  exact query (``_rows``). Formatting every cell that carefully in SQL, and reading each
+  table twice, was most of the time. The tables are shared between two threads, each with
+  its own connection on the same snapshot (``_two_readers``, ``_Tables``), biggest first;
+  each thread writes its table's CSV and deflates its sheets into scratch files, and the
+  workbook's zip is put together at the end (``_Book``; docs/ARCHITECTURE.md says why not
   XlsxWriter's constant-memory mode).
 * Rows are in the order they were stored (for a caseload built by the app or an import: the
   order they were recorded or imported), the same on every export; importing an export into a
