@@ -163,7 +163,7 @@ def people_scope(actor: Actor, need: str = "view", person=None):  # SQL
     an outer query that itself selects from Episode or Contact (a list of journeys or contacts)
     cannot capture them: "any journey of this person is mine" stays exactly that.
     """
-    from sqlalchemy import exists, false, or_, true
+    from sqlalchemy import exists, false, or_, select, true
     from sqlalchemy.orm import aliased
 
     from linkworker.models import Contact, Episode, Person, PersonAccess
@@ -186,8 +186,12 @@ def people_scope(actor: Actor, need: str = "view", person=None):  # SQL
     if actor.role == "coordinator":
         if need != "attend" or not actor.venue:
             return given
-        at_venue = any_of(journey.person_id == who.id, contact.episode_id == journey.id,
-                          contact.venue == actor.venue)
+        # Asked once, venue first (``ix_contacts_venue``): the people with a contact there. As
+        # an EXISTS per person SQLite, knowing nothing of how many contacts a venue has,
+        # walked the venue's contacts again for every person.
+        at_venue = who.id.in_(select(journey.person_id)
+                              .join(contact, contact.episode_id == journey.id)
+                              .where(contact.venue == actor.venue))
         return or_(given, at_venue)
     return false()
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -308,6 +309,14 @@ def sweep_stages(session: Session, today: dt.date | None = None) -> int:
     as records, so sync and ``updated_at`` see them as any edit.
     """
     today = today or dt.date.today()
+    return move_stages(session, stages_moving(session, today), today)
+
+
+def stages_moving(session: Session, today: dt.date,
+                  pause: Callable[[], None] = lambda: None) -> dict[str, str]:
+    """The sweep's reading half (journey id -> its stage today, for those whose stage moves):
+    plain columns only, and it may run outside the write transaction, calling ``pause`` every
+    ``SWEEP_BATCH`` journeys (the app's start-up lets the user's searches go first)."""
     schedules = review_schedules(session)
     rows = session.execute(
         select(Episode.id, Episode.contract_id, Episode.first_meeting_date,
@@ -317,16 +326,37 @@ def sweep_stages(session: Session, today: dt.date | None = None) -> int:
         )
     )
     moving: dict[str, str] = {}
-    for episode_id, contract_id, first_meeting, first_contact, next_due, current in rows:
+    for number, (episode_id, contract_id, first_meeting, first_contact, next_due,
+                 current) in enumerate(rows):
+        if number % SWEEP_BATCH == 0:
+            pause()
         window = schedules.get(contract_id, schedules[None]).window_days
         stage = stage_of(exit_date=None, first_meeting=first_meeting,
                          first_contact=first_contact, next_due=next_due, window_days=window,
                          today=today)
         if stage != current:
             moving[episode_id] = stage
-    ids = list(moving)
+    return moving
+
+
+def move_stages(session: Session, moving: dict[str, str], today: dt.date) -> int:
+    """The sweep's writing half: each journey in ``moving`` is read again as a record (inside
+    the write transaction) and moved only if it still moves, to the stage its fields give now
+    (an edit made since ``stages_moving`` read it wins)."""
+    schedules = review_schedules(session) if moving else {}
+    ids, moved = list(moving), 0
     for start in range(0, len(ids), SWEEP_BATCH):
         batch = ids[start:start + SWEEP_BATCH]
         for episode in session.execute(select(Episode).where(Episode.id.in_(batch))).scalars():
-            episode.stage = moving[episode.id]
-    return len(moving)
+            if episode.exit_date is not None or episode.first_meeting_date is None \
+                    or episode.stage not in ("active", "review"):
+                continue
+            stage = stage_of(
+                exit_date=None, first_meeting=episode.first_meeting_date,
+                first_contact=episode.first_contact_date, next_due=episode.next_review_due,
+                window_days=schedules.get(episode.contract_id, schedules[None]).window_days,
+                today=today)
+            if stage != episode.stage:
+                episode.stage = stage
+                moved += 1
+    return moved

@@ -162,14 +162,22 @@ def register_instruments(caseload: Caseload) -> tuple[str, ...]:
     return tuple(register_stored_instruments(caseload))
 
 
-def prepare_caseload(caseload: Caseload, today: dt.date | None = None) -> Prepared:
+def prepare_caseload(caseload: Caseload, today: dt.date | None = None,
+                     pause: Callable[[], None] = lambda: None) -> Prepared:
     """Once after sign-in: load custom instruments, then move journeys whose review window
-    opened while the app was closed (stages follow the calendar, not only edits)."""
-    from linkworker.journey import sweep_stages
+    opened while the app was closed (stages follow the calendar, not only edits). The sweep
+    reads outside the write transaction, calling ``pause`` between batches (the app's user
+    may be typing a search: issue 15), and writes only the few that move."""
+    from linkworker.journey import move_stages, stages_moving
 
     problems = register_instruments(caseload)
-    with caseload.transaction() as session:
-        moved = sweep_stages(session, today)
+    today = today or dt.date.today()
+    with caseload.reading() as session:
+        moving = stages_moving(session, today, pause)
+    moved = 0
+    if moving:
+        with caseload.transaction() as session:
+            moved = move_stages(session, moving, today)
     logging.getLogger(__name__).info(
         "caseload ready: %d journeys moved on by the calendar, %d instrument problems",
         moved, len(problems))

@@ -296,6 +296,8 @@ class Contact(Tracked, Base):
         Index("ix_contacts_attended", "episode_id", "contact_date", "mode", "purpose", "id",
               sqlite_where=text("status = 'attended'"),
               postgresql_where=text("status = 'attended'")),
+        # A coordinator's register and the hub's scope: the contacts at a venue (0008).
+        Index("ix_contacts_venue", "venue", "episode_id", sqlite_where=text("venue IS NOT NULL")),
     )
 
 
@@ -362,6 +364,9 @@ class GoalStep(Tracked, Base):
         # Today's tasks, most overdue first: the steps not done in due order (0007).
         Index("ix_goal_steps_open_due", "due_date", "goal_id",
               sqlite_where=text("done_date IS NULL"), postgresql_where=text("done_date IS NULL")),
+        # Today: the earliest due date of an open goal's step, where that walk starts (0008).
+        Index("ix_goal_steps_open_by_goal", "goal_id", "due_date", "done_date",
+              sqlite_where=text("done_date IS NULL")),
     )
 
 
@@ -651,9 +656,14 @@ class SyncChange(Base):
     op: Mapped[str] = mapped_column(String(8))  # insert, update, delete
     data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     bases: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    applied: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
+    applied: Mapped[bool] = mapped_column(Boolean, default=True)
 
-    __table_args__ = (Index("ix_sync_changes_row", "table_name", "row_id"),)
+    __table_args__ = (
+        Index("ix_sync_changes_row", "table_name", "row_id"),
+        # Only the changes waiting to be applied, in the order they are tried (0008); queries
+        # say ``changelog.WAITING``, this condition word for word.
+        Index("ix_sync_changes_waiting", "change_id", sqlite_where=text("applied = false")),
+    )
 
 
 class SyncRow(Base):

@@ -139,8 +139,10 @@ def _from_serial(serial: float) -> dt.date:
 
 
 def format_date(value: dt.date | None) -> str:
-    """dd/mm/yyyy for the screen; empty for no date."""
-    return value.strftime("%d/%m/%Y") if value else ""
+    """dd/mm/yyyy for the screen; empty for no date. (Not ``strftime``: every call of it
+    imports ``time`` again, through PySide6's import hook in the app: a list's repaint
+    formats a date per row.)"""
+    return f"{value.day:02d}/{value.month:02d}/{value.year}" if value else ""
 
 
 def age_on(date_of_birth: dt.date | None, on: dt.date) -> int | None:

@@ -7,6 +7,8 @@ from __future__ import annotations
 import threading
 import time
 
+import pytest
+
 COUNT_TO = 3_000_000
 LONG_COUNT = ("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < "
               f"{COUNT_TO}) SELECT count(tick(i)) FROM n")
@@ -35,7 +37,10 @@ def _counting(job, ticks: list[int], transaction: bool = False) -> int:
         return session.connection().exec_driver_sql(LONG_COUNT).scalar()
 
 
-def test_background_work_waits_between_steps_while_a_users_read_runs(runner, qtbot):
+@pytest.mark.parametrize("lane", ["background", "writer"])
+def test_background_work_waits_between_steps_while_a_users_read_runs(runner, qtbot, lane):
+    """The background lane's jobs, and the writer's housekeeping that yields (the start-up
+    stage sweep reads there), wait between steps while a search runs."""
     _started, release, answers = _held_read(runner)
     passed = threading.Event()
 
@@ -45,7 +50,10 @@ def test_background_work_waits_between_steps_while_a_users_read_runs(runner, qtb
         return "checked"
 
     done: list[str] = []
-    runner.background(check, done.append, quiet=True)
+    if lane == "background":
+        runner.background(check, done.append, quiet=True)
+    else:
+        runner.run(check, done.append, yields=True)
     assert not passed.wait(0.8)  # still waiting: the user's read is running
     release.set()
     qtbot.waitUntil(lambda: answers == ["rows"] and done == ["checked"], timeout=10000)
@@ -92,3 +100,19 @@ def test_a_dropped_read_never_answers(runner, qtbot):
     qtbot.waitUntil(lambda: not runner.is_busy(), timeout=10000)
     assert answers == [] and failures == []
     release.set()
+
+
+def test_housekeeping_reads_that_step_aside_never_hold_up_a_users_read(runner, qtbot):
+    """Two counts that step aside (everyone's caseload counts, the Due badge) must not take
+    both reader threads while they wait: the user's search would then wait for them, and
+    they for it, for ever."""
+    ticks: tuple[list[int], list[int]] = ([], [])
+    done: list[int] = []
+    for counted in ticks:
+        runner.read(lambda job, counted=counted: _counting(job, counted), done.append,
+                    yields=True)
+    qtbot.waitUntil(lambda: len(ticks[0]) > 1000, timeout=10000)  # running
+    answers: list[str] = []
+    runner.read(lambda job: "rows", answers.append, supersede="search")
+    qtbot.waitUntil(lambda: answers == ["rows"], timeout=10000)
+    qtbot.waitUntil(lambda: done == [COUNT_TO, COUNT_TO], timeout=60000)

@@ -139,6 +139,13 @@ SHOWN_ROLES = frozenset((DISPLAY, TOOLTIP, FOREGROUND, ACCESSIBLE))
 ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
 
+CellTexts = tuple  # a row's cell texts in column order, then whether its review is overdue
+
+
+def cell_texts(row: PersonRow) -> CellTexts:
+    return (*(column.text(row) for column in COLUMNS), row.overdue)
+
+
 class CaseloadTableModel(QAbstractTableModel):
     """Read-only rows over an ordered id list; rows arrive a page at a time from the runner."""
 
@@ -151,6 +158,9 @@ class CaseloadTableModel(QAbstractTableModel):
         self.runner, self.actor, self.clock = runner, actor, clock
         self.ids: list[str] = []
         self._pages: dict[int, list[PersonRow | None]] = {}
+        # Each row's cell texts, made once when its page arrives: Qt asks every visible cell
+        # for several roles at each paint, and a keystroke repaints the whole screenful.
+        self._shown: dict[int, list[CellTexts | None]] = {}
         self._pending: set[int] = set()
         self._generation = 0
         self.partial = False  # only the first screenful is here; the whole list is coming
@@ -162,8 +172,7 @@ class CaseloadTableModel(QAbstractTableModel):
         self.beginResetModel()
         self.ids = list(ids)
         self._forget_pages()
-        by_id = {r.id: r for r in rows}
-        self._pages[0] = [by_id.get(i) for i in ids]
+        self._store(0, ids, rows)
         self.partial = True
         self.endResetModel()
         self.page_loaded.emit(0)
@@ -197,7 +206,15 @@ class CaseloadTableModel(QAbstractTableModel):
     def _forget_pages(self) -> None:
         self._generation += 1
         self._pages.clear()
+        self._shown.clear()
         self._pending.clear()
+
+    def _store(self, page: int, ids: list[str], rows: list[PersonRow]) -> None:
+        """A page's rows in the ids' order (None: no longer visible to this actor), and
+        their cell texts."""
+        by_id = {r.id: r for r in rows}
+        self._pages[page] = in_order = [by_id.get(i) for i in ids]
+        self._shown[page] = [None if r is None else cell_texts(r) for r in in_order]
 
     # --- rows -----------------------------------------------------------------------------
 
@@ -233,8 +250,7 @@ class CaseloadTableModel(QAbstractTableModel):
         if generation != self._generation:
             return  # an older list's page: the ids have moved on
         self._pending.discard(page)
-        by_id = {r.id: r for r in rows}
-        self._pages[page] = [by_id.get(i) for i in ids]  # None: no longer visible to this actor
+        self._store(page, ids, rows)
         first, last = page * PAGE_SIZE, page * PAGE_SIZE + len(ids) - 1
         self.dataChanged.emit(self.index(first, 0), self.index(last, len(COLUMNS) - 1))
         self.page_loaded.emit(page)
@@ -252,16 +268,23 @@ class CaseloadTableModel(QAbstractTableModel):
         if role == ID:
             return self.ids[index.row()] if index.isValid() and index.row() < len(self.ids) \
                 else None
-        if role not in SHOWN_ROLES or not index.isValid() or index.row() >= len(self.ids):
+        if role not in SHOWN_ROLES or not index.isValid():
             return None
-        row = self.row(index.row())
-        column = index.column()
-        if row is None:
+        number, column = index.row(), index.column()
+        if number >= len(self.ids):
+            return None
+        page = number // PAGE_SIZE
+        texts = self._shown.get(page)
+        if texts is None:
+            self._request(page)
+        cells = None if texts is None else texts[number - page * PAGE_SIZE]
+        if cells is None:
             return "…" if column == 0 and role == DISPLAY else None
+        overdue = column == NEXT_REVIEW and cells[-1]
         if role == FOREGROUND:
-            return QBrush(OVERDUE_COLOUR) if column == NEXT_REVIEW and row.overdue else None
-        text = COLUMNS[column].text(row)
-        if column == NEXT_REVIEW and row.overdue:
+            return QBrush(OVERDUE_COLOUR) if overdue else None
+        text = cells[column]
+        if overdue:
             if role == TOOLTIP:
                 return translate("caseload_view", "Review overdue")
             if role == ACCESSIBLE:
@@ -684,7 +707,7 @@ class CaseloadView(QWidget):
         if not self.model.partial and self.model.ids[:len(ids)] == ids and ids:
             # the same people lead the list: keep it (and the selection) as it is
             if not whole:
-                self._ask_everyone()
+                self._ask_everyone_after_paint(seq)
             elif self.model.ids == ids:
                 self._ids_seq = seq
                 self.counted.emit(len(ids))
@@ -705,7 +728,14 @@ class CaseloadView(QWidget):
         if whole:
             self._ids_arrived((seq, ids))
         else:
-            self._ask_everyone()
+            self._ask_everyone_after_paint(seq)
+
+    def _ask_everyone_after_paint(self, seq: int) -> None:
+        """Ask for the whole list once the first screenful has been painted (Qt paints from
+        posted events, which come before a zero timer): its query's Python would otherwise
+        take turns with the painting for the GIL, a few milliseconds at each turn (issue 15).
+        A newer keystroke meanwhile makes it moot."""
+        QTimer.singleShot(0, self, lambda: seq == self._query_seq and self._ask_everyone())
 
     def _ids_arrived(self, result: tuple[int, list[str]]) -> None:
         seq, ids = result

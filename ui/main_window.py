@@ -739,9 +739,10 @@ class MainWindow(QMainWindow):
         self.refresh_badges()
         today = self.clock()
         self.runner.run(
-            lambda job: prepare_caseload(job.caseload, today),
+            lambda job: prepare_caseload(job.caseload, today, pause=job.step_aside),
             self._prepared,
             label=translate("main_window", "Bringing journeys up to date"),
+            yields=True,  # issue 15: the first searches typed go first
         )
 
     def _prepared(self, prepared: Prepared) -> None:

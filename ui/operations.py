@@ -11,7 +11,8 @@ are three lanes, so nothing a user looks at waits behind something slow:
 * ``read``: a pool of ``READERS`` threads for the pages' queries (WAL lets them read beside
   the writer). A read given a ``supersede`` key replaces the older read with the same key:
   the older one is dropped if it has not started and interrupted if it has (a newer keystroke
-  supersedes an older search).
+  supersedes an older search). Reads that ``yields`` (housekeeping counts) run on a thread of
+  their own, so they never hold a reader a user's read needs.
 * ``background``: one thread for long reads (page checks, exports, backups), so a three-minute
   export never delays a page.
 
@@ -201,6 +202,11 @@ class Runner(QObject):
                                            thread_name_prefix="linkworker-read")
         self._slow = ThreadPoolExecutor(max_workers=1, thread_name_prefix="linkworker-slow",
                                         initializer=use_cache, initargs=(BACKGROUND_CACHE_MB,))
+        # Reads that yield (counts nobody is looking at a cursor for) have their own thread:
+        # on the readers, two of them waiting for the user's search to finish would hold both
+        # threads, and the search would wait for them for ever.
+        self._counts = ThreadPoolExecutor(max_workers=1, thread_name_prefix="linkworker-count",
+                                          initializer=use_cache, initargs=(BACKGROUND_CACHE_MB,))
         self._pending = 0
         self._running: set[Job] = set()  # writer and background jobs now running
         self._latest: dict[str, Job] = {}  # supersede key -> the newest read for it
@@ -218,13 +224,17 @@ class Runner(QObject):
         failed: Callable[[BaseException], None] | None = None,
         changes: Iterable[str] = (),
         label: str = "",
+        yields: bool = False,
     ) -> Future:
         """Queue ``work(job)`` on the writer; then ``done(result)`` (or ``failed(exc)``) on the
         GUI thread. ``changes`` (tags, or a ``Changes``) are announced through ``changed``
-        after a successful write.
+        after a successful write. Work that ``yields`` (housekeeping nobody waits for, such as
+        the start-up stage sweep) steps aside for the user's reads while it reads
+        (``Job.step_aside``, and inside SQLite), never inside its write transaction.
         """
         record = changes if isinstance(changes, Changes) else Changes(changes)
-        return self._submit(self._pool, work, done, failed, record, label, track=True)
+        return self._submit(self._pool, work, done, failed, record, label, track=True,
+                            yields=yields)
 
     def read(
         self,
@@ -239,9 +249,9 @@ class Runner(QObject):
         """Queue a query on the reader pool (it must not write). A newer read with the same
         ``supersede`` key cancels this one: its ``done`` is then never called. A read that
         ``yields`` (counts, totals: nobody is looking at a cursor for it) steps aside for the
-        others."""
-        return self._submit(self._readers, work, done, failed, Changes(), label, track=False,
-                            supersede=supersede, yields=yields)
+        others, on a thread of its own (never one a user's read needs)."""
+        return self._submit(self._counts if yields else self._readers, work, done, failed,
+                            Changes(), label, track=False, supersede=supersede, yields=yields)
 
     def drop(self, supersede: str) -> None:
         """Cancel the newest read with this ``supersede`` key, if any: its answer is no longer
@@ -279,6 +289,7 @@ class Runner(QObject):
             job._cancel.set()
         self.foreground.close()
         self._readers.shutdown(wait=True, cancel_futures=True)
+        self._counts.shutdown(wait=True, cancel_futures=True)
         self._slow.shutdown(wait=True)
         self._pool.shutdown(wait=True)
 

@@ -102,7 +102,8 @@ STATEMENTS = (
     # Who this login may hold: ``whole`` people with everything about them (a link worker's
     # journeys, people given to them; everyone for managers and admins), and, for a
     # coordinator, the people with a contact at their venue (``whole`` false: the drop-in
-    # register's person, journeys and contacts there, as ``access.people_scope`` "attend").
+    # register's person, journeys and contacts there, as ``access.people_scope`` "attend"),
+    # through ``ix_contacts_venue`` (partial: "NOT NULL" said outright so the planner takes it).
     """CREATE OR REPLACE FUNCTION linkworker_scope()
     RETURNS TABLE (person_id varchar, whole boolean)
     LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public SET jit = off AS $$
@@ -120,7 +121,7 @@ STATEMENTS = (
             SELECT g.person_id, true FROM person_access g, me WHERE g.user_id = me.id
             UNION ALL
             SELECT e.person_id, false FROM episodes e JOIN contacts k ON k.episode_id = e.id, me
-            WHERE me.role = 'coordinator' AND k.venue = me.venue
+            WHERE me.role = 'coordinator' AND k.venue = me.venue AND k.venue IS NOT NULL
         )
         SELECT id, bool_or(whole) FROM reach GROUP BY id
     $$""",

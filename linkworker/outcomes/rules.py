@@ -17,6 +17,7 @@ there and here, and written down in ``resources/contracts/FORMAT.md``:
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -36,7 +37,14 @@ class Achievement:
     episode_id: str | None
     key: str
     achieved_on: dt.date
-    evidence: dict[str, Any] = field(compare=False)
+    # The evidence, or how to build it: only a claim's is ever read, and a contract's rules
+    # find every achievement of every period (tens of thousands at 150,000 people), so the
+    # kinds hand over a ``partial`` that builds it when a claim line asks.
+    found: dict[str, Any] | Callable[[], dict[str, Any]] = field(compare=False, repr=False)
+
+    @property
+    def evidence(self) -> dict[str, Any]:
+        return self.found() if callable(self.found) else self.found
 
 
 @dataclass(frozen=True)

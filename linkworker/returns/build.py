@@ -215,12 +215,12 @@ def apply_caps(
 
 def _claim_line(cdef: ContractDef, a: Achievement, label: str, amount: Decimal, unit: int,
                 note: str, period: Period, line: int) -> ClaimLine:
-    outcome = cdef.outcome(a.outcome_id)
+    outcome, evidence = cdef.outcome(a.outcome_id), a.evidence  # built here, for claims only
     return ClaimLine(
         line=line, kind="claim", pseudonym=label, outcome_id=a.outcome_id, outcome=outcome.name,
         unit=unit, achieved_on=a.achieved_on, late=a.achieved_on < period.start,
         price=money(outcome.price), amount=amount, note=note, reason="", adjusts="",
-        evidence=a.evidence, evidence_text=evidence_text(a.evidence, outcome.rule.kind),
+        evidence=evidence, evidence_text=evidence_text(evidence, outcome.rule.kind),
         link=PersonLink(a.person_id, a.episode_id, achievement_key=a.key),
     )
 

@@ -20,7 +20,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import event, inspect, select
+from sqlalchemy import event, inspect, literal_column, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -29,6 +29,10 @@ from linkworker.sync import clock, state
 from linkworker.sync.tables import PARENT_PERSON, RULES, TableRule, encode
 
 CHANGES = SyncChange.__table__
+# The changes waiting for what they depend on, written as ``ix_sync_changes_waiting``'s
+# condition word for word ("applied = false" on SQLite and PostgreSQL alike), so both planners
+# take that partial index (SQLAlchemy writes ``~applied`` differently for each).
+WAITING = CHANGES.c.applied == literal_column("false")
 ROWS = SyncRow.__table__
 CONFLICTS = SyncConflict.__table__
 STATE_TABLE = SyncState.__table__

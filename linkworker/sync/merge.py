@@ -32,6 +32,7 @@ from linkworker.sync.changelog import (
     DEFAULT,
     DELETED,
     ROWS,
+    WAITING,
     conflict_id,
     field_heads,
     insert_changes,
@@ -77,7 +78,7 @@ def clash_advice(username: str) -> str:
 def waiting_clashes(conn: Connection) -> list[str]:
     """Usernames of accounts waiting here because another account holds the name."""
     applier = Applier(conn)
-    waiting = conn.execute(select(CHANGES).where(CHANGES.c.applied.is_(False),
+    waiting = conn.execute(select(CHANGES).where(WAITING,
                                                  CHANGES.c.table_name == "users"))
     return sorted({applier.username_of(dict(c._mapping)) for c in waiting
                    if applier.username_clash(dict(c._mapping))})
@@ -121,7 +122,7 @@ def _witness(conn: Connection, changes: list[dict[str, Any]]) -> None:
 
 def _apply_waiting(conn: Connection, report: Applied) -> None:
     waiting = [dict(r._mapping) for r in conn.execute(
-        select(CHANGES).where(CHANGES.c.applied.is_(False)).order_by(CHANGES.c.change_id))]
+        select(CHANGES).where(WAITING).order_by(CHANGES.c.change_id))]
     applier = Applier(conn)
     applier.preload(waiting)
     progress = True

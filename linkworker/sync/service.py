@@ -19,7 +19,7 @@ from linkworker.access import Actor
 from linkworker.errors import UserError
 from linkworker.models import SyncChange, SyncConflict
 from linkworker.storage.database import Caseload
-from linkworker.sync import marks, merge, packs, people, state, teamkey
+from linkworker.sync import changelog, marks, merge, packs, people, state, teamkey
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,7 @@ def status(caseload: Caseload) -> SyncStatus:
         conflicts = conn.execute(select(func.count()).select_from(SyncConflict)
                                  .where(SyncConflict.resolved_at.is_(None))).scalar_one()
         pending = conn.execute(select(func.count()).select_from(SyncChange)
-                               .where(SyncChange.applied.is_(False))).scalar_one()
+                               .where(changelog.WAITING)).scalar_one()
         last = state.get(conn, "last_synced")
         return SyncStatus(
             last_synced=dt.datetime.fromisoformat(last) if last else None,

@@ -11,8 +11,10 @@ from linkworker.contacts import ContactInput, record_contact
 from linkworker.errors import UserError
 from linkworker.journey import (
     exit_episode,
+    move_stages,
     record_first_meeting,
     set_stage,
+    stages_moving,
     sweep_stages,
     timeline,
 )
@@ -55,6 +57,27 @@ def test_stages_follow_the_facts(caseload, team, jane):
                    ContactInput(in_window, purpose="review_3m"), in_window)
     ep = _episode(caseload, jane.episode_id)
     assert (ep.stage, ep.next_review_due) == ("active", dt.date(2026, 7, 12))
+
+
+def test_the_sweep_reads_first_and_an_edit_before_its_write_wins(caseload, team, jane):
+    """Issue 15: the start-up sweep reads outside the write transaction (pausing for the
+    user's searches), so a journey edited in between is read again and left as the edit
+    made it."""
+    worker = team.worker
+    record_contact(caseload, worker, jane.episode_id,
+                   ContactInput(dt.date(2026, 1, 12), venue="Library", duration_minutes=60,
+                                note="Met at the library"), TODAY)
+    record_measure(caseload, worker, jane.person_id, jane.episode_id, "WEMWBS", "baseline",
+                   dt.date(2026, 1, 12), "with_worker", WEMWBS_ANSWERS, today=TODAY)
+    in_window, pauses = dt.date(2026, 3, 20), []
+    with caseload.reading() as s:
+        moving = stages_moving(s, in_window, pause=lambda: pauses.append(1))
+    assert moving == {jane.episode_id: "review"} and pauses == [1]
+    record_contact(caseload, worker, jane.episode_id,  # the review, recorded meanwhile
+                   ContactInput(in_window, purpose="review_3m"), in_window)
+    with caseload.transaction() as s:
+        assert move_stages(s, moving, in_window) == 0
+    assert _episode(caseload, jane.episode_id).stage == "active"
 
 
 def test_timeline_done_due_overdue_upcoming(caseload, team, jane):

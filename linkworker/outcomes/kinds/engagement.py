@@ -6,6 +6,7 @@ import datetime as dt
 from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 from itertools import islice
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
@@ -30,6 +31,11 @@ class EngagementRule(Rule):
     within_days: int = 0
     modes: tuple[str, ...] = ()
     purposes: tuple[str, ...] = ()
+
+
+def _evidence(start_from: str, start: dt.date, used: list) -> dict[str, Any]:
+    return {"start": anchor_evidence(start_from, start),
+            "contacts": [{"id": c.id, "date": iso(c.date), "mode": c.mode} for c in used]}
 
 
 @register
@@ -70,10 +76,7 @@ class Engagement(RuleKind):
                 continue
             yield Achievement(
                 outcome.id, episode.person_id, episode.id, f"{outcome.id}:{episode.id}",
-                used[-1].date,
-                {"start": anchor_evidence(rule.start, start),
-                 "contacts": [{"id": c.id, "date": iso(c.date), "mode": c.mode} for c in used]},
-            )
+                used[-1].date, partial(_evidence, rule.start, start, used))
 
     def evidence_parts(self, evidence: dict[str, Any], ids: bool) -> list[str]:
         parts = []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from linkworker.models import GOAL_CATEGORIES, GOAL_STATUSES
@@ -26,6 +27,11 @@ class GoalsRule(Rule):
     categories: tuple[str, ...] = ()
     statuses: tuple[str, ...] = ("achieved",)
     within_days: int | None = None
+
+
+def _evidence(used: list) -> dict[str, Any]:  # built only for a claim (``Achievement``)
+    return {"goals": [{"id": g.id, "date": iso(g.date), "category": g.category,
+                       "status": g.status} for g in used]}
 
 
 @register
@@ -60,9 +66,7 @@ class Goals(RuleKind):
                 yield Achievement(
                     outcome.id, episode.person_id, episode.id,
                     f"{outcome.id}:{episode.id}:{unit}", used[-1].date,  # type: ignore[arg-type]
-                    {"goals": [{"id": g.id, "date": iso(g.date), "category": g.category,
-                                "status": g.status} for g in used]},
-                )
+                    partial(_evidence, used))
 
     def check(self, issues: Collector, outcome: Outcome, episode: EpisodeRow,
               as_of: dt.date) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from linkworker.codes import EXIT_REASONS
@@ -13,8 +14,10 @@ from linkworker.outcomes.kinds import Rule, RuleKind, register
 from linkworker.outcomes.rules import Achievement, anchor_evidence, iso, start_of
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from linkworker.outcomes.contract import Outcome
-    from linkworker.outcomes.facts import Facts
+    from linkworker.outcomes.facts import EpisodeRow, Facts
     from linkworker.outcomes.fields import Fields
     from linkworker.outcomes.rules import RuleContext
 
@@ -25,6 +28,12 @@ PLANNED_EXITS = ("goals_met", "stepped_down", "referred_on")
 class JourneyRule(Rule):
     min_months: int = 0
     exit_reasons: tuple[str, ...] = PLANNED_EXITS
+
+
+def _evidence(rule: JourneyRule, start: dt.date, episode: EpisodeRow) -> dict[str, Any]:
+    return {"start": anchor_evidence(rule.start, start),
+            "exit": {"date": iso(episode.exit_date), "reason": episode.exit_reason},
+            "min_months": rule.min_months}
 
 
 @register
@@ -47,11 +56,7 @@ class Journey(RuleKind):
                 continue
             yield Achievement(
                 outcome.id, episode.person_id, episode.id, f"{outcome.id}:{episode.id}",
-                episode.exit_date,
-                {"start": anchor_evidence(rule.start, start),
-                 "exit": {"date": iso(episode.exit_date), "reason": episode.exit_reason},
-                 "min_months": rule.min_months},
-            )
+                episode.exit_date, partial(_evidence, rule, start, episode))
 
     def evidence_parts(self, evidence: dict[str, Any], ids: bool) -> list[str]:
         exit_ = evidence["exit"]
