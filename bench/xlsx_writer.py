@@ -40,14 +40,16 @@ def rows(count: int):
 
 
 def write_ours(path: Path, count: int) -> None:
-    from linkworker.io.export import _Sheet, _Workbook
+    from linkworker.io.export import _Book, _Part
 
-    with path.open("wb") as handle, _Workbook(handle) as book:
-        sheet = _Sheet(book, "contacts", HEADERS, count)
+    with path.open("wb") as handle:
+        book = _Book(handle)
+        sheet = _Part(path.parent, "contacts", HEADERS)
         for values in rows(count):
             sheet.row(values)
         sheet.close()
-        book.write_readme([["README"], ["a", "b", "c"]])
+        book.add_sheet(sheet)
+        book.write_readme(path.parent, [["README"], ["a", "b", "c"]])
         book.close()
 
 

@@ -294,9 +294,9 @@ def test_a_failed_export_leaves_no_half_written_files(caseload, tmp_path, monkey
         if text == "Exporting contacts" and where == "between tables":
             raise RuntimeError("disk full")
 
-    def failing_rows(connection, query, sql):
-        for batch in formatted(connection, query, sql):
-            if where == "inside a table" and any("attempt" in row for row in batch):
+    def failing_rows(connection, query, sql, *parameters):
+        for batch in formatted(connection, query, sql, *parameters):
+            if where == "inside a table" and any("attempt" in line for _, line, _ in batch):
                 raise RuntimeError("disk full")  # a contact: its sheet and CSV half written
             yield batch
 

@@ -20,12 +20,15 @@ Decisions, so the files are both honest and useful:
   and memory does not grow with the table. Who is in the export and what a row names by id
   (the person's reference, the journey's number, usernames, contract codes, service names)
   are read once into small in-memory temporary tables that the query joins by key
-  (``_Lookups``, ``_temporary_lookups``). SQLite formats every row into its finished CSV
-  line and sheet row (``_row_query``); Python only joins batches of text (formatting each
-  cell in Python was almost all of the time). The CSVs are read on the calling thread and
-  the sheets on a second one, each through its own connection on the same snapshot
-  (``_two_readers``), so the two use both cores. The sheets are streamed as SpreadsheetML
-  straight into the workbook's zip (see ``_Sheet``; docs/ARCHITECTURE.md says why not
+  (``_Lookups``, ``_temporary_lookups``). One query per table gives each row's CSV line and
+  sheet row together (``_row_query``: the table is read once), with text as stored; Python
+  checks a whole batch of lines at a time and quotes the few fields that need it, and rows
+  whose sheet text needs escaping (& < >, control characters) are read again through the
+  exact query (``_rows``). Formatting every cell that carefully in SQL, and reading each
+  table twice, was most of the time. The tables are shared between two threads, each with
+  its own connection on the same snapshot (``_two_readers``, ``_Tables``), biggest first;
+  each thread writes its table's CSV and deflates its sheets into scratch files, and the
+  workbook's zip is put together at the end (``_Book``; docs/ARCHITECTURE.md says why not
   XlsxWriter's constant-memory mode).
 * Rows are in the order they were stored (for a caseload built by the app or an import: the
   order they were recorded or imported), the same on every export; importing an export into a
@@ -38,6 +41,7 @@ Decisions, so the files are both honest and useful:
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import csv
 import datetime as dt
@@ -47,10 +51,12 @@ import math
 import os
 import re
 import shutil
+import struct
 import tempfile
-import zipfile
+import threading
+import zlib
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, InvalidStateError, ThreadPoolExecutor
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -376,6 +382,7 @@ _QUOTE_GLOB = "'*[,\"' || char(10, 13) || ']*'"  # csv's QUOTE_MINIMAL: , " CR L
 _TIME_GLOBS = ("[0-1][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9][0-9][0-9][0-9]",
                "2[0-3]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9][0-9][0-9][0-9]")
 _CELL_TEXT = '" t="inlineStr"><is><t xml:space="preserve">'
+_MARK = "\x1d"  # where a sheet row's number goes (a control character: never left in text)
 
 
 def _kind(expr: Any) -> str:
@@ -393,9 +400,12 @@ def _kind(expr: Any) -> str:
     return _OTHER
 
 
-def _csv_sql(v: str, kind: str, n: int) -> str:
-    """SQL for one CSV field of value ``v``: what ``csv_text`` and the csv module write."""
+def _csv_sql(v: str, kind: str, n: int, exact: bool = True) -> str:
+    """SQL for one CSV field of value ``v``: what ``csv_text`` and the csv module write
+    (text as stored unless ``exact``: ``_rows`` sends a row needing more to the exact query)."""
     formula = f"unicode({v}) IN ({_FORMULA_CODES})"
+    if kind == _TEXT and not exact:
+        return v
     if kind == _TEXT:
         return (f"CASE WHEN {v} GLOB {_QUOTE_GLOB} THEN concat('\"', iif({formula}, '''', ''), "
                 f"replace({v}, '\"', '\"\"'), '\"') WHEN {formula} THEN '''' || {v} ELSE {v} END")
@@ -403,15 +413,18 @@ def _csv_sql(v: str, kind: str, n: int) -> str:
             _DATE: (f"date({v}) = {v} AND {v} >= '0001'", v),
             _TIME: (" OR ".join(f"{v} GLOB '{g}'" for g in _TIME_GLOBS), f"substr({v}, 1, 5)"),
             _BOOL: (f"typeof({v}) = 'integer'", f"iif({v}, 'yes', 'no')")}.get(kind)
-    slow = f"lw_csv({n}, {v})"
+    slow = f"lw_csv({n}, {v})" if exact else f"lw_text({n}, {v})"
     if fast is None:
         return f"CASE WHEN {v} IS NOT NULL THEN {slow} END"
     return f"CASE WHEN {v} IS NULL THEN NULL WHEN {fast[0]} THEN {fast[1]} ELSE {slow} END"
 
 
-def _cell_sql(v: str, kind: str, n: int, letter: str) -> str:
-    """SQL for one sheet cell of value ``v`` (nothing for a blank): what ``_cell`` writes."""
+def _cell_sql(v: str, kind: str, n: int, letter: str, exact: bool = True) -> str:
+    """SQL for one sheet cell of value ``v`` (nothing for a blank): what ``_cell`` writes
+    (text as stored unless ``exact``, as in ``_csv_sql``)."""
     ref = f"'<c r=\"{letter}', lw_row"
+    if kind == _TEXT and not exact:  # || gives NULL for a blank: concat leaves it out
+        return f"'<c r=\"{letter}{_MARK}{_CELL_TEXT}' || {v} || '</t></is></c>'"
     if kind == _TEXT:
         return (f"CASE WHEN {v} IS NOT NULL THEN concat({ref}, '{_CELL_TEXT}', "
                 f"CASE WHEN length({v}) > {_EXCEL_TEXT} THEN lw_markup({v}) "
@@ -435,20 +448,23 @@ def _cell_sql(v: str, kind: str, n: int, letter: str) -> str:
 
 @dataclass(frozen=True)
 class _RowQuery:
-    """One table's rows as SQL, in stored order: ``lines`` its CSV lines, ``sheet_rows`` its
-    sheet rows; ``count`` how many rows that is; ``converters`` what the Python path needs."""
+    """One table's rows as SQL, in stored order, each as (rowid, CSV line, sheet row) in one
+    read: ``plain`` for every row, with text as stored (no quoting, no escaping); ``exact``
+    for the rows given as a JSON list of rowids, every cell as ``csv_field``/``_cell`` write
+    it. A sheet row holds ``_MARK`` where its number goes. ``columns``: fields per line."""
 
-    lines: str
-    sheet_rows: str
-    count: str
+    plain: str
+    exact: str
+    columns: int
     converters: tuple[Callable[[Any], Any] | None, ...]
+    texts: frozenset[int]  # the text columns (those that may need a protective apostrophe)
 
 
 def _row_query(table: ExportTable, answers: int, dialect: Any) -> _RowQuery:
     """The inner query reads each value once (the table in rowid order, the scope and the
-    looked-up names from the temporary ``lw_*`` tables); the outer formats them. Each sheet
-    row carries its number (``lw_row``, counted by ``lw_next``, restarting on a sheet's
-    overflow): a window function would copy every row into a scratch table first."""
+    looked-up names from the temporary ``lw_*`` tables); the outer formats them. A sheet
+    row's number is put in by Python (``_rows``): SQLite counting them would call back
+    into Python for every row, or copy every row into a scratch table (a window)."""
     source = table.source.__tablename__
     joins = []
     if table.through is not None:
@@ -472,29 +488,36 @@ def _row_query(table: ExportTable, answers: int, dialect: Any) -> _RowQuery:
     first_answer, answers = len(values), answers if table is MEASURES else 0
     kinds += [_INT] * answers
     converters += [None] * answers
-    inner = ", ".join(f"{v} AS v{n}" for n, v in enumerate(values))
-    line = ", ',', ".join(_csv_sql(f"v{n}", k, n) for n, k in enumerate(kinds))
-    cells = ", ".join(_cell_sql(f"v{n}", k, n, xl_col_to_name(n)) for n, k in enumerate(kinds))
     source_rows = f"FROM {source} {' '.join(joins)}"
-    # OFFSET keeps the inner query a subquery of its own (SQLite does not flatten it into
-    # the outer one), so ``lw_next`` runs once per row, in order.
-    rows = f"{source_rows} ORDER BY {source}.rowid LIMIT -1 OFFSET 0"
-    if answers:
-        # A form's answers as one JSON object read once, then taken apart: a look-up per
-        # question cost twice as much.
-        inner += (", (SELECT json_group_object(item, answer) FROM measure_answers "
-                  f"WHERE measure_id = {source}.id) AS lw_answers")
-        taken = ", ".join(f"lw_answers ->> '$.\"{item}\"' AS v{first_answer + item - 1}"
-                          for item in range(1, answers + 1))
-        rows = f"{rows}) LIMIT -1 OFFSET 0"
-        prefix = f"SELECT *, {taken} FROM (SELECT"
-    else:
+
+    def select(exact: bool) -> str:
+        # The exact query is given {rowid: sheet row number} as JSON; the plain one marks
+        # where the numbers go. OFFSET keeps the inner query a subquery of its own (SQLite
+        # does not flatten it into the outer one), so each value is read once.
+        number = f"?1 ->> ('$.\"' || {source}.rowid || '\"')" if exact else f"'{_MARK}'"
+        inner = ", ".join([f"{source}.rowid AS lw_id", f"{number} AS lw_row",
+                           *(f"{v} AS v{n}" for n, v in enumerate(values))])
+        where = (f"WHERE {source}.rowid IN (SELECT CAST(key AS INTEGER) FROM json_each(?1))"
+                 if exact else "")
+        rows = f"{source_rows} {where} ORDER BY {source}.rowid LIMIT -1 OFFSET 0"
         prefix = "SELECT"
-    return _RowQuery(
-        f"SELECT concat({line}, char(13, 10)) FROM ({prefix} {inner} {rows})",
-        f"SELECT concat('<row r=\"', lw_row, '\">', {cells}, '</row>') FROM ({prefix} lw_next() "
-        f"% {EXCEL_MAX_ROWS} + 2 AS lw_row, {inner} {rows})",
-        f"SELECT count(*) {source_rows}", tuple(converters))
+        if answers:
+            # A form's answers as one JSON object read once, then taken apart: a look-up
+            # per question cost twice as much.
+            taken = ", ".join(f"lw_answers ->> '$.\"{item}\"' AS v{first_answer + item - 1}"
+                              for item in range(1, answers + 1))
+            rows = (", (SELECT json_group_object(item, answer) FROM measure_answers "
+                    f"WHERE measure_id = {source}.id) AS lw_answers {rows}) LIMIT -1 OFFSET 0")
+            prefix = f"SELECT *, {taken} FROM (SELECT"
+        line = f", '{',' if exact else _SEP}', ".join(_csv_sql(f"v{n}", k, n, exact)
+                                                      for n, k in enumerate(kinds))
+        cells = ", ".join(_cell_sql(f"v{n}", k, n, xl_col_to_name(n), exact)
+                          for n, k in enumerate(kinds))
+        return (f"SELECT lw_id, concat({line}, char(13, 10)), concat('<row r=\"', lw_row, "
+                f"'\">', {cells}, '</row>') FROM ({prefix} {inner} {rows})")
+
+    return _RowQuery(select(False), select(True), len(kinds), tuple(converters),
+                     frozenset(n for n, k in enumerate(kinds) if k == _TEXT))
 
 
 def _sql(clause: Any, dialect: Any) -> str:
@@ -528,11 +551,15 @@ class _Formatter:
     def csv(self, n: int, stored: Any) -> str:
         return csv_field(csv_text(self.value(n, stored)))
 
+    def text(self, n: int, stored: Any) -> str:
+        return csv_text(self.value(n, stored))
+
     def cell(self, n: int, stored: Any, ref: str) -> str:
         return _cell(ref, self.value(n, stored), '"')
 
     def register(self, connection: Any) -> None:
         connection.create_function("lw_csv", 2, self.csv, deterministic=True)
+        connection.create_function("lw_text", 2, self.text, deterministic=True)
         connection.create_function("lw_cell", 3, self.cell, deterministic=True)
         connection.create_function("lw_markup", 1, _markup_text, deterministic=True)
         connection.create_function("lw_next", 0, itertools.count().__next__)
@@ -557,16 +584,92 @@ def _temporary_lookups(connection: Any, lookups: _Lookups) -> Iterator[None]:
         cursor.close()
 
 
-def _formatted(connection: Any, query: _RowQuery, sql: str) -> Iterator[list[str]]:
-    """Batches of finished text (CSV lines or sheet rows), straight from the driver."""
-    _Formatter(query.converters).register(connection)
+def _formatted(connection: Any, query: _RowQuery, sql: str,
+               parameters: Sequence[Any] = ()) -> Iterator[list[tuple[int, str, str]]]:
+    """Batches of (rowid, CSV line, sheet row), straight from the driver."""
     cursor = connection.cursor()
     try:
-        cursor.execute(sql)
+        cursor.execute(sql, parameters)
         while batch := cursor.fetchmany(_BATCH):
-            yield [text for (text,) in batch]
+            yield batch
     finally:
         cursor.close()
+
+
+# Anything in a batch's CSV text that the plain query may not have written as the exact one
+# would: a quote, & < > (the sheet escapes them), control characters and _xHHHH_ look-alikes
+# (``_rare_escapes``), a field starting as a formula would. Commas and line breaks are
+# counted instead (every line has its own); so is a line too long for a cell.
+_SEP = "\x1f"  # between a plain line's fields, so a comma in a value can be told apart
+# What only the exact query writes right (the sheet escapes & < >, control characters and
+# _xHHHH_ look-alikes); a field separator or line end inside a value is counted instead.
+_NOT_PLAIN = re.compile(r"[&<>\x00-\x08\x0b\x0c\x0e-\x1e\ufffe\uffff]|_x")
+# What Python puts right in a plain line: quoting, and the apostrophe before a formula.
+_TO_QUOTE = re.compile(r'[,"]|[\x1f\n][-=+@\t]')
+
+
+def _plain(text: str, lines: int, columns: int) -> bool:
+    """Did the plain query write the sheet rows of these ``lines`` (joined as ``text``)
+    exactly, and their CSV lines but for quoting (``_quoted``)?"""
+    return (text.count(_SEP) == lines * (columns - 1) and text.count("\r") == lines
+            and _NOT_PLAIN.search(text) is None)
+
+
+def _needs_quoting(text: str, lines: int) -> bool:
+    return (text.count("\n") != lines or text.startswith(_FORMULA_START)
+            or _TO_QUOTE.search(text) is not None)
+
+
+def _quoted(line: str, texts: frozenset[int]) -> str:
+    """A plain line as the exact query writes it: a text starting as a formula would gets an
+    apostrophe, and a field holding a comma, quote or line break is quoted."""
+    fields = line[:-2].split(_SEP)
+    for n in texts:
+        if fields[n].startswith(_FORMULA_START):
+            fields[n] = "'" + fields[n]
+    return ",".join(map(csv_field, fields)) + "\r\n"
+
+
+def _rows(connection: Any, query: _RowQuery,
+          numbers: Iterator[int] | None = None) -> Iterator[tuple[list[str], list[str]]]:
+    """One table's rows as batches of (CSV lines, sheet rows), numbered from ``numbers``
+    (2, 3, ... if not given). Read once with text as stored and checked a whole batch at a
+    time: Python quotes the fields that need it, and the few rows that need escaping in the
+    sheet are read again through the exact query (formatting every cell that carefully in
+    SQL was most of the export's time)."""
+    numbers = numbers if numbers is not None else itertools.count(2)
+    _Formatter(query.converters).register(connection)
+    for batch in _formatted(connection, query, query.plain):
+        ids, lines, sheet = (list(column) for column in zip(*batch, strict=True))
+        sheet = [row.replace(_MARK, str(number))
+                 for row, number in zip(sheet, numbers, strict=False)]
+        text = "".join(lines)
+        if max(map(len, lines)) <= _EXCEL_TEXT and _plain(text, len(lines), query.columns):
+            if _needs_quoting(text, len(lines)):
+                lines = [_quoted(line, query.texts) for line in lines]
+                yield lines, sheet
+            else:
+                yield [text.replace(_SEP, ",")], sheet
+        else:
+            exact = _redo(connection, query, ids, lines, sheet)
+            yield [line if n in exact else _quoted(line, query.texts)
+                   for n, line in enumerate(lines)], sheet
+
+
+def _redo(connection: Any, query: _RowQuery, ids: list[int], lines: list[str],
+          sheet: list[str]) -> set[int]:
+    """Replace the lines and sheet rows the plain query may have got wrong with the exact
+    query's (each sheet row keeps the number it was given); returns which they are."""
+    wrong = {rowid: n for n, (rowid, line) in enumerate(zip(ids, lines, strict=True))
+             if len(line) > _EXCEL_TEXT or not _plain(line, 1, query.columns)}
+    if not wrong:
+        return set()
+    numbers = {rowid: int(sheet[n][len('<row r="'):sheet[n].index('"', 8)])
+               for rowid, n in wrong.items()}
+    for batch in _formatted(connection, query, query.exact, (json.dumps(numbers),)):
+        for rowid, line, row in batch:
+            lines[wrong[rowid]], sheet[wrong[rowid]] = line, _rare_escapes(row)
+    return set(wrong.values())
 
 
 def _answer_width(session: Session, actor: Actor) -> int:
@@ -651,7 +754,6 @@ _X_ESCAPE = re.compile(r"(_x[0-9a-fA-F]{4}_)")
 _EXCEL_TEXT = 32767  # characters in a cell
 _DATE_STYLE = _DATE
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\ufffe\uffff]")  # \r too: XML would drop it
-_CONTROL_BYTES = bytes([*range(0x00, 0x09), *range(0x0B, 0x20)])
 
 
 def _xml_text(text: str) -> str:
@@ -678,14 +780,6 @@ def _rare_escapes(xml: str) -> str:
     if _CONTROL.search(xml):
         xml = _CONTROL.sub(lambda found: f"_x{ord(found.group()):04X}_", xml)
     return xml
-
-
-def _has_rare(data: bytes) -> bool:
-    """Might ``_rare_escapes`` change this UTF-8 batch? Checked on bytes, ~4x faster than a
-    regular expression over the text (it runs over every byte of the workbook)."""
-    return (len(data.translate(None, _CONTROL_BYTES)) != len(data)
-            or b"\xef\xbf\xbe" in data or b"\xef\xbf\xbf" in data  # U+FFFE, U+FFFF
-            or b"_x" in data)
 
 
 def _cell(ref: str, value: Any, styled: str) -> str:
@@ -718,104 +812,153 @@ def _excel_width(characters: float) -> float:
     return int((characters * 7 + 5) / 7 * 256) / 256
 
 
-class _Sheet:
-    """One worksheet being streamed into the workbook's zip."""
+# How hard to squeeze the sheets: level 1. A sheet is up to ~1 GB of repetitive XML at 50,000
+# people; level 6 (zlib's default) took three times the CPU for a file about a sixth smaller.
+_LEVEL = 1
+_ZIP_LIMIT = 2**31 - 1  # no ZIP64 records: Excel is strict about them (see ``_Part.start``)
+_DOS_DATE = (1 << 5) | 1  # 1 January 1980, what zipfile writes for a streamed entry
 
-    def __init__(self, book: _Workbook, name: str, headers: Sequence[str], rows: int,
+
+class _Part:
+    """One worksheet: its rows deflated into a scratch file as they come (on the thread that
+    reads them: zlib lets go of the GIL). Its start, which holds the row count, is deflated
+    once the rows are known and put in front of them (``_Book.add_sheet``)."""
+
+    def __init__(self, scratch: Path, name: str, headers: Sequence[str],
                  widths: Sequence[float] = (), frozen: bool = True) -> None:
-        """``rows``: how many rows follow the first (for the sheet's dimension, which readers
-        such as openpyxl's read-only mode rely on)."""
-        columns = max(len(headers), len(widths), 1)
-        self.refs = [xl_col_to_name(n) for n in range(columns)]
-        self.number = 0
-        self.parts: list[str] = []
-        self.book = book
-        self.pending: Future | None = None
-        # No ZIP64 records: Excel is strict about them and a sheet of 1,048,576 rows stays
-        # under 2 GiB unless its rows average over 2 KB (then ``close`` says so clearly).
-        self.entry = book.zip.open(f"xl/worksheets/sheet{len(book.sheets) + 1}.xml", "w")
-        book.entries.append(self.entry)
-        book.sheets.append(name)
-        pane = ('<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
-                '<selection pane="bottomLeft"/>' if frozen else "")
-        cols = "".join(f'<col min="{n}" max="{n}" width="{_excel_width(w)}" customWidth="1"/>'
-                       for n, w in enumerate(widths, 1))
-        self.parts.append(
-            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet {_NS}>'
-            f'<dimension ref="A1:{xl_col_to_name(columns - 1)}{rows + 1}"/>'
-            f'<sheetViews><sheetView workbookViewId="0">{pane}</sheetView></sheetViews>'
-            f'<sheetFormatPr defaultRowHeight="15"/>{f"<cols>{cols}</cols>" if cols else ""}'
-            '<sheetData>')
-        self.row(headers, _BOLD)
+        self.name, self.headers, self.widths, self.frozen = name, headers, widths, frozen
+        handle, path = tempfile.mkstemp(suffix=".deflate", dir=scratch)
+        self.path = Path(path)
+        self.file = os.fdopen(handle, "wb")
+        self.deflate = zlib.compressobj(_LEVEL, zlib.DEFLATED, -15)
+        self.rows = self.size = self.crc = 0
+
+    def add(self, rows: list[str]) -> None:
+        """Append finished rows (numbered from ``self.rows + 2``)."""
+        self.rows += len(rows)
+        self._write("".join(rows))
 
     def row(self, values: Sequence[Any], style: int = 0) -> None:
-        """Append one row: blanks left out, text inline, numbers, dates with the date style."""
-        self.number += 1
-        if not values:
-            return
-        styled = f'" s="{style}"' if style else '"'
-        self.parts.append(f'<row r="{self.number}">' + "".join(
-            _cell(f"{ref}{self.number}", value, styled)
-            for ref, value in zip(self.refs, values, strict=False) if value is not None)
-            + "</row>")
-        if len(self.parts) >= _BATCH:
-            self.flush()
+        """Append one row from Python values (the README); an empty line is left out."""
+        self.add([_row_xml(self.rows + 2, values, style) if values else ""])
 
-    def add_rows(self, rows: list[str]) -> None:
-        """Append rows already written as SpreadsheetML (numbered from ``number + 1``)."""
-        self.number += len(rows)
-        self.parts.extend(rows)
-        if len(self.parts) >= _BATCH:
-            self.flush()
-
-    def flush(self) -> None:
-        """Hand the rows so far to the compressing thread, after its previous batch. It also
-        joins, encodes and checks them, so the thread reading the rows only waits on SQLite
-        (which, like zlib, lets go of the GIL): three threads share two cores evenly."""
-        parts, self.parts = self.parts, []
-        if self.pending is not None:
-            self.pending.result()
-        self.pending = self.book.compressor.submit(self._write, parts)
-
-    def _write(self, parts: list[str]) -> None:
-        data = "".join(parts).encode("utf-8")
-        if _has_rare(data):
-            data = _rare_escapes(data.decode("utf-8")).encode("utf-8")
-        self.entry.write(data)
+    def _write(self, text: str) -> None:
+        data = text.encode("utf-8")
+        self.crc = zlib.crc32(data, self.crc)
+        self.size += len(data)
+        self.file.write(self.deflate.compress(data))
 
     def close(self) -> None:
-        self.parts.append("</sheetData>"
-                          '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" '
-                          'header="0.3" footer="0.3"/></worksheet>')
-        self.flush()
-        self.pending.result()
-        try:
-            self.entry.close()
-        except RuntimeError:  # zipfile: "File size too large, try using force_zip64"
-            raise UserError("A sheet of the workbook would be larger than 2 GB, more than "
-                            "Excel can open; the CSV files hold every row.") from None
+        self._write('</sheetData><pageMargins left="0.7" right="0.7" top="0.75" '
+                    'bottom="0.75" header="0.3" footer="0.3"/></worksheet>')
+        self.file.write(self.deflate.flush())
+        self.file.close()
+
+    def start(self) -> str:
+        """The sheet's XML before its rows: the dimension (which readers such as openpyxl's
+        read-only mode rely on), the frozen header row, column widths, the header."""
+        columns = max(len(self.headers), len(self.widths), 1)
+        pane = ('<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
+                '<selection pane="bottomLeft"/>' if self.frozen else "")
+        cols = "".join(f'<col min="{n}" max="{n}" width="{_excel_width(w)}" customWidth="1"/>'
+                       for n, w in enumerate(self.widths, 1))
+        return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet {_NS}>'
+                f'<dimension ref="A1:{xl_col_to_name(columns - 1)}{self.rows + 1}"/>'
+                f'<sheetViews><sheetView workbookViewId="0">{pane}</sheetView></sheetViews>'
+                f'<sheetFormatPr defaultRowHeight="15"/>{f"<cols>{cols}</cols>" if cols else ""}'
+                f"<sheetData>{_row_xml(1, self.headers, _BOLD)}")
 
 
-class _Workbook:
-    """The XLSX beside the CSVs, streamed sheet by sheet into its zip (constant memory, no
-    scratch files). The README sheet is written last but listed first."""
+def _row_xml(number: int, values: Sequence[Any], style: int = 0) -> str:
+    """One row from Python values: blanks left out, text inline, numbers, dates styled."""
+    styled = f'" s="{style}"' if style else '"'
+    return _rare_escapes(f'<row r="{number}">' + "".join(
+        _cell(f"{xl_col_to_name(n)}{number}", value, styled)
+        for n, value in enumerate(values) if value is not None) + "</row>")
+
+
+def _crc32_combine(first: int, second: int, length: int) -> int:
+    """The CRC-32 of two pieces joined, from theirs (zlib's crc32_combine, which Python's
+    zlib does not offer): the second piece's bytes are never read again."""
+
+    def times(matrix: list[int], vector: int) -> int:
+        total, n = 0, 0
+        while vector:
+            if vector & 1:
+                total ^= matrix[n]
+            vector >>= 1
+            n += 1
+        return total
+
+    def square(matrix: list[int]) -> list[int]:
+        return [times(matrix, matrix[n]) for n in range(32)]
+
+    odd = [0xEDB88320] + [1 << n for n in range(31)]  # one zero bit
+    even = square(odd)  # two zero bits
+    odd = square(even)  # four
+    while length:
+        even = square(odd)
+        if length & 1:
+            first = times(even, first)
+        length >>= 1
+        if not length:
+            break
+        odd = square(even)
+        if length & 1:
+            first = times(odd, first)
+        length >>= 1
+    return first ^ second
+
+
+class _Book:
+    """The workbook's zip, written once every sheet is ready: each sheet's deflated rows are
+    copied in behind its start. Written by hand (a few headers) because zipfile cannot take
+    data already deflated."""
 
     def __init__(self, handle: Any) -> None:
-        # Level 1: a sheet is ~2 GB of repetitive XML at 50,000 people; level 6 (the default)
-        # took three times the CPU for a file about a sixth smaller.
-        self.zip = zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED, compresslevel=1)
-        self.compressor = ThreadPoolExecutor(1, thread_name_prefix="export-zip")
-        self.entries: list[Any] = []  # the sheets' zip entries, to close if the export fails
+        self.handle = handle
+        self.directory: list[bytes] = []
         self.sheets: list[str] = []
 
-    def write_readme(self, lines: list[list[str]]) -> None:
-        readme = _Sheet(self, "README", lines[0], len(lines) - 1, widths=(22, 28, 90),
-                        frozen=False)
-        for line in lines[1:]:
-            readme.row(line, _BOLD if len(line) == 1 else _WRAP)
-        readme.close()
+    def _entry(self, name: str, crc: int, size: int, chunks: Sequence[bytes | Path]) -> None:
+        encoded = name.encode("ascii")
+        packed = sum(c.stat().st_size if isinstance(c, Path) else len(c) for c in chunks)
+        offset = self.handle.tell()
+        self.handle.write(struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, 0, 8, 0, _DOS_DATE,
+                                      crc, packed, size, len(encoded), 0) + encoded)
+        for chunk in chunks:
+            if isinstance(chunk, Path):
+                with chunk.open("rb") as data:
+                    shutil.copyfileobj(data, self.handle, 1 << 20)
+            else:
+                self.handle.write(chunk)
+        self.directory.append(struct.pack(
+            "<4s6H3L5H2L", b"PK\x01\x02", 20, 20, 0, 8, 0, _DOS_DATE, crc, packed, size,
+            len(encoded), 0, 0, 0, 0, 0, offset) + encoded)
+
+    def add(self, name: str, text: str) -> None:
+        data = text.encode("utf-8")
+        deflate = zlib.compressobj(_LEVEL, zlib.DEFLATED, -15)
+        self._entry(name, zlib.crc32(data), len(data), [deflate.compress(data) + deflate.flush()])
+
+    def add_sheet(self, part: _Part) -> None:
+        start = part.start().encode("utf-8")
+        size = len(start) + part.size
+        if size > _ZIP_LIMIT:
+            raise UserError("A sheet of the workbook would be larger than 2 GB, more than "
+                            "Excel can open; the CSV files hold every row.")
+        deflate = zlib.compressobj(_LEVEL, zlib.DEFLATED, -15)
+        # A sync flush ends the start on a byte boundary without ending the stream, so the
+        # rows' own deflate stream can follow it as is.
+        head = deflate.compress(start) + deflate.flush(zlib.Z_SYNC_FLUSH)
+        self.sheets.append(part.name)
+        self._entry(f"xl/worksheets/sheet{len(self.sheets)}.xml",
+                    _crc32_combine(zlib.crc32(start), part.crc, part.size), size,
+                    [head, part.path])
+        part.path.unlink()
 
     def close(self) -> None:
+        """The workbook's other parts (README listed first), then the zip's directory."""
         order = [self.sheets.index("README"), *(n for n, name in enumerate(self.sheets)
                                                 if name != "README")]
         sheets = "".join(f'<sheet name="{_xml_text(self.sheets[n])}" sheetId="{n + 1}" '
@@ -828,7 +971,7 @@ class _Workbook:
             'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
             for n in range(1, count + 1))
         head = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-        self.zip.writestr("[Content_Types].xml", (
+        self.add("[Content_Types].xml", (
             f'{head}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
             '<Default Extension="rels" ContentType="application/'
             'vnd.openxmlformats-package.relationships+xml"/>'
@@ -837,30 +980,28 @@ class _Workbook:
             'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
             '<Override PartName="/xl/styles.xml" ContentType="application/'
             f'vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>{overrides}</Types>'))
-        self.zip.writestr("_rels/.rels", (
+        self.add("_rels/.rels", (
             f'{head}<Relationships xmlns="{_PKG_REL}"><Relationship Id="rId1" '
             f'Type="{_REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>'))
-        self.zip.writestr("xl/workbook.xml", (
+        self.add("xl/workbook.xml", (
             f'{head}<workbook {_NS}><bookViews><workbookView activeTab="0"/></bookViews>'
             f"<sheets>{sheets}</sheets></workbook>"))
-        self.zip.writestr("xl/_rels/workbook.xml.rels", (
+        self.add("xl/_rels/workbook.xml.rels", (
             f'{head}<Relationships xmlns="{_PKG_REL}">{rels}<Relationship '
             f'Id="rId{count + 1}" Type="{_REL}/styles" Target="styles.xml"/></Relationships>'))
-        self.zip.writestr("xl/styles.xml", _STYLES)
-        self.zip.close()
+        self.add("xl/styles.xml", _STYLES)
+        start = self.handle.tell()
+        directory = b"".join(self.directory)
+        self.handle.write(directory + struct.pack(
+            "<4s4H2LH", b"PK\x05\x06", 0, 0, len(self.directory), len(self.directory),
+            len(directory), start, 0))
 
-    def __enter__(self) -> _Workbook:
-        return self
-
-    def __exit__(self, failed: type[BaseException] | None, *exc: object) -> None:
-        """Also when the export failed half-way: stop the thread and finish the zip (in the
-        temporary file, which is then removed) so nothing writes to it after that."""
-        self.compressor.shutdown()
-        if failed is not None:
-            with contextlib.suppress(Exception):
-                for entry in self.entries:
-                    entry.close()
-                self.zip.close()
+    def write_readme(self, scratch: Path, lines: list[list[str]]) -> None:
+        readme = _Part(scratch, "README", lines[0], widths=(22, 28, 90), frozen=False)
+        for line in lines[1:]:
+            readme.row(line, _BOLD if len(line) == 1 else _WRAP)
+        readme.close()
+        self.add_sheet(readme)
 
 
 def sheet_names(table: str, rows: int) -> list[str]:
@@ -920,14 +1061,19 @@ def export_all(caseload: Caseload, actor: Actor, folder: Path | str,
                 (staging / WORKBOOK).open("wb") as handle:
             answers = _answer_width(session, actor)
             lookups = _lookups(session, actor)
-            with _Workbook(handle) as book, _Tables(session, other, lookups) as tables:
-                for index, table in enumerate(TABLES):
-                    if progress:
-                        progress(index, len(TABLES), f"Exporting {table.name}")
-                    counts[table.name] = tables.export(table, answers, staging, book)
-                    names.append(f"{table.name}.csv")
-                book.write_readme(readme_lines(counts, answers, today))
-                book.close()
+            scratch = staging / ".sheets"
+            scratch.mkdir()
+            with _Tables(session, other, lookups, answers, staging, scratch) as tables:
+                parts = tables.run(progress)
+            book = _Book(handle)
+            for table in TABLES:
+                counts[table.name] = sum(part.rows for part in parts[table.name])
+                names.append(f"{table.name}.csv")
+                for part in parts[table.name]:
+                    book.add_sheet(part)
+            book.write_readme(scratch, readme_lines(counts, answers, today))
+            book.close()
+            scratch.rmdir()
             _flush(handle)
         readme = "\n".join("\t".join(line) for line in readme_lines(counts, answers, today))
         with (staging / README).open("w", encoding="utf-8") as text:
@@ -971,41 +1117,105 @@ def _two_readers(caseload: Caseload) -> Iterator[tuple[Session, Session]]:
 
 
 class _Tables:
-    """Each table's CSV written on the calling thread while its sheets are written on a
-    second one, each reading through its own connection (SQLite formats the rows and lets
-    go of the GIL meanwhile). Both finish a table before the next begins, so progress and
-    cancelling between tables work as before; a failure stops the other side too."""
+    """The tables shared out between two threads, each reading through its own connection
+    on the one snapshot (SQLite formats the rows and zlib squeezes the sheets, both without
+    the GIL, so the two use both cores): the biggest tables first, each table's CSV file and
+    sheets written by the thread that reads it. A failure anywhere stops both."""
 
-    def __init__(self, session: Session, other: Session, lookups: _Lookups) -> None:
+    def __init__(self, session: Session, other: Session, lookups: _Lookups, answers: int,
+                 folder: Path, scratch: Path) -> None:
         self.dialect = session.connection().dialect
-        self.lookups = lookups
+        self.lookups, self.answers, self.folder, self.scratch = lookups, answers, folder, scratch
         self.connections = [s.connection().connection.dbapi_connection for s in (session, other)]
         self.stack = contextlib.ExitStack()
-        self.sheets = ThreadPoolExecutor(1, thread_name_prefix="export-sheets")
+        self.threads = ThreadPoolExecutor(len(self.connections),
+                                          thread_name_prefix="export-tables")
+        self.stop = threading.Event()
+        self.results: dict[str, Future] = {table.name: Future() for table in TABLES}
 
     def __enter__(self) -> _Tables:
         for connection in self.connections:
             self.stack.enter_context(_temporary_lookups(connection, self.lookups))
         return self
 
-    def export(self, table: ExportTable, answers: int, folder: Path, book: _Workbook) -> int:
-        query = _row_query(table, answers, self.dialect)
-        headers = _headers(table, answers)
-        mine, theirs = self.connections
-        sheets = self.sheets.submit(_write_sheets, theirs, query, table.name, headers, book)
+    def run(self, progress: Progress | None) -> dict[str, list[_Part]]:
+        """Every table's sheets (its CSV is in ``folder``); progress in the tables' order."""
+        waiting = collections.deque(sorted(TABLES, key=self._size, reverse=True))
+        workers = [self.threads.submit(self._work, waiting, connection)
+                   for connection in self.connections]
         try:
-            count = _write_csv(mine, query, headers, folder / f"{table.name}.csv")
-        except BaseException:
-            theirs.interrupt()
-            with contextlib.suppress(Exception):
-                sheets.result()
-            raise
-        if sheets.result() != count:
-            raise RuntimeError(f"{table.name}: the CSV and the sheet read different rows")
-        return count
+            parts = {}
+            for index, table in enumerate(TABLES):
+                if progress:
+                    progress(index, len(TABLES), f"Exporting {table.name}")
+                parts[table.name] = self.results[table.name].result()
+            return parts
+        finally:
+            self.stop.set()
+            if not all(worker.done() for worker in workers):
+                for connection in self.connections:
+                    connection.interrupt()
+            for worker in workers:
+                with contextlib.suppress(Exception):
+                    worker.result()
+
+    def _size(self, table: ExportTable) -> int:
+        """Roughly how much work a table is: its highest rowid times its columns."""
+        source = table.source.__tablename__
+        cursor = self.connections[0].cursor()
+        try:
+            highest = cursor.execute(f"SELECT max(rowid) FROM {source}").fetchone()[0]
+        finally:
+            cursor.close()
+        return (highest or 0) * len(_headers(table, self.answers))
+
+    def _work(self, waiting: collections.deque[ExportTable], connection: Any) -> None:
+        while not self.stop.is_set():
+            try:
+                table = waiting.popleft()
+            except IndexError:
+                return
+            try:
+                self.results[table.name].set_result(self._table(connection, table))
+            except BaseException as exc:
+                self.stop.set()
+                for result in self.results.values():  # the first failure is what is raised
+                    with contextlib.suppress(InvalidStateError):
+                        result.set_exception(exc)
+                return
+
+    def _table(self, connection: Any, table: ExportTable) -> list[_Part]:
+        """One table's CSV file and sheets; a table longer than a sheet goes on over
+        "name (2)"... (see ``sheet_names``)."""
+        query = _row_query(table, self.answers, self.dialect)
+        headers = _headers(table, self.answers)
+        numbers = (n % EXCEL_MAX_ROWS + 2 for n in itertools.count())
+        parts = [_Part(self.scratch, sheet_names(table.name, 1)[0], headers)]
+        count = 0
+        with (self.folder / f"{table.name}.csv").open("w", encoding="utf-8",
+                                                      newline="") as handle:
+            handle.write("\ufeff")
+            csv.writer(handle).writerow(headers)
+            for lines, rows in _rows(connection, query, numbers):
+                if self.stop.is_set():
+                    raise RuntimeError("stopped")  # another table failed: this one is not kept
+                handle.write("".join(lines))
+                while rows:
+                    if parts[-1].rows == EXCEL_MAX_ROWS:
+                        parts[-1].close()
+                        parts.append(_Part(self.scratch, sheet_names(table.name, count + 1)[-1],
+                                           headers))
+                    taken = rows[:EXCEL_MAX_ROWS - parts[-1].rows]
+                    parts[-1].add(taken)
+                    count += len(taken)
+                    rows = rows[len(taken):]
+            _flush(handle)
+        parts[-1].close()
+        return parts
 
     def __exit__(self, *exc: object) -> None:
-        self.sheets.shutdown()
+        self.stop.set()
+        self.threads.shutdown()
         self.stack.close()
 
 
@@ -1028,45 +1238,3 @@ def _move_into_place(staging: Path, folder: Path, names: list[str]) -> None:
             os.fsync(directory)
         finally:
             os.close(directory)
-
-
-def _write_csv(connection: Any, query: _RowQuery, headers: list[str], path: Path) -> int:
-    """One table's CSV file; returns its rows."""
-    count = 0
-    with path.open("w", encoding="utf-8", newline="") as handle, \
-            contextlib.closing(_formatted(connection, query, query.lines)) as batches:
-        handle.write("\ufeff")
-        csv.writer(handle).writerow(headers)
-        for lines in batches:
-            handle.write("".join(lines))
-            count += len(lines)
-        _flush(handle)
-    return count
-
-
-def _write_sheets(connection: Any, query: _RowQuery, name: str, headers: list[str],
-                  book: _Workbook) -> int:
-    """One table's sheet(s); a table longer than a sheet goes on over "name (2)"... (see
-    ``sheet_names``). Returns its rows."""
-    cursor = connection.cursor()
-    expected = cursor.execute(query.count).fetchone()[0]
-    cursor.close()
-
-    def next_sheet(count: int) -> _Sheet:
-        return _Sheet(book, sheet_names(name, count + 1)[-1], headers,
-                      min(max(expected - count, 0), EXCEL_MAX_ROWS))
-
-    sheet = next_sheet(0)
-    count = 0
-    with contextlib.closing(_formatted(connection, query, query.sheet_rows)) as batches:
-        for rows in batches:
-            while rows:
-                if sheet.number > EXCEL_MAX_ROWS:
-                    sheet.close()
-                    sheet = next_sheet(count)
-                room = EXCEL_MAX_ROWS + 1 - sheet.number
-                sheet.add_rows(rows[:room])
-                count += len(rows[:room])
-                rows = rows[room:]
-    sheet.close()
-    return count
