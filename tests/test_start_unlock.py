@@ -80,3 +80,36 @@ def test_nothing_is_begun_without_a_passphrase_or_a_key_file(closed_caseload, tm
     monkeypatch.setenv(keys.PASSPHRASE_ENV, TEST_PASSPHRASE)
     begin_unlock(tmp_path / "no-such-caseload.db")
     assert argon2_calls == [] and _unlock_threads() == []
+
+
+def test_argon2id_begins_before_sqlalchemy_is_imported_and_opening_still_runs_the_safeguards(
+        closed_caseload):
+    """In a fresh interpreter, as the app starts: the key file's module (and the storage
+    package that registers the safeguards) loads without SQLAlchemy or the models, so Argon2id
+    is running before them; the caseload then opens with the safeguards' hooks in place."""
+    import json
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, json\n"
+        "from pathlib import Path\n"
+        "from linkworker.launch import begin_unlock\n"
+        f"begin_unlock(Path({str(closed_caseload)!r}))\n"
+        "from linkworker.storage import keys\n"
+        "begun = [type(d).__name__ for d in keys._begun.values()]\n"
+        "early = [m for m in ('sqlalchemy', 'linkworker.models', 'importlib.metadata')\n"
+        "         if m in sys.modules]\n"
+        "from linkworker import safeguards\n"
+        "from linkworker.storage.database import OPEN_HOOKS, CLOSE_HOOKS, Caseload\n"
+        f"Caseload.open(Path({str(closed_caseload)!r})).close()\n"
+        "hooks = [safeguards.after_open in OPEN_HOOKS, safeguards.before_close in CLOSE_HOOKS]\n"
+        "print(json.dumps({'begun': begun, 'early': early, 'hooks': hooks}))\n"
+    )
+    env = {"PATH": "", "LINKWORKER_PASSPHRASE": TEST_PASSPHRASE,
+           "HOME": str(closed_caseload.parent), "PYTHON_KEYRING_BACKEND":
+           "keyring.backends.fail.Keyring"}
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          check=True, env=env)
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    assert found == {"begun": ["_Derivation"], "early": [], "hooks": [True, True]}

@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
 from linkworker.storage import keys
+from linkworker.storage.hooks import CLOSE_HOOKS, OPEN_HOOKS
 from linkworker.storage.pages import OPEN_CHECK_PAGES, PageChecker
 
 
@@ -207,11 +208,6 @@ def _check_first_pages(engine: Engine, path: Path, key: bytes) -> None:
 TAKE_WRITE_LOCK = text("UPDATE alembic_version SET version_num = version_num WHERE 0")
 
 
-# What opening (after any upgrade) and closing a caseload also does: the safeguards of
-# docs/security.md register here (``linkworker.safeguards``, imported by this package), so
-# storage never imports the services above it.
-OPEN_HOOKS: list[Callable[[Caseload], None]] = []
-CLOSE_HOOKS: list[Callable[[Caseload], None]] = []
 
 
 @dataclass
