@@ -105,6 +105,17 @@ class Foreground:
             while not cancelled.is_set() and (wait := self._quiet_in()) > 0:
                 self._changed.wait(wait)
 
+    def wait_until_idle(self, idle_s: float, cancelled: threading.Event) -> None:
+        """Wait until the user has asked for nothing for ``idle_s`` (at once if they never
+        have): for work too long to step aside often enough, such as the daily backup."""
+        with self._changed:
+            while not cancelled.is_set() and not self._closed:
+                wait = self._quiet_in() if self._waiting_for else (
+                    self._last_end + idle_s - time.monotonic() if self._last_end else 0.0)
+                if wait <= 0:
+                    return
+                self._changed.wait(wait)
+
 
 class Cancelled(Exception):
     """Raised inside a work function when the user cancelled the job."""
@@ -136,6 +147,12 @@ class Job:
         once, for a job that does not yield)."""
         if self._foreground is not None:
             self._foreground.wait_until_quiet(self._cancel)
+
+    def wait_for_idle(self, idle_s: float) -> None:
+        """Before background work that should not begin while the user is busy: wait until
+        the user's reads have left ``idle_s`` of quiet (at once for a job that does not yield)."""
+        if self._foreground is not None:
+            self._foreground.wait_until_idle(idle_s, self._cancel)
 
 
 class Changes(frozenset):
