@@ -1,13 +1,14 @@
 """The app's real start path, then typing a search, then the day's pages: what a user waits on.
 
-Each user in a fresh process (offscreen): unlock with the passphrase (Argon2id), sign in as the
-sign-in dialog does (``accounts.sign_in``, password check, the audit event), build the main
-window and the start-up checks exactly as ``ui.app.run`` does (``StartupChecks``: the page
-check and the daily backup, in the background), show it, and time until the caseload list has
-its first rows. Then, in the same window, a search typed one key at a time: each keystroke's
-time to its first rows on screen (a newer keystroke supersedes the older query, as in the
-app). Last, as the manager, Today and Due and overdue are opened (each timed to its first rows;
-Today also to its lists' counts, which follow them) and the process's memory is read (peak and
+Each user in a fresh process (offscreen), from where the user starts (the ``linkworker`` console
+script's module, ``linkworker.command``, then ``launch_app``'s steps): unlock with the passphrase
+(Argon2id), sign in as the sign-in dialog does (``accounts.sign_in``, password check, the audit
+event), build the main window and the start-up checks exactly as ``ui.app.run`` does
+(``StartupChecks``: the page check and the daily backup, in the background), show it, and time until
+the caseload list has its first rows. Then, in the same window, a search typed one key at a time:
+each keystroke's time to its first rows on screen (a newer keystroke supersedes the older query, as
+in the app). Last, as the manager, Today and Due and overdue are opened (each timed to its first
+rows; Today also to its lists' counts, which follow them) and the process's memory is read (peak and
 now).
 """
 
@@ -63,9 +64,18 @@ def rss_now_mb() -> float:
 def run(path: str, username: str) -> dict[str, Any]:
     """Runs in a child (QT_QPA_PLATFORM=offscreen), in ``ui.app.run``'s order."""
     started = time.perf_counter()
-    from linkworker.launch import begin_unlock, preload_core, warm_window
+    # Where the user starts: the ``linkworker`` console script's module, ``linkworker --db PATH``
+    # (it reaches ``launch_app`` without the full command line), then ``launch_app``'s steps.
+    from linkworker import command
 
-    begin_unlock(Path(path))  # as ``launch_app`` does, first of all: Argon2id beside the imports
+    opens_app, db = command.app_caseload(["--db", path])
+    assert opens_app and db is not None
+    from linkworker.launch import begin_unlock, display_problem, preload_core, warm_window
+
+    problem = display_problem()
+    if problem:
+        raise SystemExit(problem)
+    begin_unlock(db)  # as ``launch_app`` does, first of all: Argon2id beside the imports
     preload_core()  # as ``launch_app`` does, before Qt
     from PySide6.QtWidgets import QMessageBox
 
@@ -141,7 +151,8 @@ def measure(bench: Bench) -> list[Row]:
             continue
         out.append(Row(
             f"Start to first rows, {label}", f"{result['first_row_s']:.2f} s", target="< 2 s",
-            note=f"unlock {result['open_s']:.1f} s, sign-in {result['sign_in_s']:.1f} s; whole "
+            note=f"from `linkworker --db PATH` (linkworker.command); "
+                 f"unlock {result['open_s']:.1f} s, sign-in {result['sign_in_s']:.1f} s; whole "
                  f"list ({result['rows']:,}) at {result['whole_s']:.1f} s; load {result['load']}"
                  + ("; first start of the day (daily backup due)" if result["daily_due"]
                     else "")))
