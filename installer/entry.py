@@ -11,7 +11,7 @@ for _name in ("stdout", "stderr"):
     if getattr(sys, _name) is None:
         setattr(sys, _name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115
 
-from linkworker.cli import main  # noqa: E402
+from linkworker.command import main  # noqa: E402
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -2,7 +2,7 @@
 
 import sys
 
-from linkworker.cli import main
+from linkworker.command import main
 
 if __name__ == "__main__":
     sys.exit(main())

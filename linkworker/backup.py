@@ -53,7 +53,7 @@ from linkworker.errors import UserError
 from linkworker.models import Person
 from linkworker.paths import backup_dir
 from linkworker.storage import keys
-from linkworker.storage.database import Caseload, CaseloadDamaged
+from linkworker.storage.database import Caseload, CaseloadDamaged, follows_the_thread
 from linkworker.storage.dbfiles import move_db_files as _move_db_files
 from linkworker.storage.dbfiles import put_back as _put_back
 from linkworker.storage.dbfiles import remove_db_files as _remove_db_files
@@ -168,6 +168,7 @@ def _reader(path: Path, key: bytes) -> Engine:
         cursor.execute("PRAGMA query_only=ON")
         cursor.execute("PRAGMA temp_store=MEMORY")
         cursor.close()
+        follows_the_thread(dbapi_connection)  # the app's backup check steps aside, can stop
 
     return engine
 

@@ -31,6 +31,7 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    event,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -248,8 +249,7 @@ class Episode(Tracked, Base):
         # Due's follow-up forms: open journeys by first meeting, read from the index alone
         # (migration 0007; exit_date is a column only so that the index covers the query).
         Index("ix_episodes_open_first_meeting", "first_meeting_date", "worker_id", "id",
-              "exit_date", sqlite_where=text("exit_date IS NULL"),
-              postgresql_where=text("exit_date IS NULL")),
+              "exit_date", sqlite_where=text("exit_date IS NULL")),
         # The return: a contract's journeys from the index alone (0007).
         Index("ix_episodes_contract_journeys", "contract_id", "id", "person_id", "number",
               "referral_date", "first_meeting_date", "exit_date", "exit_reason", "eligibility"),
@@ -284,18 +284,15 @@ class Contact(Tracked, Base):
         # Due and overdue: planned contacts up to the end of the week, without scanning history.
         # Partial, so no plan can walk every attended contact through it (a full index on
         # status made SQLite read ~900,000 rows for one contract's or one worker's contacts).
-        Index("ix_contacts_planned_date", "contact_date", sqlite_where=text("status = 'planned'"),
-              postgresql_where=text("status = 'planned'")),
+        Index("ix_contacts_planned_date", "contact_date", sqlite_where=text("status = 'planned'")),
         # With the journey, worker and id, Due's keys read no contact row (0007).
         Index("ix_contacts_planned_due", "contact_date", "episode_id", "worker_id", "id",
-              sqlite_where=text("status = 'planned'"),
-              postgresql_where=text("status = 'planned'")),
+              sqlite_where=text("status = 'planned'")),
         # A journey's attended contacts and review meetings (returns, Due, the summaries).
         Index("ix_contacts_episode_status", "episode_id", "status", "purpose"),
         # The return: a journey's attended contacts from the index alone (0007).
         Index("ix_contacts_attended", "episode_id", "contact_date", "mode", "purpose", "id",
-              sqlite_where=text("status = 'attended'"),
-              postgresql_where=text("status = 'attended'")),
+              sqlite_where=text("status = 'attended'")),
         # A coordinator's register and the hub's scope: the contacts at a venue (0008).
         Index("ix_contacts_venue", "venue", "episode_id", sqlite_where=text("venue IS NOT NULL")),
     )
@@ -338,11 +335,10 @@ class Goal(Tracked, Base):
 
     __table_args__ = (
         # Today: is a step's goal open? asked of this small index, not the goal (0007).
-        Index("ix_goals_open", "id", "episode_id", sqlite_where=text("status = 'open'"),
-              postgresql_where=text("status = 'open'")),
+        Index("ix_goals_open", "id", "episode_id", sqlite_where=text("status = 'open'")),
         # The return: a journey's goals closed, from the index alone.
         Index("ix_goals_episode_done", "episode_id", "status_date", "id", "category", "status",
-              sqlite_where=text("status != 'open'"), postgresql_where=text("status != 'open'")),
+              sqlite_where=text("status != 'open'")),
     )
 
 
@@ -363,7 +359,7 @@ class GoalStep(Tracked, Base):
     __table_args__ = (
         # Today's tasks, most overdue first: the steps not done in due order (0007).
         Index("ix_goal_steps_open_due", "due_date", "goal_id",
-              sqlite_where=text("done_date IS NULL"), postgresql_where=text("done_date IS NULL")),
+              sqlite_where=text("done_date IS NULL")),
         # Today: the earliest due date of an open goal's step, where that walk starts (0008).
         Index("ix_goal_steps_open_by_goal", "goal_id", "due_date", "done_date",
               sqlite_where=text("done_date IS NULL")),
@@ -705,3 +701,18 @@ class SyncConflict(Base):
     resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime, index=True)
     resolved_by: Mapped[str | None] = mapped_column(String(80))
     resolution: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+@event.listens_for(Base.metadata, "before_create")
+def _partial_on_postgresql(metadata, connection, **_kw) -> None:
+    """A partial index has the same condition on PostgreSQL (the hub) as on SQLite: it is
+    declared once, as ``sqlite_where``, and copied here when a schema is made on PostgreSQL.
+    Declaring ``postgresql_where`` above would import SQLAlchemy's PostgreSQL dialect in every
+    process that imports the models, the app's start among them (issue 15)."""
+    if connection.dialect.name != "postgresql":
+        return
+    for table in metadata.tables.values():
+        for index in table.indexes:
+            where = index.dialect_kwargs.get("sqlite_where")
+            if where is not None:
+                index.dialect_kwargs["postgresql_where"] = where

@@ -15,16 +15,20 @@ missed anchor is caught the next time.
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
-from sqlalchemy.exc import SQLAlchemyError
-
-from linkworker.storage.database import CLOSE_HOOKS, OPEN_HOOKS, Caseload
 from linkworker.storage.dbfiles import erasure_register_path
+from linkworker.storage.hooks import CLOSE_HOOKS, OPEN_HOOKS
+
+if TYPE_CHECKING:  # the storage package registers these hooks before SQLAlchemy is loaded
+    from linkworker.storage.database import Caseload
 
 log = logging.getLogger(__name__)
 
 
 def after_open(caseload: Caseload) -> None:
+    from sqlalchemy.exc import SQLAlchemyError
+
     from linkworker import audit
 
     try:
@@ -41,6 +45,8 @@ def after_open(caseload: Caseload) -> None:
 
 
 def before_close(caseload: Caseload) -> None:
+    from sqlalchemy.exc import SQLAlchemyError
+
     from linkworker import audit
     from linkworker.storage import keys
 

@@ -50,3 +50,29 @@ def test_opening_a_caseload_imports_no_library_of_another_screen(caseload):
                           check=True, env=env)
     loaded = set(json.loads(done.stdout.strip().splitlines()[-1]))
     assert [name for name in (*NOT_AT_START, "linkworker.rights") if name in loaded] == []
+
+
+def test_the_models_load_without_postgresql_yet_a_postgresql_schema_keeps_partial_indexes():
+    """The partial indexes are declared once (``sqlite_where``); made on PostgreSQL (the hub)
+    they keep their condition, and importing the models does not import PostgreSQL's dialect."""
+    probe = ("import sys\nimport linkworker.models\n"
+             "print('sqlalchemy.dialects.postgresql' in sys.modules)\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          check=True, env={"PATH": ""})
+    assert done.stdout.strip().splitlines()[-1] == "False"
+
+    from sqlalchemy import create_mock_engine
+
+    from linkworker.models import Base
+
+    made: list[str] = []
+    engine = create_mock_engine("postgresql+psycopg://", lambda sql, *_a, **_k: made.append(
+        str(sql.compile(dialect=engine.dialect)).strip()))
+    Base.metadata.create_all(engine, checkfirst=False)
+    partial = {line.split()[2]: line.split(" WHERE ", 1)[1] for line in made
+               if line.startswith("CREATE INDEX") and " WHERE " in line}
+    assert partial["ix_goals_open"] == "status = 'open'"
+    assert partial["ix_goal_steps_open_due"] == "done_date IS NULL"
+    assert len(partial) == sum(1 for table in Base.metadata.tables.values()
+                               for index in table.indexes
+                               if index.dialect_kwargs.get("sqlite_where") is not None)

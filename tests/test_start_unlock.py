@@ -80,3 +80,83 @@ def test_nothing_is_begun_without_a_passphrase_or_a_key_file(closed_caseload, tm
     monkeypatch.setenv(keys.PASSPHRASE_ENV, TEST_PASSPHRASE)
     begin_unlock(tmp_path / "no-such-caseload.db")
     assert argon2_calls == [] and _unlock_threads() == []
+
+
+def test_argon2id_begins_before_sqlalchemy_is_imported_and_opening_still_runs_the_safeguards(
+        closed_caseload):
+    """In a fresh interpreter, as the app starts: the key file's module (and the storage
+    package that registers the safeguards) loads without SQLAlchemy or the models, so Argon2id
+    is running before them; the caseload then opens with the safeguards' hooks in place."""
+    import json
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, json\n"
+        "from pathlib import Path\n"
+        "from linkworker.launch import begin_unlock\n"
+        f"begin_unlock(Path({str(closed_caseload)!r}))\n"
+        "from linkworker.storage import keys\n"
+        "begun = [type(d).__name__ for d in keys._begun.values()]\n"
+        "early = [m for m in ('sqlalchemy', 'linkworker.models', 'importlib.metadata')\n"
+        "         if m in sys.modules]\n"
+        "from linkworker import safeguards\n"
+        "from linkworker.storage.database import OPEN_HOOKS, CLOSE_HOOKS, Caseload\n"
+        f"Caseload.open(Path({str(closed_caseload)!r})).close()\n"
+        "hooks = [safeguards.after_open in OPEN_HOOKS, safeguards.before_close in CLOSE_HOOKS]\n"
+        "print(json.dumps({'begun': begun, 'early': early, 'hooks': hooks}))\n"
+    )
+    env = {"PATH": "", "LINKWORKER_PASSPHRASE": TEST_PASSPHRASE,
+           "HOME": str(closed_caseload.parent), "PYTHON_KEYRING_BACKEND":
+           "keyring.backends.fail.Keyring"}
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          check=True, env=env)
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    assert found == {"begun": ["_Derivation"], "early": [], "hooks": [True, True]}
+
+
+def test_the_linkworker_command_begins_argon2id_before_the_command_line_is_imported(
+        closed_caseload):
+    """From the console script's own module (read from pyproject, as pip installs it), in a
+    fresh interpreter: ``linkworker --db PATH`` reaches the unlock before SQLAlchemy, the models,
+    argparse or any sub-command module; the window's start is stopped there (no display)."""
+    import json
+    import subprocess
+    import sys
+    import tomllib
+    from pathlib import Path
+
+    pyproject = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
+    module, function = pyproject["project"]["scripts"]["linkworker"].split(":")
+    probe = (
+        "import sys, json, importlib\n"
+        "from linkworker import launch\n"
+        "def stop():  # what the app imports next; here the probe reports and ends\n"
+        "    from linkworker.storage import keys\n"
+        "    begun = [type(d).__name__ for d in keys._begun.values()]\n"
+        "    early = [m for m in ('sqlalchemy', 'linkworker.models', 'argparse',\n"
+        "             'linkworker.cli', 'linkworker.cli.admin') if m in sys.modules]\n"
+        "    print(json.dumps({'begun': begun, 'early': early}))\n"
+        "    raise SystemExit(0)\n"
+        "launch.preload_core = stop\n"
+        f"sys.argv = ['linkworker', '--db', {str(closed_caseload)!r}]\n"
+        f"sys.exit(getattr(importlib.import_module({module!r}), {function!r})())\n"
+    )
+    env = {"PATH": "", "LINKWORKER_PASSPHRASE": TEST_PASSPHRASE, "QT_QPA_PLATFORM": "offscreen",
+           "HOME": str(closed_caseload.parent), "PYTHON_KEYRING_BACKEND":
+           "keyring.backends.fail.Keyring"}
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          check=True, env=env)
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    assert found == {"begun": ["_Derivation"], "early": []}
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["--version"], ["info"], ["--db", "x.db", "info"],
+                                  ["--db"], ["--db", "--version"], ["--db="], ["--bogus"]])
+def test_only_the_plain_ways_to_open_the_app_skip_the_full_command_line(argv):
+    """Every other command line, mistakes included, reaches ``linkworker.cli`` unchanged."""
+    from linkworker.command import app_caseload
+
+    assert app_caseload(argv) == (False, None)
+    assert app_caseload([]) == (True, None)
+    assert app_caseload(["--db", "a.db"])[1].name == app_caseload(["--db=a.db"])[1].name == "a.db"

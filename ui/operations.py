@@ -106,6 +106,25 @@ class Foreground:
             while not cancelled.is_set() and (wait := self._quiet_in()) > 0:
                 self._changed.wait(wait)
 
+    def wait_until_idle(self, idle_s: float, cancelled: threading.Event,
+                        longest_s: float | None = None) -> None:
+        """Wait until the user has asked for nothing for ``idle_s`` (at once if they never
+        have): for work too long to step aside often enough, such as the daily backup. After
+        ``longest_s`` it waits only for quiet (``wait_until_quiet``), so a user who never
+        pauses still gets the work done, never in the middle of one of their reads."""
+        give_up = time.monotonic() + (float("inf") if longest_s is None else longest_s)
+        with self._changed:
+            while not cancelled.is_set() and not self._closed:
+                now = time.monotonic()
+                if self._waiting_for or now >= give_up:
+                    wait = self._quiet_in()
+                else:
+                    idle_in = self._last_end + idle_s - now if self._last_end else 0.0
+                    wait = min(idle_in, give_up - now)
+                if wait <= 0:
+                    return
+                self._changed.wait(min(wait, 0.25))  # a cancel sets no condition: look again
+
 
 class Cancelled(Exception):
     """Raised inside a work function when the user cancelled the job."""
@@ -137,6 +156,13 @@ class Job:
         once, for a job that does not yield)."""
         if self._foreground is not None:
             self._foreground.wait_until_quiet(self._cancel)
+
+    def wait_for_idle(self, idle_s: float, longest_s: float | None = None) -> None:
+        """Before background work that should not begin while the user is busy: wait until
+        the user's reads have left ``idle_s`` of quiet, or ``longest_s`` has passed and no read
+        is running (at once for a job that does not yield)."""
+        if self._foreground is not None:
+            self._foreground.wait_until_idle(idle_s, self._cancel, longest_s)
 
 
 class Changes(frozenset):

@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
 from linkworker.storage import keys
+from linkworker.storage.hooks import CLOSE_HOOKS, OPEN_HOOKS
 from linkworker.storage.pages import OPEN_CHECK_PAGES, PageChecker
 
 
@@ -111,6 +112,13 @@ def stepping_aside(pause: Callable[[], None] | None) -> contextlib.AbstractConte
     return _progress_setting("pause", pause)
 
 
+def follows_the_thread(dbapi_connection) -> None:  # a DB-API connection
+    """Make a connection's long statements honour the running thread's ``interruptible`` and
+    ``stepping_aside`` (the caseload's own connections do; so does the daily backup's check
+    of its copy, a read of the whole file that would otherwise hold a core from the user)."""
+    dbapi_connection.set_progress_handler(_should_interrupt, INTERRUPT_STEPS)
+
+
 def use_cache(megabytes: int) -> None:
     """The page cache of the connections this thread uses from now on (a thread initializer
     of the app's writer and background lanes); other threads keep ``CACHE_MB``."""
@@ -167,7 +175,7 @@ def _engine_for(path: Path, key: bytes) -> Engine:
         ):
             cursor.execute(pragma)
         cursor.close()
-        dbapi_connection.set_progress_handler(_should_interrupt, INTERRUPT_STEPS)
+        follows_the_thread(dbapi_connection)
 
     @event.listens_for(engine, "checkout")
     def _checkout(dbapi_connection, record, _proxy) -> None:  # DB-API objects
@@ -207,11 +215,6 @@ def _check_first_pages(engine: Engine, path: Path, key: bytes) -> None:
 TAKE_WRITE_LOCK = text("UPDATE alembic_version SET version_num = version_num WHERE 0")
 
 
-# What opening (after any upgrade) and closing a caseload also does: the safeguards of
-# docs/security.md register here (``linkworker.safeguards``, imported by this package), so
-# storage never imports the services above it.
-OPEN_HOOKS: list[Callable[[Caseload], None]] = []
-CLOSE_HOOKS: list[Callable[[Caseload], None]] = []
 
 
 @dataclass
