@@ -4,7 +4,7 @@
   <context>
     <name />
     <message>
-      <location filename="../../ui/main_window.py" line="+266" />
+      <location filename="../../ui/main_window.py" line="+267" />
       <location line="+10" />
       <location line="+10" />
       <location line="+94" />
@@ -411,13 +411,13 @@
       <location line="+25" />
       <location line="+26" />
       <location line="+6" />
-      <location line="+91" />
+      <location line="+114" />
       <location line="+20" />
       <source>LinkWorker</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-142" />
+      <location line="-165" />
       <source>{problem}
 
 No good backup was found beside {name}. The damaged file has not been changed; ask your data lead to restore one ('linkworker restore PATH').</source>
@@ -439,12 +439,12 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+19" />
+      <location line="+24" />
       <source>page {damaged} does not match what was written</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+44" />
+      <location line="+62" />
       <source>LinkWorker: the caseload is damaged</source>
       <translation type="unfinished" />
     </message>
@@ -1095,72 +1095,72 @@ No good backup was found beside {name}. The damaged file has not been changed; a
   <context>
     <name>caseload_view</name>
     <message>
-      <location filename="../../ui/caseload_view.py" line="+97" />
+      <location filename="../../ui/caseload_view.py" line="+98" />
       <source>Name</source>
       <translation type="unfinished" />
     </message>
     <message>
       <location line="+2" />
-      <location line="+188" />
+      <location line="+217" />
       <source>Known as</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-183" />
-      <location line="+182" />
+      <location line="-212" />
+      <location line="+211" />
       <source>Reference</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-180" />
+      <location line="-209" />
       <source>Age</source>
       <translation type="unfinished" />
     </message>
     <message>
       <location line="+5" />
-      <location line="+191" />
+      <location line="+220" />
       <location line="+186" />
       <source>Stage</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-376" />
-      <location line="+191" />
+      <location line="-405" />
+      <location line="+220" />
       <source>Worker</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-189" />
-      <location line="+197" />
+      <location line="-218" />
+      <location line="+226" />
       <source>Next review</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-191" />
-      <location line="+197" />
+      <location line="-220" />
+      <location line="+226" />
       <source>Wellbeing</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-191" />
-      <location line="+169" />
+      <location line="-220" />
+      <location line="+198" />
       <source>NHS number</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-167" />
-      <location line="+170" />
+      <location line="-196" />
+      <location line="+199" />
       <source>Postcode</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-79" />
-      <location line="+366" />
+      <location line="-83" />
+      <location line="+381" />
       <source>Loading the caseload</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-326" />
+      <location line="-337" />
       <source>Review overdue</source>
       <translation type="unfinished" />
     </message>
@@ -1377,21 +1377,21 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+101" />
-      <location line="+9" />
+      <location line="+122" />
+      <location line="+12" />
       <source>Searching</source>
       <translation type="unfinished" />
     </message>
     <message numerus="yes">
       <location line="+26" />
-      <location line="+21" />
+      <location line="+28" />
       <source>%Ln person(s)</source>
       <translation type="unfinished">
         <numerusform />
       </translation>
     </message>
     <message>
-      <location line="-19" />
+      <location line="-26" />
       <source>{ids}+ people, counting…</source>
       <translation type="unfinished" />
     </message>
@@ -2470,12 +2470,12 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+3" />
+      <location line="+12" />
       <source>Counting tasks</source>
       <translation type="unfinished" />
     </message>
     <message numerus="yes">
-      <location line="+17" />
+      <location line="+11" />
       <source> Also %Ln overdue task(s) on Today.</source>
       <translation type="unfinished">
         <numerusform />
@@ -3081,12 +3081,12 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+63" />
+      <location line="+64" />
       <source>Bringing journeys up to date</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+7" />
+      <location line="+8" />
       <source>A wellbeing instrument could not be loaded: {problem}</source>
       <translation type="unfinished" />
     </message>
@@ -3108,7 +3108,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+9" />
+      <location line="+10" />
       <source>Due and overdue ({overdue})</source>
       <translation type="unfinished" />
     </message>
@@ -3121,7 +3121,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
   <context>
     <name>operations</name>
     <message>
-      <location filename="../../ui/operations.py" line="+94" />
+      <location filename="../../ui/operations.py" line="+185" />
       <source>An admin</source>
       <translation type="unfinished" />
     </message>
@@ -6160,7 +6160,7 @@ Its claims are locked into the ledger and can never be claimed again. This canno
   <context>
     <name>today_view</name>
     <message numerus="yes">
-      <location filename="../../ui/today_view.py" line="+58" />
+      <location filename="../../ui/today_view.py" line="+62" />
       <source>%Ln day(s) overdue</source>
       <translation type="unfinished">
         <numerusform />
@@ -6168,7 +6168,7 @@ Its claims are locked into the ledger and can never be claimed again. This canno
     </message>
     <message>
       <location line="+4" />
-      <location line="+91" />
+      <location line="+93" />
       <source>Due</source>
       <translation type="unfinished" />
     </message>
@@ -6295,12 +6295,12 @@ Its claims are locked into the ledger and can never be claimed again. This canno
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+22" />
+      <location line="+27" />
       <source>Loading today</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+28" />
+      <location line="+36" />
       <source>Counting today</source>
       <translation type="unfinished" />
     </message>
