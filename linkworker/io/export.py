@@ -632,8 +632,9 @@ def _quoted(line: str, texts: frozenset[int]) -> str:
 
 def _rows(connection: Any, query: _RowQuery,
           numbers: Iterator[int] | None = None) -> Iterator[tuple[list[str], list[str]]]:
-    """One table's rows as batches of (CSV lines, sheet rows), numbered from ``numbers``
-    (2, 3, ... if not given). Read once with text as stored and checked a whole batch at a
+    """One table's rows as batches of (CSV text, sheet rows), numbered from ``numbers``
+    (2, 3, ... if not given); the CSV text is a list of lines, or one chunk of all the batch's
+    lines when none needs quoting. Read once with text as stored and checked a whole batch at a
     time: Python quotes the fields that need it, and the few rows that need escaping in the
     sheet are read again through the exact query (formatting every cell that carefully in
     SQL was most of the export's time)."""
@@ -748,11 +749,10 @@ _STYLES = (
     '<alignment vertical="top" wrapText="1"/></xf></cellXfs>'
     '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
     '</styleSheet>')
-_BOLD, _DATE, _WRAP = 1, 2, 3
+_BOLD, _DATE_STYLE, _WRAP = 1, 2, 3  # cell styles (cellXfs) in the workbook
 _EXCEL_EPOCH = dt.date(1899, 12, 31).toordinal()
 _X_ESCAPE = re.compile(r"(_x[0-9a-fA-F]{4}_)")
 _EXCEL_TEXT = 32767  # characters in a cell
-_DATE_STYLE = _DATE
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\ufffe\uffff]")  # \r too: XML would drop it
 
 
@@ -790,7 +790,7 @@ def _cell(ref: str, value: Any, styled: str) -> str:
     if kind is int or kind is float and math.isfinite(value):
         return f"<c r=\"{ref}{styled}><v>{value!r}</v></c>"
     if kind is not str and isinstance(value, dt.date):
-        return f'<c r="{ref}" s="{_DATE}"><v>{_excel_date(value)}</v></c>'
+        return f'<c r="{ref}" s="{_DATE_STYLE}"><v>{_excel_date(value)}</v></c>'
     if value == "" and styled != '"':
         return f"<c r=\"{ref}{styled}/>"  # a blank styled cell, as XlsxWriter wrote
     text = _markup_text(value if kind is str else csv_text(value))
