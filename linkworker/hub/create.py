@@ -23,7 +23,7 @@ from linkworker.hub import bulk, schema
 from linkworker.models import Person, SyncChange
 from linkworker.storage.database import Caseload
 from linkworker.storage.server import ServerCaseload, describe_url
-from linkworker.sync import baseline, state, teamkey
+from linkworker.sync import baseline, dataless, state, teamkey
 from linkworker.sync.changelog import CHANGES, ROWS
 from linkworker.sync.tables import LOAD_ORDER, RULES
 
@@ -79,7 +79,7 @@ def _copy(source, target, name: str, options: str) -> None:
     table = RULES[name].table if name in RULES else {"sync_changes": CHANGES,
                                                         "sync_rows": ROWS}[name]
     columns = ", ".join(f'"{c.name}"' for c in table.columns)
-    read = ", ".join(baseline.filled_data_sql("c") if c.name == "data" and table is CHANGES
+    read = ", ".join(dataless.filled_data_sql("c") if c.name == "data" and table is CHANGES
                      else f'c."{c.name}"' for c in table.columns)
     rows = source.connection.dbapi_connection.cursor()
     try:

@@ -25,7 +25,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from linkworker.models import AuditEvent, SyncChange, SyncConflict, SyncRow, SyncState, utcnow
-from linkworker.sync import clock, state
+from linkworker.sync import clock, dataless, state
 from linkworker.sync.tables import PARENT_PERSON, RULES, TableRule, encode
 
 CHANGES = SyncChange.__table__
@@ -64,7 +64,7 @@ def _after_flush(session: Session, _context: Any) -> None:
 
 def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
     """Records about to be changed or deleted keep their dataless first insert true: it is
-    given their values as they still are (``baseline.settle``)."""
+    given their values as they still are (``dataless.settle``)."""
     targets: dict[str, list[str]] = {}
     for obj in [*session.dirty, *session.deleted]:
         rule = RULES.get(getattr(getattr(obj, "__table__", None), "name", ""))
@@ -75,10 +75,8 @@ def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
 
 
 def _settle(conn: Connection | None, targets: dict[str, list[str]]) -> None:
-    from linkworker.sync import baseline  # baseline builds on this module
-
     for name, row_ids in targets.items():
-        baseline.settle(conn, name, row_ids)
+        dataless.settle(conn, name, row_ids)
 
 
 def _bulk_statement(orm_state: Any) -> Any:

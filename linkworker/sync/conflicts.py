@@ -20,7 +20,7 @@ from linkworker.access import Actor, require_person
 from linkworker.errors import NotFound, UserError
 from linkworker.models import Person, SyncChange, SyncConflict, User
 from linkworker.storage.database import Caseload
-from linkworker.sync import baseline
+from linkworker.sync import dataless
 from linkworker.sync.clock import Stamp
 from linkworker.sync.tables import RULES, decode
 
@@ -76,7 +76,7 @@ def open_conflicts(caseload: Caseload, actor: Actor | None = None) -> list[Confl
 
 def _describe(s: Any, row: SyncConflict) -> Conflict:
     changes = s.scalars(select(SyncChange).where(SyncChange.change_id.in_(row.heads))).all()
-    data = {c["change_id"]: c["data"] for c in baseline.fill(s.connection(), [
+    data = {c["change_id"]: c["data"] for c in dataless.fill(s.connection(), [
         {"change_id": c.change_id, "table_name": c.table_name, "row_id": c.row_id,
          "op": c.op, "data": c.data} for c in changes])}
     names = dict(s.execute(select(User.id, User.display_name)).all())

@@ -25,7 +25,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.engine import Connection
 
 from linkworker.models import utcnow
-from linkworker.sync import baseline, clock, state
+from linkworker.sync import clock, dataless, state
 from linkworker.sync.changelog import (
     CHANGES,
     CONFLICTS,
@@ -323,7 +323,7 @@ class Applier:
         rule = RULES[change["table_name"]]
         sync_row = self._sync_row(rule.name, change["row_id"])
         if sync_row is not None and not sync_row.deleted:
-            baseline.settle(self.conn, rule.name, [change["row_id"]])  # before it changes
+            dataless.settle(self.conn, rule.name, [change["row_id"]])  # before it changes
         if change["op"] == "delete":
             self._delete(rule, change, sync_row)
         elif _dead(sync_row, change["change_id"]):
@@ -572,4 +572,4 @@ def _head_values(conn: Connection, heads: list[str], f: str) -> list[Any]:
     rows = [dict(r._mapping) for r in conn.execute(
         select(CHANGES.c.table_name, CHANGES.c.row_id, CHANGES.c.op, CHANGES.c.data)
         .where(CHANGES.c.change_id.in_(heads)))]
-    return [(row["data"] or {}).get(f) for row in baseline.fill(conn, rows)]
+    return [(row["data"] or {}).get(f) for row in dataless.fill(conn, rows)]

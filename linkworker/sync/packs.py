@@ -38,7 +38,7 @@ from linkworker.errors import UserError
 from linkworker.models import utcnow
 from linkworker.storage import migrate
 from linkworker.storage.files import atomic_write_bytes
-from linkworker.sync import baseline, marks, merge, state, teamkey
+from linkworker.sync import baseline, dataless, marks, merge, state, teamkey
 from linkworker.sync.changelog import CHANGES
 from linkworker.sync.merge import CHANGE_FIELDS
 
@@ -125,7 +125,7 @@ def outgoing(conn: Connection, after_seq: int, limit: int | None = None
     rows = conn.execute(select(CHANGES).where(marks.unsent(conn, after_seq))
                         .order_by(CHANGES.c.seq).limit(limit)).all()
     last = rows[-1].seq if rows else after_seq
-    return baseline.fill(conn, [{k: r._mapping[k] for k in CHANGE_FIELDS} for r in rows]), last
+    return dataless.fill(conn, [{k: r._mapping[k] for k in CHANGE_FIELDS} for r in rows]), last
 
 
 def export_pack(conn: Connection, path: Path, *, everything: bool = False) -> PackInfo:
@@ -135,7 +135,7 @@ def export_pack(conn: Connection, path: Path, *, everything: bool = False) -> Pa
     key = teamkey.require(conn)
     baseline.baseline(conn)
     if everything:
-        since, changes = 0, baseline.fill(conn, [
+        since, changes = 0, dataless.fill(conn, [
             {k: r._mapping[k] for k in CHANGE_FIELDS}
             for r in conn.execute(select(CHANGES).order_by(CHANGES.c.seq))])
     else:

@@ -44,7 +44,7 @@ from sqlalchemy.engine import Connection
 from linkworker import audit
 from linkworker.access import Actor, PermissionDenied
 from linkworker.storage.database import Caseload
-from linkworker.sync import baseline, state
+from linkworker.sync import baseline, dataless, state
 from linkworker.sync.changelog import CHANGES, ROWS, Recorder, field_heads
 from linkworker.sync.tables import LOAD_ORDER, RULES, TableRule, decode, encode
 
@@ -212,7 +212,7 @@ def _candidates(conn: Connection, rule: TableRule, stamps: set[str]) -> list[str
     quoted = [f'"{c}"' for c in rule.identity]
     row_id = " || '|' || ".join(f"CAST(t.{q} AS TEXT)" for q in quoted)
     columns = [c for c in rule.table.columns if c.key not in rule.skip and c.key not in stamps]
-    stored = {c.key: baseline._json_value(c, 't."' + c.name + '"') for c in columns}
+    stored = {c.key: dataless.json_value(c, 't."' + c.name + '"') for c in columns}
     now = ", ".join(f"'{key}', {sql}" for key, sql in stored.items())
     logged = ", ".join(f"'{c.key}', json(c.data -> '$.\"{c.key}\"')" for c in columns)
     return list(conn.exec_driver_sql(

@@ -1,6 +1,6 @@
 """The first change log of a caseload made before sync: SQL (SQLite) and Python agree exactly.
 
-``baseline_sql`` stores its inserts without data, and ``baseline.fill`` builds each one's JSON in
+``baseline_sql`` stores its inserts without data, and ``dataless.fill`` builds each one's JSON in
 SQLite from the stored columns; ``baseline_rows`` is the record-by-record reference
 (SQLAlchemy's types, then ``tables.encode``). Both run on copies of one demo caseload with every
 kind of column (money, a time, booleans, JSON, nulls, datetimes with and without microseconds)
@@ -24,6 +24,7 @@ from linkworker.demo import generate
 from linkworker.storage.database import Caseload
 from linkworker.sync import baseline, clock, state
 from linkworker.sync.changelog import CHANGES, DEFAULT, ROWS
+from linkworker.sync.dataless import fill
 from tests.conftest import TEST_PASSPHRASE
 
 
@@ -54,7 +55,7 @@ def _log(caseload: Caseload, dataless: bool = False) -> tuple[dict, dict, list[s
     with caseload.engine.connect() as conn:
         changes = conn.execute(select(CHANGES).order_by(CHANGES.c.seq)).all()
         assert all((c.data is None) == (dataless and c.user_id == "u-1") for c in changes)
-        changes = [SimpleNamespace(**c) for c in baseline.fill(
+        changes = [SimpleNamespace(**c) for c in fill(
             conn, [dict(c._mapping) for c in changes])]
         heads = {(r.table_name, r.row_id): (r.heads, r.deleted) for r in conn.execute(select(ROWS))}
         stamp = state.last_stamp(conn)
