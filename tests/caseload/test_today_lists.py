@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import event
 
 from linkworker.access import PermissionDenied
 from linkworker.journey import refresh_summaries
@@ -22,6 +21,7 @@ from linkworker.today import (
     today_page,
     week_of,
 )
+from tests.query_plans import select_plans
 
 from .conftest import TODAY
 
@@ -172,40 +172,21 @@ def test_a_manager_sees_any_worker_or_everyone(world):
     assert tasks == {"aisha", "margaret", "nobody"}
 
 
-def _plans(caseload, run) -> str:
-    """The query plans of every SELECT ``run`` sends, each with its own parameters."""
-    sent = []
-
-    def keep(_conn, _cursor, statement, parameters, _context, _many) -> None:
-        sent.append((statement, parameters))
-
-    event.listen(caseload.engine, "before_cursor_execute", keep)
-    try:
-        run()
-    finally:
-        event.remove(caseload.engine, "before_cursor_execute", keep)
-    with caseload.engine.connect() as conn:
-        return "\n".join(row[3] for statement, parameters in sent
-                         if statement.lstrip().upper().startswith("SELECT")
-                         for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}",
-                                                         parameters))
-
-
 def test_todays_first_tasks_and_dues_forms_are_read_through_their_indexes(world):
     """Not a timing: the plans that keep a manager's Today and Due quick at 150,000 people
     (migration 0007). Tasks walk the steps not done in due order, testing each step's goal
     against the open goals' index; the forms due ask the open journeys by first meeting from
     their index; no list reads every person."""
     meg = world.actor("meg")
-    tasks = _plans(world.caseload, lambda: today_page(world.caseload, meg, None, TODAY,
+    tasks = select_plans(world.caseload, lambda: today_page(world.caseload, meg, None, TODAY,
                                                        "tasks", 0, 200))
     # from the earliest open goal's step (0008), asked goal by goal from two indexes alone
     assert "USING INDEX ix_goal_steps_open_due (due_date>? AND due_date<?)" in tasks
     assert "USING COVERING INDEX ix_goal_steps_open_by_goal (goal_id=? AND due_date<?)" in tasks
     assert "SCAN goals USING COVERING INDEX ix_goals_open" in tasks  # the open goals' ids
-    due = _plans(world.caseload, lambda: due_keys(world.caseload, meg, None, TODAY))
+    due = select_plans(world.caseload, lambda: due_keys(world.caseload, meg, None, TODAY))
     assert "USING COVERING INDEX ix_episodes_open_first_meeting" in due
-    counted = _plans(world.caseload, lambda: (today_counts(world.caseload, meg, None, TODAY),
+    counted = select_plans(world.caseload, lambda: (today_counts(world.caseload, meg, None, TODAY),
                                               count_due(world.caseload, meg, None, TODAY)))
     for plan in (tasks, due, counted):
         assert "SCAN people" not in plan and "SCAN goal_steps" not in plan

@@ -9,34 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import event, select, text
+from sqlalchemy import select, text
 
 from linkworker import models
 from linkworker.access import Actor, people_scope
 from linkworker.storage.server import ServerCaseload
 from linkworker.sync import merge, service
 from linkworker.sync.changelog import CHANGES, WAITING
+from tests.query_plans import select_plans
 from tests.sync.conftest import add_person, all_changes
-
-
-def _plans_of(caseload, run, about: str) -> str:
-    """The SQLite plans of the SELECTs ``run`` sends that mention ``about``."""
-    sent = []
-
-    def keep(_conn, _cursor, statement, parameters, _context, _many) -> None:
-        if statement.lstrip().upper().startswith("SELECT") and about in statement:
-            sent.append((statement, parameters))
-
-    event.listen(caseload.engine, "before_cursor_execute", keep)
-    try:
-        run()
-    finally:
-        event.remove(caseload.engine, "before_cursor_execute", keep)
-    assert sent, f"nothing about {about} was asked"
-    with caseload.engine.connect() as conn:
-        return "\n".join(row[3] for statement, parameters in sent
-                         for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}",
-                                                         parameters))
 
 
 def test_changes_waiting_to_be_applied_are_found_through_the_partial_index(replicas):
@@ -52,7 +33,7 @@ def test_changes_waiting_to_be_applied_are_found_through_the_partial_index(repli
         assert applied.applied == 0
         assert service.status(second).incoming_waiting == 1
 
-    plans = _plans_of(second, receive_and_count, "applied").splitlines()
+    plans = select_plans(second, receive_and_count, "applied").splitlines()
     # the waiting list in the order tried, and the count; the users' clashes by table name
     assert [line for line in plans if "ix_sync_changes_waiting" in line] == [
         "SCAN sync_changes USING INDEX ix_sync_changes_waiting",
@@ -73,7 +54,7 @@ def test_the_coordinators_register_reads_the_contacts_at_their_venue_by_index(ca
             assert s.scalars(select(models.Person.id)
                              .where(people_scope(cara, "attend"))).all() == [person_id]
 
-    plan = _plans_of(caseload, register, "venue")
+    plan = select_plans(caseload, register, "venue")
     assert "SEARCH contacts_1 USING COVERING INDEX ix_contacts_venue (venue=?)" in plan
     assert "SCAN contacts" not in plan
 
