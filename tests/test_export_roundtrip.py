@@ -393,9 +393,18 @@ def test_any_people_and_journeys_round_trip(tmp_path_factory, passphrase, people
 def test_an_export_while_another_task_holds_the_write_lock_says_so_and_writes_nothing(
         caseload, tmp_path):
     """The export takes the write lock for a moment (one snapshot for both readers); a sync or
-    import holding it past the busy timeout gets a plain message, not "database is locked"."""
+    import holding it past the export's patience gets a plain message, not "database is
+    locked"; a wait stopped through its progress (as a cancelled job's progress raises) leaves
+    nothing written either."""
     from linkworker.errors import UserError
-    from linkworker.io.export import BUSY
+    from linkworker.io.export import BUSY, WAITING
+
+    class Stopped(Exception):
+        pass
+
+    def cancel(_done, _total, text):
+        assert text.startswith(WAITING)
+        raise Stopped
 
     build(caseload)
     exports = tmp_path / "exports"
@@ -405,8 +414,34 @@ def test_an_export_while_another_task_holds_the_write_lock_says_so_and_writes_no
         other.exec_driver_sql("BEGIN IMMEDIATE")
         try:
             with pytest.raises(UserError) as refused:
-                export_all(caseload, SYSTEM, exports / "out", today=TODAY)
+                export_all(caseload, SYSTEM, exports / "out", today=TODAY, wait_s=0)
+            with pytest.raises(Stopped):
+                export_all(caseload, SYSTEM, exports / "out", progress=cancel, today=TODAY)
         finally:
             other.exec_driver_sql("ROLLBACK")
     assert str(refused.value) == BUSY
     assert list(exports.iterdir()) == []  # no folder, no staging folder left behind
+
+
+def test_an_export_waits_for_a_sync_or_import_to_finish_saving_and_says_so(caseload, tmp_path):
+    """Not a failure any more: while another task holds the write lock the export reports that
+    it is waiting, and once that work is saved it exports the caseload as it then stands."""
+    from linkworker.io.export import WAITING
+
+    build(caseload)
+    said: list[str] = []
+    with caseload.engine.connect() as other:
+        other.exec_driver_sql("PRAGMA busy_timeout=0")
+        other.exec_driver_sql("BEGIN IMMEDIATE")
+        other.exec_driver_sql("UPDATE people SET given_name = 'Saved-While-Waiting' "
+                              "WHERE reference = (SELECT min(reference) FROM people)")
+
+        def progress(_done, _total, text):
+            said.append(text)
+            if text.startswith(WAITING) and other.in_transaction():
+                other.exec_driver_sql("COMMIT")  # the other task's work is saved
+
+        result = export_all(caseload, SYSTEM, tmp_path / "out", progress=progress, today=TODAY)
+    assert said[0].startswith(WAITING) and said[-1] == "Export finished"
+    people = (result.folder / "people.csv").read_text(encoding="utf-8-sig")
+    assert "Saved-While-Waiting" in people

@@ -54,6 +54,7 @@ import shutil
 import struct
 import tempfile
 import threading
+import time
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, InvalidStateError, ThreadPoolExecutor
@@ -1037,12 +1038,15 @@ def readme_lines(counts: dict[str, int], answers: int, today: dt.date) -> list[l
 
 
 def export_all(caseload: Caseload, actor: Actor, folder: Path | str,
-               progress: Progress | None = None, today: dt.date | None = None) -> ExportResult:
+               progress: Progress | None = None, today: dt.date | None = None,
+               wait_s: float | None = None) -> ExportResult:
     """Write every table as CSV and one workbook into ``folder``; audited. Returns the files.
 
     Everything is written into a hidden folder beside ``folder`` and moved into place only when
     every file is complete: a new folder appears whole; in an existing folder each file
-    replaces its old copy whole. A failed export leaves nothing behind."""
+    replaces its old copy whole. A failed export leaves nothing behind. While a sync or an
+    import is saving, the export waits for it (saying so through ``progress``, which may cancel
+    it) for up to ``wait_s`` seconds (``WAIT_FOR_SAVING_S``)."""
     require(actor, "data.export")
     with caseload.reading() as session:
         check_actor(session, actor)  # a manager deactivated since signing in gets nothing
@@ -1057,7 +1061,8 @@ def export_all(caseload: Caseload, actor: Actor, folder: Path | str,
     try:
         # One read snapshot, so every file shows the same moment; no write lock is held while
         # the files are written (a minute at 50,000 people), so others can keep saving.
-        with _two_readers(caseload) as (session, other), \
+        with _two_readers(caseload, progress,
+                          WAIT_FOR_SAVING_S if wait_s is None else wait_s) as (session, other), \
                 (staging / WORKBOOK).open("wb") as handle:
             answers = _answer_width(session, actor)
             lookups = _lookups(session, actor)
@@ -1093,19 +1098,20 @@ def export_all(caseload: Caseload, actor: Actor, folder: Path | str,
 
 BUSY = ("The caseload is busy saving other work (a sync or an import), so nothing was "
         "exported. Try again when it has finished.")
+WAITING = "Waiting for other work (a sync or an import) to finish saving"
+WAIT_FOR_SAVING_S = 600.0  # a sync or an import at 150,000 people can take minutes
+ATTEMPT_MS = 1000  # each try for the write lock; progress is reported between tries
 
 
 @contextlib.contextmanager
-def _two_readers(caseload: Caseload) -> Iterator[tuple[Session, Session]]:
+def _two_readers(caseload: Caseload, progress: Progress | None = None,
+                 wait_s: float = 0.0) -> Iterator[tuple[Session, Session]]:
     """Two reading sessions on the same snapshot (the CSVs are read through one, the
     workbook through the other, on two cores): each begins its read while a momentary write
     lock stops anyone committing in between. No lock is held while the files are written."""
     with caseload.reading() as first, caseload.reading() as second:
         with caseload.engine.connect() as lock:
-            try:
-                lock.exec_driver_sql("BEGIN IMMEDIATE")
-            except OperationalError as exc:
-                raise UserError(BUSY) from exc
+            _take_write_lock(lock, progress, wait_s)
             try:
                 for session in (first, second):
                     connection = session.connection()
@@ -1114,6 +1120,30 @@ def _two_readers(caseload: Caseload) -> Iterator[tuple[Session, Session]]:
             finally:
                 lock.exec_driver_sql("ROLLBACK")
         yield first, second
+
+
+def _take_write_lock(lock: Any, progress: Progress | None, wait_s: float) -> None:
+    """``BEGIN IMMEDIATE`` on ``lock``, waiting while a sync or an import holds the write lock:
+    a try a second, each wait reported (a progress that raises, as a cancelled job's does,
+    stops the wait), and ``BUSY`` once ``wait_s`` has passed. Any other error is not a wait."""
+    started = time.monotonic()
+    usual = lock.exec_driver_sql("PRAGMA busy_timeout").scalar()
+    lock.exec_driver_sql(f"PRAGMA busy_timeout={ATTEMPT_MS}")
+    try:
+        while True:
+            try:
+                lock.exec_driver_sql("BEGIN IMMEDIATE")
+                return
+            except OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise
+                waited = time.monotonic() - started
+                if waited >= wait_s:
+                    raise UserError(BUSY) from exc
+                if progress:
+                    progress(0, 0, f"{WAITING} ({int(waited)} s)")
+    finally:
+        lock.exec_driver_sql(f"PRAGMA busy_timeout={int(usual)}")
 
 
 class _Tables:
