@@ -8,18 +8,44 @@ from __future__ import annotations
 
 import ctypes
 import datetime as dt
+import gc
 import importlib
 import logging
 import os
 import sys
 import threading
+import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from linkworker.storage.database import Caseload
+
+
+@dataclass
+class Timeline:
+    """Where a start's time goes (issue 15): each step's wall-clock time from the start, with
+    the GUI thread's and the whole process's CPU time by then. The app logs it once the first
+    rows are up and the bench prints it, so both read the same marks. Step names only: no
+    personal data."""
+
+    origin: float = field(default_factory=time.perf_counter)
+    process_origin: float = field(default_factory=time.process_time)
+    steps: list[tuple[str, float, float, float]] = field(default_factory=list)
+
+    def mark(self, step: str) -> None:
+        """Note that ``step`` is done (call it on the thread that did it)."""
+        self.steps.append((step, time.perf_counter() - self.origin, time.thread_time(),
+                           time.process_time() - self.process_origin))
+
+    def summary(self) -> str:
+        return "; ".join(f"{step} {wall:.2f} s (CPU: this thread {thread:.2f}, all {cpu:.2f})"
+                         for step, wall, thread, cpu in self.steps)
+
+
+START = Timeline()  # this process's start (from the moment ``launch`` was imported)
 
 
 # The system libraries Qt 6 loads on Linux that PySide6's wheel does not ship (from the
@@ -100,7 +126,7 @@ def preload_core() -> None:
 
 # The main window's modules (Qt views), by name: ``warm_window`` imports them on a thread.
 WINDOW_MODULES = ("ui.operations", "ui.signin", "ui.widgets", "ui.caseload_view",
-                  "ui.admin.recovery", "ui.main_window")
+                  "ui.admin.recovery", "ui.main_window", "ui.lock", "ui.sync_view")
 
 
 def warm_window(names: tuple[str, ...] = WINDOW_MODULES) -> threading.Thread:
@@ -108,7 +134,12 @@ def warm_window(names: tuple[str, ...] = WINDOW_MODULES) -> threading.Thread:
     signs in. Argon2id (one lane) runs in C without the GIL, and a person types slowly, so the
     imports (about a second of a start, issue 15) use time the window would otherwise wait
     through. An import the GUI thread then makes waits for the thread's, never runs twice; a
-    module that fails here fails again, with its real error, where the window imports it."""
+    module that fails here fails again, with its real error, where the window imports it.
+
+    The modules' objects live as long as the process, so they are then taken out of the cycle
+    collector's sight (``gc.freeze``): the app collects on the GUI thread (``ui.collector``),
+    and its first collection otherwise walked them all in front of the first rows (about
+    50 ms)."""
 
     def load() -> None:
         for name in names:
@@ -117,6 +148,8 @@ def warm_window(names: tuple[str, ...] = WINDOW_MODULES) -> threading.Thread:
             except Exception:  # reported by the GUI thread's own import of it
                 logging.getLogger(__name__).debug("warm import of %s failed", name)
                 return
+        gc.freeze()
+        START.mark("window modules imported (beside)")
 
     thread = threading.Thread(target=load, name="linkworker-warm", daemon=True)
     thread.start()
@@ -124,14 +157,26 @@ def warm_window(names: tuple[str, ...] = WINDOW_MODULES) -> threading.Thread:
 
 
 def launch_app(db: Path | None) -> int:
-    problem = display_problem()
+    problem = begin(db)
     if problem:
         print(f"linkworker: {problem}", file=sys.stderr)
         return 3
-    begin_unlock(db)
-    preload_core()
     app_module = importlib.import_module("ui.app")
     return int(app_module.run(db))
+
+
+def begin(db: Path | None) -> str | None:
+    """The start's first steps, before Qt (the app's and the bench's, so they cannot drift):
+    a window that cannot open says so (the problem is returned); else Argon2id begins on its
+    thread and the core the first screen needs is imported beside it."""
+    problem = display_problem()
+    if problem:
+        return problem
+    begin_unlock(db)
+    START.mark("Argon2id begun")
+    preload_core()
+    START.mark("core imported")
+    return None
 
 
 def begin_unlock(db: Path | None) -> None:

@@ -76,3 +76,30 @@ def test_the_models_load_without_postgresql_yet_a_postgresql_schema_keeps_partia
     assert len(partial) == sum(1 for table in Base.metadata.tables.values()
                                for index in table.indexes
                                if index.dialect_kwargs.get("sqlite_where") is not None)
+
+
+def test_building_the_window_imports_nothing_the_warm_thread_did_not(caseload):
+    """``launch.WINDOW_MODULES`` are imported on a thread while the user signs in; a module the
+    window's build imports beyond them is Python on the GUI thread in front of the first rows
+    (the idle lock and the sync corner were, at stop 21)."""
+    from linkworker import accounts
+
+    accounts.create_first_admin(caseload, "admin", "Ada Admin", "copper kettle lantern 42")
+    path = caseload.path
+    caseload.close()
+    probe = (START_PATH + "import importlib, json, os, sys\nfrom pathlib import Path\n"
+             "from linkworker.launch import WINDOW_MODULES\n"
+             "app = QApplication([])\n"
+             "for name in WINDOW_MODULES:\n    importlib.import_module(name)\n"
+             f"caseload = Caseload.open(Path({str(path)!r}))\n"
+             "actor = accounts.sign_in(caseload, 'admin', 'copper kettle lantern 42')\n"
+             "before = set(sys.modules)\n"
+             "window = MainWindow(Runner(caseload), actor)\n"
+             "print(json.dumps(sorted(set(sys.modules) - before)))\n"
+             "sys.stdout.flush()\nos._exit(0)\n")
+    env = {"QT_QPA_PLATFORM": "offscreen", "PATH": "", "LINKWORKER_PASSPHRASE": TEST_PASSPHRASE,
+           "HOME": str(path.parent)}
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          check=True, env=env)
+    imported = json.loads(done.stdout.strip().splitlines()[-1])
+    assert [name for name in imported if name.startswith(("ui.", "linkworker."))] == []

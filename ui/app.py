@@ -7,13 +7,15 @@ signed in.
 
 from __future__ import annotations
 
+import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from linkworker.launch import warm_window
+from linkworker.launch import START, warm_window
 from linkworker.paths import default_caseload
 from linkworker.resources import resource_path
 from linkworker.storage import keys
@@ -21,6 +23,8 @@ from linkworker.storage.database import Caseload, CaseloadDamaged, CaseloadError
 from ui.collector import GuiThreadCollector
 from ui.i18n import translate
 from ui.unlock import CreateCaseloadDialog, PassphraseDialog
+
+log = logging.getLogger(__name__)
 
 
 def application() -> QApplication:
@@ -64,34 +68,67 @@ def unlock(path: Path, parent=None) -> Caseload | None:
             error = str(exc)
 
 
-def run(db: Path | None) -> int:
+RETRY = -1  # ``open_window``: a damaged file was restored; open it again
+
+
+def open_window(path: Path, on_sign_in: Callable[[QWidget], None] | None = None):
+    """Unlock ``path``, sign in, show the main window and begin its start-up checks: the
+    ``(window, checks)`` the app then runs, or an exit code (``RETRY`` after a restore). The
+    app's start and the bench's (``bench/start.py``) are this one function, so they cannot
+    drift; ``on_sign_in`` is given the sign-in box as it opens (the bench types into it)."""
+    from ui.admin.recovery import StartupChecks, offer_restore
+
+    try:
+        caseload = unlock(path)
+    except CaseloadDamaged as exc:
+        return RETRY if offer_restore(path, str(exc)) else 2
+    except (CaseloadError, keys.KeyError_) as exc:
+        QMessageBox.critical(None, translate("app", "LinkWorker"), str(exc))
+        return 2
+    if caseload is None:
+        return 1
+    START.mark("caseload open")
+    from ui.signin import open_main_window
+
+    window = open_main_window(caseload, on_sign_in)
+    if window is None:
+        caseload.close()
+        return 1
+    START.mark("window built")
+    window.when_started(_started)
+    return window, StartupChecks(window, window.runner)
+
+
+def _started() -> None:
+    START.mark("first rows")
+    log.info("start-up: %s", START.summary())
+
+
+def begin() -> QApplication:
+    """Qt's application, then the window's modules begin loading on a thread, while the
+    caseload unlocks and the user signs in (``launch.warm_window``)."""
     app = application()
+    START.mark("Qt application")
+    warm_window()
+    return app
+
+
+def run(db: Path | None) -> int:
+    app = begin()
     path = (db or default_caseload()).expanduser().resolve()
     from linkworker import logs
-    from ui.admin.recovery import StartupChecks, backup_on_exit, offer_restore
+    from ui.admin.recovery import backup_on_exit, offer_restore
 
     logs.setup()
     logs.install_crash_handler(_tell_crash)
-    warm_window()  # the window's modules load while the caseload unlocks and the user signs in
     while True:
-        try:
-            caseload = unlock(path)
-        except CaseloadDamaged as exc:
-            if offer_restore(path, str(exc)):
-                continue
-            return 2
-        except (CaseloadError, keys.KeyError_) as exc:
-            QMessageBox.critical(None, translate("app", "LinkWorker"), str(exc))
-            return 2
-        if caseload is None:
-            return 1
-        from ui.signin import open_main_window
-
-        window = open_main_window(caseload)
-        if window is None:
-            caseload.close()
-            return 1
-        checks = StartupChecks(window, window.runner)
+        opened = open_window(path)
+        if opened == RETRY:
+            continue
+        if isinstance(opened, int):
+            return opened
+        window, checks = opened
+        caseload = window.runner.caseload
         code = app.exec()
         window.shutdown()
         if checks.restore_requested:

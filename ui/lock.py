@@ -133,7 +133,7 @@ class LockGuard(QObject):
     switched = Signal(object)
 
     def __init__(self, window: QMainWindow, runner: Runner, actor: Actor,
-                 idle_minutes: int | None = None) -> None:
+                 idle_minutes: int | None = None, *, watch: bool = True) -> None:
         super().__init__(window)
         self.window, self.runner, self.actor = window, runner, actor
         default = settings.SPECS[settings.IDLE_LOCK_MINUTES].default
@@ -144,11 +144,24 @@ class LockGuard(QObject):
         self._covered: dict[QWidget, tuple[Cover, str]] = {}
         self._disabled_actions: list[QAction] = []
         self._title = ""
-        QApplication.instance().installEventFilter(self)
+        self._settings_wanted = idle_minutes is None
+        self.watching = False
         self.timer = QTimer(self, interval=CHECK_EVERY_MS, timeout=self.check_idle)
         self.timer.start()
-        if idle_minutes is None:
-            runner.run(
+        if watch:
+            self.watch()
+
+    def watch(self) -> None:
+        """Begin watching the whole app's input (once). The main window calls this once its
+        first rows are up (issue 15): an app-wide event filter makes Qt hand Python every
+        event, and the first events of each kind of widget (about 0.1 s of a start) would fall
+        before the rows. Locking (Ctrl+L) watches at once, whenever it comes."""
+        if self.watching:
+            return
+        self.watching = True
+        QApplication.instance().installEventFilter(self)
+        if self._settings_wanted:
+            self.runner.run(
                 lambda job: settings.read_all(job.caseload),
                 self._got_settings,
                 label=translate("lock", "Reading settings"),
@@ -184,6 +197,7 @@ class LockGuard(QObject):
     def lock_now(self, reason: str = "on_demand", signed_out: bool = False) -> None:
         if self.locked:
             return
+        self.watch()  # a locked window refuses to close: the filter must see its Close
         self._title = self.window.windowTitle()
         for widget in QApplication.topLevelWidgets():
             if widget is not self.window and widget.isVisible():
@@ -254,6 +268,7 @@ class LockGuard(QObject):
 
     def stop(self) -> None:
         self.timer.stop()
+        self.watching = True  # stopped for good: a later ``watch`` must not start it again
         QApplication.instance().removeEventFilter(self)
 
     def discard(self) -> None:

@@ -253,6 +253,7 @@ class MainWindow(QMainWindow):
         self.prepared: Prepared | None = None
         self._started = False
         self._waiting: list[Callable[[], None]] = []  # ``when_started`` callers
+        self.when_started(self.lock_guard.watch)  # idle watch after the first rows (issue 15)
         self._after_first_rows(self._start_background_work)
         # should the list never answer (an error shown in the message bar), start anyway
         QTimer.singleShot(FALLBACK_START_MS, self, self._start_background_work)
@@ -590,7 +591,7 @@ class MainWindow(QMainWindow):
         return dialog
 
     def _lock_guard(self) -> Any:
-        return resolve(LOCK)(self, self.runner, self.actor)
+        return resolve(LOCK)(self, self.runner, self.actor, watch=False)
 
     def lock(self) -> None:
         self.lock_guard.lock_now()

@@ -286,14 +286,16 @@ class ChangePasswordDialog(QDialog):
         )
 
 
-def open_main_window(caseload) -> QWidget | None:  # a Caseload
+def open_main_window(caseload, on_sign_in: Callable[[QWidget], None] | None = None,
+                     ) -> QWidget | None:  # a Caseload
     """Sign in against ``caseload`` and show the main window; None if sign-in was cancelled.
 
     The window's modules are imported only after the sign-in box (here, not in
     ``ui.main_window``): ``launch.warm_window`` imports them on a thread meanwhile, while the
-    user types and Argon2id checks the password (issue 15)."""
+    user types and Argon2id checks the password (issue 15). ``on_sign_in`` (the bench's
+    typist) is given the sign-in box as it opens."""
     runner = Runner(caseload)
-    actor = sign_in(runner)
+    actor = sign_in(runner, on_show=on_sign_in)
     if actor is None:
         runner.shutdown()
         return None
@@ -304,9 +306,12 @@ def open_main_window(caseload) -> QWidget | None:  # a Caseload
     return window
 
 
-def sign_in(runner: Runner, parent: QWidget | None = None) -> Actor | None:
+def sign_in(runner: Runner, parent: QWidget | None = None, *,
+            on_show: Callable[[QWidget], None] | None = None) -> Actor | None:
     """Show the sign-in dialog; the signed-in actor, or None if the user cancelled."""
     dialog = SignInDialog(runner, parent)
+    if on_show is not None:
+        on_show(dialog)
     if not dialog.exec():
         return None
     if dialog.actor is None:

@@ -286,10 +286,10 @@ def test_the_full_record_opens_as_a_tab_and_owns_quick_note(qtbot, runner, world
 def test_open_main_window_signs_in_first(qtbot, caseload, world, monkeypatch):
     import ui.signin
 
-    monkeypatch.setattr(ui.signin, "sign_in", lambda runner, parent=None: None)
+    monkeypatch.setattr(ui.signin, "sign_in", lambda runner, parent=None, **_kw: None)
     assert main_window.open_main_window(caseload) is None  # cancelled: nothing on screen
 
-    monkeypatch.setattr(ui.signin, "sign_in", lambda runner, parent=None: world.actor("ann"))
+    monkeypatch.setattr(ui.signin, "sign_in", lambda runner, parent=None, **_kw: world.actor("ann"))
     window = main_window.open_main_window(caseload)
     try:
         assert window is not None and window.isVisible()
