@@ -71,7 +71,8 @@ def unlock(path: Path, parent=None) -> Caseload | None:
 RETRY = -1  # ``open_window``: a damaged file was restored; open it again
 
 
-def open_window(path: Path, on_sign_in: Callable[[QWidget], None] | None = None):
+def open_window(path: Path, on_sign_in: Callable[[QWidget], None] | None = None,
+                ) -> tuple[QWidget, object] | int:
     """Unlock ``path``, sign in, show the main window and begin its start-up checks: the
     ``(window, checks)`` the app then runs, or an exit code (``RETRY`` after a restore). The
     app's start and the bench's (``bench/start.py``) are this one function, so they cannot
