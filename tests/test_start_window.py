@@ -4,6 +4,7 @@ until the first rows are up (the lock's idle watch, the start-up checks)."""
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication
@@ -14,67 +15,71 @@ from linkworker.launch import START
 from linkworker.storage import keys
 from tests.conftest import TEST_PASSPHRASE
 from ui import app as gui
+from ui.admin.recovery import StartupChecks
+from ui.lock import LockGuard
 
 PASSWORD = "copper kettle lantern 42"
 
 
-def _open(qtbot, caseload, monkeypatch):
+@pytest.fixture
+def opened(qtbot, caseload, monkeypatch):
+    """The app's start on a real caseload, signed in by the bench's typist; closed after."""
     accounts.create_first_admin(caseload, "admin", "Ada Admin", PASSWORD)
     path = caseload.path
     caseload.close()
     monkeypatch.setenv(keys.PASSPHRASE_ENV, TEST_PASSPHRASE)
     START.steps.clear()
-    opened = gui.open_window(path, _typist("admin", PASSWORD))  # the bench's typist
-    assert not isinstance(opened, int), f"the start ended with code {opened}"
-    window, checks = opened
+    begin_checks = StartupChecks._start
+
+    def checks_begin(checks) -> None:  # the page check, then the daily backup
+        START.mark("start-up checks begun")
+        begin_checks(checks)
+
+    monkeypatch.setattr(StartupChecks, "_start", checks_begin)
+    begin_watch = LockGuard.watch
+
+    def watch(guard) -> None:  # the idle lock's app-wide event filter
+        if not guard.watching:
+            START.mark("idle lock watching")
+        begin_watch(guard)
+
+    monkeypatch.setattr(LockGuard, "watch", watch)
+    result = gui.open_window(path, _typist("admin", PASSWORD))
+    assert not isinstance(result, int), f"the start ended with code {result}"
+    window, checks = result
     qtbot.addWidget(window)
-    return window, checks
-
-
-def _close(qtbot, window) -> None:
+    yield window, checks
     qtbot.waitUntil(lambda: window._started, timeout=20000)  # its reads answered
     window.lock_guard.stop()
     window.shutdown()
     window.runner.caseload.close()
 
 
-def test_the_app_start_signs_in_through_the_box_and_marks_each_step(qtbot, caseload,
-                                                                     monkeypatch):
-    window, checks = _open(qtbot, caseload, monkeypatch)
-    try:
-        assert window.isVisible() and window.actor.username == "admin"
-        steps = [step for step, *_ in START.steps]
-        assert steps[:3] == ["caseload open", "sign-in box ready", "window built"]
-        assert checks.stage == "waiting for the first rows"  # nothing in front of the rows
-        qtbot.waitUntil(lambda: window._started, timeout=20000)
-        assert "first rows" in [step for step, *_ in START.steps]
-        qtbot.waitUntil(lambda: checks.stage != "waiting for the first rows", timeout=20000)
-    finally:
-        _close(qtbot, window)
+def test_the_app_start_signs_in_through_the_box_and_marks_each_step(qtbot, opened):
+    window, checks = opened
+    assert window.isVisible() and window.actor.username == "admin"
+    qtbot.waitUntil(lambda: checks.stage != "waiting for the first rows", timeout=20000)
+    steps = [step for step, *_ in START.steps]
+    assert steps[:3] == ["caseload open", "sign-in box ready", "window built"]
+    assert steps.index("first rows") < steps.index("start-up checks begun")  # rows first
 
 
-def test_the_idle_lock_watches_input_from_the_first_rows(qtbot, caseload, monkeypatch):
-    window, _checks = _open(qtbot, caseload, monkeypatch)
+def test_the_idle_lock_watches_input_from_the_first_rows(qtbot, opened):
+    window, _checks = opened
     guard = window.lock_guard
-    try:
-        assert not guard.watching  # no app-wide event filter in front of the first rows
-        qtbot.waitUntil(lambda: window._started, timeout=20000)
-        assert guard.watching
-        guard.last_input = 0.0
-        QApplication.sendEvent(window, QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_Shift,
-                                                 Qt.KeyboardModifier.NoModifier))
-        assert guard.last_input > 0.0  # input is seen again
-    finally:
-        _close(qtbot, window)
+    qtbot.waitUntil(lambda: window._started, timeout=20000)
+    steps = [step for step, *_ in START.steps]
+    assert steps.index("window built") < steps.index("idle lock watching")  # not in the build
+    assert guard.watching
+    guard.last_input = 0.0
+    QApplication.sendEvent(window, QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_Shift,
+                                             Qt.KeyboardModifier.NoModifier))
+    assert guard.last_input > 0.0  # input is seen again
 
 
-def test_locking_before_the_first_rows_watches_at_once(qtbot, caseload, monkeypatch):
-    window, _checks = _open(qtbot, caseload, monkeypatch)
-    guard = window.lock_guard
-    try:
-        guard.lock_now()
-        assert guard.watching and guard.locked
-        window.close()  # a locked window refuses to close (the filter sees the Close)
-        assert window.isVisible()
-    finally:
-        _close(qtbot, window)
+def test_locking_before_the_first_rows_watches_at_once(opened):
+    window, _checks = opened
+    window.lock_guard.lock_now()
+    assert window.lock_guard.watching and window.lock_guard.locked
+    window.close()  # a locked window refuses to close (the filter sees the Close)
+    assert window.isVisible()
