@@ -4,6 +4,9 @@ until the first rows are up (the lock's idle watch, the start-up checks)."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeyEvent
@@ -83,3 +86,17 @@ def test_locking_before_the_first_rows_watches_at_once(opened):
     assert window.lock_guard.watching and window.lock_guard.locked
     window.close()  # a locked window refuses to close (the filter sees the Close)
     assert window.isVisible()
+
+
+
+def test_the_warm_thread_takes_what_it_imported_out_of_the_collectors_sight():
+    """The GUI thread's first cycle collection walked every module the warm thread had
+    imported, in front of the first rows; once warmed, they are frozen (``gc.freeze``). In a
+    fresh interpreter, so the suite's own collector is left as it is."""
+    probe = ("import gc\nfrom linkworker.launch import warm_window\n"
+             "before = gc.get_freeze_count()\nwarm_window(('ui.lock',)).join()\n"
+             "print(before, gc.get_freeze_count())\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          check=True, env={"QT_QPA_PLATFORM": "offscreen", "PATH": ""})
+    before, after = map(int, done.stdout.split())
+    assert before == 0 and after > 10_000  # ui.lock and PySide6's wrappers among them
