@@ -7,10 +7,10 @@ event), build the main window and the start-up checks exactly as ``ui.app.run`` 
 (``StartupChecks``: the page check and the daily backup, in the background), show it, and time until
 the caseload list has its first rows. Then, in the same window, a search typed one key at a time:
 each keystroke's time to its first rows painted on screen (a newer keystroke supersedes the older
-query, as in the app; keys ``SEARCH_DELAY_MS`` apart; typing begins once the list has settled) and
-the process's CPU during it, which a loaded machine inflates far less than the time. Last, as the manager, Today and Due and
-overdue are opened (each timed to its first rows; Today also to its lists' counts, which follow
-them) and the process's memory is read (peak and now).
+query, as in the app; keys ``SEARCH_DELAY_MS`` apart; typing begins once the list has settled)
+and the process's CPU during it, which a loaded machine inflates far less than the time. Last,
+as the manager, Today and Due and overdue are opened (each timed to its first rows; Today also to
+its lists' counts, which follow them) and the process's memory is read (peak and now).
 """
 
 from __future__ import annotations

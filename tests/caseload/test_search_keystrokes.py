@@ -164,3 +164,20 @@ def test_rows_are_the_same_for_each_actor_with_the_statement_built_once(caseload
     assert [r.id for r in mine] == [r.id for r in again]
     other = rows_for(caseload, world.actor("meg" if who == "ann" else "ann"), everyone)
     assert (len(mine) < len(other)) == (who == "ann")
+
+
+@pytest.mark.parametrize(("who", "typed"), [("meg", "s"), ("meg", "smith"), ("ann", "ne1 4")])
+def test_a_keystrokes_reads_use_the_search_index_and_primary_keys(caseload, world, who, typed):
+    """Each keystroke's first screenful, with its statements built once: FTS5 answers the
+    match, the entries and the rows are found by key, and nothing is scanned or sorted whole
+    (the list's order comes from the few matches of the last name key: a temp B-tree of at
+    most those)."""
+    from tests.query_plans import select_plans
+
+    actor = world.actor(who)
+    worker = None if who == "meg" else actor.user_id
+    plans = select_plans(caseload, lambda: first_page(
+        caseload, actor, CaseloadFilter(text=typed, worker_id=worker)))
+    assert "VIRTUAL TABLE INDEX" in plans  # person_search MATCH
+    assert "SCAN caseload_entries" not in plans and "SCAN people" not in plans
+    assert "SEARCH people USING INDEX" in plans or "SEARCH people USING PRIMARY KEY" in plans
