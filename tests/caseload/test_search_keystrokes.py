@@ -14,7 +14,12 @@ import ui.caseload_view as caseload_view
 from linkworker.caseload import CaseloadFilter, first_page
 from ui.caseload_view import COLUMNS, CellPainter
 
-from .test_caseload_view import cells, make_view, wait_for  # noqa: F401 (a fixture)
+from .test_caseload_view import (  # noqa: F401 (make_view: a fixture)
+    cells,
+    make_view,
+    type_past_sm,
+    wait_for,
+)
 
 NEXT_REVIEW = [c.title for c in COLUMNS].index("Next review")
 
@@ -59,13 +64,7 @@ def test_a_superseded_keystroke_never_paints_its_rows(
     monkeypatch.setattr(caseload_view, "first_page", slow_first_page)
     monkeypatch.setattr(CellPainter, "initStyleOption", recording)
     view = make_view(qtbot, runner, world.actor("meg"))
-    qtbot.waitUntil(lambda: view.model.rowCount() == 6)
-    view.search.setText("sm")
-    view.refresh()
-    qtbot.waitUntil(sm_started.is_set)
-    view.search.setText("khan")
-    view.refresh()
-    wait_for(qtbot, view, ["Khan, Aisha"])
+    type_past_sm(qtbot, view, sm_started)
     view.table.viewport().repaint()
     painted.clear()
     release.set()  # "sm"'s answer comes now, after "khan"'s
