@@ -23,10 +23,22 @@ summaries ``linkworker.journey.refresh_summaries`` keeps (``next_review_due``,
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, case, exists, false, func, not_, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    bindparam,
+    case,
+    exists,
+    false,
+    func,
+    not_,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session, aliased
 
 from linkworker import audit
@@ -391,17 +403,25 @@ def rows_for(
     if not ids:
         return []
     today = as_of or dt.date.today()
-    query = (
+    with _reading(caseload) as session:
+        found = {row.id: _row(row, today)
+                 for row in session.execute(_rows_query(actor), {"ids": list(ids)})}
+    return [found[i] for i in ids if i in found]
+
+
+@functools.lru_cache(maxsize=8)
+def _rows_query(actor: Actor):
+    """``rows_for``'s SELECT for this actor, built once: building it (the scope's subqueries
+    included) and finding its compiled form was a sixth of a keystroke's read (issue 15)."""
+    return (
         select(*_ROW_COLUMNS, Current.stage, Current.next_review_due, Current.latest_change,
                User.display_name)
         .select_from(Person)
         .outerjoin(Current, Current.id == Person.current_episode_id)
         .outerjoin(User, User.id == Current.worker_id)
-        .where(Person.id.in_(list(ids)), people_scope(actor), Person.deleted_at.is_(None))
+        .where(Person.id.in_(bindparam("ids", expanding=True)), people_scope(actor),
+               Person.deleted_at.is_(None))
     )
-    with _reading(caseload) as session:
-        found = {row.id: _row(row, today) for row in session.execute(query)}
-    return [found[i] for i in ids if i in found]
 
 
 # Only the columns a row shows: a whole Person (every column, JSON included) for each of a

@@ -34,7 +34,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QBrush, QKeySequence, QShortcut
+from PySide6.QtGui import QBrush, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -44,6 +44,8 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QSplitter,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -63,6 +65,7 @@ from linkworker.caseload import (
     person_summary,
     rows_for,
 )
+from linkworker.caseload_index import warm
 from linkworker.codes import STAGE_LABELS
 from linkworker.validation import format_date
 from ui.core_words import core
@@ -158,8 +161,8 @@ class CaseloadTableModel(QAbstractTableModel):
         self.runner, self.actor, self.clock = runner, actor, clock
         self.ids: list[str] = []
         self._pages: dict[int, list[PersonRow | None]] = {}
-        # Each row's cell texts, made once when its page arrives: Qt asks every visible cell
-        # for several roles at each paint, and a keystroke repaints the whole screenful.
+        # Each row's cell texts, made once, when the row is first painted (only the rows on
+        # screen, not a page's hundred): Qt asks every visible cell at each paint.
         self._shown: dict[int, list[CellTexts | None]] = {}
         self._pending: set[int] = set()
         self._generation = 0
@@ -168,13 +171,28 @@ class CaseloadTableModel(QAbstractTableModel):
     # --- the id list ----------------------------------------------------------------------
 
     def set_first_page(self, ids: list[str], rows: list[PersonRow]) -> None:
-        """The first screenful of a new result, rows included, ahead of the whole id list."""
-        self.beginResetModel()
-        self.ids = list(ids)
+        """The first screenful of a new result, rows included, ahead of the whole id list.
+
+        The new rows take the old rows' places (rows removed or added at the end, the rest
+        changed) rather than resetting the model: a reset lays out the header again and paints
+        the list twice, a third of a keystroke's time on the GUI thread (issue 15). The view
+        then moves to the first row, as after a reset (``CaseloadView._first_arrived``)."""
         self._forget_pages()
         self._store(0, ids, rows)
         self.partial = True
-        self.endResetModel()
+        old, new = len(self.ids), len(ids)
+        if new < old:
+            self.beginRemoveRows(QModelIndex(), new, old - 1)
+            self.ids = list(ids)
+            self.endRemoveRows()
+        elif new > old:
+            self.beginInsertRows(QModelIndex(), old, new - 1)
+            self.ids = list(ids)
+            self.endInsertRows()
+        self.ids = list(ids)
+        if min(old, new):
+            self.dataChanged.emit(self.index(0, 0), self.index(min(old, new) - 1,
+                                                              len(COLUMNS) - 1))
         self.page_loaded.emit(0)
 
     def set_ids(self, ids: list[str]) -> None:
@@ -210,11 +228,11 @@ class CaseloadTableModel(QAbstractTableModel):
         self._pending.clear()
 
     def _store(self, page: int, ids: list[str], rows: list[PersonRow]) -> None:
-        """A page's rows in the ids' order (None: no longer visible to this actor), and
-        their cell texts."""
+        """A page's rows in the ids' order (None: no longer visible to this actor); their
+        cell texts are made as they are painted (``cell``)."""
         by_id = {r.id: r for r in rows}
-        self._pages[page] = in_order = [by_id.get(i) for i in ids]
-        self._shown[page] = [None if r is None else cell_texts(r) for r in in_order]
+        self._pages[page] = [by_id.get(i) for i in ids]
+        self._shown[page] = [None] * len(ids)
 
     # --- rows -----------------------------------------------------------------------------
 
@@ -263,6 +281,23 @@ class CaseloadTableModel(QAbstractTableModel):
     def columnCount(self, parent: Index = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(COLUMNS)
 
+    def cell(self, number: int, column: int) -> tuple[str | None, bool]:
+        """A cell's text (None: its page is still coming, asked for now) and whether it shows
+        an overdue review: what ``data`` and the painter (``CellPainter``) both read."""
+        page = number // PAGE_SIZE
+        texts = self._shown.get(page)
+        if texts is None:
+            self._request(page)
+            return None, False
+        at = number - page * PAGE_SIZE
+        cells = texts[at]
+        if cells is None:
+            row = self._pages[page][at]
+            if row is None:
+                return None, False
+            cells = texts[at] = cell_texts(row)
+        return cells[column], column == NEXT_REVIEW and cells[-1]
+
     def data(self, index: Index, role: int = DISPLAY) -> Any:
         role = int(role)
         if role == ID:
@@ -273,17 +308,11 @@ class CaseloadTableModel(QAbstractTableModel):
         number, column = index.row(), index.column()
         if number >= len(self.ids):
             return None
-        page = number // PAGE_SIZE
-        texts = self._shown.get(page)
-        if texts is None:
-            self._request(page)
-        cells = None if texts is None else texts[number - page * PAGE_SIZE]
-        if cells is None:
+        text, overdue = self.cell(number, column)
+        if text is None:
             return "…" if column == 0 and role == DISPLAY else None
-        overdue = column == NEXT_REVIEW and cells[-1]
         if role == FOREGROUND:
             return QBrush(OVERDUE_COLOUR) if overdue else None
-        text = cells[column]
         if overdue:
             if role == TOOLTIP:
                 return translate("caseload_view", "Review overdue")
@@ -304,6 +333,38 @@ class CaseloadTableModel(QAbstractTableModel):
         """Header clicks sort in the database (the whole list), never in the view."""
         self.sort_requested.emit(COLUMNS[column].sort_key,
                                  order == Qt.SortOrder.DescendingOrder)
+
+
+class CellPainter(QStyledItemDelegate):
+    """Paints a caseload cell from the model's cell texts with one call into Python per cell.
+    Qt's own delegate asks the model for seven roles per cell (font, alignment, colour, check,
+    icon, text, background): over a thousand calls into Python for a screenful, about half of
+    a keystroke's paint (issue 15). What it paints is the same, pixel for pixel
+    (``test_the_list_paints_as_qts_own_delegate_would``); ``data`` still answers every role
+    for tooltips, accessibility and tests."""
+
+    def __init__(self, model: CaseloadTableModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+
+    def initStyleOption(self, option: QStyleOptionViewItem, index: Index) -> None:  # Qt API
+        number = index.row()
+        if number >= len(self.model.ids):
+            return
+        text, overdue = self.model.cell(number, index.column())
+        option.index = index
+        if text is None:
+            if index.column():
+                return
+            text = "…"
+        option.features |= HAS_DISPLAY
+        option.text = text
+        if overdue:
+            option.palette.setBrush(QPalette.ColorRole.Text, OVERDUE_BRUSH)
+
+
+HAS_DISPLAY = QStyleOptionViewItem.ViewItemFeature.HasDisplay
+OVERDUE_BRUSH = QBrush(OVERDUE_COLOUR)
 
 
 class SummaryPanel(QWidget):
@@ -440,6 +501,10 @@ class CaseloadView(QWidget):
         self._query_seq = 0
         self._ids_seq = -1  # the newest refresh whose whole list has arrived
         self._ask_everyone: Callable[[], object] = lambda: None  # the current whole list
+        # Warming the search index (``warm_search``): where the next step begins (None: at the
+        # start), whether one is due, and which round a step belongs to.
+        self._warm_from: int | None = None
+        self._warming, self._warm_round = False, 0
         self.count = 0
         self.model = CaseloadTableModel(runner, actor, clock, self)
         self.model.sort_requested.connect(self._sort)
@@ -559,6 +624,7 @@ class CaseloadView(QWidget):
     def _table(self) -> QTableView:
         table = QTableView()
         header = list_view(table, self.model, translate("caseload_view", "Caseload"))
+        table.setItemDelegate(CellPainter(self.model, table))
         for i, column in enumerate(COLUMNS):
             header.resizeSection(i, column.width)
         table.setSortingEnabled(True)
@@ -711,6 +777,7 @@ class CaseloadView(QWidget):
             elif self.model.ids == ids:
                 self._ids_seq = seq
                 self.counted.emit(len(ids))
+                self._warm_on()
             else:
                 self._ids_arrived((seq, ids))
             self.first_rows.emit(len(ids))
@@ -722,13 +789,26 @@ class CaseloadView(QWidget):
             if found < PAGE_SIZE
             else translate("caseload_view", "{ids}+ people, counting…").format(ids=len(ids))
         )
-        if ids and not self.table.currentIndex().isValid():
-            self.table.setCurrentIndex(self.model.index(0, 0))
+        self._to_first_row()
         self.first_rows.emit(len(ids))
         if whole:
             self._ids_arrived((seq, ids))
         else:
             self._ask_everyone_after_paint(seq)
+
+    def _to_first_row(self) -> None:
+        """A new result starts at its first row, selected (what a model reset gave)."""
+        selection = self.table.selectionModel()
+        selection.clearSelection()
+        if not self.model.ids:
+            selection.clearCurrentIndex()
+            return
+        first = self.model.index(0, 0)
+        moved = self.table.currentIndex().row() != 0
+        self.table.setCurrentIndex(first)
+        self.table.scrollTo(first)
+        if not moved:  # the same row, another person: the summary follows as on a move
+            self._current_changed(first, first)
 
     def _ask_everyone_after_paint(self, seq: int) -> None:
         """Ask for the whole list once the first screenful has been painted (Qt paints from
@@ -752,6 +832,42 @@ class CaseloadView(QWidget):
         elif ids and not self.table.currentIndex().isValid():
             self.table.setCurrentIndex(self.model.index(0, 0))
         self.counted.emit(len(ids))
+        if not self._warm_round:  # the first whole list is here: now the search index
+            self.warm_search()
+        self._warm_on()
+
+    # --- warming the search index -----------------------------------------------------------
+
+    def warm_search(self) -> None:
+        """Read the search index's pages into the readers' page cache, a step at a time,
+        while the list is idle: the first keystroke of each word then finds them there
+        (issue 15). Begun after the first whole list and after each save (a write empties
+        the other connections' caches); a search in flight pauses it (``_warm_on``)."""
+        self._warm_round += 1
+        self._warm_from, self._warming = None, True
+        self._warm_on()
+
+    def _warm_on(self) -> None:
+        """The next step, unless warming is done or a search is on its way (it goes on when
+        that search's whole list has come: ``_ids_arrived``)."""
+        if not self._warming or self._ids_seq != self._query_seq:
+            return
+        self._warming = False  # until this step is back
+        after, seq, round_ = self._warm_from, self._query_seq, self._warm_round
+
+        def step(job):
+            with job.caseload.reading() as session:
+                return warm(session, after)
+
+        def stepped(last: int | None) -> None:
+            if round_ != self._warm_round:
+                return  # begun again meanwhile
+            self._warm_from, self._warming = last, last is not None
+            if seq == self._query_seq:
+                self._warm_on()
+
+        self.runner.read(step, stepped, label=translate("caseload_view", "Searching"),
+                         supersede=f"warm-{id(self)}")
 
     def _sort(self, key: str, descending: bool) -> None:
         if (key, descending) != (self.sort_key, self.descending):
@@ -759,6 +875,8 @@ class CaseloadView(QWidget):
             self.refresh()
 
     def _changed(self, tags: frozenset[str]) -> None:
+        if self._warm_round:
+            self.warm_search()  # a write empties the readers' caches
         if tags & {"users", "contracts"}:
             self._load_options()
         elif tags & CARES_ABOUT:

@@ -159,6 +159,9 @@ def _engine_for(path: Path, key: bytes) -> Engine:
         hide_parameters=True,  # error messages must never carry personal data
         pool_size=4,
         max_overflow=4,
+        # The connection used last is used next: its page cache holds what the last reads
+        # read (FIFO handed each read the connection idle longest, so the coldest cache).
+        pool_use_lifo=True,
         connect_args={"check_same_thread": False},
     )
 

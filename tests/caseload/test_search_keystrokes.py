@@ -1,0 +1,182 @@
+"""Search as you type at speed (issue 15): what a keystroke paints, and the search index's
+pages warmed while the list is idle, stepping aside for the user's searches."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from PySide6.QtWidgets import QStyledItemDelegate
+from sqlalchemy import text
+
+import linkworker.caseload_index as caseload_index
+import ui.caseload_view as caseload_view
+from linkworker.caseload import CaseloadFilter, first_page
+from ui.caseload_view import COLUMNS, CellPainter
+
+from .test_caseload_view import (  # noqa: F401 (make_view: a fixture)
+    cells,
+    make_view,
+    type_past_sm,
+    wait_for,
+)
+
+NEXT_REVIEW = [c.title for c in COLUMNS].index("Next review")
+
+
+def test_the_list_paints_as_qts_own_delegate_would(qtbot, runner, world, make_view):  # noqa: F811
+    """``CellPainter`` reads a cell's text in one call instead of Qt's seven roles; what it
+    paints is the same, pixel for pixel, the overdue review's red included."""
+    view = make_view(qtbot, runner, world.actor("meg"))
+    qtbot.waitUntil(lambda: view.model.rowCount() == 6 and view.model.is_loaded(0))
+    overdue = [view.model.index(r, NEXT_REVIEW).data(caseload_view.FOREGROUND)
+               for r in range(6)]
+    assert any(brush is not None for brush in overdue)  # the picture has a red cell in it
+    assert isinstance(view.table.itemDelegate(), CellPainter)
+    ours = view.table.viewport().grab().toImage()
+    view.table.setItemDelegate(QStyledItemDelegate(view.table))
+    qts = view.table.viewport().grab().toImage()
+    assert ours == qts
+
+
+def test_a_superseded_keystroke_never_paints_its_rows(
+        qtbot, runner, world, make_view, monkeypatch):  # noqa: F811
+    """"sm" is still being answered (in Python, past any interrupt) when "khan" is typed:
+    "khan"'s rows are painted, and "sm"'s late answer is never painted after them."""
+    release, sm_started = threading.Event(), threading.Event()
+    real = caseload_view.first_page
+
+    def slow_first_page(caseload, actor, filt, *args):
+        answer = real(caseload, actor, filt, *args)
+        if filt.text == "sm":
+            sm_started.set()
+            release.wait(10)
+        return answer
+
+    painted: list[str] = []
+    paint = CellPainter.initStyleOption
+
+    def recording(self, option, index):
+        paint(self, option, index)
+        if index.column() == 0:
+            painted.append(option.text)
+
+    monkeypatch.setattr(caseload_view, "first_page", slow_first_page)
+    monkeypatch.setattr(CellPainter, "initStyleOption", recording)
+    view = make_view(qtbot, runner, world.actor("meg"))
+    type_past_sm(qtbot, view, sm_started)
+    view.table.viewport().repaint()
+    painted.clear()
+    release.set()  # "sm"'s answer comes now, after "khan"'s
+    qtbot.waitUntil(lambda: not runner.is_busy())
+    qtbot.wait(50)
+    view.table.viewport().repaint()
+    assert set(painted) == {"Khan, Aisha"}
+    assert cells(view) == ["Khan, Aisha"] and view.count_label.text() == "1 person"
+    assert view.table.currentIndex().row() == 0  # a new result starts at its first row
+
+
+def test_a_new_result_selects_its_first_row_and_the_summary_follows(
+        qtbot, runner, world, make_view):  # noqa: F811
+    """The new rows take the old rows' places (no model reset): the first row is selected,
+    as after a reset, and the side panel shows the person now on it."""
+    view = make_view(qtbot, runner, world.actor("meg"))
+    qtbot.waitUntil(lambda: view.model.rowCount() == 6 and view.model.is_loaded(0))
+    view.toggle_summary()
+    first = view.model.index(0, 0).data(caseload_view.ID)
+    qtbot.waitUntil(lambda: view.summary.person_id == first)
+    view.search.setText("smith")
+    view.refresh()
+    wait_for(qtbot, view, ["Smith, Margaret", "Smith, Thomas", "Smithson, John"])
+    assert view.table.currentIndex().row() == 0
+    margaret = view.model.index(0, 0).data(caseload_view.ID)
+    qtbot.waitUntil(lambda: view.summary.person_id == margaret)
+
+
+def test_warming_reads_the_whole_search_index_a_step_at_a_time(caseload, world, monkeypatch):
+    monkeypatch.setattr(caseload_index, "WARM_BLOCKS", 2)
+    manager = world.actor("meg")
+    before = first_page(caseload, manager, CaseloadFilter(text="smi"))
+    with caseload.reading() as session:
+        blocks = session.execute(text("SELECT id FROM person_search_data ORDER BY id")).scalars()
+        blocks = list(blocks)
+        steps, at = [], None
+        while True:
+            at = caseload_index.warm(session, at)
+            if at is None:
+                break
+            steps.append(at)
+    assert len(blocks) > 2
+    assert steps == blocks[1::2] + ([blocks[-1]] if len(blocks) % 2 else [])
+    assert first_page(caseload, manager, CaseloadFilter(text="smi")) == before
+
+
+def test_warming_steps_aside_while_a_search_is_answered(
+        qtbot, runner, world, make_view, monkeypatch):  # noqa: F811
+    """After the first whole list the view warms the search index a step at a time; no step
+    begins while a search is on its way, and warming goes on once it is answered. A save
+    begins it again (a write empties the readers' page caches)."""
+    events: list[str] = []
+    real_warm = caseload_view.warm
+    searching = threading.Event()
+
+    def warm(session, after):  # thirty steps, each really reading the index
+        events.append("warm while searching" if searching.is_set() else "warm")
+        real_warm(session, None)
+        return None if len(events) % 30 == 0 else len(events)
+
+    real_first = caseload_view.first_page
+
+    def slow_first_page(caseload, actor, filt, *args):
+        if filt.text:
+            threading.Event().wait(0.2)  # a slow search: warming must not step in meanwhile
+        return real_first(caseload, actor, filt, *args)
+
+    monkeypatch.setattr(caseload_view, "warm", warm)
+    monkeypatch.setattr(caseload_view, "first_page", slow_first_page)
+    view = make_view(qtbot, runner, world.actor("meg"))
+    qtbot.waitUntil(lambda: "warm" in events)
+    assert len(events) < 30
+    view.counted.connect(lambda _n: searching.clear())
+    searching.set()
+    view.search.setText("khan")
+    view.refresh()
+    wait_for(qtbot, view, ["Khan, Aisha"])
+    qtbot.waitUntil(lambda: not view._warming and not runner.is_busy())
+    # at most the one step already on its way when the search was typed
+    assert events.count("warm while searching") <= 1
+    assert view._warm_from is None  # warmed to the end
+    assert len(events) == 30
+    runner.run(lambda job: None, changes={"people"})
+    qtbot.waitUntil(lambda: len(events) == 60 and not view._warming and not runner.is_busy())
+
+
+@pytest.mark.parametrize("who", ["ann", "meg"])
+def test_rows_are_the_same_for_each_actor_with_the_statement_built_once(caseload, world, who):
+    """``rows_for``'s SELECT is built once per actor: a link worker's scope is never
+    applied to a manager's rows or the other way round."""
+    from linkworker.caseload import rows_for
+
+    everyone = list(world.people.values())
+    mine = rows_for(caseload, world.actor(who), everyone)
+    again = rows_for(caseload, world.actor(who), everyone)
+    assert [r.id for r in mine] == [r.id for r in again]
+    other = rows_for(caseload, world.actor("meg" if who == "ann" else "ann"), everyone)
+    assert (len(mine) < len(other)) == (who == "ann")
+
+
+@pytest.mark.parametrize(("who", "typed"), [("meg", "s"), ("meg", "smith"), ("ann", "ne1 4")])
+def test_a_keystrokes_reads_use_the_search_index_and_primary_keys(caseload, world, who, typed):
+    """Each keystroke's first screenful, with its statements built once: FTS5 answers the
+    match, the entries and the rows are found by key, and nothing is scanned or sorted whole
+    (the list's order comes from the few matches of the last name key: a temp B-tree of at
+    most those)."""
+    from tests.query_plans import select_plans
+
+    actor = world.actor(who)
+    worker = None if who == "meg" else actor.user_id
+    plans = select_plans(caseload, lambda: first_page(
+        caseload, actor, CaseloadFilter(text=typed, worker_id=worker)))
+    assert "VIRTUAL TABLE INDEX" in plans  # person_search MATCH
+    assert "SCAN caseload_entries" not in plans and "SCAN people" not in plans
+    assert "SEARCH people USING INDEX" in plans or "SEARCH people USING PRIMARY KEY" in plans
