@@ -409,8 +409,8 @@ def due_first_keys(caseload: Caseload | Session, actor: Actor, worker_id: str | 
     (dates are ISO text and names compare byte by byte there, which is Python's code-point
     order), so each part's first ``limit`` hold every one of its keys the merged page can
     show. Forms not recorded are worked out only when one could be on the page: a form is due
-    no earlier than today less its window, and a manager's first page on the bench caseloads
-    ends more than a year before that (working them out is half of building every key)."""
+    no earlier than today less its window, and a manager's first page at 50,000 people ends
+    13 months before that (working them out is half of building every key)."""
     worker = _worker_to_show(actor, worker_id)
     _monday, sunday = week_of(as_of)
     with unit_of_work(caseload, write=False) as session:
