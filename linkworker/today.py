@@ -366,6 +366,27 @@ class DueKey(NamedTuple):
     timepoint: str = ""  # a measure's review point ("review_3m")
 
 
+def _review_keys(actor: Actor, worker: str | None, sunday: dt.date):  # SQL: (due, name, id)
+    return _current_journeys(
+        actor, worker, Journey.first_meeting_date.is_not(None), Journey.next_review_due <= sunday,
+    ).with_only_columns(Journey.next_review_due, _person_name(), Journey.id)
+
+
+def _contact_keys(actor: Actor, worker: str | None, sunday: dt.date):  # SQL: (due, name, id)
+    return _planned_contacts(actor, worker, sunday).with_only_columns(
+        Contact.contact_date, _person_name(), Contact.id)
+
+
+def _read_keys(session: Session, query, kind: str) -> list[DueKey]:
+    return [DueKey(due, person, kind, item) for due, person, item in session.execute(query)]
+
+
+def _measure_keys(session: Session, actor: Actor, worker: str | None, as_of: dt.date,
+                  sunday: dt.date) -> list[DueKey]:
+    return [DueKey(item.due, item.person_name, "measure", item.item_id, timepoint)
+            for item, timepoint in _measures_due(session, actor, worker, as_of, sunday)]
+
+
 def due_keys(caseload: Caseload | Session, actor: Actor, worker_id: str | None,
              as_of: dt.date) -> list[DueKey]:
     """Every item due by Sunday or overdue, as keys in the list's order (``due_rows`` reads
@@ -373,22 +394,50 @@ def due_keys(caseload: Caseload | Session, actor: Actor, worker_id: str | None,
     few review meetings held without their form are worked out on their schedule."""
     worker = _worker_to_show(actor, worker_id)
     _monday, sunday = week_of(as_of)
-    name = _person_name()
     with unit_of_work(caseload, write=False) as session:
-        reviews = _current_journeys(
-            actor, worker, Journey.first_meeting_date.is_not(None),
-            Journey.next_review_due <= sunday,
-        ).with_only_columns(Journey.next_review_due, name, Journey.id)
-        keys = [DueKey(due, person, "review", journey) for due, person, journey in
-                session.execute(reviews)]
-        keys += [DueKey(item.due, item.person_name, "measure", item.item_id, timepoint)
-                 for item, timepoint in _measures_due(session, actor, worker, as_of, sunday)]
-        contacts = _planned_contacts(actor, worker, sunday).with_only_columns(
-            Contact.contact_date, name, Contact.id)
-        keys += [DueKey(due, person, "contact", contact) for due, person, contact in
-                 session.execute(contacts)]
-    keys.sort(key=lambda k: (k.due, k.person_name, KIND_ORDER[k.kind], k.item_id))
+        keys = (_read_keys(session, _review_keys(actor, worker, sunday), "review")
+                + _measure_keys(session, actor, worker, as_of, sunday)
+                + _read_keys(session, _contact_keys(actor, worker, sunday), "contact"))
+    keys.sort(key=due_order)
     return keys
+
+
+def due_first_keys(caseload: Caseload | Session, actor: Actor, worker_id: str | None,
+                   as_of: dt.date, kind: str | None, limit: int) -> list[DueKey]:
+    """``due_keys`` of ``kind`` (None: all), ``[:limit]``, without reading the rest: the Due
+    page's first screenful. Reviews and contacts are each cut in SQL in the list's order
+    (dates are ISO text and names compare byte by byte there, which is Python's code-point
+    order), so each part's first ``limit`` hold every one of its keys the merged page can
+    show. Forms not recorded are worked out only when one could be on the page: a form is due
+    no earlier than today less its window, and a manager's first page at 50,000 people ends
+    13 months before that (working them out is half of building every key)."""
+    worker = _worker_to_show(actor, worker_id)
+    _monday, sunday = week_of(as_of)
+    with unit_of_work(caseload, write=False) as session:
+        keys = []
+        for part, query in (("review", _review_keys), ("contact", _contact_keys)):
+            if kind in (None, part):
+                first = query(actor, worker, sunday)
+                first = first.order_by(*first.selected_columns).limit(limit)
+                keys += _read_keys(session, first, part)
+        keys.sort(key=due_order)
+        if kind == "measure" or (kind is None and _forms_may_show(session, keys, as_of, limit)):
+            keys = sorted(keys + _measure_keys(session, actor, worker, as_of, sunday),
+                          key=due_order)
+    return keys[:limit]
+
+
+def _forms_may_show(session: Session, keys: list[DueKey], as_of: dt.date, limit: int) -> bool:
+    """Whether a form not recorded could be among the first ``limit`` of ``keys``' list."""
+    if len(keys) < limit:
+        return True
+    widest = max(schedule.window_days for schedule in review_schedules(session).values())
+    return keys[limit - 1].due >= as_of - dt.timedelta(days=widest)
+
+
+def due_order(key: DueKey) -> tuple:
+    """The list's order: most overdue (earliest due) first, then by name, kind and id."""
+    return key.due, key.person_name, KIND_ORDER[key.kind], key.item_id
 
 
 KIND_ORDER = {"review": 0, "measure": 1, "contact": 2}

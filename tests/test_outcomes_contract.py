@@ -285,3 +285,14 @@ def test_a_new_rule_kind_is_one_module(caseload, actor_manager):
         assert rows and all(r.evidence_text.startswith("referred 2026-") for r in rows)
     finally:
         registry.unregister("referred_early")
+
+
+def test_pseudonyms_are_the_hmac_of_the_person_id_under_the_contract_key():
+    """The label commissioners match across returns: HMAC-SHA256 (the one-shot form the
+    return uses must give the same as the streaming one)."""
+    import hashlib
+    import hmac
+
+    person, key = "7f1d3c2a-0000-4000-8000-000000000001", "3a" * 32
+    expected = hmac.new(bytes.fromhex(key), person.encode("ascii"), hashlib.sha256)
+    assert pseudonym(key, person) == "P-" + expected.hexdigest()[:12].upper()

@@ -218,14 +218,12 @@ def _contacts(session: Session, contract_id: str, facts: Facts, today: dt.date,
     data-quality list). With no engagement rule only the first contact (the first meeting's
     stand-in and an anchor) and future ones are kept."""
     attended: dict[str, list[ContactRow]] = defaultdict(list)
-    days: dict[str, dt.date] = {}  # each distinct day parsed once
+    rows = _rows(session, _CONTACTS, contract=contract_id)
+    # Each distinct day parsed once, before the loop, so the loop only looks days up.
+    days = {when: dt.date.fromisoformat(when[:10]) for when in {row[1] for row in rows}}
     new = tuple.__new__  # ContactRow without its Python-level __new__: ~110,000 at 150k
-    for episode_id, when, contact_id, mode, purpose in _rows(session, _CONTACTS,
-                                                             contract=contract_id):
-        day = days.get(when)
-        if day is None:
-            day = days[when] = dt.date.fromisoformat(when[:10])
-        attended[episode_id].append(new(ContactRow, (day, contact_id, mode, purpose)))
+    for episode_id, when, contact_id, mode, purpose in rows:
+        attended[episode_id].append(new(ContactRow, (days[when], contact_id, mode, purpose)))
     span = None if within is None else dt.timedelta(days=within)
     grouped: dict[str, list[ContactRow]] = {}
     for episode_id, items in attended.items():

@@ -20,7 +20,7 @@ from linkworker.outcomes.eligibility import (
     check_eligibility,
     missing_consents,
 )
-from linkworker.outcomes.facts import EpisodeRow, Facts
+from linkworker.outcomes.facts import EpisodeRow, Facts, FormRow
 from linkworker.outcomes.kinds import RuleKind, kind_of, kinds
 from linkworker.validation import format_date
 
@@ -115,6 +115,18 @@ def _dates(c: Collector, episode: EpisodeRow, as_of: dt.date) -> None:
                   f"A goal's status date {format_date(goal.date)} is in the future.")
 
 
+def future_forms(facts: Facts, wanted: set[str], as_of: dt.date
+                 ) -> list[tuple[tuple[str, str, str | None], FormRow]]:
+    """The forms dated after ``as_of`` on the ``wanted`` journeys, in the order of each form
+    list's key as text (an item may be None, so the keys do not compare as tuples), each
+    list's forms in their order. Only the few future forms are sorted: sorting every list by
+    its whole text (the key and each form) cost more than the rest of these checks."""
+    future = [(repr(key), key, form) for key, forms in facts.forms.items() if key[0] in wanted
+              for form in forms if form.date > as_of]
+    future.sort(key=lambda found: found[0])  # stable: a list's forms keep their order
+    return [(key, form) for _text, key, form in future]
+
+
 def find_issues(cdef: ContractDef, facts: Facts, *, period_end: dt.date,
                 as_of: dt.date, verdicts: dict[str, Verdict] | None = None) -> list[Issue]:
     """Every issue on the contract's journeys referred by the end of the period (``verdicts``:
@@ -139,12 +151,9 @@ def find_issues(cdef: ContractDef, facts: Facts, *, period_end: dt.date,
         if episode_id in wanted:
             c.add("future_date", BLOCKS, by_id[episode_id],
                   f"A contact dated {format_date(day)} is marked attended but is in the future.")
-    for (episode_id, instrument, _item), forms in sorted(facts.forms.items(), key=str):
-        for form in forms:
-            if episode_id in wanted and form.date > as_of:
-                c.add("future_date", BLOCKS, by_id[episode_id],
-                      f"The {instrument} form of {format_date(form.date)} is dated in the "
-                      "future.")
+    for (episode_id, instrument, _item), form in future_forms(facts, wanted, as_of):
+        c.add("future_date", BLOCKS, by_id[episode_id],
+              f"The {instrument} form of {format_date(form.date)} is dated in the future.")
     for episode_id, _measure, day, instrument in sorted(facts.incomplete_forms):
         if episode_id in wanted:
             c.add("incomplete_form", WEAKENS, by_id[episode_id],

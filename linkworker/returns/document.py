@@ -396,7 +396,12 @@ def _encode(value: Any) -> Any:
             item = getattr(value, name)
             if omit_none and item is None:
                 continue
-            out[name] = codec(item) if codec else _encode(item)
+            if codec:
+                out[name] = codec(item)
+            elif type(item) in _PLAIN:  # most fields: no call (a return holds ~65,000 values)
+                out[name] = item
+            else:
+                out[name] = _encode(item)
         return out
     if isinstance(value, Decimal):
         return f"{value:.2f}"

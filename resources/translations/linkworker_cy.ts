@@ -2375,7 +2375,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
   <context>
     <name>due_view</name>
     <message>
-      <location filename="../../ui/due_view.py" line="+26" />
+      <location filename="../../ui/due_view.py" line="+38" />
       <source>Everything due</source>
       <translation type="unfinished" />
     </message>
@@ -2430,7 +2430,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+18" />
+      <location line="+19" />
       <source>Week shown</source>
       <translation type="unfinished" />
     </message>
@@ -2460,22 +2460,32 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+10" />
+      <location line="+9" />
       <source>Due by Sunday {sunday}, or overdue.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+10" />
+      <location line="+19" />
       <source>Finding what is due</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+12" />
+      <location line="+33" />
+      <source>Counting what is due</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+5" />
       <source>Counting tasks</source>
       <translation type="unfinished" />
     </message>
+    <message>
+      <location line="+27" />
+      <source>Counting what is due…</source>
+      <translation type="unfinished" />
+    </message>
     <message numerus="yes">
-      <location line="+11" />
+      <location line="+5" />
       <source> Also %Ln overdue task(s) on Today.</source>
       <translation type="unfinished">
         <numerusform />
@@ -2492,7 +2502,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message numerus="yes">
-      <location line="+18" />
+      <location line="+32" />
       <source>%Ln item(s)</source>
       <translation type="unfinished">
         <numerusform />

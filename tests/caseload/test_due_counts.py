@@ -19,7 +19,7 @@ from linkworker.access import SYSTEM, Actor
 from linkworker.dates import add_months
 from linkworker.demo import generate
 from linkworker.models import Contact, Contract, Episode, Measure, Person, PersonAccess, User
-from linkworker.today import count_due, due_and_overdue, week_of
+from linkworker.today import count_due, due_and_overdue, due_first_keys, due_keys, week_of
 
 TODAY = dt.date(2026, 11, 18)  # a Wednesday, inside the sample contract's dates
 DAY = dt.timedelta(days=1)
@@ -86,6 +86,21 @@ def _check_all(caseload, actors: list[tuple[Actor, str | None]]) -> None:
             overdue = sum(1 for _kind, _person, due in expected if due < as_of)
             assert count_due(caseload, actor, worker, as_of) == (len(expected) - overdue,
                                                                  overdue), (worker, as_of)
+        _check_first_pages(caseload, actor, worker, TODAY)
+
+
+def _check_first_pages(caseload, actor: Actor, worker: str | None, as_of: dt.date) -> None:
+    """The Due page's first screenful, cut in the database (``due_first_keys``), is the head
+    of the whole list of each "Show" choice: at the lengths around the first form not
+    recorded (forms are merged in only when one could be on the page), one row and all."""
+    keys = due_keys(caseload, actor, worker, as_of)
+    forms = [at for at, key in enumerate(keys) if key.kind == "measure"]
+    lengths = {1, len(keys) + 1} | {at + step for at in forms[:1] for step in (0, 1, 2)}
+    for kind in (None, "review", "measure", "contact"):
+        shown = [key for key in keys if kind in (None, key.kind)]
+        for limit in sorted(n for n in lengths if n) if kind is None else (max(len(shown), 1),):
+            assert due_first_keys(caseload, actor, worker, as_of, kind, limit) == \
+                shown[:limit], (worker, as_of, kind, limit)
 
 
 def _actors(caseload, workers: int = 2) -> list[tuple[Actor, str | None]]:

@@ -258,6 +258,30 @@ def test_due_page_lists_most_overdue_first_and_opens_the_record(qtbot, runner, w
     assert window.tabs.currentWidget().property("person_id") == world.people["margaret"]
 
 
+def test_due_shows_a_first_page_cut_in_the_database_then_the_rest(qtbot, runner, world,
+                                                                   windows, monkeypatch):
+    """With pages of two rows, Due's first read is two rows cut in the database; every key
+    follows, and the list grows to the whole of it, in the same order, with its counts."""
+    import ui.due_view
+    import ui.person_list
+
+    for module in (ui.due_view, ui.person_list):
+        monkeypatch.setattr(module, "PAGE_ROWS", 2)
+    refresh(world)
+    window = open_window(qtbot, runner, world.actor("ann"), windows)
+    due = window.go("due")
+    first: list[object] = []
+    due.loaded.connect(first.append)
+    qtbot.waitUntil(lambda: len(first) == 2)  # the first page, then every key
+    assert len(first[0]) == 2 and len(first[1]) == 5
+    qtbot.waitUntil(lambda: table_column(due.table, 0) == [
+        "100 days overdue", "3 days overdue", "Due today", "Due today", "Due 13/03/2026"])
+    assert due.counts.text().startswith("2 overdue, 3 due this week.")
+    due.kind.setCurrentIndex(due.kind.findData("contact"))
+    qtbot.waitUntil(lambda: table_column(due.table, 2) == [
+        "John Smithson", "John Smithson", "Peggy Smith", "Aisha Khan"])
+
+
 def test_a_manager_looks_at_another_workers_due_list(qtbot, runner, world, windows):
     refresh(world)
     window = open_window(qtbot, runner, world.actor("meg"), windows)
