@@ -4,7 +4,7 @@
   <context>
     <name />
     <message>
-      <location filename="../../ui/main_window.py" line="+267" />
+      <location filename="../../ui/main_window.py" line="+268" />
       <location line="+10" />
       <location line="+10" />
       <location line="+94" />
@@ -121,7 +121,7 @@
     <name>Pages</name>
     <message>
       <location filename="../../ui/i18n.py" line="+81" />
-      <location filename="../../ui/main_window.py" line="-304" />
+      <location filename="../../ui/main_window.py" line="-305" />
       <source>Today</source>
       <translation type="unfinished" />
     </message>
@@ -1081,8 +1081,8 @@ No good backup was found beside {name}. The damaged file has not been changed; a
   <context>
     <name>app</name>
     <message>
-      <location filename="../../ui/app.py" line="+84" />
-      <location line="+28" />
+      <location filename="../../ui/app.py" line="+87" />
+      <location line="+63" />
       <source>LinkWorker</source>
       <translation type="unfinished" />
     </message>
@@ -1095,72 +1095,72 @@ No good backup was found beside {name}. The damaged file has not been changed; a
   <context>
     <name>caseload_view</name>
     <message>
-      <location filename="../../ui/caseload_view.py" line="+98" />
+      <location filename="../../ui/caseload_view.py" line="+101" />
       <source>Name</source>
       <translation type="unfinished" />
     </message>
     <message>
       <location line="+2" />
-      <location line="+217" />
+      <location line="+275" />
       <source>Known as</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-212" />
-      <location line="+211" />
+      <location line="-270" />
+      <location line="+269" />
       <source>Reference</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-209" />
+      <location line="-267" />
       <source>Age</source>
       <translation type="unfinished" />
     </message>
     <message>
       <location line="+5" />
-      <location line="+220" />
-      <location line="+186" />
+      <location line="+278" />
+      <location line="+190" />
       <source>Stage</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-405" />
-      <location line="+220" />
+      <location line="-467" />
+      <location line="+278" />
       <source>Worker</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-218" />
-      <location line="+226" />
+      <location line="-276" />
+      <location line="+284" />
       <source>Next review</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-220" />
-      <location line="+226" />
+      <location line="-278" />
+      <location line="+284" />
       <source>Wellbeing</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-220" />
-      <location line="+198" />
+      <location line="-278" />
+      <location line="+256" />
       <source>NHS number</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-196" />
-      <location line="+199" />
+      <location line="-254" />
+      <location line="+257" />
       <source>Postcode</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-83" />
-      <location line="+381" />
+      <location line="-126" />
+      <location line="+429" />
       <source>Loading the caseload</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-337" />
+      <location line="-374" />
       <source>Review overdue</source>
       <translation type="unfinished" />
     </message>
@@ -1170,7 +1170,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+28" />
+      <location line="+60" />
       <source>Date of birth</source>
       <translation type="unfinished" />
     </message>
@@ -1206,12 +1206,12 @@ No good backup was found beside {name}. The damaged file has not been changed; a
     </message>
     <message>
       <location line="+3" />
-      <location line="+188" />
+      <location line="+192" />
       <source>Contract</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-187" />
+      <location line="-191" />
       <source>Referred</source>
       <translation type="unfinished" />
     </message>
@@ -1287,7 +1287,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+64" />
+      <location line="+68" />
       <source>Search name, reference, NHS number or postcode (Ctrl+F)</source>
       <translation type="unfinished" />
     </message>
@@ -1377,21 +1377,22 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+122" />
+      <location line="+123" />
       <location line="+12" />
+      <location line="+108" />
       <source>Searching</source>
       <translation type="unfinished" />
     </message>
     <message numerus="yes">
-      <location line="+26" />
-      <location line="+28" />
+      <location line="-81" />
+      <location line="+41" />
       <source>%Ln person(s)</source>
       <translation type="unfinished">
         <numerusform />
       </translation>
     </message>
     <message>
-      <location line="-26" />
+      <location line="-39" />
       <source>{ids}+ people, counting…</source>
       <translation type="unfinished" />
     </message>
@@ -2983,12 +2984,12 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+37" />
+      <location line="+50" />
       <source>Reading settings</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+53" />
+      <location line="+54" />
       <source>Locking</source>
       <translation type="unfinished" />
     </message>
@@ -3021,7 +3022,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+21" />
+      <location line="+22" />
       <source>Pages</source>
       <translation type="unfinished" />
     </message>
@@ -5999,7 +6000,7 @@ Its claims are locked into the ledger and can never be claimed again. This canno
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+28" />
+      <location line="+33" />
       <source>Sign-in did not complete.</source>
       <translation type="unfinished" />
     </message>
