@@ -294,14 +294,14 @@ def test_a_failed_export_leaves_no_half_written_files(caseload, tmp_path, monkey
         if text == "Exporting contacts" and where == "between tables":
             raise RuntimeError("disk full")
 
-    def failing_rows(connection, query, sql, *parameters):
-        for batch in formatted(connection, query, sql, *parameters):
-            if where == "inside a table" and any("attempt" in line for _, line, _ in batch):
+    def failing_rows(connection, query, numbers=None):
+        for fields, sheet in rows(connection, query, numbers):
+            if where == "inside a table" and any("attempt" in row for row in fields):
                 raise RuntimeError("disk full")  # a contact: its sheet and CSV half written
-            yield batch
+            yield fields, sheet
 
-    formatted = export._formatted
-    monkeypatch.setattr(export, "_formatted", failing_rows)
+    rows = export._rows
+    monkeypatch.setattr(export, "_rows", failing_rows)
     with caseload.reading() as s:
         audited = len(s.execute(select(AuditEvent)).all())
     for target in (tmp_path / "out", earlier):
