@@ -295,10 +295,10 @@ def test_a_failed_export_leaves_no_half_written_files(caseload, tmp_path, monkey
             raise RuntimeError("disk full")
 
     def failing_rows(connection, query, numbers=None):
-        for fields, sheet in rows(connection, query, numbers):
-            if where == "inside a table" and any("attempt" in row for row in fields):
+        for lines, sheet in rows(connection, query, numbers):
+            if where == "inside a table" and "attempt" in lines:
                 raise RuntimeError("disk full")  # a contact: its sheet and CSV half written
-            yield fields, sheet
+            yield lines, sheet
 
     rows = export._rows
     monkeypatch.setattr(export, "_rows", failing_rows)

@@ -46,7 +46,6 @@ import contextlib
 import csv
 import datetime as dt
 import functools
-import io
 import itertools
 import json
 import math
@@ -411,31 +410,49 @@ def _markup(slot: str) -> tuple[str, str]:
             "cell": ("", "")}[slot]  # "cell": the whole cell, made by ``_cell``
 
 
+def _generated(name: str, source: str) -> Callable[..., Any]:
+    space: dict[str, Any] = {}
+    exec(compile(source, f"<export {name}>", "exec"), space)  # our markup only (see callers)
+    return space[name]
+
+
 @functools.lru_cache(maxsize=256)
-def _row_function(slots: tuple[tuple[str, str, bool], ...]) -> Callable[..., str]:
-    """A sheet row from its number and its cells' values, for one batch's ``slots`` (each
-    column's kind of cell, letter, and whether it has blanks: a blank has no cell), as a
-    function made once: one f-string per row is several times cheaper than ``str.format``,
-    which parses its template on every call. Only our own markup and column letters go into
-    the source (checked below), never a value."""
-    lines, parts = [], []
-    for k, (slot, letter, blanks) in enumerate(slots):
-        before, after = _markup(slot)
-        before = before.replace("{ref}", f"{letter}{{n}}")
-        if not blanks:
-            parts.append(f"{before}{{v{k}}}{after}")
-            continue
-        lines.append(f"    c{k} = '' if v{k} is None else f'{before}{{v{k}}}{after}'")
-        parts.append(f"{{c{k}}}")
-    body = "".join(parts)
-    names = "".join(f", v{k}" for k in range(len(slots)))
-    ending = f"    return f'<row r=\"{{n}}\">{body}</row>'"
-    source = "\n".join([f"def row(n{names}):", *lines, ending])
+def _sheet_function(slots: tuple[tuple[str, str, bool], ...]) -> Callable[..., list[str]]:
+    """A batch's sheet rows from their numbers and their cells' values, for the batch's
+    ``slots`` (each column's kind of cell, letter, and whether it has blanks: a blank has no
+    cell), as a function made once: one f-string per row in one comprehension is several
+    times cheaper than ``str.format`` (which parses its template on every call) or a call
+    per row. Only our own markup and column letters go into the source, never a value."""
     if not all(letter.isalpha() and letter.isupper() for _, letter, _ in slots):
         raise ValueError(f"not a column letter in {slots!r}")
-    space: dict[str, Any] = {}
-    exec(compile(source, "<export row>", "exec"), space)  # our markup only (see above)
-    return space["row"]
+    cells = []
+    for k, (slot, letter, blanks) in enumerate(slots):
+        before, after = _markup(slot)
+        cell = f"{before.replace('{ref}', f'{letter}{{n}}')}{{v{k}}}{after}"
+        cells.append(f'{{"" if v{k} is None else f"""{cell}"""}}' if blanks else cell)
+    names = "".join(f"v{k}, " for k in range(len(slots)))
+    return _generated("sheet", f"def sheet(numbers, rows):\n    return [f'<row r=\"{{n}}\">"
+                      f"{''.join(cells)}</row>' for n, ({names}) in zip(numbers, rows)]")
+
+
+@functools.lru_cache(maxsize=256)
+def _lines_function(blanks: tuple[bool, ...]) -> Callable[..., str]:
+    """A batch's CSV lines from fields already quoted where they need it (``csv_field``, only
+    in the columns that have such a field: ``_needs_quoting``), made once per pattern of
+    columns with blanks: an f-string per line is several times cheaper than csv's writer."""
+    fields = ",".join(f'{{"" if v{k} is None else v{k}}}' if blank else f"{{v{k}}}"
+                      for k, blank in enumerate(blanks))
+    names = "".join(f"v{k}, " for k in range(len(blanks)))
+    return _generated("lines", f"def lines(rows):\n    return ''.join([f'{fields}\\r\\n' "
+                      f"for ({names}) in rows])")
+
+
+def _needs_quoting(fields: Sequence[Any]) -> bool:
+    """Would csv's writer quote any of these text fields (a comma, a quote, a line break)?"""
+    texts = [f for f in fields if f and type(f) is str]
+    joined = "\n".join(texts)
+    return ("," in joined or '"' in joined or "\r" in joined
+            or joined.count("\n") != max(len(texts) - 1, 0))
 
 
 def _kind(expr: Any) -> str:
@@ -601,18 +618,19 @@ class _RowQuery:
     columns: tuple[_Column, ...]
 
     def format(self, batch: Sequence[tuple[Any, ...]], numbers: Sequence[int]
-               ) -> tuple[list[tuple[Any, ...]], list[str]]:
-        """A batch of rows as CSV fields (for ``csv.writer``) and finished sheet rows."""
+               ) -> tuple[str, list[str]]:
+        """A batch of rows as CSV lines (one text) and finished sheet rows."""
         fields, cells, slots = [], [], []
         for column, values in zip(self.columns, zip(*batch, strict=True), strict=True):
             csv_values, cell_values, slot = column.format(values, numbers)
             fields.append(csv_values)
             cells.append(cell_values)
             slots.append((slot, column.letter, None in cell_values))
-        row = _row_function(tuple(slots))
-        sheet = [row(number, *values)
-                 for number, values in zip(numbers, zip(*cells, strict=True), strict=True)]
-        return list(zip(*fields, strict=True)), sheet
+        sheet = _sheet_function(tuple(slots))(numbers, zip(*cells, strict=True))
+        fields = [[f if type(f) is not str else csv_field(f) for f in column]
+                  if _needs_quoting(column) else column for column in fields]
+        lines = _lines_function(tuple(None in column for column in fields))
+        return lines(zip(*fields, strict=True)), sheet
 
 
 def _row_query(table: ExportTable, answers: int, dialect: Any,
@@ -697,9 +715,9 @@ def _temporary_lookups(connection: Any, lookups: _Lookups) -> Iterator[None]:
 
 
 def _rows(connection: Any, query: _RowQuery, numbers: Iterator[int] | None = None
-          ) -> Iterator[tuple[list[tuple[Any, ...]], list[str]]]:
-    """One table's rows as batches of (CSV fields for ``csv.writer``, finished sheet rows),
-    the sheet rows numbered from ``numbers`` (2, 3, ... if not given)."""
+          ) -> Iterator[tuple[str, list[str]]]:
+    """One table's rows as batches of (CSV lines, finished sheet rows), the sheet rows
+    numbered from ``numbers`` (2, 3, ... if not given)."""
     numbers = numbers if numbers is not None else itertools.count(2)
     cursor = connection.cursor()
     try:
@@ -708,6 +726,7 @@ def _rows(connection: Any, query: _RowQuery, numbers: Iterator[int] | None = Non
             yield query.format(batch, list(itertools.islice(numbers, len(batch))))
     finally:
         cursor.close()
+
 
 def _answer_width(session: Session, actor: Actor) -> int:
     """How many ``answer_N`` columns the measures need: the highest question number answered
@@ -1296,17 +1315,11 @@ class _Tables:
         with (self.folder / f"{table.name}.csv").open("w", encoding="utf-8",
                                                       newline="") as handle:
             handle.write("\ufeff")
-            # A batch's lines go to the file in one write (the file encodes each write).
-            buffer = io.StringIO()
-            writer = csv.writer(buffer)
-            writer.writerow(headers)
-            for fields, rows in _rows(connection, query, numbers):
+            csv.writer(handle).writerow(headers)
+            for lines, rows in _rows(connection, query, numbers):
                 if self.stop.is_set():
                     raise RuntimeError("stopped")  # another table failed: this one is not kept
-                writer.writerows(fields)
-                handle.write(buffer.getvalue())
-                buffer.seek(0)
-                buffer.truncate()
+                handle.write(lines)
                 while rows:
                     if parts[-1].rows == EXCEL_MAX_ROWS:
                         parts[-1].close()
