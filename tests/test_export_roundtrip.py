@@ -279,6 +279,10 @@ def test_progress_names_each_table_and_finishes(caseload, tmp_path):
     assert seen[0] == (0, len(TABLES), "Exporting people")
     assert [s[0] for s in seen] == list(range(len(TABLES) + 1))
     assert seen[-1] == (len(TABLES), len(TABLES), "Export finished")
+    for table in TABLES:  # every CSV has its header, an empty table's too (notes here)
+        with (tmp_path / "out" / f"{table.name}.csv").open(encoding="utf-8-sig") as text:
+            assert next(csv.reader(text)) == [c.name for c in table.columns] + (
+                [f"answer_{n}" for n in range(1, 8)] if table.name == "measures" else [])
 
 
 @pytest.mark.parametrize("where", ["between tables", "inside a table"])
