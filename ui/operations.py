@@ -328,6 +328,8 @@ class Runner(QObject):
 
         def wait() -> None:
             self.foreground.wait_until_idle(idle_s, self._idle_cancel, longest_s)
+            if self._idle_cancel.is_set():
+                return  # shutting down: nothing to queue
             self._call.emit(lambda: self.background(work, done, failed=failed, label=label,
                                                     quiet=quiet))
 
