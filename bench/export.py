@@ -6,6 +6,8 @@ Runs in a fresh process on the caseload (a copy: the export's audit line is writ
 into a temporary folder beside the cache. Prints the wall time beside the target, the CPU time
 and the load average (the machine is shared: CPU seconds are the steadier figure), the rows
 written and the process's peak memory (the export streams: it must not grow with the caseload).
+Beside it, the floor: the same queries' rows fetched through SQLCipher on one connection with
+no formatting and nothing written (``floor``), which no export can go below.
 """
 
 from __future__ import annotations
@@ -29,9 +31,32 @@ def run_export(caseload_path: str, folder: str) -> dict[str, Any]:
         started, cpu = time.perf_counter(), time.process_time()
         result = export_all(caseload, SYSTEM, Path(folder) / "export")
         seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+        floor = read_floor(caseload)
     size = sum(p.stat().st_size for p in (Path(folder) / "export").iterdir())
     return {"seconds": round(seconds, 1), "cpu": round(cpu, 1), "rows": sum(result.counts.values()),
-            "mb": round(size / 2**20), "load": os.getloadavg()[0]}
+            "mb": round(size / 2**20), "load": os.getloadavg()[0], **floor}
+
+
+def read_floor(caseload: Any) -> dict[str, Any]:
+    """Every exported table's rows read through the export's own queries (the same scope and
+    looked-up names) on one connection: fetched, not formatted, nothing written."""
+    from linkworker.access import SYSTEM
+    from linkworker.io import export
+
+    started, cpu, rows = time.perf_counter(), time.process_time(), 0
+    with caseload.reading() as session:
+        connection = session.connection()
+        raw = connection.connection.dbapi_connection
+        answers = export._answer_width(session, SYSTEM)
+        with export._temporary_lookups(raw, export._lookups(session, SYSTEM)):
+            for table in export.TABLES:
+                cursor = raw.cursor()
+                cursor.execute(export._row_query(table, answers, connection.dialect).sql)
+                while batch := cursor.fetchmany(2000):
+                    rows += len(batch)
+                cursor.close()
+    return {"floor_s": round(time.perf_counter() - started, 1),
+            "floor_cpu": round(time.process_time() - cpu, 1), "floor_rows": rows}
 
 
 def measure(bench: Bench) -> list[Row]:
@@ -42,5 +67,7 @@ def measure(bench: Bench) -> list[Row]:
     if "error" in done:
         return [Row("Export everything (CSV + XLSX)", "n/a", note=done["error"])]
     return [Row("Export everything (CSV + XLSX)", f"{done['seconds']:.1f} s", done["rss_mb"],
-                f"{done['rows']:,} rows, {done['mb']:,} MB; CPU {done['cpu']:.1f} s; load "
-                f"average {done['load']:.1f}", target="< 30 s at 50k")]
+                f"{done['rows']:,} rows, {done['mb']:,} MB; CPU {done['cpu']:.1f} s; floor (the "
+                f"same rows read, not written) {done['floor_s']:.1f} s, CPU "
+                f"{done['floor_cpu']:.1f} s; load average {done['load']:.1f}",
+                target="< 30 s at 50k")]

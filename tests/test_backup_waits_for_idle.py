@@ -99,3 +99,29 @@ def test_the_longest_wait_for_idle_ends_between_two_reads_never_during_one():
     assert capped.wait(10) and not uncapped.wait(0.2)
     cancelled.set()
     assert uncapped.wait(10)
+
+
+def test_an_export_asked_for_while_the_backup_waits_for_idle_does_not_wait_behind_it(
+        qtbot, runner, caseload, tmp_path, monkeypatch):
+    """The backup waits for the user to be idle (an hour here) off the background lane: an
+    export asked for meanwhile runs at once, and the backup is still to come."""
+    from PySide6.QtWidgets import QMainWindow
+
+    import ui.admin.recovery as recovery
+    from linkworker.access import SYSTEM
+    from ui.io.export_dialog import export_everything
+
+    monkeypatch.setattr(recovery, "check_pages", lambda _job: [])
+    monkeypatch.setattr(recovery.StartupChecks, "BACKUP_IDLE_S", 3600.0)
+    monkeypatch.setattr(recovery.StartupChecks, "BACKUP_LONGEST_WAIT_S", 3600.0)
+    shown = []
+    runner.read(lambda _job: 1, shown.append)  # the user has just read a page
+    qtbot.waitUntil(lambda: shown == [1])
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    checks = recovery.StartupChecks(window, runner)
+    qtbot.waitUntil(lambda: checks.stage == "waiting for the user to be idle")
+    future = export_everything(None, runner, SYSTEM, tmp_path / "out", quiet=True)
+    qtbot.waitUntil(future.done)
+    assert (tmp_path / "out" / "people.csv").exists()
+    assert checks.stage == "waiting for the user to be idle" and backup.daily_due(caseload)

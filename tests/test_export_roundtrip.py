@@ -279,6 +279,10 @@ def test_progress_names_each_table_and_finishes(caseload, tmp_path):
     assert seen[0] == (0, len(TABLES), "Exporting people")
     assert [s[0] for s in seen] == list(range(len(TABLES) + 1))
     assert seen[-1] == (len(TABLES), len(TABLES), "Export finished")
+    for table in TABLES:  # every CSV has its header, an empty table's too (notes here)
+        with (tmp_path / "out" / f"{table.name}.csv").open(encoding="utf-8-sig") as text:
+            assert next(csv.reader(text)) == [c.name for c in table.columns] + (
+                [f"answer_{n}" for n in range(1, 8)] if table.name == "measures" else [])
 
 
 @pytest.mark.parametrize("where", ["between tables", "inside a table"])
@@ -294,14 +298,14 @@ def test_a_failed_export_leaves_no_half_written_files(caseload, tmp_path, monkey
         if text == "Exporting contacts" and where == "between tables":
             raise RuntimeError("disk full")
 
-    def failing_rows(connection, query, sql, *parameters):
-        for batch in formatted(connection, query, sql, *parameters):
-            if where == "inside a table" and any("attempt" in line for _, line, _ in batch):
+    def failing_rows(connection, query, numbers=None):
+        for lines, sheet in rows(connection, query, numbers):
+            if where == "inside a table" and "attempt" in lines:
                 raise RuntimeError("disk full")  # a contact: its sheet and CSV half written
-            yield batch
+            yield lines, sheet
 
-    formatted = export._formatted
-    monkeypatch.setattr(export, "_formatted", failing_rows)
+    rows = export._rows
+    monkeypatch.setattr(export, "_rows", failing_rows)
     with caseload.reading() as s:
         audited = len(s.execute(select(AuditEvent)).all())
     for target in (tmp_path / "out", earlier):

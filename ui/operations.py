@@ -14,7 +14,9 @@ are three lanes, so nothing a user looks at waits behind something slow:
   supersedes an older search). Reads that ``yields`` (housekeeping counts) run on a thread of
   their own, so they never hold a reader a user's read needs.
 * ``background``: one thread for long reads (page checks, exports, backups), so a three-minute
-  export never delays a page.
+  export never delays a page. Work that should begin only once the user is idle (the daily
+  backup) waits for that on a thread of its own (``background_when_idle``) and only then
+  takes its place on the lane: an export asked for meanwhile does not wait behind the wait.
 
 The user's reads come first (``Foreground``): while one is queued or running, and for a
 moment after (its rows still being put on screen), background jobs and housekeeping reads
@@ -216,6 +218,7 @@ class Runner(QObject):
     progress = Signal(int, int, str)  # done, total, label
     busy = Signal(bool)
     _deliver = Signal(object)
+    _call = Signal(object)  # a function to call on the GUI thread
 
     def __init__(self, caseload: Caseload, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -237,8 +240,13 @@ class Runner(QObject):
         self._running: set[Job] = set()  # writer and background jobs now running
         self._latest: dict[str, Job] = {}  # supersede key -> the newest read for it
         self._quiet: set[Job] = set()  # housekeeping still to finish
+        # Waits for the user to be idle before background work (``background_when_idle``).
+        self._idle = ThreadPoolExecutor(max_workers=1, thread_name_prefix="linkworker-idle")
+        self._idle_cancel = threading.Event()
+        self._closed = False
         self.foreground = Foreground()  # the reads the user waits for
         self._deliver.connect(self._on_deliver, Qt.ConnectionType.QueuedConnection)
+        self._call.connect(self._on_call, Qt.ConnectionType.QueuedConnection)
 
     # --- public API -----------------------------------------------------------------------
 
@@ -301,6 +309,33 @@ class Runner(QObject):
         return self._submit(self._slow, work, done, failed, Changes(), label, track=True,
                             quiet=quiet, yields=True)
 
+    def background_when_idle(
+        self,
+        work: Callable[[Job], Any],
+        done: Callable[[Any], None] | None = None,
+        *,
+        idle_s: float,
+        longest_s: float | None = None,
+        failed: Callable[[BaseException], None] | None = None,
+        label: str = "",
+        quiet: bool = False,
+    ) -> None:
+        """Queue ``work`` on the background lane once the user has asked for nothing for
+        ``idle_s`` (or ``longest_s`` has passed, between two of their reads; see
+        ``Foreground.wait_until_idle``). The wait runs on a thread of its own, so the lane
+        stays free meanwhile: an export asked for during the wait starts at once, and the
+        work then queues behind it. Shutting down ends the wait and drops the work."""
+
+        def wait() -> None:
+            self.foreground.wait_until_idle(idle_s, self._idle_cancel, longest_s)
+            if self._idle_cancel.is_set():
+                return  # shutting down: nothing to queue
+            self._call.emit(lambda: self.background(work, done, failed=failed, label=label,
+                                                    quiet=quiet))
+
+        if not self._closed:
+            self._idle.submit(wait)
+
     def cancel_current(self) -> None:
         """Cancel the writer's and the background lane's running jobs."""
         for job in list(self._running):
@@ -311,9 +346,12 @@ class Runner(QObject):
 
     def shutdown(self) -> None:
         """Drop queued reads, stop running ones, and finish the writer's queued work."""
+        self._closed = True
         for job in (*self._latest.values(), *self._quiet):
             job._cancel.set()
+        self._idle_cancel.set()
         self.foreground.close()
+        self._idle.shutdown(wait=True, cancel_futures=True)
         self._readers.shutdown(wait=True, cancel_futures=True)
         self._counts.shutdown(wait=True, cancel_futures=True)
         self._slow.shutdown(wait=True)
@@ -363,6 +401,11 @@ class Runner(QObject):
             self._running.discard(job)
             if not job.track and job._foreground is None:
                 self.foreground.end()
+
+    @Slot(object)
+    def _on_call(self, function: Callable[[], Any]) -> None:
+        if not self._closed:  # work whose wait ended as the runner shut down is dropped
+            function()
 
     def _report_progress(self, done: int, total: int, text: str) -> None:
         self.progress.emit(done, total, text)  # queued to the GUI thread by Qt

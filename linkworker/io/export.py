@@ -45,6 +45,7 @@ import collections
 import contextlib
 import csv
 import datetime as dt
+import functools
 import itertools
 import json
 import math
@@ -67,6 +68,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Float,
     Integer,
     Select,
     String,
@@ -371,19 +373,86 @@ def _lookups(session: Session, actor: Actor) -> _Lookups:
                     pairs(select(Service.id, Service.name)))
 
 
-# How each kind of column is written. SQLite formats every row into its CSV line and its
-# sheet row, so Python only joins batches of finished text (formatting a cell at a time in
-# Python was almost all of the export's time: ~60 us a row). Each kind has a fast path in
-# SQL for the stored form the app writes (ISO dates, 0/1, text) and, for anything else, a
-# call back into Python (``_py_csv`` / ``_py_cell``) that formats it exactly as the plain
-# Python code does; floats and JSON always take that path (Python's ``repr`` and lists).
-_TEXT, _INT, _DATE, _TIME, _BOOL, _OTHER = "text", "int", "date", "time", "bool", "other"
-_FORMULA_CODES = ", ".join(str(ord(c)) for c in _FORMULA_START)
-_QUOTE_GLOB = "'*[,\"' || char(10, 13) || ']*'"  # csv's QUOTE_MINIMAL: , " CR LF
-_TIME_GLOBS = ("[0-1][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9][0-9][0-9][0-9]",
-               "2[0-3]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9][0-9][0-9][0-9]")
-_CELL_TEXT = '" t="inlineStr"><is><t xml:space="preserve">'
-_MARK = "\x1d"  # where a sheet row's number goes (a control character: never left in text)
+# How each kind of column is written. SQLite reads each table's stored values (joining the
+# looked-up names from small temporary tables, on its own thread without the GIL); Python
+# formats a batch of rows a column at a time. Each column of a batch is checked whole (the
+# types it holds, its text joined once and searched once) and, when it holds what the app
+# stores (ISO dates, 0/1, plain text...), passed on as it is or through a small cache; the
+# sheet row is then one ``str.format`` call, from a template per pattern of blank cells
+# (``_Templates``). A column holding anything else in a batch is written a value at a time
+# through ``csv_text`` and ``_cell``, exactly as before (``_exact``). Formatting every cell in
+# SQL (a CASE, GLOBs and concat per cell) was most of the export's time until stop 22.
+_TEXT, _INT, _FLOAT, _DATE, _TIME, _BOOL, _OTHER = (
+    "text", "int", "float", "date", "time", "bool", "other")
+_NONE = type(None)
+_ODD = object()  # a stored date or time not in the app's own form: written exactly
+# In "\n" + "\n".join(texts): a text that starts as a formula would (a line break inside a
+# text may match too: that batch's column is then just checked a value at a time).
+_FORMULA_AT_START = re.compile("\n[-=+@\t\r]")
+# What the sheet escapes: & < >, control characters (\r too) and _xHHHH_ look-alikes.
+_CONTROL_CHARACTER = re.compile("[\x00-\x08\x0b-\x1f\ufffe\uffff]")
+
+
+def _needs_escaping(text: str) -> bool:
+    """Would the sheet write any of ``text`` differently (& < >, control characters, text
+    like _xHHHH_)? Plain ``in`` searches and ``isprintable`` are much faster than a regular
+    expression over a batch's text; only text with line breaks or tabs needs the search."""
+    return ("&" in text or "<" in text or ">" in text or "_x" in text
+            or (not text.isprintable() and _CONTROL_CHARACTER.search(text) is not None))
+_TIME_STORED = re.compile(r"(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]\.[0-9]{6}")
+
+
+def _markup(slot: str) -> tuple[str, str]:
+    """A cell's markup before and after its value ({ref}: the cell's reference)."""
+    return {"number": ('<c r="{ref}"><v>', "</v></c>"),
+            "date": (f'<c r="{{ref}}" s="{_DATE_STYLE}"><v>', "</v></c>"),
+            "text": ('<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">', "</t></is></c>"),
+            "cell": ("", "")}[slot]  # "cell": the whole cell, made by ``_cell``
+
+
+def _generated(name: str, source: str) -> Callable[..., Any]:
+    space: dict[str, Any] = {}
+    exec(compile(source, f"<export {name}>", "exec"), space)  # our markup only (see callers)
+    return space[name]
+
+
+@functools.lru_cache(maxsize=256)
+def _sheet_function(slots: tuple[tuple[str, str, bool], ...]) -> Callable[..., list[str]]:
+    """A batch's sheet rows from their numbers and their cells' values, for the batch's
+    ``slots`` (each column's kind of cell, letter, and whether it has blanks: a blank has no
+    cell), as a function made once: one f-string per row in one comprehension is several
+    times cheaper than ``str.format`` (which parses its template on every call) or a call
+    per row. Only our own markup and column letters go into the source, never a value."""
+    if not all(letter.isalpha() and letter.isupper() for _, letter, _ in slots):
+        raise ValueError(f"not a column letter in {slots!r}")
+    cells = []
+    for k, (slot, letter, blanks) in enumerate(slots):
+        before, after = _markup(slot)
+        cell = f"{before.replace('{ref}', f'{letter}{{n}}')}{{v{k}}}{after}"
+        cells.append(f'{{"" if v{k} is None else f"""{cell}"""}}' if blanks else cell)
+    names = "".join(f"v{k}, " for k in range(len(slots)))
+    return _generated("sheet", f"def sheet(numbers, rows):\n    return [f'<row r=\"{{n}}\">"
+                      f"{''.join(cells)}</row>' for n, ({names}) in zip(numbers, rows)]")
+
+
+@functools.lru_cache(maxsize=256)
+def _lines_function(blanks: tuple[bool, ...]) -> Callable[..., str]:
+    """A batch's CSV lines from fields already quoted where they need it (``csv_field``, only
+    in the columns that have such a field: ``_needs_quoting``), made once per pattern of
+    columns with blanks: an f-string per line is several times cheaper than csv's writer."""
+    fields = ",".join(f'{{"" if v{k} is None else v{k}}}' if blank else f"{{v{k}}}"
+                      for k, blank in enumerate(blanks))
+    names = "".join(f"v{k}, " for k in range(len(blanks)))
+    return _generated("lines", f"def lines(rows):\n    return ''.join([f'{fields}\\r\\n' "
+                      f"for ({names}) in rows])")
+
+
+def _needs_quoting(fields: Sequence[Any]) -> bool:
+    """Would csv's writer quote any of these text fields (a comma, a quote, a line break)?"""
+    texts = [f for f in fields if f and type(f) is str]
+    joined = "\n".join(texts)
+    return ("," in joined or '"' in joined or "\r" in joined
+            or joined.count("\n") != max(len(texts) - 1, 0))
 
 
 def _kind(expr: Any) -> str:
@@ -396,76 +465,178 @@ def _kind(expr: Any) -> str:
         return _BOOL
     if isinstance(kind, Integer):
         return _INT
+    if isinstance(kind, Float):
+        return _FLOAT
     if isinstance(kind, String) and not isinstance(kind, JSON):
         return _TEXT
     return _OTHER
 
 
-def _csv_sql(v: str, kind: str, n: int, exact: bool = True) -> str:
-    """SQL for one CSV field of value ``v``: what ``csv_text`` and the csv module write
-    (text as stored unless ``exact``: ``_rows`` sends a row needing more to the exact query)."""
-    formula = f"unicode({v}) IN ({_FORMULA_CODES})"
-    if kind == _TEXT and not exact:
-        return v
-    if kind == _TEXT:
-        return (f"CASE WHEN {v} GLOB {_QUOTE_GLOB} THEN concat('\"', iif({formula}, '''', ''), "
-                f"replace({v}, '\"', '\"\"'), '\"') WHEN {formula} THEN '''' || {v} ELSE {v} END")
-    fast = {_INT: (f"typeof({v}) = 'integer'", f"iif({v} < 0, '''' || {v}, {v})"),
-            _DATE: (f"date({v}) = {v} AND {v} >= '0001'", v),
-            _TIME: (" OR ".join(f"{v} GLOB '{g}'" for g in _TIME_GLOBS), f"substr({v}, 1, 5)"),
-            _BOOL: (f"typeof({v}) = 'integer'", f"iif({v}, 'yes', 'no')")}.get(kind)
-    slow = f"lw_csv({n}, {v})" if exact else f"lw_text({n}, {v})"
-    if fast is None:
-        return f"CASE WHEN {v} IS NOT NULL THEN {slow} END"
-    return f"CASE WHEN {v} IS NULL THEN NULL WHEN {fast[0]} THEN {fast[1]} ELSE {slow} END"
+class _Dates(dict):
+    """A stored date -> its Excel serial day, made once per date (a caseload holds a few
+    thousand); ``_ODD`` for anything but the app's ISO form (then written exactly)."""
+
+    def __init__(self) -> None:
+        super().__init__({None: None})
+
+    def __missing__(self, stored: Any) -> Any:
+        try:
+            day = dt.date.fromisoformat(stored)
+            serial = _excel_date(day) if day.isoformat() == stored else _ODD
+        except (TypeError, ValueError):
+            serial = _ODD
+        self[stored] = serial
+        return serial
 
 
-def _cell_sql(v: str, kind: str, n: int, letter: str, exact: bool = True) -> str:
-    """SQL for one sheet cell of value ``v`` (nothing for a blank): what ``_cell`` writes
-    (text as stored unless ``exact``, as in ``_csv_sql``)."""
-    ref = f"'<c r=\"{letter}', lw_row"
-    if kind == _TEXT and not exact:  # || gives NULL for a blank: concat leaves it out
-        return f"'<c r=\"{letter}{_MARK}{_CELL_TEXT}' || {v} || '</t></is></c>'"
-    if kind == _TEXT:
-        return (f"CASE WHEN {v} IS NOT NULL THEN concat({ref}, '{_CELL_TEXT}', "
-                f"CASE WHEN length({v}) > {_EXCEL_TEXT} THEN lw_markup({v}) "
-                f"WHEN {v} GLOB '*[&<>]*' THEN replace(replace(replace({v}, '&', '&amp;'), "
-                f"'<', '&lt;'), '>', '&gt;') ELSE {v} END, '</t></is></c>') END")
-    number = f"concat({ref}, '\"><v>', {v}, '</v></c>')"
-    fast = {_INT: (f"typeof({v}) = 'integer'", number),
-            _DATE: (f"date({v}) = {v} AND {v} >= '0001'",
-                    f"concat({ref}, '\" s=\"{_DATE_STYLE}\"><v>', CAST(julianday({v}) - "
-                    f"2415019.5 + ({v} >= '1900-03-01') AS INTEGER), '</v></c>')"),
-            _TIME: (" OR ".join(f"{v} GLOB '{g}'" for g in _TIME_GLOBS),
-                    f"concat({ref}, '{_CELL_TEXT}', substr({v}, 1, 5), '</t></is></c>')"),
-            _BOOL: (f"typeof({v}) = 'integer'",
-                    f"concat({ref}, '{_CELL_TEXT}', iif({v}, 'yes', 'no'), '</t></is></c>')"),
-            }.get(kind)
-    slow = f"lw_cell({n}, {v}, '{letter}' || lw_row)"
-    if fast is None:
-        return f"CASE WHEN {v} IS NOT NULL THEN {slow} END"
-    return f"CASE WHEN {v} IS NULL THEN NULL WHEN {fast[0]} THEN {fast[1]} ELSE {slow} END"
+class _Times(dict):
+    """A stored time -> HH:MM, or ``_ODD`` for anything but the app's own form."""
+
+    def __init__(self) -> None:
+        super().__init__({None: None})
+
+    def __missing__(self, stored: Any) -> Any:
+        short = (stored[:5] if type(stored) is str and _TIME_STORED.fullmatch(stored)
+                 else _ODD)
+        self[stored] = short
+        return short
+
+
+class _Texts(dict):
+    """A stored value (JSON: lists, yes/no choices) -> its (CSV field, cell text), made once
+    per distinct value; ``_ODD`` for a value whose cell is not text (then written exactly)."""
+
+    def __init__(self, convert: Callable[[Any], Any] | None) -> None:
+        super().__init__({None: (None, None)})
+        self.convert = convert or (lambda v: v)
+
+    def __missing__(self, stored: Any) -> Any:
+        value = self.convert(stored)
+        if value is None or isinstance(value, list | dict | bool | str):
+            text = csv_text(value)
+            made = (text, _rare_escapes(_markup_text(text if type(value) is not str else value)))
+        else:
+            made = _ODD
+        if len(self) < 10_000:  # free text in such a column is not worth keeping
+            self[stored] = made
+        return made
+
+
+class _YesNo(dict):
+    def __missing__(self, stored: Any) -> Any:
+        return "yes" if stored else "no"
+
+
+_YES_NO = _YesNo({None: None, 0: "no", 1: "yes"})
+
+
+@dataclass
+class _Column:
+    """One column's formatting: its kind, its letter, and what a stored value becomes in
+    Python (``_converter``) when it is written exactly."""
+
+    kind: str
+    letter: str
+    convert: Callable[[Any], Any] | None
+    dates: _Dates
+    times: _Times
+    texts: _Texts = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.texts = _Texts(self.convert)
+
+    def format(self, values: Sequence[Any], numbers: Sequence[int]
+               ) -> tuple[Sequence[Any], Sequence[Any], str]:
+        """This column of a batch: its CSV fields (None: blank), the values its sheet cells
+        hold (None: no cell) and the kind of cell they go in (``_SLOTS``)."""
+        types = set(map(type, values))
+        types.discard(_NONE)
+        kind = self.kind
+        if kind == _TEXT and types <= {str}:
+            return self._text(values)
+        if kind == _INT and types <= {int}:
+            if min(filter(None, values), default=0) < 0:  # Excel would read -5 as a formula
+                return [f"'{v}" if v is not None and v < 0 else v for v in values], values, \
+                    "number"
+            return values, values, "number"
+        if kind == _FLOAT and types <= {float} and all(map(math.isfinite, filter(None, values))):
+            return values, values, "number"
+        if kind == _DATE and types <= {str}:
+            serials = list(map(self.dates.__getitem__, values))
+            if _ODD not in serials:
+                return values, serials, "date"
+        if kind == _TIME and types <= {str}:
+            short = list(map(self.times.__getitem__, values))
+            if _ODD not in short:
+                return short, short, "text"
+        if kind == _BOOL and types <= {int}:
+            words = list(map(_YES_NO.__getitem__, values))
+            return words, words, "text"
+        if kind == _OTHER and types <= {str}:  # JSON: a few distinct values, each made once
+            made = list(map(self.texts.__getitem__, values))
+            if _ODD not in made:
+                fields, texts = zip(*made, strict=True)
+                return fields, texts, "text"
+        return self._exact(values, numbers)
+
+    def _text(self, values: Sequence[str | None]) -> tuple[Sequence[Any], Sequence[Any], str]:
+        texts = list(filter(None, values))
+        if not texts:
+            return values, values, "text"
+        joined = "\n" + "\n".join(texts)  # \n: no cell escapes it
+        fields = values
+        if _FORMULA_AT_START.search(joined):
+            fields = [f"'{v}" if v and v.startswith(_FORMULA_START) else v for v in values]
+        short = len(joined) <= _EXCEL_TEXT or max(map(len, texts)) <= _EXCEL_TEXT
+        if short and not _needs_escaping(joined):
+            return fields, values, "text"
+        return fields, [v if v is None or (len(v) <= _EXCEL_TEXT and not _needs_escaping(v))
+                        else _rare_escapes(_markup_text(v)) for v in values], "text"
+
+    def _exact(self, values: Sequence[Any], numbers: Sequence[int]
+               ) -> tuple[Sequence[Any], Sequence[Any], str]:
+        """A value at a time, as the plain Python export wrote it (and as SQLite did)."""
+        change = self.convert or (lambda v: v)
+        fields, cells = [], []
+        for number, stored in zip(numbers, values, strict=True):
+            if stored is None:
+                fields.append(None)
+                cells.append(None)
+                continue
+            value = change(stored)
+            fields.append(csv_text(value))
+            cells.append(_rare_escapes(_cell(f"{self.letter}{number}", value, '"')))
+        return fields, cells, "cell"
 
 
 @dataclass(frozen=True)
 class _RowQuery:
-    """One table's rows as SQL, in stored order, each as (rowid, CSV line, sheet row) in one
-    read: ``plain`` for every row, with text as stored (no quoting, no escaping); ``exact``
-    for the rows given as a JSON list of rowids, every cell as ``csv_field``/``_cell`` write
-    it. A sheet row holds ``_MARK`` where its number goes. ``columns``: fields per line."""
+    """One table's stored values in stored order (``sql``: one read of the table, its scope
+    and its looked-up names) and how each column is written."""
 
-    plain: str
-    exact: str
-    columns: int
-    converters: tuple[Callable[[Any], Any] | None, ...]
-    texts: frozenset[int]  # the text columns (those that may need a protective apostrophe)
+    sql: str
+    columns: tuple[_Column, ...]
+
+    def format(self, batch: Sequence[tuple[Any, ...]], numbers: Sequence[int]
+               ) -> tuple[str, list[str]]:
+        """A batch of rows as CSV lines (one text) and finished sheet rows."""
+        fields, cells, slots = [], [], []
+        for column, values in zip(self.columns, zip(*batch, strict=True), strict=True):
+            csv_values, cell_values, slot = column.format(values, numbers)
+            fields.append(csv_values)
+            cells.append(cell_values)
+            slots.append((slot, column.letter, None in cell_values))
+        sheet = _sheet_function(tuple(slots))(numbers, zip(*cells, strict=True))
+        fields = [[f if type(f) is not str else csv_field(f) for f in column]
+                  if _needs_quoting(column) else column for column in fields]
+        lines = _lines_function(tuple(None in column for column in fields))
+        return lines(zip(*fields, strict=True)), sheet
 
 
-def _row_query(table: ExportTable, answers: int, dialect: Any) -> _RowQuery:
-    """The inner query reads each value once (the table in rowid order, the scope and the
-    looked-up names from the temporary ``lw_*`` tables); the outer formats them. A sheet
-    row's number is put in by Python (``_rows``): SQLite counting them would call back
-    into Python for every row, or copy every row into a scratch table (a window)."""
+def _row_query(table: ExportTable, answers: int, dialect: Any,
+               dates: _Dates | None = None, times: _Times | None = None) -> _RowQuery:
+    """One read of the table in rowid order; the scope and the looked-up names come from the
+    temporary ``lw_*`` tables (``_temporary_lookups``), joined by key."""
     source = table.source.__tablename__
     joins = []
     if table.through is not None:
@@ -486,39 +657,25 @@ def _row_query(table: ExportTable, answers: int, dialect: Any) -> _RowQuery:
             values.append(_sql(column.expr, dialect))
             kinds.append(_kind(column.expr))
             converters.append(_converter(column.expr, dialect))
-    first_answer, answers = len(values), answers if table is MEASURES else 0
+    answers = answers if table is MEASURES else 0
     kinds += [_INT] * answers
     converters += [None] * answers
-    source_rows = f"FROM {source} {' '.join(joins)}"
-
-    def select(exact: bool) -> str:
-        # The exact query is given {rowid: sheet row number} as JSON; the plain one marks
-        # where the numbers go. OFFSET keeps the inner query a subquery of its own (SQLite
-        # does not flatten it into the outer one), so each value is read once.
-        number = f"?1 ->> ('$.\"' || {source}.rowid || '\"')" if exact else f"'{_MARK}'"
-        inner = ", ".join([f"{source}.rowid AS lw_id", f"{number} AS lw_row",
-                           *(f"{v} AS v{n}" for n, v in enumerate(values))])
-        where = (f"WHERE {source}.rowid IN (SELECT CAST(key AS INTEGER) FROM json_each(?1))"
-                 if exact else "")
-        rows = f"{source_rows} {where} ORDER BY {source}.rowid LIMIT -1 OFFSET 0"
-        prefix = "SELECT"
-        if answers:
-            # A form's answers as one JSON object read once, then taken apart: a look-up
-            # per question cost twice as much.
-            taken = ", ".join(f"lw_answers ->> '$.\"{item}\"' AS v{first_answer + item - 1}"
-                              for item in range(1, answers + 1))
-            rows = (", (SELECT json_group_object(item, answer) FROM measure_answers "
-                    f"WHERE measure_id = {source}.id) AS lw_answers {rows}) LIMIT -1 OFFSET 0")
-            prefix = f"SELECT *, {taken} FROM (SELECT"
-        line = f", '{',' if exact else _SEP}', ".join(_csv_sql(f"v{n}", k, n, exact)
-                                                      for n, k in enumerate(kinds))
-        cells = ", ".join(_cell_sql(f"v{n}", k, n, xl_col_to_name(n), exact)
-                          for n, k in enumerate(kinds))
-        return (f"SELECT lw_id, concat({line}, char(13, 10)), concat('<row r=\"', lw_row, "
-                f"'\">', {cells}, '</row>') FROM ({prefix} {inner} {rows})")
-
-    return _RowQuery(select(False), select(True), len(kinds), tuple(converters),
-                     frozenset(n for n, k in enumerate(kinds) if k == _TEXT))
+    selected = ", ".join(f"{v} AS v{n}" for n, v in enumerate(values))
+    rows = f"FROM {source} {' '.join(joins)} ORDER BY {source}.rowid"
+    sql = f"SELECT {selected} {rows}"
+    if answers:
+        # A form's answers as one JSON object read once, then taken apart: a look-up per
+        # question cost twice as much. OFFSET keeps the inner query a subquery of its own.
+        first = len(values)
+        taken = ", ".join(f"lw_answers ->> '$.\"{item}\"'" for item in range(1, answers + 1))
+        sql = (f"SELECT {', '.join(f'v{n}' for n in range(first))}, {taken} FROM (SELECT "
+               f"{selected}, (SELECT json_group_object(item, answer) FROM measure_answers "
+               f"WHERE measure_id = {source}.id) AS lw_answers {rows} LIMIT -1 OFFSET 0)")
+    dates = dates if dates is not None else _Dates()
+    times = times if times is not None else _Times()
+    return _RowQuery(sql, tuple(
+        _Column(kind, xl_col_to_name(n), convert, dates, times)
+        for n, (kind, convert) in enumerate(zip(kinds, converters, strict=True))))
 
 
 def _sql(clause: Any, dialect: Any) -> str:
@@ -536,34 +693,6 @@ def _converter(expr: Any, dialect: Any) -> Callable[[Any], Any] | None:
     if isinstance(kind, Time):
         return dt.time.fromisoformat
     return kind.result_processor(dialect, None)
-
-
-class _Formatter:
-    """The Python side of one table's query: ``lw_csv``, ``lw_cell`` and ``lw_markup``, for
-    the values SQLite leaves to Python (registered on the reading connection while it runs)."""
-
-    def __init__(self, converters: Sequence[Callable[[Any], Any] | None]) -> None:
-        self.converters = converters
-
-    def value(self, n: int, stored: Any) -> Any:
-        change = self.converters[n] if n < len(self.converters) else None
-        return stored if change is None else change(stored)
-
-    def csv(self, n: int, stored: Any) -> str:
-        return csv_field(csv_text(self.value(n, stored)))
-
-    def text(self, n: int, stored: Any) -> str:
-        return csv_text(self.value(n, stored))
-
-    def cell(self, n: int, stored: Any, ref: str) -> str:
-        return _cell(ref, self.value(n, stored), '"')
-
-    def register(self, connection: Any) -> None:
-        connection.create_function("lw_csv", 2, self.csv, deterministic=True)
-        connection.create_function("lw_text", 2, self.text, deterministic=True)
-        connection.create_function("lw_cell", 3, self.cell, deterministic=True)
-        connection.create_function("lw_markup", 1, _markup_text, deterministic=True)
-        connection.create_function("lw_next", 0, itertools.count().__next__)
 
 
 @contextlib.contextmanager
@@ -585,93 +714,18 @@ def _temporary_lookups(connection: Any, lookups: _Lookups) -> Iterator[None]:
         cursor.close()
 
 
-def _formatted(connection: Any, query: _RowQuery, sql: str,
-               parameters: Sequence[Any] = ()) -> Iterator[list[tuple[int, str, str]]]:
-    """Batches of (rowid, CSV line, sheet row), straight from the driver."""
+def _rows(connection: Any, query: _RowQuery, numbers: Iterator[int] | None = None
+          ) -> Iterator[tuple[str, list[str]]]:
+    """One table's rows as batches of (CSV lines, finished sheet rows), the sheet rows
+    numbered from ``numbers`` (2, 3, ... if not given)."""
+    numbers = numbers if numbers is not None else itertools.count(2)
     cursor = connection.cursor()
     try:
-        cursor.execute(sql, parameters)
+        cursor.execute(query.sql)
         while batch := cursor.fetchmany(_BATCH):
-            yield batch
+            yield query.format(batch, list(itertools.islice(numbers, len(batch))))
     finally:
         cursor.close()
-
-
-# Anything in a batch's CSV text that the plain query may not have written as the exact one
-# would: a quote, & < > (the sheet escapes them), control characters and _xHHHH_ look-alikes
-# (``_rare_escapes``), a field starting as a formula would. Commas and line breaks are
-# counted instead (every line has its own); so is a line too long for a cell.
-_SEP = "\x1f"  # between a plain line's fields, so a comma in a value can be told apart
-# What only the exact query writes right (the sheet escapes & < >, control characters and
-# _xHHHH_ look-alikes); a field separator or line end inside a value is counted instead.
-_NOT_PLAIN = re.compile(r"[&<>\x00-\x08\x0b\x0c\x0e-\x1e\ufffe\uffff]|_x")
-# What Python puts right in a plain line: quoting, and the apostrophe before a formula.
-_TO_QUOTE = re.compile(r'[,"]|[\x1f\n][-=+@\t]')
-
-
-def _plain(text: str, lines: int, columns: int) -> bool:
-    """Did the plain query write the sheet rows of these ``lines`` (joined as ``text``)
-    exactly, and their CSV lines but for quoting (``_quoted``)?"""
-    return (text.count(_SEP) == lines * (columns - 1) and text.count("\r") == lines
-            and _NOT_PLAIN.search(text) is None)
-
-
-def _needs_quoting(text: str, lines: int) -> bool:
-    return (text.count("\n") != lines or text.startswith(_FORMULA_START)
-            or _TO_QUOTE.search(text) is not None)
-
-
-def _quoted(line: str, texts: frozenset[int]) -> str:
-    """A plain line as the exact query writes it: a text starting as a formula would gets an
-    apostrophe, and a field holding a comma, quote or line break is quoted."""
-    fields = line[:-2].split(_SEP)
-    for n in texts:
-        if fields[n].startswith(_FORMULA_START):
-            fields[n] = "'" + fields[n]
-    return ",".join(map(csv_field, fields)) + "\r\n"
-
-
-def _rows(connection: Any, query: _RowQuery,
-          numbers: Iterator[int] | None = None) -> Iterator[tuple[list[str], list[str]]]:
-    """One table's rows as batches of (CSV text, sheet rows), numbered from ``numbers``
-    (2, 3, ... if not given); the CSV text is a list of lines, or one chunk of all the batch's
-    lines when none needs quoting. Read once with text as stored and checked a whole batch at a
-    time: Python quotes the fields that need it, and the few rows that need escaping in the
-    sheet are read again through the exact query (formatting every cell that carefully in
-    SQL was most of the export's time)."""
-    numbers = numbers if numbers is not None else itertools.count(2)
-    _Formatter(query.converters).register(connection)
-    for batch in _formatted(connection, query, query.plain):
-        ids, lines, sheet = (list(column) for column in zip(*batch, strict=True))
-        sheet = [row.replace(_MARK, str(number))
-                 for row, number in zip(sheet, numbers, strict=False)]
-        text = "".join(lines)
-        if max(map(len, lines)) <= _EXCEL_TEXT and _plain(text, len(lines), query.columns):
-            if _needs_quoting(text, len(lines)):
-                lines = [_quoted(line, query.texts) for line in lines]
-                yield lines, sheet
-            else:
-                yield [text.replace(_SEP, ",")], sheet
-        else:
-            exact = _redo(connection, query, ids, lines, sheet)
-            yield [line if n in exact else _quoted(line, query.texts)
-                   for n, line in enumerate(lines)], sheet
-
-
-def _redo(connection: Any, query: _RowQuery, ids: list[int], lines: list[str],
-          sheet: list[str]) -> set[int]:
-    """Replace the lines and sheet rows the plain query may have got wrong with the exact
-    query's (each sheet row keeps the number it was given); returns which they are."""
-    wrong = {rowid: n for n, (rowid, line) in enumerate(zip(ids, lines, strict=True))
-             if len(line) > _EXCEL_TEXT or not _plain(line, 1, query.columns)}
-    if not wrong:
-        return set()
-    numbers = {rowid: int(sheet[n][len('<row r="'):sheet[n].index('"', 8)])
-               for rowid, n in wrong.items()}
-    for batch in _formatted(connection, query, query.exact, (json.dumps(numbers),)):
-        for rowid, line, row in batch:
-            lines[wrong[rowid]], sheet[wrong[rowid]] = line, _rare_escapes(row)
-    return set(wrong.values())
 
 
 def _answer_width(session: Session, actor: Actor) -> int:
@@ -1037,17 +1091,25 @@ def readme_lines(counts: dict[str, int], answers: int, today: dt.date) -> list[l
     return lines
 
 
+class ExportStopped(UserError):
+    """The export was stopped part way (its ``stop`` said so); nothing was written."""
+
+
 def export_all(caseload: Caseload, actor: Actor, folder: Path | str,
                progress: Progress | None = None, today: dt.date | None = None,
-               wait_s: float | None = None) -> ExportResult:
+               wait_s: float | None = None,
+               stop: Callable[[], bool] | None = None) -> ExportResult:
     """Write every table as CSV and one workbook into ``folder``; audited. Returns the files.
 
     Everything is written into a hidden folder beside ``folder`` and moved into place only when
     every file is complete: a new folder appears whole; in an existing folder each file
     replaces its old copy whole. A failed export leaves nothing behind. While a sync or an
     import is saving, the export waits for it (saying so through ``progress``, which may cancel
-    it) for up to ``wait_s`` seconds (``WAIT_FOR_SAVING_S``)."""
+    it) for up to ``wait_s`` seconds (``WAIT_FOR_SAVING_S``). ``stop`` is asked every few
+    tenths of a second (a Cancel button): once it says True the export ends promptly with
+    ``ExportStopped``, leaving nothing behind."""
     require(actor, "data.export")
+    stopped = _stopper(stop)
     with caseload.reading() as session:
         check_actor(session, actor)  # a manager deactivated since signing in gets nothing
     folder = Path(folder).expanduser()
@@ -1061,21 +1123,23 @@ def export_all(caseload: Caseload, actor: Actor, folder: Path | str,
     try:
         # One read snapshot, so every file shows the same moment; no write lock is held while
         # the files are written (a minute at 50,000 people), so others can keep saving.
-        with _two_readers(caseload, progress,
-                          WAIT_FOR_SAVING_S if wait_s is None else wait_s) as (session, other), \
+        with _two_readers(caseload, progress, WAIT_FOR_SAVING_S if wait_s is None else wait_s,
+                          stopped) as (session, other), \
                 (staging / WORKBOOK).open("wb") as handle:
             answers = _answer_width(session, actor)
             lookups = _lookups(session, actor)
             scratch = staging / ".sheets"
             scratch.mkdir()
             with _Tables(session, other, lookups, answers, staging, scratch) as tables:
-                parts = tables.run(progress)
+                parts = tables.run(progress, stopped)
             book = _Book(handle)
             for table in TABLES:
+                stopped()
                 counts[table.name] = sum(part.rows for part in parts[table.name])
                 names.append(f"{table.name}.csv")
                 for part in parts[table.name]:
                     book.add_sheet(part)
+            stopped()
             book.write_readme(scratch, readme_lines(counts, answers, today))
             book.close()
             scratch.rmdir()
@@ -1096,6 +1160,20 @@ def export_all(caseload: Caseload, actor: Actor, folder: Path | str,
     return ExportResult(folder, tuple(folder / name for name in names), counts)
 
 
+STOPPED = "The export was cancelled; nothing was written."
+STOP_POLL_S = 0.1  # how often a running export asks whether it should stop
+
+
+def _stopper(stop: Callable[[], bool] | None) -> Callable[[], None]:
+    """``stop`` as a check that raises ``ExportStopped`` once it says True."""
+
+    def stopped() -> None:
+        if stop is not None and stop():
+            raise ExportStopped(STOPPED)
+
+    return stopped
+
+
 BUSY = ("The caseload is busy saving other work (a sync or an import), so nothing was "
         "exported. Try again when it has finished.")
 WAITING = "Waiting for other work (a sync or an import) to finish saving"
@@ -1104,14 +1182,15 @@ ATTEMPT_MS = 1000  # each try for the write lock; progress is reported between t
 
 
 @contextlib.contextmanager
-def _two_readers(caseload: Caseload, progress: Progress | None = None,
-                 wait_s: float = 0.0) -> Iterator[tuple[Session, Session]]:
+def _two_readers(caseload: Caseload, progress: Progress | None = None, wait_s: float = 0.0,
+                 stopped: Callable[[], None] = lambda: None
+                 ) -> Iterator[tuple[Session, Session]]:
     """Two reading sessions on the same snapshot (the CSVs are read through one, the
     workbook through the other, on two cores): each begins its read while a momentary write
     lock stops anyone committing in between. No lock is held while the files are written."""
     with caseload.reading() as first, caseload.reading() as second:
         with caseload.engine.connect() as lock:
-            _take_write_lock(lock, progress, wait_s)
+            _take_write_lock(lock, progress, wait_s, stopped)
             try:
                 for session in (first, second):
                     connection = session.connection()
@@ -1122,7 +1201,8 @@ def _two_readers(caseload: Caseload, progress: Progress | None = None,
         yield first, second
 
 
-def _take_write_lock(lock: Any, progress: Progress | None, wait_s: float) -> None:
+def _take_write_lock(lock: Any, progress: Progress | None, wait_s: float,
+                     stopped: Callable[[], None] = lambda: None) -> None:
     """``BEGIN IMMEDIATE`` on ``lock``, waiting while a sync or an import holds the write lock:
     a try a second, each wait reported (a progress that raises, as a cancelled job's does,
     stops the wait), and ``BUSY`` once ``wait_s`` has passed. Any other error is not a wait."""
@@ -1138,6 +1218,7 @@ def _take_write_lock(lock: Any, progress: Progress | None, wait_s: float) -> Non
                 if "locked" not in str(exc) and "busy" not in str(exc):
                     raise
                 waited = time.monotonic() - started
+                stopped()
                 if waited >= wait_s:
                     raise UserError(BUSY) from exc
                 if progress:
@@ -1156,6 +1237,7 @@ class _Tables:
                  folder: Path, scratch: Path) -> None:
         self.dialect = session.connection().dialect
         self.lookups, self.answers, self.folder, self.scratch = lookups, answers, folder, scratch
+        self.dates, self.times = _Dates(), _Times()  # shared: each date is worked out once
         self.connections = [s.connection().connection.dbapi_connection for s in (session, other)]
         self.stack = contextlib.ExitStack()
         self.threads = ThreadPoolExecutor(len(self.connections),
@@ -1168,8 +1250,10 @@ class _Tables:
             self.stack.enter_context(_temporary_lookups(connection, self.lookups))
         return self
 
-    def run(self, progress: Progress | None) -> dict[str, list[_Part]]:
-        """Every table's sheets (its CSV is in ``folder``); progress in the tables' order."""
+    def run(self, progress: Progress | None,
+            stopped: Callable[[], None] = lambda: None) -> dict[str, list[_Part]]:
+        """Every table's sheets (its CSV is in ``folder``); progress in the tables' order.
+        ``stopped`` is asked while waiting, so a Cancel is noticed within ``STOP_POLL_S``."""
         waiting = collections.deque(sorted(TABLES, key=self._size, reverse=True))
         workers = [self.threads.submit(self._work, waiting, connection)
                    for connection in self.connections]
@@ -1178,7 +1262,7 @@ class _Tables:
             for index, table in enumerate(TABLES):
                 if progress:
                     progress(index, len(TABLES), f"Exporting {table.name}")
-                parts[table.name] = self.results[table.name].result()
+                parts[table.name] = self._result(table, stopped)
             return parts
         finally:
             self.stop.set()
@@ -1188,6 +1272,12 @@ class _Tables:
             for worker in workers:
                 with contextlib.suppress(Exception):
                     worker.result()
+
+    def _result(self, table: ExportTable, stopped: Callable[[], None]) -> list[_Part]:
+        while True:
+            stopped()
+            with contextlib.suppress(TimeoutError):
+                return self.results[table.name].result(timeout=STOP_POLL_S)
 
     def _size(self, table: ExportTable) -> int:
         """Roughly how much work a table is: its highest rowid times its columns."""
@@ -1217,7 +1307,7 @@ class _Tables:
     def _table(self, connection: Any, table: ExportTable) -> list[_Part]:
         """One table's CSV file and sheets; a table longer than a sheet goes on over
         "name (2)"... (see ``sheet_names``)."""
-        query = _row_query(table, self.answers, self.dialect)
+        query = _row_query(table, self.answers, self.dialect, self.dates, self.times)
         headers = _headers(table, self.answers)
         numbers = (n % EXCEL_MAX_ROWS + 2 for n in itertools.count())
         parts = [_Part(self.scratch, sheet_names(table.name, 1)[0], headers)]
@@ -1229,7 +1319,7 @@ class _Tables:
             for lines, rows in _rows(connection, query, numbers):
                 if self.stop.is_set():
                     raise RuntimeError("stopped")  # another table failed: this one is not kept
-                handle.write("".join(lines))
+                handle.write(lines)
                 while rows:
                     if parts[-1].rows == EXCEL_MAX_ROWS:
                         parts[-1].close()

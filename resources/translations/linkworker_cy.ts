@@ -411,13 +411,13 @@
       <location line="+25" />
       <location line="+26" />
       <location line="+6" />
-      <location line="+114" />
+      <location line="+128" />
       <location line="+20" />
       <source>LinkWorker</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-165" />
+      <location line="-179" />
       <source>{problem}
 
 No good backup was found beside {name}. The damaged file has not been changed; ask your data lead to restore one ('linkworker restore PATH').</source>
@@ -444,7 +444,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+62" />
+      <location line="+76" />
       <source>LinkWorker: the caseload is damaged</source>
       <translation type="unfinished" />
     </message>
@@ -2513,27 +2513,37 @@ No good backup was found beside {name}. The damaged file has not been changed; a
   <context>
     <name>io.export_dialog</name>
     <message>
-      <location filename="../../ui/io/export_dialog.py" line="+25" />
+      <location filename="../../ui/io/export_dialog.py" line="+30" />
       <source>Export everything into a folder</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+6" />
+      <location line="+71" />
       <source>Exporting everything...</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+2" />
+      <location line="+3" />
       <source>Export progress</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+22" />
+      <location line="-37" />
       <source>Export finished</source>
       <translation type="unfinished" />
     </message>
     <message>
+      <location line="-8" />
+      <source>Export cancelled</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
       <location line="+1" />
+      <source>The export was cancelled. Nothing was written to {folder}.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+8" />
       <source>{counts} tables ({rows:,} rows) were written to {folder} as CSV files and one workbook.</source>
       <translation type="unfinished" />
     </message>
@@ -2543,8 +2553,23 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+7" />
+      <location line="+14" />
       <source>Exporting everything</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+12" />
+      <source>&amp;Cancel export</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+2" />
+      <source>Cancel the export</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+11" />
+      <source>Cancelling the export...</source>
       <translation type="unfinished" />
     </message>
   </context>
@@ -3132,7 +3157,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
   <context>
     <name>operations</name>
     <message>
-      <location filename="../../ui/operations.py" line="+185" />
+      <location filename="../../ui/operations.py" line="+187" />
       <source>An admin</source>
       <translation type="unfinished" />
     </message>

@@ -132,8 +132,9 @@ class StartupChecks(QObject):
     user has asked for nothing for ``BACKUP_IDLE_S`` (issue 15: Today and Due waited behind it
     on the first start of the day), or at the latest ``BACKUP_LONGEST_WAIT_S`` after the check,
     between two of the user's reads: a user who never pauses still gets today's backup, which
-    then steps aside inside SQLite for each page they read. ``stage`` says where they are (the
-    bench reads it)."""
+    then steps aside inside SQLite for each page they read. That wait is not on the background
+    lane (``Runner.background_when_idle``): an export asked for meanwhile starts at once, and
+    the backup follows it. ``stage`` says where they are (the bench reads it)."""
 
     BACKUP_IDLE_S = 5.0
     BACKUP_LONGEST_WAIT_S = 120.0
@@ -153,20 +154,33 @@ class StartupChecks(QObject):
             self._start()
 
     def _start(self) -> None:
-        self.runner.background(self._check, self._checked, failed=lambda _exc: None,
+        self.runner.background(self._check, self._after_check, failed=lambda _exc: None,
                                label="Checking the caseload", quiet=True)
 
-    def _check(self, job) -> list[str]:  # a Job
+    def _check(self, job) -> tuple[list[str], bool]:  # a Job
+        """The problems found, and whether today's backup is still to be made."""
         self.stage = "checking pages"
         problems = check_pages(job)
-        if not problems and not job.cancelled and backup.daily_due(job.caseload):
-            self.stage = "waiting for the user to be idle"
-            job.wait_for_idle(self.BACKUP_IDLE_S, self.BACKUP_LONGEST_WAIT_S)
-            if not job.cancelled:
-                self.stage = "backing up"
-                backup.auto_backup(job.caseload, "daily")
+        due = not problems and not job.cancelled and backup.daily_due(job.caseload)
+        return problems, due
+
+    def _after_check(self, result: tuple[list[str], bool]) -> None:
+        problems, due = result
+        if not due:
+            self.stage = "done"
+            self._checked(problems)
+            return
+        self.stage = "waiting for the user to be idle"
+        self.runner.background_when_idle(
+            self._backup, lambda _none: None, failed=lambda _exc: None,
+            idle_s=self.BACKUP_IDLE_S, longest_s=self.BACKUP_LONGEST_WAIT_S,
+            label="Backing up the caseload", quiet=True)
+
+    def _backup(self, job) -> None:  # a Job
+        if not job.cancelled and backup.daily_due(job.caseload):  # not made meanwhile
+            self.stage = "backing up"
+            backup.auto_backup(job.caseload, "daily")
         self.stage = "done"
-        return problems
 
     def _checked(self, problems: list[str]) -> None:
         if not problems or self.problems:
