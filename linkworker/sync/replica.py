@@ -20,8 +20,11 @@ leaves it.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cache
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import DateTime, Time, select
@@ -41,6 +44,19 @@ from linkworker.sync.merge import CHANGE_FIELDS
 from linkworker.sync.tables import LOAD_ORDER, RULES, decode
 
 CONFLICTS = SyncConflict.__table__
+
+# Parents first, but each journey before its person: the caseload index's triggers then
+# give a person's entry and search words once, as their row goes in, with the journey
+# already there (journeys first find no one to update). People first made every journey
+# take its person's words out of the search index and put them back: a third of the copy's
+# CPU. The end is the same; the foreign keys are checked at commit (``defer_foreign_keys``).
+_PEOPLE = LOAD_ORDER.index("people")
+WRITE_ORDER = (*LOAD_ORDER[:_PEOPLE], "episodes",
+               *(name for name in LOAD_ORDER[_PEOPLE:] if name != "episodes"))
+# The change log's indexes by person and by record take random inserts: for a big copy,
+# made again once after the rows (inside the same transaction, so kill -9 loses neither).
+LATER_INDEXES = ("ix_sync_changes_person_id", "ix_sync_changes_row")
+BIG_COPY = 5000
 
 
 @dataclass
@@ -65,13 +81,15 @@ def available(hub_conn: Connection) -> bool:
 
 
 _FETCH = ("SELECT kind, seq, table_name, row_id, change_id, device_id, user_id, person_id, op, "
-          "data::text, bases::text, deleted, body FROM linkworker_replica()")
+          "data::text, bases::text, deleted, body::text FROM linkworker_replica()")
 _CHANGE_COLUMNS = ("seq", "table_name", "row_id", "change_id", "device_id", "user_id",
                    "person_id", "op", "data", "bases")
 
 
 def fetch(hub_conn: Connection) -> Snapshot:
-    """One call, read through the driver (a row through SQLAlchemy cost more than its JSON)."""
+    """One call, read through the driver (a row through SQLAlchemy cost more than its JSON).
+    The records and conflicts come as text and are parsed in one pass, as one JSON array:
+    30,000 separate parses (the driver's, per value) cost three times as much."""
     snapshot = Snapshot()
     cursor = hub_conn.connection.dbapi_connection.cursor()
     try:
@@ -79,36 +97,44 @@ def fetch(hub_conn: Connection) -> Snapshot:
         rows = cursor.fetchall()
     finally:
         cursor.close()
+    bodies: list[tuple[str, tuple[str, str]]] = []  # (kind, key) of each body, in order
+    texts: list[str] = []
     for kind, *row in rows:
         if kind == "change":
             snapshot.changes.append(dict(zip(_CHANGE_COLUMNS, row[:10], strict=True)))
-        elif kind == "record":
-            snapshot.records[(row[1], row[2])] = row[11]
         elif kind == "heads":
             snapshot.heads[(row[1], row[2])] = (row[8], row[10])
+        else:  # a record, or a conflict
+            bodies.append((kind, (row[1], row[2])))
+            texts.append(row[11])
+    for (kind, key), body in zip(bodies, json.loads(f"[{','.join(texts)}]"), strict=True):
+        if kind == "record":
+            snapshot.records[key] = body
         else:
-            snapshot.conflicts.append(row[11])
+            snapshot.conflicts.append(body)
     snapshot.changes.sort(key=lambda c: c["seq"])
     return snapshot
 
 
 def load(conn: Connection, snapshot: Snapshot) -> tuple[merge.Applied, list[str]]:
-    """Write the snapshot into this (never pulled) replica; returns what ``merge.receive``
-    did with the changes that could not be copied, and the people copied."""
-    copied = _copyable(conn, snapshot)
+    """Write the snapshot into this (never pulled) replica, in the caller's one transaction;
+    returns what ``merge.receive`` did with the changes that could not be copied, and the
+    people copied."""
+    copied, present = _copyable(conn, snapshot)
     conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")  # a person's current journey
-    late = _write_records(conn, snapshot, copied)
+    late = _write_records(conn, snapshot, copied, present)
     changes = [c for c in snapshot.changes if (c["table_name"], c["row_id"]) in copied]
-    driver_executemany(conn, INSERT_CHANGE, [
-        (c["change_id"], c["device_id"], c["user_id"], c["table_name"], c["row_id"],
-         c["person_id"], c["op"], c["data"], c["bases"], True) for c in changes])
+    with _change_log_indexes_after(conn, len(changes)):
+        driver_executemany(conn, INSERT_CHANGE, [
+            (c["change_id"], c["device_id"], c["user_id"], c["table_name"], c["row_id"],
+             c["person_id"], c["op"], c["data"], c["bases"], True) for c in changes])
     driver_executemany(conn, INSERT_ROW, [
         (t, r, heads, bool(deleted)) for (t, r), (heads, deleted) in snapshot.heads.items()
         if (t, r) in copied])
     conflicts = [c for c in snapshot.conflicts if (c["table_name"], c["row_id"]) in copied]
     _write_conflicts(conn, conflicts)
-    if changes:
-        newest = max(clock.Stamp.parse(c["change_id"]) for c in changes)
+    if changes:  # a stamp's text sorts as the stamp does (``clock``): one parse, not 30,000
+        newest = clock.Stamp.parse(max(c["change_id"] for c in changes))
         state.save_stamp(conn, clock.witness(state.last_stamp(conn), newest,
                                              state.device_id(conn)))
     if late:
@@ -127,8 +153,12 @@ def load(conn: Connection, snapshot: Snapshot) -> tuple[merge.Applied, list[str]
     return report, people
 
 
-def _copyable(conn: Connection, snapshot: Snapshot) -> set[tuple[str, str]]:
-    """The records a replay would simply have written as the hub holds them."""
+Present = set[tuple[str, str, Any]]  # (table, column, value) of every key a link may name
+
+
+def _copyable(conn: Connection, snapshot: Snapshot) -> tuple[set[tuple[str, str]], Present]:
+    """The records a replay would simply have written as the hub holds them, and the keys
+    present once they are written."""
     held = {(t, r) for t, r in conn.execute(select(ROWS.c.table_name, ROWS.c.row_id))}
     known = set(conn.execute(select(CHANGES.c.change_id)).scalars())
     blocked = {(c["table_name"], c["row_id"]) for c in snapshot.changes
@@ -152,7 +182,7 @@ def _usernames_held(conn: Connection) -> dict[str, str]:
 
 
 def _with_parents(conn: Connection, snapshot: Snapshot,
-                  copied: set[tuple[str, str]]) -> set[tuple[str, str]]:
+                  copied: set[tuple[str, str]]) -> tuple[set[tuple[str, str]], Present]:
     """Drop records whose required parent is neither copied nor here (a replay would keep
     their insert waiting), children before grandchildren, until nothing changes."""
     while True:
@@ -160,12 +190,11 @@ def _with_parents(conn: Connection, snapshot: Snapshot,
         dropped = {key for key in copied if key in snapshot.records
                    and not _parents_present(key[0], snapshot.records[key], present)}
         if not dropped:
-            return copied
+            return copied, present
         copied -= dropped
 
 
-def _keys_present(conn: Connection, snapshot: Snapshot,
-                  copied: set[tuple[str, str]]) -> set[tuple[str, str, Any]]:
+def _keys_present(conn: Connection, snapshot: Snapshot, copied: set[tuple[str, str]]) -> Present:
     """(table, column, value) for every key column a link may point at."""
     targets = {(fk.column.table.name, fk.column.key) for rule in RULES.values()
                for fk in rule.table.foreign_keys}
@@ -183,22 +212,22 @@ def _keys_present(conn: Connection, snapshot: Snapshot,
     return present
 
 
-def _parents_present(table: str, record: dict[str, Any],
-                     present: set[tuple[str, str, Any]]) -> bool:
-    for fk in RULES[table].table.foreign_keys:
-        value = record.get(fk.parent.key)
-        if value is None or fk.parent.nullable:
-            continue
-        if (fk.column.table.name, fk.column.key, value) not in present:
-            return False
-    return True
+def _parents_present(table: str, record: dict[str, Any], present: Present) -> bool:
+    return all((*target, value) in present for column, target in _required_links(table)
+               if (value := record.get(column)) is not None)
 
 
-def _write_records(conn: Connection, snapshot: Snapshot,
-                   copied: set[tuple[str, str]]) -> list[list[str]]:
-    """The copied records, parents first, one executemany per table; returns the optional
+@cache
+def _required_links(table: str) -> tuple[tuple[str, tuple[str, str]], ...]:
+    """(column, (parent table, parent column)) of each link a record cannot go in without."""
+    return tuple((fk.parent.key, (fk.column.table.name, fk.column.key))
+                 for fk in RULES[table].table.foreign_keys if not fk.parent.nullable)
+
+
+def _write_records(conn: Connection, snapshot: Snapshot, copied: set[tuple[str, str]],
+                   present: Present) -> list[list[str]]:
+    """The copied records, one executemany per table (``WRITE_ORDER``); returns the optional
     links left empty because their record is not in this replica."""
-    present = _keys_present(conn, snapshot, copied)
     late: list[list[str]] = []
     arrived: dict[tuple[str, str], int] = {}  # each record's first change in the hub's order
     for change in reversed(snapshot.changes):
@@ -208,33 +237,76 @@ def _write_records(conn: Connection, snapshot: Snapshot,
         if key in snapshot.records:  # else deleted at the hub: its heads say so
             by_table.setdefault(key[0], []).append((arrived[key], key[1],
                                                     snapshot.records[key]))
-    for name in LOAD_ORDER:
+    for name in WRITE_ORDER:
         if not by_table.get(name):
             continue
-        table = RULES[name].table
-        columns = [c for c in table.columns
-                   if c.key not in RULES[name].skip or _scalar_default(c)]
-        links = {c.name: (fk.column.table.name, fk.column.key) for c in columns
-                 for fk in c.foreign_keys if c.nullable}
-        read = [(c.name, _default(c)) for c in columns]
-        linked = [(i, c.key, links[c.name]) for i, c in enumerate(columns) if c.name in links]
-        stored = [(i, form) for i, c in enumerate(columns)
-                  if (form := _storage_form(c, conn.dialect)) is not None]
+        records = sorted(by_table[name], key=lambda r: r[:2])
+        shape = _Shape.of(name, records[0][2], conn.dialect)
         rows = []
-        for _, row_id, record in sorted(by_table[name], key=lambda r: r[:2]):
+        for _, row_id, record in records:
             # in the order a replay would write them (the audit trail's local seq follows it)
-            values = [record.get(column, default) for column, default in read]
-            for i, key, link in linked:
+            values = shape.values(record)
+            for i, key, link in shape.linked:
                 if values[i] is not None and (*link, values[i]) not in present:
                     values[i] = None  # its record is not here (yet): filled if it comes
                     late.append([name, row_id, key])
-            for i, to_storage in stored:
+            for i, to_storage in shape.stored:
                 values[i] = to_storage(values[i])
-            rows.append(tuple(values))
-        names = ", ".join(f'"{c.name}"' for c in columns)
-        driver_executemany(conn, f'INSERT INTO "{name}" ({names}) VALUES '
-                                 f'({", ".join("?" for _ in columns)})', rows)
+            rows.append(values)
+        driver_executemany(conn, shape.insert, rows)
     return late
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """How one table's records (the hub's JSON of each row) become its INSERT's rows, worked
+    out once per table: per record only a look-up of every value, and the few columns that
+    need a check (an optional link) or another form (times, JSON)."""
+
+    insert: str
+    sent: Callable[[dict[str, Any]], Any]  # the values the hub sends, in the INSERT's order
+    local: tuple[tuple[str, Any], ...]  # then the columns it may not send, with defaults
+    every: tuple[tuple[str, Any], ...]  # all of them: for a record missing a column
+    linked: tuple[tuple[int, str, tuple[str, str]], ...]
+    stored: tuple[tuple[int, Callable[[Any], Any]], ...]
+
+    @classmethod
+    def of(cls, name: str, sample: dict[str, Any], dialect: Any) -> _Shape:
+        """``sample``: one record, to tell the columns the hub sends from local-only ones."""
+        columns = [c for c in RULES[name].table.columns
+                   if c.key not in RULES[name].skip or _scalar_default(c)]
+        columns.sort(key=lambda c: c.name not in sample)  # sent first (a stable sort)
+        sent = [c.name for c in columns if c.name in sample]
+        every = tuple((c.name, _default(c)) for c in columns)
+        names = ", ".join(f'"{c.name}"' for c in columns)
+        return cls(
+            insert=f'INSERT INTO "{name}" ({names}) VALUES ({", ".join("?" for _ in columns)})',
+            sent=itemgetter(*sent) if len(sent) > 1 else lambda r: (r[sent[0]],) if sent else (),
+            local=every[len(sent):], every=every,
+            linked=tuple((i, c.key, (fk.column.table.name, fk.column.key))
+                         for i, c in enumerate(columns) if c.nullable for fk in c.foreign_keys),
+            stored=tuple((i, form) for i, c in enumerate(columns)
+                         if (form := _storage_form(c, dialect)) is not None))
+
+    def values(self, record: dict[str, Any]) -> list[Any]:
+        try:
+            return [*self.sent(record), *(record.get(n, d) for n, d in self.local)]
+        except KeyError:  # this record lacks a column the first one had
+            return [record.get(n, d) for n, d in self.every]
+
+
+@contextmanager
+def _change_log_indexes_after(conn: Connection, rows: int) -> Iterator[None]:
+    """Without the change log's random-order indexes while ``rows`` changes go in, if that
+    is many; made again, with the statements they were made by, straight after."""
+    made = conn.exec_driver_sql(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = "
+        "'sync_changes' AND name IN (?, ?)", LATER_INDEXES).all() if rows > BIG_COPY else []
+    for name, _sql in made:
+        conn.exec_driver_sql(f'DROP INDEX "{name}"')
+    yield
+    for _name, sql in made:
+        conn.exec_driver_sql(sql)
 
 
 def _default(column: Any) -> Any:
