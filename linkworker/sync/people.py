@@ -267,6 +267,10 @@ class MergeEntry:
         return _local_text(self.at)
 
     @property
+    def undone_when_text(self) -> str:
+        return "" if self.undone_at is None else _local_text(self.undone_at)
+
+    @property
     def undone_text(self) -> str:
         if self.undone_at is None:
             return "no"
