@@ -53,10 +53,7 @@ CONFLICTS = SyncConflict.__table__
 _PEOPLE = LOAD_ORDER.index("people")
 WRITE_ORDER = (*LOAD_ORDER[:_PEOPLE], "episodes",
                *(name for name in LOAD_ORDER[_PEOPLE:] if name != "episodes"))
-# The change log's indexes by person and by record take random inserts: for a big copy,
-# made again once after the rows (inside the same transaction, so kill -9 loses neither).
-LATER_INDEXES = ("ix_sync_changes_person_id", "ix_sync_changes_row")
-BIG_COPY = 5000
+BIG_COPY = 2000  # records into one table: above this its indexes are made after the rows
 
 
 @dataclass
@@ -124,13 +121,13 @@ def load(conn: Connection, snapshot: Snapshot) -> tuple[merge.Applied, list[str]
     conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")  # a person's current journey
     late = _write_records(conn, snapshot, copied, present)
     changes = [c for c in snapshot.changes if (c["table_name"], c["row_id"]) in copied]
-    with _change_log_indexes_after(conn, len(changes)):
+    with _indexes_after(conn, "sync_changes", len(changes)):
         driver_executemany(conn, INSERT_CHANGE, [
             (c["change_id"], c["device_id"], c["user_id"], c["table_name"], c["row_id"],
              c["person_id"], c["op"], c["data"], c["bases"], True) for c in changes])
-    driver_executemany(conn, INSERT_ROW, [
+    driver_executemany(conn, INSERT_ROW, sorted(  # in their key's order: its index's pages
         (t, r, heads, bool(deleted)) for (t, r), (heads, deleted) in snapshot.heads.items()
-        if (t, r) in copied])
+        if (t, r) in copied))
     conflicts = [c for c in snapshot.conflicts if (c["table_name"], c["row_id"]) in copied]
     _write_conflicts(conn, conflicts)
     if changes:  # a stamp's text sorts as the stamp does (``clock``): one parse, not 30,000
@@ -253,7 +250,8 @@ def _write_records(conn: Connection, snapshot: Snapshot, copied: set[tuple[str, 
             for i, to_storage in shape.stored:
                 values[i] = to_storage(values[i])
             rows.append(values)
-        driver_executemany(conn, shape.insert, rows)
+        with _indexes_after(conn, name, len(rows)):
+            driver_executemany(conn, shape.insert, rows)
     return late
 
 
@@ -296,12 +294,17 @@ class _Shape:
 
 
 @contextmanager
-def _change_log_indexes_after(conn: Connection, rows: int) -> Iterator[None]:
-    """Without the change log's random-order indexes while ``rows`` changes go in, if that
-    is many; made again, with the statements they were made by, straight after."""
-    made = conn.exec_driver_sql(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = "
-        "'sync_changes' AND name IN (?, ?)", LATER_INDEXES).all() if rows > BIG_COPY else []
+def _indexes_after(conn: Connection, table: str, rows: int) -> Iterator[None]:
+    """Without ``table``'s own secondary indexes while ``rows`` records go in, if that is
+    many and more than it holds already: each index then takes its rows in random order
+    (ids, people, dates), page by page, where making it again afterwards is one sort. Made
+    again with the statements they were made by, in the same transaction (so kill -9 leaves
+    both or neither); the unique ones (constraints) stay."""
+    made = []
+    if rows > BIG_COPY and rows > conn.exec_driver_sql(f'SELECT count(*) FROM "{table}"').scalar():
+        made = conn.exec_driver_sql(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+            "AND sql IS NOT NULL", (table,)).all()
     for name, _sql in made:
         conn.exec_driver_sql(f'DROP INDEX "{name}"')
     yield
