@@ -150,7 +150,7 @@ def load(conn: Connection, snapshot: Snapshot) -> tuple[merge.Applied, list[str]
     return report, people
 
 
-Present = set[tuple[str, str, Any]]  # (table, column, value) of every key a link may name
+Present = dict[tuple[str, str], set[Any]]  # a key a link may name -> its values here or coming
 
 
 def _copyable(conn: Connection, snapshot: Snapshot) -> tuple[set[tuple[str, str]], Present]:
@@ -181,37 +181,49 @@ def _usernames_held(conn: Connection) -> dict[str, str]:
 def _with_parents(conn: Connection, snapshot: Snapshot,
                   copied: set[tuple[str, str]]) -> tuple[set[tuple[str, str]], Present]:
     """Drop records whose required parent is neither copied nor here (a replay would keep
-    their insert waiting), children before grandchildren, until nothing changes."""
+    their insert waiting), children before grandchildren, until nothing changes. Checked a
+    table and a link at a time, as sets: only the records naming a missing parent are
+    looked at one by one."""
     while True:
         present = _keys_present(conn, snapshot, copied)
-        dropped = {key for key in copied if key in snapshot.records
-                   and not _parents_present(key[0], snapshot.records[key], present)}
+        dropped: set[tuple[str, str]] = set()
+        for table, keys in _records_by_table(snapshot, copied).items():
+            for column, target in _required_links(table):
+                missing = {snapshot.records[key].get(column) for key in keys}
+                missing -= present.get(target, set()) | {None}
+                if missing:
+                    dropped.update(key for key in keys
+                                   if snapshot.records[key].get(column) in missing)
         if not dropped:
             return copied, present
         copied -= dropped
 
 
-def _keys_present(conn: Connection, snapshot: Snapshot, copied: set[tuple[str, str]]) -> Present:
-    """(table, column, value) for every key column a link may point at."""
-    targets = {(fk.column.table.name, fk.column.key) for rule in RULES.values()
-               for fk in rule.table.foreign_keys}
-    coming: dict[str, list[dict[str, Any]]] = {}
+def _records_by_table(snapshot: Snapshot,
+                      copied: set[tuple[str, str]]) -> dict[str, list[tuple[str, str]]]:
+    """The copied keys that have a record (the rest were deleted at the hub), by table."""
+    out: dict[str, list[tuple[str, str]]] = {}
     for key in copied:
         if key in snapshot.records:
-            coming.setdefault(key[0], []).append(snapshot.records[key])
-    present = set()
-    for table, column in targets:
-        local = RULES[table].table.c[column] if table in RULES else None
-        if local is None:
-            continue
-        present.update((table, column, v) for v in conn.execute(select(local)).scalars())
-        present.update((table, column, r.get(column)) for r in coming.get(table, []))
+            out.setdefault(key[0], []).append(key)
+    return out
+
+
+def _keys_present(conn: Connection, snapshot: Snapshot, copied: set[tuple[str, str]]) -> Present:
+    """Every key column a link may point at: the values here, and those coming."""
+    coming = _records_by_table(snapshot, copied)
+    present: Present = {}
+    for table, column in _link_targets():
+        values = set(conn.execute(select(RULES[table].table.c[column])).scalars())
+        values.update(snapshot.records[key].get(column) for key in coming.get(table, ()))
+        present[(table, column)] = values
     return present
 
 
-def _parents_present(table: str, record: dict[str, Any], present: Present) -> bool:
-    return all((*target, value) in present for column, target in _required_links(table)
-               if (value := record.get(column)) is not None)
+@cache
+def _link_targets() -> tuple[tuple[str, str], ...]:
+    return tuple({(fk.column.table.name, fk.column.key) for rule in RULES.values()
+                  for fk in rule.table.foreign_keys if fk.column.table.name in RULES})
 
 
 @cache
@@ -244,7 +256,7 @@ def _write_records(conn: Connection, snapshot: Snapshot, copied: set[tuple[str, 
             # in the order a replay would write them (the audit trail's local seq follows it)
             values = shape.values(record)
             for i, key, link in shape.linked:
-                if values[i] is not None and (*link, values[i]) not in present:
+                if values[i] is not None and values[i] not in present.get(link, ()):
                     values[i] = None  # its record is not here (yet): filled if it comes
                     late.append([name, row_id, key])
             for i, to_storage in shape.stored:
@@ -340,6 +352,8 @@ def _datetime_text(value: str | None) -> str | None:
     """``2026-11-02T10:00:00.5`` (PostgreSQL's JSON) as ``2026-11-02 10:00:00.500000``."""
     if value is None:
         return None
+    if len(value) == 19:  # no fraction: most of them
+        return f"{value[:10]} {value[11:]}.000000"
     whole, _, fraction = value.partition(".")
     return f"{whole[:10]} {whole[11:]}.{fraction.ljust(6, '0')}"
 
