@@ -43,6 +43,7 @@ from ui.i18n import QT_TRANSLATE_NOOP, translate
 from ui.operations import Runner, friendly_message
 
 SYNC_TAGS = ("people", "episodes", "contacts", "goals", "measures", "directory", "sync")
+MERGE_TAG = "sync"  # what every write that may add or undo a merge of two people announces
 HUB_URL_ENV = "LINKWORKER_HUB_URL"
 MERGE_COLUMNS = (
     QT_TRANSLATE_NOOP("sync_view", "Merge"),
@@ -96,16 +97,30 @@ class SyncStatus(QWidget):
         row.addWidget(self.review)
         row.addWidget(self.button)
         self.dialog: ConflictReview | None = None
-        runner.changed.connect(lambda _tags: self.refresh())
+        runner.changed.connect(lambda tags: self._changed(tags))
         self.refresh()
 
-    def refresh(self) -> None:
-        self.runner.run(lambda job: (service.status(job.caseload),
-                                     len(people.list_merges(job.caseload, self.actor))),
-                        self._show)
+    def _changed(self, tags: frozenset[str]) -> None:
+        """Every write may leave a change waiting; only sync work (a sync, a pack, a merge
+        or its undo, a conflict kept: all tagged ``sync``) can add or undo a merge, so the
+        merges are read again only then (or when a write does not say what it changed)."""
+        self.refresh(merges=not tags or MERGE_TAG in tags)
 
-    def _show(self, found: tuple[service.SyncStatus, int]) -> None:
-        status, self.merges = found
+    def refresh(self, merges: bool = True) -> None:
+        """Both reads on the runner's read lane (never queued behind a write), each newer one
+        replacing an older one still waiting."""
+        self.runner.read(lambda job: service.status(job.caseload), self._show,
+                         supersede="sync_view.status")
+        if merges:
+            self.runner.read(lambda job: people.count_merges(job.caseload, self.actor),
+                             self._show_merges, supersede="sync_view.merge_count")
+
+    def _show_merges(self, count: int) -> None:
+        self.merges = count
+        if self.status is not None:
+            self._show(self.status)
+
+    def _show(self, status: service.SyncStatus) -> None:
         self.status = status
         self.label.setText(_summary(status))
         self.review.setVisible(status.open_conflicts > 0 or self.merges > 0)
