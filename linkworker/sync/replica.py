@@ -117,9 +117,9 @@ def load(conn: Connection, snapshot: Snapshot) -> tuple[merge.Applied, list[str]
     """Write the snapshot into this (never pulled) replica, in the caller's one transaction;
     returns what ``merge.receive`` did with the changes that could not be copied, and the
     people copied."""
-    copied, present = _copyable(conn, snapshot)
+    copied, present, coming = _copyable(conn, snapshot)
     conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")  # a person's current journey
-    late = _write_records(conn, snapshot, copied, present)
+    late = _write_records(conn, snapshot, coming, present)
     changes = [c for c in snapshot.changes if (c["table_name"], c["row_id"]) in copied]
     with _indexes_after(conn, "sync_changes", len(changes)):
         driver_executemany(conn, INSERT_CHANGE, [
@@ -151,11 +151,14 @@ def load(conn: Connection, snapshot: Snapshot) -> tuple[merge.Applied, list[str]
 
 
 Present = dict[tuple[str, str], set[Any]]  # a key a link may name -> its values here or coming
+Coming = dict[str, list[tuple[str, str]]]  # table -> the copied keys with a record, in order
 
 
-def _copyable(conn: Connection, snapshot: Snapshot) -> tuple[set[tuple[str, str]], Present]:
-    """The records a replay would simply have written as the hub holds them, and the keys
-    present once they are written."""
+def _copyable(conn: Connection, snapshot: Snapshot
+              ) -> tuple[set[tuple[str, str]], Present, Coming]:
+    """The records a replay would simply have written as the hub holds them, the keys
+    present once they are written, and the copied records by table in the order a replay
+    writes them."""
     held = {(t, r) for t, r in conn.execute(select(ROWS.c.table_name, ROWS.c.row_id))}
     known = set(conn.execute(select(CHANGES.c.change_id)).scalars())
     blocked = {(c["table_name"], c["row_id"]) for c in snapshot.changes
@@ -178,16 +181,18 @@ def _usernames_held(conn: Connection) -> dict[str, str]:
     return dict(conn.execute(select(users.c.username, users.c.id)).all())
 
 
-def _with_parents(conn: Connection, snapshot: Snapshot,
-                  copied: set[tuple[str, str]]) -> tuple[set[tuple[str, str]], Present]:
+def _with_parents(conn: Connection, snapshot: Snapshot, copied: set[tuple[str, str]]
+                  ) -> tuple[set[tuple[str, str]], Present, Coming]:
     """Drop records whose required parent is neither copied nor here (a replay would keep
     their insert waiting), children before grandchildren, until nothing changes. Checked a
     table and a link at a time, as sets: only the records naming a missing parent are
     looked at one by one."""
+    order = _arrival_order(snapshot)
     while True:
-        present = _keys_present(conn, snapshot, copied)
+        coming = _records_by_table(snapshot, order, copied)
+        present = _keys_present(conn, snapshot, coming)
         dropped: set[tuple[str, str]] = set()
-        for table, keys in _records_by_table(snapshot, copied).items():
+        for table, keys in coming.items():
             for column, target in _required_links(table):
                 missing = {snapshot.records[key].get(column) for key in keys}
                 missing -= present.get(target, set()) | {None}
@@ -195,23 +200,30 @@ def _with_parents(conn: Connection, snapshot: Snapshot,
                     dropped.update(key for key in keys
                                    if snapshot.records[key].get(column) in missing)
         if not dropped:
-            return copied, present
+            return copied, present, coming
         copied -= dropped
 
 
-def _records_by_table(snapshot: Snapshot,
-                      copied: set[tuple[str, str]]) -> dict[str, list[tuple[str, str]]]:
+def _arrival_order(snapshot: Snapshot) -> list[tuple[str, str]]:
+    """Every record's key once, in the order of its first change at the hub: the order a
+    replay writes them in (the audit trail's local seq follows it). The changes come sorted
+    by the hub's seq, so no record needs a sort key of its own."""
+    return list(dict.fromkeys([(c["table_name"], c["row_id"]) for c in snapshot.changes]))
+
+
+def _records_by_table(snapshot: Snapshot, order: list[tuple[str, str]],
+                      copied: set[tuple[str, str]]) -> Coming:
     """The copied keys that have a record (the rest were deleted at the hub), by table."""
-    out: dict[str, list[tuple[str, str]]] = {}
-    for key in copied:
-        if key in snapshot.records:
+    out: Coming = {}
+    records = snapshot.records
+    for key in order:
+        if key in copied and key in records:
             out.setdefault(key[0], []).append(key)
     return out
 
 
-def _keys_present(conn: Connection, snapshot: Snapshot, copied: set[tuple[str, str]]) -> Present:
+def _keys_present(conn: Connection, snapshot: Snapshot, coming: Coming) -> Present:
     """Every key column a link may point at: the values here, and those coming."""
-    coming = _records_by_table(snapshot, copied)
     present: Present = {}
     for table, column in _link_targets():
         values = set(conn.execute(select(RULES[table].table.c[column])).scalars())
@@ -233,35 +245,19 @@ def _required_links(table: str) -> tuple[tuple[str, tuple[str, str]], ...]:
                  for fk in RULES[table].table.foreign_keys if not fk.parent.nullable)
 
 
-def _write_records(conn: Connection, snapshot: Snapshot, copied: set[tuple[str, str]],
+def _write_records(conn: Connection, snapshot: Snapshot, coming: Coming,
                    present: Present) -> list[list[str]]:
-    """The copied records, one executemany per table (``WRITE_ORDER``); returns the optional
-    links left empty because their record is not in this replica."""
+    """The copied records, one executemany per table (``WRITE_ORDER``), each table's in the
+    order a replay would write them; returns the optional links left empty because their
+    record is not in this replica."""
     late: list[list[str]] = []
-    arrived: dict[tuple[str, str], int] = {}  # each record's first change in the hub's order
-    for change in reversed(snapshot.changes):
-        arrived[(change["table_name"], change["row_id"])] = change["seq"]
-    by_table: dict[str, list[tuple[int, str, dict[str, Any]]]] = {}
-    for key in copied:
-        if key in snapshot.records:  # else deleted at the hub: its heads say so
-            by_table.setdefault(key[0], []).append((arrived[key], key[1],
-                                                    snapshot.records[key]))
     for name in WRITE_ORDER:
-        if not by_table.get(name):
+        keys = coming.get(name)
+        if not keys:
             continue
-        records = sorted(by_table[name], key=lambda r: r[:2])
-        shape = _Shape.of(name, records[0][2], conn.dialect)
-        rows = []
-        for _, row_id, record in records:
-            # in the order a replay would write them (the audit trail's local seq follows it)
-            values = shape.values(record)
-            for i, key, link in shape.linked:
-                if values[i] is not None and values[i] not in present.get(link, ()):
-                    values[i] = None  # its record is not here (yet): filled if it comes
-                    late.append([name, row_id, key])
-            for i, to_storage in shape.stored:
-                values[i] = to_storage(values[i])
-            rows.append(values)
+        records = [snapshot.records[key] for key in keys]
+        shape = _Shape.of(name, records[0], conn.dialect)
+        rows = shape.rows(records, [key[1] for key in keys], present, late)
         with _indexes_after(conn, name, len(rows)):
             driver_executemany(conn, shape.insert, rows)
     return late
@@ -273,6 +269,7 @@ class _Shape:
     out once per table: per record only a look-up of every value, and the few columns that
     need a check (an optional link) or another form (times, JSON)."""
 
+    name: str
     insert: str
     sent: Callable[[dict[str, Any]], Any]  # the values the hub sends, in the INSERT's order
     local: tuple[tuple[str, Any], ...]  # then the columns it may not send, with defaults
@@ -290,6 +287,7 @@ class _Shape:
         every = tuple((c.name, _default(c)) for c in columns)
         names = ", ".join(f'"{c.name}"' for c in columns)
         return cls(
+            name=name,
             insert=f'INSERT INTO "{name}" ({names}) VALUES ({", ".join("?" for _ in columns)})',
             sent=itemgetter(*sent) if len(sent) > 1 else lambda r: (r[sent[0]],) if sent else (),
             local=every[len(sent):], every=every,
@@ -297,6 +295,28 @@ class _Shape:
                          for i, c in enumerate(columns) if c.nullable for fk in c.foreign_keys),
             stored=tuple((i, form) for i, c in enumerate(columns)
                          if (form := _storage_form(c, dialect)) is not None))
+
+    def rows(self, records: list[dict[str, Any]], row_ids: list[str], present: Present,
+             late: list[list[str]]) -> list[Any]:
+        """The INSERT's rows, worked a column at a time (a record's columns as one tuple,
+        then each column that needs it checked or converted as one list): per record only
+        the look-up. An optional link to a record not here is emptied and added to ``late``
+        (record by record, in column order, as a replay lists them)."""
+        rows = [self.values(record) for record in records]
+        if not (self.linked or self.stored):
+            return rows
+        columns = [list(column) for column in zip(*rows, strict=True)]
+        emptied = []
+        for i, key, link in self.linked:
+            here, column = present.get(link, set()), columns[i]
+            for j in [j for j, value in enumerate(column)
+                      if value is not None and value not in here]:
+                column[j] = None  # its record is not here (yet): filled if it comes
+                emptied.append((j, i, key))
+        late.extend([self.name, row_ids[j], key] for j, _i, key in sorted(emptied))
+        for i, to_storage in self.stored:
+            columns[i] = list(map(to_storage, columns[i]))
+        return list(zip(*columns, strict=True))
 
     def values(self, record: dict[str, Any]) -> list[Any]:
         try:
