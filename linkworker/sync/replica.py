@@ -54,6 +54,11 @@ _PEOPLE = LOAD_ORDER.index("people")
 WRITE_ORDER = (*LOAD_ORDER[:_PEOPLE], "episodes",
                *(name for name in LOAD_ORDER[_PEOPLE:] if name != "episodes"))
 BIG_COPY = 2000  # records into one table: above this its indexes are made after the rows
+# The copy's page cache (KiB). The app syncs on its writer lane, whose connections keep 8 MB
+# (``storage.database``): a 300-person copy writes about 37 MB of pages, so most were spilled
+# to the WAL part way through, encrypted, and read back and decrypted when the next rows
+# landed on them. For the copy's transaction only (``_roomy_cache``).
+COPY_CACHE_KIB = 64 * 1024
 
 
 @dataclass
@@ -119,6 +124,7 @@ def load(conn: Connection, snapshot: Snapshot) -> tuple[merge.Applied, list[str]
     people copied."""
     copied, present, coming = _copyable(conn, snapshot)
     conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")  # a person's current journey
+    _roomy_cache(conn)
     late = _write_records(conn, snapshot, coming, present)
     changes = [c for c in snapshot.changes if (c["table_name"], c["row_id"]) in copied]
     with _indexes_after(conn, "sync_changes", len(changes)):
@@ -323,6 +329,19 @@ class _Shape:
             return [*self.sent(record), *(record.get(n, d) for n, d in self.local)]
         except KeyError:  # this record lacks a column the first one had
             return [record.get(n, d) for n, d in self.every]
+
+
+def _roomy_cache(conn: Connection) -> None:
+    """``COPY_CACHE_KIB`` of page cache for this transaction (never less than it has). Kept
+    to the commit, which writes the pages (dirty pages are never evicted; a smaller cache
+    before it spilled them again as the caller read people for duplicates), and given back at
+    the connection's next checkout: the pool's record forgets its size, so ``storage.
+    database`` sets the checking-out thread's own size again (which frees the rest)."""
+    was = conn.exec_driver_sql("PRAGMA cache_size").scalar()
+    if was < 0 and -was >= COPY_CACHE_KIB:
+        return
+    conn.exec_driver_sql(f"PRAGMA cache_size = -{COPY_CACHE_KIB}")
+    conn.connection.info.pop("cache_kib", None)
 
 
 @contextmanager

@@ -197,3 +197,24 @@ def test_the_bulk_copy_stores_each_value_as_sqlalchemy_would(caseload):
         stored = from_hub if to_storage is None else to_storage(from_hub)
         process = column.type._cached_bind_processor(dialect)
         assert stored == (python if process is None else process(python)), column
+
+
+def test_the_copys_bigger_page_cache_lasts_its_transaction_and_the_next_checkout_gives_it_back(
+        tmp_path):
+    """The app syncs on its writer lane (an 8 MB cache): the copy writes with more, and the
+    connection is back to its thread's size when it is next used (no pool connection keeps
+    64 MB)."""
+    from linkworker.storage import database
+
+    caseload = Caseload.create(tmp_path / "laptop.db", TEST_PASSPHRASE)
+    try:
+        database.use_cache(8)
+        with caseload.engine.begin() as conn:
+            replica._roomy_cache(conn)
+            assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == -replica.COPY_CACHE_KIB
+        for _ in range(3):  # whichever pooled connection comes next
+            with caseload.engine.connect() as conn:
+                assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == -8 * 1024
+    finally:
+        database.use_cache(database.CACHE_MB)
+        caseload.close()
