@@ -5997,7 +5997,7 @@ Its claims are locked into the ledger and can never be claimed again. This canno
   <context>
     <name>sync_view</name>
     <message>
-      <location filename="../../ui/sync_view.py" line="+60" />
+      <location filename="../../ui/sync_view.py" line="+61" />
       <source>never</source>
       <translation type="unfinished" />
     </message>
@@ -6051,7 +6051,7 @@ Its claims are locked into the ledger and can never be claimed again. This canno
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+23" />
+      <location line="+37" />
       <source>Review {open_conflicts}</source>
       <translation type="unfinished" />
     </message>
@@ -6122,13 +6122,13 @@ Its claims are locked into the ledger and can never be claimed again. This canno
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-154" />
-      <location line="+155" />
+      <location line="-168" />
+      <location line="+169" />
       <source>When</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-156" />
+      <location line="-170" />
       <source>Merge</source>
       <translation type="unfinished" />
     </message>
@@ -6158,7 +6158,7 @@ Its claims are locked into the ledger and can never be claimed again. This canno
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+112" />
+      <location line="+126" />
       <source>Edits and merges to review</source>
       <translation type="unfinished" />
     </message>
