@@ -7,7 +7,10 @@ hub set, offers sync packs for a venue with no Wi-Fi. Nothing here ever waits on
 or the database on the GUI thread.
 
 ``ConflictReview`` lists each conflicted field with every competing value, who wrote it and
-when; choosing one keeps it everywhere (the choice travels with the next sync).
+when; choosing one keeps it everywhere (the choice travels with the next sync). Below, the
+merges of two people recorded here (made here or arrived by sync or pack) that this user may
+see, as ``linkworker sync merges`` lists them: references, never names; one not yet undone
+can be undone (``people.undo_merge``), which travels like any edit.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QDialog,
     QFileDialog,
     QHBoxLayout,
@@ -25,6 +29,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMenu,
+    QMessageBox,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -33,12 +38,21 @@ from PySide6.QtWidgets import (
 )
 
 from linkworker.access import Actor
-from linkworker.sync import conflicts, service
-from ui.i18n import translate
-from ui.operations import Runner
+from linkworker.sync import conflicts, people, service
+from ui.i18n import QT_TRANSLATE_NOOP, translate
+from ui.operations import Runner, friendly_message
 
 SYNC_TAGS = ("people", "episodes", "contacts", "goals", "measures", "directory", "sync")
+MERGE_TAG = "sync"  # what every write that may add or undo a merge of two people announces
 HUB_URL_ENV = "LINKWORKER_HUB_URL"
+MERGE_COLUMNS = (
+    QT_TRANSLATE_NOOP("sync_view", "Merge"),
+    QT_TRANSLATE_NOOP("sync_view", "When"),
+    QT_TRANSLATE_NOOP("sync_view", "By"),
+    QT_TRANSLATE_NOOP("sync_view", "Kept"),
+    QT_TRANSLATE_NOOP("sync_view", "Merged"),
+    QT_TRANSLATE_NOOP("sync_view", "Undone"),
+)
 
 
 def _summary(status: service.SyncStatus) -> str:
@@ -60,10 +74,12 @@ class SyncStatus(QWidget):
         super().__init__(parent)
         self.runner, self.actor = runner, actor
         self.status: service.SyncStatus | None = None
+        self.merges = 0  # merges of two people this user may see (the review lists them)
         self.label = QLabel(translate("sync_view", "Sync status…"))
         self.label.setAccessibleName(translate("sync_view", "Sync status"))
         self.review = QPushButton(translate("sync_view", "Review"))
-        self.review.setAccessibleName(translate("sync_view", "Review sync conflicts"))
+        self.review.setAccessibleName(
+            translate("sync_view", "Review sync conflicts and merges of two people"))
         self.review.hide()
         self.review.clicked.connect(self.open_review)
         # The bar is on every screen, so no Alt-letter (each screen's own letters stay free):
@@ -81,20 +97,37 @@ class SyncStatus(QWidget):
         row.addWidget(self.review)
         row.addWidget(self.button)
         self.dialog: ConflictReview | None = None
-        runner.changed.connect(lambda _tags: self.refresh())
+        runner.changed.connect(lambda tags: self._changed(tags))
         self.refresh()
 
-    def refresh(self) -> None:
-        self.runner.run(lambda job: service.status(job.caseload), self._show)
+    def _changed(self, tags: frozenset[str]) -> None:
+        """Every write may leave a change waiting; only sync work (a sync, a pack, a merge
+        or its undo, a conflict kept: all tagged ``sync``) can add or undo a merge, so the
+        merges are read again only then (or when a write does not say what it changed)."""
+        self.refresh(merges=not tags or MERGE_TAG in tags)
+
+    def refresh(self, merges: bool = True) -> None:
+        """Both reads on the runner's read lane (never queued behind a write), each newer one
+        replacing an older one still waiting."""
+        self.runner.read(lambda job: service.status(job.caseload), self._show,
+                         supersede="sync_view.status")
+        if merges:
+            self.runner.read(lambda job: people.count_merges(job.caseload, self.actor),
+                             self._show_merges, supersede="sync_view.merge_count")
+
+    def _show_merges(self, count: int) -> None:
+        self.merges = count
+        if self.status is not None:
+            self._show(self.status)
 
     def _show(self, status: service.SyncStatus) -> None:
         self.status = status
         self.label.setText(_summary(status))
-        self.review.setVisible(status.open_conflicts > 0)
+        self.review.setVisible(status.open_conflicts > 0 or self.merges > 0)
         self.review.setText(
             translate("sync_view", "Review {open_conflicts}").format(
                 open_conflicts=status.open_conflicts
-            )
+            ) if status.open_conflicts else translate("sync_view", "Merges")
         )
 
     def hub_url(self) -> str | None:
@@ -172,7 +205,7 @@ class ConflictReview(QDialog):
     def __init__(self, runner: Runner, actor: Actor, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.runner, self.actor = runner, actor
-        self.setWindowTitle(translate("sync_view", "Edits to review"))
+        self.setWindowTitle(translate("sync_view", "Edits and merges to review"))
         self.found: list[conflicts.Conflict] = []
         self.list = QListWidget()
         self.list.setAccessibleName(translate("sync_view", "Edits made on two laptops"))
@@ -201,12 +234,44 @@ class ConflictReview(QDialog):
         layout.addWidget(self.options)
         layout.addWidget(self.note)
         layout.addWidget(self.keep, 0, Qt.AlignmentFlag.AlignRight)
+        self._add_merges(layout)
         runner.changed.connect(lambda _tags: self.reload())
         self.reload()
+
+    def _add_merges(self, layout: QVBoxLayout) -> None:
+        """The merges of two people this user may see, and the Undo merge button."""
+        self.merge_list: list[people.MergeEntry] = []
+        heading = QLabel(translate("sync_view", "&Merges of two people"))
+        self.merge_table = QTableWidget(0, len(MERGE_COLUMNS))
+        self.merge_table.setAccessibleName(translate("sync_view", "Merges of two people"))
+        self.merge_table.setAccessibleDescription(translate(
+            "sync_view", "Each merge: its number, when, by whom, the kept and the merged "
+            "person's LinkWorker references, and whether it was undone"))
+        heading.setBuddy(self.merge_table)
+        self.merge_table.setHorizontalHeaderLabels(
+            [translate("sync_view", title) for title in MERGE_COLUMNS])
+        self.merge_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.merge_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.merge_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.merge_table.horizontalHeader().setStretchLastSection(True)
+        self.merge_table.itemSelectionChanged.connect(self._merge_chosen)
+        self.undo = QPushButton(translate("sync_view", "&Undo merge"))
+        self.undo.setAccessibleName(translate("sync_view", "Undo the selected merge"))
+        self.undo.setEnabled(False)
+        self.undo.clicked.connect(self.undo_selected)
+        self.merge_note = QLabel(translate("sync_view", "Loading the merges…"))
+        self.merge_note.setAccessibleName(translate("sync_view", "About the merges"))
+        self.merge_note.setWordWrap(True)
+        layout.addWidget(heading)
+        layout.addWidget(self.merge_table)
+        layout.addWidget(self.merge_note)
+        layout.addWidget(self.undo, 0, Qt.AlignmentFlag.AlignRight)
 
     def reload(self) -> None:
         self.runner.run(lambda job: conflicts.open_conflicts(job.caseload, self.actor),
                         self._fill)
+        self.runner.read(lambda job: people.list_merges(job.caseload, self.actor),
+                         self._fill_merges, supersede="sync_view.merges")
 
     def _fill(self, found: list[conflicts.Conflict]) -> None:
         self.found = found
@@ -240,3 +305,60 @@ class ConflictReview(QDialog):
             changes=SYNC_TAGS,
             label=translate("sync_view", "Keeping the chosen value"),
         )
+
+    def _fill_merges(self, found: list[people.MergeEntry]) -> None:
+        self.merge_list = found
+        self.merge_table.setRowCount(len(found))
+        for row, entry in enumerate(found):
+            for column, text in enumerate((entry.merge_id, entry.when_text, entry.by,
+                                           entry.kept, entry.merged, _undone_text(entry))):
+                self.merge_table.setItem(row, column, QTableWidgetItem(text))
+        self.merge_table.resizeColumnsToContents()
+        self.merge_note.setText(
+            translate("sync_view", "No merges of two people.") if not found else translate(
+                "sync_view", "Undoing a merge puts back everything it moved; it reaches the "
+                "other laptops with the next sync."))
+        self._merge_chosen()
+
+    def selected_merge(self) -> people.MergeEntry | None:
+        row = self.merge_table.currentRow()
+        chosen = self.merge_table.selectionModel().hasSelection()
+        return self.merge_list[row] if chosen and 0 <= row < len(self.merge_list) else None
+
+    def _merge_chosen(self) -> None:
+        entry = self.selected_merge()
+        self.undo.setEnabled(entry is not None and entry.undone_at is None)
+
+    def confirm_undo(self, entry: people.MergeEntry) -> bool:
+        """Asked before an undo: it changes two people's records for the whole team."""
+        answer = QMessageBox.question(
+            self, translate("sync_view", "Undo merge"),
+            translate("sync_view", "Undo merge {merge}? {merged} becomes a separate person "
+                      "again, with what the merge moved to {kept}.").format(
+                merge=entry.merge_id, merged=entry.merged, kept=entry.kept))
+        return answer == QMessageBox.StandardButton.Yes
+
+    def undo_selected(self) -> None:
+        entry = self.selected_merge()
+        if entry is None or entry.undone_at is not None or not self.confirm_undo(entry):
+            return
+        self.undo.setEnabled(False)
+        merge_id = entry.merge_id
+        self.runner.run(
+            lambda job: people.undo_merge(job.caseload, self.actor, merge_id),
+            failed=self._undo_failed,
+            changes=SYNC_TAGS,
+            label=translate("sync_view", "Undoing the merge"),
+        )
+
+    def _undo_failed(self, exc: BaseException) -> None:
+        self.merge_note.setText(friendly_message(exc))
+        self._merge_chosen()
+
+
+def _undone_text(entry: people.MergeEntry) -> str:
+    """The list's "Undone" column, in the user's language (the core's is the CLI's English)."""
+    if entry.undone_at is None:
+        return translate("sync_view", "No")
+    return translate("sync_view", "Yes, {when} by {who}").format(
+        when=entry.undone_when_text, who=entry.undone_by)

@@ -1,20 +1,29 @@
 """Regenerate the sync screenshots: the status bar's sync corner and the conflict review.
 
-    QT_QPA_PLATFORM=offscreen .venv/bin/python docs/screenshots/capture_sync.py
+    xvfb-run -a -s "-screen 0 1024x768x24" .venv/bin/python docs/screenshots/capture_sync.py
+
+(needs xvfb and ImageMagick's ``import``: each window is shown at the screen's top left and the
+screen is captured with ``import -window root``, cropped to the window; without a display,
+``QT_QPA_PLATFORM=offscreen`` grabs the widgets instead.)
 
 Two synthetic caseloads edit the same person's details, exchange their changes, and the second
-laptop's window shows what is waiting and the review of the conflicting edit.
+laptop's window shows what is waiting and the review of the conflicting edit; the same person,
+referred twice on that laptop, was merged and the merge undone, and a second pair merged, so
+the review lists both merges.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+if not os.environ.get("DISPLAY"):
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent.parent))
 
@@ -25,8 +34,9 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 from linkworker import models  # noqa: E402
 from linkworker.access import Actor  # noqa: E402
 from linkworker.storage.database import Caseload  # noqa: E402
-from linkworker.sync import merge  # noqa: E402
+from linkworker.sync import merge, people  # noqa: E402
 from linkworker.sync.changelog import CHANGES  # noqa: E402
+from ui import i18n  # noqa: E402
 from ui.operations import Runner  # noqa: E402
 from ui.sync_view import SyncStatus  # noqa: E402
 
@@ -46,6 +56,33 @@ def _edit(caseload: Caseload, user_id: str, person_id: str, **values: object) ->
             setattr(person, key, value)
 
 
+def _twice(caseload: Caseload, worker_id: str, given: str, family: str, ref: int) -> tuple:
+    """One person referred twice (two records, two references): a pair to merge."""
+    with caseload.transaction() as s:
+        pair = [models.Person(reference=f"LW-{ref + i:06d}", given_name=given,
+                              family_name=family, date_of_birth=dt.date(1958, 2, 14))
+                for i in range(2)]
+        s.add_all(pair)
+        s.flush()
+        s.add_all([models.Episode(person_id=p.id, referral_date=dt.date(2026, 11, 9),
+                                  worker_id=worker_id) for p in pair])
+        return tuple(p.id for p in pair)
+
+
+def save(app: QApplication, widget, path: Path) -> None:
+    """The widget as it is on screen: under X (xvfb-run) a capture of the screen's top left
+    with ImageMagick's ``import -window root``; else the widget's own rendering."""
+    if os.environ.get("QT_QPA_PLATFORM") == "offscreen" or not shutil.which("import"):
+        widget.grab().save(str(path))
+        return
+    widget.move(0, 0)
+    for _ in range(20):
+        app.processEvents()
+    size = widget.frameGeometry()
+    subprocess.run(["import", "-window", "root", "-crop",
+                    f"{size.width()}x{size.height()}+0+0", "+repage", str(path)], check=True)
+
+
 def settle(app: QApplication, runner: Runner, ms: int = 500) -> None:
     deadline = dt.datetime.now() + dt.timedelta(milliseconds=ms)
     while runner.is_busy() or dt.datetime.now() < deadline:
@@ -55,6 +92,7 @@ def settle(app: QApplication, runner: Runner, ms: int = 500) -> None:
 def main() -> None:
     keyring.set_keyring(keyring.backends.fail.Keyring())
     app = QApplication.instance() or QApplication([])
+    i18n.install(app)  # English plurals ("24 changes"), as the app loads them
     with tempfile.TemporaryDirectory() as folder:
         a = Caseload.create(Path(folder) / "a.db", "screenshots only")
         b = Caseload.create(Path(folder) / "b.db", "screenshots only")
@@ -76,16 +114,21 @@ def main() -> None:
         _edit(b, ids[1], ids[2], phone="07700 900456")
         _send(a, b)
         _edit(b, ids[1], ids[2], postcode="HX7 8AD")
+        jo = Actor(ids[1], "jo", "link_worker", "Jo Reid")
+        first = people.merge_people(b, jo, *_twice(b, ids[1], "Dennis", "Okoro", 520))
+        people.undo_merge(b, jo, first)
+        people.merge_people(b, jo, *_twice(b, ids[1], "Aisha", "Rahman", 530))
         runner = Runner(b)
-        widget = SyncStatus(runner, Actor(ids[1], "jo", "link_worker", "Jo Reid"))
+        widget = SyncStatus(runner, jo)
         widget.resize(620, 40)
         widget.show()
         settle(app, runner)
-        widget.grab().save(str(HERE / "sync-status.png"))
+        save(app, widget, HERE / "sync-status.png")
+        widget.hide()
         review = widget.open_review()
-        review.resize(640, 380)
+        review.resize(760, 600)
         settle(app, runner)
-        review.grab().save(str(HERE / "sync-conflicts.png"))
+        save(app, review, HERE / "sync-conflicts.png")
         runner.shutdown()
         a.close()
         b.close()

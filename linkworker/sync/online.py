@@ -173,7 +173,8 @@ def _pull(caseload: Caseload, hub: Any, progress: Progress, bulk: bool = True
         scope = hub_conn.execute(text("SELECT person_id, whole FROM linkworker_scope()")).all()
     whole = {p for p, is_whole in scope if is_whole}
     venue = {p for p, is_whole in scope if not is_whole}
-    changes = [{k: v for k, v in r.items() if k != "seq"} for r in rows]
+    changes = [] if snapshot is not None else [
+        {k: v for k, v in r.items() if k != "seq"} for r in rows]
     applied = conflicts = 0
     duplicates: list = []
     if snapshot is not None:  # a first pull: copied in bulk, in one transaction
@@ -182,7 +183,7 @@ def _pull(caseload: Caseload, hub: Any, progress: Progress, bulk: bool = True
             result, _ = replica.load(session.connection(), snapshot)
             marks.from_hub(session.connection(), before)
             duplicates += people.duplicates_among(session, result.new_people)
-        applied, conflicts, changes = result.applied, len(result.conflicts), []
+        applied, conflicts = result.applied, len(result.conflicts)
         progress(len(rows), len(rows), "Receiving the team's changes")
     for start in range(0, len(changes), BATCH):
         with caseload.transaction() as session:

@@ -267,6 +267,10 @@ class MergeEntry:
         return _local_text(self.at)
 
     @property
+    def undone_when_text(self) -> str:
+        return "" if self.undone_at is None else _local_text(self.undone_at)
+
+    @property
     def undone_text(self) -> str:
         if self.undone_at is None:
             return "no"
@@ -284,24 +288,14 @@ def list_merges(caseload: Caseload, actor: Actor) -> list[MergeEntry]:
     own caseload; managers and admins all of them). The merge's id is the one ``undo-merge``
     takes; erased people's merges (their events keep no ids) are not listed."""
     with caseload.reading() as s:
-        events = s.execute(select(AuditEvent.at, AuditEvent.username, AuditEvent.action,
-                                  AuditEvent.details)
-                           .where(AuditEvent.action.in_(("person.merge", "person.unmerge")))
-                           .order_by(AuditEvent.seq)).all()
-        merges = [e for e in events if e.action == "person.merge"
-                  and isinstance(e.details, dict) and e.details.get("merge")]
-        undone = {e.details["merge"]: e for e in events if e.action == "person.unmerge"
-                  and isinstance(e.details, dict) and e.details.get("merge")}
+        merges = _merges_seen(s, actor)
+        undone = {e.details["merge"]: e for e in _events(s, "person.unmerge")}
         ids = {e.details.get(k) for e in merges for k in ("keep", "other")} - {None}
         references = dict(s.execute(select(Person.id, Person.reference)
                                     .where(Person.id.in_(sorted(ids)))).all())
-        seen = set(s.scalars(select(Person.id).where(Person.id.in_(sorted(ids)),
-                                                     people_scope(actor, "view"))))
     found = []
     for event in merges:
         keep, other = event.details.get("keep"), event.details.get("other")
-        if not {keep, other} & seen:
-            continue
         undo = undone.get(event.details["merge"])
         found.append(MergeEntry(
             event.details["merge"], event.at, event.username or "unknown",
@@ -310,3 +304,28 @@ def list_merges(caseload: Caseload, actor: Actor) -> list[MergeEntry]:
             undo.at if undo is not None else None,
             (undo.username or "unknown") if undo is not None else None))
     return found
+
+
+def count_merges(caseload: Caseload, actor: Actor) -> int:
+    """How many merges ``list_merges`` lists, for the window's status bar: the merge events
+    and one scope query (no undo events, no references)."""
+    with caseload.reading() as s:
+        return len(_merges_seen(s, actor))
+
+
+def _events(session: Session, action: str) -> list[Any]:
+    """The audit events of one merge action that name their merge, oldest first (the action
+    is indexed: a caseload's whole trail is never read)."""
+    events = session.execute(select(AuditEvent.at, AuditEvent.username, AuditEvent.details)
+                             .where(AuditEvent.action == action)
+                             .order_by(AuditEvent.seq)).all()
+    return [e for e in events if isinstance(e.details, dict) and e.details.get("merge")]
+
+
+def _merges_seen(session: Session, actor: Actor) -> list[Any]:
+    """The merge events one of whose two people ``actor`` may see."""
+    merges = _events(session, "person.merge")
+    ids = {e.details.get(k) for e in merges for k in ("keep", "other")} - {None}
+    seen = set(session.scalars(select(Person.id).where(Person.id.in_(sorted(ids)),
+                                                       people_scope(actor, "view"))))
+    return [e for e in merges if {e.details.get("keep"), e.details.get("other")} & seen]

@@ -20,8 +20,11 @@ leaves it.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cache
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import DateTime, Time, select
@@ -41,6 +44,21 @@ from linkworker.sync.merge import CHANGE_FIELDS
 from linkworker.sync.tables import LOAD_ORDER, RULES, decode
 
 CONFLICTS = SyncConflict.__table__
+
+# Parents first, but each journey before its person: the caseload index's triggers then
+# give a person's entry and search words once, as their row goes in, with the journey
+# already there (journeys first find no one to update). People first made every journey
+# take its person's words out of the search index and put them back: a third of the copy's
+# CPU. The end is the same; the foreign keys are checked at commit (``defer_foreign_keys``).
+_PEOPLE = LOAD_ORDER.index("people")
+WRITE_ORDER = (*LOAD_ORDER[:_PEOPLE], "episodes",
+               *(name for name in LOAD_ORDER[_PEOPLE:] if name != "episodes"))
+BIG_COPY = 2000  # records into one table: above this its indexes are made after the rows
+# The copy's page cache (KiB). The app syncs on its writer lane, whose connections keep 8 MB
+# (``storage.database``): a 300-person copy writes about 37 MB of pages, so most were spilled
+# to the WAL part way through, encrypted, and read back and decrypted when the next rows
+# landed on them. For the copy's transaction only (``_roomy_cache``).
+COPY_CACHE_KIB = 64 * 1024
 
 
 @dataclass
@@ -65,13 +83,15 @@ def available(hub_conn: Connection) -> bool:
 
 
 _FETCH = ("SELECT kind, seq, table_name, row_id, change_id, device_id, user_id, person_id, op, "
-          "data::text, bases::text, deleted, body FROM linkworker_replica()")
+          "data::text, bases::text, deleted, body::text FROM linkworker_replica()")
 _CHANGE_COLUMNS = ("seq", "table_name", "row_id", "change_id", "device_id", "user_id",
                    "person_id", "op", "data", "bases")
 
 
 def fetch(hub_conn: Connection) -> Snapshot:
-    """One call, read through the driver (a row through SQLAlchemy cost more than its JSON)."""
+    """One call, read through the driver (a row through SQLAlchemy cost more than its JSON).
+    The records and conflicts come as text and are parsed in one pass, as one JSON array:
+    30,000 separate parses (the driver's, per value) cost three times as much."""
     snapshot = Snapshot()
     cursor = hub_conn.connection.dbapi_connection.cursor()
     try:
@@ -79,36 +99,45 @@ def fetch(hub_conn: Connection) -> Snapshot:
         rows = cursor.fetchall()
     finally:
         cursor.close()
+    bodies: list[tuple[str, tuple[str, str]]] = []  # (kind, key) of each body, in order
+    texts: list[str] = []
     for kind, *row in rows:
         if kind == "change":
             snapshot.changes.append(dict(zip(_CHANGE_COLUMNS, row[:10], strict=True)))
-        elif kind == "record":
-            snapshot.records[(row[1], row[2])] = row[11]
         elif kind == "heads":
             snapshot.heads[(row[1], row[2])] = (row[8], row[10])
+        else:  # a record, or a conflict
+            bodies.append((kind, (row[1], row[2])))
+            texts.append(row[11])
+    for (kind, key), body in zip(bodies, json.loads(f"[{','.join(texts)}]"), strict=True):
+        if kind == "record":
+            snapshot.records[key] = body
         else:
-            snapshot.conflicts.append(row[11])
+            snapshot.conflicts.append(body)
     snapshot.changes.sort(key=lambda c: c["seq"])
     return snapshot
 
 
 def load(conn: Connection, snapshot: Snapshot) -> tuple[merge.Applied, list[str]]:
-    """Write the snapshot into this (never pulled) replica; returns what ``merge.receive``
-    did with the changes that could not be copied, and the people copied."""
-    copied = _copyable(conn, snapshot)
+    """Write the snapshot into this (never pulled) replica, in the caller's one transaction;
+    returns what ``merge.receive`` did with the changes that could not be copied, and the
+    people copied."""
+    copied, present, coming = _copyable(conn, snapshot)
     conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")  # a person's current journey
-    late = _write_records(conn, snapshot, copied)
+    _roomy_cache(conn)
+    late = _write_records(conn, snapshot, coming, present)
     changes = [c for c in snapshot.changes if (c["table_name"], c["row_id"]) in copied]
-    driver_executemany(conn, INSERT_CHANGE, [
-        (c["change_id"], c["device_id"], c["user_id"], c["table_name"], c["row_id"],
-         c["person_id"], c["op"], c["data"], c["bases"], True) for c in changes])
-    driver_executemany(conn, INSERT_ROW, [
+    with _indexes_after(conn, "sync_changes", len(changes)):
+        driver_executemany(conn, INSERT_CHANGE, [
+            (c["change_id"], c["device_id"], c["user_id"], c["table_name"], c["row_id"],
+             c["person_id"], c["op"], c["data"], c["bases"], True) for c in changes])
+    driver_executemany(conn, INSERT_ROW, sorted(  # in their key's order: its index's pages
         (t, r, heads, bool(deleted)) for (t, r), (heads, deleted) in snapshot.heads.items()
-        if (t, r) in copied])
+        if (t, r) in copied))
     conflicts = [c for c in snapshot.conflicts if (c["table_name"], c["row_id"]) in copied]
     _write_conflicts(conn, conflicts)
-    if changes:
-        newest = max(clock.Stamp.parse(c["change_id"]) for c in changes)
+    if changes:  # a stamp's text sorts as the stamp does (``clock``): one parse, not 30,000
+        newest = clock.Stamp.parse(max(c["change_id"] for c in changes))
         state.save_stamp(conn, clock.witness(state.last_stamp(conn), newest,
                                              state.device_id(conn)))
     if late:
@@ -127,8 +156,15 @@ def load(conn: Connection, snapshot: Snapshot) -> tuple[merge.Applied, list[str]
     return report, people
 
 
-def _copyable(conn: Connection, snapshot: Snapshot) -> set[tuple[str, str]]:
-    """The records a replay would simply have written as the hub holds them."""
+Present = dict[tuple[str, str], set[Any]]  # a key a link may name -> its values here or coming
+Coming = dict[str, list[tuple[str, str]]]  # table -> the copied keys with a record, in order
+
+
+def _copyable(conn: Connection, snapshot: Snapshot
+              ) -> tuple[set[tuple[str, str]], Present, Coming]:
+    """The records a replay would simply have written as the hub holds them, the keys
+    present once they are written, and the copied records by table in the order a replay
+    writes them."""
     held = {(t, r) for t, r in conn.execute(select(ROWS.c.table_name, ROWS.c.row_id))}
     known = set(conn.execute(select(CHANGES.c.change_id)).scalars())
     blocked = {(c["table_name"], c["row_id"]) for c in snapshot.changes
@@ -151,90 +187,180 @@ def _usernames_held(conn: Connection) -> dict[str, str]:
     return dict(conn.execute(select(users.c.username, users.c.id)).all())
 
 
-def _with_parents(conn: Connection, snapshot: Snapshot,
-                  copied: set[tuple[str, str]]) -> set[tuple[str, str]]:
+def _with_parents(conn: Connection, snapshot: Snapshot, copied: set[tuple[str, str]]
+                  ) -> tuple[set[tuple[str, str]], Present, Coming]:
     """Drop records whose required parent is neither copied nor here (a replay would keep
-    their insert waiting), children before grandchildren, until nothing changes."""
+    their insert waiting), children before grandchildren, until nothing changes. Checked a
+    table and a link at a time, as sets: only the records naming a missing parent are
+    looked at one by one."""
+    order = _arrival_order(snapshot)
     while True:
-        present = _keys_present(conn, snapshot, copied)
-        dropped = {key for key in copied if key in snapshot.records
-                   and not _parents_present(key[0], snapshot.records[key], present)}
+        coming = _records_by_table(snapshot, order, copied)
+        present = _keys_present(conn, snapshot, coming)
+        dropped: set[tuple[str, str]] = set()
+        for table, keys in coming.items():
+            for column, target in _required_links(table):
+                missing = {snapshot.records[key].get(column) for key in keys}
+                missing -= present.get(target, set()) | {None}
+                if missing:
+                    dropped.update(key for key in keys
+                                   if snapshot.records[key].get(column) in missing)
         if not dropped:
-            return copied
+            return copied, present, coming
         copied -= dropped
 
 
-def _keys_present(conn: Connection, snapshot: Snapshot,
-                  copied: set[tuple[str, str]]) -> set[tuple[str, str, Any]]:
-    """(table, column, value) for every key column a link may point at."""
-    targets = {(fk.column.table.name, fk.column.key) for rule in RULES.values()
-               for fk in rule.table.foreign_keys}
-    coming: dict[str, list[dict[str, Any]]] = {}
-    for key in copied:
-        if key in snapshot.records:
-            coming.setdefault(key[0], []).append(snapshot.records[key])
-    present = set()
-    for table, column in targets:
-        local = RULES[table].table.c[column] if table in RULES else None
-        if local is None:
-            continue
-        present.update((table, column, v) for v in conn.execute(select(local)).scalars())
-        present.update((table, column, r.get(column)) for r in coming.get(table, []))
+def _arrival_order(snapshot: Snapshot) -> list[tuple[str, str]]:
+    """Every record's key once, in the order of its first change at the hub: the order a
+    replay writes them in (the audit trail's local seq follows it). The changes come sorted
+    by the hub's seq, so no record needs a sort key of its own."""
+    return list(dict.fromkeys([(c["table_name"], c["row_id"]) for c in snapshot.changes]))
+
+
+def _records_by_table(snapshot: Snapshot, order: list[tuple[str, str]],
+                      copied: set[tuple[str, str]]) -> Coming:
+    """The copied keys that have a record (the rest were deleted at the hub), by table."""
+    out: Coming = {}
+    records = snapshot.records
+    for key in order:
+        if key in copied and key in records:
+            out.setdefault(key[0], []).append(key)
+    return out
+
+
+def _keys_present(conn: Connection, snapshot: Snapshot, coming: Coming) -> Present:
+    """Every key column a link may point at: the values here, and those coming."""
+    present: Present = {}
+    for table, column in _link_targets():
+        values = set(conn.execute(select(RULES[table].table.c[column])).scalars())
+        values.update(snapshot.records[key].get(column) for key in coming.get(table, ()))
+        present[(table, column)] = values
     return present
 
 
-def _parents_present(table: str, record: dict[str, Any],
-                     present: set[tuple[str, str, Any]]) -> bool:
-    for fk in RULES[table].table.foreign_keys:
-        value = record.get(fk.parent.key)
-        if value is None or fk.parent.nullable:
-            continue
-        if (fk.column.table.name, fk.column.key, value) not in present:
-            return False
-    return True
+@cache
+def _link_targets() -> tuple[tuple[str, str], ...]:
+    return tuple({(fk.column.table.name, fk.column.key) for rule in RULES.values()
+                  for fk in rule.table.foreign_keys if fk.column.table.name in RULES})
 
 
-def _write_records(conn: Connection, snapshot: Snapshot,
-                   copied: set[tuple[str, str]]) -> list[list[str]]:
-    """The copied records, parents first, one executemany per table; returns the optional
-    links left empty because their record is not in this replica."""
-    present = _keys_present(conn, snapshot, copied)
+@cache
+def _required_links(table: str) -> tuple[tuple[str, tuple[str, str]], ...]:
+    """(column, (parent table, parent column)) of each link a record cannot go in without."""
+    return tuple((fk.parent.key, (fk.column.table.name, fk.column.key))
+                 for fk in RULES[table].table.foreign_keys if not fk.parent.nullable)
+
+
+def _write_records(conn: Connection, snapshot: Snapshot, coming: Coming,
+                   present: Present) -> list[list[str]]:
+    """The copied records, one executemany per table (``WRITE_ORDER``), each table's in the
+    order a replay would write them; returns the optional links left empty because their
+    record is not in this replica."""
     late: list[list[str]] = []
-    arrived: dict[tuple[str, str], int] = {}  # each record's first change in the hub's order
-    for change in reversed(snapshot.changes):
-        arrived[(change["table_name"], change["row_id"])] = change["seq"]
-    by_table: dict[str, list[tuple[int, str, dict[str, Any]]]] = {}
-    for key in copied:
-        if key in snapshot.records:  # else deleted at the hub: its heads say so
-            by_table.setdefault(key[0], []).append((arrived[key], key[1],
-                                                    snapshot.records[key]))
-    for name in LOAD_ORDER:
-        if not by_table.get(name):
+    for name in WRITE_ORDER:
+        keys = coming.get(name)
+        if not keys:
             continue
-        table = RULES[name].table
-        columns = [c for c in table.columns
-                   if c.key not in RULES[name].skip or _scalar_default(c)]
-        links = {c.name: (fk.column.table.name, fk.column.key) for c in columns
-                 for fk in c.foreign_keys if c.nullable}
-        read = [(c.name, _default(c)) for c in columns]
-        linked = [(i, c.key, links[c.name]) for i, c in enumerate(columns) if c.name in links]
-        stored = [(i, form) for i, c in enumerate(columns)
-                  if (form := _storage_form(c, conn.dialect)) is not None]
-        rows = []
-        for _, row_id, record in sorted(by_table[name], key=lambda r: r[:2]):
-            # in the order a replay would write them (the audit trail's local seq follows it)
-            values = [record.get(column, default) for column, default in read]
-            for i, key, link in linked:
-                if values[i] is not None and (*link, values[i]) not in present:
-                    values[i] = None  # its record is not here (yet): filled if it comes
-                    late.append([name, row_id, key])
-            for i, to_storage in stored:
-                values[i] = to_storage(values[i])
-            rows.append(tuple(values))
-        names = ", ".join(f'"{c.name}"' for c in columns)
-        driver_executemany(conn, f'INSERT INTO "{name}" ({names}) VALUES '
-                                 f'({", ".join("?" for _ in columns)})', rows)
+        records = [snapshot.records[key] for key in keys]
+        shape = _Shape.of(name, records[0], conn.dialect)
+        rows = shape.rows(records, [key[1] for key in keys], present, late)
+        with _indexes_after(conn, name, len(rows)):
+            driver_executemany(conn, shape.insert, rows)
     return late
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """How one table's records (the hub's JSON of each row) become its INSERT's rows, worked
+    out once per table: per record only a look-up of every value, and the few columns that
+    need a check (an optional link) or another form (times, JSON)."""
+
+    name: str
+    insert: str
+    sent: Callable[[dict[str, Any]], Any]  # the values the hub sends, in the INSERT's order
+    local: tuple[tuple[str, Any], ...]  # then the columns it may not send, with defaults
+    every: tuple[tuple[str, Any], ...]  # all of them: for a record missing a column
+    linked: tuple[tuple[int, str, tuple[str, str]], ...]
+    stored: tuple[tuple[int, Callable[[Any], Any]], ...]
+
+    @classmethod
+    def of(cls, name: str, sample: dict[str, Any], dialect: Any) -> _Shape:
+        """``sample``: one record, to tell the columns the hub sends from local-only ones."""
+        columns = [c for c in RULES[name].table.columns
+                   if c.key not in RULES[name].skip or _scalar_default(c)]
+        columns.sort(key=lambda c: c.name not in sample)  # sent first (a stable sort)
+        sent = [c.name for c in columns if c.name in sample]
+        every = tuple((c.name, _default(c)) for c in columns)
+        names = ", ".join(f'"{c.name}"' for c in columns)
+        return cls(
+            name=name,
+            insert=f'INSERT INTO "{name}" ({names}) VALUES ({", ".join("?" for _ in columns)})',
+            sent=itemgetter(*sent) if len(sent) > 1 else lambda r: (r[sent[0]],) if sent else (),
+            local=every[len(sent):], every=every,
+            linked=tuple((i, c.key, (fk.column.table.name, fk.column.key))
+                         for i, c in enumerate(columns) if c.nullable for fk in c.foreign_keys),
+            stored=tuple((i, form) for i, c in enumerate(columns)
+                         if (form := _storage_form(c, dialect)) is not None))
+
+    def rows(self, records: list[dict[str, Any]], row_ids: list[str], present: Present,
+             late: list[list[str]]) -> list[Any]:
+        """The INSERT's rows, worked a column at a time (a record's columns as one tuple,
+        then each column that needs it checked or converted as one list): per record only
+        the look-up. An optional link to a record not here is emptied and added to ``late``
+        (record by record, in column order, as a replay lists them)."""
+        rows = [self.values(record) for record in records]
+        if not (self.linked or self.stored):
+            return rows
+        columns = [list(column) for column in zip(*rows, strict=True)]
+        emptied = []
+        for i, key, link in self.linked:
+            here, column = present.get(link, set()), columns[i]
+            for j in [j for j, value in enumerate(column)
+                      if value is not None and value not in here]:
+                column[j] = None  # its record is not here (yet): filled if it comes
+                emptied.append((j, i, key))
+        late.extend([self.name, row_ids[j], key] for j, _i, key in sorted(emptied))
+        for i, to_storage in self.stored:
+            columns[i] = list(map(to_storage, columns[i]))
+        return list(zip(*columns, strict=True))
+
+    def values(self, record: dict[str, Any]) -> list[Any]:
+        try:
+            return [*self.sent(record), *(record.get(n, d) for n, d in self.local)]
+        except KeyError:  # this record lacks a column the first one had
+            return [record.get(n, d) for n, d in self.every]
+
+
+def _roomy_cache(conn: Connection) -> None:
+    """``COPY_CACHE_KIB`` of page cache for this transaction (never less than it has). Kept
+    to the commit, which writes the pages (dirty pages are never evicted; a smaller cache
+    before it spilled them again as the caller read people for duplicates), and given back at
+    the connection's next checkout: the pool's record forgets its size, so ``storage.
+    database`` sets the checking-out thread's own size again (which frees the rest)."""
+    was = conn.exec_driver_sql("PRAGMA cache_size").scalar()
+    if was < 0 and -was >= COPY_CACHE_KIB:
+        return
+    conn.exec_driver_sql(f"PRAGMA cache_size = -{COPY_CACHE_KIB}")
+    conn.connection.info.pop("cache_kib", None)
+
+
+@contextmanager
+def _indexes_after(conn: Connection, table: str, rows: int) -> Iterator[None]:
+    """Without ``table``'s own secondary indexes while ``rows`` records go in, if that is
+    many and more than it holds already: each index then takes its rows in random order
+    (ids, people, dates), page by page, where making it again afterwards is one sort. Made
+    again with the statements they were made by, in the same transaction (so kill -9 leaves
+    both or neither); the unique ones (constraints) stay."""
+    made = []
+    if rows > BIG_COPY and rows > conn.exec_driver_sql(f'SELECT count(*) FROM "{table}"').scalar():
+        made = conn.exec_driver_sql(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+            "AND sql IS NOT NULL", (table,)).all()
+    for name, _sql in made:
+        conn.exec_driver_sql(f'DROP INDEX "{name}"')
+    yield
+    for _name, sql in made:
+        conn.exec_driver_sql(sql)
 
 
 def _default(column: Any) -> Any:
@@ -265,6 +391,8 @@ def _datetime_text(value: str | None) -> str | None:
     """``2026-11-02T10:00:00.5`` (PostgreSQL's JSON) as ``2026-11-02 10:00:00.500000``."""
     if value is None:
         return None
+    if len(value) == 19:  # no fraction: most of them
+        return f"{value[:10]} {value[11:]}.000000"
     whole, _, fraction = value.partition(".")
     return f"{whole[:10]} {whole[11:]}.{fraction.ljust(6, '0')}"
 

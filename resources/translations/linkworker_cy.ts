@@ -6033,7 +6033,7 @@ Its claims are locked into the ledger and can never be claimed again. This canno
   <context>
     <name>sync_view</name>
     <message>
-      <location filename="../../ui/sync_view.py" line="+47" />
+      <location filename="../../ui/sync_view.py" line="+61" />
       <source>never</source>
       <translation type="unfinished" />
     </message>
@@ -6057,7 +6057,7 @@ Its claims are locked into the ledger and can never be claimed again. This canno
       </translation>
     </message>
     <message>
-      <location line="+11" />
+      <location line="+12" />
       <source>Sync status…</source>
       <translation type="unfinished" />
     </message>
@@ -6072,12 +6072,7 @@ Its claims are locked into the ledger and can never be claimed again. This canno
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+1" />
-      <source>Review sync conflicts</source>
-      <translation type="unfinished" />
-    </message>
-    <message>
-      <location line="+5" />
+      <location line="+7" />
       <source>Sync</source>
       <translation type="unfinished" />
     </message>
@@ -6092,12 +6087,17 @@ Its claims are locked into the ledger and can never be claimed again. This canno
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+20" />
+      <location line="+37" />
       <source>Review {open_conflicts}</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+21" />
+      <location line="+2" />
+      <source>Merges</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+19" />
       <source>Syncing with the hub</source>
       <translation type="unfinished" />
     </message>
@@ -6138,12 +6138,7 @@ Its claims are locked into the ledger and can never be claimed again. This canno
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+15" />
-      <source>Edits to review</source>
-      <translation type="unfinished" />
-    </message>
-    <message>
-      <location line="+3" />
+      <location line="+18" />
       <source>Edits made on two laptops</source>
       <translation type="unfinished" />
     </message>
@@ -6163,12 +6158,48 @@ Its claims are locked into the ledger and can never be claimed again. This canno
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+1" />
+      <location line="-168" />
+      <location line="+169" />
       <source>When</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+5" />
+      <location line="-170" />
+      <source>Merge</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+2" />
+      <source>By</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Kept</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Merged</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Undone</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+28" />
+      <source>Review sync conflicts and merges of two people</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+126" />
+      <source>Edits and merges to review</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+16" />
       <source>&amp;Keep this value</source>
       <translation type="unfinished" />
     </message>
@@ -6183,13 +6214,83 @@ Its claims are locked into the ledger and can never be claimed again. This canno
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+25" />
+      <location line="+16" />
+      <source>&amp;Merges of two people</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+2" />
+      <source>Merges of two people</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Each merge: its number, when, by whom, the kept and the merged person's LinkWorker references, and whether it was undone</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+11" />
+      <source>&amp;Undo merge</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Undo the selected merge</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+3" />
+      <source>Loading the merges…</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>About the merges</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+22" />
       <source>Nothing to review.</source>
       <translation type="unfinished" />
     </message>
     <message>
       <location line="+21" />
       <source>Keeping the chosen value</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+12" />
+      <source>No merges of two people.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+0" />
+      <source>Undoing a merge puts back everything it moved; it reaches the other laptops with the next sync.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+17" />
+      <source>Undo merge</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Undo merge {merge}? {merged} becomes a separate person again, with what the merge moved to {kept}.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+15" />
+      <source>Undoing the merge</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+11" />
+      <source>No</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Yes, {when} by {who}</source>
       <translation type="unfinished" />
     </message>
   </context>

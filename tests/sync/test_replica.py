@@ -66,6 +66,28 @@ def _state(caseload: Caseload) -> dict:
     return out
 
 
+def _derived_and_schema(caseload: Caseload) -> dict:
+    """What a replica derives for itself (the caseload list's entries and the search words,
+    by person) and its schema: the bulk copy writes journeys before people and makes the
+    change log's indexes again after the rows, and must end as a replay does. Not the
+    entries' numbers: within a name's first five characters they follow the order people
+    were written (a replay writes some twice), and only that order is promised."""
+    with caseload.engine.connect() as conn:
+        return {
+            "entries": sorted(conn.exec_driver_sql(
+                "SELECT person_id, family_name, given_name, worker_id, open "
+                "FROM caseload_entries").all()),
+            "words": sorted(conn.exec_driver_sql(
+                "SELECT c.person_id, s.family, s.first, s.postcode, s.reference, s.nhs, s.list "
+                "FROM person_search s JOIN caseload_entries c ON c.entry = s.rowid").all()),
+            "found": sorted(conn.exec_driver_sql(
+                "SELECT c.person_id FROM person_search s JOIN caseload_entries c "
+                "ON c.entry = s.rowid WHERE person_search MATCH 'a*'").all()),
+            "schema": sorted(conn.exec_driver_sql(
+                "SELECT type, name, tbl_name, sql FROM sqlite_master").all()),
+        }
+
+
 def _sync_round(hub: ServerCaseload, laptops: list[tuple[Caseload, str]]) -> None:
     for laptop, url in laptops:
         sync_with_hub(laptop, url)
@@ -123,6 +145,9 @@ def test_a_replica_copied_in_bulk_equals_one_replayed_before_and_after_edits(
         assert bulk.conflicts == replayed.conflicts == 1
         first = _state(c)
         assert first == _state(d)
+        derived = _derived_and_schema(c)
+        assert derived == _derived_and_schema(d)
+        assert len(derived["entries"]) == len(derived["words"]) == len(people)
         assert len(first["people"]) == len(people) and first["conflicts"]
         assert any(deleted for *_, deleted in first["heads"])
 
@@ -172,3 +197,24 @@ def test_the_bulk_copy_stores_each_value_as_sqlalchemy_would(caseload):
         stored = from_hub if to_storage is None else to_storage(from_hub)
         process = column.type._cached_bind_processor(dialect)
         assert stored == (python if process is None else process(python)), column
+
+
+def test_the_copys_bigger_page_cache_lasts_its_transaction_and_the_next_checkout_gives_it_back(
+        tmp_path):
+    """The app syncs on its writer lane (an 8 MB cache): the copy writes with more, and the
+    connection is back to its thread's size when it is next used (no pool connection keeps
+    64 MB)."""
+    from linkworker.storage import database
+
+    caseload = Caseload.create(tmp_path / "laptop.db", TEST_PASSPHRASE)
+    try:
+        database.use_cache(8)
+        with caseload.engine.begin() as conn:
+            replica._roomy_cache(conn)
+            assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == -replica.COPY_CACHE_KIB
+        for _ in range(3):  # whichever pooled connection comes next
+            with caseload.engine.connect() as conn:
+                assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == -8 * 1024
+    finally:
+        database.use_cache(database.CACHE_MB)
+        caseload.close()
