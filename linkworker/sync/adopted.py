@@ -54,6 +54,17 @@ def note(conn: Connection) -> dict[str, Any] | None:
     return state.get(conn, KEY)
 
 
+def next_stamps(conn: Connection) -> tuple[str, int, int]:
+    """This device, and the wall time and counter a run of stamps numbered in SQL starts at
+    (after this replica's clock, as ``clock.tick`` would go on)."""
+    device = state.device_id(conn)
+    last = state.last_stamp(conn)
+    now = clock.now_ms()
+    if last is None or now > last.wall_ms:
+        return device, now, 0
+    return device, last.wall_ms, last.counter + 1
+
+
 def adopt(conn: Connection, user_id: str | None = None) -> dict[str, Any]:
     """Take every record with no change yet as inserted at one baseline clock (``hub init``).
 
@@ -64,13 +75,7 @@ def adopt(conn: Connection, user_id: str | None = None) -> dict[str, Any]:
     existing = note(conn)
     if existing is not None:
         return existing
-    device = state.device_id(conn)
-    last = state.last_stamp(conn)
-    now = clock.now_ms()
-    if last is None or now > last.wall_ms:
-        wall, number = now, 0
-    else:
-        wall, number = last.wall_ms, last.counter + 1
+    device, wall, number = next_stamps(conn)
     tables = {}
     for name in LOAD_ORDER:
         upto = conn.exec_driver_sql(f"SELECT coalesce(max(rowid), 0) FROM {quote(name)}").scalar()

@@ -148,13 +148,7 @@ def baseline_sql(conn: Connection, user_id: str | None = None,
     at random places (by person, by record) are dropped while a big first log is written and
     made again after (a sort), and the field heads are written in key order: on a 50,000-
     person caseload the random writes, not the JSON, were what took the time."""
-    device = state.device_id(conn)
-    last = state.last_stamp(conn)
-    now = clock.now_ms()
-    if last is None or now > last.wall_ms:
-        wall, first = now, 0
-    else:
-        wall, first = last.wall_ms, last.counter + 1
+    device, wall, first = adopted.next_stamps(conn)
     rules = [RULES[name] for name in only or LOAD_ORDER
              if _may_have_untracked(conn, RULES[name])]
     if only is None:  # a whole baseline: a ``prepare`` cut short has its indexes made again
