@@ -2,8 +2,9 @@
 
 The demo generator and the importers write rows with Core ``insert()`` for speed, and caseloads
 made before migration 0004 have no change log at all. Before anything leaves a replica (a pack,
-a sync, ``hub init``), every record with no ``sync_rows`` entry gets one insert change and its
-field heads, so nothing is left behind.
+a sync), every record with no ``sync_rows`` entry gets one insert change and its field heads,
+so nothing is left behind. ``hub init`` writes none: it *adopts* them (``adopted``), and records
+adopted there are not logged here again.
 
 On a laptop (SQLite) that insert stores no data (``data`` is SQL NULL): the record's stored
 values stand for it, and are filled in whenever the change is read to be sent or shown
