@@ -6,10 +6,13 @@ adoption may hold 150,000 people), together with the
 laptop's change log and field heads, so the hub and the laptop start from the same history:
 nothing is sent twice and nothing is in conflict. Audit events keep their ``seq``, ``hash`` and
 ``prev_hash`` verbatim, so the chain verifies at the hub exactly as it did on the laptop. The
-laptop's first inserts store no data (``baseline``): each is filled from its record as it is
-copied, so the hub holds every change's data and the laptop never held a second copy. All
-in one hub transaction: a failure leaves the hub empty. The laptop gets the team key (made
-here if it had none) and remembers the hub.
+records that have no change yet are *adopted* (``sync.adopted``): the laptop writes one note
+and no row per record, and the hub is given each one's insert and field heads, with the
+record's data, made as the records are copied (dataless inserts an earlier ``baseline`` wrote
+are filled the same way), so the hub holds every change's data and the laptop never held a
+copy. All in one hub transaction, inside the laptop's: a failure leaves the hub empty and
+the laptop as it was. The laptop gets the team key (made here if it had none) and remembers
+the hub, and that it holds everything the hub holds.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from linkworker.hub import bulk, schema
 from linkworker.models import Person, SyncChange
 from linkworker.storage.database import Caseload
 from linkworker.storage.server import ServerCaseload, describe_url
-from linkworker.sync import baseline, dataless, state, teamkey
+from linkworker.sync import adopted, baseline, dataless, state, teamkey
 from linkworker.sync.changelog import CHANGES, ROWS
 from linkworker.sync.tables import LOAD_ORDER, RULES
 
@@ -44,31 +47,56 @@ class HubCreated:
 def create_hub(laptop: Caseload, url: str) -> HubCreated:
     hub = ServerCaseload.connect(url)
     try:
-        with hub.transaction() as hub_session:
+        # The laptop's transaction holds the hub's: the laptop takes its records as adopted
+        # only once the hub has committed them (a failure leaves both as they were).
+        with laptop.transaction() as session, hub.transaction() as hub_session:
             hub_conn = hub_session.connection()
             if bulk.nonempty(hub_conn, COPIED):
                 raise UserError(f"The hub at {describe_url(url)} already holds a caseload; "
                                 "add this laptop with 'linkworker sync' instead.")
-            baseline.prepare(laptop)  # committed table by table: the WAL holds one at a time
-            with laptop.transaction() as session:
-                conn = session.connection()
-                baseline.baseline(conn)
-                key = teamkey.current(conn) or teamkey.create(conn)
-                with bulk.loading(hub_conn, COPIED) as options:
-                    for name in COPIED:
-                        _copy(conn, hub_conn, name, options)
-                _reset_sequences(hub_conn)
-                teamkey.install(hub_conn, key)
-                last = conn.execute(select(func.max(CHANGES.c.seq))).scalar() or 0
-                state.put(conn, "hub", describe_url(url))
-                state.put(conn, "hub_pushed_seq", last)
-                schema.install(hub_conn)
+            conn = session.connection()
+            note = adopted.adopt(conn)  # one note: no change rows for the caseload as it is
+            baseline.baseline(conn)  # only what came after an earlier adoption, if any
+            key = teamkey.current(conn) or teamkey.create(conn)
+            last = conn.execute(select(func.max(CHANGES.c.seq))).scalar() or 0
+            with bulk.loading(hub_conn, COPIED) as options:
+                for name in COPIED:
+                    _copy(conn, hub_conn, name, options)
+                _copy_adopted(conn, hub_conn, note, last, options)
+            _reset_sequences(hub_conn)
+            teamkey.install(hub_conn, key)
+            schema.install(hub_conn)
+            _remember_hub(conn, hub_conn, url, last)
             hub_conn.execute(text("ANALYZE"))  # the planner's figures for the copied tables
             people = hub_conn.execute(select(func.count()).select_from(Person)).scalar_one()
             changes = hub_conn.execute(select(func.count()).select_from(SyncChange)).scalar_one()
         return HubCreated(people, changes, key.key_id)
     finally:
         hub.close()
+
+
+def _copy_adopted(conn, hub_conn, note: dict, last: int, options: str) -> None:
+    """The adopted records' inserts and field heads, made from the records as they are copied
+    (``adopted``): the hub holds every change, with its data, and the laptop none of these.
+    They are numbered after the laptop's own changes."""
+    hub_conn.exec_driver_sql(
+        f"SELECT setval(pg_get_serial_sequence('sync_changes', 'seq'), {last + 1}, false)")
+    for name in note["tables"]:
+        _stream(conn, hub_conn, adopted.changes_sql(note, name) + " ORDER BY t.rowid",
+                f"COPY sync_changes ({', '.join(adopted.CHANGE_COLUMNS)}) FROM STDIN "
+                f"({options})")
+        _stream(conn, hub_conn, adopted.heads_sql(note, name),
+                f"COPY sync_rows (table_name, row_id, heads, deleted) FROM STDIN ({options})")
+
+
+def _remember_hub(conn, hub_conn, url: str, last: int) -> None:
+    """The laptop holds everything the hub now holds: its first sync sends only what is new
+    since and pulls only what is new at the hub (it used to be sent the whole hub back)."""
+    state.put(conn, "hub", describe_url(url))
+    state.put(conn, "hub_pushed_seq", last)
+    state.put(conn, "hub_pulled_seq", hub_conn.exec_driver_sql(
+        "SELECT coalesce(max(seq), 0) FROM sync_changes").scalar())
+    state.put(conn, "hub_scope_people", sorted(conn.execute(select(Person.id)).scalars()))
 
 
 def _copy(source, target, name: str, options: str) -> None:
@@ -81,11 +109,16 @@ def _copy(source, target, name: str, options: str) -> None:
     columns = ", ".join(f'"{c.name}"' for c in table.columns)
     read = ", ".join(dataless.filled_data_sql("c") if c.name == "data" and table is CHANGES
                      else f'c."{c.name}"' for c in table.columns)
+    _stream(source, target, f'SELECT {read} FROM "{table.name}" c{ORDER.get(name, "")}',
+            f'COPY "{table.name}" ({columns}) FROM STDIN ({options})')
+
+
+def _stream(source, target, query: str, copy_sql: str) -> None:
+    """The rows of a laptop query into a hub COPY, as they are read."""
     rows = source.connection.dbapi_connection.cursor()
     try:
-        rows.execute(f'SELECT {read} FROM "{table.name}" c{ORDER.get(name, "")}')
-        with target.connection.driver_connection.cursor() as hub, \
-                hub.copy(f'COPY "{table.name}" ({columns}) FROM STDIN ({options})') as copy:
+        rows.execute(query)
+        with target.connection.driver_connection.cursor() as hub, hub.copy(copy_sql) as copy:
             for row in rows:
                 copy.write_row(row)
     finally:

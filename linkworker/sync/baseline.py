@@ -2,8 +2,9 @@
 
 The demo generator and the importers write rows with Core ``insert()`` for speed, and caseloads
 made before migration 0004 have no change log at all. Before anything leaves a replica (a pack,
-a sync, ``hub init``), every record with no ``sync_rows`` entry gets one insert change and its
-field heads, so nothing is left behind.
+a sync), every record with no ``sync_rows`` entry gets one insert change and its field heads,
+so nothing is left behind. ``hub init`` writes none: it *adopts* them (``adopted``), and records
+adopted there are not logged here again.
 
 On a laptop (SQLite) that insert stores no data (``data`` is SQL NULL): the record's stored
 values stand for it, and are filled in whenever the change is read to be sent or shown
@@ -26,11 +27,11 @@ from typing import Any
 from sqlalchemy import String, and_, cast, func, select
 from sqlalchemy.engine import Connection
 
-from linkworker.sync import clock, state
+from linkworker.sync import adopted, clock, state
 from linkworker.sync.changelog import DEFAULT, ROWS, insert_changes, insert_rows
 from linkworker.sync.changelog import person_of as changelog_person_of
 from linkworker.sync.dataless import BATCH, quote
-from linkworker.sync.tables import LOAD_ORDER, PARENT_PERSON, RULES, TableRule, encode
+from linkworker.sync.tables import LOAD_ORDER, RULES, TableRule, encode
 
 
 def row_id_expression(rule: TableRule) -> Any:
@@ -87,11 +88,25 @@ def baseline_rows(conn: Connection, user_id: str | None = None) -> int:
 
 
 def _may_have_untracked(conn: Connection, rule: TableRule) -> bool:
-    """Two counts instead of the join, which is what makes a routine pack quick."""
+    """Two counts instead of the join, which is what makes a routine pack quick. In a table
+    adopted at ``hub init`` only rows past its mark can be untracked (``adopted``)."""
+    mark = _adopted_mark(conn, rule.name)
+    if mark is not None:
+        top = conn.exec_driver_sql(f"SELECT coalesce(max(rowid), 0) FROM {quote(rule.name)}"
+                                   ).scalar()
+        return top > mark
     rows = conn.execute(select(func.count()).select_from(rule.table)).scalar_one()
     tracked = conn.execute(select(func.count()).select_from(ROWS).where(
         ROWS.c.table_name == rule.name, ROWS.c.deleted.is_(False))).scalar_one()
     return rows != tracked
+
+
+def _adopted_mark(conn: Connection, name: str) -> int | None:
+    """The highest ``rowid`` adopted in this table at ``hub init`` (None: not adopted)."""
+    note = adopted.note(conn)
+    if note is None or name not in note["tables"]:
+        return None
+    return note["tables"][name][0]
 
 
 def _write(conn: Connection, changes: list[dict[str, Any]], rows: list[dict[str, Any]]) -> int:
@@ -134,13 +149,7 @@ def baseline_sql(conn: Connection, user_id: str | None = None,
     at random places (by person, by record) are dropped while a big first log is written and
     made again after (a sort), and the field heads are written in key order: on a 50,000-
     person caseload the random writes, not the JSON, were what took the time."""
-    device = state.device_id(conn)
-    last = state.last_stamp(conn)
-    now = clock.now_ms()
-    if last is None or now > last.wall_ms:
-        wall, first = now, 0
-    else:
-        wall, first = last.wall_ms, last.counter + 1
+    device, wall, first = adopted.next_stamps(conn)
     rules = [RULES[name] for name in only or LOAD_ORDER
              if _may_have_untracked(conn, RULES[name])]
     if only is None:  # a whole baseline: a ``prepare`` cut short has its indexes made again
@@ -153,7 +162,9 @@ def baseline_sql(conn: Connection, user_id: str | None = None,
     for rule in rules:
         total += conn.exec_driver_sql(_changes_sql(rule), {
             "wall": wall, "first": first + total, "span": COUNTER_SPAN, "device": device,
-            "user": user_id}).rowcount
+            "user": user_id, "past": _adopted_mark(conn, rule.name) or 0}).rowcount
+    if total:
+        state.put(conn, state.DATALESS, True)
     for statement in dropped:
         conn.exec_driver_sql(statement)
     conn.exec_driver_sql(  # sorted (the `|| ''` keeps SQLite from walking an index instead)
@@ -230,7 +241,7 @@ def _changes_sql(rule: TableRule) -> str:
     inserts store no data: the records stand for it)."""
     table = quote(rule.name)
     row_id = " || '|' || ".join(f"CAST(t.{quote(c)} AS TEXT)" for c in rule.identity)
-    person, joins = _person_sql(rule)
+    person, joins = adopted.person_sql(rule)
     number = "(:first + row_number() OVER (ORDER BY t.rowid) - 1)"
     return (
         "INSERT INTO sync_changes (change_id, device_id, user_id, table_name, row_id, person_id, "
@@ -239,19 +250,5 @@ def _changes_sql(rule: TableRule) -> str:
         f":device, :user, '{rule.name}', {row_id}, {person}, 'insert', NULL, "
         f"'null', 1 FROM {table} t {joins} "
         f"LEFT JOIN sync_rows r ON r.table_name = '{rule.name}' AND r.row_id = {row_id} "
-        "WHERE r.row_id IS NULL ORDER BY t.rowid")  # storage order: read straight through
-
-
-def _person_sql(rule: TableRule) -> tuple[str, str]:
-    """The person column of a table's rows, through its parents (as ``changelog.person_of``)."""
-    if rule.person_via is None:
-        return "NULL", ""
-    if rule.person_via == "self":
-        return "t.id", ""
-    alias, column, joins = "t", rule.person_via, []
-    while column in PARENT_PERSON:
-        parent, onwards = PARENT_PERSON[column]
-        step = f"p{len(joins)}"
-        joins.append(f"LEFT JOIN {quote(parent)} {step} ON {step}.id = {alias}.{quote(column)}")
-        alias, column = step, onwards
-    return f"{alias}.{quote(column)}", " ".join(joins)
+        "WHERE t.rowid > :past AND r.row_id IS NULL "  # past the adopted records (``adopted``)
+        "ORDER BY t.rowid")  # storage order: read straight through

@@ -25,7 +25,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from linkworker.models import AuditEvent, SyncChange, SyncConflict, SyncRow, SyncState, utcnow
-from linkworker.sync import clock, dataless, state
+from linkworker.sync import adopted, clock, state
 from linkworker.sync.tables import PARENT_PERSON, RULES, TableRule, encode
 
 CHANGES = SyncChange.__table__
@@ -60,23 +60,22 @@ def _after_flush(session: Session, _context: Any) -> None:
     for obj, op in work:
         recorder.record(obj, op)
     recorder.finish()
+    if any(op == "delete" for _obj, op in work):
+        adopted.clamp(session.connection())
 
 
 def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
-    """Records about to be changed or deleted keep their dataless first insert true: it is
-    given their values as they still are (``dataless.settle``)."""
+    """Records about to be changed or deleted keep their first insert true: an adopted
+    record's is written down, a dataless one is given their values as they still are
+    (``adopted.settle``; nothing is run when there is nothing to settle)."""
     targets: dict[str, list[str]] = {}
     for obj in [*session.dirty, *session.deleted]:
         rule = RULES.get(getattr(getattr(obj, "__table__", None), "name", ""))
         if rule is not None and not inspect(obj).pending:
             targets.setdefault(rule.name, []).append(rule.row_id(
                 {c: encode(getattr(obj, c)) for c in rule.identity}))
-    _settle(session.connection() if targets else None, targets)
-
-
-def _settle(conn: Connection | None, targets: dict[str, list[str]]) -> None:
-    for name, row_ids in targets.items():
-        dataless.settle(conn, name, row_ids)
+    if targets:
+        adopted.settle(session.connection(), targets)
 
 
 def _bulk_statement(orm_state: Any) -> Any:
@@ -96,13 +95,14 @@ def _bulk_statement(orm_state: Any) -> Any:
     keys = [rule.table.c[c] for c in rule.identity]
     found = conn.execute(select(*keys).where(where) if where is not None else select(*keys))
     targets = [dict(r._mapping) for r in found]
-    _settle(conn, {rule.name: [rule.row_id({k: encode(v) for k, v in t.items()})
-                               for t in targets]})
+    adopted.settle(conn, {rule.name: [rule.row_id({k: encode(v) for k, v in t.items()})
+                                      for t in targets]})
     result = orm_state.invoke_statement()
     if not targets:
         return result
     recorder = Recorder(conn, session.info)
     if orm_state.is_delete:
+        adopted.clamp(conn)
         for values in targets:
             recorder.record_row(rule, values, "delete", None)
     else:

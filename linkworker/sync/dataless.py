@@ -55,16 +55,16 @@ def record_json(rule: TableRule, row_id_sql: str) -> str:
     table = quote(rule.name)
     data = ", ".join(f"'{c.key}', {json_value(c, f'd.{quote(c.name)}')}"
                      for c in rule.table.columns if c.key not in rule.skip)
-    return f"(SELECT json_object({data}) FROM {table} d WHERE {_match(rule, row_id_sql)})"
+    return f"(SELECT json_object({data}) FROM {table} d WHERE {match(rule, row_id_sql)})"
 
 
-def _match(rule: TableRule, ref: str) -> str:
-    """``d``'s row id equals ``ref``, through the key's index (its first column compared as
-    stored, the whole id as text)."""
-    first = f"d.{quote(rule.identity[0])}"
+def match(rule: TableRule, ref: str, alias: str = "d") -> str:
+    """``alias``'s row id equals ``ref``, through the key's index (its first column compared
+    as stored, the whole id as text)."""
+    first = f"{alias}.{quote(rule.identity[0])}"
     if len(rule.identity) == 1:
         return f"{first} = {ref}"
-    whole = " || '|' || ".join(f"CAST(d.{quote(c)} AS TEXT)" for c in rule.identity)
+    whole = " || '|' || ".join(f"CAST({alias}.{quote(c)} AS TEXT)" for c in rule.identity)
     return f"{first} = substr({ref}, 1, instr({ref}, '|') - 1) AND {whole} = {ref}"
 
 

@@ -28,7 +28,7 @@ from sqlalchemy import select, tuple_
 from sqlalchemy.engine import Connection
 
 from linkworker.models import Person, SyncChange, SyncConflict
-from linkworker.sync import marks, state
+from linkworker.sync import adopted, marks, state
 from linkworker.sync.baseline import PersonIndex
 from linkworker.sync.changelog import CHANGES, ROWS
 from linkworker.sync.tables import LOAD_ORDER, RULES
@@ -81,6 +81,7 @@ def _remove(conn: Connection, people: set[str], tables: set[str]) -> None:
     if not people:
         return
     names = [n for n in reversed(LOAD_ORDER) if n in tables and n not in KEPT_TABLES]
+    adopted.materialize_people(conn, people, names)  # so the log names every record of theirs
     records = _theirs_now(conn, people, names)
     by_table: dict[str, list[str]] = {}
     for table_name, row_id in records:
@@ -98,6 +99,7 @@ def _remove(conn: Connection, people: set[str], tables: set[str]) -> None:
             tuple_(CONFLICTS.c.table_name, CONFLICTS.c.row_id).in_(chunk)))
         conn.execute(SyncChange.__table__.delete().where(
             tuple_(CHANGES.c.table_name, CHANGES.c.row_id).in_(chunk)))
+    adopted.clamp(conn)
 
 
 def _theirs_now(conn: Connection, people: set[str], names: list[str]) -> list[tuple[str, str]]:

@@ -25,7 +25,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.engine import Connection
 
 from linkworker.models import utcnow
-from linkworker.sync import clock, dataless, state
+from linkworker.sync import adopted, clock, dataless, state
 from linkworker.sync.changelog import (
     CHANGES,
     CONFLICTS,
@@ -89,6 +89,7 @@ def receive(conn: Connection, changes: Iterable[dict[str, Any]]) -> Applied:
     report = Applied()
     incoming = {c["change_id"]: c for c in changes}
     report.received = len(incoming)
+    _write_down_adopted(conn, incoming.values())  # an insert arriving may be one held here
     known = known_ids(conn, list(incoming))
     fresh = [incoming[i] for i in sorted(incoming) if i not in known]
     for rule_name in {c["table_name"] for c in fresh}:
@@ -103,6 +104,19 @@ def receive(conn: Connection, changes: Iterable[dict[str, Any]]) -> Applied:
                          if c["table_name"] == "people" and c["op"] == "insert"]
     _apply_waiting(conn, report)
     return report
+
+
+def _write_down_adopted(conn: Connection, changes: Iterable[dict[str, Any]]) -> None:
+    """The adopted records these changes are about get their insert and heads written down
+    (``adopted``) before anything is decided: from then on they are ordinary records."""
+    note = adopted.note(conn)
+    if note is None:
+        return
+    by_table: dict[str, set[str]] = {}
+    for change in changes:
+        by_table.setdefault(change["table_name"], set()).add(change["row_id"])
+    for table, row_ids in by_table.items():
+        adopted.materialize(conn, table, sorted(row_ids), note)
 
 
 def known_ids(conn: Connection, ids: list[str]) -> set[str]:
@@ -123,6 +137,7 @@ def _witness(conn: Connection, changes: list[dict[str, Any]]) -> None:
 def _apply_waiting(conn: Connection, report: Applied) -> None:
     waiting = [dict(r._mapping) for r in conn.execute(
         select(CHANGES).where(WAITING).order_by(CHANGES.c.change_id))]
+    _write_down_adopted(conn, waiting)
     applier = Applier(conn)
     applier.preload(waiting)
     progress = True
@@ -182,6 +197,9 @@ class Applier:
         self.pending: dict[str, list[dict[str, Any]]] = {}  # new records, per table
         self.pending_keys: set[tuple[str, str, Any]] = set()
         self.updates: list[tuple[str, dict[str, Any]]] = []  # edits waiting, in order
+        # Read once: may a dataless insert need settling? (Adopted records this applier sees
+        # were written down before it was made: ``_write_down_adopted``.)
+        self.settling = (None, adopted.pending(conn)[1])
 
     def mark_done(self) -> None:
         self.flush()
@@ -322,8 +340,8 @@ class Applier:
     def apply(self, change: dict[str, Any]) -> None:
         rule = RULES[change["table_name"]]
         sync_row = self._sync_row(rule.name, change["row_id"])
-        if sync_row is not None and not sync_row.deleted:
-            dataless.settle(self.conn, rule.name, [change["row_id"]])  # before it changes
+        if sync_row is not None and not sync_row.deleted:  # before it changes
+            adopted.settle(self.conn, {rule.name: [change["row_id"]]}, self.settling)
         if change["op"] == "delete":
             self._delete(rule, change, sync_row)
         elif _dead(sync_row, change["change_id"]):
@@ -364,6 +382,7 @@ class Applier:
         self.flush_records()
         self.flush_updates()
         self.conn.execute(rule.table.delete().where(*self._where(rule, row_id)))
+        adopted.clamp(self.conn)
         self.present.clear()  # a delete may cascade: existence is read again
 
     def _resurrect(self, rule: TableRule, change: dict[str, Any], sync_row: Any) -> None:

@@ -38,7 +38,7 @@ from linkworker.errors import UserError
 from linkworker.models import utcnow
 from linkworker.storage import migrate
 from linkworker.storage.files import atomic_write_bytes
-from linkworker.sync import baseline, dataless, marks, merge, state, teamkey
+from linkworker.sync import adopted, baseline, dataless, marks, merge, state, teamkey
 from linkworker.sync.changelog import CHANGES
 from linkworker.sync.merge import CHANGE_FIELDS
 
@@ -135,6 +135,7 @@ def export_pack(conn: Connection, path: Path, *, everything: bool = False) -> Pa
     key = teamkey.require(conn)
     baseline.baseline(conn)
     if everything:
+        adopted.materialize_all(conn)  # every change held: the adopted inserts too
         since, changes = 0, dataless.fill(conn, [
             {k: r._mapping[k] for k in CHANGE_FIELDS}
             for r in conn.execute(select(CHANGES).order_by(CHANGES.c.seq))])

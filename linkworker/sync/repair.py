@@ -38,13 +38,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, literal_column, select
 from sqlalchemy.engine import Connection
 
 from linkworker import audit
 from linkworker.access import Actor, PermissionDenied
 from linkworker.storage.database import Caseload
-from linkworker.sync import baseline, dataless, state
+from linkworker.sync import adopted, baseline, dataless, state
 from linkworker.sync.changelog import CHANGES, ROWS, Recorder, field_heads
 from linkworker.sync.tables import LOAD_ORDER, RULES, TableRule, decode, encode
 
@@ -160,12 +160,15 @@ def differences(conn: Connection) -> Iterator[Difference]:
 def count_never_logged(conn: Connection) -> int:
     """Records with no change at all (``baseline`` logs them before anything leaves)."""
     total = 0
+    note = adopted.note(conn)
     for name in LOAD_ORDER:
         rule = RULES[name]
         joined = rule.table.outerjoin(ROWS, and_(ROWS.c.table_name == rule.name,
                                                  ROWS.c.row_id == baseline.row_id_expression(rule)))
-        total += conn.execute(select(func.count()).select_from(joined)
-                              .where(ROWS.c.row_id.is_(None))).scalar_one()
+        query = select(func.count()).select_from(joined).where(ROWS.c.row_id.is_(None))
+        if note is not None and name in note["tables"]:  # adopted at hub init: logged
+            query = query.where(literal_column(f'"{name}".rowid') > note["tables"][name][0])
+        total += conn.execute(query).scalar_one()
     return total
 
 

@@ -29,12 +29,20 @@ def put(conn: Connection, key: str, value: Any) -> None:
         conn.execute(STATE.insert().values(key=key, value=value))
 
 
+# May the change log hold a dataless first insert (``baseline``)? Recorded False when the
+# device id is made (the log is empty then) and True by ``baseline`` when it writes one, so a
+# replica that has none skips settling them on every flush (``adopted.settle``).
+DATALESS = "dataless_inserts"
+
+
 def device_id(conn: Connection) -> str:
     """This replica's id, made on first use (a copied file keeps it: restore, not clone)."""
     device = get(conn, "device_id")
     if device is None:
         device = uuid.uuid4().hex
         put(conn, "device_id", device)
+        if get(conn, DATALESS) is None:
+            put(conn, DATALESS, False)
     return device
 
 

@@ -85,11 +85,21 @@ def pg_server_url() -> str:
 @pytest.fixture
 def pg_url(pg_server_url) -> Iterator[str]:
     """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
+    yield from fresh_database(pg_server_url)
+
+
+@pytest.fixture
+def other_pg_url(pg_server_url) -> Iterator[str]:
+    """A second one, for a test that builds two hubs to compare them."""
+    yield from fresh_database(pg_server_url)
+
+
+def fresh_database(server_url: str) -> Iterator[str]:
     name = f"lw_test_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(pg_server_url, isolation_level="AUTOCOMMIT")
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield make_url(pg_server_url).set(database=name).render_as_string(hide_password=False)
+    yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
