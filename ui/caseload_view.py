@@ -853,7 +853,7 @@ class CaseloadView(QWidget):
         if not self._warming or self._ids_seq != self._query_seq:
             return
         self._warming = False  # until this step is back
-        after, seq, round_ = self._warm_from, self._query_seq, self._warm_round
+        after, round_ = self._warm_from, self._warm_round
 
         def step(job):
             with job.caseload.reading() as session:
@@ -863,8 +863,9 @@ class CaseloadView(QWidget):
             if round_ != self._warm_round:
                 return  # begun again meanwhile
             self._warm_from, self._warming = last, last is not None
-            if seq == self._query_seq:
-                self._warm_on()
+            # Always ask: a search typed meanwhile makes ``_warm_on`` wait for its whole list,
+            # and if that list came while this step was out, nothing else would go on.
+            self._warm_on()
 
         self.runner.read(step, stepped, label=translate("caseload_view", "Searching"),
                          supersede=f"warm-{id(self)}")

@@ -151,6 +151,33 @@ def test_warming_steps_aside_while_a_search_is_answered(
     qtbot.waitUntil(lambda: len(events) == 60 and not view._warming and not runner.is_busy())
 
 
+def test_warming_goes_on_when_a_search_is_answered_while_a_step_is_out(
+        qtbot, runner, world, make_view, monkeypatch):  # noqa: F811
+    """A search typed and answered while a warming step is on a reader: the step's return
+    must carry warming on (the search's whole list, which would have, came while it was out).
+    CI caught this as a stall once: warming stopped part way for good."""
+    events: list[int | None] = []
+    real_warm = caseload_view.warm
+    answered = threading.Event()
+
+    def warm(session, after):  # five steps; the second is out while the search is answered
+        events.append(after)
+        if len(events) == 2:
+            answered.wait(10)
+        real_warm(session, None)
+        return None if len(events) == 5 else len(events)
+
+    monkeypatch.setattr(caseload_view, "warm", warm)
+    view = make_view(qtbot, runner, world.actor("meg"))
+    qtbot.waitUntil(lambda: len(events) == 2)
+    view.counted.connect(lambda _n: answered.set())
+    view.search.setText("khan")
+    view.refresh()
+    wait_for(qtbot, view, ["Khan, Aisha"])
+    qtbot.waitUntil(lambda: len(events) == 5 and not view._warming and not runner.is_busy())
+    assert view._warm_from is None  # warmed to the end
+
+
 @pytest.mark.parametrize("who", ["ann", "meg"])
 def test_rows_are_the_same_for_each_actor_with_the_statement_built_once(caseload, world, who):
     """``rows_for``'s SELECT is built once per actor: a link worker's scope is never
