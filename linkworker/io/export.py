@@ -447,12 +447,10 @@ def _lines_function(blanks: tuple[bool, ...]) -> Callable[..., str]:
                       f"for ({names}) in rows])")
 
 
-def _needs_quoting(fields: Sequence[Any]) -> bool:
-    """Would csv's writer quote any of these text fields (a comma, a quote, a line break)?"""
-    texts = [f for f in fields if f and type(f) is str]
-    joined = "\n".join(texts)
-    return ("," in joined or '"' in joined or "\r" in joined
-            or joined.count("\n") != max(len(texts) - 1, 0))
+def _needs_quoting(joined: str, count: int) -> bool:
+    """Would csv's writer quote any of ``count`` text fields, each after a line break in
+    ``joined`` (a comma, a quote, a line break of its own)?"""
+    return "," in joined or '"' in joined or "\r" in joined or joined.count("\n") != count
 
 
 def _kind(expr: Any) -> str:
@@ -503,8 +501,9 @@ class _Times(dict):
 
 
 class _Texts(dict):
-    """A stored value (JSON: lists, yes/no choices) -> its (CSV field, cell text), made once
-    per distinct value; ``_ODD`` for a value whose cell is not text (then written exactly)."""
+    """A stored value (JSON: lists, yes/no choices) -> its (CSV field, quoted if it needs it;
+    cell text), made once per distinct value; ``_ODD`` for a value whose cell is not text
+    (then written exactly)."""
 
     def __init__(self, convert: Callable[[Any], Any] | None) -> None:
         super().__init__({None: (None, None)})
@@ -514,7 +513,8 @@ class _Texts(dict):
         value = self.convert(stored)
         if value is None or isinstance(value, list | dict | bool | str):
             text = csv_text(value)
-            made = (text, _rare_escapes(_markup_text(text if type(value) is not str else value)))
+            made = (csv_field(text),
+                    _rare_escapes(_markup_text(text if type(value) is not str else value)))
         else:
             made = _ODD
         if len(self) < 10_000:  # free text in such a column is not worth keeping
@@ -546,9 +546,11 @@ class _Column:
         self.texts = _Texts(self.convert)
 
     def format(self, values: Sequence[Any], numbers: Sequence[int]
-               ) -> tuple[Sequence[Any], Sequence[Any], str]:
+               ) -> tuple[Sequence[Any], Sequence[Any], str, bool]:
         """This column of a batch: its CSV fields (None: blank), the values its sheet cells
-        hold (None: no cell) and the kind of cell they go in (``_SLOTS``)."""
+        hold (None: no cell), the kind of cell they go in (``_SLOTS``), and whether a field
+        may still need csv's quoting (numbers, dates, times and yes/no never do; a text
+        column says so from the text it has already joined and searched)."""
         types = set(map(type, values))
         types.discard(_NONE)
         kind = self.kind
@@ -557,44 +559,46 @@ class _Column:
         if kind == _INT and types <= {int}:
             if min(filter(None, values), default=0) < 0:  # Excel would read -5 as a formula
                 return [f"'{v}" if v is not None and v < 0 else v for v in values], values, \
-                    "number"
-            return values, values, "number"
+                    "number", False
+            return values, values, "number", False
         if kind == _FLOAT and types <= {float} and all(map(math.isfinite, filter(None, values))):
-            return values, values, "number"
+            return values, values, "number", False
         if kind == _DATE and types <= {str}:
             serials = list(map(self.dates.__getitem__, values))
             if _ODD not in serials:
-                return values, serials, "date"
+                return values, serials, "date", False
         if kind == _TIME and types <= {str}:
             short = list(map(self.times.__getitem__, values))
             if _ODD not in short:
-                return short, short, "text"
+                return short, short, "text", False
         if kind == _BOOL and types <= {int}:
             words = list(map(_YES_NO.__getitem__, values))
-            return words, words, "text"
+            return words, words, "text", False
         if kind == _OTHER and types <= {str}:  # JSON: a few distinct values, each made once
             made = list(map(self.texts.__getitem__, values))
             if _ODD not in made:
                 fields, texts = zip(*made, strict=True)
-                return fields, texts, "text"
+                return fields, texts, "text", False
         return self._exact(values, numbers)
 
-    def _text(self, values: Sequence[str | None]) -> tuple[Sequence[Any], Sequence[Any], str]:
+    def _text(self, values: Sequence[str | None]
+              ) -> tuple[Sequence[Any], Sequence[Any], str, bool]:
         texts = list(filter(None, values))
         if not texts:
-            return values, values, "text"
+            return values, values, "text", False
         joined = "\n" + "\n".join(texts)  # \n: no cell escapes it
         fields = values
         if _FORMULA_AT_START.search(joined):
             fields = [f"'{v}" if v and v.startswith(_FORMULA_START) else v for v in values]
+        quoting = _needs_quoting(joined, len(texts))  # an apostrophe never needs quoting
         short = len(joined) <= _EXCEL_TEXT or max(map(len, texts)) <= _EXCEL_TEXT
         if short and not _needs_escaping(joined):
-            return fields, values, "text"
+            return fields, values, "text", quoting
         return fields, [v if v is None or (len(v) <= _EXCEL_TEXT and not _needs_escaping(v))
-                        else _rare_escapes(_markup_text(v)) for v in values], "text"
+                        else _rare_escapes(_markup_text(v)) for v in values], "text", quoting
 
     def _exact(self, values: Sequence[Any], numbers: Sequence[int]
-               ) -> tuple[Sequence[Any], Sequence[Any], str]:
+               ) -> tuple[Sequence[Any], Sequence[Any], str, bool]:
         """A value at a time, as the plain Python export wrote it (and as SQLite did)."""
         change = self.convert or (lambda v: v)
         fields, cells = [], []
@@ -606,7 +610,8 @@ class _Column:
             value = change(stored)
             fields.append(csv_text(value))
             cells.append(_rare_escapes(_cell(f"{self.letter}{number}", value, '"')))
-        return fields, cells, "cell"
+        texts = [f for f in fields if f]
+        return fields, cells, "cell", _needs_quoting("\n" + "\n".join(texts), len(texts))
 
 
 @dataclass(frozen=True)
@@ -620,15 +625,15 @@ class _RowQuery:
     def format(self, batch: Sequence[tuple[Any, ...]], numbers: Sequence[int]
                ) -> tuple[str, list[str]]:
         """A batch of rows as CSV lines (one text) and finished sheet rows."""
+        numbers = list(map(str, numbers))  # once per row, not once per cell
         fields, cells, slots = [], [], []
         for column, values in zip(self.columns, zip(*batch, strict=True), strict=True):
-            csv_values, cell_values, slot = column.format(values, numbers)
-            fields.append(csv_values)
+            csv_values, cell_values, slot, quoting = column.format(values, numbers)
+            fields.append([f if type(f) is not str else csv_field(f) for f in csv_values]
+                          if quoting else csv_values)
             cells.append(cell_values)
             slots.append((slot, column.letter, None in cell_values))
         sheet = _sheet_function(tuple(slots))(numbers, zip(*cells, strict=True))
-        fields = [[f if type(f) is not str else csv_field(f) for f in column]
-                  if _needs_quoting(column) else column for column in fields]
         lines = _lines_function(tuple(None in column for column in fields))
         return lines(zip(*fields, strict=True)), sheet
 
@@ -642,15 +647,20 @@ def _row_query(table: ExportTable, answers: int, dialect: Any,
     if table.through is not None:
         model, on = table.through
         joins.append(f"CROSS JOIN {model.__tablename__} ON {_sql(on, dialect)}")
+    scope = None
     if table.scope is not None:
         kind, key = table.scope
-        joins.append(f"CROSS JOIN temp.lw_{kind} AS lw_scope ON lw_scope.id = {_sql(key, dialect)}")
+        scope = (kind, _sql(key, dialect))
+        joins.append(f"CROSS JOIN temp.lw_{kind} AS lw_scope ON lw_scope.id = {scope[1]}")
     values, kinds, converters = [], [], []
     for n, column in enumerate(table.columns):
         if isinstance(column.expr, Lookup):
-            joins.append(f"LEFT JOIN temp.lw_{column.expr.kind} AS lw_{n} "
-                         f"ON lw_{n}.id = {_sql(column.expr.key, dialect)}")
-            values.append(f"lw_{n}.value")
+            key = _sql(column.expr.key, dialect)
+            if (column.expr.kind, key) == scope:  # the scope's own row: no second look-up
+                values.append("lw_scope.value")
+            else:
+                joins.append(f"LEFT JOIN temp.lw_{column.expr.kind} AS lw_{n} ON lw_{n}.id = {key}")
+                values.append(f"lw_{n}.value")
             kinds.append(_INT if column.expr.kind == "episode_numbers" else _TEXT)
             converters.append(None)
         else:
