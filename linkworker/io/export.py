@@ -545,14 +545,21 @@ class _Column:
     def __post_init__(self) -> None:
         self.texts = _Texts(self.convert)
 
-    def format(self, values: Sequence[Any], numbers: Sequence[int]
-               ) -> tuple[Sequence[Any], Sequence[Any], str, bool]:
+    def format(self, values: Sequence[Any], numbers: Sequence[str]
+               ) -> tuple[Sequence[Any], Sequence[Any], str, bool, bool]:
         """This column of a batch: its CSV fields (None: blank), the values its sheet cells
-        hold (None: no cell), the kind of cell they go in (``_SLOTS``), and whether a field
-        may still need csv's quoting (numbers, dates, times and yes/no never do; a text
-        column says so from the text it has already joined and searched)."""
+        hold (None: no cell), the kind of cell they go in (``_SLOTS``), whether a field may
+        still need csv's quoting (numbers, dates, times and yes/no never do; a text column
+        says so from the text it has already joined and searched), and whether it has
+        blanks (a blank stays None in both fields and cells, whatever the path: read from
+        the types, which are looked at anyway, rather than by searching both lists)."""
         types = set(map(type, values))
+        blanks = _NONE in types
         types.discard(_NONE)
+        return (*self._format(values, numbers, types), blanks)
+
+    def _format(self, values: Sequence[Any], numbers: Sequence[str], types: set[type]
+                ) -> tuple[Sequence[Any], Sequence[Any], str, bool]:
         kind = self.kind
         if kind == _TEXT and types <= {str}:
             return self._text(values)
@@ -597,7 +604,7 @@ class _Column:
         return fields, [v if v is None or (len(v) <= _EXCEL_TEXT and not _needs_escaping(v))
                         else _rare_escapes(_markup_text(v)) for v in values], "text", quoting
 
-    def _exact(self, values: Sequence[Any], numbers: Sequence[int]
+    def _exact(self, values: Sequence[Any], numbers: Sequence[str]
                ) -> tuple[Sequence[Any], Sequence[Any], str, bool]:
         """A value at a time, as the plain Python export wrote it (and as SQLite did)."""
         change = self.convert or (lambda v: v)
@@ -626,15 +633,16 @@ class _RowQuery:
                ) -> tuple[str, list[str]]:
         """A batch of rows as CSV lines (one text) and finished sheet rows."""
         numbers = list(map(str, numbers))  # once per row, not once per cell
-        fields, cells, slots = [], [], []
+        fields, cells, slots, blanks = [], [], [], []
         for column, values in zip(self.columns, zip(*batch, strict=True), strict=True):
-            csv_values, cell_values, slot, quoting = column.format(values, numbers)
+            csv_values, cell_values, slot, quoting, blank = column.format(values, numbers)
             fields.append([f if type(f) is not str else csv_field(f) for f in csv_values]
                           if quoting else csv_values)
             cells.append(cell_values)
-            slots.append((slot, column.letter, None in cell_values))
+            slots.append((slot, column.letter, blank))
+            blanks.append(blank)
         sheet = _sheet_function(tuple(slots))(numbers, zip(*cells, strict=True))
-        lines = _lines_function(tuple(None in column for column in fields))
+        lines = _lines_function(tuple(blanks))
         return lines(zip(*fields, strict=True)), sheet
 
 
