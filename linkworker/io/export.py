@@ -641,8 +641,7 @@ class _RowQuery:
         fields, cells, slots, blanks = [], [], [], []
         for column, values in zip(self.columns, zip(*batch, strict=True), strict=True):
             csv_values, cell_values, slot, quoting, blank = column.format(values, numbers)
-            fields.append([f if type(f) is not str else csv_field(f) for f in csv_values]
-                          if quoting else csv_values)
+            fields.append(_quoted(csv_values) if quoting else csv_values)
             cells.append(cell_values)
             slots.append((slot, column.letter, blank))
             blanks.append(blank)
@@ -789,6 +788,13 @@ def csv_text(value: Any) -> str:
         return repr(value)
     text = str(value)
     return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def _quoted(fields: Sequence[str | None]) -> list[str | None]:
+    """``csv_field`` over a column's text fields, written out in one comprehension: a call
+    per field was most of the cost of a column with a comma somewhere in its batch."""
+    return [f'"{f.replace(chr(34), chr(34) * 2)}"'
+            if f and ("," in f or '"' in f or "\n" in f or "\r" in f) else f for f in fields]
 
 
 def csv_field(text: str) -> str:
