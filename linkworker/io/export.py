@@ -402,8 +402,12 @@ def _needs_escaping(text: str) -> bool:
     """Would the sheet write any of ``text`` differently (& < >, control characters, text
     like _xHHHH_)? Plain ``in`` searches and ``isprintable`` are much faster than a regular
     expression over a batch's text; only text with line breaks or tabs needs the search."""
-    return ("&" in text or "<" in text or ">" in text or "_x" in text
-            or (not text.isprintable() and _CONTROL_CHARACTER.search(text) is not None))
+    if "&" in text or "<" in text or ">" in text or "_x" in text:
+        return True
+    # A batch's text is joined with line breaks (never printable): ``isprintable`` without
+    # them rules out control characters faster than the search (which then runs rarely).
+    return (not text.isprintable() and not text.replace("\n", "").isprintable()
+            and _CONTROL_CHARACTER.search(text) is not None)
 _TIME_STORED = re.compile(r"(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]\.[0-9]{6}")
 
 
