@@ -103,3 +103,52 @@ def test_building_the_window_imports_nothing_the_warm_thread_did_not(caseload):
                           check=True, env=env)
     imported = json.loads(done.stdout.strip().splitlines()[-1])
     assert [name for name in imported if name.startswith(("ui.", "linkworker."))] == []
+
+
+FIRST_ROWS_PROBE = """
+import json, os, sys
+from pathlib import Path
+from linkworker import launch
+launch.preload_core()  # the app's start: the first screen's core, then Qt (launch.begin)
+from bench.start import _typist
+from ui import app as gui
+qt = gui.begin()
+window, checks = gui.open_window(Path(sys.argv[1]), _typist("admin", sys.argv[2]))
+view = window.page("caseload")
+at_first_rows = []
+view.first_rows.connect(lambda count: at_first_rows.append((count, sorted(sys.modules))))
+while not (at_first_rows and window._started and window.sync_status is not None):
+    qt.processEvents()
+bar = window.statusBar()
+print(json.dumps({"rows": at_first_rows[0][0], "loaded": at_first_rows[0][1],
+                  "corner": window.sync_status.button.accessibleName(),
+                  "between": window.progress.x() <= window.sync_status.x()
+                  < window.signed_in.x()}))
+sys.stdout.flush()
+os._exit(0)
+"""
+
+
+def test_the_first_rows_come_before_todays_and_the_sync_corners_modules(caseload):
+    """Today's core (contacts, journeys, wellbeing) and the sync corner (its view and the core's
+    sync service) are about 0.15 s of imports the first screenful does not use (issue 15, stop
+    23): the app's real start, in a fresh interpreter, shows its first rows without them, and
+    the sync corner then joins the status bar between the progress bar and who signed in."""
+    from linkworker import accounts
+    from tests.test_storage import add_person
+
+    accounts.create_first_admin(caseload, "admin", "Ada Admin", "copper kettle lantern 42")
+    add_person(caseload)
+    path = caseload.path
+    caseload.close()
+    env = {"QT_QPA_PLATFORM": "offscreen", "PATH": "", "LINKWORKER_PASSPHRASE": TEST_PASSPHRASE,
+           "HOME": str(path.parent), "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+    done = subprocess.run([sys.executable, "-c", FIRST_ROWS_PROBE, str(path),
+                           "copper kettle lantern 42"], capture_output=True, text=True,
+                          check=True, env=env, timeout=120)
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seen["rows"] == 1
+    later = ("linkworker.today", "linkworker.contacts", "linkworker.wellbeing",
+             "linkworker.sync.service", "linkworker.sync.merge", "ui.sync_view")
+    assert [name for name in later if name in seen["loaded"]] == []
+    assert seen["corner"] == "Sync now" and seen["between"]
