@@ -112,8 +112,10 @@ def display_problem(env: Mapping[str, str] | None = None,
 
 
 # What the window's first screen uses from the core, imported before Qt (``preload_core``).
-# Today's and the sync corner's modules come after the first rows (issue 15, stop 23).
-START_MODULES = ("linkworker.accounts", "linkworker.backup", "linkworker.caseload")
+# Today's and the sync corner's modules come after the first rows (issue 15, stop 23); the log
+# file's and crash handler's module (``ui.app.begin``) costs half the CPU before PySide6.
+START_MODULES = ("linkworker.accounts", "linkworker.backup", "linkworker.caseload",
+                 "linkworker.logs")
 
 
 def preload_core() -> None:
