@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib
 import json
 import sys
+import traceback
 
 from bench.common import peak_rss_mb
 
@@ -13,7 +14,13 @@ from bench.common import peak_rss_mb
 def main() -> None:
     target, raw_args = sys.argv[1], sys.argv[2]
     module, name = target.split(":")
-    result = getattr(importlib.import_module(module), name)(*json.loads(raw_args))
+    try:
+        result = getattr(importlib.import_module(module), name)(*json.loads(raw_args))
+    except Exception:
+        # The app's crash handler (installed by the start, bench/start.py) keeps only a
+        # data-free report in the log folder: the bench's own (synthetic) error goes to stderr.
+        traceback.print_exc()
+        raise SystemExit(1) from None
     print(json.dumps({**result, "rss_mb": round(peak_rss_mb(), 1)}, default=str))
 
 

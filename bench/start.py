@@ -147,8 +147,8 @@ def _typist(username: str, password: str = "demo"):
 
 def run(path: str, username: str) -> dict[str, Any]:
     """Runs in a child (QT_QPA_PLATFORM=offscreen): the app's own start (``launch.begin``,
-    ``ui.app.begin``, ``ui.app.open_window``, as ``linkworker --db PATH`` runs them), with a
-    typist at the sign-in box."""
+    ``ui.app.begin``, which sets up the log file and the crash handler, ``ui.app.open_window``,
+    as ``linkworker --db PATH`` runs them), with a typist at the sign-in box."""
     started = time.perf_counter()
     # Where the user starts: the ``linkworker`` console script's module, ``linkworker --db PATH``
     # (it reaches ``launch_app`` without the full command line), then ``launch_app``'s steps.
@@ -165,8 +165,10 @@ def run(path: str, username: str) -> dict[str, Any]:
 
     from ui import app as gui
 
-    # A damage warning would wait for a click: answer "No" so the run ends and says so.
+    # A damage warning or an error's message (the crash handler's included) would wait for a
+    # click: answered at once, so the run ends and says so.
     QMessageBox.warning = staticmethod(lambda *_args: QMessageBox.StandardButton.No)
+    QMessageBox.critical = staticmethod(lambda *_args: QMessageBox.StandardButton.Ok)
     app = gui.begin()
     opened = gui.open_window(db.expanduser().resolve(), _typist(username))
     if isinstance(opened, int):

@@ -112,8 +112,10 @@ def display_problem(env: Mapping[str, str] | None = None,
 
 
 # What the window's first screen uses from the core, imported before Qt (``preload_core``).
+# Today's and the sync corner's modules come after the first rows (issue 15, stop 23); the log
+# file's and crash handler's module (``ui.app.begin``) costs half the CPU before PySide6.
 START_MODULES = ("linkworker.accounts", "linkworker.backup", "linkworker.caseload",
-                 "linkworker.today", "linkworker.sync.service")
+                 "linkworker.logs")
 
 
 def preload_core() -> None:
@@ -126,7 +128,7 @@ def preload_core() -> None:
 
 # The main window's modules (Qt views), by name: ``warm_window`` imports them on a thread.
 WINDOW_MODULES = ("ui.operations", "ui.signin", "ui.widgets", "ui.caseload_view",
-                  "ui.admin.recovery", "ui.main_window", "ui.lock", "ui.sync_view")
+                  "ui.admin.recovery", "ui.main_window", "ui.lock")
 
 
 def warm_window(names: tuple[str, ...] = WINDOW_MODULES) -> threading.Thread:

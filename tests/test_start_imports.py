@@ -36,22 +36,6 @@ def test_an_admin_page_still_resolves_by_name():
     assert SettingsView.__name__ == "SettingsView"
 
 
-def test_opening_a_caseload_imports_no_library_of_another_screen(caseload):
-    """Opening runs the safeguards (audit chain, erasure register): with no register beside the
-    file, the rights module and its PDF half (reportlab) stay out of the start path."""
-    path = caseload.path
-    caseload.close()
-    probe = (START_PATH + "from pathlib import Path\n"
-             f"Caseload.open(Path({str(path)!r})).close()\n"
-             "import sys, json\nprint(json.dumps(sorted(sys.modules)))\n")
-    env = {"QT_QPA_PLATFORM": "offscreen", "PATH": "", "LINKWORKER_PASSPHRASE": TEST_PASSPHRASE,
-           "HOME": str(path.parent)}
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                          check=True, env=env)
-    loaded = set(json.loads(done.stdout.strip().splitlines()[-1]))
-    assert [name for name in (*NOT_AT_START, "linkworker.rights") if name in loaded] == []
-
-
 def test_the_models_load_without_postgresql_yet_a_postgresql_schema_keeps_partial_indexes():
     """The partial indexes are declared once (``sqlite_where``); made on PostgreSQL (the hub)
     they keep their condition, and importing the models does not import PostgreSQL's dialect."""
@@ -103,3 +87,56 @@ def test_building_the_window_imports_nothing_the_warm_thread_did_not(caseload):
                           check=True, env=env)
     imported = json.loads(done.stdout.strip().splitlines()[-1])
     assert [name for name in imported if name.startswith(("ui.", "linkworker."))] == []
+
+
+FIRST_ROWS_PROBE = """
+import json, os, sys
+from pathlib import Path
+from linkworker import launch
+launch.preload_core()  # the app's start: the first screen's core, then Qt (launch.begin)
+from bench.start import _typist
+from ui import app as gui
+qt = gui.begin()
+window, checks = gui.open_window(Path(sys.argv[1]), _typist("admin", sys.argv[2]))
+view = window.page("caseload")
+at_first_rows = []
+view.first_rows.connect(lambda count: at_first_rows.append((count, sorted(sys.modules))))
+while not (at_first_rows and window._started and window.sync_status is not None):
+    qt.processEvents()
+bar = window.statusBar()
+print(json.dumps({"rows": at_first_rows[0][0], "loaded": at_first_rows[0][1],
+                  "corner": window.sync_status.button.accessibleName(),
+                  "between": window.progress.x() <= window.sync_status.x()
+                  < window.signed_in.x()}))
+sys.stdout.flush()
+os._exit(0)
+"""
+
+
+def test_the_first_rows_come_before_todays_and_the_sync_corners_modules(caseload):
+    """Today's core (contacts, journeys, wellbeing) and the sync corner (its view and the core's
+    sync service) are about 0.15 s of imports the first screenful does not use (issue 15, stop
+    23): the app's real start (sign-in box included), in a fresh interpreter, shows its first
+    rows without them or any other screen's library (opening a caseload with no erasure
+    register beside it leaves out the rights module and reportlab; this test replaced the one
+    that opened a caseload alone), and the sync corner then joins the status bar between the
+    progress bar and who signed in."""
+    from linkworker import accounts
+    from tests.test_storage import add_person
+
+    accounts.create_first_admin(caseload, "admin", "Ada Admin", "copper kettle lantern 42")
+    add_person(caseload)
+    path = caseload.path
+    caseload.close()
+    env = {"QT_QPA_PLATFORM": "offscreen", "PATH": "", "LINKWORKER_PASSPHRASE": TEST_PASSPHRASE,
+           "HOME": str(path.parent), "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+    done = subprocess.run([sys.executable, "-c", FIRST_ROWS_PROBE, str(path),
+                           "copper kettle lantern 42"], capture_output=True, text=True,
+                          check=True, env=env, timeout=120)
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seen["rows"] == 1
+    later = ("linkworker.today", "linkworker.contacts", "linkworker.wellbeing",
+             "linkworker.sync.service", "linkworker.sync.merge", "ui.sync_view", *NOT_AT_START,
+             "linkworker.rights")  # opening runs the safeguards: no erasure register, no PDFs
+    assert [name for name in later if name in seen["loaded"]] == []
+    assert seen["corner"] == "Sync now" and seen["between"]

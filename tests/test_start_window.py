@@ -100,3 +100,43 @@ def test_the_warm_thread_takes_what_it_imported_out_of_the_collectors_sight():
                           check=True, env={"QT_QPA_PLATFORM": "offscreen", "PATH": ""})
     before, after = map(int, done.stdout.split())
     assert before == 0 and after > 10_000  # ui.lock and PySide6's wrappers among them
+
+
+def _start_steps(monkeypatch, qapp) -> list[tuple]:
+    """Record the start's steps up to the window (each stands in for the step, which is not
+    run: no Argon2id thread, log file or crash handler in the suite's process); the window's
+    opening answers "the user gave up" (exit code 1), so each start ends there."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from linkworker import launch, logs
+
+    steps: list[tuple] = []
+    monkeypatch.setattr(launch, "begin", lambda db: steps.append(("launch.begin", db)))
+    monkeypatch.setattr(gui, "application", lambda: steps.append(("Qt application",)) or qapp)
+    monkeypatch.setattr(gui, "warm_window", lambda: steps.append(("warm window",)))
+    monkeypatch.setattr(logs, "setup", lambda: steps.append(("log file",)))
+    monkeypatch.setattr(logs, "install_crash_handler",
+                        lambda notify: steps.append(("crash handler", notify)))
+    monkeypatch.setattr(gui, "open_window",
+                        lambda path, _typist=None: steps.append(("open window", path)) or 1)
+    for answer in ("warning", "critical"):  # the bench answers them for good: undone after
+        monkeypatch.setattr(QMessageBox, answer, getattr(QMessageBox, answer))
+    return steps
+
+
+def test_the_bench_starts_as_the_app_does(qapp, tmp_path, monkeypatch):
+    """The bench times the app's own start (issue 15): from the ``linkworker --db PATH``
+    command to the window, the same steps in the same order, the log file and the crash
+    handler (with the app's apology) included; stop 22's bench left those two out."""
+    import bench.start
+    from linkworker import command
+
+    path = tmp_path / "caseload.db"
+    steps = _start_steps(monkeypatch, qapp)
+    assert command.main(["--db", str(path)]) == 1
+    app_steps = list(steps)
+    steps.clear()
+    with pytest.raises(SystemExit, match="ended with code 1"):
+        bench.start.run(str(path), "admin")
+    assert steps == app_steps
+    assert ("log file",) in steps and ("crash handler", gui._tell_crash) in steps

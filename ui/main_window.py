@@ -55,7 +55,6 @@ from PySide6.QtWidgets import (
 
 from linkworker.access import Actor, can
 from linkworker.launch import Prepared, prepare_caseload
-from linkworker.today import count_due
 from ui.caseload_view import CaseloadView
 from ui.collector import freeze_start_up
 from ui.i18n import tr, translate
@@ -324,12 +323,19 @@ class MainWindow(QMainWindow):
         self.progress.setTextVisible(True)
         self.progress.hide()
         bar.addPermanentWidget(self.progress)
-        from ui.sync_view import SyncStatus  # the sync corner (issue 14)
+        bar.addPermanentWidget(self.signed_in)
+        self.sync_status: QWidget | None = None  # the sync corner, once the first rows are up
+        self._busy_timer = QTimer(self, singleShot=True, interval=300, timeout=self._show_busy)
+
+    def _sync_corner(self) -> None:
+        """The sync corner (issue 14) joins the status bar, between the progress bar and who is
+        signed in, once the first rows are up: its module and the core's sync modules (about
+        0.1 s of imports) and its status reads would otherwise stand in front of them (issue 15)."""
+        from ui.sync_view import SyncStatus
 
         self.sync_status = SyncStatus(self.runner, self.actor, self)
-        bar.addPermanentWidget(self.sync_status)
-        bar.addPermanentWidget(self.signed_in)
-        self._busy_timer = QTimer(self, singleShot=True, interval=300, timeout=self._show_busy)
+        bar = self.statusBar()
+        bar.insertPermanentWidget(1, self.sync_status)  # 0: the progress bar
 
     def _fit_to_screen(self) -> None:
         """1280x720 where there is room, never larger than the screen (1366x768 laptops)."""
@@ -703,8 +709,8 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(text)
 
     def _after_first_rows(self, then: Callable[[], None]) -> None:
-        """Run ``then`` once the caseload list's first page is queued, so the first row shows
-        before slower start-up jobs (the runner does one job at a time, in order)."""
+        """Run ``then`` once the caseload list's first page is on screen (or queued, when the
+        whole count came first), so the first row shows before slower start-up jobs."""
         view = self.pages.get("caseload")
         if not isinstance(view, CaseloadView):
             then()
@@ -715,7 +721,9 @@ class MainWindow(QMainWindow):
             view.first_rows.disconnect(counted)
             if count:
                 view.model.row(0)  # asks for the first page now (a no-op if it is here)
-            then()
+            # After the paint the rows just put in the model posted (a 0 ms timer would come
+            # before it): the background work's imports and jobs follow what the user sees.
+            QTimer.singleShot(1, self, then)
 
         view.counted.connect(counted)
         view.first_rows.connect(counted)  # the first screenful usually comes first
@@ -737,6 +745,7 @@ class MainWindow(QMainWindow):
         waiting, self._waiting = self._waiting, []
         for then in waiting:
             then()
+        self._sync_corner()
         self.refresh_badges()
         today = self.clock()
         self.runner.run(
@@ -768,6 +777,8 @@ class MainWindow(QMainWindow):
         """The number overdue beside "Due and overdue" (the signed-in worker's own)."""
         if self.actor.user_id is None:
             return
+        from linkworker.today import count_due  # after the first rows (issue 15)
+
         actor, today = self.actor, self.clock()
         self.runner.read(
             lambda job: count_due(job.caseload, actor, actor.user_id, today),
