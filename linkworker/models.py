@@ -486,9 +486,11 @@ class Measure(Tracked, Base):
         Index("ix_measures_person_instrument_date", "person_id", "instrument", "completed_on"),
         # Which review points of a journey have a complete form (Due, the journey summaries).
         Index("ix_measures_episode_timepoint", "episode_id", "timepoint", "complete"),
-        # The return: its people's forms of an instrument from the index alone (0009).
+        # The return: its people's forms of an instrument from the index alone (0009). Every
+        # form, but taken only by a statement that says so (the migration says why).
         Index("ix_measures_instrument_forms", "instrument", "person_id", "completed_on",
-              "created_at", "id", "episode_id", "timepoint", "complete", "value"),
+              "created_at", "id", "episode_id", "timepoint", "complete", "value",
+              sqlite_where=text("complete IN (false, true)")),
     )
 
 

@@ -254,12 +254,15 @@ def _episode_for(facts: Facts, by_person: dict[str, list[EpisodeRow]], person_id
 
 # Forms of the named instruments by anyone with a journey in the contract (a form with no
 # journey is placed by its date). ix_measures_instrument_forms (0009): instrument first, so
-# the contract's people are looked up inside its instruments' part of the index.
+# the contract's people are looked up inside its instruments' part of the index. It is partial
+# on ``_EVERY_FORM`` (true of every form), so that only a statement saying so takes it.
+_EVERY_FORM = "m.complete IN (false, true)"
 _FORMS = """
     SELECT m.person_id, m.episode_id, m.instrument, m.completed_on, m.created_at, m.id,
            m.timepoint, m.complete, m.value
     FROM measures m
-    WHERE m.person_id IN (""" + _PEOPLE + """) AND m.instrument IN {instruments}"""
+    WHERE m.person_id IN (""" + _PEOPLE + """) AND m.instrument IN {instruments}
+      AND """ + _EVERY_FORM
 
 # One item's answers on forms of an item-reported instrument (ONS4 "happy").
 _ITEM_FORMS = """
@@ -267,7 +270,7 @@ _ITEM_FORMS = """
            m.timepoint, m.complete, a.answer
     FROM measures m JOIN measure_answers a ON a.measure_id = m.id AND a.item = :item
     WHERE m.person_id IN (""" + _PEOPLE + """) AND m.instrument = :instrument
-      AND a.answer IS NOT NULL"""
+      AND a.answer IS NOT NULL AND """ + _EVERY_FORM
 
 
 def _forms(session: Session, contract_id: str, facts: Facts, wanted: set[tuple[str, str | None]],

@@ -26,6 +26,12 @@ hand-written SQL of the same rules). These indexes let it read fewer:
   person across every instrument. 0007's ``ix_measures_person_forms`` is dropped: the return
   was its only reader, and a person's forms by instrument are still
   ``ix_measures_person_instrument_date``'s.
+  It holds every form (``complete`` is a boolean: false or true), but it is partial so that
+  SQLite takes it only for a statement that says ``complete IN (false, true)``, as the
+  return's do. Without stored statistics SQLite would otherwise take it for any statement
+  that names an instrument, and where such a statement finds forms by journey it would scan
+  the instrument's whole range once per journey: the bench's hand-written SQL of the sample
+  contract went from 0.5 s to 139 s at 50,000 people.
 """
 
 from alembic import op
@@ -43,7 +49,7 @@ INDEXES = {
         "ON consents (kind, person_id, given, recorded_on, expires_on, withdrawn_on)",
     "ix_measures_instrument_forms":
         "ON measures (instrument, person_id, completed_on, created_at, id, episode_id, "
-        "timepoint, complete, value)",
+        "timepoint, complete, value) WHERE complete IN (false, true)",
 }
 
 
