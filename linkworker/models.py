@@ -137,6 +137,10 @@ class Person(Tracked, Base):
               "family_name", "reference"),
         Index("ix_people_current_names", "current_episode_id", "deleted_at", "anonymised_at",
               "given_name", "preferred_name", "family_name", "reference", "id"),
+        # What the return reads of each person, without the person's row (0009).
+        Index("ix_people_return", "id", "reference", "date_of_birth", "gender",
+              "ethnicity_nhs_code", "disability", "imd_decile", "postcode", "deleted_at",
+              "anonymised_at"),
     )
 
     @property
@@ -180,6 +184,9 @@ class Consent(Tracked, Base):
 
     __table_args__ = (  # the return reads these from the index alone (0007)
         Index("ix_consents_person_kind", "person_id", "kind", "given", "recorded_on",
+              "expires_on", "withdrawn_on"),
+        # ... by kind first: a contract's required kinds, in a few pages (0009)
+        Index("ix_consents_kind_person", "kind", "person_id", "given", "recorded_on",
               "expires_on", "withdrawn_on"),
     )
 
@@ -479,9 +486,11 @@ class Measure(Tracked, Base):
         Index("ix_measures_person_instrument_date", "person_id", "instrument", "completed_on"),
         # Which review points of a journey have a complete form (Due, the journey summaries).
         Index("ix_measures_episode_timepoint", "episode_id", "timepoint", "complete"),
-        # The return: a person's forms from the index alone (0007).
-        Index("ix_measures_person_forms", "person_id", "instrument", "completed_on",
-              "created_at", "id", "episode_id", "timepoint", "complete", "value"),
+        # The return: its people's forms of an instrument from the index alone (0009). Every
+        # form, but taken only by a statement that says so (the migration says why).
+        Index("ix_measures_instrument_forms", "instrument", "person_id", "completed_on",
+              "created_at", "id", "episode_id", "timepoint", "complete", "value",
+              sqlite_where=text("complete IN (false, true)")),
     )
 
 

@@ -117,10 +117,13 @@ class ContractDef:
         return ReviewSchedule(self.review_months, self.review_window_days)
 
     def outcome(self, outcome_id: str) -> Outcome:
-        for o in self.outcomes:
-            if o.id == outcome_id:
-                return o
-        raise KeyError(outcome_id)
+        return self._outcomes_by_id[outcome_id]
+
+    @functools.cached_property
+    def _outcomes_by_id(self) -> dict[str, Outcome]:
+        """Worked out once: a return looks an outcome up for every achievement it screens,
+        caps and claims."""
+        return {o.id: o for o in self.outcomes}
 
     @property
     def outcome_ids(self) -> tuple[str, ...]:

@@ -138,7 +138,7 @@ def _rows(session: Session, sql: str, **params: Any) -> list[tuple]:
     """Plain tuples from the session's own connection (so its snapshot), without SQLAlchemy's
     row processing: at 150,000 people a return reads ~110,000 contacts, and typed rows cost
     half as much again as reading them. The caseload is SQLite, so dates arrive as ISO text
-    (``_day``). Each statement names the covering index it is written for (migration 0007):
+    (``_day``). Each statement names the covering index it is written for (migrations 0007, 0009):
     every column it reads is in that index, so no table row is read."""
     cursor = session.connection().connection.driver_connection.cursor()
     try:
@@ -172,13 +172,15 @@ def _in(name: str, values: Sequence[Any]) -> tuple[str, dict[str, Any]]:
     return "(" + ", ".join(f":{key}" for key in params) + ")", params
 
 
-# The contract's journeys (ix_episodes_contract_journeys) and their people.
+# The contract's journeys (ix_episodes_contract_journeys) and their people, from
+# ix_people_return (0009). Named: SQLite would take the unique index on ``id``, which is not
+# covering, and read each person's row (a page each).
 _EPISODES = """
     SELECT e.rowid, e.id, e.person_id, e.number, e.referral_date, e.first_meeting_date,
            e.exit_date, e.exit_reason, e.eligibility, p.reference, p.date_of_birth, p.gender,
            p.ethnicity_nhs_code, p.disability, p.imd_decile, p.postcode, p.deleted_at,
            p.anonymised_at
-    FROM episodes e JOIN people p ON p.id = e.person_id
+    FROM episodes e JOIN people p INDEXED BY ix_people_return ON p.id = e.person_id
     WHERE e.contract_id = :contract"""
 
 # A person of the contract (for tables keyed by person).
@@ -251,12 +253,16 @@ def _episode_for(facts: Facts, by_person: dict[str, list[EpisodeRow]], person_id
 
 
 # Forms of the named instruments by anyone with a journey in the contract (a form with no
-# journey is placed by its date). ix_measures_person_forms.
+# journey is placed by its date). ix_measures_instrument_forms (0009): instrument first, so
+# the contract's people are looked up inside its instruments' part of the index. It is partial
+# on ``_EVERY_FORM`` (true of every form), so that only a statement saying so takes it.
+_EVERY_FORM = "m.complete IN (false, true)"
 _FORMS = """
     SELECT m.person_id, m.episode_id, m.instrument, m.completed_on, m.created_at, m.id,
            m.timepoint, m.complete, m.value
     FROM measures m
-    WHERE m.person_id IN (""" + _PEOPLE + """) AND m.instrument IN {instruments}"""
+    WHERE m.person_id IN (""" + _PEOPLE + """) AND m.instrument IN {instruments}
+      AND """ + _EVERY_FORM
 
 # One item's answers on forms of an item-reported instrument (ONS4 "happy").
 _ITEM_FORMS = """
@@ -264,7 +270,7 @@ _ITEM_FORMS = """
            m.timepoint, m.complete, a.answer
     FROM measures m JOIN measure_answers a ON a.measure_id = m.id AND a.item = :item
     WHERE m.person_id IN (""" + _PEOPLE + """) AND m.instrument = :instrument
-      AND a.answer IS NOT NULL"""
+      AND a.answer IS NOT NULL AND """ + _EVERY_FORM
 
 
 def _forms(session: Session, contract_id: str, facts: Facts, wanted: set[tuple[str, str | None]],
@@ -336,7 +342,8 @@ def _goals(session: Session, contract_id: str, facts: Facts) -> None:
     facts.goals = dict(grouped)
 
 
-# ix_conditions_person_terms and ix_consents_person_kind.
+# ix_conditions_person_terms, and ix_consents_kind_person (0009: kind first, so the lookups
+# stay inside the required kinds' part of the index: a few pages, not one per person).
 _CONDITIONS = ("SELECT person_id, code, term FROM conditions WHERE person_id IN ("
                + _PEOPLE + ")")
 _CONSENTS = """

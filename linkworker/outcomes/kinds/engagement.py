@@ -59,9 +59,11 @@ class Engagement(RuleKind):
         rule: EngagementRule = outcome.rule  # type: ignore[assignment]
         span = dt.timedelta(days=rule.within_days)
         for episode in facts.episodes.values():
-            start = start_of(facts, episode, rule.start)
             contacts = facts.contacts.get(episode.id)
-            if start is None or not contacts:
+            if not contacts:
+                continue
+            start = start_of(facts, episode, rule.start)
+            if start is None:
                 continue
             end, used = start + span, []
             for c in islice(contacts, bisect_left(contacts, start, key=_day), None):

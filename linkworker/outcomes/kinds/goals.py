@@ -53,9 +53,12 @@ class Goals(RuleKind):
                  ) -> Iterator[Achievement]:
         rule: GoalsRule = outcome.rule  # type: ignore[assignment]
         for episode in facts.episodes.values():
+            goals = facts.goals.get(episode.id)
+            if not goals:
+                continue
             start = start_of(facts, episode, rule.start) if rule.within_days is not None else None
             counted = [
-                g for g in facts.goals.get(episode.id, ())
+                g for g in goals
                 if g.status in rule.statuses and g.date is not None
                 and (not rule.categories or g.category in rule.categories)
                 and (rule.within_days is None

@@ -53,10 +53,13 @@ def _form(form: FormRow) -> dict[str, Any]:
 def _measured(facts: Facts, rule: MeasureRule
               ) -> Iterator[tuple[EpisodeRow, list[FormRow], dt.date]]:
     """Journeys with forms of the rule's instrument (and item) and a start date."""
+    key = (rule.instrument, rule.item)
     for episode in facts.episodes.values():
-        forms = facts.forms.get((episode.id, rule.instrument, rule.item))
+        forms = facts.forms.get((episode.id, *key))
+        if not forms:  # most journeys: no start date worked out for them
+            continue
         start = start_of(facts, episode, rule.start)
-        if forms and start is not None:
+        if start is not None:
             yield episode, forms, start
 
 
