@@ -21,6 +21,7 @@ summary of the selected person on request (Space), audited as a record view.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -83,6 +84,12 @@ from ui.widgets import (
 )
 
 SEARCH_DELAY_MS = 150
+# While keys are coming (one in the last ``TYPING_S``), a keystroke's whole list (and its
+# count) is asked for only once no newer key has come for ``WHOLE_LIST_PAUSE_MS`` after its
+# first rows: a whole list read mid-word is moot by the next key, and it took the cores and
+# the GIL from that key's read and paint (traced by ``bench/key_trace.py``, issue 15).
+TYPING_S = 1.0
+WHOLE_LIST_PAUSE_MS = 250
 CARES_ABOUT = frozenset({"people", "episodes", "contacts", "measures", "users", "contracts",
                          "goals", "caseload"})
 
@@ -501,6 +508,10 @@ class CaseloadView(QWidget):
         self._query_seq = 0
         self._ids_seq = -1  # the newest refresh whose whole list has arrived
         self._ask_everyone: Callable[[], object] = lambda: None  # the current whole list
+        self._typed_at = -TYPING_S  # when the search text last changed (time.monotonic)
+        # The whole list waits for a pause in the typing (``_ask_everyone_after_paint``).
+        self._whole_seq = -1
+        self.whole_list_timer = QTimer(self, singleShot=True, timeout=self._typing_paused)
         # Warming the search index (``warm_search``): where the next step begins (None: at the
         # start), whether one is due, and which round a step belongs to.
         self._warm_from: int | None = None
@@ -529,7 +540,7 @@ class CaseloadView(QWidget):
         )
         self.search.setAccessibleName(translate("caseload_view", "Search the caseload"))
         self.search.setClearButtonEnabled(True)
-        self.search.textChanged.connect(lambda _t: self._search_timer.start())
+        self.search.textChanged.connect(self._typed)
         self.search.returnPressed.connect(self._open_first)
         search_label = QLabel(translate("caseload_view", "&Search:"))
         search_label.setBuddy(self.search)
@@ -814,8 +825,26 @@ class CaseloadView(QWidget):
         """Ask for the whole list once the first screenful has been painted (Qt paints from
         posted events, which come before a zero timer): its query's Python would otherwise
         take turns with the painting for the GIL, a few milliseconds at each turn (issue 15).
-        A newer keystroke meanwhile makes it moot."""
+        A newer keystroke meanwhile makes it moot. While keys are coming it waits for a pause
+        in the typing instead (``WHOLE_LIST_PAUSE_MS``)."""
+        if time.monotonic() - self._typed_at < TYPING_S:
+            self._whole_seq = seq
+            self.whole_list_timer.start(WHOLE_LIST_PAUSE_MS)
+            return
         QTimer.singleShot(0, self, lambda: seq == self._query_seq and self._ask_everyone())
+
+    def _typed(self, _text: str) -> None:
+        """A key: search once the typing rests (``SEARCH_DELAY_MS``); the last search's whole
+        list is moot now, so it is stopped (or never asked for) and takes no core from the
+        next key's rows."""
+        self._typed_at = time.monotonic()
+        self.whole_list_timer.stop()
+        self.runner.drop(f"ids-{id(self)}")
+        self._search_timer.start()
+
+    def _typing_paused(self) -> None:
+        if self._whole_seq == self._query_seq:
+            self._ask_everyone()
 
     def _ids_arrived(self, result: tuple[int, list[str]]) -> None:
         seq, ids = result

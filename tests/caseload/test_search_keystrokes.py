@@ -8,6 +8,7 @@ import threading
 import pytest
 from PySide6.QtWidgets import QStyledItemDelegate
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 
 import linkworker.caseload_index as caseload_index
 import ui.caseload_view as caseload_view
@@ -207,3 +208,88 @@ def test_a_keystrokes_reads_use_the_search_index_and_primary_keys(caseload, worl
     assert "VIRTUAL TABLE INDEX" in plans  # person_search MATCH
     assert "SCAN caseload_entries" not in plans and "SCAN people" not in plans
     assert "SEARCH people USING INDEX" in plans or "SEARCH people USING PRIMARY KEY" in plans
+
+
+def _screenfuls_of_two(monkeypatch) -> None:
+    """The demo's lists are short: a screenful of two people makes them long, so each search's
+    first rows are followed by a whole-list read (``person_ids``), as at 50,000 people."""
+    real = caseload_view.first_page
+
+    def first_page(caseload, actor, filt, *args):
+        ids, rows = real(caseload, actor, filt, *args)
+        return ids[:2], [row for row in rows if row.id in ids[:2]]
+
+    monkeypatch.setattr(caseload_view, "first_page", first_page)
+    monkeypatch.setattr(caseload_view, "PAGE_SIZE", 2)
+
+
+def test_no_whole_list_is_read_while_keys_are_still_coming(
+        qtbot, runner, world, make_view, monkeypatch):  # noqa: F811
+    """Each key's first rows are painted, but the whole list (and its count) waits until the
+    typing pauses: read mid-word it is moot by the next key, and it took the cores and the GIL
+    from that key's rows. Then the last search's whole list comes, and only that one."""
+    asked: list[str] = []
+    real = caseload_view.person_ids
+
+    def person_ids(caseload, actor, filt, *args):
+        asked.append(filt.text)
+        return real(caseload, actor, filt, *args)
+
+    monkeypatch.setattr(caseload_view, "person_ids", person_ids)
+    _screenfuls_of_two(monkeypatch)
+    view = make_view(qtbot, runner, world.actor("meg"))
+    qtbot.waitUntil(lambda: view.count == 6)  # the first list, nobody typing: at once
+    assert asked == [""]
+    # a typist who never pauses (``raising=False``: main's code has neither)
+    monkeypatch.setattr(caseload_view, "WHOLE_LIST_PAUSE_MS", 600_000, raising=False)
+    monkeypatch.setattr(caseload_view, "TYPING_S", 600.0, raising=False)
+    for typed in ("s", "sm", "smi"):
+        with qtbot.waitSignal(view.first_rows):
+            view.search.setText(typed)
+            view.refresh()  # what the debounce calls
+        qtbot.wait(30)  # between two keys: the events after the rows (paint, timers) run
+        qtbot.waitUntil(lambda: not runner.is_busy())
+    assert asked == [""]
+    assert view.count_label.text() == "2+ people, counting…"
+    view.whole_list_timer.start(0)  # the typist pauses
+    qtbot.waitUntil(lambda: view._ids_seq == view._query_seq)
+    assert asked == ["", "smi"]
+    assert view.model.ids == real(world.caseload, world.actor("meg"), view.current_filter())
+    assert view.count_label.text() == f"{len(view.model.ids)} people"
+
+
+def test_a_key_stops_the_last_searchs_whole_list_at_once(
+        qtbot, runner, world, make_view, monkeypatch):  # noqa: F811
+    """"sm"'s whole list is being read (a statement that would run for minutes) when "i" is
+    typed: the key itself stops it inside SQLite, before the debounce asks for "smi" (the GUI
+    thread is held, so no timer runs), and "smi"'s rows and count follow."""
+    started, interrupted = threading.Event(), threading.Event()
+    real = caseload_view.person_ids
+
+    def person_ids(caseload, actor, filt, *args):
+        if filt.text == "sm":
+            started.set()
+            try:
+                with caseload.reading() as session:
+                    session.connection().exec_driver_sql(
+                        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) "
+                        "SELECT count(*) FROM n").scalar()
+            except OperationalError:
+                interrupted.set()
+                raise
+        return real(caseload, actor, filt, *args)
+
+    monkeypatch.setattr(caseload_view, "person_ids", person_ids)
+    monkeypatch.setattr(caseload_view, "WHOLE_LIST_PAUSE_MS", 0, raising=False)
+    _screenfuls_of_two(monkeypatch)
+    view = make_view(qtbot, runner, world.actor("meg"))
+    qtbot.waitUntil(lambda: view.count == 6)
+    view.search.setText("sm")
+    view.refresh()
+    qtbot.waitUntil(started.is_set)
+    view.search.setText("smi")
+    assert interrupted.wait(10)
+    qtbot.waitUntil(lambda: view._ids_seq == view._query_seq and not runner.is_busy())
+    assert view.search.text() == "smi"
+    assert view.model.ids == real(world.caseload, world.actor("meg"), view.current_filter())
+    assert view.count_label.text() == f"{len(view.model.ids)} people"
