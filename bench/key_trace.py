@@ -115,6 +115,14 @@ def _patch() -> None:
         return real_cpu()
 
     start._process_cpu = process_cpu
+    real_keystrokes = start._keystrokes
+
+    def keystrokes(app, view):
+        times = real_keystrokes(app, view)
+        TRACE.paints = _paint_costs(app, view)
+        return times
+
+    start._keystrokes = keystrokes
     real_execute = operations.Runner._execute
 
     def execute(self, job, work, done, failed, changes):
@@ -141,6 +149,34 @@ def _patch() -> None:
                       f"cpu {1000 * (time.thread_time() - t0):.1f} ms")
 
     operations.Runner._on_deliver = deliver
+
+
+def _paint_costs(app, view) -> dict[str, float]:
+    """GUI-thread CPU (ms) of painting parts of the window, each 20 times, after the keys."""
+    view.search.setText("smith")
+    view.refresh()
+    end = time.perf_counter() + 5
+    while view._ids_seq != view._query_seq and time.perf_counter() < end:
+        app.processEvents()
+    out = {}
+    window = view.window()
+    parts = (("table viewport", view.table.viewport()), ("table", view.table),
+             ("search box", view.search), ("count label", view.count_label),
+             ("caseload view", view), ("whole window", window))
+    for name, widget in parts + tuple((f"{name} again", widget) for name, widget in parts):
+        widget.repaint()
+        t0 = time.thread_time()
+        for _ in range(20):
+            widget.repaint()
+        out[name] = round((time.thread_time() - t0) / 20 * 1000, 2)
+    for name, texts in (("count label unchanged", ("12,345 people",)),
+                        ("count label changed", ("100+ people, counting…", "12,345 people"))):
+        t0 = time.thread_time()
+        for n in range(20):
+            view.count_label.setText(texts[n % len(texts)])
+            app.processEvents()
+        out[f"{name}, events processed"] = round((time.thread_time() - t0) / 20 * 1000, 2)
+    return out
 
 
 def _count_events() -> None:
@@ -194,6 +230,7 @@ def run(path: str, username: str) -> dict[str, Any]:
                       reverse=True)[:8]
         for n, thread, where in here:
             print(f"   sample {n:4} {thread:22} {where}", file=sys.stderr)
+    print(f"paint costs (GUI CPU ms each): {getattr(TRACE, 'paints', None)}", file=sys.stderr)
     if PROFILE is not None:
         import pstats
 

@@ -550,9 +550,8 @@ class CaseloadView(QWidget):
         self.worker.currentIndexChanged.connect(self.refresh)
         top.addWidget(self.worker.labelled(translate("caseload_view", "&Worker:")))
         top.addWidget(self.worker)
-        self.count_label = QLabel("")
-        self.count_label.setAccessibleName(translate("caseload_view", "Number of people listed"))
-        top.addWidget(self.count_label)
+        self.count_label = self._count_label()
+        top.addWidget(self.count_label, 0, Qt.AlignmentFlag.AlignVCenter)  # fixed size
         layout.addLayout(top)
         layout.addLayout(self._filter_row())
         self.splitter = QSplitter()
@@ -569,6 +568,25 @@ class CaseloadView(QWidget):
                   context=Qt.ShortcutContext.WidgetShortcut)
         QShortcut(QKeySequence(Qt.Key.Key_Down), self.search, self._into_table,
                   context=Qt.ShortcutContext.WidgetShortcut)
+
+    @staticmethod
+    def _count_label() -> QLabel:
+        """The count, as wide from the start as its usual texts: a count of another width
+        laid the window out again and repainted all of it, about 6 ms of a keystroke's paint
+        on the GUI thread (the first key of each word and each count, issue 15)."""
+        label = QLabel("")
+        label.setAccessibleName(translate("caseload_view", "Number of people listed"))
+        sizes = []
+        for text in (translate("caseload_view", "{ids}+ people, counting…").format(ids=PAGE_SIZE),
+                     translate("caseload_view", "%Ln person(s)", None, 888_888)):
+            label.setText(text)
+            sizes.append(label.sizeHint())
+        label.setText("")
+        # A fixed size (set in the row, centred): Qt then does not lay the window out again
+        # at each new text.
+        label.setFixedSize(max(size.width() for size in sizes),
+                           max(size.height() for size in sizes))
+        return label
 
     def _combo(self, name: str, items: list[tuple[str, str | None]]) -> QComboBox:
         combo = QComboBox()

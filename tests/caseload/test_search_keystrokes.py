@@ -293,3 +293,19 @@ def test_a_key_stops_the_last_searchs_whole_list_at_once(
     assert view.search.text() == "smi"
     assert view.model.ids == real(world.caseload, world.actor("meg"), view.current_filter())
     assert view.count_label.text() == f"{len(view.model.ids)} people"
+
+
+def test_a_new_count_leaves_the_rest_of_the_window_where_it_was(
+        qtbot, runner, world, make_view):  # noqa: F811
+    """Each word's first key and each count change the count's text: a text of another width
+    laid out and repainted the whole window. The search box and the list stay put."""
+    view = make_view(qtbot, runner, world.actor("meg"))
+    # the workers' counts come after the rows and widen the worker's list: wait for them
+    qtbot.waitUntil(lambda: view.count == 6 and view.options.counted)
+    qtbot.wait(20)
+    before = view.search.geometry(), view.table.geometry(), view.worker.geometry()
+    for count in ("1 person", "100+ people, counting…", "150,000 people", "12 people"):
+        view.count_label.setText(count)
+        qtbot.wait(20)  # the layout's turn
+        assert (view.search.geometry(), view.table.geometry(),
+                view.worker.geometry()) == before, count
