@@ -6,7 +6,9 @@ kernel (``/proc/self/task/*/schedstat``, nanoseconds on a core), every runner jo
 started or ended on any lane (its work function, thread, CPU, cancelled or not), the GUI
 thread's callbacks, and a sampling of every thread's Python stack (``sys._current_frames``
 every ``SAMPLE_S``) summed by the innermost project function. Evidence, not a figure for the
-table: the sampler itself takes the GIL now and then."""
+table: the sampler itself takes the GIL now and then. ``KEY_TRACE_EVENTS=1`` also counts the
+events Qt hands out per key (paints by widget class); ``KEY_TRACE_PROFILE=1`` profiles the GUI
+thread during the keys; after the keys, the GUI-thread CPU of painting parts of the window."""
 
 from __future__ import annotations
 
@@ -125,12 +127,13 @@ def _patch() -> None:
     start._keystrokes = keystrokes
     real_execute = operations.Runner._execute
 
-    def execute(self, job, work, done, failed, changes):
+    def execute(self, job, *args):
+        work = next((a for a in args if callable(a)), None)
         name = getattr(work, "__qualname__", repr(work))
         t0 = time.thread_time()
         TRACE.log(f"start {name}{' (cancelled before)' if job.cancelled else ''}")
         try:
-            return real_execute(self, job, work, done, failed, changes)
+            return real_execute(self, job, *args)
         finally:
             TRACE.log(f"end {name} cpu {1000 * (time.thread_time() - t0):.1f} ms"
                       f"{' CANCELLED' if job.cancelled else ''}")
@@ -138,15 +141,17 @@ def _patch() -> None:
     operations.Runner._execute = execute
     real_deliver = operations.Runner._on_deliver
 
-    def deliver(self, payload):
-        callback = payload[0]
+    def deliver(self, *args):
+        payload = args[0] if args else None
+        callback = payload[0] if isinstance(payload, tuple) else payload
+        job = payload[-1] if isinstance(payload, tuple) else None
         name = getattr(callback, "__qualname__", repr(callback))
         t0 = time.thread_time()
         try:
-            return real_deliver(self, payload)
+            return real_deliver(self, *args)
         finally:
-            TRACE.log(f"deliver {name}{' (dropped)' if payload[4].cancelled else ''} "
-                      f"cpu {1000 * (time.thread_time() - t0):.1f} ms")
+            dropped = " (dropped)" if getattr(job, "cancelled", False) else ""
+            TRACE.log(f"deliver {name}{dropped} cpu {1000 * (time.thread_time() - t0):.1f} ms")
 
     operations.Runner._on_deliver = deliver
 

@@ -9,7 +9,8 @@ the ids if they did not change and just repaints (no reset, the selection and sc
 Every search or filter change asks first for the first screenful (``first_page``, ids and
 rows, which stops after one page), then, once it is on screen, for the whole id list (not at
 all when the screenful is not full: then it is the whole list). The first screenful shows
-within milliseconds at any caseload size; the whole list then extends it without a reset.
+within milliseconds at any caseload size; the whole list then extends it without a reset
+(while keys are coming, only once the typing pauses: a whole list read mid-word is moot).
 Both are superseding reads, so a newer keystroke cancels the older search, even mid-query.
 
 ``CaseloadView`` is the controller around it: the search box (search as you type, debounced),
