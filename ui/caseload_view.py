@@ -941,8 +941,10 @@ class CaseloadView(QWidget):
     def _open_first(self) -> None:
         """Enter in the search box opens the person when the search found exactly one."""
         self._search_timer.stop()
-        # The first page can land before the count: one row on it is one match.
-        if self.model.ids and (self.count == 1 or len(self.model.ids) == 1):
+        # The first page can land before the count: one row on it is one match. The count
+        # is this search's only once its whole list is here (it waits while keys come).
+        counted = self.count if self._ids_seq == self._query_seq else None
+        if self.model.ids and (counted == 1 or len(self.model.ids) == 1):
             self.open_person.emit(self.model.ids[0])
         else:
             self._into_table()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QStyledItemDelegate
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
@@ -309,3 +310,24 @@ def test_a_new_count_leaves_the_rest_of_the_window_where_it_was(
         qtbot.wait(20)  # the layout's turn
         assert (view.search.geometry(), view.table.geometry(),
                 view.worker.geometry()) == before, count
+
+
+def test_enter_before_the_whole_list_goes_by_this_searchs_rows_not_the_last_count(
+        qtbot, runner, world, make_view, monkeypatch):  # noqa: F811
+    """"khan" found one person; "s" fills a screenful and its whole list waits for a pause
+    in the typing. Enter now goes into the list: the count of one was "khan"'s."""
+    _screenfuls_of_two(monkeypatch)
+    monkeypatch.setattr(caseload_view, "WHOLE_LIST_PAUSE_MS", 600_000)
+    monkeypatch.setattr(caseload_view, "TYPING_S", 600.0)
+    view = make_view(qtbot, runner, world.actor("meg"))
+    qtbot.waitUntil(lambda: view.count == 6)
+    opened: list[str] = []
+    view.open_person.connect(opened.append)
+    for typed in ("khan", "s"):
+        with qtbot.waitSignal(view.first_rows):
+            view.search.setText(typed)
+            view.refresh()
+    assert view.count == 1 and len(view.model.ids) == 2
+    qtbot.keyClick(view.search, Qt.Key.Key_Return)
+    qtbot.wait(20)
+    assert opened == []
