@@ -9,7 +9,6 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QStyledItemDelegate
 from sqlalchemy import text
-from sqlalchemy.exc import OperationalError
 
 import linkworker.caseload_index as caseload_index
 import ui.caseload_view as caseload_view
@@ -18,6 +17,7 @@ from ui.caseload_view import COLUMNS, CellPainter
 
 from .test_caseload_view import (  # noqa: F401 (make_view: a fixture)
     cells,
+    endless_for_sm,
     make_view,
     type_past_sm,
     wait_for,
@@ -266,21 +266,7 @@ def test_a_key_stops_the_last_searchs_whole_list_at_once(
     thread is held, so no timer runs), and "smi"'s rows and count follow."""
     started, interrupted = threading.Event(), threading.Event()
     real = caseload_view.person_ids
-
-    def person_ids(caseload, actor, filt, *args):
-        if filt.text == "sm":
-            started.set()
-            try:
-                with caseload.reading() as session:
-                    session.connection().exec_driver_sql(
-                        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) "
-                        "SELECT count(*) FROM n").scalar()
-            except OperationalError:
-                interrupted.set()
-                raise
-        return real(caseload, actor, filt, *args)
-
-    monkeypatch.setattr(caseload_view, "person_ids", person_ids)
+    monkeypatch.setattr(caseload_view, "person_ids", endless_for_sm(real, started, interrupted))
     monkeypatch.setattr(caseload_view, "WHOLE_LIST_PAUSE_MS", 0, raising=False)
     _screenfuls_of_two(monkeypatch)
     view = make_view(qtbot, runner, world.actor("meg"))
