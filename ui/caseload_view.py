@@ -508,6 +508,9 @@ class CaseloadView(QWidget):
         self.sort_key, self.descending = "name", False
         self._query_seq = 0
         self._ids_seq = -1  # the newest refresh whose whole list has arrived
+        self._shown_seq = -1  # the newest refresh whose first rows are on screen
+        # Enter in the search box waits for the typed text's own rows (``_enter_due``).
+        self._enter_pending = False
         self._ask_everyone: Callable[[], object] = lambda: None  # the current whole list
         self._typed_at = -TYPING_S  # when the search text last changed (time.monotonic)
         # The whole list waits for a pause in the typing (``_ask_everyone_after_paint``).
@@ -799,6 +802,7 @@ class CaseloadView(QWidget):
         seq, (ids, rows) = result
         if seq != self._query_seq or self._ids_seq == seq:
             return  # superseded, or the whole list is already here
+        self._shown_seq = seq
         whole = len(ids) < PAGE_SIZE
         if not self.model.partial and self.model.ids[:len(ids)] == ids and ids:
             # the same people lead the list: keep it (and the selection) as it is
@@ -811,6 +815,7 @@ class CaseloadView(QWidget):
             else:
                 self._ids_arrived((seq, ids))
             self.first_rows.emit(len(ids))
+            self._enter_due()
             return
         self.model.set_first_page(ids, rows)
         found = len(ids)  # lupdate sees a plural only when the count is a plain name
@@ -825,6 +830,7 @@ class CaseloadView(QWidget):
             self._ids_arrived((seq, ids))
         else:
             self._ask_everyone_after_paint(seq)
+        self._enter_due()
 
     def _to_first_row(self) -> None:
         """A new result starts at its first row, selected (what a model reset gave)."""
@@ -857,6 +863,7 @@ class CaseloadView(QWidget):
         list is moot now, so it is stopped (or never asked for) and takes no core from the
         next key's rows."""
         self._typed_at = time.monotonic()
+        self._enter_pending = False  # Enter was for a text no longer in the box
         self.whole_list_timer.stop()
         self.runner.drop(f"ids-{id(self)}")
         self._search_timer.start()
@@ -869,7 +876,7 @@ class CaseloadView(QWidget):
         seq, ids = result
         if seq != self._query_seq:
             return  # the user typed on; a newer search is on its way
-        self._ids_seq = seq
+        self._ids_seq = self._shown_seq = seq
         current = self.table.currentIndex().data(ID_ROLE) if self.table.currentIndex().isValid() \
             else None
         self.model.set_ids(ids)
@@ -883,6 +890,7 @@ class CaseloadView(QWidget):
         if not self._warm_round:  # the first whole list is here: now the search index
             self.warm_search()
         self._warm_on()
+        self._enter_due()
 
     # --- warming the search index -----------------------------------------------------------
 
@@ -939,8 +947,20 @@ class CaseloadView(QWidget):
             self.open_person.emit(person_id)
 
     def _open_first(self) -> None:
-        """Enter in the search box opens the person when the search found exactly one."""
-        self._search_timer.stop()
+        """Enter in the search box acts on what was typed: a search still waiting for the
+        typing to rest runs now, and Enter waits for its rows (``_enter_due``); the rows on
+        screen may be an earlier search's, and opening one of them opens the wrong person."""
+        self._enter_pending = True
+        if self._search_timer.isActive():
+            self.refresh()
+        self._enter_due()
+
+    def _enter_due(self) -> None:
+        """Enter's turn, once the newest search's first rows are on screen: open the person
+        when it found exactly one, otherwise go into the list."""
+        if not self._enter_pending or self._shown_seq != self._query_seq:
+            return
+        self._enter_pending = False
         # The first page can land before the count: one row on it is one match. The count
         # is this search's only once its whole list is here (it waits while keys come).
         counted = self.count if self._ids_seq == self._query_seq else None

@@ -317,3 +317,25 @@ def test_enter_before_the_whole_list_goes_by_this_searchs_rows_not_the_last_coun
     qtbot.keyClick(view.search, Qt.Key.Key_Return)
     qtbot.wait(20)
     assert opened == []
+
+
+@pytest.mark.parametrize("typed, expected", [("smithson", ["john"]), ("smith", [])])
+def test_enter_straight_after_typing_acts_on_what_was_typed(
+        qtbot, runner, world, make_view, typed, expected):  # noqa: F811
+    """"khan" found one person; a name typed fast and Enter before the search has run opens
+    the person that name finds (or, for two, goes into their list), never Aisha Khan."""
+    view = make_view(qtbot, runner, world.actor("ann"))
+    qtbot.waitUntil(lambda: view.model.rowCount() == 3)
+    qtbot.keyClicks(view.search, "khan")
+    wait_for(qtbot, view, ["Khan, Aisha"])
+    opened: list[str] = []
+    view.open_person.connect(opened.append)
+    view.search.selectAll()
+    qtbot.keyClicks(view.search, typed)
+    qtbot.keyClick(view.search, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: bool(opened) or view.table.hasFocus())
+    qtbot.wait(20)
+    assert opened == [world.people[nick] for nick in expected]
+    if not expected:
+        assert cells(view) == ["Smith, Margaret", "Smithson, John"] and view.table.hasFocus()
+        assert view.table.currentIndex().row() == 0
