@@ -30,6 +30,7 @@ from typing import Any
 from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
     QAbstractTableModel,
+    QEvent,
     QModelIndex,
     QPersistentModelIndex,
     Qt,
@@ -148,6 +149,7 @@ DISPLAY, TOOLTIP, FOREGROUND, ACCESSIBLE, ID = (int(role) for role in (
     Qt.ItemDataRole.AccessibleTextRole, ID_ROLE))
 SHOWN_ROLES = frozenset((DISPLAY, TOOLTIP, FOREGROUND, ACCESSIBLE))
 ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+HORIZONTAL = Qt.Orientation.Horizontal
 
 
 CellTexts = tuple  # a row's cell texts in column order, then whether its review is overdue
@@ -175,6 +177,7 @@ class CaseloadTableModel(QAbstractTableModel):
         self._pending: set[int] = set()
         self._generation = 0
         self.partial = False  # only the first screenful is here; the whole list is coming
+        self._titles: list[str] = []  # the header's titles in this language (``headerData``)
 
     # --- the id list ----------------------------------------------------------------------
 
@@ -330,9 +333,16 @@ class CaseloadTableModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation,  # Qt API
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return translate("caseload_view", COLUMNS[section].title)
+        if role == DISPLAY and orientation == HORIZONTAL:
+            if not self._titles:  # translated once per language, not at every header paint
+                self._titles = [translate("caseload_view", c.title) for c in COLUMNS]
+            return self._titles[section]
         return None
+
+    def retranslate(self) -> None:
+        """The language changed: the header's titles are translated again."""
+        self._titles = []
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         return ROW_FLAGS
@@ -354,24 +364,33 @@ class CellPainter(QStyledItemDelegate):
     def __init__(self, model: CaseloadTableModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = model
+        # the features the view last handed a cell, and them with the text shown
+        self._features = self._with_display = HAS_DISPLAY
 
     def initStyleOption(self, option: QStyleOptionViewItem, index: Index) -> None:  # Qt API
         number = index.row()
         if number >= len(self.model.ids):
             return
-        text, overdue = self.model.cell(number, index.column())
+        column = index.column()
+        text, overdue = self.model.cell(number, column)
         option.index = index
         if text is None:
-            if index.column():
+            if column:
                 return
             text = "…"
-        option.features |= HAS_DISPLAY
+        # The view hands every cell the same features: the enum ``|`` is made once, not per
+        # cell (issue 15; Qt's enums are Python objects, so ``|`` and hashing are slow).
+        features = option.features
+        if features is not self._features:
+            self._features, self._with_display = features, features | HAS_DISPLAY
+        option.features = self._with_display
         option.text = text
         if overdue:
-            option.palette.setBrush(QPalette.ColorRole.Text, OVERDUE_BRUSH)
+            option.palette.setBrush(TEXT_ROLE, OVERDUE_BRUSH)
 
 
 HAS_DISPLAY = QStyleOptionViewItem.ViewItemFeature.HasDisplay
+TEXT_ROLE = QPalette.ColorRole.Text
 OVERDUE_BRUSH = QBrush(OVERDUE_COLOUR)
 
 
@@ -973,6 +992,12 @@ class CaseloadView(QWidget):
         self.table.setFocus(Qt.FocusReason.OtherFocusReason)
         if not self.table.currentIndex().isValid() and self.model.ids:
             self.table.setCurrentIndex(self.model.index(0, 0))
+
+    def changeEvent(self, event: QEvent) -> None:  # Qt API
+        """A translator installed while the list is open: the header follows the language."""
+        if event.type() == QEvent.Type.LanguageChange:
+            self.model.retranslate()
+        super().changeEvent(event)
 
     def toggle_summary(self) -> None:
         """Space: show or hide the selected person's summary beside the list."""

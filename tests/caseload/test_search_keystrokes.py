@@ -339,3 +339,35 @@ def test_enter_straight_after_typing_acts_on_what_was_typed(
     if not expected:
         assert cells(view) == ["Smith, Margaret", "Smithson, John"] and view.table.hasFocus()
         assert view.table.currentIndex().row() == 0
+
+
+def test_the_header_follows_a_language_installed_while_the_list_is_open(
+        qtbot, runner, world, make_view, monkeypatch):  # noqa: F811
+    """The header's titles are translated once, not at every paint: a translator installed
+    later (a language change) translates them again."""
+    from PySide6.QtCore import QCoreApplication, QTranslator
+
+    class Shouting(QTranslator):
+        def translate(self, context, text, disambiguation=None, n=-1):
+            return text.upper() if context == "caseload_view" and text == "Name" else ""
+
+        def isEmpty(self):  # Qt skips an empty translator
+            return False
+
+    view = make_view(qtbot, runner, world.actor("ann"))
+    title = lambda: view.model.headerData(0, Qt.Orientation.Horizontal)  # noqa: E731
+    assert title() == "Name"
+    asked: list[str] = []
+    real = caseload_view.translate
+    monkeypatch.setattr(caseload_view, "translate", lambda context, text, *args: (
+        asked.append(text) or real(context, text, *args)))
+    for _ in range(2):
+        view.table.horizontalHeader().viewport().repaint()
+    assert title() == "Name" and asked == []  # not translated again at each paint
+    shouting = Shouting()
+    QCoreApplication.installTranslator(shouting)
+    try:
+        qtbot.waitUntil(lambda: title() == "NAME")
+    finally:
+        QCoreApplication.removeTranslator(shouting)
+    qtbot.waitUntil(lambda: title() == "Name")
