@@ -168,6 +168,11 @@ def _paint_costs(app, view) -> dict[str, float]:
     parts = (("table viewport", view.table.viewport()), ("table", view.table),
              ("search box", view.search), ("count label", view.count_label),
              ("caseload view", view), ("whole window", window))
+    from PySide6.QtWidgets import QProgressBar, QStatusBar
+
+    busy = window.findChild(QProgressBar)  # the status bar's busy bar (while work runs)
+    if busy is not None and busy.isVisible():
+        parts += (("busy bar", busy), ("status bar", window.findChild(QStatusBar)))
     for name, widget in parts + tuple((f"{name} again", widget) for name, widget in parts):
         widget.repaint()
         t0 = time.thread_time()
