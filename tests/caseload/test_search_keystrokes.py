@@ -371,3 +371,19 @@ def test_the_header_follows_a_language_installed_while_the_list_is_open(
     finally:
         QCoreApplication.removeTranslator(shouting)
     qtbot.waitUntil(lambda: title() == "Name")
+
+
+def test_a_key_after_enter_cancels_it(qtbot, runner, world, make_view):  # noqa: F811
+    """Enter on "smith", then "son" typed before "smith"'s rows come: Enter was for a text no
+    longer in the box, so nothing opens and the search box keeps the focus."""
+    view = make_view(qtbot, runner, world.actor("ann"))
+    qtbot.waitUntil(lambda: view.model.rowCount() == 3)
+    view.search.setFocus()
+    opened: list[str] = []
+    view.open_person.connect(opened.append)
+    qtbot.keyClicks(view.search, "smith")
+    qtbot.keyClick(view.search, Qt.Key.Key_Return)
+    qtbot.keyClicks(view.search, "son")
+    wait_for(qtbot, view, ["Smithson, John"])
+    qtbot.wait(20)
+    assert opened == [] and view.search.hasFocus()
