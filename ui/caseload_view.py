@@ -9,7 +9,8 @@ the ids if they did not change and just repaints (no reset, the selection and sc
 Every search or filter change asks first for the first screenful (``first_page``, ids and
 rows, which stops after one page), then, once it is on screen, for the whole id list (not at
 all when the screenful is not full: then it is the whole list). The first screenful shows
-within milliseconds at any caseload size; the whole list then extends it without a reset.
+within milliseconds at any caseload size; the whole list then extends it without a reset
+(while keys are coming, only once the typing pauses: a whole list read mid-word is moot).
 Both are superseding reads, so a newer keystroke cancels the older search, even mid-query.
 
 ``CaseloadView`` is the controller around it: the search box (search as you type, debounced),
@@ -21,6 +22,7 @@ summary of the selected person on request (Space), audited as a record view.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -28,6 +30,7 @@ from typing import Any
 from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
     QAbstractTableModel,
+    QEvent,
     QModelIndex,
     QPersistentModelIndex,
     Qt,
@@ -83,6 +86,12 @@ from ui.widgets import (
 )
 
 SEARCH_DELAY_MS = 150
+# While keys are coming (one in the last ``TYPING_S``), a keystroke's whole list (and its
+# count) is asked for only once no newer key has come for ``WHOLE_LIST_PAUSE_MS`` after its
+# first rows: a whole list read mid-word is moot by the next key, and it took the cores and
+# the GIL from that key's read and paint (traced by ``bench/key_trace.py``, issue 15).
+TYPING_S = 1.0
+WHOLE_LIST_PAUSE_MS = 250
 CARES_ABOUT = frozenset({"people", "episodes", "contacts", "measures", "users", "contracts",
                          "goals", "caseload"})
 
@@ -140,6 +149,7 @@ DISPLAY, TOOLTIP, FOREGROUND, ACCESSIBLE, ID = (int(role) for role in (
     Qt.ItemDataRole.AccessibleTextRole, ID_ROLE))
 SHOWN_ROLES = frozenset((DISPLAY, TOOLTIP, FOREGROUND, ACCESSIBLE))
 ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+HORIZONTAL = Qt.Orientation.Horizontal
 
 
 CellTexts = tuple  # a row's cell texts in column order, then whether its review is overdue
@@ -167,6 +177,7 @@ class CaseloadTableModel(QAbstractTableModel):
         self._pending: set[int] = set()
         self._generation = 0
         self.partial = False  # only the first screenful is here; the whole list is coming
+        self._titles: list[str] = []  # the header's titles in this language (``headerData``)
 
     # --- the id list ----------------------------------------------------------------------
 
@@ -322,9 +333,16 @@ class CaseloadTableModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation,  # Qt API
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return translate("caseload_view", COLUMNS[section].title)
+        if role == DISPLAY and orientation == HORIZONTAL:
+            if not self._titles:  # translated once per language, not at every header paint
+                self._titles = [translate("caseload_view", c.title) for c in COLUMNS]
+            return self._titles[section]
         return None
+
+    def retranslate(self) -> None:
+        """The language changed: the header's titles are translated again."""
+        self._titles = []
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         return ROW_FLAGS
@@ -346,24 +364,33 @@ class CellPainter(QStyledItemDelegate):
     def __init__(self, model: CaseloadTableModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = model
+        # the features the view last handed a cell, and them with the text shown
+        self._features = self._with_display = HAS_DISPLAY
 
     def initStyleOption(self, option: QStyleOptionViewItem, index: Index) -> None:  # Qt API
         number = index.row()
         if number >= len(self.model.ids):
             return
-        text, overdue = self.model.cell(number, index.column())
+        column = index.column()
+        text, overdue = self.model.cell(number, column)
         option.index = index
         if text is None:
-            if index.column():
+            if column:
                 return
             text = "…"
-        option.features |= HAS_DISPLAY
+        # The view hands every cell the same features: the enum ``|`` is made once, not per
+        # cell (issue 15; Qt's enums are Python objects, so ``|`` and hashing are slow).
+        features = option.features
+        if features is not self._features:
+            self._features, self._with_display = features, features | HAS_DISPLAY
+        option.features = self._with_display
         option.text = text
         if overdue:
-            option.palette.setBrush(QPalette.ColorRole.Text, OVERDUE_BRUSH)
+            option.palette.setBrush(TEXT_ROLE, OVERDUE_BRUSH)
 
 
 HAS_DISPLAY = QStyleOptionViewItem.ViewItemFeature.HasDisplay
+TEXT_ROLE = QPalette.ColorRole.Text
 OVERDUE_BRUSH = QBrush(OVERDUE_COLOUR)
 
 
@@ -500,7 +527,14 @@ class CaseloadView(QWidget):
         self.sort_key, self.descending = "name", False
         self._query_seq = 0
         self._ids_seq = -1  # the newest refresh whose whole list has arrived
+        self._shown_seq = -1  # the newest refresh whose first rows are on screen
+        # Enter in the search box waits for the typed text's own rows (``_enter_due``).
+        self._enter_pending = False
         self._ask_everyone: Callable[[], object] = lambda: None  # the current whole list
+        self._typed_at = -TYPING_S  # when the search text last changed (time.monotonic)
+        # The whole list waits for a pause in the typing (``_ask_everyone_after_paint``).
+        self._whole_seq = -1
+        self.whole_list_timer = QTimer(self, singleShot=True, timeout=self._typing_paused)
         # Warming the search index (``warm_search``): where the next step begins (None: at the
         # start), whether one is due, and which round a step belongs to.
         self._warm_from: int | None = None
@@ -529,7 +563,7 @@ class CaseloadView(QWidget):
         )
         self.search.setAccessibleName(translate("caseload_view", "Search the caseload"))
         self.search.setClearButtonEnabled(True)
-        self.search.textChanged.connect(lambda _t: self._search_timer.start())
+        self.search.textChanged.connect(self._typed)
         self.search.returnPressed.connect(self._open_first)
         search_label = QLabel(translate("caseload_view", "&Search:"))
         search_label.setBuddy(self.search)
@@ -539,9 +573,8 @@ class CaseloadView(QWidget):
         self.worker.currentIndexChanged.connect(self.refresh)
         top.addWidget(self.worker.labelled(translate("caseload_view", "&Worker:")))
         top.addWidget(self.worker)
-        self.count_label = QLabel("")
-        self.count_label.setAccessibleName(translate("caseload_view", "Number of people listed"))
-        top.addWidget(self.count_label)
+        self.count_label = self._count_label()
+        top.addWidget(self.count_label, 0, Qt.AlignmentFlag.AlignVCenter)  # fixed size
         layout.addLayout(top)
         layout.addLayout(self._filter_row())
         self.splitter = QSplitter()
@@ -558,6 +591,25 @@ class CaseloadView(QWidget):
                   context=Qt.ShortcutContext.WidgetShortcut)
         QShortcut(QKeySequence(Qt.Key.Key_Down), self.search, self._into_table,
                   context=Qt.ShortcutContext.WidgetShortcut)
+
+    @staticmethod
+    def _count_label() -> QLabel:
+        """The count, as wide from the start as its usual texts: a count of another width
+        laid the window out again and repainted all of it, about 6 ms of a keystroke's paint
+        on the GUI thread (the first key of each word and each count, issue 15)."""
+        label = QLabel("")
+        label.setAccessibleName(translate("caseload_view", "Number of people listed"))
+        sizes = []
+        for text in (translate("caseload_view", "{ids}+ people, counting…").format(ids=PAGE_SIZE),
+                     translate("caseload_view", "%Ln person(s)", None, 888_888)):
+            label.setText(text)
+            sizes.append(label.sizeHint())
+        label.setText("")
+        # A fixed size (set in the row, centred): Qt then does not lay the window out again
+        # at each new text.
+        label.setFixedSize(max(size.width() for size in sizes),
+                           max(size.height() for size in sizes))
+        return label
 
     def _combo(self, name: str, items: list[tuple[str, str | None]]) -> QComboBox:
         combo = QComboBox()
@@ -769,6 +821,7 @@ class CaseloadView(QWidget):
         seq, (ids, rows) = result
         if seq != self._query_seq or self._ids_seq == seq:
             return  # superseded, or the whole list is already here
+        self._shown_seq = seq
         whole = len(ids) < PAGE_SIZE
         if not self.model.partial and self.model.ids[:len(ids)] == ids and ids:
             # the same people lead the list: keep it (and the selection) as it is
@@ -781,6 +834,7 @@ class CaseloadView(QWidget):
             else:
                 self._ids_arrived((seq, ids))
             self.first_rows.emit(len(ids))
+            self._enter_due()
             return
         self.model.set_first_page(ids, rows)
         found = len(ids)  # lupdate sees a plural only when the count is a plain name
@@ -795,6 +849,7 @@ class CaseloadView(QWidget):
             self._ids_arrived((seq, ids))
         else:
             self._ask_everyone_after_paint(seq)
+        self._enter_due()
 
     def _to_first_row(self) -> None:
         """A new result starts at its first row, selected (what a model reset gave)."""
@@ -814,14 +869,33 @@ class CaseloadView(QWidget):
         """Ask for the whole list once the first screenful has been painted (Qt paints from
         posted events, which come before a zero timer): its query's Python would otherwise
         take turns with the painting for the GIL, a few milliseconds at each turn (issue 15).
-        A newer keystroke meanwhile makes it moot."""
+        A newer keystroke meanwhile makes it moot. While keys are coming it waits for a pause
+        in the typing instead (``WHOLE_LIST_PAUSE_MS``)."""
+        if time.monotonic() - self._typed_at < TYPING_S:
+            self._whole_seq = seq
+            self.whole_list_timer.start(WHOLE_LIST_PAUSE_MS)
+            return
         QTimer.singleShot(0, self, lambda: seq == self._query_seq and self._ask_everyone())
+
+    def _typed(self, _text: str) -> None:
+        """A key: search once the typing rests (``SEARCH_DELAY_MS``); the last search's whole
+        list is moot now, so it is stopped (or never asked for) and takes no core from the
+        next key's rows."""
+        self._typed_at = time.monotonic()
+        self._enter_pending = False  # Enter was for a text no longer in the box
+        self.whole_list_timer.stop()
+        self.runner.drop(f"ids-{id(self)}")
+        self._search_timer.start()
+
+    def _typing_paused(self) -> None:
+        if self._whole_seq == self._query_seq:
+            self._ask_everyone()
 
     def _ids_arrived(self, result: tuple[int, list[str]]) -> None:
         seq, ids = result
         if seq != self._query_seq:
             return  # the user typed on; a newer search is on its way
-        self._ids_seq = seq
+        self._ids_seq = self._shown_seq = seq
         current = self.table.currentIndex().data(ID_ROLE) if self.table.currentIndex().isValid() \
             else None
         self.model.set_ids(ids)
@@ -835,6 +909,7 @@ class CaseloadView(QWidget):
         if not self._warm_round:  # the first whole list is here: now the search index
             self.warm_search()
         self._warm_on()
+        self._enter_due()
 
     # --- warming the search index -----------------------------------------------------------
 
@@ -891,10 +966,24 @@ class CaseloadView(QWidget):
             self.open_person.emit(person_id)
 
     def _open_first(self) -> None:
-        """Enter in the search box opens the person when the search found exactly one."""
-        self._search_timer.stop()
-        # The first page can land before the count: one row on it is one match.
-        if self.model.ids and (self.count == 1 or len(self.model.ids) == 1):
+        """Enter in the search box acts on what was typed: a search still waiting for the
+        typing to rest runs now, and Enter waits for its rows (``_enter_due``); the rows on
+        screen may be an earlier search's, and opening one of them opens the wrong person."""
+        self._enter_pending = True
+        if self._search_timer.isActive():
+            self.refresh()
+        self._enter_due()
+
+    def _enter_due(self) -> None:
+        """Enter's turn, once the newest search's first rows are on screen: open the person
+        when it found exactly one, otherwise go into the list."""
+        if not self._enter_pending or self._shown_seq != self._query_seq:
+            return
+        self._enter_pending = False
+        # The first page can land before the count: one row on it is one match. The count
+        # is this search's only once its whole list is here (it waits while keys come).
+        counted = self.count if self._ids_seq == self._query_seq else None
+        if self.model.ids and (counted == 1 or len(self.model.ids) == 1):
             self.open_person.emit(self.model.ids[0])
         else:
             self._into_table()
@@ -903,6 +992,12 @@ class CaseloadView(QWidget):
         self.table.setFocus(Qt.FocusReason.OtherFocusReason)
         if not self.table.currentIndex().isValid() and self.model.ids:
             self.table.setCurrentIndex(self.model.index(0, 0))
+
+    def changeEvent(self, event: QEvent) -> None:  # Qt API
+        """A translator installed while the list is open: the header follows the language."""
+        if event.type() == QEvent.Type.LanguageChange:
+            self.model.retranslate()
+        super().changeEvent(event)
 
     def toggle_summary(self) -> None:
         """Space: show or hide the selected person's summary beside the list."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QStyledItemDelegate
 from sqlalchemy import text
 
@@ -16,6 +17,7 @@ from ui.caseload_view import COLUMNS, CellPainter
 
 from .test_caseload_view import (  # noqa: F401 (make_view: a fixture)
     cells,
+    endless_for_sm,
     make_view,
     type_past_sm,
     wait_for,
@@ -207,3 +209,181 @@ def test_a_keystrokes_reads_use_the_search_index_and_primary_keys(caseload, worl
     assert "VIRTUAL TABLE INDEX" in plans  # person_search MATCH
     assert "SCAN caseload_entries" not in plans and "SCAN people" not in plans
     assert "SEARCH people USING INDEX" in plans or "SEARCH people USING PRIMARY KEY" in plans
+
+
+def _screenfuls_of_two(monkeypatch) -> None:
+    """The demo's lists are short: a screenful of two people makes them long, so each search's
+    first rows are followed by a whole-list read (``person_ids``), as at 50,000 people."""
+    real = caseload_view.first_page
+
+    def first_page(caseload, actor, filt, *args):
+        ids, rows = real(caseload, actor, filt, *args)
+        return ids[:2], [row for row in rows if row.id in ids[:2]]
+
+    monkeypatch.setattr(caseload_view, "first_page", first_page)
+    monkeypatch.setattr(caseload_view, "PAGE_SIZE", 2)
+
+
+def test_no_whole_list_is_read_while_keys_are_still_coming(
+        qtbot, runner, world, make_view, monkeypatch):  # noqa: F811
+    """Each key's first rows are painted, but the whole list (and its count) waits until the
+    typing pauses: read mid-word it is moot by the next key, and it took the cores and the GIL
+    from that key's rows. Then the last search's whole list comes, and only that one."""
+    asked: list[str] = []
+    real = caseload_view.person_ids
+
+    def person_ids(caseload, actor, filt, *args):
+        asked.append(filt.text)
+        return real(caseload, actor, filt, *args)
+
+    monkeypatch.setattr(caseload_view, "person_ids", person_ids)
+    _screenfuls_of_two(monkeypatch)
+    view = make_view(qtbot, runner, world.actor("meg"))
+    qtbot.waitUntil(lambda: view.count == 6)  # the first list, nobody typing: at once
+    assert asked == [""]
+    # a typist who never pauses (``raising=False``: main's code has neither)
+    monkeypatch.setattr(caseload_view, "WHOLE_LIST_PAUSE_MS", 600_000, raising=False)
+    monkeypatch.setattr(caseload_view, "TYPING_S", 600.0, raising=False)
+    for typed in ("s", "sm", "smi"):
+        with qtbot.waitSignal(view.first_rows):
+            view.search.setText(typed)
+            view.refresh()  # what the debounce calls
+        qtbot.wait(30)  # between two keys: the events after the rows (paint, timers) run
+        qtbot.waitUntil(lambda: not runner.is_busy())
+    assert asked == [""]
+    assert view.count_label.text() == "2+ people, counting…"
+    view.whole_list_timer.start(0)  # the typist pauses
+    qtbot.waitUntil(lambda: view._ids_seq == view._query_seq)
+    assert asked == ["", "smi"]
+    assert view.model.ids == real(world.caseload, world.actor("meg"), view.current_filter())
+    assert view.count_label.text() == f"{len(view.model.ids)} people"
+
+
+def test_a_key_stops_the_last_searchs_whole_list_at_once(
+        qtbot, runner, world, make_view, monkeypatch):  # noqa: F811
+    """"sm"'s whole list is being read (a statement that would run for minutes) when "i" is
+    typed: the key itself stops it inside SQLite, before the debounce asks for "smi" (the GUI
+    thread is held, so no timer runs), and "smi"'s rows and count follow."""
+    started, interrupted = threading.Event(), threading.Event()
+    real = caseload_view.person_ids
+    monkeypatch.setattr(caseload_view, "person_ids", endless_for_sm(real, started, interrupted))
+    monkeypatch.setattr(caseload_view, "WHOLE_LIST_PAUSE_MS", 0, raising=False)
+    _screenfuls_of_two(monkeypatch)
+    view = make_view(qtbot, runner, world.actor("meg"))
+    qtbot.waitUntil(lambda: view.count == 6)
+    view.search.setText("sm")
+    view.refresh()
+    qtbot.waitUntil(started.is_set)
+    view.search.setText("smi")
+    assert interrupted.wait(10)
+    qtbot.waitUntil(lambda: view._ids_seq == view._query_seq and not runner.is_busy())
+    assert view.search.text() == "smi"
+    assert view.model.ids == real(world.caseload, world.actor("meg"), view.current_filter())
+    assert view.count_label.text() == f"{len(view.model.ids)} people"
+
+
+def test_a_new_count_leaves_the_rest_of_the_window_where_it_was(
+        qtbot, runner, world, make_view):  # noqa: F811
+    """Each word's first key and each count change the count's text: a text of another width
+    laid out and repainted the whole window. The search box and the list stay put."""
+    view = make_view(qtbot, runner, world.actor("meg"))
+    # the workers' counts come after the rows and widen the worker's list: wait for them
+    qtbot.waitUntil(lambda: view.count == 6 and view.options.counted)
+    qtbot.wait(20)
+    before = view.search.geometry(), view.table.geometry(), view.worker.geometry()
+    for count in ("1 person", "100+ people, counting…", "150,000 people", "12 people"):
+        view.count_label.setText(count)
+        qtbot.wait(20)  # the layout's turn
+        assert (view.search.geometry(), view.table.geometry(),
+                view.worker.geometry()) == before, count
+
+
+def test_enter_before_the_whole_list_goes_by_this_searchs_rows_not_the_last_count(
+        qtbot, runner, world, make_view, monkeypatch):  # noqa: F811
+    """"khan" found one person; "s" fills a screenful and its whole list waits for a pause
+    in the typing. Enter now goes into the list: the count of one was "khan"'s."""
+    _screenfuls_of_two(monkeypatch)
+    monkeypatch.setattr(caseload_view, "WHOLE_LIST_PAUSE_MS", 600_000)
+    monkeypatch.setattr(caseload_view, "TYPING_S", 600.0)
+    view = make_view(qtbot, runner, world.actor("meg"))
+    qtbot.waitUntil(lambda: view.count == 6)
+    opened: list[str] = []
+    view.open_person.connect(opened.append)
+    for typed in ("khan", "s"):
+        with qtbot.waitSignal(view.first_rows):
+            view.search.setText(typed)
+            view.refresh()
+    assert view.count == 1 and len(view.model.ids) == 2
+    qtbot.keyClick(view.search, Qt.Key.Key_Return)
+    qtbot.wait(20)
+    assert opened == []
+
+
+@pytest.mark.parametrize("typed, expected", [("smithson", ["john"]), ("smith", [])])
+def test_enter_straight_after_typing_acts_on_what_was_typed(
+        qtbot, runner, world, make_view, typed, expected):  # noqa: F811
+    """"khan" found one person; a name typed fast and Enter before the search has run opens
+    the person that name finds (or, for two, goes into their list), never Aisha Khan."""
+    view = make_view(qtbot, runner, world.actor("ann"))
+    qtbot.waitUntil(lambda: view.model.rowCount() == 3)
+    qtbot.keyClicks(view.search, "khan")
+    wait_for(qtbot, view, ["Khan, Aisha"])
+    opened: list[str] = []
+    view.open_person.connect(opened.append)
+    view.search.selectAll()
+    qtbot.keyClicks(view.search, typed)
+    qtbot.keyClick(view.search, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: bool(opened) or view.table.hasFocus())
+    qtbot.wait(20)
+    assert opened == [world.people[nick] for nick in expected]
+    if not expected:
+        assert cells(view) == ["Smith, Margaret", "Smithson, John"] and view.table.hasFocus()
+        assert view.table.currentIndex().row() == 0
+
+
+def test_the_header_follows_a_language_installed_while_the_list_is_open(
+        qtbot, runner, world, make_view, monkeypatch):  # noqa: F811
+    """The header's titles are translated once, not at every paint: a translator installed
+    later (a language change) translates them again."""
+    from PySide6.QtCore import QCoreApplication, QTranslator
+
+    class Shouting(QTranslator):
+        def translate(self, context, text, disambiguation=None, n=-1):
+            return text.upper() if context == "caseload_view" and text == "Name" else ""
+
+        def isEmpty(self):  # Qt skips an empty translator
+            return False
+
+    view = make_view(qtbot, runner, world.actor("ann"))
+    title = lambda: view.model.headerData(0, Qt.Orientation.Horizontal)  # noqa: E731
+    assert title() == "Name"
+    asked: list[str] = []
+    real = caseload_view.translate
+    monkeypatch.setattr(caseload_view, "translate", lambda context, text, *args: (
+        asked.append(text) or real(context, text, *args)))
+    for _ in range(2):
+        view.table.horizontalHeader().viewport().repaint()
+    assert title() == "Name" and asked == []  # not translated again at each paint
+    shouting = Shouting()
+    QCoreApplication.installTranslator(shouting)
+    try:
+        qtbot.waitUntil(lambda: title() == "NAME")
+    finally:
+        QCoreApplication.removeTranslator(shouting)
+    qtbot.waitUntil(lambda: title() == "Name")
+
+
+def test_a_key_after_enter_cancels_it(qtbot, runner, world, make_view):  # noqa: F811
+    """Enter on "smith", then "son" typed before "smith"'s rows come: Enter was for a text no
+    longer in the box, so nothing opens and the search box keeps the focus."""
+    view = make_view(qtbot, runner, world.actor("ann"))
+    qtbot.waitUntil(lambda: view.model.rowCount() == 3)
+    view.search.setFocus()
+    opened: list[str] = []
+    view.open_person.connect(opened.append)
+    qtbot.keyClicks(view.search, "smith")
+    qtbot.keyClick(view.search, Qt.Key.Key_Return)
+    qtbot.keyClicks(view.search, "son")
+    wait_for(qtbot, view, ["Smithson, John"])
+    qtbot.wait(20)
+    assert opened == [] and view.search.hasFocus()
