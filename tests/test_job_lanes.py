@@ -120,3 +120,35 @@ def test_an_export_asked_for_while_the_daily_backup_copies_starts_before_it_ends
     qtbot.waitUntil(lambda: checks.stage == "done")
     assert not backup.daily_due(caseload)
     assert backup.check_backup(daily).ok
+
+
+def test_a_runner_thread_never_lets_go_last_of_what_a_view_gave_it(qtbot, runner):
+    """A job's work function and callbacks close over a view. Were a runner thread the last
+    to let go of them (after the GUI thread had its answer and the view was otherwise gone),
+    the view would be deleted on that thread: the segfault seen once in tests/security. The
+    reader thread is held just after it has handed its answer over; the view (a witness
+    here) must already have been let go, on the GUI thread."""
+    from ui.operations import Foreground
+
+    released: list[threading.Thread] = []
+
+    class View:  # what a job's closure and callbacks hold
+        def __del__(self) -> None:
+            released.append(threading.current_thread())
+
+    handed_over = threading.Event()
+
+    class HeldAfterTheAnswer(Foreground):
+        def end(self) -> None:  # a reader thread, once it has handed over its answer
+            super().end()
+            handed_over.wait(10)
+
+    runner.foreground = HeldAfterTheAnswer()
+    view, answers = View(), []
+    runner.read(lambda _job, _view=view: 1, lambda value, _view=view: answers.append(value))
+    del view
+    try:
+        qtbot.waitUntil(lambda: answers == [1])
+        assert released == [threading.main_thread()]  # while the reader is still held
+    finally:
+        handed_over.set()

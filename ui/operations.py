@@ -40,6 +40,7 @@ never touch widgets.
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -226,8 +227,9 @@ class Runner(QObject):
     damaged = Signal(str)  # a query met a damaged page: offer a restore
     progress = Signal(int, int, str)  # done, total, label: jobs with no ``progress=`` of their own
     busy = Signal(bool)
-    _deliver = Signal(object)
-    _call = Signal(object)  # a function to call on the GUI thread
+    # Both carry only a key: what the key stands for stays on the GUI thread (``_held``).
+    _deliver = Signal(object)  # a job's key: its answer is in ``_answers``
+    _call = Signal(object)  # a key of ``_waiting``: work whose wait for idle has ended
     _progressed = Signal(object)  # (a job's own progress callback, done, total, text)
 
     def __init__(self, caseload: Caseload, parent: QObject | None = None) -> None:
@@ -252,6 +254,14 @@ class Runner(QObject):
         self._counts = ThreadPoolExecutor(max_workers=1, thread_name_prefix="linkworker-count",
                                           initializer=use_cache, initargs=(BACKGROUND_CACHE_MB,))
         self._pending = 0
+        # What each queued job needs (the job, its work function, its callbacks), held here on
+        # the GUI thread until its answer is delivered: a runner thread never drops the last
+        # reference to a view's callback or closure, whose widget would then be deleted on
+        # that thread (a segfault seen in tests/security; ``test_job_lanes``).
+        self._keys = itertools.count()
+        self._held: dict[int, tuple] = {}
+        self._answers: dict[int, tuple[BaseException | None, Any]] = {}
+        self._waiting: dict[int, Callable[[], Any]] = {}
         self._running: set[Job] = set()  # writer and background jobs now running
         self._latest: dict[str, Job] = {}  # supersede key -> the newest read for it
         self._quiet: set[Job] = set()  # housekeeping still to finish
@@ -351,15 +361,19 @@ class Runner(QObject):
         stays free meanwhile: an export asked for during the wait starts at once, and the
         work then queues behind it. Shutting down ends the wait and drops the work."""
 
-        def wait() -> None:
+        if self._closed:
+            return
+        key = next(self._keys)
+        self._waiting[key] = lambda: self.background(work, done, failed=failed, label=label,
+                                                     quiet=quiet, progress=progress)
+
+        def wait() -> None:  # holds only the key (see ``_held``)
             self.foreground.wait_until_idle(idle_s, self._idle_cancel, longest_s)
             if self._idle_cancel.is_set():
                 return  # shutting down: nothing to queue
-            self._call.emit(lambda: self.background(work, done, failed=failed, label=label,
-                                                    quiet=quiet, progress=progress))
+            self._call.emit(key)
 
-        if not self._closed:
-            self._idle.submit(wait)
+        self._idle.submit(wait)
 
     def cancel_current(self) -> None:
         """Cancel the writer's and the background lane's running jobs."""
@@ -382,6 +396,10 @@ class Runner(QObject):
         self._housekeeping.shutdown(wait=True)
         self._slow.shutdown(wait=True)
         self._pool.shutdown(wait=True)
+        # On the GUI thread, now that no runner thread holds anything: what never ran goes.
+        self._waiting.clear()
+        for key in [key for key in self._held if key not in self._answers]:
+            del self._held[key]
 
     # --- internals ------------------------------------------------------------------------
 
@@ -392,9 +410,11 @@ class Runner(QObject):
                   quiet=quiet, _foreground=self.foreground if yields else None)
         if pool is self._readers and not yields:
             self.foreground.begin()  # ended when the job has run (or was dropped unrun)
+        key = next(self._keys)
+        self._held[key] = (job, work, done, failed, changes)
         if quiet:
             self._quiet.add(job)
-            return pool.submit(self._execute, job, work, done, failed, changes)
+            return pool.submit(self._execute, key)
         if supersede is not None:
             older = self._latest.get(supersede)
             if older is not None:
@@ -403,34 +423,44 @@ class Runner(QObject):
         self._pending += 1
         if self._pending == 1:
             self.busy.emit(True)
-        return pool.submit(self._execute, job, work, done, failed, changes)
+        return pool.submit(self._execute, key)
 
-    def _execute(self, job, work, done, failed, changes) -> None:
+    def _execute(self, key: int) -> None:
+        """On a runner thread: run the job, leave its answer in ``_answers``, and let go of
+        everything it touched *before* telling the GUI thread, which then holds the last
+        references (``_held``) and drops them itself."""
+        job, work = self._held[key][:2]
         if job.track:
             self._running.add(job)
+        self._answers[key] = self._outcome(job, work)
+        self._running.discard(job)
+        ends_a_read = not job.track and job._foreground is None
+        del job, work
+        self._deliver.emit(key)
+        if ends_a_read:
+            self.foreground.end()
+
+    @staticmethod
+    def _outcome(job: Job, work: Callable[[Job], Any]) -> tuple[BaseException | None, Any]:
+        """(None, result), or (the error, None); every failure goes back to the GUI."""
         try:
             if job.cancelled:
                 raise Cancelled()
             aside = stepping_aside(job.step_aside) if job._foreground else nullcontext()
             with interruptible(lambda: job._cancel.is_set()), aside:
-                result = work(job)
-        except BaseException as exc:  # every failure goes back to the GUI
+                return None, work(job)
+        except BaseException as exc:
             # A cancelled or superseded query stopped part way is not an error.
             error = Cancelled() if job.cancelled else exc
             if not isinstance(error, UserError | Cancelled) and not looks_damaged(error):
                 # The message and values may name a person: the report keeps only where.
                 logs.report_exception(error)
-            self._deliver.emit((failed, error, None, Changes(), job))
-        else:
-            self._deliver.emit((done, None, result, changes, job))
-        finally:
-            self._running.discard(job)
-            if not job.track and job._foreground is None:
-                self.foreground.end()
+            return error, None
 
     @Slot(object)
-    def _on_call(self, function: Callable[[], Any]) -> None:
-        if not self._closed:  # work whose wait ended as the runner shut down is dropped
+    def _on_call(self, key: int) -> None:
+        function = self._waiting.pop(key, None)
+        if function is not None and not self._closed:  # dropped if the runner shut down
             function()
 
     def _reporter(self, progress: Progress | None, quiet: bool) -> Progress:
@@ -451,8 +481,12 @@ class Runner(QObject):
         callback(done, total, text)
 
     @Slot(object)
-    def _on_deliver(self, payload) -> None:
-        callback, exc, result, changes, job = payload
+    def _on_deliver(self, key: int) -> None:
+        job, _work, done, failed, changes = self._held.pop(key)
+        exc, result = self._answers.pop(key)
+        callback = failed if exc is not None else done
+        if exc is not None:
+            changes = Changes()
         if job.quiet:
             self._quiet.discard(job)
             self._answer(callback, exc, result, changes)
