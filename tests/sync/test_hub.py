@@ -287,6 +287,31 @@ def test_an_old_laptop_is_told_to_update_and_nothing_is_sent(office, pg_url, tmp
     laptop.close()
 
 
+
+def _pulls_explained(pg_url: str, login: str, calls: list[tuple[int, list[str]]],
+                     *settings: str) -> tuple[list[list[tuple]], list[str]]:
+    """``linkworker_pull(after, known)`` for each call, as ``login``, with the plans of its
+    statements as PostgreSQL ran them (auto_explain, shown as notices)."""
+    admin = sqlalchemy.create_engine(pg_url)
+    plans: list[str] = []
+    try:
+        with admin.connect() as conn:
+            conn.connection.driver_connection.add_notice_handler(
+                lambda notice: plans.append(notice.message_primary or ""))
+            for setting in ("LOAD 'auto_explain'", "SET auto_explain.log_min_duration = 0",
+                            "SET auto_explain.log_nested_statements = on", *settings,
+                            f"SET SESSION AUTHORIZATION {login}",
+                            "SET client_min_messages = log"):
+                conn.exec_driver_sql(setting)
+            pull = text("SELECT seq, person_id FROM linkworker_pull(:after, :known)")
+            answers = [conn.execute(pull, {"after": after, "known": known}).all()
+                       for after, known in calls]
+            conn.exec_driver_sql("RESET SESSION AUTHORIZATION")
+    finally:
+        admin.dispose()
+    return answers, plans
+
+
 def test_the_pull_never_searches_the_known_people_change_by_change(office, pg_url, tmp_path):
     """A manager's laptop sends every person it has (150,000 at 150k) as ``known``: the hub
     takes the people new to it as one set difference, never ``person_id = ANY (known)`` on
@@ -296,25 +321,9 @@ def test_the_pull_never_searches_the_known_people_change_by_change(office, pg_ur
     create_hub(caseload, pg_url)
     laptop, login_url = _laptop_for(tmp_path, caseload, pg_url, "sam", ids["sam"])
     laptop.close()
-    login = make_url(login_url).username
-    admin = sqlalchemy.create_engine(pg_url)
-    plans: list[str] = []
-    try:
-        with admin.connect() as conn:
-            conn.connection.driver_connection.add_notice_handler(
-                lambda notice: plans.append(notice.message_primary or ""))
-            for setting in ("LOAD 'auto_explain'", "SET auto_explain.log_min_duration = 0",
-                            "SET auto_explain.log_nested_statements = on",
-                            f"SET SESSION AUTHORIZATION {login}",
-                            "SET client_min_messages = log"):
-                conn.exec_driver_sql(setting)
-            pull = text("SELECT person_id FROM linkworker_pull(:after, :known)")
-            new = {p for (p,) in conn.execute(pull, {"after": 10**9, "known": []}) if p}
-            known = {p for (p,) in conn.execute(pull, {"after": 10**9, "known": [ids["ruth"]]})
-                     if p}
-            conn.exec_driver_sql("RESET SESSION AUTHORIZATION")
-    finally:
-        admin.dispose()
+    answers, plans = _pulls_explained(pg_url, make_url(login_url).username,
+                                      [(10**9, []), (10**9, [ids["ruth"]])])
+    new, known = ({p for (_, p) in rows if p} for rows in answers)
     assert new == {ids["ruth"]} and known == set()  # a new person whole; a known one not again
     conditions = [line.strip() for plan in plans if "FROM sync_changes c" in plan
                   for line in plan.splitlines() if "Filter:" in line or "Cond:" in line]
@@ -323,7 +332,6 @@ def test_the_pull_never_searches_the_known_people_change_by_change(office, pg_ur
     # arrays are made by InitPlans, cast from varchar[]): no change is tested against it.
     per_change = re.compile(r"person_id\)::text (<> ALL|= ANY) \(\$\d+\)")
     assert not [line for line in conditions if per_change.search(line)], conditions
-
 
 
 def _nodes_run(plan: str) -> list[tuple[str, str]]:
@@ -347,29 +355,17 @@ def test_a_daily_pull_reads_the_new_changes_by_sequence(office, pg_url, tmp_path
     create_hub(caseload, pg_url)
     laptop, login_url = _laptop_for(tmp_path, caseload, pg_url, "meg", ids["meg"])
     laptop.close()
-    login = make_url(login_url).username
-    admin = sqlalchemy.create_engine(pg_url)
-    plans: list[str] = []
-    try:
-        with admin.connect() as conn:
-            last = conn.execute(text("SELECT max(seq) FROM sync_changes")).scalar_one()
-            everyone = set(conn.execute(text(
-                "SELECT person_id FROM sync_changes WHERE person_id IS NOT NULL")).scalars())
-            conn.connection.driver_connection.add_notice_handler(
-                lambda notice: plans.append(notice.message_primary or ""))
-            for setting in ("LOAD 'auto_explain'", "SET auto_explain.log_min_duration = 0",
-                            "SET auto_explain.log_nested_statements = on",
-                            "SET auto_explain.log_analyze = on",
-                            "SET auto_explain.log_timing = off", "SET enable_seqscan = off",
-                            "SET enable_bitmapscan = off", f"SET SESSION AUTHORIZATION {login}",
-                            "SET client_min_messages = log"):
-                conn.exec_driver_sql(setting)
-            pull = text("SELECT seq FROM linkworker_pull(:after, :known)")
-            sent = conn.execute(pull, {"after": last - 1, "known": sorted(everyone)}).all()
-            conn.exec_driver_sql("RESET SESSION AUTHORIZATION")
-    finally:
-        admin.dispose()
-    assert sent == [(last,)] and len(everyone) == 2  # the one new change; nobody new
+    engine = sqlalchemy.create_engine(pg_url)
+    with engine.connect() as conn:
+        last = conn.execute(text("SELECT max(seq) FROM sync_changes")).scalar_one()
+        everyone = sorted(set(conn.execute(text(
+            "SELECT person_id FROM sync_changes WHERE person_id IS NOT NULL")).scalars()))
+    engine.dispose()
+    [sent], plans = _pulls_explained(
+        pg_url, make_url(login_url).username, [(last - 1, everyone)],
+        "SET auto_explain.log_analyze = on", "SET auto_explain.log_timing = off",
+        "SET enable_seqscan = off", "SET enable_bitmapscan = off")
+    assert [seq for seq, _ in sent] == [last] and len(everyone) == 2  # one new; nobody new
     ran = _nodes_run(next(plan for plan in plans if "FROM sync_changes c" in plan))
     by_seq = [conds for node, conds in ran if "using sync_changes_pkey on sync_changes c" in node
               and re.search(r"\(seq > \$1\) AND \(seq <= \$\d+\)", conds)]
