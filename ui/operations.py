@@ -13,16 +13,24 @@ are three lanes, so nothing a user looks at waits behind something slow:
   the older one is dropped if it has not started and interrupted if it has (a newer keystroke
   supersedes an older search). Reads that ``yields`` (housekeeping counts) run on a thread of
   their own, so they never hold a reader a user's read needs.
-* ``background``: one thread for long reads (page checks, exports, backups), so a three-minute
-  export never delays a page. Work that should begin only once the user is idle (the daily
+* ``background``: one thread for long reads a user asked for (exports), so a three-minute
+  export never delays a page. Housekeeping (``quiet``: the page check, the daily backup) has
+  a thread of its own beside it, so an export never queues behind a backup that is already
+  copying (the copy is one ``VACUUM INTO``: a consistent snapshot that cannot pause for
+  other work on its thread). Work that should begin only once the user is idle (the daily
   backup) waits for that on a thread of its own (``background_when_idle``) and only then
-  takes its place on the lane: an export asked for meanwhile does not wait behind the wait.
+  takes its place on its lane: an export asked for meanwhile does not wait behind the wait.
 
 The user's reads come first (``Foreground``): while one is queued or running, and for a
 moment after (its rows still being put on screen), background jobs and housekeeping reads
 step aside, between their own steps and from inside SQLite (``stepping_aside``). Python is
 one core at a time (the GIL), so a page check hashing pages beside a search would otherwise
 make every row of the search wait its turn.
+
+Each job's progress is its own: a caller that shows it passes ``progress=`` (a callback, run
+on the GUI thread with that job's reports only), so an export's dialog never shows the
+backup's progress. The shared ``progress`` signal (the window's status bar) carries only the
+reports of jobs that are neither housekeeping nor shown anywhere of their own.
 
 Errors go to the job's own handler or, by default, to one ``failed`` signal the main window
 shows; a damaged page met by any query goes to ``damaged`` instead (the window offers a
@@ -32,6 +40,7 @@ never touch widgets.
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -58,6 +67,7 @@ from linkworker.storage.database import (
 )
 from ui.i18n import translate
 
+Progress = Callable[[int, int, str], None]  # done, total, text
 READERS = 2  # the laptops we aim at have two cores
 # After the user's last read ends, background work waits this much longer: the rows are
 # still being put on screen, and the next keystroke's search is usually on its way.
@@ -215,10 +225,12 @@ class Runner(QObject):
     changed = Signal(object)  # a Changes record (a frozenset of tags)
     failed = Signal(str)  # a message for the user
     damaged = Signal(str)  # a query met a damaged page: offer a restore
-    progress = Signal(int, int, str)  # done, total, label
+    progress = Signal(int, int, str)  # done, total, label: jobs with no ``progress=`` of their own
     busy = Signal(bool)
-    _deliver = Signal(object)
-    _call = Signal(object)  # a function to call on the GUI thread
+    # Both carry only a key: what the key stands for stays on the GUI thread (``_held``).
+    _deliver = Signal(object)  # a job's key: its answer is in ``_answers``
+    _call = Signal(object)  # a key of ``_waiting``: work whose wait for idle has ended
+    _progressed = Signal(object)  # (a job's own progress callback, done, total, text)
 
     def __init__(self, caseload: Caseload, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -231,12 +243,25 @@ class Runner(QObject):
                                            thread_name_prefix="linkworker-read")
         self._slow = ThreadPoolExecutor(max_workers=1, thread_name_prefix="linkworker-slow",
                                         initializer=use_cache, initargs=(BACKGROUND_CACHE_MB,))
+        # Housekeeping's own long lane (the page check, the daily backup): an export asked for
+        # while the backup copies starts at once instead of waiting for the whole copy.
+        self._housekeeping = ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="linkworker-housekeeping",
+            initializer=use_cache, initargs=(BACKGROUND_CACHE_MB,))
         # Reads that yield (counts nobody is looking at a cursor for) have their own thread:
         # on the readers, two of them waiting for the user's search to finish would hold both
         # threads, and the search would wait for them for ever.
         self._counts = ThreadPoolExecutor(max_workers=1, thread_name_prefix="linkworker-count",
                                           initializer=use_cache, initargs=(BACKGROUND_CACHE_MB,))
         self._pending = 0
+        # What each queued job needs (the job, its work function, its callbacks), held here on
+        # the GUI thread until its answer is delivered: a runner thread never drops the last
+        # reference to a view's callback or closure, whose widget would then be deleted on
+        # that thread (a segfault seen in tests/security; ``test_job_lanes``).
+        self._keys = itertools.count()
+        self._held: dict[int, tuple] = {}
+        self._answers: dict[int, tuple[BaseException | None, Any]] = {}
+        self._waiting: dict[int, Callable[[], Any]] = {}
         self._running: set[Job] = set()  # writer and background jobs now running
         self._latest: dict[str, Job] = {}  # supersede key -> the newest read for it
         self._quiet: set[Job] = set()  # housekeeping still to finish
@@ -247,6 +272,7 @@ class Runner(QObject):
         self.foreground = Foreground()  # the reads the user waits for
         self._deliver.connect(self._on_deliver, Qt.ConnectionType.QueuedConnection)
         self._call.connect(self._on_call, Qt.ConnectionType.QueuedConnection)
+        self._progressed.connect(self._on_progressed, Qt.ConnectionType.QueuedConnection)
 
     # --- public API -----------------------------------------------------------------------
 
@@ -259,16 +285,19 @@ class Runner(QObject):
         changes: Iterable[str] = (),
         label: str = "",
         yields: bool = False,
+        progress: Progress | None = None,
     ) -> Future:
         """Queue ``work(job)`` on the writer; then ``done(result)`` (or ``failed(exc)``) on the
         GUI thread. ``changes`` (tags, or a ``Changes``) are announced through ``changed``
         after a successful write. Work that ``yields`` (housekeeping nobody waits for, such as
         the start-up stage sweep) steps aside for the user's reads while it reads
         (``Job.step_aside``, and inside SQLite), never inside its write transaction.
+        ``progress(done, total, text)`` gets this job's reports (``job.progress``) on the GUI
+        thread; without it they go to the shared ``progress`` signal.
         """
         record = changes if isinstance(changes, Changes) else Changes(changes)
         return self._submit(self._pool, work, done, failed, record, label, track=True,
-                            yields=yields)
+                            yields=yields, progress=progress)
 
     def read(
         self,
@@ -279,13 +308,15 @@ class Runner(QObject):
         label: str = "",
         supersede: str | None = None,
         yields: bool = False,
+        progress: Progress | None = None,
     ) -> Future:
         """Queue a query on the reader pool (it must not write). A newer read with the same
         ``supersede`` key cancels this one: its ``done`` is then never called. A read that
         ``yields`` (counts, totals: nobody is looking at a cursor for it) steps aside for the
         others, on a thread of its own (never one a user's read needs)."""
         return self._submit(self._counts if yields else self._readers, work, done, failed,
-                            Changes(), label, track=False, supersede=supersede, yields=yields)
+                            Changes(), label, track=False, supersede=supersede, yields=yields,
+                            progress=progress)
 
     def drop(self, supersede: str) -> None:
         """Cancel the newest read with this ``supersede`` key, if any: its answer is no longer
@@ -302,12 +333,15 @@ class Runner(QObject):
         failed: Callable[[BaseException], None] | None = None,
         label: str = "",
         quiet: bool = False,
+        progress: Progress | None = None,
     ) -> Future:
-        """Queue a long read (a page check, an export, a backup) on its own lane. A ``quiet``
-        job is housekeeping: it never shows as busy and closing the window cancels it. Every
-        background job steps aside while the user's reads run (``Foreground``)."""
-        return self._submit(self._slow, work, done, failed, Changes(), label, track=True,
-                            quiet=quiet, yields=True)
+        """Queue a long read (an export) on its own lane. A ``quiet`` job is housekeeping (a
+        page check, a backup): it never shows as busy, closing the window cancels it, and it
+        runs on the housekeeping lane, so it never holds up an export. Every background job
+        steps aside while the user's reads run (``Foreground``)."""
+        lane = self._housekeeping if quiet else self._slow
+        return self._submit(lane, work, done, failed, Changes(), label, track=True,
+                            quiet=quiet, yields=True, progress=progress)
 
     def background_when_idle(
         self,
@@ -319,6 +353,7 @@ class Runner(QObject):
         failed: Callable[[BaseException], None] | None = None,
         label: str = "",
         quiet: bool = False,
+        progress: Progress | None = None,
     ) -> None:
         """Queue ``work`` on the background lane once the user has asked for nothing for
         ``idle_s`` (or ``longest_s`` has passed, between two of their reads; see
@@ -326,15 +361,19 @@ class Runner(QObject):
         stays free meanwhile: an export asked for during the wait starts at once, and the
         work then queues behind it. Shutting down ends the wait and drops the work."""
 
-        def wait() -> None:
+        if self._closed:
+            return
+        key = next(self._keys)
+        self._waiting[key] = lambda: self.background(work, done, failed=failed, label=label,
+                                                     quiet=quiet, progress=progress)
+
+        def wait() -> None:  # holds only the key (see ``_held``)
             self.foreground.wait_until_idle(idle_s, self._idle_cancel, longest_s)
             if self._idle_cancel.is_set():
                 return  # shutting down: nothing to queue
-            self._call.emit(lambda: self.background(work, done, failed=failed, label=label,
-                                                    quiet=quiet))
+            self._call.emit(key)
 
-        if not self._closed:
-            self._idle.submit(wait)
+        self._idle.submit(wait)
 
     def cancel_current(self) -> None:
         """Cancel the writer's and the background lane's running jobs."""
@@ -354,21 +393,28 @@ class Runner(QObject):
         self._idle.shutdown(wait=True, cancel_futures=True)
         self._readers.shutdown(wait=True, cancel_futures=True)
         self._counts.shutdown(wait=True, cancel_futures=True)
+        self._housekeeping.shutdown(wait=True)
         self._slow.shutdown(wait=True)
         self._pool.shutdown(wait=True)
+        # On the GUI thread, now that no runner thread holds anything: what never ran goes.
+        self._waiting.clear()
+        for key in [key for key in self._held if key not in self._answers]:
+            del self._held[key]
 
     # --- internals ------------------------------------------------------------------------
 
     def _submit(self, pool, work, done, failed, changes: Changes, label: str, *,
                 track: bool, supersede: str | None = None, quiet: bool = False,
-                yields: bool = False) -> Future:
-        job = Job(self.caseload, label, self._report_progress, track=track, quiet=quiet,
-                  _foreground=self.foreground if yields else None)
+                yields: bool = False, progress: Progress | None = None) -> Future:
+        job = Job(self.caseload, label, self._reporter(progress, quiet), track=track,
+                  quiet=quiet, _foreground=self.foreground if yields else None)
         if pool is self._readers and not yields:
             self.foreground.begin()  # ended when the job has run (or was dropped unrun)
+        key = next(self._keys)
+        self._held[key] = (job, work, done, failed, changes)
         if quiet:
             self._quiet.add(job)
-            return pool.submit(self._execute, job, work, done, failed, changes)
+            return pool.submit(self._execute, key)
         if supersede is not None:
             older = self._latest.get(supersede)
             if older is not None:
@@ -377,42 +423,70 @@ class Runner(QObject):
         self._pending += 1
         if self._pending == 1:
             self.busy.emit(True)
-        return pool.submit(self._execute, job, work, done, failed, changes)
+        return pool.submit(self._execute, key)
 
-    def _execute(self, job, work, done, failed, changes) -> None:
+    def _execute(self, key: int) -> None:
+        """On a runner thread: run the job, leave its answer in ``_answers``, and let go of
+        everything it touched *before* telling the GUI thread, which then holds the last
+        references (``_held``) and drops them itself."""
+        job, work = self._held[key][:2]
         if job.track:
             self._running.add(job)
+        self._answers[key] = self._outcome(job, work)
+        self._running.discard(job)
+        ends_a_read = not job.track and job._foreground is None
+        del job, work
+        self._deliver.emit(key)
+        if ends_a_read:
+            self.foreground.end()
+
+    @staticmethod
+    def _outcome(job: Job, work: Callable[[Job], Any]) -> tuple[BaseException | None, Any]:
+        """(None, result), or (the error, None); every failure goes back to the GUI."""
         try:
             if job.cancelled:
                 raise Cancelled()
             aside = stepping_aside(job.step_aside) if job._foreground else nullcontext()
             with interruptible(lambda: job._cancel.is_set()), aside:
-                result = work(job)
-        except BaseException as exc:  # every failure goes back to the GUI
+                return None, work(job)
+        except BaseException as exc:
             # A cancelled or superseded query stopped part way is not an error.
             error = Cancelled() if job.cancelled else exc
             if not isinstance(error, UserError | Cancelled) and not looks_damaged(error):
                 # The message and values may name a person: the report keeps only where.
                 logs.report_exception(error)
-            self._deliver.emit((failed, error, None, Changes(), job))
-        else:
-            self._deliver.emit((done, None, result, changes, job))
-        finally:
-            self._running.discard(job)
-            if not job.track and job._foreground is None:
-                self.foreground.end()
+            return error, None
 
     @Slot(object)
-    def _on_call(self, function: Callable[[], Any]) -> None:
-        if not self._closed:  # work whose wait ended as the runner shut down is dropped
+    def _on_call(self, key: int) -> None:
+        function = self._waiting.pop(key, None)
+        if function is not None and not self._closed:  # dropped if the runner shut down
             function()
 
-    def _report_progress(self, done: int, total: int, text: str) -> None:
-        self.progress.emit(done, total, text)  # queued to the GUI thread by Qt
+    def _reporter(self, progress: Progress | None, quiet: bool) -> Progress:
+        """Where a job's ``job.progress`` goes (called on its worker thread): its own
+        callback, else the shared signal, else (housekeeping shown nowhere) nowhere."""
+        if progress is not None:
+            return lambda done, total, text: self._progressed.emit((progress, done, total, text))
+        if quiet:
+            return lambda *_: None
+        return self.progress.emit  # queued to the GUI thread by Qt
 
     @Slot(object)
-    def _on_deliver(self, payload) -> None:
-        callback, exc, result, changes, job = payload
+    def _on_progressed(self, report) -> None:
+        callback, done, total, text = report
+        owner = getattr(callback, "__self__", None)
+        if isinstance(owner, QObject) and not shiboken6.isValid(owner):
+            return  # the view that asked was closed while the job ran
+        callback(done, total, text)
+
+    @Slot(object)
+    def _on_deliver(self, key: int) -> None:
+        job, _work, done, failed, changes = self._held.pop(key)
+        exc, result = self._answers.pop(key)
+        callback = failed if exc is not None else done
+        if exc is not None:
+            changes = Changes()
         if job.quiet:
             self._quiet.discard(job)
             self._answer(callback, exc, result, changes)

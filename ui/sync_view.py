@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
@@ -97,7 +98,9 @@ class SyncStatus(QWidget):
         row.addWidget(self.review)
         row.addWidget(self.button)
         self.dialog: ConflictReview | None = None
-        runner.changed.connect(lambda tags: self._changed(tags))
+        # A bound method, not a lambda: Qt ends the connection when this view is deleted. A
+        # lambda held the view for ever and called into it after it was gone.
+        runner.changed.connect(self._changed)
         self.refresh()
 
     def _changed(self, tags: frozenset[str]) -> None:
@@ -194,8 +197,13 @@ class SyncStatus(QWidget):
             )
 
     def open_review(self) -> ConflictReview:
-        self.dialog = ConflictReview(self.runner, self.actor, self)
+        """The review, brought to the front if it is open already (one reads at a time)."""
+        if self.dialog is None or not shiboken6.isValid(self.dialog) \
+                or not self.dialog.isVisible():
+            self.dialog = ConflictReview(self.runner, self.actor, self)
         self.dialog.show()
+        self.dialog.raise_()
+        self.dialog.activateWindow()
         return self.dialog
 
 
@@ -204,6 +212,8 @@ class ConflictReview(QDialog):
 
     def __init__(self, runner: Runner, actor: Actor, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        # Closed is gone: a closed review no longer reads the conflicts after every save.
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.runner, self.actor = runner, actor
         self.setWindowTitle(translate("sync_view", "Edits and merges to review"))
         self.found: list[conflicts.Conflict] = []
@@ -235,7 +245,7 @@ class ConflictReview(QDialog):
         layout.addWidget(self.note)
         layout.addWidget(self.keep, 0, Qt.AlignmentFlag.AlignRight)
         self._add_merges(layout)
-        runner.changed.connect(lambda _tags: self.reload())
+        runner.changed.connect(self._changed)  # ends when the review is deleted (closed)
         self.reload()
 
     def _add_merges(self, layout: QVBoxLayout) -> None:
@@ -266,6 +276,9 @@ class ConflictReview(QDialog):
         layout.addWidget(self.merge_table)
         layout.addWidget(self.merge_note)
         layout.addWidget(self.undo, 0, Qt.AlignmentFlag.AlignRight)
+
+    def _changed(self, _tags: frozenset[str]) -> None:
+        self.reload()
 
     def reload(self) -> None:
         self.runner.run(lambda job: conflicts.open_conflicts(job.caseload, self.actor),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 
 import pytest
@@ -284,3 +285,91 @@ def test_an_old_laptop_is_told_to_update_and_nothing_is_sent(office, pg_url, tmp
         sync_with_hub(laptop, login_url)
     assert service.status(laptop).changes_waiting == waiting
     laptop.close()
+
+
+
+def _pulls_explained(pg_url: str, login: str, calls: list[tuple[int, list[str]]],
+                     *settings: str) -> tuple[list[list[tuple]], list[str]]:
+    """``linkworker_pull(after, known)`` for each call, as ``login``, with the plans of its
+    statements as PostgreSQL ran them (auto_explain, shown as notices)."""
+    admin = sqlalchemy.create_engine(pg_url)
+    plans: list[str] = []
+    try:
+        with admin.connect() as conn:
+            conn.connection.driver_connection.add_notice_handler(
+                lambda notice: plans.append(notice.message_primary or ""))
+            for setting in ("LOAD 'auto_explain'", "SET auto_explain.log_min_duration = 0",
+                            "SET auto_explain.log_nested_statements = on", *settings,
+                            f"SET SESSION AUTHORIZATION {login}",
+                            "SET client_min_messages = log"):
+                conn.exec_driver_sql(setting)
+            pull = text("SELECT seq, person_id FROM linkworker_pull(:after, :known)")
+            answers = [conn.execute(pull, {"after": after, "known": known}).all()
+                       for after, known in calls]
+            conn.exec_driver_sql("RESET SESSION AUTHORIZATION")
+    finally:
+        admin.dispose()
+    return answers, plans
+
+
+def test_the_pull_never_searches_the_known_people_change_by_change(office, pg_url, tmp_path):
+    """A manager's laptop sends every person it has (150,000 at 150k) as ``known``: the hub
+    takes the people new to it as one set difference, never ``person_id = ANY (known)`` on
+    each change (a scan of the whole array per change: hours over 14 million). The plan of
+    the pull's statement, as PostgreSQL ran it (auto_explain), and what it sends."""
+    caseload, ids = office
+    create_hub(caseload, pg_url)
+    laptop, login_url = _laptop_for(tmp_path, caseload, pg_url, "sam", ids["sam"])
+    laptop.close()
+    answers, plans = _pulls_explained(pg_url, make_url(login_url).username,
+                                      [(10**9, []), (10**9, [ids["ruth"]])])
+    new, known = ({p for (_, p) in rows if p} for rows in answers)
+    assert new == {ids["ruth"]} and known == set()  # a new person whole; a known one not again
+    conditions = [line.strip() for plan in plans if "FROM sync_changes c" in plan
+                  for line in plan.splitlines() if "Filter:" in line or "Cond:" in line]
+    assert conditions  # the pull's statement was planned and shown
+    # ``known`` is the function's text[] argument, a bare ``$n`` in the plan (the scope's
+    # arrays are made by InitPlans, cast from varchar[]): no change is tested against it.
+    per_change = re.compile(r"person_id\)::text (<> ALL|= ANY) \(\$\d+\)")
+    assert not [line for line in conditions if per_change.search(line)], conditions
+
+
+def _nodes_run(plan: str) -> list[tuple[str, str]]:
+    """Each plan node PostgreSQL ran (not "never executed"), with its conditions."""
+    nodes: list[tuple[str, list[str]]] = []
+    for line in plan.splitlines():
+        if ("Filter:" in line or "Cond:" in line) and "Rows Removed" not in line and nodes:
+            nodes[-1][1].append(line.strip())
+        elif "(actual" in line or "(never executed)" in line:
+            nodes.append((line.strip(), []))
+    return [(node, " ".join(conds)) for node, conds in nodes if "never executed" not in node]
+
+
+def test_a_daily_pull_reads_the_new_changes_by_sequence(office, pg_url, tmp_path):
+    """A manager's daily pull (everyone known, one change since ``after``) reads the changes
+    after ``after`` by sequence and keeps the scope's by hash: through the person index it
+    read every change of the scope (all 14 million at a 150,000-person hub) to send a few
+    hundred. The plan of the pull's statement as PostgreSQL ran it (auto_explain, ANALYZE),
+    with sequential scans off so that this tiny hub is read by index as a big one is."""
+    caseload, ids = office
+    create_hub(caseload, pg_url)
+    laptop, login_url = _laptop_for(tmp_path, caseload, pg_url, "meg", ids["meg"])
+    laptop.close()
+    engine = sqlalchemy.create_engine(pg_url)
+    with engine.connect() as conn:
+        last = conn.execute(text("SELECT max(seq) FROM sync_changes")).scalar_one()
+        everyone = sorted(set(conn.execute(text(
+            "SELECT person_id FROM sync_changes WHERE person_id IS NOT NULL")).scalars()))
+    engine.dispose()
+    [sent], plans = _pulls_explained(
+        pg_url, make_url(login_url).username, [(last - 1, everyone)],
+        "SET auto_explain.log_analyze = on", "SET auto_explain.log_timing = off",
+        "SET enable_seqscan = off", "SET enable_bitmapscan = off")
+    assert [seq for seq, _ in sent] == [last] and len(everyone) == 2  # one new; nobody new
+    ran = _nodes_run(next(plan for plan in plans if "FROM sync_changes c" in plan))
+    by_seq = [conds for node, conds in ran if "using sync_changes_pkey on sync_changes c" in node
+              and re.search(r"\(seq > \$1\) AND \(seq <= \$\d+\)", conds)]
+    assert by_seq, ran  # the changes after ``after``, read by the sequence's index
+    by_person = [(node, conds) for node, conds in ran if " on sync_changes" in node
+                 and "seq > $1" in conds and "person_id)::text = ANY" in conds]
+    assert not by_person  # no change of the scope read to test its sequence number

@@ -44,8 +44,7 @@ def test_status_shows_waiting_changes_and_the_review_resolves_a_conflict(
     assert "Last synced never" in widget.label.text()
     assert widget.review.isVisibleTo(widget) and widget.button.accessibleName() == "Sync now"
 
-    review = widget.open_review()
-    qtbot.addWidget(review)
+    review = widget.open_review()  # the status bar's child: deleted with it
     qtbot.waitUntil(lambda: review.list.count() == 1 and review.options.rowCount() == 2)
     values = {review.options.item(r, 0).text() for r in range(2)}
     assert values == {"Anne", "Annie"}
@@ -91,8 +90,7 @@ def test_the_review_lists_merges_by_reference_and_undoes_one_from_the_keyboard(
     qtbot.waitUntil(lambda: sam.status is not None)
     assert sam.merges == 0 and not sam.review.isVisibleTo(sam)  # not in Sam's caseload
 
-    review = status.open_review()
-    qtbot.addWidget(review)
+    review = status.open_review()  # the status bar's child: deleted with it
     table = review.merge_table
     qtbot.waitUntil(lambda: table.rowCount() == 1)
     row = [table.item(0, c).text() for c in range(table.columnCount())]
@@ -198,3 +196,48 @@ def test_undoing_a_merge_whose_other_person_left_a_workers_laptop_is_refused_in_
     assert table.item(0, 5).text() == "No"
     assert [e.undone_at for e in people.list_merges(caseload, sam)] == [None]
     assert read(caseload, models.Person, keep, "deleted_at") == (None,)
+
+
+def test_a_closed_review_and_a_deleted_status_bar_read_nothing_more(
+        caseload, qtbot, runner_for, monkeypatch):
+    """Closing the review deletes it, and a deleted view's connection to the runner ends
+    with it: later saves read neither the conflicts nor the status for them, and nothing
+    raises (pytest-qt fails the test on an exception in a slot). Opening the review twice
+    gives the one review."""
+    import shiboken6
+    from PySide6.QtWidgets import QMainWindow
+
+    from linkworker.sync import conflicts, service
+    from ui.sync_view import SYNC_TAGS
+
+    person = add_person(caseload, "Ruth", "Okafor")
+    reads: list[str] = []
+    for module, name in ((conflicts, "open_conflicts"), (service, "status")):
+        real = getattr(module, name)
+        monkeypatch.setattr(module, name, lambda *a, _real=real, _name=name, **k: (
+            reads.append(_name), _real(*a, **k))[1])
+    runner = runner_for(caseload)
+    meg = Actor(user_id=None, username="meg", role="manager", display_name="Meg")
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    status = SyncStatus(runner, meg, window)
+    review = status.open_review()
+    assert status.open_review() is review  # open already: brought to the front
+    qtbot.waitUntil(lambda: reads.count("open_conflicts") == 1 and "status" in reads)
+
+    def save() -> None:  # busy until the save and every read its change asked for are done
+        saved = []
+        runner.run(lambda job: edit(job.caseload, models.Person, person, phone="07700 900123"),
+                   saved.append, changes=SYNC_TAGS)
+        qtbot.waitUntil(lambda: bool(saved) and not runner.is_busy())
+
+    review.close()
+    qtbot.waitUntil(lambda: not shiboken6.isValid(review))
+    save()
+    assert reads.count("open_conflicts") == 1 and reads.count("status") == 2  # the bar's own
+
+    bar_reads = reads.count("status")
+    status.deleteLater()
+    qtbot.waitUntil(lambda: not shiboken6.isValid(status))
+    save()
+    assert reads.count("status") == bar_reads and reads.count("open_conflicts") == 1

@@ -132,9 +132,10 @@ class StartupChecks(QObject):
     user has asked for nothing for ``BACKUP_IDLE_S`` (issue 15: Today and Due waited behind it
     on the first start of the day), or at the latest ``BACKUP_LONGEST_WAIT_S`` after the check,
     between two of the user's reads: a user who never pauses still gets today's backup, which
-    then steps aside inside SQLite for each page they read. That wait is not on the background
-    lane (``Runner.background_when_idle``): an export asked for meanwhile starts at once, and
-    the backup follows it. ``stage`` says where they are (the bench reads it)."""
+    then steps aside inside SQLite for each page they read. That wait is not on any lane
+    (``Runner.background_when_idle``), and both jobs are housekeeping (``quiet``), on a lane of
+    their own: an export asked for during the wait or the copy starts at once. ``stage``
+    says where they are (the bench reads it)."""
 
     BACKUP_IDLE_S = 5.0
     BACKUP_LONGEST_WAIT_S = 120.0

@@ -42,10 +42,7 @@ def export_everything(parent: QWidget | None, runner: Runner, actor: Actor,
         progress.setValue(done)
         progress.setLabelText(text)
 
-    runner.progress.connect(report)
-
     def finish() -> None:
-        runner.progress.disconnect(report)
         progress.close()
         progress.deleteLater()
 
@@ -91,6 +88,7 @@ def export_everything(parent: QWidget | None, runner: Runner, actor: Actor,
     return runner.background(
         work, done, failed=failed,
         label=translate("io.export_dialog", "Exporting everything"),
+        progress=report,  # this export's own reports only (never the backup's)
     )
 
 

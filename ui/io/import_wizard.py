@@ -92,7 +92,6 @@ class ImportWizard(QDialog):
         self.next_button.clicked.connect(self._next)
         self.import_button.clicked.connect(self._import)
         self.close_button.clicked.connect(self.reject)
-        self.runner.progress.connect(self._progress)
         self._working = False
         self._render()
 
@@ -397,7 +396,8 @@ class ImportWizard(QDialog):
         self.progress.setVisible(True)
         self.progress.setRange(0, 0)
         self._render()
-        self.runner.run(work, done, failed=self._failed, changes=changes, label=label)
+        self.runner.run(work, done, failed=self._failed, changes=changes, label=label,
+                        progress=self._progress)
 
     def _finish(self) -> None:
         self._working = False

@@ -118,7 +118,6 @@ class ReturnsScreen(QWidget):
             button.clicked.connect(lambda _=False, f=fmt: self._ask_export(f))
         self.export_page.submit.clicked.connect(self._ask_submit)
         self.export_page.adjust.clicked.connect(self._ask_adjustment)
-        self.runner.progress.connect(self._on_progress)
 
     @staticmethod
     def _quarters() -> list[str]:
@@ -191,6 +190,7 @@ class ReturnsScreen(QWidget):
             self._built,
             failed=self._failed,
             label=translate("returns.screen", "Building the return"),
+            progress=self._on_progress,
         )
 
     def _built(self, doc: ReturnDocument) -> None:
