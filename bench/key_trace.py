@@ -127,13 +127,15 @@ def _patch() -> None:
     start._keystrokes = keystrokes
     real_execute = operations.Runner._execute
 
-    def execute(self, job, *args):
-        work = next((a for a in args if callable(a)), None)
+    def execute(self, key):
+        job, work = self._held[key][:2]  # the runner keeps each job by key until delivery
         name = getattr(work, "__qualname__", repr(work))
+        cancelled_before = job.cancelled
+        del work
         t0 = time.thread_time()
-        TRACE.log(f"start {name}{' (cancelled before)' if job.cancelled else ''}")
+        TRACE.log(f"start {name}{' (cancelled before)' if cancelled_before else ''}")
         try:
-            return real_execute(self, job, *args)
+            return real_execute(self, key)
         finally:
             TRACE.log(f"end {name} cpu {1000 * (time.thread_time() - t0):.1f} ms"
                       f"{' CANCELLED' if job.cancelled else ''}")
@@ -141,16 +143,15 @@ def _patch() -> None:
     operations.Runner._execute = execute
     real_deliver = operations.Runner._on_deliver
 
-    def deliver(self, *args):
-        payload = args[0] if args else None
-        callback = payload[0] if isinstance(payload, tuple) else payload
-        job = payload[-1] if isinstance(payload, tuple) else None
+    def deliver(self, key):
+        job, _work, done, failed, _changes = self._held[key]
+        callback = done if self._answers.get(key, (None,))[0] is None else failed
         name = getattr(callback, "__qualname__", repr(callback))
         t0 = time.thread_time()
         try:
-            return real_deliver(self, *args)
+            return real_deliver(self, key)
         finally:
-            dropped = " (dropped)" if getattr(job, "cancelled", False) else ""
+            dropped = " (dropped)" if job.cancelled else ""
             TRACE.log(f"deliver {name}{dropped} cpu {1000 * (time.thread_time() - t0):.1f} ms")
 
     operations.Runner._on_deliver = deliver

@@ -102,10 +102,19 @@ def run_init(args: argparse.Namespace, open_caseload) -> int:
 
 
 def _connect(args: argparse.Namespace) -> ServerCaseload:
-    """The hub at ``--url`` (or the configured one), opened for one command (use ``with``)."""
+    """The hub at ``--url`` (or the configured one), opened for one command (use ``with``),
+    migrated and with this version's door (functions laptops call) installed."""
+    from linkworker.hub import schema
     from linkworker.storage.server import ServerCaseload
 
-    return ServerCaseload.connect(_hub_url(args))
+    hub = ServerCaseload.connect(_hub_url(args))
+    try:
+        with hub.transaction() as session:
+            schema.refresh(session.connection())
+    except BaseException:
+        hub.close()
+        raise
+    return hub
 
 
 def run_add_user(args: argparse.Namespace, open_caseload) -> int:
@@ -118,7 +127,6 @@ def run_add_user(args: argparse.Namespace, open_caseload) -> int:
         user_id = session.scalar(select(User.id).where(User.username == args.username))
         if user_id is None:
             raise UserError(f"There is no user {args.username!r} at the hub.")
-        schema.install(session.connection())  # this version's functions, on an older hub too
         schema.add_login(session.connection(), args.login, password, user_id)
     print(f"{args.login} can now sync as {args.username}.")
     return 0

@@ -1,7 +1,10 @@
 """The hub's door: the inbox, the login table and the four functions laptops may call.
 
 Installed (idempotently) by ``hub init`` and ``hub add-user`` as the database owner, after the
-Alembic migrations. PostgreSQL only; a laptop never has these.
+Alembic migrations, and refreshed by every other ``hub`` command when this version's door
+differs from the one installed (``refresh``): a hub updated to a new LinkWorker gets the new
+functions from its next ``hub apply``, not only when someone adds a login. PostgreSQL only; a
+laptop never has these.
 
 The functions run with ``jit = off``: at a 50,000-person hub their plans are costed high
 enough for PostgreSQL to compile them, and compiling took about 250 ms a call, longer than
@@ -9,6 +12,8 @@ the indexed look-ups they do for one worker.
 """
 
 from __future__ import annotations
+
+import hashlib
 
 from sqlalchemy import String, text
 from sqlalchemy.engine import Connection
@@ -226,6 +231,10 @@ STATEMENTS = (
 )
 
 
+DOOR = "linkworker door " + hashlib.sha256("\n".join(STATEMENTS).encode()).hexdigest()[:16]
+PULL = "linkworker_pull(integer, text[])"
+
+
 def install(conn: Connection) -> None:
     """Create or refresh the hub's door (needs the database owner)."""
     database = conn.execute(text("SELECT current_database()")).scalar_one()
@@ -235,6 +244,23 @@ def install(conn: Connection) -> None:
         conn.execute(text(statement))
     conn.execute(text(f'GRANT CONNECT ON DATABASE "{database}" TO linkworker_laptop'))
     conn.execute(text("GRANT USAGE ON SCHEMA public TO linkworker_laptop"))
+    conn.execute(text(f"COMMENT ON FUNCTION {PULL} IS '{DOOR}'"))  # which door this is
+
+
+def installed_door(conn: Connection) -> str | None:
+    """The door the hub has (None before ``hub init``, or from before doors were marked)."""
+    return conn.execute(text(
+        f"SELECT obj_description(to_regprocedure('{PULL}'), 'pg_proc')")).scalar()
+
+
+def refresh(conn: Connection) -> bool:
+    """Install this version's door if the hub has another one; True if it did.
+
+    One look-up when nothing changed, so ``hub apply --every`` can ask each round."""
+    if installed_door(conn) == DOOR:
+        return False
+    install(conn)
+    return True
 
 
 def add_login(conn: Connection, role_name: str, password: str, user_id: str) -> None:

@@ -169,3 +169,29 @@ def test_a_person_with_unsent_changes_is_kept_until_they_are_pushed(caseload):
     assert (left.removed, left.kept_unsent) == (1, 0)
     assert _local_trace(caseload, person_id) == dict.fromkeys(
         ("person", "episodes", "contacts", "changes", "heads"), 0)
+
+
+def test_a_hub_command_gives_an_older_hub_this_versions_door(office, pg_url,  # noqa: F811
+                                                              monkeypatch, capsys):
+    """A hub updated to a new LinkWorker gets the functions laptops call from its next
+    ``hub apply``, not only when someone happens to add a login."""
+    from sqlalchemy import text
+
+    from linkworker.hub import schema
+
+    caseload, _ids = office
+    create_hub(caseload, pg_url)
+    with ServerCaseload.connect(pg_url) as hub, hub.transaction() as s:
+        assert schema.installed_door(s.connection()) == schema.DOOR
+        s.execute(text("CREATE OR REPLACE FUNCTION linkworker_scope() "
+                       "RETURNS TABLE (person_id varchar, whole boolean) "
+                       "LANGUAGE sql AS $$ SELECT 'an older door'::varchar, true $$"))
+        s.execute(text(f"COMMENT ON FUNCTION {schema.PULL} IS 'linkworker door 0ld'"))
+    monkeypatch.setenv("LINKWORKER_PASSPHRASE", TEST_PASSPHRASE)
+    assert main(["hub", "apply", "--url", pg_url]) == 0
+    with ServerCaseload.connect(pg_url) as hub, hub.transaction() as s:
+        conn = s.connection()
+        assert schema.installed_door(conn) == schema.DOOR
+        body = conn.execute(text("SELECT prosrc FROM pg_proc WHERE proname = 'linkworker_scope'"))
+        assert "an older door" not in body.scalar_one()
+    capsys.readouterr()
