@@ -4,10 +4,10 @@
   <context>
     <name />
     <message>
-      <location filename="../../ui/main_window.py" line="+268" />
+      <location filename="../../ui/main_window.py" line="+267" />
       <location line="+10" />
       <location line="+10" />
-      <location line="+94" />
+      <location line="+101" />
       <location line="+29" />
       <location line="+14" />
       <location line="+5" />
@@ -121,7 +121,7 @@
     <name>Pages</name>
     <message>
       <location filename="../../ui/i18n.py" line="+81" />
-      <location filename="../../ui/main_window.py" line="-305" />
+      <location filename="../../ui/main_window.py" line="-312" />
       <source>Today</source>
       <translation type="unfinished" />
     </message>
@@ -411,13 +411,13 @@
       <location line="+25" />
       <location line="+26" />
       <location line="+6" />
-      <location line="+128" />
+      <location line="+129" />
       <location line="+20" />
       <source>LinkWorker</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-179" />
+      <location line="-180" />
       <source>{problem}
 
 No good backup was found beside {name}. The damaged file has not been changed; ask your data lead to restore one ('linkworker restore PATH').</source>
@@ -444,7 +444,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+76" />
+      <location line="+77" />
       <source>LinkWorker: the caseload is damaged</source>
       <translation type="unfinished" />
     </message>
@@ -1082,7 +1082,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
     <name>app</name>
     <message>
       <location filename="../../ui/app.py" line="+87" />
-      <location line="+63" />
+      <location line="+66" />
       <source>LinkWorker</source>
       <translation type="unfinished" />
     </message>
@@ -1095,72 +1095,72 @@ No good backup was found beside {name}. The damaged file has not been changed; a
   <context>
     <name>caseload_view</name>
     <message>
-      <location filename="../../ui/caseload_view.py" line="+101" />
+      <location filename="../../ui/caseload_view.py" line="+110" />
       <source>Name</source>
       <translation type="unfinished" />
     </message>
     <message>
       <location line="+2" />
-      <location line="+275" />
+      <location line="+293" />
       <source>Known as</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-270" />
-      <location line="+269" />
+      <location line="-288" />
+      <location line="+287" />
       <source>Reference</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-267" />
+      <location line="-285" />
       <source>Age</source>
       <translation type="unfinished" />
     </message>
     <message>
       <location line="+5" />
-      <location line="+278" />
-      <location line="+190" />
+      <location line="+296" />
+      <location line="+215" />
       <source>Stage</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-467" />
-      <location line="+278" />
+      <location line="-510" />
+      <location line="+296" />
       <source>Worker</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-276" />
-      <location line="+284" />
+      <location line="-294" />
+      <location line="+302" />
       <source>Next review</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-278" />
-      <location line="+284" />
+      <location line="-296" />
+      <location line="+302" />
       <source>Wellbeing</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-278" />
-      <location line="+256" />
+      <location line="-296" />
+      <location line="+274" />
       <source>NHS number</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-254" />
-      <location line="+257" />
+      <location line="-272" />
+      <location line="+275" />
       <source>Postcode</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-126" />
-      <location line="+429" />
+      <location line="-142" />
+      <location line="+470" />
       <source>Loading the caseload</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-374" />
+      <location line="-415" />
       <source>Review overdue</source>
       <translation type="unfinished" />
     </message>
@@ -1170,7 +1170,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+60" />
+      <location line="+76" />
       <source>Date of birth</source>
       <translation type="unfinished" />
     </message>
@@ -1206,12 +1206,12 @@ No good backup was found beside {name}. The damaged file has not been changed; a
     </message>
     <message>
       <location line="+3" />
-      <location line="+192" />
+      <location line="+217" />
       <source>Contract</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-191" />
+      <location line="-216" />
       <source>Referred</source>
       <translation type="unfinished" />
     </message>
@@ -1287,7 +1287,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+68" />
+      <location line="+75" />
       <source>Search name, reference, NHS number or postcode (Ctrl+F)</source>
       <translation type="unfinished" />
     </message>
@@ -1307,12 +1307,12 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+3" />
+      <location line="+27" />
       <source>Number of people listed</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+47" />
+      <location line="+41" />
       <source>Latest wellbeing change</source>
       <translation type="unfinished" />
     </message>
@@ -1379,20 +1379,21 @@ No good backup was found beside {name}. The damaged file has not been changed; a
     <message>
       <location line="+123" />
       <location line="+12" />
-      <location line="+108" />
+      <location line="+132" />
       <source>Searching</source>
       <translation type="unfinished" />
     </message>
     <message numerus="yes">
-      <location line="-81" />
-      <location line="+41" />
+      <location line="-103" />
+      <location line="+61" />
       <source>%Ln person(s)</source>
       <translation type="unfinished">
         <numerusform />
       </translation>
     </message>
     <message>
-      <location line="-39" />
+      <location line="-300" />
+      <location line="+241" />
       <source>{ids}+ people, counting…</source>
       <translation type="unfinished" />
     </message>
@@ -2518,7 +2519,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+71" />
+      <location line="+69" />
       <source>Exporting everything...</source>
       <translation type="unfinished" />
     </message>
@@ -2528,7 +2529,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-37" />
+      <location line="-38" />
       <source>Export finished</source>
       <translation type="unfinished" />
     </message>
@@ -2558,7 +2559,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+12" />
+      <location line="+13" />
       <source>&amp;Cancel export</source>
       <translation type="unfinished" />
     </message>
@@ -2628,17 +2629,17 @@ No good backup was found beside {name}. The damaged file has not been changed; a
     </message>
     <message>
       <location line="+3" />
-      <location line="+172" />
+      <location line="+171" />
       <source>&amp;Close</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-171" />
+      <location line="-170" />
       <source>Close</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+20" />
+      <location line="+19" />
       <source>File to import</source>
       <translation type="unfinished" />
     </message>
@@ -2873,7 +2874,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+47" />
+      <location line="+48" />
       <source>This file is not saved as UTF-8 and its encoding cannot be told. Choose the encoding whose names look right, then press Next.</source>
       <translation type="unfinished" />
     </message>
@@ -3082,7 +3083,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+131" />
+      <location line="+138" />
       <source>Load &amp;licensed wording…</source>
       <translation type="unfinished" />
     </message>
@@ -3117,7 +3118,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+64" />
+      <location line="+67" />
       <source>Bringing journeys up to date</source>
       <translation type="unfinished" />
     </message>
@@ -3139,7 +3140,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       </translation>
     </message>
     <message>
-      <location line="+12" />
+      <location line="+14" />
       <source>Counting what is due</source>
       <translation type="unfinished" />
     </message>
@@ -3157,7 +3158,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
   <context>
     <name>operations</name>
     <message>
-      <location filename="../../ui/operations.py" line="+187" />
+      <location filename="../../ui/operations.py" line="+197" />
       <source>An admin</source>
       <translation type="unfinished" />
     </message>
@@ -5767,7 +5768,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+54" />
+      <location line="+53" />
       <source>Loading contracts</source>
       <translation type="unfinished" />
     </message>
@@ -5792,7 +5793,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+27" />
+      <location line="+28" />
       <source>Export the return</source>
       <translation type="unfinished" />
     </message>
@@ -6033,7 +6034,7 @@ Its claims are locked into the ledger and can never be claimed again. This canno
   <context>
     <name>sync_view</name>
     <message>
-      <location filename="../../ui/sync_view.py" line="+61" />
+      <location filename="../../ui/sync_view.py" line="+62" />
       <source>never</source>
       <translation type="unfinished" />
     </message>
@@ -6087,7 +6088,7 @@ Its claims are locked into the ledger and can never be claimed again. This canno
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+37" />
+      <location line="+39" />
       <source>Review {open_conflicts}</source>
       <translation type="unfinished" />
     </message>
@@ -6138,7 +6139,7 @@ Its claims are locked into the ledger and can never be claimed again. This canno
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+18" />
+      <location line="+25" />
       <source>Edits made on two laptops</source>
       <translation type="unfinished" />
     </message>
@@ -6158,13 +6159,13 @@ Its claims are locked into the ledger and can never be claimed again. This canno
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-168" />
-      <location line="+169" />
+      <location line="-177" />
+      <location line="+178" />
       <source>When</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-170" />
+      <location line="-179" />
       <source>Merge</source>
       <translation type="unfinished" />
     </message>
@@ -6194,7 +6195,7 @@ Its claims are locked into the ledger and can never be claimed again. This canno
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+126" />
+      <location line="+135" />
       <source>Edits and merges to review</source>
       <translation type="unfinished" />
     </message>
@@ -6249,7 +6250,7 @@ Its claims are locked into the ledger and can never be claimed again. This canno
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+22" />
+      <location line="+25" />
       <source>Nothing to review.</source>
       <translation type="unfinished" />
     </message>
