@@ -163,6 +163,21 @@ def benchmarks(caseload: Caseload, contract: str = "SAMPLE-SP-SIB",
     return work
 
 
+RUNS = 3  # the ratio of one build to one SQL run swung 1.9x-2.7x on a busy machine
+
+
+def _best(runs: int, work, *args) -> tuple[Any, float, float]:
+    """The result, and the least wall and CPU seconds of ``runs`` runs (each taken apart:
+    the least of each is what the work costs when nothing else gets in its way)."""
+    walls, cpus = [], []
+    for _ in range(runs):
+        started = time.process_time()
+        result, wall = timed(work, *args)
+        cpus.append(time.process_time() - started)
+        walls.append(wall)
+    return result, min(walls), min(cpus)
+
+
 def run(path: str, contract: str = "SAMPLE-SP-SIB", period: str | None = None) -> dict[str, Any]:
     """Runs in a child: cold open, the SQL floor, the full return, and its three exports.
 
@@ -178,16 +193,15 @@ def run(path: str, contract: str = "SAMPLE-SP-SIB", period: str | None = None) -
         for name in ("returns.sql_floor_one_rule", "returns.engine_one_rule",
                      "returns.sql_all_rules", "returns.engine_all_rules"):
             if name in work:
-                started = time.process_time()
-                results[name], seconds[name] = timed(work[name])
-                cpu[name] = time.process_time() - started
+                runs = RUNS if name == "returns.sql_all_rules" else 1
+                results[name], seconds[name], cpu[name] = _best(runs, work[name])
         with caseload.reading() as s, tempfile.TemporaryDirectory() as folder:
             # The first build in a process also imports pandas and the wellbeing summaries
-            # (~0.7 s CPU, once per session); the second is the build itself. Both are shown.
-            for name in ("first_build", "build"):
-                started = time.process_time()
-                doc, seconds[name] = timed(build_return, s, SYSTEM, contract, period)
-                cpu[name] = time.process_time() - started
+            # (~0.7 s CPU, once per session); the builds after it are the build itself.
+            doc, seconds["first_build"], cpu["first_build"] = _best(
+                1, build_return, s, SYSTEM, contract, period)
+            doc, seconds["build"], cpu["build"] = _best(
+                RUNS, build_return, s, SYSTEM, contract, period)
             for ext in ("pdf", "xlsx", "csv"):
                 out = Path(folder) / f"return.{ext}"
                 _, seconds[ext] = timed(export_return, s, SYSTEM, doc, out)
@@ -212,7 +226,8 @@ def measure(bench: Bench) -> list[Row]:
             result["rss_mb"],
             f"{totals['claims']:,} claims for {totals['people']:,} people; CPU "
             f"{cpu['build']:.2f} s; first build in the process {s['first_build']:.2f} s (CPU "
-            f"{cpu['first_build']:.2f} s, imports included); load average "
+            f"{cpu['first_build']:.2f} s, imports included); build and SQL: least of "
+            f"{RUNS}; load average "
             f"{result['load']:.1f}", target="< 3 s"),
         Row("Return: one rule, engine vs SQL floor",
             f"{s['returns.engine_one_rule']:.2f} s",
