@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
@@ -31,6 +30,7 @@ from linkworker.demo import generate  # noqa: E402
 from linkworker.models import User  # noqa: E402
 from linkworker.storage.database import Caseload  # noqa: E402
 from linkworker.today import today_items  # noqa: E402
+from ui.app import application  # noqa: E402
 from ui.main_window import MainWindow  # noqa: E402
 from ui.operations import Runner  # noqa: E402
 from ui.widgets import ID_ROLE  # noqa: E402
@@ -223,7 +223,7 @@ def shoot_import(window: MainWindow, app: QApplication, runner: Runner, folder: 
 
 def main() -> int:
     keyring.set_keyring(keyring.backends.fail.Keyring())  # never touch a real keyring
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app = application()  # the app's own: icon, names and translations (English plurals)
     with tempfile.TemporaryDirectory() as folder:
         caseload = Caseload.create(Path(folder) / "demo.db", "demo screenshots only")
         generate(caseload, people=2000, seed=3, today=TODAY)
