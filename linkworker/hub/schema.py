@@ -256,11 +256,19 @@ def installed_door(conn: Connection) -> str | None:
 def refresh(conn: Connection) -> bool:
     """Install this version's door if the hub has another one; True if it did.
 
-    One look-up when nothing changed, so ``hub apply --every`` can ask each round."""
-    if installed_door(conn) == DOOR:
+    One look-up when nothing changed, so ``hub apply --every`` can ask each round. A login
+    that does not own the hub's database cannot install it and leaves it to the owner's next
+    command (the command itself goes on, as it did before doors were refreshed)."""
+    if installed_door(conn) == DOOR or not _owns_database(conn):
         return False
     install(conn)
     return True
+
+
+def _owns_database(conn: Connection) -> bool:
+    return bool(conn.execute(text(
+        "SELECT pg_has_role(current_user, datdba, 'MEMBER') FROM pg_database "
+        "WHERE datname = current_database()")).scalar())
 
 
 def add_login(conn: Connection, role_name: str, password: str, user_id: str) -> None:

@@ -172,7 +172,7 @@ def test_a_person_with_unsent_changes_is_kept_until_they_are_pushed(caseload):
 
 
 def test_a_hub_command_gives_an_older_hub_this_versions_door(office, pg_url,  # noqa: F811
-                                                              monkeypatch, capsys):
+                                                              tmp_path, monkeypatch, capsys):
     """A hub updated to a new LinkWorker gets the functions laptops call from its next
     ``hub apply``, not only when someone happens to add a login."""
     from sqlalchemy import text
@@ -187,6 +187,10 @@ def test_a_hub_command_gives_an_older_hub_this_versions_door(office, pg_url,  # 
                        "RETURNS TABLE (person_id varchar, whole boolean) "
                        "LANGUAGE sql AS $$ SELECT 'an older door'::varchar, true $$"))
         s.execute(text(f"COMMENT ON FUNCTION {schema.PULL} IS 'linkworker door 0ld'"))
+    laptop, login_url = _laptop_for(tmp_path, caseload, pg_url, "sam", _ids["sam"])
+    laptop.close()
+    with ServerCaseload.connect(login_url, upgrade=False) as hub, hub.transaction() as s:
+        assert not schema.refresh(s.connection())  # not the owner: left for the owner
     monkeypatch.setenv("LINKWORKER_PASSPHRASE", TEST_PASSPHRASE)
     assert main(["hub", "apply", "--url", pg_url]) == 0
     with ServerCaseload.connect(pg_url) as hub, hub.transaction() as s:
