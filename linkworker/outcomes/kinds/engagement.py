@@ -7,6 +7,8 @@ from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import partial
+from itertools import islice
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from linkworker.models import CONTACT_MODES
@@ -16,9 +18,11 @@ from linkworker.outcomes.rules import Achievement, anchor_evidence, iso, start_o
 
 if TYPE_CHECKING:
     from linkworker.outcomes.contract import Outcome
-    from linkworker.outcomes.facts import Attended, Facts
+    from linkworker.outcomes.facts import Facts
     from linkworker.outcomes.fields import Fields
     from linkworker.outcomes.rules import RuleContext
+
+_day = attrgetter("date")
 
 
 @dataclass(frozen=True)
@@ -29,28 +33,9 @@ class EngagementRule(Rule):
     purposes: tuple[str, ...] = ()
 
 
-def _evidence(start_from: str, start: dt.date, contacts: Attended,
-              used: list[int]) -> dict[str, Any]:
+def _evidence(start_from: str, start: dt.date, used: list) -> dict[str, Any]:
     return {"start": anchor_evidence(start_from, start),
-            "contacts": [{"id": c.id, "date": iso(c.date), "mode": c.mode}
-                         for c in (contacts[n] for n in used)]}
-
-
-def _first_within(rule: EngagementRule, contacts: Attended, start: dt.date,
-                  end: dt.date) -> list[int]:
-    """The positions of the first ``rule.contacts`` contacts from ``start`` to ``end`` (both
-    counted) of the modes and purposes the rule asks for: the search starts at ``start`` and
-    stops at the window's end or the K-th contact."""
-    dates, used = contacts.dates, []
-    for n in range(bisect_left(dates, start), len(dates)):
-        if dates[n] > end:
-            break
-        if ((not rule.modes or contacts.mode(n) in rule.modes)
-                and (not rule.purposes or contacts.purpose(n) in rule.purposes)):
-            used.append(n)
-            if len(used) == rule.contacts:
-                break
-    return used
+            "contacts": [{"id": c.id, "date": iso(c.date), "mode": c.mode} for c in used]}
 
 
 @register
@@ -69,7 +54,8 @@ class Engagement(RuleKind):
     def evaluate(self, outcome: Outcome, facts: Facts, ctx: RuleContext
                  ) -> Iterator[Achievement]:
         """The first ``contacts`` attended contacts from the start to ``within_days`` after it
-        (both ends counted); only those contacts are made into rows, for the evidence."""
+        (both ends counted). A journey's contacts are in date order, so the search starts at
+        the start date and stops at the window's end or the K-th contact."""
         rule: EngagementRule = outcome.rule  # type: ignore[assignment]
         span = dt.timedelta(days=rule.within_days)
         for episode in facts.episodes.values():
@@ -79,13 +65,20 @@ class Engagement(RuleKind):
             start = start_of(facts, episode, rule.start)
             if start is None:
                 continue
-            used = _first_within(rule, contacts, start, start + span)
+            end, used = start + span, []
+            for c in islice(contacts, bisect_left(contacts, start, key=_day), None):
+                if c.date > end:
+                    break
+                if ((not rule.modes or c.mode in rule.modes)
+                        and (not rule.purposes or c.purpose in rule.purposes)):
+                    used.append(c)
+                    if len(used) == rule.contacts:
+                        break
             if len(used) < rule.contacts:
                 continue
             yield Achievement(
                 outcome.id, episode.person_id, episode.id, f"{outcome.id}:{episode.id}",
-                contacts.dates[used[-1]],
-                partial(_evidence, rule.start, start, contacts, used))
+                used[-1].date, partial(_evidence, rule.start, start, used))
 
     def evidence_parts(self, evidence: dict[str, Any], ids: bool) -> list[str]:
         parts = []
