@@ -1,9 +1,10 @@
-"""A journey's attended contacts as the return reads them (``outcomes.facts.Attended``).
+"""A journey's attended contacts as the return reads them (``outcomes.facts``).
 
-The return keeps each journey's contacts as read and makes a row only for a contact a rule
-looks at. So the order that decides which contacts prove a claim (date, then id, whatever
-order the index holds them in), the modes and purposes a rule asks for, and the ids and modes
-a claim's evidence names must be those of the contacts themselves.
+The index the return reads them from holds a day's contacts by mode, then purpose, then id,
+and the return keeps only the contacts some rule could use. So the order that decides which
+contacts prove a claim (date, then id), the modes and purposes a rule asks for, and the ids
+and modes a claim's evidence names must be those of the contacts themselves: a faster way of
+reading them must keep all three.
 """
 
 from __future__ import annotations
