@@ -18,7 +18,6 @@ from linkworker.outcomes.facts import load_facts
 from linkworker.outcomes.kinds import achievements
 from linkworker.outcomes.rules import RuleContext
 from linkworker.outcomes.store import save_contract
-from linkworker.storage.database import Caseload
 
 REFERRAL, TODAY = dt.date(2026, 3, 2), dt.date(2026, 6, 1)
 
@@ -45,24 +44,23 @@ CONTACTS = [
 ]
 
 
-def test_claims_name_the_contacts_in_date_then_id_order_with_their_own_modes(tmp_path):
+def test_claims_name_the_contacts_in_date_then_id_order_with_their_own_modes(caseload):
     cdef = parse_contract(CONTRACT)
-    with Caseload.create(tmp_path / "c.db", "contacts in order") as caseload:
-        with caseload.transaction() as s:
-            contract = save_contract(s, SYSTEM, CONTRACT)
-            person = Person(reference="LW-000001", given_name="P", family_name="Q")
-            s.add(person)
-            s.flush()
-            episode = Episode(person_id=person.id, number=1, referral_date=REFERRAL,
-                              contract_id=contract.id)
-            s.add(episode)
-            s.flush()
-            for days, mode, purpose, contact_id in CONTACTS:
-                s.add(Contact(id=contact_id, episode_id=episode.id, status="attended",
-                              mode=mode, purpose=purpose,
-                              contact_date=REFERRAL + dt.timedelta(days=days)))
-        with caseload.reading() as s:
-            facts = load_facts(s, contract.id, cdef, today=TODAY)
+    with caseload.transaction() as s:
+        contract = save_contract(s, SYSTEM, CONTRACT)
+        person = Person(reference="LW-000001", given_name="P", family_name="Q")
+        s.add(person)
+        s.flush()
+        episode = Episode(person_id=person.id, number=1, referral_date=REFERRAL,
+                          contract_id=contract.id)
+        s.add(episode)
+        s.flush()
+        for days, mode, purpose, contact_id in CONTACTS:
+            s.add(Contact(id=contact_id, episode_id=episode.id, status="attended",
+                          mode=mode, purpose=purpose,
+                          contact_date=REFERRAL + dt.timedelta(days=days)))
+    with caseload.reading() as s:
+        facts = load_facts(s, contract.id, cdef, today=TODAY)
     found = {a.outcome_id: a for o in cdef.outcomes
              for a in achievements(o, facts, RuleContext({}, {}))}
 
