@@ -302,6 +302,12 @@ class Contact(Tracked, Base):
               sqlite_where=text("status = 'attended'")),
         # A coordinator's register and the hub's scope: the contacts at a venue (0008).
         Index("ix_contacts_venue", "venue", "episode_id", sqlite_where=text("venue IS NOT NULL")),
+        # Today: a day's contacts, and the planned ones later this week, with what a row shows,
+        # read from the index alone (0010).
+        Index("ix_contacts_day", "contact_date", "worker_id", "status", "start_time", "mode",
+              "purpose", "venue", "episode_id", "id"),
+        Index("ix_contacts_planned_day", "contact_date", "worker_id", "start_time", "mode",
+              "purpose", "venue", "episode_id", "id", sqlite_where=text("status = 'planned'")),
     )
 
 
