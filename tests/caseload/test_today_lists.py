@@ -211,3 +211,8 @@ def test_todays_appointments_and_later_are_read_from_the_contacts_index_alone(wo
     assert "SCAN contacts" not in later
     if who == "meg":  # a worker's few are asked by worker (ix_contacts_worker_date)
         assert "SEARCH contacts USING COVERING INDEX ix_contacts_planned_day" in later
+    else:  # a worker's tasks come from their open journeys only, not every journey they had
+        tasks = select_plans(world.caseload, lambda: today_page(world.caseload, actor, worker,
+                                                                TODAY, "tasks", 0, 200))
+        assert "SEARCH journey USING INDEX ix_episodes_open_by_worker (worker_id=?)" in tasks
+        assert "ix_episodes_worker_id" not in tasks

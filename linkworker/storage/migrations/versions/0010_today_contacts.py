@@ -20,6 +20,12 @@ read:
 * ``ix_contacts_planned_day``: the same for planned contacts only (partial), the later-this-
   week list: 4,692 -> 4,114 pages for a manager at 50,000 people.
 
+A worker's own Today also reads their open journeys (tasks: plan steps and first contacts;
+Due: forms not recorded). ``ix_episodes_worker_id`` hands over every journey they ever had
+(2,690 at 150,000 people, 882 of them open), a row each; ``ix_episodes_open_by_worker``
+(partial: open journeys only) holds what those statements ask of a journey, so worker1's
+first page of tasks reads 1,434 pages instead of 2,242 at 50,000 people.
+
 Together they add about 150 MB to a 1.8 GB caseload of 50,000 people.
 """
 
@@ -37,6 +43,9 @@ INDEXES = {
     "ix_contacts_planned_day":
         "ON contacts (contact_date, worker_id, start_time, mode, purpose, venue, episode_id, id) "
         "WHERE status = 'planned'",
+    "ix_episodes_open_by_worker":
+        "ON episodes (worker_id, stage, next_review_due, first_meeting_date, referral_date, id) "
+        "WHERE exit_date IS NULL",
 }
 
 
