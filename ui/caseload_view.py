@@ -519,7 +519,7 @@ WIDEST_COUNT = 9_999_900
 
 def count_texts() -> list[str]:
     """Every form of the count's texts in the current language: each plural form (they
-    follow the last digits) of a small and of a seven-digit count, and "200+ people,
+    follow the last digits) of a small and of a seven-digit count, and "100+ people,
     counting…"."""
     counts = [*range(100), *range(WIDEST_COUNT, WIDEST_COUNT + 100)]
     return [translate("caseload_view", "{ids}+ people, counting…").format(ids=PAGE_SIZE),
