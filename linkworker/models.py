@@ -257,6 +257,9 @@ class Episode(Tracked, Base):
         # (migration 0007; exit_date is a column only so that the index covers the query).
         Index("ix_episodes_open_first_meeting", "first_meeting_date", "worker_id", "id",
               "exit_date", sqlite_where=text("exit_date IS NULL")),
+        # A worker's open journeys with what Today's tasks and Due ask of them (0010).
+        Index("ix_episodes_open_by_worker", "worker_id", "stage", "next_review_due",
+              "first_meeting_date", "referral_date", "id", sqlite_where=text("exit_date IS NULL")),
         # The return: a contract's journeys from the index alone (0007).
         Index("ix_episodes_contract_journeys", "contract_id", "id", "person_id", "number",
               "referral_date", "first_meeting_date", "exit_date", "exit_reason", "eligibility"),
@@ -302,6 +305,12 @@ class Contact(Tracked, Base):
               sqlite_where=text("status = 'attended'")),
         # A coordinator's register and the hub's scope: the contacts at a venue (0008).
         Index("ix_contacts_venue", "venue", "episode_id", sqlite_where=text("venue IS NOT NULL")),
+        # Today: a day's contacts, and the planned ones later this week, with what a row shows,
+        # read from the index alone (0010).
+        Index("ix_contacts_day", "contact_date", "worker_id", "status", "start_time", "mode",
+              "purpose", "venue", "episode_id", "id"),
+        Index("ix_contacts_planned_day", "contact_date", "worker_id", "start_time", "mode",
+              "purpose", "venue", "episode_id", "id", sqlite_where=text("status = 'planned'")),
     )
 
 

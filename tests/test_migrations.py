@@ -82,10 +82,10 @@ def test_upgrade_head_gives_exactly_the_models_schema(caseload):
 FROZEN = sorted(p.parent.name for p in CASELOADS.glob("*/caseload.db"))
 
 
-def test_there_is_a_frozen_caseload_for_each_schema_version_up_to_0009():
+def test_there_is_a_frozen_caseload_for_each_schema_version_up_to_0010():
     revisions = {r.revision for r in
                  ScriptDirectory.from_config(migrate.alembic_config()).walk_revisions()}
-    assert {f"000{n}" for n in range(1, 10)} <= set(FROZEN) <= revisions
+    assert {f"{n:04}" for n in range(1, 11)} <= set(FROZEN) <= revisions
 
 
 @pytest.mark.parametrize("revision", FROZEN)

@@ -78,6 +78,7 @@ from ui.person_list import list_view
 from ui.widgets import (
     ID_ROLE,
     OVERDUE_COLOUR,
+    FittedLabel,
     WorkerPicker,
     default_worker,
     heading,
@@ -512,6 +513,19 @@ class SummaryPanel(QWidget):
             self.open_person.emit(self.person_id)
 
 
+# The count beside the search box goes up to seven digits ("9,999,999 people").
+WIDEST_COUNT = 9_999_900
+
+
+def count_texts() -> list[str]:
+    """Every form of the count's texts in the current language: each plural form (they
+    follow the last digits) of a small and of a seven-digit count, and "100+ people,
+    counting…"."""
+    counts = [*range(100), *range(WIDEST_COUNT, WIDEST_COUNT + 100)]
+    return [translate("caseload_view", "{ids}+ people, counting…").format(ids=PAGE_SIZE),
+            *(translate("caseload_view", "%Ln person(s)", None, n) for n in counts)]
+
+
 class CaseloadView(QWidget):
     """Search, filter and sort the caseload; open a person with Enter or a double-click."""
 
@@ -594,21 +608,11 @@ class CaseloadView(QWidget):
 
     @staticmethod
     def _count_label() -> QLabel:
-        """The count, as wide from the start as its usual texts: a count of another width
+        """The count, as wide from the start as any text it can show: a count of another width
         laid the window out again and repainted all of it, about 6 ms of a keystroke's paint
         on the GUI thread (the first key of each word and each count, issue 15)."""
-        label = QLabel("")
+        label = FittedLabel(count_texts)
         label.setAccessibleName(translate("caseload_view", "Number of people listed"))
-        sizes = []
-        for text in (translate("caseload_view", "{ids}+ people, counting…").format(ids=PAGE_SIZE),
-                     translate("caseload_view", "%Ln person(s)", None, 888_888)):
-            label.setText(text)
-            sizes.append(label.sizeHint())
-        label.setText("")
-        # A fixed size (set in the row, centred): Qt then does not lay the window out again
-        # at each new text.
-        label.setFixedSize(max(size.width() for size in sizes),
-                           max(size.height() for size in sizes))
         return label
 
     def _combo(self, name: str, items: list[tuple[str, str | None]]) -> QComboBox:

@@ -544,3 +544,33 @@ class WorkerPage(QWidget):
             self.worker.request(self.runner, self.actor)
         elif tags & self.CARES_ABOUT:
             self.refresh()
+
+
+QWIDGETSIZE_MAX = (1 << 24) - 1  # Qt's "no limit" for a widget's size
+
+
+class FittedLabel(QLabel):
+    """A label of a fixed size that holds the widest of the texts it may show: a new text of
+    another width then lays nothing out again (a count beside a search box changes at every
+    keystroke, issue 15). ``texts`` gives them in the current language; the size is worked
+    out again when the language or the font changes."""
+
+    def __init__(self, texts: Callable[[], Sequence[str]], parent: QWidget | None = None):
+        super().__init__("", parent)
+        self._texts = texts
+        self.fit()
+
+    def fit(self) -> None:
+        metrics, shown = self.fontMetrics(), self.text()
+        widest = max(self._texts(), key=metrics.horizontalAdvance, default="")
+        self.setMinimumSize(0, 0)  # Qt's measure would not go under the last size
+        self.setMaximumSize(QWIDGETSIZE_MAX, QWIDGETSIZE_MAX)
+        self.setText(widest)  # Qt's own measure of it, margins and all
+        hint = self.sizeHint()
+        self.setText(shown)
+        self.setFixedSize(hint)
+
+    def changeEvent(self, event: QEvent) -> None:  # Qt API
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.LanguageChange, QEvent.Type.FontChange):
+            self.fit()

@@ -298,6 +298,42 @@ def test_a_new_count_leaves_the_rest_of_the_window_where_it_was(
                 view.worker.geometry()) == before, count
 
 
+def test_the_count_holds_a_seven_digit_count_and_the_longest_translation(
+        qtbot, runner, world, make_view):  # noqa: F811
+    """The count's fixed size holds the widest text it can show in the current language,
+    worked out again when the language changes: a seven-digit count, and a translation longer
+    than any English text, are never cut."""
+    from PySide6.QtCore import QCoreApplication, QTranslator
+
+    class Wordy(QTranslator):
+        def translate(self, context, text, disambiguation=None, n=-1):
+            if context == "caseload_view" and text == "%Ln person(s)":
+                return "%Ln Personen in der Fallliste gefunden"
+            return ""
+
+        def isEmpty(self):  # Qt skips an empty translator
+            return False
+
+    view = make_view(qtbot, runner, world.actor("meg"))
+    label = view.count_label
+
+    def fits(text: str) -> bool:
+        label.setText(text)
+        return label.sizeHint().width() <= label.width()
+
+    assert fits("1,234,567 people") and fits("9,999,999 people")
+    wordy = Wordy()
+    QCoreApplication.installTranslator(wordy)
+    try:
+        wordiest = caseload_view.translate("caseload_view", "%Ln person(s)", None, 1_234_567)
+        assert "Personen" in wordiest
+        qtbot.waitUntil(lambda: fits(wordiest))
+    finally:
+        QCoreApplication.removeTranslator(wordy)
+    qtbot.waitUntil(lambda: not fits(wordiest))  # back to English's size
+    assert fits("1,234,567 people")
+
+
 def test_enter_before_the_whole_list_goes_by_this_searchs_rows_not_the_last_count(
         qtbot, runner, world, make_view, monkeypatch):  # noqa: F811
     """"khan" found one person; "s" fills a screenful and its whole list waits for a pause
