@@ -111,11 +111,12 @@ def display_problem(env: Mapping[str, str] | None = None,
     return None
 
 
-# What the window's first screen uses from the core, imported before Qt (``preload_core``).
-# Today's and the sync corner's modules come after the first rows (issue 15, stop 23); the log
-# file's and crash handler's module (``ui.app.begin``) costs half the CPU before PySide6.
-START_MODULES = ("linkworker.accounts", "linkworker.backup", "linkworker.caseload",
-                 "linkworker.logs")
+# What the sign-in box uses from the core, imported before Qt (``preload_core``): SQLAlchemy
+# Core and no models. Today's and the sync corner's modules come after the first rows (issue
+# 15, stop 23); the models, the ORM and the caseload list's core load on the warm thread while
+# the user signs in (``MODELS``, stop 24); the log file's and crash handler's module
+# (``ui.app.begin``) costs half the CPU before PySide6.
+START_MODULES = ("linkworker.accounts", "linkworker.logs")
 
 
 def preload_core() -> None:
@@ -126,9 +127,23 @@ def preload_core() -> None:
         importlib.import_module(name)
 
 
-# The main window's modules (Qt views), by name: ``warm_window`` imports them on a thread.
+# The models and the ORM (with its mappers configured), then the main window's modules (Qt
+# views), by name: ``warm_window`` imports them on a thread. The sign-in box and the sign-in's
+# look-up need none of them (plain SQL), so they load while the user types and while Argon2id
+# checks the password without the GIL; the sign-in's write, the first to use the models, comes
+# after that check (issue 15, stop 24).
+MODELS = ("linkworker.models", "linkworker.sync.changelog")
 WINDOW_MODULES = ("ui.operations", "ui.signin", "ui.widgets", "ui.caseload_view",
                   "ui.admin.recovery", "ui.main_window", "ui.lock")
+
+
+def load_models() -> None:
+    """Import the models and configure their mappers (what any ORM statement would do first)."""
+    for name in MODELS:
+        importlib.import_module(name)
+    from sqlalchemy.orm import configure_mappers
+
+    configure_mappers()
 
 
 def warm_window(names: tuple[str, ...] = WINDOW_MODULES) -> threading.Thread:
@@ -144,6 +159,12 @@ def warm_window(names: tuple[str, ...] = WINDOW_MODULES) -> threading.Thread:
     50 ms)."""
 
     def load() -> None:
+        try:
+            load_models()
+            START.mark("models loaded (beside)")
+        except Exception:  # reported by the first use of the models, with its real error
+            logging.getLogger(__name__).debug("warm import of the models failed")
+            return
         for name in names:
             try:
                 importlib.import_module(name)

@@ -76,12 +76,14 @@ def open_window(path: Path, on_sign_in: Callable[[QWidget], None] | None = None,
     """Unlock ``path``, sign in, show the main window and begin its start-up checks: the
     ``(window, checks)`` the app then runs, or an exit code (``RETRY`` after a restore). The
     app's start and the bench's (``bench/start.py``) are this one function, so they cannot
-    drift; ``on_sign_in`` is given the sign-in box as it opens (the bench types into it)."""
-    from ui.admin.recovery import StartupChecks, offer_restore
-
+    drift; ``on_sign_in`` is given the sign-in box as it opens (the bench types into it).
+    The recovery module (with the backup's, which loads the models) is imported where it is
+    used: the warm thread has it by then (issue 15, stop 24)."""
     try:
         caseload = unlock(path)
     except CaseloadDamaged as exc:
+        from ui.admin.recovery import offer_restore
+
         return RETRY if offer_restore(path, str(exc)) else 2
     except (CaseloadError, keys.KeyError_) as exc:
         QMessageBox.critical(None, translate("app", "LinkWorker"), str(exc))
@@ -97,6 +99,8 @@ def open_window(path: Path, on_sign_in: Callable[[QWidget], None] | None = None,
         return 1
     START.mark("window built")
     window.when_started(_started)
+    from ui.admin.recovery import StartupChecks
+
     return window, StartupChecks(window, window.runner)
 
 
