@@ -147,10 +147,11 @@ def load_models() -> None:
 
 
 def warm_window(names: tuple[str, ...] = WINDOW_MODULES) -> threading.Thread:
-    """Import the main window's modules on a thread while the caseload unlocks and the user
-    signs in. Argon2id (one lane) runs in C without the GIL, and a person types slowly, so the
-    imports (about a second of a start, issue 15) use time the window would otherwise wait
-    through. An import the GUI thread then makes waits for the thread's, never runs twice; a
+    """Import the models (the ORM, mappers configured: ``load_models``), then the main window's
+    modules, on a thread while the caseload unlocks and the user signs in. Argon2id runs in C
+    without the GIL, and a person types slowly, so the imports (about a second of a start,
+    issue 15) use time the window would otherwise wait through; the sign-in's write, the
+    first to need the models, waits for them if they are not there yet. An import the GUI thread then makes waits for the thread's, never runs twice; a
     module that fails here fails again, with its real error, where the window imports it.
 
     The modules' objects live as long as the process, so they are then taken out of the cycle
@@ -161,6 +162,7 @@ def warm_window(names: tuple[str, ...] = WINDOW_MODULES) -> threading.Thread:
     def load() -> None:
         try:
             load_models()
+            gc.freeze()  # out of sight of the GUI thread's timed collections from now on
             START.mark("models loaded (beside)")
         except Exception:  # reported by the first use of the models, with its real error
             logging.getLogger(__name__).debug("warm import of the models failed")
