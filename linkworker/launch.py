@@ -151,8 +151,9 @@ def warm_window(names: tuple[str, ...] = WINDOW_MODULES) -> threading.Thread:
     modules, on a thread while the caseload unlocks and the user signs in. Argon2id runs in C
     without the GIL, and a person types slowly, so the imports (about a second of a start,
     issue 15) use time the window would otherwise wait through; the sign-in's write, the
-    first to need the models, waits for them if they are not there yet. An import the GUI thread then makes waits for the thread's, never runs twice; a
-    module that fails here fails again, with its real error, where the window imports it.
+    first to need the models, waits for them if they are not there yet, and the window's
+    build waits for the rest (``wait_for_warm``). A module that fails here fails again, with
+    its real error, where the window imports it.
 
     The modules' objects live as long as the process, so they are then taken out of the cycle
     collector's sight (``gc.freeze``): the app collects on the GUI thread (``ui.collector``),
@@ -178,7 +179,22 @@ def warm_window(names: tuple[str, ...] = WINDOW_MODULES) -> threading.Thread:
 
     thread = threading.Thread(target=load, name="linkworker-warm", daemon=True)
     thread.start()
+    _WARMING.append(thread)
     return thread
+
+
+_WARMING: list[threading.Thread] = []
+
+
+def wait_for_warm() -> None:
+    """Wait until the warm thread's imports are done (at once if there is none). The window's
+    build waits here rather than import beside it: PySide6 makes its classes' Python types
+    when a module first names them, and two threads doing that at once crashed the start
+    (a segfault in about 1 start in 10 once the warm thread also loaded the models, stop 24).
+    It costs nothing: the window needs those modules, so it would wait for their import
+    anyway."""
+    for thread in list(_WARMING):
+        thread.join()
 
 
 def launch_app(db: Path | None) -> int:

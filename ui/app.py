@@ -22,6 +22,7 @@ from linkworker.storage import keys
 from linkworker.storage.database import Caseload, CaseloadDamaged, CaseloadError
 from ui.collector import GuiThreadCollector
 from ui.i18n import translate
+from ui.signin import open_main_window  # the box's modules, before the warm thread begins
 from ui.unlock import CreateCaseloadDialog, PassphraseDialog
 
 log = logging.getLogger(__name__)
@@ -91,8 +92,6 @@ def open_window(path: Path, on_sign_in: Callable[[QWidget], None] | None = None,
     if caseload is None:
         return 1
     START.mark("caseload open")
-    from ui.signin import open_main_window
-
     window = open_main_window(caseload, on_sign_in)
     if window is None:
         caseload.close()

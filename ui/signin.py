@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from linkworker import accounts, settings
 from linkworker.access import Actor
 from linkworker.errors import UserError
+from linkworker.launch import wait_for_warm
 from ui.i18n import translate
 from ui.operations import Runner, friendly_message
 
@@ -299,6 +300,7 @@ def open_main_window(caseload, on_sign_in: Callable[[QWidget], None] | None = No
     if actor is None:
         runner.shutdown()
         return None
+    wait_for_warm()  # never import beside the warm thread (see there)
     from ui.main_window import MainWindow, show_fitted
 
     window = MainWindow(runner, actor)
