@@ -94,7 +94,7 @@ def test_the_warm_thread_takes_what_it_imported_out_of_the_collectors_sight():
     imported, in front of the first rows; once warmed, they are frozen (``gc.freeze``). In a
     fresh interpreter, so the suite's own collector is left as it is."""
     probe = ("import gc\nfrom linkworker.launch import warm_window\n"
-             "before = gc.get_freeze_count()\nwarm_window(('ui.lock',)).join()\n"
+             "before = gc.get_freeze_count()\nwarm_window(('ui.lock',), wait_for=None).join()\n"
              "print(before, gc.get_freeze_count())\n")
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                           check=True, env={"QT_QPA_PLATFORM": "offscreen", "PATH": ""})

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from linkworker import accounts, settings
 from linkworker.access import Actor
 from linkworker.errors import UserError
-from linkworker.launch import wait_for_warm
+from linkworker.launch import signing_in, wait_for_warm
 from ui.i18n import translate
 from ui.operations import Runner, friendly_message
 
@@ -312,6 +312,7 @@ def sign_in(runner: Runner, parent: QWidget | None = None, *,
             on_show: Callable[[QWidget], None] | None = None) -> Actor | None:
     """Show the sign-in dialog; the signed-in actor, or None if the user cancelled."""
     dialog = SignInDialog(runner, parent)
+    signing_in()  # the warm thread begins (launch.warm_window)
     if on_show is not None:
         on_show(dialog)
     if not dialog.exec():
