@@ -151,9 +151,10 @@ SIGN_IN_BOX = threading.Event()
 
 
 def signing_in() -> None:
-    """The sign-in box is up: from here the user types and Argon2id checks the password, time
-    the warm thread can use. Before it, the warm thread would only slow the way to the box
-    (measured, stop 24: unlocking took 0.4-0.6 s instead of 0.2 beside it)."""
+    """The sign-in box is up (or the caseload's passphrase box, before it): from here the user
+    types and Argon2id checks what they typed, time the warm thread can use. Before it, the
+    warm thread would only slow the way to the box (measured, stop 24: unlocking took 0.4-0.6 s
+    instead of 0.2 beside it)."""
     SIGN_IN_BOX.set()
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from linkworker.launch import START, warm_window
+from linkworker.launch import START, signing_in, warm_window
 from linkworker.paths import default_caseload
 from linkworker.resources import resource_path
 from linkworker.storage import keys
@@ -49,6 +49,7 @@ def unlock(path: Path, parent=None) -> Caseload | None:
 
     recover_interrupted_restore(path)  # a restore cut off mid-swap is not "no caseload"
     if not path.exists():
+        signing_in()  # the user types a passphrase: time for the warm thread
         dialog = CreateCaseloadDialog(path, parent)
         if not dialog.exec():
             return None
@@ -59,6 +60,7 @@ def unlock(path: Path, parent=None) -> Caseload | None:
         error = ""
     except keys.WrongPassphrase as exc:
         error = str(exc)
+    signing_in()  # the user types the passphrase: time for the warm thread
     while True:
         dialog = PassphraseDialog(path, error, parent)
         if not dialog.exec():
