@@ -21,17 +21,26 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select, text
 
 from linkworker import audit, settings
 from linkworker.access import Actor, PermissionDenied, require
 from linkworker.errors import NotFound, UserError
-from linkworker.models import ROLES, User, utcnow
 from linkworker.storage.database import Caseload
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Row
+    from sqlalchemy.orm import Session
+
+    from linkworker.models import User
+
+# The models (and the ORM) are imported where they are used. The sign-in box's reads and the
+# sign-in's look-up before the password check are plain SQL, so the models load on the warm
+# thread beside Argon2id, which runs without the GIL (issue 15, stop 24).
 
 _HASHER = PasswordHasher()  # argon2-cffi defaults: Argon2id, RFC 9106 low-memory profile
 _DUMMY_HASH: str | None = None
@@ -155,6 +164,8 @@ def check_password(session: Session, password: str, username: str = "") -> None:
 
 
 def _check_role(role: str) -> str:
+    from linkworker.models import ROLES
+
     if role not in ROLES:
         labels = ", ".join(ROLE_LABELS[r].lower() for r in ROLES)
         raise UserError(f"Unknown role {role!r}: choose one of {labels}.")
@@ -162,6 +173,8 @@ def _check_role(role: str) -> str:
 
 
 def _user(session: Session, user_id: str) -> User:
+    from linkworker.models import User
+
     user = session.get(User, user_id)
     if user is None:
         raise NotFound("That user does not exist.")
@@ -169,6 +182,8 @@ def _user(session: Session, user_id: str) -> User:
 
 
 def _active_admins(session: Session) -> int:
+    from linkworker.models import User
+
     return session.execute(
         select(func.count()).select_from(User).where(User.role == "admin", User.active.is_(True))
     ).scalar_one()
@@ -183,14 +198,17 @@ def _keep_an_admin(session: Session, user: User) -> None:
 
 
 def has_users(caseload: Caseload) -> bool:
-    with caseload.reading() as session:
-        return session.execute(select(User.id).limit(1)).first() is not None
+    """Whether anyone has an account yet (the sign-in box's first question; plain SQL)."""
+    with caseload.rows() as conn:
+        return conn.execute(text("SELECT 1 FROM users LIMIT 1")).first() is not None
 
 
 def create_first_admin(
     caseload: Caseload, username: str, display_name: str, password: str
 ) -> Actor:
     """The first account of a new caseload: an admin. Refused once anyone has an account."""
+    from linkworker.models import User
+
     username = normalise_username(username)
     with caseload.transaction() as session:
         if session.execute(select(User.id).limit(1)).first() is not None:
@@ -207,6 +225,8 @@ def create_first_admin(
 
 
 def list_users(caseload: Caseload, actor: Actor) -> list[UserInfo]:
+    from linkworker.models import User
+
     require(actor, "users.manage")
     with caseload.reading() as session:
         users = session.execute(select(User).order_by(User.username)).scalars()
@@ -223,6 +243,8 @@ def add_user(
     venue: str | None = None,
 ) -> UserInfo:
     """A new account with a first password the user must change when they first sign in."""
+    from linkworker.models import User
+
     require(actor, "users.manage")
     username = normalise_username(username)
     _check_role(role)
@@ -246,6 +268,8 @@ def rename(caseload: Caseload, actor: Actor, user_id: str, new_username: str) ->
     """A new username for an account (its id, password and history stay). Needed when two
     caseloads set up on their own each made an ``admin`` and now sync: the team's usernames
     must name one account each (see ``sync.merge.clash_advice``)."""
+    from linkworker.models import User
+
     require(actor, "users.manage")
     new_username = normalise_username(new_username)
     with caseload.transaction() as session:
@@ -361,9 +385,10 @@ def needs_new_password(caseload: Caseload, actor: Actor) -> bool:
     """True after an admin set or reset the password: the user must choose their own."""
     if actor.user_id is None:
         return False
-    with caseload.reading() as session:
-        user = session.get(User, actor.user_id)
-        return bool(user and user.must_change_password)
+    with caseload.rows() as conn:  # plain SQL: asked on the way to the first rows
+        must = conn.execute(text("SELECT must_change_password FROM users WHERE id = :id"),
+                            {"id": actor.user_id}).scalar()
+    return bool(must)
 
 
 # --- the actor, checked again at every operation ---------------------------------------------
@@ -401,6 +426,22 @@ def _failed(session: Session, user: User | None, now: dt.datetime, reason: str) 
     return error
 
 
+# Who is signing in, looked up before the password check (outside the write transaction, in
+# plain SQL): Argon2id then runs without the GIL while the models load beside it.
+_SIGNING_IN = text("SELECT password_hash FROM users WHERE username = :name")
+
+
+def _checked_before(caseload: Caseload, name: str, password: str) -> tuple[str | None, bool]:
+    """The stored hash the password was checked against (None: no such user, and as much time
+    was spent as for one) and whether it matched."""
+    with caseload.rows() as conn:
+        row: Row | None = conn.execute(_SIGNING_IN, {"name": name}).first()
+    if row is None:
+        _burn_time(password)
+        return None, False
+    return row.password_hash, verify_password(row.password_hash, password)
+
+
 def sign_in(
     caseload: Caseload,
     username: str,
@@ -412,19 +453,26 @@ def sign_in(
     """The signed-in ``Actor``, or ``SignInFailed``/``AccountLocked`` (audited either way).
 
     ``purpose`` is "sign_in" or "unlock" (the idle lock screen), recorded in the audit event.
+    The password is checked before the write transaction (``_checked_before``); inside it the
+    account is read again and decides, its hash checked again if it changed in between, so
+    the lock-out counters and the audit event are as they always were.
     """
-    now = now or utcnow()
     name = (username or "").strip().lower()
+    checked_hash, good = _checked_before(caseload, name, password)
+    from linkworker.models import User, utcnow
+
+    now = now or utcnow()
     error: SignInFailed | None = None
     with caseload.transaction() as session:
         user = session.execute(select(User).where(User.username == name)).scalar_one_or_none()
+        if user is not None and user.password_hash != checked_hash:
+            good = verify_password(user.password_hash, password)
         if user is None:
-            _burn_time(password)
             error = _failed(session, None, now, "unknown_user")
         elif user.locked_until is not None and user.locked_until > now:
             error = AccountLocked(SIGN_IN_FAILED, user.locked_until)
             _failed(session, user, now, "locked")
-        elif not verify_password(user.password_hash, password):
+        elif not good:
             error = _failed(session, user, now, "wrong_password")
         elif not user.active:
             error = _failed(session, user, now, "inactive")
@@ -448,6 +496,7 @@ def sign_in_readonly(db_path, username: str, password: str,
     from sqlalchemy.orm import Session as _Session
 
     from linkworker.backup import _reader
+    from linkworker.models import User
     from linkworker.storage import keys
 
     engine = _reader(db_path, keys.unlock_key(db_path, passphrase))

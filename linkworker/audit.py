@@ -46,17 +46,23 @@ from typing import TYPE_CHECKING, Any
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from sqlalchemy import bindparam, func, select, text, update
-from sqlalchemy.orm import Session
+from sqlalchemy import JSON, DateTime, bindparam, func, select, text, update
 
 from linkworker.access import Actor, check_actor, require
 from linkworker.errors import UserError
-from linkworker.models import AuditEvent, Person, new_id, utcnow
 from linkworker.storage import keys
 from linkworker.storage.files import atomic_writer
 
 if TYPE_CHECKING:  # storage opens caseloads through safeguards, which use this module
+    from sqlalchemy.engine import Connection
+    from sqlalchemy.orm import Session
+
+    from linkworker.models import AuditEvent
     from linkworker.storage.database import Caseload
+
+# The models (and the ORM) are imported where they are used: opening a caseload asks only
+# ``is_legacy``, in plain SQL, so they load on the warm thread while the user signs in
+# (issue 15, stop 24).
 
 _log = logging.getLogger(__name__)
 
@@ -153,6 +159,8 @@ def record(
     Checks the actor's account first (``access.check_actor``): a deactivated or demoted user
     still signed in somewhere can do nothing that is audited, and their work rolls back.
     """
+    from linkworker.models import AuditEvent, new_id, utcnow
+
     check_actor(session, actor)
     previous = session.execute(
         select(AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
@@ -214,9 +222,16 @@ def _marker_ok(details: dict) -> bool:
     return isinstance(digest, str) and bool(_HEX64.match(digest))
 
 
-def is_legacy(session: Session) -> bool:
-    """True when the trail still uses the old unkeyed (plain SHA-256) chain."""
-    first = session.execute(select(AuditEvent).order_by(AuditEvent.seq).limit(1)).scalar()
+# The first event with the fields ``_digest`` covers, typed as the model types them.
+_FIRST_EVENT = text(
+    "SELECT id, at, user_id, username, action, entity, entity_id, person_id, details, "
+    "prev_hash, hash FROM audit_events ORDER BY seq LIMIT 1").columns(at=DateTime, details=JSON)
+
+
+def is_legacy(session: Session | Connection) -> bool:
+    """True when the trail still uses the old unkeyed (plain SHA-256) chain. Plain SQL on a
+    session or a Core connection: every open asks it, before the models have loaded."""
+    first = session.execute(_FIRST_EVENT).first()
     return first is not None and first.hash == _digest(first)
 
 
@@ -234,6 +249,8 @@ def verify_chain(session: Session, anchor: dict | None = None) -> ChainReport:
 
 
 def _walk(session: Session, anchor: dict | None) -> ChainReport:
+    from linkworker.models import AuditEvent
+
     key = session_chain_key(session)
     if key is not None and is_legacy(session):
         if anchor:
@@ -307,6 +324,8 @@ def _tag(key: bytes | None, seq: int, digest: str) -> str:
 def chain_head(session: Session) -> dict | None:
     """The newest event's seq and hash with an HMAC tag: what is anchored in key files and
     backups, and what a sync hub compares (``head_problem``). None for an empty trail."""
+    from linkworker.models import AuditEvent
+
     row = session.execute(
         select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
     ).first()
@@ -317,6 +336,8 @@ def chain_head(session: Session) -> dict | None:
 
 def head_problem(session: Session, anchor: dict, head: tuple[int, str] | None = None) -> str:
     """"" if the anchored head is still in this trail unchanged; else what went wrong."""
+    from linkworker.models import AuditEvent
+
     try:
         seq, digest, tag = int(anchor["seq"]), str(anchor["hash"]), str(anchor["tag"])
     except (KeyError, TypeError, ValueError):
@@ -358,9 +379,14 @@ def upgrade_chain(caseload: Caseload) -> bool:
     The UPDATEs need the append-only triggers out of the way: they are dropped and made again
     from their own stored SQL in the same transaction, so no other writer ever sees them gone.
     """
+    if keys.engine_key(caseload.engine) is None:
+        return False  # not an encrypted file: no key to chain with
+    with caseload.rows() as conn:
+        if not is_legacy(conn):
+            return False  # the everyday answer at every open, without the models
+    from linkworker.models import AuditEvent
+
     with caseload.reading() as session:
-        if session_chain_key(session) is None or not is_legacy(session):
-            return False
         if not verify_chain(session).ok:
             return False  # keep the evidence: verify goes on reporting the break
     with caseload.transaction() as session:
@@ -393,6 +419,8 @@ def redact_person(session: Session, person_id: str, on: dt.date) -> int:
 
     Only the erasure code calls this, in the same transaction as the ``erase`` event.
     """
+    from linkworker.models import AuditEvent
+
     rows = session.execute(
         select(AuditEvent.seq, AuditEvent.details).where(
             AuditEvent.person_id == person_id, AuditEvent.details.is_not(None)
@@ -437,6 +465,8 @@ class EventRow:
 
 
 def _where(filters: AuditFilter) -> list:
+    from linkworker.models import AuditEvent, Person
+
     where = []
     if filters.username:
         where.append(AuditEvent.username == filters.username.strip())
@@ -462,6 +492,8 @@ def _rows(
     limit: int | None,
     before_seq: int | None = None,
 ) -> list[EventRow]:
+    from linkworker.models import AuditEvent, Person
+
     query = (
         select(AuditEvent, Person.reference)
         .outerjoin(Person, Person.id == AuditEvent.person_id)
@@ -503,6 +535,8 @@ def events(
 
 
 def count_events(session: Session, actor: Actor, filters: AuditFilter | None = None) -> int:
+    from linkworker.models import AuditEvent
+
     require(actor, "audit.view")
     query = select(func.count()).select_from(AuditEvent).where(*_where(filters or AuditFilter()))
     return session.execute(query).scalar_one()
@@ -515,6 +549,8 @@ def person_events(session: Session, person_id: str) -> list[EventRow]:
 
 def actions(session: Session) -> list[str]:
     """The actions that occur in the trail, for the filter's drop-down."""
+    from linkworker.models import AuditEvent
+
     return list(
         session.execute(select(AuditEvent.action).distinct().order_by(AuditEvent.action)).scalars()
     )
@@ -595,4 +631,6 @@ def _filter_summary(filters: AuditFilter) -> dict[str, str]:
 
 
 def since(days: int) -> dt.datetime:
+    from linkworker.models import utcnow
+
     return utcnow() - dt.timedelta(days=days)

@@ -9,15 +9,18 @@ clear message. Changes are admin-only and audited with the old and new value.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy import JSON, text
 
 from linkworker import audit
 from linkworker.access import Actor, require
 from linkworker.errors import UserError
-from linkworker.models import Setting
 from linkworker.storage.database import Caseload
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+    from sqlalchemy.orm import Session
 
 
 @dataclass(frozen=True)
@@ -85,11 +88,16 @@ def check(key: str, value: Any) -> Any:
     return number
 
 
-def get(session: Session, key: str) -> Any:
+# A setting's stored value, in plain SQL (on a session or a Core connection): the sign-in box
+# reads the settings before the models have loaded (issue 15, stop 24).
+_VALUE = text("SELECT value FROM settings WHERE key = :key").columns(value=JSON)
+
+
+def get(session: Session | Connection, key: str) -> Any:
     """The setting's value; its default if unset or unusable (a damaged row must not lock
     anyone out or switch backups off)."""
     spec = _spec(key)
-    row = session.get(Setting, key)
+    row = session.execute(_VALUE, {"key": key}).first()
     if row is None:
         return spec.default
     if key == DEMO and isinstance(row.value, dict):  # the demo generator's record of its runs
@@ -100,12 +108,14 @@ def get(session: Session, key: str) -> Any:
         return spec.default
 
 
-def values(session: Session) -> dict[str, Any]:
+def values(session: Session | Connection) -> dict[str, Any]:
     return {key: get(session, key) for key in SPECS}
 
 
 def put(session: Session, actor: Actor, key: str, value: Any) -> bool:
     """Set one setting (admin), audited; False if it already had that value."""
+    from linkworker.models import Setting
+
     require(actor, "settings.edit")
     value = check(key, value)
     old = get(session, key)
@@ -131,5 +141,5 @@ def update(caseload: Caseload, actor: Actor, changes: dict[str, Any]) -> list[st
 
 def read_all(caseload: Caseload) -> dict[str, Any]:
     """Every setting's value (no personal data: anyone signed in may read them)."""
-    with caseload.reading() as session:
-        return values(session)
+    with caseload.rows() as conn:
+        return values(conn)

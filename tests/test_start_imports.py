@@ -89,6 +89,21 @@ def test_building_the_window_imports_nothing_the_warm_thread_did_not(caseload):
     assert [name for name in imported if name.startswith(("ui.", "linkworker."))] == []
 
 
+ADMIN_PASSWORD = "copper kettle lantern 42"
+
+
+def _start_in_a_fresh_interpreter(caseload, probe: str) -> dict:
+    """Close ``caseload`` and run ``probe`` on it (the file, the admin's password) in a fresh
+    interpreter, as the app starts (offscreen, no OS keyring); what it printed last."""
+    path = caseload.path
+    caseload.close()
+    env = {"QT_QPA_PLATFORM": "offscreen", "PATH": "", "LINKWORKER_PASSPHRASE": TEST_PASSPHRASE,
+           "HOME": str(path.parent), "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+    done = subprocess.run([sys.executable, "-c", probe, str(path), ADMIN_PASSWORD],
+                          capture_output=True, text=True, check=True, env=env, timeout=120)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 FIRST_ROWS_PROBE = """
 import json, os, sys
 from pathlib import Path
@@ -124,19 +139,54 @@ def test_the_first_rows_come_before_todays_and_the_sync_corners_modules(caseload
     from linkworker import accounts
     from tests.test_storage import add_person
 
-    accounts.create_first_admin(caseload, "admin", "Ada Admin", "copper kettle lantern 42")
+    accounts.create_first_admin(caseload, "admin", "Ada Admin", ADMIN_PASSWORD)
     add_person(caseload)
-    path = caseload.path
-    caseload.close()
-    env = {"QT_QPA_PLATFORM": "offscreen", "PATH": "", "LINKWORKER_PASSPHRASE": TEST_PASSPHRASE,
-           "HOME": str(path.parent), "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
-    done = subprocess.run([sys.executable, "-c", FIRST_ROWS_PROBE, str(path),
-                           "copper kettle lantern 42"], capture_output=True, text=True,
-                          check=True, env=env, timeout=120)
-    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    seen = _start_in_a_fresh_interpreter(caseload, FIRST_ROWS_PROBE)
     assert seen["rows"] == 1
     later = ("linkworker.today", "linkworker.contacts", "linkworker.wellbeing",
              "linkworker.sync.service", "linkworker.sync.merge", "ui.sync_view", *NOT_AT_START,
              "linkworker.rights")  # opening runs the safeguards: no erasure register, no PDFs
     assert [name for name in later if name in seen["loaded"]] == []
     assert seen["corner"] == "Sync now" and seen["between"]
+
+
+SIGN_IN_PROBE = """
+import json, sys
+from pathlib import Path
+from linkworker import launch
+launch.preload_core()  # the app's start before Qt (launch.begin), then the sign-in box's modules
+import ui.app, ui.signin
+from linkworker import accounts, settings
+from linkworker.storage.database import Caseload
+ORM = ("sqlalchemy.orm", "linkworker.models")
+caseload = Caseload.open(Path(sys.argv[1]))  # the key, the schema and page checks, safeguards
+looked = accounts.has_users(caseload), settings.read_all(caseload)[settings.DEMO]
+at_box = [name for name in ORM if name in sys.modules]
+checked = []
+real = accounts.verify_password
+def verify(stored, password):  # Argon2id: what loaded by then
+    checked.append([name for name in ORM if name in sys.modules])
+    return real(stored, password)
+accounts.verify_password = verify
+actor = accounts.sign_in(caseload, "admin", sys.argv[2])
+must = accounts.needs_new_password(caseload, actor)
+caseload.close()
+print(json.dumps({"looked": looked, "at_box": at_box, "checked": checked,
+                  "actor": actor.username, "must": must}))
+"""
+
+
+def test_the_sign_in_box_and_the_password_check_come_before_the_models(caseload):
+    """The models, the ORM and their mapper configuration are about 0.4 s of Python (issue 15,
+    stop 24): opening the caseload (its safeguards included), the sign-in box's first look and
+    the sign-in's look-up are plain SQL, so the models load on the warm thread while the user
+    types and while Argon2id checks the password (without the GIL). In a fresh interpreter
+    with no warm thread: none of them is imported until the password has been checked, and
+    the sign-in then completes (its write uses them)."""
+    from linkworker import accounts
+
+    accounts.create_first_admin(caseload, "admin", "Ada Admin", ADMIN_PASSWORD)
+    seen = _start_in_a_fresh_interpreter(caseload, SIGN_IN_PROBE)
+    assert seen["looked"] == [True, False]
+    assert seen["at_box"] == [] and seen["checked"] == [[]]
+    assert seen["actor"] == "admin" and seen["must"] is False

@@ -15,13 +15,14 @@ from pathlib import Path
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from linkworker.launch import START, warm_window
+from linkworker.launch import START, signing_in, warm_window
 from linkworker.paths import default_caseload
 from linkworker.resources import resource_path
 from linkworker.storage import keys
 from linkworker.storage.database import Caseload, CaseloadDamaged, CaseloadError
 from ui.collector import GuiThreadCollector
 from ui.i18n import translate
+from ui.signin import open_main_window  # the box's modules, before the warm thread begins
 from ui.unlock import CreateCaseloadDialog, PassphraseDialog
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,7 @@ def unlock(path: Path, parent=None) -> Caseload | None:
 
     recover_interrupted_restore(path)  # a restore cut off mid-swap is not "no caseload"
     if not path.exists():
+        signing_in()  # the user types a passphrase: time for the warm thread
         dialog = CreateCaseloadDialog(path, parent)
         if not dialog.exec():
             return None
@@ -58,6 +60,7 @@ def unlock(path: Path, parent=None) -> Caseload | None:
         error = ""
     except keys.WrongPassphrase as exc:
         error = str(exc)
+    signing_in()  # the user types the passphrase: time for the warm thread
     while True:
         dialog = PassphraseDialog(path, error, parent)
         if not dialog.exec():
@@ -76,12 +79,14 @@ def open_window(path: Path, on_sign_in: Callable[[QWidget], None] | None = None,
     """Unlock ``path``, sign in, show the main window and begin its start-up checks: the
     ``(window, checks)`` the app then runs, or an exit code (``RETRY`` after a restore). The
     app's start and the bench's (``bench/start.py``) are this one function, so they cannot
-    drift; ``on_sign_in`` is given the sign-in box as it opens (the bench types into it)."""
-    from ui.admin.recovery import StartupChecks, offer_restore
-
+    drift; ``on_sign_in`` is given the sign-in box as it opens (the bench types into it).
+    The recovery module (with the backup's, which loads the models) is imported where it is
+    used: the warm thread has it by then (issue 15, stop 24)."""
     try:
         caseload = unlock(path)
     except CaseloadDamaged as exc:
+        from ui.admin.recovery import offer_restore
+
         return RETRY if offer_restore(path, str(exc)) else 2
     except (CaseloadError, keys.KeyError_) as exc:
         QMessageBox.critical(None, translate("app", "LinkWorker"), str(exc))
@@ -89,14 +94,14 @@ def open_window(path: Path, on_sign_in: Callable[[QWidget], None] | None = None,
     if caseload is None:
         return 1
     START.mark("caseload open")
-    from ui.signin import open_main_window
-
     window = open_main_window(caseload, on_sign_in)
     if window is None:
         caseload.close()
         return 1
     START.mark("window built")
     window.when_started(_started)
+    from ui.admin.recovery import StartupChecks
+
     return window, StartupChecks(window, window.runner)
 
 

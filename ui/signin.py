@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from linkworker import accounts, settings
 from linkworker.access import Actor
 from linkworker.errors import UserError
+from linkworker.launch import signing_in, wait_for_warm
 from ui.i18n import translate
 from ui.operations import Runner, friendly_message
 
@@ -299,6 +300,7 @@ def open_main_window(caseload, on_sign_in: Callable[[QWidget], None] | None = No
     if actor is None:
         runner.shutdown()
         return None
+    wait_for_warm()  # never import beside the warm thread (see there)
     from ui.main_window import MainWindow, show_fitted
 
     window = MainWindow(runner, actor)
@@ -310,6 +312,7 @@ def sign_in(runner: Runner, parent: QWidget | None = None, *,
             on_show: Callable[[QWidget], None] | None = None) -> Actor | None:
     """Show the sign-in dialog; the signed-in actor, or None if the user cancelled."""
     dialog = SignInDialog(runner, parent)
+    signing_in()  # the warm thread begins (launch.warm_window)
     if on_show is not None:
         on_show(dialog)
     if not dialog.exec():

@@ -25,18 +25,22 @@ import shutil
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import URL, create_engine, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DatabaseError, OperationalError
-from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
 from linkworker.storage import keys
 from linkworker.storage.hooks import CLOSE_HOOKS, OPEN_HOOKS
 from linkworker.storage.pages import OPEN_CHECK_PAGES, PageChecker
 
+if TYPE_CHECKING:  # the ORM loads with the models, after the sign-in box (issue 15, stop 24)
+    from sqlalchemy.engine import Connection
+    from sqlalchemy.orm import Session, sessionmaker
 
 @contextlib.contextmanager
 def unit_of_work(target: Caseload | Session, *, write: bool = True) -> Iterator[Session]:
@@ -45,6 +49,8 @@ def unit_of_work(target: Caseload | Session, *, write: bool = True) -> Iterator[
     Service functions take either, so a caller can join several of them into one transaction
     while a script can pass the caseload and get a transaction of its own.
     """
+    from sqlalchemy.orm import Session
+
     if isinstance(target, Session):
         yield target
     elif write:
@@ -228,11 +234,19 @@ class Caseload:
     engine: Engine
 
     def __post_init__(self) -> None:
+        self.reapplied = 0  # erasures applied again from the register at open (safeguards)
+
+    @cached_property
+    def _sessions(self) -> sessionmaker:
+        """ORM sessions, made when first asked for: opening a caseload and the sign-in box's
+        reads use ``rows`` (SQLAlchemy Core), so the ORM and the models can load on the warm
+        thread while the user signs in (issue 15, stop 24)."""
+        from sqlalchemy.orm import sessionmaker
+
         from linkworker.sync.changelog import TrackedSession
 
         # Every change is recorded for sync as it is made (listeners on the class, see there).
-        self._sessions = sessionmaker(self.engine, class_=TrackedSession, expire_on_commit=False)
-        self.reapplied = 0  # erasures applied again from the register at open (safeguards)
+        return sessionmaker(self.engine, class_=TrackedSession, expire_on_commit=False)
 
     # --- opening --------------------------------------------------------------------------
 
@@ -350,6 +364,16 @@ class Caseload:
                 yield session
             finally:
                 session.rollback()
+
+    @contextlib.contextmanager
+    def rows(self) -> Iterator[Connection]:
+        """A Core connection for reads only (nothing it does is committed): what opening the
+        caseload and signing in read, without the ORM (see ``_sessions``)."""
+        with self.engine.connect() as conn:
+            try:
+                yield conn
+            finally:
+                conn.rollback()
 
     def checkpoint(self) -> None:
         """Fold the WAL into the main file, so a file copy holds every committed change."""

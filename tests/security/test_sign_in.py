@@ -102,3 +102,28 @@ def test_restore_over_a_lost_caseload_signs_in_against_the_backup(db, tmp_path, 
     monkeypatch.setenv("LINKWORKER_PASSWORD", CLI_PASSWORD)
     assert main(["--db", str(db), "restore", str(tmp_path / "b.db"), "--yes"]) == 0
     assert db.exists()
+
+
+def test_a_password_reset_while_the_old_one_is_checked_decides_the_sign_in(caseload, monkeypatch):
+    """The password is checked before the sign-in's write transaction (issue 15, stop 24); an
+    admin's reset that lands in between is what counts: the old password, right a moment ago,
+    is refused and counted as a failure, and the new one signs in."""
+    admin = accounts.create_first_admin(caseload, "admin", "Ada Admin", "copper kettle lantern 42")
+    user = accounts.add_user(caseload, admin, "asha", "Asha Patel", "link_worker",
+                             "first pass phrase 19")
+    real = accounts._checked_before
+
+    def reset_meanwhile(*args):
+        checked = real(*args)
+        accounts.reset_password(caseload, admin, user.id, "second pass phrase 27")
+        return checked
+
+    monkeypatch.setattr(accounts, "_checked_before", reset_meanwhile)
+    with pytest.raises(accounts.SignInFailed):
+        accounts.sign_in(caseload, "asha", "first pass phrase 19")
+    monkeypatch.setattr(accounts, "_checked_before", real)
+    assert [u.username for u in accounts.list_users(caseload, admin)
+            if u.id == user.id] == ["asha"]
+    with caseload.reading() as session:
+        assert session.get(User, user.id).failed_attempts == 1
+    assert accounts.sign_in(caseload, "asha", "second pass phrase 27").username == "asha"
