@@ -387,3 +387,35 @@ def test_a_key_after_enter_cancels_it(qtbot, runner, world, make_view):  # noqa:
     wait_for(qtbot, view, ["Smithson, John"])
     qtbot.wait(20)
     assert opened == [] and view.search.hasFocus()
+
+
+def test_a_pages_rows_are_one_statement_whatever_its_length_with_plain_values(caseload, world):
+    """``rows_for`` runs on the DB-API cursor (``plain_rows``): the same SQL for a page of one
+    id or of many (SQLite prepares it once; SQLAlchemy's expanding IN wrote one statement per
+    length), and its values come back as the ORM gives them (dates as dates)."""
+    from sqlalchemy import event, select
+
+    from linkworker.caseload import rows_for
+    from linkworker.models import Episode, Person
+
+    meg = world.actor("meg")
+    everyone = list(world.people.values())
+    sent: list[str] = []
+
+    def keep(_conn, _cursor, statement, *_rest) -> None:
+        if "FROM people" in statement:
+            sent.append(statement)
+
+    event.listen(caseload.engine, "before_cursor_execute", keep)
+    try:
+        one, many = rows_for(caseload, meg, everyone[:1]), rows_for(caseload, meg, everyone)
+    finally:
+        event.remove(caseload.engine, "before_cursor_execute", keep)
+    assert len(sent) == 2 and sent[0] == sent[1]
+    assert [r.id for r in one] == everyone[:1] and len(many) == len(everyone)
+    with caseload.reading() as session:
+        due = dict(session.execute(select(Person.id, Episode.next_review_due).join(
+            Episode, Episode.id == Person.current_episode_id)).all())
+    assert any(due.values())
+    for row in many:
+        assert row.next_review_due == due.get(row.id)
