@@ -95,6 +95,15 @@ class Foreground:
             self._last_end = time.monotonic()
             self._changed.notify_all()
 
+    def hold(self, seconds: float) -> None:
+        """The user is busy with something that will soon ask for reads (keys typed into a
+        search): background work steps aside from now until ``seconds`` from now, as if a read
+        ended then, and then goes on by itself. A key holds it back before its own search is
+        even queued (the search box waits for the typing to rest), so housekeeping part way
+        through a step has reached its next pause when the search runs (issue 15)."""
+        with self._changed:
+            self._last_end = max(self._last_end, time.monotonic() + seconds - self.linger_s)
+
     def close(self) -> None:
         """Shutting down: nothing waits for the user any more."""
         with self._changed:
