@@ -57,6 +57,7 @@ from linkworker.caseload_index import (
     first_matching,
     match_query,
     matching,
+    plain_rows,
     within_list,
 )
 from linkworker.codes import GENDERS, STAGE_LABELS
@@ -339,13 +340,18 @@ def first_page(
     filt: CaseloadFilter,
     sort: str = "name",
     descending: bool = False,
+    shown: int | None = None,
 ) -> tuple[list[str], list[PersonRow]]:
-    """The first ``PAGE_SIZE`` ids and their rows in one read: what the screen shows while the
-    whole id list (``person_ids``) is still being gathered. The default list and its search
-    read the caseload index and stop after one page, in milliseconds at any size."""
+    """The first ``PAGE_SIZE`` ids and the rows of the first ``shown`` of them in one read:
+    what the screen shows while the whole id list (``person_ids``) is still being gathered.
+    The default list and its search read the caseload index and stop after one page, in
+    milliseconds at any size. A screen showing fewer rows than a page asks only for those
+    (``shown``; None: the whole page):
+    each row read at a new word's first key meets cold pages (the person, their journey, and
+    for a link worker their scope), most of that key's read at 150,000 people (issue 15)."""
     with _reading(caseload) as session:
         ids = person_ids(session, actor, filt, sort, descending, limit=PAGE_SIZE)
-        return ids, rows_for(session, actor, ids, as_of=filt.as_of)
+        return ids, rows_for(session, actor, ids[:shown], as_of=filt.as_of)
 
 
 # --- the default list and its search, from the caseload index --------------------------------
@@ -404,8 +410,8 @@ def rows_for(
         return []
     today = as_of or dt.date.today()
     with _reading(caseload) as session:
-        found = {row.id: _row(row, today)
-                 for row in session.execute(_rows_query(actor), {"ids": list(ids)})}
+        found = {row[0]: _row(row, today)
+                 for row in plain_rows(session, _rows_query(actor), ids=list(ids))}
     return [found[i] for i in ids if i in found]
 
 
@@ -430,16 +436,20 @@ _ROW_COLUMNS = (Person.id, Person.reference, Person.family_name, Person.given_na
                 Person.preferred_name, Person.date_of_birth, Person.nhs_number, Person.postcode)
 
 
-def _row(person, today: dt.date) -> PersonRow:
-    stage, due, change, worker = person[-4:]
-    first = person.preferred_name or person.given_name
+def _row(row: tuple, today: dt.date) -> PersonRow:
+    """A row of ``_rows_query`` as the driver returns it (``plain_rows``: dates as ISO text)."""
+    (person_id, reference, family, given, preferred, born, nhs_number, postcode,
+     stage, due, change, worker) = row
+    born = _date(born)
+    due = _date(due)
+    first = preferred or given
     return PersonRow(
-        id=person.id,
-        reference=person.reference,
-        name=_name(person.family_name, person.given_name),
-        display_name=f"{first} {person.family_name}".strip(),
-        preferred_name=person.preferred_name or "",
-        age=age_on(person.date_of_birth, today),
+        id=person_id,
+        reference=reference,
+        name=_name(family, given),
+        display_name=f"{first} {family}".strip(),
+        preferred_name=preferred or "",
+        age=age_on(born, today),
         stage=stage,
         stage_label=STAGE_LABELS.get(stage, "") if stage else "No journey",
         worker_name=worker or ("Unassigned" if stage else ""),
@@ -447,9 +457,16 @@ def _row(person, today: dt.date) -> PersonRow:
         overdue=due is not None and is_overdue(due, today),
         latest_change=change,
         latest_change_label=CHANGE_LABELS.get(change, "") if change else "",
-        nhs_number=format_nhs_number(person.nhs_number),
-        postcode=person.postcode or "",
+        nhs_number=format_nhs_number(nhs_number),
+        postcode=postcode or "",
     )
+
+
+def _date(stored: str | dt.date | None) -> dt.date | None:
+    """A date column as the driver returns it: ISO text in SQLite (SQLAlchemy's own format)."""
+    if stored is None or isinstance(stored, dt.date):
+        return stored
+    return dt.date.fromisoformat(stored)
 
 
 def pages(ids: Sequence[str], size: int = PAGE_SIZE) -> list[Sequence[str]]:

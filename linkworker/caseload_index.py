@@ -28,8 +28,11 @@ on SQLite (a hub has no caseload list). This module turns what was typed into an
 
 from __future__ import annotations
 
+import functools
+import json
 import re
 import unicodedata
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
@@ -45,6 +48,7 @@ from sqlalchemy import (
     select,
     text,
 )
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 LOCAL = MetaData()  # derived tables, never Base.metadata (not synced, not on a hub)
@@ -165,13 +169,12 @@ def first_matching(session: Session, query: str, limit: int) -> list[str]:
     """The first ``limit`` matching people's ids in list order, reading FTS5's matches in
     rowid order only as far as the end of the ``limit``-th match's name key: anyone with a
     later key comes after all of those in the list, so cannot be among the first ``limit``."""
-    first = list(session.execute(
-        _FIRST_MATCHES, {"match": query, "limit": limit}).scalars())
+    first = plain_rows(session, _FIRST_MATCHES, match=query, limit=limit)
     if not first:
         return []
-    end = ((first[-1] >> COUNT_BITS) + 1) << COUNT_BITS
-    return list(session.execute(
-        _FIRST_PEOPLE, {"match": query, "end": end, "limit": limit}).scalars())
+    end = ((first[-1][0] >> COUNT_BITS) + 1) << COUNT_BITS
+    return [row[0] for row in plain_rows(session, _FIRST_PEOPLE, match=query, end=end,
+                                         limit=limit)]
 
 
 # ``first_matching``'s two SELECTs, built once (what was typed, the end and the limit are
@@ -182,6 +185,52 @@ _FIRST_MATCHES = select(search_words.c.rowid).where(_TYPED).order_by(
 _FIRST_PEOPLE = _in_list_order(select(entries.c.person_id).select_from(
     search_words.join(entries, entries.c.entry == search_words.c.rowid)).where(
     _TYPED, search_words.c.rowid < bindparam("end"))).limit(bindparam("limit"))
+
+
+# --- statements run on the DB-API cursor ----------------------------------------------------
+
+_IN_LIST = "(__[POSTCOMPILE_{name}])"  # how SQLAlchemy writes an expanding IN before it runs
+
+
+@functools.lru_cache(maxsize=32)
+def _plain(statement: Any, dialect: Any) -> tuple[str, tuple[str, ...], dict[str, Any]]:
+    """``statement``'s SQL for this dialect, its parameters' names in order and their
+    defaults, made once. An expanding IN becomes one parameter (a JSON list read by
+    ``json_each``), so the SQL is the same whatever the list's length."""
+    compiled = statement.compile(dialect=dialect)
+    sql = compiled.string
+    for name, bind in compiled.binds.items():
+        if bind.expanding:
+            sql = sql.replace(_IN_LIST.format(name=name), "(SELECT value FROM json_each(?))")
+    return sql, tuple(compiled.positiontup or ()), dict(compiled.params)
+
+
+def plain_rows(session: Session, statement: Any, **values: Any) -> list[tuple]:
+    """``statement``'s rows as the driver returns them (plain tuples, no conversion),
+    run on the session's own connection. For the few reads a keystroke waits on: compiling,
+    binding and building SQLAlchemy rows were about a third of the first screenful's read
+    (issue 15). Only for statements whose columns need no conversion, or whose caller
+    converts them (dates come back as ISO text). Errors are SQLAlchemy's, as from
+    ``session.execute``, so a damaged page is still recognised."""
+    sql, names, defaults = _plain(statement, session.get_bind().dialect)
+    params = tuple(_parameter(values[name] if name in values else defaults[name])
+                   for name in names)
+    bound = session.connection()
+    connection = bound.connection.driver_connection
+    cursor = connection.cursor()
+    for listener in bound.dispatch.before_cursor_execute:  # whoever watches the statements
+        listener(bound, cursor, sql, params, None, False)
+    try:
+        return cursor.execute(sql, params).fetchall()
+    except connection.Error as exc:  # the driver's error, raised as session.execute would
+        raise DBAPIError.instance(sql, None, exc, connection.Error,
+                                  hide_parameters=True) from exc
+    finally:
+        cursor.close()
+
+
+def _parameter(value: Any) -> Any:
+    return json.dumps(list(value)) if isinstance(value, list | tuple) else value
 
 
 # --- warming: the search index's pages in a reader's cache ---------------------------------

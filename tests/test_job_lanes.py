@@ -152,3 +152,27 @@ def test_a_runner_thread_never_lets_go_last_of_what_a_view_gave_it(qtbot, runner
         assert released == [threading.main_thread()]  # while the reader is still held
     finally:
         handed_over.set()
+
+
+def test_a_background_lanes_long_statement_looks_up_for_the_user_often(qtbot, runner,
+                                                                       monkeypatch):
+    """A count on its lane (and every background lane) asks whether to step aside every
+    ``BACKGROUND_STEPS`` of SQLite's steps, not the readers' 10,000: steps reading cold pages
+    of a big file made 10,000 of them hold a core through a worker's first keystrokes."""
+    from sqlalchemy import text
+
+    from ui.operations import Job
+
+    looked: list[int] = []
+    monkeypatch.setattr(Job, "step_aside", lambda job: looked.append(1))
+    counting = ("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
+                "WHERE i < 20000) SELECT count(*) FROM n")
+
+    def count(job):
+        with job.caseload.reading() as session:
+            return session.execute(text(counting)).scalar_one()
+
+    answers: list[int] = []
+    runner.read(count, answers.append, yields=True)
+    qtbot.waitUntil(lambda: answers == [20000])
+    assert len(looked) >= 100, f"looked up {len(looked)} times in about 200,000 steps"

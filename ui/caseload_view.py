@@ -93,6 +93,9 @@ SEARCH_DELAY_MS = 150
 # the GIL from that key's read and paint (traced by ``bench/key_trace.py``, issue 15).
 TYPING_S = 1.0
 WHOLE_LIST_PAUSE_MS = 250
+# Each key holds housekeeping back this long (``Foreground.hold``): past the search's wait for
+# the typing to rest, its read and its paint; it goes on once the typing pauses.
+HOUSEKEEPING_HOLD_S = 0.6
 CARES_ABOUT = frozenset({"people", "episodes", "contacts", "measures", "users", "contracts",
                          "goals", "caseload"})
 
@@ -182,15 +185,17 @@ class CaseloadTableModel(QAbstractTableModel):
 
     # --- the id list ----------------------------------------------------------------------
 
-    def set_first_page(self, ids: list[str], rows: list[PersonRow]) -> None:
-        """The first screenful of a new result, rows included, ahead of the whole id list.
+    def set_first_page(self, ids: list[str], rows: list[PersonRow],
+                       shown: int = PAGE_SIZE) -> None:
+        """The first screenful of a new result, ahead of the whole id list, with the rows of
+        its first ``shown`` ids (the rest of the page is asked for when it is painted).
 
         The new rows take the old rows' places (rows removed or added at the end, the rest
         changed) rather than resetting the model: a reset lays out the header again and paints
         the list twice, a third of a keystroke's time on the GUI thread (issue 15). The view
         then moves to the first row, as after a reset (``CaseloadView._first_arrived``)."""
         self._forget_pages()
-        self._store(0, ids, rows)
+        self._store(0, 0, ids[:shown], rows)
         self.partial = True
         old, new = len(self.ids), len(ids)
         if new < old:
@@ -239,12 +244,15 @@ class CaseloadTableModel(QAbstractTableModel):
         self._shown.clear()
         self._pending.clear()
 
-    def _store(self, page: int, ids: list[str], rows: list[PersonRow]) -> None:
-        """A page's rows in the ids' order (None: no longer visible to this actor); their
-        cell texts are made as they are painted (``cell``)."""
+    def _store(self, page: int, start: int, ids: list[str], rows: list[PersonRow]) -> None:
+        """A page's rows from its ``start``-th on, in the ids' order (None: no longer visible
+        to this actor); their cell texts are made as they are painted (``cell``). A page may
+        be here in part (the first screenful's rows on screen): the rest follows it."""
         by_id = {r.id: r for r in rows}
-        self._pages[page] = [by_id.get(i) for i in ids]
-        self._shown[page] = [None] * len(ids)
+        if not start:
+            self._pages[page], self._shown[page] = [], []
+        self._pages[page].extend(by_id.get(i) for i in ids)
+        self._shown[page].extend([None] * len(ids))
 
     # --- rows -----------------------------------------------------------------------------
 
@@ -252,36 +260,40 @@ class CaseloadTableModel(QAbstractTableModel):
         """The row if its page is here; otherwise ask for the page and return None for now."""
         page = row // PAGE_SIZE
         rows = self._pages.get(page)
-        if rows is None:
+        at = row - page * PAGE_SIZE
+        if rows is None or at >= len(rows):
             self._request(page)
             return None
-        return rows[row - page * PAGE_SIZE]
+        return rows[at]
 
     def is_loaded(self, row: int) -> bool:
-        rows = self._pages.get(row // PAGE_SIZE)
-        return rows is not None
+        page = row // PAGE_SIZE
+        return row - page * PAGE_SIZE < len(self._pages.get(page, ()))
 
     def _request(self, page: int) -> None:
         if page in self._pending:
             return
         self._pending.add(page)
-        ids = self.ids[page * PAGE_SIZE:(page + 1) * PAGE_SIZE]
+        start = len(self._pages.get(page, ()))  # the rest of a page here in part
+        ids = self.ids[page * PAGE_SIZE + start:(page + 1) * PAGE_SIZE]
         generation, actor, today = self._generation, self.actor, self.clock()
 
         def work(job):  # runs on the runner's thread
-            return generation, page, ids, rows_for(job.caseload, actor, ids, as_of=today)
+            return generation, page, start, ids, rows_for(job.caseload, actor, ids,
+                                                          as_of=today)
 
         self.runner.read(
             work, self._page_arrived, label=translate("caseload_view", "Loading the caseload")
         )
 
-    def _page_arrived(self, result: tuple[int, int, list[str], list[PersonRow]]) -> None:
-        generation, page, ids, rows = result
+    def _page_arrived(self, result: tuple[int, int, int, list[str], list[PersonRow]]) -> None:
+        generation, page, start, ids, rows = result
         if generation != self._generation:
             return  # an older list's page: the ids have moved on
         self._pending.discard(page)
-        self._store(page, ids, rows)
-        first, last = page * PAGE_SIZE, page * PAGE_SIZE + len(ids) - 1
+        self._store(page, start, ids, rows)
+        first = page * PAGE_SIZE + start
+        last = first + len(ids) - 1
         self.dataChanged.emit(self.index(first, 0), self.index(last, len(COLUMNS) - 1))
         self.page_loaded.emit(page)
 
@@ -298,10 +310,10 @@ class CaseloadTableModel(QAbstractTableModel):
         an overdue review: what ``data`` and the painter (``CellPainter``) both read."""
         page = number // PAGE_SIZE
         texts = self._shown.get(page)
-        if texts is None:
+        at = number - page * PAGE_SIZE
+        if texts is None or at >= len(texts):
             self._request(page)
             return None, False
-        at = number - page * PAGE_SIZE
         cells = texts[at]
         if cells is None:
             row = self._pages[page][at]
@@ -544,6 +556,7 @@ class CaseloadView(QWidget):
         self._shown_seq = -1  # the newest refresh whose first rows are on screen
         # Enter in the search box waits for the typed text's own rows (``_enter_due``).
         self._enter_pending = False
+        self._first_shown = PAGE_SIZE  # how many of the newest first screenful have rows
         self._ask_everyone: Callable[[], object] = lambda: None  # the current whole list
         self._typed_at = -TYPING_S  # when the search text last changed (time.monotonic)
         # The whole list waits for a pause in the typing (``_ask_everyone_after_paint``).
@@ -792,9 +805,11 @@ class CaseloadView(QWidget):
         self._query_seq += 1
         seq, actor, filt = self._query_seq, self.actor, self.current_filter()
         key, descending = self.sort_key, self.descending
+        # ``ready`` came from the start, with a whole page of rows
+        shown = self._first_shown = PAGE_SIZE if ready is not None else self._rows_on_screen()
 
         def screenful(job):
-            return seq, first_page(job.caseload, actor, filt, key, descending)
+            return seq, first_page(job.caseload, actor, filt, key, descending, shown)
 
         def everyone(job):
             return seq, person_ids(job.caseload, actor, filt, key, descending)
@@ -818,6 +833,15 @@ class CaseloadView(QWidget):
             supersede=f"first-{id(self)}",
         )
 
+    def _rows_on_screen(self) -> int:
+        """How many rows the table has room for (a page while it is not shown): a keystroke's
+        first read asks only for theirs (``first_page``'s ``shown``)."""
+        height = self.table.viewport().height()
+        row = self.table.verticalHeader().defaultSectionSize()
+        if not self.table.isVisible() or height <= 0 or row <= 0:
+            return PAGE_SIZE
+        return min(PAGE_SIZE, height // row + 2)  # a row cut at each edge
+
     def _first_arrived(self, result: tuple[int, tuple[list[str], list[PersonRow]]]) -> None:
         """The first screenful; the whole list is asked for only now (a keystroke's first rows
         never share the machine with its whole list), and not at all when the screenful is
@@ -840,7 +864,7 @@ class CaseloadView(QWidget):
             self.first_rows.emit(len(ids))
             self._enter_due()
             return
-        self.model.set_first_page(ids, rows)
+        self.model.set_first_page(ids, rows, self._first_shown)
         found = len(ids)  # lupdate sees a plural only when the count is a plain name
         self.count_label.setText(
             translate("caseload_view", "%Ln person(s)", None, found)
@@ -886,6 +910,9 @@ class CaseloadView(QWidget):
         list is moot now, so it is stopped (or never asked for) and takes no core from the
         next key's rows."""
         self._typed_at = time.monotonic()
+        # Housekeeping (the stage sweep, counts, the page check, the backup) steps aside now,
+        # not only once this key's search is queued, and until the typing pauses.
+        self.runner.foreground.hold(HOUSEKEEPING_HOLD_S)
         self._enter_pending = False  # Enter was for a text no longer in the box
         self.whole_list_timer.stop()
         self.runner.drop(f"ids-{id(self)}")

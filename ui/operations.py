@@ -58,6 +58,7 @@ from linkworker.access import PermissionDenied
 from linkworker.errors import UserError
 from linkworker.storage.database import (
     BACKGROUND_CACHE_MB,
+    BACKGROUND_STEPS,
     WRITER_CACHE_MB,
     Caseload,
     interruptible,
@@ -72,6 +73,10 @@ READERS = 2  # the laptops we aim at have two cores
 # After the user's last read ends, background work waits this much longer: the rows are
 # still being put on screen, and the next keystroke's search is usually on its way.
 LINGER_S = 0.3
+# The writer's and background lanes' page cache, and how often their queries look up to step
+# aside (``storage.database.BACKGROUND_STEPS``): a user's save or search never waits long.
+WRITER_LANE = (WRITER_CACHE_MB, BACKGROUND_STEPS)
+BACKGROUND_LANE = (BACKGROUND_CACHE_MB, BACKGROUND_STEPS)
 
 
 class Foreground:
@@ -94,6 +99,15 @@ class Foreground:
             self._waiting_for -= 1
             self._last_end = time.monotonic()
             self._changed.notify_all()
+
+    def hold(self, seconds: float) -> None:
+        """The user is busy with something that will soon ask for reads (keys typed into a
+        search): background work steps aside from now until ``seconds`` from now, as if a read
+        ended then, and then goes on by itself. A key holds it back before its own search is
+        even queued (the search box waits for the typing to rest), so housekeeping part way
+        through a step has reached its next pause when the search runs (issue 15)."""
+        with self._changed:
+            self._last_end = max(self._last_end, time.monotonic() + seconds - self.linger_s)
 
     def close(self) -> None:
         """Shutting down: nothing waits for the user any more."""
@@ -238,21 +252,21 @@ class Runner(QObject):
         # Only the readers keep a big page cache: the pages' queries re-read the same index
         # pages; a save or a check does not (``storage.database.use_cache``).
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="linkworker-write",
-                                        initializer=use_cache, initargs=(WRITER_CACHE_MB,))
+                                        initializer=use_cache, initargs=WRITER_LANE)
         self._readers = ThreadPoolExecutor(max_workers=READERS,
                                            thread_name_prefix="linkworker-read")
         self._slow = ThreadPoolExecutor(max_workers=1, thread_name_prefix="linkworker-slow",
-                                        initializer=use_cache, initargs=(BACKGROUND_CACHE_MB,))
+                                        initializer=use_cache, initargs=BACKGROUND_LANE)
         # Housekeeping's own long lane (the page check, the daily backup): an export asked for
         # while the backup copies starts at once instead of waiting for the whole copy.
         self._housekeeping = ThreadPoolExecutor(
             max_workers=1, thread_name_prefix="linkworker-housekeeping",
-            initializer=use_cache, initargs=(BACKGROUND_CACHE_MB,))
+            initializer=use_cache, initargs=BACKGROUND_LANE)
         # Reads that yield (counts nobody is looking at a cursor for) have their own thread:
         # on the readers, two of them waiting for the user's search to finish would hold both
         # threads, and the search would wait for them for ever.
         self._counts = ThreadPoolExecutor(max_workers=1, thread_name_prefix="linkworker-count",
-                                          initializer=use_cache, initargs=(BACKGROUND_CACHE_MB,))
+                                          initializer=use_cache, initargs=BACKGROUND_LANE)
         self._pending = 0
         # What each queued job needs (the job, its work function, its callbacks), held here on
         # the GUI thread until its answer is delivered: a runner thread never drops the last

@@ -125,14 +125,24 @@ def follows_the_thread(dbapi_connection) -> None:  # a DB-API connection
     dbapi_connection.set_progress_handler(_should_interrupt, INTERRUPT_STEPS)
 
 
-def use_cache(megabytes: int) -> None:
+def use_cache(megabytes: int, steps: int = INTERRUPT_STEPS) -> None:
     """The page cache of the connections this thread uses from now on (a thread initializer
-    of the app's writer and background lanes); other threads keep ``CACHE_MB``."""
+    of the app's writer and background lanes); other threads keep ``CACHE_MB``. ``steps``:
+    how often its queries ask whether to stop or step aside (``BACKGROUND_STEPS``)."""
     _cache.kib = megabytes * 1024
+    _cache.steps = steps
+
+
+# How often a background lane's queries ask whether to step aside for the user. A step that
+# reads cold pages of a 5 GB file takes tens of microseconds, so 10,000 of them held a core
+# for 40-500 ms: the Due badge's count at 150,000 people ran through a worker's first
+# keystrokes that way (issue 15).
+BACKGROUND_STEPS = 500
 
 
 def _size_cache(dbapi_connection, record) -> None:  # DB-API objects
-    """On checkout: give the connection the cache its thread asked for. Shrinking the
+    """On checkout: give the connection the cache (and the ``steps``) its thread asked for.
+    Shrinking the
     cache_size frees the pages above it, so a connection a reader used gives them back."""
     wanted = getattr(_cache, "kib", CACHE_MB * 1024)
     if record.info.get("cache_kib") != wanted:
@@ -140,6 +150,10 @@ def _size_cache(dbapi_connection, record) -> None:  # DB-API objects
         cursor.execute(f"PRAGMA cache_size=-{wanted}")
         cursor.close()
         record.info["cache_kib"] = wanted
+    steps = getattr(_cache, "steps", INTERRUPT_STEPS)  # and how often its queries look up
+    if record.info.get("steps", INTERRUPT_STEPS) != steps:
+        dbapi_connection.set_progress_handler(_should_interrupt, steps)
+        record.info["steps"] = steps
 
 
 def _should_interrupt() -> int:

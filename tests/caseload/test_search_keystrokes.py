@@ -423,3 +423,102 @@ def test_a_key_after_enter_cancels_it(qtbot, runner, world, make_view):  # noqa:
     wait_for(qtbot, view, ["Smithson, John"])
     qtbot.wait(20)
     assert opened == [] and view.search.hasFocus()
+
+
+def test_a_pages_rows_are_one_statement_whatever_its_length_with_plain_values(caseload, world):
+    """``rows_for`` runs on the DB-API cursor (``plain_rows``): the same SQL for a page of one
+    id or of many (SQLite prepares it once; SQLAlchemy's expanding IN wrote one statement per
+    length), and its values come back as the ORM gives them (dates as dates)."""
+    from sqlalchemy import event, select
+
+    from linkworker.caseload import rows_for
+    from linkworker.models import Episode, Person
+
+    meg = world.actor("meg")
+    everyone = list(world.people.values())
+    sent: list[str] = []
+
+    def keep(_conn, _cursor, statement, *_rest) -> None:
+        if "FROM people" in statement:
+            sent.append(statement)
+
+    event.listen(caseload.engine, "before_cursor_execute", keep)
+    try:
+        one, many = rows_for(caseload, meg, everyone[:1]), rows_for(caseload, meg, everyone)
+    finally:
+        event.remove(caseload.engine, "before_cursor_execute", keep)
+    assert len(sent) == 2 and sent[0] == sent[1]
+    assert [r.id for r in one] == everyone[:1] and len(many) == len(everyone)
+    with caseload.reading() as session:
+        due = dict(session.execute(select(Person.id, Episode.next_review_due).join(
+            Episode, Episode.id == Person.current_episode_id)).all())
+    assert any(due.values())
+    for row in many:
+        assert row.next_review_due == due.get(row.id)
+
+
+def test_housekeeping_waits_while_keys_come_and_still_finishes_the_check_and_backup(
+        qtbot, runner, world, caseload, make_view, monkeypatch):  # noqa: F811
+    """Keys typed into the search hold the start-up checks back from the first key (before
+    any search is queued: the box waits for the typing to rest), and once the typing pauses
+    the page check goes on to its end and today's backup is made: nothing is lost."""
+    import time
+
+    from linkworker import backup
+    from linkworker.storage.pages import PageChecker
+    from ui.admin import recovery
+
+    view = make_view(qtbot, runner, world.actor("meg"))
+    qtbot.waitUntil(lambda: view.count > 0 and not runner.is_busy())
+    slices: list[float] = []
+    real = PageChecker.damaged_pages
+
+    def damaged_pages(checker, first, count):
+        slices.append(time.monotonic())
+        return real(checker, first, count)
+
+    monkeypatch.setattr(PageChecker, "damaged_pages", damaged_pages)
+    monkeypatch.setattr(recovery, "CHECK_SLICE_PAGES", 1)  # a step per page: a long check
+    monkeypatch.setattr(recovery, "SLICE_PAUSE_S", 0.01)
+    monkeypatch.setattr(recovery.StartupChecks, "BACKUP_IDLE_S", 0.2)
+    assert backup.daily_due(caseload)
+    checks = recovery.StartupChecks(view, runner)  # no ``when_started``: begins now
+    qtbot.waitUntil(lambda: len(slices) >= 3)
+    first_key = time.monotonic()
+    for key in "smithson":  # faster than the search's wait for the typing to rest
+        qtbot.keyClick(view.search, key)
+        qtbot.wait(60)
+    last_key = time.monotonic()
+    during = [t for t in slices if first_key + 0.15 < t < last_key + 0.3]  # one in flight
+    assert not during, f"{len(during)} page-check steps while keys came"
+    qtbot.waitUntil(lambda: checks.stage == "done", timeout=30_000)
+    assert slices[-1] > last_key and not checks.problems
+    assert not backup.daily_due(caseload)  # today's backup was made
+
+
+def test_a_keys_first_read_asks_only_for_the_rows_on_screen(
+        qtbot, runner, world, make_view, monkeypatch):  # noqa: F811
+    """A short list window: a search's first read reads the rows it can show (each row read
+    at a new word's first key meets cold pages, most of that key's read at 150,000 people);
+    the rest of the screenful follows when painted, and every row is right."""
+    import linkworker.caseload as core
+
+    view = make_view(qtbot, runner, world.actor("meg"))
+    qtbot.waitUntil(lambda: view.count > 2 and not runner.is_busy())
+    everyone = cells(view)
+    view.resize(1200, view.height() - view.table.viewport().height()
+                + view.table.verticalHeader().defaultSectionSize())  # room for one row
+    qtbot.wait(50)
+    asked: list[int] = []
+    real = core.rows_for
+
+    def rows_for(caseload, actor, ids, **kwargs):
+        asked.append(len(ids))
+        return real(caseload, actor, ids, **kwargs)
+
+    monkeypatch.setattr(core, "rows_for", rows_for)
+    view.refresh()
+    qtbot.waitUntil(lambda: view._shown_seq == view._query_seq)
+    assert asked and asked[0] < len(everyone)
+    view.table.scrollToBottom()
+    wait_for(qtbot, view, everyone)  # the rest of the page came, in order
