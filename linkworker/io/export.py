@@ -1250,34 +1250,39 @@ def _write_tables(caseload: Caseload, actor: Actor, staging: Path, counts: dict[
                   stopped: Callable[[], None], today: dt.date) -> int:
     """Every table's CSV and the workbook into ``staging`` (``counts`` and ``names`` filled
     in), read on one snapshot by worker processes (``export_workers``: both cores), or in
-    this process for a small caseload. Returns how many answer columns the measures have."""
+    this process for a small caseload. Each table goes into the workbook as soon as it and
+    every table before it are written, while the workers write the rest. Returns how many
+    answer columns the measures have."""
     from linkworker.io import export_workers as ew
 
-    with ew.Workers(_worker_count(caseload)) as workers, caseload.reading() as session:
-        if workers.count:
-            workers.start(caseload.path, caseload.key, stopped)
-        _one_snapshot(caseload, session, workers, progress, wait_s, stopped)
-        connection = session.connection()
-        raw = connection.connection.dbapi_connection
-        answers = _answer_width(session, actor)
-        lookups = _lookups(session, actor)
-        scratch = staging / ".sheets"
-        scratch.mkdir()
-        with _temporary_lookups(raw, lookups):
-            shares = ew.plan(raw, connection.dialect, answers, max(1, workers.count))
-            told = _TablesDone(progress, shares)
-            if workers.count:
-                workers.setup(lookups, answers, staging, scratch)
-                done = workers.run(shares, told.done, stopped, told.moving)
-            else:
-                reader = ew.Reader(raw, connection.dialect, answers, staging, scratch)
-                done = ew.run_in_process(reader, shares, told.done, stopped)
-    with (staging / WORKBOOK).open("wb") as handle:
+    scratch = staging / ".sheets"
+    scratch.mkdir()
+    with ew.Workers(_worker_count(caseload)) as workers, \
+            (staging / WORKBOOK).open("wb") as handle:
         book = _Book(handle)
-        for table in TABLES:
-            stopped()
-            _add_table(book, staging, table, answers, done, counts)
-            names.append(f"{table.name}.csv")
+        with caseload.reading() as session:
+            if workers.count:
+                workers.start(caseload.path, caseload.key, stopped)
+            _one_snapshot(caseload, session, workers, progress, wait_s, stopped)
+            connection = session.connection()
+            raw = connection.connection.dbapi_connection
+            answers = _answer_width(session, actor)
+            lookups = _lookups(session, actor)
+            workers.setup(lookups, answers, staging, scratch)  # they build their look-ups...
+
+            def written(table: ExportTable, done: list[Any]) -> None:
+                _add_table(book, staging, table, answers, done, counts)
+                names.append(f"{table.name}.csv")
+
+            with _temporary_lookups(raw, lookups):
+                # ... while this process counts the shares' rows.
+                shares = ew.plan(raw, connection.dialect, answers, max(1, workers.count))
+                told = _TablesDone(progress, shares, written)
+                if workers.count:
+                    workers.run(shares, told.done, stopped, told.moving)
+                else:
+                    reader = ew.Reader(raw, connection.dialect, answers, staging, scratch)
+                    ew.run_in_process(reader, shares, told.done, stopped)
         stopped()
         book.write_readme(scratch, readme_lines(counts, answers, today))
         book.close()
@@ -1303,7 +1308,7 @@ def _add_table(book: _Book, staging: Path, table: ExportTable, answers: int,
     """A table's CSV joined from its shares' (when it was cut) and its sheets into the book."""
     from linkworker.io import export_workers as ew
 
-    mine = sorted((d for d in done if d.share.table == table.name), key=lambda d: d.share.index)
+    mine = sorted(done, key=lambda d: d.share.index)
     counts[table.name] = rows = sum(d.rows for d in mine)
     if len(mine) > 1:
         ew.join_csv(mine, staging / f"{table.name}.csv")
@@ -1314,18 +1319,24 @@ def _add_table(book: _Book, staging: Path, table: ExportTable, answers: int,
 
 
 class _TablesDone:
-    """The export's progress, a table at a time in the tables' order (as the dialog and the
-    command show it): "Exporting contacts" until every share of the contacts is written."""
+    """The tables as their shares are written, in the tables' order: each is passed to
+    ``written`` once it and every table before it are whole (the workbook takes its sheets
+    in that order), and the progress says "Exporting contacts" until the contacts are."""
 
-    def __init__(self, progress: Progress | None, shares: Sequence[Any]) -> None:
-        self.progress = progress
+    def __init__(self, progress: Progress | None, shares: Sequence[Any],
+                 written: Callable[[ExportTable, list[Any]], None]) -> None:
+        self.progress, self.written = progress, written
         self.left = collections.Counter(share.table for share in shares)
+        self.done_shares: dict[str, list[Any]] = collections.defaultdict(list)
         self.index, self.told = 0, -1
         self.moving()
 
     def done(self, finished: Any) -> None:
         self.left[finished.share.table] -= 1
+        self.done_shares[finished.share.table].append(finished)
         while self.index < len(TABLES) and not self.left[TABLES[self.index].name]:
+            table = TABLES[self.index]
+            self.written(table, self.done_shares.pop(table.name))
             self.index += 1
             self.moving()  # each table named in turn, even those finished long before
 

@@ -235,6 +235,8 @@ class Workers:
             self._expect(pipe, "begun", stopped)
 
     def setup(self, lookups: ex._Lookups, answers: int, folder: Path, scratch: Path) -> None:
+        """What every share needs (sent once): the looked-up names, the answers' width,
+        where to write, and the sheets' length."""
         for pipe in self.pipes:
             pipe.send(("setup", (lookups, answers, str(folder), str(scratch),
                                  ex.EXCEL_MAX_ROWS)))
