@@ -25,11 +25,12 @@ Decisions, so the files are both honest and useful:
   checks a whole batch of lines at a time and quotes the few fields that need it, and rows
   whose sheet text needs escaping (& < >, control characters) are read again through the
   exact query (``_rows``). Formatting every cell that carefully in SQL, and reading each
-  table twice, was most of the time. The tables are shared between two threads, each with
-  its own connection on the same snapshot (``_two_readers``, ``_Tables``), biggest first;
-  each thread writes its table's CSV and deflates its sheets into scratch files, and the
-  workbook's zip is put together at the end (``_Book``; docs/ARCHITECTURE.md says why not
-  XlsxWriter's constant-memory mode).
+  table twice, was most of the time. The tables, and rowid ranges of the big ones, are
+  shared out among worker processes, one per core, on the same snapshot
+  (``export_workers``: threads took turns at the GIL), biggest first; each writes its
+  share's CSV lines and deflates its sheet rows into scratch files, and this process puts
+  each table into the workbook's zip as it is done (``_Book``; docs/ARCHITECTURE.md says why
+  not XlsxWriter's constant-memory mode). A small caseload is written in this process.
 * Rows are in the order they were stored (for a caseload built by the app or an import: the
   order they were recorded or imported), the same on every export; importing an export into a
   fresh caseload and exporting again gives the same files.
@@ -52,6 +53,7 @@ import os
 import re
 import shutil
 import struct
+import sys
 import tempfile
 import time
 import zlib
@@ -1051,8 +1053,7 @@ class _Book:
                                       crc, packed, size, len(encoded), 0) + encoded)
         for chunk in chunks:
             if isinstance(chunk, Path):
-                with chunk.open("rb") as data:
-                    shutil.copyfileobj(data, self.handle, 1 << 20)
+                append_file(chunk, self.handle)
             else:
                 self.handle.write(chunk)
         self.directory.append(struct.pack(
@@ -1388,6 +1389,26 @@ def _take_write_lock(lock: Any, progress: Progress | None, wait_s: float,
                     progress(0, 0, f"{WAITING} ({int(waited)} s)")
     finally:
         lock.exec_driver_sql(f"PRAGMA busy_timeout={int(usual)}")
+
+
+def append_file(source: Path, handle: Any) -> None:
+    """Copy ``source`` onto the end of what ``handle`` (a binary file) has written: in the
+    kernel where it can (``sendfile``: a sheet's hundreds of megabytes never pass through
+    Python), else through a buffer."""
+    with source.open("rb") as data:
+        size = os.fstat(data.fileno()).st_size
+        if hasattr(os, "sendfile") and sys.platform == "linux":
+            handle.flush()
+            sent = 0
+            while sent < size:
+                done = os.sendfile(handle.fileno(), data.fileno(), sent, size - sent)
+                if not done:
+                    break
+                sent += done
+            if sent == size:
+                return
+            data.seek(sent)
+        shutil.copyfileobj(data, handle, 1 << 20)
 
 
 def _flush(handle: Any) -> None:
