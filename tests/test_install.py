@@ -350,3 +350,11 @@ def test_every_window_carries_the_linkworker_icon(qtbot):
     from ui.app import application
 
     assert not application().windowIcon().isNull()
+
+
+def test_the_frozen_entry_runs_an_export_worker_before_loading_the_app():
+    """The export's workers are the frozen executable spawned again: ``freeze_support`` must
+    run (and end such a start) before the app's own imports and its ``main``."""
+    entry = (ROOT / "installer" / "entry.py").read_text("utf-8")
+    assert "multiprocessing.freeze_support()" in entry
+    assert entry.index("multiprocessing.freeze_support()") < entry.index("from linkworker")
