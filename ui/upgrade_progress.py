@@ -20,6 +20,10 @@ from PySide6.QtWidgets import QDialog, QLabel, QProgressBar, QVBoxLayout, QWidge
 from linkworker.storage.database import Caseload
 from ui.i18n import translate
 
+# The backup reports bytes copied (a moving bar); the migration counts revisions, and one
+# revision can take minutes at 150,000 people with no measure inside it (a busy bar).
+STEP_COUNTS = 1000
+
 
 class UpgradeDialog(QDialog):
     """Modal, without Cancel or a close button: the upgrade cannot be stopped half way."""
@@ -47,8 +51,11 @@ class UpgradeDialog(QDialog):
 
     def show_step(self, done: int, total: int, text: str) -> None:
         self.step.setText(text)  # the core's words (British English), step numbers in them
-        self.bar.setRange(0, 1000)
-        self.bar.setValue(round(1000 * done / max(total, 1)))
+        if done < total < STEP_COUNTS:  # a step: nothing to measure inside it, so busy
+            self.bar.setRange(0, 0)
+        else:  # the backup's bytes, or all done
+            self.bar.setRange(0, 1000)
+            self.bar.setValue(round(1000 * done / max(total, 1)))
         self.bar.setAccessibleDescription(text)
         if not self.isVisible():
             self.show()

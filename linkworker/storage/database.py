@@ -323,9 +323,17 @@ class Caseload:
             )
         report = progress or (lambda _done, _total, _text: None)
         target = self.upgrade_backup_path(current)
-        with stepping_aside(_copy_progress(self.path, target, report)):
+        with stepping_aside(_copy_progress(self.path.name, self._bytes_in_use(), target,
+                                           report)):
             self.copy_to(target)
         migrate.upgrade_to_head(self.engine, report)
+
+    def _bytes_in_use(self) -> int:
+        """About the size of a ``VACUUM INTO`` copy: the file less its free pages."""
+        with self.engine.connect() as conn:
+            size, pages, free = (int(conn.exec_driver_sql(f"PRAGMA {name}").scalar_one())
+                                 for name in ("page_size", "page_count", "freelist_count"))
+        return size * (pages - free)
 
     def upgrade_backup_path(self, revision: str | None) -> Path:
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -410,12 +418,12 @@ class Caseload:
         self.close()
 
 
-def _copy_progress(source: Path, target: Path, report: Callable[[int, int, str], None],
+def _copy_progress(name: str, in_use: int, target: Path, report: Callable[[int, int, str], None],
                    every_s: float = 0.25) -> Callable[[], None]:
     """Reports a backup copy's bytes written so far (``VACUUM INTO`` is one statement, so
     SQLite's progress handler, which calls this from inside it, is the only way to look)."""
-    total = max(source.stat().st_size, 1)
-    text = f"Backing up {source.name} before the update…"
+    total = max(in_use, 1)
+    text = f"Backing up {name} before the update…"
     last = 0.0
 
     def look() -> None:
