@@ -8,6 +8,8 @@ import shutil
 import threading
 from pathlib import Path
 
+from PySide6.QtWidgets import QWidget
+
 from linkworker.cli import main
 from linkworker.storage import keys, migrate
 from linkworker.storage.database import Caseload
@@ -157,3 +159,22 @@ def test_an_everyday_open_shows_no_dialog(qtbot, tmp_path, no_keyring, monkeypat
     assert caseload is not None
     caseload.close()
     assert shown == []
+
+
+def test_the_upgrade_dialog_cannot_be_closed_and_names_its_parts(qtbot):
+    from PySide6.QtCore import Qt
+
+    from ui.upgrade_progress import UpgradeDialog
+
+    dialog = UpgradeDialog()
+    qtbot.addWidget(dialog)
+    dialog.show_step(0, 2, "Updating the caseload: step 1 of 2…")
+    assert dialog.isVisible() and dialog.bar.maximum() == 0  # busy while a step runs
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    dialog.close()
+    assert dialog.isVisible()
+    dialog.show_step(500, 1000, "Backing up caseload.db before the update…")
+    assert dialog.bar.value() == 500 and dialog.step.text().startswith("Backing up")
+    names = {w.accessibleName() for w in dialog.findChildren(QWidget)}
+    assert {"Update step", "Update progress", "Do not switch off"} <= names
+    dialog.done(0)
