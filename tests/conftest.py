@@ -294,9 +294,9 @@ def _new_caseloads_from_a_template(request, monkeypatch, tmp_path_factory):
     folder = tmp_path_factory.getbasetemp()
 
     @functools.wraps(real)
-    def upgrade_to_head(engine) -> None:
+    def upgrade_to_head(engine, progress=None) -> None:
         if not copy_template_into(engine, folder, real):
-            real(engine)
+            real(engine, progress)
 
     monkeypatch.setattr(migrate, "upgrade_to_head", upgrade_to_head)
     return _TEMPLATE

@@ -44,7 +44,9 @@ def application() -> QApplication:
 
 
 def unlock(path: Path, parent=None) -> Caseload | None:
-    """Open ``path``, asking for the passphrase as often as needed; None if the user gives up."""
+    """Open ``path``, asking for the passphrase as often as needed; None if the user gives up.
+    The open runs off the GUI thread: a schema upgrade shows its progress, never a frozen
+    window (``ui.upgrade_progress``)."""
     from linkworker.storage.dbfiles import recover_interrupted_restore
 
     recover_interrupted_restore(path)  # a restore cut off mid-swap is not "no caseload"
@@ -54,8 +56,10 @@ def unlock(path: Path, parent=None) -> Caseload | None:
         if not dialog.exec():
             return None
         return Caseload.create(path, dialog.passphrase())
+    from ui.upgrade_progress import open_showing_upgrade  # an upgrade shows its steps
+
     try:
-        return Caseload.open(path)  # the keyring or LINKWORKER_PASSPHRASE may unlock it
+        return open_showing_upgrade(path, None, parent)  # keyring or LINKWORKER_PASSPHRASE
     except keys.PassphraseRequired:
         error = ""
     except keys.WrongPassphrase as exc:
@@ -66,7 +70,7 @@ def unlock(path: Path, parent=None) -> Caseload | None:
         if not dialog.exec():
             return None
         try:
-            return Caseload.open(path, dialog.passphrase())
+            return open_showing_upgrade(path, dialog.passphrase(), parent)
         except keys.WrongPassphrase as exc:
             error = str(exc)
 

@@ -152,6 +152,19 @@ def _ask_passphrase(prompt: str) -> str | None:
     return getpass.getpass(prompt)
 
 
+def _upgrade_steps() -> Callable[[int, int, str], None]:
+    """An upgrade's steps on stderr, each once (the first run after an update can take
+    minutes on a big caseload: it must not look hung)."""
+    said: set[str] = set()
+
+    def say(_done: int, _total: int, text: str) -> None:
+        if text not in said:
+            said.add(text)
+            print(f"linkworker: {text}", file=sys.stderr, flush=True)
+
+    return say
+
+
 def caseload_opener(db: Path | None) -> OpenCaseload:
     """A function that opens ``db`` on demand, asking for the passphrase only if needed."""
     path = (db or default_caseload()).expanduser()
@@ -163,12 +176,12 @@ def caseload_opener(db: Path | None) -> OpenCaseload:
                 passphrase = _ask_passphrase("Choose a passphrase for the new caseload: ")
             return Caseload.create(path, passphrase)
         try:
-            return Caseload.open(path, passphrase)
+            return Caseload.open(path, passphrase, progress=_upgrade_steps())
         except keys.PassphraseRequired:
             typed = _ask_passphrase(f"Passphrase for {path.name}: ")
             if not typed:
                 raise
-            return Caseload.open(path, typed)
+            return Caseload.open(path, typed, progress=_upgrade_steps())
 
     def open_caseload(*, create: bool = False) -> Caseload:
         caseload = unlock(create=create)

@@ -23,6 +23,7 @@ import datetime as dt
 import os
 import shutil
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
@@ -289,9 +290,14 @@ class Caseload:
 
     @classmethod
     def open(
-        cls, path: Path | str, passphrase: str | None = None, *, upgrade: bool = True
+        cls, path: Path | str, passphrase: str | None = None, *, upgrade: bool = True,
+        progress: Callable[[int, int, str], None] | None = None,
     ) -> Caseload:
-        """Open an existing caseload, upgrading its schema (after a backup) if it is older."""
+        """Open an existing caseload, upgrading its schema (after a backup) if it is older.
+
+        ``progress(done, total, text)`` hears of an upgrade's backup and of each step (it can
+        take minutes on a big caseload: the app shows them); it is never called when the
+        caseload is up to date."""
         path = Path(path).expanduser().resolve()
         from linkworker.storage.dbfiles import recover_interrupted_restore
 
@@ -311,7 +317,7 @@ class Caseload:
         caseload = cls(path, engine)
         if upgrade:
             try:
-                caseload._upgrade_if_needed()
+                caseload._upgrade_if_needed(progress)
             except (DatabaseError, OperationalError) as exc:
                 if not looks_damaged(exc):
                     raise
@@ -329,7 +335,8 @@ class Caseload:
             return cls.open(path, passphrase)
         return cls.create(path, passphrase)
 
-    def _upgrade_if_needed(self) -> None:
+    def _upgrade_if_needed(self, progress: Callable[[int, int, str], None] | None = None,
+                           ) -> None:
         from linkworker.storage import migrate
 
         if migrate.is_up_to_date(self.engine):
@@ -342,8 +349,19 @@ class Caseload:
                 f"{self.path.name} was written by a newer LinkWorker (schema {current}). "
                 "Update LinkWorker to open it."
             )
-        self.copy_to(self.upgrade_backup_path(current))
-        migrate.upgrade_to_head(self.engine)
+        report = progress or (lambda _done, _total, _text: None)
+        target = self.upgrade_backup_path(current)
+        with stepping_aside(_copy_progress(self.path.name, self._bytes_in_use(), target,
+                                           report)):
+            self.copy_to(target)
+        migrate.upgrade_to_head(self.engine, report)
+
+    def _bytes_in_use(self) -> int:
+        """About the size of a ``VACUUM INTO`` copy: the file less its free pages."""
+        with self.engine.connect() as conn:
+            size, pages, free = (int(conn.exec_driver_sql(f"PRAGMA {name}").scalar_one())
+                                 for name in ("page_size", "page_count", "freelist_count"))
+        return size * (pages - free)
 
     def upgrade_backup_path(self, revision: str | None) -> Path:
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -436,6 +454,26 @@ class Caseload:
 
     def __exit__(self, *_exc: object) -> None:
         self.close()
+
+
+def _copy_progress(name: str, in_use: int, target: Path, report: Callable[[int, int, str], None],
+                   every_s: float = 0.25) -> Callable[[], None]:
+    """Reports a backup copy's bytes written so far (``VACUUM INTO`` is one statement, so
+    SQLite's progress handler, which calls this from inside it, is the only way to look)."""
+    total = max(in_use, 1)
+    text = f"Backing up {name} before the update…"
+    last = 0.0
+
+    def look() -> None:
+        nonlocal last
+        now = time.monotonic()
+        if now - last >= every_s:
+            last = now
+            written = target.stat().st_size if target.exists() else 0
+            report(min(written, total), total, text)
+
+    report(0, total, text)
+    return look
 
 
 def _make_owner_only(path: Path) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+Progress = Callable[[int, int, str], None]  # done, total, what is being done (for a person)
 _REVISION_LINE = re.compile(r"^(down_revision|revision)\s*=\s*['\"]?([\w]+)['\"]?\s*$", re.M)
 
 
@@ -93,10 +95,45 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
-def upgrade_to_head(engine: Engine) -> None:
+def upgrade_to_head(engine: Engine, progress: Progress | None = None) -> None:
+    """Every revision the caseload lacks; ``progress(done, total, text)`` hears of each one
+    before it runs (an upgrade of 150,000 people takes minutes: the app shows each step)."""
     from alembic import command
 
-    command.upgrade(alembic_config(engine), "head")
+    config = alembic_config(engine)
+    if progress is not None:
+        config.attributes["on_version_apply"] = _step_reporter(engine, config, progress)
+    command.upgrade(config, "head")
+
+
+def pending_revisions(engine: Engine, config: Config) -> list[str]:
+    """The revisions an upgrade to head will apply, oldest first."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(config)
+    found = script.iterate_revisions("heads", stored_revision(engine) or "base")
+    return [r.revision for r in reversed(list(found))]
+
+
+def _step_reporter(engine: Engine, config: Config, progress: Progress) -> Callable[..., None]:
+    """Reports step 1 now, and each next step as Alembic finishes the one before."""
+    total = max(len(pending_revisions(engine, config)), 1)
+    done = 0
+
+    def step_applied(**_alembic) -> None:  # ctx, step, heads, run_args
+        nonlocal done
+        done += 1
+        progress(done, total, step_text(done + 1, total) if done < total else UP_TO_DATE)
+
+    progress(0, total, step_text(1, total))
+    return step_applied
+
+
+UP_TO_DATE = "The caseload is up to date."
+
+
+def step_text(step: int, total: int) -> str:
+    return f"Updating the caseload: step {step} of {total}…"
 
 
 def upgrade_to(engine: Engine, revision: str) -> None:

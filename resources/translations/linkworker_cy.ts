@@ -1081,7 +1081,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
   <context>
     <name>app</name>
     <message>
-      <location filename="../../ui/app.py" line="+87" />
+      <location filename="../../ui/app.py" line="+91" />
       <location line="+66" />
       <source>LinkWorker</source>
       <translation type="unfinished" />
@@ -1095,7 +1095,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
   <context>
     <name>caseload_view</name>
     <message>
-      <location filename="../../ui/caseload_view.py" line="+110" />
+      <location filename="../../ui/caseload_view.py" line="+111" />
       <source>Name</source>
       <translation type="unfinished" />
     </message>
@@ -1119,12 +1119,12 @@ No good backup was found beside {name}. The damaged file has not been changed; a
     <message>
       <location line="+5" />
       <location line="+296" />
-      <location line="+215" />
+      <location line="+218" />
       <source>Stage</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-510" />
+      <location line="-513" />
       <location line="+296" />
       <source>Worker</source>
       <translation type="unfinished" />
@@ -1155,12 +1155,12 @@ No good backup was found beside {name}. The damaged file has not been changed; a
     </message>
     <message>
       <location line="-142" />
-      <location line="+470" />
+      <location line="+473" />
       <source>Loading the caseload</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-415" />
+      <location line="-418" />
       <source>Review overdue</source>
       <translation type="unfinished" />
     </message>
@@ -1206,12 +1206,12 @@ No good backup was found beside {name}. The damaged file has not been changed; a
     </message>
     <message>
       <location line="+3" />
-      <location line="+217" />
+      <location line="+220" />
       <source>Contract</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-216" />
+      <location line="-219" />
       <source>Referred</source>
       <translation type="unfinished" />
     </message>
@@ -1287,7 +1287,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+75" />
+      <location line="+88" />
       <source>Search name, reference, NHS number or postcode (Ctrl+F)</source>
       <translation type="unfinished" />
     </message>
@@ -1312,7 +1312,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+41" />
+      <location line="+31" />
       <source>Latest wellbeing change</source>
       <translation type="unfinished" />
     </message>
@@ -1384,7 +1384,8 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message numerus="yes">
-      <location line="-103" />
+      <location line="-423" />
+      <location line="+320" />
       <location line="+61" />
       <source>%Ln person(s)</source>
       <translation type="unfinished">
@@ -1392,8 +1393,8 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       </translation>
     </message>
     <message>
-      <location line="-300" />
-      <location line="+241" />
+      <location line="-382" />
+      <location line="+323" />
       <source>{ids}+ people, counting…</source>
       <translation type="unfinished" />
     </message>
@@ -6543,6 +6544,34 @@ Its claims are locked into the ledger and can never be claimed again. This canno
     <message>
       <location line="+4" />
       <source>The two passphrases differ.</source>
+      <translation type="unfinished" />
+    </message>
+  </context>
+  <context>
+    <name>upgrade</name>
+    <message>
+      <location filename="../../ui/upgrade_progress.py" line="+29" />
+      <source>Updating your caseload</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+6" />
+      <source>Update step</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+3" />
+      <source>Update progress</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>This new version of LinkWorker is updating your caseload. It can take several minutes. Please do not close LinkWorker or switch the computer off.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+4" />
+      <source>Do not switch off</source>
       <translation type="unfinished" />
     </message>
   </context>

@@ -20,5 +20,7 @@ with engine.begin() as connection:
         target_metadata=Base.metadata,
         render_as_batch=True,
         compare_type=True,
+        # migrate.upgrade_to_head's report of each step, when someone is watching
+        on_version_apply=config.attributes.get("on_version_apply"),
     )
     context.run_migrations()
