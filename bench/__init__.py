@@ -17,5 +17,6 @@ MEASUREMENTS = [
     "xlsx_writer",
     "sync",
     "export",
+    "memory",
 ]
 ALIASES = {"return": "returns"}  # ``--only return``

@@ -145,11 +145,9 @@ def _typist(username: str, password: str = "demo"):
     return on_show
 
 
-def run(path: str, username: str) -> dict[str, Any]:
-    """Runs in a child (QT_QPA_PLATFORM=offscreen): the app's own start (``launch.begin``,
-    ``ui.app.begin``, which sets up the log file and the crash handler, ``ui.app.open_window``,
-    as ``linkworker --db PATH`` runs them), with a typist at the sign-in box."""
-    started = time.perf_counter()
+def open_app(path: str, username: str) -> tuple[Any, Any, Any]:
+    """The app's own start, as ``linkworker --db PATH`` runs it, with a typist at the
+    sign-in box: the application, the main window and its start-up checks."""
     # Where the user starts: the ``linkworker`` console script's module, ``linkworker --db PATH``
     # (it reaches ``launch_app`` without the full command line), then ``launch_app``'s steps.
     from linkworker import command
@@ -174,6 +172,17 @@ def run(path: str, username: str) -> dict[str, Any]:
     if isinstance(opened, int):
         raise SystemExit(f"the app's start ended with code {opened}")
     window, checks = opened
+    return app, window, checks
+
+
+def run(path: str, username: str) -> dict[str, Any]:
+    """Runs in a child (QT_QPA_PLATFORM=offscreen): the app's own start (``launch.begin``,
+    ``ui.app.begin``, which sets up the log file and the crash handler, ``ui.app.open_window``,
+    as ``linkworker --db PATH`` runs them), with a typist at the sign-in box."""
+    started = time.perf_counter()
+    app, window, checks = open_app(path, username)
+    from linkworker import launch
+
     runner = window.runner
     caseload = runner.caseload
     view = window.page("caseload")

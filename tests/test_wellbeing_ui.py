@@ -178,3 +178,28 @@ def test_summary_view_shows_figures_and_exports_suppressed(qtbot, runner, person
     text = target.read_text(encoding="utf-8-sig")
     assert "People with a paired follow-up,suppressed,suppressed: fewer than 5 people" in text
     assert "P0001" not in text
+
+
+def test_the_summarys_missing_list_holds_the_cores_rows_not_an_item_per_cell(
+        qtbot, runner, person, actor_manager):
+    """Issue 15 (memory): at 150,000 people tens of thousands miss a follow-up; a table item
+    per cell kept them all in Qt for the session. The list shows the core's own rows and
+    makes a cell's text when it is painted."""
+    from linkworker.wellbeing.measures import record_measure
+    from ui.wellbeing.summary_view import SummaryView
+
+    actor, person_id = person
+    with runner.caseload.reading() as s:
+        episode_id = s.execute(select(Episode.id)).scalar_one()
+    record_measure(runner.caseload, actor, person_id, episode_id, "WEMWBS", "baseline",
+                   dt.date.today() - dt.timedelta(days=100), "with_worker", [2] * 14)
+    view = SummaryView(runner, actor_manager)
+    qtbot.addWidget(view)
+    qtbot.waitUntil(lambda: view.instrument.count() >= 3)
+    view.all_time.setChecked(True)
+    view.show_button.click()
+    qtbot.waitUntil(lambda: view.summary is not None)
+    assert len(view.summary.missing) == 1
+    assert view.missing.list_model.items is view.summary.missing
+    assert view.missing.item(0, 0).text() == view.summary.missing[0].reference
+    assert view.missing.item(0, 4).text() == "open"

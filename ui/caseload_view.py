@@ -74,7 +74,7 @@ from linkworker.validation import format_date
 from ui.core_words import core
 from ui.i18n import translate
 from ui.operations import Runner
-from ui.person_list import list_view
+from ui.person_list import KEPT_PAGES, list_view
 from ui.widgets import (
     ID_ROLE,
     OVERDUE_COLOUR,
@@ -249,7 +249,13 @@ class CaseloadTableModel(QAbstractTableModel):
         to this actor); their cell texts are made as they are painted (``cell``). A page may
         be here in part (the first screenful's rows on screen): the rest follows it."""
         by_id = {r.id: r for r in rows}
+        if start and page not in self._pages:
+            return  # the page went while its rest was read: it is read again when painted
         if not start:
+            # Only pages near the screen stay (issue 15): paging to the end of 150,000 people
+            # kept every page read on the way. The oldest go first; the first page stays.
+            for old in [p for p in self._pages if p and p != page][:len(self._pages) - KEPT_PAGES]:
+                del self._pages[old], self._shown[old]
             self._pages[page], self._shown[page] = [], []
         self._pages[page].extend(by_id.get(i) for i in ids)
         self._shown[page].extend([None] * len(ids))

@@ -669,7 +669,12 @@ class MainWindow(QMainWindow):
         box.show()
 
     def _keep(self, dialog: QWidget) -> None:
-        """Hold a non-modal dialog while it is open (dropping any that have gone)."""
+        """Hold a non-modal dialog while it is open (dropping any that have gone). A closed
+        one is deleted here: as the window's child it would otherwise stay for the session,
+        one more import wizard at each opening (issue 15, memory)."""
+        for closed in [d for d in self._dialogs if d is not dialog and shiboken6.isValid(d)
+                       and not d.isVisible()]:
+            closed.deleteLater()
         self._dialogs = [d for d in self._dialogs if shiboken6.isValid(d) and d.isVisible()]
         self._dialogs.append(dialog)
 

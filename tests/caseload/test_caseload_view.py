@@ -299,3 +299,26 @@ def type_past_sm(qtbot, view, started) -> None:
     view.search.setText("khan")
     view.refresh()
     wait_for(qtbot, view, ["Khan, Aisha"])
+
+
+def test_scrolling_the_whole_list_keeps_only_the_pages_near_the_screen(qtbot, runner, world,
+                                                                        make_view):
+    """Issue 15 (memory under 400 MB whatever is opened): a manager paging to the end of
+    150,000 people kept every page read on the way (1,500 pages of rows and their cell texts).
+    The model holds the ids, the first page and the last few pages looked at; a page scrolled
+    back to is read again."""
+    from ui.person_list import KEPT_PAGES
+
+    model = make_view(qtbot, runner, world.actor("meg")).model
+    qtbot.waitUntil(lambda: model.is_loaded(0) and not runner.is_busy())
+    people = sorted(world.people.values())
+    model.set_ids([people[i % len(people)] for i in range(PAGE_SIZE * (KEPT_PAGES + 6))])
+    for page in range(KEPT_PAGES + 6):
+        model.row(page * PAGE_SIZE)  # as the view paints each screenful on the way down
+        qtbot.waitUntil(lambda p=page: model.is_loaded(p * PAGE_SIZE))
+        assert len(model._pages) <= KEPT_PAGES + 1
+        assert len(model._shown) == len(model._pages)
+    assert not model.is_loaded(PAGE_SIZE)  # long gone: read again when scrolled back to
+    assert model.row(PAGE_SIZE) is None
+    qtbot.waitUntil(lambda: model.is_loaded(PAGE_SIZE))
+    assert model.row(PAGE_SIZE).id == people[PAGE_SIZE % len(people)]

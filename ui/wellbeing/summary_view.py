@@ -32,6 +32,7 @@ from linkworker.charts import change_breakdown
 from linkworker.validation import format_date
 from linkworker.wellbeing.summaries import (
     DEFAULT_MIN_CELL,
+    MissingRow,
     SummaryFilter,
     SummaryOptions,
     WellbeingSummary,
@@ -42,6 +43,7 @@ from linkworker.wellbeing.summaries import (
 )
 from ui.i18n import translate
 from ui.operations import Runner, friendly_message, while_alive
+from ui.person_list import PersonList
 from ui.wellbeing.chart_view import ChartView
 from ui.wellbeing.tables import read_only_table
 from ui.widgets import tab_leaves
@@ -49,6 +51,11 @@ from ui.widgets import tab_leaves
 
 def _to_date(q: QDate) -> dt.date:
     return dt.date(q.year(), q.month(), q.day())
+
+
+def _missing_cells(m: MissingRow) -> tuple[str, ...]:
+    return (m.reference, m.name, format_date(m.baseline_on), f"{m.baseline_value:g}",
+            "ended" if m.exited else "open")
 
 
 def _fill(table: QTableWidget, rows: list[tuple[str, ...]]) -> None:
@@ -142,7 +149,9 @@ class SummaryView(QWidget):
         self.chart = ChartView(
             translate("wellbeing.summary_view", "Improved, no change and deteriorated")
         )
-        self.missing = read_only_table(
+        # Thousands of people at 150,000: a lazy list (texts made as rows are painted), not a
+        # table item per cell kept for the session (about 10 MB at 50,000; issue 15, memory).
+        self.missing = PersonList(
             (
                 translate("wellbeing.summary_view", "Reference"),
                 translate("wellbeing.summary_view", "Name"),
@@ -229,11 +238,7 @@ class SummaryView(QWidget):
             (x.label, x.value, "few people: hidden in exports" if x.key in small else "")
             for x in lines
         ])
-        _fill(self.missing, [
-            (m.reference, m.name, format_date(m.baseline_on), f"{m.baseline_value:g}",
-             "ended" if m.exited else "open")
-            for m in summary.missing
-        ])
+        self.missing.fill(summary.missing, _missing_cells)
         self.chart.show_figure(change_breakdown(summary))
         self.warning.setText(
             translate(
