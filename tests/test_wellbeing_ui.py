@@ -152,22 +152,8 @@ def test_admin_loads_wording_and_forms_show_it(qtbot, runner, person, actor_admi
 
 def test_summary_view_shows_figures_and_exports_suppressed(qtbot, runner, person, actor_manager,
                                                           tmp_path):
-    from linkworker.wellbeing.measures import record_measure
-    from ui.wellbeing.summary_view import SummaryView
-
-    actor, person_id = person
-    with runner.caseload.reading() as s:
-        episode_id = s.execute(select(Episode.id)).scalar_one()
-    today = dt.date.today()
-    for timepoint, days, answers in (("baseline", 100, [2] * 14), ("review_3m", 5, [3] * 14)):
-        record_measure(runner.caseload, actor, person_id, episode_id, "WEMWBS", timepoint,
-                       today - dt.timedelta(days=days), "with_worker", answers)
-    view = SummaryView(runner, actor_manager)
-    qtbot.addWidget(view)
-    qtbot.waitUntil(lambda: view.instrument.count() >= 3)
-    view.all_time.setChecked(True)
-    view.show_button.click()
-    qtbot.waitUntil(lambda: view.summary is not None)
+    view = _summary_shown(qtbot, runner, person, actor_manager,
+                          (("baseline", 100, [2] * 14), ("review_3m", 5, [3] * 14)))
     assert view.summary.paired == 1 and view.summary.improved == 1
     assert "too few to mean much" in view.warning.text()
     assert view.figures.item(1, 1).text() == "1"
@@ -180,25 +166,35 @@ def test_summary_view_shows_figures_and_exports_suppressed(qtbot, runner, person
     assert "P0001" not in text
 
 
-def test_the_summarys_missing_list_holds_the_cores_rows_not_an_item_per_cell(
-        qtbot, runner, person, actor_manager):
-    """Issue 15 (memory): at 150,000 people tens of thousands miss a follow-up; a table item
-    per cell kept them all in Qt for the session. The list shows the core's own rows and
-    makes a cell's text when it is painted."""
+def _summary_shown(qtbot, runner, person, actor_manager, measures):
+    """The summary view, all time, shown for the person's WEMWBS ``(timepoint, days ago,
+    answers)``, as a manager sees it."""
     from linkworker.wellbeing.measures import record_measure
     from ui.wellbeing.summary_view import SummaryView
 
     actor, person_id = person
     with runner.caseload.reading() as s:
         episode_id = s.execute(select(Episode.id)).scalar_one()
-    record_measure(runner.caseload, actor, person_id, episode_id, "WEMWBS", "baseline",
-                   dt.date.today() - dt.timedelta(days=100), "with_worker", [2] * 14)
+    today = dt.date.today()
+    for timepoint, days, answers in measures:
+        record_measure(runner.caseload, actor, person_id, episode_id, "WEMWBS", timepoint,
+                       today - dt.timedelta(days=days), "with_worker", answers)
     view = SummaryView(runner, actor_manager)
     qtbot.addWidget(view)
     qtbot.waitUntil(lambda: view.instrument.count() >= 3)
     view.all_time.setChecked(True)
     view.show_button.click()
     qtbot.waitUntil(lambda: view.summary is not None)
+    return view
+
+
+def test_the_summarys_missing_list_holds_the_cores_rows_not_an_item_per_cell(
+        qtbot, runner, person, actor_manager):
+    """Issue 15 (memory): at 150,000 people tens of thousands miss a follow-up; a table item
+    per cell kept them all in Qt for the session. The list shows the core's own rows and
+    makes a cell's text when it is painted."""
+    view = _summary_shown(qtbot, runner, person, actor_manager,
+                          (("baseline", 100, [2] * 14),))
     assert len(view.summary.missing) == 1
     assert view.missing.list_model.items is view.summary.missing
     assert view.missing.item(0, 0).text() == view.summary.missing[0].reference
