@@ -58,17 +58,17 @@ def read_floor(caseload: Any) -> dict[str, Any]:
     """Every exported table's rows read through the export's own queries (the same scope and
     looked-up names) on one connection: fetched, not formatted, nothing written."""
     from linkworker.access import SYSTEM
-    from linkworker.io import export
+    from linkworker.io import export_rows
 
     started, cpu, rows = time.perf_counter(), time.process_time(), 0
     with caseload.reading() as session:
         connection = session.connection()
         raw = connection.connection.dbapi_connection
-        answers = export._answer_width(session, SYSTEM)
-        with export._temporary_lookups(raw, export._lookups(session, SYSTEM)):
-            for table in export.TABLES:
+        answers = export_rows._answer_width(session, SYSTEM)
+        with export_rows._temporary_lookups(raw, export_rows._lookups(session, SYSTEM)):
+            for table in export_rows.TABLES:
                 cursor = raw.cursor()
-                cursor.execute(export._row_query(table, answers, connection.dialect).sql)
+                cursor.execute(export_rows._row_query(table, answers, connection.dialect).sql)
                 while batch := cursor.fetchmany(2000):
                     rows += len(batch)
                 cursor.close()

@@ -40,7 +40,8 @@ def rows(count: int):
 
 
 def write_ours(path: Path, count: int) -> None:
-    from linkworker.io.export import _Book, _Part
+    from linkworker.io.export import _Book
+    from linkworker.io.export_rows import _Part
 
     with path.open("wb") as handle:
         book = _Book(handle)

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from linkworker import audit, codes
 from linkworker.access import Actor, require
 from linkworker.errors import UserError
-from linkworker.io.export import csv_text
+from linkworker.io.export_rows import csv_text
 from linkworker.io.readers import MissingValue, read_table
 from linkworker.models import Service, Signpost, UnmetNeed
 from linkworker.person import episode_for

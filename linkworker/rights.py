@@ -281,7 +281,7 @@ def _write_csv(path: Path, rows: list[dict[str, Any]]) -> Path:
     buffer = io.StringIO(newline="")
     writer = csv.DictWriter(buffer, fieldnames=columns)
     writer.writeheader()
-    from linkworker.io.export import csv_text  # the same formula-neutralising as ``export``
+    from linkworker.io.export_rows import csv_text  # the same formula-neutralising as ``export``
 
     for row in rows:
         writer.writerow({k: csv_text(json.dumps(v, default=str) if isinstance(v, dict | list)

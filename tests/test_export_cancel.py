@@ -12,7 +12,7 @@ from sqlalchemy import select
 from test_export_roundtrip import build
 
 from linkworker.access import SYSTEM
-from linkworker.io import export
+from linkworker.io import export_rows
 from linkworker.models import AuditEvent
 
 
@@ -22,7 +22,7 @@ def test_cancel_stops_the_export_and_leaves_nothing_behind(qtbot, runner, caselo
 
     build(caseload)
     held, release = threading.Event(), threading.Event()
-    rows = export._rows
+    rows = export_rows._rows
 
     def held_rows(connection, query, numbers=None):  # each table's first batch waits
         for batch in rows(connection, query, numbers):
@@ -30,7 +30,7 @@ def test_cancel_stops_the_export_and_leaves_nothing_behind(qtbot, runner, caselo
             release.wait(30)
             yield batch
 
-    monkeypatch.setattr(export, "_rows", held_rows)
+    monkeypatch.setattr(export_rows, "_rows", held_rows)
     told: list[tuple[str, str]] = []
 
     def close_the_box() -> None:

@@ -15,8 +15,8 @@ from sqlalchemy import JSON
 from xlsxwriter.utility import xl_col_to_name
 
 from linkworker.access import SYSTEM
-from linkworker.io import export
-from linkworker.io.export import CONTACTS, csv_text
+from linkworker.io import export, export_rows
+from linkworker.io.export_rows import CONTACTS, csv_text
 from linkworker.models import Contact, Episode, Person, User
 
 # Characters that need care in CSV (quotes, separators, line breaks, formula starts) or XML
@@ -102,9 +102,9 @@ def test_each_batch_is_formatted_as_python_did_a_value_at_a_time(caseload, conta
                      row.status, row.note, worker] for row in rows]
         connection = s.connection()
         raw = connection.connection.dbapi_connection
-        query = export._row_query(CONTACTS, 0, connection.dialect)
-        with export._temporary_lookups(raw, export._lookups(s, SYSTEM)):
-            batches = list(export._rows(raw, query))
+        query = export_rows._row_query(CONTACTS, 0, connection.dialect)
+        with export_rows._temporary_lookups(raw, export_rows._lookups(s, SYSTEM)):
+            batches = list(export_rows._rows(raw, query))
             text = "".join(lines for lines, _ in batches)
             sheet = [row for _, batch in batches for row in batch]
     assert text == "".join(python_csv_line(values) for values in expected)
@@ -116,9 +116,9 @@ def test_each_table_is_read_once_in_stored_order_without_sorting(caseload):
     with caseload.reading() as s:
         connection = s.connection()
         raw = connection.connection.dbapi_connection
-        with export._temporary_lookups(raw, export._lookups(s, SYSTEM)):
-            for table in export.TABLES:
-                query = export._row_query(table, 3, connection.dialect)
+        with export_rows._temporary_lookups(raw, export_rows._lookups(s, SYSTEM)):
+            for table in export_rows.TABLES:
+                query = export_rows._row_query(table, 3, connection.dialect)
                 plan = " / ".join(r[3] for r in raw.execute("EXPLAIN QUERY PLAN " + query.sql))
                 assert "TEMP B-TREE" not in plan and "MATERIALIZE" not in plan, plan
                 assert f"SCAN {table.source.__tablename__}" in plan, plan
@@ -150,10 +150,11 @@ def test_lists_and_choices_are_quoted_as_python_did_a_value_at_a_time(caseload, 
         s.flush()
         connection = s.connection()
         raw = connection.connection.dbapi_connection
-        with export._temporary_lookups(raw, export._lookups(s, SYSTEM)):
-            made = {table.name: list(export._rows(raw, export._row_query(
-                table, 0, connection.dialect))) for table in (export.PEOPLE, export.EPISODES)}
-        for table, records in ((export.PEOPLE, people), (export.EPISODES, episodes)):
+        with export_rows._temporary_lookups(raw, export_rows._lookups(s, SYSTEM)):
+            made = {table.name: list(export_rows._rows(raw, export_rows._row_query(
+                table, 0, connection.dialect)))
+                for table in (export_rows.PEOPLE, export_rows.EPISODES)}
+        for table, records in ((export_rows.PEOPLE, people), (export_rows.EPISODES, episodes)):
             for record in records:
                 s.refresh(record)
             expected = [[_value(s, record, column) for column in table.columns]
@@ -166,7 +167,7 @@ def test_lists_and_choices_are_quoted_as_python_did_a_value_at_a_time(caseload, 
 
 def _value(session, record, column):
     """A column's value as the plain Python export read it (looked-up names by hand)."""
-    if isinstance(column.expr, export.Lookup):
+    if isinstance(column.expr, export_rows.Lookup):
         person = session.get(Person, record.person_id)
         return {"people": person.reference, "episode_people": person.reference}.get(
             column.expr.kind)
@@ -181,8 +182,8 @@ def test_a_row_in_scope_looks_up_what_its_scope_already_read_once():
     of the in-scope table per row, not a second one for the same key (stop 23)."""
     from sqlalchemy.dialects import sqlite
 
-    for table in export.TABLES:
-        sql = export._row_query(table, 2, sqlite.dialect()).sql
+    for table in export_rows.TABLES:
+        sql = export_rows._row_query(table, 2, sqlite.dialect()).sql
         if table.scope is not None:
             assert sql.count(f"temp.lw_{table.scope[0]} ") == 1, sql
 
@@ -195,7 +196,7 @@ def test_the_sheets_rows_are_deflated_with_isa_l_and_the_workbook_checks(caseloa
     import openpyxl
     from isal import isal_zlib
 
-    assert export._sheet_zlib is isal_zlib
+    assert export_rows._sheet_zlib is isal_zlib
     with caseload.transaction() as s:
         person = Person(reference="LW-000001", given_name="Zoë", family_name="Ó Briain")
         s.add(person)

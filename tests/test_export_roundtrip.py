@@ -16,7 +16,7 @@ from sqlalchemy import select
 from linkworker.access import SYSTEM, Actor, PermissionDenied
 from linkworker.cli import main
 from linkworker.io import export_all, import_file
-from linkworker.io.export import IMPORT_ORDER, TABLES
+from linkworker.io.export_rows import IMPORT_ORDER, TABLES
 from linkworker.journey import refresh_stage
 from linkworker.models import (
     AuditEvent,
@@ -207,10 +207,10 @@ def test_cli_import_and_export(caseload, caseload_path, tmp_path, passphrase, mo
 
 
 def test_a_table_longer_than_a_sheet_goes_on_over_more_sheets(caseload, tmp_path, monkeypatch):
-    from linkworker.io import export
+    from linkworker.io import export_rows
 
     build(caseload)
-    monkeypatch.setattr(export, "EXCEL_MAX_ROWS", 1)  # the real limit is 1,048,575 rows
+    monkeypatch.setattr(export_rows, "EXCEL_MAX_ROWS", 1)  # the real limit is 1,048,575 rows
     result = export_all(caseload, SYSTEM, tmp_path / "out", today=TODAY)
     assert result.counts["contacts"] == 2 and result.counts["measures"] == 1
     book = openpyxl.load_workbook(result.folder / "linkworker-export.xlsx", read_only=True)
@@ -287,7 +287,7 @@ def test_progress_names_each_table_and_finishes(caseload, tmp_path):
 
 @pytest.mark.parametrize("where", ["between tables", "inside a table"])
 def test_a_failed_export_leaves_no_half_written_files(caseload, tmp_path, monkeypatch, where):
-    from linkworker.io import export
+    from linkworker.io import export_rows
 
     build(caseload)
     earlier = tmp_path / "earlier"
@@ -304,8 +304,8 @@ def test_a_failed_export_leaves_no_half_written_files(caseload, tmp_path, monkey
                 raise RuntimeError("disk full")  # a contact: its sheet and CSV half written
             yield lines, sheet
 
-    rows = export._rows
-    monkeypatch.setattr(export, "_rows", failing_rows)
+    rows = export_rows._rows
+    monkeypatch.setattr(export_rows, "_rows", failing_rows)
     with caseload.reading() as s:
         audited = len(s.execute(select(AuditEvent)).all())
     for target in (tmp_path / "out", earlier):

@@ -21,6 +21,7 @@ from test_export_roundtrip import TODAY, build
 
 from linkworker.access import SYSTEM
 from linkworker.io import export as ex
+from linkworker.io import export_rows as er
 from linkworker.io import export_workers as ew
 from linkworker.io.export import ExportStopped, export_all
 from linkworker.models import Contact, Episode, Service
@@ -55,7 +56,7 @@ def test_workers_write_what_one_process_writes_with_tables_cut_across_sheets(
         caseload, tmp_path, monkeypatch):
     build(caseload)
     more_contacts(caseload)
-    monkeypatch.setattr(ex, "EXCEL_MAX_ROWS", 4)  # the contacts' shares cross sheets
+    monkeypatch.setattr(er, "EXCEL_MAX_ROWS", 4)  # the contacts' shares cross sheets
     alone = files(export_all(caseload, SYSTEM, tmp_path / "alone", today=TODAY).folder)
 
     planned = []
@@ -132,7 +133,7 @@ def test_a_workers_failure_comes_back_as_the_error_itself(caseload, tmp_path):
         workers.start(caseload.path, caseload.key, lambda: None)
         workers.begin(lambda: None)
         with caseload.reading() as s:
-            lookups = ex._lookups(s, SYSTEM)
+            lookups = er._lookups(s, SYSTEM)
         gone = tmp_path / "not there"
         workers.setup(lookups, 0, gone, gone)
         with pytest.raises(FileNotFoundError, match="not there"):
@@ -151,13 +152,13 @@ def test_a_busy_worker_ends_with_its_parent_even_a_killed_one(caseload, tmp_path
         [sys.executable, "-c", textwrap.dedent("""
             import sys, time
             from pathlib import Path
-            from linkworker.io import export as ex
+            from linkworker.io import export_rows as er
             from linkworker.io.export_workers import Share, Workers
             path, key, folder = sys.stdin.readline().split()
             workers = Workers(1)
             workers.start(Path(path), bytes.fromhex(key), lambda: None)
             workers.begin(lambda: None)
-            workers.setup(ex._Lookups({}, {}, {}, {}, {}, {}), 0, Path(folder), Path(folder))
+            workers.setup(er._Lookups({}, {}, {}, {}, {}, {}), 0, Path(folder), Path(folder))
             workers.pipes[0].send(("share", Share("people", 0, 1, None, 0, 1)))
             print(workers.processes[0].pid, flush=True)
             time.sleep(120)

@@ -47,7 +47,7 @@ from pathlib import Path
 from typing import Any
 
 from linkworker.errors import UserError
-from linkworker.io import export as ex
+from linkworker.io import export_rows as er
 
 IN_PROCESS_ROWS = 200_000  # below this many stored rows (all tables), no worker processes
 SHARES_PER_WORKER = 4  # a big table is cut so that each worker gets about this many shares
@@ -88,12 +88,12 @@ class Done:
     share: Share
     csv: Path
     rows: int
-    pieces: tuple[tuple[int, ex._Piece], ...]
+    pieces: tuple[tuple[int, er._Piece], ...]
     cpu: float = 0.0  # seconds the worker spent on it (for the bench and the docs)
 
 
-def _table(name: str) -> ex.ExportTable:
-    return next(t for t in ex.TABLES if t.name == name)
+def _table(name: str) -> er.ExportTable:
+    return next(t for t in er.TABLES if t.name == name)
 
 
 def plan(connection: Any, dialect: Any, answers: int, workers: int) -> list[Share]:
@@ -101,11 +101,11 @@ def plan(connection: Any, dialect: Any, answers: int, workers: int) -> list[Shar
     measures...) is cut into rowid ranges when it is big against the whole export; each
     share's rows before it are counted on the lookups' temporary tables (an index, not the
     table: 0.4 s for half a million contacts)."""
-    highest = {t.name: _highest_rowid(connection, t) for t in ex.TABLES}
-    work = {t.name: highest[t.name] * len(ex._headers(t, answers)) for t in ex.TABLES}
+    highest = {t.name: _highest_rowid(connection, t) for t in er.TABLES}
+    work = {t.name: highest[t.name] * len(er._headers(t, answers)) for t in er.TABLES}
     target = max(1, sum(work.values()) // max(1, workers * SHARES_PER_WORKER))
     shares = []
-    for table in ex.TABLES:
+    for table in er.TABLES:
         count = 1
         if workers > 1 and table.scope is not None and table.through is None:
             count = max(1, min(MOST_SHARES, math.ceil(work[table.name] / target)))
@@ -122,7 +122,7 @@ def plan(connection: Any, dialect: Any, answers: int, workers: int) -> list[Shar
     return sorted(shares, key=lambda s: (-s.work, s.table, s.index))
 
 
-def _highest_rowid(connection: Any, table: ex.ExportTable) -> int:
+def _highest_rowid(connection: Any, table: er.ExportTable) -> int:
     cursor = connection.cursor()
     try:
         return cursor.execute(f"SELECT max(rowid) FROM {table.source.__tablename__}"
@@ -131,7 +131,7 @@ def _highest_rowid(connection: Any, table: ex.ExportTable) -> int:
         cursor.close()
 
 
-def _rows_in(connection: Any, dialect: Any, table: ex.ExportTable,
+def _rows_in(connection: Any, dialect: Any, table: er.ExportTable,
              bounds: tuple[int, int]) -> int:
     """How many of the table's rows in ``bounds`` are in the export (in its scope)."""
     source = table.source.__tablename__
@@ -140,7 +140,7 @@ def _rows_in(connection: Any, dialect: Any, table: ex.ExportTable,
     try:
         return cursor.execute(
             f"SELECT count(*) FROM {source} WHERE {source}.rowid > ? AND {source}.rowid <= ? "
-            f"AND {ex._sql(key, dialect)} IN (SELECT id FROM temp.lw_{kind})",
+            f"AND {er._sql(key, dialect)} IN (SELECT id FROM temp.lw_{kind})",
             (int(bounds[0]), int(bounds[1]))).fetchone()[0]
     finally:
         cursor.close()
@@ -154,42 +154,42 @@ class Reader:
                  scratch: Path, sheet_rows: int | None = None) -> None:
         self.connection, self.dialect, self.answers = connection, dialect, answers
         self.folder, self.scratch = folder, scratch
-        self.sheet_rows = sheet_rows or ex.EXCEL_MAX_ROWS  # rows below a sheet's header
-        self.dates, self.times = ex._Dates(), ex._Times()  # each date worked out once
+        self.sheet_rows = sheet_rows or er.EXCEL_MAX_ROWS  # rows below a sheet's header
+        self.dates, self.times = er._Dates(), er._Times()  # each date worked out once
 
     def read(self, share: Share, report: Callable[[int], None] = lambda rows: None) -> Done:
         """The share's CSV lines into a file of its own (the table's CSV itself when it is
         the only share) and its sheet rows into pieces, one per sheet it reaches."""
         cpu = time.process_time()
         table = _table(share.table)
-        query = ex._row_query(table, self.answers, self.dialect, self.dates, self.times,
+        query = er._row_query(table, self.answers, self.dialect, self.dates, self.times,
                               share.bounds)
-        headers = ex._headers(table, self.answers)
+        headers = er._headers(table, self.answers)
         most = self.sheet_rows
         numbers = (n % most + 2 for n in itertools.count(share.before))
         sheet, room = divmod(share.before, most)
         room = most - room
-        part, pieces, count = ex._Part(self.scratch, table.name, headers), [], 0
+        part, pieces, count = er._Part(self.scratch, table.name, headers), [], 0
         path = (self.folder / f"{table.name}.csv" if share.shares == 1
                 else self.scratch / f"{table.name}.{share.index}.csv")
         with path.open("w", encoding="utf-8", newline="") as handle:
             if share.index == 0:
                 handle.write("\ufeff")
                 csv.writer(handle).writerow(headers)
-            for lines, rows in ex._rows(self.connection, query, numbers):
+            for lines, rows in er._rows(self.connection, query, numbers):
                 handle.write(lines)
                 count += len(rows)
                 while rows:
                     if room == 0:  # this sheet is full: the rest go on the next
                         pieces.append((sheet, part.piece()))
                         sheet, room = sheet + 1, most
-                        part = ex._Part(self.scratch, table.name, headers)
+                        part = er._Part(self.scratch, table.name, headers)
                     taken = rows[:room]
                     part.add(taken)
                     room -= len(taken)
                     rows = rows[len(taken):]
                 report(count)
-            ex._flush(handle)
+            er._flush(handle)
         pieces.append((sheet, part.piece()))
         return Done(share, path, count, tuple(pieces), time.process_time() - cpu)
 
@@ -235,12 +235,12 @@ class Workers:
         for pipe in self.pipes:
             self._expect(pipe, "begun", stopped)
 
-    def setup(self, lookups: ex._Lookups, answers: int, folder: Path, scratch: Path) -> None:
+    def setup(self, lookups: er._Lookups, answers: int, folder: Path, scratch: Path) -> None:
         """What every share needs (sent once): the looked-up names, the answers' width,
         where to write, and the sheets' length."""
         for pipe in self.pipes:
             pipe.send(("setup", (lookups, answers, str(folder), str(scratch),
-                                 ex.EXCEL_MAX_ROWS)))
+                                 er.EXCEL_MAX_ROWS)))
 
     def run(self, shares: Sequence[Share], reached: Callable[[Done], None],
             stopped: Callable[[], None], moving: Callable[[], None] = lambda: None
@@ -261,7 +261,7 @@ class Workers:
             give(pipe)
         while busy:
             stopped()
-            for pipe in multiprocessing.connection.wait(list(busy), timeout=ex.STOP_POLL_S):
+            for pipe in multiprocessing.connection.wait(list(busy), timeout=er.STOP_POLL_S):
                 kind, value = _receive(pipe)
                 if kind == "rows":
                     moving()
@@ -274,7 +274,7 @@ class Workers:
 
     def _expect(self, pipe: Any, wanted: str, stopped: Callable[[], None],
                 deadline: float | None = None) -> Any:
-        while not pipe.poll(ex.STOP_POLL_S):
+        while not pipe.poll(er.STOP_POLL_S):
             stopped()
             if deadline is not None and time.monotonic() > deadline:
                 raise ExportWorkerLost(LOST)
@@ -342,9 +342,9 @@ def join_csv(done: Sequence[Done], target: Path) -> None:
     """A table's CSV from its shares' files, in order (the first holds the header)."""
     with target.open("wb") as out:
         for share in done:
-            ex.append_file(share.csv, out)
+            er.append_file(share.csv, out)
             share.csv.unlink()
-        ex._flush(out)
+        er._flush(out)
 
 
 # --- the worker's side ---------------------------------------------------------------------
@@ -379,7 +379,7 @@ def _serve(pipe: Any, path: Path, key: bytes) -> None:
             lookups, answers, folder, scratch, sheet_rows = _wait_for(pipe, "setup")
             reader = Reader(raw, connection.dialect, answers, Path(folder), Path(scratch),
                             sheet_rows)
-            with ex._temporary_lookups(raw, lookups):
+            with er._temporary_lookups(raw, lookups):
                 while True:
                     share = _wait_for(pipe, "share")
                     pipe.send(("done", reader.read(share, _reporter(pipe))))
