@@ -71,6 +71,7 @@ from linkworker.io.export_rows import (
     _WRAP,
     IMPORT_ORDER,
     MEASURES,
+    STYLES,
     TABLES,
     ExportTable,
     _answer_width,
@@ -102,24 +103,6 @@ class ExportResult:
 
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
-_STYLES = (
-    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-    '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-    '<numFmts count="1"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/></numFmts>'
-    '<fonts count="2"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font>'
-    '<font><b/><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts>'
-    '<fills count="2"><fill><patternFill patternType="none"/></fill>'
-    '<fill><patternFill patternType="gray125"/></fill></fills>'
-    '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
-    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-    '<cellXfs count="4"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
-    '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
-    '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
-    '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" applyAlignment="1">'
-    '<alignment vertical="top" wrapText="1"/></xf></cellXfs>'
-    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
-    '</styleSheet>')
-
 _ZIP_LIMIT = 2**31 - 1  # no ZIP64 records: Excel is strict about them (see ``_Part.start``)
 _DOS_DATE = (1 << 5) | 1  # 1 January 1980, what zipfile writes for a streamed entry
 
@@ -264,7 +247,7 @@ class _Book:
         self.add("xl/_rels/workbook.xml.rels", (
             f'{head}<Relationships xmlns="{_PKG_REL}">{rels}<Relationship '
             f'Id="rId{count + 1}" Type="{_REL}/styles" Target="styles.xml"/></Relationships>'))
-        self.add("xl/styles.xml", _STYLES)
+        self.add("xl/styles.xml", STYLES)
         start = self.handle.tell()
         directory = b"".join(self.directory)
         self.handle.write(directory + struct.pack(
