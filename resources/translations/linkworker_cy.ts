@@ -1081,7 +1081,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
   <context>
     <name>app</name>
     <message>
-      <location filename="../../ui/app.py" line="+91" />
+      <location filename="../../ui/app.py" line="+96" />
       <location line="+66" />
       <source>LinkWorker</source>
       <translation type="unfinished" />
@@ -1095,72 +1095,72 @@ No good backup was found beside {name}. The damaged file has not been changed; a
   <context>
     <name>caseload_view</name>
     <message>
-      <location filename="../../ui/caseload_view.py" line="+111" />
+      <location filename="../../ui/caseload_view.py" line="+114" />
       <source>Name</source>
       <translation type="unfinished" />
     </message>
     <message>
       <location line="+2" />
-      <location line="+293" />
+      <location line="+308" />
       <source>Known as</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-288" />
-      <location line="+287" />
+      <location line="-303" />
+      <location line="+302" />
       <source>Reference</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-285" />
+      <location line="-300" />
       <source>Age</source>
       <translation type="unfinished" />
     </message>
     <message>
       <location line="+5" />
-      <location line="+296" />
-      <location line="+218" />
+      <location line="+311" />
+      <location line="+219" />
       <source>Stage</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-513" />
-      <location line="+296" />
+      <location line="-529" />
+      <location line="+311" />
       <source>Worker</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-294" />
-      <location line="+302" />
+      <location line="-309" />
+      <location line="+317" />
       <source>Next review</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-296" />
-      <location line="+302" />
+      <location line="-311" />
+      <location line="+317" />
       <source>Wellbeing</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-296" />
-      <location line="+274" />
+      <location line="-311" />
+      <location line="+289" />
       <source>NHS number</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-272" />
-      <location line="+275" />
+      <location line="-287" />
+      <location line="+290" />
       <source>Postcode</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-142" />
-      <location line="+473" />
+      <location line="-143" />
+      <location line="+475" />
       <source>Loading the caseload</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-418" />
+      <location line="-419" />
       <source>Review overdue</source>
       <translation type="unfinished" />
     </message>
@@ -1206,12 +1206,12 @@ No good backup was found beside {name}. The damaged file has not been changed; a
     </message>
     <message>
       <location line="+3" />
-      <location line="+220" />
+      <location line="+221" />
       <source>Contract</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-219" />
+      <location line="-220" />
       <source>Referred</source>
       <translation type="unfinished" />
     </message>
@@ -1287,7 +1287,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+88" />
+      <location line="+89" />
       <source>Search name, reference, NHS number or postcode (Ctrl+F)</source>
       <translation type="unfinished" />
     </message>
@@ -1377,24 +1377,24 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+123" />
+      <location line="+125" />
       <location line="+12" />
-      <location line="+132" />
+      <location line="+144" />
       <source>Searching</source>
       <translation type="unfinished" />
     </message>
     <message numerus="yes">
-      <location line="-423" />
-      <location line="+320" />
-      <location line="+61" />
+      <location line="-438" />
+      <location line="+332" />
+      <location line="+64" />
       <source>%Ln person(s)</source>
       <translation type="unfinished">
         <numerusform />
       </translation>
     </message>
     <message>
-      <location line="-382" />
-      <location line="+323" />
+      <location line="-397" />
+      <location line="+335" />
       <source>{ids}+ people, counting…</source>
       <translation type="unfinished" />
     </message>
@@ -3114,7 +3114,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+29" />
+      <location line="+34" />
       <source>Saved.</source>
       <translation type="unfinished" />
     </message>
@@ -3159,7 +3159,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
   <context>
     <name>operations</name>
     <message>
-      <location filename="../../ui/operations.py" line="+197" />
+      <location filename="../../ui/operations.py" line="+211" />
       <source>An admin</source>
       <translation type="unfinished" />
     </message>
@@ -5869,7 +5869,7 @@ Its claims are locked into the ledger and can never be claimed again. This canno
   <context>
     <name>signin</name>
     <message>
-      <location filename="../../ui/signin.py" line="+35" />
+      <location filename="../../ui/signin.py" line="+36" />
       <source>This is a demonstration caseload with made-up people. Sign in as &lt;b&gt;manager&lt;/b&gt;, &lt;b&gt;worker1&lt;/b&gt;, &lt;b&gt;coordinator&lt;/b&gt; or &lt;b&gt;admin&lt;/b&gt;; the password is &lt;b&gt;demo&lt;/b&gt;.</source>
       <translation type="unfinished" />
     </message>
@@ -6027,7 +6027,7 @@ Its claims are locked into the ledger and can never be claimed again. This canno
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+33" />
+      <location line="+35" />
       <source>Sign-in did not complete.</source>
       <translation type="unfinished" />
     </message>
@@ -6550,7 +6550,7 @@ Its claims are locked into the ledger and can never be claimed again. This canno
   <context>
     <name>upgrade</name>
     <message>
-      <location filename="../../ui/upgrade_progress.py" line="+29" />
+      <location filename="../../ui/upgrade_progress.py" line="+33" />
       <source>Updating your caseload</source>
       <translation type="unfinished" />
     </message>
@@ -6799,7 +6799,7 @@ Its claims are locked into the ledger and can never be claimed again. This canno
   <context>
     <name>wellbeing.summary_view</name>
     <message>
-      <location filename="../../ui/wellbeing/summary_view.py" line="+87" />
+      <location filename="../../ui/wellbeing/summary_view.py" line="+94" />
       <source>Instrument</source>
       <translation type="unfinished" />
     </message>
@@ -6919,7 +6919,7 @@ Its claims are locked into the ledger and can never be claimed again. This canno
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+4" />
+      <location line="+6" />
       <source>Reference</source>
       <translation type="unfinished" />
     </message>
@@ -6964,7 +6964,7 @@ Its claims are locked into the ledger and can never be claimed again. This canno
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+46" />
+      <location line="+42" />
       <source>Only {paired} people have a paired follow-up: too few to mean much. Exports hide counts under {DEFAULT_MIN_CELL}.</source>
       <translation type="unfinished" />
     </message>
