@@ -75,6 +75,8 @@ from ui.core_words import core
 from ui.i18n import translate
 from ui.operations import Runner
 from ui.person_list import KEPT_PAGES, list_view
+from ui.search_trace import SearchTrace
+from ui.search_trace import table as traced_table
 from ui.widgets import (
     ID_ROLE,
     OVERDUE_COLOUR,
@@ -573,6 +575,7 @@ class CaseloadView(QWidget):
         self._warm_from: int | None = None
         self._warming, self._warm_round = False, 0
         self.count = 0
+        self.trace = SearchTrace()  # LINKWORKER_SEARCH_TRACE=1: each key's phases on stderr
         self.model = CaseloadTableModel(runner, actor, clock, self)
         self.model.sort_requested.connect(self._sort)
         self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS,
@@ -697,7 +700,7 @@ class CaseloadView(QWidget):
         return rows
 
     def _table(self) -> QTableView:
-        table = QTableView()
+        table = traced_table(self.trace)
         header = list_view(table, self.model, translate("caseload_view", "Caseload"))
         table.setItemDelegate(CellPainter(self.model, table))
         for i, column in enumerate(COLUMNS):
@@ -814,8 +817,15 @@ class CaseloadView(QWidget):
         # ``ready`` came from the start, with a whole page of rows
         shown = self._first_shown = PAGE_SIZE if ready is not None else self._rows_on_screen()
 
+        trace = self.trace
+        trace.mark("asked")
+
         def screenful(job):
-            return seq, first_page(job.caseload, actor, filt, key, descending, shown)
+            trace.mark("started")
+            cpu = time.thread_time()
+            found = first_page(job.caseload, actor, filt, key, descending, shown)
+            trace.mark("sql", time.thread_time() - cpu)
+            return seq, found
 
         def everyone(job):
             return seq, person_ids(job.caseload, actor, filt, key, descending)
@@ -855,6 +865,7 @@ class CaseloadView(QWidget):
         seq, (ids, rows) = result
         if seq != self._query_seq or self._ids_seq == seq:
             return  # superseded, or the whole list is already here
+        self.trace.mark("delivered")
         self._shown_seq = seq
         whole = len(ids) < PAGE_SIZE
         if not self.model.partial and self.model.ids[:len(ids)] == ids and ids:
@@ -867,6 +878,7 @@ class CaseloadView(QWidget):
                 self._warm_on()
             else:
                 self._ids_arrived((seq, ids))
+            self.trace.mark("model")
             self.first_rows.emit(len(ids))
             self._enter_due()
             return
@@ -878,6 +890,7 @@ class CaseloadView(QWidget):
             else translate("caseload_view", "{ids}+ people, counting…").format(ids=len(ids))
         )
         self._to_first_row()
+        self.trace.mark("model")
         self.first_rows.emit(len(ids))
         if whole:
             self._ids_arrived((seq, ids))
@@ -916,6 +929,7 @@ class CaseloadView(QWidget):
         list is moot now, so it is stopped (or never asked for) and takes no core from the
         next key's rows."""
         self._typed_at = time.monotonic()
+        self.trace.key(len(_text))
         # Housekeeping (the stage sweep, counts, the page check, the backup) steps aside now,
         # not only once this key's search is queued, and until the typing pauses.
         self.runner.foreground.hold(HOUSEKEEPING_HOLD_S)
