@@ -194,12 +194,15 @@ class CaseloadTableModel(QAbstractTableModel):
 
         The new rows take the old rows' places (rows removed or added at the end, the rest
         changed) rather than resetting the model: a reset lays out the header again and paints
-        the list twice, a third of a keystroke's time on the GUI thread (issue 15). The view
-        then moves to the first row, as after a reset (``CaseloadView._first_arrived``)."""
+        the list twice, a third of a keystroke's time on the GUI thread (issue 15). Only the
+        rows that differ are announced (``dataChanged``), so a key that leaves the same
+        people on screen ("smit", "smith") repaints none of them and keeps their cell texts.
+        The view then moves to the first row, as after a reset (``_first_arrived``)."""
+        old_ids, old_rows, old_texts = self.ids, self._pages.get(0, []), self._shown.get(0, [])
         self._forget_pages()
         self._store(0, 0, ids[:shown], rows)
         self.partial = True
-        old, new = len(self.ids), len(ids)
+        old, new = len(old_ids), len(ids)
         if new < old:
             self.beginRemoveRows(QModelIndex(), new, old - 1)
             self.ids = list(ids)
@@ -209,10 +212,26 @@ class CaseloadTableModel(QAbstractTableModel):
             self.ids = list(ids)
             self.endInsertRows()
         self.ids = list(ids)
-        if min(old, new):
-            self.dataChanged.emit(self.index(0, 0), self.index(min(old, new) - 1,
-                                                              len(COLUMNS) - 1))
+        for first, last in self._changed_runs(old_ids, old_rows, old_texts):
+            self.dataChanged.emit(self.index(first, 0), self.index(last, len(COLUMNS) - 1))
         self.page_loaded.emit(0)
+
+    def _changed_runs(self, old_ids: list[str], old_rows: list[PersonRow | None],
+                      old_texts: list[CellTexts | None]) -> list[tuple[int, int]]:
+        """The runs of rows (first, last) whose person or row differs from what was on screen;
+        an unchanged row keeps the cell texts already made for it."""
+        rows, texts = self._pages[0], self._shown[0]
+        runs: list[tuple[int, int]] = []
+        for number in range(min(len(old_ids), len(self.ids))):
+            same = (number < len(rows) and number < len(old_rows) and rows[number] is not None
+                    and old_ids[number] == self.ids[number] and old_rows[number] == rows[number])
+            if same:
+                texts[number] = old_texts[number]
+            elif runs and runs[-1][1] == number - 1:
+                runs[-1] = (runs[-1][0], number)
+            else:
+                runs.append((number, number))
+        return runs
 
     def set_ids(self, ids: list[str]) -> None:
         """A new result: reset (the rows are different), or just repaint if they are the same;
@@ -899,15 +918,19 @@ class CaseloadView(QWidget):
         self._enter_due()
 
     def _to_first_row(self) -> None:
-        """A new result starts at its first row, selected (what a model reset gave)."""
+        """A new result starts at its first row, selected (what a model reset gave). When the
+        first row is already the one current and selected, nothing is cleared and selected
+        again (that repainted the row at every key, issue 15)."""
         selection = self.table.selectionModel()
-        selection.clearSelection()
         if not self.model.ids:
+            selection.clearSelection()
             selection.clearCurrentIndex()
             return
         first = self.model.index(0, 0)
         moved = self.table.currentIndex().row() != 0
-        self.table.setCurrentIndex(first)
+        if moved or selection.selectedRows() != [first]:
+            selection.clearSelection()
+            self.table.setCurrentIndex(first)
         self.table.scrollTo(first)
         if not moved:  # the same row, another person: the summary follows as on a move
             self._current_changed(first, first)

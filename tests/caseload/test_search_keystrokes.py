@@ -522,3 +522,42 @@ def test_a_keys_first_read_asks_only_for_the_rows_on_screen(
     assert asked and asked[0] < len(everyone)
     view.table.scrollToBottom()
     wait_for(qtbot, view, everyone)  # the rest of the page came, in order
+
+
+def test_a_key_that_keeps_the_same_people_on_screen_repaints_none_of_them(
+        qtbot, runner, world, make_view, monkeypatch):  # noqa: F811
+    """"smi" then "smit": the same two people lead the list, so nothing is announced as
+    changed, no row is painted again and the first row stays selected; "smiths" changes the
+    rows, and only the rows that differ are announced (issue 15: a full repaint at every key
+    was most of the GUI thread's part of a keystroke)."""
+    _screenfuls_of_two(monkeypatch)
+    monkeypatch.setattr(caseload_view, "TYPING_S", 600.0, raising=False)
+    view = make_view(qtbot, runner, world.actor("meg"))
+    qtbot.waitUntil(lambda: view.count == 6 and not runner.is_busy())
+    changed: list[tuple[int, int]] = []
+    view.model.dataChanged.connect(lambda a, b, *_: changed.append((a.row(), b.row())))
+    view.model.modelReset.connect(lambda: changed.append((-1, -1)))
+    painted: list[str] = []
+    paint = CellPainter.initStyleOption
+
+    def recording(self, option, index):
+        paint(self, option, index)
+        painted.append(option.text)
+
+    monkeypatch.setattr(CellPainter, "initStyleOption", recording)
+    for typed in ("smi", "smit"):
+        with qtbot.waitSignal(view.first_rows):
+            view.search.setText(typed)
+            view.refresh()
+        qtbot.wait(30)  # the paint's turn
+        assert cells(view) == ["Smith, Margaret", "Smith, Thomas"]
+        if typed == "smi":
+            changed.clear(), painted.clear()
+    assert changed == [] and painted == []
+    assert view.table.currentIndex().row() == 0
+    assert [index.row() for index in view.table.selectionModel().selectedRows()] == [0]
+    with qtbot.waitSignal(view.first_rows):
+        view.search.setText("smiths")
+        view.refresh()
+    wait_for(qtbot, view, ["Smithson, John"])
+    assert (0, 0) in changed and (-1, -1) not in changed
