@@ -187,3 +187,23 @@ def test_only_the_readers_keep_a_big_page_cache(runner, qtbot):
     qtbot.waitUntil(lambda: len(sizes) == 4, timeout=10000)
     assert sizes == {"writer": WRITER_CACHE_MB, "reader": CACHE_MB,
                      "background": BACKGROUND_CACHE_MB, "reader again": CACHE_MB}
+
+
+def test_work_that_steps_aside_for_the_user_never_shows_as_busy(runner, qtbot):
+    """Counts and the stage sweep (``yields``) run for seconds at 150,000 people while the
+    user types: the status bar's busy bar is for what the user waits on, or its animation
+    repaints the window all through the typing (issue 15). A read the user waits on still
+    shows, and ``is_busy`` still counts everything."""
+    shown: list[bool] = []
+    runner.busy.connect(shown.append)
+    gate = threading.Event()
+    runner.read(lambda job: gate.wait(5), yields=True)
+    runner.run(lambda job: gate.wait(5), yields=True)
+    qtbot.wait(20)
+    assert shown == [] and runner.is_busy()
+    with qtbot.waitSignal(runner.busy, check_params_cb=lambda b: b is False):
+        runner.read(lambda job: 1)
+    assert shown == [True, False] and runner.is_busy()
+    gate.set()
+    qtbot.waitUntil(lambda: not runner.is_busy())
+    assert shown == [True, False]

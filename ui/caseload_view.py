@@ -37,7 +37,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QBrush, QKeySequence, QPalette, QShortcut
+from PySide6.QtGui import QAction, QBrush, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -47,6 +47,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QSplitter,
+    QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
@@ -617,7 +618,7 @@ class CaseloadView(QWidget):
             translate("caseload_view", "Search name, reference, NHS number or postcode (Ctrl+F)")
         )
         self.search.setAccessibleName(translate("caseload_view", "Search the caseload"))
-        self.search.setClearButtonEnabled(True)
+        self.clear_search = self._clear_search_action()
         self.search.textChanged.connect(self._typed)
         self.search.returnPressed.connect(self._open_first)
         search_label = QLabel(translate("caseload_view", "&Search:"))
@@ -646,6 +647,19 @@ class CaseloadView(QWidget):
                   context=Qt.ShortcutContext.WidgetShortcut)
         QShortcut(QKeySequence(Qt.Key.Key_Down), self.search, self._into_table,
                   context=Qt.ShortcutContext.WidgetShortcut)
+
+    def _clear_search_action(self) -> QAction:
+        """The search box's clear button, shown while there is text. Not Qt's own
+        (``setClearButtonEnabled``): that one fades in and out over 160 ms, repainting the box
+        and everything under it a dozen times on each word's first key, while that key's
+        rows are read and painted (issue 15)."""
+        icon = self.style().standardIcon(QStyle.StandardPixmap.SP_LineEditClearButton)
+        action = self.search.addAction(icon, QLineEdit.ActionPosition.TrailingPosition)
+        action.setText(translate("caseload_view", "Clear the search"))
+        action.setToolTip(translate("caseload_view", "Clear the search"))
+        action.setVisible(False)
+        action.triggered.connect(self.search.clear)
+        return action
 
     @staticmethod
     def _count_label() -> QLabel:
@@ -751,6 +765,7 @@ class CaseloadView(QWidget):
         for widget in widgets:
             widget.blockSignals(True)
         self.search.clear()
+        self.clear_search.setVisible(False)
         for combo in (self.stage, self.contract, self.change):
             combo.setCurrentIndex(0)
         for box in (self.overdue, self.no_baseline, self.exited):
@@ -947,12 +962,13 @@ class CaseloadView(QWidget):
             return
         QTimer.singleShot(0, self, lambda: seq == self._query_seq and self._ask_everyone())
 
-    def _typed(self, _text: str) -> None:
+    def _typed(self, typed: str) -> None:
         """A key: search once the typing rests (``SEARCH_DELAY_MS``); the last search's whole
         list is moot now, so it is stopped (or never asked for) and takes no core from the
         next key's rows."""
         self._typed_at = time.monotonic()
-        self.trace.key(len(_text))
+        self.trace.key(len(typed))
+        self.clear_search.setVisible(bool(typed))
         # Housekeeping (the stage sweep, counts, the page check, the backup) steps aside now,
         # not only once this key's search is queued, and until the typing pauses.
         self.runner.foreground.hold(HOUSEKEEPING_HOLD_S)

@@ -268,6 +268,12 @@ class Runner(QObject):
         self._counts = ThreadPoolExecutor(max_workers=1, thread_name_prefix="linkworker-count",
                                           initializer=use_cache, initargs=BACKGROUND_LANE)
         self._pending = 0
+        # Of those, the jobs a user waits on: only they show as ``busy`` (the status bar's busy
+        # bar). Work that steps aside for the user (``yields``: counts, the stage sweep) runs
+        # for seconds at 150,000 people, and the bar's animation then repainted the status bar
+        # and the window under it all through the user's typing (issue 15).
+        self._waited_on = 0
+        self._aside: set[int] = set()  # the keys of the others
         # What each queued job needs (the job, its work function, its callbacks), held here on
         # the GUI thread until its answer is delivered: a runner thread never drops the last
         # reference to a view's callback or closure, whose widget would then be deleted on
@@ -435,8 +441,12 @@ class Runner(QObject):
                 older._cancel.set()
             self._latest[supersede] = job
         self._pending += 1
-        if self._pending == 1:
-            self.busy.emit(True)
+        if yields and pool is not self._slow:  # an export (the slow lane) is waited on
+            self._aside.add(key)
+        else:
+            self._waited_on += 1
+            if self._waited_on == 1:
+                self.busy.emit(True)
         return pool.submit(self._execute, key)
 
     def _execute(self, key: int) -> None:
@@ -506,12 +516,15 @@ class Runner(QObject):
             self._answer(callback, exc, result, changes)
             return
         self._pending -= 1
+        waited_on = key not in self._aside
+        self._aside.discard(key)
+        self._waited_on -= waited_on
         if not job.track and job.cancelled:
             callback = _ignore  # superseded after it finished: a newer answer is coming
         try:
             self._answer(callback, exc, result, changes)
         finally:
-            if self._pending == 0:
+            if waited_on and self._waited_on == 0:
                 self.busy.emit(False)
 
     def _answer(self, callback, exc, result, changes) -> None:

@@ -14,7 +14,7 @@ import os
 import sys
 import time
 
-from PySide6.QtCore import QEvent
+from PySide6.QtCore import QEvent, QTimer
 from PySide6.QtWidgets import QTableView
 
 ON = bool(os.environ.get("LINKWORKER_SEARCH_TRACE"))
@@ -45,6 +45,14 @@ class SearchTrace:
             return
         self.marks[phase] = time.perf_counter()
         self.sql_cpu += cpu
+        if phase == "model":  # a paint, if any, comes from posted events, before a zero timer
+            QTimer.singleShot(0, self._settled)
+
+    def _settled(self) -> None:
+        """The rows are in the model and no paint came: nothing on screen changed."""
+        if "model" in self.marks and "painted" not in self.marks:
+            self.marks["painted"] = self.marks["model"]
+            self._report(superseded=False, note=" (nothing repainted)")
 
     def painted(self) -> None:
         """The viewport finished a paint: the end of this key, once its rows are in the model."""
@@ -53,7 +61,7 @@ class SearchTrace:
             self.mark("painted")
             self._report(superseded=False)
 
-    def _report(self, *, superseded: bool) -> None:
+    def _report(self, *, superseded: bool, note: str = "") -> None:
         self.number += 1
         at, parts = self.key_at or 0.0, []
         last = at
@@ -64,7 +72,7 @@ class SearchTrace:
         total = (last - at) * 1000
         print(f"search key {self.number} ({self.length} chars): {total:.1f} ms = "
               + ", ".join(parts) + f" ms; reader CPU {self.sql_cpu * 1000:.1f} ms"
-              + (" (superseded)" if superseded else ""), file=sys.stderr, flush=True)
+              + (" (superseded)" if superseded else note), file=sys.stderr, flush=True)
 
 
 class TracedTable(QTableView):

@@ -561,3 +561,31 @@ def test_a_key_that_keeps_the_same_people_on_screen_repaints_none_of_them(
         view.refresh()
     wait_for(qtbot, view, ["Smithson, John"])
     assert (0, 0) in changed and (-1, -1) not in changed
+
+
+def test_the_search_boxs_clear_button_shows_and_goes_without_a_fade(
+        qtbot, runner, world, make_view):  # noqa: F811
+    """Qt's own clear button fades in over 160 ms at each word's first key, repainting the
+    box and what is under it while that key's rows are read and painted (issue 15). Ours
+    shows at once with the first letter, clears the box, and goes with the text."""
+    from PySide6.QtCore import QAbstractAnimation, QPropertyAnimation
+    from PySide6.QtWidgets import QToolButton
+
+    view = make_view(qtbot, runner, world.actor("meg"))
+    qtbot.waitUntil(lambda: view.count == 6)
+
+    def button() -> QToolButton:
+        shown = [b for b in view.search.findChildren(QToolButton) if b.isVisible()]
+        return shown[0] if shown else None
+
+    assert button() is None
+    view.search.setText("s")
+    running = [a for a in view.search.findChildren(QPropertyAnimation)
+               if a.state() == QAbstractAnimation.State.Running]
+    assert running == []
+    assert button() is not None and view.clear_search.text() == "Clear the search"
+    qtbot.mouseClick(button(), Qt.MouseButton.LeftButton)
+    assert view.search.text() == "" and button() is None
+    view.search.setText("smith")
+    view.clear_filters()
+    assert button() is None
