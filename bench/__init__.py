@@ -19,4 +19,6 @@ MEASUREMENTS = [
     "export",
     "memory",
 ]
+# Measured by another's run too, so not in the full run: ``--only search`` (start's search rows).
+ONLY = ["search"]
 ALIASES = {"return": "returns"}  # ``--only return``
