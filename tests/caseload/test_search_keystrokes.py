@@ -589,3 +589,26 @@ def test_the_search_boxs_clear_button_shows_and_goes_without_a_fade(
     view.search.setText("smith")
     view.clear_filters()
     assert button() is None
+
+
+def test_once_the_index_is_warm_each_letters_first_screenful_is_read_for_the_list_shown(
+        qtbot, runner, world, make_view, monkeypatch):  # noqa: F811
+    """A word's first key read its rows from cold pages (the people, their journeys), most of
+    that key's read at 150,000 people: once the search index is warm, each letter's first
+    screenful is read for the list on screen (the worker's own, for a link worker), a letter
+    a step, so the first key finds them cached. The list shown is untouched."""
+    warmed: list[tuple[str, str | None]] = []
+    real = caseload_view.first_page
+
+    def warm_rows(caseload, actor, filt, **kwargs):
+        warmed.append((filt.text, filt.worker_id))
+        return real(caseload, actor, filt, **kwargs)
+
+    monkeypatch.setattr(caseload_view, "warm_rows", warm_rows, raising=False)  # main: none
+    ann = world.actor("ann")
+    view = make_view(qtbot, runner, ann)
+    wait_for(qtbot, view, ["Khan, Aisha", "Smith, Margaret", "Smithson, John"])
+    qtbot.waitUntil(lambda: len(warmed) == 26 and not view._warming and not runner.is_busy())
+    assert warmed == [(letter, ann.user_id) for letter in "abcdefghijklmnopqrstuvwxyz"]
+    assert cells(view) == ["Khan, Aisha", "Smith, Margaret", "Smithson, John"]
+    assert view.search.text() == "" and view.count_label.text() == "3 people"
