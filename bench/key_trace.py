@@ -220,7 +220,7 @@ def _count_events() -> None:
     gui.begin = begin
 
 
-def run(path: str, username: str) -> dict[str, Any]:
+def run(path: str, username: str, pages: bool = True) -> dict[str, Any]:
     from bench import start
 
     TRACE.kinds = collections.defaultdict(collections.Counter)
@@ -228,7 +228,7 @@ def run(path: str, username: str) -> dict[str, Any]:
         _count_events()
     _patch()
     TRACE.sampler.start()
-    result = start.run(path, username)
+    result = start.run(path, username, pages)
     TRACE._stop.set()
     for number, key in enumerate(TRACE.keys):
         print(f"--- key {number}: {key['wall_ms']:.1f} ms wall, thread CPU {key['cpu_ms']}",
