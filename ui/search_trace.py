@@ -18,6 +18,7 @@ from PySide6.QtCore import QEvent, QTimer
 from PySide6.QtWidgets import QTableView
 
 ON = bool(os.environ.get("LINKWORKER_SEARCH_TRACE"))
+SETTLED_MS = 250
 PHASES = ("asked", "started", "sql", "delivered", "model", "painted")
 
 
@@ -45,12 +46,14 @@ class SearchTrace:
             return
         self.marks[phase] = time.perf_counter()
         self.sql_cpu += cpu
-        if phase == "model":  # a paint, if any, comes from posted events, before a zero timer
-            QTimer.singleShot(0, self._settled)
+        if phase == "model":  # a key that changes nothing on screen paints nothing
+            QTimer.singleShot(SETTLED_MS, self._settled)
 
     def _settled(self) -> None:
-        """The rows are in the model and no paint came: nothing on screen changed."""
-        if "model" in self.marks and "painted" not in self.marks:
+        """``SETTLED_MS`` after the rows were put in the model no paint has come: nothing on
+        screen changed (a zero timer fired before Qt's paint, which comes from the backing
+        store's own update request)."""
+        if self.key_at is not None and "model" in self.marks and "painted" not in self.marks:
             self.marks["painted"] = self.marks["model"]
             self._report(superseded=False, note=" (nothing repainted)")
 
