@@ -47,13 +47,14 @@ class SearchTrace:
         self.marks[phase] = time.perf_counter()
         self.sql_cpu += cpu
         if phase == "model":  # a key that changes nothing on screen paints nothing
-            QTimer.singleShot(SETTLED_MS, self._settled)
+            key = self.key_at
+            QTimer.singleShot(SETTLED_MS, lambda: self._settled(key))
 
-    def _settled(self) -> None:
+    def _settled(self, key: float | None) -> None:
         """``SETTLED_MS`` after the rows were put in the model no paint has come: nothing on
         screen changed (a zero timer fired before Qt's paint, which comes from the backing
         store's own update request)."""
-        if self.key_at is not None and "model" in self.marks and "painted" not in self.marks:
+        if key == self.key_at and "model" in self.marks and "painted" not in self.marks:
             self.marks["painted"] = self.marks["model"]
             self._report(superseded=False, note=" (nothing repainted)")
 
