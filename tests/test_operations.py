@@ -206,4 +206,4 @@ def test_work_that_steps_aside_for_the_user_never_shows_as_busy(runner, qtbot):
     assert shown == [True, False] and runner.is_busy()
     gate.set()
     qtbot.waitUntil(lambda: not runner.is_busy())
-    assert shown == [True, False]
+    assert shown.count(True) == 1 and shown[-1] is False

@@ -524,7 +524,8 @@ class Runner(QObject):
         try:
             self._answer(callback, exc, result, changes)
         finally:
-            if waited_on and self._waited_on == 0:
+            # and when all is done (a yielding job's own progress may have shown the bar)
+            if self._waited_on == 0 and (waited_on or self._pending == 0):
                 self.busy.emit(False)
 
     def _answer(self, callback, exc, result, changes) -> None:
