@@ -92,8 +92,8 @@ from ui.widgets import (
 )
 
 SEARCH_DELAY_MS = 150
-# The letters whose first screenful is read into the readers' cache once the search index is
-# (``CaseloadView.warm_search``): the first key of a word.
+# The letters whose first screenful is read into the readers' cache before the whole search
+# index is (``CaseloadView.warm_search``): the first key of a word.
 WARM_LETTERS = "abcdefghijklmnopqrstuvwxyz"
 # While keys are coming (one in the last ``TYPING_S``), a keystroke's whole list (and its
 # count) is asked for only once no newer key has come for ``WHOLE_LIST_PAUSE_MS`` after its
@@ -599,7 +599,7 @@ class CaseloadView(QWidget):
         # start), whether one is due, and which round a step belongs to.
         self._warm_from: int | None = None
         self._warming, self._warm_round = False, 0
-        self._warm_index_done, self._warm_letter = False, 0  # then the letters (``WARM_LETTERS``)
+        self._warm_letter = 0  # the letters first (``WARM_LETTERS``), then the whole index
         self.count = 0
         self.trace = SearchTrace()  # LINKWORKER_SEARCH_TRACE=1: each key's phases on stderr
         self.model = CaseloadTableModel(runner, actor, clock, self)
@@ -1012,13 +1012,14 @@ class CaseloadView(QWidget):
     def warm_search(self) -> None:
         """Read the search index's pages into the readers' page cache, a step at a time,
         while the list is idle: the first keystroke of each word then finds them there
-        (issue 15). Then each letter's first screenful (``WARM_LETTERS``), one letter a step:
-        a word's first key read its rows from cold pages, most of that key's read at 150,000
-        people. Begun after the first whole list and after each save (a write empties the
-        other connections' caches); a search in flight pauses it (``_warm_on``)."""
+        (issue 15). First each letter's first screenful (``WARM_LETTERS``), one letter a step:
+        a word's first key read its rows (and its letter's part of the index) from cold
+        pages, most of that key's read at 150,000 people, and warming the whole index takes
+        longer than a user may wait before typing. Begun after the first whole list and after
+        each save (a write empties the other connections' caches); a search in flight pauses
+        it (``_warm_on``)."""
         self._warm_round += 1
         self._warm_from, self._warming, self._warm_letter = None, True, 0
-        self._warm_index_done = False
         self._warm_on()
 
     def _warm_on(self) -> None:
@@ -1028,7 +1029,7 @@ class CaseloadView(QWidget):
             return
         self._warming = False  # until this step is back
         after, round_ = self._warm_from, self._warm_round
-        if self._warm_index_done:
+        if self._warm_letter < len(WARM_LETTERS):
             self._warm_next_letter()
             return
 
@@ -1039,8 +1040,7 @@ class CaseloadView(QWidget):
         def stepped(last: int | None) -> None:
             if round_ != self._warm_round:
                 return  # begun again meanwhile
-            self._warm_from, self._warming = last, True
-            self._warm_index_done = last is None
+            self._warm_from, self._warming = last, last is not None
             # Always ask: a search typed meanwhile makes ``_warm_on`` wait for its whole list,
             # and if that list came while this step was out, nothing else would go on.
             self._warm_on()
@@ -1050,9 +1050,6 @@ class CaseloadView(QWidget):
 
     def _warm_next_letter(self) -> None:
         """The next letter's first screenful, read and dropped (its pages stay cached)."""
-        if self._warm_letter >= len(WARM_LETTERS):
-            self._warm_index_done = False  # warmed to the end
-            return
         letter, round_ = WARM_LETTERS[self._warm_letter], self._warm_round
         actor, shown = self.actor, self._rows_on_screen()
         filt = dataclasses.replace(self.current_filter(), text=letter)

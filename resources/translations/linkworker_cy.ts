@@ -1095,72 +1095,72 @@ No good backup was found beside {name}. The damaged file has not been changed; a
   <context>
     <name>caseload_view</name>
     <message>
-      <location filename="../../ui/caseload_view.py" line="+114" />
+      <location filename="../../ui/caseload_view.py" line="+122" />
       <source>Name</source>
       <translation type="unfinished" />
     </message>
     <message>
       <location line="+2" />
-      <location line="+308" />
+      <location line="+327" />
       <source>Known as</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-303" />
-      <location line="+302" />
+      <location line="-322" />
+      <location line="+321" />
       <source>Reference</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-300" />
+      <location line="-319" />
       <source>Age</source>
       <translation type="unfinished" />
     </message>
     <message>
       <location line="+5" />
-      <location line="+311" />
-      <location line="+219" />
+      <location line="+330" />
+      <location line="+234" />
       <source>Stage</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-529" />
-      <location line="+311" />
+      <location line="-563" />
+      <location line="+330" />
       <source>Worker</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-309" />
-      <location line="+317" />
+      <location line="-328" />
+      <location line="+336" />
       <source>Next review</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-311" />
-      <location line="+317" />
+      <location line="-330" />
+      <location line="+336" />
       <source>Wellbeing</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-311" />
-      <location line="+289" />
+      <location line="-330" />
+      <location line="+308" />
       <source>NHS number</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-287" />
-      <location line="+290" />
+      <location line="-306" />
+      <location line="+309" />
       <source>Postcode</source>
       <translation type="unfinished" />
     </message>
     <message>
       <location line="-143" />
-      <location line="+475" />
+      <location line="+491" />
       <source>Loading the caseload</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-419" />
+      <location line="-435" />
       <source>Review overdue</source>
       <translation type="unfinished" />
     </message>
@@ -1206,12 +1206,12 @@ No good backup was found beside {name}. The damaged file has not been changed; a
     </message>
     <message>
       <location line="+3" />
-      <location line="+221" />
+      <location line="+236" />
       <source>Contract</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-220" />
+      <location line="-235" />
       <source>Referred</source>
       <translation type="unfinished" />
     </message>
@@ -1287,7 +1287,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+89" />
+      <location line="+91" />
       <source>Search name, reference, NHS number or postcode (Ctrl+F)</source>
       <translation type="unfinished" />
     </message>
@@ -1307,7 +1307,13 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+27" />
+      <location line="+28" />
+      <location line="+1" />
+      <source>Clear the search</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+11" />
       <source>Number of people listed</source>
       <translation type="unfinished" />
     </message>
@@ -1377,24 +1383,25 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+125" />
+      <location line="+133" />
       <location line="+12" />
-      <location line="+144" />
+      <location line="+160" />
+      <location line="+18" />
       <source>Searching</source>
       <translation type="unfinished" />
     </message>
     <message numerus="yes">
-      <location line="-438" />
-      <location line="+332" />
-      <location line="+64" />
+      <location line="-495" />
+      <location line="+357" />
+      <location line="+71" />
       <source>%Ln person(s)</source>
       <translation type="unfinished">
         <numerusform />
       </translation>
     </message>
     <message>
-      <location line="-397" />
-      <location line="+335" />
+      <location line="-429" />
+      <location line="+360" />
       <source>{ids}+ people, counting…</source>
       <translation type="unfinished" />
     </message>

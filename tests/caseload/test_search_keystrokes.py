@@ -591,10 +591,10 @@ def test_the_search_boxs_clear_button_shows_and_goes_without_a_fade(
     assert button() is None
 
 
-def test_once_the_index_is_warm_each_letters_first_screenful_is_read_for_the_list_shown(
+def test_each_letters_first_screenful_is_warmed_for_the_list_shown(
         qtbot, runner, world, make_view, monkeypatch):  # noqa: F811
     """A word's first key read its rows from cold pages (the people, their journeys), most of
-    that key's read at 150,000 people: once the search index is warm, each letter's first
+    that key's read at 150,000 people: before the whole search index, each letter's first
     screenful is read for the list on screen (the worker's own, for a link worker), a letter
     a step, so the first key finds them cached. The list shown is untouched."""
     warmed: list[tuple[str, str | None]] = []
