@@ -25,6 +25,7 @@ import datetime as dt
 import functools
 import hashlib
 import json
+import re
 import types
 import typing
 from collections.abc import Callable, Mapping
@@ -358,9 +359,48 @@ class ReturnDocument:
 
 
 def canonical(value: Any) -> bytes:
-    """Sorted, compact JSON: the bytes the content hash is taken over."""
+    """Sorted, compact JSON: the bytes the content hash is taken over.
+
+    The bytes are defined by ``canonical_reference`` (the standard library's encoder: every
+    stored return's hash was taken over them). orjson writes the same bytes about six times
+    faster (a 50,000-person return's 2.5 MB: ~15 ms, not ~90 ms), so it is used where its
+    output is known to be the same; anything it writes differently falls back to the reference:
+    integers past 64 bits and dict keys that are not text (it refuses them), and floats under
+    1e-4 or written with an exponent (``0.00001`` and ``3.5e-7`` for ``1e-05`` and
+    ``3.5e-07``), found by their token.
+    NaN and infinity (written ``null`` by orjson) never reach a return: contract numbers are
+    refused unless finite (``Fields.number``) and SQLite stores NaN as NULL."""
+    if _orjson is None:
+        return canonical_reference(value)
+    try:
+        out = _orjson.dumps(value, option=_ORJSON_OPTIONS, default=str)
+    except TypeError:  # orjson.JSONEncodeError
+        return canonical_reference(value)
+    if _TINY_FLOAT.search(out):
+        return canonical_reference(value)
+    return out
+
+
+def canonical_reference(value: Any) -> bytes:
+    """The content hash's bytes as first defined: sorted, compact, UTF-8 JSON."""
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
                       default=str).encode("utf-8")
+
+
+try:
+    import orjson as _orjson
+except ImportError:  # pragma: no cover - a dependency; the reference encoder still works
+    _orjson = None  # type: ignore[assignment]
+else:
+    # Dates, datetimes, dataclasses and subclasses of str/int/dict/list go to ``default=str``
+    # (or their base type) exactly as the reference encoder treats them.
+    _ORJSON_OPTIONS = (_orjson.OPT_SORT_KEYS | _orjson.OPT_PASSTHROUGH_DATETIME
+                       | _orjson.OPT_PASSTHROUGH_DATACLASS)
+# A number token (first, or after ``:``, ``,`` or ``[``) that orjson may spell differently: a
+# float under 1e-4 (``0.00001`` for ``1e-05``) or any exponent (``3.5e-7`` for ``3.5e-07``).
+# Text that happens to look like one only costs the slower encoder.
+_TINY_FLOAT = re.compile(
+    rb"(?:^|[:,\[])-?(?:0\.0000|[0-9]+(?:\.[0-9]+)?e[-+]?[0-9]+(?:[,\]}]|$))")
 
 
 # --- JSON, driven by the field types ------------------------------------------------------
