@@ -8,6 +8,7 @@ dictionaries keyed by journey. The rules then work on these in memory.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -116,6 +117,8 @@ class Facts:
     conditions: dict[str, set[tuple[str | None, str | None]]] = field(default_factory=dict)
     consents: dict[str, list[ConsentRow]] = field(default_factory=dict)
     external: dict[str, list[ExternalRow]] = field(default_factory=dict)  # by outcome id
+    # outcome id -> achievements SQLite found while loading (``load_facts(in_sql=True)``)
+    found: dict[str, list[Any]] = field(default_factory=dict)
 
     def anchor(self, episode: EpisodeRow, anchor: str) -> dt.date | None:
         """The date a rule's days count from. ``first_attended_contact`` is the earliest
@@ -240,6 +243,31 @@ def _contacts(session: Session, contract_id: str, facts: Facts, today: dt.date,
         facts.future_contacts.extend((episode_id, c.date) for c in kept if c.date > today)
         grouped[episode_id] = kept
     facts.contacts = grouped
+
+
+# Each journey's first attended contact (an anchor), and attended contacts dated after today
+# (data quality), from ix_contacts_attended: one index seek per journey, no contact rows.
+_FIRST_CONTACTS = """
+    SELECT e.id, (SELECT MIN(c.contact_date) FROM contacts c
+                  WHERE c.episode_id = e.id AND c.status = 'attended')
+    FROM episodes e WHERE e.contract_id = :contract"""
+_FUTURE_CONTACTS = """
+    SELECT c.episode_id, c.contact_date
+    FROM episodes e CROSS JOIN contacts c ON c.episode_id = e.id
+    WHERE e.contract_id = :contract AND c.status = 'attended' AND c.contact_date > :today"""
+
+
+def _contact_dates(session: Session, contract_id: str, facts: Facts, today: dt.date) -> None:
+    """What the return needs of contacts when no rule reads them in Python: each journey's
+    first attended contact and the attended contacts dated after today."""
+    day = _days()
+    for episode_id, first in _rows(session, _FIRST_CONTACTS, contract=contract_id):
+        if first is not None and episode_id in facts.episodes:
+            facts.first_contact[episode_id] = day(first)
+    facts.future_contacts = sorted(
+        (episode_id, day(when)) for episode_id, when in _rows(
+            session, _FUTURE_CONTACTS, contract=contract_id, today=today.isoformat())
+        if episode_id in facts.episodes)
 
 
 def _episode_for(facts: Facts, by_person: dict[str, list[EpisodeRow]], person_id: str,
@@ -390,14 +418,28 @@ def needs_of(cdef: ContractDef) -> Needs:
 def load_facts(
     session: Session, contract_id: str, cdef: ContractDef, *, today: dt.date,
     item_numbers: dict[tuple[str, str | None], int | None] | None = None,
+    in_sql: bool = False,
 ) -> Facts:
     """Load the slice of the caseload the contract's rules and quality checks read: journeys,
     people and attended contacts always (anchors, data quality), and forms, goals and
-    commissioner results only when a rule kind of the contract needs them."""
+    commissioner results only when a rule kind of the contract needs them.
+
+    ``in_sql``: outcomes whose kind can be evaluated by SQLite (``RuleKind.in_sql``) are, here,
+    into ``Facts.found``, and what only they read is not loaded (the return does this; the
+    Python evaluation stays the reference it is tested against)."""
     facts = Facts()
-    needs = needs_of(cdef)
+    by_sql = [o for o in cdef.outcomes if in_sql and kind_of(o.rule.kind).in_sql]
+    in_python = {o.id for o in cdef.outcomes} - {o.id for o in by_sql}
+    needs = Needs.combine(kind_of(o.rule.kind).needs(o.rule) for o in cdef.outcomes
+                          if o.id in in_python)
     _episodes(session, contract_id, facts)
-    _contacts(session, contract_id, facts, today, needs.contact_days)
+    if by_sql and needs.contact_days is None:
+        _contact_dates(session, contract_id, facts, today)
+    else:
+        _contacts(session, contract_id, facts, today, needs.contact_days)
+    for outcome in by_sql:
+        facts.found[outcome.id] = list(kind_of(outcome.rule.kind).evaluate_in_sql(
+            outcome, facts, functools.partial(_rows, session, contract=contract_id)))
     if needs.forms:
         _forms(session, contract_id, facts, set(needs.forms), item_numbers or {})
     if needs.goals:

@@ -7,6 +7,9 @@ It says everything LinkWorker needs to know about that kind of rule:
   return its frozen ``Rule`` dataclass;
 - ``needs``: which facts the return must load for it (``Needs``), so nothing else is read;
 - ``evaluate``: the achievements, a pure function of the loaded facts;
+- ``evaluate_in_sql`` (optional, with ``in_sql = True``): the same achievements worked out by
+  SQLite, for a kind whose facts would otherwise be read into Python only to be counted. The
+  return uses it; ``evaluate`` stays the reference it is tested against;
 - ``check``: its data-quality issues for one journey (optional);
 - ``evidence_parts``: its evidence in words (optional);
 - ``indigo_validation``: the INDIGO outcome validation method.
@@ -18,7 +21,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Hashable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -70,6 +73,7 @@ class RuleKind:
     anchored: ClassVar[bool] = True  # does the rule take "from"?
     indigo_validation: ClassVar[str] = "Simple ex-post verification"
     issue_labels: ClassVar[dict[str, str]] = {}
+    in_sql: ClassVar[bool] = False  # has ``evaluate_in_sql``
 
     def parse(self, f: Fields, start: str, instruments: frozenset[str] | None) -> Rule:
         raise NotImplementedError
@@ -79,6 +83,13 @@ class RuleKind:
 
     def evaluate(self, outcome: Outcome, facts: Facts, ctx: RuleContext
                  ) -> Iterator[Achievement]:
+        raise NotImplementedError
+
+    def evaluate_in_sql(self, outcome: Outcome, facts: Facts, read: Rows
+                        ) -> Iterator[Achievement]:
+        """``evaluate``'s achievements, in the same order, with SQLite doing the counting.
+        ``read(sql, **params)`` runs a statement in the return's snapshot (``:contract`` is
+        bound); ``facts`` holds journeys, people and first attended contacts, not contacts."""
         raise NotImplementedError
 
     def check(self, issues: Collector, outcome: Outcome, episode: EpisodeRow, as_of: Any
@@ -93,6 +104,8 @@ class RuleKind:
     def evidence_parts(self, evidence: dict[str, Any], ids: bool) -> list[str]:
         return []
 
+
+Rows = Callable[..., list[tuple]]
 
 _REGISTRY: dict[str, RuleKind] = {}
 _ORDERED: dict[str, RuleKind] = {}  # _REGISTRY in order, rebuilt when a kind is registered
@@ -128,4 +141,9 @@ def rule_kinds() -> tuple[str, ...]:
 
 
 def achievements(outcome: Outcome, facts: Facts, ctx: RuleContext) -> list[Achievement]:
+    """The outcome's achievements: those SQLite found while the facts were loaded
+    (``load_facts(in_sql=True)``), else the kind's Python evaluation."""
+    found = facts.found.get(outcome.id)
+    if found is not None:
+        return list(found)
     return list(kind_of(outcome.rule.kind).evaluate(outcome, facts, ctx))
