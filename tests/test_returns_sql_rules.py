@@ -171,22 +171,17 @@ def test_the_sql_rules_read_no_contacts_into_python(shared, monkeypatch):
 
 def test_the_sql_rules_seek_each_journeys_contacts_in_the_attended_index(caseload,
                                                                          actor_manager):
-    """Each journey's window of contacts is one range of ix_contacts_attended (covering: no
-    contact row read), and so are its first and its future attended contacts."""
-    from test_returns_caseload import AS_OF_Q3
+    """One statement reads each journey's first and future attended contacts and each
+    engagement rule's window as seeks and ranges of ix_contacts_attended (covering: no contact
+    row read), journey after journey."""
     from test_returns_indexes import _plan_of, _return_plans
 
-    plans = _return_plans(caseload, actor_manager)  # the SELECTs a build sends
-    seek = "USING COVERING INDEX ix_contacts_attended (episode_id=? AND contact_date>?"
-    assert seek in _plan_of(plans, "c.contact_date > '")
-    first = _plan_of(plans, "SELECT MIN(c.contact_date)", "FROM episodes e WHERE")
-    assert "USING COVERING INDEX ix_contacts_attended (episode_id=?)" in first
-    sent: list[str] = []
-    with caseload.reading() as s:
-        raw = s.connection().connection.driver_connection
-        raw.set_trace_callback(sent.append)
-        build_return(s, actor_manager, "TEST-SIB", "2026-Q3", as_of=AS_OF_Q3)
-        raw.set_trace_callback(None)
-        windows = ["\n".join(row[3] for row in raw.execute(f"EXPLAIN QUERY PLAN {sql}"))
-                   for sql in sent if "group_concat" in sql]
-    assert len(windows) == 2 and all(seek in plan for plan in windows)  # ENG and ENG3
+    plan = _plan_of(_return_plans(caseload, actor_manager), "group_concat(c.contact_date, ','")
+    steps = plan.splitlines()
+    assert steps[0] == ("SEARCH e USING COVERING INDEX ix_episodes_contract_journeys "
+                        "(contract_id=?)")
+    seeks = [step for step in steps if step.startswith("SEARCH c ")]
+    assert all("USING COVERING INDEX ix_contacts_attended (episode_id=?" in step
+               for step in seeks)
+    windows = "ix_contacts_attended (episode_id=? AND contact_date>? AND contact_date<?)"
+    assert sum(windows in step for step in seeks) == 2  # ENG and ENG3

@@ -7,9 +7,9 @@ It says everything LinkWorker needs to know about that kind of rule:
   return its frozen ``Rule`` dataclass;
 - ``needs``: which facts the return must load for it (``Needs``), so nothing else is read;
 - ``evaluate``: the achievements, a pure function of the loaded facts;
-- ``evaluate_in_sql`` (optional, with ``in_sql = True``): the same achievements worked out by
-  SQLite, for a kind whose facts would otherwise be read into Python only to be counted. The
-  return uses it; ``evaluate`` stays the reference it is tested against;
+- ``sql_column`` and ``from_sql`` (optional, with ``in_sql = True``): the same achievements
+  worked out by SQLite, for a kind whose facts would otherwise be read into Python only to be
+  counted. The return uses them; ``evaluate`` stays the reference they are tested against;
 - ``check``: its data-quality issues for one journey (optional);
 - ``evidence_parts``: its evidence in words (optional);
 - ``indigo_validation``: the INDIGO outcome validation method.
@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Callable, Hashable, Iterable, Iterator
+from collections.abc import Hashable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -73,7 +73,7 @@ class RuleKind:
     anchored: ClassVar[bool] = True  # does the rule take "from"?
     indigo_validation: ClassVar[str] = "Simple ex-post verification"
     issue_labels: ClassVar[dict[str, str]] = {}
-    in_sql: ClassVar[bool] = False  # has ``evaluate_in_sql``
+    in_sql: ClassVar[bool] = False  # has ``sql_column`` and ``from_sql``
 
     def parse(self, f: Fields, start: str, instruments: frozenset[str] | None) -> Rule:
         raise NotImplementedError
@@ -85,11 +85,15 @@ class RuleKind:
                  ) -> Iterator[Achievement]:
         raise NotImplementedError
 
-    def evaluate_in_sql(self, outcome: Outcome, facts: Facts, read: Rows
-                        ) -> Iterator[Achievement]:
-        """``evaluate``'s achievements, in the same order, with SQLite doing the counting.
-        ``read(sql, **params)`` runs a statement in the return's snapshot (``:contract`` is
-        bound); ``facts`` holds journeys, people and first attended contacts, not contacts."""
+    def sql_column(self, outcome: Outcome, n: int) -> tuple[str, dict[str, Any]]:
+        """(SQL, parameters): a scalar expression over the contract's journey ``e`` that
+        ``from_sql`` reads; parameter names start with ``o{n}``. Only with ``in_sql``."""
+        raise NotImplementedError
+
+    def from_sql(self, outcome: Outcome, facts: Facts, found: dict[str, Any]
+                 ) -> Iterator[Achievement]:
+        """``evaluate``'s achievements, in its order, from ``sql_column``'s value per journey
+        id (``facts`` holds journeys, people and first attended contacts, not contacts)."""
         raise NotImplementedError
 
     def check(self, issues: Collector, outcome: Outcome, episode: EpisodeRow, as_of: Any
@@ -104,8 +108,6 @@ class RuleKind:
     def evidence_parts(self, evidence: dict[str, Any], ids: bool) -> list[str]:
         return []
 
-
-Rows = Callable[..., list[tuple]]
 
 _REGISTRY: dict[str, RuleKind] = {}
 _ORDERED: dict[str, RuleKind] = {}  # _REGISTRY in order, rebuilt when a kind is registered
