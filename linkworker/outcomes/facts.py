@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from linkworker.outcomes.kinds import Needs, kind_of
 
 if TYPE_CHECKING:
-    from linkworker.outcomes.contract import ContractDef
+    from linkworker.outcomes.contract import ContractDef, Outcome
 
 
 class PersonRow(NamedTuple):
@@ -116,6 +116,8 @@ class Facts:
     conditions: dict[str, set[tuple[str | None, str | None]]] = field(default_factory=dict)
     consents: dict[str, list[ConsentRow]] = field(default_factory=dict)
     external: dict[str, list[ExternalRow]] = field(default_factory=dict)  # by outcome id
+    # outcome id -> achievements SQLite found while loading (``load_facts(in_sql=True)``)
+    found: dict[str, list[Any]] = field(default_factory=dict)
 
     def anchor(self, episode: EpisodeRow, anchor: str) -> dt.date | None:
         """The date a rule's days count from. ``first_attended_contact`` is the earliest
@@ -240,6 +242,49 @@ def _contacts(session: Session, contract_id: str, facts: Facts, today: dt.date,
         facts.future_contacts.extend((episode_id, c.date) for c in kept if c.date > today)
         grouped[episode_id] = kept
     facts.contacts = grouped
+
+
+# Each journey of the contract with its first attended contact (an anchor), its attended
+# contacts dated after today (data quality) and a column per outcome SQLite evaluates, all from
+# ix_contacts_attended, one journey after the other: a journey's index pages are read once
+# for all of them (at 150,000 people they do not stay in the page cache from one statement to
+# the next).
+_IN_SQL = """
+    SELECT e.id, (SELECT MIN(c.contact_date) FROM contacts c
+                  WHERE c.episode_id = e.id AND c.status = 'attended'),
+           (SELECT group_concat(c.contact_date, ',') FROM contacts c
+            WHERE c.episode_id = e.id AND c.status = 'attended' AND c.contact_date > :today)
+           {columns}
+    FROM episodes e WHERE e.contract_id = :contract"""
+
+
+def _in_sql(session: Session, contract_id: str, facts: Facts, today: dt.date,
+            outcomes: list[Outcome]) -> None:
+    """What the return needs of contacts when their rules are evaluated by SQLite: each
+    journey's first attended contact, the attended contacts dated after today, and the
+    outcomes' achievements (``RuleKind.sql_column`` / ``from_sql``) into ``Facts.found``."""
+    columns, params = [], {}
+    for n, outcome in enumerate(outcomes):
+        sql, values = kind_of(outcome.rule.kind).sql_column(outcome, n)
+        columns.append(sql)
+        params.update(values)
+    found: list[dict[str, Any]] = [{} for _ in outcomes]
+    day, future = _days(), []
+    for episode_id, first, later, *values in _rows(
+            session, _IN_SQL.format(columns="".join(", " + c for c in columns)),
+            contract=contract_id, today=today.isoformat(), **params):
+        if episode_id not in facts.episodes:
+            continue
+        if first is not None:
+            facts.first_contact[episode_id] = day(first)
+        if later:
+            future.extend((episode_id, day(when)) for when in later.split(","))
+        for mine, value in zip(found, values, strict=True):
+            if value is not None:
+                mine[episode_id] = value
+    facts.future_contacts = sorted(future)
+    for outcome, mine in zip(outcomes, found, strict=True):
+        facts.found[outcome.id] = list(kind_of(outcome.rule.kind).from_sql(outcome, facts, mine))
 
 
 def _episode_for(facts: Facts, by_person: dict[str, list[EpisodeRow]], person_id: str,
@@ -390,14 +435,25 @@ def needs_of(cdef: ContractDef) -> Needs:
 def load_facts(
     session: Session, contract_id: str, cdef: ContractDef, *, today: dt.date,
     item_numbers: dict[tuple[str, str | None], int | None] | None = None,
+    in_sql: bool = False,
 ) -> Facts:
     """Load the slice of the caseload the contract's rules and quality checks read: journeys,
     people and attended contacts always (anchors, data quality), and forms, goals and
-    commissioner results only when a rule kind of the contract needs them."""
+    commissioner results only when a rule kind of the contract needs them.
+
+    ``in_sql``: outcomes whose kind can be evaluated by SQLite (``RuleKind.in_sql``) are, here,
+    into ``Facts.found``, and what only they read is not loaded (the return does this; the
+    Python evaluation stays the reference it is tested against)."""
     facts = Facts()
-    needs = needs_of(cdef)
+    by_sql = [o for o in cdef.outcomes if in_sql and kind_of(o.rule.kind).in_sql]
+    in_python = {o.id for o in cdef.outcomes} - {o.id for o in by_sql}
+    needs = Needs.combine(kind_of(o.rule.kind).needs(o.rule) for o in cdef.outcomes
+                          if o.id in in_python)
     _episodes(session, contract_id, facts)
-    _contacts(session, contract_id, facts, today, needs.contact_days)
+    if by_sql:
+        _in_sql(session, contract_id, facts, today, by_sql)
+    if not by_sql or needs.contact_days is not None:
+        _contacts(session, contract_id, facts, today, needs.contact_days)
     if needs.forms:
         _forms(session, contract_id, facts, set(needs.forms), item_numbers or {})
     if needs.goals:

@@ -355,16 +355,21 @@ def _cycle_collector_paused() -> Iterator[None]:
 
 def build_return(
     session: Session, actor: Actor, contract: Contract | str, period: Period | str, *,
-    as_of: dt.date | None = None, progress: Progress | None = None,
+    as_of: dt.date | None = None, progress: Progress | None = None, reference: bool = False,
 ) -> ReturnDocument:
-    """The return for ``period``: a submitted one is returned exactly as it was frozen."""
+    """The return for ``period``: a submitted one is returned exactly as it was frozen.
+
+    Rules whose kind SQLite can evaluate are evaluated there (``load_facts(in_sql=True)``);
+    ``reference=True`` evaluates every rule in Python instead, the definition the SQL is
+    tested against (``tests/test_returns_sql_rules.py``)."""
     with _cycle_collector_paused():
-        return _build_return(session, actor, contract, period, as_of=as_of, progress=progress)
+        return _build_return(session, actor, contract, period, as_of=as_of, progress=progress,
+                             in_sql=not reference)
 
 
 def _build_return(
     session: Session, actor: Actor, contract: Contract | str, period: Period | str, *,
-    as_of: dt.date | None, progress: Progress | None,
+    as_of: dt.date | None, progress: Progress | None, in_sql: bool,
 ) -> ReturnDocument:
     require(actor, "return.build")
     row = contract if isinstance(contract, Contract) else find_contract(session, contract)
@@ -380,7 +385,8 @@ def _build_return(
                         f"({cdef.start:%d/%m/%Y}); nothing in it can be claimed.")
     ctx, items = _context(session, cdef)
     report(0, 5, "Loading the caseload")
-    facts = load_facts(session, row.id, cdef, today=as_of, item_numbers=items)
+    facts = load_facts(session, row.id, cdef, today=as_of, item_numbers=items,
+                       in_sql=in_sql)
     report(1, 5, "Applying the contract's rules")
     found = [a for outcome in cdef.outcomes for a in achievements(outcome, facts, ctx)]
     labels = _Labels(cdef, row.pseudonym_key, facts)

@@ -25,6 +25,7 @@ import datetime as dt
 import functools
 import hashlib
 import json
+import re
 import types
 import typing
 from collections.abc import Callable, Mapping
@@ -358,9 +359,70 @@ class ReturnDocument:
 
 
 def canonical(value: Any) -> bytes:
-    """Sorted, compact JSON: the bytes the content hash is taken over."""
+    """Sorted, compact JSON: the bytes the content hash is taken over.
+
+    The bytes are defined by ``canonical_reference`` (the standard library's encoder: every
+    stored return's hash was taken over them). orjson writes the same bytes about six times
+    faster (a 50,000-person return's 2.5 MB: ~15 ms, not ~90 ms), so it is used where its
+    output is known to be the same; anything it writes differently falls back to the reference:
+    integers past 64 bits and dict keys that are not text (it refuses them), and floats under
+    1e-4 or written with an exponent (``0.00001`` and ``3.5e-7`` for ``1e-05`` and
+    ``3.5e-07``), found by their token.
+    NaN and infinity (written ``null`` by orjson) never reach a return: contract numbers are
+    refused unless finite (``Fields.number``) and SQLite stores NaN as NULL."""
+    if _orjson is None:
+        return canonical_reference(value)
+    try:
+        out = _orjson.dumps(value, option=_ORJSON_OPTIONS, default=str)
+    except TypeError:  # orjson.JSONEncodeError
+        return canonical_reference(value)
+    return out if _spelt_alike(out) else canonical_reference(value)
+
+
+def canonical_reference(value: Any) -> bytes:
+    """The content hash's bytes as first defined: sorted, compact, UTF-8 JSON."""
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
                       default=str).encode("utf-8")
+
+
+try:
+    import orjson as _orjson
+except ImportError:  # pragma: no cover - a dependency; the reference encoder still works
+    _orjson = None  # type: ignore[assignment]
+else:
+    # Dates, datetimes, dataclasses and subclasses of str/int/dict/list go to ``default=str``
+    # (or their base type) exactly as the reference encoder treats them.
+    _ORJSON_OPTIONS = (_orjson.OPT_SORT_KEYS | _orjson.OPT_PASSTHROUGH_DATETIME
+                       | _orjson.OPT_PASSTHROUGH_DATACLASS)
+_NUMBER = frozenset(b"0123456789.")
+_BEFORE_NUMBER = frozenset(b":,[")
+
+
+def _spelt_alike(out: bytes) -> bool:
+    """False if orjson's output may hold a float the reference spells differently: one under
+    1e-4 (orjson ``0.00001``, the reference ``1e-05``) or with an exponent (``3.5e-7`` against
+    ``3.5e-07``). An exponent ends a value (``,``, ``]``, ``}`` or the end follows it) and the
+    digits before it start one (after ``:``, ``,``, ``[`` or the start, maybe with a minus);
+    no id or word inside a string is both unless its text is itself such a number, and then
+    only speed is lost."""
+    if b"0.0000" in out:
+        return False
+    for found in _EXPONENT.finditer(out):
+        start = end = found.start()
+        while start and out[start - 1] in _NUMBER:
+            start -= 1
+        if start == end:
+            continue
+        if start and out[start - 1] == 45:  # "-"
+            start -= 1
+        if not start or out[start - 1] in _BEFORE_NUMBER:
+            return False
+    return True
+
+
+# Scanned in C for its leading "e"; a regular expression that had to try every position of a
+# 2.5 MB body took as long as encoding it.
+_EXPONENT = re.compile(rb"e[-+][0-9]+(?=[,\]}]|$)")
 
 
 # --- JSON, driven by the field types ------------------------------------------------------

@@ -7,6 +7,9 @@ It says everything LinkWorker needs to know about that kind of rule:
   return its frozen ``Rule`` dataclass;
 - ``needs``: which facts the return must load for it (``Needs``), so nothing else is read;
 - ``evaluate``: the achievements, a pure function of the loaded facts;
+- ``sql_column`` and ``from_sql`` (optional, with ``in_sql = True``): the same achievements
+  worked out by SQLite, for a kind whose facts would otherwise be read into Python only to be
+  counted. The return uses them; ``evaluate`` stays the reference they are tested against;
 - ``check``: its data-quality issues for one journey (optional);
 - ``evidence_parts``: its evidence in words (optional);
 - ``indigo_validation``: the INDIGO outcome validation method.
@@ -70,6 +73,7 @@ class RuleKind:
     anchored: ClassVar[bool] = True  # does the rule take "from"?
     indigo_validation: ClassVar[str] = "Simple ex-post verification"
     issue_labels: ClassVar[dict[str, str]] = {}
+    in_sql: ClassVar[bool] = False  # has ``sql_column`` and ``from_sql``
 
     def parse(self, f: Fields, start: str, instruments: frozenset[str] | None) -> Rule:
         raise NotImplementedError
@@ -79,6 +83,17 @@ class RuleKind:
 
     def evaluate(self, outcome: Outcome, facts: Facts, ctx: RuleContext
                  ) -> Iterator[Achievement]:
+        raise NotImplementedError
+
+    def sql_column(self, outcome: Outcome, n: int) -> tuple[str, dict[str, Any]]:
+        """(SQL, parameters): a scalar expression over the contract's journey ``e`` that
+        ``from_sql`` reads; parameter names start with ``o{n}``. Only with ``in_sql``."""
+        raise NotImplementedError
+
+    def from_sql(self, outcome: Outcome, facts: Facts, found: dict[str, Any]
+                 ) -> Iterator[Achievement]:
+        """``evaluate``'s achievements, in its order, from ``sql_column``'s value per journey
+        id (``facts`` holds journeys, people and first attended contacts, not contacts)."""
         raise NotImplementedError
 
     def check(self, issues: Collector, outcome: Outcome, episode: EpisodeRow, as_of: Any
@@ -128,4 +143,9 @@ def rule_kinds() -> tuple[str, ...]:
 
 
 def achievements(outcome: Outcome, facts: Facts, ctx: RuleContext) -> list[Achievement]:
+    """The outcome's achievements: those SQLite found while the facts were loaded
+    (``load_facts(in_sql=True)``), else the kind's Python evaluation."""
+    found = facts.found.get(outcome.id)
+    if found is not None:
+        return list(found)
     return list(kind_of(outcome.rule.kind).evaluate(outcome, facts, ctx))
