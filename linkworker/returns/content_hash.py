@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from linkworker.errors import UserError
-from linkworker.returns.document import HASH_RULE, META_FIELDS, canonical
+from linkworker.returns.document import HASH_RULE, META_FIELDS
 
 MAX_DOCUMENT_BYTES = 200 * 1024 * 1024  # a 150,000-person return's document is about 20 MB
 _PENCE = re.compile(r"-?\d+\.\d\d")
@@ -46,7 +46,10 @@ def _body(data: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _digest(body: Any) -> str:
-    return hashlib.sha256(canonical(body)).hexdigest()
+    """The documented rule written out plainly (not the build's fast path, ``canonical``):
+    a check made independently of the code that made the hash."""
+    text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def as_stored(data: Mapping[str, Any]) -> str | None:
