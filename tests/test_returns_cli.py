@@ -105,6 +105,13 @@ def _check_the_document_alone(db, tmp_path, capsys) -> None:
     assert json.loads(doc.read_text()) == json.loads(golden.read_text())
     assert main(["returns", "verify", str(doc)]) == 0
     assert "made before it existed: rule 1" in capsys.readouterr().out
+    assert run(db, "return", "--contract", "TEST-SIB", "--list") == 0
+    assert "DOES NOT CHECK" in capsys.readouterr().out  # the ledger recorded another hash
+    with Caseload.open(db, PASS) as caseload, caseload.transaction() as s:
+        s.execute(select(OutcomeReturn)).scalar_one().content_hash = json.loads(
+            golden.read_text())["content_hash"]
+    assert run(db, "return", "--contract", "TEST-SIB", "--list") == 0
+    assert "0c4b80d669d7d021 checks" in capsys.readouterr().out
 
 
 def test_bad_period_and_unknown_contract_are_clear_errors(db, capsys):

@@ -119,7 +119,8 @@ def _ledger_action(args: argparse.Namespace, caseload) -> int:
         if args.list:
             for r in list_returns(session, contract):
                 print(f"{r.period:<12} submitted {r.submitted_on} by {r.submitted_by}: "
-                      f"{r.claims} claims, {format_money(r.net)}  {r.content_hash[:16]}")
+                      f"{r.claims} claims, {format_money(r.net)}  {r.content_hash[:16]} "
+                      f"{'checks' if r.hash_checks else 'DOES NOT CHECK: altered since submitted'}")
             return 0
         if not args.reason:
             raise UserError("--adjust needs --reason (the commissioner reads it).")
