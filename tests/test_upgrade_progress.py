@@ -38,12 +38,11 @@ def test_an_upgrade_reports_its_backup_then_each_step_in_order(tmp_path, no_keyr
     texts = list(dict.fromkeys(text for _done, _total, text in heard))  # each once, in order
     steps = len(newer_revisions())
     assert steps >= 1
-    config = migrate.alembic_config()
-    assert migrate.index_names(config, "0010") == [
+    assert migrate.index_names("0010") == [
         "ix_contacts_day", "ix_contacts_planned_day", "ix_episodes_open_by_worker"]
     expected = ["Backing up caseload.db before the update…"]
     for n, rev in enumerate(newer_revisions(), start=1):
-        parts = len(migrate.index_names(config, rev))
+        parts = len(migrate.index_names(rev))
         expected += [f"Updating the caseload: step {n} of {steps}…"] + [
             f"Updating the caseload: step {n} of {steps}, index {k} of {parts}…"
             for k in range(1, parts + 1)]

@@ -26,6 +26,7 @@ from linkworker.storage.upgrade_steps import revision as revision_step
 
 if TYPE_CHECKING:
     from alembic.config import Config
+    from alembic.script import ScriptDirectory
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 Progress = Callable[[int, int, str], None]  # done, total, what is being done (for a person)
@@ -130,14 +131,15 @@ _CREATE_INDEX = re.compile(r"\s*CREATE\s+(?:UNIQUE\s+)?INDEX\s+(?:IF\s+NOT\s+EXI
                            re.I)
 
 
-def index_names(config: Config, revision: str) -> list[str]:
+def index_names(revision: str, script: ScriptDirectory | None = None) -> list[str]:
     """The indexes a revision builds, in order, as its ``INDEXES`` names them (a dict of name
     to definition, or a tuple of CREATE INDEX statements); [] for a revision without one.
-    Read from the frozen script, which is not changed to report them."""
+    Read from the frozen script, which is not changed to report them. (Pass ``script`` when
+    asking of several: each new one reads every script again.)"""
     from alembic.script import ScriptDirectory
 
-    found = getattr(ScriptDirectory.from_config(config).get_revision(revision).module,
-                    "INDEXES", None)
+    script = script or ScriptDirectory.from_config(alembic_config())
+    found = getattr(script.get_revision(revision).module, "INDEXES", None)
     if isinstance(found, dict):
         return list(found)
     names = [_CREATE_INDEX.match(each) for each in found or () if isinstance(each, str)]
@@ -148,9 +150,12 @@ def _step_reporter(engine: Engine, config: Config, progress: Progress
                    ) -> tuple[Callable[..., None], Callable[..., None]]:
     """Reports step 1 now, each next step as Alembic finishes the one before, and each index
     of the running step as its CREATE INDEX is sent (the one statement that takes long)."""
+    from alembic.script import ScriptDirectory
+
     pending = pending_revisions(engine, config)
     total = max(len(pending), 1)
-    indexes = {rev: index_names(config, rev) for rev in pending}
+    script = ScriptDirectory.from_config(config)
+    indexes = {rev: index_names(rev, script) for rev in pending}
     done = 0
 
     def step_applied(**_alembic) -> None:  # ctx, step, heads, run_args
