@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 
 import pytest
 from conftest import cli_sign_in
@@ -75,11 +76,42 @@ def test_return_export_submit_regenerate_and_adjust(db, tmp_path, capsys):
 
     assert run(db, "return", "--contract", "TEST-SIB", "--period", "2026-Q3", "--submit") == 2
     assert "already submitted" in capsys.readouterr().err
+    _check_the_document_alone(db, tmp_path, capsys)
     assert run(db, "return", "--contract", "TEST-SIB", "--adjust", "2026-Q3:2",
                "--reason", "duplicate referral") == 0
     assert "Adjustment of -£100.00" in capsys.readouterr().out
     assert run(db, "return", "--contract", "TEST-SIB", "--list") == 0
     assert "2026-Q3" in capsys.readouterr().out
+
+
+def _check_the_document_alone(db, tmp_path, capsys) -> None:
+    """An auditor checks the submitted return's content hash with the file alone, and a
+    return stored by an older rule is written out as stored, so it still checks."""
+    doc = tmp_path / "q3.document.json"
+    assert run(db, "return", "--contract", "TEST-SIB", "--period", "2026-Q3",
+               "--out", str(doc)) == 0
+    capsys.readouterr()
+    assert main(["returns", "verify", str(doc)]) == 0  # no caseload, no sign-in
+    assert "(submitted): content hash " in capsys.readouterr().out
+    doc.write_text(doc.read_text().replace('"net": "2060.00"', '"net": "2160.00"'))
+    assert main(["returns", "verify", str(doc)]) == 1
+    assert "altered" in capsys.readouterr().err
+
+    golden = Path(__file__).parent / "fixtures" / "returns_golden" / "q3-submitted.document.json"
+    with Caseload.open(db, PASS) as caseload, caseload.transaction() as s:
+        s.execute(select(OutcomeReturn)).scalar_one().snapshot = json.loads(golden.read_text())
+    assert run(db, "return", "--contract", "TEST-SIB", "--period", "2026-Q3",
+               "--out", str(doc)) == 0
+    assert json.loads(doc.read_text()) == json.loads(golden.read_text())
+    assert main(["returns", "verify", str(doc)]) == 0
+    assert "made before it existed: rule 1" in capsys.readouterr().out
+    assert run(db, "return", "--contract", "TEST-SIB", "--list") == 0
+    assert "DOES NOT CHECK" in capsys.readouterr().out  # the ledger recorded another hash
+    with Caseload.open(db, PASS) as caseload, caseload.transaction() as s:
+        s.execute(select(OutcomeReturn)).scalar_one().content_hash = json.loads(
+            golden.read_text())["content_hash"]
+    assert run(db, "return", "--contract", "TEST-SIB", "--list") == 0
+    assert "0c4b80d669d7d021 checks" in capsys.readouterr().out
 
 
 def test_bad_period_and_unknown_contract_are_clear_errors(db, capsys):

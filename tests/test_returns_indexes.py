@@ -72,8 +72,8 @@ def test_a_statement_that_finds_forms_by_journey_does_not_take_the_return_index(
 
 
 # The hash of each golden snapshot as main computed it before the return's stop-23 changes.
-# (Not the ``content_hash`` the snapshots carry: those were taken over the return's older,
-# untyped form, before the document became a typed object.)
+# (Not the ``content_hash`` the snapshots carry: those were taken by the older rule 1, with the
+# contract's prices as the file wrote them; tests/test_returns_content_hash.py checks them.)
 MAINS_HASHES = {
     "q3-draft": "9b790ffbb8ee49a9867c77ed1191021bf3243896ae7f86900348450e50e990ad",
     "q3-suppressed": "7ded879ec3b4578f5fe47bb03e358678f850d4ff98d061fd55ec69265b2dbdd9",

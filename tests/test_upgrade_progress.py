@@ -38,9 +38,19 @@ def test_an_upgrade_reports_its_backup_then_each_step_in_order(tmp_path, no_keyr
     texts = list(dict.fromkeys(text for _done, _total, text in heard))  # each once, in order
     steps = len(newer_revisions())
     assert steps >= 1
-    assert texts == ["Backing up caseload.db before the update…"] + [
-        f"Updating the caseload: step {n} of {steps}…" for n in range(1, steps + 1)
-    ] + ["The caseload is up to date."]
+    assert migrate.index_names("0010") == [
+        "ix_contacts_day", "ix_contacts_planned_day", "ix_episodes_open_by_worker"]
+    expected = ["Backing up caseload.db before the update…"]
+    for n, rev in enumerate(newer_revisions(), start=1):
+        parts = len(migrate.index_names(rev))
+        expected += [f"Updating the caseload: step {n} of {steps}…"] + [
+            f"Updating the caseload: step {n} of {steps}, index {k} of {parts}…"
+            for k in range(1, parts + 1)]
+    assert texts == expected + ["The caseload is up to date."]
+    # Each report is also a kind and numbers, for a screen to say in its own language.
+    assert [t.kind for t in texts][:3] == ["backup", "step", "index"]
+    index = next(t for t in texts if t.kind == "index")
+    assert (index.step, index.steps, index.part, index.parts) == (1, steps, 1, index.parts)
     backup = [(done, total) for done, total, text in heard if text.startswith("Backing up")]
     assert backup[0][0] == 0 and all(done <= total for done, total in backup)
     assert heard[-1][:2] == (steps, steps)
@@ -177,4 +187,52 @@ def test_the_upgrade_dialog_cannot_be_closed_and_names_its_parts(qtbot):
     assert dialog.bar.value() == 500 and dialog.step.text().startswith("Backing up")
     names = {w.accessibleName() for w in dialog.findChildren(QWidget)}
     assert {"Update step", "Update progress", "Do not switch off"} <= names
+    dialog.done(0)
+
+
+def test_the_dialog_says_each_kind_of_step_in_the_users_language(qtbot):
+    """The core sends English with a kind and numbers; the dialog's words come from the
+    installed translation, numbers filled in, and an index gives the bar a measure."""
+    from PySide6.QtCore import QTranslator
+    from PySide6.QtWidgets import QApplication
+
+    from linkworker.storage import upgrade_steps as steps
+    from ui.upgrade_progress import UpgradeDialog
+
+    welsh = {  # as a translator would write them, placeholders kept
+        "Backing up {name} before the update…": "Gwneud copi wrth gefn o {name}…",
+        "Updating the caseload: step {step} of {steps}…": "Diweddaru: cam {step} o {steps}…",
+        "Updating the caseload: step {step} of {steps}, index {part} of {parts}…":
+            "Diweddaru: cam {step} o {steps}, mynegai {part} o {parts}…",
+        "The caseload is up to date.": "Mae'r llwyth achosion yn gyfredol.",
+    }
+
+    class Welsh(QTranslator):
+        def translate(self, context, source, disambiguation=None, n=-1):  # Qt API
+            return welsh.get(source, source) if context == "upgrade" else source
+
+        def isEmpty(self) -> bool:
+            return False
+
+    app = QApplication.instance()
+    translator = Welsh(app)
+    app.installTranslator(translator)
+    try:
+        dialog = UpgradeDialog()
+        qtbot.addWidget(dialog)
+        said = []
+        for done, total, step in [(0, 900, steps.backing_up("caseload.db")),
+                                  (0, 2, steps.revision(1, 2)),
+                                  (1, 2, steps.building_index(2, 2, 2, 3)),
+                                  (2, 2, steps.UP_TO_DATE)]:
+            dialog.show_step(done, total, step)
+            said.append((dialog.step.text(), dialog.bar.maximum(), dialog.bar.value()))
+    finally:
+        app.removeTranslator(translator)
+    assert [text for text, _max, _value in said] == [
+        "Gwneud copi wrth gefn o caseload.db…", "Diweddaru: cam 1 o 2…",
+        "Diweddaru: cam 2 o 2, mynegai 2 o 3…", "Mae'r llwyth achosion yn gyfredol."]
+    assert said[1][1] == 0  # a step with nothing measured inside it: busy
+    assert said[2][1:] == (1000, round(1000 * (1 + 1 / 3) / 2))  # half done, and a third more
+    assert dialog.step.accessibleName() == "Update step"
     dialog.done(0)

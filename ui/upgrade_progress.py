@@ -17,12 +17,34 @@ from typing import Any
 from PySide6.QtCore import QEventLoop, QObject, Qt, Signal
 from PySide6.QtWidgets import QDialog, QLabel, QProgressBar, QVBoxLayout, QWidget
 
+from linkworker.storage import upgrade_steps as kinds
 from linkworker.storage.database import Caseload
 from ui.i18n import translate
 
-# The backup reports bytes copied (a moving bar); the migration counts revisions, and one
-# revision can take minutes at 150,000 people with no measure inside it (a busy bar).
+# The backup reports bytes copied (a moving bar); the migration counts revisions, and inside
+# a revision the indexes it builds (a revision without any shows a busy bar).
 STEP_COUNTS = 1000
+
+
+def step_words(step: str) -> str:
+    """What the dialog says for one of the core's reports, in the user's language. The core
+    sends English with a kind and numbers (``upgrade_steps.UpgradeStep``); a kind this
+    version does not know keeps the core's English."""
+    kind = getattr(step, "kind", None)
+    if kind == kinds.BACKUP:
+        return translate("upgrade", "Backing up {name} before the update…").format(
+            name=step.name)
+    if kind == kinds.STEP:
+        return translate("upgrade", "Updating the caseload: step {step} of {steps}…").format(
+            step=step.step, steps=step.steps)
+    if kind == kinds.INDEX:
+        return translate(
+            "upgrade", "Updating the caseload: step {step} of {steps}, index {part} of "
+            "{parts}…").format(step=step.step, steps=step.steps, part=step.part,
+                               parts=step.parts)
+    if kind == kinds.DONE:
+        return translate("upgrade", "The caseload is up to date.")
+    return str(step)
 
 
 class UpgradeDialog(QDialog):
@@ -49,9 +71,14 @@ class UpgradeDialog(QDialog):
             layout.addWidget(widget)
         self.setMinimumWidth(420)
 
-    def show_step(self, done: int, total: int, text: str) -> None:
-        self.step.setText(text)  # the core's words (British English), step numbers in them
-        if done < total < STEP_COUNTS:  # a step: nothing to measure inside it, so busy
+    def show_step(self, done: int, total: int, step: str) -> None:
+        text = step_words(step)
+        self.step.setText(text)
+        inside = step.fraction() if isinstance(step, kinds.UpgradeStep) else None
+        if inside is not None:  # an index of a step: the whole upgrade's share so far
+            self.bar.setRange(0, 1000)
+            self.bar.setValue(round(1000 * inside))
+        elif done < total < STEP_COUNTS:  # a step with nothing to measure inside it: busy
             self.bar.setRange(0, 0)
         else:  # the backup's bytes, or all done
             self.bar.setRange(0, 1000)
@@ -70,7 +97,7 @@ class UpgradeDialog(QDialog):
 class _Reports(QObject):
     """Carries the open's reports from its thread to the GUI thread (queued signals)."""
 
-    step = Signal(int, int, str)
+    step = Signal(int, int, object)  # object: a str would lose the step's kind and numbers
     finished = Signal()
 
 
@@ -81,10 +108,10 @@ def open_showing_upgrade(path: Path, passphrase: str | None = None,
     reports, loop, outcome = _Reports(), QEventLoop(), {}
     dialog: list[UpgradeDialog] = []
 
-    def shown(done: int, total: int, text: str) -> None:
+    def shown(done: int, total: int, step: str) -> None:
         if not dialog:
             dialog.append(UpgradeDialog(parent))
-        dialog[0].show_step(done, total, text)
+        dialog[0].show_step(done, total, step)
 
     reports.step.connect(shown)
     reports.finished.connect(loop.quit)

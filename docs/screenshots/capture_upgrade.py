@@ -16,6 +16,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent.parent))
 
+from linkworker.storage.upgrade_steps import backing_up  # noqa: E402
 from ui.app import application  # noqa: E402
 from ui.upgrade_progress import UpgradeDialog  # noqa: E402
 
@@ -23,7 +24,7 @@ from ui.upgrade_progress import UpgradeDialog  # noqa: E402
 def main() -> None:
     app = application()
     dialog = UpgradeDialog()
-    dialog.show_step(600_000_000, 1_780_000_000, "Backing up caseload.db before the update…")
+    dialog.show_step(600_000_000, 1_780_000_000, backing_up("caseload.db"))
     dialog.adjustSize()
     app.processEvents()
     dialog.grab().save(str(HERE / "upgrade-progress.png"))

@@ -9,19 +9,22 @@
     linkworker return --contract CODE --list
     linkworker cohort export --contract CODE --out cohort.csv
     linkworker cohort import --contract CODE results.csv [--outcome SCC]
+    linkworker returns verify q3.document.json   check a return's content hash (no caseload)
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import sys
 import tempfile
 from pathlib import Path
 
+from linkworker.cli import no_sign_in
 from linkworker.errors import UserError
 from linkworker.outcomes.contract import read_contract_file
 from linkworker.outcomes.store import find_contract, list_contracts, save_contract
-from linkworker.returns.export import FORMATS
+from linkworker.returns.export import FORMATS, format_of
 from linkworker.validation import format_money, parse_date
 
 
@@ -67,6 +70,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--outcome", help="outcome id, if the file has no outcome_id column")
     coh.set_defaults(func=run_cohort)
 
+    rets = subparsers.add_parser("returns", help="check a return document's content hash")
+    sub = rets.add_subparsers(dest="action", metavar="ACTION", required=True)
+    p = sub.add_parser("verify", help="check that a return document was not altered (no "
+                       "caseload needed): NAME.document.json, from 'return ... --out'")
+    p.add_argument("file", type=Path)
+    p.set_defaults(func=run_returns_verify)
+
 
 def _contract_ref(session, value: str):
     """A contract by code/id, or by the code inside a contract file already added."""
@@ -84,7 +94,7 @@ def _check_writable(paths: list[Path]) -> None:
     """Refuse before anything is built or submitted if an --out cannot be written: a scratch
     file is made (and removed) in its folder, the same way the export will write."""
     for path in paths:
-        if path.suffix.lower() not in FORMATS:
+        if format_of(path) not in FORMATS:
             raise UserError(f"{path}: returns export as {', '.join(FORMATS)}, chosen by the "
                             "file's extension.")
         try:
@@ -109,7 +119,8 @@ def _ledger_action(args: argparse.Namespace, caseload) -> int:
         if args.list:
             for r in list_returns(session, contract):
                 print(f"{r.period:<12} submitted {r.submitted_on} by {r.submitted_by}: "
-                      f"{r.claims} claims, {format_money(r.net)}  {r.content_hash[:16]}")
+                      f"{r.claims} claims, {format_money(r.net)}  {r.content_hash[:16]} "
+                      f"{'checks' if r.hash_checks else 'DOES NOT CHECK: altered since submitted'}")
             return 0
         if not args.reason:
             raise UserError("--adjust needs --reason (the commissioner reads it).")
@@ -191,3 +202,35 @@ def run_cohort(args: argparse.Namespace, open_caseload) -> int:
             result = import_results(session, args.actor, contract, args.file, outcome=args.outcome)
             print(f"{args.file.name}: {result.created} results added, {result.updated} updated.")
     return 0
+
+
+def _what(data: dict) -> str:
+    """"TEST-SIB 2026-Q3 (submitted)", from whatever the file holds."""
+    def text(*keys: str) -> str:
+        value = data
+        for key in keys:
+            value = value.get(key) if isinstance(value, dict) else None
+        return str(value)[:40] if value is not None else "?"
+
+    return f"{text('contract', 'code')} {text('period', 'label')} ({text('status')})"
+
+
+@no_sign_in
+def run_returns_verify(args: argparse.Namespace, _open_caseload) -> int:
+    """Needs only the file: an auditor or commissioner holds no caseload. Exit 0 when the
+    content hash is the one the document's content gives, 1 when it is not."""
+    from linkworker.returns.content_hash import read_document, verify
+
+    data = read_document(args.file)
+    verdict = verify(data)
+    if verdict.ok:
+        how = (f"rule {verdict.rule}" if verdict.declared else
+               f"no hash_rule in the file, so made before it existed: rule {verdict.rule}")
+        print(f"{args.file.name}: {_what(data)}: content hash {verdict.stored} checks "
+              f"({how}, {verdict.rule_name}).")
+        return 0
+    how = f"by its rule {verdict.rule}" if verdict.declared else "by any rule"
+    print(f"linkworker: {args.file.name}: {_what(data)}: its content does not give its stored "
+          f"hash {verdict.stored[:16]}... {how}: it was altered after it was made.",
+          file=sys.stderr)
+    return 1

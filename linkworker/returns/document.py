@@ -38,8 +38,10 @@ from linkworker.returns.money import money
 from linkworker.returns.period import Period
 
 DOCUMENT_FORMAT = 1
+# How the content hash is taken (``returns.content_hash``, docs/returns.md): new returns say so.
+HASH_RULE = 2
 # Not part of the content hash: the same figures submitted or not are the same return.
-META_FIELDS = frozenset({"status", "submitted", "content_hash"})
+META_FIELDS = frozenset({"status", "submitted", "content_hash", "hash_rule"})
 SMALL_TEXT, SECONDARY_TEXT = "<5", "suppressed"
 
 
@@ -305,6 +307,8 @@ class ReturnDocument:
     history: tuple[HistoryEntry, ...]
     content_hash: str = ""
     submitted: Submission | None = field(default=None, metadata={"omit_none": True})
+    # The content hash's rule; None in returns made before the field (returns.content_hash).
+    hash_rule: int | None = field(default=None, metadata={"omit_none": True})
 
     @property
     def is_submitted(self) -> bool:
@@ -329,10 +333,13 @@ class ReturnDocument:
         )
 
     def hashed(self) -> ReturnDocument:
-        return replace(self, content_hash=self.compute_hash())
+        """The document hashed by this version's rule, and saying which rule that is."""
+        done = replace(self, hash_rule=HASH_RULE)
+        return replace(done, content_hash=done.compute_hash())
 
     def compute_hash(self) -> str:
-        """SHA-256 of the public content, ignoring status and submission details."""
+        """SHA-256 of the public content, ignoring status and submission details (rule 2 of
+        ``returns.content_hash``, which also checks returns hashed by older rules)."""
         body = {k: v for k, v in self.to_json().items() if k not in META_FIELDS}
         return hashlib.sha256(canonical(body)).hexdigest()
 

@@ -242,12 +242,39 @@ def _pdf(doc: ReturnDocument) -> bytes:
     return to_pdf(doc)
 
 
+def to_document(doc: ReturnDocument) -> bytes:
+    """The return document itself: what its content hash is taken over, so an auditor can
+    check it (``linkworker returns verify``)."""
+    return (json.dumps(doc.to_json(), indent=1, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+DOCUMENT_SUFFIX = ".document.json"
 FORMATS: dict[str, tuple[str, Callable[[ReturnDocument], bytes]]] = {
     ".xlsx": ("XLSX workbook", to_xlsx),
     ".csv": ("CSV of claims", to_csv),
     ".pdf": ("PDF cover report", _pdf),
     ".json": ("INDIGO JSON", to_indigo),
+    DOCUMENT_SUFFIX: ("return document (JSON, for checking its content hash)", to_document),
 }
+
+
+def format_of(path: Path | str) -> str:
+    """The format a file name asks for: its extension, or the two of NAME.document.json."""
+    path = Path(path)
+    return DOCUMENT_SUFFIX if path.name.lower().endswith(DOCUMENT_SUFFIX) else path.suffix.lower()
+
+
+def _stored_document(session: Session, doc: ReturnDocument) -> bytes:
+    """A submitted return's document exactly as it was stored, so a return hashed by an older
+    rule (or holding money as numbers, as the first ones did) still checks."""
+    from linkworker.outcomes.store import find_contract
+    from linkworker.returns.build import submitted_return
+
+    ret = submitted_return(session, find_contract(session, doc.contract.code).id,
+                           doc.period.label)
+    if ret is None or not ret.snapshot:
+        return to_document(doc)
+    return (json.dumps(ret.snapshot, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
 
 
 def render(doc: ReturnDocument, suffix: str) -> bytes:
@@ -262,14 +289,16 @@ def export_return(session: Session, actor: Actor, doc: ReturnDocument, path: Pat
     """Write ``doc`` to ``path`` in the format its extension names; audited."""
     require(actor, "return.build")
     path = Path(path)
-    data = render(doc, path.suffix)
+    fmt = format_of(path)
+    data = (_stored_document(session, doc) if fmt == DOCUMENT_SUFFIX and doc.is_submitted
+            else render(doc, fmt))
     try:
         atomic_write_bytes(path, data)
     except OSError as exc:
         raise UserError(f"Could not write {path}: {exc.strerror or exc}.") from None
     audit.record(session, actor, "return.export", entity="contract",
                  details={"contract": doc.contract.code, "period": doc.period.label,
-                          "status": doc.status, "format": path.suffix.lower(),
+                          "status": doc.status, "format": fmt,
                           "hash": doc.content_hash})
     return path
 

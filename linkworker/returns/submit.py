@@ -24,6 +24,7 @@ from linkworker.errors import NotFound, UserError
 from linkworker.models import Claim, Contract, OutcomeReturn, utcnow
 from linkworker.outcomes.store import find_contract
 from linkworker.returns.build import build_return, submitted_return
+from linkworker.returns.content_hash import verify
 from linkworker.returns.document import ClaimLine, ReturnDocument
 from linkworker.returns.money import ZERO, money
 from linkworker.returns.period import Period, parse_period
@@ -177,6 +178,17 @@ class ReturnSummary:
     claims: int
     net: Decimal
     content_hash: str
+    hash_checks: bool = False  # the snapshot gives its hash, and it is the one recorded
+
+
+def _hash_checks(ret: OutcomeReturn) -> bool:
+    """Whether a stored return is as it was submitted (``returns.content_hash``: by the rule it
+    was hashed with, old returns included)."""
+    try:
+        verdict = verify(ret.snapshot or {})
+    except UserError:
+        return False
+    return verdict.ok and verdict.stored == ret.content_hash
 
 
 def list_returns(session: Session, contract: Contract | str) -> list[ReturnSummary]:
@@ -192,5 +204,6 @@ def list_returns(session: Session, contract: Contract | str) -> list[ReturnSumma
         out.append(ReturnSummary(
             ret.id, ret.period, sub.on.isoformat() if sub else "", sub.by if sub else "",
             doc.totals.claims, ret.total_amount or ZERO, ret.content_hash or "",
+            _hash_checks(ret),
         ))
     return out

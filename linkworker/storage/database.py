@@ -38,6 +38,7 @@ from sqlalchemy.pool import QueuePool
 from linkworker.storage import keys
 from linkworker.storage.hooks import CLOSE_HOOKS, OPEN_HOOKS
 from linkworker.storage.pages import OPEN_CHECK_PAGES, PageChecker
+from linkworker.storage.upgrade_steps import backing_up
 
 if TYPE_CHECKING:  # the ORM loads with the models, after the sign-in box (issue 15, stop 24)
     from sqlalchemy.engine import Connection
@@ -295,9 +296,10 @@ class Caseload:
     ) -> Caseload:
         """Open an existing caseload, upgrading its schema (after a backup) if it is older.
 
-        ``progress(done, total, text)`` hears of an upgrade's backup and of each step (it can
-        take minutes on a big caseload: the app shows them); it is never called when the
-        caseload is up to date."""
+        ``progress(done, total, step)`` hears of an upgrade's backup, each step and each index
+        a step builds (it can take minutes on a big caseload: the app shows them); ``step`` is
+        an ``upgrade_steps.UpgradeStep`` (English words, with a kind and numbers a screen
+        translates). It is never called when the caseload is up to date."""
         path = Path(path).expanduser().resolve()
         from linkworker.storage.dbfiles import recover_interrupted_restore
 
@@ -461,7 +463,7 @@ def _copy_progress(name: str, in_use: int, target: Path, report: Callable[[int, 
     """Reports a backup copy's bytes written so far (``VACUUM INTO`` is one statement, so
     SQLite's progress handler, which calls this from inside it, is the only way to look)."""
     total = max(in_use, 1)
-    text = f"Backing up {name} before the update…"
+    text = backing_up(name)
     last = 0.0
 
     def look() -> None:

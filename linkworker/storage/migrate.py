@@ -17,12 +17,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 
+from linkworker.storage.upgrade_steps import UP_TO_DATE, building_index
+from linkworker.storage.upgrade_steps import revision as revision_step
+
 if TYPE_CHECKING:
     from alembic.config import Config
+    from alembic.script import ScriptDirectory
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 Progress = Callable[[int, int, str], None]  # done, total, what is being done (for a person)
@@ -96,14 +100,22 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def upgrade_to_head(engine: Engine, progress: Progress | None = None) -> None:
-    """Every revision the caseload lacks; ``progress(done, total, text)`` hears of each one
-    before it runs (an upgrade of 150,000 people takes minutes: the app shows each step)."""
+    """Every revision the caseload lacks; ``progress(done, total, step)`` hears of each one
+    before it runs, and of each index a revision builds (an upgrade of 150,000 people takes
+    minutes: the app shows each step). ``step`` is an ``upgrade_steps.UpgradeStep``."""
     from alembic import command
 
     config = alembic_config(engine)
-    if progress is not None:
-        config.attributes["on_version_apply"] = _step_reporter(engine, config, progress)
-    command.upgrade(config, "head")
+    if progress is None:
+        command.upgrade(config, "head")
+        return
+    step_applied, statement_sent = _step_reporter(engine, config, progress)
+    config.attributes["on_version_apply"] = step_applied
+    event.listen(engine, "before_cursor_execute", statement_sent)
+    try:
+        command.upgrade(config, "head")
+    finally:
+        event.remove(engine, "before_cursor_execute", statement_sent)
 
 
 def pending_revisions(engine: Engine, config: Config) -> list[str]:
@@ -115,25 +127,51 @@ def pending_revisions(engine: Engine, config: Config) -> list[str]:
     return [r.revision for r in reversed(list(found))]
 
 
-def _step_reporter(engine: Engine, config: Config, progress: Progress) -> Callable[..., None]:
-    """Reports step 1 now, and each next step as Alembic finishes the one before."""
-    total = max(len(pending_revisions(engine, config)), 1)
+_CREATE_INDEX = re.compile(r"\s*CREATE\s+(?:UNIQUE\s+)?INDEX\s+(?:IF\s+NOT\s+EXISTS\s+)?(\w+)",
+                           re.I)
+
+
+def index_names(revision: str, script: ScriptDirectory | None = None) -> list[str]:
+    """The indexes a revision builds, in order, as its ``INDEXES`` names them (a dict of name
+    to definition, or a tuple of CREATE INDEX statements); [] for a revision without one.
+    Read from the frozen script, which is not changed to report them. (Pass ``script`` when
+    asking of several: each new one reads every script again.)"""
+    from alembic.script import ScriptDirectory
+
+    script = script or ScriptDirectory.from_config(alembic_config())
+    found = getattr(script.get_revision(revision).module, "INDEXES", None)
+    if isinstance(found, dict):
+        return list(found)
+    names = [_CREATE_INDEX.match(each) for each in found or () if isinstance(each, str)]
+    return [m.group(1) for m in names if m]
+
+
+def _step_reporter(engine: Engine, config: Config, progress: Progress
+                   ) -> tuple[Callable[..., None], Callable[..., None]]:
+    """Reports step 1 now, each next step as Alembic finishes the one before, and each index
+    of the running step as its CREATE INDEX is sent (the one statement that takes long)."""
+    from alembic.script import ScriptDirectory
+
+    pending = pending_revisions(engine, config)
+    total = max(len(pending), 1)
+    script = ScriptDirectory.from_config(config)
+    indexes = {rev: index_names(rev, script) for rev in pending}
     done = 0
 
     def step_applied(**_alembic) -> None:  # ctx, step, heads, run_args
         nonlocal done
         done += 1
-        progress(done, total, step_text(done + 1, total) if done < total else UP_TO_DATE)
+        progress(done, total, revision_step(done + 1, total) if done < total else UP_TO_DATE)
 
-    progress(0, total, step_text(1, total))
-    return step_applied
+    def statement_sent(_conn, _cursor, statement: str, *_rest) -> None:
+        names = indexes.get(pending[done], []) if done < len(pending) else []
+        found = _CREATE_INDEX.match(statement) if names else None
+        if found and found.group(1) in names:
+            part = names.index(found.group(1)) + 1
+            progress(done, total, building_index(done + 1, total, part, len(names)))
 
-
-UP_TO_DATE = "The caseload is up to date."
-
-
-def step_text(step: int, total: int) -> str:
-    return f"Updating the caseload: step {step} of {total}…"
+    progress(0, total, revision_step(1, total))
+    return step_applied, statement_sent
 
 
 def upgrade_to(engine: Engine, revision: str) -> None:

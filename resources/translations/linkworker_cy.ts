@@ -6557,7 +6557,27 @@ Its claims are locked into the ledger and can never be claimed again. This canno
   <context>
     <name>upgrade</name>
     <message>
-      <location filename="../../ui/upgrade_progress.py" line="+33" />
+      <location filename="../../ui/upgrade_progress.py" line="+35" />
+      <source>Backing up {name} before the update…</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+3" />
+      <source>Updating the caseload: step {step} of {steps}…</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+3" />
+      <source>Updating the caseload: step {step} of {steps}, index {part} of {parts}…</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+5" />
+      <source>The caseload is up to date.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+9" />
       <source>Updating your caseload</source>
       <translation type="unfinished" />
     </message>

@@ -48,6 +48,7 @@ CASES = {
     ("wording", "clear"): (["wording", "clear", "--instrument", "'; DROP TABLE users;--"], ""),
     ("return",): (["return", "--contract", "{contract}", "--period", "9999-Q4"], "manager"),
     ("contract", "check"): (["contract", "check", "{nested}"], ""),
+    ("returns", "verify"): (["returns", "verify", "{nested}"], "passphrase_only"),
     ("contract", "add"): (["contract", "add", "{nested}"], "manager"),
     ("contract", "list"): (["contract", "list"], "passphrase_only"),
     ("cohort", "export"): (["cohort", "export", "--contract", "{contract}", "--out",
