@@ -1,4 +1,5 @@
-"""``python -m bench [--db PATH] [--people N] [--rebuild] [--only NAME ...]``: print the table.
+"""``python -m bench [--db PATH] [--people N] [--rebuild] [--only NAME ...] [--pages KEY ...]
+[--rounds N]``: print the table.
 
 Each figure is printed beside its target (the issue's floor) where it has one."""
 
@@ -30,6 +31,12 @@ def table(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
+def memory_keys() -> tuple[str, ...]:
+    from bench.memory import KEYS  # imports nothing of the app
+
+    return KEYS
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--people", type=int, default=DESIGN_POINT)
@@ -38,10 +45,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rebuild", action="store_true", help="rebuild the cached caseload")
     parser.add_argument("--only", nargs="+", choices=[*MEASUREMENTS, *ONLY, *ALIASES],
                         help="run only these")
+    parser.add_argument("--pages", nargs="+", choices=memory_keys(), metavar="KEY",
+                        help="memory: open only these pages and screens "
+                             f"({', '.join(memory_keys())})")
+    parser.add_argument("--rounds", type=int, help="memory: open each page N times (3)")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     log = lambda text: print(text, file=sys.stderr)  # noqa: E731
     bench = existing(args.db, args.people) if args.db else prepare(args.people, args.rebuild, log)
+    bench.meta.update(pages=args.pages, rounds=args.rounds)
     rows: list[Row] = []
     for name in [ALIASES.get(n, n) for n in args.only or MEASUREMENTS]:
         print(f"Measuring {name}...", file=sys.stderr)

@@ -59,6 +59,7 @@ BIG_COPY = 2000  # records into one table: above this its indexes are made after
 # to the WAL part way through, encrypted, and read back and decrypted when the next rows
 # landed on them. For the copy's transaction only (``_roomy_cache``).
 COPY_CACHE_KIB = 64 * 1024
+FETCH_ROWS = 5000  # rows of the hub's answer read at a time (``fetch``)
 
 
 @dataclass
@@ -89,16 +90,26 @@ _CHANGE_COLUMNS = ("seq", "table_name", "row_id", "change_id", "device_id", "use
 
 
 def fetch(hub_conn: Connection) -> Snapshot:
-    """One call, read through the driver (a row through SQLAlchemy cost more than its JSON).
-    The records and conflicts come as text and are parsed in one pass, as one JSON array:
-    30,000 separate parses (the driver's, per value) cost three times as much."""
+    """One call, read through the driver (a row through SQLAlchemy cost more than its JSON)
+    ``FETCH_ROWS`` at a time from a server-side cursor: the answer never sits whole in this
+    process beside what it becomes (a manager's replica at 150,000 people is millions of
+    rows; issue 15, memory). Each batch's records and conflicts come as text and are parsed
+    in one pass, as one JSON array: 30,000 separate parses (the driver's, per value) cost
+    three times as much."""
     snapshot = Snapshot()
-    cursor = hub_conn.connection.dbapi_connection.cursor()
+    cursor = hub_conn.connection.dbapi_connection.cursor(name="linkworker_replica")
     try:
         cursor.execute(_FETCH)
-        rows = cursor.fetchall()
+        while rows := cursor.fetchmany(FETCH_ROWS):
+            _sort_in(snapshot, rows)
     finally:
         cursor.close()
+    snapshot.changes.sort(key=lambda c: c["seq"])
+    return snapshot
+
+
+def _sort_in(snapshot: Snapshot, rows: Sequence[Sequence[Any]]) -> None:
+    """One batch of the answer into the snapshot, by kind."""
     bodies: list[tuple[str, tuple[str, str]]] = []  # (kind, key) of each body, in order
     texts: list[str] = []
     for kind, *row in rows:
@@ -114,8 +125,6 @@ def fetch(hub_conn: Connection) -> Snapshot:
             snapshot.records[key] = body
         else:
             snapshot.conflicts.append(body)
-    snapshot.changes.sort(key=lambda c: c["seq"])
-    return snapshot
 
 
 def load(conn: Connection, snapshot: Snapshot) -> tuple[merge.Applied, list[str]]:

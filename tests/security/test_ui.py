@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import QDialog, QLineEdit, QMainWindow, QVBoxLayout, QWidget
 
 from linkworker import accounts, settings
@@ -231,3 +231,36 @@ def test_the_audit_trail_tells_records_apart_by_the_tail_of_their_ids(qtbot, run
         cell = view.model.index(number, column)
         assert row.entity_id and cell.data() == f"{row.entity} {row.entity_id[-8:]}"
         assert cell.data(Qt.ItemDataRole.ToolTipRole) == f"{row.entity} {row.entity_id}"
+
+
+def test_scrolling_the_whole_audit_trail_keeps_only_the_pages_near_the_screen(
+        qtbot, runner, caseload, admin, monkeypatch):
+    """A busy year's trail is millions of events; the table used to keep every page it had
+    read, so scrolling it to its first event held the whole trail (issue 15, memory)."""
+    from linkworker import audit
+    from ui import person_list
+    from ui.admin import audit_view
+
+    monkeypatch.setattr(person_list, "PAGE_ROWS", 5)
+    monkeypatch.setattr(audit_view, "PAGE", 5)
+    with caseload.transaction() as session:
+        for number in range(80):
+            audit.record(session, admin, "settings.update", details={"n": number})
+    view = AuditView(runner, admin)
+    qtbot.addWidget(view)
+    view.resize(600, 200)
+    view.show()
+    qtbot.waitUntil(lambda: view.model.total >= 81)
+    model, seen, root = view.model, set(), QModelIndex()
+    for row in range(0, model.total, 5):
+        while row >= model.rowCount() and model.canFetchMore(root):  # a model that grows
+            grown = model.rowCount()
+            model.fetchMore(root)
+            qtbot.waitUntil(lambda g=grown: model.rowCount() > g)
+        view.table.scrollTo(model.index(row, 0))
+        qtbot.waitUntil(lambda r=row: model.index(r, 0).data() not in ("", None))
+        seen.add(model.index(row, 0).data())
+    rows = model.rows
+    held = sum(map(len, rows.pages.values())) if hasattr(rows, "pages") else len(rows)
+    assert held <= (person_list.KEPT_PAGES + 1) * 5 < model.total
+    assert len(seen) == -(-model.total // 5)  # every page was shown

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+import psycopg
 from sqlalchemy import func, select
 
 from linkworker import models
@@ -113,6 +114,18 @@ def test_a_replica_copied_in_bulk_equals_one_replayed_before_and_after_edits(
         return real_load(conn, snapshot)
 
     monkeypatch.setattr(replica, "load", load)
+    # The hub's answer is read a batch at a time (issue 15, memory): small batches here, so
+    # the copy below is made of many and must still equal the replay.
+    batches: list[int] = []
+    real_fetchmany = psycopg.ServerCursor.fetchmany
+
+    def fetchmany(cursor, size=0):
+        rows = real_fetchmany(cursor, size)
+        batches.append(len(rows))
+        return rows
+
+    monkeypatch.setattr(replica, "FETCH_ROWS", 97)
+    monkeypatch.setattr(psycopg.ServerCursor, "fetchmany", fetchmany)
     office = Caseload.create(tmp_path / "office.db", TEST_PASSPHRASE)
     generate(office, people=24, seed=5, today=dt.date(2026, 11, 20))
     worker_id, worker, people = _busiest_worker(office)
@@ -138,6 +151,7 @@ def test_a_replica_copied_in_bulk_equals_one_replayed_before_and_after_edits(
         copies.clear()
         bulk = sync_with_hub(c, c_url)
         assert copies and copies[0] > 1000  # c copied its records in bulk
+        assert len(batches) > 20 and max(batches) <= 97  # never the whole answer at once
         copies.clear()
         replayed = sync_with_hub(d, d_url, bulk=False)
         assert copies == []  # d replayed the log

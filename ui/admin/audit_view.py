@@ -8,6 +8,7 @@ as fast as an empty one.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
@@ -34,10 +35,11 @@ from linkworker.errors import UserError
 from linkworker.validation import InvalidValue, format_date, parse_date
 from ui.admin.common import StatusLine, button, run
 from ui.i18n import translate
-from ui.operations import Runner
+from ui.operations import Runner, while_alive
+from ui.person_list import PAGE_ROWS, PagedRows
 from ui.widgets import hbox
 
-PAGE = 200
+PAGE = PAGE_ROWS  # the first page's rows: the list's own page
 HEADINGS = (
     "#",
     QT_TRANSLATE_NOOP("admin.audit_view", "When"),
@@ -58,23 +60,32 @@ def _local(at: dt.datetime) -> str:
 
 
 class AuditModel(QAbstractTableModel):
-    """Rows fetched a page at a time for one filter."""
+    """One filter's events, as long as its count, holding only the pages looked at
+    (``PagedRows``): a trail of a busy year is millions of events, and scrolling it to its
+    first one used to keep every page read for the session (issue 15, memory)."""
 
     def __init__(self, runner: Runner, actor: Actor) -> None:
         super().__init__()
         self.runner, self.actor = runner, actor
         self.filters = audit.AuditFilter()
         self.total = 0
-        self.rows: list[audit.EventRow] = []
-        self._fetching = False
-        self._generation = 0
+        self.rows: Sequence[audit.EventRow | None] = ()
 
     def reset(self, filters: audit.AuditFilter, total: int, first: list[audit.EventRow]) -> None:
+        actor = self.actor
+
+        def fetch(job, offset: int, limit: int) -> list[audit.EventRow]:  # a Job
+            return audit.read_page(job.caseload, actor, filters, offset=offset, limit=limit)
+
         self.beginResetModel()
-        self._generation += 1
-        self.filters, self.total, self.rows = filters, total, list(first)
-        self._fetching = False
+        rows = PagedRows(self.runner, fetch, list(first), total)
+        rows.arrived = while_alive(self, lambda top, bottom: self._arrived(rows, top, bottom))
+        self.filters, self.total, self.rows = filters, total, rows
         self.endResetModel()
+
+    def _arrived(self, rows: PagedRows, top: int, bottom: int) -> None:
+        if rows is self.rows and bottom >= top:  # not an older filter's page
+            self.dataChanged.emit(self.index(top, 0), self.index(bottom, len(HEADINGS) - 1))
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # Qt API
         return 0 if parent.isValid() else len(self.rows)
@@ -93,35 +104,12 @@ class AuditModel(QAbstractTableModel):
                                                Qt.ItemDataRole.ToolTipRole):
             return None
         row, short = self.rows[index.row()], role == Qt.ItemDataRole.DisplayRole
+        if row is None:  # its page is on its way
+            return "" if short else None
         values = (row.seq, _local(row.at), row.username, row.action,
                   row.person_reference or _record_id(row.person_id, short),
                   f"{row.entity} {_record_id(row.entity_id, short)}".strip(), row.details)
         return str(values[index.column()])
-
-    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # Qt API
-        return not parent.isValid() and not self._fetching and len(self.rows) < self.total
-
-    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # Qt API
-        if not self.canFetchMore(parent):
-            return
-        self._fetching = True
-        actor, filters, offset, generation = self.actor, self.filters, len(self.rows), \
-            self._generation
-        self.runner.run(
-            lambda job: audit.read_page(job.caseload, actor, filters, offset=offset, limit=PAGE),
-            lambda rows: self._append(rows, generation),
-            label=translate("admin.audit_view", "Reading audit trail"),
-        )
-
-    def _append(self, rows: list[audit.EventRow], generation: int) -> None:
-        if generation != self._generation:
-            return  # the filter changed while this page was on its way
-        self._fetching = False
-        if rows:
-            start = len(self.rows)
-            self.beginInsertRows(QModelIndex(), start, start + len(rows) - 1)
-            self.rows.extend(rows)
-            self.endInsertRows()
 
 
 class AuditView(QWidget):
