@@ -105,10 +105,10 @@ def test_each_batch_is_formatted_as_python_did_a_value_at_a_time(caseload, conta
         query = export_rows._row_query(CONTACTS, 0, connection.dialect)
         with export_rows._temporary_lookups(raw, export_rows._lookups(s, SYSTEM)):
             batches = list(export_rows._rows(raw, query))
-            text = "".join(lines for lines, _ in batches)
-            sheet = [row for _, batch in batches for row in batch]
+            text = "".join(lines for _, lines, _, _ in batches)
+            sheet = "".join(rows for _, _, rows, _ in batches)
     assert text == "".join(python_csv_line(values) for values in expected)
-    assert sheet == [python_sheet_row(n, values) for n, values in enumerate(expected, 2)]
+    assert sheet == "".join(python_sheet_row(n, values) for n, values in enumerate(expected, 2))
 
 
 def test_each_table_is_read_once_in_stored_order_without_sorting(caseload):
@@ -159,10 +159,11 @@ def test_lists_and_choices_are_quoted_as_python_did_a_value_at_a_time(caseload, 
                 s.refresh(record)
             expected = [[_value(s, record, column) for column in table.columns]
                         for record in records]
-            text = "".join(lines for lines, _ in made[table.name])
-            sheet = [row for _, batch in made[table.name] for row in batch]
+            text = "".join(lines for _, lines, _, _ in made[table.name])
+            sheet = "".join(rows for _, _, rows, _ in made[table.name])
             assert text == "".join(python_csv_line(values) for values in expected)
-            assert sheet == [python_sheet_row(n, values) for n, values in enumerate(expected, 2)]
+            assert sheet == "".join(python_sheet_row(n, values)
+                                    for n, values in enumerate(expected, 2))
 
 
 def _value(session, record, column):
