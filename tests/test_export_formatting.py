@@ -211,3 +211,18 @@ def test_the_sheets_rows_are_deflated_with_isa_l_and_the_workbook_checks(caseloa
     sheet = openpyxl.load_workbook(book, read_only=True)["episodes"]
     rows = list(sheet.values)
     assert rows[1][rows[0].index("referral_reasons")] == "money, debt"
+
+
+def test_a_columns_text_is_searched_for_escapes_and_formulas_as_the_expressions_did():
+    """The quick searches over a batch's joined text (``_needs_escaping``: control characters
+    deleted from ASCII text's bytes; ``_formula_at_start``: six two-character searches) say
+    what the regular expressions said, for every ASCII character and the awkward others,
+    alone, inside text, after a line break, in ASCII and in non-ASCII text."""
+    escapes = re.compile("[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x")
+    formula = re.compile("\n[-=+@\t\r]")
+    odd = [*map(chr, range(0x80)), "é", "’", "\ufffe", "\uffff", "\U0001f600", "_x", "_x0041_"]
+    for character in odd:
+        for text in (character, f"\nplain {character} text", f"\nplain\n{character}start",
+                     f"\nZoë\n{character}", "\n" + "x" * 40_000 + character):
+            assert export_rows._needs_escaping(text) == bool(escapes.search(text)), repr(text)
+            assert export_rows._formula_at_start(text) == bool(formula.search(text)), repr(text)
