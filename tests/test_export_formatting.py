@@ -226,3 +226,21 @@ def test_a_columns_text_is_searched_for_escapes_and_formulas_as_the_expressions_
                      f"\nZoë\n{character}", "\n" + "x" * 40_000 + character):
             assert export_rows._needs_escaping(text) == bool(escapes.search(text)), repr(text)
             assert export_rows._formula_at_start(text) == bool(formula.search(text)), repr(text)
+
+
+def test_a_column_of_few_values_checks_new_ones_as_a_fresh_column_would():
+    """``_Column.plain``: texts once found plain are not searched again, and any other text
+    (a formula start, a comma, markup, a control character, a long one) still is."""
+    from sqlalchemy.dialects import sqlite
+
+    def column():
+        return export_rows._row_query(CONTACTS, 0, sqlite.dialect()).columns[7]  # mode
+
+    seen = column()
+    plain = ("phone", "video", None, "home_visit") * 50
+    assert seen.format(plain, ["2"] * 200) == column().format(plain, ["2"] * 200)
+    assert seen.plain == {"phone", "video", "home_visit"}
+    for odd in ("=1+2", "a, b", "<b>", "a\x01", "_x0041_", "x" * 40_000, "-5", "Zoë"):
+        batch = (*plain, odd)
+        assert seen.format(batch, ["2"] * 201) == column().format(batch, ["2"] * 201), odd
+    assert seen.plain == {"phone", "video", "home_visit", "Zoë"}

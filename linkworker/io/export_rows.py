@@ -338,6 +338,7 @@ def _lookups(session: Session, actor: Actor) -> _Lookups:
 _TEXT, _INT, _FLOAT, _DATE, _TIME, _BOOL, _OTHER = (
     "text", "int", "float", "date", "time", "bool", "other")
 _NONE = type(None)
+_FEW_TEXTS = 256  # distinct texts in a batch's column: see ``_Column.plain``
 _ODD = object()  # a stored date or time not in the app's own form: written exactly
 # In "\n" + "\n".join(texts): a text that starts as a formula would (a line break inside a
 # text may match too: that batch's column is then just checked a value at a time).
@@ -554,6 +555,11 @@ class _Column:
     dates: _Dates
     times: _Times
     texts: _Texts = field(init=False)
+    # Texts already found to be written as they are (no formula start, quoting or escaping,
+    # not too long): a column of a few distinct values (a mode, a status, a username) is
+    # then checked by one set of its batch instead of searching its joined text. None once
+    # the column has shown it holds too many different values for that to pay.
+    plain: set[str] | None = field(init=False, default_factory=set)
 
     def __post_init__(self) -> None:
         self.texts = _Texts(self.convert)
@@ -603,6 +609,23 @@ class _Column:
 
     def _text(self, values: Sequence[str | None], blanks: bool
               ) -> tuple[Sequence[Any], Sequence[Any], str, bool]:
+        distinct = None
+        if self.plain is not None:
+            distinct = set(values)
+            distinct.discard(None)
+            if distinct <= self.plain:
+                return values, values, "text", False
+            if len(distinct) > _FEW_TEXTS:
+                self.plain = distinct = None
+        made = self._searched(values, blanks)
+        if distinct is not None and made[0] is values and made[1] is values and not made[3] \
+                and len(self.plain) < _FEW_TEXTS * 16:
+            self.plain |= distinct  # each of them is written as it is
+        return made
+
+    def _searched(self, values: Sequence[str | None], blanks: bool
+                  ) -> tuple[Sequence[Any], Sequence[Any], str, bool]:
+        """A text column's batch from its text joined once and searched once."""
         texts = list(filter(None, values)) if blanks else values  # "" changes nothing
         if not texts:
             return values, values, "text", False
