@@ -105,10 +105,10 @@ def test_each_batch_is_formatted_as_python_did_a_value_at_a_time(caseload, conta
         query = export_rows._row_query(CONTACTS, 0, connection.dialect)
         with export_rows._temporary_lookups(raw, export_rows._lookups(s, SYSTEM)):
             batches = list(export_rows._rows(raw, query))
-            text = "".join(lines for lines, _ in batches)
-            sheet = [row for _, batch in batches for row in batch]
+            text = "".join(lines for _, lines, _, _ in batches)
+            sheet = "".join(rows for _, _, rows, _ in batches)
     assert text == "".join(python_csv_line(values) for values in expected)
-    assert sheet == [python_sheet_row(n, values) for n, values in enumerate(expected, 2)]
+    assert sheet == "".join(python_sheet_row(n, values) for n, values in enumerate(expected, 2))
 
 
 def test_each_table_is_read_once_in_stored_order_without_sorting(caseload):
@@ -159,10 +159,11 @@ def test_lists_and_choices_are_quoted_as_python_did_a_value_at_a_time(caseload, 
                 s.refresh(record)
             expected = [[_value(s, record, column) for column in table.columns]
                         for record in records]
-            text = "".join(lines for lines, _ in made[table.name])
-            sheet = [row for _, batch in made[table.name] for row in batch]
+            text = "".join(lines for _, lines, _, _ in made[table.name])
+            sheet = "".join(rows for _, _, rows, _ in made[table.name])
             assert text == "".join(python_csv_line(values) for values in expected)
-            assert sheet == [python_sheet_row(n, values) for n, values in enumerate(expected, 2)]
+            assert sheet == "".join(python_sheet_row(n, values)
+                                    for n, values in enumerate(expected, 2))
 
 
 def _value(session, record, column):
@@ -210,3 +211,36 @@ def test_the_sheets_rows_are_deflated_with_isa_l_and_the_workbook_checks(caseloa
     sheet = openpyxl.load_workbook(book, read_only=True)["episodes"]
     rows = list(sheet.values)
     assert rows[1][rows[0].index("referral_reasons")] == "money, debt"
+
+
+def test_a_columns_text_is_searched_for_escapes_and_formulas_as_the_expressions_did():
+    """The quick searches over a batch's joined text (``_needs_escaping``: control characters
+    deleted from ASCII text's bytes; ``_formula_at_start``: six two-character searches) say
+    what the regular expressions said, for every ASCII character and the awkward others,
+    alone, inside text, after a line break, in ASCII and in non-ASCII text."""
+    escapes = re.compile("[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x")
+    formula = re.compile("\n[-=+@\t\r]")
+    odd = [*map(chr, range(0x80)), "é", "’", "\ufffe", "\uffff", "\U0001f600", "_x", "_x0041_"]
+    for character in odd:
+        for text in (character, f"\nplain {character} text", f"\nplain\n{character}start",
+                     f"\nZoë\n{character}", "\n" + "x" * 40_000 + character):
+            assert export_rows._needs_escaping(text) == bool(escapes.search(text)), repr(text)
+            assert export_rows._formula_at_start(text) == bool(formula.search(text)), repr(text)
+
+
+def test_a_column_of_few_values_checks_new_ones_as_a_fresh_column_would():
+    """``_Column.plain``: texts once found plain are not searched again, and any other text
+    (a formula start, a comma, markup, a control character, a long one) still is."""
+    from sqlalchemy.dialects import sqlite
+
+    def column():
+        return export_rows._row_query(CONTACTS, 0, sqlite.dialect()).columns[7]  # mode
+
+    seen = column()
+    plain = ("phone", "video", None, "home_visit") * 50
+    assert seen.format(plain, ["2"] * 200) == column().format(plain, ["2"] * 200)
+    assert seen.plain == {"phone", "video", "home_visit"}
+    for odd in ("=1+2", "a, b", "<b>", "a\x01", "_x0041_", "x" * 40_000, "-5", "Zoë"):
+        batch = (*plain, odd)
+        assert seen.format(batch, ["2"] * 201) == column().format(batch, ["2"] * 201), odd
+    assert seen.plain == {"phone", "video", "home_visit", "Zoë"}

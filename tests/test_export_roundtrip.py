@@ -298,11 +298,11 @@ def test_a_failed_export_leaves_no_half_written_files(caseload, tmp_path, monkey
         if text == "Exporting contacts" and where == "between tables":
             raise RuntimeError("disk full")
 
-    def failing_rows(connection, query, numbers=None):
-        for lines, sheet in rows(connection, query, numbers):
-            if where == "inside a table" and "attempt" in lines:
+    def failing_rows(*args):
+        for batch in rows(*args):
+            if where == "inside a table" and "attempt" in batch[1]:
                 raise RuntimeError("disk full")  # a contact: its sheet and CSV half written
-            yield lines, sheet
+            yield batch
 
     rows = export_rows._rows
     monkeypatch.setattr(export_rows, "_rows", failing_rows)

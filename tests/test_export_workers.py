@@ -126,11 +126,16 @@ def test_a_cancel_ends_the_workers_and_leaves_nothing(caseload, tmp_path, in_wor
     assert set(tmp_path.iterdir()) == before  # no folder, no hidden staging folder
 
 
-def test_a_workers_failure_comes_back_as_the_error_itself(caseload, tmp_path):
+def test_a_worker_runs_below_the_apps_priority_and_its_failure_is_the_error_itself(
+        caseload, tmp_path):
     build(caseload)
     share = ew.Share("people", 0, 1, None, 0, 1)
     with ew.Workers(1) as workers:
         workers.start(caseload.path, caseload.key, lambda: None)
+        if hasattr(os, "getpriority"):  # the window keeps the cores it needs
+            ours = os.getpriority(os.PRIO_PROCESS, 0)
+            assert os.getpriority(os.PRIO_PROCESS, workers.processes[0].pid) == min(
+                19, ours + ew.NICER)
         workers.begin(lambda: None)
         with caseload.reading() as s:
             lookups = er._lookups(s, SYSTEM)

@@ -31,7 +31,7 @@ from __future__ import annotations
 import collections
 import contextlib
 import csv
-import itertools
+import gc
 import math
 import multiprocessing
 import multiprocessing.connection
@@ -165,10 +165,7 @@ class Reader:
         query = er._row_query(table, self.answers, self.dialect, self.dates, self.times,
                               share.bounds)
         headers = er._headers(table, self.answers)
-        most = self.sheet_rows
-        numbers = (n % most + 2 for n in itertools.count(share.before))
-        sheet, room = divmod(share.before, most)
-        room = most - room
+        sheet = share.before // self.sheet_rows
         part, pieces, count = er._Part(self.scratch, table.name, headers), [], 0
         path = (self.folder / f"{table.name}.csv" if share.shares == 1
                 else self.scratch / f"{table.name}.{share.index}.csv")
@@ -176,18 +173,14 @@ class Reader:
             if share.index == 0:
                 handle.write("\ufeff")
                 csv.writer(handle).writerow(headers)
-            for lines, rows in er._rows(self.connection, query, numbers):
+            for reached, lines, rows, taken in er._rows(self.connection, query, share.before,
+                                                        self.sheet_rows):
+                if reached != sheet:  # that sheet is full: these rows go on the next
+                    pieces.append((sheet, part.piece()))
+                    sheet, part = reached, er._Part(self.scratch, table.name, headers)
                 handle.write(lines)
-                count += len(rows)
-                while rows:
-                    if room == 0:  # this sheet is full: the rest go on the next
-                        pieces.append((sheet, part.piece()))
-                        sheet, room = sheet + 1, most
-                        part = er._Part(self.scratch, table.name, headers)
-                    taken = rows[:room]
-                    part.add(taken)
-                    room -= len(taken)
-                    rows = rows[len(taken):]
+                part.add_text(rows, taken)
+                count += taken
                 report(count)
             er._flush(handle)
         pieces.append((sheet, part.piece()))
@@ -354,6 +347,8 @@ def work(pipe: Any, path: str) -> None:
     """A worker process: the key, a connection, the snapshot, the lookups, then shares until
     the pipe closes. Any failure goes back down the pipe as the exception itself."""
     _end_with_parent()
+    _step_aside()
+    gc.disable()  # see ``_step_aside``
     try:
         key = pipe.recv_bytes()
         _serve(pipe, Path(path), key)
@@ -385,6 +380,27 @@ def _serve(pipe: Any, path: Path, key: bytes) -> None:
                     pipe.send(("done", reader.read(share, _reporter(pipe))))
     finally:
         engine.dispose()
+
+
+NICER = 10  # added to a worker's niceness (POSIX); Windows: below normal priority
+_BELOW_NORMAL_PRIORITY_CLASS = 0x4000
+
+
+def _step_aside() -> None:
+    """Run this worker below the app's priority, so the window stays quick during a long
+    export: the app's own "step aside for the user" pause (``Foreground.hold``) reaches only
+    its threads, and a worker per core would otherwise take the cores from the window. On
+    an idle machine it changes nothing. Its cyclic garbage collector is off too (``work``):
+    a share makes millions of rows, strings and lists that form no cycles, and every few
+    thousand of them set off a collection that walked all of them."""
+    with contextlib.suppress(OSError, AttributeError):
+        if sys.platform == "win32":
+            import ctypes
+
+            kernel = ctypes.windll.kernel32  # type: ignore[attr-defined]
+            kernel.SetPriorityClass(kernel.GetCurrentProcess(), _BELOW_NORMAL_PRIORITY_CLASS)
+        else:
+            os.nice(NICER)
 
 
 def _reporter(pipe: Any) -> Callable[[int], None]:
