@@ -398,6 +398,10 @@ def _step_aside() -> None:
             import ctypes
 
             kernel = ctypes.windll.kernel32  # type: ignore[attr-defined]
+            # A HANDLE is pointer-wide: left as ctypes' default int, the pseudo-handle (-1)
+            # could reach SetPriorityClass cut to 32 bits on 64-bit Windows.
+            kernel.GetCurrentProcess.restype = ctypes.c_void_p
+            kernel.SetPriorityClass.argtypes = (ctypes.c_void_p, ctypes.c_uint32)
             kernel.SetPriorityClass(kernel.GetCurrentProcess(), _BELOW_NORMAL_PRIORITY_CLASS)
         else:
             os.nice(NICER)
