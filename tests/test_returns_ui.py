@@ -237,3 +237,26 @@ def test_adjustment_dialog_records_a_new_row(qtbot, runner, actor_manager):
     rows = screen.state.document.rows
     adjustments = [r for r in rows if r.kind == "adjustment"]
     assert [(r.adjusts, str(r.amount)) for r in adjustments] == [("2026-Q3:2", "-50.00")]
+
+
+def test_the_return_screens_tables_keep_no_python_item_per_cell(qtbot):
+    """At 150,000 people the return screen shows 99,000 cells: an item made in Python keeps a
+    Python twin beside Qt's own for as long as it is shown (65 MB against 30 MB; issue 15).
+    The cells are Qt's own, and still carry their text, person and sorting."""
+    import shiboken6
+    from PySide6.QtWidgets import QTableWidget, QTableWidgetItem
+
+    from ui.returns.pages import PERSON_ROLE, fill_table
+
+    def twins() -> int:
+        return sum(isinstance(w, QTableWidgetItem) for w in shiboken6.getAllValidWrappers())
+
+    table = QTableWidget()
+    qtbot.addWidget(table)
+    before = twins()
+    fill_table(table, ["Reference", "Issue"], [[f"LW-{n:03d}", f"issue {n}"] for n in range(300)],
+               [f"person-{n}" for n in range(300)], sortable=True)
+    assert twins() == before
+    assert table.rowCount() == 300 and table.item(7, 1).text() == "issue 7"
+    assert table.item(7, 0).data(PERSON_ROLE) == "person-7"
+    assert not table.editTriggers() and table.isSortingEnabled()

@@ -248,3 +248,40 @@ def test_two_writers_at_once_wait_for_each_other_and_keep_the_audit_chain(caselo
     second.close()
     assert report.ok, report.reason
     assert actions[-2:] == ["first", "second"]
+
+
+def test_sqlite_memory_has_one_soft_cap_for_every_connection(caseload, tmp_path):
+    """Eight pooled connections at ``CACHE_MB`` each could hold 320 MB beside the window at
+    150,000 people (issue 15): every connection sets one process-wide soft cap, and this
+    SQLCipher build keeps to it (a connection reuses its own oldest pages past it)."""
+    from linkworker.storage.database import SQLITE_HEAP_MB, sqlite_memory
+
+    cap = SQLITE_HEAP_MB * 2**20
+    with caseload.engine.connect() as a, caseload.engine.connect() as b:
+        seen = [sqlite_memory(conn) for conn in (a, b)]
+        assert [m.soft_limit for m in seen] == [cap, cap]
+        if seen[0].used is None:
+            pytest.skip("this platform's SQLCipher does not say how much it holds")
+        assert 0 < seen[0].used < cap
+        _read_past(tmp_path / "scratch.db", lambda: sqlite_memory(a).used, cap)
+
+
+def _read_past(path, used, cap: int) -> None:
+    """Reads ~9 MB through a cache that would keep it all, under a cap 1 MB above what SQLite
+    holds now: what it holds after stays near the cap."""
+    import sqlcipher3.dbapi2 as sqlcipher
+
+    scratch = sqlcipher.connect(str(path))
+    try:
+        scratch.execute("PRAGMA key = 'scratch'")
+        scratch.execute("CREATE TABLE t (b BLOB)")
+        scratch.executemany("INSERT INTO t VALUES (randomblob(3000))", [()] * 3000)
+        scratch.commit()
+        scratch.execute("PRAGMA cache_size = -100000")
+        low = used() + 2**20
+        scratch.execute(f"PRAGMA soft_heap_limit = {low}")
+        scratch.execute("SELECT sum(length(b)) FROM t").fetchall()
+        assert used() < low + 2**20  # without the cap: about 9 MB more
+    finally:
+        scratch.execute(f"PRAGMA soft_heap_limit = {cap}")
+        scratch.close()

@@ -88,6 +88,13 @@ CACHE_MB = 40
 # (``use_cache``), so four busy connections stay well inside the memory target.
 WRITER_CACHE_MB = 8
 BACKGROUND_CACHE_MB = 16
+# All of SQLite's memory in the process, every connection's page cache together: a soft cap
+# (``PRAGMA soft_heap_limit``, process-wide). Past it a connection reuses its own oldest
+# pages instead of taking more, so eight pooled connections can never hold 8 x ``CACHE_MB``
+# beside the window (issue 15: under 400 MB at 150,000 people). The readers' two caches, the
+# writer's and a background lane's fit under it, so the pages' reads never meet it; a query
+# never fails for it (that would be ``hard_heap_limit``).
+SQLITE_HEAP_MB = 128
 _cache = threading.local()
 # How often (in SQLite VM steps) a running query asks whether it should stop.
 INTERRUPT_STEPS = 10_000
@@ -166,6 +173,37 @@ def _should_interrupt() -> int:
     return 1 if check is not None and check() else 0
 
 
+@dataclass(frozen=True)
+class SqliteMemory:
+    """SQLite's memory in this process: in use now (None where the library does not say) and
+    the soft cap every connection set (``SQLITE_HEAP_MB``)."""
+
+    used: int | None
+    soft_limit: int
+
+
+def sqlite_memory(conn: Connection) -> SqliteMemory:
+    """What SQLite holds in this process, read through any open connection (``bench``'s memory
+    rows and the tests read it; ``sqlite3_memory_used`` has no pragma)."""
+    limit = int(conn.exec_driver_sql("PRAGMA soft_heap_limit").scalar_one())
+    return SqliteMemory(_memory_used(), limit)
+
+
+def _memory_used() -> int | None:
+    """``sqlite3_memory_used()`` from the SQLCipher library the driver carries, where its
+    symbols are visible (Linux, macOS); None elsewhere."""
+    import ctypes
+
+    try:
+        import sqlcipher3
+
+        used = ctypes.CDLL(sqlcipher3._sqlite3.__file__).sqlite3_memory_used
+    except (ImportError, OSError, AttributeError):
+        return None
+    used.restype = ctypes.c_int64
+    return int(used())
+
+
 def looks_damaged(exc: BaseException) -> bool:
     """Is this error SQLite/SQLCipher finding a damaged page (not a bug or a busy lock)?"""
     text = str(getattr(exc, "orig", None) or exc).lower()
@@ -197,6 +235,7 @@ def _engine_for(path: Path, key: bytes) -> Engine:
             "PRAGMA synchronous=FULL",
             "PRAGMA temp_store=MEMORY",
             f"PRAGMA cache_size=-{CACHE_MB * 1024}",
+            f"PRAGMA soft_heap_limit={SQLITE_HEAP_MB * 2**20}",
         ):
             cursor.execute(pragma)
         cursor.close()

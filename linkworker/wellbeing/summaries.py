@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from linkworker import audit
 from linkworker.access import Actor, can, require
 from linkworker.errors import UserError
+from linkworker.memory import fresh
 from linkworker.models import Contract, Episode, Measure, MeasureAnswer, Person, User
 from linkworker.storage.database import Caseload, unit_of_work
 from linkworker.storage.files import atomic_write_bytes
@@ -223,18 +224,24 @@ def build_summary(target: Caseload | Session, actor: Actor, f: SummaryFilter,
         threshold, reliable = change_thresholds(session, inst)
         cohort = _cohort(_pairs(_forms(session, inst, f) if forms is None else forms), f)
     paired_rows, missing_rows = [], []
+    # The rows keep fresh copies of the forms' values, never the forms' own: otherwise the
+    # few kept would hold every arena the whole read filled (``linkworker.memory``).
     for base, follow_up_on, follow_up_value in cohort:
         if follow_up_value is None:
             name = f"{base.preferred_name or base.given_name} {base.family_name}".strip()
-            missing_rows.append(MissingRow(base.person_id, base.reference, name,
-                                           base.episode_id, base.completed_on,
-                                           float(base.value), base.exit_date is not None))
+            missing_rows.append(MissingRow(fresh(base.person_id), fresh(base.reference), name,
+                                           fresh(base.episode_id), fresh(base.completed_on),
+                                           float(base.value) + 0.0, base.exit_date is not None))
             continue
         verdict = classify_change(inst, float(base.value), float(follow_up_value),
                                   threshold=threshold, reliable_threshold=reliable, item=f.item)
-        paired_rows.append(PairRow(base.person_id, base.reference, base.episode_id,
-                                   base.completed_on, float(base.value), follow_up_on,
-                                   float(follow_up_value), verdict.difference, str(verdict)))
+        paired_rows.append(PairRow(fresh(base.person_id), fresh(base.reference),
+                                   fresh(base.episode_id), fresh(base.completed_on),
+                                   float(base.value) + 0.0, fresh(follow_up_on),
+                                   float(follow_up_value) + 0.0, verdict.difference,
+                                   str(verdict)))
+    with_baseline = len(cohort)
+    del cohort
     counts = {d.value: sum(p.direction == d.value for p in paired_rows) for d in Direction}
     n = len(paired_rows)
     return WellbeingSummary(
@@ -243,7 +250,7 @@ def build_summary(target: Caseload | Session, actor: Actor, f: SummaryFilter,
         score_name=inst.item(f.item).label if f.item else inst.score_name,
         decimals=inst.score_decimals,
         threshold=threshold,
-        with_baseline=len(cohort),
+        with_baseline=with_baseline,
         paired=n,
         missing_follow_up=len(missing_rows),
         change=mean_with_interval([p.change for p in paired_rows]),

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QPushButton,
     QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -41,13 +40,17 @@ def fill_table(table: QTableWidget, headings: list[str], rows: list[list[Any]],
     table.setColumnCount(len(headings))
     table.setHorizontalHeaderLabels(headings)
     table.setRowCount(len(rows))
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    # Through the model, so Qt makes each cell's item itself: an item made in Python keeps
+    # a Python twin for as long as the table shows it, and a 150,000-person return's 99,000
+    # cells took 65 MB that way against 30 MB (issue 15: memory).
+    model = table.model()
     for r, row in enumerate(rows):
         for c, value in enumerate(row):
-            item = QTableWidgetItem("" if value is None else str(value))
-            item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+            index = model.index(r, c)
+            model.setData(index, "" if value is None else str(value))
             if c == 0 and ids is not None:
-                item.setData(PERSON_ROLE, ids[r])
-            table.setItem(r, c, item)
+                model.setData(index, ids[r], PERSON_ROLE)
     table.resizeColumnsToContents()
     table.horizontalHeader().setStretchLastSection(True)
     table.setSortingEnabled(sortable)
