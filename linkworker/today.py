@@ -320,8 +320,11 @@ def _tasks_query(actor: Actor, worker: str | None, day: dt.date, *, due_only: bo
             literal("referral"), Journey.id, literal(None), literal(None), Journey.referral_date)
     )
     if worker is not None:  # a worker's few steps come quicker from their journeys
-        steps = steps.where(Journey.worker_id == worker)
-        referrals = referrals.where(Journey.worker_id == worker)
+        # (by key, not: the worker is then compared as ``+worker_id``, so each row is looked
+        # up by its rowid instead of every journey of the worker's tested against the keys)
+        own = Journey.worker_id if keys is None else _unary_plus(Journey.worker_id)
+        steps = steps.where(own == worker)
+        referrals = referrals.where(own == worker)
     elif keys is None:  # everyone's: in due order from the first open goal's step, closed goals'
         steps = steps.where(GoalStep.due_date >= _earliest_open_step(day),  # dropped
                             _step_goal_in(select(Goal.id).where(Goal.status == "open")))
@@ -419,10 +422,17 @@ class TodayList:
         where = (self.actor, self.worker_id, self.day, self.part)
         if offset == 0:
             return today_page(caseload, *where, 0, limit)
+        return today_rows(caseload, *where, self.read_keys(caseload)[offset:offset + limit])
+
+    def read_keys(self, caseload: Caseload | Session) -> array:
+        """The list's keys, read now unless read already (the view reads a long list's after
+        its counts, so a scroll seldom waits for them: 0.9 s of CPU for a manager's 32,000
+        tasks at 50,000 people)."""
         with self._reading:
             if self.keys is None:
-                self.keys = today_keys(caseload, *where)
-        return today_rows(caseload, *where, self.keys[offset:offset + limit])
+                self.keys = today_keys(caseload, self.actor, self.worker_id, self.day,
+                                       self.part)
+            return self.keys
 
 
 def today_counts(caseload: Caseload | Session, actor: Actor, worker_id: str | None,

@@ -5,8 +5,8 @@ another day's diary. A manager can look at any worker's day. The first page of e
 comes from ``linkworker.today.today_page`` in two reads on the runner's reader pool (tasks
 beside the diary), their lengths after (``today_counts``); the tables are lazy models
 (``ui.person_list``: a manager's 95,000 tasks never become 95,000 rows of items). A page past
-the first is read by its rows' keys (``today.TodayList``: the list's rowids, read once at the
-first scroll), so a page at the bottom comes as quickly as the first. Enter or a double-click
+the first is read by its rows' keys (``today.TodayList``: the list's rowids, read once after
+the counts), so a page at the bottom comes as quickly as the first. Enter or a double-click
 opens the person.
 """
 
@@ -97,6 +97,7 @@ class TodayView(WorkerPage):
         self.counts: TodayCounts | None = None  # each list's length, once known
         self._reading = 0  # the newest refresh: an older one's pages are not shown
         self._arrived: dict[str, list] = {}  # its first pages so far, by list
+        self._lists: dict[str, TodayList] = {}  # the lists shown, read past the first page by key
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         top = QHBoxLayout()
@@ -230,8 +231,9 @@ class TodayView(WorkerPage):
         if day != self.day:
             return
         actor, worker = self.actor, self.worker.worker_id()
+        self._lists = {}
         for part, (table, cells) in self._tables().items():
-            listed = TodayList(actor, worker, day, part)  # pages past the first by their keys
+            listed = self._lists[part] = TodayList(actor, worker, day, part)  # pages by key
 
             def fetch(job, offset, limit, listed=listed):
                 return listed.page(job.caseload, offset, limit)
@@ -254,6 +256,7 @@ class TodayView(WorkerPage):
         if day != self.day:
             return
         self.counts = counts
+        self._read_keys(counts)
         self.appointments.list_model.set_count(counts.appointments)
         self.week.list_model.set_count(counts.later)
         self.tasks.list_model.set_count(counts.tasks)
@@ -275,6 +278,15 @@ class TodayView(WorkerPage):
             if late
             else translate("today_view", "Tasks ({tasks})").format(tasks=counts.tasks)
         )
+
+    def _read_keys(self, counts: TodayCounts) -> None:
+        """Each list longer than a page has its keys read now, before a scroll asks for a
+        page past the first (which would otherwise wait for them)."""
+        for part, listed in self._lists.items():
+            if getattr(counts, part) > PAGE_ROWS and listed.keys is None:
+                self.runner.read(lambda job, listed=listed: listed.read_keys(job.caseload),
+                                 label=translate("today_view", "Loading today"),
+                                 supersede=f"today-keys-{id(self)}-{part}")
 
     def focus_first(self) -> None:
         self.appointments.setFocus(Qt.FocusReason.OtherFocusReason)

@@ -307,6 +307,8 @@ def test_todays_pages_past_the_first_are_read_by_key_in_the_lists_order(
                         table_column(table, column) == shown)
         names = table_column(table, 2 if part == "tasks" else 1 + (part == "later"))
         assert names == [row.person_name for row in whole[part]]
+        keys = today._lists[part].keys  # read after the counts, before any page asked them
+        assert keys is not None and len(keys) == len(whole[part])
 
 
 def test_a_manager_looks_at_another_workers_due_list(qtbot, runner, world, windows):
