@@ -427,7 +427,7 @@ class TodayList:
     def read_keys(self, caseload: Caseload | Session) -> array:
         """The list's keys, read now unless read already (the view reads a long list's after
         its counts, so a scroll seldom waits for them: a manager's tasks took 0.9 s of CPU
-        at 50,000 people, 6.2 s at 150,000, about one OFFSET page that deep)."""
+        at 50,000 people, 4.5-6.2 s at 150,000: about one OFFSET page that deep)."""
         with self._reading:
             if self.keys is None:
                 self.keys = today_keys(caseload, self.actor, self.worker_id, self.day,
