@@ -7,8 +7,7 @@ beside the diary), their lengths after (``today_counts``); the tables are lazy m
 (``ui.person_list``: a manager's 95,000 tasks never become 95,000 rows of items). A page past
 the first is read by its rows' keys (``today.TodayList``: the list's rowids, read once after
 the counts while the page is on screen, else at the first scroll), so a page at the bottom
-comes as quickly as the first. Enter or a double-click
-opens the person.
+comes as quickly as the first. Enter or a double-click opens the person.
 """
 
 from __future__ import annotations
