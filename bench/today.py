@@ -6,7 +6,8 @@ first, straight after a cold open, for worker1 (their own caseload) and for a ma
 at everyone. Then what each page waits for before its first rows, read as the views read them:
 Today's three lists a page each (``today_page``), Due's first page of "Everything due"
 (``due_first_keys``, ``due_rows``); then what follows the first rows (Today's counts, Due's
-every key with each "Show" choice's first page, and its overdue tasks). Wall and CPU time for
+every key with each "Show" choice's first page, and its overdue tasks), and a scroll to 90% of
+each of Today's lists (its keys read once, then the page there by key). Wall and CPU time for
 each, in one fresh process: on a loaded machine the CPU time is the steadier figure.
 """
 
@@ -49,6 +50,21 @@ def _due_rest(caseload, actor, worker, day):
     return keys
 
 
+def _deep_pages(caseload, actor, worker, day) -> dict[str, Any]:
+    """A scroll to 90% of each of Today's lists, as the view reads it: the list's keys (read
+    once, after the counts), then the page there by its keys. Timed apart: (keys, page)."""
+    from linkworker import today
+
+    times: dict[str, Any] = {}
+    for part in today.TODAY_LISTS:
+        listed = today.TodayList(actor, worker, day, part)
+        keys, read = _timed(listed.read_keys, caseload)
+        deep = len(keys) * 9 // 10
+        _rows, page = _timed(listed.page, caseload, max(deep, 1), PAGE_ROWS)
+        times[part] = {"keys": read, "page": page, "at": deep}
+    return times
+
+
 def _steps() -> dict[str, Any]:
     """What is timed, in order: each called with (caseload, actor, worker, day)."""
     from linkworker import today
@@ -88,6 +104,7 @@ def run(path: str) -> dict[str, Any]:
                     counts[f"{who}.today"] = [result.appointments, result.later, result.tasks]
                 elif name == "due_keys":
                     counts[f"{who}.due"] = len(result)
+            counts[f"{who}.deep"] = _deep_pages(caseload, actor, shown, day)
     return {"times": times, "counts": counts, "load": round(os.getloadavg()[0], 1)}
 
 
@@ -120,5 +137,16 @@ def measure(bench: Bench) -> list[Row]:
                      f"every key and each choice's first page {_figure(t['due_keys'])} (CPU "
                      f"{t['due_keys']['cpu']:.2f} s, {counts[f'{who}.due']:,} items), overdue "
                      f"tasks {_figure(t['due_tasks'])}; load {load}"),
+            _deep_row(label, counts[f"{who}.deep"]),
         ]
     return rows
+
+
+def _deep_row(label: str, deep: dict[str, Any]) -> Row:
+    """Today's slowest page at 90% of a list, besides each list's keys read once."""
+    slowest = max(deep.values(), key=lambda d: d["page"]["s"])
+    keys = ", ".join(f"{part} {d['keys']['s']:.2f} s (CPU {d['keys']['cpu']:.2f})"
+                     for part, d in deep.items())
+    return Row(f"Today page at 90% of a list, {label}", _figure(slowest["page"]),
+               target="< 2 s", note=f"CPU {slowest['page']['cpu']:.2f} s, by its keys (no "
+               f"OFFSET); the keys, read once after the counts: {keys}")

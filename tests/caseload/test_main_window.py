@@ -18,7 +18,7 @@ from ui.record import RecordView
 from ui.today_view import TodayView
 
 from .conftest import TODAY
-from .test_today_lists import refresh
+from .test_today_lists import _add_ties, refresh
 
 
 @pytest.fixture
@@ -280,6 +280,35 @@ def test_due_shows_a_first_page_cut_in_the_database_then_the_rest(qtbot, runner,
     due.kind.setCurrentIndex(due.kind.findData("contact"))
     qtbot.waitUntil(lambda: table_column(due.table, 2) == [
         "John Smithson", "John Smithson", "Peggy Smith", "Aisha Khan"])
+
+
+def test_todays_pages_past_the_first_are_read_by_key_in_the_lists_order(
+        qtbot, runner, world, windows, monkeypatch):
+    """With pages of two rows, every page of Today's lists past the first comes by its keys
+    (``TodayList``) and the lists show what one read of each whole list shows, ties and all."""
+    import ui.person_list
+    import ui.today_view
+    from linkworker.today import today_page
+
+    for module in (ui.today_view, ui.person_list):
+        monkeypatch.setattr(module, "PAGE_ROWS", 2)
+    _add_ties(world, copies=3)
+    meg = world.actor("meg")
+    whole = {part: today_page(world.caseload, meg, None, TODAY, part)
+             for part in ("appointments", "later", "tasks")}
+    assert all(len(rows) > 2 for rows in whole.values())
+    window = open_window(qtbot, runner, meg, windows)
+    today = window.go("today")
+    for table, part, column in ((today.appointments, "appointments", 0),
+                                (today.week, "later", 1), (today.tasks, "tasks", 3)):
+        shown = [getattr(row, "time_text", None) or getattr(row, "what", "")
+                 for row in whole[part]]
+        qtbot.waitUntil(lambda table=table, column=column, shown=shown:
+                        table_column(table, column) == shown)
+        names = table_column(table, 2 if part == "tasks" else 1 + (part == "later"))
+        assert names == [row.person_name for row in whole[part]]
+        keys = today._lists[part].keys  # read after the counts, before any page asked them
+        assert keys is not None and len(keys) == len(whole[part])
 
 
 def test_a_manager_looks_at_another_workers_due_list(qtbot, runner, world, windows):

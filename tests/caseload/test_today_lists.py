@@ -5,12 +5,15 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from linkworker.access import PermissionDenied
 from linkworker.journey import refresh_summaries
-from linkworker.models import Contact, Episode, Measure
+from linkworker.models import Contact, Episode, Goal, GoalStep, Measure
 from linkworker.today import (
     TODAY_LISTS,
+    TodayList,
     count_due,
     due_and_overdue,
     due_keys,
@@ -18,12 +21,14 @@ from linkworker.today import (
     overdue_tasks,
     today_counts,
     today_items,
+    today_keys,
     today_page,
+    today_rows,
     week_of,
 )
 from tests.query_plans import select_plans
 
-from .conftest import TODAY
+from .conftest import TODAY, _person
 
 DAY = dt.timedelta(days=1)
 
@@ -219,3 +224,123 @@ def test_todays_appointments_and_later_are_read_from_the_contacts_index_alone(wo
                                                                 TODAY, "tasks", 0, 200))
         assert "SEARCH journey USING INDEX ix_episodes_open_by_worker (worker_id=?)" in tasks
         assert "ix_episodes_worker_id" not in tasks
+
+
+# --- any page as quick as the first: Today's lists by key -----------------------------------
+
+
+def _add_ties(world, copies: int = 4, steps: int = 0) -> None:
+    """People of one name, each with a contact today and later in the week at the same time,
+    a plan step due on the same day and a referral on the same day (``steps`` more on one
+    goal): every list has rows that tie on all but their id."""
+    day = dt.timedelta(days=1)
+    with world.caseload.transaction() as s:
+        ann = world.users["ann"].id
+        for k in range(copies):
+            stage = "referred" if k % 2 else "active"
+            episode = _person(world, s, f"sam{k}", given="Sam", family="Lee", worker="ann",
+                              stage=stage)
+            for when in (TODAY, TODAY + 2 * day):
+                s.add(Contact(episode_id=episode.id, worker_id=ann, contact_date=when,
+                              start_time=dt.time(10, 0), status="planned", purpose="support"))
+            s.add(Contact(episode_id=episode.id, worker_id=None, contact_date=TODAY,
+                          status="planned"))  # untimed, nobody's contact
+            goal = Goal(episode_id=episode.id, own_words="Sleep better", category="health",
+                        agreed_date=TODAY - 30 * day)
+            goal.steps = [GoalStep(position=i, description=f"Step {i % 3}",
+                                   due_date=TODAY - (i % 4) * day)
+                          for i in range(steps if k == 0 else 2)]
+            s.add(goal)
+
+
+@pytest.mark.parametrize("size", [1, 2, 3])
+def test_todays_pages_read_by_key_are_the_pages_read_by_offset(world, size):
+    """Rows that tie on day, time and name (and tasks on due date and name) come in the same
+    order by key as by OFFSET, page after page, for a manager and a worker."""
+    _add_ties(world, copies=5)
+    for who in ("meg", "ann"):
+        actor = world.actor(who)
+        worker = None if who == "meg" else actor.user_id
+        for day in (TODAY, TODAY - 2 * DAY):
+            for part in TODAY_LISTS:
+                whole = today_page(world.caseload, actor, worker, day, part)
+                keys = today_keys(world.caseload, actor, worker, day, part)
+                assert len(keys) == len(whole), (who, part)
+                listed = TodayList(actor, worker, day, part)
+                for offset in range(0, len(whole) + 1, size):
+                    old = today_page(world.caseload, actor, worker, day, part, offset, size)
+                    assert today_rows(world.caseload, actor, worker, day, part,
+                                      keys[offset:offset + size]) == old, (who, part, offset)
+                    assert listed.page(world.caseload, offset, size) == old
+    ann = world.actor("ann")
+    assert len(today_page(world.caseload, ann, None, TODAY, "tasks")) >= 10  # ties to order
+
+
+def test_a_row_gone_since_the_keys_were_read_is_left_out(world):
+    meg = world.actor("meg")
+    keys = today_keys(world.caseload, meg, None, TODAY, "appointments")
+    first = today_rows(world.caseload, meg, None, TODAY, "appointments", keys)
+    with world.caseload.transaction() as s:
+        s.get(Contact, first[0].contact_id).contact_date = TODAY + 40 * DAY  # moved away
+    assert today_rows(world.caseload, meg, None, TODAY, "appointments", keys) == first[1:]
+
+
+def _vm_steps(world, read) -> int:
+    """How many SQLite VM instructions ``read(session)`` runs: the rows a query steps through,
+    whatever the machine's speed."""
+    with world.caseload.engine.connect() as conn:
+        raw = conn.connection.driver_connection
+        steps = [0]
+
+        def count() -> int:
+            steps[0] += 1
+            return 0
+
+        raw.set_progress_handler(count, 100)
+        try:
+            with Session(bind=conn) as session:
+                read(session)
+        finally:
+            raw.set_progress_handler(None, 0)
+    return steps[0] * 100
+
+
+@pytest.mark.parametrize("who", ["meg", "ann"])
+@pytest.mark.parametrize("part", TODAY_LISTS)
+def test_a_deep_page_is_read_by_key_not_by_stepping_through_the_rows_before_it(world, part, who):
+    """The page at 90% of a long list costs about what the first does: its rows are looked up
+    by rowid (no OFFSET, no day's index), where an OFFSET page steps through every row before
+    it (and an OFFSET page that deep costs several times more, so the count tells)."""
+    _add_ties(world, copies=2, steps=400)
+    with world.caseload.transaction() as s:  # a long diary today and later this week
+        for k in range(400):
+            s.add(Contact(episode_id=world.episodes["sam0"], worker_id=world.users["ann"].id,
+                          contact_date=TODAY + (k % 3) * DAY, start_time=dt.time(9, k % 60),
+                          status="planned"))
+    actor = world.actor(who)
+    worker = None if who == "meg" else actor.user_id
+    keys = today_keys(world.caseload, actor, worker, TODAY, part)
+    deep, size = len(keys) * 9 // 10, 10
+    assert len(keys) > 100
+
+    def by_key(offset: int) -> int:
+        return _vm_steps(world, lambda s: today_rows(s, actor, worker, TODAY, part,
+                                                     keys[offset:offset + size]))
+
+    by_offset = _vm_steps(world, lambda s: today_page(s, actor, worker, TODAY, part, deep, size))
+    assert by_key(deep) < 2 * by_key(0) + 1000
+    assert by_offset > 4 * by_key(deep)
+    plans = select_plans(world.caseload, lambda: today_rows(
+        world.caseload, actor, worker, TODAY, part, keys[deep:deep + size]))
+    table = "goal_steps" if part == "tasks" else "contacts"
+    assert f"SEARCH {table} USING INTEGER PRIMARY KEY (rowid=?)" in plans
+    assert "ix_contacts_day" not in plans and "ix_contacts_planned_day" not in plans
+    sent = []
+
+    def keep(*args) -> None:
+        sent.append(args[2])
+
+    event.listen(world.caseload.engine, "before_cursor_execute", keep)
+    today_rows(world.caseload, actor, worker, TODAY, part, keys[deep:deep + size])
+    event.remove(world.caseload.engine, "before_cursor_execute", keep)
+    assert sent and not any("OFFSET" in statement for statement in sent)
