@@ -213,7 +213,7 @@
   <context>
     <name>admin.audit_view</name>
     <message>
-      <location filename="../../ui/admin/audit_view.py" line="+43" />
+      <location filename="../../ui/admin/audit_view.py" line="+45" />
       <source>When</source>
       <translation type="unfinished" />
     </message>
@@ -243,8 +243,7 @@
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+65" />
-      <location line="+138" />
+      <location line="+189" />
       <source>Reading audit trail</source>
       <translation type="unfinished" />
     </message>
@@ -5471,7 +5470,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
   <context>
     <name>returns.pages</name>
     <message>
-      <location filename="../../ui/returns/pages.py" line="+69" />
+      <location filename="../../ui/returns/pages.py" line="+72" />
       <source>Which contract is this return for?</source>
       <translation type="unfinished" />
     </message>
@@ -6306,7 +6305,7 @@ Its claims are locked into the ledger and can never be claimed again. This canno
   <context>
     <name>today_view</name>
     <message numerus="yes">
-      <location filename="../../ui/today_view.py" line="+62" />
+      <location filename="../../ui/today_view.py" line="+65" />
       <source>%Ln day(s) overdue</source>
       <translation type="unfinished">
         <numerusform />
@@ -6314,7 +6313,7 @@ Its claims are locked into the ledger and can never be claimed again. This canno
     </message>
     <message>
       <location line="+4" />
-      <location line="+93" />
+      <location line="+94" />
       <source>Due</source>
       <translation type="unfinished" />
     </message>
@@ -6442,16 +6441,17 @@ Its claims are locked into the ledger and can never be claimed again. This canno
     </message>
     <message>
       <location line="+27" />
+      <location line="+79" />
       <source>Loading today</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+36" />
+      <location line="-41" />
       <source>Counting today</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+12" />
+      <location line="+13" />
       <source>Appointments ({appointments})</source>
       <translation type="unfinished" />
     </message>
