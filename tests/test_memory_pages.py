@@ -30,3 +30,26 @@ def test_a_closed_dialog_goes_when_the_next_one_opens(qtbot, world, opened):  # 
     kept = {kind: len(window.findChildren(kind))
             for kind in (ImportWizard, ChangePasswordDialog, GuideWindow)}
     assert kept == {ImportWizard: 1, ChangePasswordDialog: 0, GuideWindow: 0}
+
+
+def test_opening_a_page_keeps_no_source_lines_of_the_modules_it_imported(tmp_path, monkeypatch):
+    """Qt's import hook reads the source of every module imported after it, and Python's
+    ``linecache`` kept it all: 380,000 lines (26-30 MB) once Reports had imported matplotlib
+    and reportlab (issue 15). A page's modules are imported; their lines are not kept, and a
+    line a traceback needs is read again."""
+    import linecache
+
+    from ui.main_window import Part, resolve
+
+    (tmp_path / "lw_page_for_linecache.py").write_text(
+        "import lw_page_part_for_linecache\nPage = lw_page_part_for_linecache.Page\n",
+        encoding="utf-8")
+    module = tmp_path / "lw_page_part_for_linecache.py"  # imported by a statement, as pages do
+    module.write_text("class Page:\n    '''A page.'''\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    linecache.cache["<made by code>"] = (7, None, ["x = 1\n"], "<made by code>")
+    assert resolve(Part("A page", "lw_page_for_linecache", "Page")).__doc__ == "A page."
+    assert str(module) not in linecache.cache
+    assert "<made by code>" in linecache.cache  # nothing to read it from again: kept
+    assert linecache.getline(str(module), 1) == "class Page:\n"
+    linecache.cache.pop("<made by code>", None)

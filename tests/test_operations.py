@@ -80,6 +80,19 @@ def test_answer_for_a_closed_view_is_dropped(runner, qtbot):
     qtbot.waitUntil(lambda: not runner.is_busy(), timeout=5000)
 
 
+def test_work_asked_for_after_shutdown_is_dropped_quietly(runner, qtbot):
+    """A search typed as the window closes (the signposting search's debounce) may ask for a
+    read after the runner has shut down: it is dropped, never run, and raises nothing."""
+    answers: list = []
+    runner.shutdown()
+    futures = [runner.read(lambda job: "late", answers.append, supersede="search"),
+               runner.run(lambda job: "late", answers.append),
+               runner.background(lambda job: "late", answers.append)]
+    assert all(f.cancelled() for f in futures)
+    qtbot.wait(50)
+    assert answers == [] and not runner.is_busy()
+
+
 def test_a_page_read_never_waits_behind_a_long_write_or_export(runner, qtbot):
     gate = threading.Event()
     runner.run(lambda job: gate.wait(10), label="A long write")

@@ -239,24 +239,29 @@ def test_adjustment_dialog_records_a_new_row(qtbot, runner, actor_manager):
     assert [(r.adjusts, str(r.amount)) for r in adjustments] == [("2026-Q3:2", "-50.00")]
 
 
-def test_the_return_screens_tables_keep_no_python_item_per_cell(qtbot):
-    """At 150,000 people the return screen shows 99,000 cells: an item made in Python keeps a
-    Python twin beside Qt's own for as long as it is shown (65 MB against 30 MB; issue 15).
-    The cells are Qt's own, and still carry their text, person and sorting."""
-    import shiboken6
-    from PySide6.QtWidgets import QTableWidget, QTableWidgetItem
+def test_the_return_screens_tables_keep_no_item_per_cell(qtbot, runner, actor_manager):
+    """At 150,000 people the return screen shows 99,000 cells: a QTableWidget keeps a Qt item
+    per cell (30 MB even when Qt makes them; issue 15). Its tables are views over rows of
+    text: no item for any cell, and still text, person, sorting and read-only."""
+    from PySide6.QtWidgets import QTableWidget
 
-    from ui.returns.pages import PERSON_ROLE, fill_table
+    from ui.returns.pages import fill_table
+    from ui.returns.table import PERSON_ROLE, RowsModel
 
-    def twins() -> int:
-        return sum(isinstance(w, QTableWidgetItem) for w in shiboken6.getAllValidWrappers())
-
-    table = QTableWidget()
-    qtbot.addWidget(table)
-    before = twins()
+    screen = built_screen(qtbot, runner, actor_manager)
+    tables = (screen.quality_page.table, screen.preview_page.claims,
+              screen.preview_page.unclaimed)
+    assert not any(isinstance(t, QTableWidget) for t in tables)
+    assert all(isinstance(t.model(), RowsModel) for t in tables)
+    table = screen.quality_page.table
     fill_table(table, ["Reference", "Issue"], [[f"LW-{n:03d}", f"issue {n}"] for n in range(300)],
                [f"person-{n}" for n in range(300)], sortable=True)
-    assert twins() == before
     assert table.rowCount() == 300 and table.item(7, 1).text() == "issue 7"
     assert table.item(7, 0).data(PERSON_ROLE) == "person-7"
+    assert table.model().index(7, 1).data() == "issue 7"
     assert not table.editTriggers() and table.isSortingEnabled()
+    table.selectRow(7)
+    table.sortItems(1, Qt.SortOrder.DescendingOrder)  # the selection follows its row
+    assert table.item(0, 1).text() == "issue 99" and table.item(0, 0).data(PERSON_ROLE) == \
+        "person-99"
+    assert table.item(table.currentRow(), 0).data(PERSON_ROLE) == "person-7"

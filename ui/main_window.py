@@ -55,6 +55,7 @@ from PySide6.QtWidgets import (
 
 from linkworker.access import Actor, can
 from linkworker.launch import Prepared, prepare_caseload
+from linkworker.memory import forget_source_lines
 from ui.caseload_view import CaseloadView
 from ui.collector import freeze_start_up
 from ui.i18n import tr, translate
@@ -187,7 +188,9 @@ def resolve(part: Part) -> Any:
     Every part ships with the app, so a missing one raises (ImportError/AttributeError)
     rather than showing a stand-in: the tests that open every page catch it.
     """
-    return getattr(importlib.import_module(part.module), part.name)
+    found = getattr(importlib.import_module(part.module), part.name)
+    forget_source_lines()  # what Qt's import hook read of the modules just imported
+    return found
 
 
 def page_allowed(page: Page, actor: Actor) -> bool:

@@ -426,6 +426,10 @@ class Runner(QObject):
     def _submit(self, pool, work, done, failed, changes: Changes, label: str, *,
                 track: bool, supersede: str | None = None, quiet: bool = False,
                 yields: bool = False, progress: Progress | None = None) -> Future:
+        if self._closed:  # the window is closing: a late search or refresh is dropped quietly
+            dropped: Future = Future()
+            dropped.cancel()
+            return dropped
         job = Job(self.caseload, label, self._reporter(progress, quiet), track=track,
                   quiet=quiet, _foreground=self.foreground if yields else None)
         if pool is self._readers and not yields:

@@ -6,13 +6,11 @@ from typing import Any
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QFormLayout,
     QLabel,
     QListWidget,
     QPushButton,
-    QTableWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -21,9 +19,8 @@ from linkworker.returns.document import DataQualityItem, ReturnDocument
 from linkworker.returns.evidence import evidence_text
 from linkworker.validation import format_date, format_money
 from ui.i18n import translate
+from ui.returns.table import RowsTable
 from ui.widgets import hbox
-
-PERSON_ROLE = Qt.ItemDataRole.UserRole
 
 
 def named(widget: QWidget, name: str) -> QWidget:
@@ -31,38 +28,15 @@ def named(widget: QWidget, name: str) -> QWidget:
     return widget
 
 
-def fill_table(table: QTableWidget, headings: list[str], rows: list[list[Any]],
+def fill_table(table: RowsTable, headings: list[str], rows: list[list[Any]],
                ids: list[str | None] | None = None, sortable: bool = False) -> None:
     """Replace a table's contents; ``ids`` (person ids) ride on the first column. A sortable
-    table sorts when a heading is clicked (or from the keyboard: ``sort_by``)."""
-    table.setSortingEnabled(False)
-    table.clear()
-    table.setColumnCount(len(headings))
-    table.setHorizontalHeaderLabels(headings)
-    table.setRowCount(len(rows))
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    # Through the model, so Qt makes each cell's item itself: an item made in Python keeps
-    # a Python twin for as long as the table shows it, and a 150,000-person return's 99,000
-    # cells took 65 MB that way against 30 MB (issue 15: memory).
-    model = table.model()
-    for r, row in enumerate(rows):
-        for c, value in enumerate(row):
-            index = model.index(r, c)
-            model.setData(index, "" if value is None else str(value))
-            if c == 0 and ids is not None:
-                model.setData(index, ids[r], PERSON_ROLE)
-    table.resizeColumnsToContents()
-    table.horizontalHeader().setStretchLastSection(True)
-    table.setSortingEnabled(sortable)
+    table sorts when a heading is clicked."""
+    table.show_rows(headings, rows, ids, sortable)
 
 
-def _table(name: str) -> QTableWidget:
-    table = QTableWidget()
-    table.setAccessibleName(name)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.verticalHeader().setVisible(False)
-    return table
+def _table(name: str) -> RowsTable:
+    return RowsTable(name)
 
 
 class ContractPage(QWidget):

@@ -33,7 +33,6 @@ from ui.i18n import translate
 from ui.operations import Runner, friendly_message
 from ui.returns.adjust import AdjustmentDialog
 from ui.returns.pages import (
-    PERSON_ROLE,
     ContractPage,
     ExportPage,
     PeriodPage,
@@ -41,6 +40,7 @@ from ui.returns.pages import (
     QualityPage,
     named,
 )
+from ui.returns.table import PERSON_ROLE
 
 
 class ReturnsScreen(QWidget):
@@ -113,7 +113,7 @@ class ReturnsScreen(QWidget):
         self.contract_page.contracts.currentItemChanged.connect(self._contract_chosen)
         self.period_page.period.currentTextChanged.connect(self._period_chosen)
         self.quality_page.open_record.clicked.connect(self._open_selected)
-        self.quality_page.table.cellDoubleClicked.connect(lambda *_: self._open_selected())
+        self.quality_page.table.doubleClicked.connect(lambda *_: self._open_selected())
         for fmt, button in self.export_page.buttons.items():
             button.clicked.connect(lambda _=False, f=fmt: self._ask_export(f))
         self.export_page.submit.clicked.connect(self._ask_submit)
