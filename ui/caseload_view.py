@@ -76,7 +76,7 @@ from linkworker.codes import STAGE_LABELS
 from linkworker.validation import format_date
 from ui.core_words import core
 from ui.i18n import translate
-from ui.operations import Runner
+from ui.operations import Runner, while_alive
 from ui.person_list import KEPT_PAGES, list_view
 from ui.search_trace import SearchTrace
 from ui.search_trace import table as traced_table
@@ -1045,7 +1045,8 @@ class CaseloadView(QWidget):
             # and if that list came while this step was out, nothing else would go on.
             self._warm_on()
 
-        self.runner.read(step, stepped, label=translate("caseload_view", "Searching"),
+        self.runner.read(step, while_alive(self, stepped),
+                         label=translate("caseload_view", "Searching"),
                          supersede=f"warm-{id(self)}")
 
     def _warm_next_letter(self) -> None:
@@ -1063,7 +1064,10 @@ class CaseloadView(QWidget):
                 self._warming = True
                 self._warm_on()
 
-        self.runner.read(step, stepped, label=translate("caseload_view", "Searching"),
+        # A warming step may come back after the view has gone (the lock screen, sign-out):
+        # the next letter would read the deleted table's height.
+        self.runner.read(step, while_alive(self, stepped),
+                         label=translate("caseload_view", "Searching"),
                          supersede=f"warm-{id(self)}")
 
     def _sort(self, key: str, descending: bool) -> None:

@@ -612,3 +612,31 @@ def test_each_letters_first_screenful_is_warmed_for_the_list_shown(
     assert warmed == [(letter, ann.user_id) for letter in "abcdefghijklmnopqrstuvwxyz"]
     assert cells(view) == ["Khan, Aisha", "Smith, Margaret", "Smithson, John"]
     assert view.search.text() == "" and view.count_label.text() == "3 people"
+
+
+def test_a_warming_step_that_comes_back_after_the_view_has_gone_does_nothing(
+        qtbot, runner, world, monkeypatch):
+    """The lock screen and sign-out delete the caseload view while a warming step may still
+    be out: its answer must not go on to the next letter (which reads the table's height)."""
+    import shiboken6
+
+    from ui.caseload_view import CaseloadView
+
+    from .test_caseload_view import TODAY, shown
+
+    out, release = threading.Event(), threading.Event()
+    real = caseload_view.first_page
+
+    def warm_rows(caseload, actor, filt, **kwargs):
+        out.set()
+        release.wait(10)
+        return real(caseload, actor, filt, **kwargs)
+
+    monkeypatch.setattr(caseload_view, "warm_rows", warm_rows, raising=False)
+    view = shown(CaseloadView(runner, world.actor("ann"), clock=lambda: TODAY))
+    qtbot.waitUntil(out.is_set)
+    view.hide()
+    shiboken6.delete(view)
+    release.set()
+    qtbot.waitUntil(lambda: not runner.is_busy())  # an exception in the answer fails the test
+    assert not shiboken6.isValid(view)
