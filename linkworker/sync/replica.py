@@ -69,13 +69,20 @@ STAGE_PRESENT = "replica_stage_present"
 _STAGE = (
     f"CREATE TABLE {STAGE_CHANGES} (seq INTEGER PRIMARY KEY, table_name, row_id, change_id, "
     "device_id, user_id, person_id, op, data, bases)",
-    f"CREATE TABLE {STAGE_KEYS} (table_name, row_id, has_heads INTEGER NOT NULL DEFAULT 0, "
-    "heads, deleted, body, first_seq, copied INTEGER NOT NULL DEFAULT 0, "
+    f"CREATE TABLE {STAGE_KEYS} (table_name, row_id, has_heads INTEGER DEFAULT 0, "
+    "heads, deleted, body, first_seq, copied INTEGER DEFAULT 0, "
     "PRIMARY KEY (table_name, row_id)) WITHOUT ROWID",
     f"CREATE TABLE {STAGE_CONFLICTS} (n INTEGER PRIMARY KEY, table_name, row_id, body)",
     f"CREATE TABLE {STAGE_PRESENT} (table_name, col, value, "
     "PRIMARY KEY (table_name, col, value)) WITHOUT ROWID",
+    # Made before their rows (kept as they come, not sorted after: a sort of every key)
+    f"CREATE INDEX {STAGE_CHANGES}_key ON {STAGE_CHANGES} (table_name, row_id, seq)",
+    f"CREATE INDEX {STAGE_KEYS}_order ON {STAGE_KEYS} (table_name, first_seq)",
 )
+# No NOT NULL on the columns updated: a statement that may fail part way keeps every page it
+# changes in a statement journal, which is in memory (``temp_store``): an UPDATE of every key
+# held the whole table there. Likewise the staging tables are emptied (``DELETE`` without a
+# WHERE frees their pages unjournalled) before they are dropped.
 _COMING = "k.copied = 1 AND k.body IS NOT NULL AND k.first_seq IS NOT NULL"
 _COPIED_KEY = (f"EXISTS (SELECT 1 FROM {STAGE_KEYS} k WHERE k.table_name = c.table_name "
                "AND k.row_id = c.row_id AND k.copied = 1)")
@@ -110,6 +117,7 @@ def copy(conn: Connection, hub_conn: Connection) -> Copied:
     changes, last_seq = stage(conn, hub_conn)
     report, people = load(conn)
     for table in (STAGE_CHANGES, STAGE_KEYS, STAGE_CONFLICTS, STAGE_PRESENT):
+        conn.exec_driver_sql(f"DELETE FROM {table}")
         conn.exec_driver_sql(f"DROP TABLE {table}")
     return Copied(report, people, changes, last_seq)
 
@@ -167,14 +175,13 @@ def load(conn: Connection) -> tuple[merge.Applied, list[str]]:
     copied = conn.exec_driver_sql(
         f"SELECT count(*), max(change_id) FROM {STAGE_CHANGES} c WHERE {_COPIED_KEY}").one()
     with _indexes_after(conn, "sync_changes", copied[0]):
-        conn.exec_driver_sql(
-            "INSERT INTO sync_changes (change_id, device_id, user_id, table_name, row_id, "
-            "person_id, op, data, bases, applied) SELECT change_id, device_id, user_id, "
-            f"table_name, row_id, person_id, op, data, bases, 1 FROM {STAGE_CHANGES} c "
-            f"WHERE {_COPIED_KEY} ORDER BY seq")
-    conn.exec_driver_sql(  # in their key's order: its index's pages
-        "INSERT INTO sync_rows (table_name, row_id, heads, deleted) SELECT table_name, row_id, "
-        f"heads, deleted FROM {STAGE_KEYS} WHERE copied = 1 ORDER BY table_name, row_id")
+        _in_batches(conn, ("seq",), f"{STAGE_CHANGES} c WHERE {_COPIED_KEY}",
+                    "INSERT INTO sync_changes (change_id, device_id, user_id, table_name, "
+                    "row_id, person_id, op, data, bases, applied) SELECT change_id, device_id, "
+                    "user_id, table_name, row_id, person_id, op, data, bases, 1 FROM {rows}")
+    _in_batches(conn, ("table_name", "row_id"), f"{STAGE_KEYS} WHERE copied = 1",
+                "INSERT INTO sync_rows (table_name, row_id, heads, deleted) "  # in key order
+                "SELECT table_name, row_id, heads, deleted FROM {rows}")
     opened = _write_conflicts(conn)
     if copied[1]:  # a stamp's text sorts as the stamp does (``clock``)
         state.save_stamp(conn, clock.witness(state.last_stamp(conn),
@@ -197,6 +204,29 @@ def load(conn: Connection) -> tuple[merge.Applied, list[str]]:
     return report, people
 
 
+def _in_batches(conn: Connection, key: tuple[str, ...], rows: str, insert: str) -> None:
+    """``insert`` (an INSERT ... SELECT ... FROM ``{rows}``) ``FETCH_ROWS`` rows at a time
+    in ``key``'s order: one statement over every row kept each page it changed in the
+    statement journal, which is in memory."""
+    columns = ", ".join(key)
+    start: tuple[Any, ...] = ("",) * len(key) if len(key) > 1 else (-1,)
+    marks = ", ".join("?" for _ in key)
+    while True:
+        end = conn.exec_driver_sql(
+            f"SELECT {columns} FROM {rows} AND ({columns}) > ({marks}) ORDER BY {columns} "
+            "LIMIT 1 OFFSET ?", (*start, FETCH_ROWS - 1)).first()
+        if end is None:
+            end = conn.exec_driver_sql(
+                f"SELECT {columns} FROM {rows} AND ({columns}) > ({marks}) "
+                f"ORDER BY {', '.join(f'{c} DESC' for c in key)} LIMIT 1", start).first()
+            if end is None:
+                return
+        conn.exec_driver_sql(insert.format(
+            rows=f"{rows} AND ({columns}) > ({marks}) AND ({columns}) <= ({marks}) "
+                 f"ORDER BY {columns}"), (*start, *end))
+        start = tuple(end)
+
+
 _CHANGE_COLUMNS = ("seq", "table_name", "row_id", "change_id", "device_id", "user_id",
                    "person_id", "op", "data", "bases")
 
@@ -208,8 +238,6 @@ def _mark_copyable(conn: Connection) -> None:
     required parent is neither copied nor here (a replay would keep their insert waiting),
     until nothing changes. Each record's first change at the hub gives the order a replay
     writes them in (the audit trail's local seq follows it)."""
-    conn.exec_driver_sql(f"CREATE INDEX {STAGE_CHANGES}_key ON {STAGE_CHANGES} "
-                         "(table_name, row_id, seq)")
     conn.exec_driver_sql(
         f"UPDATE {STAGE_KEYS} AS k SET first_seq = (SELECT min(seq) FROM {STAGE_CHANGES} c "
         "WHERE c.table_name = k.table_name AND c.row_id = k.row_id)")
@@ -224,8 +252,6 @@ def _mark_copyable(conn: Connection) -> None:
         f"UPDATE {STAGE_KEYS} AS k SET copied = 0 WHERE table_name = 'users' AND copied = 1 "
         "AND body IS NOT NULL AND EXISTS (SELECT 1 FROM users u WHERE u.username = "
         "json_extract(k.body, '$.username') AND u.id != k.row_id)")
-    conn.exec_driver_sql(f"CREATE INDEX {STAGE_KEYS}_order ON {STAGE_KEYS} "
-                         "(table_name, first_seq)")
     while True:
         _stage_present(conn)
         dropped = 0
