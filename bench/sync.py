@@ -115,7 +115,7 @@ def hub(path: str, url: str) -> dict[str, Any]:
     from linkworker.hub.create import create_hub
     from linkworker.storage.database import Caseload
     from linkworker.storage.server import ServerCaseload, engine_for_url
-    from linkworker.sync import replica, service, teamkey
+    from linkworker.sync import service, teamkey
     from linkworker.sync.online import sync_with_hub
     from linkworker.sync.tables import RULES
 
@@ -149,7 +149,7 @@ def hub(path: str, url: str) -> dict[str, Any]:
         login_url = make_url(url).set(username=login, password="bench").render_as_string(
             hide_password=False)
         with engine_for_url(login_url).connect() as conn, conn.begin():
-            _timed(out, "replica_fetch", replica.fetch, conn)  # the hub's answer alone
+            _timed(out, "replica_fetch", _answer_alone, conn, Path(folder))
         laptop = Caseload.create(Path(folder) / "new-laptop.db", PASSPHRASE)
         with laptop.transaction() as s:
             teamkey.install(s.connection(), key)
@@ -169,6 +169,23 @@ def hub(path: str, url: str) -> dict[str, Any]:
         server.close()
     out["load_after"] = os.getloadavg()[0]
     return out
+
+
+def _answer_alone(hub_conn: Any, folder: Path) -> None:
+    """The hub's answer read and staged on a throwaway laptop (``replica.stage``), then
+    rolled back: the copy's first half."""
+    from linkworker.storage.database import Caseload
+    from linkworker.sync import replica
+
+    scratch = Caseload.create(folder / "answer-alone.db", PASSPHRASE)
+    try:
+        with scratch.engine.connect() as conn, conn.begin() as transaction:
+            for statement in replica._STAGE:
+                conn.exec_driver_sql(statement)
+            replica.stage(conn, hub_conn)
+            transaction.rollback()
+    finally:
+        scratch.close()
 
 
 def _timed(out: dict[str, Any], name: str, func: Any, *args: Any) -> Any:
@@ -232,7 +249,7 @@ def _hub_rows(result: dict[str, Any]) -> list[Row]:
                  f"{result['hub_bytes'] / 1e9:.1f} GB at the hub; {load}"),
         Row(f"Initial replica of a {CASELOAD}-person caseload", took("replica"),
             target="< 10 s", note=f"{result['replica_people']:,} people from a {size}; "
-            f"the hub's answer alone {result['replica_fetch_s']:.1f} s"),
+            f"the hub's answer read and staged {result['replica_fetch_s']:.1f} s"),
         Row("Day's pack (200 changes) exported", took("export", "ms")),
         Row("Day's pack (200 changes) applied at the hub", took("apply", "ms"),
             target="< 1 s", note=f"{result['day_applied']} applied at a {size}"),

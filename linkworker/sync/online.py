@@ -159,32 +159,33 @@ def _pull(caseload: Caseload, hub: Any, progress: Progress, bulk: bool = True
     with caseload.engine.connect() as conn:
         mark = int(state.get(conn, "hub_pulled_seq", 0))
         known = list(state.get(conn, "hub_scope_people", []))
-    snapshot = None
+    copied = None
+    duplicates: list = []
     # One snapshot, so the scope and the changes pulled agree.
     with hub.connect().execution_options(isolation_level="REPEATABLE READ") as hub_conn, \
             hub_conn.begin():
+        scope = hub_conn.execute(text("SELECT person_id, whole FROM linkworker_scope()")).all()
+        rows = []
         if bulk and mark == 0 and replica.available(hub_conn):
-            snapshot = replica.fetch(hub_conn)
-            rows = snapshot.changes
+            # A first pull: streamed from the hub into one transaction here (``replica``).
+            with caseload.transaction() as session:
+                before = marks.newest_seq(session.connection())
+                copied = replica.copy(session.connection(), hub_conn)
+                marks.from_hub(session.connection(), before)
+                duplicates += people.duplicates_among(session, copied.report.new_people)
         else:
             rows = [dict(r._mapping) for r in hub_conn.execute(
                 text("SELECT * FROM linkworker_pull(:after, :known)"),
                 {"after": mark, "known": known})]
-        scope = hub_conn.execute(text("SELECT person_id, whole FROM linkworker_scope()")).all()
     whole = {p for p, is_whole in scope if is_whole}
     venue = {p for p, is_whole in scope if not is_whole}
-    changes = [] if snapshot is not None else [
-        {k: v for k, v in r.items() if k != "seq"} for r in rows]
+    changes = [{k: v for k, v in r.items() if k != "seq"} for r in rows]
     applied = conflicts = 0
-    duplicates: list = []
-    if snapshot is not None:  # a first pull: copied in bulk, in one transaction
-        with caseload.transaction() as session:
-            before = marks.newest_seq(session.connection())
-            result, _ = replica.load(session.connection(), snapshot)
-            marks.from_hub(session.connection(), before)
-            duplicates += people.duplicates_among(session, result.new_people)
-        applied, conflicts = result.applied, len(result.conflicts)
-        progress(len(rows), len(rows), "Receiving the team's changes")
+    pulled, newest = len(rows), max([mark, *(r["seq"] for r in rows)])
+    if copied is not None:
+        applied, conflicts = copied.report.applied, len(copied.report.conflicts)
+        pulled, newest = copied.changes, max(mark, copied.last_seq)
+        progress(pulled, pulled, "Receiving the team's changes")
     for start in range(0, len(changes), BATCH):
         with caseload.transaction() as session:
             before = marks.newest_seq(session.connection())
@@ -196,9 +197,8 @@ def _pull(caseload: Caseload, hub: Any, progress: Progress, bulk: bool = True
         progress(min(start + BATCH, len(changes)), len(changes), "Receiving the team's changes")
     with caseload.transaction() as session:
         conn = session.connection()
-        newest = max([mark, *(r["seq"] for r in rows)])
         state.put(conn, "hub_pulled_seq", newest)
         left = leaving.remove_out_of_scope(conn, whole, venue)
         here = set(session.scalars(select(Person.id)))
         state.put(conn, "hub_scope_people", sorted(here & whole))  # known whole: not resent
-    return len(rows), applied, conflicts, duplicates, left
+    return pulled, applied, conflicts, duplicates, left
