@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 
+import pytest
 import shiboken6
 from PySide6.QtWidgets import QLabel
 
@@ -82,13 +83,15 @@ def test_answer_for_a_closed_view_is_dropped(runner, qtbot):
 
 def test_work_asked_for_after_shutdown_is_dropped_quietly(runner, qtbot):
     """A search typed as the window closes (the signposting search's debounce) may ask for a
-    read after the runner has shut down: it is dropped, never run, and raises nothing."""
+    read after the runner has shut down: it is dropped, never run, and raises nothing. A
+    change asked for then is not dropped in silence: it could not be saved, and says so."""
     answers: list = []
     runner.shutdown()
     futures = [runner.read(lambda job: "late", answers.append, supersede="search"),
-               runner.run(lambda job: "late", answers.append),
                runner.background(lambda job: "late", answers.append)]
     assert all(f.cancelled() for f in futures)
+    with pytest.raises(RuntimeError, match="not saved"):
+        runner.run(lambda job: "late", answers.append)
     qtbot.wait(50)
     assert answers == [] and not runner.is_busy()
 

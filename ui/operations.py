@@ -426,6 +426,8 @@ class Runner(QObject):
     def _submit(self, pool, work, done, failed, changes: Changes, label: str, *,
                 track: bool, supersede: str | None = None, quiet: bool = False,
                 yields: bool = False, progress: Progress | None = None) -> Future:
+        if self._closed and pool is self._pool:  # a change after the close would be lost
+            raise RuntimeError("The caseload has closed: this change was not saved.")
         if self._closed:  # the window is closing: a late search or refresh is dropped quietly
             dropped: Future = Future()
             dropped.cancel()
