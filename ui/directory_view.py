@@ -199,9 +199,9 @@ class DirectoryView(QWidget):
     def refresh(self) -> None:
         text, category = self.search.text(), self.category.currentData()
         stale, inactive = self.stale_only.isChecked(), self.inactive.isChecked()
-        self.runner.run(lambda job: search_services(job.caseload, text, category=category,
-                                                    stale_only=stale, include_inactive=inactive),
-                        while_alive(self, self._show))
+        self.runner.read(lambda job: search_services(job.caseload, text, category=category,
+                                                     stale_only=stale, include_inactive=inactive),
+                         while_alive(self, self._show), supersede=f"services-{id(self)}")
 
     def _show(self, services: tuple[ServiceItem, ...]) -> None:
         today = dt.date.today()

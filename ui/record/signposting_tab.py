@@ -152,8 +152,10 @@ class SignpostingTab(RecordTab):
 
     def _run_search(self) -> None:
         text = self.search.text()
-        self.host.runner.run(lambda job: search_services(job.caseload, text, limit=200),
-                             while_alive(self, self._show_results))
+        # A read (on the reader pool, newest search only), not a change on the writer's lane.
+        self.host.runner.read(lambda job: search_services(job.caseload, text, limit=200),
+                              while_alive(self, self._show_results),
+                              supersede=f"services-{id(self)}")
 
     def _show_results(self, services) -> None:
         w.fill_table(self.results, [
