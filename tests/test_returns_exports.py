@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import io
 import json
@@ -18,8 +19,12 @@ from test_returns_caseload import AS_OF_Q3, build_caseload
 
 from linkworker.models import AuditEvent
 from linkworker.returns.build import build_return
-from linkworker.returns.export import export_return, render
+from linkworker.returns.content_hash import verify
+from linkworker.returns.document import ReturnDocument
+from linkworker.returns.export import DOCUMENT_SUFFIX, export_return, render
 from linkworker.returns.submit import submit_return
+
+GOLDEN = Path(__file__).parent / "fixtures" / "returns_golden"
 
 
 @pytest.fixture
@@ -105,6 +110,52 @@ def test_exports_are_audited(submitted, caseload):
         events = s.execute(select(AuditEvent.details).where(
             AuditEvent.action == "return.export")).scalars().all()
     assert sorted(e["format"] for e in events) == [".csv", ".json", ".pdf", ".xlsx"]
+
+
+def _pdf_text(data: bytes) -> str:
+    return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def test_the_xlsx_and_pdf_print_the_hashs_rule_beside_it(submitted):
+    """A commissioner holding only the XLSX or the PDF can tell which rule to check the hash
+    by: the rule printed is the one the return's document checks by."""
+    doc, folder = submitted
+    verdict = verify(json.loads(render(doc, DOCUMENT_SUFFIX)))
+    assert verdict.ok and verdict.rule == doc.hash_rule == 2
+    rows = [r[:2] for r in load_workbook(folder / "return.xlsx")["Summary"].iter_rows(
+        values_only=True) if r[0]]
+    labels = [label for label, _ in rows]
+    at = labels.index("Content hash (SHA-256)")
+    assert rows[at][1] == doc.content_hash
+    assert rows[at + 1][0] == "Content hash rule"
+    assert rows[at + 1][1].startswith("Rule 2: the document as stored")
+    text = " ".join(_pdf_text((folder / "return.pdf").read_bytes()).split())
+    assert f"{doc.content_hash} Content hash rule Rule 2: the document as stored" in text
+
+
+def test_a_return_made_before_rules_were_named_says_both_are_tried():
+    """The golden returns carry no ``hash_rule``: their XLSX and PDF say the rule is not named
+    and which to try, in the order ``returns verify`` tries them (q3 checks by rule 1)."""
+    stored = json.loads((GOLDEN / "q3-submitted.document.json").read_text("utf-8"))
+    assert "hash_rule" not in stored and verify(stored).rule == 1
+    doc = ReturnDocument.from_json(stored)
+    said = "Not named (made before rules were named): check by rule 2, then rule 1"
+    summary = dict(r[:2] for r in load_workbook(io.BytesIO(render(doc, ".xlsx")))[
+        "Summary"].iter_rows(values_only=True) if r[0])
+    assert summary["Content hash rule"].startswith(said)
+    assert said in " ".join(_pdf_text(render(doc, ".pdf")).split())
+
+
+@pytest.mark.parametrize("content_hash", [None, "8" * 64], ids=["golden", "widest"])
+def test_the_pdf_prints_the_hash_on_one_line(content_hash):
+    """Copied from the PDF, the hash must come whole: golden q4's wrapped its last digit onto
+    a second line at 8 points. "8" is as wide as any hexadecimal digit in DejaVu Sans."""
+    doc = ReturnDocument.from_json(json.loads(
+        (GOLDEN / "q4-submitted.document.json").read_text("utf-8")))
+    if content_hash:
+        doc = dataclasses.replace(doc, content_hash=content_hash)
+    lines = _pdf_text(render(doc, ".pdf")).splitlines()
+    assert any(doc.content_hash in line for line in lines)
 
 
 def test_draft_pdf_says_draft(caseload, actor_manager, tmp_path):

@@ -24,7 +24,7 @@ from reportlab.platypus import (
 from linkworker import pdf
 from linkworker.charts import claims_by_outcome_and_period, figure_bytes
 from linkworker.returns.document import ReturnDocument
-from linkworker.returns.tables import issue_counts, summary_pairs
+from linkworker.returns.tables import HASH_LABEL, issue_counts, summary_pairs
 from linkworker.validation import format_money
 
 GRID = TableStyle([
@@ -53,6 +53,9 @@ def _chart(doc: ReturnDocument) -> Image:
 def to_pdf(doc: ReturnDocument) -> bytes:
     styles = pdf.styles()
     small = ParagraphStyle("small", parent=styles["Normal"], fontSize=8, leading=10)
+    # 64 hex digits in DejaVu Sans fit the cell on one line at 7 points (at 8 some wrapped):
+    # a hash broken over two lines is copied with a space or a newline in it.
+    whole = ParagraphStyle("hash", parent=small, fontSize=7)
     cur, label, totals = doc.contract.currency, doc.period.label, doc.totals
     buffer = io.BytesIO()
     out = pdf.document(
@@ -66,7 +69,7 @@ def to_pdf(doc: ReturnDocument) -> bytes:
     ]
     if not doc.is_submitted:
         story.append(Paragraph("DRAFT: not submitted. Figures may change.", styles["Heading3"]))
-    story.append(_table([["Return", ""]] + [[k, Paragraph(v, small)]
+    story.append(_table([["Return", ""]] + [[k, Paragraph(v, whole if k == HASH_LABEL else small)]
                                             for k, v in summary_pairs(doc)],
                         [60 * mm, 114 * mm]))
     story += [Spacer(1, 5 * mm), Paragraph("Claims by outcome", styles["Heading2"])]

@@ -10,6 +10,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from linkworker.returns.content_hash import RULES
 from linkworker.returns.document import ClaimLine, ReturnDocument
 from linkworker.validation import format_date, format_money
 
@@ -78,8 +79,22 @@ def summary_cells(doc: ReturnDocument) -> list[tuple[str, Any]]:
                   ("People claimed for to date", caps.participants_after)]
     if caps.per_person_amount:
         cells.append(("Cap per person", caps.per_person_amount))
-    cells.append(("Content hash (SHA-256)", doc.content_hash))
+    cells += [(HASH_LABEL, doc.content_hash), ("Content hash rule", hash_rule_text(doc.hash_rule))]
     return cells
+
+
+HASH_LABEL = "Content hash (SHA-256)"
+HOW_TO_CHECK = "docs/returns.md, \"Checking a return's content hash\""
+
+
+def hash_rule_text(rule: int | None) -> str:
+    """The rule the hash was taken by, printed beside it: a hash whose rule the reader cannot
+    know cannot be checked (``returns.content_hash``). A document made before rules were
+    named says so, and that both are tried."""
+    if rule in RULES:
+        return f"Rule {rule}: {RULES[rule][0]} ({HOW_TO_CHECK})"
+    tried = ", then rule ".join(map(str, RULES))
+    return f"Not named (made before rules were named): check by rule {tried} ({HOW_TO_CHECK})"
 
 
 def as_text(value: Any, currency: str = "GBP") -> str:
