@@ -114,6 +114,67 @@ def _check_the_document_alone(db, tmp_path, capsys) -> None:
     assert "0c4b80d669d7d021 checks" in capsys.readouterr().out
 
 
+def _submitted_copies(db: Path, count: int, rows_times: int = 40) -> None:
+    """The real 2026-Q3 return submitted, then ``count`` later returns whose documents are it
+    with its rows repeated (a bigger caseload's), each hashed by rule 2 as submitting does."""
+    from linkworker.returns.content_hash import as_stored
+    from linkworker.returns.submit import submit_return
+
+    with Caseload.open(db, PASS) as caseload, caseload.transaction() as s:
+        submit_return(s, SYSTEM, "TEST-SIB", "2026-Q3", as_of=dt.date(2026, 10, 5))
+        first = s.execute(select(OutcomeReturn)).scalar_one()
+        big = dict(first.snapshot, rows=first.snapshot["rows"] * rows_times)
+        for n in range(count):
+            doc, year, quarter = dict(big, content_hash=as_stored(big)), 2030 + n // 4, n % 4
+            s.add(OutcomeReturn(contract_id=first.contract_id, period=f"{year}-Q{quarter + 1}",
+                                period_start=dt.date(year, 3 * quarter + 1, 1),
+                                status="submitted", total_amount=first.total_amount,
+                                snapshot=doc, content_hash=doc["content_hash"]))
+
+
+def _listing_peak(db: Path) -> tuple[int, int]:
+    """How many returns ``list_returns`` checks, and the most memory Python held meanwhile."""
+    import tracemalloc
+
+    from linkworker.returns.submit import list_returns
+
+    with Caseload.open(db, PASS) as caseload, caseload.reading() as s:
+        tracemalloc.start()
+        try:
+            listed = [r.hash_checks for r in list_returns(s, "TEST-SIB")]
+            return sum(listed), tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+
+def test_listing_years_of_returns_holds_one_document_at_a_time(tmp_path, monkeypatch):
+    """``return --list`` checks every submitted return's hash (a tamper check), reading and
+    letting go of one document before the next: twelve quarters hold no more memory than two
+    (it held every document and a typed copy of each at once)."""
+    peaks = {}
+    for count in (2, 12):
+        db = tmp_path / f"c{count}.db"
+        with Caseload.create(db, PASS) as caseload, caseload.transaction() as s:
+            build_caseload(s, SYSTEM)
+        _submitted_copies(db, count)
+        checked, peaks[count] = _listing_peak(db)
+        assert checked == count + 1
+    assert peaks[12] < peaks[2] * 1.3, peaks
+
+
+def test_return_list_prints_each_return_with_its_check_in_period_order(db, capsys):
+    _submitted_copies(db, 3, rows_times=1)
+    with Caseload.open(db, PASS) as caseload, caseload.transaction() as s:
+        altered = s.execute(select(OutcomeReturn).where(OutcomeReturn.period == "2030-Q2")
+                            ).scalar_one()
+        altered.snapshot = dict(altered.snapshot, equality_note="edited after submission")
+    assert run(db, "return", "--contract", "TEST-SIB", "--list") == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in lines] == ["2026-Q3", "2030-Q1", "2030-Q2", "2030-Q3"]
+    assert [line.endswith(" checks") for line in lines] == [True, True, False, True]
+    assert "13 claims, £2,060.00" in lines[0] and "submitted 2026-10-05 by " in lines[0]
+
+
 def test_bad_period_and_unknown_contract_are_clear_errors(db, capsys):
     assert run(db, "return", "--contract", "TEST-SIB", "--period", "Q9") == 2
     assert "is not a period" in capsys.readouterr().err

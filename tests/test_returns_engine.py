@@ -180,8 +180,10 @@ def test_submit_locks_claims_and_the_next_quarter_never_claims_them_again(hand, 
     with caseload.transaction() as s:
         submit_return(s, actor_manager, "TEST-SIB", "2026-Q4", as_of=AS_OF_Q4)
     with caseload.reading() as s:
-        listed = list_returns(s, "TEST-SIB")
+        listed = list(list_returns(s, "TEST-SIB"))
         assert [r.period for r in listed] == ["2026-Q3", "2026-Q4"]
+        assert [(r.claims, r.net, r.submitted_on) for r in listed] == [
+            (13, EXPECTED_Q3_TOTAL, "2026-10-05"), (doc.totals.claims, 90, "2027-01-10")]
         assert all(r.hash_checks for r in listed)  # as submitted, by the rule they name
         pending = s.execute(select(Claim).where(Claim.return_id.is_(None))).scalars().all()
         assert pending == []

@@ -111,17 +111,27 @@ def _check_writable(paths: list[Path]) -> None:
             raise UserError(f"Cannot write {path}: {exc.strerror or exc}.") from None
 
 
-def _ledger_action(args: argparse.Namespace, caseload) -> int:
-    from linkworker.returns.submit import add_adjustment, list_returns
+def _list_returns(args: argparse.Namespace, caseload) -> int:
+    """Each submitted return with its tamper check, printed as it is checked (a read: the
+    list never waits for, or holds up, the app's writes)."""
+    from linkworker.returns.submit import list_returns
 
+    with caseload.reading() as session:
+        for r in list_returns(session, _contract_ref(session, args.contract)):
+            print(f"{r.period:<12} submitted {r.submitted_on} by {r.submitted_by}: "
+                  f"{r.claims} claims, {format_money(r.net)}  {r.content_hash[:16]} "
+                  f"{'checks' if r.hash_checks else 'DOES NOT CHECK: altered since submitted'}",
+                  flush=True)
+    return 0
+
+
+def _ledger_action(args: argparse.Namespace, caseload) -> int:
+    from linkworker.returns.submit import add_adjustment
+
+    if args.list:
+        return _list_returns(args, caseload)
     with caseload.transaction() as session:
         contract = _contract_ref(session, args.contract)
-        if args.list:
-            for r in list_returns(session, contract):
-                print(f"{r.period:<12} submitted {r.submitted_on} by {r.submitted_by}: "
-                      f"{r.claims} claims, {format_money(r.net)}  {r.content_hash[:16]} "
-                      f"{'checks' if r.hash_checks else 'DOES NOT CHECK: altered since submitted'}")
-            return 0
         if not args.reason:
             raise UserError("--adjust needs --reason (the commissioner reads it).")
         adj = add_adjustment(session, args.actor, contract, args.adjust, reason=args.reason,
