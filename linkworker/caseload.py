@@ -7,7 +7,9 @@ search (``person_ids``), and the screen asks for the rows it is about to show a 
 
 Search is "what a link worker types": the start of any of a person's names ("smi", "Smith, Ma",
 "Mar Smi", "o'neill", "zoe" for Zoë), the start of their postcode ("ne1 4", "ne14s") or
-reference, or their NHS number (digits, with or without spaces). It is answered by the search
+reference, or their NHS number (digits, with or without spaces). Text shaped like a
+postcode looks in postcodes (and references) only; with its space typed the outward code is
+whole ("ne1 " is NE1, not NE15). It is answered by the search
 index (``linkworker.caseload_index``: FTS5 inside the encrypted file); what was typed is never
 read as SQL or FTS5 syntax.
 

@@ -51,6 +51,8 @@ from sqlalchemy import (
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from linkworker.validation import OUTWARD_CODE
+
 LOCAL = MetaData()  # derived tables, never Base.metadata (not synced, not on a hub)
 entries = Table(
     "caseload_entries", LOCAL,
@@ -69,6 +71,10 @@ NAME_COLUMNS = "{family first}"
 OTHER_COLUMNS = "{postcode reference}"
 EVERY_COLUMN = "{family first postcode reference}"
 _NHS_TYPED = re.compile(r"[0-9][0-9\s-]*")
+# The start of a postcode as typed (validation's parts): an outward code and a space, then
+# none, some or all of the inward code; or the same run together with no space.
+_POSTCODE_SPACED = re.compile(rf"({OUTWARD_CODE}) (?:([0-9][A-Z]{{0,2}}) ?)?")
+_POSTCODE_COMPACT = re.compile(rf"{OUTWARD_CODE}(?:[0-9][A-Z]{{0,2}})?")
 NEVER = ""  # a search that can match no one (nothing searchable was typed)
 COUNT_BITS = 20  # as migration 0006 numbers entries
 
@@ -103,7 +109,12 @@ def match_query(text: str) -> str | None:
       reference ("lw-0012").
     * Digits alone are an NHS number: ten are matched exactly, fewer as its start (spaces and
       hyphens ignored: "943 476 5919").
+    * Text shaped like a postcode is matched against postcodes (and references) alone, see
+      ``postcode_query``.
     """
+    postcode = postcode_query(text)
+    if postcode is not None:
+        return postcode
     text = " ".join(text.split())
     if not text:
         return None
@@ -124,6 +135,31 @@ def match_query(text: str) -> str | None:
         digits = re.sub(r"\D", "", text)
         options.append(f"nhs : {_prefix([digits], exact=len(digits) == 10)}")
     return " OR ".join(f"({o})" for o in options) if options else NEVER
+
+
+def postcode_query(text: str) -> str | None:
+    """The FTS5 query for text shaped like the start of a UK postcode, in any case; None for
+    any other text.
+
+    * With the space ("ne1 ", "NE1 4", "ne1 4a", "NE1 4AB"): the outward code is whole, so it is
+      matched as a word ("ne1 " finds NE1 4AB, not NE10 or NE15) and the inward code as
+      the start of the next ("NE1 4" finds NE1 4AB, not NE14 6AB).
+    * Without it ("ne1", "ne14", "ne14ab"): the start of the compact postcode, which may run
+      into the inward code ("ne14" is NE1 4.. or NE14 ...).
+
+    Names are not searched: no name has a word of letters then a digit, and every keystroke
+    of a postcode no longer reads the index's name matches for it (issue 15). References
+    are, as ever ("p1" is still a reference's start)."""
+    spaced = _POSTCODE_SPACED.fullmatch(" ".join(text.upper().split()) + (
+        " " if text[-1:].isspace() else ""))
+    if spaced:
+        outward, inward = spaced.group(1).lower(), (spaced.group(2) or "").lower()
+        phrase = _prefix([outward, inward]) if inward else _prefix([outward], exact=True)
+        return f"{OTHER_COLUMNS} : {phrase}"
+    compact = text.strip().lower()
+    if _POSTCODE_COMPACT.fullmatch(compact.upper()):
+        return f"{OTHER_COLUMNS} : {_prefix([compact])}"
+    return None
 
 
 def within_list(query: str, worker_id: str | None, include_exited: bool) -> str:

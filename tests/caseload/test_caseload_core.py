@@ -20,6 +20,7 @@ from linkworker.caseload import (
     person_summary,
     rows_for,
 )
+from linkworker.caseload_index import OTHER_COLUMNS, match_query
 from linkworker.models import AuditEvent
 
 from .conftest import TODAY
@@ -88,6 +89,16 @@ def test_a_manager_sees_everyone_and_can_switch_worker(read_only_world):
         ("NE1 4", ["margaret"]),
         ("ne14", ["margaret", "john"]),
         ("ne14s", ["margaret"]),
+        ("ne1 ", ["margaret"]),  # the space typed: NE1 whole, not NE14 (John's)
+        ("NE1 4ST", ["margaret"]),
+        ("ne1 4st", ["margaret"]),
+        ("ne14st", ["margaret"]),
+        ("Ne1 4s ", ["margaret"]),
+        ("ne14 ", ["john"]),
+        ("ne14 6", ["john"]),
+        ("NE146AB", ["john"]),
+        ("ne1 6", []),  # NE1 4ST and NE14 6AB: no NE1 6..
+        ("ne1 4ab", []),
         ("sr27qt", ["aisha"]),
         ("dh1 3le", ["mary"]),
         ("100%", []),
@@ -98,6 +109,17 @@ def test_a_manager_sees_everyone_and_can_switch_worker(read_only_world):
 def test_search_as_you_type(read_only_world, typed, expected):
     world = read_only_world
     assert listed(world, "meg", text=typed) == expected
+
+
+@pytest.mark.parametrize("typed", ["ne1", "ne1 ", "NE1 4", "ne1 4st", "ne14st", "Sw1a 1", "e1 "])
+def test_postcode_shaped_text_searches_postcodes_and_references_not_names(typed):
+    assert match_query(typed).startswith(f"{OTHER_COLUMNS} : ")
+
+
+@pytest.mark.parametrize("typed", ["smith", "mar smi", "Ann 2", "a 1", "ne1 4abc", "smith ne1",
+                                   "Smith, Ma"])
+def test_other_text_still_searches_names(typed):
+    assert "family" in match_query(typed)
 
 
 def test_search_respects_scope(read_only_world):

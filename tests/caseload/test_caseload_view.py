@@ -84,6 +84,8 @@ def test_the_first_rows_come_with_the_filter_bars_options_in_one_read(
         ("401 023 2137", ["Smith, Thomas"]),
         ("dh1", ["Van Der Berg, Mary Ann"]),
         ("Tom Smi", ["Smith, Thomas"]),
+        ("ne1 ", ["Smith, Margaret"]),  # a postcode's space typed: NE1, not John's NE14
+        ("NE14 6", ["Smithson, John"]),
     ],
 )
 def test_search_as_you_type_narrows_the_rows(qtbot, runner, world, make_view, typed, expected):

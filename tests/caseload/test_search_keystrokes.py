@@ -194,7 +194,8 @@ def test_rows_are_the_same_for_each_actor_with_the_statement_built_once(caseload
     assert (len(mine) < len(other)) == (who == "ann")
 
 
-@pytest.mark.parametrize(("who", "typed"), [("meg", "s"), ("meg", "smith"), ("ann", "ne1 4")])
+@pytest.mark.parametrize(("who", "typed"), [("meg", "s"), ("meg", "smith"), ("ann", "ne1 4"),
+                                           ("meg", "ne1 "), ("ann", "NE14ST")])
 def test_a_keystrokes_reads_use_the_search_index_and_primary_keys(caseload, world, who, typed):
     """Each keystroke's first screenful, with its statements built once: FTS5 answers the
     match, the entries and the rows are found by key, and nothing is scanned or sorted whole
