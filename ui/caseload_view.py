@@ -85,6 +85,7 @@ from ui.widgets import (
     OVERDUE_COLOUR,
     FittedLabel,
     WorkerPicker,
+    clears_on_escape,
     default_worker,
     heading,
     never_cut,
@@ -624,6 +625,7 @@ class CaseloadView(QWidget):
             translate("caseload_view", "Search name, reference, NHS number or postcode (Ctrl+F)")
         )
         self.search.setAccessibleName(translate("caseload_view", "Search the caseload"))
+        clears_on_escape(self.search)
         self.clear_search = self._clear_search_action()
         self.search.textChanged.connect(self._typed)
         self.search.returnPressed.connect(self._open_first)

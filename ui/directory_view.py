@@ -35,7 +35,7 @@ from linkworker.validation import format_date
 from ui.i18n import translate
 from ui.operations import Runner, friendly_message, while_alive
 from ui.record import widgets as w
-from ui.widgets import column, form_rows, hbox, side_by_side
+from ui.widgets import clears_on_escape, column, form_rows, hbox, side_by_side
 
 TEXT_FIELDS = (
     ("name", QT_TRANSLATE_NOOP("directory_view", "&Name")),
@@ -67,10 +67,10 @@ class DirectoryView(QWidget):
         self.refresh()
 
     def _build(self) -> None:
-        self.search = w.line(
+        self.search = clears_on_escape(w.line(
             translate("directory_view", "Search services"),
             placeholder=translate("directory_view", "Search by name, venue or category"),
-        )
+        ))
         self.category = w.combo(
             translate("directory_view", "Category filter"),
             codes.SERVICE_CATEGORIES,

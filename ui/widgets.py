@@ -17,7 +17,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QEvent, QLocale, QModelIndex, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor, QKeyEvent, QKeySequence
+from PySide6.QtGui import QBrush, QColor, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLayout,
+    QLineEdit,
     QMainWindow,
     QPlainTextEdit,
     QScrollArea,
@@ -231,6 +232,14 @@ def never_cut(widget: QWidget) -> QWidget:
     squeezes the stretchy fields (search boxes, lists) instead (150% scaling cut them)."""
     widget.setSizePolicy(QSizePolicy.Policy.Minimum, widget.sizePolicy().verticalPolicy())
     return widget
+
+
+def clears_on_escape(search: QLineEdit) -> QLineEdit:
+    """Escape in a search box empties it, as in a web browser's or the file manager's: the
+    box's clear button is for the mouse only, and Ctrl+A then Delete is two keys more."""
+    QShortcut(QKeySequence(Qt.Key.Key_Escape), search, search.clear,
+              context=Qt.ShortcutContext.WidgetShortcut)
+    return search
 
 
 def cut_off(root: QWidget) -> list[str]:

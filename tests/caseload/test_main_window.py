@@ -388,6 +388,24 @@ def test_type_a_search_then_arrow_into_the_list_and_open_by_keyboard(qtbot, runn
     qtbot.waitUntil(lambda: len(window.record_tabs()) == before + 1)
 
 
+@pytest.mark.parametrize(("page", "key", "typed"), [("caseload", Qt.Key.Key_2, "smi"),
+                                                   ("directory", Qt.Key.Key_4, "walk")],
+                         ids=["caseload", "directory"])
+def test_escape_empties_a_pages_search_box(qtbot, runner, world, windows, page, key, typed):
+    """Ctrl+F, a few letters, Escape: the box is empty and the whole list is back, without
+    reaching for the mouse (the clear button) or selecting the text to delete it."""
+    window = open_window(qtbot, runner, world.actor("ann"), windows)
+    qtbot.keyClick(window, key, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    search = window.page(page).search
+    qtbot.waitUntil(search.hasFocus)
+    qtbot.keyClicks(search, typed)
+    qtbot.keyClick(search, Qt.Key.Key_Escape)
+    assert search.text() == "" and search.hasFocus()
+    if page == "caseload":
+        qtbot.waitUntil(lambda: caseload_of(window).model.rowCount() == 3)  # Ann's three
+
+
 def test_start_up_checks_and_backup_wait_for_the_first_rows(qtbot, runner, world, windows):
     """The page check and the daily backup go to the background lane only once the caseload
     list shows its first rows (issue 15): they never compete with them."""
