@@ -203,6 +203,9 @@ def test_journeys_have_contacts_goals_signposting_and_appointments_this_week(dem
         assert {g.category for g in goals} >= {"social_connection", "money_debt", "activity"}
         assert {g.status for g in goals} == set(models.GOAL_STATUSES)
         assert _count(s, models.GoalStep) > len(goals)
+        who = set(s.execute(select(models.GoalStep.who)).scalars())
+        assert "GP practice nurse" in who and "Gp practice nurse" not in who  # as the file says
+        assert {"Me", "Link worker", "Debt adviser"} <= who
         assert _count(s, models.GoalReview) > 0
         signposts = s.execute(select(models.Signpost)).scalars().all()
         assert any(p.accompanied for p in signposts)

@@ -46,6 +46,12 @@ SIGNPOST_COUNT_WEIGHTS = (10.0, 28.0, 35.0, 19.0, 8.0)
 WHO = {"me": "Me", "link worker": "Link worker"}
 
 
+def who_does(who: str) -> str:
+    """A step's "who" as the plan shows it: a capital first letter, the rest as the file wrote
+    it ("GP practice nurse", never ``capitalize``'s "Gp practice nurse")."""
+    return WHO.get(who, who[:1].upper() + who[1:])
+
+
 def _templates(world: World, reasons: Sequence[str], count: int) -> list[GoalTemplate]:
     goals = world.data.goals
     chosen: list[GoalTemplate] = []
@@ -146,7 +152,7 @@ def _steps(
         stamp = world.stamp(agreed)
         rows.append({
             "id": world.new_id(), "created_at": stamp, "updated_at": stamp, "goal_id": goal_id,
-            "position": position, "description": what, "who": WHO.get(who, who.capitalize()),
+            "position": position, "description": what, "who": who_does(who),
             "due_date": due, "done_date": done,
         })
     return rows
