@@ -290,6 +290,20 @@ def test_save_problems_show_in_place(qtbot, caseload, runner, team, jane):
     assert "border" in view.profile.fields["postcode"].styleSheet()
 
 
+def test_escape_empties_the_signposting_tabs_directory_search(qtbot, caseload, runner, team,
+                                                              jane):
+    """As in the caseload's and the Directory's search boxes (the keys a person presses, with
+    the record's window active)."""
+    view = RecordView(runner, team.worker, jane.person_id)
+    qtbot.addWidget(view)
+    view.show()
+    settle(qtbot, runner, view)
+    view.show_tab(view.signposting)
+    type_into(qtbot, view.signposting.search, "heat")
+    shortcut(qtbot, view.signposting.search, Qt.Key.Key_Escape, Qt.KeyboardModifier.NoModifier)
+    assert view.signposting.search.text() == ""
+
+
 def test_out_of_scope_record_says_so(qtbot, caseload, runner, team, jane):
     view = RecordView(runner, team.other_worker, jane.person_id)
     qtbot.addWidget(view)

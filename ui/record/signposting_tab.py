@@ -17,6 +17,7 @@ from ui.i18n import translate
 from ui.operations import while_alive
 from ui.record import widgets as w
 from ui.record.base import RecordTab
+from ui.widgets import clears_on_escape
 
 TAKE_UP = {
     "yes": QT_TRANSLATE_NOOP("record.signposting_tab", "Took it up"),
@@ -55,10 +56,10 @@ class SignpostingTab(RecordTab):
         find = QGroupBox(
             translate("record.signposting_tab", "Signpost to a service in the directory")
         )
-        self.search = w.line(
+        self.search = clears_on_escape(w.line(
             translate("record.signposting_tab", "Search the directory"),
             placeholder=translate("record.signposting_tab", "name, venue or category"),
-        )
+        ))
         self.results = w.table(
             translate("record.signposting_tab", "Directory search results"),
             (
