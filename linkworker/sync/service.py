@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session
 
 from linkworker import audit
@@ -108,23 +110,19 @@ def returns_hub(session: Session) -> str | None:
 def hub_return_command(hub: str, actor: Actor, action: str) -> str:
     """``linkworker hub return ...`` for this laptop's hub: the hub's owner logs in, not this
     laptop's own login (which may only push and pull)."""
-    from sqlalchemy.engine import make_url
-
-    try:
-        owner = make_url(hub)._replace(username="OWNER", password=None)  # (``set`` keeps it)
-        url = owner.render_as_string(hide_password=True)
-    except Exception:  # a hand-set hub value that is not a URL: say it as it is
+    try:  # (``URL.set`` would keep the password)
+        url = make_url(hub)._replace(username="OWNER", password=None).render_as_string()
+    except (ArgumentError, ValueError):  # a hand-set hub value that is not a URL
         url = "postgresql://OWNER@HOST/DATABASE"
     return f"linkworker hub return {action} --by {actor.username} --url {url}"
 
 
 def _shown(hub: str) -> str:
-    from linkworker.storage.server import describe_url
-
+    """The hub's address without its password, for messages."""
     try:
-        return describe_url(hub)
-    except Exception:
-        return hub
+        return make_url(hub).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError):
+        return "the hub set for this laptop"
 
 
 def _now() -> str:
