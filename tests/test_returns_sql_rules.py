@@ -1,4 +1,5 @@
-"""Rules evaluated by SQLite give the very return the Python rules give (the reference).
+"""Rules evaluated in SQL give the very return the Python rules give (the reference), on a
+laptop's SQLite and at a hub's PostgreSQL.
 
 ``build_return`` lets SQLite evaluate the rule kinds it can (``RuleKind.in_sql``: engagement)
 and Python the rest; ``reference=True`` evaluates every rule in Python. Money rides on the
@@ -14,6 +15,7 @@ must not be claimed again).
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
@@ -106,11 +108,26 @@ def _save(session, contract_id: str, journeys: list[dict]) -> None:
                              else referral + dt.timedelta(days=days)))
 
 
-@pytest.fixture(scope="module")
-def shared(tmp_path_factory):
-    """One caseload for every example: each adds its own contract and journeys."""
-    with Caseload.create(tmp_path_factory.mktemp("sql") / "c.db", "fast facts") as caseload:
-        yield caseload
+@pytest.fixture(scope="module", params=["laptop", "hub"])
+def shared(request, tmp_path_factory):
+    """One caseload for every example: each adds its own contract and journeys. On a laptop
+    (SQLite) and at a team's hub (a real PostgreSQL, when the run has one: the same statements
+    with ``outcomes.dialect``'s words)."""
+    if request.param == "laptop":
+        with Caseload.create(tmp_path_factory.mktemp("sql") / "c.db", "fast facts") as caseload:
+            yield caseload
+        return
+    from linkworker.storage.server import ServerCaseload
+    from tests.sync.conftest import PG_ENV, fresh_database
+
+    if not os.environ.get(PG_ENV):
+        pytest.skip(f"{PG_ENV} is not set: the hub's returns need a PostgreSQL")
+    database = fresh_database(os.environ[PG_ENV])
+    try:
+        with ServerCaseload.connect(next(database)) as hub:
+            yield hub
+    finally:
+        next(database, None)  # dropped
 
 
 def _both(session, code: str, period: str, as_of: dt.date) -> tuple[dict, dict]:

@@ -208,6 +208,28 @@ def test_submit_question_defaults_to_cancel_and_shows_pounds(qtbot, runner, acto
     assert not screen.state.submitted
 
 
+def test_a_laptop_that_syncs_with_a_hub_previews_a_draft_and_names_the_hubs_command(
+        qtbot, runner, actor_manager, caseload):
+    """Returns are submitted at the team's hub: a manager's laptop builds the draft from its
+    own copy, and the last step says so, with Submit off and the exact command instead."""
+    from linkworker.sync import state
+
+    with caseload.transaction() as s:
+        state.put(s.connection(), "hub", "postgresql://lw_meg:secret@server/linkworker")
+    screen = built_screen(qtbot, runner, actor_manager)
+    screen.go_next()
+    assert screen.preview_page.claims.rowCount() == 13  # the draft, from this laptop's copy
+    screen.go_next()
+    assert screen.pages.currentWidget() is screen.export_page
+    assert not screen.export_page.submit.isEnabled()
+    said = screen.export_page.status.text()
+    assert said.startswith("Draft from this laptop's copy")
+    assert ("linkworker hub return --contract TEST-SIB --period 2026-Q3 --submit --by manager "
+            "--url postgresql://OWNER@server/linkworker") in said
+    assert "secret" not in said and "lw_meg" not in said
+    assert all(button.isEnabled() for button in screen.export_page.buttons.values())
+
+
 def test_adjustment_dialog_records_a_new_row(qtbot, runner, actor_manager):
     screen = built_screen(qtbot, runner, actor_manager)
     with qtbot.waitSignal(screen.submitted):

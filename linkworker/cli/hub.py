@@ -6,15 +6,20 @@
     linkworker hub undo-merge ID --by USER --url ...         undo a merge of two people there
     linkworker hub merges --by USER --url ...                the merges there that USER may see
     linkworker hub apply --every 60 --url ...                the same, every minute, until stopped
+    linkworker hub return --contract CODE --period 2026-Q3 --by MANAGER --url ... [--submit]
+                                                             the team's outcome return, there
     linkworker sync [--hub URL]                              online: push, then pull this scope
 
 Passwords never go on the command line: PostgreSQL's own ``PGPASSWORD`` or ``~/.pgpass`` supply
 them, and ``LINKWORKER_HUB_LOGIN_PASSWORD`` the new login's password for ``add-user``.
+``hub return`` acts for a named LinkWorker user and signs them in at the hub with their own
+password (``LINKWORKER_PASSWORD``, or typed on a terminal): it puts money claims in their name.
 """
 
 from __future__ import annotations
 
 import argparse
+import getpass
 import os
 import sys
 import time
@@ -24,6 +29,9 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
+from linkworker.access import Actor
+from linkworker.cli import PASSWORD_ENV
+from linkworker.cli.returns import add_return_arguments
 from linkworker.errors import UserError
 from linkworker.models import User
 from linkworker.storage.database import CaseloadError
@@ -69,6 +77,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="the hub user asking (a link worker sees their own caseload's merges)")
     p.add_argument("--url", help=f"the hub, as its owner (default: ${HUB_URL_ENV})")
     p.set_defaults(func=run_merges)
+    p = sub.add_parser(
+        "return", help="build, export or submit an outcome return at the hub (managers)",
+        description="The team's outcome return, built from the hub's data and submitted into "
+                    "its claims ledger: the same options as 'linkworker return'.")
+    add_return_arguments(p)
+    p.add_argument("--by", dest="username", required=True,
+                   help="the manager doing it (their LinkWorker password: "
+                        f"{PASSWORD_ENV}, or typed)")
+    p.add_argument("--url", help=f"the hub, as its owner (default: ${HUB_URL_ENV})")
+    p.set_defaults(func=run_return)
     p = sub.add_parser("apply", help="check and apply the changes laptops have pushed")
     p.add_argument("--url", help=f"the hub, as its owner (default: ${HUB_URL_ENV})")
     p.add_argument("--every", type=_seconds, metavar="SECONDS",
@@ -177,6 +195,33 @@ def run_merges(args: argparse.Namespace, open_caseload) -> int:
         found = people.list_merges(hub, actor)
     print_merges(found, f"linkworker hub undo-merge ID --by {args.username} --url ...")
     return 0
+
+
+def run_return(args: argparse.Namespace, open_caseload) -> int:
+    """``linkworker return`` at the hub: built from the hub's data, submitted into its claims
+    ledger, audited there as the named user, who signs in with their own password."""
+    from linkworker.cli.returns import return_command
+
+    with _connect(args) as hub:
+        return return_command(hub, _sign_in_at(hub, args.username), args)
+
+
+def _sign_in_at(hub: ServerCaseload, username: str) -> Actor:
+    """The hub's user ``username``, signed in as the app signs in (lock-out, audit) with the
+    password from ``LINKWORKER_PASSWORD`` or typed on a terminal."""
+    from linkworker import accounts
+
+    password = os.environ.get(PASSWORD_ENV)
+    if not password and sys.stdin.isatty():
+        password = getpass.getpass(f"Password for {username} at the hub: ")
+    if not password:
+        raise UserError(f"Set {PASSWORD_ENV} to {username}'s LinkWorker password, or run the "
+                        "command on a terminal. Nothing was changed.")
+    actor = accounts.sign_in(hub, username, password, purpose="command_line")
+    if accounts.needs_new_password(hub, actor):
+        raise UserError("Your password was set by an admin: sign in to the app once and choose "
+                        "your own before using the command line.")
+    return actor
 
 
 def _seconds(text: str) -> int:

@@ -10,6 +10,9 @@
     linkworker cohort export --contract CODE --out cohort.csv
     linkworker cohort import --contract CODE results.csv [--outcome SCC]
     linkworker returns verify q3.document.json   check a return's content hash (no caseload)
+
+A team with a hub builds and submits its returns there, with the same options:
+``linkworker hub return ... --by MANAGER --url ...`` (``cli/hub.py``).
 """
 
 from __future__ import annotations
@@ -20,11 +23,13 @@ import sys
 import tempfile
 from pathlib import Path
 
+from linkworker.access import Actor, require
 from linkworker.cli import no_sign_in
 from linkworker.errors import UserError
 from linkworker.outcomes.contract import read_contract_file
 from linkworker.outcomes.store import find_contract, list_contracts, save_contract
 from linkworker.returns.export import FORMATS, format_of
+from linkworker.storage.database import Caseload
 from linkworker.validation import format_money, parse_date
 
 
@@ -33,22 +38,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "return", help="build, export or submit an outcome return",
         description="Build the outcome return for a contract and period and export it "
                     f"({', '.join(FORMATS)}, chosen by each --out extension).")
-    ret.add_argument("--contract", required=True, metavar="FILE_OR_CODE",
-                     help="the contract's code or id, or a contract file already added")
-    ret.add_argument("--period", metavar="PERIOD",
-                     help="2026-Q3 (default: the last full quarter), 2026-07, or a range "
-                          "2026-07-01..2026-09-30")
-    ret.add_argument("--out", action="append", type=Path, default=[], metavar="PATH",
-                     help="file to write; repeat for several formats")
-    ret.add_argument("--submit", action="store_true",
-                     help="lock the return into the claims ledger (cannot be undone)")
-    ret.add_argument("--as-of", metavar="DATE", help="treat this as today (dd/mm/yyyy or ISO)")
-    ret.add_argument("--list", action="store_true", help="list the submitted returns")
-    ret.add_argument("--adjust", metavar="PERIOD:LINE",
-                     help="record an adjustment to a submitted claim, for the next return")
-    ret.add_argument("--amount", help="adjustment amount in pounds, e.g. -50.00 (default: "
-                     "reverse the whole claim)")
-    ret.add_argument("--reason", help="why the adjustment is made (required with --adjust)")
+    add_return_arguments(ret)
     ret.set_defaults(func=run_return)
 
     con = subparsers.add_parser("contract", help="check, add and list outcome contracts")
@@ -76,6 +66,26 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                        "caseload needed): NAME.document.json, from 'return ... --out'")
     p.add_argument("file", type=Path)
     p.set_defaults(func=run_returns_verify)
+
+
+def add_return_arguments(ret: argparse.ArgumentParser) -> None:
+    """The options of a return, the same on a laptop (``return``) and at a hub (``hub return``)."""
+    ret.add_argument("--contract", required=True, metavar="FILE_OR_CODE",
+                     help="the contract's code or id, or a contract file already added")
+    ret.add_argument("--period", metavar="PERIOD",
+                     help="2026-Q3 (default: the last full quarter), 2026-07, or a range "
+                          "2026-07-01..2026-09-30")
+    ret.add_argument("--out", action="append", type=Path, default=[], metavar="PATH",
+                     help="file to write; repeat for several formats")
+    ret.add_argument("--submit", action="store_true",
+                     help="lock the return into the claims ledger (cannot be undone)")
+    ret.add_argument("--as-of", metavar="DATE", help="treat this as today (dd/mm/yyyy or ISO)")
+    ret.add_argument("--list", action="store_true", help="list the submitted returns")
+    ret.add_argument("--adjust", metavar="PERIOD:LINE",
+                     help="record an adjustment to a submitted claim, for the next return")
+    ret.add_argument("--amount", help="adjustment amount in pounds, e.g. -50.00 (default: "
+                     "reverse the whole claim)")
+    ret.add_argument("--reason", help="why the adjustment is made (required with --adjust)")
 
 
 def _contract_ref(session, value: str):
@@ -111,11 +121,12 @@ def _check_writable(paths: list[Path]) -> None:
             raise UserError(f"Cannot write {path}: {exc.strerror or exc}.") from None
 
 
-def _list_returns(args: argparse.Namespace, caseload) -> int:
+def _list_returns(args: argparse.Namespace, caseload: Caseload, actor: Actor) -> int:
     """Each submitted return with its tamper check, printed as it is checked (a read: the
     list never waits for, or holds up, the app's writes)."""
     from linkworker.returns.submit import list_returns
 
+    require(actor, "return.build")  # the ledger's money is a manager's to see
     with caseload.reading() as session:
         for r in list_returns(session, _contract_ref(session, args.contract)):
             print(f"{r.period:<12} submitted {r.submitted_on} by {r.submitted_by}: "
@@ -125,16 +136,16 @@ def _list_returns(args: argparse.Namespace, caseload) -> int:
     return 0
 
 
-def _ledger_action(args: argparse.Namespace, caseload) -> int:
+def _ledger_action(args: argparse.Namespace, caseload: Caseload, actor: Actor) -> int:
     from linkworker.returns.submit import add_adjustment
 
     if args.list:
-        return _list_returns(args, caseload)
+        return _list_returns(args, caseload, actor)
     with caseload.transaction() as session:
         contract = _contract_ref(session, args.contract)
         if not args.reason:
             raise UserError("--adjust needs --reason (the commissioner reads it).")
-        adj = add_adjustment(session, args.actor, contract, args.adjust, reason=args.reason,
+        adj = add_adjustment(session, actor, contract, args.adjust, reason=args.reason,
                              amount=args.amount)
         print(f"Adjustment of {format_money(adj.amount)} to {args.adjust} recorded; it goes "
               "into the next return submitted.")
@@ -142,31 +153,36 @@ def _ledger_action(args: argparse.Namespace, caseload) -> int:
 
 
 def run_return(args: argparse.Namespace, open_caseload) -> int:
+    with open_caseload() as caseload:
+        return return_command(caseload, args.actor, args)
+
+
+def return_command(caseload: Caseload, actor: Actor, args: argparse.Namespace) -> int:
     """Build (or submit) through ``returns.flow``, as the screen does, so the build is audited;
-    files are written only after a submit has committed, so none says SUBMITTED wrongly."""
+    files are written only after a submit has committed, so none says SUBMITTED wrongly.
+    ``caseload`` is a laptop's file or the team's hub (``hub return``): the same steps."""
     from linkworker.returns import flow
     from linkworker.returns.period import parse_period, previous_quarter
 
-    with open_caseload() as caseload:
-        if args.list or args.adjust:
-            return _ledger_action(args, caseload)
-        _check_writable(args.out)
-        period = parse_period(args.period or previous_quarter(_as_of(args.as_of))).label
-        with caseload.reading() as session:
-            code = _contract_ref(session, args.contract).code
-        if args.submit:
-            doc = flow.submit(caseload, args.actor, code, period, None, as_of=_as_of(args.as_of))
-        else:
-            doc = flow.prepare(caseload, args.actor, code, period, as_of=_as_of(args.as_of))
-        for path in args.out:
-            try:
-                flow.export(caseload, args.actor, doc, path)
-            except UserError as exc:
-                if not doc.is_submitted:
-                    raise
-                raise UserError(f"The {period} return WAS submitted, but {exc} Write the file "
-                                "again with the same command without --submit: a submitted "
-                                "return regenerates exactly.") from None
+    if args.list or args.adjust:
+        return _ledger_action(args, caseload, actor)
+    _check_writable(args.out)
+    period = parse_period(args.period or previous_quarter(_as_of(args.as_of))).label
+    with caseload.reading() as session:
+        code = _contract_ref(session, args.contract).code
+    if args.submit:
+        doc = flow.submit(caseload, actor, code, period, None, as_of=_as_of(args.as_of))
+    else:
+        doc = flow.prepare(caseload, actor, code, period, as_of=_as_of(args.as_of))
+    for path in args.out:
+        try:
+            flow.export(caseload, actor, doc, path)
+        except UserError as exc:
+            if not doc.is_submitted:
+                raise
+            raise UserError(f"The {period} return WAS submitted, but {exc} Write the file "
+                            "again with the same command without --submit: a submitted "
+                            "return regenerates exactly.") from None
     t = doc.totals
     blocking = sum(1 for q in doc.data_quality if q.blocks)
     state = "SUBMITTED" if doc.is_submitted else "draft"

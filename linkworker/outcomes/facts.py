@@ -13,8 +13,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from linkworker.outcomes.dialect import SqlWords, words_for
 from linkworker.outcomes.kinds import Needs, kind_of
 
 if TYPE_CHECKING:
@@ -116,7 +118,7 @@ class Facts:
     conditions: dict[str, set[tuple[str | None, str | None]]] = field(default_factory=dict)
     consents: dict[str, list[ConsentRow]] = field(default_factory=dict)
     external: dict[str, list[ExternalRow]] = field(default_factory=dict)  # by outcome id
-    # outcome id -> achievements SQLite found while loading (``load_facts(in_sql=True)``)
+    # outcome id -> achievements SQL found while loading (``load_facts(in_sql=True)``)
     found: dict[str, list[Any]] = field(default_factory=dict)
 
     def anchor(self, episode: EpisodeRow, anchor: str) -> dt.date | None:
@@ -137,16 +139,24 @@ class Facts:
 
 
 def _rows(session: Session, sql: str, **params: Any) -> list[tuple]:
-    """Plain tuples from the session's own connection (so its snapshot), without SQLAlchemy's
-    row processing: at 150,000 people a return reads ~110,000 contacts, and typed rows cost
-    half as much again as reading them. The caseload is SQLite, so dates arrive as ISO text
-    (``_day``). Each statement names the covering index it is written for (migrations 0007, 0009):
-    every column it reads is in that index, so no table row is read."""
+    """Plain tuples from the session's own connection (so its snapshot). On SQLite without
+    SQLAlchemy's row processing: at 150,000 people a return reads ~110,000 contacts, and typed
+    rows cost half as much again as reading them; dates arrive as ISO text there (``_day``).
+    At a hub (PostgreSQL) the driver gives dates as dates, through the same ``text`` binds.
+    Each statement names the covering index it is written for (migrations 0007, 0009): every
+    column it reads is in that index, so no table row is read."""
+    if session.get_bind().dialect.name != "sqlite":
+        return [tuple(row) for row in session.execute(text(sql), params)]
     cursor = session.connection().connection.driver_connection.cursor()
     try:
         return cursor.execute(sql, params).fetchall()
     finally:
         cursor.close()
+
+
+def _as_day(value: str | dt.date) -> dt.date:
+    """A stored date: ISO text on SQLite, a date from PostgreSQL."""
+    return dt.date.fromisoformat(value[:10]) if isinstance(value, str) else value
 
 
 def _days() -> Callable[[str | None], dt.date | None]:
@@ -158,14 +168,14 @@ def _days() -> Callable[[str | None], dt.date | None]:
         try:
             return seen[text]
         except KeyError:
-            seen[text] = found = dt.date.fromisoformat(text[:10])  # type: ignore[index]
+            seen[text] = found = _as_day(text)  # type: ignore[arg-type]
             return found
 
     return day
 
 
-def _moment(text: str | None) -> dt.datetime | None:
-    return None if text is None else dt.datetime.fromisoformat(text)
+def _moment(value: str | dt.datetime | None) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(value) if isinstance(value, str) else value
 
 
 def _in(name: str, values: Sequence[Any]) -> tuple[str, dict[str, Any]]:
@@ -178,25 +188,26 @@ def _in(name: str, values: Sequence[Any]) -> tuple[str, dict[str, Any]]:
 # ix_people_return (0009). Named: SQLite would take the unique index on ``id``, which is not
 # covering, and read each person's row (a page each).
 _EPISODES = """
-    SELECT e.rowid, e.id, e.person_id, e.number, e.referral_date, e.first_meeting_date,
-           e.exit_date, e.exit_reason, e.eligibility, p.reference, p.date_of_birth, p.gender,
-           p.ethnicity_nhs_code, p.disability, p.imd_decile, p.postcode, p.deleted_at,
-           p.anonymised_at
-    FROM episodes e JOIN people p INDEXED BY ix_people_return ON p.id = e.person_id
+    SELECT {w.journey_order}, e.id, e.person_id, e.number, e.referral_date,
+           e.first_meeting_date, e.exit_date, e.exit_reason, e.eligibility, p.reference,
+           p.date_of_birth, p.gender, p.ethnicity_nhs_code, p.disability, p.imd_decile,
+           p.postcode, p.deleted_at, p.anonymised_at
+    FROM episodes e JOIN people p {w.people_index} ON p.id = e.person_id
     WHERE e.contract_id = :contract"""
 
 # A person of the contract (for tables keyed by person).
 _PEOPLE = "SELECT person_id FROM episodes WHERE contract_id = :contract"
 
 
-def _episodes(session: Session, contract_id: str, facts: Facts) -> None:
-    """The journeys in stored order: the order the rules meet them, and so the order of claims
-    and exclusions with the same date, person and outcome. (Sorted here, not in SQL, so SQLite
-    reads the covering index rather than every journey's row.)"""
+def _episodes(session: Session, contract_id: str, facts: Facts, words: SqlWords) -> None:
+    """The journeys in stored order (``SqlWords.journey_order``): the order the rules meet
+    them, which decides only ties the documented orders leave open (e.g. exclusions of one
+    person's two journeys for one outcome on one day). Sorted here, not in SQL, so SQLite
+    reads the covering index rather than every journey's row."""
     day = _days()
     for (_, episode_id, person_id, number, referral, first_meeting, exit_date, exit_reason,
          eligibility, reference, born, gender, ethnicity, disability, imd, postcode, deleted,
-         anonymised) in sorted(_rows(session, _EPISODES, contract=contract_id)):
+         anonymised) in sorted(_rows(session, _EPISODES.format(w=words), contract=contract_id)):
         facts.episodes[episode_id] = EpisodeRow(
             episode_id, person_id, number, day(referral), day(first_meeting), day(exit_date),
             exit_reason, eligibility)
@@ -210,21 +221,21 @@ def _episodes(session: Session, contract_id: str, facts: Facts) -> None:
 # ix_contacts_attended (partial: attended contacts only).
 _CONTACTS = """
     SELECT c.episode_id, c.contact_date, c.id, c.mode, c.purpose
-    FROM episodes e CROSS JOIN contacts c ON c.episode_id = e.id
+    FROM episodes e {w.cross_join} contacts c ON c.episode_id = e.id
     WHERE e.contract_id = :contract AND c.status = 'attended'"""
 
 
 def _contacts(session: Session, contract_id: str, facts: Facts, today: dt.date,
-              within: int | None) -> None:
+              within: int | None, words: SqlWords) -> None:
     """Attended contacts, read once (each journey's from the covering index): each journey's
     first attended contact, those within the longest engagement window of any anchor
     (referral, first meeting, first attended contact), and those dated after today (for the
     data-quality list). With no engagement rule only the first contact (the first meeting's
     stand-in and an anchor) and future ones are kept."""
     attended: dict[str, list[ContactRow]] = defaultdict(list)
-    rows = _rows(session, _CONTACTS, contract=contract_id)
+    rows = _rows(session, _CONTACTS.format(w=words), contract=contract_id)
     # Each distinct day parsed once, before the loop, so the loop only looks days up.
-    days = {when: dt.date.fromisoformat(when[:10]) for when in {row[1] for row in rows}}
+    days = {when: _as_day(when) for when in {row[1] for row in rows}}
     new = tuple.__new__  # ContactRow without its Python-level __new__: ~110,000 at 150k
     for episode_id, when, contact_id, mode, purpose in rows:
         attended[episode_id].append(new(ContactRow, (days[when], contact_id, mode, purpose)))
@@ -245,34 +256,36 @@ def _contacts(session: Session, contract_id: str, facts: Facts, today: dt.date,
 
 
 # Each journey of the contract with its first attended contact (an anchor), its attended
-# contacts dated after today (data quality) and a column per outcome SQLite evaluates, all from
+# contacts dated after today (data quality) and a column per outcome SQL evaluates, all from
 # ix_contacts_attended, one journey after the other: a journey's index pages are read once
 # for all of them (at 150,000 people they do not stay in the page cache from one statement to
 # the next).
 _IN_SQL = """
     SELECT e.id, (SELECT MIN(c.contact_date) FROM contacts c
                   WHERE c.episode_id = e.id AND c.status = 'attended'),
-           (SELECT group_concat(c.contact_date, ',') FROM contacts c
+           (SELECT {w.join_texts}({day_text}, ',') FROM contacts c
             WHERE c.episode_id = e.id AND c.status = 'attended' AND c.contact_date > :today)
            {columns}
     FROM episodes e WHERE e.contract_id = :contract"""
 
 
 def _in_sql(session: Session, contract_id: str, facts: Facts, today: dt.date,
-            outcomes: list[Outcome]) -> None:
-    """What the return needs of contacts when their rules are evaluated by SQLite: each
-    journey's first attended contact, the attended contacts dated after today, and the
-    outcomes' achievements (``RuleKind.sql_column`` / ``from_sql``) into ``Facts.found``."""
+            outcomes: list[Outcome], words: SqlWords) -> None:
+    """What the return needs of contacts when their rules are evaluated in SQL (SQLite on a
+    laptop, PostgreSQL at a hub): each journey's first attended contact, the attended contacts
+    dated after today, and the outcomes' achievements (``RuleKind.sql_column`` / ``from_sql``)
+    into ``Facts.found``."""
     columns, params = [], {}
     for n, outcome in enumerate(outcomes):
-        sql, values = kind_of(outcome.rule.kind).sql_column(outcome, n)
+        sql, values = kind_of(outcome.rule.kind).sql_column(outcome, n, words)
         columns.append(sql)
         params.update(values)
     found: list[dict[str, Any]] = [{} for _ in outcomes]
     day, future = _days(), []
     for episode_id, first, later, *values in _rows(
-            session, _IN_SQL.format(columns="".join(", " + c for c in columns)),
-            contract=contract_id, today=today.isoformat(), **params):
+            session, _IN_SQL.format(columns="".join(", " + c for c in columns), w=words,
+                                    day_text=words.as_text("c.contact_date")),
+            contract=contract_id, today=words.day(today), **params):
         if episode_id not in facts.episodes:
             continue
         if first is not None:
@@ -372,15 +385,15 @@ def _forms(session: Session, contract_id: str, facts: Facts, wanted: set[tuple[s
 # Goals that reached a status (not open) on the contract's journeys. ix_goals_episode_done.
 _GOALS = """
     SELECT g.episode_id, g.status_date, g.id, g.category, g.status
-    FROM episodes e CROSS JOIN goals g ON g.episode_id = e.id
+    FROM episodes e {w.cross_join} goals g ON g.episode_id = e.id
     WHERE e.contract_id = :contract AND g.status != 'open'"""
 
 
-def _goals(session: Session, contract_id: str, facts: Facts) -> None:
+def _goals(session: Session, contract_id: str, facts: Facts, words: SqlWords) -> None:
     grouped: dict[str, list[GoalRow]] = defaultdict(list)
     day = _days()
-    for episode_id, when, goal_id, category, status in _rows(session, _GOALS,
-                                                               contract=contract_id):
+    for episode_id, when, goal_id, category, status in _rows(
+            session, _GOALS.format(w=words), contract=contract_id):
         grouped[episode_id].append(GoalRow(day(when), goal_id, category, status))
     for items in grouped.values():
         items.sort(key=lambda g: (g.date or dt.date.max, g.id))
@@ -441,23 +454,25 @@ def load_facts(
     people and attended contacts always (anchors, data quality), and forms, goals and
     commissioner results only when a rule kind of the contract needs them.
 
-    ``in_sql``: outcomes whose kind can be evaluated by SQLite (``RuleKind.in_sql``) are, here,
+    ``in_sql``: outcomes whose kind can be evaluated in SQL (``RuleKind.in_sql``) are, here,
     into ``Facts.found``, and what only they read is not loaded (the return does this; the
-    Python evaluation stays the reference it is tested against)."""
-    facts = Facts()
+    Python evaluation stays the reference it is tested against). The same statements run on
+    a laptop's SQLite and a hub's PostgreSQL (``outcomes.dialect`` fills in the few words
+    they spell differently)."""
+    facts, words = Facts(), words_for(session)
     by_sql = [o for o in cdef.outcomes if in_sql and kind_of(o.rule.kind).in_sql]
     in_python = {o.id for o in cdef.outcomes} - {o.id for o in by_sql}
     needs = Needs.combine(kind_of(o.rule.kind).needs(o.rule) for o in cdef.outcomes
                           if o.id in in_python)
-    _episodes(session, contract_id, facts)
+    _episodes(session, contract_id, facts, words)
     if by_sql:
-        _in_sql(session, contract_id, facts, today, by_sql)
+        _in_sql(session, contract_id, facts, today, by_sql, words)
     if not by_sql or needs.contact_days is not None:
-        _contacts(session, contract_id, facts, today, needs.contact_days)
+        _contacts(session, contract_id, facts, today, needs.contact_days, words)
     if needs.forms:
         _forms(session, contract_id, facts, set(needs.forms), item_numbers or {})
     if needs.goals:
-        _goals(session, contract_id, facts)
+        _goals(session, contract_id, facts, words)
     _people_details(session, contract_id, facts, cdef)
     if needs.external:
         _external(session, contract_id, facts)

@@ -96,6 +96,22 @@ def prepare(caseload: Caseload, actor: Actor, contract: str, period: str,
         return name_issues(session, doc)
 
 
+def submitted_at_hub(caseload: Caseload, actor: Actor, contract: str, period: str
+                     ) -> str | None:
+    """The command that submits this return at the team's hub when this laptop syncs with
+    one (it may build a draft from its own copy, never submit one); ``None`` where it may
+    submit (no hub, or the hub itself)."""
+    from linkworker.returns.period import parse_period
+    from linkworker.sync.service import hub_return_command, returns_hub
+
+    with caseload.reading() as session:
+        hub = returns_hub(session)
+    if hub is None:
+        return None
+    return hub_return_command(hub, actor, f"--contract {contract} --period "
+                                          f"{parse_period(period).label} --submit")
+
+
 def name_issues(session: Session, doc: ReturnDocument) -> ReturnDocument:
     """The document with each data-quality issue's person name (in its private link: never
     stored or exported) so the manager, who may see names, knows whose record to fix."""

@@ -44,9 +44,12 @@ def submit_return(
     require(actor, "return.submit")
     from linkworker.sync.service import require_hub_for_returns
 
-    require_hub_for_returns(session)  # with a hub, returns are submitted there only
-    row = _contract(session, contract)
     period = period if isinstance(period, Period) else parse_period(period)
+    # With a hub, returns are submitted there only (at the hub, its one-writer lock makes two
+    # submissions take turns, so the second sees the first's claims).
+    require_hub_for_returns(session, actor, f"--contract {_code(contract)} --period "
+                            f"{period.label} --submit")
+    row = _contract(session, contract)
     done = submitted_return(session, row.id, period.label)
     if done is not None:
         raise UserError(f"The {period.label} return was already submitted on "
@@ -102,6 +105,15 @@ def _write_ledger(session: Session, contract: Contract, ret: OutcomeReturn,
     session.flush()
 
 
+def _code(contract: Contract | str) -> str:
+    return _quoted(contract.code if isinstance(contract, Contract) else str(contract))
+
+
+def _quoted(text: str) -> str:
+    """A value as a shell word: as it is if plain, else in double quotes."""
+    return text if re.fullmatch(r"[\w.:-]+", text) else '"' + text.replace('"', '\\"') + '"'
+
+
 def find_claim(session: Session, contract: Contract, ref: str) -> Claim:
     """A submitted claim by id or by "PERIOD:LINE" as printed on a return (e.g. 2026-Q3:12)."""
     ref = ref.strip()
@@ -134,7 +146,8 @@ def add_adjustment(
     require(actor, "return.submit")
     from linkworker.sync.service import require_hub_for_returns
 
-    require_hub_for_returns(session)
+    require_hub_for_returns(session, actor, f"--contract {_code(contract)} --adjust "
+                            f"{_quoted(claim_ref)} --reason \"...\"")
     row = _contract(session, contract)
     original = find_claim(session, row, claim_ref)
     if original.kind != "claim":

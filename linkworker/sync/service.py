@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session
 
 from linkworker import audit
@@ -86,13 +88,41 @@ def status(caseload: Caseload) -> SyncStatus:
         )
 
 
-def require_hub_for_returns(session: Session) -> None:
+def require_hub_for_returns(session: Session, actor: Actor, action: str) -> None:
     """Refuse on a laptop that syncs with a hub: returns and the claims ledger live there only,
-    so a return is built and submitted in one place (a single-laptop charity has no hub)."""
+    so a return is built and submitted in one place (a single-laptop charity has no hub). The
+    refusal gives the command that does it at the hub (``action``: the options after
+    ``hub return``, e.g. ``--contract X --period 2026-Q3 --submit``)."""
+    if hub := returns_hub(session):
+        raise UserError(
+            f"Returns are submitted at the team's hub ({_shown(hub)}), not on a laptop, so the "
+            "claims ledger stays in one place. At the hub, as its owner: "
+            f"{hub_return_command(hub, actor, action)}")
+
+
+def returns_hub(session: Session) -> str | None:
+    """The hub this laptop syncs with, where its team's returns are submitted; ``None`` at the
+    hub itself and on a laptop with no hub (a single-laptop charity submits on it)."""
     conn = session.connection()
-    if conn.dialect.name == "sqlite" and state.get(conn, "hub"):
-        raise UserError(f"Returns are submitted at the team's hub ({state.get(conn, 'hub')}), "
-                        "not on a laptop, so the claims ledger stays in one place.")
+    return state.get(conn, "hub") if conn.dialect.name == "sqlite" else None
+
+
+def hub_return_command(hub: str, actor: Actor, action: str) -> str:
+    """``linkworker hub return ...`` for this laptop's hub: the hub's owner logs in, not this
+    laptop's own login (which may only push and pull)."""
+    try:  # (``URL.set`` would keep the password)
+        url = make_url(hub)._replace(username="OWNER", password=None).render_as_string()
+    except (ArgumentError, ValueError):  # a hand-set hub value that is not a URL
+        url = "postgresql://OWNER@HOST/DATABASE"
+    return f"linkworker hub return {action} --by {actor.username} --url {url}"
+
+
+def _shown(hub: str) -> str:
+    """The hub's address without its password, for messages."""
+    try:
+        return make_url(hub).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError):
+        return "the hub set for this laptop"
 
 
 def _now() -> str:

@@ -4,7 +4,7 @@
   <context>
     <name />
     <message>
-      <location filename="../../ui/main_window.py" line="+267" />
+      <location filename="../../ui/main_window.py" line="+270" />
       <location line="+10" />
       <location line="+10" />
       <location line="+101" />
@@ -121,7 +121,7 @@
     <name>Pages</name>
     <message>
       <location filename="../../ui/i18n.py" line="+81" />
-      <location filename="../../ui/main_window.py" line="-312" />
+      <location filename="../../ui/main_window.py" line="-314" />
       <source>Today</source>
       <translation type="unfinished" />
     </message>
@@ -1384,13 +1384,13 @@ No good backup was found beside {name}. The damaged file has not been changed; a
     <message>
       <location line="+133" />
       <location line="+12" />
-      <location line="+160" />
-      <location line="+18" />
+      <location line="+161" />
+      <location line="+21" />
       <source>Searching</source>
       <translation type="unfinished" />
     </message>
     <message numerus="yes">
-      <location line="-495" />
+      <location line="-499" />
       <location line="+357" />
       <location line="+71" />
       <source>%Ln person(s)</source>
@@ -3045,7 +3045,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+24" />
+      <location line="+26" />
       <source>{title} (not for your role)</source>
       <translation type="unfinished" />
     </message>
@@ -4587,7 +4587,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+52" />
+      <location line="+54" />
       <source>Search for a service and select it first.</source>
       <translation type="unfinished" />
     </message>
@@ -5470,7 +5470,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
   <context>
     <name>returns.pages</name>
     <message>
-      <location filename="../../ui/returns/pages.py" line="+72" />
+      <location filename="../../ui/returns/pages.py" line="+46" />
       <source>Which contract is this return for?</source>
       <translation type="unfinished" />
     </message>
@@ -5592,12 +5592,18 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+125" />
+      <location line="+127" />
+      <source>Draft from this laptop's copy, to check. Your team submits its returns at the hub, so the claims ledger stays in one place; there, a manager runs:
+{command}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+12" />
       <source>Submitted on {on} by {by}. Exports are rebuilt from the frozen return, identical every time.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-105" />
+      <location line="-119" />
       <source>Line</source>
       <translation type="unfinished" />
     </message>
@@ -5722,7 +5728,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+20" />
+      <location line="+34" />
       <source>Draft. Export it to check, then submit it to lock its claims into the ledger (this cannot be undone; corrections become adjustments in a later return).</source>
       <translation type="unfinished" />
     </message>
@@ -5730,7 +5736,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
   <context>
     <name>returns.screen</name>
     <message>
-      <location filename="../../ui/returns/screen.py" line="+58" />
+      <location filename="../../ui/returns/screen.py" line="+60" />
       <source>Outcome returns</source>
       <translation type="unfinished" />
     </message>
@@ -5795,12 +5801,12 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+7" />
+      <location line="+8" />
       <source>Building the return</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+28" />
+      <location line="+33" />
       <source>Export the return</source>
       <translation type="unfinished" />
     </message>

@@ -18,6 +18,8 @@ from linkworker.models import Person, User
 from linkworker.outcomes.sample import install_sample_contract, sample_document
 from linkworker.storage import keys
 from linkworker.storage.database import Caseload
+from tests.sync.conftest import pg_server_url, pg_url  # noqa: F401 (fixtures: a real hub)
+from tests.sync.test_hub_returns import team  # noqa: F401 (fixture: a caseload with TEST-SIB)
 
 NESTED = "[" * 100_000 + "]" * 100_000  # deeply nested JSON: a RecursionError waiting to happen
 
@@ -90,6 +92,9 @@ CASES = {
     ("hub", "undo-merge"): (["hub", "undo-merge", "x" * 5000, "--by", "'; DROP TABLE people;--",
                              "--url", "postgresql://nobody@/x?host=/nonexistent"], ""),
     ("hub", "merges"): (["hub", "merges", "--by", "'; DROP TABLE people;--", "--url",
+                         "postgresql://nobody@/x?host=/nonexistent"], ""),
+    ("hub", "return"): (["hub", "return", "--contract", "'; DROP TABLE claims;--", "--period",
+                         "9999-Q4", "--by", "'; DROP TABLE users;--", "--submit", "--url",
                          "postgresql://nobody@/x?host=/nonexistent"], ""),
     ("team-key", "create"): (["team-key", "create"], "wrong_password"),
     ("team-key", "export"): (["team-key", "export", "{under_a_file}"], ""),
@@ -192,3 +197,51 @@ def test_hub_apply_every_refuses_a_silly_interval(every, capsys):
         main(["hub", "apply", "--every", every, "--url", "postgresql://x@/y"])
     assert stopped.value.code == 2
     assert "whole seconds from 10 to 86400" in capsys.readouterr().err
+
+
+# ``hub return`` against a real hub (PostgreSQL): every hostile case is one line, exit 2, and
+# leaves the hub's claims ledger, returns and accounts as they were.
+HUB_RETURN_CASES = {
+    "contract": ["--contract", "'; DROP TABLE claims;--", "--by", "meg", "--submit"],
+    "period": ["--period", "9999-Q4", "--by", "meg", "--submit"],
+    "by": ["--by", "'; DROP TABLE users;--", "--submit"],
+    "link worker": ["--by", "sam", "--submit"],
+    "out under a file": ["--by", "meg", "--submit", "--out", "{under_a_file}"],
+    "out format": ["--by", "meg", "--submit", "--out", "{out}/q3.exe"],
+    "adjust nothing": ["--by", "meg", "--adjust", "2026-Q3:999", "--reason", "r"],
+    "adjust huge": ["--by", "meg", "--adjust", "x" * 5000, "--reason", "r"],
+    "as of": ["--by", "meg", "--as-of", "31/02/2026", "--submit"],
+    "no password": ["--by", "meg", "--submit"],
+}
+
+
+@pytest.mark.parametrize("case", sorted(HUB_RETURN_CASES))
+def test_hub_return_refuses_hostile_input_at_a_real_hub(
+        case, team, pg_url, tmp_path, monkeypatch, capsys):  # noqa: F811 (imported fixtures)
+    from sqlalchemy import func, select
+
+    from linkworker.hub.create import create_hub
+    from linkworker.models import Claim, OutcomeReturn
+    from linkworker.storage.server import ServerCaseload
+
+    laptop, _ids = team
+    create_hub(laptop, pg_url)
+    (tmp_path / "a-file").write_text("not a folder")
+    (tmp_path / "out").mkdir()
+    if case == "no password":
+        monkeypatch.delenv("LINKWORKER_PASSWORD")
+        monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    values = {"under_a_file": tmp_path / "a-file" / "inside" / "q3.pdf", "out": tmp_path / "out"}
+    argv = [part.format(**values) for part in HUB_RETURN_CASES[case]]
+    for option, value in (("--contract", "TEST-SIB"), ("--period", "2026-Q3")):
+        if option not in argv:
+            argv += [option, value]
+    code = main(["hub", "return", "--url", pg_url, *argv])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert err.startswith("linkworker: ") and err.count("\n") == 1, err
+    assert "Traceback" not in err and "unexpected error" not in err, err
+    with ServerCaseload.connect(pg_url) as hub, hub.reading() as s:
+        assert s.scalar(select(func.count()).select_from(OutcomeReturn)) == 0
+        assert s.scalar(select(func.count()).select_from(Claim)) == 0
+        assert s.scalar(select(func.count()).select_from(User)) == 2

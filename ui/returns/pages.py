@@ -286,7 +286,21 @@ class ExportPage(QWidget):
         layout.addWidget(self.adjust)
         layout.addStretch()
 
-    def show_state(self, doc: ReturnDocument) -> None:
+    def show_state(self, doc: ReturnDocument, hub_command: str | None = None) -> None:
+        """The return's state; ``hub_command``: this laptop syncs with the team's hub, where
+        returns are submitted, so this is a draft to check and Submit is off."""
+        if hub_command and not doc.submitted:
+            self.status.setText(
+                translate(
+                    "returns.pages",
+                    "Draft from this laptop's copy, to check. Your team submits its "
+                    "returns at the hub, so the claims ledger stays in one place; "
+                    "there, a manager runs:\n{command}",
+                ).format(command=hub_command)
+            )
+            self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self.submit.setEnabled(False)
+            return
         if doc.submitted:
             self.status.setText(
                 translate(

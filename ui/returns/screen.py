@@ -55,6 +55,8 @@ class ReturnsScreen(QWidget):
         super().__init__(parent)
         self.runner, self.actor, self.state = runner, actor, flow.ReturnFlow()
         self.as_of: dt.date | None = None  # "today" for the rules; None means the real today
+        # A laptop that syncs with a hub previews drafts only: the command that submits there.
+        self.hub_command: str | None = None
         self.setAccessibleName(translate("returns.screen", "Outcome returns"))
         self.steps = named(QListWidget(), translate("returns.screen", "Steps"))
         self.steps.addItems([f"{i + 1}. {s}" for i, s in enumerate(flow.STEPS)])
@@ -184,21 +186,27 @@ class ReturnsScreen(QWidget):
         code, period = self.state.contract, self.state.period.strip()
         self._busy(True, translate("returns.screen", "Building the return..."))
         self.runner.run(
-            lambda job: flow.prepare(
-                job.caseload, self.actor, code, period, job.progress, self.as_of
+            lambda job: (
+                flow.prepare(job.caseload, self.actor, code, period, job.progress, self.as_of),
+                flow.submitted_at_hub(job.caseload, self.actor, code, period),
             ),
-            self._built,
+            self._built_here,
             failed=self._failed,
             label=translate("returns.screen", "Building the return"),
             progress=self._on_progress,
         )
+
+    def _built_here(self, built: tuple[ReturnDocument, str | None]) -> None:
+        """A build's return, and the hub command that submits it when this laptop may not."""
+        doc, self.hub_command = built
+        self._built(doc)
 
     def _built(self, doc: ReturnDocument) -> None:
         self._busy(False, "")
         self.state.document = doc
         self.quality_page.show_issues(doc)
         self.preview_page.show_return(doc)
-        self.export_page.show_state(doc)
+        self.export_page.show_state(doc, self.hub_command)
         if self.state.step < 2:
             self.state.step = 2
         self._render()

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
     from linkworker.outcomes.contract import Outcome
+    from linkworker.outcomes.dialect import SqlWords
     from linkworker.outcomes.facts import EpisodeRow, Facts
     from linkworker.outcomes.fields import Fields
     from linkworker.outcomes.quality import Collector
@@ -85,9 +86,12 @@ class RuleKind:
                  ) -> Iterator[Achievement]:
         raise NotImplementedError
 
-    def sql_column(self, outcome: Outcome, n: int) -> tuple[str, dict[str, Any]]:
+    def sql_column(self, outcome: Outcome, n: int, words: SqlWords
+                   ) -> tuple[str, dict[str, Any]]:
         """(SQL, parameters): a scalar expression over the contract's journey ``e`` that
-        ``from_sql`` reads; parameter names start with ``o{n}``. Only with ``in_sql``."""
+        ``from_sql`` reads; parameter names start with ``o{n}``. Only with ``in_sql``. The
+        same text runs on SQLite and PostgreSQL: ``words`` spells what the two engines say
+        differently (``outcomes.dialect``)."""
         raise NotImplementedError
 
     def from_sql(self, outcome: Outcome, facts: Facts, found: dict[str, Any]

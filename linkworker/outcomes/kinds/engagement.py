@@ -18,6 +18,7 @@ from linkworker.outcomes.rules import Achievement, anchor_evidence, iso, start_o
 
 if TYPE_CHECKING:
     from linkworker.outcomes.contract import Outcome
+    from linkworker.outcomes.dialect import SqlWords
     from linkworker.outcomes.facts import Facts
     from linkworker.outcomes.fields import Fields
     from linkworker.outcomes.rules import RuleContext
@@ -54,16 +55,20 @@ _ANCHOR_SQL = {"referral": "e.referral_date",
                "first_meeting": f"COALESCE(e.first_meeting_date, {_FIRST_ATTENDED})",
                "first_attended_contact": _FIRST_ATTENDED}
 _UNIT, _RECORD = "\x1f", "\x1e"  # separators no date, id or mode code holds
+# Bound once for every engagement column (as parameters: SQLite and PostgreSQL name the
+# character function differently).
+_SEPARATORS = {"unit_sep": _UNIT, "record_sep": _RECORD}
 # Journey ``e``'s first ``:k`` attended contacts (date, then id, as ``evaluate`` meets them)
-# from its start to ``:days`` after it, as one text, from ix_contacts_attended (episode, date,
-# ...). Dates are stored as ISO text, so they compare and sort as days.
+# from its start to ``:days`` after it, as one text ("date<US>id<US>mode" joined by <RS>), from
+# ix_contacts_attended (episode, date, ...). ``words`` (``outcomes.dialect``) spells the date
+# arithmetic, the ordered join and the date as ISO text for the engine.
 _COLUMN = """(
-        SELECT group_concat(c.contact_date || char(31) || c.id || char(31) || c.mode, char(30)
-                            ORDER BY c.contact_date, c.id)
+        SELECT {w.join_texts}({day_text} || :unit_sep || c.id || :unit_sep || c.mode,
+                              :record_sep ORDER BY c.contact_date, c.id)
         FROM (SELECT c.contact_date, c.id, c.mode FROM contacts c
               WHERE c.episode_id = e.id AND c.status = 'attended'
                 AND c.contact_date >= {start}
-                AND c.contact_date <= date({start}, '+' || :{n}days || ' days'){only}
+                AND c.contact_date <= {end}{only}
               ORDER BY c.contact_date, c.id LIMIT :{n}k) c)"""
 
 
@@ -118,16 +123,20 @@ class Engagement(RuleKind):
                 outcome.id, episode.person_id, episode.id, f"{outcome.id}:{episode.id}",
                 used[-1].date, partial(_evidence, rule.start, start, used))
 
-    def sql_column(self, outcome: Outcome, n: int) -> tuple[str, dict[str, Any]]:
+    def sql_column(self, outcome: Outcome, n: int, words: SqlWords
+                   ) -> tuple[str, dict[str, Any]]:
         """The first ``contacts`` attended contacts in the window, as ``evaluate`` finds them,
-        worked out by SQLite from the index: the return never holds a contract's contacts
-        (~36,000 at 50,000 people) as Python rows."""
+        worked out by the database from the index: the return never holds a contract's
+        contacts (~36,000 at 50,000 people) as Python rows."""
         rule: EngagementRule = outcome.rule  # type: ignore[assignment]
         modes, by_mode = _only("mode", f"o{n}mode", rule.modes)
         purposes, by_purpose = _only("purpose", f"o{n}purpose", rule.purposes)
-        sql = _COLUMN.format(start=_ANCHOR_SQL[rule.start], n=f"o{n}", only=modes + purposes)
+        start = _ANCHOR_SQL[rule.start]
+        sql = _COLUMN.format(w=words, day_text=words.as_text("c.contact_date"), start=start,
+                             end=words.days_after(start, f":o{n}days"), n=f"o{n}",
+                             only=modes + purposes)
         return sql, {f"o{n}days": rule.within_days, f"o{n}k": rule.contacts, **by_mode,
-                     **by_purpose}
+                     **by_purpose, **_SEPARATORS}
 
     def from_sql(self, outcome: Outcome, facts: Facts, found: dict[str, Any]
                  ) -> Iterator[Achievement]:
