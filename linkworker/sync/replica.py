@@ -119,6 +119,7 @@ _FETCH = ("SELECT kind, seq, table_name, row_id, change_id, device_id, user_id, 
 def copy(conn: Connection, hub_conn: Connection) -> Copied:
     """The hub's answer written into this (never pulled) replica, in the caller's one
     transaction (``conn``'s), read from ``hub_conn``'s."""
+    _roomy_cache(conn)  # from the first staged row: the staged keys take theirs at random
     for statement in _STAGE:
         conn.exec_driver_sql(statement)
     changes, last_seq = stage(conn, hub_conn)
@@ -177,7 +178,6 @@ def load(conn: Connection) -> tuple[merge.Applied, list[str]]:
     copied, and the people copied."""
     _mark_copyable(conn)
     conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")  # a person's current journey
-    _roomy_cache(conn)
     late = _write_records(conn)
     copied = conn.exec_driver_sql(
         f"SELECT count(*), max(change_id) FROM {STAGE_CHANGES} c WHERE {_COPIED_KEY}").one()
