@@ -6,8 +6,9 @@ in a fresh child of its own, whose peak resident memory (``VmHWM``) is the figur
     LINKWORKER_BENCH_PG_URL=... python -m bench --db COPY --people N --only memory \
         --pages first-sync
 
-The users: ``coordinator`` (the people given to them and their venue's register) and
-``manager`` (every person: the largest replica a laptop makes). The hub is left in the
+The users: ``coordinator`` (the people given to them and their venue's register),
+``worker1`` (a link worker: their own caseload) and ``manager`` (every person: the largest
+replica a laptop makes). The hub is left in the
 database named by the URL (it must be empty before the first run; a second run reuses it).
 """
 
@@ -25,7 +26,7 @@ from typing import Any
 from bench.common import PASSPHRASE
 
 PG_ENV = "LINKWORKER_BENCH_PG_URL"
-USERS = ("coordinator", "manager")
+USERS = ("coordinator", "worker1", "manager")
 KEY_FILE = Path(__file__).parent / ".cache" / "first-sync-team-key.hex"  # the hub's, kept
 
 
@@ -68,6 +69,7 @@ def make_hub(path: str, url: str) -> dict[str, Any]:
         held = s.scalar(text("SELECT to_regclass('people') IS NOT NULL")) and \
             s.scalar(text("SELECT count(*) FROM people")) > 0
     if not held:
+        KEY_FILE.parent.mkdir(exist_ok=True)
         with tempfile.TemporaryDirectory(dir=Path(path).parent) as folder:
             office = Path(folder) / "office.db"
             for suffix in ("", ".key"):

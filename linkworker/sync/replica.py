@@ -50,6 +50,13 @@ _PEOPLE = LOAD_ORDER.index("people")
 WRITE_ORDER = (*LOAD_ORDER[:_PEOPLE], "episodes",
                *(name for name in LOAD_ORDER[_PEOPLE:] if name != "episodes"))
 BIG_COPY = 2000  # records into one table: above this its indexes are made after the rows
+# ... unless the index's sort would hold more than this (``_sorts_in_memory``): the estimate
+# of one entry is a sorter record with its allocation and rowid, plus each column (an id is
+# 36 characters). Measured at 5,000 people: 59 and 72 bytes an entry for the change log's
+# one- and two-column indexes, estimated 88 and 128.
+SORT_BYTES = 32 * 2**20
+SORT_ENTRY_BYTES = 48
+SORT_COLUMN_BYTES = 40
 # The copy's page cache (KiB). The app syncs on its writer lane, whose connections keep 8 MB
 # (``storage.database``): a 300-person copy writes about 37 MB of pages, so most were spilled
 # to the WAL part way through, encrypted, and read back and decrypted when the next rows
@@ -112,6 +119,7 @@ _FETCH = ("SELECT kind, seq, table_name, row_id, change_id, device_id, user_id, 
 def copy(conn: Connection, hub_conn: Connection) -> Copied:
     """The hub's answer written into this (never pulled) replica, in the caller's one
     transaction (``conn``'s), read from ``hub_conn``'s."""
+    _roomy_cache(conn)  # from the first staged row: the staged keys take theirs at random
     for statement in _STAGE:
         conn.exec_driver_sql(statement)
     changes, last_seq = stage(conn, hub_conn)
@@ -170,7 +178,6 @@ def load(conn: Connection) -> tuple[merge.Applied, list[str]]:
     copied, and the people copied."""
     _mark_copyable(conn)
     conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")  # a person's current journey
-    _roomy_cache(conn)
     late = _write_records(conn)
     copied = conn.exec_driver_sql(
         f"SELECT count(*), max(change_id) FROM {STAGE_CHANGES} c WHERE {_COPIED_KEY}").one()
@@ -179,7 +186,7 @@ def load(conn: Connection) -> tuple[merge.Applied, list[str]]:
                     "INSERT INTO sync_changes (change_id, device_id, user_id, table_name, "
                     "row_id, person_id, op, data, bases, applied) SELECT change_id, device_id, "
                     "user_id, table_name, row_id, person_id, op, data, bases, 1 FROM {rows}")
-    _in_batches(conn, ("table_name", "row_id"), f"{STAGE_KEYS} WHERE copied = 1",
+    _in_batches(conn, _KEY, f"{STAGE_KEYS} WHERE copied = 1",
                 "INSERT INTO sync_rows (table_name, row_id, heads, deleted) "  # in key order
                 "SELECT table_name, row_id, heads, deleted FROM {rows}")
     opened = _write_conflicts(conn)
@@ -209,6 +216,18 @@ def _in_batches(conn: Connection, key: tuple[str, ...], rows: str, insert: str) 
     in ``key``'s order: one statement over every row kept each page it changed in the
     statement journal, which is in memory."""
     columns = ", ".join(key)
+    marks = ", ".join("?" for _ in key)
+    for start, end in _batch_bounds(conn, key, rows):
+        conn.exec_driver_sql(insert.format(
+            rows=f"{rows} AND ({columns}) > ({marks}) AND ({columns}) <= ({marks}) "
+                 f"ORDER BY {columns}"), (*start, *end))
+
+
+def _batch_bounds(conn: Connection, key: tuple[str, ...], rows: str
+                  ) -> Iterator[tuple[tuple[Any, ...], tuple[Any, ...]]]:
+    """The ``rows`` (``TABLE WHERE condition``) ``FETCH_ROWS`` at a time in ``key``'s order,
+    as (after, up to) bounds of ``key``."""
+    columns = ", ".join(key)
     start: tuple[Any, ...] = ("",) * len(key) if len(key) > 1 else (-1,)
     marks = ", ".join("?" for _ in key)
     while True:
@@ -221,12 +240,22 @@ def _in_batches(conn: Connection, key: tuple[str, ...], rows: str, insert: str) 
                 f"ORDER BY {', '.join(f'{c} DESC' for c in key)} LIMIT 1", start).first()
             if end is None:
                 return
-        conn.exec_driver_sql(insert.format(
-            rows=f"{rows} AND ({columns}) > ({marks}) AND ({columns}) <= ({marks}) "
-                 f"ORDER BY {columns}"), (*start, *end))
+        yield start, tuple(end)
         start = tuple(end)
 
 
+def _update_keys(conn: Connection, change: str) -> None:
+    """``change`` (an UPDATE of the staged keys ``k``, ``{keys}`` its condition on their key)
+    ``FETCH_ROWS`` keys at a time: SQLite's UPDATE first lists the key of every row it will
+    change in a temporary table, in memory (``temp_store``): 29 MB at 5,000 people, ten
+    times that at 50,000 (issue 15)."""
+    for start, end in _batch_bounds(conn, _KEY, f"{STAGE_KEYS} WHERE 1"):
+        conn.exec_driver_sql(change.format(
+            keys="(k.table_name, k.row_id) > (?, ?) AND (k.table_name, k.row_id) <= (?, ?)"),
+            (*start, *end))
+
+
+_KEY = ("table_name", "row_id")
 _CHANGE_COLUMNS = ("seq", "table_name", "row_id", "change_id", "device_id", "user_id",
                    "person_id", "op", "data", "bases")
 
@@ -238,11 +267,11 @@ def _mark_copyable(conn: Connection) -> None:
     required parent is neither copied nor here (a replay would keep their insert waiting),
     until nothing changes. Each record's first change at the hub gives the order a replay
     writes them in (the audit trail's local seq follows it)."""
-    conn.exec_driver_sql(
+    _update_keys(conn,
         f"UPDATE {STAGE_KEYS} AS k SET first_seq = (SELECT min(seq) FROM {STAGE_CHANGES} c "
-        "WHERE c.table_name = k.table_name AND c.row_id = k.row_id)")
-    conn.exec_driver_sql(
-        f"UPDATE {STAGE_KEYS} AS k SET copied = 1 WHERE has_heads = 1 "
+        "WHERE c.table_name = k.table_name AND c.row_id = k.row_id) WHERE {keys}")
+    _update_keys(conn,
+        f"UPDATE {STAGE_KEYS} AS k SET copied = 1 WHERE {{keys}} AND has_heads = 1 "
         "AND (body IS NOT NULL OR deleted) AND NOT EXISTS (SELECT 1 FROM sync_rows r "
         "WHERE r.table_name = k.table_name AND r.row_id = k.row_id) "
         f"AND NOT EXISTS (SELECT 1 FROM {STAGE_CHANGES} c JOIN sync_changes l "
@@ -429,21 +458,31 @@ def _roomy_cache(conn: Connection) -> None:
 
 @contextmanager
 def _indexes_after(conn: Connection, table: str, rows: int) -> Iterator[None]:
-    """Without ``table``'s own secondary indexes while ``rows`` records go in, if that is
-    many and more than it holds already: each index then takes its rows in random order
-    (ids, people, dates), page by page, where making it again afterwards is one sort. Made
-    again with the statements they were made by, in the same transaction (so kill -9 leaves
-    both or neither); the unique ones (constraints) stay."""
+    """Without those of ``table``'s own secondary indexes whose sort fits ``SORT_BYTES``
+    while ``rows`` records go in, if that is many and more than it holds already: each index
+    then takes its rows in random order (ids, people, dates), page by page, where making it
+    again afterwards is one sort. Made again with the statements they were made by, in the
+    same transaction (so kill -9 leaves both or neither); the unique ones (constraints) stay,
+    and so does an index too big to sort in memory (``_sorts_in_memory``)."""
     made = []
     if rows > BIG_COPY and rows > conn.exec_driver_sql(f'SELECT count(*) FROM "{table}"').scalar():
-        made = conn.exec_driver_sql(
+        made = [(name, sql) for name, sql in conn.exec_driver_sql(
             "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
-            "AND sql IS NOT NULL", (table,)).all()
+            "AND sql IS NOT NULL", (table,)).all() if _sorts_in_memory(conn, name, rows)]
     for name, _sql in made:
         conn.exec_driver_sql(f'DROP INDEX "{name}"')
     yield
     for _name, sql in made:
         conn.exec_driver_sql(sql)
+
+
+def _sorts_in_memory(conn: Connection, index: str, rows: int) -> bool:
+    """Would making ``index`` again over ``rows`` rows stay inside ``SORT_BYTES``? SQLite's
+    sorter holds every entry of a CREATE INDEX in memory when temp files are (``temp_store``:
+    on disk they would be plaintext), with no spill: the change log's (table, row) index took
+    34 MB at 5,000 people, so about ten times that at 50,000 (issue 15)."""
+    columns = len(conn.exec_driver_sql(f'PRAGMA index_info("{index}")').all())
+    return rows * (SORT_ENTRY_BYTES + SORT_COLUMN_BYTES * columns) <= SORT_BYTES
 
 
 def _default(column: Any) -> Any:
