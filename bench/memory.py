@@ -392,7 +392,7 @@ def run(path: str, username: str = "manager", rounds: int = ROUNDS,
         visits.append({"page": name, "user": username, "round": round_,
                        "rss": round(rss_mb()), "peak": round(max(sampler.reset(), rss_mb())),
                        "s": round(seconds, 1), "note": note, "widgets": widgets,
-                       "objects": objects})
+                       "objects": objects, "apart": _children_hwm_mb()})
         print(f"{name} (round {round_}): {visits[-1]}", file=sys.stderr, flush=True)
 
     view = window.page("caseload")
@@ -425,6 +425,15 @@ def _stay_awake(window) -> Any:
     timer = QTimer(window, interval=5000, timeout=touched)
     timer.start()
     return timer
+
+
+def _children_hwm_mb() -> int:
+    """The highest resident memory of any process this one has started and seen end (the
+    builds run apart, ``linkworker.apart``, and the export's workers): memory the machine
+    spends that the window's own figure leaves out."""
+    import resource
+
+    return round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
 
 
 def _vm_hwm_mb() -> float:
@@ -514,7 +523,10 @@ def rows_of(result: dict[str, Any], user: str = "manager") -> list[Row]:
                              + " -> ".join(f"{v['widgets']:,}" for v in seen)
                              + "; Python objects "
                              + " -> ".join(f"{v['objects']:,}" for v in seen)
-                             + (f"; {last['note']}" if last["note"] else "")))
+                             + (f"; {last['note']}" if last["note"] else "")
+                             + (f"; highest child process so far (builds apart, export "
+                                f"workers) {last['apart']:,} MB"
+                                if last.get("apart") else "")))
     peak = max(v["peak"] for v in result["visits"])
     rows.append(Row(f"Memory, highest with every page opened ({user})", f"{peak:,} MB",
                     target="< 400 MB",

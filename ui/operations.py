@@ -416,6 +416,9 @@ class Runner(QObject):
         self._housekeeping.shutdown(wait=True)
         self._slow.shutdown(wait=True)
         self._pool.shutdown(wait=True)
+        from linkworker.apart import end_spares
+
+        end_spares()  # a process started early for a build nobody will ask for now
         # On the GUI thread, now that no runner thread holds anything: what never ran goes.
         self._waiting.clear()
         for key in [key for key in self._held if key not in self._answers]:

@@ -36,17 +36,14 @@ import math
 import multiprocessing
 import multiprocessing.connection
 import os
-import pickle
 import sys
-import threading
 import time
-import types
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from linkworker.errors import UserError
+from linkworker.apart import WorkerLost, end_with_parent, receive, send_error, without_main
 from linkworker.io import export_rows as er
 
 IN_PROCESS_ROWS = 200_000  # below this many stored rows (all tables), no worker processes
@@ -59,7 +56,7 @@ LOST = ("The export stopped because one of its worker processes ended unexpected
 Progress = Callable[[int, int, str], None]
 
 
-class ExportWorkerLost(UserError):
+class ExportWorkerLost(WorkerLost):
     """A worker process ended without saying why (killed, or out of memory)."""
 
 
@@ -211,7 +208,7 @@ class Workers:
             ours, theirs = context.Pipe()
             process = context.Process(target=work, args=(theirs, str(path)), daemon=True,
                                       name="linkworker-export")
-            with _without_main():
+            with without_main():
                 process.start()
             theirs.close()
             ours.send_bytes(key)
@@ -293,32 +290,8 @@ class Workers:
         self.pipes.clear()
 
 
-_MAIN_LOCK = threading.Lock()
-
-
-@contextlib.contextmanager
-def _without_main() -> Iterator[None]:
-    """Start a worker without the caller's main module: spawn would otherwise run the
-    caller's script again in the worker (a data person's script without an ``if __name__ ==
-    "__main__"`` guard would then export again, forever), and the worker needs nothing of
-    it. Spawn reads ``sys.modules["__main__"]`` only while ``start`` prepares the process."""
-    with _MAIN_LOCK:
-        main = sys.modules["__main__"]
-        sys.modules["__main__"] = types.ModuleType("__main__")
-        try:
-            yield
-        finally:
-            sys.modules["__main__"] = main
-
-
 def _receive(pipe: Any) -> tuple[str, Any]:
-    try:
-        kind, value = pipe.recv()
-    except (EOFError, OSError) as exc:
-        raise ExportWorkerLost(LOST) from exc
-    if kind == "error":
-        raise value
-    return kind, value
+    return receive(pipe, lambda: ExportWorkerLost(LOST))
 
 
 def run_in_process(reader: Reader, shares: Sequence[Share], reached: Callable[[Done], None],
@@ -346,7 +319,7 @@ def join_csv(done: Sequence[Done], target: Path) -> None:
 def work(pipe: Any, path: str) -> None:
     """A worker process: the key, a connection, the snapshot, the lookups, then shares until
     the pipe closes. Any failure goes back down the pipe as the exception itself."""
-    _end_with_parent()
+    end_with_parent()
     _step_aside()
     gc.disable()  # see ``_step_aside``
     try:
@@ -355,7 +328,7 @@ def work(pipe: Any, path: str) -> None:
     except (EOFError, KeyboardInterrupt):
         pass  # the parent has gone or ended the export
     except BaseException as exc:
-        _send_error(pipe, exc)
+        send_error(pipe, exc)
 
 
 def _serve(pipe: Any, path: Path, key: bytes) -> None:
@@ -425,25 +398,3 @@ def _wait_for(pipe: Any, wanted: str) -> Any:
     if kind != wanted:
         raise RuntimeError(f"export worker was sent {kind!r}, not {wanted!r}")
     return value
-
-
-def _send_error(pipe: Any, exc: BaseException) -> None:
-    try:
-        pickle.loads(pickle.dumps(exc))
-    except Exception:
-        exc = RuntimeError(f"{type(exc).__name__}: {exc}")
-    with contextlib.suppress(OSError):  # the parent has gone
-        pipe.send(("error", exc))
-
-
-def _end_with_parent() -> None:
-    """End this process as soon as its parent ends, however it ends (even killed)."""
-    parent = multiprocessing.parent_process()
-    if parent is None:
-        return
-
-    def watch() -> None:
-        multiprocessing.connection.wait([parent.sentinel])
-        os._exit(3)
-
-    threading.Thread(target=watch, name="export-parent-watch", daemon=True).start()

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from linkworker import apart
 from linkworker.access import Actor
 from linkworker.returns import flow
 from linkworker.returns.document import ReturnDocument
@@ -90,6 +91,12 @@ class ReturnsScreen(QWidget):
         self.state.choose_period(self.period_page.period.currentText())
         self.reload_contracts()
         self._render()
+        self._warm()
+
+    def _warm(self) -> None:
+        """At 150,000 people, a process for the next build started now, while the manager
+        chooses (``linkworker.apart.warm``): the build does not wait for its start."""
+        self.runner.read(lambda job: apart.warm(job.caseload), yields=True)
 
     # --- layout and wiring ----------------------------------------------------------------
 
@@ -185,9 +192,14 @@ class ReturnsScreen(QWidget):
             return
         code, period = self.state.contract, self.state.period.strip()
         self._busy(True, translate("returns.screen", "Building the return..."))
+        # In a process of its own at 150,000 people: the window keeps the return, not the
+        # arenas its build filled (``linkworker.apart``).
         self.runner.run(
             lambda job: (
-                flow.prepare(job.caseload, self.actor, code, period, job.progress, self.as_of),
+                apart.run(
+                    job.caseload, flow.prepare, self.actor, code, period,
+                    progress=job.progress, as_of=self.as_of, stop=lambda: job.cancelled,
+                ),
                 flow.submitted_at_hub(job.caseload, self.actor, code, period),
             ),
             self._built_here,
@@ -202,6 +214,7 @@ class ReturnsScreen(QWidget):
         self._built(doc)
 
     def _built(self, doc: ReturnDocument) -> None:
+        self._warm()  # for a rebuild
         self._busy(False, "")
         self.state.document = doc
         self.quality_page.show_issues(doc)

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from linkworker import apart
 from linkworker.access import Actor, can
 from linkworker.charts import change_breakdown
 from linkworker.validation import format_date
@@ -76,6 +77,12 @@ class SummaryView(QWidget):
         self._build()
         self.runner.run(lambda job: summary_options(job.caseload, actor),
                         while_alive(self, self._set_options), failed=while_alive(self, self._fail))
+        self._warm()
+
+    def _warm(self) -> None:
+        """At 150,000 people, a process for the next summary started now, while the filter is
+        chosen (``linkworker.apart.warm``): Show does not wait for its start."""
+        self.runner.read(lambda job: apart.warm(job.caseload), yields=True)
 
     def _combo(self, name: str) -> QComboBox:
         combo = QComboBox()
@@ -227,10 +234,14 @@ class SummaryView(QWidget):
 
     def refresh(self) -> None:
         actor, chosen = self.actor, self.current_filter()
-        self.runner.run(lambda job: build_summary(job.caseload, actor, chosen),
+        # In a process of its own at 150,000 people (``linkworker.apart``): the window keeps
+        # the summary, not the arenas its read of every form filled.
+        self.runner.run(lambda job: apart.run(job.caseload, build_summary, actor, chosen,
+                                              stop=lambda: job.cancelled),
                         while_alive(self, self._show), failed=while_alive(self, self._fail))
 
     def _show(self, summary: WellbeingSummary) -> None:
+        self._warm()  # for the next
         self.summary = summary
         lines = summary_lines(summary, suppress=False)
         small = {x.key for x in summary_lines(summary) if x.suppressed}
