@@ -110,7 +110,8 @@ class MeasureChange(_Measure):
         return form, verdict.difference, threshold
 
     def _improved(self, ctx: RuleContext, rule: MeasureRule, facts: Facts,
-                  episode: EpisodeRow, forms: list[FormRow], start: dt.date):
+                  episode: EpisodeRow, forms: list[FormRow], start: dt.date
+                  ) -> tuple[FormRow | None, tuple[FormRow, float, float] | None]:
         """(baseline, (follow-up, change, threshold)) of one journey; None for what is not
         there (no baseline in its window; no improved follow-up)."""
         bounds = window_dates(facts, episode, rule.baseline, start)
@@ -129,7 +130,7 @@ class MeasureChange(_Measure):
         # follow-up: worked out once per journey for every outcome with the same windows.
         shared = facts.shared.setdefault(
             ("measure_change", rule.instrument, rule.item, rule.start, rule.baseline,
-             rule.follow_up, rule.min_change or ctx.thresholds[rule.instrument]), {})
+             rule.follow_up, rule.min_change or ctx.thresholds.get(rule.instrument)), {})
         for episode, forms, start in _measured(facts, rule):
             try:
                 baseline, found = shared[episode.id]
