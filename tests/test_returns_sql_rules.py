@@ -202,3 +202,25 @@ def test_the_sql_rules_seek_each_journeys_contacts_in_the_attended_index(caseloa
                for step in seeks)
     windows = "ix_contacts_attended (episode_id=? AND contact_date>? AND contact_date<?)"
     assert sum(windows in step for step in seeks) == 2  # ENG and ENG3
+
+
+def test_a_change_and_the_same_change_sustained_judge_each_follow_up_once(shared, monkeypatch):
+    """WB1 and WB2 (a wellbeing change at six months, and the same change still there at
+    twelve) have one baseline and one first follow-up per journey: the build judges that
+    follow-up once for both, then only WB2's later form (it judged it once per outcome)."""
+    from linkworker.outcomes.kinds import measures
+
+    code = f"SQL{next(_made)}"
+    with shared.transaction() as s:
+        contract = save_contract(s, SYSTEM, _contract(code))
+        _save(s, contract.id, [{
+            "referral": 0, "meeting": 2, "exit": None, "goals": [], "same_person": False,
+            "contacts": [(2, "attended", "phone", "support")],
+            "forms": [(0, 40), (180, 50), (370, 52)]} for _ in range(3)])
+    judged = []
+    real = measures.classify_change
+    monkeypatch.setattr(measures, "classify_change",
+                        lambda *a, **k: judged.append(a[1:3]) or real(*a, **k))
+    with shared.reading() as s:
+        build_return(s, SYSTEM, code, "2026-Q3", as_of=D(2027, 6, 1))
+    assert sorted(judged) == [(40.0, 50.0)] * 3 + [(40.0, 52.0)] * 3

@@ -15,9 +15,8 @@ import functools
 import hashlib
 import hmac
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from linkworker.codes import LONG_TERM_CONDITIONS
 from linkworker.outcomes.contract import ContractDef, Eligibility
@@ -33,25 +32,52 @@ class Verdict:
     reason: str = ""
 
 
+class Memo:
+    """What one return has already worked out: postcode districts, condition verdicts (by the
+    set of conditions held) and whole verdicts (by age, district and condition verdict). Many
+    people share a district or a set of conditions; plain dictionaries, as a return asks
+    thousands of times."""
+
+    __slots__ = ("districts", "conditions", "verdicts")
+
+    def __init__(self) -> None:
+        self.districts: dict[str | None, str | None] = {}
+        self.conditions: dict[frozenset, Verdict] = {}
+        self.verdicts: dict[tuple, Verdict] = {}
+
+
+_RECORDED_INELIGIBLE = Verdict(INELIGIBLE, "recorded as ineligible on the journey")
+
+
 def check_eligibility(cdef: ContractDef, facts: Facts, episode: EpisodeRow,
-                      memo: dict | None = None) -> Verdict:
+                      memo: Memo | None = None) -> Verdict:
     """The return's verdict on one journey: a recorded "ineligible" stands, else the criteria.
 
-    ``memo``: postcode districts and condition verdicts already worked out in this return
-    (many people share a district or a set of conditions)."""
+    ``memo``: what this return has already worked out (``Memo``)."""
     if episode.eligibility == INELIGIBLE:
-        return Verdict(INELIGIBLE, "recorded as ineligible on the journey")
+        return _RECORDED_INELIGIBLE
+    memo = Memo() if memo is None else memo
     person = facts.people[episode.person_id]
     age = age_on(person.date_of_birth, episode.referral_date)
     held = facts.conditions.get(person.id, ())
-    memo = {} if memo is None else memo
-    district = _remembered(memo, ("district", person.postcode), district_of, person.postcode)
+    postcode = person.postcode
+    try:
+        district = memo.districts[postcode]
+    except KeyError:
+        district = memo.districts[postcode] = district_of(postcode)
+    rules = cdef.eligibility
     conditions = None
-    if cdef.eligibility.conditions:
-        conditions = _remembered(memo, ("conditions", frozenset(held)), conditions_check,
-                                 cdef.eligibility.conditions, held)
-    return _remembered(memo, ("verdict", age, district, conditions), _verdict,
-                       cdef.eligibility, age, district, held, conditions)
+    if rules.conditions:
+        key = frozenset(held)
+        conditions = memo.conditions.get(key)
+        if conditions is None:
+            conditions = memo.conditions[key] = conditions_check(rules.conditions, held)
+    try:
+        return memo.verdicts[(age, district, conditions)]
+    except KeyError:
+        found = memo.verdicts[(age, district, conditions)] = _verdict(
+            rules, age, district, held, conditions)
+        return found
 
 
 def _verdict(rules: Eligibility, age: int | None, district: str | None,
@@ -66,18 +92,10 @@ def _verdict(rules: Eligibility, age: int | None, district: str | None,
     return Verdict(ELIGIBLE)
 
 
-def _remembered(memo: dict, key: tuple, work: Callable[..., Any], *args: Any) -> Any:
-    try:
-        return memo[key]
-    except KeyError:
-        memo[key] = found = work(*args)
-        return found
-
-
 def eligibility_verdicts(cdef: ContractDef, facts: Facts) -> dict[str, Verdict]:
     """Every journey's verdict, worked out once per return (the screen and the data-quality
     list both read it)."""
-    memo: dict = {}
+    memo = Memo()
     return {e.id: check_eligibility(cdef, facts, e, memo) for e in facts.episodes.values()}
 
 

@@ -120,6 +120,9 @@ class Facts:
     external: dict[str, list[ExternalRow]] = field(default_factory=dict)  # by outcome id
     # outcome id -> achievements SQL found while loading (``load_facts(in_sql=True)``)
     found: dict[str, list[Any]] = field(default_factory=dict)
+    # What rules of one kind share, worked out once per journey (``MeasureChange``: a change
+    # and the same change sustained have one baseline and one first follow-up)
+    shared: dict[Any, dict[str, Any]] = field(default_factory=dict)
 
     def anchor(self, episode: EpisodeRow, anchor: str) -> dt.date | None:
         """The date a rule's days count from. ``first_attended_contact`` is the earliest

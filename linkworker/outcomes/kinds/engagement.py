@@ -142,17 +142,21 @@ class Engagement(RuleKind):
                  ) -> Iterator[Achievement]:
         rule: EngagementRule = outcome.rule  # type: ignore[assignment]
         days: dict[str, dt.date] = {}
+        wanted, start_from, oid = rule.contacts, rule.start, outcome.id
         for episode in facts.episodes.values():  # their stored order, as ``evaluate``
             text = found.get(episode.id)
-            used = text.split(_RECORD) if text else ()
-            if len(used) < rule.contacts:
+            if not text:
                 continue
-            start = start_of(facts, episode, rule.start)
+            used = text.split(_RECORD)
+            if len(used) < wanted:
+                continue
             last = used[-1][:10]
             achieved = days.get(last) or days.setdefault(last, dt.date.fromisoformat(last))
-            yield Achievement(
-                outcome.id, episode.person_id, episode.id, f"{outcome.id}:{episode.id}",
-                achieved, partial(_sql_evidence, rule.start, start, used))
+            # The start, not the facts: an achievement that held them would make a cycle
+            # (facts -> found -> achievement), left for the collector instead of freed.
+            start = start_of(facts, episode, start_from)
+            yield Achievement(oid, episode.person_id, episode.id, f"{oid}:{episode.id}",
+                              achieved, partial(_sql_evidence, start_from, start, used))
 
     def evidence_parts(self, evidence: dict[str, Any], ids: bool) -> list[str]:
         parts = []

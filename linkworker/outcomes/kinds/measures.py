@@ -109,17 +109,34 @@ class MeasureChange(_Measure):
             return None
         return form, verdict.difference, threshold
 
+    def _improved(self, ctx: RuleContext, rule: MeasureRule, facts: Facts,
+                  episode: EpisodeRow, forms: list[FormRow], start: dt.date
+                  ) -> tuple[FormRow | None, tuple[FormRow, float, float] | None]:
+        """(baseline, (follow-up, change, threshold)) of one journey; None for what is not
+        there (no baseline in its window; no improved follow-up)."""
+        bounds = window_dates(facts, episode, rule.baseline, start)
+        baseline = first_in(forms, start, rule.baseline, bounds=bounds) if bounds else None
+        if baseline is None:
+            return None, None
+        return baseline, self._improved_later(ctx, rule, forms, baseline, rule.follow_up,
+                                              baseline)
+
     def evaluate(self, outcome: Outcome, facts: Facts, ctx: RuleContext
                  ) -> Iterator[Achievement]:
         """Own baseline in its window, first follow-up in its window improved by the
         threshold (and, if ``sustained``, the first form in that later window still)."""
         rule: MeasureRule = outcome.rule  # type: ignore[assignment]
+        # A change and the same change sustained (WB1, WB2) share their baseline and first
+        # follow-up: worked out once per journey for every outcome with the same windows.
+        shared = facts.shared.setdefault(
+            ("measure_change", rule.instrument, rule.item, rule.start, rule.baseline,
+             rule.follow_up, rule.min_change or ctx.thresholds.get(rule.instrument)), {})
         for episode, forms, start in _measured(facts, rule):
-            bounds = window_dates(facts, episode, rule.baseline, start)
-            baseline = first_in(forms, start, rule.baseline, bounds=bounds) if bounds else None
-            if baseline is None:
-                continue
-            found = self._improved_later(ctx, rule, forms, baseline, rule.follow_up, baseline)
+            try:
+                baseline, found = shared[episode.id]
+            except KeyError:
+                baseline, found = shared[episode.id] = self._improved(ctx, rule, facts,
+                                                                      episode, forms, start)
             if found is None:
                 continue
             follow, change, threshold = found
