@@ -200,8 +200,8 @@ def run(path: str, username: str, pages: bool = True) -> dict[str, Any]:
     _wait(app, lambda: view.count > 0, "whole list")
     whole, rows = time.perf_counter(), view.count
     times = _keystrokes(app, view)
-    pages: dict[str, Any] = {}
-    if username == "manager" and pages:
+    wanted, pages = pages, {}  # (the flag was shadowed by the dict: no page was ever timed)
+    if username == "manager" and wanted:
         if daily_due:  # the user comes back while the backup runs (it begins once they idle)
             _wait(app, lambda: checks.stage in ("backing up", "done"), "the daily backup")
             pages["beside"] = checks.stage
@@ -214,6 +214,7 @@ def run(path: str, username: str, pages: bool = True) -> dict[str, Any]:
             if key == "today":  # a long list's lengths follow its first rows
                 pages["today_counted"] = round(pages[key] + _wait(
                     app, lambda p=page: p.counts is not None, "today's counts"), 2)
+                pages["today_changed"] = _after_a_change(app, runner, page)
     rss = rss_now_mb()
     runner.shutdown()
     window.close()
@@ -227,6 +228,17 @@ def run(path: str, username: str, pages: bool = True) -> dict[str, Any]:
             "rows": rows, "keys_ms": [round(t * 1000, 1) for t in times],
             "keys_cpu_ms": [round(t * 1000, 1) for t in KEY_CPU],
             "pages_s": pages, "rss_now_mb": round(rss), "daily_due": daily_due}
+
+
+def _after_a_change(app, runner, page) -> float:
+    """Today's first rows again after a save elsewhere (a step marked done), announced as
+    the runner announces it, straight after the counts, while the lists' keys are read."""
+    from ui.operations import Changes
+
+    again: list[object] = []
+    page.loaded.connect(again.append)
+    runner.changed.emit(Changes({"goals"}))
+    return round(_wait(app, lambda: bool(again), "today after a change"), 2)
 
 
 def _compiled() -> None:
@@ -274,7 +286,8 @@ def measure(bench: Bench) -> list[Row]:
             out.append(Row(f"Memory after Today and Due, {label}", f"{result['rss_now_mb']:,} MB",
                            result["rss_mb"], target="< 400 MB",
                            note=f"first rows: Today {pages['today']:.1f} s (counted "
-                                f"{pages['today_counted']:.1f} s), Due {pages['due']:.1f} s; "
+                                f"{pages['today_counted']:.1f} s; again after a change "
+                                f"{pages['today_changed']:.2f} s), Due {pages['due']:.1f} s; "
                                 "peak RSS beside"))
     return out
 
@@ -331,4 +344,7 @@ def _pages_beside_the_backup(bench: Bench, pages: dict[str, Any]) -> list[Row]:
                  + (", ".join(still) if still else "neither") + "'s first rows)")
     return [Row("Today / Due first rows in the app, manager",
                 f"{pages['today']:.2f} / {pages['due']:.2f} s", target="< 2 s",
-                note=f"{where}; {figure}")]
+                note=f"{where}; {figure}"),
+            Row("Today first rows after a change, manager", f"{pages['today_changed']:.2f} s",
+                target="< 1 s", note="a save elsewhere announced straight after Today's "
+                "counts, while its lists' keys are read")]

@@ -260,6 +260,11 @@ class Episode(Tracked, Base):
         # A worker's open journeys with what Today's tasks and Due ask of them (0010).
         Index("ix_episodes_open_by_worker", "worker_id", "stage", "next_review_due",
               "first_meeting_date", "referral_date", "id", sqlite_where=text("exit_date IS NULL")),
+        # Is this journey open? asked of an index by id, not the journey's row (a manager's
+        # Today asks it of every open goal: 0011). Unique, and every column asked by equality,
+        # so SQLite takes it over the id's own unique index (and then the journey's row).
+        Index("ix_episodes_open_ids", "id", "exit_date", unique=True,
+              sqlite_where=text("exit_date IS NULL")),
         # The return: a contract's journeys from the index alone (0007).
         Index("ix_episodes_contract_journeys", "contract_id", "id", "person_id", "number",
               "referral_date", "first_meeting_date", "exit_date", "exit_reason", "eligibility"),
@@ -376,8 +381,10 @@ class GoalStep(Tracked, Base):
         # Today's tasks, most overdue first: the steps not done in due order (0007).
         Index("ix_goal_steps_open_due", "due_date", "goal_id",
               sqlite_where=text("done_date IS NULL")),
-        # Today: the earliest due date of an open goal's step, where that walk starts (0008).
-        Index("ix_goal_steps_open_by_goal", "goal_id", "due_date", "done_date",
+        # Today: each open goal's steps not done, by due date, with their ids: the earliest
+        # due date of an open goal's step, where the first page's walk starts (0008), and a
+        # manager's every task key, read goal by goal from the index alone (0011).
+        Index("ix_goal_steps_open_by_goal_keys", "goal_id", "due_date", "id", "done_date",
               sqlite_where=text("done_date IS NULL")),
     )
 

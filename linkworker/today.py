@@ -271,7 +271,8 @@ def _earliest_open_step(day: dt.date):  # SQL: one date, or NULL when no open go
     """The earliest due date of a step not done of an open goal: everyone's steps are walked
     in due order from there. Before it lie only steps of goals closed long ago (240,000 at
     150,000 people, each tested and dropped); this reads the open goals' ids and each one's
-    earliest step from two indexes alone (``ix_goals_open``, ``ix_goal_steps_open_by_goal``)."""
+    earliest step from two indexes alone (``ix_goals_open``,
+    ``ix_goal_steps_open_by_goal_keys``)."""
     step, goal = aliased(GoalStep), aliased(Goal)
     # Asked per open goal (a correlated subquery), so SQLite cannot turn it into the walk of
     # every step in due order it is there to shorten.
@@ -281,17 +282,22 @@ def _earliest_open_step(day: dt.date):  # SQL: one date, or NULL when no open go
     return select(func.min(earliest)).where(goal.status == "open").scalar_subquery()
 
 
-def _everyones_steps_due(actor: Actor, day: dt.date):
-    """The due dates of everyone's steps (a manager's list): the steps not done walked once
-    against the listed open goals, so no step row is read (counting by joins read every open
-    goal's steps: 2.5 s of CPU at 150,000 people, this 1.4 s)."""
-    listed = (select(Goal.id)
-              .join(Journey, Journey.id == Goal.episode_id)
-              .join(Person, Person.current_episode_id == Journey.id)
-              .where(Goal.status == "open", Journey.exit_date.is_(None),
-                     Person.deleted_at.is_(None), people_scope(actor)))
-    return select(GoalStep.due_date.label("due")).where(
-        GoalStep.done_date.is_(None), GoalStep.due_date <= day, _step_goal_in(listed))
+def _everyones_steps(actor: Actor, day: dt.date, *columns):
+    """``columns`` of everyone's steps due by ``day`` (a manager's keys and counts), read from
+    indexes alone, goal by goal: the open goals (``ix_goals_open``), each one's journey asked
+    "open?" (``ix_episodes_open_ids``) and its person's name (``ix_people_current_names``),
+    then its steps not done due by the day, with their ids (``ix_goal_steps_open_by_goal_keys``;
+    0011). The step's due date is compared as ``+due_date``, so SQLite never walks instead
+    every step not done in due order, reading each one's step, goal and journey rows (98,909
+    tasks at 150,000 people: the keys took 4.5-6.2 s of CPU that way)."""
+    return (select(*columns)
+            .select_from(Goal)
+            .join(Journey, Journey.id == Goal.episode_id)
+            .join(Person, Person.current_episode_id == Journey.id)
+            .join(GoalStep, GoalStep.goal_id == Goal.id)
+            .where(Goal.status == "open", Journey.exit_date.is_(None),
+                   Person.deleted_at.is_(None), people_scope(actor),
+                   GoalStep.done_date.is_(None), _unary_plus(GoalStep.due_date) <= day))
 
 
 def _tasks_query(actor: Actor, worker: str | None, day: dt.date, *, due_only: bool = False,
@@ -325,6 +331,8 @@ def _tasks_query(actor: Actor, worker: str | None, day: dt.date, *, due_only: bo
         own = Journey.worker_id if keys is None else _unary_plus(Journey.worker_id)
         steps = steps.where(own == worker)
         referrals = referrals.where(own == worker)
+    elif keyed or due_only:  # everyone's every task (keys, counts): goal by goal, from indexes
+        steps = _everyones_steps(actor, day, *steps.selected_columns[:5])
     elif keys is None:  # everyone's: in due order from the first open goal's step, closed goals'
         steps = steps.where(GoalStep.due_date >= _earliest_open_step(day),  # dropped
                             _step_goal_in(select(Goal.id).where(Goal.status == "open")))
@@ -340,8 +348,6 @@ def _tasks_query(actor: Actor, worker: str | None, day: dt.date, *, due_only: bo
     if due_only:
         steps, referrals = (part.with_only_columns(part.selected_columns[0].label("due"))
                             for part in (steps, referrals))
-        if worker is None:  # everyone's: counted without reading a step
-            steps = _everyones_steps_due(actor, day)
     return union_all(steps, referrals)
 
 
@@ -425,14 +431,24 @@ class TodayList:
         return today_rows(caseload, *where, self.read_keys(caseload)[offset:offset + limit])
 
     def read_keys(self, caseload: Caseload | Session) -> array:
-        """The list's keys, read now unless read already (the view reads a long list's after
-        its counts, so a scroll seldom waits for them: a manager's tasks took 0.9 s of CPU
-        at 50,000 people, 4.5-6.2 s at 150,000: about one OFFSET page that deep)."""
+        """The list's keys, read now unless read already (a page past the first needs them;
+        the view reads a long list's in the background first, ``prefetch``)."""
         with self._reading:
             if self.keys is None:
-                self.keys = today_keys(caseload, self.actor, self.worker_id, self.day,
-                                       self.part)
+                self.keys = self._keys(caseload)
             return self.keys
+
+    def prefetch(self, caseload: Caseload | Session) -> None:
+        """The list's keys read ahead of a scroll, in the background, by work that steps
+        aside for the user's reads: without the lock, so a page read that needs the keys
+        meanwhile reads them itself rather than wait for work that is waiting for it."""
+        if self.keys is None:
+            keys = self._keys(caseload)
+            with self._reading:
+                self.keys = keys if self.keys is None else self.keys
+
+    def _keys(self, caseload: Caseload | Session) -> array:
+        return today_keys(caseload, self.actor, self.worker_id, self.day, self.part)
 
 
 def today_counts(caseload: Caseload | Session, actor: Actor, worker_id: str | None,

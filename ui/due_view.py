@@ -6,7 +6,8 @@ a small tuple per item, which also give the counts and the "Show" filter) plus t
 looked at (``today.due_rows`` through ``ui.person_list.PagedRows``), so a row's wording, its
 journey's schedule and its cells are worked out only for the rows on screen. The first page
 comes first (``today.due_first_keys``, cut in the database): a manager's 32,000 keys at 150,000
-people are read after it is painted, and the counts and the rest of the list follow them.
+people are read after it is painted (by work that steps aside for the user's reads; a refresh
+drops the last one's), and the counts and the rest of the list follow them.
 Overdue rows are red *and* say "overdue" in words, so colour is never the only signal.
 """
 
@@ -108,6 +109,8 @@ class DueView(WorkerPage):
                 sunday=format_date(sunday)
             )
         )
+        self.runner.drop(f"due-keys-{id(self)}")  # the last refresh's: moot, and never
+        self.runner.drop(f"due-tasks-{id(self)}")  # to stand before the new first rows
         self._reading += 1
         self.keys, self._first = None, {}
         self._read_first(self.kind.currentData())
@@ -157,12 +160,13 @@ class DueView(WorkerPage):
 
             self.runner.read(every, self._keys_arrived,
                              label=translate("due_view", "Counting what is due"),
-                             supersede=f"due-keys-{id(self)}")
+                             supersede=f"due-keys-{id(self)}", yields=True)
         # Today's overdue tasks are counted after the first rows, not beside them: a manager's
-        # count is a second or two of work at 150,000 people on a two-core laptop.
+        # count is a second or two of work at 150,000 people on a two-core laptop. Both reads
+        # step aside for the user's own (``yields``), on a thread no page read needs.
         self.runner.read(lambda job: overdue_tasks(job.caseload, actor, worker, today),
                          self._tasks_counted, label=translate("due_view", "Counting tasks"),
-                         supersede=f"due-tasks-{id(self)}")
+                         supersede=f"due-tasks-{id(self)}", yields=True)
 
     def _keys_arrived(self, answer: tuple[int, list[DueKey], dict[str | None, list[DueItem]]]
                       ) -> None:

@@ -6,8 +6,10 @@ comes from ``linkworker.today.today_page`` in two reads on the runner's reader p
 beside the diary), their lengths after (``today_counts``); the tables are lazy models
 (``ui.person_list``: a manager's 95,000 tasks never become 95,000 rows of items). A page past
 the first is read by its rows' keys (``today.TodayList``: the list's rowids, read once after
-the counts while the page is on screen, else at the first scroll), so a page at the bottom
-comes as quickly as the first. Enter or a double-click opens the person.
+the counts while the page is on screen, by work that steps aside for the user's reads, else at
+the first scroll), so a page at the bottom comes as quickly as the first. A refresh drops the
+last one's counts and keys, so the first rows after a change wait for neither. Enter or a
+double-click opens the person.
 """
 
 from __future__ import annotations
@@ -201,6 +203,7 @@ class TodayView(WorkerPage):
         if self.worker.options is None:
             return  # the worker list loads first, then refreshes
         actor, worker, day = self.actor, self.worker.worker_id(), self.day
+        self._drop_older_reads()
         self._reading += 1
         reading, self._arrived = self._reading, {}
         for parts in READS:
@@ -212,6 +215,14 @@ class TodayView(WorkerPage):
             self.runner.read(first_pages, self._pages_arrived,
                              label=translate("today_view", "Loading today"),
                              supersede=f"today-{id(self)}-{parts[0]}")
+
+    def _drop_older_reads(self) -> None:
+        """The last refresh's counts and keys are moot once the lists are read again: they
+        are dropped (stopped part way if running), so the new first rows never queue behind
+        them on a 2-core laptop."""
+        self.runner.drop(f"today-counts-{id(self)}")
+        for part in TODAY_LISTS:
+            self.runner.drop(f"today-keys-{id(self)}-{part}")
 
     def _pages_arrived(self, answer: tuple[int, dt.date, dict[str, list]]) -> None:
         """Shows the lists once both reads of the newest refresh have answered."""
@@ -281,16 +292,17 @@ class TodayView(WorkerPage):
 
     def _read_keys(self, counts: TodayCounts) -> None:
         """Each list longer than a page has its keys read now, before a scroll asks for a
-        page past the first (which would otherwise wait for them), if the page is on screen:
-        a manager's tasks' keys are seconds of CPU at 150,000 people, not to be spent at
-        every save elsewhere (a hidden page's are read at its first scroll)."""
+        page past the first (which would otherwise wait for them), if the page is on screen
+        (a hidden page's are read at its first scroll). The read steps aside for the user's
+        own reads, on a thread of its own (``yields``): a manager's tasks' keys are most of a
+        second of CPU at 150,000 people, and the first rows after a change come first."""
         if not self.isVisible():
             return
         for part, listed in self._lists.items():
             if getattr(counts, part) > PAGE_ROWS and listed.keys is None:
-                self.runner.read(lambda job, listed=listed: listed.read_keys(job.caseload),
+                self.runner.read(lambda job, listed=listed: listed.prefetch(job.caseload),
                                  label=translate("today_view", "Loading today"),
-                                 supersede=f"today-keys-{id(self)}-{part}")
+                                 supersede=f"today-keys-{id(self)}-{part}", yields=True)
 
     def focus_first(self) -> None:
         self.appointments.setFocus(Qt.FocusReason.OtherFocusReason)

@@ -18,7 +18,7 @@ from ui.record import RecordView
 from ui.today_view import TodayView
 
 from .conftest import TODAY
-from .test_today_lists import _add_ties, refresh
+from .test_today_lists import DAY, _add_ties, refresh
 
 
 @pytest.fixture
@@ -462,3 +462,97 @@ def test_a_long_today_list_shows_its_first_page_then_counts_and_pages_in(
     with qtbot.waitSignal(today.open_person) as opened:
         qtbot.keyClick(today.tasks, Qt.Key.Key_Return)
     assert opened.args == [world.people["margaret"]]
+
+
+def _held(monkeypatch, module, name: str, release) -> list:
+    """``module.name`` made to wait for ``release`` before it runs (the calls are listed):
+    a read held part way, as a manager's keys at 150,000 people are for a second or more."""
+    import threading
+
+    real, calls = getattr(module, name), []
+    assert isinstance(release, threading.Event)
+
+    def held(*args, **kwargs):
+        calls.append(name)
+        release.wait()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, held)
+    return calls
+
+
+def test_the_first_rows_after_a_change_never_wait_for_the_last_refreshs_keys(
+        qtbot, runner, world, windows, monkeypatch):
+    """Today's keys (read after the first rows) step aside on a thread no page read needs,
+    and a refresh drops the last one's: with every keys read held part way, a step marked
+    done still brings Today's new first rows (before, the three lists' keys held both reader
+    threads, and the new first pages waited behind them)."""
+    import threading
+
+    import linkworker.today
+    from linkworker.goals import complete_step
+    from linkworker.models import Contact
+    from linkworker.today import today_page
+
+    _add_ties(world, copies=2, steps=300)  # each list longer than a page: its keys are read
+    with world.caseload.transaction() as s:
+        for k in range(700):
+            s.add(Contact(episode_id=world.episodes["sam0"], contact_date=TODAY + (k % 3) * DAY,
+                          start_time=dt.time(9, k % 60), status="planned"))
+    meg, release = world.actor("meg"), threading.Event()
+    step_id, before = _a_step_due(world), len(today_page(world.caseload, meg, None, TODAY,
+                                                          "tasks"))
+    held = _held(monkeypatch, linkworker.today, "today_keys", release)
+    try:
+        window = open_window(qtbot, runner, meg, windows)
+        today = window.go("today")
+        qtbot.waitUntil(lambda: today.counts is not None and bool(held))
+        loaded: list[object] = []
+        today.loaded.connect(loaded.append)
+        runner.run(lambda job: complete_step(job.caseload, meg, step_id, TODAY),
+                   changes={"goals"})
+        qtbot.waitUntil(lambda: bool(loaded))
+        assert loaded[0]["tasks"] == today_page(world.caseload, meg, None, TODAY, "tasks", 0,
+                                                 len(loaded[0]["tasks"]))
+        assert len(today_page(world.caseload, meg, None, TODAY, "tasks")) == before - 1
+    finally:
+        release.set()
+
+
+def _a_step_due(world) -> str:
+    """The id of a plan step not done, due by today: one of Today's tasks."""
+    from sqlalchemy import select
+
+    from linkworker.models import GoalStep
+
+    with world.caseload.reading() as s:
+        return s.execute(select(GoalStep.id).where(GoalStep.done_date.is_(None),
+                                                   GoalStep.due_date <= TODAY)).scalars().first()
+
+
+def test_dues_first_rows_after_a_change_never_wait_for_the_last_refreshs_counts(
+        qtbot, runner, world, windows, monkeypatch):
+    """Due's every key and Today's overdue tasks (read after Due's first rows) step aside on a
+    thread no page read needs, and a refresh drops the last one's: with both held part way,
+    a change still brings Due's new first rows."""
+    import threading
+
+    import ui.due_view
+    import ui.person_list
+
+    for module in (ui.due_view, ui.person_list):
+        monkeypatch.setattr(module, "PAGE_ROWS", 2)
+    refresh(world)
+    meg, release = world.actor("meg"), threading.Event()
+    held = _held(monkeypatch, ui.due_view, "due_keys", release)
+    _held(monkeypatch, ui.due_view, "overdue_tasks", release)
+    try:
+        window = open_window(qtbot, runner, meg, windows)
+        due = window.go("due")
+        qtbot.waitUntil(lambda: due.table.rowCount() > 0 and bool(held))
+        loaded: list[object] = []
+        due.loaded.connect(loaded.append)
+        runner.run(lambda job: None, changes={"contacts"})
+        qtbot.waitUntil(lambda: bool(loaded))
+    finally:
+        release.set()
