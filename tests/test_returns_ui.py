@@ -228,6 +228,52 @@ def test_a_laptop_that_syncs_with_a_hub_previews_a_draft_and_names_the_hubs_comm
             "--url postgresql://OWNER@server/linkworker") in said
     assert "secret" not in said and "lw_meg" not in said
     assert all(button.isEnabled() for button in screen.export_page.buttons.values())
+    page = screen.export_page
+    assert not page.adjust.isEnabled()  # off like Submit, not refusing only when pressed
+    for button, command in ((page.submit, "--period 2026-Q3 --submit"),
+                            (page.adjust, '--adjust 2026-Q3:LINE --reason "..."')):
+        note = (f"linkworker hub return --contract TEST-SIB {command} --by manager "
+                "--url postgresql://OWNER@server/linkworker")
+        assert note in button.toolTip() and note in button.accessibleDescription()
+        assert "secret" not in button.toolTip()
+    assert page.adjust.accessibleName() == "Record an adjustment to a submitted claim"
+
+
+HUB_ADJUSTS = ('linkworker hub return --contract TEST-SIB --adjust 2026-Q3:LINE --reason "..." '
+               "--by manager --url postgresql://OWNER@server/linkworker")
+
+
+def test_a_return_submitted_before_the_hub_is_adjusted_at_the_hub_not_on_the_laptop(
+        qtbot, runner, actor_manager, caseload):
+    """Its claims are in the hub's ledger now: Adjust is off with the hub's command, on the
+    button and under the return; with no hub it is a laptop's own again."""
+    from linkworker.sync import state
+
+    screen = built_screen(qtbot, runner, actor_manager)
+    with qtbot.waitSignal(screen.submitted):
+        screen.submit()
+    wait_idle(qtbot, runner)
+    page = screen.export_page
+    assert page.adjust.isEnabled() and page.adjust.accessibleDescription() == ""
+    own_words = page.adjust.toolTip()
+    with caseload.transaction() as s:
+        state.put(s.connection(), "hub", "postgresql://lw_meg:secret@server/linkworker")
+    screen.build()
+    wait_idle(qtbot, runner)
+    assert screen.state.document.is_submitted
+    assert not page.adjust.isEnabled() and not page.submit.isEnabled()
+    assert HUB_ADJUSTS in page.adjust.toolTip()
+    assert HUB_ADJUSTS in page.adjust.accessibleDescription()
+    assert page.status.text().startswith("Submitted on")
+    assert HUB_ADJUSTS in page.status.text()
+    qtbot.mouseClick(page.adjust, Qt.MouseButton.LeftButton)
+    assert QApplication.activeModalWidget() is None  # nothing to press: no dialog, no refusal
+    with caseload.transaction() as s:
+        state.put(s.connection(), "hub", None)
+    screen.build()
+    wait_idle(qtbot, runner)
+    assert page.adjust.isEnabled() and page.adjust.toolTip() == own_words
+    assert page.adjust.accessibleDescription() == "" and page.submit.toolTip() == ""
 
 
 def test_adjustment_dialog_records_a_new_row(qtbot, runner, actor_manager):

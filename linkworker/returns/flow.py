@@ -96,11 +96,20 @@ def prepare(caseload: Caseload, actor: Actor, contract: str, period: str,
         return name_issues(session, doc)
 
 
+@dataclass(frozen=True)
+class AtHub:
+    """The commands that submit this return and adjust its claims at the team's hub, for a
+    laptop that syncs with one (it may build a draft from its own copy, never write the
+    claims ledger)."""
+
+    submit: str
+    adjust: str
+
+
 def submitted_at_hub(caseload: Caseload, actor: Actor, contract: str, period: str
-                     ) -> str | None:
-    """The command that submits this return at the team's hub when this laptop syncs with
-    one (it may build a draft from its own copy, never submit one); ``None`` where it may
-    submit (no hub, or the hub itself)."""
+                     ) -> AtHub | None:
+    """What to run at the team's hub when this laptop syncs with one; ``None`` where it may
+    submit and adjust itself (no hub, or the hub itself)."""
     from linkworker.returns.period import parse_period
     from linkworker.sync.service import hub_return_command, returns_hub
 
@@ -108,8 +117,12 @@ def submitted_at_hub(caseload: Caseload, actor: Actor, contract: str, period: st
         hub = returns_hub(session)
     if hub is None:
         return None
-    return hub_return_command(hub, actor, f"--contract {contract} --period "
-                                          f"{parse_period(period).label} --submit")
+    label = parse_period(period).label
+    return AtHub(
+        hub_return_command(hub, actor, f"--contract {contract} --period {label} --submit"),
+        hub_return_command(hub, actor, f'--contract {contract} --adjust {label}:LINE '
+                                       '--reason "..."'),
+    )
 
 
 def name_issues(session: Session, doc: ReturnDocument) -> ReturnDocument:

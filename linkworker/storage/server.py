@@ -3,8 +3,11 @@
 The same models and the same Alembic migrations as a laptop's SQLCipher file, over psycopg 3.
 ``ServerCaseload`` behaves like ``Caseload`` for the core (``transaction``, ``reading``); a
 transaction takes a PostgreSQL advisory lock instead of SQLite's write lock, so the hub applies
-one batch of changes at a time, as a laptop does. Encryption at rest, backups and integrity
-checks are PostgreSQL's own (the server's disk encryption, ``pg_dump``), not the file methods.
+one batch of changes at a time, as a laptop does: the lock is the transaction's first statement,
+at READ COMMITTED, so everything after it reads what the writer before committed (two returns
+submitted at once take turns, and the second sees the first's claims). Encryption at rest,
+backups and integrity checks are PostgreSQL's own (the server's disk encryption, ``pg_dump``),
+not the file methods.
 """
 
 from __future__ import annotations
@@ -31,8 +34,15 @@ def engine_for_url(url: str) -> Engine:
         parsed = parsed.set(drivername="postgresql+psycopg")
     if not parsed.drivername.startswith("postgresql"):
         raise CaseloadError(f"{parsed.drivername} is not PostgreSQL: give a postgresql:// URL.")
+    # READ COMMITTED whatever the server's default_transaction_isolation: each statement after
+    # ``HUB_LOCK`` then reads what the writer before committed. At REPEATABLE READ or
+    # SERIALIZABLE (a server set so by its DBA) the snapshot is the transaction's first
+    # statement's, the lock's, taken before it waits: the second of two returns submitted at
+    # once would be built from the ledger before the first's claims, and then fail with
+    # PostgreSQL's serialization error instead of taking its turn (tests/sync/
+    # test_hub_returns.py). A read that needs one snapshot asks for it (sync's pull).
     return create_engine(parsed, hide_parameters=True, pool_pre_ping=True, pool_size=4,
-                         max_overflow=4)
+                         max_overflow=4, isolation_level="READ COMMITTED")
 
 
 def describe_url(url: str) -> str:

@@ -1094,7 +1094,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
   <context>
     <name>caseload_view</name>
     <message>
-      <location filename="../../ui/caseload_view.py" line="+122" />
+      <location filename="../../ui/caseload_view.py" line="+123" />
       <source>Name</source>
       <translation type="unfinished" />
     </message>
@@ -1118,12 +1118,12 @@ No good backup was found beside {name}. The damaged file has not been changed; a
     <message>
       <location line="+5" />
       <location line="+330" />
-      <location line="+234" />
+      <location line="+235" />
       <source>Stage</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-563" />
+      <location line="-564" />
       <location line="+330" />
       <source>Worker</source>
       <translation type="unfinished" />
@@ -1154,12 +1154,12 @@ No good backup was found beside {name}. The damaged file has not been changed; a
     </message>
     <message>
       <location line="-143" />
-      <location line="+491" />
+      <location line="+492" />
       <source>Loading the caseload</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-435" />
+      <location line="-436" />
       <source>Review overdue</source>
       <translation type="unfinished" />
     </message>
@@ -1205,12 +1205,12 @@ No good backup was found beside {name}. The damaged file has not been changed; a
     </message>
     <message>
       <location line="+3" />
-      <location line="+236" />
+      <location line="+237" />
       <source>Contract</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-235" />
+      <location line="-236" />
       <source>Referred</source>
       <translation type="unfinished" />
     </message>
@@ -1296,7 +1296,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+4" />
+      <location line="+5" />
       <source>&amp;Search:</source>
       <translation type="unfinished" />
     </message>
@@ -1390,8 +1390,8 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message numerus="yes">
-      <location line="-499" />
-      <location line="+357" />
+      <location line="-500" />
+      <location line="+358" />
       <location line="+71" />
       <source>%Ln person(s)</source>
       <translation type="unfinished">
@@ -1399,8 +1399,8 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       </translation>
     </message>
     <message>
-      <location line="-429" />
-      <location line="+360" />
+      <location line="-430" />
+      <location line="+361" />
       <source>{ids}+ people, counting…</source>
       <translation type="unfinished" />
     </message>
@@ -4413,7 +4413,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
   <context>
     <name>record.signposting_tab</name>
     <message>
-      <location filename="../../ui/record/signposting_tab.py" line="+22" />
+      <location filename="../../ui/record/signposting_tab.py" line="+23" />
       <source>Took it up</source>
       <translation type="unfinished" />
     </message>
@@ -5470,7 +5470,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
   <context>
     <name>returns.pages</name>
     <message>
-      <location filename="../../ui/returns/pages.py" line="+46" />
+      <location filename="../../ui/returns/pages.py" line="+49" />
       <source>Which contract is this return for?</source>
       <translation type="unfinished" />
     </message>
@@ -5500,7 +5500,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+23" />
+      <location line="+26" />
       <source>Data-quality issues, those that block payment first</source>
       <translation type="unfinished" />
     </message>
@@ -5592,28 +5592,34 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+127" />
-      <source>Draft from this laptop's copy, to check. Your team submits its returns at the hub, so the claims ledger stays in one place; there, a manager runs:
+      <location line="+156" />
+      <source>Your team submits its returns at the hub, so the claims ledger stays in one place; there, a manager runs:
 {command}</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+12" />
+      <location line="+5" />
+      <source>Your team records adjustments at the hub, so the claims ledger stays in one place; there, a manager runs:
+{command}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="-33" />
       <source>Submitted on {on} by {by}. Exports are rebuilt from the frozen return, identical every time.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-119" />
+      <location line="-108" />
       <source>Line</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-129" />
+      <location line="-132" />
       <source>P&amp;eriod (e.g. 2026-Q3):</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+130" />
+      <location line="+133" />
       <location line="+37" />
       <source>Person</source>
       <translation type="unfinished" />
@@ -5723,12 +5729,17 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+3" />
+      <location line="-211" />
       <source>A correction to a claim already submitted: it goes into the next return as a new row; the submitted claim is never edited.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+34" />
+      <location line="+223" />
+      <source>Draft from this laptop's copy, to check.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+14" />
       <source>Draft. Export it to check, then submit it to lock its claims into the ledger (this cannot be undone; corrections become adjustments in a later return).</source>
       <translation type="unfinished" />
     </message>
@@ -5736,7 +5747,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
   <context>
     <name>returns.screen</name>
     <message>
-      <location filename="../../ui/returns/screen.py" line="+60" />
+      <location filename="../../ui/returns/screen.py" line="+61" />
       <source>Outcome returns</source>
       <translation type="unfinished" />
     </message>
@@ -5806,7 +5817,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+33" />
+      <location line="+34" />
       <source>Export the return</source>
       <translation type="unfinished" />
     </message>
@@ -7241,7 +7252,7 @@ Its claims are locked into the ledger and can never be claimed again. This canno
   <context>
     <name>widgets</name>
     <message>
-      <location filename="../../ui/widgets.py" line="+344" />
+      <location filename="../../ui/widgets.py" line="+353" />
       <source>Messages</source>
       <translation type="unfinished" />
     </message>

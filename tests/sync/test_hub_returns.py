@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
+from sqlalchemy.engine import make_url
 
-from linkworker import accounts, models
+from linkworker import accounts, audit, models
 from linkworker.access import Actor
 from linkworker.cli import main
 from linkworker.errors import UserError
@@ -20,7 +22,7 @@ from linkworker.returns.build import build_return
 from linkworker.returns.document import ReturnDocument, canonical
 from linkworker.returns.submit import add_adjustment, submit_return
 from linkworker.storage.database import Caseload
-from linkworker.storage.server import ServerCaseload
+from linkworker.storage.server import ServerCaseload, engine_for_url
 from tests.conftest import CLI_PASSWORD, TEST_PASSPHRASE
 from tests.test_returns_caseload import build_caseload
 
@@ -168,3 +170,189 @@ def test_a_laptop_that_syncs_with_a_hub_is_told_the_command_that_submits_there(t
         add_adjustment(s, meg, "TEST-SIB", "2026-Q3:1", reason="wrong date")
     # A draft from the laptop's own copy still builds (the Returns screen's preview).
     assert len(_claims(_built(laptop, meg, "2026-Q3"))) == 13
+
+
+# --- two managers at the hub at the same moment ---------------------------------------------
+
+
+class Rendezvous:
+    """Holds each racer after its build and ledger writes, before its commit, until every
+    other racer has got as far, finished, or is waiting on a lock at the hub. Without the hub's
+    writer lock the racers overlap every time (both build from the same ledger); with it the
+    second waits for the first's commit, and nothing here depends on how long anything takes."""
+
+    def __init__(self, pg_url: str, racers: int) -> None:
+        self.racers, self.here, self.done = racers, 0, 0
+        self.changed = threading.Condition()
+        self.url, self.watch = pg_url, engine_for_url(pg_url)
+        self.start = threading.Barrier(racers)
+
+    def _waiting_on_a_lock(self) -> int:
+        with self.watch.connect() as conn:
+            return conn.execute(text(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND wait_event_type = 'Lock'")).scalar_one()
+
+    def meet(self) -> None:
+        with self.changed:
+            self.here += 1
+            self.changed.notify_all()
+            while self.here + self.done < self.racers and not self._waiting_on_a_lock():
+                self.changed.wait(0.05)
+
+    def finished(self) -> None:
+        with self.changed:
+            self.done += 1
+            self.changed.notify_all()
+
+    def run(self, *work) -> list:
+        """Each ``work(session)`` in its own thread and connection to the hub, all started
+        at once; each one's answer, or the ``UserError`` (or other error) it raised."""
+        results: list = [None] * len(work)
+
+        hubs = [ServerCaseload.connect(self.url, upgrade=False) for _ in work]
+
+        def race(i: int, job) -> None:
+            hub = hubs[i]
+            try:
+                self.start.wait()
+                with hub.transaction() as session:
+                    results[i] = job(session)
+                    self.meet()
+            except Exception as exc:  # the test reads what each one raised
+                results[i] = exc
+            finally:
+                self.finished()
+                hub.close()
+
+        threads = [threading.Thread(target=race, args=(i, job)) for i, job in enumerate(work)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        self.watch.dispose()
+        return results
+
+
+def _submitting(ids, period: str):
+    return lambda session: submit_return(session, _manager(ids), "TEST-SIB", period,
+                                         as_of=AS_OF[period])
+
+
+def previewed(pg_url: str, ids) -> None:
+    """The managers look at their drafts first (an audited build each), as they would."""
+    with ServerCaseload.connect(pg_url) as hub:
+        for period in AS_OF:
+            flow.prepare(hub, _manager(ids), "TEST-SIB", period, as_of=AS_OF[period])
+
+
+def _ledger(pg_url: str) -> tuple[list[str], list[tuple], bool]:
+    """The hub's claimed achievement keys (one per claim), its returns, and whether its audit
+    chain is whole."""
+    with ServerCaseload.connect(pg_url) as hub, hub.reading() as s:
+        keys = s.execute(select(models.Claim.achievement_key)
+                         .where(models.Claim.kind == "claim")).scalars().all()
+        returns = s.execute(select(models.OutcomeReturn.period, models.OutcomeReturn.id)
+                            .order_by(models.OutcomeReturn.period)).all()
+        return keys, returns, audit.verify_chain(s).ok
+
+
+def test_two_submissions_of_the_same_period_at_once_one_wins_the_other_writes_nothing(
+        team, pg_url):
+    laptop, ids = team
+    create_hub(laptop, pg_url)
+    previewed(pg_url, ids)
+    first, second = Rendezvous(pg_url, 2).run(_submitting(ids, "2026-Q3"),
+                                              _submitting(ids, "2026-Q3"))
+    won = [r for r in (first, second) if isinstance(r, ReturnDocument)]
+    lost = [r for r in (first, second) if not isinstance(r, ReturnDocument)]
+    assert len(won) == 1 and len(lost) == 1, (first, second)
+    assert isinstance(lost[0], UserError), repr(lost[0])
+    assert "The 2026-Q3 return was already submitted on" in str(lost[0])
+    keys, returns, chain_ok = _ledger(pg_url)
+    assert [period for period, _ in returns] == ["2026-Q3"]
+    assert len(keys) == len(set(keys)) == won[0].totals.claims == 13
+    assert chain_ok
+    with ServerCaseload.connect(pg_url) as hub, hub.reading() as s:
+        assert s.scalar(select(func.count()).select_from(models.AuditEvent).where(
+            models.AuditEvent.action == "return.submit")) == 1
+
+
+@pytest.mark.parametrize("isolation", [None, "repeatable read", "serializable"])
+def test_q3_and_q4_submitted_at_once_never_claim_one_outcome_twice(team, pg_url, isolation):
+    """Q4 claims Q3's outcomes late when it cannot see Q3's claims; submitted at the same
+    moment, either Q3 goes first and Q4 sees its claims, or Q4 goes first and Q3 is refused
+    (returns go in order). Also where the hub's database starts its transactions at a stricter
+    isolation level (a DBA's ``default_transaction_isolation``), which would freeze what the
+    second one reads before it had the lock."""
+    laptop, ids = team
+    create_hub(laptop, pg_url)
+    previewed(pg_url, ids)
+    if isolation:
+        owner = engine_for_url(pg_url).execution_options(isolation_level="AUTOCOMMIT")
+        with owner.connect() as conn:
+            conn.execute(text(f"ALTER DATABASE {make_url(pg_url).database} "
+                              f"SET default_transaction_isolation = '{isolation}'"))
+        owner.engine.dispose()
+    q3, q4 = Rendezvous(pg_url, 2).run(_submitting(ids, "2026-Q3"),
+                                       _submitting(ids, "2026-Q4"))
+    keys, returns, chain_ok = _ledger(pg_url)
+    assert len(keys) == len(set(keys)), "an outcome was claimed twice"
+    assert isinstance(q4, ReturnDocument), repr(q4)
+    if isinstance(q3, ReturnDocument):
+        assert [p for p, _ in returns] == ["2026-Q3", "2026-Q4"]
+    else:
+        assert isinstance(q3, UserError) and "returns are submitted in order" in str(q3)
+        assert [p for p, _ in returns] == ["2026-Q4"]
+    assert len(keys) == sum(d.totals.claims for d in (q3, q4) if isinstance(d, ReturnDocument))
+    assert chain_ok
+
+
+def test_an_adjustment_recorded_while_a_return_is_submitted_goes_into_one_return(team,
+                                                                                 pg_url):
+    """The adjustment is in the Q4 return (its row there, the ledger's link to it) or left for
+    the next one (in neither), never half; and the audit trail stays one chain."""
+    laptop, ids = team
+    create_hub(laptop, pg_url)
+    with ServerCaseload.connect(pg_url) as hub:
+        submit_return_at(hub, ids, "2026-Q3")
+
+    def adjusting(session):
+        return add_adjustment(session, _manager(ids), "TEST-SIB", "2026-Q3:1",
+                              reason="wrong date").id
+
+    adjustment, q4 = Rendezvous(pg_url, 2).run(adjusting, _submitting(ids, "2026-Q4"))
+    assert isinstance(adjustment, str) and isinstance(q4, ReturnDocument), (adjustment, q4)
+    _, returns, chain_ok = _ledger(pg_url)
+    with ServerCaseload.connect(pg_url) as hub, hub.reading() as s:
+        in_return = s.get(models.Claim, adjustment).return_id
+    rows = [r for r in q4.rows if not r.is_claim]
+    assert in_return in (None, dict(returns)["2026-Q4"])
+    assert len(rows) == (0 if in_return is None else 1)
+    assert chain_ok
+
+
+def test_two_adjustments_of_one_claim_at_once_never_take_it_below_zero(team, pg_url):
+    """Each claws back the whole claim: the second must see the first's and be refused, not
+    take the money back twice."""
+    laptop, ids = team
+    create_hub(laptop, pg_url)
+    with ServerCaseload.connect(pg_url) as hub:
+        submit_return_at(hub, ids, "2026-Q3")
+        with hub.reading() as s:
+            claimed = s.execute(select(models.Claim.amount).join(
+                models.OutcomeReturn, models.OutcomeReturn.id == models.Claim.return_id).where(
+                models.OutcomeReturn.period == "2026-Q3", models.Claim.line == 1)).scalar_one()
+
+    def reversing(session):
+        return add_adjustment(session, _manager(ids), "TEST-SIB", "2026-Q3:1",
+                              reason="not eligible", amount=-claimed).amount
+
+    results = Rendezvous(pg_url, 2).run(reversing, reversing)
+    refused = [r for r in results if isinstance(r, UserError)]
+    assert len(refused) == 1 and -claimed in results, results
+    assert "That would take the claim below zero: it stands at 0.00" in str(refused[0])
+    with ServerCaseload.connect(pg_url) as hub, hub.reading() as s:
+        adjustments = s.execute(select(models.Claim.amount).where(
+            models.Claim.kind == "adjustment")).scalars().all()
+    assert adjustments == [-claimed]

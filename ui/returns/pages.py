@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
 from PySide6.QtWidgets import (
@@ -21,6 +21,9 @@ from linkworker.validation import format_date, format_money
 from ui.i18n import translate
 from ui.returns.table import RowsTable
 from ui.widgets import hbox
+
+if TYPE_CHECKING:
+    from linkworker.returns.flow import AtHub
 
 
 def named(widget: QWidget, name: str) -> QWidget:
@@ -66,6 +69,9 @@ EFFECTS = {
     "blocks": QT_TRANSLATE_NOOP("returns.pages", "Blocks payment"),
     "weakens": QT_TRANSLATE_NOOP("returns.pages", "May weaken a claim"),
 }
+ADJUST_TIP = QT_TRANSLATE_NOOP(
+    "returns.pages", "A correction to a claim already submitted: it goes into the next return "
+    "as a new row; the submitted claim is never edited.")
 
 
 def reference_of(issue: DataQualityItem) -> str:
@@ -276,30 +282,19 @@ class ExportPage(QWidget):
             QPushButton(translate("returns.pages", "Record an a&djustment...")),
             translate("returns.pages", "Record an adjustment to a submitted claim"),
         )
-        self.adjust.setToolTip(
-            translate(
-                "returns.pages",
-                "A correction to a claim already submitted: it goes into the "
-                "next return as a new row; the submitted claim is never edited.",
-            )
-        )
+        self.adjust.setToolTip(translate("returns.pages", ADJUST_TIP))
         layout.addWidget(self.adjust)
         layout.addStretch()
 
-    def show_state(self, doc: ReturnDocument, hub_command: str | None = None) -> None:
-        """The return's state; ``hub_command``: this laptop syncs with the team's hub, where
-        returns are submitted, so this is a draft to check and Submit is off."""
-        if hub_command and not doc.submitted:
-            self.status.setText(
-                translate(
-                    "returns.pages",
-                    "Draft from this laptop's copy, to check. Your team submits its "
-                    "returns at the hub, so the claims ledger stays in one place; "
-                    "there, a manager runs:\n{command}",
-                ).format(command=hub_command)
-            )
+    def show_state(self, doc: ReturnDocument, at_hub: AtHub | None = None) -> None:
+        """The return's state; ``at_hub``: this laptop syncs with the team's hub, where returns
+        are submitted and adjusted, so this is a draft to check and Submit and Adjust are off,
+        each naming the command to run at the hub."""
+        self._hub_notes(at_hub)
+        if at_hub and not doc.submitted:
+            draft = translate("returns.pages", "Draft from this laptop's copy, to check.")
+            self.status.setText(f"{draft} {self.submit.toolTip()}")
             self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            self.submit.setEnabled(False)
             return
         if doc.submitted:
             self.status.setText(
@@ -319,3 +314,29 @@ class ExportPage(QWidget):
                 )
             )
         self.submit.setEnabled(not doc.is_submitted)
+        if at_hub:  # a return submitted at the hub, synced here: corrections are made there
+            self.status.setText(f"{self.status.text()}\n{self.adjust.toolTip()}")
+            self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+    def _hub_notes(self, at_hub: AtHub | None) -> None:
+        """Submit and Adjust off where the claims ledger is the hub's, each saying the command
+        that does it there, on hover and to a screen reader (a disabled button cannot be
+        pressed to be told); back to their own words on a caseload that writes its ledger."""
+        self.submit.setEnabled(at_hub is None)
+        self.adjust.setEnabled(at_hub is None)
+        submit_note = adjust_note = ""
+        if at_hub:
+            submit_note = translate(
+                "returns.pages",
+                "Your team submits its returns at the hub, so the claims ledger stays in one "
+                "place; there, a manager runs:\n{command}",
+            ).format(command=at_hub.submit)
+            adjust_note = translate(
+                "returns.pages",
+                "Your team records adjustments at the hub, so the claims ledger stays in one "
+                "place; there, a manager runs:\n{command}",
+            ).format(command=at_hub.adjust)
+        self.submit.setToolTip(submit_note)
+        self.submit.setAccessibleDescription(submit_note)
+        self.adjust.setToolTip(adjust_note or translate("returns.pages", ADJUST_TIP))
+        self.adjust.setAccessibleDescription(adjust_note)

@@ -56,8 +56,9 @@ class ReturnsScreen(QWidget):
         super().__init__(parent)
         self.runner, self.actor, self.state = runner, actor, flow.ReturnFlow()
         self.as_of: dt.date | None = None  # "today" for the rules; None means the real today
-        # A laptop that syncs with a hub previews drafts only: the command that submits there.
-        self.hub_command: str | None = None
+        # A laptop that syncs with a hub previews drafts only: the commands that submit and
+        # adjust there.
+        self.at_hub: flow.AtHub | None = None
         self.setAccessibleName(translate("returns.screen", "Outcome returns"))
         self.steps = named(QListWidget(), translate("returns.screen", "Steps"))
         self.steps.addItems([f"{i + 1}. {s}" for i, s in enumerate(flow.STEPS)])
@@ -208,9 +209,10 @@ class ReturnsScreen(QWidget):
             progress=self._on_progress,
         )
 
-    def _built_here(self, built: tuple[ReturnDocument, str | None]) -> None:
-        """A build's return, and the hub command that submits it when this laptop may not."""
-        doc, self.hub_command = built
+    def _built_here(self, built: tuple[ReturnDocument, flow.AtHub | None]) -> None:
+        """A build's return, and the hub's commands that submit and adjust it when this laptop
+        may not."""
+        doc, self.at_hub = built
         self._built(doc)
 
     def _built(self, doc: ReturnDocument) -> None:
@@ -219,7 +221,7 @@ class ReturnsScreen(QWidget):
         self.state.document = doc
         self.quality_page.show_issues(doc)
         self.preview_page.show_return(doc)
-        self.export_page.show_state(doc, self.hub_command)
+        self.export_page.show_state(doc, self.at_hub)
         if self.state.step < 2:
             self.state.step = 2
         self._render()
