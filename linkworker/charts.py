@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -135,9 +136,13 @@ class UKDateLocator(DateLocator):
         low, high = date2num(vmin), date2num(vmax)
         ticks: list[float] = []
         for locator in self.steps:
-            ticks = [t for t in locator.tick_values(vmin, vmax) if low <= t <= high]
+            finer, ticks = ticks, [t for t in locator.tick_values(vmin, vmax) if low <= t <= high]
             if len(ticks) <= room:
                 break
+        if len(ticks) < 2 <= room and len(finer) >= 2:
+            # The step that fits lands once in view (one even year of three): every k-th
+            # tick of the finer step instead, still one even step, at least two labels.
+            return finer[::math.ceil(len(finer) / room)]
         return ticks
 
     def _labels_that_fit(self) -> int:

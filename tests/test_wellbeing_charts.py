@@ -117,10 +117,16 @@ def test_date_labels_read_well_for_every_kind_of_journey(name, width, dpi):
     assert_reads_well(*drawn_date_labels(figure))
 
 
+def test_a_narrow_figure_still_has_two_labels_at_an_even_step():
+    # one form on 27/07/2031: a month's step lands once in view, so every other fortnight
+    figure = wellbeing_timeline(journey([0], dt.date(2031, 7, 27)), width=3.6, height=3.5)
+    assert_reads_well(*drawn_date_labels(figure))
+
+
 @settings(max_examples=30, deadline=None)
 @given(days=st.lists(st.integers(0, 1200), min_size=1, max_size=15),
        start=st.dates(dt.date(2020, 1, 1), dt.date(2030, 12, 31)),
-       width=st.floats(4.0, 12.0))
+       width=st.floats(3.5, 12.0))
 def test_date_labels_read_well_for_any_dates_and_width(days, start, width):
     figure = wellbeing_timeline(journey(sorted(days), start), width=width, height=3.5)
     assert_reads_well(*drawn_date_labels(figure))
