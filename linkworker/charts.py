@@ -11,11 +11,22 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from matplotlib.dates import DateFormatter, date2num
+from matplotlib.dates import (
+    MO,
+    DateFormatter,
+    DateLocator,
+    MonthLocator,
+    WeekdayLocator,
+    YearLocator,
+    date2num,
+    num2date,
+)
 from matplotlib.figure import Figure
+from matplotlib.textpath import TextToPath
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -83,11 +94,71 @@ def empty_chart(message: str, width: float = 7.0, height: float = 4.2) -> Figure
     return figure
 
 
+def date_steps() -> tuple[DateLocator, ...]:
+    """Tick steps from finest to coarsest, each on a date a reader expects: Mondays, then the
+    1st of the month (quarters from January, April, July, October), then 1 January. New
+    locators each time: an rrule locator is changed as it ticks, so none is shared."""
+    return (
+        WeekdayLocator(MO, interval=1),
+        WeekdayLocator(MO, interval=2),
+        MonthLocator(bymonthday=1),
+        MonthLocator(bymonth=range(1, 13, 2), bymonthday=1),
+        MonthLocator(bymonth=range(1, 13, 3), bymonthday=1),
+        MonthLocator(bymonth=(1, 7), bymonthday=1),
+        YearLocator(1),
+        YearLocator(2),
+        YearLocator(5),
+    )
+
+
+LABEL_GAP_EM = 1.5  # clear space between neighbouring date labels, in font heights
+
+
+class UKDateLocator(DateLocator):
+    """Date ticks at one even step, as many as fit the axes' width without labels touching.
+
+    matplotlib's ``AutoDateLocator`` counts ticks without regard to the axes' size and, for
+    steps of several days, restarts on the 1st of every month (1, 8, 15, 22, 29, then 1 again:
+    "29/09" beside "01/10"). This picks the finest step of ``date_steps()`` whose labels fit the
+    width the axes has at draw time, so a narrow screen canvas and a PDF page both read well.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.steps = date_steps()
+
+    def __call__(self) -> list[float]:
+        vmin, vmax = sorted(self.axis.get_view_interval())
+        return self.tick_values(num2date(vmin), num2date(vmax))
+
+    def tick_values(self, vmin: dt.datetime, vmax: dt.datetime) -> list[float]:
+        room = self._labels_that_fit()
+        low, high = date2num(vmin), date2num(vmax)
+        ticks: list[float] = []
+        for locator in self.steps:
+            finer, ticks = ticks, [t for t in locator.tick_values(vmin, vmax) if low <= t <= high]
+            if len(ticks) <= room:
+                break
+        if len(ticks) < 2 <= room and len(finer) >= 2:
+            # The step that fits lands once in view (one even year of three): every k-th
+            # tick of the finer step instead, still one even step, at least two labels.
+            return finer[::math.ceil(len(finer) / room)]
+        return ticks
+
+    def _labels_that_fit(self) -> int:
+        """How many date labels (plus a gap each) the axes' width holds, at least one."""
+        axes = self.axis.axes
+        font = self.axis.majorTicks[0].label1.get_fontproperties()  # not a locator call
+        width_pt, height_pt, _ = TextToPath().get_text_width_height_descent(
+            "00/00/0000", font, ismath=False)
+        axes_pt = axes.bbox.width * 72.0 / axes.figure.dpi
+        return max(1, int(axes_pt // (width_pt + LABEL_GAP_EM * height_pt)))
+
+
 def _date_axis(axes: Axes, dates: Sequence[dt.date]) -> None:
+    """Horizontal dd/mm/yyyy labels at an even step that fits (see ``UKDateLocator``)."""
+    axes.xaxis.set_major_locator(UKDateLocator())
     axes.xaxis.set_major_formatter(DateFormatter(UK_DATE))
-    for label in axes.get_xticklabels():
-        label.set_rotation(30)
-        label.set_horizontalalignment("right")
     if dates:
         first, last = date2num(min(dates)), date2num(max(dates))
         pad = max(15.0, (last - first) * 0.06)
