@@ -59,11 +59,6 @@ def iso(day: dt.date | None) -> str | None:
     return day.isoformat() if day else None
 
 
-def start_of(facts: Facts, episode: EpisodeRow, anchor: str) -> dt.date | None:
-    """The date a rule counts from (first meeting falls back to the first attended contact)."""
-    return facts.anchor(episode, anchor)
-
-
 def anchor_evidence(start_from: str, day: dt.date) -> dict[str, Any]:
     return {"from": start_from, "date": iso(day)}
 

@@ -34,6 +34,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from decimal import Decimal
+from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -42,7 +43,7 @@ from linkworker.access import Actor, require
 from linkworker.codes import CONSENT_KINDS
 from linkworker.errors import UserError
 from linkworker.models import Contract, OutcomeReturn
-from linkworker.outcomes.contract import Caps, ContractDef
+from linkworker.outcomes.contract import Caps, ContractDef, Outcome
 from linkworker.outcomes.eligibility import (
     ELIGIBLE,
     eligibility_verdicts,
@@ -50,7 +51,7 @@ from linkworker.outcomes.eligibility import (
     person_label,
 )
 from linkworker.outcomes.facts import Facts, load_facts, needs_of
-from linkworker.outcomes.kinds import achievements
+from linkworker.outcomes.kinds import RuleKind, achievements, kinds
 from linkworker.outcomes.quality import find_issues
 from linkworker.outcomes.rules import Achievement, RuleContext
 from linkworker.outcomes.store import definition_of, find_contract
@@ -71,7 +72,7 @@ from linkworker.returns.document import (
     WellbeingLine,
 )
 from linkworker.returns.equality import FOOTNOTE, breakdowns
-from linkworker.returns.evidence import evidence_text
+from linkworker.returns.evidence import evidence_in_words
 from linkworker.returns.ledger import Ledger, load_ledger, pending_adjustments, who
 from linkworker.returns.money import ZERO, money, optional_money
 from linkworker.returns.period import Period, parse_period
@@ -213,14 +214,28 @@ def apply_caps(
     return [(a, caps.admit(a)) for a in ranked]
 
 
-def _claim_line(cdef: ContractDef, a: Achievement, label: str, amount: Decimal, unit: int,
+class _ClaimTerms(NamedTuple):
+    """What every claim line of one outcome shares, worked out once per return rather than
+    per claim: the outcome, its price to the penny and the kind that words its evidence."""
+
+    outcome: Outcome
+    price: Decimal
+    kind: RuleKind | None
+
+
+def _claim_terms(cdef: ContractDef) -> dict[str, _ClaimTerms]:
+    return {o.id: _ClaimTerms(o, money(o.price), kinds().get(o.rule.kind)) for o in cdef.outcomes}
+
+
+def _claim_line(terms: _ClaimTerms, a: Achievement, label: str, amount: Decimal, unit: int,
                 note: str, period: Period, line: int) -> ClaimLine:
-    outcome, evidence = cdef.outcome(a.outcome_id), a.evidence  # built here, for claims only
+    evidence = a.evidence  # built here, for claims only
     return ClaimLine(
-        line=line, kind="claim", pseudonym=label, outcome_id=a.outcome_id, outcome=outcome.name,
-        unit=unit, achieved_on=a.achieved_on, late=a.achieved_on < period.start,
-        price=money(outcome.price), amount=amount, note=note, reason="", adjusts="",
-        evidence=evidence, evidence_text=evidence_text(evidence, outcome.rule.kind),
+        line=line, kind="claim", pseudonym=label, outcome_id=a.outcome_id,
+        outcome=terms.outcome.name, unit=unit, achieved_on=a.achieved_on,
+        late=a.achieved_on < period.start, price=terms.price, amount=amount, note=note,
+        reason="", adjusts="", evidence=evidence,
+        evidence_text=evidence_in_words(evidence, terms.kind),
         link=PersonLink(a.person_id, a.episode_id, achievement_key=a.key),
     )
 
@@ -416,13 +431,13 @@ def _build_return(
     order = {o.id: i for i, o in enumerate(cdef.outcomes)}
     caps = CapTally(cdef, ledger)
     adjustments = _adjustment_lines(session, row.id, caps)
-    claims = []
+    claims, terms = [], _claim_terms(cdef)
     for a, (amount, unit, note, refusal) in apply_caps(cdef, caps, keep, labels):
         if refusal:
             excluded.append(_not_claimed(a, labels[a.person_id], refusal))
         else:
-            claims.append(_claim_line(cdef, a, labels[a.person_id], amount, unit, note, period,
-                                      line=len(claims) + 1))
+            claims.append(_claim_line(terms[a.outcome_id], a, labels[a.person_id], amount,
+                                      unit, note, period, line=len(claims) + 1))
     rows = claims + [replace(r, line=n) for n, r in enumerate(adjustments, start=len(claims) + 1)]
     report(3, 5, "Checking data quality")
     issues = find_issues(cdef, facts, period_end=period.end, as_of=as_of, verdicts=verdicts)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from linkworker.outcomes.evidence_words import day_text, words
-from linkworker.outcomes.kinds import kinds
+from linkworker.outcomes.kinds import RuleKind, kinds
 
 
 def evidence_text(evidence: dict[str, Any], kind: str, *, ids: bool = True) -> str:
@@ -14,9 +14,16 @@ def evidence_text(evidence: dict[str, Any], kind: str, *, ids: bool = True) -> s
     The rule's kind words its own evidence (``RuleKind.evidence_parts``). Exports keep the
     record ids (the commissioner's audit trail); the screen leaves them out (``ids=False``) so
     a manager reads dates, scores and kinds, not cut-off identifiers."""
-    if not evidence or kind not in kinds():
+    return evidence_in_words(evidence, kinds().get(kind), ids=ids)
+
+
+def evidence_in_words(evidence: dict[str, Any], kind: RuleKind | None, *,
+                      ids: bool = True) -> str:
+    """``evidence_text`` with the kind already looked up: a return words every claim of an
+    outcome with the same kind, so it looks the kind up once per outcome, not per claim."""
+    if not evidence or kind is None:
         return ""
     parts: list[str] = []
     if start := evidence.get("start"):
         parts.append(f"{words(start['from'])} {day_text(start['date'])}")
-    return "; ".join(parts + kinds()[kind].evidence_parts(evidence, ids))
+    return "; ".join(parts + kind.evidence_parts(evidence, ids))

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from linkworker.models import CONTACT_MODES
 from linkworker.outcomes.evidence_words import day_text, ref, words
 from linkworker.outcomes.kinds import Needs, Rule, RuleKind, register
-from linkworker.outcomes.rules import Achievement, anchor_evidence, iso, start_of
+from linkworker.outcomes.rules import Achievement, anchor_evidence, iso
 
 if TYPE_CHECKING:
     from linkworker.outcomes.contract import Outcome
@@ -105,7 +105,7 @@ class Engagement(RuleKind):
             contacts = facts.contacts.get(episode.id)
             if not contacts:
                 continue
-            start = start_of(facts, episode, rule.start)
+            start = facts.anchor(episode, rule.start)
             if start is None:
                 continue
             end, used = start + span, []
@@ -154,7 +154,7 @@ class Engagement(RuleKind):
             achieved = days.get(last) or days.setdefault(last, dt.date.fromisoformat(last))
             # The start, not the facts: an achievement that held them would make a cycle
             # (facts -> found -> achievement), left for the collector instead of freed.
-            start = start_of(facts, episode, start_from)
+            start = facts.anchor(episode, start_from)
             yield Achievement(oid, episode.person_id, episode.id, f"{oid}:{episode.id}",
                               achieved, partial(_sql_evidence, start_from, start, used))
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from linkworker.models import GOAL_CATEGORIES, GOAL_STATUSES
 from linkworker.outcomes.evidence_words import day_text, ref, words
 from linkworker.outcomes.kinds import Needs, Rule, RuleKind, register
-from linkworker.outcomes.rules import Achievement, iso, start_of
+from linkworker.outcomes.rules import Achievement, iso
 
 if TYPE_CHECKING:
     from linkworker.outcomes.contract import Outcome
@@ -56,7 +56,7 @@ class Goals(RuleKind):
             goals = facts.goals.get(episode.id)
             if not goals:
                 continue
-            start = start_of(facts, episode, rule.start) if rule.within_days is not None else None
+            start = facts.anchor(episode, rule.start) if rule.within_days is not None else None
             counted = [
                 g for g in goals
                 if g.status in rule.statuses and g.date is not None

@@ -11,7 +11,7 @@ from linkworker.codes import EXIT_REASONS
 from linkworker.dates import add_months
 from linkworker.outcomes.evidence_words import day_text, words
 from linkworker.outcomes.kinds import Rule, RuleKind, register
-from linkworker.outcomes.rules import Achievement, anchor_evidence, iso, start_of
+from linkworker.outcomes.rules import Achievement, anchor_evidence, iso
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -51,7 +51,7 @@ class Journey(RuleKind):
         for episode in facts.episodes.values():
             if episode.exit_date is None or episode.exit_reason not in rule.exit_reasons:
                 continue
-            start = start_of(facts, episode, rule.start)
+            start = facts.anchor(episode, rule.start)
             if start is None or episode.exit_date < add_months(start, rule.min_months):
                 continue
             yield Achievement(

@@ -18,7 +18,6 @@ from linkworker.outcomes.rules import (
     Achievement,
     anchor_evidence,
     first_in,
-    start_of,
     window_dates,
 )
 from linkworker.validation import format_date
@@ -58,7 +57,7 @@ def _measured(facts: Facts, rule: MeasureRule
         forms = facts.forms.get((episode.id, *key))
         if not forms:  # most journeys: no start date worked out for them
             continue
-        start = start_of(facts, episode, rule.start)
+        start = facts.anchor(episode, rule.start)
         if start is not None:
             yield episode, forms, start
 
@@ -162,7 +161,7 @@ class MeasureChange(_Measure):
         """A baseline window closed with no baseline; a follow-up only outside its window."""
         rule: MeasureRule = outcome.rule  # type: ignore[assignment]
         facts = issues.facts
-        start = start_of(facts, episode, rule.start)
+        start = facts.anchor(episode, rule.start)
         bounds = window_dates(facts, episode, rule.baseline, start) if start else None
         if bounds is None:
             return
