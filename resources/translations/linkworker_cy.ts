@@ -2384,7 +2384,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
   <context>
     <name>due_view</name>
     <message>
-      <location filename="../../ui/due_view.py" line="+38" />
+      <location filename="../../ui/due_view.py" line="+39" />
       <source>Everything due</source>
       <translation type="unfinished" />
     </message>
@@ -2474,7 +2474,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+19" />
+      <location line="+21" />
       <source>Finding what is due</source>
       <translation type="unfinished" />
     </message>
@@ -2484,7 +2484,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+5" />
+      <location line="+6" />
       <source>Counting tasks</source>
       <translation type="unfinished" />
     </message>
@@ -5747,7 +5747,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
   <context>
     <name>returns.screen</name>
     <message>
-      <location filename="../../ui/returns/screen.py" line="+61" />
+      <location filename="../../ui/returns/screen.py" line="+62" />
       <source>Outcome returns</source>
       <translation type="unfinished" />
     </message>
@@ -5792,7 +5792,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+53" />
+      <location line="+59" />
       <source>Loading contracts</source>
       <translation type="unfinished" />
     </message>
@@ -5812,12 +5812,12 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+8" />
+      <location line="+13" />
       <source>Building the return</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+34" />
+      <location line="+35" />
       <source>Export the return</source>
       <translation type="unfinished" />
     </message>
@@ -6322,7 +6322,7 @@ Its claims are locked into the ledger and can never be claimed again. This canno
   <context>
     <name>today_view</name>
     <message numerus="yes">
-      <location filename="../../ui/today_view.py" line="+65" />
+      <location filename="../../ui/today_view.py" line="+67" />
       <source>%Ln day(s) overdue</source>
       <translation type="unfinished">
         <numerusform />
@@ -6457,13 +6457,13 @@ Its claims are locked into the ledger and can never be claimed again. This canno
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+27" />
-      <location line="+79" />
+      <location line="+28" />
+      <location line="+88" />
       <source>Loading today</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-41" />
+      <location line="-42" />
       <source>Counting today</source>
       <translation type="unfinished" />
     </message>
@@ -6843,7 +6843,7 @@ Its claims are locked into the ledger and can never be claimed again. This canno
   <context>
     <name>wellbeing.summary_view</name>
     <message>
-      <location filename="../../ui/wellbeing/summary_view.py" line="+94" />
+      <location filename="../../ui/wellbeing/summary_view.py" line="+101" />
       <source>Instrument</source>
       <translation type="unfinished" />
     </message>
@@ -7008,7 +7008,7 @@ Its claims are locked into the ledger and can never be claimed again. This canno
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+42" />
+      <location line="+46" />
       <source>Only {paired} people have a paired follow-up: too few to mean much. Exports hide counts under {DEFAULT_MIN_CELL}.</source>
       <translation type="unfinished" />
     </message>
