@@ -241,6 +241,9 @@ def test_adjustment_rules(hand, actor_manager):
     with caseload.transaction() as s:
         adj = add_adjustment(s, actor_manager, "TEST-SIB", "2026-Q3:1", reason="wrong person")
         assert adj.amount == -100.0  # by default the whole claim is reversed
+    # Asked again (a second person pressing Adjust on the same line): it says why, not "0".
+    with caseload.transaction() as s, pytest.raises(UserError, match="already been reversed"):
+        add_adjustment(s, actor_manager, "TEST-SIB", "2026-Q3:1", reason="wrong person")
 
 
 def test_suppression_hides_small_cells_and_one_more():

@@ -162,6 +162,9 @@ def add_adjustment(
         change = -standing if amount is None else money(amount)
     except ValueError:
         raise UserError(f"{amount!r} is not an amount of money.") from None
+    if amount is None and standing == 0:
+        raise UserError("That claim has already been reversed in full (it stands at 0.00): "
+                        "there is nothing left to reverse.")
     if change == 0:
         raise UserError("An adjustment of 0 changes nothing.")
     if standing + change < 0:
