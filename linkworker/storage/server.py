@@ -16,7 +16,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import ArgumentError, OperationalError
 
 from linkworker.storage.database import Caseload, CaseloadError
 
@@ -29,7 +29,11 @@ def is_server_url(value: str | Path | None) -> bool:
 
 def engine_for_url(url: str) -> Engine:
     """An engine for a PostgreSQL URL, always through psycopg 3."""
-    parsed = make_url(url.replace("postgres://", "postgresql://", 1))
+    try:
+        parsed = make_url(url.replace("postgres://", "postgresql://", 1))
+    except (ArgumentError, ValueError):  # not an address; never echoed (it may hold a password)
+        raise CaseloadError("That is not a PostgreSQL address: give the hub as "
+                            "postgresql://USER@HOST/DATABASE.") from None
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
     if not parsed.drivername.startswith("postgresql"):

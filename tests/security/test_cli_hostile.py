@@ -199,6 +199,21 @@ def test_hub_apply_every_refuses_a_silly_interval(every, capsys):
     assert "whole seconds from 10 to 86400" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("command", [["apply"], ["merges", "--by", "manager"],
+                                     ["return", "--contract", "X", "--by", "manager"]],
+                         ids=lambda c: c[0])
+@pytest.mark.parametrize("url", ["notaurl", "://secret@", "postgresql://x:y@host:port/db"])
+def test_a_hub_address_that_is_not_one_is_one_line_not_a_crash(command, url, capsys):
+    """``--url`` anything typed: a clear refusal, exit 2, and the typed text (it may hold a
+    password) is not repeated back."""
+    code = main(["hub", *command, "--url", url])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1
+    assert "not a PostgreSQL address" in err and "unexpected" not in err
+    assert url not in err
+
+
 # ``hub return`` against a real hub (PostgreSQL): every hostile case is one line, exit 2, and
 # leaves the hub's claims ledger, returns and accounts as they were.
 HUB_RETURN_CASES = {
