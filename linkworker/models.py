@@ -568,6 +568,9 @@ class OutcomeReturn(Tracked, Base):
     __table_args__ = (UniqueConstraint("contract_id", "period", name="uq_return_period"),)
 
 
+CLAIMED_ONCE = "kind = 'claim' AND achievement_key IS NOT NULL"  # the rows "never twice" holds
+
+
 class Claim(Tracked, Base):
     """One person-outcome claimed (or an adjustment to an earlier claim) in a submitted return.
 
@@ -600,6 +603,10 @@ class Claim(Tracked, Base):
     __table_args__ = (
         Index("ix_claims_person_outcome", "contract_id", "person_id", "outcome_id"),
         Index("ix_claims_achievement", "contract_id", "achievement_key"),
+        # Never claimed twice, held by the database too (0012): a claim's achievement once
+        # per contract. Adjustments and claims without a key are not in it (docs/returns.md).
+        Index("uq_claims_achievement_once", "contract_id", "achievement_key", unique=True,
+              sqlite_where=text(CLAIMED_ONCE), postgresql_where=text(CLAIMED_ONCE)),
     )
 
 

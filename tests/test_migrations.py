@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import uuid
 from decimal import Decimal
 from pathlib import Path
 
@@ -13,7 +14,9 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import select, text
+from sqlalchemy import func, insert, select, text
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.exc import IntegrityError
 
 from linkworker import caseload as listing
 from linkworker.access import SYSTEM
@@ -21,7 +24,7 @@ from linkworker.audit import verify_chain
 from linkworker.caseload_index import DERIVED_TABLES
 from linkworker.models import Base, Claim, Measure, Note, OutcomeReturn, Person
 from linkworker.storage import migrate
-from linkworker.storage.database import Caseload
+from linkworker.storage.database import Caseload, UpgradeRefused
 from tests.money_rows import EXPECTED_PENNIES, stored_pennies, write_0004_money
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -82,10 +85,10 @@ def test_upgrade_head_gives_exactly_the_models_schema(caseload):
 FROZEN = sorted(p.parent.name for p in CASELOADS.glob("*/caseload.db"))
 
 
-def test_there_is_a_frozen_caseload_for_each_schema_version_up_to_0011():
+def test_there_is_a_frozen_caseload_for_each_schema_version_up_to_0012():
     revisions = {r.revision for r in
                  ScriptDirectory.from_config(migrate.alembic_config()).walk_revisions()}
-    assert {f"{n:04}" for n in range(1, 12)} <= set(FROZEN) <= revisions
+    assert {f"{n:04}" for n in range(1, 13)} <= set(FROZEN) <= revisions
 
 
 @pytest.mark.parametrize("revision", FROZEN)
@@ -141,10 +144,11 @@ def test_the_start_up_head_check_agrees_with_alembic(caseload):
     assert not migrate.is_up_to_date(caseload.engine)
 
 
-def _indexes(engine) -> set[str]:
+def _indexes(engine, like: str = "ix_%") -> set[str]:
     with engine.connect() as conn:
         return set(conn.execute(text(
-            "SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'ix_%'")).scalars())
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE :like"),
+            {"like": like}).scalars())
 
 
 def test_0011_builds_todays_key_indexes_saying_so_and_drops_the_one_it_replaces(
@@ -158,14 +162,14 @@ def test_0011_builds_todays_key_indexes_saying_so_and_drops_the_one_it_replaces(
         shutil.copyfile(CASELOADS / "0010" / name, tmp_path / name)
     heard: list[str] = []
     with Caseload.open(path, FIXTURE_PASSPHRASE, progress=lambda *a: heard.append(a[2])) as c:
-        assert migrate.current_revision(c.engine) == "0011"
+        assert migrate.current_revision(c.engine) == migrate.head_revision()
         made = _indexes(c.engine)
         assert {"ix_goal_steps_open_by_goal_keys", "ix_episodes_open_ids"} <= made
         assert "ix_goal_steps_open_by_goal" not in made
     assert migrate.index_names("0011") == ["ix_goal_steps_open_by_goal_keys",
                                            "ix_episodes_open_ids"]
-    built = [(step.part, step.parts) for step in heard if step.kind == "index"]
-    assert built == [(1, 2), (2, 2)]
+    built = [(step.part, step.parts) for step in heard if step.kind == "index" and step.step == 1]
+    assert built == [(1, 2), (2, 2)]  # 0011 is the first step
     with Caseload.open(path, FIXTURE_PASSPHRASE) as c:
         from alembic import command
 
@@ -173,3 +177,80 @@ def test_0011_builds_todays_key_indexes_saying_so_and_drops_the_one_it_replaces(
         made = _indexes(c.engine)
         assert "ix_goal_steps_open_by_goal" in made
         assert not {"ix_goal_steps_open_by_goal_keys", "ix_episodes_open_ids"} & made
+
+
+def _frozen_copy(revision: str, tmp_path: Path) -> Path:
+    for name in ("caseload.db", "caseload.db.key"):
+        shutil.copyfile(CASELOADS / revision / name, tmp_path / name)
+    return tmp_path / "caseload.db"
+
+
+def _copy_claim(conn, **changed) -> None:
+    """The fixture's claim (FIXTURE-PENCE, ENG1: line 1 of 2026-Q1) again, with ``changed``
+    columns, written into the table as a fault in the returns code could have left it."""
+    columns = [c["name"] for c in sa_inspect(conn).get_columns("claims")]
+    row = dict(conn.execute(select(Claim.__table__).where(Claim.kind == "claim")
+                            .order_by(Claim.created_at)).mappings().first())
+    conn.execute(insert(Claim.__table__).values(
+        {c: row[c] for c in columns} | {"id": str(uuid.uuid4())} | changed))
+
+
+def test_0012_refuses_a_caseload_that_claims_an_achievement_twice_and_changes_nothing(
+        tmp_path, no_keyring):
+    """A 0011 caseload whose ledger claims the fixture's one achievement twice: the upgrade
+    names the contract, the outcome, how many and the claims as printed on the return (no
+    person, no key), says what to do, and leaves the file byte for byte as it was, with no
+    backup made; the version before still opens it."""
+    path = _frozen_copy("0011", tmp_path)
+    with Caseload.open(path, FIXTURE_PASSPHRASE, upgrade=False) as old, \
+            old.engine.begin() as conn:
+        _copy_claim(conn, line=2)
+        _copy_claim(conn, achievement_key=None, line=3)  # no key: never a duplicate
+    before = hashlib.sha256(path.read_bytes()).hexdigest()
+    heard: list[str] = []
+    with pytest.raises(UpgradeRefused) as refused:
+        Caseload.open(path, FIXTURE_PASSPHRASE, progress=lambda *a: heard.append(a[2]))
+    said = str(refused.value)
+    assert said.startswith("caseload.db was not updated. This caseload's claims ledger claims "
+                           "the same achievement more than once")
+    assert ("contract FIXTURE-PENCE, outcome ENG1: 1 achievement(s) claimed more than once "
+            "(2 claims: 2026-Q1:1, 2026-Q1:2)") in said
+    assert "Nothing has been changed" in said and "LinkWorker support" in said
+    with Caseload.open(path, FIXTURE_PASSPHRASE, upgrade=False) as old, old.reading() as s:
+        key = s.execute(select(Claim.achievement_key).where(Claim.line == 1)).scalar_one()
+        assert migrate.current_revision(old.engine) == "0011"
+    assert not {"Jane", "Doe", "9434765919", key} & set(said.replace(",", " ").split())
+    assert heard == [] and not (tmp_path / "backups").exists()
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+
+
+def test_0012_builds_the_guard_saying_so_and_the_database_refuses_a_second_claim(
+        tmp_path, no_keyring):
+    """From 0011 with claims that name no achievement (two alike) and an adjustment: the
+    upgrade builds the unique index, reported as it starts, and keeps every row; then the
+    database itself refuses a second claim of the achievement and still takes adjustments
+    and keyless claims. A downgrade takes the index away."""
+    path = _frozen_copy("0011", tmp_path)
+    with Caseload.open(path, FIXTURE_PASSPHRASE, upgrade=False) as old, \
+            old.engine.begin() as conn:
+        _copy_claim(conn, achievement_key=None, line=2)
+        _copy_claim(conn, achievement_key=None, line=3)
+    heard: list[str] = []
+    with Caseload.open(path, FIXTURE_PASSPHRASE, progress=lambda *a: heard.append(a[2])) as c:
+        assert migrate.current_revision(c.engine) == "0012"
+        assert "uq_claims_achievement_once" in _indexes(c.engine, "uq_%")
+        with c.reading() as s:
+            assert s.scalar(select(func.count()).select_from(Claim)) == 4
+        with pytest.raises(IntegrityError), c.engine.begin() as conn:
+            _copy_claim(conn, line=4)
+        with c.engine.begin() as conn:
+            _copy_claim(conn, kind="adjustment", line=None, return_id=None)
+            _copy_claim(conn, achievement_key=None, line=5)
+    assert migrate.index_names("0012") == ["uq_claims_achievement_once"]
+    assert [(step.part, step.parts) for step in heard if step.kind == "index"] == [(1, 1)]
+    assert list((tmp_path / "backups").glob("*before-upgrade-0011*.db"))
+    with Caseload.open(path, FIXTURE_PASSPHRASE) as c:
+        from alembic import command
+
+        command.downgrade(migrate.alembic_config(c.engine), "0011")
+        assert "uq_claims_achievement_once" not in _indexes(c.engine, "uq_%")

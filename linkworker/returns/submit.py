@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from linkworker import audit
@@ -89,6 +91,7 @@ def submit_return(
 def _write_ledger(session: Session, contract: Contract, ret: OutcomeReturn,
                   rows: tuple[ClaimLine, ...]) -> None:
     """The ledger rows of a submitted return: the only place a line's private link is used."""
+    names = contract.code, ret.period  # read now: a refused flush expires the records
     for r in rows:
         link = r.link
         if not r.is_claim:
@@ -102,7 +105,37 @@ def _write_ledger(session: Session, contract: Contract, ret: OutcomeReturn,
             achieved_on=r.achieved_on, late=r.late, amount=r.amount, kind="claim",
             evidence=dict(r.evidence),
         ))
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        if not claimed_twice(exc):
+            raise
+        raise UserError(_twice_message(*names, rows)) from None
+
+
+def claimed_twice(exc: IntegrityError) -> bool:
+    """Is this the database's own "never claimed twice" guard (migration 0012) refusing?
+
+    PostgreSQL names the index; SQLite names its columns (the only unique index on them)."""
+    said = str(exc.orig)
+    return UNIQUE_CLAIM in said or "claims.contract_id, claims.achievement_key" in said
+
+
+UNIQUE_CLAIM = "uq_claims_achievement_once"
+
+
+def _twice_message(code: str, period: str, rows: tuple[ClaimLine, ...]) -> str:
+    """What the manager is told when the database refuses a claim the ledger holds: which
+    outcomes the return claims twice itself (found here), or else that the ledger changed."""
+    claims = [r for r in rows if r.is_claim]
+    times = Counter(r.link.achievement_key for r in claims)
+    twice = sorted({r.outcome_id for r in claims if times[r.link.achievement_key] > 1})
+    which = (f"it claims one achievement of outcome {', '.join(twice)} twice" if twice else
+             "it claims an achievement the claims ledger already holds (another submission "
+             "may have just finished)")
+    return (f"The {period} return of {code} was not submitted: {which}, and an "
+            "achievement is never claimed twice. Nothing was written. Build the return again "
+            "and check it before submitting.")
 
 
 def _code(contract: Contract | str) -> str:

@@ -79,6 +79,20 @@ class CaseloadTooNew(CaseloadError):
     pass
 
 
+class UpgradeRefused(CaseloadError):
+    """The caseload's data cannot take this version's schema (``migrate.refusals``): it was
+    left exactly as it was, not backed up or upgraded, and the message says what to do."""
+
+
+def refuse_unfit_upgrade(engine: Engine, name: str) -> None:
+    """Raise ``UpgradeRefused`` if a pending revision cannot take the data (before anything
+    changes: the caller has not backed up or migrated yet)."""
+    from linkworker.storage import migrate
+
+    if problems := migrate.refusals(engine):
+        raise UpgradeRefused(f"{name} was not updated. " + " ".join(problems))
+
+
 # Page cache per connection. The app holds at most a writer, two readers and a background
 # connection, so the worst case stays inside the 400 MB memory target at 150,000 people
 # (measured: 16 MB halved the whole list's speed, 64 MB took a manager's window past 400 MB).
@@ -359,6 +373,9 @@ class Caseload:
         if upgrade:
             try:
                 caseload._upgrade_if_needed(progress)
+            except UpgradeRefused:
+                engine.dispose()
+                raise
             except (DatabaseError, OperationalError) as exc:
                 if not looks_damaged(exc):
                     raise
@@ -390,6 +407,7 @@ class Caseload:
                 f"{self.path.name} was written by a newer LinkWorker (schema {current}). "
                 "Update LinkWorker to open it."
             )
+        refuse_unfit_upgrade(self.engine, self.path.name)  # before the backup: no copy made
         report = progress or (lambda _done, _total, _text: None)
         target = self.upgrade_backup_path(current)
         with stepping_aside(_copy_progress(self.path.name, self._bytes_in_use(), target,

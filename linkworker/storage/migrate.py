@@ -127,6 +127,30 @@ def pending_revisions(engine: Engine, config: Config) -> list[str]:
     return [r.revision for r in reversed(list(found))]
 
 
+def refusals(engine: Engine) -> list[str]:
+    """Why the caseload cannot be upgraded, in words for a person; [] when it can.
+
+    A revision that cannot take some data (0012: a ledger that already claims an achievement
+    twice cannot take the index that forbids it) says so with a ``refusal(connection)``
+    function, which is asked here of every pending revision before the upgrade starts, so the
+    caller refuses before its backup and before any revision runs: nothing changes. A
+    revision's ``refusal`` reads only what every earlier schema has (it runs before the
+    revisions ahead of it)."""
+    from alembic.script import ScriptDirectory
+
+    current = current_revision(engine)
+    if current is None:
+        return []  # a new, empty database: no data to refuse
+    script = ScriptDirectory.from_config(alembic_config(engine))
+    found = script.iterate_revisions("heads", current)
+    checks = [getattr(rev.module, "refusal", None) for rev in found]
+    if not any(checks):
+        return []
+    with engine.connect() as conn:
+        said = [check(conn) for check in checks if check is not None]
+    return [words for words in said if words]
+
+
 _CREATE_INDEX = re.compile(r"\s*CREATE\s+(?:UNIQUE\s+)?INDEX\s+(?:IF\s+NOT\s+EXISTS\s+)?(\w+)",
                            re.I)
 

@@ -18,7 +18,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 
-from linkworker.storage.database import Caseload, CaseloadError
+from linkworker.storage.database import Caseload, CaseloadError, refuse_unfit_upgrade
 
 HUB_LOCK = text("SELECT pg_advisory_xact_lock(1414)")  # one writer at a time, like SQLite
 
@@ -74,6 +74,11 @@ class ServerCaseload(Caseload):
         if upgrade:
             from linkworker.storage import migrate
 
+            try:
+                refuse_unfit_upgrade(engine, f"The hub at {describe_url(url)}")
+            except CaseloadError:
+                engine.dispose()
+                raise
             migrate.upgrade_to_head(engine)
         return hub
 
