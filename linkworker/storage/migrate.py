@@ -139,8 +139,8 @@ def refusals(engine: Engine) -> list[str]:
     from alembic.script import ScriptDirectory
 
     current = current_revision(engine)
-    if current is None:
-        return []  # a new, empty database: no data to refuse
+    if current is None or current == head_revision():
+        return []  # a new, empty database, or nothing to upgrade: no data to refuse
     script = ScriptDirectory.from_config(alembic_config(engine))
     found = script.iterate_revisions("heads", current)
     checks = [getattr(rev.module, "refusal", None) for rev in found]
