@@ -333,3 +333,30 @@ def test_the_return_screens_tables_keep_no_item_per_cell(qtbot, runner, actor_ma
     assert table.item(0, 1).text() == "issue 99" and table.item(0, 0).data(PERSON_ROLE) == \
         "person-99"
     assert table.item(table.currentRow(), 0).data(PERSON_ROLE) == "person-7"
+
+
+def test_the_preview_words_each_lines_evidence_once_off_the_gui_thread(
+        qtbot, runner, actor_manager, monkeypatch):
+    """A 3,000-claim return's evidence in words is worked out by the build's job (a worker
+    thread), once a line; showing it on the GUI thread words none."""
+    import threading
+
+    from linkworker.returns import evidence
+
+    worded: list[bool] = []  # True: on the GUI thread
+    real = evidence.evidence_in_words
+
+    def counted(*args, **kwargs):
+        worded.append(threading.current_thread() is threading.main_thread())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(evidence, "evidence_in_words", counted)
+    screen = built_screen(qtbot, runner, actor_manager)
+    rows = screen.state.document.rows
+    assert worded.count(True) == 0
+    assert worded.count(False) == len(rows) > 0
+    screen.go_next()
+    claims = screen.preview_page.claims
+    assert [claims.item(r, 7).text() for r in range(claims.rowCount())] == list(
+        evidence.on_screen(screen.state.document))
+    assert worded.count(True) == len(rows)  # only the line above's own call

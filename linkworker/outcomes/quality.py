@@ -21,7 +21,7 @@ from linkworker.outcomes.eligibility import (
     missing_consents,
 )
 from linkworker.outcomes.facts import EpisodeRow, Facts, FormRow
-from linkworker.outcomes.kinds import RuleKind, kind_of, kinds
+from linkworker.outcomes.kinds import RuleKind, issue_labels, kind_of
 from linkworker.validation import format_date
 
 if TYPE_CHECKING:
@@ -40,10 +40,8 @@ ISSUE_LABELS = {  # the rule kinds add their own (RuleKind.issue_labels)
 
 
 def issue_label(code: str) -> str:
-    for kind in kinds().values():
-        if code in kind.issue_labels:
-            return kind.issue_labels[code]
-    return ISSUE_LABELS.get(code, code)
+    """A code's words: a rule kind's own label first, then the shared ones."""
+    return issue_labels().get(code) or ISSUE_LABELS.get(code, code)
 
 
 @dataclass(frozen=True)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from linkworker.outcomes.evidence_words import day_text, words
 from linkworker.outcomes.kinds import RuleKind, kinds
+
+if TYPE_CHECKING:
+    from linkworker.returns.document import ReturnDocument
 
 
 def evidence_text(evidence: dict[str, Any], kind: str, *, ids: bool = True) -> str:
@@ -27,3 +30,14 @@ def evidence_in_words(evidence: dict[str, Any], kind: RuleKind | None, *,
     if start := evidence.get("start"):
         parts.append(f"{words(start['from'])} {day_text(start['date'])}")
     return "; ".join(parts + kind.evidence_parts(evidence, ids))
+
+
+def on_screen(doc: ReturnDocument) -> tuple[str, ...]:
+    """Each line's evidence as the Returns screen shows it (no record ids), in row order.
+
+    Worked out once per line where the screen's build job runs (a worker thread), so showing
+    a 3,000-claim return, or showing it again, words no evidence on the GUI thread; each
+    outcome's kind is looked up once."""
+    by_outcome = {o.id: kinds().get(o.kind) for o in doc.contract.outcomes}
+    return tuple(evidence_in_words(r.evidence, by_outcome.get(r.outcome_id), ids=False)
+                 for r in doc.rows)

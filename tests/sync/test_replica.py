@@ -14,6 +14,7 @@ import json
 import re
 
 import psycopg
+import pytest
 from sqlalchemy import event, func, select
 
 from linkworker import models
@@ -105,6 +106,16 @@ def _first_note(caseload: Caseload, people: list[str], skip: int = 0) -> str:
                          .order_by(models.Contact.id).offset(skip)).first()
 
 
+def _office_at_hub(tmp_path, pg_url) -> tuple[Caseload, str, str, list[str]]:
+    """An office caseload of 24 generated people made the hub's, and its busiest worker:
+    (office, worker id, username, the worker's people)."""
+    office = Caseload.create(tmp_path / "office.db", TEST_PASSPHRASE)
+    generate(office, people=24, seed=5, today=dt.date(2026, 11, 20))
+    worker_id, worker, people = _busiest_worker(office)
+    create_hub(office, pg_url)
+    return office, worker_id, worker, people
+
+
 def test_a_replica_copied_in_bulk_equals_one_replayed_before_and_after_edits(
         pg_url, tmp_path, monkeypatch):
     copies = []  # the records of each batch the bulk copy wrote
@@ -127,10 +138,7 @@ def test_a_replica_copied_in_bulk_equals_one_replayed_before_and_after_edits(
 
     monkeypatch.setattr(replica, "FETCH_ROWS", 97)
     monkeypatch.setattr(psycopg.ServerCursor, "fetchmany", fetchmany)
-    office = Caseload.create(tmp_path / "office.db", TEST_PASSPHRASE)
-    generate(office, people=24, seed=5, today=dt.date(2026, 11, 20))
-    worker_id, worker, people = _busiest_worker(office)
-    create_hub(office, pg_url)
+    office, worker_id, worker, people = _office_at_hub(tmp_path, pg_url)
     hub = ServerCaseload.connect(pg_url)
     try:
         # Two laptops of the worker make a conflict and a delete at the hub.
@@ -259,7 +267,18 @@ def _held_in_memory(laptop: Caseload) -> tuple[list[tuple[str, int, int]], list[
     return made, updated
 
 
-def test_the_bulk_copy_holds_no_whole_table_in_sqlites_memory(pg_url, tmp_path, monkeypatch):
+@pytest.fixture
+def new_laptop(pg_url, tmp_path):
+    """A new laptop of the busiest worker of ``_office_at_hub``, before its first sync:
+    (laptop, its hub URL, the worker's people)."""
+    office, worker_id, worker, people = _office_at_hub(tmp_path, pg_url)
+    laptop, url = _laptop_for(tmp_path, office, pg_url, worker, worker_id)
+    yield laptop, url, people
+    laptop.close()
+    office.close()
+
+
+def test_the_bulk_copy_holds_no_whole_table_in_sqlites_memory(new_laptop, monkeypatch):
     """Issue 15: an index made again after its rows is one sort, held whole in memory (the
     change log's took 34 MB at 5,000 people, ten times that at 50,000). Above a budget an
     index takes its rows as they come instead; below it, it is still made after them (the
@@ -270,24 +289,16 @@ def test_the_bulk_copy_holds_no_whole_table_in_sqlites_memory(pg_url, tmp_path, 
                         ("SORT_COLUMN_BYTES", column), ("SORT_BYTES", budget),
                         ("FETCH_ROWS", 97)):
         monkeypatch.setattr(replica, name, value, raising=False)
-    office = Caseload.create(tmp_path / "office.db", TEST_PASSPHRASE)
-    generate(office, people=24, seed=5, today=dt.date(2026, 11, 20))
-    worker_id, worker, people = _busiest_worker(office)
-    create_hub(office, pg_url)
-    try:
-        laptop, url = _laptop_for(tmp_path, office, pg_url, worker, worker_id)
-        made, updated = _held_in_memory(laptop)
-        sync_with_hub(laptop, url)
-        with laptop.reading() as s:
-            changes = s.scalar(select(func.count()).select_from(CHANGES))
-        assert changes * (entry + column) > budget  # the change log's indexes are over it
-        assert made  # smaller tables' indexes are still made after their rows
-        assert all(rows * (entry + column * columns) <= budget for _t, columns, rows in made)
-        assert sum(updated) > 97 and max(updated) <= 97  # every key marked, 97 at a time
-        assert len(_state(laptop)["people"]) == len(people)
-        laptop.close()
-    finally:
-        office.close()
+    laptop, url, people = new_laptop
+    made, updated = _held_in_memory(laptop)
+    sync_with_hub(laptop, url)
+    with laptop.reading() as s:
+        changes = s.scalar(select(func.count()).select_from(CHANGES))
+    assert changes * (entry + column) > budget  # the change log's indexes are over it
+    assert made  # smaller tables' indexes are still made after their rows
+    assert all(rows * (entry + column * columns) <= budget for _t, columns, rows in made)
+    assert sum(updated) > 97 and max(updated) <= 97  # every key marked, 97 at a time
+    assert len(_state(laptop)["people"]) == len(people)
 
 
 def _rewritten_bytes(laptop: Caseload) -> list[int]:
@@ -308,24 +319,16 @@ def _rewritten_bytes(laptop: Caseload) -> list[int]:
     return rewritten
 
 
-def test_the_bulk_copys_marks_rewrite_keys_not_the_staged_json(pg_url, tmp_path):
+def test_the_bulk_copys_marks_rewrite_keys_not_the_staged_json(new_laptop):
     """Issue 15: at 50,000 people a manager's first sync was still staging after 45 minutes.
     The staged keys held each record's and heads' JSON, so each mark (an UPDATE of every
     key) rewrote the whole answer (17 GB written through a 3.6 GB WAL). The JSON is now
     appended to a table of its own and never updated: the marks rewrite keys only, a few
     dozen bytes a staged record."""
-    office = Caseload.create(tmp_path / "office.db", TEST_PASSPHRASE)
-    generate(office, people=24, seed=5, today=dt.date(2026, 11, 20))
-    worker_id, worker, people = _busiest_worker(office)
-    create_hub(office, pg_url)
-    try:
-        laptop, url = _laptop_for(tmp_path, office, pg_url, worker, worker_id)
-        rewritten = _rewritten_bytes(laptop)
-        sync_with_hub(laptop, url)
-        with laptop.reading() as s:
-            records = s.scalar(select(func.count()).select_from(ROWS))
-        assert len(_state(laptop)["people"]) == len(people)
-        assert rewritten and sum(rewritten) <= 100 * records  # bytes rewritten a record
-        laptop.close()
-    finally:
-        office.close()
+    laptop, url, people = new_laptop
+    rewritten = _rewritten_bytes(laptop)
+    sync_with_hub(laptop, url)
+    with laptop.reading() as s:
+        records = s.scalar(select(func.count()).select_from(ROWS))
+    assert len(_state(laptop)["people"]) == len(people)
+    assert rewritten and sum(rewritten) <= 100 * records  # bytes rewritten a record

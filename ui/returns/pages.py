@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
@@ -16,7 +17,6 @@ from PySide6.QtWidgets import (
 )
 
 from linkworker.returns.document import DataQualityItem, ReturnDocument
-from linkworker.returns.evidence import evidence_text
 from linkworker.validation import format_date, format_money
 from ui.i18n import translate
 from ui.returns.table import RowsTable
@@ -160,10 +160,11 @@ class PreviewPage(QWidget):
         )
         layout.addWidget(self.unclaimed, 2)
 
-    def show_return(self, doc: ReturnDocument) -> None:
+    def show_return(self, doc: ReturnDocument, evidence: Sequence[str]) -> None:
+        """``evidence``: each row's evidence in words (``returns.evidence.on_screen``), made
+        by the build's job on a worker thread, not here."""
         t, cur = doc.totals, doc.contract.currency
         names = doc.contract.outcome_names()
-        kinds = {o.id: o.kind for o in doc.contract.outcomes}
         state = (translate("returns.pages", "SUBMITTED") if doc.is_submitted
                  else translate("returns.pages", "Draft"))
         outcome_text = "; ".join(f"{o.name} ({o.outcome_id}): {o.claims} = "
@@ -212,9 +213,9 @@ class PreviewPage(QWidget):
                     translate("returns.pages", "late") if r.late else "",
                     format_money(r.amount, cur),
                     r.note or r.reason,
-                    evidence_text(r.evidence, kinds.get(r.outcome_id, ""), ids=False),
+                    words,
                 ]
-                for r in doc.rows
+                for r, words in zip(doc.rows, evidence, strict=True)
             ],
         )
         exclusions = doc.exclusions

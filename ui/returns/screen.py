@@ -28,6 +28,7 @@ from linkworker import apart
 from linkworker.access import Actor
 from linkworker.returns import flow
 from linkworker.returns.document import ReturnDocument
+from linkworker.returns.evidence import on_screen
 from linkworker.returns.period import previous_quarter, quarter_of
 from linkworker.validation import format_money
 from ui.i18n import translate
@@ -42,6 +43,12 @@ from ui.returns.pages import (
     named,
 )
 from ui.returns.table import PERSON_ROLE
+
+
+def for_screen(doc: ReturnDocument) -> tuple[ReturnDocument, tuple[str, ...]]:
+    """The return and each line's evidence in words, worked out by the job that made it (a
+    worker thread), so the preview shows them without wording any on the GUI thread."""
+    return doc, on_screen(doc)
 
 
 class ReturnsScreen(QWidget):
@@ -197,10 +204,10 @@ class ReturnsScreen(QWidget):
         # arenas its build filled (``linkworker.apart``).
         self.runner.run(
             lambda job: (
-                apart.run(
+                *for_screen(apart.run(
                     job.caseload, flow.prepare, self.actor, code, period,
                     progress=job.progress, as_of=self.as_of, stop=lambda: job.cancelled,
-                ),
+                )),
                 flow.submitted_at_hub(job.caseload, self.actor, code, period),
             ),
             self._built_here,
@@ -209,18 +216,20 @@ class ReturnsScreen(QWidget):
             progress=self._on_progress,
         )
 
-    def _built_here(self, built: tuple[ReturnDocument, flow.AtHub | None]) -> None:
-        """A build's return, and the hub's commands that submit and adjust it when this laptop
-        may not."""
-        doc, self.at_hub = built
-        self._built(doc)
+    def _built_here(self, built: tuple[ReturnDocument, tuple[str, ...], flow.AtHub | None]
+                    ) -> None:
+        """A build's return with its evidence in words, and the hub's commands that submit and
+        adjust it when this laptop may not."""
+        doc, evidence, self.at_hub = built
+        self._built((doc, evidence))
 
-    def _built(self, doc: ReturnDocument) -> None:
+    def _built(self, shown: tuple[ReturnDocument, tuple[str, ...]]) -> None:
         self._warm()  # for a rebuild
         self._busy(False, "")
+        doc, evidence = shown
         self.state.document = doc
         self.quality_page.show_issues(doc)
-        self.preview_page.show_return(doc)
+        self.preview_page.show_return(doc, evidence)
         self.export_page.show_state(doc, self.at_hub)
         if self.state.step < 2:
             self.state.step = 2
@@ -338,15 +347,17 @@ class ReturnsScreen(QWidget):
         code, period, expected = self.state.contract, doc.period.label, doc.content_hash
         self._busy(True, translate("returns.screen", "Submitting..."))
         self.runner.run(
-            lambda job: flow.submit(job.caseload, self.actor, code, period, expected, self.as_of),
+            lambda job: for_screen(flow.submit(job.caseload, self.actor, code, period, expected,
+                                               self.as_of)),
             self._submitted,
             failed=self._failed,
             changes={"returns"},
             label=translate("returns.screen", "Submitting the return"),
         )
 
-    def _submitted(self, doc: ReturnDocument) -> None:
-        self._built(doc)
+    def _submitted(self, shown: tuple[ReturnDocument, tuple[str, ...]]) -> None:
+        self._built(shown)
+        doc = shown[0]
         self.message.setText(
             translate("returns.screen", "The {label} return is submitted.").format(
                 label=doc.period.label
