@@ -606,7 +606,7 @@ class Claim(Tracked, Base):
         # Never claimed twice, held by the database too (0012): a claim's achievement once
         # per contract. Adjustments and claims without a key are not in it (docs/returns.md).
         Index("uq_claims_achievement_once", "contract_id", "achievement_key", unique=True,
-              sqlite_where=text(CLAIMED_ONCE), postgresql_where=text(CLAIMED_ONCE)),
+              sqlite_where=text(CLAIMED_ONCE)),
     )
 
 

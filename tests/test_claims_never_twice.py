@@ -114,7 +114,8 @@ def test_a_submission_the_database_refuses_says_so_in_words_and_writes_nothing(
 def test_one_achievement_found_twice_is_claimed_once(caseload, actor_manager):
     """Two commissioner results for one person and outcome (a person referred twice, then
     merged, keeps both): one achievement, whose key both give. It is claimed once, even where
-    the outcome may be claimed twice per person, and the return submits."""
+    the outcome may be claimed twice per person, and the return submits; a first result that
+    cannot be claimed (before the contract) does not stop the second."""
     with caseload.transaction() as s:
         _, builder = build_caseload(s, actor_manager)
         document = contract_document()
@@ -125,7 +126,17 @@ def test_one_achievement_found_twice_is_claimed_once(caseload, actor_manager):
         s.add(ExternalResult(contract_id=builder.contract_id, person_id=builder.people["P14"],
                              outcome_id="EXT", achieved=True, achieved_on=dt.date(2026, 9, 1),
                              value=-900.0, source="ICB match, second file"))
+        for result_id, day in (("00000000-first", dt.date(2025, 6, 1)),
+                                ("ffffffff-second", dt.date(2026, 9, 5))):
+            s.add(ExternalResult(id=result_id, contract_id=builder.contract_id,
+                                 person_id=builder.people["P15"], outcome_id="EXT",
+                                 achieved=True, achieved_on=day, value=-800.0, source="ICB"))
+    with caseload.reading() as s:
+        doc = build_return(s, actor_manager, "TEST-SIB", "2026-Q3", as_of=AS_OF_Q3)
+    claimed = [r.link.person_id for r in doc.rows if r.outcome_id == "EXT"]
+    assert sorted(claimed) == sorted([builder.people["P14"], builder.people["P15"]])
+    assert doc.totals.claims == 14
+    assert [e.reason for e in doc.exclusions if e.outcome_id == "EXT"] == [
+        "achieved outside the contract's dates"]
     with caseload.transaction() as s:
-        doc = submit_return(s, actor_manager, "TEST-SIB", "2026-Q3", as_of=AS_OF_Q3)
-    assert [r.outcome_id for r in doc.rows].count("EXT") == 1
-    assert doc.totals.claims == 13
+        submit_return(s, actor_manager, "TEST-SIB", "2026-Q3", as_of=AS_OF_Q3)

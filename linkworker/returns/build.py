@@ -4,8 +4,8 @@ The order of work, and so of the rules a commissioner can check by hand:
 
 1. Every rule finds its achievements (``linkworker.outcomes.rules``).
 2. Screening, per achievement: achieved after the period -> left for a later return (not
-   listed); already in the claims ledger -> never again (reversed or not); found a second
-   time in this build (the same key) -> judged once; dated after today, outside the
+   listed); already in the claims ledger -> never again (reversed or not); the same
+   achievement (key) found again after one kept -> not again; dated after today, outside the
    contract dates, person erased, journey ineligible (or eligibility unknown), required consent
    missing -> excluded with the reason; achieved before the period and never claimed -> claimed
    as a *late claim* (flagged) if the contract allows late claims, else excluded.
@@ -131,7 +131,7 @@ def _screen(
             gaps[person_id] = missing_consents(cdef, facts, person_id, consent_day)
         return gaps[person_id]
 
-    found_before: set[str] = set()
+    kept: set[str] = set()
     for a in found:
         if a.achieved_on > period.end:
             continue
@@ -139,9 +139,8 @@ def _screen(
             if period.contains(a.achieved_on):
                 exclude(a, f"already claimed in the {ledger.keys[a.key]} return")
             continue
-        if a.key in found_before:  # one achievement found twice (a merged person's two
-            continue               # commissioner results): judged, and claimed, once
-        found_before.add(a.key)
+        if a.key in kept:  # one achievement found twice (a merged person's two commissioner
+            continue       # results): claimed once
         verdict = verdicts.get(a.episode_id) if a.episode_id else None
         if a.achieved_on > as_of:
             exclude(a, "dated in the future")
@@ -158,6 +157,7 @@ def _screen(
             exclude(a, "achieved before this period; the contract does not allow late claims")
         else:
             keep.append(a)
+            kept.add(a.key)
     return keep, excluded
 
 
