@@ -222,6 +222,12 @@ def test_0012_refuses_a_caseload_that_claims_an_achievement_twice_and_changes_no
     assert not {"Jane", "Doe", "9434765919", key} & set(said.replace(",", " ").split())
     assert heard == [] and not (tmp_path / "backups").exists()
     assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+    # Run directly (not through an open), the revision refuses in the same words itself.
+    with Caseload.open(path, FIXTURE_PASSPHRASE, upgrade=False) as old:
+        with pytest.raises(Exception, match="contract FIXTURE-PENCE, outcome ENG1: 1 "):
+            migrate.upgrade_to(old.engine, "0012")
+        assert migrate.current_revision(old.engine) == "0011"
+        assert "uq_claims_achievement_once" not in _indexes(old.engine, "uq_%")
 
 
 def test_0012_builds_the_guard_saying_so_and_the_database_refuses_a_second_claim(
