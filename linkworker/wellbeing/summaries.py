@@ -111,6 +111,39 @@ class WellbeingSummary:
     def too_few(self) -> bool:
         return self.paired < DEFAULT_MIN_CELL
 
+    def __reduce__(self) -> tuple:
+        """Pickled (sent up from its process apart, ``linkworker.apart``) as columns of plain
+        values. Row by row, pickle's memo keeps every row's and every date's own small tuple
+        alive until the end: +46 MB in that process for 71,727 people at 150,000."""
+        head = {name: getattr(self, name) for name in self.__dataclass_fields__
+                if name not in ("pairs", "missing")}
+        return (_from_columns, (head, _columns(self.pairs), _columns(self.missing)))
+
+
+# The rows' dates, sent as day numbers (a date pickles as a tuple of its own).
+_DAY_FIELDS = frozenset({"baseline_on", "follow_up_on"})
+
+
+def _columns(rows: tuple[PairRow, ...] | tuple[MissingRow, ...]) -> tuple[tuple, ...]:
+    """Rows of one record type as a column per field, dates as day numbers."""
+    if not rows:
+        return ()
+    return tuple(tuple(getattr(row, name).toordinal() for row in rows) if name in _DAY_FIELDS
+                 else tuple(getattr(row, name) for row in rows)
+                 for name in rows[0].__dataclass_fields__)
+
+
+def _from_columns(head: dict, pairs: tuple[tuple, ...],
+                  missing: tuple[tuple, ...]) -> WellbeingSummary:
+    return WellbeingSummary(**head, pairs=_rows_of(PairRow, pairs),
+                            missing=_rows_of(MissingRow, missing))
+
+
+def _rows_of(kind: type, columns: tuple[tuple, ...]) -> tuple:
+    columns = tuple(tuple(map(dt.date.fromordinal, column)) if name in _DAY_FIELDS else column
+                    for name, column in zip(kind.__dataclass_fields__, columns, strict=False))
+    return tuple(kind(*values) for values in zip(*columns, strict=True))
+
 
 # --- building -------------------------------------------------------------------------------
 
