@@ -233,7 +233,8 @@ class _Pair(NamedTuple):
 
 def _journeys(forms: Iterable[SummaryForm], grouped: bool) -> Iterator[list[SummaryForm]]:
     """Each journey's forms: a person at a time when ``grouped`` (a person's forms one after
-    the other, as ``_forms`` reads them), else all gathered first (a return's few thousand)."""
+    the other, as ``_forms`` reads them; a journey's forms are all its person's, as
+    ``record_measure`` refuses any other), else all gathered first (a return's few thousand)."""
     if grouped:
         for _person, group in itertools.groupby(forms, key=attrgetter("person_id")):
             yield from by_episode(group).values()
