@@ -234,6 +234,9 @@ def _serve(pipe: Any, path: Path, key: bytes, idle_s: float) -> None:
         if reports:
             kwargs = {**kwargs, "progress": lambda *report: pipe.send(("progress", report))}
         result = function(Caseload(path, engine), *args, **kwargs)
+        # Its connections' page caches (up to ``CACHE_MB`` each) are let go before the
+        # result is pickled: the two would otherwise peak together (issue 15).
+        engine.dispose()
         pipe.send(("done", result))
     finally:
         engine.dispose()

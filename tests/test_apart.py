@@ -227,3 +227,37 @@ def test_a_spare_started_early_does_the_next_build_and_one_nobody_needs_ends(
     assert not idle.is_alive()  # nobody asked: it ended by itself
     assert apart.run(built, build_summary, actor_manager, EVERY_FORM) == summary  # a new one
     assert multiprocessing.active_children() == []
+
+
+class PagesAtPickling:
+    """What SQLite held in the process apart after its read, and when its result was being
+    pickled (``__reduce__`` runs there, as the result is sent)."""
+
+    def __init__(self, after_read: int, at_pickling: int | None = None) -> None:
+        self.after_read, self.at_pickling = after_read, at_pickling
+
+    def __reduce__(self) -> tuple:
+        from linkworker.storage import database
+
+        return (PagesAtPickling, (self.after_read, database._memory_used()))
+
+
+def read_every_form(caseload) -> PagesAtPickling:
+    """A heavy read's stand-in: every form and contact, through the caseload's pool."""
+    from sqlalchemy import text
+
+    from linkworker.storage import database
+
+    with caseload.reading() as s:
+        for table in ("measures", "measure_answers", "contacts", "goals", "people"):
+            s.execute(text(f"SELECT * FROM {table}")).all()
+        return PagesAtPickling(database._memory_used())
+
+
+def test_the_process_apart_lets_its_page_caches_go_before_it_pickles_the_result(
+        built, always_apart):
+    """At 150,000 people the cache (41 MB) and the pickling of the summary peaked together in
+    the process apart; its connections are closed before the result is sent."""
+    probe = apart.run(built, read_every_form)
+    assert probe.after_read > 200_000, probe.after_read  # pages held after the read
+    assert probe.at_pickling < probe.after_read / 4, (probe.after_read, probe.at_pickling)

@@ -194,7 +194,7 @@ def test_the_summarys_rows_keep_none_of_the_read_forms_own_values(fixture_caselo
     caseload, _ = fixture_caseload
     chosen = SummaryFilter("WEMWBS", as_of=D(2025, 12, 31))
     with caseload.reading() as session:
-        forms = _forms(session, instrument_for(session, "WEMWBS"), chosen)
+        forms = list(_forms(session, instrument_for(session, "WEMWBS"), chosen))
     read = {id(value) for form in forms for value in form}
     s = build_summary(caseload, actor_manager, chosen, forms=forms)
     assert s.pairs and s.missing
