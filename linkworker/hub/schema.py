@@ -114,10 +114,14 @@ STATEMENTS = (
     )""",
     "CREATE INDEX IF NOT EXISTS ix_hub_inbox_waiting ON hub_inbox (id) "
     "WHERE applied_at IS NULL AND refused IS NULL",
+    # Roles belong to the whole server, so two hubs installed at once on one server (or two
+    # installs racing) may both find the role missing: the loser's CREATE is then a
+    # duplicate, which means the role is there, as wanted.
     """DO $$ BEGIN
         IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'linkworker_laptop') THEN
             CREATE ROLE linkworker_laptop NOLOGIN;
         END IF;
+    EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
     END $$""",
     """CREATE OR REPLACE FUNCTION linkworker_push(pack bytea) RETURNS bigint
     LANGUAGE sql SECURITY DEFINER SET search_path = public AS $$

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
 import uuid
 
 import pytest
@@ -373,3 +374,57 @@ def test_a_daily_pull_reads_the_new_changes_by_sequence(office, pg_url, tmp_path
     by_person = [(node, conds) for node, conds in ran if " on sync_changes" in node
                  and "seq > $1" in conds and "person_id)::text = ANY" in conds]
     assert not by_person  # no change of the scope read to test its sequence number
+
+
+def test_two_hubs_installed_at_once_on_one_server_both_get_the_laptop_role(pg_url):
+    """Roles are server-wide: an install that finds the role missing while another install's
+    CREATE ROLE is not yet committed waits for it, then must take the role as there, not fail
+    (two hubs' first installs at once on one server, as the test suite does on two workers)."""
+    role = f"lw_race_{uuid.uuid4().hex[:8]}"
+    [statement] = [s for s in schema.STATEMENTS if "CREATE ROLE linkworker_laptop" in s]
+    statement = statement.replace("linkworker_laptop", role)
+    engine = sqlalchemy.create_engine(pg_url)
+    first, second = engine.connect(), engine.connect()
+    try:
+        first.execute(text(statement))  # made, not yet committed
+        waiting = threading.Thread(target=lambda: _install_role(second, statement))
+        waiting.start()
+        _blocked_on_a_lock(engine, waiting)
+        first.commit()
+        waiting.join(30)
+        assert not waiting.is_alive()
+        assert second.info.get("failed") is None, second.info["failed"]
+        assert first.execute(text("SELECT count(*) FROM pg_roles WHERE rolname = :r"),
+                             {"r": role}).scalar() == 1
+    finally:
+        first.rollback()
+        first.execute(text(f"DROP ROLE IF EXISTS {role}"))
+        first.commit()
+        first.close()
+        second.close()
+        engine.dispose()
+
+
+def _install_role(conn, statement: str) -> None:
+    try:
+        conn.execute(text(statement))
+        conn.commit()
+    except sqlalchemy.exc.DBAPIError as error:
+        conn.info["failed"] = type(error.orig).__name__
+        conn.rollback()
+
+
+def _blocked_on_a_lock(engine, waiting: threading.Thread) -> None:
+    """Until the second install waits on the first's uncommitted role (no sleeps as timing:
+    the server says when a backend is waiting on a lock)."""
+    with engine.connect() as watcher:
+        for _ in range(3000):
+            if watcher.execute(text("SELECT count(*) FROM pg_stat_activity "
+                                    "WHERE wait_event_type = 'Lock' "
+                                    "AND datname = current_database()")).scalar():
+                return
+            if not waiting.is_alive():
+                return
+            watcher.rollback()
+            threading.Event().wait(0.01)
+    raise AssertionError("the second install never waited for the first")
