@@ -11,8 +11,11 @@ copy sits beside the job's other keepers and the rows' arenas can all go.
 
 from __future__ import annotations
 
+import ctypes
 import datetime as dt
+import functools
 import linecache
+from collections.abc import Callable
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -45,3 +48,33 @@ def forget_source_lines() -> None:
     for name, entry in list(linecache.cache.items()):
         if len(entry) == 4 and entry[1] is not None:  # (size, mtime, lines, path): a file's
             linecache.cache.pop(name, None)
+
+
+@functools.cache  # looked up once a process
+def _malloc_trim() -> Callable[[int], int] | None:
+    """glibc's ``malloc_trim``, or None where the C library has none (macOS, Windows, musl)."""
+    try:
+        trim = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError, TypeError):
+        return None
+    trim.argtypes = [ctypes.c_size_t]
+    trim.restype = ctypes.c_int
+    return trim
+
+
+def give_back() -> bool:
+    """Hand the C heap's free pages back to the operating system (glibc's ``malloc_trim(0)``;
+    nothing elsewhere). True if there was a trim to call.
+
+    SQLite's page caches, Qt and Python's larger objects live in glibc's heaps, one per thread
+    that allocates (the readers', the writer's, the GUI's). What a page's read frees there
+    stays mapped, in pieces between blocks still in use, and glibc gives back only the free
+    end of each heap on its own: at 50,000 people a manager's window held 130-190 MB of free
+    heap beside 90-130 MB in use (stop 27). ``malloc_trim(0)`` releases every whole free page
+    inside the heaps too. ctypes lets go of the GIL for the call; a later allocation there
+    costs a fresh page's fault, so it is done at quiet moments (``ui.operations.Runner``)."""
+    trim = _malloc_trim()
+    if trim is None:
+        return False
+    trim(0)
+    return True

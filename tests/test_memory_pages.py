@@ -3,6 +3,8 @@ whatever pages are opened; ``python -m bench --only memory`` opens every page th
 
 from __future__ import annotations
 
+import os
+
 from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QApplication
 from test_app_integration import ROLE_USER, idle, opened, world  # noqa: F401
@@ -53,3 +55,60 @@ def test_opening_a_page_keeps_no_source_lines_of_the_modules_it_imported(tmp_pat
     assert "<made by code>" in linecache.cache  # nothing to read it from again: kept
     assert linecache.getline(str(module), 1) == "class Page:\n"
     linecache.cache.pop("<made by code>", None)
+
+
+# --- the C heap's free pages go back at quiet moments (stop 27) ------------------------------
+
+HEAP_MB = 120  # freed by the churn below, in pieces a heap cannot hand back from its end
+BACK_MB = 80  # of which at least this much must go back to the system
+
+
+def _rss_mb() -> float:
+    import os
+
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def _churn(_job=None) -> list[bytes]:
+    """What a page's read does to the C heap: many blocks (rows, SQLite's pages) then most of
+    them freed, one in 64 kept, so the free space lies between blocks still in use."""
+    blocks = [bytes(2000) for _ in range(HEAP_MB * 2**20 // 2000)]
+    return blocks[::64]
+
+
+def _needs_glibc() -> None:
+    import ctypes
+
+    import pytest
+
+    if not hasattr(ctypes.CDLL(None), "malloc_trim") or not os.path.exists("/proc/self/statm"):
+        pytest.skip("glibc's malloc_trim and /proc: Linux only")
+
+
+def test_the_heap_a_read_freed_goes_back_to_the_system_once_all_is_quiet(qtbot, runner):
+    """A reader's heap kept what its read freed (130-190 MB free heap in a manager's window at
+    50,000 people, stop 27): once the answer is in and nothing more is asked for, it goes."""
+    _needs_glibc()
+    answered: list[float] = []
+    kept: list[list[bytes]] = []
+    runner.read(_churn, lambda blocks: kept.append(blocks) or answered.append(_rss_mb()))
+    qtbot.waitUntil(lambda: bool(answered))
+    qtbot.waitUntil(lambda: _rss_mb() < answered[0] - BACK_MB, timeout=10_000)
+    assert len(kept[0]) == HEAP_MB * 2**20 // 2000 // 64 + 1  # what the page keeps stays
+
+
+def test_a_record_closed_gives_its_memory_back(qtbot, world, opened):  # noqa: F811
+    """Closing a record (or leaving a page, closing a dialog) is a quiet moment too: what it
+    freed goes back with no read to wait for."""
+    _needs_glibc()
+    window = opened(world.actor(ROLE_USER["manager"]))
+    record = window.show_person(window.page("caseload").model.ids[0])
+    idle(qtbot, window.runner)
+    settling = getattr(window.runner, "settling", lambda: False)  # the record's reads' first
+    qtbot.waitUntil(lambda: not settling())
+    kept = _churn()  # on the GUI thread, as the record's widgets and models were
+    freed = _rss_mb()
+    assert window.close_tab(window.tabs.indexOf(record))
+    qtbot.waitUntil(lambda: _rss_mb() < freed - BACK_MB, timeout=10_000)
+    assert kept

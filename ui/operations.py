@@ -50,10 +50,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QObject, Qt, Signal, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QWidget
 
-from linkworker import logs
+from linkworker import logs, memory
 from linkworker.access import PermissionDenied
 from linkworker.errors import UserError
 from linkworker.storage.database import (
@@ -77,6 +77,9 @@ LINGER_S = 0.3
 # aside (``storage.database.BACKGROUND_STEPS``): a user's save or search never waits long.
 WRITER_LANE = (WRITER_CACHE_MB, BACKGROUND_STEPS)
 BACKGROUND_LANE = (BACKGROUND_CACHE_MB, BACKGROUND_STEPS)
+# After the last answer (or a page left, a record or dialog closed), this long with nothing
+# asked for: the C heap's free pages go back to the system (``memory.give_back``).
+SETTLE_MS = 1000
 
 
 class Foreground:
@@ -293,6 +296,8 @@ class Runner(QObject):
         self._deliver.connect(self._on_deliver, Qt.ConnectionType.QueuedConnection)
         self._call.connect(self._on_call, Qt.ConnectionType.QueuedConnection)
         self._progressed.connect(self._on_progressed, Qt.ConnectionType.QueuedConnection)
+        self._settle = QTimer(self, singleShot=True, interval=SETTLE_MS, timeout=self._settled)
+        self.given_back = 0  # how often the heap's free pages went back (``_settled``)
 
     # --- public API -----------------------------------------------------------------------
 
@@ -395,6 +400,25 @@ class Runner(QObject):
 
         self._idle.submit(wait)
 
+    def settle(self) -> None:
+        """Something was let go (an answer put on screen, a page left, a record or dialog
+        closed): once nothing more is asked for during ``SETTLE_MS``, give the C heap's free
+        pages back (``_settled``). Each call starts the wait again, so typing never meets it."""
+        if not self._closed:
+            self._settle.start()
+
+    def settling(self) -> bool:
+        """Is a give-back still to come (``settle`` called, not yet quiet long enough)?"""
+        return self._settle.isActive()
+
+    def _settled(self) -> None:
+        """Quiet for ``SETTLE_MS``: the pages' reads have freed what they will. While a user's
+        job is still queued or running (an export for minutes), look again a moment later."""
+        if self._pending or self.foreground.busy():
+            self._settle.start()
+        else:
+            self.given_back += memory.give_back()
+
     def cancel_current(self) -> None:
         """Cancel the writer's and the background lane's running jobs."""
         for job in list(self._running):
@@ -406,6 +430,7 @@ class Runner(QObject):
     def shutdown(self) -> None:
         """Drop queued reads, stop running ones, and finish the writer's queued work."""
         self._closed = True
+        self._settle.stop()
         for job in (*self._latest.values(), *self._quiet):
             job._cancel.set()
         self._idle_cancel.set()
@@ -515,6 +540,7 @@ class Runner(QObject):
 
     @Slot(object)
     def _on_deliver(self, key: int) -> None:
+        self.settle()
         job, _work, done, failed, changes = self._held.pop(key)
         exc, result = self._answers.pop(key)
         callback = failed if exc is not None else done
