@@ -388,6 +388,7 @@ def run(path: str, username: str = "manager", rounds: int = ROUNDS,
         began = time.perf_counter()
         note = work()
         seconds = time.perf_counter() - began
+        _settled(app, runner)
         widgets, objects = _counts()
         visits.append({"page": name, "user": username, "round": round_,
                        "rss": round(rss_mb()), "peak": round(max(sampler.reset(), rss_mb())),
@@ -411,6 +412,15 @@ def run(path: str, username: str = "manager", rounds: int = ROUNDS,
     runner.caseload.close()
     return {"visits": visits, "load": round(os.getloadavg()[0], 1),
             "hwm": round(_vm_hwm_mb())}
+
+
+def _settled(app, runner) -> None:
+    """Until the window has given back what the visit freed (``Runner.settle``: a second with
+    nothing asked for, as a user reading the page gives it). Code without it: at once."""
+    settling = getattr(runner, "settling", lambda: False)
+    while settling():
+        _idle(app, runner, 0.0)
+        time.sleep(0.01)
 
 
 def _stay_awake(window) -> Any:

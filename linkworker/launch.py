@@ -229,6 +229,9 @@ def begin(db: Path | None) -> str | None:
     problem = display_problem()
     if problem:
         return problem
+    from linkworker.memory import few_heaps
+
+    few_heaps()  # before any of the app's threads allocates (issue 15: memory)
     begin_unlock(db)
     START.mark("Argon2id begun")
     preload_core()

@@ -416,6 +416,8 @@ class MainWindow(QMainWindow):
         """Show a page (building it the first time) and return its main widget."""
         index = next(i for i, page in enumerate(PAGES) if page.key == key)
         widget = self.pages.get(key) or self._build_page(PAGES[index])
+        if self.stack.currentIndex() != index or self.tabs.currentIndex() != 0:
+            self.runner.settle()  # a page left: what it read can go back once all is quiet
         self.stack.setCurrentIndex(index)
         self.tabs.setTabText(0, tr("Pages", PAGES[index].title))
         self.tabs.setCurrentIndex(0)
@@ -542,6 +544,7 @@ class MainWindow(QMainWindow):
             return False
         self.tabs.removeTab(index)
         widget.deleteLater()
+        self.runner.settle()  # once it is deleted and all is quiet, its memory goes back
         return True
 
     def _tab_changed(self, index: int) -> None:
@@ -593,6 +596,9 @@ class MainWindow(QMainWindow):
 
     def _show_dialog(self, dialog: QWidget) -> QWidget:
         """Non-modal, kept while open: the window behind stays usable (and lockable)."""
+        if dialog not in self._dialogs:  # closed, its memory goes back once all is quiet
+            runner = self.runner  # not the window: the connection holds what it names
+            dialog.finished.connect(lambda *_: runner.settle())
         self._keep(dialog)
         dialog.show()
         dialog.raise_()

@@ -50,10 +50,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QObject, Qt, Signal, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QWidget
 
-from linkworker import logs
+from linkworker import logs, memory
 from linkworker.access import PermissionDenied
 from linkworker.errors import UserError
 from linkworker.storage.database import (
@@ -77,6 +77,14 @@ LINGER_S = 0.3
 # aside (``storage.database.BACKGROUND_STEPS``): a user's save or search never waits long.
 WRITER_LANE = (WRITER_CACHE_MB, BACKGROUND_STEPS)
 BACKGROUND_LANE = (BACKGROUND_CACHE_MB, BACKGROUND_STEPS)
+# After the last answer (or a page left, a record or dialog closed), this long with nothing
+# asked for: the C heap's free pages go back to the system (``memory.give_back``).
+SETTLE_MS = 1000
+# ... or, while answers keep coming (a long list scrolled page after page), at most this long
+# after the last give-back: the free pages would otherwise pile up through the whole scroll.
+# A give-back takes about a millisecond, and the pages it hands back are the few a read
+# takes again (a fault each): far less than a keystroke's read.
+SETTLE_LONGEST_S = 3.0
 
 
 class Foreground:
@@ -293,6 +301,9 @@ class Runner(QObject):
         self._deliver.connect(self._on_deliver, Qt.ConnectionType.QueuedConnection)
         self._call.connect(self._on_call, Qt.ConnectionType.QueuedConnection)
         self._progressed.connect(self._on_progressed, Qt.ConnectionType.QueuedConnection)
+        self._settle = QTimer(self, singleShot=True, interval=SETTLE_MS, timeout=self._settled)
+        self.given_back = 0  # how often the heap's free pages went back (``_give_back``)
+        self._settle_began = time.monotonic()  # when the wait for quiet began
 
     # --- public API -----------------------------------------------------------------------
 
@@ -395,6 +406,41 @@ class Runner(QObject):
 
         self._idle.submit(wait)
 
+    def settle(self) -> None:
+        """Something was let go (an answer put on screen, a page left, a record or dialog
+        closed): once nothing more is asked for during ``SETTLE_MS``, give the C heap's free
+        pages back (``_settled``). Each call starts the wait again, so a keystroke's read
+        never meets it; while answers keep coming, every ``SETTLE_LONGEST_S`` at most."""
+        if self._closed:
+            return
+        if not self._settle.isActive():
+            self._settle_began = time.monotonic()
+        self._settle.start()
+        self._give_back_if_long()
+
+    def settling(self) -> bool:
+        """Is a give-back still to come (``settle`` called, not yet quiet long enough)?"""
+        return self._settle.isActive()
+
+    def _settled(self) -> None:
+        """Quiet for ``SETTLE_MS``: the pages' reads have freed what they will. While a user's
+        job is still queued or running (an export for minutes), look again a moment later."""
+        if self._pending or self.foreground.busy():
+            self._settle.start()
+            self._give_back_if_long()
+        else:
+            self._give_back()
+
+    def _give_back_if_long(self) -> None:
+        """Busy for ``SETTLE_LONGEST_S`` since the wait began (a list scrolled page after page,
+        an export): give back now, or the free pages would pile up through all of it."""
+        if time.monotonic() - self._settle_began >= SETTLE_LONGEST_S:
+            self._give_back()
+
+    def _give_back(self) -> None:
+        self.given_back += memory.give_back()
+        self._settle_began = time.monotonic()
+
     def cancel_current(self) -> None:
         """Cancel the writer's and the background lane's running jobs."""
         for job in list(self._running):
@@ -406,6 +452,7 @@ class Runner(QObject):
     def shutdown(self) -> None:
         """Drop queued reads, stop running ones, and finish the writer's queued work."""
         self._closed = True
+        self._settle.stop()
         for job in (*self._latest.values(), *self._quiet):
             job._cancel.set()
         self._idle_cancel.set()
@@ -515,6 +562,7 @@ class Runner(QObject):
 
     @Slot(object)
     def _on_deliver(self, key: int) -> None:
+        self.settle()
         job, _work, done, failed, changes = self._held.pop(key)
         exc, result = self._answers.pop(key)
         callback = failed if exc is not None else done
