@@ -1,6 +1,6 @@
 """A new laptop's first replica copied in bulk ends exactly where replaying the hub's log ends.
 
-Two new laptops of one link worker: one copies its replica in bulk (``linkworker_replica()``,
+Two new laptops of one link worker: one copies its replica in bulk (``linkworker_replica_cursor()``,
 ``sync.replica``), the other replays the change log (``bulk=False``). The hub already holds a
 conflict and a deleted record in the worker's scope. Both must hold the same records, field
 heads, change log and open conflicts, and after edits on every side (the same field on both
@@ -497,6 +497,46 @@ def test_a_managers_first_replica_writes_no_temp_file_at_the_hub(pg_url, tmp_pat
         report = sync_with_hub(laptop, url)
         assert report.pulled > 1000 and len(_state(laptop)["people"]) == 24
         assert _temp_files_after(pg_url, login) == before  # old: a temp file
+        laptop.close()
+    finally:
+        office.close()
+
+
+def test_a_hub_with_the_set_returning_replica_gets_the_cursor_from_its_next_command(
+        pg_url, tmp_path, monkeypatch, capsys):
+    """A hub from before the cursor has ``linkworker_replica()`` (the whole answer made before
+    its first row). Its next ``hub apply`` installs this version's door: the cursor, and the
+    old function dropped, and a new laptop's first sync then copies in bulk through it."""
+    from linkworker.cli import main
+    from linkworker.hub import schema
+
+    office = Caseload.create(tmp_path / "office.db", TEST_PASSPHRASE)
+    generate(office, people=24, seed=5, today=dt.date(2026, 11, 20))
+    worker_id, worker, people = _busiest_worker(office)
+    create_hub(office, pg_url)
+    try:
+        with ServerCaseload.connect(pg_url) as hub, hub.transaction() as s:
+            conn = s.connection()  # the door as an older LinkWorker left it
+            conn.exec_driver_sql("DROP FUNCTION linkworker_replica_cursor()")
+            conn.exec_driver_sql(
+                "CREATE FUNCTION linkworker_replica() RETURNS TABLE (kind text) "
+                "LANGUAGE sql AS $$ SELECT 'an older door' $$")
+            conn.exec_driver_sql(f"COMMENT ON FUNCTION {schema.PULL} IS 'linkworker door 0ld'")
+        monkeypatch.setenv("LINKWORKER_PASSPHRASE", TEST_PASSPHRASE)
+        assert main(["hub", "apply", "--url", pg_url]) == 0
+        capsys.readouterr()
+        with ServerCaseload.connect(pg_url) as hub, hub.reading() as s:
+            conn = s.connection()
+            assert replica.available(conn)
+            assert conn.exec_driver_sql(
+                "SELECT to_regprocedure('linkworker_replica()')").scalar() is None
+        laptop, url = _laptop_for(tmp_path, office, pg_url, worker, worker_id)
+        copies: list[int] = []
+        real_stage = replica.stage
+        monkeypatch.setattr(replica, "stage",
+                            lambda conn, hub_conn: copies.append(1) or real_stage(conn, hub_conn))
+        sync_with_hub(laptop, url)
+        assert copies and len(_state(laptop)["people"]) == len(people)
         laptop.close()
     finally:
         office.close()
