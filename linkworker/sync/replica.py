@@ -93,7 +93,7 @@ _STAGE = (
     "PRIMARY KEY (table_name, col, value)) WITHOUT ROWID",
     # Made before its rows (kept as they come, not sorted after: a sort of every key). The
     # changes have no (table, row) index: 4.7 million entries at 50,000 people taken at
-    # random, for one check that reads the few changes held here instead (``_mark_copyable``)
+    # random, for one check that reads the few changes held here instead (``_unmark_held``)
     f"CREATE INDEX {STAGE_KEYS}_order ON {STAGE_KEYS} (table_name, first_seq)",
 )
 # No NOT NULL on the columns updated: a statement that may fail part way keeps every page it
@@ -189,8 +189,8 @@ def _by_kind(rows: Sequence[Sequence[Any]], n: int) -> tuple[
         list[Sequence[Any]], list[tuple[int, str]], list[tuple[Any, ...]],
         list[tuple[Any, ...]]]:
     """A batch's rows sorted out: the changes, the bodies numbered from after ``n``, the
-    keys (table, row, first seq, has heads, the heads' and the record's bodies' numbers:
-    none for a null body) and the conflicts."""
+    keys (table, row, first seq, has heads, the heads' body's number, deleted, the record's
+    body's number: none for a null body) and the conflicts."""
     changes, keys, conflicts, bodies = [], [], [], []
     for kind, *row in rows:
         if kind == "change":
@@ -198,12 +198,13 @@ def _by_kind(rows: Sequence[Sequence[Any]], n: int) -> tuple[
         elif kind == "key":
             numbers = []
             for body in (row[8], row[11]):  # the heads, the record
-                numbers.append(None if body is None else n + 1)
                 if body is not None:
                     n += 1
                     bodies.append((n, body))
-            keys.append((row[1], row[2], row[0], int(row[8] is not None), numbers[0],
-                         bool(row[10]), numbers[1]))
+                numbers.append(n if body is not None else None)
+            heads, record = numbers
+            keys.append((row[1], row[2], row[0], int(heads is not None), heads, bool(row[10]),
+                         record))
         else:
             conflicts.append((row[1], row[2], row[11]))
     return changes, bodies, keys, conflicts

@@ -13,6 +13,7 @@ import datetime as dt
 import json
 import re
 
+import pytest
 import sqlalchemy
 from sqlalchemy import event, func, select
 
@@ -540,3 +541,54 @@ def test_a_hub_with_the_set_returning_replica_gets_the_cursor_from_its_next_comm
         laptop.close()
     finally:
         office.close()
+
+
+def test_a_record_made_and_pushed_here_before_the_first_pull_is_received_not_copied(
+        pg_url, tmp_path, monkeypatch):
+    """A laptop whose first sync pushed a new person and then stopped before its pull (the
+    pull is repeated): at its next sync the hub's answer has that person's changes (given to
+    the worker at the hub meanwhile), which the laptop holds already. That record goes
+    through ``merge.receive`` (held changes are known, so nothing is written twice), found by
+    one scan of the staged changes now that they have no (table, row) index
+    (``_unmark_held``); the rest is copied."""
+    office = Caseload.create(tmp_path / "office.db", TEST_PASSPHRASE)
+    generate(office, people=24, seed=5, today=dt.date(2026, 11, 20))
+    worker_id, worker, people = _busiest_worker(office)
+    create_hub(office, pg_url)
+    laptop, url = _laptop_for(tmp_path, office, pg_url, worker, worker_id)
+    with laptop.transaction() as s:
+        hana = models.Person(reference="LW-HANA", given_name="Hana", family_name="Smith")
+        s.add(hana)
+        s.flush()
+        held = hana.id
+    real_copy = replica.copy
+
+    def cut_short(conn, hub_conn):
+        raise RuntimeError("the pull was cut short")
+
+    monkeypatch.setattr(replica, "copy", cut_short)
+    with pytest.raises(RuntimeError, match="cut short"):
+        sync_with_hub(laptop, url)
+    monkeypatch.setattr(replica, "copy", real_copy)
+    hub = ServerCaseload.connect(pg_url)
+    try:
+        assert apply_inbox(hub).applied > 0  # the hub has Hana's changes now
+        with hub.transaction() as s:
+            s.add(models.PersonAccess(person_id=held, user_id=worker_id))
+    finally:
+        hub.close()
+    unmarked: list[tuple[str, str]] = []
+    real = replica.driver_executemany
+
+    def executemany(conn, statement, rows):
+        if statement.startswith(f"UPDATE {replica.STAGE_KEYS} SET copied = 0"):
+            unmarked.extend(tuple(row) for row in rows)
+        return real(conn, statement, rows)
+
+    monkeypatch.setattr(replica, "driver_executemany", executemany)
+    report = sync_with_hub(laptop, url)
+    assert ("people", held) in unmarked and report.pulled > 1000
+    with laptop.reading() as s:
+        assert s.scalar(select(func.count()).select_from(models.Person)) == len(people) + 1
+    laptop.close()
+    office.close()
