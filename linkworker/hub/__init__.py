@@ -12,9 +12,10 @@ table. It may only call four ``SECURITY DEFINER`` functions:
   admins everything; the claims ledger and returns never leave the hub for a link worker);
 * ``linkworker_scope()`` names the people that login may hold (whole, or a coordinator's
   venue register only), which the pull uses and the laptop reads to forget people who left;
-* ``linkworker_replica()`` gives a new laptop its first replica in one answer: exactly what
-  its first pull would give, plus each of those records as the hub holds it with its field
-  heads and conflicts, so the laptop copies them in bulk instead of replaying the log.
+* ``linkworker_replica_cursor()`` opens a new laptop's first replica as a cursor the laptop
+  fetches from: exactly what its first pull would give, plus each of those records as the hub
+  holds it with its field heads and conflicts, so the laptop copies them in bulk instead of
+  replaying the log. The hub makes each batch as it is fetched, never the whole answer first.
 
 ``linkworker hub apply`` (the hub's own process, as the database owner) opens each pack in the
 inbox and checks every change against the pusher's role and scope *at the hub* with

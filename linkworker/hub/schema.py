@@ -35,68 +35,91 @@ def _record_join(rule: TableRule) -> str:
         f"{rule.table.c[c].type.compile()})" for i, c in enumerate(rule.identity))
 
 
+# Is the change ``c`` in this login's first pull (``linkworker_pull(0, '{}')``)? The pull's
+# arms for ``after_seq`` 0 as one condition a row can be tested by, with the scope's two
+# sets hashed once (``scope`` and ``me``: the replica's CTEs): the whole people's changes,
+# the venue people's register (their person, journeys and contacts at the venue) and the
+# changes of no person; hub-only tables and the audit trail for managers and admins only.
+_FIRST_PULL = """c.applied
+    AND (c.person_id IN (SELECT person_id FROM scope WHERE whole)
+         OR (c.person_id IN (SELECT person_id FROM scope WHERE NOT whole)
+             AND (c.table_name IN ('people', 'episodes')
+                  OR (c.table_name = 'contacts' AND EXISTS (
+                      SELECT 1 FROM contacts v, me WHERE v.id = c.row_id
+                      AND v.venue = me.venue))))
+         OR (c.person_id IS NULL AND EXISTS (SELECT 1 FROM me)))
+    AND ((SELECT role FROM me) IN ('manager', 'admin')
+         OR c.table_name NOT IN ('returns', 'claims', 'external_results', 'audit_events'))"""
+
+
+def _record_arm(rule: TableRule) -> str:
+    """One table's records in the first pull, a row each: its key, its first change's seq,
+    its field heads and whether it is deleted (``sync_rows``), and the record as the hub holds
+    it (none once deleted). The keys come grouped from the changes' (table, row) index in its
+    order, so nothing is hashed or sorted, and the laptop takes them in its keys' order."""
+    row = "to_json(t)::text" if not rule.skip else \
+        "(to_jsonb(t) - ARRAY[{}]::text[])::text".format(
+            ", ".join(f"'{c}'" for c in sorted(rule.skip)))
+    return (
+        f"SELECT 'key', k.first_seq, '{rule.name}'::varchar, k.row_id, NULL, NULL, NULL, "
+        f"NULL, NULL, r.heads::text, NULL, r.deleted, {row} "
+        f"FROM (SELECT c.row_id, min(c.seq) AS first_seq FROM sync_changes c "
+        f"WHERE c.table_name = '{rule.name}' AND {_FIRST_PULL} GROUP BY c.row_id) k "
+        f"LEFT JOIN sync_rows r ON r.table_name = '{rule.name}' AND r.row_id = k.row_id "
+        f"LEFT JOIN \"{rule.name}\" t ON {_record_join(rule)}")
+
+
 def _replica_function() -> str:
-    """``linkworker_replica()``: a new laptop's first replica in one answer.
+    """``linkworker_replica_cursor()``: a new laptop's first replica, as a cursor it fetches.
 
-    Exactly what ``linkworker_pull(0, '{}')`` gives this login (so the scope, the role's
-    limits and the coordinator's venue register are the pull's own), and with it, for every
-    record those changes are about, the record as the hub holds it, its field heads and its
-    conflicts. The laptop writes them in bulk instead of replaying the changes one by one
-    (``sync.replica``). Local-only columns (``TableRule.skip``) never leave the hub.
+    Exactly the changes ``linkworker_pull(0, '{}')`` gives this login (so the scope, the
+    role's limits and the coordinator's venue register are the pull's own), and with them,
+    for every record those changes are about, the record as the hub holds it with its field
+    heads and the seq of its first change sent, and its conflicts. The laptop writes them in
+    bulk instead of replaying the changes one by one (``sync.replica``). Local-only columns
+    (``TableRule.skip``) never leave the hub.
 
-    A record whose only change sent is its insert has the heads that insert gave it (every
-    field ``_``, not deleted): nothing since has moved them, or that change would be sent too.
-    Its heads and conflicts are not looked up (most of an adopted caseload is untouched since
-    ``hub init``: at 50,000 people the look-ups were about 1.2 s of the answer); the
-    others' are, by the field heads' key. (A record moved to a person outside the scope since
-    its insert is the one exception, and it leaves the laptop at the end of the same pull.)
-    The records are read table by table from one array of ids each (scanning all the keys once
-    per table cost 10-40 ms a table), and the function has the memory to keep its 30,000-row
-    working sets off disk (``work_mem``; they spilled to temporary files at the default)."""
+    A cursor, not a set-returning function: PostgreSQL keeps a function's whole result (and
+    here the pull's, and the pull's sort by seq) in tuplestores, on disk past ``work_mem``:
+    9.5-14 GB of temp files for one manager at 50,000 people before the first row left the
+    hub. The cursor's query is planned to stream: the changes by person (the pull's index),
+    in the table's order; each table's records from the changes' (table, row) index, grouped
+    as they come, with no hash or sort (turned off for the plan, made when the cursor opens).
+    The cursor is opened inside this SECURITY DEFINER function, so its tables are checked as
+    the hub's owner once, when it opens; the login can fetch from it, and read nothing else.
+    It lives to the end of the caller's transaction."""
     nothing = "NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL"
-    records = []
-    for rule in RULES.values():
-        row = "to_json(t)" if not rule.skip else \
-            "(to_jsonb(t) - ARRAY[{}]::text[])::json".format(
-                ", ".join(f"'{c}'" for c in sorted(rule.skip)))
-        records.append(
-            f"SELECT 'record', 0, b.table_name, k.row_id, {nothing}, {row} FROM by_table b "
-            f"CROSS JOIN unnest(b.ids) AS k(row_id) JOIN \"{rule.name}\" t "
-            f"ON {_record_join(rule)} WHERE b.table_name = '{rule.name}'")
-    return f"""CREATE OR REPLACE FUNCTION linkworker_replica()
-    RETURNS TABLE (kind text, seq integer, table_name varchar, row_id varchar,
-                   change_id varchar, device_id varchar, user_id varchar, person_id varchar,
-                   op varchar, data json, bases json, deleted boolean, body json)
-    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public SET jit = off
-    SET work_mem = '64MB' AS $$
-        WITH pulled AS MATERIALIZED (
-            SELECT * FROM linkworker_pull(0, '{{}}'::text[])
-        ), keys AS MATERIALIZED (
-            SELECT table_name, row_id, count(*) = 1 AND min(op) = 'insert' AS untouched,
-                   min(change_id) AS first
-            FROM pulled GROUP BY table_name, row_id
-        ), touched AS MATERIALIZED (
-            SELECT table_name, row_id FROM keys WHERE NOT untouched
-        ), by_table AS MATERIALIZED (  -- each table's records read once, not the keys per table
-            SELECT table_name, array_agg(row_id) AS ids FROM keys GROUP BY table_name
+    changes = (
+        "SELECT 'change', c.seq, c.table_name, c.row_id, c.change_id, c.device_id, c.user_id, "
+        "c.person_id, c.op, c.data::text, c.bases::text, NULL::boolean, NULL::text "
+        "FROM sync_changes c WHERE c.person_id = ANY (ARRAY(SELECT person_id FROM scope "
+        f"WHERE whole)) AND {_FIRST_PULL} "  # by the person index, as the pull reads
+        f"UNION ALL SELECT 'change', c.seq, c.table_name, c.row_id, c.change_id, c.device_id, "
+        "c.user_id, c.person_id, c.op, c.data::text, c.bases::text, NULL, NULL "
+        "FROM sync_changes c WHERE (c.person_id IS NULL OR c.person_id = ANY (ARRAY("
+        f"SELECT person_id FROM scope WHERE NOT whole))) AND {_FIRST_PULL}")
+    conflicts = (
+        f"SELECT 'conflict', 0, s.table_name, s.row_id, {nothing}, to_json(s)::text "
+        "FROM sync_conflicts s WHERE EXISTS (SELECT 1 FROM sync_changes c "
+        f"WHERE c.table_name = s.table_name AND c.row_id = s.row_id AND {_FIRST_PULL})")
+    arms = [changes, *(_record_arm(rule) for rule in RULES.values()), conflicts]
+    return f"""CREATE OR REPLACE FUNCTION linkworker_replica_cursor() RETURNS refcursor
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public SET jit = off
+    SET work_mem = '64MB' SET enable_hashagg = off SET enable_hashjoin = off
+    SET enable_sort = off AS $$
+    DECLARE
+        answer refcursor := 'linkworker_replica';
+    BEGIN
+        OPEN answer NO SCROLL FOR
+        WITH me AS MATERIALIZED (
+            SELECT u.id, u.role, u.venue FROM hub_accounts a JOIN users u ON u.id = a.user_id
+            WHERE a.role_name = session_user AND u.active
+        ), scope AS MATERIALIZED (
+            SELECT * FROM linkworker_scope()
         )
-        SELECT 'change', p.seq, p.table_name, p.row_id, p.change_id, p.device_id, p.user_id,
-               p.person_id, p.op, p.data, p.bases, NULL::boolean, NULL::json
-        FROM pulled p
-        UNION ALL
-        SELECT 'heads', 0, k.table_name, k.row_id, NULL, NULL, NULL, NULL, NULL,
-               ('{{"_": ["' || k.first || '"]}}')::json, NULL, false, NULL  -- as json.dumps
-        FROM keys k WHERE k.untouched
-        UNION ALL
-        SELECT 'heads', 0, r.table_name, r.row_id, NULL, NULL, NULL, NULL, NULL, r.heads,
-               NULL, r.deleted, NULL
-        FROM touched k JOIN sync_rows r USING (table_name, row_id)
-        UNION ALL
-        SELECT 'conflict', 0, c.table_name, c.row_id, {nothing}, to_json(c)
-        FROM touched k JOIN sync_conflicts c USING (table_name, row_id)
-        UNION ALL
-        {" UNION ALL ".join(records)}
-    $$"""
+        {" UNION ALL ".join(f"({arm})" for arm in arms)};
+        RETURN answer;
+    END $$"""
 
 
 STATEMENTS = (
@@ -221,11 +244,13 @@ STATEMENTS = (
            OR table_name NOT IN ('returns', 'claims', 'external_results', 'audit_events')
         ORDER BY seq
     $$""",
-    "DROP FUNCTION IF EXISTS linkworker_replica()",  # its columns may have changed
-    _replica_function(),  # after linkworker_pull, which it calls
+    # The first replica was a set-returning function, built whole before its first row: gone
+    # (a laptop from before the cursor then replays the pull, as with a hub without either).
+    "DROP FUNCTION IF EXISTS linkworker_replica()",
+    _replica_function(),  # after linkworker_scope, which it calls
     "REVOKE ALL ON FUNCTION linkworker_push(bytea) FROM PUBLIC",
-    "REVOKE ALL ON FUNCTION linkworker_replica() FROM PUBLIC",
-    "GRANT EXECUTE ON FUNCTION linkworker_replica() TO linkworker_laptop",
+    "REVOKE ALL ON FUNCTION linkworker_replica_cursor() FROM PUBLIC",
+    "GRANT EXECUTE ON FUNCTION linkworker_replica_cursor() TO linkworker_laptop",
     "REVOKE ALL ON FUNCTION linkworker_pull(integer, text[]) FROM PUBLIC",
     "REVOKE ALL ON FUNCTION linkworker_scope() FROM PUBLIC",
     "GRANT EXECUTE ON FUNCTION linkworker_push(bytea) TO linkworker_laptop",

@@ -4,9 +4,10 @@ Replaying a caseload's history (``merge.receive``) decides every change: is it r
 head shows, is there a conflict. For a laptop that has never pulled, the hub has already made
 every one of those decisions, and they are the same ones the laptop would make (the state
 depends only on which changes a replica holds: ``merge``). So the hub's
-``linkworker_replica()`` sends, in one answer and for exactly the records its pull would send,
-the changes, each record as the hub holds it, its field heads and its conflicts; they are
-written here with one executemany per table. The laptop then holds what a replay would have
+``linkworker_replica_cursor()`` sends, in one answer fetched a batch at a time and for exactly
+the records its pull would send, the changes, each record as the hub holds it with its field
+heads and first change's seq, and its conflicts; they are written here with one executemany
+per table. The laptop then holds what a replay would have
 given it, and later syncs carry on from there.
 
 What a replay would *not* have applied is not copied either: a record this laptop already
@@ -63,6 +64,7 @@ SORT_COLUMN_BYTES = 40
 # landed on them. For the copy's transaction only (``_roomy_cache``).
 COPY_CACHE_KIB = 64 * 1024
 FETCH_ROWS = 5000  # rows of the hub's answer read, and records written, at a time
+FETCH_WORK_MEM = "64MB"  # the hub session's memory for a batch (``answer``)
 
 # The hub's answer is staged in this (encrypted) file inside the copy's one transaction, and
 # the staging tables are dropped before it commits: a failure part way leaves the replica as
@@ -89,8 +91,9 @@ _STAGE = (
     f"CREATE TABLE {STAGE_CONFLICTS} (n INTEGER PRIMARY KEY, table_name, row_id, body)",
     f"CREATE TABLE {STAGE_PRESENT} (table_name, col, value, "
     "PRIMARY KEY (table_name, col, value)) WITHOUT ROWID",
-    # Made before their rows (kept as they come, not sorted after: a sort of every key)
-    f"CREATE INDEX {STAGE_CHANGES}_key ON {STAGE_CHANGES} (table_name, row_id, seq)",
+    # Made before its rows (kept as they come, not sorted after: a sort of every key). The
+    # changes have no (table, row) index: 4.7 million entries at 50,000 people taken at
+    # random, for one check that reads the few changes held here instead (``_unmark_held``)
     f"CREATE INDEX {STAGE_KEYS}_order ON {STAGE_KEYS} (table_name, first_seq)",
 )
 # No NOT NULL on the columns updated: a statement that may fail part way keeps every page it
@@ -117,11 +120,7 @@ class Copied:
 def available(hub_conn: Connection) -> bool:
     """Does the hub offer the bulk copy (hubs made before it only offer the pull)?"""
     return hub_conn.exec_driver_sql(
-        "SELECT to_regprocedure('linkworker_replica()') IS NOT NULL").scalar()
-
-
-_FETCH = ("SELECT kind, seq, table_name, row_id, change_id, device_id, user_id, person_id, op, "
-          "data::text, bases::text, deleted, body::text FROM linkworker_replica()")
+        "SELECT to_regprocedure('linkworker_replica_cursor()') IS NOT NULL").scalar()
 
 
 def copy(conn: Connection, hub_conn: Connection) -> Copied:
@@ -139,71 +138,76 @@ def copy(conn: Connection, hub_conn: Connection) -> Copied:
 
 
 def stage(conn: Connection, hub_conn: Connection) -> tuple[int, int]:
-    """One call, read through the driver (a row through SQLAlchemy cost more than its JSON)
-    ``FETCH_ROWS`` at a time from a server-side cursor, each batch written to the staging
-    tables as it comes; the JSON stays text until its table is written. Returns how many
-    changes came and the newest seq."""
-    cursor = hub_conn.connection.dbapi_connection.cursor(name="linkworker_replica")
+    """The hub's answer, each batch written to the staging tables as it comes; the JSON
+    stays text until its table is written. Returns how many changes came and the newest
+    seq."""
     changes = last_seq = 0
-    try:
-        cursor.execute(_FETCH)
-        while rows := cursor.fetchmany(FETCH_ROWS):
-            count, newest = _stage_batch(conn, rows)
-            changes, last_seq = changes + count, max(last_seq, newest)
-    finally:
-        cursor.close()
+    for rows in answer(hub_conn):
+        count, newest = _stage_batch(conn, rows)
+        changes, last_seq = changes + count, max(last_seq, newest)
     return changes, last_seq
 
 
+def answer(hub_conn: Connection) -> Iterator[list[tuple[Any, ...]]]:
+    """The hub's answer ``FETCH_ROWS`` rows at a time, through the driver (a row through
+    SQLAlchemy cost more than its JSON), from the cursor ``linkworker_replica_cursor()``
+    opens in ``hub_conn``'s transaction: the hub makes each batch as it is fetched, never the
+    whole answer first (issue 15). A FETCH's rows are held in the hub session's memory until
+    sent, and in a temp file past ``work_mem`` (4 MB by default: a batch of a manager's is
+    3-6 MB), so the session has ``FETCH_WORK_MEM`` for the transaction."""
+    cursor = hub_conn.connection.dbapi_connection.cursor()
+    try:
+        cursor.execute(f"SET LOCAL work_mem = '{FETCH_WORK_MEM}'")
+        name = cursor.execute("SELECT linkworker_replica_cursor()").fetchone()[0]
+        while rows := cursor.execute(f'FETCH FORWARD {int(FETCH_ROWS)} FROM "{name}"').fetchall():
+            yield rows
+        cursor.execute(f'CLOSE "{name}"')
+    finally:
+        cursor.close()
+
+
 def _stage_batch(conn: Connection, rows: Sequence[Sequence[Any]]) -> tuple[int, int]:
-    """One batch of the answer into the staging tables, by kind: the heads' and records'
-    JSON appended to the bodies, their keys (with the bodies' numbers) upserted, and each
-    key's first change's seq kept as the changes come (the order a replay writes records
-    in), so that no later UPDATE rewrites a staged row for it."""
+    """One batch of the answer into the staging tables, by kind, each written once: the
+    changes, the heads' and records' JSON appended to the bodies, their keys (with the
+    bodies' numbers and the key's first change's seq: the order a replay writes records
+    in) and the conflicts. The hub sends each table's keys in its (table, row) index's
+    order, so the staged keys' b-tree takes them near its last page, not at random."""
     n = conn.exec_driver_sql(f"SELECT coalesce(max(n), 0) FROM {STAGE_BODIES}").scalar()
-    changes, first, bodies, keyed, conflicts = _by_kind(rows, n)
+    changes, bodies, keys, conflicts = _by_kind(rows, n)
     driver_executemany(conn, f"INSERT INTO {STAGE_CHANGES} VALUES (?,?,?,?,?,?,?,?,?,?)",
                        changes)
     driver_executemany(conn, f"INSERT INTO {STAGE_BODIES} (n, body) VALUES (?, ?)", bodies)
-    driver_executemany(conn, f"INSERT INTO {STAGE_KEYS} (table_name, row_id, first_seq) "
-                       "VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET first_seq = "
-                       "excluded.first_seq WHERE first_seq IS NULL "
-                       "OR excluded.first_seq < first_seq",
-                       [(*key, seq) for key, seq in first.items()])
-    driver_executemany(conn, f"INSERT INTO {STAGE_KEYS} (table_name, row_id, has_heads, "
-                       "heads_n, deleted) VALUES (?, ?, 1, ?, ?) ON CONFLICT DO UPDATE SET "
-                       "has_heads = 1, heads_n = excluded.heads_n, deleted = excluded.deleted",
-                       keyed["heads"])
-    driver_executemany(conn, f"INSERT INTO {STAGE_KEYS} (table_name, row_id, body_n) "
-                       "VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET body_n = excluded.body_n",
-                       keyed["record"])
+    driver_executemany(conn, f"INSERT INTO {STAGE_KEYS} (table_name, row_id, first_seq, "
+                       "has_heads, heads_n, deleted, body_n) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                       keys)
     driver_executemany(conn, f"INSERT INTO {STAGE_CONFLICTS} (table_name, row_id, body) "
                        "VALUES (?, ?, ?)", conflicts)
     return len(changes), max((c[0] for c in changes), default=0)
 
 
 def _by_kind(rows: Sequence[Sequence[Any]], n: int) -> tuple[
-        list[Sequence[Any]], dict[tuple[str, str], int], list[tuple[int, str]],
-        dict[str, list[tuple[Any, ...]]], list[tuple[Any, ...]]]:
-    """A batch's rows sorted out: the changes, each key's smallest seq among them, the
-    bodies numbered from after ``n``, the heads' and records' keys with their bodies'
-    numbers (none for a null body) and the conflicts."""
-    changes, conflicts, bodies = [], [], []
-    first: dict[tuple[str, str], int] = {}
-    keyed: dict[str, list[tuple[Any, ...]]] = {"heads": [], "record": []}
+        list[Sequence[Any]], list[tuple[int, str]], list[tuple[Any, ...]],
+        list[tuple[Any, ...]]]:
+    """A batch's rows sorted out: the changes, the bodies numbered from after ``n``, the
+    keys (table, row, first seq, has heads, the heads' body's number, deleted, the record's
+    body's number: none for a null body) and the conflicts."""
+    changes, keys, conflicts, bodies = [], [], [], []
     for kind, *row in rows:
         if kind == "change":
             changes.append(row[:10])
-            first[row[1], row[2]] = min(first.get((row[1], row[2]), row[0]), row[0])
-        elif kind in keyed:
-            body, number = (row[8] if kind == "heads" else row[11]), None
-            if body is not None:
-                n = number = n + 1
-                bodies.append((number, body))
-            keyed[kind].append((row[1], row[2], number, *([bool(row[10])] * (kind == "heads"))))
+        elif kind == "key":
+            numbers = []
+            for body in (row[8], row[11]):  # the heads, the record
+                if body is not None:
+                    n += 1
+                    bodies.append((n, body))
+                numbers.append(n if body is not None else None)
+            heads, record = numbers
+            keys.append((row[1], row[2], row[0], int(heads is not None), heads, bool(row[10]),
+                         record))
         else:
             conflicts.append((row[1], row[2], row[11]))
-    return changes, first, bodies, keyed, conflicts
+    return changes, bodies, keys, conflicts
 
 
 def load(conn: Connection) -> tuple[merge.Applied, list[str]]:
@@ -305,10 +309,8 @@ def _mark_copyable(conn: Connection) -> None:
     _update_keys(conn,
         f"UPDATE {STAGE_KEYS} AS k SET copied = 1 WHERE {{keys}} AND has_heads = 1 "
         "AND (body_n IS NOT NULL OR deleted) AND NOT EXISTS (SELECT 1 FROM sync_rows r "
-        "WHERE r.table_name = k.table_name AND r.row_id = k.row_id) "
-        f"AND NOT EXISTS (SELECT 1 FROM {STAGE_CHANGES} c JOIN sync_changes l "
-        "ON l.change_id = c.change_id WHERE c.table_name = k.table_name "
-        "AND c.row_id = k.row_id)")
+        "WHERE r.table_name = k.table_name AND r.row_id = k.row_id)")
+    _unmark_held(conn)
     conn.exec_driver_sql(  # another account holds the name here: it waits (merge.clash_advice)
         f"UPDATE {STAGE_KEYS} AS k SET copied = 0 WHERE table_name = 'users' AND copied = 1 "
         f"AND body_n IS NOT NULL AND EXISTS (SELECT 1 FROM users u WHERE u.username = "
@@ -328,6 +330,20 @@ def _mark_copyable(conn: Connection) -> None:
                     "WHERE table_name = ? AND col = ?)", (table, target, key)).rowcount
         if not dropped:
             return
+
+
+def _unmark_held(conn: Connection) -> None:
+    """A record one of whose staged changes this laptop holds already (made here and pushed
+    before its first sync) is not copied: its changes go through ``merge.receive``. A new
+    laptop holds few changes or none, so the staged changes are scanned once, and only if
+    it holds any, looking each up among its own (no index of every staged change's key)."""
+    if not conn.exec_driver_sql("SELECT EXISTS (SELECT 1 FROM sync_changes)").scalar():
+        return
+    held = conn.exec_driver_sql(
+        f"SELECT DISTINCT c.table_name, c.row_id FROM {STAGE_CHANGES} c "
+        "WHERE c.change_id IN (SELECT change_id FROM sync_changes)").all()
+    driver_executemany(conn, f"UPDATE {STAGE_KEYS} SET copied = 0 WHERE table_name = ? "
+                       "AND row_id = ?", held)
 
 
 def _stage_present(conn: Connection) -> None:

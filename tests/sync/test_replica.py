@@ -1,6 +1,6 @@
 """A new laptop's first replica copied in bulk ends exactly where replaying the hub's log ends.
 
-Two new laptops of one link worker: one copies its replica in bulk (``linkworker_replica()``,
+Two new laptops of one link worker: one copies its replica in bulk (``linkworker_replica_cursor()``,
 ``sync.replica``), the other replays the change log (``bulk=False``). The hub already holds a
 conflict and a deleted record in the worker's scope. Both must hold the same records, field
 heads, change log and open conflicts, and after edits on every side (the same field on both
@@ -13,8 +13,8 @@ import datetime as dt
 import json
 import re
 
-import psycopg
 import pytest
+import sqlalchemy
 from sqlalchemy import event, func, select
 
 from linkworker import models
@@ -106,14 +106,19 @@ def _first_note(caseload: Caseload, people: list[str], skip: int = 0) -> str:
                          .order_by(models.Contact.id).offset(skip)).first()
 
 
-def _office_at_hub(tmp_path, pg_url) -> tuple[Caseload, str, str, list[str]]:
-    """An office caseload of 24 generated people made the hub's, and its busiest worker:
-    (office, worker id, username, the worker's people)."""
+def _generated_hub(tmp_path, pg_url) -> Caseload:
+    """An office caseload of 24 generated people, made the hub's."""
     office = Caseload.create(tmp_path / "office.db", TEST_PASSPHRASE)
     generate(office, people=24, seed=5, today=dt.date(2026, 11, 20))
-    worker_id, worker, people = _busiest_worker(office)
     create_hub(office, pg_url)
-    return office, worker_id, worker, people
+    return office
+
+
+def _office_at_hub(tmp_path, pg_url) -> tuple[Caseload, str, str, list[str]]:
+    """``_generated_hub`` and its busiest worker: (office, worker id, username, the worker's
+    people)."""
+    office = _generated_hub(tmp_path, pg_url)
+    return (office, *_busiest_worker(office))
 
 
 def test_a_replica_copied_in_bulk_equals_one_replayed_before_and_after_edits(
@@ -129,15 +134,15 @@ def test_a_replica_copied_in_bulk_equals_one_replayed_before_and_after_edits(
     # The hub's answer is read a batch at a time (issue 15, memory): small batches here, so
     # the copy below is made of many and must still equal the replay.
     batches: list[int] = []
-    real_fetchmany = psycopg.ServerCursor.fetchmany
+    real_answer = replica.answer
 
-    def fetchmany(cursor, size=0):
-        rows = real_fetchmany(cursor, size)
-        batches.append(len(rows))
-        return rows
+    def answer(hub_conn):
+        for rows in real_answer(hub_conn):
+            batches.append(len(rows))
+            yield rows
 
     monkeypatch.setattr(replica, "FETCH_ROWS", 97)
-    monkeypatch.setattr(psycopg.ServerCursor, "fetchmany", fetchmany)
+    monkeypatch.setattr(replica, "answer", answer)
     office, worker_id, worker, people = _office_at_hub(tmp_path, pg_url)
     hub = ServerCaseload.connect(pg_url)
     try:
@@ -332,3 +337,250 @@ def test_the_bulk_copys_marks_rewrite_keys_not_the_staged_json(new_laptop):
         records = s.scalar(select(func.count()).select_from(ROWS))
     assert len(_state(laptop)["people"]) == len(people)
     assert rewritten and sum(rewritten) <= 100 * records  # bytes rewritten a record
+
+def _manager(caseload: Caseload) -> tuple[str, str]:
+    with caseload.reading() as s:
+        user = s.scalars(select(models.User).where(models.User.role == "manager")).first()
+        return user.id, user.username
+
+
+def _changes_read(hub_conn) -> int:
+    """The hub's change log's rows this hub session has read so far in its transaction."""
+    return hub_conn.exec_driver_sql(
+        "SELECT coalesce(sum(seq_tup_read + coalesce(idx_tup_fetch, 0)), 0) "
+        "FROM pg_stat_xact_user_tables WHERE relname = 'sync_changes'").scalar()
+
+
+def test_the_hubs_first_rows_leave_it_before_the_whole_answer_is_made(
+        pg_url, tmp_path, monkeypatch):
+    """Issue 15: the hub made a first replica's whole answer before sending a row (a
+    set-returning function keeps its result, and the pull's sort by seq, in tuplestores: 9.5-14
+    GB of temp files for one manager at 50,000 people). Now the first batch comes when the
+    hub has read about a batch of its change log, not all of it."""
+    monkeypatch.setattr(replica, "FETCH_ROWS", 97)
+    read_first: list[int] = []
+    real_stage, real_batch = replica.stage, replica._stage_batch
+
+    def stage(conn, hub_conn):
+        def batch(conn, rows):
+            if not read_first:
+                read_first.append(_changes_read(hub_conn))
+            return real_batch(conn, rows)
+
+        monkeypatch.setattr(replica, "_stage_batch", batch)
+        return real_stage(conn, hub_conn)
+
+    monkeypatch.setattr(replica, "stage", stage)
+    office = _generated_hub(tmp_path, pg_url)
+    manager_id, manager = _manager(office)
+    try:
+        laptop, url = _laptop_for(tmp_path, office, pg_url, manager, manager_id)
+        report = sync_with_hub(laptop, url)
+        assert report.pulled > 1000 and len(_state(laptop)["people"]) == 24
+        assert read_first and read_first[0] <= 4 * 97  # not every change (old: all of them)
+        laptop.close()
+    finally:
+        office.close()
+
+
+def test_each_staged_key_is_written_once_and_the_staged_changes_have_no_index(
+        pg_url, tmp_path, monkeypatch):
+    """Issue 15: at 50,000 people the staging wrote 4.7 million entries of an index of the
+    staged changes by (table, row, seq) and upserted each staged key three times (its first
+    change, its heads, its record), all at random places in b-trees many times the copy's
+    cache. Now a staged change goes into its table alone and each key is written once, with
+    its first change's seq, heads and record (the hub sends them together)."""
+    key_writes: list[int] = []
+    change_indexes: list[int] = []
+    real = replica.driver_executemany
+
+    def executemany(conn, statement, rows):
+        if statement.startswith(f"INSERT INTO {replica.STAGE_KEYS}"):
+            key_writes.append(len(rows))
+        if statement.startswith(f"INSERT INTO {replica.STAGE_CHANGES}") and not change_indexes:
+            change_indexes.append(conn.exec_driver_sql(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = ?",
+                (replica.STAGE_CHANGES,)).scalar())
+        return real(conn, statement, rows)
+
+    monkeypatch.setattr(replica, "driver_executemany", executemany)
+    office = _generated_hub(tmp_path, pg_url)
+    manager_id, manager = _manager(office)
+    try:
+        laptop, url = _laptop_for(tmp_path, office, pg_url, manager, manager_id)
+        sync_with_hub(laptop, url)
+        with laptop.reading() as s:
+            keys = s.scalar(select(func.count()).select_from(ROWS))
+        assert keys > 1000 and sum(key_writes) == keys  # old: about three times
+        assert change_indexes == [0]  # old: (table_name, row_id, seq)
+        laptop.close()
+    finally:
+        office.close()
+
+
+def test_the_first_replicas_cursor_gives_every_role_exactly_its_first_pull(pg_url, tmp_path):
+    """The cursor states the first pull's scope again as one condition (the pull's own
+    function would be made whole before its first row): for every user of the demo, each
+    role and the coordinator's venue register among them, it sends exactly the changes
+    ``linkworker_pull(0, '{}')`` sends, one key for each record they name, with its first
+    change's seq, and nothing for a login whose account is not active."""
+    office = _generated_hub(tmp_path, pg_url)
+    with office.reading() as s:
+        users = s.execute(select(models.User.id, models.User.username, models.User.role)).all()
+    roles = set()
+    try:
+        for user_id, username, role in users:
+            (tmp_path / username).mkdir()
+            laptop, url = _laptop_for(tmp_path / username, office, pg_url, username, user_id)
+            laptop.close()
+            engine = sqlalchemy.create_engine(url)
+            with engine.begin() as conn:
+                pulled = conn.exec_driver_sql(
+                    "SELECT seq, table_name, row_id FROM linkworker_pull(0, '{}')").all()
+                sent = [row for rows in replica.answer(conn) for row in rows]
+            engine.dispose()
+            first: dict[tuple[str, str], int] = {}
+            for seq, table, row_id in pulled:
+                first[table, row_id] = min(first.get((table, row_id), seq), seq)
+            assert sorted(r[1] for r in sent if r[0] == "change") == sorted(
+                seq for seq, *_ in pulled), username
+            assert sorted((r[2], r[3], r[1]) for r in sent if r[0] == "key") == sorted(
+                (*key, seq) for key, seq in first.items()), username
+            roles.add((role, bool(pulled)))
+        hub = ServerCaseload.connect(pg_url)
+        with hub.transaction() as s:  # an account made inactive at the hub: nothing at all
+            s.execute(models.User.__table__.update().values(active=False))
+        hub.close()
+        engine = sqlalchemy.create_engine(url)
+        with engine.begin() as conn:
+            assert [row for rows in replica.answer(conn) for row in rows] == []
+        engine.dispose()
+    finally:
+        office.close()
+    assert {"manager", "coordinator", "link_worker"} <= {role for role, any_ in roles if any_}
+
+
+def _temp_files_after(pg_url: str, login: str) -> tuple[int, int]:
+    """The hub database's temp files and bytes so far, read once ``login``'s sessions have
+    ended (a session's figures are counted when it ends)."""
+    engine = sqlalchemy.create_engine(pg_url)
+    try:
+        for _ in range(200):
+            with engine.connect() as conn:
+                if not conn.exec_driver_sql("SELECT count(*) FROM pg_stat_activity "
+                                            "WHERE usename = %s", (login,)).scalar():
+                    break
+        with engine.connect() as conn:
+            return conn.exec_driver_sql(
+                "SELECT temp_files, temp_bytes FROM pg_stat_database "
+                "WHERE datname = current_database()").one()
+    finally:
+        engine.dispose()
+
+
+def test_a_managers_first_replica_writes_no_temp_file_at_the_hub(pg_url, tmp_path):
+    """Issue 15: a manager's first replica took 9.5-14 GB of PostgreSQL temp files at 50,000
+    people (the set-returning function's result, the pull's, its sort) and 1.4 GB at 5,000.
+    With a small ``work_mem`` for the login (so anything the hub held whole would spill),
+    the cursor, its batches and the scope leave no temp file."""
+    office = _generated_hub(tmp_path, pg_url)
+    manager_id, manager = _manager(office)
+    try:
+        laptop, url = _laptop_for(tmp_path, office, pg_url, manager, manager_id)
+        login = sqlalchemy.engine.make_url(url).username
+        owner = sqlalchemy.create_engine(pg_url)
+        with owner.begin() as conn:
+            conn.exec_driver_sql(f"ALTER ROLE \"{login}\" SET work_mem = '64kB'")
+        owner.dispose()
+        before = _temp_files_after(pg_url, login)
+        report = sync_with_hub(laptop, url)
+        assert report.pulled > 1000 and len(_state(laptop)["people"]) == 24
+        assert _temp_files_after(pg_url, login) == before  # old: a temp file
+        laptop.close()
+    finally:
+        office.close()
+
+
+def test_a_hub_with_the_set_returning_replica_gets_the_cursor_from_its_next_command(
+        pg_url, tmp_path, monkeypatch, capsys):
+    """A hub from before the cursor has ``linkworker_replica()`` (the whole answer made before
+    its first row). Its next ``hub apply`` installs this version's door: the cursor, and the
+    old function dropped, and a new laptop's first sync then copies in bulk through it."""
+    from linkworker.cli import main
+    from linkworker.hub import schema
+
+    office, worker_id, worker, people = _office_at_hub(tmp_path, pg_url)
+    try:
+        with ServerCaseload.connect(pg_url) as hub, hub.transaction() as s:
+            conn = s.connection()  # the door as an older LinkWorker left it
+            conn.exec_driver_sql("DROP FUNCTION linkworker_replica_cursor()")
+            conn.exec_driver_sql(
+                "CREATE FUNCTION linkworker_replica() RETURNS TABLE (kind text) "
+                "LANGUAGE sql AS $$ SELECT 'an older door' $$")
+            conn.exec_driver_sql(f"COMMENT ON FUNCTION {schema.PULL} IS 'linkworker door 0ld'")
+        monkeypatch.setenv("LINKWORKER_PASSPHRASE", TEST_PASSPHRASE)
+        assert main(["hub", "apply", "--url", pg_url]) == 0
+        capsys.readouterr()
+        with ServerCaseload.connect(pg_url) as hub, hub.reading() as s:
+            conn = s.connection()
+            assert replica.available(conn)
+            assert conn.exec_driver_sql(
+                "SELECT to_regprocedure('linkworker_replica()')").scalar() is None
+        laptop, url = _laptop_for(tmp_path, office, pg_url, worker, worker_id)
+        copies: list[int] = []
+        real_stage = replica.stage
+        monkeypatch.setattr(replica, "stage",
+                            lambda conn, hub_conn: copies.append(1) or real_stage(conn, hub_conn))
+        sync_with_hub(laptop, url)
+        assert copies and len(_state(laptop)["people"]) == len(people)
+        laptop.close()
+    finally:
+        office.close()
+
+
+def test_a_record_made_and_pushed_here_before_the_first_pull_is_received_not_copied(
+        pg_url, tmp_path, monkeypatch):
+    """A laptop whose first sync pushed a new person and then stopped before its pull (the
+    pull is repeated): at its next sync the hub's answer has that person's changes (given to
+    the worker at the hub meanwhile), which the laptop holds already. That record goes
+    through ``merge.receive`` (held changes are known, so nothing is written twice), found by
+    one scan of the staged changes now that they have no (table, row) index
+    (``_unmark_held``); the rest is copied."""
+    office, worker_id, worker, people = _office_at_hub(tmp_path, pg_url)
+    laptop, url = _laptop_for(tmp_path, office, pg_url, worker, worker_id)
+    with laptop.transaction() as s:
+        hana = models.Person(reference="LW-HANA", given_name="Hana", family_name="Smith")
+        s.add(hana)
+        s.flush()
+        held = hana.id
+    real_copy = replica.copy
+
+    def cut_short(conn, hub_conn):
+        raise RuntimeError("the pull was cut short")
+
+    monkeypatch.setattr(replica, "copy", cut_short)
+    with pytest.raises(RuntimeError, match="cut short"):
+        sync_with_hub(laptop, url)
+    monkeypatch.setattr(replica, "copy", real_copy)
+    hub = ServerCaseload.connect(pg_url)
+    try:
+        assert apply_inbox(hub).applied > 0  # the hub has Hana's changes now
+        with hub.transaction() as s:
+            s.add(models.PersonAccess(person_id=held, user_id=worker_id))
+    finally:
+        hub.close()
+    unmarked: list[tuple[str, str]] = []
+    real = replica.driver_executemany
+
+    def executemany(conn, statement, rows):
+        if statement.startswith(f"UPDATE {replica.STAGE_KEYS} SET copied = 0"):
+            unmarked.extend(tuple(row) for row in rows)
+        return real(conn, statement, rows)
+
+    monkeypatch.setattr(replica, "driver_executemany", executemany)
+    report = sync_with_hub(laptop, url)
+    assert ("people", held) in unmarked and report.pulled > 1000
+    with laptop.reading() as s:
+        assert s.scalar(select(func.count()).select_from(models.Person)) == len(people) + 1
+    laptop.close()
+    office.close()
