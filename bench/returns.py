@@ -176,20 +176,12 @@ owed AS MATERIALIZED (SELECT person_id, SUM(amount) AS spent FROM (
     SELECT person_id, amount FROM ledger UNION ALL
     SELECT person_id, amount FROM claims WHERE contract_id = :contract
       AND return_id IS NULL AND kind = 'adjustment') GROUP BY person_id),
-ok AS MATERIALIZED (
-  SELECT a.*, t.ord, t.mx, t.price, lw_pseudonym(
-           (SELECT pseudonym_key FROM contracts WHERE id = :contract), a.person_id) AS label
-  FROM ach a CROSS JOIN ep ON ep.id = a.eid CROSS JOIN people p INDEXED BY ix_people_return
-       ON p.id = a.person_id JOIN terms t ON t.oid = a.oid
-  WHERE a.day <= :period_end AND a.day <= :today AND a.day BETWEEN :start AND :end
-    AND (:late OR a.day >= :period_start)
-    AND a.key NOT IN (SELECT achievement_key FROM ledger
-                      WHERE kind = 'claim' AND achievement_key IS NOT NULL)
-    AND p.deleted_at IS NULL AND p.anonymised_at IS NULL
-    AND ep.eligibility IS NOT 'ineligible'
-    AND (strftime('%Y', ep.referral_date) - strftime('%Y', p.date_of_birth)
-         - (strftime('%m-%d', ep.referral_date) < strftime('%m-%d', p.date_of_birth)))
-        BETWEEN :age_min AND :age_max
+fit AS MATERIALIZED (
+  SELECT p.id, p.date_of_birth, lw_pseudonym(
+           (SELECT pseudonym_key FROM contracts WHERE id = :contract), p.id) AS label
+  FROM (SELECT DISTINCT person_id FROM ach) a
+  CROSS JOIN people p INDEXED BY ix_people_return ON p.id = a.person_id
+  WHERE p.deleted_at IS NULL AND p.anonymised_at IS NULL
     AND substr(upper(replace(trim(p.postcode), ' ', '')), -3) GLOB '[0-9][A-Z][A-Z]'
     AND substr(upper(replace(trim(p.postcode), ' ', '')), 1,
                length(replace(trim(p.postcode), ' ', '')) - 3) IN {districts}
@@ -199,6 +191,18 @@ ok AS MATERIALIZED (
                 AND k.given AND k.recorded_on <= :consent_day
                 AND (k.withdrawn_on IS NULL OR k.withdrawn_on > :consent_day)
                 AND (k.expires_on IS NULL OR k.expires_on >= :consent_day))),
+ok AS MATERIALIZED (
+  SELECT a.*, t.ord, t.mx, t.price, p.label
+  FROM ach a CROSS JOIN ep ON ep.id = a.eid CROSS JOIN fit p ON p.id = a.person_id
+  JOIN terms t ON t.oid = a.oid
+  WHERE a.day <= :period_end AND a.day <= :today AND a.day BETWEEN :start AND :end
+    AND (:late OR a.day >= :period_start)
+    AND a.key NOT IN (SELECT achievement_key FROM ledger
+                      WHERE kind = 'claim' AND achievement_key IS NOT NULL)
+    AND ep.eligibility IS NOT 'ineligible'
+    AND (strftime('%Y', ep.referral_date) - strftime('%Y', p.date_of_birth)
+         - (strftime('%m-%d', ep.referral_date) < strftime('%m-%d', p.date_of_birth)))
+        BETWEEN :age_min AND :age_max),
 units AS MATERIALIZED (
   SELECT * FROM (SELECT o.*, ROW_NUMBER() OVER (PARTITION BY o.person_id, o.oid
                    ORDER BY o.day, o.label, o.ord, o.key) + (

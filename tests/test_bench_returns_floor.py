@@ -8,7 +8,9 @@ and cap work the build does, not just the achievements.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select, text
@@ -19,6 +21,7 @@ from linkworker.demo import generate
 from linkworker.models import Claim
 from linkworker.outcomes.store import definition_of, find_contract
 from linkworker.returns.build import build_return
+from linkworker.returns.document import ReturnDocument
 from linkworker.returns.period import parse_period
 from linkworker.returns.submit import submit_return
 
@@ -35,8 +38,8 @@ _FAILING = (
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    """A 600-person demo caseload with the sample contract's 2026-Q2 return submitted, and four
-    of the people 2026-Q3 would pay for no longer eligible or consenting."""
+    """A 600-person demo caseload with the sample contract's 2026-Q2 return submitted, four of
+    the people 2026-Q3 would pay for no longer eligible or consenting, and caps that bite."""
     from linkworker.storage.database import Caseload
     from tests.conftest import TEST_PASSPHRASE
 
@@ -54,16 +57,64 @@ def demo(tmp_path_factory):
     db.close()
 
 
-def test_the_same_rules_floor_finds_the_builds_claims_per_outcome(demo):
+def _cap(caseload, change) -> None:
+    """The contract's stored terms changed by ``change`` (as a manager's edit would)."""
+    with caseload.transaction() as s:
+        row = find_contract(s, "SAMPLE-SP-SIB")
+        definition = copy.deepcopy(row.definition)
+        change(s, row.id, definition)
+        row.definition = definition
+
+
+def _paid_before_on_an_earlier_journey(caseload, doc: ReturnDocument) -> None:
+    """Someone 2026-Q3 would pay "Sustained engagement" for was paid it in 2026-Q2 for an
+    earlier journey: its maximum of one per person now refuses the new one."""
+    line = next(r for r in doc.rows if r.is_claim and r.outcome_id == "ENG2")
+    with caseload.transaction() as s:
+        earlier = s.execute(select(Claim).where(Claim.return_id.is_not(None))).scalars().first()
+        s.add(Claim(return_id=earlier.return_id, contract_id=earlier.contract_id,
+                    person_id=line.link.person_id, outcome_id="ENG2",
+                    achievement_key="ENG2:an-earlier-journey", unit=1,
+                    achieved_on=dt.date(2026, 5, 1), amount=Decimal("150.00"), kind="claim"))
+
+
+def _room_for_five_more_people(session, contract_id: str, definition: dict) -> None:
+    claimed = session.execute(select(func.count(func.distinct(Claim.person_id))).where(
+        Claim.contract_id == contract_id, Claim.kind == "claim")).scalar()
+    definition["caps"]["participants"] = claimed + 5
+
+
+def _two_hundred_pounds_a_person(session, contract_id: str, definition: dict) -> None:
+    definition["caps"]["per_person_amount"] = 200
+
+
+def _same_claims(caseload) -> ReturnDocument:
+    """The 2026-Q3 return, its claims per outcome found by the floor too."""
     period = parse_period("2026-Q3")
-    with demo.reading() as s:
+    with caseload.reading() as s:
         row = find_contract(s, "SAMPLE-SP-SIB")
         contract_id, cdef = row.id, definition_of(row)
-        in_ledger = s.execute(select(func.count()).select_from(Claim).where(
-            Claim.contract_id == contract_id, Claim.return_id.is_not(None))).scalar()
         doc = build_return(s, SYSTEM, row, period, as_of=TODAY)
-    built = build_claims(doc)
+    assert sql_claims(caseload, contract_id, cdef, period, as_of=TODAY) == build_claims(doc)
+    return doc
+
+
+def test_the_same_rules_floor_finds_the_builds_claims_per_outcome(demo):
+    with demo.reading() as s:
+        row = find_contract(s, "SAMPLE-SP-SIB")
+        in_ledger = s.execute(select(func.count()).select_from(Claim).where(
+            Claim.contract_id == row.id, Claim.return_id.is_not(None))).scalar()
+        contract_id = row.id
+    doc = _same_claims(demo)
     assert in_ledger > 0 and doc.totals.claims > 0
-    assert sql_claims(demo, contract_id, cdef, period, as_of=TODAY) == built
     # Achievements alone (the earlier floor) count more: the screening is work the floor must do.
     assert sum(sql_rules(demo, contract_id).values()) > doc.totals.claims
+    # Caps that bite on 600 people, one after another: the maximum per person (counting the
+    # ledger's units), the participant cap, the per-person money cap (counting the ledger's).
+    _paid_before_on_an_earlier_journey(demo, doc)
+    assert _same_claims(demo).totals.claims == doc.totals.claims - 1
+    _cap(demo, _room_for_five_more_people)
+    capped = _same_claims(demo).totals.claims
+    assert capped < doc.totals.claims - 1
+    _cap(demo, _two_hundred_pounds_a_person)
+    assert _same_claims(demo).totals.claims < capped
