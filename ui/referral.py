@@ -238,13 +238,16 @@ class ReferralView(QWidget):
 
     # --- the details ----------------------------------------------------------------------
 
-    def details(self) -> ReferralDetails:
+    def details(self, checked: bool = False) -> ReferralDetails:
+        """What the form holds. While typing (the live checks) a date field that is not yet
+        a date gives its last good date; ``checked`` (saving) raises ``BadDate`` instead."""
+        date = w.get_date if checked else w.DateField.value
         values: dict[str, Any] = {}
         for key, widget in self.fields.items():
-            values[key] = w.get_date(widget) if key == "date_of_birth" else widget.text()
+            values[key] = date(widget) if key == "date_of_birth" else widget.text()
         return ReferralDetails(
             **values, conditions=tuple(self.conditions),
-            referral_date=w.get_date(self.referral_date),
+            referral_date=date(self.referral_date),
             source=self.source.currentData() or "", reasons=w.checked_codes(self.reasons),
             referrer_name=self.referrer_name.text(), referrer_organisation=self.referrer_org.text(),
             worker_id=self.worker.currentData(), contract_id=self.contract.currentData(),
@@ -360,9 +363,14 @@ class ReferralView(QWidget):
 
     # --- saving ---------------------------------------------------------------------------
 
+    def show_status(self, text: str, kind: str = "info") -> None:
+        """Under the form, where the outcome of saving is shown."""
+        w.show_message(self.result, text, kind)
+
+    @w.stops_at_a_bad_date
     def save(self) -> None:
         """Check again, then save if nothing blocks (a possible duplicate must be answered)."""
-        details, actor = self.details(), self.actor
+        details, actor = self.details(checked=True), self.actor
         allow = self.intake.saving(details)
         self.save_button.setEnabled(False)
         # No ``changes=``: a check that stops the save must not announce "Saved."; the
@@ -411,7 +419,11 @@ class ReferralView(QWidget):
                     "warning",
                 )
             return
-        details, actor = self.details(), self.actor
+        try:
+            details, actor = self.details(checked=True), self.actor
+        except w.BadDate as bad:
+            w.tell_bad_date(self, bad)
+            return
         self.runner.run(
             lambda job: refer_existing(job.caseload, actor, duplicate.person_id, details),
             while_alive(self, lambda r: self._finished(r, "New episode started")),

@@ -254,6 +254,7 @@ class GoalsTab(RecordTab):
 
     # --- actions --------------------------------------------------------------------------
 
+    @w.stops_at_a_bad_date
     def _add_goal(self) -> None:
         actor, episode = self.actor, self.episode_id
         words, category = self.goal_words.text(), self.goal_category.currentData()
@@ -272,6 +273,7 @@ class GoalsTab(RecordTab):
                                          steps),
                     "Goal added", {"goals"}, after=cleared)
 
+    @w.stops_at_a_bad_date
     def _correct_goal(self) -> None:
         """Put right a goal as recorded: its words, category and agreed date."""
         goal = self._goals.get(self._selected_goal_id() or "")
@@ -311,6 +313,7 @@ class GoalsTab(RecordTab):
                                             category=code, agreed_date=day),
                     "Goal corrected (the change is in the audit trail)", {"goals"})
 
+    @w.stops_at_a_bad_date
     def _add_step(self) -> None:
         chosen = self._selected()
         if chosen is None:
@@ -335,6 +338,7 @@ class GoalsTab(RecordTab):
         self.submit(lambda job: complete_step(job.caseload, actor, step_id, dt.date.today()),
                     "Step marked done", {"goals"})
 
+    @w.stops_at_a_bad_date
     def _review(self) -> None:
         chosen = self._selected()
         if chosen is None:

@@ -166,6 +166,7 @@ class SignpostingTab(RecordTab):
         if services and not self.results.selectedItems():
             self.results.selectRow(0)
 
+    @w.stops_at_a_bad_date
     def _signpost(self) -> None:
         service = w.selected_id(self.results)
         if service is None:
@@ -182,6 +183,7 @@ class SignpostingTab(RecordTab):
                     "Signposting recorded", {"signposts"},
                     after=lambda _: self.accompanied.setChecked(False))
 
+    @w.stops_at_a_bad_date
     def _save_take_up(self) -> None:
         taken = {"yes": True, "no": False, "unknown": None}[self.take_up.currentData()]
         day = w.get_date(self.take_up_date)

@@ -186,6 +186,7 @@ class RecordView(QWidget):
         self.plan_button.clicked.connect(self.print_plan)
         self.reload_button.clicked.connect(self._reload_clicked)
         self.quick_note.save_requested.connect(self._save_contact)
+        self.quick_note.problem.connect(lambda text: self.show_status(text, "error"))
         # The hidden panel took the keyboard with it: give it back to the record, so Ctrl+M,
         # Alt+4 and the rest work straight after a note is saved or closed.
         self.quick_note.closed.connect(lambda: self.tabs.setFocus(Qt.FocusReason.OtherFocusReason))
@@ -347,7 +348,14 @@ class RecordView(QWidget):
             if then is not None:
                 then()
             return
-        person_changes, episode_id, episode_changes = self._edits()
+        try:
+            person_changes, episode_id, episode_changes = self._edits()
+        except w.BadDate as bad:  # nothing is saved, not even the other fields
+            self.show_tab(self.profile)
+            w.tell_bad_date(self, bad)
+            if on_fail is not None:
+                on_fail()
+            return
         actor, pid, expected = self.actor, self.person_id, self.bundle.record.updated_at
         self.show_status(translate("record.view", "Saving..."))
 
