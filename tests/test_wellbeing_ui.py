@@ -87,7 +87,8 @@ def test_incomplete_form_saved_deliberately_and_badge_after_follow_up(qtbot, run
     for timepoint, keys in (("baseline", "3333333"), ("review_3m", "4444444")):
         _, form = open_form(qtbot, tab, "SWEMWBS")
         form.timepoint.setCurrentIndex(form.timepoint.findData(timepoint))
-        form.date.setDate(form.date.date().addDays(-1 if timepoint == "review_3m" else -100))
+        form.date.set_value(dt.date.today() - dt.timedelta(days=1 if timepoint == "review_3m"
+                                                           else 100))
         qtbot.keyClicks(form.panel, keys)
         with qtbot.waitSignal(form.saved):
             form.save_button.click()
@@ -199,3 +200,52 @@ def test_the_summarys_missing_list_holds_the_cores_rows_not_an_item_per_cell(
     assert view.missing.list_model.items is view.summary.missing
     assert view.missing.item(0, 0).text() == view.summary.missing[0].reference
     assert view.missing.item(0, 4).text() == "open"
+
+
+def test_the_summarys_dates_take_a_date_typed_over_them(qtbot, runner, person, actor_manager):
+    """Qt's date box took nothing typed over its selected text (Ctrl+A, 01/01/2025: the old
+    date stayed), so the period could only be changed section by section or in the calendar.
+    The period's dates are now typed like every other date in the app."""
+    from ui.wellbeing.summary_view import SummaryView
+
+    view = SummaryView(runner, actor_manager)
+    qtbot.addWidget(view)
+    view.show()
+    qtbot.waitUntil(lambda: view.instrument.count() >= 3)
+    view.start.setFocus()
+    qtbot.keyClick(view.start, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(view.start, "01/01/2025")
+    qtbot.keyClick(view.start, Qt.Key.Key_Tab)
+    assert view.current_filter().start == dt.date(2025, 1, 1)
+    view.end.setFocus()
+    qtbot.keyClick(view.end, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(view.end, "31/06/2026")
+    view.show_button.click()
+    assert view.warning.text() == "Baselines to: '31/06/2026' is not a date (dd/mm/yyyy)."
+    assert view.summary is None and view.end.hasFocus()
+
+
+def test_a_paper_forms_date_is_typed_over_todays(qtbot, runner, person):
+    """A form filled in on paper and keyed in later: its date typed over today's, as in every
+    other date field (Qt's date box took nothing typed over its selected text, so the form
+    was saved dated today). A day that does not exist stops the save and says why."""
+    actor, person_id = person
+    tab = open_tab(qtbot, runner, actor, person_id)
+    dialog, form = open_form(qtbot, tab, "SWEMWBS")
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    paper = dt.date.today() - dt.timedelta(days=9)
+    form.date.setFocus()
+    qtbot.keyClick(form.date, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(form.date, "31/02/2026")
+    form.panel.setFocus()
+    qtbot.keyClicks(form.panel, "3333333")
+    qtbot.keyClick(form.panel, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert form.message.text() == "Date completed: '31/02/2026' is not a date (dd/mm/yyyy)."
+    assert dialog.isVisible() and form.date.hasFocus()
+    qtbot.keyClick(form.date, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(form.date, paper.strftime("%d/%m/%Y"))
+    with qtbot.waitSignal(form.saved):
+        qtbot.keyClick(form.date, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert [m.completed_on for m in person_measures(runner.caseload, actor, person_id)] == [paper]
+

@@ -12,14 +12,11 @@ Database work goes through the ``Runner``: the widget never touches the caseload
 
 from __future__ import annotations
 
-import datetime as dt
-
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
-    QDateEdit,
     QDialog,
     QFormLayout,
     QFrame,
@@ -39,8 +36,8 @@ from linkworker.wellbeing.measures import RecordingOptions, record_measure, reco
 from linkworker.wellbeing.wording import FormText, form_text
 from ui.i18n import translate
 from ui.operations import Runner, while_alive
+from ui.record import widgets as w
 from ui.wellbeing.form_state import FormState
-from ui.widgets import tab_leaves
 
 CHANGES = ("measures", "episodes", "people")
 
@@ -205,11 +202,9 @@ class MeasureForm(QWidget):
         self.instrument = self._combo(translate("wellbeing.form", "Instrument"))
         self.episode = self._combo(translate("wellbeing.form", "Journey"))
         self.timepoint = self._combo(translate("wellbeing.form", "Timepoint"))
-        self.date = tab_leaves(QDateEdit(QDate.currentDate()))
-        self.date.setDisplayFormat("dd/MM/yyyy")
-        self.date.setCalendarPopup(True)
-        self.date.setMaximumDate(QDate.currentDate())
-        self.date.setAccessibleName(translate("wellbeing.form", "Date completed"))
+        # Typed like every date in the app (a paper form keyed in later has its own date;
+        # Qt's date box took nothing typed over it). A future date is refused on saving.
+        self.date = w.date_edit(translate("wellbeing.form", "Date completed"))
         self.mode = self._combo(translate("wellbeing.form", "How it was completed"))
         self.recorder = self._combo(translate("wellbeing.form", "Recorded by"))
         details = QFormLayout()
@@ -391,17 +386,25 @@ class MeasureForm(QWidget):
 
     # --- saving ---------------------------------------------------------------------------
 
+    def show_status(self, text: str, kind: str = "info") -> None:
+        """Under the answers (where a date that is not a date is reported)."""
+        self.message.setText(text)
+
     def save(self, allow_incomplete: bool) -> None:
         button = self.incomplete_button if allow_incomplete else self.save_button
         if not button.isEnabled() or self.state is None:
             return
-        q = self.date.date()
+        try:
+            completed_on = w.get_date(self.date)
+        except w.BadDate as bad:
+            w.tell_bad_date(self, bad)
+            return
         args = {
             "person_id": self.person_id,
             "episode_id": self.episode.currentData(),
             "instrument": self.instrument.currentData(),
             "timepoint": self.timepoint.currentData(),
-            "completed_on": dt.date(q.year(), q.month(), q.day()),
+            "completed_on": completed_on,
             "mode": self.mode.currentData(),
             "answers": list(self.state.answers),
             "allow_incomplete": allow_incomplete,
@@ -452,3 +455,4 @@ class MeasureFormDialog(QDialog):
     def _saved(self, measure_id: str) -> None:
         self.measure_id = measure_id
         self.accept()
+
