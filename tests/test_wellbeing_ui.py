@@ -228,7 +228,8 @@ def test_the_summarys_dates_take_a_date_typed_over_them(qtbot, runner, person, a
 def test_a_paper_forms_date_is_typed_over_todays(qtbot, runner, person):
     """A form filled in on paper and keyed in later: its date typed over today's, as in every
     other date field (Qt's date box took nothing typed over its selected text, so the form
-    was saved dated today). A day that does not exist stops the save and says why."""
+    was saved dated today). Enter in the date keeps the form open; a day that does not exist
+    stops the save and says why."""
     actor, person_id = person
     tab = open_tab(qtbot, runner, actor, person_id)
     dialog, form = open_form(qtbot, tab, "SWEMWBS")
@@ -238,6 +239,8 @@ def test_a_paper_forms_date_is_typed_over_todays(qtbot, runner, person):
     form.date.setFocus()
     qtbot.keyClick(form.date, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
     qtbot.keyClicks(form.date, "31/02/2026")
+    qtbot.keyClick(form.date, Qt.Key.Key_Return)
+    assert dialog.isVisible()
     form.panel.setFocus()
     qtbot.keyClicks(form.panel, "3333333")
     qtbot.keyClick(form.panel, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
@@ -249,3 +252,22 @@ def test_a_paper_forms_date_is_typed_over_todays(qtbot, runner, person):
         qtbot.keyClick(form.date, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     assert [m.completed_on for m in person_measures(runner.caseload, actor, person_id)] == [paper]
 
+
+def test_enter_in_a_field_of_the_form_never_cancels_it(qtbot, runner, person):
+    """Enter after choosing the timepoint (or typing the date) pressed the dialog's default
+    button, *Cancel*: the form closed and the answers already keyed in were lost."""
+    actor, person_id = person
+    tab = open_tab(qtbot, runner, actor, person_id)
+    dialog, form = open_form(qtbot, tab, "SWEMWBS")
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    form.panel.setFocus()
+    qtbot.keyClicks(form.panel, "333")
+    for field in (form.timepoint, form.date, form.mode):
+        field.setFocus()
+        qtbot.keyClick(field, Qt.Key.Key_Return)
+        assert dialog.isVisible(), field.accessibleName()
+    assert form.answers[:3] == [3, 3, 3]
+    form.cancel_button.setFocus()
+    qtbot.keyClick(form.cancel_button, Qt.Key.Key_Return)  # a focused button still works
+    assert not dialog.isVisible()

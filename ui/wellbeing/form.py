@@ -456,3 +456,11 @@ class MeasureFormDialog(QDialog):
         self.measure_id = measure_id
         self.accept()
 
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # Qt override
+        """Enter left over by a field (after typing the date, choosing the timepoint) does
+        nothing. QDialog would press its default button, here *Cancel*: the form closed
+        and the answers keyed in were lost. Enter on a focused button still presses it."""
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            event.accept()
+            return
+        super().keyPressEvent(event)
