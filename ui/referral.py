@@ -42,7 +42,7 @@ from linkworker.referral import (
     referral_options,
     submit_referral,
 )
-from linkworker.validation import format_date
+from linkworker.validation import format_date, labelled
 from ui.core_words import core
 from ui.i18n import translate
 from ui.operations import Runner, friendly_message, while_alive
@@ -291,10 +291,18 @@ class ReferralView(QWidget):
         self._render(assessment)
 
     def _render(self, assessment: Assessment) -> None:
-        problems = assessment.problems
-        names = {k: translate("referral", v) for k, v in PERSON_LABELS}
+        """The checks' problems, with a date that is not a date among them: the live check
+        reads such a field as its last good date (or none), so without this 12/13/1960 was
+        named nowhere and its red border was wiped by the next check."""
+        problems = dict(assessment.problems)
+        for key, field in (("date_of_birth", self.fields["date_of_birth"]),
+                           ("referral_date", self.referral_date)):
+            if field.problem():
+                problems[key] = f"{field.problem()[0].upper()}{field.problem()[1:]}."
+        names = {k: translate("referral", v).replace("&", "") for k, v in PERSON_LABELS}
+        names["referral_date"] = self.referral_date.accessibleName()
         w.show_message(self.problems, " ".join(
-            f"{names.get(k, k.replace('_', ' ').capitalize()).replace('&', '')}: {v}"
+            labelled(names.get(k, k.replace("_", " ").capitalize()), v)
             for k, v in problems.items()), "error")
         for key, widget in self.fields.items():
             widget.setStyleSheet("border: 2px solid #b71c1c;" if key in problems else "")

@@ -410,3 +410,20 @@ def test_row_actions_ask_for_a_selection_then_act_on_it(qtbot, caseload, runner,
     settle(qtbot, runner, view)
     qtbot.waitUntil(lambda: profile.conditions.rowCount() == 0)
     assert open_record(caseload, team.worker, jane.person_id).conditions == ()
+
+
+def test_a_problem_that_names_its_field_does_not_name_it_twice(qtbot, caseload, runner, team,
+                                                              jane):
+    """It said "Not saved: NHS number: NHS number '9434765910' fails the check digit: please
+    check it.; Postcode: ..."."""
+    view = RecordView(runner, team.worker, jane.person_id)
+    qtbot.addWidget(view)
+    view.show()
+    settle(qtbot, runner, view)
+    type_into(qtbot, view.profile.fields["nhs_number"], "9434765910")
+    type_into(qtbot, view.profile.fields["postcode"], "nowhere")
+    view.save()
+    settle(qtbot, runner, view)
+    assert view.status.text() == (
+        "Problem: Not saved: NHS number '9434765910' fails the check digit: please check it. "
+        "Postcode: 'nowhere' is not a UK postcode (for example NE1 4ST).")
