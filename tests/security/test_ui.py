@@ -264,3 +264,31 @@ def test_scrolling_the_whole_audit_trail_keeps_only_the_pages_near_the_screen(
     held = sum(map(len, rows.pages.values())) if hasattr(rows, "pages") else len(rows)
     assert held <= (person_list.KEPT_PAGES + 1) * 5 < model.total
     assert len(seen) == -(-model.total // 5)  # every page was shown
+
+
+def _typed_where_the_keyboard_is(qtbot, dialog, text: str) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    qtbot.keyClicks(QApplication.focusWidget(), text)
+
+
+def test_the_add_user_and_change_password_boxes_open_in_their_first_field(qtbot, runner,
+                                                                          caseload, admin):
+    """Both opened with the keyboard on their OK button (made before the fields): the name
+    typed went nowhere, Tab moved to Cancel, and the space in "Asha Patel" pressed it."""
+    from ui.signin import ChangePasswordDialog
+
+    view = UsersView(runner, admin)
+    qtbot.addWidget(view)
+    view.show()
+    qtbot.waitUntil(lambda: view.table.rowCount() == 1)
+    view.add_user()
+    _typed_where_the_keyboard_is(qtbot, view.dialog, "asha")
+    assert view.dialog.username.text() == "asha"
+    change = ChangePasswordDialog(runner, admin)
+    qtbot.addWidget(change)
+    change.show()
+    _typed_where_the_keyboard_is(qtbot, change, GOOD)
+    assert change.old.text() == GOOD
