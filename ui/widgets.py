@@ -48,6 +48,7 @@ from PySide6.QtWidgets import (
 
 from linkworker.access import Actor
 from linkworker.caseload import UNASSIGNED, FilterOptions, filter_options
+from linkworker.validation import format_date
 from ui.i18n import translate
 from ui.operations import Runner, while_alive
 
@@ -289,6 +290,14 @@ def _qt_internal(widget: QWidget) -> bool:
 def long_date(day: dt.date) -> str:
     """"Wednesday 11/03/2026": the day's name helps, the date stays dd/mm/yyyy."""
     return f"{QLocale().dayName(day.isoweekday())} {day.strftime('%d/%m/%Y')}"
+
+
+def local_moment(at: dt.datetime, seconds: bool = True) -> str:
+    """A UTC moment from the database as the clock on the wall shows it (GMT or BST here),
+    dd/mm/yyyy HH:MM[:SS]; the same on every screen."""
+    local = at.replace(tzinfo=dt.UTC).astimezone()
+    return f"{format_date(local.date())} {local:%H:%M:%S}" if seconds else \
+        f"{format_date(local.date())} {local:%H:%M}"
 
 
 class _Activator(QObject):

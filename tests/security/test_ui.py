@@ -292,3 +292,29 @@ def test_the_add_user_and_change_password_boxes_open_in_their_first_field(qtbot,
     change.show()
     _typed_where_the_keyboard_is(qtbot, change, GOOD)
     assert change.old.text() == GOOD
+
+
+def test_a_locked_account_shows_the_wall_clocks_time_as_the_audit_trail_does(
+        qtbot, runner, caseload, admin, monkeypatch):
+    """The Users list said "locked until 01/07/2026 09:30 UTC" while the audit trail beside
+    it shows the same moment as 10:30 (British Summer Time)."""
+    import datetime as dt
+    import time
+
+    from sqlalchemy import select
+
+    from linkworker.models import User
+
+    monkeypatch.setenv("TZ", "Europe/London")
+    time.tzset()
+    try:
+        with caseload.transaction() as session:
+            user = session.scalars(select(User).where(User.username == "dana")).one()
+            user.locked_until = dt.datetime(2026, 7, 1, 9, 30)
+        view = UsersView(runner, admin)
+        qtbot.addWidget(view)
+        qtbot.waitUntil(lambda: view.table.rowCount() == 1)
+        assert view.table.item(0, 4).text() == "Active, locked until 01/07/2026 10:30"
+    finally:
+        monkeypatch.undo()
+        time.tzset()

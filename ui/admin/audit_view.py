@@ -32,12 +32,12 @@ from PySide6.QtWidgets import (
 from linkworker import audit
 from linkworker.access import Actor
 from linkworker.errors import UserError
-from linkworker.validation import InvalidValue, format_date, parse_date
+from linkworker.validation import InvalidValue, parse_date
 from ui.admin.common import StatusLine, button, run
 from ui.i18n import translate
 from ui.operations import Runner, while_alive
 from ui.person_list import PAGE_ROWS, PagedRows
-from ui.widgets import hbox
+from ui.widgets import hbox, local_moment
 
 PAGE = PAGE_ROWS  # the first page's rows: the list's own page
 HEADINGS = (
@@ -51,12 +51,6 @@ HEADINGS = (
 )
 
 Index = QModelIndex | QPersistentModelIndex
-
-
-def _local(at: dt.datetime) -> str:
-    """UTC in the database; local time on screen, dd/mm/yyyy."""
-    local = at.replace(tzinfo=dt.UTC).astimezone()
-    return f"{format_date(local.date())} {local:%H:%M:%S}"
 
 
 class AuditModel(QAbstractTableModel):
@@ -106,7 +100,7 @@ class AuditModel(QAbstractTableModel):
         row, short = self.rows[index.row()], role == Qt.ItemDataRole.DisplayRole
         if row is None:  # its page is on its way
             return "" if short else None
-        values = (row.seq, _local(row.at), row.username, row.action,
+        values = (row.seq, local_moment(row.at), row.username, row.action,
                   row.person_reference or _record_id(row.person_id, short),
                   f"{row.entity} {_record_id(row.entity_id, short)}".strip(), row.details)
         return str(values[index.column()])
