@@ -427,3 +427,28 @@ def test_a_problem_that_names_its_field_does_not_name_it_twice(qtbot, caseload, 
     assert view.status.text() == (
         "Problem: Not saved: NHS number '9434765910' fails the check digit: please check it. "
         "Postcode: 'nowhere' is not a UK postcode (for example NE1 4ST).")
+
+
+def test_the_take_up_box_shows_the_selected_signpostings_take_up(qtbot, caseload, runner,
+                                                                 team, jane):
+    """It said "Took it up" whatever the row said (a new signposting is "Not known yet"),
+    so *Save take-up* pressed to change only the date recorded a take-up nobody reported."""
+    from linkworker.directory import record_take_up, save_service, signpost
+
+    heat, walk = (save_service(caseload, team.worker, {"name": name, "category": "debt_benefits"})
+                  for name in ("Warm hub", "Walking group"))
+    signpost(caseload, team.worker, jane.episode_id, heat, on=dt.date(2026, 1, 12))
+    went = signpost(caseload, team.worker, jane.episode_id, walk, on=dt.date(2026, 1, 12))
+    record_take_up(caseload, team.worker, went, True, dt.date(2026, 1, 19))
+    view = RecordView(runner, team.worker, jane.person_id)
+    qtbot.addWidget(view)
+    view.show()
+    settle(qtbot, runner, view)
+    sp = view.signposting
+    rows = {sp.table.item(r, 0).text(): r for r in range(sp.table.rowCount())}
+    assert sp.take_up.currentData() == "unknown"
+    sp.table.selectRow(rows["Walking group"])
+    assert (sp.take_up.currentData(), w.get_date(sp.take_up_date)) == (
+        "yes", dt.date(2026, 1, 19))
+    sp.table.selectRow(rows["Warm hub"])
+    assert sp.take_up.currentData() == "unknown"

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QTimer
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QHBoxLayout, QLabel, QVBoxLayout
 
 from linkworker import codes
 from linkworker.directory import (
+    SignpostItem,
     record_take_up,
     record_unmet_need,
     search_services,
@@ -43,7 +46,9 @@ class SignpostingTab(RecordTab):
             translate("record.signposting_tab", "Did they take it up"),
             {k: translate("record.signposting_tab", v) for k, v in TAKE_UP.items()},
         )
+        w.set_combo(self.take_up, "unknown")  # as a new signposting stands
         self.take_up_date = w.date_edit(translate("record.signposting_tab", "Date they first went"))
+        self._signposts: dict[str, SignpostItem] = {}
         self.take_up_save = w.button(
             translate("record.signposting_tab", "Save take-&up"),
             translate("record.signposting_tab", "Save take-up for selected signposting"),
@@ -131,10 +136,12 @@ class SignpostingTab(RecordTab):
         self.search.returnPressed.connect(self._run_search)
         self.signpost_button.clicked.connect(self._signpost)
         self.take_up_save.clicked.connect(self._save_take_up)
+        self.table.itemSelectionChanged.connect(self._show_take_up)
         self.unmet_add.clicked.connect(self._add_unmet)
         self._searched = False
 
     def show_bundle(self, bundle) -> None:
+        self._signposts = {s.id: s for s in bundle.signposts}
         w.fill_table(self.table, [
             (s.id, (s.service_name, format_date(s.signposted_on),
                     "Yes" if s.accompanied else "No", s.take_up_label,
@@ -150,6 +157,15 @@ class SignpostingTab(RecordTab):
         if not self._searched:
             self._searched = True
             self._run_search()
+
+    def _show_take_up(self) -> None:
+        """The take-up box shows the selected signposting's take-up as recorded (it showed
+        "Took it up" whatever the row said, so *Save take-up* could record it by mistake)."""
+        chosen = self._signposts.get(w.selected_id(self.table) or "")
+        if chosen is None:
+            return
+        w.set_combo(self.take_up, {True: "yes", False: "no"}.get(chosen.taken_up, "unknown"))
+        w.set_date(self.take_up_date, chosen.taken_up_on or dt.date.today())
 
     def _run_search(self) -> None:
         text = self.search.text()
