@@ -452,3 +452,18 @@ def test_the_take_up_box_shows_the_selected_signpostings_take_up(qtbot, caseload
         "yes", dt.date(2026, 1, 19))
     sp.table.selectRow(rows["Warm hub"])
     assert sp.take_up.currentData() == "unknown"
+
+
+def test_a_save_that_changes_nothing_says_so(qtbot, caseload, runner, team, jane):
+    """The postcode typed again as " ne4   5ab " (it is stored as NE4 5AB) said "Saved (0
+    changes)."."""
+    view = RecordView(runner, team.worker, jane.person_id)
+    qtbot.addWidget(view)
+    view.show()
+    settle(qtbot, runner, view)
+    type_into(qtbot, view.profile.fields["postcode"], " ne4   5ab ")
+    assert view.has_unsaved_changes()
+    view.save()
+    settle(qtbot, runner, view)
+    assert view.status.text() == "Nothing had changed: the record is as it was."
+    assert not view.has_unsaved_changes()

@@ -368,7 +368,9 @@ class RecordView(QWidget):
             self.profile.clear_problems()
             self._set_dirty(False)
             count = len(changed)
-            self.show_status(
+            self.show_status(  # a field typed back as it was (or as the core writes it)
+                translate("record.view", "Nothing had changed: the record is as it was.")
+                if count == 0 else
                 translate("record.view", "Saved ({count} change{value}).").format(
                     count=count, value="s" if count != 1 else ""
                 )
@@ -415,7 +417,8 @@ class RecordView(QWidget):
     def open_quick_note(self) -> None:
         if self.bundle is None:  # Ctrl+N pressed while the record is still opening
             self._note_when_loaded = True
-            self.show_status("Opening the record: the note opens in a moment.")
+            self.show_status(translate("record.view",
+                                       "Opening the record: the note opens in a moment."))
             return
         current = self.bundle.record.current if self.bundle else None
         if current is None or not current.is_open:
