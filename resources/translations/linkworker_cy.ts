@@ -243,7 +243,7 @@
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+189" />
+      <location line="+183" />
       <source>Reading audit trail</source>
       <translation type="unfinished" />
     </message>
@@ -824,7 +824,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
   <context>
     <name>admin.users_view</name>
     <message>
-      <location filename="../../ui/admin/users_view.py" line="+32" />
+      <location filename="../../ui/admin/users_view.py" line="+31" />
       <location line="+33" />
       <source>Username</source>
       <translation type="unfinished" />
@@ -1016,7 +1016,17 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+16" />
+      <location line="+3" />
+      <source>, locked until {when}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+3" />
+      <source>, must choose a password</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+10" />
       <source>Choose a user in the list first.</source>
       <translation type="unfinished" />
     </message>
@@ -2296,12 +2306,12 @@ No good backup was found beside {name}. The damaged file has not been changed; a
     </message>
     <message>
       <location line="+2" />
-      <location line="+141" />
+      <location line="+146" />
       <source>Signpost current person</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-140" />
+      <location line="-145" />
       <source>Signpost the current person</source>
       <translation type="unfinished" />
     </message>
@@ -2336,12 +2346,12 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+37" />
+      <location line="+41" />
       <source>Directory</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+17" />
+      <location line="+18" />
       <source>Service saved</source>
       <translation type="unfinished" />
     </message>
@@ -3198,7 +3208,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
   <context>
     <name>record.base</name>
     <message>
-      <location filename="../../ui/record/base.py" line="+43" />
+      <location filename="../../ui/record/base.py" line="+47" />
       <location line="+13" />
       <source>Select a {what} first.</source>
       <translation type="unfinished" />
@@ -3383,29 +3393,29 @@ No good backup was found beside {name}. The damaged file has not been changed; a
     </message>
     <message>
       <location line="+3" />
-      <location line="+192" />
+      <location line="+194" />
       <source>Goal in the person's own words</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-191" />
+      <location line="-193" />
       <source>e.g. "Get back to my allotment"</source>
       <translation type="unfinished" />
     </message>
     <message>
       <location line="+3" />
-      <location line="+191" />
+      <location line="+193" />
       <source>Goal category</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-189" />
-      <location line="+193" />
+      <location line="-191" />
+      <location line="+195" />
       <source>Date the goal was agreed</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-192" />
+      <location line="-194" />
       <source>First step (optional)</source>
       <translation type="unfinished" />
     </message>
@@ -3431,18 +3441,18 @@ No good backup was found beside {name}. The damaged file has not been changed; a
     </message>
     <message>
       <location line="+5" />
-      <location line="+187" />
+      <location line="+189" />
       <source>In their &amp;words</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-186" />
-      <location line="+187" />
+      <location line="-188" />
+      <location line="+189" />
       <source>Ca&amp;tegory</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-186" />
+      <location line="-188" />
       <source>Agreed on</source>
       <translation type="unfinished" />
     </message>
@@ -3559,7 +3569,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+85" />
+      <location line="+87" />
       <source>Correct the goal</source>
       <translation type="unfinished" />
     </message>
@@ -3826,7 +3836,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+61" />
+      <location line="+63" />
       <source>Choose an exit reason first.</source>
       <translation type="unfinished" />
     </message>
@@ -4257,7 +4267,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+18" />
+      <location line="+19" />
       <source>Consent withdrawn</source>
       <translation type="unfinished" />
     </message>
@@ -4275,7 +4285,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+12" />
+      <location line="+13" />
       <source>Quick contact note</source>
       <translation type="unfinished" />
     </message>
@@ -4413,7 +4423,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
   <context>
     <name>record.signposting_tab</name>
     <message>
-      <location filename="../../ui/record/signposting_tab.py" line="+23" />
+      <location filename="../../ui/record/signposting_tab.py" line="+26" />
       <source>Took it up</source>
       <translation type="unfinished" />
     </message>
@@ -4434,12 +4444,12 @@ No good backup was found beside {name}. The damaged file has not been changed; a
     </message>
     <message>
       <location line="+2" />
-      <location line="+31" />
+      <location line="+33" />
       <source>Service</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-30" />
+      <location line="-32" />
       <source>Signposted</source>
       <translation type="unfinished" />
     </message>
@@ -4464,12 +4474,12 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+3" />
+      <location line="+4" />
       <source>Date they first went</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+2" />
+      <location line="+3" />
       <source>Save take-&amp;up</source>
       <translation type="unfinished" />
     </message>
@@ -4587,12 +4597,12 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+54" />
+      <location line="+66" />
       <source>Search for a service and select it first.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+19" />
+      <location line="+20" />
       <source>Take-up saved</source>
       <translation type="unfinished" />
     </message>
@@ -4720,7 +4730,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+42" />
+      <location line="+43" />
       <source>Opening the record</source>
       <translation type="unfinished" />
     </message>
@@ -4795,12 +4805,17 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+6" />
+      <location line="+13" />
       <source>Saving...</source>
       <translation type="unfinished" />
     </message>
     <message>
       <location line="+12" />
+      <source>Nothing had changed: the record is as it was.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+2" />
       <source>Saved ({count} change{value}).</source>
       <translation type="unfinished" />
     </message>
@@ -4810,7 +4825,12 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+34" />
+      <location line="+29" />
+      <source>Opening the record: the note opens in a moment.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+6" />
       <source>This journey has ended: re-refer the person to add notes.</source>
       <translation type="unfinished" />
     </message>
@@ -4864,12 +4884,12 @@ No good backup was found beside {name}. The damaged file has not been changed; a
   <context>
     <name>record.widgets</name>
     <message>
-      <location filename="../../ui/record/widgets.py" line="+85" />
+      <location filename="../../ui/record/widgets.py" line="+87" />
       <source>Calendar: {accessibleName}</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+44" />
+      <location line="+45" />
       <source>Not known (dd/mm/yyyy)</source>
       <translation type="unfinished" />
     </message>
@@ -4880,12 +4900,12 @@ No good backup was found beside {name}. The damaged file has not been changed; a
     </message>
     <message>
       <location line="+2" />
-      <location line="+59" />
+      <location line="+63" />
       <source>Type dd/mm/yyyy, or press F4 for a calendar</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-56" />
+      <location line="-60" />
       <source>Open the calendar (F4)</source>
       <translation type="unfinished" />
     </message>
@@ -4900,7 +4920,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+214" />
+      <location line="+258" />
       <source>Problem: </source>
       <translation type="unfinished" />
     </message>
@@ -5029,12 +5049,12 @@ No good backup was found beside {name}. The damaged file has not been changed; a
     </message>
     <message>
       <location line="+2" />
-      <location line="+339" />
+      <location line="+359" />
       <source>None yet</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-338" />
+      <location line="-358" />
       <source>Conditions added</source>
       <translation type="unfinished" />
     </message>
@@ -5169,12 +5189,12 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+63" />
+      <location line="+66" />
       <source>Choose a condition or type the person's words.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+37" />
+      <location line="+45" />
       <source>Eligible for the contract.</source>
       <translation type="unfinished" />
     </message>
@@ -5205,7 +5225,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+19" />
+      <location line="+24" />
       <source>Saving the referral</source>
       <translation type="unfinished" />
     </message>
@@ -5215,7 +5235,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+13" />
+      <location line="+17" />
       <source>Starting a new episode</source>
       <translation type="unfinished" />
     </message>
@@ -5311,7 +5331,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
   <context>
     <name>returns.editor</name>
     <message>
-      <location filename="../../ui/returns/editor.py" line="+43" />
+      <location filename="../../ui/returns/editor.py" line="+45" />
       <source>Co&amp;de</source>
       <translation type="unfinished" />
     </message>
@@ -5351,7 +5371,12 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+42" />
+      <location line="+54" />
+      <source>{name}: {value!r} is not a number (type e.g. 1,500 or £1,500.50)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+13" />
       <source>Contract editor</source>
       <translation type="unfinished" />
     </message>
@@ -5411,7 +5436,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+19" />
+      <location line="+21" />
       <source>Contract:</source>
       <translation type="unfinished" />
     </message>
@@ -5421,7 +5446,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+67" />
+      <location line="+76" />
       <source>(choose a stored contract)</source>
       <translation type="unfinished" />
     </message>
@@ -5892,7 +5917,7 @@ Its claims are locked into the ledger and can never be claimed again. This canno
   <context>
     <name>signin</name>
     <message>
-      <location filename="../../ui/signin.py" line="+36" />
+      <location filename="../../ui/signin.py" line="+38" />
       <source>This is a demonstration caseload with made-up people. Sign in as &lt;b&gt;manager&lt;/b&gt;, &lt;b&gt;worker1&lt;/b&gt;, &lt;b&gt;coordinator&lt;/b&gt; or &lt;b&gt;admin&lt;/b&gt;; the password is &lt;b&gt;demo&lt;/b&gt;.</source>
       <translation type="unfinished" />
     </message>
@@ -5902,7 +5927,7 @@ Its claims are locked into the ledger and can never be claimed again. This canno
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+17" />
+      <location line="+37" />
       <source>Sign in to LinkWorker</source>
       <translation type="unfinished" />
     </message>
@@ -6330,12 +6355,12 @@ Its claims are locked into the ledger and can never be claimed again. This canno
     </message>
     <message>
       <location line="+4" />
-      <location line="+94" />
+      <location line="+95" />
       <source>Due</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-59" />
+      <location line="-60" />
       <source>Day shown</source>
       <translation type="unfinished" />
     </message>
@@ -6350,12 +6375,12 @@ Its claims are locked into the ledger and can never be claimed again. This canno
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+8" />
+      <location line="+7" />
       <source>Go to date</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+5" />
+      <location line="+7" />
       <source>&amp;Today</source>
       <translation type="unfinished" />
     </message>
@@ -6457,7 +6482,7 @@ Its claims are locked into the ledger and can never be claimed again. This canno
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+28" />
+      <location line="+35" />
       <location line="+88" />
       <source>Loading today</source>
       <translation type="unfinished" />
@@ -6650,7 +6675,7 @@ Its claims are locked into the ledger and can never be claimed again. This canno
   <context>
     <name>wellbeing.form</name>
     <message>
-      <location filename="../../ui/wellbeing/form.py" line="+57" />
+      <location filename="../../ui/wellbeing/form.py" line="+54" />
       <source>Current statement: type the answer's number</source>
       <translation type="unfinished" />
     </message>
@@ -6705,7 +6730,7 @@ Its claims are locked into the ledger and can never be claimed again. This canno
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+5" />
+      <location line="+3" />
       <source>Date completed</source>
       <translation type="unfinished" />
     </message>
@@ -6830,7 +6855,7 @@ Its claims are locked into the ledger and can never be claimed again. This canno
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+39" />
+      <location line="+47" />
       <source>Saving the form</source>
       <translation type="unfinished" />
     </message>
@@ -6843,7 +6868,7 @@ Its claims are locked into the ledger and can never be claimed again. This canno
   <context>
     <name>wellbeing.summary_view</name>
     <message>
-      <location filename="../../ui/wellbeing/summary_view.py" line="+101" />
+      <location filename="../../ui/wellbeing/summary_view.py" line="+91" />
       <source>Instrument</source>
       <translation type="unfinished" />
     </message>
@@ -7008,7 +7033,7 @@ Its claims are locked into the ledger and can never be claimed again. This canno
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+46" />
+      <location line="+51" />
       <source>Only {paired} people have a paired follow-up: too few to mean much. Exports hide counts under {DEFAULT_MIN_CELL}.</source>
       <translation type="unfinished" />
     </message>
@@ -7252,7 +7277,7 @@ Its claims are locked into the ledger and can never be claimed again. This canno
   <context>
     <name>widgets</name>
     <message>
-      <location filename="../../ui/widgets.py" line="+353" />
+      <location filename="../../ui/widgets.py" line="+362" />
       <source>Messages</source>
       <translation type="unfinished" />
     </message>
