@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QMessageBox
 from sqlalchemy import select
 
 from linkworker.access import Actor
@@ -268,6 +269,38 @@ def test_enter_in_a_field_of_the_form_never_cancels_it(qtbot, runner, person):
         qtbot.keyClick(field, Qt.Key.Key_Return)
         assert dialog.isVisible(), field.accessibleName()
     assert form.answers[:3] == [3, 3, 3]
+    QTimer.singleShot(0, lambda: _answer(QMessageBox.StandardButton.Discard))
     form.cancel_button.setFocus()
     qtbot.keyClick(form.cancel_button, Qt.Key.Key_Return)  # a focused button still works
     assert not dialog.isVisible()
+
+
+def _answer(button) -> str:
+    """Press ``button`` in the question box in front; its text."""
+    from PySide6.QtWidgets import QApplication
+
+    box = QApplication.activeModalWidget()
+    assert isinstance(box, QMessageBox)
+    text = box.text()
+    box.button(button).click()
+    return text
+
+
+def test_escape_asks_before_throwing_away_answers_keyed_in(qtbot, runner, person):
+    """Fourteen answers from a paper form went with one press of Esc, unasked."""
+    actor, person_id = person
+    tab = open_tab(qtbot, runner, actor, person_id)
+    dialog, form = open_form(qtbot, tab, "SWEMWBS")
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    form.panel.setFocus()
+    qtbot.keyClicks(form.panel, "3333")
+    asked = []
+    QTimer.singleShot(0, lambda: asked.append(_answer(QMessageBox.StandardButton.Cancel)))
+    qtbot.keyClick(form.panel, Qt.Key.Key_Escape)
+    assert dialog.isVisible() and form.answers[:4] == [3, 3, 3, 3]
+    assert asked == ["4 answers have been keyed in and not saved. Discard them?"]
+    QTimer.singleShot(0, lambda: asked.append(_answer(QMessageBox.StandardButton.Discard)))
+    qtbot.keyClick(form.panel, Qt.Key.Key_Escape)
+    assert not dialog.isVisible() and len(asked) == 2
+    assert person_measures(runner.caseload, actor, person_id) == ()

@@ -6675,7 +6675,7 @@ Its claims are locked into the ledger and can never be claimed again. This canno
   <context>
     <name>wellbeing.form</name>
     <message>
-      <location filename="../../ui/wellbeing/form.py" line="+54" />
+      <location filename="../../ui/wellbeing/form.py" line="+55" />
       <source>Current statement: type the answer's number</source>
       <translation type="unfinished" />
     </message>
@@ -6862,6 +6862,16 @@ Its claims are locked into the ledger and can never be claimed again. This canno
     <message>
       <location line="+22" />
       <source>Record a wellbeing form</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+22" />
+      <source>Discard the answers?</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>{answered} answers have been keyed in and not saved. Discard them?</source>
       <translation type="unfinished" />
     </message>
   </context>

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPushButton,
     QSizePolicy,
     QVBoxLayout,
@@ -455,6 +456,24 @@ class MeasureFormDialog(QDialog):
     def _saved(self, measure_id: str) -> None:
         self.measure_id = measure_id
         self.accept()
+
+    def reject(self) -> None:  # Qt override: Esc, Cancel and the window's close button
+        """Ask before throwing away answers keyed in (a paper form of 14 statements is lost
+        to one press of Esc otherwise); a form with no answers closes at once."""
+        state = self.form.state
+        if state is not None and state.answered and self.measure_id is None:
+            answer = QMessageBox.question(
+                self,
+                translate("wellbeing.form", "Discard the answers?"),
+                translate("wellbeing.form",
+                          "{answered} answers have been keyed in and not saved. "
+                          "Discard them?").format(answered=state.answered),
+                QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+                QMessageBox.StandardButton.Cancel,
+            )
+            if answer != QMessageBox.StandardButton.Discard:
+                return
+        super().reject()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # Qt override
         """Enter left over by a field (after typing the date, choosing the timepoint) does
