@@ -318,3 +318,14 @@ def test_a_locked_account_shows_the_wall_clocks_time_as_the_audit_trail_does(
     finally:
         monkeypatch.undo()
         time.tzset()
+
+
+def test_the_users_list_puts_worker2_before_worker10(qtbot, runner, caseload, admin):
+    """As text, worker10-worker19 came between worker1 and worker2 (the demo's 50 workers)."""
+    for name in ("worker10", "Worker2", "worker1", "worker20"):
+        accounts.add_user(caseload, admin, name, name.title(), "link_worker", GOOD)
+    view = UsersView(runner, admin)
+    qtbot.addWidget(view)
+    qtbot.waitUntil(lambda: view.table.rowCount() == 5)
+    assert [view.table.item(r, 0).text() for r in range(5)] == [
+        "dana", "worker1", "worker2", "worker10", "worker20"]
