@@ -304,3 +304,9 @@ def test_escape_asks_before_throwing_away_answers_keyed_in(qtbot, runner, person
     qtbot.keyClick(form.panel, Qt.Key.Key_Escape)
     assert not dialog.isVisible() and len(asked) == 2
     assert person_measures(runner.caseload, actor, person_id) == ()
+    dialog, form = open_form(qtbot, tab, "SWEMWBS")
+    form.panel.setFocus()
+    qtbot.keyClicks(form.panel, "33")
+    dialog.setEnabled(False)  # as the lock screen leaves it; a switch of user closes it
+    dialog.close()
+    assert not dialog.isVisible() and len(asked) == 2  # the next user is not asked

@@ -459,9 +459,11 @@ class MeasureFormDialog(QDialog):
 
     def reject(self) -> None:  # Qt override: Esc, Cancel and the window's close button
         """Ask before throwing away answers keyed in (a paper form of 14 statements is lost
-        to one press of Esc otherwise); a form with no answers closes at once."""
+        to one press of Esc otherwise); a form with no answers closes at once, and so does
+        one the lock screen covers (disabled), closed for a switch of user."""
         state = self.form.state
-        if state is not None and state.answered and self.measure_id is None:
+        if (state is not None and state.answered and self.measure_id is None
+                and self.isEnabled()):
             answer = QMessageBox.question(
                 self,
                 translate("wellbeing.form", "Discard the answers?"),
