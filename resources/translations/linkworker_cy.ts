@@ -3453,28 +3453,26 @@ No good backup was found beside {name}. The damaged file has not been changed; a
     </message>
     <message>
       <location line="-188" />
-      <source>Agreed on</source>
+      <source>Agreed o&amp;n</source>
       <translation type="unfinished" />
     </message>
     <message>
       <location line="+1" />
-      <source>First step</source>
+      <source>F&amp;irst step</source>
       <translation type="unfinished" />
     </message>
     <message>
       <location line="+1" />
-      <location line="+26" />
-      <source>Who</source>
+      <source>Who wi&amp;ll do it</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-25" />
-      <location line="+26" />
-      <source>By</source>
+      <location line="+1" />
+      <source>Due &amp;by</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-18" />
+      <location line="+8" />
       <source>Steps for the selected goal</source>
       <translation type="unfinished" />
     </message>
@@ -3519,7 +3517,17 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+11" />
+      <location line="+1" />
+      <source>Who will &amp;do it</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Due b&amp;y</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+9" />
       <source>Review the selected goal</source>
       <translation type="unfinished" />
     </message>
@@ -6865,7 +6873,7 @@ Its claims are locked into the ledger and can never be claimed again. This canno
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+22" />
+      <location line="+24" />
       <source>Discard the answers?</source>
       <translation type="unfinished" />
     </message>

@@ -108,10 +108,10 @@ class GoalsTab(RecordTab):
             (
                 (translate("record.goals_tab", "In their &words"), self.goal_words),
                 (translate("record.goals_tab", "Ca&tegory"), self.goal_category),
-                (translate("record.goals_tab", "Agreed on"), self.goal_date),
-                (translate("record.goals_tab", "First step"), self.goal_first_step),
-                (translate("record.goals_tab", "Who"), self.goal_first_who),
-                (translate("record.goals_tab", "By"), self.goal_first_by),
+                (translate("record.goals_tab", "Agreed o&n"), self.goal_date),
+                (translate("record.goals_tab", "F&irst step"), self.goal_first_step),
+                (translate("record.goals_tab", "Who wi&ll do it"), self.goal_first_who),
+                (translate("record.goals_tab", "Due &by"), self.goal_first_by),
                 ("", self.goal_add),
             ),
         )
@@ -136,8 +136,8 @@ class GoalsTab(RecordTab):
             form,
             (
                 (translate("record.goals_tab", "&Step"), self.step_text),
-                (translate("record.goals_tab", "Who"), self.step_who),
-                (translate("record.goals_tab", "By"), self.step_by),
+                (translate("record.goals_tab", "Who will &do it"), self.step_who),
+                (translate("record.goals_tab", "Due b&y"), self.step_by),
             ),
         )
         form.addRow(hbox(self.step_add, self.step_done))
