@@ -33,6 +33,7 @@ from linkworker import audit
 from linkworker.access import Actor
 from linkworker.errors import UserError
 from linkworker.validation import InvalidValue, parse_date
+from ui.admin.audit_words import action_words
 from ui.admin.common import StatusLine, button, run
 from ui.i18n import translate
 from ui.operations import Runner, while_alive
@@ -100,7 +101,8 @@ class AuditModel(QAbstractTableModel):
         row, short = self.rows[index.row()], role == Qt.ItemDataRole.DisplayRole
         if row is None:  # its page is on its way
             return "" if short else None
-        values = (row.seq, local_moment(row.at), row.username, row.action,
+        what = action_words(row.action) if short else row.action  # the tip: the CSV's code
+        values = (row.seq, local_moment(row.at), row.username, what,
                   row.person_reference or _record_id(row.person_id, short),
                   f"{row.entity} {_record_id(row.entity_id, short)}".strip(), row.details)
         return str(values[index.column()])
@@ -189,7 +191,7 @@ class AuditView(QWidget):
 
     def _got_actions(self, actions: list[str]) -> None:
         for name in actions:
-            self.action.addItem(name, name)
+            self.action.addItem(action_words(name), name)
 
     def current_filter(self) -> audit.AuditFilter:
         def day(line: QLineEdit, label: str) -> dt.date | None:
