@@ -382,3 +382,28 @@ def test_contract_editor_never_saves_a_date_other_than_the_one_on_screen(
     wait_idle(qtbot, runner)
     assert editor.problems.item(0).text() == "End date: '31/02/2027' is not a date (dd/mm/yyyy)"
     assert editor.stored.count() == 2  # the placeholder and TEST-SIB: nothing saved
+
+
+def test_contract_editor_shows_caps_as_people_read_them_and_reads_back_the_same(
+        qtbot, runner, actor_manager, tmp_path):
+    """The caps showed as "1500000": money as £1,500,000.00, a count as 1,200; typing the field
+    again as shown (Tab through it, retype it) keeps the value in the file unchanged."""
+    editor = ContractEditor(runner, actor_manager)
+    qtbot.addWidget(editor)
+    editor.show()
+    wait_idle(qtbot, runner)
+    caps = {"total_amount": 1500000, "per_person_amount": 2500.5, "participants": 1200}
+    path = tmp_path / "c.json"
+    path.write_text(json.dumps(dict(CONTRACT, caps=caps)),
+                    encoding="utf-8")
+    editor.open_path(path)
+    shown = {key: editor.fields[key].text() for key in caps}
+    assert shown == {"total_amount": "£1,500,000.00", "per_person_amount": "£2,500.50",
+                     "participants": "1,200"}
+    for key, text in shown.items():
+        edit = editor.fields[key]
+        edit.setFocus()
+        edit.selectAll()
+        qtbot.keyClicks(edit, text)
+        assert editor.document()["caps"][key] == caps[key]
+    assert editor.check() == []

@@ -61,6 +61,7 @@ FIELDS = {
     ),
 }
 NUMERIC = {"total_amount", "participants", "per_person_amount"}
+MONEY = {"total_amount", "per_person_amount"}
 DATES = {"start", "end"}  # dd/mm/yyyy on screen, ISO 8601 in the file
 
 
@@ -95,6 +96,22 @@ def _number(text: str) -> Any:
     if not math.isfinite(value):
         return text
     return int(value) if value.is_integer() else value
+
+
+def _shown(key: str, value: Any) -> str:
+    """A field's value as people read it: money as £1,500,000.00, a count as 1,500. ``_number``
+    reads every one of these back to the same value; a value that is not a number (or money
+    with more than two places, which the problem list names) is shown without rounding."""
+    if value is None:
+        return ""
+    if key not in NUMERIC or isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    if not math.isfinite(value):
+        return str(value)
+    if key in MONEY:
+        pence = round(value, 2) == value
+        return f"£{value:,.2f}" if pence else f"£{value:,}"
+    return f"{value:,}"
 
 
 def _labelled(problem: str, data: Any, bad_dates: dict[str, str]) -> str | None:
@@ -229,7 +246,7 @@ class ContractEditor(QWidget):
             if isinstance(edit, DateField):
                 _show_date(edit, value)
             else:
-                edit.setText("" if value is None else str(value))
+                edit.setText(_shown(key, value))
         self._syncing = False
 
     def _field_edited(self, key: str) -> None:
