@@ -10,7 +10,7 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QApplication, QGroupBox, QLabel
 from test_app_integration import ROLE_USER, idle, opened, world  # noqa: F401
 
-from ui.widgets import mnemonic_clashes
+from ui.widgets import menu_mnemonic_problems, mnemonic_clashes, with_mnemonics
 
 ALT = Qt.KeyboardModifier.AltModifier
 
@@ -62,3 +62,21 @@ def test_a_date_typed_after_alt_n_goes_into_agreed_on_not_the_goals_words(
     qtbot.keyClicks(QApplication.focusWidget(), "01/03/2026")
     assert tab.goal_words.text() == "Walk to the shops"
     assert tab.goal_date.text() == "01/03/2026"
+
+
+@pytest.mark.parametrize("role", ["manager", "admin", "link_worker", "coordinator"])
+def test_every_menu_item_has_its_own_alt_letter_for_every_role(qtbot, world, opened, role):  # noqa: F811
+    """The Go menu's pages had none (Alt+G then nothing); File's items must keep theirs."""
+    window = opened(world.actor(ROLE_USER[role]))
+    assert menu_mnemonic_problems(window.menuBar()) == []
+    items = [action.text() for title in window.menuBar().actions()
+             for action in title.menu().actions() if not action.isSeparator()]
+    assert len(items) >= 15  # File (8), Go (a page each), Person (3), Help (2)
+
+
+def test_a_menu_of_page_titles_gets_a_letter_each_even_when_they_start_alike():
+    marked = with_mnemonics(["Today", "Due and overdue", "Directory", "Drop-ins", "R&D costs"])
+    keys = [QKeySequence.mnemonic(text).toString() for text in marked]
+    assert marked[:2] == ["&Today", "&Due and overdue"]
+    assert len(set(keys)) == len(keys) and all(keys)
+    assert marked[4].replace("&&", "").count("&") == 1  # its own "&" shown, not a mnemonic

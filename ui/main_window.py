@@ -60,7 +60,7 @@ from ui.caseload_view import CaseloadView
 from ui.collector import freeze_start_up
 from ui.i18n import tr, translate
 from ui.operations import Runner
-from ui.widgets import MessageBar
+from ui.widgets import MessageBar, with_mnemonics
 
 log = logging.getLogger(__name__)
 
@@ -384,11 +384,12 @@ class MainWindow(QMainWindow):
                                     self.change_password, self.actor.user_id is not None))
         file.addAction(self._action("quit", self.tr("&Quit"), "Ctrl+Q", self.close))
         go = bar.addMenu(self.tr("&Go"))
-        for number, page in enumerate(PAGES, start=1):
+        titles = with_mnemonics([tr("Pages", page.title) for page in PAGES])
+        for number, (page, title) in enumerate(zip(PAGES, titles, strict=True), start=1):
             go.addAction(
                 self._action(
                     f"go_{page.key}",
-                    tr("Pages", page.title),
+                    title,
                     f"Ctrl+{number}",
                     lambda key=page.key: self.go(key),
                     page_allowed(page, self.actor),

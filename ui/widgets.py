@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QLayout,
     QLineEdit,
     QMainWindow,
+    QMenuBar,
     QPlainTextEdit,
     QScrollArea,
     QScrollBar,
@@ -218,6 +219,46 @@ def mnemonic_clashes(root: QWidget) -> list[str]:
         by_key.setdefault(key, []).append(where)
     return [f"{key}: {', '.join(places)}" for key, places in sorted(by_key.items())
             if len(places) > 1]
+
+
+def with_mnemonics(texts: Sequence[str]) -> list[str]:
+    """Each text with its own Alt-letter, for a menu built from names that have none (the Go
+    menu's page titles, in whatever language): the first free letter that starts a word, else
+    the first free letter anywhere. A text with no free letter is left without one."""
+    taken: set[str] = set()
+    marked = []
+    for text in texts:
+        starts = [i for i, c in enumerate(text) if c.isalnum() and (i == 0 or text[i - 1] == " ")]
+        rest = [i for i, c in enumerate(text) if c.isalnum() and i not in starts]
+        free = next((i for i in starts + rest if text[i].lower() not in taken), None)
+        if free is None:
+            marked.append(text.replace("&", "&&"))
+            continue
+        taken.add(text[free].lower())
+        marked.append(text[:free].replace("&", "&&") + "&" + text[free:].replace("&", "&&"))
+    return marked
+
+
+def menu_mnemonic_problems(bar: QMenuBar) -> list[str]:
+    """Items of a menu bar's menus with no Alt-letter or one another item of the same menu has
+    (Qt then only moves between them: nothing is chosen)."""
+    problems = []
+    for title in bar.actions():
+        if title.menu() is None or not title.isVisible():
+            continue
+        seen: dict[str, str] = {}
+        for action in title.menu().actions():
+            if action.isSeparator() or not action.isVisible():
+                continue
+            name = f"{title.text()} > {action.text()}"
+            key = QKeySequence.mnemonic(action.text()).toString()
+            if not key:
+                problems.append(f"no Alt-letter: {name}")
+            elif key in seen:
+                problems.append(f"{key} twice: {seen[key]}, {name}")
+            else:
+                seen[key] = name
+    return problems
 
 
 def literal_ampersands(root: QWidget) -> list[str]:
