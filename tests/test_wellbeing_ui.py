@@ -310,3 +310,25 @@ def test_escape_asks_before_throwing_away_answers_keyed_in(qtbot, runner, person
     dialog.setEnabled(False)  # as the lock screen leaves it; a switch of user closes it
     dialog.close()
     assert not dialog.isVisible() and len(asked) == 2  # the next user is not asked
+
+
+def test_no_button_of_the_form_is_drawn_as_the_one_enter_presses(qtbot, runner, person):
+    """*Cancel (Esc)* was drawn as the default button while Enter no longer pressed it: Enter
+    submits nothing in this form (Ctrl+S saves), so no button is the default one. Enter on a
+    focused button presses that button, and it is the only one that looks pressed by Enter."""
+    actor, person_id = person
+    tab = open_tab(qtbot, runner, actor, person_id)
+    dialog, form = open_form(qtbot, tab, "SWEMWBS")
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    buttons = (form.save_button, form.incomplete_button, form.cancel_button)
+    form.panel.setFocus()
+    qtbot.keyClicks(form.panel, "33")
+    assert [b.isDefault() for b in buttons] == [False, False, False]
+    form.date.setFocus()
+    qtbot.keyClick(form.date, Qt.Key.Key_Return)
+    assert dialog.isVisible() and [b.isDefault() for b in buttons] == [False, False, False]
+    form.incomplete_button.setFocus()
+    qtbot.keyClick(form.incomplete_button, Qt.Key.Key_Return)  # pressed: saved as incomplete
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=5000)
+    assert dialog.measure_id is not None

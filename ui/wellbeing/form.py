@@ -15,6 +15,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QApplication,
     QButtonGroup,
     QComboBox,
     QDialog,
@@ -249,6 +250,11 @@ class MeasureForm(QWidget):
         )
         self.cancel_button = QPushButton(translate("wellbeing.form", "Cancel (Esc)"))
         self.cancel_button.setAccessibleName(translate("wellbeing.form", "Cancel"))
+        for button in (self.save_button, self.incomplete_button, self.cancel_button):
+            # Enter submits nothing here (it confirms an answer; Ctrl+S saves), so no button is
+            # the default one or drawn as it: QDialog made the first in the focus chain,
+            # *Cancel*, its default and drew it so (stop 27).
+            button.setAutoDefault(False)
 
         middle = QHBoxLayout()
         middle.addWidget(self.panel, 3)
@@ -479,9 +485,12 @@ class MeasureFormDialog(QDialog):
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # Qt override
         """Enter left over by a field (after typing the date, choosing the timepoint) does
-        nothing. QDialog would press its default button, here *Cancel*: the form closed
-        and the answers keyed in were lost. Enter on a focused button still presses it."""
+        nothing: there is no default button (it was *Cancel*, and the form closed with the
+        answers keyed in). Enter on a focused button presses it, as Space does."""
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            focused = QApplication.focusWidget()
+            if isinstance(focused, QPushButton) and self.isAncestorOf(focused):
+                focused.click()
             event.accept()
             return
         super().keyPressEvent(event)
