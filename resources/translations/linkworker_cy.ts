@@ -7,8 +7,8 @@
       <location filename="../../ui/main_window.py" line="+270" />
       <location line="+10" />
       <location line="+10" />
-      <location line="+101" />
-      <location line="+29" />
+      <location line="+97" />
+      <location line="+34" />
       <location line="+14" />
       <location line="+5" />
       <location line="+2" />
@@ -32,7 +32,7 @@
   <context>
     <name>MainWindow</name>
     <message>
-      <location filename="../../ui/main_window.py" line="-72" />
+      <location filename="../../ui/main_window.py" line="-73" />
       <source>&amp;File</source>
       <translation type="unfinished" />
     </message>
@@ -82,7 +82,7 @@
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+11" />
+      <location line="+12" />
       <source>&amp;Person</source>
       <translation type="unfinished" />
     </message>
@@ -121,7 +121,7 @@
     <name>Pages</name>
     <message>
       <location filename="../../ui/i18n.py" line="+81" />
-      <location filename="../../ui/main_window.py" line="-314" />
+      <location filename="../../ui/main_window.py" line="-315" />
       <source>Today</source>
       <translation type="unfinished" />
     </message>
@@ -3468,7 +3468,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+138" />
+      <location line="+139" />
       <source>Load &amp;licensed wording…</source>
       <translation type="unfinished" />
     </message>
@@ -4814,7 +4814,17 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+8" />
+      <location line="+6" />
+      <source>Yes</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>No</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+17" />
       <source>Signposting</source>
       <translation type="unfinished" />
     </message>
@@ -5747,7 +5757,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+54" />
+      <location line="+71" />
       <source>{name}: {value!r} is not a number (type e.g. 1,500 or £1,500.50)</source>
       <translation type="unfinished" />
     </message>
@@ -7051,7 +7061,7 @@ Its claims are locked into the ledger and can never be claimed again. This canno
   <context>
     <name>wellbeing.form</name>
     <message>
-      <location filename="../../ui/wellbeing/form.py" line="+55" />
+      <location filename="../../ui/wellbeing/form.py" line="+56" />
       <source>Current statement: type the answer's number</source>
       <translation type="unfinished" />
     </message>
@@ -7206,7 +7216,7 @@ Its claims are locked into the ledger and can never be claimed again. This canno
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+52" />
+      <location line="+57" />
       <source>No journey</source>
       <translation type="unfinished" />
     </message>
@@ -7663,7 +7673,7 @@ Its claims are locked into the ledger and can never be claimed again. This canno
   <context>
     <name>widgets</name>
     <message>
-      <location filename="../../ui/widgets.py" line="+362" />
+      <location filename="../../ui/widgets.py" line="+403" />
       <source>Messages</source>
       <translation type="unfinished" />
     </message>

@@ -467,3 +467,35 @@ def test_a_save_that_changes_nothing_says_so(qtbot, caseload, runner, team, jane
     settle(qtbot, runner, view)
     assert view.status.text() == "Nothing had changed: the record is as it was."
     assert not view.has_unsaved_changes()
+
+
+def test_the_signposting_tables_words_are_translated(qtbot, caseload, runner, team, jane):
+    """Accompanied showed a plain "Yes"/"No" and take-up the core's English in a Welsh
+    window; with a pseudo-translator installed every word cell comes back wrapped."""
+    from PySide6.QtWidgets import QApplication
+    from test_translations import CLOSE, OPEN, PseudoTranslator
+
+    from linkworker.directory import record_take_up, save_service, signpost
+
+    heat, walk = (save_service(caseload, team.worker, {"name": name, "category": "debt_benefits"})
+                  for name in ("Warm hub", "Walking group"))
+    signpost(caseload, team.worker, jane.episode_id, heat, on=dt.date(2026, 1, 12))
+    went = signpost(caseload, team.worker, jane.episode_id, walk, on=dt.date(2026, 1, 12),
+                    accompanied=True)
+    record_take_up(caseload, team.worker, went, True, dt.date(2026, 1, 19))
+    translator = PseudoTranslator()
+    QApplication.instance().installTranslator(translator)
+    try:
+        view = RecordView(runner, team.worker, jane.person_id)
+        qtbot.addWidget(view)
+        view.show()
+        settle(qtbot, runner, view)
+        table = view.signposting.table
+        cells = {table.item(r, 0).text(): (table.item(r, 2).text(), table.item(r, 3).text())
+                 for r in range(table.rowCount())}
+    finally:
+        QApplication.instance().removeTranslator(translator)
+    assert cells == {
+        "Warm hub": (f"{OPEN}No{CLOSE}", f"{OPEN}Not known yet{CLOSE}"),
+        "Walking group": (f"{OPEN}Yes{CLOSE}", f"{OPEN}Took it up{CLOSE} 19/01/2026"),
+    }

@@ -29,6 +29,22 @@ TAKE_UP = {
 }
 
 
+
+def _yes_no(value: bool) -> str:
+    return (translate("record.signposting_tab", "Yes") if value
+            else translate("record.signposting_tab", "No"))
+
+
+def _take_up_words(signposted) -> str:
+    """The take-up cell in the reader's language (the core's ``take_up_label`` is English):
+    "Took it up 19/01/2026", "Did not take it up", "Not known yet"."""
+    key = {True: "yes", False: "no"}.get(signposted.taken_up, "unknown")
+    words = translate("record.signposting_tab", TAKE_UP[key])
+    if key == "yes" and signposted.taken_up_on:
+        return f"{words} {format_date(signposted.taken_up_on)}"
+    return words
+
+
 class SignpostingTab(RecordTab):
     def __init__(self, host) -> None:  # the RecordView
         super().__init__(host)
@@ -144,7 +160,7 @@ class SignpostingTab(RecordTab):
         self._signposts = {s.id: s for s in bundle.signposts}
         w.fill_table(self.table, [
             (s.id, (s.service_name, format_date(s.signposted_on),
-                    "Yes" if s.accompanied else "No", s.take_up_label,
+                    _yes_no(s.accompanied), _take_up_words(s),
                     ", ".join(p for p in ((s.service.times if s.service else ""),
                                           (s.service.venue if s.service else "")) if p)))
             for s in bundle.signposts])
