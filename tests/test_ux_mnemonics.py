@@ -80,3 +80,19 @@ def test_a_menu_of_page_titles_gets_a_letter_each_even_when_they_start_alike():
     assert marked[:2] == ["&Today", "&Due and overdue"]
     assert len(set(keys)) == len(keys) and all(keys)
     assert marked[4].replace("&&", "").count("&") == 1  # its own "&" shown, not a mnemonic
+
+
+def test_adding_a_goal_says_so_once(qtbot, world, opened):  # noqa: F811
+    """"Goal added" in the record and "Saved." in the window's message bar at the same time:
+    one message, the record's (it names what was saved)."""
+    window = opened(world.actor(ROLE_USER["link_worker"]))
+    tab = _goals_tab(qtbot, window, world)
+    record = window.tabs.currentWidget()
+    before = tab.tree.topLevelItemCount()
+    tab.goal_words.setFocus()
+    qtbot.keyClicks(tab.goal_words, "Walk to the shops")
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_A, ALT)  # Add goal
+    qtbot.waitUntil(lambda: tab.tree.topLevelItemCount() == before + 1, timeout=5000)
+    idle(qtbot, window.runner)
+    assert record.status.text() == "Goal added"
+    assert not window.messages.isVisible(), window.messages.text()

@@ -59,7 +59,7 @@ from linkworker.memory import forget_source_lines
 from ui.caseload_view import CaseloadView
 from ui.collector import freeze_start_up
 from ui.i18n import tr, translate
-from ui.operations import Runner
+from ui.operations import SAID, Runner
 from ui.widgets import MessageBar, with_mnemonics
 
 log = logging.getLogger(__name__)
@@ -692,7 +692,7 @@ class MainWindow(QMainWindow):
         self.runner.progress.connect(self._progress)
 
     def _saved(self, tags: frozenset[str]) -> None:
-        if "startup" not in tags:
+        if not tags & {"startup", SAID}:  # SAID: the screen said what happened itself
             self.messages.show_notice(translate("main_window", "Saved."))
         if tags & {"contacts", "measures", "episodes", "people", "caseload"}:
             self.refresh_badges()

@@ -36,7 +36,7 @@ from linkworker.record import save_record_edits
 from linkworker.validation import format_date
 from ui.core_words import core
 from ui.i18n import translate
-from ui.operations import Runner, friendly_message, while_alive
+from ui.operations import SAID, Runner, friendly_message, while_alive
 from ui.record import widgets as w
 from ui.record.contacts_tab import ContactsTab
 from ui.record.data import RECORD_TAGS, RecordBundle, load_bundle
@@ -387,7 +387,7 @@ class RecordView(QWidget):
             work,
             while_alive(self, done),
             failed=while_alive(self, failed),
-            changes={"people", "episodes"},
+            changes={"people", "episodes", SAID},  # "Saved (n changes)." in the record
             label=translate("record.view", "Saving the record"),
         )
 
@@ -410,7 +410,7 @@ class RecordView(QWidget):
             self.show_status(friendly_message(exc), "error")
 
         self.runner.run(work, while_alive(self, done), failed=while_alive(self, failed),
-                        changes=changes, label=message)
+                        changes={*changes, SAID}, label=message)
 
     # --- quick note -----------------------------------------------------------------------
 
