@@ -229,8 +229,15 @@ def list_users(caseload: Caseload, actor: Actor) -> list[UserInfo]:
 
     require(actor, "users.manage")
     with caseload.reading() as session:
-        users = session.execute(select(User).order_by(User.username)).scalars()
-        return [_info(u) for u in users]
+        users = session.execute(select(User)).scalars()
+        return sorted((_info(u) for u in users), key=lambda u: _natural(u.username))
+
+
+def _natural(text: str) -> tuple[tuple[int, int | str], ...]:
+    """Sort key putting worker2 before worker10 (as text, worker10-worker19 came between
+    worker1 and worker2); case does not count."""
+    return tuple((0, int(part)) if part.isdigit() else (1, part)
+                 for part in re.split(r"(\d+)", text.casefold()) if part)
 
 
 def add_user(

@@ -25,6 +25,7 @@ from linkworker.validation import (
     InvalidValue,
     check_birth_date,
     check_email,
+    labelled,
     normalise_nhs_number,
     normalise_postcode,
     parse_date,
@@ -126,8 +127,8 @@ class FieldProblems(UserError):
         super().__init__(problems)
 
     def __str__(self) -> str:
-        return "Not saved: " + "; ".join(
-            f"{FIELD_LABELS.get(k, k.replace('_', ' ').capitalize())}: {v}"
+        return "Not saved: " + " ".join(  # each problem is a sentence of its own
+            labelled(FIELD_LABELS.get(k, k.replace("_", " ").capitalize()), v)
             for k, v in self.problems.items()
         )
 

@@ -178,3 +178,11 @@ def format_money(amount: float, currency: str = "GBP") -> str:
     symbol = {"GBP": "£", "EUR": "€", "USD": "$"}.get(currency, currency + " ")
     sign = "-" if amount < 0 else ""
     return f"{sign}{symbol}{abs(amount):,.2f}"
+
+
+def labelled(label: str, message: str) -> str:
+    """``message`` about the field ``label`` as "Label: message", unless it already starts
+    with the field's name ("NHS number: NHS number '123' must be 10 digits" said it twice)."""
+    if message.casefold().startswith(label.casefold()):
+        return message
+    return f"{label}: {message}"

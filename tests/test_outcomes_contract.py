@@ -296,3 +296,18 @@ def test_pseudonyms_are_the_hmac_of_the_person_id_under_the_contract_key():
     person, key = "7f1d3c2a-0000-4000-8000-000000000001", "3a" * 32
     expected = hmac.new(bytes.fromhex(key), person.encode("ascii"), hashlib.sha256)
     assert pseudonym(key, person) == "P-" + expected.hexdigest()[:12].upper()
+
+
+@pytest.mark.parametrize("cap, said", [
+    ("1,500,000", "caps.total_amount: must be a number, e.g. 1500 or 1500.50, written without "
+                  "quotes, £ or commas (not '1,500,000')"),
+    (float("nan"), "caps.total_amount: must be a number, e.g. 1500 or 1500.50"),
+    (True, "caps.total_amount: must be a number, e.g. 1500 or 1500.50"),
+])
+def test_a_cap_that_is_not_a_number_is_named_in_a_persons_words(cap, said):
+    """It said "must be a number (NaN and Infinity are not allowed)" for "1,500,000"."""
+    doc = contract_document()
+    doc["caps"] = {"total_amount": cap}
+    assert said in contract_problems(doc)
+    doc["caps"] = {"total_amount": 1500000}  # what a file takes is unchanged
+    assert not [p for p in contract_problems(doc) if p.startswith("caps.")]

@@ -96,7 +96,7 @@ def test_contract_editor_validates_live_and_saves(qtbot, runner, actor_manager, 
     path.write_text(json.dumps(bad), encoding="utf-8")
     editor.open_path(path)
     problems = [editor.problems.item(i).text() for i in range(editor.problems.count())]
-    assert any(p.startswith("start: must be a date") for p in problems)
+    assert "Start date: 'someday' is not a date (dd/mm/yyyy)" in problems
     assert not editor.save_button.isEnabled()
     start = editor.fields["start"]
     assert start.text() == "someday"  # what the file says is wrong is what the field shows
@@ -360,3 +360,77 @@ def test_the_preview_words_each_lines_evidence_once_off_the_gui_thread(
     assert [claims.item(r, 7).text() for r in range(claims.rowCount())] == list(
         evidence.on_screen(screen.state.document))
     assert worded.count(True) == len(rows)  # only the line above's own call
+
+
+def test_contract_editor_takes_amounts_as_people_type_them(qtbot, runner, actor_manager,
+                                                           tmp_path):
+    """"£1,500,000.50" in the contract cap was "caps.total_amount: must be a number (NaN and
+    Infinity are not allowed)"; the form's problems now use the form's words."""
+    editor = ContractEditor(runner, actor_manager)
+    qtbot.addWidget(editor)
+    editor.show()
+    wait_idle(qtbot, runner)
+    path = tmp_path / "c.json"
+    path.write_text(json.dumps(CONTRACT), encoding="utf-8")
+    editor.open_path(path)
+    for key, typed, stored in (("total_amount", "£1,500,000.50", 1500000.5),
+                               ("per_person_amount", " GBP 2 000 ", 2000),
+                               ("participants", "1,200", 1200)):
+        edit = editor.fields[key]
+        edit.setFocus()
+        edit.selectAll()
+        qtbot.keyClicks(edit, typed)
+        assert editor.document()["caps"][key] == stored
+    assert editor.check() == []
+    cap = editor.fields["total_amount"]
+    cap.selectAll()
+    qtbot.keyClicks(cap, "about £2m")
+    assert editor.check() == [
+        "Contract cap (£): 'about £2m' is not a number (type e.g. 1,500 or £1,500.50)"]
+    assert not editor.save_button.isEnabled()
+
+
+def test_contract_editor_never_saves_a_date_other_than_the_one_on_screen(
+        qtbot, runner, actor_manager, tmp_path):
+    """End date 31/02/2027 typed over 30/06/2027: Save used to store 30/06/2027."""
+    editor = ContractEditor(runner, actor_manager)
+    qtbot.addWidget(editor)
+    editor.show()
+    wait_idle(qtbot, runner)
+    path = tmp_path / "c.json"
+    path.write_text(json.dumps(dict(CONTRACT, code="NEW-ONE", end="2027-06-30")),
+                    encoding="utf-8")
+    editor.open_path(path)
+    end = editor.fields["end"]
+    end.setFocus()
+    end.selectAll()
+    qtbot.keyClicks(end, "31/02/2027")
+    editor.save()
+    wait_idle(qtbot, runner)
+    assert editor.problems.item(0).text() == "End date: '31/02/2027' is not a date (dd/mm/yyyy)"
+    assert editor.stored.count() == 2  # the placeholder and TEST-SIB: nothing saved
+
+
+def test_contract_editor_shows_caps_as_people_read_them_and_reads_back_the_same(
+        qtbot, runner, actor_manager, tmp_path):
+    """The caps showed as "1500000": money as £1,500,000.00, a count as 1,200; typing the field
+    again as shown (Tab through it, retype it) keeps the value in the file unchanged."""
+    editor = ContractEditor(runner, actor_manager)
+    qtbot.addWidget(editor)
+    editor.show()
+    wait_idle(qtbot, runner)
+    caps = {"total_amount": 1500000, "per_person_amount": 2500.5, "participants": 1200}
+    path = tmp_path / "c.json"
+    path.write_text(json.dumps(dict(CONTRACT, caps=caps)),
+                    encoding="utf-8")
+    editor.open_path(path)
+    shown = {key: editor.fields[key].text() for key in caps}
+    assert shown == {"total_amount": "£1,500,000.00", "per_person_amount": "£2,500.50",
+                     "participants": "1,200"}
+    for key, text in shown.items():
+        edit = editor.fields[key]
+        edit.setFocus()
+        edit.selectAll()
+        qtbot.keyClicks(edit, text)
+        assert editor.document()["caps"][key] == caps[key]
+    assert editor.check() == []

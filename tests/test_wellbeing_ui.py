@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QMessageBox
 from sqlalchemy import select
 
 from linkworker.access import Actor
@@ -87,7 +88,8 @@ def test_incomplete_form_saved_deliberately_and_badge_after_follow_up(qtbot, run
     for timepoint, keys in (("baseline", "3333333"), ("review_3m", "4444444")):
         _, form = open_form(qtbot, tab, "SWEMWBS")
         form.timepoint.setCurrentIndex(form.timepoint.findData(timepoint))
-        form.date.setDate(form.date.date().addDays(-1 if timepoint == "review_3m" else -100))
+        form.date.set_value(dt.date.today() - dt.timedelta(days=1 if timepoint == "review_3m"
+                                                           else 100))
         qtbot.keyClicks(form.panel, keys)
         with qtbot.waitSignal(form.saved):
             form.save_button.click()
@@ -199,3 +201,134 @@ def test_the_summarys_missing_list_holds_the_cores_rows_not_an_item_per_cell(
     assert view.missing.list_model.items is view.summary.missing
     assert view.missing.item(0, 0).text() == view.summary.missing[0].reference
     assert view.missing.item(0, 4).text() == "open"
+
+
+def test_the_summarys_dates_take_a_date_typed_over_them(qtbot, runner, person, actor_manager):
+    """Qt's date box took nothing typed over its selected text (Ctrl+A, 01/01/2025: the old
+    date stayed), so the period could only be changed section by section or in the calendar.
+    The period's dates are now typed like every other date in the app."""
+    from ui.wellbeing.summary_view import SummaryView
+
+    view = SummaryView(runner, actor_manager)
+    qtbot.addWidget(view)
+    view.show()
+    qtbot.waitUntil(lambda: view.instrument.count() >= 3)
+    view.start.setFocus()
+    qtbot.keyClick(view.start, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(view.start, "01/01/2025")
+    qtbot.keyClick(view.start, Qt.Key.Key_Tab)
+    assert view.current_filter().start == dt.date(2025, 1, 1)
+    view.end.setFocus()
+    qtbot.keyClick(view.end, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(view.end, "31/06/2026")
+    view.show_button.click()
+    assert view.warning.text() == "Baselines to: '31/06/2026' is not a date (dd/mm/yyyy)."
+    assert view.summary is None and view.end.hasFocus()
+
+
+def test_a_paper_forms_date_is_typed_over_todays(qtbot, runner, person):
+    """A form filled in on paper and keyed in later: its date typed over today's, as in every
+    other date field (Qt's date box took nothing typed over its selected text, so the form
+    was saved dated today). Enter in the date keeps the form open; a day that does not exist
+    stops the save and says why."""
+    actor, person_id = person
+    tab = open_tab(qtbot, runner, actor, person_id)
+    dialog, form = open_form(qtbot, tab, "SWEMWBS")
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    paper = dt.date.today() - dt.timedelta(days=9)
+    form.date.setFocus()
+    qtbot.keyClick(form.date, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(form.date, "31/02/2026")
+    qtbot.keyClick(form.date, Qt.Key.Key_Return)
+    assert dialog.isVisible()
+    form.panel.setFocus()
+    qtbot.keyClicks(form.panel, "3333333")
+    qtbot.keyClick(form.panel, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert form.message.text() == "Date completed: '31/02/2026' is not a date (dd/mm/yyyy)."
+    assert dialog.isVisible() and form.date.hasFocus()
+    qtbot.keyClick(form.date, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(form.date, paper.strftime("%d/%m/%Y"))
+    with qtbot.waitSignal(form.saved):
+        qtbot.keyClick(form.date, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert [m.completed_on for m in person_measures(runner.caseload, actor, person_id)] == [paper]
+
+
+def test_enter_in_a_field_of_the_form_never_cancels_it(qtbot, runner, person):
+    """Enter after choosing the timepoint (or typing the date) pressed the dialog's default
+    button, *Cancel*: the form closed and the answers already keyed in were lost."""
+    actor, person_id = person
+    tab = open_tab(qtbot, runner, actor, person_id)
+    dialog, form = open_form(qtbot, tab, "SWEMWBS")
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    form.panel.setFocus()
+    qtbot.keyClicks(form.panel, "333")
+    for field in (form.timepoint, form.date, form.mode):
+        field.setFocus()
+        qtbot.keyClick(field, Qt.Key.Key_Return)
+        assert dialog.isVisible(), field.accessibleName()
+    assert form.answers[:3] == [3, 3, 3]
+    QTimer.singleShot(0, lambda: _answer(QMessageBox.StandardButton.Discard))
+    form.cancel_button.setFocus()
+    qtbot.keyClick(form.cancel_button, Qt.Key.Key_Return)  # a focused button still works
+    assert not dialog.isVisible()
+
+
+def _answer(button) -> str:
+    """Press ``button`` in the question box in front; its text."""
+    from PySide6.QtWidgets import QApplication
+
+    box = QApplication.activeModalWidget()
+    assert isinstance(box, QMessageBox)
+    text = box.text()
+    box.button(button).click()
+    return text
+
+
+def test_escape_asks_before_throwing_away_answers_keyed_in(qtbot, runner, person):
+    """Fourteen answers from a paper form went with one press of Esc, unasked."""
+    actor, person_id = person
+    tab = open_tab(qtbot, runner, actor, person_id)
+    dialog, form = open_form(qtbot, tab, "SWEMWBS")
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    form.panel.setFocus()
+    qtbot.keyClicks(form.panel, "3333")
+    asked = []
+    QTimer.singleShot(0, lambda: asked.append(_answer(QMessageBox.StandardButton.Cancel)))
+    qtbot.keyClick(form.panel, Qt.Key.Key_Escape)
+    assert dialog.isVisible() and form.answers[:4] == [3, 3, 3, 3]
+    assert asked == ["4 answers have been keyed in and not saved. Discard them?"]
+    QTimer.singleShot(0, lambda: asked.append(_answer(QMessageBox.StandardButton.Discard)))
+    qtbot.keyClick(form.panel, Qt.Key.Key_Escape)
+    assert not dialog.isVisible() and len(asked) == 2
+    assert person_measures(runner.caseload, actor, person_id) == ()
+    dialog, form = open_form(qtbot, tab, "SWEMWBS")
+    form.panel.setFocus()
+    qtbot.keyClicks(form.panel, "33")
+    dialog.setEnabled(False)  # as the lock screen leaves it; a switch of user closes it
+    dialog.close()
+    assert not dialog.isVisible() and len(asked) == 2  # the next user is not asked
+
+
+def test_no_button_of_the_form_is_drawn_as_the_one_enter_presses(qtbot, runner, person):
+    """*Cancel (Esc)* was drawn as the default button while Enter no longer pressed it: Enter
+    submits nothing in this form (Ctrl+S saves), so no button is the default one. Enter on a
+    focused button presses that button, and it is the only one that looks pressed by Enter."""
+    actor, person_id = person
+    tab = open_tab(qtbot, runner, actor, person_id)
+    dialog, form = open_form(qtbot, tab, "SWEMWBS")
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    buttons = (form.save_button, form.incomplete_button, form.cancel_button)
+    form.panel.setFocus()
+    qtbot.keyClicks(form.panel, "33")
+    assert [b.isDefault() for b in buttons] == [False, False, False]
+    form.date.setFocus()
+    qtbot.keyClick(form.date, Qt.Key.Key_Return)
+    assert dialog.isVisible() and [b.isDefault() for b in buttons] == [False, False, False]
+    form.incomplete_button.setFocus()
+    qtbot.keyClick(form.incomplete_button, Qt.Key.Key_Return)  # pressed: saved as incomplete
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=5000)
+    assert dialog.measure_id is not None

@@ -236,6 +236,10 @@ class DirectoryView(QWidget):
     def values(self) -> dict[str, Any]:
         return {key: w.value_of(widget) for key, widget in self.inputs.items()}
 
+    def show_status(self, text: str, kind: str = "info") -> None:
+        """Under the service's fields (where ``stops_at_a_bad_date`` reports too)."""
+        w.show_message(self.status, text, kind)
+
     # --- writing --------------------------------------------------------------------------
 
     def _run(self, work: Any, message: str, changes: set[str], after: Any = None) -> None:
@@ -260,6 +264,7 @@ class DirectoryView(QWidget):
         w.set_date(self.inputs["last_checked"], dt.date.today())
         self.inputs["name"].setFocus()
 
+    @w.stops_at_a_bad_date
     def save(self) -> None:
         actor, values, service_id = self.actor, self.values(), self.editing_id
 

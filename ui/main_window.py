@@ -59,8 +59,8 @@ from linkworker.memory import forget_source_lines
 from ui.caseload_view import CaseloadView
 from ui.collector import freeze_start_up
 from ui.i18n import tr, translate
-from ui.operations import Runner
-from ui.widgets import MessageBar
+from ui.operations import SAID, Runner
+from ui.widgets import MessageBar, with_mnemonics
 
 log = logging.getLogger(__name__)
 
@@ -384,11 +384,12 @@ class MainWindow(QMainWindow):
                                     self.change_password, self.actor.user_id is not None))
         file.addAction(self._action("quit", self.tr("&Quit"), "Ctrl+Q", self.close))
         go = bar.addMenu(self.tr("&Go"))
-        for number, page in enumerate(PAGES, start=1):
+        titles = with_mnemonics([tr("Pages", page.title) for page in PAGES])
+        for number, (page, title) in enumerate(zip(PAGES, titles, strict=True), start=1):
             go.addAction(
                 self._action(
                     f"go_{page.key}",
-                    tr("Pages", page.title),
+                    title,
                     f"Ctrl+{number}",
                     lambda key=page.key: self.go(key),
                     page_allowed(page, self.actor),
@@ -697,7 +698,7 @@ class MainWindow(QMainWindow):
         self.runner.progress.connect(self._progress)
 
     def _saved(self, tags: frozenset[str]) -> None:
-        if "startup" not in tags:
+        if not tags & {"startup", SAID}:  # SAID: the screen said what happened itself
             self.messages.show_notice(translate("main_window", "Saved."))
         if tags & {"contacts", "measures", "episodes", "people", "caseload"}:
             self.refresh_badges()

@@ -199,6 +199,11 @@ class Job:
             self._foreground.wait_until_idle(idle_s, self._cancel, longest_s)
 
 
+# A tag for a change whose screen says the outcome itself ("Goal added" in the record's status
+# line): the window's message bar then adds no "Saved." beside it (one message, not two).
+SAID = "said"
+
+
 class Changes(frozenset):
     """What an operation changed, as views read it: the tags (a frozenset, so ``tags &
     CARES_ABOUT`` works) plus the ids of the people it touched, when the operation knows them

@@ -42,7 +42,7 @@ from linkworker.referral import (
     referral_options,
     submit_referral,
 )
-from linkworker.validation import format_date
+from linkworker.validation import format_date, labelled
 from ui.core_words import core
 from ui.i18n import translate
 from ui.operations import Runner, friendly_message, while_alive
@@ -238,13 +238,16 @@ class ReferralView(QWidget):
 
     # --- the details ----------------------------------------------------------------------
 
-    def details(self) -> ReferralDetails:
+    def details(self, checked: bool = False) -> ReferralDetails:
+        """What the form holds. While typing (the live checks) a date field that is not yet
+        a date gives its last good date; ``checked`` (saving) raises ``BadDate`` instead."""
+        date = w.get_date if checked else w.DateField.value
         values: dict[str, Any] = {}
         for key, widget in self.fields.items():
-            values[key] = w.get_date(widget) if key == "date_of_birth" else widget.text()
+            values[key] = date(widget) if key == "date_of_birth" else widget.text()
         return ReferralDetails(
             **values, conditions=tuple(self.conditions),
-            referral_date=w.get_date(self.referral_date),
+            referral_date=date(self.referral_date),
             source=self.source.currentData() or "", reasons=w.checked_codes(self.reasons),
             referrer_name=self.referrer_name.text(), referrer_organisation=self.referrer_org.text(),
             worker_id=self.worker.currentData(), contract_id=self.contract.currentData(),
@@ -288,10 +291,18 @@ class ReferralView(QWidget):
         self._render(assessment)
 
     def _render(self, assessment: Assessment) -> None:
-        problems = assessment.problems
-        names = {k: translate("referral", v) for k, v in PERSON_LABELS}
+        """The checks' problems, with a date that is not a date among them: the live check
+        reads such a field as its last good date (or none), so without this 12/13/1960 was
+        named nowhere and its red border was wiped by the next check."""
+        problems = dict(assessment.problems)
+        for key, field in (("date_of_birth", self.fields["date_of_birth"]),
+                           ("referral_date", self.referral_date)):
+            if field.problem():
+                problems[key] = f"{field.problem()[0].upper()}{field.problem()[1:]}."
+        names = {k: translate("referral", v).replace("&", "") for k, v in PERSON_LABELS}
+        names["referral_date"] = self.referral_date.accessibleName()
         w.show_message(self.problems, " ".join(
-            f"{names.get(k, k.replace('_', ' ').capitalize()).replace('&', '')}: {v}"
+            labelled(names.get(k, k.replace("_", " ").capitalize()), v)
             for k, v in problems.items()), "error")
         for key, widget in self.fields.items():
             widget.setStyleSheet("border: 2px solid #b71c1c;" if key in problems else "")
@@ -360,9 +371,14 @@ class ReferralView(QWidget):
 
     # --- saving ---------------------------------------------------------------------------
 
+    def show_status(self, text: str, kind: str = "info") -> None:
+        """Under the form, where the outcome of saving is shown."""
+        w.show_message(self.result, text, kind)
+
+    @w.stops_at_a_bad_date
     def save(self) -> None:
         """Check again, then save if nothing blocks (a possible duplicate must be answered)."""
-        details, actor = self.details(), self.actor
+        details, actor = self.details(checked=True), self.actor
         allow = self.intake.saving(details)
         self.save_button.setEnabled(False)
         # No ``changes=``: a check that stops the save must not announce "Saved."; the
@@ -411,7 +427,11 @@ class ReferralView(QWidget):
                     "warning",
                 )
             return
-        details, actor = self.details(), self.actor
+        try:
+            details, actor = self.details(checked=True), self.actor
+        except w.BadDate as bad:
+            w.tell_bad_date(self, bad)
+            return
         self.runner.run(
             lambda job: refer_existing(job.caseload, actor, duplicate.person_id, details),
             while_alive(self, lambda r: self._finished(r, "New episode started")),

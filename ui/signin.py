@@ -14,8 +14,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -81,6 +83,26 @@ class FormPage(QWidget):
         self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.ok.setText(ok_text)
         layout.addWidget(self.buttons)
+
+    def showEvent(self, event: QShowEvent) -> None:  # Qt override
+        """Start in the first field. The buttons are made before the fields, so Qt gave the
+        keyboard to *OK*: what was typed went nowhere, and the first space pressed the
+        button Tab had moved to (Cancel, in Add user)."""
+        super().showEvent(event)
+        focus = QApplication.focusWidget()
+        if focus is None or not self.isAncestorOf(focus) or self.buttons.isAncestorOf(focus):
+            first = self.first_field()
+            if first is not None:
+                first.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def first_field(self) -> QWidget | None:
+        """The form's first field that can take the keyboard now."""
+        for row in range(self.form.rowCount()):
+            item = self.form.itemAt(row, QFormLayout.ItemRole.FieldRole)
+            widget = item.widget() if item is not None else None
+            if widget is not None and widget.isVisibleTo(self) and widget.isEnabled():
+                return widget
+        return None
 
 
 class SignInDialog(QDialog):

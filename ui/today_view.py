@@ -17,10 +17,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from PySide6.QtCore import QDate, QLocale, Qt
+from PySide6.QtCore import QLocale, Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
-    QDateEdit,
     QGroupBox,
     QHBoxLayout,
     QPushButton,
@@ -41,7 +40,8 @@ from linkworker.validation import format_date
 from ui.core_words import core
 from ui.i18n import translate
 from ui.person_list import PAGE_ROWS, PagedRows, PersonList
-from ui.widgets import WorkerPage, heading, long_date, tab_leaves
+from ui.record import widgets as w
+from ui.widgets import WorkerPage, heading, long_date
 
 CARES_ABOUT = frozenset({"contacts", "goals", "episodes", "people", "caseload"})
 # The first pages are two reads, one per reader thread: the tasks (a manager's longest list)
@@ -114,11 +114,12 @@ class TodayView(WorkerPage):
                 lambda: self.show_day(self.day - dt.timedelta(days=1)),
             )
         )
-        self.date_edit = tab_leaves(QDateEdit())
-        self.date_edit.setDisplayFormat("dd/MM/yyyy")
-        self.date_edit.setCalendarPopup(True)
-        self.date_edit.setAccessibleName(translate("today_view", "Go to date"))
-        self.date_edit.dateChanged.connect(self._date_typed)
+        # Typed like every date in the app (Qt's date box took no date typed over it);
+        # the day changes when the date is whole (Enter, Tab or a day picked with F4).
+        self.date_edit = w.date_edit(translate("today_view", "Go to date"))
+        self.date_edit.setMaximumWidth(150)
+        self.date_edit.editingFinished.connect(self._date_typed)
+        self.date_edit.dateChanged.connect(self._date_picked)
         top.addWidget(self.date_edit)
         top.addWidget(
             _button(
@@ -188,11 +189,18 @@ class TodayView(WorkerPage):
         self.heading.setText(translate("today_view", "Today, {day}").format(day=long_date(self.day))
                              if self.day == today else long_date(self.day))
         self.date_edit.blockSignals(True)
-        self.date_edit.setDate(QDate(self.day.year, self.day.month, self.day.day))
+        self.date_edit.set_value(self.day)
         self.date_edit.blockSignals(False)
 
-    def _date_typed(self, value: QDate) -> None:
-        self.show_day(dt.date(value.year(), value.month(), value.day()))
+    def _date_picked(self, _day: object) -> None:
+        """A day from the calendar (a half-typed date waits for Enter or Tab)."""
+        if not self.date_edit.hasFocus():
+            self._date_typed()
+
+    def _date_typed(self) -> None:
+        day = self.date_edit.value()
+        if day is not None and day != self.day and not self.date_edit.problem():
+            self.show_day(day)
 
     def show_day(self, day: dt.date) -> None:
         self.day = day

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QLayout,
     QLineEdit,
     QMainWindow,
+    QMenuBar,
     QPlainTextEdit,
     QScrollArea,
     QScrollBar,
@@ -48,6 +49,7 @@ from PySide6.QtWidgets import (
 
 from linkworker.access import Actor
 from linkworker.caseload import UNASSIGNED, FilterOptions, filter_options
+from linkworker.validation import format_date
 from ui.i18n import translate
 from ui.operations import Runner, while_alive
 
@@ -219,6 +221,46 @@ def mnemonic_clashes(root: QWidget) -> list[str]:
             if len(places) > 1]
 
 
+def with_mnemonics(texts: Sequence[str]) -> list[str]:
+    """Each text with its own Alt-letter, for a menu built from names that have none (the Go
+    menu's page titles, in whatever language): the first free letter that starts a word, else
+    the first free letter anywhere. A text with no free letter is left without one."""
+    taken: set[str] = set()
+    marked = []
+    for text in texts:
+        starts = [i for i, c in enumerate(text) if c.isalnum() and (i == 0 or text[i - 1] == " ")]
+        rest = [i for i, c in enumerate(text) if c.isalnum() and i not in starts]
+        free = next((i for i in starts + rest if text[i].lower() not in taken), None)
+        if free is None:
+            marked.append(text.replace("&", "&&"))
+            continue
+        taken.add(text[free].lower())
+        marked.append(text[:free].replace("&", "&&") + "&" + text[free:].replace("&", "&&"))
+    return marked
+
+
+def menu_mnemonic_problems(bar: QMenuBar) -> list[str]:
+    """Items of a menu bar's menus with no Alt-letter or one another item of the same menu has
+    (Qt then only moves between them: nothing is chosen)."""
+    problems = []
+    for title in bar.actions():
+        if title.menu() is None or not title.isVisible():
+            continue
+        seen: dict[str, str] = {}
+        for action in title.menu().actions():
+            if action.isSeparator() or not action.isVisible():
+                continue
+            name = f"{title.text()} > {action.text()}"
+            key = QKeySequence.mnemonic(action.text()).toString()
+            if not key:
+                problems.append(f"no Alt-letter: {name}")
+            elif key in seen:
+                problems.append(f"{key} twice: {seen[key]}, {name}")
+            else:
+                seen[key] = name
+    return problems
+
+
 def literal_ampersands(root: QWidget) -> list[str]:
     """Labels that would show a stray "&": a mnemonic with no field to jump to."""
     return [label.text() for label in root.findChildren(QLabel)
@@ -289,6 +331,14 @@ def _qt_internal(widget: QWidget) -> bool:
 def long_date(day: dt.date) -> str:
     """"Wednesday 11/03/2026": the day's name helps, the date stays dd/mm/yyyy."""
     return f"{QLocale().dayName(day.isoweekday())} {day.strftime('%d/%m/%Y')}"
+
+
+def local_moment(at: dt.datetime, seconds: bool = True) -> str:
+    """A UTC moment from the database as the clock on the wall shows it (GMT or BST here),
+    dd/mm/yyyy HH:MM[:SS]; the same on every screen."""
+    local = at.replace(tzinfo=dt.UTC).astimezone()
+    return f"{format_date(local.date())} {local:%H:%M:%S}" if seconds else \
+        f"{format_date(local.date())} {local:%H:%M}"
 
 
 class _Activator(QObject):

@@ -84,7 +84,7 @@ def shoot_wellbeing(window: MainWindow, app: QApplication, runner: Runner, recor
         dialog.form.panel.setFocus()
         dialog.form.panel.keyPressEvent(_digit(answer))
     shoot(window, app, runner, "wellbeing_form")
-    dialog.reject()
+    dialog.done(0)  # closed unsaved without the "Discard the answers?" question
 
 
 def _digit(text: str):

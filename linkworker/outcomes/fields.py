@@ -52,6 +52,16 @@ def finite(value: Any) -> bool:
             and math.isfinite(value))
 
 
+def not_a_number(value: Any) -> str:
+    """What a person reads for a value where a number belongs (it said "NaN and Infinity are
+    not allowed" to someone who had typed "1,500"). Files keep plain JSON numbers: no quotes,
+    no £, no thousands commas; the contract editor's form takes those and writes them plain."""
+    if isinstance(value, str):
+        return f"must be a number, e.g. 1500 or 1500.50, written without quotes, £ or commas " \
+               f"(not {value!r})"
+    return "must be a number, e.g. 1500 or 1500.50"
+
+
 def depth(value: Any, limit: int = MAX_DEPTH) -> int:
     """How deeply ``value`` nests, counting no further than ``limit`` + 1 (never recursing
     deeper than that, so a hostile file cannot exhaust the stack)."""
@@ -128,7 +138,7 @@ class Fields:
         if value is MISSING:
             return None
         if not finite(value):
-            self.problem(key, "must be a number (NaN and Infinity are not allowed)")
+            self.problem(key, not_a_number(value))
             return None
         if positive and value <= 0:
             self.problem(key, "must be more than 0")

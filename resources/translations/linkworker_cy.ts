@@ -7,8 +7,8 @@
       <location filename="../../ui/main_window.py" line="+270" />
       <location line="+10" />
       <location line="+10" />
-      <location line="+101" />
-      <location line="+29" />
+      <location line="+97" />
+      <location line="+34" />
       <location line="+14" />
       <location line="+5" />
       <location line="+2" />
@@ -32,7 +32,7 @@
   <context>
     <name>MainWindow</name>
     <message>
-      <location filename="../../ui/main_window.py" line="-72" />
+      <location filename="../../ui/main_window.py" line="-73" />
       <source>&amp;File</source>
       <translation type="unfinished" />
     </message>
@@ -82,7 +82,7 @@
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+11" />
+      <location line="+12" />
       <source>&amp;Person</source>
       <translation type="unfinished" />
     </message>
@@ -121,7 +121,7 @@
     <name>Pages</name>
     <message>
       <location filename="../../ui/i18n.py" line="+81" />
-      <location filename="../../ui/main_window.py" line="-314" />
+      <location filename="../../ui/main_window.py" line="-315" />
       <source>Today</source>
       <translation type="unfinished" />
     </message>
@@ -213,7 +213,7 @@
   <context>
     <name>admin.audit_view</name>
     <message>
-      <location filename="../../ui/admin/audit_view.py" line="+45" />
+      <location filename="../../ui/admin/audit_view.py" line="+46" />
       <source>When</source>
       <translation type="unfinished" />
     </message>
@@ -243,7 +243,7 @@
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+189" />
+      <location line="+184" />
       <source>Reading audit trail</source>
       <translation type="unfinished" />
     </message>
@@ -396,6 +396,374 @@
     <message>
       <location line="+4" />
       <source>Exporting the audit trail</source>
+      <translation type="unfinished" />
+    </message>
+  </context>
+  <context>
+    <name>admin.audit_words</name>
+    <message>
+      <location filename="../../ui/admin/audit_words.py" line="+17" />
+      <source>Exported the audit trail</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Re-keyed the audit trail</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Made a backup</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Changed a record</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Exported a cohort for matching</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Added a condition</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Removed a condition</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Recorded a consent</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Withdrew a consent</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Corrected a contact</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Recorded a contact</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Withdrew a contact</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Added a contract</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Updated a contract</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Made the demo caseload</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Erased a person</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Exported data</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Exported a wellbeing summary</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+2" />
+      <source>Added a goal</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Corrected a goal</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Reviewed a goal</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Added a step to a goal</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Marked a step done</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Withdrew a goal</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Set up the team hub</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Imported data</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Added a wellbeing measure</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Ended a journey</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Started a journey</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Locked the app</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Recorded a wellbeing form</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Added a note</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Changed their password</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Reset a password</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Added a person (referral)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Merged two records</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Undid a merge</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Gave a worker access to a person</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Took back a worker's access</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Restored a backup</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Imported outcome results</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Adjusted a claim</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Built a return</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Exported a return</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Submitted a return</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Added a service</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Changed a service</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Changed a setting</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Signed in</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Sign-in failed</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Signed out</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Signposted to a service</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Recorded a take-up</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Made a subject access copy</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Synced with the team hub</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Exported a sync pack</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Imported a sync pack</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Repaired sync</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Resolved a sync conflict</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Made the team key</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Exported the team key</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Imported the team key</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Recorded an unmet need</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Added a user</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Deactivated a user</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Reactivated a user</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Renamed a user</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Changed a user's role</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Unlocked a user</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Viewed a record</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Changed a wellbeing threshold</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+2" />
+      <source>Removed licensed wording</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Loaded licensed wording</source>
       <translation type="unfinished" />
     </message>
   </context>
@@ -824,7 +1192,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
   <context>
     <name>admin.users_view</name>
     <message>
-      <location filename="../../ui/admin/users_view.py" line="+32" />
+      <location filename="../../ui/admin/users_view.py" line="+31" />
       <location line="+33" />
       <source>Username</source>
       <translation type="unfinished" />
@@ -1016,7 +1384,17 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+16" />
+      <location line="+3" />
+      <source>, locked until {when}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+3" />
+      <source>, must choose a password</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+10" />
       <source>Choose a user in the list first.</source>
       <translation type="unfinished" />
     </message>
@@ -2296,12 +2674,12 @@ No good backup was found beside {name}. The damaged file has not been changed; a
     </message>
     <message>
       <location line="+2" />
-      <location line="+141" />
+      <location line="+146" />
       <source>Signpost current person</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-140" />
+      <location line="-145" />
       <source>Signpost the current person</source>
       <translation type="unfinished" />
     </message>
@@ -2336,12 +2714,12 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+37" />
+      <location line="+41" />
       <source>Directory</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+17" />
+      <location line="+18" />
       <source>Service saved</source>
       <translation type="unfinished" />
     </message>
@@ -3090,7 +3468,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+138" />
+      <location line="+139" />
       <source>Load &amp;licensed wording…</source>
       <translation type="unfinished" />
     </message>
@@ -3198,7 +3576,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
   <context>
     <name>record.base</name>
     <message>
-      <location filename="../../ui/record/base.py" line="+43" />
+      <location filename="../../ui/record/base.py" line="+47" />
       <location line="+13" />
       <source>Select a {what} first.</source>
       <translation type="unfinished" />
@@ -3383,29 +3761,29 @@ No good backup was found beside {name}. The damaged file has not been changed; a
     </message>
     <message>
       <location line="+3" />
-      <location line="+192" />
+      <location line="+194" />
       <source>Goal in the person's own words</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-191" />
+      <location line="-193" />
       <source>e.g. "Get back to my allotment"</source>
       <translation type="unfinished" />
     </message>
     <message>
       <location line="+3" />
-      <location line="+191" />
+      <location line="+193" />
       <source>Goal category</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-189" />
-      <location line="+193" />
+      <location line="-191" />
+      <location line="+195" />
       <source>Date the goal was agreed</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-192" />
+      <location line="-194" />
       <source>First step (optional)</source>
       <translation type="unfinished" />
     </message>
@@ -3431,40 +3809,38 @@ No good backup was found beside {name}. The damaged file has not been changed; a
     </message>
     <message>
       <location line="+5" />
-      <location line="+187" />
+      <location line="+189" />
       <source>In their &amp;words</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-186" />
-      <location line="+187" />
+      <location line="-188" />
+      <location line="+189" />
       <source>Ca&amp;tegory</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-186" />
-      <source>Agreed on</source>
+      <location line="-188" />
+      <source>Agreed o&amp;n</source>
       <translation type="unfinished" />
     </message>
     <message>
       <location line="+1" />
-      <source>First step</source>
+      <source>F&amp;irst step</source>
       <translation type="unfinished" />
     </message>
     <message>
       <location line="+1" />
-      <location line="+26" />
-      <source>Who</source>
+      <source>Who wi&amp;ll do it</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-25" />
-      <location line="+26" />
-      <source>By</source>
+      <location line="+1" />
+      <source>Due &amp;by</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-18" />
+      <location line="+8" />
       <source>Steps for the selected goal</source>
       <translation type="unfinished" />
     </message>
@@ -3509,7 +3885,17 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+11" />
+      <location line="+1" />
+      <source>Who will &amp;do it</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Due b&amp;y</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+9" />
       <source>Review the selected goal</source>
       <translation type="unfinished" />
     </message>
@@ -3559,7 +3945,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+85" />
+      <location line="+87" />
       <source>Correct the goal</source>
       <translation type="unfinished" />
     </message>
@@ -3826,7 +4212,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+61" />
+      <location line="+63" />
       <source>Choose an exit reason first.</source>
       <translation type="unfinished" />
     </message>
@@ -4257,7 +4643,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+18" />
+      <location line="+19" />
       <source>Consent withdrawn</source>
       <translation type="unfinished" />
     </message>
@@ -4275,7 +4661,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+12" />
+      <location line="+13" />
       <source>Quick contact note</source>
       <translation type="unfinished" />
     </message>
@@ -4413,7 +4799,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
   <context>
     <name>record.signposting_tab</name>
     <message>
-      <location filename="../../ui/record/signposting_tab.py" line="+23" />
+      <location filename="../../ui/record/signposting_tab.py" line="+26" />
       <source>Took it up</source>
       <translation type="unfinished" />
     </message>
@@ -4428,18 +4814,28 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+8" />
+      <location line="+6" />
+      <source>Yes</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>No</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+17" />
       <source>Signposting</source>
       <translation type="unfinished" />
     </message>
     <message>
       <location line="+2" />
-      <location line="+31" />
+      <location line="+33" />
       <source>Service</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-30" />
+      <location line="-32" />
       <source>Signposted</source>
       <translation type="unfinished" />
     </message>
@@ -4464,12 +4860,12 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+3" />
+      <location line="+4" />
       <source>Date they first went</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+2" />
+      <location line="+3" />
       <source>Save take-&amp;up</source>
       <translation type="unfinished" />
     </message>
@@ -4587,12 +4983,12 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+54" />
+      <location line="+66" />
       <source>Search for a service and select it first.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+19" />
+      <location line="+20" />
       <source>Take-up saved</source>
       <translation type="unfinished" />
     </message>
@@ -4720,7 +5116,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+42" />
+      <location line="+43" />
       <source>Opening the record</source>
       <translation type="unfinished" />
     </message>
@@ -4795,12 +5191,17 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+6" />
+      <location line="+13" />
       <source>Saving...</source>
       <translation type="unfinished" />
     </message>
     <message>
       <location line="+12" />
+      <source>Nothing had changed: the record is as it was.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+2" />
       <source>Saved ({count} change{value}).</source>
       <translation type="unfinished" />
     </message>
@@ -4810,7 +5211,12 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+34" />
+      <location line="+29" />
+      <source>Opening the record: the note opens in a moment.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+6" />
       <source>This journey has ended: re-refer the person to add notes.</source>
       <translation type="unfinished" />
     </message>
@@ -4864,12 +5270,12 @@ No good backup was found beside {name}. The damaged file has not been changed; a
   <context>
     <name>record.widgets</name>
     <message>
-      <location filename="../../ui/record/widgets.py" line="+85" />
+      <location filename="../../ui/record/widgets.py" line="+87" />
       <source>Calendar: {accessibleName}</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+44" />
+      <location line="+45" />
       <source>Not known (dd/mm/yyyy)</source>
       <translation type="unfinished" />
     </message>
@@ -4880,12 +5286,12 @@ No good backup was found beside {name}. The damaged file has not been changed; a
     </message>
     <message>
       <location line="+2" />
-      <location line="+59" />
+      <location line="+63" />
       <source>Type dd/mm/yyyy, or press F4 for a calendar</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-56" />
+      <location line="-60" />
       <source>Open the calendar (F4)</source>
       <translation type="unfinished" />
     </message>
@@ -4900,7 +5306,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+214" />
+      <location line="+258" />
       <source>Problem: </source>
       <translation type="unfinished" />
     </message>
@@ -5029,12 +5435,12 @@ No good backup was found beside {name}. The damaged file has not been changed; a
     </message>
     <message>
       <location line="+2" />
-      <location line="+339" />
+      <location line="+359" />
       <source>None yet</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-338" />
+      <location line="-358" />
       <source>Conditions added</source>
       <translation type="unfinished" />
     </message>
@@ -5169,12 +5575,12 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+63" />
+      <location line="+66" />
       <source>Choose a condition or type the person's words.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+37" />
+      <location line="+45" />
       <source>Eligible for the contract.</source>
       <translation type="unfinished" />
     </message>
@@ -5205,7 +5611,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+19" />
+      <location line="+24" />
       <source>Saving the referral</source>
       <translation type="unfinished" />
     </message>
@@ -5215,7 +5621,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+13" />
+      <location line="+17" />
       <source>Starting a new episode</source>
       <translation type="unfinished" />
     </message>
@@ -5311,7 +5717,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
   <context>
     <name>returns.editor</name>
     <message>
-      <location filename="../../ui/returns/editor.py" line="+43" />
+      <location filename="../../ui/returns/editor.py" line="+45" />
       <source>Co&amp;de</source>
       <translation type="unfinished" />
     </message>
@@ -5351,7 +5757,12 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+42" />
+      <location line="+71" />
+      <source>{name}: {value!r} is not a number (type e.g. 1,500 or £1,500.50)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+13" />
       <source>Contract editor</source>
       <translation type="unfinished" />
     </message>
@@ -5411,7 +5822,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+19" />
+      <location line="+21" />
       <source>Contract:</source>
       <translation type="unfinished" />
     </message>
@@ -5421,7 +5832,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+67" />
+      <location line="+76" />
       <source>(choose a stored contract)</source>
       <translation type="unfinished" />
     </message>
@@ -5892,7 +6303,7 @@ Its claims are locked into the ledger and can never be claimed again. This canno
   <context>
     <name>signin</name>
     <message>
-      <location filename="../../ui/signin.py" line="+36" />
+      <location filename="../../ui/signin.py" line="+38" />
       <source>This is a demonstration caseload with made-up people. Sign in as &lt;b&gt;manager&lt;/b&gt;, &lt;b&gt;worker1&lt;/b&gt;, &lt;b&gt;coordinator&lt;/b&gt; or &lt;b&gt;admin&lt;/b&gt;; the password is &lt;b&gt;demo&lt;/b&gt;.</source>
       <translation type="unfinished" />
     </message>
@@ -5902,7 +6313,7 @@ Its claims are locked into the ledger and can never be claimed again. This canno
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+17" />
+      <location line="+37" />
       <source>Sign in to LinkWorker</source>
       <translation type="unfinished" />
     </message>
@@ -6330,12 +6741,12 @@ Its claims are locked into the ledger and can never be claimed again. This canno
     </message>
     <message>
       <location line="+4" />
-      <location line="+94" />
+      <location line="+95" />
       <source>Due</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-59" />
+      <location line="-60" />
       <source>Day shown</source>
       <translation type="unfinished" />
     </message>
@@ -6350,12 +6761,12 @@ Its claims are locked into the ledger and can never be claimed again. This canno
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+8" />
+      <location line="+7" />
       <source>Go to date</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+5" />
+      <location line="+7" />
       <source>&amp;Today</source>
       <translation type="unfinished" />
     </message>
@@ -6457,7 +6868,7 @@ Its claims are locked into the ledger and can never be claimed again. This canno
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+28" />
+      <location line="+35" />
       <location line="+88" />
       <source>Loading today</source>
       <translation type="unfinished" />
@@ -6650,7 +7061,7 @@ Its claims are locked into the ledger and can never be claimed again. This canno
   <context>
     <name>wellbeing.form</name>
     <message>
-      <location filename="../../ui/wellbeing/form.py" line="+57" />
+      <location filename="../../ui/wellbeing/form.py" line="+56" />
       <source>Current statement: type the answer's number</source>
       <translation type="unfinished" />
     </message>
@@ -6705,7 +7116,7 @@ Its claims are locked into the ledger and can never be claimed again. This canno
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+5" />
+      <location line="+3" />
       <source>Date completed</source>
       <translation type="unfinished" />
     </message>
@@ -6805,7 +7216,7 @@ Its claims are locked into the ledger and can never be claimed again. This canno
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+52" />
+      <location line="+57" />
       <source>No journey</source>
       <translation type="unfinished" />
     </message>
@@ -6830,7 +7241,7 @@ Its claims are locked into the ledger and can never be claimed again. This canno
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+39" />
+      <location line="+47" />
       <source>Saving the form</source>
       <translation type="unfinished" />
     </message>
@@ -6839,11 +7250,21 @@ Its claims are locked into the ledger and can never be claimed again. This canno
       <source>Record a wellbeing form</source>
       <translation type="unfinished" />
     </message>
+    <message>
+      <location line="+24" />
+      <source>Discard the answers?</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>{answered} answers have been keyed in and not saved. Discard them?</source>
+      <translation type="unfinished" />
+    </message>
   </context>
   <context>
     <name>wellbeing.summary_view</name>
     <message>
-      <location filename="../../ui/wellbeing/summary_view.py" line="+101" />
+      <location filename="../../ui/wellbeing/summary_view.py" line="+91" />
       <source>Instrument</source>
       <translation type="unfinished" />
     </message>
@@ -7008,7 +7429,7 @@ Its claims are locked into the ledger and can never be claimed again. This canno
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+46" />
+      <location line="+51" />
       <source>Only {paired} people have a paired follow-up: too few to mean much. Exports hide counts under {DEFAULT_MIN_CELL}.</source>
       <translation type="unfinished" />
     </message>
@@ -7252,7 +7673,7 @@ Its claims are locked into the ledger and can never be claimed again. This canno
   <context>
     <name>widgets</name>
     <message>
-      <location filename="../../ui/widgets.py" line="+353" />
+      <location filename="../../ui/widgets.py" line="+403" />
       <source>Messages</source>
       <translation type="unfinished" />
     </message>

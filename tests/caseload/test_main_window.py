@@ -239,6 +239,24 @@ def test_today_page_shows_appointments_tasks_and_moves_by_day(qtbot, runner, wor
     assert opened.args == [world.people["aisha"]]
 
 
+def test_todays_day_is_typed_over_the_date_shown(qtbot, runner, world, windows):
+    """Qt's date box took nothing typed over its selected text: Ctrl+A, 13/03/2026, Enter
+    left Today on the day it was (or on a day half typed)."""
+    window = open_window(qtbot, runner, world.actor("ann"), windows)
+    window.go("today")
+    today = window.page("today")
+    qtbot.waitUntil(lambda: table_column(today.appointments, 1) == ["John Smithson",
+                                                                     "Peggy Smith"])
+    today.date_edit.setFocus()
+    qtbot.keyClick(today.date_edit, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(today.date_edit, "13/03/2026")
+    assert today.day == TODAY  # not while it is being typed
+    qtbot.keyClick(today.date_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: table_column(today.appointments, 1) == ["Aisha Khan"])
+    assert today.heading.text() == "Friday 13/03/2026"
+    assert today.date_edit.text() == "13/03/2026"
+
+
 def test_due_page_lists_most_overdue_first_and_opens_the_record(qtbot, runner, world, windows):
     refresh(world)  # Due reads the journey summaries every save keeps
     window = open_window(qtbot, runner, world.actor("ann"), windows)

@@ -410,3 +410,92 @@ def test_row_actions_ask_for_a_selection_then_act_on_it(qtbot, caseload, runner,
     settle(qtbot, runner, view)
     qtbot.waitUntil(lambda: profile.conditions.rowCount() == 0)
     assert open_record(caseload, team.worker, jane.person_id).conditions == ()
+
+
+def test_a_problem_that_names_its_field_does_not_name_it_twice(qtbot, caseload, runner, team,
+                                                              jane):
+    """It said "Not saved: NHS number: NHS number '9434765910' fails the check digit: please
+    check it.; Postcode: ..."."""
+    view = RecordView(runner, team.worker, jane.person_id)
+    qtbot.addWidget(view)
+    view.show()
+    settle(qtbot, runner, view)
+    type_into(qtbot, view.profile.fields["nhs_number"], "9434765910")
+    type_into(qtbot, view.profile.fields["postcode"], "nowhere")
+    view.save()
+    settle(qtbot, runner, view)
+    assert view.status.text() == (
+        "Problem: Not saved: NHS number '9434765910' fails the check digit: please check it. "
+        "Postcode: 'nowhere' is not a UK postcode (for example NE1 4ST).")
+
+
+def test_the_take_up_box_shows_the_selected_signpostings_take_up(qtbot, caseload, runner,
+                                                                 team, jane):
+    """It said "Took it up" whatever the row said (a new signposting is "Not known yet"),
+    so *Save take-up* pressed to change only the date recorded a take-up nobody reported."""
+    from linkworker.directory import record_take_up, save_service, signpost
+
+    heat, walk = (save_service(caseload, team.worker, {"name": name, "category": "debt_benefits"})
+                  for name in ("Warm hub", "Walking group"))
+    signpost(caseload, team.worker, jane.episode_id, heat, on=dt.date(2026, 1, 12))
+    went = signpost(caseload, team.worker, jane.episode_id, walk, on=dt.date(2026, 1, 12))
+    record_take_up(caseload, team.worker, went, True, dt.date(2026, 1, 19))
+    view = RecordView(runner, team.worker, jane.person_id)
+    qtbot.addWidget(view)
+    view.show()
+    settle(qtbot, runner, view)
+    sp = view.signposting
+    rows = {sp.table.item(r, 0).text(): r for r in range(sp.table.rowCount())}
+    assert sp.take_up.currentData() == "unknown"
+    sp.table.selectRow(rows["Walking group"])
+    assert (sp.take_up.currentData(), w.get_date(sp.take_up_date)) == (
+        "yes", dt.date(2026, 1, 19))
+    sp.table.selectRow(rows["Warm hub"])
+    assert sp.take_up.currentData() == "unknown"
+
+
+def test_a_save_that_changes_nothing_says_so(qtbot, caseload, runner, team, jane):
+    """The postcode typed again as " ne4   5ab " (it is stored as NE4 5AB) said "Saved (0
+    changes)."."""
+    view = RecordView(runner, team.worker, jane.person_id)
+    qtbot.addWidget(view)
+    view.show()
+    settle(qtbot, runner, view)
+    type_into(qtbot, view.profile.fields["postcode"], " ne4   5ab ")
+    assert view.has_unsaved_changes()
+    view.save()
+    settle(qtbot, runner, view)
+    assert view.status.text() == "Nothing had changed: the record is as it was."
+    assert not view.has_unsaved_changes()
+
+
+def test_the_signposting_tables_words_are_translated(qtbot, caseload, runner, team, jane):
+    """Accompanied showed a plain "Yes"/"No" and take-up the core's English in a Welsh
+    window; with a pseudo-translator installed every word cell comes back wrapped."""
+    from PySide6.QtWidgets import QApplication
+    from test_translations import CLOSE, OPEN, PseudoTranslator
+
+    from linkworker.directory import record_take_up, save_service, signpost
+
+    heat, walk = (save_service(caseload, team.worker, {"name": name, "category": "debt_benefits"})
+                  for name in ("Warm hub", "Walking group"))
+    signpost(caseload, team.worker, jane.episode_id, heat, on=dt.date(2026, 1, 12))
+    went = signpost(caseload, team.worker, jane.episode_id, walk, on=dt.date(2026, 1, 12),
+                    accompanied=True)
+    record_take_up(caseload, team.worker, went, True, dt.date(2026, 1, 19))
+    translator = PseudoTranslator()
+    QApplication.instance().installTranslator(translator)
+    try:
+        view = RecordView(runner, team.worker, jane.person_id)
+        qtbot.addWidget(view)
+        view.show()
+        settle(qtbot, runner, view)
+        table = view.signposting.table
+        cells = {table.item(r, 0).text(): (table.item(r, 2).text(), table.item(r, 3).text())
+                 for r in range(table.rowCount())}
+    finally:
+        QApplication.instance().removeTranslator(translator)
+    assert cells == {
+        "Warm hub": (f"{OPEN}No{CLOSE}", f"{OPEN}Not known yet{CLOSE}"),
+        "Walking group": (f"{OPEN}Yes{CLOSE}", f"{OPEN}Took it up{CLOSE} 19/01/2026"),
+    }

@@ -264,3 +264,68 @@ def test_scrolling_the_whole_audit_trail_keeps_only_the_pages_near_the_screen(
     held = sum(map(len, rows.pages.values())) if hasattr(rows, "pages") else len(rows)
     assert held <= (person_list.KEPT_PAGES + 1) * 5 < model.total
     assert len(seen) == -(-model.total // 5)  # every page was shown
+
+
+def _typed_where_the_keyboard_is(qtbot, dialog, text: str) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    qtbot.keyClicks(QApplication.focusWidget(), text)
+
+
+def test_the_add_user_and_change_password_boxes_open_in_their_first_field(qtbot, runner,
+                                                                          caseload, admin):
+    """Both opened with the keyboard on their OK button (made before the fields): the name
+    typed went nowhere, Tab moved to Cancel, and the space in "Asha Patel" pressed it."""
+    from ui.signin import ChangePasswordDialog
+
+    view = UsersView(runner, admin)
+    qtbot.addWidget(view)
+    view.show()
+    qtbot.waitUntil(lambda: view.table.rowCount() == 1)
+    view.add_user()
+    _typed_where_the_keyboard_is(qtbot, view.dialog, "asha")
+    assert view.dialog.username.text() == "asha"
+    change = ChangePasswordDialog(runner, admin)
+    qtbot.addWidget(change)
+    change.show()
+    _typed_where_the_keyboard_is(qtbot, change, GOOD)
+    assert change.old.text() == GOOD
+
+
+def test_a_locked_account_shows_the_wall_clocks_time_as_the_audit_trail_does(
+        qtbot, runner, caseload, admin, monkeypatch):
+    """The Users list said "locked until 01/07/2026 09:30 UTC" while the audit trail beside
+    it shows the same moment as 10:30 (British Summer Time)."""
+    import datetime as dt
+    import time
+
+    from sqlalchemy import select
+
+    from linkworker.models import User
+
+    monkeypatch.setenv("TZ", "Europe/London")
+    time.tzset()
+    try:
+        with caseload.transaction() as session:
+            user = session.scalars(select(User).where(User.username == "dana")).one()
+            user.locked_until = dt.datetime(2026, 7, 1, 9, 30)
+        view = UsersView(runner, admin)
+        qtbot.addWidget(view)
+        qtbot.waitUntil(lambda: view.table.rowCount() == 1)
+        assert view.table.item(0, 4).text() == "Active, locked until 01/07/2026 10:30"
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
+def test_the_users_list_puts_worker2_before_worker10(qtbot, runner, caseload, admin):
+    """As text, worker10-worker19 came between worker1 and worker2 (the demo's 50 workers)."""
+    for name in ("worker10", "Worker2", "worker1", "worker20"):
+        accounts.add_user(caseload, admin, name, name.title(), "link_worker", GOOD)
+    view = UsersView(runner, admin)
+    qtbot.addWidget(view)
+    qtbot.waitUntil(lambda: view.table.rowCount() == 5)
+    assert [view.table.item(r, 0).text() for r in range(5)] == [
+        "dana", "worker1", "worker2", "worker10", "worker20"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit, QTableView, QVBoxLayout, QWidget
 
@@ -98,6 +99,8 @@ def test_text_that_is_not_a_date_is_named_and_never_saved(qtbot):
     qtbot.keyClicks(field, "31/02/2026")
     qtbot.keyClick(field, Qt.Key.Key_Tab)
     assert "not a date" in field.accessibleDescription()
-    assert w.get_date(field) == dt.date(2026, 1, 5)  # the last good date, never a guess
+    assert field.value() == dt.date(2026, 1, 5)  # the last good date, never a guess
+    with pytest.raises(w.BadDate, match="By: '31/02/2026' is not a date"):
+        w.get_date(field)  # and a save refuses it rather than use that older date
     field.clear()
     assert w.get_date(field) is None  # emptied: "Not known"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 
 from tests.ux.conftest import settle, shown
@@ -88,3 +88,24 @@ def test_the_conditions_row_leaves_room_to_type_at_1366x768(qtbot, runner, team)
     view = shown(qtbot, ReferralView(runner, team.worker))
     settle(qtbot, runner)
     assert view.condition_words.width() >= 120, view.condition_words.width()
+
+
+def test_a_us_order_date_of_birth_is_named_and_stays_red(qtbot, runner, team):
+    """12/13/1960 (month 13) typed as the date of birth was named nowhere: the live check
+    read the field as "no date of birth", and wiped the field's red border. The NHS number's
+    problem said "NHS number: NHS number ..."."""
+    view = shown(qtbot, ReferralView(runner, team.worker))
+    settle(qtbot, runner)
+    born = view.fields["date_of_birth"]
+    for field, text in ((view.fields["given_name"], "Ruth"), (born, "12/13/1960"),
+                        (view.fields["nhs_number"], "1234567890")):
+        field.setFocus()
+        qtbot.keyClicks(field, text)
+    qtbot.keyClick(view.fields["nhs_number"], Qt.Key.Key_Tab)
+    view.check_now()
+    settle(qtbot, runner)
+    text = view.problems.text()
+    assert "Date of birth: '12/13/1960' is not a date (dd/mm/yyyy)." in text
+    assert "NHS number '1234567890' fails the check digit" in text
+    assert "NHS number: NHS number" not in text
+    assert "border" in born.styleSheet() and "not a date" in born.accessibleDescription()

@@ -32,12 +32,13 @@ from PySide6.QtWidgets import (
 from linkworker import audit
 from linkworker.access import Actor
 from linkworker.errors import UserError
-from linkworker.validation import InvalidValue, format_date, parse_date
+from linkworker.validation import InvalidValue, parse_date
+from ui.admin.audit_words import action_words
 from ui.admin.common import StatusLine, button, run
 from ui.i18n import translate
 from ui.operations import Runner, while_alive
 from ui.person_list import PAGE_ROWS, PagedRows
-from ui.widgets import hbox
+from ui.widgets import hbox, local_moment
 
 PAGE = PAGE_ROWS  # the first page's rows: the list's own page
 HEADINGS = (
@@ -51,12 +52,6 @@ HEADINGS = (
 )
 
 Index = QModelIndex | QPersistentModelIndex
-
-
-def _local(at: dt.datetime) -> str:
-    """UTC in the database; local time on screen, dd/mm/yyyy."""
-    local = at.replace(tzinfo=dt.UTC).astimezone()
-    return f"{format_date(local.date())} {local:%H:%M:%S}"
 
 
 class AuditModel(QAbstractTableModel):
@@ -106,7 +101,8 @@ class AuditModel(QAbstractTableModel):
         row, short = self.rows[index.row()], role == Qt.ItemDataRole.DisplayRole
         if row is None:  # its page is on its way
             return "" if short else None
-        values = (row.seq, _local(row.at), row.username, row.action,
+        what = action_words(row.action) if short else row.action  # the tip: the CSV's code
+        values = (row.seq, local_moment(row.at), row.username, what,
                   row.person_reference or _record_id(row.person_id, short),
                   f"{row.entity} {_record_id(row.entity_id, short)}".strip(), row.details)
         return str(values[index.column()])
@@ -195,7 +191,7 @@ class AuditView(QWidget):
 
     def _got_actions(self, actions: list[str]) -> None:
         for name in actions:
-            self.action.addItem(name, name)
+            self.action.addItem(action_words(name), name)
 
     def current_filter(self) -> audit.AuditFilter:
         def day(line: QLineEdit, label: str) -> dt.date | None:

@@ -21,12 +21,11 @@ from PySide6.QtWidgets import (
 
 from linkworker import accounts
 from linkworker.access import Actor
-from linkworker.validation import format_date
 from ui.admin.common import StatusLine, button, run
 from ui.i18n import translate
 from ui.operations import Runner, friendly_message
 from ui.signin import FormPage, field, show_error
-from ui.widgets import form_rows, hbox, read_only_table
+from ui.widgets import form_rows, hbox, local_moment, read_only_table
 
 COLUMNS = (
     QT_TRANSLATE_NOOP("admin.users_view", "Username"),
@@ -189,11 +188,11 @@ class UsersView(QWidget):
                 if user.active
                 else translate("admin.users_view", "Deactivated")
             )
-            if user.locked_until:
-                state += f", locked until {format_date(user.locked_until.date())} " \
-                         f"{user.locked_until:%H:%M} UTC"
+            if user.locked_until:  # the wall clock's time, as the audit trail shows it
+                state += translate("admin.users_view", ", locked until {when}").format(
+                    when=local_moment(user.locked_until, seconds=False))
             if user.must_change_password:
-                state += ", must choose a password"
+                state += translate("admin.users_view", ", must choose a password")
             for c, value in enumerate((user.username, user.display_name, user.role_label,
                                        user.venue or "", state)):
                 item = QTableWidgetItem(value)

@@ -27,6 +27,10 @@ class RecordTab(QWidget):
     def show_bundle(self, bundle: RecordBundle) -> None:  # pragma: no cover - overridden
         raise NotImplementedError
 
+    def show_status(self, text: str, kind: str = "info") -> None:
+        """In the record's status line (where ``stops_at_a_bad_date`` reports too)."""
+        self.host.show_status(text, kind)
+
     def submit(self, work: Callable[[Any], Any], message: str, changes: Iterable[str],
                after: Callable[[Any], None] | None = None) -> None:
         """Run a core write on the runner; the host shows the outcome in its status line."""

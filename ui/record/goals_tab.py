@@ -108,10 +108,10 @@ class GoalsTab(RecordTab):
             (
                 (translate("record.goals_tab", "In their &words"), self.goal_words),
                 (translate("record.goals_tab", "Ca&tegory"), self.goal_category),
-                (translate("record.goals_tab", "Agreed on"), self.goal_date),
-                (translate("record.goals_tab", "First step"), self.goal_first_step),
-                (translate("record.goals_tab", "Who"), self.goal_first_who),
-                (translate("record.goals_tab", "By"), self.goal_first_by),
+                (translate("record.goals_tab", "Agreed o&n"), self.goal_date),
+                (translate("record.goals_tab", "F&irst step"), self.goal_first_step),
+                (translate("record.goals_tab", "Who wi&ll do it"), self.goal_first_who),
+                (translate("record.goals_tab", "Due &by"), self.goal_first_by),
                 ("", self.goal_add),
             ),
         )
@@ -136,8 +136,8 @@ class GoalsTab(RecordTab):
             form,
             (
                 (translate("record.goals_tab", "&Step"), self.step_text),
-                (translate("record.goals_tab", "Who"), self.step_who),
-                (translate("record.goals_tab", "By"), self.step_by),
+                (translate("record.goals_tab", "Who will &do it"), self.step_who),
+                (translate("record.goals_tab", "Due b&y"), self.step_by),
             ),
         )
         form.addRow(hbox(self.step_add, self.step_done))
@@ -254,6 +254,7 @@ class GoalsTab(RecordTab):
 
     # --- actions --------------------------------------------------------------------------
 
+    @w.stops_at_a_bad_date
     def _add_goal(self) -> None:
         actor, episode = self.actor, self.episode_id
         words, category = self.goal_words.text(), self.goal_category.currentData()
@@ -272,6 +273,7 @@ class GoalsTab(RecordTab):
                                          steps),
                     "Goal added", {"goals"}, after=cleared)
 
+    @w.stops_at_a_bad_date
     def _correct_goal(self) -> None:
         """Put right a goal as recorded: its words, category and agreed date."""
         goal = self._goals.get(self._selected_goal_id() or "")
@@ -311,6 +313,7 @@ class GoalsTab(RecordTab):
                                             category=code, agreed_date=day),
                     "Goal corrected (the change is in the audit trail)", {"goals"})
 
+    @w.stops_at_a_bad_date
     def _add_step(self) -> None:
         chosen = self._selected()
         if chosen is None:
@@ -335,6 +338,7 @@ class GoalsTab(RecordTab):
         self.submit(lambda job: complete_step(job.caseload, actor, step_id, dt.date.today()),
                     "Step marked done", {"goals"})
 
+    @w.stops_at_a_bad_date
     def _review(self) -> None:
         chosen = self._selected()
         if chosen is None:

@@ -251,6 +251,7 @@ class JourneyTab(RecordTab):
 
     # --- actions --------------------------------------------------------------------------
 
+    @w.stops_at_a_bad_date
     def _first_meeting(self) -> None:
         actor, episode, day = self.actor, self.episode_id, w.get_date(self.first_date)
 
@@ -258,6 +259,7 @@ class JourneyTab(RecordTab):
                     "First meeting recorded: the review schedule has started",
                     {"episodes"})
 
+    @w.stops_at_a_bad_date
     def _exit(self) -> None:
         reason = self.exit_reason.currentData()
         if reason is None:
@@ -271,6 +273,7 @@ class JourneyTab(RecordTab):
         self.submit(lambda job: exit_episode(job.caseload, actor, episode, reason, day),
                     "Journey ended", {"episodes", "contacts"})
 
+    @w.stops_at_a_bad_date
     def _rerefer(self) -> None:
         details = ReferralDetails(
             referral_date=w.get_date(self.rerefer_date),

@@ -317,6 +317,7 @@ class ProfileTab(RecordTab):
             {"people"},
         )
 
+    @w.stops_at_a_bad_date
     def _add_consent(self) -> None:
         actor, pid = self.actor, self.host.person_id
         kind, how = self.consent_kind.currentData(), self.consent_how.currentData()

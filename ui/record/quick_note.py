@@ -29,6 +29,7 @@ class QuickNotePanel(QFrame):
 
     save_requested = Signal(object)
     closed = Signal()
+    problem = Signal(str)  # why nothing was saved (a date that is not a date)
 
     def __init__(self) -> None:
         super().__init__()
@@ -185,8 +186,15 @@ class QuickNotePanel(QFrame):
         )
 
     def _save(self) -> None:
-        if self.isVisible():
-            self.save_requested.emit(self.entry())
+        if not self.isVisible():
+            return
+        try:
+            entry = self.entry()
+        except w.BadDate as bad:
+            self.problem.emit(str(bad))
+            bad.field.setFocus(Qt.FocusReason.OtherFocusReason)
+            return
+        self.save_requested.emit(entry)
 
     def saved(self) -> None:
         self.note.clear()

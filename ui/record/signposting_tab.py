@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QTimer
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QHBoxLayout, QLabel, QVBoxLayout
 
 from linkworker import codes
 from linkworker.directory import (
+    SignpostItem,
     record_take_up,
     record_unmet_need,
     search_services,
@@ -26,6 +29,22 @@ TAKE_UP = {
 }
 
 
+
+def _yes_no(value: bool) -> str:
+    return (translate("record.signposting_tab", "Yes") if value
+            else translate("record.signposting_tab", "No"))
+
+
+def _take_up_words(signposted) -> str:
+    """The take-up cell in the reader's language (the core's ``take_up_label`` is English):
+    "Took it up 19/01/2026", "Did not take it up", "Not known yet"."""
+    key = {True: "yes", False: "no"}.get(signposted.taken_up, "unknown")
+    words = translate("record.signposting_tab", TAKE_UP[key])
+    if key == "yes" and signposted.taken_up_on:
+        return f"{words} {format_date(signposted.taken_up_on)}"
+    return words
+
+
 class SignpostingTab(RecordTab):
     def __init__(self, host) -> None:  # the RecordView
         super().__init__(host)
@@ -43,7 +62,9 @@ class SignpostingTab(RecordTab):
             translate("record.signposting_tab", "Did they take it up"),
             {k: translate("record.signposting_tab", v) for k, v in TAKE_UP.items()},
         )
+        w.set_combo(self.take_up, "unknown")  # as a new signposting stands
         self.take_up_date = w.date_edit(translate("record.signposting_tab", "Date they first went"))
+        self._signposts: dict[str, SignpostItem] = {}
         self.take_up_save = w.button(
             translate("record.signposting_tab", "Save take-&up"),
             translate("record.signposting_tab", "Save take-up for selected signposting"),
@@ -131,13 +152,15 @@ class SignpostingTab(RecordTab):
         self.search.returnPressed.connect(self._run_search)
         self.signpost_button.clicked.connect(self._signpost)
         self.take_up_save.clicked.connect(self._save_take_up)
+        self.table.itemSelectionChanged.connect(self._show_take_up)
         self.unmet_add.clicked.connect(self._add_unmet)
         self._searched = False
 
     def show_bundle(self, bundle) -> None:
+        self._signposts = {s.id: s for s in bundle.signposts}
         w.fill_table(self.table, [
             (s.id, (s.service_name, format_date(s.signposted_on),
-                    "Yes" if s.accompanied else "No", s.take_up_label,
+                    _yes_no(s.accompanied), _take_up_words(s),
                     ", ".join(p for p in ((s.service.times if s.service else ""),
                                           (s.service.venue if s.service else "")) if p)))
             for s in bundle.signposts])
@@ -150,6 +173,15 @@ class SignpostingTab(RecordTab):
         if not self._searched:
             self._searched = True
             self._run_search()
+
+    def _show_take_up(self) -> None:
+        """The take-up box shows the selected signposting's take-up as recorded (it showed
+        "Took it up" whatever the row said, so *Save take-up* could record it by mistake)."""
+        chosen = self._signposts.get(w.selected_id(self.table) or "")
+        if chosen is None:
+            return
+        w.set_combo(self.take_up, {True: "yes", False: "no"}.get(chosen.taken_up, "unknown"))
+        w.set_date(self.take_up_date, chosen.taken_up_on or dt.date.today())
 
     def _run_search(self) -> None:
         text = self.search.text()
@@ -166,6 +198,7 @@ class SignpostingTab(RecordTab):
         if services and not self.results.selectedItems():
             self.results.selectRow(0)
 
+    @w.stops_at_a_bad_date
     def _signpost(self) -> None:
         service = w.selected_id(self.results)
         if service is None:
@@ -182,6 +215,7 @@ class SignpostingTab(RecordTab):
                     "Signposting recorded", {"signposts"},
                     after=lambda _: self.accompanied.setChecked(False))
 
+    @w.stops_at_a_bad_date
     def _save_take_up(self) -> None:
         taken = {"yes": True, "no": False, "unknown": None}[self.take_up.currentData()]
         day = w.get_date(self.take_up_date)

@@ -36,7 +36,7 @@ from linkworker.record import save_record_edits
 from linkworker.validation import format_date
 from ui.core_words import core
 from ui.i18n import translate
-from ui.operations import Runner, friendly_message, while_alive
+from ui.operations import SAID, Runner, friendly_message, while_alive
 from ui.record import widgets as w
 from ui.record.contacts_tab import ContactsTab
 from ui.record.data import RECORD_TAGS, RecordBundle, load_bundle
@@ -186,6 +186,7 @@ class RecordView(QWidget):
         self.plan_button.clicked.connect(self.print_plan)
         self.reload_button.clicked.connect(self._reload_clicked)
         self.quick_note.save_requested.connect(self._save_contact)
+        self.quick_note.problem.connect(lambda text: self.show_status(text, "error"))
         # The hidden panel took the keyboard with it: give it back to the record, so Ctrl+M,
         # Alt+4 and the rest work straight after a note is saved or closed.
         self.quick_note.closed.connect(lambda: self.tabs.setFocus(Qt.FocusReason.OtherFocusReason))
@@ -347,7 +348,14 @@ class RecordView(QWidget):
             if then is not None:
                 then()
             return
-        person_changes, episode_id, episode_changes = self._edits()
+        try:
+            person_changes, episode_id, episode_changes = self._edits()
+        except w.BadDate as bad:  # nothing is saved, not even the other fields
+            self.show_tab(self.profile)
+            w.tell_bad_date(self, bad)
+            if on_fail is not None:
+                on_fail()
+            return
         actor, pid, expected = self.actor, self.person_id, self.bundle.record.updated_at
         self.show_status(translate("record.view", "Saving..."))
 
@@ -360,7 +368,9 @@ class RecordView(QWidget):
             self.profile.clear_problems()
             self._set_dirty(False)
             count = len(changed)
-            self.show_status(
+            self.show_status(  # a field typed back as it was (or as the core writes it)
+                translate("record.view", "Nothing had changed: the record is as it was.")
+                if count == 0 else
                 translate("record.view", "Saved ({count} change{value}).").format(
                     count=count, value="s" if count != 1 else ""
                 )
@@ -377,7 +387,7 @@ class RecordView(QWidget):
             work,
             while_alive(self, done),
             failed=while_alive(self, failed),
-            changes={"people", "episodes"},
+            changes={"people", "episodes", SAID},  # "Saved (n changes)." in the record
             label=translate("record.view", "Saving the record"),
         )
 
@@ -400,14 +410,15 @@ class RecordView(QWidget):
             self.show_status(friendly_message(exc), "error")
 
         self.runner.run(work, while_alive(self, done), failed=while_alive(self, failed),
-                        changes=changes, label=message)
+                        changes={*changes, SAID}, label=message)
 
     # --- quick note -----------------------------------------------------------------------
 
     def open_quick_note(self) -> None:
         if self.bundle is None:  # Ctrl+N pressed while the record is still opening
             self._note_when_loaded = True
-            self.show_status("Opening the record: the note opens in a moment.")
+            self.show_status(translate("record.view",
+                                       "Opening the record: the note opens in a moment."))
             return
         current = self.bundle.record.current if self.bundle else None
         if current is None or not current.is_open:

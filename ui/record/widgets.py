@@ -7,7 +7,9 @@ every date" stays true without repeating the same four lines for each field.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
 
 from PySide6.QtCore import QDate, QPoint, Qt, QTime, Signal
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
@@ -115,7 +117,8 @@ class DateField(QLineEdit):
     1900. This one is a plain text box: Tab leaves, an optional field is simply empty ("Not
     known" is its placeholder), and the calendar opens at the date shown or near ``near``.
     Text that is not a date turns the field red and says why; ``value()`` then keeps the
-    last good date so nothing half-typed is ever saved as a date.
+    last good date (for the calendar and live checks), and ``get_date`` refuses, so a save
+    stops rather than quietly use that older date in place of the one on screen.
     """
 
     dateChanged = Signal(object)  # the QDateEdit name callers already use
@@ -179,12 +182,16 @@ class DateField(QLineEdit):
     def _typed(self) -> None:
         parsed, problem = self._parse()
         if problem:
-            self.setStyleSheet("border: 2px solid #b71c1c;")
-            self.setAccessibleDescription(problem)
-            self.setToolTip(f"{problem[0].upper()}{problem[1:]}.")
+            self.show_problem(problem)
             return
         self.setText(format_date(parsed))
         self._accept(parsed)
+
+    def show_problem(self, problem: str) -> None:
+        """Red border, and the reason as the field's description and tooltip."""
+        self.setStyleSheet("border: 2px solid #b71c1c;")
+        self.setAccessibleDescription(problem)
+        self.setToolTip(f"{problem[0].upper()}{problem[1:]}.")
 
     def _accept(self, value: dt.date | None) -> None:
         self.setStyleSheet("")
@@ -223,8 +230,47 @@ def set_date(widget: DateField, value: dt.date | None) -> None:
     widget.set_value(value)
 
 
+class BadDate(InvalidValue):
+    """A date field holds text that is not a date, so the action that read it must not run.
+
+    Raised by ``get_date``; ``stops_at_a_bad_date`` turns it into a message and puts the
+    cursor in ``field``."""
+
+    def __init__(self, field: DateField, problem: str) -> None:
+        super().__init__(f"{field.accessibleName()}: {problem}.")
+        self.field = field
+
+
 def get_date(widget: DateField) -> dt.date | None:
+    """The date on screen (None for an empty optional field). Text that is not a date (say
+    31/02/2026, typed and saved with Ctrl+Return before the field was left) raises
+    ``BadDate``: saving the last good date instead would record a day nobody typed."""
+    problem = widget.problem()
+    if problem:
+        widget.show_problem(problem)
+        raise BadDate(widget, problem)
     return widget.value()
+
+
+def stops_at_a_bad_date(action: Callable[[Any], None]) -> Callable[[Any], None]:
+    """Decorate a screen's action (a method taking only ``self``) that reads date fields: a
+    ``BadDate`` stops it before anything is saved, shown by ``self.show_status(text,
+    "error")`` with the cursor put back in the field to correct."""
+
+    @functools.wraps(action)
+    def checked(self: Any) -> None:
+        try:
+            action(self)
+        except BadDate as bad:
+            tell_bad_date(self, bad)
+
+    return checked
+
+
+def tell_bad_date(owner: Any, bad: BadDate) -> None:
+    """``owner.show_status`` says which field and why; the cursor goes back to that field."""
+    owner.show_status(str(bad), "error")
+    bad.field.setFocus(Qt.FocusReason.OtherFocusReason)
 
 
 def time_edit(name: str, value: dt.time | None = None) -> QTimeEdit:
@@ -317,7 +363,7 @@ def value_of(widget: QWidget) -> object:
     """What a field holds, as the core takes it: text, the chosen code, a date (or None for
     "Not known") or a tick."""
     if isinstance(widget, DateField):
-        return widget.value()
+        return get_date(widget)
     if isinstance(widget, QLineEdit):
         return widget.text()
     if isinstance(widget, QPlainTextEdit):
@@ -349,6 +395,7 @@ def on_edit(widget: QWidget, slot: Callable[..., object]) -> None:
     """Call ``slot`` when the user changes the field (typing, choosing, ticking)."""
     if isinstance(widget, DateField):
         widget.dateChanged.connect(slot)
+        widget.textEdited.connect(slot)  # text that is not (yet) a date is an edit too
     elif isinstance(widget, QLineEdit):
         widget.textEdited.connect(slot)
     elif isinstance(widget, QPlainTextEdit):

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +61,7 @@ FIELDS = {
     ),
 }
 NUMERIC = {"total_amount", "participants", "per_person_amount"}
+MONEY = {"total_amount", "per_person_amount"}
 DATES = {"start", "end"}  # dd/mm/yyyy on screen, ISO 8601 in the file
 
 
@@ -83,11 +86,52 @@ def _show_date(edit: DateField, value: Any) -> None:
 
 
 def _number(text: str) -> Any:
+    """A number as people type amounts ("£1,500,000.50", "2 000", "GBP 250"); text that is
+    still not a number is kept as typed, so the problem list can name it."""
+    bare = re.sub(r"(?i)^\s*(£|gbp)|[\s,]", "", text)
     try:
-        value = float(text.replace(",", ""))
+        value = float(bare)
     except ValueError:
         return text
+    if not math.isfinite(value):
+        return text
     return int(value) if value.is_integer() else value
+
+
+def _shown(key: str, value: Any) -> str:
+    """A field's value as people read it: money as £1,500,000.00, a count as 1,500. ``_number``
+    reads every one of these back to the same value; a value that is not a number (or money
+    with more than two places, which the problem list names) is shown without rounding."""
+    if value is None:
+        return ""
+    if key not in NUMERIC or isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    if not math.isfinite(value):
+        return str(value)
+    if key in MONEY:
+        pence = round(value, 2) == value
+        return f"£{value:,.2f}" if pence else f"£{value:,}"
+    return f"{value:,}"
+
+
+def _labelled(problem: str, data: Any, bad_dates: dict[str, str]) -> str | None:
+    """A problem with one of the form's fields in the words of the form ("Contract cap (£):
+    ..." rather than "caps.total_amount: ..."); text where a number belongs says so. None
+    when a date field already says what is wrong (``bad_dates``)."""
+    for key, (label, path) in FIELDS.items():
+        where = ".".join(path)
+        if not problem.startswith(f"{where}: "):
+            continue
+        if key in bad_dates:
+            return None
+        name = translate("returns.editor", label).replace("&", "")
+        value = _get(data, path)
+        if key in NUMERIC and isinstance(value, str):
+            return translate(
+                "returns.editor", "{name}: {value!r} is not a number (type e.g. 1,500 or £1,500.50)"
+            ).format(name=name, value=value)
+        return f"{name}: {problem[len(where) + 2:]}"
+    return problem
 
 
 class ContractEditor(QWidget):
@@ -127,6 +171,8 @@ class ContractEditor(QWidget):
         for key, edit in self.fields.items():
             changed = edit.dateChanged if isinstance(edit, DateField) else edit.textEdited
             changed.connect(lambda _t, k=key: self._field_edited(k))
+            if isinstance(edit, DateField):  # a date that is not one shows on leaving it
+                edit.editingFinished.connect(self._timer.start)
         self.open_file.clicked.connect(self._ask_open)
         self.new_sample.clicked.connect(lambda: self.set_document(sample_document()))
         self.save_button.clicked.connect(self.save)
@@ -168,14 +214,23 @@ class ContractEditor(QWidget):
         self.text.setPlainText(json.dumps(data, indent=2, ensure_ascii=False))
         self.check()
 
+    def bad_dates(self) -> dict[str, str]:
+        """Dates on the form that are not dates, by field (the document keeps the last good
+        one, so without this "Save" would store a date other than the one on screen)."""
+        return {key: f"{edit.accessibleName()}: {edit.problem()}"
+                for key, edit in self.fields.items()
+                if isinstance(edit, DateField) and edit.problem()}
+
     def check(self) -> list[str]:
         data = self.document()
         if isinstance(data, json.JSONDecodeError):
             problems = [f"(document): not valid JSON at line {data.lineno}, column "
                         f"{data.colno}: {data.msg}"]
         else:
-            problems = contract_problems(data)
             self._fill_form(data)
+            bad = self.bad_dates()
+            labelled = (_labelled(p, data, bad) for p in contract_problems(data))
+            problems = [*bad.values(), *(p for p in labelled if p)]
         self.problems.clear()
         self.problems.addItems(problems or ["No problems found."])
         self.save_button.setEnabled(not problems)
@@ -191,7 +246,7 @@ class ContractEditor(QWidget):
             if isinstance(edit, DateField):
                 _show_date(edit, value)
             else:
-                edit.setText("" if value is None else str(value))
+                edit.setText(_shown(key, value))
         self._syncing = False
 
     def _field_edited(self, key: str) -> None:

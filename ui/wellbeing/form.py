@@ -12,14 +12,12 @@ Database work goes through the ``Runner``: the widget never touches the caseload
 
 from __future__ import annotations
 
-import datetime as dt
-
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QApplication,
     QButtonGroup,
     QComboBox,
-    QDateEdit,
     QDialog,
     QFormLayout,
     QFrame,
@@ -28,6 +26,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPushButton,
     QSizePolicy,
     QVBoxLayout,
@@ -39,8 +38,8 @@ from linkworker.wellbeing.measures import RecordingOptions, record_measure, reco
 from linkworker.wellbeing.wording import FormText, form_text
 from ui.i18n import translate
 from ui.operations import Runner, while_alive
+from ui.record import widgets as w
 from ui.wellbeing.form_state import FormState
-from ui.widgets import tab_leaves
 
 CHANGES = ("measures", "episodes", "people")
 
@@ -205,11 +204,9 @@ class MeasureForm(QWidget):
         self.instrument = self._combo(translate("wellbeing.form", "Instrument"))
         self.episode = self._combo(translate("wellbeing.form", "Journey"))
         self.timepoint = self._combo(translate("wellbeing.form", "Timepoint"))
-        self.date = tab_leaves(QDateEdit(QDate.currentDate()))
-        self.date.setDisplayFormat("dd/MM/yyyy")
-        self.date.setCalendarPopup(True)
-        self.date.setMaximumDate(QDate.currentDate())
-        self.date.setAccessibleName(translate("wellbeing.form", "Date completed"))
+        # Typed like every date in the app (a paper form keyed in later has its own date;
+        # Qt's date box took nothing typed over it). A future date is refused on saving.
+        self.date = w.date_edit(translate("wellbeing.form", "Date completed"))
         self.mode = self._combo(translate("wellbeing.form", "How it was completed"))
         self.recorder = self._combo(translate("wellbeing.form", "Recorded by"))
         details = QFormLayout()
@@ -253,6 +250,11 @@ class MeasureForm(QWidget):
         )
         self.cancel_button = QPushButton(translate("wellbeing.form", "Cancel (Esc)"))
         self.cancel_button.setAccessibleName(translate("wellbeing.form", "Cancel"))
+        for button in (self.save_button, self.incomplete_button, self.cancel_button):
+            # Enter submits nothing here (it confirms an answer; Ctrl+S saves), so no button is
+            # the default one or drawn as it: QDialog made the first in the focus chain,
+            # *Cancel*, its default and drew it so (stop 27).
+            button.setAutoDefault(False)
 
         middle = QHBoxLayout()
         middle.addWidget(self.panel, 3)
@@ -391,17 +393,25 @@ class MeasureForm(QWidget):
 
     # --- saving ---------------------------------------------------------------------------
 
+    def show_status(self, text: str, kind: str = "info") -> None:
+        """Under the answers (where a date that is not a date is reported)."""
+        self.message.setText(text)
+
     def save(self, allow_incomplete: bool) -> None:
         button = self.incomplete_button if allow_incomplete else self.save_button
         if not button.isEnabled() or self.state is None:
             return
-        q = self.date.date()
+        try:
+            completed_on = w.get_date(self.date)
+        except w.BadDate as bad:
+            w.tell_bad_date(self, bad)
+            return
         args = {
             "person_id": self.person_id,
             "episode_id": self.episode.currentData(),
             "instrument": self.instrument.currentData(),
             "timepoint": self.timepoint.currentData(),
-            "completed_on": dt.date(q.year(), q.month(), q.day()),
+            "completed_on": completed_on,
             "mode": self.mode.currentData(),
             "answers": list(self.state.answers),
             "allow_incomplete": allow_incomplete,
@@ -452,3 +462,35 @@ class MeasureFormDialog(QDialog):
     def _saved(self, measure_id: str) -> None:
         self.measure_id = measure_id
         self.accept()
+
+    def reject(self) -> None:  # Qt override: Esc, Cancel and the window's close button
+        """Ask before throwing away answers keyed in (a paper form of 14 statements is lost
+        to one press of Esc otherwise); a form with no answers closes at once, and so does
+        one the lock screen covers (disabled), closed for a switch of user."""
+        state = self.form.state
+        if (state is not None and state.answered and self.measure_id is None
+                and self.isEnabled()):
+            answer = QMessageBox.question(
+                self,
+                translate("wellbeing.form", "Discard the answers?"),
+                translate("wellbeing.form",
+                          "{answered} answers have been keyed in and not saved. "
+                          "Discard them?").format(answered=state.answered),
+                QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+                QMessageBox.StandardButton.Cancel,
+            )
+            if answer != QMessageBox.StandardButton.Discard:
+                return
+        super().reject()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # Qt override
+        """Enter left over by a field (after typing the date, choosing the timepoint) does
+        nothing: there is no default button (it was *Cancel*, and the form closed with the
+        answers keyed in). Enter on a focused button presses it, as Space does."""
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            focused = QApplication.focusWidget()
+            if isinstance(focused, QPushButton) and self.isAncestorOf(focused):
+                focused.click()
+            event.accept()
+            return
+        super().keyPressEvent(event)

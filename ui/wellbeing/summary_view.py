@@ -10,11 +10,10 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -30,6 +29,7 @@ from PySide6.QtWidgets import (
 from linkworker import apart
 from linkworker.access import Actor, can
 from linkworker.charts import change_breakdown
+from linkworker.dates import add_months
 from linkworker.validation import format_date
 from linkworker.wellbeing.summaries import (
     DEFAULT_MIN_CELL,
@@ -45,13 +45,9 @@ from linkworker.wellbeing.summaries import (
 from ui.i18n import translate
 from ui.operations import Runner, friendly_message, while_alive
 from ui.person_list import PersonList
+from ui.record import widgets as w
 from ui.wellbeing.chart_view import ChartView
 from ui.wellbeing.tables import read_only_table
-from ui.widgets import tab_leaves
-
-
-def _to_date(q: QDate) -> dt.date:
-    return dt.date(q.year(), q.month(), q.day())
 
 
 def _missing_cells(m: MissingRow) -> tuple[str, ...]:
@@ -89,23 +85,17 @@ class SummaryView(QWidget):
         combo.setAccessibleName(name)
         return combo
 
-    def _date(self, name: str, value: QDate) -> QDateEdit:
-        edit = tab_leaves(QDateEdit(value))
-        edit.setDisplayFormat("dd/MM/yyyy")
-        edit.setCalendarPopup(True)
-        edit.setAccessibleName(name)
-        return edit
-
     def _build(self) -> None:
-        today = QDate.currentDate()
+        # Typed like every other date (Qt's date box takes no date typed over its text).
+        today = dt.date.today()
         self.instrument = self._combo(translate("wellbeing.summary_view", "Instrument"))
         self.item = self._combo(
             translate("wellbeing.summary_view", "Item (for instruments reported item by item)")
         )
-        self.start = self._date(
-            translate("wellbeing.summary_view", "Baselines from"), today.addYears(-1)
+        self.start = w.date_edit(
+            translate("wellbeing.summary_view", "Baselines from"), value=add_months(today, -12)
         )
-        self.end = self._date(translate("wellbeing.summary_view", "Baselines to"), today)
+        self.end = w.date_edit(translate("wellbeing.summary_view", "Baselines to"), value=today)
         self.all_time = QCheckBox(translate("wellbeing.summary_view", "&All dates"))
         self.all_time.setAccessibleName(
             translate("wellbeing.summary_view", "Include baselines of any date")
@@ -223,8 +213,8 @@ class SummaryView(QWidget):
         every = self.all_time.isChecked()
         return SummaryFilter(
             instrument=self.instrument.currentData() or "WEMWBS",
-            start=None if every else _to_date(self.start.date()),
-            end=None if every else _to_date(self.end.date()),
+            start=None if every else w.get_date(self.start),
+            end=None if every else w.get_date(self.end),
             worker_id=self.worker.currentData(),
             contract_id=self.contract.currentData(),
             item=self.item.currentData() if self.item.isEnabled() else None,
@@ -232,6 +222,11 @@ class SummaryView(QWidget):
 
     # --- results --------------------------------------------------------------------------
 
+    def show_status(self, text: str, kind: str = "info") -> None:
+        """Above the figures (where ``stops_at_a_bad_date`` reports a date that is not one)."""
+        self.warning.setText(text)
+
+    @w.stops_at_a_bad_date
     def refresh(self) -> None:
         actor, chosen = self.actor, self.current_filter()
         # In a process of its own at 150,000 people (``linkworker.apart``): the window keeps
