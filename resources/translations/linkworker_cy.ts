@@ -8,7 +8,7 @@
       <location line="+10" />
       <location line="+10" />
       <location line="+97" />
-      <location line="+34" />
+      <location line="+36" />
       <location line="+14" />
       <location line="+5" />
       <location line="+2" />
@@ -32,7 +32,7 @@
   <context>
     <name>MainWindow</name>
     <message>
-      <location filename="../../ui/main_window.py" line="-73" />
+      <location filename="../../ui/main_window.py" line="-75" />
       <source>&amp;File</source>
       <translation type="unfinished" />
     </message>
@@ -3468,7 +3468,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+139" />
+      <location line="+141" />
       <source>Load &amp;licensed wording…</source>
       <translation type="unfinished" />
     </message>
@@ -3488,12 +3488,12 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+65" />
+      <location line="+66" />
       <source>New referral</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+92" />
+      <location line="+95" />
       <source>Reading caseload facts</source>
       <translation type="unfinished" />
     </message>
@@ -3543,7 +3543,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
   <context>
     <name>operations</name>
     <message>
-      <location filename="../../ui/operations.py" line="+211" />
+      <location filename="../../ui/operations.py" line="+224" />
       <source>An admin</source>
       <translation type="unfinished" />
     </message>
@@ -5988,7 +5988,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+8" />
+      <location line="+9" />
       <source>SUBMITTED</source>
       <translation type="unfinished" />
     </message>
@@ -6025,12 +6025,12 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-132" />
+      <location line="-133" />
       <source>P&amp;eriod (e.g. 2026-Q3):</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+133" />
+      <location line="+134" />
       <location line="+37" />
       <source>Person</source>
       <translation type="unfinished" />
@@ -6140,12 +6140,12 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="-211" />
+      <location line="-212" />
       <source>A correction to a claim already submitted: it goes into the next return as a new row; the submitted claim is never edited.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+223" />
+      <location line="+224" />
       <source>Draft from this laptop's copy, to check.</source>
       <translation type="unfinished" />
     </message>
@@ -6158,7 +6158,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
   <context>
     <name>returns.screen</name>
     <message>
-      <location filename="../../ui/returns/screen.py" line="+62" />
+      <location filename="../../ui/returns/screen.py" line="+69" />
       <source>Outcome returns</source>
       <translation type="unfinished" />
     </message>
@@ -6228,7 +6228,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+35" />
+      <location line="+37" />
       <source>Export the return</source>
       <translation type="unfinished" />
     </message>
@@ -6290,12 +6290,12 @@ Its claims are locked into the ledger and can never be claimed again. This canno
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+6" />
+      <location line="+7" />
       <source>Submitting the return</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+6" />
+      <location line="+7" />
       <source>The {label} return is submitted.</source>
       <translation type="unfinished" />
     </message>
