@@ -65,7 +65,7 @@ def read_floor(caseload: Any) -> dict[str, Any]:
         connection = session.connection()
         raw = connection.connection.dbapi_connection
         answers = export_rows._answer_width(session, SYSTEM)
-        with export_rows._temporary_lookups(raw, export_rows._lookups(session, SYSTEM)):
+        with export_rows._temporary_lookups(connection, SYSTEM):
             for table in export_rows.TABLES:
                 cursor = raw.cursor()
                 cursor.execute(export_rows._row_query(table, answers, connection.dialect).sql)

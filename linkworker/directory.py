@@ -23,7 +23,6 @@ from sqlalchemy.orm import Session
 from linkworker import audit, codes
 from linkworker.access import Actor, require
 from linkworker.errors import UserError
-from linkworker.io.export_rows import csv_text
 from linkworker.io.readers import MissingValue, read_table
 from linkworker.models import Service, Signpost, UnmetNeed
 from linkworker.person import episode_for
@@ -324,7 +323,7 @@ def export_services_csv(
             writer.writeheader()
             for row in rows:
                 item = _item(row)
-                writer.writerow({name: csv_text(getattr(item, name)) for name in CSV_COLUMNS})
+                writer.writerow({name: _csv_text(getattr(item, name)) for name in CSV_COLUMNS})
         audit.record(session, actor, "export", entity="services",
                      details={"rows": len(rows), "kind": "services"})
         return len(rows)
@@ -420,7 +419,16 @@ def _cell_text(cell: object) -> str | None:
     """A cell as the text the CSV would hold (an XLSX date becomes ISO, a number its digits)."""
     if cell is None or isinstance(cell, str):
         return cell
-    return csv_text(cell.date() if isinstance(cell, dt.datetime) else cell)
+    return _csv_text(cell.date() if isinstance(cell, dt.datetime) else cell)
+
+
+def _csv_text(value: object) -> str:
+    """``export_rows.csv_text``, imported when a directory file is written or read: the
+    export's module brings XlsxWriter and the importers, which a record opened (its
+    signposting tab lists the directory) does not need."""
+    from linkworker.io.export_rows import csv_text
+
+    return csv_text(value)
 
 
 _YES = ("yes", "y", "true", "1", "active")

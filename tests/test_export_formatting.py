@@ -103,7 +103,7 @@ def test_each_batch_is_formatted_as_python_did_a_value_at_a_time(caseload, conta
         connection = s.connection()
         raw = connection.connection.dbapi_connection
         query = export_rows._row_query(CONTACTS, 0, connection.dialect)
-        with export_rows._temporary_lookups(raw, export_rows._lookups(s, SYSTEM)):
+        with export_rows._temporary_lookups(connection, SYSTEM):
             batches = list(export_rows._rows(raw, query))
             text = "".join(lines for _, lines, _, _ in batches)
             sheet = "".join(rows for _, _, rows, _ in batches)
@@ -116,7 +116,7 @@ def test_each_table_is_read_once_in_stored_order_without_sorting(caseload):
     with caseload.reading() as s:
         connection = s.connection()
         raw = connection.connection.dbapi_connection
-        with export_rows._temporary_lookups(raw, export_rows._lookups(s, SYSTEM)):
+        with export_rows._temporary_lookups(connection, SYSTEM):
             for table in export_rows.TABLES:
                 query = export_rows._row_query(table, 3, connection.dialect)
                 plan = " / ".join(r[3] for r in raw.execute("EXPLAIN QUERY PLAN " + query.sql))
@@ -150,7 +150,7 @@ def test_lists_and_choices_are_quoted_as_python_did_a_value_at_a_time(caseload, 
         s.flush()
         connection = s.connection()
         raw = connection.connection.dbapi_connection
-        with export_rows._temporary_lookups(raw, export_rows._lookups(s, SYSTEM)):
+        with export_rows._temporary_lookups(connection, SYSTEM):
             made = {table.name: list(export_rows._rows(raw, export_rows._row_query(
                 table, 0, connection.dialect)))
                 for table in (export_rows.PEOPLE, export_rows.EPISODES)}

@@ -192,3 +192,42 @@ def test_the_sign_in_box_and_the_password_check_come_before_the_models(caseload)
     assert seen["looked"] == [True, False]
     assert seen["at_box"] == [] and seen["checked"] == [[]]
     assert seen["actor"] == "admin" and seen["must"] is False
+
+
+RECORD_PROBE = """
+import json, os, sys
+from pathlib import Path
+from linkworker import launch
+launch.preload_core()
+from bench.memory import _idle
+from bench.start import _typist
+from ui import app as gui
+qt = gui.begin()
+window, checks = gui.open_window(Path(sys.argv[1]), _typist("admin", sys.argv[2]))
+view = window.page("caseload")
+while not (view.model.ids and window._started):
+    qt.processEvents()
+record = window.show_person(view.model.ids[0])
+_idle(qt, window.runner)
+for index in range(record.tabs.count()):  # every tab shown, as a user looking through it
+    record.tabs.setCurrentIndex(index)
+    _idle(qt, window.runner)
+print(json.dumps({"tabs": record.tabs.count(), "loaded": sorted(sys.modules)}))
+sys.stdout.flush()
+os._exit(0)
+"""
+
+
+def test_opening_a_record_imports_no_pdf_or_workbook_writer(caseload):
+    """ReportLab (7 MB: the printed plan) and XlsxWriter (5 MB: the export and a directory
+    file's column names) are imported when a plan is printed or a sheet written, not when a
+    record opens and each of its tabs is shown (stop 27: the record view imported the plan's
+    module, and its signposting tab the export's through the directory)."""
+    from linkworker import accounts
+    from tests.test_storage import add_person
+
+    accounts.create_first_admin(caseload, "admin", "Ada Admin", ADMIN_PASSWORD)
+    add_person(caseload)
+    seen = _start_in_a_fresh_interpreter(caseload, RECORD_PROBE)
+    assert seen["tabs"] > 5 and "ui.record.signposting_tab" in seen["loaded"]
+    assert [name for name in ("reportlab", "xlsxwriter") if name in seen["loaded"]] == []

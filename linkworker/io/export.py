@@ -19,8 +19,9 @@ Decisions, so the files are both honest and useful:
   over that table in stored (rowid) order: no sort, so SQLite reads its pages once, in order,
   and memory does not grow with the table. Who is in the export and what a row names by id
   (the person's reference, the journey's number, usernames, contract codes, service names)
-  are read once into small in-memory temporary tables that the query joins by key
-  (``_Lookups``, ``_temporary_lookups``). One query per table gives each row's CSV line and
+  are read once by SQLite into in-memory temporary tables that the query joins by key
+  (``_lookup_selects``, ``_temporary_lookups``; each worker builds its own, so none of them
+  is ever a Python object or pickled). One query per table gives each row's CSV line and
   sheet row together (``_row_query``: the table is read once), with text as stored; Python
   checks a whole batch of lines at a time and quotes the few fields that need it, and rows
   whose sheet text needs escaping (& < >, control characters) are read again through the
@@ -77,7 +78,6 @@ from linkworker.io.export_rows import (
     _answer_width,
     _flush,
     _headers,
-    _lookups,
     _markup_text,
     _Part,
     _Piece,
@@ -385,22 +385,21 @@ def _write_tables(caseload: Caseload, actor: Actor, staging: Path, counts: dict[
             connection = session.connection()
             raw = connection.connection.dbapi_connection
             answers = _answer_width(session, actor)
-            lookups = _lookups(session, actor)
-            workers.setup(lookups, answers, staging, scratch)  # they build their look-ups...
+            workers.setup(actor, answers, staging, scratch)  # they build their look-ups...
 
             def written(table: ExportTable, done: list[Any]) -> None:
                 _add_table(book, staging, table, answers, done, counts)
                 names.append(f"{table.name}.csv")
 
-            with _temporary_lookups(raw, lookups):
+            with _temporary_lookups(connection, actor):
                 # ... while this process counts the shares' rows.
                 shares = ew.plan(raw, connection.dialect, answers, max(1, workers.count))
                 told = _TablesDone(progress, shares, written)
-                if workers.count:
-                    workers.run(shares, told.done, stopped, told.moving)
-                else:
+                if not workers.count:
                     reader = ew.Reader(raw, connection.dialect, answers, staging, scratch)
                     ew.run_in_process(reader, shares, told.done, stopped)
+            if workers.count:  # this process's look-ups are gone while the workers write
+                workers.run(shares, told.done, stopped, told.moving)
         stopped()
         book.write_readme(scratch, readme_lines(counts, answers, today))
         book.close()

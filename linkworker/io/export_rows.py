@@ -1,6 +1,6 @@
 """The export's tables, and how their rows are read and written: what each table holds
 (``TABLES``), the one query per table that reads its rows with looked-up names
-(``_Lookups``, ``_temporary_lookups``, ``_row_query``, ``_rows``), how a value becomes a CSV
+(``_lookup_selects``, ``_temporary_lookups``, ``_row_query``, ``_rows``), how a value becomes a CSV
 field or a sheet cell, and a sheet's deflated rows (``_Part``, ``_Piece``). Its own home so
 that both ``export`` (which puts the files together) and ``export_workers`` (the processes
 that read shares of the big tables) use it without importing each other; see ``export``'s
@@ -21,7 +21,7 @@ import sys
 import tempfile
 import zlib
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -37,8 +37,12 @@ from sqlalchemy import (
     Time,
     and_,
     func,
+    insert,
     select,
 )
+from sqlalchemy import column as sql_column
+from sqlalchemy import table as sql_table
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 from xlsxwriter.utility import xl_col_to_name
 
@@ -76,11 +80,11 @@ _BATCH = 2000
 
 @dataclass(frozen=True)
 class Lookup:
-    """A column whose value is looked up by the row's key column in what ``_lookups`` read
-    before the tables (the person's reference, a journey's number, a username...), rather
+    """A column whose value is looked up by the row's key column in what ``_lookup_selects``
+    read before the tables (the person's reference, a journey's number, a username...), rather
     than joined row by row in SQL."""
 
-    kind: str  # a field of ``_Lookups``
+    kind: str  # one of ``LOOKUPS``
     key: Any  # the row's column holding the id
 
 
@@ -293,37 +297,29 @@ IMPORT_ORDER = ("services", "people", "episodes", "contacts", "goals", "signpost
 # --- reading rows -----------------------------------------------------------------------------
 
 
-@dataclass
-class _Lookups:
-    """Read once before the tables: who is in the export (``people``: in-scope person id ->
-    reference; ``episode_people``: their journeys -> reference), and the small tables a row
-    names by id. A million contacts then need no join: a dictionary look-up each."""
-
-    people: dict[str, str]
-    episode_people: dict[str, str]
-    episode_numbers: dict[str, int]
-    users: dict[str, str]
-    contracts: dict[str, str]
-    services: dict[str, str]
+LOOKUPS = ("people", "episode_people", "episode_numbers", "users", "contracts", "services")
 
 
-def _lookups(session: Session, actor: Actor) -> _Lookups:
-    connection = session.connection()
+def _lookup_table(name: str) -> Any:
+    """The temporary table ``temp.lw_NAME`` (id -> value) as SQLAlchemy sees it."""
+    return sql_table(f"lw_{name}", sql_column("id"), sql_column("value"), schema="temp")
 
-    def pairs(query: Select) -> dict:
-        return dict(connection.execute(query).all())
 
-    people = pairs(select(Person.id, Person.reference).where(_people_rows(actor)))
-    episode_people, episode_numbers = {}, {}
-    for episode_id, person_id, number in connection.execute(
-            select(Episode.id, Episode.person_id, Episode.number)):
-        if person_id in people:
-            episode_people[episode_id] = people[person_id]
-            episode_numbers[episode_id] = number
-    return _Lookups(people, episode_people, episode_numbers,
-                    pairs(select(User.id, User.username)),
-                    pairs(select(Contract.id, Contract.code)),
-                    pairs(select(Service.id, Service.name)))
+def _lookup_selects(actor: Actor) -> dict[str, Select]:
+    """What each ``LOOKUPS`` table holds, as (id, value) queries: who is in the export
+    (``people``: in-scope person id -> reference; ``episode_people``: their journeys ->
+    reference, ``episode_numbers``: -> number), and the small tables a row names by id. A
+    million contacts then need no join of their own, a key look-up each. Read by SQLite
+    straight into the temporary tables: no Python object per person in any process."""
+    people = _lookup_table("people")
+    theirs = select(Episode.id, people.c.value, Episode.number).join(
+        people, people.c.id == Episode.person_id)
+    return {"people": select(Person.id, Person.reference).where(_people_rows(actor)),
+            "episode_people": theirs.with_only_columns(Episode.id, people.c.value),
+            "episode_numbers": theirs.with_only_columns(Episode.id, Episode.number),
+            "users": select(User.id, User.username),
+            "contracts": select(Contract.id, Contract.code),
+            "services": select(Service.id, Service.name)}
 
 
 # How each kind of column is written. SQLite reads each table's stored values (joining the
@@ -754,22 +750,20 @@ def _converter(expr: Any, dialect: Any) -> Callable[[Any], Any] | None:
 
 
 @contextlib.contextmanager
-def _temporary_lookups(connection: Any, lookups: _Lookups) -> Iterator[None]:
-    """The lookups as temporary tables (in memory: ``temp_store=MEMORY``) that the row
-    queries join by key; dropped afterwards, so nothing stays on the pooled connection."""
-    cursor = connection.cursor()
-    names = [f.name for f in fields(lookups)]
+def _temporary_lookups(connection: Connection, actor: Actor) -> Iterator[None]:
+    """The lookups (``_lookup_selects``) as temporary tables (in memory: ``temp_store=MEMORY``)
+    that the row queries join by key, filled by SQLite from the connection's own snapshot:
+    each worker process builds its own, so no look-up is read into Python or sent down a
+    pipe. Dropped afterwards, so nothing stays on the pooled connection."""
     try:
-        for name in names:
-            cursor.execute(f"CREATE TEMP TABLE lw_{name} (id TEXT PRIMARY KEY, value) "
-                           "WITHOUT ROWID")
-            cursor.executemany(f"INSERT INTO temp.lw_{name} VALUES (?, ?)",
-                               getattr(lookups, name).items())
+        for name, query in _lookup_selects(actor).items():
+            connection.exec_driver_sql(f"CREATE TEMP TABLE lw_{name} (id TEXT PRIMARY KEY, "
+                                       "value) WITHOUT ROWID")
+            connection.execute(insert(_lookup_table(name)).from_select(["id", "value"], query))
         yield
     finally:
-        for name in names:
-            cursor.execute(f"DROP TABLE IF EXISTS temp.lw_{name}")
-        cursor.close()
+        for name in LOOKUPS:
+            connection.exec_driver_sql(f"DROP TABLE IF EXISTS temp.lw_{name}")
 
 
 def _rows(connection: Any, query: _RowQuery, before: int = 0, most: int | None = None

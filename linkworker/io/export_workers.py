@@ -16,8 +16,9 @@ How the workers are run (``Workers``), and why:
   that moment only, after the workers have started (about a second).
 * **Shares** (``Share``): a table, or a rowid range of a big one (the contacts are about half
   the work), each with the number of the table's rows before it, so its sheet rows are
-  numbered as one pass would number them. A worker is sent the looked-up names once, then one
-  share at a time, the biggest first; the parent joins each table's pieces in order.
+  numbered as one pass would number them. A worker is sent whose export it is once (it reads
+  its own look-ups from the snapshot into temporary tables), then one share at a time, the
+  biggest first; the parent joins each table's pieces in order.
 * **A worker never outlives the export.** It ends with its parent (a thread waits on the
   parent's sentinel), the parent ends every worker on a Cancel or a failure anywhere, and a
   failure comes back as the exception itself (``ExportWorkerLost`` if a worker vanished).
@@ -43,6 +44,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from linkworker.access import Actor
 from linkworker.apart import WorkerLost, end_with_parent, receive, send_error, without_main
 from linkworker.io import export_rows as er
 
@@ -225,11 +227,12 @@ class Workers:
         for pipe in self.pipes:
             self._expect(pipe, "begun", stopped)
 
-    def setup(self, lookups: er._Lookups, answers: int, folder: Path, scratch: Path) -> None:
-        """What every share needs (sent once): the looked-up names, the answers' width,
+    def setup(self, actor: Actor, answers: int, folder: Path, scratch: Path) -> None:
+        """What every share needs (sent once): whose export it is (each worker reads its
+        look-ups from the snapshot itself: ``er._temporary_lookups``), the answers' width,
         where to write, and the sheets' length."""
         for pipe in self.pipes:
-            pipe.send(("setup", (lookups, answers, str(folder), str(scratch),
+            pipe.send(("setup", (actor, answers, str(folder), str(scratch),
                                  er.EXCEL_MAX_ROWS)))
 
     def run(self, shares: Sequence[Share], reached: Callable[[Done], None],
@@ -344,10 +347,10 @@ def _serve(pipe: Any, path: Path, key: bytes) -> None:
             connection.exec_driver_sql("BEGIN")
             connection.exec_driver_sql("SELECT count(*) FROM sqlite_master").all()
             pipe.send(("begun", None))
-            lookups, answers, folder, scratch, sheet_rows = _wait_for(pipe, "setup")
+            actor, answers, folder, scratch, sheet_rows = _wait_for(pipe, "setup")
             reader = Reader(raw, connection.dialect, answers, Path(folder), Path(scratch),
                             sheet_rows)
-            with er._temporary_lookups(raw, lookups):
+            with er._temporary_lookups(connection, actor):
                 while True:
                     share = _wait_for(pipe, "share")
                     pipe.send(("done", reader.read(share, _reporter(pipe))))

@@ -37,8 +37,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from xlsxwriter.utility import xl_col_to_name
-
 from linkworker.io.errors import ImportFileError
 from linkworker.validation import tidy_text
 
@@ -506,7 +504,11 @@ def _clean(value: Cell) -> Cell:
 
 
 def _column_letter(index: int) -> str:
-    """Excel's letters for a 0-based column (27 -> "AB"), as the export names them."""
+    """Excel's letters for a 0-based column (27 -> "AB"), as the export names them.
+    XlsxWriter is imported here, when a file names a column, not by every screen that reads
+    one (a record's signposting tab imports this module)."""
+    from xlsxwriter.utility import xl_col_to_name
+
     return xl_col_to_name(index)
 
 

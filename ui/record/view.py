@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
 from linkworker.access import Actor, can
 from linkworker.codes import GENDERS
 from linkworker.contacts import record_contact, update_contact
-from linkworker.plan_pdf import export_plan
 from linkworker.profile import FieldProblems
 from linkworker.record import save_record_edits
 from linkworker.validation import format_date
@@ -469,7 +468,10 @@ class RecordView(QWidget):
     # --- my plan --------------------------------------------------------------------------
 
     def print_plan(self, path: str | None = None) -> None:
-        """Write the "My plan" PDF where the user chooses (built off the GUI thread)."""
+        """Write the "My plan" PDF where the user chooses (built off the GUI thread).
+        ReportLab is imported here, when a plan is printed, not when a record opens."""
+        from linkworker.plan_pdf import export_plan
+
         if self.bundle is None:
             return
         if path is None:
