@@ -153,23 +153,31 @@ def record_contact(
     today = today or dt.date.today()
     with unit_of_work(target) as session:
         episode = episode_for(session, actor, episode_id, "contact.record")
-        _check(entry, episode, today)
-        contact = Contact(
-            episode_id=episode.id, worker_id=actor.user_id or episode.worker_id,
-            contact_date=entry.contact_date, start_time=entry.start_time, mode=entry.mode,
-            purpose=default_purpose(entry, episode), venue=(entry.venue or "").strip() or None,
-            duration_minutes=entry.duration_minutes, status=entry.status,
-            note=(entry.note or "").strip() or None,
-        )
-        session.add(contact)
-        _apply_effects(contact, episode)
-        session.flush()
-        audit.record(session, actor, "contact.record", entity="contact", entity_id=contact.id,
-                     person_id=episode.person_id,
-                     details={"status": contact.status, "mode": contact.mode,
-                              "purpose": contact.purpose})
-        refresh_stage(session, episode, today)
-        return contact.id
+        return add_contact(session, actor, episode, entry, today).id
+
+
+def add_contact(session: Session, actor: Actor, episode: Episode, entry: ContactInput,
+                today: dt.date) -> Contact:
+    """Check and write one contact on ``episode`` in the caller's transaction: the journey's
+    dates and stage move on and the audit line is written, as for every contact. The caller
+    has checked the actor may (``record_contact``; the drop-in register's ``mark_attended``)."""
+    _check(entry, episode, today)
+    contact = Contact(
+        episode_id=episode.id, worker_id=actor.user_id or episode.worker_id,
+        contact_date=entry.contact_date, start_time=entry.start_time, mode=entry.mode,
+        purpose=default_purpose(entry, episode), venue=(entry.venue or "").strip() or None,
+        duration_minutes=entry.duration_minutes, status=entry.status,
+        note=(entry.note or "").strip() or None,
+    )
+    session.add(contact)
+    _apply_effects(contact, episode)
+    session.flush()
+    audit.record(session, actor, "contact.record", entity="contact", entity_id=contact.id,
+                 person_id=episode.person_id,
+                 details={"status": contact.status, "mode": contact.mode,
+                          "purpose": contact.purpose})
+    refresh_stage(session, episode, today)
+    return contact
 
 
 EDITABLE = ("contact_date", "start_time", "mode", "purpose", "venue", "duration_minutes",
@@ -219,13 +227,20 @@ def withdraw_contact(
     withdraw_reason(reason)
     with unit_of_work(target) as session:
         contact, episode = _live_contact(session, actor, contact_id)
-        was = contact.status
-        contact.status = WITHDRAWN
-        session.flush()
-        _recount_dates(session, episode, contact)
-        audit.record(session, actor, "contact.withdraw", entity="contact", entity_id=contact.id,
-                     person_id=episode.person_id, details={"reason": reason, "was": was})
-        refresh_stage(session, episode, today)
+        take_back(session, actor, contact, episode, reason, today)
+
+
+def take_back(session: Session, actor: Actor, contact: Contact, episode: Episode, reason: str,
+              today: dt.date) -> None:
+    """Mark ``contact`` withdrawn in the caller's transaction (the caller has checked the actor
+    may): audited with the reason, the journey's dates and stage worked out again."""
+    was = contact.status
+    contact.status = WITHDRAWN
+    session.flush()
+    _recount_dates(session, episode, contact)
+    audit.record(session, actor, "contact.withdraw", entity="contact", entity_id=contact.id,
+                 person_id=episode.person_id, details={"reason": reason, "was": was})
+    refresh_stage(session, episode, today)
 
 
 def _recount_dates(session: Session, episode: Episode, withdrawn: Contact) -> None:

@@ -344,3 +344,20 @@ def test_cli_creates_refuses_and_cleans_up(tmp_path, monkeypatch, capsys):
     assert main(["--db", str(missing), "demo", "--people", "0"]) == 2
     assert "between 1 and" in capsys.readouterr().err
     assert not missing.exists()
+
+
+def test_the_coordinator_has_a_register_at_their_venue(demo):
+    """``make run`` as the coordinator shows a real drop-in register: people seen at their
+    venue lately, some of them still on a journey so they can be marked attended."""
+    from linkworker.access import Actor
+    from linkworker.dropin import register_page
+
+    with demo.reading() as s:
+        user = s.execute(select(models.User).where(
+            models.User.username == "coordinator")).scalar_one()
+        coordinator = Actor(user.id, user.username, user.role, user.display_name, user.venue)
+        open_people = set(s.execute(select(models.Episode.person_id).where(
+            models.Episode.exit_date.is_(None))).scalars())
+    listed = register_page(demo, coordinator, TODAY)
+    assert len(listed) >= 5
+    assert len({e.person_id for e in listed} & open_people) >= 3

@@ -81,4 +81,5 @@ PAGE_TITLES = (
     QT_TRANSLATE_NOOP("Pages", "Today"), QT_TRANSLATE_NOOP("Pages", "My caseload"),
     QT_TRANSLATE_NOOP("Pages", "Due and overdue"), QT_TRANSLATE_NOOP("Pages", "Directory"),
     QT_TRANSLATE_NOOP("Pages", "Reports"), QT_TRANSLATE_NOOP("Pages", "Settings"),
+    QT_TRANSLATE_NOOP("Pages", "Drop-in register"),
 )

@@ -1,11 +1,12 @@
 """The main window: navigation and hosting, nothing else.
 
 A left-hand list gives each job a home (Today, My caseload, Due and overdue, Directory,
-Reports, Settings; Ctrl+1..6). The pages are their own view/controller pairs, built the first
-time they are shown; the person's record opens as a closable tab beside them. The window also
-owns the things every page shares: the message bar (errors from the runner, "Saved" notices,
-never a modal dialog for a routine save), the status bar with the runner's progress and a busy
-indicator, and the menus.
+Reports, Settings, Drop-in register; Ctrl+1..7); a coordinator lands on the drop-in register.
+The pages are their own view/controller pairs, built the first time they are shown; the
+person's record opens as a closable tab beside them. The window also owns the things every
+page shares: the message bar (errors from the runner, "Saved" notices, never a modal dialog
+for a routine save), the status bar with the runner's progress and a busy indicator, and the
+menus.
 
 Pages are placed by ``PAGES`` and imported lazily (start-up builds only the caseload list);
 every part must be in the build: a missing one is an import error, never a silent stand-in.
@@ -152,6 +153,19 @@ PAGES: tuple[Page, ...] = (
             ),
         ),
     ),
+    Page(
+        "register",
+        "Drop-in register",
+        (
+            Part(
+                QT_TRANSLATE_NOOP("Pages", "Drop-in register"),
+                "ui.dropin_view",
+                "DropinView",
+                "attendance.record",
+                dated=True,
+            ),
+        ),
+    ),
 )
 
 # Pieces that are not pages: resolved the same lazy way.
@@ -250,7 +264,7 @@ class MainWindow(QMainWindow):
         self.lock_guard = self._lock_guard()
         self.successor: MainWindow | None = None
         self.lock_guard.switched.connect(self.switch_to)
-        self.go_to_search()  # the default view, ready to type a name
+        self._land()  # the default view, ready to type a name
         self._fit_to_screen()
         self.prepared: Prepared | None = None
         self._started = False
@@ -475,6 +489,18 @@ class MainWindow(QMainWindow):
             signal = getattr(widget, name, None)
             if signal is not None and hasattr(signal, "connect"):
                 signal.connect(self.show_person)
+        if (wanted := getattr(widget, "referral_wanted", None)) is not None:
+            wanted.connect(self.new_referral)  # the drop-in register's "New self-referral"
+
+    def _land(self) -> None:
+        """The first page: the caseload search, ready to type a name; a coordinator's is the
+        drop-in register (their day at their venue). The caseload page is built first for
+        every role: start-up's background work waits for its first rows, and a caseload
+        page built later, with the window on screen, took the window's focus away
+        (offscreen, the next Ctrl+3 went nowhere)."""
+        self.go_to_search()
+        if self.actor.role == "coordinator" and page_allowed(PAGES[-1], self.actor):  # "register"
+            self.go("register").focus_first()
 
     def go_to_search(self) -> None:
         """Ctrl+F: the search box of the page on screen if it has one (the directory), else

@@ -15,6 +15,7 @@ from types import SimpleNamespace
 
 from linkworker.dates import months_between
 from linkworker.demo import forms, support
+from linkworker.demo.organisation import DROP_IN_VENUE
 from linkworker.demo.plans import EARLY_EXITS, EpisodePlan
 from linkworker.demo.world import World, weekday
 from linkworker.journey_clock import JourneyClock, ReviewSchedule
@@ -78,6 +79,8 @@ class EpisodeContext:
             venue = world.pick(self.venues)
         elif mode == "home_visit":
             venue = "Home"
+        elif mode == "group":
+            venue = DROP_IN_VENUE  # the coordinator's drop-in: their register lists them
         key = ("review" if purpose.startswith("review_") else purpose, status)
         texts = world.data.notes.get(key)
         note = world.pick(texts) if texts and world.chance(0.7) else None

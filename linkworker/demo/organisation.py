@@ -17,11 +17,14 @@ from linkworker.demo.world import World
 from linkworker.models import Service, User
 
 DEMO_PASSWORD = "demo"
+# Where the coordinator runs the drop-ins: the demo's group sessions are held there, so
+# signing in as the coordinator shows a real drop-in register.
+DROP_IN_VENUE = "Elswick Community Centre"
 MIN_WORKERS, MAX_WORKERS, PEOPLE_PER_WORKER = 3, 60, 40
 FIXED_STAFF = (
     ("admin", "Pat Morrison", "admin", None),
     ("manager", "Jo Fletcher", "manager", None),
-    ("coordinator", "Sam Okoye", "coordinator", "Elswick Community Centre"),
+    ("coordinator", "Sam Okoye", "coordinator", DROP_IN_VENUE),
 )
 
 

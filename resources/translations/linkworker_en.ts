@@ -12,6 +12,16 @@
     </message>
   </context>
   <context>
+    <name>dropin_view</name>
+    <message numerus="yes">
+      <source>%Ln attended today</source>
+      <translation>
+        <numerusform>%Ln attended today</numerusform>
+        <numerusform>%Ln attended today</numerusform>
+      </translation>
+    </message>
+  </context>
+  <context>
     <name>due_view</name>
     <message numerus="yes">
       <source> Also %Ln overdue task(s) on Today.</source>
