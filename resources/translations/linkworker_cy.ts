@@ -4,7 +4,7 @@
   <context>
     <name />
     <message>
-      <location filename="../../ui/main_window.py" line="+270" />
+      <location filename="../../ui/main_window.py" line="+284" />
       <location line="+10" />
       <location line="+10" />
       <location line="+97" />
@@ -121,7 +121,7 @@
     <name>Pages</name>
     <message>
       <location filename="../../ui/i18n.py" line="+81" />
-      <location filename="../../ui/main_window.py" line="-315" />
+      <location filename="../../ui/main_window.py" line="-328" />
       <source>Today</source>
       <translation type="unfinished" />
     </message>
@@ -155,7 +155,13 @@
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../../ui/main_window.py" line="-17" />
+      <location line="+1" />
+      <location filename="../../ui/main_window.py" line="+17" />
+      <source>Drop-in register</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../../ui/main_window.py" line="-34" />
       <source>Outcome returns</source>
       <translation type="unfinished" />
     </message>
@@ -180,7 +186,7 @@
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+10" />
+      <location line="+23" />
       <source>Record</source>
       <translation type="unfinished" />
     </message>
@@ -2760,6 +2766,154 @@ No good backup was found beside {name}. The damaged file has not been changed; a
     </message>
   </context>
   <context>
+    <name>dropin_view</name>
+    <message>
+      <location filename="../../ui/dropin_view.py" line="+86" />
+      <source>Drop-in register</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+15" />
+      <source>You have no venue set, so there is no drop-in register to show. An admin sets your venue in Settings &gt; Users.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+5" />
+      <source>No venue set</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+6" />
+      <source>Drop-in register: {venue}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Venue</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+2" />
+      <source>Date of the register</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+5" />
+      <source>Find a person at this venue</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Type a name or reference</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>F&amp;ind:</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+3" />
+      <location line="+9" />
+      <source>Attended today</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="-3" />
+      <source>Name</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Reference</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Last seen here</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+2" />
+      <source>People at this venue</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+3" />
+      <source>What was done</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+3" />
+      <source>&amp;Mark attended (Space)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Mark attended</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>&amp;Undo today's mark (Delete)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Undo today's mark</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>New self-&amp;referral…</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>New self-referral</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+2" />
+      <source>Quick &amp;wellbeing form…</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+1" />
+      <source>Quick wellbeing form</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+33" />
+      <source>Loading the register</source>
+      <translation type="unfinished" />
+    </message>
+    <message numerus="yes">
+      <location line="+20" />
+      <source>%Ln attended today</source>
+      <translation type="unfinished">
+        <numerusform />
+      </translation>
+    </message>
+    <message>
+      <location line="+26" />
+      <location line="+37" />
+      <source>Choose a person in the list first.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="-27" />
+      <location line="+4" />
+      <source>{name}: {what}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location line="+7" />
+      <source>Saving attendance</source>
+      <translation type="unfinished" />
+    </message>
+  </context>
+  <context>
     <name>due_view</name>
     <message>
       <location filename="../../ui/due_view.py" line="+39" />
@@ -3478,7 +3632,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+40" />
+      <location line="+52" />
       <source>Opening…</source>
       <translation type="unfinished" />
     </message>
@@ -4996,7 +5150,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
   <context>
     <name>record.view</name>
     <message>
-      <location filename="../../ui/record/view.py" line="+57" />
+      <location filename="../../ui/record/view.py" line="+56" />
       <source>Wellbeing forms are not available in this build.</source>
       <translation type="unfinished" />
     </message>
@@ -5226,7 +5380,7 @@ No good backup was found beside {name}. The damaged file has not been changed; a
       <translation type="unfinished" />
     </message>
     <message>
-      <location line="+18" />
+      <location line="+21" />
       <source>Save the person's plan</source>
       <translation type="unfinished" />
     </message>
