@@ -301,7 +301,8 @@ def test_pseudonyms_are_the_hmac_of_the_person_id_under_the_contract_key():
 @pytest.mark.parametrize("cap, said", [
     ("1,500,000", "caps.total_amount: must be a number, e.g. 1500 or 1500.50, written without "
                   "quotes, £ or commas (not '1,500,000')"),
-    (float("nan"), "caps.total_amount: must be a number, e.g. 1500 or 1500.50"),
+    (float("nan"), "caps.total_amount: must be a number, e.g. 1500 or 1500.50 (not NaN or "
+                   "Infinity)"),
     (True, "caps.total_amount: must be a number, e.g. 1500 or 1500.50"),
 ])
 def test_a_cap_that_is_not_a_number_is_named_in_a_persons_words(cap, said):

@@ -59,6 +59,8 @@ def not_a_number(value: Any) -> str:
     if isinstance(value, str):
         return f"must be a number, e.g. 1500 or 1500.50, written without quotes, £ or commas " \
                f"(not {value!r})"
+    if isinstance(value, float):  # json reads NaN and Infinity as floats
+        return "must be a number, e.g. 1500 or 1500.50 (not NaN or Infinity)"
     return "must be a number, e.g. 1500 or 1500.50"
 
 
