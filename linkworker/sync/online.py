@@ -168,11 +168,14 @@ def _pull(caseload: Caseload, hub: Any, progress: Progress, bulk: bool = True
         rows = []
         if bulk and mark == 0 and replica.available(hub_conn):
             # A first pull: streamed from the hub into one transaction here (``replica``).
-            with caseload.transaction() as session:
-                before = marks.newest_seq(session.connection())
-                copied = replica.copy(session.connection(), hub_conn)
-                marks.from_hub(session.connection(), before)
-                duplicates += people.duplicates_among(session, copied.report.new_people)
+            # The answer is staged in a scratch file apart from the caseload's WAL.
+            with replica.scratch(caseload.engine, caseload.path) as on:
+                with caseload.transaction(on) as session:
+                    before = marks.newest_seq(session.connection())
+                    copied = replica.copy(session.connection(), hub_conn)
+                    marks.from_hub(session.connection(), before)
+                    duplicates += people.duplicates_among(session, copied.report.new_people)
+                replica.shrink_wal(on)
         else:
             rows = [dict(r._mapping) for r in hub_conn.execute(
                 text("SELECT * FROM linkworker_pull(:after, :known)"),
