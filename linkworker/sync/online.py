@@ -169,13 +169,12 @@ def _pull(caseload: Caseload, hub: Any, progress: Progress, bulk: bool = True
         if bulk and mark == 0 and replica.available(hub_conn):
             # A first pull: streamed from the hub into one transaction here (``replica``).
             # The answer is staged in a scratch file apart from the caseload's WAL.
-            with replica.scratch(caseload.engine, caseload.path) as on:
-                with caseload.transaction(on) as session:
-                    before = marks.newest_seq(session.connection())
-                    copied = replica.copy(session.connection(), hub_conn)
-                    marks.from_hub(session.connection(), before)
-                    duplicates += people.duplicates_among(session, copied.report.new_people)
-                replica.shrink_wal(on)
+            with replica.scratch(caseload.engine, caseload.path) as on, \
+                    caseload.transaction(on) as session:
+                before = marks.newest_seq(session.connection())
+                copied = replica.copy(session.connection(), hub_conn)
+                marks.from_hub(session.connection(), before)
+                duplicates += people.duplicates_among(session, copied.report.new_people)
         else:
             rows = [dict(r._mapping) for r in hub_conn.execute(
                 text("SELECT * FROM linkworker_pull(:after, :known)"),

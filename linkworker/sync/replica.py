@@ -144,11 +144,15 @@ def scratch(engine: Engine, caseload_path: Path) -> Iterator[Connection]:
     encrypted with the caseload's key (SQLCipher gives each file its own salt): it holds
     personal data. ``journal_mode=OFF`` and ``synchronous=OFF``: nothing in it outlives the
     sync, so its pages are written once, straight to it, never through the caseload's WAL.
-    Owner-only, as the caseload's files are."""
+    Owner-only, as the caseload's files are. The copy's WAL is checkpointed only after the
+    scratch file is gone (``shrink_wal``): checkpointed at the commit, the caseload, its WAL
+    and the scratch file were all on disk at once (6.8 GB at 20,000 people)."""
     path = scratch_path(caseload_path)
     _discard(path)
     path.touch(mode=0o600)  # owner-only, as the caseload (SQLite takes an empty file as new)
     with engine.connect() as conn:
+        every = conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar()
+        conn.exec_driver_sql("PRAGMA wal_autocheckpoint = 0")
         conn.exec_driver_sql(f"ATTACH DATABASE ? AS {SCRATCH} KEY ?",
                              (str(path), engine.url.password))
         try:
@@ -162,6 +166,8 @@ def scratch(engine: Engine, caseload_path: Path) -> Iterator[Connection]:
             conn.exec_driver_sql(f"DETACH DATABASE {SCRATCH}")
             conn.commit()
             _discard(path)
+            conn.exec_driver_sql(f"PRAGMA wal_autocheckpoint = {int(every)}")
+            shrink_wal(conn)
 
 
 def _discard(path: Path) -> None:

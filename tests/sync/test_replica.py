@@ -625,6 +625,7 @@ def test_a_first_sync_stages_the_answer_in_an_encrypted_scratch_file_not_the_cas
 
     def shrink_wal(conn):
         seen["wal"] = wal.stat().st_size
+        seen["beside_at_checkpoint"] = _beside(laptop.path)
         real_shrink(conn)
 
     monkeypatch.setattr(replica, "stage", stage)
@@ -650,6 +651,7 @@ def test_a_first_sync_stages_the_answer_in_an_encrypted_scratch_file_not_the_cas
         assert seen["staged_wal"] < 64 * 1024  # a few pages (old: the staging's spilled pages)
         assert peak_wal <= 1.2 * replica_bytes, (peak_wal, replica_bytes)
         assert _beside(laptop.path) == []  # the scratch file is gone
+        assert seen["beside_at_checkpoint"] == []  # before the WAL went into the caseload
         laptop.close()
     finally:
         office.close()
