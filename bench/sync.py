@@ -172,20 +172,20 @@ def hub(path: str, url: str) -> dict[str, Any]:
 
 
 def _answer_alone(hub_conn: Any, folder: Path) -> None:
-    """The hub's answer read and staged on a throwaway laptop (``replica.stage``), then
-    rolled back: the copy's first half."""
+    """The hub's answer read and staged on a throwaway laptop (``replica.stage``, in its scratch
+    file), then rolled back: the copy's first half."""
     from linkworker.storage.database import Caseload
     from linkworker.sync import replica
 
-    scratch = Caseload.create(folder / "answer-alone.db", PASSPHRASE)
+    laptop = Caseload.create(folder / "answer-alone.db", PASSPHRASE)
     try:
-        with scratch.engine.connect() as conn, conn.begin() as transaction:
+        with replica.scratch(laptop.engine, laptop.path) as conn, conn.begin() as transaction:
             for statement in replica._STAGE:
                 conn.exec_driver_sql(statement)
             replica.stage(conn, hub_conn)
             transaction.rollback()
     finally:
-        scratch.close()
+        laptop.close()
 
 
 def _timed(out: dict[str, Any], name: str, func: Any, *args: Any) -> Any:

@@ -435,15 +435,19 @@ class Caseload:
         return TAKE_WRITE_LOCK
 
     @contextlib.contextmanager
-    def transaction(self) -> Iterator[Session]:
+    def transaction(self, on: Connection | None = None) -> Iterator[Session]:
         """One unit of work: commits if the block succeeds, rolls back if anything raises.
 
         The write lock is taken first, before anything is read. Otherwise two writers (the app
         and a script) could both read the same newest audit hash, and the later one would fail
         with "database is locked" when it came to write; taking the lock up front makes it wait
         (``busy_timeout``) and then read what the first one committed.
+
+        ``on``: a connection of this caseload's, not in a transaction, to work on instead of
+        the pool's next (the first sync's, with its scratch file attached: ``replica``).
         """
-        with self._sessions() as session, session.begin(), stepping_aside(None):
+        sessions = self._sessions(bind=on) if on is not None else self._sessions()
+        with sessions as session, session.begin(), stepping_aside(None):
             session.execute(self.write_lock)
             yield session
 

@@ -168,7 +168,9 @@ def _pull(caseload: Caseload, hub: Any, progress: Progress, bulk: bool = True
         rows = []
         if bulk and mark == 0 and replica.available(hub_conn):
             # A first pull: streamed from the hub into one transaction here (``replica``).
-            with caseload.transaction() as session:
+            # The answer is staged in a scratch file apart from the caseload's WAL.
+            with replica.scratch(caseload.engine, caseload.path) as on, \
+                    caseload.transaction(on) as session:
                 before = marks.newest_seq(session.connection())
                 copied = replica.copy(session.connection(), hub_conn)
                 marks.from_hub(session.connection(), before)

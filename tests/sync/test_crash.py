@@ -97,6 +97,7 @@ def test_killed_during_pack_import_applies_nothing_then_the_retry_applies_all(re
 def test_killed_during_online_sync_resumes_and_finishes(tmp_path, pg_url, bulk):
     from linkworker.hub.create import create_hub
     from tests.sync.test_hub import _laptop_for
+    from tests.sync.test_replica import _beside
 
     office = Caseload.create(tmp_path / "office.db", TEST_PASSPHRASE)
     with office.transaction() as s:
@@ -111,6 +112,9 @@ def test_killed_during_online_sync_resumes_and_finishes(tmp_path, pg_url, bulk):
     laptop.close()
     _run_and_kill(f"from linkworker.sync.online import sync_with_hub\n"
                   f"sync_with_hub(target, {login_url!r}, bulk={bulk})", laptop_path)
+    # The bulk copy's scratch file (the staged answer) is left, encrypted: personal data.
+    left = [p.read_bytes()[:16] for p in _beside(laptop_path)]
+    assert len(left) == bulk and not any(head.startswith(b"SQLite format 3") for head in left)
     laptop = Caseload.open(laptop_path, TEST_PASSPHRASE)
     try:
         assert laptop.integrity_problems(quick=False) == []
@@ -119,6 +123,7 @@ def test_killed_during_online_sync_resumes_and_finishes(tmp_path, pg_url, bulk):
         assert _count(laptop, models.Person) == 0  # nothing half-applied
         sync_with_hub(laptop, login_url, bulk=bulk)
         assert _count(laptop, models.Person) == 2500
+        assert _beside(laptop_path) == []  # the next first sync deleted it
         assert service.status(laptop).incoming_waiting == 0
     finally:
         laptop.close()

@@ -584,3 +584,87 @@ def test_a_record_made_and_pushed_here_before_the_first_pull_is_received_not_cop
         assert s.scalar(select(func.count()).select_from(models.Person)) == len(people) + 1
     laptop.close()
     office.close()
+
+
+def _beside(path) -> list:
+    """Files SQLite or the copy made beside a caseload, but its WAL, shared memory and key."""
+    return sorted(p for p in path.parent.glob(f"{path.name}?*")
+                  if not p.name.endswith(("-wal", "-shm", ".key")))
+
+
+def test_a_first_sync_stages_the_answer_in_an_encrypted_scratch_file_not_the_caseloads_wal(
+        pg_url, tmp_path, monkeypatch):
+    """Issue 15: the hub's answer was staged in the caseload itself, in the copy's one
+    transaction, so every staged page went through its WAL and was checkpointed (at 20,000
+    people 12.1 GB written, the files at 7.2 GB, nearly all WAL). Now it is staged in a
+    scratch file of its own, encrypted (personal data), gone after the sync: the WAL holds
+    nothing after the staging, and at most about the replica itself. The caseload's cache is
+    made small, as at 50,000 people (64 MB for gigabytes), so pages spill as they would
+    there."""
+    seen: dict = {}
+    real_stage = replica.stage
+
+    def stage(conn, hub_conn):
+        conn.exec_driver_sql("PRAGMA main.cache_size = -256")
+        before = wal.stat().st_size
+        result = real_stage(conn, hub_conn)
+        seen["staged_wal"] = wal.stat().st_size - before
+        seen["scratch"] = [p.read_bytes()[:16] for p in _beside(laptop.path)]
+        seen["others_may"] = [p.stat().st_mode & 0o077 for p in _beside(laptop.path)]
+        return result
+
+    real_shrink = getattr(replica, "shrink_wal", None)
+
+    def shrink_wal(conn):
+        seen["wal"] = wal.stat().st_size
+        seen["beside_at_checkpoint"] = _beside(laptop.path)
+        real_shrink(conn)
+
+    monkeypatch.setattr(replica, "stage", stage)
+    monkeypatch.setattr(replica, "shrink_wal", shrink_wal, raising=False)
+    office = Caseload.create(tmp_path / "office.db", TEST_PASSPHRASE)
+    generate(office, people=24, seed=5, today=dt.date(2026, 11, 20))
+    manager_id, manager = _manager(office)
+    create_hub(office, pg_url)
+    try:
+        laptop, url = _laptop_for(tmp_path, office, pg_url, manager, manager_id)
+        wal = laptop.path.with_name(laptop.path.name + "-wal")
+        with laptop.engine.connect() as conn:  # the WAL from nothing: its size is what it got
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").all()
+        report = sync_with_hub(laptop, url)
+        assert report.pulled > 1000 and len(_state(laptop)["people"]) == 24
+        peak_wal = seen.get("wal", wal.stat().st_size)  # old code: no shrink, the WAL as it is
+        with laptop.engine.connect() as conn:  # the replica's pages (old: the staging's freed)
+            replica_bytes = conn.exec_driver_sql(
+                "SELECT (p.page_count - f.freelist_count) * s.page_size FROM pragma_page_count() "
+                "p, pragma_freelist_count() f, pragma_page_size() s").scalar()
+        assert len(seen["scratch"]) == 1 and not seen["scratch"][0].startswith(b"SQLite format 3")
+        assert seen["others_may"] == [0]  # owner-only, as the caseload
+        assert seen["staged_wal"] < 64 * 1024  # a few pages (old: the staging's spilled pages)
+        assert peak_wal <= 1.2 * replica_bytes, (peak_wal, replica_bytes)
+        assert _beside(laptop.path) == []  # the scratch file is gone
+        assert seen["beside_at_checkpoint"] == []  # before the WAL went into the caseload
+        laptop.close()
+    finally:
+        office.close()
+
+
+def test_a_scratch_file_left_by_a_crash_is_removed_and_the_first_sync_succeeds(
+        pg_url, tmp_path):
+    """A first sync killed part way leaves its scratch file (no journal: it is thrown away,
+    never repaired); the next first sync deletes it and starts afresh. Here it is not even a
+    database."""
+    office = Caseload.create(tmp_path / "office.db", TEST_PASSPHRASE)
+    generate(office, people=24, seed=5, today=dt.date(2026, 11, 20))
+    worker_id, worker, people = _busiest_worker(office)
+    create_hub(office, pg_url)
+    try:
+        laptop, url = _laptop_for(tmp_path, office, pg_url, worker, worker_id)
+        left = replica.scratch_path(laptop.path)
+        left.write_bytes(b"left by a crash " * 512)
+        sync_with_hub(laptop, url)
+        assert len(_state(laptop)["people"]) == len(people)
+        assert not left.exists() and _beside(laptop.path) == []
+        laptop.close()
+    finally:
+        office.close()
