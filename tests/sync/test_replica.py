@@ -622,10 +622,8 @@ def test_a_first_sync_stages_the_answer_in_an_encrypted_scratch_file_not_the_cas
 
     monkeypatch.setattr(replica, "stage", stage)
     monkeypatch.setattr(replica, "shrink_wal", shrink_wal, raising=False)
-    office = Caseload.create(tmp_path / "office.db", TEST_PASSPHRASE)
-    generate(office, people=24, seed=5, today=dt.date(2026, 11, 20))
+    office = _generated_hub(tmp_path, pg_url)
     manager_id, manager = _manager(office)
-    create_hub(office, pg_url)
     try:
         laptop, url = _laptop_for(tmp_path, office, pg_url, manager, manager_id)
         wal = laptop.path.with_name(laptop.path.name + "-wal")
@@ -654,10 +652,7 @@ def test_a_scratch_file_left_by_a_crash_is_removed_and_the_first_sync_succeeds(
     """A first sync killed part way leaves its scratch file (no journal: it is thrown away,
     never repaired); the next first sync deletes it and starts afresh. Here it is not even a
     database."""
-    office = Caseload.create(tmp_path / "office.db", TEST_PASSPHRASE)
-    generate(office, people=24, seed=5, today=dt.date(2026, 11, 20))
-    worker_id, worker, people = _busiest_worker(office)
-    create_hub(office, pg_url)
+    office, worker_id, worker, people = _office_at_hub(tmp_path, pg_url)
     try:
         laptop, url = _laptop_for(tmp_path, office, pg_url, worker, worker_id)
         left = replica.scratch_path(laptop.path)
