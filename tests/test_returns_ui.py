@@ -87,14 +87,8 @@ def test_walk_through_preview_open_record_export_and_submit(qtbot, runner, actor
 
 
 def test_contract_editor_validates_live_and_saves(qtbot, runner, actor_manager, tmp_path):
-    editor = ContractEditor(runner, actor_manager)
-    qtbot.addWidget(editor)
-    editor.show()
-    wait_idle(qtbot, runner)
     bad = dict(CONTRACT, code="NEW-ONE", start="someday")
-    path = tmp_path / "c.json"
-    path.write_text(json.dumps(bad), encoding="utf-8")
-    editor.open_path(path)
+    editor = _editor_on(qtbot, runner, actor_manager, tmp_path, bad)
     problems = [editor.problems.item(i).text() for i in range(editor.problems.count())]
     assert "Start date: 'someday' is not a date (dd/mm/yyyy)" in problems
     assert not editor.save_button.isEnabled()
@@ -116,14 +110,8 @@ def test_contract_editor_validates_live_and_saves(qtbot, runner, actor_manager, 
 
 def test_contract_editor_dates_are_dd_mm_yyyy_on_screen_and_iso_in_the_file(
         qtbot, runner, actor_manager, tmp_path):
-    editor = ContractEditor(runner, actor_manager)
-    qtbot.addWidget(editor)
-    editor.show()
-    wait_idle(qtbot, runner)
-    path = tmp_path / "c.json"
-    path.write_text(json.dumps(dict(CONTRACT, start="2026-04-01", end="2027-03-31")),
-                    encoding="utf-8")
-    editor.open_path(path)
+    editor = _editor_on(qtbot, runner, actor_manager, tmp_path,
+                        dict(CONTRACT, start="2026-04-01", end="2027-03-31"))
     start, end = editor.fields["start"], editor.fields["end"]
     assert (start.text(), end.text()) == ("01/04/2026", "31/03/2027")
     assert not [w.text() for w in editor.findChildren(QLabel) if "YYYY" in w.text()]
@@ -366,13 +354,7 @@ def test_contract_editor_takes_amounts_as_people_type_them(qtbot, runner, actor_
                                                            tmp_path):
     """"£1,500,000.50" in the contract cap was "caps.total_amount: must be a number (NaN and
     Infinity are not allowed)"; the form's problems now use the form's words."""
-    editor = ContractEditor(runner, actor_manager)
-    qtbot.addWidget(editor)
-    editor.show()
-    wait_idle(qtbot, runner)
-    path = tmp_path / "c.json"
-    path.write_text(json.dumps(CONTRACT), encoding="utf-8")
-    editor.open_path(path)
+    editor = _editor_on(qtbot, runner, actor_manager, tmp_path, CONTRACT)
     for key, typed, stored in (("total_amount", "£1,500,000.50", 1500000.5),
                                ("per_person_amount", " GBP 2 000 ", 2000),
                                ("participants", "1,200", 1200)):
@@ -393,14 +375,8 @@ def test_contract_editor_takes_amounts_as_people_type_them(qtbot, runner, actor_
 def test_contract_editor_never_saves_a_date_other_than_the_one_on_screen(
         qtbot, runner, actor_manager, tmp_path):
     """End date 31/02/2027 typed over 30/06/2027: Save used to store 30/06/2027."""
-    editor = ContractEditor(runner, actor_manager)
-    qtbot.addWidget(editor)
-    editor.show()
-    wait_idle(qtbot, runner)
-    path = tmp_path / "c.json"
-    path.write_text(json.dumps(dict(CONTRACT, code="NEW-ONE", end="2027-06-30")),
-                    encoding="utf-8")
-    editor.open_path(path)
+    editor = _editor_on(qtbot, runner, actor_manager, tmp_path,
+                        dict(CONTRACT, code="NEW-ONE", end="2027-06-30"))
     end = editor.fields["end"]
     end.setFocus()
     end.selectAll()
@@ -434,3 +410,15 @@ def test_contract_editor_shows_caps_as_people_read_them_and_reads_back_the_same(
         qtbot.keyClicks(edit, text)
         assert editor.document()["caps"][key] == caps[key]
     assert editor.check() == []
+
+
+def _editor_on(qtbot, runner, actor, tmp_path, document: dict):
+    """The contract editor on screen, with ``document`` opened from a file."""
+    editor = ContractEditor(runner, actor)
+    qtbot.addWidget(editor)
+    editor.show()
+    wait_idle(qtbot, runner)
+    path = tmp_path / "c.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    editor.open_path(path)
+    return editor

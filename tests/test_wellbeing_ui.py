@@ -257,13 +257,7 @@ def test_a_paper_forms_date_is_typed_over_todays(qtbot, runner, person):
 def test_enter_in_a_field_of_the_form_never_cancels_it(qtbot, runner, person):
     """Enter after choosing the timepoint (or typing the date) pressed the dialog's default
     button, *Cancel*: the form closed and the answers already keyed in were lost."""
-    actor, person_id = person
-    tab = open_tab(qtbot, runner, actor, person_id)
-    dialog, form = open_form(qtbot, tab, "SWEMWBS")
-    dialog.activateWindow()
-    qtbot.waitUntil(dialog.isActiveWindow)
-    form.panel.setFocus()
-    qtbot.keyClicks(form.panel, "333")
+    dialog, form, _ = _swemwbs_keyed(qtbot, runner, person, "333")
     for field in (form.timepoint, form.date, form.mode):
         field.setFocus()
         qtbot.keyClick(field, Qt.Key.Key_Return)
@@ -273,6 +267,19 @@ def test_enter_in_a_field_of_the_form_never_cancels_it(qtbot, runner, person):
     form.cancel_button.setFocus()
     qtbot.keyClick(form.cancel_button, Qt.Key.Key_Return)  # a focused button still works
     assert not dialog.isVisible()
+
+
+def _swemwbs_keyed(qtbot, runner, person, keys: str):
+    """A SWEMWBS form open in front, with ``keys`` typed into its answers: (dialog, form,
+    the wellbeing tab it was opened from)."""
+    actor, person_id = person
+    tab = open_tab(qtbot, runner, actor, person_id)
+    dialog, form = open_form(qtbot, tab, "SWEMWBS")
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    form.panel.setFocus()
+    qtbot.keyClicks(form.panel, keys)
+    return dialog, form, tab
 
 
 def _answer(button) -> str:
@@ -289,12 +296,7 @@ def _answer(button) -> str:
 def test_escape_asks_before_throwing_away_answers_keyed_in(qtbot, runner, person):
     """Fourteen answers from a paper form went with one press of Esc, unasked."""
     actor, person_id = person
-    tab = open_tab(qtbot, runner, actor, person_id)
-    dialog, form = open_form(qtbot, tab, "SWEMWBS")
-    dialog.activateWindow()
-    qtbot.waitUntil(dialog.isActiveWindow)
-    form.panel.setFocus()
-    qtbot.keyClicks(form.panel, "3333")
+    dialog, form, tab = _swemwbs_keyed(qtbot, runner, person, "3333")
     asked = []
     QTimer.singleShot(0, lambda: asked.append(_answer(QMessageBox.StandardButton.Cancel)))
     qtbot.keyClick(form.panel, Qt.Key.Key_Escape)
